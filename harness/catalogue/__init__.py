@@ -1,0 +1,375 @@
+"""The DUIS Service Request catalogue, GBCS use cases, alerts, device types and SMI statuses.
+
+The facts live in two data files next to this module (service_requests.yaml, alerts.yaml); this
+module gives typed, read-only access to them. Everything above this package asks the catalogue
+rather than repeating a fact: whether an SR is critical, which command variants it allows, which
+roles may send it, which GBCS message code a device answers with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from harness.errors import DitError
+
+
+class CommandVariant(IntEnum):
+    """DUIS command variants (XSD CommandVariant comment table)."""
+
+    NON_CRITICAL_WAN = 1
+    NON_CRITICAL_LOCAL = 2
+    NON_CRITICAL_WAN_AND_LOCAL = 3
+    TRANSFORM = 4
+    SIGNED_WAN = 5
+    SIGNED_LOCAL = 6
+    SIGNED_WAN_AND_LOCAL = 7
+    NON_DEVICE = 8
+
+    @property
+    def carries_signed_pre_command(self) -> bool:
+        return self in (CommandVariant.SIGNED_WAN, CommandVariant.SIGNED_LOCAL,
+                        CommandVariant.SIGNED_WAN_AND_LOCAL)
+
+    @property
+    def for_critical_sr(self) -> bool:
+        return self is CommandVariant.TRANSFORM or self.carries_signed_pre_command
+
+    @property
+    def local_delivery(self) -> bool:
+        """The command comes back to the User for Local Command Delivery (hand-held terminal)."""
+        return self in (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.NON_CRITICAL_WAN_AND_LOCAL,
+                        CommandVariant.SIGNED_LOCAL, CommandVariant.SIGNED_WAN_AND_LOCAL)
+
+    @property
+    def via_wan(self) -> bool:
+        return self in (CommandVariant.NON_CRITICAL_WAN, CommandVariant.NON_CRITICAL_WAN_AND_LOCAL,
+                        CommandVariant.SIGNED_WAN, CommandVariant.SIGNED_WAN_AND_LOCAL)
+
+    @property
+    def web_service(self) -> str:
+        """DCC Boxed endpoint name: serviceS (send), serviceT (transform), serviceD (DCC only)."""
+        if self is CommandVariant.TRANSFORM:
+            return "serviceT"
+        return "serviceS" if self.via_wan else "serviceD"
+
+
+class FutureDatedPattern(str, Enum):
+    NONE = "none"
+    DEVICE = "device"          # the device holds the command and reports 0x8F66 / 0x8F67
+    DSP = "dsp"                # the DSP holds the request until its execution time
+    DSP_AND_DEVICE = "dsp_and_device"
+
+
+class UserRole(str, Enum):
+    """DCC User roles eligible to send SRs (DUIS request matrix)."""
+
+    IMPORT_SUPPLIER = "IS"
+    EXPORT_SUPPLIER = "ES"
+    GAS_SUPPLIER = "GS"
+    REGISTERED_SUPPLIER_AGENT = "RSA"
+    ELECTRICITY_DISTRIBUTOR = "ED"
+    GAS_TRANSPORTER = "GT"
+    OTHER_USER = "OU"
+
+
+class DeviceType(str, Enum):
+    """DUIS device types, plus the hand-held terminal that the SMI knows as an IHD."""
+
+    ESME = "ESME"
+    GSME = "GSME"
+    GPF = "GPF"
+    CHF = "CHF"
+    HCALCS = "HCALCS"
+    PPMID = "PPMID"
+    IHD = "IHD"
+    CAD = "CAD"
+    HHT = "HHT"
+
+    @property
+    def duis_type(self) -> str:
+        """The DeviceType a DUIS message carries: an HHT is pre-notified as an IHD."""
+        return "IHD" if self is DeviceType.HHT else self.value
+
+    @property
+    def can_be_decommissioned(self) -> bool:
+        return self not in (DeviceType.GPF, DeviceType.IHD, DeviceType.CAD, DeviceType.HHT)
+
+    @property
+    def is_meter(self) -> bool:
+        return self in (DeviceType.ESME, DeviceType.GSME)
+
+    @property
+    def holds_certificates(self) -> bool:
+        """IHDs (and CADs, HHTs) have neither device certificates nor trust anchor cells."""
+        return self in (DeviceType.ESME, DeviceType.GSME, DeviceType.GPF, DeviceType.CHF,
+                        DeviceType.HCALCS, DeviceType.PPMID)
+
+
+class DeviceStatus(str, Enum):
+    """SMI device statuses (DUIS DeviceStatus)."""
+
+    PENDING = "Pending"
+    WHITELISTED = "Whitelisted"
+    INSTALLED_NOT_COMMISSIONED = "InstalledNotCommissioned"
+    COMMISSIONED = "Commissioned"
+    DECOMMISSIONED = "Decommissioned"
+    WITHDRAWN = "Withdrawn"
+    SUSPENDED = "Suspended"
+    RECOVERY = "Recovery"
+    RECOVERED = "Recovered"
+
+
+class RemotePartyRole(IntEnum):
+    """GBCS remote party roles and SMKI certificate role codes (the OU of organisation certificates)."""
+
+    ROOT = 0
+    RECOVERY = 1
+    SUPPLIER = 2
+    NETWORK_OPERATOR = 3
+    ACCESS_CONTROL_BROKER = 4
+    TRANSITIONAL_COS = 5
+    WAN_PROVIDER = 6
+    ISSUING_AUTHORITY = 7
+    LOAD_CONTROLLER = 8
+    OTHER = 127
+    XML_SIGN = 135
+    DSP_XML_SIGN = 137
+
+    @property
+    def ou(self) -> str:
+        """Subject OU of an organisation certificate: the role as two hex digits (02, 04, 87, 89)."""
+        return f"{self.value:02X}"
+
+    @property
+    def duis_name(self) -> str | None:
+        """The DUIS RemotePartyRole value, for roles DUIS names."""
+        return _DUIS_REMOTE_PARTY_ROLE.get(self)
+
+
+_DUIS_REMOTE_PARTY_ROLE = {
+    RemotePartyRole.ACCESS_CONTROL_BROKER: "ACB",
+    RemotePartyRole.NETWORK_OPERATOR: "NetworkOperator",
+    RemotePartyRole.RECOVERY: "Recovery",
+    RemotePartyRole.ROOT: "Root",
+    RemotePartyRole.SUPPLIER: "Supplier",
+    RemotePartyRole.TRANSITIONAL_COS: "TransCoS",
+    RemotePartyRole.LOAD_CONTROLLER: "LoadController",
+}
+
+# The GBCS use-case prefix names the device type that executes it.
+_USE_CASE_PREFIX_DEVICES = (
+    ("ECS", (DeviceType.ESME,)),
+    ("GCS", (DeviceType.GSME, DeviceType.GPF)),
+    ("CCS", (DeviceType.CHF,)),
+    ("DBCH", (DeviceType.CHF,)),
+)
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A GBCS use case and the message codes that carry it."""
+
+    name: str
+    message_codes: tuple[int, ...]
+    title: str = ""
+    executed_by: tuple[DeviceType, ...] = ()
+
+    @property
+    def devices(self) -> tuple[DeviceType, ...]:
+        """Device types that execute this use case; empty for common (CS) use cases."""
+        if self.executed_by:
+            return self.executed_by
+        for prefix, devices in _USE_CASE_PREFIX_DEVICES:
+            if self.name.startswith(prefix):
+                return devices
+        return ()
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """One DUIS Service Reference Variant as the catalogue describes it."""
+
+    srv: str
+    name: str
+    critical: bool
+    command_variants: frozenset[CommandVariant]
+    future_dated: FutureDatedPattern
+    dsp_schedulable: bool
+    non_device: bool
+    roles: frozenset[UserRole]
+    body: str
+    use_cases: tuple[UseCase, ...]
+    fd_alert_codes: tuple[int, ...]
+    targets: tuple[DeviceType, ...]
+
+    @property
+    def service_reference(self) -> str:
+        """The DUIS ServiceReference: the first two parts of the variant (6.15.1 -> 6.15)."""
+        return ".".join(self.srv.split(".")[:2])
+
+    @property
+    def default_command_variant(self) -> CommandVariant:
+        if self.non_device:
+            return CommandVariant.NON_DEVICE
+        return CommandVariant.TRANSFORM if self.critical else CommandVariant.NON_CRITICAL_WAN
+
+    def allows(self, cv: CommandVariant | int) -> bool:
+        return CommandVariant(cv) in self.command_variants
+
+    def permits(self, role: UserRole | str) -> bool:
+        return UserRole(role) in self.roles
+
+    def use_case_for(self, device: DeviceType | str) -> UseCase | None:
+        """The use case this SR becomes on a device of the given type (first match wins)."""
+        device = DeviceType(device)
+        common = None
+        for uc in self.use_cases:
+            if device in uc.devices:
+                return uc
+            if not uc.devices and common is None:
+                common = uc
+        return common
+
+    def __str__(self) -> str:
+        return f"SR {self.srv} {self.name}"
+
+
+@dataclass(frozen=True)
+class DeviceAlert:
+    code: int
+    name: str
+    carried_by: tuple[int, ...]
+    meaning: str
+    dit: bool
+
+    @property
+    def label(self) -> str:
+        return f"0x{self.code:04X}"
+
+
+@dataclass(frozen=True)
+class DccAlert:
+    code: str
+    meaning: str
+    body: str | None
+    recipient: str | None
+    dit: bool
+
+
+class UnknownEntry(DitError):
+    """A code that is not in the catalogue."""
+
+
+def _load(name: str) -> dict:
+    with resources.files(__package__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    service_requests: dict[str, ServiceRequest]
+    use_cases: dict[str, UseCase]
+    device_alerts: dict[int, DeviceAlert]
+    dcc_alerts: dict[str, DccAlert]
+
+
+@cache
+def catalogue() -> Catalogue:
+    srs: dict[str, ServiceRequest] = {}
+    use_cases: dict[str, UseCase] = {}
+    data = _load("service_requests.yaml")
+    executed_by = {name: tuple(DeviceType(d) for d in devices)
+                   for name, devices in data["use_case_devices"].items()}
+    for row in data["service_requests"]:
+        ucs = []
+        for uc_name, codes in {**row.get("use_cases", {}), **row.get("alert_use_cases", {})}.items():
+            uc = use_cases.setdefault(uc_name, UseCase(uc_name, tuple(codes), "", executed_by.get(uc_name, ())))
+            ucs.append(uc)
+        srs[row["srv"]] = ServiceRequest(
+            srv=row["srv"],
+            name=row["name"],
+            critical=row["critical"],
+            command_variants=frozenset(CommandVariant(v) for v in row["command_variants"]),
+            future_dated=FutureDatedPattern(row["future_dated"]),
+            dsp_schedulable=row["dsp_schedulable"],
+            non_device=row["non_device"],
+            roles=frozenset(UserRole(r) for r in row["roles"]),
+            body=row["body"],
+            use_cases=tuple(ucs),
+            fd_alert_codes=tuple(row.get("fd_alert_codes", ())),
+            targets=tuple(DeviceType(t) for t in row["targets"]),
+        )
+    alerts = _load("alerts.yaml")
+    for row in alerts["alert_use_cases"]:
+        use_cases[row["name"]] = UseCase(row["name"], tuple(row["message_codes"]), row["title"])
+    device_alerts = {
+        row["code"]: DeviceAlert(row["code"], row["name"], tuple(row["carried_by"]), row["meaning"], row["dit"])
+        for row in alerts["device_alerts"]
+    }
+    dcc_alerts = {
+        row["code"]: DccAlert(row["code"], row["meaning"], row.get("body"), row.get("recipient"),
+                              row.get("dit", False))
+        for row in alerts["dcc_alerts"]
+    }
+    return Catalogue(srs, use_cases, device_alerts, dcc_alerts)
+
+
+def service_request(srv: str) -> ServiceRequest:
+    try:
+        return catalogue().service_requests[srv]
+    except KeyError:
+        raise UnknownEntry(f"unknown Service Reference Variant {srv!r}",
+                           fix="use a DUIS 5.4 variant such as 8.11 or 6.15.1") from None
+
+
+def service_requests() -> list[ServiceRequest]:
+    return list(catalogue().service_requests.values())
+
+
+def use_case(name: str) -> UseCase:
+    try:
+        return catalogue().use_cases[name]
+    except KeyError:
+        raise UnknownEntry(f"unknown GBCS use case {name!r}") from None
+
+
+def use_cases_for_code(message_code: int) -> list[UseCase]:
+    """Every use case carried by a message code (0x0062 serves ECS70 and ECS70Commission)."""
+    return [uc for uc in catalogue().use_cases.values() if message_code in uc.message_codes]
+
+
+def service_requests_for_code(message_code: int) -> list[ServiceRequest]:
+    """SRs whose command, or whose future-dated outcome alert, uses this message code."""
+    return [sr for sr in catalogue().service_requests.values()
+            if message_code in sr.fd_alert_codes
+            or any(message_code in uc.message_codes for uc in sr.use_cases)]
+
+
+def device_alert(code: int | str) -> DeviceAlert:
+    key = int(code, 16) if isinstance(code, str) else code
+    try:
+        return catalogue().device_alerts[key]
+    except KeyError:
+        raise UnknownEntry(f"unknown device alert code {code!r}") from None
+
+
+def dcc_alert(code: str) -> DccAlert:
+    try:
+        return catalogue().dcc_alerts[code]
+    except KeyError:
+        raise UnknownEntry(f"unknown DCC alert code {code!r}", fix="DCC alert codes are AD1, N1-N65 or N999") from None
+
+
+def dit_alerts() -> list[str]:
+    """The 27 alerts of the DIT test plan, with N18-N23 as one entry as the plan counts them."""
+    labels = [a.label for a in catalogue().device_alerts.values() if a.dit]
+    labels += [a.code for a in catalogue().dcc_alerts.values() if a.dit and a.code not in _FIRMWARE_ALERTS]
+    return labels + ["N18-N23"]
+
+
+_FIRMWARE_ALERTS = {f"N{n}" for n in range(18, 24)}

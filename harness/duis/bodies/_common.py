@@ -1,0 +1,43 @@
+"""Pieces that many DUIS bodies share."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from lxml import etree
+
+from harness.duis.requests import xs_datetime
+from harness.duis.xml import E
+from harness.eui import EntityId
+
+Certificate = x509.Certificate | bytes | str
+
+
+def future_dated(execution_date_time: dt.datetime | None) -> list[etree._Element]:
+    """The optional ExecutionDateTime that every FutureDatedAbstractType body starts with."""
+    return [] if execution_date_time is None else [E.ExecutionDateTime(xs_datetime(execution_date_time))]
+
+
+def read_log_period(start: dt.datetime, end: dt.datetime) -> etree._Element:
+    return E.ReadLogPeriod(E.StartDateTime(xs_datetime(start)), E.EndDateTime(xs_datetime(end)))
+
+
+def eui(value: EntityId | str) -> str:
+    """An entity ID in DUIS form (90-B3-D5-1F-30-01-00-00)."""
+    return EntityId(value).duis
+
+
+def certificate_b64(value: Certificate) -> str:
+    """A certificate as DUIS carries it: base64 DER (accepts a certificate, DER bytes or base64)."""
+    if isinstance(value, x509.Certificate):
+        return base64.b64encode(value.public_bytes(serialization.Encoding.DER)).decode()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return "".join(value.split())
+
+
+def boolean(value: bool) -> str:
+    return "true" if value else "false"

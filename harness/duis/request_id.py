@@ -1,0 +1,105 @@
+"""DUIS RequestIDs: originator EUI : target EUI : counter, their generation and correlation.
+
+The counter of a User's RequestID becomes the GBCS originator counter of the command it causes, and
+devices reject counters that do not increase (replay protection), so counters must rise strictly per
+originator across a whole test phase, even across runs on a real lab. Like DCC Boxed's signing tool
+they start from the clock in milliseconds; the clock is the lab's (virtual in the emulated lab).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harness.errors import DitError
+from harness.eui import EntityId
+
+MAX_COUNTER = 2**64 - 1
+_PATTERN = re.compile(r"^\s*((?:[0-9A-Fa-f]{2}-){7}[0-9A-Fa-f]{2}):((?:[0-9A-Fa-f]{2}-){7}[0-9A-Fa-f]{2}):(\d{1,20})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class RequestId:
+    originator: EntityId
+    target: EntityId
+    counter: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.counter <= MAX_COUNTER:
+            raise DitError(f"RequestID counter {self.counter} is outside 0..2^64-1")
+
+    @classmethod
+    def parse(cls, text: str) -> "RequestId":
+        m = _PATTERN.match(text or "")
+        if not m:
+            raise DitError(f"not a DUIS RequestID: {text!r}",
+                           fix="write originator:target:counter, e.g. 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000")
+        return cls(EntityId(m.group(1)), EntityId(m.group(2)), int(m.group(3)))
+
+    def response_id(self) -> "RequestId":
+        """The ResponseID a device response carries: the parties reversed, the counter kept."""
+        return RequestId(self.target, self.originator, self.counter)
+
+    def with_counter(self, counter: int) -> "RequestId":
+        return RequestId(self.originator, self.target, counter)
+
+    def __str__(self) -> str:
+        return f"{self.originator.duis}:{self.target.duis}:{self.counter}"
+
+
+class RequestCounter:
+    """Strictly increasing counters per originator, seeded from a millisecond clock."""
+
+    def __init__(self, clock_ms: Callable[[], int] | None = None):
+        self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
+        self._last: dict[EntityId, int] = {}
+
+    def next(self, originator: EntityId | str) -> int:
+        originator = EntityId(originator)
+        value = max(self._clock_ms(), self._last.get(originator, -1) + 1)
+        self._last[originator] = value
+        return value
+
+    def request_id(self, originator: EntityId | str, target: EntityId | str) -> RequestId:
+        return RequestId(EntityId(originator), EntityId(target), self.next(originator))
+
+
+class Correlator:
+    """Matches asynchronous responses and alerts to the requests that caused them.
+
+    DCC Boxed clients key outstanding requests by 'originator:target:counter' and match a response on
+    its RequestID; a device response may carry only a ResponseID (parties reversed); a DCC alert
+    names the request it concerns in its body (e.g. UpdateHANDeviceLogServiceRequestID for N24).
+    """
+
+    def __init__(self) -> None:
+        self._outstanding: dict[RequestId, object] = {}
+
+    def expect(self, request_id: RequestId, context: object = None) -> None:
+        self._outstanding[request_id] = context
+
+    def outstanding(self) -> list[RequestId]:
+        return list(self._outstanding)
+
+    def match(self, *, request_id: str | RequestId | None = None, response_id: str | RequestId | None = None,
+              referenced: str | RequestId | None = None) -> RequestId | None:
+        """The outstanding request this message answers, if any (it stays outstanding)."""
+        candidates = []
+        if request_id:
+            candidates.append(RequestId.parse(str(request_id)))
+        if response_id:
+            candidates.append(RequestId.parse(str(response_id)).response_id())
+        if referenced:
+            candidates.append(RequestId.parse(str(referenced)))
+        for candidate in candidates:
+            if candidate in self._outstanding:
+                return candidate
+        return None
+
+    def context(self, request_id: RequestId) -> object:
+        return self._outstanding.get(request_id)
+
+    def complete(self, request_id: RequestId) -> None:
+        self._outstanding.pop(request_id, None)

@@ -1,0 +1,154 @@
+"""Enveloped XML signatures on DUIS requests and responses, exactly as the DCC makes and checks them.
+
+gbcs_security.md section 11:
+- one ds:Signature, the last child of sr:Request / sr:Response;
+- SignedInfo canonicalised with exclusive C14N, signed with ecdsa-sha256, value = base64 raw r||s;
+- one Reference URI="" with only the enveloped-signature transform, so its SHA-256 digest is over the
+  *inclusive* C14N 1.0 form of the document without the Signature (the XMLDSig default);
+- KeyInfo/X509Data/X509IssuerSerial names the signer's certificate.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hashlib
+from dataclasses import dataclass
+from enum import Enum
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+
+from harness.duis.xml import DS, canonical, ds
+from harness.pki import Keystore
+from harness.pki.signatures import sign as ecdsa_sign
+from harness.pki.signatures import verify as ecdsa_verify
+
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+
+
+class SignatureStatus(str, Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    ABSENT = "absent"
+    UNKNOWN_KEY = "unknown_key"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    status: SignatureStatus
+    reason: str | None = None
+    issuer: str | None = None
+    serial: int | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status is SignatureStatus.VALID
+
+
+def issuer_name(cert: x509.Certificate) -> str:
+    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07)."""
+    return cert.issuer.rfc4514_string()
+
+
+def _detach(node: etree._Element) -> None:
+    """Remove an element but keep the text that followed it, as the enveloped-signature transform does."""
+    parent = node.getparent()
+    if node.tail:
+        prev = node.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
+def _signatures(root: etree._Element) -> list[etree._Element]:
+    return [child for child in root if child.tag == ds("Signature")]
+
+
+def document_digest(root: etree._Element) -> bytes:
+    """SHA-256 of the inclusive C14N 1.0 document with its enveloped Signature removed."""
+    doc = copy.deepcopy(root)
+    for sig in _signatures(doc):
+        _detach(sig)
+    return hashlib.sha256(canonical(doc.getroottree(), exclusive=False)).digest()
+
+
+def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> etree._Element:
+    """Sign in place (replacing any existing signature, e.g. a template placeholder); returns root."""
+    for sig in _signatures(root):
+        _detach(sig)
+    digest = base64.b64encode(document_digest(root)).decode()
+    m = etree.ElementMaker(namespace=DS, nsmap={"ds": DS})
+    signed_info = m.SignedInfo(
+        m.CanonicalizationMethod(Algorithm=EXC_C14N),
+        m.SignatureMethod(Algorithm=ECDSA_SHA256),
+        m.Reference(m.Transforms(m.Transform(Algorithm=ENVELOPED)), m.DigestMethod(Algorithm=SHA256),
+                    m.DigestValue(digest), URI=""),
+    )
+    signature = m.Signature(
+        signed_info, m.SignatureValue(),
+        m.KeyInfo(m.X509Data(m.X509IssuerSerial(m.X509IssuerName(issuer_name(certificate)),
+                                                 m.X509SerialNumber(str(certificate.serial_number))))),
+    )
+    root.append(signature)
+    value = ecdsa_sign(canonical(signed_info, exclusive=True), key)
+    signature.find(ds("SignatureValue")).text = base64.b64encode(value).decode()
+    return root
+
+
+def _algorithm(node: etree._Element | None) -> str | None:
+    return None if node is None else node.get("Algorithm")
+
+
+def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
+    sigs = _signatures(root)
+    if not sigs:
+        return SignatureCheck(SignatureStatus.ABSENT, "no ds:Signature in the document")
+    if len(sigs) > 1:
+        return SignatureCheck(SignatureStatus.UNSUPPORTED, "more than one ds:Signature")
+    sig = sigs[0]
+    signed_info = sig.find(ds("SignedInfo"))
+    if signed_info is None:
+        return SignatureCheck(SignatureStatus.INVALID, "ds:Signature has no SignedInfo")
+    refs = signed_info.findall(ds("Reference"))
+    transforms = [] if len(refs) != 1 else [t.get("Algorithm") for t in refs[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
+    profile = [
+        (_algorithm(signed_info.find(ds("CanonicalizationMethod"))) == EXC_C14N, "CanonicalizationMethod"),
+        (_algorithm(signed_info.find(ds("SignatureMethod"))) == ECDSA_SHA256, "SignatureMethod"),
+        (len(refs) == 1 and refs[0].get("URI") == "", "Reference URI"),
+        (transforms == [ENVELOPED], "Transforms"),
+        (len(refs) == 1 and _algorithm(refs[0].find(ds("DigestMethod"))) == SHA256, "DigestMethod"),
+    ]
+    for ok, what in profile:
+        if not ok:
+            return SignatureCheck(SignatureStatus.UNSUPPORTED, f"{what} is not the DUIS signature profile")
+    issuer = sig.findtext(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509IssuerSerial/{{{DS}}}X509IssuerName")
+    serial_text = sig.findtext(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509IssuerSerial/{{{DS}}}X509SerialNumber")
+    try:
+        serial = int((serial_text or "").strip())
+    except ValueError:
+        return SignatureCheck(SignatureStatus.INVALID, "X509SerialNumber is missing or not a number", issuer)
+    try:
+        expected = base64.b64decode("".join((refs[0].findtext(ds("DigestValue")) or "").split()), validate=True)
+        value = base64.b64decode("".join((sig.findtext(ds("SignatureValue")) or "").split()), validate=True)
+    except binascii.Error:
+        return SignatureCheck(SignatureStatus.INVALID, "DigestValue or SignatureValue is not base64", issuer, serial)
+    if document_digest(root) != expected:
+        return SignatureCheck(SignatureStatus.INVALID, "document digest does not match: the content was changed",
+                              issuer, serial)
+    cred = keystore.by_issuer_serial(issuer or "", serial) if issuer else None
+    if cred is None:
+        return SignatureCheck(SignatureStatus.UNKNOWN_KEY,
+                              f"no certificate issued by {issuer} with serial {serial} in the keystore", issuer, serial)
+    if not ecdsa_verify(canonical(signed_info, exclusive=True), value, cred.public_key):
+        return SignatureCheck(SignatureStatus.INVALID, "SignatureValue does not verify with the signer's key",
+                              issuer, serial)
+    return SignatureCheck(SignatureStatus.VALID, None, issuer, serial)

@@ -1,0 +1,114 @@
+"""GBCS security: ECDSA signatures over the grouping header, the KDF, GMAC tags and payload encryption.
+
+gbcs_security.md sections 2 and 3:
+- signatures: ECDSA P-256 / SHA-256 over GeneralSigning.signed_bytes, encoded raw r||s (64 bytes);
+- key derivation: SHA-256(00000001 || Z || OtherInfo)[:16], Z = ECDH of the two parties' KA keys,
+  OtherInfo = algorithm id || originator || 09 || mode || counter || recipient;
+- MAC: AES-128-GCM with no plaintext, IV = originator || 00000000, AAD = 11 00 00 00 00 00 || APDU,
+  tag truncated to 12 bytes; mode = the CRA flag;
+- encrypted payload fields: AES-128-GCM, same IV, AAD = 31, mode 04.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from harness.eui import EntityId
+from harness.gbcs.frame import MAC_LENGTH, CraFlag, GeneralSigning
+from harness.pki.signatures import sign, verify
+
+KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
+MAC_AAD_PREFIX = bytes.fromhex("110000000000")
+ENCRYPTION_AAD = b"\x31"
+ENCRYPTION_MODE = 4
+
+
+def sign_apdu(apdu: GeneralSigning, key: ec.EllipticCurvePrivateKey) -> GeneralSigning:
+    return apdu.with_signature(sign(apdu.signed_bytes, key))
+
+
+def sign_pre_command(pre_command: bytes, key: ec.EllipticCurvePrivateKey) -> bytes:
+    """Sign a Pre-Command as a User does after CV 4: drop a trailing 00 signature-length byte if the
+    DCC sent one (DCC Boxed >= 1.4.1), then append 40 and the signature."""
+    apdu = GeneralSigning.decode(pre_command)
+    return sign_apdu(apdu.with_signature(None), key).encode()
+
+
+def verify_apdu(apdu: GeneralSigning, public_key: ec.EllipticCurvePublicKey) -> bool:
+    return apdu.signature is not None and verify(apdu.signed_bytes, apdu.signature, public_key)
+
+
+def derive_key(private_key: ec.EllipticCurvePrivateKey, public_key: ec.EllipticCurvePublicKey, *,
+               originator: EntityId, counter: int, recipient: EntityId, mode: int) -> bytes:
+    """The GBCS single-step KDF (one SHA-256 round) over the ECDH shared secret: a 16-byte AES key."""
+    z = private_key.exchange(ec.ECDH(), public_key)
+    other_info = (KDF_ALGORITHM_ID + bytes(originator) + bytes([0x09, mode])
+                  + counter.to_bytes(8, "big") + bytes(recipient))
+    return hashlib.sha256(b"\x00\x00\x00\x01" + z + other_info).digest()[:16]
+
+
+def _iv(originator: EntityId) -> bytes:
+    return bytes(originator) + b"\x00\x00\x00\x00"
+
+
+def gmac(key: bytes, originator: EntityId, apdu: bytes) -> bytes:
+    """The 12-byte MAC of a General-Ciphering frame over its APDU."""
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator))).encryptor()
+    encryptor.authenticate_additional_data(MAC_AAD_PREFIX + apdu)
+    encryptor.finalize()
+    return encryptor.tag[:MAC_LENGTH]
+
+
+def verify_gmac(key: bytes, originator: EntityId, apdu: bytes, tag: bytes) -> bool:
+    return hmac.compare_digest(gmac(key, originator, apdu), tag)
+
+
+def mac_key(apdu: GeneralSigning, private_key: ec.EllipticCurvePrivateKey,
+            public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """Key for the MAC of this APDU. The KA pair is (ACB, device) for commands and (originator,
+    recipient) for responses and alerts; either side's private key gives the same key."""
+    return derive_key(private_key, public_key, originator=apdu.originator, counter=apdu.originator_counter,
+                      recipient=apdu.recipient, mode=int(apdu.cra_flag))
+
+
+def mac_parties(apdu: GeneralSigning, access_control_broker: EntityId) -> tuple[EntityId, EntityId]:
+    """The two parties whose KA keys protect this message's MAC."""
+    if apdu.cra_flag is CraFlag.COMMAND:
+        return access_control_broker, apdu.recipient
+    return apdu.originator, apdu.recipient
+
+
+def encryption_key(apdu: GeneralSigning, private_key: ec.EllipticCurvePrivateKey,
+                   public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """Key for encrypted payload fields (mode 04): end-to-end to the supplementary party when present."""
+    counter = apdu.supplementary_originator_counter
+    recipient = apdu.supplementary_remote_party
+    return derive_key(private_key, public_key, originator=apdu.originator,
+                      counter=apdu.originator_counter if counter is None else counter,
+                      recipient=apdu.recipient if recipient is None else recipient, mode=ENCRYPTION_MODE)
+
+
+def encrypt_field(key: bytes, originator: EntityId, plaintext: bytes) -> bytes:
+    """Ciphertext followed by its 12-byte tag."""
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator))).encryptor()
+    encryptor.authenticate_additional_data(ENCRYPTION_AAD)
+    ciphertext = encryptor.update(plaintext) + encryptor.finalize()
+    return ciphertext + encryptor.tag[:MAC_LENGTH]
+
+
+def decrypt_field(key: bytes, originator: EntityId, data: bytes) -> bytes | None:
+    """Plaintext, or None when the tag does not verify."""
+    if len(data) < MAC_LENGTH:
+        return None
+    decryptor = Cipher(algorithms.AES(key),
+                       modes.GCM(_iv(originator), data[-MAC_LENGTH:], min_tag_length=MAC_LENGTH)).decryptor()
+    decryptor.authenticate_additional_data(ENCRYPTION_AAD)
+    try:
+        return decryptor.update(data[:-MAC_LENGTH]) + decryptor.finalize()
+    except InvalidTag:
+        return None

@@ -1,0 +1,152 @@
+"""Triage decoding: what a GBCS message is, who sent it to whom, and whether its signature and MAC hold.
+
+This is what `dit gbcs decode` prints. It never raises on a bad message: a message that cannot be
+read comes back with `error` set, so a batch of captures can be triaged in one go.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+from harness import catalogue
+from harness.errors import DitError
+from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+from harness.gbcs import crypto
+from harness.gbcs.frame import GbcsMessage, GeneralSigning, MalformedMessage
+from harness.pki import KeyUsage, Keystore
+
+
+class Check(str, Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    ABSENT = "absent"
+    UNKNOWN_KEY = "unknown_key"
+
+
+@dataclass
+class DecodedMessage:
+    file: str | None
+    cra_flag: str | None = None
+    message_code: str | None = None
+    use_case: str | None = None
+    service_requests: list[str] = field(default_factory=list)
+    originator: str | None = None
+    recipient: str | None = None
+    originator_counter: int | None = None
+    date_time: str | None = None
+    supplementary_remote_party: str | None = None
+    alert_code: str | None = None
+    payload_length: int | None = None
+    signature: str | None = None
+    mac: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Readable, and no check that could be made failed."""
+        return self.error is None and Check.INVALID.value not in (self.signature, self.mac)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_text(text: str | bytes) -> bytes:
+    """Message bytes from hex (whitespace allowed), base64, or raw bytes starting DD/DF."""
+    if isinstance(text, bytes):
+        if text[:1] in (b"\xdd", b"\xdf"):
+            return text
+        try:
+            text = text.decode("ascii")
+        except UnicodeDecodeError:
+            raise DitError("neither GBCS bytes (DD/DF) nor hex or base64 text") from None
+    compact = re.sub(r"\s+", "", text)
+    if compact and re.fullmatch(r"[0-9A-Fa-f]+", compact) and len(compact) % 2 == 0:
+        return bytes.fromhex(compact)
+    try:
+        data = base64.b64decode(compact, validate=True)
+    except binascii.Error:
+        raise DitError("input is neither hex nor base64") from None
+    return data
+
+
+def alert_code(apdu: GeneralSigning) -> int | None:
+    """The alert code carried by an alert payload, for the two encodings seen in RTDS alerts:
+    a DLMS data-notification (0F ...: structure whose first element is a long-unsigned) and the
+    ASN.1 alerts of CS02b / CS06 (SEQUENCE whose first INTEGER is the code)."""
+    p = apdu.payload
+    try:
+        if p[0] == 0x0F:                       # DLMS data-notification
+            i = 5 + (1 if p[5] == 0x00 else 13)  # long-invoke-id, then date-time (absent or 0C + 12)
+            if p[i] == 0x02 and p[i + 2] == 0x12:
+                return int.from_bytes(p[i + 3:i + 5], "big")
+        elif p[0] == 0x30:                     # ASN.1 SEQUENCE
+            i = 2 if p[1] < 0x80 else 2 + (p[1] & 0x7F)
+            if p[i] == 0x02 and 2 <= p[i + 1] <= 3:
+                return int.from_bytes(p[i + 2:i + 2 + p[i + 1]], "big")
+    except IndexError:
+        return None
+    return None
+
+
+def check_signature(apdu: GeneralSigning, keystore: Keystore | None) -> Check:
+    if apdu.signature is None:
+        return Check.ABSENT
+    cred = keystore.find(apdu.originator, KeyUsage.DIGITAL_SIGNING) if keystore else None
+    if cred is None:
+        return Check.UNKNOWN_KEY
+    return Check.VALID if crypto.verify_apdu(apdu, cred.public_key) else Check.INVALID
+
+
+def check_mac(message: GbcsMessage, keystore: Keystore | None,
+              access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER) -> Check:
+    if message.mac is None:
+        return Check.ABSENT
+    if keystore is None:
+        return Check.UNKNOWN_KEY
+    first, second = crypto.mac_parties(message.apdu, access_control_broker)
+    a, b = keystore.find(first, KeyUsage.KEY_AGREEMENT), keystore.find(second, KeyUsage.KEY_AGREEMENT)
+    if a is None or b is None:
+        return Check.UNKNOWN_KEY
+    if a.private_key is not None:
+        key = crypto.mac_key(message.apdu, a.private_key, b.public_key)
+    elif b.private_key is not None:
+        key = crypto.mac_key(message.apdu, b.private_key, a.public_key)
+    else:
+        return Check.UNKNOWN_KEY
+    ok = crypto.verify_gmac(key, message.apdu.originator, message.apdu_bytes, message.mac)
+    return Check.VALID if ok else Check.INVALID
+
+
+def decode(data: bytes | str, *, keystore: Keystore | None = None, file: str | None = None,
+           access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER) -> DecodedMessage:
+    out = DecodedMessage(file=file)
+    try:
+        raw = parse_text(data) if isinstance(data, str) else parse_text(bytes(data))
+        message = GbcsMessage.decode(raw)
+    except (MalformedMessage, DitError) as exc:
+        out.error = str(exc)
+        return out
+    apdu = message.apdu
+    code = apdu.message_code
+    use_cases = catalogue.use_cases_for_code(code)
+    out.cra_flag = apdu.cra_flag.name.lower()
+    out.message_code = f"0x{code:04X}"
+    out.use_case = "/".join(uc.name for uc in use_cases) or None
+    out.service_requests = [sr.srv for sr in catalogue.service_requests_for_code(code)]
+    out.originator = apdu.originator.duis
+    out.recipient = apdu.recipient.duis
+    out.originator_counter = apdu.originator_counter
+    out.date_time = apdu.date_time.isoformat() if apdu.date_time else None
+    if apdu.supplementary_remote_party is not None:
+        out.supplementary_remote_party = apdu.supplementary_remote_party.duis
+    if apdu.cra_flag.name == "ALERT":
+        found = alert_code(apdu)
+        out.alert_code = None if found is None else f"0x{found:04X}"
+    out.payload_length = len(apdu.payload)
+    out.signature = check_signature(apdu, keystore).value
+    out.mac = check_mac(message, keystore, access_control_broker).value
+    return out

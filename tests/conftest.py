@@ -1,0 +1,49 @@
+"""Fixtures shared by the harness tests.
+
+Tests that need the public conformance material in ../shared/reference/conformance/ take the
+`conformance` fixture (or one built on it) and are skipped with a reason when it is absent, so a
+fresh clone of the project passes on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.duis import schema as duis_schema_module
+from harness.pki import SMKI, Keystore
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("DIT_SHARED", PROJECT.parent / "shared"))
+CONFORMANCE = SHARED / "reference" / "conformance"
+NO_SHARED = f"conformance material not found at {CONFORMANCE} (set DIT_SHARED to the shared/ folder)"
+
+# Public test certificates expired in 2025-2026: checks that look at validity pin this instant.
+PINNED_TIME = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def conformance() -> Path:
+    if not CONFORMANCE.is_dir():
+        pytest.skip(NO_SHARED)
+    return CONFORMANCE
+
+
+@pytest.fixture(scope="session")
+def duis_schema(conformance):
+    return duis_schema_module.load(conformance / "xsd" / "duis.xsd")
+
+
+@pytest.fixture(scope="session")
+def conformance_keystore(conformance) -> Keystore:
+    """The ZAZ1 test PKI: GBCS keystore (device and organisation certificates) and XML-signing keys."""
+    return Keystore.load(conformance / "gbcs" / "keystore", conformance / "keys")
+
+
+@pytest.fixture(scope="session")
+def smki(tmp_path_factory) -> SMKI:
+    """The framework's own test SMKI, generated once per test session."""
+    return SMKI.open(tmp_path_factory.mktemp("smki"))
