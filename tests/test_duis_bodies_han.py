@@ -58,3 +58,15 @@ def test_whitelisting_needs_an_install_code():
 def test_remove_carries_no_whitelist_entry():
     root = requests.build("8.11", _rid(CHF), device_id=ESME, request_type="Remove")
     assert root.find(".//sr:AddDeviceToCHFWhitelist", xml.NSMAP) is None
+
+
+@pytest.mark.parametrize("word, expected", [("false", "false"), ("No", "false"), ("true", "true"), (True, "true"),
+                                            (False, "false")])
+def test_yes_no_words_from_gherkin_tables(word, expected):
+    root = requests.build("8.14.2", _rid(DCC), device_id=CHF, mpxn="1312345678111", aerial_install=word)
+    assert xml.text(root, ".//sr:AerialInstall") == expected
+
+
+def test_a_yes_no_typo_is_refused():
+    with pytest.raises(DitError, match="yes/no"):
+        requests.build("8.14.2", _rid(DCC), device_id=CHF, mpxn="1312345678111", aerial_install="ture")

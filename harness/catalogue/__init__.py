@@ -276,6 +276,8 @@ class Catalogue:
     use_cases: dict[str, UseCase]
     device_alerts: dict[int, DeviceAlert]
     dcc_alerts: dict[str, DccAlert]
+    dit_plan: tuple[str, ...]
+    dit_support: tuple[str, ...]
 
 
 @cache
@@ -316,7 +318,7 @@ def catalogue() -> Catalogue:
                               row.get("dit", False))
         for row in alerts["dcc_alerts"]
     }
-    return Catalogue(srs, use_cases, device_alerts, dcc_alerts)
+    return Catalogue(srs, use_cases, device_alerts, dcc_alerts, tuple(data["dit_plan"]), tuple(data["dit_support"]))
 
 
 def service_request(srv: str) -> ServiceRequest:
@@ -348,6 +350,13 @@ def service_requests_for_code(message_code: int) -> list[ServiceRequest]:
     return [sr for sr in catalogue().service_requests.values()
             if message_code in sr.fd_alert_codes
             or any(message_code in uc.message_codes for uc in sr.use_cases)]
+
+
+def dit_service_requests(*, support: bool = True) -> list[ServiceRequest]:
+    """SRs of the DIT plan (seed SR sequences and prerequisites), and with support=True also the
+    read-backs and configuration SRs the framework sends around them; catalogue order."""
+    wanted = set(catalogue().dit_plan) | (set(catalogue().dit_support) if support else set())
+    return [sr for sr in service_requests() if sr.srv in wanted]
 
 
 def device_alert(code: int | str) -> DeviceAlert:

@@ -20,6 +20,7 @@ from enum import Enum
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from harness.duis.xml import DS, canonical, ds
 from harness.pki import Keystore
@@ -86,7 +87,7 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     for sig in _signatures(root):
         _detach(sig)
     digest = base64.b64encode(document_digest(root)).decode()
-    m = etree.ElementMaker(namespace=DS, nsmap={"ds": DS})
+    m = ElementMaker(namespace=DS, nsmap={"ds": DS})
     signed_info = m.SignedInfo(
         m.CanonicalizationMethod(Algorithm=EXC_C14N),
         m.SignatureMethod(Algorithm=ECDSA_SHA256),

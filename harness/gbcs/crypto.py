@@ -56,12 +56,27 @@ def _iv(originator: EntityId) -> bytes:
     return bytes(originator) + b"\x00\x00\x00\x00"
 
 
+def gcm_encrypt(key: bytes, originator: EntityId, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    """AES-128-GCM as GBCS uses it: IV = originator system title || 00000000, tag cut to 12 bytes."""
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator))).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    ciphertext = encryptor.update(plaintext) + encryptor.finalize()
+    return ciphertext, encryptor.tag[:MAC_LENGTH]
+
+
+def gcm_decrypt(key: bytes, originator: EntityId, ciphertext: bytes, tag: bytes, aad: bytes) -> bytes | None:
+    """Plaintext, or None when the tag does not verify."""
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator), tag, min_tag_length=MAC_LENGTH)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    try:
+        return decryptor.update(ciphertext) + decryptor.finalize()
+    except InvalidTag:
+        return None
+
+
 def gmac(key: bytes, originator: EntityId, apdu: bytes) -> bytes:
     """The 12-byte MAC of a General-Ciphering frame over its APDU."""
-    encryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator))).encryptor()
-    encryptor.authenticate_additional_data(MAC_AAD_PREFIX + apdu)
-    encryptor.finalize()
-    return encryptor.tag[:MAC_LENGTH]
+    return gcm_encrypt(key, originator, b"", MAC_AAD_PREFIX + apdu)[1]
 
 
 def verify_gmac(key: bytes, originator: EntityId, apdu: bytes, tag: bytes) -> bool:
@@ -94,21 +109,12 @@ def encryption_key(apdu: GeneralSigning, private_key: ec.EllipticCurvePrivateKey
 
 
 def encrypt_field(key: bytes, originator: EntityId, plaintext: bytes) -> bytes:
-    """Ciphertext followed by its 12-byte tag."""
-    encryptor = Cipher(algorithms.AES(key), modes.GCM(_iv(originator))).encryptor()
-    encryptor.authenticate_additional_data(ENCRYPTION_AAD)
-    ciphertext = encryptor.update(plaintext) + encryptor.finalize()
-    return ciphertext + encryptor.tag[:MAC_LENGTH]
+    """An encrypted payload field: ciphertext followed by its 12-byte tag."""
+    ciphertext, tag = gcm_encrypt(key, originator, plaintext, ENCRYPTION_AAD)
+    return ciphertext + tag
 
 
 def decrypt_field(key: bytes, originator: EntityId, data: bytes) -> bytes | None:
-    """Plaintext, or None when the tag does not verify."""
     if len(data) < MAC_LENGTH:
         return None
-    decryptor = Cipher(algorithms.AES(key),
-                       modes.GCM(_iv(originator), data[-MAC_LENGTH:], min_tag_length=MAC_LENGTH)).decryptor()
-    decryptor.authenticate_additional_data(ENCRYPTION_AAD)
-    try:
-        return decryptor.update(data[:-MAC_LENGTH]) + decryptor.finalize()
-    except InvalidTag:
-        return None
+    return gcm_decrypt(key, originator, data[:-MAC_LENGTH], data[-MAC_LENGTH:], ENCRYPTION_AAD)

@@ -88,7 +88,7 @@ class Keystore:
         if not path.is_dir():
             raise DitError("keystore directory not found", where=str(path),
                            fix="give a directory of <eui>-ds.pem / <eui>-ka.pem certificates and keys")
-        keys: list[tuple[Path, ec.EllipticCurvePrivateKey]] = []
+        keys: list[ec.EllipticCurvePrivateKey] = []
         for file in sorted(path.iterdir()):
             if not file.is_file() or file.suffix.lower() not in (".pem", ".key", ".crt", ".der"):
                 continue
@@ -102,8 +102,8 @@ class Keystore:
                 if eui is not None:   # a bare public key is only useful under a GBCS name
                     self._add(Credential(eui, usage, loaded, path=file))
             else:
-                keys.append((file, loaded))
-        for file, key in keys:
+                keys.append(loaded)
+        for key in keys:       # after the certificates, so each key finds its certificate
             self.add_private_key(key)
         self.sources.append(path)
 

@@ -36,6 +36,12 @@ ORG_NOT_BEFORE = dt.datetime(2025, 1, 1, tzinfo=_UTC)
 ORG_NOT_AFTER = dt.datetime(2034, 12, 31, 23, 59, 59, tzinfo=_UTC)   # organisation certs: <= 10 years
 DEVICE_NOT_BEFORE = dt.datetime(2016, 1, 1, tzinfo=_UTC)
 DEFAULT_SEED = b"dit-test-smki-v1"
+ENV_VAR = "DIT_SMKI"
+
+
+def default_directory() -> Path:
+    """Where the test SMKI lives unless told otherwise: $DIT_SMKI, else .dit/smki in the working directory."""
+    return Path(os.environ.get(ENV_VAR) or Path(".dit", "smki"))
 
 DS, KA, PP_KA, XML = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT,
                       KeyUsage.PREPAYMENT_KEY_AGREEMENT, KeyUsage.XML_SIGNING)

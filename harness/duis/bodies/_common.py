@@ -11,6 +11,7 @@ from lxml import etree
 
 from harness.duis.requests import xs_datetime
 from harness.duis.xml import E
+from harness.errors import DitError
 from harness.eui import EntityId
 
 Certificate = x509.Certificate | bytes | str
@@ -39,5 +40,14 @@ def certificate_b64(value: Certificate) -> str:
     return "".join(value.split())
 
 
-def boolean(value: bool) -> str:
+_TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}
+
+
+def boolean(value: bool | str) -> str:
+    """xs:boolean from a bool or from the words a Gherkin table uses ("false" must not become true)."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise DitError(f"not a yes/no value: {value!r}", fix="write true or false")
+        return "true" if word in _TRUE else "false"
     return "true" if value else "false"

@@ -1,0 +1,288 @@
+"""The `dit` command.
+
+Exit codes: 0 every requested check passed; 1 some check failed; 2 usage or I/O error.
+Errors are one line (what, where, how to fix); --debug shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from harness import catalogue
+from harness.errors import DitError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:   # one line, exit 2, like every other usage error
+        raise DitError(message, where=self.prog, fix=f"see {self.prog} --help")
+
+
+def _keystore(dirs: list[str] | None):
+    from harness.pki import SMKI, Keystore, default_directory
+
+    if dirs:
+        return Keystore.load(*dirs)
+    return SMKI.open(default_directory()).keystore
+
+
+def _emit(args, rows: list[dict], line: Callable[[dict], str]) -> None:
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for row in rows:
+            print(line(row))
+
+
+# -- dit gbcs decode ---------------------------------------------------------------------------------
+
+def cmd_gbcs_decode(args) -> int:
+    from harness.eui import EntityId
+    from harness.gbcs.decode import decode
+    from harness.pki import Keystore
+
+    if not args.files and not args.hex:
+        raise DitError("nothing to decode", where="dit gbcs decode", fix="give FILE... or --hex HEX")
+    keystore = Keystore.load(*args.keystore) if args.keystore else None
+    acb = EntityId(args.acb)
+    results = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        results.append(decode(data, keystore=keystore, file=name, access_control_broker=acb))
+    for value in args.hex or ():
+        results.append(decode(value, keystore=keystore, file=None, access_control_broker=acb))
+
+    def line(row: dict) -> str:
+        name = row["file"] or "--hex"
+        if row["error"]:
+            return f"FAIL {name}: {row['error']}"
+        srs = ",".join(row["service_requests"]) or "-"
+        alert = f" alert {row['alert_code']}" if row["alert_code"] else ""
+        status = "PASS" if "invalid" not in (row["signature"], row["mac"]) else "FAIL"
+        return (f"{status} {name}: {row['cra_flag']} {row['message_code']} {row['use_case'] or '?'} (SR {srs}){alert} "
+                f"{row['originator']} -> {row['recipient']} counter {row['originator_counter']} "
+                f"signature {row['signature']} mac {row['mac']}")
+
+    _emit(args, [r.as_dict() for r in results], line)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+# -- dit duis check / sign ---------------------------------------------------------------------------
+
+def cmd_duis_check(args) -> int:
+    from harness.duis import schema as duis_schema
+    from harness.duis.check import check_file
+    from harness.pki import Keystore
+
+    schema = duis_schema.load(duis_schema.locate(args.schema)) if args.schema else None
+    keystore = Keystore.load(*args.keystore) if args.keystore else None
+    results = [check_file(Path(f), schema=schema, keystore=keystore) for f in args.files]
+
+    def line(row: dict) -> str:
+        what = f"SR {row['service_reference_variant'] or '?'}"
+        if row["command_variant"] is not None:
+            what += f" CV {row['command_variant']}"
+        checks = []
+        if row["schema_valid"] is not None:
+            checks.append("schema " + ("valid" if row["schema_valid"] else "invalid"))
+        if row["signature"] is not None:
+            checks.append(f"signature {row['signature']}")
+        status = "PASS" if row["error"] is None else "FAIL"
+        tail = f": {row['error']}" if row["error"] else ""
+        return f"{status} {row['file']}: {what} {', '.join(checks) or 'well-formed'}{tail}"
+
+    _emit(args, [r.as_dict() for r in results], line)
+    return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED
+
+
+def cmd_duis_sign(args) -> int:
+    import time
+
+    from harness.duis import xml, xmldsig
+    from harness.duis import schema as duis_schema
+    from harness.duis.request_id import RequestId
+    from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+    from harness.pki import KeyUsage
+
+    if len(args.files) > 1 and not args.out_dir:
+        raise DitError("several files need --out-dir", where="dit duis sign")
+    keystore = _keystore(args.keystore)
+    schema = duis_schema.load(duis_schema.locate(args.schema)) if args.schema else None
+    status = EXIT_OK
+    for name in args.files:
+        path = Path(name)
+        try:
+            root = xml.parse(path.read_bytes(), name)
+        except OSError as exc:
+            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        header_id = root.find("sr:Header/sr:RequestID", xml.NSMAP)
+        if root.tag == xml.sr("Request"):
+            if header_id is None:
+                raise DitError("request has no RequestID", where=name)
+            request_id = RequestId.parse(header_id.text)
+            if not args.preserve_counter:
+                # As the DCC Boxed signing tool does: a fresh counter (ms since the epoch) so that the
+                # device does not reject the command as a replay.
+                counter = args.counter if args.counter is not None else time.time_ns() // 1_000_000
+                header_id.text = str(request_id.with_counter(counter))
+            signer = EntityId(args.signer) if args.signer else request_id.originator
+        else:
+            signer = EntityId(args.signer) if args.signer else DCC_ACCESS_CONTROL_BROKER
+        if schema is not None:
+            errors = schema.errors(root)
+            if errors:
+                print(f"FAIL {name}: schema: {errors[0]}", file=sys.stderr)
+                status = EXIT_FAILED
+                continue
+        cred = keystore.credential(signer, KeyUsage.XML_SIGNING, private=True)
+        xmldsig.sign(root, cred.private_key, cred.certificate)
+        data = xml.serialize(root)
+        if args.out_dir:
+            target = Path(args.out_dir) / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            print(f"signed {name} -> {target} as {signer}", file=sys.stderr)
+        elif args.out:
+            Path(args.out).write_bytes(data)
+            print(f"signed {name} -> {args.out} as {signer}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data + b"\n")
+    return status
+
+
+# -- dit pki -----------------------------------------------------------------------------------------
+
+def cmd_pki_init(args) -> int:
+    from harness.pki import SMKI, default_directory
+
+    directory = Path(args.directory) if args.directory else default_directory()
+    smki = SMKI.open(directory)
+    rows = []
+    for cred in sorted(smki.keystore.credentials(), key=lambda c: (bytes(c.eui), c.usage.value)):
+        subject = cred.certificate.subject.rfc4514_string() if cred.certificate else ""
+        rows.append({"eui": cred.eui.duis, "usage": cred.usage.value, "private_key": cred.private_key is not None,
+                     "subject": subject, "file": str(cred.path) if cred.path else None})
+    _emit(args, rows, lambda r: f"{r['eui']}  {r['usage']:6} {'key ' if r['private_key'] else 'cert'}  {r['subject']}")
+    if not args.json:
+        print(f"test SMKI in {directory}: {len(rows)} credentials", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- dit catalogue -----------------------------------------------------------------------------------
+
+def cmd_catalogue(args) -> int:
+    wanted = [catalogue.service_request(s) for s in args.srv] if args.srv else catalogue.service_requests()
+    rows = [{"srv": s.srv, "name": s.name, "critical": s.critical,
+             "command_variants": sorted(int(v) for v in s.command_variants),
+             "future_dated": s.future_dated.value, "non_device": s.non_device,
+             "roles": sorted(r.value for r in s.roles), "targets": [t.value for t in s.targets],
+             "use_cases": {u.name: [f"0x{c:04X}" for c in u.message_codes] for u in s.use_cases}}
+            for s in wanted]
+
+    def line(r: dict) -> str:
+        crit = "critical" if r["critical"] else "        "
+        cvs = ",".join(map(str, r["command_variants"]))
+        return f"{r['srv']:7} {crit} CV {cvs:8} {'/'.join(r['roles']) or '-':18} {r['name']}"
+
+    _emit(args, rows, line)
+    return EXIT_OK
+
+
+# -- dit run -----------------------------------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    from harness.selfcheck import run_selfcheck
+
+    print("dit run: the emulated lab and the business scenarios are not built yet, so there are no "
+          "scenarios to run.\nRunning the protocol self-check instead (DUIS, XMLDSig, GBCS, test SMKI).\n")
+    return run_selfcheck(report_dir=Path(args.report_dir))
+
+
+# -- wiring ------------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dit", description="Device Integration Testing for GB smart metering")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the scenario suite (for now: the protocol self-check)")
+    run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
+    run.set_defaults(func=cmd_run)
+
+    gbcs = sub.add_parser("gbcs", help="GBCS triage tools").add_subparsers(dest="gbcs_command", required=True,
+                                                                          parser_class=_Parser)
+    dec = gbcs.add_parser("decode", help="decode GBCS messages and check signatures and MACs")
+    dec.add_argument("files", nargs="*", metavar="FILE", help="hex, base64 or binary GBCS message files")
+    dec.add_argument("--hex", action="append", metavar="HEX", help="a message given on the command line")
+    dec.add_argument("--keystore", action="append", metavar="DIR", help="keystore directory (repeatable)")
+    dec.add_argument("--acb", default="90-B3-D5-1F-30-00-00-02", metavar="EUI",
+                     help="the Access Control Broker that MACs commands (default the DCC)")
+    dec.add_argument("--json", action="store_true")
+    dec.set_defaults(func=cmd_gbcs_decode)
+
+    duis = sub.add_parser("duis", help="DUIS tools").add_subparsers(dest="duis_command", required=True,
+                                                                   parser_class=_Parser)
+    chk = duis.add_parser("check", help="check DUIS documents: schema and XML signature")
+    chk.add_argument("files", nargs="+", metavar="FILE")
+    chk.add_argument("--schema", metavar="XSD", help="DUIS schema (duis.xsd) to validate against")
+    chk.add_argument("--keystore", action="append", metavar="DIR", help="keystore to verify signatures with")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(func=cmd_duis_check)
+
+    sig = duis.add_parser("sign", help="sign DUIS requests with the originator's XML-signing key")
+    sig.add_argument("files", nargs="+", metavar="FILE")
+    sig.add_argument("--keystore", action="append", metavar="DIR",
+                     help="keystore with XML-signing keys (default: the test SMKI, created on first use)")
+    sig.add_argument("--signer", metavar="EUI", help="sign as this party instead of the RequestID originator")
+    sig.add_argument("--preserve-counter", action="store_true",
+                     help="keep the RequestID counter (default: replace it with the time in ms)")
+    sig.add_argument("--counter", type=int, help="use this RequestID counter")
+    sig.add_argument("--schema", metavar="XSD", help="refuse to sign documents that are not schema-valid")
+    sig.add_argument("--out", metavar="FILE", help="write the signed document here (default stdout)")
+    sig.add_argument("--out-dir", metavar="DIR", help="write signed documents into this directory")
+    sig.set_defaults(func=cmd_duis_sign)
+
+    pki = sub.add_parser("pki", help="test SMKI").add_subparsers(dest="pki_command", required=True,
+                                                                parser_class=_Parser)
+    init = pki.add_parser("init", help="create (or load) the test SMKI and list its credentials")
+    init.add_argument("directory", nargs="?", help="keystore directory (default $DIT_SMKI or .dit/smki)")
+    init.add_argument("--json", action="store_true")
+    init.set_defaults(func=cmd_pki_init)
+
+    cat = sub.add_parser("catalogue", help="list DUIS Service Requests")
+    cat.add_argument("srv", nargs="*", metavar="SRV")
+    cat.add_argument("--json", action="store_true")
+    cat.set_defaults(func=cmd_catalogue)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except DitError as exc:
+        if debug:
+            raise
+        print(f"dit: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

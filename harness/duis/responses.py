@@ -1,0 +1,208 @@
+"""DUIS responses and alerts: parse what the DCC sends a User, and build it (for the emulated DCC).
+
+An sr:Response is either a ResponseMessage (synchronous I0/I99/E-code, or an asynchronous device
+response), a DeviceAlertMessage (a GBCS alert from a device) or a DCCAlertMessage (N-codes raised by
+the DCC systems). All of them travel the same way, so one parser reads them all.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from lxml import etree
+
+from harness.duis.request_id import RequestId
+from harness.duis.requests import xs_datetime
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, SR, parse, sr, text
+from harness.errors import CheckFailed, DitError
+
+
+class ResponseKind(str, Enum):
+    RESPONSE = "response"
+    DEVICE_ALERT = "device_alert"
+    DCC_ALERT = "dcc_alert"
+    SMETS1 = "smets1"
+
+
+_KIND_BY_ELEMENT = {
+    "ResponseMessage": ResponseKind.RESPONSE,
+    "DeviceAlertMessage": ResponseKind.DEVICE_ALERT,
+    "DCCAlertMessage": ResponseKind.DCC_ALERT,
+    "SMETS1ResponseMessage": ResponseKind.SMETS1,
+}
+
+
+@dataclass
+class DuisResponse:
+    """What a User learns from one sr:Response."""
+
+    kind: ResponseKind
+    response_code: str
+    response_date_time: str | None
+    request_id: RequestId | None = None
+    response_id: RequestId | None = None
+    service_reference_variant: str | None = None
+    gbcs_payload: bytes | None = None          # device response, device alert or local command
+    pre_command: bytes | None = None           # CV 4 Transform result, to be signed by the User
+    gbcs_version: str | None = None
+    alert_code: str | None = None              # "8F66" for device alerts, "N24" for DCC alerts
+    alert_body: str | None = None              # the DCCAlert child element, e.g. UpdateHANDeviceLogResult
+    alert_fields: dict[str, str] = field(default_factory=dict)
+    content: str | None = None                 # the ResponseMessage payload element, e.g. DSPInventory
+    inventory: list[dict[str, str]] = field(default_factory=list)   # 8.2: one entry per sr:Device
+    element: etree._Element | None = field(default=None, repr=False)
+
+    @property
+    def success(self) -> bool:
+        return self.response_code == "I0"
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.response_code == "I99"
+
+    @property
+    def error(self) -> bool:
+        return self.response_code.startswith("E")
+
+    @property
+    def referenced_request_id(self) -> RequestId | None:
+        """The request a DCC alert is about (N24's UpdateHANDeviceLogServiceRequestID, N33's
+        CommandRequestID, N27's ChangeOfSupplierServiceRequestID ...)."""
+        for name, value in self.alert_fields.items():
+            if name.endswith("RequestID"):
+                try:
+                    return RequestId.parse(value)
+                except DitError:
+                    return None
+        return None
+
+    @property
+    def label(self) -> str:
+        if self.kind is ResponseKind.DEVICE_ALERT:
+            return f"device alert 0x{self.alert_code}"
+        if self.kind is ResponseKind.DCC_ALERT:
+            return f"DCC alert {self.alert_code}"
+        return f"{self.response_code} for SR {self.service_reference_variant}"
+
+
+def _b64(node: etree._Element | None, what: str) -> bytes | None:
+    if node is None or node.text is None:
+        return None
+    try:
+        return base64.b64decode("".join(node.text.split()), validate=True)
+    except binascii.Error:
+        raise CheckFailed(f"{what} is not base64") from None
+
+
+def _local(tag: str) -> str:
+    return etree.QName(tag).localname
+
+
+def _flatten(node: etree._Element, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        name = prefix + _local(child.tag)
+        if len(child):
+            out.update(_flatten(child, name + "/"))
+        else:
+            out[name] = (child.text or "").strip()
+    return out
+
+
+def parse_response(data: bytes | etree._Element, where: str | None = None) -> DuisResponse:
+    root = parse(data, where) if isinstance(data, bytes) else data
+    if root.tag != sr("Response"):
+        raise CheckFailed(f"expected sr:Response, found {etree.QName(root.tag).localname}", where=where)
+    body = root.find("sr:Body", NSMAP)
+    chosen = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
+    if chosen is None or _local(chosen.tag) not in _KIND_BY_ELEMENT:
+        raise CheckFailed("sr:Response has no ResponseMessage, DeviceAlertMessage or DCCAlertMessage", where=where)
+    request_id, response_id = text(root, "sr:Header/sr:RequestID"), text(root, "sr:Header/sr:ResponseID")
+    out = DuisResponse(
+        kind=_KIND_BY_ELEMENT[_local(chosen.tag)],
+        response_code=text(root, "sr:Header/sr:ResponseCode") or "",
+        response_date_time=text(root, "sr:Header/sr:ResponseDateTime"),
+        request_id=RequestId.parse(request_id) if request_id else None,
+        response_id=RequestId.parse(response_id) if response_id else None,
+        element=root,
+    )
+    if out.kind is ResponseKind.RESPONSE:
+        out.service_reference_variant = text(chosen, "sr:ServiceReferenceVariant")
+        content = next((c for c in chosen if isinstance(c.tag, str)
+                        and _local(c.tag) not in ("ServiceReference", "ServiceReferenceVariant")), None)
+        if content is not None:
+            out.content = _local(content.tag)
+            if out.content == "GBCSPayload":
+                out.gbcs_payload = _b64(content, "GBCSPayload")
+            elif out.content == "PreCommand":
+                out.pre_command = _b64(content.find("sr:GBCSPayload", NSMAP), "PreCommand GBCSPayload")
+                out.gbcs_version = text(content, "sr:GBCSVersion")
+            elif out.content == "LocalCommand":
+                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "LocalCommand GBCSPayload")
+            elif out.content == "FutureDatedDeviceAlertMessage":
+                out.alert_code = text(content, "sr:FutureDatedAlertCode")
+                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
+            elif out.content == "DSPInventory":
+                out.inventory = [_flatten(device) for device in content if isinstance(device.tag, str)]
+            else:
+                out.alert_fields = _flatten(content)
+    elif out.kind is ResponseKind.DEVICE_ALERT:
+        out.alert_code = (text(chosen, "sr:AlertCode") or "").upper()
+        out.gbcs_payload = _b64(chosen.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
+    elif out.kind is ResponseKind.DCC_ALERT:
+        out.alert_code = text(chosen, "sr:DCCAlertCode")
+        alert = chosen.find("sr:DCCAlert", NSMAP)
+        detail = None if alert is None else next((c for c in alert if isinstance(c.tag, str)), None)
+        if detail is not None:
+            out.alert_body = _local(detail.tag)
+            out.alert_fields = _flatten(detail)
+    return out
+
+
+# -- building (what the emulated DCC sends) --------------------------------------------------------
+
+def build_response(body_element: etree._Element, *, response_code: str, response_date_time: dt.datetime,
+                   request_id: RequestId | None = None, response_id: RequestId | None = None) -> etree._Element:
+    header = E.Header()
+    if request_id is not None:
+        header.append(E.RequestID(str(request_id)))
+    if response_id is not None:
+        header.append(E.ResponseID(str(response_id)))
+    header.extend([E.ResponseCode(response_code), E.ResponseDateTime(xs_datetime(response_date_time))])
+    root = etree.Element(sr("Response"), nsmap={"sr": SR})
+    root.set("schemaVersion", SCHEMA_VERSION)
+    root.append(header)
+    root.append(E.Body(body_element))
+    return root
+
+
+def response_message(srv: str, content: etree._Element | None = None) -> etree._Element:
+    """A ResponseMessage for an SR; content is e.g. E.GBCSPayload(...), E.PreCommand(...), E.DSPInventory(...)."""
+    parts = [E.ServiceReference(".".join(srv.split(".")[:2])), E.ServiceReferenceVariant(srv)]
+    if content is not None:
+        parts.append(content)
+    return E.ResponseMessage(*parts)
+
+
+def gbcs_payload(data: bytes) -> etree._Element:
+    return E.GBCSPayload(base64.b64encode(data).decode())
+
+
+def pre_command(data: bytes, gbcs_version: str = "4.0") -> etree._Element:
+    return E.PreCommand(E.GBCSVersion(gbcs_version), E.GBCSPayload(base64.b64encode(data).decode()))
+
+
+def device_alert_message(alert_code: int, gbcs: bytes) -> etree._Element:
+    return E.DeviceAlertMessage(E.AlertCode(f"{alert_code:04X}"), E.GBCSPayload(base64.b64encode(gbcs).decode()))
+
+
+def dcc_alert_message(code: str, detail: etree._Element) -> etree._Element:
+    """A DCCAlertMessage: code (N24 ...) and its DCCAlert detail element, e.g.
+    E.UpdateHANDeviceLogResult(E.UpdateHANDeviceLogServiceRequestID(str(request_id)))."""
+    return E.DCCAlertMessage(E.DCCAlertCode(code), E.DCCAlert(detail))

@@ -1,0 +1,135 @@
+"""DUIS XML signatures: real DCC Boxed signatures, our own, and the ways they must fail; safe parsing."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from lxml import etree
+
+from harness.duis import requests, xml, xmldsig
+from harness.duis.request_id import RequestId
+from harness.duis.xmldsig import SignatureStatus
+from harness.eui import EntityId
+from harness.pki import Keystore, KeyUsage
+
+SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
+SUPPLIER_B = EntityId("90-B3-D5-1F-30-03-00-00")
+
+
+def _signed_dir(conformance):
+    return conformance / "duis" / "signed"
+
+
+def _request():
+    rid = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
+    return requests.build("8.11", rid, device_id="00-DB-12-34-56-78-90-A0",
+                          install_code="30313233343536373839414243444546")
+
+
+def _sign(root, smki, party=SUPPLIER_A):
+    cred = smki.keystore.credential(party, KeyUsage.XML_SIGNING, private=True)
+    return xmldsig.sign(root, cred.private_key, cred.certificate)
+
+
+@pytest.mark.parametrize("name", ["readfw-response.xml", "read-inventory-response-5.4.xml"])
+def test_real_dcc_boxed_signatures_verify(conformance, conformance_keystore, name):
+    root = xml.parse((_signed_dir(conformance) / name).read_bytes())
+    assert xmldsig.verify(root, conformance_keystore).status is SignatureStatus.VALID
+
+
+def test_the_bad_signature_sample_fails(conformance, conformance_keystore):
+    root = xml.parse((_signed_dir(conformance) / "readfw-response-badsignature.xml").read_bytes())
+    check = xmldsig.verify(root, conformance_keystore)
+    assert check.status is SignatureStatus.INVALID
+
+
+def test_digest_is_inclusive_c14n_of_the_document(conformance):
+    """The DCC's digest matches inclusive C14N 1.0, not exclusive (gbcs_security.md section 11)."""
+    import base64
+    import hashlib
+
+    root = xml.parse((_signed_dir(conformance) / "read-inventory-response-5.4.xml").read_bytes())
+    expected = base64.b64decode(root.findtext(".//ds:DigestValue", namespaces=xml.NSMAP))
+    assert xmldsig.document_digest(root) == expected
+    stripped = copy.deepcopy(root)
+    stripped.remove(stripped.find("ds:Signature", xml.NSMAP))
+    assert hashlib.sha256(xml.canonical(stripped.getroottree(), exclusive=True)).digest() != expected
+
+
+def test_changing_one_value_breaks_a_real_signature(conformance, conformance_keystore):
+    root = xml.parse((_signed_dir(conformance) / "read-inventory-response-5.4.xml").read_bytes())
+    root.find(".//sr:DeviceStatus", xml.NSMAP).text = "Decommissioned"
+    check = xmldsig.verify(root, conformance_keystore)
+    assert check.status is SignatureStatus.INVALID and "digest" in check.reason
+
+
+def test_sign_and_verify_with_the_test_smki(smki):
+    root = _sign(_request(), smki)
+    reparsed = xml.parse(xml.serialize(root))
+    assert xmldsig.verify(reparsed, smki.keystore).valid
+    assert reparsed[-1].tag == xml.ds("Signature")          # enveloped: the last child of sr:Request
+
+
+def test_signing_a_pretty_printed_template_keeps_it_verifiable(conformance, smki):
+    """Templates carry a placeholder signature and indentation; re-signing must survive both."""
+    data = (conformance / "duis" / "templates" / "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML").read_bytes()
+    root = _sign(xml.parse(data), smki)
+    signatures = root.findall("ds:Signature", xml.NSMAP)
+    assert len(signatures) == 1
+    assert xmldsig.verify(xml.parse(xml.serialize(root)), smki.keystore).valid
+
+
+def test_signature_by_the_wrong_key_is_invalid(smki):
+    root = _sign(_request(), smki, party=SUPPLIER_B)
+    # claim supplier A's certificate while the value was made with supplier B's key
+    cert_a = smki.keystore.credential(SUPPLIER_A, KeyUsage.XML_SIGNING).certificate
+    serial = root.find(".//ds:X509SerialNumber", xml.NSMAP)
+    serial.text = str(cert_a.serial_number)
+    check = xmldsig.verify(root, smki.keystore)
+    assert check.status is SignatureStatus.INVALID and "SignatureValue" in check.reason
+
+
+def test_unknown_signer_and_missing_signature(smki, tmp_path):
+    root = _sign(_request(), smki)
+    assert xmldsig.verify(root, Keystore()).status is SignatureStatus.UNKNOWN_KEY
+    assert xmldsig.verify(_request(), smki.keystore).status is SignatureStatus.ABSENT
+
+
+def test_comments_and_tampered_signed_info(smki):
+    root = _sign(_request(), smki)
+    root.find("sr:Body", xml.NSMAP).append(etree.Comment(" comments are not signed content "))
+    assert xmldsig.verify(root, smki.keystore).valid
+    method = root.find(".//ds:SignatureMethod", xml.NSMAP)
+    method.set("Algorithm", "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
+    assert xmldsig.verify(root, smki.keystore).status is SignatureStatus.UNSUPPORTED
+
+
+def test_java_line_breaks_in_signature_value_are_tolerated(smki):
+    root = _sign(_request(), smki)
+    value = root.find(".//ds:SignatureValue", xml.NSMAP)
+    value.text = value.text[:40] + "\r\n" + value.text[40:]
+    assert xmldsig.verify(root, smki.keystore).valid
+
+
+# -- safe parsing ----------------------------------------------------------------------------------
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">&x;</sr:Request>"""
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>"""
+
+
+@pytest.mark.parametrize("document", [XXE, LAUGHS, XXE.replace(b"DOCTYPE", b"doctype")])
+def test_entity_attacks_are_refused(document):
+    with pytest.raises(xml.MalformedXml, match="DOCTYPE"):
+        xml.parse(document, "attack.xml")
+
+
+def test_malformed_xml_names_the_line():
+    with pytest.raises(xml.MalformedXml) as info:
+        xml.parse(b"<sr:Request xmlns:sr='x'>\n<sr:Header>\n</sr:Request>", "broken.xml")
+    assert "broken.xml:3" in str(info.value)

@@ -1,0 +1,246 @@
+"""GBCS framing, signatures, KDF and MACs: public test vectors, RTDS messages, and our own round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness import catalogue
+from harness.errors import DitError
+from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+from harness.gbcs import crypto
+from harness.gbcs.decode import Check, alert_code, decode
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage, frame_with_mac
+from harness.pki import KeyUsage
+
+SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
+ESME = EntityId("00-DB-12-34-56-78-90-A0")
+KEY_0F = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+
+
+def _rtds(conformance) -> list[Path]:
+    return sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))
+
+
+# -- public vectors (gbcs-parser test suite facts) ---------------------------------------------------
+
+def test_gcm_vectors():
+    originator = EntityId("90b3d51f30030000")
+    assert crypto.gcm_encrypt(KEY_0F, originator, b"", b"helloworld")[1].hex() == "fb3afed43b78508864f00da3"
+    ciphertext, tag = crypto.gcm_encrypt(KEY_0F, originator, b"one two three", b"helloworld")
+    assert (ciphertext.hex(), tag.hex()) == ("584fa806b24491178829d46c38", "6b33bdcb1e223242ec20b957")
+    assert crypto.gcm_decrypt(KEY_0F, originator, ciphertext, tag, b"helloworld") == b"one two three"
+    assert crypto.gcm_decrypt(KEY_0F, originator, ciphertext, bytes(12), b"helloworld") is None
+
+
+def test_kdf_vectors(conformance_keystore):
+    acb_ka = conformance_keystore.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT)
+    esme_ka = conformance_keystore.public_key(ESME, KeyUsage.KEY_AGREEMENT)
+    key = crypto.derive_key(acb_ka, esme_ka, originator=SUPPLIER, counter=0x0000000100000000, recipient=ESME, mode=1)
+    assert key.hex().upper() == "6A93E360717394015DF93E031218C9A6"
+    supplier_ka = conformance_keystore.private_key(SUPPLIER, KeyUsage.KEY_AGREEMENT)
+    key = crypto.derive_key(supplier_ka, esme_ka, originator=ESME, counter=0x0000000100000000, recipient=SUPPLIER,
+                            mode=2)
+    assert key.hex().upper() == "03FD30815577C49EB7E3834B63EF8302"
+    key = crypto.derive_key(supplier_ka, esme_ka, originator=ESME, counter=0x07D1, recipient=SUPPLIER, mode=3)
+    assert key.hex().upper() == "558FB1FA6660AF0D9E8365C47804B8FA"
+
+
+# -- RTDS messages ------------------------------------------------------------------------------------
+
+def test_every_rtds_message_round_trips_byte_for_byte(conformance):
+    for path in _rtds(conformance):
+        raw = bytes.fromhex(path.read_text().strip())
+        assert GbcsMessage.decode(raw).encode() == raw, path.name
+
+
+def test_rtds_message_codes_match_the_use_case_in_the_file_name(conformance):
+    for path in _rtds(conformance):
+        result = decode(path.read_text(), file=path.name)
+        assert result.error is None, path.name
+        use_case = path.name.split("_")[0]
+        srv = path.parent.name.split("_")[0]
+        code = int(result.message_code, 16)
+        allowed = set(catalogue.use_case(use_case).message_codes)
+        if srv != "NA":
+            allowed |= set(catalogue.service_request(srv).fd_alert_codes)
+        assert code in allowed, (path.name, result.message_code)
+
+
+def test_rtds_signatures_and_macs_verify(conformance, conformance_keystore):
+    checked = {"signature": 0, "mac": 0}
+    for path in _rtds(conformance):
+        result = decode(path.read_text(), keystore=conformance_keystore, file=path.name)
+        if "PRECOMMAND" in path.name:
+            assert result.signature == Check.ABSENT.value and result.mac == Check.ABSENT.value
+            continue
+        assert result.signature in (Check.VALID.value, Check.ABSENT.value), path.name
+        assert result.mac in (Check.VALID.value, Check.ABSENT.value), path.name
+        checked["signature"] += result.signature == Check.VALID.value
+        checked["mac"] += result.mac == Check.VALID.value
+        critical = path.parent.name.split("_")[0] in ("1.1.1", "6.23", "6.21", "11.3")
+        if critical and ("COMMAND" in path.name or "ALERT" in path.name or "RESPONSE" in path.name):
+            assert result.signature == Check.VALID.value, path.name
+    assert checked["signature"] >= 40 and checked["mac"] >= 20
+
+
+def test_rtds_alert_codes(conformance):
+    found = {}
+    for path in _rtds(conformance):
+        if "ALERT" in path.name:
+            msg = GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+            found[path.name] = alert_code(msg.apdu)
+    assert found["CS14_NA_8F12_ALERT_GBCS.HEX"] == 0x8F12
+    assert found["CS06_11.3_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX"] == 0x8F67
+    assert found["CS02bSupplierByTransCoS_6.23_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX"] == 0x8F66
+
+
+@pytest.mark.parametrize("offset", [0, 30, 60, -1])
+def test_a_tampered_rtds_command_is_reported_invalid(conformance, conformance_keystore, offset):
+    path = conformance / "gbcs" / "rtds" / "11.3_CS06" / "CS06_11.3_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX"
+    raw = bytearray(bytes.fromhex(path.read_text().strip()))
+    position = len(raw) - 20 if offset == -1 else 40 + offset    # inside the APDU, past the frame header
+    raw[position] ^= 0x01
+    result = decode(bytes(raw), keystore=conformance_keystore)
+    assert result.error is None
+    assert Check.INVALID.value in (result.signature, result.mac)
+    assert not result.ok
+
+
+def test_the_ccs01_command_mac_needs_the_acb(conformance, conformance_keystore):
+    text = (conformance / "gbcs" / "rtds" / "8.11_CCS01" / "CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX").read_text()
+    assert decode(text, keystore=conformance_keystore).mac == Check.VALID.value
+    wrong_acb = decode(text, keystore=conformance_keystore, access_control_broker=EntityId("90b3d51f30000007"))
+    assert wrong_acb.mac == Check.INVALID.value
+
+
+def test_decode_without_a_keystore_reports_unknown_keys(conformance):
+    path = conformance / "gbcs" / "rtds" / "1.1.1_ECS01a" / "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX"
+    result = decode(path.read_text())
+    assert (result.signature, result.mac) == (Check.UNKNOWN_KEY.value, Check.UNKNOWN_KEY.value)
+    assert result.use_case == "ECS01a" and result.service_requests == ["1.1.1"]
+
+
+# -- our own messages ---------------------------------------------------------------------------------
+
+def _command(counter: int = 1001, payload: bytes = b"\xd9\x01\x02\x03") -> GeneralSigning:
+    return GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=counter, originator=SUPPLIER, recipient=ESME,
+                          message_code=0x0019, payload=payload)
+
+
+def test_sign_and_verify_a_critical_command(smki):
+    signed = crypto.sign_apdu(_command(), smki.keystore.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
+    assert crypto.verify_apdu(signed, smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
+    decoded = GeneralSigning.decode(signed.encode())
+    assert decoded == signed
+    assert crypto.verify_apdu(decoded, smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
+    # signed by another supplier: the supplier's certificate does not verify it
+    forged = crypto.sign_apdu(_command(), smki.keystore.private_key("90-B3-D5-1F-30-03-00-00", KeyUsage.DIGITAL_SIGNING))
+    assert not crypto.verify_apdu(forged, smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
+
+
+def test_signature_covers_the_counter_and_payload(smki):
+    key = smki.keystore.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    public = smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    signed = crypto.sign_apdu(_command(), key)
+    replayed_counter = GeneralSigning.decode(signed.encode().replace((1001).to_bytes(8, "big"), (1002).to_bytes(8, "big")))
+    assert not crypto.verify_apdu(replayed_counter, public)
+    assert not crypto.verify_apdu(_command(payload=b"\xd9\x01\x02\x04").with_signature(signed.signature), public)
+
+
+def test_pre_command_signing_accepts_both_dcc_boxed_endings(smki):
+    key = smki.keystore.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    public = smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    pre = _command().pre_command()
+    for received in (pre, pre + b"\x00"):               # Boxed >= 1.4.1 appends a 00 length byte
+        signed = GeneralSigning.decode(crypto.sign_pre_command(received, key))
+        assert signed.signed_bytes == _command().signed_bytes
+        assert crypto.verify_apdu(signed, public)
+
+
+def test_mac_round_trip_either_side_derives_the_same_key(smki):
+    ks = smki.keystore
+    apdu = _command()
+    acb_side = crypto.mac_key(apdu, ks.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT),
+                              ks.public_key(ESME, KeyUsage.KEY_AGREEMENT))
+    device_side = crypto.mac_key(apdu, ks.private_key(ESME, KeyUsage.KEY_AGREEMENT),
+                                 ks.public_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT))
+    assert acb_side == device_side
+    raw = frame_with_mac(apdu.encode(), crypto.gmac(acb_side, apdu.originator, apdu.encode()))
+    assert decode(raw, keystore=ks).mac == Check.VALID.value
+    tampered = bytearray(raw)
+    tampered[-1] ^= 0xFF
+    assert decode(bytes(tampered), keystore=ks).mac == Check.INVALID.value
+
+
+def test_encrypted_fields_go_end_to_end_to_the_supplementary_party(smki):
+    ks = smki.keystore
+    response = GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=5, originator=ESME,
+                              recipient=DCC_ACCESS_CONTROL_BROKER, message_code=0x0019, payload=b"",
+                              supplementary_remote_party=SUPPLIER, supplementary_remote_party_counter=7,
+                              supplementary_originator_counter=9)
+    device_key = crypto.encryption_key(response, ks.private_key(ESME, KeyUsage.KEY_AGREEMENT),
+                                       ks.public_key(SUPPLIER, KeyUsage.KEY_AGREEMENT))
+    supplier_key = crypto.encryption_key(response, ks.private_key(SUPPLIER, KeyUsage.KEY_AGREEMENT),
+                                         ks.public_key(ESME, KeyUsage.KEY_AGREEMENT))
+    assert device_key == supplier_key
+    sealed = crypto.encrypt_field(device_key, ESME, b"meter balance 1234")
+    assert crypto.decrypt_field(supplier_key, ESME, sealed) == b"meter balance 1234"
+    acb_key = crypto.encryption_key(response, ks.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT),
+                                    ks.public_key(ESME, KeyUsage.KEY_AGREEMENT))
+    assert crypto.decrypt_field(acb_key, ESME, sealed) is None
+
+
+def test_date_time_and_supplementary_fields_round_trip():
+    when = dt.datetime(2026, 11, 21, 9, 30, 15, 250000, tzinfo=dt.timezone.utc)
+    apdu = GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=2**63, originator=ESME, recipient=SUPPLIER,
+                          message_code=0x0107, payload=bytes(300), date_time=when,
+                          supplementary_remote_party=DCC_ACCESS_CONTROL_BROKER,
+                          supplementary_remote_party_counter=42)
+    again = GeneralSigning.decode(apdu.encode())
+    assert again == apdu and again.date_time == when and len(again.payload) == 300
+
+
+# -- malformed input -----------------------------------------------------------------------------------
+
+def test_every_truncation_is_a_clear_malformed_message(smki):
+    signed = crypto.sign_apdu(_command(), smki.keystore.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
+    raw = signed.encode()
+    framed = frame_with_mac(raw, bytes(12))
+    pre_command_length = len(signed.pre_command())
+    for message in (raw, framed):
+        for cut in range(0, len(message) - 1):
+            if message is raw and cut == pre_command_length:
+                # Ending right after the payload is how a Pre-Command looks: valid, and unsigned.
+                assert GbcsMessage.decode(message[:cut]).apdu.signature is None
+                continue
+            with pytest.raises(MalformedMessage) as info:
+                GbcsMessage.decode(message[:cut])
+            assert "byte" in str(info.value)
+
+
+def test_truncated_message_is_reported_not_raised():
+    result = decode("DF0901000000000000")
+    assert result.error and "truncated" in result.error and not result.ok
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=0, max_size=120))
+def test_arbitrary_bytes_never_crash_the_decoder(data):
+    try:
+        GbcsMessage.decode(data)
+    except (MalformedMessage, DitError):
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=0, max_size=60))
+def test_arbitrary_bytes_after_a_valid_header_never_crash(data):
+    try:
+        GbcsMessage.decode(bytes.fromhex("DF0901") + data)
+    except (MalformedMessage, DitError):
+        pass

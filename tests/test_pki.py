@@ -1,0 +1,168 @@
+"""The test SMKI and keystores."""
+
+from __future__ import annotations
+
+import logging
+import stat
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness.catalogue import RemotePartyRole
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.pki import SMKI, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
+from harness.pki import certificates as profile
+
+SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
+ESME = EntityId("00-DB-12-34-56-78-90-A0")
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        issuer.public_key().verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(hashes.SHA256()))
+    except Exception:
+        return False
+    return cert.issuer == issuer.subject
+
+
+def test_smki_has_every_party_the_dit_scenarios_need(smki):
+    ks = smki.keystore
+    roles = {role_of(c.certificate) for c in ks.credentials() if c.certificate is not None}
+    assert {RemotePartyRole.SUPPLIER, RemotePartyRole.NETWORK_OPERATOR, RemotePartyRole.ACCESS_CONTROL_BROKER,
+            RemotePartyRole.TRANSITIONAL_COS, RemotePartyRole.WAN_PROVIDER, RemotePartyRole.RECOVERY} <= roles
+    suppliers = {c.eui for c in ks.credentials() if role_of(c.certificate) is RemotePartyRole.SUPPLIER}
+    assert len(suppliers) >= 2
+    for eui in suppliers:
+        for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT,
+                      KeyUsage.XML_SIGNING):
+            assert ks.credential(eui, usage, private=True).private_key is not None
+
+
+def test_organisation_certificate_profile(smki):
+    cert = smki.keystore.credential(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING).certificate
+    assert entity_id_of(cert) == SUPPLIER_A
+    assert role_of(cert) is RemotePartyRole.SUPPLIER
+    assert usage_of(cert) is KeyUsage.DIGITAL_SIGNING
+    assert isinstance(cert.public_key().curve, ec.SECP256R1)
+    assert cert.extensions.get_extension_for_class(x509.KeyUsage).critical
+    policies = cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+    assert [p.policy_identifier for p in policies] == [profile.ORGANISATION_POLICY]
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days <= 3653      # at most 10 years
+    assert _issued_by(cert, smki.organisation_ca_certificate)
+    assert _issued_by(smki.organisation_ca_certificate, smki.root_certificate)
+    xml_cert = smki.keystore.credential(SUPPLIER_A, KeyUsage.XML_SIGNING).certificate
+    assert role_of(xml_cert) is RemotePartyRole.XML_SIGN
+    dsp = smki.keystore.credential("90-B3-D5-1F-30-00-00-02", KeyUsage.XML_SIGNING).certificate
+    assert role_of(dsp) is RemotePartyRole.DSP_XML_SIGN
+
+
+def test_device_certificate_profile(smki):
+    cert = smki.keystore.credential(ESME, KeyUsage.KEY_AGREEMENT).certificate
+    assert len(cert.subject) == 0
+    assert entity_id_of(cert) == ESME
+    assert usage_of(cert) is KeyUsage.KEY_AGREEMENT
+    assert cert.not_valid_after_utc.year == 9999          # device certificates never expire
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    assert san.critical
+
+
+def test_ihds_get_no_certificates(tmp_path):
+    smki = SMKI.open(tmp_path, devices=((EntityId("00-DB-12-34-56-78-90-C1"), "IHD"),))
+    assert smki.keystore.find("00-DB-12-34-56-78-90-C1", KeyUsage.DIGITAL_SIGNING) is None
+
+
+def test_same_seed_same_smki(tmp_path):
+    first = SMKI.open(tmp_path / "a")
+    second = SMKI.open(tmp_path / "b")
+    other = SMKI.open(tmp_path / "c", seed=b"another phase")
+    for name in ("root.pem", "90b3d51f30010000-ds.pem", "00db1234567890a0-ka.pem"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        assert (tmp_path / "a" / name).read_bytes() != (tmp_path / "c" / name).read_bytes()
+    assert first.keystore.find(SUPPLIER_A, "ds").public_key.public_numbers() == \
+        second.keystore.find(SUPPLIER_A, "ds").public_key.public_numbers()
+    assert other.keystore.find(SUPPLIER_A, "ds").public_key.public_numbers() != \
+        first.keystore.find(SUPPLIER_A, "ds").public_key.public_numbers()
+
+
+def test_reopening_loads_instead_of_regenerating(tmp_path):
+    SMKI.open(tmp_path)
+    stamp = (tmp_path / "90b3d51f30010000-ds.pem").stat().st_mtime_ns
+    again = SMKI.open(tmp_path)
+    assert (tmp_path / "90b3d51f30010000-ds.pem").stat().st_mtime_ns == stamp
+    assert again.keystore.credential(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING, private=True)
+
+
+def test_private_key_files_are_owner_only(smki):
+    keys = list(smki.directory.glob("*.key"))
+    assert keys
+    for key in keys:
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
+
+
+def test_device_rekey_certificate_for_a_new_key(smki):
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    cert = smki.device_certificate(ESME, KeyUsage.DIGITAL_SIGNING, new_key.public_key())
+    assert entity_id_of(cert) == ESME
+    assert cert.public_key().public_numbers() == new_key.public_key().public_numbers()
+
+
+def test_private_keys_never_appear_in_reprs_or_logs(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    smki = SMKI.open(tmp_path)
+    cred = smki.keystore.credential(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING, private=True)
+    secret = cred.private_key.private_numbers().private_value
+    pem = cred.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()).decode()
+    texts = [repr(cred), str(cred), repr(smki.keystore), caplog.text]
+    for text in texts:
+        assert "PRIVATE KEY" not in text
+        assert f"{secret:x}" not in text.lower() and str(secret) not in text
+        assert pem.splitlines()[1] not in text
+
+
+# -- keystore loading ------------------------------------------------------------------------------
+
+def test_keystore_loads_the_public_gbcs_test_keystore(conformance_keystore):
+    acb_ka = conformance_keystore.credential("90-B3-D5-1F-30-00-00-02", KeyUsage.KEY_AGREEMENT, private=True)
+    assert acb_ka.private_key is not None
+    device = conformance_keystore.credential("00db1234567890a0", KeyUsage.DIGITAL_SIGNING)
+    assert device.private_key is None and entity_id_of(device.certificate) == ESME
+    bare = conformance_keystore.credential("fffffffffffffffe", KeyUsage.KEY_AGREEMENT)   # a PEM public key
+    assert bare.certificate is None
+    assert conformance_keystore.find(SUPPLIER_A, KeyUsage.PREPAYMENT_KEY_AGREEMENT).private_key is not None
+
+
+@pytest.mark.parametrize("issuer", ["CN=Z1,OU=07", "OU=07,CN=Z1", "CN=Z1, OU=07", " cn=Z1 ,ou=07"])
+def test_xmldsig_signer_lookup_by_issuer_and_serial(conformance_keystore, issuer):
+    cred = conformance_keystore.by_issuer_serial(issuer, 50669612984035780968362471400449834504)
+    assert cred is not None and entity_id_of(cred.certificate) == EntityId("90-B3-D5-1F-30-00-00-02")
+
+
+def test_xml_signing_keys_in_der_are_matched_to_certificates(conformance):
+    ks = Keystore.load(conformance / "keys")
+    cred = ks.credential(SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
+    assert cred.private_key.public_key().public_numbers() == cred.public_key.public_numbers()
+
+
+def test_missing_keystore_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(DitError, match="keystore directory not found"):
+        Keystore.load(tmp_path / "nowhere")
+
+
+def test_corrupt_keystore_file_names_the_file(tmp_path):
+    (tmp_path / "90b3d51f30010000-ds.pem").write_text("-----BEGIN CERTIFICATE-----\nnot base64\n")
+    with pytest.raises(DitError) as info:
+        Keystore.load(tmp_path)
+    assert "90b3d51f30010000-ds.pem" in str(info.value)
+
+
+def test_missing_credential_says_which(smki):
+    with pytest.raises(KeyNotFound, match="no KA certificate for 00-DB-12-34-56-78-99-99"):
+        smki.keystore.credential("00-DB-12-34-56-78-99-99", KeyUsage.KEY_AGREEMENT)
+    certificates_only = Keystore()
+    certificates_only.add_certificate(smki.keystore.credential(ESME, KeyUsage.DIGITAL_SIGNING).certificate)
+    with pytest.raises(KeyNotFound, match="no DS private key"):
+        certificates_only.credential(ESME, KeyUsage.DIGITAL_SIGNING, private=True)
