@@ -208,6 +208,31 @@ def cmd_run(args) -> int:
     return run_selfcheck(report_dir=Path(args.report_dir))
 
 
+def cmd_selfcheck(args) -> int:
+    from harness.selfcheck import run_selfcheck
+
+    return run_selfcheck(report_dir=Path(args.report_dir), schema_path=args.schema)
+
+
+def cmd_duis_example(args) -> int:
+    import datetime as dt
+
+    from lxml import etree
+
+    from harness.duis import examples, xml, xmldsig
+    from harness.pki import SMKI, KeyUsage, default_directory
+
+    smki = SMKI.open(default_directory())
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    root = examples.build_example(args.srv, smki, now, int(now.timestamp() * 1000))
+    etree.indent(root)           # before signing: the indentation is part of the signed document
+    if args.sign:
+        cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
+        xmldsig.sign(root, cred.private_key, cred.certificate)
+    sys.stdout.buffer.write(xml.serialize(root) + b"\n")
+    return EXIT_OK
+
+
 # -- wiring ------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,6 +276,16 @@ def build_parser() -> argparse.ArgumentParser:
     sig.add_argument("--out", metavar="FILE", help="write the signed document here (default stdout)")
     sig.add_argument("--out-dir", metavar="DIR", help="write signed documents into this directory")
     sig.set_defaults(func=cmd_duis_sign)
+
+    ex = duis.add_parser("example", help="print an example request of an SR, from the test SMKI's parties")
+    ex.add_argument("srv", metavar="SRV")
+    ex.add_argument("--sign", action="store_true", help="sign it as supplier A")
+    ex.set_defaults(func=cmd_duis_example)
+
+    selfcheck = sub.add_parser("selfcheck", help="build, sign and check every DIT SR with this installation's keys")
+    selfcheck.add_argument("--report-dir", default="reports")
+    selfcheck.add_argument("--schema", metavar="XSD", help="DUIS schema (default: $DIT_DUIS_XSD or ../shared)")
+    selfcheck.set_defaults(func=cmd_selfcheck)
 
     pki = sub.add_parser("pki", help="test SMKI").add_subparsers(dest="pki_command", required=True,
                                                                 parser_class=_Parser)

@@ -73,8 +73,9 @@ ORGANISATIONS: tuple[Organisation, ...] = (
     Organisation(EntityId("00-DB-12-34-56-78-00-04"), RemotePartyRole.OTHER, "DIT OTHER USER", (DS, KA, XML)),
 )
 
-# Devices of the template/RTDS numbering (A0 ESME ... A5 HCALCS): enough for every SR the DIT plan
-# uses; labs add their own with SMKI.issue_device().
+# Devices of the template/RTDS numbering (A0 ESME ... A5 HCALCS), plus the Communications Hub that
+# replaces A2/A3 in CH replacement (B2 CHF, B3 GPF): enough for every SR the DIT plan uses; labs add
+# their own with SMKI.ensure_device().
 DEFAULT_DEVICES: tuple[tuple[EntityId, DeviceType], ...] = (
     (EntityId("00-DB-12-34-56-78-90-A0"), DeviceType.ESME),
     (EntityId("00-DB-12-34-56-78-90-A1"), DeviceType.GSME),
@@ -82,6 +83,8 @@ DEFAULT_DEVICES: tuple[tuple[EntityId, DeviceType], ...] = (
     (EntityId("00-DB-12-34-56-78-90-A3"), DeviceType.GPF),
     (EntityId("00-DB-12-34-56-78-90-A4"), DeviceType.PPMID),
     (EntityId("00-DB-12-34-56-78-90-A5"), DeviceType.HCALCS),
+    (EntityId("00-DB-12-34-56-78-90-B2"), DeviceType.CHF),
+    (EntityId("00-DB-12-34-56-78-90-B3"), DeviceType.GPF),
 )
 
 _ROOT_NAME = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "00"),
