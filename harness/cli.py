@@ -97,9 +97,9 @@ def cmd_duis_check(args) -> int:
             checks.append("schema " + ("valid" if row["schema_valid"] else "invalid"))
         if row["signature"] is not None:
             checks.append(f"signature {row['signature']}")
-        status = "PASS" if row["error"] is None else "FAIL"
-        tail = f": {row['error']}" if row["error"] else ""
-        return f"{status} {row['file']}: {what} {', '.join(checks) or 'well-formed'}{tail}"
+        if row["error"]:
+            return f"FAIL {row['file']}: {what}: {row['error']}"
+        return f"PASS {row['file']}: {what} {', '.join(checks) or 'well-formed'}"
 
     _emit(args, [r.as_dict() for r in results], line)
     return EXIT_OK if all(r.passed for r in results) else EXIT_FAILED

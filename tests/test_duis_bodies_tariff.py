@@ -185,25 +185,25 @@ def test_restriction_date_time_is_sent_in_utc():
 
 
 @pytest.mark.parametrize("srv, params, match", [
-    ("1.1.1", {"fuel": "water"}, "fuel must be electricity or gas"),
-    ("1.1.1", {"unit_rate": 40000}, "out of range"),                               # xs:short on the ESME
-    ("1.1.1", {"fuel": "gas", "standing_charge": -1}, "out of range"),             # xs:unsignedInt on the GSME
+    ("1.1.1", {"fuel": "water"}, "fuel must be one of electricity, gas"),
+    ("1.1.1", {"unit_rate": 40000}, "must be between"),                               # xs:short on the ESME
+    ("1.1.1", {"fuel": "gas", "standing_charge": -1}, "must be between"),             # xs:unsignedInt on the GSME
     ("1.1.1", {"fuel": "gas", "price_scale": -4}, "electricity only"),
     ("1.1.1", {"unit_rate": 24.5}, "whole number"),
-    ("1.1.1", {"price_scale": 200}, "out of range"),
+    ("1.1.1", {"price_scale": 200}, "must be between"),
     ("1.2.1", {"fuel": "gas", "unit_rates": [1, 2, 3, 4, 5]}, "1 to 4 gas"),
     ("1.2.1", {"unit_rates": []}, "1 to 48 electricity"),
-    ("1.5", {"payment_mode": "pay as you go"}, "credit or prepayment"),
-    ("1.5", {"adjustment": 2**31}, "out of range"),
-    ("1.6", {"payment_mode": "PAYG"}, "credit or prepayment"),
-    ("2.1", {"fuel": "gas", "low_credit_threshold": -1}, "out of range"),
-    ("2.1", {"debt_recovery_rate_cap": 70000}, "out of range"),                    # xs:unsignedShort on the ESME
+    ("1.5", {"payment_mode": "pay as you go"}, "one of credit, prepayment"),
+    ("1.5", {"adjustment": 2**31}, "must be between"),
+    ("1.6", {"payment_mode": "PAYG"}, "one of credit, prepayment"),
+    ("2.1", {"fuel": "gas", "low_credit_threshold": -1}, "must be between"),
+    ("2.1", {"debt_recovery_rate_cap": 70000}, "must be between"),                    # xs:unsignedShort on the ESME
     ("2.1", {"non_disablement_start": "08:00", "non_disablement_stop": "08:00"}, "both 08:00"),
     ("2.1", {"non_disablement_start": "teatime"}, "time of day"),
     ("2.2", {"utrn": UTRN[:-1]}, "20 digits"),
     ("2.2", {"utrn": UTRN[:-1] + "X"}, "20 digits"),
-    ("2.3", {"debt_recovery_per_payment": 10001}, "out of range"),
-    ("2.3", {"debt_recovery_rate_1": 50000}, "out of range"),
+    ("2.3", {"debt_recovery_per_payment": 10001}, "must be between"),
+    ("2.3", {"debt_recovery_rate_1": 50000}, "must be between"),
     ("2.3", {"fuel": "gas", "debt_recovery_rate_price_scale": -1}, "electricity only"),
     ("2.3", {"debt_recovery_rate_period": "WEEKLY"}, "HOURLY or DAILY"),
     ("3.1", {"message": "x" * 117}, "1 to 116"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Iterable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +39,37 @@ def certificate_b64(value: Certificate) -> str:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return "".join(value.split())
+
+
+def integer(name: str, value: int | str, low: int, high: int) -> str:
+    """A whole number within its XSD bounds; digits typed in a Gherkin table are accepted as text."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = int(value.strip()) if isinstance(value, str) else int(value)
+        if number != value and not isinstance(value, str):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise DitError(f"{name} must be a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise DitError(f"{name} must be between {low} and {high}, not {value!r}")
+    return str(number)
+
+
+def choice(name: str, value: str, allowed: Iterable[str]) -> str:
+    """The allowed spelling of value, matched case-insensitively (Gherkin tables are typed by hand)."""
+    for option in allowed:
+        if str(value).strip().lower() == option.lower():
+            return option
+    raise DitError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+ELECTRICITY, GAS = "electricity", "gas"
+
+
+def fuel_type(value: str, srv: str = "") -> str:
+    """electricity or gas: SRs that reach an ESME and a GSME differ in structure between the two."""
+    return choice(f"{srv} fuel".strip(), value, (ELECTRICITY, GAS))
 
 
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}

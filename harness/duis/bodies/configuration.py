@@ -14,23 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from harness.duis.bodies._common import future_dated, read_log_period
+from harness.duis.bodies._common import choice, fuel_type, future_dated, integer, read_log_period
 from harness.duis.requests import body, xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError
 
 UNSIGNED_INT_MAX = 2**32 - 1
 UNSIGNED_SHORT_MAX = 2**16 - 1
-
-
-def _integer(name: str, value: int | str, low: int, high: int) -> str:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise DitError(f"{name} must be a whole number, not {value!r}") from None
-    if isinstance(value, bool) or not low <= number <= high:
-        raise DitError(f"{name} must be between {low} and {high}, not {value!r}")
-    return str(number)
 
 
 def _decimal(name: str, value: float | str | Decimal, places: int, low: str, high: str, *,
@@ -49,18 +39,6 @@ def _decimal(name: str, value: float | str | Decimal, places: int, low: str, hig
     return f"{number.quantize(Decimal(1).scaleb(-places)):f}"
 
 
-def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
-    """The allowed spelling of value, matched case-insensitively (Gherkin tables are typed by hand)."""
-    for option in allowed:
-        if str(value).strip().lower() == option.lower():
-            return option
-    raise DitError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-
-
-def _fuel(fuel: str) -> str:
-    return _choice("fuel", fuel, ("electricity", "gas"))
-
-
 # --- 6.4.1, 6.6, 6.8, 6.12, 6.20.1, 6.25: supplier settings -----------------------------------------------
 
 @body("6.4.1")
@@ -72,12 +50,12 @@ def update_device_configuration_load_limiting_general_settings(
     'Disable' tests the disconnection."""
     return E.UpdateDeviceConfigurationLoadLimitingGeneralSettings(
         *future_dated(execution_date_time),
-        E.LoadLimitPeriod(_integer("load_limit_period", load_limit_period, 0, UNSIGNED_INT_MAX)),
-        E.LoadLimitPowerThreshold(_integer("load_limit_power_threshold", load_limit_power_threshold, 0,
+        E.LoadLimitPeriod(integer("load_limit_period", load_limit_period, 0, UNSIGNED_INT_MAX)),
+        E.LoadLimitPowerThreshold(integer("load_limit_power_threshold", load_limit_power_threshold, 0,
                                            UNSIGNED_INT_MAX)),
-        E.LoadLimitRestorationPeriod(_integer("load_limit_restoration_period", load_limit_restoration_period, 0,
+        E.LoadLimitRestorationPeriod(integer("load_limit_restoration_period", load_limit_restoration_period, 0,
                                               UNSIGNED_INT_MAX)),
-        E.LoadLimitSupplyState(_choice("load_limit_supply_state", load_limit_supply_state,
+        E.LoadLimitSupplyState(choice("load_limit_supply_state", load_limit_supply_state,
                                        ("Disable", "Unchanged"))))
 
 
@@ -112,8 +90,8 @@ def update_device_configuration_billing_calendar(
         billing_period_start: dt.datetime | None = None) -> etree._Element:
     """The ESME calendar is a time of day plus a day (of week or month, 1-28) and, for quarterly and longer
     periods, a start month; the GSME calendar is a start date-time plus a periodicity."""
-    periodicity = _choice("periodicity", periodicity, PERIODICITIES)
-    if _fuel(fuel) == "gas":
+    periodicity = choice("periodicity", periodicity, PERIODICITIES)
+    if fuel_type(fuel) == "gas":
         if billing_period_start is None:
             raise DitError("6.8 gas billing calendar needs billing_period_start",
                            fix="give the first billing date-time (aware datetime)")
@@ -125,12 +103,12 @@ def update_device_configuration_billing_calendar(
     if periodicity == "Daily":
         period = E.Daily()
     elif periodicity == "Weekly":
-        period = E.Weekly(_integer("day_of_week", day_of_week, 1, 7))
+        period = E.Weekly(integer("day_of_week", day_of_week, 1, 7))
     elif periodicity == "Monthly":
-        period = E.Monthly(_integer("day_of_month", day_of_month, 1, 28))
+        period = E.Monthly(integer("day_of_month", day_of_month, 1, 28))
     else:
-        period = E(periodicity, E.DayOfMonth(_integer("day_of_month", day_of_month, 1, 28)),
-                   E.BillingPeriodStartMonth(_integer("billing_period_start_month", billing_period_start_month,
+        period = E(periodicity, E.DayOfMonth(integer("day_of_month", day_of_month, 1, 28)),
+                   E.BillingPeriodStartMonth(integer("billing_period_start_month", billing_period_start_month,
                                                       1, 12)))
     return E.UpdateDeviceConfigurationBillingCalendar(
         E.ElectricityBillingCalendar(E.BillingTime(_billing_time(billing_time)), period))
@@ -143,9 +121,9 @@ def update_device_configuration_instantaneous_power_threshold(
     """The two power levels at which the ESME's consumption indication changes band."""
     return E.UpdateDeviceConfigurationInstantaneousPowerThreshold(
         *future_dated(execution_date_time),
-        E.LowMediumPowerThreshold(_integer("low_medium_power_threshold", low_medium_power_threshold, 0,
+        E.LowMediumPowerThreshold(integer("low_medium_power_threshold", low_medium_power_threshold, 0,
                                            UNSIGNED_INT_MAX)),
-        E.MediumHighPowerThreshold(_integer("medium_high_power_threshold", medium_high_power_threshold, 0,
+        E.MediumHighPowerThreshold(integer("medium_high_power_threshold", medium_high_power_threshold, 0,
                                             UNSIGNED_INT_MAX)))
 
 
@@ -177,14 +155,14 @@ def set_device_configuration_import_mpxn(*, import_mpan: str | None = None, seco
 def set_electricity_supply_tamper_state(*, supply_tamper_state: str = "Locked") -> etree._Element:
     """'Locked': the ESME locks its supply when it detects tampering; 'Unchanged': it leaves it as is."""
     return E.SetElectricitySupplyTamperState(
-        E.SupplyTamperState(_choice("supply_tamper_state", supply_tamper_state, ("Locked", "Unchanged"))))
+        E.SupplyTamperState(choice("supply_tamper_state", supply_tamper_state, ("Locked", "Unchanged"))))
 
 
 # --- 6.11, 8.1.1: clock ------------------------------------------------------------------------------------
 
 def _clock(tag: str, current_date_time: dt.datetime, tolerance_period: int) -> etree._Element:
     return E(tag, E.CurrentDateTime(xs_datetime(current_date_time)),
-             E.TolerancePeriod(_integer("tolerance_period", tolerance_period, 0, 86400)))
+             E.TolerancePeriod(integer("tolerance_period", tolerance_period, 0, 86400)))
 
 
 @body("6.11")
@@ -275,7 +253,7 @@ def _enable(code: str, value: AlertValue) -> str:
     if isinstance(value, bool):
         return "Enable" if value else "Disable"
     if isinstance(value, str):
-        return _choice(f"alert 0x{code}", value, ("Enable", "Disable"))
+        return choice(f"alert 0x{code}", value, ("Enable", "Disable"))
     raise DitError(f"alert 0x{code} takes Enable or Disable, not {value!r}")
 
 
@@ -334,11 +312,11 @@ def configure_alert_behaviour(*, alerts: Mapping[int | str, AlertValue] | str, f
     network_operator) Alerts or LoggingSettings, a Gas Supplier Alerts or AlertEventSettings of a GSME. For
     AlertEventSettings a value names the enabled flags ('WAN+EventLog') or is Enable / Disable for all four.
     """
-    fuel = _fuel(fuel)
-    role = _choice("role", str(role).replace(" ", "_").replace("-", "_"), ("supplier", "network_operator"))
+    fuel = fuel_type(fuel)
+    role = choice("role", str(role).replace(" ", "_").replace("-", "_"), ("supplier", "network_operator"))
     if (fuel, role) not in ALERT_BEHAVIOURS:
         raise DitError("6.22: only the Gas Supplier configures GSME alerts", fix="use role supplier for gas")
-    behaviour = _choice(f"behaviour for {fuel} {role}", behaviour, ALERT_BEHAVIOURS[fuel, role])
+    behaviour = choice(f"behaviour for {fuel} {role}", behaviour, ALERT_BEHAVIOURS[fuel, role])
     element = ("Electricity" if fuel == "electricity" else "Gas") \
         + ("Supplier" if role == "supplier" else "NetworkOperator") + behaviour
     items = _alert_items(alerts)
@@ -406,16 +384,16 @@ def set_chf_sub_ghz_configuration(
         E.LimitedCriticalDutyCycleThreshold(_decimal("limited_critical_duty_cycle_threshold",
                                                      limited_critical_duty_cycle_threshold, 1, "1.5", "2.5",
                                                      exclusive=True)),
-        E.MaximumSubGHzChannelChangesPerWeek(_integer("maximum_sub_ghz_channel_changes_per_week",
+        E.MaximumSubGHzChannelChangesPerWeek(integer("maximum_sub_ghz_channel_changes_per_week",
                                                       maximum_sub_ghz_channel_changes_per_week, 1, 7)),
-        E.GSMECurfew(_integer("gsme_curfew", gsme_curfew, 2, UNSIGNED_SHORT_MAX)),
-        E.ChannelQuieterThreshold(_integer("channel_quieter_threshold", channel_quieter_threshold, 1, 255)),
-        E.ChannelNoisierThreshold(_integer("channel_noisier_threshold", channel_noisier_threshold, 0, 20)),
+        E.GSMECurfew(integer("gsme_curfew", gsme_curfew, 2, UNSIGNED_SHORT_MAX)),
+        E.ChannelQuieterThreshold(integer("channel_quieter_threshold", channel_quieter_threshold, 1, 255)),
+        E.ChannelNoisierThreshold(integer("channel_noisier_threshold", channel_noisier_threshold, 0, 20)),
         E.NonGSMEPoorCommsPercentageThreshold(_decimal("non_gsme_poor_comms_percentage_threshold",
                                                        non_gsme_poor_comms_percentage_threshold, 2, "1", "100")),
-        E.NonGSMEPoorCommsMeasurementPeriods(_integer("non_gsme_poor_comms_measurement_periods",
+        E.NonGSMEPoorCommsMeasurementPeriods(integer("non_gsme_poor_comms_measurement_periods",
                                                       non_gsme_poor_comms_measurement_periods, 50, 150)),
-        E.LocalCHNoiseMeasurementPeriod(_integer("local_ch_noise_measurement_period",
+        E.LocalCHNoiseMeasurementPeriod(integer("local_ch_noise_measurement_period",
                                                  local_ch_noise_measurement_period, 61, UNSIGNED_SHORT_MAX)),
         E.LocalCHFailurePercentage(_decimal("local_ch_failure_percentage", local_ch_failure_percentage, 2,
                                             "1", "100")),

@@ -11,18 +11,16 @@ a bad Gherkin value fails here, with its name, rather than as a schema error on 
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from collections.abc import Sequence
 
 from lxml import etree
 
-from harness.duis.bodies._common import boolean, future_dated
+from harness.duis.bodies._common import ELECTRICITY, GAS, boolean, choice, fuel_type, future_dated, integer
 from harness.duis.requests import body, xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError
 
-ELECTRICITY, GAS = "electricity", "gas"
 CREDIT, PREPAYMENT = "credit", "prepayment"
 
 _SHORT = (-2**15, 2**15 - 1)
@@ -38,32 +36,16 @@ _PRINTABLE = re.compile(r"[ -~]+")     # the XSD's printable-ASCII pattern for d
 
 def _fuel(srv: str, fuel: str) -> bool:
     """True for electricity: the ESME and GSME bodies differ in structure and in value types."""
-    value = str(fuel).strip().lower()
-    if value not in (ELECTRICITY, GAS):
-        raise DitError(f"{srv} fuel must be electricity or gas, not {fuel!r}")
-    return value == ELECTRICITY
+    return fuel_type(fuel, srv) == ELECTRICITY
 
 
 def _payment_mode(srv: str, payment_mode: str) -> str:
-    value = str(payment_mode).strip().lower()
-    if value not in (CREDIT, PREPAYMENT):
-        raise DitError(f"{srv} payment_mode must be credit or prepayment, not {payment_mode!r}")
-    return value
+    return choice(f"{srv} payment_mode", payment_mode, (CREDIT, PREPAYMENT))
 
 
 def _number(srv: str, name: str, value: int | str, bounds: tuple[int, int], xsd_type: str) -> str:
-    """An integer within its XSD type; digits from a Gherkin table are accepted as text."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = int(value.strip()) if isinstance(value, str) else operator.index(value)
-    except (TypeError, ValueError):
-        raise DitError(f"{srv} {name} must be a whole number, not {value!r}") from None
-    low, high = bounds
-    if not low <= number <= high:
-        raise DitError(f"{srv} {name} {number} is out of range for its XSD type",
-                       fix=f"{xsd_type}: {low} to {high}")
-    return str(number)
+    """An integer within its XSD type (named in the error, since the bounds come from it)."""
+    return integer(f"{srv} {name} ({xsd_type})", value, *bounds)
 
 
 def _scale(srv: str, name: str, value: int | str | None, elec: bool) -> str:
