@@ -69,3 +69,30 @@ def text(root: etree._Element, path: str) -> str | None:
 
 def canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> bytes:
     return etree.tostring(node, method="c14n", exclusive=exclusive, with_comments=False)
+
+
+def local_name(node: etree._Element) -> str:
+    return etree.QName(node.tag).localname
+
+
+def flatten(node: etree._Element) -> dict[str, str]:
+    """Leaf values of an element by path: 'ElecTariffElements/SwitchingTable/DayProfiles/DayProfile[2]/DayName'.
+    Repeated siblings get a 1-based [n]; attributes appear as 'path@name'."""
+    out: dict[str, str] = {}
+
+    def walk(element: etree._Element, prefix: str) -> None:
+        children = [c for c in element if isinstance(c.tag, str)]
+        names = [local_name(c) for c in children]
+        seen: dict[str, int] = {}
+        for child, name in zip(children, names, strict=True):
+            seen[name] = seen.get(name, 0) + 1
+            path = prefix + name + (f"[{seen[name]}]" if names.count(name) > 1 else "")
+            for attr, value in child.attrib.items():
+                out[f"{path}@{etree.QName(attr).localname}"] = value
+            if any(isinstance(c.tag, str) for c in child):
+                walk(child, path + "/")
+            else:
+                out[path] = (child.text or "").strip()
+
+    walk(node, "")
+    return out

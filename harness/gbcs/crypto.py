@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from harness.eui import EntityId
-from harness.gbcs.frame import MAC_LENGTH, CraFlag, GeneralSigning
+from harness.gbcs.frame import MAC_LENGTH, CraFlag, GbcsMessage, GeneralSigning, frame_with_mac
 from harness.pki.signatures import sign, verify
 
 KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
@@ -118,3 +118,25 @@ def decrypt_field(key: bytes, originator: EntityId, data: bytes) -> bytes | None
     if len(data) < MAC_LENGTH:
         return None
     return gcm_decrypt(key, originator, data[:-MAC_LENGTH], data[-MAC_LENGTH:], ENCRYPTION_AAD)
+
+
+def seal(apdu: GeneralSigning, *, signing_key: ec.EllipticCurvePrivateKey | None = None,
+         ka_private: ec.EllipticCurvePrivateKey | None = None,
+         ka_public: ec.EllipticCurvePublicKey | None = None) -> bytes:
+    """The message as it travels: signed if a signing key is given, MAC-framed if a KA pair is given
+    (one side's private key, the other's public key), else a bare DF APDU."""
+    if signing_key is not None:
+        apdu = sign_apdu(apdu, signing_key)
+    raw = apdu.encode()
+    if ka_private is None or ka_public is None:
+        return raw
+    return frame_with_mac(raw, gmac(mac_key(apdu, ka_private, ka_public), apdu.originator, raw))
+
+
+def mac_holds(message: GbcsMessage, ka_private: ec.EllipticCurvePrivateKey,
+              ka_public: ec.EllipticCurvePublicKey) -> bool:
+    """Whether a MAC-framed message's MAC verifies for this KA pair (False when it has no MAC)."""
+    if message.mac is None:
+        return False
+    return verify_gmac(mac_key(message.apdu, ka_private, ka_public), message.apdu.originator,
+                       message.apdu_bytes, message.mac)

@@ -134,6 +134,22 @@ class Keystore:
         for cred in creds or ():
             cred.private_key = key
 
+    def copy(self) -> "Keystore":
+        """An independent view: additions to the copy do not show in the original (one per lab run)."""
+        other = Keystore()
+        other._by_party = dict(self._by_party)
+        other._by_issuer_serial = dict(self._by_issuer_serial)
+        other._by_point = {k: list(v) for k, v in self._by_point.items()}
+        other._orphan_keys = dict(self._orphan_keys)
+        other.sources = list(self.sources)
+        return other
+
+    def replace(self, cred: Credential) -> None:
+        """Make this the credential of its party and usage (a device's new certificate after a rekey)."""
+        self._by_party[(cred.eui, cred.usage)] = cred
+        if cred.certificate is not None:
+            self._by_issuer_serial[(issuer_key(cred.certificate.issuer), cred.certificate.serial_number)] = cred
+
     # -- lookups --------------------------------------------------------------------------------
 
     def find(self, eui: EntityId | str, usage: KeyUsage) -> Credential | None:

@@ -95,6 +95,12 @@ _DEVICE_CA_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "DITDCA")])
 _CA_FILES = {"root": _ROOT_NAME, "org-ca": _ORG_CA_NAME, "device-ca": _DEVICE_CA_NAME}
 
 
+def derive_private_key(seed: bytes, label: str) -> ec.EllipticCurvePrivateKey:
+    """A P-256 key determined by seed and label: test keys only, reproducible on every machine."""
+    value = int.from_bytes(hmac.new(seed, b"key:" + label.encode(), hashlib.sha256).digest(), "big")
+    return ec.derive_private_key(value % (_P256_ORDER - 1) + 1, ec.SECP256R1())
+
+
 class SMKI:
     """The test SMKI: CAs that issue certificates, and the keystore that holds what they issued."""
 
@@ -130,8 +136,7 @@ class SMKI:
 
     @staticmethod
     def _derive_key(seed: bytes, label: str) -> ec.EllipticCurvePrivateKey:
-        value = int.from_bytes(hmac.new(seed, b"key:" + label.encode(), hashlib.sha256).digest(), "big")
-        return ec.derive_private_key(value % (_P256_ORDER - 1) + 1, ec.SECP256R1())
+        return derive_private_key(seed, label)
 
     @staticmethod
     def _derive_serial(seed: bytes, label: str) -> int:

@@ -1,0 +1,97 @@
+"""A DCC User's side of DUIS over HTTP: the DCC endpoint it sends to, and its Receive Response Service.
+
+Every document the DCC returns -- synchronous or POSTed later -- is checked the way DCC Boxed's clients
+check it: well-formed, signed by the DCC (XMLDSig, certificate by issuer and serial from the keystore),
+and schema-valid when a schema is available. The receiver answers 204 when it accepts a document and
+400 with the reason when it does not (dcc_interface.md section 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from harness.clock import Clock
+from harness.duis import xml, xmldsig
+from harness.duis.responses import DuisResponse, parse_response
+from harness.duis.schema import DuisSchema
+from harness.errors import CheckFailed
+from harness.httpio import HttpClient, HttpServer
+from harness.pki import Keystore
+
+RESPONSE_PATH = "/smartdcc/duis"
+
+
+def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | None,
+                    where: str = "DCC response") -> DuisResponse:
+    """A DUIS response the User can trust, or CheckFailed saying why not."""
+    root = xml.parse(data, where)
+    check = xmldsig.verify(root, keystore)
+    if not check.valid:
+        raise CheckFailed(f"DCC signature {check.status.value}: {check.reason}", where=where)
+    if schema is not None:
+        errors = schema.errors(root)
+        if errors:
+            raise CheckFailed(f"not valid against the DUIS schema: {errors[0]}", where=where)
+    return parse_response(root, where)
+
+
+@dataclass
+class Received:
+    at: dt.datetime
+    data: bytes
+    response: DuisResponse
+
+
+class ResponseReceiver:
+    """The User's Receive Response Service: keeps every accepted document, in arrival order."""
+
+    def __init__(self, *, clock: Clock, keystore: Keystore, schema: DuisSchema | None):
+        self.clock = clock
+        self.keystore = keystore
+        self.schema = schema
+        self.inbox: list[Received] = []
+        self.rejected: list[str] = []
+        self._lock = threading.Lock()
+        self.server = HttpServer(self._on_post)
+
+    @property
+    def url(self) -> str:
+        return self.server.base_url + RESPONSE_PATH
+
+    def start(self) -> "ResponseReceiver":
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def _on_post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        if path != RESPONSE_PATH:
+            return 404, "text/plain", b"not the response service"
+        try:
+            response = accept_response(body, keystore=self.keystore, schema=self.schema, where="POSTed response")
+        except CheckFailed as exc:
+            with self._lock:
+                self.rejected.append(str(exc))
+            return 400, "text/plain", str(exc).encode()
+        with self._lock:
+            self.inbox.append(Received(self.clock.now(), body, response))
+        self.clock.notify()
+        return 204, "text/plain", b""
+
+    def snapshot(self) -> list[Received]:
+        with self._lock:
+            return list(self.inbox)
+
+
+class DccEndpoint:
+    """Where a User sends DUIS: base URL + /serviceS, /serviceT, /serviceD."""
+
+    def __init__(self, base_url: str, client: HttpClient | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.client = client or HttpClient()
+
+    def post(self, web_service: str, data: bytes) -> tuple[int, bytes]:
+        return self.client.post(f"{self.base_url}/{web_service}", data)

@@ -1,0 +1,248 @@
+"""The service user simulator: a DCC User that sends Service Requests and waits for what comes back.
+
+    exchange = supplier.send("8.11", chf, device_id=esme, install_code="...")
+    assert exchange.succeeded, exchange.summary
+
+`send` builds the DUIS request from the SR catalogue and body builders, signs it with the User's XML
+key and posts it to the DCC web service its command variant names. A critical SR goes through the
+Transform (CV 4): the returned Pre-Command is signed with the User's GBCS Digital Signing key and sent
+back as CV 5 with the same RequestID. Device SRs then wait, on the lab's clock, for the asynchronous
+response; non-device SRs are answered at once. Every DUIS document and GBCS message is kept as
+evidence of the exchange.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from harness import catalogue
+from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver, accept_response
+from harness.catalogue import CommandVariant
+from harness.clock import Clock
+from harness.duis import requests, xml, xmldsig
+from harness.duis.request_id import RequestCounter, RequestId
+from harness.duis.responses import DuisResponse, ResponseKind
+from harness.duis.schema import DuisSchema
+from harness.errors import CheckFailed, DitError
+from harness.eui import EntityId
+from harness.gbcs import crypto, model_payload
+from harness.gbcs.frame import GbcsMessage, MalformedMessage
+from harness.pki import KeyUsage, Keystore
+
+DEFAULT_TIMEOUT_S = 3 * 3600.0
+
+
+@dataclass
+class Evidence:
+    at: dt.datetime
+    label: str
+    data: bytes
+    kind: str = "duis"            # duis (XML) | gbcs (binary)
+
+
+@dataclass
+class Exchange:
+    """One Service Request and everything that came of it."""
+
+    user: str
+    srv: str
+    target: EntityId
+    request_id: RequestId
+    command_variant: CommandVariant
+    evidence: list[Evidence] = field(default_factory=list)
+    synchronous: DuisResponse | None = None
+    response: DuisResponse | None = None          # the final DUIS response (async for device SRs)
+    device_fields: dict = field(default_factory=dict)
+    device_signature: str | None = None           # of the device's GBCS response: valid / invalid / absent
+    problem: str | None = None                    # why it could not complete (HTTP refusal, timeout)
+
+    @property
+    def response_code(self) -> str | None:
+        return self.response.response_code if self.response else None
+
+    @property
+    def succeeded(self) -> bool:
+        if self.response is None or not self.response.success:
+            return False
+        return self.device_fields.get("Result", "Success") == "Success"
+
+    @property
+    def summary(self) -> str:
+        code = self.response_code or "no response"
+        result = self.device_fields.get("Result")
+        detail = f", device: {result}" + (f" ({self.device_fields['Reason']})" if "Reason" in self.device_fields
+                                          else "") if result else ""
+        problem = f": {self.problem}" if self.problem else ""
+        return f"SR {self.srv} to {self.target} ({self.request_id.counter}): {code}{detail}{problem}"
+
+    def add(self, at: dt.datetime, label: str, data: bytes, kind: str = "duis") -> None:
+        self.evidence.append(Evidence(at, label, data, kind))
+
+
+class ServiceUser:
+    def __init__(self, name: str, eui: EntityId, *, endpoint: DccEndpoint, receiver: ResponseReceiver,
+                 keystore: Keystore, clock: Clock, counter: RequestCounter, dcc: EntityId,
+                 schema: DuisSchema | None = None, response_timeout_s: float = DEFAULT_TIMEOUT_S):
+        self.name = name
+        self.eui = EntityId(eui)
+        self.endpoint = endpoint
+        self.receiver = receiver
+        self.keystore = keystore
+        self.clock = clock
+        self.counter = counter
+        self.dcc = dcc
+        self.schema = schema
+        self.response_timeout_s = response_timeout_s
+        self.exchanges: list[Exchange] = []
+        self._consumed: set[int] = set()
+
+    def __repr__(self) -> str:
+        return f"ServiceUser({self.name}, {self.eui})"
+
+    # -- sending -----------------------------------------------------------------------------------------
+
+    def send(self, srv: str, target: EntityId | None = None, *, command_variant: CommandVariant | int | None = None,
+             execution_date_time: dt.datetime | None = None, counter: int | None = None, wait: bool = True,
+             timeout: float | None = None, **params) -> Exchange:
+        service = catalogue.service_request(srv)
+        target = self.dcc if service.non_device else EntityId(target)
+        cv = service.default_command_variant if command_variant is None else CommandVariant(command_variant)
+        request_id = RequestId(self.eui, target, self.counter.next(self.eui) if counter is None else counter)
+        exchange = Exchange(self.name, srv, target, request_id, cv)
+        self.exchanges.append(exchange)
+        if execution_date_time is not None and not service.critical:
+            params["execution_date_time"] = execution_date_time
+        first = requests.build(srv, request_id, command_variant=cv, **params)
+        sync = self._post(exchange, first, cv.web_service)
+        if sync is None:
+            return exchange
+        if cv is CommandVariant.TRANSFORM:
+            if not sync.success or sync.pre_command is None:
+                exchange.response = sync
+                return exchange
+            exchange.add(self.clock.now(), "Pre-Command", sync.pre_command, "gbcs")
+            signed = crypto.sign_pre_command(sync.pre_command,
+                                             self.keystore.private_key(self.eui, KeyUsage.DIGITAL_SIGNING))
+            exchange.add(self.clock.now(), "signed Pre-Command", signed, "gbcs")
+            second = requests.build_signed_pre_command(srv, request_id, signed,
+                                                       execution_date_time=execution_date_time)
+            sync = self._post(exchange, second, CommandVariant.SIGNED_WAN.web_service)
+            if sync is None:
+                return exchange
+        if not sync.acknowledged:            # a non-device answer, or an error: that is the outcome
+            exchange.response = sync
+            return exchange
+        if wait:
+            self.wait_for_response(exchange, timeout)
+        return exchange
+
+    def _post(self, exchange: Exchange, root, web_service: str) -> DuisResponse | None:
+        cred = self.keystore.credential(self.eui, KeyUsage.XML_SIGNING, private=True)
+        xmldsig.sign(root, cred.private_key, cred.certificate)
+        data = xml.serialize(root)
+        exchange.add(self.clock.now(), f"request to {web_service}", data)
+        status, body = self.endpoint.post(web_service, data)
+        if status != 200:
+            exchange.add(self.clock.now(), f"HTTP {status} from {web_service}", body, "text")
+            exchange.problem = f"HTTP {status}: {body.decode(errors='replace')[:300]}"
+            return None
+        exchange.add(self.clock.now(), "synchronous response", body)
+        try:
+            exchange.synchronous = accept_response(body, keystore=self.keystore, schema=self.schema,
+                                                   where="synchronous response")
+        except (CheckFailed, DitError) as exc:
+            exchange.problem = str(exc)
+            return None
+        return exchange.synchronous
+
+    # -- waiting --------------------------------------------------------------------------------------
+
+    def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse | None:
+        def find() -> Received | None:
+            for i, item in enumerate(self.receiver.snapshot()):
+                r = item.response
+                if i in self._consumed or r.kind is not ResponseKind.RESPONSE:
+                    continue
+                if r.request_id == exchange.request_id or r.response_id == exchange.request_id.response_id():
+                    self._consumed.add(i)
+                    return item
+            return None
+
+        item = self._wait_for(find, timeout)
+        if item is None:
+            exchange.problem = "no asynchronous response before the timeout"
+            return None
+        exchange.response = item.response
+        exchange.add(item.at, f"asynchronous response {item.response.response_code}", item.data)
+        if item.response.gbcs_payload:
+            exchange.add(item.at, "device response", item.response.gbcs_payload, "gbcs")
+            self._read_device_response(exchange, item.response.gbcs_payload)
+        return item.response
+
+    def _read_device_response(self, exchange: Exchange, data: bytes) -> None:
+        try:
+            message = GbcsMessage.decode(data)
+        except MalformedMessage as exc:
+            exchange.problem = f"device response: {exc}"
+            return
+        apdu = message.apdu
+        if model_payload.is_model_payload(apdu.payload):
+            exchange.device_fields = model_payload.decode(apdu.payload)
+        if apdu.signature is None:
+            exchange.device_signature = "absent"
+        else:
+            cred = self.keystore.find(apdu.originator, KeyUsage.DIGITAL_SIGNING)
+            exchange.device_signature = ("unknown_key" if cred is None else
+                                         "valid" if crypto.verify_apdu(apdu, cred.public_key) else "invalid")
+
+    def _wait_for(self, find, timeout: float | None) -> Received | None:
+        """Let the lab's clock run until find() finds something, or the timeout passes."""
+        found: list[Received] = []
+
+        def condition() -> bool:
+            if not found and (item := find()) is not None:
+                found.append(item)
+            return bool(found)
+
+        self.clock.wait_until(condition, self.response_timeout_s if timeout is None else timeout)
+        return found[0] if found else None
+
+    def mark(self) -> int:
+        """A point in the inbox: alerts looked for later arrive after it."""
+        return len(self.receiver.snapshot())
+
+    def wait_for_alert(self, code: str, *, since: int = 0, timeout: float | None = None,
+                       device: EntityId | None = None) -> DuisResponse | None:
+        """The first not-yet-seen device alert (code '8F12') or DCC alert ('N24') since a mark."""
+        code = code.upper().removeprefix("0X")
+
+        def find() -> Received | None:
+            for i, item in enumerate(self.receiver.snapshot()):
+                r = item.response
+                if i < since or i in self._consumed or (r.alert_code or "").upper() != code:
+                    continue
+                if device is not None and not _concerns(item, device):
+                    continue
+                self._consumed.add(i)
+                return item
+            return None
+
+        item = self._wait_for(find, timeout)
+        return item.response if item else None
+
+    def alerts(self, since: int = 0) -> list[DuisResponse]:
+        return [item.response for item in self.receiver.snapshot()[since:]
+                if item.response.kind in (ResponseKind.DEVICE_ALERT, ResponseKind.DCC_ALERT)]
+
+
+def _concerns(item: Received, device: EntityId) -> bool:
+    r = item.response
+    if r.kind is ResponseKind.DCC_ALERT:
+        return any(v == device.duis for v in r.alert_fields.values())
+    if r.gbcs_payload:
+        try:
+            return GbcsMessage.decode(r.gbcs_payload).apdu.originator == device
+        except MalformedMessage:
+            return False
+    return False

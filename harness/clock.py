@@ -1,0 +1,140 @@
+"""Lab clocks: virtual for the emulated lab (nothing sleeps), wall time for a real lab.
+
+Everything that takes time in the emulated lab -- WAN and HAN latency, join periods, GSME polling,
+future-dated commands, DSP schedules -- is an event on a VirtualClock. Time moves only when someone
+waits: `wait_until(condition, timeout)` runs due events in time order until the condition holds or
+the timeout passes, then returns. A real lab uses WallClock with the same interface, where waiting
+means blocking until another thread (an HTTP receiver) signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+UTC = dt.timezone.utc
+# The emulated lab's epoch: every scenario starts here, so counters and dates repeat run after run.
+LAB_EPOCH = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+
+
+@dataclass(order=True)
+class _Event:
+    at: float
+    seq: int
+    action: Callable[[], None] = field(compare=False)
+    label: str = field(compare=False, default="")
+    cancelled: bool = field(compare=False, default=False)
+
+
+class Clock(ABC):
+    """What the lab's parts need from time."""
+
+    @abstractmethod
+    def now(self) -> dt.datetime: ...
+
+    def millis(self) -> int:
+        return int(self.now().timestamp() * 1000)
+
+    @abstractmethod
+    def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> object: ...
+
+    @abstractmethod
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool: ...
+
+    def notify(self) -> None:
+        """Something another thread did may have made a waiter's condition true."""
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass (running whatever falls due)."""
+        self.wait_until(lambda: False, seconds)
+
+
+class VirtualClock(Clock):
+    def __init__(self, start: dt.datetime = LAB_EPOCH):
+        self._epoch = start
+        self._t = 0.0
+        self._events: list[_Event] = []
+        self._seq = itertools.count()
+        self._lock = threading.RLock()
+        self.events_run = 0
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while an event runs; emulator code entered from other threads (HTTP handlers) takes it too,
+        so lab state is only ever touched by one thread at a time."""
+        return self._lock
+
+    def now(self) -> dt.datetime:
+        return self._epoch + dt.timedelta(seconds=self._t)
+
+    @property
+    def elapsed(self) -> float:
+        return self._t
+
+    def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> _Event:
+        with self._lock:
+            event = _Event(self._t + max(0.0, delay), next(self._seq), action, label)
+            heapq.heappush(self._events, event)
+            return event
+
+    def call_at(self, when: dt.datetime, action: Callable[[], None], label: str = "") -> _Event:
+        return self.call_later((when - self.now()).total_seconds(), action, label)
+
+    @staticmethod
+    def cancel(event: _Event) -> None:
+        event.cancelled = True
+
+    def pending(self) -> list[str]:
+        return [e.label for e in sorted(self._events) if not e.cancelled]
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        deadline = self._t + timeout
+        while True:
+            with self._lock:
+                if condition():
+                    return True
+                if not self._events or self._events[0].at > deadline:
+                    self._t = max(self._t, deadline)
+                    return condition()
+                event = heapq.heappop(self._events)
+                if event.cancelled:
+                    continue
+                self._t = max(self._t, event.at)
+                self.events_run += 1
+                event.action()
+
+
+class WallClock(Clock):
+    """Real time for a real lab: waiting blocks until notified or timed out."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC)
+
+    def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> threading.Timer:
+        timer = threading.Timer(delay, action)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not condition():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return condition()
+                self._cond.wait(left)
+            return True

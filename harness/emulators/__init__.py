@@ -1,0 +1,15 @@
+"""Emulated devices: Communications Hub (CHF, GPF), ESME, GSME, PPMID, IHD, and the HAN between them."""
+
+from harness.emulators.comms_hub import CommunicationsHub, CommunicationsHubFunction, GasProxyFunction, HanDevice
+from harness.emulators.device import DeviceKeys, EmulatedDevice
+from harness.emulators.displays import InHomeDisplay, PrepaymentInterfaceDevice
+from harness.emulators.han import HanNetwork, HanTiming
+from harness.emulators.meters import ElectricityMeter, GasMeter, Meter
+from harness.emulators.trust import TrustAnchorCell, TrustAnchors
+
+DEVICE_CLASSES = {cls.device_type: cls for cls in (CommunicationsHubFunction, GasProxyFunction, ElectricityMeter,
+                                                    GasMeter, PrepaymentInterfaceDevice, InHomeDisplay)}
+
+__all__ = ["CommunicationsHub", "CommunicationsHubFunction", "GasProxyFunction", "HanDevice", "DeviceKeys",
+           "EmulatedDevice", "InHomeDisplay", "PrepaymentInterfaceDevice", "HanNetwork", "HanTiming",
+           "ElectricityMeter", "GasMeter", "Meter", "TrustAnchorCell", "TrustAnchors", "DEVICE_CLASSES"]

@@ -1,0 +1,43 @@
+"""The SMKI repository a lab shares: where the DCC and the Users find each party's current certificates.
+
+After a device rekey (6.17 -> SMKI -> 6.15.2) the device uses a new key; SMKI issues the certificate
+when the User asks ("Retrieve Certificate From SMKI") and it becomes the device's certificate in use
+once 6.15.2 succeeds. One repository per lab run, over the test SMKI.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.pki.certificates import KeyUsage, entity_id_of, usage_of
+from harness.pki.keystore import Credential, Keystore
+from harness.pki.smki import SMKI
+
+
+class SmkiRepository:
+    def __init__(self, smki: SMKI):
+        self.smki = smki
+        self.keystore: Keystore = smki.keystore.copy()
+        self.issued: list[x509.Certificate] = []
+
+    def issue_device_certificate(self, device: EntityId, usage: KeyUsage,
+                                 public_key: ec.EllipticCurvePublicKey) -> x509.Certificate:
+        """What SMKI returns for a device's certificate signing request."""
+        if usage not in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT):
+            raise DitError(f"devices hold DS and KA certificates, not {usage.value}")
+        cert = self.smki.device_certificate(EntityId(device), usage, public_key)
+        self.issued.append(cert)
+        return cert
+
+    def put_in_use(self, cert: x509.Certificate) -> None:
+        """The device confirmed it now uses this certificate's key (6.15.2 succeeded)."""
+        eui, usage = entity_id_of(cert), usage_of(cert)
+        if eui is None or usage is None or cert not in self.issued:
+            raise DitError("only a certificate this repository issued can be put in use")
+        self.keystore.replace(Credential(eui, usage, cert.public_key(), cert))
+
+    def public_key(self, party: EntityId, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
+        return self.keystore.public_key(party, usage)
