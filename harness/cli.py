@@ -198,14 +198,48 @@ def cmd_catalogue(args) -> int:
     return EXIT_OK
 
 
-# -- dit run -----------------------------------------------------------------------------------------
+# -- dit run / dit scenarios ------------------------------------------------------------------------
 
 def cmd_run(args) -> int:
-    from harness.selfcheck import run_selfcheck
+    import pytest
 
-    print("dit run: the emulated lab and the business scenarios are not built yet, so there are no "
-          "scenarios to run.\nRunning the protocol self-check instead (DUIS, XMLDSig, GBCS, test SMKI).\n")
-    return run_selfcheck(report_dir=Path(args.report_dir))
+    from harness import scenarios
+
+    report_dir = Path(args.report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
+            f"--dit-report-dir={report_dir}", f"--junitxml={report_dir / 'junit.xml'}",
+            f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
+            f"--rootdir={scenarios.FEATURES.parent}"]
+    if args.lab:
+        argv.append(f"--lab={args.lab}")
+    if args.k:
+        argv += ["-k", args.k]
+    if args.m:
+        argv += ["-m", args.m]
+    code = pytest.main(argv)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        raise DitError("no scenario matches the selection", where="dit run", fix="check -k / -m")
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise DitError(f"the scenario run did not complete (pytest exit code {int(code)})", where="dit run",
+                       fix="run pytest features/ for details")
+    print(f"results: {report_dir / 'summary.json'}, {report_dir / 'junit.xml'}, evidence in {report_dir / 'evidence'}")
+    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+def cmd_scenarios(args) -> int:
+    from harness import scenarios
+
+    variants = scenarios.discover()
+    if args.json:
+        json.dump([v.as_dict() for v in variants], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for v in variants:
+        srs = " ".join(s["sr"] for s in v.steps if "sr" in s)
+        print(f"{v.id}  [{v.priority or '-'}{', business critical' if v.business_critical else ''}]  {srs}")
+    print(f"{len(variants)} scenario variants in {len({v.family for v in variants})} families", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_selfcheck(args) -> int:
@@ -240,9 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run the scenario suite (for now: the protocol self-check)")
+    run = sub.add_parser("run", help="run the business scenarios on a lab (default: the built-in emulated lab)")
+    run.add_argument("--lab", metavar="FILE", help="lab config (default lab_configs/emulated.yaml)")
+    run.add_argument("-k", metavar="EXPR", help="only scenarios whose names match (pytest -k)")
+    run.add_argument("-m", metavar="MARKEXPR", help="only scenarios whose tags match, e.g. 'ESME and credit'")
     run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
     run.set_defaults(func=cmd_run)
+
+    scen = sub.add_parser("scenarios", help="list the business scenario variants and their SR sequences")
+    scen.add_argument("--json", action="store_true")
+    scen.set_defaults(func=cmd_scenarios)
 
     gbcs = sub.add_parser("gbcs", help="GBCS triage tools").add_subparsers(dest="gbcs_command", required=True,
                                                                           parser_class=_Parser)

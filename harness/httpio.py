@@ -4,6 +4,7 @@ keeps its connections open. Both the emulated DCC and the service user's respons
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -18,6 +19,7 @@ MAX_BODY = 16 * 1024 * 1024           # a DUIS message with a 750 KB firmware im
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True       # headers and body go out as separate writes: no 40 ms ACK stalls
     server: "HttpServer"
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -59,7 +61,8 @@ class HttpServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def start(self) -> "HttpServer":
-        self._thread = threading.Thread(target=self.serve_forever, name=f"http {self.base_url}", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name=f"http {self.base_url}", daemon=True)
         self._thread.start()
         return self
 
@@ -85,6 +88,8 @@ class HttpClient:
                 conn = self._connections.get(key)
                 if conn is None:
                     conn = http.client.HTTPConnection(*key, timeout=self.timeout)
+                    conn.connect()
+                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     self._connections[key] = conn
                 try:
                     conn.request("POST", path, body, {"Content-Type": content_type})

@@ -213,7 +213,7 @@ class ServiceUser:
         return len(self.receiver.snapshot())
 
     def wait_for_alert(self, code: str, *, since: int = 0, timeout: float | None = None,
-                       device: EntityId | None = None) -> DuisResponse | None:
+                       device: EntityId | None = None) -> Received | None:
         """The first not-yet-seen device alert (code '8F12') or DCC alert ('N24') since a mark."""
         code = code.upper().removeprefix("0X")
 
@@ -228,8 +228,7 @@ class ServiceUser:
                 return item
             return None
 
-        item = self._wait_for(find, timeout)
-        return item.response if item else None
+        return self._wait_for(find, timeout)
 
     def alerts(self, since: int = 0) -> list[DuisResponse]:
         return [item.response for item in self.receiver.snapshot()[since:]

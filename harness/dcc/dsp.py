@@ -523,4 +523,6 @@ def _inventory_entry(device: InventoryDevice) -> etree._Element:
         parts.append(E.DateCommissioned(device.date_commissioned.isoformat() + "Z"))
     if device.mpxn:
         parts.append(E.ImportMPxN(device.mpxn))
+    if device.han_variant:
+        parts.append(E.HANVariant(device.han_variant))
     return E.Device(*parts)

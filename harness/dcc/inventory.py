@@ -63,6 +63,7 @@ class InventoryDevice:
     smets_chts_version: str | None = None
     firmware_version: str | None = None
     esme_variant: str | None = None
+    han_variant: str | None = None         # CHF only: Single Band | Dual Band
     chf: EntityId | None = None            # the Communications Hub it is associated with
     mpxn: str | None = None
     date_commissioned: dt.date | None = None

@@ -9,7 +9,7 @@
       - name: Site 1
         mpan: "1312345678111"
         import_supplier: Supplier A       # user names
-        communications_hub: {chf: ..., gpf: ..., variant: CHTS v1.1 single band}
+        communications_hub: {chf: ..., gpf: ..., chts_version: CHTS V1.1, han_variant: Single Band}
         devices:
           - {name: ESME, type: ESME, eui: ..., install_code: 30313233...}
 
@@ -62,7 +62,8 @@ class DeviceConfig:
 class HubConfig:
     chf: EntityId
     gpf: EntityId
-    variant: str
+    chts_version: str = "CHTS V1.1"        # DUIS SMETSCHTSVersion (at most 20 characters)
+    han_variant: str = "Single Band"       # DUIS HANVariant: Single Band | Dual Band
 
 
 @dataclass
@@ -72,6 +73,7 @@ class PremisesConfig:
     devices: list[DeviceConfig]
     mpan: str | None = None
     mprn: str | None = None
+    uprn: int = 100000000001
     parties: dict[str, str] = field(default_factory=dict)     # premises field -> user name
 
 
@@ -140,6 +142,16 @@ def _device(node: Located) -> DeviceConfig:
                         firmware_version=node.get("firmware_version"))
 
 
+def _hub(node: Located) -> HubConfig:
+    version = str(node.get("chts_version", "CHTS V1.1"))
+    if len(version) > 20:
+        raise node.fail("chts_version", f"{version!r} is longer than DUIS allows (20)", "write e.g. CHTS V1.1")
+    band = str(node.get("han_variant", "Single Band"))
+    if band not in ("Single Band", "Dual Band"):
+        raise node.fail("han_variant", f"{band!r} is not a HAN variant", "write Single Band or Dual Band")
+    return HubConfig(_eui(node, "chf"), _eui(node, "gpf"), version, band)
+
+
 def load(path: str | Path | None = None) -> LabConfig:
     doc = yamlfile.load(path or DEFAULT)
     kind = doc.require("kind", str)
@@ -166,10 +178,11 @@ def load(path: str | Path | None = None) -> LabConfig:
                 parties[key] = node[key]
         premises.append(PremisesConfig(
             name=node.require("name", str),
-            hub=HubConfig(_eui(hub, "chf"), _eui(hub, "gpf"), str(hub.get("variant", "CHTS v1.1 single band"))),
+            hub=_hub(hub),
             devices=[_device(d) for d in node.items_of("devices")],
             mpan=None if node.get("mpan") is None else str(node["mpan"]),
-            mprn=None if node.get("mprn") is None else str(node["mprn"]), parties=parties))
+            mprn=None if node.get("mprn") is None else str(node["mprn"]),
+            uprn=int(node.get("uprn", 100000000001)), parties=parties))
     seen: dict[EntityId, str] = {}
     for site in premises:
         for device in site.devices:

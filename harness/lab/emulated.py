@@ -79,8 +79,9 @@ class EmulatedLab:
         self.dcc.wan.connect(chf.eui, hub)
         parties = {key: self.config.user(name).eui for key, name in site.parties.items()}
         self.dcc.inventory.install_communications_hub(
-            InventoryDevice(chf.eui, DeviceType.CHF, smets_chts_version=hub_cfg.variant),
-            InventoryDevice(gpf.eui, DeviceType.GPF, smets_chts_version=hub_cfg.variant),
+            InventoryDevice(chf.eui, DeviceType.CHF, smets_chts_version=hub_cfg.chts_version,
+                            han_variant=hub_cfg.han_variant),
+            InventoryDevice(gpf.eui, DeviceType.GPF, smets_chts_version=hub_cfg.chts_version),
             Premises(site.name, mpan=site.mpan, mprn=site.mprn, **parties), self.clock.now())
         for device_cfg in site.devices:
             self._build_device(device_cfg, site, hub)
@@ -140,6 +141,16 @@ class EmulatedLab:
             if cfg.name == key:
                 return cfg
         raise DitError(f"{name!r} is not a configured device", where=self.config.source)
+
+    def now(self):
+        return self.clock.now()
+
+    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, public_point: bytes):
+        """'Retrieve Certificate From SMKI': the certificate SMKI issues for a device's new key (after 6.17)."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_point)
+        return self.repository.issue_device_certificate(device, usage, key)
 
     def power_on(self, name: str) -> None:
         """The installer switches the device on: it starts trying to join its CH's HAN."""

@@ -1,0 +1,158 @@
+"""From a Gherkin step to Service Request parameters.
+
+A scenario names things as a test engineer does -- "the ESME", "the Import Supplier", "from SMKI" --
+in an optional two-column table of builder parameters (OSGP style: only what differs from the
+defaults). This module turns those words into entity IDs, certificates and values, and fills in what
+the lab already knows: the device's install code and MPxN for 8.11, the fuel of the target meter, the
+premises' MPAN or MPRN for 6.20.1, the lab clock's time for 8.1.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from cryptography import x509
+
+from harness import catalogue
+from harness.catalogue import DeviceType
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.lab.config import DeviceConfig, LabConfig, PremisesConfig
+from harness.pki import KeyUsage
+from harness.pki.repository import SmkiRepository
+
+_DEVICE_PARAMS = ("device_id", "other_device_id", "old_chf_id", "old_gpf_id", "associated_gpf_device_id")
+_DEFAULT_ALERTS = {DeviceType.ESME: "810E=Enable, 8183=Enable", DeviceType.GSME: "810E=Enable, 8183=Enable"}
+
+
+class LabView(Protocol):
+    config: LabConfig
+    repository: SmkiRepository
+
+    def now(self) -> dt.datetime: ...
+
+
+def words(text: str) -> str:
+    return text.strip().removeprefix("the ").strip()
+
+
+def device(config: LabConfig, name: str) -> tuple[DeviceConfig | None, EntityId]:
+    """A device by name ('the ESME', 'the CHF', 'the GPF') or an EUI given literally."""
+    key = words(name)
+    for site in config.premises:
+        if key in ("CHF", f"{site.name} CHF"):
+            return None, site.hub.chf
+        if key in ("GPF", f"{site.name} GPF"):
+            return None, site.hub.gpf
+        for cfg in site.devices:
+            if cfg.name == key:
+                return cfg, cfg.eui
+    try:
+        return None, EntityId(key)
+    except DitError:
+        names = [d.name for d in config.devices()] + ["CHF", "GPF"]
+        raise DitError(f"no device {name!r} in lab {config.name}", fix=f"devices are {', '.join(names)}") from None
+
+
+def premises_of(config: LabConfig, eui: EntityId) -> PremisesConfig:
+    for site in config.premises:
+        if eui in (site.hub.chf, site.hub.gpf) or any(d.eui == eui for d in site.devices):
+            return site
+    return config.premises[0]
+
+
+def device_type(config: LabConfig, eui: EntityId) -> DeviceType | None:
+    for site in config.premises:
+        if eui == site.hub.chf:
+            return DeviceType.CHF
+        if eui == site.hub.gpf:
+            return DeviceType.GPF
+        for cfg in site.devices:
+            if cfg.eui == eui:
+                return cfg.type
+    return None
+
+
+def certificates(lab: LabView, party_words: str, target: DeviceType | None) -> dict[str, object]:
+    """The replacement certificates of a party (6.21, 6.15.1, 6.23): DS, KA, and for a supplier the
+    prepayment KA except on a GPF, with the organisation CA as certification path."""
+    party = lab.config.party(party_words)
+    ks = lab.repository.keystore
+    out: dict[str, object] = {
+        "digital_signing_certificate": ks.credential(party.eui, KeyUsage.DIGITAL_SIGNING).certificate,
+        "key_agreement_certificate": ks.credential(party.eui, KeyUsage.KEY_AGREEMENT).certificate,
+        "certification_path_certificates": [lab.repository.smki.organisation_ca_certificate],
+    }
+    top_up = ks.find(party.eui, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
+    if top_up is not None and target is not DeviceType.GPF:
+        out["key_agreement_top_up_certificate"] = top_up.certificate
+    return out
+
+
+def resolve(lab: LabView, srv: str, target: EntityId | None, table: dict[str, str],
+            context: dict[str, object]) -> dict[str, object]:
+    """Builder parameters for an SR step: the table's values resolved, the lab's defaults added."""
+    config = lab.config
+    kind = device_type(config, target) if target is not None else None
+    params: dict[str, object] = {}
+    for raw_key, raw_value in table.items():
+        key = raw_key.strip().lower().replace(" ", "_")
+        value = raw_value.strip()
+        if key in _DEVICE_PARAMS:
+            params[key] = device(config, value)[1]
+        elif key == "certificates":
+            params.update(certificates(lab, value, kind))
+        elif value == "from SMKI":
+            params[key] = context.get("smki_certificate")
+            if not isinstance(params[key], x509.Certificate):
+                raise DitError(f"{key}: no certificate has been retrieved from SMKI in this scenario",
+                               fix="retrieve it after 6.17 first")
+        elif value == "now":
+            params[key] = lab.now()
+        else:
+            params[key] = value
+    _defaults(lab, srv, target, kind, params)
+    return params
+
+
+def _defaults(lab: LabView, srv: str, target: EntityId | None, kind: DeviceType | None, params: dict) -> None:
+    config = lab.config
+    site = premises_of(config, target) if target is not None else config.premises[0]
+    gas = kind in (DeviceType.GSME, DeviceType.GPF)
+    builder_params = set(_builder_parameters(srv))
+    if "fuel" in builder_params and "fuel" not in params and kind is not None:
+        params["fuel"] = "gas" if gas else "electricity"
+    if srv == "8.11" and params.get("request_type", "Add") == "Add" and "device_id" in params:
+        subject = next((d for d in config.devices() if d.eui == params["device_id"]), None)
+        if subject is not None and subject.install_code is not None:
+            params.setdefault("install_code", subject.install_code.hex().upper())
+            mpxn = site.mprn if subject.type is DeviceType.GSME else site.mpan
+            if mpxn and subject.type in (DeviceType.ESME, DeviceType.GSME):
+                params.setdefault("import_mpxn", mpxn)
+    elif srv == "6.20.1" and not ({"import_mpan", "import_mprn"} & params.keys()):
+        if gas:
+            params["import_mprn"] = site.mprn
+        else:
+            params["import_mpan"] = site.mpan
+    elif srv in ("8.1.1", "6.11"):
+        params.setdefault("current_date_time", lab.now())
+    elif srv == "6.22" and "alerts" not in params:
+        params["alerts"] = _DEFAULT_ALERTS.get(kind, "810E=Enable")
+    elif srv == "6.8" and gas:
+        now = lab.now()
+        params.setdefault("billing_period_start", dt.datetime(now.year + now.month // 12, now.month % 12 + 1, 1,
+                                                              tzinfo=dt.timezone.utc))
+    elif srv == "6.23":
+        params.setdefault("import_mpxn", site.mprn if gas else site.mpan)
+    elif srv in ("5.1", "5.2", "5.3") and "device_id" not in params and "dsp_schedule_id" not in params:
+        raise DitError(f"SR {srv} names the device whose schedules it is about", fix="say 'for the ESME'")
+    if srv == "5.1":
+        params.setdefault("schedule_start_date", lab.now().date())
+
+
+def _builder_parameters(srv: str) -> list[str]:
+    from harness.duis import requests
+
+    catalogue.service_request(srv)
+    return list(requests.parameters(srv))

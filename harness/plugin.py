@@ -1,0 +1,300 @@
+"""The pytest plugin that turns pytest-bdd scenarios into DIT executions.
+
+- `lab`: a fresh emulated lab per scenario (from --lab, default lab_configs/emulated.yaml), so every
+  scenario starts from the same state; the test SMKI and the DUIS schema are loaded once per session.
+- `scenario_context`: what a scenario's steps share (the last exchange, marks in the users' inboxes,
+  a certificate retrieved from SMKI).
+- Every scenario gets Allure labels (epic = family, feature, story, severity from its priority, tags,
+  links to the DIT requirements it serves); every step's DUIS and GBCS messages are kept as evidence
+  (files under <report-dir>/evidence/ and Allure attachments).
+- With --dit-report-dir the run ends with summary.json; with --dit-progress a progress bar and a
+  closing summary table replace pytest's own output (what `dit run` shows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import allure
+import pytest
+
+from harness import scenarios
+from harness.adapters import Exchange
+from harness.adapters.service_user import Evidence
+from harness.duis import schema as duis_schema
+from harness.errors import DitError
+from harness.lab import EmulatedLab
+from harness.lab import config as lab_config_module
+from harness.pki import SMKI, default_directory
+
+SEVERITY = {"High": allure.severity_level.CRITICAL, "Medium": allure.severity_level.NORMAL,
+            "Low": allure.severity_level.MINOR}
+
+
+@dataclass
+class ScenarioRecord:
+    scenario_id: str
+    title: str
+    family: str
+    tags: list[str]
+    outcome: str = "not_run"
+    duration_s: float = 0.0
+    virtual_s: float = 0.0
+    service_requests: int = 0
+    failed_step: str | None = None
+    error: str | None = None
+    evidence: str | None = None
+
+
+@dataclass
+class ScenarioContext:
+    """What one scenario's steps share, and the evidence they gathered in order."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    values: dict[str, object] = field(default_factory=dict)
+    evidence: list[tuple[str, Evidence]] = field(default_factory=list)
+
+    def record(self, exchange: Exchange) -> Exchange:
+        self.exchanges.append(exchange)
+        self.evidence += [(f"SR {exchange.srv} {item.label}", item) for item in exchange.evidence]
+        return exchange
+
+    def observe(self, label: str, at: dt.datetime, data: bytes) -> None:
+        self.evidence.append((label, Evidence(at, label, data)))
+
+    @property
+    def last(self) -> Exchange:
+        if not self.exchanges:
+            raise DitError("no Service Request has been sent yet in this scenario")
+        return self.exchanges[-1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dit", "Device Integration Testing")
+    group.addoption("--lab", default=None, help="lab config (default lab_configs/emulated.yaml)")
+    group.addoption("--dit-report-dir", default=None, help="write evidence and summary.json here")
+    group.addoption("--dit-progress", action="store_true", help="progress bar and summary table")
+
+
+# -- fixtures ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def lab_config(request):
+    return lab_config_module.load(request.config.getoption("--lab"))
+
+
+@pytest.fixture(scope="session")
+def dit_smki() -> SMKI:
+    return SMKI.open(default_directory())
+
+
+@pytest.fixture(scope="session")
+def dit_schema():
+    found = duis_schema.locate()
+    return duis_schema.load(found) if found else None
+
+
+@pytest.fixture
+def lab(lab_config, dit_smki, dit_schema, request):
+    if lab_config.kind != "emulated":
+        raise DitError(f"lab {lab_config.name} is a {lab_config.kind} lab; this build drives emulated labs only",
+                       where=lab_config.source)
+    with EmulatedLab(lab_config, smki=dit_smki, schema=dit_schema) as running:
+        request.node.dit_lab = running
+        yield running
+
+
+@pytest.fixture
+def scenario_context(request) -> ScenarioContext:
+    context = ScenarioContext()
+    request.node.dit_context = context
+    return context
+
+
+# -- recording ---------------------------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        report_dir = config.getoption("--dit-report-dir")
+        self.report_dir = Path(report_dir) if report_dir else None
+        self.records: dict[str, ScenarioRecord] = {}
+        self.started = time.monotonic()
+        self.progress = None
+        self._task = None
+
+    def evidence_dir(self, record: ScenarioRecord) -> Path | None:
+        if self.report_dir is None:
+            return None
+        path = self.report_dir / "evidence" / record.scenario_id.replace("/", "__")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write_summary(self) -> None:
+        if self.report_dir is None:
+            return
+        records = list(self.records.values())
+        try:
+            planned = {v.id: v for v in scenarios.discover()}
+        except DitError:
+            planned = {}
+        ran = {r.scenario_id for r in records}
+        for variant_id, variant in planned.items():
+            if variant_id not in ran:
+                records.append(ScenarioRecord(variant_id, variant.title, variant.family, variant.tags))
+        totals = {k: 0 for k in ("passed", "failed", "blocked", "skipped", "not_run")}
+        for r in records:
+            totals[r.outcome] = totals.get(r.outcome, 0) + 1
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        summary = {"generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                   "lab": self.config.getoption("--lab") or str(lab_config_module.DEFAULT),
+                   "wall_time_s": round(time.monotonic() - self.started, 3), "totals": totals,
+                   "executions": [asdict(r) for r in records]}
+        (self.report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def marker_name(tag: str) -> str:
+    """Gherkin tags as pytest markers usable in -m: SR-8.11 -> SR_8_11, DIT.1 -> DIT_1."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", tag)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.dit_recorder = Recorder(config)
+    try:
+        tags = {t for variant in scenarios.discover() for t in variant.tags}
+    except DitError:
+        tags = set()
+    for tag in sorted(tags):
+        config.addinivalue_line("markers", f"{marker_name(tag)}: Gherkin tag @{tag}")
+
+
+def pytest_bdd_apply_tag(tag: str, function):
+    getattr(pytest.mark, marker_name(tag))(function)
+    return True
+
+
+def _record(request) -> ScenarioRecord | None:
+    return getattr(request.node, "dit_record", None)
+
+
+def pytest_bdd_before_scenario(request, feature, scenario) -> None:
+    path = Path(feature.filename)
+    family = path.parent.name
+    tags = sorted(feature.tags | scenario.tags)
+    record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family, tags)
+    request.node.dit_record = record
+    request.config.dit_recorder.records[request.node.nodeid] = record
+    request.node.dit_started = time.monotonic()
+    allure.dynamic.epic(family)
+    allure.dynamic.feature(feature.name)
+    allure.dynamic.story(scenario.name)
+    priority = next((t for t in tags if t in SEVERITY), None)
+    if priority:
+        allure.dynamic.severity(SEVERITY[priority])
+    for tag in tags:
+        allure.dynamic.tag(tag)
+        if scenarios.REQUIREMENT_TAG.match(tag):
+            allure.dynamic.link(f"requirement:{tag}", name=tag)
+
+
+def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args) -> None:
+    _capture_evidence(request, step)
+
+
+def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception) -> None:
+    record = _record(request)
+    if record is not None:
+        record.failed_step = f"{step.keyword} {step.name}".strip()
+        record.error = str(exception).splitlines()[0] if str(exception) else type(exception).__name__
+    _capture_evidence(request, step)
+
+
+def _capture_evidence(request, step) -> None:
+    context: ScenarioContext | None = getattr(request.node, "dit_context", None)
+    record = _record(request)
+    if context is None or record is None:
+        return
+    seen = getattr(request.node, "dit_evidence_seen", 0)
+    folder = request.config.dit_recorder.evidence_dir(record)
+    if folder is not None:
+        record.evidence = str(folder)
+    for number, (label, item) in enumerate(context.evidence[seen:], seen + 1):
+        suffix = "xml" if item.kind == "duis" else "hex" if item.kind == "gbcs" else "txt"
+        name = f"{number:03d} {label}"
+        data = item.data.hex().upper().encode() if item.kind == "gbcs" else item.data
+        if folder is not None:
+            (folder / f"{re.sub(r'[^A-Za-z0-9.]+', '-', name)}.{suffix}").write_bytes(data)
+        allure.attach(data, name=name, attachment_type=allure.attachment_type.XML if item.kind == "duis"
+                      else allure.attachment_type.TEXT)
+    request.node.dit_evidence_seen = len(context.evidence)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    record: ScenarioRecord | None = getattr(item, "dit_record", None)
+    if record is None or report.when != "call" and not (report.when == "setup" and report.failed):
+        return
+    record.duration_s = round(time.monotonic() - getattr(item, "dit_started", time.monotonic()), 3)
+    context: ScenarioContext | None = getattr(item, "dit_context", None)
+    record.service_requests = len(context.exchanges) if context else 0
+    lab = getattr(item, "dit_lab", None)
+    record.virtual_s = round(lab.clock.elapsed, 1) if lab is not None else 0.0
+    record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
+    if report.failed and record.error is None:
+        record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.getoption("--dit-progress") and session.items:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        recorder = session.config.dit_recorder
+        recorder.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), transient=True)
+        recorder.progress.start()
+        recorder._task = recorder.progress.add_task("scenarios", total=len(session.items))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem) -> None:
+    recorder = item.config.dit_recorder
+    if recorder.progress is not None:
+        recorder.progress.advance(recorder._task)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    recorder = session.config.dit_recorder
+    if recorder.progress is not None:
+        recorder.progress.stop()
+    recorder.write_summary()
+    if session.config.getoption("--dit-progress"):
+        _print_summary(recorder)
+
+
+def _print_summary(recorder: Recorder) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=False)
+    table = Table(title="DIT scenarios")
+    for column in ("Scenario", "Outcome", "SRs", "Virtual time", "Wall time"):
+        table.add_column(column, justify="right" if column in ("SRs", "Virtual time", "Wall time") else "left")
+    colours = {"passed": "green", "failed": "red", "blocked": "yellow", "skipped": "dim"}
+    for r in recorder.records.values():
+        table.add_row(r.title, f"[{colours.get(r.outcome, '')}]{r.outcome}", str(r.service_requests),
+                      str(dt.timedelta(seconds=int(r.virtual_s))), f"{r.duration_s:.2f} s")
+    console.print(table)
+    for r in recorder.records.values():
+        if r.outcome == "failed":
+            console.print(f"[red]FAILED[/red] {r.title}\n  at: {r.failed_step}\n  {r.error}")
+    counts = {}
+    for r in recorder.records.values():
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    console.print(", ".join(f"{n} {k}" for k, n in counts.items()) or "no scenarios ran")

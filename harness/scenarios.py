@@ -1,0 +1,95 @@
+"""The business scenarios as data: what `dit scenarios` lists and what the step definitions match.
+
+The step grammar lives here, once: the steps module matches Gherkin with these patterns, and the
+scenario listing reads the same patterns to say which Service Requests and alerts a scenario has, in
+order, without running it.
+
+  When the <party> sends [optional] SR <srv> "<name>" to the <device>|to the DCC|for the <device>
+  Then the <party> receives DCC alert <code> | device alert <code> [from the <device>]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness.errors import DitError
+
+SR_STEP = re.compile(r'^the (?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
+                     r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)$')
+ALERT_STEP = re.compile(r"^the (?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
+                        r"(?: from (?P<device>.+))?$")
+REQUIREMENT_TAG = re.compile(r"^DIT\.\d+$")
+PRIORITIES = ("High", "Medium", "Low")
+FEATURES = Path(__file__).resolve().parents[1] / "features"
+
+
+@dataclass
+class ScenarioVariant:
+    id: str
+    family: str
+    title: str
+    tags: list[str]
+    priority: str | None
+    business_critical: bool
+    requirements: list[str]
+    alerts: list[str]
+    steps: list[dict] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _target(words: str) -> str:
+    return words.removeprefix("the ").strip()
+
+
+def step_entry(text: str) -> dict | None:
+    """The listing entry for one step's text, or None for steps that are neither SRs nor alerts."""
+    if m := SR_STEP.match(text):
+        target = "DCC" if m["preposition"] == "for" else _target(m["target"])
+        entry = {"sr": m["srv"], "name": m["name"], "target": target, "optional": bool(m["optional"])}
+        if m["preposition"] == "for":
+            entry["device"] = _target(m["target"])
+        return entry
+    if m := ALERT_STEP.match(text):
+        code = m["code"].upper()
+        return {"alert": ("0x" + code.removeprefix("0X")) if m["kind"] == "device" else code}
+    return None
+
+
+def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
+    """Every scenario variant under features/<family>/*.feature, Scenario Outlines expanded."""
+    from pytest_bdd.parser import FeatureParser
+
+    if not root.is_dir():
+        raise DitError("no features folder", where=str(root))
+    variants = []
+    for path in sorted(root.rglob("*.feature")):
+        family = path.parent.name if path.parent != root else path.stem
+        try:
+            feature = FeatureParser(str(root), str(path.relative_to(root))).parse()
+        except Exception as exc:   # pytest-bdd raises several parser error types
+            raise DitError(f"cannot parse: {exc}", where=str(path)) from None
+        for template in feature.scenarios.values():
+            contexts = [(ex, ctx) for ex in template.examples for ctx in ex.as_contexts()] or [(None, {})]
+            for examples, context in contexts:
+                scenario = template.render(context)
+                tags = sorted(feature.tags | scenario.tags)
+                steps = [e for s in scenario.steps if (e := step_entry(s.name)) is not None]
+                suffix = ("-" + "-".join(_slug(str(v)) for v in context.values())) if context else ""
+                variants.append(ScenarioVariant(
+                    id=f"{family}/{_slug(template.name)}{suffix}", family=family, title=scenario.name,
+                    tags=tags, priority=next((t for t in tags if t in PRIORITIES), None),
+                    business_critical="business_critical" in tags,
+                    requirements=[t for t in tags if REQUIREMENT_TAG.match(t)],
+                    alerts=list(dict.fromkeys(s["alert"] for s in steps if "alert" in s)), steps=steps,
+                    file=str(path.relative_to(root.parent)), line=template.line_number))
+    return variants

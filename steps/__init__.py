@@ -1,0 +1,1 @@
+"""Step definitions for the DIT business scenarios: thin, by concern; protocol logic is in harness/."""

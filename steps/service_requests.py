@@ -1,0 +1,99 @@
+"""Sending Service Requests and checking what the service user observes about them."""
+
+from __future__ import annotations
+
+from pytest_bdd import parsers, then, when
+
+from harness.catalogue import DeviceType
+from harness.lab import parameters
+from harness.pki import KeyUsage
+from harness.scenarios import SR_STEP
+
+
+def _table(datatable) -> dict[str, str]:
+    return {row[0]: row[1] for row in datatable or [] if len(row) >= 2}
+
+
+@when(parsers.re(SR_STEP.pattern))
+def send_service_request(lab, scenario_context, party, optional, srv, preposition, target, datatable=None):
+    user = lab.user(party)
+    table = _table(datatable)
+    device_eui = None
+    if target.removeprefix("the ").strip() != "DCC":
+        device_eui = parameters.device(lab.config, target)[1]
+    if preposition == "for":
+        table.setdefault("device_id", target)
+        device_eui = None
+    params = parameters.resolve(lab, srv, device_eui, table, scenario_context.values)
+    scenario_context.record(user.send(srv, device_eui, **params))
+
+
+@then("the request succeeds")
+def request_succeeds(scenario_context):
+    exchange = scenario_context.last
+    assert exchange.succeeded, exchange.summary
+
+
+@then(parsers.parse("the DCC rejects the request with {code}"))
+def dcc_rejects(scenario_context, code):
+    exchange = scenario_context.last
+    assert exchange.synchronous is not None and exchange.synchronous.response_code == code, exchange.summary
+
+
+@then("the device does not act on the request")
+def device_rejects(scenario_context):
+    exchange = scenario_context.last
+    assert exchange.response_code == "E21", f"expected E21 (no response from the device): {exchange.summary}"
+
+
+@when(parsers.re(r"the (?P<party>.+?) retrieves the (?P<device>.+?)'s new (?P<usage>Digital Signature|Key Agreement)"
+                 r" certificate from SMKI"))
+def retrieve_certificate(lab, scenario_context, party, device, usage):
+    eui = parameters.device(lab.config, device)[1]
+    issued = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.17" and x.target == eui), None)
+    assert issued is not None and issued.succeeded, f"no successful 6.17 to the {device} to certify"
+    key_usage = KeyUsage.KEY_AGREEMENT if usage == "Key Agreement" else KeyUsage.DIGITAL_SIGNING
+    scenario_context.values["smki_certificate"] = lab.certificate_from_smki(eui, key_usage,
+                                                                            issued.device_fields["PublicKey"])
+
+
+@then(parsers.parse("the {party} reads back payment mode {mode} from the {device}"))
+def read_back_payment_mode(lab, scenario_context, party, mode, device):
+    eui = parameters.device(lab.config, device)[1]
+    exchange = lab.user(party).send("6.2.9", eui)
+    scenario_context.record(exchange)
+    assert exchange.succeeded, exchange.summary
+    assert exchange.device_fields.get("PaymentMode") == mode, exchange.device_fields
+
+
+@then(parsers.parse("the {party} reads back meter balance {balance:d} from the {device}"))
+def read_back_balance(lab, scenario_context, party, balance, device):
+    eui = parameters.device(lab.config, device)[1]
+    exchange = lab.user(party).send("4.18", eui)
+    scenario_context.record(exchange)
+    assert exchange.succeeded, exchange.summary
+    assert int(exchange.device_fields.get("MeterBalance", "nan")) == balance, exchange.device_fields
+
+
+@then(parsers.parse("the {party} finds {holder} in the {role} trust anchor of the {device}"))
+def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
+    eui = parameters.device(lab.config, device)[1]
+    exchange = lab.user(party).send("6.24.1", eui)
+    scenario_context.record(exchange)
+    assert exchange.succeeded, exchange.summary
+    expected = lab.config.party(holder).eui.duis if holder != "the ACB" else lab.config.access_control_broker.duis
+    cell = f"{role.upper().replace(' ', '_')}/ds"
+    assert exchange.device_fields.get(cell) == expected, f"{cell}: {exchange.device_fields.get(cell)}, expected {expected}"
+
+
+@then(parsers.parse("the {party} sees the {device} as {status} in the inventory"))
+def inventory_status(lab, scenario_context, party, device, status):
+    eui = parameters.device(lab.config, device)[1]
+    exchange = lab.user(party).send("8.2", device_id=eui)
+    scenario_context.record(exchange)
+    assert exchange.succeeded, exchange.summary
+    entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
+    assert entry.get("DeviceStatus") == status, f"{device} is {entry.get('DeviceStatus')}, expected {status}"
+
+
+DEVICE_TYPES = {t.value for t in DeviceType}
