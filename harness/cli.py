@@ -217,6 +217,14 @@ def cmd_run(args) -> int:
         argv += ["-k", args.k]
     if args.m:
         argv += ["-m", args.m]
+    from harness.duis import schema as duis_schema
+    from harness.lab import load
+
+    lab = load(args.lab)
+    found = duis_schema.locate()
+    print(f"lab: {lab.name} ({lab.source})")
+    print(f"DUIS schema validation: {found}" if found else
+          "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
     code = pytest.main(argv)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise DitError("no scenario matches the selection", where="dit run", fix="check -k / -m")

@@ -96,6 +96,8 @@ class ServiceUser:
         self.response_timeout_s = response_timeout_s
         self.exchanges: list[Exchange] = []
         self._consumed: set[int] = set()
+        self._scanned = 0
+        self._responses: dict[RequestId, int] = {}        # RequestID -> inbox index of its async response
 
     def __repr__(self) -> str:
         return f"ServiceUser({self.name}, {self.eui})"
@@ -111,10 +113,11 @@ class ServiceUser:
         request_id = RequestId(self.eui, target, self.counter.next(self.eui) if counter is None else counter)
         exchange = Exchange(self.name, srv, target, request_id, cv)
         self.exchanges.append(exchange)
-        if execution_date_time is not None and not service.critical:
+        in_body = "execution_date_time" in requests.parameters(srv)
+        if execution_date_time is not None and in_body:
             params["execution_date_time"] = execution_date_time
         first = requests.build(srv, request_id, command_variant=cv, **params)
-        sync = self._post(exchange, first, cv.web_service)
+        sync = self.send_document(first, cv.web_service, exchange)
         if sync is None:
             return exchange
         if cv is CommandVariant.TRANSFORM:
@@ -126,8 +129,8 @@ class ServiceUser:
                                              self.keystore.private_key(self.eui, KeyUsage.DIGITAL_SIGNING))
             exchange.add(self.clock.now(), "signed Pre-Command", signed, "gbcs")
             second = requests.build_signed_pre_command(srv, request_id, signed,
-                                                       execution_date_time=execution_date_time)
-            sync = self._post(exchange, second, CommandVariant.SIGNED_WAN.web_service)
+                                                       execution_date_time=None if in_body else execution_date_time)
+            sync = self.send_document(second, CommandVariant.SIGNED_WAN.web_service, exchange)
             if sync is None:
                 return exchange
         if not sync.acknowledged:            # a non-device answer, or an error: that is the outcome
@@ -137,7 +140,14 @@ class ServiceUser:
             self.wait_for_response(exchange, timeout)
         return exchange
 
-    def _post(self, exchange: Exchange, root, web_service: str) -> DuisResponse | None:
+    def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
+        """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.
+        (send() builds requests; this is for requests built or altered by hand.)"""
+        if exchange is None:
+            rid = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
+            exchange = Exchange(self.name, xml.text(root, "sr:Header/sr:ServiceReferenceVariant"), rid.target, rid,
+                                CommandVariant(int(xml.text(root, "sr:Header/sr:CommandVariant"))))
+            self.exchanges.append(exchange)
         cred = self.keystore.credential(self.eui, KeyUsage.XML_SIGNING, private=True)
         xmldsig.sign(root, cred.private_key, cred.certificate)
         data = xml.serialize(root)
@@ -158,16 +168,25 @@ class ServiceUser:
 
     # -- waiting --------------------------------------------------------------------------------------
 
+    def _index_responses(self) -> list[Received]:
+        inbox = self.receiver.snapshot()
+        for i in range(self._scanned, len(inbox)):
+            r = inbox[i].response
+            if r.kind is ResponseKind.RESPONSE:
+                key = r.request_id or (r.response_id.response_id() if r.response_id else None)
+                if key is not None:
+                    self._responses.setdefault(key, i)
+        self._scanned = len(inbox)
+        return inbox
+
     def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse | None:
         def find() -> Received | None:
-            for i, item in enumerate(self.receiver.snapshot()):
-                r = item.response
-                if i in self._consumed or r.kind is not ResponseKind.RESPONSE:
-                    continue
-                if r.request_id == exchange.request_id or r.response_id == exchange.request_id.response_id():
-                    self._consumed.add(i)
-                    return item
-            return None
+            inbox = self._index_responses()
+            i = self._responses.pop(exchange.request_id, None)
+            if i is None:
+                return None
+            self._consumed.add(i)
+            return inbox[i]
 
         item = self._wait_for(find, timeout)
         if item is None:

@@ -11,8 +11,8 @@
       E2  none of the User's roles may send the SR
       E19 the target device is not in the inventory
       E11 the SR does not apply to that device type (or cannot be done to it, e.g. decommission a GPF)
-      E4  the User is not authorised for that device (not its registered supplier or network operator)
       E5  the device's SMI status does not admit the SR
+      E4  the User is not authorised for that device (not its registered supplier or network operator)
  3. CV 4: transform to a GBCS Pre-Command, return it (I0). CV 5: the signed Pre-Command must match a
     Transform of the same RequestID byte for byte except for the signature (else E12... see below),
     then the ACB MACs it and it goes out over the SM WAN (I99). CV 1: transform and send (I99).
@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
 from harness import catalogue
-from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, UserRole
+from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
 from harness.clock import VirtualClock
 from harness.dcc.inventory import InventoryDevice, SmartMeteringInventory
 from harness.duis import xml, xmldsig
@@ -212,7 +213,14 @@ class DataServicesProvider:
         if cv in (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.NON_CRITICAL_WAN_AND_LOCAL):
             raise DuisRejection("E17", "Local Command Delivery is not available from this DCC")
         use_case, apdu, fields = self._command(service, body, user, device, request_id)
-        self._dispatch(Outstanding(request_id, srv, user, device, use_case, apdu, fields))
+        command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
+        execution = fields.get("ExecutionDateTime")
+        if execution and service.future_dated is FutureDatedPattern.DSP:
+            # DSP future dating: the DSP holds the request and sends it at the execution time.
+            at = dt.datetime.fromisoformat(execution.replace("Z", "+00:00"))
+            self.clock.call_at(at, lambda: self._dispatch(command), f"DSP future-dated {request_id}")
+        else:
+            self._dispatch(command)
         return build_response(response_message(srv), response_code="I99", response_date_time=self.clock.now(),
                               request_id=request_id)
 
@@ -222,12 +230,13 @@ class DataServicesProvider:
             raise DuisRejection("E19", f"{target} is not in the Smart Metering Inventory")
         if self._use_case(service, device, {}) is None:
             raise DuisRejection("E11", f"{service} does not apply to a {device.device_type.value}")
+        # Status before authorisation: a device not yet installed has no premises to authorise against.
+        if not device.admits(service.srv):
+            raise DuisRejection("E5", f"{device.device_type.value} {target} is {device.status.value}")
         premises = self.inventory.premises_of(target)
         roles = premises.roles_of(user.eui, device.device_type) if premises else set()
         if not roles & user.roles & service.roles:
             raise DuisRejection("E4", f"{user.name} is not authorised for {device.device_type.value} {target}")
-        if not device.admits(service.srv):
-            raise DuisRejection("E5", f"{device.device_type.value} {target} is {device.status.value}")
         return device
 
     # -- Transform and commands ----------------------------------------------------------------------
@@ -268,19 +277,24 @@ class DataServicesProvider:
         use_case = self._use_case(service, device, fields)
         code = catalogue.use_case(use_case).message_codes[0]
         payload = model_payload.encode({"UseCase": use_case, "SRV": service.srv, **fields})
-        if use_case in _DCC_ORIGINATED:
-            signer = _DCC_ORIGINATED[use_case]
+        # A device-pattern future-dated command carries its execution time in the (signed) grouping header.
+        execution = fields.get("ExecutionDateTime") if service.future_dated in (
+            FutureDatedPattern.DEVICE, FutureDatedPattern.DSP_AND_DEVICE) else None
+        when = dt.datetime.fromisoformat(execution.replace("Z", "+00:00")) if execution else None
+        # The CHF trusts only the DCC's parties: what reaches it comes from the ACB, as CCS01 does in RTDS.
+        if use_case in _DCC_ORIGINATED or device.device_type is DeviceType.CHF:
+            signer = _DCC_ORIGINATED.get(use_case)
             originator = self._signers[signer][0] if signer else self.identity.acb
             apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=next(self._counter),
                                   originator=originator, recipient=device.device_id, message_code=code,
-                                  payload=payload, supplementary_remote_party=user.eui,
+                                  payload=payload, date_time=when, supplementary_remote_party=user.eui,
                                   supplementary_remote_party_counter=request_id.counter)
             if signer:
                 apdu = crypto.sign_apdu(apdu, self._signers[signer][1])
         else:
             apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=request_id.counter,
                                   originator=user.eui, recipient=device.device_id, message_code=code,
-                                  payload=payload)
+                                  payload=payload, date_time=when)
         return use_case, apdu, fields
 
     def _transform(self, service, body, user, device, request_id) -> etree._Element:

@@ -30,7 +30,8 @@ JOIN_RETRY_S = 60.0
 JOIN_ATTEMPTS = 120                       # a powered device keeps trying for two hours
 CS14_DEVICE_LOG_CHANGED = 0x0018
 ALERT_DEVICE_LOG_CHANGED = 0x8F12
-ALERT_JOINED_SMHAN = 0x8183
+ALERT_HAN_LOG = 0x8F69          # first join (the DIT I&C packs: "Device Alert HAN Log")
+ALERT_JOINED_SMHAN = 0x8183     # joining another CH's SMHAN, as after a CH replacement
 
 
 @dataclass
@@ -56,6 +57,7 @@ class HanDevice(EmulatedDevice):
         self.install_code = install_code
         self.hub: CommunicationsHub | None = None
         self.joined_to: EntityId | None = None
+        self.joined_before: set[EntityId] = set()
         self._join_attempts = 0
         self.powered = False
 
@@ -74,9 +76,13 @@ class HanDevice(EmulatedDevice):
             return
         self._join_attempts += 1
         if self.hub.join(self, zigbee.link_key(self.install_code)):
-            self.joined_to = self.hub.chf.eui
-            self.note(f"joined the SMHAN of {self.hub.chf.eui}")
-            self.raise_alert(ALERT_JOINED_SMHAN)
+            chf = self.hub.chf.eui
+            first = not self.joined_before
+            self.joined_to = chf
+            self.joined_before.add(chf)
+            self.note(f"joined the SMHAN of {chf}")
+            # Addressed as every alert: to the Supplier cell's holder, so the ACB while configured as new.
+            self.raise_alert(ALERT_HAN_LOG if first else ALERT_JOINED_SMHAN)
         elif self._join_attempts < JOIN_ATTEMPTS:
             self.clock.call_later(JOIN_RETRY_S, self._try_join, f"{self} join retry")
         else:

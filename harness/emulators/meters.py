@@ -50,12 +50,12 @@ class Meter(HanDevice):
 
     # -- future dating -------------------------------------------------------------------------------
 
-    def _now_or_later(self, fields: dict, action: Callable[[], dict]) -> dict:
-        execute_at = fields.get("ExecutionDateTime")
-        if not execute_at or when(execute_at) <= self.clock.now():
+    def _now_or_later(self, fields: dict, apdu: GeneralSigning, action: Callable[[], dict]) -> dict:
+        """The execution time is the command's (signed) grouping-header date-time."""
+        at = apdu.date_time
+        if at is None or at <= self.clock.now():
             return action()
-        at = when(execute_at)
-        entry = {"UseCase": fields["UseCase"], "ExecutionDateTime": execute_at}
+        entry = {"UseCase": fields["UseCase"], "ExecutionDateTime": at.isoformat()}
         self.future_dated.append(entry)
 
         def run() -> None:
@@ -68,7 +68,7 @@ class Meter(HanDevice):
                 self.raise_alert(FD_FAILURE, {"UseCase": fields["UseCase"], "Reason": str(exc)}, critical=True,
                                  message_code=self.fd_alert_message_code)
         self.clock.call_at(at, run, f"{self} future-dated {fields['UseCase']}")
-        return {"Scheduled": execute_at}
+        return {"Scheduled": at.isoformat()}
 
     def _log_billing_data(self, trigger: str) -> None:
         """Change of Mode / Tariff triggered billing data log (read back with 4.4.2)."""
@@ -109,7 +109,7 @@ class Meter(HanDevice):
             self.tariff.update(_strip(fields))
             self._log_billing_data("tariff")
             return {}
-        return self._now_or_later(fields, apply)
+        return self._now_or_later(fields, apdu, apply)
 
     @handles("ECS24", "GCS21f")
     def _read_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -124,7 +124,7 @@ class Meter(HanDevice):
                 self.payment_mode = mode
                 self._log_billing_data("change of mode")
             return {"PaymentMode": mode}
-        return self._now_or_later(fields, apply)
+        return self._now_or_later(fields, apdu, apply)
 
     @handles("ECS26j", "GCS21j")
     def _read_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -135,7 +135,7 @@ class Meter(HanDevice):
         def apply() -> dict:
             self.prepay_configuration.update(_strip(fields))
             return {}
-        return self._now_or_later(fields, apply)
+        return self._now_or_later(fields, apdu, apply)
 
     @handles("ECS26a", "GCS21b")
     def _read_prepay_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -234,7 +234,7 @@ class ElectricityMeter(Meter):
         def apply() -> dict:
             self.load_limiting.update(_strip(fields))
             return {}
-        return self._now_or_later(fields, apply)
+        return self._now_or_later(fields, apdu, apply)
 
     @handles("ECS34")
     def _power_threshold(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -43,10 +44,23 @@ def verify_apdu(apdu: GeneralSigning, public_key: ec.EllipticCurvePublicKey) -> 
     return apdu.signature is not None and verify(apdu.signed_bytes, apdu.signature, public_key)
 
 
+_SHARED_SECRETS: dict[tuple[int, bytes], bytes] = {}
+
+
+def _shared_secret(private_key: ec.EllipticCurvePrivateKey, public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """ECDH Z, remembered per key pair: it does not depend on the message, and a lab MACs thousands."""
+    point = public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+    key = (private_key.private_numbers().private_value, point)
+    z = _SHARED_SECRETS.get(key)
+    if z is None:
+        z = _SHARED_SECRETS[key] = private_key.exchange(ec.ECDH(), public_key)
+    return z
+
+
 def derive_key(private_key: ec.EllipticCurvePrivateKey, public_key: ec.EllipticCurvePublicKey, *,
                originator: EntityId, counter: int, recipient: EntityId, mode: int) -> bytes:
     """The GBCS single-step KDF (one SHA-256 round) over the ECDH shared secret: a 16-byte AES key."""
-    z = private_key.exchange(ec.ECDH(), public_key)
+    z = _shared_secret(private_key, public_key)
     other_info = (KDF_ALGORITHM_ID + bytes(originator) + bytes([0x09, mode])
                   + counter.to_bytes(8, "big") + bytes(recipient))
     return hashlib.sha256(b"\x00\x00\x00\x01" + z + other_info).digest()[:16]

@@ -166,7 +166,7 @@ def load(path: str | Path | None = None) -> LabConfig:
         except ValueError as exc:
             raise node.fail("roles", str(exc), f"roles are {', '.join(r.value for r in UserRole)}") from None
         users.append(UserConfig(node.require("name", str), _eui(node, "eui"), parsed))
-    names = {u.name for u in users}
+    names = [u.name for u in users]
     premises = []
     for node in doc.items_of("premises"):
         hub = node.require("communications_hub", Located)

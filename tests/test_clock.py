@@ -1,0 +1,63 @@
+"""The virtual clock: nothing sleeps, events run in time order when someone waits."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from harness.clock import LAB_EPOCH, VirtualClock, WallClock
+
+
+def test_events_run_in_time_order_only_while_waiting():
+    clock = VirtualClock()
+    seen = []
+    clock.call_later(10, lambda: seen.append("b"))
+    clock.call_later(5, lambda: seen.append("a"))
+    clock.call_later(10, lambda: seen.append("c"))       # same time: in scheduling order
+    assert seen == [] and clock.now() == LAB_EPOCH
+    clock.advance(7)
+    assert seen == ["a"] and clock.elapsed == 7
+    clock.advance(100)
+    assert seen == ["a", "b", "c"] and clock.elapsed == 107
+
+
+def test_wait_until_stops_at_the_condition_or_the_timeout():
+    clock = VirtualClock()
+    box = []
+    clock.call_later(30, lambda: box.append(1))
+    assert clock.wait_until(lambda: bool(box), timeout=3600)
+    assert clock.elapsed == 30                          # time moved only as far as needed
+    assert not clock.wait_until(lambda: False, timeout=60)
+    assert clock.elapsed == 90
+
+
+def test_events_can_schedule_events_and_be_cancelled():
+    clock = VirtualClock()
+    seen = []
+    clock.call_later(1, lambda: clock.call_later(1, lambda: seen.append("nested")))
+    cancelled = clock.call_later(1.5, lambda: seen.append("cancelled"))
+    clock.cancel(cancelled)
+    clock.advance(10)
+    assert seen == ["nested"]
+
+
+def test_a_day_passes_instantly():
+    clock = VirtualClock()
+    start = time.monotonic()
+    clock.call_later(86_400 * 90, lambda: None)       # a 90-day SLA
+    clock.advance(86_400 * 91)
+    assert time.monotonic() - start < 0.5
+
+
+def test_wall_clock_wakes_on_notify():
+    clock = WallClock()
+    flag = []
+
+    def later():
+        time.sleep(0.05)
+        flag.append(1)
+        clock.notify()
+
+    threading.Thread(target=later).start()
+    assert clock.wait_until(lambda: bool(flag), timeout=5)
+    assert not clock.wait_until(lambda: False, timeout=0.05)

@@ -1,0 +1,160 @@
+"""Emulator rules checked directly on the device models (the lab tests see the same rules over DUIS)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.catalogue import DeviceType, RemotePartyRole
+from harness.clock import VirtualClock
+from harness.emulators import (CommunicationsHub, CommunicationsHubFunction, DeviceKeys, ElectricityMeter,
+                               GasProxyFunction, HanNetwork, TrustAnchors)
+from harness.emulators.comms_hub import HISTORIC_LOG_SIZE
+from harness.emulators.device import GeneralSigning
+from harness.emulators.han import HanTiming
+from harness.emulators.trust import TrustAnchorRejected
+from harness.emulators.zigbee import aes_mmo, check_crc, link_key, with_crc
+from harness.eui import EntityId
+from harness.gbcs.frame import CraFlag
+from harness.pki import KeyUsage
+
+ACB = EntityId("90-B3-D5-1F-30-00-00-02")
+PARTIES = {RemotePartyRole.ACCESS_CONTROL_BROKER: ACB,
+           RemotePartyRole.TRANSITIONAL_COS: EntityId("90-B3-D5-1F-30-00-00-04"),
+           RemotePartyRole.RECOVERY: EntityId("90-B3-D5-1F-30-00-00-01"),
+           RemotePartyRole.WAN_PROVIDER: EntityId("90-B3-D5-1F-30-00-00-07")}
+
+
+def test_install_code_vector():
+    code = bytes.fromhex("83FED3407A939723A5C639B26916D505")
+    assert with_crc(code)[-2:].hex().upper() == "C3B5"
+    assert link_key(code).hex().upper() == "66B6900981E1EE3CA4206B6B861C02BB"
+    assert check_crc(with_crc(code)) and not check_crc(with_crc(code)[:-1] + b"\x00")
+    assert len(aes_mmo(b"")) == 16
+
+
+def test_airtime_grows_with_fragments():
+    timing = HanTiming()
+    assert timing.airtime(40) < timing.airtime(400)
+    assert 0.004 < timing.airtime(40) < 0.02
+
+
+@pytest.fixture
+def hub(smki):
+    clock = VirtualClock()
+
+    def keys(eui):
+        ks = smki.keystore
+        return DeviceKeys(ks.private_key(eui, KeyUsage.DIGITAL_SIGNING), ks.private_key(eui, KeyUsage.KEY_AGREEMENT))
+
+    def args(eui, kind):
+        return {"clock": clock, "keys": keys(eui), "key_seed": smki.seed,
+                "trust": TrustAnchors.configured_as_new(kind, PARTIES, smki.keystore, smki.root_certificate)}
+
+    chf_eui, gpf_eui = EntityId("00-DB-12-34-56-78-90-A2"), EntityId("00-DB-12-34-56-78-90-A3")
+    chf = CommunicationsHubFunction(chf_eui, **args(chf_eui, DeviceType.CHF))
+    gpf = GasProxyFunction(gpf_eui, **args(gpf_eui, DeviceType.GPF))
+    hub = CommunicationsHub(chf, gpf, HanNetwork(clock))
+    up = []
+    hub.wan_uplink = up.append
+    esme_eui = EntityId("00-DB-12-34-56-78-90-A0")
+    esme = ElectricityMeter(esme_eui, install_code=bytes(range(16)), **args(esme_eui, DeviceType.ESME))
+    esme.hub = hub
+    return hub, esme, up, clock
+
+
+def _add(chf, device, code=bytes(range(16)), period=3600):
+    fields = {"UseCase": "CCS01", "DeviceID": device.duis, "AddDeviceToCHFWhitelist/InstallCode": code.hex(),
+              "AddDeviceToCHFWhitelist/JoinTimePeriod": str(period)}
+    return chf._add(fields, None)
+
+
+def test_adding_a_device_twice_changes_nothing(hub):
+    (hub, esme, up, clock) = hub
+    assert _add(hub.chf, esme.eui)["Added"] == "true"
+    alerts = len(up)
+    assert _add(hub.chf, esme.eui, code=b"\xff" * 16)["Added"] == "false"
+    assert hub.chf.device_log[esme.eui].install_code == bytes(range(16))     # the key was discarded
+    assert len(up) == alerts                                                 # no 0x8F12 for no change
+
+
+def test_removal_keeps_a_historic_key_and_the_log_holds_fifteen(hub):
+    (hub, esme, up, clock) = hub
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    assert esme.joined_to == hub.chf.eui
+    hub.chf._remove({"UseCase": "CCS02", "DeviceID": esme.eui.duis}, None)
+    assert hub.chf.historic_log[esme.eui] == link_key(bytes(range(16)))
+    assert esme.joined_to is None and esme.uplink is None
+    for n in range(20):
+        device = EntityId(bytes([0, 0xDB, 0, 0, 0, 0, 1, n]))
+        _add(hub.chf, device)
+        hub.chf.device_log[device].link_key = bytes(16)
+        hub.chf._remove({"UseCase": "CCS02", "DeviceID": device.duis}, None)
+    assert len(hub.chf.historic_log) == HISTORIC_LOG_SIZE
+    assert esme.eui not in hub.chf.historic_log                              # the oldest entry was dropped
+
+
+def test_every_device_log_change_raises_0x8f12_to_the_dcc(hub):
+    (hub, esme, up, clock) = hub
+    _add(hub.chf, esme.eui)
+    from harness.gbcs import model_payload
+    from harness.gbcs.frame import GbcsMessage
+
+    alert = GbcsMessage.decode(up[-1]).apdu
+    assert alert.cra_flag is CraFlag.ALERT and alert.message_code == 0x0018 and alert.recipient == ACB
+    assert model_payload.decode(alert.payload)["AlertCode"] == "8F12"
+
+
+def test_first_join_alerts_0x8f69_to_whoever_holds_the_supplier_cell(hub):
+    (hub, esme, up, clock) = hub
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    from harness.gbcs import model_payload
+    from harness.gbcs.frame import GbcsMessage
+
+    alerts = [GbcsMessage.decode(m).apdu for m in up]
+    joined = [a for a in alerts if model_payload.decode(a.payload).get("AlertCode") == "8F69"]
+    assert joined and joined[0].recipient == ACB          # configured as new: the ACB, not the supplier
+
+
+def test_trust_anchor_replacement_needs_a_path_to_the_root(hub, smki):
+    (hub, esme, up, clock) = hub
+    supplier_ds = smki.keystore.credential("90-B3-D5-1F-30-01-00-00", KeyUsage.DIGITAL_SIGNING).certificate
+    with pytest.raises(TrustAnchorRejected, match="root"):
+        esme.trust.replace(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, supplier_ds, [])
+    with pytest.raises(TrustAnchorRejected, match="role"):
+        esme.trust.replace(RemotePartyRole.NETWORK_OPERATOR, KeyUsage.DIGITAL_SIGNING, supplier_ds,
+                           [smki.organisation_ca_certificate])
+    esme.trust.replace(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, supplier_ds,
+                       [smki.organisation_ca_certificate])
+    assert esme.trust.holder_of(RemotePartyRole.SUPPLIER) == EntityId("90-B3-D5-1F-30-01-00-00")
+
+
+def test_configured_as_new(hub):
+    (hub, esme, up, clock) = hub
+    for role in (RemotePartyRole.SUPPLIER, RemotePartyRole.NETWORK_OPERATOR):
+        assert esme.trust.holder_of(role) == ACB
+    assert esme.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.PREPAYMENT_KEY_AGREEMENT) is not None
+    assert hub.gpf.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.PREPAYMENT_KEY_AGREEMENT) is None
+    assert hub.chf.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING) is None
+
+
+def test_a_command_for_another_device_is_ignored(hub):
+    (hub, esme, up, clock) = hub
+    esme.powered = True
+    other = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1, originator=ACB,
+                           recipient=EntityId("00-DB-12-34-56-78-90-FF"), message_code=0x0001, payload=b"")
+    esme.receive(other.encode())
+    assert "ignored" in esme.history[-1]
+
+
+def test_a_malformed_command_raises_0x8f1e(hub):
+    (hub, esme, up, clock) = hub
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    before = len(up)
+    esme.receive(b"\xdd\x00\x00\x00\x00\x00\x00\x05")
+    clock.advance(1)
+    assert len(up) == before + 1 and "malformed" in esme.history[-2]

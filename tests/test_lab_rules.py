@@ -1,0 +1,291 @@
+"""The emulated lab's rules, each seen the way a service user sees it (through real DUIS over HTTP).
+
+Every test here fails if the rule it names is removed from the DSP or the device model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from harness.adapters import Exchange
+from harness.catalogue import CommandVariant, RemotePartyRole
+from harness.duis import requests, xml, xmldsig
+from harness.duis.request_id import RequestId
+from harness.gbcs import crypto
+from harness.gbcs.frame import CraFlag, GeneralSigning
+from harness.lab import EmulatedLab, load
+from harness.lab import parameters as params
+from harness.pki import KeyUsage
+
+SUPPLIER, OTHER_SUPPLIER, ENO = "the Import Supplier", "Supplier B", "the Electricity Network Operator"
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load()
+
+
+@pytest.fixture
+def lab(config, smki):
+    # The schema is optional here: the rules under test are the DSP's and the devices'.
+    with EmulatedLab(config, smki=smki, schema=None) as running:
+        yield running
+
+
+def _prenotify(lab, device="ESME"):
+    cfg = lab.device_config(device)
+    assert lab.user(SUPPLIER).send("12.2", device_id=cfg.eui, device_type=cfg.type).succeeded
+
+
+def _whitelist_and_join(lab, device="ESME"):
+    _prenotify(lab, device)
+    cfg = lab.device_config(device)
+    exchange = lab.user(SUPPLIER).send("8.11", lab.device("CHF").eui, device_id=cfg.eui,
+                                       install_code=cfg.install_code.hex())
+    assert exchange.succeeded, exchange.summary
+    lab.power_on(device)
+    lab.let_time_pass(30)
+
+
+def _handover(lab, device="ESME"):
+    eui = lab.device(device).eui
+    exchange = lab.user(SUPPLIER).send("6.21", eui, **params.certificates(lab, SUPPLIER, None))
+    assert exchange.succeeded, exchange.summary
+
+
+def _commissioned(lab, device="ESME"):
+    _whitelist_and_join(lab, device)
+    _handover(lab, device)
+    exchange = lab.user(SUPPLIER).send("8.1.1", lab.device(device).eui, current_date_time=lab.now())
+    assert exchange.succeeded, exchange.summary
+
+
+# -- devices: trust anchors, signatures, counters, MACs ------------------------------------------------
+
+def test_critical_sr_from_a_party_not_in_the_supplier_trust_anchor_is_rejected(lab):
+    """Configured as new, the ESME's supplier cell holds the ACB: the supplier's 8.1.1 must fail until 6.21."""
+    _whitelist_and_join(lab)
+    esme = lab.device("ESME")
+    exchange = lab.user(SUPPLIER).send("8.1.1", esme.eui, current_date_time=lab.now())
+    assert exchange.response_code == "E21"                 # the device never answers
+    assert any("rejected" in line and "not the SUPPLIER in the trust anchor cell" in line for line in esme.history)
+    assert not esme.commissioned
+    _handover(lab)
+    assert lab.user(SUPPLIER).send("8.1.1", esme.eui, current_date_time=lab.now()).succeeded
+
+
+def test_signature_by_the_wrong_key_is_rejected(lab):
+    """The originator is in the supplier cell, but the Pre-Command was signed with another supplier's key."""
+    _whitelist_and_join(lab)
+    _handover(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    exchange = _send_critical_signed_with(lab, user, "8.1.1", esme.eui,
+                                          lab.repository.keystore.private_key("90-B3-D5-1F-30-03-00-00", "ds"),
+                                          current_date_time=lab.now())
+    assert exchange.response_code == "E21"
+    assert any("signature does not verify" in line for line in esme.history)
+
+
+def _send_critical_signed_with(lab, user, srv, target, key, **body):
+    """CV 4 then CV 5 by hand, signing the Pre-Command with `key` instead of the User's own."""
+    rid = RequestId(user.eui, target, user.counter.next(user.eui))
+    exchange = Exchange(user.name, srv, target, rid, CommandVariant.SIGNED_WAN)
+    first = user.send_document(requests.build(srv, rid, **body), "serviceT", exchange)
+    signed = crypto.sign_pre_command(first.pre_command, key)
+    second = user.send_document(requests.build_signed_pre_command(srv, rid, signed), "serviceS", exchange)
+    assert second.acknowledged
+    user.wait_for_response(exchange)
+    return exchange
+
+
+def test_replayed_originator_counter_is_rejected(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    first = user.send("1.6", esme.eui, payment_mode="prepayment")
+    assert first.succeeded
+    replay = user.send("1.6", esme.eui, payment_mode="credit", counter=first.request_id.counter)
+    assert replay.response_code == "E21"
+    assert any("not above" in line and "replay" in line for line in esme.history)
+    assert esme.payment_mode == "Prepayment"                # the replayed command changed nothing
+
+
+def test_mac_by_anyone_but_the_acb_is_rejected(lab):
+    _commissioned(lab)
+    esme = lab.device("ESME")
+    apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=2**62,
+                                 originator=lab.user(SUPPLIER).eui, recipient=esme.eui, message_code=0x00BE,
+                                 payload=b"\xe7\x01")
+    forged = crypto.seal(apdu, ka_private=lab.repository.keystore.private_key(lab.user(SUPPLIER).eui, "ka"),
+                         ka_public=lab.repository.keystore.public_key(esme.eui, "ka"))
+    with lab.clock.lock:
+        esme.receive(forged)
+    assert "MAC does not verify" in esme.history[-2]
+
+
+# -- the DSP: DUIS checks -------------------------------------------------------------------------------
+
+def test_role_not_allowed_to_send_the_sr_is_refused(lab):
+    _commissioned(lab)
+    exchange = lab.user(ENO).send("1.1.1", lab.device("ESME").eui)     # 1.1.1 is for IS and GS only
+    assert exchange.response_code == "E2"
+
+
+def test_unknown_device_gets_e19(lab):
+    exchange = lab.user(SUPPLIER).send("6.2.9", "00-DB-12-34-56-78-99-99")
+    assert exchange.response_code == "E19"
+
+
+@pytest.mark.parametrize("stage", ["pending", "whitelisted"])
+def test_device_not_yet_commissioned_gets_e5(lab, stage):
+    if stage == "pending":
+        _prenotify(lab)
+    else:
+        _whitelist_and_join(lab)
+    exchange = lab.user(SUPPLIER).send("1.6", lab.device("ESME").eui, payment_mode="credit")
+    assert exchange.response_code == "E5"
+
+
+def test_user_not_registered_for_the_premises_gets_e4(lab):
+    _prenotify(lab)
+    cfg = lab.device_config("ESME")
+    exchange = lab.user(OTHER_SUPPLIER).send("8.11", lab.device("CHF").eui, device_id=cfg.eui,
+                                             install_code=cfg.install_code.hex())
+    assert exchange.response_code == "E4"
+
+
+def test_wrong_web_service_and_command_variant(lab):
+    user = lab.user(SUPPLIER)
+    rid = RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui))
+    root = requests.build("8.9", rid)
+    assert user.send_document(root, "serviceT").response_code == "E13"       # CV 1 to the Transform URL
+    root.find("sr:Header/sr:CommandVariant", xml.NSMAP).text = "8"
+    assert user.send_document(root, "serviceD").response_code == "E12"       # 8.9 is not a non-device SR
+
+
+def test_signed_pre_command_must_match_its_transform(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    rid = RequestId(user.eui, esme.eui, user.counter.next(user.eui))
+    first = user.send_document(requests.build("1.6", rid, payment_mode="credit"), "serviceT")
+    tampered = bytearray(first.pre_command)
+    tampered[-1] ^= 0x01                                  # change the payload before signing
+    signed = crypto.sign_pre_command(bytes(tampered), user.keystore.private_key(user.eui, KeyUsage.DIGITAL_SIGNING))
+    second = user.send_document(requests.build_signed_pre_command("1.6", rid, signed), "serviceS")
+    assert second.response_code == "E12"
+
+
+def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, duis_schema, config, smki):
+    user = lab.user(SUPPLIER)
+    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, 1), device_id="00-DB-12-34-56-78-90-A2")
+    wrong = lab.repository.keystore.credential("90-B3-D5-1F-30-03-00-00", KeyUsage.XML_SIGNING, private=True)
+    xmldsig.sign(root, wrong.private_key, wrong.certificate)                  # supplier B signs A's request
+    status, body = user.endpoint.post("serviceD", xml.serialize(root))
+    assert status == 400 and b"originator" in body
+    with EmulatedLab(config, smki=smki, schema=duis_schema) as strict:
+        other = strict.user(SUPPLIER)
+        bad = requests.build("8.2", RequestId(other.eui, strict.config.access_control_broker, 2),
+                             device_id="00-DB-12-34-56-78-90-A2")
+        bad.find(".//sr:DeviceID", xml.NSMAP).text = "not an EUI"
+        cred = other.keystore.credential(other.eui, KeyUsage.XML_SIGNING, private=True)
+        xmldsig.sign(bad, cred.private_key, cred.certificate)
+        status, body = other.endpoint.post("serviceD", xml.serialize(bad))
+        assert status == 400 and b"schema" in body
+
+
+# -- the HAN: who may join ---------------------------------------------------------------------------
+
+def test_device_not_in_the_chf_device_log_cannot_join(lab):
+    _prenotify(lab)
+    lab.power_on("ESME")
+    lab.let_time_pass(3600)
+    esme, chf = lab.device("ESME"), lab.device("CHF")
+    assert esme.joined_to is None
+    assert any("join refused" in line and "not in the device log" in line for line in chf.history)
+    log = lab.user(SUPPLIER).send("8.9", chf.eui)
+    assert log.succeeded and esme.eui.duis not in log.device_fields.values()
+    inventory = lab.user(SUPPLIER).send("8.2", device_id=esme.eui)
+    assert inventory.response.inventory[0]["DeviceStatus"] == "Pending"
+
+
+def test_wrong_install_code_cannot_join(lab):
+    _prenotify(lab)
+    cfg = lab.device_config("ESME")
+    lab.user(SUPPLIER).send("8.11", lab.device("CHF").eui, device_id=cfg.eui, install_code="00" * 16)
+    lab.power_on("ESME")
+    lab.let_time_pass(600)
+    assert lab.device("ESME").joined_to is None
+    assert any("link key its install code does not give" in line for line in lab.device("CHF").history)
+
+
+def test_join_period_closes(lab):
+    _prenotify(lab)
+    cfg = lab.device_config("ESME")
+    lab.user(SUPPLIER).send("8.11", lab.device("CHF").eui, device_id=cfg.eui, install_code=cfg.install_code.hex(),
+                            join_time_period=60)
+    lab.let_time_pass(120)
+    lab.power_on("ESME")
+    lab.let_time_pass(120)
+    assert lab.device("ESME").joined_to is None
+    assert any("join period" in line for line in lab.device("CHF").history)
+
+
+def test_dcc_alerts_name_the_request(lab):
+    _prenotify(lab)
+    user = lab.user(SUPPLIER)
+    cfg = lab.device_config("ESME")
+    whitelist = user.send("8.11", lab.device("CHF").eui, device_id=cfg.eui, install_code=cfg.install_code.hex())
+    alert = user.wait_for_alert("N24")
+    assert alert is not None and alert.response.referenced_request_id == whitelist.request_id
+
+
+def test_network_operator_gets_n42_when_its_certificate_is_placed(lab):
+    _commissioned(lab)
+    exchange = lab.user(SUPPLIER).send("6.21", lab.device("ESME").eui, **params.certificates(lab, ENO, None))
+    assert exchange.succeeded
+    alert = lab.user(ENO).wait_for_alert("N42")
+    assert alert is not None and alert.response.alert_fields["RemotePartyRole"] == "NetworkOperator"
+    anchors = lab.user(SUPPLIER).send("6.24.1", lab.device("ESME").eui)
+    assert anchors.device_fields["NETWORK_OPERATOR/ds"] == lab.user(ENO).eui.duis
+
+
+def test_rekey_puts_the_new_certificate_in_use(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    old = lab.repository.public_key(esme.eui, KeyUsage.KEY_AGREEMENT).public_numbers()
+    issued = user.send("6.17", esme.eui, credential_type="Key Agreement")
+    cert = lab.certificate_from_smki(esme.eui, KeyUsage.KEY_AGREEMENT, issued.device_fields["PublicKey"])
+    assert user.send("6.15.2", esme.eui, device_certificate=cert).succeeded
+    assert lab.repository.public_key(esme.eui, KeyUsage.KEY_AGREEMENT).public_numbers() != old
+    # the DCC now MACs with the new key, and the device still accepts commands
+    assert user.send("6.2.9", esme.eui).succeeded
+
+
+def test_a_certificate_for_another_key_is_refused_by_the_device(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    user.send("6.17", esme.eui, credential_type="Digital Signature")
+    stale = lab.repository.keystore.credential(esme.eui, KeyUsage.DIGITAL_SIGNING).certificate
+    exchange = user.send("6.15.2", esme.eui, device_certificate=stale)
+    assert exchange.device_fields["Result"] == "Failure" and not exchange.succeeded
+
+
+def test_future_dated_tariff_is_held_and_reported(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    when = lab.now() + dt.timedelta(days=1)
+    exchange = user.send("1.1.1", esme.eui, execution_date_time=when, unit_rate=30000)
+    assert exchange.succeeded and "Scheduled" in exchange.device_fields
+    assert esme.tariff == {}
+    alert = user.wait_for_alert("8F66", timeout=2 * 86400)
+    assert alert is not None and esme.tariff
+
+
+def test_handover_installs_exactly_the_certificates_sent(lab):
+    """The CS02b payload carries the certificates the DUIS body carried, and the device keeps them."""
+    _commissioned(lab)
+    sent = params.certificates(lab, SUPPLIER, None)["digital_signing_certificate"]
+    cell = lab.device("ESME").trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    assert cell.certificate.public_bytes(Encoding.DER) == sent.public_bytes(Encoding.DER)
