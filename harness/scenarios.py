@@ -79,8 +79,8 @@ def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
         except Exception as exc:   # pytest-bdd raises several parser error types
             raise DitError(f"cannot parse: {exc}", where=str(path)) from None
         for template in feature.scenarios.values():
-            contexts = [(ex, ctx) for ex in template.examples for ctx in ex.as_contexts()] or [(None, {})]
-            for examples, context in contexts:
+            contexts = [ctx for ex in template.examples for ctx in ex.as_contexts()] or [{}]
+            for context in contexts:
                 scenario = template.render(context)
                 tags = sorted(feature.tags | scenario.tags)
                 steps = [e for s in scenario.steps if (e := step_entry(s.name)) is not None]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then, when
 
-from harness.catalogue import DeviceType
 from harness.lab import parameters
 from harness.pki import KeyUsage
 from harness.scenarios import SR_STEP
@@ -57,43 +56,39 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
                                                                             issued.device_fields["PublicKey"])
 
 
+def read_back(lab, scenario_context, party: str, srv: str, device: str, **params):
+    """Send a read SR as part of a Then step (a read-back, not a step of the scenario's sequence)."""
+    eui = parameters.device(lab.config, device)[1]
+    exchange = scenario_context.record(lab.user(party).send(srv, None if srv == "8.2" else eui, **params))
+    assert exchange.succeeded, exchange.summary
+    return eui, exchange
+
+
 @then(parsers.parse("the {party} reads back payment mode {mode} from the {device}"))
 def read_back_payment_mode(lab, scenario_context, party, mode, device):
-    eui = parameters.device(lab.config, device)[1]
-    exchange = lab.user(party).send("6.2.9", eui)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    _, exchange = read_back(lab, scenario_context, party, "6.2.9", device)
     assert exchange.device_fields.get("PaymentMode") == mode, exchange.device_fields
 
 
 @then(parsers.parse("the {party} reads back meter balance {balance:d} from the {device}"))
 def read_back_balance(lab, scenario_context, party, balance, device):
-    eui = parameters.device(lab.config, device)[1]
-    exchange = lab.user(party).send("4.18", eui)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
     assert int(exchange.device_fields.get("MeterBalance", "nan")) == balance, exchange.device_fields
 
 
 @then(parsers.parse("the {party} finds {holder} in the {role} trust anchor of the {device}"))
 def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
-    eui = parameters.device(lab.config, device)[1]
-    exchange = lab.user(party).send("6.24.1", eui)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
     expected = lab.config.party(holder).eui.duis if holder != "the ACB" else lab.config.access_control_broker.duis
     cell = f"{role.upper().replace(' ', '_')}/ds"
-    assert exchange.device_fields.get(cell) == expected, f"{cell}: {exchange.device_fields.get(cell)}, expected {expected}"
+    found = exchange.device_fields.get(cell)
+    assert found == expected, f"{cell}: {found}, expected {expected}"
 
 
 @then(parsers.parse("the {party} sees the {device} as {status} in the inventory"))
 def inventory_status(lab, scenario_context, party, device, status):
     eui = parameters.device(lab.config, device)[1]
-    exchange = lab.user(party).send("8.2", device_id=eui)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    _, exchange = read_back(lab, scenario_context, party, "8.2", device, device_id=eui)
     entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
     assert entry.get("DeviceStatus") == status, f"{device} is {entry.get('DeviceStatus')}, expected {status}"
 
-
-DEVICE_TYPES = {t.value for t in DeviceType}

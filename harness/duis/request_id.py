@@ -17,7 +17,8 @@ from harness.errors import DitError
 from harness.eui import EntityId
 
 MAX_COUNTER = 2**64 - 1
-_PATTERN = re.compile(r"^\s*((?:[0-9A-Fa-f]{2}-){7}[0-9A-Fa-f]{2}):((?:[0-9A-Fa-f]{2}-){7}[0-9A-Fa-f]{2}):(\d{1,20})\s*$")
+_EUI = r"(?:[0-9A-Fa-f]{2}-){7}[0-9A-Fa-f]{2}"
+_PATTERN = re.compile(rf"^\s*({_EUI}):({_EUI}):(\d{{1,20}})\s*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -34,8 +35,8 @@ class RequestId:
     def parse(cls, text: str) -> "RequestId":
         m = _PATTERN.match(text or "")
         if not m:
-            raise DitError(f"not a DUIS RequestID: {text!r}",
-                           fix="write originator:target:counter, e.g. 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000")
+            raise DitError(f"not a DUIS RequestID: {text!r}", fix="write originator:target:counter, e.g. "
+                                                                  "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000")
         return cls(EntityId(m.group(1)), EntityId(m.group(2)), int(m.group(3)))
 
     def response_id(self) -> "RequestId":

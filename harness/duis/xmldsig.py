@@ -120,7 +120,8 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
     if signed_info is None:
         return SignatureCheck(SignatureStatus.INVALID, "ds:Signature has no SignedInfo")
     refs = signed_info.findall(ds("Reference"))
-    transforms = [] if len(refs) != 1 else [t.get("Algorithm") for t in refs[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
+    transforms = [] if len(refs) != 1 else [t.get("Algorithm")
+                                            for t in refs[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
     profile = [
         (_algorithm(signed_info.find(ds("CanonicalizationMethod"))) == EXC_C14N, "CanonicalizationMethod"),
         (_algorithm(signed_info.find(ds("SignatureMethod"))) == ECDSA_SHA256, "SignatureMethod"),

@@ -89,6 +89,31 @@ class HanDevice(EmulatedDevice):
             self.note("gave up joining")
 
 
+class PairedDevice(HanDevice):
+    """A HAN device that other HAN devices are joined to (8.7.x) and unjoined from (8.8.x)."""
+
+    def __init__(self, eui: EntityId, **kwargs):
+        super().__init__(eui, **kwargs)
+        self.joined_devices: set[EntityId] = set()
+
+    @handles("CS03A1", "CS03A2Critical", "CS03A2NonCritical", "CS03B", "CS03CCritical", "CS03CNonCritical")
+    def _join(self, fields: dict, apdu: GeneralSigning) -> dict:
+        other = EntityId(fields["OtherDeviceID"])
+        entry = self.hub.chf.device_log.get(other) if self.hub else None
+        if entry is None or not entry.joined:
+            raise CommandFailed(f"{other} has not joined this HAN")
+        self.joined_devices.add(other)
+        return {"OtherDeviceID": other.duis}
+
+    @handles("CS04ACCritical", "CS04ACNonCritical", "CS04B")
+    def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
+        other = EntityId(fields["OtherDeviceID"])
+        if other not in self.joined_devices:
+            raise CommandFailed(f"{other} is not joined to this device")
+        self.joined_devices.discard(other)
+        return {"OtherDeviceID": other.duis}
+
+
 class GasProxyFunction(EmulatedDevice):
     device_type = DeviceType.GPF
 
@@ -172,7 +197,8 @@ class CommunicationsHubFunction(EmulatedDevice):
         backup = {}
         for i, entry in enumerate(self.device_log.values(), 1):
             backup[f"Device[{i}]/DeviceID"] = entry.device_id.duis
-            backup[f"Device[{i}]/HashedLinkKey"] = hashlib.sha256(entry.link_key).digest()[:16] if entry.link_key else b""
+            hashed = hashlib.sha256(entry.link_key).digest()[:16] if entry.link_key else b""
+            backup[f"Device[{i}]/HashedLinkKey"] = hashed
         # CS14 goes to the DCC (the ACB cell): it keeps the backup for a CH replacement.
         self.raise_alert(ALERT_DEVICE_LOG_CHANGED, backup, message_code=CS14_DEVICE_LOG_CHANGED,
                          to=self._dcc_entity())

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from harness.catalogue import DeviceType
-from harness.emulators.comms_hub import HanDevice
+from harness.emulators.comms_hub import PairedDevice
 from harness.emulators.device import CommandFailed, GeneralSigning, handles, when
 from harness.eui import EntityId
 
@@ -24,7 +24,7 @@ def _strip(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if k not in ("UseCase", "SRV", "ExecutionDateTime")}
 
 
-class Meter(HanDevice):
+class Meter(PairedDevice):
     fd_alert_message_code: int = 0x00CC
 
     def __init__(self, eui: EntityId, **kwargs):
@@ -41,7 +41,6 @@ class Meter(HanDevice):
         self.debt: dict = {}
         self.supplier_name: str | None = None
         self.billing_data_log: list[dict] = []
-        self.joined_devices: set[EntityId] = set()
         self.future_dated: list[dict] = []
 
     @property
@@ -199,25 +198,6 @@ class Meter(HanDevice):
         for i, entry in enumerate(entries, 1):
             out.update({f"Entry[{i}]/{k}": v for k, v in entry.items()})
         return out
-
-    # -- joins ------------------------------------------------------------------------------------------
-
-    @handles("CS03A1", "CS03A2Critical", "CS03A2NonCritical", "CS03B", "CS03CCritical", "CS03CNonCritical")
-    def _join(self, fields: dict, apdu: GeneralSigning) -> dict:
-        other = EntityId(fields["OtherDeviceID"])
-        hub = self.hub
-        if hub is None or other not in hub.chf.device_log or not hub.chf.device_log[other].joined:
-            raise CommandFailed(f"{other} has not joined this HAN")
-        self.joined_devices.add(other)
-        return {"OtherDeviceID": other.duis}
-
-    @handles("CS04ACCritical", "CS04ACNonCritical", "CS04B")
-    def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
-        other = EntityId(fields["OtherDeviceID"])
-        if other not in self.joined_devices:
-            raise CommandFailed(f"{other} is not joined to this meter")
-        self.joined_devices.discard(other)
-        return {"OtherDeviceID": other.duis}
 
 
 class ElectricityMeter(Meter):

@@ -54,8 +54,8 @@ def _convert(node: yaml.Node, where: str, path: str):
         for key_node, value_node in node.value:
             key = key_node.value
             if key in items:
-                raise DitError(f"{path + '.' if path else ''}{key}: given twice", where=f"{where}:{key_node.start_mark.line + 1}",
-                               fix="keep one")
+                raise DitError(f"{path + '.' if path else ''}{key}: given twice",
+                               where=f"{where}:{key_node.start_mark.line + 1}", fix="keep one")
             lines[key] = key_node.start_mark.line + 1
             items[key] = _convert(value_node, where, f"{path}.{key}" if path else key)
         return Located(items, lines, where, path)

@@ -68,8 +68,10 @@ ORGANISATIONS: tuple[Organisation, ...] = (
     Organisation(EntityId("90-B3-D5-1F-30-00-00-07"), RemotePartyRole.WAN_PROVIDER, "DIT WAN PROVIDER", (DS, KA)),
     Organisation(EntityId("90-B3-D5-1F-30-01-00-00"), RemotePartyRole.SUPPLIER, "DIT SUPPLIER A", (DS, KA, PP_KA, XML)),
     Organisation(EntityId("90-B3-D5-1F-30-03-00-00"), RemotePartyRole.SUPPLIER, "DIT SUPPLIER B", (DS, KA, PP_KA, XML)),
-    Organisation(EntityId("90-B3-D5-1F-30-02-00-00"), RemotePartyRole.NETWORK_OPERATOR, "DIT ELEC NETWORK OPERATOR", (DS, KA, XML)),
-    Organisation(EntityId("90-B3-D5-1F-30-04-00-00"), RemotePartyRole.NETWORK_OPERATOR, "DIT GAS NETWORK OPERATOR", (DS, KA, XML)),
+    Organisation(EntityId("90-B3-D5-1F-30-02-00-00"), RemotePartyRole.NETWORK_OPERATOR, "DIT ELEC NETWORK OPERATOR",
+                 (DS, KA, XML)),
+    Organisation(EntityId("90-B3-D5-1F-30-04-00-00"), RemotePartyRole.NETWORK_OPERATOR, "DIT GAS NETWORK OPERATOR",
+                 (DS, KA, XML)),
     Organisation(EntityId("00-DB-12-34-56-78-00-04"), RemotePartyRole.OTHER, "DIT OTHER USER", (DS, KA, XML)),
 )
 
