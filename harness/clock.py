@@ -87,8 +87,9 @@ class VirtualClock(Clock):
         return self.call_later((when - self.now()).total_seconds(), action, label)
 
     @staticmethod
-    def cancel(event: _Event) -> None:
-        event.cancelled = True
+    def cancel(event: _Event | None) -> None:
+        if event is not None:
+            event.cancelled = True
 
     def pending(self) -> list[str]:
         return [e.label for e in sorted(self._events) if not e.cancelled]

@@ -8,8 +8,16 @@ import pytest
 
 from harness.duis import xml
 from harness.duis.request_id import RequestId
-from harness.duis.responses import (ResponseKind, build_response, dcc_alert_message, device_alert_message,
-                                    gbcs_payload, parse_response, pre_command, response_message)
+from harness.duis.responses import (
+    ResponseKind,
+    build_response,
+    dcc_alert_message,
+    device_alert_message,
+    gbcs_payload,
+    parse_response,
+    pre_command,
+    response_message,
+)
 from harness.duis.xml import E
 from harness.errors import CheckFailed
 

@@ -6,8 +6,15 @@ import pytest
 
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.clock import VirtualClock
-from harness.emulators import (CommunicationsHub, CommunicationsHubFunction, DeviceKeys, ElectricityMeter,
-                               GasProxyFunction, HanNetwork, TrustAnchors)
+from harness.emulators import (
+    CommunicationsHub,
+    CommunicationsHubFunction,
+    DeviceKeys,
+    ElectricityMeter,
+    GasProxyFunction,
+    HanNetwork,
+    TrustAnchors,
+)
 from harness.emulators.comms_hub import HISTORIC_LOG_SIZE
 from harness.emulators.device import GeneralSigning
 from harness.emulators.han import HanTiming

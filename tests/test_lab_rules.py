@@ -40,14 +40,15 @@ def _prenotify(lab, device="ESME"):
     assert lab.user(SUPPLIER).send("12.2", device_id=cfg.eui, device_type=cfg.type).succeeded
 
 
-def _whitelist_and_join(lab, device="ESME"):
+def _whitelist_and_join(lab, device="ESME", *, power_on=True):
     _prenotify(lab, device)
     cfg = lab.device_config(device)
     exchange = lab.user(SUPPLIER).send("8.11", lab.device("CHF").eui, device_id=cfg.eui,
                                        install_code=cfg.install_code.hex())
     assert exchange.succeeded, exchange.summary
-    lab.power_on(device)
-    lab.let_time_pass(30)
+    if power_on:
+        lab.power_on(device)
+        lab.let_time_pass(30)
 
 
 def _handover(lab, device="ESME"):
@@ -139,11 +140,11 @@ def test_unknown_device_gets_e19(lab):
 
 
 @pytest.mark.parametrize("stage", ["pending", "whitelisted"])
-def test_device_not_yet_commissioned_gets_e5(lab, stage):
+def test_device_not_yet_on_the_han_gets_e5(lab, stage):
     if stage == "pending":
         _prenotify(lab)
     else:
-        _whitelist_and_join(lab)
+        _whitelist_and_join(lab, power_on=False)
     exchange = lab.user(SUPPLIER).send("1.6", lab.device("ESME").eui, payment_mode="credit")
     assert exchange.response_code == "E5"
 

@@ -28,7 +28,7 @@ from harness.errors import CheckFailed, DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
-from harness.pki import KeyUsage, Keystore
+from harness.pki import Keystore, KeyUsage
 
 DEFAULT_TIMEOUT_S = 3 * 3600.0
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
-from harness.dcc.dsp import DataServicesProvider, DccIdentity, DccUser, DuisRejection
+from harness.dcc.base import DccIdentity, DccUser, DuisRejection
+from harness.dcc.dsp import DataServicesProvider
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
 from harness.dcc.wan import SmWan
+from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer
@@ -23,7 +25,7 @@ def response_timeout(device_type: DeviceType) -> float:
 
 class EmulatedDcc:
     def __init__(self, *, clock: VirtualClock, identity: DccIdentity, repository: SmkiRepository,
-                 users: list[DccUser], schema: DuisSchema | None):
+                 users: list[DccUser], schema: DuisSchema | None, counter: RequestCounter | None = None):
         self.clock = clock
         self.inventory = SmartMeteringInventory()
         self.users = {u.eui: u for u in users}
@@ -33,7 +35,8 @@ class EmulatedDcc:
         self.dsp = DataServicesProvider(clock=clock, identity=identity, repository=repository,
                                         inventory=self.inventory, users=self.users, schema=schema,
                                         send_to_device=self._to_device, post=self._post,
-                                        response_timeout_s=response_timeout)
+                                        response_timeout_s=response_timeout, counter=counter)
+        self.dsp.firmware.distribute = self.wan.distribute_firmware
         self.server = HttpServer(self._on_post)
 
     @property

@@ -13,36 +13,48 @@
       E11 the SR does not apply to that device type (or cannot be done to it, e.g. decommission a GPF)
       E5  the device's SMI status does not admit the SR
       E4  the User is not authorised for that device (not its registered supplier or network operator)
- 3. CV 4: transform to a GBCS Pre-Command, return it (I0). CV 5: the signed Pre-Command must match a
-    Transform of the same RequestID byte for byte except for the signature (else E12... see below),
-    then the ACB MACs it and it goes out over the SM WAN (I99). CV 1: transform and send (I99).
-    DCC-originated use cases (8.11 CCS01/02, 6.21 handover, 6.23 CoS) carry the ACB or TransCoS as
-    originator with the User as supplementary remote party, signed by the DCC where GBCS needs it.
- 4. The device response comes back as an asynchronous I0 carrying its GBCS payload; no response within
-    the timeout gives E21. Side effects follow the outcome: inventory status, N24/N25, N42, the SMKI
-    repository after a device rekey.
+ 3. CV 4: transform to a GBCS Pre-Command, return it (I0). CV 5/6/7: the signed Pre-Command must match a
+    Transform of the same RequestID byte for byte except for the signature (else E12), then the ACB MACs
+    it. CV 1/5 go out over the SM WAN (I99); CV 2/6 come back to the User for local delivery (I0 with
+    the LocalCommand), CV 3/7 both. DCC-originated use cases (8.11 CCS01/02, 6.21 handover, 6.23 CoS, and
+    everything for the CHF) carry the ACB or TransCoS as originator with the User as supplementary
+    remote party, signed by the DCC where GBCS needs it. DSP future-dated requests are held until their
+    execution time (and can be cancelled: N3, N33, N34).
+ 4. The device response comes back as an asynchronous I0 carrying its GBCS payload (or, for a locally
+    delivered command, in an 8.13); no response within the timeout gives E21. What follows from an
+    outcome (inventory, N-alerts, SMKI) is in harness.dcc.outcomes.
+
+Non-device services live in their own modules: SMI (smi), DSP schedules (schedules), firmware
+distribution (firmware), Local Command Delivery (local_delivery).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import itertools
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
 from harness import catalogue
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
 from harness.clock import VirtualClock
-from harness.dcc.inventory import InventoryDevice, SmartMeteringInventory
+from harness.dcc.base import DccIdentity, DccUser, DuisRejection, Outstanding, Transcript, TransportRejection
+from harness.dcc.firmware import FirmwareDistribution
+from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
+from harness.dcc.local_delivery import LocalCommandDelivery
+from harness.dcc.outcomes import DeviceOutcomes
+from harness.dcc.schedules import DspSchedules
+from harness.dcc.smi import SmiServices
 from harness.duis import xml, xmldsig
-from harness.duis.request_id import RequestId
-from harness.duis.responses import (build_response, dcc_alert_message, device_alert_message, gbcs_payload,
-                                    pre_command, response_message)
+from harness.duis.request_id import RequestCounter, RequestId
+from harness.duis.responses import (
+    build_response,
+    dcc_alert_message,
+    device_alert_message,
+    gbcs_payload,
+    pre_command,
+    response_message,
+)
 from harness.duis.schema import DuisSchema
 from harness.duis.xml import E
 from harness.errors import DitError
@@ -56,93 +68,55 @@ S = DeviceStatus
 WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6, 8}}
 DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"
-# GBCS responses to these use cases carry no Result (alerts and logs aside): the payload tells.
-FAILED = "Failure"
 
 # Use cases the DCC originates itself (the User is the supplementary remote party) and who signs them.
-_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CS02bSupplierBySupplierHandover": "acb",
+_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "CS02bSupplierBySupplierHandover": "acb",
                    "CS02bNOByNOHandover": "acb", "CS02bSupplierByTransCoS": "transcos"}
 
-
-class DuisRejection(Exception):
-    """A DUIS error code for the synchronous response."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code = code
-
-
-class TransportRejection(Exception):
-    """Refused before DUIS: HTTP 400 with a reason."""
-
-
-@dataclass
-class DccUser:
-    name: str
-    eui: EntityId
-    roles: frozenset[UserRole]
-    response_url: str | None = None
-
-
-@dataclass
-class Outstanding:
-    """A command on its way to a device, waiting for the response."""
-
-    request_id: RequestId
-    srv: str
-    user: DccUser
-    device: InventoryDevice
-    use_case: str
-    apdu: GeneralSigning
-    fields: dict
-    timer: object = None
-
-
-@dataclass
-class DccIdentity:
-    """The DCC's own parties: the ACB (also the DSP's XML signer and the target of non-device SRs) and TransCoS."""
-
-    acb: EntityId
-    transcos: EntityId
-
-
-@dataclass
-class Transcript:
-    """Every DUIS document in or out of the DCC, in order (the tests validate each one)."""
-
-    documents: list[tuple[str, bytes]] = field(default_factory=list)
-
-    def add(self, label: str, data: bytes) -> None:
-        self.documents.append((label, data))
+# On a dual-fuel site the lead supplier keeps the Communications Hub's HAN in order, GPF included
+# (DIT CH replacement: "performed by lead supplier"), so for these SRs a GPF counts as part of the CH.
+_CH_MAINTENANCE = frozenset({"8.7.2", "8.8.2", "8.9", "8.12.2"})
+# Alerts the devices address to the DCC: the message codes of the CHF and GPF device-log backups.
+CS14_DEVICE_LOG_BACKUP, GCS62_GPF_LOG_BACKUP = 0x0018, 0x00B2
 
 
 class DataServicesProvider:
     def __init__(self, *, clock: VirtualClock, identity: DccIdentity, repository: SmkiRepository,
-                 inventory: SmartMeteringInventory, users: dict[EntityId, DccUser],
-                 schema: DuisSchema | None, send_to_device: Callable[[EntityId, bytes], None],
-                 post: Callable[[DccUser, bytes], None], response_timeout_s: Callable[[DeviceType], float]):
+                 inventory: SmartMeteringInventory, users: dict[EntityId, DccUser], schema: DuisSchema | None,
+                 send_to_device, post, response_timeout_s, counter: RequestCounter | None = None):
         self.clock = clock
         self.identity = identity
         self.repository = repository
         self.inventory = inventory
         self.users = users
         self.schema = schema
+        # Counters of the commands the DSP itself builds for a User (schedules); shared with the lab's
+        # Users so a device never sees one originator's counters go backwards.
+        self.counter = counter or RequestCounter(clock.millis)
         self._send_to_device = send_to_device
         self._post = post
         self._timeout = response_timeout_s
         self._transforms: dict[RequestId, tuple[DccUser, InventoryDevice, str, GeneralSigning, dict]] = {}
         self._outstanding: dict[tuple[EntityId, EntityId, int], Outstanding] = {}
-        self._counter = itertools.count(clock.millis())
-        self._schedule_ids = itertools.count(1)
-        self.schedules: dict[int, dict] = {}
+        self.held: dict[RequestId, Outstanding] = {}                 # DSP future-dated, not yet sent
+        self._dcc_counter = clock.millis()
         self.transcript = Transcript()
-        self.device_log_backups: dict[EntityId, dict] = {}
+        self.device_log_backups: dict[EntityId, dict] = {}           # CHF -> its last CS14 backup
+        self.gpf_log_backups: dict[EntityId, dict] = {}              # GPF -> its last GCS62 backup
         keystore = repository.keystore
         self._xml_key = keystore.credential(identity.acb, KeyUsage.XML_SIGNING, private=True)
-        self._acb_ka = keystore.private_key(identity.acb, KeyUsage.KEY_AGREEMENT)
+        self.acb_key_agreement = keystore.private_key(identity.acb, KeyUsage.KEY_AGREEMENT)
         self._signers = {"acb": (identity.acb, keystore.private_key(identity.acb, KeyUsage.DIGITAL_SIGNING)),
                          "transcos": (identity.transcos,
                                       keystore.private_key(identity.transcos, KeyUsage.DIGITAL_SIGNING))}
+        self.outcomes = DeviceOutcomes(self)
+        self.smi = SmiServices(self)
+        self.schedules = DspSchedules(self)
+        self.firmware = FirmwareDistribution(self)
+        self.local = LocalCommandDelivery(self)
+        self._non_device = {}
+        for service in (self.smi, self.schedules, self.firmware, self.local):
+            self._non_device.update(service.handlers())
 
     # -- HTTP entry ----------------------------------------------------------------------------------
 
@@ -158,9 +132,9 @@ class DataServicesProvider:
         try:
             response = self._process(web_service, root, user, request_id, srv)
         except DuisRejection as rejection:
-            response = build_response(response_message(srv), response_code=rejection.code,
+            response = build_response(response_message(srv, rejection.content), response_code=rejection.code,
                                       response_date_time=self.clock.now(), request_id=request_id)
-        data = self._sign(response)
+        data = self.sign(response)
         self.transcript.add("synchronous response", data)
         return 200, data
 
@@ -204,44 +178,57 @@ class DataServicesProvider:
         if service.non_device:
             if request_id.target != self.identity.acb:
                 raise DuisRejection("E11", "a non-device SR is addressed to the DCC")
-            return self._non_device(service, body, user, request_id)
-        device = self._authorise(service, user, request_id.target)
+            handler = self._non_device.get(srv)
+            if handler is None:
+                raise DuisRejection("E11", f"{service} is not provided by this DCC")
+            content = handler(xml.flatten(body), user, request_id)
+            return build_response(response_message(srv, content), response_code="I0",
+                                  response_date_time=self.clock.now(), request_id=request_id)
+        device = self.authorise(service, user, request_id.target)
         if cv is CommandVariant.TRANSFORM:
-            return self._transform(service, body, user, device, request_id)
+            return self._transform(service, xml.flatten(body), user, device, request_id)
         if signed:
-            return self._send_signed(service, body, user, device, request_id)
-        if cv in (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.NON_CRITICAL_WAN_AND_LOCAL):
-            raise DuisRejection("E17", "Local Command Delivery is not available from this DCC")
-        use_case, apdu, fields = self._command(service, body, user, device, request_id)
-        command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
-        execution = fields.get("ExecutionDateTime")
-        if execution and service.future_dated is FutureDatedPattern.DSP:
-            # DSP future dating: the DSP holds the request and sends it at the execution time.
-            at = dt.datetime.fromisoformat(execution.replace("Z", "+00:00"))
-            self.clock.call_at(at, lambda: self._dispatch(command), f"DSP future-dated {request_id}")
+            command = self._signed_command(service, body, user, device, request_id)
         else:
-            self._dispatch(command)
+            fields = xml.flatten(body)
+            use_case, apdu = self.command(service, fields, user, device, request_id)
+            command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
+        if cv.local_delivery:
+            return self.local.deliver(command, also_over_wan=cv.via_wan)
+        execution = command.fields.get("ExecutionDateTime")
+        if execution and service.future_dated is FutureDatedPattern.DSP:
+            self.hold(command, _datetime(execution))
+        else:
+            self.send(command)
         return build_response(response_message(srv), response_code="I99", response_date_time=self.clock.now(),
                               request_id=request_id)
 
-    def _authorise(self, service: catalogue.ServiceRequest, user: DccUser, target: EntityId) -> InventoryDevice:
+    def authorise(self, service: catalogue.ServiceRequest, user: DccUser, target: EntityId) -> InventoryDevice:
         device = self.inventory.get(target)
         if device is None:
             raise DuisRejection("E19", f"{target} is not in the Smart Metering Inventory")
-        if self._use_case(service, device, {}) is None:
+        if self.use_case(service, device, {}) is None:
             raise DuisRejection("E11", f"{service} does not apply to a {device.device_type.value}")
         # Status before authorisation: a device not yet installed has no premises to authorise against.
         if not device.admits(service.srv):
             raise DuisRejection("E5", f"{device.device_type.value} {target} is {device.status.value}")
-        premises = self.inventory.premises_of(target)
-        roles = premises.roles_of(user.eui, device.device_type) if premises else set()
-        if not roles & user.roles & service.roles:
+        if not self.roles_for(user, device, service.srv) & service.roles:
             raise DuisRejection("E4", f"{user.name} is not authorised for {device.device_type.value} {target}")
         return device
 
+    def roles_for(self, user: DccUser, device: InventoryDevice, srv: str) -> set[UserRole]:
+        """The roles in which a User may address this device with this SR."""
+        premises = self.inventory.premises_of(device.device_id)
+        roles = premises.roles_of(user.eui, device.device_type) if premises else set()
+        if premises and device.device_type is DeviceType.GPF and srv in _CH_MAINTENANCE:
+            roles |= premises.roles_of(user.eui, DeviceType.CHF)
+        if UserRole.OTHER_USER in user.roles:
+            roles.add(UserRole.OTHER_USER)     # with the consumer's consent, which the DCC does not see
+        return roles & user.roles
+
     # -- Transform and commands ----------------------------------------------------------------------
 
-    def _use_case(self, service: catalogue.ServiceRequest, device: InventoryDevice, fields: dict) -> str | None:
+    def use_case(self, service: catalogue.ServiceRequest, device: InventoryDevice, fields: dict) -> str | None:
         srv, kind = service.srv, device.device_type
         if srv == "8.11":
             return "CCS02" if fields.get("RequestType") == "Remove" else "CCS01"
@@ -259,33 +246,36 @@ class DataServicesProvider:
         return use_case.name
 
     def _join_use_case(self, srv: str, target: DeviceType, fields: dict) -> str:
+        """Which join a pair needs: PPMID<->meter (CS03A), GSME<->GPF (CS03B), a meter or GPF serving
+        a display (CS03C, IHD and CAD alike)."""
         other = self.inventory.get(EntityId(fields["OtherDeviceID"])) if "OtherDeviceID" in fields else None
         other_type = other.device_type if other else None
+        joining = srv.startswith("8.7")
         if srv == "8.7.1":
             return "CS03A1"
         if srv == "8.8.1":
             return "CS04ACCritical"
         if target is DeviceType.PPMID:
-            return "CS03A2NonCritical" if srv == "8.7.2" else "CS04ACNonCritical"
-        if other_type is DeviceType.CAD:
-            return "CS03CNonCritical" if srv == "8.7.2" else "CS04ACNonCritical"
-        return "CS03B" if srv == "8.7.2" else "CS04B"
+            return "CS03A2NonCritical" if joining else "CS04ACNonCritical"
+        if other_type is DeviceType.GSME or (target is DeviceType.GSME and other_type is DeviceType.GPF):
+            return "CS03B" if joining else "CS04B"
+        return "CS03CNonCritical" if joining else "CS04ACNonCritical"
 
-    def _command(self, service: catalogue.ServiceRequest, body: etree._Element, user: DccUser,
-                 device: InventoryDevice, request_id: RequestId) -> tuple[str, GeneralSigning, dict]:
-        fields = xml.flatten(body)
-        use_case = self._use_case(service, device, fields)
+    def command(self, service: catalogue.ServiceRequest, fields: dict, user: DccUser, device: InventoryDevice,
+                request_id: RequestId) -> tuple[str, GeneralSigning]:
+        """The GBCS command (unsigned unless the DCC signs it) for an SR's body fields."""
+        use_case = self.use_case(service, device, fields)
         code = catalogue.use_case(use_case).message_codes[0]
         payload = model_payload.encode({"UseCase": use_case, "SRV": service.srv, **fields})
         # A device-pattern future-dated command carries its execution time in the (signed) grouping header.
         execution = fields.get("ExecutionDateTime") if service.future_dated in (
             FutureDatedPattern.DEVICE, FutureDatedPattern.DSP_AND_DEVICE) else None
-        when = dt.datetime.fromisoformat(execution.replace("Z", "+00:00")) if execution else None
+        when = _datetime(execution) if execution else None
         # The CHF trusts only the DCC's parties: what reaches it comes from the ACB, as CCS01 does in RTDS.
         if use_case in _DCC_ORIGINATED or device.device_type is DeviceType.CHF:
             signer = _DCC_ORIGINATED.get(use_case)
             originator = self._signers[signer][0] if signer else self.identity.acb
-            apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=next(self._counter),
+            apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=self.next_dcc_counter(),
                                   originator=originator, recipient=device.device_id, message_code=code,
                                   payload=payload, date_time=when, supplementary_remote_party=user.eui,
                                   supplementary_remote_party_counter=request_id.counter)
@@ -295,15 +285,19 @@ class DataServicesProvider:
             apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=request_id.counter,
                                   originator=user.eui, recipient=device.device_id, message_code=code,
                                   payload=payload, date_time=when)
-        return use_case, apdu, fields
+        return use_case, apdu
 
-    def _transform(self, service, body, user, device, request_id) -> etree._Element:
-        use_case, apdu, fields = self._command(service, body, user, device, request_id)
+    def next_dcc_counter(self) -> int:
+        self._dcc_counter = max(self._dcc_counter + 1, self.clock.millis())
+        return self._dcc_counter
+
+    def _transform(self, service, fields, user, device, request_id) -> etree._Element:
+        use_case, apdu = self.command(service, fields, user, device, request_id)
         self._transforms[request_id] = (user, device, use_case, apdu, fields)
         return build_response(response_message(service.srv, pre_command(apdu.pre_command(), GBCS_VERSION)),
                               response_code="I0", response_date_time=self.clock.now(), request_id=request_id)
 
-    def _send_signed(self, service, body, user, device, request_id) -> etree._Element:
+    def _signed_command(self, service, body, user, device, request_id) -> Outstanding:
         transform = self._transforms.pop(request_id, None)
         if transform is None:
             raise DuisRejection("E12", f"no Transform of {request_id} to correlate the signed Pre-Command with")
@@ -318,13 +312,20 @@ class DataServicesProvider:
         execution = xml.text(body, "sr:ExecutionDateTime")
         if execution:
             fields = {**fields, "ExecutionDateTime": execution}
-        self._dispatch(Outstanding(request_id, service.srv, user, device, use_case, signed, fields))
-        return build_response(response_message(service.srv), response_code="I99",
-                              response_date_time=self.clock.now(), request_id=request_id)
+        return Outstanding(request_id, service.srv, user, device, use_case, signed, fields)
 
-    def _dispatch(self, command: Outstanding) -> None:
+    def seal(self, command: Outstanding) -> bytes:
+        """The command as it leaves the DCC: MAC'd by the ACB for the device."""
         device_ka = self.repository.public_key(command.device.device_id, KeyUsage.KEY_AGREEMENT)
-        frame = crypto.seal(command.apdu, ka_private=self._acb_ka, ka_public=device_ka)
+        return crypto.seal(command.apdu, ka_private=self.acb_key_agreement, ka_public=device_ka)
+
+    def expect_response(self, command: Outstanding) -> None:
+        self._outstanding[(command.device.device_id, command.apdu.originator, command.apdu.originator_counter)] \
+            = command
+
+    def send(self, command: Outstanding) -> None:
+        """Over the SM WAN, with the E21 timer running."""
+        frame = self.seal(command)
         key = (command.device.device_id, command.apdu.originator, command.apdu.originator_counter)
         self._outstanding[key] = command
         command.timer = self.clock.call_later(self._timeout(command.device.device_type),
@@ -336,184 +337,123 @@ class DataServicesProvider:
         if command is not None:
             self._reply(command, "E21")
 
+    # -- DSP future dating ------------------------------------------------------------------------------
+
+    def hold(self, command: Outstanding, at: dt.datetime) -> None:
+        def release() -> None:
+            if self.held.pop(command.request_id, None) is not None:
+                self.send(command)
+        self.held[command.request_id] = command
+        command.timer = self.clock.call_at(at, release, f"DSP future-dated {command.request_id}")
+
+    def cancel_held(self, matches, alert_code: str) -> list[Outstanding]:
+        """Cancel DSP-held future-dated requests that match, telling each sender (N3, N33, N34)."""
+        cancelled = [c for c in self.held.values() if matches(c)]
+        for command in cancelled:
+            del self.held[command.request_id]
+            self.clock.cancel(command.timer)
+            self.dcc_alert(command.user, alert_code, E.CommandFailure(
+                E.CommandRequestID(str(command.request_id)), E.DeviceID(command.device.device_id.duis)))
+        return cancelled
+
     # -- from devices ---------------------------------------------------------------------------------
 
-    def from_device(self, data: bytes) -> None:
-        """A response or alert that came up the SM WAN from a Communications Hub."""
+    def from_device(self, data: bytes, *, returned_by: DccUser | None = None) -> str:
+        """A response or alert that came up the SM WAN, or that a User returned with 8.13 (returned_by).
+        Says what it was: 'response', 'alert', 'unmatched' or 'malformed'."""
         try:
             message = GbcsMessage.decode(data)
         except MalformedMessage:
-            return
+            return "malformed"
         apdu = message.apdu
         if apdu.cra_flag is CraFlag.RESPONSE:
             key = (apdu.originator, apdu.recipient, apdu.originator_counter)
             command = self._outstanding.pop(key, None)
             if command is None:
-                return
+                return "unmatched"
             self.clock.cancel(command.timer)
-            self._reply(command, "I0", data)
-            self._after_response(command, _fields(apdu))
-        elif apdu.cra_flag is CraFlag.ALERT:
-            self._device_alert(apdu, data)
+            if not command.local:
+                self._reply(command, "I0", data)
+            self.outcomes.after(command, _fields(apdu))
+            return "response"
+        if apdu.cra_flag is CraFlag.ALERT:
+            self._device_alert(apdu, data, forward=returned_by is None)
+            return "alert"
+        return "unmatched"
 
     def _reply(self, command: Outstanding, code: str, gbcs: bytes | None = None) -> None:
-        content = gbcs_payload(gbcs) if gbcs is not None else None
+        if gbcs is None:
+            content = None
+        elif command.schedule_id is not None:
+            content = E.DSPScheduledMessage(E.GBCSPayload(base64.b64encode(gbcs).decode()),
+                                            E.DSPScheduleID(str(command.schedule_id)))
+        else:
+            content = gbcs_payload(gbcs)
         response = build_response(response_message(command.srv, content), response_code=code,
                                   response_date_time=self.clock.now(), request_id=command.request_id,
                                   response_id=command.request_id.response_id())
-        self._send(command.user, response, f"response {code} to {command.request_id}")
+        self.post(command.user, response, f"response {code} to {command.request_id}")
 
-    def _device_alert(self, apdu: GeneralSigning, data: bytes) -> None:
+    def _device_alert(self, apdu: GeneralSigning, data: bytes, *, forward: bool) -> None:
         fields = _fields(apdu)
         code = int(str(fields.get("AlertCode", "0")), 16)
         if apdu.recipient == self.identity.acb:
-            if apdu.message_code == 0x0018:            # CS14: keep the CHF's device log backup
+            if apdu.message_code == CS14_DEVICE_LOG_BACKUP:        # keep the CHF's device log backup
                 self.device_log_backups[apdu.originator] = fields
-                self._device_log_changed(apdu.originator, fields)
-            return                                      # alerts to the ACB stay with the DCC
+                self.outcomes.device_log_changed(apdu.originator, fields)
+            elif apdu.message_code == GCS62_GPF_LOG_BACKUP:
+                self.gpf_log_backups[apdu.originator] = fields
+            else:
+                self.firmware.device_alert(apdu.originator, code, fields)
+            return                                                  # alerts to the ACB stay with the DCC
+        self.outcomes.device_alert(apdu.originator, code, fields)
         user = self.users.get(apdu.recipient)
-        if user is not None:
-            self._send(user, build_response(device_alert_message(code, data), response_code="I0",
-                                            response_date_time=self.clock.now()), f"device alert {code:04X}")
+        if user is not None and forward:
+            self.post(user, build_response(device_alert_message(code, data), response_code="I0",
+                                           response_date_time=self.clock.now()), f"device alert {code:04X}")
 
-    def _device_log_changed(self, chf: EntityId, backup: dict) -> None:
-        """A device the CHF reports with a link key has joined: Installed Not Commissioned."""
-        joined = {EntityId(v) for k, v in backup.items() if k.endswith("/DeviceID")
-                  and backup.get(k.replace("DeviceID", "HashedLinkKey"))}
-        for eui in joined:
-            record = self.inventory.get(eui)
-            if record is not None and record.status is S.WHITELISTED:
-                self.inventory.set_status(eui, S.INSTALLED_NOT_COMMISSIONED, self.clock.now())
+    # -- who to tell ------------------------------------------------------------------------------------
 
-    def _after_response(self, command: Outstanding, result: dict) -> None:
-        ok = result.get("Result") != FAILED
-        device, srv, now = command.device, command.srv, self.clock.now()
-        if srv == "8.11":
-            if ok and command.use_case == "CCS01":
-                subject = self.inventory.get(EntityId(command.fields["DeviceID"]))
-                if subject is not None:
-                    subject.chf = device.device_id
-                    subject.mpxn = command.fields.get("AddDeviceToCHFWhitelist/ImportMPxN") or subject.mpxn
-                    if subject.status is S.PENDING:
-                        self.inventory.set_status(subject.device_id, S.WHITELISTED, now)
-            detail = E.UpdateHANDeviceLogResult(E.UpdateHANDeviceLogServiceRequestID(str(command.request_id)))
-            self._dcc_alert(command.user, "N24" if ok else "N25", detail)
-        elif not ok:
-            return
-        elif srv == "8.1.1":
-            self.inventory.set_status(device.device_id, S.COMMISSIONED, now)
-        elif srv == "6.20.1":
-            device.mpxn = command.fields.get("ImportMPANs/ImportMPAN") or command.fields.get("ImportMPRN")
-        elif srv in ("6.21", "6.15.1", "6.23"):
-            self._credentials_updated(command)
-        elif srv == "6.15.2":
-            self.repository.put_in_use(x509.load_der_x509_certificate(
-                base64.b64decode(command.fields["DeviceCertificate"])))
-        elif srv in ("8.7.1", "8.7.2") and device.status is S.INSTALLED_NOT_COMMISSIONED:
-            self.inventory.set_status(device.device_id, S.COMMISSIONED, now)
+    def premises_of(self, device: InventoryDevice) -> Premises | None:
+        return self.inventory.premises_of(device.device_id)
 
-    def _credentials_updated(self, command: Outstanding) -> None:
-        """N42 to the Remote Party whose certificate was placed on the device."""
-        certs = {k.rsplit("/", 1)[-1]: v for k, v in command.fields.items() if k.endswith("Certificate")
-                 and "CertificationPath" not in k}
-        if not certs:
-            return
-        first = x509.load_der_x509_certificate(base64.b64decode(next(iter(certs.values()))))
-        party = self.users.get(entity_id_of(first))
-        if party is None:
-            return
-        kinds = {"DigitalSigningCertificate": "DigitalSigning", "KeyAgreementCertificate": "KeyAgreement",
-                 "KeyAgreementTopUpCertificate": "KeyAgreementTopUp"}
-        role = role_of(first)
-        entries = [E.Certificates(E.CertificateType(kinds[slot]),
-                                  E.CertificateHash(x509.load_der_x509_certificate(base64.b64decode(value))
-                                                    .fingerprint(hashes.SHA1()).hex().upper()))
-                   for slot, value in certs.items() if slot in kinds]
-        detail = E.SecurityCredentialsUpdated(E.DeviceID(command.device.device_id.duis),
-                                              E.RemotePartyRole(role.duis_name if role else "Supplier"), *entries)
-        self._dcc_alert(party, "N42", detail)
+    def registered(self, device: InventoryDevice, *parts: str) -> list[DccUser]:
+        """The Users registered at the device's premises in the given capacities (premises field names)."""
+        premises = self.premises_of(device)
+        if premises is None:
+            return []
+        found = [self.users.get(getattr(premises, part)) for part in parts]
+        return list({u.eui: u for u in found if u is not None}.values())
 
-    # -- non-device services ------------------------------------------------------------------------
+    def suppliers_of(self, device: InventoryDevice) -> list[DccUser]:
+        kind = device.device_type
+        if kind in (DeviceType.ESME, DeviceType.HCALCS):
+            return self.registered(device, "import_supplier")
+        if kind in (DeviceType.GSME, DeviceType.GPF):
+            return self.registered(device, "gas_supplier")
+        return self.registered(device, "import_supplier", "gas_supplier")
 
-    def _non_device(self, service, body, user, request_id) -> etree._Element:
-        handler = getattr(self, "_sr_" + service.srv.replace(".", "_"), None)
-        if handler is None:
-            raise DuisRejection("E11", f"{service} is not provided by this DCC")
-        content = handler(xml.flatten(body), user)
-        return build_response(response_message(service.srv, content), response_code="I0",
-                              response_date_time=self.clock.now(), request_id=request_id)
-
-    def _sr_12_2(self, fields: dict, user: DccUser):
-        device = EntityId(fields["DeviceID"])
-        existing = self.inventory.get(device)
-        if existing is not None and existing.status is not S.PENDING:
-            raise DuisRejection("E5", f"{device} is already {existing.status.value}")
-        self.inventory.add(InventoryDevice(
-            device, DeviceType(fields["DeviceType"]), manufacturer=fields.get("DeviceManufacturer", ""),
-            model=fields.get("DeviceModel", ""), smets_chts_version=fields.get("SMETSCHTSVersion"),
-            firmware_version=fields.get("FirmwareVersion"), esme_variant=fields.get("ESMEVariant")),
-            self.clock.now())
-        return None
-
-    def _sr_8_2(self, fields: dict, user: DccUser):
-        if "DeviceID" in fields:
-            found = [self.inventory.get(EntityId(fields["DeviceID"]))]
-        elif "MPxN" in fields:
-            found = [d for d in self.inventory.devices.values() if d.mpxn == fields["MPxN"]]
-        else:
-            found = []
-        found = [d for d in found if d is not None]
-        if not found:
-            raise DuisRejection("E19", "no device in the inventory matches")
-        chfs = {d.chf for d in found if d.chf}
-        found += [d for d in self.inventory.devices.values() if d.chf in chfs and d not in found]
-        return E.DSPInventory(*[_inventory_entry(d) for d in found[:17]])
-
-    def _sr_8_3(self, fields: dict, user: DccUser):
-        device = self.inventory.get(EntityId(fields["DeviceID"]))
-        if device is None:
-            raise DuisRejection("E19", f"{fields['DeviceID']} is not in the inventory")
-        if not device.device_type.can_be_decommissioned:
-            raise DuisRejection("E11", f"a {device.device_type.value} cannot be decommissioned")
-        self.inventory.set_status(device.device_id, S.DECOMMISSIONED, self.clock.now())
-        return None
-
-    def _sr_5_1(self, fields: dict, user: DccUser):
-        schedule_id = next(self._schedule_ids)
-        self.schedules[schedule_id] = {"owner": user.eui, **fields}
-        return E.DSPScheduleID(str(schedule_id))
-
-    def _sr_5_3(self, fields: dict, user: DccUser):
-        if "DSPScheduleID" in fields:
-            removed = [int(fields["DSPScheduleID"])] if int(fields["DSPScheduleID"]) in self.schedules else []
-        else:
-            removed = [i for i, s in self.schedules.items() if s.get("DeviceID") == fields.get("DeviceID")]
-        if not removed:
-            raise DuisRejection("E19", "no DSP schedule matches")
-        for schedule_id in removed:
-            del self.schedules[schedule_id]
-        return None
-
-    def _sr_12_1(self, fields: dict, user: DccUser):
-        return None
-
-    def _sr_8_14_1(self, fields: dict, user: DccUser):
-        return None
-
-    _sr_8_14_2 = _sr_8_14_1
+    def network_operators_of(self, device: InventoryDevice) -> list[DccUser]:
+        kind = device.device_type
+        if kind in (DeviceType.ESME, DeviceType.HCALCS):
+            return self.registered(device, "electricity_network_operator")
+        if kind in (DeviceType.GSME, DeviceType.GPF):
+            return self.registered(device, "gas_network_operator")
+        return self.registered(device, "electricity_network_operator", "gas_network_operator")
 
     # -- outbound ---------------------------------------------------------------------------------------
 
-    def _dcc_alert(self, user: DccUser, code: str, detail: etree._Element) -> None:
-        self._send(user, build_response(dcc_alert_message(code, detail), response_code="I0",
-                                        response_date_time=self.clock.now()), f"DCC alert {code}")
+    def dcc_alert(self, user: DccUser, code: str, detail: etree._Element) -> None:
+        self.post(user, build_response(dcc_alert_message(code, detail), response_code="I0",
+                                       response_date_time=self.clock.now()), f"DCC alert {code}")
 
-    def _sign(self, root: etree._Element) -> bytes:
+    def sign(self, root: etree._Element) -> bytes:
         xmldsig.sign(root, self._xml_key.private_key, self._xml_key.certificate)
         return xml.serialize(root)
 
-    def _send(self, user: DccUser, root: etree._Element, label: str) -> None:
-        data = self._sign(root)
+    def post(self, user: DccUser, root: etree._Element, label: str) -> None:
+        """An asynchronous response or alert to a User's response URL, after the DSP's processing time."""
+        data = self.sign(root)
         self.transcript.add(label, data)
         self.clock.call_later(DCC_PROCESSING_S, lambda: self._post(user, data), f"POST {label} to {user.name}")
 
@@ -525,18 +465,5 @@ def _fields(apdu: GeneralSigning) -> dict:
         return {}
 
 
-def _inventory_entry(device: InventoryDevice) -> etree._Element:
-    parts = [E.DeviceID(device.device_id.duis), E.DeviceType(device.device_type.duis_type),
-             E.DeviceStatus(device.status.value), E.DeviceManufacturer(device.manufacturer or "-"),
-             E.DeviceModel(device.model or "-")]
-    if device.smets_chts_version:
-        parts.append(E.SMETSCHTSVersion(device.smets_chts_version))
-    if device.firmware_version:
-        parts.append(E.DeviceFirmwareVersion(device.firmware_version))
-    if device.date_commissioned:
-        parts.append(E.DateCommissioned(device.date_commissioned.isoformat() + "Z"))
-    if device.mpxn:
-        parts.append(E.ImportMPxN(device.mpxn))
-    if device.han_variant:
-        parts.append(E.HANVariant(device.han_variant))
-    return E.Device(*parts)
+def _datetime(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -5,7 +5,9 @@ Device status lifecycle as the emulated DSP applies it (DUIS DeviceStatus values
   InstalledNotCommissioned; 8.1.1 succeeds (meters) or the CH connects to the SM WAN (CHF) or the
   first 8.7.x join succeeds (GPF, PPMID) -> Commissioned; 8.3 -> Decommissioned.
 Which SRs a status admits is this model's reading of the DIT sequences (service_requests.md section 4):
-before commissioning only the SRs the I&C sequences send before 8.1.1.
+a whitelisted device only what the I&C sequences send it before 8.1.1; an installed device everything
+(the no-WAN sequences configure meters that cannot be commissioned until the CH reaches the SM WAN);
+a commissioned device everything; a decommissioned one nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from harness.eui import EntityId
 
 S = DeviceStatus
 
-# SRs a device that is whitelisted or installed but not commissioned may receive.
+# SRs a whitelisted device (in a CH's device log, not yet joined) may receive.
 BEFORE_COMMISSIONING = frozenset({"6.21", "8.1.1", "6.11", "6.24.1", "6.24.2", "6.17", "6.15.2", "11.2", "8.7.2",
                                   "8.7.1"})
 
@@ -67,12 +69,15 @@ class InventoryDevice:
     chf: EntityId | None = None            # the Communications Hub it is associated with
     mpxn: str | None = None
     date_commissioned: dt.date | None = None
+    supplier_in_trust_anchor: EntityId | None = None   # as far as the DCC knows (6.21, 6.23)
+    restricted_from: str | None = None                   # 3.2 Change of Tenancy restriction date-time
+    no_wan_since: dt.datetime | None = None              # CHF: 8.14.2 installed without SM WAN
     history: list[tuple[dt.datetime, DeviceStatus]] = field(default_factory=list)
 
     def admits(self, srv: str) -> bool:
-        if self.status is S.COMMISSIONED:
+        if self.status in (S.COMMISSIONED, S.INSTALLED_NOT_COMMISSIONED):
             return True
-        if self.status in (S.WHITELISTED, S.INSTALLED_NOT_COMMISSIONED):
+        if self.status is S.WHITELISTED:
             return srv in BEFORE_COMMISSIONING
         return False
 

@@ -16,7 +16,11 @@ class Hub(Protocol):
 
     def from_wan(self, data: bytes) -> None: ...
 
+    def receive_firmware(self, image: bytes, devices: list, reference: str) -> None: ...
+
+
 WAN_LATENCY_S = 1.5          # one way, DSP <-> CH; the SEC's target response times are not modelled
+WAN_FIRMWARE_BYTES_PER_S = 2_000    # an image crosses the SM WAN slowly: 750 KB in about six minutes
 
 
 class SmWan:
@@ -46,4 +50,14 @@ class SmWan:
             return False
         self.messages += 1
         self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), f"SM WAN DSP -> {chf}")
+        return True
+
+    def distribute_firmware(self, chf: EntityId, image: bytes, devices: list[EntityId], reference: str) -> bool:
+        """An 11.1 image on its way to a CH, for some of its devices; False if the CH is not reachable."""
+        hub = self.hubs.get(chf)
+        if hub is None:
+            return False
+        self.messages += 1
+        self.clock.call_later(self.latency_s + len(image) / WAN_FIRMWARE_BYTES_PER_S,
+                              lambda: hub.receive_firmware(image, devices, reference), f"SM WAN image -> {chf}")
         return True

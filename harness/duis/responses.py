@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, SR, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 

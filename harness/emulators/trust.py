@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.eui import EntityId
-from harness.pki import KeyUsage, Keystore, entity_id_of, role_of
+from harness.pki import Keystore, KeyUsage, entity_id_of, role_of
 
 DS, KA, PP_KA = KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT
 R = RemotePartyRole

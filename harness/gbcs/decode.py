@@ -17,7 +17,7 @@ from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto
 from harness.gbcs.frame import GbcsMessage, GeneralSigning, MalformedMessage
-from harness.pki import KeyUsage, Keystore
+from harness.pki import Keystore, KeyUsage
 
 
 class Check(str, Enum):

@@ -12,8 +12,16 @@ from harness.clock import LAB_EPOCH, VirtualClock
 from harness.dcc import DccIdentity, DccUser, EmulatedDcc, InventoryDevice, Premises
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
-from harness.emulators import (DEVICE_CLASSES, CommunicationsHub, CommunicationsHubFunction, DeviceKeys,
-                               EmulatedDevice, GasProxyFunction, HanNetwork, TrustAnchors)
+from harness.emulators import (
+    DEVICE_CLASSES,
+    CommunicationsHub,
+    CommunicationsHubFunction,
+    DeviceKeys,
+    EmulatedDevice,
+    GasProxyFunction,
+    HanNetwork,
+    TrustAnchors,
+)
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.lab.config import DeviceConfig, LabConfig, PremisesConfig
@@ -35,10 +43,11 @@ class EmulatedLab:
                          **{role: EntityId(eui) for role, eui in PARTY_EUIS.items()}}
         self.receivers = {u.eui: ResponseReceiver(clock=self.clock, keystore=self.repository.keystore,
                                                   schema=schema) for u in config.users}
+        counter = RequestCounter(self.clock.millis)
         self.dcc = EmulatedDcc(clock=self.clock, identity=identity, repository=self.repository, schema=schema,
+                               counter=counter,
                                users=[DccUser(u.name, u.eui, u.roles, self.receivers[u.eui].url)
                                       for u in config.users])
-        counter = RequestCounter(self.clock.millis)
         self.users: dict[str, ServiceUser] = {}
         self.devices: dict[str, EmulatedDevice] = {}
         self.hubs: dict[str, CommunicationsHub] = {}

@@ -1,0 +1,127 @@
+"""11.1 Update Firmware: the DSP checks the request and distributes the image to each device's CH.
+
+Checks (DIT firmware pack; the E1101nn meanings are this model's, DUIS names the codes only):
+  E110101 more than 50,000 devices in the list
+  E110102 the image is over 750 KB or not an OTA upgrade file
+  E110106 a device is unknown, or not one the User supplies (InvalidDeviceIDList)
+  E110103 a device is not Commissioned (NotCommissionedDeviceIDList)
+  E110105 the devices do not share one manufacturer and model, so not one image signer
+    (NotApplicableFirmwareDeviceIDList) -- "all the devices in the device list should have the same
+    digital signature certificates"
+The SR itself is answered at once (I0). The image then travels over the SM WAN to each CH, which passes
+it over the HAN to the device; the device verifies it and tells its supplier (0x8F72 or 0x8F1C), the CH
+reports the transfer to the DCC (CCS08: 0x8F8A or 0x8F89). A distribution failure reaches the User as a
+DCC alert with FirmwareDistributionFailure; N18-N23 are "firmware distribution failures" without
+individual meanings in DIT, so this model uses:
+  N18 the device's CH cannot be reached over the SM WAN
+  N19 the CH discarded the image (it is not for that device's manufacturer or image type)
+  N20 the device is not on the CH's HAN
+  N22 the device left Commissioned before the image reached it
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from harness.catalogue import DeviceStatus
+from harness.dcc.base import DccUser, DuisRejection
+from harness.duis.request_id import RequestId
+from harness.duis.xml import E
+from harness.eui import EntityId
+from harness.gbcs.firmware_image import MAX_IMAGE_BYTES, MalformedImage, parse_image
+
+if TYPE_CHECKING:
+    from harness.dcc.dsp import DataServicesProvider
+
+MAX_DEVICES = 50_000
+TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
+FAILURE_ALERTS = {"unreachable": "N18", "discarded": "N19", "not joined": "N20", "not commissioned": "N22"}
+
+
+@dataclass
+class Distribution:
+    request_id: RequestId
+    user: DccUser
+    version: str
+    devices: list[EntityId]
+    delivered: set[EntityId] = field(default_factory=set)
+    failed: dict[EntityId, str] = field(default_factory=dict)
+
+
+class FirmwareDistribution:
+    def __init__(self, dsp: DataServicesProvider, distribute=None):
+        self.dsp = dsp
+        self.distributions: dict[str, Distribution] = {}
+        self.distribute = distribute         # (chf, image bytes, devices, reference) -> bool: CH reachable
+
+    def handlers(self) -> dict:
+        return {"11.1": self.update_firmware}
+
+    def update_firmware(self, fields: dict, user: DccUser, request_id: RequestId):
+        ids = [EntityId(i) for i in fields["DeviceIDList"].split(",") if i]
+        if len(ids) > MAX_DEVICES:
+            raise DuisRejection("E110101", f"{len(ids):,} devices; at most {MAX_DEVICES:,}")
+        try:
+            data = base64.b64decode(fields["FirmwareImage"], validate=True)
+        except binascii.Error:
+            raise DuisRejection("E110102", "FirmwareImage is not base64") from None
+        if len(data) > MAX_IMAGE_BYTES:
+            raise DuisRejection("E110102", f"image is {len(data):,} bytes; at most {MAX_IMAGE_BYTES:,} (750 KB)")
+        try:
+            image = parse_image(data)
+        except MalformedImage as exc:
+            raise DuisRejection("E110102", f"not an OTA upgrade image: {exc}") from None
+        records = {i: self.dsp.inventory.get(i) for i in ids}
+        invalid = [i for i, d in records.items()
+                   if d is None or user.eui not in {u.eui for u in self.dsp.suppliers_of(d)}]
+        if invalid:
+            raise DuisRejection("E110106", f"{len(invalid)} device(s) unknown or not supplied by {user.name}",
+                                E.DSPUpdateFirmwareWarning(E.InvalidDeviceIDList(_id_list(invalid))))
+        not_commissioned = [i for i, d in records.items() if d.status is not DeviceStatus.COMMISSIONED]
+        if not_commissioned:
+            raise DuisRejection("E110103", f"{len(not_commissioned)} device(s) not Commissioned",
+                                E.DSPUpdateFirmwareWarning(E.NotCommissionedDeviceIDList(_id_list(not_commissioned))))
+        models = {(d.manufacturer, d.model) for d in records.values()}
+        if len(models) > 1:
+            first = next(iter(records.values()))
+            odd = [i for i, d in records.items() if (d.manufacturer, d.model) != (first.manufacturer, first.model)]
+            raise DuisRejection("E110105", "the devices do not share one manufacturer and model (image signer)",
+                                E.DSPUpdateFirmwareWarning(E.NotApplicableFirmwareDeviceIDList(_id_list(odd))))
+        job = Distribution(request_id, user, image.version, ids)
+        self.distributions[str(request_id)] = job
+        by_hub: dict[EntityId, list[EntityId]] = {}
+        for device_id, record in records.items():
+            by_hub.setdefault(record.chf, []).append(device_id)
+        for chf, devices in by_hub.items():
+            if chf is None or self.distribute is None or not self.distribute(chf, data, devices, str(request_id)):
+                self._failed(job, devices, "unreachable")
+        return None
+
+    def device_alert(self, chf: EntityId, code: int, fields: dict) -> None:
+        """CCS08 from a CH: how the transfer of an image to one of its devices went."""
+        job = self.distributions.get(str(fields.get("Reference", "")))
+        if job is None or code not in (TRANSFER_FAILED, TRANSFER_SUCCEEDED):
+            return
+        device = EntityId(fields["DeviceID"])
+        if code == TRANSFER_SUCCEEDED:
+            record = self.dsp.inventory.get(device)
+            if record is not None and record.status is not DeviceStatus.COMMISSIONED:
+                self._failed(job, [device], "not commissioned")
+            else:
+                job.delivered.add(device)
+        else:
+            self._failed(job, [device], str(fields.get("Reason", "not joined")))
+
+    def _failed(self, job: Distribution, devices: list[EntityId], reason: str) -> None:
+        for device in devices:
+            job.failed[device] = reason
+        code = FAILURE_ALERTS.get(reason, "N21")
+        self.dsp.dcc_alert(job.user, code, E.FirmwareDistributionFailure(
+            E.UpdateFirmwareRequestID(str(job.request_id)), E.MeterIDs(_id_list(devices))))
+
+
+def _id_list(devices: list[EntityId]) -> str:
+    return ",".join(d.duis for d in devices)
