@@ -200,7 +200,7 @@ Feature: Install & Commission (incl. post commissioning activities)
       | payment_mode | prepayment |
       | adjustment   | 500000     |
     Then the request succeeds
-    And the Import Supplier reads back meter balance 500000 from the ESME
+    And the Import Supplier reads back meter balance 500000 from the ESME, less at most 1000 used since
     When the Import Supplier sends SR 3.4 "Update Supplier Name" to the ESME
     Then the request succeeds
     When the Import Supplier sends SR 6.4.1 "Update Device Configuration (Load Limiting General Settings)" to the ESME

@@ -9,6 +9,13 @@ Transform (CV 4): the returned Pre-Command is signed with the User's GBCS Digita
 back as CV 5 with the same RequestID. Device SRs then wait, on the lab's clock, for the asynchronous
 response; non-device SRs are answered at once. Every DUIS document and GBCS message is kept as
 evidence of the exchange.
+
+For Local Command Delivery ask for CV 2 (or 6 for a critical SR, which still goes through the
+Transform first): the DCC answers with the command itself (exchange.local_command) for the installer's
+hand-held terminal; the device's answer goes back to the DCC with 8.13.
+
+A supplier also vends UTRNs for its prepayment meters (vend_utrn), with its Prepayment Key-Agreement
+key and the meter's current KA certificate, counting up per meter as GBCS expects.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from harness.duis.responses import DuisResponse, ResponseKind
 from harness.duis.schema import DuisSchema
 from harness.errors import CheckFailed, DitError
 from harness.eui import EntityId
-from harness.gbcs import crypto, model_payload
+from harness.gbcs import crypto, model_payload, utrn
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
 from harness.pki import Keystore, KeyUsage
 
@@ -56,6 +63,7 @@ class Exchange:
     device_fields: dict = field(default_factory=dict)
     device_signature: str | None = None           # of the device's GBCS response: valid / invalid / absent
     problem: str | None = None                    # why it could not complete (HTTP refusal, timeout)
+    local_command: bytes | None = None            # CV 2/3/6/7: the command for the hand-held terminal
 
     @property
     def response_code(self) -> str | None:
@@ -98,6 +106,7 @@ class ServiceUser:
         self._consumed: set[int] = set()
         self._scanned = 0
         self._responses: dict[RequestId, int] = {}        # RequestID -> inbox index of its async response
+        self._utrn_counters: dict[EntityId, int] = {}
 
     def __repr__(self) -> str:
         return f"ServiceUser({self.name}, {self.eui})"
@@ -110,6 +119,10 @@ class ServiceUser:
         service = catalogue.service_request(srv)
         target = self.dcc if service.non_device else EntityId(target)
         cv = service.default_command_variant if command_variant is None else CommandVariant(command_variant)
+        # A critical SR always starts with the Transform; the variant asked for is how it is then sent.
+        signed_cv = cv if cv.carries_signed_pre_command else CommandVariant.SIGNED_WAN
+        if service.critical and cv.carries_signed_pre_command:
+            cv = CommandVariant.TRANSFORM
         request_id = RequestId(self.eui, target, self.counter.next(self.eui) if counter is None else counter)
         exchange = Exchange(self.name, srv, target, request_id, cv)
         self.exchanges.append(exchange)
@@ -128,12 +141,15 @@ class ServiceUser:
             signed = crypto.sign_pre_command(sync.pre_command,
                                              self.keystore.private_key(self.eui, KeyUsage.DIGITAL_SIGNING))
             exchange.add(self.clock.now(), "signed Pre-Command", signed, "gbcs")
-            second = requests.build_signed_pre_command(srv, request_id, signed,
+            second = requests.build_signed_pre_command(srv, request_id, signed, command_variant=signed_cv,
                                                        execution_date_time=None if in_body else execution_date_time)
-            sync = self.send_document(second, CommandVariant.SIGNED_WAN.web_service, exchange)
+            sync = self.send_document(second, signed_cv.web_service, exchange)
             if sync is None:
                 return exchange
-        if not sync.acknowledged:            # a non-device answer, or an error: that is the outcome
+        if sync.content == "LocalCommand":
+            exchange.local_command = sync.gbcs_payload
+            exchange.add(self.clock.now(), "command for local delivery", sync.gbcs_payload, "gbcs")
+        if not sync.acknowledged:            # a non-device answer, a local command, or an error: the outcome
             exchange.response = sync
             return exchange
         if wait:
@@ -165,6 +181,21 @@ class ServiceUser:
             exchange.problem = str(exc)
             return None
         return exchange.synchronous
+
+    # -- prepayment -----------------------------------------------------------------------------------
+
+    def vend_utrn(self, device: EntityId, amount_pence: int) -> tuple[str, int]:
+        """A UTRN for a meter, and its counter (which a 2.2 Top Up Device carries as its RequestID
+        counter). Counters start at one step and go up a step per UTRN, so a meter can also take them
+        typed at its keypad."""
+        device = EntityId(device)
+        counter = self._utrn_counters.get(device, 0) + utrn.COUNTER_STEP
+        self._utrn_counters[device] = counter
+        code = utrn.generate_utrn(
+            supplier=self.eui, device=device, counter=counter, amount_pence=amount_pence,
+            supplier_pp_ka_private=self.keystore.private_key(self.eui, KeyUsage.PREPAYMENT_KEY_AGREEMENT),
+            device_ka_public=self.keystore.public_key(device, KeyUsage.KEY_AGREEMENT))
+        return code, counter
 
     # -- waiting --------------------------------------------------------------------------------------
 

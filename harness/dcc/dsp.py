@@ -70,8 +70,10 @@ DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"
 
 # Use cases the DCC originates itself (the User is the supplementary remote party) and who signs them.
-_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "CS02bSupplierBySupplierHandover": "acb",
-                   "CS02bNOByNOHandover": "acb", "CS02bSupplierByTransCoS": "transcos"}
+# A restore (CCS03, GCS59) is the DCC's too: it carries the DCC's backup to a CH configured as new.
+_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "GCS59": None,
+                   "CS02bSupplierBySupplierHandover": "acb", "CS02bNOByNOHandover": "acb",
+                   "CS02bSupplierByTransCoS": "transcos"}
 
 # On a dual-fuel site the lead supplier keeps the Communications Hub's HAN in order, GPF included
 # (DIT CH replacement: "performed by lead supplier"), so for these SRs a GPF counts as part of the CH.
@@ -240,6 +242,13 @@ class DataServicesProvider:
             return self._join_use_case(srv, kind, fields)
         if srv == "8.9" and kind is DeviceType.CHF:
             return "CCS06"
+        if srv == "6.13":
+            security = fields.get("LogToRead") == "Security"
+            if kind is DeviceType.ESME:
+                return "ECS35b" if security else "ECS35a"
+            if kind is DeviceType.CHF:
+                return "ECS35d" if security else "ECS35c"
+            return "CS10b" if security else "CS10a"
         use_case = service.use_case_for(kind)
         if use_case is None or (use_case.devices and kind not in use_case.devices):
             return None
@@ -266,6 +275,8 @@ class DataServicesProvider:
         """The GBCS command (unsigned unless the DCC signs it) for an SR's body fields."""
         use_case = self.use_case(service, device, fields)
         code = catalogue.use_case(use_case).message_codes[0]
+        if service.srv in ("8.12.1", "8.12.2"):
+            fields = {**fields, **self._log_backup(service.srv, fields)}
         payload = model_payload.encode({"UseCase": use_case, "SRV": service.srv, **fields})
         # A device-pattern future-dated command carries its execution time in the (signed) grouping header.
         execution = fields.get("ExecutionDateTime") if service.future_dated in (
@@ -286,6 +297,16 @@ class DataServicesProvider:
                                   originator=user.eui, recipient=device.device_id, message_code=code,
                                   payload=payload, date_time=when)
         return use_case, apdu
+
+    def _log_backup(self, srv: str, fields: dict) -> dict:
+        """What a restore carries: the replaced CHF's (or GPF's) device log as the DCC last backed it up."""
+        old = fields.get("OldCHFID") if srv == "8.12.1" else fields.get("OldGPFID")
+        backups = self.device_log_backups if srv == "8.12.1" else self.gpf_log_backups
+        backup = backups.get(EntityId(old)) if old else None
+        if backup is None:
+            raise DuisRejection("E081202" if srv == "8.12.1" else "E081222",
+                                f"the DCC holds no device log backup of {old}")
+        return {f"Backup/{k}": v for k, v in backup.items() if k != "AlertCode"}
 
     def next_dcc_counter(self) -> int:
         self._dcc_counter = max(self._dcc_counter + 1, self.clock.millis())

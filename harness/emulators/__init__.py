@@ -4,6 +4,7 @@ from harness.emulators.comms_hub import CommunicationsHub, CommunicationsHubFunc
 from harness.emulators.device import DeviceKeys, EmulatedDevice
 from harness.emulators.displays import InHomeDisplay, PrepaymentInterfaceDevice
 from harness.emulators.han import HanNetwork, HanTiming
+from harness.emulators.hht import HandHeldTerminal
 from harness.emulators.meters import ElectricityMeter, GasMeter, Meter
 from harness.emulators.trust import TrustAnchorCell, TrustAnchors
 
@@ -11,5 +12,5 @@ DEVICE_CLASSES = {cls.device_type: cls for cls in (CommunicationsHubFunction, Ga
                                                     GasMeter, PrepaymentInterfaceDevice, InHomeDisplay)}
 
 __all__ = ["CommunicationsHub", "CommunicationsHubFunction", "GasProxyFunction", "HanDevice", "DeviceKeys",
-           "EmulatedDevice", "InHomeDisplay", "PrepaymentInterfaceDevice", "HanNetwork", "HanTiming",
+           "EmulatedDevice", "HandHeldTerminal", "InHomeDisplay", "PrepaymentInterfaceDevice", "HanNetwork", "HanTiming",
            "ElectricityMeter", "GasMeter", "Meter", "TrustAnchorCell", "TrustAnchors", "DEVICE_CLASSES"]

@@ -9,6 +9,20 @@ CHF device log rules (gbcs_security.md section 8, MAP CCS01/CCS02/CS14):
   an HHT's; 0x8F12 again.
 - Only a device in the log, inside its join period, presenting the link key derived from the
   whitelisted install code, can join. Nothing reaches a device that has not joined.
+- 8.12.1 Restore (CCS03) gives a new CHF the old one's log as the DCC backed it up (device IDs and
+  hashed link keys): a device whose link key hashes to the restored value may join it at once, and
+  tells its supplier it joined another SMHAN (0x8183).
+
+Local Command Delivery (DIT no-WAN pack, GBCS 10.5.3.3): for 60 minutes from power-on the CH listens on
+Inter-PAN. A hand-held terminal that hands it a CCS01 adding itself is logged as an HHT; from then on
+the terminal may hand it commands, which the CH routes as if they came over the SM WAN, and while the
+tunnel is open what the CH would send up the SM WAN goes to the terminal when there is no SM WAN. The
+CHF drops an HHT from its log 65535 s after adding it (not into the historic log); closing the tunnel or
+power-cycling the CH ends the session.
+
+Firmware: an image the DSP distributes (11.1) reaches the CH over the SM WAN and goes over the HAN to
+each target that has joined; the CH reports each transfer to the DCC with CCS08 (0x8F8A, or 0x8F89 and
+the reason).
 """
 
 from __future__ import annotations
@@ -17,13 +31,16 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from harness.catalogue import DeviceType
 from harness.emulators import zigbee
 from harness.emulators.device import CommandFailed, EmulatedDevice, handles
 from harness.emulators.han import HanNetwork
+from harness.emulators.metering import GasProxyMirror
 from harness.eui import EntityId
-from harness.gbcs.frame import GbcsMessage, GeneralSigning, MalformedMessage
+from harness.gbcs import model_payload
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 
 HISTORIC_LOG_SIZE = 15
 JOIN_RETRY_S = 60.0
@@ -32,6 +49,17 @@ CS14_DEVICE_LOG_CHANGED = 0x0018
 ALERT_DEVICE_LOG_CHANGED = 0x8F12
 ALERT_HAN_LOG = 0x8F69          # first join (the DIT I&C packs: "Device Alert HAN Log")
 ALERT_JOINED_SMHAN = 0x8183     # joining another CH's SMHAN, as after a CH replacement
+ALERT_GPF_LOG_CHANGED, GCS62_GPF_LOG_BACKUP = 0x8071, 0x00B2
+INTER_PAN_WINDOW_S = 3600       # Inter-PAN listens for 60 minutes from CH power-on
+HHT_LOG_LIFETIME_S = 65535      # the CHF removes an HHT this long after adding it
+CCS08_FIRMWARE_TRANSFER = 0x0128
+TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
+HAN_FIRMWARE_BYTES_PER_S = 2_500    # OTA block transfer over the HAN, a few kbit/s of payload
+
+
+def hashed_link_key(key: bytes) -> bytes:
+    """What a device log backup keeps of a link key (so a restore can check a rejoining device)."""
+    return hashlib.sha256(key).digest()[:16]
 
 
 @dataclass
@@ -41,6 +69,8 @@ class DeviceLogEntry:
     join_until: dt.datetime
     link_key: bytes | None = None
     last_communication: dt.datetime | None = None
+    restored_key_hash: bytes | None = None       # from 8.12.1: the device rejoins with its own link key
+    hht: bool = False
 
     @property
     def joined(self) -> bool:
@@ -70,6 +100,11 @@ class HanDevice(EmulatedDevice):
     def power_off(self) -> None:
         self.powered = False
         self.note("powered off")
+
+    def move_to(self, hub: "CommunicationsHub") -> None:
+        """Its CH was replaced: it looks for the new one's SMHAN."""
+        self.hub, self.joined_to, self._join_attempts = hub, None, 0
+        self.clock.call_later(JOIN_RETRY_S, self._try_join, f"{self} join retry")
 
     def _try_join(self) -> None:
         if not self.powered or self.joined_to is not None or self.hub is None:
@@ -114,31 +149,84 @@ class PairedDevice(HanDevice):
         return {"OtherDeviceID": other.duis}
 
 
-class GasProxyFunction(EmulatedDevice):
+class GasProxyFunction(GasProxyMirror, EmulatedDevice):
+    """The GPF: it mirrors the GSME it is joined with (answering gas reads from that data) and serves
+    PPMIDs and IHDs with it; its own device log is backed up to the DCC (0x8071) on every change."""
+
     device_type = DeviceType.GPF
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
         self.gsme: EntityId | None = None
+        self.joined_devices: set[EntityId] = set()
         self.hub: CommunicationsHub | None = None
+        self.access_restricted_from: str | None = None
 
-    @handles("CS03B")
-    def _join(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """8.7.2 to the GPF with the GSME as the other device: the GPF starts mirroring that GSME."""
-        other = EntityId(fields["OtherDeviceID"])
+    def mirrored_gsme(self):
+        member = self.hub.members.get(self.gsme) if self.hub and self.gsme else None
+        return member
+
+    def _on_han(self, other: EntityId) -> None:
         hub = self.hub
         if hub is None or other not in hub.chf.device_log or not hub.chf.device_log[other].joined:
             raise CommandFailed(f"{other} has not joined this HAN")
+
+    @handles("CS03B")
+    def _join_gsme(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.7.2 to the GPF with the GSME as the other device: the GPF starts mirroring that GSME."""
+        other = EntityId(fields["OtherDeviceID"])
+        self._on_han(other)
         self.gsme = other
+        self._log_changed()
         return {"OtherDeviceID": other.duis}
 
     @handles("CS04B")
-    def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
+    def _unjoin_gsme(self, fields: dict, apdu: GeneralSigning) -> dict:
         other = EntityId(fields["OtherDeviceID"])
         if self.gsme != other:
             raise CommandFailed(f"{other} is not joined to this GPF")
         self.gsme = None
+        self._log_changed()
         return {"OtherDeviceID": other.duis}
+
+    @handles("CS03CNonCritical", "CS03CCritical")
+    def _join_display(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """A PPMID or IHD joined to the GPF to show gas data."""
+        other = EntityId(fields["OtherDeviceID"])
+        self._on_han(other)
+        self.joined_devices.add(other)
+        self._log_changed()
+        return {"OtherDeviceID": other.duis}
+
+    @handles("CS04ACNonCritical", "CS04ACCritical")
+    def _unjoin_display(self, fields: dict, apdu: GeneralSigning) -> dict:
+        other = EntityId(fields["OtherDeviceID"])
+        if other not in self.joined_devices:
+            raise CommandFailed(f"{other} is not joined to this GPF")
+        self.joined_devices.discard(other)
+        self._log_changed()
+        return {"OtherDeviceID": other.duis}
+
+    @handles("GCS59")
+    def _restore_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.12.2: the old GPF's log, as the DCC backed it up."""
+        self.gsme = EntityId(fields["Backup/GSME"]) if fields.get("Backup/GSME") else None
+        self.joined_devices = {EntityId(v) for k, v in fields.items() if k.startswith("Backup/Device[")}
+        self._log_changed()
+        return {"Restored": str(len(self.joined_devices) + (1 if self.gsme else 0))}
+
+    @handles("GCS09")
+    def _restrict_access(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """3.2 for gas: the GPF stops showing data from before the tenancy change."""
+        self.access_restricted_from = fields.get("RestrictionDateTime")
+        self.log_event(0x8000, f"access restricted from {self.access_restricted_from}")
+        return {"RestrictionDateTime": self.access_restricted_from or ""}
+
+    def _log_changed(self) -> None:
+        backup = {"GSME": self.gsme.duis if self.gsme else ""}
+        for i, device in enumerate(sorted(self.joined_devices, key=str), 1):
+            backup[f"Device[{i}]"] = device.duis
+        self.raise_alert(ALERT_GPF_LOG_CHANGED, backup, message_code=GCS62_GPF_LOG_BACKUP, to=self._dcc_entity())
 
 
 class CommunicationsHubFunction(EmulatedDevice):
@@ -149,6 +237,7 @@ class CommunicationsHubFunction(EmulatedDevice):
         self.device_log: OrderedDict[EntityId, DeviceLogEntry] = OrderedDict()
         self.historic_log: OrderedDict[EntityId, bytes] = OrderedDict()
         self.hub: CommunicationsHub | None = None
+        self.registering_hht: EntityId | None = None
 
     # -- device log --------------------------------------------------------------------------------
 
@@ -162,9 +251,19 @@ class CommunicationsHubFunction(EmulatedDevice):
             period = int(fields["AddDeviceToCHFWhitelist/JoinTimePeriod"])
         except (KeyError, ValueError):
             raise CommandFailed("8.11 Add needs an install code and a join time period") from None
-        self.device_log[device] = DeviceLogEntry(device, code, self.clock.now() + dt.timedelta(seconds=period))
+        entry = DeviceLogEntry(device, code, self.clock.now() + dt.timedelta(seconds=period))
+        if device == self.registering_hht:          # a terminal that added itself over Inter-PAN
+            entry.hht = True
+            self.clock.call_later(HHT_LOG_LIFETIME_S, lambda: self._expire_hht(entry), f"{self} HHT removal")
+        self.device_log[device] = entry
         self._log_changed()
         return {"DeviceID": device.duis, "Added": "true"}
+
+    def _expire_hht(self, entry: DeviceLogEntry) -> None:
+        if self.device_log.get(entry.device_id) is entry:
+            del self.device_log[entry.device_id]
+            self.note(f"HHT {entry.device_id} removed from the device log after {HHT_LOG_LIFETIME_S} s")
+            self._log_changed()
 
     @handles("CCS02")
     def _remove(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -172,8 +271,7 @@ class CommunicationsHubFunction(EmulatedDevice):
         entry = self.device_log.pop(device, None)
         if entry is None:
             raise CommandFailed(f"{device} is not in the device log")
-        hht = self.hub is not None and self.hub.device_type_of(device) is DeviceType.HHT
-        if entry.link_key is not None and not hht:
+        if entry.link_key is not None and not entry.hht:
             self.historic_log[device] = entry.link_key
             self.historic_log.move_to_end(device)
             while len(self.historic_log) > HISTORIC_LOG_SIZE:
@@ -182,6 +280,21 @@ class CommunicationsHubFunction(EmulatedDevice):
             self.hub.detach(device)
         self._log_changed()
         return {"DeviceID": device.duis}
+
+    @handles("CCS03")
+    def _restore(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.12.1: the replaced CHF's log from the DCC's backup; those devices may rejoin here."""
+        restored = 0
+        for key, value in fields.items():
+            if key.startswith("Backup/Device[") and key.endswith("/DeviceID"):
+                device = EntityId(value)
+                hashed = fields.get(key.replace("DeviceID", "HashedLinkKey"))
+                entry = DeviceLogEntry(device, b"", self.clock.now(),
+                                       restored_key_hash=hashed if isinstance(hashed, bytes) and hashed else None)
+                self.device_log[device] = entry
+                restored += 1
+        self._log_changed()
+        return {"Restored": str(restored)}
 
     @handles("CCS06", "CCS05CCS04", "CCS07")
     def _read_device_log(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -197,8 +310,8 @@ class CommunicationsHubFunction(EmulatedDevice):
         backup = {}
         for i, entry in enumerate(self.device_log.values(), 1):
             backup[f"Device[{i}]/DeviceID"] = entry.device_id.duis
-            hashed = hashlib.sha256(entry.link_key).digest()[:16] if entry.link_key else b""
-            backup[f"Device[{i}]/HashedLinkKey"] = hashed
+            backup[f"Device[{i}]/HashedLinkKey"] = hashed_link_key(entry.link_key) if entry.link_key else \
+                (entry.restored_key_hash or b"")
         # CS14 goes to the DCC (the ACB cell): it keeps the backup for a CH replacement.
         self.raise_alert(ALERT_DEVICE_LOG_CHANGED, backup, message_code=CS14_DEVICE_LOG_CHANGED,
                          to=self._dcc_entity())
@@ -210,10 +323,14 @@ class CommunicationsHubFunction(EmulatedDevice):
             return False
         if entry.joined:
             return entry.link_key == presented_key
-        if self.clock.now() > entry.join_until:
+        if entry.restored_key_hash is not None:
+            if hashed_link_key(presented_key) != entry.restored_key_hash:
+                self.note(f"join refused: {device}'s link key is not the one restored for it")
+                return False
+        elif self.clock.now() > entry.join_until:
             self.note(f"join refused: the join period for {device} ended at {entry.join_until:%H:%M:%S}")
             return False
-        if zigbee.link_key(entry.install_code) != presented_key:
+        elif zigbee.link_key(entry.install_code) != presented_key:
             self.note(f"join refused: {device} presented a link key its install code does not give")
             return False
         entry.link_key = presented_key
@@ -221,6 +338,14 @@ class CommunicationsHubFunction(EmulatedDevice):
         self.note(f"{device} joined")
         self._log_changed()
         return True
+
+
+class LocalTerminal(Protocol):
+    """What the CH needs of a hand-held terminal (harness.emulators.hht.HandHeldTerminal)."""
+
+    eui: EntityId
+
+    def collect(self, data: bytes) -> None: ...
 
 
 class CommunicationsHub:
@@ -232,11 +357,29 @@ class CommunicationsHub:
         self.members: dict[EntityId, HanDevice] = {}
         self._gsme_queue: dict[EntityId, list[bytes]] = {}
         self.wan_uplink = None
+        self.powered_on_at = chf.clock.now()
+        self.terminal: LocalTerminal | None = None
         chf.uplink = gpf.uplink = self.to_wan
 
     def device_type_of(self, device: EntityId) -> DeviceType | None:
         member = self.members.get(device)
         return member.device_type if member else None
+
+    # -- power --------------------------------------------------------------------------------------------
+
+    def power_cycle(self) -> None:
+        """Off and on again: the HHT and its tunnel go, Inter-PAN listens for another hour."""
+        self.powered_on_at = self.chf.clock.now()
+        self.terminal = None
+        for entry in [e for e in self.chf.device_log.values() if e.hht]:
+            del self.chf.device_log[entry.device_id]
+
+    def remove(self) -> list[HanDevice]:
+        """The installer takes this CH off the meter: every device loses its HAN."""
+        gone = list(self.members.values())
+        for device in gone:
+            self.detach(device.eui)
+        return gone
 
     # -- HAN membership ------------------------------------------------------------------------------
 
@@ -269,7 +412,7 @@ class CommunicationsHub:
     # -- routing -------------------------------------------------------------------------------------
 
     def from_wan(self, data: bytes) -> None:
-        """A message from the DCC over the SM WAN: for the CHF, the GPF, or a device on the HAN."""
+        """A message from the DCC over the SM WAN (or a terminal): for the CHF, the GPF, or a HAN device."""
         try:
             recipient = GbcsMessage.decode(data).apdu.recipient
         except MalformedMessage:
@@ -298,7 +441,70 @@ class CommunicationsHub:
         self.to_wan(data)
 
     def to_wan(self, data: bytes) -> None:
-        if self.wan_uplink is None:
+        if self.wan_uplink is not None:
+            self.wan_uplink(data)
+        elif self.terminal is not None:
+            self.terminal.collect(data)
+        else:
             self.chf.note("no SM WAN connection: message dropped")
+
+    # -- Local Command Delivery -----------------------------------------------------------------------
+
+    def inter_pan(self, terminal: LocalTerminal, data: bytes) -> bool:
+        """A terminal hands the CH a command over Inter-PAN; False if the CH will not take it."""
+        now = self.chf.clock.now()
+        if (now - self.powered_on_at).total_seconds() > INTER_PAN_WINDOW_S:
+            self.chf.note(f"Inter-PAN refused from {terminal.eui}: more than 60 minutes since power-on")
+            return False
+        entry = self.chf.device_log.get(terminal.eui)
+        if not (entry is not None and entry.hht) and not self._registers(terminal.eui, data):
+            self.chf.note(f"Inter-PAN refused from {terminal.eui}: not an HHT in the device log")
+            return False
+        self.terminal = terminal
+        self.chf.registering_hht = None if entry is not None and entry.hht else terminal.eui
+        try:
+            self.from_wan(data)                  # the CHF takes it synchronously
+        finally:
+            self.chf.registering_hht = None
+        return True
+
+    def close_tunnel(self, terminal: LocalTerminal) -> None:
+        if self.terminal is terminal:
+            self.terminal = None
+
+    def _registers(self, terminal: EntityId, data: bytes) -> bool:
+        """GBCS 10.5.3.3: a device that provides its own ID and install code in a CCS01 is an HHT."""
+        try:
+            apdu = GbcsMessage.decode(data).apdu
+            fields = model_payload.decode(apdu.payload)
+        except MalformedMessage:
+            return False
+        return apdu.cra_flag is CraFlag.COMMAND and fields.get("UseCase") == "CCS01" and \
+            fields.get("DeviceID") == terminal.duis
+
+    # -- firmware distribution ------------------------------------------------------------------------
+
+    def receive_firmware(self, image: bytes, devices: list[EntityId], reference: str) -> None:
+        """An 11.1 image from the DSP: pass it over the HAN to each target that has joined."""
+        for device in devices:
+            member = self.members.get(device)
+            if member is None or not hasattr(member, "receive_firmware"):
+                self._transfer_report(device, reference, False, "not joined")
+                continue
+            self.chf.clock.call_later(len(image) / HAN_FIRMWARE_BYTES_PER_S,
+                                      lambda m=member: self._deliver_firmware(m, image, reference),
+                                      f"HAN image -> {member}")
+
+    def _deliver_firmware(self, member: HanDevice, image: bytes, reference: str) -> None:
+        if self.members.get(member.eui) is not member:
+            self._transfer_report(member.eui, reference, False, "not joined")
             return
-        self.wan_uplink(data)
+        member.receive_firmware(image)
+        self._transfer_report(member.eui, reference, True)
+
+    def _transfer_report(self, device: EntityId, reference: str, ok: bool, reason: str = "") -> None:
+        fields = {"DeviceID": device.duis, "Reference": reference}
+        if reason:
+            fields["Reason"] = reason
+        self.chf.raise_alert(TRANSFER_SUCCEEDED if ok else TRANSFER_FAILED, fields,
+                             message_code=CCS08_FIRMWARE_TRANSFER, to=self.chf._dcc_entity())

@@ -52,6 +52,10 @@ _SIGNER_ROLE = {
     "CS02bSupplierByTransCoS": R.TRANSITIONAL_COS, "CS02bACBByACB": R.ACCESS_CONTROL_BROKER,
 }
 
+# UTRN top-ups are counted by the meter's UTRN Counter Cache, not the originator counter (GBCS 14.3.4).
+UTRN_USE_CASES = frozenset({"CS01a", "CS01b"})
+FD_SUCCESS, FD_FAILURE = 0x8F66, 0x8F67
+
 ALERT_MALFORMED = 0x8F1E             # Integrity check of content or format of command failed
 ALERT_AUTHENTICATION = 0x8F3D        # Trusted Source Authentication Failure
 ALERT_NO_AUTHORITY = 0x8F30          # Source Does not have Authority for Command
@@ -87,6 +91,7 @@ class DeviceKeys:
 class EmulatedDevice:
     device_type: ClassVar[DeviceType]
     _handlers: ClassVar[dict[str, Handler]] = {}
+    fd_alert_message_code: ClassVar[int] = 0x00CC      # DLMS COSEM future-dated outcome (0x00CD: GBZ)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -111,6 +116,9 @@ class EmulatedDevice:
         self._own_counter = clock.millis()
         self.uplink: Callable[[bytes], None] | None = None
         self.history: list[str] = []
+        self.event_log: list[dict] = []
+        self.security_log: list[dict] = []
+        self.future_dated: list[dict] = []
         self.powered = True
 
     def __repr__(self) -> str:
@@ -120,6 +128,15 @@ class EmulatedDevice:
 
     def note(self, text: str) -> None:
         self.history.append(f"{self.clock.now():%H:%M:%S} {text}")
+
+    def log_event(self, code: int, text: str) -> None:
+        """An entry in the Event Log (read with 6.13)."""
+        self.event_log.append({"DateTime": self.clock.now().isoformat(), "EventCode": f"{code:04X}", "Detail": text})
+
+    def log_security(self, code: int, text: str) -> None:
+        """An entry in the Security Log: authentication failures, credential changes (read with 6.13)."""
+        self.security_log.append({"DateTime": self.clock.now().isoformat(), "EventCode": f"{code:04X}",
+                                  "Detail": text})
 
     # -- receiving ---------------------------------------------------------------------------------
 
@@ -140,6 +157,7 @@ class EmulatedDevice:
             fields = self._authenticate(message)
         except Rejection as rejection:
             self.note(f"rejected command {apdu.originator}:{apdu.originator_counter}: {rejection}")
+            self.log_security(rejection.alert_code, str(rejection))
             self.raise_alert(rejection.alert_code, {"Reason": str(rejection), "Originator": apdu.originator.duis},
                              critical=True)
             return
@@ -162,15 +180,16 @@ class EmulatedDevice:
             raise Rejection(ALERT_AUTHENTICATION, "no ACB key-agreement trust anchor to check the MAC")
         if message.mac is None or not crypto.mac_holds(message, self.keys.key_agreement, acb.public_key):
             raise Rejection(ALERT_AUTHENTICATION, "MAC does not verify with the ACB key")
-        last = self.counters.get(apdu.originator, -1)
-        if apdu.originator_counter <= last:
-            raise Rejection(ALERT_OUT_OF_ORDER,
-                            f"originator counter {apdu.originator_counter} is not above {last}: a replay")
         try:
             fields = model_payload.decode(apdu.payload)
         except MalformedMessage as exc:
             raise Rejection(ALERT_MALFORMED, f"payload: {exc}") from None
         use_case = str(fields.get("UseCase", ""))
+        last = self.counters.get(apdu.originator, -1)
+        counted = use_case not in UTRN_USE_CASES
+        if counted and apdu.originator_counter <= last:
+            raise Rejection(ALERT_OUT_OF_ORDER,
+                            f"originator counter {apdu.originator_counter} is not above {last}: a replay")
         if use_case in CRITICAL_USE_CASES:
             role = _SIGNER_ROLE.get(use_case, R.SUPPLIER)
             cell = self.trust.cell(role, KeyUsage.DIGITAL_SIGNING)
@@ -180,8 +199,34 @@ class EmulatedDevice:
                                 f"{apdu.originator} is not the {role.name} in the trust anchor cell ({holder})")
             if not crypto.verify_apdu(apdu, cell.public_key):
                 raise Rejection(ALERT_AUTHENTICATION, f"signature does not verify with the {role.name} key")
-        self.counters[apdu.originator] = apdu.originator_counter
+        if counted:
+            self.counters[apdu.originator] = apdu.originator_counter
         return fields
+
+    # -- future dating (device pattern) ------------------------------------------------------------
+
+    def now_or_later(self, fields: dict, apdu: GeneralSigning, action: Callable[[], dict],
+                     alert_message_code: int | None = None) -> dict:
+        """Carry out a command now, or at the execution time in its (signed) grouping header; then the
+        outcome goes to the supplier as 0x8F66 / 0x8F67."""
+        at = apdu.date_time
+        if at is None or at <= self.clock.now():
+            return action()
+        entry = {"UseCase": fields["UseCase"], "ExecutionDateTime": at.isoformat()}
+        self.future_dated.append(entry)
+        carrier = alert_message_code or self.fd_alert_message_code
+
+        def run() -> None:
+            self.future_dated.remove(entry)
+            try:
+                outcome = action() or {}
+                self.raise_alert(FD_SUCCESS, {"UseCase": fields["UseCase"], **outcome}, critical=True,
+                                 message_code=carrier)
+            except CommandFailed as exc:
+                self.raise_alert(FD_FAILURE, {"UseCase": fields["UseCase"], "Reason": str(exc)}, critical=True,
+                                 message_code=carrier)
+        self.clock.call_at(at, run, f"{self} future-dated {fields['UseCase']}")
+        return {"Scheduled": at.isoformat()}
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -258,6 +303,7 @@ class EmulatedDevice:
             except TrustAnchorRejected as exc:
                 raise CommandFailed(f"{role.name} {usage.value} cell: {exc}") from None
             replaced.append(usage.value)
+            self.log_security(0x8F70, f"{role.name} {usage.value} cell now holds {entity_id_of(_certificate(value))}")
         if not replaced:
             raise CommandFailed("no replacement certificate for a cell of this device")
         return {"RemotePartyRole": role.duis_name, "Replaced": ",".join(replaced)}
@@ -296,6 +342,18 @@ class EmulatedDevice:
     def _provide_security_credential_details(self, fields: dict, apdu: GeneralSigning) -> dict:
         """6.24.1: who is in each trust anchor cell (read back after handover or Change of Supplier)."""
         return {f"{c.role.name}/{c.usage.value}": c.entity_id.duis for c in self.trust.cells()}
+
+    @handles("CS10a", "CS10b", "ECS35a", "ECS35b", "ECS35c", "ECS35d")
+    def _read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.13: the Event or the Security Log, entries in the requested period."""
+        log = self.security_log if fields.get("LogToRead") == "Security" else self.event_log
+        start = when(fields.get("ReadLogPeriod/StartDateTime", "2000-01-01T00:00:00Z"))
+        end = when(fields.get("ReadLogPeriod/EndDateTime", "2099-12-31T23:59:59Z"))
+        entries = [e for e in log if start <= dt.datetime.fromisoformat(e["DateTime"]) <= end]
+        out = {"Log": fields.get("LogToRead", "Event"), "Entries": str(len(entries))}
+        for i, entry in enumerate(entries, 1):
+            out.update({f"Entry[{i}]/{k}": v for k, v in entry.items()})
+        return out
 
     @handles("CS02e")
     def _provide_device_certificates(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -60,12 +60,18 @@ class TrustAnchors:
 
     @classmethod
     def configured_as_new(cls, device_type: DeviceType, parties: dict[RemotePartyRole, EntityId],
-                          keystore: Keystore, root: x509.Certificate) -> "TrustAnchors":
-        """The OCA4 'configured as new' state: Supplier and Network Operator cells hold the ACB."""
+                          keystore: Keystore, root: x509.Certificate, *,
+                          supplier: EntityId | None = None) -> "TrustAnchors":
+        """The OCA4 'configured as new' state: Supplier and Network Operator cells hold the ACB. A device
+        delivered configured for a supplier (a PPMID a supplier ordered) holds that supplier instead."""
         cells = []
         for role, usage in _CELLS.get(device_type, []):
             if role is R.ROOT:
                 cells.append(TrustAnchorCell(role, usage, EntityId(bytes(8)), root.public_key(), root))
+                continue
+            if role is R.SUPPLIER and supplier is not None:
+                cred = keystore.credential(supplier, usage)
+                cells.append(TrustAnchorCell(role, usage, supplier, cred.public_key, cred.certificate))
                 continue
             holder = R.ACCESS_CONTROL_BROKER if role in (R.SUPPLIER, R.NETWORK_OPERATOR) else role
             key_usage = KA if usage is PP_KA else usage

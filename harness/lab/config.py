@@ -56,6 +56,7 @@ class DeviceConfig:
     model: str = "0001"
     smets_chts_version: str | None = None
     firmware_version: str | None = None
+    supplier: str | None = None            # delivered configured for this supplier (user name), not as new
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class PremisesConfig:
     mprn: str | None = None
     uprn: int = 100000000001
     parties: dict[str, str] = field(default_factory=dict)     # premises field -> user name
+    spare_hub: HubConfig | None = None     # the CH an installer brings to replace the fitted one
+    replaced_hub: HubConfig | None = None  # after a CH replacement: the old one ("the old CHF")
 
 
 @dataclass
@@ -139,7 +142,8 @@ def _device(node: Located) -> DeviceConfig:
     return DeviceConfig(name=str(node.get("name") or device_type.value), type=device_type, eui=_eui(node, "eui"),
                         install_code=install_code, manufacturer=str(node.get("manufacturer", "DIT0")),
                         model=str(node.get("model", "0001")), smets_chts_version=node.get("smets_chts_version"),
-                        firmware_version=node.get("firmware_version"))
+                        firmware_version=node.get("firmware_version"),
+                        supplier=None if node.get("supplier") is None else str(node["supplier"]))
 
 
 def _hub(node: Located) -> HubConfig:
@@ -182,10 +186,14 @@ def load(path: str | Path | None = None) -> LabConfig:
             devices=[_device(d) for d in node.items_of("devices")],
             mpan=None if node.get("mpan") is None else str(node["mpan"]),
             mprn=None if node.get("mprn") is None else str(node["mprn"]),
-            uprn=int(node.get("uprn", 100000000001)), parties=parties))
+            uprn=int(node.get("uprn", 100000000001)), parties=parties,
+            spare_hub=_hub(node["spare_communications_hub"]) if "spare_communications_hub" in node else None))
     seen: dict[EntityId, str] = {}
     for site in premises:
         for device in site.devices:
+            if device.supplier is not None and device.supplier not in names:
+                raise DitError(f"device {device.name}: supplier {device.supplier!r} is not one of the users",
+                               where=doc.where, fix=f"users are {', '.join(names)}")
             if device.eui in seen:
                 raise DitError(f"device {device.name} has the EUI of {seen[device.eui]}: {device.eui}",
                                where=doc.where, fix="give every device its own EUI")

@@ -2,12 +2,21 @@
 with its devices, and a service user per DCC User. One instance per scenario: every scenario starts
 from the same state (CHs installed and commissioned, devices unpowered, configured as new, not yet
 pre-notified) at the same virtual instant, so runs repeat exactly.
+
+Besides what service users do over DUIS, a scenario needs what happens on site and in the industry
+around the DCC; the lab does those here: the installer powers devices, fits a CH where there is no SM
+WAN, replaces a CH, delivers local commands with the hand-held terminal; the consumer types a UTRN;
+registration data moves a supply to another supplier; a manufacturer releases a firmware image.
 """
 
 from __future__ import annotations
 
+import copy
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
-from harness.catalogue import DeviceType, RemotePartyRole
+from harness.catalogue import DeviceStatus, DeviceType, RemotePartyRole
 from harness.clock import LAB_EPOCH, VirtualClock
 from harness.dcc import DccIdentity, DccUser, EmulatedDcc, InventoryDevice, Premises
 from harness.duis.request_id import RequestCounter
@@ -19,13 +28,16 @@ from harness.emulators import (
     DeviceKeys,
     EmulatedDevice,
     GasProxyFunction,
+    HandHeldTerminal,
     HanNetwork,
     TrustAnchors,
 )
+from harness.emulators.firmware import FirmwareHost
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.lab.config import DeviceConfig, LabConfig, PremisesConfig
-from harness.pki import SMKI, KeyUsage
+from harness.gbcs.firmware_image import build_image
+from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
+from harness.pki import SMKI, KeyUsage, derive_private_key
 from harness.pki.repository import SmkiRepository
 
 R = RemotePartyRole
@@ -34,27 +46,28 @@ PARTY_EUIS = {R.RECOVERY: "90-B3-D5-1F-30-00-00-01", R.WAN_PROVIDER: "90-B3-D5-1
 
 class EmulatedLab:
     def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None):
-        self.config = config
+        self.config = copy.deepcopy(config)          # registration changes stay in this scenario
         self.smki = smki
         self.clock = VirtualClock(LAB_EPOCH)
+        for eui, device_type in _devices_of(self.config):
+            smki.ensure_device(eui, device_type)     # before the repository copies the SMKI's keystore
         self.repository = SmkiRepository(smki)
         identity = DccIdentity(config.access_control_broker, config.transitional_cos)
         self._parties = {R.ACCESS_CONTROL_BROKER: identity.acb, R.TRANSITIONAL_COS: identity.transcos,
                          **{role: EntityId(eui) for role, eui in PARTY_EUIS.items()}}
         self.receivers = {u.eui: ResponseReceiver(clock=self.clock, keystore=self.repository.keystore,
                                                   schema=schema) for u in config.users}
-        counter = RequestCounter(self.clock.millis)
+        self._counter = RequestCounter(self.clock.millis)
         self.dcc = EmulatedDcc(clock=self.clock, identity=identity, repository=self.repository, schema=schema,
-                               counter=counter,
+                               counter=self._counter,
                                users=[DccUser(u.name, u.eui, u.roles, self.receivers[u.eui].url)
                                       for u in config.users])
         self.users: dict[str, ServiceUser] = {}
-        self.devices: dict[str, EmulatedDevice] = {}
+        self.devices: dict[str, EmulatedDevice | HandHeldTerminal] = {}
         self.hubs: dict[str, CommunicationsHub] = {}
-        self._device_premises: dict[str, PremisesConfig] = {}
+        self.spare_hubs: dict[str, CommunicationsHub] = {}
         self._schema = schema
-        self._counter = counter
-        for premises in config.premises:
+        for premises in self.config.premises:
             self._build_premises(premises)
 
     # -- assembly ----------------------------------------------------------------------------------------
@@ -62,48 +75,66 @@ class EmulatedLab:
     def _keys(self, eui: EntityId, device_type: DeviceType) -> DeviceKeys | None:
         if not device_type.holds_certificates:
             return None
-        self.smki.ensure_device(eui, device_type)
         ks = self.smki.keystore
         return DeviceKeys(ks.private_key(eui, KeyUsage.DIGITAL_SIGNING), ks.private_key(eui, KeyUsage.KEY_AGREEMENT))
 
-    def _trust(self, device_type: DeviceType) -> TrustAnchors | None:
-        if not device_type.holds_certificates:
-            return None
-        return TrustAnchors.configured_as_new(device_type, self._parties, self.repository.keystore,
-                                              self.smki.root_certificate)
+    def _device_args(self, eui: EntityId, device_type: DeviceType, supplier: str | None = None) -> dict:
+        trust = None
+        if device_type.holds_certificates:
+            trust = TrustAnchors.configured_as_new(
+                device_type, self._parties, self.repository.keystore, self.smki.root_certificate,
+                supplier=self.config.user(supplier).eui if supplier else None)
+        return {"clock": self.clock, "keys": self._keys(eui, device_type), "trust": trust, "key_seed": self.smki.seed}
 
-    def _device_args(self, eui: EntityId, device_type: DeviceType) -> dict:
-        keys = self._keys(eui, device_type)
-        return {"clock": self.clock, "keys": keys, "trust": self._trust(device_type), "key_seed": self.smki.seed}
+    def manufacturer_key(self, manufacturer: str) -> ec.EllipticCurvePrivateKey:
+        """The key a device manufacturer signs its firmware images with (devices hold the public half)."""
+        return derive_private_key(self.smki.seed, f"manufacturer:{manufacturer}")
+
+    def _hub(self, cfg: HubConfig) -> CommunicationsHub:
+        chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
+        gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
+        return CommunicationsHub(chf, gpf, HanNetwork(self.clock))
+
+    def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
+        return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,
+                                han_variant=cfg.han_variant),
+                InventoryDevice(cfg.gpf, DeviceType.GPF, smets_chts_version=cfg.chts_version))
 
     def _build_premises(self, site: PremisesConfig) -> None:
-        hub_cfg = site.hub
-        chf = CommunicationsHubFunction(hub_cfg.chf, **self._device_args(hub_cfg.chf, DeviceType.CHF))
-        gpf = GasProxyFunction(hub_cfg.gpf, **self._device_args(hub_cfg.gpf, DeviceType.GPF))
-        hub = CommunicationsHub(chf, gpf, HanNetwork(self.clock))
+        hub = self._hub(site.hub)
         self.hubs[site.name] = hub
-        self.devices.update({"CHF": chf, "GPF": gpf} if len(self.config.premises) == 1 else {})
-        self.devices[f"{site.name} CHF"], self.devices[f"{site.name} GPF"] = chf, gpf
+        self._name_hub(site, hub)
         # The CH is installed and connected to the SM WAN: Commissioned in the SMI (DIT prerequisite).
-        self.dcc.wan.connect(chf.eui, hub)
+        self.dcc.wan.connect(hub.chf.eui, hub)
         parties = {key: self.config.user(name).eui for key, name in site.parties.items()}
         self.dcc.inventory.install_communications_hub(
-            InventoryDevice(chf.eui, DeviceType.CHF, smets_chts_version=hub_cfg.chts_version,
-                            han_variant=hub_cfg.han_variant),
-            InventoryDevice(gpf.eui, DeviceType.GPF, smets_chts_version=hub_cfg.chts_version),
-            Premises(site.name, mpan=site.mpan, mprn=site.mprn, **parties), self.clock.now())
+            *self._hub_inventory(site.hub), Premises(site.name, mpan=site.mpan, mprn=site.mprn, **parties),
+            self.clock.now())
+        if site.spare_hub is not None:
+            self.spare_hubs[site.name] = self._hub(site.spare_hub)
         for device_cfg in site.devices:
-            self._build_device(device_cfg, site, hub)
+            self._build_device(device_cfg, hub)
 
-    def _build_device(self, cfg: DeviceConfig, site: PremisesConfig, hub: CommunicationsHub) -> None:
-        cls = DEVICE_CLASSES.get(cfg.type)
-        if cls is None or cfg.type in (DeviceType.CHF, DeviceType.GPF):
-            raise DitError(f"device {cfg.name}: the emulated lab has no {cfg.type.value} model",
-                           where=self.config.source)
-        device = cls(cfg.eui, install_code=cfg.install_code, **self._device_args(cfg.eui, cfg.type))
+    def _name_hub(self, site: PremisesConfig, hub: CommunicationsHub) -> None:
+        """'the CHF' / 'the GPF' are the premises' current CH; the replaced one stays as 'the old CHF'."""
+        if len(self.config.premises) == 1:
+            self.devices["CHF"], self.devices["GPF"] = hub.chf, hub.gpf
+        self.devices[f"{site.name} CHF"], self.devices[f"{site.name} GPF"] = hub.chf, hub.gpf
+
+    def _build_device(self, cfg: DeviceConfig, hub: CommunicationsHub) -> None:
+        if cfg.type is DeviceType.HHT:
+            device = HandHeldTerminal(cfg.eui, install_code=cfg.install_code, clock=self.clock)
+        else:
+            cls = DEVICE_CLASSES.get(cfg.type)
+            if cls is None or cfg.type in (DeviceType.CHF, DeviceType.GPF):
+                raise DitError(f"device {cfg.name}: the emulated lab has no {cfg.type.value} model",
+                               where=self.config.source)
+            device = cls(cfg.eui, install_code=cfg.install_code, **self._device_args(cfg.eui, cfg.type, cfg.supplier))
+            if isinstance(device, FirmwareHost):
+                device.init_firmware(cfg.firmware_version or "00010001",
+                                     self.manufacturer_key(cfg.manufacturer).public_key())
         device.hub = hub
         self.devices[cfg.name] = device
-        self._device_premises[cfg.name] = site
 
     # -- running -------------------------------------------------------------------------------------------
 
@@ -136,7 +167,7 @@ class EmulatedLab:
         """'the Import Supplier', 'Supplier B', 'the Gas Network Operator' ..."""
         return self.users[self.config.party(words).name]
 
-    def device(self, name: str) -> EmulatedDevice:
+    def device(self, name: str) -> EmulatedDevice | HandHeldTerminal:
         key = name.removeprefix("the ").strip()
         try:
             return self.devices[key]
@@ -156,15 +187,94 @@ class EmulatedLab:
 
     def certificate_from_smki(self, device: EntityId, usage: KeyUsage, public_point: bytes):
         """'Retrieve Certificate From SMKI': the certificate SMKI issues for a device's new key (after 6.17)."""
-        from cryptography.hazmat.primitives.asymmetric import ec
-
         key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_point)
         return self.repository.issue_device_certificate(device, usage, key)
+
+    def let_time_pass(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    # -- on site ----------------------------------------------------------------------------------------------
 
     def power_on(self, name: str) -> None:
         """The installer switches the device on: it starts trying to join its CH's HAN."""
         with self.clock.lock:
             self.device(name).power_on()
 
-    def let_time_pass(self, seconds: float) -> None:
-        self.clock.advance(seconds)
+    def install_without_wan(self, site: PremisesConfig | None = None) -> None:
+        """The CH is fitted where the SM WAN does not reach: it never connected, so the SMI has it
+        installed but not commissioned, and it has just been powered on (Inter-PAN listens an hour)."""
+        site = site or self.config.premises[0]
+        hub = self.hubs[site.name]
+        with self.clock.lock:
+            self.dcc.wan.disconnect(hub.chf.eui)
+            for eui in (hub.chf.eui, hub.gpf.eui):
+                record = self.dcc.inventory.get(eui)
+                record.status, record.date_commissioned = DeviceStatus.INSTALLED_NOT_COMMISSIONED, None
+            hub.power_cycle()
+
+    def replace_communications_hub(self, site: PremisesConfig | None = None) -> None:
+        """The installer fits the spare CH (it connects to the SM WAN and is Commissioned in the SMI) and
+        takes the old one off the meters; the old CH stays reachable over the SM WAN until decommissioned."""
+        site = site or self.config.premises[0]
+        old, new = self.hubs[site.name], self.spare_hubs.pop(site.name, None)
+        if new is None:
+            raise DitError(f"premises {site.name} has no spare Communications Hub", where=self.config.source,
+                           fix="add spare_communications_hub: to the premises")
+        with self.clock.lock:
+            self.dcc.wan.connect(new.chf.eui, new)
+            premises = self.dcc.inventory.premises_of(old.chf.eui)
+            self.dcc.inventory.install_communications_hub(*self._hub_inventory(site.spare_hub), premises,
+                                                          self.clock.now())
+            for device in old.remove():
+                device.move_to(new)
+            for device in self.devices.values():
+                if getattr(device, "hub", None) is old:
+                    device.hub = new
+            self.hubs[site.name] = new
+            self.devices["old CHF"], self.devices["old GPF"] = old.chf, old.gpf
+            self._name_hub(site, new)
+            site.replaced_hub, site.hub, site.spare_hub = site.hub, site.spare_hub, None
+
+    def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
+        """The installer hands a command to the CH with the hand-held terminal (Inter-PAN)."""
+        with self.clock.lock:
+            return self.device(terminal).deliver(command)
+
+    def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
+        """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""
+        target = self.device(device)
+        with self.clock.lock:
+            if target.device_type is DeviceType.PPMID:
+                return target.enter_utrn(code, fuel or DeviceType.ESME)
+            return target.enter_utrn(code)
+
+    # -- around the DCC -----------------------------------------------------------------------------------------
+
+    def register(self, role: str, user: str, site: PremisesConfig | None = None) -> None:
+        """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier)."""
+        site = site or self.config.premises[0]
+        key = PARTY_ROLES.get(role.lower().removeprefix("the ").strip(), role)
+        new = self.config.user(user)
+        site.parties[key] = new.name
+        premises = self.dcc.inventory.premises_of(self.hubs[site.name].chf.eui)
+        setattr(premises, key, new.eui)
+
+    def firmware_image(self, device: str, version: int, *, signed_by: str | None = None, size: int = 200_000) -> bytes:
+        """An OTA image for a device's model, signed by its manufacturer (or by whoever `signed_by` names)."""
+        target, cfg = self.device(device), self.device_config(device)
+        if not isinstance(target, FirmwareHost):
+            raise DitError(f"{device} runs no upgradable firmware in this lab")
+        body = bytes((i * 7 + version) & 0xFF for i in range(size))
+        return build_image(manufacturer_code=target.manufacturer_code, image_type=target.image_type,
+                           file_version=version, body=body,
+                           signing_key=self.manufacturer_key(signed_by or cfg.manufacturer))
+
+
+def _devices_of(config: LabConfig):
+    for site in config.premises:
+        for hub in (site.hub, site.spare_hub):
+            if hub is not None:
+                yield hub.chf, DeviceType.CHF
+                yield hub.gpf, DeviceType.GPF
+        for device in site.devices:
+            yield device.eui, device.type

@@ -41,10 +41,12 @@ def device(config: LabConfig, name: str) -> tuple[DeviceConfig | None, EntityId]
     """A device by name ('the ESME', 'the CHF', 'the GPF') or an EUI given literally."""
     key = words(name)
     for site in config.premises:
-        if key in ("CHF", f"{site.name} CHF"):
+        if key in ("CHF", "new CHF", f"{site.name} CHF"):
             return None, site.hub.chf
-        if key in ("GPF", f"{site.name} GPF"):
+        if key in ("GPF", "new GPF", f"{site.name} GPF"):
             return None, site.hub.gpf
+        if key in ("old CHF", "old GPF") and site.replaced_hub is not None:
+            return None, site.replaced_hub.chf if key == "old CHF" else site.replaced_hub.gpf
         for cfg in site.devices:
             if cfg.name == key:
                 return cfg, cfg.eui
@@ -55,18 +57,22 @@ def device(config: LabConfig, name: str) -> tuple[DeviceConfig | None, EntityId]
         raise DitError(f"no device {name!r} in lab {config.name}", fix=f"devices are {', '.join(names)}") from None
 
 
+def _hubs(site: PremisesConfig):
+    return [h for h in (site.hub, site.replaced_hub, site.spare_hub) if h is not None]
+
+
 def premises_of(config: LabConfig, eui: EntityId) -> PremisesConfig:
     for site in config.premises:
-        if eui in (site.hub.chf, site.hub.gpf) or any(d.eui == eui for d in site.devices):
+        if any(eui in (h.chf, h.gpf) for h in _hubs(site)) or any(d.eui == eui for d in site.devices):
             return site
     return config.premises[0]
 
 
 def device_type(config: LabConfig, eui: EntityId) -> DeviceType | None:
     for site in config.premises:
-        if eui == site.hub.chf:
+        if any(eui == h.chf for h in _hubs(site)):
             return DeviceType.CHF
-        if eui == site.hub.gpf:
+        if any(eui == h.gpf for h in _hubs(site)):
             return DeviceType.GPF
         for cfg in site.devices:
             if cfg.eui == eui:

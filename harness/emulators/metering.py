@@ -1,0 +1,813 @@
+"""What an emulated ESME or GSME measures and what it costs: consumption, registers, logs and the meter balance.
+
+Every read a DIT scenario makes must agree with every other and with what happened to the meter, so
+all of them come from one deterministic consumption model and one account:
+- ConsumptionModel: half-hourly consumption from installation (Wh for electricity, dm3 for gas), a pure
+  function of (seed, interval). Registers, the daily read log, the daily consumption log and profile
+  data are views of it, so a midnight read difference equals that day's consumption log entry equals
+  the sum of that day's 48 profile values, by construction.
+- MeteringMixin.settle(): brings the meter balance up to now. The cost of supply (energy x unit rate of
+  the TOU rate the switching table gives each half hour, plus the standing charge pro rata in time) is
+  accumulated exactly and the balance debited in whole units (10^-5 GBP), in credit mode as in
+  prepayment (a negative credit balance is the amount owed). At each midnight it recovers time debt
+  (prepayment only) and records the prepayment daily read log snapshot. Whoever changes the balance,
+  tariff, payment mode or emergency credit settles first, so each change starts a new account segment.
+- Logs hold what a meter holds (module constants): older entries have dropped off. A log read returns
+  the entries whose time stamp lies in the ReadLogPeriod, bounds included.
+
+Model choices (not GBCS facts): time is the lab clock in UTC (no BST, no meter clock offset); consumption
+starts at the first half hour boundary at or after installation; profile entries are stamped with the
+start of their half hour, daily logs with the midnight that captured them (so the daily consumption
+entry stamped 2026-01-07T00:00 is 6 January's); the 6.8 calendar in force applies from installation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from harness.catalogue import DeviceType
+from harness.emulators.device import CommandFailed, GeneralSigning, handles, when
+
+UTC = dt.UTC
+HALF_HOUR = dt.timedelta(minutes=30)
+DAY = dt.timedelta(days=1)
+SLOTS = 48
+_SLOT_US = 1_800_000_000                       # microseconds in a half hour
+_DAY_US = 86_400_000_000
+
+ELECTRICITY, GAS = "electricity", "gas"
+UNITS = {ELECTRICITY: "Wh", GAS: "dm3"}
+CURRENCY, MONEY_SCALE = "GBP", -5              # the meter balance counts 10^-5 GBP, the DUIS price default
+
+# Log capacities: a read never returns more history than a meter keeps.
+PROFILE_LOG_INTERVALS = 19056                  # 13 months of half hours (397 days; the MMC 4.8.1 maximum)
+DAILY_LOG_DAYS = 731                           # daily read, daily consumption and prepayment daily read logs
+BILLING_LOG_ENTRIES = 12                       # billing calendar triggered billing data log
+
+# Gas volume to energy when the GSME has no 6.6 values: kWh = m3 x correction factor x CV (MJ/m3) / 3.6.
+DEFAULT_CALORIFIC_VALUE = Fraction("39.5")
+DEFAULT_CONVERSION_FACTOR = Fraction("1.02264")
+
+# A day's shape, per hour of the day (each half hour of it): electricity in Wh, gas in dm3 per half hour.
+_SHAPE = {
+    (ELECTRICITY, False): (80, 70, 65, 65, 65, 75, 140, 300, 260, 160, 140, 140,
+                           170, 150, 140, 150, 220, 380, 450, 420, 340, 280, 200, 120),
+    (ELECTRICITY, True): (90, 75, 65, 65, 65, 65, 80, 140, 260, 300, 260, 240,
+                          280, 240, 220, 220, 260, 380, 440, 400, 340, 280, 220, 140),
+    (GAS, False): (0, 0, 0, 0, 0, 10, 175, 225, 150, 40, 20, 20,
+                   30, 20, 20, 30, 125, 190, 210, 190, 165, 140, 60, 5),
+    (GAS, True): (0, 0, 0, 0, 0, 0, 40, 150, 210, 180, 120, 100,
+                  110, 100, 90, 100, 140, 190, 210, 190, 165, 140, 60, 5),
+}
+# Seasonal level per month in percent (heating makes gas swing far more than electricity).
+_SEASON = {ELECTRICITY: (120, 115, 105, 95, 88, 82, 80, 82, 90, 100, 112, 122),
+           GAS: (150, 140, 115, 80, 50, 25, 20, 22, 40, 80, 120, 150)}
+_INITIAL_REGISTER_LIMIT = {ELECTRICITY: 20_000_000, GAS: 10_000_000}     # 20 MWh, 10,000 m3
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is None:
+        raise ValueError(f"{at.isoformat()} has no time zone: metering works in UTC")
+    return at.astimezone(UTC)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _next_midnight_from(at: dt.datetime) -> dt.datetime:
+    """The first midnight at or after `at`."""
+    midnight = _midnight(at.date())
+    return midnight if midnight == at else midnight + DAY
+
+
+def _slot_floor(at: dt.datetime) -> dt.datetime:
+    return at - dt.timedelta(minutes=at.minute % 30, seconds=at.second, microseconds=at.microsecond)
+
+
+def _slot_ceil(at: dt.datetime) -> dt.datetime:
+    floor = _slot_floor(at)
+    return floor if floor == at else floor + HALF_HOUR
+
+
+def _stamp(at: dt.datetime) -> str:
+    return at.isoformat()
+
+
+# -- consumption -----------------------------------------------------------------------------------
+
+class ConsumptionModel:
+    """Half-hourly consumption of one meter from its installation: a pure function of (seed, interval).
+
+    Integer arithmetic only (no floats, no libm), so every machine computes the same values. Days are
+    computed once and cached with their prefix sums; the register at any time costs O(days since
+    installation) the first time and O(1) after.
+    """
+
+    def __init__(self, seed: bytes, fuel: str, start: dt.datetime):
+        if fuel not in UNITS:
+            raise ValueError(f"fuel must be {ELECTRICITY!r} or {GAS!r}, not {fuel!r}")
+        self.seed, self.fuel = bytes(seed), fuel
+        self.installed = _utc(start)
+        self.first_interval = _slot_ceil(self.installed)
+        self._first_day = self.first_interval.date()
+        raw = int.from_bytes(self._digest(b"initial register", 8), "big")
+        self.initial_register = raw % _INITIAL_REGISTER_LIMIT[fuel]
+        self._days: dict[dt.date, tuple[int, ...]] = {}
+        self._prefixes: dict[dt.date, tuple[int, ...]] = {}
+        self._before = [0]                     # consumption before midnight of first day + i
+        self._splits: dict[tuple[dt.date, tuple[int, ...]], dict[int, int]] = {}
+
+    @property
+    def unit(self) -> str:
+        return UNITS[self.fuel]
+
+    def _digest(self, label: bytes, size: int) -> bytes:
+        return hashlib.shake_256(b"metering|" + self.fuel.encode() + b"|" + label + b"|" + self.seed).digest(size)
+
+    def day(self, day: dt.date) -> tuple[int, ...]:
+        """The day's 48 half-hour values (zero before installation)."""
+        values = self._days.get(day)
+        if values is None:
+            values = self._days[day] = self._compute_day(day)
+        return values
+
+    def _compute_day(self, day: dt.date) -> tuple[int, ...]:
+        if day < self._first_day:
+            return (0,) * SLOTS
+        noise = self._digest(day.isoformat().encode(), 2 + 2 * SLOTS)
+        day_level = 85 + int.from_bytes(noise[:2], "big") % 31             # this day: 85-115 %
+        season = _SEASON[self.fuel]
+        days_in_month = ((day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
+        # Interpolated between this month's level and the next's, so months do not step.
+        level = (season[day.month - 1] * (days_in_month - day.day + 1)
+                 + season[day.month % 12] * (day.day - 1)) // days_in_month
+        shape = _SHAPE[(self.fuel, day.weekday() >= 5)]
+        first = 0
+        if day == self._first_day:
+            first = (self.first_interval - _midnight(day)) // HALF_HOUR
+        values = []
+        for slot in range(SLOTS):
+            jitter = 70 + int.from_bytes(noise[2 + 2 * slot:4 + 2 * slot], "big") % 61   # this half hour: 70-130 %
+            value = shape[slot // 2] * level * day_level * jitter // 1_000_000
+            values.append(value if slot >= first else 0)
+        return tuple(values)
+
+    def _prefix(self, day: dt.date) -> tuple[int, ...]:
+        prefix = self._prefixes.get(day)
+        if prefix is None:
+            running, sums = 0, [0]
+            for value in self.day(day):
+                running += value
+                sums.append(running)
+            prefix = self._prefixes[day] = tuple(sums)
+        return prefix
+
+    def _consumed_before(self, day: dt.date) -> int:
+        index = (day - self._first_day).days
+        while len(self._before) <= index:
+            self._before.append(self._before[-1] + self._prefix(self._first_day + dt.timedelta(days=len(self._before)
+                                                                                                 - 1))[-1])
+        return self._before[index]
+
+    def interval(self, start: dt.datetime) -> int:
+        """Consumption in the half hour starting at (the half-hour boundary at or before) `start`."""
+        start = _slot_floor(_utc(start))
+        return self.day(start.date())[(start - _midnight(start.date())) // HALF_HOUR]
+
+    def register(self, at: dt.datetime) -> int:
+        """The cumulative import register at `at`; a half hour in progress counts pro rata (rounded down)."""
+        at = _utc(at)
+        if at <= self.first_interval:
+            return self.initial_register
+        day = at.date()
+        into = (at - _midnight(day)) // dt.timedelta(microseconds=1)
+        slot, rest = divmod(into, _SLOT_US)
+        partial = self.day(day)[slot] * rest // _SLOT_US
+        return self.initial_register + self._consumed_before(day) + self._prefix(day)[slot] + partial
+
+    def consumed(self, t0: dt.datetime, t1: dt.datetime) -> int:
+        return self.register(t1) - self.register(t0)
+
+    def profile(self, t0: dt.datetime, t1: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """(start, value) of every half hour after installation starting in [t0, t1]."""
+        at, end = max(_slot_ceil(_utc(t0)), self.first_interval), _utc(t1)
+        out = []
+        while at <= end:
+            midnight = _midnight(at.date())
+            values = self.day(at.date())
+            for slot in range((at - midnight) // HALF_HOUR, SLOTS):
+                start = midnight + slot * HALF_HOUR
+                if start > end:
+                    break
+                out.append((start, values[slot]))
+            at = midnight + DAY
+        return out
+
+    def midnights(self, t0: dt.datetime, t1: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """(midnight, register) at every midnight in [t0, t1] from installation on."""
+        at, end = _next_midnight_from(max(_utc(t0), self.installed)), _utc(t1)
+        out = []
+        while at <= end:
+            out.append((at, self.register(at)))
+            at += DAY
+        return out
+
+    def daily_consumption(self, t0: dt.datetime, t1: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """(midnight, consumption of the day it ends) at every midnight in [t0, t1] after installation;
+        the installation day counts from installation."""
+        return [(at, register - self.register(max(at - DAY, self.installed)))
+                for at, register in self.midnights(t0, t1) if at > self.installed]
+
+    def by_rate(self, t0: dt.datetime, t1: dt.datetime,
+                rates: Callable[[dt.date], tuple[int, ...]] | None) -> dict[int, int]:
+        """Consumption in [t0, t1] per TOU rate, given each day's 48 half-hour rates (None: all rate 1).
+        Additive over adjacent periods and summing to consumed(t0, t1)."""
+        t0, t1 = _utc(t0), _utc(t1)
+        if t1 <= t0:
+            return {}
+        if rates is None:
+            return {1: self.consumed(t0, t1)}
+        out: dict[int, int] = {}
+        day = t0.date()
+        while _midnight(day) < t1:
+            midnight = _midnight(day)
+            lo, hi = max(t0, midnight), min(t1, midnight + DAY)
+            day_rates = rates(day)
+            if lo == midnight and hi == midnight + DAY:
+                for rate, energy in self._day_split(day, day_rates).items():
+                    out[rate] = out.get(rate, 0) + energy
+            else:
+                first, last = (lo - midnight) // HALF_HOUR, (hi - midnight - dt.timedelta(microseconds=1)) // HALF_HOUR
+                for slot in range(first, last + 1):
+                    start = midnight + slot * HALF_HOUR
+                    energy = self.register(min(hi, start + HALF_HOUR)) - self.register(max(lo, start))
+                    out[day_rates[slot]] = out.get(day_rates[slot], 0) + energy
+            day += dt.timedelta(days=1)
+        return out
+
+    def _day_split(self, day: dt.date, day_rates: tuple[int, ...]) -> dict[int, int]:
+        split = self._splits.get((day, day_rates))
+        if split is None:
+            split = {}
+            for rate, value in zip(day_rates, self.day(day), strict=True):
+                split[rate] = split.get(rate, 0) + value
+            self._splits[(day, day_rates)] = split
+        return split
+
+
+# -- tariff ------------------------------------------------------------------------------------------
+
+def _repeated(fields: Mapping[str, str], prefix: str) -> dict[int, dict[str, str]]:
+    """The repeated element at `prefix` in flattened fields, by index: {n: {path below it: value}}.
+    flatten() writes [n] only when an element repeats, so a single one is index 1; an index
+    attribute (the key 'path@index') wins over the position."""
+    out: dict[int, dict[str, str]] = {}
+    for key, value in fields.items():
+        if not key.startswith(prefix):
+            continue
+        m = re.fullmatch(r"(?:\[(\d+)\])?(?:/(.*)|(@.*))?", key[len(prefix):])
+        if m:
+            out.setdefault(int(m.group(1) or 1), {})[m.group(2) or m.group(3) or ""] = value
+    return {_int(entry.get("@index"), n): entry for n, entry in out.items()}
+
+
+def _int(text: object, default: int = 0) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        return default
+
+
+def _slot_of(text: str) -> int:
+    """The half hour a switching time falls in ("07:00:00.00Z"); switching is modelled per half hour."""
+    hours, minutes = (_int(part) for part in text.strip()[:5].split(":"))
+    return min(SLOTS - 1, (hours * 60 + minutes) // 30)
+
+
+class Tariff:
+    """The prices and TOU switching of the tariff fields (flattened 1.1.1 / 1.2.1) a meter holds, in
+    balance units (10^-5 GBP) per Wh or dm3. Special days are not modelled."""
+
+    def __init__(self, fields: Mapping[str, str], fuel: str, gas_conversion: Mapping[str, str]):
+        elec = fuel == ELECTRICITY
+        prices = f"PriceElements/{'Electricity' if elec else 'Gas'}PriceElements"
+        if elec:
+            price_scale = _int(fields.get(f"{prices}/PriceScale"), MONEY_SCALE)
+            standing_scale = _int(fields.get(f"{prices}/StandingChargeScale"), MONEY_SCALE)
+            per_unit = Fraction(10) ** (price_scale - MONEY_SCALE) / 1000                # price per kWh -> per Wh
+        else:
+            # GSME prices carry no scale in DUIS: read as 10^-5 GBP (see harness.duis.bodies.tariff).
+            standing_scale = MONEY_SCALE
+            cv = Fraction(gas_conversion.get("CalorificValue") or DEFAULT_CALORIFIC_VALUE)
+            cf = Fraction(gas_conversion.get("ConversionFactor") or DEFAULT_CONVERSION_FACTOR)
+            per_unit = cf * cv / 3600                                                      # kWh per dm3
+        tou_prices = _repeated(fields, f"{prices}/TOUTariff/TOUPrice")
+        self.unit_rates = {n: _int(entry.get("")) for n, entry in tou_prices.items()}
+        self.price_per_unit = {n: rate * per_unit for n, rate in self.unit_rates.items()}
+        self.standing_charge_per_day = (_int(fields.get(f"{prices}/StandingCharge"))
+                                        * Fraction(10) ** (standing_scale - MONEY_SCALE))
+        self._parse_switching(fields, f"{'Elec' if elec else 'Gas'}TariffElements/SwitchingTable")
+        self.registers = max([1, *self.unit_rates, *self._actions])
+
+    def _parse_switching(self, fields: Mapping[str, str], table: str) -> None:
+        self._day_profiles: dict[str, tuple[int, ...]] = {}
+        self._actions: set[int] = set()
+        for profile in _repeated(fields, f"{table}/DayProfiles/DayProfile").values():
+            switches = sorted((_slot_of(s.get("StartTime", "00:00")), _int(s.get("TOUTariffAction"), 1))
+                              for s in _repeated(profile, "ProfileSchedule").values())
+            if not switches and "TOUTariffAction" in profile:            # a gas day profile: one rate all day
+                switches = [(0, _int(profile["TOUTariffAction"], 1))]
+            if not switches:
+                continue
+            rates, current, pending = [], switches[-1][1], list(switches)   # before the first switch: the day's last rate
+            for slot in range(SLOTS):
+                while pending and pending[0][0] <= slot:
+                    current = pending.pop(0)[1]
+                rates.append(current)
+            self._day_profiles[profile.get("DayName", "")] = tuple(rates)
+            self._actions.update(rates)
+        self._weeks = {week.get("WeekName", ""): {n: d.get("", "") for n, d in _repeated(week, "ReferencedDayName").items()}
+                       for week in _repeated(fields, f"{table}/WeekProfiles/WeekProfile").values()}
+        seasons = []
+        for season in _repeated(fields, f"{table}/Seasons/Season").values():
+            month = next((_int(v, 1) for k, v in season.items() if k.endswith("SpecifiedMonth")), 1)
+            day = next((_int(v, 1) for k, v in season.items() if k.endswith("SpecifiedDayOfMonth")), 1)
+            seasons.append(((month, day), season.get("ReferencedWeekName", "")))
+        self._seasons = sorted(seasons)
+        self._by_day: dict[dt.date, tuple[int, ...]] = {}
+
+    @property
+    def single_rate(self) -> bool:
+        return self._actions <= {1}
+
+    def rates_on(self, day: dt.date) -> tuple[int, ...]:
+        """The TOU rate of each half hour of the day: season -> week profile -> day profile."""
+        rates = self._by_day.get(day)
+        if rates is None:
+            week_name = next((w for start, w in reversed(self._seasons) if start <= (day.month, day.day)),
+                             self._seasons[-1][1] if self._seasons else "")
+            week = self._weeks.get(week_name) or next(iter(self._weeks.values()), {})
+            profile = self._day_profiles.get(week.get(day.isoweekday(), ""))
+            if profile is None:
+                profile = next(iter(self._day_profiles.values()), (1,) * SLOTS)
+            rates = self._by_day[day] = profile
+        return rates
+
+    def cost(self, energy: Mapping[int, int], span: dt.timedelta) -> Fraction:
+        """Exact cost of energy per TOU rate (a rate without a price costs nothing) plus standing charge."""
+        cost = Fraction(self.standing_charge_per_day * (span // dt.timedelta(microseconds=1)), _DAY_US)
+        for rate, amount in energy.items():
+            cost += amount * self.price_per_unit.get(rate, 0)
+        return cost
+
+
+# -- billing calendar ----------------------------------------------------------------------------------
+
+_MONTH_STEPS = {"Monthly": 1, "Quarterly": 3, "SixMonthly": 6, "Yearly": 12}
+
+
+def _add_months(start: dt.datetime, months: int) -> dt.datetime:
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    last = ((dt.date(year, month, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
+    return start.replace(year=year, month=month, day=min(start.day, last))
+
+
+def billing_dates(calendar: Mapping[str, str], start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The billing dates a flattened 6.8 calendar defines in [start, end]. ESME: BillingTime on every day,
+    a DayOfWeek (1 Monday .. 7 Sunday), a DayOfMonth, or a DayOfMonth of every 3rd / 6th / 12th month
+    counted from BillingPeriodStartMonth. GSME: BillingPeriodStart and every period after it."""
+    start, end = _utc(start), _utc(end)
+    gas_start = calendar.get("GasBillingCalendar/BillingPeriodStart")
+    if gas_start:
+        return _gas_billing_dates(when(gas_start), calendar.get("GasBillingCalendar/Periodicity", ""), start, end)
+    elec = {k.removeprefix("ElectricityBillingCalendar/"): v for k, v in calendar.items()
+            if k.startswith("ElectricityBillingCalendar/")}
+    kind = next((k.split("/")[0] for k in elec if k.split("/")[0] in ("Daily", "Weekly", *_MONTH_STEPS)), None)
+    if kind is None:
+        return []
+    time_of_day = dt.time.fromisoformat(elec.get("BillingTime", "00:00:00").strip()[:8])
+
+    def number(name: str) -> int:
+        value = elec.get(f"{kind}/{name}", elec.get(kind, ""))
+        if not value.strip().isdigit():
+            raise ValueError(f"6.8 {kind} calendar has no {name}")
+        return int(value)
+
+    weekday = number("DayOfWeek") if kind == "Weekly" else 0
+    day_of_month = number("DayOfMonth") if kind in _MONTH_STEPS else 0
+    step = _MONTH_STEPS.get(kind, 1)
+    first_month = _int(elec.get(f"{kind}/BillingPeriodStartMonth"), 1) if step > 1 else 1
+
+    def matches(day: dt.date) -> bool:
+        if kind == "Daily":
+            return True
+        if kind == "Weekly":
+            return day.isoweekday() == weekday
+        return day.day == day_of_month and (day.month - first_month) % step == 0
+
+    out, day = [], start.date()
+    while day <= end.date():
+        at = dt.datetime.combine(day, time_of_day, tzinfo=UTC)
+        if start <= at <= end and matches(day):
+            out.append(at)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _gas_billing_dates(first: dt.datetime, periodicity: str, start: dt.datetime,
+                       end: dt.datetime) -> list[dt.datetime]:
+    first = _utc(first)
+    out: list[dt.datetime] = []
+    if periodicity in ("Daily", "Weekly"):
+        step = DAY if periodicity == "Daily" else 7 * DAY
+        at = first if start <= first else first - ((first - start) // step) * step     # the first at or after start
+        while at <= end:
+            out.append(at)
+            at += step
+        return out
+    if periodicity not in _MONTH_STEPS:
+        raise ValueError(f"6.8 gas calendar periodicity {periodicity!r} is not one of Daily, Weekly, "
+                         f"{', '.join(_MONTH_STEPS)}")
+    k = 0
+    while (at := _add_months(first, k * _MONTH_STEPS[periodicity])) <= end:
+        if at >= start:
+            out.append(at)
+        k += 1
+    return out
+
+
+# -- the account -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Account:
+    """The meter's accounts at one instant; until the next account only consumption and time change them."""
+
+    at: dt.datetime
+    balance: int
+    cost: Fraction              # exact cost of supply since installation; the balance was debited floor(cost)
+    tou: tuple[int, ...]        # TOU registers, rate 1 first (the initial register counts in rate 1)
+    tariff: Tariff
+    payment_mode: str
+    emergency_credit: int
+    accumulated_debt: int
+
+    def project(self, model: ConsumptionModel, at: dt.datetime) -> _Account:
+        if at <= self.at:
+            return self
+        rates = None if self.tariff.single_rate else self.tariff.rates_on
+        energy = model.by_rate(self.at, at, rates)
+        cost = self.cost + self.tariff.cost(energy, at - self.at)
+        tou = list(self.tou) + [0] * (max([len(self.tou), *energy]) - len(self.tou))
+        for rate, amount in energy.items():
+            tou[rate - 1] += amount
+        return replace(self, at=at, cost=cost, tou=tuple(tou),
+                       balance=self.balance - (math.floor(cost) - math.floor(self.cost)))
+
+
+@dataclass(frozen=True)
+class PrepaymentSnapshot:
+    """One prepayment daily read log entry, captured at midnight (money in 10^-5 GBP)."""
+
+    at: dt.datetime
+    meter_balance: int
+    emergency_credit_balance: int
+    accumulated_debt_register: int
+    time_debt_registers: tuple[int, int]
+    payment_debt_register: int
+
+    def fields(self) -> dict[str, str]:
+        return {"DateTime": _stamp(self.at), "MeterBalance": str(self.meter_balance),
+                "EmergencyCreditBalance": str(self.emergency_credit_balance),
+                "AccumulatedDebtRegister": str(self.accumulated_debt_register),
+                "TimeDebtRegister1": str(self.time_debt_registers[0]),
+                "TimeDebtRegister2": str(self.time_debt_registers[1]),
+                "PaymentDebtRegister": str(self.payment_debt_register)}
+
+
+@dataclass
+class _Metering:
+    """A meter's metering state: its consumption and its accounts, settled up to settled_to."""
+
+    model: ConsumptionModel
+    settled_to: dt.datetime
+    head: _Account                                     # the account at settled_to
+    accounts: list[_Account]
+    times: list[dt.datetime]
+    prepayment_log: deque[PrepaymentSnapshot]
+    tariffs: dict[tuple, Tariff]
+
+
+def _log_period(fields: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
+    """ReadLogPeriod bounds (inclusive); an absent bound is open."""
+    try:
+        start = fields.get("ReadLogPeriod/StartDateTime")
+        end = fields.get("ReadLogPeriod/EndDateTime")
+        return (when(start) if start else dt.datetime.min.replace(tzinfo=UTC),
+                when(end) if end else dt.datetime.max.replace(tzinfo=UTC))
+    except (TypeError, ValueError):
+        raise CommandFailed("ReadLogPeriod is not a pair of date-times") from None
+
+
+def _log(name: str, entries: list[dict[str, str]], **extra: str) -> dict[str, str]:
+    """A log read response: '<name>Entries' then '<name>[i]/<field>' per entry, then units."""
+    out = {f"{name}Entries": str(len(entries))}
+    for i, entry in enumerate(entries, 1):
+        out.update({f"{name}[{i}]/{key}": value for key, value in entry.items()})
+    out.update(extra)
+    return out
+
+
+class MeteringMixin:
+    """Consumption, registers, logs and the meter balance for a Meter (ESME or GSME).
+
+    Expects on the host: clock, eui, device_type, meter_balance (int, 10^-5 GBP), payment_mode
+    ("Credit" | "Prepayment"), tariff (flattened 1.1.1/1.2.1 fields), debt (flattened 2.3 fields),
+    billing_calendar (flattened 6.8 fields); optionally gas_conversion (flattened 6.6 fields), _key_seed
+    (bytes) and emergency_credit_balance (int, default 0). Its state is one attribute, _metering (None
+    until start_metering); settle() writes meter_balance and, recovering time debt, debt's registers.
+    """
+
+    emergency_credit_balance: int = 0
+    _metering: _Metering | None = None
+
+    # -- installation and settlement ---------------------------------------------------------------
+
+    @property
+    def fuel(self) -> str:
+        return GAS if self.device_type is DeviceType.GSME else ELECTRICITY
+
+    def start_metering(self, at: dt.datetime) -> None:
+        """The meter is installed at `at`: consumption starts. A second call changes nothing."""
+        if self._metering is not None:
+            return
+        at = _utc(at)
+        seed = hashlib.sha256(getattr(self, "_key_seed", b"") + bytes(self.eui)).digest()
+        model = ConsumptionModel(seed, self.fuel, at)
+        tariff = self._tariff()
+        account = _Account(at, self.meter_balance, Fraction(0), (model.initial_register,), tariff,
+                           self.payment_mode, self.emergency_credit_balance, 0)
+        self._metering = _Metering(model, at, account, [account], [at], deque(maxlen=DAILY_LOG_DAYS),
+                                   {self._tariff_key(): tariff})
+
+    @property
+    def consumption(self) -> ConsumptionModel | None:
+        """The consumption model, or None before installation."""
+        return self._metering.model if self._metering else None
+
+    @property
+    def prepayment_daily_log(self) -> list[PrepaymentSnapshot]:
+        return list(self._metering.prepayment_log) if self._metering else []
+
+    @property
+    def accumulated_debt_register(self) -> int:
+        return self._metering.head.accumulated_debt if self._metering else 0
+
+    def settle(self) -> None:
+        """Bring the meter balance (and the TOU registers) up to now, day by day. Callers that change the
+        balance, tariff, payment mode or emergency credit call this first, so the past is costed as it was."""
+        m = self._metering
+        if m is None:
+            return
+        now = self.clock.now()
+        if now < m.settled_to:
+            return
+        self._open_account_if_changed()
+        midnight = _next_midnight_from(m.settled_to)
+        if midnight == m.settled_to:
+            midnight += DAY
+        while midnight <= now:
+            self._close_day(midnight)
+            midnight += DAY
+        m.head = m.head.project(m.model, now)
+        m.settled_to = now
+        self.meter_balance = m.head.balance
+
+    def _tariff_key(self) -> tuple:
+        return (tuple(sorted(self.tariff.items())), tuple(sorted(getattr(self, "gas_conversion", {}).items())))
+
+    def _tariff(self) -> Tariff:
+        key = self._tariff_key()
+        tariffs = self._metering.tariffs if self._metering else {}
+        tariff = tariffs.get(key)
+        if tariff is None:
+            tariff = tariffs[key] = Tariff(self.tariff, self.fuel, getattr(self, "gas_conversion", {}))
+        return tariff
+
+    def _open_account_if_changed(self) -> None:
+        """Someone changed the meter since the last settlement (which they did at its time): a new account."""
+        m = self._metering
+        head, tariff = m.head, self._tariff()
+        state = (self.meter_balance, self.payment_mode, self.emergency_credit_balance)
+        if state != (head.balance, head.payment_mode, head.emergency_credit) or tariff is not head.tariff:
+            m.head = replace(head, balance=self.meter_balance, payment_mode=self.payment_mode,
+                             emergency_credit=self.emergency_credit_balance, tariff=tariff)
+            self._keep(m.head)
+
+    def _keep(self, account: _Account) -> None:
+        self._metering.accounts.append(account)
+        self._metering.times.append(account.at)
+
+    def _close_day(self, midnight: dt.datetime) -> None:
+        """Midnight: recover the day's time debt (prepayment only), then take the daily snapshot."""
+        m = self._metering
+        head = m.head.project(m.model, midnight)
+        recovered = self._recover_time_debt() if head.payment_mode == "Prepayment" else 0
+        m.head = replace(head, balance=head.balance - recovered, accumulated_debt=head.accumulated_debt + recovered)
+        self._keep(m.head)                             # an account a day: a past state costs at most a day to rebuild
+        self.meter_balance = m.head.balance
+        m.prepayment_log.append(PrepaymentSnapshot(
+            midnight, m.head.balance, m.head.emergency_credit, m.head.accumulated_debt,
+            (_int(self.debt.get("TimeDebtRegister1")), _int(self.debt.get("TimeDebtRegister2"))),
+            _int(self.debt.get("PaymentDebtRegister"))))
+
+    def _recover_time_debt(self) -> int:
+        """A day's recovery from each time debt register at its 2.3 rate (HOURLY rates x 24), never more
+        than is owed; the registers in `debt` go down, the accumulated debt register up."""
+        group = "ElecDebtRecovery" if self.fuel == ELECTRICITY else "GasDebtRecovery"
+        recovered = 0
+        for i in (1, 2):
+            owed = _int(self.debt.get(f"TimeDebtRegister{i}"))
+            rate = _int(self.debt.get(f"{group}{i}/DebtRecoveryRate"))
+            if owed <= 0 or rate <= 0:
+                continue
+            scale = _int(self.debt.get(f"{group}{i}/DebtRecoveryRatePriceScale"), MONEY_SCALE)
+            hours = 24 if str(self.debt.get(f"{group}{i}/DebtRecoveryRatePeriod", "")).upper() == "HOURLY" else 1
+            take = min(owed, math.floor(rate * hours * Fraction(10) ** (scale - MONEY_SCALE)))
+            self.debt[f"TimeDebtRegister{i}"] = str(owed - take)
+            recovered += take
+        return recovered
+
+    def _account_at(self, at: dt.datetime) -> _Account:
+        """The accounts at a settled time (installation <= at <= settled_to)."""
+        m = self._metering
+        i = bisect.bisect_right(m.times, at) - 1
+        return m.accounts[max(i, 0)].project(m.model, at)
+
+    def _snapshot(self, at: dt.datetime) -> dict[str, str]:
+        account = self._account_at(at)
+        registers = account.tou + (0,) * (account.tariff.registers - len(account.tou))
+        out = {"DateTime": _stamp(at), "ImportRegister": str(self._metering.model.register(at))}
+        out.update({f"TOURegister[{n}]": str(value) for n, value in enumerate(registers, 1)})
+        out.update({"MeterBalance": str(account.balance), "EmergencyCreditBalance": str(account.emergency_credit),
+                    "AccumulatedDebtRegister": str(account.accumulated_debt), "PaymentMode": account.payment_mode})
+        return out
+
+    def billing_snapshot(self) -> dict[str, str]:
+        """Registers and balance now, for a billing data log entry (settles first); nothing before installation."""
+        if self._metering is None:
+            return {}
+        self.settle()
+        return {**self._snapshot(self.clock.now()), "Unit": self._metering.model.unit,
+                "Currency": CURRENCY, "MoneyScale": str(MONEY_SCALE)}
+
+    def _installed(self) -> _Metering:
+        if self._metering is None:
+            raise CommandFailed(f"{type(self).__name__} is not installed: it has measured nothing")
+        return self._metering
+
+    # -- reads (the GPF mirror answers with these too) ------------------------------------------------
+
+    def read_import_registers(self) -> dict[str, str]:
+        m, now = self._installed(), self.clock.now()
+        return {"DateTime": _stamp(now), "ImportRegister": str(m.model.register(now)), "Unit": m.model.unit}
+
+    def read_tou_registers(self) -> dict[str, str]:
+        m = self._installed()
+        self.settle()
+        snapshot = self._snapshot(self.clock.now())
+        registers = {k: v for k, v in snapshot.items() if k.startswith("TOURegister[")}
+        return {"DateTime": snapshot["DateTime"], "TOURegisters": str(len(registers)), **registers,
+                "Unit": m.model.unit}
+
+    def read_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m = self._installed()
+        self.settle()
+        try:
+            dates = billing_dates(self.billing_calendar, m.model.installed, self.clock.now())
+        except ValueError as exc:
+            raise CommandFailed(f"billing calendar: {exc}") from None
+        entries = [self._snapshot(at) for at in dates[-BILLING_LOG_ENTRIES:] if start <= at <= end]
+        return _log("BillingDataLog", entries, Unit=m.model.unit, Currency=CURRENCY, MoneyScale=str(MONEY_SCALE))
+
+    def read_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m = self._installed()
+        self.settle()
+        entries = []
+        for at, register in m.model.midnights(*self._daily_window(start, end)):
+            snapshot = self._snapshot(at)
+            entries.append({"DateTime": _stamp(at), "ImportRegister": str(register),
+                            **{k: v for k, v in snapshot.items() if k.startswith("TOURegister[")}})
+        return _log("DailyReadLog", entries, Unit=m.model.unit)
+
+    def read_profile(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m, now = self._installed(), self.clock.now()
+        last = _slot_floor(now) - HALF_HOUR                       # the last half hour that has ended
+        oldest = last - (PROFILE_LOG_INTERVALS - 1) * HALF_HOUR
+        values = m.model.profile(max(start, oldest), min(end, last)) if start <= end else []
+        out = {"ProfileDataLogEntries": str(len(values))}
+        for i, (at, value) in enumerate(values, 1):
+            out[f"ProfileDataLog[{i}]/DateTime"] = _stamp(at)
+            out[f"ProfileDataLog[{i}]/Consumption"] = str(value)
+        out.update({"Unit": m.model.unit, "IntervalSeconds": str(HALF_HOUR.seconds)})
+        return out
+
+    def read_prepayment_daily_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m = self._installed()
+        self.settle()
+        entries = [s.fields() for s in m.prepayment_log if start <= s.at <= end]
+        return _log("PrepaymentDailyReadLog", entries, Currency=CURRENCY, MoneyScale=str(MONEY_SCALE))
+
+    def read_daily_consumption_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m = self._installed()
+        entries = [{"DateTime": _stamp(at), "Consumption": str(value)}
+                   for at, value in m.model.daily_consumption(*self._daily_window(start, end))]
+        return _log("DailyConsumptionLog", entries, Unit=m.model.unit)
+
+    def _daily_window(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The part of [start, end] the daily logs still hold: the last DAILY_LOG_DAYS midnights up to now."""
+        now = self.clock.now()
+        oldest = _midnight(now.date()) - (DAILY_LOG_DAYS - 1) * DAY
+        return max(start, oldest), min(end, now)
+
+    # -- handlers ------------------------------------------------------------------------------------
+
+    @handles("ECS17b", "GCS13a")
+    def _metering_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_import_registers()
+
+    @handles("ECS17d", "GCS13c")
+    def _metering_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_tou_registers()
+
+    @handles("ECS20c", "GCS15c")
+    def _metering_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_billing_calendar_log(*_log_period(fields))
+
+    @handles("ECS21a", "GCS16a")
+    def _metering_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_daily_read_log(*_log_period(fields))
+
+    @handles("ECS22b", "GCS17")
+    def _metering_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_profile(*_log_period(fields))
+
+    @handles("ECS21b", "GCS16b")
+    def _metering_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_prepayment_daily_log(*_log_period(fields))
+
+    @handles("ECS66")                     # the gas daily consumption log is the GPF's (GCS61)
+    def _metering_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.read_daily_consumption_log(*_log_period(fields))
+
+
+class GasProxyMirror:
+    """The GPF's answers to gas reads, from the GSME it is joined with (GBCS: the GPF mirrors the GSME's
+    data). The model answers from the GSME's state now, not from a last synchronisation.
+    Expects on the host: mirrored_gsme() -> the joined GSME (a MeteringMixin) or None."""
+
+    def _gsme(self) -> MeteringMixin:
+        gsme = self.mirrored_gsme()
+        if gsme is None:
+            raise CommandFailed("no GSME joined to this GPF")
+        return gsme
+
+    @handles("GCS13a")
+    def _mirror_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_import_registers()
+
+    @handles("GCS13c")
+    def _mirror_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_tou_registers()
+
+    @handles("GCS15c")
+    def _mirror_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_billing_calendar_log(*_log_period(fields))
+
+    @handles("GCS16a")
+    def _mirror_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_daily_read_log(*_log_period(fields))
+
+    @handles("GCS16b")
+    def _mirror_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_prepayment_daily_log(*_log_period(fields))
+
+    @handles("GCS17")
+    def _mirror_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_profile(*_log_period(fields))
+
+    @handles("GCS61")
+    def _mirror_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().read_daily_consumption_log(*_log_period(fields))
+
+
