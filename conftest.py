@@ -1,1 +1,1 @@
-pytest_plugins = ["harness.plugin", "steps.lab", "steps.service_requests", "steps.alerts"]
+pytest_plugins = ["harness.plugin", "steps.lab", "steps.service_requests", "steps.alerts", "steps.readings"]

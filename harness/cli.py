@@ -217,6 +217,8 @@ def cmd_run(args) -> int:
         argv += ["-k", args.k]
     if args.m:
         argv += ["-m", args.m]
+    if args.without_optional:
+        argv.append("--without-optional")
     from harness.duis import schema as duis_schema
     from harness.lab import load
 
@@ -326,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-k", metavar="EXPR", help="only scenarios whose names match (pytest -k)")
     run.add_argument("-m", metavar="MARKEXPR", help="only scenarios whose tags match, e.g. 'ESME and credit'")
     run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
+    run.add_argument("--without-optional", action="store_true",
+                     help="leave out the SRs the seed marks optional (scenarios with them are tagged optional_srs)")
     run.set_defaults(func=cmd_run)
 
     scen = sub.add_parser("scenarios", help="list the business scenario variants and their SR sequences")

@@ -79,6 +79,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lab", default=None, help="lab config (default lab_configs/emulated.yaml)")
     group.addoption("--dit-report-dir", default=None, help="write evidence and summary.json here")
     group.addoption("--dit-progress", action="store_true", help="progress bar and summary table")
+    group.addoption("--without-optional", action="store_true", help="leave out the SRs marked optional")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -171,6 +172,16 @@ def pytest_configure(config: pytest.Config) -> None:
         tags = set()
     for tag in sorted(tags):
         config.addinivalue_line("markers", f"{marker_name(tag)}: Gherkin tag @{tag}")
+        if marker_name(tag) != tag:        # pytest-bdd marks Examples tags as written
+            config.addinivalue_line("markers", f"{tag}: Gherkin tag @{tag} (as written)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Examples tags become markers usable in -m too (pytest-bdd applies them only as written)."""
+    for item in items:
+        for mark in list(item.iter_markers()):
+            if marker_name(mark.name) != mark.name:
+                item.add_marker(marker_name(mark.name))
 
 
 def pytest_bdd_apply_tag(tag: str, function):
@@ -182,10 +193,19 @@ def _record(request) -> ScenarioRecord | None:
     return getattr(request.node, "dit_record", None)
 
 
+def _variant_tags(request, feature, scenario) -> list[str]:
+    callspec = getattr(request.node, "callspec", None)
+    context = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    for template in feature.scenarios.values():
+        if template.line_number == scenario.line_number:
+            return sorted(scenarios.variant_tags(feature, template, context))
+    return sorted(feature.tags | scenario.tags)
+
+
 def pytest_bdd_before_scenario(request, feature, scenario) -> None:
     path = Path(feature.filename)
     family = path.parent.name
-    tags = sorted(feature.tags | scenario.tags)
+    tags = _variant_tags(request, feature, scenario)
     record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family, tags)
     request.node.dit_record = record
     request.config.dit_recorder.records[request.node.nodeid] = record

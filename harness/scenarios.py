@@ -5,7 +5,11 @@ scenario listing reads the same patterns to say which Service Requests and alert
 order, without running it.
 
   When the <party> sends [optional] SR <srv> "<name>" to the <device>|to the DCC|for the <device>
+       [by Local Command Delivery | over the SM WAN and by Local Command Delivery]
   Then the <party> receives DCC alert <code> | device alert <code> [from the <device>]
+
+Optional SRs (the seed's "Optional - if change in schedule") run unless the run leaves them out
+(dit run --without-optional); scenarios that have them carry the tag @optional_srs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pathlib import Path
 from harness.errors import DitError
 
 SR_STEP = re.compile(r'^the (?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
-                     r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)$')
+                     r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)'
+                     r'(?: (?P<delivery>by Local Command Delivery|over the SM WAN and by Local Command Delivery))?$')
 ALERT_STEP = re.compile(r"^the (?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
                         r"(?: from (?P<device>.+))?$")
 REQUIREMENT_TAG = re.compile(r"^DIT\.\d+$")
@@ -58,11 +63,22 @@ def step_entry(text: str) -> dict | None:
         entry = {"sr": m["srv"], "name": m["name"], "target": target, "optional": bool(m["optional"])}
         if m["preposition"] == "for":
             entry["device"] = _target(m["target"])
+        if m["delivery"]:
+            entry["delivery"] = "local" if m["delivery"].startswith("by") else "wan_and_local"
         return entry
     if m := ALERT_STEP.match(text):
         code = m["code"].upper()
         return {"alert": ("0x" + code.removeprefix("0X")) if m["kind"] == "device" else code}
     return None
+
+
+def variant_tags(feature, template, context: dict) -> set[str]:
+    """A variant's tags: the feature's, the scenario's, and those of the Examples block it comes from."""
+    tags = set(feature.tags) | set(template.tags)
+    for examples in template.examples:
+        if context and context in examples.as_contexts():
+            tags |= set(examples.tags)
+    return tags
 
 
 def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
@@ -82,11 +98,10 @@ def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
             contexts = [ctx for ex in template.examples for ctx in ex.as_contexts()] or [{}]
             for context in contexts:
                 scenario = template.render(context)
-                tags = sorted(feature.tags | scenario.tags)
+                tags = sorted(variant_tags(feature, template, context))
                 steps = [e for s in scenario.steps if (e := step_entry(s.name)) is not None]
-                suffix = ("-" + "-".join(_slug(str(v)) for v in context.values())) if context else ""
                 variants.append(ScenarioVariant(
-                    id=f"{family}/{_slug(template.name)}{suffix}", family=family, title=scenario.name,
+                    id=f"{family}/{_slug(scenario.name)}", family=family, title=scenario.name,
                     tags=tags, priority=next((t for t in tags if t in PRIORITIES), None),
                     business_critical="business_critical" in tags,
                     requirements=[t for t in tags if REQUIREMENT_TAG.match(t)],

@@ -1,43 +1,77 @@
-"""The lab and the installer: prerequisites of the business scenarios and what happens on site."""
+"""The lab, the installer and the consumer: prerequisites of the business scenarios and what happens on
+site or around the DCC (registration, a manufacturer's firmware release)."""
 
 from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
+from harness.catalogue import DeviceType
 from harness.lab import parameters
+from harness.lab.procedures import Procedures
 
+
+def procedures(lab, scenario_context) -> Procedures:
+    return Procedures(lab, scenario_context.record)
+
+
+# -- the premises --------------------------------------------------------------------------------------------
 
 @given(parsers.parse("the {party} sees the Communications Hub installed and commissioned"))
 def hub_commissioned(lab, scenario_context, party):
-    chf = parameters.device(lab.config, "CHF")[1]
-    exchange = lab.user(party).send("8.2", device_id=chf)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
-    entry = next(d for d in exchange.response.inventory if d["DeviceID"] == chf.duis)
-    assert entry["DeviceStatus"] == "Commissioned", entry
+    procedures(lab, scenario_context).wait_for_status(party, "CHF", ("Commissioned",))
 
 
 @given(parsers.parse("the {party} has completed the WAN matrix check for the premises"))
 def wan_matrix(lab, scenario_context, party):
-    site = lab.config.premises[0]
-    exchange = lab.user(party).send("12.1", uprn=site.uprn)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    procedures(lab, scenario_context).send(party, "12.1", None, uprn=lab.config.premises[0].uprn)
 
+
+@given("the Communications Hub is installed where there is no SM WAN coverage")
+def no_wan(lab):
+    lab.install_without_wan()
+
+
+@given(parsers.parse("the {role} at the premises is {user}"))
+@when(parsers.parse("the {role} at the premises becomes {user}"))
+def registration(lab, role, user):
+    """Registration data (from the industry's registration services): who supplies each fuel."""
+    lab.register(role, user)
+
+
+# -- devices brought into service by earlier business processes ------------------------------------------------
 
 @given(parsers.parse("the {party} has pre-notified the {device} to the DCC"))
 def prenotified(lab, scenario_context, party, device):
-    cfg = lab.device_config(device)
-    params = {"device_id": cfg.eui, "device_type": cfg.type, "device_manufacturer": cfg.manufacturer,
-              "device_model": cfg.model}
-    if cfg.smets_chts_version:
-        params["smets_chts_version"] = cfg.smets_chts_version
-    if cfg.firmware_version:
-        params["firmware_version"] = cfg.firmware_version
-    exchange = lab.user(party).send("12.2", **params)
-    scenario_context.record(exchange)
-    assert exchange.succeeded, exchange.summary
+    procedures(lab, scenario_context).prenotify(party, device)
 
+
+@given(parsers.re(r"the (?P<device>ESME|GSME|ESME 2|GSME 2) is installed and commissioned"
+                  r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+)"))
+def installed_and_commissioned(lab, scenario_context, device, mode, party):
+    procedures(lab, scenario_context).install_and_commission(party, device, mode or "credit")
+
+
+@given(parsers.parse("the {display} is installed and joined to the {meter} by {party}"))
+@when(parsers.parse("the {display} is installed and joined to the {meter} by {party}"))
+def display_joined(lab, scenario_context, display, meter, party):
+    procedures(lab, scenario_context).join_display(party, display, meter)
+
+
+@given(parsers.parse("{party} has a DSP schedule for SR {srv} on the {device}"))
+def has_schedule(lab, scenario_context, party, srv, device):
+    scenario_context.values[f"schedule of {party}"] = procedures(lab, scenario_context).create_schedule(
+        party, device, srv)
+
+
+@given(parsers.parse("{party} has asked for SR {srv} from the {device} in {days:d} days"))
+def future_dated_request(lab, scenario_context, party, srv, device, days):
+    """A DSP future-dated request: the DCC holds it until its execution date."""
+    exchange = procedures(lab, scenario_context).send(party, srv, device, expect_success=False,
+                                                      execution_date_time=f"in {days} days")
+    assert exchange.response_code == "I99", exchange.summary
+
+
+# -- on site -------------------------------------------------------------------------------------------------------
 
 @given(parsers.parse("the installer has fitted and powered the {device}"))
 @when(parsers.parse("the installer powers on the {device}"))
@@ -48,18 +82,111 @@ def power_on(lab, device):
 @then(parsers.parse("the {party} sees the {device} join the HAN"))
 def joins_han(lab, scenario_context, party, device):
     """Observed in the SMI: the DCC marks a device Installed Not Commissioned once its CH reports the join."""
+    procedures(lab, scenario_context).wait_for_status(party, device, ("InstalledNotCommissioned", "Commissioned"))
+
+
+@when("the installer replaces the Communications Hub")
+def replace_hub(lab):
+    lab.replace_communications_hub()
+
+
+@when(parsers.parse("the installer delivers the command to the {device} with the HHT"))
+def deliver_locally(lab, scenario_context, device):
+    command = scenario_context.values.get("local command")
+    assert command is not None, "no command came back from the DCC for local delivery"
+    assert lab.deliver_locally(command), f"the Communications Hub did not take the command for the {device}"
+    lab.let_time_pass(60)             # the command crosses the HAN, its answer comes back to the terminal
+
+
+@when(parsers.parse("{days:d} days pass"))
+@when(parsers.parse("{days:d} day passes"))
+def days_pass(lab, days):
+    lab.let_time_pass(days * 86400)
+
+
+@when(parsers.parse("{hours:d} hours pass"))
+def hours_pass(lab, hours):
+    lab.let_time_pass(hours * 3600)
+
+
+# -- prepayment ---------------------------------------------------------------------------------------------------
+
+@when(parsers.parse("the {party} vends a UTRN for {pounds} GBP for the {device}"))
+def vend_utrn(lab, scenario_context, party, pounds, device):
     eui = parameters.device(lab.config, device)[1]
-    user = lab.user(party)
-    for _ in range(JOIN_POLLS):
-        exchange = user.send("8.2", device_id=eui)
-        scenario_context.record(exchange)
-        assert exchange.succeeded, exchange.summary
-        status = next((d["DeviceStatus"] for d in exchange.response.inventory if d["DeviceID"] == eui.duis), None)
-        if status in ("InstalledNotCommissioned", "Commissioned"):
-            return
-        lab.let_time_pass(JOIN_POLL_INTERVAL_S)
-    raise AssertionError(f"the {device} did not join the HAN: the SMI still shows it {status}")
+    pence = round(float(pounds) * 100)
+    scenario_context.values["utrn"] = lab.user(party).vend_utrn(eui, pence)
+    scenario_context.values["utrn pence"] = pence
 
 
-JOIN_POLL_INTERVAL_S = 30.0
-JOIN_POLLS = 120          # an hour: the longest join period 8.11 allows
+@when(parsers.parse("the consumer enters the UTRN at the {device}"))
+def enter_utrn(lab, scenario_context, device):
+    code, _ = scenario_context.values["utrn"]
+    target = lab.device_config(device).type
+    fuel = None
+    if target is DeviceType.PPMID:
+        fuel = DeviceType.GSME if scenario_context.values.get("utrn fuel") == "gas" else DeviceType.ESME
+    assert lab.consumer_enters_utrn(device, code, fuel), f"the {device} did not take the UTRN"
+    lab.let_time_pass(10)
+
+
+@when(parsers.parse("the consumer tops up the {meter} at the {device}"))
+def top_up_locally(lab, scenario_context, meter, device):
+    scenario_context.values["utrn fuel"] = "gas" if lab.device_config(meter).type is DeviceType.GSME else "electricity"
+    enter_utrn(lab, scenario_context, device)
+
+
+# -- firmware --------------------------------------------------------------------------------------------------------
+
+@given(parsers.re(r"the manufacturer of the (?P<device>.+?) has released firmware version (?P<version>[0-9A-Fa-f]{8})"
+                  r"(?P<badly> signed by someone else)?"))
+def firmware_released(lab, scenario_context, device, version, badly):
+    scenario_context.values["firmware_image"] = lab.firmware_image(device, int(version, 16),
+                                                                   signed_by="Not The Manufacturer" if badly else None)
+    scenario_context.values["firmware_version"] = version.upper()
+
+
+@given(parsers.parse("the {party} has set a {periodicity} billing calendar on the {device}"))
+def billing_calendar(lab, scenario_context, party, periodicity, device):
+    procedures(lab, scenario_context).billing_calendar(party, device, periodicity.capitalize())
+
+
+@given(parsers.parse("the {party} has rekeyed the {device}"))
+def rekeyed(lab, scenario_context, party, device):
+    procedures(lab, scenario_context).rekey(party, device)
+
+
+@when(parsers.parse("the change of supplier of the {device} to {gaining} completes"))
+def change_of_supplier_completes(lab, scenario_context, device, gaining):
+    role = "Gas Supplier" if lab.device_config(device).type is DeviceType.GSME else "Import Supplier"
+    procedures(lab, scenario_context).change_of_supplier(role, gaining, device)
+
+
+@given(parsers.parse("the firmware has been distributed to the {device} by the {party} and verified"))
+def firmware_distributed(lab, scenario_context, device, party):
+    procedures(lab, scenario_context).distribute_firmware(party, device, scenario_context.values)
+
+
+@given(parsers.parse("the {party} has renewed its organisation certificates with SMKI"))
+def renewed_certificates(lab, party):
+    lab.repository.renew_organisation(lab.config.party(party).eui)
+
+
+@when(parsers.parse("the {party} starts using its renewed certificates"))
+def use_renewed_certificates(lab, party):
+    lab.repository.put_organisation_in_use(lab.config.party(party).eui)
+
+
+@then(parsers.parse("the consumer cannot top up the {meter} at the {device}"))
+def cannot_top_up(lab, scenario_context, meter, device):
+    code, _ = scenario_context.values["utrn"]
+    fuel = lab.device_config(meter).type
+    assert not lab.consumer_enters_utrn(device, code, fuel), f"the {device} passed the UTRN to the {meter}"
+
+
+@then(parsers.parse("the {device} refuses the UTRN typed again at its keypad, telling the {party} (0x8F51)"))
+def utrn_typed_again(lab, scenario_context, device, party):
+    code, _ = scenario_context.values["utrn"]
+    assert not lab.consumer_enters_utrn(device, code), f"the {device} took a UTRN it had already accepted"
+    eui = parameters.device(lab.config, device)[1]
+    assert lab.user(party).wait_for_alert("8F51", device=eui) is not None, f"the {party} received no 0x8F51"

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then, when
 
+from harness.catalogue import CommandVariant, service_request
 from harness.lab import parameters
 from harness.pki import KeyUsage
 from harness.scenarios import SR_STEP
+
+_DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
+             "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
+             "over the SM WAN and by Local Command Delivery": (CommandVariant.NON_CRITICAL_WAN_AND_LOCAL,
+                                                               CommandVariant.SIGNED_WAN_AND_LOCAL)}
 
 
 def _table(datatable) -> dict[str, str]:
@@ -14,7 +20,11 @@ def _table(datatable) -> dict[str, str]:
 
 
 @when(parsers.re(SR_STEP.pattern))
-def send_service_request(lab, scenario_context, party, optional, srv, preposition, target, datatable=None):
+def send_service_request(request, lab, scenario_context, party, optional, srv, preposition, target, delivery=None,
+                         datatable=None):
+    scenario_context.values["optional skipped"] = bool(optional) and request.config.getoption("--without-optional")
+    if scenario_context.values["optional skipped"]:
+        return
     user = lab.user(party)
     table = _table(datatable)
     device_eui = None
@@ -24,13 +34,30 @@ def send_service_request(lab, scenario_context, party, optional, srv, prepositio
         table.setdefault("device_id", target)
         device_eui = None
     params = parameters.resolve(lab, srv, device_eui, table, scenario_context.values)
-    scenario_context.record(user.send(srv, device_eui, **params))
+    cv = None
+    if delivery or service_request(srv).critical:
+        non_critical, critical = _DELIVERY[delivery]
+        cv = critical if service_request(srv).critical else non_critical
+    exchange = scenario_context.record(user.send(srv, device_eui, command_variant=cv, **params))
+    if exchange.local_command is not None:
+        scenario_context.values[f"local command {srv}"] = exchange.local_command
+        scenario_context.values["local command"] = exchange.local_command
+    if srv == "5.1" and exchange.succeeded:
+        scenario_context.values["dsp_schedule_id"] = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
 @then("the request succeeds")
 def request_succeeds(scenario_context):
+    if scenario_context.values.get("optional skipped"):
+        return
     exchange = scenario_context.last
     assert exchange.succeeded, exchange.summary
+
+
+@then("the DCC returns the command for local delivery")
+def returned_for_local_delivery(scenario_context):
+    exchange = scenario_context.last
+    assert exchange.succeeded and exchange.local_command is not None, exchange.summary
 
 
 @then(parsers.parse("the DCC rejects the request with {code}"))
@@ -45,6 +72,14 @@ def device_rejects(scenario_context):
     assert exchange.response_code == "E21", f"expected E21 (no response from the device): {exchange.summary}"
 
 
+@then(parsers.parse("the device refuses the request: {reason}"))
+def device_refuses(scenario_context, reason):
+    """The device answered, saying it could not do it (e.g. a UTRN it had seen before)."""
+    exchange = scenario_context.last
+    assert exchange.response_code == "I0" and exchange.device_fields.get("Result") == "Failure", exchange.summary
+    assert reason.lower() in exchange.device_fields.get("Reason", "").lower(), exchange.device_fields
+
+
 @when(parsers.re(r"the (?P<party>.+?) retrieves the (?P<device>.+?)'s new (?P<usage>Digital Signature|Key Agreement)"
                  r" certificate from SMKI"))
 def retrieve_certificate(lab, scenario_context, party, device, usage):
@@ -55,6 +90,8 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
     scenario_context.values["smki_certificate"] = lab.certificate_from_smki(eui, key_usage,
                                                                             issued.device_fields["PublicKey"])
 
+
+# -- read-backs: a read SR sent to check what the scenario's SRs did -------------------------------------------
 
 def read_back(lab, scenario_context, party: str, srv: str, device: str, **params):
     """Send a read SR as part of a Then step (a read-back, not a step of the scenario's sequence)."""
@@ -79,11 +116,15 @@ def read_back_balance(lab, scenario_context, party, balance, device, used):
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
+_CELLS = {"supplier": "SUPPLIER/ds", "network operator": "NETWORK_OPERATOR/ds",
+          "supplier prepayment key agreement": "SUPPLIER/pp-ka", "supplier key agreement": "SUPPLIER/ka"}
+
+
 @then(parsers.parse("the {party} finds {holder} in the {role} trust anchor of the {device}"))
 def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
     expected = lab.config.party(holder).eui.duis if holder != "the ACB" else lab.config.access_control_broker.duis
-    cell = f"{role.upper().replace(' ', '_')}/ds"
+    cell = _CELLS[role.lower()]
     found = exchange.device_fields.get(cell)
     assert found == expected, f"{cell}: {found}, expected {expected}"
 
@@ -95,3 +136,65 @@ def inventory_status(lab, scenario_context, party, device, status):
     entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
     assert entry.get("DeviceStatus") == status, f"{device} is {entry.get('DeviceStatus')}, expected {status}"
 
+
+@then(parsers.parse("the {party} reads back firmware version {version} from the {device}"))
+def read_back_firmware(lab, scenario_context, party, version, device):
+    _, exchange = read_back(lab, scenario_context, party, "11.2", device)
+    assert exchange.device_fields.get("FirmwareVersion") == version, exchange.device_fields
+
+
+# -- checks that a rule holds: SRs sent to see them refused (not steps of the scenario's sequence) ---------------
+
+@then(parsers.parse("{party}'s critical SRs to the {device} are refused with {code}"))
+def critical_refused(lab, scenario_context, party, device, code):
+    eui = parameters.device(lab.config, device)[1]
+    params = parameters.resolve(lab, "1.1.1", eui, {}, scenario_context.values)
+    exchange = scenario_context.record(lab.user(party).send("1.1.1", eui, **params))
+    assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.parse("the DCC refuses to decommission the {device} with {code}"))
+def decommission_refused(lab, scenario_context, device, code):
+    exchange = scenario_context.record(lab.user("the Import Supplier").send(
+        "8.3", device_id=parameters.device(lab.config, device)[1]))
+    assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.parse("the DCC refuses an SR 11.1 for the {device} with {code}"))
+def firmware_update_refused(lab, scenario_context, device, code):
+    values = scenario_context.values
+    exchange = scenario_context.record(lab.user("the Import Supplier").send(
+        "11.1", device_id_list=[parameters.device(lab.config, device)[1]], firmware_image=values["firmware_image"],
+        firmware_version=values["firmware_version"]))
+    assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.parse("the {device}'s responses verify with its new Digital Signature certificate"))
+def responses_verify_with_new_certificate(lab, scenario_context, device):
+    eui, exchange = read_back(lab, scenario_context, "the Import Supplier" if "E" in device else "the Gas Supplier",
+                              "6.24.2", device)
+    in_use = lab.repository.keystore.find(eui, KeyUsage.DIGITAL_SIGNING).certificate
+    assert in_use in lab.repository.issued, "the device certificate in use is not the one SMKI issued after 6.17"
+    assert exchange.device_signature == "valid", f"response signature {exchange.device_signature}"
+
+
+@then(parsers.parse("the {device} accepts {party}'s critical commands signed with its renewed key"))
+def renewed_key_accepted(lab, scenario_context, device, party):
+    _, exchange = read_back(lab, scenario_context, party, "6.24.2", device)
+    assert exchange.device_signature == "valid", exchange.summary
+
+
+@then(parsers.parse("a second SR 2.2 with the same UTRN is refused by the {device}"))
+def utrn_reuse_refused(lab, scenario_context, device):
+    first = next(x for x in reversed(scenario_context.exchanges) if x.srv == "2.2")
+    code, counter = scenario_context.values["utrn"]
+    exchange = scenario_context.record(lab.user(first.user).send("2.2", first.target, utrn=code, counter=counter))
+    assert exchange.device_fields.get("Result") == "Failure" and "8F51" in exchange.device_fields.get("Reason", ""), \
+        f"expected the meter to refuse a used UTRN (0x8F51): {exchange.summary}"
+
+
+@then(parsers.parse("{party} cannot delete that DSP schedule: the DCC answers {code}"))
+def schedule_not_theirs(lab, scenario_context, party, code):
+    exchange = scenario_context.record(lab.user(party).send(
+        "5.3", dsp_schedule_id=scenario_context.values["dsp_schedule_id"]))
+    assert exchange.response_code == code, f"expected {code}: {exchange.summary}"

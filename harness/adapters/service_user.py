@@ -280,6 +280,19 @@ class ServiceUser:
 
         return self._wait_for(find, timeout)
 
+    def wait_for_scheduled(self, schedule_id: str, timeout: float | None = None) -> Received | None:
+        """The next result of one of this User's DSP schedules (a DSPScheduledMessage)."""
+        def find() -> Received | None:
+            for i, item in enumerate(self.receiver.snapshot()):
+                r = item.response
+                if i not in self._consumed and r.content == "DSPScheduledMessage" and \
+                        r.alert_fields.get("DSPScheduleID") == schedule_id:
+                    self._consumed.add(i)
+                    return item
+            return None
+
+        return self._wait_for(find, timeout)
+
     def alerts(self, since: int = 0) -> list[DuisResponse]:
         return [item.response for item in self.receiver.snapshot()[since:]
                 if item.response.kind in (ResponseKind.DEVICE_ALERT, ResponseKind.DCC_ALERT)]

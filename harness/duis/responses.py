@@ -150,8 +150,13 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
                 out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
             elif out.content == "DSPInventory":
                 out.inventory = [_flatten(device) for device in content if isinstance(device.tag, str)]
-            else:
+            elif out.content == "DSPScheduledMessage":
+                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "DSPScheduledMessage GBCSPayload")
+                out.alert_fields = {"DSPScheduleID": text(content, "sr:DSPScheduleID") or ""}
+            elif len(content):
                 out.alert_fields = _flatten(content)
+            else:                                   # a single value, e.g. DSPScheduleID
+                out.alert_fields = {out.content: (content.text or "").strip()}
     elif out.kind is ResponseKind.DEVICE_ALERT:
         out.alert_code = (text(chosen, "sr:AlertCode") or "").upper()
         out.gbcs_payload = _b64(chosen.find("sr:GBCSPayload", NSMAP), "GBCSPayload")

@@ -3,19 +3,38 @@
 An IHD holds no certificates and takes no GBCS commands; it only joins the HAN and pairs with meters.
 A PPMID holds supplier and DCC trust anchors, is joined to meters with 8.7.x, and is where a consumer
 can type a UTRN: it passes it over the HAN to the meter it is joined with for that fuel, which checks it
-and tells its supplier (0x810E).
+and tells its supplier (0x810E). A PPMID keeps the key of each meter it joins; after the meter is
+rekeyed it can no longer talk to it until it is joined again (DIT: "PPMID re-join after device rekey").
 """
 
 from __future__ import annotations
 
 from harness.catalogue import DeviceType
 from harness.emulators.comms_hub import HanDevice, PairedDevice
+from harness.emulators.device import GeneralSigning, handles
 from harness.emulators.firmware import FirmwareHost
+from harness.eui import EntityId
+
+
+def _key_of(device) -> bytes | None:
+    keys = getattr(device, "keys", None)
+    return None if keys is None else keys.key_agreement.public_key().public_numbers().x.to_bytes(32, "big")
 
 
 class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
     device_type = DeviceType.PPMID
     image_type = 0x0401
+
+    def __init__(self, eui: EntityId, **kwargs):
+        super().__init__(eui, **kwargs)
+        self.partner_keys: dict[EntityId, bytes | None] = {}
+
+    @handles("CS03A2NonCritical", "CS03A2Critical")
+    def _join_meter(self, fields: dict, apdu: GeneralSigning) -> dict:
+        outcome = self._join(fields, apdu)
+        other = EntityId(fields["OtherDeviceID"])
+        self.partner_keys[other] = _key_of(self.hub.members.get(other)) if self.hub else None
+        return outcome
 
     def enter_utrn(self, code: str, fuel: DeviceType = DeviceType.ESME) -> bool:
         """The consumer types a UTRN for one fuel; False if no joined meter of that fuel can take it."""
@@ -25,6 +44,9 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
             self.note(f"UTRN not passed on: no {fuel.value} joined to this PPMID")
             return False
         meter = meters[0]
+        if self.partner_keys.get(meter.eui) != _key_of(meter):
+            self.note(f"UTRN not passed on: {meter.eui}'s key changed since it was joined")
+            return False
         self.hub.han.transmit(code.encode(), lambda data: meter.enter_utrn(data.decode(), "PPMID", self.eui),
                               f"HAN {self} -> {meter} UTRN")
         return True

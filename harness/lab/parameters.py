@@ -5,11 +5,23 @@ in an optional two-column table of builder parameters (OSGP style: only what dif
 defaults). This module turns those words into entity IDs, certificates and values, and fills in what
 the lab already knows: the device's install code and MPxN for 8.11, the fuel of the target meter, the
 premises' MPAN or MPRN for 6.20.1, the lab clock's time for 8.1.1.
+
+Words a table value may use:
+  the ESME / the ESME, the ESME 2      a device, or a list of devices (device_id_list)
+  the Import Supplier                   (certificates) that party's organisation certificates
+  from SMKI                             the certificate retrieved after 6.17
+  now / in 2 hours / 3 days ago         a date-time on the lab's clock
+  the vended UTRN                       the UTRN the supplier vended in this scenario (2.2 sends its counter)
+  the firmware image, its hash, its version   the image released in this scenario
+  the response to SR 8.11 / device alert 0x8F12   what the hand-held terminal brought back (8.13)
+  the DSP schedule                      the DSP Schedule ID 5.1 returned in this scenario
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from typing import Protocol
 
 from cryptography import x509
@@ -32,6 +44,11 @@ class LabView(Protocol):
 
     def now(self) -> dt.datetime: ...
 
+    def device(self, name: str): ...
+
+
+_RELATIVE = re.compile(r"^(?:in (?P<ahead>\d+)|(?P<back>\d+)) (?P<unit>second|minute|hour|day)s?(?P<ago> ago)?$")
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 def words(text: str) -> str:
     return text.strip().removeprefix("the ").strip()
@@ -82,15 +99,27 @@ def device_type(config: LabConfig, eui: EntityId) -> DeviceType | None:
 
 def certificates(lab: LabView, party_words: str, target: DeviceType | None) -> dict[str, object]:
     """The replacement certificates of a party (6.21, 6.15.1, 6.23): DS, KA, and for a supplier the
-    prepayment KA except on a GPF, with the organisation CA as certification path."""
-    party = lab.config.party(party_words)
-    ks = lab.repository.keystore
+    prepayment KA except on a GPF, with the organisation CA as certification path. "the Import
+    Supplier's renewed certificates" are the ones it renewed with SMKI but does not use yet."""
+    renewed = party_words.endswith("'s renewed certificates")
+    party = lab.config.party(party_words.removesuffix("'s renewed certificates"))
+    if renewed:
+        found = lab.repository.pending.get(party.eui)
+        if not found:
+            raise DitError(f"{party.name} has renewed no certificates in this scenario",
+                           fix="renew them with SMKI first")
+
+        def cert(usage):
+            return found[usage] if usage in found else None
+    else:
+        def cert(usage):
+            return lab.repository.keystore.find(party.eui, usage)
     out: dict[str, object] = {
-        "digital_signing_certificate": ks.credential(party.eui, KeyUsage.DIGITAL_SIGNING).certificate,
-        "key_agreement_certificate": ks.credential(party.eui, KeyUsage.KEY_AGREEMENT).certificate,
+        "digital_signing_certificate": cert(KeyUsage.DIGITAL_SIGNING).certificate,
+        "key_agreement_certificate": cert(KeyUsage.KEY_AGREEMENT).certificate,
         "certification_path_certificates": [lab.repository.smki.organisation_ca_certificate],
     }
-    top_up = ks.find(party.eui, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
+    top_up = cert(KeyUsage.PREPAYMENT_KEY_AGREEMENT)
     if top_up is not None and target is not DeviceType.GPF:
         out["key_agreement_top_up_certificate"] = top_up.certificate
     return out
@@ -107,6 +136,16 @@ def resolve(lab: LabView, srv: str, target: EntityId | None, table: dict[str, st
         value = raw_value.strip()
         if key in _DEVICE_PARAMS:
             params[key] = device(config, value)[1]
+        elif key == "device_id_list":
+            params[key] = [device(config, name)[1] for name in value.split(",") if name.strip()]
+        elif value == "the vended UTRN":
+            params[key], params["counter"] = _value(context, "utrn", "vend a UTRN first")
+        elif value.startswith("the firmware image"):
+            params[key] = _firmware(context, value)
+        elif key == "local_response":
+            params["device_gbcs_response"] = _brought_back(lab, context, value)
+        elif value == "the DSP schedule":
+            params[key] = _value(context, "dsp_schedule_id", "create a DSP schedule (5.1) first")
         elif key == "certificates":
             params.update(certificates(lab, value, kind))
         elif value == "from SMKI":
@@ -116,10 +155,57 @@ def resolve(lab: LabView, srv: str, target: EntityId | None, table: dict[str, st
                                fix="retrieve it after 6.17 first")
         elif value == "now":
             params[key] = lab.now()
+        elif m := _RELATIVE.match(value):
+            seconds = int(m["ahead"] or m["back"]) * _SECONDS[m["unit"]]
+            params[key] = lab.now() + dt.timedelta(seconds=-seconds if m["ago"] else seconds)
         else:
             params[key] = value
+    _from_scenario(srv, context, params)
     _defaults(lab, srv, target, kind, params)
     return params
+
+
+def _from_scenario(srv: str, context: dict, params: dict) -> None:
+    """What the scenario has already made supplies an SR's main input unless the table says otherwise."""
+    if srv == "2.2" and "utrn" not in params and "utrn" in context:
+        params["utrn"], params["counter"] = context["utrn"]
+    elif srv == "11.1" and "firmware_image" in context:
+        params.setdefault("firmware_image", context["firmware_image"])
+        params.setdefault("firmware_version", context["firmware_version"])
+    elif srv == "11.3" and "firmware_image" in context:
+        params.setdefault("firmware_hash", hashlib.sha256(context["firmware_image"]).digest())
+    elif srv in ("5.2", "5.3") and "dsp_schedule_id" in context and "device_id" not in params:
+        params.setdefault("dsp_schedule_id", context["dsp_schedule_id"])
+
+
+def _value(context: dict, name: str, fix: str):
+    if name not in context:
+        raise DitError(f"nothing called {name} in this scenario yet", fix=fix)
+    return context[name]
+
+
+def _firmware(context: dict, value: str):
+    image = _value(context, "firmware_image", "release a firmware image first")
+    if value.endswith("hash"):
+        return hashlib.sha256(image).digest()
+    if value.endswith("version"):
+        return context["firmware_version"]
+    return image
+
+
+def _brought_back(lab: LabView, context: dict, value: str) -> bytes:
+    """A response or alert the installer's hand-held terminal brought back from the CH."""
+    terminal = lab.device("HHT")
+    if m := re.fullmatch(r"the response to SR (\S+)", value):
+        command = _value(context, f"local command {m[1]}", f"deliver an SR {m[1]} locally first")
+        found = terminal.response_to(command)
+    elif m := re.fullmatch(r"device alert (?:0x)?([0-9A-Fa-f]{4})", value):
+        found = terminal.alert(int(m[1], 16))
+    else:
+        raise DitError(f"local_response {value!r}", fix="say 'the response to SR 8.11' or 'device alert 0x8F12'")
+    if found is None:
+        raise DitError(f"the hand-held terminal brought back no {value}")
+    return found
 
 
 def _defaults(lab: LabView, srv: str, target: EntityId | None, kind: DeviceType | None, params: dict) -> None:

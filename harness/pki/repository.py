@@ -22,6 +22,8 @@ class SmkiRepository:
         self.smki = smki
         self.keystore: Keystore = smki.keystore.copy()
         self.issued: list[x509.Certificate] = []
+        self.pending: dict[EntityId, dict[KeyUsage, Credential]] = {}
+        self._renewals: dict[EntityId, int] = {}
 
     def issue_device_certificate(self, device: EntityId, usage: KeyUsage,
                                  public_key: ec.EllipticCurvePublicKey) -> x509.Certificate:
@@ -38,6 +40,20 @@ class SmkiRepository:
         if eui is None or usage is None or cert not in self.issued:
             raise DitError("only a certificate this repository issued can be put in use")
         self.keystore.replace(Credential(eui, usage, cert.public_key(), cert))
+
+    def renew_organisation(self, party: EntityId) -> dict[KeyUsage, Credential]:
+        """New organisation certificates (and keys) for a party, not yet in use: the party first places
+        them on its devices (6.15.1) with its current key, then starts using them."""
+        self._renewals[party] = self._renewals.get(party, 0) + 1
+        usages = [u for u in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
+                  if self.keystore.find(party, u) is not None]
+        self.pending[party] = {u: self.smki.renewed_organisation_credential(party, u, self._renewals[party])
+                               for u in usages}
+        return self.pending[party]
+
+    def put_organisation_in_use(self, party: EntityId) -> None:
+        for credential in self.pending.pop(party, {}).values():
+            self.keystore.replace(credential)
 
     def public_key(self, party: EntityId, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
         return self.keystore.public_key(party, usage)

@@ -191,6 +191,18 @@ class SMKI:
                                                 ORG_NOT_BEFORE, ORG_NOT_AFTER)
         return self._store(org.eui, usage, cert, key)
 
+    def renewed_organisation_credential(self, eui: EntityId, usage: KeyUsage, generation: int) -> Credential:
+        """A replacement organisation certificate with a new key (kept in memory: the renewal belongs to
+        the lab run that asked for it, not to the SMKI on disk)."""
+        org = self.organisation(eui)
+        label = f"org:{org.eui.file_stem}:{usage.value}:renewal:{generation}"
+        key = self._derive_key(self.seed, label)
+        ca_cert, ca_key = self._ca["org-ca"]
+        cert = profile.organisation_certificate(org.eui, org.role, usage, org.name, key.public_key(), ca_cert.subject,
+                                                ca_key, self._derive_serial(self.seed, label),
+                                                ORG_NOT_BEFORE, ORG_NOT_AFTER)
+        return Credential(org.eui, usage, key.public_key(), cert, private_key=key)
+
     def ensure_device(self, eui: EntityId | str, device_type: DeviceType | str) -> None:
         """Give a device its DS and KA key pairs and certificates, unless it has them (IHDs have none)."""
         eui, device_type = EntityId(eui), DeviceType(device_type)

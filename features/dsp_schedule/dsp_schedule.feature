@@ -1,0 +1,32 @@
+@dsp_schedule @Medium @business_critical
+Feature: DSP Schedule Management
+  The supplier changes what the DCC reads from a meter on its behalf: delete the DSP schedule (by its
+  DSP Schedule ID, method 1 of the seed) and create the schedules the product needs. The DCC then runs
+  the new schedule on time and delivers the reads. The seed ranks "Meter Reading Schedule Management"
+  Medium among the critical business scenarios.
+
+  Prerequisites (seed): the device ID has been pre-notified; supplier trust anchors are populated.
+
+  @credit @SR-5.3 @SR-5.1
+  Scenario Outline: DSP Schedule Management - <fuel>
+    Given the <meter> is installed and commissioned by the <supplier>
+    And the <supplier> has a DSP schedule for SR 4.8.1 on the <meter>
+    When the <supplier> sends SR 5.3 "Delete Schedule" to the DCC
+      | dsp_schedule_id | <old_schedule> |
+    Then the request succeeds
+    When the <supplier> sends SR 5.1 "Create Schedule" for the <meter>
+      | scheduled_srv | 4.6.1 |
+    Then the request succeeds
+    When 1 day passes
+    Then the <supplier> receives the result of its DSP schedule from the <meter>
+    And Supplier B cannot delete that DSP schedule: the DCC answers E19
+
+    @ESME @IS @DIT.1
+    Examples: Electricity
+      | fuel        | meter | supplier        | old_schedule |
+      | Electricity | ESME  | Import Supplier | 1            |
+
+    @GSME @GS @DIT.2
+    Examples: Gas
+      | fuel | meter | supplier     | old_schedule |
+      | Gas  | GSME  | Gas Supplier | 1            |

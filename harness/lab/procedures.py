@@ -1,0 +1,170 @@
+"""Prerequisites the business scenarios take for granted, done the way a service user does them: real
+Service Requests through the DCC, and the installer's actions on site.
+
+"Given the ESME is installed and commissioned in prepayment mode by the Import Supplier" is the
+short Install & Commission (pre-notify, whitelist, join, supplier handover, commission, MPxN, tariff,
+payment mode, network operator handover); "Given the PPMID is joined to the ESME" the PPMID's half of
+an I&C. Every exchange is handed to `record`, so a prerequisite leaves the same evidence as a step.
+Any failure stops the scenario with the exchange that failed: a prerequisite that did not happen is
+not a test result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.adapters.service_user import Exchange
+from harness.catalogue import DeviceType
+from harness.errors import CheckFailed
+from harness.eui import EntityId
+from harness.lab import parameters
+from harness.pki import KeyUsage
+
+JOIN_POLL_INTERVAL_S = 30.0
+JOIN_POLLS = 120          # an hour: the longest join period 8.11 allows
+Record = Callable[[Exchange], Exchange]
+
+
+class Procedures:
+    def __init__(self, lab, record: Record):
+        self.lab = lab
+        self._record = record
+
+    def send(self, party: str, srv: str, target: str | None = None, *, expect_success: bool = True,
+             **table) -> Exchange:
+        """One SR with the lab's defaults, as a step would send it (table values in step words)."""
+        user = self.lab.user(party)
+        eui = None if target is None else parameters.device(self.lab.config, target)[1]
+        params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()}, {})
+        exchange = self._record(user.send(srv, eui, **params))
+        if expect_success and not exchange.succeeded:
+            raise CheckFailed(f"prerequisite failed: {exchange.summary}")
+        return exchange
+
+    # -- devices ---------------------------------------------------------------------------------------
+
+    def prenotify(self, party: str, device: str) -> Exchange:
+        cfg = self.lab.device_config(device)
+        table = {"device_id": f"the {device}", "device_type": cfg.type.duis_type,
+                 "device_manufacturer": cfg.manufacturer, "device_model": cfg.model}
+        if cfg.smets_chts_version:
+            table["smets_chts_version"] = cfg.smets_chts_version
+        if cfg.firmware_version:
+            table["firmware_version"] = cfg.firmware_version
+        return self.send(party, "12.2", None, **table)
+
+    def whitelist(self, party: str, device: str) -> Exchange:
+        """8.11 Add at the premises' CHF, and the N24 that says it happened."""
+        user = self.lab.user(party)
+        exchange = self.send(party, "8.11", "CHF", device_id=f"the {device}")
+        if user.wait_for_alert("N24") is None:
+            raise CheckFailed(f"prerequisite failed: no N24 after whitelisting the {device}")
+        return exchange
+
+    def join_han(self, party: str, device: str) -> None:
+        """The installer powers the device on; the SMI shows it installed once its CH reports the join."""
+        self.lab.power_on(device)
+        self.wait_for_status(party, device, ("InstalledNotCommissioned", "Commissioned"))
+
+    def wait_for_status(self, party: str, device: str, statuses: tuple[str, ...]) -> str:
+        eui = parameters.device(self.lab.config, device)[1]
+        status = None
+        for _ in range(JOIN_POLLS):
+            exchange = self.send(party, "8.2", None, device_id=f"the {device}")
+            status = next((d["DeviceStatus"] for d in exchange.response.inventory if d["DeviceID"] == eui.duis), None)
+            if status in statuses:
+                return status
+            self.lab.let_time_pass(JOIN_POLL_INTERVAL_S)
+        raise CheckFailed(f"the {device} did not become {' or '.join(statuses)}: the SMI shows it {status}")
+
+    def install_and_commission(self, party: str, device: str, payment_mode: str = "credit") -> None:
+        """A meter brought to Commissioned with the consumer's product on it."""
+        kind = self.lab.device_config(device).type
+        gas = kind is DeviceType.GSME
+        operator = "the Gas Network Operator" if gas else "the Electricity Network Operator"
+        self.prenotify(party, device)
+        self.whitelist(party, device)
+        self.join_han(party, device)
+        self.send(party, "6.21", device, certificates=party)
+        if gas:
+            self.send(party, "6.21", "GPF", certificates=party)
+        self.send(party, "8.1.1", device)
+        self.send(party, "6.20.1", device)
+        self.send(party, "1.1.1", device)
+        if payment_mode == "prepayment":
+            self.send(party, "2.1", device)
+        self.send(party, "1.6", device, payment_mode=payment_mode)
+        if payment_mode == "prepayment":
+            self.send(party, "1.5", device, payment_mode="prepayment", adjustment=500000)
+        if gas:
+            self.send(party, "8.7.2", "GPF", other_device_id=f"the {device}")
+        self.send(party, "6.21", "GPF" if gas else device, certificates=operator)
+
+    def join_display(self, party: str, display: str, meter: str) -> None:
+        """A PPMID or IHD whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF)."""
+        kind = self.lab.device_config(display).type
+        gas = self.lab.device_config(meter).type is DeviceType.GSME
+        eui = parameters.device(self.lab.config, display)[1]
+        if not self._known(eui):
+            self.prenotify(party, display)
+            self.whitelist(party, display)
+            self.join_han(party, display)
+        if kind is DeviceType.PPMID:
+            self.send(party, "8.7.1", meter, other_device_id=f"the {display}")
+            self.send(party, "8.7.2", display, other_device_id=f"the {meter}")
+            if gas:
+                self.send(party, "8.7.2", "GPF", other_device_id=f"the {display}")
+        else:
+            self.send(party, "8.7.2", "GPF" if gas else meter, other_device_id=f"the {display}")
+
+    def _known(self, eui: EntityId) -> bool:
+        record = self.lab.dcc.inventory.get(eui) if hasattr(self.lab, "dcc") else None
+        return record is not None and record.status.value in ("InstalledNotCommissioned", "Commissioned")
+
+    def rekey(self, party: str, device: str) -> None:
+        """6.17, the certificate from SMKI, 6.15.2 -- for the Digital Signing and then the Key Agreement key."""
+        eui = parameters.device(self.lab.config, device)[1]
+        for credential, usage in (("Digital Signature", KeyUsage.DIGITAL_SIGNING),
+                                  ("Key Agreement", KeyUsage.KEY_AGREEMENT)):
+            issued = self.send(party, "6.17", device, credential_type=credential)
+            certificate = self.lab.certificate_from_smki(eui, usage, issued.device_fields["PublicKey"])
+            user = self.lab.user(party)
+            self._record_ok(user.send("6.15.2", eui, device_certificate=certificate))
+
+    def _record_ok(self, exchange: Exchange) -> Exchange:
+        self._record(exchange)
+        if not exchange.succeeded:
+            raise CheckFailed(f"prerequisite failed: {exchange.summary}")
+        return exchange
+
+    def billing_calendar(self, party: str, device: str, periodicity: str) -> Exchange:
+        table = {"periodicity": periodicity}
+        if self.lab.device_config(device).type is DeviceType.GSME:
+            table["billing_period_start"] = "now"
+        return self.send(party, "6.8", device, **table)
+
+    def distribute_firmware(self, party: str, device: str, context: dict) -> None:
+        """11.1 with the image the scenario released, and the device's verdict (0x8F72) at the supplier."""
+        user = self.lab.user(party)
+        eui = parameters.device(self.lab.config, device)[1]
+        self._record_ok(user.send("11.1", device_id_list=[eui], firmware_image=context["firmware_image"],
+                                  firmware_version=context["firmware_version"]))
+        if user.wait_for_alert("8F72", device=eui, timeout=6 * 3600) is None:
+            raise CheckFailed(f"prerequisite failed: the {device} did not report the image verified (0x8F72)")
+
+    # -- schedules, future dating ---------------------------------------------------------------------------
+
+    def create_schedule(self, party: str, device: str, srv: str) -> int:
+        exchange = self.send(party, "5.1", None, device_id=f"the {device}", scheduled_srv=srv)
+        return int(exchange.response.alert_fields["DSPScheduleID"])
+
+    # -- change of supplier -------------------------------------------------------------------------------------
+
+    def change_of_supplier(self, role: str, gaining: str, device: str) -> None:
+        """Registration moves the supply; the gaining supplier takes over the device's supplier trust
+        anchors (6.23), and for gas the GPF's too."""
+        self.lab.register(role, gaining)
+        self.send(gaining, "6.23", device, certificates=gaining)
+        if self.lab.device_config(device).type is DeviceType.GSME:
+            self.send(gaining, "6.23", "GPF", certificates=gaining)
+

@@ -1,0 +1,155 @@
+"""Meter readings and prepayment data checked for consistency, as a supplier's back office would: the
+reads of one scenario must agree with each other and with what happened to the meter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pytest_bdd import parsers, then, when
+
+from steps.service_requests import read_back
+
+
+def _last(scenario_context, srv: str):
+    exchange = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.succeeded), None)
+    assert exchange is not None, f"no successful SR {srv} in this scenario"
+    return exchange.device_fields
+
+
+def _log(fields: dict, name: str, value: str) -> list[tuple[str, int]]:
+    count = int(fields.get(f"{name}Entries", "0"))
+    return [(fields[f"{name}[{i}]/DateTime"], int(fields[f"{name}[{i}]/{value}"])) for i in range(1, count + 1)]
+
+
+def _midnight_reads(lab, scenario_context, party, device) -> dict[str, int]:
+    _, exchange = read_back(lab, scenario_context, party, "4.6.1", device)
+    return dict(_log(exchange.device_fields, "DailyReadLog", "ImportRegister"))
+
+
+def _day_after(stamp: str) -> str:
+    return (dt.datetime.fromisoformat(stamp) + dt.timedelta(days=1)).isoformat()
+
+
+@then(parsers.parse("the daily read log holds the register at each of the last {days:d} midnights"))
+def daily_reads(scenario_context, days):
+    reads = _log(_last(scenario_context, "4.6.1"), "DailyReadLog", "ImportRegister")
+    assert len(reads) >= days, f"{len(reads)} midnight reads, expected at least {days}"
+    for stamp, _ in reads:
+        assert dt.datetime.fromisoformat(stamp).time() == dt.time(0), f"{stamp} is not a midnight"
+    registers = [value for _, value in reads]
+    assert registers == sorted(registers), f"the register went backwards: {registers}"
+
+
+@then(parsers.parse("the {party} finds each day's consumption equal to the difference of the {device}'s midnight "
+                    "reads"))
+def consumption_matches_reads(lab, scenario_context, party, device):
+    days = _log(_last(scenario_context, "4.17"), "DailyConsumptionLog", "Consumption")
+    midnights = _midnight_reads(lab, scenario_context, party, device)
+    checked = 0
+    for stamp, consumed in days:
+        before = (dt.datetime.fromisoformat(stamp) - dt.timedelta(days=1)).isoformat()
+        if before in midnights and stamp in midnights:
+            assert consumed == midnights[stamp] - midnights[before], f"{stamp}: {consumed} vs the midnight reads"
+            checked += 1
+    assert checked, f"no whole day to compare: consumption {days}, midnight reads {midnights}"
+
+
+@then(parsers.parse("the {party} finds the half-hourly profile adding up to the difference of the {device}'s "
+                    "midnight reads"))
+def profile_matches_reads(lab, scenario_context, party, device):
+    profile = _log(_last(scenario_context, "4.8.1"), "ProfileDataLog", "Consumption")
+    assert profile, "the profile is empty"
+    midnights = sorted(_midnight_reads(lab, scenario_context, party, device).items())
+    checked = 0
+    for (start, first), (end, last) in zip(midnights, midnights[1:]):
+        in_day = [value for stamp, value in profile if start <= stamp < end]
+        if len(in_day) == 48:
+            assert sum(in_day) == last - first, f"{start[:10]}: profile {sum(in_day)} vs reads {last - first}"
+            checked += 1
+    assert checked, "no whole day of half-hourly data to compare"
+
+
+@then("the TOU registers add up to the import register")
+def tou_adds_up(scenario_context):
+    total = int(_last(scenario_context, "4.1.1")["ImportRegister"])
+    tou = _last(scenario_context, "4.1.2")
+    registers = [int(tou[f"TOURegister[{i}]"]) for i in range(1, int(tou["TOURegisters"]) + 1)]
+    # The TOU read comes a little later than the register read: it may only have grown.
+    assert total <= sum(registers), f"TOU registers {registers} sum below the import register {total}"
+    assert sum(registers) - total < 10_000, f"TOU registers {registers} far from the import register {total}"
+
+
+@then(parsers.parse("the billing data log holds an entry for each of the last {days:d} billing dates"))
+def billing_dates(scenario_context, days):
+    fields = _last(scenario_context, "4.4.3")
+    count = int(fields.get("BillingDataLogEntries", "0"))
+    assert count >= days, f"{count} billing data log entries, expected at least {days}"
+
+
+@then("the prepayment daily read log shows the balance the meter's consumption leaves each midnight")
+def prepayment_log(scenario_context):
+    balances = _log(_last(scenario_context, "4.14"), "PrepaymentDailyReadLog", "MeterBalance")
+    assert len(balances) >= 2, f"only {len(balances)} prepayment snapshots"
+    values = [value for _, value in balances]
+    assert all(b < a for a, b in zip(values, values[1:])), f"the balance did not fall with consumption: {values}"
+
+
+@then(parsers.parse("the {party} finds the prepay values agreeing with the {device}'s meter balance"))
+def prepay_values_agree(lab, scenario_context, party, device):
+    prepay = int(_last(scenario_context, "4.3")["MeterBalance"])
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    balance = int(exchange.device_fields["MeterBalance"])
+    assert 0 <= prepay - balance < 1000, f"4.3 said {prepay}, 4.18 says {balance}"
+
+
+# -- balance before and after -------------------------------------------------------------------------------------
+
+@when(parsers.parse("the {party} notes the meter balance of the {device}"))
+def note_balance(lab, scenario_context, party, device):
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    scenario_context.values[f"balance of {device}"] = int(exchange.device_fields["MeterBalance"])
+
+
+@then(parsers.parse("the {party} reads back the {device}'s meter balance risen by the top-up, less at most {used:d} "
+                    "used since"))
+def balance_risen(lab, scenario_context, party, device, used):
+    before = scenario_context.values[f"balance of {device}"]
+    credit = scenario_context.values["utrn pence"] * 1000
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    after = int(exchange.device_fields["MeterBalance"])
+    assert before + credit - used <= after <= before + credit, \
+        f"balance {before} -> {after}: expected a rise of {credit} less at most {used}"
+
+
+@then(parsers.parse("the {party} reads back the {device}'s meter balance unchanged by it, less at most {used:d} "
+                    "used since"))
+def balance_unchanged(lab, scenario_context, party, device, used):
+    before = scenario_context.values[f"balance of {device}"]
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    after = int(exchange.device_fields["MeterBalance"])
+    assert before - used <= after <= before, f"balance {before} -> {after}: expected no top-up"
+
+
+# -- DSP schedules ---------------------------------------------------------------------------------------------
+
+@then(parsers.parse("the {party} receives the result of its DSP schedule from the {device}"))
+def scheduled_result(lab, scenario_context, party, device):
+    user = lab.user(party)
+    schedule = str(scenario_context.values["dsp_schedule_id"])
+    found = user.wait_for_scheduled(schedule, timeout=2 * 86400)
+    assert found is not None, f"no result of DSP schedule {schedule} reached the {party}"
+    assert found.response.response_code == "I0", found.response.label
+    scenario_context.observe(f"DSP schedule {schedule} result", found.at, found.data)
+
+
+@then(parsers.parse("the billing data log shows the meter's registers at the {trigger} change"))
+def billing_data_log_entry(scenario_context, trigger):
+    """4.4.2: the Change of Mode / Tariff Triggered Billing Data Log has an entry for this change."""
+    fields = _last(scenario_context, "4.4.2")
+    triggers = {"tariff": "tariff", "payment mode": "change of mode", "price": "price"}
+    count = int(fields.get("Entries", "0"))
+    entries = [{k.split("/", 1)[1]: v for k, v in fields.items() if k.startswith(f"Entry[{i}]/")}
+               for i in range(1, count + 1)]
+    found = [e for e in entries if e.get("Trigger") == triggers[trigger]]
+    assert found, f"no billing data log entry for a {trigger} change: {entries}"
+    assert "ImportRegister" in found[-1], f"the entry carries no register reading: {found[-1]}"
