@@ -26,6 +26,11 @@ SR_STEP = re.compile(r'^the (?P<party>.+?) sends (?P<optional>optional )?SR (?P<
 ALERT_STEP = re.compile(r"^the (?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
                         r"(?: from (?P<device>.+))?$")
 REQUIREMENT_TAG = re.compile(r"^DIT\.\d+$")
+# The seed's 18 business scenario families (DESIGN section 5 keys) and how many variants each has.
+FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "chf_replacement": 4, "ppmid": 5,
+            "tariff_update": 2, "change_of_mode": 4, "firmware": 4, "change_of_supplier": 8, "org_certificate": 2,
+            "device_certificate": 3, "dsp_schedule": 2, "price_update": 2, "ihd": 4, "change_of_tenancy": 12,
+            "decommission": 4, "meter_reading": 10, "prepayment_data": 4}
 PRIORITIES = ("High", "Medium", "Low")
 FEATURES = Path(__file__).resolve().parents[1] / "features"
 

@@ -32,7 +32,7 @@ def no_wan(lab):
 
 
 @given(parsers.parse("the {role} at the premises is {user}"))
-@when(parsers.parse("the {role} at the premises becomes {user}"))
+@given(parsers.parse("the {role} at the premises has changed to {user}"))
 def registration(lab, role, user):
     """Registration data (from the industry's registration services): who supplies each fuel."""
     lab.register(role, user)
@@ -46,9 +46,14 @@ def prenotified(lab, scenario_context, party, device):
 
 
 @given(parsers.re(r"the (?P<device>ESME|GSME|ESME 2|GSME 2) is installed and commissioned"
-                  r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+)"))
-def installed_and_commissioned(lab, scenario_context, device, mode, party):
-    procedures(lab, scenario_context).install_and_commission(party, device, mode or "credit")
+                  r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+?)(?P<apart>, not yet joined to the GPF)?$"))
+def installed_and_commissioned(lab, scenario_context, device, mode, party, apart):
+    procedures(lab, scenario_context).install_and_commission(party, device, mode or "credit", join_gpf=not apart)
+
+
+@given(parsers.parse("{party} has read the inventory of the premises"))
+def read_inventory(lab, scenario_context, party):
+    procedures(lab, scenario_context).send(party, "8.2", None, device_id="the CHF")
 
 
 @given(parsers.parse("the {display} is installed and joined to the {meter} by {party}"))
@@ -66,9 +71,9 @@ def has_schedule(lab, scenario_context, party, srv, device):
 @given(parsers.parse("{party} has asked for SR {srv} from the {device} in {days:d} days"))
 def future_dated_request(lab, scenario_context, party, srv, device, days):
     """A DSP future-dated request: the DCC holds it until its execution date."""
-    exchange = procedures(lab, scenario_context).send(party, srv, device, expect_success=False,
+    exchange = procedures(lab, scenario_context).send(party, srv, device, expect_success=False, wait=False,
                                                       execution_date_time=f"in {days} days")
-    assert exchange.response_code == "I99", exchange.summary
+    assert exchange.synchronous is not None and exchange.synchronous.response_code == "I99", exchange.summary
 
 
 # -- on site -------------------------------------------------------------------------------------------------------

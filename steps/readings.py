@@ -153,3 +153,12 @@ def billing_data_log_entry(scenario_context, trigger):
     found = [e for e in entries if e.get("Trigger") == triggers[trigger]]
     assert found, f"no billing data log entry for a {trigger} change: {entries}"
     assert "ImportRegister" in found[-1], f"the entry carries no register reading: {found[-1]}"
+
+
+@then(parsers.parse("the {party} finds the GPF mirroring the {meter}"))
+def gpf_mirrors(lab, scenario_context, party, meter):
+    """The GPF answers gas reads from the GSME it is joined with: its register read is that meter's."""
+    _, from_gpf = read_back(lab, scenario_context, party, "4.1.1", "GPF")
+    _, from_meter = read_back(lab, scenario_context, party, "4.1.1", meter)
+    assert 0 <= int(from_meter.device_fields["ImportRegister"]) - int(from_gpf.device_fields["ImportRegister"]) \
+        < 10_000, f"GPF {from_gpf.device_fields}, {meter} {from_meter.device_fields}"

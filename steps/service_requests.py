@@ -169,10 +169,10 @@ def firmware_update_refused(lab, scenario_context, device, code):
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
 
-@then(parsers.parse("the {device}'s responses verify with its new Digital Signature certificate"))
-def responses_verify_with_new_certificate(lab, scenario_context, device):
-    eui, exchange = read_back(lab, scenario_context, "the Import Supplier" if "E" in device else "the Gas Supplier",
-                              "6.24.2", device)
+@then(parsers.parse("the {party} finds the {device}'s responses verifying with its new Digital Signature "
+                    "certificate"))
+def responses_verify_with_new_certificate(lab, scenario_context, party, device):
+    eui, exchange = read_back(lab, scenario_context, party, "6.24.2", device)
     in_use = lab.repository.keystore.find(eui, KeyUsage.DIGITAL_SIGNING).certificate
     assert in_use in lab.repository.issued, "the device certificate in use is not the one SMKI issued after 6.17"
     assert exchange.device_signature == "valid", f"response signature {exchange.device_signature}"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import scenarios
 from harness.duis import xml
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,8 @@ def test_allure_labels_on_every_scenario(run):
         labels = {(label["name"], label["value"]) for label in json.loads(path.read_text())["labels"]}
         names = {name for name, _ in labels}
         assert {"epic", "feature", "story", "severity", "tag"} <= names, path.name
-        assert ("epic", "install_commission") in labels
+        epic = next(value for name, value in labels if name == "epic")
+        assert epic in scenarios.FAMILIES and ("tag", epic) in labels, path.name
 
 
 def test_every_duis_message_of_the_run_is_schema_valid(run, duis_schema):

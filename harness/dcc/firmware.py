@@ -5,6 +5,7 @@ Checks (DIT firmware pack; the E1101nn meanings are this model's, DUIS names the
   E110102 the image is over 750 KB or not an OTA upgrade file
   E110106 a device is unknown, or not one the User supplies (InvalidDeviceIDList)
   E110103 a device is not Commissioned (NotCommissionedDeviceIDList)
+  N21 any other transfer failure the CH reports
   E110105 the devices do not share one manufacturer and model, so not one image signer
     (NotApplicableFirmwareDeviceIDList) -- "all the devices in the device list should have the same
     digital signature certificates"
@@ -75,15 +76,18 @@ class FirmwareDistribution:
         except MalformedImage as exc:
             raise DuisRejection("E110102", f"not an OTA upgrade image: {exc}") from None
         records = {i: self.dsp.inventory.get(i) for i in ids}
-        invalid = [i for i, d in records.items()
-                   if d is None or user.eui not in {u.eui for u in self.dsp.suppliers_of(d)}]
-        if invalid:
-            raise DuisRejection("E110106", f"{len(invalid)} device(s) unknown or not supplied by {user.name}",
-                                E.DSPUpdateFirmwareWarning(E.InvalidDeviceIDList(_id_list(invalid))))
+        unknown = [i for i, d in records.items() if d is None]
+        if unknown:
+            raise DuisRejection("E110106", f"{len(unknown)} device(s) not in the inventory",
+                                E.DSPUpdateFirmwareWarning(E.InvalidDeviceIDList(_id_list(unknown))))
         not_commissioned = [i for i, d in records.items() if d.status is not DeviceStatus.COMMISSIONED]
         if not_commissioned:
             raise DuisRejection("E110103", f"{len(not_commissioned)} device(s) not Commissioned",
                                 E.DSPUpdateFirmwareWarning(E.NotCommissionedDeviceIDList(_id_list(not_commissioned))))
+        not_theirs = [i for i, d in records.items() if user.eui not in {u.eui for u in self.dsp.suppliers_of(d)}]
+        if not_theirs:
+            raise DuisRejection("E110106", f"{len(not_theirs)} device(s) not supplied by {user.name}",
+                                E.DSPUpdateFirmwareWarning(E.InvalidDeviceIDList(_id_list(not_theirs))))
         models = {(d.manufacturer, d.model) for d in records.values()}
         if len(models) > 1:
             first = next(iter(records.values()))

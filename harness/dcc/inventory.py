@@ -70,6 +70,7 @@ class InventoryDevice:
     mpxn: str | None = None
     date_commissioned: dt.date | None = None
     supplier_in_trust_anchor: EntityId | None = None   # as far as the DCC knows (6.21, 6.23)
+    network_operator_in_trust_anchor: EntityId | None = None
     restricted_from: str | None = None                   # 3.2 Change of Tenancy restriction date-time
     no_wan_since: dt.datetime | None = None              # CHF: 8.14.2 installed without SM WAN
     history: list[tuple[dt.datetime, DeviceStatus]] = field(default_factory=list)

@@ -117,6 +117,8 @@ class DeviceOutcomes:
         role = role_of(first)
         if role is not None and role.duis_name == "Supplier":
             command.device.supplier_in_trust_anchor = entity_id_of(first)
+        elif role is not None and role.duis_name == "NetworkOperator":
+            command.device.network_operator_in_trust_anchor = entity_id_of(first)
         party = self.dsp.users.get(entity_id_of(first))
         if party is None:
             return
@@ -185,14 +187,20 @@ class DeviceOutcomes:
     # -- change of tenancy ---------------------------------------------------------------------------------
 
     def _change_of_tenancy(self, command: Outstanding, result: dict) -> None:
+        """For gas, 3.2 goes to the GPF, but the tenancy is the gas meter's too."""
         device = command.device
-        device.restricted_from = command.fields.get("RestrictionDateTime")
+        affected = {device.device_id}
+        if device.device_type is DeviceType.GPF:
+            affected |= {d.device_id for d in self.dsp.inventory.devices.values()
+                         if d.device_type is DeviceType.GSME and d.chf == device.chf}
+        for eui in affected:
+            self.dsp.inventory.get(eui).restricted_from = command.fields.get("RestrictionDateTime")
 
         def other_user(user) -> bool:
             return UserRole.OTHER_USER in user.roles and not (user.roles - {UserRole.OTHER_USER})
 
-        self.dsp.cancel_held(lambda c: c.device.device_id == device.device_id and other_user(c.user), "N3")
-        self.dsp.schedules.remove(lambda s: s.device_id == device.device_id and other_user(s.owner), "N4")
+        self.dsp.cancel_held(lambda c: c.device.device_id in affected and other_user(c.user), "N3")
+        self.dsp.schedules.remove(lambda s: s.device_id in affected and other_user(s.owner), "N4")
 
     # -- device alerts -------------------------------------------------------------------------------------
 

@@ -31,12 +31,12 @@ class Procedures:
         self._record = record
 
     def send(self, party: str, srv: str, target: str | None = None, *, expect_success: bool = True,
-             **table) -> Exchange:
+             wait: bool = True, **table) -> Exchange:
         """One SR with the lab's defaults, as a step would send it (table values in step words)."""
         user = self.lab.user(party)
         eui = None if target is None else parameters.device(self.lab.config, target)[1]
         params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()}, {})
-        exchange = self._record(user.send(srv, eui, **params))
+        exchange = self._record(user.send(srv, eui, wait=wait, **params))
         if expect_success and not exchange.succeeded:
             raise CheckFailed(f"prerequisite failed: {exchange.summary}")
         return exchange
@@ -77,7 +77,8 @@ class Procedures:
             self.lab.let_time_pass(JOIN_POLL_INTERVAL_S)
         raise CheckFailed(f"the {device} did not become {' or '.join(statuses)}: the SMI shows it {status}")
 
-    def install_and_commission(self, party: str, device: str, payment_mode: str = "credit") -> None:
+    def install_and_commission(self, party: str, device: str, payment_mode: str = "credit", *,
+                               join_gpf: bool = True) -> None:
         """A meter brought to Commissioned with the consumer's product on it."""
         kind = self.lab.device_config(device).type
         gas = kind is DeviceType.GSME
@@ -86,7 +87,7 @@ class Procedures:
         self.whitelist(party, device)
         self.join_han(party, device)
         self.send(party, "6.21", device, certificates=party)
-        if gas:
+        if gas and not self._handed_over("GPF", party):
             self.send(party, "6.21", "GPF", certificates=party)
         self.send(party, "8.1.1", device)
         self.send(party, "6.20.1", device)
@@ -96,9 +97,10 @@ class Procedures:
         self.send(party, "1.6", device, payment_mode=payment_mode)
         if payment_mode == "prepayment":
             self.send(party, "1.5", device, payment_mode="prepayment", adjustment=500000)
-        if gas:
+        if gas and join_gpf:
             self.send(party, "8.7.2", "GPF", other_device_id=f"the {device}")
-        self.send(party, "6.21", "GPF" if gas else device, certificates=operator)
+        if not self._handed_over("GPF" if gas else device, operator):
+            self.send(party, "6.21", "GPF" if gas else device, certificates=operator)
 
     def join_display(self, party: str, display: str, meter: str) -> None:
         """A PPMID or IHD whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF)."""
@@ -116,6 +118,14 @@ class Procedures:
                 self.send(party, "8.7.2", "GPF", other_device_id=f"the {display}")
         else:
             self.send(party, "8.7.2", "GPF" if gas else meter, other_device_id=f"the {display}")
+
+    def _handed_over(self, device: str, party: str) -> bool:
+        """A handover (6.21) works once: while the ACB is still in the supplier trust anchor."""
+        eui = parameters.device(self.lab.config, device)[1]
+        record = self.lab.dcc.inventory.get(eui) if hasattr(self.lab, "dcc") else None
+        holder = self.lab.user(party).eui
+        return record is not None and holder in (record.supplier_in_trust_anchor,
+                                                 record.network_operator_in_trust_anchor)
 
     def _known(self, eui: EntityId) -> bool:
         record = self.lab.dcc.inventory.get(eui) if hasattr(self.lab, "dcc") else None

@@ -1,0 +1,43 @@
+@org_certificate @Medium @business_critical @prepayment
+Feature: Organisation Certificate Update
+  The supplier renews its organisation certificates with SMKI (they expire at most every ten years) and
+  places the new ones in its trust anchor cells on its devices with 6.15.1: Digital Signature, Key
+  Agreement and, on meters, the Prepayment Key Agreement cell (the GPF has none). It signs the update
+  with its current key -- the one the device still trusts -- and only then starts using the new keys.
+  The seed ranks "Certificate Management - Supplier (incl. Prepayment)" Medium among the critical ones.
+
+  Prerequisites (seed): device IDs pre-notified; supplier trust anchors populated with organisation
+  certificates; the Remote Party Role of 6.15.1 is Supplier; network operator certificates are not
+  the supplier's to replace after installation.
+
+  @GSME @GS @DIT.2 @SR-6.15.1
+  Scenario: Organisation Certificate Update - Gas
+    Given the GSME is installed and commissioned in prepayment mode by the Gas Supplier
+    And the Gas Supplier has renewed its organisation certificates with SMKI
+    When the Gas Supplier sends SR 6.15.1 "Update Security Credentials (KRP)" to the GSME
+      | certificates | the Gas Supplier's renewed certificates |
+    Then the request succeeds
+    When the Gas Supplier sends SR 6.15.1 "Update Security Credentials (KRP)" to the GPF
+      | certificates | the Gas Supplier's renewed certificates |
+    Then the request succeeds
+    When the Gas Supplier starts using its renewed certificates
+    Then the GSME accepts the Gas Supplier's critical commands signed with its renewed key
+    And the GPF accepts the Gas Supplier's critical commands signed with its renewed key
+    When the Gas Supplier vends a UTRN for 5.00 GBP for the GSME
+    And the Gas Supplier sends SR 2.2 "Top Up Device" to the GSME
+      | utrn | the vended UTRN |
+    Then the request succeeds
+
+  @ESME @IS @DIT.1 @SR-6.15.1
+  Scenario: Organisation Certificate Update - Electricity
+    Given the ESME is installed and commissioned in prepayment mode by the Import Supplier
+    And the Import Supplier has renewed its organisation certificates with SMKI
+    When the Import Supplier sends SR 6.15.1 "Update Security Credentials (KRP)" to the ESME
+      | certificates | the Import Supplier's renewed certificates |
+    Then the request succeeds
+    When the Import Supplier starts using its renewed certificates
+    Then the ESME accepts the Import Supplier's critical commands signed with its renewed key
+    When the Import Supplier vends a UTRN for 5.00 GBP for the ESME
+    And the Import Supplier sends SR 2.2 "Top Up Device" to the ESME
+      | utrn | the vended UTRN |
+    Then the request succeeds
