@@ -155,7 +155,7 @@ class Recorder:
         summary = {"generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                    "lab": self.config.getoption("--lab") or str(lab_config_module.DEFAULT),
                    "wall_time_s": round(time.monotonic() - self.started, 3), "totals": totals,
-                   "executions": [asdict(r) for r in records]}
+                   "families": _family_totals(records), "executions": [asdict(r) for r in records]}
         (self.report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
@@ -298,23 +298,59 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
         _print_summary(recorder)
 
 
+def _family_totals(records) -> dict[str, dict]:
+    families: dict[str, dict] = {}
+    for r in records:
+        family = families.setdefault(r.family, {"scenarios": 0, "passed": 0, "failed": 0, "skipped": 0,
+                                                "service_requests": 0, "virtual_s": 0.0, "wall_s": 0.0})
+        family["scenarios"] += 1
+        if r.outcome in family:
+            family[r.outcome] += 1
+        family["service_requests"] += r.service_requests
+        family["virtual_s"] += r.virtual_s
+        family["wall_s"] += r.duration_s
+    return dict(sorted(families.items()))
+
+
+def _span(seconds: float) -> str:
+    """Virtual time as 3d 04:05:06."""
+    days, rest = divmod(int(seconds), 86400)
+    text = str(dt.timedelta(seconds=rest))
+    return f"{days}d {text}" if days else text
+
+
+SCENARIO_ROWS_UP_TO = 20         # a bigger run is summed up per family; summary.json has every scenario
+
+
 def _print_summary(recorder: Recorder) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(stderr=False)
-    table = Table(title="DIT scenarios")
-    for column in ("Scenario", "Outcome", "SRs", "Virtual time", "Wall time"):
-        table.add_column(column, justify="right" if column in ("SRs", "Virtual time", "Wall time") else "left")
+    if not console.is_terminal:
+        console = Console(stderr=False, width=120)
+    records = list(recorder.records.values())
     colours = {"passed": "green", "failed": "red", "blocked": "yellow", "skipped": "dim"}
-    for r in recorder.records.values():
-        table.add_row(r.title, f"[{colours.get(r.outcome, '')}]{r.outcome}", str(r.service_requests),
-                      str(dt.timedelta(seconds=int(r.virtual_s))), f"{r.duration_s:.2f} s")
+    if len(records) <= SCENARIO_ROWS_UP_TO:
+        table = Table(title="DIT scenarios")
+        for column in ("Scenario", "Outcome", "SRs", "Virtual time", "Wall time"):
+            table.add_column(column, justify="right" if column in ("SRs", "Virtual time", "Wall time") else "left")
+        for r in records:
+            table.add_row(r.title, f"[{colours.get(r.outcome, '')}]{r.outcome}", str(r.service_requests),
+                          _span(r.virtual_s), f"{r.duration_s:.2f} s")
+        console.print(table)
+    table = Table(title="DIT business scenario families")
+    for column in ("Family", "Scenarios", "Passed", "Failed", "Skipped", "SRs", "Virtual time", "Wall time"):
+        table.add_column(column, justify="left" if column == "Family" else "right", no_wrap=True)
+    for family, t in _family_totals(records).items():
+        failed = f"[red]{t['failed']}" if t["failed"] else "0"
+        table.add_row(family, str(t["scenarios"]), f"[green]{t['passed']}", failed, str(t["skipped"]),
+                      str(t["service_requests"]), _span(t["virtual_s"]), f"{t['wall_s']:.2f} s")
     console.print(table)
-    for r in recorder.records.values():
+    for r in records:
         if r.outcome == "failed":
             console.print(f"[red]FAILED[/red] {r.title}\n  at: {r.failed_step}\n  {r.error}")
     counts = {}
-    for r in recorder.records.values():
+    for r in records:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     console.print(", ".join(f"{n} {k}" for k, n in counts.items()) or "no scenarios ran")

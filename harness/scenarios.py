@@ -20,10 +20,10 @@ from pathlib import Path
 
 from harness.errors import DitError
 
-SR_STEP = re.compile(r'^the (?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
+SR_STEP = re.compile(r'^(?:the )?(?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
                      r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)'
                      r'(?: (?P<delivery>by Local Command Delivery|over the SM WAN and by Local Command Delivery))?$')
-ALERT_STEP = re.compile(r"^the (?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
+ALERT_STEP = re.compile(r"^(?:the )?(?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
                         r"(?: from (?P<device>.+))?$")
 REQUIREMENT_TAG = re.compile(r"^DIT\.\d+$")
 # The seed's 18 business scenario families (DESIGN section 5 keys) and how many variants each has.

@@ -21,6 +21,6 @@ def receives_alert(lab, scenario_context, party, kind, code, device=None):
         assert referenced in ours, f"{kind} alert {code} is about {referenced}, not a request of this scenario"
 
 
-@then(parsers.parse("the {party} receives no {kind} alert {code}"))
+@then(parsers.parse("{party} receives no {kind} alert {code}"))
 def receives_no_alert(lab, party, kind, code):
     assert lab.user(party).wait_for_alert(code, timeout=600) is None, f"the {party} received {kind} alert {code}"

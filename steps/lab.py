@@ -16,12 +16,12 @@ def procedures(lab, scenario_context) -> Procedures:
 
 # -- the premises --------------------------------------------------------------------------------------------
 
-@given(parsers.parse("the {party} sees the Communications Hub installed and commissioned"))
+@given(parsers.parse("{party} sees the Communications Hub installed and commissioned"))
 def hub_commissioned(lab, scenario_context, party):
     procedures(lab, scenario_context).wait_for_status(party, "CHF", ("Commissioned",))
 
 
-@given(parsers.parse("the {party} has completed the WAN matrix check for the premises"))
+@given(parsers.parse("{party} has completed the WAN matrix check for the premises"))
 def wan_matrix(lab, scenario_context, party):
     procedures(lab, scenario_context).send(party, "12.1", None, uprn=lab.config.premises[0].uprn)
 
@@ -40,7 +40,7 @@ def registration(lab, role, user):
 
 # -- devices brought into service by earlier business processes ------------------------------------------------
 
-@given(parsers.parse("the {party} has pre-notified the {device} to the DCC"))
+@given(parsers.parse("{party} has pre-notified the {device} to the DCC"))
 def prenotified(lab, scenario_context, party, device):
     procedures(lab, scenario_context).prenotify(party, device)
 
@@ -84,7 +84,7 @@ def power_on(lab, device):
     lab.power_on(device)
 
 
-@then(parsers.parse("the {party} sees the {device} join the HAN"))
+@then(parsers.parse("{party} sees the {device} join the HAN"))
 def joins_han(lab, scenario_context, party, device):
     """Observed in the SMI: the DCC marks a device Installed Not Commissioned once its CH reports the join."""
     procedures(lab, scenario_context).wait_for_status(party, device, ("InstalledNotCommissioned", "Commissioned"))
@@ -116,7 +116,7 @@ def hours_pass(lab, hours):
 
 # -- prepayment ---------------------------------------------------------------------------------------------------
 
-@when(parsers.parse("the {party} vends a UTRN for {pounds} GBP for the {device}"))
+@when(parsers.parse("{party} vends a UTRN for {pounds} GBP for the {device}"))
 def vend_utrn(lab, scenario_context, party, pounds, device):
     eui = parameters.device(lab.config, device)[1]
     pence = round(float(pounds) * 100)
@@ -151,12 +151,12 @@ def firmware_released(lab, scenario_context, device, version, badly):
     scenario_context.values["firmware_version"] = version.upper()
 
 
-@given(parsers.parse("the {party} has set a {periodicity} billing calendar on the {device}"))
+@given(parsers.parse("{party} has set a {periodicity} billing calendar on the {device}"))
 def billing_calendar(lab, scenario_context, party, periodicity, device):
     procedures(lab, scenario_context).billing_calendar(party, device, periodicity.capitalize())
 
 
-@given(parsers.parse("the {party} has rekeyed the {device}"))
+@given(parsers.parse("{party} has rekeyed the {device}"))
 def rekeyed(lab, scenario_context, party, device):
     procedures(lab, scenario_context).rekey(party, device)
 
@@ -172,12 +172,12 @@ def firmware_distributed(lab, scenario_context, device, party):
     procedures(lab, scenario_context).distribute_firmware(party, device, scenario_context.values)
 
 
-@given(parsers.parse("the {party} has renewed its organisation certificates with SMKI"))
+@given(parsers.parse("{party} has renewed its organisation certificates with SMKI"))
 def renewed_certificates(lab, party):
     lab.repository.renew_organisation(lab.config.party(party).eui)
 
 
-@when(parsers.parse("the {party} starts using its renewed certificates"))
+@when(parsers.parse("{party} starts using its renewed certificates"))
 def use_renewed_certificates(lab, party):
     lab.repository.put_organisation_in_use(lab.config.party(party).eui)
 

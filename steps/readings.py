@@ -40,7 +40,7 @@ def daily_reads(scenario_context, days):
     assert registers == sorted(registers), f"the register went backwards: {registers}"
 
 
-@then(parsers.parse("the {party} finds each day's consumption equal to the difference of the {device}'s midnight "
+@then(parsers.parse("{party} finds each day's consumption equal to the difference of the {device}'s midnight "
                     "reads"))
 def consumption_matches_reads(lab, scenario_context, party, device):
     days = _log(_last(scenario_context, "4.17"), "DailyConsumptionLog", "Consumption")
@@ -54,7 +54,7 @@ def consumption_matches_reads(lab, scenario_context, party, device):
     assert checked, f"no whole day to compare: consumption {days}, midnight reads {midnights}"
 
 
-@then(parsers.parse("the {party} finds the half-hourly profile adding up to the difference of the {device}'s "
+@then(parsers.parse("{party} finds the half-hourly profile adding up to the difference of the {device}'s "
                     "midnight reads"))
 def profile_matches_reads(lab, scenario_context, party, device):
     profile = _log(_last(scenario_context, "4.8.1"), "ProfileDataLog", "Consumption")
@@ -94,7 +94,7 @@ def prepayment_log(scenario_context):
     assert all(b < a for a, b in zip(values, values[1:])), f"the balance did not fall with consumption: {values}"
 
 
-@then(parsers.parse("the {party} finds the prepay values agreeing with the {device}'s meter balance"))
+@then(parsers.parse("{party} finds the prepay values agreeing with the {device}'s meter balance"))
 def prepay_values_agree(lab, scenario_context, party, device):
     prepay = int(_last(scenario_context, "4.3")["MeterBalance"])
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
@@ -104,13 +104,13 @@ def prepay_values_agree(lab, scenario_context, party, device):
 
 # -- balance before and after -------------------------------------------------------------------------------------
 
-@when(parsers.parse("the {party} notes the meter balance of the {device}"))
+@when(parsers.parse("{party} notes the meter balance of the {device}"))
 def note_balance(lab, scenario_context, party, device):
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
     scenario_context.values[f"balance of {device}"] = int(exchange.device_fields["MeterBalance"])
 
 
-@then(parsers.parse("the {party} reads back the {device}'s meter balance risen by the top-up, less at most {used:d} "
+@then(parsers.parse("{party} reads back the {device}'s meter balance risen by the top-up, less at most {used:d} "
                     "used since"))
 def balance_risen(lab, scenario_context, party, device, used):
     before = scenario_context.values[f"balance of {device}"]
@@ -121,7 +121,7 @@ def balance_risen(lab, scenario_context, party, device, used):
         f"balance {before} -> {after}: expected a rise of {credit} less at most {used}"
 
 
-@then(parsers.parse("the {party} reads back the {device}'s meter balance unchanged by it, less at most {used:d} "
+@then(parsers.parse("{party} reads back the {device}'s meter balance unchanged by it, less at most {used:d} "
                     "used since"))
 def balance_unchanged(lab, scenario_context, party, device, used):
     before = scenario_context.values[f"balance of {device}"]
@@ -132,7 +132,7 @@ def balance_unchanged(lab, scenario_context, party, device, used):
 
 # -- DSP schedules ---------------------------------------------------------------------------------------------
 
-@then(parsers.parse("the {party} receives the result of its DSP schedule from the {device}"))
+@then(parsers.parse("{party} receives the result of its DSP schedule from the {device}"))
 def scheduled_result(lab, scenario_context, party, device):
     user = lab.user(party)
     schedule = str(scenario_context.values["dsp_schedule_id"])
@@ -155,7 +155,7 @@ def billing_data_log_entry(scenario_context, trigger):
     assert "ImportRegister" in found[-1], f"the entry carries no register reading: {found[-1]}"
 
 
-@then(parsers.parse("the {party} finds the GPF mirroring the {meter}"))
+@then(parsers.parse("{party} finds the GPF mirroring the {meter}"))
 def gpf_mirrors(lab, scenario_context, party, meter):
     """The GPF answers gas reads from the GSME it is joined with: its register read is that meter's."""
     _, from_gpf = read_back(lab, scenario_context, party, "4.1.1", "GPF")

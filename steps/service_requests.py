@@ -80,7 +80,7 @@ def device_refuses(scenario_context, reason):
     assert reason.lower() in exchange.device_fields.get("Reason", "").lower(), exchange.device_fields
 
 
-@when(parsers.re(r"the (?P<party>.+?) retrieves the (?P<device>.+?)'s new (?P<usage>Digital Signature|Key Agreement)"
+@when(parsers.re(r"(?:the )?(?P<party>.+?) retrieves the (?P<device>.+?)'s new (?P<usage>Digital Signature|Key Agreement)"
                  r" certificate from SMKI"))
 def retrieve_certificate(lab, scenario_context, party, device, usage):
     eui = parameters.device(lab.config, device)[1]
@@ -101,13 +101,13 @@ def read_back(lab, scenario_context, party: str, srv: str, device: str, **params
     return eui, exchange
 
 
-@then(parsers.parse("the {party} reads back payment mode {mode} from the {device}"))
+@then(parsers.parse("{party} reads back payment mode {mode} from the {device}"))
 def read_back_payment_mode(lab, scenario_context, party, mode, device):
     _, exchange = read_back(lab, scenario_context, party, "6.2.9", device)
     assert exchange.device_fields.get("PaymentMode") == mode, exchange.device_fields
 
 
-@then(parsers.parse("the {party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "
+@then(parsers.parse("{party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "
                     "used since"))
 def read_back_balance(lab, scenario_context, party, balance, device, used):
     """The meter keeps using energy (and paying its standing charge) between the change and the read."""
@@ -120,7 +120,7 @@ _CELLS = {"supplier": "SUPPLIER/ds", "network operator": "NETWORK_OPERATOR/ds",
           "supplier prepayment key agreement": "SUPPLIER/pp-ka", "supplier key agreement": "SUPPLIER/ka"}
 
 
-@then(parsers.parse("the {party} finds {holder} in the {role} trust anchor of the {device}"))
+@then(parsers.parse("{party} finds {holder} in the {role} trust anchor of the {device}"))
 def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
     expected = lab.config.party(holder).eui.duis if holder != "the ACB" else lab.config.access_control_broker.duis
@@ -129,7 +129,7 @@ def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     assert found == expected, f"{cell}: {found}, expected {expected}"
 
 
-@then(parsers.parse("the {party} sees the {device} as {status} in the inventory"))
+@then(parsers.parse("{party} sees the {device} as {status} in the inventory"))
 def inventory_status(lab, scenario_context, party, device, status):
     eui = parameters.device(lab.config, device)[1]
     _, exchange = read_back(lab, scenario_context, party, "8.2", device, device_id=eui)
@@ -137,7 +137,7 @@ def inventory_status(lab, scenario_context, party, device, status):
     assert entry.get("DeviceStatus") == status, f"{device} is {entry.get('DeviceStatus')}, expected {status}"
 
 
-@then(parsers.parse("the {party} reads back firmware version {version} from the {device}"))
+@then(parsers.parse("{party} reads back firmware version {version} from the {device}"))
 def read_back_firmware(lab, scenario_context, party, version, device):
     _, exchange = read_back(lab, scenario_context, party, "11.2", device)
     assert exchange.device_fields.get("FirmwareVersion") == version, exchange.device_fields
@@ -169,7 +169,7 @@ def firmware_update_refused(lab, scenario_context, device, code):
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
 
-@then(parsers.parse("the {party} finds the {device}'s responses verifying with its new Digital Signature "
+@then(parsers.parse("{party} finds the {device}'s responses verifying with its new Digital Signature "
                     "certificate"))
 def responses_verify_with_new_certificate(lab, scenario_context, party, device):
     eui, exchange = read_back(lab, scenario_context, party, "6.24.2", device)
@@ -198,3 +198,12 @@ def schedule_not_theirs(lab, scenario_context, party, code):
     exchange = scenario_context.record(lab.user(party).send(
         "5.3", dsp_schedule_id=scenario_context.values["dsp_schedule_id"]))
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.parse("a UTRN {party} vends with its renewed prepayment key tops up the {device}"))
+def renewed_prepayment_key(lab, scenario_context, party, device):
+    """The meter's Prepayment KA cell now holds the renewed certificate: UTRNs made with it are authentic."""
+    user, eui = lab.user(party), parameters.device(lab.config, device)[1]
+    code, counter = user.vend_utrn(eui, 500)
+    exchange = scenario_context.record(user.send("2.2", eui, utrn=code, counter=counter))
+    assert exchange.succeeded, exchange.summary

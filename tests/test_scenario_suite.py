@@ -12,24 +12,9 @@ import pytest
 
 from harness import scenarios
 from harness.duis import xml
+from seed_sequences import SEED_SEQUENCES
 
 PROJECT = Path(__file__).resolve().parents[1]
-
-# The Install & Commission SR sequences of the DIT business scenario pack (seed 001), in order.
-SEED_SEQUENCES = {
-    "install_commission/install-commission-esme-credit":
-        "8.11 6.21 8.1.1 6.20.1 1.1.1 1.6 6.8 5.1 6.22 4.4.2 1.5 3.4 6.4.1 6.12 6.25 6.17 6.15.2 6.17 6.15.2 6.21",
-    "install_commission/install-commission-gsme-credit":
-        "8.11 6.21 6.21 8.1.1 6.20.1 1.1.1 1.6 6.8 5.1 6.22 4.4.2 8.7.2 3.4 6.6 1.5 "
-        "6.17 6.15.2 6.17 6.15.2 6.17 6.15.2 6.17 6.15.2 6.21",
-    "install_commission/install-commission-esme-prepayment":
-        "8.11 6.21 8.1.1 6.20.1 1.1.1 2.1 1.6 6.8 5.1 6.22 4.4.2 2.3 1.5 3.4 6.4.1 6.12 6.25 "
-        "6.17 6.15.2 6.17 6.15.2 6.21",
-    "install_commission/install-commission-gsme-prepayment":
-        "8.11 6.21 6.21 8.1.1 6.20.1 1.1.1 2.1 1.6 6.8 5.1 6.22 4.4.2 8.7.2 1.5 3.4 6.6 2.3 "
-        "6.17 6.15.2 6.17 6.15.2 6.17 6.15.2 6.17 6.15.2 6.21",
-}
-
 
 def dit(*args: str, cwd: Path = PROJECT, **env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=cwd,
@@ -43,29 +28,44 @@ def run(tmp_path_factory):
     return result, report
 
 
-def test_scenarios_lists_install_and_commission_in_the_seed_order():
+def _sequence(steps) -> str:
+    return " ".join(s["sr"] + ("?" if s["optional"] else "") for s in steps if "sr" in s)
+
+
+def test_scenarios_lists_every_variant_of_the_plan_in_the_seed_order():
     result = dit("scenarios", "--json")
     assert result.returncode == 0, result.stderr
     variants = {v["id"]: v for v in json.loads(result.stdout)}
+    assert len(variants) == 80 and set(variants) == set(SEED_SEQUENCES)
+    families = {}
+    for variant in variants.values():
+        families[variant["family"]] = families.get(variant["family"], 0) + 1
+    assert families == scenarios.FAMILIES
     for variant_id, sequence in SEED_SEQUENCES.items():
-        steps = variants[variant_id]["steps"]
-        assert " ".join(s["sr"] for s in steps if "sr" in s) == sequence
-        assert variants[variant_id]["family"] == "install_commission"
-        assert variants[variant_id]["business_critical"] and variants[variant_id]["priority"] == "High"
-        assert "N24" in variants[variant_id]["alerts"]
-    whitelist = variants["install_commission/install-commission-esme-credit"]["steps"][0]
-    assert whitelist == {"sr": "8.11", "name": "Update HAN Device Log", "target": "CHF", "optional": False}
+        assert _sequence(variants[variant_id]["steps"]) == sequence, variant_id
+        assert variants[variant_id]["priority"] in ("High", "Medium"), variant_id
+        assert variants[variant_id]["family"] in variants[variant_id]["tags"], variant_id
+        assert all(f"SR-{s['sr']}" in variants[variant_id]["tags"] for s in variants[variant_id]["steps"] if "sr" in s)
+    esme = variants["install_commission/install-commission-esme-credit"]
+    assert esme["business_critical"] and esme["priority"] == "High" and "N24" in esme["alerts"]
+    assert esme["steps"][0] == {"sr": "8.11", "name": "Update HAN Device Log", "target": "CHF", "optional": False}
+    assert {"ESME", "credit", "IS", "DIT.1"} <= set(esme["tags"]) and esme["requirements"] == ["DIT.1", "DIT.15",
+                                                                                                 "DIT.9"]
+    local = variants["no_wan_lcd/no-wan-installation-using-lcd-esme-credit"]["steps"]
+    assert {"sr": "8.11", "name": "Update HAN Device Log", "target": "CHF", "optional": False,
+            "delivery": "local"} in local
 
 
 def test_dit_run_is_green_and_writes_the_summary(run):
     result, report = run
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((report / "summary.json").read_text())
-    assert summary["totals"]["passed"] >= 4 and summary["totals"]["failed"] == 0
+    assert summary["totals"]["passed"] == 80 and summary["totals"]["failed"] == 0
     ids = {e["scenario_id"]: e for e in summary["executions"]}
-    assert set(SEED_SEQUENCES) <= set(ids)
-    assert all(ids[i]["outcome"] == "passed" for i in SEED_SEQUENCES)
-    assert "DIT scenarios" in result.stdout and "passed" in result.stdout
+    assert set(ids) == set(SEED_SEQUENCES)
+    assert set(summary["families"]) == set(scenarios.FAMILIES)
+    assert "DIT business scenario families" in result.stdout and "80 passed" in result.stdout
+    assert all(family in result.stdout for family in scenarios.FAMILIES)
     assert (report / "junit.xml").exists() and list((report / "allure-results").glob("*-result.json"))
 
 

@@ -23,10 +23,7 @@ Feature: Organisation Certificate Update
     When the Gas Supplier starts using its renewed certificates
     Then the GSME accepts the Gas Supplier's critical commands signed with its renewed key
     And the GPF accepts the Gas Supplier's critical commands signed with its renewed key
-    When the Gas Supplier vends a UTRN for 5.00 GBP for the GSME
-    And the Gas Supplier sends SR 2.2 "Top Up Device" to the GSME
-      | utrn | the vended UTRN |
-    Then the request succeeds
+    And a UTRN the Gas Supplier vends with its renewed prepayment key tops up the GSME
 
   @ESME @IS @DIT.1 @SR-6.15.1
   Scenario: Organisation Certificate Update - Electricity
@@ -37,7 +34,4 @@ Feature: Organisation Certificate Update
     Then the request succeeds
     When the Import Supplier starts using its renewed certificates
     Then the ESME accepts the Import Supplier's critical commands signed with its renewed key
-    When the Import Supplier vends a UTRN for 5.00 GBP for the ESME
-    And the Import Supplier sends SR 2.2 "Top Up Device" to the ESME
-      | utrn | the vended UTRN |
-    Then the request succeeds
+    And a UTRN the Import Supplier vends with its renewed prepayment key tops up the ESME

@@ -70,8 +70,9 @@ DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"
 
 # Use cases the DCC originates itself (the User is the supplementary remote party) and who signs them.
-# A restore (CCS03, GCS59) is the DCC's too: it carries the DCC's backup to a CH configured as new.
-_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "GCS59": None,
+# A restore (CCS03, GCS59) is the DCC's too: it carries the DCC's backup to a CH configured as new; so
+# is the GSME-GPF binding (CS03B/CS04B), which the CH keeps for whichever supplier leads on the CH.
+_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "GCS59": None, "CS03B": None, "CS04B": None,
                    "CS02bSupplierBySupplierHandover": "acb", "CS02bNOByNOHandover": "acb",
                    "CS02bSupplierByTransCoS": "transcos"}
 

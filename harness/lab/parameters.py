@@ -237,6 +237,8 @@ def _defaults(lab: LabView, srv: str, target: EntityId | None, kind: DeviceType 
                                                               tzinfo=dt.timezone.utc))
     elif srv == "6.23":
         params.setdefault("import_mpxn", site.mprn if gas else site.mpan)
+    elif srv.startswith("8.14."):
+        params.setdefault("mpxn", site.mpan or site.mprn)
     elif srv in ("5.1", "5.2", "5.3") and "device_id" not in params and "dsp_schedule_id" not in params:
         raise DitError(f"SR {srv} names the device whose schedules it is about", fix="say 'for the ESME'")
     if srv == "5.1":

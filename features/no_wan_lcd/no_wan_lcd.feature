@@ -1,0 +1,261 @@
+@no_wan_lcd @Medium
+Feature: 'no WAN' Installation Using Local Command Delivery
+  Installing where the SM WAN does not reach: the DCC hands the supplier each command for local
+  delivery (command variant 2 for non-critical SRs, 6 for critical ones after the Transform and the
+  supplier's signature); the installer's hand-held terminal carries it to the Communications Hub over
+  Inter-PAN, and what the CH and devices answer comes back to the DCC with 8.13. The HHT is pre-notified
+  to the SMI (as an IHD) and whitelisted on the CH first: a terminal that hands the CH a CCS01 adding
+  itself is logged as an HHT (GBCS 10.5.3.3). Inter-PAN is open for 60 minutes from CH power-on; the CHF
+  drops the HHT 65535 s after adding it. Afterwards 8.14.2 starts the CSP's 90-day SLA. The seed does
+  not rank this scenario; Medium here.
+
+  Prerequisites (seed): device IDs pre-notified; the HHT pre-notified as an IHD and added to the CH
+  whitelist before installation; HHT integration is the energy supplier's; local commands sent one by
+  one. The device rekey is left out of the sequence (the seed: it takes too long on site).
+
+  @ESME @credit @IS @DIT.1 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.14.2
+  Scenario: no WAN Installation Using LCD - ESME Credit
+    Given the Import Supplier has pre-notified the ESME to the DCC
+    Given the Communications Hub is installed where there is no SM WAN coverage
+    When the Import Supplier sends SR 12.2 "Device Pre-notification" to the DCC
+      | device_id   | the HHT |
+      | device_type | HHT     |
+    Then the request succeeds
+    When the Import Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the HHT |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    When the Import Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the ESME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    And the installer powers on the ESME
+    And the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.11 |
+    Then the request succeeds
+    When the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8F12 |
+    Then the request succeeds
+    And the Import Supplier receives DCC alert N24
+    And the Import Supplier sees the ESME as InstalledNotCommissioned in the inventory
+    When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
+      | certificates | the Import Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 6.8 |
+    Then the request succeeds
+    When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
+      | certificates | the Electricity Network Operator |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 8.14.2 "Communications Hub Status Update – Install No SM WAN" to the DCC
+      | device_id | the CHF |
+    Then the request succeeds
+
+  @GSME @credit @GS @DIT.2 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.7.2 @SR-1.5 @SR-8.14.2
+  Scenario: no WAN Installation Using LCD - GSME Credit
+    Given the Gas Supplier has pre-notified the GSME to the DCC
+    Given the Communications Hub is installed where there is no SM WAN coverage
+    When the Gas Supplier sends SR 12.2 "Device Pre-notification" to the DCC
+      | device_id   | the HHT |
+      | device_type | HHT     |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the HHT |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    When the Gas Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the GSME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    And the installer powers on the GSME
+    And the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.11 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8F12 |
+    Then the request succeeds
+    And the Gas Supplier receives DCC alert N24
+    And the Gas Supplier sees the GSME as InstalledNotCommissioned in the inventory
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GSME by Local Command Delivery
+      | certificates | the Gas Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GPF by Local Command Delivery
+      | certificates | the Gas Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 6.8 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the GPF by Local Command Delivery
+      | other_device_id | the GSME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.7.2 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8071 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 1.5 "Update Meter Balance" to the GSME by Local Command Delivery
+      | payment_mode | credit |
+      | adjustment | 0 |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GPF by Local Command Delivery
+      | certificates | the Gas Network Operator |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 8.14.2 "Communications Hub Status Update – Install No SM WAN" to the DCC
+      | device_id | the CHF |
+    Then the request succeeds
+
+  @ESME @prepayment @IS @DIT.1 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-2.1 @SR-1.6 @SR-6.8 @SR-2.3 @SR-1.5 @SR-8.14.2
+  Scenario: no WAN Installation Using LCD - ESME Prepayment
+    Given the Import Supplier has pre-notified the ESME to the DCC
+    Given the Communications Hub is installed where there is no SM WAN coverage
+    When the Import Supplier sends SR 12.2 "Device Pre-notification" to the DCC
+      | device_id   | the HHT |
+      | device_type | HHT     |
+    Then the request succeeds
+    When the Import Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the HHT |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    When the Import Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the ESME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    And the installer powers on the ESME
+    And the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.11 |
+    Then the request succeeds
+    When the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8F12 |
+    Then the request succeeds
+    And the Import Supplier receives DCC alert N24
+    And the Import Supplier sees the ESME as InstalledNotCommissioned in the inventory
+    When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
+      | certificates | the Import Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 2.1 "Update Prepay Configuration" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 1.6 "Update Payment Mode" to the ESME by Local Command Delivery
+      | payment_mode | prepayment |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 6.8 |
+    Then the request succeeds
+    When the Import Supplier sends SR 2.3 "Update Debt" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 1.5 "Update Meter Balance" to the ESME by Local Command Delivery
+      | payment_mode | prepayment |
+      | adjustment | 500000 |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
+      | certificates | the Electricity Network Operator |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the ESME with the HHT
+    When the Import Supplier sends SR 8.14.2 "Communications Hub Status Update – Install No SM WAN" to the DCC
+      | device_id | the CHF |
+    Then the request succeeds
+
+  @GSME @prepayment @GS @DIT.2 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-2.1 @SR-1.6 @SR-6.8 @SR-8.7.2 @SR-1.5 @SR-2.3 @SR-8.14.2
+  Scenario: no WAN Installation Using LCD - GSME Prepayment
+    Given the Gas Supplier has pre-notified the GSME to the DCC
+    Given the Communications Hub is installed where there is no SM WAN coverage
+    When the Gas Supplier sends SR 12.2 "Device Pre-notification" to the DCC
+      | device_id   | the HHT |
+      | device_type | HHT     |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the HHT |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    When the Gas Supplier sends SR 8.11 "Update HAN Device Log" to the CHF by Local Command Delivery
+      | device_id | the GSME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the CHF with the HHT
+    And the installer powers on the GSME
+    And the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.11 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8F12 |
+    Then the request succeeds
+    And the Gas Supplier receives DCC alert N24
+    And the Gas Supplier sees the GSME as InstalledNotCommissioned in the inventory
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GSME by Local Command Delivery
+      | certificates | the Gas Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GPF by Local Command Delivery
+      | certificates | the Gas Supplier |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 2.1 "Update Prepay Configuration" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 1.6 "Update Payment Mode" to the GSME by Local Command Delivery
+      | payment_mode | prepayment |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 6.8 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the GPF by Local Command Delivery
+      | other_device_id | the GSME |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 8.7.2 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | device alert 0x8071 |
+    Then the request succeeds
+    When the Gas Supplier sends SR 1.5 "Update Meter Balance" to the GSME by Local Command Delivery
+      | payment_mode | prepayment |
+      | adjustment | 500000 |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 2.3 "Update Debt" to the GSME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GSME with the HHT
+    When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GPF by Local Command Delivery
+      | certificates | the Gas Network Operator |
+    Then the DCC returns the command for local delivery
+    When the installer delivers the command to the GPF with the HHT
+    When the Gas Supplier sends SR 8.14.2 "Communications Hub Status Update – Install No SM WAN" to the DCC
+      | device_id | the CHF |
+    Then the request succeeds
