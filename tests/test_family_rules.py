@@ -1,0 +1,309 @@
+"""One or more rules per business scenario family, each seen through real DUIS the way a service user
+(or the installer, or the consumer) sees it, and each failing if the rule is taken out of the DCC or
+the device model. The scenarios prove the plan's sequences work; these prove what must not work.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+
+from harness.adapters import Exchange
+from harness.catalogue import CommandVariant, DeviceType, service_request
+from harness.duis import requests, xml
+from harness.duis.request_id import RequestId
+from harness.emulators.comms_hub import HHT_LOG_LIFETIME_S, INTER_PAN_WINDOW_S
+from harness.gbcs import crypto
+from harness.lab import EmulatedLab, load
+from harness.lab import parameters as params
+from harness.lab.procedures import Procedures
+from harness.pki import KeyUsage
+
+IS, GS, ENO, B = "the Import Supplier", "the Gas Supplier", "the Electricity Network Operator", "Supplier B"
+DAY = 86400
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load()
+
+
+@pytest.fixture
+def lab(config, smki):
+    with EmulatedLab(config, smki=smki, schema=None) as running:
+        yield running
+
+
+@pytest.fixture
+def do(lab):
+    return Procedures(lab, lambda exchange: exchange)
+
+
+def eui(lab, name):
+    return params.device(lab.config, name)[1]
+
+
+def send(lab, party, srv, target=None, **table):
+    """An SR with the lab's defaults, as a scenario step sends it (no success expected)."""
+    return Procedures(lab, lambda x: x).send(party, srv, target, expect_success=False, **table)
+
+
+# -- no_wan_lcd ---------------------------------------------------------------------------------------------
+
+def _hht_registered(lab, do):
+    lab.install_without_wan()
+    do.send(IS, "12.2", None, device_id="the HHT", device_type="HHT")
+    exchange = lab.user(IS).send("8.11", eui(lab, "CHF"), command_variant=CommandVariant.NON_CRITICAL_LOCAL,
+                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the HHT"}, {}))
+    assert exchange.local_command is not None, exchange.summary
+    return exchange.local_command
+
+
+def test_inter_pan_is_open_only_for_an_hour_after_ch_power_on(lab, do):
+    command = _hht_registered(lab, do)
+    lab.let_time_pass(INTER_PAN_WINDOW_S + 1)
+    assert not lab.deliver_locally(command)
+    lab.hubs["Site 1"].power_cycle()
+    assert lab.deliver_locally(command)
+
+
+def test_the_chf_drops_the_hht_65535_s_after_adding_it(lab, do):
+    assert lab.deliver_locally(_hht_registered(lab, do))
+    chf, hht = lab.device("CHF"), eui(lab, "HHT")
+    lab.let_time_pass(HHT_LOG_LIFETIME_S - 10)
+    assert chf.device_log[hht].hht
+    lab.let_time_pass(20)
+    assert hht not in chf.device_log and hht not in chf.historic_log
+
+
+def test_only_an_hht_may_hand_the_ch_other_commands(lab, do):
+    lab.install_without_wan()
+    do.prenotify(IS, "ESME")
+    exchange = lab.user(IS).send("8.11", eui(lab, "CHF"), command_variant=CommandVariant.NON_CRITICAL_LOCAL,
+                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the ESME"}, {}))
+    assert not lab.deliver_locally(exchange.local_command)    # the terminal never registered itself
+
+
+def test_8_13_must_answer_a_command_the_dcc_gave_for_local_delivery(lab, do):
+    do.install_and_commission(IS, "ESME")
+    user = lab.user(IS)
+    garbage = user.send("8.13", device_gbcs_response=b"not GBCS")
+    assert garbage.response_code == "E081301", garbage.summary
+    answered = user.send("6.2.9", eui(lab, "ESME"))                   # a response the DCC already had
+    assert answered.succeeded
+    again = user.send("8.13", device_gbcs_response=answered.response.gbcs_payload)
+    assert again.response_code == "E081302", again.summary
+
+
+# -- prepayment_top_up ----------------------------------------------------------------------------------------
+
+def test_a_forged_or_foreign_utrn_is_not_authentic(lab, do):
+    do.install_and_commission(IS, "ESME", "prepayment")
+    user, esme = lab.user(IS), eui(lab, "ESME")
+    code, counter = user.vend_utrn(esme, 1000)
+    forged = code[:10] + str((int(code[10]) + 1) % 10) + code[11:]
+    refused = user.send("2.2", esme, utrn=forged, counter=counter)
+    assert refused.device_fields.get("Result") == "Failure" and "8F63" in refused.device_fields["Reason"]
+    foreign, foreign_counter = lab.user(B).vend_utrn(esme, 1000)     # Supplier B's prepayment key
+    refused = user.send("2.2", esme, utrn=foreign, counter=foreign_counter)
+    assert "8F63" in refused.device_fields.get("Reason", ""), refused.summary
+    assert user.wait_for_alert("8F63", device=esme) is not None
+    assert user.send("2.2", esme, utrn=code, counter=counter).succeeded      # the genuine one still works
+
+
+# -- chf_replacement ------------------------------------------------------------------------------------------
+
+def test_a_restore_needs_the_dccs_backup_of_the_old_chf(lab, do):
+    do.install_and_commission(IS, "ESME")
+    lab.replace_communications_hub()
+    refused = lab.user(IS).send("8.12.1", eui(lab, "new CHF"), old_chf_id=eui(lab, "new CHF"))
+    assert refused.response_code == "E081202", refused.summary
+
+
+def test_only_the_restored_link_key_joins_the_new_chf(lab, do):
+    do.install_and_commission(IS, "ESME")
+    lab.replace_communications_hub()
+    assert lab.user(IS).send("8.12.1", eui(lab, "new CHF"), old_chf_id=eui(lab, "old CHF")).succeeded
+    new_chf, esme = lab.device("CHF"), eui(lab, "ESME")
+    assert not new_chf.accept_join(esme, b"\x00" * 16)
+    lab.let_time_pass(120)
+    assert lab.device("ESME").joined_to == new_chf.eui          # with its own key it is back on the HAN
+
+
+# -- ppmid, ihd ------------------------------------------------------------------------------------------------
+
+def test_a_ppmid_not_joined_to_the_meter_cannot_top_it_up(lab, do):
+    do.install_and_commission(IS, "ESME", "prepayment")
+    do.prenotify(IS, "PPMID")
+    do.whitelist(IS, "PPMID")
+    do.join_han(IS, "PPMID")
+    code, _ = lab.user(IS).vend_utrn(eui(lab, "ESME"), 500)
+    assert not lab.consumer_enters_utrn("PPMID", code, DeviceType.ESME)
+
+
+def test_an_ihd_not_on_the_han_cannot_be_joined(lab, do):
+    do.install_and_commission(IS, "ESME")
+    do.prenotify(IS, "IHD")
+    do.whitelist(IS, "IHD")                                    # whitelisted, never powered
+    refused = lab.user(IS).send("8.7.2", eui(lab, "ESME"), other_device_id=eui(lab, "IHD"))
+    assert refused.device_fields.get("Result") == "Failure" and "has not joined" in refused.device_fields["Reason"]
+
+
+# -- tariff_update, change_of_mode, price_update, prepayment_data ---------------------------------------------
+
+def test_only_the_registered_supplier_changes_the_tariff(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, B, "1.1.1", "ESME").response_code == "E4"
+    assert send(lab, IS, "1.1.1", "ESME").succeeded
+
+
+def test_a_network_operator_cannot_change_the_payment_mode(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, ENO, "1.6", "ESME", payment_mode="prepayment").response_code == "E2"
+
+
+def test_prepayment_values_are_the_suppliers_alone(lab, do):
+    do.install_and_commission(IS, "ESME", "prepayment")
+    assert send(lab, ENO, "4.3", "ESME").response_code == "E2"
+
+
+# -- meter_reading --------------------------------------------------------------------------------------------
+
+def test_a_read_period_before_installation_holds_nothing(lab, do):
+    do.install_and_commission(IS, "ESME")
+    lab.let_time_pass(2 * DAY)
+    exchange = send(lab, IS, "4.6.1", "ESME", start="10 days ago", end="9 days ago")
+    assert exchange.succeeded and exchange.device_fields["DailyReadLogEntries"] == "0", exchange.device_fields
+    assert send(lab, IS, "4.6.1", "ESME").device_fields["DailyReadLogEntries"] == "2"
+
+
+# -- dsp_schedule -----------------------------------------------------------------------------------------------
+
+def test_a_deleted_schedule_runs_no_more(lab, do):
+    do.install_and_commission(IS, "ESME")
+    schedule = do.create_schedule(IS, "ESME", "4.6.1")
+    assert send(lab, IS, "5.3", None, dsp_schedule_id=str(schedule)).succeeded
+    assert lab.user(IS).wait_for_scheduled(str(schedule), timeout=2 * DAY) is None
+    kept = do.create_schedule(IS, "ESME", "4.6.1")
+    assert lab.user(IS).wait_for_scheduled(str(kept), timeout=2 * DAY) is not None     # the rule, not the lab
+
+
+# -- change_of_supplier ---------------------------------------------------------------------------------------
+
+def test_after_cos_the_meter_refuses_the_old_suppliers_signature(lab, do):
+    """The DSP would refuse Supplier A's SR (E4); the meter itself must refuse A's signed command too."""
+    do.install_and_commission("Supplier A", "ESME")
+    do.change_of_supplier("Import Supplier", B, "ESME")
+    esme = lab.device("ESME")
+    command = _critical_command_from(lab, "Supplier A", "ESME")
+    with lab.clock.lock:
+        lab.dcc.wan.down(eui(lab, "CHF"), command)
+    lab.let_time_pass(30)
+    assert any("not the SUPPLIER in the trust anchor cell" in line for line in esme.history[-3:])
+    assert lab.user(B).wait_for_alert("8F30", device=esme.eui) is not None       # B hears of the attempt
+
+
+def _critical_command_from(lab, party, device):
+    """A critical GBCS command signed by `party` and MAC'd by the ACB, as the DCC would send it."""
+    user, target = lab.user(party), eui(lab, device)
+    _, apdu = lab.dcc.dsp.command(service_request("1.6"), {"Credit": ""}, lab.dcc.users[user.eui],
+                                  lab.dcc.inventory.get(target), RequestId(user.eui, target, 2**61))
+    signed = crypto.sign_apdu(apdu, lab.repository.keystore.private_key(user.eui, KeyUsage.DIGITAL_SIGNING))
+    return crypto.seal(signed, ka_private=lab.dcc.dsp.acb_key_agreement,
+                       ka_public=lab.repository.public_key(target, KeyUsage.KEY_AGREEMENT))
+
+
+def test_cos_needs_the_supply_registered_to_the_gaining_supplier(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, B, "6.23", "ESME", certificates=B).response_code == "E4"
+
+
+# -- change_of_tenancy ------------------------------------------------------------------------------------------
+
+def test_cot_removes_only_what_other_users_set_up(lab, do):
+    do.install_and_commission(IS, "ESME")
+    mine = do.create_schedule(IS, "ESME", "4.6.1")
+    theirs = do.create_schedule("the Other User", "ESME", "4.8.1")
+    assert send(lab, IS, "3.2", "ESME", restriction_date_time="now").succeeded
+    removal = lab.user("the Other User").wait_for_alert("N4")
+    assert removal is not None and removal.response.alert_fields["DSPScheduleID"] == str(theirs)
+    assert lab.user(IS).wait_for_alert("N4", timeout=600) is None
+    assert send(lab, IS, "5.2", None, dsp_schedule_id=str(mine)).succeeded
+
+
+# -- decommission -------------------------------------------------------------------------------------------------
+
+def test_a_decommissioned_meter_takes_no_more_srs(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, IS, "8.3", None, device_id="the ESME").succeeded
+    assert send(lab, IS, "1.6", "ESME", payment_mode="credit").response_code == "E5"
+    assert send(lab, IS, "8.3", None, device_id="the GPF").response_code == "E11"
+
+
+# -- firmware -------------------------------------------------------------------------------------------------
+
+def test_an_image_not_signed_by_the_manufacturer_fails_verification(lab, do):
+    do.install_and_commission(IS, "ESME")
+    image = lab.firmware_image("ESME", 0x00020002, signed_by="Someone Else")
+    assert lab.user(IS).send("11.1", device_id_list=[eui(lab, "ESME")], firmware_image=image,
+                             firmware_version="00020002").succeeded
+    assert lab.user(IS).wait_for_alert("8F1C", device=eui(lab, "ESME")) is not None
+    assert lab.device("ESME").verified_images == {}
+
+
+def test_distribution_to_a_device_off_the_han_fails_with_n20(lab, do):
+    do.install_and_commission(IS, "ESME")
+    lab.hubs["Site 1"].detach(eui(lab, "ESME"))                 # it left the HAN after commissioning
+    image = lab.firmware_image("ESME", 0x00020002)
+    update = lab.user(IS).send("11.1", device_id_list=[eui(lab, "ESME")], firmware_image=image,
+                               firmware_version="00020002")
+    assert update.succeeded
+    failure = lab.user(IS).wait_for_alert("N20")
+    assert failure is not None and failure.response.referenced_request_id == update.request_id
+
+
+def test_11_1_refuses_big_images_and_mixed_models(lab, do):
+    do.install_and_commission(IS, "ESME")
+    do.install_and_commission(IS, "ESME 2")
+    user = lab.user(IS)
+    image = lab.firmware_image("ESME", 0x00020002)
+    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
+    root = requests.build("11.1", rid, firmware_image=image, firmware_version="00020002",
+                          device_id_list=[eui(lab, "ESME")])
+    root.find(".//sr:FirmwareImage", xml.NSMAP).text = base64.b64encode(image + bytes(600_000)).decode()
+    big = user.send_document(root, "serviceD", Exchange(user.name, "11.1", rid.target, rid, CommandVariant(8)))
+    assert big.response_code == "E110102"
+    lab.dcc.inventory.get(eui(lab, "ESME 2")).model = "0002"     # the SMI has ESME 2 as another model
+    mixed = user.send("11.1", device_id_list=[eui(lab, "ESME"), eui(lab, "ESME 2")], firmware_image=image,
+                      firmware_version="00020002")
+    assert mixed.response_code == "E110105", mixed.summary
+
+
+def test_activating_an_image_the_meter_never_verified_fails_on_time(lab, do):
+    do.install_and_commission(IS, "ESME")
+    exchange = lab.user(IS).send("11.3", eui(lab, "ESME"), firmware_hash=bytes(32),
+                                 execution_date_time=lab.now() + dt.timedelta(hours=1))
+    assert exchange.succeeded and "Scheduled" in exchange.device_fields
+    assert lab.user(IS).wait_for_alert("8F67", device=eui(lab, "ESME")) is not None
+    assert lab.device("ESME").firmware_version == "00020001"
+
+
+# -- org_certificate, device_certificate ------------------------------------------------------------------------
+
+def test_after_renewal_the_old_organisation_key_is_refused(lab, do):
+    do.install_and_commission(IS, "ESME")
+    old_key = lab.repository.keystore.private_key(lab.user(IS).eui, KeyUsage.DIGITAL_SIGNING)
+    lab.repository.renew_organisation(lab.user(IS).eui)
+    assert send(lab, IS, "6.15.1", "ESME", certificates="the Import Supplier's renewed certificates").succeeded
+    lab.repository.put_organisation_in_use(lab.user(IS).eui)
+    assert send(lab, IS, "6.24.2", "ESME").succeeded                     # the renewed key works
+    user, esme = lab.user(IS), eui(lab, "ESME")
+    rid = RequestId(user.eui, esme, user.counter.next(user.eui))
+    exchange = Exchange(user.name, "6.24.2", esme, rid, CommandVariant.SIGNED_WAN)
+    first = user.send_document(requests.build("6.24.2", rid), "serviceT", exchange)
+    signed = crypto.sign_pre_command(first.pre_command, old_key)
+    user.send_document(requests.build_signed_pre_command("6.24.2", rid, signed), "serviceS", exchange)
+    user.wait_for_response(exchange)
+    assert exchange.response_code == "E21"                              # the meter ignored the old key
