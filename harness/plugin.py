@@ -330,6 +330,8 @@ def _print_summary(recorder: Recorder) -> None:
     if not console.is_terminal:
         console = Console(stderr=False, width=120)
     records = list(recorder.records.values())
+    if not records:
+        return
     colours = {"passed": "green", "failed": "red", "blocked": "yellow", "skipped": "dim"}
     if len(records) <= SCENARIO_ROWS_UP_TO:
         table = Table(title="DIT scenarios")

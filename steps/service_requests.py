@@ -207,3 +207,9 @@ def renewed_prepayment_key(lab, scenario_context, party, device):
     code, counter = user.vend_utrn(eui, 500)
     exchange = scenario_context.record(user.send("2.2", eui, utrn=code, counter=counter))
     assert exchange.succeeded, exchange.summary
+
+
+@then(parsers.parse("the {device} now obeys {party}'s critical SRs"))
+def obeys(lab, scenario_context, device, party):
+    """A critical SR the device only carries out for the party in its supplier trust anchor."""
+    read_back(lab, scenario_context, party, "6.24.2", device)

@@ -134,13 +134,20 @@ def test_only_the_restored_link_key_joins_the_new_chf(lab, do):
 
 # -- ppmid, ihd ------------------------------------------------------------------------------------------------
 
-def test_a_ppmid_not_joined_to_the_meter_cannot_top_it_up(lab, do):
+def test_a_ppmid_the_meter_was_not_joined_to_cannot_top_it_up(lab, do):
+    """8.7.2 told the PPMID about the ESME, but the critical 8.7.1 never told the ESME about the PPMID."""
     do.install_and_commission(IS, "ESME", "prepayment")
     do.prenotify(IS, "PPMID")
     do.whitelist(IS, "PPMID")
     do.join_han(IS, "PPMID")
-    code, _ = lab.user(IS).vend_utrn(eui(lab, "ESME"), 500)
-    assert not lab.consumer_enters_utrn("PPMID", code, DeviceType.ESME)
+    assert send(lab, IS, "8.7.2", "PPMID", other_device_id="the ESME").succeeded
+    esme = lab.device("ESME")
+    balance = esme.meter_balance
+    code, _ = lab.user(IS).vend_utrn(esme.eui, 500)
+    assert lab.consumer_enters_utrn("PPMID", code, DeviceType.ESME)       # the PPMID passes it on ...
+    lab.let_time_pass(10)
+    assert esme.meter_balance <= balance                                     # ... the meter ignores it
+    assert lab.user(IS).wait_for_alert("810E", device=esme.eui, timeout=600) is None
 
 
 def test_an_ihd_not_on_the_han_cannot_be_joined(lab, do):

@@ -22,6 +22,7 @@ Feature: Change of Supplier (Loss)
     When the change of supplier of the <meter> to Supplier B completes
     Then Supplier A receives DCC alert N27
     And Supplier A's critical SRs to the <meter> are refused with E4
+    And the <meter> now obeys Supplier B's critical SRs
 
     @ESME @IS @DIT.1
     Examples: Electricity
@@ -53,6 +54,7 @@ Feature: Change of Supplier (Loss)
     When the change of supplier of the <meter> to Supplier B completes
     Then Supplier A receives DCC alert N27
     And Supplier A's critical SRs to the <meter> are refused with E4
+    And the <meter> now obeys Supplier B's critical SRs
 
     @ESME @IS @DIT.1
     Examples: Electricity

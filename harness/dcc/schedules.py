@@ -144,8 +144,6 @@ class DspSchedules:
                                                     f"DSP schedule {schedule.schedule_id}")
 
     def _run(self, schedule: DspSchedule) -> None:
-        if schedule.schedule_id not in self.schedules:
-            return
         dsp, now = self.dsp, self.dsp.clock.now()
         schedule.runs.append(now)
         device = dsp.inventory.get(schedule.device_id)
