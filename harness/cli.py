@@ -387,11 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_pki_init)
 
     utrn = sub.add_parser("utrn", help="vend a UTRN (prepayment top-up code) as a supplier would")
-    utrn.add_argument("--supplier", required=True, metavar="EUI", help="the vending supplier (its Prepayment KA key makes the tag)")
+    utrn.add_argument("--supplier", required=True, metavar="EUI",
+                      help="the vending supplier (its Prepayment KA key makes the tag)")
     utrn.add_argument("--device", required=True, metavar="EUI", help="the meter the UTRN is for")
     counter = utrn.add_mutually_exclusive_group(required=True)
     counter.add_argument("--counter", type=int, metavar="N", help="UTRN counter, a multiple of 2^32")
-    counter.add_argument("--counter-from-time", action="store_true", help="counter = seconds since the epoch << 32 (a first UTRN, or one sent by SR 2.2)")
+    counter.add_argument("--counter-from-time", action="store_true",
+                         help="counter = seconds since the epoch << 32 (a first UTRN, or one sent by SR 2.2)")
     utrn.add_argument("--amount", required=True, metavar="POUNDS", help="top-up in pounds, e.g. 10.00")
     utrn.add_argument("--value-class", choices=("pennies", "pounds"),
                       help="force the PTUT value class (default: pennies when the amount fits, else pounds)")

@@ -46,7 +46,8 @@ def prenotified(lab, scenario_context, party, device):
 
 
 @given(parsers.re(r"the (?P<device>ESME|GSME|ESME 2|GSME 2) is installed and commissioned"
-                  r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+?)(?P<apart>, not yet joined to the GPF)?$"))
+                  r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+?)"
+                  r"(?P<apart>, not yet joined to the GPF)?$"))
 def installed_and_commissioned(lab, scenario_context, device, mode, party, apart):
     procedures(lab, scenario_context).install_and_commission(party, device, mode or "credit", join_gpf=not apart)
 

@@ -61,7 +61,7 @@ def profile_matches_reads(lab, scenario_context, party, device):
     assert profile, "the profile is empty"
     midnights = sorted(_midnight_reads(lab, scenario_context, party, device).items())
     checked = 0
-    for (start, first), (end, last) in zip(midnights, midnights[1:]):
+    for (start, first), (end, last) in zip(midnights, midnights[1:], strict=False):
         in_day = [value for stamp, value in profile if start <= stamp < end]
         if len(in_day) == 48:
             assert sum(in_day) == last - first, f"{start[:10]}: profile {sum(in_day)} vs reads {last - first}"
@@ -91,7 +91,8 @@ def prepayment_log(scenario_context):
     balances = _log(_last(scenario_context, "4.14"), "PrepaymentDailyReadLog", "MeterBalance")
     assert len(balances) >= 2, f"only {len(balances)} prepayment snapshots"
     values = [value for _, value in balances]
-    assert all(b < a for a, b in zip(values, values[1:])), f"the balance did not fall with consumption: {values}"
+    falling = all(b < a for a, b in zip(values, values[1:], strict=False))
+    assert falling, f"the balance did not fall with consumption: {values}"
 
 
 @then(parsers.parse("{party} finds the prepay values agreeing with the {device}'s meter balance"))

@@ -80,7 +80,8 @@ def device_refuses(scenario_context, reason):
     assert reason.lower() in exchange.device_fields.get("Reason", "").lower(), exchange.device_fields
 
 
-@when(parsers.re(r"(?:the )?(?P<party>.+?) retrieves the (?P<device>.+?)'s new (?P<usage>Digital Signature|Key Agreement)"
+@when(parsers.re(r"(?:the )?(?P<party>.+?) retrieves the (?P<device>.+?)'s new "
+                 r"(?P<usage>Digital Signature|Key Agreement)"
                  r" certificate from SMKI"))
 def retrieve_certificate(lab, scenario_context, party, device, usage):
     eui = parameters.device(lab.config, device)[1]

@@ -47,3 +47,20 @@ def conformance_keystore(conformance) -> Keystore:
 def smki(tmp_path_factory) -> SMKI:
     """The framework's own test SMKI, generated once per test session."""
     return SMKI.open(tmp_path_factory.mktemp("smki"))
+
+
+@pytest.fixture(scope="session")
+def lab_config():
+    from harness.lab import load
+
+    return load()
+
+
+@pytest.fixture
+def lab(lab_config, smki):
+    """The default emulated lab, without schema validation: the rules under test are the DSP's and the
+    devices' (the scenario suite validates every document against the schema)."""
+    from harness.lab import EmulatedLab
+
+    with EmulatedLab(lab_config, smki=smki, schema=None) as running:
+        yield running

@@ -16,24 +16,12 @@ from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.emulators.comms_hub import HHT_LOG_LIFETIME_S, INTER_PAN_WINDOW_S
 from harness.gbcs import crypto
-from harness.lab import EmulatedLab, load
 from harness.lab import parameters as params
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
 
 IS, GS, ENO, B = "the Import Supplier", "the Gas Supplier", "the Electricity Network Operator", "Supplier B"
 DAY = 86400
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load()
-
-
-@pytest.fixture
-def lab(config, smki):
-    with EmulatedLab(config, smki=smki, schema=None) as running:
-        yield running
 
 
 @pytest.fixture

@@ -16,23 +16,11 @@ from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
 from harness.gbcs import crypto
 from harness.gbcs.frame import CraFlag, GeneralSigning
-from harness.lab import EmulatedLab, load
+from harness.lab import EmulatedLab
 from harness.lab import parameters as params
 from harness.pki import KeyUsage
 
 SUPPLIER, OTHER_SUPPLIER, ENO = "the Import Supplier", "Supplier B", "the Electricity Network Operator"
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load()
-
-
-@pytest.fixture
-def lab(config, smki):
-    # The schema is optional here: the rules under test are the DSP's and the devices'.
-    with EmulatedLab(config, smki=smki, schema=None) as running:
-        yield running
 
 
 def _prenotify(lab, device="ESME"):
@@ -178,14 +166,15 @@ def test_signed_pre_command_must_match_its_transform(lab):
     assert second.response_code == "E12"
 
 
-def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, duis_schema, config, smki):
+def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, duis_schema, lab_config, smki):
     user = lab.user(SUPPLIER)
-    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, 1), device_id="00-DB-12-34-56-78-90-A2")
+    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, 1),
+                          device_id="00-DB-12-34-56-78-90-A2")
     wrong = lab.repository.keystore.credential("90-B3-D5-1F-30-03-00-00", KeyUsage.XML_SIGNING, private=True)
     xmldsig.sign(root, wrong.private_key, wrong.certificate)                  # supplier B signs A's request
     status, body = user.endpoint.post("serviceD", xml.serialize(root))
     assert status == 400 and b"originator" in body
-    with EmulatedLab(config, smki=smki, schema=duis_schema) as strict:
+    with EmulatedLab(lab_config, smki=smki, schema=duis_schema) as strict:
         other = strict.user(SUPPLIER)
         bad = requests.build("8.2", RequestId(other.eui, strict.config.access_control_broker, 2),
                              device_id="00-DB-12-34-56-78-90-A2")

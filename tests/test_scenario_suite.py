@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from seed_sequences import SEED_SEQUENCES
 
 from harness import scenarios
 from harness.duis import xml
-from seed_sequences import SEED_SEQUENCES
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -12,5 +12,6 @@ DEVICE_CLASSES = {cls.device_type: cls for cls in (CommunicationsHubFunction, Ga
                                                     GasMeter, PrepaymentInterfaceDevice, InHomeDisplay)}
 
 __all__ = ["CommunicationsHub", "CommunicationsHubFunction", "GasProxyFunction", "HanDevice", "DeviceKeys",
-           "EmulatedDevice", "HandHeldTerminal", "InHomeDisplay", "PrepaymentInterfaceDevice", "HanNetwork", "HanTiming",
+           "EmulatedDevice", "HandHeldTerminal", "InHomeDisplay", "PrepaymentInterfaceDevice", "HanNetwork",
+           "HanTiming",
            "ElectricityMeter", "GasMeter", "Meter", "TrustAnchorCell", "TrustAnchors", "DEVICE_CLASSES"]

@@ -328,14 +328,16 @@ class Tariff:
                 switches = [(0, _int(profile["TOUTariffAction"], 1))]
             if not switches:
                 continue
-            rates, current, pending = [], switches[-1][1], list(switches)   # before the first switch: the day's last rate
+            # Before the day's first switch the day's last rate applies.
+            rates, current, pending = [], switches[-1][1], list(switches)
             for slot in range(SLOTS):
                 while pending and pending[0][0] <= slot:
                     current = pending.pop(0)[1]
                 rates.append(current)
             self._day_profiles[profile.get("DayName", "")] = tuple(rates)
             self._actions.update(rates)
-        self._weeks = {week.get("WeekName", ""): {n: d.get("", "") for n, d in _repeated(week, "ReferencedDayName").items()}
+        self._weeks = {week.get("WeekName", ""): {n: d.get("", "")
+                                                  for n, d in _repeated(week, "ReferencedDayName").items()}
                        for week in _repeated(fields, f"{table}/WeekProfiles/WeekProfile").values()}
         seasons = []
         for season in _repeated(fields, f"{table}/Seasons/Season").values():
