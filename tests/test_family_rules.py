@@ -302,3 +302,56 @@ def test_after_renewal_the_old_organisation_key_is_refused(lab, do):
     user.send_document(requests.build_signed_pre_command("6.24.2", rid, signed), "serviceS", exchange)
     user.wait_for_response(exchange)
     assert exchange.response_code == "E21"                              # the meter ignored the old key
+
+
+# -- more of the DCC's alerts and command variants ---------------------------------------------------------------
+
+def test_a_han_device_log_update_the_chf_cannot_do_gives_n25(lab):
+    removal = send(lab, IS, "8.11", "CHF", device_id="the IHD", request_type="Remove")   # never in the log
+    assert removal.device_fields.get("Result") == "Failure", removal.summary
+    result = lab.user(IS).wait_for_alert("N25")
+    assert result is not None and result.response.referenced_request_id == removal.request_id
+
+
+def test_ihds_and_gpfs_cannot_be_decommissioned(lab, do):
+    do.install_and_commission(IS, "ESME")
+    do.join_display(IS, "IHD", "ESME")
+    assert send(lab, IS, "8.3", None, device_id="the IHD").response_code == "E11"
+    assert send(lab, IS, "8.3", None, device_id="the GPF").response_code == "E11"
+
+
+def test_a_ch_off_the_sm_wan_gives_n18(lab, do):
+    do.install_and_commission(IS, "ESME")
+    lab.dcc.wan.disconnect(eui(lab, "CHF"))
+    update = lab.user(IS).send("11.1", device_id_list=[eui(lab, "ESME")],
+                               firmware_image=lab.firmware_image("ESME", 0x00020002), firmware_version="00020002")
+    assert update.succeeded
+    assert lab.user(IS).wait_for_alert("N18") is not None
+
+
+def test_11_1_takes_at_most_50000_devices(lab, do):
+    """The DUIS schema limits the list too; without a schema the DSP still refuses (E110101)."""
+    do.install_and_commission(IS, "ESME")
+    user = lab.user(IS)
+    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
+    root = requests.build("11.1", rid, firmware_image=lab.firmware_image("ESME", 0x00020002),
+                          firmware_version="00020002", device_id_list=[eui(lab, "ESME")])
+    ids = [f"00-DB-12-34-{n >> 24 & 0xFF:02X}-{n >> 16 & 0xFF:02X}-{n >> 8 & 0xFF:02X}-{n & 0xFF:02X}"
+           for n in range(50_001)]
+    root.find(".//sr:DeviceIDList", xml.NSMAP).text = ",".join(ids)
+    refused = user.send_document(root, "serviceD", Exchange(user.name, "11.1", rid.target, rid, CommandVariant(8)))
+    assert refused.response_code == "E110101"
+
+
+def test_over_the_wan_and_locally_at_once(lab, do):
+    """CV 3 (non-critical) and CV 7 (critical): the command comes back for the terminal and also goes
+    over the SM WAN, whose response completes it."""
+    do.install_and_commission(IS, "ESME")
+    user, esme = lab.user(IS), eui(lab, "ESME")
+    read = user.send("6.2.9", esme, command_variant=CommandVariant.NON_CRITICAL_WAN_AND_LOCAL)
+    assert read.local_command is not None and read.synchronous.response_code == "I0"
+    assert user.wait_for_response(read) is not None and read.device_fields.get("PaymentMode") == "Credit"
+    change = user.send("1.6", esme, command_variant=CommandVariant.SIGNED_WAN_AND_LOCAL, payment_mode="prepayment")
+    assert change.local_command is not None
+    user.wait_for_response(change)
+    assert lab.device("ESME").payment_mode == "Prepayment"
