@@ -11,7 +11,7 @@ from harness.lab.procedures import Procedures
 
 
 def procedures(lab, scenario_context) -> Procedures:
-    return Procedures(lab, scenario_context.record)
+    return Procedures(lab, scenario_context.record, scenario_context.values)
 
 
 # -- the premises --------------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def change_of_supplier_completes(lab, scenario_context, device, gaining):
 
 @given(parsers.parse("the firmware has been distributed to the {device} by the {party} and verified"))
 def firmware_distributed(lab, scenario_context, device, party):
-    procedures(lab, scenario_context).distribute_firmware(party, device, scenario_context.values)
+    procedures(lab, scenario_context).distribute_firmware(party, device)
 
 
 @given(parsers.parse("{party} has renewed its organisation certificates with SMKI"))

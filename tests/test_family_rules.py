@@ -26,7 +26,7 @@ DAY = 86400
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
+    return Procedures(lab, lambda exchange: exchange, {})
 
 
 def eui(lab, name):

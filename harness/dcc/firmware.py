@@ -53,10 +53,10 @@ class Distribution:
 
 
 class FirmwareDistribution:
-    def __init__(self, dsp: DataServicesProvider, distribute=None):
+    def __init__(self, dsp: DataServicesProvider):
         self.dsp = dsp
         self.distributions: dict[str, Distribution] = {}
-        self.distribute = distribute         # (chf, image bytes, devices, reference) -> bool: CH reachable
+        self.distribute = None         # set by the DCC: (chf, image, devices, reference) -> the CH is reachable
 
     def handlers(self) -> dict:
         return {"11.1": self.update_firmware}

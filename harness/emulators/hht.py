@@ -17,7 +17,7 @@ from harness.gbcs.frame import CraFlag, GbcsMessage, MalformedMessage
 class HandHeldTerminal:
     device_type = DeviceType.HHT
 
-    def __init__(self, eui: EntityId, *, install_code: bytes, clock: VirtualClock, **_ignored):
+    def __init__(self, eui: EntityId, *, install_code: bytes, clock: VirtualClock):
         self.eui = eui
         self.install_code = install_code
         self.clock = clock

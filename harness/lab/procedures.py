@@ -6,7 +6,8 @@ short Install & Commission (pre-notify, whitelist, join, supplier handover, comm
 payment mode, network operator handover); "Given the PPMID is joined to the ESME" the PPMID's half of
 an I&C. Every exchange is handed to `record`, so a prerequisite leaves the same evidence as a step.
 Any failure stops the scenario with the exchange that failed: a prerequisite that did not happen is
-not a test result.
+not a test result. What the prerequisites did (which devices are on the HAN, whose certificates a
+handover placed) is kept in `memory` (the scenario's values), as a service user's back office would.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from harness.adapters.service_user import Exchange
 from harness.catalogue import DeviceType
 from harness.errors import CheckFailed
-from harness.eui import EntityId
 from harness.lab import parameters
 from harness.pki import KeyUsage
 
@@ -26,9 +26,10 @@ Record = Callable[[Exchange], Exchange]
 
 
 class Procedures:
-    def __init__(self, lab, record: Record):
+    def __init__(self, lab, record: Record, memory: dict | None = None):
         self.lab = lab
         self._record = record
+        self.memory = {} if memory is None else memory
 
     def send(self, party: str, srv: str, target: str | None = None, *, expect_success: bool = True,
              wait: bool = True, **table) -> Exchange:
@@ -86,9 +87,9 @@ class Procedures:
         self.prenotify(party, device)
         self.whitelist(party, device)
         self.join_han(party, device)
-        self.send(party, "6.21", device, certificates=party)
-        if gas and not self._handed_over("GPF", party):
-            self.send(party, "6.21", "GPF", certificates=party)
+        self.handover(party, device, party)
+        if gas:
+            self.handover(party, "GPF", party)
         self.send(party, "8.1.1", device)
         self.send(party, "6.20.1", device)
         self.send(party, "1.1.1", device)
@@ -99,15 +100,14 @@ class Procedures:
             self.send(party, "1.5", device, payment_mode="prepayment", adjustment=500000)
         if gas and join_gpf:
             self.send(party, "8.7.2", "GPF", other_device_id=f"the {device}")
-        if not self._handed_over("GPF" if gas else device, operator):
-            self.send(party, "6.21", "GPF" if gas else device, certificates=operator)
+        self.handover(party, "GPF" if gas else device, operator)
 
     def join_display(self, party: str, display: str, meter: str) -> None:
         """A PPMID or IHD whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF)."""
         kind = self.lab.device_config(display).type
         gas = self.lab.device_config(meter).type is DeviceType.GSME
-        eui = parameters.device(self.lab.config, display)[1]
-        if not self._known(eui):
+        if display not in self.memory.setdefault("on the HAN", set()):
+            self.memory["on the HAN"].add(display)
             self.prenotify(party, display)
             self.whitelist(party, display)
             self.join_han(party, display)
@@ -119,17 +119,12 @@ class Procedures:
         else:
             self.send(party, "8.7.2", "GPF" if gas else meter, other_device_id=f"the {display}")
 
-    def _handed_over(self, device: str, party: str) -> bool:
-        """A handover (6.21) works once: while the ACB is still in the supplier trust anchor."""
-        eui = parameters.device(self.lab.config, device)[1]
-        record = self.lab.dcc.inventory.get(eui) if hasattr(self.lab, "dcc") else None
-        holder = self.lab.user(party).eui
-        return record is not None and holder in (record.supplier_in_trust_anchor,
-                                                 record.network_operator_in_trust_anchor)
-
-    def _known(self, eui: EntityId) -> bool:
-        record = self.lab.dcc.inventory.get(eui) if hasattr(self.lab, "dcc") else None
-        return record is not None and record.status.value in ("InstalledNotCommissioned", "Commissioned")
+    def handover(self, party: str, device: str, certificates: str) -> None:
+        """6.21, once per device and party: it works only while the ACB is still in the cell."""
+        done = self.memory.setdefault("handed over", set())
+        if (device, certificates) not in done:
+            self.send(party, "6.21", device, certificates=certificates)
+            done.add((device, certificates))
 
     def rekey(self, party: str, device: str) -> None:
         """6.17, the certificate from SMKI, 6.15.2 -- for the Digital Signing and then the Key Agreement key."""
@@ -153,12 +148,12 @@ class Procedures:
             table["billing_period_start"] = "now"
         return self.send(party, "6.8", device, **table)
 
-    def distribute_firmware(self, party: str, device: str, context: dict) -> None:
+    def distribute_firmware(self, party: str, device: str) -> None:
         """11.1 with the image the scenario released, and the device's verdict (0x8F72) at the supplier."""
         user = self.lab.user(party)
         eui = parameters.device(self.lab.config, device)[1]
-        self._record_ok(user.send("11.1", device_id_list=[eui], firmware_image=context["firmware_image"],
-                                  firmware_version=context["firmware_version"]))
+        self._record_ok(user.send("11.1", device_id_list=[eui], firmware_image=self.memory["firmware_image"],
+                                  firmware_version=self.memory["firmware_version"]))
         if user.wait_for_alert("8F72", device=eui, timeout=6 * 3600) is None:
             raise CheckFailed(f"prerequisite failed: the {device} did not report the image verified (0x8F72)")
 
