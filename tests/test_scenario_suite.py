@@ -94,3 +94,15 @@ def test_every_duis_message_of_the_run_is_schema_valid(run, duis_schema):
 def test_a_selection_that_matches_nothing_is_a_usage_error(tmp_path):
     result = dit("run", "-k", "no_such_scenario", "--report-dir", str(tmp_path), DIT_SMKI=str(tmp_path / "smki"))
     assert result.returncode == 2 and "no scenario matches" in result.stderr
+
+
+def test_optional_srs_run_unless_left_out(tmp_path):
+    def delete_schedule_sent(*extra) -> bool:
+        report = tmp_path / ("without" if extra else "with")
+        result = dit("run", "-m", "tariff_update and ESME", "--report-dir", str(report), *extra,
+                     DIT_SMKI=str(tmp_path / "smki"))
+        assert result.returncode == 0, result.stdout + result.stderr
+        return any("SR-5.3-request" in p.name for p in (report / "evidence").rglob("*.xml"))
+
+    assert delete_schedule_sent()
+    assert not delete_schedule_sent("--without-optional")
