@@ -65,8 +65,7 @@ def display_joined(lab, scenario_context, display, meter, party):
 
 @given(parsers.parse("{party} has a DSP schedule for SR {srv} on the {device}"))
 def has_schedule(lab, scenario_context, party, srv, device):
-    scenario_context.values[f"schedule of {party}"] = procedures(lab, scenario_context).create_schedule(
-        party, device, srv)
+    procedures(lab, scenario_context).create_schedule(party, device, srv)
 
 
 @given(parsers.parse("{party} has asked for SR {srv} from the {device} in {days:d} days"))
@@ -125,21 +124,12 @@ def vend_utrn(lab, scenario_context, party, pounds, device):
     scenario_context.values["utrn pence"] = pence
 
 
-@when(parsers.parse("the consumer enters the UTRN at the {device}"))
-def enter_utrn(lab, scenario_context, device):
-    code, _ = scenario_context.values["utrn"]
-    target = lab.device_config(device).type
-    fuel = None
-    if target is DeviceType.PPMID:
-        fuel = DeviceType.GSME if scenario_context.values.get("utrn fuel") == "gas" else DeviceType.ESME
-    assert lab.consumer_enters_utrn(device, code, fuel), f"the {device} did not take the UTRN"
-    lab.let_time_pass(10)
-
-
 @when(parsers.parse("the consumer tops up the {meter} at the {device}"))
 def top_up_locally(lab, scenario_context, meter, device):
-    scenario_context.values["utrn fuel"] = "gas" if lab.device_config(meter).type is DeviceType.GSME else "electricity"
-    enter_utrn(lab, scenario_context, device)
+    """The consumer types the vended UTRN at a PPMID (for that meter) or at the meter's own keypad."""
+    code, _ = scenario_context.values["utrn"]
+    assert lab.consumer_enters_utrn(device, code, lab.device_config(meter).type), f"the {device} did not take the UTRN"
+    lab.let_time_pass(10)
 
 
 # -- firmware --------------------------------------------------------------------------------------------------------

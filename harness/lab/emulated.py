@@ -245,7 +245,7 @@ class EmulatedLab:
         target = self.device(device)
         with self.clock.lock:
             if target.device_type is DeviceType.PPMID:
-                return target.enter_utrn(code, fuel or DeviceType.ESME)
+                return target.enter_utrn(code, DeviceType.ESME if fuel is None else fuel)
             return target.enter_utrn(code)
 
     # -- around the DCC -----------------------------------------------------------------------------------------
