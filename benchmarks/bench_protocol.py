@@ -54,7 +54,8 @@ def main() -> None:
         parsed = xml.parse(xml.serialize(root))
         assert xmldsig.verify(parsed, ks).valid
 
-    ds_key, ds_pub = ks.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING), ks.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    ds_key = ks.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    ds_pub = ks.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
     apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1000, originator=SUPPLIER, recipient=ESME,
                           message_code=0x0019, payload=bytes(600))
 
@@ -62,7 +63,8 @@ def main() -> None:
         signed = crypto.sign_apdu(apdu, ds_key)
         assert crypto.verify_apdu(GeneralSigning.decode(signed.encode()), ds_pub)
 
-    acb_ka, esme_ka = ks.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT), ks.public_key(ESME, KeyUsage.KEY_AGREEMENT)
+    acb_ka = ks.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT)
+    esme_ka = ks.public_key(ESME, KeyUsage.KEY_AGREEMENT)
     apdu_bytes = apdu.encode()
     key = crypto.mac_key(apdu, acb_ka, esme_ka)
 

@@ -178,6 +178,93 @@ def cmd_pki_init(args) -> int:
     return EXIT_OK
 
 
+# -- dit lab ------------------------------------------------------------------------------------------
+
+def cmd_lab_check(args) -> int:
+    from harness.lab import config
+
+    failed = False
+    for path in args.files:
+        problems = config.check(path)
+        for line in problems:
+            print(line)
+        if problems:
+            failed = True
+        else:
+            lab = config.load(path)
+            assets = len(lab.asset_library.devices) + len(lab.asset_library.hubs) if lab.asset_library else 0
+            print(f"{path}: ok ({len(lab.premises)} test sets, {assets} assets)", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _ledger(args):
+    from harness.ledger import DEFAULT_DSN, Ledger
+
+    return Ledger(args.ledger or DEFAULT_DSN)
+
+
+def cmd_lab_suspend(args) -> int:
+    from harness.lab import config
+
+    lab = config.load(args.lab)
+    asset = lab.asset_library.device(args.asset) if lab.asset_library else None
+    if asset is None:
+        hub = lab.asset_library.hub(args.asset) if lab.asset_library else None
+        raise DitError(f"{args.asset} is a Communications Hub" if hub else f"no device {args.asset!r} in the "
+                       "lab's Device Asset Library", where=lab.source,
+                       fix="DIT suspends devices, never a CH" if hub else "give an asset name from the DAL")
+    book = _ledger(args)
+    try:
+        print(book.suspend(asset.name, asset.device_type.value, args.condition, args.reason).summary)
+        meters = [d.name for d in lab.asset_library.devices.values() if d.device_type.is_meter]
+        if all(m in {s.asset for s in book.active()} for m in meters):
+            print("every meter of the lab is suspended: DIT is suspended until a fix is implemented (DIT.R.12)")
+    finally:
+        book.close()
+    return EXIT_OK
+
+
+def cmd_lab_resume(args) -> int:
+    book = _ledger(args)
+    try:
+        book.resume(args.asset, args.fix)
+        print(f"{args.asset} resumed with fix {args.fix}")
+    finally:
+        book.close()
+    return EXIT_OK
+
+
+def cmd_lab_suspensions(args) -> int:
+    book = _ledger(args)
+    try:
+        rows = [{"asset": s.asset, "device_type": s.device_type, "condition": s.condition, "reason": s.reason,
+                 "suspended_at": s.suspended_at, "resumed_at": s.resumed_at, "fix": s.fix_reference}
+                for s in book.suspensions()]
+    finally:
+        book.close()
+
+    def line(r: dict) -> str:
+        state = f"resumed {r['resumed_at']} ({r['fix']})" if r["resumed_at"] else "ACTIVE"
+        return f"{r['asset']:22} condition {r['condition']}  {state}  {r['reason']}"
+
+    _emit(args, rows, line)
+    return EXIT_OK
+
+
+def cmd_lab_select(args) -> int:
+    from harness.lab import config, selection
+
+    lab = config.load(args.file)
+    if lab.asset_library is None:
+        raise DitError("the lab config has no device_asset_library", where=lab.source,
+                       fix="device selection is evaluated against a Device Asset Library")
+    results = selection.evaluate(lab.asset_library.selected())
+    rows = [{"id": r.id, "status": r.status, "reason": r.reason, "devices": r.devices, "text": r.text}
+            for r in results]
+    _emit(args, rows, lambda r: f"{r['id']:7} {r['status']:14} {r['reason']}")
+    return EXIT_OK if all(r.status != selection.NOT_MET for r in results) else EXIT_FAILED
+
+
 # -- dit catalogue -----------------------------------------------------------------------------------
 
 def cmd_catalogue(args) -> int:
@@ -219,6 +306,15 @@ def cmd_run(args) -> int:
         argv += ["-m", args.m]
     if args.without_optional:
         argv.append("--without-optional")
+    for option in ("baseline", "test_set"):
+        for value in getattr(args, option) or []:
+            argv.append(f"--{option.replace('_', '-')}={value}")
+    if args.matrix:
+        argv.append("--matrix")
+    if args.ledger:
+        argv.append(f"--ledger={args.ledger}")
+    if args.workers:
+        argv += ["-n", str(args.workers), "--dist", "loadgroup"]
     from harness.duis import schema as duis_schema
     from harness.lab import load
 
@@ -234,6 +330,10 @@ def cmd_run(args) -> int:
         raise DitError(f"the scenario run did not complete (pytest exit code {int(code)})", where="dit run",
                        fix="run pytest features/ for details")
     print(f"results: {report_dir / 'summary.json'}, {report_dir / 'junit.xml'}, evidence in {report_dir / 'evidence'}")
+    totals = json.loads((report_dir / "summary.json").read_text())["totals"]
+    if totals["blocked"] and not (totals["passed"] or totals["failed"]):
+        print("nothing could run: every scenario of the selection is blocked by suspensions", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
 
@@ -330,6 +430,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
     run.add_argument("--without-optional", action="store_true",
                      help="leave out the SRs the seed marks optional (scenarios with them are tagged optional_srs)")
+    run.add_argument("--baseline", action="append", metavar="ID",
+                     help="release baseline of seed Table 7 (B1-B6; default B6); repeat for several")
+    run.add_argument("--test-set", action="append", metavar="NAME",
+                     help="test set of the lab (default: the first that fits the baseline); repeat for several")
+    run.add_argument("--matrix", action="store_true",
+                     help="every baseline that needs regression testing on every test set that fits it")
+    run.add_argument("--ledger", metavar="DSN", help="phase ledger with the suspensions "
+                     "(default sqlite:///reports/phase.db)")
+    run.add_argument("-n", "--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); "
+                     "scenarios of one test set of a real lab never run at the same time")
     run.set_defaults(func=cmd_run)
 
     scen = sub.add_parser("scenarios", help="list the business scenario variants and their SR sequences")
@@ -385,6 +495,34 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("directory", nargs="?", help="keystore directory (default $DIT_SMKI or .dit/smki)")
     init.add_argument("--json", action="store_true")
     init.set_defaults(func=cmd_pki_init)
+
+    lab = sub.add_parser("lab", help="lab configs and their Device Asset Library").add_subparsers(
+        dest="lab_command", required=True, parser_class=_Parser)
+    check = lab.add_parser("check", help="validate lab configs, their Device Asset Library and device profiles")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(func=cmd_lab_check)
+    select = lab.add_parser("select", help="the DIT device selection requirements against the lab's DAL")
+    select.add_argument("file", nargs="?", default=None, metavar="FILE")
+    select.add_argument("--json", action="store_true")
+    select.set_defaults(func=cmd_lab_select)
+    suspend = lab.add_parser("suspend", help="suspend a device (never a CH) on one of the seed's four conditions")
+    suspend.add_argument("asset", help="the device's name in the Device Asset Library")
+    suspend.add_argument("--condition", type=int, required=True, choices=(1, 2, 3, 4),
+                         help="1 I&C failed on the device; 2 cannot be put in credit/prepayment mode; "
+                              "3 damaged and dangerous; 4 bricked or frozen")
+    suspend.add_argument("--reason", required=True, help="what triage found")
+    suspend.add_argument("--lab", metavar="FILE")
+    suspend.add_argument("--ledger", metavar="DSN")
+    suspend.set_defaults(func=cmd_lab_suspend)
+    resume = lab.add_parser("resume", help="resume a suspended device once its fix is approved by the CRB")
+    resume.add_argument("asset")
+    resume.add_argument("--fix", required=True, metavar="REF", help="the change release board approval reference")
+    resume.add_argument("--ledger", metavar="DSN")
+    resume.set_defaults(func=cmd_lab_resume)
+    listing = lab.add_parser("suspensions", help="list suspensions, active and resumed")
+    listing.add_argument("--ledger", metavar="DSN")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_lab_suspensions)
 
     utrn = sub.add_parser("utrn", help="vend a UTRN (prepayment top-up code) as a supplier would")
     utrn.add_argument("--supplier", required=True, metavar="EUI",

@@ -2,11 +2,16 @@
 
 - `lab`: a fresh emulated lab per scenario (from --lab, default lab_configs/emulated.yaml), so every
   scenario starts from the same state; the test SMKI and the DUIS schema are loaded once per session.
+- Run targets (harness.lab.targets): every scenario is parametrized over the release baselines and
+  test sets of the run (--baseline, --test-set, --matrix); scenarios whose @on_... tags do not fit a
+  test set are deselected there.
 - `scenario_context`: what a scenario's steps share (the last exchange, marks in the users' inboxes,
   a certificate retrieved from SMKI).
 - Every scenario gets Allure labels (epic = family, feature, story, severity from its priority, tags,
   links to the DIT requirements it serves); every step's DUIS and GBCS messages are kept as evidence
   (files under <report-dir>/evidence/ and Allure attachments).
+- Suspensions (harness.ledger, --ledger): a scenario that uses a suspended device is blocked, not run;
+  when every meter of the lab is suspended, DIT itself is suspended and every scenario is blocked.
 - With --dit-report-dir the run ends with summary.json; with --dit-progress a progress bar and a
   closing summary table replace pytest's own output (what `dit run` shows).
 """
@@ -22,14 +27,16 @@ from pathlib import Path
 
 import allure
 import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-from harness import scenarios
+from harness import ledger, scenarios
 from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import DitError
-from harness.lab import EmulatedLab
+from harness.lab import EmulatedLab, targets
 from harness.lab import config as lab_config_module
+from harness.lab.targets import RunTarget
 from harness.pki import SMKI, default_directory
 
 SEVERITY = {"High": allure.severity_level.CRITICAL, "Medium": allure.severity_level.NORMAL,
@@ -42,6 +49,10 @@ class ScenarioRecord:
     title: str
     family: str
     tags: list[str]
+    baseline: str | None = None
+    test_set: str | None = None
+    ch_variant: str | None = None
+    devices: list[str] = field(default_factory=list)       # the test set's assets the scenario used
     outcome: str = "not_run"
     duration_s: float = 0.0
     virtual_s: float = 0.0
@@ -80,6 +91,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dit-report-dir", default=None, help="write evidence and summary.json here")
     group.addoption("--dit-progress", action="store_true", help="progress bar and summary table")
     group.addoption("--without-optional", action="store_true", help="leave out the SRs marked optional")
+    group.addoption("--baseline", action="append", default=[], help="release baseline(s) of Table 7 (B1-B6)")
+    group.addoption("--test-set", action="append", default=[], help="test set(s) of the lab config")
+    group.addoption("--matrix", action="store_true",
+                    help="every baseline that needs regression on every test set that fits it")
+    group.addoption("--ledger", default=None, help=f"phase ledger DSN (default {ledger.DEFAULT_DSN})")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -100,14 +116,38 @@ def dit_schema():
     return duis_schema.load(found) if found else None
 
 
+@pytest.fixture(autouse=True)
+def dit_target(request) -> RunTarget | None:
+    """The baseline and test set a scenario runs on (None outside the business scenarios)."""
+    return getattr(request, "param", None)
+
+
 @pytest.fixture
-def lab(lab_config, dit_smki, dit_schema, request):
+def lab(lab_config, dit_smki, dit_schema, dit_target, request):
     if lab_config.kind != "emulated":
         raise DitError(f"lab {lab_config.name} is a {lab_config.kind} lab; this build drives emulated labs only",
                        where=lab_config.source)
-    with EmulatedLab(lab_config, smki=dit_smki, schema=dit_schema) as running:
+    with EmulatedLab(lab_config, smki=dit_smki, schema=dit_schema,
+                     test_set=dit_target.test_set if dit_target else None,
+                     baseline=dit_target.baseline if dit_target else None) as running:
         request.node.dit_lab = running
         yield running
+
+
+def _run_targets(config: pytest.Config) -> list[RunTarget]:
+    if not hasattr(config, "dit_targets"):
+        lab = lab_config_module.load(config.getoption("--lab"))
+        config.dit_lab_config = lab
+        config.dit_targets = targets.targets(lab, config.getoption("--baseline"), config.getoption("--test-set"),
+                                             config.getoption("--matrix"))
+    return config.dit_targets
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every business scenario runs on each target of the run."""
+    if "_pytest_bdd_example" in metafunc.fixturenames and "dit_target" in metafunc.fixturenames:
+        found = _run_targets(metafunc.config)
+        metafunc.parametrize("dit_target", found, indirect=True, ids=[t.id for t in found])
 
 
 @pytest.fixture
@@ -129,10 +169,41 @@ class Recorder:
         self.progress = None
         self._task = None
 
+    def expect(self, total: int) -> None:
+        """The progress bar, once the number of executions is known (here, or from the xdist workers)."""
+        if self.progress is not None or not self.config.getoption("--dit-progress") or _worker(self.config):
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), transient=True)
+        self.progress.start()
+        self._task = self.progress.add_task("scenarios", total=total)
+
+    # Hooks: where the records come together, in this process or from the xdist workers.
+
+    def pytest_runtest_logreport(self, report) -> None:
+        data = next((value for name, value in report.user_properties if name == "dit_record"), None)
+        if data is not None:
+            self.records[report.nodeid] = ScenarioRecord(**data)
+        if report.when == "teardown" and self.progress is not None:
+            self.progress.advance(self._task)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids) -> None:
+        self.expect(len(ids))
+
     def evidence_dir(self, record: ScenarioRecord) -> Path | None:
         if self.report_dir is None:
             return None
-        path = self.report_dir / "evidence" / record.scenario_id.replace("/", "__")
+        where = f"@{record.baseline}-{record.test_set}" if record.baseline else ""
+        path = self.report_dir / "evidence" / (record.scenario_id.replace("/", "__") + where)
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -166,6 +237,7 @@ def marker_name(tag: str) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.dit_recorder = Recorder(config)
+    config.pluginmanager.register(config.dit_recorder, "dit_recorder")
     try:
         tags = {t for variant in scenarios.discover() for t in variant.tags}
     except DitError:
@@ -176,12 +248,79 @@ def pytest_configure(config: pytest.Config) -> None:
             config.addinivalue_line("markers", f"{tag}: Gherkin tag @{tag} (as written)")
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """Examples tags become markers usable in -m too (pytest-bdd applies them only as written)."""
+def pytest_collection_modifyitems(config: pytest.Config, items) -> None:
+    """Examples tags become markers usable in -m too (pytest-bdd applies them only as written); a
+    scenario is deselected on a test set its @on_... tags do not fit."""
+    kept, dropped = [], []
     for item in items:
         for mark in list(item.iter_markers()):
             if marker_name(mark.name) != mark.name:
                 item.add_marker(marker_name(mark.name))
+        target = _target_of(item)
+        if target is not None:
+            tags = {m.name for m in item.iter_markers()}
+            site = config.dit_lab_config.test_set(target.test_set)
+            (kept if targets.applies(tags, site, target.baseline) else dropped).append(item)
+            if config.dit_lab_config.kind == "real":      # one physical test set runs one scenario at a time
+                item.add_marker(pytest.mark.xdist_group(target.test_set))
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    _mark_blocked(config, items)
+
+
+def _mark_blocked(config: pytest.Config, items) -> None:
+    """Which scenarios a suspension blocks: those that use a suspended device on their test set, or all
+    of them when every meter of the lab is suspended (DIT suspended, DIT.R.12)."""
+    if not hasattr(config, "dit_lab_config"):
+        return
+    book = ledger.Ledger(config.getoption("--ledger") or ledger.DEFAULT_DSN)
+    try:
+        suspended = {s.asset: s for s in book.active()}
+    finally:
+        book.close()
+    lab = config.dit_lab_config
+    meters = [d.name for d in lab.asset_library.devices.values() if d.device_type.is_meter] \
+        if lab.asset_library else [d.asset or d.name for d in lab.devices() if d.type.is_meter]
+    config.dit_phase_suspended = bool(meters) and all(m in suspended for m in meters)
+    for item in items:
+        target, template = _target_of(item), scenario_wrapper_template_registry.get(item.function)
+        if target is None or template is None:
+            continue
+        site = lab.test_set(target.test_set)
+        context = item.callspec.params.get("_pytest_bdd_example", {})
+        names = targets.devices_named([s.name for s in template.render(context).steps], site)
+        by_name = {d.name: d.asset or d.name for d in site.devices}
+        item.dit_devices = [by_name[n] for n in names]
+        if config.dit_phase_suspended:
+            item.dit_blocked = "DIT is suspended: every meter of the lab is suspended (DIT.R.12)"
+        elif blocking := [suspended[a] for a in item.dit_devices if a in suspended]:
+            item.dit_blocked = "blocked: " + "; ".join(s.summary for s in blocking)
+
+
+def pytest_runtest_setup(item) -> None:
+    reason = getattr(item, "dit_blocked", None)
+    if reason is None:
+        return
+    template = scenario_wrapper_template_registry[item.function]
+    context = item.callspec.params.get("_pytest_bdd_example", {})
+    scenario = template.render(context)
+    family = Path(template.feature.filename).parent.name
+    target = _target_of(item)
+    record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family,
+                            sorted(scenarios.variant_tags(template.feature, template, context)),
+                            target.baseline.id, target.test_set, target.ch_variant, item.dit_devices,
+                            outcome="blocked", error=reason)
+    item.dit_record = record
+    item.config.dit_recorder.records[item.nodeid] = record
+    pytest.skip(reason)
+
+
+def _target_of(item) -> RunTarget | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("dit_target") if callspec else None
 
 
 def pytest_bdd_apply_tag(tag: str, function):
@@ -207,6 +346,12 @@ def pytest_bdd_before_scenario(request, feature, scenario) -> None:
     family = path.parent.name
     tags = _variant_tags(request, feature, scenario)
     record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family, tags)
+    target = _target_of(request.node)
+    if target is not None:
+        site = request.config.dit_lab_config.test_set(target.test_set)
+        record.baseline, record.test_set, record.ch_variant = target.baseline.id, target.test_set, target.ch_variant
+        by_name = {d.name: d.asset or d.name for d in site.devices}
+        record.devices = [by_name[n] for n in targets.devices_named([s.name for s in scenario.steps], site)]
     request.node.dit_record = record
     request.config.dit_recorder.records[request.node.nodeid] = record
     request.node.dit_started = time.monotonic()
@@ -259,7 +404,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     record: ScenarioRecord | None = getattr(item, "dit_record", None)
-    if record is None or report.when != "call" and not (report.when == "setup" and report.failed):
+    if record is None or record.outcome == "blocked" or \
+            report.when != "call" and not (report.when == "setup" and report.failed):
         return
     record.duration_s = round(time.monotonic() - getattr(item, "dit_started", time.monotonic()), 3)
     context: ScenarioContext | None = getattr(item, "dit_context", None)
@@ -269,27 +415,17 @@ def pytest_runtest_makereport(item, call):
     record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
     if report.failed and record.error is None:
         record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
+    report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if session.config.getoption("--dit-progress") and session.items:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        recorder = session.config.dit_recorder
-        recorder.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), transient=True)
-        recorder.progress.start()
-        recorder._task = recorder.progress.add_task("scenarios", total=len(session.items))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_teardown(item, nextitem) -> None:
-    recorder = item.config.dit_recorder
-    if recorder.progress is not None:
-        recorder.progress.advance(recorder._task)
+    if not _worker(session.config) and session.items:
+        session.config.dit_recorder.expect(len(session.items))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    if _worker(session.config):
+        return                                  # the controller writes the summary
     recorder = session.config.dit_recorder
     if recorder.progress is not None:
         recorder.progress.stop()
@@ -298,11 +434,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
         _print_summary(recorder)
 
 
+def _worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+
 def _family_totals(records) -> dict[str, dict]:
     families: dict[str, dict] = {}
     for r in records:
-        family = families.setdefault(r.family, {"scenarios": 0, "passed": 0, "failed": 0, "skipped": 0,
-                                                "service_requests": 0, "virtual_s": 0.0, "wall_s": 0.0})
+        family = families.setdefault(r.family, {"scenarios": 0, "passed": 0, "failed": 0, "blocked": 0,
+                                                "skipped": 0, "service_requests": 0, "virtual_s": 0.0,
+                                                "wall_s": 0.0})
         family["scenarios"] += 1
         if r.outcome in family:
             family[r.outcome] += 1
@@ -335,23 +477,42 @@ def _print_summary(recorder: Recorder) -> None:
     colours = {"passed": "green", "failed": "red", "blocked": "yellow", "skipped": "dim"}
     if len(records) <= SCENARIO_ROWS_UP_TO:
         table = Table(title="DIT scenarios")
-        for column in ("Scenario", "Outcome", "SRs", "Virtual time", "Wall time"):
+        for column in ("Scenario", "Baseline / test set", "Outcome", "SRs", "Virtual time", "Wall time"):
             table.add_column(column, justify="right" if column in ("SRs", "Virtual time", "Wall time") else "left")
         for r in records:
-            table.add_row(r.title, f"[{colours.get(r.outcome, '')}]{r.outcome}", str(r.service_requests),
+            table.add_row(r.title, f"{r.baseline} {r.test_set}" if r.baseline else "-",
+                          f"[{colours.get(r.outcome, '')}]{r.outcome}", str(r.service_requests),
                           _span(r.virtual_s), f"{r.duration_s:.2f} s")
         console.print(table)
+    where = {}
+    for r in records:
+        if r.baseline:
+            row = where.setdefault((r.baseline, r.test_set, r.ch_variant), {"passed": 0, "failed": 0, "blocked": 0})
+            if r.outcome in row:
+                row[r.outcome] += 1
+    if len(where) > 1:
+        table = Table(title="Release baselines and test sets")
+        for column in ("Baseline", "Test set", "CH variant", "Passed", "Failed", "Blocked"):
+            table.add_column(column, justify="right" if column in ("Passed", "Failed", "Blocked") else "left",
+                             no_wrap=True)
+        for (base, test_set, variant), row in sorted(where.items()):
+            table.add_row(base, test_set, variant, str(row["passed"]), str(row["failed"]), str(row["blocked"]))
+        console.print(table)
     table = Table(title="DIT business scenario families")
-    for column in ("Family", "Scenarios", "Passed", "Failed", "Skipped", "SRs", "Virtual time", "Wall time"):
+    for column in ("Family", "Executions", "Passed", "Failed", "Blocked", "SRs", "Virtual time", "Wall time"):
         table.add_column(column, justify="left" if column == "Family" else "right", no_wrap=True)
     for family, t in _family_totals(records).items():
         failed = f"[red]{t['failed']}" if t["failed"] else "0"
-        table.add_row(family, str(t["scenarios"]), f"[green]{t['passed']}", failed, str(t["skipped"]),
+        blocked = f"[yellow]{t['blocked']}" if t["blocked"] else "0"
+        table.add_row(family, str(t["scenarios"]), f"[green]{t['passed']}", failed, blocked,
                       str(t["service_requests"]), _span(t["virtual_s"]), f"{t['wall_s']:.2f} s")
     console.print(table)
     for r in records:
+        where = f" [{r.baseline} {r.test_set}]" if r.baseline else ""
         if r.outcome == "failed":
-            console.print(f"[red]FAILED[/red] {r.title}\n  at: {r.failed_step}\n  {r.error}")
+            console.print(f"[red]FAILED[/red] {r.title}{where}\n  at: {r.failed_step}\n  {r.error}")
+    for reason in sorted({r.error for r in records if r.outcome == "blocked"}):
+        console.print(f"[yellow]BLOCKED[/yellow] {reason}")
     counts = {}
     for r in records:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1

@@ -186,3 +186,10 @@ def utrn_typed_again(lab, scenario_context, device, party):
     assert not lab.consumer_enters_utrn(device, code), f"the {device} took a UTRN it had already accepted"
     eui = parameters.device(lab.config, device)[1]
     assert lab.user(party).wait_for_alert("8F51", device=eui) is not None, f"the {party} received no 0x8F51"
+
+
+@given(parsers.parse("the CSP has upgraded the Communications Hub to {version}"))
+@when(parsers.parse("the CSP upgrades the Communications Hub to {version}"))
+def upgrade_hub(lab, version):
+    lab.upgrade_communications_hub(version)
+    lab.let_time_pass(120)                 # the hub restarts; its devices rejoin on their next attempt

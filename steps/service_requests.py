@@ -214,3 +214,11 @@ def renewed_prepayment_key(lab, scenario_context, party, device):
 def obeys(lab, scenario_context, device, party):
     """A critical SR the device only carries out for the party in its supplier trust anchor."""
     read_back(lab, scenario_context, party, "6.24.2", device)
+
+
+@then(parsers.parse("{party} sees the {device} at {version} in the inventory"))
+def inventory_version(lab, scenario_context, party, device, version):
+    eui = parameters.device(lab.config, device)[1]
+    _, exchange = read_back(lab, scenario_context, party, "8.2", device, device_id=eui)
+    entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
+    assert entry.get("SMETSCHTSVersion") == version, f"{device} is at {entry.get('SMETSCHTSVersion')}"

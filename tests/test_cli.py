@@ -79,7 +79,8 @@ def test_malformed_and_hostile_xml_fail_cleanly(tmp_path, content, expect):
 
 def test_signature_by_the_wrong_key(smki, tmp_path):
     rid = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
-    root = requests.build("8.11", rid, device_id="00-DB-12-34-56-78-90-A0", install_code="00112233445566778899AABBCCDDEEFF")
+    root = requests.build("8.11", rid, device_id="00-DB-12-34-56-78-90-A0",
+                          install_code="00112233445566778899AABBCCDDEEFF")
     wrong = smki.keystore.credential("90-B3-D5-1F-30-03-00-00", KeyUsage.XML_SIGNING, private=True)
     claimed = smki.keystore.credential("90-B3-D5-1F-30-01-00-00", KeyUsage.XML_SIGNING).certificate
     xmldsig.sign(root, wrong.private_key, claimed)          # supplier B's key, supplier A's certificate

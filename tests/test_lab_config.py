@@ -1,21 +1,35 @@
-"""Lab configs: the default loads; bad input gets one line naming file:line and field."""
+"""Lab configs and their Device Asset Library: the default loads; every problem is one line naming
+file:line and field; `dit lab check` lists them all."""
 
 from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
 from harness.lab import load
-from harness.lab.config import DEFAULT
+from harness.lab.config import DEFAULT, check
+from harness.lab.profiles import DEFAULT_PROFILES
 
 GOOD = DEFAULT.read_text()
+DAL = (DEFAULT.parent / "dal" / "emulated.yaml").read_text()
 
 
-def _write(tmp_path, text):
+def _lab(tmp_path: Path, config: str = GOOD, dal: str = DAL) -> Path:
+    (tmp_path / "dal").mkdir(exist_ok=True)
+    (tmp_path / "dal" / "emulated.yaml").write_text(dal)
     path = tmp_path / "lab.yaml"
-    path.write_text(text)
+    path.write_text(config)
     return path
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return text[:text.index(fragment)].count("\n") + 1
 
 
 def test_the_default_lab():
@@ -23,34 +37,118 @@ def test_the_default_lab():
     assert config.kind == "emulated" and config.source.endswith("emulated.yaml")
     assert config.party("the Import Supplier").roles >= {UserRole.IMPORT_SUPPLIER}
     assert config.party("Gas Network Operator").name == "Gas Network Operator"
-    assert {d.type for d in config.devices()} >= {DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.IHD}
+    assert {s.ch_variant for s in config.premises} == {"CHTS v1.1 Single Band", "CHTS v1.1 Dual Band",
+                                                      "CHTS v1.0 Single Band"}
+    assert {s.meter_standard for s in config.premises} == {"SMETS2 v2.0", "SMETS2 v3.0"}
+    core = config.test_set("SB11-core")
+    assert {d.type for d in core.devices} >= {DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.IHD,
+                                              DeviceType.HHT}
+    esme = next(d for d in core.devices if d.name == "ESME")
+    assert esme.asset == "ESME-78-1-alder" and esme.profile.manufacturer == "Alder Metering"
+    assert esme.smets_chts_version == "SMETS2 V3.0" and esme.install_code
+    assert check() == []
 
 
-@pytest.mark.parametrize("change, message, names_the_line", [
-    (("install_code: 41424344454647484950515253545556,", ""), "install_code: missing", True),
-    (("type: GSME", "type: GASMETER"), "unknown device type 'GASMETER'", True),
-    (("00-DB-12-34-56-78-90-A1", "00-DB-12-34-56-78-90-A0"), "has the EUI of ESME", False),
-    (("roles: [ED]", "roles: [XX]"), "roles", True),
-    (("gas_supplier: Supplier A", "gas_supplier: Supplier Z"), "'Supplier Z' is not one of the users", True),
-    (("kind: emulated", "kind: imaginary"), "neither emulated nor real", True),
-    (("supplier: Supplier A, firmware", "supplier: Supplier Q, firmware"), "'Supplier Q' is not one of the users",
-     False),
+def test_one_test_set_is_what_a_scenario_sees():
+    single = load().for_test_set("DB11-core")
+    assert [s.name for s in single.premises] == ["DB11-core"]
+    assert single.premises[0].hub.han_variant == "Dual Band"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("roles: [ED]", "roles: [XX]", "roles"),
+    ("gas_supplier: Supplier A", "gas_supplier: Supplier Z", "'Supplier Z' is not one of the users"),
+    ("kind: emulated", "kind: imaginary", "neither emulated nor real"),
 ])
-def test_bad_values_name_the_file_line_and_field(tmp_path, change, message, names_the_line):
-    old, new = change
-    assert old in GOOD
-    path = _write(tmp_path, GOOD.replace(old, new, 1))
+def test_bad_config_values_name_the_file_line_and_field(tmp_path, old, new, message):
+    path = _lab(tmp_path, GOOD.replace(old, new, 1))
     with pytest.raises(DitError) as info:
         load(path)
     text = str(info.value)
-    assert message in text and str(path) in text
-    if names_the_line:                       # the line the bad value is on
-        assert f"{path}:{GOOD[:GOOD.index(old)].count(chr(10)) + 1}" in text
-    assert "\n" not in text
+    assert message in text and f"{path}:{_line_of(GOOD, old)}" in text and "\n" not in text
+
+
+def test_the_dal_problems_the_done_when_names_are_each_one_precise_line(tmp_path):
+    """A missing install code, an unknown profile, a duplicate GUID (DAL) and bad YAML indentation (in a
+    device profile of the lab's own): `dit lab check` prints one line for each and exits non-zero."""
+    profiles = tmp_path / "profiles"
+    shutil.copytree(DEFAULT_PROFILES, profiles)
+    bad_profile = profiles / "ihd" / "larch-ihd-v2.yaml"
+    bad_profile.write_text(bad_profile.read_text().replace("\nmodel:", "\n   model:", 1))
+    dal = DAL.replace('install_code: "41424344454647484950515253545556", ', "", 1)        # GSME-78-1
+    dal = dal.replace("profile: birch-esme-v3, guid", "profile: birch-esme-v9, guid", 1)  # ESME-78-2
+    dal = dal.replace('"00-DB-12-34-56-79-90-A6"', '"00-DB-12-34-56-79-90-A0"', 1)        # IHD-79-1 = ESME-79-1
+    config = GOOD.replace("device_asset_library: dal/emulated.yaml",
+                          "device_asset_library: dal/emulated.yaml\ndevice_profiles: profiles")
+    path = _lab(tmp_path, config, dal)
+    dal_file = tmp_path / "dal" / "emulated.yaml"
+    lines = check(path)
+    expected = [
+        (f"{bad_profile}:", "not valid YAML"),
+        (f"{dal_file}:{_line_of(dal, 'name: GSME-78-1-alder')}", "install_code: missing"),
+        (f"{dal_file}:{_line_of(dal, 'birch-esme-v9')}", "unknown profile 'birch-esme-v9'"),
+        (f"{dal_file}:{_line_of(dal, 'name: IHD-79-1-damson')}", "is already ESME-79-1-birch's"),
+    ]
+    for where, what in expected:
+        assert any(line.startswith(where) and what in line for line in lines), (where, what, lines)
+    result = subprocess.run([sys.executable, "-m", "harness.cli", "lab", "check", str(path)], capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    printed = result.stdout.splitlines()
+    for where, what in expected:
+        assert any(line.startswith(where) and what in line for line in printed)
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_dit_data_items_are_listed_with_file_and_field(tmp_path):
+    dal = DAL.replace(" cpl_documentation: CPL-ALDER-ESME-V3-00030002,", "", 1)
+    dal = dal.replace(", flexnet_id: FNX-78-1}", "}", 1)
+    dal_file = tmp_path / "dal" / "emulated.yaml"
+    lines = check(_lab(tmp_path, dal=dal))
+    assert lines == [
+        f"{dal_file}:{_line_of(dal, 'ESME-78-1-alder')}: devices[0].cpl_documentation: missing "
+        "(the CPL documentation reference)",
+        f"{dal_file}:{_line_of(dal, 'name: CH-78-1,')}: communications_hubs[0].flexnet_id: missing "
+        "(CSP N Communications Hubs need their FlexNet ID)"]
+    assert load(tmp_path / "lab.yaml").asset_library.missing == lines      # paperwork does not stop a run
+
+
+def test_a_test_set_must_name_assets_of_the_library_and_share_none(tmp_path):
+    config = GOOD.replace("ESME: ESME-78-1-alder", "ESME: ESME-78-1-nobody", 1)
+    config = config.replace("GSME: GSME-79-1-birch", "GSME: GSME-78-1-alder", 1)
+    lines = check(_lab(tmp_path, config))
+    assert any("no device 'ESME-78-1-nobody' in the Device Asset Library" in line for line in lines), lines
+    assert any("GSME-78-1-alder is already in test set SB11-core" in line for line in lines), lines
+    with pytest.raises(DitError, match="dit lab check"):
+        load(tmp_path / "lab.yaml")
+
+
+def test_a_test_set_described_inline_still_works(tmp_path):
+    inline = """name: Inline
+kind: emulated
+dcc: {}
+users:
+  - {name: Supplier A, eui: 90-B3-D5-1F-30-01-00-00, roles: [IS, GS]}
+premises:
+  - name: Bench
+    import_supplier: Supplier A
+    communications_hub: {chf: 00-DB-12-34-56-78-90-A2, gpf: 00-DB-12-34-56-78-90-A3}
+    devices:
+      - {name: ESME, type: ESME, eui: 00-DB-12-34-56-78-90-A0, install_code: 30313233343536373839414243444546}
+      - {name: GSME, type: GSME, eui: 00-DB-12-34-56-78-90-A1}
+"""
+    path = tmp_path / "inline.yaml"
+    path.write_text(inline)
+    with pytest.raises(DitError) as info:
+        load(path)
+    assert "install_code: missing" in str(info.value) and f"{path}:{_line_of(inline, '{name: GSME')}" in str(info.value)
+    path.write_text(inline.replace("00-DB-12-34-56-78-90-A1}",
+                                   "00-DB-12-34-56-78-90-A1, install_code: 4142434445464748}"))
+    assert [d.name for d in load(path).devices()] == ["ESME", "GSME"]
 
 
 def test_bad_indentation(tmp_path):
-    path = _write(tmp_path, GOOD.replace("\n  - {name: Supplier B", "\n   - {name: Supplier B", 1))
+    path = _lab(tmp_path, GOOD.replace("\n  - {name: Supplier B", "\n   - {name: Supplier B", 1))
     with pytest.raises(DitError) as info:
         load(path)
     assert "not valid YAML" in str(info.value) and f"{path}:" in str(info.value)
@@ -59,8 +157,3 @@ def test_bad_indentation(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DitError, match="cannot read"):
         load(tmp_path / "none.yaml")
-
-
-def test_unknown_party_in_gherkin():
-    with pytest.raises(DitError, match="no user 'the Water Supplier'|no user 'Water Supplier'"):
-        load().party("the Water Supplier")

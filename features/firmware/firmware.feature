@@ -13,7 +13,7 @@ Feature: Firmware Management
   Scenario Outline: Firmware Update - <fuel>
     Given the <meter> is installed and commissioned by the <supplier>
     And the <supplier> has pre-notified the <other_meter> to the DCC
-    And the manufacturer of the <meter> has released firmware version 00020002
+    And the manufacturer of the <meter> has released firmware version 00040001
     When the <supplier> sends SR 11.1 "Update Firmware" to the DCC
       | device_id_list | the <meter> |
     Then the request succeeds
@@ -33,14 +33,14 @@ Feature: Firmware Management
   @credit @SR-11.3
   Scenario Outline: Firmware Activation - <fuel>
     Given the <meter> is installed and commissioned by the <supplier>
-    And the manufacturer of the <meter> has released firmware version 00020002
+    And the manufacturer of the <meter> has released firmware version 00040001
     And the firmware has been distributed to the <meter> by the <supplier> and verified
     When the <supplier> sends SR 11.3 "Activate Firmware" to the <meter>
       | execution_date_time | in 1 hour |
     Then the request succeeds
     When 2 hours pass
     Then the <supplier> receives device alert 0x8F66 from the <meter>
-    And the <supplier> reads back firmware version 00020002 from the <meter>
+    And the <supplier> reads back firmware version 00040001 from the <meter>
 
     @ESME @IS @DIT.1
     Examples: Electricity

@@ -24,7 +24,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from harness import catalogue
-from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver, accept_response
+from harness.adapters.duis_client import (
+    DccEndpoint,
+    Received,
+    ResponseReceiver,
+    accept_response,
+)
 from harness.catalogue import CommandVariant
 from harness.clock import Clock
 from harness.duis import requests, xml, xmldsig
@@ -36,6 +41,7 @@ from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload, utrn
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
 from harness.pki import Keystore, KeyUsage
+from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 
 DEFAULT_TIMEOUT_S = 3 * 3600.0
 
@@ -91,8 +97,10 @@ class Exchange:
 class ServiceUser:
     def __init__(self, name: str, eui: EntityId, *, endpoint: DccEndpoint, receiver: ResponseReceiver,
                  keystore: Keystore, clock: Clock, counter: RequestCounter, dcc: EntityId,
-                 schema: DuisSchema | None = None, response_timeout_s: float = DEFAULT_TIMEOUT_S):
+                 schema: DuisSchema | None = None, response_timeout_s: float = DEFAULT_TIMEOUT_S,
+                 release: str = R2_0):
         self.name = name
+        self.release = release
         self.eui = EntityId(eui)
         self.endpoint = endpoint
         self.receiver = receiver
@@ -117,6 +125,9 @@ class ServiceUser:
              execution_date_time: dt.datetime | None = None, counter: int | None = None, wait: bool = True,
              timeout: float | None = None, **params) -> Exchange:
         service = catalogue.service_request(srv)
+        if self.release == R1_3 and srv in R2_0_SERVICE_REQUESTS:
+            raise DitError(f"an R1.3 service user has no SR {srv}: it came with R2.0",
+                           fix="run this scenario at a baseline with an R2.0 service user")
         target = self.dcc if service.non_device else EntityId(target)
         cv = service.default_command_variant if command_variant is None else CommandVariant(command_variant)
         # A critical SR always starts with the Transform; the variant asked for is how it is then sent.

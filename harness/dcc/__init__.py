@@ -25,7 +25,8 @@ def response_timeout(device_type: DeviceType) -> float:
 
 class EmulatedDcc:
     def __init__(self, *, clock: VirtualClock, identity: DccIdentity, repository: SmkiRepository,
-                 users: list[DccUser], schema: DuisSchema | None, counter: RequestCounter | None = None):
+                 users: list[DccUser], schema: DuisSchema | None, counter: RequestCounter | None = None,
+                 release: str = "R2.0"):
         self.clock = clock
         self.inventory = SmartMeteringInventory()
         self.users = {u.eui: u for u in users}
@@ -35,7 +36,7 @@ class EmulatedDcc:
         self.dsp = DataServicesProvider(clock=clock, identity=identity, repository=repository,
                                         inventory=self.inventory, users=self.users, schema=schema,
                                         send_to_device=self._to_device, post=self._post,
-                                        response_timeout_s=response_timeout, counter=counter)
+                                        response_timeout_s=response_timeout, counter=counter, release=release)
         self.dsp.firmware.distribute = self.wan.distribute_firmware
         self.server = HttpServer(self._on_post)
 

@@ -2,7 +2,8 @@
 
  1. Parse safely, verify the XML signature against a registered User's XML-signing certificate and,
     when a DUIS schema is available, validate. Failures here are refused at HTTP level (400 with the
-    reason): the request cannot be trusted enough to answer in DUIS.
+    reason): the request cannot be trusted enough to answer in DUIS. An R1.3 DSP knows only the R1.3
+    DUIS schema: an SR that came with R2.0 is not valid there.
  2. DUIS checks, answered synchronously with the code the DUIS response-code table gives
     (dcc_interface.md section 5; meanings from the secondary WIX summary):
       E1  the signer is not the RequestID's originator, or not a DCC User
@@ -36,9 +37,22 @@ import datetime as dt
 from lxml import etree
 
 from harness import catalogue
-from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
+from harness.catalogue import (
+    CommandVariant,
+    DeviceStatus,
+    DeviceType,
+    FutureDatedPattern,
+    UserRole,
+)
 from harness.clock import VirtualClock
-from harness.dcc.base import DccIdentity, DccUser, DuisRejection, Outstanding, Transcript, TransportRejection
+from harness.dcc.base import (
+    DccIdentity,
+    DccUser,
+    DuisRejection,
+    Outstanding,
+    Transcript,
+    TransportRejection,
+)
 from harness.dcc.firmware import FirmwareDistribution
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
 from harness.dcc.local_delivery import LocalCommandDelivery
@@ -63,6 +77,7 @@ from harness.gbcs import crypto, model_payload
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, entity_id_of, role_of
 from harness.pki.repository import SmkiRepository
+from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 
 S = DeviceStatus
 WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6, 8}}
@@ -86,8 +101,10 @@ CS14_DEVICE_LOG_BACKUP, GCS62_GPF_LOG_BACKUP = 0x0018, 0x00B2
 class DataServicesProvider:
     def __init__(self, *, clock: VirtualClock, identity: DccIdentity, repository: SmkiRepository,
                  inventory: SmartMeteringInventory, users: dict[EntityId, DccUser], schema: DuisSchema | None,
-                 send_to_device, post, response_timeout_s, counter: RequestCounter | None = None):
+                 send_to_device, post, response_timeout_s, counter: RequestCounter | None = None,
+                 release: str = R2_0):
         self.clock = clock
+        self.release = release
         self.identity = identity
         self.repository = repository
         self.inventory = inventory
@@ -159,6 +176,9 @@ class DataServicesProvider:
                 raise TransportRejection(f"not valid against the DUIS schema: {errors[0]}")
         if root.tag != xml.sr("Request"):
             raise TransportRejection("expected sr:Request")
+        srv = xml.text(root, "sr:Header/sr:ServiceReferenceVariant")
+        if self.release == R1_3 and srv in R2_0_SERVICE_REQUESTS:
+            raise TransportRejection(f"not valid against the R1.3 DUIS schema: SR {srv} came with R2.0")
         originator = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID")).originator
         if originator != signer_eui:
             raise TransportRejection(f"signed by {signer_eui} but the RequestID originator is {originator}")

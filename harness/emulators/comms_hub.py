@@ -23,6 +23,11 @@ power-cycling the CH ends the session.
 Firmware: an image the DSP distributes (11.1) reaches the CH over the SM WAN and goes over the HAN to
 each target that has joined; the CH reports each transfer to the DCC with CCS08 (0x8F8A, or 0x8F89 and
 the reason).
+
+Variants: a CHTS v1.0 hub runs ZigBee 1.2a, a v1.1 hub ZigBee 1.4; both take 1.2a and 1.4 devices. Only
+a v1.1 Dual Band hub has a sub-GHz radio: a sub-GHz capable device joins it there (at the lower sub-GHz
+bit rate), and only it answers the sub-GHz SRs 6.28-6.32. The CSP can upgrade a v1.0 hub to v1.1 (DIT.9):
+the hub restarts on ZigBee 1.4 with its device log, and the devices rejoin it with the keys they have.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from typing import Protocol
 from harness.catalogue import DeviceType
 from harness.emulators import zigbee
 from harness.emulators.device import CommandFailed, EmulatedDevice, handles
-from harness.emulators.han import HanNetwork
+from harness.emulators.han import BAND_24GHZ, SUB_GHZ, HanNetwork
 from harness.emulators.metering import GasProxyMirror
 from harness.eui import EntityId
 from harness.gbcs import model_payload
@@ -81,6 +86,8 @@ class HanDevice(EmulatedDevice):
     """A device that lives on a HAN: it must join a CHF before anything reaches it."""
 
     sleepy = False
+    bands: frozenset[str] = frozenset({BAND_24GHZ})       # from its device profile
+    zigbee_version = "1.4"
 
     def __init__(self, eui: EntityId, *, install_code: bytes, **kwargs):
         super().__init__(eui, **kwargs)
@@ -231,6 +238,8 @@ class GasProxyFunction(GasProxyMirror, EmulatedDevice):
 
 class CommunicationsHubFunction(EmulatedDevice):
     device_type = DeviceType.CHF
+    chts_version = "CHTS v1.1"            # CHTS v1.0 | CHTS v1.1 (the lab sets them from the CH's profile)
+    han_variant = "Single Band"           # Single Band | Dual Band
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
@@ -238,6 +247,49 @@ class CommunicationsHubFunction(EmulatedDevice):
         self.historic_log: OrderedDict[EntityId, bytes] = OrderedDict()
         self.hub: CommunicationsHub | None = None
         self.registering_hht: EntityId | None = None
+        self.sub_ghz_configuration: dict = {}
+        self.sub_ghz_channel = 1
+
+    @property
+    def dual_band(self) -> bool:
+        return self.han_variant == "Dual Band"
+
+    @property
+    def zigbee_version(self) -> str:
+        return "1.2a" if self.chts_version == "CHTS v1.0" else "1.4"
+
+    # -- sub-GHz (dual band only) ---------------------------------------------------------------------
+
+    def _sub_ghz_radio(self) -> None:
+        if not self.dual_band:
+            raise CommandFailed(f"a {self.chts_version} {self.han_variant} hub has no sub-GHz radio")
+
+    @handles("DBCH04")
+    def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._sub_ghz_radio()
+        self.sub_ghz_configuration = {k: v for k, v in fields.items() if k not in ("UseCase", "SRV")}
+        self.raise_alert(0x8F2A, {"Reason": "Sub GHz Configuration Changed"}, to=self._dcc_entity())
+        return {}
+
+    @handles("DBCH03")
+    def _read_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._sub_ghz_radio()
+        return dict(self.sub_ghz_configuration)
+
+    @handles("DBCH01")
+    def _read_sub_ghz_channel(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._sub_ghz_radio()
+        return {"OperatingSubGHzChannel": str(self.sub_ghz_channel)}
+
+    @handles("DBCH05")
+    def _request_channel_scan(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._sub_ghz_radio()
+        return {"StatusCode": "ScanRequestAccepted"}
+
+    @handles("DBCH02")
+    def _read_channel_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._sub_ghz_radio()
+        return {"Entries": "0"}
 
     # -- device log --------------------------------------------------------------------------------
 
@@ -359,6 +411,7 @@ class CommunicationsHub:
         self.wan_uplink = None
         self.powered_on_at = chf.clock.now()
         self.terminal: LocalTerminal | None = None
+        self.bands: dict[EntityId, str] = {}
         chf.uplink = gpf.uplink = self.to_wan
 
     def device_type_of(self, device: EntityId) -> DeviceType | None:
@@ -381,14 +434,24 @@ class CommunicationsHub:
             self.detach(device.eui)
         return gone
 
+    def upgrade(self, chts_version: str = "CHTS v1.1") -> None:
+        """The CSP's firmware upgrade (DIT.9: v1.0 to v1.1): the hub restarts on the new stack with its
+        device log; the HAN devices lose it for the restart and rejoin with the link keys they hold."""
+        self.chf.chts_version = chts_version
+        self.chf.note(f"upgraded to {chts_version} (ZigBee {self.chf.zigbee_version})")
+        for device in self.remove():
+            device.move_to(self)
     # -- HAN membership ------------------------------------------------------------------------------
 
     def join(self, device: HanDevice, presented_key: bytes) -> bool:
         if not self.chf.accept_join(device.eui, presented_key):
             return False
         self.members[device.eui] = device
+        # A sub-GHz capable device uses the sub-GHz radio of a dual band hub; everything else is 2.4 GHz.
+        band = SUB_GHZ if self.chf.dual_band and SUB_GHZ in device.bands else BAND_24GHZ
+        self.bands[device.eui] = band
         device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x),
-                                                                 f"HAN {d} -> CHF")
+                                                                 f"HAN {d} -> CHF", band)
         if device.sleepy:
             self._gsme_queue.setdefault(device.eui, [])
             self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device),
@@ -406,7 +469,7 @@ class CommunicationsHub:
             return
         for data in self._gsme_queue.get(device.eui, [])[:]:
             self._gsme_queue[device.eui].remove(data)
-            self.han.transmit(data, device.receive, f"HAN CHF -> {device}")
+            self.han.transmit(data, device.receive, f"HAN CHF -> {device}", self.bands.get(device.eui, BAND_24GHZ))
         self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device), f"{device} poll")
 
     # -- routing -------------------------------------------------------------------------------------
@@ -430,7 +493,7 @@ class CommunicationsHub:
             if member.sleepy:
                 self._gsme_queue[recipient].append(data)
             else:
-                self.han.transmit(data, member.receive, f"HAN CHF -> {member}")
+                self.han.transmit(data, member.receive, f"HAN CHF -> {member}", self.bands[recipient])
         else:
             self.chf.note(f"no route to {recipient}: not joined to this HAN")
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from harness.clock import VirtualClock
 
 BIT_RATE_24GHZ = 250_000          # IEEE 802.15.4 O-QPSK
+BIT_RATE_SUB_GHZ = 100_000        # ZigBee sub-GHz (868 MHz region) GFSK
+SUB_GHZ, BAND_24GHZ = "sub-GHz", "2.4 GHz"
 FRAGMENT_PAYLOAD = 82             # bytes of APS payload per fragment after ZigBee headers
 FRAGMENT_OVERHEAD_S = 0.004       # CSMA backoff, turnaround, ACK
 PHY_OVERHEAD_BYTES = 33           # preamble, SFD, PHR, MAC/NWK/APS headers, FCS
@@ -34,10 +36,13 @@ class HanNetwork:
     def __init__(self, clock: VirtualClock, timing: HanTiming | None = None):
         self.clock = clock
         self.timing = timing or HanTiming()
+        self.sub_ghz = HanTiming(bit_rate=BIT_RATE_SUB_GHZ, gsme_poll_interval_s=self.timing.gsme_poll_interval_s)
         self.frames_sent = 0
         self.bytes_sent = 0
 
-    def transmit(self, data: bytes, deliver: Callable[[bytes], None], label: str = "HAN frame") -> None:
+    def transmit(self, data: bytes, deliver: Callable[[bytes], None], label: str = "HAN frame",
+                 band: str = BAND_24GHZ) -> None:
         self.frames_sent += 1
         self.bytes_sent += len(data)
-        self.clock.call_later(self.timing.airtime(len(data)), lambda: deliver(data), label)
+        timing = self.sub_ghz if band == SUB_GHZ else self.timing
+        self.clock.call_later(timing.airtime(len(data)), lambda: deliver(data), label)

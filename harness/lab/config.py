@@ -1,31 +1,41 @@
-"""Lab configuration: the parties, premises, Communications Hubs and devices of a lab.
+"""Lab configuration: the parties, and the test sets (premises) with their Communications Hub and devices.
 
     name: Emulated lab
     kind: emulated                        # emulated | real
+    device_asset_library: dal/emulated.yaml
     dcc: {access_control_broker: 90-B3-D5-1F-30-00-00-02, transitional_cos: 90-B3-D5-1F-30-00-00-04}
     users:
       - {name: Supplier A, eui: 90-B3-D5-1F-30-01-00-00, roles: [IS, GS]}
-    premises:
-      - name: Site 1
+    test_sets:                            # one per set of the seed's CSP lab set-up; alias premises:
+      - name: SB11-core
+        description: CHTS v1.1 single band core set, SMETS2 v3.0
         mpan: "1312345678111"
         import_supplier: Supplier A       # user names
-        communications_hub: {chf: ..., gpf: ..., chts_version: CHTS V1.1, han_variant: Single Band}
-        devices:
-          - {name: ESME, type: ESME, eui: ..., install_code: 30313233...}
+        communications_hub: CH-N-11S-1    # a Communications Hub of the Device Asset Library
+        devices:                          # the name scenarios use -> the asset
+          ESME: ESME-AL-1
+          PPMID: {asset: PPMID-DA-1, supplier: Supplier A}
 
-Gherkin names parties by role at the premises ("the Import Supplier", "the Gas Network Operator") or
-by user name, and devices by their name ("the ESME").
+A test set may also describe its CH and devices inline (communications_hub: {chf:, gpf:, ...};
+devices: [{name:, type:, eui:, install_code:}]), without a Device Asset Library. Gherkin names parties
+by role at the premises ("the Import Supplier", "the Gas Network Operator") or by user name, and
+devices by their name in the test set ("the ESME").
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+from harness.lab import assets as asset_library
+from harness.lab import profiles as device_profiles
 from harness.lab import yamlfile
+from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located
 
 DEFAULT = Path(__file__).resolve().parents[2] / "lab_configs" / "emulated.yaml"
@@ -57,6 +67,8 @@ class DeviceConfig:
     smets_chts_version: str | None = None
     firmware_version: str | None = None
     supplier: str | None = None            # delivered configured for this supplier (user name), not as new
+    asset: str | None = None               # its Device Asset Library entry
+    profile: DeviceProfile | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,14 @@ class HubConfig:
     gpf: EntityId
     chts_version: str = "CHTS V1.1"        # DUIS SMETSCHTSVersion (at most 20 characters)
     han_variant: str = "Single Band"       # DUIS HANVariant: Single Band | Dual Band
+    asset: str | None = None
+    profile: DeviceProfile | None = None
+    firmware_version: str | None = None
+
+    @property
+    def standard(self) -> str:
+        """CHTS v1.0 | CHTS v1.1, as the release baseline matrix names hubs."""
+        return self.profile.standard if self.profile else self.chts_version.replace("V", "v")
 
 
 @dataclass
@@ -78,6 +98,18 @@ class PremisesConfig:
     parties: dict[str, str] = field(default_factory=dict)     # premises field -> user name
     spare_hub: HubConfig | None = None     # the CH an installer brings to replace the fitted one
     replaced_hub: HubConfig | None = None  # after a CH replacement: the old one ("the old CHF")
+    description: str = ""
+
+    @property
+    def ch_variant(self) -> str:
+        """The CH variant the DIT exit criteria count by: 'CHTS v1.1 Single Band' ..."""
+        return f"{self.hub.standard} {self.hub.han_variant}"
+
+    @property
+    def meter_standard(self) -> str | None:
+        """SMETS2 v2.0 | SMETS2 v3.0: the standard of the set's meters (None if mixed or unknown)."""
+        found = {d.profile.standard for d in self.devices if d.profile and d.type.is_meter}
+        return found.pop() if len(found) == 1 else None
 
 
 @dataclass
@@ -89,6 +121,7 @@ class LabConfig:
     transitional_cos: EntityId
     users: list[UserConfig]
     premises: list[PremisesConfig]
+    asset_library: asset_library.DeviceAssetLibrary | None = None
 
     def user(self, name: str) -> UserConfig:
         for user in self.users:
@@ -110,6 +143,18 @@ class LabConfig:
 
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
+
+    def test_set(self, name: str) -> PremisesConfig:
+        for site in self.premises:
+            if site.name.lower() == name.lower():
+                return site
+        raise DitError(f"no test set {name!r} in lab {self.name}", where=self.source,
+                       fix=f"test sets are {', '.join(p.name for p in self.premises)}")
+
+    def for_test_set(self, name: str | None = None) -> "LabConfig":
+        """The lab as one test set sees it: a scenario runs on one set, whose names it uses."""
+        site = self.test_set(name) if name else self.premises[0]
+        return dataclasses.replace(copy.deepcopy(self), premises=[copy.deepcopy(site)])
 
 
 def _eui(node: Located, key: str) -> EntityId:
@@ -156,11 +201,68 @@ def _hub(node: Located) -> HubConfig:
     return HubConfig(_eui(node, "chf"), _eui(node, "gpf"), version, band)
 
 
-def load(path: str | Path | None = None) -> LabConfig:
+def _hub_asset(node: Located, key: str, dal: asset_library.DeviceAssetLibrary | None,
+               problems: list[str]) -> HubConfig | None:
+    """A test set's CH: a Device Asset Library name, or described inline."""
+    value = node[key]
+    if isinstance(value, Located):
+        return _hub(value)
+    hub = dal.hub(str(value)) if dal else None
+    if hub is None:
+        problems.append(str(node.fail(key, f"no Communications Hub {value!r} in the Device Asset Library",
+                                      "add it to communications_hubs: of the DAL")))
+        return None
+    return HubConfig(hub.chf_guid, hub.gpf_guid, hub.profile.smets_chts_version, hub.profile.han_variant,
+                     asset=hub.name, profile=hub.profile, firmware_version=hub.firmware_version)
+
+
+def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
+                   problems: list[str]) -> list[DeviceConfig]:
+    """devices: a list described inline, or a mapping of scenario names to Device Asset Library entries."""
+    value = node.get("devices") or []
+    if isinstance(value, list):
+        return [_device(d) for d in node.items_of("devices")]
+    if not isinstance(value, Located):
+        raise node.fail("devices", "must be a list of devices or a mapping of names to assets")
+    found = []
+    for name, ref in value.items():
+        asset_name = ref.get("asset") if isinstance(ref, Located) else ref
+        supplier = ref.get("supplier") if isinstance(ref, Located) else None
+        asset = dal.device(str(asset_name)) if dal else None
+        if asset is None:
+            problems.append(str(value.fail(name, f"no device {asset_name!r} in the Device Asset Library",
+                                           "add it to devices: of the DAL")))
+            continue
+        profile = asset.profile
+        found.append(DeviceConfig(
+            name=name, type=asset.device_type, eui=asset.guid, install_code=asset.install_code,
+            manufacturer=profile.manufacturer if profile else "DIT0", model=profile.model if profile else "0001",
+            smets_chts_version=profile.smets_chts_version if profile else None,
+            firmware_version=asset.firmware_version or (profile.firmware_version if profile else None),
+            supplier=None if supplier is None else str(supplier), asset=asset.name, profile=profile))
+    return found
+
+
+def load(path: str | Path | None = None, *, problems: list[str] | None = None) -> LabConfig:
+    """The lab config and its Device Asset Library. With `problems`, what makes assets unusable and the
+    DIT data items still missing are appended there (for `dit lab check`); without, an unusable asset
+    or reference is an error."""
+    collect = problems is not None
+    problems = [] if problems is None else problems
     doc = yamlfile.load(path or DEFAULT)
     kind = doc.require("kind", str)
     if kind not in ("emulated", "real"):
         raise doc.fail("kind", f"{kind!r} is neither emulated nor real")
+    dal = None
+    if "device_asset_library" in doc:
+        dal_path = Path(doc.where).parent / str(doc["device_asset_library"])
+        if not dal_path.is_file():
+            raise doc.fail("device_asset_library", f"{dal_path} does not exist", "give the DAL file's path")
+        folder = Path(doc.where).parent / str(doc["device_profiles"]) if "device_profiles" in doc \
+            else device_profiles.DEFAULT_PROFILES
+        profile_problems: list[str] = []
+        dal = asset_library.load(dal_path, device_profiles.load_profiles(folder, profile_problems))
+        problems += profile_problems + dal.errors + dal.missing
     dcc = doc.require("dcc", Located)
     users = []
     for node in doc.items_of("users"):
@@ -172,33 +274,79 @@ def load(path: str | Path | None = None) -> LabConfig:
         users.append(UserConfig(node.require("name", str), _eui(node, "eui"), parsed))
     names = [u.name for u in users]
     premises = []
-    for node in doc.items_of("premises"):
-        hub = node.require("communications_hub", Located)
+    key = "test_sets" if "test_sets" in doc else "premises"
+    for node in doc.items_of(key):
         parties = {}
-        for key in PARTY_ROLES.values():
-            if key in node:
-                if node[key] not in names:
-                    raise node.fail(key, f"{node[key]!r} is not one of the users", f"users are {', '.join(names)}")
-                parties[key] = node[key]
+        for role in PARTY_ROLES.values():
+            if role in node:
+                if node[role] not in names:
+                    raise node.fail(role, f"{node[role]!r} is not one of the users", f"users are {', '.join(names)}")
+                parties[role] = node[role]
+        node.require("communications_hub")
+        hub = _hub_asset(node, "communications_hub", dal, problems)
+        spare = _hub_asset(node, "spare_communications_hub", dal, problems) \
+            if "spare_communications_hub" in node else None
+        devices = _device_assets(node, dal, problems)
+        if hub is None:
+            continue
         premises.append(PremisesConfig(
-            name=node.require("name", str),
-            hub=_hub(hub),
-            devices=[_device(d) for d in node.items_of("devices")],
+            name=node.require("name", str), hub=hub, devices=devices,
             mpan=None if node.get("mpan") is None else str(node["mpan"]),
             mprn=None if node.get("mprn") is None else str(node["mprn"]),
-            uprn=int(node.get("uprn", 100000000001)), parties=parties,
-            spare_hub=_hub(node["spare_communications_hub"]) if "spare_communications_hub" in node else None))
-    seen: dict[EntityId, str] = {}
-    for site in premises:
-        for device in site.devices:
-            if device.supplier is not None and device.supplier not in names:
-                raise DitError(f"device {device.name}: supplier {device.supplier!r} is not one of the users",
-                               where=doc.where, fix=f"users are {', '.join(names)}")
-            if device.eui in seen:
-                raise DitError(f"device {device.name} has the EUI of {seen[device.eui]}: {device.eui}",
-                               where=doc.where, fix="give every device its own EUI")
-            seen[device.eui] = device.name
+            uprn=int(node.get("uprn", 100000000001)), parties=parties, spare_hub=spare,
+            description=str(node.get("description", ""))))
+    problems += _cross_checks(premises, names, doc.where)
+    if not collect:
+        _raise_first(problems, dal)
     return LabConfig(name=str(doc.get("name", Path(doc.where).stem)), kind=kind, source=doc.where,
                      access_control_broker=EntityId(dcc.get("access_control_broker", DCC_ACCESS_CONTROL_BROKER.duis)),
                      transitional_cos=EntityId(dcc.get("transitional_cos", "90-B3-D5-1F-30-00-00-04")),
-                     users=users, premises=premises)
+                     users=users, premises=premises, asset_library=dal)
+
+
+def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) -> list[str]:
+    """A physical device or CH serves one test set; within a set every device has its own GUID."""
+    problems, owners = [], {}
+    for site in premises:
+        seen: dict[EntityId, str] = {}
+        hubs = [h for h in (site.hub, site.spare_hub) if h is not None]
+        for hub in hubs:
+            if hub.asset is not None:
+                if hub.asset in owners:
+                    problems.append(f"{where}: test set {site.name}: Communications Hub {hub.asset} is already in "
+                                    f"test set {owners[hub.asset]} (one physical CH serves one test set)")
+                owners[hub.asset] = site.name
+        for device in site.devices:
+            if device.supplier is not None and device.supplier not in names:
+                problems.append(f"{where}: device {device.name}: supplier {device.supplier!r} is not one of the "
+                                f"users (users are {', '.join(names)})")
+            if device.eui in seen:
+                problems.append(f"{where}: device {device.name} has the EUI of {seen[device.eui]}: {device.eui} "
+                                "(give every device its own EUI)")
+            seen[device.eui] = device.name
+            if device.asset is not None:
+                if device.asset in owners and owners[device.asset] != site.name:
+                    problems.append(f"{where}: test set {site.name}: {device.asset} is already in test set "
+                                    f"{owners[device.asset]} (one physical device serves one test set)")
+                owners.setdefault(device.asset, site.name)
+    return problems
+
+
+def check(path: str | Path | None = None) -> list[str]:
+    """Everything wrong with a lab config and its Device Asset Library, one line each (`dit lab check`):
+    a file that cannot be read or parsed is one line; otherwise every unusable asset, bad reference and
+    missing DIT data item is listed."""
+    problems: list[str] = []
+    try:
+        load(path, problems=problems)
+    except DitError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def _raise_first(problems: list[str], dal: asset_library.DeviceAssetLibrary | None) -> None:
+    """Unusable assets and references stop a run; DIT data items still missing do not."""
+    errors = [p for p in problems if dal is None or p not in dal.missing]
+    if errors:
+        more = f"; `dit lab check` lists all {len(errors)}" if len(errors) > 1 else ""
+        raise DitError(errors[0] + more)

@@ -11,8 +11,6 @@ registration data moves a supply to another supplier; a manufacturer releases a 
 
 from __future__ import annotations
 
-import copy
-
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
@@ -36,7 +34,15 @@ from harness.emulators.firmware import FirmwareHost
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
-from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
+from harness.lab import baselines
+from harness.lab.baselines import Baseline
+from harness.lab.config import (
+    PARTY_ROLES,
+    DeviceConfig,
+    HubConfig,
+    LabConfig,
+    PremisesConfig,
+)
 from harness.pki import SMKI, KeyUsage, derive_private_key
 from harness.pki.repository import SmkiRepository
 
@@ -45,8 +51,13 @@ PARTY_EUIS = {R.RECOVERY: "90-B3-D5-1F-30-00-00-01", R.WAN_PROVIDER: "90-B3-D5-1
 
 
 class EmulatedLab:
-    def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None):
-        self.config = copy.deepcopy(config)          # registration changes stay in this scenario
+    """One test set of the lab config, at one release baseline (Table 7)."""
+
+    def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None, test_set: str | None = None,
+                 baseline: Baseline | None = None):
+        self.config = config.for_test_set(test_set)   # a copy: registration changes stay in this scenario
+        self.site = self.config.premises[0]
+        self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
         self.smki = smki
         self.clock = VirtualClock(LAB_EPOCH)
         for eui, device_type in _devices_of(self.config):
@@ -59,7 +70,7 @@ class EmulatedLab:
                                                   schema=schema) for u in config.users}
         self._counter = RequestCounter(self.clock.millis)
         self.dcc = EmulatedDcc(clock=self.clock, identity=identity, repository=self.repository, schema=schema,
-                               counter=self._counter,
+                               counter=self._counter, release=self.baseline.dsp_csp,
                                users=[DccUser(u.name, u.eui, u.roles, self.receivers[u.eui].url)
                                       for u in config.users])
         self.users: dict[str, ServiceUser] = {}
@@ -92,6 +103,7 @@ class EmulatedLab:
 
     def _hub(self, cfg: HubConfig) -> CommunicationsHub:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
+        chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
         return CommunicationsHub(chf, gpf, HanNetwork(self.clock))
 
@@ -116,9 +128,8 @@ class EmulatedLab:
             self._build_device(device_cfg, hub)
 
     def _name_hub(self, site: PremisesConfig, hub: CommunicationsHub) -> None:
-        """'the CHF' / 'the GPF' are the premises' current CH; the replaced one stays as 'the old CHF'."""
-        if len(self.config.premises) == 1:
-            self.devices["CHF"], self.devices["GPF"] = hub.chf, hub.gpf
+        """'the CHF' / 'the GPF' are the test set's current CH; the replaced one stays as 'the old CHF'."""
+        self.devices["CHF"], self.devices["GPF"] = hub.chf, hub.gpf
         self.devices[f"{site.name} CHF"], self.devices[f"{site.name} GPF"] = hub.chf, hub.gpf
 
     def _build_device(self, cfg: DeviceConfig, hub: CommunicationsHub) -> None:
@@ -133,6 +144,10 @@ class EmulatedLab:
             if isinstance(device, FirmwareHost):
                 device.init_firmware(cfg.firmware_version or "00010001",
                                      self.manufacturer_key(cfg.manufacturer).public_key())
+                if cfg.profile is not None:
+                    device.manufacturer_code, device.image_type = cfg.profile.manufacturer_code, cfg.profile.image_type
+            if cfg.profile is not None:
+                device.bands, device.zigbee_version = cfg.profile.bands, cfg.profile.zigbee_version
         device.hub = hub
         self.devices[cfg.name] = device
 
@@ -147,7 +162,7 @@ class EmulatedLab:
             self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint, receiver=self.receivers[u.eui],
                                              keystore=self.repository.keystore, clock=self.clock,
                                              counter=self._counter, dcc=self.config.access_control_broker,
-                                             schema=self._schema)
+                                             schema=self._schema, release=self.baseline.service_user)
         return self
 
     def stop(self) -> None:
@@ -200,11 +215,10 @@ class EmulatedLab:
         with self.clock.lock:
             self.device(name).power_on()
 
-    def install_without_wan(self, site: PremisesConfig | None = None) -> None:
+    def install_without_wan(self) -> None:
         """The CH is fitted where the SM WAN does not reach: it never connected, so the SMI has it
         installed but not commissioned, and it has just been powered on (Inter-PAN listens an hour)."""
-        site = site or self.config.premises[0]
-        hub = self.hubs[site.name]
+        hub = self.hubs[self.site.name]
         with self.clock.lock:
             self.dcc.wan.disconnect(hub.chf.eui)
             for eui in (hub.chf.eui, hub.gpf.eui):
@@ -212,10 +226,10 @@ class EmulatedLab:
                 record.status, record.date_commissioned = DeviceStatus.INSTALLED_NOT_COMMISSIONED, None
             hub.power_cycle()
 
-    def replace_communications_hub(self, site: PremisesConfig | None = None) -> None:
+    def replace_communications_hub(self) -> None:
         """The installer fits the spare CH (it connects to the SM WAN and is Commissioned in the SMI) and
         takes the old one off the meters; the old CH stays reachable over the SM WAN until decommissioned."""
-        site = site or self.config.premises[0]
+        site = self.site
         old, new = self.hubs[site.name], self.spare_hubs.pop(site.name, None)
         if new is None:
             raise DitError(f"premises {site.name} has no spare Communications Hub", where=self.config.source,
@@ -235,6 +249,15 @@ class EmulatedLab:
             self._name_hub(site, new)
             site.replaced_hub, site.hub, site.spare_hub = site.hub, site.spare_hub, None
 
+    def upgrade_communications_hub(self, chts_version: str = "CHTS v1.1") -> None:
+        """The CSP upgrades the hub's firmware (DIT.9: CHTS v1.0 to v1.1 on ZigBee 1.4): the hub restarts
+        with its device log, its devices rejoin, and the SMI shows the new version."""
+        hub = self.hubs[self.site.name]
+        with self.clock.lock:
+            hub.upgrade(chts_version)
+            for eui in (hub.chf.eui, hub.gpf.eui):
+                self.dcc.inventory.get(eui).smets_chts_version = chts_version.replace("v", "V")
+
     def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
         """The installer hands a command to the CH with the hand-held terminal (Inter-PAN)."""
         with self.clock.lock:
@@ -250,9 +273,9 @@ class EmulatedLab:
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
-    def register(self, role: str, user: str, site: PremisesConfig | None = None) -> None:
+    def register(self, role: str, user: str) -> None:
         """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier)."""
-        site = site or self.config.premises[0]
+        site = self.site
         key = PARTY_ROLES.get(role.lower().removeprefix("the ").strip(), role)
         new = self.config.user(user)
         site.parties[key] = new.name

@@ -1,0 +1,243 @@
+"""The Device Asset Library (DAL): every device and Communications Hub a lab holds, with the data the
+DIT approach requires before testing ("Data requirements"):
+
+  Communications Hubs (from the CSPs): CHF GUID, GPF GUID, firmware version, FlexNet ID (CSP N only).
+  Devices (from their manufacturers): GUID, ZigBee install code, the SMKI device certificate signing
+  requests (serial numbers for Digital Signature and Key Agreement), firmware version number, and
+  confirmation that ZigBee test certificates and OCA4 organisation certificates are installed, the
+  CPL documentation and the release notes.
+
+    devices:
+      - {name: ESME-AL-1, profile: alder-e470-v3, guid: 00-DB-..., install_code: 3031...,
+         firmware_version: "00020001", smki_csr: {digital_signature: "1001", key_agreement: "1002"},
+         zigbee_test_certificates: true, oca4_certificates: true,
+         cpl_documentation: CPL-ALDER-E470-00020001, release_notes: RN-ALDER-E470-00020001}
+    communications_hubs:
+      - {name: CH-N-11S-1, profile: elm-ch11-sb, chf_guid: ..., gpf_guid: ..., firmware_version: ...,
+         flexnet_id: FNX-0001}
+
+Loading collects every problem rather than stopping at the first, so `dit lab check` can list them all:
+`errors` make an asset unusable (no GUID, no install code, unknown profile, a GUID used twice);
+`missing` are the seed's data items a lab lead must still obtain before DIT entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.catalogue import DeviceType
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.lab import yamlfile
+from harness.lab.yamlfile import Located
+
+if TYPE_CHECKING:
+    from harness.lab.profiles import DeviceProfile
+
+# Devices with no certificates have no SMKI CSRs and no OCA4 trust anchors to confirm.
+_CERTIFICATE_HOLDERS = {DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.HCALCS}
+_DEVICE_KEYS = {"name", "profile", "type", "guid", "install_code", "firmware_version", "smki_csr",
+                "zigbee_test_certificates", "oca4_certificates", "cpl_documentation", "release_notes"}
+_HUB_KEYS = {"name", "profile", "chf_guid", "gpf_guid", "firmware_version", "flexnet_id"}
+
+
+@dataclass(frozen=True)
+class DeviceAsset:
+    name: str
+    device_type: DeviceType
+    guid: EntityId
+    profile: DeviceProfile | None          # None only for tools such as the HHT
+    install_code: bytes | None
+    firmware_version: str | None
+    where: str
+
+    @property
+    def manufacturer(self) -> str:
+        return self.profile.manufacturer if self.profile else "DIT0"
+
+
+@dataclass(frozen=True)
+class HubAsset:
+    name: str
+    profile: DeviceProfile
+    chf_guid: EntityId
+    gpf_guid: EntityId
+    firmware_version: str | None
+    where: str
+
+
+@dataclass
+class DeviceAssetLibrary:
+    source: str
+    devices: dict[str, DeviceAsset] = field(default_factory=dict)
+    hubs: dict[str, HubAsset] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def device(self, name: str) -> DeviceAsset | None:
+        return self.devices.get(name)
+
+    def hub(self, name: str) -> HubAsset | None:
+        return self.hubs.get(name)
+
+    def selected(self) -> list[DeviceAsset]:
+        """The devices DIT selects (not tools): what the selection requirements count."""
+        return [d for d in self.devices.values() if d.profile is not None]
+
+
+
+def load(path: str | Path, profiles: dict[str, DeviceProfile]) -> DeviceAssetLibrary:
+    doc = yamlfile.load(path)
+    dal = DeviceAssetLibrary(doc.where)
+    guids: dict[EntityId, str] = {}
+    for node in doc.items_of("devices"):
+        asset = _device(node, profiles, dal)
+        if asset is not None:
+            _claim(dal, guids, asset.guid, asset.name, node, "guid")
+            dal.devices[asset.name] = asset
+    for node in doc.items_of("communications_hubs"):
+        hub = _hub(node, profiles, dal)
+        if hub is not None:
+            _claim(dal, guids, hub.chf_guid, hub.name, node, "chf_guid")
+            _claim(dal, guids, hub.gpf_guid, hub.name, node, "gpf_guid")
+            dal.hubs[hub.name] = hub
+    return dal
+
+
+def _line(node: Located, key: str, what: str, fix: str = "") -> str:
+    return str(node.fail(key, what, fix))
+
+
+def _claim(dal: DeviceAssetLibrary, guids: dict[EntityId, str], guid: EntityId, name: str, node: Located,
+           key: str) -> None:
+    if guid in guids:
+        dal.errors.append(_line(node, key, f"GUID {guid} is already {guids[guid]}'s",
+                                "every device and CH function has its own GUID"))
+    else:
+        guids[guid] = name
+
+
+def _guid(node: Located, key: str, dal: DeviceAssetLibrary) -> EntityId | None:
+    value = node.get(key)
+    if value is None:
+        dal.errors.append(_line(node, key, "missing", "give the GUID as 00-DB-12-34-56-78-90-A0"))
+        return None
+    try:
+        return EntityId(str(value))
+    except DitError:
+        dal.errors.append(_line(node, key, f"{value!r} is not an EUI-64 GUID", "write it as 00-DB-12-34-56-78-90-A0"))
+        return None
+
+
+def _profile(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> DeviceProfile | None:
+    name = node.get("profile")
+    if name is None:
+        dal.errors.append(_line(node, "profile", "missing", "name a device profile (device_profiles/<type>/<id>.yaml)"))
+        return None
+    profile = profiles.get(str(name))
+    if profile is None:
+        close = sorted(p for p in profiles if p.split("-")[0] == str(name).split("-")[0])
+        dal.errors.append(_line(node, "profile", f"unknown profile {name!r}",
+                                f"profiles like it: {', '.join(close)}" if close else "see device_profiles/"))
+    return profile
+
+
+def _unknown_keys(node: Located, allowed: set[str], dal: DeviceAssetLibrary) -> None:
+    for key in node:
+        if key not in allowed:
+            dal.errors.append(_line(node, key, "unknown field", f"fields are {', '.join(sorted(allowed))}"))
+
+
+def _device(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> DeviceAsset | None:
+    _unknown_keys(node, _DEVICE_KEYS, dal)
+    name = str(node.get("name") or "")
+    if not name:
+        dal.errors.append(_line(node, "name", "missing", "give the asset its name (an asset tag)"))
+    if "type" in node and "profile" not in node:           # a tool, e.g. the installer's HHT
+        profile, kind = None, _tool_type(node, dal)
+    else:
+        profile = _profile(node, profiles, dal)
+        kind = profile.device_type if profile else None
+    guid = _guid(node, "guid", dal)
+    code = _install_code(node, dal)
+    if not name or kind is None or guid is None or code is None:
+        return None
+    firmware = node.get("firmware_version")
+    if profile is not None:
+        _data_items(node, kind, dal)
+    return DeviceAsset(name, kind, guid, profile, code, None if firmware is None else str(firmware), node.at())
+
+
+def _tool_type(node: Located, dal: DeviceAssetLibrary) -> DeviceType | None:
+    if node["type"] != DeviceType.HHT.value:
+        dal.errors.append(_line(node, "type", f"{node['type']!r} needs a profile", "only an HHT may go without one"))
+        return None
+    return DeviceType.HHT
+
+
+def _install_code(node: Located, dal: DeviceAssetLibrary) -> bytes | None:
+    value = node.get("install_code")
+    if value is None:
+        dal.errors.append(_line(node, "install_code", "missing: a HAN device cannot join without one",
+                                "add the device's ZigBee install code (hex, without its CRC)"))
+        return None
+    try:
+        code = bytes.fromhex(str(value))
+    except ValueError:
+        dal.errors.append(_line(node, "install_code", "is not hex", "write the install code as hex, without its CRC"))
+        return None
+    if len(code) not in (6, 8, 12, 16):
+        dal.errors.append(_line(node, "install_code", f"is {len(code)} bytes",
+                                "an install code is 6, 8, 12 or 16 bytes"))
+        return None
+    return code
+
+
+def _data_items(node: Located, kind: DeviceType, dal: DeviceAssetLibrary) -> None:
+    """The manufacturer's data the seed requires before testing; missing items are listed, not fatal."""
+    firmware = node.get("firmware_version")
+    if firmware is None:
+        dal.missing.append(_line(node, "firmware_version", "missing",
+                                 "the firmware version number from the manufacturer"))
+    elif not re.fullmatch(r"[0-9A-Fa-f]{1,8}", str(firmware)):
+        dal.errors.append(_line(node, "firmware_version", f"{firmware!r} is not a DUIS firmware version",
+                                "1-8 hex digits"))
+    for key, what in (("cpl_documentation", "the CPL documentation reference"),
+                      ("release_notes", "the release notes reference")):
+        if not node.get(key):
+            dal.missing.append(_line(node, key, "missing", what))
+    if not node.get("zigbee_test_certificates"):
+        dal.missing.append(_line(node, "zigbee_test_certificates", "not confirmed",
+                                 "confirm the ZigBee test certificates are installed (true)"))
+    if kind in _CERTIFICATE_HOLDERS:
+        if not node.get("oca4_certificates"):
+            dal.missing.append(_line(node, "oca4_certificates", "not confirmed",
+                                     "confirm the OCA4 organisation certificates are installed (true)"))
+        csr = node.get("smki_csr")
+        if not isinstance(csr, dict) or not csr.get("digital_signature") or not csr.get("key_agreement"):
+            dal.missing.append(_line(node, "smki_csr", "missing",
+                                     "the SMKI device CSR serial numbers: {digital_signature: .., key_agreement: ..}"))
+
+
+def _hub(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> HubAsset | None:
+    _unknown_keys(node, _HUB_KEYS, dal)
+    name = str(node.get("name") or "")
+    profile = _profile(node, profiles, dal)
+    if profile is not None and profile.device_type is not DeviceType.CHF:
+        dal.errors.append(_line(node, "profile", f"{profile.id} is a {profile.device_type.value} profile",
+                                "a Communications Hub needs a CHF profile"))
+        profile = None
+    chf, gpf = _guid(node, "chf_guid", dal), _guid(node, "gpf_guid", dal)
+    if not name:
+        dal.errors.append(_line(node, "name", "missing", "give the Communications Hub its name"))
+    firmware = node.get("firmware_version")
+    if firmware is None:
+        dal.missing.append(_line(node, "firmware_version", "missing", "the CH firmware version from the CSP"))
+    if profile is not None and profile.csp == "CSP N" and not node.get("flexnet_id"):
+        dal.missing.append(_line(node, "flexnet_id", "missing", "CSP N Communications Hubs need their FlexNet ID"))
+    if not name or profile is None or chf is None or gpf is None:
+        return None
+    return HubAsset(name, profile, chf, gpf, None if firmware is None else str(firmware), node.at())

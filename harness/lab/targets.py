@@ -1,0 +1,81 @@
+"""Where a scenario runs: a release baseline (Table 7) on one test set of the lab.
+
+`dit run` runs the default baseline (B6, what DIT exists for) on the first test set that fits it;
+`--baseline` and `--test-set` choose; `--matrix` runs every baseline that needs regression testing on
+every test set that fits it (the CH variants of the lab).
+
+A scenario may say which test sets it applies to with tags: @on_CHTS_v1.0, @on_CHTS_v1.1,
+@on_dual_band, @on_single_band, @on_SMETS2_v2.0, @on_SMETS2_v3.0 (e.g. the DIT.9 CH upgrade needs a
+CHTS v1.0 hub); @on_R2.0 needs an R2.0 service user and DSP. A scenario uses the devices its steps name;
+those are the assets a suspension blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from harness.errors import DitError
+from harness.lab.baselines import BASELINES, DEFAULT_BASELINE, Baseline, baseline
+from harness.lab.config import LabConfig, PremisesConfig
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    baseline: Baseline
+    test_set: str
+    ch_variant: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.baseline.id}-{self.test_set}"
+
+
+def targets(lab: LabConfig, baselines: list[str] | None = None, test_sets: list[str] | None = None,
+            matrix: bool = False) -> list[RunTarget]:
+    chosen = [baseline(b) for b in baselines or []] or \
+        ([b for b in BASELINES if b.required] if matrix else [baseline(DEFAULT_BASELINE)])
+    sites = [lab.test_set(name) for name in test_sets or []] or lab.premises
+    found = []
+    for base in chosen:
+        fitting = [s for s in sites if base.fits(s)]
+        if not (matrix or test_sets):
+            fitting = fitting[:1]
+        found += [RunTarget(base, s.name, s.ch_variant) for s in fitting]
+    if not found:
+        raise DitError(f"no test set of lab {lab.name} fits baseline(s) {', '.join(b.id for b in chosen)}",
+                       where=lab.source, fix="; ".join(f"{b.id} needs {b.title}" for b in chosen))
+    return found
+
+
+_ON = {"on_CHTS_v1.0": lambda s, b: s.hub.standard == "CHTS v1.0",
+       "on_CHTS_v1.1": lambda s, b: s.hub.standard == "CHTS v1.1",
+       "on_dual_band": lambda s, b: s.hub.han_variant == "Dual Band",
+       "on_single_band": lambda s, b: s.hub.han_variant == "Single Band",
+       "on_SMETS2_v2.0": lambda s, b: s.meter_standard == "SMETS2 v2.0",
+       "on_SMETS2_v3.0": lambda s, b: s.meter_standard == "SMETS2 v3.0",
+       "on_R2.0": lambda s, b: b.service_user == b.dsp_csp == "R2.0"}
+
+
+def applies(tags, site: PremisesConfig, target_baseline: Baseline) -> bool:
+    """Whether a scenario with these tags runs on this test set at this baseline."""
+    return all(_ON[marker(tag)](site, target_baseline) for tag in tags if marker(tag) in _ON)
+
+
+def marker(tag: str) -> str:
+    """Tags reach here as written or as pytest marker names (dots become underscores)."""
+    return next((name for name in _ON if name.replace(".", "_") == tag or name == tag), tag)
+
+
+def devices_named(step_texts, site: PremisesConfig) -> list[str]:
+    """The test set's devices a scenario's steps name ('the ESME 2', 'the PPMID'), longest names first."""
+    names = sorted((d.name for d in site.devices), key=len, reverse=True)
+    found: list[str] = []
+    for text in step_texts:
+        rest = text
+        for name in names:
+            pattern = rf"\bthe {re.escape(name)}\b(?! \d)"
+            if re.search(pattern, rest):
+                found.append(name)
+                rest = re.sub(pattern, "", rest)
+    return sorted(set(found))

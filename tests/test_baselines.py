@@ -1,0 +1,105 @@
+"""The release baseline matrix as a run dimension, and the differences between releases and CH variants
+the emulated lab models (seed Table 7, DIT.9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.catalogue import CommandVariant
+from harness.emulators.han import SUB_GHZ
+from harness.errors import DitError
+from harness.lab import EmulatedLab, baselines, targets
+from harness.lab import parameters as params
+from harness.lab.procedures import Procedures
+
+IS, GS = "the Import Supplier", "the Gas Supplier"
+
+
+def _lab(lab_config, smki, test_set, baseline="B6"):
+    return EmulatedLab(lab_config, smki=smki, schema=None, test_set=test_set,
+                       baseline=baselines.baseline(baseline))
+
+
+def test_the_matrix_pairs_each_required_baseline_with_the_test_sets_that_fit_it(lab_config):
+    found = {(t.baseline.id, t.test_set) for t in targets.targets(lab_config, matrix=True)}
+    assert found == {("B2", "SB10-regression"), ("B3", "SB11-regression"), ("B3", "DB11-regression"),
+                     ("B4", "SB10-regression"), ("B5", "SB11-regression"), ("B5", "DB11-regression"),
+                     ("B6", "SB11-core"), ("B6", "DB11-core")}
+    assert [t.id for t in targets.targets(lab_config)] == ["B6-SB11-core"]
+    assert [t.id for t in targets.targets(lab_config, ["B1"])] == ["B1-SB10-regression"]   # not required, runnable
+    with pytest.raises(DitError, match="no test set"):
+        targets.targets(lab_config, ["B6"], ["SB10-regression"])
+    with pytest.raises(DitError, match="no release baseline"):
+        baselines.baseline("B9")
+
+
+def test_scenarios_say_which_test_sets_they_fit(lab_config):
+    b6, b3 = baselines.baseline("B6"), baselines.baseline("B3")
+    v10, dual = lab_config.test_set("SB10-regression"), lab_config.test_set("DB11-core")
+    assert targets.applies({"on_CHTS_v1.0", "on_SMETS2_v2.0"}, v10, b3) and not targets.applies({"on_CHTS_v1.0"},
+                                                                                              dual, b6)
+    assert targets.applies({"on_dual_band", "on_R2_0"}, dual, b6)          # marker spelling
+    assert not targets.applies({"on_R2.0"}, lab_config.test_set("DB11-regression"), b3)
+    assert targets.devices_named(["the Import Supplier sends SR 8.7.1 to the ESME 2",
+                                  "the PPMID is joined to the ESME"], lab_config.test_set("SB11-core")) == \
+        ["ESME", "ESME 2", "PPMID"]
+
+
+def test_r1_3_knows_no_r2_0_service_requests(lab_config, smki):
+    with _lab(lab_config, smki, "DB11-regression", "B3") as lab:            # R1.3 service user, R2.0 DSP
+        with pytest.raises(DitError, match="R1.3 service user has no SR 6.30"):
+            lab.user(GS).send("6.30", params.device(lab.config, "CHF")[1])
+    with _lab(lab_config, smki, "SB10-regression", "B1") as lab:            # R1.3 DSP
+        user = lab.user(GS)
+        user.release = "R2.0"                                                # as if an R2.0 client tried
+        exchange = user.send("6.30", params.device(lab.config, "CHF")[1])
+        assert exchange.synchronous is None and "R1.3 DUIS schema" in exchange.problem
+
+
+def test_only_a_dual_band_hub_has_a_sub_ghz_radio(lab_config, smki):
+    with _lab(lab_config, smki, "SB11-core") as lab:
+        single = lab.user(GS).send("6.31", params.device(lab.config, "CHF")[1])
+        assert single.device_fields.get("Result") == "Failure" and "no sub-GHz radio" in single.device_fields["Reason"]
+    with _lab(lab_config, smki, "DB11-core") as lab:
+        dual = lab.user(GS).send("6.31", params.device(lab.config, "CHF")[1])
+        assert dual.succeeded and dual.device_fields["OperatingSubGHzChannel"] == "1"
+
+
+def test_a_sub_ghz_device_joins_a_dual_band_hub_on_sub_ghz(lab_config, smki):
+    bands = {}
+    for test_set in ("SB11-core", "DB11-core"):
+        with _lab(lab_config, smki, test_set) as lab:
+            do = Procedures(lab, lambda x: x, {})
+            do.install_and_commission(GS, "GSME")                  # a sub-GHz capable GSME in both sets
+            do.install_and_commission(IS, "ESME")                  # a 2.4 GHz-only ESME
+            hub = lab.hubs[lab.site.name]
+            bands[test_set] = (hub.bands[lab.device("GSME").eui], hub.bands[lab.device("ESME").eui])
+            assert lab.user(GS).send("6.2.9", lab.device("GSME").eui).succeeded
+            slower = hub.han.sub_ghz.airtime(120) > hub.han.timing.airtime(120)
+    assert bands == {"SB11-core": ("2.4 GHz", "2.4 GHz"), "DB11-core": (SUB_GHZ, "2.4 GHz")}
+    assert slower
+
+
+def test_a_v1_0_hub_upgraded_to_v1_1_keeps_its_zigbee_1_2a_devices(lab_config, smki):
+    with _lab(lab_config, smki, "SB10-regression", "B4") as lab:
+        do = Procedures(lab, lambda x: x, {})
+        do.install_and_commission(IS, "ESME")
+        esme, chf = lab.device("ESME"), lab.device("CHF")
+        assert chf.zigbee_version == "1.2a" and esme.zigbee_version == "1.2a"
+        lab.upgrade_communications_hub()
+        assert chf.zigbee_version == "1.4" and esme.joined_to is None         # the restart took it off the HAN
+        assert lab.user(IS).wait_for_alert("8183", device=esme.eui) is not None
+        assert esme.joined_to == chf.eui and chf.device_log[esme.eui].joined
+        assert lab.user(IS).send("6.2.9", esme.eui).succeeded
+        assert lab.dcc.inventory.get(chf.eui).smets_chts_version == "CHTS V1.1"
+
+
+def test_lcd_on_a_v1_0_hub_works_as_on_a_v1_1_hub(lab_config, smki):
+    """Local Command Delivery does not depend on the CH variant (the no-WAN scenarios run on every set)."""
+    with _lab(lab_config, smki, "SB10-regression", "B4") as lab:
+        lab.install_without_wan()
+        Procedures(lab, lambda x: x, {}).send(IS, "12.2", None, device_id="the HHT", device_type="HHT")
+        chf = params.device(lab.config, "CHF")[1]
+        exchange = lab.user(IS).send("8.11", chf, command_variant=CommandVariant.NON_CRITICAL_LOCAL,
+                                     **params.resolve(lab, "8.11", chf, {"device_id": "the HHT"}, {}))
+        assert lab.deliver_locally(exchange.local_command)

@@ -1,0 +1,79 @@
+"""Suspension of devices (never a CH), blocked scenarios, resumption, and DIT suspended when every meter is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.errors import DitError
+from harness.ledger import Ledger
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def dit(*args, tmp_path):
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=PROJECT,
+                          timeout=600, env={**os.environ, "DIT_SMKI": str(tmp_path / "smki")})
+
+
+def test_the_ledger_keeps_suspensions_and_their_resumption(tmp_path):
+    book = Ledger(f"sqlite:///{tmp_path / 'phase.db'}")
+    book.suspend("ESME-78-1-alder", "ESME", 2, "stays in credit mode after 1.6")
+    with pytest.raises(DitError, match="already suspended"):
+        book.suspend("ESME-78-1-alder", "ESME", 4, "again")
+    with pytest.raises(DitError, match="never a CH"):
+        book.suspend("CH-78-1", "CHF", 4, "frozen")
+    with pytest.raises(DitError, match="seed's four"):
+        book.suspend("GSME-78-1-alder", "GSME", 5, "?")
+    with pytest.raises(DitError, match="approved fix"):
+        book.resume("ESME-78-1-alder", " ")
+    book.resume("ESME-78-1-alder", "CRB-2026-117")
+    assert book.active() == [] and book.suspensions()[0].fix_reference == "CRB-2026-117"
+    book.close()
+    again = Ledger(f"sqlite:///{tmp_path / 'phase.db'}")             # it is a real database file
+    assert len(again.suspensions()) == 1
+
+
+def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path):
+    ledger = f"sqlite:///{tmp_path / 'phase.db'}"
+    refused = dit("lab", "suspend", "CH-78-1", "--condition", "4", "--reason", "x", "--ledger", ledger,
+                  tmp_path=tmp_path)
+    assert refused.returncode == 2 and "never a CH" in refused.stderr
+    assert dit("lab", "suspend", "ESME-78-1-alder", "--condition", "4", "--reason", "no response to any SR",
+               "--ledger", ledger, tmp_path=tmp_path).returncode == 0
+    run = dit("run", "-m", "tariff_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"),
+              tmp_path=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr                  # nothing that ran failed
+    executions = {e["scenario_id"]: e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+                  if e["family"] == "tariff_update"}
+    electricity = executions["tariff_update/tariff-update-product-change-electricity"]
+    assert electricity["outcome"] == "blocked" and "ESME-78-1-alder suspended (condition 4" in electricity["error"]
+    assert electricity["devices"] == ["ESME-78-1-alder"]
+    assert executions["tariff_update/tariff-update-product-change-gas"]["outcome"] == "passed"
+    assert "BLOCKED" in run.stdout
+    assert dit("lab", "resume", "ESME-78-1-alder", "--fix", "CRB-2026-117", "--ledger", ledger,
+               tmp_path=tmp_path).returncode == 0
+    run = dit("run", "-m", "tariff_update and ESME", "--ledger", ledger, "--report-dir", str(tmp_path / "r2"),
+              tmp_path=tmp_path)
+    assert run.returncode == 0 and "1 passed" in run.stdout
+
+
+def test_every_meter_suspended_suspends_dit(tmp_path):
+    from harness.lab import load
+
+    ledger = f"sqlite:///{tmp_path / 'phase.db'}"
+    book = Ledger(ledger)
+    for asset in load().asset_library.devices.values():
+        if asset.device_type.is_meter:
+            book.suspend(asset.name, asset.device_type.value, 4, "frozen")
+    book.close()
+    run = dit("run", "-m", "price_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"), tmp_path=tmp_path)
+    assert run.returncode == 1 and "blocked by suspensions" in run.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    blocked = [e for e in summary["executions"] if e["outcome"] == "blocked"]
+    assert len(blocked) == 2 and all("DIT is suspended" in e["error"] for e in blocked)
