@@ -193,7 +193,9 @@ def cmd_lab_check(args) -> int:
         else:
             lab = config.load(path)
             assets = len(lab.asset_library.devices) + len(lab.asset_library.hubs) if lab.asset_library else 0
-            print(f"{path}: ok ({len(lab.premises)} test sets, {assets} assets)", file=sys.stderr)
+            bench = f", {len(lab.bench.serial_ports)} serial ports, {len(lab.bench.sniffers)} sniffers" \
+                if lab.bench else ""
+            print(f"{path}: ok ({len(lab.premises)} test sets, {assets} assets{bench})", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -254,7 +256,11 @@ def cmd_lab_suspensions(args) -> int:
 def cmd_lab_select(args) -> int:
     from harness.lab import config, selection
 
-    lab = config.load(args.file)
+    problems: list[str] = []       # selection judges the DAL; a bench's missing keys do not change it
+    lab = config.load(args.file, problems=problems)
+    if problems:
+        print(f"{lab.source}: {len(problems)} problems besides selection: `dit lab check` lists them",
+              file=sys.stderr)
     if lab.asset_library is None:
         raise DitError("the lab config has no device_asset_library", where=lab.source,
                        fix="device selection is evaluated against a Device Asset Library")
@@ -435,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--test-set", action="append", metavar="NAME",
                      help="test set of the lab (default: the first that fits the baseline); repeat for several")
     run.add_argument("--matrix", action="store_true",
-                     help="every baseline that needs regression testing on every test set that fits it")
+                     help="every release baseline of Table 7 on every test set that fits it")
     run.add_argument("--ledger", metavar="DSN", help="phase ledger with the suspensions "
                      "(default sqlite:///reports/phase.db)")
     run.add_argument("-n", "--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); "

@@ -94,7 +94,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--baseline", action="append", default=[], help="release baseline(s) of Table 7 (B1-B6)")
     group.addoption("--test-set", action="append", default=[], help="test set(s) of the lab config")
     group.addoption("--matrix", action="store_true",
-                    help="every baseline that needs regression on every test set that fits it")
+                    help="every release baseline of Table 7 on every test set that fits it")
     group.addoption("--ledger", default=None, help=f"phase ledger DSN (default {ledger.DEFAULT_DSN})")
 
 
@@ -297,7 +297,7 @@ def _mark_blocked(config: pytest.Config, items) -> None:
         if config.dit_phase_suspended:
             item.dit_blocked = "DIT is suspended: every meter of the lab is suspended (DIT.R.12)"
         elif blocking := [suspended[a] for a in item.dit_devices if a in suspended]:
-            item.dit_blocked = "blocked: " + "; ".join(s.summary for s in blocking)
+            item.dit_blocked = "; ".join(s.summary for s in blocking)
 
 
 def pytest_runtest_setup(item) -> None:
@@ -315,7 +315,7 @@ def pytest_runtest_setup(item) -> None:
                             outcome="blocked", error=reason)
     item.dit_record = record
     item.config.dit_recorder.records[item.nodeid] = record
-    pytest.skip(reason)
+    pytest.skip(f"blocked: {reason}")
 
 
 def _target_of(item) -> RunTarget | None:
@@ -511,8 +511,12 @@ def _print_summary(recorder: Recorder) -> None:
         where = f" [{r.baseline} {r.test_set}]" if r.baseline else ""
         if r.outcome == "failed":
             console.print(f"[red]FAILED[/red] {r.title}{where}\n  at: {r.failed_step}\n  {r.error}")
-    for reason in sorted({r.error for r in records if r.outcome == "blocked"}):
-        console.print(f"[yellow]BLOCKED[/yellow] {reason}")
+    blocked: dict[str, int] = {}
+    for r in records:
+        if r.outcome == "blocked":
+            blocked[r.error] = blocked.get(r.error, 0) + 1
+    for reason, count in sorted(blocked.items()):
+        console.print(f"[yellow]BLOCKED[/yellow] {count} scenario{'s' if count > 1 else ''}: {reason}")
     counts = {}
     for r in records:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1

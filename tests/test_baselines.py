@@ -3,7 +3,10 @@ the emulated lab models (seed Table 7, DIT.9)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from dit_command import dit
 
 from harness.catalogue import CommandVariant
 from harness.emulators.han import SUB_GHZ
@@ -20,13 +23,14 @@ def _lab(lab_config, smki, test_set, baseline="B6"):
                        baseline=baselines.baseline(baseline))
 
 
-def test_the_matrix_pairs_each_required_baseline_with_the_test_sets_that_fit_it(lab_config):
+def test_the_matrix_pairs_each_baseline_with_the_test_sets_that_fit_it(lab_config):
     found = {(t.baseline.id, t.test_set) for t in targets.targets(lab_config, matrix=True)}
-    assert found == {("B2", "SB10-regression"), ("B3", "SB11-regression"), ("B3", "DB11-regression"),
+    assert found == {("B1", "SB10-regression"), ("B2", "SB10-regression"),
+                     ("B3", "SB11-regression"), ("B3", "DB11-regression"),
                      ("B4", "SB10-regression"), ("B5", "SB11-regression"), ("B5", "DB11-regression"),
                      ("B6", "SB11-core"), ("B6", "DB11-core")}
     assert [t.id for t in targets.targets(lab_config)] == ["B6-SB11-core"]
-    assert [t.id for t in targets.targets(lab_config, ["B1"])] == ["B1-SB10-regression"]   # not required, runnable
+    assert [t.id for t in targets.targets(lab_config, ["B1"])] == ["B1-SB10-regression"]
     with pytest.raises(DitError, match="no test set"):
         targets.targets(lab_config, ["B6"], ["SB10-regression"])
     with pytest.raises(DitError, match="no release baseline"):
@@ -103,3 +107,30 @@ def test_lcd_on_a_v1_0_hub_works_as_on_a_v1_1_hub(lab_config, smki):
         exchange = lab.user(IS).send("8.11", chf, command_variant=CommandVariant.NON_CRITICAL_LOCAL,
                                      **params.resolve(lab, "8.11", chf, {"device_id": "the HHT"}, {}))
         assert lab.deliver_locally(exchange.local_command)
+
+
+def test_the_matrix_runs_each_lab_scenario_where_it_applies(tmp_path):
+    """`dit run --matrix`: the DIT.9 upgrades on the v1.0 set at every baseline, the v1.1 installation on the
+    v1.1 regression sets, the R2.0 dual band SRs only where service user and DSP are both R2.0."""
+    result = dit("run", "--matrix", "-m", "ch_upgrade or dual_band_hub", "--report-dir", str(tmp_path),
+                 DIT_SMKI=str(tmp_path / "smki"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = {(e["scenario_id"].split("/")[0], e["baseline"], e["test_set"], e["ch_variant"])
+           for e in json.loads((tmp_path / "summary.json").read_text())["executions"] if e["outcome"] == "passed"}
+    v10 = [(b, "SB10-regression", "CHTS v1.0 Single Band") for b in ("B1", "B2", "B4")]
+    v11 = [(b, s, v) for b in ("B3", "B5") for s, v in (("SB11-regression", "CHTS v1.1 Single Band"),
+                                                           ("DB11-regression", "CHTS v1.1 Dual Band"))]
+    assert ran == {("ch_upgrade", *t) for t in v10 + v11} | {
+        ("dual_band_hub", "B5", "DB11-regression", "CHTS v1.1 Dual Band"),
+        ("dual_band_hub", "B6", "DB11-core", "CHTS v1.1 Dual Band")}
+    assert "Release baselines and test sets" in result.stdout and "12 passed" in result.stdout
+
+
+def test_parallel_workers_report_as_one_run(tmp_path):
+    result = dit("run", "-n", "2", "--matrix", "-m", "price_update", "--report-dir", str(tmp_path),
+                 DIT_SMKI=str(tmp_path / "smki"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["totals"]["passed"] == 2 * 9 and summary["totals"]["failed"] == 0
+    assert len({(e["scenario_id"], e["baseline"], e["test_set"]) for e in summary["executions"]
+                if e["outcome"] == "passed"}) == 18

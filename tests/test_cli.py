@@ -8,15 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from dit_command import dit
 
 from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
 from harness.pki import KeyUsage
-
-
-def dit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
 
 
 def _one_error_line(result: subprocess.CompletedProcess) -> str:

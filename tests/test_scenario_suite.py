@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from dit_command import dit
 from seed_sequences import SEED_SEQUENCES
 
 from harness import scenarios
 from harness.duis import xml
-
-PROJECT = Path(__file__).resolve().parents[1]
-
-def dit(*args: str, cwd: Path = PROJECT, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600, env={**os.environ, **env})
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import dataclass
 
 import pytest
+from dit_command import dit
 
+from harness.lab.config import DEFAULT
 from harness.lab.profiles import DeviceProfile, load_profiles
 from harness.lab.selection import MET, NOT_APPLICABLE, NOT_MET, REQUIREMENTS, evaluate
 
@@ -105,3 +109,24 @@ def test_dit6_counts_communications_hubs_and_the_others_do_not():
 
 def test_assets_without_a_profile_are_ignored():
     assert evaluate(LAB + [FakeAsset("HHT", None)]) == evaluate(LAB)
+
+
+def test_a_lab_loses_dit1_when_a_device_leaves_its_asset_library(tmp_path):
+    """End to end on a lab's own files: `dit lab select` on the example bench, then without ESME-R2-birch."""
+    (tmp_path / "dal").mkdir()
+    config = tmp_path / "bench.yaml"
+    shutil.copy(DEFAULT.parent / "real_example.yaml", config)
+    dal = (DEFAULT.parent / "dal" / "real_example.yaml").read_text()
+
+    def dit1(dal_text: str) -> dict:
+        (tmp_path / "dal" / "real_example.yaml").write_text(dal_text)
+        result = dit("lab", "select", str(config), "--json")
+        assert "Traceback" not in result.stderr
+        return next(r for r in json.loads(result.stdout) if r["id"] == "DIT.1")
+
+    before = dit1(dal)
+    assert before["status"] == MET and before["devices"] == ["ESME-R1-alder", "ESME-R2-birch"]
+    after = dit1("".join(line for line in dal.splitlines(keepends=True) if "ESME-R2-birch" not in line))
+    assert after["status"] == NOT_MET and after["devices"] == ["ESME-R1-alder"]
+    assert after["reason"] == ("only 1 ESME designed to SMETS2 v3.0: ESME-R1-alder (Alder Metering); "
+                               "need a second from another manufacturer")

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from dit_command import dit
 
 from harness.errors import DitError
 from harness.ledger import Ledger
-
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-def dit(*args, tmp_path):
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, cwd=PROJECT,
-                          timeout=600, env={**os.environ, "DIT_SMKI": str(tmp_path / "smki")})
 
 
 def test_the_ledger_keeps_suspensions_and_their_resumption(tmp_path):
@@ -42,12 +32,12 @@ def test_the_ledger_keeps_suspensions_and_their_resumption(tmp_path):
 def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path):
     ledger = f"sqlite:///{tmp_path / 'phase.db'}"
     refused = dit("lab", "suspend", "CH-78-1", "--condition", "4", "--reason", "x", "--ledger", ledger,
-                  tmp_path=tmp_path)
+                  DIT_SMKI=str(tmp_path / "smki"))
     assert refused.returncode == 2 and "never a CH" in refused.stderr
     assert dit("lab", "suspend", "ESME-78-1-alder", "--condition", "4", "--reason", "no response to any SR",
-               "--ledger", ledger, tmp_path=tmp_path).returncode == 0
+               "--ledger", ledger, DIT_SMKI=str(tmp_path / "smki")).returncode == 0
     run = dit("run", "-m", "tariff_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"),
-              tmp_path=tmp_path)
+              DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 0, run.stdout + run.stderr                  # nothing that ran failed
     executions = {e["scenario_id"]: e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
                   if e["family"] == "tariff_update"}
@@ -57,9 +47,9 @@ def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path):
     assert executions["tariff_update/tariff-update-product-change-gas"]["outcome"] == "passed"
     assert "BLOCKED" in run.stdout
     assert dit("lab", "resume", "ESME-78-1-alder", "--fix", "CRB-2026-117", "--ledger", ledger,
-               tmp_path=tmp_path).returncode == 0
+               DIT_SMKI=str(tmp_path / "smki")).returncode == 0
     run = dit("run", "-m", "tariff_update and ESME", "--ledger", ledger, "--report-dir", str(tmp_path / "r2"),
-              tmp_path=tmp_path)
+              DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 0 and "1 passed" in run.stdout
 
 
@@ -72,7 +62,8 @@ def test_every_meter_suspended_suspends_dit(tmp_path):
         if asset.device_type.is_meter:
             book.suspend(asset.name, asset.device_type.value, 4, "frozen")
     book.close()
-    run = dit("run", "-m", "price_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"), tmp_path=tmp_path)
+    run = dit("run", "-m", "price_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"),
+              DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 1 and "blocked by suspensions" in run.stderr
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     blocked = [e for e in summary["executions"] if e["outcome"] == "blocked"]

@@ -32,10 +32,6 @@ class Baseline:
     note: str = ""
 
     @property
-    def required(self) -> bool:
-        return self.regression != "not required"
-
-    @property
     def title(self) -> str:
         hubs = "v1.1 CHs" if self.communications_hubs == ("CHTS v1.1",) else " / ".join(self.communications_hubs)
         return f"SU {self.service_user}, DSP/CSP {self.dsp_csp}, {hubs}, {self.meters}"

@@ -16,6 +16,8 @@
           ESME: ESME-AL-1
           PPMID: {asset: PPMID-DA-1, supplier: Supplier A}
 
+A real lab adds its DCC endpoint, keys, serial ports and sniffers (see harness.lab.bench).
+
 A test set may also describe its CH and devices inline (communications_hub: {chf:, gpf:, ...};
 devices: [{name:, type:, eui:, install_code:}]), without a Device Asset Library. Gherkin names parties
 by role at the premises ("the Import Supplier", "the Gas Network Operator") or by user name, and
@@ -33,6 +35,7 @@ from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.lab import assets as asset_library
+from harness.lab import bench as lab_bench
 from harness.lab import profiles as device_profiles
 from harness.lab import yamlfile
 from harness.lab.profiles import DeviceProfile
@@ -122,6 +125,7 @@ class LabConfig:
     users: list[UserConfig]
     premises: list[PremisesConfig]
     asset_library: asset_library.DeviceAssetLibrary | None = None
+    bench: lab_bench.Bench | None = None     # a real lab's DCC endpoint, keys, serial ports and sniffers
 
     def user(self, name: str) -> UserConfig:
         for user in self.users:
@@ -296,12 +300,17 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
             uprn=int(node.get("uprn", 100000000001)), parties=parties, spare_hub=spare,
             description=str(node.get("description", ""))))
     problems += _cross_checks(premises, names, doc.where)
+    bench = None
+    if kind == "real":
+        in_use = {a for site in premises for a in [site.hub.asset, site.spare_hub and site.spare_hub.asset]
+                  + [d.asset for d in site.devices] if a}
+        bench = lab_bench.load(doc, in_use, {site.name for site in premises}, problems)
     if not collect:
         _raise_first(problems, dal)
     return LabConfig(name=str(doc.get("name", Path(doc.where).stem)), kind=kind, source=doc.where,
                      access_control_broker=EntityId(dcc.get("access_control_broker", DCC_ACCESS_CONTROL_BROKER.duis)),
                      transitional_cos=EntityId(dcc.get("transitional_cos", "90-B3-D5-1F-30-00-00-04")),
-                     users=users, premises=premises, asset_library=dal)
+                     users=users, premises=premises, asset_library=dal, bench=bench)
 
 
 def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) -> list[str]:

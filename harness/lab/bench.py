@@ -1,0 +1,199 @@
+"""What a real lab's config names beyond its test sets: the DCC endpoint and the keys to reach it, the
+serial ports of device consoles and hand-held terminals, and the ZigBee sniffers watching each test set.
+
+    dcc:
+      endpoint: https://dccboxed.bench1.example:8079      # DCC Boxed compatible: /api/v1/serviceS|T|D
+      response_url: https://dit.bench1.example:8443/duis  # where the DCC posts responses and alerts
+      tls: {certificate: keys/client.pem, key: keys/client.key, ca: keys/dcc-ca.pem}
+    keystore: keys/smki                                   # the users' organisation keys and certificates
+    serial_ports:                                         # by Device Asset Library name
+      - {asset: ESME-R1-alder, port: /dev/serial/by-id/usb-FTDI_..., baudrate: 115200}
+      - {asset: HHT-R1, port: rfc2217://hht.bench1.example:4001}
+    sniffers:
+      - {name: SB11 2.4 GHz, test_set: SB11-core, framing: ti-packet-sniffer, port: /dev/ttyACM0, channel: 11}
+      - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
+         channel: 0}
+
+Only the shape is checked here: files exist, URLs and ports are well formed, channels exist on their band,
+every asset and test set named is the lab's. Whether an endpoint answers or a port opens is the real lab
+adapters' health check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from harness.errors import DitError
+from harness.lab.yamlfile import Located
+
+# Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
+SUB_GHZ_CHANNELS = {28: range(0, 27), 29: range(0, 9), 30: range(0, 27), 31: range(0, 27)}
+ZIGBEE_2G4_CHANNELS = range(11, 27)
+# Sniffer framings and the bands they capture: TI's packet sniffer is 2.4 GHz only; NodeTest firmware on a
+# Silicon Labs board and ZEP from a network sniffer carry either.
+FRAMINGS = {"ti-packet-sniffer": {"2.4GHz"}, "silabs-nodetest": {"2.4GHz", "sub-GHz"},
+            "zep": {"2.4GHz", "sub-GHz"}}
+# What pyserial's serial_for_url opens besides a device path.
+_SERIAL_SCHEMES = {"rfc2217", "socket", "loop", "spy", "hwgrep"}
+_DEVICE_PATH = re.compile(r"^(/dev/\S+|COM\d+)$")
+
+
+@dataclass(frozen=True)
+class SerialPort:
+    asset: str
+    port: str
+    baudrate: int = 115200
+
+
+@dataclass(frozen=True)
+class Sniffer:
+    name: str
+    test_set: str
+    framing: str
+    port: str
+    band: str                 # 2.4GHz | sub-GHz
+    channel: int
+    page: int = 0
+
+
+@dataclass
+class Bench:
+    endpoint: str
+    response_url: str
+    keystore: Path
+    tls: dict[str, Path] = field(default_factory=dict)     # certificate, key, ca
+    serial_ports: list[SerialPort] = field(default_factory=list)
+    sniffers: list[Sniffer] = field(default_factory=list)
+
+
+def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str]) -> Bench | None:
+    """The bench of a real-lab config, every problem appended to `problems` (None if it cannot be used)."""
+    before = len(problems)
+    folder = Path(doc.where).parent
+    dcc = doc.get("dcc")
+    endpoint = response_url = ""
+    tls: dict[str, Path] = {}
+    if isinstance(dcc, Located):
+        endpoint = _url(dcc, "endpoint", "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079",
+                        problems)
+        response_url = _url(dcc, "response_url", "where the DCC can post responses to this machine", problems)
+        node = dcc.get("tls")
+        if node is not None and not isinstance(node, Located):
+            problems.append(str(dcc.fail("tls", "must be a mapping of certificate, key and ca")))
+        elif node is not None:
+            for key in ("certificate", "key", "ca"):
+                tls[key] = _file(node, key, folder, problems)
+    keystore = _file(doc, "keystore", folder, problems, directory=True)
+    ports = [_serial_port(node, assets, problems) for node in _items(doc, "serial_ports", problems)]
+    seen: dict[str, str] = {}
+    for port in filter(None, ports):
+        if port.port in seen and not port.port.startswith("loop://"):
+            problems.append(f"{doc.where}: serial_ports: {port.asset} and {seen[port.port]} share {port.port} "
+                            "(each console or HHT has its own port)")
+        seen.setdefault(port.port, port.asset)
+    sniffers = [_sniffer(node, test_sets, problems) for node in _items(doc, "sniffers", problems)]
+    if len(problems) > before:
+        return None
+    return Bench(endpoint, response_url, keystore, tls, [p for p in ports if p], [s for s in sniffers if s])
+
+
+def _items(doc: Located, key: str, problems: list[str]) -> list[Located]:
+    try:
+        return doc.items_of(key)
+    except DitError as exc:
+        problems.append(str(exc))
+        return []
+
+
+def _url(node: Located, key: str, fix: str, problems: list[str]) -> str:
+    value = node.get(key)
+    if value is None:
+        problems.append(str(node.fail(key, "missing", fix)))
+        return ""
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(str(node.fail(key, f"{value!r} is not an http(s) URL", fix)))
+    return str(value)
+
+
+def _file(node: Located, key: str, folder: Path, problems: list[str], directory: bool = False) -> Path:
+    value = node.get(key)
+    what = "directory" if directory else "file"
+    if value is None:
+        problems.append(str(node.fail(key, "missing", f"give the {what}'s path, relative to the config")))
+        return folder
+    path = folder / str(value)
+    if not (path.is_dir() if directory else path.is_file()):
+        problems.append(str(node.fail(key, f"{path} is not a {what}",
+                                      "keys stay outside the repository: put them there or change the path")))
+    return path
+
+
+def _serial_port(node: Located, assets: set[str], problems: list[str]) -> SerialPort | None:
+    asset, port, baudrate = node.get("asset"), node.get("port"), node.get("baudrate", 115200)
+    ok = True
+    if asset not in assets:
+        problems.append(str(node.fail("asset", f"{asset!r} is in no test set of this lab",
+                                      "name a device of the Device Asset Library used by a test set")))
+        ok = False
+    if not _serial_url(port):
+        problems.append(str(node.fail("port", f"{port!r} is not a serial port",
+                                      "a device path (/dev/ttyUSB0, COM3) or rfc2217://host:port, socket://host:port")))
+        ok = False
+    if not isinstance(baudrate, int) or isinstance(baudrate, bool) or baudrate <= 0:
+        problems.append(str(node.fail("baudrate", f"{baudrate!r} is not a baud rate", "e.g. 115200")))
+        ok = False
+    return SerialPort(str(asset), str(port), baudrate) if ok else None
+
+
+def _serial_url(port) -> bool:
+    if not isinstance(port, str):
+        return False
+    if _DEVICE_PATH.match(port):
+        return True
+    parts = urlsplit(port)
+    if parts.scheme not in _SERIAL_SCHEMES:
+        return False
+    try:
+        return parts.scheme in ("loop", "spy", "hwgrep") or (bool(parts.hostname) and parts.port is not None)
+    except ValueError:          # a port that is not a number
+        return False
+
+
+def _sniffer(node: Located, test_sets: set[str], problems: list[str]) -> Sniffer | None:
+    before = len(problems)
+    name, test_set, framing = node.get("name"), node.get("test_set"), node.get("framing")
+    if not name:
+        problems.append(str(node.fail("name", "missing", "name the sniffer as the lab knows it")))
+    if test_set not in test_sets:
+        problems.append(str(node.fail("test_set", f"{test_set!r} is not a test set of this lab",
+                                      f"test sets are {', '.join(sorted(test_sets))}")))
+    if framing not in FRAMINGS:
+        problems.append(str(node.fail("framing", f"{framing!r} is not a sniffer framing",
+                                      f"use one of {', '.join(FRAMINGS)}")))
+    port = node.get("port")
+    if framing == "zep":
+        parts = urlsplit(str(port))
+        if parts.scheme != "udp" or parts.port is None:
+            problems.append(str(node.fail("port", f"{port!r} is not a UDP listening address",
+                                          "ZEP arrives on UDP, e.g. udp://0.0.0.0:17754")))
+    elif not _serial_url(port):
+        problems.append(str(node.fail("port", f"{port!r} is not a serial port", "e.g. /dev/ttyACM0")))
+    page, channel = node.get("page", 0), node.get("channel")
+    band = "2.4GHz" if page == 0 else "sub-GHz"
+    if page != 0 and page not in SUB_GHZ_CHANNELS:
+        problems.append(str(node.fail("page", f"{page!r} is not a channel page",
+                                      "0 for 2.4 GHz, 28 to 31 for sub-GHz")))
+    elif channel not in (ZIGBEE_2G4_CHANNELS if page == 0 else SUB_GHZ_CHANNELS[page]):
+        allowed = ZIGBEE_2G4_CHANNELS if page == 0 else SUB_GHZ_CHANNELS[page]
+        problems.append(str(node.fail("channel", f"{channel!r} is not a channel of page {page}",
+                                      f"page {page} has channels {allowed.start} to {allowed.stop - 1}")))
+    elif framing in FRAMINGS and band not in FRAMINGS[framing]:
+        problems.append(str(node.fail("framing", f"a {framing} sniffer cannot capture {band}",
+                                      "use a silabs-nodetest or ZEP sniffer for sub-GHz")))
+    if len(problems) > before:
+        return None
+    return Sniffer(str(name), str(test_set), str(framing), str(port), band, int(channel), int(page))
