@@ -76,6 +76,7 @@ class DeviceAssetLibrary:
     hubs: dict[str, HubAsset] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    rejected: set[str] = field(default_factory=set)    # assets named in `errors`: references to them say no more
 
     def device(self, name: str) -> DeviceAsset | None:
         return self.devices.get(name)
@@ -89,21 +90,26 @@ class DeviceAssetLibrary:
 
 
 
-def load(path: str | Path, profiles: dict[str, DeviceProfile]) -> DeviceAssetLibrary:
+def load(path: str | Path, profiles: dict[str, DeviceProfile],
+         broken_profiles: set[str] = frozenset()) -> DeviceAssetLibrary:
+    """The DAL; an asset whose profile file is broken is left out without a line of its own (the profile's
+    problem is already one), so one mistake is one line."""
     doc = yamlfile.load(path)
     dal = DeviceAssetLibrary(doc.where)
     guids: dict[EntityId, str] = {}
     for node in doc.items_of("devices"):
-        asset = _device(node, profiles, dal)
-        if asset is not None:
-            _claim(dal, guids, asset.guid, asset.name, node, "guid")
+        asset = _device(node, profiles, broken_profiles, dal)
+        if asset is not None and _claim(dal, guids, asset.guid, asset.name, node, "guid"):
             dal.devices[asset.name] = asset
+        elif node.get("name"):
+            dal.rejected.add(str(node["name"]))
     for node in doc.items_of("communications_hubs"):
-        hub = _hub(node, profiles, dal)
-        if hub is not None:
-            _claim(dal, guids, hub.chf_guid, hub.name, node, "chf_guid")
-            _claim(dal, guids, hub.gpf_guid, hub.name, node, "gpf_guid")
+        hub = _hub(node, profiles, broken_profiles, dal)
+        if hub is not None and _claim(dal, guids, hub.chf_guid, hub.name, node, "chf_guid") \
+                and _claim(dal, guids, hub.gpf_guid, hub.name, node, "gpf_guid"):
             dal.hubs[hub.name] = hub
+        elif node.get("name"):
+            dal.rejected.add(str(node["name"]))
     return dal
 
 
@@ -112,12 +118,13 @@ def _line(node: Located, key: str, what: str, fix: str = "") -> str:
 
 
 def _claim(dal: DeviceAssetLibrary, guids: dict[EntityId, str], guid: EntityId, name: str, node: Located,
-           key: str) -> None:
+           key: str) -> bool:
     if guid in guids:
         dal.errors.append(_line(node, key, f"GUID {guid} is already {guids[guid]}'s",
                                 "every device and CH function has its own GUID"))
-    else:
-        guids[guid] = name
+        return False
+    guids[guid] = name
+    return True
 
 
 def _guid(node: Located, key: str, dal: DeviceAssetLibrary) -> EntityId | None:
@@ -132,13 +139,14 @@ def _guid(node: Located, key: str, dal: DeviceAssetLibrary) -> EntityId | None:
         return None
 
 
-def _profile(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> DeviceProfile | None:
+def _profile(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+             dal: DeviceAssetLibrary) -> DeviceProfile | None:
     name = node.get("profile")
     if name is None:
         dal.errors.append(_line(node, "profile", "missing", "name a device profile (device_profiles/<type>/<id>.yaml)"))
         return None
     profile = profiles.get(str(name))
-    if profile is None:
+    if profile is None and str(name) not in broken:
         close = sorted(p for p in profiles if p.split("-")[0] == str(name).split("-")[0])
         dal.errors.append(_line(node, "profile", f"unknown profile {name!r}",
                                 f"profiles like it: {', '.join(close)}" if close else "see device_profiles/"))
@@ -151,7 +159,8 @@ def _unknown_keys(node: Located, allowed: set[str], dal: DeviceAssetLibrary) -> 
             dal.errors.append(_line(node, key, "unknown field", f"fields are {', '.join(sorted(allowed))}"))
 
 
-def _device(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> DeviceAsset | None:
+def _device(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+            dal: DeviceAssetLibrary) -> DeviceAsset | None:
     _unknown_keys(node, _DEVICE_KEYS, dal)
     name = str(node.get("name") or "")
     if not name:
@@ -159,7 +168,7 @@ def _device(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetL
     if "type" in node and "profile" not in node:           # a tool, e.g. the installer's HHT
         profile, kind = None, _tool_type(node, dal)
     else:
-        profile = _profile(node, profiles, dal)
+        profile = _profile(node, profiles, broken, dal)
         kind = profile.device_type if profile else None
     guid = _guid(node, "guid", dal)
     code = _install_code(node, dal)
@@ -222,10 +231,11 @@ def _data_items(node: Located, kind: DeviceType, dal: DeviceAssetLibrary) -> Non
                                      "the SMKI device CSR serial numbers: {digital_signature: .., key_agreement: ..}"))
 
 
-def _hub(node: Located, profiles: dict[str, DeviceProfile], dal: DeviceAssetLibrary) -> HubAsset | None:
+def _hub(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+         dal: DeviceAssetLibrary) -> HubAsset | None:
     _unknown_keys(node, _HUB_KEYS, dal)
     name = str(node.get("name") or "")
-    profile = _profile(node, profiles, dal)
+    profile = _profile(node, profiles, broken, dal)
     if profile is not None and profile.device_type is not DeviceType.CHF:
         dal.errors.append(_line(node, "profile", f"{profile.id} is a {profile.device_type.value} profile",
                                 "a Communications Hub needs a CHF profile"))

@@ -212,6 +212,8 @@ def _hub_asset(node: Located, key: str, dal: asset_library.DeviceAssetLibrary | 
     if isinstance(value, Located):
         return _hub(value)
     hub = dal.hub(str(value)) if dal else None
+    if hub is None and dal is not None and str(value) in dal.rejected:
+        return None                         # the DAL's line already says what is wrong with it
     if hub is None:
         problems.append(str(node.fail(key, f"no Communications Hub {value!r} in the Device Asset Library",
                                       "add it to communications_hubs: of the DAL")))
@@ -233,6 +235,8 @@ def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
         asset_name = ref.get("asset") if isinstance(ref, Located) else ref
         supplier = ref.get("supplier") if isinstance(ref, Located) else None
         asset = dal.device(str(asset_name)) if dal else None
+        if asset is None and dal is not None and str(asset_name) in dal.rejected:
+            continue                        # the DAL's line already says what is wrong with it
         if asset is None:
             problems.append(str(value.fail(name, f"no device {asset_name!r} in the Device Asset Library",
                                            "add it to devices: of the DAL")))
@@ -265,7 +269,8 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
         folder = Path(doc.where).parent / str(doc["device_profiles"]) if "device_profiles" in doc \
             else device_profiles.DEFAULT_PROFILES
         profile_problems: list[str] = []
-        dal = asset_library.load(dal_path, device_profiles.load_profiles(folder, profile_problems))
+        broken: set[str] = set()
+        dal = asset_library.load(dal_path, device_profiles.load_profiles(folder, profile_problems, broken), broken)
         problems += profile_problems + dal.errors + dal.missing
     dcc = doc.require("dcc", Located)
     users = []

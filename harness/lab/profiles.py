@@ -214,10 +214,11 @@ def _read(file: Path) -> tuple[DeviceProfile, Located]:
     return profile, node
 
 
-def load_profiles(directory: str | Path = DEFAULT_PROFILES, problems: list[str] | None = None
-                  ) -> dict[str, DeviceProfile]:
-    """Every profile under directory/<type folder>/, by id. With `problems`, a bad file is listed there
-    and the others still load (for `dit lab check`); without, it is an error."""
+def load_profiles(directory: str | Path = DEFAULT_PROFILES, problems: list[str] | None = None,
+                  broken: set[str] | None = None) -> dict[str, DeviceProfile]:
+    """Every profile under directory/<type folder>/, by id. With `problems`, a bad file is listed there,
+    its id (the file name) goes into `broken`, and the others still load (for `dit lab check`);
+    without, it is an error."""
     root = Path(directory)
     if not root.is_dir():
         raise DitError("no device profile folder", where=str(root), fix="create it or pass the right folder")
@@ -231,6 +232,8 @@ def load_profiles(directory: str | Path = DEFAULT_PROFILES, problems: list[str] 
             if problems is None:
                 raise
             problems.append(str(exc))
+            if broken is not None:
+                broken.add(file.stem)
     return profiles
 
 
