@@ -218,8 +218,7 @@ def cmd_lab_suspend(args) -> int:
     book = _ledger(args)
     try:
         print(book.suspend(asset.name, asset.device_type.value, args.condition, args.reason).summary)
-        meters = [d.name for d in lab.asset_library.devices.values() if d.device_type.is_meter]
-        if all(m in {s.asset for s in book.active()} for m in meters):
+        if book.all_suspended(lab.meter_assets()):
             print("every meter of the lab is suspended: DIT is suspended until a fix is implemented (DIT.R.12)")
     finally:
         book.close()

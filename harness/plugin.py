@@ -173,13 +173,7 @@ class Recorder:
         """The progress bar, once the number of executions is known (here, or from the xdist workers)."""
         if self.progress is not None or not self.config.getoption("--dit-progress") or _worker(self.config):
             return
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), transient=True)
@@ -276,25 +270,23 @@ def _mark_blocked(config: pytest.Config, items) -> None:
     of them when every meter of the lab is suspended (DIT suspended, DIT.R.12)."""
     if not hasattr(config, "dit_lab_config"):
         return
+    lab = config.dit_lab_config
     book = ledger.Ledger(config.getoption("--ledger") or ledger.DEFAULT_DSN)
     try:
         suspended = {s.asset: s for s in book.active()}
+        dit_suspended = book.all_suspended(lab.meter_assets())
     finally:
         book.close()
-    lab = config.dit_lab_config
-    meters = [d.name for d in lab.asset_library.devices.values() if d.device_type.is_meter] \
-        if lab.asset_library else [d.asset or d.name for d in lab.devices() if d.type.is_meter]
-    config.dit_phase_suspended = bool(meters) and all(m in suspended for m in meters)
     for item in items:
         target, template = _target_of(item), scenario_wrapper_template_registry.get(item.function)
         if target is None or template is None:
             continue
         site = lab.test_set(target.test_set)
         context = item.callspec.params.get("_pytest_bdd_example", {})
-        names = targets.devices_named([s.name for s in template.render(context).steps], site)
+        names = targets.devices_named(template.render(context).steps, site)
         by_name = {d.name: d.asset or d.name for d in site.devices}
         item.dit_devices = [by_name[n] for n in names]
-        if config.dit_phase_suspended:
+        if dit_suspended:
             item.dit_blocked = "DIT is suspended: every meter of the lab is suspended (DIT.R.12)"
         elif blocking := [suspended[a] for a in item.dit_devices if a in suspended]:
             item.dit_blocked = "; ".join(s.summary for s in blocking)
@@ -304,18 +296,27 @@ def pytest_runtest_setup(item) -> None:
     reason = getattr(item, "dit_blocked", None)
     if reason is None:
         return
-    template = scenario_wrapper_template_registry[item.function]
-    context = item.callspec.params.get("_pytest_bdd_example", {})
-    scenario = template.render(context)
-    family = Path(template.feature.filename).parent.name
-    target = _target_of(item)
-    record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family,
-                            sorted(scenarios.variant_tags(template.feature, template, context)),
-                            target.baseline.id, target.test_set, target.ch_variant, item.dit_devices,
-                            outcome="blocked", error=reason)
+    record = _new_record(item)
+    record.outcome, record.error = "blocked", reason
     item.dit_record = record
     item.config.dit_recorder.records[item.nodeid] = record
     pytest.skip(f"blocked: {reason}")
+
+
+def _new_record(item) -> ScenarioRecord:
+    """What is known of a scenario execution before it runs: the variant, its target, the devices it uses."""
+    template = scenario_wrapper_template_registry[item.function]
+    callspec = getattr(item, "callspec", None)
+    context = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    scenario = template.render(context)
+    family = Path(template.feature.filename).parent.name
+    record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family,
+                            sorted(scenarios.variant_tags(template.feature, template, context)),
+                            devices=getattr(item, "dit_devices", []))
+    target = _target_of(item)
+    if target is not None:
+        record.baseline, record.test_set, record.ch_variant = target.baseline.id, target.test_set, target.ch_variant
+    return record
 
 
 def _target_of(item) -> RunTarget | None:
@@ -332,26 +333,9 @@ def _record(request) -> ScenarioRecord | None:
     return getattr(request.node, "dit_record", None)
 
 
-def _variant_tags(request, feature, scenario) -> list[str]:
-    callspec = getattr(request.node, "callspec", None)
-    context = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
-    for template in feature.scenarios.values():
-        if template.line_number == scenario.line_number:
-            return sorted(scenarios.variant_tags(feature, template, context))
-    return sorted(feature.tags | scenario.tags)
-
-
 def pytest_bdd_before_scenario(request, feature, scenario) -> None:
-    path = Path(feature.filename)
-    family = path.parent.name
-    tags = _variant_tags(request, feature, scenario)
-    record = ScenarioRecord(f"{family}/{scenarios._slug(scenario.name)}", scenario.name, family, tags)
-    target = _target_of(request.node)
-    if target is not None:
-        site = request.config.dit_lab_config.test_set(target.test_set)
-        record.baseline, record.test_set, record.ch_variant = target.baseline.id, target.test_set, target.ch_variant
-        by_name = {d.name: d.asset or d.name for d in site.devices}
-        record.devices = [by_name[n] for n in targets.devices_named([s.name for s in scenario.steps], site)]
+    record = _new_record(request.node)
+    family, tags = record.family, record.tags
     request.node.dit_record = record
     request.config.dit_recorder.records[request.node.nodeid] = record
     request.node.dit_started = time.monotonic()
@@ -404,8 +388,13 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     record: ScenarioRecord | None = getattr(item, "dit_record", None)
-    if record is None or record.outcome == "blocked" or \
-            report.when != "call" and not (report.when == "setup" and report.failed):
+    if record is None:
+        return
+    if record.outcome == "blocked":
+        if report.when == "setup":
+            report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
+        return
+    if report.when != "call" and not (report.when == "setup" and report.failed):
         return
     record.duration_s = round(time.monotonic() - getattr(item, "dit_started", time.monotonic()), 3)
     context: ScenarioContext | None = getattr(item, "dit_context", None)
@@ -436,7 +425,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
 
 def _worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
-
 
 
 def _family_totals(records) -> dict[str, dict]:

@@ -130,12 +130,17 @@ def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     assert found == expected, f"{cell}: {found}, expected {expected}"
 
 
-@then(parsers.parse("{party} sees the {device} as {status} in the inventory"))
-def inventory_status(lab, scenario_context, party, device, status):
+def _inventory_entry(lab, scenario_context, party, device) -> dict:
+    """The device's entry in the Smart Metering Inventory, as 8.2 Read Inventory returns it to the party."""
     eui = parameters.device(lab.config, device)[1]
     _, exchange = read_back(lab, scenario_context, party, "8.2", device, device_id=eui)
-    entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
-    assert entry.get("DeviceStatus") == status, f"{device} is {entry.get('DeviceStatus')}, expected {status}"
+    return next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
+
+
+@then(parsers.parse("{party} sees the {device} as {status} in the inventory"))
+def inventory_status(lab, scenario_context, party, device, status):
+    found = _inventory_entry(lab, scenario_context, party, device).get("DeviceStatus")
+    assert found == status, f"{device} is {found}, expected {status}"
 
 
 @then(parsers.parse("{party} reads back firmware version {version} from the {device}"))
@@ -218,7 +223,5 @@ def obeys(lab, scenario_context, device, party):
 
 @then(parsers.parse("{party} sees the {device} at {version} in the inventory"))
 def inventory_version(lab, scenario_context, party, device, version):
-    eui = parameters.device(lab.config, device)[1]
-    _, exchange = read_back(lab, scenario_context, party, "8.2", device, device_id=eui)
-    entry = next((d for d in exchange.response.inventory if d["DeviceID"] == eui.duis), {})
-    assert entry.get("SMETSCHTSVersion") == version, f"{device} is at {entry.get('SMETSCHTSVersion')}"
+    found = _inventory_entry(lab, scenario_context, party, device).get("SMETSCHTSVersion")
+    assert found == version, f"{device} is at {found}, expected {version}"

@@ -4,6 +4,7 @@ the emulated lab models (seed Table 7, DIT.9)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 from dit_command import dit
@@ -44,9 +45,26 @@ def test_scenarios_say_which_test_sets_they_fit(lab_config):
                                                                                               dual, b6)
     assert targets.applies({"on_dual_band", "on_R2_0"}, dual, b6)          # marker spelling
     assert not targets.applies({"on_R2.0"}, lab_config.test_set("DB11-regression"), b3)
-    assert targets.devices_named(["the Import Supplier sends SR 8.7.1 to the ESME 2",
-                                  "the PPMID is joined to the ESME"], lab_config.test_set("SB11-core")) == \
-        ["ESME", "ESME 2", "PPMID"]
+
+
+def test_a_scenario_uses_the_devices_its_steps_and_tables_name(lab_config):
+    steps = [_Step("the Import Supplier sends SR 8.7.1 to the ESME 2"), _Step("the PPMID is joined to the ESME"),
+             _Step("the Gas Supplier sends SR 8.2 to the DCC", [["device_id", "the GSME 2"]])]
+    assert targets.devices_named(steps, lab_config.test_set("SB11-core")) == ["ESME", "ESME 2", "GSME 2", "PPMID"]
+
+
+@dataclass
+class _Step:
+    """A pytest-bdd step as far as targets reads one."""
+    name: str
+    rows: list[list[str]] | None = None
+
+    @property
+    def datatable(self):
+        return self if self.rows else None
+
+    def raw(self) -> list[list[str]]:
+        return self.rows
 
 
 def test_r1_3_knows_no_r2_0_service_requests(lab_config, smki):
@@ -94,6 +112,7 @@ def test_a_v1_0_hub_upgraded_to_v1_1_keeps_its_zigbee_1_2a_devices(lab_config, s
         assert chf.zigbee_version == "1.4" and esme.joined_to is None         # the restart took it off the HAN
         assert lab.user(IS).wait_for_alert("8183", device=esme.eui) is not None
         assert esme.joined_to == chf.eui and chf.device_log[esme.eui].joined
+        assert f"{esme} (ZigBee 1.2a) joined on 2.4 GHz, hub on ZigBee 1.4" in chf.history[-1]
         assert lab.user(IS).send("6.2.9", esme.eui).succeeded
         assert lab.dcc.inventory.get(chf.eui).smets_chts_version == "CHTS V1.1"
 

@@ -14,13 +14,7 @@ from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto
 from harness.gbcs.decode import Check, alert_code, decode
-from harness.gbcs.frame import (
-    CraFlag,
-    GbcsMessage,
-    GeneralSigning,
-    MalformedMessage,
-    frame_with_mac,
-)
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage, frame_with_mac
 from harness.pki import KeyUsage
 
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")

@@ -13,12 +13,7 @@ from harness.clock import LAB_EPOCH, VirtualClock
 from harness.duis import requests, xml
 from harness.emulators.comms_hub import GasProxyFunction
 from harness.emulators.device import CommandFailed
-from harness.emulators.metering import (
-    DAILY_LOG_DAYS,
-    PROFILE_LOG_INTERVALS,
-    ConsumptionModel,
-    billing_dates,
-)
+from harness.emulators.metering import DAILY_LOG_DAYS, PROFILE_LOG_INTERVALS, ConsumptionModel, billing_dates
 from harness.emulators.meters import ElectricityMeter, GasMeter
 from harness.eui import EntityId
 

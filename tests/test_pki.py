@@ -13,15 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from harness.catalogue import RemotePartyRole
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki import (
-    SMKI,
-    KeyNotFound,
-    Keystore,
-    KeyUsage,
-    entity_id_of,
-    role_of,
-    usage_of,
-)
+from harness.pki import SMKI, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
 from harness.pki import certificates as profile
 
 SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")

@@ -29,14 +29,15 @@ def test_the_ledger_keeps_suspensions_and_their_resumption(tmp_path):
     assert len(again.suspensions()) == 1
 
 
-def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path, workers):
     ledger = f"sqlite:///{tmp_path / 'phase.db'}"
     refused = dit("lab", "suspend", "CH-78-1", "--condition", "4", "--reason", "x", "--ledger", ledger,
                   DIT_SMKI=str(tmp_path / "smki"))
     assert refused.returncode == 2 and "never a CH" in refused.stderr
     assert dit("lab", "suspend", "ESME-78-1-alder", "--condition", "4", "--reason", "no response to any SR",
                "--ledger", ledger, DIT_SMKI=str(tmp_path / "smki")).returncode == 0
-    run = dit("run", "-m", "tariff_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"),
+    run = dit("run", "-m", "tariff_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"), *workers,
               DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 0, run.stdout + run.stderr                  # nothing that ran failed
     executions = {e["scenario_id"]: e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]

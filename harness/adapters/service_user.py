@@ -24,12 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from harness import catalogue
-from harness.adapters.duis_client import (
-    DccEndpoint,
-    Received,
-    ResponseReceiver,
-    accept_response,
-)
+from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver, accept_response
 from harness.catalogue import CommandVariant
 from harness.clock import Clock
 from harness.duis import requests, xml, xmldsig

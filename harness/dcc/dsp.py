@@ -37,22 +37,9 @@ import datetime as dt
 from lxml import etree
 
 from harness import catalogue
-from harness.catalogue import (
-    CommandVariant,
-    DeviceStatus,
-    DeviceType,
-    FutureDatedPattern,
-    UserRole,
-)
+from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
 from harness.clock import VirtualClock
-from harness.dcc.base import (
-    DccIdentity,
-    DccUser,
-    DuisRejection,
-    Outstanding,
-    Transcript,
-    TransportRejection,
-)
+from harness.dcc.base import DccIdentity, DccUser, DuisRejection, Outstanding, Transcript, TransportRejection
 from harness.dcc.firmware import FirmwareDistribution
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
 from harness.dcc.local_delivery import LocalCommandDelivery

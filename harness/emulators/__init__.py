@@ -1,11 +1,6 @@
 """Emulated devices: Communications Hub (CHF, GPF), ESME, GSME, PPMID, IHD, and the HAN between them."""
 
-from harness.emulators.comms_hub import (
-                                                    CommunicationsHub,
-                                                    CommunicationsHubFunction,
-                                                    GasProxyFunction,
-                                                    HanDevice,
-)
+from harness.emulators.comms_hub import CommunicationsHub, CommunicationsHubFunction, GasProxyFunction, HanDevice
 from harness.emulators.device import DeviceKeys, EmulatedDevice
 from harness.emulators.displays import InHomeDisplay, PrepaymentInterfaceDevice
 from harness.emulators.han import HanNetwork, HanTiming

@@ -441,6 +441,7 @@ class CommunicationsHub:
         self.chf.note(f"upgraded to {chts_version} (ZigBee {self.chf.zigbee_version})")
         for device in self.remove():
             device.move_to(self)
+
     # -- HAN membership ------------------------------------------------------------------------------
 
     def join(self, device: HanDevice, presented_key: bytes) -> bool:
@@ -450,6 +451,9 @@ class CommunicationsHub:
         # A sub-GHz capable device uses the sub-GHz radio of a dual band hub; everything else is 2.4 GHz.
         band = SUB_GHZ if self.chf.dual_band and SUB_GHZ in device.bands else BAND_24GHZ
         self.bands[device.eui] = band
+        # What DIT.9 triage looks for: a ZigBee 1.2a device on a ZigBee 1.4 hub, and the band it uses.
+        self.chf.note(f"{device} (ZigBee {device.zigbee_version}) joined on {band}, hub on ZigBee "
+                      f"{self.chf.zigbee_version}")
         device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x),
                                                                  f"HAN {d} -> CHF", band)
         if device.sleepy:

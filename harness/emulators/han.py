@@ -8,6 +8,7 @@ channels, sub-GHz and captures comes later and replaces these figures; the inter
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ class HanNetwork:
     def __init__(self, clock: VirtualClock, timing: HanTiming | None = None):
         self.clock = clock
         self.timing = timing or HanTiming()
-        self.sub_ghz = HanTiming(bit_rate=BIT_RATE_SUB_GHZ, gsme_poll_interval_s=self.timing.gsme_poll_interval_s)
+        self.sub_ghz = dataclasses.replace(self.timing, bit_rate=BIT_RATE_SUB_GHZ)
         self.frames_sent = 0
         self.bytes_sent = 0
 

@@ -20,13 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from harness.eui import EntityId
-from harness.gbcs.frame import (
-    MAC_LENGTH,
-    CraFlag,
-    GbcsMessage,
-    GeneralSigning,
-    frame_with_mac,
-)
+from harness.gbcs.frame import MAC_LENGTH, CraFlag, GbcsMessage, GeneralSigning, frame_with_mac
 from harness.pki.signatures import sign, verify
 
 KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")

@@ -148,6 +148,12 @@ class LabConfig:
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
 
+    def meter_assets(self) -> list[str]:
+        """The lab's meters by asset name: with every one suspended, DIT is."""
+        if self.asset_library:
+            return [d.name for d in self.asset_library.devices.values() if d.device_type.is_meter]
+        return [d.asset or d.name for d in self.devices() if d.type.is_meter]
+
     def test_set(self, name: str) -> PremisesConfig:
         for site in self.premises:
             if site.name.lower() == name.lower():

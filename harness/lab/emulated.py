@@ -36,13 +36,7 @@ from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
-from harness.lab.config import (
-    PARTY_ROLES,
-    DeviceConfig,
-    HubConfig,
-    LabConfig,
-    PremisesConfig,
-)
+from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
 from harness.pki import SMKI, KeyUsage, derive_private_key
 from harness.pki.repository import SmkiRepository
 

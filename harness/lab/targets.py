@@ -67,11 +67,13 @@ def marker(tag: str) -> str:
     return next((name for name in _ON if name.replace(".", "_") == tag or name == tag), tag)
 
 
-def devices_named(step_texts, site: PremisesConfig) -> list[str]:
-    """The test set's devices a scenario's steps name ('the ESME 2', 'the PPMID'), longest names first."""
+def devices_named(steps, site: PremisesConfig) -> list[str]:
+    """The test set's devices a scenario's steps name ('the ESME 2', 'the PPMID'), in their text or their
+    table ('| device_id | the PPMID 2 |'). Steps are pytest-bdd steps: a name and maybe a datatable."""
     names = sorted((d.name for d in site.devices), key=len, reverse=True)
+    texts = [s.name for s in steps] + [cell for s in steps if s.datatable for row in s.datatable.raw() for cell in row]
     found: list[str] = []
-    for text in step_texts:
+    for text in texts:
         rest = text
         for name in names:
             pattern = rf"\bthe {re.escape(name)}\b(?! \d)"

@@ -104,3 +104,8 @@ class Ledger:
 
     def active(self) -> list[Suspension]:
         return [s for s in self.suspensions() if s.active]
+
+    def all_suspended(self, assets: list[str]) -> bool:
+        """Whether every one of these assets is suspended now (every meter: DIT itself is, DIT.R.12)."""
+        active = {s.asset for s in self.active()}
+        return bool(assets) and all(a in active for a in assets)

@@ -3,11 +3,4 @@
 Importing this package registers each builder with harness.duis.requests.body().
 """
 
-from harness.duis.bodies import (  # noqa: F401
-    configuration,
-    han,
-    reads,
-    schedules_firmware,
-    security,
-    tariff,
-)
+from harness.duis.bodies import configuration, han, reads, schedules_firmware, security, tariff  # noqa: F401

@@ -14,13 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from harness.duis.bodies._common import (
-    choice,
-    fuel_type,
-    future_dated,
-    integer,
-    read_log_period,
-)
+from harness.duis.bodies._common import choice, fuel_type, future_dated, integer, read_log_period
 from harness.duis.requests import body, xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError

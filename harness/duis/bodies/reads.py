@@ -19,12 +19,7 @@ import datetime as dt
 
 from lxml import etree
 
-from harness.duis.bodies._common import (
-    Certificate,
-    certificate_b64,
-    future_dated,
-    read_log_period,
-)
+from harness.duis.bodies._common import Certificate, certificate_b64, future_dated, read_log_period
 from harness.duis.requests import body
 from harness.duis.xml import E
 from harness.errors import DitError

@@ -18,12 +18,7 @@ from cryptography import x509
 from lxml import etree
 
 from harness.catalogue import RemotePartyRole
-from harness.duis.bodies._common import (
-    Certificate,
-    boolean,
-    certificate_b64,
-    future_dated,
-)
+from harness.duis.bodies._common import Certificate, boolean, certificate_b64, future_dated
 from harness.duis.requests import body
 from harness.duis.xml import E
 from harness.errors import DitError

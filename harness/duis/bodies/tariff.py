@@ -16,14 +16,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from harness.duis.bodies._common import (
-    ELECTRICITY,
-    boolean,
-    choice,
-    fuel_type,
-    future_dated,
-    integer,
-)
+from harness.duis.bodies._common import ELECTRICITY, boolean, choice, fuel_type, future_dated, integer
 from harness.duis.requests import body, xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError
