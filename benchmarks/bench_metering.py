@@ -13,6 +13,7 @@ import time
 
 from harness.clock import VirtualClock
 from harness.duis import requests, xml
+from harness.duis.examples import two_rate_tariff
 from harness.emulators.meters import ElectricityMeter
 from harness.eui import EntityId
 
@@ -22,19 +23,6 @@ THIRTEEN_MONTHS = 397 * 86400
 
 def single_rate() -> dict:
     return xml.flatten(requests.builder("1.1.1")())
-
-
-def two_rate() -> dict:
-    """Rate 2 from 00:00, rate 1 from 07:00, with a price for each."""
-    fields = {k: v for k, v in single_rate().items() if "ProfileSchedule" not in k and "TOUPrice" not in k}
-    day = "ElecTariffElements/SwitchingTable/DayProfiles/DayProfile"
-    fields.update({f"{day}/ProfileSchedule[1]/StartTime": "00:00:00.00Z",
-                   f"{day}/ProfileSchedule[1]/TOUTariffAction": "2",
-                   f"{day}/ProfileSchedule[2]/StartTime": "07:00:00.00Z",
-                   f"{day}/ProfileSchedule[2]/TOUTariffAction": "1"})
-    fields.update({k: v for k, v in xml.flatten(requests.builder("1.2.1")(unit_rates=[24500, 12000])).items()
-                   if "TOUPrice" in k})
-    return fields
 
 
 def meter_after_thirteen_months(tariff: dict) -> ElectricityMeter:
@@ -68,7 +56,7 @@ def settle(meter: ElectricityMeter) -> None:
 
 def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}")
-    for name, tariff in (("single rate", single_rate()), ("two rates", two_rate())):
+    for name, tariff in (("single rate", single_rate()), ("two rates", two_rate_tariff(single_rate()))):
         for label, operation in (("4.8.1 profile read, 13 months", profile_read), ("settle, 13 months", settle)):
             print(f"{label:32} {name:12} {best_of_five(operation, tariff) * 1000:8.1f} ms")
 

@@ -11,6 +11,7 @@ import pytest
 
 from harness.clock import LAB_EPOCH, VirtualClock
 from harness.duis import requests, xml
+from harness.duis.examples import two_rate_tariff
 from harness.emulators.comms_hub import GasProxyFunction
 from harness.emulators.device import CommandFailed
 from harness.emulators.metering import DAILY_LOG_DAYS, PROFILE_LOG_INTERVALS, ConsumptionModel, billing_dates
@@ -278,14 +279,7 @@ def test_time_debt_is_recovered_at_midnight_in_prepayment_only():
 
 def test_tou_registers_split_by_the_switching_times():
     """Rate 2 from 00:00, rate 1 from 07:00: the night half hours go to TOU register 2 at the rate 2 price."""
-    fields = {k: v for k, v in tariff().items() if "ProfileSchedule" not in k and "TOUPrice" not in k}
-    day = "ElecTariffElements/SwitchingTable/DayProfiles/DayProfile"
-    fields.update({f"{day}/ProfileSchedule[1]/StartTime": "00:00:00.00Z",
-                   f"{day}/ProfileSchedule[1]/TOUTariffAction": "2",
-                   f"{day}/ProfileSchedule[2]/StartTime": "07:00:00.00Z",
-                   f"{day}/ProfileSchedule[2]/TOUTariffAction": "1"})
-    fields.update({k: v for k, v in xml.flatten(requests.builder("1.2.1")(unit_rates=[24500, 12000])).items()
-                   if "TOUPrice" in k})
+    fields = two_rate_tariff(tariff())
     clock = VirtualClock()
     meter = esme(clock, tariff=fields, balance=1_000_000)
     clock.advance(2 * DAY + 3 * HOUR)

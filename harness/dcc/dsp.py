@@ -455,20 +455,19 @@ class DataServicesProvider:
         return list({u.eui: u for u in found if u is not None}.values())
 
     def suppliers_of(self, device: InventoryDevice) -> list[DccUser]:
-        kind = device.device_type
-        if kind in (DeviceType.ESME, DeviceType.HCALCS):
-            return self.registered(device, "import_supplier")
-        if kind in (DeviceType.GSME, DeviceType.GPF):
-            return self.registered(device, "gas_supplier")
-        return self.registered(device, "import_supplier", "gas_supplier")
+        return self._of_fuel(device, "import_supplier", "gas_supplier")
 
     def network_operators_of(self, device: InventoryDevice) -> list[DccUser]:
+        return self._of_fuel(device, "electricity_network_operator", "gas_network_operator")
+
+    def _of_fuel(self, device: InventoryDevice, electricity: str, gas: str) -> list[DccUser]:
+        """The party for the device's fuel; both for what serves the whole premises (CH, PPMID, IHD)."""
         kind = device.device_type
         if kind in (DeviceType.ESME, DeviceType.HCALCS):
-            return self.registered(device, "electricity_network_operator")
+            return self.registered(device, electricity)
         if kind in (DeviceType.GSME, DeviceType.GPF):
-            return self.registered(device, "gas_network_operator")
-        return self.registered(device, "electricity_network_operator", "gas_network_operator")
+            return self.registered(device, gas)
+        return self.registered(device, electricity, gas)
 
     # -- outbound ---------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from harness import catalogue
 from harness.catalogue import DeviceType
-from harness.duis import requests
+from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.pki import DEFAULT_DEVICES, SMKI, KeyUsage
@@ -109,3 +109,17 @@ def build_example(srv: str, smki: SMKI, now: dt.datetime, counter: int,
 def dit_examples() -> list[str]:
     """The SRs with examples: every DIT plan and support SR, in catalogue order."""
     return [s.srv for s in catalogue.dit_service_requests()]
+
+
+def two_rate_tariff(fields: dict) -> dict:
+    """Flattened 1.1.1 tariff fields turned into two rates: rate 2 from 00:00, rate 1 from 07:00, each priced as
+    1.2.1 sets them (24,500 and 12,000). The time-of-use tests and the metering benchmark price against it."""
+    two = {k: v for k, v in fields.items() if "ProfileSchedule" not in k and "TOUPrice" not in k}
+    day = "ElecTariffElements/SwitchingTable/DayProfiles/DayProfile"
+    two.update({f"{day}/ProfileSchedule[1]/StartTime": "00:00:00.00Z",
+                f"{day}/ProfileSchedule[1]/TOUTariffAction": "2",
+                f"{day}/ProfileSchedule[2]/StartTime": "07:00:00.00Z",
+                f"{day}/ProfileSchedule[2]/TOUTariffAction": "1"})
+    two.update({k: v for k, v in xml.flatten(requests.builder("1.2.1")(unit_rates=[24500, 12000])).items()
+                if "TOUPrice" in k})
+    return two
