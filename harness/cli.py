@@ -264,7 +264,7 @@ def cmd_lab_select(args) -> int:
         raise DitError("the lab config has no device_asset_library", where=lab.source,
                        fix="device selection is evaluated against a Device Asset Library")
     results = selection.evaluate(lab.asset_library.selected())
-    rows = [{"id": r.id, "status": r.status, "reason": r.reason, "devices": r.devices, "text": r.text}
+    rows = [{"id": r.id, "status": r.status, "reason": r.evidence, "devices": r.devices, "text": r.text}
             for r in results]
     _emit(args, rows, lambda r: f"{r['id']:7} {r['status']:14} {r['reason']}")
     return EXIT_OK if all(r.status != selection.NOT_MET for r in results) else EXIT_FAILED
@@ -292,13 +292,21 @@ def cmd_catalogue(args) -> int:
 
 # -- dit run / dit scenarios ------------------------------------------------------------------------
 
-def cmd_run(args) -> int:
-    import pytest
+def _selection(args) -> str:
+    """The run's options as the engineer would type them (shown in the ledger and the report)."""
+    words = [f"--lab {args.lab}"] if args.lab else []
+    words += [f"-k {args.k!r}"] if args.k else []
+    words += [f"-m {args.m!r}"] if args.m else []
+    words += ["--without-optional"] if args.without_optional else []
+    words += [f"--baseline {b}" for b in args.baseline or []] + [f"--test-set {t}" for t in args.test_set or []]
+    words += ["--matrix"] if args.matrix else []
+    words += [f"-n {args.workers}"] if args.workers else []
+    return " ".join(words)
 
+
+def _pytest_args(args, report_dir: Path) -> list[str]:
     from harness import scenarios
 
-    report_dir = Path(args.report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
     argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
             f"--dit-report-dir={report_dir}", f"--junitxml={report_dir / 'junit.xml'}",
             f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
@@ -316,30 +324,173 @@ def cmd_run(args) -> int:
             argv.append(f"--{option.replace('_', '-')}={value}")
     if args.matrix:
         argv.append("--matrix")
-    if args.ledger:
-        argv.append(f"--ledger={args.ledger}")
     if args.workers:
         argv += ["-n", str(args.workers), "--dist", "loadgroup"]
+    return argv
+
+
+def cmd_run(args) -> int:
+    import pytest
+
     from harness.duis import schema as duis_schema
     from harness.lab import load
+    from harness.ledger import Ledger
 
-    lab = load(args.lab)
+    report_dir = Path(args.report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    dsn = args.ledger or f"sqlite:///{report_dir / 'phase.db'}"
+    with Ledger(dsn) as book:
+        if args.resume:
+            run = book.unfinished_run()
+            if run is None:
+                raise DitError("no unfinished run to resume", where=book.where, fix="dit run starts a new one")
+            argv, run_id = run.argv, run.id
+            book.reopen_run(run_id)
+            print(f"resuming run {run_id} ({run.selection or 'default selection'}): "
+                  f"{run.executions} executions already recorded")
+        else:
+            argv = _pytest_args(args, report_dir)
+            lab = load(args.lab)
+            run_id = book.start_run(lab.name, _selection(args), argv)
+            print(f"lab: {lab.name} ({lab.source})")
     found = duis_schema.locate()
-    print(f"lab: {lab.name} ({lab.source})")
     print(f"DUIS schema validation: {found}" if found else
           "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
-    code = pytest.main(argv)
+    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"])
+    with Ledger(dsn) as book:
+        book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+                        else "interrupted")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        raise DitError("no scenario matches the selection", where="dit run", fix="check -k / -m")
+        raise DitError("no scenario matches the selection" if not args.resume else "nothing left to run",
+                       where="dit run", fix="check -k / -m")
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise DitError(f"the scenario run did not complete (pytest exit code {int(code)})", where="dit run",
-                       fix="run pytest features/ for details")
-    print(f"results: {report_dir / 'summary.json'}, {report_dir / 'junit.xml'}, evidence in {report_dir / 'evidence'}")
-    totals = json.loads((report_dir / "summary.json").read_text())["totals"]
+        raise DitError(f"the scenario run did not complete (pytest exit code {int(code)}); what finished is in the "
+                       "ledger", where="dit run", fix="dit run --resume carries on")
+    run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
+    print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'}; "
+          f"ledger {dsn} (run {run_id})")
+    if args.report:
+        _write_report(dsn, run_dir / "report", None, pdf=True)
+    totals = json.loads((run_dir / "summary.json").read_text())["totals"]
     if totals["blocked"] and not (totals["passed"] or totals["failed"]):
         print("nothing could run: every scenario of the selection is blocked by suspensions", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+# -- the phase: dit report, dit issue, dit evidence, dit phase ----------------------------------------
+
+def _write_report(dsn: str, out: Path, as_of, pdf: bool) -> dict:
+    import datetime as dt
+
+    from harness import criteria, report
+    from harness.ledger import Ledger
+
+    with Ledger(dsn) as book:
+        phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    assessment = criteria.assess(phase)
+    written = report.write_report(assessment, out, pdf=pdf)
+    exits = assessment["exit_criteria"]
+    met = sum(v["status"] == "met" for v in exits)
+    print(f"report: {', '.join(str(p) for p in written.values())}")
+    print(f"exit criteria: {met} of {len(exits)} met -- {assessment['verdict']}")
+    return assessment
+
+
+def cmd_report(args) -> int:
+    from harness.ledger import DEFAULT_DSN
+
+    if args.as_of:
+        _iso_date(args.as_of, "--as-of")
+    assessment = _write_report(args.ledger or DEFAULT_DSN, Path(args.out), args.as_of, pdf=not args.no_pdf)
+    return EXIT_OK if all(v["status"] == "met" for v in assessment["exit_criteria"]) else EXIT_FAILED
+
+
+def _iso_date(value: str, flag: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise DitError(f"{flag} {value!r} is not a date", fix="write it as YYYY-MM-DD") from None
+
+
+def _owner(args) -> str | None:
+    return f"{args.manufacturer}" if args.manufacturer else args.owner
+
+
+def _issue_line(i: dict) -> str:
+    plan = f"  plan {i['work_off_plan']} due {i['plan_due']}" if i["work_off_plan"] else ""
+    return f"{i['id']:10} sev {i['severity']}  {i['owner']:18} {i['status']:8} {i['title']}{plan}"
+
+
+def _issue_row(issue) -> dict:
+    from dataclasses import asdict
+
+    return {**asdict(issue), "provider": issue.provider}
+
+
+def cmd_issue_raise(args) -> int:
+    with _ledger(args) as book:
+        if not (args.owner or args.manufacturer):
+            raise DitError("a test issue needs an owner", fix="give --owner DSP|'CSP N'|'CSP C/S' or --manufacturer")
+        issue = book.raise_issue(args.title, args.severity, _owner(args), issue_id=args.id, security=args.security,
+                                 executions=args.execution or [], scenarios=args.scenario or [],
+                                 raised_at=args.raised)
+    print(_issue_line(_issue_row(issue)))
+    return EXIT_OK
+
+
+def cmd_issue_update(args) -> int:
+    with _ledger(args) as book:
+        issue = book.update_issue(args.id, status=args.status, severity=args.severity, owner=_owner(args),
+                                  work_off_plan=args.work_off_plan, plan_due=args.due,
+                                  executions=args.execution or [], scenarios=args.scenario or [], on=args.on)
+    print(_issue_line(_issue_row(issue)))
+    return EXIT_OK
+
+
+def cmd_issue_list(args) -> int:
+    with _ledger(args) as book:
+        rows = [_issue_row(i) for i in book.issues()]
+    _emit(args, rows, _issue_line)
+    return EXIT_OK
+
+
+def cmd_evidence_record(args) -> int:
+    import getpass
+
+    with _ledger(args) as book:
+        record = book.record_evidence(args.criterion, args.status, args.reference, args.by or getpass.getuser())
+    print(f"{record.criterion}: {record.status} -- {record.reference} ({record.recorded_by}, {record.recorded_at})")
+    return EXIT_OK
+
+
+def cmd_evidence_list(args) -> int:
+    from dataclasses import asdict
+
+    with _ledger(args) as book:
+        rows = [asdict(e) for e in book.evidence()]
+    _emit(args, rows, lambda e: f"{e['criterion']:10} {e['status']:10} {e['reference']}  "
+                                f"({e['recorded_by']}, {e['recorded_at']})")
+    return EXIT_OK
+
+
+def cmd_phase_set(args) -> int:
+    with _ledger(args) as book:
+        book.set_phase(args.name, args.quality_gate)
+        print(f"phase {book.setting('name') or '(unnamed)'}; quality gate {book.setting('quality_gate') or '-'}")
+    return EXIT_OK
+
+
+def cmd_phase_runs(args) -> int:
+    from dataclasses import asdict
+
+    with _ledger(args) as book:
+        rows = [asdict(r) for r in book.runs()]
+    _emit(args, rows, lambda r: f"run {r['id']:<4} {r['status']:11} {r['started_at']}  {r['executions']:>5} executions"
+                                f"  {r['selection'] or '(default selection)'}")
+    return EXIT_OK
 
 
 def cmd_scenarios(args) -> int:
@@ -441,8 +592,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="test set of the lab (default: the first that fits the baseline); repeat for several")
     run.add_argument("--matrix", action="store_true",
                      help="every release baseline of Table 7 on every test set that fits it")
-    run.add_argument("--ledger", metavar="DSN", help="phase ledger with the suspensions "
-                     "(default sqlite:///reports/phase.db)")
+    run.add_argument("--ledger", metavar="DSN", help="phase ledger the run is recorded in, with the suspensions "
+                     "(default phase.db in the report directory: sqlite:///reports/phase.db)")
+    run.add_argument("--resume", action="store_true",
+                     help="carry on the ledger's last unfinished run: what it finished is not run again")
+    run.add_argument("--report", action="store_true",
+                     help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
     run.add_argument("-n", "--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); "
                      "scenarios of one test set of a real lab never run at the same time")
     run.set_defaults(func=cmd_run)
@@ -528,6 +683,70 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--ledger", metavar="DSN")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_lab_suspensions)
+
+    rep = sub.add_parser("report", help="the Test Phase Completion Report from the phase ledger: HTML, PDF, JSON")
+    rep.add_argument("--ledger", metavar="DSN", help="phase ledger (default sqlite:///reports/phase.db)")
+    rep.add_argument("--out", default="reports/report", metavar="DIR", help="where to write (default reports/report)")
+    rep.add_argument("--as-of", metavar="DATE", help="judge work-off plans on this day (default today)")
+    rep.add_argument("--no-pdf", action="store_true", help="HTML and JSON only")
+    rep.set_defaults(func=cmd_report)
+
+    issue = sub.add_parser("issue", help="test issues in the phase ledger").add_subparsers(
+        dest="issue_command", required=True, parser_class=_Parser)
+    owners = "DSP, 'CSP N' or 'CSP C/S' (counted in the defect mask)"
+    raise_ = issue.add_parser("raise", help="record a test issue")
+    raise_.add_argument("--title", required=True)
+    raise_.add_argument("--severity", required=True, type=int, choices=range(1, 6), help="1 (highest) to 5")
+    raise_.add_argument("--id", metavar="REF", help="its reference, e.g. the ALM defect number (default TI-nnnn)")
+    raise_.add_argument("--raised", metavar="DATE", help="when it was raised (default today)")
+    raise_.add_argument("--security", action="store_true", help="a security defect (counted in the mask too)")
+    update = issue.add_parser("update", help="change a test issue: status, severity, owner, work-off plan, links")
+    update.add_argument("id")
+    update.add_argument("--status", choices=("open", "fixed", "closed", "rejected"))
+    update.add_argument("--severity", type=int, choices=range(1, 6))
+    update.add_argument("--work-off-plan", metavar="REF", help="the agreed work-off plan's reference")
+    update.add_argument("--due", metavar="DATE", help="the date the work-off plan is due")
+    update.add_argument("--on", metavar="DATE", help="when the change happened (default today)")
+    for command in (raise_, update):
+        who = command.add_mutually_exclusive_group()
+        who.add_argument("--owner", choices=("DSP", "CSP N", "CSP C/S"), help=owners)
+        who.add_argument("--manufacturer", metavar="NAME", help="a device manufacturer (not in the defect mask)")
+        command.add_argument("--execution", type=int, action="append", metavar="ID", help="link an execution")
+        command.add_argument("--scenario", action="append", metavar="ID", help="link a scenario as a whole")
+        command.add_argument("--ledger", metavar="DSN")
+    raise_.set_defaults(func=cmd_issue_raise)
+    update.set_defaults(func=cmd_issue_update)
+    issues = issue.add_parser("list", help="list test issues")
+    issues.add_argument("--ledger", metavar="DSN")
+    issues.add_argument("--json", action="store_true")
+    issues.set_defaults(func=cmd_issue_list)
+
+    evidence = sub.add_parser("evidence", help="evidence for entry criteria, board decisions and other criteria "
+                                               "the records cannot show").add_subparsers(
+        dest="evidence_command", required=True, parser_class=_Parser)
+    record = evidence.add_parser("record", help="record evidence for DIT.EN.n, DIT.EX.11/12, DIT.7, DIT.8 ...")
+    record.add_argument("criterion", help="e.g. DIT.EN.1")
+    record.add_argument("--status", required=True, choices=("met", "workaround", "not_met"))
+    record.add_argument("--reference", required=True, help="the minutes, certificate or document that shows it")
+    record.add_argument("--by", help="who records it (default: your user name)")
+    record.add_argument("--ledger", metavar="DSN")
+    record.set_defaults(func=cmd_evidence_record)
+    shown = evidence.add_parser("list", help="list recorded evidence")
+    shown.add_argument("--ledger", metavar="DSN")
+    shown.add_argument("--json", action="store_true")
+    shown.set_defaults(func=cmd_evidence_list)
+
+    phase = sub.add_parser("phase", help="the phase: name, quality gate, runs").add_subparsers(
+        dest="phase_command", required=True, parser_class=_Parser)
+    setp = phase.add_parser("set", help="name the phase and record its quality gate meeting date")
+    setp.add_argument("--name")
+    setp.add_argument("--quality-gate", metavar="DATE", help="work-off plans are due in working days from it")
+    setp.add_argument("--ledger", metavar="DSN")
+    setp.set_defaults(func=cmd_phase_set)
+    runs = phase.add_parser("runs", help="list the runs recorded in the ledger")
+    runs.add_argument("--ledger", metavar="DSN")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(func=cmd_phase_runs)
 
     utrn = sub.add_parser("utrn", help="vend a UTRN (prepayment top-up code) as a supplier would")
     utrn.add_argument("--supplier", required=True, metavar="EUI",

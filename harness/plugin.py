@@ -10,8 +10,12 @@
 - Every scenario gets Allure labels (epic = family, feature, story, severity from its priority, tags,
   links to the DIT requirements it serves); every step's DUIS and GBCS messages are kept as evidence
   (files under <report-dir>/evidence/ and Allure attachments).
-- Suspensions (harness.ledger, --ledger): a scenario that uses a suspended device is blocked, not run;
-  when every meter of the lab is suspended, DIT itself is suspended and every scenario is blocked.
+- The phase ledger (harness.ledger; --ledger, by default phase.db in the report directory): a run records
+  its test sets' devices, the tests it plans (every scenario on every target, before -m/-k) and each
+  execution the moment it ends -- under xdist the controller writes executions as the workers report them.
+  --dit-run continues a run (`dit run --resume`): what it already finished is not run again.
+- Suspensions (from the ledger): a scenario that uses a suspended device is blocked, not run; when every
+  meter of the lab is suspended, DIT itself is suspended and every scenario is blocked.
 - With --dit-report-dir the run ends with summary.json; with --dit-progress a progress bar and a
   closing summary table replace pytest's own output (what `dit run` shows).
 """
@@ -95,7 +99,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--test-set", action="append", default=[], help="test set(s) of the lab config")
     group.addoption("--matrix", action="store_true",
                     help="every release baseline of Table 7 on every test set that fits it")
-    group.addoption("--ledger", default=None, help=f"phase ledger DSN (default {ledger.DEFAULT_DSN})")
+    group.addoption("--ledger", default=None, help="phase ledger DSN: record the run there (default with "
+                    f"--dit-report-dir: its phase.db; suspensions are read from {ledger.DEFAULT_DSN} otherwise)")
+    group.addoption("--dit-run", type=int, default=None, help="record into this ledger run (resume it)")
+    group.addoption("--dit-selection", default="", help="the run's selection as the engineer gave it")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -168,6 +175,51 @@ class Recorder:
         self.started = time.monotonic()
         self.progress = None
         self._task = None
+        self.book: ledger.Ledger | None = None
+        self.run_id: int | None = None
+
+    def open_ledger(self) -> None:
+        """Where this run is recorded: a new run, or (--dit-run) one being resumed, whose finished
+        executions come back into this run's summary."""
+        dsn = ledger_dsn(self.config)
+        if dsn is None:
+            return
+        self.book = ledger.Ledger(dsn)
+        if _worker(self.config):
+            self.run_id = self.config.workerinput["dit_run"]
+            return
+        self.run_id = self.config.getoption("--dit-run")
+        if self.run_id is None:
+            self.run_id = self.book.start_run(self.config.getoption("--lab") or str(lab_config_module.DEFAULT),
+                                              self.config.getoption("--dit-selection"), [])
+            self._own_run = True
+        planned = {p.node: p for p in self.book.planned(self.run_id)}
+        for e in self.book.executions(self.run_id):
+            p = planned.get(e.node)
+            if p is not None:
+                self.records[e.node] = ScenarioRecord(
+                    p.scenario_id, p.title, p.family, p.tags, e.baseline, e.test_set, e.ch_variant, e.devices,
+                    e.outcome, e.duration_s, e.virtual_s, e.service_requests, e.failed_step, e.error, e.evidence)
+
+    def close_ledger(self, exitstatus) -> None:
+        if self.book is None:
+            return
+        if not _worker(self.config) and getattr(self, "_own_run", False):
+            interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+            self.book.finish_run(self.run_id, "interrupted" if interrupted else "completed")
+        self.book.close()
+
+    def commit(self, node: str, record: ScenarioRecord) -> None:
+        """An execution is in the ledger the moment it ends: a run killed later loses nothing of it."""
+        if self.book is None or _worker(self.config):       # under xdist the controller records
+            return
+        finished = dt.datetime.now(dt.timezone.utc)
+        self.book.record_execution(ledger.ExecutionRecord(
+            self.run_id, node, record.scenario_id, record.outcome, finished.isoformat(timespec="milliseconds"),
+            record.baseline, record.test_set, record.ch_variant, record.devices,
+            (finished - dt.timedelta(seconds=record.duration_s)).isoformat(timespec="milliseconds"),
+            record.duration_s, record.virtual_s, record.service_requests, record.failed_step, record.error,
+            record.evidence))
 
     def expect(self, total: int) -> None:
         """The progress bar, once the number of executions is known (here, or from the xdist workers)."""
@@ -186,12 +238,17 @@ class Recorder:
         data = next((value for name, value in report.user_properties if name == "dit_record"), None)
         if data is not None:
             self.records[report.nodeid] = ScenarioRecord(**data)
+            self.commit(report.nodeid, self.records[report.nodeid])
         if report.when == "teardown" and self.progress is not None:
             self.progress.advance(self._task)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids) -> None:
         self.expect(len(ids))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        node.workerinput["dit_run"] = self.run_id
 
     def evidence_dir(self, record: ScenarioRecord) -> Path | None:
         if self.report_dir is None:
@@ -205,14 +262,17 @@ class Recorder:
         if self.report_dir is None:
             return
         records = list(self.records.values())
-        try:
-            planned = {v.id: v for v in scenarios.discover()}
-        except DitError:
-            planned = {}
-        ran = {r.scenario_id for r in records}
-        for variant_id, variant in planned.items():
-            if variant_id not in ran:
-                records.append(ScenarioRecord(variant_id, variant.title, variant.family, variant.tags))
+        # Planned but not run: the ledger's plan of this run (every scenario on its targets), else the catalogue.
+        if self.book is not None:
+            records += [ScenarioRecord(p.scenario_id, p.title, p.family, p.tags, p.baseline, p.test_set, p.ch_variant,
+                                       p.devices) for p in self.book.planned(self.run_id) if p.node not in self.records]
+        else:
+            try:
+                variants = scenarios.discover()
+            except DitError:
+                variants = []
+            ran = {r.scenario_id for r in records}
+            records += [ScenarioRecord(v.id, v.title, v.family, v.tags) for v in variants if v.id not in ran]
         totals = {k: 0 for k in ("passed", "failed", "blocked", "skipped", "not_run")}
         for r in records:
             totals[r.outcome] = totals.get(r.outcome, 0) + 1
@@ -229,9 +289,16 @@ def marker_name(tag: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "_", tag)
 
 
+def ledger_dsn(config: pytest.Config) -> str | None:
+    """The ledger a run records into: --ledger, else phase.db in the report directory (None: not recorded)."""
+    report_dir = config.getoption("--dit-report-dir")
+    return config.getoption("--ledger") or (f"sqlite:///{Path(report_dir) / 'phase.db'}" if report_dir else None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.dit_recorder = Recorder(config)
     config.pluginmanager.register(config.dit_recorder, "dit_recorder")
+    config.dit_recorder.open_ledger()
     try:
         tags = {t for variant in scenarios.discover() for t in variant.tags}
     except DitError:
@@ -242,6 +309,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.addinivalue_line("markers", f"{tag}: Gherkin tag @{tag} (as written)")
 
 
+@pytest.hookimpl(tryfirst=True)          # before -m and -k deselect: the plan is every scenario of the targets
 def pytest_collection_modifyitems(config: pytest.Config, items) -> None:
     """Examples tags become markers usable in -m too (pytest-bdd applies them only as written); a
     scenario is deselected on a test set its @on_... tags do not fit."""
@@ -263,6 +331,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items) -> None:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     _mark_blocked(config, items)
+    _plan(config, items)
+
+
+def _plan(config: pytest.Config, items) -> None:
+    """Record the run's devices and planned tests; leave out what a resumed run already finished."""
+    recorder: Recorder = config.dit_recorder
+    if recorder.book is None or not hasattr(config, "dit_lab_config"):
+        return
+    lab = config.dit_lab_config
+    planned = []
+    for item in items:
+        target = _target_of(item)
+        if target is None or scenario_wrapper_template_registry.get(item.function) is None:
+            continue
+        record, site = _new_record(item), lab.test_set(target.test_set)
+        tags = record.tags
+        planned.append(ledger.PlannedTest(
+            item.nodeid, record.scenario_id, record.title, record.family, tags,
+            next((t for t in tags if t in scenarios.PRIORITIES), None), "business_critical" in tags,
+            [t for t in tags if scenarios.REQUIREMENT_TAG.match(t)], target.baseline.id, target.test_set,
+            target.ch_variant, site.hub.han_variant == "Dual Band", target.baseline.kind,
+            target.baseline.service_user, target.baseline.dsp_csp, site.hub.standard,
+            site.meter_standard or target.baseline.meters, record.devices))
+    recorder.book.record_devices(recorder.run_id, lab.device_records(sorted({p.test_set for p in planned})))
+    recorder.book.plan(recorder.run_id, planned)
+    finished = recorder.book.finished_nodes(recorder.run_id)
+    if finished:
+        done = [item for item in items if item.nodeid in finished]
+        config.hook.pytest_deselected(items=done)
+        items[:] = [item for item in items if item.nodeid not in finished]
 
 
 def _mark_blocked(config: pytest.Config, items) -> None:
@@ -271,12 +369,13 @@ def _mark_blocked(config: pytest.Config, items) -> None:
     if not hasattr(config, "dit_lab_config"):
         return
     lab = config.dit_lab_config
-    book = ledger.Ledger(config.getoption("--ledger") or ledger.DEFAULT_DSN)
+    book = config.dit_recorder.book or ledger.Ledger(ledger.DEFAULT_DSN)
     try:
         suspended = {s.asset: s for s in book.active()}
         dit_suspended = book.all_suspended(lab.meter_assets())
     finally:
-        book.close()
+        if book is not config.dit_recorder.book:
+            book.close()
     for item in items:
         target, template = _target_of(item), scenario_wrapper_template_registry.get(item.function)
         if target is None or template is None:
@@ -413,12 +512,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
-    if _worker(session.config):
-        return                                  # the controller writes the summary
     recorder = session.config.dit_recorder
+    if _worker(session.config):
+        recorder.close_ledger(exitstatus)
+        return                                  # the controller writes the summary
     if recorder.progress is not None:
         recorder.progress.stop()
     recorder.write_summary()
+    recorder.close_ledger(exitstatus)
     if session.config.getoption("--dit-progress"):
         _print_summary(recorder)
 

@@ -45,11 +45,11 @@ def _without(*names):
 def test_the_full_lab_meets_every_requirement():
     results = evaluate(LAB)
     assert [r.id for r in results] == list(REQUIREMENTS)
-    assert all(r.status == MET and r.reason.startswith("met by") for r in results), results
+    assert all(r.status == MET and r.evidence.startswith("met by") for r in results), results
     assert all(r.text == REQUIREMENTS[r.id] for r in results)
     dit1 = _results(LAB)["DIT.1"]
     assert dit1.devices == ["alder-esme-v3", "birch-esme-v3"]
-    assert dit1.reason == "met by alder-esme-v3 (Alder Metering), birch-esme-v3 (Birch Instruments)"
+    assert dit1.evidence == "met by alder-esme-v3 (Alder Metering), birch-esme-v3 (Birch Instruments)"
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
@@ -63,20 +63,20 @@ def test_removing_a_device_flips_only_what_it_served(name):
 
 def test_reasons_name_what_is_missing():
     results = _results(_without("birch-esme-v3"))
-    assert results["DIT.1"].reason == ("only 1 ESME designed to SMETS2 v3.0: alder-esme-v3 (Alder Metering); "
+    assert results["DIT.1"].evidence == ("only 1 ESME designed to SMETS2 v3.0: alder-esme-v3 (Alder Metering); "
                                        "need a second from another manufacturer")
-    assert "sub-GHz" in _results(_without("birch-gsme-v3"))["DIT.3"].reason
-    assert _results(_without("alder-gsme-v2", "cedar-gsme-v2"))["DIT.9"].reason == (
+    assert "sub-GHz" in _results(_without("birch-gsme-v3"))["DIT.3"].evidence
+    assert _results(_without("alder-gsme-v2", "cedar-gsme-v2"))["DIT.9"].evidence == (
         "no SMETS2 v2.0 GSME; need at least 2 SMETS2 v2.0 ESME and 2 SMETS2 v2.0 GSME")
-    assert _results(_without("cedar-esme-v2"))["DIT.9"].reason.startswith("only 1 SMETS2 v2.0 ESME (alder-esme-v2)")
-    assert _results(_without("damson-ihd-v3"))["DIT.12"].reason.startswith("only 1 IHD: larch-ihd-v2")
+    assert _results(_without("cedar-esme-v2"))["DIT.9"].evidence.startswith("only 1 SMETS2 v2.0 ESME (alder-esme-v2)")
+    assert _results(_without("damson-ihd-v3"))["DIT.12"].evidence.startswith("only 1 IHD: larch-ihd-v2")
 
 
 def test_two_of_one_manufacturer_do_not_count_twice():
     assets = _without("birch-esme-v3") + [FakeAsset("alder-esme-v3 #2", PROFILES["alder-esme-v3"])]
     dit1 = _results(assets)["DIT.1"]
     assert dit1.status == NOT_MET and dit1.devices == ["alder-esme-v3", "alder-esme-v3 #2"]
-    assert dit1.reason == ("2 ESME designed to SMETS2 v3.0 (alder-esme-v3, alder-esme-v3 #2) but both from "
+    assert dit1.evidence == ("2 ESME designed to SMETS2 v3.0 (alder-esme-v3, alder-esme-v3 #2) but both from "
                            "Alder Metering; need 2 manufacturers")
 
 
@@ -89,14 +89,14 @@ def test_dit9_does_not_need_two_manufacturers():
 def test_dit10_is_not_applicable_without_hcalcs():
     dit10 = _results([a for a in LAB if a.profile.device_type.value != "HCALCS"])["DIT.10"]
     assert dit10.status == NOT_APPLICABLE and dit10.devices == []
-    assert "no HCALCS" in dit10.reason and "should actual HCALCS devices exist" in dit10.reason
+    assert "no HCALCS" in dit10.evidence and "should actual HCALCS devices exist" in dit10.evidence
 
 
 def test_dit6_names_the_missing_stack_provider():
     dit6 = _results([a for a in LAB if a.profile.silicon != "NXP"])["DIT.6"]
-    assert dit6.status == NOT_MET and dit6.reason.startswith("no device on NXP silicon (have Silicon Labs: ")
+    assert dit6.status == NOT_MET and dit6.evidence.startswith("no device on NXP silicon (have Silicon Labs: ")
     assert not any(PROFILES[name].silicon == "NXP" for name in dit6.devices)
-    assert _results([])["DIT.6"].reason.startswith("no device on Silicon Labs or NXP silicon;")
+    assert _results([])["DIT.6"].evidence.startswith("no device on Silicon Labs or NXP silicon;")
 
 
 def test_communications_hubs_count_towards_no_requirement():

@@ -36,6 +36,11 @@ class Baseline:
         hubs = "v1.1 CHs" if self.communications_hubs == ("CHTS v1.1",) else " / ".join(self.communications_hubs)
         return f"SU {self.service_user}, DSP/CSP {self.dsp_csp}, {hubs}, {self.meters}"
 
+    @property
+    def kind(self) -> str:
+        """Regression for the baselines that keep SMETS2 v2.0 meters (B1-B5), functional for the new release."""
+        return "regression" if self.meters == "SMETS2 v2.0" else "functional"
+
     def fits(self, site) -> bool:
         """A test set runs at this baseline when its CH and its meters are the baseline's."""
         return site.hub.standard in self.communications_hubs and site.meter_standard in (self.meters, None)

@@ -40,6 +40,7 @@ from harness.lab import profiles as device_profiles
 from harness.lab import yamlfile
 from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located
+from harness.ledger import DeviceRecord
 
 DEFAULT = Path(__file__).resolve().parents[2] / "lab_configs" / "emulated.yaml"
 
@@ -115,6 +116,15 @@ class PremisesConfig:
         return found.pop() if len(found) == 1 else None
 
 
+def _device_record(asset: str, site: PremisesConfig, kind: str, profile: DeviceProfile | None,
+                   manufacturer: str = "", model: str = "") -> DeviceRecord:
+    if profile is None:          # a tool such as the HHT, or a device described inline
+        return DeviceRecord(asset, site.name, site.ch_variant, kind, manufacturer, model)
+    return DeviceRecord(asset, site.name, site.ch_variant, kind, profile.manufacturer, profile.model,
+                        profile.standard, profile.gbcs_version, profile.zigbee_version, profile.silicon,
+                        profile.sub_ghz)
+
+
 @dataclass
 class LabConfig:
     name: str
@@ -153,6 +163,18 @@ class LabConfig:
         if self.asset_library:
             return [d.name for d in self.asset_library.devices.values() if d.device_type.is_meter]
         return [d.asset or d.name for d in self.devices() if d.type.is_meter]
+
+    def device_records(self, test_sets: list[str] | None = None) -> list[DeviceRecord]:
+        """The hubs and devices of the test sets as the ledger keeps them, with what their profiles say."""
+        found = []
+        for site in self.premises:
+            if test_sets is not None and site.name not in test_sets:
+                continue
+            hub = site.hub
+            found.append(_device_record(hub.asset or f"{site.name} CH", site, "CHF", hub.profile))
+            found += [_device_record(d.asset or d.name, site, d.type.value, d.profile, d.manufacturer, d.model)
+                      for d in site.devices]
+        return found
 
     def test_set(self, name: str) -> PremisesConfig:
         for site in self.premises:

@@ -1,9 +1,26 @@
-"""The phase ledger: what a DIT phase records (so far the device suspensions) in a real database.
+"""The phase ledger: the records a DIT phase keeps in a real database (SQLite by default, PostgreSQL for
+a lab where several benches record at once).
 
-DSNs: sqlite:///path/to/phase.db (the default, a file under reports/). The ledger reads and writes
-records only; it never imports the lab or the emulators.
+DSNs: sqlite:///path/to/phase.db (the default, phase.db in the report directory) or
+postgresql://user@host/db. The ledger reads and writes records only; it never imports the lab or the
+emulators.
 """
 
-from harness.ledger.store import CONDITIONS, DEFAULT_DSN, Ledger, Suspension
+from harness.ledger.database import describe
+from harness.ledger.records import (
+    CONDITIONS,
+    OUTCOMES,
+    OUTSTANDING,
+    PROVIDERS,
+    CriterionEvidence,
+    DeviceRecord,
+    ExecutionRecord,
+    PlannedTest,
+    RunRecord,
+    Suspension,
+    TestIssue,
+)
+from harness.ledger.store import DEFAULT_DSN, Ledger
 
-__all__ = ["DEFAULT_DSN", "CONDITIONS", "Ledger", "Suspension"]
+__all__ = ["CONDITIONS", "DEFAULT_DSN", "OUTCOMES", "OUTSTANDING", "PROVIDERS", "CriterionEvidence", "DeviceRecord",
+           "ExecutionRecord", "Ledger", "PlannedTest", "RunRecord", "Suspension", "TestIssue", "describe"]

@@ -1,75 +1,328 @@
-"""Device suspensions, kept in SQLite.
+"""The phase ledger: runs, planned tests, executions, the lab's devices, test issues, suspensions and the
+evidence people record for criteria, in SQLite (one file per phase) or PostgreSQL (several benches).
 
-The DIT approach ("Suspension Criteria and Resumption Requirement") suspends a device -- never a
-Communications Hub -- on one of four conditions; its scenarios are then blocked, not failed. Testing
-resumes once a fix is identified and approved by the DCC change release board. Should all meters be
-suspended at once, DIT itself is suspended until a fix is implemented (DIT.R.12).
+Each execution is committed the moment it ends, so a run that is killed loses nothing it finished and
+`dit run --resume` carries on where it stopped. Suspensions follow the DIT approach ("Suspension
+Criteria and Resumption Requirement"): a device -- never a Communications Hub -- on one of four
+conditions; testing resumes with a fix the DCC change release board approved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from dataclasses import dataclass
+import json
+import os
+import re
+import socket
 from pathlib import Path
 
 from harness.errors import DitError
+from harness.ledger.database import Database
+from harness.ledger.records import (
+    CONDITIONS,
+    EVIDENCE_STATUSES,
+    ISSUE_STATUSES,
+    OUTCOMES,
+    PROVIDERS,
+    CriterionEvidence,
+    DeviceRecord,
+    ExecutionRecord,
+    PlannedTest,
+    RunRecord,
+    Suspension,
+    TestIssue,
+)
 
 DEFAULT_DSN = "sqlite:///reports/phase.db"
-CONDITIONS = {
-    1: "the install and commission process failed and triage found the issue on the device",
-    2: "the device cannot be placed in the mode of operation (credit or prepayment) testing needs",
-    3: "the device is physically damaged and dangerous to work on",
-    4: "the device is bricked or frozen: no response to any service request, no communication",
-}
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS suspensions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    asset TEXT NOT NULL,
-    device_type TEXT NOT NULL,
-    condition INTEGER NOT NULL CHECK (condition BETWEEN 1 AND 4),
-    reason TEXT NOT NULL,
-    suspended_at TEXT NOT NULL,
-    resumed_at TEXT,
-    fix_reference TEXT
-);
+    id {serial}, asset TEXT NOT NULL, device_type TEXT NOT NULL,
+    condition INTEGER NOT NULL CHECK (condition BETWEEN 1 AND 4), reason TEXT NOT NULL,
+    suspended_at TEXT NOT NULL, resumed_at TEXT, fix_reference TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    id {serial}, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, lab TEXT NOT NULL,
+    selection TEXT NOT NULL, argv TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    run_id INTEGER NOT NULL REFERENCES runs (id), asset TEXT NOT NULL, test_set TEXT NOT NULL,
+    ch_variant TEXT NOT NULL, device_type TEXT NOT NULL, manufacturer TEXT NOT NULL, model TEXT NOT NULL,
+    standard TEXT NOT NULL, gbcs_version TEXT NOT NULL, zigbee_version TEXT NOT NULL, silicon TEXT NOT NULL,
+    sub_ghz INTEGER NOT NULL, PRIMARY KEY (run_id, test_set, asset));
+CREATE TABLE IF NOT EXISTS planned (
+    run_id INTEGER NOT NULL REFERENCES runs (id), node TEXT NOT NULL, scenario_id TEXT NOT NULL,
+    title TEXT NOT NULL, family TEXT NOT NULL, tags TEXT NOT NULL, priority TEXT,
+    business_critical INTEGER NOT NULL, requirements TEXT NOT NULL, baseline TEXT, test_set TEXT,
+    ch_variant TEXT, dual_band INTEGER NOT NULL, kind TEXT NOT NULL, service_user TEXT NOT NULL,
+    dsp_csp TEXT NOT NULL, hub_standard TEXT NOT NULL, meter_standard TEXT NOT NULL, devices TEXT NOT NULL,
+    PRIMARY KEY (run_id, node));
+CREATE TABLE IF NOT EXISTS executions (
+    id {serial}, run_id INTEGER NOT NULL REFERENCES runs (id), node TEXT NOT NULL, scenario_id TEXT NOT NULL,
+    baseline TEXT, test_set TEXT, ch_variant TEXT, devices TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked', 'skipped', 'not_run')),
+    started_at TEXT, finished_at TEXT NOT NULL, duration_s REAL NOT NULL, virtual_s REAL NOT NULL,
+    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT);
+CREATE INDEX IF NOT EXISTS executions_by_run ON executions (run_id, node);
+CREATE TABLE IF NOT EXISTS test_issues (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
+    owner TEXT NOT NULL, status TEXT NOT NULL, security INTEGER NOT NULL, raised_at TEXT NOT NULL,
+    closed_at TEXT, work_off_plan TEXT, plan_due TEXT);
+CREATE TABLE IF NOT EXISTS issue_links (
+    issue_id TEXT NOT NULL REFERENCES test_issues (id), execution_id INTEGER, scenario_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS criterion_evidence (
+    id {serial}, criterion TEXT NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL,
+    recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)
 """
+_CRITERION = re.compile(r"^DIT\.(EN\.[1-6]|EX\.(1[0-2]|[1-9])|([1-9]|1[0-5]))$")
+_DATE_FIX = "write the date as YYYY-MM-DD"
 
 
-@dataclass(frozen=True)
-class Suspension:
-    asset: str
-    device_type: str
-    condition: int
-    reason: str
-    suspended_at: str
-    resumed_at: str | None = None
-    fix_reference: str | None = None
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
-    @property
-    def active(self) -> bool:
-        return self.resumed_at is None
 
-    @property
-    def summary(self) -> str:
-        return f"{self.asset} suspended (condition {self.condition}: {CONDITIONS[self.condition]}): {self.reason}"
+def _date(value: str, what: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise DitError(f"{what} {value!r} is not a date", fix=_DATE_FIX) from None
 
 
 class Ledger:
     def __init__(self, dsn: str = DEFAULT_DSN):
-        if not dsn.startswith("sqlite:///"):
-            raise DitError(f"ledger DSN {dsn!r} is not supported by this build",
-                           fix="use sqlite:///path/to/phase.db")
-        self.path = Path(dsn.removeprefix("sqlite:///"))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.dsn = dsn
+        self._db = Database(dsn)
+        self.where = self._db.where
         try:
-            self._db = sqlite3.connect(self.path)
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise DitError(f"cannot open the ledger: {exc}", where=str(self.path)) from None
+            self._db.script(_SCHEMA)
+        except DitError as exc:
+            self._db.close()
+            raise DitError(f"not a DIT phase ledger ({exc.what})", where=self.where,
+                           fix="give --ledger a new file or the phase's own ledger") from None
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the phase -------------------------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        found = self._db.rows("SELECT value FROM settings WHERE key = ?", (key,))
+        return found[0][0] if found else None
+
+    def set_phase(self, name: str | None = None, quality_gate: str | None = None) -> None:
+        """The phase's name and the date of its quality gate meeting (work-off plans count from it)."""
+        values = {"name": name, "quality_gate": _date(quality_gate, "quality gate") if quality_gate else None}
+        with self._db.transaction():
+            for key, value in values.items():
+                if value is not None:
+                    self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
+                    self._db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    # -- runs, planned tests, executions ---------------------------------------------------------------------
+
+    def start_run(self, lab: str, selection: str, argv: list[str]) -> int:
+        with self._db.transaction():
+            return self._db.insert(
+                "INSERT INTO runs (started_at, status, lab, selection, argv, host, pid) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id",
+                (now(), lab, selection, json.dumps(argv), socket.gethostname(), os.getpid()))
+
+    def finish_run(self, run_id: int, status: str = "completed") -> None:
+        with self._db.transaction():
+            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (now(), status, run_id))
+
+    def reopen_run(self, run_id: int) -> None:
+        """A resumed run carries on under this process."""
+        with self._db.transaction():
+            self._db.execute("UPDATE runs SET status = 'running', finished_at = NULL, host = ?, pid = ? "
+                             "WHERE id = ?", (socket.gethostname(), os.getpid(), run_id))
+
+    def runs(self) -> list[RunRecord]:
+        counts = dict(self._db.rows("SELECT run_id, COUNT(*) FROM executions GROUP BY run_id"))
+        rows = self._db.rows("SELECT id, started_at, finished_at, status, lab, selection, argv, host, pid "
+                             "FROM runs ORDER BY id")
+        return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], counts.get(r[0], 0))
+                for r in rows]
+
+    def unfinished_run(self) -> RunRecord | None:
+        """The latest run that did not finish (killed, or its machine died): what --resume continues.
+        A run still alive on this host is not unfinished, it is running."""
+        for run in reversed(self.runs()):
+            if run.status == "completed":
+                return None
+            if run.host == socket.gethostname() and run.pid != os.getpid() and _alive(run.pid):
+                raise DitError(f"run {run.id} is still running (pid {run.pid})", where=self.where,
+                               fix="wait for it, or stop it before resuming")
+            return run
+        return None
+
+    def record_devices(self, run_id: int, devices: list[DeviceRecord]) -> None:
+        rows = [(run_id, d.asset, d.test_set, d.ch_variant, d.device_type, d.manufacturer, d.model, d.standard,
+                 d.gbcs_version, d.zigbee_version, d.silicon, int(d.sub_ghz)) for d in devices]
+        with self._db.transaction():
+            self._db.many("INSERT INTO devices (run_id, asset, test_set, ch_variant, device_type, manufacturer, "
+                          "model, standard, gbcs_version, zigbee_version, silicon, sub_ghz) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+
+    def devices(self) -> list[DeviceRecord]:
+        """The devices of every test set, as the latest run that used the test set described them."""
+        rows = self._db.rows("SELECT asset, test_set, ch_variant, device_type, manufacturer, model, standard, "
+                             "gbcs_version, zigbee_version, silicon, sub_ghz FROM devices ORDER BY run_id")
+        latest = {(r[1], r[0]): DeviceRecord(*r[:10], bool(r[10])) for r in rows}
+        return list(latest.values())
+
+    def plan(self, run_id: int, tests: list[PlannedTest]) -> None:
+        """What a run sets out to execute; several xdist workers may each say it, once counts."""
+        rows = [(run_id, t.node, t.scenario_id, t.title, t.family, json.dumps(t.tags), t.priority,
+                 int(t.business_critical), json.dumps(t.requirements), t.baseline, t.test_set, t.ch_variant,
+                 int(t.dual_band), t.kind, t.service_user, t.dsp_csp, t.hub_standard, t.meter_standard,
+                 json.dumps(t.devices)) for t in tests]
+        with self._db.transaction():
+            self._db.many("INSERT INTO planned (run_id, node, scenario_id, title, family, tags, priority, "
+                          "business_critical, requirements, baseline, test_set, ch_variant, dual_band, kind, "
+                          "service_user, dsp_csp, hub_standard, meter_standard, devices) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT DO NOTHING", rows)
+
+    def planned(self, run_id: int | None = None) -> list[PlannedTest]:
+        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        rows = self._db.rows("SELECT node, scenario_id, title, family, tags, priority, business_critical, "
+                             "requirements, baseline, test_set, ch_variant, dual_band, kind, service_user, dsp_csp, "
+                             f"hub_standard, meter_standard, devices FROM planned {where} ORDER BY run_id, node",
+                             params)
+        return [PlannedTest(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], bool(r[6]), json.loads(r[7]),
+                            r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], json.loads(r[17]))
+                for r in rows]
+
+    def record_execution(self, execution: ExecutionRecord) -> int:
+        """Committed at once: a run killed after this loses nothing of this execution."""
+        e = execution
+        if e.outcome not in OUTCOMES:
+            raise DitError(f"outcome {e.outcome!r} is not one of {', '.join(OUTCOMES)}")
+        with self._db.transaction():
+            return self._db.insert(
+                "INSERT INTO executions (run_id, node, scenario_id, baseline, test_set, ch_variant, devices, "
+                "outcome, started_at, finished_at, duration_s, virtual_s, service_requests, failed_step, error, "
+                "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (e.run_id, e.node, e.scenario_id, e.baseline, e.test_set, e.ch_variant, json.dumps(e.devices),
+                 e.outcome, e.started_at, e.finished_at, e.duration_s, e.virtual_s, e.service_requests,
+                 e.failed_step, e.error, e.evidence))
+
+    def executions(self, run_id: int | None = None) -> list[ExecutionRecord]:
+        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        rows = self._db.rows("SELECT run_id, node, scenario_id, outcome, finished_at, baseline, test_set, "
+                             "ch_variant, devices, started_at, duration_s, virtual_s, service_requests, failed_step, "
+                             f"error, evidence, id FROM executions {where} ORDER BY id", params)
+        return [ExecutionRecord(*r[:8], json.loads(r[8]), *r[9:]) for r in rows]
+
+    def finished_nodes(self, run_id: int) -> set[str]:
+        return {r[0] for r in self._db.rows("SELECT node FROM executions WHERE run_id = ?", (run_id,))}
+
+    # -- test issues -----------------------------------------------------------------------------------------
+
+    def raise_issue(self, title: str, severity: int, owner: str, *, issue_id: str | None = None,
+                    security: bool = False, executions: list[int] = (), scenarios: list[str] = (),
+                    raised_at: str | None = None) -> TestIssue:
+        _check_issue(severity, owner)
+        if not title.strip():
+            raise DitError("a test issue needs a title", fix="give --title")
+        with self._db.transaction():
+            if issue_id is None:
+                count = self._db.rows("SELECT COUNT(*) FROM test_issues")[0][0]
+                issue_id = f"TI-{count + 1:04d}"
+            if self._db.rows("SELECT 1 FROM test_issues WHERE id = ?", (issue_id,)):
+                raise DitError(f"test issue {issue_id} already exists", fix="update it, or give another --id")
+            self._db.execute("INSERT INTO test_issues (id, title, severity, owner, status, security, raised_at) "
+                             "VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                             (issue_id, title, severity, owner, int(security),
+                              _date(raised_at, "raised date") if raised_at else dt.date.today().isoformat()))
+            self._link(issue_id, executions, scenarios)
+        return self.issue(issue_id)
+
+    def update_issue(self, issue_id: str, *, status: str | None = None, severity: int | None = None,
+                     owner: str | None = None, work_off_plan: str | None = None, plan_due: str | None = None,
+                     executions: list[int] = (), scenarios: list[str] = (), on: str | None = None) -> TestIssue:
+        current = self.issue(issue_id)
+        _check_issue(severity or current.severity, owner or current.owner)
+        if status is not None and status not in ISSUE_STATUSES:
+            raise DitError(f"status {status!r} is not one of {', '.join(ISSUE_STATUSES)}")
+        if (work_off_plan is None) != (plan_due is None) and not (current.work_off_plan and current.plan_due):
+            raise DitError("a work-off plan needs both its reference and its due date",
+                           fix="give --work-off-plan and --due together")
+        when = _date(on, "date") if on else dt.date.today().isoformat()
+        closed_at = current.closed_at
+        if status is not None:
+            closed_at = when if status in ("closed", "rejected") else None
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE test_issues SET status = ?, severity = ?, owner = ?, work_off_plan = ?, plan_due = ?, "
+                "closed_at = ? WHERE id = ?",
+                (status or current.status, severity or current.severity, owner or current.owner,
+                 work_off_plan or current.work_off_plan,
+                 _date(plan_due, "work-off plan due date") if plan_due else current.plan_due, closed_at, issue_id))
+            self._link(issue_id, executions, scenarios)
+        return self.issue(issue_id)
+
+    def _link(self, issue_id: str, executions, scenarios) -> None:
+        for execution_id in executions:
+            found = self._db.rows("SELECT scenario_id FROM executions WHERE id = ?", (execution_id,))
+            if not found:
+                raise DitError(f"no execution {execution_id} in the ledger", where=self.where,
+                               fix="see the execution ids in the report or summary.json")
+            self._db.execute("INSERT INTO issue_links (issue_id, execution_id, scenario_id) VALUES (?, ?, ?)",
+                             (issue_id, execution_id, found[0][0]))
+        for scenario_id in scenarios:
+            self._db.execute("INSERT INTO issue_links (issue_id, execution_id, scenario_id) VALUES (?, NULL, ?)",
+                             (issue_id, scenario_id))
+
+    def issue(self, issue_id: str) -> TestIssue:
+        for issue in self.issues():
+            if issue.id == issue_id:
+                return issue
+        raise DitError(f"no test issue {issue_id} in the ledger", where=self.where, fix="dit issue list shows them")
+
+    def issues(self) -> list[TestIssue]:
+        links: dict[str, tuple[list, list]] = {}
+        for issue_id, execution_id, scenario_id in self._db.rows(
+                "SELECT issue_id, execution_id, scenario_id FROM issue_links ORDER BY issue_id, execution_id"):
+            executions, scenarios = links.setdefault(issue_id, ([], []))
+            if execution_id is not None and execution_id not in executions:
+                executions.append(execution_id)
+            if scenario_id not in scenarios:
+                scenarios.append(scenario_id)
+        rows = self._db.rows("SELECT id, title, severity, owner, status, raised_at, security, closed_at, "
+                             "work_off_plan, plan_due FROM test_issues ORDER BY id")
+        return [TestIssue(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
+                          *links.get(r[0], ([], []))) for r in rows]
+
+    # -- evidence for criteria the records cannot show --------------------------------------------------------
+
+    def record_evidence(self, criterion: str, status: str, reference: str, recorded_by: str) -> CriterionEvidence:
+        if not _CRITERION.match(criterion):
+            raise DitError(f"{criterion!r} is not a DIT criterion or requirement",
+                           fix="use DIT.EN.1-6, DIT.EX.1-12 or DIT.1-15")
+        if status not in EVIDENCE_STATUSES:
+            raise DitError(f"status {status!r} is not one of {', '.join(EVIDENCE_STATUSES)}")
+        if not reference.strip():
+            raise DitError("evidence needs a reference (minutes, certificate, document)", fix="give --reference")
+        record = CriterionEvidence(criterion, status, reference, recorded_by, now())
+        with self._db.transaction():
+            self._db.execute("INSERT INTO criterion_evidence (criterion, status, reference, recorded_by, "
+                             "recorded_at) VALUES (?, ?, ?, ?, ?)",
+                             (record.criterion, status, reference, recorded_by, record.recorded_at))
+        return record
+
+    def evidence(self) -> list[CriterionEvidence]:
+        rows = self._db.rows("SELECT criterion, status, reference, recorded_by, recorded_at "
+                             "FROM criterion_evidence ORDER BY id")
+        return [CriterionEvidence(*r) for r in rows]
+
+    # -- suspensions -----------------------------------------------------------------------------------------
 
     def suspend(self, asset: str, device_type: str, condition: int, reason: str,
                 at: dt.datetime | None = None) -> Suspension:
@@ -81,7 +334,7 @@ class Ledger:
         if any(s.asset == asset for s in self.active()):
             raise DitError(f"{asset} is already suspended", fix="resume it first")
         when = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        with self._db:
+        with self._db.transaction():
             self._db.execute("INSERT INTO suspensions (asset, device_type, condition, reason, suspended_at) "
                              "VALUES (?, ?, ?, ?, ?)", (asset, device_type, condition, reason, when))
         return Suspension(asset, device_type, condition, reason, when)
@@ -91,15 +344,15 @@ class Ledger:
         if not fix_reference.strip():
             raise DitError("resumption needs the approved fix's reference", fix="give --fix CRB-...")
         when = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
-        with self._db:
+        with self._db.transaction():
             changed = self._db.execute("UPDATE suspensions SET resumed_at = ?, fix_reference = ? "
-                                       "WHERE asset = ? AND resumed_at IS NULL", (when, fix_reference, asset)).rowcount
+                                       "WHERE asset = ? AND resumed_at IS NULL", (when, fix_reference, asset))
         if not changed:
             raise DitError(f"{asset} is not suspended")
 
     def suspensions(self) -> list[Suspension]:
-        rows = self._db.execute("SELECT asset, device_type, condition, reason, suspended_at, resumed_at, "
-                                "fix_reference FROM suspensions ORDER BY id").fetchall()
+        rows = self._db.rows("SELECT asset, device_type, condition, reason, suspended_at, resumed_at, "
+                             "fix_reference FROM suspensions ORDER BY id")
         return [Suspension(*row) for row in rows]
 
     def active(self) -> list[Suspension]:
@@ -109,3 +362,24 @@ class Ledger:
         """Whether every one of these assets is suspended now (every meter: DIT itself is, DIT.R.12)."""
         active = {s.asset for s in self.active()}
         return bool(assets) and all(a in active for a in assets)
+
+
+def _check_issue(severity: int, owner: str) -> None:
+    if severity not in range(1, 6):
+        raise DitError(f"severity {severity} is not 1-5", fix="1 is the most severe, 5 the least")
+    if not owner.strip():
+        raise DitError("a test issue needs an owner", fix=f"give one of {', '.join(PROVIDERS)} or a manufacturer")
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process still runs (a killed one not yet reaped is a zombie: dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

@@ -1,0 +1,125 @@
+"""The phase as the criteria see it: every planned test with its executions, from the ledger's records.
+
+A test is a scenario variant on a target (release baseline x test set); the same test planned by several
+runs is one test, and its result is the outcome of its latest execution. A test no run ever executed is
+`not_run` -- never passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.ledger import (
+    CriterionEvidence,
+    DeviceRecord,
+    ExecutionRecord,
+    Ledger,
+    PlannedTest,
+    RunRecord,
+    Suspension,
+    TestIssue,
+)
+
+COMPLETED = ("passed", "failed")        # "completed tests" of DIT.EX.5: run to a verdict
+TOOLS = ("CHF", "HHT")                  # in a test set, but not the devices DIT selects
+
+
+@dataclass
+class Test:
+    planned: PlannedTest
+    executions: list[ExecutionRecord] = field(default_factory=list)
+    issues: list[TestIssue] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        return self.executions[-1].outcome if self.executions else "not_run"
+
+    @property
+    def last(self) -> ExecutionRecord | None:
+        return self.executions[-1] if self.executions else None
+
+    @property
+    def completed(self) -> bool:
+        return self.outcome in COMPLETED
+
+    @property
+    def devices(self) -> list[str]:
+        return self.last.devices if self.last and self.last.devices else self.planned.devices
+
+    @property
+    def label(self) -> str:
+        p = self.planned
+        return f"{p.scenario_id} [{p.baseline} {p.test_set}]" if p.baseline else p.scenario_id
+
+
+@dataclass
+class Phase:
+    tests: list[Test]
+    devices: list[DeviceRecord]
+    issues: list[TestIssue]
+    evidence: list[CriterionEvidence]
+    suspensions: list[Suspension]
+    runs: list[RunRecord]
+    as_of: dt.date
+    name: str = "DIT"
+    quality_gate: dt.date | None = None
+    ledger: str = ""
+    orphans: int = 0            # executions of tests no run planned (should not happen; reported if it does)
+
+    @classmethod
+    def build(cls, planned: Iterable[PlannedTest], executions: Iterable[ExecutionRecord],
+              devices: list[DeviceRecord] = (), issues: list[TestIssue] = (),
+              evidence: list[CriterionEvidence] = (), suspensions: list[Suspension] = (),
+              runs: list[RunRecord] = (), *, as_of: dt.date | None = None, name: str = "DIT",
+              quality_gate: dt.date | None = None, ledger: str = "") -> Phase:
+        tests: dict[tuple, Test] = {}
+        for p in planned:                       # later runs' descriptions of a test win
+            tests[p.key] = Test(p, tests[p.key].executions if p.key in tests else [])
+        orphans = 0
+        for e in sorted(executions, key=lambda e: (e.id or 0, e.finished_at)):
+            if e.key in tests:
+                tests[e.key].executions.append(e)
+            else:
+                orphans += 1
+        by_execution = {e.id: t for t in tests.values() for e in t.executions}
+        by_scenario: dict[str, list[Test]] = {}
+        for t in tests.values():
+            by_scenario.setdefault(t.planned.scenario_id, []).append(t)
+        for issue in issues:
+            linked = {id(by_execution[x]): by_execution[x] for x in issue.executions if x in by_execution}
+            if not issue.executions:        # linked to a scenario as a whole: every test of it
+                linked = {id(t): t for s in issue.scenarios for t in by_scenario.get(s, [])}
+            for t in linked.values():
+                t.issues.append(issue)
+        return cls(list(tests.values()), list(devices), list(issues), list(evidence), list(suspensions), list(runs),
+                   as_of or dt.date.today(), name, quality_gate, ledger, orphans)
+
+    @classmethod
+    def read(cls, book: Ledger, as_of: dt.date | None = None) -> Phase:
+        gate = book.setting("quality_gate")
+        return cls.build(book.planned(), book.executions(), book.devices(), book.issues(), book.evidence(),
+                         book.suspensions(), book.runs(), as_of=as_of, name=book.setting("name") or "DIT",
+                         quality_gate=dt.date.fromisoformat(gate) if gate else None, ledger=book.where)
+
+    # -- views the criteria share ----------------------------------------------------------------------------
+
+    def selected_devices(self) -> dict[str, DeviceRecord]:
+        """The devices selected for DIT: every device of the lab's test sets that is not a hub or a tool."""
+        return {d.asset: d for d in self.devices if d.device_type not in TOOLS}
+
+    def hubs(self) -> dict[str, DeviceRecord]:
+        """Each test set's Communications Hub."""
+        return {d.test_set: d for d in self.devices if d.device_type == "CHF"}
+
+    def ch_variants(self) -> list[str]:
+        return sorted({t.planned.ch_variant for t in self.tests if t.planned.ch_variant})
+
+    def latest_evidence(self, criterion: str) -> CriterionEvidence | None:
+        found = [e for e in self.evidence if e.criterion == criterion]
+        return found[-1] if found else None
+
+    def tested_devices(self, tests: Iterable[Test] | None = None) -> set[str]:
+        """Devices used by tests that ran to a verdict."""
+        return {d for t in (self.tests if tests is None else tests) if t.completed for d in t.devices}

@@ -1,0 +1,160 @@
+"""What the phase ledger holds, as plain records: the criteria engine and the report read only these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OUTCOMES = ("passed", "failed", "blocked", "skipped", "not_run")
+# Who owns a test issue: a DCC service provider (counted in the defect mask) or a device manufacturer.
+PROVIDERS = ("DSP", "CSP N", "CSP C/S")
+ISSUE_STATUSES = ("open", "fixed", "closed", "rejected")
+OUTSTANDING = ("open", "fixed")        # fixed but not yet retested is still outstanding
+EVIDENCE_STATUSES = ("met", "workaround", "not_met")
+CONDITIONS = {
+    1: "the install and commission process failed and triage found the issue on the device",
+    2: "the device cannot be placed in the mode of operation (credit or prepayment) testing needs",
+    3: "the device is physically damaged and dangerous to work on",
+    4: "the device is bricked or frozen: no response to any service request, no communication",
+}
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str                 # running | completed | interrupted
+    lab: str
+    selection: str              # the run's options as the engineer gave them
+    argv: list[str]             # what `dit run --resume` replays
+    host: str
+    pid: int
+    executions: int = 0
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """A device or Communications Hub of a test set, as its profile described it when the run started."""
+
+    asset: str
+    test_set: str
+    ch_variant: str
+    device_type: str            # ESME, GSME, IHD, PPMID, HCALCS, CHF, HHT
+    manufacturer: str
+    model: str = ""
+    standard: str = ""          # SMETS2 v2.0 | SMETS2 v3.0 | CHTS v1.0 | CHTS v1.1
+    gbcs_version: str = ""
+    zigbee_version: str = ""
+    silicon: str = ""
+    sub_ghz: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedTest:
+    """One scenario variant on one target (release baseline x test set) that a run set out to execute."""
+
+    node: str                   # the pytest node id, unique within a run
+    scenario_id: str
+    title: str
+    family: str
+    tags: list[str]
+    priority: str | None
+    business_critical: bool
+    requirements: list[str]
+    baseline: str | None
+    test_set: str | None
+    ch_variant: str | None
+    dual_band: bool
+    kind: str                   # functional | regression
+    service_user: str = ""      # the baseline's releases and standards (seed Table 7)
+    dsp_csp: str = ""
+    hub_standard: str = ""
+    meter_standard: str = ""
+    devices: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        """A test of the phase: the same scenario on the same target in any run is the same test."""
+        return self.scenario_id, self.baseline, self.test_set
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    run_id: int
+    node: str
+    scenario_id: str
+    outcome: str
+    finished_at: str
+    baseline: str | None = None
+    test_set: str | None = None
+    ch_variant: str | None = None
+    devices: list[str] = field(default_factory=list)
+    started_at: str | None = None
+    duration_s: float = 0.0
+    virtual_s: float = 0.0
+    service_requests: int = 0
+    failed_step: str | None = None
+    error: str | None = None
+    evidence: str | None = None
+    id: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return self.scenario_id, self.baseline, self.test_set
+
+
+@dataclass(frozen=True)
+class TestIssue:
+    __test__ = False            # not a pytest test class
+
+    id: str
+    title: str
+    severity: int               # 1 (critical) .. 5
+    owner: str                  # DSP | CSP N | CSP C/S | a device manufacturer's name
+    status: str
+    raised_at: str
+    security: bool = False
+    closed_at: str | None = None
+    work_off_plan: str | None = None
+    plan_due: str | None = None
+    executions: list[int] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)
+
+    @property
+    def provider(self) -> bool:
+        """Against the DCC code base (DSP or a CSP), so within the defect mask; else against a device."""
+        return self.owner in PROVIDERS
+
+    @property
+    def outstanding(self) -> bool:
+        return self.status in OUTSTANDING
+
+
+@dataclass(frozen=True)
+class CriterionEvidence:
+    """Evidence a person records for a criterion the records cannot show (gate minutes, certificates)."""
+
+    criterion: str              # DIT.EN.1-6, DIT.EX.11, DIT.EX.12, DIT.7 ...
+    status: str                 # met | workaround | not_met
+    reference: str
+    recorded_by: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class Suspension:
+    asset: str
+    device_type: str
+    condition: int
+    reason: str
+    suspended_at: str
+    resumed_at: str | None = None
+    fix_reference: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.resumed_at is None
+
+    @property
+    def summary(self) -> str:
+        return f"{self.asset} suspended (condition {self.condition}: {CONDITIONS[self.condition]}): {self.reason}"
