@@ -292,6 +292,12 @@ def cmd_catalogue(args) -> int:
 
 # -- dit run / dit scenarios ------------------------------------------------------------------------
 
+def _workers(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is neither a number of workers nor auto")
+    return value
+
+
 def _selection(args) -> str:
     """The run's options as the engineer would type them (shown in the ledger and the report)."""
     words = [f"--lab {args.lab}"] if args.lab else []
@@ -393,7 +399,7 @@ def _write_report(dsn: str, out: Path, as_of, pdf: bool) -> dict:
     exits = assessment["exit_criteria"]
     met = sum(v["status"] == "met" for v in exits)
     print(f"report: {', '.join(str(p) for p in written.values())}")
-    print(f"exit criteria: {met} of {len(exits)} met -- {assessment['verdict']}")
+    print(f"exit criteria: {met} of {len(exits)} met -- {assessment['verdict']['text']}")
     return assessment
 
 
@@ -402,7 +408,11 @@ def cmd_report(args) -> int:
 
     if args.as_of:
         _iso_date(args.as_of, "--as-of")
-    assessment = _write_report(args.ledger or DEFAULT_DSN, Path(args.out), args.as_of, pdf=not args.no_pdf)
+    dsn = args.ledger or DEFAULT_DSN
+    if dsn.startswith("sqlite:///") and not Path(dsn.removeprefix("sqlite:///")).is_file():
+        raise DitError("no phase ledger here", where=dsn.removeprefix("sqlite:///"),
+                       fix="run dit run first, or give --ledger the phase's ledger")
+    assessment = _write_report(dsn, Path(args.out), args.as_of, pdf=not args.no_pdf)
     return EXIT_OK if all(v["status"] == "met" for v in assessment["exit_criteria"]) else EXIT_FAILED
 
 
@@ -598,7 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="carry on the ledger's last unfinished run: what it finished is not run again")
     run.add_argument("--report", action="store_true",
                      help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
-    run.add_argument("-n", "--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); "
+    run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "
+                     "or auto, one per core); "
                      "scenarios of one test set of a real lab never run at the same time")
     run.set_defaults(func=cmd_run)
 

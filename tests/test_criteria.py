@@ -8,7 +8,8 @@ import itertools
 
 import pytest
 
-from harness.criteria import MET, NOT_EVALUABLE, NOT_MET, Phase, assess
+from harness.criteria import MET, NOT_EVALUABLE, NOT_MET, Phase, Verdict, assess
+from harness.criteria.assessment import verdict
 from harness.criteria.defect_mask import judge, mask
 from harness.criteria.exit import entry_criteria, exit_criteria
 from harness.criteria.requirements import evaluate as requirements
@@ -377,6 +378,17 @@ def test_heatmap_cells_by_ch_variant_and_device_and_combinations():
     assert cells[(SB11, "ESME-B")]["pass_rate"] == 0.0
     assert [c["device"] for c in heat["columns"]][:2] == ["ESME-A", "ESME-B"]
     assert {"ch_variant": SB11, "devices": ["GSME-B", "IHD-B"], "executed": 1, "passed": 1} in heat["combinations"]
+
+
+def test_dit_can_exit_only_when_every_exit_criterion_is_met():
+    v = verdict([Verdict(f"DIT.EX.{n}", "", MET, "") for n in range(1, 13)])
+    assert v == {"can_exit": True, "text": "DIT can exit"}
+    one_open = [Verdict(f"DIT.EX.{n}", "", MET if n < 12 else NOT_EVALUABLE, "") for n in range(1, 13)]
+    assert verdict(one_open)["text"] == "DIT cannot exit yet: 0 exit criteria not met, 1 not evaluable"
+    one_not_met = [Verdict(f"DIT.EX.{n}", "", MET if n > 1 else NOT_MET, "") for n in range(1, 13)]
+    assert verdict(one_not_met) == {"can_exit": False, "text": "DIT cannot exit yet: 1 exit criterion not met, "
+                                                               "0 not evaluable"}
+    assert assess(phase([]))["verdict"]["can_exit"] is False
 
 
 def test_bank_holidays_of_england_and_wales():

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 
 from harness.criteria import defect_mask
-from harness.criteria.exit import entry_criteria, exit_criteria
+from harness.criteria.exit import ENTRY, entry_criteria, exit_criteria
 from harness.criteria.phase import TOOLS, Phase, Test
 from harness.criteria.requirements import evaluate as requirements
 from harness.criteria.verdict import MET, NOT_EVALUABLE, NOT_MET, Verdict, plural
@@ -107,6 +107,15 @@ def _residual(exits: list[Verdict], states: list[defect_mask.IssueState], phase:
     return "Residual risk: " + "; ".join(parts) + "."
 
 
+def verdict(exits: list[Verdict]) -> dict:
+    """DIT can exit only when every exit criterion is met: not met and not evaluable both hold it."""
+    if exits and all(v.status == MET for v in exits):
+        return {"can_exit": True, "text": "DIT can exit"}
+    not_met, open_ = sum(v.status == NOT_MET for v in exits), sum(v.status == NOT_EVALUABLE for v in exits)
+    return {"can_exit": False, "text": f"DIT cannot exit yet: {plural(not_met, 'exit criterion')} not met, "
+                                       f"{open_} not evaluable"}
+
+
 def assess(phase: Phase, generated: str | None = None) -> dict:
     reqs = requirements(phase)
     entries = entry_criteria(phase)
@@ -127,7 +136,7 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
         "totals": _counts(phase.tests),
         "tests": [_test(t) for t in phase.tests],
         "families": [{"family": f, "planned": len(ts), **_counts(ts)} for f, ts in sorted(families.items())],
-        "entry_criteria": [v.as_dict() for v in entries],
+        "entry_criteria": [{**v.as_dict(), "evidence_required": ENTRY[v.id][1]} for v in entries],
         "exit_criteria": [v.as_dict() for v in exits],
         "requirements": [v.as_dict() for v in reqs],
         "defect_mask": {"providers": table,
@@ -145,7 +154,5 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
         "approval": {"recorded": [{"criterion": e.criterion, "status": e.status, "reference": e.reference,
                                    "recorded_by": e.recorded_by, "recorded_at": e.recorded_at}
                                   for e in phase.evidence if e.criterion in ("DIT.EX.11", "DIT.EX.12")]},
-        "verdict": "DIT can exit" if all(v.status == MET for v in exits) else
-                   f"DIT cannot exit yet: {sum(v.status == NOT_MET for v in exits)} exit criteria not met, "
-                   f"{sum(v.status == NOT_EVALUABLE for v in exits)} not evaluable",
+        "verdict": verdict(exits),
     }

@@ -236,8 +236,11 @@ def _pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _write(path: Path, data: bytes, *, private: bool = False) -> None:
-    # Private keys are created owner-only from the start, never chmod-ed after being written.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(path, flags, 0o600 if private else 0o644)
+    # Private keys are created owner-only from the start, never chmod-ed after being written. Written
+    # aside and renamed into place: several processes (xdist workers) may create the same SMKI at once,
+    # and none may read a half-written file (the files are derived from the seed, so all write the same).
+    aside = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+    os.replace(aside, path)

@@ -1,0 +1,113 @@
+"""How long `dit report` takes on a big phase: a ledger of 20,000 executions (the whole baseline matrix of the
+emulated lab, 732 tests, run again and again with some failures and blocks, 60 test issues), read from
+SQLite -- and from PostgreSQL when DIT_POSTGRESQL_DSN names a server to use -- judged by the criteria
+engine and written as HTML, PDF and summary.json. Target: under 5 s on the 2-core machine.
+
+    .venv/bin/python benchmarks/bench_report.py [--executions 20000] [--no-pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness import criteria, report, scenarios
+from harness.lab import load, targets
+from harness.ledger import ExecutionRecord, Ledger, PlannedTest
+
+
+def _plan(lab) -> list[PlannedTest]:
+    """Every scenario variant on every target of the matrix, as `dit run --matrix` plans them."""
+    variants = scenarios.discover()
+    planned = []
+    for target in targets.targets(lab, matrix=True):
+        site = lab.test_set(target.test_set)
+        devices = [d.asset or d.name for d in site.devices]
+        for v in variants:
+            if not targets.applies(v.tags, site, target.baseline):
+                continue
+            planned.append(PlannedTest(
+                f"{v.file}::{v.id}[{target.id}]", v.id, v.title, v.family, v.tags, v.priority, v.business_critical,
+                v.requirements, target.baseline.id, target.test_set, target.ch_variant,
+                site.hub.han_variant == "Dual Band", target.baseline.kind, target.baseline.service_user,
+                target.baseline.dsp_csp, site.hub.standard, site.meter_standard or target.baseline.meters,
+                devices[: 1 + len(v.steps) % len(devices)]))
+    return planned
+
+
+def fill(book: Ledger, executions: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    lab = load(None)
+    planned = _plan(lab)
+    started = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+    done = 0
+    while done < executions:
+        run = book.start_run(lab.name, "--matrix", [])
+        book.record_devices(run, lab.device_records())
+        book.plan(run, planned)
+        for p in planned[: executions - done]:
+            outcome = rng.choices(("passed", "failed", "blocked"), (0.93, 0.05, 0.02))[0]
+            started += dt.timedelta(seconds=2)
+            book.record_execution(ExecutionRecord(
+                run, p.node, p.scenario_id, outcome, started.isoformat(), p.baseline, p.test_set, p.ch_variant,
+                p.devices, duration_s=0.2, virtual_s=300.0, service_requests=20,
+                error=None if outcome == "passed" else "response code E19", evidence=f"evidence/{p.node}"))
+            done += 1
+        book.finish_run(run)
+    owners = ("DSP", "CSP N", "CSP C/S", "Alder Metering", "Birch Instruments")
+    for n in range(60):
+        issue = book.raise_issue(f"issue {n}", rng.randint(2, 5), rng.choice(owners), raised_at="2026-10-15")
+        if n % 3:
+            book.update_issue(issue.id, work_off_plan=f"WOP-{n}", plan_due="2026-12-01")
+    book.set_phase("DIT R2.0", "2026-11-02")
+
+
+def measure(dsn: str, out: Path, pdf: bool) -> None:
+    t0 = time.perf_counter()
+    with Ledger(dsn) as book:
+        phase = criteria.Phase.read(book, as_of=dt.date(2026, 11, 21))
+    t1 = time.perf_counter()
+    assessment = criteria.assess(phase)
+    t2 = time.perf_counter()
+    written = report.write_report(assessment, out, pdf=pdf)
+    t3 = time.perf_counter()
+    executions = sum(len(t.executions) for t in phase.tests)
+    print(f"  {executions:,} executions of {len(phase.tests):,} tests: read {t1 - t0:.2f} s, criteria {t2 - t1:.2f} s, "
+          f"report {t3 - t2:.2f} s ({', '.join(written)}); total {t3 - t0:.2f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executions", type=int, default=20_000)
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        dsns = {"SQLite": f"sqlite:///{Path(tmp) / 'phase.db'}"}
+        if os.environ.get("DIT_POSTGRESQL_DSN"):
+            dsns["PostgreSQL"] = os.environ["DIT_POSTGRESQL_DSN"]
+        else:
+            print("PostgreSQL: skipped (set DIT_POSTGRESQL_DSN to an empty database to measure it)")
+        for name, dsn in dsns.items():
+            t0 = time.perf_counter()
+            with Ledger(dsn) as book:
+                if book.executions():
+                    print(f"{name}: {dsn} is not empty; give an empty database", file=sys.stderr)
+                    return 2
+                fill(book, args.executions)
+            print(f"{name}: filled in {time.perf_counter() - t0:.1f} s (one commit per execution, as a run does)")
+            for attempt in (1, 2):
+                measure(dsn, Path(tmp) / f"report-{name}-{attempt}", pdf=not args.no_pdf)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The phase ledger on SQLite and PostgreSQL: runs, plans, executions, test issues, evidence; what a bad
+input does (one line, nothing recorded lost); and a killed `dit run` resumed."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from dit_command import PROJECT, dit
+from postgres_server import NO_SERVER, fresh_database, server
+
+from harness.errors import DitError
+from harness.ledger import ExecutionRecord, Ledger, PlannedTest
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgresql():
+    with server() as dsn:
+        yield dsn
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def dsn(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'phase.db'}"
+    maintenance = request.getfixturevalue("postgresql")
+    if maintenance is None:
+        pytest.skip(NO_SERVER)
+    return fresh_database(maintenance, f"dit_ledger_{os.getpid()}_{next(_databases)}")
+
+
+def _planned(node: str, scenario: str = "install_commission/s") -> PlannedTest:
+    return PlannedTest(node, scenario, "S", "install_commission", ["ESME", "DIT.1"], "High", True, ["DIT.1"], "B6",
+                       "SB11-core", "CHTS v1.1 Single Band", False, "functional", "R2.0", "R2.0", "CHTS v1.1",
+                       "SMETS2 v3.0", ["ESME-1"])
+
+
+def test_a_run_its_plan_and_executions_round_trip(dsn):
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "-m ESME", ["features", "-m", "ESME"])
+        book.plan(run, [_planned("a"), _planned("b", "ihd/t")])
+        book.plan(run, [_planned("a")])                      # a second xdist worker says it again: once counts
+        first = book.record_execution(ExecutionRecord(run, "a", "install_commission/s", "failed", "2026-11-21T10:00",
+                                                      "B6", "SB11-core", "CHTS v1.1 Single Band", ["ESME-1"],
+                                                      error="E19", evidence="ev/a"))
+        # committed at once: another connection (another bench, a report) sees it before this one closes
+        with Ledger(dsn) as other:
+            assert [e.id for e in other.executions()] == [first]
+        assert book.finished_nodes(run) == {"a"}
+        book.finish_run(run)
+        assert [p.node for p in book.planned()] == ["a", "b"] and book.planned()[0] == _planned("a")
+        [done] = book.runs()
+        assert (done.status, done.executions, done.argv) == ("completed", 1, ["features", "-m", "ESME"])
+        assert book.executions()[0].error == "E19" and book.executions()[0].devices == ["ESME-1"]
+        assert book.unfinished_run() is None
+
+
+def test_test_issues_their_work_off_plans_and_links(dsn):
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        execution = book.record_execution(ExecutionRecord(run, "a", "install_commission/s", "failed", "2026-11-21"))
+        first = book.raise_issue("CH drops the ESME after 8.11", 3, "CSP N", executions=[execution])
+        second = book.raise_issue("IHD shows no tariff", 4, "Damson Displays", issue_id="ALM-4711",
+                                  scenarios=["ihd/t"], security=True)
+        assert (first.id, first.provider, first.scenarios, first.executions) == \
+            ("TI-0001", True, ["install_commission/s"], [execution])
+        assert (second.id, second.provider, second.security) == ("ALM-4711", False, True)
+        updated = book.update_issue("TI-0001", work_off_plan="WOP-12", plan_due="2026-12-01")
+        assert (updated.work_off_plan, updated.plan_due, updated.status) == ("WOP-12", "2026-12-01", "open")
+        closed = book.update_issue("TI-0001", status="closed", on="2026-12-02")
+        assert (closed.closed_at, closed.outstanding) == ("2026-12-02", False)
+        assert [i.id for i in book.issues()] == ["ALM-4711", "TI-0001"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda b: b.raise_issue("x", 6, "DSP"), "severity 6 is not 1-5"),
+    (lambda b: b.raise_issue("x", 3, "DSP", issue_id="TI-0001"), "TI-0001 already exists"),
+    (lambda b: b.update_issue("TI-0001", executions=[999]), "no execution 999"),
+    (lambda b: b.update_issue("TI-0001", status="done"), "status 'done' is not one of"),
+    (lambda b: b.update_issue("TI-0001", work_off_plan="WOP-1"), "needs both its reference and its due date"),
+    (lambda b: b.update_issue("TI-0001", work_off_plan="W", plan_due="1st Dec"), "'1st Dec' is not a date"),
+    (lambda b: b.update_issue("TI-9"), "no test issue TI-9"),
+    (lambda b: b.record_evidence("DIT.EN.7", "met", "minutes", "me"), "not a DIT criterion"),
+    (lambda b: b.record_evidence("DIT.EN.1", "met", " ", "me"), "needs a reference"),
+])
+def test_bad_input_is_one_line_and_loses_nothing(dsn, call, message):
+    with Ledger(dsn) as book:
+        book.raise_issue("kept", 3, "DSP")
+        with pytest.raises(DitError, match=re.escape(message)):
+            call(book)
+        [kept] = book.issues()
+        assert (kept.id, kept.title, kept.executions, kept.work_off_plan) == ("TI-0001", "kept", [], None)
+
+
+def test_evidence_the_latest_record_and_the_phase_settings(dsn):
+    with Ledger(dsn) as book:
+        book.record_evidence("DIT.EN.1", "met", "DIT entry gate minutes 2026-10-01", "Lab lead")
+        book.set_phase("DIT R2.0", "2026-11-02")
+        book.set_phase(quality_gate="2026-11-03")
+        assert [e.reference for e in book.evidence()] == ["DIT entry gate minutes 2026-10-01"]
+        assert (book.setting("name"), book.setting("quality_gate")) == ("DIT R2.0", "2026-11-03")
+
+
+def test_a_file_that_is_not_a_ledger_is_one_line(tmp_path):
+    garbage = tmp_path / "phase.db"
+    garbage.write_bytes(b"this is not a database\n" * 100)
+    with pytest.raises(DitError, match="phase.db: cannot open the ledger|not a DIT phase ledger"):
+        Ledger(f"sqlite:///{garbage}")
+    result = dit("issue", "list", "--ledger", f"sqlite:///{garbage}")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert dit("issue", "list", "--ledger", "mysql://x/y").stderr.startswith("dit: error: ledger DSN 'mysql://x/y' is")
+
+
+def test_unfinished_runs_are_resumable_unless_still_alive(tmp_path):
+    dsn = f"sqlite:///{tmp_path / 'phase.db'}"
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        with sqlite3.connect(tmp_path / "phase.db") as db:       # as if that process had started the run
+            db.execute("UPDATE runs SET pid = ? WHERE id = ?", (child.pid, run))
+        with pytest.raises(DitError, match=f"run {run} is still running"):
+            book.unfinished_run()
+        child.kill()
+        child.wait()
+        assert book.unfinished_run().id == run
+
+
+def test_issue_evidence_and_phase_commands(tmp_path):
+    ledger = f"sqlite:///{tmp_path / 'phase.db'}"
+    raised = dit("issue", "raise", "--title", "GSME rejects 6.23", "--severity", "3", "--owner", "CSP C/S",
+                 "--ledger", ledger)
+    assert raised.returncode == 0 and raised.stdout.startswith("TI-0001"), raised.stderr
+    assert dit("issue", "raise", "--title", "x", "--severity", "3", "--ledger", ledger).stderr.startswith(
+        "dit: error: a test issue needs an owner")
+    assert dit("issue", "raise", "--title", "IHD blank", "--severity", "2", "--manufacturer", "Larch Home Displays",
+               "--ledger", ledger).returncode == 0
+    update = dit("issue", "update", "TI-0001", "--work-off-plan", "WOP-3", "--due", "2026-12-01", "--ledger", ledger)
+    assert update.returncode == 0 and "plan WOP-3 due 2026-12-01" in update.stdout
+    listing = dit("issue", "list", "--json", "--ledger", ledger)
+    assert [(i["id"], i["provider"]) for i in __import__("json").loads(listing.stdout)] == \
+        [("TI-0001", True), ("TI-0002", False)]
+    assert dit("evidence", "record", "DIT.EN.1", "--status", "met", "--reference", "entry gate minutes", "--by",
+               "Lab lead", "--ledger", ledger).returncode == 0
+    assert "DIT.EN.1   met" in dit("evidence", "list", "--ledger", ledger).stdout
+    bad_date = dit("phase", "set", "--quality-gate", "next week", "--ledger", ledger)
+    assert bad_date.returncode == 2 and "'next week' is not a date" in bad_date.stderr
+    assert "quality gate 2026-11-02" in dit("phase", "set", "--quality-gate", "2026-11-02", "--ledger", ledger).stdout
+
+
+def _executions(db) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT COUNT(*) FROM executions").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0
+
+
+def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path):
+    report, smki = tmp_path / "reports", str(tmp_path / "smki")
+    db = report / "phase.db"
+    child = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--report-dir", str(report)], cwd=PROJECT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, "DIT_SMKI": smki})
+    deadline = time.monotonic() + 120
+    while _executions(db) < 15 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.1)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    with Ledger(f"sqlite:///{db}") as book:
+        [run] = book.runs()
+        kept = book.executions()
+        assert run.status == "running" and 15 <= len(kept) < 80, "the run finished before it could be killed"
+        assert all(e.outcome == "passed" for e in kept)
+    resumed = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert f"resuming run {run.id}" in resumed.stdout
+    with Ledger(f"sqlite:///{db}") as book:
+        [run] = book.runs()
+        executions = book.executions()
+        assert run.status == "completed" and len(executions) == 80
+        assert len({e.node for e in executions}) == 80          # nothing ran twice
+        assert executions[:len(kept)] == kept                     # what finished before the kill is untouched
+    summary = __import__("json").loads((report / "summary.json").read_text())
+    assert summary["totals"] == {"passed": 80, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
+    again = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
+    assert again.returncode == 2 and "no unfinished run to resume" in again.stderr
