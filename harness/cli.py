@@ -476,14 +476,17 @@ def cmd_evidence_record(args) -> int:
     return EXIT_OK
 
 
-def cmd_evidence_list(args) -> int:
+def _records(args, records, line: Callable[[dict], str]) -> int:
     from dataclasses import asdict
 
-    with _ledger(args) as book:
-        rows = [asdict(e) for e in book.evidence()]
-    _emit(args, rows, lambda e: f"{e['criterion']:10} {e['status']:10} {e['reference']}  "
-                                f"({e['recorded_by']}, {e['recorded_at']})")
+    _emit(args, [asdict(r) for r in records], line)
     return EXIT_OK
+
+
+def cmd_evidence_list(args) -> int:
+    with _ledger(args) as book:
+        return _records(args, book.evidence(), lambda e: f"{e['criterion']:10} {e['status']:10} {e['reference']}  "
+                                                         f"({e['recorded_by']}, {e['recorded_at']})")
 
 
 def cmd_phase_set(args) -> int:
@@ -494,13 +497,10 @@ def cmd_phase_set(args) -> int:
 
 
 def cmd_phase_runs(args) -> int:
-    from dataclasses import asdict
-
     with _ledger(args) as book:
-        rows = [asdict(r) for r in book.runs()]
-    _emit(args, rows, lambda r: f"run {r['id']:<4} {r['status']:11} {r['started_at']}  {r['executions']:>5} executions"
-                                f"  {r['selection'] or '(default selection)'}")
-    return EXIT_OK
+        return _records(args, book.runs(), lambda r: f"run {r['id']:<4} {r['status']:11} {r['started_at']}  "
+                                                     f"{r['executions']:>5} executions  "
+                                                     f"{r['selection'] or '(default selection)'}")
 
 
 def cmd_scenarios(args) -> int:

@@ -319,6 +319,16 @@ def test_ex10_planned_never_run_breaks_traceability():
     assert v.status == NOT_MET and "install_commission/s2 [B6 SB-A]: planned, never run" in v.details
 
 
+def test_ex10_a_conditional_requirement_without_its_condition_needs_no_trace():
+    evidence = [CriterionEvidence(r, "met", "report", "a", "2026-11-20T10:00:00+00:00")
+                for r in ("DIT.7", "DIT.8", "DIT.11")]
+    lab = [d for d in LAB if d.device_type != "HCALCS"]
+    v = exit_verdict(phase([(planned("s1"), "passed")], evidence=evidence, devices=lab), "DIT.EX.10")
+    assert "14 of the 14 requirements that apply traced" in v.evidence and v.status == MET
+    dit10 = next(r for r in requirements(phase([(planned("s1"), "passed")])) if r.id == "DIT.10")
+    assert (dit10.status, dit10.applies) == (NOT_EVALUABLE, False)
+
+
 def test_ex11_and_ex12_are_board_decisions_recorded_as_evidence():
     p = phase([])
     assert exit_verdict(p, "DIT.EX.11").status == NOT_MET

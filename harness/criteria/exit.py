@@ -286,12 +286,13 @@ def _ex10(phase: Phase, requirements: list[Verdict]) -> Verdict:
     if not phase.tests:
         return _v("DIT.EX.10", NOT_EVALUABLE, "no tests planned")
     never = [t for t in phase.tests if not t.executions]
-    untraced = [r for r in requirements if r.status == NOT_EVALUABLE]
+    untraced = [r for r in requirements if r.status == NOT_EVALUABLE and r.applies]
     details = [f"{t.label}: planned, never run" for t in never] + \
               [f"{r.id}: not traced to records ({r.evidence})" for r in untraced]
+    applicable = [r for r in requirements if r.applies]
     evidence = (f"{len(phase.tests) - len(never)} of {plural(len(phase.tests), 'planned test')} have execution "
-                f"records; {len(requirements) - len(untraced)} of {len(requirements)} requirements traced to "
-                "scenarios, devices or evidence")
+                f"records; {len(applicable) - len(untraced)} of the {len(applicable)} requirements that apply traced "
+                "to scenarios, devices or evidence")
     return _v("DIT.EX.10", NOT_MET if details else MET, evidence, details)
 
 

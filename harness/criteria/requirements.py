@@ -187,7 +187,8 @@ def evaluate(phase: Phase) -> list[Verdict]:
             if status == MET and by_tests.status != MET:
                 status = NOT_MET
         verdicts[req] = Verdict(req, v.text, status, evidence, details,
-                                sorted({t.planned.scenario_id for t in tagged.get(req, [])}), v.devices)
+                                sorted({t.planned.scenario_id for t in tagged.get(req, [])}), v.devices,
+                                applies=v.status != NOT_APPLICABLE)
     for req, what in EVIDENCED.items():
         recorded = phase.latest_evidence(req)
         scenarios = sorted({t.planned.scenario_id for t in tagged.get(req, [])})

@@ -16,6 +16,7 @@ class Verdict:
     details: list[str] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)      # what traces to it (requirements)
     devices: list[str] = field(default_factory=list)        # the devices that count towards it
+    applies: bool = True                                    # False: a conditional requirement whose condition is absent
 
     def as_dict(self) -> dict:
         return asdict(self)

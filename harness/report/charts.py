@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-OUTCOMES = ("passed", "failed", "blocked", "skipped", "not_run")
+from harness.ledger import OUTCOMES
+
 OUTCOME_LABELS = {"passed": "passed", "failed": "failed", "blocked": "blocked", "skipped": "skipped",
                   "not_run": "not run"}
 
