@@ -38,6 +38,7 @@ from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import DitError
+from harness.han import capture
 from harness.lab import EmulatedLab, targets
 from harness.lab import config as lab_config_module
 from harness.lab.targets import RunTarget
@@ -500,10 +501,21 @@ def pytest_runtest_makereport(item, call):
     record.service_requests = len(context.exchanges) if context else 0
     lab = getattr(item, "dit_lab", None)
     record.virtual_s = round(lab.clock.elapsed, 1) if lab is not None else 0.0
+    _keep_han_capture(item, record, lab)
     record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
     if report.failed and record.error is None:
         record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
     report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
+
+
+def _keep_han_capture(item, record: ScenarioRecord, lab) -> None:
+    """The HAN as sniffers on every channel saw it during the scenario, as han.pcap beside the step evidence."""
+    folder = item.config.dit_recorder.evidence_dir(record)
+    frames = lab.han_capture() if lab is not None else []
+    if folder is None or not frames:
+        return
+    capture.write_pcap(folder / "han.pcap", frames)
+    record.evidence = str(folder)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

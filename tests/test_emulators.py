@@ -17,7 +17,6 @@ from harness.emulators import (
 )
 from harness.emulators.comms_hub import HISTORIC_LOG_SIZE
 from harness.emulators.device import GeneralSigning
-from harness.emulators.han import HanTiming
 from harness.emulators.trust import TrustAnchorRejected
 from harness.emulators.zigbee import aes_mmo, check_crc, link_key, with_crc
 from harness.eui import EntityId
@@ -37,12 +36,6 @@ def test_install_code_vector():
     assert link_key(code).hex().upper() == "66B6900981E1EE3CA4206B6B861C02BB"
     assert check_crc(with_crc(code)) and not check_crc(with_crc(code)[:-1] + b"\x00")
     assert len(aes_mmo(b"")) == 16
-
-
-def test_airtime_grows_with_fragments():
-    timing = HanTiming()
-    assert timing.airtime(40) < timing.airtime(400)
-    assert 0.004 < timing.airtime(40) < 0.02
 
 
 @pytest.fixture

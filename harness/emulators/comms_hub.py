@@ -455,7 +455,7 @@ class CommunicationsHub:
         self.chf.note(f"{device} (ZigBee {device.zigbee_version}) joined on {band}, hub on ZigBee "
                       f"{self.chf.zigbee_version}")
         device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x),
-                                                                 f"HAN {d} -> CHF", band)
+                                                                 f"HAN {d} -> CHF", band, source=d.eui)
         if device.sleepy:
             self._gsme_queue.setdefault(device.eui, [])
             self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device),
@@ -471,9 +471,12 @@ class CommunicationsHub:
     def _poll(self, device: HanDevice) -> None:
         if self.members.get(device.eui) is not device:
             return
-        for data in self._gsme_queue.get(device.eui, [])[:]:
-            self._gsme_queue[device.eui].remove(data)
-            self.han.transmit(data, device.receive, f"HAN CHF -> {device}", self.bands.get(device.eui, BAND_24GHZ))
+        band = self.bands.get(device.eui, BAND_24GHZ)
+        held = self._gsme_queue.get(device.eui, [])
+        self.han.poll(device.eui, band, pending=bool(held))
+        for data in held[:]:
+            held.remove(data)
+            self.han.transmit(data, device.receive, f"HAN CHF -> {device}", band, destination=device.eui)
         self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device), f"{device} poll")
 
     # -- routing -------------------------------------------------------------------------------------
@@ -497,7 +500,8 @@ class CommunicationsHub:
             if member.sleepy:
                 self._gsme_queue[recipient].append(data)
             else:
-                self.han.transmit(data, member.receive, f"HAN CHF -> {member}", self.bands[recipient])
+                self.han.transmit(data, member.receive, f"HAN CHF -> {member}", self.bands[recipient],
+                                  destination=recipient)
         else:
             self.chf.note(f"no route to {recipient}: not joined to this HAN")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from harness.catalogue import DeviceType
 from harness.emulators.comms_hub import HanDevice, PairedDevice
 from harness.emulators.device import GeneralSigning, handles
+from harness.emulators.han import BAND_24GHZ
 from harness.emulators.firmware import FirmwareHost
 from harness.eui import EntityId
 
@@ -48,7 +49,8 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
             self.note(f"UTRN not passed on: {meter.eui}'s key changed since it was joined")
             return False
         self.hub.han.transmit(code.encode(), lambda data: meter.enter_utrn(data.decode(), "PPMID", self.eui),
-                              f"HAN {self} -> {meter} UTRN")
+                              f"HAN {self} -> {meter} UTRN", self.hub.bands.get(self.eui, BAND_24GHZ),
+                              source=self.eui, destination=meter.eui)
         return True
 
 

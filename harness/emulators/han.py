@@ -1,49 +1,185 @@
-"""The home area network of one Communications Hub, as far as timing and reachability go.
+"""The HAN radio model of one Communications Hub: every message between the CH and a device travels as
+IEEE 802.15.4 / ZigBee frames, timed from the PHY, and a sniffer's capture of them is kept (harness.han).
 
-A frame between the CH and a device takes its 2.4 GHz O-QPSK airtime (250 kb/s) per fragment plus a
-per-fragment overhead for CSMA backoff and the acknowledgement; long GBCS messages are fragmented.
-A GSME sleeps: the CHF holds what is addressed to it until it polls. (The HAN radio model with
-channels, sub-GHz and captures comes later and replaces these figures; the interface stays.)
+- PHYs: 2.4 GHz O-QPSK at 250 kb/s (channel page 0, channels 11-26); sub-GHz (868 MHz, GB dual band) FSK at
+  100 kb/s on channel page 28-31. Airtime = (synchronisation header + PHY header + MPDU) x 8 / bit rate.
+- Channel access: unslotted CSMA-CA at 2.4 GHz (802.15.4 defaults: macMinBE 3, macMaxBE 5, 4 backoffs, unit
+  backoff 20 symbols, CCA 8 symbols); listen before talk on sub-GHz (ETSI EN 300 220: listen 5 ms plus a
+  random 0-5 ms when the channel is busy). Backoffs come from a seeded generator: runs repeat exactly.
+- Each MAC data frame asks for an acknowledgement, sent after the turnaround time; a message longer than
+  one frame's APS payload is fragmented (APS extended header, block numbers) and answered by an APS ACK.
+- A sleepy GSME polls its parent with a MAC Data Request; the CH's ACK has frame pending set when it holds
+  something for it, which follows at once.
+- Addresses: the CH is the coordinator (short address 0x0000); a device's short address comes from its
+  EUI; the NWK header carries the sender's IEEE address, so a capture names devices by EUI.
+
+Model simplifications, said here so no one mistakes them for measurements: NWK and APS security are not
+applied (GBCS protects its own payload), so frames are shorter by the auxiliary header and MIC; the channel is
+quiet unless the model's own traffic occupies it; frames are never lost.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.clock import VirtualClock
+from harness.eui import EntityId
+from harness.han import mac
+from harness.han.capture import CapturedFrame
 
-BIT_RATE_24GHZ = 250_000          # IEEE 802.15.4 O-QPSK
-BIT_RATE_SUB_GHZ = 100_000        # ZigBee sub-GHz (868 MHz region) GFSK
 SUB_GHZ, BAND_24GHZ = "sub-GHz", "2.4 GHz"
-FRAGMENT_PAYLOAD = 82             # bytes of APS payload per fragment after ZigBee headers
-FRAGMENT_OVERHEAD_S = 0.004       # CSMA backoff, turnaround, ACK
-PHY_OVERHEAD_BYTES = 33           # preamble, SFD, PHR, MAC/NWK/APS headers, FCS
+FRAGMENT_PAYLOAD = 82             # bytes of APS payload per frame (what the stack allows with security on)
+SE_PROFILE, TUNNELING_CLUSTER = 0x0109, 0x0704
+DATA_REQUEST = 0x04               # MAC command a sleepy device polls with
+
+
+@dataclass(frozen=True)
+class Phy:
+    band: str
+    page: int
+    bit_rate: int
+    symbol_s: float
+    header_bytes: int             # synchronisation header (preamble, SFD) and PHY header
+    turnaround_s: float           # receive to transmit: when an ACK starts after the frame it acknowledges
+
+    def airtime(self, mpdu_bytes: int) -> float:
+        """On air for an MPDU of this many bytes, FCS included."""
+        return (self.header_bytes + mpdu_bytes) * 8 / self.bit_rate
+
+
+O_QPSK_2400 = Phy(BAND_24GHZ, 0, 250_000, 16e-6, 6, 12 * 16e-6)       # SHR 5 + PHR 1; aTurnaroundTime 12 symbols
+# 802.15.4g SUN FSK with its shortest preamble (4 octets), 2-octet SFD and 2-octet PHR; 1 ms turnaround.
+FSK_868 = Phy(SUB_GHZ, 28, 100_000, 10e-6, 8, 1e-3)
+UNIT_BACKOFF_SYMBOLS, CCA_SYMBOLS, MIN_BE = 20, 8, 3
+LBT_LISTEN_S, LBT_RANDOM_S = 5e-3, 5e-3
 
 
 @dataclass(frozen=True)
 class HanTiming:
-    bit_rate: int = BIT_RATE_24GHZ
     gsme_poll_interval_s: float = 30.0
-
-    def airtime(self, size: int) -> float:
-        fragments = max(1, -(-size // FRAGMENT_PAYLOAD))
-        on_air = (size + fragments * PHY_OVERHEAD_BYTES) * 8 / self.bit_rate
-        return on_air + fragments * FRAGMENT_OVERHEAD_S
 
 
 class HanNetwork:
-    def __init__(self, clock: VirtualClock, timing: HanTiming | None = None):
+    def __init__(self, clock: VirtualClock, timing: HanTiming | None = None, *, hub: EntityId | None = None,
+                 sub_ghz_channel: int = 0, seed: int = 1):
         self.clock = clock
         self.timing = timing or HanTiming()
-        self.sub_ghz = dataclasses.replace(self.timing, bit_rate=BIT_RATE_SUB_GHZ)
+        hub_bits = int.from_bytes(hub[-2:], "big") if hub else 0x1A2B
+        self.pan_id = hub_bits or 0x1A2B
+        self.channels = {BAND_24GHZ: 11 + hub_bits % 16, SUB_GHZ: sub_ghz_channel}
+        self.frames: list[CapturedFrame] = []
         self.frames_sent = 0
         self.bytes_sent = 0
+        self._random = random.Random(seed)
+        self._free_at = {BAND_24GHZ: 0.0, SUB_GHZ: 0.0}         # epoch seconds the channel is busy until
+        self._sequence: dict[int, int] = {}
+        self._hub = hub
+
+    def phy(self, band: str) -> Phy:
+        return FSK_868 if band == SUB_GHZ else O_QPSK_2400
+
+    def short_address(self, eui: EntityId | None) -> int:
+        """The coordinator is 0x0000; a device's short address is fixed by its EUI (never 0 or broadcast)."""
+        if eui is None or eui == self._hub:
+            return 0x0000
+        return (int.from_bytes(eui[-2:], "big") % 0xFFF0) + 1
+
+    # -- frames on air ---------------------------------------------------------------------------------
+
+    def _next_sequence(self, node: int) -> int:
+        self._sequence[node] = (self._sequence.get(node, self._random.randrange(256)) + 1) % 256
+        return self._sequence[node]
+
+    def _channel_access(self, phy: Phy, at: float) -> float:
+        """When a frame may start, sensing from `at`: CSMA-CA backoffs at 2.4 GHz, listen before talk on sub-GHz."""
+        if phy.band == SUB_GHZ:
+            start = at + LBT_LISTEN_S
+            while start < self._free_at[phy.band]:
+                start = self._free_at[phy.band] + LBT_LISTEN_S + self._random.uniform(0, LBT_RANDOM_S)
+            return start
+        exponent, start = MIN_BE, at
+        while True:
+            start += (self._random.randrange(2 ** exponent) * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS) * phy.symbol_s
+            if start >= self._free_at[phy.band]:
+                return start
+            exponent = min(exponent + 1, 5)
+
+    def _on_air(self, phy: Phy, start: float, mpdu: bytes, frame_pending_ack: bool | None) -> float:
+        """A frame and, when it asks for one, its MAC ACK; when the channel is free again."""
+        self.frames.append(CapturedFrame(start, mpdu, self.channels[phy.band], phy.page, True, -52.0, 255))
+        end = start + phy.airtime(len(mpdu) + 2)
+        header = mac.decode(mpdu)
+        if header.ack_request:
+            ack = mac.encode(mac.ACK, header.sequence, frame_pending=bool(frame_pending_ack))
+            ack_start = end + phy.turnaround_s
+            self.frames.append(CapturedFrame(ack_start, ack, self.channels[phy.band], phy.page, True, -52.0, 255))
+            end = ack_start + phy.airtime(len(ack) + 2)
+        self._free_at[phy.band] = max(self._free_at[phy.band], end)
+        return end
+
+    def _data_frame(self, src: EntityId | None, dst: EntityId | None, aps: bytes) -> bytes:
+        source, destination = self.short_address(src), self.short_address(dst)
+        nwk = _nwk_header(destination, source, self._next_sequence(0x10000 | source), src or self._hub)
+        return mac.encode(mac.DATA, self._next_sequence(source), dst_pan=self.pan_id, dst=destination,
+                          src=source, ack_request=True, payload=nwk + aps)
+
+    def _send(self, src: EntityId | None, dst: EntityId | None, data: bytes, band: str, cluster: int) -> float:
+        """The frames of one APS message (fragmented when long) and its APS ACK; when it was delivered."""
+        phy, at = self.phy(band), self.clock.now().timestamp()
+        counter = self._next_sequence(0x20000 | self.short_address(src))
+        blocks = [data[i:i + FRAGMENT_PAYLOAD] for i in range(0, len(data), FRAGMENT_PAYLOAD)] or [b""]
+        for number, block in enumerate(blocks):
+            aps = _aps_data(cluster, counter, number, len(blocks)) + block
+            at = self._on_air(phy, self._channel_access(phy, at), self._data_frame(src, dst, aps), False)
+        delivered = at
+        self._on_air(phy, self._channel_access(phy, at), self._data_frame(dst, src, _aps_ack(cluster, counter,
+                                                                                            len(blocks))), False)
+        return delivered
+
+    # -- what the CH and devices use -------------------------------------------------------------------------
 
     def transmit(self, data: bytes, deliver: Callable[[bytes], None], label: str = "HAN frame",
-                 band: str = BAND_24GHZ) -> None:
+                 band: str = BAND_24GHZ, *, source: EntityId | None = None, destination: EntityId | None = None,
+                 cluster: int = TUNNELING_CLUSTER) -> None:
+        """Send `data` from source to destination (None: the CH) on a band; `deliver` runs when it arrives."""
         self.frames_sent += 1
         self.bytes_sent += len(data)
-        timing = self.sub_ghz if band == SUB_GHZ else self.timing
-        self.clock.call_later(timing.airtime(len(data)), lambda: deliver(data), label)
+        delivered = self._send(source, destination, data, band, cluster)
+        self.clock.call_later(max(0.0, delivered - self.clock.now().timestamp()), lambda: deliver(data), label)
+
+    def poll(self, device: EntityId, band: str, pending: bool) -> None:
+        """A sleepy device asks its parent for data; the ACK says whether the parent holds any."""
+        phy, at = self.phy(band), self.clock.now().timestamp()
+        source = self.short_address(device)
+        request = mac.encode(mac.COMMAND, self._next_sequence(source), dst_pan=self.pan_id, dst=0x0000, src=source,
+                             ack_request=True, payload=bytes([DATA_REQUEST]))
+        self._on_air(phy, self._channel_access(phy, at), request, pending)
+
+
+def _nwk_header(destination: int, source: int, sequence: int, source_eui: EntityId | None) -> bytes:
+    """ZigBee PRO NWK data frame header: protocol version 2, source IEEE address present."""
+    control = (2 << 2) | (1 << 12)
+    return (control.to_bytes(2, "little") + destination.to_bytes(2, "little") + source.to_bytes(2, "little")
+            + bytes([30, sequence]) + bytes(reversed(source_eui or bytes(8))))
+
+
+def _aps_header(control: int, cluster: int, counter: int) -> bytes:
+    """APS frame control, endpoints 1 -> 1, cluster, the Smart Energy profile, APS counter."""
+    return bytes([control, 1]) + cluster.to_bytes(2, "little") + SE_PROFILE.to_bytes(2, "little") + bytes([1, counter])
+
+
+def _aps_data(cluster: int, counter: int, block: int, blocks: int) -> bytes:
+    """APS data frame, unicast, ACK requested; fragments carry the extended header (first: the block count)."""
+    header = _aps_header(0x40 | (0x80 if blocks > 1 else 0), cluster, counter)
+    if blocks > 1:
+        header += bytes([0x01, blocks]) if block == 0 else bytes([0x02, block])
+    return header
+
+
+def _aps_ack(cluster: int, counter: int, blocks: int) -> bytes:
+    header = _aps_header(0x02 | (0x80 if blocks > 1 else 0), cluster, counter)
+    if blocks > 1:       # acknowledges every block of the window
+        header += bytes([0x02, 0, (1 << min(blocks, 8)) - 1])
+    return header

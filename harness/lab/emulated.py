@@ -34,6 +34,7 @@ from harness.emulators.firmware import FirmwareHost
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
+from harness.han.capture import CapturedFrame
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
@@ -71,6 +72,7 @@ class EmulatedLab:
         self.devices: dict[str, EmulatedDevice | HandHeldTerminal] = {}
         self.hubs: dict[str, CommunicationsHub] = {}
         self.spare_hubs: dict[str, CommunicationsHub] = {}
+        self.han_networks: list[HanNetwork] = []       # every hub's, replaced ones too: what the sniffers saw
         self._schema = schema
         for premises in self.config.premises:
             self._build_premises(premises)
@@ -99,7 +101,13 @@ class EmulatedLab:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
         chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
-        return CommunicationsHub(chf, gpf, HanNetwork(self.clock))
+        network = HanNetwork(self.clock, hub=cfg.chf)
+        self.han_networks.append(network)
+        return CommunicationsHub(chf, gpf, network)
+
+    def han_capture(self) -> list[CapturedFrame]:
+        """What sniffers on every HAN channel of the lab captured so far, in time order."""
+        return sorted((f for network in self.han_networks for f in network.frames), key=lambda f: f.time)
 
     def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
         return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,

@@ -1,0 +1,278 @@
+"""What a HAN capture shows, for DIT.11 (message and response timings on both radio frequencies) and DIT.8
+(duty cycle monitoring and frequency agility): one analysis for the emulated lab's captures and a real
+sniffer's.
+
+- Bands: channel page 0 (or channels 11-26 with no page) is 2.4 GHz; pages 28-31 are sub-GHz.
+- Messages: ZigBee APS data frames, fragments joined by (source, destination, APS counter); where NWK security
+  hides the APS header, each NWK data frame is a message. A message's type is its APS cluster (ZDO commands by
+  name). Transfer time: its first frame's start to its last frame's end.
+- Request/response: a message to a device (from the CH, or from another device such as a PPMID) answered by the
+  next message from that device back, within a minute and before another request to it; messages to the CH
+  (responses, alerts) are never requests. Latency is the answer's start minus the request's end. Percentiles are nearest-rank (the ceil(p% x n)-th
+  smallest), so a reader can check them by hand.
+- Duty cycle: each transmitter's airtime (its frames and the MAC ACKs it sends) over a rolling one-hour window
+  (the ETSI observation period), as a percentage of the hour; states Normal / Limited / Critical / Regulated
+  against the thresholds (SR 6.28's Normal-Limited and Limited-Critical; Critical-Regulated is not a DUIS field).
+- Channel changes: a band's frames moving to another channel, and ZDO Mgmt_NWK_Update_req announcing one;
+  the trigger is the latest update notify (0x8038, 0x803B) or scan request in the ten minutes before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.han import mac
+from harness.han.capture import CapturedFrame
+from harness.han.duty_cycle import WINDOW_S, Thresholds, Transmitter
+
+BAND_24GHZ, SUB_GHZ, UNKNOWN_BAND = "2.4 GHz", "sub-GHz", "unknown band"
+TRIGGER_LOOKBACK_S = 600.0
+RESPONSE_WINDOW_S = 60.0
+COORDINATOR = 0x0000              # the CH: what it sends devices are requests, what devices send it are not          # an answer later than this is a new message, not a response
+# PHY figures to turn frame lengths into airtime (the radio model uses the same PHYs).
+_PHY = {BAND_24GHZ: (250_000, 6), SUB_GHZ: (100_000, 8), UNKNOWN_BAND: (250_000, 6)}
+CLUSTERS = {0x0704: "Tunneling", 0x070B: "Sub-GHz", 0x0700: "Price", 0x0702: "Metering", 0x0800: "Key Establishment",
+            0x0019: "OTA Upgrade"}
+ZDO = {0x0038: "Mgmt_NWK_Update_req", 0x8038: "Mgmt_NWK_Update_notify", 0x803B: "Mgmt_NWK_Unsolicited_Enhanced_"
+       "Update_notify", 0x0013: "Device_annce"}
+
+
+def band_of(frame: CapturedFrame) -> str:
+    if frame.page in (28, 29, 30, 31):
+        return SUB_GHZ
+    if frame.page == 0 or (frame.page is None and frame.channel is not None and 11 <= frame.channel <= 26):
+        return BAND_24GHZ
+    return UNKNOWN_BAND
+
+
+def airtime(band: str, mpdu_bytes: int) -> float:
+    """On air for an MPDU without its FCS (the FCS's 2 bytes are added)."""
+    rate, header = _PHY[band]
+    return (header + mpdu_bytes + 2) * 8 / rate
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def _stats(values: list[float]) -> dict:
+    return {"count": len(values), "p50_s": round(percentile(values, 50), 6), "p95_s": round(percentile(values, 95), 6),
+            "max_s": round(max(values), 6)}
+
+
+@dataclass
+class _Message:
+    band: str
+    source: int
+    destination: int
+    kind: str
+    start: float
+    end: float
+    counter: int | None = None
+
+
+@dataclass
+class _Band:
+    frames: int = 0
+    channels: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
+    senders: dict[int, Transmitter] = field(default_factory=lambda: defaultdict(Transmitter))
+    transitions: list[dict] = field(default_factory=list)
+    messages: list[_Message] = field(default_factory=list)
+    channel: int | None = None
+
+
+def _nwk(payload: bytes) -> tuple[int, int, bytes | None, bool, bytes] | None:
+    """(destination, source, source IEEE, secured, rest) of a NWK data frame, or None."""
+    if len(payload) < 8:
+        return None
+    control = int.from_bytes(payload[:2], "little")
+    if control & 0x03 != 0:
+        return None
+    at, ieee = 8, None
+    if control & (1 << 11):
+        at += 8
+    if control & (1 << 12):
+        ieee = bytes(reversed(payload[at:at + 8]))
+        at += 8
+    if control & (1 << 8):
+        at += 1
+    if control & (1 << 10) and len(payload) > at:
+        at += 2 + 2 * payload[at]
+    return (int.from_bytes(payload[2:4], "little"), int.from_bytes(payload[4:6], "little"), ieee,
+            bool(control & (1 << 9)), payload[at:])
+
+
+def _aps(rest: bytes) -> tuple[str, int, int, int, bool, bytes] | None:
+    """(frame type, cluster, counter, fragmentation, ZDO?, payload) of an unsecured APS data or ACK frame."""
+    if len(rest) < 8:
+        return None
+    control = rest[0]
+    kind = {0: "data", 2: "ack"}.get(control & 0x03)
+    if kind is None or control & 0x20:          # APS commands, inter-PAN, secured APS: nothing to time here
+        return None
+    cluster, profile = int.from_bytes(rest[2:4], "little"), int.from_bytes(rest[4:6], "little")
+    at, fragmentation = 8, 0
+    if control & 0x80 and len(rest) > 8:
+        fragmentation = rest[8] & 0x03
+        at += 2
+    return kind, cluster, rest[7], fragmentation, profile == 0, rest[at:]
+
+
+class Analysis:
+    """Feed frames in capture order; `result()` is the summary `dit han analyse` prints."""
+
+    def __init__(self, thresholds: Thresholds | None = None):
+        self.thresholds = thresholds or Thresholds()
+        self.frames = 0
+        self.malformed = 0
+        self.last_time: float | None = None
+        self.bands: dict[str, _Band] = defaultdict(_Band)
+        self.names: dict[int, str] = {0x0000: "CH"}
+        self.channel_changes: list[dict] = []
+        self._acked: dict[str, tuple[int, int]] = {}            # band -> (sequence, destination) awaiting an ACK
+        self._open: dict[tuple, _Message] = {}
+        self._triggers: dict[str, tuple[float, str]] = {}
+
+    def add(self, frames: Iterable[CapturedFrame]) -> Analysis:
+        for frame in frames:
+            self._frame(frame)
+        return self
+
+    def _frame(self, frame: CapturedFrame) -> None:
+        self.frames += 1
+        self.last_time = frame.time if self.last_time is None else max(self.last_time, frame.time)
+        band_name = band_of(frame)
+        band = self.bands[band_name]
+        band.frames += 1
+        band.channels[frame.channel] += 1
+        if frame.channel is not None and band.channel is not None and frame.channel != band.channel:
+            self._channel_change(band_name, frame.time, band.channel, frame.channel, "seen on air")
+        if frame.channel is not None:
+            band.channel = frame.channel
+        try:
+            header = mac.decode(frame.mpdu)
+        except mac.FrameError:
+            self.malformed += 1
+            return
+        seconds = airtime(band_name, len(frame.mpdu))
+        sender = header.src if header.src is not None else None
+        if header.frame_type == mac.ACK:
+            waiting = self._acked.get(band_name)
+            sender = waiting[1] if waiting and waiting[0] == header.sequence else None
+        elif header.ack_request and header.dst is not None:
+            self._acked[band_name] = (header.sequence, header.dst)
+        if sender is not None:
+            self._airtime(band, sender, frame.time + seconds, seconds)
+        if header.frame_type == mac.DATA and not header.security:
+            self._data(band_name, band, frame, header, seconds)
+
+    def _airtime(self, band: _Band, sender: int, end: float, seconds: float) -> None:
+        before, after, percent = band.senders[sender].add(end, seconds, self.thresholds)
+        if after != before:
+            band.transitions.append({"time": round(end, 6), "device": sender, "from": before, "to": after,
+                                     "percent": round(percent, 4)})
+
+    def _data(self, band_name: str, band: _Band, frame: CapturedFrame, header: mac.MacHeader, seconds: float) -> None:
+        nwk = _nwk(frame.mpdu[header.length:])
+        if nwk is None:
+            return
+        destination, source, ieee, secured, rest = nwk
+        if ieee is not None and source not in self.names:
+            self.names[source] = "-".join(f"{b:02X}" for b in ieee)
+        end = frame.time + seconds
+        aps = None if secured else _aps(rest)
+        if aps is None:
+            band.messages.append(_Message(band_name, source, destination, "NWK data", frame.time, end))
+            return
+        kind, cluster, counter, fragmentation, zdo, payload = aps
+        if kind == "ack":
+            return
+        name = ZDO.get(cluster, f"ZDO 0x{cluster:04X}") if zdo else \
+            f"{CLUSTERS.get(cluster, 'cluster')} 0x{cluster:04X}"
+        if zdo:
+            self._zdo(band_name, frame.time, cluster, payload)
+        key = (band_name, source, destination, counter)
+        if fragmentation == 2 and key in self._open:            # a later block of an open message
+            self._open[key].end = end
+            return
+        message = _Message(band_name, source, destination, name, frame.time, end, counter)
+        band.messages.append(message)
+        if fragmentation == 1:
+            self._open[key] = message
+
+    def _zdo(self, band_name: str, time: float, cluster: int, payload: bytes) -> None:
+        if cluster in (0x8038, 0x803B):
+            self._triggers[band_name] = (time, ZDO[cluster])
+        elif cluster == 0x0038 and len(payload) >= 6:
+            mask, duration = int.from_bytes(payload[1:5], "little"), payload[5]
+            if duration == 0xFE:          # a channel change, to the one channel of the mask
+                page, channels = mask >> 27, mask & 0x07FF_FFFF
+                if channels and channels & (channels - 1) == 0:
+                    self._channel_change(band_name, time, None, channels.bit_length() - 1, "announced", page)
+            elif duration <= 0x05:
+                self._triggers[band_name] = (time, "energy scan requested")
+
+    def _channel_change(self, band: str, time: float, before: int | None, after: int, how: str,
+                        page: int | None = None) -> None:
+        trigger = self._triggers.get(band)
+        cause = trigger[1] if trigger and time - trigger[0] <= TRIGGER_LOOKBACK_S else "unknown"
+        change = {"band": band, "time": round(time, 6), "from": before, "to": after, "how": how, "trigger": cause}
+        if page is not None:
+            change["page"] = page
+        self.channel_changes.append(change)
+
+    # -- the summary ---------------------------------------------------------------------------------------
+
+    def _name(self, address: int) -> str:
+        return self.names.get(address, f"0x{address:04x}")
+
+    def _latency(self, band: _Band) -> dict:
+        transfer: dict[str, list[float]] = defaultdict(list)
+        latency: dict[str, dict[str, list[float]]] = {"overall": defaultdict(list), "by_type": defaultdict(list),
+                                                       "by_device": defaultdict(list)}
+        messages = sorted(band.messages, key=lambda m: m.start)
+        for m in messages:
+            transfer[m.kind].append(m.end - m.start)
+        waiting: dict[tuple[int, int], _Message] = {}
+        for m in messages:
+            answered = waiting.pop((m.destination, m.source), None)
+            if answered is not None and answered.end <= m.start <= answered.end + RESPONSE_WINDOW_S:
+                device = m.source if m.source != 0 else m.destination
+                value = m.start - answered.end
+                latency["overall"]["all"].append(value)
+                latency["by_type"][answered.kind].append(value)
+                latency["by_device"][self._name(device)].append(value)
+            elif m.destination != COORDINATOR:
+                waiting[(m.source, m.destination)] = m
+        return {"requests_answered": len(latency["overall"]["all"]),
+                "overall": _stats(latency["overall"]["all"]) if latency["overall"]["all"] else None,
+                "by_type": {k: _stats(v) for k, v in sorted(latency["by_type"].items())},
+                "by_device": {k: _stats(v) for k, v in sorted(latency["by_device"].items())},
+                "transfer_by_type": {k: _stats(v) for k, v in sorted(transfer.items())}}
+
+    def result(self) -> dict:
+        bands = {}
+        for name, band in sorted(self.bands.items()):
+            devices = {}
+            for address, sender in sorted(band.senders.items()):
+                recent = sum(seconds for end, seconds in sender.held if end > (self.last_time or 0) - WINDOW_S)
+                devices[self._name(address)] = {
+                    "airtime_s": round(sender.total, 6), "percent": round(recent / WINDOW_S * 100, 4),
+                    "max_percent": round(sender.peak, 4), "state": self.thresholds.state(recent / WINDOW_S * 100),
+                    "max_state": self.thresholds.state(sender.peak)}
+            bands[name] = {
+                "frames": band.frames, "channels": {str(c): n for c, n in sorted(band.channels.items(),
+                                                                                 key=lambda i: (i[0] is None, i[0]))},
+                "messages": len(band.messages), "latency": self._latency(band),
+                "duty_cycle": {"window_s": WINDOW_S, "thresholds": vars(self.thresholds), "devices": devices,
+                               "transitions": [{**t, "device": self._name(t["device"])} for t in band.transitions]}}
+        return {"frames": self.frames, "malformed": self.malformed, "bands": bands,
+                "channel_changes": self.channel_changes}
+
+
+def analyse(frames: Iterable[CapturedFrame], thresholds: Thresholds | None = None) -> dict:
+    return Analysis(thresholds).add(frames).result()

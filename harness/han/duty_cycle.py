@@ -1,0 +1,53 @@
+"""Duty cycle on a rolling one-hour window (the ETSI observation period), per transmitter, with the GB states.
+
+One implementation serves the capture analysis (what a sniffer saw) and the emulated Communications Hub
+(what it measures of its own sub-GHz radio and of each device, to act on thresholds).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+WINDOW_S = 3600.0
+STATES = ("Normal", "Limited", "Critical", "Regulated")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Duty cycle percentages at which the state rises (defaults: the RTDS 6.28 example, 1.3 % and 2.2 %, and
+    Silicon Labs' documented suspend limit of 2.5 % for Critical-Regulated, which GB does not publish)."""
+
+    limited: float = 1.3
+    critical: float = 2.2
+    regulated: float = 2.5
+
+    def state(self, percent: float) -> str:
+        return STATES[sum(percent >= t for t in (self.limited, self.critical, self.regulated))]
+
+
+@dataclass
+class Transmitter:
+    """One transmitter's airtime: (end, seconds) of each transmission still in the window."""
+
+    held: deque = field(default_factory=deque)
+    in_window: float = 0.0
+    total: float = 0.0
+    peak: float = 0.0                   # the highest percentage any window reached
+    state: str = "Normal"
+
+    def add(self, end: float, seconds: float, thresholds: Thresholds) -> tuple[str, str, float]:
+        """Count a transmission ending at `end`; (state before, state after, percentage now)."""
+        self.held.append((end, seconds))
+        self.total += seconds
+        self.in_window += seconds
+        return self.at(end, thresholds)
+
+    def at(self, now: float, thresholds: Thresholds) -> tuple[str, str, float]:
+        """Move the window to end at `now`; (state before, state after, percentage)."""
+        while self.held and self.held[0][0] <= now - WINDOW_S:
+            self.in_window -= self.held.popleft()[1]
+        percent = max(self.in_window, 0.0) / WINDOW_S * 100
+        self.peak = max(self.peak, percent)
+        before, self.state = self.state, thresholds.state(percent)
+        return before, self.state, percent

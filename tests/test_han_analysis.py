@@ -1,0 +1,130 @@
+"""`dit han analyse` on crafted captures whose figures are computed by hand, and on the radio model's own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dit_command import dit
+
+from harness.han import mac
+from harness.han.analysis import SUB_GHZ, airtime, analyse, percentile
+from harness.han.capture import CapturedFrame, write_pcap
+from harness.han.duty_cycle import Thresholds
+
+PAN, CH, ESME, GSME = 0x1A2B, 0x0000, 0x3C01, 0x3C02
+ESME_EUI = bytes.fromhex("00DB1234567890A0")
+
+
+def nwk(destination: int, source: int, sequence: int, ieee: bytes | None = None) -> bytes:
+    control = (2 << 2) | ((1 << 12) if ieee else 0)
+    return (control.to_bytes(2, "little") + destination.to_bytes(2, "little") + source.to_bytes(2, "little")
+            + bytes([30, sequence]) + (bytes(reversed(ieee)) if ieee else b""))
+
+
+def aps(cluster: int, counter: int, profile: int = 0x0109, fragment: tuple[int, int] | None = None) -> bytes:
+    control = 0x40 | (0x80 if fragment else 0)
+    header = bytes([control, 1]) + cluster.to_bytes(2, "little") + profile.to_bytes(2, "little") + bytes([1, counter])
+    return header + (bytes(fragment) if fragment else b"")
+
+
+def data(time: float, src: int, dst: int, seq: int, payload: bytes, channel: int = 11, page: int = 0,
+         ieee: bytes | None = None) -> CapturedFrame:
+    mpdu = mac.encode(mac.DATA, seq, dst_pan=PAN, dst=dst, src=src, ack_request=False,
+                      payload=nwk(dst, src, seq, ieee) + payload)
+    return CapturedFrame(time, mpdu, channel, page)
+
+
+def test_request_response_latency_is_the_answer_start_minus_the_request_end():
+    frames, expected = [], []
+    for n, gap in enumerate((0.010, 0.030, 0.020, 0.200)):
+        request = data(100.0 + n, CH, ESME, 2 * n, aps(0x0704, n) + bytes(30))
+        end = request.time + airtime("2.4 GHz", len(request.mpdu))
+        frames += [request, data(end + gap, ESME, CH, 2 * n + 1, aps(0x0704, 100 + n) + bytes(12), ieee=ESME_EUI)]
+        expected.append(gap)
+    result = analyse(frames)["bands"]["2.4 GHz"]
+    overall = result["latency"]["overall"]
+    # nearest rank over [0.010, 0.020, 0.030, 0.200]: p50 is the 2nd, p95 the 4th
+    assert overall == {"count": 4, "p50_s": 0.02, "p95_s": 0.2, "max_s": 0.2}
+    assert list(result["latency"]["by_device"]) == ["00-DB-12-34-56-78-90-A0"]
+    assert result["latency"]["by_type"]["Tunneling 0x0704"]["count"] == 4
+    assert percentile([5, 1, 4, 2, 3], 50) == 3 and percentile([1, 2], 95) == 2
+
+
+def test_airtime_from_the_phy_of_each_band():
+    assert airtime("2.4 GHz", 40) == pytest.approx((6 + 40 + 2) * 8 / 250_000)      # 1.536 ms
+    assert airtime(SUB_GHZ, 40) == pytest.approx((8 + 40 + 2) * 8 / 100_000)         # 4.0 ms
+
+
+def test_fragments_make_one_message_timed_from_first_start_to_last_end():
+    blocks = [data(10.0 + 0.01 * b, CH, GSME, b, aps(0x0704, 7, fragment=(1, 3) if b == 0 else (2, b)) + bytes(82))
+              for b in range(3)]
+    result = analyse(blocks)["bands"]["2.4 GHz"]
+    assert result["messages"] == 1
+    transfer = result["latency"]["transfer_by_type"]["Tunneling 0x0704"]
+    assert transfer["max_s"] == pytest.approx(0.02 + airtime("2.4 GHz", len(blocks[2].mpdu)), abs=1e-6)
+
+
+def test_duty_cycle_states_on_a_rolling_hour_with_hand_computed_crossings():
+    # 125-byte MPDUs on sub-GHz: (8 + 125 + 2) x 8 / 100 kb/s = 10.8 ms each; 1.3 % of an hour is 46.8 s, so the
+    # 4,334th frame (46.8072 s) takes the ESME to Limited; frames are 0.5 s apart, all within the hour.
+    payload = bytes(125 - 9 - 8)
+    frames = [data(1000.0 + 0.5 * n, ESME, CH, n % 256, payload, channel=5, page=28) for n in range(4400)]
+    frames.append(data(1000.0 + 0.5 * 4399 + 3600.0, ESME, CH, 1, payload, channel=5, page=28))  # an hour later
+    assert all(len(f.mpdu) == 125 for f in frames)
+    result = analyse(frames, Thresholds(1.3, 2.2, 2.5))["bands"][SUB_GHZ]["duty_cycle"]
+    [up, down] = result["transitions"]
+    assert (up["from"], up["to"], up["device"]) == ("Normal", "Limited", "0x3c01")
+    assert up["time"] == pytest.approx(1000.0 + 0.5 * 4333 + 0.0108, abs=1e-6)
+    assert up["percent"] == pytest.approx(4334 * 0.0108 / 3600 * 100, abs=1e-4)
+    assert (down["from"], down["to"]) == ("Limited", "Normal")
+    esme = result["devices"]["0x3c01"]
+    assert esme["max_percent"] == pytest.approx(4400 * 0.0108 / 36, abs=1e-4) and esme["max_state"] == "Limited"
+    assert esme["airtime_s"] == pytest.approx(4401 * 0.0108) and esme["state"] == "Normal"
+
+
+def test_an_ack_counts_towards_the_device_it_came_from():
+    request = CapturedFrame(5.0, mac.encode(mac.DATA, 9, dst_pan=PAN, dst=ESME, src=CH, ack_request=True,
+                                            payload=nwk(ESME, CH, 1)), 11, 0)
+    ack = CapturedFrame(5.002, mac.encode(mac.ACK, 9), 11, 0)
+    devices = analyse([request, ack])["bands"]["2.4 GHz"]["duty_cycle"]["devices"]
+    assert devices["0x3c01"]["airtime_s"] == pytest.approx(airtime("2.4 GHz", 3))
+    assert devices["CH"]["airtime_s"] == pytest.approx(airtime("2.4 GHz", len(request.mpdu)))
+
+
+def test_channel_changes_seen_on_air_and_announced_with_their_trigger():
+    notify = data(50.0, ESME, CH, 1, aps(0x8038, 1, profile=0) + bytes([1, 0]) + bytes(11))
+    update = data(60.0, CH, 0xFFFF, 2, aps(0x0038, 2, profile=0) + bytes([3]) + ((28 << 27) | (1 << 5)).to_bytes(
+        4, "little") + bytes([0xFE, 1]), channel=11)
+    moved = data(70.0, CH, ESME, 3, aps(0x0704, 3) + bytes(4), channel=15)
+    changes = analyse([data(40.0, CH, ESME, 0, aps(0x0704, 0)), notify, update, moved])["channel_changes"]
+    assert changes[0] == {"band": "2.4 GHz", "time": 60.0, "from": None, "to": 5, "how": "announced",
+                          "trigger": "Mgmt_NWK_Update_notify", "page": 28}
+    assert changes[1] == {"band": "2.4 GHz", "time": 70.0, "from": 11, "to": 15, "how": "seen on air",
+                          "trigger": "Mgmt_NWK_Update_notify"}
+
+
+def test_dit_han_analyse_prints_and_writes_json(tmp_path):
+    frames = [data(1.0, CH, ESME, 1, aps(0x0704, 1) + bytes(20)), data(1.05, ESME, CH, 2, aps(0x0704, 2))]
+    path = tmp_path / "han.pcap"
+    write_pcap(path, frames)
+    result = dit("han", "analyse", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    [summary] = json.loads(result.stdout)
+    assert summary["frames"] == 2 and set(summary) >= {"frames", "bands", "channel_changes"}
+    assert summary["bands"]["2.4 GHz"]["latency"]["overall"]["count"] == 1
+    text = dit("han", "analyse", str(path))
+    assert "2.4 GHz: 2 frames (ch 11: 2)" in text.stdout and "over 1 exchanges" in text.stdout
+    bad = dit("han", "analyse", str(path), "--limited", "3", "--critical", "2")
+    assert bad.returncode == 2 and "thresholds must rise" in bad.stderr
+
+
+def test_a_truncated_capture_is_analysed_up_to_the_break(tmp_path):
+    path = tmp_path / "cut.pcap"
+    write_pcap(path, [data(1.0 + n, CH, ESME, n, aps(0x0704, n) + bytes(20)) for n in range(5)])
+    path.write_bytes(path.read_bytes()[:-10])
+    result = dit("han", "analyse", str(path), "--json")
+    assert result.returncode == 1
+    [summary] = json.loads(result.stdout)
+    assert summary["frames"] == 4 and "truncated" in summary["error"]
+    assert dit("han", "analyse", str(tmp_path / "none.pcap")).returncode == 2

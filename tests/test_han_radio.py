@@ -1,0 +1,120 @@
+"""The HAN radio model: frames, PHY timings, acknowledgements, fragmentation, sleepy polling, both bands; and
+its captures read back the same by `dit han analyse` and by tshark."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from harness.clock import VirtualClock
+from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, HanNetwork
+from harness.eui import EntityId
+from harness.han import mac
+from harness.han.analysis import analyse
+from harness.han.capture import read, write_pcap
+
+HUB = EntityId("00-DB-12-34-56-78-90-A2")
+ESME = EntityId("00-DB-12-34-56-78-90-A0")
+NO_TSHARK = "tshark not installed (apt-get install tshark)"
+
+
+def _network(seed: int = 1) -> tuple[VirtualClock, HanNetwork, list[bytes]]:
+    clock = VirtualClock()
+    return clock, HanNetwork(clock, hub=HUB, seed=seed), []
+
+
+def _send(band: str, size: int, seed: int = 1):
+    clock, han, delivered = _network(seed)
+    sent_at = clock.now().timestamp()
+    han.transmit(bytes(size), delivered.append, band=band, destination=ESME)
+    assert not delivered                              # nothing arrives before its frames are on air
+    clock.wait_until(lambda: bool(delivered), timeout=5)
+    return clock, han, delivered, sent_at
+
+
+def test_a_short_message_is_one_data_frame_its_ack_and_an_aps_ack_with_phy_timings():
+    clock, han, delivered, sent_at = _send(BAND_24GHZ, 40)
+    [data, ack, aps_ack, aps_mac_ack] = han.frames
+    headers = [mac.decode(f.mpdu) for f in han.frames]
+    assert [h.frame_type for h in headers] == [mac.DATA, mac.ACK, mac.DATA, mac.ACK]
+    assert (headers[0].src, headers[0].dst, headers[0].ack_request) == (0x0000, han.short_address(ESME), True)
+    assert headers[1].sequence == headers[0].sequence and headers[3].sequence == headers[2].sequence
+    # the ACK starts a turnaround time (12 symbols) after the data frame's last bit
+    data_end = data.time + O_QPSK_2400.airtime(len(data.mpdu) + 2)
+    assert ack.time == pytest.approx(data_end + 12 * 16e-6)
+    # CSMA-CA: at least one CCA (8 symbols) and at most 7 unit backoffs of 20 symbols before the first frame
+    assert 8 * 16e-6 <= data.time - sent_at <= (7 * 20 + 8) * 16e-6 + 1e-9
+    assert delivered == [bytes(40)]
+    assert clock.now().timestamp() == pytest.approx(ack.time + O_QPSK_2400.airtime(5), abs=1e-6)
+    assert {(f.channel, f.page) for f in han.frames} == {(han.channels[BAND_24GHZ], 0)}
+
+
+def test_a_long_message_is_fragmented_and_each_fragment_acknowledged():
+    _, han, delivered, _ = _send(BAND_24GHZ, 3 * FRAGMENT_PAYLOAD + 1)
+    data = [f for f in han.frames if mac.decode(f.mpdu).frame_type == mac.DATA]
+    assert len(data) == 5 and len(han.frames) == 10                 # 4 fragments + the APS ACK, each MAC-acked
+    assert delivered == [bytes(3 * FRAGMENT_PAYLOAD + 1)]
+    times = [f.time for f in han.frames]
+    assert times == sorted(times)                                      # nothing overlaps on the one channel
+
+
+def test_sub_ghz_frames_are_on_page_28_and_take_longer():
+    _, fast, _, _ = _send(BAND_24GHZ, 200)
+    _, slow, _, _ = _send(SUB_GHZ, 200)
+    assert {f.page for f in slow.frames} == {28} and {f.page for f in fast.frames} == {0}
+    span = [h.frames[-1].time - h.frames[0].time for h in (fast, slow)]
+    assert span[1] > 2 * span[0]
+    assert FSK_868.airtime(50) == pytest.approx((8 + 50) * 8 / 100_000)
+
+
+def test_a_sleepy_device_polls_and_the_ack_says_whether_data_waits():
+    clock, han, _ = _network()
+    han.poll(ESME, BAND_24GHZ, pending=True)
+    han.poll(ESME, BAND_24GHZ, pending=False)
+    request, ack, *rest = [mac.decode(f.mpdu) for f in han.frames]
+    assert request.frame_type == mac.COMMAND and han.frames[0].mpdu[request.length] == 0x04     # Data Request
+    assert ack.frame_type == mac.ACK and ack.frame_pending and not rest[1].frame_pending
+
+
+def test_the_same_seed_gives_the_same_capture():
+    assert _send(BAND_24GHZ, 500, seed=7)[1].frames == _send(BAND_24GHZ, 500, seed=7)[1].frames
+    assert _send(BAND_24GHZ, 500, seed=7)[1].frames != _send(BAND_24GHZ, 500, seed=8)[1].frames
+
+
+def test_the_capture_names_the_device_by_eui_and_times_its_answer(tmp_path):
+    clock, han, got = _network()
+    han.transmit(bytes(60), lambda data: han.transmit(bytes(30), got.append, source=ESME), destination=ESME)
+    clock.wait_until(lambda: bool(got), timeout=5)
+    path = tmp_path / "han.pcap"
+    write_pcap(path, han.frames)
+    result = analyse(read(path))["bands"][BAND_24GHZ]
+    assert result["latency"]["overall"]["count"] == 1
+    assert list(result["latency"]["by_device"]) == ["00-DB-12-34-56-78-90-A0"]
+    assert 0 < result["latency"]["overall"]["max_s"] < 0.02      # after the APS ACK exchange and a backoff
+
+
+def test_tshark_reads_the_model_capture_as_we_do(tmp_path):
+    if shutil.which("tshark") is None:
+        pytest.skip(NO_TSHARK)
+    clock, han, got = _network()
+    for size in (20, 200, 700):
+        han.transmit(bytes(size), got.append, destination=ESME)
+        han.transmit(bytes(size // 2), got.append, band=SUB_GHZ, source=ESME)
+    han.poll(ESME, BAND_24GHZ, pending=False)
+    clock.wait_until(lambda: len(got) == 6, timeout=5)
+    path = tmp_path / "han.pcap"
+    write_pcap(path, han.frames)
+    fields = ["frame.time_epoch", "wpan.src16", "wpan.dst16", "wpan.frame_type", "wpan-tap.ch_page"]
+    out = subprocess.run(["tshark", "-r", str(path), "-T", "fields", "-E", "separator=,",
+                          *[x for f in fields for x in ("-e", f)]], capture_output=True, text=True, check=True)
+    rows = [line.split(",") for line in out.stdout.splitlines()]
+    ours = list(read(path))
+    assert len(rows) == len(ours) == len(han.frames)
+    for row, frame in zip(rows, ours, strict=True):
+        header = mac.decode(frame.mpdu)
+        assert float(row[0]) == pytest.approx(frame.time, abs=1e-6)
+        assert row[1] == (mac.address_text(header.src, False) if header.src is not None else "")
+        assert row[2] == (mac.address_text(header.dst, False) if header.dst is not None else "")
+        assert int(row[3], 0) == header.frame_type and int(row[4]) == frame.page
