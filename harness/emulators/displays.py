@@ -12,8 +12,8 @@ from __future__ import annotations
 from harness.catalogue import DeviceType
 from harness.emulators.comms_hub import HanDevice, PairedDevice
 from harness.emulators.device import GeneralSigning, handles
-from harness.emulators.han import BAND_24GHZ
 from harness.emulators.firmware import FirmwareHost
+from harness.emulators.han import BAND_24GHZ
 from harness.eui import EntityId
 
 

@@ -8,8 +8,8 @@ sniffer's.
   name). Transfer time: its first frame's start to its last frame's end.
 - Request/response: a message to a device (from the CH, or from another device such as a PPMID) answered by the
   next message from that device back, within a minute and before another request to it; messages to the CH
-  (responses, alerts) are never requests. Latency is the answer's start minus the request's end. Percentiles are nearest-rank (the ceil(p% x n)-th
-  smallest), so a reader can check them by hand.
+  (responses, alerts) are never requests. Latency is the answer's start minus the request's end. Percentiles are
+  nearest-rank (the ceil(p% x n)-th smallest), so a reader can check them by hand.
 - Duty cycle: each transmitter's airtime (its frames and the MAC ACKs it sends) over a rolling one-hour window
   (the ETSI observation period), as a percentage of the hour; states Normal / Limited / Critical / Regulated
   against the thresholds (SR 6.28's Normal-Limited and Limited-Critical; Critical-Regulated is not a DUIS field).
@@ -30,8 +30,8 @@ from harness.han.duty_cycle import WINDOW_S, Thresholds, Transmitter
 
 BAND_24GHZ, SUB_GHZ, UNKNOWN_BAND = "2.4 GHz", "sub-GHz", "unknown band"
 TRIGGER_LOOKBACK_S = 600.0
-RESPONSE_WINDOW_S = 60.0
-COORDINATOR = 0x0000              # the CH: what it sends devices are requests, what devices send it are not          # an answer later than this is a new message, not a response
+RESPONSE_WINDOW_S = 60.0          # an answer later than this is a new message, not a response
+COORDINATOR = 0x0000              # the CH: what it sends devices are requests, what devices send it are not
 # PHY figures to turn frame lengths into airtime (the radio model uses the same PHYs).
 _PHY = {BAND_24GHZ: (250_000, 6), SUB_GHZ: (100_000, 8), UNKNOWN_BAND: (250_000, 6)}
 CLUSTERS = {0x0704: "Tunneling", 0x070B: "Sub-GHz", 0x0700: "Price", 0x0702: "Metering", 0x0800: "Key Establishment",
