@@ -366,6 +366,7 @@ def cmd_run(args) -> int:
     with Ledger(dsn) as book:
         book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
                         else "interrupted")
+        _record_han_evidence(book, run_id)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise DitError("no scenario matches the selection" if not args.resume else "nothing left to run",
                        where="dit run", fix="check -k / -m")
@@ -431,6 +432,24 @@ def cmd_han_analyse(args) -> int:
                            args.channel, args.page)
     _emit(args, results, _han_line)
     return EXIT_FAILED if any(r["error"] for r in results) else EXIT_OK
+
+
+def _record_han_evidence(book, run_id: int) -> None:
+    """The run's HAN captures as DIT.11 (timings on both bands) and DIT.8 (duty cycle, frequency agility)
+    evidence in the ledger, where the report reads it."""
+    from harness.han import analysis, capture
+
+    studies = []
+    for execution in book.executions(run_id):
+        path = Path(execution.evidence or "") / "han.pcap"
+        if execution.evidence and path.is_file():
+            try:
+                studies.append(analysis.Analysis().add(capture.read(path)))
+            except capture.CaptureError as exc:
+                print(f"HAN capture not analysed: {exc}", file=sys.stderr)
+    for requirement, (status, reference) in analysis.phase_evidence(studies).items():
+        book.record_evidence(requirement, status, f"run {run_id}: {reference}", "dit run")
+        print(f"{requirement} {status.replace('_', ' ')}: {reference}")
 
 
 # -- the phase: dit report, dit issue, dit evidence, dit phase ----------------------------------------

@@ -32,7 +32,7 @@ FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "c
             "device_certificate": 3, "dsp_schedule": 2, "price_update": 2, "ihd": 4, "change_of_tenancy": 12,
             "decommission": 4, "meter_reading": 10, "prepayment_data": 4}
 # Scenarios beyond the seed's plan that the lab's test sets need: the DIT.9 CH upgrade and R2.0 dual band SRs.
-LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 1}
+LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2}
 PRIORITIES = ("High", "Medium", "Low")
 FEATURES = Path(__file__).resolve().parents[1] / "features"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pytest_bdd import given, parsers, then, when
 
 from harness.catalogue import DeviceType
+from harness.han import analysis
 from harness.lab import parameters
 from harness.lab.procedures import Procedures
 
@@ -193,3 +194,15 @@ def utrn_typed_again(lab, scenario_context, device, party):
 def upgrade_hub(lab, version):
     lab.upgrade_communications_hub(version)
     lab.let_time_pass(120)                 # the hub restarts; its devices rejoin on their next attempt
+
+
+@given("there is interference on the Communications Hub's sub-GHz channel")
+def interference(lab):
+    lab.interfere()
+
+
+@then("the HAN capture shows the sub-GHz channel changed")
+def sub_ghz_channel_changed(lab):
+    """What a sniffer on the sub-GHz band saw: the CH announcing a move to another channel."""
+    changes = [c for c in analysis.analyse(lab.han_capture())["channel_changes"] if c["band"] == analysis.SUB_GHZ]
+    assert changes, "the sub-GHz HAN capture shows no channel change"

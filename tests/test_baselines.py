@@ -142,7 +142,7 @@ def test_the_matrix_runs_each_lab_scenario_where_it_applies(tmp_path):
     assert ran == {("ch_upgrade", *t) for t in v10 + v11} | {
         ("dual_band_hub", "B5", "DB11-regression", "CHTS v1.1 Dual Band"),
         ("dual_band_hub", "B6", "DB11-core", "CHTS v1.1 Dual Band")}
-    assert "Release baselines and test sets" in result.stdout and "12 passed" in result.stdout
+    assert "Release baselines and test sets" in result.stdout and "14 passed" in result.stdout
 
 
 def test_parallel_workers_report_as_one_run(tmp_path):

@@ -158,3 +158,109 @@ def test_a_malformed_command_raises_0x8f1e(hub):
     esme.receive(b"\xdd\x00\x00\x00\x00\x00\x00\x05")
     clock.advance(1)
     assert len(up) == before + 1 and "malformed" in esme.history[-2]
+
+
+def _alert_codes(up) -> list[str]:
+    from harness.gbcs import model_payload
+    from harness.gbcs.frame import GbcsMessage
+
+    apdus = [GbcsMessage.decode(m).apdu for m in up]
+    return [model_payload.decode(a.payload).get("AlertCode") for a in apdus if a.cra_flag is CraFlag.ALERT]
+
+
+def test_sub_ghz_duty_cycle_limited_suspends_the_most_talkative_device_and_discards_its_messages(hub):
+    from harness.emulators.han import SUB_GHZ
+    from harness.han.duty_cycle import Thresholds
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    esme.bands = frozenset({"2.4 GHz", SUB_GHZ})
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    assert hub.bands[esme.eui] == SUB_GHZ
+    hub.han.thresholds = Thresholds(0.5, 1.5, 2.5)         # as SR 6.28 may set them (0.5 % is the lowest allowed)
+    # 0.5 % of an hour is 18 s of the CH's own airtime: 200 messages of 800 bytes to the ESME on sub-GHz
+    for _ in range(200):
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=esme.eui)
+    clock.advance(60)
+    assert hub.duty_state == "Limited" and esme.eui in hub.suspended
+    assert _alert_codes(up).count("8F20") == 1
+    # a Remote Party command for the suspended ESME is discarded, and the DCC told
+    command = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1, originator=ACB, recipient=esme.eui,
+                             message_code=0x0001, payload=b"", date_time=clock.now()).encode()
+    frames = len(hub.han.frames)
+    hub.from_wan(command)
+    clock.advance(1)
+    assert "8F2C" in _alert_codes(up) and len(hub.han.frames) == frames      # nothing went on air to it
+    # an hour on, the window has emptied: the next transmission brings the CH back to Normal, and says so
+    clock.advance(3600)
+    assert esme.eui not in hub.suspended
+    hub.han.transmit(bytes(10), lambda _: None, band=SUB_GHZ, destination=esme.eui)
+    clock.advance(1)
+    assert hub.duty_state == "Normal" and _alert_codes(up)[-1] == "8F21"
+
+
+def test_sub_ghz_duty_cycle_critical_suspends_every_sub_ghz_device(hub):
+    from harness.emulators.han import SUB_GHZ
+    from harness.han.duty_cycle import Thresholds
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    esme.bands = frozenset({SUB_GHZ})
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    hub.han.thresholds = Thresholds(0.5, 0.6, 5.0)
+    for _ in range(300):
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=esme.eui)
+    clock.advance(120)
+    assert hub.duty_state == "Critical" and esme.eui in hub.suspended
+    assert [c for c in _alert_codes(up) if c.startswith("8F2")] == ["8F20", "8F22"]
+
+
+def test_interference_on_the_sub_ghz_channel_moves_the_han_and_tells_the_dcc(hub):
+    from harness.emulators.han import SUB_GHZ
+    from harness.han import mac
+    from harness.han.analysis import analyse
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    esme.bands = frozenset({SUB_GHZ})
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    before = hub.han.channels[SUB_GHZ]
+    hub.han.interference.add(before)
+    hub.han.transmit(bytes(40), lambda _: None, band=SUB_GHZ, source=esme.eui)      # the ESME's tries fail
+    clock.advance(1)
+    after = hub.han.channels[SUB_GHZ]
+    assert after != before and after not in hub.han.interference and hub.chf.sub_ghz_channel == after
+    assert [c for c in _alert_codes(up) if c.startswith("8F2")] == ["8F27", "8F26"]
+    # the capture shows the unacknowledged tries, the device's notify and the CH's announced move
+    changes = analyse(hub.han.frames)["channel_changes"]
+    assert changes[0] == {"band": SUB_GHZ, "time": changes[0]["time"], "from": None, "to": after,
+                          "how": "announced", "trigger": "Mgmt_NWK_Unsolicited_Enhanced_Update_notify", "page": 28}
+    unacked = [f for f in hub.han.frames if f.channel == before and mac.decode(f.mpdu).frame_type == mac.DATA]
+    assert len(unacked) >= 3
+    # a quiet channel: a requested scan (6.29) changes nothing
+    hub.frequency_agility("RemotePartyCommand")
+    assert hub.han.channels[SUB_GHZ] == after and _alert_codes(up)[-1] == "8F27"
+
+
+def test_the_weekly_allowance_of_channel_changes_holds(hub):
+    from harness.emulators.han import SUB_GHZ
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    hub.chf.sub_ghz_configuration = {"SetCHFSubGHzConfiguration/MaximumSubGHzChannelChangesPerWeek": "1"}
+    start = hub.han.channels[SUB_GHZ]
+    hub.han.interference.add(start)
+    hub.frequency_agility("RemotePartyCommand")
+    moved = hub.han.channels[SUB_GHZ]
+    hub.han.interference.add(moved)
+    hub.frequency_agility("RemotePartyCommand")                 # a second change in the week: not allowed
+    assert moved != start and hub.han.channels[SUB_GHZ] == moved and _alert_codes(up)[-1] == "8F2B"
+    clock.advance(7 * 86400)
+    hub.frequency_agility("RemotePartyCommand")                 # a week on, it may move again
+    assert hub.han.channels[SUB_GHZ] not in (start, moved)

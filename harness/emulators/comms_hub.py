@@ -41,11 +41,13 @@ from typing import Protocol
 from harness.catalogue import DeviceType
 from harness.emulators import zigbee
 from harness.emulators.device import CommandFailed, EmulatedDevice, handles
-from harness.emulators.han import BAND_24GHZ, SUB_GHZ, HanNetwork
+from harness.emulators.han import BAND_24GHZ, SUB_GHZ, SUB_GHZ_CLUSTER, HanNetwork
 from harness.emulators.metering import GasProxyMirror
 from harness.eui import EntityId
 from harness.gbcs import model_payload
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
+from harness.han.duty_cycle import STATES as DUTY_STATES
+from harness.han.duty_cycle import Thresholds
 
 HISTORIC_LOG_SIZE = 15
 JOIN_RETRY_S = 60.0
@@ -59,6 +61,13 @@ INTER_PAN_WINDOW_S = 3600       # Inter-PAN listens for 60 minutes from CH power
 HHT_LOG_LIFETIME_S = 65535      # the CHF removes an HHT this long after adding it
 CCS08_FIRMWARE_TRANSFER = 0x0128
 TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
+# Sub-GHz duty cycle management: the suspend period is Silicon Labs' default (GB does not publish one); the
+# alerts for falling back below a threshold, by the state left.
+SUSPEND_PERIOD_S = 300
+# Frequency agility: page 28's channels 0-26 when 6.28 has not narrowed them; at most 7 changes a week (the
+# upper bound of 6.28's MaximumSubGHzChannelChangesPerWeek) until 6.28 sets the limit.
+SUB_GHZ_CHANNELS, MAX_CHANNEL_CHANGES_PER_WEEK, WEEK_S = 27, 7, 7 * 86400
+DUTY_FALLEN = {"Limited": 0x8F21, "Critical": 0x8F23, "Regulated": 0x8F25}
 HAN_FIRMWARE_BYTES_PER_S = 2_500    # OTA block transfer over the HAN, a few kbit/s of payload
 
 
@@ -268,6 +277,12 @@ class CommunicationsHubFunction(EmulatedDevice):
     def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
         self._sub_ghz_radio()
         self.sub_ghz_configuration = {k: v for k, v in fields.items() if k not in ("UseCase", "SRV")}
+        if self.hub is not None:       # the duty cycle thresholds the CH acts on (percent, as DUIS gives them)
+            given = {k.rsplit("/", 1)[-1]: v for k, v in self.sub_ghz_configuration.items()}
+            current = self.hub.han.thresholds
+            self.hub.han.thresholds = Thresholds(
+                float(given.get("NormalLimitedDutyCycleThreshold", current.limited)),
+                float(given.get("LimitedCriticalDutyCycleThreshold", current.critical)), current.regulated)
         self.raise_alert(0x8F2A, {"Reason": "Sub GHz Configuration Changed"}, to=self._dcc_entity())
         return {}
 
@@ -284,6 +299,8 @@ class CommunicationsHubFunction(EmulatedDevice):
     @handles("DBCH05")
     def _request_channel_scan(self, fields: dict, apdu: GeneralSigning) -> dict:
         self._sub_ghz_radio()
+        if self.hub is not None:           # the scan runs once the response is on its way
+            self.clock.call_later(0, lambda: self.hub.frequency_agility("RemotePartyCommand"), "sub-GHz scan")
         return {"StatusCode": "ScanRequestAccepted"}
 
     @handles("DBCH02")
@@ -412,6 +429,12 @@ class CommunicationsHub:
         self.powered_on_at = chf.clock.now()
         self.terminal: LocalTerminal | None = None
         self.bands: dict[EntityId, str] = {}
+        self.suspended: dict[EntityId, object] = {}         # sub-GHz devices told to stop, and their resume events
+        self.duty_state = "Normal"
+        self.channel_changes: list[float] = []             # when the sub-GHz channel changed (weekly limit)
+        han.on_duty_cycle = self._duty_cycle_changed
+        han.on_link_problems = self._link_problems
+        han.channels[SUB_GHZ] = chf.sub_ghz_channel
         chf.uplink = gpf.uplink = self.to_wan
 
     def device_type_of(self, device: EntityId) -> DeviceType | None:
@@ -479,6 +502,84 @@ class CommunicationsHub:
             self.han.transmit(data, device.receive, f"HAN CHF -> {device}", band, destination=device.eui)
         self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device), f"{device} poll")
 
+    # -- sub-GHz duty cycle management (GBCS 10.6.2.2; the Silicon Labs sub-GHz server as reference) --------
+
+    def _duty_cycle_changed(self, before: str, after: str, percent: float) -> None:
+        """The CH's own sub-GHz duty cycle crossed a threshold: act as the state says and tell the DCC."""
+        self.duty_state = after
+        rising = DUTY_STATES.index(after) > DUTY_STATES.index(before)
+        on_sub_ghz = [self.members[e] for e, band in self.bands.items() if band == SUB_GHZ and e in self.members]
+        if rising and after == "Limited":
+            quiet = [d for d in on_sub_ghz if d.eui not in self.suspended]
+            if quiet:           # the most talkative device not already suspended
+                device = max(quiet, key=lambda d: (self.han.duty_cycle(d.eui), d.eui))
+                self._suspend(device)
+                self.chf.raise_alert(0x8F20, {"DeviceID": device.eui.duis, "DutyCycle": f"{percent:.2f}"},
+                                     to=self.chf._dcc_entity())
+        elif rising and after == "Critical":
+            for device in on_sub_ghz:
+                if device.eui not in self.suspended:
+                    self._suspend(device)
+            self.chf.raise_alert(0x8F22, {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+        elif rising:
+            self.chf.raise_alert(0x8F24, {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+        else:
+            self.chf.raise_alert(DUTY_FALLEN[before], {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+
+    def _suspend(self, device: HanDevice) -> None:
+        """SuspendZCLMessages (ZCL Sub-GHz cluster) for the suspend period; then the device may talk again."""
+        self.han.transmit(bytes([0x01, 0x00, 0x00, SUSPEND_PERIOD_S // 60]), lambda _: None,
+                          f"HAN CHF -> {device} SuspendZCLMessages", SUB_GHZ, destination=device.eui,
+                          cluster=SUB_GHZ_CLUSTER)
+        self.suspended[device.eui] = self.chf.clock.call_later(
+            SUSPEND_PERIOD_S, lambda: self.suspended.pop(device.eui, None), f"{device} suspension ends")
+
+    def _discarded(self, recipient: EntityId) -> bool:
+        """A message for a suspended sub-GHz device (or any, when Regulated) is discarded and the DCC told."""
+        if recipient not in self.suspended and not (self.duty_state == "Regulated"
+                                                    and self.bands.get(recipient) == SUB_GHZ):
+            return False
+        self.chf.raise_alert(0x8F2C, {"DeviceID": recipient.duis, "Reason": "Message Discarded Due to Duty Cycle "
+                                                                            "Management"}, to=self.chf._dcc_entity())
+        return True
+
+    # -- sub-GHz frequency agility (GBCS 10.6.2.6) ------------------------------------------------------
+
+    def _link_problems(self, device: EntityId | None) -> None:
+        """Unicasts failing on the sub-GHz channel: seen by the CH itself, or reported by a device."""
+        if not self.chf.dual_band:
+            return
+        if device is None:
+            self.frequency_agility("CHDetectedMessageFailureProblems")
+            return
+        if self.bands.get(device) != SUB_GHZ:
+            return
+        self.han.notify_link_problems(device, failures=3)
+        member = self.members.get(device)
+        gsme = member is not None and member.device_type is DeviceType.GSME
+        self.frequency_agility("GSMERequest" if gsme else "SubGHzNon-GSMEDeviceRequest")
+
+    def frequency_agility(self, trigger: str) -> None:
+        """Scan the sub-GHz channels (energy detect) and move the HAN off a noisy one, within the week's allowance
+        of channel changes (SR 6.28's MaximumSubGHzChannelChangesPerWeek)."""
+        current = self.han.channels[SUB_GHZ]
+        self.chf.raise_alert(0x8F27, {"ScanTrigger": trigger}, to=self.chf._dcc_entity())
+        if current not in self.han.interference:
+            return                                      # the channel is good: nothing to change
+        quiet = [c for c in range(SUB_GHZ_CHANNELS) if c not in self.han.interference and c != current]
+        now = self.chf.clock.now().timestamp()
+        self.channel_changes = [t for t in self.channel_changes if t > now - WEEK_S]
+        allowed = int(next((v for k, v in self.chf.sub_ghz_configuration.items()
+                            if k.endswith("MaximumSubGHzChannelChangesPerWeek")), MAX_CHANNEL_CHANGES_PER_WEEK))
+        if not quiet or len(self.channel_changes) >= allowed:
+            self.chf.raise_alert(0x8F2B, {"ScanTrigger": trigger}, to=self.chf._dcc_entity())
+            return
+        self.channel_changes.append(now)
+        self.han.change_channel(quiet[0], update_id=len(self.channel_changes))
+        self.chf.sub_ghz_channel = quiet[0]
+        self.chf.raise_alert(0x8F26, {"OperatingSubGHzChannel": str(quiet[0]), "ScanTrigger": trigger},
+                             to=self.chf._dcc_entity())
+
     # -- routing -------------------------------------------------------------------------------------
 
     def from_wan(self, data: bytes) -> None:
@@ -492,6 +593,8 @@ class CommunicationsHub:
             self.chf.receive(data)
         elif recipient == self.gpf.eui:
             self.gpf.receive(data)
+        elif recipient in self.members and self._discarded(recipient):
+            return
         elif recipient in self.members:
             member = self.members[recipient]
             entry = self.chf.device_log.get(recipient)

@@ -15,7 +15,8 @@ IEEE 802.15.4 / ZigBee frames, timed from the PHY, and a sniffer's capture of th
 
 Model simplifications, said here so no one mistakes them for measurements: NWK and APS security are not
 applied (GBCS protects its own payload), so frames are shorter by the auxiliary header and MIC; the channel is
-quiet unless the model's own traffic occupies it; frames are never lost.
+quiet unless the model's own traffic occupies it or the lab switches on interference on a sub-GHz channel (then
+each message's first tries go unacknowledged and the sender reports link problems).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from harness.clock import VirtualClock
 from harness.eui import EntityId
 from harness.han import mac
 from harness.han.capture import CapturedFrame
+from harness.han.duty_cycle import WINDOW_S, Thresholds, Transmitter
 
 SUB_GHZ, BAND_24GHZ = "sub-GHz", "2.4 GHz"
 FRAGMENT_PAYLOAD = 82             # bytes of APS payload per frame (what the stack allows with security on)
-SE_PROFILE, TUNNELING_CLUSTER = 0x0109, 0x0704
+SE_PROFILE, TUNNELING_CLUSTER, SUB_GHZ_CLUSTER = 0x0109, 0x0704, 0x070B
 DATA_REQUEST = 0x04               # MAC command a sleepy device polls with
 
 
@@ -53,6 +55,7 @@ O_QPSK_2400 = Phy(BAND_24GHZ, 0, 250_000, 16e-6, 6, 12 * 16e-6)       # SHR 5 + 
 # 802.15.4g SUN FSK with its shortest preamble (4 octets), 2-octet SFD and 2-octet PHR; 1 ms turnaround.
 FSK_868 = Phy(SUB_GHZ, 28, 100_000, 10e-6, 8, 1e-3)
 UNIT_BACKOFF_SYMBOLS, CCA_SYMBOLS, MIN_BE = 20, 8, 3
+MAX_FRAME_RETRIES, ACK_WAIT_SYMBOLS = 3, 54
 LBT_LISTEN_S, LBT_RANDOM_S = 5e-3, 5e-3
 
 
@@ -76,6 +79,13 @@ class HanNetwork:
         self._free_at = {BAND_24GHZ: 0.0, SUB_GHZ: 0.0}         # epoch seconds the channel is busy until
         self._sequence: dict[int, int] = {}
         self._hub = hub
+        # Sub-GHz duty cycle per transmitter (short address) on a rolling hour; the hub is told of its own changes.
+        self.duty: dict[int, Transmitter] = {}
+        self.interference: set[int] = set()       # sub-GHz channels a noise source occupies (the lab turns it on)
+        # Unicasts failing on a noisy channel: the device (None: the CH itself) whose tries went unacknowledged.
+        self.on_link_problems: Callable[[EntityId | None], None] | None = None
+        self.thresholds = Thresholds()
+        self.on_duty_cycle: Callable[[str, str, float], None] | None = None
 
     def phy(self, band: str) -> Phy:
         return FSK_868 if band == SUB_GHZ else O_QPSK_2400
@@ -107,17 +117,31 @@ class HanNetwork:
             exponent = min(exponent + 1, 5)
 
     def _on_air(self, phy: Phy, start: float, mpdu: bytes, frame_pending_ack: bool | None) -> float:
-        """A frame and, when it asks for one, its MAC ACK; when the channel is free again."""
-        self.frames.append(CapturedFrame(start, mpdu, self.channels[phy.band], phy.page, True, -52.0, 255))
-        end = start + phy.airtime(len(mpdu) + 2)
+        """A frame and, when it asks for one, its MAC ACK (sent by the addressee); when the channel is free again."""
         header = mac.decode(mpdu)
+        end = self._frame(phy, start, mpdu, header.src)
         if header.ack_request:
             ack = mac.encode(mac.ACK, header.sequence, frame_pending=bool(frame_pending_ack))
-            ack_start = end + phy.turnaround_s
-            self.frames.append(CapturedFrame(ack_start, ack, self.channels[phy.band], phy.page, True, -52.0, 255))
-            end = ack_start + phy.airtime(len(ack) + 2)
+            end = self._frame(phy, end + phy.turnaround_s, ack, header.dst)
         self._free_at[phy.band] = max(self._free_at[phy.band], end)
         return end
+
+    def _frame(self, phy: Phy, start: float, mpdu: bytes, sender: int | None) -> float:
+        self.frames.append(CapturedFrame(start, mpdu, self.channels[phy.band], phy.page, True, -52.0, 255))
+        seconds = phy.airtime(len(mpdu) + 2)
+        if phy.band == SUB_GHZ and sender is not None:      # ETSI duty cycle: the 868 MHz band's concern
+            before, after, percent = self.duty.setdefault(sender, Transmitter()).add(start + seconds, seconds,
+                                                                                    self.thresholds)
+            if sender == 0x0000 and after != before and self.on_duty_cycle is not None:
+                changed = self.on_duty_cycle
+                self.clock.call_later(0, lambda: changed(before, after, percent), "CH duty cycle state")
+        return start + seconds
+
+    def duty_cycle(self, eui: EntityId | None) -> float:
+        """A transmitter's sub-GHz airtime in the last hour, in percent (None: the CH)."""
+        sender, now = self.duty.get(self.short_address(eui)), self.clock.now().timestamp()
+        held = sum(seconds for end, seconds in sender.held if end > now - WINDOW_S) if sender else 0.0
+        return held / WINDOW_S * 100
 
     def _data_frame(self, src: EntityId | None, dst: EntityId | None, aps: bytes) -> bytes:
         source, destination = self.short_address(src), self.short_address(dst)
@@ -125,9 +149,14 @@ class HanNetwork:
         return mac.encode(mac.DATA, self._next_sequence(source), dst_pan=self.pan_id, dst=destination,
                           src=source, ack_request=True, payload=nwk + aps)
 
+    def _noisy(self, band: str) -> bool:
+        return band == SUB_GHZ and self.channels[SUB_GHZ] in self.interference
+
     def _send(self, src: EntityId | None, dst: EntityId | None, data: bytes, band: str, cluster: int) -> float:
         """The frames of one APS message (fragmented when long) and its APS ACK; when it was delivered."""
         phy, at = self.phy(band), self.clock.now().timestamp()
+        if self._noisy(band):
+            at = self._lost_attempts(phy, src, dst, at)
         counter = self._next_sequence(0x20000 | self.short_address(src))
         blocks = [data[i:i + FRAGMENT_PAYLOAD] for i in range(0, len(data), FRAGMENT_PAYLOAD)] or [b""]
         for number, block in enumerate(blocks):
@@ -137,6 +166,45 @@ class HanNetwork:
         self._on_air(phy, self._channel_access(phy, at), self._data_frame(dst, src, _aps_ack(cluster, counter,
                                                                                             len(blocks))), False)
         return delivered
+
+    def _lost_attempts(self, phy: Phy, src: EntityId | None, dst: EntityId | None, at: float) -> float:
+        """On a channel with interference the first tries go unacknowledged (macMaxFrameRetries is 3): each is on
+        air, then the sender waits macAckWaitDuration before trying again. A device whose unicasts fail tells the
+        network manager (the CH) with Mgmt_NWK_Unsolicited_Enhanced_Update_notify."""
+        for _ in range(MAX_FRAME_RETRIES):
+            mpdu = self._data_frame(src, dst, b"")
+            start = self._channel_access(phy, at)
+            at = self._frame(phy, start, mpdu, self.short_address(src)) + ACK_WAIT_SYMBOLS * phy.symbol_s
+            self._free_at[phy.band] = max(self._free_at[phy.band], at)
+        if self.on_link_problems is not None:
+            reporter, sender = self.on_link_problems, None if src == self._hub else src
+            self.clock.call_later(0, lambda: reporter(sender), "link problems")
+        return at
+
+    def notify_link_problems(self, device: EntityId, failures: int) -> None:
+        """The device's Mgmt_NWK_Unsolicited_Enhanced_Update_notify (ZDO 0x803B) to the CH on its channel."""
+        mask = (self.phy(SUB_GHZ).page << 27) | (1 << self.channels[SUB_GHZ])
+        payload = bytes([self._next_sequence(0x30000), 0]) + mask.to_bytes(4, "little") + \
+            (failures + 1).to_bytes(2, "little") + failures.to_bytes(2, "little") + failures.to_bytes(2, "little") + \
+            bytes([1])
+        self._zdo(device, 0x0000, 0x803B, payload)
+
+    def change_channel(self, channel: int, update_id: int) -> None:
+        """The CH, as network manager, moves the sub-GHz HAN: Mgmt_NWK_Update_req (ZDO 0x0038) broadcast with
+        scan duration 0xFE and the new channel in the mask; from then on the band's frames are on it."""
+        mask = (self.phy(SUB_GHZ).page << 27) | (1 << channel)
+        payload = bytes([self._next_sequence(0x30000)]) + mask.to_bytes(4, "little") + bytes([0xFE, update_id % 256])
+        self._zdo(None, mac.BROADCAST, 0x0038, payload)
+        self.channels[SUB_GHZ] = channel
+
+    def _zdo(self, src: EntityId | None, destination: int, cluster: int, payload: bytes) -> None:
+        phy, at = self.phy(SUB_GHZ), self.clock.now().timestamp()
+        source = self.short_address(src)
+        aps = bytes([0x00, 0]) + cluster.to_bytes(2, "little") + bytes([0, 0, 0, self._next_sequence(0x20000 | source)])
+        nwk = _nwk_header(destination, source, self._next_sequence(0x10000 | source), src or self._hub)
+        mpdu = mac.encode(mac.DATA, self._next_sequence(source), dst_pan=self.pan_id, dst=destination, src=source,
+                          ack_request=destination != mac.BROADCAST, payload=nwk + aps + payload)
+        self._on_air(phy, self._channel_access(phy, at), mpdu, False)
 
     # -- what the CH and devices use -------------------------------------------------------------------------
 

@@ -230,28 +230,32 @@ class Analysis:
     def _name(self, address: int) -> str:
         return self.names.get(address, f"0x{address:04x}")
 
-    def _latency(self, band: _Band) -> dict:
-        transfer: dict[str, list[float]] = defaultdict(list)
-        latency: dict[str, dict[str, list[float]]] = {"overall": defaultdict(list), "by_type": defaultdict(list),
-                                                       "by_device": defaultdict(list)}
-        messages = sorted(band.messages, key=lambda m: m.start)
-        for m in messages:
-            transfer[m.kind].append(m.end - m.start)
-        waiting: dict[tuple[int, int], _Message] = {}
-        for m in messages:
+    def exchanges(self, band_name: str) -> list[tuple[str, str, float]]:
+        """(message type, device, latency) of every request answered on a band."""
+        found, waiting = [], {}
+        for m in sorted(self.bands[band_name].messages, key=lambda m: m.start):
             answered = waiting.pop((m.destination, m.source), None)
             if answered is not None and answered.end <= m.start <= answered.end + RESPONSE_WINDOW_S:
-                device = m.source if m.source != 0 else m.destination
-                value = m.start - answered.end
-                latency["overall"]["all"].append(value)
-                latency["by_type"][answered.kind].append(value)
-                latency["by_device"][self._name(device)].append(value)
+                device = m.source if m.source != COORDINATOR else m.destination
+                found.append((answered.kind, self._name(device), m.start - answered.end))
             elif m.destination != COORDINATOR:
                 waiting[(m.source, m.destination)] = m
-        return {"requests_answered": len(latency["overall"]["all"]),
-                "overall": _stats(latency["overall"]["all"]) if latency["overall"]["all"] else None,
-                "by_type": {k: _stats(v) for k, v in sorted(latency["by_type"].items())},
-                "by_device": {k: _stats(v) for k, v in sorted(latency["by_device"].items())},
+        return found
+
+    def _latency(self, band_name: str) -> dict:
+        transfer: dict[str, list[float]] = defaultdict(list)
+        for m in self.bands[band_name].messages:
+            transfer[m.kind].append(m.end - m.start)
+        by_type: dict[str, list[float]] = defaultdict(list)
+        by_device: dict[str, list[float]] = defaultdict(list)
+        exchanges = self.exchanges(band_name)
+        for kind, device, seconds in exchanges:
+            by_type[kind].append(seconds)
+            by_device[device].append(seconds)
+        return {"requests_answered": len(exchanges),
+                "overall": _stats([e[2] for e in exchanges]) if exchanges else None,
+                "by_type": {k: _stats(v) for k, v in sorted(by_type.items())},
+                "by_device": {k: _stats(v) for k, v in sorted(by_device.items())},
                 "transfer_by_type": {k: _stats(v) for k, v in sorted(transfer.items())}}
 
     def result(self) -> dict:
@@ -267,7 +271,7 @@ class Analysis:
             bands[name] = {
                 "frames": band.frames, "channels": {str(c): n for c, n in sorted(band.channels.items(),
                                                                                  key=lambda i: (i[0] is None, i[0]))},
-                "messages": len(band.messages), "latency": self._latency(band),
+                "messages": len(band.messages), "latency": self._latency(name),
                 "duty_cycle": {"window_s": WINDOW_S, "thresholds": vars(self.thresholds), "devices": devices,
                                "transitions": [{**t, "device": self._name(t["device"])} for t in band.transitions]}}
         return {"frames": self.frames, "malformed": self.malformed, "bands": bands,
@@ -276,3 +280,31 @@ class Analysis:
 
 def analyse(frames: Iterable[CapturedFrame], thresholds: Thresholds | None = None) -> dict:
     return Analysis(thresholds).add(frames).result()
+
+
+def phase_evidence(analyses: list[Analysis]) -> dict[str, tuple[str, str]]:
+    """DIT.11 and DIT.8 as the captures of a run show them: requirement -> (met | not_met, what shows it)."""
+    if not analyses:
+        return {}
+    exchanges = {band: [e[2] for a in analyses if band in a.bands for e in a.exchanges(band)]
+                 for band in (BAND_24GHZ, SUB_GHZ)}
+    timing = "; ".join(f"{band}: {len(v)} request/response exchanges, p50 {percentile(v, 50) * 1000:.1f} ms, p95 "
+                       f"{percentile(v, 95) * 1000:.1f} ms, max {max(v) * 1000:.1f} ms" if v else f"{band}: none"
+                       for band, v in exchanges.items())
+    frames = sum(a.frames for a in analyses)
+    dit11 = ("met" if all(exchanges.values()) else "not_met",
+             f"HAN captures of {len(analyses)} scenarios ({frames} frames): {timing}")
+    peaks = [(sender.peak, a._name(address)) for a in analyses if SUB_GHZ in a.bands
+             for address, sender in a.bands[SUB_GHZ].senders.items()]
+    states = sorted({t["to"] for a in analyses if SUB_GHZ in a.bands for t in a.bands[SUB_GHZ].transitions})
+    changes = sum(len(a.channel_changes) for a in analyses)
+    if not peaks:
+        return {"DIT.11": dit11, "DIT.8": ("not_met", "no sub-GHz traffic captured: duty cycle and frequency agility "
+                                                      "cannot be evaluated")}
+    peak, busiest = max(peaks)
+    duty = (f"sub-GHz duty cycle monitored on a rolling hour: busiest {busiest} {peak:.3f} %; states reached: "
+            f"{', '.join(states) or 'Normal only'}; channel changes: {changes}")
+    # Frequency agility needs a channel change to have happened and been triggered; without one only the duty
+    # cycle half of DIT.8 is shown.
+    return {"DIT.11": dit11, "DIT.8": ("met" if changes else "not_met",
+                                       duty + ("" if changes else " (frequency agility not exercised)"))}

@@ -31,6 +31,7 @@ from harness.emulators import (
     TrustAnchors,
 )
 from harness.emulators.firmware import FirmwareHost
+from harness.emulators.han import SUB_GHZ
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
@@ -211,6 +212,12 @@ class EmulatedLab:
         self.clock.advance(seconds)
 
     # -- on site ----------------------------------------------------------------------------------------------
+
+    def interfere(self) -> None:
+        """A noise source on the CH's current sub-GHz channel (a lab signal generator): unicasts there fail."""
+        with self.clock.lock:
+            network = self.hubs[self.site.name].han
+            network.interference.add(network.channels[SUB_GHZ])
 
     def power_on(self, name: str) -> None:
         """The installer switches the device on: it starts trying to join its CH's HAN."""
