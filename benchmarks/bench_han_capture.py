@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness.han import capture, mac
+from harness.han import analysis, capture, mac
 from harness.han.capture import CapturedFrame
 
 PAN = 0x1A2B
@@ -45,13 +45,26 @@ def han_traffic(count: int, seed: int = 1) -> Iterator[CapturedFrame]:
         else:
             dst, src = (HUB, device) if rng.random() < 0.5 else (device, HUB)
             mpdu = mac.encode(mac.DATA, sequence, dst_pan=PAN, dst=dst, src=src, ack_request=True,
-                              payload=rng.choice(payloads))
+                              payload=_nwk_aps(dst, src, sequence) + rng.choice(payloads))
         rssi = float(rng.randrange(-90, -40))
         yield CapturedFrame(when, mpdu, channel, page, True, rssi, 255)
         made += 1
         if made < count:
             yield CapturedFrame(when + 0.0006, mac.encode(mac.ACK, sequence), channel, page, True, rssi, 255)
             made += 1
+
+
+def _nwk_aps(dst: int, src: int, sequence: int) -> bytes:
+    """ZigBee NWK data header (version 2) and an APS data header (Tunneling cluster, Smart Energy profile)."""
+    nwk = (2 << 2).to_bytes(2, "little") + dst.to_bytes(2, "little") + src.to_bytes(2, "little") + bytes([30, sequence])
+    return nwk + bytes([0x40, 1, 0x04, 0x07, 0x09, 0x01, 1, sequence])
+
+
+def analysed(path: Path) -> tuple[int, float]:
+    """`dit han analyse`'s whole analysis: bands, messages, request/response pairing, duty cycle, channels."""
+    start = time.perf_counter()
+    result = analysis.analyse(capture.read(path))
+    return result["frames"], time.perf_counter() - start
 
 
 def fast_path(path: Path) -> tuple[int, float]:
@@ -62,11 +75,17 @@ def fast_path(path: Path) -> tuple[int, float]:
     return frames, time.perf_counter() - start
 
 
-def tshark(path: Path, binary: str) -> tuple[int, float]:
+def tshark(path: Path, binary: str) -> tuple[int, float, float | None]:
+    """Frames, seconds and tshark's own peak RSS in MiB: measured by /usr/bin/time when it is there, since this
+    process's rusage of children counts the memory a child had before exec (our own, at fork)."""
+    timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
-    result = subprocess.run([binary, "-r", str(path), "-T", "fields", "-e", "frame.time_epoch", "-e", "wpan.src16",
-                             "-e", "wpan.dst16"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
-    return result.stdout.count(b"\n"), time.perf_counter() - start
+    result = subprocess.run([*timer, binary, "-r", str(path), "-T", "fields", "-e", "frame.time_epoch", "-e",
+                             "wpan.src16", "-e", "wpan.dst16"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            check=True)
+    seconds = time.perf_counter() - start
+    peak = int(result.stderr.split()[-1]) / 1024 if timer else None
+    return result.stdout.count(b"\n"), seconds, peak
 
 
 def main() -> None:
@@ -87,15 +106,19 @@ def main() -> None:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"read + decode: {frames:,} frames in {seconds:.2f} s = {frames / seconds:,.0f} frames/s; "
               f"peak RSS (this process) {own:.0f} MiB")
+        frames, seconds = analysed(path)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"full analysis (dit han analyse): {frames:,} frames in {seconds:.2f} s = {frames / seconds:,.0f} "
+              f"frames/s; peak RSS (this process) {own:.0f} MiB")
 
         binary = shutil.which("tshark")
         if binary is None:
             print("tshark: not installed (apt-get install tshark), no comparison")
             return
-        frames, seconds = tshark(path, binary)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        frames, seconds, peak = tshark(path, binary)
+        memory = f"{peak:.0f} MiB" if peak is not None else "not measured (no /usr/bin/time)"
         print(f"tshark -T fields: {frames:,} frames in {seconds:.2f} s = {frames / seconds:,.0f} frames/s; "
-              f"peak RSS (tshark) {children:.0f} MiB")
+              f"peak RSS (tshark) {memory}")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def _stats(values: list[float]) -> dict:
             "max_s": round(max(values), 6)}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Message:
     band: str
     source: int
