@@ -103,7 +103,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ledger", default=None, help="phase ledger DSN: record the run there (default with "
                     f"--dit-report-dir: its phase.db; suspensions are read from {ledger.DEFAULT_DSN} otherwise)")
     group.addoption("--dit-run", type=int, default=None, help="record into this ledger run (resume it)")
-    group.addoption("--dit-selection", default="", help="the run's selection as the engineer gave it")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -178,6 +177,7 @@ class Recorder:
         self._task = None
         self.book: ledger.Ledger | None = None
         self.run_id: int | None = None
+        self._own_run = False           # opened here (plain pytest), not by `dit run`, so closed here too
 
     def open_ledger(self) -> None:
         """Where this run is recorded: a new run, or (--dit-run) one being resumed, whose finished
@@ -192,7 +192,7 @@ class Recorder:
         self.run_id = self.config.getoption("--dit-run")
         if self.run_id is None:
             self.run_id = self.book.start_run(self.config.getoption("--lab") or str(lab_config_module.DEFAULT),
-                                              self.config.getoption("--dit-selection"), [])
+                                              " ".join(self.config.invocation_params.args), [])
             self._own_run = True
         planned = {p.node: p for p in self.book.planned(self.run_id)}
         for e in self.book.executions(self.run_id):
@@ -205,7 +205,7 @@ class Recorder:
     def close_ledger(self, exitstatus) -> None:
         if self.book is None:
             return
-        if not _worker(self.config) and getattr(self, "_own_run", False):
+        if not _worker(self.config) and self._own_run:
             interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
             self.book.finish_run(self.run_id, "interrupted" if interrupted else "completed")
         self.book.close()

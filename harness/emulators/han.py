@@ -73,8 +73,6 @@ class HanNetwork:
         self.pan_id = hub_bits or 0x1A2B
         self.channels = {BAND_24GHZ: 11 + hub_bits % 16, SUB_GHZ: sub_ghz_channel}
         self.frames: list[CapturedFrame] = []
-        self.frames_sent = 0
-        self.bytes_sent = 0
         self._random = random.Random(seed)
         self._free_at = {BAND_24GHZ: 0.0, SUB_GHZ: 0.0}         # epoch seconds the channel is busy until
         self._sequence: dict[int, int] = {}
@@ -212,8 +210,6 @@ class HanNetwork:
                  band: str = BAND_24GHZ, *, source: EntityId | None = None, destination: EntityId | None = None,
                  cluster: int = TUNNELING_CLUSTER) -> None:
         """Send `data` from source to destination (None: the CH) on a band; `deliver` runs when it arrives."""
-        self.frames_sent += 1
-        self.bytes_sent += len(data)
         delivered = self._send(source, destination, data, band, cluster)
         self.clock.call_later(max(0.0, delivered - self.clock.now().timestamp()), lambda: deliver(data), label)
 
