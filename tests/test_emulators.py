@@ -264,3 +264,19 @@ def test_the_weekly_allowance_of_channel_changes_holds(hub):
     clock.advance(7 * 86400)
     hub.frequency_agility("RemotePartyCommand")                 # a week on, it may move again
     assert hub.han.channels[SUB_GHZ] not in (start, moved)
+
+
+def test_a_sub_ghz_join_beyond_capacity_is_refused_with_0x8f2d(hub):
+    from harness.emulators.han import SUB_GHZ
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    hub.sub_ghz_capacity = 0
+    esme.bands = frozenset({SUB_GHZ})
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+    assert esme.eui not in hub.members and "8F2D" in _alert_codes(up)
+    esme.bands = frozenset({"2.4 GHz", SUB_GHZ})         # a dual band device joins on 2.4 GHz instead
+    clock.advance(60)
+    assert hub.bands.get(esme.eui) == "2.4 GHz"

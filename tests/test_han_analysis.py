@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from dit_command import dit
 
 from harness.han import mac
 from harness.han.analysis import SUB_GHZ, airtime, analyse, percentile
-from harness.han.capture import CapturedFrame, write_pcap
+from harness.han.capture import CapturedFrame, read, write_pcap
 from harness.han.duty_cycle import Thresholds
 
 PAN, CH, ESME, GSME = 0x1A2B, 0x0000, 0x3C01, 0x3C02
@@ -128,3 +132,30 @@ def test_a_truncated_capture_is_analysed_up_to_the_break(tmp_path):
     [summary] = json.loads(result.stdout)
     assert summary["frames"] == 4 and "truncated" in summary["error"]
     assert dit("han", "analyse", str(tmp_path / "none.pcap")).returncode == 2
+
+
+SAMPLES = os.environ.get("DIT_ZIGBEE_SAMPLES", "")
+NO_SAMPLES = ("no public ZigBee sample captures here: set DIT_ZIGBEE_SAMPLES to a folder of them (e.g. Wireshark's "
+              "zigbee-join-authenticate.pcap, scapy's test/pcaps, KillerBee's control4-sample.pcap); none ships in a "
+              "PyPI or Debian package this project can install")
+
+
+@pytest.mark.parametrize("sample", sorted(p for p in Path(SAMPLES).glob("*.pcap*") if p.is_file()) if SAMPLES else
+                         [pytest.param(None, marks=pytest.mark.skip(reason=NO_SAMPLES))])
+def test_public_sample_captures_agree_with_tshark(sample):
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark not installed (apt-get install tshark)")
+    fields = ["frame.time_epoch", "wpan.src16", "wpan.dst16", "wpan.src64", "wpan.dst64"]
+    out = subprocess.run(["tshark", "-r", str(sample), "-T", "fields", "-E", "separator=,",
+                          *[x for f in fields for x in ("-e", f)]], capture_output=True, text=True, check=True)
+    rows = [line.split(",") for line in out.stdout.splitlines()]
+    frames = list(read(sample))
+    assert len(frames) == len(rows) == analyse(read(sample))["frames"]
+    for row, frame in zip(rows, frames, strict=True):
+        assert float(row[0]) == pytest.approx(frame.time, abs=1e-6)
+        header = mac.decode(frame.mpdu)
+        ours = [mac.address_text(header.src, False) if header.src is not None and not header.src_long else "",
+                mac.address_text(header.dst, False) if header.dst is not None and not header.dst_long else "",
+                mac.address_text(header.src, True) if header.src_long else "",
+                mac.address_text(header.dst, True) if header.dst_long else ""]
+        assert row[1:] == ours

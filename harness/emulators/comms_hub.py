@@ -420,6 +420,10 @@ class LocalTerminal(Protocol):
 class CommunicationsHub:
     """A CHF and its GPF, the HAN they run, and the devices that have joined it."""
 
+    # Sub-GHz devices one hub serves (GBCS 10.6.2.4 has a limit; its value is not public: a model choice, above
+    # the six sub-GHz devices of the emulated lab's dual band test sets).
+    sub_ghz_capacity = 8
+
     def __init__(self, chf: CommunicationsHubFunction, gpf: GasProxyFunction, han: HanNetwork):
         self.chf, self.gpf, self.han = chf, gpf, han
         chf.hub = gpf.hub = self
@@ -470,9 +474,15 @@ class CommunicationsHub:
     def join(self, device: HanDevice, presented_key: bytes) -> bool:
         if not self.chf.accept_join(device.eui, presented_key):
             return False
-        self.members[device.eui] = device
         # A sub-GHz capable device uses the sub-GHz radio of a dual band hub; everything else is 2.4 GHz.
         band = SUB_GHZ if self.chf.dual_band and SUB_GHZ in device.bands else BAND_24GHZ
+        if band == SUB_GHZ and sum(b == SUB_GHZ for b in self.bands.values()) >= self.sub_ghz_capacity:
+            self.chf.raise_alert(0x8F2D, {"DeviceID": device.eui.duis, "DeviceType": device.device_type.value},
+                                 to=self.chf._dcc_entity())
+            if BAND_24GHZ not in device.bands:
+                return False                # a sub-GHz-only device has nowhere to go
+            band = BAND_24GHZ
+        self.members[device.eui] = device
         self.bands[device.eui] = band
         # What DIT.9 triage looks for: a ZigBee 1.2a device on a ZigBee 1.4 hub, and the band it uses.
         self.chf.note(f"{device} (ZigBee {device.zigbee_version}) joined on {band}, hub on ZigBee "
