@@ -28,3 +28,15 @@ class CheckFailed(DitError):
     """The input was read but did not pass a check (bad signature, schema violation)."""
 
     exit_code = 1
+
+
+class BenchFault(DitError):
+    """The bench failed, not the system under test: a serial port that vanished, a DCC endpoint that is down,
+    a response that never came or cannot be trusted. The scenario it stops is blocked, not failed, and the
+    bench is marked broken so its remaining scenarios are blocked too instead of failing one by one."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, *, part: str, where: str | None = None, fix: str | None = None):
+        super().__init__(what, where=where, fix=fix)
+        self.part = part                  # what broke: "DCC endpoint", "serial port /dev/pts/3 (ESME console)"
