@@ -307,6 +307,7 @@ def _selection(args) -> str:
     words += [f"--baseline {b}" for b in args.baseline or []] + [f"--test-set {t}" for t in args.test_set or []]
     words += ["--matrix"] if args.matrix else []
     words += [f"-n {args.workers}"] if args.workers else []
+    words += ["--serial-consoles"] if args.serial_consoles else []
     return " ".join(words)
 
 
@@ -332,6 +333,8 @@ def _pytest_args(args, report_dir: Path) -> list[str]:
         argv.append("--matrix")
     if args.workers:
         argv += ["-n", str(args.workers), "--dist", "loadgroup"]
+    if args.serial_consoles:
+        argv.append("--serial-consoles")
     return argv
 
 
@@ -378,7 +381,13 @@ def cmd_run(args) -> int:
           f"ledger {dsn} (run {run_id})")
     if args.report:
         _write_report(dsn, run_dir / "report", None, pdf=True)
-    totals = json.loads((run_dir / "summary.json").read_text())["totals"]
+    summary = json.loads((run_dir / "summary.json").read_text())
+    totals = summary["totals"]
+    faults = [e["error"] for e in summary["executions"] if (e["error"] or "").startswith("bench fault: ")]
+    if faults:
+        print(f"the bench broke: {faults[0].removeprefix('bench fault: ')}; the scenarios after it are blocked, "
+              "not failed (fix the bench, then dit run again)", file=sys.stderr)
+        return EXIT_FAILED
     if totals["blocked"] and not (totals["passed"] or totals["failed"]):
         print("nothing could run: every scenario of the selection is blocked by suspensions", file=sys.stderr)
         return EXIT_FAILED
@@ -674,6 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default phase.db in the report directory: sqlite:///reports/phase.db)")
     run.add_argument("--resume", action="store_true",
                      help="carry on the ledger's last unfinished run: what it finished is not run again")
+    run.add_argument("--serial-consoles", action="store_true",
+                     help="drive every emulated device and hand-held terminal through its serial console on a "
+                          "pseudo-terminal (pyserial), as on a real bench")
     run.add_argument("--report", action="store_true",
                      help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
     run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "

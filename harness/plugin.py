@@ -37,7 +37,7 @@ from harness import ledger, scenarios
 from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
-from harness.errors import DitError
+from harness.errors import BenchFault, DitError
 from harness.han import capture
 from harness.lab import EmulatedLab, targets
 from harness.lab import config as lab_config_module
@@ -103,6 +103,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ledger", default=None, help="phase ledger DSN: record the run there (default with "
                     f"--dit-report-dir: its phase.db; suspensions are read from {ledger.DEFAULT_DSN} otherwise)")
     group.addoption("--dit-run", type=int, default=None, help="record into this ledger run (resume it)")
+    group.addoption("--serial-consoles", action="store_true",
+                    help="drive the emulated devices and hand-held terminals through serial consoles on "
+                         "pseudo-terminals, as a real bench's")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -136,7 +139,8 @@ def lab(lab_config, dit_smki, dit_schema, dit_target, request):
                        where=lab_config.source)
     with EmulatedLab(lab_config, smki=dit_smki, schema=dit_schema,
                      test_set=dit_target.test_set if dit_target else None,
-                     baseline=dit_target.baseline if dit_target else None) as running:
+                     baseline=dit_target.baseline if dit_target else None,
+                     serial_consoles=request.config.getoption("--serial-consoles")) as running:
         request.node.dit_lab = running
         yield running
 
@@ -393,7 +397,8 @@ def _mark_blocked(config: pytest.Config, items) -> None:
 
 
 def pytest_runtest_setup(item) -> None:
-    reason = getattr(item, "dit_blocked", None)
+    broken = getattr(item.config, "dit_bench_broken", None)
+    reason = f"the bench is broken: {broken}" if broken else getattr(item, "dit_blocked", None)
     if reason is None:
         return
     record = _new_record(item)
@@ -501,21 +506,33 @@ def pytest_runtest_makereport(item, call):
     record.service_requests = len(context.exchanges) if context else 0
     lab = getattr(item, "dit_lab", None)
     record.virtual_s = round(lab.clock.elapsed, 1) if lab is not None else 0.0
-    _keep_han_capture(item, record, lab)
+    _keep_bench_evidence(item, record, lab)
     record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
     if report.failed and record.error is None:
         record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
+    fault = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(fault, BenchFault):
+        # Not the system under test: this scenario is blocked, and the rest of the run on this bench with it.
+        record.outcome, record.error = "blocked", f"bench fault: {fault}"
+        item.config.dit_bench_broken = f"{fault.part}: {fault.what}"
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {record.error}")
     report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
 
 
-def _keep_han_capture(item, record: ScenarioRecord, lab) -> None:
-    """The HAN as sniffers on every channel saw it during the scenario, as han.pcap beside the step evidence."""
+def _keep_bench_evidence(item, record: ScenarioRecord, lab) -> None:
+    """What the bench saw beside the step evidence: the HAN as sniffers on every channel captured it
+    (han.pcap) and every serial console's transcript (console-<device>.txt)."""
     folder = item.config.dit_recorder.evidence_dir(record)
-    frames = lab.han_capture() if lab is not None else []
-    if folder is None or not frames:
+    if folder is None or lab is None:
         return
-    capture.write_pcap(folder / "han.pcap", frames)
-    record.evidence = str(folder)
+    frames = lab.han_capture()
+    if frames:
+        capture.write_pcap(folder / "han.pcap", frames)
+    for name, lines in lab.console_transcripts().items():
+        (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
+    if frames or lab.console_transcripts():
+        record.evidence = str(folder)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

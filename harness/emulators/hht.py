@@ -10,8 +10,7 @@ from __future__ import annotations
 from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
 from harness.eui import EntityId
-from harness.gbcs import model_payload
-from harness.gbcs.frame import CraFlag, GbcsMessage, MalformedMessage
+from harness.gbcs import local_delivery
 
 
 class HandHeldTerminal:
@@ -45,34 +44,8 @@ class HandHeldTerminal:
 
     def response_to(self, command: bytes) -> bytes | None:
         """The response the terminal brought back for a command it delivered."""
-        try:
-            sent = GbcsMessage.decode(command).apdu
-        except MalformedMessage:
-            return None
-        for data in reversed(self.collected):
-            apdu = _apdu(data)
-            if apdu is not None and apdu.cra_flag is CraFlag.RESPONSE and \
-                    apdu.originator_counter == sent.originator_counter and apdu.originator == sent.recipient:
-                return data
-        return None
+        return local_delivery.response_to(self.collected, command)
 
     def alert(self, code: int) -> bytes | None:
         """The latest alert with this code the terminal brought back (0x8F12: the CHF's newest log backup)."""
-        for data in reversed(self.collected):
-            apdu = _apdu(data)
-            if apdu is None or apdu.cra_flag is not CraFlag.ALERT:
-                continue
-            try:
-                fields = model_payload.decode(apdu.payload)
-            except MalformedMessage:
-                continue
-            if str(fields.get("AlertCode", "")).upper() == f"{code:04X}":
-                return data
-        return None
-
-
-def _apdu(data: bytes):
-    try:
-        return GbcsMessage.decode(data).apdu
-    except MalformedMessage:
-        return None
+        return local_delivery.alert(self.collected, code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
+from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
 from harness.catalogue import DeviceStatus, DeviceType, RemotePartyRole
 from harness.clock import LAB_EPOCH, VirtualClock
 from harness.dcc import DccIdentity, DccUser, EmulatedDcc, InventoryDevice, Premises
@@ -30,6 +31,7 @@ from harness.emulators import (
     HanNetwork,
     TrustAnchors,
 )
+from harness.emulators.console import ConsoleServer
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import SUB_GHZ
 from harness.errors import DitError
@@ -50,7 +52,7 @@ class EmulatedLab:
     """One test set of the lab config, at one release baseline (Table 7)."""
 
     def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None, test_set: str | None = None,
-                 baseline: Baseline | None = None):
+                 baseline: Baseline | None = None, serial_consoles: bool = False):
         self.config = config.for_test_set(test_set)   # a copy: registration changes stay in this scenario
         self.site = self.config.premises[0]
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
@@ -77,6 +79,17 @@ class EmulatedLab:
         self._schema = schema
         for premises in self.config.premises:
             self._build_premises(premises)
+        # With serial consoles every device and terminal is reached as on a real bench: its console on a
+        # pseudo-terminal, driven through pyserial and the consoles' line protocol.
+        self.console_servers: dict[str, ConsoleServer] = {}
+        self.consoles: dict[str, SerialConsole] = {}
+        if serial_consoles:
+            for name, device in self.devices.items():
+                if isinstance(device, HandHeldTerminal) or hasattr(device, "power_on") and device.device_type \
+                        not in (DeviceType.CHF, DeviceType.GPF):
+                    server = self.console_servers[name] = ConsoleServer(device, self.clock.lock)
+                    kind = TerminalConsole if isinstance(device, HandHeldTerminal) else DeviceConsole
+                    self.consoles[name] = kind(server.path, name)
 
     # -- assembly ----------------------------------------------------------------------------------------
 
@@ -172,6 +185,10 @@ class EmulatedLab:
         self.dcc.stop()
         for receiver in self.receivers.values():
             receiver.stop()
+        for console in self.consoles.values():
+            console.close()
+        for server in self.console_servers.values():
+            server.close()
 
     def __enter__(self) -> "EmulatedLab":
         return self.start()
@@ -221,6 +238,10 @@ class EmulatedLab:
 
     def power_on(self, name: str) -> None:
         """The installer switches the device on: it starts trying to join its CH's HAN."""
+        console = self.consoles.get(name.removeprefix("the ").strip())
+        if console is not None:
+            console.power_on()
+            return
         with self.clock.lock:
             self.device(name).power_on()
 
@@ -269,8 +290,18 @@ class EmulatedLab:
 
     def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
         """The installer hands a command to the CH with the hand-held terminal (Inter-PAN)."""
+        if terminal in self.consoles:
+            return self.consoles[terminal].deliver(command)
         with self.clock.lock:
             return self.device(terminal).deliver(command)
+
+    def terminal(self, name: str = "HHT") -> HandHeldTerminal | TerminalConsole:
+        """The hand-held terminal as the installer holds it: what it brought back (response_to, alert)."""
+        return self.consoles.get(name) or self.device(name)
+
+    def console_transcripts(self) -> dict[str, list[str]]:
+        """Every line each serial console exchanged, by device name: step evidence."""
+        return {name: console.transcript for name, console in self.consoles.items() if console.transcript}
 
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""

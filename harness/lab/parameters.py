@@ -46,6 +46,8 @@ class LabView(Protocol):
 
     def device(self, name: str): ...
 
+    def terminal(self, name: str): ...
+
 
 _RELATIVE = re.compile(r"^(?:in (?P<ahead>\d+)|(?P<back>\d+)) (?P<unit>second|minute|hour|day)s?(?P<ago> ago)?$")
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -195,7 +197,7 @@ def _firmware(context: dict, value: str):
 
 def _brought_back(lab: LabView, context: dict, value: str) -> bytes:
     """A response or alert the installer's hand-held terminal brought back from the CH."""
-    terminal = lab.device("HHT")
+    terminal = lab.terminal("HHT")
     if m := re.fullmatch(r"the response to SR (\S+)", value):
         command = _value(context, f"local command {m[1]}", f"deliver an SR {m[1]} locally first")
         found = terminal.response_to(command)

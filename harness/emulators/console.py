@@ -1,0 +1,126 @@
+"""An emulated device's console, or the emulated hand-held terminal, on a pseudo-terminal: the far end of the
+serial line protocol (harness.adapters.serial_console, docs/serial_consoles.md), so the emulated lab can be
+driven down the same serial path as a real bench and CI exercises it.
+
+`unplug()` closes the pseudo-terminal, as a cable pulled out would: the next request finds the port gone.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import tty
+
+from harness.emulators.firmware import FirmwareHost
+from harness.gbcs.firmware_image import MalformedImage, parse_image
+from harness.emulators.hht import HandHeldTerminal
+
+
+class ConsoleServer:
+    def __init__(self, device, lock: threading.RLock):
+        self.device = device
+        self._lock = lock                      # the lab clock's: a command acts between the lab's own events
+        self._master, slave = os.openpty()
+        tty.setraw(slave)
+        self.path = os.ttyname(slave)
+        self._slave = slave
+        self._thread = threading.Thread(target=self._serve, name=f"console {self.path}", daemon=True)
+        self._thread.start()
+
+    def unplug(self) -> None:
+        for fd in (self._master, self._slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    close = unplug
+
+    def _serve(self) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self._master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = line.decode("ascii", errors="replace").strip()
+                if not request:
+                    continue
+                with self._lock:
+                    answer = self._answer(request)
+                try:
+                    os.write(self._master, "".join(f"{a}\r\n" for a in answer).encode("ascii"))
+                except OSError:
+                    return
+
+    def _answer(self, request: str) -> list[str]:
+        word, _, argument = request.partition(" ")
+        handler = getattr(self, f"_{word.lower()}", None)
+        if handler is None:
+            return [f"ERR unknown request {word}"]
+        try:
+            return handler(argument.strip())
+        except (ValueError, MalformedImage) as exc:
+            return [f"ERR {exc}"]
+
+    # -- both -------------------------------------------------------------------------------------------
+
+    def _ping(self, _: str) -> list[str]:
+        kind = "HHT" if isinstance(self.device, HandHeldTerminal) else self.device.device_type.value
+        return [f"OK {kind} {self.device.eui.hex().upper()}"]
+
+    # -- a device ---------------------------------------------------------------------------------------
+
+    def _power(self, state: str) -> list[str]:
+        if state not in ("ON", "OFF") or not hasattr(self.device, "power_on"):
+            return [f"ERR cannot switch power {state or '?'}"]
+        (self.device.power_on if state == "ON" else self.device.power_off)()
+        return ["OK"]
+
+    def _reset(self, _: str) -> list[str]:
+        if not hasattr(self.device, "power_on"):
+            return ["ERR no reset on this device"]
+        self.device.power_off()
+        self.device.power_on()
+        return ["OK"]
+
+    def _status(self, _: str) -> list[str]:
+        device = self.device
+        joined = getattr(device, "joined_to", None)
+        firmware = getattr(device, "firmware_version", "-")
+        return [f"OK power={'on' if getattr(device, 'powered', True) else 'off'} "
+                f"joined={joined.hex().upper() if joined else 'none'} firmware={firmware}"]
+
+    def _log(self, _: str) -> list[str]:
+        history = list(getattr(self.device, "history", []))
+        return [f"LOG {line}" for line in history] + [f"OK {len(history)}"]
+
+    def _flash(self, image_hex: str) -> list[str]:
+        """The manufacturer's engineer loads an image by cable: verified as an OTA image would be, then run."""
+        device = self.device
+        if not isinstance(device, FirmwareHost):
+            return ["ERR this device takes no firmware by cable"]
+        image = parse_image(bytes.fromhex(image_hex))
+        problem = device._image_problem(image)
+        if problem is not None:
+            return [f"ERR {problem}"]
+        device.firmware_version = image.version
+        device.note(f"firmware {image.version} flashed by cable")
+        return [f"OK {image.version}"]
+
+    # -- the hand-held terminal -------------------------------------------------------------------------------
+
+    def _deliver(self, command_hex: str) -> list[str]:
+        if not isinstance(self.device, HandHeldTerminal):
+            return ["ERR not a hand-held terminal"]
+        return ["OK TAKEN" if self.device.deliver(bytes.fromhex(command_hex)) else "OK REFUSED"]
+
+    def _collected(self, _: str) -> list[str]:
+        if not isinstance(self.device, HandHeldTerminal):
+            return ["ERR not a hand-held terminal"]
+        return [f"MSG {m.hex()}" for m in self.device.collected] + [f"OK {len(self.device.collected)}"]

@@ -1,0 +1,64 @@
+"""Real benches fail in ways emulators do not: each fault makes its scenario blocked (not failed) with a clear
+reason, marks the bench broken so the rest of the run is blocked rather than failed one by one, and keeps
+every record. The faults are made for real by tests/bench_faults.py inside `dit run`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from dit_command import dit
+
+from harness.ledger import Ledger
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _run(tmp_path: Path, fault: str, *extra: str):
+    report = tmp_path / "reports"
+    result = dit("run", "-m", "install_commission", "--report-dir", str(report), *extra, DIT_FAULT=fault,
+                 PYTEST_PLUGINS="bench_faults", PYTHONPATH=str(TESTS), DIT_SMKI=str(tmp_path / "smki"))
+    summary = json.loads((report / "summary.json").read_text())
+    with Ledger(f"sqlite:///{report / 'phase.db'}") as book:
+        [run] = book.runs()
+        executions = book.executions()
+    return result, summary, run, executions
+
+
+def _ran(summary) -> list[dict]:
+    return [e for e in summary["executions"] if e["outcome"] != "not_run"]
+
+
+def test_the_console_cable_pulled_out_blocks_the_scenario_and_the_bench(tmp_path):
+    result, summary, run, executions = _run(tmp_path, "unplug:ESME", "--serial-consoles")
+    assert result.returncode == 1, result.stdout + result.stderr
+    first, *rest = _ran(summary)
+    assert first["outcome"] == "blocked"
+    assert first["error"].startswith("bench fault: serial port /dev/pts/") and "(ESME console)" in first["error"]
+    assert "the port went away" in first["error"] or "no answer" in first["error"]
+    assert rest and all(e["outcome"] == "blocked" and e["error"].startswith("the bench is broken: serial port")
+                        for e in rest)
+    assert summary["totals"]["failed"] == 0 and summary["totals"]["blocked"] == 4
+    # every record kept: the run completed, each execution in the ledger as blocked with its reason
+    assert run.status == "completed" and [e.outcome for e in executions] == ["blocked"] * 4
+    assert executions[0].error == first["error"]
+    assert "the bench broke" in result.stderr
+    console = Path(first["evidence"]) / "console-ESME.txt"
+    assert console.exists() and "POWER ON" in console.read_text()
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("dcc-down", "cannot reach"),
+    ("dcc-silent", "no response to"),
+    ("dcc-malformed", "not well-formed"),
+    ("dcc-badsig", "signature"),
+])
+def test_dcc_faults_block_the_scenario_and_the_bench(tmp_path, fault, reason):
+    result, summary, run, executions = _run(tmp_path, fault)
+    assert result.returncode == 1, result.stdout + result.stderr
+    first, *rest = _ran(summary)
+    assert first["outcome"] == "blocked" and first["error"].startswith("bench fault: ") and reason in first["error"]
+    assert all(e["outcome"] == "blocked" and e["error"].startswith("the bench is broken: DCC") for e in rest)
+    assert summary["totals"]["failed"] == 0
+    assert run.status == "completed" and len(executions) == 4 and {e.outcome for e in executions} == {"blocked"}
