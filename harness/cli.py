@@ -185,7 +185,7 @@ def cmd_lab_check(args) -> int:
 
     failed = False
     for path in args.files:
-        problems = config.check(path)
+        problems = config.check(path, reachable=not args.offline)
         for line in problems:
             print(line)
         if problems:
@@ -193,8 +193,10 @@ def cmd_lab_check(args) -> int:
         else:
             lab = config.load(path)
             assets = len(lab.asset_library.devices) + len(lab.asset_library.hubs) if lab.asset_library else 0
-            bench = f", {len(lab.bench.serial_ports)} serial ports, {len(lab.bench.sniffers)} sniffers" \
-                if lab.bench else ""
+            bench = ""
+            if lab.bench:
+                reached = "" if args.offline else " open, DCC endpoint answers"
+                bench = f", {len(lab.bench.serial_ports)} serial ports, {len(lab.bench.sniffers)} sniffers{reached}"
             print(f"{path}: ok ({len(lab.premises)} test sets, {assets} assets{bench})", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -751,6 +753,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="lab_command", required=True, parser_class=_Parser)
     check = lab.add_parser("check", help="validate lab configs, their Device Asset Library and device profiles")
     check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--offline", action="store_true",
+                       help="the config's shape only: open no serial port, contact no endpoint")
     check.set_defaults(func=cmd_lab_check)
     select = lab.add_parser("select", help="the DIT device selection requirements against the lab's DAL")
     select.add_argument("file", nargs="?", default=None, metavar="FILE")

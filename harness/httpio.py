@@ -1,21 +1,180 @@
-"""Plain HTTP/1.1 for DUIS: a threaded server that hands each POST body to a handler, and a client that
-keeps its connections open. Both the emulated DCC and the service user's response listener use them."""
+"""HTTP/1.1 for DUIS, plain or over mutual TLS: a threaded server that hands each POST body to a handler, and a
+client that keeps its connections open. The emulated DCC and the service user's response listener talk plain
+HTTP on loopback; a real DCC is reached, and reaches us, over HTTPS where both sides present certificates.
+
+Whatever stops the client talking to a server (refused, timed out, TLS handshake refused, reset) is one
+Unreachable (a BenchFault) with a one-line reason. Certificate and key files that do not load are DitErrors
+naming the file, raised when the client or server is made, not at the first request.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import http.client
+import re
 import socket
+import ssl
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from harness.errors import DitError
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from harness.errors import BenchFault, DitError
 
 # handler(path, body) -> (status, content type, body)
 PostHandler = Callable[[str, bytes], tuple[int, str, bytes]]
 MAX_BODY = 16 * 1024 * 1024           # a DUIS message with a 750 KB firmware image in base64 fits
+HANDSHAKE_TIMEOUT_S = 10.0            # a peer that connects and says nothing must not hold a server thread
+# A kept-alive connection the server has since closed fails with one of these: worth one fresh retry.
+_STALE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """PEM files for mutual TLS: our certificate (chain) and its unencrypted private key, and the CA that
+    issued the other side's certificate."""
+
+    certificate: Path
+    key: Path
+    ca: Path
+
+    def problems(self) -> list[DitError]:
+        """Why these files cannot be used, at most one error per file, each naming it ([] if they can)."""
+        problems: list[DitError] = []
+        chain = _certificates(self.certificate, problems)
+        key = _private_key(self.key, problems)
+        if chain and key is not None and _spki(key.public_key()) != _spki(chain[0].public_key()):
+            problems.append(DitError(f"does not match the certificate {self.certificate}", where=str(self.key),
+                                     fix="give the key the certificate was issued for"))
+        if chain and chain[0].not_valid_after_utc < dt.datetime.now(dt.timezone.utc):
+            problems.append(DitError(f"expired on {chain[0].not_valid_after_utc:%Y-%m-%d}",
+                                     where=str(self.certificate), fix="renew the TLS client certificate"))
+        _certificates(self.ca, problems)
+        return problems
+
+    def client_context(self) -> ssl.SSLContext:
+        """Presents our certificate; verifies the server's against `ca` (and its name against the URL's host)."""
+        return self._context(ssl.Purpose.SERVER_AUTH)
+
+    def server_context(self) -> ssl.SSLContext:
+        """Presents our certificate; requires the client's and verifies it against `ca`."""
+        context = self._context(ssl.Purpose.CLIENT_AUTH)
+        context.verify_mode = ssl.CERT_REQUIRED
+        return context
+
+    def _context(self, purpose: ssl.Purpose) -> ssl.SSLContext:
+        problems = self.problems()
+        if problems:
+            raise problems[0]
+        context = ssl.create_default_context(purpose, cafile=str(self.ca))
+        try:
+            context.load_cert_chain(self.certificate, self.key)
+        except ssl.SSLError as exc:       # what cryptography reads but OpenSSL will not use
+            raise DitError(f"TLS cannot use it: {_ssl_words(exc)}", where=str(self.certificate)) from None
+        return context
+
+
+def _read(path: Path, problems: list[DitError]) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        problems.append(DitError(f"cannot read: {(exc.strerror or str(exc)).lower()}", where=str(path),
+                                 fix="give the PEM file's path"))
+        return None
+
+
+def _certificates(path: Path, problems: list[DitError]) -> list[x509.Certificate]:
+    data = _read(path, problems)
+    if data is None:
+        return []
+    try:
+        return x509.load_pem_x509_certificates(data)
+    except ValueError:
+        problems.append(DitError("not a PEM certificate", where=str(path),
+                                 fix="expected -----BEGIN CERTIFICATE-----"))
+        return []
+
+
+def _private_key(path: Path, problems: list[DitError]) -> PrivateKeyTypes | None:
+    data = _read(path, problems)
+    if data is None:
+        return None
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except TypeError:                 # cryptography's way of saying the key is encrypted
+        problems.append(DitError("the private key is encrypted and dit has no password for it", where=str(path),
+                                 fix="store it unencrypted, readable by the bench user only "
+                                     "(openssl pkey -in KEY -out PLAIN)"))
+    except (ValueError, UnsupportedAlgorithm):
+        problems.append(DitError("not a PEM private key", where=str(path), fix="expected -----BEGIN PRIVATE KEY-----"))
+    return None
+
+
+def _spki(public_key) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+# -- why a connection failed, in one line ------------------------------------------------------------------------
+
+def _ssl_words(exc: ssl.SSLError) -> str:
+    """'TLSV1_ALERT_UNKNOWN_CA' -> 'tlsv1 alert unknown ca'; without the '(_ssl.c:1006)' location."""
+    text = exc.reason or re.sub(r"^\[[^]]*\]\s*", "", exc.strerror or str(exc))
+    return re.sub(r"\s*\(_ssl\.c:\d+\)", "", text).replace("_", " ").lower()
+
+
+def describe(exc: BaseException, timeout: float) -> tuple[str, str]:
+    """A connection failure as (one-line reason, what to check)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"TLS: certificate verify failed ({exc.verify_message})",
+                "is dcc.tls.ca the CA that issued the server's certificate, and the URL's host a name in it?")
+    if isinstance(exc, ssl.SSLEOFError):
+        return ("TLS: the server closed the connection without saying why",
+                "does the server trust the issuer of dcc.tls.certificate, and is it the certificate it expects?")
+    if isinstance(exc, ssl.SSLError):
+        words = _ssl_words(exc)
+        if "alert" in words:
+            return (f"TLS: the server refused the handshake ({words})",
+                    "does the server trust the issuer of dcc.tls.certificate, and is it the certificate it expects?")
+        if "wrong version number" in words or "record layer failure" in words:
+            return f"TLS: {words}", "is the endpoint plain http? the URL says https"
+        return f"TLS: {words}", "check dcc.tls against what the server expects"
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} s", "is the host reachable from here? check the URL, VPN and firewall"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused", "is the DCC Boxed up? check the URL and port"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host ({(exc.strerror or str(exc)).lower()})", "check the host name in the URL"
+    if isinstance(exc, ConnectionError):
+        return ("connection reset", "the server dropped the connection: is it the DCC's endpoint, and does it "
+                "accept our TLS client certificate?")
+    if isinstance(exc, http.client.HTTPException):
+        return f"not an HTTP answer ({type(exc).__name__})", "is it the DCC's DUIS endpoint?"
+    words = ((exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__).lower()
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return words, "is this machine on the lab network (VPN, route)?"
+    return words, "check the URL"
+
+
+class Unreachable(BenchFault):
+    """A server the client could not talk to."""
+
+    def __init__(self, url: str, reason: str, fix: str):
+        super().__init__(f"cannot reach {url}: {reason}", part="DCC endpoint", fix=fix)
+        self.url = url
+        self.reason = reason
+
+
+# -- server ------------------------------------------------------------------------------------------------------
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -49,16 +208,43 @@ class _Handler(BaseHTTPRequestHandler):
 class HttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, post_handler: PostHandler, host: str = "127.0.0.1", port: int = 0):
-        super().__init__((host, port), _Handler)
+    def __init__(self, post_handler: PostHandler, host: str = "127.0.0.1", port: int = 0,
+                 tls: TlsFiles | None = None):
+        self._context = tls.server_context() if tls else None      # before binding: bad files leave no socket
+        try:
+            super().__init__((host, port), _Handler)
+        except OSError as exc:
+            raise BenchFault(f"cannot listen on {host}:{port}: {(exc.strerror or str(exc)).lower()}",
+                             part=f"HTTP listener {host}:{port}",
+                             fix="is another dit run or service using that port?") from None
         self.post_handler = post_handler
         self.errors: list[Exception] = []
+        self.refused: list[str] = []      # peers whose TLS handshake failed: no certificate, or the wrong CA's
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self._context else 'http'}://{host}:{port}"
+
+    def get_request(self):
+        sock, address = super().get_request()
+        if self._context is not None:
+            sock = self._context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def finish_request(self, request, client_address) -> None:
+        # The handshake runs in the request's own thread: one slow or failing peer cannot stall accept().
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.settimeout(HANDSHAKE_TIMEOUT_S)
+                request.do_handshake()
+                request.settimeout(None)
+            except OSError as exc:
+                self.refused.append(f"{client_address[0]}: {describe(exc, HANDSHAKE_TIMEOUT_S)[0]}")
+                _drain(request)
+                return
+        super().finish_request(request, client_address)
 
     def start(self) -> "HttpServer":
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
@@ -71,36 +257,79 @@ class HttpServer(ThreadingHTTPServer):
         self.server_close()
 
 
-class HttpClient:
-    """POSTs with one kept-alive connection per host; thread-safe."""
+def _drain(sock: ssl.SSLSocket) -> None:
+    """Read what the peer already sent before closing: closing with unread data sends a TCP reset, which can
+    reach a TLS 1.3 client (done with its handshake, writing its request) before our alert saying why."""
+    deadline = time.monotonic() + 0.5                # a peer that keeps sending gets its reset after all
+    sock.settimeout(0.1)
+    try:
+        while time.monotonic() < deadline and socket.socket.recv(sock, 65536):   # raw bytes: TLS is over
+            pass
+    except OSError:
+        pass
 
-    def __init__(self, timeout: float = 30.0):
+
+# -- client ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Message
+    body: bytes
+
+
+class HttpClient:
+    """Requests with one kept-alive connection per server; thread-safe. https URLs present `tls`'s certificate
+    and trust its CA (without `tls`, the system's CAs and no client certificate)."""
+
+    def __init__(self, timeout: float = 30.0, tls: TlsFiles | None = None):
         self.timeout = timeout
-        self._connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
+        self._tls_context = tls.client_context() if tls else None
+        self._connections: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
         self._lock = threading.Lock()
 
     def post(self, url: str, body: bytes, content_type: str = "application/xml") -> tuple[int, bytes]:
+        response = self.request("POST", url, body, {"Content-Type": content_type})
+        return response.status, response.body
+
+    def request(self, method: str, url: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> HttpResponse:
         parts = urllib.parse.urlsplit(url)
-        key = (parts.hostname or "127.0.0.1", parts.port or 80)
-        path = parts.path or "/"
+        https = parts.scheme == "https"
+        key = (parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if https else 80))
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         with self._lock:
-            for attempt in (1, 2):      # a kept-alive connection the server closed gets one fresh retry
-                conn = self._connections.get(key)
-                if conn is None:
-                    conn = http.client.HTTPConnection(*key, timeout=self.timeout)
-                    conn.connect()
-                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    self._connections[key] = conn
+            for attempt in (1, 2):
+                conn = self._connections.pop(key, None)
+                reused = conn is not None
                 try:
-                    conn.request("POST", path, body, {"Content-Type": content_type})
+                    if conn is None:
+                        conn = self._connect(https, key[1], key[2])
+                    conn.request(method, path, body, headers or {})
                     response = conn.getresponse()
-                    return response.status, response.read()
-                except (ConnectionError, http.client.HTTPException, OSError) as exc:
-                    conn.close()
-                    del self._connections[key]
-                    if attempt == 2:
-                        raise DitError(f"cannot reach {url}: {exc}", fix="is the endpoint up?") from None
+                    result = HttpResponse(response.status, response.headers, response.read())
+                except (OSError, http.client.HTTPException) as exc:
+                    if conn is not None:
+                        conn.close()
+                    # Only a connection the server may have closed while idle is retried: a POST that failed
+                    # on a fresh one may have reached it, and a timeout would just double the wait.
+                    if reused and attempt == 1 and isinstance(exc, _STALE):
+                        continue
+                    raise Unreachable(url, *describe(exc, self.timeout)) from None
+                self._connections[key] = conn
+                return result
         raise AssertionError("unreachable")
+
+    def _connect(self, https: bool, host: str, port: int) -> http.client.HTTPConnection:
+        if https:
+            context = self._tls_context or ssl.create_default_context()
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=self.timeout,
+                                                                           context=context)
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
 
     def close(self) -> None:
         with self._lock:

@@ -4,6 +4,10 @@ Every document the DCC returns -- synchronous or POSTed later -- is checked the 
 check it: well-formed, signed by the DCC (XMLDSig, certificate by issuer and serial from the keystore),
 and schema-valid when a schema is available. The receiver answers 204 when it accepts a document and
 400 with the reason when it does not (dcc_interface.md section 5).
+
+The emulated lab uses both over plain HTTP on loopback. A real lab sends over HTTPS with its TLS client
+certificate (DccEndpoint(url, tls=...)) and listens where its `response_url` says, requiring the DCC's
+certificate (ResponseReceiver(..., tls=..., host=..., port=..., path=...)).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from harness.duis import xml, xmldsig
 from harness.duis.responses import DuisResponse, parse_response
 from harness.duis.schema import DuisSchema
 from harness.errors import CheckFailed
-from harness.httpio import HttpClient, HttpServer
+from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki import Keystore
 
 RESPONSE_PATH = "/smartdcc/duis"
@@ -47,18 +51,25 @@ class Received:
 class ResponseReceiver:
     """The User's Receive Response Service: keeps every accepted document, in arrival order."""
 
-    def __init__(self, *, clock: Clock, keystore: Keystore, schema: DuisSchema | None):
+    def __init__(self, *, clock: Clock, keystore: Keystore, schema: DuisSchema | None, tls: TlsFiles | None = None,
+                 host: str = "127.0.0.1", port: int = 0, path: str = RESPONSE_PATH):
         self.clock = clock
         self.keystore = keystore
         self.schema = schema
+        self.path = path
         self.inbox: list[Received] = []
         self.rejected: list[str] = []
         self._lock = threading.Lock()
-        self.server = HttpServer(self._on_post)
+        self.server = HttpServer(self._on_post, host, port, tls=tls)
 
     @property
     def url(self) -> str:
-        return self.server.base_url + RESPONSE_PATH
+        return self.server.base_url + self.path
+
+    @property
+    def refused(self) -> list[str]:
+        """Connections whose TLS handshake failed: a DCC that cannot deliver anything at all."""
+        return self.server.refused
 
     def start(self) -> "ResponseReceiver":
         self.server.start()
@@ -68,7 +79,7 @@ class ResponseReceiver:
         self.server.stop()
 
     def _on_post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
-        if path != RESPONSE_PATH:
+        if path != self.path:
             return 404, "text/plain", b"not the response service"
         try:
             response = accept_response(body, keystore=self.keystore, schema=self.schema, where="POSTed response")
@@ -87,11 +98,12 @@ class ResponseReceiver:
 
 
 class DccEndpoint:
-    """Where a User sends DUIS: base URL + /serviceS, /serviceT, /serviceD."""
+    """Where a User sends DUIS: base URL + /serviceS, /serviceT, /serviceD. An https URL goes over TLS,
+    presenting `tls`'s client certificate (ignored when a ready-made client is given)."""
 
-    def __init__(self, base_url: str, client: HttpClient | None = None):
+    def __init__(self, base_url: str, client: HttpClient | None = None, tls: TlsFiles | None = None):
         self.base_url = base_url.rstrip("/")
-        self.client = client or HttpClient()
+        self.client = client or HttpClient(tls=tls)
 
     def post(self, web_service: str, data: bytes) -> tuple[int, bytes]:
         return self.client.post(f"{self.base_url}/{web_service}", data)

@@ -10,6 +10,12 @@ back as CV 5 with the same RequestID. Device SRs then wait, on the lab's clock, 
 response; non-device SRs are answered at once. Every DUIS document and GBCS message is kept as
 evidence of the exchange.
 
+What the system under test does -- a DCC rejection, an E21, a device refusing -- is an outcome on the
+exchange. What says the bench itself is broken is a BenchFault, raised once the evidence is on the
+exchange: a DCC endpoint that cannot be reached, a synchronous response that is malformed or not signed
+by a key we trust, and no asynchronous response to a request at all. (A missing alert is an observation:
+wait_for_alert returns None.)
+
 For Local Command Delivery ask for CV 2 (or 6 for a critical SR, which still goes through the
 Transform first): the DCC answers with the command itself (exchange.local_command) for the installer's
 hand-held terminal; the device's answer goes back to the DCC with 8.13.
@@ -31,7 +37,7 @@ from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestCounter, RequestId
 from harness.duis.responses import DuisResponse, ResponseKind
 from harness.duis.schema import DuisSchema
-from harness.errors import CheckFailed, DitError
+from harness.errors import BenchFault, DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload, utrn
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
@@ -63,8 +69,11 @@ class Exchange:
     response: DuisResponse | None = None          # the final DUIS response (async for device SRs)
     device_fields: dict = field(default_factory=dict)
     device_signature: str | None = None           # of the device's GBCS response: valid / invalid / absent
-    problem: str | None = None                    # why it could not complete (HTTP refusal, timeout)
+    problem: str | None = None                    # why it could not complete (HTTP refusal, bench fault)
     local_command: bytes | None = None            # CV 2/3/6/7: the command for the hand-held terminal
+    # The receiver's counts of rejected documents and refused TLS handshakes when the last request went out:
+    # any after them may have been its response, which is worth saying if none arrives.
+    receiver_mark: tuple[int, int] = (0, 0)
 
     @property
     def response_code(self) -> str | None:
@@ -174,18 +183,26 @@ class ServiceUser:
         xmldsig.sign(root, cred.private_key, cred.certificate)
         data = xml.serialize(root)
         exchange.add(self.clock.now(), f"request to {web_service}", data)
-        status, body = self.endpoint.post(web_service, data)
-        if status != 200:
+        exchange.receiver_mark = (len(self.receiver.rejected), len(self.receiver.refused))
+        try:
+            status, body = self.endpoint.post(web_service, data)
+        except BenchFault as fault:
+            exchange.problem = str(fault)
+            raise
+        if status != 200:                        # the DCC refused the request itself: an outcome, not a fault
             exchange.add(self.clock.now(), f"HTTP {status} from {web_service}", body, "text")
             exchange.problem = f"HTTP {status}: {body.decode(errors='replace')[:300]}"
             return None
         exchange.add(self.clock.now(), "synchronous response", body)
         try:
             exchange.synchronous = accept_response(body, keystore=self.keystore, schema=self.schema,
-                                                   where="synchronous response")
-        except (CheckFailed, DitError) as exc:
-            exchange.problem = str(exc)
-            return None
+                                                   where=f"synchronous response from {web_service}")
+        except DitError as exc:
+            fault = BenchFault(str(exc), part="DCC endpoint",
+                               fix="the exchange's evidence has what came back: is the URL the DCC's DUIS endpoint, "
+                                   "and its XML signing certificate in the keystore?")
+            exchange.problem = str(fault)
+            raise fault from None
         return exchange.synchronous
 
     # -- prepayment -----------------------------------------------------------------------------------
@@ -216,7 +233,8 @@ class ServiceUser:
         self._scanned = len(inbox)
         return inbox
 
-    def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse | None:
+    def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse:
+        """The asynchronous response to a request sent; BenchFault if none comes within the timeout."""
         def find() -> Received | None:
             inbox = self._index_responses()
             i = self._responses.pop(exchange.request_id, None)
@@ -227,14 +245,33 @@ class ServiceUser:
 
         item = self._wait_for(find, timeout)
         if item is None:
-            exchange.problem = "no asynchronous response before the timeout"
-            return None
+            fault = self._no_response(exchange, self.response_timeout_s if timeout is None else timeout)
+            exchange.problem = str(fault)
+            raise fault
         exchange.response = item.response
         exchange.add(item.at, f"asynchronous response {item.response.response_code}", item.data)
         if item.response.gbcs_payload:
             exchange.add(item.at, "device response", item.response.gbcs_payload, "gbcs")
             self._read_device_response(exchange, item.response.gbcs_payload)
         return item.response
+
+    def _no_response(self, exchange: Exchange, timeout: float) -> BenchFault:
+        """The DCC owes every acknowledged request a response (E21 if the device is silent): none means the
+        bench lost it -- rejected as untrustworthy, refused at TLS, or never sent to our URL."""
+        rejected_from, refused_from = exchange.receiver_mark
+        rejected, refused = self.receiver.rejected[rejected_from:], self.receiver.refused[refused_from:]
+        what = f"no response to {exchange.request_id} within {timeout:g} s"
+        if rejected:
+            return BenchFault(f"{what}; DCC responses rejected: {rejected[0]}", part="DCC response service",
+                              fix="the receiver's 400s tell the DCC why; is its XML signing certificate in the "
+                                  "keystore?")
+        if refused:
+            return BenchFault(f"{what}; TLS handshakes to the response service refused: {refused[0]}",
+                              part="DCC response service",
+                              fix="does the DCC present a certificate issued by dcc.tls.ca?")
+        return BenchFault(what, part="DCC response service",
+                          fix=f"is the DCC's response URL for {self.name} set to {self.receiver.url}, and can "
+                              "the DCC reach this machine there?")
 
     def _read_device_response(self, exchange: Exchange, data: bytes) -> None:
         try:

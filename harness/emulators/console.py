@@ -12,8 +12,8 @@ import threading
 import tty
 
 from harness.emulators.firmware import FirmwareHost
-from harness.gbcs.firmware_image import MalformedImage, parse_image
 from harness.emulators.hht import HandHeldTerminal
+from harness.gbcs.firmware_image import MalformedImage, parse_image
 
 
 class ConsoleServer:

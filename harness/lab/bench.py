@@ -14,19 +14,25 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
          channel: 0}
 
-Only the shape is checked here: files exist, URLs and ports are well formed, channels exist on their band,
-every asset and test set named is the lab's. Whether an endpoint answers or a port opens is the real lab
-adapters' health check.
+`load` checks the shape: files exist, URLs and ports are well formed, channels exist on their band, every
+asset and test set named is the lab's. `unreachable` then checks the bench itself from this machine: every
+serial port opens, every ZEP address can be listened on, and the DCC health check passes (TLS files, keystore,
+endpoint, clock, response URL: harness.adapters.dcc_health). Each problem is one line naming file:line.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from harness.errors import DitError
+from harness.eui import EntityId
 from harness.lab.yamlfile import Located
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
@@ -46,6 +52,7 @@ class SerialPort:
     asset: str
     port: str
     baudrate: int = 115200
+    where: str = field(default="serial port", compare=False)     # "lab.yaml:80 serial_ports[0]"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Sniffer:
     band: str                 # 2.4GHz | sub-GHz
     channel: int
     page: int = 0
+    where: str = field(default="sniffer", compare=False)         # "lab.yaml:92 sniffers[0]"
 
 
 @dataclass
@@ -67,26 +75,48 @@ class Bench:
     tls: dict[str, Path] = field(default_factory=dict)     # certificate, key, ca
     serial_ports: list[SerialPort] = field(default_factory=list)
     sniffers: list[Sniffer] = field(default_factory=list)
+    lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
+    invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
+
+    def where(self, name: str) -> str:
+        """'lab.yaml:10 dcc.endpoint', or just the field for a bench not read from a file."""
+        return f"{self.lines[name]} {name}" if name in self.lines else name
 
 
-def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str]) -> Bench | None:
-    """The bench of a real-lab config, every problem appended to `problems` (None if it cannot be used)."""
-    before = len(problems)
+def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str]) -> Bench:
+    """The bench of a real-lab config, every problem appended to `problems`. With problems it is partial:
+    the ports and sniffers that are well formed, the fields that are not named in `invalid`."""
     folder = Path(doc.where).parent
     dcc = doc.get("dcc")
-    endpoint = response_url = ""
+    urls = {"endpoint": "", "response_url": ""}
     tls: dict[str, Path] = {}
+    lines: dict[str, str] = {}
+    invalid: set[str] = set()
     if isinstance(dcc, Located):
-        endpoint = _url(dcc, "endpoint", "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079",
-                        problems)
-        response_url = _url(dcc, "response_url", "where the DCC can post responses to this machine", problems)
+        fixes = {"endpoint": "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079",
+                 "response_url": "where the DCC can post responses to this machine"}
+        for key, fix in fixes.items():
+            before = len(problems)
+            urls[key] = _url(dcc, key, fix, problems)
+            lines[f"dcc.{key}"] = dcc.at(key)
+            if len(problems) > before:
+                invalid.add(f"dcc.{key}")
         node = dcc.get("tls")
         if node is not None and not isinstance(node, Located):
             problems.append(str(dcc.fail("tls", "must be a mapping of certificate, key and ca")))
+            invalid.add("dcc.tls")
         elif node is not None:
+            before = len(problems)
             for key in ("certificate", "key", "ca"):
                 tls[key] = _file(node, key, folder, problems)
+                lines[f"dcc.tls.{key}"] = node.at(key)
+            if len(problems) > before:
+                invalid.add("dcc.tls")
+    before = len(problems)
     keystore = _file(doc, "keystore", folder, problems, directory=True)
+    lines["keystore"] = doc.at("keystore")
+    if len(problems) > before:
+        invalid.add("keystore")
     ports = [_serial_port(node, assets, problems) for node in _items(doc, "serial_ports", problems)]
     seen: dict[str, str] = {}
     for port in filter(None, ports):
@@ -95,9 +125,65 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
                             "(each console or HHT has its own port)")
         seen.setdefault(port.port, port.asset)
     sniffers = [_sniffer(node, test_sets, problems) for node in _items(doc, "sniffers", problems)]
-    if len(problems) > before:
-        return None
-    return Bench(endpoint, response_url, keystore, tls, [p for p in ports if p], [s for s in sniffers if s])
+    return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
+                 [s for s in sniffers if s], lines, invalid)
+
+
+def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:
+    """What of the bench this machine cannot reach, one line each: the DCC health check, then every serial
+    port and sniffer (shape problems already reported are not repeated)."""
+    # The DUIS client stack is only needed when checking a real lab.
+    from harness.adapters import dcc_health
+
+    problems = dcc_health.health_check(bench, None if "keystore" in bench.invalid else bench.keystore,
+                                       users=users, timeout=timeout)
+    for port in bench.serial_ports:
+        reason = _cannot_open(port.port, port.baudrate)
+        if reason:
+            problems.append(f"{port.where} ({port.asset}) {port.port}: cannot open: {reason}")
+    for sniffer in bench.sniffers:
+        reason = _cannot_listen_udp(sniffer.port) if sniffer.framing == "zep" else _cannot_open(sniffer.port, 115200)
+        if reason:
+            verb = "cannot listen" if sniffer.framing == "zep" else "cannot open"
+            problems.append(f"{sniffer.where} ({sniffer.name}) {sniffer.port}: {verb}: {reason}")
+    return problems
+
+
+def _cannot_open(port: str, baudrate: int) -> str | None:
+    """Why a serial port does not open, with what to check (None if it opens)."""
+    import serial  # pyserial: only a real lab's check opens ports
+
+    try:
+        serial.serial_for_url(port, baudrate=baudrate, timeout=0.5).close()
+    except (serial.SerialException, OSError, ValueError) as exc:
+        # pyserial wraps the OS error in its own message: the original's words are the reason.
+        cause = exc.__context__ if isinstance(exc.__context__, OSError) else exc
+        number = getattr(cause, "errno", None)
+        if isinstance(number, int) and number > 0:
+            words = os.strerror(number)
+        else:                       # a resolver error (negative), or none at all
+            words = getattr(cause, "strerror", None) or str(cause)
+        reason = words[:1].lower() + words[1:]
+        if number == errno.EACCES:
+            return f"{reason} (add the bench user to the dialout group, then log in again)"
+        if _DEVICE_PATH.match(port):
+            return f"{reason} (is the adapter plugged in? ls /dev/serial/by-id)"
+        return f"{reason} (is the serial server up? check the host and port)"
+    return None
+
+
+def _cannot_listen_udp(address: str) -> str | None:
+    """Why ZEP cannot be received on a udp://host:port address (None if it can)."""
+    parts = urlsplit(address)
+    try:
+        family, kind, proto, _, sockaddr = socket.getaddrinfo(parts.hostname or "0.0.0.0", parts.port,
+                                                              type=socket.SOCK_DGRAM)[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.bind(sockaddr)
+    except OSError as exc:
+        words = (exc.strerror or str(exc)).lower()
+        return f"{words} (is another capture listening there? is the address this machine's?)"
+    return None
 
 
 def _items(doc: Located, key: str, problems: list[str]) -> list[Located]:
@@ -146,7 +232,7 @@ def _serial_port(node: Located, assets: set[str], problems: list[str]) -> Serial
     if not isinstance(baudrate, int) or isinstance(baudrate, bool) or baudrate <= 0:
         problems.append(str(node.fail("baudrate", f"{baudrate!r} is not a baud rate", "e.g. 115200")))
         ok = False
-    return SerialPort(str(asset), str(port), baudrate) if ok else None
+    return SerialPort(str(asset), str(port), baudrate, f"{node.at('port')} {node.path}") if ok else None
 
 
 def _serial_url(port) -> bool:
@@ -196,4 +282,5 @@ def _sniffer(node: Located, test_sets: set[str], problems: list[str]) -> Sniffer
                                       "use a silabs-nodetest or ZEP sniffer for sub-GHz")))
     if len(problems) > before:
         return None
-    return Sniffer(str(name), str(test_set), str(framing), str(port), band, int(channel), int(page))
+    return Sniffer(str(name), str(test_set), str(framing), str(port), band, int(channel), int(page),
+                   f"{node.at('port')} {node.path}")

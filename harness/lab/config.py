@@ -135,7 +135,8 @@ class LabConfig:
     users: list[UserConfig]
     premises: list[PremisesConfig]
     asset_library: asset_library.DeviceAssetLibrary | None = None
-    bench: lab_bench.Bench | None = None     # a real lab's DCC endpoint, keys, serial ports and sniffers
+    # A real lab's DCC endpoint, keys, serial ports and sniffers (partial when loaded with `problems`).
+    bench: lab_bench.Bench | None = None
 
     def user(self, name: str) -> UserConfig:
         for user in self.users:
@@ -374,15 +375,19 @@ def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) 
     return problems
 
 
-def check(path: str | Path | None = None) -> list[str]:
+def check(path: str | Path | None = None, *, reachable: bool = False) -> list[str]:
     """Everything wrong with a lab config and its Device Asset Library, one line each (`dit lab check`):
     a file that cannot be read or parsed is one line; otherwise every unusable asset, bad reference and
-    missing DIT data item is listed."""
+    missing DIT data item is listed. With `reachable`, a real lab's bench is also checked from this machine:
+    serial ports and sniffers open, the DCC endpoint answers (lab_bench.unreachable)."""
     problems: list[str] = []
     try:
-        load(path, problems=problems)
+        lab = load(path, problems=problems)
     except DitError as exc:
         problems.append(str(exc))
+        return problems
+    if reachable and lab.bench is not None:
+        problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
     return problems
 
 

@@ -1,0 +1,426 @@
+"""DUIS to a real DCC: HTTPS with mutual TLS both ways, the DCC health check, `dit lab check` reaching a real
+lab's bench, and the DCC-side faults a service user reports as BenchFaults (the bench failed, not the system
+under test). Everything runs on loopback with a throwaway CA made here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import http.client
+import ipaddress
+import re
+import shutil
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from dit_command import dit
+
+from harness import httpio
+from harness.adapters.dcc_health import health_check
+from harness.adapters.duis_client import DccEndpoint, ResponseReceiver
+from harness.adapters.service_user import ServiceUser
+from harness.clock import LAB_EPOCH, VirtualClock
+from harness.duis import xml, xmldsig
+from harness.duis.request_id import RequestCounter, RequestId
+from harness.duis.responses import build_response, response_message
+from harness.errors import BenchFault, DitError
+from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+from harness.httpio import HttpClient, HttpServer, TlsFiles, Unreachable
+from harness.lab.bench import Bench
+from harness.lab.config import DEFAULT
+from harness.pki import KeyUsage
+
+SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
+ESME = EntityId("00-DB-12-34-56-78-90-A0")
+REAL = DEFAULT.parent / "real_example.yaml"
+
+
+# -- a throwaway PKI ---------------------------------------------------------------------------------------------
+
+def _issue(subject: str, key, issuer: x509.Name | None = None, issuer_key=None, *, ca: bool = False,
+           usage=None, san: list | None = None) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    issuer_key = issuer_key or key
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                              critical=False))
+    if ca:
+        builder = builder.add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                                      key_encipherment=False, data_encipherment=False,
+                                                      key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                                      encipher_only=False, decipher_only=False), critical=True)
+    if usage:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _write(folder: Path, name: str, cert: x509.Certificate, key) -> tuple[Path, Path]:
+    pem, key_file = folder / f"{name}.pem", folder / f"{name}.key"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return pem, key_file
+
+
+@dataclass
+class Pki:
+    ca: Path
+    server: TlsFiles          # the DCC's side: its certificate, and our CA to verify clients with
+    client: TlsFiles          # the User's side: its client certificate, and the CA to verify the DCC with
+    stranger: TlsFiles        # a client certificate from another CA
+    other_key: Path           # a key that matches none of the certificates
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory) -> Pki:
+    folder = tmp_path_factory.mktemp("tls")
+    ca_key, other_ca_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = _issue("DIT test CA", ca_key, ca=True)
+    other_ca = _issue("Another CA", other_ca_key, ca=True)
+    ca_file = folder / "ca.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    keys = {name: ec.generate_private_key(ec.SECP256R1()) for name in ("server", "client", "stranger", "other")}
+    server = _issue("127.0.0.1", keys["server"], ca.subject, ca_key, usage=ExtendedKeyUsageOID.SERVER_AUTH,
+                    san=[x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    client = _issue("DIT bench 1", keys["client"], ca.subject, ca_key, usage=ExtendedKeyUsageOID.CLIENT_AUTH)
+    stranger = _issue("Someone else", keys["stranger"], other_ca.subject, other_ca_key,
+                      usage=ExtendedKeyUsageOID.CLIENT_AUTH)
+    other = _issue("unused", keys["other"], ca.subject, ca_key)
+    return Pki(ca_file, TlsFiles(*_write(folder, "server", server, keys["server"]), ca_file),
+               TlsFiles(*_write(folder, "client", client, keys["client"]), ca_file),
+               TlsFiles(*_write(folder, "stranger", stranger, keys["stranger"]), ca_file),
+               _write(folder, "other", other, keys["other"])[1])
+
+
+def _echo(path: str, body: bytes) -> tuple[int, str, bytes]:
+    return 200, "text/plain", path.encode() + b" " + body
+
+
+@pytest.fixture
+def dcc(pki):
+    """An HTTPS server that requires a client certificate from the test CA."""
+    server = HttpServer(_echo, tls=pki.server).start()
+    yield server
+    server.stop()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- mutual TLS --------------------------------------------------------------------------------------------------
+
+def test_a_client_posts_over_mutual_tls(pki, dcc):
+    assert dcc.base_url.startswith("https://127.0.0.1:")
+    client = HttpClient(timeout=5, tls=pki.client)
+    try:
+        for n in range(3):                    # over one kept-alive connection
+            assert client.post(f"{dcc.base_url}/api/v1/serviceS", f"request {n}".encode()) == \
+                (200, f"/api/v1/serviceS request {n}".encode())
+    finally:
+        client.close()
+    assert dcc.refused == [] and dcc.errors == []
+
+
+def test_a_client_from_another_ca_is_refused(pki, dcc):
+    with pytest.raises(Unreachable) as info:
+        HttpClient(timeout=5, tls=pki.stranger).post(f"{dcc.base_url}/api/v1/serviceS", b"x")
+    fault = info.value
+    assert isinstance(fault, BenchFault) and fault.part == "DCC endpoint"
+    assert fault.reason.startswith("TLS: the server refused the handshake"), fault.reason
+    assert "\n" not in str(fault)
+    _wait_for(lambda: dcc.refused)
+    assert "certificate verify failed" in dcc.refused[0]
+
+
+def test_a_client_without_a_certificate_is_refused(pki, dcc):
+    # Trusting the server but presenting nothing: the server ends the handshake.
+    context = ssl.create_default_context(cafile=str(pki.ca))
+    conn = http.client.HTTPSConnection("127.0.0.1", dcc.server_address[1], timeout=5, context=context)
+    with pytest.raises(OSError) as info:
+        conn.request("POST", "/api/v1/serviceS", b"x")
+        conn.getresponse()
+    conn.close()
+    reason, _ = httpio.describe(info.value, 5)
+    assert reason.startswith("TLS: the server refused the handshake") and "certificate required" in reason, reason
+    _wait_for(lambda: dcc.refused)
+    assert "did not return a certificate" in dcc.refused[0]
+
+
+def test_a_client_without_tls_files_does_not_trust_the_dcc(dcc):
+    with pytest.raises(Unreachable) as info:
+        HttpClient(timeout=5).post(f"{dcc.base_url}/api/v1/serviceS", b"x")
+    assert info.value.reason.startswith("TLS: certificate verify failed"), info.value.reason
+
+
+def test_a_refused_port_is_a_bench_fault_in_one_line():
+    url = f"http://127.0.0.1:{_closed_port()}/api/v1/serviceS"
+    with pytest.raises(BenchFault) as info:
+        HttpClient(timeout=5).post(url, b"x")
+    assert str(info.value) == f"cannot reach {url}: connection refused (is the DCC Boxed up? check the URL and port)"
+    assert info.value.part == "DCC endpoint" and info.value.__cause__ is None
+
+
+def test_plain_http_on_an_https_url_says_so(pki):
+    server = HttpServer(_echo).start()
+    try:
+        with pytest.raises(Unreachable) as info:
+            HttpClient(timeout=5, tls=pki.client).post(server.base_url.replace("http:", "https:") + "/x", b"x")
+    finally:
+        server.stop()
+    assert info.value.reason.startswith("TLS:") and "plain http" in info.value.fix, info.value
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("missing key", "cannot read: no such file or directory"),
+    ("not PEM", "not a PEM private key"),
+    ("encrypted", "the private key is encrypted"),
+    ("wrong key", "does not match the certificate"),
+    ("missing CA", "cannot read: no such file or directory"),
+])
+def test_tls_files_that_do_not_load_name_the_file(pki, tmp_path, broken, message):
+    key, ca = tmp_path / "client.key", pki.ca
+    if broken == "not PEM":
+        key.write_text("client key goes here\n")
+    elif broken == "encrypted":
+        loaded = serialization.load_pem_private_key(pki.client.key.read_bytes(), None)
+        key.write_bytes(loaded.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                             serialization.BestAvailableEncryption(b"secret")))
+    elif broken == "wrong key":
+        key = pki.other_key
+    elif broken == "missing CA":
+        key, ca = pki.client.key, tmp_path / "ca.pem"
+    files = TlsFiles(pki.client.certificate, key, ca)
+    for make in (lambda: HttpClient(tls=files), lambda: HttpServer(_echo, tls=files)):
+        with pytest.raises(DitError) as info:
+            make()
+        named = ca if broken == "missing CA" else key
+        assert str(info.value).startswith(f"{named}: {message}"), str(info.value)
+
+
+# -- the DCC health check ----------------------------------------------------------------------------------------
+
+def _bench(pki: Pki, endpoint: str, keystore: Path, **tls: Path) -> Bench:
+    files = {"certificate": pki.client.certificate, "key": pki.client.key, "ca": pki.ca, **tls}
+    return Bench(endpoint, f"https://127.0.0.1:{_closed_port()}/duis/responses", keystore, files)
+
+
+def test_a_good_bench_is_healthy(pki, dcc, smki):
+    assert health_check(_bench(pki, dcc.base_url, smki.directory), smki.directory,
+                        users={"Supplier A": SUPPLIER_A}) == []
+
+
+def test_each_broken_part_of_the_bench_is_one_line(pki, dcc, smki, tmp_path):
+    down = f"https://127.0.0.1:{_closed_port()}"
+    cases = [
+        (_bench(pki, down, smki.directory), {}, f"dcc.endpoint {down}: unreachable: connection refused "
+                                               "(is the DCC Boxed up? check the URL and port)"),
+        (_bench(pki, dcc.base_url, smki.directory, key=pki.other_key), {},
+         f"dcc.tls.key {pki.other_key}: does not match the certificate {pki.client.certificate}"),
+        (_bench(pki, dcc.base_url, smki.directory, ca=tmp_path / "dcc-ca.pem"), {},
+         f"dcc.tls.ca {tmp_path / 'dcc-ca.pem'}: cannot read: no such file or directory"),
+        (_bench(pki, dcc.base_url, smki.directory), {"The ESME": ESME},
+         f"keystore {smki.directory}: The ESME: no XML certificate for {ESME}"),
+        (_bench(pki, dcc.base_url, tmp_path / "smki"), {}, f"keystore {tmp_path / 'smki'}: keystore directory not "
+                                                           "found"),
+    ]
+    for bench, users, expected in cases:
+        lines = health_check(bench, bench.keystore, users=users or {"Supplier A": SUPPLIER_A})
+        assert len(lines) == 1 and lines[0].startswith(expected), (expected, lines)
+
+
+def test_a_dcc_clock_ten_minutes_off_is_reported(pki, dcc, smki, monkeypatch):
+    monkeypatch.setattr(httpio._Handler, "date_time_string",
+                        lambda self, timestamp=None: email.utils.formatdate(time.time() + 600, usegmt=True))
+    lines = health_check(_bench(pki, dcc.base_url, smki.directory), smki.directory)
+    assert len(lines) == 1 and re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (9 min 59|10 min 0) s ahead "
+                                        r"of this machine's \(Date: .+ GMT\) \(set both from NTP", lines[0]), lines
+
+
+def test_a_response_url_whose_port_is_taken_is_reported(pki, dcc, smki):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bench = _bench(pki, dcc.base_url, smki.directory)
+        bench.response_url = f"https://127.0.0.1:{port}/duis/responses"
+        lines = health_check(bench, smki.directory)
+    assert len(lines) == 1 and f"dcc.response_url {bench.response_url}: cannot listen on port {port}: address " \
+                                "already in use" in lines[0], lines
+
+
+# -- dit lab check on a real lab -----------------------------------------------------------------------------------
+
+def _real_lab(tmp_path: Path, pki: Pki, keystore: Path, endpoint: str, first_port: str = "loop://") -> Path:
+    text = REAL.read_text()
+    for old, new in [("https://dccboxed.bench1.lab.example:8079", endpoint),
+                     ("https://dit.bench1.lab.example:8443", f"https://127.0.0.1:{_closed_port()}"),
+                     ("/etc/dit/bench1/tls/client.pem", str(pki.client.certificate)),
+                     ("/etc/dit/bench1/tls/client.key", str(pki.client.key)),
+                     ("/etc/dit/bench1/tls/dcc-ca.pem", str(pki.ca)),
+                     ("/etc/dit/bench1/smki", str(keystore)),
+                     ('"udp://0.0.0.0:17754"', '"udp://127.0.0.1:0"')]:
+        assert old in text
+        text = text.replace(old, new)
+    text = re.sub(r"port: (/dev/|rfc2217://)[^,}\s]+", "port: loop://", text)
+    text = text.replace("port: loop://", f"port: {first_port}", 1)
+    (tmp_path / "dal").mkdir()
+    shutil.copy(DEFAULT.parent / "dal" / "real_example.yaml", tmp_path / "dal")
+    path = tmp_path / "real.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_dit_lab_check_reaches_a_good_real_lab(pki, dcc, smki, tmp_path):
+    path = _real_lab(tmp_path, pki, smki.directory, dcc.base_url)
+    result = dit("lab", "check", str(path))
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+    assert "5 serial ports, 3 sniffers open, DCC endpoint answers" in result.stderr
+
+
+def test_dit_lab_check_names_what_it_cannot_reach(pki, smki, tmp_path):
+    down = f"https://127.0.0.1:{_closed_port()}"
+    path = _real_lab(tmp_path, pki, smki.directory, down, first_port="/dev/ttyNOPE")
+    text = path.read_text()
+    result = dit("lab", "check", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    line_of = {fragment: text[:text.index(fragment)].count("\n") + 1 for fragment in (down, "/dev/ttyNOPE")}
+    assert result.stdout.splitlines() == [
+        f"{path}:{line_of[down]} dcc.endpoint {down}: unreachable: connection refused "
+        "(is the DCC Boxed up? check the URL and port)",
+        f"{path}:{line_of['/dev/ttyNOPE']} serial_ports[0] (ESME-R1-alder) /dev/ttyNOPE: cannot open: no such file or "
+        "directory (is the adapter plugged in? ls /dev/serial/by-id)"]
+    offline = dit("lab", "check", "--offline", str(path))
+    assert offline.returncode == 0 and offline.stdout == "", offline.stdout
+
+
+# -- a service user's DCC-side faults ------------------------------------------------------------------------------
+
+def _signed_response(request: bytes, keystore, code: str, *, tamper: bool = False) -> bytes:
+    """The DCC's answer to a request, signed with the DCC's XML key (and altered after signing if `tamper`)."""
+    root = xml.parse(request)
+    rid = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
+    response = build_response(response_message(xml.text(root, "sr:Header/sr:ServiceReferenceVariant")),
+                              response_code=code, response_date_time=LAB_EPOCH, request_id=rid)
+    cred = keystore.credential(DCC_ACCESS_CONTROL_BROKER, KeyUsage.XML_SIGNING, private=True)
+    xmldsig.sign(response, cred.private_key, cred.certificate)
+    data = xml.serialize(response)
+    return data.replace(f">{code}<".encode(), b">E1<") if tamper else data
+
+
+class StubDcc:
+    """Answers every DUIS request as `behaviour` says: ack, malformed, badly signed, or ack and post later."""
+
+    def __init__(self, behaviour: str, keystore, receiver: ResponseReceiver, client: HttpClient | None = None):
+        self.behaviour, self.keystore, self.receiver = behaviour, keystore, receiver
+        self.client = client or HttpClient(timeout=5)
+        self.server = HttpServer(self._on_post).start()
+
+    def _on_post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        if self.behaviour == "malformed":
+            return 200, "text/html", b"<html><body>Service Unavailable"
+        if self.behaviour == "bad signature":
+            return 200, "application/xml", _signed_response(body, self.keystore, "I99", tamper=True)
+        if self.behaviour in ("bad async signature", "async over the wrong TLS"):
+            try:
+                self.client.post(self.receiver.url, _signed_response(body, self.keystore, "I0", tamper=True))
+            except Unreachable:
+                pass                  # the receiver refused the handshake: what the test is about
+        return 200, "application/xml", _signed_response(body, self.keystore, "I99")
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.client.close()
+
+
+def _supplier(smki, endpoint_url: str, receiver: ResponseReceiver, clock: VirtualClock) -> ServiceUser:
+    return ServiceUser("Supplier A", SUPPLIER_A, endpoint=DccEndpoint(endpoint_url), receiver=receiver,
+                       keystore=smki.keystore, clock=clock, counter=RequestCounter(clock.millis),
+                       dcc=DCC_ACCESS_CONTROL_BROKER, schema=None)
+
+
+@pytest.mark.parametrize("behaviour, part, message", [
+    ("refused", "DCC endpoint", r"cannot reach http://127\.0\.0\.1:\d+/api/v1/serviceS: connection refused"),
+    ("malformed", "DCC endpoint", r"synchronous response from serviceS:1: not well-formed XML"),
+    ("bad signature", "DCC endpoint", r"synchronous response from serviceS: DCC signature invalid"),
+    ("silent", "DCC response service", r"no response to 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:\d+ within "
+                                       r"60 s \(is the DCC's response URL for Supplier A set to http://127"),
+    ("bad async signature", "DCC response service", r"no response to \S+ within 60 s; DCC responses rejected: "
+                                                    r"POSTed response: DCC signature invalid"),
+])
+def test_dcc_side_faults_are_bench_faults(smki, behaviour, part, message):
+    clock = VirtualClock()
+    receiver = ResponseReceiver(clock=clock, keystore=smki.keystore, schema=None).start()
+    stub = None if behaviour == "refused" else StubDcc(behaviour, smki.keystore, receiver)
+    url = f"http://127.0.0.1:{_closed_port()}" if stub is None else stub.server.base_url
+    supplier = _supplier(smki, url + "/api/v1", receiver, clock)
+    try:
+        with pytest.raises(BenchFault) as info:
+            supplier.send("11.2", ESME, timeout=60)
+    finally:
+        receiver.stop()
+        if stub:
+            stub.stop()
+    fault = info.value
+    assert fault.part == part and re.match(message, str(fault)), str(fault)
+    exchange = supplier.exchanges[-1]
+    assert exchange.problem == str(fault) and exchange.evidence[0].label == "request to serviceS"
+    if behaviour in ("malformed", "bad signature"):     # what came back is kept as evidence
+        assert exchange.evidence[-1].label == "synchronous response"
+
+
+def test_a_dcc_refused_by_the_tls_response_service_is_named(smki, pki):
+    """A real lab's receiver requires the DCC's certificate: a DCC presenting another CA's delivers nothing."""
+    clock = VirtualClock()
+    receiver = ResponseReceiver(clock=clock, keystore=smki.keystore, schema=None, tls=pki.server,
+                                path="/duis/responses").start()
+    stub = StubDcc("async over the wrong TLS", smki.keystore, receiver, HttpClient(timeout=5, tls=pki.stranger))
+    supplier = _supplier(smki, stub.server.base_url + "/api/v1", receiver, clock)
+    try:
+        assert receiver.url.startswith("https://127.0.0.1:") and receiver.url.endswith("/duis/responses")
+        with pytest.raises(BenchFault) as info:
+            supplier.send("11.2", ESME, timeout=60)
+    finally:
+        receiver.stop()
+        stub.stop()
+    assert "; TLS handshakes to the response service refused: 127.0.0.1: TLS: certificate verify failed" in \
+        str(info.value), str(info.value)
+
+
+def test_the_tls_response_service_accepts_the_dccs_documents(smki, pki):
+    clock = VirtualClock()
+    receiver = ResponseReceiver(clock=clock, keystore=smki.keystore, schema=None, tls=pki.server).start()
+    dcc_side = HttpClient(timeout=5, tls=pki.client)
+    try:
+        request = b"""<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:Header>
+            <sr:RequestID>90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000</sr:RequestID>
+            <sr:ServiceReferenceVariant>11.2</sr:ServiceReferenceVariant></sr:Header></sr:Request>"""
+        assert dcc_side.post(receiver.url, _signed_response(request, smki.keystore, "I0")) == (204, b"")
+    finally:
+        dcc_side.close()
+        receiver.stop()
+    assert [r.response.response_code for r in receiver.snapshot()] == ["I0"]
+
+
+def _wait_for(condition, seconds: float = 5.0) -> None:
+    """The server records a refused handshake in its own thread, a moment after the client sees it."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
