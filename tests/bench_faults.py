@@ -1,6 +1,7 @@
 """A pytest plugin that breaks the bench on purpose, for tests/test_bench_faults.py: loaded into `dit run`
 with PYTEST_PLUGINS=bench_faults, it reads DIT_FAULT and breaks the emulated lab just before the first
-step of the run that has the lab in hand, the way a real bench breaks (a console cable pulled, the DCC endpoint gone ...)."""
+step of the run that has the lab in hand, the way a real bench breaks (a console cable pulled, the DCC
+endpoint gone ...)."""
 
 from __future__ import annotations
 

@@ -303,9 +303,9 @@ def test_dit_lab_check_names_what_it_cannot_reach(pki, smki, tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     line_of = {fragment: text[:text.index(fragment)].count("\n") + 1 for fragment in (down, "/dev/ttyNOPE")}
     assert result.stdout.splitlines() == [
-        f"{path}:{line_of[down]} dcc.endpoint {down}: unreachable: connection refused "
+        f"{path}:{line_of[down]}: dcc.endpoint {down}: unreachable: connection refused "
         "(is the DCC Boxed up? check the URL and port)",
-        f"{path}:{line_of['/dev/ttyNOPE']} serial_ports[0] (ESME-R1-alder) /dev/ttyNOPE: cannot open: no such file or "
+        f"{path}:{line_of['/dev/ttyNOPE']}: serial_ports[0] (ESME-R1-alder) /dev/ttyNOPE: cannot open: no such file or "
         "directory (is the adapter plugged in? ls /dev/serial/by-id)"]
     offline = dit("lab", "check", "--offline", str(path))
     assert offline.returncode == 0 and offline.stdout == "", offline.stdout

@@ -52,7 +52,7 @@ class SerialPort:
     asset: str
     port: str
     baudrate: int = 115200
-    where: str = field(default="serial port", compare=False)     # "lab.yaml:80 serial_ports[0]"
+    where: str = field(default="serial port", compare=False)     # "lab.yaml:80: serial_ports[0]"
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Sniffer:
     band: str                 # 2.4GHz | sub-GHz
     channel: int
     page: int = 0
-    where: str = field(default="sniffer", compare=False)         # "lab.yaml:92 sniffers[0]"
+    where: str = field(default="sniffer", compare=False)         # "lab.yaml:92: sniffers[0]"
 
 
 @dataclass
@@ -79,8 +79,8 @@ class Bench:
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
     def where(self, name: str) -> str:
-        """'lab.yaml:10 dcc.endpoint', or just the field for a bench not read from a file."""
-        return f"{self.lines[name]} {name}" if name in self.lines else name
+        """'lab.yaml:10: dcc.endpoint', or just the field for a bench not read from a file."""
+        return f"{self.lines[name]}: {name}" if name in self.lines else name
 
 
 def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str]) -> Bench:
@@ -232,7 +232,7 @@ def _serial_port(node: Located, assets: set[str], problems: list[str]) -> Serial
     if not isinstance(baudrate, int) or isinstance(baudrate, bool) or baudrate <= 0:
         problems.append(str(node.fail("baudrate", f"{baudrate!r} is not a baud rate", "e.g. 115200")))
         ok = False
-    return SerialPort(str(asset), str(port), baudrate, f"{node.at('port')} {node.path}") if ok else None
+    return SerialPort(str(asset), str(port), baudrate, f"{node.at('port')}: {node.path}") if ok else None
 
 
 def _serial_url(port) -> bool:
@@ -283,4 +283,4 @@ def _sniffer(node: Located, test_sets: set[str], problems: list[str]) -> Sniffer
     if len(problems) > before:
         return None
     return Sniffer(str(name), str(test_set), str(framing), str(port), band, int(channel), int(page),
-                   f"{node.at('port')} {node.path}")
+                   f"{node.at('port')}: {node.path}")
