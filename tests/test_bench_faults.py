@@ -62,3 +62,17 @@ def test_dcc_faults_block_the_scenario_and_the_bench(tmp_path, fault, reason):
     assert all(e["outcome"] == "blocked" and e["error"].startswith("the bench is broken: DCC") for e in rest)
     assert summary["totals"]["failed"] == 0
     assert run.status == "completed" and len(executions) == 4 and {e.outcome for e in executions} == {"blocked"}
+
+
+def test_install_and_no_wan_run_green_through_serial_consoles_on_pseudo_terminals(tmp_path):
+    report = tmp_path / "reports"
+    result = dit("run", "-m", "install_commission or no_wan_lcd", "--serial-consoles", "--report-dir", str(report),
+                 DIT_SMKI=str(tmp_path / "smki"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((report / "summary.json").read_text())
+    assert summary["totals"]["passed"] == 8 and summary["totals"]["failed"] == 0
+    lcd = next(e for e in summary["executions"] if e["scenario_id"].startswith("no_wan_lcd/") and e["evidence"])
+    transcript = (Path(lcd["evidence"]) / "console-HHT.txt").read_text()
+    assert "> DELIVER " in transcript and "< OK TAKEN" in transcript and "> COLLECTED" in transcript
+    installed = next(e for e in summary["executions"] if e["scenario_id"].startswith("install_commission/"))
+    assert "< OK" in (Path(installed["evidence"]) / "console-ESME.txt").read_text()

@@ -168,16 +168,21 @@ def _alert_codes(up) -> list[str]:
     return [model_payload.decode(a.payload).get("AlertCode") for a in apdus if a.cra_flag is CraFlag.ALERT]
 
 
+def _joined_on_dual_band(hub, esme, clock, bands=("2.4 GHz", "sub-GHz")) -> None:
+    """The hub made dual band and the ESME joined to it with these bands."""
+    hub.chf.han_variant = "Dual Band"
+    esme.bands = frozenset(bands)
+    _add(hub.chf, esme.eui)
+    esme.power_on()
+    clock.advance(1)
+
+
 def test_sub_ghz_duty_cycle_limited_suspends_the_most_talkative_device_and_discards_its_messages(hub):
     from harness.emulators.han import SUB_GHZ
     from harness.han.duty_cycle import Thresholds
 
     (hub, esme, up, clock) = hub
-    hub.chf.han_variant = "Dual Band"
-    esme.bands = frozenset({"2.4 GHz", SUB_GHZ})
-    _add(hub.chf, esme.eui)
-    esme.power_on()
-    clock.advance(1)
+    _joined_on_dual_band(hub, esme, clock)
     assert hub.bands[esme.eui] == SUB_GHZ
     hub.han.thresholds = Thresholds(0.5, 1.5, 2.5)         # as SR 6.28 may set them (0.5 % is the lowest allowed)
     # 0.5 % of an hour is 18 s of the CH's own airtime: 200 messages of 800 bytes to the ESME on sub-GHz
@@ -206,11 +211,7 @@ def test_sub_ghz_duty_cycle_critical_suspends_every_sub_ghz_device(hub):
     from harness.han.duty_cycle import Thresholds
 
     (hub, esme, up, clock) = hub
-    hub.chf.han_variant = "Dual Band"
-    esme.bands = frozenset({SUB_GHZ})
-    _add(hub.chf, esme.eui)
-    esme.power_on()
-    clock.advance(1)
+    _joined_on_dual_band(hub, esme, clock, (SUB_GHZ,))
     hub.han.thresholds = Thresholds(0.5, 0.6, 5.0)
     for _ in range(300):
         hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=esme.eui)
@@ -225,11 +226,7 @@ def test_interference_on_the_sub_ghz_channel_moves_the_han_and_tells_the_dcc(hub
     from harness.han.analysis import analyse
 
     (hub, esme, up, clock) = hub
-    hub.chf.han_variant = "Dual Band"
-    esme.bands = frozenset({SUB_GHZ})
-    _add(hub.chf, esme.eui)
-    esme.power_on()
-    clock.advance(1)
+    _joined_on_dual_band(hub, esme, clock, (SUB_GHZ,))
     before = hub.han.channels[SUB_GHZ]
     hub.han.interference.add(before)
     hub.han.transmit(bytes(40), lambda _: None, band=SUB_GHZ, source=esme.eui)      # the ESME's tries fail
