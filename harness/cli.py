@@ -680,6 +680,14 @@ def cmd_utrn(args) -> int:
 
 # -- wiring ------------------------------------------------------------------------------------------
 
+def _ledger_listing(commands, name: str, help_text: str, func) -> None:
+    """A `dit ... list`-style command reading the phase ledger, as lines or --json."""
+    listing = commands.add_parser(name, help=help_text)
+    listing.add_argument("--ledger", metavar="DSN")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dit", description="Device Integration Testing for GB smart metering")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -791,10 +799,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--fix", required=True, metavar="REF", help="the change release board approval reference")
     resume.add_argument("--ledger", metavar="DSN")
     resume.set_defaults(func=cmd_lab_resume)
-    listing = lab.add_parser("suspensions", help="list suspensions, active and resumed")
-    listing.add_argument("--ledger", metavar="DSN")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(func=cmd_lab_suspensions)
+    _ledger_listing(lab, "suspensions", "list suspensions, active and resumed", cmd_lab_suspensions)
 
     han = sub.add_parser("han", help="HAN captures (DIT.8, DIT.11)").add_subparsers(
         dest="han_command", required=True, parser_class=_Parser)
@@ -844,10 +849,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--ledger", metavar="DSN")
     raise_.set_defaults(func=cmd_issue_raise)
     update.set_defaults(func=cmd_issue_update)
-    issues = issue.add_parser("list", help="list test issues")
-    issues.add_argument("--ledger", metavar="DSN")
-    issues.add_argument("--json", action="store_true")
-    issues.set_defaults(func=cmd_issue_list)
+    _ledger_listing(issue, "list", "list test issues", cmd_issue_list)
 
     evidence = sub.add_parser("evidence", help="evidence for entry criteria, board decisions and other criteria "
                                                "the records cannot show").add_subparsers(
@@ -859,10 +861,7 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--by", help="who records it (default: your user name)")
     record.add_argument("--ledger", metavar="DSN")
     record.set_defaults(func=cmd_evidence_record)
-    shown = evidence.add_parser("list", help="list recorded evidence")
-    shown.add_argument("--ledger", metavar="DSN")
-    shown.add_argument("--json", action="store_true")
-    shown.set_defaults(func=cmd_evidence_list)
+    _ledger_listing(evidence, "list", "list recorded evidence", cmd_evidence_list)
 
     phase = sub.add_parser("phase", help="the phase: name, quality gate, runs").add_subparsers(
         dest="phase_command", required=True, parser_class=_Parser)
@@ -871,10 +870,7 @@ def build_parser() -> argparse.ArgumentParser:
     setp.add_argument("--quality-gate", metavar="DATE", help="work-off plans are due in working days from it")
     setp.add_argument("--ledger", metavar="DSN")
     setp.set_defaults(func=cmd_phase_set)
-    runs = phase.add_parser("runs", help="list the runs recorded in the ledger")
-    runs.add_argument("--ledger", metavar="DSN")
-    runs.add_argument("--json", action="store_true")
-    runs.set_defaults(func=cmd_phase_runs)
+    _ledger_listing(phase, "runs", "list the runs recorded in the ledger", cmd_phase_runs)
 
     utrn = sub.add_parser("utrn", help="vend a UTRN (prepayment top-up code) as a supplier would")
     utrn.add_argument("--supplier", required=True, metavar="EUI",
