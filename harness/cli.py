@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -201,6 +202,28 @@ def cmd_lab_check(args) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_lab_serve(args) -> int:
+    import signal
+
+    from harness.duis import schema as duis_schema
+    from harness.lab.served import ServedBench
+    from harness.pki import SMKI, default_directory
+
+    found = duis_schema.locate()
+    bench = ServedBench(args.lab, Path(args.out), smki=SMKI.open(default_directory()),
+                        schema=duis_schema.load(found) if found else None, test_set=args.test_set,
+                        time_scale=args.time_scale).start()
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    print(f"bench ready: {bench.config_file} (test set {bench.site.name}, DCC {bench.lab.dcc.url}, "
+          f"clock x{bench.time_scale:g}); Ctrl-C stops it", flush=True)
+    stopped.wait()
+    bench.stop()
+    print(f"bench stopped after {bench.resets} resets", file=sys.stderr)
+    return EXIT_OK
+
+
 def _ledger(args):
     from harness.ledger import DEFAULT_DSN, Ledger
 
@@ -313,19 +336,16 @@ def _selection(args) -> str:
     return " ".join(words)
 
 
-def _refuse_real_lab(lab) -> None:
-    """The health check a real run starts with, then the honest answer: this build drives emulated labs only
-    (the serial consoles, the DUIS client and the health check exist; the real-lab run does not yet)."""
+def _check_bench(lab) -> None:
+    """A real lab's run starts only on a bench this machine can reach: endpoint, keys, clock, ports, sniffers."""
     from harness.lab import bench
 
-    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}) if lab.bench else []
+    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
         raise DitError(f"the bench is not ready: {len(problems)} problems above", where=lab.source,
                        fix="dit lab check lists them with their fixes")
-    raise DitError(f"lab {lab.name} is a real lab; this build drives emulated labs only", where=lab.source,
-                   fix="run the emulated lab, or --serial-consoles to exercise the serial path")
 
 
 def _pytest_args(args, report_dir: Path) -> list[str]:
@@ -378,7 +398,7 @@ def cmd_run(args) -> int:
             argv = _pytest_args(args, report_dir)
             lab = load(args.lab)
             if lab.kind == "real":
-                _refuse_real_lab(lab)
+                _check_bench(lab)
             run_id = book.start_run(lab.name, _selection(args), argv)
             print(f"lab: {lab.name} ({lab.source})")
     found = duis_schema.locate()
@@ -408,7 +428,9 @@ def cmd_run(args) -> int:
               "not failed (fix the bench, then dit run again)", file=sys.stderr)
         return EXIT_FAILED
     if totals["blocked"] and not (totals["passed"] or totals["failed"]):
-        print("nothing could run: every scenario of the selection is blocked by suspensions", file=sys.stderr)
+        reasons = sorted({e["error"] for e in summary["executions"] if e["outcome"] == "blocked"})
+        print(f"nothing could run: every scenario of the selection is blocked ({reasons[0]}"
+              + (f", and {len(reasons) - 1} other reasons" if len(reasons) > 1 else "") + ")", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
@@ -800,6 +822,13 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--ledger", metavar="DSN")
     resume.set_defaults(func=cmd_lab_resume)
     _ledger_listing(lab, "suspensions", "list suspensions, active and resumed", cmd_lab_suspensions)
+    serve = lab.add_parser("serve", help="serve one emulated test set as a real bench (mutual TLS DCC, serial "
+                                         "consoles, ZEP sniffers) and write its real-lab config")
+    serve.add_argument("--lab", metavar="FILE", help="an emulated lab config (default lab_configs/emulated.yaml)")
+    serve.add_argument("--test-set", help="the test set to serve (default the first)")
+    serve.add_argument("--out", default="reports/bench", help="where lab.yaml, tls/ and smki/ go")
+    serve.add_argument("--time-scale", type=float, default=20.0, help="bench seconds per wall second")
+    serve.set_defaults(func=cmd_lab_serve)
 
     han = sub.add_parser("han", help="HAN captures (DIT.8, DIT.11)").add_subparsers(
         dest="han_command", required=True, parser_class=_Parser)

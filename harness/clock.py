@@ -112,16 +112,27 @@ class VirtualClock(Clock):
 
 
 class WallClock(Clock):
-    """Real time for a real lab: waiting blocks until notified or timed out."""
+    """Real time for a real lab: waiting blocks until notified or timed out.
 
-    def __init__(self) -> None:
+    `scale` is for a bench whose clock runs faster than wall time (an emulated bench served by `dit lab
+    serve` at 20x): its seconds are 1/scale of ours, so a step's "60 seconds pass" waits 3 s and the
+    timestamps we put on requests stay in step with the bench's. A real lab is 1."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
         self._cond = threading.Condition()
+        self._start, self._started = dt.datetime.now(UTC), time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        """Bench seconds since this clock started."""
+        return (time.monotonic() - self._started) * self.scale
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(UTC)
+        return self._start + dt.timedelta(seconds=self.elapsed)
 
     def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> threading.Timer:
-        timer = threading.Timer(delay, action)
+        timer = threading.Timer(delay / self.scale, action)
         timer.daemon = True
         timer.start()
         return timer
@@ -131,7 +142,7 @@ class WallClock(Clock):
             self._cond.notify_all()
 
     def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout / self.scale
         with self._cond:
             while not condition():
                 left = deadline - time.monotonic()
@@ -139,3 +150,31 @@ class WallClock(Clock):
                     return condition()
                 self._cond.wait(left)
             return True
+
+
+class RealTimeDriver:
+    """Runs a VirtualClock in step with wall time (times `scale`) on its own thread: an emulated lab served
+    to other processes, whose clients cannot make its time move by waiting."""
+
+    def __init__(self, clock: VirtualClock, scale: float = 1.0, tick_s: float = 0.01,
+                 each_tick: Callable[[], None] | None = None):
+        self.clock, self.scale, self.tick_s, self.each_tick = clock, scale, tick_s, each_tick
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lab clock", daemon=True)
+
+    def start(self) -> "RealTimeDriver":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        started, base = time.monotonic(), self.clock.elapsed
+        while not self._stop.wait(self.tick_s):
+            behind = base + (time.monotonic() - started) * self.scale - self.clock.elapsed
+            if behind > 0:
+                self.clock.advance(behind)
+            if self.each_tick is not None:
+                self.each_tick()

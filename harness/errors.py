@@ -40,3 +40,11 @@ class BenchFault(DitError):
     def __init__(self, what: str, *, part: str, where: str | None = None, fix: str | None = None):
         super().__init__(what, where=where, fix=fix)
         self.part = part                  # what broke: "DCC endpoint", "serial port /dev/pts/3 (ESME console)"
+
+
+class NotOnThisBench(DitError):
+    """A step needs something this bench cannot do by itself: an on-site act (fitting or replacing a CH,
+    a signal generator), an industry act (registration data, SMKI) or a file it was not given. The scenario
+    is blocked with the reason; the bench is not broken and the run goes on."""
+
+    exit_code = 1

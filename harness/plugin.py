@@ -37,9 +37,10 @@ from harness import ledger, scenarios
 from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
-from harness.errors import BenchFault, DitError
+from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.han import capture
 from harness.lab import EmulatedLab, targets
+from harness.lab.real import RealLab
 from harness.lab import config as lab_config_module
 from harness.lab.targets import RunTarget
 from harness.pki import SMKI, default_directory
@@ -133,15 +134,16 @@ def dit_target(request) -> RunTarget | None:
 
 
 @pytest.fixture
-def lab(lab_config, dit_smki, dit_schema, dit_target, request):
-    if lab_config.kind != "emulated":
-        raise DitError(f"lab {lab_config.name} is a {lab_config.kind} lab; this build drives emulated labs only",
-                       where=lab_config.source)
-    with EmulatedLab(lab_config, smki=dit_smki, schema=dit_schema,
-                     test_set=dit_target.test_set if dit_target else None,
-                     baseline=dit_target.baseline if dit_target else None,
-                     serial_consoles=request.config.getoption("--serial-consoles")) as running:
-        request.node.dit_lab = running
+def lab(lab_config, dit_schema, dit_target, request):
+    where = {"test_set": dit_target.test_set if dit_target else None,
+             "baseline": dit_target.baseline if dit_target else None}
+    if lab_config.kind == "real":
+        running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid, **where)
+    else:
+        running = EmulatedLab(lab_config, smki=request.getfixturevalue("dit_smki"), schema=dit_schema,
+                              serial_consoles=request.config.getoption("--serial-consoles"), **where)
+    request.node.dit_lab = running
+    with running:
         yield running
 
 
@@ -515,6 +517,9 @@ def pytest_runtest_makereport(item, call):
         # Not the system under test: this scenario is blocked, and the rest of the run on this bench with it.
         record.outcome, record.error = "blocked", f"bench fault: {fault}"
         item.config.dit_bench_broken = f"{fault.part}: {fault.what}"
+    elif isinstance(fault, NotOnThisBench):      # a step this bench cannot do: this scenario only
+        record.outcome, record.error = "blocked", f"not on this bench: {fault}"
+    if record.outcome == "blocked":
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {record.error}")
     report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist

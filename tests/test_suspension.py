@@ -65,7 +65,7 @@ def test_every_meter_suspended_suspends_dit(tmp_path):
     book.close()
     run = dit("run", "-m", "price_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"),
               DIT_SMKI=str(tmp_path / "smki"))
-    assert run.returncode == 1 and "blocked by suspensions" in run.stderr
+    assert run.returncode == 1 and "nothing could run" in run.stderr and "DIT is suspended" in run.stderr
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     blocked = [e for e in summary["executions"] if e["outcome"] == "blocked"]
     assert len(blocked) == 2 and all("DIT is suspended" in e["error"] for e in blocked)

@@ -21,6 +21,7 @@ from harness.duis import xml, xmldsig
 from harness.duis.responses import DuisResponse, parse_response
 from harness.duis.schema import DuisSchema
 from harness.errors import CheckFailed
+from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki import Keystore
 
@@ -95,6 +96,40 @@ class ResponseReceiver:
     def snapshot(self) -> list[Received]:
         with self._lock:
             return list(self.inbox)
+
+    def addressed_to(self, user: EntityId) -> "UserInbox":
+        """One User's view, when the DCC posts every User's documents to one URL (a real lab's response_url)."""
+        return UserInbox(self, EntityId(user))
+
+
+def addressee(response: DuisResponse) -> EntityId | None:
+    """The User a document is for: the originator of the request it answers, or the target of its ResponseID."""
+    if response.request_id is not None:
+        return response.request_id.originator
+    return response.response_id.target if response.response_id is not None else None
+
+
+class UserInbox:
+    """What one User's service user sees of a shared ResponseReceiver: the documents addressed to it (and what
+    the receiver rejected or refused, which could have been any User's)."""
+
+    def __init__(self, receiver: ResponseReceiver, user: EntityId):
+        self.receiver, self.user = receiver, user
+
+    @property
+    def url(self) -> str:
+        return self.receiver.url
+
+    @property
+    def rejected(self) -> list[str]:
+        return self.receiver.rejected
+
+    @property
+    def refused(self) -> list[str]:
+        return self.receiver.refused
+
+    def snapshot(self) -> list[Received]:
+        return [r for r in self.receiver.snapshot() if addressee(r.response) == self.user]
 
 
 class DccEndpoint:

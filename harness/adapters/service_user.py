@@ -41,7 +41,10 @@ from harness.errors import BenchFault, DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload, utrn
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
+from harness.duis.bodies.security import load_certificate
 from harness.pki import Keystore, KeyUsage
+from harness.pki.certificates import entity_id_of, usage_of
+from harness.pki.keystore import Credential
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 
 DEFAULT_TIMEOUT_S = 3 * 3600.0
@@ -169,7 +172,14 @@ class ServiceUser:
             return exchange
         if wait:
             self.wait_for_response(exchange, timeout)
+            if srv == "6.15.2" and exchange.succeeded:
+                self._device_certificate_in_use(params["device_certificate"])
         return exchange
+
+    def _device_certificate_in_use(self, value) -> None:
+        """A device confirmed it uses the certificate 6.15.2 placed: its responses verify with that key now."""
+        cert = load_certificate(value, "6.15.2 device_certificate")
+        self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), cert.public_key(), cert))
 
     def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
         """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.

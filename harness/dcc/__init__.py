@@ -1,4 +1,5 @@
-"""The emulated DCC: a DSP behind the DCC Boxed DUIS endpoints on loopback, and the SM WAN to the CHs."""
+"""The emulated DCC: a DSP behind the DCC Boxed DUIS endpoints on loopback (over mutual TLS when served as a
+bench by `dit lab serve`), and the SM WAN to the CHs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from harness.dcc.wan import SmWan
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.eui import EntityId
-from harness.httpio import HttpClient, HttpServer
+from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki.repository import SmkiRepository
 
 API = "/api/v1/"
@@ -26,19 +27,19 @@ def response_timeout(device_type: DeviceType) -> float:
 class EmulatedDcc:
     def __init__(self, *, clock: VirtualClock, identity: DccIdentity, repository: SmkiRepository,
                  users: list[DccUser], schema: DuisSchema | None, counter: RequestCounter | None = None,
-                 release: str = "R2.0"):
+                 release: str = "R2.0", tls: TlsFiles | None = None, port: int = 0):
         self.clock = clock
         self.inventory = SmartMeteringInventory()
         self.users = {u.eui: u for u in users}
         self.wan = SmWan(clock, self._from_wan)
-        self._client = HttpClient()
+        self._client = HttpClient(tls=tls)          # with TLS it posts to Users presenting its own certificate
         self.post_failures: list[str] = []
         self.dsp = DataServicesProvider(clock=clock, identity=identity, repository=repository,
                                         inventory=self.inventory, users=self.users, schema=schema,
                                         send_to_device=self._to_device, post=self._post,
                                         response_timeout_s=response_timeout, counter=counter, release=release)
         self.dsp.firmware.distribute = self.wan.distribute_firmware
-        self.server = HttpServer(self._on_post)
+        self.server = HttpServer(self._on_post, port=port, tls=tls)
 
     @property
     def url(self) -> str:

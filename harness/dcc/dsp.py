@@ -438,8 +438,11 @@ class DataServicesProvider:
         self.outcomes.device_alert(apdu.originator, code, fields)
         user = self.users.get(apdu.recipient)
         if user is not None and forward:
+            # An alert answers no request: its ResponseID names the device and the User it is for.
             self.post(user, build_response(device_alert_message(code, data), response_code="I0",
-                                           response_date_time=self.clock.now()), f"device alert {code:04X}")
+                                           response_date_time=self.clock.now(),
+                                           response_id=RequestId(apdu.originator, user.eui, apdu.originator_counter)),
+                      f"device alert {code:04X}")
 
     # -- who to tell ------------------------------------------------------------------------------------
 
@@ -473,7 +476,9 @@ class DataServicesProvider:
 
     def dcc_alert(self, user: DccUser, code: str, detail: etree._Element) -> None:
         self.post(user, build_response(dcc_alert_message(code, detail), response_code="I0",
-                                       response_date_time=self.clock.now()), f"DCC alert {code}")
+                                       response_date_time=self.clock.now(),
+                                       response_id=RequestId(self.identity.acb, user.eui, self.next_dcc_counter())),
+                  f"DCC alert {code}")
 
     def sign(self, root: etree._Element) -> bytes:
         xmldsig.sign(root, self._xml_key.private_key, self._xml_key.certificate)

@@ -11,6 +11,7 @@ import os
 import threading
 import tty
 
+from harness.catalogue import DeviceType
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.hht import HandHeldTerminal
 from harness.gbcs.firmware_image import MalformedImage, parse_image
@@ -26,6 +27,11 @@ class ConsoleServer:
         self._slave = slave
         self._thread = threading.Thread(target=self._serve, name=f"console {self.path}", daemon=True)
         self._thread.start()
+
+    def attach(self, device, lock: threading.RLock) -> None:
+        """Put another device behind this port (a served bench rebuilt for the next scenario keeps its ports)."""
+        with self._lock:
+            self.device, self._lock = device, lock
 
     def unplug(self) -> None:
         for fd in (self._master, self._slave):
@@ -99,6 +105,18 @@ class ConsoleServer:
     def _log(self, _: str) -> list[str]:
         history = list(getattr(self.device, "history", []))
         return [f"LOG {line}" for line in history] + [f"OK {len(history)}"]
+
+    def _utrn(self, argument: str) -> list[str]:
+        """The consumer types a UTRN at the keypad (a PPMID's for the given fuel, ESME by default)."""
+        code, _, fuel = argument.partition(" ")
+        device = self.device
+        if not hasattr(device, "enter_utrn"):
+            return ["ERR this device has no keypad for UTRNs"]
+        if device.device_type is DeviceType.PPMID:
+            taken = device.enter_utrn(code, DeviceType(fuel or "ESME"))
+        else:
+            taken = device.enter_utrn(code)
+        return ["OK ACCEPTED" if taken else "OK REFUSED"]
 
     def _flash(self, image_hex: str) -> list[str]:
         """The manufacturer's engineer loads an image by cable: verified as an OTA image would be, then run."""

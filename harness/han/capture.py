@@ -377,6 +377,19 @@ def zep_frame(datagram: bytes, received: float | None = None) -> CapturedFrame:
     return CapturedFrame(when, mpdu, channel, page, bool(payload[-1] & 0x80), float(rssi), lqi)
 
 
+def zep_datagram(frame: CapturedFrame, sequence: int = 0) -> bytes:
+    """A frame as a ZEP v2 data datagram, the way a network sniffer sends it: LQI/CRC mode 1 (the FCS computed
+    and appended), the frame's time as NTP, a sub-GHz page and channel as the EmberZNet byte (zep_frame's reading)."""
+    page = frame.page or 0
+    channel = page_channel_byte(page, frame.channel or 0) if page else (frame.channel or 0)
+    seconds = frame.time + _NTP_TO_UNIX
+    whole = int(seconds)
+    payload = frame.mpdu + struct.pack("<H", crc16_kermit(frame.mpdu))
+    return (b"EX" + bytes([2, 1, channel]) + struct.pack(">HBB", 0, 1, frame.lqi or 255)
+            + struct.pack(">IIi", whole, int((seconds - whole) * 2 ** 32), sequence & 0x7FFFFFFF)
+            + bytes(10) + bytes([len(payload)]) + payload)
+
+
 class ZepListener:
     """Live capture from ZEP senders (EZSP sniffers, Sewio) on a UDP port; port=0 picks a free one (see address).
     Acks and datagrams that are not ZEP frames are skipped and counted in `ignored`."""

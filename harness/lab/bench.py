@@ -13,6 +13,16 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       - {name: SB11 2.4 GHz, test_set: SB11-core, framing: ti-packet-sniffer, port: /dev/ttyACM0, channel: 11}
       - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
          channel: 0}
+    smki: https://smki.bench1.example:8444/smki            # issues device certificates after a rekey (below)
+    prepare: /opt/lab/bench1/prepare                      # run before each scenario (see below)
+    time_scale: 1                                         # bench seconds per wall second
+
+`prepare` is the lab's own command that brings a test set back to where every scenario starts (devices
+unpowered and configured as new, not yet pre-notified, the CH commissioned): a factory-reset jig, the DCC's
+test support tooling. It runs before each scenario with DIT_TEST_SET and DIT_SCENARIO set; a non-zero exit
+is a bench fault. `time_scale` is 1 for a real lab; an emulated bench served by `dit lab serve` runs faster.
+`smki` is the lab's adapter to its SMKI for device certificates (harness.lab.real.SmkiService): a POST of
+{"device", "usage" (ds|ka), "public_key" (hex point)} to <smki>/device-certificate answers the PEM certificate.
 
 `load` checks the shape: files exist, URLs and ports are well formed, channels exist on their band, every
 asset and test set named is the lab's. `unreachable` then checks the bench itself from this machine: every
@@ -25,6 +35,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shlex
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,6 +86,9 @@ class Bench:
     tls: dict[str, Path] = field(default_factory=dict)     # certificate, key, ca
     serial_ports: list[SerialPort] = field(default_factory=list)
     sniffers: list[Sniffer] = field(default_factory=list)
+    prepare: list[str] = field(default_factory=list)        # the command, split as a shell would
+    smki: str = ""
+    time_scale: float = 1.0
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -125,8 +139,20 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
                             "(each console or HHT has its own port)")
         seen.setdefault(port.port, port.asset)
     sniffers = [_sniffer(node, test_sets, problems) for node in _items(doc, "sniffers", problems)]
+    prepare = doc.get("prepare", "")
+    try:
+        command = shlex.split(prepare) if isinstance(prepare, str) else [str(word) for word in prepare]
+    except (ValueError, TypeError):
+        problems.append(str(doc.fail("prepare", f"{prepare!r} is not a command", "one line, as a shell would take it")))
+        command = []
+    scale = doc.get("time_scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+        problems.append(str(doc.fail("time_scale", f"{scale!r} is not a positive number", "1 for a real lab")))
+        scale = 1
+    smki = _url(doc, "smki", "the SMKI adapter's URL", problems) if "smki" in doc else ""
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
-                 [s for s in sniffers if s], lines, invalid)
+                 [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
+                 lines=lines, invalid=invalid)
 
 
 def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:

@@ -11,6 +11,8 @@ registration data moves a supply to another supplier; a manufacturer releases a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
@@ -38,6 +40,7 @@ from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
 from harness.han.capture import CapturedFrame
+from harness.httpio import TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
@@ -48,29 +51,44 @@ R = RemotePartyRole
 PARTY_EUIS = {R.RECOVERY: "90-B3-D5-1F-30-00-00-01", R.WAN_PROVIDER: "90-B3-D5-1F-30-00-00-07"}
 
 
+@dataclass(frozen=True)
+class Served:
+    """How an emulated lab served as a bench (`dit lab serve`) is reached: its DCC on a fixed port over mutual
+    TLS, posting every User's responses to the client's one response URL."""
+
+    dcc_port: int
+    response_url: str
+    tls: TlsFiles
+
+
 class EmulatedLab:
     """One test set of the lab config, at one release baseline (Table 7)."""
 
     def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None, test_set: str | None = None,
-                 baseline: Baseline | None = None, serial_consoles: bool = False):
+                 baseline: Baseline | None = None, serial_consoles: bool = False, clock: VirtualClock | None = None,
+                 served: Served | None = None):
         self.config = config.for_test_set(test_set)   # a copy: registration changes stay in this scenario
         self.site = self.config.premises[0]
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
         self.smki = smki
-        self.clock = VirtualClock(LAB_EPOCH)
+        self.clock = clock or VirtualClock(LAB_EPOCH)
         for eui, device_type in _devices_of(self.config):
             smki.ensure_device(eui, device_type)     # before the repository copies the SMKI's keystore
         self.repository = SmkiRepository(smki)
         identity = DccIdentity(config.access_control_broker, config.transitional_cos)
         self._parties = {R.ACCESS_CONTROL_BROKER: identity.acb, R.TRANSITIONAL_COS: identity.transcos,
                          **{role: EntityId(eui) for role, eui in PARTY_EUIS.items()}}
-        self.receivers = {u.eui: ResponseReceiver(clock=self.clock, keystore=self.repository.keystore,
-                                                  schema=schema) for u in config.users}
+        # Served, the DCC posts to the one response URL of the client's bench; else to a receiver per User here.
+        self.receivers = {} if served else {
+            u.eui: ResponseReceiver(clock=self.clock, keystore=self.repository.keystore, schema=schema)
+            for u in config.users}
         self._counter = RequestCounter(self.clock.millis)
         self.dcc = EmulatedDcc(clock=self.clock, identity=identity, repository=self.repository, schema=schema,
                                counter=self._counter, release=self.baseline.dsp_csp,
-                               users=[DccUser(u.name, u.eui, u.roles, self.receivers[u.eui].url)
-                                      for u in config.users])
+                               users=[DccUser(u.name, u.eui, u.roles,
+                                              served.response_url if served else self.receivers[u.eui].url)
+                                      for u in config.users],
+                               tls=served.tls if served else None, port=served.dcc_port if served else 0)
         self.users: dict[str, ServiceUser] = {}
         self.devices: dict[str, EmulatedDevice | HandHeldTerminal] = {}
         self.hubs: dict[str, CommunicationsHub] = {}

@@ -119,7 +119,7 @@ def certificates(lab: LabView, party_words: str, target: DeviceType | None) -> d
     out: dict[str, object] = {
         "digital_signing_certificate": cert(KeyUsage.DIGITAL_SIGNING).certificate,
         "key_agreement_certificate": cert(KeyUsage.KEY_AGREEMENT).certificate,
-        "certification_path_certificates": [lab.repository.smki.organisation_ca_certificate],
+        "certification_path_certificates": [lab.repository.organisation_ca_certificate],
     }
     top_up = cert(KeyUsage.PREPAYMENT_KEY_AGREEMENT)
     if top_up is not None and target is not DeviceType.GPF:

@@ -182,6 +182,14 @@ class Keystore:
     def credentials(self) -> list[Credential]:
         return list(self._by_party.values())
 
+    def issuer_of(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The CA certificate in this keystore that issued `cert` (CAs are held by content, not by party)."""
+        for creds in self._by_point.values():
+            for cred in creds:
+                if cred.certificate is not None and cred.certificate.subject == cert.issuer:
+                    return cred.certificate
+        return None
+
     def _where(self) -> str:
         return ", ".join(str(p) for p in self.sources) or "keystore"
 

@@ -55,5 +55,10 @@ class SmkiRepository:
         for credential in self.pending.pop(party, {}).values():
             self.keystore.replace(credential)
 
+    @property
+    def organisation_ca_certificate(self) -> x509.Certificate:
+        """The certification path a party's replacement certificates go with (6.21, 6.15.1, 6.23)."""
+        return self.smki.organisation_ca_certificate
+
     def public_key(self, party: EntityId, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
         return self.keystore.public_key(party, usage)

@@ -1,0 +1,294 @@
+"""A real lab, one test set of it per scenario: the same interface the steps use on the emulated lab, reached
+the way a DCC User's test lab reaches its bench.
+
+- Service users sign with the bench keystore's organisation keys and post DUIS to the configured DCC endpoint
+  over mutual TLS; one Receive Response Service listens where `dcc.response_url` says, and each User sees the
+  documents addressed to it.
+- Devices and the hand-held terminal are reached through their serial consoles (`serial_ports:`, by Device
+  Asset Library name); the test set's ZigBee sniffers capture the HAN while the scenario runs.
+- Time is the bench's: waiting is waiting (WallClock, at the bench's `time_scale`).
+- Before each scenario the lab's `prepare` command brings the test set back to the scenarios' starting state.
+
+- Device certificates after a rekey come from the lab's SMKI adapter (`smki:`).
+
+What a bench cannot do by itself -- fit or replace a CH, switch on a signal generator, change registration
+data, renew organisation certificates, a manufacturer's image it was not given -- raises NotOnThisBench: the
+scenario is blocked with that reason and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+from cryptography import x509
+
+from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
+from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
+from harness.catalogue import DeviceType
+from harness.clock import WallClock
+from harness.duis.request_id import RequestCounter
+from harness.duis.schema import DuisSchema
+from harness.errors import BenchFault, DitError, NotOnThisBench
+from harness.han.capture import CaptureError, CapturedFrame, SerialSniffer, ZepListener
+from harness.eui import EntityId
+from harness.httpio import HttpClient, TlsFiles
+from harness.lab import baselines
+from harness.lab.baselines import Baseline
+from harness.lab.bench import Bench, Sniffer
+from harness.lab.config import DeviceConfig, LabConfig
+from harness.pki import Keystore, KeyUsage
+
+PREPARE_TIMEOUT_S = 600.0
+
+
+class RealLab:
+    """One test set of a real lab's config, at the release baseline the bench runs."""
+
+    def __init__(self, config: LabConfig, *, schema: DuisSchema | None, test_set: str | None = None,
+                 baseline: Baseline | None = None, scenario: str = ""):
+        if config.bench is None:
+            raise DitError(f"lab {config.name} is not a real lab", where=config.source)
+        self.config = config.for_test_set(test_set)
+        self.site = self.config.premises[0]
+        self.bench: Bench = config.bench
+        self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
+        self.scenario = scenario
+        self.clock = WallClock(self.bench.time_scale)
+        self.keystore = Keystore.load(self.bench.keystore)
+        self._tls = TlsFiles(**self.bench.tls) if self.bench.tls else None
+        self._schema = schema
+        self.receiver: ResponseReceiver | None = None
+        self.users: dict[str, ServiceUser] = {}
+        self.consoles: dict[str, SerialConsole] = {}
+        assets = {cfg.asset: cfg for cfg in self.site.devices if cfg.asset}
+        for port in self.bench.serial_ports:
+            cfg = assets.get(port.asset)
+            if cfg is not None:
+                kind = TerminalConsole if cfg.type is DeviceType.HHT else DeviceConsole
+                self.consoles[cfg.name] = kind(port.port, cfg.name, baudrate=port.baudrate)
+        self.smki = SmkiService(self.bench.smki, self.keystore, self._tls) if self.bench.smki else None
+        self._sniffers = [s for s in self.bench.sniffers if s.test_set == self.site.name]
+        self._frames: list[CapturedFrame] = []
+        self._capturing = threading.Event()
+        self._captures: list[threading.Thread] = []
+
+    # -- running -------------------------------------------------------------------------------------------
+
+    def start(self) -> "RealLab":
+        self._prepare()
+        url = urlsplit(self.bench.response_url)
+        self.receiver = ResponseReceiver(clock=self.clock, keystore=self.keystore, schema=self._schema, tls=self._tls,
+                                         host=_listen_host(url.hostname), port=url.port or 443,
+                                         path=url.path or "/").start()
+        endpoint = DccEndpoint(self.bench.endpoint, tls=self._tls)
+        counter = RequestCounter(self.clock.millis)
+        for u in self.config.users:
+            self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint, receiver=self.receiver.addressed_to(u.eui),
+                                             keystore=self.keystore, clock=self.clock, counter=counter,
+                                             dcc=self.config.access_control_broker, schema=self._schema,
+                                             release=self.baseline.service_user)
+        self._capturing.set()
+        for sniffer in self._sniffers:
+            thread = threading.Thread(target=self._capture, args=(sniffer,), name=f"sniffer {sniffer.name}",
+                                      daemon=True)
+            thread.start()
+            self._captures.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self._capturing.clear()
+        for thread in self._captures:
+            thread.join(timeout=2)
+        if self.receiver is not None:
+            self.receiver.stop()
+        for console in self.consoles.values():
+            console.close()
+
+    def __enter__(self) -> "RealLab":
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _prepare(self) -> None:
+        """The lab's own command that resets the test set for the next scenario."""
+        if not self.bench.prepare:
+            return
+        env = {**os.environ, "DIT_TEST_SET": self.site.name, "DIT_SCENARIO": self.scenario}
+        command = " ".join(self.bench.prepare)
+        try:
+            done = subprocess.run(self.bench.prepare, env=env, capture_output=True, text=True,
+                                  timeout=PREPARE_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BenchFault(f"cannot prepare the test set: {exc}", part="prepare command",
+                             where=self.bench.where("prepare"), fix=f"run it by hand: {command}") from None
+        if done.returncode != 0:
+            said = (done.stderr or done.stdout).strip().splitlines()
+            raise BenchFault(f"preparing {self.site.name} failed (exit {done.returncode})"
+                             + (f": {said[-1]}" if said else ""), part="prepare command",
+                             where=self.bench.where("prepare"), fix=f"run it by hand: {command}")
+
+    def _capture(self, sniffer: Sniffer) -> None:
+        """Frames from one sniffer while the scenario runs; a sniffer that fails loses the HAN evidence, not
+        the scenario (the capture says where it stopped)."""
+        try:
+            if sniffer.framing == "zep":
+                url = urlsplit(sniffer.port)
+                source = ZepListener(url.hostname or "0.0.0.0", url.port)
+            else:
+                source = SerialSniffer(sniffer.port, "ti" if sniffer.framing == "ti-packet-sniffer" else "nodetest",
+                                       channel=sniffer.channel, page=sniffer.page)
+        except (CaptureError, OSError):
+            return
+        with source:
+            try:
+                while self._capturing.is_set():
+                    self._frames.extend(source.iter_frames(timeout_s=0.5))
+            except (CaptureError, OSError):
+                return
+
+    # -- what steps ask for -------------------------------------------------------------------------------
+
+    def user(self, words: str) -> ServiceUser:
+        return self.users[self.config.party(words).name]
+
+    def device_config(self, name: str) -> DeviceConfig:
+        key = name.removeprefix("the ").strip()
+        for cfg in self.config.devices():
+            if cfg.name == key:
+                return cfg
+        raise DitError(f"{name!r} is not a configured device", where=self.config.source)
+
+    def console(self, name: str) -> SerialConsole:
+        key = name.removeprefix("the ").strip()
+        console = self.consoles.get(key)
+        if console is None:
+            cfg = self.device_config(key)
+            raise NotOnThisBench(f"the {key} ({cfg.asset}) has no serial console on this bench",
+                                 where=self.bench.where("serial_ports") if "serial_ports" in self.bench.lines
+                                 else self.config.source, fix=f"add {{asset: {cfg.asset}, port: ...}} to serial_ports")
+        return console
+
+    def now(self):
+        return self.clock.now()
+
+    def let_time_pass(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    def han_capture(self) -> list[CapturedFrame]:
+        return sorted(self._frames, key=lambda f: f.time)
+
+    def console_transcripts(self) -> dict[str, list[str]]:
+        return {name: console.transcript for name, console in self.consoles.items() if console.transcript}
+
+    # -- on site --------------------------------------------------------------------------------------------
+
+    def power_on(self, name: str) -> None:
+        self.console(name).power_on()
+
+    def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
+        return self.console(terminal).deliver(command)
+
+    def terminal(self, name: str = "HHT") -> TerminalConsole:
+        return self.console(name)
+
+    def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
+        """Typed at the keypad by the console's keypad driver (docs/serial_consoles.md: UTRN)."""
+        target = self.device_config(device)
+        words = f"UTRN {code}" + (f" {(fuel or DeviceType.ESME).value}" if target.type is DeviceType.PPMID else "")
+        return self.console(device).ok(words) == "ACCEPTED"
+
+    def install_without_wan(self) -> None:
+        raise _not_automated("fit the Communications Hub where there is no SM WAN coverage")
+
+    def replace_communications_hub(self) -> None:
+        raise _not_automated("replace the Communications Hub")
+
+    def upgrade_communications_hub(self, chts_version: str = "CHTS v1.1") -> None:
+        raise _not_automated(f"have the CSP upgrade the Communications Hub to {chts_version}")
+
+    def interfere(self) -> None:
+        raise _not_automated("switch on a signal generator on the CH's sub-GHz channel")
+
+    # -- around the DCC -----------------------------------------------------------------------------------------
+
+    def register(self, role: str, user: str) -> None:
+        raise _not_automated(f"change the registration data: {role} to {user}")
+
+    @property
+    def repository(self) -> SmkiService:
+        if self.smki is None:
+            raise NotOnThisBench("this bench names no SMKI adapter to issue device certificates",
+                                 where=self.config.source, fix="give smki: in the lab config")
+        return self.smki
+
+    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, public_point: bytes) -> x509.Certificate:
+        return self.repository.issue_device_certificate(device, usage, public_point)
+
+    def firmware_image(self, device: str, version: int, **_) -> bytes:
+        raise _not_automated(f"take the manufacturer's firmware image {version:08X} for the {device}")
+
+
+class SmkiService:
+    """The lab's SMKI as the scenarios need it: a device certificate for the public key a rekey (6.17) gave.
+    Certificates it issued are kept (`issued`); the keystore is the lab's, where 6.15.2 puts them in use."""
+
+    def __init__(self, url: str, keystore: Keystore, tls: TlsFiles | None):
+        self.url, self.keystore = url.rstrip("/"), keystore
+        self._client = HttpClient(tls=tls)
+        self.issued: list[x509.Certificate] = []
+        self.pending: dict = {}            # organisation renewals: none on a real lab (renew_organisation)
+
+    @property
+    def organisation_ca_certificate(self) -> x509.Certificate:
+        """The CA of the lab's own organisation certificates, found in the keystore by their issuer."""
+        for cred in self.keystore.credentials():
+            if cred.private_key is not None and cred.certificate is not None:
+                issuer = self.keystore.issuer_of(cred.certificate)
+                if issuer is not None:
+                    return issuer
+        raise NotOnThisBench("the keystore holds no CA certificate of the lab's organisation certificates",
+                             where=str(self.keystore.sources[0]) if self.keystore.sources else None,
+                             fix="add the SMKI Organisation CA certificate to the keystore")
+
+    def issue_device_certificate(self, device: EntityId, usage: KeyUsage, public_point: bytes) -> x509.Certificate:
+        request = {"device": EntityId(device).duis, "usage": KeyUsage(usage).value, "public_key": public_point.hex()}
+        status, body = self._client.post(f"{self.url}/device-certificate", json.dumps(request).encode(),
+                                         "application/json")
+        if status != 200:
+            raise BenchFault(f"SMKI answered HTTP {status}: {body.decode(errors='replace')[:200]}",
+                             part="SMKI adapter", fix="is smki: the lab's SMKI adapter?")
+        try:
+            cert = x509.load_pem_x509_certificate(body)
+        except ValueError:
+            raise BenchFault("SMKI answered with no PEM certificate", part="SMKI adapter") from None
+        self.issued.append(cert)
+        return cert
+
+    def renew_organisation(self, party: EntityId):
+        raise _not_automated("renew the organisation certificates with the SMKI")
+
+    put_organisation_in_use = renew_organisation
+
+
+def _not_automated(act: str) -> NotOnThisBench:
+    return NotOnThisBench(f"needs someone to {act}: not automated on a real lab",
+                          fix="run this scenario on the emulated lab, or by hand on the bench")
+
+
+def _listen_host(host: str | None) -> str:
+    """Listen on the response URL's address when it is one of ours by number, else on every interface (the
+    URL's name is how the DCC finds this machine, not necessarily a local name)."""
+    try:
+        return str(ip_address(host or ""))
+    except ValueError:
+        return "0.0.0.0"

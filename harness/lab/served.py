@@ -1,0 +1,274 @@
+"""An emulated test set served as a real bench (`dit lab serve`): what lets the real-lab path -- mutual TLS to a
+DCC endpoint, a response service the DCC posts to, serial consoles, live ZigBee sniffers, the prepare command
+-- be run end to end on one machine, in CI too, before a lab has its own bench.
+
+    dit lab serve --out /tmp/bench            # prints "bench ready: /tmp/bench/lab.yaml", runs until Ctrl-C
+    dit run --lab /tmp/bench/lab.yaml         # another terminal: the scenarios, as on a real lab
+
+The served bench is one test set of a lab config (emulated.yaml by default) with:
+- its DCC on https://127.0.0.1:<port>/api/v1 (DCC Boxed's paths), requiring the client's certificate and
+  posting responses and alerts to the client's response URL with its own;
+- every device and the hand-held terminal behind a console on a pseudo-terminal (docs/serial_consoles.md);
+- the HAN sent as ZEP v2 over UDP to one sniffer address per band, as a network sniffer would;
+- its clock running `time_scale` times faster than wall time (a CI run cannot wait 100 s per install);
+- an SMKI adapter issuing device certificates after a rekey (the `smki:` of the config);
+- a control address whose /reset rebuilds the test set at its starting state: the generated config's
+  `prepare` command calls it before each scenario, keeping the DCC's port and every console's path.
+
+It writes lab.yaml, the TLS files (tls/: a throwaway CA, the DCC's and the client's certificates) and the
+client's keystore (smki/: every certificate, and private keys of the lab's Users only) under --out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import sys
+import threading
+from ipaddress import ip_address
+from pathlib import Path
+
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from harness.clock import UTC, RealTimeDriver, VirtualClock
+from harness.duis.schema import DuisSchema
+from harness.emulators import HandHeldTerminal
+from harness.emulators.console import ConsoleServer
+from harness.emulators.han import BAND_24GHZ, SUB_GHZ
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.han.capture import zep_datagram
+from harness.httpio import HttpClient, HttpServer, TlsFiles
+from harness.lab import config as lab_config
+from harness.lab.emulated import EmulatedLab, Served
+from harness.pki import SMKI, KeyUsage
+
+DEFAULT_TIME_SCALE = 20.0
+RESPONSE_PATH = "/duis/responses"
+
+
+class ServedBench:
+    def __init__(self, config_path: str | Path | None, out: Path, *, smki: SMKI, schema: DuisSchema | None,
+                 test_set: str | None = None, time_scale: float = DEFAULT_TIME_SCALE):
+        self.config_path = Path(config_path or lab_config.DEFAULT).resolve()
+        self.config = lab_config.load(self.config_path)
+        if self.config.kind != "emulated":
+            raise DitError(f"lab {self.config.name} is a real lab: only an emulated one can be served",
+                           where=self.config.source, fix="give an emulated lab config")
+        self.site = self.config.for_test_set(test_set).premises[0]
+        self.out, self.smki, self.schema, self.time_scale = Path(out), smki, schema, time_scale
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.tls = _bench_pki(self.out / "tls")
+        self.served = Served(_free_port(socket.SOCK_STREAM), f"https://127.0.0.1:{_free_port(socket.SOCK_STREAM)}"
+                             f"{RESPONSE_PATH}", self.tls["dcc"])
+        self._zep = {BAND_24GHZ: ("127.0.0.1", _free_port(socket.SOCK_DGRAM)),
+                     SUB_GHZ: ("127.0.0.1", _free_port(socket.SOCK_DGRAM))}
+        self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._lock = threading.Lock()
+        self._sent: dict[int, int] = {}
+        self.resets = 0
+        self.lab = self._build()
+        self.consoles = {name: ConsoleServer(device, self.lab.clock.lock) for name, device in self._console_devices()}
+        self.control = HttpServer(self._on_control)
+        _export_keystore(self.smki, {u.eui for u in self.config.users}, self.out / "smki")
+        self.config_file = self._write_config()
+        self.driver: RealTimeDriver | None = None
+
+    # -- the bench ------------------------------------------------------------------------------------------
+
+    def _build(self) -> EmulatedLab:
+        lab = EmulatedLab(self.config, smki=self.smki, schema=self.schema, test_set=self.site.name,
+                          clock=VirtualClock(dt.datetime.now(UTC)), served=self.served)
+        self._sent = {}
+        return lab
+
+    def _console_devices(self):
+        for name, device in self.lab.devices.items():
+            if isinstance(device, HandHeldTerminal) or hasattr(device, "power_on") and \
+                    name in {d.name for d in self.site.devices}:
+                yield name, device
+
+    def start(self) -> "ServedBench":
+        self.lab.dcc.start()
+        self.control.start()
+        self._drive()
+        return self
+
+    def _drive(self) -> None:
+        self.driver = RealTimeDriver(self.lab.clock, self.time_scale, each_tick=self._send_han).start()
+
+    def stop(self) -> None:
+        if self.driver is not None:
+            self.driver.stop()
+        self.lab.dcc.stop()
+        self.control.stop()
+        for console in self.consoles.values():
+            console.close()
+        self._udp.close()
+
+    def reset(self) -> None:
+        """The test set as every scenario starts it: a new emulated lab on the same ports and consoles."""
+        with self._lock:
+            self.driver.stop()
+            self.lab.dcc.stop()
+            self.lab = self._build()
+            for name, device in self._console_devices():
+                self.consoles[name].attach(device, self.lab.clock.lock)
+            self.lab.dcc.start()
+            self._drive()
+            self.resets += 1
+
+    def _send_han(self) -> None:
+        """What a network sniffer on each band sends: every new frame of every hub's HAN, as ZEP."""
+        for network in self.lab.han_networks:
+            start = self._sent.get(id(network), 0)
+            frames = network.frames[start:]
+            self._sent[id(network)] = start + len(frames)
+            for number, frame in enumerate(frames, start):
+                address = self._zep[SUB_GHZ if frame.page else BAND_24GHZ]
+                try:
+                    self._udp.sendto(zep_datagram(frame, number), address)
+                except OSError:          # nobody listening between scenarios: a sniffer's frames are simply lost
+                    pass
+
+    def _on_control(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        if path == "/reset":
+            self.reset()
+            return 204, "text/plain", b""
+        if path == "/smki/device-certificate":
+            return self._issue(body)
+        return 404, "text/plain", b"POST /reset or /smki/device-certificate"
+
+    def _issue(self, body: bytes) -> tuple[int, str, bytes]:
+        """The SMKI adapter of the served bench: the emulated lab's SMKI issues, the DCC sees it in use later."""
+        try:
+            asked = json.loads(body)
+            device, usage = EntityId(asked["device"]), KeyUsage(asked["usage"])
+            key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(asked["public_key"]))
+            with self.lab.clock.lock:
+                cert = self.lab.repository.issue_device_certificate(device, usage, key)
+        except (ValueError, KeyError, TypeError, DitError) as exc:
+            return 400, "text/plain", f"not a device certificate request: {exc}".encode()
+        return 200, "application/x-pem-file", cert.public_bytes(serialization.Encoding.PEM)
+
+    # -- the config a client runs with ----------------------------------------------------------------------
+
+    def _write_config(self) -> Path:
+        raw = yaml.safe_load(self.config_path.read_text())
+        folder = self.config_path.parent
+        test_set = next(node for node in raw.get("test_sets") or raw.get("premises")
+                        if node["name"] == self.site.name)
+        network = self.lab.hubs[self.site.name].han
+        sniffers = [{"name": f"{self.site.name} 2.4 GHz", "test_set": self.site.name, "framing": "zep",
+                     "port": "udp://{}:{}".format(*self._zep[BAND_24GHZ]), "channel": network.channels[BAND_24GHZ]}]
+        if self.site.hub.han_variant == "Dual Band":
+            sniffers.append({"name": f"{self.site.name} sub-GHz", "test_set": self.site.name, "framing": "zep",
+                             "port": "udp://{}:{}".format(*self._zep[SUB_GHZ]), "page": 28,
+                             "channel": network.channels[SUB_GHZ]})
+        assets = {d.name: d.asset for d in self.site.devices}
+        doc = {
+            "name": f"{self.config.name}, {self.site.name} served as a bench",
+            "kind": "real",
+            **{key: str((folder / raw[key]).resolve()) for key in ("device_asset_library", "device_profiles")
+               if key in raw},
+            "dcc": {"endpoint": f"{self.lab.dcc.url}",
+                    "response_url": self.served.response_url,
+                    "tls": {"certificate": "tls/dit.pem", "key": "tls/dit.key", "ca": "tls/ca.pem"},
+                    "access_control_broker": self.config.access_control_broker.duis,
+                    "transitional_cos": self.config.transitional_cos.duis},
+            "keystore": "smki",
+            "users": raw["users"],
+            "test_sets": [test_set],
+            "serial_ports": [{"asset": assets[name], "port": server.path} for name, server in self.consoles.items()],
+            "sniffers": sniffers,
+            "smki": f"{self.control.base_url}/smki",
+            "prepare": f"{sys.executable} -m harness.lab.served reset {self.control.base_url}/reset",
+            "time_scale": self.time_scale,
+        }
+        path = self.out / "lab.yaml"
+        path.write_text(f"# Written by dit lab serve from {self.config_path}: valid while it runs.\n"
+                        + yaml.safe_dump(doc, sort_keys=False, width=120))
+        return path
+
+
+def _free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _bench_pki(folder: Path) -> dict[str, TlsFiles]:
+    """A throwaway CA and two certificates for 127.0.0.1: the DCC's (its endpoint, and posting responses) and
+    the client's (posting requests, and its response service)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dit lab serve CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+          .not_valid_after(now + dt.timedelta(days=7))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    found = {}
+    for name in ("dcc", "dit"):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} on 127.0.0.1")]))
+                .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=7))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                            x509.IPAddress(ip_address("127.0.0.1"))]), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH,
+                                                      ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file = folder / f"{name}.key"
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        key_file.chmod(0o600)
+        found[name] = TlsFiles(folder / f"{name}.pem", key_file, folder / "ca.pem")
+    return found
+
+
+def _export_keystore(smki: SMKI, users: set, folder: Path) -> None:
+    """What a DCC User's lab holds: every certificate the SMKI issued (to verify the DCC and devices) and the
+    private keys of its own organisations, never a device's or a CA's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for certificate in smki.directory.glob("*.pem"):          # the CAs' and everyone's certificates
+        (folder / certificate.name).write_bytes(certificate.read_bytes())
+    for cred in smki.keystore.credentials():
+        if cred.path is not None and cred.eui in users and cred.private_key is not None:
+            key_file = folder / cred.path.with_suffix(".key").name
+            key_file.write_bytes(cred.private_key.private_bytes(serialization.Encoding.PEM,
+                                                                serialization.PrivateFormat.PKCS8,
+                                                                serialization.NoEncryption()))
+            key_file.chmod(0o600)
+
+
+def reset(url: str) -> int:
+    """The generated config's `prepare`: ask the served bench for a fresh test set."""
+    try:
+        status, body = HttpClient(timeout=60).post(url, b"")
+    except DitError as exc:
+        print(f"dit lab serve is not answering at {url}: {exc}", file=sys.stderr)
+        return 1
+    if status != 204:
+        print(f"{url}: HTTP {status} {body.decode(errors='replace')[:200]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "reset":
+        sys.exit("usage: python -m harness.lab.served reset URL")
+    sys.exit(reset(sys.argv[2]))
