@@ -40,8 +40,8 @@ from harness.duis import schema as duis_schema
 from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.han import capture
 from harness.lab import EmulatedLab, targets
-from harness.lab.real import RealLab
 from harness.lab import config as lab_config_module
+from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
 from harness.pki import SMKI, default_directory
 

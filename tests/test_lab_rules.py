@@ -229,6 +229,10 @@ def test_dcc_alerts_name_the_request(lab):
     whitelist = user.send("8.11", lab.device("CHF").eui, device_id=cfg.eui, install_code=cfg.install_code.hex())
     alert = user.wait_for_alert("N24")
     assert alert is not None and alert.response.referenced_request_id == whitelist.request_id
+    # An alert answers no request: its ResponseID runs from the DCC to the User it is for.
+    assert alert.response.request_id is None
+    assert (alert.response.response_id.originator, alert.response.response_id.target) == \
+        (lab.config.access_control_broker, user.eui)
 
 
 def test_network_operator_gets_n42_when_its_certificate_is_placed(lab):
@@ -271,6 +275,7 @@ def test_future_dated_tariff_is_held_and_reported(lab):
     assert esme.tariff == {}
     alert = user.wait_for_alert("8F66", timeout=2 * 86400)
     assert alert is not None and esme.tariff
+    assert (alert.response.response_id.originator, alert.response.response_id.target) == (esme.eui, user.eui)
 
 
 def test_handover_installs_exactly_the_certificates_sent(lab):

@@ -34,6 +34,7 @@ from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver
 from harness.catalogue import CommandVariant
 from harness.clock import Clock
 from harness.duis import requests, xml, xmldsig
+from harness.duis.bodies.security import load_certificate
 from harness.duis.request_id import RequestCounter, RequestId
 from harness.duis.responses import DuisResponse, ResponseKind
 from harness.duis.schema import DuisSchema
@@ -41,7 +42,6 @@ from harness.errors import BenchFault, DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload, utrn
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
-from harness.duis.bodies.security import load_certificate
 from harness.pki import Keystore, KeyUsage
 from harness.pki.certificates import entity_id_of, usage_of
 from harness.pki.keystore import Credential

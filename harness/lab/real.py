@@ -34,8 +34,8 @@ from harness.clock import WallClock
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError, NotOnThisBench
-from harness.han.capture import CaptureError, CapturedFrame, SerialSniffer, ZepListener
 from harness.eui import EntityId
+from harness.han.capture import CapturedFrame, CaptureError, SerialSniffer, ZepListener
 from harness.httpio import HttpClient, TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
@@ -88,10 +88,10 @@ class RealLab:
         endpoint = DccEndpoint(self.bench.endpoint, tls=self._tls)
         counter = RequestCounter(self.clock.millis)
         for u in self.config.users:
-            self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint, receiver=self.receiver.addressed_to(u.eui),
-                                             keystore=self.keystore, clock=self.clock, counter=counter,
-                                             dcc=self.config.access_control_broker, schema=self._schema,
-                                             release=self.baseline.service_user)
+            self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint,
+                                             receiver=self.receiver.addressed_to(u.eui), keystore=self.keystore,
+                                             clock=self.clock, counter=counter, dcc=self.config.access_control_broker,
+                                             schema=self._schema, release=self.baseline.service_user)
         self._capturing.set()
         for sniffer in self._sniffers:
             thread = threading.Thread(target=self._capture, args=(sniffer,), name=f"sniffer {sniffer.name}",

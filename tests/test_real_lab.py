@@ -1,0 +1,165 @@
+"""`dit run` on a real lab, end to end on this machine: an emulated test set served as a bench (`dit lab
+serve`: DCC over mutual TLS on its own port, consoles on pseudo-terminals, the HAN as ZEP over UDP, an SMKI
+adapter, a prepare command) and the run reaching it only through the generated real-lab config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from dit_command import dit
+
+from harness.adapters.duis_client import Received, ResponseReceiver, addressee
+from harness.catalogue import DeviceType
+from harness.clock import RealTimeDriver, VirtualClock, WallClock
+from harness.duis.request_id import RequestId
+from harness.duis.responses import DuisResponse, ResponseKind
+from harness.errors import NotOnThisBench
+from harness.eui import EntityId
+from harness.han import capture
+from harness.han.capture import CapturedFrame
+from harness.lab import config as lab_config
+from harness.lab.real import RealLab
+from harness.lab.served import ServedBench
+from harness.ledger import Ledger
+
+SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
+SUPPLIER_B = EntityId("90-B3-D5-1F-30-03-00-00")
+ESME = EntityId("00-DB-12-34-56-78-90-A0")
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory, smki):
+    served = ServedBench(None, tmp_path_factory.mktemp("bench"), smki=smki, schema=None, time_scale=40).start()
+    yield served
+    served.stop()
+
+
+def _run(bench: ServedBench, report: Path, *selection: str, config: Path | None = None):
+    result = dit("run", "--lab", str(config or bench.config_file), *selection, "--report-dir", str(report))
+    summary = json.loads((report / "summary.json").read_text())
+    with Ledger(f"sqlite:///{report / 'phase.db'}") as book:
+        [run] = book.runs()
+        executions = book.executions()
+    return result, {e["title"]: e for e in summary["executions"] if e["outcome"] != "not_run"}, run, executions
+
+
+def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_installer_is_blocked(bench, tmp_path):
+    resets = bench.resets
+    result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "install_commission or no_wan_lcd", "-k", "ESME")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for title in ("Install & Commission - ESME Credit", "Install & Commission - ESME Prepayment"):
+        assert ran[title]["outcome"] == "passed", ran[title]
+        evidence = Path(ran[title]["evidence"])
+        console = (evidence / "console-ESME.txt").read_text()
+        assert "> POWER ON" in console and "< OK" in console
+        frames = list(capture.read(evidence / "han.pcap"))         # what the ZEP sniffer received live
+        assert frames and all(f.channel == frames[0].channel and f.page == 0 for f in frames)
+        assert any(p.name.endswith("asynchronous-response-I0.xml") for p in evidence.iterdir())
+    no_wan = [e for title, e in ran.items() if title.startswith("no WAN")]
+    assert no_wan and all(e["outcome"] == "blocked" and e["error"] == (
+        "not on this bench: needs someone to fit the Communications Hub where there is no SM WAN coverage: not "
+        "automated on a real lab (run this scenario on the emulated lab, or by hand on the bench)") for e in no_wan)
+    # No-WAN ran first: a step the bench cannot do blocks its scenario, not the bench, and the run goes on.
+    assert "the bench broke" not in result.stderr
+    assert run.status == "completed" and len(executions) == len(ran) == 4
+    assert bench.resets - resets == 4                              # the prepare command ran before each scenario
+
+
+def test_a_prepare_command_that_fails_is_a_bench_fault(bench, tmp_path):
+    config = tmp_path / "lab.yaml"
+    text = bench.config_file.read_text()
+    config.write_text(text.replace("prepare: ", "prepare: \"false\" # ", 1))
+    assert config.read_text() != text
+    for folder in ("tls", "smki"):
+        (tmp_path / folder).symlink_to(bench.out / folder)
+    result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "install_commission", "-k", "ESME", config=config)
+    assert result.returncode == 1 and "the bench broke" in result.stderr
+    first, second = ran.values()
+    assert first["outcome"] == second["outcome"] == "blocked"
+    assert first["error"].startswith("bench fault: ") and "preparing SB11-core failed (exit 1)" in first["error"]
+    assert second["error"].startswith("the bench is broken: prepare command")
+    assert run.status == "completed" and len(executions) == 2
+
+
+def test_steps_a_real_bench_cannot_do_say_so(bench):
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    for act in (lab.install_without_wan, lab.replace_communications_hub, lab.interfere,
+                lambda: lab.register("Import Supplier", "Supplier B"),
+                lambda: lab.repository.renew_organisation(SUPPLIER_A),
+                lambda: lab.firmware_image("ESME", 0x00020001)):
+        with pytest.raises(NotOnThisBench, match="not automated on a real lab"):
+            act()
+    assert lab.consoles.keys() >= {"ESME", "GSME", "HHT", "PPMID", "IHD"}
+    lab.consoles.pop("IHD").close()
+    with pytest.raises(NotOnThisBench, match=r"the IHD \(IHD-78-1-damson\) has no serial console on this bench"):
+        lab.power_on("IHD")
+    lab.stop()
+
+
+def test_the_served_smki_adapter_issues_a_device_certificate(bench, smki):
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    key = smki.keystore.public_key(ESME, "ds")
+    point = key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    cert = lab.certificate_from_smki(ESME, "ds", point)
+    assert cert.public_key() == key and cert in lab.repository.issued
+    assert lab.repository.organisation_ca_certificate.subject == smki.organisation_ca_certificate.subject
+
+
+# -- the parts ----------------------------------------------------------------------------------------------
+
+def test_one_response_service_gives_each_user_only_what_is_addressed_to_it(smki):
+    response = DuisResponse(ResponseKind.RESPONSE, "I0", None, request_id=RequestId(SUPPLIER_A, ESME, 7),
+                            response_id=RequestId(ESME, SUPPLIER_A, 7))
+    alert = DuisResponse(ResponseKind.DEVICE_ALERT, "I0", None, response_id=RequestId(ESME, SUPPLIER_B, 9))
+    unaddressed = DuisResponse(ResponseKind.DCC_ALERT, "I0", None)
+    assert addressee(response) == SUPPLIER_A and addressee(alert) == SUPPLIER_B and addressee(unaddressed) is None
+    receiver = ResponseReceiver(clock=WallClock(), keystore=smki.keystore, schema=None)
+    try:
+        receiver.inbox += [Received(dt.datetime.now(dt.timezone.utc), b"", r) for r in (response, alert, unaddressed)]
+        assert [r.response for r in receiver.addressed_to(SUPPLIER_A).snapshot()] == [response]
+        assert [r.response for r in receiver.addressed_to(SUPPLIER_B).snapshot()] == [alert]
+    finally:
+        receiver.server.server_close()
+
+
+def test_a_scaled_wall_clock_waits_bench_seconds():
+    clock = WallClock(scale=50)
+    started = time.monotonic()
+    assert not clock.wait_until(lambda: False, 5)           # five bench seconds
+    assert clock.elapsed >= 5 and time.monotonic() - started < 5
+
+
+def test_a_served_virtual_clock_keeps_up_with_wall_time():
+    clock = VirtualClock()
+    ran = []
+    clock.call_later(2.0, lambda: ran.append(clock.elapsed))
+    driver = RealTimeDriver(clock, scale=100).start()
+    deadline = time.monotonic() + 5
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.01)
+    driver.stop()
+    assert ran and ran[0] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("page, channel", [(0, 15), (28, 3)])
+def test_a_frame_sent_as_zep_reads_back_the_same(page, channel):
+    frame = CapturedFrame(1_790_000_000.123456, bytes.fromhex("41880134120000ffff0102"), channel, page, True, None, 200)
+    back = capture.zep_frame(capture.zep_datagram(frame, 3))
+    assert (back.mpdu, back.channel, back.page, back.fcs_ok, back.lqi) == (frame.mpdu, channel, page, True, 200)
+    assert back.time == pytest.approx(frame.time, abs=1e-6)
+
+
+def test_the_consoles_keypad_takes_a_utrn(bench):
+    """UTRN at a console: what the real lab's consumer_enters_utrn sends (refused: no such top-up)."""
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    try:
+        assert lab.consumer_enters_utrn("ESME", "12345678901234567890") is False
+        assert lab.consumer_enters_utrn("PPMID", "12345678901234567890", DeviceType.GSME) is False
+        assert "> UTRN 12345678901234567890 GSME" in "\n".join(lab.consoles["PPMID"].transcript)
+    finally:
+        lab.stop()
