@@ -313,13 +313,15 @@ def test_dit_lab_check_names_what_it_cannot_reach(pki, smki, tmp_path):
 
 # -- a service user's DCC-side faults ------------------------------------------------------------------------------
 
-def _signed_response(request: bytes, keystore, code: str, *, tamper: bool = False) -> bytes:
-    """The DCC's answer to a request, signed with the DCC's XML key (and altered after signing if `tamper`)."""
+def _signed_response(request: bytes, keystore, code: str, *, tamper: bool = False,
+                     signer: EntityId = DCC_ACCESS_CONTROL_BROKER) -> bytes:
+    """The DCC's answer to a request, signed with the DCC's XML key (or `signer`'s; altered after signing if
+    `tamper`)."""
     root = xml.parse(request)
     rid = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
     response = build_response(response_message(xml.text(root, "sr:Header/sr:ServiceReferenceVariant")),
                               response_code=code, response_date_time=LAB_EPOCH, request_id=rid)
-    cred = keystore.credential(DCC_ACCESS_CONTROL_BROKER, KeyUsage.XML_SIGNING, private=True)
+    cred = keystore.credential(signer, KeyUsage.XML_SIGNING, private=True)
     xmldsig.sign(response, cred.private_key, cred.certificate)
     data = xml.serialize(response)
     return data.replace(f">{code}<".encode(), b">E1<") if tamper else data
@@ -338,6 +340,8 @@ class StubDcc:
             return 200, "text/html", b"<html><body>Service Unavailable"
         if self.behaviour == "bad signature":
             return 200, "application/xml", _signed_response(body, self.keystore, "I99", tamper=True)
+        if self.behaviour == "signed by a User":
+            return 200, "application/xml", _signed_response(body, self.keystore, "I99", signer=SUPPLIER_A)
         if self.behaviour in ("bad async signature", "async over the wrong TLS"):
             try:
                 self.client.post(self.receiver.url, _signed_response(body, self.keystore, "I0", tamper=True))
@@ -360,6 +364,8 @@ def _supplier(smki, endpoint_url: str, receiver: ResponseReceiver, clock: Virtua
     ("refused", "DCC endpoint", r"cannot reach http://127\.0\.0\.1:\d+/api/v1/serviceS: connection refused"),
     ("malformed", "DCC endpoint", r"synchronous response from serviceS:1: not well-formed XML"),
     ("bad signature", "DCC endpoint", r"synchronous response from serviceS: DCC signature invalid"),
+    ("signed by a User", "DCC endpoint", r"synchronous response from serviceS: signed by 90-B3-D5-1F-30-01-00-00 "
+                                         r"\(XML_SIGN\), not with the DCC's XML signing key"),
     ("silent", "DCC response service", r"no response to 90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:\d+ within "
                                        r"60 s \(is the DCC's response URL for Supplier A set to http://127"),
     ("bad async signature", "DCC response service", r"no response to \S+ within 60 s; DCC responses rejected: "
@@ -382,7 +388,7 @@ def test_dcc_side_faults_are_bench_faults(smki, behaviour, part, message):
     assert fault.part == part and re.match(message, str(fault)), str(fault)
     exchange = supplier.exchanges[-1]
     assert exchange.problem == str(fault) and exchange.evidence[0].label == "request to serviceS"
-    if behaviour in ("malformed", "bad signature"):     # what came back is kept as evidence
+    if behaviour in ("malformed", "bad signature", "signed by a User"):     # what came back is kept as evidence
         assert exchange.evidence[-1].label == "synchronous response"
 
 

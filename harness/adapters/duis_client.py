@@ -16,6 +16,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
+from harness.catalogue import RemotePartyRole
 from harness.clock import Clock
 from harness.duis import xml, xmldsig
 from harness.duis.responses import DuisResponse, parse_response
@@ -24,6 +25,7 @@ from harness.errors import CheckFailed
 from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki import Keystore
+from harness.pki.certificates import role_of
 
 RESPONSE_PATH = "/smartdcc/duis"
 
@@ -35,6 +37,12 @@ def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | Non
     check = xmldsig.verify(root, keystore)
     if not check.valid:
         raise CheckFailed(f"DCC signature {check.status.value}: {check.reason}", where=where)
+    # Any key in the keystore verifies; only the DSP's XML signing key speaks for the DCC (a User's would not).
+    signer = keystore.by_issuer_serial(check.issuer or "", check.serial or 0)
+    role = role_of(signer.certificate) if signer and signer.certificate else None
+    if role is not RemotePartyRole.DSP_XML_SIGN:
+        raise CheckFailed(f"signed by {signer.eui if signer else 'an unknown party'} "
+                          f"({role.name if role else 'no role'}), not with the DCC's XML signing key", where=where)
     if schema is not None:
         errors = schema.errors(root)
         if errors:
