@@ -268,9 +268,11 @@ def test_a_response_url_whose_port_is_taken_is_reported(pki, dcc, smki):
 
 # -- dit lab check on a real lab -----------------------------------------------------------------------------------
 
-def _real_lab(tmp_path: Path, pki: Pki, keystore: Path, endpoint: str, first_port: str = "loop://") -> Path:
+def _real_lab(tmp_path: Path, pki: Pki, keystore: Path, endpoint: str, first_port: str = "loop://",
+              prepare: str = "/bin/true") -> Path:
     text = REAL.read_text()
-    for old, new in [("https://dccboxed.bench1.lab.example:8079", endpoint),
+    for old, new in [("https://dccboxed.bench1.lab.example:8079/api/v1", endpoint),
+                     ("/opt/dit/bench1/prepare-test-set", prepare),
                      ("https://dit.bench1.lab.example:8443", f"https://127.0.0.1:{_closed_port()}"),
                      ("/etc/dit/bench1/tls/client.pem", str(pki.client.certificate)),
                      ("/etc/dit/bench1/tls/client.key", str(pki.client.key)),
@@ -297,16 +299,19 @@ def test_dit_lab_check_reaches_a_good_real_lab(pki, dcc, smki, tmp_path):
 
 def test_dit_lab_check_names_what_it_cannot_reach(pki, smki, tmp_path):
     down = f"https://127.0.0.1:{_closed_port()}"
-    path = _real_lab(tmp_path, pki, smki.directory, down, first_port="/dev/ttyNOPE")
+    path = _real_lab(tmp_path, pki, smki.directory, down, first_port="/dev/ttyNOPE", prepare="/opt/nope/prepare")
     text = path.read_text()
     result = dit("lab", "check", str(path))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    line_of = {fragment: text[:text.index(fragment)].count("\n") + 1 for fragment in (down, "/dev/ttyNOPE")}
+    line_of = {fragment: text[:text.index(fragment)].count("\n") + 1
+               for fragment in (down, "/dev/ttyNOPE", "/opt/nope")}
     assert result.stdout.splitlines() == [
         f"{path}:{line_of[down]}: dcc.endpoint {down}: unreachable: connection refused "
         "(is the DCC Boxed up? check the URL and port)",
         f"{path}:{line_of['/dev/ttyNOPE']}: serial_ports[0] (ESME-R1-alder) /dev/ttyNOPE: cannot open: no such file or "
-        "directory (is the adapter plugged in? ls /dev/serial/by-id)"]
+        "directory (is the adapter plugged in? ls /dev/serial/by-id)",
+        f"{path}:{line_of['/opt/nope']}: prepare /opt/nope/prepare: not found or not executable here (the lab's "
+        "command that resets a test set before each scenario)"]
     offline = dit("lab", "check", "--offline", str(path))
     assert offline.returncode == 0 and offline.stdout == "", offline.stdout
 

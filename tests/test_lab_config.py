@@ -189,8 +189,11 @@ def test_the_example_real_lab_is_complete_once_its_keys_are_in_place(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("https://dccboxed.bench1.lab.example:8079", "dccboxed.bench1:8079", "dcc.endpoint: 'dccboxed.bench1:8079' is "
-                                                                          "not an http(s) URL"),
+    ("https://dccboxed.bench1.lab.example:8079", "dccboxed.bench1:8079",
+     "dcc.endpoint: 'dccboxed.bench1:8079/api/v1' is not an http(s) URL"),
+    ("prepare-test-set", 'prepare-test-set --set "SB11', "prepare: '/opt/dit/bench1/prepare-test-set --set \"SB11' is "
+                                                           "not a command"),
+    ("smki: https://", "smki: ftp://", "smki: 'ftp://smki-adapter.bench1.lab.example:8444/smki' is not an http(s) URL"),
     ("  response_url: https://dit.bench1.lab.example:8443/duis/responses  #", "  #", "dcc.response_url: missing"),
     ("{asset: GSME-R1-birch", "{asset: GSME-R9", "serial_ports[1].asset: 'GSME-R9' is in no test set"),
     ("rfc2217://hht1.bench1.lab.example:4001", "rfc2217://hht1.bench1.lab.example",

@@ -26,8 +26,9 @@ is a bench fault. `time_scale` is 1 for a real lab; an emulated bench served by 
 
 `load` checks the shape: files exist, URLs and ports are well formed, channels exist on their band, every
 asset and test set named is the lab's. `unreachable` then checks the bench itself from this machine: every
-serial port opens, every ZEP address can be listened on, and the DCC health check passes (TLS files, keystore,
-endpoint, clock, response URL: harness.adapters.dcc_health). Each problem is one line naming file:line.
+serial port opens, every ZEP address can be listened on, the prepare command is there, and the DCC health
+check passes (TLS files, keystore, endpoint, clock, response URL: harness.adapters.dcc_health). Each problem is
+one line naming file:line.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import errno
 import os
 import re
 import shlex
+import shutil
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,7 +109,7 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
     lines: dict[str, str] = {}
     invalid: set[str] = set()
     if isinstance(dcc, Located):
-        fixes = {"endpoint": "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079",
+        fixes = {"endpoint": "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079/api/v1",
                  "response_url": "where the DCC can post responses to this machine"}
         for key, fix in fixes.items():
             before = len(problems)
@@ -140,6 +142,7 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
         seen.setdefault(port.port, port.asset)
     sniffers = [_sniffer(node, test_sets, problems) for node in _items(doc, "sniffers", problems)]
     prepare = doc.get("prepare", "")
+    lines["prepare"] = doc.at("prepare")
     try:
         command = shlex.split(prepare) if isinstance(prepare, str) else [str(word) for word in prepare]
     except (ValueError, TypeError):
@@ -167,6 +170,9 @@ def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float =
         reason = _cannot_open(port.port, port.baudrate)
         if reason:
             problems.append(f"{port.where} ({port.asset}) {port.port}: cannot open: {reason}")
+    if bench.prepare and shutil.which(bench.prepare[0]) is None:
+        problems.append(f"{bench.where('prepare')} {bench.prepare[0]}: not found or not executable here "
+                        "(the lab's command that resets a test set before each scenario)")
     for sniffer in bench.sniffers:
         reason = _cannot_listen_udp(sniffer.port) if sniffer.framing == "zep" else _cannot_open(sniffer.port, 115200)
         if reason:
