@@ -159,6 +159,15 @@ class LabConfig:
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
 
+    def device(self, name: str) -> DeviceConfig:
+        """A device as scenarios name it: 'the ESME', 'PPMID 2'."""
+        key = name.removeprefix("the ").strip()
+        for cfg in self.devices():
+            if cfg.name == key:
+                return cfg
+        raise DitError(f"{name!r} is not a configured device", where=self.source,
+                       fix=f"devices are {', '.join(d.name for d in self.devices())}")
+
     def meter_assets(self) -> list[str]:
         """The lab's meters by asset name: with every one suspended, DIT is."""
         if self.asset_library:

@@ -229,11 +229,7 @@ class EmulatedLab:
                            fix=f"devices are {', '.join(self.devices)}") from None
 
     def device_config(self, name: str) -> DeviceConfig:
-        key = name.removeprefix("the ").strip()
-        for cfg in self.config.devices():
-            if cfg.name == key:
-                return cfg
-        raise DitError(f"{name!r} is not a configured device", where=self.config.source)
+        return self.config.device(name)
 
     def now(self):
         return self.clock.now()

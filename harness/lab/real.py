@@ -162,11 +162,7 @@ class RealLab:
         return self.users[self.config.party(words).name]
 
     def device_config(self, name: str) -> DeviceConfig:
-        key = name.removeprefix("the ").strip()
-        for cfg in self.config.devices():
-            if cfg.name == key:
-                return cfg
-        raise DitError(f"{name!r} is not a configured device", where=self.config.source)
+        return self.config.device(name)
 
     def console(self, name: str) -> SerialConsole:
         key = name.removeprefix("the ").strip()
