@@ -102,12 +102,15 @@ class EmulatedLab:
         self.console_servers: dict[str, ConsoleServer] = {}
         self.consoles: dict[str, SerialConsole] = {}
         if serial_consoles:
-            for name, device in self.devices.items():
-                if isinstance(device, HandHeldTerminal) or hasattr(device, "power_on") and device.device_type \
-                        not in (DeviceType.CHF, DeviceType.GPF):
-                    server = self.console_servers[name] = ConsoleServer(device, self.clock.lock)
-                    kind = TerminalConsole if isinstance(device, HandHeldTerminal) else DeviceConsole
-                    self.consoles[name] = kind(server.path, name)
+            for name, device in self.console_devices():
+                server = self.console_servers[name] = ConsoleServer(device, self.clock.lock)
+                kind = TerminalConsole if isinstance(device, HandHeldTerminal) else DeviceConsole
+                self.consoles[name] = kind(server.path, name)
+
+    def console_devices(self):
+        """(name, device) of what a bench reaches by console: the test set's devices and hand-held terminals."""
+        for cfg in self.site.devices:
+            yield cfg.name, self.devices[cfg.name]
 
     # -- assembly ----------------------------------------------------------------------------------------
 

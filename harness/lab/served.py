@@ -37,7 +37,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from harness.clock import UTC, RealTimeDriver, VirtualClock
 from harness.duis.schema import DuisSchema
-from harness.emulators import HandHeldTerminal
 from harness.emulators.console import ConsoleServer
 from harness.emulators.han import BAND_24GHZ, SUB_GHZ
 from harness.errors import DitError
@@ -73,7 +72,8 @@ class ServedBench:
         self._sent: dict[int, int] = {}
         self.resets = 0
         self.lab = self._build()
-        self.consoles = {name: ConsoleServer(device, self.lab.clock.lock) for name, device in self._console_devices()}
+        self.consoles = {name: ConsoleServer(device, self.lab.clock.lock)
+                         for name, device in self.lab.console_devices()}
         self.control = HttpServer(self._on_control)
         _export_keystore(self.smki, {u.eui for u in self.config.users}, self.out / "smki")
         self.config_file = self._write_config()
@@ -86,12 +86,6 @@ class ServedBench:
                           clock=VirtualClock(dt.datetime.now(UTC)), served=self.served)
         self._sent = {}
         return lab
-
-    def _console_devices(self):
-        for name, device in self.lab.devices.items():
-            if isinstance(device, HandHeldTerminal) or hasattr(device, "power_on") and \
-                    name in {d.name for d in self.site.devices}:
-                yield name, device
 
     def start(self) -> "ServedBench":
         self.lab.dcc.start()
@@ -117,7 +111,7 @@ class ServedBench:
             self.driver.stop()
             self.lab.dcc.stop()
             self.lab = self._build()
-            for name, device in self._console_devices():
+            for name, device in self.lab.console_devices():
                 self.consoles[name].attach(device, self.lab.clock.lock)
             self.lab.dcc.start()
             self._drive()
