@@ -16,6 +16,8 @@ from harness import catalogue
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto
+from harness.gbcs import payload as gbcs_payload
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import Keystore, KeyUsage
 
@@ -41,6 +43,7 @@ class DecodedMessage:
     supplementary_remote_party: str | None = None
     alert_code: str | None = None
     payload_length: int | None = None
+    payload: dict | None = None
     signature: str | None = None
     mac: str | None = None
     error: str | None = None
@@ -149,4 +152,40 @@ def decode(data: bytes | str, *, keystore: Keystore | None = None, file: str | N
     out.payload_length = len(apdu.payload)
     out.signature = check_signature(apdu, keystore).value
     out.mac = check_mac(message, keystore, access_control_broker).value
+    try:
+        decoded = gbcs_payload.decode(apdu)
+    except PayloadError as exc:
+        out.error = f"payload: {exc}"
+        return out
+    out.payload = {"kind": decoded.kind.value, "fields": decoded.fields(), "undecoded_bytes": decoded.undecoded_bytes}
     return out
+
+
+def tree(value, indent: str = "") -> list[str]:
+    """Payload fields as an indented tree, the form a test engineer pastes into a defect."""
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{indent}{key}:")
+                lines += tree(item, indent + "  ")
+            else:
+                lines.append(f"{indent}{key}: {_scalar(item)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{indent}[{index}]")
+                lines += tree(item, indent + "  ")
+            else:
+                lines.append(f"{indent}[{index}] {_scalar(item)}")
+    else:
+        lines.append(f"{indent}{_scalar(value)}")
+    return lines
+
+
+def _scalar(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (dict, list)):
+        return "(none)"
+    return str(value)
