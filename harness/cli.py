@@ -65,17 +65,135 @@ def cmd_gbcs_decode(args) -> int:
 
     def line(row: dict) -> str:
         name = row["file"] or "--hex"
-        if row["error"]:
+        if row["error"] and row["message_code"] is None:      # not even the framing could be read
             return f"FAIL {name}: {row['error']}"
         srs = ",".join(row["service_requests"]) or "-"
         alert = f" alert {row['alert_code']}" if row["alert_code"] else ""
-        status = "PASS" if "invalid" not in (row["signature"], row["mac"]) else "FAIL"
-        return (f"{status} {name}: {row['cra_flag']} {row['message_code']} {row['use_case'] or '?'} (SR {srs}){alert} "
+        status = "PASS" if "invalid" not in (row["signature"], row["mac"]) and not row["error"] else "FAIL"
+        text = (f"{status} {name}: {row['cra_flag']} {row['message_code']} {row['use_case'] or '?'} (SR {srs}){alert} "
                 f"{row['originator']} -> {row['recipient']} counter {row['originator_counter']} "
                 f"signature {row['signature']} mac {row['mac']}")
+        return f"{text}; {row['error']}" if row["error"] else text
 
-    _emit(args, [r.as_dict() for r in results], line)
+    rows = [r.as_dict() for r in results]
+    if args.json:
+        _emit(args, rows, line)
+    else:
+        from harness.gbcs.decode import tree
+
+        for row in rows:
+            print(line(row))
+            if row["payload"]:
+                payload = row["payload"]
+                print(f"  payload {payload['kind']} (undecoded bytes: {payload['undecoded_bytes']})")
+                print("\n".join(tree(payload["fields"], "    ")))
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+# -- dit gbcs parse -------------------------------------------------------------------------------------
+
+def _gbcs_inputs(name: str) -> list[tuple[str, bytes]]:
+    """The GBCS messages in a file: hex, base64 or binary GBCS, or a DUIS response or alert XML whose
+    sr:GBCSPayload elements carry them (as DCC Boxed delivers device responses)."""
+    from harness.duis import xml
+    from harness.gbcs.decode import parse_text
+
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+    if data.lstrip()[:1] == b"<":
+        root = xml.parse(data, name)
+        payloads = [node for node in root.iter(xml.sr("GBCSPayload"))]
+        if not payloads:
+            raise DitError("no sr:GBCSPayload in this DUIS document", where=name,
+                           fix="give a DUIS response or alert that carries a device's GBCS message")
+        return [(f"{name}#{i + 1}" if len(payloads) > 1 else name, parse_text("".join(node.xpath("text()"))))
+                for i, node in enumerate(payloads)]
+    return [(name, parse_text(data))]
+
+
+def cmd_gbcs_parse(args) -> int:
+    from lxml import etree
+
+    from harness.gbcs.axdr import PayloadError
+    from harness.gbcs.frame import GbcsMessage, MalformedMessage
+    from harness.pki import Keystore
+    from harness.usecases import parse
+
+    keystore = Keystore.load(*args.keystore) if args.keystore else None
+    status = EXIT_OK
+    for name in args.files:
+        for label, data in _gbcs_inputs(name):
+            try:
+                message = GbcsMessage.decode(data)
+                if message.apdu.cra_flag.name == "COMMAND":
+                    raise DitError("a command, not a response or alert: Parse reads what devices send",
+                                   where=label, fix="give a RESPONSE or ALERT message")
+                document, notes = parse(message, keystore=keystore, srv=args.srv)
+            except (MalformedMessage, PayloadError) as exc:
+                print(f"dit: error: {label}: {exc}", file=sys.stderr)
+                status = EXIT_FAILED
+                continue
+            for note in notes:
+                print(f"dit: note: {label}: {note}", file=sys.stderr)
+            text = etree.tostring(document, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+            if args.out_dir:
+                out = Path(args.out_dir) / (Path(label.split("#")[0]).stem + ".mmc.xml")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(text)
+            else:
+                sys.stdout.write(text.decode("utf-8"))
+    return status
+
+
+# -- dit duis transform ---------------------------------------------------------------------------------
+
+def cmd_duis_transform(args) -> int:
+    import datetime as dt
+
+    from harness.catalogue import DeviceType, UserRole
+    from harness.usecases import DuisRequest, transform
+
+    device_type = DeviceType(args.device_type) if args.device_type else None
+    user_role = UserRole(args.user_role) if args.user_role else None
+    now = dt.datetime.fromisoformat(args.now.replace("Z", "+00:00")) if args.now else None
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    chf_device_log = None
+    if args.chf_device_log:                        # the DSP's record: a CS14 alert's CHF Device Log backup
+        from harness.gbcs.axdr import PayloadError
+        from harness.gbcs.frame import GbcsMessage, MalformedMessage
+        from harness.usecases.chf import device_log_backup
+        try:
+            chf_device_log = device_log_backup(GbcsMessage.decode(_gbcs_inputs(args.chf_device_log)[0][1]))
+        except (MalformedMessage, PayloadError) as exc:
+            raise DitError(f"not a CS14 alert: {exc}", where=args.chf_device_log) from None
+    rows = []
+    for name in args.files:
+        row: dict = {"file": name, "use_case": None, "message_code": None, "pre_command": None, "error": None}
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        try:
+            out = transform(DuisRequest.parse(data, name), device_type=device_type, twin_element=args.twin_element,
+                            gbcs_version=args.gbcs_version, user_role=user_role, now=now,
+                            dsp_counter=args.dsp_counter, chf_device_log=chf_device_log)
+        except DitError as exc:
+            row["error"] = str(exc)
+        else:
+            row.update(use_case=out.use_case, message_code=f"0x{out.message_code:04X}",
+                       pre_command=out.pre_command.hex().upper())
+        rows.append(row)
+
+    def line(row: dict) -> str:
+        if row["error"]:
+            return f"FAIL {row['file']}: {row['error']}"
+        return f"PASS {row['file']}: {row['use_case']} {row['message_code']} {row['pre_command']}"
+
+    _emit(args, rows, line)
+    return EXIT_OK if all(r["error"] is None for r in rows) else EXIT_FAILED
 
 
 # -- dit duis check / sign ---------------------------------------------------------------------------
@@ -756,6 +874,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the Access Control Broker that MACs commands (default the DCC)")
     dec.add_argument("--json", action="store_true")
     dec.set_defaults(func=cmd_gbcs_decode)
+    prs = gbcs.add_parser("parse", help="a GBCS response or alert as MMC XML, as a DCC User's Parse makes it")
+    prs.add_argument("files", nargs="+", metavar="FILE",
+                     help="GBCS message files (hex, base64, binary) or DUIS responses carrying sr:GBCSPayload")
+    prs.add_argument("--keystore", action="append", metavar="DIR",
+                     help="keystore to decrypt encrypted content with (the recipient's KA private key)")
+    prs.add_argument("--srv", metavar="SRV", help="the SR the response answers, where its message code is shared")
+    prs.add_argument("--out-dir", metavar="DIR", help="write <file>.mmc.xml here instead of printing")
+    prs.set_defaults(func=cmd_gbcs_parse)
 
     duis = sub.add_parser("duis", help="DUIS tools").add_subparsers(dest="duis_command", required=True,
                                                                    parser_class=_Parser)
@@ -765,6 +891,22 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--keystore", action="append", metavar="DIR", help="keystore to verify signatures with")
     chk.add_argument("--json", action="store_true")
     chk.set_defaults(func=cmd_duis_check)
+
+    tra = duis.add_parser("transform", help="the DSP's Transform of DUIS requests into GBCS commands")
+    tra.add_argument("files", nargs="+", metavar="REQUEST")
+    tra.add_argument("--device-type", choices=[d.value for d in catalogue.DeviceType], metavar="TYPE",
+                     help="the target's device type, where the request does not say (ESME, GSME, GPF, CHF ...)")
+    tra.add_argument("--twin-element", action="store_true", help="the target ESME is twin element")
+    tra.add_argument("--gbcs-version", choices=("1.0", "2.0"), help="the target's GBCS version (default 2.0)")
+    tra.add_argument("--user-role", choices=[r.value for r in catalogue.UserRole], metavar="ROLE",
+                     help="the requesting User's role (IS, GS, ED ...), where the use case depends on it")
+    tra.add_argument("--now", metavar="DATETIME", help="the DSP's clock (default now), e.g. 2015-01-01T00:00:00Z")
+    tra.add_argument("--dsp-counter", type=int, metavar="N",
+                     help="originator counter for commands the DCC originates (default the RequestID's)")
+    tra.add_argument("--chf-device-log", metavar="CS14",
+                     help="the old CHF's last CHF Device Log backup (a CS14 alert, hex), which 8.12.1 restores")
+    tra.add_argument("--json", action="store_true")
+    tra.set_defaults(func=cmd_duis_transform)
 
     sig = duis.add_parser("sign", help="sign DUIS requests with the originator's XML-signing key")
     sig.add_argument("files", nargs="+", metavar="FILE")
