@@ -1,0 +1,302 @@
+"""ESME configuration use cases (DLMS COSEM): alert and event behaviours (ECS25a, ECS25a1-a3, ECS25b,
+ECS25b3; SR 6.22), the payment mode read-back (ECS26j, 6.2.9), load limiting (ECS28a, 6.4.1), the
+billing calendar (ECS30 monthly, ECS30a any periodicity; 6.8), the instantaneous power thresholds (ECS34,
+6.12), the import MPAN (ECS39a, 6.20.1), the supply tamper state (ECS81, 6.25) and the clock set at
+commissioning (ECS70Commission, 8.1.1).
+
+Date-times the DSP writes into a command are UTC with day of week, deviation and clock status not
+specified (FF, 8000, FF), as the RTDS commands carry them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from lxml import etree
+
+from harness.catalogue import DeviceType
+from harness.duis import xml
+from harness.gbcs import axdr, dlms
+from harness.gbcs.axdr import Data, Tag
+from harness.gbcs.dlms import AccessResult, Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
+from harness.usecases.mmc import M, utc_text
+from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.usecases.request import DuisRequest, TransformError, value_of
+
+ESME = (DeviceType.ESME,)
+GET, SET, ACTION = RequestKind.GET, RequestKind.SET, RequestKind.ACTION
+
+Instruction = tuple[RequestKind, Descriptor, Data]
+
+
+def access_request(ctx: CommandContext, *instructions: Instruction) -> bytes:
+    """An access-request of (kind, descriptor, data) instructions; gets and actions without a
+    parameter carry null-data."""
+    specs = tuple(RequestSpec(kind, descriptor) for kind, descriptor, _ in instructions)
+    return dlms.AccessRequest(dlms.invoke_id(ctx.counter), specs, tuple(data for *_, data in instructions)).encode()
+
+
+def command_date_time(value: dt.datetime) -> bytes:
+    """A 12-byte DLMS date-time as the DSP writes it: UTC, day of week, deviation and status unspecified."""
+    v = value.astimezone(dt.timezone.utc)
+    return (v.year.to_bytes(2, "big") + bytes((v.month, v.day, 0xFF, v.hour, v.minute, v.second,
+                                               v.microsecond // 10000)) + b"\x80\x00\xff")
+
+
+# DUIS cancels a device-pattern future-dated command by sending it again for this date-time.
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+
+
+def activation_date_time(request: DuisRequest) -> bytes:
+    """When a device-pattern future-dated command takes effect: now without sr:ExecutionDateTime, never
+    for a cancellation, else the execution date-time."""
+    when = request.execution_date_time
+    if when is None:
+        return DlmsDateTime.NOW_RAW
+    if when == CANCELLATION:
+        return DlmsDateTime.NEVER_RAW
+    return command_date_time(when)
+
+
+def choice(request: DuisRequest, path: str, values: dict[str, object]) -> object:
+    text = request.require(path)
+    if text not in values:
+        raise TransformError(f"{request.srv} sr:{path}: {text!r} is not one of {', '.join(values)}",
+                             where=request.where)
+    return values[text]
+
+
+def read_value(ctx: ResponseContext, position: int) -> Data | None:
+    """The data of the response's instruction at `position` (0-based) when it succeeded."""
+    value = ctx.payload.value  # type: ignore[attr-defined]
+    if not isinstance(value, dlms.AccessResponse) or position >= min(len(value.results), len(value.data)):
+        return None
+    item = value.data[position]
+    return item if value.results[position].result == AccessResult.SUCCESS and item.tag is not Tag.NULL else None
+
+
+# -- 6.22 Configure Alert Behaviour -------------------------------------------------------------------
+# The body's choice element names the use case and the alert configuration object it writes. The object
+# holds 512 bits: a 256-bit mask of the alerts being configured, then 256 bits of their new settings
+# (1 = enabled). An alert's bit counts back from the end of each half by the low byte of its code:
+# supplier objects (B=30) carry the 0x81xx alerts, network operator objects (B=33) the 0x80xx alerts.
+ALERT_SETTINGS: dict[str, tuple[str, str]] = {
+    "ECS25a": ("ElectricitySupplierAlerts", "0-30:97.98.11.255"),
+    "ECS25a1": ("ElectricitySupplierHANAlertSettings", "0-30:97.98.12.255"),
+    "ECS25a2": ("ElectricitySupplierAlarmSettings", "0-30:97.98.13.255"),
+    "ECS25a3": ("ElectricitySupplierLoggingSettings", "0-30:97.98.14.255"),
+    "ECS25b": ("ElectricityNetworkOperatorAlerts", "0-33:97.98.11.255"),
+    "ECS25b3": ("ElectricityNetworkOperatorLoggingSettings", "0-33:97.98.14.255"),
+}
+_ALERT_RANGE = {30: 0x81, 33: 0x80}     # value group B -> high byte of the alert codes it configures
+
+
+def alert_settings(request: DuisRequest, group: str, instance: Obis) -> Data:
+    node = request.find(group)
+    if node is None:
+        raise TransformError(f"{request.srv} {request.body_name}: missing sr:{group}", where=request.where)
+    bits = bytearray(64)
+    for element in node.iter():
+        name = xml.local_name(element) if isinstance(element.tag, str) else ""
+        if len(name) != 5 or name[0] != "x":
+            continue
+        code = int(name[1:], 16)
+        if code >> 8 != _ALERT_RANGE[instance.raw[1]]:
+            raise TransformError(f"{request.srv} sr:{group}: alert 0x{code:04X} has no bit in {instance}",
+                                 where=request.where)
+        setting = value_of(element)
+        if setting not in ("Enable", "Disable"):
+            raise TransformError(f"{request.srv} sr:{name}: {setting!r} is not Enable or Disable", where=request.where)
+        index = 255 - (code & 0xFF)
+        bits[index // 8] |= 0x80 >> (index % 8)
+        if setting == "Enable":
+            bits[32 + index // 8] |= 0x80 >> (index % 8)
+    return Data(Tag.BIT_STRING, (512, bytes(bits)))
+
+
+def _alert_behaviour(group: str, instance: str) -> Callable[[DuisRequest, CommandContext], bytes]:
+    descriptor = Descriptor(1, Obis.parse(instance), 2)
+
+    def build(request: DuisRequest, ctx: CommandContext) -> bytes:
+        return access_request(ctx, (SET, descriptor, alert_settings(request, group, descriptor.instance)))
+    build.__name__ = f"configure_{group}"
+    return build
+
+
+for _use_case, (_group, _instance) in ALERT_SETTINGS.items():
+    command("6.22", _use_case, devices=ESME, applies=lambda request, group=_group: request.has(group))(
+        _alert_behaviour(_group, _instance))
+
+
+# -- 6.2.9 Read Device Configuration (Payment Mode) ---------------------------------------------------
+ACCOUNT_MODE_AND_STATUS = Descriptor(111, Obis.parse("0-0:19.0.0.255"), 2)
+ACCOUNT_MODES = {1: "Credit", 2: "Prepayment"}
+
+
+@command("6.2.9", "ECS26j", devices=ESME)
+def read_payment_mode(request: DuisRequest, ctx: CommandContext) -> bytes:
+    return access_request(ctx, (GET, ACCOUNT_MODE_AND_STATUS, axdr.NULL))
+
+
+@response("ECS26j")
+def payment_mode(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """account_mode_and_status is {account mode (1 credit, 2 prepayment), account status}."""
+    item = read_value(ctx, 0)
+    if item is None:
+        return
+    mode = item.items[0] if item.tag is Tag.STRUCTURE and item.items else item
+    if mode.tag is Tag.ENUM and mode.value in ACCOUNT_MODES:
+        rsp.append(M.PaymentMode(ACCOUNT_MODES[mode.value]))
+    else:
+        ctx.notes.append(f"ECS26j: account mode {mode.plain()!r} is neither credit (1) nor prepayment (2)")
+
+
+# -- 6.4.1 Load Limiting General Settings -------------------------------------------------------------
+# (DUIS element, GBCS Extended Data object); the passive values are set, then their activation times.
+LOAD_LIMIT = (("LoadLimitSupplyState", "0-0:94.44.0.3"), ("LoadLimitPowerThreshold", "0-0:94.44.128.7"),
+              ("LoadLimitPeriod", "0-0:94.44.128.6"), ("LoadLimitRestorationPeriod", "0-0:94.44.128.8"))
+VALUE_PASSIVE, ACTIVATE_PASSIVE_VALUE_TIME = 4, 6
+
+
+@command("6.4.1", "ECS28a", devices=ESME)
+def load_limit_settings(request: DuisRequest, ctx: CommandContext) -> bytes:
+    values = [axdr.boolean(choice(request, "LoadLimitSupplyState", {"Disable": True, "Unchanged": False}))]
+    values += [axdr.double_long_unsigned(request.int(name)) for name, _ in LOAD_LIMIT[1:]]
+    when = axdr.octet_string(activation_date_time(request))
+    objects = [Obis.parse(instance) for _, instance in LOAD_LIMIT]
+    return access_request(ctx, *[(SET, Descriptor(9000, obis, VALUE_PASSIVE), value)
+                                 for obis, value in zip(objects, values)],
+                          *[(SET, Descriptor(9000, obis, ACTIVATE_PASSIVE_VALUE_TIME), when) for obis in objects])
+
+
+# -- 6.8 Billing Calendar ----------------------------------------------------------------------------
+# A single action schedule's execution_time: (time, date) pairs, the date's unused fields wildcards.
+BILLING_CALENDAR = Descriptor(22, Obis.parse("0-0:15.0.0.255"), 4)
+CALENDAR = "ElectricityBillingCalendar"
+_EVERY_N_MONTHS = {"Quarterly": 3, "SixMonthly": 6, "Yearly": 12}
+
+
+def billing_time(request: DuisRequest) -> bytes:
+    raw = request.require(f"{CALENDAR}/BillingTime")
+    try:
+        value = dt.time.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise TransformError(f"{request.srv} sr:BillingTime: {raw!r} is not an xs:time", where=request.where) from None
+    offset = value.utcoffset() or dt.timedelta(0)
+    utc = (dt.datetime.combine(dt.date(2000, 1, 1), value.replace(tzinfo=None)) - offset).time()
+    return bytes((utc.hour, utc.minute, utc.second, utc.microsecond // 10000))
+
+
+def billing_dates(request: DuisRequest) -> list[bytes]:
+    every = b"\xff\xff"        # every year
+    if request.has(f"{CALENDAR}/Daily"):
+        return [every + b"\xff\xff\xff"]
+    if request.has(f"{CALENDAR}/Weekly"):
+        return [every + bytes((0xFF, 0xFF, request.int(f"{CALENDAR}/Weekly")))]
+    if request.has(f"{CALENDAR}/Monthly"):
+        return [every + bytes((0xFF, request.int(f"{CALENDAR}/Monthly"), 0xFF))]
+    for name, step in _EVERY_N_MONTHS.items():
+        if request.has(f"{CALENDAR}/{name}"):
+            day = request.int(f"{CALENDAR}/{name}/DayOfMonth")
+            start = request.int(f"{CALENDAR}/{name}/BillingPeriodStartMonth")
+            return [every + bytes(((start - 1 + k) % 12 + 1, day, 0xFF)) for k in range(0, 12, step)]
+    raise TransformError(f"{request.srv} sr:{CALENDAR}: missing its periodicity (Daily, Weekly, Monthly, "
+                         f"Quarterly, SixMonthly or Yearly)", where=request.where)
+
+
+def _billing_calendar(request: DuisRequest, ctx: CommandContext) -> bytes:
+    time = axdr.octet_string(billing_time(request))
+    entries = [axdr.structure(time, axdr.octet_string(date)) for date in billing_dates(request)]
+    return access_request(ctx, (SET, BILLING_CALENDAR, axdr.array(*entries)))
+
+
+# ECS30 is the monthly billing calendar; ECS30a every other periodicity.
+command("6.8", "ECS30", devices=ESME,
+        applies=lambda request: request.has(f"{CALENDAR}/Monthly"))(_billing_calendar)
+command("6.8", "ECS30a", devices=ESME,
+        applies=lambda request: request.has(CALENDAR) and not request.has(f"{CALENDAR}/Monthly"))(_billing_calendar)
+
+
+# -- 6.12 Instantaneous Power Threshold ---------------------------------------------------------------
+POWER_THRESHOLDS = Descriptor(21, Obis.parse("0-0:16.0.0.255"), 2)
+
+
+@command("6.12", "ECS34", devices=ESME)
+def power_thresholds(request: DuisRequest, ctx: CommandContext) -> bytes:
+    thresholds = [axdr.double_long_unsigned(request.int(name))
+                  for name in ("LowMediumPowerThreshold", "MediumHighPowerThreshold")]
+    return access_request(ctx, (SET, POWER_THRESHOLDS, axdr.array(*thresholds)))
+
+
+# -- 6.20.1 Import MPAN -------------------------------------------------------------------------------
+IMPORT_MPAN = Descriptor(1, Obis.parse("0-0:94.44.34.11"), 2)
+
+
+@command("6.20.1", "ECS39a", devices=ESME)
+def import_mpan(request: DuisRequest, ctx: CommandContext) -> bytes:
+    # A twin element meter's two MPANs are written as one string, the primary first.
+    mpans = request.require("ImportMPANs/ImportMPAN") + (request.text("ImportMPANs/SecondaryImportMPAN") or "")
+    return access_request(ctx, (SET, IMPORT_MPAN, axdr.octet_string(mpans.encode("utf-8"))))
+
+
+# -- 6.25 Supply Tamper State -------------------------------------------------------------------------
+SUPPLY_TAMPER_STATE = Descriptor(1, Obis.parse("0-0:94.44.0.4"), 2)
+
+
+@command("6.25", "ECS81", devices=ESME)
+def supply_tamper_state(request: DuisRequest, ctx: CommandContext) -> bytes:
+    locked = choice(request, "SupplyTamperState", {"Locked": True, "Unchanged": False})
+    return access_request(ctx, (SET, SUPPLY_TAMPER_STATE, axdr.boolean(bool(locked))))
+
+
+# -- 8.1.1 Commission Device: synchronise the clock ---------------------------------------------------
+# clock_base is set, the time preset to be adopted within [CurrentDateTime, + TolerancePeriod s], the
+# preset adopted, and the clock's time and status read back.
+CLOCK = Obis.parse("0-0:1.0.0.255")
+CLOCK_BASE, CLOCK_TIME, CLOCK_STATUS = 9, 2, 4
+ADJUST_TO_PRESET_TIME, PRESET_ADJUSTING_TIME = 4, 5
+CLOCK_BASE_GBCS = 5
+
+
+@command("8.1.1", "ECS70Commission", devices=ESME)
+def commission_clock(request: DuisRequest, ctx: CommandContext) -> bytes:
+    request.require("CurrentDateTime")
+    current = request.date_time("CurrentDateTime")
+    assert current is not None
+    tolerance = dt.timedelta(seconds=request.int("TolerancePeriod"))
+    preset = axdr.structure(axdr.octet_string(DlmsDateTime.NEVER_RAW),        # preset time unspecified
+                            axdr.octet_string(command_date_time(current)),    # validity interval start
+                            axdr.octet_string(command_date_time(current + tolerance)))
+    return access_request(ctx, (SET, Descriptor(8, CLOCK, CLOCK_BASE), axdr.enum(CLOCK_BASE_GBCS)),
+                          (ACTION, Descriptor(8, CLOCK, PRESET_ADJUSTING_TIME), preset),
+                          (ACTION, Descriptor(8, CLOCK, ADJUST_TO_PRESET_TIME), axdr.integer(0)),
+                          (GET, Descriptor(8, CLOCK, CLOCK_TIME), axdr.NULL),
+                          (GET, Descriptor(8, CLOCK, CLOCK_STATUS), axdr.NULL))
+
+
+def clock_status_text(status: int) -> str:
+    """MMC TimeStatus of a DLMS clock status: bit 0 invalid value, bit 1 doubtful value."""
+    return "invalid" if status & 0x01 else "unreliable" if status & 0x02 else "reliable"
+
+
+@response("ECS70Commission")
+def clock_read_back(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """The clock's time and status, the command's last two (get) instructions."""
+    value = ctx.payload.value  # type: ignore[attr-defined]
+    if not isinstance(value, dlms.AccessResponse) or len(value.results) < 2:
+        return
+    time, status = read_value(ctx, len(value.results) - 2), read_value(ctx, len(value.results) - 1)
+    if time is not None and time.tag is Tag.OCTET_STRING and len(time.value) == 12:
+        when = DlmsDateTime(time.value).datetime
+        if when is not None:
+            rsp.append(M.DeviceTime(utc_text(when)))
+    if status is not None and status.tag in (Tag.UNSIGNED, Tag.ENUM, Tag.LONG_UNSIGNED):
+        rsp.append(M.Electricity(M.ElecClockTimeStatus(M.TimeStatus(clock_status_text(status.value)),
+                                                       TimeStatusCode=str(status.value))))
+
+
+@response("ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3", "ECS28a", "ECS30", "ECS30a", "ECS34",
+          "ECS39a", "ECS81")
+def configuration_set(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """These responses carry nothing beyond MessageSuccess and each set's status."""

@@ -1,0 +1,65 @@
+"""ESME use cases for what the consumer sees and who may see it (DLMS COSEM): supplier messages on the
+display (ECS10), restricting data to a new tenant (ECS12), disabling the privacy PIN (ECS14) and the
+supplier's name and telephone number (ECS16)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from harness.catalogue import DeviceType
+from harness.gbcs import axdr, dlms
+from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
+from harness.usecases.esme_tariff import access_request, ascii_value, dlms_date_time, set_
+from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.usecases.request import DuisRequest
+
+ESME = (DeviceType.ESME,)
+DISABLE_PRIVACY_PIN = Descriptor(1, Obis.parse("0-0:94.44.3.1"), 2)
+SUPPLIER_MESSAGE = "0-2:96.13.1.255"
+RESTRICT_DATA_DATE_TIME = "0-0:94.44.3.2"
+SUPPLIER_TELEPHONE_NUMBER, SUPPLIER_NAME = "0-0:96.13.0.255", "0-0:96.13.1.255"
+
+
+def _ascii(request: DuisRequest, path: str) -> bytes:
+    request.require(path)
+    return ascii_value(request, request.find(path))
+
+
+# Non-critical SRs: an ExecutionDateTime is the DSP's to wait for (DSP future dating), not the device's.
+
+@command("3.1", "ECS10", devices=ESME)
+def display_message(request: DuisRequest, ctx: CommandContext) -> bytes:
+    return access_request(ctx, [set_(1, SUPPLIER_MESSAGE, 2, axdr.octet_string(_ascii(request, "SupplierMessage")))])
+
+
+@command("3.2", "ECS12", devices=ESME)
+def restrict_access_for_change_of_tenancy(request: DuisRequest, ctx: CommandContext) -> bytes:
+    when = request.date_time("RestrictionDateTime")
+    if when is None:
+        request.require("RestrictionDateTime")
+    return access_request(ctx, [set_(1, RESTRICT_DATA_DATE_TIME, 2, axdr.octet_string(dlms_date_time(when)))])
+
+
+@command("3.4", "ECS16", devices=ESME)
+def update_supplier_name(request: DuisRequest, ctx: CommandContext) -> bytes:
+    return access_request(ctx, [
+        set_(9000, SUPPLIER_TELEPHONE_NUMBER, 2, axdr.octet_string(_ascii(request, "SupplierTelephoneNumber"))),
+        set_(9000, SUPPLIER_NAME, 2, axdr.octet_string(_ascii(request, "SupplierName")))])
+
+
+@response("ECS10", "ECS12", "ECS16")
+def display_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """DisplayMessageRsp, RestrictAccessForChangeOfTenancyRsp and UpdateSupplierNameRsp carry nothing
+    beyond MessageSuccess (mmc.xsd); each set's result is in DebugInfo."""
+
+
+@command("3.5", "ECS14", devices=ESME)
+def disable_privacy_pin(request: DuisRequest, ctx: CommandContext) -> bytes:
+    # Writing an empty octet-string to the PIN protection object switches the PIN off.
+    return dlms.AccessRequest(dlms.invoke_id(ctx.counter), (RequestSpec(RequestKind.SET, DISABLE_PRIVACY_PIN),),
+                              (axdr.octet_string(b""),)).encode()
+
+
+@response("ECS14")
+def privacy_pin_disabled(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """DisablePrivacyPINRsp carries nothing beyond MessageSuccess and the set's status."""

@@ -1,0 +1,450 @@
+"""ESME reads of registers, prepayment values and logs (DLMS COSEM): ECS17b, ECS17d, ECS19, ECS20b,
+ECS20c, ECS21a, ECS21b, ECS22b, ECS66.
+
+Every one is the Data Protection (class 30) method get_protected_attributes: the command names the
+objects to read (attribute 2, with a from/to range for logs) and protection parameters that embed the
+transaction id (04 || originator counter), the originator (the User, also when the DCC originates on
+its behalf) and the recipient (the device). The device answers with the same parameters and the values
+encrypted end to end: AES-GCM under the GBCS KDF with the originator, counter and recipient of the
+response's grouping header (the supplementary remote party and supplementary originator counter when
+the DCC carried it, as for 4.14 URP). The keystore opens them; without the key they go on as
+ra:GBCSData format="encrypted" with a note.
+
+Values are typed for MMC: log timestamps (seconds since 2000-01-01 UTC) become xs:dateTime, registers
+integers with their unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from harness.catalogue import DeviceType
+from harness.gbcs import axdr, dlms, gbz
+from harness.gbcs.axdr import Data, PayloadError, Tag
+from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
+from harness.usecases.mmc import M, decrypt, pass_on_encrypted, utc_text
+from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.request import DuisRequest, TransformError, parse_date_time
+
+ESME = (DeviceType.ESME,)
+DATA, PROFILE_GENERIC, DATA_PROTECTION = 1, 7, 30
+GET_PROTECTED_ATTRIBUTES = 1
+RANGE_SELECTOR = 1
+AUTHENTICATION_AND_ENCRYPTION = 2           # protection type
+AGREED_KEY, ECC_CDH_ONE_PASS = 2, b"\x02"   # key info: agreed key, key parameters C(0e, 2s ECC CDH)
+TRANSACTION_MODE = b"\x04"                  # the KDF's encryption mode: transaction id = 04 || counter
+SECURITY_CONTROL = 0x31                     # security header of the protected attributes: 31 || 4 bytes
+
+
+@dataclass(frozen=True)
+class ProtectedRead:
+    """One use case's get_protected_attributes: its Data Protection object and the objects it reads
+    (attribute 2), by range of the request's ReadLogPeriod for logs."""
+
+    protection: Obis
+    objects: tuple[tuple[int, Obis], ...]
+    ranged: bool
+
+    @classmethod
+    def of(cls, protection: str, *objects: tuple[int, str]) -> "ProtectedRead":
+        return cls(Obis.parse(protection), tuple((c, Obis.parse(o)) for c, o in objects),
+                   any(c == PROFILE_GENERIC for c, _ in objects))
+
+
+READS: dict[str, ProtectedRead] = {
+    "ECS17b": ProtectedRead.of("0-0:43.2.8.255", (DATA, "0-0:94.44.34.10")),
+    "ECS17d": ProtectedRead.of("0-0:43.2.9.255", (DATA, "0-0:94.44.34.1")),
+    "ECS19": ProtectedRead.of("0-0:43.2.1.255", (DATA, "0-0:94.44.34.30")),
+    "ECS20b": ProtectedRead.of("0-0:43.2.3.255", (PROFILE_GENERIC, "0-0:98.1.2.255")),
+    "ECS20c": ProtectedRead.of("0-0:43.2.2.255", (PROFILE_GENERIC, "0-0:98.1.0.255"),
+                               (PROFILE_GENERIC, "0-0:98.1.1.255")),
+    "ECS21a": ProtectedRead.of("0-0:43.2.5.255", (PROFILE_GENERIC, "0-0:98.1.9.255")),
+    "ECS21b": ProtectedRead.of("0-0:43.2.6.255", (PROFILE_GENERIC, "0-0:98.1.8.255")),
+    "ECS22b": ProtectedRead.of("0-0:43.2.7.255", (PROFILE_GENERIC, "0-0:99.1.0.255")),
+    "ECS66": ProtectedRead.of("0-0:43.2.4.255", (PROFILE_GENERIC, "0-0:99.1.3.255")),
+}
+
+
+# -- Transform ------------------------------------------------------------------------------------
+
+def selective_date_time(value: dt.datetime) -> bytes:
+    """A log range bound as GBCS sends it: UTC, day of week and clock status not specified."""
+    value = value.astimezone(dt.timezone.utc)
+    return (value.year.to_bytes(2, "big") + bytes((value.month, value.day, 0xFF, value.hour, value.minute,
+                                                    value.second, value.microsecond // 10000)) + b"\x80\x00\xff")
+
+
+def read_log_period(request: DuisRequest) -> tuple[dt.datetime, dt.datetime]:
+    bounds = []
+    for name in ("StartDateTime", "EndDateTime"):
+        path = f"ReadLogPeriod/{name}"
+        bounds.append(parse_date_time(request.require(path), f"{request.srv} sr:{path}", request.where))
+    if bounds[1] < bounds[0]:
+        raise TransformError(f"{request.srv} sr:ReadLogPeriod: EndDateTime is before StartDateTime",
+                             where=request.where)
+    return bounds[0], bounds[1]
+
+
+def protection_parameters(counter: int, originator, recipient) -> Data:
+    return axdr.array(axdr.structure(axdr.enum(AUTHENTICATION_AND_ENCRYPTION), axdr.structure(
+        axdr.octet_string(TRANSACTION_MODE + counter.to_bytes(8, "big")),
+        axdr.octet_string(bytes(originator)), axdr.octet_string(bytes(recipient)),
+        axdr.octet_string(b""),                                           # other information
+        axdr.structure(axdr.enum(AGREED_KEY), axdr.structure(axdr.octet_string(ECC_CDH_ONE_PASS),
+                                                             axdr.octet_string(b""))))))
+
+
+def get_protected_attributes(read: ProtectedRead, request: DuisRequest, ctx: CommandContext) -> bytes:
+    if read.ranged:
+        start, end = read_log_period(request)
+        access = axdr.structure(axdr.enum(RANGE_SELECTOR), axdr.structure(
+            axdr.octet_string(selective_date_time(start)), axdr.octet_string(selective_date_time(end))))
+    else:
+        access = axdr.structure(axdr.enum(0), axdr.NULL)
+    objects = axdr.array(*(axdr.structure(axdr.long_unsigned(class_id), axdr.octet_string(obis.raw), axdr.integer(2),
+                                          axdr.long_unsigned(0), access) for class_id, obis in read.objects))
+    # The protected parties are the User and the device, also when the DCC originates on its behalf.
+    parameters = axdr.structure(objects, protection_parameters(ctx.counter, request.originator, request.target))
+    spec = RequestSpec(RequestKind.ACTION, Descriptor(DATA_PROTECTION, read.protection, GET_PROTECTED_ATTRIBUTES))
+    return dlms.AccessRequest(dlms.invoke_id(ctx.counter), (spec,), (parameters,)).encode()
+
+
+def _builder(use_case: str) -> Callable[[DuisRequest, CommandContext], bytes]:
+    read = READS[use_case]
+    return lambda request, ctx: get_protected_attributes(read, request, ctx)
+
+
+for _srv, _use_case in (("4.1.1", "ECS17b"), ("4.1.2", "ECS17d"), ("4.3", "ECS19"), ("4.4.2", "ECS20b"),
+                        ("4.4.3", "ECS20c"), ("4.6.1", "ECS21a"), ("4.8.1", "ECS22b"), ("4.17", "ECS66")):
+    command(_srv, _use_case, devices=ESME)(_builder(_use_case))
+
+
+def _urp(request: DuisRequest) -> bool:
+    return request.has("KAPublicSecurityCredentials")
+
+
+# 4.14 URP: the DCC originates on the User's behalf and carries the User's KA certificate in the header.
+command("4.14", "ECS21b", devices=ESME, applies=lambda r: not _urp(r))(_builder("ECS21b"))
+command("4.14", "ECS21b", devices=ESME, originator=Originator.ACB, applies=_urp)(_builder("ECS21b"))
+
+
+# -- Parse ----------------------------------------------------------------------------------------
+
+def protected_values(ctx: ResponseContext) -> tuple[Data, ...] | None:
+    """The decrypted values of a get_protected_attributes response, one per object read; None when the
+    device returned none (an error) or they could not be decrypted (note + ra:GBCSData)."""
+    value = ctx.payload.value  # type: ignore[attr-defined]
+    if not isinstance(value, dlms.AccessResponse) or not value.data or value.data[0].tag is Tag.NULL:
+        return None
+    answer = value.data[0]
+    if answer.tag is not Tag.STRUCTURE or len(answer.items) != 2 or answer.items[1].tag is not Tag.OCTET_STRING:
+        raise PayloadError(f"{ctx.use_case}: get_protected_attributes response must be a structure of protection "
+                           f"parameters and protected attributes, found {answer.tag.label}", 0)
+    protected = answer.items[1].octets
+    if len(protected) < 5 or protected[0] != SECURITY_CONTROL:
+        raise PayloadError(f"{ctx.use_case}: protected attributes must start with security header 31 and a "
+                           f"4-byte invocation counter", 0)
+    apdu = ctx.apdu
+    recipient = apdu.supplementary_remote_party or apdu.recipient
+    counter = apdu.originator_counter if apdu.supplementary_originator_counter is None \
+        else apdu.supplementary_originator_counter
+    plain = decrypt(ctx, protected[5:], originator=apdu.originator, recipient=recipient, counter=counter)
+    if plain is None:
+        pass_on_encrypted(ctx, answer.encode(), name=f"{ctx.use_case} protected attributes", kind="dlms")
+        return None
+    try:
+        data, end = axdr.decode(plain)
+    except PayloadError as exc:
+        raise PayloadError(f"{ctx.use_case}: decrypted protected attributes: {exc.reason}", exc.offset) from None
+    if end != len(plain) or data.tag is not Tag.STRUCTURE:
+        raise PayloadError(f"{ctx.use_case}: decrypted protected attributes must be one structure", end)
+    return data.items
+
+
+def named(parse: Callable[[ResponseContext, etree._Element], None]) -> Callable[[ResponseContext, etree._Element], None]:
+    """A Parse whose PayloadErrors name the use case (values of the wrong type deep in a log)."""
+    @functools.wraps(parse)
+    def run(ctx: ResponseContext, rsp: etree._Element) -> None:
+        try:
+            parse(ctx, rsp)
+        except PayloadError as exc:
+            if exc.reason.startswith(f"{ctx.use_case}:"):
+                raise
+            raise PayloadError(f"{ctx.use_case}: {exc.reason}", exc.offset) from None
+    return run
+
+
+def _expect(ctx: ResponseContext, condition: bool, what: str) -> None:
+    if not condition:
+        raise PayloadError(f"{ctx.use_case}: decrypted protected attributes: {what}", 0)
+
+
+def timestamp(item: Data) -> str:
+    """A log entry's time: seconds since 2000-01-01 UTC (double-long-unsigned), or a DLMS date-time."""
+    if item.tag is Tag.DOUBLE_LONG_UNSIGNED:
+        return utc_text(gbz.gbz_time(item.int))
+    if item.tag is Tag.OCTET_STRING and len(item.octets) == 12:
+        stamp = dlms.DlmsDateTime(item.octets).datetime
+        if stamp is not None:
+            return utc_text(stamp)
+    raise PayloadError(f"a log timestamp must be seconds since 2000 or a DLMS date-time, found {item.tag.label}", 0)
+
+
+def integer(item: Data) -> str:
+    return str(item.int)
+
+
+def indexed(name: str, values: Data | tuple[Data, ...]) -> list[etree._Element]:
+    items = values.items if isinstance(values, Data) else values
+    return [M(name, integer(v), index=str(i)) for i, v in enumerate(items, start=1)]
+
+
+def entries(ctx: ResponseContext, log: Data, limit: int) -> tuple[Data, ...]:
+    """The entries of a profile's buffer, at most as many as MMC allows (a note says what was cut)."""
+    _expect(ctx, log.tag in (Tag.ARRAY, Tag.COMPACT_ARRAY), f"a log buffer must be an array, found {log.tag.label}")
+    rows = log.items
+    for row in rows:
+        _expect(ctx, row.tag is Tag.STRUCTURE and len(row.items) >= 2 and row.items[0].tag is not Tag.ARRAY,
+                "a log entry must be a structure starting with its timestamp")
+    if len(rows) > limit:
+        ctx.notes.append(f"{ctx.use_case}: {len(rows)} log entries, MMC carries the first {limit}")
+    return rows[:limit]
+
+
+# GBCS energy units (Blue Book unit enumeration) as MMC names them.
+ENERGY_UNITS = {30: "Wh", 32: "varh"}
+MMC_UNITS = {"ActiveEnergyUnit": 30, "ReactiveEnergyUnit": 32}
+
+
+def register(ctx: ResponseContext, name: str, unit_name: str, value: Data, scaler_unit: Data | None) -> etree._Element:
+    element = M(name)
+    scaler, unit = (scaler_unit.items[0].int, scaler_unit.items[1].int) if scaler_unit is not None else (0, None)
+    amount = value.int
+    if scaler >= 0:
+        amount *= 10 ** scaler
+    else:
+        ctx.notes.append(f"{ctx.use_case}: {name} scaler {scaler} not applied: MMC carries integers")
+    element.append(M.Value(str(amount)))
+    if unit == MMC_UNITS[unit_name]:
+        element.append(M(unit_name, ENERGY_UNITS[unit]))
+    elif unit is not None:
+        ctx.notes.append(f"{ctx.use_case}: {name} unit {unit} is not the {ENERGY_UNITS[MMC_UNITS[unit_name]]} "
+                         f"MMC's {unit_name} names")
+    return element
+
+
+@response("ECS17b")
+@named
+def import_registers(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """Active import (Wh), reactive import (varh) and, on a twin element ESME, secondary active import."""
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    values = protected_values(ctx)
+    if values is None:
+        return
+    _expect(ctx, len(values) == 1 and values[0].tag is Tag.STRUCTURE and len(values[0].items) in (4, 5),
+            "import registers must be active, scaler-unit, reactive, scaler-unit [, secondary active]")
+    active, active_unit, reactive, reactive_unit, *secondary = values[0].items
+    electricity.append(register(ctx, "ActiveImportRegister", "ActiveEnergyUnit", active, active_unit))
+    electricity.append(register(ctx, "ReactiveImportRegister", "ReactiveEnergyUnit", reactive, reactive_unit))
+    if secondary:
+        electricity.append(register(ctx, "SecondaryActiveImportRegister", "ActiveEnergyUnit", secondary[0],
+                                    active_unit))
+
+
+@response("ECS17d")
+@named
+def tou_matrices(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """The 48 TOU registers and, on a twin element ESME, the secondary element's 4."""
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    values = protected_values(ctx)
+    if values is None:
+        return
+    _expect(ctx, len(values) == 1 and values[0].tag is Tag.STRUCTURE
+            and all(v.tag is Tag.ARRAY for v in values[0].items), "TOU register collection must be arrays")
+    matrices = values[0].items
+    collection = M.TariffTOURegisterCollection(*indexed("TOUPrimaryRegisterValue", matrices[0]))
+    if len(matrices) > 1:
+        collection.extend(indexed("TOUSecondRegisterValue", matrices[1]))
+    electricity.append(collection)
+
+
+# The ECS19 prepayment registers in payload order (as ReadInstantaneousPrepayValuesRsp lists them).
+PREPAY_VALUES = ("EmergencyCreditBalance", "AccumulatedDebtRegister", "PaymentDebtRegister", "TimeDebtRegister1",
+                 "TimeDebtRegister2", "MeterBalance")
+# The prepayment data of the billing data and prepayment daily read logs in capture order, inferred from the
+# RTDS (the last is the sum of the three debt registers before it; the second can be negative); MMC's
+# PrepaymentOperationalDataType lists them alphabetically.
+PREPAYMENT_CAPTURE = ("EmergencyCreditBalance", "MeterBalance", "PaymentDebtRegister", "TimeDebtRegisters1",
+                      "TimeDebtRegisters2", "AccumulatedDebtRegister")
+PREPAYMENT_MMC = ("AccumulatedDebtRegister", "EmergencyCreditBalance", "MeterBalance", "PaymentDebtRegister",
+                  "TimeDebtRegisters1", "TimeDebtRegisters2")
+
+
+@response("ECS19")
+@named
+def prepay_values(ctx: ResponseContext, rsp: etree._Element) -> None:
+    values = protected_values(ctx)
+    if values is None:
+        return
+    _expect(ctx, len(values) == 1 and values[0].tag is Tag.STRUCTURE and len(values[0].items) == len(PREPAY_VALUES),
+            f"prepayment registers must be a structure of {len(PREPAY_VALUES)} integers")
+    for name, item in zip(PREPAY_VALUES, values[0].items):
+        rsp.append(M(name, integer(item)))
+
+
+def prepayment_entry(ctx: ResponseContext, name: str, stamp: Data, values: tuple[Data, ...]) -> etree._Element:
+    _expect(ctx, len(values) == len(PREPAYMENT_CAPTURE), f"prepayment data must be {len(PREPAYMENT_CAPTURE)} integers")
+    by_name = dict(zip(PREPAYMENT_CAPTURE, values))
+    return M(name, *(M(field, integer(by_name[field])) for field in PREPAYMENT_MMC), M.Timestamp(timestamp(stamp)))
+
+
+@dataclass
+class Consumption:
+    """A billing data or daily read log entry: its timestamp, the active import register (and the secondary
+    element's), the TOU register matrix (and the secondary's), the four TOU block register matrices and,
+    where the log holds it, the prepayment data. Told apart by shape: leading integers, then arrays of 48,
+    4 (secondary TOU) and 8 (blocks), then trailing integers."""
+
+    stamp: Data
+    registers: tuple[Data, ...]
+    tou: tuple[Data, ...]
+    secondary_tou: tuple[Data, ...]
+    blocks: tuple[tuple[Data, ...], ...]
+    prepayment: tuple[Data, ...]
+
+    @classmethod
+    def of(cls, ctx: ResponseContext, row: Data) -> "Consumption":
+        stamp, *rest = row.items
+        first = next((i for i, item in enumerate(rest) if item.tag is Tag.ARRAY), len(rest))
+        last = max((i for i, item in enumerate(rest) if item.tag is Tag.ARRAY), default=first - 1) + 1
+        arrays = rest[first:last]
+        _expect(ctx, 1 <= first <= 2 and all(a.tag is Tag.ARRAY for a in arrays),
+                "a consumption log entry must be timestamp, 1 or 2 registers, then register matrices")
+        tou = [a.items for a in arrays if len(a.items) == 48]
+        secondary = [a.items for a in arrays if len(a.items) == 4]
+        blocks = tuple(a.items for a in arrays if len(a.items) == 8)
+        _expect(ctx, len(tou) <= 1 and len(secondary) <= 1 and len(blocks) <= 4
+                and len(tou) + len(secondary) + len(blocks) == len(arrays),
+                "register matrices must be 48 TOU, 4 secondary TOU and up to 4 blocks of 8")
+        return cls(stamp, tuple(rest[:first]), tou[0] if tou else (), secondary[0] if secondary else (), blocks,
+                   tuple(rest[last:]))
+
+    def block_elements(self) -> list[etree._Element]:
+        return [e for n, block in enumerate(self.blocks, start=1)
+                for e in indexed(f"TariffTOUBlock{n}RegisterMatrixValue", block)]
+
+
+def log_buffers(ctx: ResponseContext, count: int) -> tuple[Data, ...] | None:
+    values = protected_values(ctx)
+    if values is None:
+        return None
+    _expect(ctx, len(values) == count, f"expected {count} log buffer(s), found {len(values)}")
+    return values
+
+
+@response("ECS20b")
+@named
+def change_of_mode_or_tariff_billing_data_log(ctx: ResponseContext, rsp: etree._Element) -> None:
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    buffers = log_buffers(ctx, 1)
+    if buffers is None:
+        return
+    rows = [Consumption.of(ctx, row) for row in entries(ctx, buffers[0], 12)]
+    for row in rows:
+        entry = M.LogEntryConsumptionAndTariffRegistersData(
+            M.ActiveImportRegisterConsumption(integer(row.registers[0])))
+        entry.extend(indexed("TariffTOURegisterMatrixValue", row.tou))
+        entry.extend(row.block_elements())
+        if len(row.registers) > 1:
+            entry.append(M.SecondaryActiveImportRegisterConsumption(integer(row.registers[1])))
+        entry.extend(indexed("SecondaryTariffTOURegisterMatrixValue", row.secondary_tou))
+        entry.append(M.Timestamp(timestamp(row.stamp)))
+        electricity.append(entry)
+    for row in rows:
+        if row.prepayment:
+            electricity.append(prepayment_entry(ctx, "LogEntryPrepaymentData", row.stamp, row.prepayment))
+
+
+@response("ECS20c")
+@named
+def billing_calendar_billing_data_log(ctx: ResponseContext, rsp: etree._Element) -> None:
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    buffers = log_buffers(ctx, 2)
+    if buffers is None:
+        return
+    for row in (Consumption.of(ctx, r) for r in entries(ctx, buffers[0], 12)):
+        entry = M.ESMEBillingDataLogEntry(M.Timestamp(timestamp(row.stamp)),
+                                          M.ActiveImportRegisterValueConsumption(integer(row.registers[0])))
+        if len(row.registers) > 1:
+            entry.append(M.SecondaryActiveImportRegisterValueConsumption(integer(row.registers[1])))
+        entry.extend(indexed("TariffTOURegisterMatrixValue", row.tou))
+        entry.extend(indexed("SecondaryTariffTOURegisterMatrixValue", row.secondary_tou))
+        entry.extend(row.block_elements())
+        electricity.append(entry)
+    for row in entries(ctx, buffers[1], 12):
+        electricity.append(prepayment_entry(ctx, "ESMEBillingPrepaymentDataLogEntry", row.items[0], row.items[1:]))
+
+
+@response("ECS21a")
+@named
+def import_daily_read_log(ctx: ResponseContext, rsp: etree._Element) -> None:
+    buffers = log_buffers(ctx, 1)
+    if buffers is None:
+        return
+    for row in (Consumption.of(ctx, r) for r in entries(ctx, buffers[0], 31)):
+        electricity = M.Electricity(M.ElecActiveImportRegisterConsumption(integer(row.registers[0])))
+        if len(row.registers) > 1:
+            electricity.append(M.SecondaryActiveImportRegisterConsumption(integer(row.registers[1])))
+        electricity.extend(indexed("SecondaryTariffTOURegisterMatrixValue", row.secondary_tou))
+        electricity.extend(indexed("TariffTOURegisterMatrixValue", row.tou))
+        electricity.extend(row.block_elements())
+        rsp.append(M.LogEntry(M.Timestamp(timestamp(row.stamp)), electricity))
+
+
+@response("ECS21b")
+@named
+def prepayment_daily_read_log(ctx: ResponseContext, rsp: etree._Element) -> None:
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    buffers = log_buffers(ctx, 1)
+    if buffers is None:
+        return
+    for row in entries(ctx, buffers[0], 31):
+        electricity.append(prepayment_entry(ctx, "LogEntry", row.items[0], row.items[1:]))
+
+
+@response("ECS22b")
+@named
+def active_import_profile_data(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """Half-hourly active import (primary and, twin element, secondary)."""
+    buffers = log_buffers(ctx, 1)
+    if buffers is None:
+        return
+    for row in entries(ctx, buffers[0], 19056):
+        stamp, *values = row.items
+        _expect(ctx, len(values) <= 2, "a profile data entry must be timestamp, primary [, secondary]")
+        electricity = M.Electricity(*(M(name, integer(v)) for name, v in zip(("PrimaryValue", "SecondaryValue"),
+                                                                              values)))
+        rsp.append(M.LogEntry(M.Timestamp(timestamp(stamp)), electricity))
+
+
+@response("ECS66")
+@named
+def daily_consumption_log(ctx: ResponseContext, rsp: etree._Element) -> None:
+    electricity = M.Electricity()
+    rsp.append(electricity)
+    buffers = log_buffers(ctx, 1)
+    if buffers is None:
+        return
+    for row in entries(ctx, buffers[0], 731):
+        _expect(ctx, len(row.items) == 2, "a daily consumption log entry must be timestamp, consumption")
+        electricity.append(M.LogEntry(M.Value(integer(row.items[1])), M.Timestamp(timestamp(row.items[0]))))

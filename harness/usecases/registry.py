@@ -1,0 +1,148 @@
+"""Which code turns which DUIS request into which GBCS use case, and which parses its responses.
+
+Family modules (tariff.py, readings.py, security.py ...) register with the two decorators:
+
+    @command("4.1.1", "ECS17b", devices=(ESME,))
+    def read_import_registers(request: DuisRequest, ctx: CommandContext) -> bytes: ...   # the payload
+
+    @response("ECS17b")
+    def import_registers(ctx: ResponseContext, rsp: etree._Element) -> None: ...         # MMC children
+
+Where an SR has several use cases for one device type (1.6 to prepayment or credit, 6.13's logs,
+8.7.1's join methods), `applies` looks at the request to choose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from lxml import etree
+
+from harness import catalogue
+from harness.catalogue import DeviceType, UserRole
+from harness.eui import EntityId
+from harness.usecases.request import DuisRequest
+
+
+class Originator(Enum):
+    """Who originates the GBCS command: the User itself, or the DCC on its behalf."""
+
+    USER = "user"                   # the RequestID's originator, with its own counter
+    ACB = "acb"                     # the Access Control Broker, the User as supplementary remote party
+    ACB_ALONE = "acb_alone"         # the Access Control Broker with no supplementary party (6.21, 8.12.2)
+    TRANSCOS = "transcos"           # the Transitional CoS party (6.23)
+
+
+@dataclass(frozen=True)
+class DspRecords:
+    """What the DSP's records say where the request does not. Of the target (Smart Metering Inventory):
+    its device type, whether an ESME is twin element (a secondary element gets its own prices), its GBCS
+    version (2.1 is ECS08 on GBCS 1.0, ECS08a from 2.0). Of the requesting User (its registration): its
+    role (6.13's ALCS log is ECS35f for a Supplier, ECS35g for an Electricity Distributor). Of an old CHF:
+    the last CHF Device Log backup (CS14) it sent, which 8.12.1 restores on its replacement."""
+
+    device_type: DeviceType | None = None
+    twin_element: bool = False
+    gbcs_version: str | None = None
+    user_role: UserRole | None = None
+    chf_device_log: object | None = None          # harness.usecases.chf.DeviceLogBackup
+    # Of the device a join or unjoin (8.7, 8.8) names: its device type (the inventory) and, for a method C
+    # join, its KA certificate (SMKI). Of an old GPF: the last GPF Device Log backup (GCS62), for 8.12.2.
+    other_device_type: DeviceType | None = None
+    other_device_ka_certificate: bytes | None = None
+    gpf_device_log: object | None = None          # harness.usecases.joins.GpfDeviceLogBackup
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What the DSP knows when it builds a command beyond the request: its clock, the counter and
+    the two parties of the GBCS header, and its records of the target and the User."""
+
+    now: dt.datetime
+    counter: int
+    originator: EntityId
+    recipient: EntityId
+    device_type: DeviceType | None
+    user_counter: int
+    records: DspRecords = DspRecords()
+
+
+Build = Callable[[DuisRequest, CommandContext], bytes]
+Applies = Callable[[DuisRequest], bool]
+Requires = Callable[[DspRecords], bool]
+
+
+@dataclass(frozen=True)
+class CommandCodec:
+    srv: str
+    use_case: str
+    devices: tuple[DeviceType, ...]
+    build: Build
+    applies: Applies
+    originator: Originator
+    message_code: int
+    requires: Requires
+
+
+@dataclass
+class ResponseContext:
+    """What a User's Parse has for one response or alert: the message, its decoded payload, the SR it
+    answers (when known) and what decryption found."""
+
+    message: object                   # harness.gbcs.frame.GbcsMessage
+    payload: object                   # harness.gbcs.payload.Payload
+    srv: str | None
+    use_case: str
+    keystore: object | None = None    # harness.pki.Keystore
+    request: DuisRequest | None = None
+    notes: list[str] = field(default_factory=list)
+    gbcs_data: list[etree._Element] = field(default_factory=list)
+
+    @property
+    def apdu(self):
+        return self.message.apdu  # type: ignore[attr-defined]
+
+
+ParseRsp = Callable[[ResponseContext, etree._Element], None]
+
+_COMMANDS: dict[str, list[CommandCodec]] = {}
+_RESPONSES: dict[str, ParseRsp] = {}
+
+
+def _always(_) -> bool:
+    return True
+
+
+def command(srv: str, use_case: str, *, devices: tuple[DeviceType, ...], originator: Originator = Originator.USER,
+            applies: Applies = _always, requires: Requires = _always,
+            message_code: int | None = None) -> Callable[[Build], Build]:
+    """Register a Transform; `applies` chooses by the request, `requires` by the DSP's records."""
+    def register(build: Build) -> Build:
+        code = message_code if message_code is not None else catalogue.use_case(use_case).message_codes[0]
+        _COMMANDS.setdefault(srv, []).append(
+            CommandCodec(srv, use_case, tuple(devices), build, applies, originator, code, requires))
+        return build
+    return register
+
+
+def response(*use_cases: str) -> Callable[[ParseRsp], ParseRsp]:
+    def register(parse: ParseRsp) -> ParseRsp:
+        for name in use_cases:
+            _RESPONSES[name] = parse
+        return parse
+    return register
+
+
+def commands_for(srv: str) -> list[CommandCodec]:
+    return list(_COMMANDS.get(srv, ()))
+
+
+def response_parser(use_case: str) -> ParseRsp | None:
+    return _RESPONSES.get(use_case)
+
+
+def use_cases() -> list[str]:
+    return sorted({codec.use_case for codecs in _COMMANDS.values() for codec in codecs})

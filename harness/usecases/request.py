@@ -1,0 +1,133 @@
+"""A DUIS request as the Transform reads it: header, the SR's body element, and typed values.
+
+Values are read from the element's own text nodes, not `.text`: the XMLDSig digest ignores comments,
+so `R<!---->emove` is the signed value "Remove", and that is what must reach the device.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+
+from harness.catalogue import DeviceType
+from harness.duis import xml
+from harness.duis.request_id import RequestId
+from harness.errors import DitError
+from harness.eui import EntityId
+
+
+class TransformError(DitError):
+    """A request the Transform cannot turn into a GBCS command: says which element and why."""
+
+
+def value_of(node: etree._Element) -> str:
+    return "".join(node.xpath("text()")).strip()
+
+
+def _path(path: str) -> str:
+    return "/".join(part if ":" in part or part in (".", "..") else f"sr:{part}" for part in path.split("/"))
+
+
+@dataclass(frozen=True)
+class DuisRequest:
+    root: etree._Element
+    request_id: RequestId
+    command_variant: int
+    srv: str
+    body: etree._Element
+    where: str | None = None
+
+    @classmethod
+    def parse(cls, data: bytes, where: str | None = None) -> "DuisRequest":
+        root = xml.parse(data, where)
+        if root.tag != xml.sr("Request"):
+            raise TransformError(f"not a DUIS Request: the root is {xml.local_name(root)}", where=where)
+        header = root.find("sr:Header", xml.NSMAP)
+        body = root.find("sr:Body", xml.NSMAP)
+        if header is None or body is None or not len([c for c in body if isinstance(c.tag, str)]):
+            raise TransformError("a DUIS Request needs sr:Header and an SR element in sr:Body", where=where)
+        fields = {xml.local_name(c): value_of(c) for c in header if isinstance(c.tag, str)}
+        try:
+            request_id = RequestId.parse(fields.get("RequestID", ""))
+            command_variant = int(fields.get("CommandVariant", ""))
+        except (DitError, ValueError) as exc:
+            raise TransformError(f"bad DUIS header: {exc}", where=where) from None
+        srv = fields.get("ServiceReferenceVariant") or ""
+        element = next(c for c in body if isinstance(c.tag, str))
+        return cls(root, request_id, command_variant, srv, element, where)
+
+    @property
+    def body_name(self) -> str:
+        return xml.local_name(self.body)
+
+    @property
+    def originator(self) -> EntityId:
+        return self.request_id.originator
+
+    @property
+    def target(self) -> EntityId:
+        return self.request_id.target
+
+    def find(self, path: str) -> etree._Element | None:
+        return self.body.find(_path(path), xml.NSMAP)
+
+    def all(self, path: str) -> list[etree._Element]:
+        return self.body.findall(_path(path), xml.NSMAP)
+
+    def has(self, path: str) -> bool:
+        return self.find(path) is not None
+
+    def text(self, path: str, default: str | None = None) -> str | None:
+        node = self.find(path)
+        return default if node is None else value_of(node)
+
+    def require(self, path: str) -> str:
+        node = self.find(path)
+        if node is None:
+            raise TransformError(f"{self.srv} {self.body_name}: missing sr:{path.replace('/', '/sr:')}",
+                                 where=self.where)
+        return value_of(node)
+
+    def int(self, path: str, default: int | None = None) -> int:
+        raw = self.text(path)
+        if raw is None:
+            if default is None:
+                self.require(path)
+            return default  # type: ignore[return-value]
+        try:
+            return int(raw)
+        except ValueError:
+            raise TransformError(f"{self.srv} sr:{path}: {raw!r} is not a number", where=self.where) from None
+
+    def decimal(self, path: str) -> str:
+        return self.require(path)
+
+    def date_time(self, path: str) -> dt.datetime | None:
+        raw = self.text(path)
+        return None if raw is None else parse_date_time(raw, f"{self.srv} sr:{path}", self.where)
+
+    @property
+    def execution_date_time(self) -> dt.datetime | None:
+        """A future-dated request's sr:ExecutionDateTime (the body's first child when present)."""
+        return self.date_time("ExecutionDateTime")
+
+    @property
+    def device_type_hint(self) -> DeviceType | None:
+        """The device type the body itself names, where it does (electricity or gas elements)."""
+        names = {xml.local_name(node) for node in self.body.iter() if isinstance(node.tag, str)}
+        if any(name.startswith(("Elec", "ESME")) for name in names):
+            return DeviceType.ESME
+        if any(name.startswith(("Gas", "GSME")) for name in names):
+            return DeviceType.GSME
+        return None
+
+
+def parse_date_time(raw: str, what: str, where: str | None = None) -> dt.datetime:
+    text = raw.strip().replace("Z", "+00:00")
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise TransformError(f"{what}: {raw!r} is not an xs:dateTime", where=where) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
