@@ -149,26 +149,56 @@ def cmd_gbcs_parse(args) -> int:
 
 # -- dit duis transform ---------------------------------------------------------------------------------
 
+def _dsp_records(args):
+    """The DSP's records the options give: the target's and the other device's types, twin element, GBCS
+    version, the User's role, the other device's KA certificate, and old hubs' device log backups."""
+    from harness.catalogue import DeviceType, UserRole
+    from harness.gbcs.axdr import PayloadError
+    from harness.gbcs.frame import GbcsMessage, MalformedMessage
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from harness.usecases import DspRecords
+    from harness.usecases.chf import device_log_backup
+    from harness.usecases.joins import gpf_device_log_backup
+
+    def backup(name: str | None, read, what: str):
+        if not name:
+            return None
+        try:
+            return read(GbcsMessage.decode(_gbcs_inputs(name)[0][1]))
+        except (MalformedMessage, PayloadError) as exc:
+            raise DitError(f"not a {what} alert: {exc}", where=name) from None
+
+    certificate = None
+    if args.other_device_ka_certificate:
+        name = args.other_device_ka_certificate
+        try:
+            data = Path(name).read_bytes()
+            cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+        except OSError as exc:
+            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        except ValueError:
+            raise DitError("not a PEM or DER X.509 certificate", where=name) from None
+        certificate = cert.public_bytes(serialization.Encoding.DER)
+    return DspRecords(
+        device_type=DeviceType(args.device_type) if args.device_type else None, twin_element=args.twin_element,
+        gbcs_version=args.gbcs_version, user_role=UserRole(args.user_role) if args.user_role else None,
+        chf_device_log=backup(args.chf_device_log, device_log_backup, "CS14"),
+        other_device_type=DeviceType(args.other_device_type) if args.other_device_type else None,
+        other_device_ka_certificate=certificate,
+        gpf_device_log=backup(args.gpf_device_log, gpf_device_log_backup, "GCS62"))
+
+
 def cmd_duis_transform(args) -> int:
     import datetime as dt
 
-    from harness.catalogue import DeviceType, UserRole
     from harness.usecases import DuisRequest, transform
 
-    device_type = DeviceType(args.device_type) if args.device_type else None
-    user_role = UserRole(args.user_role) if args.user_role else None
+    records = _dsp_records(args)
     now = dt.datetime.fromisoformat(args.now.replace("Z", "+00:00")) if args.now else None
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=dt.timezone.utc)
-    chf_device_log = None
-    if args.chf_device_log:                        # the DSP's record: a CS14 alert's CHF Device Log backup
-        from harness.gbcs.axdr import PayloadError
-        from harness.gbcs.frame import GbcsMessage, MalformedMessage
-        from harness.usecases.chf import device_log_backup
-        try:
-            chf_device_log = device_log_backup(GbcsMessage.decode(_gbcs_inputs(args.chf_device_log)[0][1]))
-        except (MalformedMessage, PayloadError) as exc:
-            raise DitError(f"not a CS14 alert: {exc}", where=args.chf_device_log) from None
     rows = []
     for name in args.files:
         row: dict = {"file": name, "use_case": None, "message_code": None, "pre_command": None, "error": None}
@@ -177,9 +207,7 @@ def cmd_duis_transform(args) -> int:
         except OSError as exc:
             raise DitError(f"cannot read: {exc.strerror}", where=name) from None
         try:
-            out = transform(DuisRequest.parse(data, name), device_type=device_type, twin_element=args.twin_element,
-                            gbcs_version=args.gbcs_version, user_role=user_role, now=now,
-                            dsp_counter=args.dsp_counter, chf_device_log=chf_device_log)
+            out = transform(DuisRequest.parse(data, name), records, now=now, dsp_counter=args.dsp_counter)
         except DitError as exc:
             row["error"] = str(exc)
         else:
@@ -905,6 +933,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="originator counter for commands the DCC originates (default the RequestID's)")
     tra.add_argument("--chf-device-log", metavar="CS14",
                      help="the old CHF's last CHF Device Log backup (a CS14 alert, hex), which 8.12.1 restores")
+    tra.add_argument("--gpf-device-log", metavar="GCS62",
+                     help="the old GPF's last GPF Device Log backup (a GCS62 alert, hex), which 8.12.2 restores")
+    tra.add_argument("--other-device-type", choices=[d.value for d in catalogue.DeviceType], metavar="TYPE",
+                     help="the type of the device a join or unjoin (8.7, 8.8) names")
+    tra.add_argument("--other-device-ka-certificate", metavar="PEM",
+                     help="that device's KA certificate, which a method C join carries")
     tra.add_argument("--json", action="store_true")
     tra.set_defaults(func=cmd_duis_transform)
 

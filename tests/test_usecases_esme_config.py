@@ -23,7 +23,7 @@ from harness.gbcs import cosem
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
-from harness.usecases import DuisRequest, TransformError, chf, parse, transform
+from harness.usecases import DuisRequest, TransformError, chf, parse, records, transform
 
 ESME_USE_CASES = ("ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3", "ECS26j", "ECS28a", "ECS30",
                   "ECS30a", "ECS34", "ECS39a", "ECS81", "ECS70Commission")
@@ -43,9 +43,9 @@ DISAGREEING = {
 }
 OLD_CHF = EntityId("00-DB-12-34-56-78-90-95")
 # What the DSP's records hold of the old CHF's log (the last CS14 backup it sent), for CCS03.
-OLD_CHF_LOG = chf.DeviceLogBackup(bytes.fromhex("0000000000000140"), (
-    chf.DeviceLogEntry(EntityId("00-DB-12-34-56-78-90-A0"), bytes.fromhex("83FED3407A939723A5C639B26916D506")),
-    chf.DeviceLogEntry(EntityId("00-DB-12-34-56-78-90-A1"), bytes.fromhex("83FED3407A939723A5C639B26916D505"))))
+OLD_CHF_LOG = records.DeviceLogBackup(bytes.fromhex("0000000000000140"), (
+    records.DeviceLogEntry(EntityId("00-DB-12-34-56-78-90-A0"), bytes.fromhex("83FED3407A939723A5C639B26916D506")),
+    records.DeviceLogEntry(EntityId("00-DB-12-34-56-78-90-A1"), bytes.fromhex("83FED3407A939723A5C639B26916D505"))))
 
 
 def _mine(name: str) -> bool:
@@ -109,7 +109,7 @@ def _set(name: str, value: str):
 
 
 def _transform(request: DuisRequest, use_case: str, counter: int | None = None,
-               chf_device_log: chf.DeviceLogBackup | None = OLD_CHF_LOG):
+               chf_device_log: records.DeviceLogBackup | None = OLD_CHF_LOG):
     return transform(request, device_type=catalogue.use_case(use_case).devices[0], now=NOW, dsp_counter=counter,
                      chf_device_log=chf_device_log)
 

@@ -43,6 +43,7 @@ _UNJOIN = ("UnjoinDeviceCommand", "UnjoinDeviceResponse", None)
 # message code -> ASN.1 type of its (command, response, alert); GBCS section 13 and the RTDS
 MESSAGE_TYPES: dict[int, tuple[str | None, str | None, str | None]] = {
     0x0008: ("ProvideSecurityCredentialDetailsCommand", "ProvideSecurityCredentialDetailsResponse", None),
+    0x011B: ("ProvideSecurityCredentialDetailsCommand", "ProvideSecurityCredentialDetailsResponse", None),  # CS02f
     0x000A: ("IssueSecurityCredentialsCommand", "IssueSecurityCredentialsResponse", None),
     0x000B: ("UpdateDeviceCertificateCommand", "UpdateDeviceCertificateResponse", None),
     0x000C: ("ProvideDeviceCertificateCommand", "ProvideDeviceCertificateResponse", None),

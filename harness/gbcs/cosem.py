@@ -175,6 +175,23 @@ INSTANCES: dict[str, str] = {
     "1-0:1.8.0.255": "Active Import Register",
     "1-0:2.8.0.255": "Active Export Register",
     "1-0:4.8.0.255": "Reactive Export Register",
+    # read by the DIT plan's read-back SRs (support_reads.py, device_log.py, firmware.py)
+    "0-0:0.2.1.255": "Active Firmware Identifier",
+    "0-0:30.3.1.255": "CHF Historic Device Log",
+    "0-0:94.44.1.7": "Primary Active Tariff Price",
+    "0-0:94.44.10.3": "CHF Sub GHz Channel Log",
+    "0-0:96.1.1.255": "Device Identifier",
+    "0-0:96.1.2.255": "Meter Variant",
+    "0-0:96.1.4.255": "Model Type",
+    "0-0:96.1.6.255": "Manufacturer Identifier",
+    "0-0:96.3.10.255": "Supply Disconnect Control",
+    "1-0:0.0.2.255": "Export MPAN",
+    "0-30:97.98.15.255": "Supplier Alert Settings (WAN)",
+    "0-30:97.98.16.255": "Supplier Alert Settings (HAN)",
+    "0-30:97.98.17.255": "Supplier Audible Alarm Settings",
+    "0-30:97.98.18.255": "Supplier Event Logging Settings",
+    "0-33:97.98.15.255": "Network Operator Alert Settings (WAN)",
+    "0-33:97.98.18.255": "Network Operator Event Logging Settings",
 }
 
 

@@ -291,6 +291,17 @@ COMMANDS: dict[tuple[int, bool, int], tuple[str, tuple]] = {
         *_INDEX, Repeat("debts", (F("collection_time", UTC), F("amount_collected", U32), F("debt_type", E8),
                                   F("outstanding_debt", U32))))),
     # Calendar (0x0707)
+    (0x0707, False, 0x00): ("Get Calendar", (
+        F("earliest_start_time", UTC), F("min_issuer_event_id", U32), F("number_of_calendars", U8),
+        F("calendar_type", CALENDAR_TYPE), _PROVIDER)),
+    (0x0707, False, 0x01): ("Get Day Profiles", (_PROVIDER, _CALENDAR_ID, F("start_day_id", U8),
+                                                 F("number_of_days", U8))),
+    (0x0707, False, 0x02): ("Get Week Profiles", (_PROVIDER, _CALENDAR_ID, F("start_week_id", U8),
+                                                  F("number_of_weeks", U8))),
+    (0x0707, False, 0x03): ("Get Seasons", (_PROVIDER, _CALENDAR_ID)),
+    (0x0707, False, 0x04): ("Get Special Days", (
+        F("start_time", UTC), F("number_of_events", U8), F("calendar_type", CALENDAR_TYPE), _PROVIDER,
+        _CALENDAR_ID)),
     (0x0707, True, 0x00): ("Publish Calendar", (
         _PROVIDER, _ISSUER_EVENT, _CALENDAR_ID, F("start_time", UTC), F("calendar_type", CALENDAR_TYPE),
         F("calendar_time_reference", B8), F("calendar_name", OCTETS), F("number_of_seasons", U8),

@@ -13,8 +13,6 @@ last CS14 backup it sent (`DspRecords.chf_device_log`, `dit duis transform --chf
 from __future__ import annotations
 
 import base64
-import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -26,10 +24,11 @@ from harness.eui import EntityId
 from harness.gbcs import axdr, dlms
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.axdr import Data, PayloadError, Tag
-from harness.gbcs.dlms import Descriptor, DlmsDateTime, Obis
+from harness.gbcs.dlms import Descriptor, Obis
 from harness.gbcs.frame import GbcsMessage
 from harness.usecases.esme_config import ACTION, GET, SET, access_request, read_value
 from harness.usecases.mmc import M
+from harness.usecases.records import DeviceLogBackup
 from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
 from harness.usecases.request import DuisRequest, TransformError
 
@@ -54,35 +53,6 @@ def entity_id(request: DuisRequest, path: str) -> EntityId:
 
 
 # -- the CHF Device Log and its backups ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DeviceLogEntry:
-    device_id: EntityId
-    hashed_link_key: bytes      # empty until the device has established a TC link key
-
-
-@dataclass(frozen=True)
-class DeviceLogBackup:
-    """What a CS14 alert backs up of a CHF Device Log, and what CCS03 restores."""
-
-    extended_pan_id: bytes
-    entries: tuple[DeviceLogEntry, ...]
-    backed_up: dt.datetime | None = None
-
-    def entries_data(self) -> Data:
-        return axdr.array(*[axdr.structure(axdr.octet_string(bytes(e.device_id)), axdr.octet_string(e.hashed_link_key))
-                            for e in self.entries])
-
-    @classmethod
-    def from_alert(cls, content: Data) -> DeviceLogBackup:
-        """CS14 content: {backup date-time, extended PAN ID, [{device id, hashed TC link key}]}."""
-        try:
-            when, pan, devices = content.items
-            entries = tuple(DeviceLogEntry(EntityId(entry[0].octets), entry[1].octets) for entry in devices.items)
-            return cls(pan.octets, entries, DlmsDateTime(when.octets).datetime)
-        except (ValueError, DitError) as exc:
-            raise PayloadError(f"CS14: not a CHF Device Log backup ({exc})", 0) from None
-
 
 def device_log_backup(message: GbcsMessage) -> DeviceLogBackup:
     """The backup a CS14 alert carries."""

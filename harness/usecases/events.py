@@ -19,7 +19,8 @@ from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
 from harness.usecases.esme_reads import named, read_log_period, timestamp
 from harness.usecases.mmc import M
-from harness.usecases.registry import CommandContext, DspRecords, Originator, ResponseContext, command, response
+from harness.usecases.records import DspRecords
+from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
 from harness.usecases.request import DuisRequest, TransformError
 
 PROFILE_GENERIC, BUFFER, RANGE_SELECTOR = 7, 2, 1

@@ -36,7 +36,8 @@ M = ElementMaker(namespace=RA, nsmap={"ra": RA})
 SCHEMA_VERSION = "5.4"
 
 # SRs whose MMC response element is not named after their DUIS body.
-_RSP_NAMES = {"8.1.1": "CommissionDeviceSynchroniseClockRsp"}
+_RSP_NAMES = {"8.1.1": "CommissionDeviceSynchroniseClockRsp",
+              "6.2.3": "ReadDeviceConfigurationDataBillingCalendarRsp"}
 
 
 def ra(tag: str) -> str:

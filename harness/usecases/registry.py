@@ -22,8 +22,9 @@ from enum import Enum
 from lxml import etree
 
 from harness import catalogue
-from harness.catalogue import DeviceType, UserRole
+from harness.catalogue import DeviceType
 from harness.eui import EntityId
+from harness.usecases.records import DspRecords
 from harness.usecases.request import DuisRequest
 
 
@@ -34,26 +35,6 @@ class Originator(Enum):
     ACB = "acb"                     # the Access Control Broker, the User as supplementary remote party
     ACB_ALONE = "acb_alone"         # the Access Control Broker with no supplementary party (6.21, 8.12.2)
     TRANSCOS = "transcos"           # the Transitional CoS party (6.23)
-
-
-@dataclass(frozen=True)
-class DspRecords:
-    """What the DSP's records say where the request does not. Of the target (Smart Metering Inventory):
-    its device type, whether an ESME is twin element (a secondary element gets its own prices), its GBCS
-    version (2.1 is ECS08 on GBCS 1.0, ECS08a from 2.0). Of the requesting User (its registration): its
-    role (6.13's ALCS log is ECS35f for a Supplier, ECS35g for an Electricity Distributor). Of an old CHF:
-    the last CHF Device Log backup (CS14) it sent, which 8.12.1 restores on its replacement."""
-
-    device_type: DeviceType | None = None
-    twin_element: bool = False
-    gbcs_version: str | None = None
-    user_role: UserRole | None = None
-    chf_device_log: object | None = None          # harness.usecases.chf.DeviceLogBackup
-    # Of the device a join or unjoin (8.7, 8.8) names: its device type (the inventory) and, for a method C
-    # join, its KA certificate (SMKI). Of an old GPF: the last GPF Device Log backup (GCS62), for 8.12.2.
-    other_device_type: DeviceType | None = None
-    other_device_ka_certificate: bytes | None = None
-    gpf_device_log: object | None = None          # harness.usecases.joins.GpfDeviceLogBackup
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,15 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness import catalogue
-from harness.catalogue import DeviceType, UserRole
+from harness.catalogue import DeviceType
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs.frame import CraFlag, GeneralSigning
 from harness.usecases import registry
-from harness.usecases.registry import CommandCodec, CommandContext, DspRecords, Originator
+from harness.usecases.records import DspRecords
+from harness.usecases.registry import CommandCodec, CommandContext, Originator
 from harness.usecases.request import DuisRequest, TransformError
 
 DCC_TRANSITIONAL_COS = EntityId("90-B3-D5-1F-30-00-00-04")
@@ -80,25 +81,17 @@ def _known_sr(request: DuisRequest):
         return None
 
 
-def transform(request: DuisRequest, *, device_type: DeviceType | None = None, twin_element: bool = False,
-              gbcs_version: str | None = None, user_role: UserRole | None = None, now: dt.datetime | None = None,
-              dsp_counter: int | None = None, chf_device_log: object | None = None,
-              other_device_type: DeviceType | None = None, other_device_ka_certificate: bytes | None = None,
-              gpf_device_log: object | None = None,
-              access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER,
-              transitional_cos: EntityId = DCC_TRANSITIONAL_COS) -> Transformed:
+def transform(request: DuisRequest, records: DspRecords | None = None, *, now: dt.datetime | None = None,
+              dsp_counter: int | None = None, access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER,
+              transitional_cos: EntityId = DCC_TRANSITIONAL_COS, **facts) -> Transformed:
     """The GBCS command (unsigned, unMAC'd) the DSP makes of `request`.
 
-    `device_type`, `twin_element`, `gbcs_version` and `user_role` are the DSP's records of the target and
-    the User, `chf_device_log` its backup of the old CHF's device log (8.12.1), `other_device_type` and
-    `other_device_ka_certificate` its records of the device a join or unjoin names (8.7, 8.8), `gpf_device_log`
-    its backup of the old GPF's device log (8.12.2); `now` is the DSP's clock
-    (GBZ issuer event ids carry it); `dsp_counter` the DCC's own originator counter for commands the DCC
-    originates (by default the User's counter)."""
-    others = {"other_device_type": other_device_type, "other_device_ka_certificate": other_device_ka_certificate,
-              "gpf_device_log": gpf_device_log}
-    records = DspRecords(device_type, twin_element, gbcs_version, user_role, chf_device_log, **others)
-    codec = choose(request, device_type, records)
+    `records` is what the DSP holds of the target, the User and old devices (`DspRecords`; its fields may
+    also be given as keywords: `device_type=DeviceType.ESME`, `twin_element=True` ...); `now` is the DSP's
+    clock (GBZ issuer event ids carry it); `dsp_counter` the DCC's own originator counter for commands the
+    DCC originates (by default the User's counter)."""
+    records = replace(records or DspRecords(), **facts)
+    codec = choose(request, records.device_type, records)
     now = now or dt.datetime.now(dt.timezone.utc)
     user_counter = request.request_id.counter
     if codec.originator is Originator.USER:
@@ -106,9 +99,10 @@ def transform(request: DuisRequest, *, device_type: DeviceType | None = None, tw
     else:
         originator = transitional_cos if codec.originator is Originator.TRANSCOS else access_control_broker
         counter = user_counter if dsp_counter is None else dsp_counter
-    chosen_type = device_type or request.device_type_hint or (codec.devices[0] if len(codec.devices) == 1 else None)
-    ctx = CommandContext(now, counter, originator, request.target, chosen_type, user_counter,
-                         DspRecords(chosen_type, twin_element, gbcs_version, user_role, chf_device_log, **others))
+    if records.device_type is None:
+        hint = request.device_type_hint or (codec.devices[0] if len(codec.devices) == 1 else None)
+        records = replace(records, device_type=hint)
+    ctx = CommandContext(now, counter, originator, request.target, records.device_type, user_counter, records)
     payload = codec.build(request, ctx)
     on_behalf = codec.originator is Originator.ACB
     apdu = GeneralSigning(

@@ -1,0 +1,151 @@
+"""Which security credentials a device holds (ASN.1 DER, GBCS 13.2 and 13.6): what a DIT step reads back,
+for instance a device's trust anchors after a Change of Supplier (6.23) or a credentials update (6.15.1).
+
+  6.24.1  CS02aMAC  Provide Security Credential Details: per remote party role the request names, the
+          CS02fMAC  device's current sequence number and the trust anchor cells it holds (subject entity id and
+                    subject key identifier of each); CS02fMAC when the roles include LoadController. The DCC's
+                    Access Control Broker sends it alone, authorised by its key agreement cell.
+  6.24.2  CS02e     Provide Device Certificate: the device's own certificate of the key usage the request names
+                    (critical: the User signs the Pre-Command).
+
+`trust_anchors` gives a Provide Security Credential Details response as typed TrustAnchor records; the MMC
+response has one RemotePartyDetails per trust anchor cell (or per remote party whose details failed).
+
+Matched against the public RTDS 4.5.0 pairs (SmartDCCInnovation/gbcs-parser, templates from
+SmartDCCInnovation/duis-templates): CS02aMAC, CS02fMAC and CS02e commands match; their SUCCESS responses
+parse to valid MMC. (CS02fMAC's message code 0x011B carries the CS02a types: added to asn1.MESSAGE_TYPES.)
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from lxml import etree
+
+from harness.catalogue import DeviceType
+from harness.eui import EntityId
+from harness.gbcs import asn1
+from harness.usecases.esme_config import choice
+from harness.usecases.mmc import M
+from harness.usecases.registry import (
+    CommandContext,
+    Originator,
+    ResponseContext,
+    command,
+    response,
+)
+from harness.usecases.request import DuisRequest, TransformError
+from harness.usecases.security import (
+    DIGITAL_SIGNATURE,
+    KEY_AGREEMENT,
+    MMC_ROLES,
+    ROLES,
+    asn1_status,
+    cell,
+    certificate_type,
+    key_usage,
+)
+
+DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.GPF)
+ACCESS_CONTROL_BROKER = ROLES["ACB"]
+
+
+# -- 6.24.1 Retrieve Device Security Credentials (KRP) --------------------------------------------------------
+
+def _roles(request: DuisRequest) -> list[str]:
+    return [value for node in request.all("RemotePartyRole") if (value := "".join(node.itertext()).strip())]
+
+
+def _load_controller(request: DuisRequest) -> bool:
+    return "LoadController" in _roles(request)
+
+
+def provide_security_credential_details(request: DuisRequest, ctx: CommandContext) -> bytes:
+    roles = _roles(request)
+    if not roles:
+        request.require("RemotePartyRole")
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise TransformError(f"{request.srv} sr:RemotePartyRole: {', '.join(map(repr, unknown))} is not one of "
+                             f"{', '.join(ROLES)}", where=request.where)
+    return asn1.encode("ProvideSecurityCredentialDetailsCommand", {
+        "authorisingRemotePartyTACellIdentifier": cell(ACCESS_CONTROL_BROKER, KEY_AGREEMENT),
+        "remotePartyRolesCredentialsRequired": [ROLES[role] for role in roles]})
+
+
+command("6.24.1", "CS02aMAC", devices=DEVICES, originator=Originator.ACB_ALONE,
+        applies=lambda request: not _load_controller(request))(provide_security_credential_details)
+command("6.24.1", "CS02fMAC", devices=DEVICES, originator=Originator.ACB_ALONE,
+        applies=_load_controller)(provide_security_credential_details)
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    """One trust anchor cell a device holds for a remote party role (GBCS names), or, with no cell, a role
+    whose details the device could not give (its status says why)."""
+
+    role: str                          # RemotePartyRole: supplier, networkOperator, loadController ...
+    status: str                        # StatusCode: success, trustAnchorNotFound ...
+    sequence_number: int | None        # the role's current sequence number (floor for its next command)
+    certificate_usage: str | None      # MMC: DigitalSigning, KeyAgreement, KeyAgreementTopUp, KeyCertSign
+    entity_id: EntityId | None         # the certificate's subject unique id
+    key_identifier: bytes | None       # the certificate's subject key identifier
+
+
+def trust_anchors(value: asn1.Asn1Payload) -> list[TrustAnchor]:
+    """The trust anchors a ProvideSecurityCredentialDetailsResponse (CS02a, CS02f) reports."""
+    out = []
+    for raw, view in zip(value.value, value.fields(), strict=True):  # type: ignore[arg-type, call-overload]
+        base = (view["targetRemotePartyRole"], view["statusCode"], raw.get("currentSeqNumber"))
+        cells = list(zip(raw.get("trustAnchorCellDetails") or (), view.get("trustAnchorCellDetails") or ()))
+        if not cells:
+            out.append(TrustAnchor(*base, None, None, None))
+        out.extend(TrustAnchor(*base, certificate_type(cell_view), EntityId(cell_raw["subjectUniqueID"]),
+                               cell_raw["subjectKeyIdentifier"]) for cell_raw, cell_view in cells)
+    return out
+
+
+@response("CS02aMAC", "CS02fMAC")
+def security_credential_details(ctx: ResponseContext, rsp: etree._Element) -> None:
+    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
+    status_codes = {view["targetRemotePartyRole"]: raw["statusCode"]
+                    for raw, view in zip(value.value, value.fields())}  # type: ignore[arg-type, call-overload]
+    anchors = trust_anchors(value)
+    for anchor in anchors:
+        details = M.RemotePartyDetails()
+        if isinstance(anchor.role, str) and anchor.role in MMC_ROLES:
+            details.append(M.RemotePartyRole(MMC_ROLES[anchor.role]))
+        else:
+            ctx.notes.append(f"{ctx.use_case}: remote party role {anchor.role} has no MMC name")
+        details.append(asn1_status("StatusCode", anchor.status, status_codes[anchor.role]))
+        if anchor.sequence_number is not None:
+            details.append(M.RemotePartyFloorSeqNumber(str(anchor.sequence_number)))
+        if anchor.entity_id is not None and anchor.key_identifier is not None:
+            details.extend((M.CertificateUsage(anchor.certificate_usage), M.ExistingRemotePartyID(anchor.entity_id.duis),
+                            M.ExistingCertificateHash(base64.b64encode(anchor.key_identifier).decode("ascii"))))
+        rsp.append(details)
+    rsp.set("MessageSuccess", "true" if all(a.status == "success" for a in anchors) else "false")
+
+
+# -- 6.24.2 Retrieve Device Security Credentials (Device) ---------------------------------------------------
+
+CREDENTIAL_TYPES = {"Digital Signature": DIGITAL_SIGNATURE, "Key Agreement": KEY_AGREEMENT}
+
+
+@command("6.24.2", "CS02e", devices=DEVICES)
+def provide_device_certificate(request: DuisRequest, ctx: CommandContext) -> bytes:
+    bit = choice(request, "CredentialType", CREDENTIAL_TYPES)
+    return asn1.encode("ProvideDeviceCertificateCommand", {"keyUsage": key_usage(int(bit))})  # type: ignore[arg-type]
+
+
+@response("CS02e")
+def device_certificate(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """The device's certificate (DER, base64), or why it gave none."""
+    payload: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
+    name, value = payload.value  # type: ignore[misc]
+    if name == "certificate":
+        rsp.append(M.Certificate(base64.b64encode(value).decode("ascii")))
+        return
+    rsp.append(asn1_status("RetrieveDeviceSecurityCredentialsStatusCode", payload.fields()["responseCode"], value))
+    rsp.set("MessageSuccess", "false")
