@@ -24,6 +24,7 @@ from harness import catalogue
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
+from harness.gbcs.axdr import Tag
 from harness.gbcs.frame import CraFlag, GbcsMessage
 from harness.pki import Keystore, KeyUsage
 from harness.usecases import registry
@@ -62,6 +63,18 @@ def _service_request(message_code: int, srv: str | None, apdu=None):
         found = [sr for sr in found if not registry.commands_for(sr.srv)
                  or any(c.originator is answered for c in registry.commands_for(sr.srv))] or found
     return found[0] if found else None
+
+
+def _future_dated_command(value) -> int | None:
+    """The message code of the command a DLMS or GBZ future-dated outcome alert (0x8F66/0x8F67) reports."""
+    if isinstance(value, gbz.GbzPayload):
+        return value.future_dated.message_code if value.future_dated is not None else None
+    if isinstance(value, dlms.DataNotification):
+        items = value.body.items if value.body.tag is Tag.STRUCTURE else ()
+        if len(items) > 2 and items[0].value in (0x8F66, 0x8F67) and items[2].tag is Tag.OCTET_STRING \
+                and len(items[2].value) == 19:
+            return int.from_bytes(items[2].value[:2], "big")
+    return None
 
 
 def _answered_party(apdu) -> registry.Originator:
@@ -193,7 +206,8 @@ def parse(message: GbcsMessage, *, keystore: Keystore | None = None, srv: str | 
     Raises PayloadError (naming the use case and offset) when the payload is malformed."""
     apdu = message.apdu
     payload = gbcs_payload.decode(apdu)
-    sr = _service_request(apdu.message_code, srv or (request.srv if request else None), apdu)
+    commanded = _future_dated_command(payload.value)     # a future-dated outcome names its command's code
+    sr = _service_request(commanded or apdu.message_code, srv or (request.srv if request else None), apdu)
     use_case = gbcs_payload.use_case_name(apdu.message_code).split("/")[0]
     if sr is not None:  # a code two SRs share (0x0062: 6.11 ECS70, 8.1.1 ECS70Commission): the SR's use case
         use_case = next((uc.name for uc in sr.use_cases if apdu.message_code in uc.message_codes), use_case)
