@@ -38,6 +38,11 @@ def duis_schema(conformance):
 
 
 @pytest.fixture(scope="session")
+def mmc_schema(conformance):
+    return duis_schema_module.load(conformance / "xsd" / "mmc.xsd")
+
+
+@pytest.fixture(scope="session")
 def conformance_keystore(conformance) -> Keystore:
     """The ZAZ1 test PKI: GBCS keystore (device and organisation certificates) and XML-signing keys."""
     return Keystore.load(conformance / "gbcs" / "keystore", conformance / "keys")

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rtds
 from dit_command import dit
 from harness.gbcs import axdr, dlms, gbz, payload
 from harness.gbcs.axdr import Data, PayloadError, Tag
@@ -18,13 +19,7 @@ from harness.gbcs.frame import GbcsMessage
 
 
 def _messages(conformance) -> list[tuple[Path, GbcsMessage]]:
-    return [(p, GbcsMessage.decode(bytes.fromhex(p.read_text().strip())))
-            for p in sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))]
-
-
-def _one(conformance, name: str) -> GbcsMessage:
-    path = next((conformance / "gbcs" / "rtds").rglob(name))
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+    return [(p, rtds.message(p)) for p in sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))]
 
 
 def test_every_rtds_payload_decodes_fully_and_encodes_back(conformance):
@@ -39,8 +34,8 @@ def test_every_rtds_payload_decodes_fully_and_encodes_back(conformance):
 
 
 def test_tariff_command_decodes_to_seasons_prices_and_activation_time(conformance):
-    fields = payload.decode(_one(conformance, "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_COMMAND_GBCS.HEX").apdu
-                            ).fields()
+    path = rtds.rtds_file(conformance, "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_COMMAND_GBCS.HEX")
+    fields = payload.decode(rtds.message(path).apdu).fields()
     requests = {(r["object"], r["attribute"]): r for r in fields["requests"] if "object" in r}
     seasons = requests[("Tariff Switching Table", "season_profile_passive")]["value"]
     assert [s["season_profile_name"] for s in seasons] == ["winter", "summer"]
@@ -52,19 +47,20 @@ def test_tariff_command_decodes_to_seasons_prices_and_activation_time(conformanc
 
 
 def test_future_dated_alerts_name_the_command_and_instruction(conformance):
-    dlms_alert = payload.decode(_one(conformance, "ECS01a_1.1.1_8F66_FUTURE_DATED_TOU_BLOCK_SUCCESS_ALERT_CURRENCY_"
-                                                  "UNIT_GBCS.HEX").apdu).fields()
+    dlms_alert = payload.decode(rtds.message(rtds.rtds_file(
+        conformance, "ECS01a_1.1.1_8F66_FUTURE_DATED_TOU_BLOCK_SUCCESS_ALERT_CURRENCY_UNIT_GBCS.HEX")).apdu).fields()
     assert dlms_alert["alert_code"] == "0x8F66"
     assert dlms_alert["future_dated_command"]["message_code"] == "0x0019"
     assert dlms_alert["future_dated_command"]["object"] == "Currency Unit"
-    gbz_alert = payload.decode(_one(conformance, "GCS02_1.6_8F66_FUTURE_DATED_SUCCESS_ALERT_CHANGE_PAYMENT_MODE_"
-                                                 "GBCS.HEX").apdu).fields()
+    gbz_alert = payload.decode(rtds.message(rtds.rtds_file(
+        conformance, "GCS02_1.6_8F66_FUTURE_DATED_SUCCESS_ALERT_CHANGE_PAYMENT_MODE_GBCS.HEX")).apdu).fields()
     assert gbz_alert["future_dated_command"]["command"] == "Change Payment Mode"
     assert gbz_alert["future_dated_command"]["originator_counter"] == 1001
 
 
 def test_gbz_command_decodes_to_zcl_fields(conformance):
-    fields = payload.decode(_one(conformance, "GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX").apdu).fields()
+    path = rtds.rtds_file(conformance, "GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX")
+    fields = payload.decode(rtds.message(path).apdu).fields()
     component = fields["components"][0]
     assert component["command"] == "Change Payment Mode"
     assert component["fields"]["issuer_event_id"] == 473385600           # the DSP clock, 2015-01-01
@@ -79,8 +75,8 @@ def _with_payload(message: GbcsMessage, raw: bytes, **changes):
 
 
 def test_a_payload_that_does_not_match_its_message_code(conformance):
-    gas = _one(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX")
-    electricity = _one(conformance, "ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX")
+    gas = rtds.message(rtds.rtds_file(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX"))
+    electricity = rtds.message(rtds.rtds_file(conformance, "ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX"))
     with pytest.raises(PayloadError) as error:
         payload.decode(_with_payload(electricity, gas.apdu.payload))
     assert str(error.value) == ("ECS14: DLMS COSEM payload: not a DLMS payload: expected D9, DA or 0F, found 0x01 "
@@ -88,7 +84,7 @@ def test_a_payload_that_does_not_match_its_message_code(conformance):
 
 
 def test_a_truncated_dlms_structure(conformance):
-    message = _one(conformance, "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX")
+    message = rtds.message(rtds.rtds_file(conformance, "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX"))
     with pytest.raises(PayloadError) as error:
         payload.decode(_with_payload(message, message.apdu.payload[:200]))
     assert str(error.value).startswith("ECS01a: DLMS COSEM payload: truncated")
@@ -102,7 +98,7 @@ def test_a_dlms_array_that_announces_more_elements_than_it_has():
 
 
 def test_a_gbz_component_count_that_lies(conformance):
-    message = _one(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX")
+    message = rtds.message(rtds.rtds_file(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX"))
     lying = message.apdu.payload[:2] + b"\x02" + message.apdu.payload[3:]
     with pytest.raises(PayloadError) as error:
         payload.decode(_with_payload(message, lying))
@@ -111,7 +107,7 @@ def test_a_gbz_component_count_that_lies(conformance):
 
 
 def test_a_gbz_component_length_that_overruns(conformance):
-    message = _one(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX")
+    message = rtds.message(rtds.rtds_file(conformance, "GCS11_3.5_SUCCESS_COMMAND_GBCS.HEX"))
     raw = bytearray(message.apdu.payload)
     raw[7] += 1                         # the component's length, low byte
     with pytest.raises(PayloadError, match="GCS11: ZigBee GBZ payload: GBZ component length says 16 bytes but 15 "
@@ -120,7 +116,7 @@ def test_a_gbz_component_length_that_overruns(conformance):
 
 
 def test_an_asn1_payload_with_a_wrong_tag(conformance):
-    message = _one(conformance, "CS03B_8.7.2_SUCCESS_COMMAND_GBCS.HEX")
+    message = rtds.message(rtds.rtds_file(conformance, "CS03B_8.7.2_SUCCESS_COMMAND_GBCS.HEX"))
     raw = b"\x31" + message.apdu.payload[1:]            # SET where the command is a SEQUENCE
     with pytest.raises(PayloadError) as error:
         payload.decode(_with_payload(message, raw))
@@ -129,7 +125,7 @@ def test_an_asn1_payload_with_a_wrong_tag(conformance):
 
 
 def test_an_unknown_message_code(conformance):
-    message = _one(conformance, "ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX")
+    message = rtds.message(rtds.rtds_file(conformance, "ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX"))
     with pytest.raises(PayloadError, match="unknown message code 0x7FFE"):
         payload.decode(_with_payload(message, message.apdu.payload, message_code=0x7FFE))
 
@@ -194,7 +190,7 @@ def test_dit_gbcs_decode_json_shows_every_rtds_payload_fully_decoded(conformance
 
 
 def test_dit_gbcs_decode_text_prints_the_payload_as_a_tree(conformance):
-    path = next((conformance / "gbcs" / "rtds").rglob("GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX"))
+    path = rtds.rtds_file(conformance, "GCS02_1.6_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX")
     result = dit("gbcs", "decode", str(path))
     assert result.returncode == 0, result.stderr
     assert "  payload gbz (undecoded bytes: 0)" in result.stdout
@@ -202,8 +198,7 @@ def test_dit_gbcs_decode_text_prints_the_payload_as_a_tree(conformance):
 
 
 def test_dit_gbcs_decode_a_bad_payload_is_one_line_and_exit_1(conformance):
-    path = next((conformance / "gbcs" / "rtds").rglob("ECS14_3.5_SUCCESS_RESPONSE_GBCS.HEX"))
-    message = GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS14_3.5_SUCCESS_RESPONSE_GBCS.HEX"))
     broken = GbcsMessage(replace(message.apdu, payload=message.apdu.payload[:-1]), None)
     result = dit("gbcs", "decode", "--hex", broken.encode().hex())
     assert result.returncode == 1

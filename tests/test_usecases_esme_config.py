@@ -10,14 +10,13 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
+import rtds
 from dit_command import dit
 from harness import catalogue
-from harness.duis import schema
 from harness.eui import EntityId
 from harness.gbcs import cosem
 from harness.gbcs import payload as gbcs_payload
@@ -32,8 +31,6 @@ USE_CASES = ESME_USE_CASES + CHF_USE_CASES
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
 SR = "{http://www.dccinterface.co.uk/ServiceUserGateway}"
-_NAME = re.compile(r"(?P<uc>[A-Za-z0-9]+)_(?P<sr>[\d.]+|NA)_(?P<case>.*?)_?(?P<kind>REQUEST_DUIS|PRECOMMAND_GBCS|"
-                   r"COMMAND_GBCS|RESPONSE_GBCS|ALERT.*_GBCS)\.(XML|HEX)$")
 
 # RTDS commands made from another request than the template (the RTDS release differs): the alert bits
 # the command carries are not the template's. The Transform stays true to the request.
@@ -48,50 +45,17 @@ OLD_CHF_LOG = records.DeviceLogBackup(bytes.fromhex("0000000000000140"), (
     records.DeviceLogEntry(EntityId("00-DB-12-34-56-78-90-A1"), bytes.fromhex("83FED3407A939723A5C639B26916D505"))))
 
 
-def _mine(name: str) -> bool:
-    match = _NAME.match(name)
-    return bool(match) and match["uc"] in USE_CASES
-
-
-def _templates(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")) if _mine(p.name)]
-
-
-def _command(conformance: Path, template: Path) -> Path | None:
-    m = _NAME.match(template.name)
-    folder = conformance / "gbcs" / "rtds" / f"{m['sr']}_{m['uc']}"
-    stem = f"{m['uc']}_{m['sr']}_{m['case'] + '_' if m['case'] else ''}"
-    return next((p for p in (folder / f"{stem}PRECOMMAND_GBCS.HEX", folder / f"{stem}COMMAND_GBCS.HEX") if p.exists()),
-                None)
-
-
-def _answers(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))
-            if _mine(p.name) and ("RESPONSE" in p.name or "ALERT" in p.name)]
-
-
-def _message(path: Path) -> GbcsMessage:
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
-
-
 def _with_payload(message: GbcsMessage, payload: bytes) -> GbcsMessage:
     return GbcsMessage(dataclasses.replace(message.apdu, payload=payload))
 
 
-def _file(conformance: Path, name: str) -> Path:
-    return next((conformance / "gbcs" / "rtds").rglob(name))
+def _template(conformance, name: str) -> DuisRequest:
+    return rtds.request(conformance / "duis" / "templates" / name)
 
 
-def _template(conformance: Path, name: str) -> DuisRequest:
-    path = conformance / "duis" / "templates" / name
-    return DuisRequest.parse(path.read_bytes(), path.name)
-
-
-def _edited(conformance: Path, name: str, edit) -> DuisRequest:
+def _edited(conformance, name: str, edit) -> DuisRequest:
     """A template with `edit(body element)` applied."""
-    root = etree.fromstring((conformance / "duis" / "templates" / name).read_bytes())
-    edit(root.find(f"{SR}Body")[0])
-    return DuisRequest.parse(etree.tostring(root), name)
+    return rtds.request(conformance / "duis" / "templates" / name, lambda root: edit(root.find(f"{SR}Body")[0]))
 
 
 def _drop(*names: str):
@@ -114,11 +78,6 @@ def _transform(request: DuisRequest, use_case: str, counter: int | None = None,
                      chf_device_log=chf_device_log)
 
 
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
-
-
 def _texts(doc: etree._Element, path: str) -> list[str]:
     return [node.text for node in doc.xpath(path, namespaces=RA)]
 
@@ -127,12 +86,8 @@ def _texts(doc: etree._Element, path: str) -> list[str]:
 
 def test_every_template_transforms_to_its_rtds_command(conformance):
     checked, wrong = [], []
-    for template in _templates(conformance):
-        command = _command(conformance, template)
-        if command is None:
-            continue
-        use_case = _NAME.match(template.name)["uc"]
-        expected = _message(command).apdu
+    for template, command, use_case in rtds.pairs(conformance, USE_CASES):
+        expected = rtds.message(command).apdu
         out = _transform(DuisRequest.parse(template.read_bytes(), template.name), use_case,
                          expected.originator_counter)
         header = (out.apdu.originator, out.apdu.recipient, out.apdu.originator_counter, out.apdu.message_code,
@@ -151,7 +106,7 @@ def test_every_template_transforms_to_its_rtds_command(conformance):
 def test_disagreeing_templates_keep_the_request_alert_settings(conformance):
     for name in DISAGREEING:
         request = _template(conformance, name)
-        out = _transform(request, _NAME.match(name)["uc"])
+        out = _transform(request, rtds.NAME.match(name)["uc"])
         spec = gbcs_payload.decode(out.apdu).value
         settings = cosem.alert_configuration_view(spec.data[0].value[1], 0x81 if name.startswith("ECS25a") else 0x80)
         wanted = {f"0x{node.tag.rsplit('}', 1)[1][1:]}": node.text for node in request.body.iter()
@@ -168,7 +123,7 @@ def test_alert_settings_bits_count_back_from_the_end_of_each_half(conformance):
 
 
 def test_use_case_is_chosen_by_the_request_body(conformance):
-    chosen = {name: _transform(_template(conformance, name), _NAME.match(name)["uc"]).use_case
+    chosen = {name: _transform(_template(conformance, name), rtds.NAME.match(name)["uc"]).use_case
               for name in ("ECS25a1_6.22_SUCCESS_REQUEST_DUIS.XML", "ECS25b3_6.22_SUCCESS_REQUEST_DUIS.XML",
                            "ECS30_6.8_SUCCESS_REQUEST_DUIS.XML", "ECS30a_6.8_SUCCESS_REQUEST_DUIS.XML",
                            "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", "CCS02_8.11_SUCCESS_REQUEST_DUIS.XML")}
@@ -215,7 +170,7 @@ def test_load_limit_activation_now_future_and_never(conformance):
 ])
 def test_a_request_missing_an_element_is_refused_naming_it(conformance, template, edit, missing):
     with pytest.raises(TransformError, match=re.escape(missing)):
-        _transform(_edited(conformance, template, edit), _NAME.match(template)["uc"])
+        _transform(_edited(conformance, template, edit), rtds.NAME.match(template)["uc"])
 
 
 @pytest.mark.parametrize("template, edit, why", [
@@ -226,7 +181,7 @@ def test_a_request_missing_an_element_is_refused_naming_it(conformance, template
 ])
 def test_a_request_with_a_bad_value_is_refused(conformance, template, edit, why):
     with pytest.raises(TransformError, match=why):
-        _transform(_edited(conformance, template, edit), _NAME.match(template)["uc"])
+        _transform(_edited(conformance, template, edit), rtds.NAME.match(template)["uc"])
 
 
 def test_sub_ghz_channel_outside_its_group_is_refused(conformance):
@@ -244,7 +199,7 @@ def test_restore_needs_the_old_chf_log_backup(conformance):
 
 def test_restore_sends_the_backup_of_the_cs14_alert(conformance):
     template = conformance / "duis" / "templates" / "CCS03_8.12.1_SUCCESS_REQUEST_DUIS.XML"
-    cs14 = _file(conformance, "CS14_NA_8F12_ALERT_GBCS.HEX")
+    cs14 = rtds.rtds_file(conformance, "CS14_NA_8F12_ALERT_GBCS.HEX")
     result = dit("duis", "transform", "--json", "--device-type", "CHF", "--chf-device-log", str(cs14), str(template))
     assert result.returncode == 0, result.stdout
     out = GbcsMessage.decode(bytes.fromhex(json.loads(result.stdout)[0]["pre_command"]))
@@ -258,12 +213,12 @@ def test_restore_sends_the_backup_of_the_cs14_alert(conformance):
 # -- Parse ---------------------------------------------------------------------------------------------
 
 def test_every_response_and_alert_parses_to_valid_mmc(conformance, mmc_schema):
-    files = _answers(conformance)
+    files = rtds.answers(conformance, USE_CASES)
     bad = []
     for path in files:
-        srv = _NAME.match(path.name)["sr"]
+        srv = rtds.NAME.match(path.name)["sr"]
         for given in {None, None if srv == "NA" else srv}:
-            doc, _notes = parse(_message(path), srv=given)
+            doc, _notes = parse(rtds.message(path), srv=given)
             errors = mmc_schema.errors(doc)
             if errors:
                 bad.append(f"{path.name} (srv {given}): {errors[:2]}")
@@ -272,7 +227,7 @@ def test_every_response_and_alert_parses_to_valid_mmc(conformance, mmc_schema):
 
 
 def _rsp(conformance, name: str, srv: str | None = None) -> tuple[etree._Element, bytes, list[str]]:
-    message = _message(_file(conformance, name))
+    message = rtds.message(rtds.rtds_file(conformance, name))
     doc, notes = parse(message, srv=srv)
     return doc, message.apdu.payload, notes
 
@@ -284,7 +239,7 @@ def test_payment_mode_read(conformance):
 
 
 def test_payment_mode_not_credit_or_prepayment_is_left_out_with_a_note(conformance):
-    message = _message(_file(conformance, "ECS26j_6.2.9_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS26j_6.2.9_SUCCESS_RESPONSE_GBCS.HEX"))
     tampered = message.apdu.payload.replace(bytes.fromhex("02021602"), bytes.fromhex("02021603"))
     doc, notes = parse(_with_payload(message, tampered))
     assert not _texts(doc, "//ra:PaymentMode")
@@ -334,7 +289,7 @@ def test_operating_sub_ghz_channel_read(conformance):
 
 def test_sub_ghz_configuration_changed_alert_reads_back_the_set(conformance):
     """DBCH09 follows the 6.28 set: its content is the configuration the request gave."""
-    message = _message(_file(conformance, "DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX"))
     config = chf.sub_ghz_configuration(gbcs_payload.decode(message.apdu).value.body.items[2])
     request = _template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML")
     wanted: dict[str, object] = {}
@@ -351,7 +306,7 @@ def test_sub_ghz_configuration_changed_alert_reads_back_the_set(conformance):
 
 
 def test_device_log_backup_alert_entries_are_typed(conformance):
-    message = _message(_file(conformance, "CS14_NA_8F12_ALERT_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "CS14_NA_8F12_ALERT_GBCS.HEX"))
     assert message.apdu.payload.hex().endswith(
         "0908000102030405060701020202090800db1234567890a0091083fed3407a939723a5c639b26916d506"
         "0202090800db1234567890a1091083fed3407a939723a5c639b26916d505")
@@ -381,13 +336,13 @@ def test_set_responses_report_each_instruction(conformance):
     ("CS14_NA_8F12_ALERT_GBCS.HEX", "CS14"),
 ])
 def test_a_truncated_answer_is_a_payload_error_naming_use_case_and_offset(conformance, name, use_case):
-    message = _message(_file(conformance, name))
+    message = rtds.message(rtds.rtds_file(conformance, name))
     with pytest.raises(PayloadError, match=rf"^{use_case}: DLMS COSEM payload: .* at payload byte \d+$"):
         parse(_with_payload(message, message.apdu.payload[:-3]))
 
 
 def test_a_tampered_sub_ghz_structure_is_not_read_as_configuration(conformance):
-    message = _message(_file(conformance, "DBCH03_6.30_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "DBCH03_6.30_SUCCESS_RESPONSE_GBCS.HEX"))
     # GSMECurfew's long-unsigned becomes an unsigned and a null: the structure no longer has GBCS's shape.
     payload = message.apdu.payload.replace(bytes.fromhex("1200061106"), bytes.fromhex("1100001106"))
     payload = payload.replace(bytes.fromhex("020f"), bytes.fromhex("0210"), 1)
@@ -410,7 +365,7 @@ def test_command_values_have_typed_views(conformance):
 
 def test_a_chf_device_log_record_that_is_not_a_cs14_alert_is_refused(conformance):
     template = conformance / "duis" / "templates" / "CCS03_8.12.1_SUCCESS_REQUEST_DUIS.XML"
-    response = _file(conformance, "CCS03_8.12.1_SUCCESS_RESPONSE_GBCS.HEX")
+    response = rtds.rtds_file(conformance, "CCS03_8.12.1_SUCCESS_RESPONSE_GBCS.HEX")
     result = dit("duis", "transform", "--device-type", "CHF", "--chf-device-log", str(response), str(template))
     assert result.returncode != 0
     assert "not a CS14 alert: CS14: expected a DLMS alert with a CHF Device Log backup" in result.stderr

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+import rtds
 from harness import catalogue
 from harness.catalogue import DeviceType, UserRole
-from harness.duis import schema
 from harness.eui import EntityId
 from harness.gbcs import axdr, crypto, dlms
 from harness.gbcs.axdr import PayloadError
@@ -29,31 +29,10 @@ NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
-_NAME = re.compile(r"(?P<uc>[A-Z0-9a-z]+)_(?P<sr>[\d.]+)_(?P<case>.*?)_?(?P<kind>REQUEST_DUIS|PRECOMMAND_GBCS|"
-                   r"COMMAND_GBCS|RESPONSE_GBCS)\.(XML|HEX)$")
-
-
-def _mine(name: str) -> bool:
-    match = _NAME.match(name)
-    return bool(match) and match["uc"] in USE_CASES
-
-
-def _templates(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")) if _mine(p.name)]
-
-
-def _rtds(conformance: Path, template: Path, kind: str) -> Path:
-    m = _NAME.match(template.name)
-    stem = f"{m['uc']}_{m['sr']}_{m['case'] + '_' if m['case'] else ''}"
-    return conformance / "gbcs" / "rtds" / f"{m['sr']}_{m['uc']}" / f"{stem}{kind}_GBCS.HEX"
 
 
 def _responses(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "gbcs" / "rtds").rglob("*_RESPONSE_GBCS.HEX")) if _mine(p.name)]
-
-
-def _message(path: Path) -> GbcsMessage:
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+    return [p for p in rtds.answers(conformance, USE_CASES) if p.name.endswith("_RESPONSE_GBCS.HEX")]
 
 
 def _role(use_case: str) -> UserRole:
@@ -61,21 +40,8 @@ def _role(use_case: str) -> UserRole:
     return UserRole.ELECTRICITY_DISTRIBUTOR if use_case == "ECS35g" else UserRole.IMPORT_SUPPLIER
 
 
-def _request(path: Path) -> DuisRequest:
-    return DuisRequest.parse(path.read_bytes(), path.name)
-
-
 def _device(use_case: str) -> DeviceType:
     return (catalogue.use_case(use_case).devices or (DeviceType.ESME,))[0]
-
-
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
-
-
-def _rtds_file(conformance, sr_uc: str, name: str) -> Path:
-    return conformance / "gbcs" / "rtds" / sr_uc / name
 
 
 def _texts(doc: etree._Element, path: str) -> list[str]:
@@ -86,13 +52,9 @@ def _texts(doc: etree._Element, path: str) -> list[str]:
 
 def test_every_template_transforms_to_its_rtds_command(conformance):
     compared = 0
-    for template in _templates(conformance):
-        paired = [p for p in (_rtds(conformance, template, k) for k in ("PRECOMMAND", "COMMAND")) if p.exists()]
-        if not paired:
-            continue
-        use_case = _NAME.match(template.name)["uc"]
-        expected = _message(paired[0]).apdu
-        out = transform(_request(template), device_type=_device(use_case), now=NOW, user_role=_role(use_case),
+    for template, command, use_case in rtds.pairs(conformance, USE_CASES):
+        expected = rtds.message(command).apdu
+        out = transform(rtds.request(template), device_type=_device(use_case), now=NOW, user_role=_role(use_case),
                         dsp_counter=expected.originator_counter)
         assert out.use_case == use_case, template.name
         assert out.apdu.payload.hex() == expected.payload.hex(), template.name
@@ -107,7 +69,7 @@ def test_every_template_transforms_to_its_rtds_command(conformance):
 def test_urp_carries_the_users_ka_certificate_and_protects_for_the_user(conformance):
     """4.14 URP: the DCC originates; the protection parameters still name the User, with the DCC's counter."""
     template = conformance / "duis" / "templates" / "ECS21b_4.14_URP_SUCCESS_REQUEST_DUIS.XML"
-    request = _request(template)
+    request = rtds.request(template)
     out = transform(request, device_type=DeviceType.ESME, now=NOW, dsp_counter=1302)
     certificate = base64.b64decode(request.text("KAPublicSecurityCredentials"))
     assert out.apdu.supplementary_remote_party_ka_certificate == certificate
@@ -116,8 +78,8 @@ def test_urp_carries_the_users_ka_certificate_and_protects_for_the_user(conforma
     transaction, originator, recipient = (parameters[1][0][1][i].octets for i in range(3))
     assert (transaction, originator, recipient) == (b"\x04" + (1302).to_bytes(8, "big"), bytes(SUPPLIER), bytes(ESME))
     # The RTDS command carries an older release's certificate of the same key (not the template's).
-    rtds = _message(_rtds(conformance, template, "COMMAND")).apdu
-    assert rtds.supplementary_remote_party_ka_certificate != certificate
+    dcc = rtds.message(rtds.sibling(conformance, template, "COMMAND")).apdu
+    assert dcc.supplementary_remote_party_ka_certificate != certificate
 
 
 def _read_log_request(conformance, template: str, drop: str) -> DuisRequest:
@@ -147,11 +109,11 @@ def test_a_log_the_device_does_not_keep_is_refused(conformance):
 def test_the_alcs_log_use_case_follows_the_users_role(conformance):
     for template, use_case in (("ECS35f_6.13_SUCCESS_REQUEST_DUIS.XML", "ECS35f"),
                                ("ECS35g_6.13_SUCCESS_REQUEST_DUIS.XML", "ECS35g")):
-        out = transform(_request(conformance / "duis" / "templates" / template), device_type=DeviceType.ESME, now=NOW,
-                        user_role=_role(use_case))
+        out = transform(rtds.request(conformance / "duis" / "templates" / template), device_type=DeviceType.ESME,
+                        now=NOW, user_role=_role(use_case))
         assert (out.use_case, out.message_code) == (use_case, catalogue.use_case(use_case).message_codes[0])
-    supplier_by_default = transform(_request(conformance / "duis" / "templates" / "ECS35g_6.13_SUCCESS_REQUEST_DUIS.XML"),
-                                    device_type=DeviceType.ESME, now=NOW)
+    ecs35g = conformance / "duis" / "templates" / "ECS35g_6.13_SUCCESS_REQUEST_DUIS.XML"
+    supplier_by_default = transform(rtds.request(ecs35g), device_type=DeviceType.ESME, now=NOW)
     assert supplier_by_default.use_case == "ECS35f"
 
 
@@ -161,7 +123,7 @@ def test_every_response_parses_to_valid_mmc_and_decrypts_with_the_conformance_ke
         conformance, conformance_keystore, mmc_schema):
     parsed = 0
     for path in _responses(conformance):
-        doc, notes = parse(_message(path), keystore=conformance_keystore)
+        doc, notes = parse(rtds.message(path), keystore=conformance_keystore)
         assert mmc_schema.errors(doc) == [], path.name
         assert notes == [], (path.name, notes)
         assert not doc.xpath("//ra:GBCSData", namespaces=RA), path.name
@@ -176,12 +138,12 @@ def test_every_response_parses_to_valid_mmc_and_decrypts_with_the_conformance_ke
 def test_log_entries_lie_in_the_requested_period(conformance, conformance_keystore):
     """The read-back of a log read: every entry's timestamp is within the request's ReadLogPeriod."""
     checked = 0
-    for template in _templates(conformance):
-        request, response = _request(template), _rtds(conformance, template, "RESPONSE")
+    for template in rtds.templates(conformance, USE_CASES):
+        request, response = rtds.request(template), rtds.sibling(conformance, template, "RESPONSE")
         if not request.has("ReadLogPeriod") or not response.exists():
             continue
         start, end = request.date_time("ReadLogPeriod/StartDateTime"), request.date_time("ReadLogPeriod/EndDateTime")
-        doc, _ = parse(_message(response), keystore=conformance_keystore)
+        doc, _ = parse(rtds.message(response), keystore=conformance_keystore)
         stamps = [dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
                   for t in _texts(doc, "//ra:SMETSData//ra:Timestamp")]
         assert stamps, template.name
@@ -203,7 +165,7 @@ def _protected(message: GbcsMessage) -> bytes:
 
 
 def test_import_registers_decoded_by_hand(conformance, conformance_keystore):
-    message = _message(_rtds_file(conformance, "4.1.1_ECS17b", "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
     protected = _protected(message)
     assert protected[:5].hex() == "3100000000"
     plain = crypto.decrypt_field(_supplier_key(conformance_keystore, 1000), ESME, protected[5:])
@@ -217,7 +179,7 @@ def test_import_registers_decoded_by_hand(conformance, conformance_keystore):
 
 
 def test_prepayment_daily_read_log_decoded_by_hand(conformance, conformance_keystore):
-    message = _message(_rtds_file(conformance, "4.14_ECS21b", "ECS21b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS21b_4.14_KRP_SUCCESS_RESPONSE_GBCS.HEX"))
     plain = crypto.decrypt_field(_supplier_key(conformance_keystore, 1003), ESME, _protected(message)[5:])
     # compact-array of structure{dlu time, 6 x double-long}; the first entry's contents:
     first = plain.hex().index("1c2f6180")
@@ -237,7 +199,7 @@ def test_prepayment_daily_read_log_decoded_by_hand(conformance, conformance_keys
 
 
 def test_event_log_decoded_by_hand(conformance, conformance_keystore):
-    message = _message(_rtds_file(conformance, "6.13_ECS35a", "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX"))
     payload = message.apdu.payload.hex()
     # compact-array of structure{dlu time, long-unsigned code, octet-string}: 13 02 03 06 12 09 <len> ...
     assert "1302030612" in payload
@@ -252,7 +214,7 @@ def test_event_log_decoded_by_hand(conformance, conformance_keystore):
 
 
 def test_alcs_log_entries(conformance, conformance_keystore):
-    doc, _ = parse(_message(_rtds_file(conformance, "6.13_ECS35f", "ECS35f_6.13_SUCCESS_RESPONSE_GBCS.HEX")),
+    doc, _ = parse(rtds.message(rtds.rtds_file(conformance, "ECS35f_6.13_SUCCESS_RESPONSE_GBCS.HEX")),
                    keystore=conformance_keystore)
     first, second = doc.xpath("//ra:ALCSEvent/ra:ALCSEventLogEntry", namespaces=RA)[:2]
     assert [e.text for e in first] == ["2014-12-15T00:00:00Z", "2", "On", "Outcome not known", "1418601600"]
@@ -261,7 +223,7 @@ def test_alcs_log_entries(conformance, conformance_keystore):
 
 
 def test_without_the_key_the_values_are_passed_on_encrypted(conformance, conformance_keystore, mmc_schema):
-    message = _message(_rtds_file(conformance, "4.1.1_ECS17b", "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
     doc, notes = parse(message, keystore=None)
     assert mmc_schema.errors(doc) == []
     assert any("not decrypted" in n for n in notes)
@@ -276,7 +238,7 @@ def test_without_the_key_the_values_are_passed_on_encrypted(conformance, conform
 
 
 def test_a_tampered_ciphertext_is_reported_not_decoded(conformance, conformance_keystore, mmc_schema):
-    message = _message(_rtds_file(conformance, "4.3_ECS19", "ECS19_4.3_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS19_4.3_SUCCESS_RESPONSE_GBCS.HEX"))
     payload = bytearray(message.apdu.payload)
     payload[-10] ^= 0x01                                       # inside the encrypted values
     doc, notes = parse(GbcsMessage(dataclasses.replace(message.apdu, payload=bytes(payload))),
@@ -288,9 +250,9 @@ def test_a_tampered_ciphertext_is_reported_not_decoded(conformance, conformance_
 
 
 def test_a_truncated_response_names_the_use_case_and_offset(conformance, conformance_keystore):
-    for sr_uc, name, use_case in (("4.6.1_ECS21a", "ECS21a_4.6.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX", "ECS21a"),
-                                  ("6.13_ECS35b", "ECS35b_6.13_SUCCESS_RESPONSE_GBCS.HEX", "ECS35b")):
-        message = _message(_rtds_file(conformance, sr_uc, name))
+    for name, use_case in (("ECS21a_4.6.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX", "ECS21a"),
+                           ("ECS35b_6.13_SUCCESS_RESPONSE_GBCS.HEX", "ECS35b")):
+        message = rtds.message(rtds.rtds_file(conformance, name))
         cut = GbcsMessage(dataclasses.replace(message.apdu, payload=message.apdu.payload[:-9]))
         with pytest.raises(PayloadError, match=use_case) as caught:
             parse(cut, keystore=conformance_keystore)
@@ -299,7 +261,7 @@ def test_a_truncated_response_names_the_use_case_and_offset(conformance, conform
 
 def test_decrypted_values_of_the_wrong_shape_are_a_payload_error(conformance, conformance_keystore):
     """Re-encrypt a plaintext the use case cannot carry: the Parse says which use case and what."""
-    message = _message(_rtds_file(conformance, "4.1.1_ECS17b", "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
     answer = axdr.decode(message.apdu.payload, 8)[0]
     wrong = axdr.structure(axdr.structure(axdr.double_long_unsigned(10))).encode()
     protected = b"\x31\x00\x00\x00\x00" + crypto.encrypt_field(_supplier_key(conformance_keystore, 1000), ESME, wrong)
@@ -310,7 +272,7 @@ def test_decrypted_values_of_the_wrong_shape_are_a_payload_error(conformance, co
 
 
 def test_a_log_entry_of_the_wrong_type_names_the_use_case(conformance):
-    message = _message(_rtds_file(conformance, "6.13_ECS35a", "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS35a_6.13_SUCCESS_RESPONSE_GBCS.HEX"))
     bad_time = axdr.array(axdr.structure(axdr.octet_string(b"yesterday"), axdr.long_unsigned(0x8F01)))
     payload = dlms.AccessResponse(message.apdu.originator_counter | dlms.INVOKE_ID_FLAGS, (bad_time,),
                                   (dlms.ResponseSpec(dlms.RequestKind.GET, dlms.AccessResult.SUCCESS),)).encode()

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+import rtds
 from harness import catalogue
 from harness.catalogue import DeviceType
-from harness.duis import schema as duis_schema
 from harness.duis import xml
 from harness.gbcs import cosem, dlms, payload
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
-from harness.usecases import DuisRequest, TransformError, choose, parse, transform
+from harness.usecases import TransformError, choose, parse, transform
 from harness.usecases.esme_tariff import dlms_date_time
 
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
@@ -36,39 +36,7 @@ RESPONSE_ELEMENTS = {
     "ECS08a": "UpdatePrepayConfigurationRsp", "CS01a": "TopUpDeviceRsp", "ECS10": "DisplayMessageRsp",
     "ECS12": "RestrictAccessForChangeOfTenancyRsp", "ECS14": "DisablePrivacyPINRsp",
     "ECS16": "UpdateSupplierNameRsp"}
-NAME = re.compile(r"(?P<uc>[A-Z]+\d+[a-z]?)_(?P<sr>[\d.]+)_(?P<case>.*)REQUEST_DUIS\.XML$")
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
-
-
-def _message(path: Path) -> GbcsMessage:
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
-
-
-def _rtds(conformance: Path, name: str) -> Path:
-    return next((conformance / "gbcs" / "rtds").rglob(name))
-
-
-def _pairs(conformance: Path) -> list[tuple[str, Path, Path]]:
-    """(use case, template, the RTDS command the DCC made of it) for every template of these use cases."""
-    out = []
-    for template in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")):
-        found = NAME.match(template.name)
-        if not found or found["uc"] not in USE_CASES:
-            continue
-        folder = conformance / "gbcs" / "rtds" / f"{found['sr']}_{found['uc']}"
-        stem = f"{found['uc']}_{found['sr']}_{found['case']}"
-        command = next((p for p in (folder / f"{stem}PRECOMMAND_GBCS.HEX", folder / f"{stem}COMMAND_GBCS.HEX")
-                        if p.exists()), None)
-        if command is not None:
-            out.append((found["uc"], template, command))
-    return out
-
-
-def _request(path: Path, edit=None) -> DuisRequest:
-    root = etree.fromstring(path.read_bytes())
-    if edit is not None:
-        edit(root)
-    return DuisRequest.parse(etree.tostring(root), path.name)
 
 
 def _drop(xpath: str):
@@ -91,11 +59,11 @@ def test_every_template_transforms_to_the_dcc_command(conformance):
     """Byte for byte, header and payload. Two RTDS facts are the DSP's records of the ESME, not the
     request's: whether it is twin element (_TWIN_ cases: the Secondary Element's prices join the
     credit/charge configuration) and its GBCS version (ECS08 on GBCS 1.0, ECS08a from 2.0)."""
-    pairs = _pairs(conformance)
-    assert {uc for uc, _, _ in pairs} == set(USE_CASES), "templates missing"
-    for uc, template, command in pairs:
-        expected = _message(command).apdu
-        out = transform(_request(template), device_type=DeviceType.ESME, now=NOW,
+    pairs = rtds.pairs(conformance, USE_CASES)
+    assert {uc for _, _, uc in pairs} == set(USE_CASES), "templates missing"
+    for template, command, uc in pairs:
+        expected = rtds.message(command).apdu
+        out = transform(rtds.request(template), device_type=DeviceType.ESME, now=NOW,
                         twin_element="_TWIN_" in template.name, gbcs_version="1.0" if uc == "ECS08" else "2.0")
         assert out.use_case == uc, template.name
         assert _header(out.apdu) == _header(expected), template.name
@@ -104,10 +72,10 @@ def test_every_template_transforms_to_the_dcc_command(conformance):
 
 
 def test_twin_element_and_gbcs_version_change_the_command(conformance):
-    twin = _request(conformance / "duis" / "templates" / "ECS03_1.6_FUTURE_DATED_TWIN_SUCCESS_REQUEST_DUIS.XML")
+    twin = rtds.request(conformance / "duis" / "templates" / "ECS03_1.6_FUTURE_DATED_TWIN_SUCCESS_REQUEST_DUIS.XML")
     single = transform(twin, device_type=DeviceType.ESME, now=NOW).apdu.payload
     assert transform(twin, device_type=DeviceType.ESME, now=NOW, twin_element=True).apdu.payload != single
-    prepay = _request(conformance / "duis" / "templates" / "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
+    prepay = rtds.request(conformance / "duis" / "templates" / "ECS08_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
     assert transform(prepay, device_type=DeviceType.ESME, now=NOW, gbcs_version="1.0").use_case == "ECS08"
     assert transform(prepay, device_type=DeviceType.ESME, now=NOW, gbcs_version="2.0").use_case == "ECS08a"
     assert transform(prepay, device_type=DeviceType.ESME, now=NOW).use_case == "ECS08a"
@@ -121,12 +89,12 @@ def test_future_dated_outcome_alerts_name_an_activation_the_transform_sets(confo
     assert len(alerts) >= 25
     for path in alerts:
         found = re.match(r"(.+?)_8F66_(.+?_SUCCESS)_ALERT_", path.name)
-        request = _request(conformance / "duis" / "templates" / f"{found[1]}_{found[2]}_REQUEST_DUIS.XML")
+        request = rtds.request(conformance / "duis" / "templates" / f"{found[1]}_{found[2]}_REQUEST_DUIS.XML")
         command = dlms.decode(transform(request, device_type=DeviceType.ESME, now=NOW).apdu.payload)
         when = dlms_date_time(request.execution_date_time)
         activations = {(s.descriptor.class_id, str(s.descriptor.instance), cosem.member_name(s.descriptor, s.kind))
                        for s, value in zip(command.specs, command.data) if value.value == when}
-        named = payload.decode(_message(path).apdu).fields()["future_dated_command"]
+        named = payload.decode(rtds.message(path).apdu).fields()["future_dated_command"]
         uc = path.name.split("_")[0]
         assert int(named["message_code"], 16) == catalogue.use_case(uc).message_codes[0], path.name
         assert named["originator_counter"] == request.request_id.counter, path.name
@@ -143,7 +111,7 @@ def test_activation_times_are_now_the_execution_date_time_or_never(conformance):
                 node.getparent().remove(node)
             else:
                 node.text = value
-        request = _request(template, edit)
+        request = rtds.request(template, edit)
         return dlms.decode(transform(request, device_type=DeviceType.ESME, now=NOW).apdu.payload).data[-1].value
 
     assert activation(None) == dlms.DlmsDateTime.NOW_RAW
@@ -160,12 +128,12 @@ def test_one_sr_chooses_its_use_case_from_the_request(conformance):
              "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML": "ECS04a", "ECS04b_1.5_SUCCESS_REQUEST_DUIS.XML": "ECS04b",
              "CS01a_2.2_SUCCESS_REQUEST_DUIS.XML": "CS01a", "ECS08a_2.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML": "ECS08a"}
     for name, uc in cases.items():
-        assert choose(_request(templates / name), DeviceType.ESME).use_case == uc, name
+        assert choose(rtds.request(templates / name), DeviceType.ESME).use_case == uc, name
     # A credit-mode adjustment is ECS04a too: the element says adjust or reset, not the mode.
     def credit_mode(root):
         mode = root.find(".//sr:PrepaymentMode", xml.NSMAP)
         mode.tag = xml.sr("CreditMode")
-    assert choose(_request(templates / "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML", credit_mode),
+    assert choose(rtds.request(templates / "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML", credit_mode),
                   DeviceType.ESME).use_case == "ECS04a"
 
 
@@ -191,7 +159,7 @@ def test_one_sr_chooses_its_use_case_from_the_request(conformance):
     ("ECS16_3.4_SUCCESS_REQUEST_DUIS.XML", "//sr:SupplierTelephoneNumber", "sr:SupplierTelephoneNumber"),
 ])
 def test_a_request_missing_an_element_names_it(conformance, template, drop, named):
-    request = _request(conformance / "duis" / "templates" / template, _drop(drop))
+    request = rtds.request(conformance / "duis" / "templates" / template, _drop(drop))
     with pytest.raises(TransformError) as raised:
         transform(request, device_type=DeviceType.ESME, now=NOW)
     assert "missing" in str(raised.value) and named in str(raised.value)
@@ -201,37 +169,32 @@ def test_a_bad_value_is_one_line_naming_the_element(conformance):
     def weekly(root):
         root.find(".//sr:DebtRecoveryRatePeriod", xml.NSMAP).text = "WEEKLY"
     with pytest.raises(TransformError, match="DebtRecoveryRatePeriod: 'WEEKLY' is neither HOURLY nor DAILY"):
-        transform(_request(conformance / "duis" / "templates" / "ECS07_2.3_SUCCESS_REQUEST_DUIS.XML", weekly),
+        transform(rtds.request(conformance / "duis" / "templates" / "ECS07_2.3_SUCCESS_REQUEST_DUIS.XML", weekly),
                   device_type=DeviceType.ESME, now=NOW)
 
     def short_utrn(root):
         root.find(".//sr:UTRN", xml.NSMAP).text = "7394614433204021731"
     with pytest.raises(TransformError, match="sr:UTRN: '7394614433204021731' is not 20 digits"):
-        transform(_request(conformance / "duis" / "templates" / "CS01a_2.2_SUCCESS_REQUEST_DUIS.XML", short_utrn),
+        transform(rtds.request(conformance / "duis" / "templates" / "CS01a_2.2_SUCCESS_REQUEST_DUIS.XML", short_utrn),
                   device_type=DeviceType.ESME, now=NOW)
 
     def tou_49(root):
         root.find(".//sr:TOUPrice", xml.NSMAP).set("index", "49")
+    templates = conformance / "duis" / "templates"
     with pytest.raises(TransformError, match="index must be 1 to 48"):
-        transform(_request(conformance / "duis" / "templates" / "ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML",
-                           tou_49), device_type=DeviceType.ESME, now=NOW)
+        transform(rtds.request(templates / "ECS01b_1.2.1_IMMEDIATE_TOU_SUCCESS_REQUEST_DUIS.XML", tou_49),
+                  device_type=DeviceType.ESME, now=NOW)
 
 
 # -- Parse: responses and alerts -----------------------------------------------------------------------------
 
-def _responses(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))
-            if p.name.split("_")[0] in USE_CASES and ("RESPONSE" in p.name or "ALERT" in p.name)]
-
-
-def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_keystore):
-    schema = duis_schema.load(conformance / "xsd" / "mmc.xsd")
-    files = _responses(conformance)
+def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_keystore, mmc_schema):
+    files = rtds.answers(conformance, USE_CASES)
     assert len(files) >= 71
     for path in files:
-        message = _message(path)
+        message = rtds.message(path)
         document, notes = parse(message, keystore=conformance_keystore)
-        assert not schema.errors(document), (path.name, schema.errors(document)[:2])
+        assert not mmc_schema.errors(document), (path.name, mmc_schema.errors(document)[:2])
         if "ALERT" in path.name:
             assert document.find(".//ra:DeviceAlertContent/ra:Payload", RA) is not None, path.name
             continue
@@ -242,19 +205,19 @@ def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_k
         # every instruction of the command has its status, in order
         command = path.with_name(path.name.replace("RESPONSE", "COMMAND"))
         statuses = document.findall(".//ra:DebugInfo/ra:COSEMDebug/ra:COSEMResponse", RA)
-        assert len(statuses) == len(dlms.decode(_message(command).apdu.payload).specs), path.name
+        assert len(statuses) == len(dlms.decode(rtds.message(command).apdu.payload).specs), path.name
         assert [s.get("Position") for s in statuses] == [str(i) for i in range(1, len(statuses) + 1)]
 
 
 def test_an_error_response_names_the_failed_instruction(conformance):
-    document, _ = parse(_message(_rtds(conformance, "ECS16_3.4_ERROR_RESPONSE_GBCS.HEX")))
+    document, _ = parse(rtds.message(rtds.rtds_file(conformance, "ECS16_3.4_ERROR_RESPONSE_GBCS.HEX")))
     results = [r.findtext("ra:DataAccessResult", namespaces=RA)
                for r in document.findall(".//ra:COSEMResponse", RA)]
     assert results == ["hardware-fault", "other-reason"]
 
 
 def test_a_truncated_response_is_a_payload_error_naming_the_use_case(conformance):
-    message = _message(_rtds(conformance, "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_RESPONSE_GBCS.HEX"))
     broken = GbcsMessage(replace(message.apdu, payload=message.apdu.payload[:-1]), None)
     with pytest.raises(PayloadError) as raised:
         parse(broken)
@@ -263,7 +226,7 @@ def test_a_truncated_response_is_a_payload_error_naming_the_use_case(conformance
 
 
 def test_a_tampered_response_is_a_payload_error_naming_the_use_case_and_offset(conformance):
-    message = _message(_rtds(conformance, "ECS07_2.3_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance, "ECS07_2.3_SUCCESS_RESPONSE_GBCS.HEX"))
     data = bytearray(message.apdu.payload)
     data[-2] = 0x09                           # the last response specification: neither get, set nor action
     with pytest.raises(PayloadError) as raised:
@@ -274,14 +237,14 @@ def test_a_tampered_response_is_a_payload_error_naming_the_use_case_and_offset(c
 # -- typed views of what the commands carry ------------------------------------------------------------------
 
 def _requests(path: Path) -> dict:
-    fields = payload.decode(_message(path).apdu).fields()
+    fields = payload.decode(rtds.message(path).apdu).fields()
     return {(r["instance"], r["attribute"]): r.get("value") for r in fields["requests"]}
 
 
 def test_the_tariff_view_shows_calendar_thresholds_prices_and_currency_as_the_request_set_them(conformance):
     template = conformance / "duis" / "templates" / "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_REQUEST_DUIS.XML"
-    request = _request(template)
-    view = _requests(_rtds(conformance, "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_PRECOMMAND_GBCS.HEX"))
+    request = rtds.request(template)
+    view = _requests(rtds.rtds_file(conformance, "ECS01a_1.1.1_FUTURE_DATED_TOU_BLOCK_SUCCESS_PRECOMMAND_GBCS.HEX"))
     assert view[("0-0:94.44.2.0", "value_passive")] == request.require("ElecTariffElements/CurrencyUnits") == "GBP"
     seasons = view[("0-0:13.0.0.255", "season_profile_passive")]
     assert [s["season_profile_name"] for s in seasons] == [n.text for n in request.all(
@@ -302,12 +265,13 @@ def test_the_tariff_view_shows_calendar_thresholds_prices_and_currency_as_the_re
 
 
 def test_the_payment_and_display_views_show_text_and_credit_charge_pairs(conformance):
-    contact = _requests(_rtds(conformance, "ECS16_3.4_SUCCESS_COMMAND_GBCS.HEX"))
+    contact = _requests(rtds.rtds_file(conformance, "ECS16_3.4_SUCCESS_COMMAND_GBCS.HEX"))
     assert contact[("0-0:96.13.1.255", "value_active")] == "E-ON"
     assert contact[("0-0:96.13.0.255", "value_active")] == "0333 202 4650"
-    message = payload.decode(_message(_rtds(conformance, "ECS10_3.1_SUCCESS_COMMAND_GBCS.HEX")).apdu).fields()
+    message = payload.decode(rtds.message(rtds.rtds_file(conformance, "ECS10_3.1_SUCCESS_COMMAND_GBCS.HEX")).apdu
+                             ).fields()
     assert message["requests"][0]["object"] == "Supplier Message" and message["requests"][0]["value"] == "Reset"
-    mode = _requests(_rtds(conformance, "ECS03_1.6_IMMEDIATE_SINGLE_SUCCESS_PRECOMMAND_GBCS.HEX"))
+    mode = _requests(rtds.rtds_file(conformance, "ECS03_1.6_IMMEDIATE_SINGLE_SUCCESS_PRECOMMAND_GBCS.HEX"))
     pairs = mode[("0-1:19.0.0.255", "credit_charge_configuration")]
     assert pairs[2] == {"credit_reference": "0-0:19.10.0.255", "charge_reference": "0-0:19.20.1.255",
                         "collection_configuration": "110"}          # SuspendDebtDisabled: time debt 1

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+import rtds
 from harness import catalogue
-from harness.duis import schema
 from harness.gbcs import crypto, gbz
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
@@ -25,7 +25,6 @@ USE_CASES = ("GCS13a", "GCS13c", "GCS14", "GCS15b", "GCS15c", "GCS16a", "GCS16b"
              "GCS21j", "GCS23", "GCS25", "GCS25a", "GCS41", "CS10a", "CS10b")
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
-TEMPLATE = re.compile(r"(?P<uc>[A-Za-z0-9]+)_(?P<sr>[\d.]+)_(?P<case>.*)REQUEST_DUIS\.XML")
 
 # Pairs whose RTDS command was not made from the template beside it (another RTDS release): the
 # field that differs, and the request value that gives the RTDS command (checked below).
@@ -39,10 +38,8 @@ DISAGREEMENTS = {
 }
 
 
-def rtds(conformance: Path, name: str) -> GbcsMessage:
-    sr, uc = name.split("_")[1], name.split("_")[0]
-    return GbcsMessage.decode(bytes.fromhex((conformance / "gbcs" / "rtds" / f"{sr}_{uc}" / f"{name}_GBCS.HEX")
-                                            .read_text().strip()))
+def rtds_message(conformance: Path, name: str) -> GbcsMessage:
+    return rtds.message(rtds.rtds_file(conformance, f"{name}_GBCS.HEX"))
 
 
 def template(conformance: Path, case: str) -> str:
@@ -55,19 +52,6 @@ def transformed(text: str, case: str, dsp_counter: int | None = None):
     return transform(request, device_type=devices[0], now=NOW, dsp_counter=dsp_counter)
 
 
-def pairs(conformance: Path):
-    for path in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")):
-        m = TEMPLATE.fullmatch(path.name)
-        if not m or m["uc"] not in USE_CASES:
-            continue
-        case = path.name.removesuffix("_REQUEST_DUIS.XML")
-        folder = conformance / "gbcs" / "rtds" / f"{m['sr']}_{m['uc']}"
-        found = [folder / f"{case}_{k}_GBCS.HEX" for k in ("PRECOMMAND", "COMMAND")]
-        found = [f for f in found if f.exists()]
-        if found:
-            yield case, path.read_text(), GbcsMessage.decode(bytes.fromhex(found[0].read_text().strip())).apdu
-
-
 def header(apdu) -> tuple:
     return (apdu.originator, apdu.recipient, apdu.originator_counter, apdu.message_code,
             apdu.supplementary_remote_party, apdu.supplementary_remote_party_counter)
@@ -77,8 +61,9 @@ def header(apdu) -> tuple:
 
 def test_every_pair_matches_but_the_known_disagreements(conformance):
     matched, differing = [], set()
-    for case, text, expected in pairs(conformance):
-        out = transformed(text, case, expected.originator_counter).apdu
+    for path, command, _ in rtds.pairs(conformance, USE_CASES):
+        case, expected = path.name.removesuffix("_REQUEST_DUIS.XML"), rtds.message(command).apdu
+        out = transformed(path.read_text(), case, expected.originator_counter).apdu
         same = header(out) == header(expected) and out.payload == expected.payload and \
             out.supplementary_remote_party_ka_certificate == expected.supplementary_remote_party_ka_certificate
         (matched.append(case) if same else differing.add(case))
@@ -95,7 +80,7 @@ def test_every_pair_matches_but_the_known_disagreements(conformance):
                             "2014-12-20T00:00:00.00Z": "2016-12-21T00:00:00Z"}),
 ])
 def test_the_disagreeing_pairs_match_with_the_values_the_rtds_was_made_from(conformance, case, edits):
-    expected = rtds(conformance, f"{case}_COMMAND").apdu
+    expected = rtds_message(conformance, f"{case}_COMMAND").apdu
     text = template(conformance, case)
     for old, new in edits.items():
         assert old in text
@@ -111,7 +96,7 @@ def test_the_disagreeing_pairs_match_with_the_values_the_rtds_was_made_from(conf
 
 
 def test_alert_behaviours_send_the_rtds_commands_grouped_by_configuration(conformance):
-    expected = gbz.decode(rtds(conformance, "GCS20_6.22_SUCCESS_COMMAND").apdu.payload)
+    expected = gbz.decode(rtds_message(conformance, "GCS20_6.22_SUCCESS_COMMAND").apdu.payload)
     out = gbz.decode(transformed(template(conformance, "GCS20_6.22_SUCCESS"), "GCS20_6.22_SUCCESS").apdu.payload)
 
     def commands(payload):
@@ -178,17 +163,12 @@ def test_samples_and_rates_follow_the_request(conformance):
 
 # -- Parse --------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
-
-
 def responses(conformance: Path) -> list[Path]:
-    return sorted(p for uc in USE_CASES for p in (conformance / "gbcs" / "rtds").glob(f"*_{uc}/{uc}_*_RESPONSE_GBCS.HEX"))
+    return [p for p in rtds.answers(conformance, USE_CASES) if p.name.endswith("_RESPONSE_GBCS.HEX")]
 
 
 def parsed(conformance, name: str, keystore=None):
-    return parse(rtds(conformance, f"{name}_RESPONSE"), keystore=keystore)
+    return parse(rtds_message(conformance, f"{name}_RESPONSE"), keystore=keystore)
 
 
 def texts(doc, path: str) -> list[str]:
@@ -199,7 +179,7 @@ def test_every_response_parses_to_valid_mmc_with_and_without_the_key(conformance
     files = responses(conformance)
     assert len(files) >= 44
     for path in files:
-        message = GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+        message = rtds.message(path)
         for keystore in (conformance_keystore, None):
             doc, notes = parse(message, keystore=keystore)
             assert mmc_schema.errors(doc) == [], path.name
@@ -313,7 +293,7 @@ def test_event_and_security_logs(conformance, conformance_keystore):
 
 
 def test_a_truncated_or_malformed_response_names_the_use_case_and_offset(conformance):
-    message = rtds(conformance, "CS10a_6.13_SUCCESS_RESPONSE")
+    message = rtds_message(conformance, "CS10a_6.13_SUCCESS_RESPONSE")
     payload = message.apdu.payload
     # 01 09 01 | 01 0709 0110: the component length (payload bytes 6-7) says 272 bytes, 267 follow
     with pytest.raises(PayloadError, match=r"CS10a: .*272 bytes but 267 follow at payload byte 6\b"):
@@ -329,7 +309,7 @@ def with_payload(message: GbcsMessage, payload: bytes) -> GbcsMessage:
 
 
 def test_a_tampered_ciphertext_is_noted_and_a_bad_plaintext_names_its_payload_byte(conformance, conformance_keystore):
-    message = rtds(conformance, "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE")
+    message = rtds_message(conformance, "GCS13a_4.1.1_SUCCESS_RELIABLE_GSME_RESPONSE")
     payload = bytearray(message.apdu.payload)
     payload[-13] ^= 0x01                                    # last ciphertext byte
     doc, notes = parse(with_payload(message, bytes(payload)), keystore=conformance_keystore)
@@ -362,7 +342,7 @@ def test_decrypted_payloads_decode_to_typed_fields_that_encode_back(conformance,
 
     checked = 0
     for path in responses(conformance):
-        message = GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
+        message = rtds.message(path)
         ctx = ResponseContext(message, gbcs_payload.decode(message.apdu), None, path.name.split("_")[0],
                               conformance_keystore)
         for component in gsme_reads.opened(ctx):

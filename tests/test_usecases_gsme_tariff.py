@@ -14,42 +14,23 @@ from pathlib import Path
 
 import pytest
 
+import rtds
 from harness import catalogue
 from harness.catalogue import DeviceType
-from harness.duis import schema
 from harness.gbcs import gbz
 from harness.gbcs.axdr import PayloadError
-from harness.gbcs.frame import CraFlag, GbcsMessage
+from harness.gbcs.frame import CraFlag
 from harness.usecases import DuisRequest, TransformError, parse, transform
 from harness.usecases.mmc import RA
 
 USE_CASES = ("GCS01a", "GCS01b", "GCS02", "GCS03", "GCS40a", "GCS40b", "GCS40c", "GCS40d", "GCS04", "GCS05",
              "CS01b", "GCS07", "GCS09", "GCS44", "GCS11")
 DSP_CLOCK = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
-TEMPLATE = re.compile(r"(?P<uc>[A-Za-z0-9]+)_(?P<sr>[\d.]+)_(?P<case>.*)REQUEST_DUIS\.XML")
 
 # RTDS pairs whose command disagrees with their template, by the ZCL fields concerned: the Transform
 # follows the request. GCS09: the RTDS command restricts from 2016-11-22T02:46:56Z, the template
 # asks for 2015-02-01T00:00:00Z (sr:RestrictionDateTime).
 DISAGREEMENTS = {"GCS09_3.2_SUCCESS_": {"implementation_date_time"}}
-
-
-def _templates(conformance: Path) -> list[tuple[str, str, str, Path, Path]]:
-    found = []
-    for path in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")):
-        m = TEMPLATE.fullmatch(path.name)
-        if not m or m["uc"] not in USE_CASES:
-            continue
-        folder = conformance / "gbcs" / "rtds" / f"{m['sr']}_{m['uc']}"
-        pair = [folder / f"{m['uc']}_{m['sr']}_{m['case']}{kind}_GBCS.HEX" for kind in ("PRECOMMAND", "COMMAND")]
-        pair = [p for p in pair if p.exists()]
-        if pair:
-            found.append((m["uc"], m["sr"], m["case"], path, pair[0]))
-    return found
-
-
-def _message(path: Path) -> GbcsMessage:
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
 
 
 def _transform(uc: str, template: Path, counter: int):
@@ -58,38 +39,28 @@ def _transform(uc: str, template: Path, counter: int):
     return request, transform(request, device_type=device, now=DSP_CLOCK, dsp_counter=counter)
 
 
-def _responses(conformance: Path) -> list[Path]:
-    return sorted(p for uc in USE_CASES for folder in (conformance / "gbcs" / "rtds").glob(f"*_{uc}")
-                  for p in folder.glob("*.HEX") if "RESPONSE" in p.name or "ALERT" in p.name)
-
-
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
-
-
 # -- Transform ------------------------------------------------------------------------------------------
 
 def test_every_use_case_has_a_pair(conformance):
-    assert {uc for uc, *_ in _templates(conformance)} == set(USE_CASES)
+    assert {uc for *_, uc in rtds.pairs(conformance, USE_CASES)} == set(USE_CASES)
 
 
 def test_transform_matches_rtds(conformance):
     checked = 0
-    for uc, sr, case, template, pair in _templates(conformance):
-        expected = _message(pair).apdu
+    for template, pair, uc in rtds.pairs(conformance, USE_CASES):
+        expected = rtds.message(pair).apdu
         _, out = _transform(uc, template, expected.originator_counter)
         assert out.use_case == uc, template.name
         header = (out.apdu.originator, out.apdu.recipient, out.apdu.originator_counter, out.apdu.message_code)
         assert header == (expected.originator, expected.recipient, expected.originator_counter,
                           expected.message_code), template.name
-        known = DISAGREEMENTS.get(f"{uc}_{sr}_{case}")
+        known = DISAGREEMENTS.get(template.name.removesuffix("REQUEST_DUIS.XML"))
         if known is None:
             assert out.apdu.payload == expected.payload, template.name
         else:
             ours, theirs = gbz.decode(out.apdu.payload), gbz.decode(expected.payload)
-            for mine, rtds in zip(ours.components, theirs.components, strict=True):
-                differ = {k for k in mine.frame.values if mine.frame.values[k] != rtds.frame.values[k]}
+            for mine, dcc in zip(ours.components, theirs.components, strict=True):
+                differ = {k for k in mine.frame.values if mine.frame.values[k] != dcc.frame.values[k]}
                 assert differ == known, template.name    # fails too once the RTDS agrees: drop the entry
         checked += 1
     assert checked >= 24
@@ -204,10 +175,10 @@ def test_bad_values_are_refused(conformance):
 # -- Parse ----------------------------------------------------------------------------------------------
 
 def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_keystore, mmc_schema):
-    files = _responses(conformance)
+    files = rtds.answers(conformance, USE_CASES)
     assert len(files) >= 54
     for path in files:
-        document, _ = parse(_message(path), keystore=conformance_keystore)
+        document, _ = parse(rtds.message(path), keystore=conformance_keystore)
         assert mmc_schema.errors(document) == [], path.name
         success = document.find(f".//{{{RA}}}SMETSData/*")
         if "RESPONSE" in path.name:
@@ -221,9 +192,9 @@ def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_k
 def test_future_dated_alert_names_the_command(conformance, conformance_keystore):
     """The 8F66 alert of a future-dated GCS05 names the originator counter of the command that set it."""
     folder = conformance / "gbcs" / "rtds" / "2.1_GCS05"
-    command = _message(folder / "GCS05_2.1_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX").apdu
+    command = rtds.message(folder / "GCS05_2.1_FUTURE_DATED_SUCCESS_PRECOMMAND_GBCS.HEX").apdu
     alert = folder / "GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_EMERGENCY_CREDIT_SETUP_GBCS.HEX"
-    document, _ = parse(_message(alert), keystore=conformance_keystore)
+    document, _ = parse(rtds.message(alert), keystore=conformance_keystore)
     assert document.findtext(f".//{{{RA}}}FutureDatedCommandOriginatorCounter") == str(command.originator_counter)
     assert document.findtext(f".//{{{RA}}}ExtendedHeaderClusterID") == "0705"
     assert document.findtext(f".//{{{RA}}}CommandIdentifier") == "03"
@@ -233,13 +204,13 @@ def test_responses_answer_the_transformed_commands(conformance):
     """Read-back: each SUCCESS response answers the Transform's commands one for one, same cluster and
     sequence number, its default responses naming the command."""
     answered = 0
-    for uc, sr, case, template, pair in _templates(conformance):
-        response = pair.parent / f"{uc}_{sr}_{case}RESPONSE_GBCS.HEX"
-        if "SUCCESS" not in case or not response.exists():
+    for template, pair, uc in rtds.pairs(conformance, USE_CASES):
+        response = rtds.sibling(conformance, template, "RESPONSE")
+        if "SUCCESS" not in rtds.NAME.match(template.name)["case"] or not response.exists():
             continue
-        _, out = _transform(uc, template, _message(pair).apdu.originator_counter)
+        _, out = _transform(uc, template, rtds.message(pair).apdu.originator_counter)
         commands = gbz.decode(out.apdu.payload).components
-        answers = gbz.decode(_message(response).apdu.payload).components
+        answers = gbz.decode(rtds.message(response).apdu.payload).components
         assert len(answers) == len(commands), response.name
         for command, answer in zip(commands, answers):
             assert (answer.cluster, answer.frame.sequence) == (command.cluster, command.frame.sequence), response.name
@@ -251,7 +222,7 @@ def test_responses_answer_the_transformed_commands(conformance):
 
 def test_top_up_rejection_is_not_success(conformance, conformance_keystore):
     path = conformance / "gbcs" / "rtds" / "2.2_CS01b" / "CS01b_2.2_SUCCESS_RESPONSE_GBCS.HEX"
-    message = _message(path)
+    message = rtds.message(path)
     payload = bytearray(message.apdu.payload)
     result_at = 3 + 5 + 3       # GBZ header, component header, ZCL header: then the result type
     assert payload[result_at - 1] == 0x03 and payload[result_at] == 0   # Consumer Top Up Response, accepted
@@ -268,7 +239,7 @@ def test_top_up_rejection_is_not_success(conformance, conformance_keystore):
     ("2.2_CS01b/CS01b_2.2_SUCCESS_RESPONSE_GBCS.HEX", "CS01b"),
 ])
 def test_truncated_or_tampered_response_names_use_case_and_offset(conformance, name, use_case):
-    message = _message(conformance / "gbcs" / "rtds" / name)
+    message = rtds.message(conformance / "gbcs" / "rtds" / name)
     assert message.apdu.cra_flag is CraFlag.RESPONSE
     payload = message.apdu.payload
     for broken in (payload[:-1], payload[:2] + bytes((payload[2] + 1,)) + payload[3:], payload + b"\x00"):

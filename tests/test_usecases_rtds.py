@@ -7,27 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
 
+import rtds
 from dit_command import dit
 from harness import catalogue
 from harness.catalogue import DeviceType, UserRole
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import asn1
 from harness.gbcs import payload as gbcs_payload
-from harness.duis import schema, xml
+from harness.duis import xml
 from harness.duis.examples import build_example, dit_examples, example
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.selfcheck import example_records
 from harness.usecases import DuisRequest, transform
 
 NOW = "2015-01-01T00:00:00Z"        # the RTDS's DSP clock
-_TEMPLATE = re.compile(r"(?P<uc>.+?)_(?P<sr>\d[\d.]*)_(?P<case>.*)REQUEST_DUIS\.XML$")
 
 # Pairs whose RTDS command was not made from the template beside it (a template of another RTDS release):
 # the Transform follows the request. The family tests check each field by field.
@@ -72,7 +71,7 @@ def _records(conformance: Path, template: Path, use_case: str, backups: dict[str
     """`dit duis transform` options for what the DSP's records say of each RTDS case that its request does
     not: device types, twin element (_TWIN_ cases), GBCS version (ECS08 is 2.1's GBCS 1.0 form), the User's
     role, the other device of a join and its KA certificate, the old hubs' device log backups."""
-    request = DuisRequest.parse(template.read_bytes(), template.name)
+    request = rtds.request(template)
     devices = catalogue.use_case(use_case).devices
     device = devices[0].value if len(devices) == 1 else INVENTORY.get(request.target.duis)
     options = ["--gbcs-version", "1.0" if use_case == "ECS08" else "2.0",
@@ -100,26 +99,12 @@ def _gcs62(path: Path) -> Path:
     return path
 
 
-def _pairs(conformance: Path) -> list[tuple[Path, Path, str]]:
-    pairs = []
-    for template in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")):
-        match = _TEMPLATE.match(template.name)
-        if not match:
-            continue
-        folder = conformance / "gbcs" / "rtds" / f"{match['sr']}_{match['uc']}"
-        stem = f"{match['uc']}_{match['sr']}_{match['case']}"
-        found = [p for p in (folder / f"{stem}PRECOMMAND_GBCS.HEX", folder / f"{stem}COMMAND_GBCS.HEX") if p.exists()]
-        if found:
-            pairs.append((template, found[0], match["uc"]))
-    return pairs
-
-
 def test_dit_duis_transform_gives_the_dccs_own_command_for_every_template(conformance, tmp_path):
-    backups = {"CS14": next((conformance / "gbcs" / "rtds").rglob("CS14_NA_8F12_ALERT_GBCS.HEX")),
+    backups = {"CS14": rtds.rtds_file(conformance, "CS14_NA_8F12_ALERT_GBCS.HEX"),
                "GCS62": _gcs62(tmp_path / "gcs62.hex")}
     groups: dict[tuple, list[tuple[Path, GbcsMessage, str]]] = defaultdict(list)
-    for template, command, use_case in _pairs(conformance):
-        expected = GbcsMessage.decode(bytes.fromhex(command.read_text().strip()))
+    for template, command, use_case in rtds.pairs(conformance):
+        expected = rtds.message(command)
         options = _records(conformance, template, use_case, backups)
         dsp_counter = expected.apdu.originator_counter          # the DCC's own counter where the DCC originates
         groups[(*options, "--dsp-counter", str(dsp_counter))].append((template, expected, use_case))
@@ -147,23 +132,22 @@ def test_dit_duis_transform_gives_the_dccs_own_command_for_every_template(confor
     assert matched == total - len(differ)
 
 
-def test_dit_gbcs_parse_gives_valid_mmc_for_every_response_and_alert(conformance, conformance_keystore, tmp_path):
-    files = sorted(str(p) for p in (conformance / "gbcs" / "rtds").rglob("*.HEX")
-                   if "_RESPONSE_" in p.name or "_ALERT_" in p.name)
+def test_dit_gbcs_parse_gives_valid_mmc_for_every_response_and_alert(conformance, conformance_keystore, mmc_schema,
+                                                                    tmp_path):
+    files = [str(p) for p in rtds.answers(conformance)]
     assert len(files) >= 300
     keystore = [arg for d in ("gbcs/keystore", "keys") for arg in ("--keystore", str(conformance / d))]
     result = dit("gbcs", "parse", *keystore, "--out-dir", str(tmp_path), *files)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "not decrypted" not in result.stderr     # with the keys, nothing is left encrypted
-    mmc = schema.load(conformance / "xsd" / "mmc.xsd")
     outputs = sorted(tmp_path.glob("*.mmc.xml"))
     assert len(outputs) == len(files)
     for path in outputs:
-        assert mmc.errors(etree.parse(str(path)).getroot()) == [], path.name
+        assert mmc_schema.errors(etree.parse(str(path)).getroot()) == [], path.name
 
 
 def test_dit_gbcs_parse_without_keys_passes_encrypted_content_on_and_says_so(conformance, tmp_path):
-    path = next((conformance / "gbcs" / "rtds").rglob("ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX"))
+    path = rtds.rtds_file(conformance, "ECS17b_4.1.1_SINGLE_SUCCESS_RESPONSE_GBCS.HEX")
     result = dit("gbcs", "parse", str(path))
     assert result.returncode == 0
     assert "note:" in result.stderr and "not decrypted" in result.stderr
@@ -180,11 +164,10 @@ def test_dit_gbcs_parse_shows_the_firmware_version_in_a_dcc_boxed_response(confo
 
 
 def test_dit_gbcs_parse_refuses_a_command_and_a_broken_payload_in_one_line(conformance, tmp_path):
-    command = next((conformance / "gbcs" / "rtds").rglob("ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX"))
+    command = rtds.rtds_file(conformance, "ECS14_3.5_SUCCESS_COMMAND_GBCS.HEX")
     result = dit("gbcs", "parse", str(command))
     assert result.returncode == 2 and "a command, not a response or alert" in result.stderr
-    response = next((conformance / "gbcs" / "rtds").rglob("GCS11_3.5_SUCCESS_RESPONSE_GBCS.HEX"))
-    message = GbcsMessage.decode(bytes.fromhex(response.read_text().strip()))
+    message = rtds.message(rtds.rtds_file(conformance, "GCS11_3.5_SUCCESS_RESPONSE_GBCS.HEX"))
     broken = tmp_path / "broken.hex"
     broken.write_text(GbcsMessage(replace(message.apdu, payload=message.apdu.payload[:-1]), None).encode().hex())
     result = dit("gbcs", "parse", str(broken))
@@ -230,3 +213,14 @@ def test_the_dsps_records_come_from_the_command_line(conformance):
                                    "--user-role", role, str(template)).stdout)[0]["use_case"]
               for role in (UserRole.IMPORT_SUPPLIER.value, UserRole.ELECTRICITY_DISTRIBUTOR.value)}
     assert chosen == {"IS": "ECS35f", "ED": "ECS35g"}
+
+
+def test_a_future_dated_outcome_alert_is_headed_with_the_sr_of_its_command(conformance):
+    """0x00CC and 0x00CD carry the outcome of any future-dated command: the MMC header names the SR whose
+    command the alert reports (its message code is in the alert), not the first SR that can raise one."""
+    for name, srv in (("ECS08_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_CALENDAR_GBCS.HEX", "2.1"),
+                      ("ECS28a_6.4.1_8F66_FUTURE_DATED_SUCCESS_ALERT_PERIOD_GBCS.HEX", "6.4.1"),
+                      ("GCS05_2.1_8F66_FUTURE_DATED_SUCCESS_ALERT_PUBLISH_CALENDAR_GBCS.HEX", "2.1"),
+                      ("GCS02_1.6_8F66_FUTURE_DATED_SUCCESS_ALERT_CHANGE_PAYMENT_MODE_GBCS.HEX", "1.6")):
+        result = dit("gbcs", "parse", str(next((conformance / "gbcs" / "rtds").rglob(name))))
+        assert etree.fromstring(result.stdout.encode()).findtext(".//{*}ServiceReferenceVariant") == srv, name

@@ -8,16 +8,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
+import rtds
 from harness.catalogue import DeviceType
-from harness.duis import schema
 from harness.eui import EntityId
 from harness.gbcs import asn1
 from harness.gbcs.axdr import PayloadError
@@ -34,8 +32,6 @@ USE_CASES = SECURITY + JOINS + ("CS06",)
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
 SR = "{http://www.dccinterface.co.uk/ServiceUserGateway}"
-_NAME = re.compile(r"(?P<uc>[A-Za-z0-9]+)_(?P<sr>[\d.]+)_(?P<case>.*?)_?(?P<kind>REQUEST_DUIS|PRECOMMAND_GBCS|"
-                   r"COMMAND_GBCS|RESPONSE_GBCS|ALERT.*_GBCS)\.(XML|HEX)$")
 
 D = DeviceType
 # The DSP's Smart Metering Inventory of the RTDS devices: what a join's use case and payload need.
@@ -81,45 +77,12 @@ DISAGREEING = {
 }
 
 
-def _mine(name: str) -> bool:
-    match = _NAME.match(name)
-    return bool(match) and match["uc"] in USE_CASES
+def _template(conformance, name: str) -> DuisRequest:
+    return rtds.request(conformance / "duis" / "templates" / name)
 
 
-def _templates(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "duis" / "templates").glob("*_REQUEST_DUIS.XML")) if _mine(p.name)]
-
-
-def _command(conformance: Path, template: Path) -> Path | None:
-    m = _NAME.match(template.name)
-    folder = conformance / "gbcs" / "rtds" / f"{m['sr']}_{m['uc']}"
-    stem = f"{m['uc']}_{m['sr']}_{m['case'] + '_' if m['case'] else ''}"
-    return next((p for p in (folder / f"{stem}PRECOMMAND_GBCS.HEX", folder / f"{stem}COMMAND_GBCS.HEX") if p.exists()),
-                None)
-
-
-def _answers(conformance: Path) -> list[Path]:
-    return [p for p in sorted((conformance / "gbcs" / "rtds").rglob("*.HEX"))
-            if _mine(p.name) and ("RESPONSE" in p.name or "ALERT" in p.name)]
-
-
-def _message(path: Path) -> GbcsMessage:
-    return GbcsMessage.decode(bytes.fromhex(path.read_text().strip()))
-
-
-def _file(conformance: Path, name: str) -> Path:
-    return next((conformance / "gbcs" / "rtds").rglob(name))
-
-
-def _template(conformance: Path, name: str) -> DuisRequest:
-    path = conformance / "duis" / "templates" / name
-    return DuisRequest.parse(path.read_bytes(), path.name)
-
-
-def _edited(conformance: Path, name: str, edit) -> DuisRequest:
-    root = etree.fromstring((conformance / "duis" / "templates" / name).read_bytes())
-    edit(root.find(f"{SR}Body")[0])
-    return DuisRequest.parse(etree.tostring(root), name)
+def _edited(conformance, name: str, edit) -> DuisRequest:
+    return rtds.request(conformance / "duis" / "templates" / name, lambda root: edit(root.find(f"{SR}Body")[0]))
 
 
 def _drop(name: str):
@@ -176,24 +139,18 @@ def _differences(mine: GeneralSigning, theirs: GeneralSigning) -> set[str]:
     return {path for path, _ in set(a) ^ set(b)}
 
 
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
-
-
 # -- Transform ------------------------------------------------------------------------------------------
 
 def test_every_template_transforms_to_the_rtds_command(conformance, conformance_keystore):
-    templates = _templates(conformance)
+    templates = rtds.templates(conformance, USE_CASES)
     assert len(templates) >= 28
     matched = 0
     for template in templates:
-        command = _command(conformance, template)
+        command = rtds.command(conformance, template)
         assert command is not None, template.name
-        expected = _message(command).apdu
-        out = _transform(DuisRequest.parse(template.read_bytes(), template.name), conformance_keystore,
-                         expected.originator_counter)
-        assert out.use_case == _NAME.match(template.name)["uc"], template.name
+        expected = rtds.message(command).apdu
+        out = _transform(rtds.request(template), conformance_keystore, expected.originator_counter)
+        assert out.use_case == rtds.NAME.match(template.name)["uc"], template.name
         mine = out.apdu
         assert (mine.originator, mine.recipient, mine.originator_counter, mine.message_code,
                 mine.supplementary_remote_party, mine.supplementary_remote_party_counter) == (
@@ -298,17 +255,17 @@ def test_an_activation_needs_a_32_byte_image_hash(conformance, conformance_keyst
 # -- Parse ----------------------------------------------------------------------------------------------
 
 def _parsed(conformance, keystore, name: str, srv: str | None = None) -> etree._Element:
-    document, _ = parse(_message(_file(conformance, name)), keystore=keystore, srv=srv)
+    document, _ = parse(rtds.message(rtds.rtds_file(conformance, name)), keystore=keystore, srv=srv)
     return document
 
 
 def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_keystore, mmc_schema):
-    answers = _answers(conformance)
+    answers = rtds.answers(conformance, USE_CASES)
     assert len(answers) >= 45
     for path in answers:
-        srv = _NAME.match(path.name)["sr"]
+        srv = rtds.NAME.match(path.name)["sr"]
         for given in (None, srv):       # as `dit gbcs parse` does, and as the User who knows its request does
-            document, _ = parse(_message(path), keystore=conformance_keystore, srv=given)
+            document, _ = parse(rtds.message(path), keystore=conformance_keystore, srv=given)
             assert mmc_schema.errors(document) == [], path.name
             if given:
                 assert document.findtext("ra:Header/ra:ServiceReferenceVariant", namespaces=RA) == srv
@@ -464,7 +421,8 @@ def test_a_restored_gpf_device_log_is_the_backup_the_dsp_held(conformance, confo
 
 
 def test_a_tampered_response_is_refused_naming_the_use_case_and_offset(conformance, conformance_keystore):
-    message = _message(_file(conformance, "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX"))
+    message = rtds.message(rtds.rtds_file(conformance,
+                                          "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX"))
     payload = message.apdu.payload
     truncated = GbcsMessage(dataclasses.replace(message.apdu, payload=payload[:-3]))
     with pytest.raises(PayloadError, match=r"^CS02bSupplierBySupplier.*: ASN\.1 DER payload: truncated .*202 content "
@@ -476,7 +434,7 @@ def test_a_tampered_response_is_refused_naming_the_use_case_and_offset(conforman
     with pytest.raises(PayloadError, match="CS02bSupplierBySupplier.*ENUMERATED value GBCS defines .* 99") as caught:
         parse(GbcsMessage(dataclasses.replace(message.apdu, payload=tampered)), keystore=conformance_keystore)
     assert caught.value.offset == status_at + 2                   # the value byte
-    join = _message(_file(conformance, "CS03A1_8.7.1_SUCCESS_RESPONSE_GBCS.HEX"))
+    join = rtds.message(rtds.rtds_file(conformance, "CS03A1_8.7.1_SUCCESS_RESPONSE_GBCS.HEX"))
     # A response code GBCS does not name is passed on as notKnown, with its number.
     unknown, _ = parse(GbcsMessage(dataclasses.replace(join.apdu, payload=bytes.fromhex("020163"))))
     code = unknown.find(".//ra:JoinServiceCriticalRsp", RA)

@@ -18,7 +18,7 @@ from lxml import etree
 
 from harness import catalogue
 from harness.catalogue import DeviceType, UserRole
-from harness.duis import requests, schema, xml
+from harness.duis import requests, xml
 from harness.duis.examples import DEVICES, SUPPLIER_A, build_example, example
 from harness.duis.request_id import RequestId
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
@@ -43,11 +43,6 @@ RA = "{http://www.dccinterface.co.uk/ResponseAndAlert}"
 
 def request(srv: str, target: EntityId, counter: int = 1000, **params) -> DuisRequest:
     return DuisRequest.parse(xml.serialize(requests.build(srv, RequestId(SUPPLIER_A, target, counter), **params)), srv)
-
-
-@pytest.fixture(scope="module")
-def mmc_schema(conformance):
-    return schema.load(conformance / "xsd" / "mmc.xsd")
 
 
 def respond(use_case: str, payload: bytes, device: EntityId, counter: int = 1000) -> GbcsMessage:
