@@ -4,10 +4,10 @@ family (DLMS COSEM, ZigBee GBZ, ASN.1 DER), the DSP's Transform and a User's Par
 Run:  .venv/bin/python benchmarks/bench_gbcs_codec.py [--seconds S]
 
 The payloads are the Transforms of the DIT plan's example requests (`dit duis example SRV`), so the
-benchmark needs nothing beyond the project: a two-rate tariff (1.1.1 to an ESME, a DLMS access-request
-of 21 attributes; to a GSME, 17 GBZ components), Update Security Credentials (6.15.1, ASN.1 with two
-certificates), and small ones (3.5 Disable Privacy PIN; 8.7.2 Join). With dlms-cosem installed it also
-times that library's A-XDR parser on the same DLMS data (the codec's reason for its own A-XDR).
+benchmark needs nothing beyond the project: a tariff (1.1.1 to an ESME, a DLMS access-request; to a GSME,
+GBZ components), Update Security Credentials (6.15.1, ASN.1 carrying certificates) and small ones (3.5
+Disable Privacy PIN, 8.8.1 Unjoin). With dlms-cosem installed it also times that library's A-XDR parser
+on the same DLMS data (the codec's reason for its own A-XDR).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import argparse
 import datetime as dt
 import platform
 import tempfile
-import time
+
+from bench_protocol import rate
 
 from harness.catalogue import DeviceType
-from harness.duis import xml
-from harness.duis.examples import build_example
+from harness.duis import requests, xml
+from harness.duis.examples import DEVICES, SUPPLIER_A, build_example
+from harness.duis.request_id import RequestId
 from harness.gbcs import axdr, dlms
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import CraFlag, GbcsMessage
@@ -28,25 +30,18 @@ from harness.pki import SMKI
 from harness.usecases import DuisRequest, parse, transform
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
-CASES = (("dlms", "1.1.1", DeviceType.ESME, "tariff 21 attributes"), ("dlms", "3.5", DeviceType.ESME, "PIN"),
+CASES = (("dlms", "1.1.1", DeviceType.ESME, "tariff"), ("dlms", "3.5", DeviceType.ESME, "PIN"),
          ("gbz", "1.1.1", DeviceType.GSME, "tariff"), ("gbz", "3.5", DeviceType.GSME, "PIN"),
-         ("asn1", "6.15.1", DeviceType.ESME, "CS02b, 2 certificates"), ("asn1", "8.7.2", DeviceType.CHF, "join"))
+         ("asn1", "6.15.1", DeviceType.ESME, "CS02b"), ("asn1", "8.8.1", DeviceType.ESME, "unjoin"))
 
 
-def rate(operation, seconds: float) -> float:
-    """Best ops/s over five rounds of about seconds/5 each."""
-    best = 0.0
-    for _ in range(5):
-        count, start = 0, time.perf_counter()
-        deadline = start + seconds / 5
-        while True:
-            operation()
-            count += 1
-            now = time.perf_counter()
-            if now >= deadline:
-                break
-        best = max(best, count / (now - start))
-    return best
+def size(value) -> str:
+    """What a payload holds: COSEM attributes, GBZ components, or its ASN.1 type."""
+    if hasattr(value, "specs"):
+        return f"{len(value.specs)} attribute" + "s" * (len(value.specs) > 1)
+    if hasattr(value, "components"):
+        return f"{len(value.components)} component" + "s" * (len(value.components) > 1)
+    return value.type_name
 
 
 def main() -> None:
@@ -56,20 +51,21 @@ def main() -> None:
     smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-"))
     print(f"GBCS payload codec on {platform.python_implementation()} {platform.python_version()} "
           f"({platform.machine()}), best of 5 rounds of {args.seconds / 5:.1f} s")
-    print(f"{'family':6} {'payload':34} {'bytes':>6} {'decode/s':>10} {'encode/s':>10} {'transform/s':>12}")
+    print(f"{'family':6} {'payload':44} {'bytes':>6} {'decode/s':>10} {'encode/s':>10} {'transform/s':>12}")
     for kind, srv, device, what in CASES:
-        root = build_example(srv, smki, NOW, 1000)
+        if kind == "gbz":           # the examples are the ESME's; the gas meter gets the gas form
+            root = requests.build(srv, RequestId(SUPPLIER_A, DEVICES[device], 1000), fuel="gas") if srv == "1.1.1" \
+                else requests.build(srv, RequestId(SUPPLIER_A, DEVICES[device], 1000))
+        else:
+            root = build_example(srv, smki, NOW, 1000)
         request = DuisRequest.parse(xml.serialize(root))
-        try:
-            apdu = transform(request, device_type=device, now=NOW).apdu
-        except Exception as exc:      # a use case this build cannot transform yet: say so, carry on
-            print(f"{kind:6} {srv + ' ' + what:34} not transformed: {exc}")
-            continue
+        apdu = transform(request, device_type=device, now=NOW, other_device_type=DeviceType.PPMID).apdu
         decoded = gbcs_payload.decode(apdu)
+        what = f"{what}, {size(decoded.value)}"
         decode = rate(lambda: gbcs_payload.decode(apdu), args.seconds)
         encode = rate(decoded.encode, args.seconds)
         build = rate(lambda: transform(request, device_type=device, now=NOW), args.seconds)
-        print(f"{kind:6} {srv + ' ' + what:34} {len(apdu.payload):6} {decode:10,.0f} {encode:10,.0f} {build:12,.0f}")
+        print(f"{kind:6} {srv + ' ' + what:44} {len(apdu.payload):6} {decode:10,.0f} {encode:10,.0f} {build:12,.0f}")
         if kind == "dlms" and srv == "1.1.1":
             tariff = apdu
     _library_comparison(tariff, args.seconds)
