@@ -248,15 +248,6 @@ def decode(data: bytes, pos: int = 0, end: int | None = None) -> tuple[Data, int
     return _decode(data, pos, len(data) if end is None else end, 0)
 
 
-def decode_all(data: bytes, pos: int = 0, end: int | None = None) -> tuple[Data, ...]:
-    end = len(data) if end is None else end
-    items = []
-    while pos < end:
-        item, pos = _decode(data, pos, end, 0)
-        items.append(item)
-    return tuple(items)
-
-
 def decode_list(data: bytes, pos: int, end: int, what: str) -> tuple[tuple[Data, ...], int]:
     """A SEQUENCE OF Data: an A-XDR count, then that many values."""
     count, pos = read_length(data, pos, end, what)

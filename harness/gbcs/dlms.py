@@ -281,9 +281,6 @@ def _finished(data: bytes, pos: int, what: str) -> None:
 
 # -- DLMS date and time octet-strings (Blue Book 4.1.6.1) ------------------------------------------
 
-NOT_SPECIFIED_DEVIATION = 0x8000
-
-
 @dataclass(frozen=True, slots=True)
 class DlmsDateTime:
     """A 12-byte DLMS date-time, wildcards (0xFF, 0xFFFF) kept: a tariff's 'every year' season start

@@ -116,10 +116,6 @@ class GbzPayload:
     component_count: int | None = None          # as announced, when it differs from len(components)
     trailer: bytes = field(default=b"")         # alert content GBCS defines outside components
 
-    @property
-    def is_alert(self) -> bool:
-        return self.alert_code is not None
-
     def encode(self) -> bytes:
         count = len(self.components) if self.component_count is None else self.component_count
         out = bytearray(PROFILE_ID) + bytes((count,))

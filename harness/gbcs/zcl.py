@@ -19,7 +19,6 @@ from harness.gbcs.axdr import PayloadError
 
 FRAME_CLUSTER_SPECIFIC = 0x01
 FRAME_SERVER_TO_CLIENT = 0x08
-FRAME_DISABLE_DEFAULT_RESPONSE = 0x10
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,7 +123,3 @@ def commands_for(srv: str) -> list[CommandCodec]:
 
 def response_parser(use_case: str) -> ParseRsp | None:
     return _RESPONSES.get(use_case)
-
-
-def use_cases() -> list[str]:
-    return sorted({codec.use_case for codecs in _COMMANDS.values() for codec in codecs})
