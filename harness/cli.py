@@ -97,6 +97,7 @@ def _gbcs_inputs(name: str) -> list[tuple[str, bytes]]:
     sr:GBCSPayload elements carry them (as DCC Boxed delivers device responses)."""
     from harness.duis import xml
     from harness.gbcs.decode import parse_text
+    from harness.usecases.request import value_of
 
     try:
         data = Path(name).read_bytes()
@@ -108,7 +109,7 @@ def _gbcs_inputs(name: str) -> list[tuple[str, bytes]]:
         if not payloads:
             raise DitError("no sr:GBCSPayload in this DUIS document", where=name,
                            fix="give a DUIS response or alert that carries a device's GBCS message")
-        return [(f"{name}#{i + 1}" if len(payloads) > 1 else name, parse_text("".join(node.xpath("text()"))))
+        return [(f"{name}#{i + 1}" if len(payloads) > 1 else name, parse_text(value_of(node)))
                 for i, node in enumerate(payloads)]
     return [(name, parse_text(data))]
 

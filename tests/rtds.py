@@ -72,3 +72,31 @@ def request(path: Path, edit: Callable[[etree._Element], object] | None = None) 
     root = etree.fromstring(path.read_bytes())
     edit(root)
     return DuisRequest.parse(etree.tostring(root), path.name)
+
+
+# -- templates with a change to their SR body (for negative tests) --------------------------------------
+
+SR = "{http://www.dccinterface.co.uk/ServiceUserGateway}"
+BodyEdit = Callable[[etree._Element], None]
+
+
+def template(conformance: Path, name: str, edit: BodyEdit | None = None) -> DuisRequest:
+    """A DUIS template by name, with `edit(SR body element)` applied first if given."""
+    path = conformance / "duis" / "templates" / name
+    return request(path) if edit is None else request(path, lambda root: edit(root.find(f"{SR}Body")[0]))
+
+
+def drop(*names: str) -> BodyEdit:
+    """An edit removing every sr:<name> element of the body."""
+    def edit(body: etree._Element) -> None:
+        for name in names:
+            for node in list(body.iter(f"{SR}{name}")):
+                node.getparent().remove(node)
+    return edit
+
+
+def set_text(name: str, value: str) -> BodyEdit:
+    """An edit setting the first sr:<name> element's text."""
+    def edit(body: etree._Element) -> None:
+        next(body.iter(f"{SR}{name}")).text = value
+    return edit

@@ -49,27 +49,12 @@ def _with_payload(message: GbcsMessage, payload: bytes) -> GbcsMessage:
     return GbcsMessage(dataclasses.replace(message.apdu, payload=payload))
 
 
-def _template(conformance, name: str) -> DuisRequest:
-    return rtds.request(conformance / "duis" / "templates" / name)
 
 
-def _edited(conformance, name: str, edit) -> DuisRequest:
-    """A template with `edit(body element)` applied."""
-    return rtds.request(conformance / "duis" / "templates" / name, lambda root: edit(root.find(f"{SR}Body")[0]))
 
 
-def _drop(*names: str):
-    def edit(body: etree._Element) -> None:
-        for name in names:
-            for node in list(body.iter(f"{SR}{name}")):
-                node.getparent().remove(node)
-    return edit
 
 
-def _set(name: str, value: str):
-    def edit(body: etree._Element) -> None:
-        next(body.iter(f"{SR}{name}")).text = value
-    return edit
 
 
 def _transform(request: DuisRequest, use_case: str, counter: int | None = None,
@@ -105,7 +90,7 @@ def test_every_template_transforms_to_its_rtds_command(conformance):
 
 def test_disagreeing_templates_keep_the_request_alert_settings(conformance):
     for name in DISAGREEING:
-        request = _template(conformance, name)
+        request = rtds.template(conformance, name)
         out = _transform(request, rtds.NAME.match(name)["uc"])
         spec = gbcs_payload.decode(out.apdu).value
         settings = cosem.alert_configuration_view(spec.data[0].value[1], 0x81 if name.startswith("ECS25a") else 0x80)
@@ -116,14 +101,14 @@ def test_disagreeing_templates_keep_the_request_alert_settings(conformance):
 
 def test_alert_settings_bits_count_back_from_the_end_of_each_half(conformance):
     # x8014 Enable, x8015 Disable on the network operator's logging object (0-33:97.98.14.255).
-    out = _transform(_template(conformance, "ECS25b3_6.22_SUCCESS_REQUEST_DUIS.XML"), "ECS25b3")
+    out = _transform(rtds.template(conformance, "ECS25b3_6.22_SUCCESS_REQUEST_DUIS.XML"), "ECS25b3")
     bits = gbcs_payload.decode(out.apdu).value.data[0].value[1]
     mask, value = int.from_bytes(bits[:32], "big"), int.from_bytes(bits[32:], "big")
     assert mask == (1 << 0x14) | (1 << 0x15) and value == 1 << 0x14
 
 
 def test_use_case_is_chosen_by_the_request_body(conformance):
-    chosen = {name: _transform(_template(conformance, name), rtds.NAME.match(name)["uc"]).use_case
+    chosen = {name: _transform(rtds.template(conformance, name), rtds.NAME.match(name)["uc"]).use_case
               for name in ("ECS25a1_6.22_SUCCESS_REQUEST_DUIS.XML", "ECS25b3_6.22_SUCCESS_REQUEST_DUIS.XML",
                            "ECS30_6.8_SUCCESS_REQUEST_DUIS.XML", "ECS30a_6.8_SUCCESS_REQUEST_DUIS.XML",
                            "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", "CCS02_8.11_SUCCESS_REQUEST_DUIS.XML")}
@@ -135,7 +120,7 @@ def test_use_case_is_chosen_by_the_request_body(conformance):
 
 def test_billing_calendar_periodicities(conformance):
     def dates(edit) -> list[str]:
-        out = _transform(_edited(conformance, "ECS30a_6.8_SUCCESS_REQUEST_DUIS.XML", edit), "ECS30a")
+        out = _transform(rtds.template(conformance, "ECS30a_6.8_SUCCESS_REQUEST_DUIS.XML", edit), "ECS30a")
         return [entry["date"] for entry in gbcs_payload.decode(out.apdu).fields()["requests"][0]["value"]]
 
     def period(name: str, start: str):
@@ -152,36 +137,36 @@ def test_billing_calendar_periodicities(conformance):
 def test_load_limit_activation_now_future_and_never(conformance):
     times = {}
     for case in ("IMMEDIATE", "FUTURE_DATED", "CANCELLATION"):
-        out = _transform(_template(conformance, f"ECS28a_6.4.1_{case}_SUCCESS_REQUEST_DUIS.XML"), "ECS28a")
+        out = _transform(rtds.template(conformance, f"ECS28a_6.4.1_{case}_SUCCESS_REQUEST_DUIS.XML"), "ECS28a")
         times[case] = {r["value"] for r in gbcs_payload.decode(out.apdu).fields()["requests"][4:]}
     assert times == {"IMMEDIATE": {"now"}, "FUTURE_DATED": {"2030-01-15T09:00:00Z"}, "CANCELLATION": {"never"}}
 
 
 @pytest.mark.parametrize("template, edit, missing", [
-    ("ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML", _drop("LoadLimitPeriod"), "sr:LoadLimitPeriod"),
-    ("ECS34_6.12_SUCCESS_REQUEST_DUIS.XML", _drop("MediumHighPowerThreshold"), "sr:MediumHighPowerThreshold"),
-    ("ECS39a_6.20.1_SINGLE_SUCCESS_REQUEST_DUIS.XML", _drop("ImportMPAN"), "sr:ImportMPANs/sr:ImportMPAN"),
-    ("ECS81_6.25_SUCCESS_REQUEST_DUIS.XML", _drop("SupplyTamperState"), "sr:SupplyTamperState"),
-    ("ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML", _drop("TolerancePeriod"), "sr:TolerancePeriod"),
-    ("ECS30_6.8_SUCCESS_REQUEST_DUIS.XML", _drop("BillingTime"), "BillingTime"),
-    ("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", _drop("InstallCode"), "sr:InstallCode"),
-    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", _drop("LocalCHRetryPercentage"), "sr:LocalCHRetryPercentage"),
-    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", _drop("UpperBandSubGHzChannels0To26"), "UpperBandSubGHzChannels0To26"),
+    ("ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML", rtds.drop("LoadLimitPeriod"), "sr:LoadLimitPeriod"),
+    ("ECS34_6.12_SUCCESS_REQUEST_DUIS.XML", rtds.drop("MediumHighPowerThreshold"), "sr:MediumHighPowerThreshold"),
+    ("ECS39a_6.20.1_SINGLE_SUCCESS_REQUEST_DUIS.XML", rtds.drop("ImportMPAN"), "sr:ImportMPANs/sr:ImportMPAN"),
+    ("ECS81_6.25_SUCCESS_REQUEST_DUIS.XML", rtds.drop("SupplyTamperState"), "sr:SupplyTamperState"),
+    ("ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML", rtds.drop("TolerancePeriod"), "sr:TolerancePeriod"),
+    ("ECS30_6.8_SUCCESS_REQUEST_DUIS.XML", rtds.drop("BillingTime"), "BillingTime"),
+    ("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", rtds.drop("InstallCode"), "sr:InstallCode"),
+    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", rtds.drop("LocalCHRetryPercentage"), "sr:LocalCHRetryPercentage"),
+    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", rtds.drop("UpperBandSubGHzChannels0To26"), "UpperBandSubGHzChannels0To26"),
 ])
 def test_a_request_missing_an_element_is_refused_naming_it(conformance, template, edit, missing):
     with pytest.raises(TransformError, match=re.escape(missing)):
-        _transform(_edited(conformance, template, edit), rtds.NAME.match(template)["uc"])
+        _transform(rtds.template(conformance, template, edit), rtds.NAME.match(template)["uc"])
 
 
 @pytest.mark.parametrize("template, edit, why", [
-    ("ECS25a3_6.22_SUCCESS_REQUEST_DUIS.XML", _set("x8145", "Sometimes"), "not Enable or Disable"),
-    ("ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML", _set("LoadLimitSupplyState", "Off"), "not one of"),
-    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", _set("NormalLimitedDutyCycleThreshold", "1.305"), "decimal places"),
-    ("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", _set("DeviceID", "not-an-eui"), "not an EUI-64"),
+    ("ECS25a3_6.22_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("x8145", "Sometimes"), "not Enable or Disable"),
+    ("ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("LoadLimitSupplyState", "Off"), "not one of"),
+    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("NormalLimitedDutyCycleThreshold", "1.305"), "decimal places"),
+    ("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("DeviceID", "not-an-eui"), "not an EUI-64"),
 ])
 def test_a_request_with_a_bad_value_is_refused(conformance, template, edit, why):
     with pytest.raises(TransformError, match=why):
-        _transform(_edited(conformance, template, edit), rtds.NAME.match(template)["uc"])
+        _transform(rtds.template(conformance, template, edit), rtds.NAME.match(template)["uc"])
 
 
 def test_sub_ghz_channel_outside_its_group_is_refused(conformance):
@@ -189,12 +174,12 @@ def test_sub_ghz_channel_outside_its_group_is_refused(conformance):
         group = next(body.iter(f"{SR}LowerBandSubGHzChannels27To34"))
         etree.SubElement(group, f"{SR}Channel35")
     with pytest.raises(TransformError, match="Channel35 is not one of its channels"):
-        _transform(_edited(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", edit), "DBCH04")
+        _transform(rtds.template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", edit), "DBCH04")
 
 
 def test_restore_needs_the_old_chf_log_backup(conformance):
     with pytest.raises(TransformError, match="no CHF Device Log backup .* 00-DB-12-34-56-78-90-95"):
-        _transform(_template(conformance, "CCS03_8.12.1_SUCCESS_REQUEST_DUIS.XML"), "CCS03", chf_device_log=None)
+        _transform(rtds.template(conformance, "CCS03_8.12.1_SUCCESS_REQUEST_DUIS.XML"), "CCS03", chf_device_log=None)
 
 
 def test_restore_sends_the_backup_of_the_cs14_alert(conformance):
@@ -254,7 +239,7 @@ def test_commission_clock_read_back(conformance):
     assert _texts(doc, f"{rsp}/ra:Electricity/ra:ElecClockTimeStatus/ra:TimeStatus") == ["reliable"]
     assert doc.xpath(f"{rsp}//ra:ElecClockTimeStatus/@TimeStatusCode", namespaces=RA) == ["0"]
     # The device took the preset time: it lies in the request's validity interval.
-    request = _template(conformance, "ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "ECS70Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML")
     start = request.date_time("CurrentDateTime")
     device_time = dt.datetime.fromisoformat(_texts(doc, f"{rsp}/ra:DeviceTime")[0])
     assert start <= device_time <= start + dt.timedelta(seconds=request.int("TolerancePeriod"))
@@ -291,7 +276,7 @@ def test_sub_ghz_configuration_changed_alert_reads_back_the_set(conformance):
     """DBCH09 follows the 6.28 set: its content is the configuration the request gave."""
     message = rtds.message(rtds.rtds_file(conformance, "DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX"))
     config = chf.sub_ghz_configuration(gbcs_payload.decode(message.apdu).value.body.items[2])
-    request = _template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML")
     wanted: dict[str, object] = {}
     for name, _page, _first in chf.CHANNEL_PAGES:
         wanted[name] = [int(etree.QName(node).localname[7:]) for node in request.find(name)]
@@ -352,12 +337,12 @@ def test_a_tampered_sub_ghz_structure_is_not_read_as_configuration(conformance):
 
 
 def test_command_values_have_typed_views(conformance):
-    out = _transform(_template(conformance, "ECS39a_6.20.1_TWIN_SUCCESS_REQUEST_DUIS.XML"), "ECS39a")
+    out = _transform(rtds.template(conformance, "ECS39a_6.20.1_TWIN_SUCCESS_REQUEST_DUIS.XML"), "ECS39a")
     assert gbcs_payload.decode(out.apdu).fields()["requests"][0]["value"] == "13123456781111312345678222"
-    out = _transform(_template(conformance, "ECS25a2_6.22_SUCCESS_REQUEST_DUIS.XML"), "ECS25a2")
+    out = _transform(rtds.template(conformance, "ECS25a2_6.22_SUCCESS_REQUEST_DUIS.XML"), "ECS25a2")
     assert gbcs_payload.decode(out.apdu).fields()["requests"][0]["value"] == {
         "0x8154": "Enable", "0x8155": "Enable", "0x8161": "Enable", "0x8162": "Enable"}
-    out = _transform(_template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML"), "DBCH04")
+    out = _transform(rtds.template(conformance, "DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML"), "DBCH04")
     value = gbcs_payload.decode(out.apdu).fields()["requests"][0]["value"]
     assert value["lower_band_channels_27_34"] == {"page": 29, "band": "lower", "channels": [28, 29]}
     assert value["non_gsme_poor_comms_percentage_threshold"] == "60.00"

@@ -77,25 +77,12 @@ DISAGREEING = {
 }
 
 
-def _template(conformance, name: str) -> DuisRequest:
-    return rtds.request(conformance / "duis" / "templates" / name)
 
 
-def _edited(conformance, name: str, edit) -> DuisRequest:
-    return rtds.request(conformance / "duis" / "templates" / name, lambda root: edit(root.find(f"{SR}Body")[0]))
 
 
-def _drop(name: str):
-    def edit(body: etree._Element) -> None:
-        for node in list(body.iter(f"{SR}{name}")):
-            node.getparent().remove(node)
-    return edit
 
 
-def _set(name: str, value: str):
-    def edit(body: etree._Element) -> None:
-        next(body.iter(f"{SR}{name}")).text = value
-    return edit
 
 
 def _ka_certificate(keystore, device: str) -> bytes | None:
@@ -165,7 +152,7 @@ def test_every_template_transforms_to_the_rtds_command(conformance, conformance_
 
 
 def test_a_cs02b_command_carries_the_requests_certificates_into_the_parties_cells(conformance, conformance_keystore):
-    request = _template(conformance, "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
     value = asn1.decode(_transform(request, conformance_keystore, 6001).apdu.payload, 0x0107, 1).value
     certificates = request.find("SupplierReplacementCertificates")
     sent = [base64.b64decode("".join(node.itertext())) for node in certificates]
@@ -181,19 +168,19 @@ def test_applying_time_based_checks_is_the_default_and_not_written(conformance, 
     name = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML"
     control = lambda request: asn1.decode(_transform(request, conformance_keystore).apdu.payload, 0x0102, 1).value[
         "authorisingRemotePartyControl"]
-    assert control(_template(conformance, name))["applyTimeBasedCPVChecks"] == 1          # disapply
-    assert "applyTimeBasedCPVChecks" not in control(_edited(conformance, name, _set("ApplyTimeBasedCPVChecks", "true")))
+    assert control(rtds.template(conformance, name))["applyTimeBasedCPVChecks"] == 1          # disapply
+    assert "applyTimeBasedCPVChecks" not in control(rtds.template(conformance, name, rtds.set_text("ApplyTimeBasedCPVChecks", "true")))
 
 
 def test_a_cancellation_is_the_command_again_for_9999(conformance, conformance_keystore):
     for name, code in (("CS06_11.3_CANCELLATION_SUCCESS_REQUEST_DUIS.XML", 0x0012),
                        ("CS02bSupplierBySupplier_6.15.1_CANCELLATION_SUCCESS_REQUEST_DUIS.XML", 0x0102)):
-        payload = _transform(_template(conformance, name), conformance_keystore).apdu.payload
+        payload = _transform(rtds.template(conformance, name), conformance_keystore).apdu.payload
         assert asn1.decode(payload, code, 1).value["executionDateTime"] == dt.datetime(9999, 12, 31, 23, 59, 59)
 
 
 def test_a_join_follows_from_the_two_devices_types(conformance, conformance_keystore):
-    request = _template(conformance, "CS03A2NonCritical_8.7.2_SUCCESS_REQUEST_DUIS.XML")    # a PPMID's join
+    request = rtds.template(conformance, "CS03A2NonCritical_8.7.2_SUCCESS_REQUEST_DUIS.XML")    # a PPMID's join
     assert _transform(request, conformance_keystore).use_case == "CS03A2NonCritical"
     with_gsme = _transform(request, conformance_keystore, other_device_type=D.GSME)
     assert with_gsme.use_case == "CS03CNonCritical"
@@ -201,7 +188,7 @@ def test_a_join_follows_from_the_two_devices_types(conformance, conformance_keys
     assert value["joinMethodAndRole"] == joins.METHOD_C and value["otherDeviceType"] == 0
     assert value["otherDeviceKeyAgreementCertificate"] == _ka_certificate(conformance_keystore, "00-DB-12-34-56-78-90-93")
     # A GSME joins a GPF by method B, the User originating: a PPMID's joins are the ACB's.
-    gsme = _transform(_template(conformance, "CS03B_8.7.2_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore)
+    gsme = _transform(rtds.template(conformance, "CS03B_8.7.2_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore)
     assert (gsme.use_case, gsme.apdu.originator, gsme.apdu.supplementary_remote_party) == (
         "CS03B", EntityId("90-B3-D5-1F-30-01-00-00"), None)
     assert with_gsme.apdu.supplementary_remote_party == EntityId("90-B3-D5-1F-30-01-00-00")
@@ -213,42 +200,42 @@ def test_a_cs02b_request_without_a_certificate_is_refused_naming_it(conformance,
     name = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML"
     with pytest.raises(TransformError, match="missing sr:ReplacementCertificates/sr:SupplierOrNetworkOperatorCertificates/"
                                              "sr:DigitalSigningCertificate"):
-        _transform(_edited(conformance, name, _drop("DigitalSigningCertificate")), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.drop("DigitalSigningCertificate")), conformance_keystore)
     with pytest.raises(TransformError, match="missing sr:CertificationPathCertificates/sr:Certificate"):
-        _transform(_edited(conformance, name, _drop("Certificate")), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.drop("Certificate")), conformance_keystore)
     with pytest.raises(TransformError, match="sr:ReplacementCertificates/.*KeyAgreementCertificate: not a base64 DER"):
-        _transform(_edited(conformance, name, _set("KeyAgreementCertificate", "AAAA")), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.set_text("KeyAgreementCertificate", "AAAA")), conformance_keystore)
     # Without the top-up certificate, its cell is not replaced.
-    value = asn1.decode(_transform(_edited(conformance, name, _drop("KeyAgreementTopUpCertificate")),
+    value = asn1.decode(_transform(rtds.template(conformance, name, rtds.drop("KeyAgreementTopUpCertificate")),
                                    conformance_keystore).apdu.payload, 0x0102, 1).value
     assert len(value["replacements"]) == 2
 
 
 def test_a_join_needs_the_dsps_records_of_the_other_device(conformance, conformance_keystore):
-    request = _template(conformance, "CS03A1_8.7.1_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "CS03A1_8.7.1_SUCCESS_REQUEST_DUIS.XML")
     with pytest.raises(TransformError, match="no device type for sr:OtherDeviceID 00-DB-12-34-56-78-90-9A"):
         _transform(request, conformance_keystore, other_device_type=None)
     with pytest.raises(TransformError, match="ESME joins a PPMID/HCALCS this way, not a GSME"):
         _transform(request, conformance_keystore, other_device_type=D.GSME)
     with pytest.raises(TransformError, match="method C join carries the KA certificate of 00-DB-12-34-56-78-90-98"):
-        _transform(_template(conformance, "CS03CCritical_8.7.1_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore,
+        _transform(rtds.template(conformance, "CS03CCritical_8.7.1_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore,
                    other_device_ka_certificate=None)
     with pytest.raises(TransformError, match="no GPF Device Log backup .* of the old GPF 00-DB-12-34-56-78-90-B3"):
-        _transform(_template(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore,
+        _transform(rtds.template(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore,
                    gpf_device_log=None)
     with pytest.raises(TransformError, match="OldGPFID"):
-        _transform(_edited(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML", _drop("OldGPFID")),
+        _transform(rtds.template(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML", rtds.drop("OldGPFID")),
                    conformance_keystore)
 
 
 def test_an_activation_needs_a_32_byte_image_hash(conformance, conformance_keystore):
     name = "CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML"
     with pytest.raises(TransformError, match="sr:FirmwareHash: expected a 32-byte"):
-        _transform(_edited(conformance, name, _set("FirmwareHash", "AA" * 16)), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.set_text("FirmwareHash", "AA" * 16)), conformance_keystore)
     with pytest.raises(TransformError, match="missing sr:FirmwareHash"):
-        _transform(_edited(conformance, name, _drop("FirmwareHash")), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.drop("FirmwareHash")), conformance_keystore)
     with pytest.raises(TransformError, match="missing sr:TolerancePeriod"):
-        _transform(_edited(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML", _drop("TolerancePeriod")),
+        _transform(rtds.template(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML", rtds.drop("TolerancePeriod")),
                    conformance_keystore)
 
 
@@ -332,7 +319,7 @@ READ_BACKS = {
 def test_the_trust_anchors_a_cs02b_reports_are_the_certificates_its_command_carried(conformance, conformance_keystore):
     for answer, template in READ_BACKS.items():
         document = _parsed(conformance, conformance_keystore, answer)
-        assert _outcomes(document) == _requested(_template(conformance, template)), answer
+        assert _outcomes(document) == _requested(rtds.template(conformance, template)), answer
     # After Change of Supplier the supplier cells hold the new supplier's certificates (90-B3-D5-1F-30-03-00-00).
     cos = _outcomes(_parsed(conformance, conformance_keystore,
                             "CS02bSupplierByTransCoS_6.23_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX"))
@@ -366,7 +353,7 @@ def test_the_future_dated_outcome_alerts_carry_their_execution(conformance, conf
     assert {o.findtext("ra:RemotePartyRole", namespaces=RA) for o in outcome.iterfind("ra:ReplacementOutcome", RA)} == {
         "LoadController"}
     # The firmware activation alert names the command by the counter the request gave it.
-    request = _template(conformance, "CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "CS06_11.3_FUTURE_DATED_SUCCESS_REQUEST_DUIS.XML")
     fw = _parsed(conformance, conformance_keystore, "CS06_11.3_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX").find(
         ".//ra:FirmwareActivationDeviceAlert", RA)
     assert fw.findtext("ra:OriginatorCounterFromCommand", namespaces=RA) == str(request.request_id.counter)
@@ -401,7 +388,7 @@ def test_responses_carry_the_devices_codes_and_values(conformance, conformance_k
     assert status(rsp("CS02d_6.15.2_ERROR_RESPONSE_GBCS.HEX"), "ra:UpdateSecurityCredentialsResponseCode") == (
         "invalidKeyUsage", "3")
     clock = rsp("GCS28Commission_8.1.1_SUCCESS_RESPONSE_GBCS.HEX", "8.1.1")
-    request = _template(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML")
+    request = rtds.template(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML")
     start = request.date_time("CurrentDateTime")
     device_time = dt.datetime.fromisoformat(clock.findtext("ra:DeviceTime", namespaces=RA).replace("Z", "+00:00"))
     assert start <= device_time <= start + dt.timedelta(seconds=request.int("TolerancePeriod"))

@@ -116,6 +116,9 @@ class Data:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __bool__(self) -> bool:      # a value is present, whatever its length (len() of a scalar raises)
+        return True
+
     @property
     def int(self) -> int:
         if not isinstance(self.value, int) or self.tag is Tag.BOOLEAN:

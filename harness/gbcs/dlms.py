@@ -279,6 +279,28 @@ def _finished(data: bytes, pos: int, what: str) -> None:
         raise PayloadError(f"{len(data) - pos} bytes after the end of the {what}", pos)
 
 
+@dataclass(frozen=True, slots=True)
+class FutureDatedOutcome:
+    """What a DLMS future-dated outcome alert (0x8F66 success, 0x8F67 failure; message code 0x00CC)
+    reports: the command by message code and originator counter, and the activation instruction in it."""
+
+    message_code: int
+    originator_counter: int
+    descriptor: Descriptor
+
+    @classmethod
+    def of(cls, notification: DataNotification) -> "FutureDatedOutcome | None":
+        """The outcome a data-notification carries as its third element (a 19-byte octet-string), if any."""
+        body = notification.body
+        items = body.value if body.tag is axdr.Tag.STRUCTURE else ()
+        if len(items) < 3 or items[0].value not in (0x8F66, 0x8F67) or items[2].tag is not axdr.Tag.OCTET_STRING \
+                or len(items[2].value) != 19:
+            return None
+        raw = items[2].value
+        return cls(int.from_bytes(raw[0:2], "big"), int.from_bytes(raw[2:10], "big"),
+                   Descriptor(int.from_bytes(raw[10:12], "big"), Obis(raw[12:18]), raw[18]))
+
+
 # -- DLMS date and time octet-strings (Blue Book 4.1.6.1) ------------------------------------------
 
 @dataclass(frozen=True, slots=True)

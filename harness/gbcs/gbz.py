@@ -18,7 +18,9 @@ Events are empty in zigpy 2.4), so the schemas are kept here, written from ZigBe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from harness.gbcs import zcl
 from harness.gbcs.axdr import PayloadError
@@ -114,7 +116,6 @@ class GbzPayload:
     alert_time: int | None = None               # GBZ seconds
     future_dated: FutureDatedOutcome | None = None
     component_count: int | None = None          # as announced, when it differs from len(components)
-    trailer: bytes = field(default=b"")         # alert content GBCS defines outside components
 
     def encode(self) -> bytes:
         count = len(self.components) if self.component_count is None else self.component_count
@@ -125,7 +126,29 @@ class GbzPayload:
                 out += self.future_dated.encode()
         for component in self.components:
             out += component.encode()
-        return bytes(out + self.trailer)
+        return bytes(out)
+
+
+class ZclCommand(NamedTuple):
+    """One ZCL command of a GBZ command payload; `from_date_time` (GBZ seconds) goes in the GBZ header."""
+
+    cluster: int
+    frame_control: int
+    command: int
+    values: dict
+    from_date_time: int | None = None
+
+
+def command_payload(commands: Iterable[ZclCommand | tuple]) -> bytes:
+    """A GBZ command payload as GBCS builds one: a component per ZCL command, in order, ZCL sequence
+    numbers 0, 1, ..., the last component flagged, a from date-time where the command has one."""
+    items = [ZclCommand(*command) for command in commands]
+    last = len(items) - 1
+    return GbzPayload(tuple(
+        Component(c.cluster, zcl.Frame(c.frame_control, n, c.command, c.values),
+                  (CONTROL_LAST if n == last else 0) | (CONTROL_FROM_DATE_TIME if c.from_date_time is not None else 0),
+                  c.from_date_time)
+        for n, c in enumerate(items))).encode()
 
 
 def _component(data: bytes, pos: int, end: int) -> tuple[Component, int]:

@@ -14,7 +14,7 @@ from enum import Enum
 
 from harness import catalogue
 from harness.gbcs import asn1, cosem, dlms, gbz, zcl
-from harness.gbcs.axdr import Data, PayloadError, Tag
+from harness.gbcs.axdr import PayloadError, Tag
 from harness.gbcs.frame import CraFlag, GeneralSigning
 
 
@@ -53,11 +53,15 @@ def use_case_name(message_code: int) -> str:
 @dataclass(frozen=True, slots=True)
 class Payload:
     """A decoded payload: its family and its typed value (`dlms.Apdu`, `gbz.GbzPayload` or
-    `asn1.Asn1Payload`)."""
+    `asn1.Asn1Payload`). Decoding is exact (a byte the structure does not account for is a PayloadError),
+    so a decoded payload leaves no bytes undecoded; `undecoded_bytes` is there for triage's JSON contract."""
 
     kind: PayloadKind
     value: object
-    undecoded_bytes: int = 0
+
+    @property
+    def undecoded_bytes(self) -> int:
+        return 0
 
     def encode(self) -> bytes:
         return self.value.encode()  # type: ignore[attr-defined]
@@ -81,8 +85,7 @@ def decode(apdu: GeneralSigning) -> Payload:
         if kind is PayloadKind.DLMS:
             return Payload(kind, dlms.decode(payload))
         if kind is PayloadKind.GBZ:
-            value = gbz.decode(payload, alert=apdu.cra_flag is CraFlag.ALERT)
-            return Payload(kind, value, len(value.trailer))
+            return Payload(kind, gbz.decode(payload, alert=apdu.cra_flag is CraFlag.ALERT))
         return Payload(kind, asn1.decode(payload, code, int(apdu.cra_flag)))
     except PayloadError as exc:
         expected = {PayloadKind.DLMS: "DLMS COSEM", PayloadKind.GBZ: "ZigBee GBZ", PayloadKind.ASN1: "ASN.1 DER"}
@@ -126,11 +129,12 @@ def dlms_fields(apdu: dlms.Apdu) -> dict:
         return {"apdu": "access-response", "invoke_id": apdu.invoke_id & 0xFFFFFF,
                 "date_time": _dlms_date_time(apdu.date_time), "results": results}
     return {"apdu": "data-notification", "invoke_id": apdu.invoke_id & 0xFFFFFF,
-            "date_time": _dlms_date_time(apdu.date_time), **alert_fields(apdu.body)}
+            "date_time": _dlms_date_time(apdu.date_time), **alert_fields(apdu)}
 
 
-def alert_fields(body: Data) -> dict:
+def alert_fields(notification: dlms.DataNotification) -> dict:
     """A GBCS DLMS alert: structure {alert code, timestamp, use-case specific content...}."""
+    body = notification.body
     items = body.items if body.tag is Tag.STRUCTURE else (body,)
     out: dict = {}
     if items and items[0].tag is Tag.LONG_UNSIGNED:
@@ -139,13 +143,11 @@ def alert_fields(body: Data) -> dict:
         if items and items[0].tag is Tag.OCTET_STRING and len(items[0].value) == 12:
             out["timestamp"] = str(dlms.DlmsDateTime(items[0].value))
             items = items[1:]
-    if out.get("alert_code") in ("0x8F66", "0x8F67") and items and items[0].tag is Tag.OCTET_STRING \
-            and len(items[0].value) == 19:
-        raw = items[0].value
-        descriptor = dlms.Descriptor(int.from_bytes(raw[10:12], "big"), dlms.Obis(raw[12:18]), raw[18])
-        out["future_dated_command"] = {"message_code": f"0x{int.from_bytes(raw[0:2], 'big'):04X}",
-                                       "originator_counter": int.from_bytes(raw[2:10], "big"),
-                                       **cosem.describe(descriptor, dlms.RequestKind.SET)}
+    outcome = dlms.FutureDatedOutcome.of(notification)
+    if outcome is not None:
+        out["future_dated_command"] = {"message_code": f"0x{outcome.message_code:04X}",
+                                       "originator_counter": outcome.originator_counter,
+                                       **cosem.describe(outcome.descriptor, dlms.RequestKind.SET)}
         items = items[1:]
     if items:
         schema = cosem.ALERT_CONTENT.get(int(out.get("alert_code", "0"), 16))   # a typed view where one is known

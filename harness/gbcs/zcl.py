@@ -112,11 +112,13 @@ UNIT_OF_MEASURE = enum8("kWh", "m3", "ft3", "ccf", "US gal", "IMP gal", "BTU", "
 
 @dataclass(frozen=True)
 class Repeat:
-    """A list of entries: `count` names an earlier field holding how many, else to the payload's end."""
+    """A list of entries: `count` names an earlier field holding how many (in the bits of `count_mask`:
+    a 'tier and number' bitmap keeps the number in its low nibble), else to the payload's end."""
 
     name: str
     fields: tuple
     count: str | None = None
+    count_mask: int = 0xFFFF
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ _METERING_SNAPSHOTS = {
     6: (F("current_summation_delivered", U48), F("number_of_tiers_in_use", U8),
         Repeat("tier_summations", _U48_LIST, count="number_of_tiers_in_use"),
         F("tier_and_block_thresholds_in_use", B8),
-        Repeat("block_summations", _U48_LIST, count="tier_and_block_thresholds_in_use")),
+        Repeat("block_summations", _U48_LIST, count="tier_and_block_thresholds_in_use", count_mask=0x0F)),
 }
 _PREPAY_SNAPSHOTS = {
     0: (F("accumulated_debt", S32), F("type1_debt_remaining", U32), F("type2_debt_remaining", U32),
@@ -209,7 +211,8 @@ COMMANDS: dict[tuple[int, bool, int], tuple[str, tuple]] = {
         _PROVIDER, _ISSUER_EVENT, F("start_time", UTC), F("issuer_tariff_id", U32), *_INDEX,
         F("sub_payload_control", B8),
         Repeat("tiers", (F("tier_and_number_of_thresholds", B8),
-                         Repeat("thresholds", (F("threshold", U48),), count="tier_and_number_of_thresholds"))))),
+                         Repeat("thresholds", (F("threshold", U48),), count="tier_and_number_of_thresholds",
+                                count_mask=0x0F))))),
     (0x0700, False, 0x0B): ("Get Billing Period", (
         F("earliest_start_time", UTC), F("min_issuer_event_id", U32), F("number_of_commands", U8),
         F("tariff_type", B8))),
@@ -422,7 +425,7 @@ def decode_fields(schema: tuple, data: bytes, pos: int, end: int, *, exact: bool
         if isinstance(item, Repeat):
             entries = []
             if item.count is not None:
-                count = values[item.count] & (0x0F if item.count.startswith("tier_and_") else 0xFFFF)
+                count = values[item.count] & item.count_mask
                 for _ in range(count):
                     entry, pos = decode_fields(item.fields, data, pos, end, exact=False)
                     entries.append(entry)

@@ -14,17 +14,16 @@ from harness.usecases.registry import ResponseContext, response
 
 @response("FDA-DLMS")
 def cosem_future_dated_outcome(ctx: ResponseContext, payload: etree._Element) -> None:
-    notification: dlms.DataNotification = ctx.payload.value  # type: ignore[attr-defined]
-    items = notification.body.items
-    if len(items) < 3 or len(items[2].octets) != 19:
+    outcome = dlms.FutureDatedOutcome.of(ctx.payload.value)  # type: ignore[arg-type]
+    if outcome is None:
         return
-    raw = items[2].octets
+    instruction = outcome.descriptor
     payload.append(M.FutureDatedCommandOutcomeDeviceAlert(M.COSEMFutureDatedAlert(
-        M.FutureDatedCommandMessageCode(raw[0:2].hex().upper()),
-        M.FutureDatedCommandOriginatorCounter(str(int.from_bytes(raw[2:10], "big"))),
-        M.DLMSCOSEMFDInstructionIdentification(M.ClassId(raw[10:12].hex().upper()),
-                                               M.InstanceId(raw[12:18].hex().upper()),
-                                               M.AttributeId(raw[18:19].hex().upper())))))
+        M.FutureDatedCommandMessageCode(f"{outcome.message_code:04X}"),
+        M.FutureDatedCommandOriginatorCounter(str(outcome.originator_counter)),
+        M.DLMSCOSEMFDInstructionIdentification(M.ClassId(f"{instruction.class_id:04X}"),
+                                               M.InstanceId(instruction.instance.raw.hex().upper()),
+                                               M.AttributeId(f"{instruction.member:02X}")))))
 
 
 @response("FDA-GBZ")

@@ -149,11 +149,7 @@ def protected_values(ctx: ResponseContext) -> tuple[Data, ...] | None:
     if len(protected) < 5 or protected[0] != SECURITY_CONTROL:
         raise PayloadError(f"{ctx.use_case}: protected attributes must start with security header 31 and a "
                            f"4-byte invocation counter", 0)
-    apdu = ctx.apdu
-    recipient = apdu.supplementary_remote_party or apdu.recipient
-    counter = apdu.originator_counter if apdu.supplementary_originator_counter is None \
-        else apdu.supplementary_originator_counter
-    plain = decrypt(ctx, protected[5:], originator=apdu.originator, recipient=recipient, counter=counter)
+    plain = decrypt(ctx, protected[5:])
     if plain is None:
         pass_on_encrypted(ctx, answer.encode(), name=f"{ctx.use_case} protected attributes", kind="dlms")
         return None

@@ -18,13 +18,13 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.catalogue import DeviceType
-from harness.gbcs import asn1, axdr, dlms
+from harness.gbcs import asn1, axdr, dlms, gbz
 from harness.gbcs.axdr import Tag
 from harness.gbcs.dlms import Descriptor, Obis
 from harness.usecases.esme_config import GET, access_request
 from harness.usecases.gsme_reads import (
     attributes,
-    gbz_command,
+   
     opened,
     read_attributes,
     success,
@@ -53,7 +53,7 @@ command("11.2", "ECS52", devices=(DeviceType.CHF,), originator=Originator.ACB)(r
 
 @command("11.2", "GCS38", devices=(DeviceType.GSME,))
 def read_gas_firmware(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([read_attributes(METERING, (FIRMWARE_VERSION,))])
+    return gbz.command_payload([read_attributes(METERING, (FIRMWARE_VERSION,))])
 
 
 @command("11.2", "CS08", devices=(DeviceType.PPMID, DeviceType.HCALCS), originator=Originator.ACB)

@@ -18,7 +18,7 @@ from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
-from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, gbz_command, \
+from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
     gbz_time, opened, read_attributes, success
 from harness.usecases.mmc import M
 from harness.usecases.registry import CommandContext, ResponseContext, command, response
@@ -85,7 +85,7 @@ def configure_alert_behaviour(request: DuisRequest, ctx: CommandContext) -> byte
         groups.setdefault(configuration, []).append(int(name[1:], 16))
     if not groups:
         raise TransformError(f"{request.srv} sr:GasSupplierAlertEventSettings names no alert", where=request.where)
-    return gbz_command([(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, SET_EVENT_CONFIGURATION,
+    return gbz.command_payload([(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, SET_EVENT_CONFIGURATION,
                          {"issuer_event_id": issuer_event_id(ctx), "start_date_time": NOW,
                           "event_configuration": configuration, "configuration_control": APPLY_BY_LIST,
                           "number_of_events": len(events), "event_ids": [{"event_id": e} for e in events]})
@@ -94,7 +94,7 @@ def configure_alert_behaviour(request: DuisRequest, ctx: CommandContext) -> byte
 
 @command("6.2.9", "GCS21j", devices=(GSME, GPF))
 def read_payment_mode(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([read_attributes(PREPAYMENT, (PAYMENT_CONTROL_CONFIGURATION,))])
+    return gbz.command_payload([read_attributes(PREPAYMENT, (PAYMENT_CONTROL_CONFIGURATION,))])
 
 
 def fixed_point(request: DuisRequest, path: str, digits: int) -> int:
@@ -113,7 +113,7 @@ def fixed_point(request: DuisRequest, path: str, digits: int) -> int:
 @command("6.6", "GCS23", devices=(GSME,))
 def update_gas_conversion(request: DuisRequest, ctx: CommandContext) -> bytes:
     event = issuer_event_id(ctx)
-    return gbz_command([
+    return gbz.command_payload([
         (PRICE, SERVER_TO_CLIENT, PUBLISH_CONVERSION_FACTOR,
          {"issuer_event_id": event, "start_time": NOW,
           "conversion_factor": fixed_point(request, "ConversionFactor", CONVERSION_FACTOR_DIGITS),
@@ -140,7 +140,7 @@ def update_billing_calendar(request: DuisRequest, ctx: CommandContext) -> bytes:
                              f"{', '.join(PERIODICITY)}", where=request.where)
     duration, duration_type = PERIODICITY[periodicity]
     event = issuer_event_id(ctx)
-    return gbz_command([
+    return gbz.command_payload([
         (PRICE, SERVER_TO_CLIENT, PUBLISH_BILLING_PERIOD,
          {"provider_id": PROVIDER_ID, "issuer_event_id": event, "billing_period_start_time": start,
           "billing_period_duration": duration, "billing_period_duration_type": duration_type,
@@ -154,7 +154,7 @@ def update_billing_calendar(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 @command("6.20.1", "GCS41", devices=(GSME,), applies=lambda request: request.has("ImportMPRN"))
 def set_mprn(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, UPDATE_SITE_ID,
+    return gbz.command_payload([(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, UPDATE_SITE_ID,
                          {"issuer_event_id": issuer_event_id(ctx), "site_id_time": NOW, "provider_id": PROVIDER_ID,
                           "site_id": request.require("ImportMPRN").encode("utf-8")})])
 

@@ -13,8 +13,9 @@ from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz
-from harness.usecases.gsme_tariff import (CANCEL, CLIENT_TO_SERVER, GSME, PROVIDER_ID, SERVER_TO_CLIENT, Calendar, Zcl,
-                                          dated, execution, gbz_command, gbz_date_time, issuer_event_id, minutes,
+from harness.gbcs.gbz import ZclCommand, command_payload
+from harness.usecases.gsme_tariff import (CANCEL, CLIENT_TO_SERVER, GSME, PROVIDER_ID, SERVER_TO_CLIENT, Calendar,
+                                          dated, execution, gbz_date_time, issuer_event_id, minutes,
                                           part, week_profiles)
 from harness.usecases.registry import CommandContext, ResponseContext, command, response
 from harness.usecases.request import DuisRequest, TransformError
@@ -52,7 +53,7 @@ SUPPLIER_NAME_AND_CONTACT = 0x00001800           # Provider Change Control: name
 # -- SR 1.6 Update Payment Mode -------------------------------------------------------------------------
 
 def _change_payment_mode(request: DuisRequest, ctx: CommandContext, configuration: int, cut_off: int) -> bytes:
-    return gbz_command([Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x06, {
+    return command_payload([ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x06, {
         "provider_id": PROVIDER_ID, "issuer_event_id": issuer_event_id(ctx),
         "implementation_date_time": execution(request).start(CANCEL),
         "proposed_payment_control_configuration": configuration, "cut_off_value": cut_off})])
@@ -90,7 +91,7 @@ def _balance_mode(request: DuisRequest) -> tuple[str, bool]:
 def _credit_adjustment(request: DuisRequest, ctx: CommandContext) -> bytes:
     mode, reset = _balance_mode(request)
     value = 0 if reset else request.int(f"{mode}/AdjustMeterBalance")
-    return gbz_command([Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x05, {
+    return command_payload([ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x05, {
         "issuer_event_id": issuer_event_id(ctx), "start_time": 0,
         "credit_adjustment_type": CREDIT_ADJUSTMENT[mode, reset], "credit_adjustment_value": value})])
 
@@ -108,8 +109,8 @@ def update_debt(request: DuisRequest, ctx: CommandContext) -> bytes:
     debt recovered as a percentage of each payment."""
     event = issuer_event_id(ctx)
 
-    def change_debt(amount: int, method: int, amount_type: int, frequency: int, rate: int, percentage: int) -> Zcl:
-        return Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x02, {
+    def change_debt(amount: int, method: int, amount_type: int, frequency: int, rate: int, percentage: int) -> ZclCommand:
+        return ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x02, {
             "issuer_event_id": event, "debt_label": b"", "debt_amount": amount, "debt_recovery_method": method,
             "debt_amount_type": amount_type, "debt_recovery_start_time": 0, "debt_recovery_collection_time": 0,
             "debt_recovery_frequency": frequency, "debt_recovery_amount": rate,
@@ -121,12 +122,12 @@ def update_debt(request: DuisRequest, ctx: CommandContext) -> bytes:
             raise TransformError(f"{request.srv} sr:{path}: {raw!r} is not HOURLY or DAILY", where=request.where)
         return RECOVERY_FREQUENCY[raw]
 
-    def time_debt(register: int, amount_type: int) -> Zcl:
+    def time_debt(register: int, amount_type: int) -> ZclCommand:
         recovery = f"GasDebtRecovery{register}"
         return change_debt(request.int(f"TimeDebtRegister{register}"), TIME_BASED, amount_type,
                            period(f"{recovery}/DebtRecoveryRatePeriod"), request.int(f"{recovery}/DebtRecoveryRate"), 0)
 
-    return gbz_command([
+    return command_payload([
         time_debt(1, TIME_DEBT_1_INCREMENTAL),
         time_debt(2, TIME_DEBT_2_INCREMENTAL),
         change_debt(request.int("PaymentDebtRegister"), PERCENTAGE_BASED, PAYMENT_DEBT_INCREMENTAL,
@@ -164,18 +165,18 @@ def update_prepay_configuration(request: DuisRequest, ctx: CommandContext) -> by
     gas = "UpdatePrepayConfigGas"
     request.require(gas)
     start = when.start(CANCEL)
-    return gbz_command([
-        Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x03, {
+    return command_payload([
+        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x03, {
             "issuer_event_id": event, "start_time": start,
             "emergency_credit_limit": request.int(f"{gas}/EmergencyCreditLimit"),
             "emergency_credit_threshold": request.int(f"{gas}/EmergencyCreditThreshold")}),
-        Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x0C, {
+        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x0C, {
             "provider_id": PROVIDER_ID, "issuer_event_id": event, "implementation_date_time": start,
             "overall_debt_cap": request.int(f"{gas}/DebtRecoveryRateCap")}),
         # Set Low Credit Warning Level has no time of its own: it goes in the GBZ from date-time.
-        Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x09, {"low_credit_warning_level": request.int(f"{gas}/LowCreditThreshold")},
+        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x09, {"low_credit_warning_level": request.int(f"{gas}/LowCreditThreshold")},
             from_date_time=start),
-        Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x0B, {
+        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x0B, {
             "provider_id": PROVIDER_ID, "issuer_event_id": event, "implementation_date_time": start,
             "maximum_credit_level": request.int(f"{gas}/MaxMeterBalance"),
             "maximum_credit_per_top_up": request.int(f"{gas}/MaxCreditThreshold")}),
@@ -189,7 +190,7 @@ def top_up(request: DuisRequest, ctx: CommandContext) -> bytes:
     utrn = request.require("UTRN")
     if len(utrn) != 20 or not utrn.isdigit():
         raise TransformError(f"{request.srv} sr:UTRN: {utrn!r} is not 20 digits", where=request.where)
-    return gbz_command([Zcl(PREPAYMENT, CLIENT_TO_SERVER, 0x04, {
+    return command_payload([ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x04, {
         "originating_device": CONSUMER_TOP_UP_FROM_ESI, "top_up_code": utrn.encode("ascii")})])
 
 
@@ -207,14 +208,14 @@ def topped_up(ctx: ResponseContext, rsp: etree._Element) -> None:
 
 @command("3.1", "GCS07", devices=GSME)
 def display_message(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([Zcl(MESSAGING, SERVER_TO_CLIENT, 0x00, {
+    return command_payload([ZclCommand(MESSAGING, SERVER_TO_CLIENT, 0x00, {
         "message_id": issuer_event_id(ctx), "message_control": 0, "start_time": 0,
         "duration_in_minutes": UNTIL_CHANGED, "message": _ascii(request, "SupplierMessage")})])
 
 
 @command("3.2", "GCS09", devices=(DeviceType.GPF,))
 def restrict_access_for_change_of_tenancy(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([Zcl(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x00, {
+    return command_payload([ZclCommand(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x00, {
         "provider_id": PROVIDER_ID, "issuer_event_id": issuer_event_id(ctx), "tariff_type": 0,
         "implementation_date_time": gbz_date_time(request, "RestrictionDateTime"),
         "proposed_tenancy_change_control": TENANCY_CHANGE_CONTROL})])
@@ -222,7 +223,7 @@ def restrict_access_for_change_of_tenancy(request: DuisRequest, ctx: CommandCont
 
 @command("3.4", "GCS44", devices=GSME)
 def update_supplier_name(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([Zcl(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x01, {
+    return command_payload([ZclCommand(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x01, {
         "current_provider_id": PROVIDER_ID, "issuer_event_id": issuer_event_id(ctx), "tariff_type": 0,
         "proposed_provider_id": PROVIDER_ID, "provider_change_implementation_time": 0,
         "provider_change_control": SUPPLIER_NAME_AND_CONTACT,

@@ -78,16 +78,8 @@ EVENT_LOGS = {"Event": 0x13, "Security": 0x04}
 
 # -- Transform ---------------------------------------------------------------------------------------------
 
-def gbz_command(frames: Sequence[tuple[int, int, int, dict]]) -> bytes:
-    """A GBZ payload of (cluster, frame control, command, values) ZCL commands, sequence numbers 0, 1 ..."""
-    last = len(frames) - 1
-    return gbz.GbzPayload(tuple(
-        gbz.Component(cluster, zcl.Frame(control, n, cmd, values), gbz.CONTROL_LAST if n == last else 0)
-        for n, (cluster, control, cmd, values) in enumerate(frames))).encode()
-
-
-def read_attributes(cluster: int, attributes: Iterable[int]) -> tuple[int, int, int, dict]:
-    return (cluster, 0x00, zcl.READ_ATTRIBUTES, {"attributes": list(attributes)})
+def read_attributes(cluster: int, attributes: Iterable[int]) -> gbz.ZclCommand:
+    return gbz.ZclCommand(cluster, 0x00, zcl.READ_ATTRIBUTES, {"attributes": list(attributes)})
 
 
 def gbz_time(request: DuisRequest, path: str) -> int:
@@ -112,17 +104,17 @@ def log_period(request: DuisRequest) -> tuple[int, int]:
 
 @command("4.1.1", "GCS13a", devices=(GSME, GPF))
 def read_import_register(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE, CURRENT_SUMMATION_DELIVERED))])
+    return gbz.command_payload([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE, CURRENT_SUMMATION_DELIVERED))])
 
 
 @command("4.1.2", "GCS13c", devices=(GSME, GPF))
 def read_tou_registers(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE, *TIER_SUMMATIONS))])
+    return gbz.command_payload([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE, *TIER_SUMMATIONS))])
 
 
 @command("4.3", "GCS14", devices=(GSME, GPF))
 def read_prepay_values(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command([read_attributes(PRICE, (PRICE_TRAILING_DIGIT, CURRENCY)),
+    return gbz.command_payload([read_attributes(PRICE, (PRICE_TRAILING_DIGIT, CURRENCY)),
                         read_attributes(PREPAYMENT, PREPAY_READ)])
 
 
@@ -130,7 +122,7 @@ def get_snapshots(request: DuisRequest, plan: Sequence[tuple[int, int]], cause: 
     """One Get Snapshot / Get Prepay Snapshot per snapshot the log can hold (offsets 0, 1 ...): a ZCL
     command returns one snapshot, and the DCC asks for all of them in one GBZ payload."""
     start, end = log_period(request)
-    return gbz_command([(cluster, CLIENT_TO_SERVER, GET_SNAPSHOT[cluster],
+    return gbz.command_payload([(cluster, CLIENT_TO_SERVER, GET_SNAPSHOT[cluster],
                          {"earliest_start_time": start, "latest_end_time": end, "snapshot_offset": offset,
                           "snapshot_cause": cause})
                         for cluster, count in plan for offset in range(count)])
@@ -175,7 +167,7 @@ def get_sampled_data(request: DuisRequest, sample_id: int, interval: dt.timedelt
     if count > 0xFFFF:
         raise TransformError(f"{request.srv} sr:ReadLogPeriod: {count} samples, more than one command can ask for",
                              where=request.where)
-    return gbz_command([(METERING, CLIENT_TO_SERVER, GET_SAMPLED_DATA,
+    return gbz.command_payload([(METERING, CLIENT_TO_SERVER, GET_SAMPLED_DATA,
                          {"sample_id": sample_id, "earliest_sample_time": start, "sample_type": CONSUMPTION_DELIVERED,
                           "number_of_samples": count})])
 
@@ -199,7 +191,7 @@ def _log(name: str):
 @command("6.13", "CS10b", devices=(GSME, GPF), applies=_log("Security"))
 def read_event_log(request: DuisRequest, ctx: CommandContext) -> bytes:
     start, end = log_period(request)
-    return gbz_command([(EVENTS, CLIENT_TO_SERVER, GET_EVENT_LOG,
+    return gbz.command_payload([(EVENTS, CLIENT_TO_SERVER, GET_EVENT_LOG,
                          {"event_control_log_id": EVENT_LOGS[request.require("LogToRead")], "event_id": 0,
                           "start_time": start, "end_time": end, "number_of_events": 0, "event_offset": 0})])
 
@@ -212,16 +204,13 @@ _CIPHERTEXT_START = 17   # control, cluster, length, additional control, frame c
 def opened(ctx: ResponseContext) -> list[gbz.Component]:
     """The response's components, encrypted ZCL payloads decrypted and decoded where the keystore holds
     the User's KA key; the others are passed on as ra:GBCSData and keep `frame.values` None."""
-    apdu, payload = ctx.apdu, ctx.payload.value  # type: ignore[attr-defined]
-    recipient = apdu.supplementary_remote_party or apdu.recipient
-    counter = apdu.supplementary_originator_counter
-    counter = apdu.originator_counter if counter is None else counter
+    payload = ctx.payload.value  # type: ignore[attr-defined]
     out, pos = [], 3
     for component in payload.components:
         size = len(component.encode())
         if component.encrypted and component.frame.values is None and component.ciphered is not None:
             sealed = component.ciphered.ciphertext + component.ciphered.tag
-            plain = decrypt(ctx, sealed, originator=apdu.originator, recipient=recipient, counter=counter)
+            plain = decrypt(ctx, sealed)
             if plain is None:
                 pass_on_encrypted(ctx, component.encode(), kind="zigbeeCiphered", name=(
                     f"{zcl.CLUSTERS.get(component.cluster, 'cluster')} {component.frame.name(component.cluster)}"))

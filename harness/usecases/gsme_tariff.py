@@ -17,13 +17,13 @@ pending future-dated command).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
+from harness.gbcs.gbz import ZclCommand, command_payload
 from harness.usecases.registry import CommandContext, ResponseContext, command, response
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
@@ -48,30 +48,6 @@ CURRENCIES = {"GBP": 826, "ECB": 978}    # ISO 4217: DUIS names the euro by its 
 CANCEL = 0xFFFFFFFF
 CANCEL_CALENDAR = 0xFFFFFFFE
 CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
-
-
-# -- GBZ payloads of several ZCL commands ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Zcl:
-    """One ZCL command of a GBZ payload; `from_date_time` (GBZ seconds) goes in the GBZ extended header."""
-
-    cluster: int
-    frame_control: int
-    command: int
-    values: dict
-    from_date_time: int | None = None
-
-
-def gbz_command(instructions: Sequence[Zcl]) -> bytes:
-    """A GBZ command payload: components in order, ZCL sequence numbers 0, 1, ..., the last flagged."""
-    last = len(instructions) - 1
-    components = tuple(
-        gbz.Component(i.cluster, zcl.Frame(i.frame_control, n, i.command, i.values),
-                      (gbz.CONTROL_LAST if n == last else 0)
-                      | (gbz.CONTROL_FROM_DATE_TIME if i.from_date_time is not None else 0), i.from_date_time)
-        for n, i in enumerate(instructions))
-    return gbz.GbzPayload(components).encode()
 
 
 def issuer_event_id(ctx: CommandContext) -> int:
@@ -173,24 +149,24 @@ class Calendar:
     seasons: list[tuple[bytes, int]]
     special_days: list[tuple[bytes, int]]
 
-    def instructions(self, event: int, when: Execution) -> list[Zcl]:
+    def instructions(self, event: int, when: Execution) -> list[ZclCommand]:
         start = when.start(CANCEL_CALENDAR)
         ids = {"provider_id": PROVIDER_ID, "issuer_event_id": event, "issuer_calendar_id": event}
-        out = [Zcl(CALENDAR, SERVER_TO_CLIENT, 0x00, {
+        out = [ZclCommand(CALENDAR, SERVER_TO_CLIENT, 0x00, {
             **ids, "start_time": start, "calendar_type": self.calendar_type, "calendar_time_reference": 0,
             "calendar_name": b"", "number_of_seasons": len(self.seasons),
             "number_of_week_profiles": len(self.weeks), "number_of_day_profiles": len(self.days)})]
-        out += [Zcl(CALENDAR, SERVER_TO_CLIENT, 0x01, {
+        out += [ZclCommand(CALENDAR, SERVER_TO_CLIENT, 0x01, {
             **ids, "day_id": day, "total_number_of_schedule_entries": len(entries), "command_index": 0,
             "number_of_commands": 1, "calendar_type": self.calendar_type,
             "schedule_entries": [{"start_time": m, "price_tier_or_function": t} for m, t in entries]})
             for day, entries in self.days]
-        out += [Zcl(CALENDAR, SERVER_TO_CLIENT, 0x02, {
+        out += [ZclCommand(CALENDAR, SERVER_TO_CLIENT, 0x02, {
             **ids, "week_id": week, **dict(zip(WEEKDAYS, days))}) for week, days in self.weeks]
-        out.append(Zcl(CALENDAR, SERVER_TO_CLIENT, 0x03, {
+        out.append(ZclCommand(CALENDAR, SERVER_TO_CLIENT, 0x03, {
             **ids, "command_index": 0, "number_of_commands": 1,
             "seasons": [{"season_start_date": date, "week_id": week} for date, week in self.seasons]}))
-        out.append(Zcl(CALENDAR, SERVER_TO_CLIENT, 0x04, {
+        out.append(ZclCommand(CALENDAR, SERVER_TO_CLIENT, 0x04, {
             **ids, "start_time": start, "calendar_type": self.calendar_type,
             "total_number_of_special_days": len(self.special_days), "command_index": 0, "number_of_commands": 1,
             "special_days": [{"special_day_date": date, "day_id": day} for date, day in self.special_days]}))
@@ -234,7 +210,7 @@ def tariff_calendar(request: DuisRequest) -> Calendar:
 # -- prices (Price cluster) -----------------------------------------------------------------------------
 
 def price_instructions(request: DuisRequest, event: int, when: Execution,
-                       thresholds: list[int] | None) -> list[Zcl]:
+                       thresholds: list[int] | None) -> list[ZclCommand]:
     """Publish Tariff Information, [Publish Block Thresholds,] Publish Price Matrix from
     PriceElements/GasPriceElements. `thresholds`: GCS01a's ThresholdMatrix; None where the request
     gives only their number (GCS01b)."""
@@ -256,7 +232,7 @@ def price_instructions(request: DuisRequest, event: int, when: Execution,
         raise TransformError(f"{request.srv} sr:GasPriceElements: missing sr:{'BlockPrice' if block else 'TOUPrice'}",
                              where=request.where)
     ids = {"provider_id": PROVIDER_ID, "issuer_event_id": event}
-    out = [Zcl(PRICE, SERVER_TO_CLIENT, 0x04, {
+    out = [ZclCommand(PRICE, SERVER_TO_CLIENT, 0x04, {
         **ids, "issuer_tariff_id": ISSUER_TARIFF_ID, "start_time": when.start(CANCEL),
         "tariff_type": TARIFF_BLOCK if block else TARIFF_TOU, "tariff_label": b"",
         "number_of_price_tiers_in_use": 0 if block else len(matrix), "number_of_block_thresholds_in_use": in_use,
@@ -267,10 +243,10 @@ def price_instructions(request: DuisRequest, event: int, when: Execution,
                   "command_index": 0, "number_of_commands": 1}
     if block and thresholds is not None:
         # Sub-payload control 1: the thresholds apply to all tiers (tier nibble 0).
-        out.append(Zcl(PRICE, SERVER_TO_CLIENT, 0x06, {**matrix_ids, "sub_payload_control": 1, "tiers": [
+        out.append(ZclCommand(PRICE, SERVER_TO_CLIENT, 0x06, {**matrix_ids, "sub_payload_control": 1, "tiers": [
             {"tier_and_number_of_thresholds": len(thresholds), "thresholds": [{"threshold": t} for t in thresholds]}]}))
     # Sub-payload control: 1 = TOU (ids are tiers), 0 = block (ids are tier << 4 | block - 1).
-    out.append(Zcl(PRICE, SERVER_TO_CLIENT, 0x05, {**matrix_ids, "sub_payload_control": 0 if block else 1,
+    out.append(ZclCommand(PRICE, SERVER_TO_CLIENT, 0x05, {**matrix_ids, "sub_payload_control": 0 if block else 1,
                                                    "prices": matrix}))
     return out
 
@@ -283,12 +259,12 @@ def update_import_tariff(request: DuisRequest, ctx: CommandContext) -> bytes:
     thresholds = indexed(request, "GasTariffElements/ThresholdMatrix/BlockThreshold") if block else None
     if block and not thresholds:
         request.require("GasTariffElements/ThresholdMatrix/BlockThreshold")
-    return gbz_command(calendar.instructions(event, when) + price_instructions(request, event, when, thresholds))
+    return command_payload(calendar.instructions(event, when) + price_instructions(request, event, when, thresholds))
 
 
 @command("1.2.1", "GCS01b", devices=GSME)
 def update_price(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz_command(price_instructions(request, issuer_event_id(ctx), execution(request), None))
+    return command_payload(price_instructions(request, issuer_event_id(ctx), execution(request), None))
 
 
 @response("GCS01a", "GCS01b")

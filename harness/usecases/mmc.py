@@ -21,10 +21,9 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from harness import catalogue
-from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
+from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
-from harness.gbcs.axdr import Tag
 from harness.gbcs.frame import CraFlag, GbcsMessage
 from harness.pki import Keystore, KeyUsage
 from harness.usecases import registry
@@ -70,10 +69,8 @@ def _future_dated_command(value) -> int | None:
     if isinstance(value, gbz.GbzPayload):
         return value.future_dated.message_code if value.future_dated is not None else None
     if isinstance(value, dlms.DataNotification):
-        items = value.body.items if value.body.tag is Tag.STRUCTURE else ()
-        if len(items) > 2 and items[0].value in (0x8F66, 0x8F67) and items[2].tag is Tag.OCTET_STRING \
-                and len(items[2].value) == 19:
-            return int.from_bytes(items[2].value[:2], "big")
+        outcome = dlms.FutureDatedOutcome.of(value)
+        return outcome.message_code if outcome is not None else None
     return None
 
 
@@ -110,26 +107,27 @@ def header(message: GbcsMessage, sr) -> etree._Element:
 
 # -- decryption ----------------------------------------------------------------------------------------
 
-def decrypt(ctx: ResponseContext, data: bytes, *, originator: EntityId, recipient: EntityId,
-            counter: int) -> bytes | None:
-    """An encrypted payload field (ciphertext || 12-byte tag) opened with the recipient's KA private key
-    and the originator's KA certificate; None, with a note saying why, when it cannot be."""
+def decrypt(ctx: ResponseContext, data: bytes) -> bytes | None:
+    """An encrypted payload field of the response (ciphertext || 12-byte tag), opened as GBCS encrypts
+    end to end (`crypto.encryption_key`: to the supplementary remote party where there is one) with that
+    party's KA private key and the device's KA certificate; None, with a note saying why, when it cannot be."""
+    apdu = ctx.apdu
     keystore: Keystore | None = ctx.keystore  # type: ignore[assignment]
     if keystore is None:
         ctx.notes.append("encrypted content not decrypted: no keystore given (--keystore)")
         return None
-    mine, theirs = keystore.find(recipient, KeyUsage.KEY_AGREEMENT), keystore.find(originator, KeyUsage.KEY_AGREEMENT)
+    recipient = apdu.supplementary_remote_party or apdu.recipient
+    mine = keystore.find(recipient, KeyUsage.KEY_AGREEMENT)
+    theirs = keystore.find(apdu.originator, KeyUsage.KEY_AGREEMENT)
     if mine is None or mine.private_key is None:
         ctx.notes.append(f"encrypted content not decrypted: no KA private key of {recipient.duis} in the keystore")
         return None
     if theirs is None:
-        ctx.notes.append(f"encrypted content not decrypted: no KA certificate of {originator.duis} in the keystore")
+        ctx.notes.append(f"encrypted content not decrypted: no KA certificate of {apdu.originator.duis} in the keystore")
         return None
-    key = crypto.derive_key(mine.private_key, theirs.public_key, originator=originator, counter=counter,
-                            recipient=recipient, mode=crypto.ENCRYPTION_MODE)
-    plain = crypto.decrypt_field(key, originator, data)
+    plain = crypto.decrypt_field(crypto.encryption_key(apdu, mine.private_key, theirs.public_key), apdu.originator, data)
     if plain is None:
-        ctx.notes.append(f"encrypted content from {originator.duis} did not decrypt (wrong key or tampered)")
+        ctx.notes.append(f"encrypted content from {apdu.originator.duis} did not decrypt (wrong key or tampered)")
     return plain
 
 

@@ -38,9 +38,9 @@ from lxml import etree
 
 from harness.catalogue import DeviceType, UserRole
 from harness.duis.bodies.configuration import (
-    _ESME_NETWORK_OPERATOR,
-    _ESME_SUPPLIER,
-    _GSME_SUPPLIER_EVENTS,
+    ESME_NETWORK_OPERATOR_ALERTS,
+    ESME_SUPPLIER_ALERTS,
+    GSME_SUPPLIER_EVENTS,
 )
 from harness.eui import EntityId
 from harness.gbcs import axdr, gbz, zcl
@@ -53,7 +53,7 @@ from harness.usecases.gsme_reads import (
     all_found,
     attributes,
     frames,
-    gbz_command,
+   
     opened,
     read_attributes,
     success,
@@ -121,7 +121,7 @@ def dlms_reads(srv: str, use_case: str, reads: tuple[Read, ...], devices=(ESME,)
 def gbz_reads(srv: str, use_case: str, zcl_commands: list[tuple[int, int, int, dict]], devices=(GSME,),
               **options) -> None:
     def build(request: DuisRequest, ctx: CommandContext) -> bytes:
-        return gbz_command(zcl_commands)
+        return gbz.command_payload(zcl_commands)
     build.__name__ = f"read_{use_case}"
     command(srv, use_case, devices=devices, **options)(build)
 
@@ -239,7 +239,7 @@ def activate_emergency_credit(request: DuisRequest, ctx: CommandContext) -> byte
 @command("2.5", "GCS06", devices=(GSME,))
 def select_emergency_credit(request: DuisRequest, ctx: CommandContext) -> bytes:
     # Select Available Emergency Credit as from the energy service interface, issued 'now' (0).
-    return gbz_command([(PREPAYMENT, CLIENT_TO_SERVER, 0x00, {"command_issue_date_time": 0, "originating_device": 0})])
+    return gbz.command_payload([(PREPAYMENT, CLIENT_TO_SERVER, 0x00, {"command_issue_date_time": 0, "originating_device": 0})])
 
 
 @response("ECS09", "GCS06")
@@ -883,10 +883,10 @@ def esme_alert_behaviours(ctx: ResponseContext, rsp: etree._Element) -> None:
             continue
         enabled = enabled_alerts(ctx, item, 0x81 if supplier else 0x80)
         if supplier:
-            common, poly = _ESME_SUPPLIER
+            common, poly = ESME_SUPPLIER_ALERTS
             groups = (common,) + ((poly,) if enabled & set(poly[1]) else ())     # 81B7: poly phase meters only
         else:
-            common, single, poly = _ESME_NETWORK_OPERATOR
+            common, single, poly = ESME_NETWORK_OPERATOR_ALERTS
             groups = (common, poly if enabled & set(poly[1]) else single)
         out.append(M(name, *_alert_groups(groups, enabled)))
         unknown = enabled - {code for _, codes in groups for code in codes}
@@ -908,11 +908,11 @@ def gsme_alert_behaviours(ctx: ResponseContext, rsp: etree._Element) -> None:
                 if c.cluster == DEVICE_MANAGEMENT and c.frame.cluster_specific and c.frame.values is not None
                 and c.frame.command == REPORT_EVENT_CONFIGURATION for e in c.frame.values.get("events", ())}
     out = M.GasSupplierAlertEventSettings()
-    for code in _GSME_SUPPLIER_EVENTS:
+    for code in GSME_SUPPLIER_EVENTS:
         if code in reported:
             config = reported[code]
             out.append(M(f"x{code}", *(M(flag, "Enable" if config & bits else "Disable") for flag, bits in EVENT_FLAGS)))
-    unknown = sorted(set(reported) - set(_GSME_SUPPLIER_EVENTS))
+    unknown = sorted(set(reported) - set(GSME_SUPPLIER_EVENTS))
     if unknown:
         ctx.notes.append(f"GCS20r: events MMC has no element for: {', '.join(unknown)}")
     rsp.append(out)

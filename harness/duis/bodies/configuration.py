@@ -185,24 +185,25 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# Alert codes each group accepts, in XSD sequence order (the schema enforces that order).
-_ESME_SUPPLIER = (
+# Alert codes each group accepts, in XSD sequence order (the schema enforces that order); the Parse of
+# 6.2.10 reads alert behaviours back by the same groups.
+ESME_SUPPLIER_ALERTS = (
     ("SupplierESMECommon", _codes(
         "810D 810E 8119 8145 8154 8155 8161 8162 8168 8183 81A0 81A1 81A2 81A3 81A4 81A5 81A6 81A7 81A8 81A9 81AA "
         "81AB 81AC 81AD 81AE 81AF 81B0 81B1 81B2 81B3 81B8 81B9 81BA 81BB 81BC 81BD 81BE 81C0 81C1 81C4 81C5 81C6")),
     ("SupplierESMEPolyPhase", _codes("81B7")),
 )
-_ESME_NETWORK_OPERATOR = (
+ESME_NETWORK_OPERATOR_ALERTS = (
     ("NetworkOperatorESMECommon", _codes("8014 8015")),
     ("NetworkOperatorESMESinglePhase", _codes("8002 8006 8020 8024 8028 802C 8085 8089 808D 8091 8095 8099 8010")),
     ("NetworkOperatorESMEPolyPhase", _codes(
         "8003 8004 8005 8007 8008 8009 8021 8022 8023 8025 8026 8027 8029 802A 802B 802D 802E 802F 8086 8087 8088 "
         "808A 808B 808C 808E 808F 8090 8092 8093 8094 8096 8097 8098 809A 809B 809C 8011 8016 8013")),
 )
-_GSME_SUPPLIER = _codes(
+GSME_SUPPLIER_ALERTS = _codes(
     "810D 810E 8119 8145 8154 8155 8168 8183 8184 81A1 81A4 81A5 81A6 81A7 81A8 81A9 81AA 81AB 81AC 81AD 81AE 81AF "
     "81B0 81B1 81B2 81B3 81B4 81B5 81B6 81B9 81BA 81BC 81BD 81BE 81BF 81C0 81C2 81C3 81C4 81C5")
-_GSME_SUPPLIER_EVENTS = _codes(
+GSME_SUPPLIER_EVENTS = _codes(
     "810D 810E 8119 8145 8154 8155 8161 8162 8168 8183 8184 81A0 81A1 81A4 81A5 81A6 81A7 81A8 81A9 81AA 81AB 81AC "
     "81AD 81AE 81AF 81B0 81B1 81B2 81B3 81B4 81B5 81B6 81B9 81BA 81BC 81BD 81BE 81BF 81C0 81C2 81C3 81C4 81C5 81C6")
 
@@ -322,11 +323,11 @@ def configure_alert_behaviour(*, alerts: Mapping[int | str, AlertValue] | str, f
     items = _alert_items(alerts)
     if fuel == "gas":
         events = behaviour == "AlertEventSettings"
-        settings = _flat(element, _GSME_SUPPLIER_EVENTS if events else _GSME_SUPPLIER, items, events)
+        settings = _flat(element, GSME_SUPPLIER_EVENTS if events else GSME_SUPPLIER_ALERTS, items, events)
     elif role == "supplier":
-        settings = _grouped(element, _ESME_SUPPLIER, items, False)
+        settings = _grouped(element, ESME_SUPPLIER_ALERTS, items, False)
     else:
-        settings = _grouped(element, _ESME_NETWORK_OPERATOR, items, True)
+        settings = _grouped(element, ESME_NETWORK_OPERATOR_ALERTS, items, True)
     return E.ConfigureAlertBehaviour(settings)
 
 
