@@ -41,11 +41,13 @@ from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload, utrn
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
 from harness.pki import Keystore, KeyUsage
 from harness.pki.certificates import entity_id_of, usage_of
 from harness.pki.keystore import Credential
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
+from harness.usecases import mmc
 
 DEFAULT_TIMEOUT_S = 3 * 3600.0
 
@@ -292,6 +294,16 @@ class ServiceUser:
         apdu = message.apdu
         if model_payload.is_model_payload(apdu.payload):
             exchange.device_fields = model_payload.decode(apdu.payload)
+        else:
+            try:
+                document, notes = mmc.parse(message, keystore=self.keystore, srv=exchange.srv)
+            except PayloadError as exc:
+                exchange.problem = f"device response: {exc}"
+                return
+            exchange.add(self.clock.now(), "device response parsed (MMC)", xml.serialize(document), "mmc")
+            exchange.device_fields = mmc.values(document)
+            if notes:
+                exchange.problem = "; ".join(notes)
         if apdu.signature is None:
             exchange.device_signature = "absent"
         else:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from harness import catalogue
@@ -61,10 +62,14 @@ from harness.duis.xml import E
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, entity_id_of, role_of
 from harness.pki.repository import SmkiRepository
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
+from harness.usecases import DspRecords, DuisRequest, TransformError, mmc
+from harness.usecases import device as device_side
+from harness.usecases.transform import transform as transform_request
 
 S = DeviceStatus
 WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6, 8}}
@@ -196,12 +201,12 @@ class DataServicesProvider:
                                   response_date_time=self.clock.now(), request_id=request_id)
         device = self.authorise(service, user, request_id.target)
         if cv is CommandVariant.TRANSFORM:
-            return self._transform(service, xml.flatten(body), user, device, request_id)
+            return self._transform(service, xml.flatten(body), user, device, request_id, DuisRequest.of(root))
         if signed:
             command = self._signed_command(service, body, user, device, request_id)
         else:
             fields = xml.flatten(body)
-            use_case, apdu = self.command(service, fields, user, device, request_id)
+            use_case, apdu = self.command(service, fields, user, device, request_id, DuisRequest.of(root))
             command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
         if cv.local_delivery:
             return self.local.deliver(command, also_over_wan=cv.via_wan)
@@ -279,9 +284,11 @@ class DataServicesProvider:
         return "CS03CNonCritical" if joining else "CS04ACNonCritical"
 
     def command(self, service: catalogue.ServiceRequest, fields: dict, user: DccUser, device: InventoryDevice,
-                request_id: RequestId) -> tuple[str, GeneralSigning]:
+                request_id: RequestId, request: DuisRequest | None = None) -> tuple[str, GeneralSigning]:
         """The GBCS command (unsigned unless the DCC signs it) for an SR's body fields."""
         use_case = self.use_case(service, device, fields)
+        if request is not None and device_side.understood(use_case):
+            return self._transformed(request, user, device, fields)
         code = catalogue.use_case(use_case).message_codes[0]
         if service.srv in ("8.12.1", "8.12.2"):
             fields = {**fields, **self._log_backup(service.srv, fields)}
@@ -306,6 +313,32 @@ class DataServicesProvider:
                                   payload=payload, date_time=when)
         return use_case, apdu
 
+    def _transformed(self, request: DuisRequest, user: DccUser, device: InventoryDevice,
+                     fields: dict) -> tuple[str, GeneralSigning]:
+        """The DSP's Transform of the request, signed where the DCC signs (handover, Change of Supplier)."""
+        try:
+            done = transform_request(request, self.records(request.srv, user, device, fields), now=self.clock.now(),
+                                     dsp_counter=self.next_dcc_counter(), access_control_broker=self.identity.acb,
+                                     transitional_cos=self.identity.transcos)
+        except TransformError as exc:
+            raise DuisRejection("E12", str(exc)) from None
+        apdu = done.apdu
+        signer = _DCC_ORIGINATED.get(done.use_case)
+        if signer:
+            apdu = crypto.sign_apdu(apdu, self._signers[signer][1])
+        return done.use_case, apdu
+
+    def records(self, srv: str, user: DccUser, device: InventoryDevice, fields: dict) -> DspRecords:
+        """What the DSP's inventory and registrations say of the target, the User and a device named."""
+        other = self.inventory.get(EntityId(fields["OtherDeviceID"])) if "OtherDeviceID" in fields else None
+        other_ka = self.repository.keystore.find(other.device_id, KeyUsage.KEY_AGREEMENT) if other else None
+        roles = sorted(self.roles_for(user, device, srv), key=lambda r: r.value)
+        return DspRecords(device_type=device.device_type, gbcs_version=GBCS_VERSION,
+                          user_role=roles[0] if roles else None,
+                          other_device_type=other.device_type if other else None,
+                          other_device_ka_certificate=other_ka.certificate.public_bytes(Encoding.DER)
+                          if other_ka and other_ka.certificate else None)
+
     def _log_backup(self, srv: str, fields: dict) -> dict:
         """What a restore carries: the replaced CHF's (or GPF's) device log as the DCC last backed it up."""
         old = fields.get("OldCHFID") if srv == "8.12.1" else fields.get("OldGPFID")
@@ -320,8 +353,8 @@ class DataServicesProvider:
         self._dcc_counter = max(self._dcc_counter + 1, self.clock.millis())
         return self._dcc_counter
 
-    def _transform(self, service, fields, user, device, request_id) -> etree._Element:
-        use_case, apdu = self.command(service, fields, user, device, request_id)
+    def _transform(self, service, fields, user, device, request_id, request) -> etree._Element:
+        use_case, apdu = self.command(service, fields, user, device, request_id, request)
         self._transforms[request_id] = (user, device, use_case, apdu, fields)
         return build_response(response_message(service.srv, pre_command(apdu.pre_command(), GBCS_VERSION)),
                               response_code="I0", response_date_time=self.clock.now(), request_id=request_id)
@@ -403,7 +436,7 @@ class DataServicesProvider:
             self.clock.cancel(command.timer)
             if not command.local:
                 self._reply(command, "I0", data)
-            self.outcomes.after(command, _fields(apdu))
+            self.outcomes.after(command, _fields(message, command.srv))
             return "response"
         if apdu.cra_flag is CraFlag.ALERT:
             self._device_alert(apdu, data, forward=returned_by is None)
@@ -424,7 +457,7 @@ class DataServicesProvider:
         self.post(command.user, response, f"response {code} to {command.request_id}")
 
     def _device_alert(self, apdu: GeneralSigning, data: bytes, *, forward: bool) -> None:
-        fields = _fields(apdu)
+        fields = _fields(GbcsMessage.decode(data))
         code = int(str(fields.get("AlertCode", "0")), 16)
         if apdu.recipient == self.identity.acb:
             if apdu.message_code == CS14_DEVICE_LOG_BACKUP:        # keep the CHF's device log backup
@@ -491,11 +524,18 @@ class DataServicesProvider:
         self.clock.call_later(DCC_PROCESSING_S, lambda: self._post(user, data), f"POST {label} to {user.name}")
 
 
-def _fields(apdu: GeneralSigning) -> dict:
+def _fields(message: GbcsMessage, srv: str | None = None) -> dict:
+    """What the DCC reads of a device's response or alert: its Parse (MMC values, "Result" among them)."""
+    apdu = message.apdu
+    if model_payload.is_model_payload(apdu.payload):
+        try:
+            return model_payload.decode(apdu.payload)
+        except MalformedMessage:
+            return {}
     try:
-        return model_payload.decode(apdu.payload)
-    except MalformedMessage:
-        return {}
+        return mmc.values(mmc.parse(message, srv=srv)[0])
+    except PayloadError:
+        return {"Result": "Failure"}
 
 
 def _datetime(text: str) -> dt.datetime:

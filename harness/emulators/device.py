@@ -34,8 +34,11 @@ from harness.clock import VirtualClock
 from harness.emulators.trust import TrustAnchorRejected, TrustAnchors
 from harness.eui import EntityId
 from harness.gbcs import crypto, model_payload
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, derive_private_key, entity_id_of
+from harness.usecases import device as device_side
+from harness.usecases.registry import DeviceCommand
 
 R = RemotePartyRole
 Handler = Callable[["EmulatedDevice", dict, GeneralSigning], dict]
@@ -154,7 +157,7 @@ class EmulatedDevice:
             self.note(f"ignored {apdu.cra_flag.name.lower()} for {apdu.recipient}")
             return
         try:
-            fields = self._authenticate(message)
+            fields, command = self._authenticate(message)
         except Rejection as rejection:
             self.note(f"rejected command {apdu.originator}:{apdu.originator_counter}: {rejection}")
             self.log_security(rejection.alert_code, str(rejection))
@@ -171,18 +174,23 @@ class EmulatedDevice:
         except CommandFailed as failure:
             outcome = {"Result": "Failure", "Reason": str(failure)}
             self.note(f"{use_case} from {apdu.originator}: failed: {failure}")
-        self._respond(apdu, outcome, critical=use_case in CRITICAL_USE_CASES)
+        self._respond(apdu, outcome, critical=use_case in CRITICAL_USE_CASES, read=command)
 
-    def _authenticate(self, message: GbcsMessage) -> dict:
+    def _authenticate(self, message: GbcsMessage) -> tuple[dict, DeviceCommand | None]:
         apdu = message.apdu
         acb = self.trust.cell(R.ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT) if self.trust else None
         if acb is None or self.keys is None:
             raise Rejection(ALERT_AUTHENTICATION, "no ACB key-agreement trust anchor to check the MAC")
         if message.mac is None or not crypto.mac_holds(message, self.keys.key_agreement, acb.public_key):
             raise Rejection(ALERT_AUTHENTICATION, "MAC does not verify with the ACB key")
+        command = None
         try:
-            fields = model_payload.decode(apdu.payload)
-        except MalformedMessage as exc:
+            if model_payload.is_model_payload(apdu.payload):
+                fields = model_payload.decode(apdu.payload)
+            else:
+                command, fields = device_side.read(apdu, self.device_type, now=self.clock.now(),
+                                                   commissioned=getattr(self, "commissioned", True))
+        except (MalformedMessage, PayloadError) as exc:
             raise Rejection(ALERT_MALFORMED, f"payload: {exc}") from None
         use_case = str(fields.get("UseCase", ""))
         last = self.counters.get(apdu.originator, -1)
@@ -201,7 +209,7 @@ class EmulatedDevice:
                 raise Rejection(ALERT_AUTHENTICATION, f"signature does not verify with the {role.name} key")
         if counted:
             self.counters[apdu.originator] = apdu.originator_counter
-        return fields
+        return fields, command
 
     # -- future dating (device pattern) ------------------------------------------------------------
 
@@ -236,11 +244,13 @@ class EmulatedDevice:
             return
         self.uplink(data)
 
-    def _respond(self, command: GeneralSigning, fields: dict, *, critical: bool) -> None:
+    def _respond(self, command: GeneralSigning, fields: dict, *, critical: bool,
+                 read: DeviceCommand | None = None) -> None:
+        payload = model_payload.encode(fields) if read is None else device_side.answer(read, fields)
         response = GeneralSigning(
             cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter, originator=self.eui,
             recipient=command.originator, message_code=command.message_code,
-            payload=model_payload.encode(fields), date_time=self.clock.now(),
+            payload=payload, date_time=self.clock.now(),
             supplementary_remote_party=command.supplementary_remote_party,
             supplementary_remote_party_counter=command.supplementary_remote_party_counter)
         if critical:

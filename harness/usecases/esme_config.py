@@ -21,7 +21,10 @@ from harness.gbcs import axdr, dlms
 from harness.gbcs.axdr import Data, Tag
 from harness.gbcs.dlms import AccessResult, Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
 from harness.usecases.mmc import M, utc_text
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
 ESME = (DeviceType.ESME,)
@@ -132,6 +135,7 @@ for _use_case, (_group, _instance) in ALERT_SETTINGS.items():
 # -- 6.2.9 Read Device Configuration (Payment Mode) ---------------------------------------------------
 ACCOUNT_MODE_AND_STATUS = Descriptor(111, Obis.parse("0-0:19.0.0.255"), 2)
 ACCOUNT_MODES = {1: "Credit", 2: "Prepayment"}
+ACCOUNT_ACTIVE = 2                      # account_status as the RTDS meter reports it
 
 
 @command("6.2.9", "ECS26j", devices=ESME)
@@ -300,3 +304,29 @@ def clock_read_back(ctx: ResponseContext, rsp: etree._Element) -> None:
           "ECS39a", "ECS81")
 def configuration_set(ctx: ResponseContext, rsp: etree._Element) -> None:
     """These responses carry nothing beyond MessageSuccess and each set's status."""
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+
+@accepts("ECS26j")
+def read_payment_mode_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("ECS26j")
+def payment_mode_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    mode = next((code for code, name in ACCOUNT_MODES.items() if name == outcome.get("PaymentMode")), 1)
+    return device.dlms_answer(command, outcome, [axdr.structure(axdr.enum(mode), axdr.enum(ACCOUNT_ACTIVE))])
+
+
+@accepts("ECS39a")
+def import_mpan_command(command: DeviceCommand) -> dict:
+    value = device.set_values(command).get((IMPORT_MPAN.class_id, str(IMPORT_MPAN.instance), IMPORT_MPAN.member))
+    if value is None:
+        raise PayloadError("ECS39a: the command sets no import MPAN", 0)
+    return {"ImportMPANs/ImportMPAN": value.octets.decode("utf-8", "replace")}
+
+
+@answers("ECS39a")
+def configuration_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)

@@ -21,7 +21,10 @@ from harness.gbcs import gbz, zcl
 from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
     gbz_time, opened, read_attributes, success
 from harness.usecases.mmc import M
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError
 
 GSME, GPF = DeviceType.GSME, DeviceType.GPF
@@ -178,3 +181,34 @@ def payment_mode(ctx: ResponseContext, rsp: etree._Element) -> None:
                     M.SuspendDebtDisabled(str(bool(configuration & DEBT_CONFIGURATION)).lower())))
     if not ok:
         success(rsp, False)
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# Payment Control Configuration bits a GSME keeps besides the three GCS21j reads (as the RTDS meter has them).
+OTHER_PAYMENT_CONTROL_BITS = 0x0C97 & ~(PREPAYMENT_ENABLED | DEBT_CONFIGURATION | EMERGENCY_DEBT_CONFIGURATION)
+
+
+@accepts("GCS21j")
+def read_payment_mode_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("GCS21j")
+def payment_mode_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    bits = OTHER_PAYMENT_CONTROL_BITS
+    bits |= PREPAYMENT_ENABLED if outcome.get("PaymentMode") == "Prepayment" else 0
+    bits |= DEBT_CONFIGURATION if device.truth(outcome, "SuspendDebtDisabled") else 0
+    bits |= 0 if device.truth(outcome, "SuspendDebtEmergency") else EMERGENCY_DEBT_CONFIGURATION
+    return device.read_attributes_responses(command, outcome, {(PREPAYMENT, PAYMENT_CONTROL_CONFIGURATION):
+                                                               ("map16", bits)})
+
+
+@accepts("GCS41")
+def set_mprn_command(command: DeviceCommand) -> dict:
+    site = device.component_values(command, DEVICE_MANAGEMENT, UPDATE_SITE_ID)["site_id"]
+    return {"ImportMPRN": site.decode("utf-8", "replace")}
+
+
+@answers("GCS41")
+def configured_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.default_responses(command, outcome)

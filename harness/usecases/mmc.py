@@ -240,6 +240,37 @@ def parse(message: GbcsMessage, *, keystore: Keystore | None = None, srv: str | 
     return document, ctx.notes
 
 
+def values(document: etree._Element) -> dict[str, str]:
+    """What a User reads off a parsed response: "Result" (Success/Failure, from MessageSuccess) and the
+    leaves of the SR's response element by path of local names ("DailyReadLog/ImportRegister"); a name
+    repeated among its siblings is numbered from 1 ("Entry[2]/EventCode"); attributes are "path@name"."""
+    rsp = document.find(f"{{{RA}}}Body/{{{RA}}}ResponseMessage/{{{RA}}}SMETSData")
+    found: dict[str, str] = {}
+    if rsp is None or not len(rsp):
+        return found
+    element = rsp[0]
+    found["Result"] = "Failure" if element.get("MessageSuccess") == "false" else "Success"
+    _leaves(element, "", found)
+    return found
+
+
+def _leaves(element: etree._Element, path: str, found: dict[str, str]) -> None:
+    for name, value in element.attrib.items():
+        if name != "MessageSuccess":
+            found[f"{path}@{name}"] = value
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children:
+        if path:
+            found[path] = (element.text or "").strip()
+        return
+    names = [etree.QName(c).localname for c in children]
+    seen: dict[str, int] = {}
+    for child, name in zip(children, names):
+        seen[name] = seen.get(name, 0) + 1
+        step = f"{name}[{seen[name]}]" if names.count(name) > 1 else name
+        _leaves(child, f"{path}/{step}" if path else step, found)
+
+
 def alert_content(ctx: ResponseContext) -> etree._Element:
     """DeviceAlertContent: the alert code, its description, when it was raised, and for the alerts
     GBCS gives content, that content (future-dated outcomes, firmware, billing data log ...)."""

@@ -89,8 +89,31 @@ class ResponseContext:
 
 ParseRsp = Callable[[ResponseContext, etree._Element], None]
 
+
+@dataclass(frozen=True)
+class DeviceCommand:
+    """A command as the device it reaches reads it: the use case its message code names (resolved by
+    signature, originator and device type where codes are shared), the header and the decoded payload.
+    `encrypt` seals content end to end for whoever the response is for (ciphertext || tag), where the
+    device holds that party's KA key."""
+
+    use_case: str
+    apdu: object                      # harness.gbcs.frame.GeneralSigning
+    payload: object                   # harness.gbcs.payload.Payload
+    device_type: DeviceType
+    now: dt.datetime
+    encrypt: Callable[[bytes], bytes] | None = None
+
+
+# What a device's firmware model acts on (a dict), and its response payload from the outcome (a dict of
+# MMC names: "Result" Success/Failure and the leaves of the SR's MMC response, see mmc.values).
+Accept = Callable[[DeviceCommand], dict]
+Answer = Callable[[DeviceCommand, dict], bytes]
+
 _COMMANDS: dict[str, list[CommandCodec]] = {}
 _RESPONSES: dict[str, ParseRsp] = {}
+_ACCEPTS: dict[str, Accept] = {}
+_ANSWERS: dict[str, Answer] = {}
 
 
 def _always(_) -> bool:
@@ -115,6 +138,32 @@ def response(*use_cases: str) -> Callable[[ParseRsp], ParseRsp]:
             _RESPONSES[name] = parse
         return parse
     return register
+
+
+def accepts(*use_cases: str) -> Callable[[Accept], Accept]:
+    """Register how a device reads these use cases' commands."""
+    def register(accept: Accept) -> Accept:
+        for name in use_cases:
+            _ACCEPTS[name] = accept
+        return accept
+    return register
+
+
+def answers(*use_cases: str) -> Callable[[Answer], Answer]:
+    """Register how a device writes these use cases' responses."""
+    def register(answer: Answer) -> Answer:
+        for name in use_cases:
+            _ANSWERS[name] = answer
+        return answer
+    return register
+
+
+def acceptor(use_case: str) -> Accept | None:
+    return _ACCEPTS.get(use_case)
+
+
+def answerer(use_case: str) -> Answer | None:
+    return _ANSWERS.get(use_case)
 
 
 def commands_for(srv: str) -> list[CommandCodec]:

@@ -41,7 +41,11 @@ class DuisRequest:
 
     @classmethod
     def parse(cls, data: bytes, where: str | None = None) -> "DuisRequest":
-        root = xml.parse(data, where)
+        return cls.of(xml.parse(data, where), where)
+
+    @classmethod
+    def of(cls, root: etree._Element, where: str | None = None) -> "DuisRequest":
+        """A request already parsed (the DCC has verified its signature on this tree)."""
         if root.tag != xml.sr("Request"):
             raise TransformError(f"not a DUIS Request: the root is {xml.local_name(root)}", where=where)
         header = root.find("sr:Header", xml.NSMAP)
