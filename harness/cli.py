@@ -563,8 +563,8 @@ def cmd_run(args) -> int:
         raise DitError(f"the scenario run did not complete (pytest exit code {int(code)}); what finished is in the "
                        "ledger", where="dit run", fix="dit run --resume carries on")
     run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
-    print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'}; "
-          f"ledger {dsn} (run {run_id})")
+    print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'} "
+          f"(verify with --keystore {run_dir / 'keystore'}); ledger {dsn} (run {run_id})")
     if args.report:
         _write_report(dsn, run_dir / "report", None, pdf=True)
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -800,10 +800,11 @@ def cmd_duis_example(args) -> int:
     smki = SMKI.open(default_directory())
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     root = examples.build_example(args.srv, smki, now, int(now.timestamp() * 1000))
-    etree.indent(root)           # before signing: the indentation is part of the signed document
-    if args.sign:
+    if args.sign:                # unindented: the DCC signs (and checks) the document without indentation
         cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
         xmldsig.sign(root, cred.private_key, cred.certificate)
+    else:
+        etree.indent(root)
     sys.stdout.buffer.write(xml.serialize(root) + b"\n")
     return EXIT_OK
 

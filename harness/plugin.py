@@ -9,7 +9,8 @@
   a certificate retrieved from SMKI).
 - Every scenario gets Allure labels (epic = family, feature, story, severity from its priority, tags,
   links to the DIT requirements it serves); every step's DUIS and GBCS messages are kept as evidence
-  (files under <report-dir>/evidence/ and Allure attachments).
+  (files under <report-dir>/evidence/ and Allure attachments), and the certificates they verify with in
+  <report-dir>/keystore/ (`dit gbcs decode --keystore`, `dit duis check --keystore`).
 - The phase ledger (harness.ledger; --ledger, by default phase.db in the report directory): a run records
   its test sets' devices, the tests it plans (every scenario on every target, before -m/-k) and each
   execution the moment it ends -- under xdist the controller writes executions as the workers report them.
@@ -44,6 +45,7 @@ from harness.lab import config as lab_config_module
 from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
 from harness.pki import SMKI, default_directory
+from harness.pki.keystore import write as write_keystore
 
 SEVERITY = {"High": allure.severity_level.CRITICAL, "Medium": allure.severity_level.NORMAL,
             "Low": allure.severity_level.MINOR}
@@ -480,12 +482,12 @@ def _capture_evidence(request, step) -> None:
     if folder is not None:
         record.evidence = str(folder)
     for number, (label, item) in enumerate(context.evidence[seen:], seen + 1):
-        suffix = "xml" if item.kind == "duis" else "hex" if item.kind == "gbcs" else "txt"
+        suffix = {"duis": "xml", "mmc": "mmc.xml", "gbcs": "hex"}.get(item.kind, "txt")
         name = f"{number:03d} {label}"
         data = item.data.hex().upper().encode() if item.kind == "gbcs" else item.data
         if folder is not None:
             (folder / f"{re.sub(r'[^A-Za-z0-9.]+', '-', name)}.{suffix}").write_bytes(data)
-        allure.attach(data, name=name, attachment_type=allure.attachment_type.XML if item.kind == "duis"
+        allure.attach(data, name=name, attachment_type=allure.attachment_type.XML if item.kind in ("duis", "mmc")
                       else allure.attachment_type.TEXT)
     request.node.dit_evidence_seen = len(context.evidence)
 
@@ -509,6 +511,7 @@ def pytest_runtest_makereport(item, call):
     lab = getattr(item, "dit_lab", None)
     record.virtual_s = round(lab.clock.elapsed, 1) if lab is not None else 0.0
     _keep_bench_evidence(item, record, lab)
+    _keep_keystore(item, lab)
     record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
     if report.failed and record.error is None:
         record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
@@ -538,6 +541,14 @@ def _keep_bench_evidence(item, record: ScenarioRecord, lab) -> None:
         (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
     if frames or lab.console_transcripts():
         record.evidence = str(folder)
+
+
+def _keep_keystore(item, lab) -> None:
+    """The certificates this scenario's evidence verifies with, into the run's <report-dir>/keystore/: every
+    key a party had, so messages from before and after a device rekey both verify offline."""
+    report_dir = item.config.dit_recorder.report_dir
+    if report_dir is not None and lab is not None:
+        write_keystore(report_dir / "keystore", lab.evidence_credentials())
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

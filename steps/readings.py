@@ -4,38 +4,100 @@ reads of one scenario must agree with each other and with what happened to the m
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from pytest_bdd import parsers, then, when
 
+from harness.usecases.esme_reads import rows
 from steps.service_requests import read_back
 
 
 def _last(scenario_context, srv: str):
+    return _last_exchange(scenario_context, srv).device_fields
+
+
+def _last_exchange(scenario_context, srv: str):
     exchange = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.succeeded), None)
     assert exchange is not None, f"no successful SR {srv} in this scenario"
-    return exchange.device_fields
+    return exchange
 
 
-def _log(fields: dict, name: str, value: str) -> list[tuple[str, int]]:
-    count = int(fields.get(f"{name}Entries", "0"))
-    return [(fields[f"{name}[{i}]/DateTime"], int(fields[f"{name}[{i}]/{value}"])) for i in range(1, count + 1)]
+# Where a log read's entries are in the MMC response (mmc.values names), by SR and what a step compares: the
+# repeated element and the leaf. A meter whose reads still come as model payloads (GSME, GPF) names them
+# '<log>[i]/<field>' after '<log>Entries' (_MODEL_LOGS).
+_MMC_LOGS = {
+    ("4.6.1", "ImportRegister"): ("LogEntry", "Electricity/ElecActiveImportRegisterConsumption"),
+    ("4.17", "Consumption"): ("Electricity/LogEntry", "Value"),
+    ("4.8.1", "Consumption"): ("LogEntry", "Electricity/PrimaryValue"),
+    ("4.14", "MeterBalance"): ("Electricity/LogEntry", "MeterBalance"),
+    ("4.4.3", "ImportRegister"): ("Electricity/ESMEBillingDataLogEntry", "ActiveImportRegisterValueConsumption"),
+    ("4.4.2", "ImportRegister"): ("Electricity/LogEntryConsumptionAndTariffRegistersData",
+                                  "ActiveImportRegisterConsumption"),
+}
+# The same logs of a GSME (4.17: of the GPF), whose log values are in its dm3 and 10^-5 GBP.
+_GAS_LOGS = {
+    ("4.6.1", "ImportRegister"): ("LogEntry", "Gas/GasActiveImportRegisterConsumption"),
+    ("4.17", "Consumption"): ("Gas/LogEntry", "Value"),
+    ("4.8.1", "Consumption"): ("LogEntry", "Gas/PrimaryValue"),
+    ("4.14", "MeterBalance"): ("Gas/LogEntry", "MeterBalance"),
+    ("4.4.3", "ImportRegister"): ("Gas/GSMEBillingDataLogEntry", "ActiveImportRegisterValueConsumption"),
+    ("4.4.2", "ImportRegister"): ("Gas/LogEntryConsumptionRegister", "ConsumptionRegister"),
+}
+_MODEL_LOGS = {"4.6.1": "DailyReadLog", "4.17": "DailyConsumptionLog", "4.8.1": "ProfileDataLog",
+               "4.14": "PrepaymentDailyReadLog", "4.4.3": "BillingDataLog"}
 
 
-def _midnight_reads(lab, scenario_context, party, device) -> dict[str, int]:
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _log(fields: dict, srv: str, value: str) -> list[tuple[dt.datetime, int]]:
+    """(time stamp, value) of each entry of a log read's response."""
+    name = _MODEL_LOGS.get(srv)
+    if f"{name}Entries" in fields:
+        return [(_when(fields[f"{name}[{i}]/DateTime"]), int(fields[f"{name}[{i}]/{value}"]))
+                for i in range(1, int(fields[f"{name}Entries"]) + 1)]
+    for layouts in (_MMC_LOGS, _GAS_LOGS):
+        entries, leaf = layouts[(srv, value)]
+        found = [(_when(entry["Timestamp"]), int(entry[leaf])) for entry in rows(fields, entries) if leaf in entry]
+        if found:
+            return found
+    return []
+
+
+def _gas_register(value: str) -> int:
+    """A GSME register as its 4.1.1 / 4.1.2 MMC give it (m3), in the dm3 its logs count."""
+    return int(Decimal(value) * 1000)
+
+
+def _import_register(fields: dict) -> int:
+    """4.1.1's active import register (an ESME's or a GSME's MMC, or a model payload's)."""
+    if "Gas/ConsumptionRegister/Value" in fields:
+        return _gas_register(fields["Gas/ConsumptionRegister/Value"])
+    return int(fields.get("Electricity/ActiveImportRegister/Value") or fields["ImportRegister"])
+
+
+def _tou_registers(fields: dict) -> list[int]:
+    """4.1.2's TOU registers (an ESME's MMC holds all 48 of its matrix, or a model payload's)."""
+    if "TOURegisters" in fields:
+        return [int(fields[f"TOURegister[{i}]"]) for i in range(1, int(fields["TOURegisters"]) + 1)]
+    gas = rows(fields, "Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue")
+    if gas:
+        return [_gas_register(r[""]) for r in gas]
+    return [int(r[""]) for r in rows(fields, "Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue")]
+
+
+def _midnight_reads(lab, scenario_context, party, device) -> dict[dt.datetime, int]:
     _, exchange = read_back(lab, scenario_context, party, "4.6.1", device)
-    return dict(_log(exchange.device_fields, "DailyReadLog", "ImportRegister"))
-
-
-def _day_after(stamp: str) -> str:
-    return (dt.datetime.fromisoformat(stamp) + dt.timedelta(days=1)).isoformat()
+    return dict(_log(exchange.device_fields, "4.6.1", "ImportRegister"))
 
 
 @then(parsers.parse("the daily read log holds the register at each of the last {days:d} midnights"))
 def daily_reads(scenario_context, days):
-    reads = _log(_last(scenario_context, "4.6.1"), "DailyReadLog", "ImportRegister")
+    reads = _log(_last(scenario_context, "4.6.1"), "4.6.1", "ImportRegister")
     assert len(reads) >= days, f"{len(reads)} midnight reads, expected at least {days}"
     for stamp, _ in reads:
-        assert dt.datetime.fromisoformat(stamp).time() == dt.time(0), f"{stamp} is not a midnight"
+        assert stamp.time() == dt.time(0), f"{stamp} is not a midnight"
     registers = [value for _, value in reads]
     assert registers == sorted(registers), f"the register went backwards: {registers}"
 
@@ -43,11 +105,11 @@ def daily_reads(scenario_context, days):
 @then(parsers.parse("{party} finds each day's consumption equal to the difference of the {device}'s midnight "
                     "reads"))
 def consumption_matches_reads(lab, scenario_context, party, device):
-    days = _log(_last(scenario_context, "4.17"), "DailyConsumptionLog", "Consumption")
+    days = _log(_last(scenario_context, "4.17"), "4.17", "Consumption")
     midnights = _midnight_reads(lab, scenario_context, party, device)
     checked = 0
     for stamp, consumed in days:
-        before = (dt.datetime.fromisoformat(stamp) - dt.timedelta(days=1)).isoformat()
+        before = stamp - dt.timedelta(days=1)
         if before in midnights and stamp in midnights:
             assert consumed == midnights[stamp] - midnights[before], f"{stamp}: {consumed} vs the midnight reads"
             checked += 1
@@ -57,23 +119,22 @@ def consumption_matches_reads(lab, scenario_context, party, device):
 @then(parsers.parse("{party} finds the half-hourly profile adding up to the difference of the {device}'s "
                     "midnight reads"))
 def profile_matches_reads(lab, scenario_context, party, device):
-    profile = _log(_last(scenario_context, "4.8.1"), "ProfileDataLog", "Consumption")
+    profile = _log(_last(scenario_context, "4.8.1"), "4.8.1", "Consumption")
     assert profile, "the profile is empty"
     midnights = sorted(_midnight_reads(lab, scenario_context, party, device).items())
     checked = 0
     for (start, first), (end, last) in zip(midnights, midnights[1:], strict=False):
         in_day = [value for stamp, value in profile if start <= stamp < end]
         if len(in_day) == 48:
-            assert sum(in_day) == last - first, f"{start[:10]}: profile {sum(in_day)} vs reads {last - first}"
+            assert sum(in_day) == last - first, f"{start:%Y-%m-%d}: profile {sum(in_day)} vs reads {last - first}"
             checked += 1
     assert checked, "no whole day of half-hourly data to compare"
 
 
 @then("the TOU registers add up to the import register")
 def tou_adds_up(scenario_context):
-    total = int(_last(scenario_context, "4.1.1")["ImportRegister"])
-    tou = _last(scenario_context, "4.1.2")
-    registers = [int(tou[f"TOURegister[{i}]"]) for i in range(1, int(tou["TOURegisters"]) + 1)]
+    total = _import_register(_last(scenario_context, "4.1.1"))
+    registers = _tou_registers(_last(scenario_context, "4.1.2"))
     # The TOU read comes a little later than the register read: it may only have grown.
     assert total <= sum(registers), f"TOU registers {registers} sum below the import register {total}"
     assert sum(registers) - total < 10_000, f"TOU registers {registers} far from the import register {total}"
@@ -81,14 +142,13 @@ def tou_adds_up(scenario_context):
 
 @then(parsers.parse("the billing data log holds an entry for each of the last {days:d} billing dates"))
 def billing_dates(scenario_context, days):
-    fields = _last(scenario_context, "4.4.3")
-    count = int(fields.get("BillingDataLogEntries", "0"))
+    count = len(_log(_last(scenario_context, "4.4.3"), "4.4.3", "ImportRegister"))
     assert count >= days, f"{count} billing data log entries, expected at least {days}"
 
 
 @then("the prepayment daily read log shows the balance the meter's consumption leaves each midnight")
 def prepayment_log(scenario_context):
-    balances = _log(_last(scenario_context, "4.14"), "PrepaymentDailyReadLog", "MeterBalance")
+    balances = _log(_last(scenario_context, "4.14"), "4.14", "MeterBalance")
     assert len(balances) >= 2, f"only {len(balances)} prepayment snapshots"
     values = [value for _, value in balances]
     falling = all(b < a for a, b in zip(values, values[1:], strict=False))
@@ -99,7 +159,9 @@ def prepayment_log(scenario_context):
 def prepay_values_agree(lab, scenario_context, party, device):
     prepay = int(_last(scenario_context, "4.3")["MeterBalance"])
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    balance = int(exchange.device_fields["MeterBalance"])
+    # A GSME's prepayment mode balance (Credit Remaining); its MeterBalance is the credit mode Bill To Date.
+    fields = exchange.device_fields
+    balance = int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
     assert 0 <= prepay - balance < 1000, f"4.3 said {prepay}, 4.18 says {balance}"
 
 
@@ -143,10 +205,24 @@ def scheduled_result(lab, scenario_context, party, device):
     scenario_context.observe(f"DSP schedule {schedule} result", found.at, found.data)
 
 
+_TRIGGERS = {"tariff": "1.1.1", "payment mode": "1.6", "price": "1.2.1"}     # the SR that makes each change
+
+
 @then(parsers.parse("the billing data log shows the meter's registers at the {trigger} change"))
 def billing_data_log_entry(scenario_context, trigger):
-    """4.4.2: the Change of Mode / Tariff Triggered Billing Data Log has an entry for this change."""
-    fields = _last(scenario_context, "4.4.2")
+    """4.4.2: the Change of Mode / Tariff Triggered Billing Data Log has an entry for this change: one with
+    the registers, stamped while the meter carried out the SR that made the change."""
+    read = _last_exchange(scenario_context, "4.4.2")
+    fields = read.device_fields
+    if "Entries" not in fields:
+        change = next((x for x in reversed(scenario_context.exchanges) if x.srv == _TRIGGERS[trigger]
+                       and x.target == read.target and x.succeeded), None)
+        assert change is not None, f"no successful SR {_TRIGGERS[trigger]} made a {trigger} change"
+        sent, answered = change.evidence[0].at.replace(microsecond=0), change.evidence[-1].at
+        entries = _log(fields, "4.4.2", "ImportRegister")
+        assert any(sent <= stamp <= answered for stamp, _ in entries), \
+            f"no billing data log entry with registers between {sent} and {answered}: {entries}"
+        return
     triggers = {"tariff": "tariff", "payment mode": "change of mode", "price": "price"}
     count = int(fields.get("Entries", "0"))
     entries = [{k.split("/", 1)[1]: v for k, v in fields.items() if k.startswith(f"Entry[{i}]/")}
@@ -161,5 +237,5 @@ def gpf_mirrors(lab, scenario_context, party, meter):
     """The GPF answers gas reads from the GSME it is joined with: its register read is that meter's."""
     _, from_gpf = read_back(lab, scenario_context, party, "4.1.1", "GPF")
     _, from_meter = read_back(lab, scenario_context, party, "4.1.1", meter)
-    assert 0 <= int(from_meter.device_fields["ImportRegister"]) - int(from_gpf.device_fields["ImportRegister"]) \
+    assert 0 <= _import_register(from_meter.device_fields) - _import_register(from_gpf.device_fields) \
         < 10_000, f"GPF {from_gpf.device_fields}, {meter} {from_meter.device_fields}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 from pytest_bdd import parsers, then, when
 
 from harness.catalogue import CommandVariant, service_request
 from harness.lab import parameters
 from harness.pki import KeyUsage
 from harness.scenarios import SR_STEP
+from harness.usecases.credentials import trust_anchor_holder
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
              "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
@@ -73,11 +77,15 @@ def device_rejects(scenario_context):
 
 
 @then(parsers.parse("the device refuses the request: {reason}"))
-def device_refuses(scenario_context, reason):
-    """The device answered, saying it could not do it (e.g. a UTRN it had seen before)."""
+def device_refuses(lab, scenario_context, reason):
+    """The device answered that it could not do it (a failed response); where the reason names the
+    alert the device raises for it (e.g. "a used UTRN (0x8F51)"), the sender receives that alert too:
+    why a device refused is not in its response, only in its alerts and logs."""
     exchange = scenario_context.last
     assert exchange.response_code == "I0" and exchange.device_fields.get("Result") == "Failure", exchange.summary
-    assert reason.lower() in exchange.device_fields.get("Reason", "").lower(), exchange.device_fields
+    for code in re.findall(r"0x([0-9A-Fa-f]{4})", reason):
+        assert lab.user(exchange.user).wait_for_alert(code, device=exchange.target) is not None, \
+            f"the {exchange.user} received no device alert 0x{code} from {exchange.target}"
 
 
 @when(parsers.re(r"(?:the )?(?P<party>.+?) retrieves the (?P<device>.+?)'s new "
@@ -88,8 +96,8 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
     issued = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.17" and x.target == eui), None)
     assert issued is not None and issued.succeeded, f"no successful 6.17 to the {device} to certify"
     key_usage = KeyUsage.KEY_AGREEMENT if usage == "Key Agreement" else KeyUsage.DIGITAL_SIGNING
-    scenario_context.values["smki_certificate"] = lab.certificate_from_smki(eui, key_usage,
-                                                                            issued.device_fields["PublicKey"])
+    request = base64.b64decode(issued.device_fields["CertificationRequest"])    # the device's PKCS#10 (MMC)
+    scenario_context.values["smki_certificate"] = lab.certificate_from_smki(eui, key_usage, request)
 
 
 # -- read-backs: a read SR sent to check what the scenario's SRs did -------------------------------------------
@@ -117,8 +125,10 @@ def read_back_balance(lab, scenario_context, party, balance, device, used):
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
-_CELLS = {"supplier": "SUPPLIER/ds", "network operator": "NETWORK_OPERATOR/ds",
-          "supplier prepayment key agreement": "SUPPLIER/pp-ka", "supplier key agreement": "SUPPLIER/ka"}
+# The trust anchor cells a step names, as 6.24.1's MMC response names them (RemotePartyRole, CertificateUsage).
+_CELLS = {"supplier": ("Supplier", "DigitalSigning"), "network operator": ("NetworkOperator", "DigitalSigning"),
+          "supplier prepayment key agreement": ("Supplier", "KeyAgreementTopUp"),
+          "supplier key agreement": ("Supplier", "KeyAgreement")}
 
 
 @then(parsers.parse("{party} finds {holder} in the {role} trust anchor of the {device}"))
@@ -126,8 +136,8 @@ def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
     expected = lab.config.party(holder).eui.duis if holder != "the ACB" else lab.config.access_control_broker.duis
     cell = _CELLS[role.lower()]
-    found = exchange.device_fields.get(cell)
-    assert found == expected, f"{cell}: {found}, expected {expected}"
+    found = trust_anchor_holder(exchange.device_fields, *cell)
+    assert found == expected, f"{'/'.join(cell)}: {found}, expected {expected}"
 
 
 def _inventory_entry(lab, scenario_context, party, device) -> dict:
@@ -194,9 +204,13 @@ def renewed_key_accepted(lab, scenario_context, device, party):
 def utrn_reuse_refused(lab, scenario_context, device):
     first = next(x for x in reversed(scenario_context.exchanges) if x.srv == "2.2")
     code, counter = scenario_context.values["utrn"]
-    exchange = scenario_context.record(lab.user(first.user).send("2.2", first.target, utrn=code, counter=counter))
-    assert exchange.device_fields.get("Result") == "Failure" and "8F51" in exchange.device_fields.get("Reason", ""), \
-        f"expected the meter to refuse a used UTRN (0x8F51): {exchange.summary}"
+    user = lab.user(first.user)
+    exchange = scenario_context.record(user.send("2.2", first.target, utrn=code, counter=counter))
+    # what the supplier sees: a failed TopUpDeviceRsp, and the meter's alert that the UTRN was used before
+    assert exchange.device_fields.get("Result") == "Failure", \
+        f"expected the meter to refuse a used UTRN: {exchange.summary}"
+    assert user.wait_for_alert("8F51", device=first.target) is not None, \
+        f"the {first.user} received no 0x8F51 (UTRN already used) from the {device}"
 
 
 @then(parsers.parse("{party} cannot delete that DSP schedule: the DCC answers {code}"))

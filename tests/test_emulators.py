@@ -97,12 +97,14 @@ def test_removal_keeps_a_historic_key_and_the_log_holds_fifteen(hub):
 def test_every_device_log_change_raises_0x8f12_to_the_dcc(hub):
     (hub, esme, up, clock) = hub
     _add(hub.chf, esme.eui)
-    from harness.gbcs import model_payload
     from harness.gbcs.frame import GbcsMessage
+    from harness.usecases import chf
 
-    alert = GbcsMessage.decode(up[-1]).apdu
+    message = GbcsMessage.decode(up[-1])
+    alert = message.apdu
     assert alert.cra_flag is CraFlag.ALERT and alert.message_code == 0x0018 and alert.recipient == ACB
-    assert model_payload.decode(alert.payload)["AlertCode"] == "8F12"
+    assert alert_code(alert) == "8F12"
+    assert [e.device_id for e in chf.device_log_backup(message).entries] == [esme.eui]
 
 
 def test_first_join_alerts_0x8f69_to_whoever_holds_the_supplier_cell(hub):
@@ -110,11 +112,10 @@ def test_first_join_alerts_0x8f69_to_whoever_holds_the_supplier_cell(hub):
     _add(hub.chf, esme.eui)
     esme.power_on()
     clock.advance(1)
-    from harness.gbcs import model_payload
     from harness.gbcs.frame import GbcsMessage
 
     alerts = [GbcsMessage.decode(m).apdu for m in up]
-    joined = [a for a in alerts if model_payload.decode(a.payload).get("AlertCode") == "8F69"]
+    joined = [a for a in alerts if a.cra_flag is CraFlag.ALERT and alert_code(a) == "8F69"]
     assert joined and joined[0].recipient == ACB          # configured as new: the ACB, not the supplier
 
 
@@ -160,12 +161,18 @@ def test_a_malformed_command_raises_0x8f1e(hub):
     assert len(up) == before + 1 and "malformed" in esme.history[-2]
 
 
+def alert_code(apdu) -> str:
+    """An alert's code as the DCC reads it."""
+    from harness.gbcs import payload as gbcs_payload
+
+    return f"{gbcs_payload.alert_code(apdu):04X}"
+
+
 def _alert_codes(up) -> list[str]:
-    from harness.gbcs import model_payload
     from harness.gbcs.frame import GbcsMessage
 
     apdus = [GbcsMessage.decode(m).apdu for m in up]
-    return [model_payload.decode(a.payload).get("AlertCode") for a in apdus if a.cra_flag is CraFlag.ALERT]
+    return [alert_code(a) for a in apdus if a.cra_flag is CraFlag.ALERT]
 
 
 def _joined_on_dual_band(hub, esme, clock, bands=("2.4 GHz", "sub-GHz")) -> None:

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 
 import pytest
 
 from harness.adapters import Exchange
-from harness.catalogue import CommandVariant, DeviceType, service_request
+from harness.catalogue import CommandVariant, DeviceType, RemotePartyRole
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.emulators.comms_hub import HHT_LOG_LIFETIME_S, INTER_PAN_WINDOW_S
 from harness.gbcs import crypto
+from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
+from harness.usecases import DuisRequest
+from harness.usecases.esme_reads import rows
 
 IS, GS, ENO, B = "the Import Supplier", "the Gas Supplier", "the Electricity Network Operator", "Supplier B"
 DAY = 86400
@@ -92,11 +96,13 @@ def test_a_forged_or_foreign_utrn_is_not_authentic(lab, do):
     user, esme = lab.user(IS), eui(lab, "ESME")
     code, counter = user.vend_utrn(esme, 1000)
     forged = code[:10] + str((int(code[10]) + 1) % 10) + code[11:]
+    # what the supplier sees: a failed TopUpDeviceRsp and the meter's alert saying why
     refused = user.send("2.2", esme, utrn=forged, counter=counter)
-    assert refused.device_fields.get("Result") == "Failure" and "8F63" in refused.device_fields["Reason"]
+    assert refused.device_fields.get("Result") == "Failure", refused.summary
+    assert user.wait_for_alert("8F63", device=esme) is not None
     foreign, foreign_counter = lab.user(B).vend_utrn(esme, 1000)     # Supplier B's prepayment key
     refused = user.send("2.2", esme, utrn=foreign, counter=foreign_counter)
-    assert "8F63" in refused.device_fields.get("Reason", ""), refused.summary
+    assert refused.device_fields.get("Result") == "Failure", refused.summary
     assert user.wait_for_alert("8F63", device=esme) is not None
     assert user.send("2.2", esme, utrn=code, counter=counter).succeeded      # the genuine one still works
 
@@ -143,7 +149,9 @@ def test_an_ihd_not_on_the_han_cannot_be_joined(lab, do):
     do.prenotify(IS, "IHD")
     do.whitelist(IS, "IHD")                                    # whitelisted, never powered
     refused = lab.user(IS).send("8.7.2", eui(lab, "ESME"), other_device_id=eui(lab, "IHD"))
-    assert refused.device_fields.get("Result") == "Failure" and "has not joined" in refused.device_fields["Reason"]
+    # method B: the trust centre has no partner link key to give for a device not on its HAN
+    assert refused.device_fields == {"Result": "Failure", "joinResponseCode@ResponseCode": "12",
+                                     "joinResponseCode/ASN1Status": "noPartnerLinkKeyReceived"}, refused.summary
 
 
 # -- tariff_update, change_of_mode, price_update, prepayment_data ---------------------------------------------
@@ -170,8 +178,8 @@ def test_a_read_period_before_installation_holds_nothing(lab, do):
     do.install_and_commission(IS, "ESME")
     lab.let_time_pass(2 * DAY)
     exchange = send(lab, IS, "4.6.1", "ESME", start="10 days ago", end="9 days ago")
-    assert exchange.succeeded and exchange.device_fields["DailyReadLogEntries"] == "0", exchange.device_fields
-    assert send(lab, IS, "4.6.1", "ESME").device_fields["DailyReadLogEntries"] == "2"
+    assert exchange.succeeded and rows(exchange.device_fields, "LogEntry") == [], exchange.device_fields
+    assert len(rows(send(lab, IS, "4.6.1", "ESME").device_fields, "LogEntry")) == 2
 
 
 # -- dsp_schedule -----------------------------------------------------------------------------------------------
@@ -203,8 +211,9 @@ def test_after_cos_the_meter_refuses_the_old_suppliers_signature(lab, do):
 def _critical_command_from(lab, party, device):
     """A critical GBCS command signed by `party` and MAC'd by the ACB, as the DCC would send it."""
     user, target = lab.user(party), eui(lab, device)
-    _, apdu = lab.dcc.dsp.command(service_request("1.6"), {"Credit": ""}, lab.dcc.users[user.eui],
-                                  lab.dcc.inventory.get(target), RequestId(user.eui, target, 2**61))
+    request_id = RequestId(user.eui, target, 2**61)
+    request = DuisRequest.of(requests.build("1.6", request_id, payment_mode="credit"))      # the DSP's Transform
+    _, apdu = lab.dcc.dsp.command(lab.dcc.users[user.eui], lab.dcc.inventory.get(target), request, {"Credit": ""})
     signed = crypto.sign_apdu(apdu, lab.repository.keystore.private_key(user.eui, KeyUsage.DIGITAL_SIGNING))
     return crypto.seal(signed, ka_private=lab.dcc.dsp.acb_key_agreement,
                        ka_public=lab.repository.public_key(target, KeyUsage.KEY_AGREEMENT))
@@ -213,6 +222,25 @@ def _critical_command_from(lab, party, device):
 def test_cos_needs_the_supply_registered_to_the_gaining_supplier(lab, do):
     do.install_and_commission(IS, "ESME")
     assert send(lab, B, "6.23", "ESME", certificates=B).response_code == "E4"
+
+
+def test_the_outcome_of_a_future_dated_cos_reaches_the_gaining_supplier(lab, do):
+    """The meter reports a future-dated 6.23 to its originator, the DCC's TransCoS party (RTDS FDA-CS02b): the DCC
+    hands it to the supplier now registered, who sent the 6.23, and not to the losing one."""
+    do.install_and_commission(IS, "ESME")
+    lab.register("Import Supplier", B)
+    esme = eui(lab, "ESME")
+    exchange = send(lab, B, "6.23", "ESME", certificates=B, execution_date_time="in 1 hour")
+    assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}
+    alert = lab.user(B).wait_for_alert("8F66", device=esme, timeout=2 * 3600)
+    assert alert is not None
+    frame = GbcsMessage.decode(alert.response.gbcs_payload).apdu
+    assert (frame.message_code, frame.recipient, frame.date_time, frame.signature is not None) == \
+        (0x00CB, lab.dcc.dsp.identity.transcos, None, True)
+    assert alert.response.response_id.target == lab.user(B).eui
+    assert lab.user(IS).wait_for_alert("8F66", device=esme, timeout=60) is None
+    cell = lab.device("ESME").trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
+    assert cell.entity_id == lab.user(B).eui
 
 
 # -- change_of_tenancy ------------------------------------------------------------------------------------------
@@ -281,9 +309,34 @@ def test_activating_an_image_the_meter_never_verified_fails_on_time(lab, do):
     running = lab.device("ESME").firmware_version
     exchange = lab.user(IS).send("11.3", eui(lab, "ESME"), firmware_hash=bytes(32),
                                  execution_date_time=lab.now() + dt.timedelta(hours=1))
-    assert exchange.succeeded and "Scheduled" in exchange.device_fields
+    # the response says only that the command was accepted (RTDS CS06 FUTURE_DATED_ERROR_RESPONSE)
+    assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}
     assert lab.user(IS).wait_for_alert("8F67", device=eui(lab, "ESME")) is not None
     assert lab.device("ESME").firmware_version == running
+
+
+def _inventory_firmware_version(lab, party, device):
+    return send(lab, party, "8.2", None, device_id=f"the {device}").response.inventory[0].get("DeviceFirmwareVersion")
+
+
+def test_a_future_dated_activation_puts_the_new_version_in_the_inventory_when_it_happens(lab, do):
+    """FDA-CS06 quotes the 11.3's counter; the DSP finds that 11.3, which names the image by its hash, and takes the
+    version of the image it distributed with that hash."""
+    do.install_and_commission(IS, "ESME")
+    do.memory.update(firmware_image=lab.firmware_image("ESME", 0x00040001), firmware_version="00040001")
+    do.distribute_firmware(IS, "ESME")
+    user, esme = lab.user(IS), eui(lab, "ESME")
+    before = _inventory_firmware_version(lab, IS, "ESME")
+    exchange = user.send("11.3", esme, firmware_hash=hashlib.sha256(do.memory["firmware_image"]).digest(),
+                         execution_date_time=lab.now() + dt.timedelta(hours=1))
+    assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}
+    assert before != "00040001" and _inventory_firmware_version(lab, IS, "ESME") == before
+    alert = user.wait_for_alert("8F66", device=esme, timeout=2 * 3600)
+    assert alert is not None
+    frame = GbcsMessage.decode(alert.response.gbcs_payload).apdu       # as the RTDS FDA-CS06: signed, no header time
+    assert (frame.message_code, frame.recipient, frame.date_time, frame.signature is not None) == \
+        (0x00CA, user.eui, None, True)
+    assert _inventory_firmware_version(lab, IS, "ESME") == "00040001" == lab.device("ESME").firmware_version
 
 
 # -- org_certificate, device_certificate ------------------------------------------------------------------------

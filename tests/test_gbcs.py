@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +18,8 @@ from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto
 from harness.gbcs.decode import Check, alert_code, decode
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage, frame_with_mac
-from harness.pki import KeyUsage
+from harness.pki import Keystore, KeyUsage
+from harness.pki.keystore import credential_of, write
 
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
@@ -179,6 +182,36 @@ def test_mac_round_trip_either_side_derives_the_same_key(smki):
     tampered = bytearray(raw)
     tampered[-1] ^= 0xFF
     assert decode(bytes(tampered), keystore=ks).mac == Check.INVALID.value
+
+
+def test_decode_tries_every_key_a_rekeyed_device_had(smki, tmp_path):
+    """A run's evidence holds messages from before and after a rekey: each verifies with the key of its time."""
+    old_ds, old_ka = (smki.keystore.private_key(ESME, u) for u in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT))
+    new_ds, new_ka = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    rekeyed = [credential_of(smki.device_certificate(ESME, u, k.public_key()))
+               for u, k in ((KeyUsage.DIGITAL_SIGNING, new_ds), (KeyUsage.KEY_AGREEMENT, new_ka))]
+    supplier_ka = smki.keystore.credential(SUPPLIER, KeyUsage.KEY_AGREEMENT, private=True)
+    public = [replace(c, private_key=None) for c in smki.keystore.certificates() if c is not supplier_ka]
+    write(tmp_path, [*public, supplier_ka, *rekeyed])
+    ks = Keystore.load(tmp_path)
+    assert len(ks.candidates(ESME, KeyUsage.DIGITAL_SIGNING)) == len(ks.candidates(ESME, KeyUsage.KEY_AGREEMENT)) == 2
+
+    def response(ds, ka) -> bytes:
+        apdu = crypto.sign_apdu(GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=7, originator=ESME,
+                                               recipient=SUPPLIER, message_code=0x0019, payload=b"\xd9\x01"), ds)
+        return crypto.seal(apdu, ka_private=ka, ka_public=supplier_ka.public_key)
+
+    for ds, ka in ((old_ds, old_ka), (new_ds, new_ka)):
+        result = decode(response(ds, ka), keystore=ks)
+        assert (result.signature, result.mac) == (Check.VALID.value, Check.VALID.value)
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    result = decode(response(stranger, stranger), keystore=ks)
+    assert (result.signature, result.mac) == (Check.INVALID.value, Check.INVALID.value)
+    # Public certificates alone check signatures; a MAC needs one side's KA private key.
+    write(tmp_path / "public", [*public, replace(supplier_ka, private_key=None), *rekeyed])
+    assert not list((tmp_path / "public").glob("*.key"))
+    result = decode(response(new_ds, new_ka), keystore=Keystore.load(tmp_path / "public"))
+    assert (result.signature, result.mac) == (Check.VALID.value, Check.UNKNOWN_KEY.value)
 
 
 def test_encrypted_fields_go_end_to_end_to_the_supplementary_party(smki):

@@ -5,6 +5,7 @@ Every test here fails if the rule it names is removed from the DSP or the device
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -19,6 +20,7 @@ from harness.gbcs.frame import CraFlag, GeneralSigning
 from harness.lab import EmulatedLab
 from harness.lab import parameters as params
 from harness.pki import KeyUsage
+from harness.usecases.credentials import trust_anchor_holder
 
 SUPPLIER, OTHER_SUPPLIER, ENO = "the Import Supplier", "Supplier B", "the Electricity Network Operator"
 
@@ -242,7 +244,7 @@ def test_network_operator_gets_n42_when_its_certificate_is_placed(lab):
     alert = lab.user(ENO).wait_for_alert("N42")
     assert alert is not None and alert.response.alert_fields["RemotePartyRole"] == "NetworkOperator"
     anchors = lab.user(SUPPLIER).send("6.24.1", lab.device("ESME").eui)
-    assert anchors.device_fields["NETWORK_OPERATOR/ds"] == lab.user(ENO).eui.duis
+    assert trust_anchor_holder(anchors.device_fields, "NetworkOperator", "DigitalSigning") == lab.user(ENO).eui.duis
 
 
 def test_rekey_puts_the_new_certificate_in_use(lab):
@@ -250,7 +252,8 @@ def test_rekey_puts_the_new_certificate_in_use(lab):
     user, esme = lab.user(SUPPLIER), lab.device("ESME")
     old = lab.repository.public_key(esme.eui, KeyUsage.KEY_AGREEMENT).public_numbers()
     issued = user.send("6.17", esme.eui, credential_type="Key Agreement")
-    cert = lab.certificate_from_smki(esme.eui, KeyUsage.KEY_AGREEMENT, issued.device_fields["PublicKey"])
+    request = base64.b64decode(issued.device_fields["CertificationRequest"])
+    cert = lab.certificate_from_smki(esme.eui, KeyUsage.KEY_AGREEMENT, request)
     assert user.send("6.15.2", esme.eui, device_certificate=cert).succeeded
     assert lab.repository.public_key(esme.eui, KeyUsage.KEY_AGREEMENT).public_numbers() != old
     # the DCC now MACs with the new key, and the device still accepts commands
@@ -271,8 +274,9 @@ def test_future_dated_tariff_is_held_and_reported(lab):
     user, esme = lab.user(SUPPLIER), lab.device("ESME")
     when = lab.now() + dt.timedelta(days=1)
     exchange = user.send("1.1.1", esme.eui, execution_date_time=when, unit_rate=30000)
-    assert exchange.succeeded and "Scheduled" in exchange.device_fields
-    assert esme.tariff == {}
+    # the response says only that the command was accepted (RTDS FUTURE_DATED_SUCCESS_RESPONSE)
+    assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}
+    assert esme.tariff == {} and esme.future_dated[0]["UseCase"] == "ECS01a"
     alert = user.wait_for_alert("8F66", timeout=2 * 86400)
     assert alert is not None and esme.tariff
     assert (alert.response.response_id.originator, alert.response.response_id.target) == (esme.eui, user.eui)

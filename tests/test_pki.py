@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import stat
+from dataclasses import replace
 
 import pytest
 from cryptography import x509
@@ -13,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from harness.catalogue import RemotePartyRole
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki import SMKI, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
+from harness.pki import SMKI, Credential, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
+from harness.pki.keystore import credential_of, write
 from harness.pki import certificates as profile
 
 SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
@@ -166,3 +169,37 @@ def test_missing_credential_says_which(smki):
     certificates_only.add_certificate(smki.keystore.credential(ESME, KeyUsage.DIGITAL_SIGNING).certificate)
     with pytest.raises(KeyNotFound, match="no DS private key"):
         certificates_only.credential(ESME, KeyUsage.DIGITAL_SIGNING, private=True)
+
+
+def test_a_keystore_keeps_every_certificate_a_party_had(smki, tmp_path):
+    """A rekey replaces the key in use; the old one still verifies what was sent before, in memory and in a
+    run's report keystore (<eui>-<usage>.<fingerprint>.pem, private keys only where the writer left them)."""
+    ks = smki.keystore.copy()
+    old = ks.credential(ESME, KeyUsage.DIGITAL_SIGNING)
+    new = credential_of(smki.device_certificate(ESME, KeyUsage.DIGITAL_SIGNING,
+                                                ec.generate_private_key(ec.SECP256R1()).public_key()))
+    ks.replace(new)
+    assert ks.find(ESME, KeyUsage.DIGITAL_SIGNING) is new
+    assert ks.candidates(ESME, KeyUsage.DIGITAL_SIGNING) == [new, old]
+    assert smki.keystore.candidates(ESME, KeyUsage.DIGITAL_SIGNING) == [old]       # the copy's rekey only
+    supplier_ka = ks.credential(SUPPLIER_A, KeyUsage.KEY_AGREEMENT)
+    public = [replace(c, private_key=None) for c in ks.certificates()]
+    write(tmp_path, [*public, supplier_ka])
+    files = sorted(tmp_path.iterdir())
+    write(tmp_path, public)                                # the next scenario's: the same files, once
+    assert sorted(tmp_path.iterdir()) == files and len(files) == len(ks) + 1
+    assert [p.name for p in tmp_path.glob("*.key")] == [f"{SUPPLIER_A.file_stem}-ka.{_fingerprint(supplier_ka)}.key"]
+    again = Keystore.load(tmp_path)
+    assert {_fingerprint(c) for c in again.candidates(ESME, KeyUsage.DIGITAL_SIGNING)} == {_fingerprint(old),
+                                                                                            _fingerprint(new)}
+    # The name keeps what content cannot say: a prepayment KA certificate is a KA certificate by its key usage.
+    pp_ka = ks.credential(SUPPLIER_A, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
+    assert again.find(SUPPLIER_A, KeyUsage.PREPAYMENT_KEY_AGREEMENT).public_key.public_numbers() == \
+        pp_ka.public_key.public_numbers()
+    assert again.credential(SUPPLIER_A, KeyUsage.KEY_AGREEMENT, private=True).private_key is not None
+    assert again.find(ESME, KeyUsage.KEY_AGREEMENT).private_key is None
+    assert len(again) == len(ks)
+
+
+def _fingerprint(cred: Credential) -> str:
+    return hashlib.sha256(cred.certificate.public_bytes(serialization.Encoding.DER)).hexdigest()[:16]

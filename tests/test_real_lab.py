@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding
 from dit_command import dit
 
 from harness.adapters.duis_client import Received, ResponseReceiver, addressee
@@ -18,14 +18,17 @@ from harness.catalogue import DeviceType
 from harness.clock import RealTimeDriver, VirtualClock, WallClock
 from harness.duis.request_id import RequestId
 from harness.duis.responses import DuisResponse, ResponseKind
-from harness.errors import NotOnThisBench
+from harness.errors import BenchFault, NotOnThisBench
 from harness.eui import EntityId
+from harness.gbcs.decode import decode
 from harness.han import capture
 from harness.han.capture import CapturedFrame
 from harness.lab import config as lab_config
 from harness.lab.real import RealLab
 from harness.lab.served import ServedBench
 from harness.ledger import Ledger
+from harness.pki import Keystore, KeyUsage
+from harness.pki.certificates import device_certification_request
 
 SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
 SUPPLIER_B = EntityId("90-B3-D5-1F-30-03-00-00")
@@ -68,6 +71,12 @@ def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_insta
     assert "the bench broke" not in result.stderr
     assert run.status == "completed" and len(executions) == len(ran) == 4
     assert bench.resets - resets == 4                              # the prepare command ran before each scenario
+    # A real lab's report keystore: public certificates only. Signatures verify offline; MACs cannot.
+    keystore = Keystore.load(tmp_path / "r" / "keystore")
+    assert not list((tmp_path / "r" / "keystore").glob("*.key"))
+    decoded = [decode(p.read_text(), keystore=keystore) for p in (tmp_path / "r" / "evidence").rglob("*.hex")]
+    assert decoded and {r.signature for r in decoded} == {"valid", "absent"}
+    assert {r.mac for r in decoded} == {"unknown_key", "absent"}
 
 
 def test_a_prepare_command_that_fails_is_a_bench_fault(bench, tmp_path):
@@ -103,10 +112,13 @@ def test_steps_a_real_bench_cannot_do_say_so(bench):
 
 def test_the_served_smki_adapter_issues_a_device_certificate(bench, smki):
     lab = RealLab(lab_config.load(bench.config_file), schema=None)
-    key = smki.keystore.public_key(ESME, "ds")
-    point = key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    cert = lab.certificate_from_smki(ESME, "ds", point)
-    assert cert.public_key() == key and cert in lab.repository.issued
+    key = smki.keystore.private_key(ESME, KeyUsage.DIGITAL_SIGNING)
+    request = device_certification_request(ESME, KeyUsage.DIGITAL_SIGNING, key).public_bytes(Encoding.DER)
+    cert = lab.certificate_from_smki(ESME, KeyUsage.DIGITAL_SIGNING, request)
+    assert cert.public_key() == key.public_key() and cert in lab.repository.issued
+    other = device_certification_request(EntityId("00-DB-12-34-56-78-90-A1"), KeyUsage.DIGITAL_SIGNING, key)
+    with pytest.raises(BenchFault, match="HTTP 400"):        # the SMKI certifies only the device the request names
+        lab.certificate_from_smki(ESME, KeyUsage.DIGITAL_SIGNING, other.public_bytes(Encoding.DER))
     assert lab.repository.organisation_ca_certificate.subject == smki.organisation_ca_certificate.subject
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 
 import pytest
 from dit_command import dit
@@ -11,6 +13,7 @@ from seed_sequences import SEED_SEQUENCES
 from harness import scenarios
 from harness.duis import xml
 from harness.ledger import Ledger
+from harness.pki import ORGANISATIONS
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +109,66 @@ def test_optional_srs_run_unless_left_out(tmp_path):
 
     assert delete_schedule_sent()
     assert not delete_schedule_sent("--without-optional")
+
+
+def test_the_evidence_of_a_device_rekey_verifies_offline_with_the_report_keystore(tmp_path):
+    """`dit gbcs decode` and `dit duis check` with <report-dir>/keystore alone verify every message a run kept:
+    the GSME's from before its rekey and after it, MACs with the organisations' KA test keys."""
+    report = tmp_path / "r"
+    result = dit("run", "-k", "device_certificate and Gas-GSME", "--report-dir", str(report),
+                 DIT_SMKI=str(tmp_path / "smki"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"--keystore {report / 'keystore'}" in result.stdout
+    keystore, evidence = report / "keystore", report / "evidence"
+    assert len(list(keystore.glob("00db1234567890a1-ds.*.pem"))) == 2           # the GSME's first key and its new one
+    # Private keys only of the organisations' KA (the seeded SMKI's test keys): the MACs need one side's.
+    assert {re.sub(r"\.[0-9a-f]{16}\.key$", "", p.name) for p in keystore.glob("*.key")} <= {
+        f"{o.eui.file_stem}-ka" for o in ORGANISATIONS}
+    messages = sorted(str(p) for p in evidence.rglob("*.hex"))
+    decoded = json.loads(dit("gbcs", "decode", "--json", "--keystore", str(keystore), *messages).stdout)
+    assert len(decoded) == len(messages) > 25
+    checks = Counter(f"{check} {r[check]}" for r in decoded for check in ("signature", "mac"))
+    assert set(checks) == {"signature valid", "signature absent", "mac valid", "mac absent"}, checks
+    # The SMKI's own keystore has the GSME's first key only: what the GSME signed after the rekey fails there.
+    first_key_only = json.loads(dit("gbcs", "decode", "--json", "--keystore", str(tmp_path / "smki"), *messages).stdout)
+    rekeyed = [r for r in first_key_only if r["signature"] == "invalid"]
+    assert rekeyed and {r["originator"] for r in rekeyed} == {"00-DB-12-34-56-78-90-A1"}
+    documents = sorted(str(p) for p in evidence.rglob("*.xml") if not p.name.endswith(".mmc.xml"))
+    checked = dit("duis", "check", "--json", "--keystore", str(keystore), *documents)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert len(documents) > 50 and [r["signature"] for r in json.loads(checked.stdout)] == ["valid"] * len(documents)
+
+
+def _gbcs_messages(report):
+    """Every GBCS message of a run's evidence: the .hex files and every sr:GBCSPayload of its DUIS documents."""
+    import base64
+
+    for path in sorted((report / "evidence").rglob("*.hex")):
+        yield path.name, bytes.fromhex(path.read_text().strip())
+    for path in sorted((report / "evidence").rglob("*.xml")):
+        if path.name.endswith(".mmc.xml"):
+            continue
+        for node in xml.parse(path.read_bytes(), str(path)).iter("{*}GBCSPayload"):
+            yield f"{path.name} sr:GBCSPayload", base64.b64decode(node.text)
+
+
+def test_every_gbcs_message_of_the_run_is_real_gbcs_and_parses_to_valid_mmc(run, mmc_schema):
+    """Real GBCS only: every command, response and alert decodes with the GBCS codec (exact: no byte left
+    over; the emulated lab's former model payload, marked E7 01, is not among them) and every response and
+    alert parses to MMC that mmc.xsd accepts."""
+    from harness.gbcs import payload as gbcs_payload
+    from harness.gbcs.frame import CraFlag, GbcsMessage
+    from harness.usecases import mmc
+
+    _, report = run
+    seen = Counter()
+    for name, data in _gbcs_messages(report):
+        message = GbcsMessage.decode(data)
+        assert message.apdu.payload[:2] != b"\xe7\x01", f"{name}: the emulated lab's former model payload"
+        decoded = gbcs_payload.decode(message.apdu)
+        assert decoded.undecoded_bytes == 0, name
+        if message.apdu.cra_flag is not CraFlag.COMMAND:
+            document, _ = mmc.parse(message)
+            assert mmc_schema.errors(document) == [], name
+        seen[message.apdu.cra_flag.name] += 1
+    assert seen["COMMAND"] > 300 and seen["RESPONSE"] > 300 and seen["ALERT"] >= 10, seen

@@ -19,9 +19,11 @@ from harness.catalogue import DeviceType, UserRole
 from harness.eui import EntityId
 from harness.gbcs import axdr, crypto, dlms
 from harness.gbcs.axdr import PayloadError
-from harness.gbcs.frame import GbcsMessage
+from harness.duis import requests, xml
+from harness.duis.request_id import RequestId
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.pki import KeyUsage
-from harness.usecases import DuisRequest, TransformError, parse, transform
+from harness.usecases import DuisRequest, TransformError, device, mmc, parse, transform
 
 USE_CASES = ("ECS17b", "ECS17d", "ECS19", "ECS20b", "ECS20c", "ECS21a", "ECS21b", "ECS22b", "ECS66",
              "ECS35a", "ECS35b", "ECS35c", "ECS35d", "ECS35e", "ECS35f", "ECS35g")
@@ -278,3 +280,85 @@ def test_a_log_entry_of_the_wrong_type_names_the_use_case(conformance):
                                   (dlms.ResponseSpec(dlms.RequestKind.GET, dlms.AccessResult.SUCCESS),)).encode()
     with pytest.raises(PayloadError, match="ECS35a: a log timestamp"):
         parse(GbcsMessage(dataclasses.replace(message.apdu, payload=payload)))
+
+
+# -- Device side (the RTDS pairs are in test_usecases_device.py) -----------------------------------------
+
+def _esme_command(srv: str, **params) -> GeneralSigning:
+    built = requests.build(srv, RequestId(SUPPLIER, ESME, 1000), **params)
+    return transform(DuisRequest.parse(xml.serialize(built), srv), device_type=DeviceType.ESME, now=NOW).apdu
+
+
+def _response(command: GeneralSigning, payload: bytes = b"") -> GeneralSigning:
+    return GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter, originator=ESME,
+                          recipient=command.originator, message_code=command.message_code, payload=payload)
+
+
+def _answered(command: GeneralSigning, payload: bytes) -> GbcsMessage:
+    return GbcsMessage(_response(command, payload))
+
+
+def _encryptor(conformance_keystore, command: GeneralSigning):
+    """The ESME's sealing for the supplier (from the supplier's side of the key agreement: the same key)."""
+    supplier = conformance_keystore.private_key(SUPPLIER, KeyUsage.KEY_AGREEMENT)
+    meter = conformance_keystore.public_key(ESME, KeyUsage.KEY_AGREEMENT)
+    key = crypto.encryption_key(_response(command), supplier, meter)
+    return lambda plaintext: crypto.encrypt_field(key, ESME, plaintext)
+
+
+def test_a_device_reads_the_log_period_from_the_range_it_is_asked_for():
+    start, end = dt.datetime(2026, 1, 7, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 8, 23, 59, 59, 990000,
+                                                                              tzinfo=dt.timezone.utc)
+    _, fields = device.read(_esme_command("4.6.1", start=start, end=end), DeviceType.ESME, now=NOW)
+    assert fields == {"UseCase": "ECS21a", "ReadLogPeriod/StartDateTime": "2026-01-07T00:00:00Z",
+                      "ReadLogPeriod/EndDateTime": "2026-01-08T23:59:59.990000Z"}
+    _, fields = device.read(_esme_command("4.1.1"), DeviceType.ESME, now=NOW)
+    assert fields == {"UseCase": "ECS17b"}
+
+
+def test_a_device_refuses_a_protected_read_of_other_objects():
+    command = _esme_command("4.1.1")
+    wrong = command.payload.replace(bytes.fromhex("0906" "00005e2c220a"), bytes.fromhex("0906" "00005e2c2201"))
+    assert wrong != command.payload
+    with pytest.raises(PayloadError, match="ECS17b: the command reads"):
+        device.read(dataclasses.replace(command, payload=wrong), DeviceType.ESME, now=NOW)
+
+
+def test_protected_values_need_the_devices_encryption():
+    read, _ = device.read(_esme_command("4.3"), DeviceType.ESME, now=NOW)
+    with pytest.raises(PayloadError, match="ECS19: the values are encrypted end to end"):
+        device.answer(read, {"Result": "Success", "MeterBalance": "1"})
+    # A failure carries no values: hardware-fault, as the RTDS error responses.
+    assert device.answer(read, {"Result": "Failure"}).hex().endswith("0100010301")
+
+
+@pytest.mark.parametrize("srv, use_case, empty", [
+    ("4.4.2", "ECS20b", {"Electricity": ""}), ("4.4.3", "ECS20c", {"Electricity": ""}), ("4.6.1", "ECS21a", {}),
+    ("4.14", "ECS21b", {"Electricity": ""}), ("4.8.1", "ECS22b", {}), ("4.17", "ECS66", {"Electricity": ""})])
+def test_an_empty_log_is_answered_and_parsed_empty(conformance_keystore, mmc_schema, srv, use_case, empty):
+    command = _esme_command(srv)
+    read, _ = device.read(command, DeviceType.ESME, now=NOW, encrypt=_encryptor(conformance_keystore, command))
+    assert read.use_case == use_case
+    doc, notes = parse(_answered(command, device.answer(read, {"Result": "Success", **empty})),
+                       keystore=conformance_keystore, srv=srv)
+    assert mmc_schema.errors(doc) == [] and notes == []
+    assert mmc.values(doc) == {"Result": "Success", **empty}
+
+
+def test_a_single_entry_log_round_trips(conformance_keystore):
+    """mmc.values numbers an element only when it repeats: the device reads a single entry either way."""
+    command = _esme_command("4.17")
+    read, _ = device.read(command, DeviceType.ESME, now=NOW, encrypt=_encryptor(conformance_keystore, command))
+    outcome = {"Result": "Success", "Electricity/LogEntry/Value": "4321",
+               "Electricity/LogEntry/Timestamp": "2026-01-07T00:00:00Z"}
+    doc, _ = parse(_answered(command, device.answer(read, outcome)), keystore=conformance_keystore, srv="4.17")
+    assert mmc.values(doc) == outcome
+
+
+def test_the_meter_balance_read_round_trips(mmc_schema):
+    command = _esme_command("4.18")
+    read, fields = device.read(command, DeviceType.ESME, now=NOW)
+    assert fields == {"UseCase": "ECS82"}
+    for outcome in ({"Result": "Success", "MeterBalance": "-12345"}, {"Result": "Failure"}):
+        doc, _ = parse(_answered(command, device.answer(read, outcome)), srv="4.18")
+        assert mmc_schema.errors(doc) == [] and mmc.values(doc) == outcome

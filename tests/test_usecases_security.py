@@ -44,7 +44,8 @@ OLD_GPF = EntityId("00-DB-12-34-56-78-90-B3")
 OLD_GPF_LOG = [{"deviceId": bytes(EntityId("00-11-22-33-44-55-66-77")), "deviceType": 5},
                {"deviceId": bytes(EntityId("88-99-AA-BB-CC-DD-EE-FF")), "deviceType": 6}]
 
-_REISSUED = {f"replacements[*].replacementCertificate.{f}" for f in ("serialNumber", "notBefore", "notAfter")}
+_REISSUED = {f"replacements[*].replacementCertificate.{f}"
+             for f in ("serialNumber", "notBefore", "notAfter", "sha256Fingerprint")}
 # RTDS commands made from another request than the template beside it: the fields (of the decoded payloads)
 # that differ. The Transform stays true to the request.
 DISAGREEING = {
@@ -66,14 +67,15 @@ DISAGREEING = {
     **{f"CS02gLoadControllerBySupplier_6.15.1_{case}_SUCCESS_REQUEST_DUIS.XML": {
         f"replacements[*].replacementCertificate.{f}" for f in (
             "subject", "subjectEntityId", "remotePartyRole", "serialNumber", "notBefore", "notAfter",
-            "subjectKeyIdentifier")} for case in ("IMMEDIATE", "FUTURE_DATED", "CANCELLATION")},
+            "subjectKeyIdentifier", "sha256Fingerprint")} for case in ("IMMEDIATE", "FUTURE_DATED", "CANCELLATION")},
     # The RTDS carries an older issue (issuer CN=0001) of the PPMID's KA certificate, the keystore (SMKI) 2016's.
     "CS03CCritical_8.7.1_SUCCESS_REQUEST_DUIS.XML": {
         f"otherDeviceKeyAgreementCertificate.{f}" for f in (
-            "issuer", "serialNumber", "notBefore", "authorityKeyIdentifier")},
+            "issuer", "serialNumber", "notBefore", "authorityKeyIdentifier", "sha256Fingerprint")},
     # The RTDS carries the KA certificate of 00-DB-12-34-56-78-90-A1, not of the GSME the request names (94).
     "CS03CNonCritical_8.7.2_SUCCESS_REQUEST_DUIS.XML": {
-        f"otherDeviceKeyAgreementCertificate.{f}" for f in ("subjectEntityId", "serialNumber", "subjectKeyIdentifier")},
+        f"otherDeviceKeyAgreementCertificate.{f}" for f in ("subjectEntityId", "serialNumber", "subjectKeyIdentifier",
+                                                            "sha256Fingerprint")},
 }
 
 

@@ -27,11 +27,14 @@ key and the meter's current KA certificate, counting up per meter as GBCS expect
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from harness import catalogue
 from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver, accept_response
-from harness.catalogue import CommandVariant
+from harness.catalogue import CommandVariant, DeviceType
 from harness.clock import Clock
 from harness.duis import requests, xml, xmldsig
 from harness.duis.bodies.security import load_certificate
@@ -40,14 +43,15 @@ from harness.duis.responses import DuisResponse, ResponseKind
 from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError
 from harness.eui import EntityId
-from harness.gbcs import crypto, model_payload, utrn
+from harness.gbcs import crypto, utrn
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
 from harness.pki import Keystore, KeyUsage
 from harness.pki.certificates import entity_id_of, usage_of
 from harness.pki.keystore import Credential
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
-from harness.usecases import mmc
+from harness.usecases import DspRecords, DuisRequest, mmc
+from harness.usecases.correlate import correlate
 
 DEFAULT_TIMEOUT_S = 3 * 3600.0
 
@@ -107,7 +111,7 @@ class ServiceUser:
     def __init__(self, name: str, eui: EntityId, *, endpoint: DccEndpoint, receiver: ResponseReceiver,
                  keystore: Keystore, clock: Clock, counter: RequestCounter, dcc: EntityId,
                  schema: DuisSchema | None = None, response_timeout_s: float = DEFAULT_TIMEOUT_S,
-                 release: str = R2_0):
+                 release: str = R2_0, device_types: Mapping[EntityId, DeviceType] | None = None):
         self.name = name
         self.release = release
         self.eui = EntityId(eui)
@@ -119,6 +123,7 @@ class ServiceUser:
         self.dcc = dcc
         self.schema = schema
         self.response_timeout_s = response_timeout_s
+        self.device_types = dict(device_types or {})      # what the User knows its devices to be
         self.exchanges: list[Exchange] = []
         self._consumed: set[int] = set()
         self._scanned = 0
@@ -158,6 +163,12 @@ class ServiceUser:
                 exchange.response = sync
                 return exchange
             exchange.add(self.clock.now(), "Pre-Command", sync.pre_command, "gbcs")
+            request = DuisRequest.of(first)
+            mismatch = correlate(request, sync.pre_command, self._records(request), now=self.clock.now())
+            if mismatch is not None:         # never sign what the request did not ask for
+                exchange.problem = f"Correlate refused the Pre-Command: {mismatch}"
+                exchange.add(self.clock.now(), "Correlate refusal", exchange.problem.encode(), "text")
+                return exchange
             signed = crypto.sign_pre_command(sync.pre_command,
                                              self.keystore.private_key(self.eui, KeyUsage.DIGITAL_SIGNING))
             exchange.add(self.clock.now(), "signed Pre-Command", signed, "gbcs")
@@ -177,6 +188,17 @@ class ServiceUser:
             if srv == "6.15.2" and exchange.succeeded:
                 self._device_certificate_in_use(params["device_certificate"])
         return exchange
+
+    def _records(self, request: DuisRequest) -> DspRecords:
+        """What this User knows of the target and of a device the request names (8.7.x joins): their
+        types, and the other device's KA certificate from SMKI, as the DSP's Transform uses them."""
+        named = request.text("OtherDeviceID")
+        other = EntityId(named) if named else None
+        ka = self.keystore.find(other, KeyUsage.KEY_AGREEMENT) if other else None
+        return DspRecords(device_type=self.device_types.get(request.target),
+                          other_device_type=self.device_types.get(other) if other else None,
+                          other_device_ka_certificate=ka.certificate.public_bytes(Encoding.DER)
+                          if ka is not None and ka.certificate is not None else None)
 
     def _device_certificate_in_use(self, value) -> None:
         """A device confirmed it uses the certificate 6.15.2 placed: its responses verify with that key now."""
@@ -292,18 +314,15 @@ class ServiceUser:
             exchange.problem = f"device response: {exc}"
             return
         apdu = message.apdu
-        if model_payload.is_model_payload(apdu.payload):
-            exchange.device_fields = model_payload.decode(apdu.payload)
-        else:
-            try:
-                document, notes = mmc.parse(message, keystore=self.keystore, srv=exchange.srv)
-            except PayloadError as exc:
-                exchange.problem = f"device response: {exc}"
-                return
-            exchange.add(self.clock.now(), "device response parsed (MMC)", xml.serialize(document), "mmc")
-            exchange.device_fields = mmc.values(document)
-            if notes:
-                exchange.problem = "; ".join(notes)
+        try:
+            document, notes = mmc.parse(message, keystore=self.keystore, srv=exchange.srv)
+        except PayloadError as exc:
+            exchange.problem = f"device response: {exc}"
+            return
+        exchange.add(self.clock.now(), "device response parsed (MMC)", xml.serialize(document), "mmc")
+        exchange.device_fields = mmc.values(document)
+        if notes:
+            exchange.problem = "; ".join(notes)
         if apdu.signature is None:
             exchange.device_signature = "absent"
         else:

@@ -61,14 +61,17 @@ from harness.duis.schema import DuisSchema
 from harness.duis.xml import E
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.gbcs import crypto, model_payload
+from harness.gbcs import crypto
+from harness.gbcs import payload as payload_codec
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, entity_id_of, role_of
 from harness.pki.repository import SmkiRepository
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 from harness.usecases import DspRecords, DuisRequest, TransformError, mmc
-from harness.usecases import device as device_side
+from harness.usecases import chf as chf_usecases
+from harness.usecases import joins, registry
+from harness.usecases.records import DeviceLogBackup, GpfDeviceLogBackup
 from harness.usecases.transform import transform as transform_request
 
 S = DeviceStatus
@@ -76,12 +79,10 @@ WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6,
 DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"
 
-# Use cases the DCC originates itself (the User is the supplementary remote party) and who signs them.
-# A restore (CCS03, GCS59) is the DCC's too: it carries the DCC's backup to a CH configured as new; so
-# is the GSME-GPF binding (CS03B/CS04B), which the CH keeps for whichever supplier leads on the CH.
-_DCC_ORIGINATED = {"CCS01": None, "CCS02": None, "CCS03": None, "GCS59": None, "CS03B": None, "CS04B": None,
-                   "CS02bSupplierBySupplierHandover": "acb", "CS02bNOByNOHandover": "acb",
-                   "CS02bSupplierByTransCoS": "transcos"}
+# What the DCC signs of the commands it Transforms (RTDS): the handovers and the Change of Supplier, as
+# ACB or TransCoS, and the joins and unjoins the ACB originates for a User, which devices answer signed.
+_DCC_SIGNED = frozenset({"CS02bSupplierBySupplierHandover", "CS02bNOByNOHandover", "CS02bSupplierByTransCoS",
+                         "CS03A2NonCritical", "CS03CNonCritical", "CS04ACNonCritical"})
 
 # On a dual-fuel site the lead supplier keeps the Communications Hub's HAN in order, GPF included
 # (DIT CH replacement: "performed by lead supplier"), so for these SRs a GPF counts as part of the CH.
@@ -113,14 +114,13 @@ class DataServicesProvider:
         self.held: dict[RequestId, Outstanding] = {}                 # DSP future-dated, not yet sent
         self._dcc_counter = clock.millis()
         self.transcript = Transcript()
-        self.device_log_backups: dict[EntityId, dict] = {}           # CHF -> its last CS14 backup
-        self.gpf_log_backups: dict[EntityId, dict] = {}              # GPF -> its last GCS62 backup
+        self.device_log_backups: dict[EntityId, DeviceLogBackup] = {}      # CHF -> its last CS14 backup
+        self.gpf_log_backups: dict[EntityId, GpfDeviceLogBackup] = {}      # GPF -> its last GCS62 backup
         keystore = repository.keystore
         self._xml_key = keystore.credential(identity.acb, KeyUsage.XML_SIGNING, private=True)
         self.acb_key_agreement = keystore.private_key(identity.acb, KeyUsage.KEY_AGREEMENT)
-        self._signers = {"acb": (identity.acb, keystore.private_key(identity.acb, KeyUsage.DIGITAL_SIGNING)),
-                         "transcos": (identity.transcos,
-                                      keystore.private_key(identity.transcos, KeyUsage.DIGITAL_SIGNING))}
+        self._signing_keys = {party: keystore.private_key(party, KeyUsage.DIGITAL_SIGNING)
+                              for party in (identity.acb, identity.transcos)}
         self.outcomes = DeviceOutcomes(self)
         self.smi = SmiServices(self)
         self.schedules = DspSchedules(self)
@@ -206,7 +206,7 @@ class DataServicesProvider:
             command = self._signed_command(service, body, user, device, request_id)
         else:
             fields = xml.flatten(body)
-            use_case, apdu = self.command(service, fields, user, device, request_id, DuisRequest.of(root))
+            use_case, apdu = self.command(user, device, DuisRequest.of(root), fields)
             command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
         if cv.local_delivery:
             return self.local.deliver(command, also_over_wan=cv.via_wan)
@@ -222,7 +222,7 @@ class DataServicesProvider:
         device = self.inventory.get(target)
         if device is None:
             raise DuisRejection("E19", f"{target} is not in the Smart Metering Inventory")
-        if self.use_case(service, device, {}) is None:
+        if not any(device.device_type in codec.devices for codec in registry.commands_for(service.srv)):
             raise DuisRejection("E11", f"{service} does not apply to a {device.device_type.value}")
         # Status before authorisation: a device not yet installed has no premises to authorise against.
         if not device.admits(service.srv):
@@ -243,79 +243,11 @@ class DataServicesProvider:
 
     # -- Transform and commands ----------------------------------------------------------------------
 
-    def use_case(self, service: catalogue.ServiceRequest, device: InventoryDevice, fields: dict) -> str | None:
-        srv, kind = service.srv, device.device_type
-        if srv == "8.11":
-            return "CCS02" if fields.get("RequestType") == "Remove" else "CCS01"
-        if srv in ("6.21", "6.15.1"):
-            operator = fields.get("RemotePartyRole") == "NetworkOperator"
-            suffix = "Handover" if srv == "6.21" else ""
-            return ("CS02bNOByNO" if operator else "CS02bSupplierBySupplier") + suffix
-        if srv in ("8.7.1", "8.7.2", "8.8.1", "8.8.2"):
-            return self._join_use_case(srv, kind, fields)
-        if srv == "8.9" and kind is DeviceType.CHF:
-            return "CCS06"
-        if srv == "6.13":
-            security = fields.get("LogToRead") == "Security"
-            if kind is DeviceType.ESME:
-                return "ECS35b" if security else "ECS35a"
-            if kind is DeviceType.CHF:
-                return "ECS35d" if security else "ECS35c"
-            return "CS10b" if security else "CS10a"
-        use_case = service.use_case_for(kind)
-        if use_case is None or (use_case.devices and kind not in use_case.devices):
-            return None
-        return use_case.name
-
-    def _join_use_case(self, srv: str, target: DeviceType, fields: dict) -> str:
-        """Which join a pair needs: PPMID<->meter (CS03A), GSME<->GPF (CS03B), a meter or GPF serving
-        a display (CS03C, IHD and CAD alike)."""
-        other = self.inventory.get(EntityId(fields["OtherDeviceID"])) if "OtherDeviceID" in fields else None
-        other_type = other.device_type if other else None
-        joining = srv.startswith("8.7")
-        if srv == "8.7.1":
-            return "CS03A1"
-        if srv == "8.8.1":
-            return "CS04ACCritical"
-        if target is DeviceType.PPMID:
-            return "CS03A2NonCritical" if joining else "CS04ACNonCritical"
-        if other_type is DeviceType.GSME or (target is DeviceType.GSME and other_type is DeviceType.GPF):
-            return "CS03B" if joining else "CS04B"
-        return "CS03CNonCritical" if joining else "CS04ACNonCritical"
-
-    def command(self, service: catalogue.ServiceRequest, fields: dict, user: DccUser, device: InventoryDevice,
-                request_id: RequestId, request: DuisRequest | None = None) -> tuple[str, GeneralSigning]:
-        """The GBCS command (unsigned unless the DCC signs it) for an SR's body fields."""
-        use_case = self.use_case(service, device, fields)
-        if request is not None and device_side.understood(use_case):
-            return self._transformed(request, user, device, fields)
-        code = catalogue.use_case(use_case).message_codes[0]
-        if service.srv in ("8.12.1", "8.12.2"):
-            fields = {**fields, **self._log_backup(service.srv, fields)}
-        payload = model_payload.encode({"UseCase": use_case, "SRV": service.srv, **fields})
-        # A device-pattern future-dated command carries its execution time in the (signed) grouping header.
-        execution = fields.get("ExecutionDateTime") if service.future_dated in (
-            FutureDatedPattern.DEVICE, FutureDatedPattern.DSP_AND_DEVICE) else None
-        when = _datetime(execution) if execution else None
-        # The CHF trusts only the DCC's parties: what reaches it comes from the ACB, as CCS01 does in RTDS.
-        if use_case in _DCC_ORIGINATED or device.device_type is DeviceType.CHF:
-            signer = _DCC_ORIGINATED.get(use_case)
-            originator = self._signers[signer][0] if signer else self.identity.acb
-            apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=self.next_dcc_counter(),
-                                  originator=originator, recipient=device.device_id, message_code=code,
-                                  payload=payload, date_time=when, supplementary_remote_party=user.eui,
-                                  supplementary_remote_party_counter=request_id.counter)
-            if signer:
-                apdu = crypto.sign_apdu(apdu, self._signers[signer][1])
-        else:
-            apdu = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=request_id.counter,
-                                  originator=user.eui, recipient=device.device_id, message_code=code,
-                                  payload=payload, date_time=when)
-        return use_case, apdu
-
-    def _transformed(self, request: DuisRequest, user: DccUser, device: InventoryDevice,
-                     fields: dict) -> tuple[str, GeneralSigning]:
-        """The DSP's Transform of the request, signed where the DCC signs (handover, Change of Supplier)."""
+    def command(self, user: DccUser, device: InventoryDevice, request: DuisRequest,
+                fields: dict) -> tuple[str, GeneralSigning]:
+        """The DSP's Transform of the request (DUIS 3.4): the use case and its GBCS command, signed where the
+        DCC signs it (the handovers and Change of Supplier as ACB or TransCoS, and the joins the ACB
+        originates for a User). A request the Transform cannot carry out is refused with E12."""
         try:
             done = transform_request(request, self.records(request.srv, user, device, fields), now=self.clock.now(),
                                      dsp_counter=self.next_dcc_counter(), access_control_broker=self.identity.acb,
@@ -323,9 +255,8 @@ class DataServicesProvider:
         except TransformError as exc:
             raise DuisRejection("E12", str(exc)) from None
         apdu = done.apdu
-        signer = _DCC_ORIGINATED.get(done.use_case)
-        if signer:
-            apdu = crypto.sign_apdu(apdu, self._signers[signer][1])
+        if done.use_case in _DCC_SIGNED:
+            apdu = crypto.sign_apdu(apdu, self._signing_keys[apdu.originator])
         return done.use_case, apdu
 
     def records(self, srv: str, user: DccUser, device: InventoryDevice, fields: dict) -> DspRecords:
@@ -333,13 +264,17 @@ class DataServicesProvider:
         other = self.inventory.get(EntityId(fields["OtherDeviceID"])) if "OtherDeviceID" in fields else None
         other_ka = self.repository.keystore.find(other.device_id, KeyUsage.KEY_AGREEMENT) if other else None
         roles = sorted(self.roles_for(user, device, srv), key=lambda r: r.value)
+        # 8.12.1 / 8.12.2 restore the old CHF's (GPF's) last backup the DSP holds (none: E081202 / E081222).
+        chf_log = self._log_backup(srv, fields) if srv == "8.12.1" else None
+        gpf_log = self._log_backup(srv, fields) if srv == "8.12.2" else None
         return DspRecords(device_type=device.device_type, gbcs_version=GBCS_VERSION,
                           user_role=roles[0] if roles else None,
                           other_device_type=other.device_type if other else None,
                           other_device_ka_certificate=other_ka.certificate.public_bytes(Encoding.DER)
-                          if other_ka and other_ka.certificate else None)
+                          if other_ka and other_ka.certificate else None,
+                          chf_device_log=chf_log, gpf_device_log=gpf_log)
 
-    def _log_backup(self, srv: str, fields: dict) -> dict:
+    def _log_backup(self, srv: str, fields: dict) -> DeviceLogBackup | GpfDeviceLogBackup:
         """What a restore carries: the replaced CHF's (or GPF's) device log as the DCC last backed it up."""
         old = fields.get("OldCHFID") if srv == "8.12.1" else fields.get("OldGPFID")
         backups = self.device_log_backups if srv == "8.12.1" else self.gpf_log_backups
@@ -347,14 +282,14 @@ class DataServicesProvider:
         if backup is None:
             raise DuisRejection("E081202" if srv == "8.12.1" else "E081222",
                                 f"the DCC holds no device log backup of {old}")
-        return {f"Backup/{k}": v for k, v in backup.items() if k != "AlertCode"}
+        return backup
 
     def next_dcc_counter(self) -> int:
         self._dcc_counter = max(self._dcc_counter + 1, self.clock.millis())
         return self._dcc_counter
 
     def _transform(self, service, fields, user, device, request_id, request) -> etree._Element:
-        use_case, apdu = self.command(service, fields, user, device, request_id, request)
+        use_case, apdu = self.command(user, device, request, fields)
         self._transforms[request_id] = (user, device, use_case, apdu, fields)
         return build_response(response_message(service.srv, pre_command(apdu.pre_command(), GBCS_VERSION)),
                               response_code="I0", response_date_time=self.clock.now(), request_id=request_id)
@@ -457,20 +392,33 @@ class DataServicesProvider:
         self.post(command.user, response, f"response {code} to {command.request_id}")
 
     def _device_alert(self, apdu: GeneralSigning, data: bytes, *, forward: bool) -> None:
-        fields = _fields(GbcsMessage.decode(data))
-        code = int(str(fields.get("AlertCode", "0")), 16)
-        if apdu.recipient == self.identity.acb:
-            if apdu.message_code == CS14_DEVICE_LOG_BACKUP:        # keep the CHF's device log backup
-                self.device_log_backups[apdu.originator] = fields
-                self.outcomes.device_log_changed(apdu.originator, fields)
-            elif apdu.message_code == GCS62_GPF_LOG_BACKUP:
-                self.gpf_log_backups[apdu.originator] = fields
-            else:
-                self.firmware.device_alert(apdu.originator, code, fields)
-            return                                                  # alerts to the ACB stay with the DCC
-        self.outcomes.device_alert(apdu.originator, code, fields)
-        user = self.users.get(apdu.recipient)
-        if user is not None and forward:
+        code = payload_codec.alert_code(apdu)
+        if code is None:
+            return                                                  # not an alert the DCC can read
+        if apdu.recipient == self.identity.acb:                     # alerts to the ACB stay with the DCC
+            message = GbcsMessage.decode(data)
+            try:
+                if apdu.message_code == CS14_DEVICE_LOG_BACKUP:         # the CHF's device log backup
+                    backup = chf_usecases.device_log_backup(message)
+                    self.device_log_backups[apdu.originator] = backup
+                    self.outcomes.device_log_changed(backup)
+                elif apdu.message_code == GCS62_GPF_LOG_BACKUP:
+                    self.gpf_log_backups[apdu.originator] = joins.gpf_device_log_backup(message)
+                else:
+                    self.firmware.device_alert(apdu)
+            except PayloadError:
+                pass                                                    # not a backup the DCC can read
+            return
+        self.outcomes.device_alert(apdu, code)
+        if not forward:
+            return
+        users = [self.users[apdu.recipient]] if apdu.recipient in self.users else []
+        if apdu.recipient == self.identity.transcos:
+            # A 6.23's outcome comes back to the DCC's TransCoS party, which sent it for the gaining supplier:
+            # now the device's registered supplier.
+            device = self.inventory.get(apdu.originator)
+            users = self.suppliers_of(device) if device is not None else []
+        for user in users:
             # An alert answers no request: its ResponseID names the device and the User it is for.
             self.post(user, build_response(device_alert_message(code, data), response_code="I0",
                                            response_date_time=self.clock.now(),
@@ -525,13 +473,7 @@ class DataServicesProvider:
 
 
 def _fields(message: GbcsMessage, srv: str | None = None) -> dict:
-    """What the DCC reads of a device's response or alert: its Parse (MMC values, "Result" among them)."""
-    apdu = message.apdu
-    if model_payload.is_model_payload(apdu.payload):
-        try:
-            return model_payload.decode(apdu.payload)
-        except MalformedMessage:
-            return {}
+    """What the DCC reads of a device's response: its Parse (MMC values, "Result" among them)."""
     try:
         return mmc.values(mmc.parse(message, srv=srv)[0])
     except PayloadError:

@@ -11,12 +11,15 @@ Checks (DIT firmware pack; the E1101nn meanings are this model's, DUIS names the
     digital signature certificates"
 The SR itself is answered at once (I0). The image then travels over the SM WAN to each CH, which passes
 it over the HAN to the device; the device verifies it and tells its supplier (0x8F72 or 0x8F1C), the CH
-reports the transfer to the DCC (CCS08: 0x8F8A or 0x8F89). A distribution failure reaches the User as a
+reports the transfer to the DCC (CCS08: 0x8F8A or 0x8F89 with the TransferResponseCode). A CCS08 names the
+device and the image's version, not the request: the DSP reads it from the alert (harness.usecases.firmware)
+and finds the distribution of that version to that device. A distribution failure reaches the User as a
 DCC alert with FirmwareDistributionFailure; N18-N23 are "firmware distribution failures" without
 individual meanings in DIT, so this model uses:
   N18 the device's CH cannot be reached over the SM WAN
-  N19 the CH discarded the image (it is not for that device's manufacturer or image type)
-  N20 the device is not on the CH's HAN
+  N19 the CH discarded the image (FirmwareImageDiscarded)
+  N20 the transfer to the device failed (FileTransferFailure: in the emulated lab, it is not on the CH's HAN)
+  N21 any other failure the CH reports (HardwareVersionMismatch)
   N22 the device left Commissioned before the image reached it
 """
 
@@ -32,14 +35,18 @@ from harness.dcc.base import DccUser, DuisRejection
 from harness.duis.request_id import RequestId
 from harness.duis.xml import E
 from harness.eui import EntityId
+from harness.gbcs import payload as payload_codec
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.firmware_image import MAX_IMAGE_BYTES, MalformedImage, parse_image
+from harness.gbcs.frame import GeneralSigning
+from harness.usecases.firmware import FIRMWARE_TRANSFER_ALERT, firmware_transfer
 
 if TYPE_CHECKING:
     from harness.dcc.dsp import DataServicesProvider
 
 MAX_DEVICES = 50_000
-TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
-FAILURE_ALERTS = {"unreachable": "N18", "discarded": "N19", "not joined": "N20", "not commissioned": "N22"}
+FAILURE_ALERTS = {"unreachable": "N18", "FirmwareImageDiscarded": "N19", "FileTransferFailure": "N20",
+                  "not commissioned": "N22"}
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Distribution:
     devices: list[EntityId]
     delivered: set[EntityId] = field(default_factory=set)
     failed: dict[EntityId, str] = field(default_factory=dict)
+    image_hash: bytes = b""              # SHA-256 of the image: how 11.3 names it
 
 
 class FirmwareDistribution:
@@ -94,7 +102,7 @@ class FirmwareDistribution:
             odd = [i for i, d in records.items() if (d.manufacturer, d.model) != (first.manufacturer, first.model)]
             raise DuisRejection("E110105", "the devices do not share one manufacturer and model (image signer)",
                                 E.DSPUpdateFirmwareWarning(E.NotApplicableFirmwareDeviceIDList(_id_list(odd))))
-        job = Distribution(request_id, user, image.version, ids)
+        job = Distribution(request_id, user, image.version, ids, image_hash=image.hash)
         self.distributions[str(request_id)] = job
         by_hub: dict[EntityId, list[EntityId]] = {}
         for device_id, record in records.items():
@@ -104,20 +112,38 @@ class FirmwareDistribution:
                 self._failed(job, devices, "unreachable")
         return None
 
-    def device_alert(self, chf: EntityId, code: int, fields: dict) -> None:
-        """CCS08 from a CH: how the transfer of an image to one of its devices went."""
-        job = self.distributions.get(str(fields.get("Reference", "")))
-        if job is None or code not in (TRANSFER_FAILED, TRANSFER_SUCCEEDED):
+    def device_alert(self, alert: GeneralSigning) -> None:
+        """An alert a CH sent the DCC: a CCS08 says how the transfer of an image to one of its devices went."""
+        if alert.message_code != FIRMWARE_TRANSFER_ALERT:
             return
-        device = EntityId(fields["DeviceID"])
-        if code == TRANSFER_SUCCEEDED:
+        try:
+            transfer = firmware_transfer(payload_codec.decode(alert).value)
+        except PayloadError:
+            return
+        if transfer is None:
+            return
+        device = transfer.device_id
+        job = self._distribution_of(transfer.version, device)
+        if job is None:
+            return
+        if transfer.succeeded:
             record = self.dsp.inventory.get(device)
             if record is not None and record.status is not DeviceStatus.COMMISSIONED:
                 self._failed(job, [device], "not commissioned")
             else:
                 job.delivered.add(device)
         else:
-            self._failed(job, [device], str(fields.get("Reason", "not joined")))
+            self._failed(job, [device], transfer.response)
+
+    def _distribution_of(self, version: str, device: EntityId) -> Distribution | None:
+        """The latest distribution of that version to that device whose outcome there is not yet known."""
+        return next((job for job in reversed(self.distributions.values()) if job.version == version
+                     and device in job.devices and device not in job.delivered and device not in job.failed), None)
+
+    def version_of(self, image_hash: bytes, device: EntityId) -> str | None:
+        """The version of the image with that hash the DSP distributed to that device (11.3 names only the hash)."""
+        return next((job.version for job in reversed(self.distributions.values())
+                     if job.image_hash == image_hash and device in job.devices), None)
 
     def _failed(self, job: Distribution, devices: list[EntityId], reason: str) -> None:
         for device in devices:

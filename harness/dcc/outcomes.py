@@ -14,8 +14,10 @@ Per SR (only on success unless said otherwise):
   8.12.1 / 8.12.2  N30 / N31; the devices of the old CH now belong to the new one.
   3.2     Change of Tenancy: Other Users lose what they set up on the device: their DSP future-dated
           requests are cancelled (N3) and their DSP schedules removed (N4).
-Device alerts the DCC reads on their way: a successful future-dated firmware activation (0x8F66 for
-CS06) updates the firmware version in the inventory.
+  11.3    a future-dated activation the device accepted is kept by (device, counter) until its outcome.
+Device alerts the DCC reads on their way: a successful future-dated firmware activation (FDA-CS06 0x00CA,
+0x8F66) updates the firmware version in the inventory: the alert quotes the 11.3 command's counter, the 11.3
+names the image by its hash, and the DSP's distribution of that image gives its version.
 """
 
 from __future__ import annotations
@@ -31,13 +33,18 @@ from harness.dcc.base import FAILED, Outstanding
 from harness.dcc.inventory import InventoryDevice
 from harness.duis.xml import E
 from harness.eui import EntityId
+from harness.gbcs import payload as payload_codec
+from harness.gbcs.axdr import PayloadError
+from harness.gbcs.frame import GeneralSigning
 from harness.pki import entity_id_of, role_of
+from harness.usecases.records import DeviceLogBackup
 
 if TYPE_CHECKING:
     from harness.dcc.dsp import DataServicesProvider
 
 S = DeviceStatus
 FD_SUCCESS = 0x8F66
+FDA_CS06 = 0x00CA                    # the future-dated firmware activation's outcome alert
 _CERTIFICATE_TYPES = {"DigitalSigningCertificate": "DigitalSigning", "KeyAgreementCertificate": "KeyAgreement",
                       "KeyAgreementTopUpCertificate": "KeyAgreementTopUp"}
 
@@ -46,11 +53,14 @@ class DeviceOutcomes:
     def __init__(self, dsp: DataServicesProvider):
         self.dsp = dsp
         self.joins: set[tuple[EntityId, EntityId]] = set()          # (target, other) of successful 8.7.x
+        # 11.3s a device holds for later, by (device, command counter): its outcome alert names the counter
+        self.activations: dict[tuple[EntityId, int], Outstanding] = {}
         self._after = {"8.1.1": self._commissioned, "6.20.1": self._mpxn, "6.21": self._credentials_placed,
                        "6.15.1": self._credentials_placed, "6.23": self._change_of_supplier,
                        "6.15.2": self._device_certificate_in_use, "8.7.1": self._joined, "8.7.2": self._joined,
                        "8.8.1": self._unjoined, "8.8.2": self._unjoined, "8.12.1": self._chf_log_restored,
-                       "8.12.2": self._gpf_log_restored, "3.2": self._change_of_tenancy}
+                       "8.12.2": self._gpf_log_restored, "3.2": self._change_of_tenancy,
+                       "11.3": self._activation_accepted}
 
     def after(self, command: Outstanding, result: dict) -> None:
         ok = result.get("Result") != FAILED
@@ -89,11 +99,9 @@ class DeviceOutcomes:
                     self.dsp.dcc_alert(supplier, "N43", E.PPMIDRemoval(E.PPMIDDeviceID(subject.device_id.duis),
                                                                        E.CHFDeviceID(command.device.device_id.duis)))
 
-    def device_log_changed(self, chf: EntityId, backup: dict) -> None:
+    def device_log_changed(self, backup: DeviceLogBackup) -> None:
         """A device the CHF reports with a link key has joined: Installed Not Commissioned."""
-        joined = {EntityId(v) for k, v in backup.items() if k.endswith("/DeviceID")
-                  and backup.get(k.replace("DeviceID", "HashedLinkKey"))}
-        for eui in joined:
+        for eui in (entry.device_id for entry in backup.entries if entry.hashed_link_key):
             record = self.dsp.inventory.get(eui)
             if record is not None and record.status is S.WHITELISTED:
                 self.dsp.inventory.set_status(eui, S.INSTALLED_NOT_COMMISSIONED, self.dsp.clock.now())
@@ -204,8 +212,22 @@ class DeviceOutcomes:
 
     # -- device alerts -------------------------------------------------------------------------------------
 
-    def device_alert(self, device: EntityId, code: int, fields: dict) -> None:
-        record = self.dsp.inventory.get(device)
-        if record is not None and code == FD_SUCCESS and fields.get("UseCase") == "CS06" \
-                and fields.get("FirmwareVersion"):
-            record.firmware_version = str(fields["FirmwareVersion"])
+    def _activation_accepted(self, command: Outstanding, result: dict) -> None:
+        if command.fields.get("ExecutionDateTime"):
+            self.activations[(command.device.device_id, command.apdu.originator_counter)] = command
+
+    def device_alert(self, alert: GeneralSigning, code: int) -> None:
+        """FDA-CS06: the outcome of a future-dated 11.3; on success the device runs the image that 11.3 named."""
+        if alert.message_code != FDA_CS06:
+            return
+        try:
+            counter = payload_codec.decode(alert).value.value["originatorCounter"]  # type: ignore[attr-defined]
+        except (PayloadError, TypeError, KeyError):
+            return
+        activation = self.activations.pop((alert.originator, counter), None)
+        record = self.dsp.inventory.get(alert.originator)
+        if activation is None or record is None or code != FD_SUCCESS:
+            return
+        version = self.dsp.firmware.version_of(bytes.fromhex(activation.fields["FirmwareHash"]), alert.originator)
+        if version is not None:
+            record.firmware_version = version

@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING
 
 from harness import catalogue
 from harness.dcc.base import DccUser, DuisRejection, Outstanding
+from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.duis.xml import E
 from harness.eui import EntityId
+from harness.usecases import DuisRequest
 
 if TYPE_CHECKING:
     from harness.dcc.dsp import DataServicesProvider
@@ -147,14 +149,22 @@ class DspSchedules:
         dsp, now = self.dsp, self.dsp.clock.now()
         schedule.runs.append(now)
         device = dsp.inventory.get(schedule.device_id)
-        service = catalogue.service_request(schedule.srv)
         if device is not None and device.admits(schedule.srv):
             fields = _read_fields(schedule, now.date())
             request_id = RequestId(schedule.owner.eui, device.device_id, dsp.counter.next(schedule.owner.eui))
-            use_case, apdu = dsp.command(service, fields, schedule.owner, device, request_id)
+            use_case, apdu = dsp.command(schedule.owner, device, _scheduled_request(schedule.srv, request_id, fields),
+                                         fields)
             dsp.send(Outstanding(request_id, schedule.srv, schedule.owner, device, use_case, apdu, fields,
                                  schedule_id=schedule.schedule_id))
         self._arm(schedule)
+
+
+def _scheduled_request(srv: str, request_id: RequestId, fields: dict) -> DuisRequest:
+    """The request a run stands for (the read with the run's ReadLogPeriod): what the DSP Transforms."""
+    period = {name: dt.datetime.fromisoformat(fields[f"ReadLogPeriod/{key}"].replace("Z", "+00:00"))
+              for name, key in (("start", "StartDateTime"), ("end", "EndDateTime"))
+              if f"ReadLogPeriod/{key}" in fields}
+    return DuisRequest.parse(xml.serialize(requests.build(srv, request_id, **period)), srv)
 
 
 def _read_fields(schedule: DspSchedule, day: dt.date) -> dict:

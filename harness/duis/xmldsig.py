@@ -6,6 +6,11 @@ gbcs_security.md section 11:
 - one Reference URI="" with only the enveloped-signature transform, so its SHA-256 digest is over the
   *inclusive* C14N 1.0 form of the document without the Signature (the XMLDSig default);
 - KeyInfo/X509Data/X509IssuerSerial names the signer's certificate.
+
+Whitespace: the DCC Boxed signing tool reads DUIS with the schema and ignoring element-content whitespace
+(dccboxed-signing-tool Util.create_document_builder_factory: setSchema + setIgnoringElementContentWhitespace), so
+the digest it signs and checks is over the document without the whitespace between elements. We sign that form
+too, and remove that whitespace from the document we sign, so that it verifies whether or not a verifier ignores it.
 """
 
 from __future__ import annotations
@@ -74,18 +79,44 @@ def _signatures(root: etree._Element) -> list[etree._Element]:
     return [child for child in root if child.tag == ds("Signature")]
 
 
-def document_digest(root: etree._Element) -> bytes:
-    """SHA-256 of the inclusive C14N 1.0 document with its enveloped Signature removed."""
+_XML_SPACE = " \t\r\n"
+
+
+def strip_element_content_whitespace(root: etree._Element) -> etree._Element:
+    """Drop whitespace-only text between elements in place, as a parser that ignores element-content whitespace does.
+
+    Only where an element has child elements (element-only content: DUIS has no mixed content); the text of a value,
+    even whitespace only, is kept. Returns root."""
+    for element in root.iter(etree.Element):
+        if not any(isinstance(child.tag, str) for child in element):
+            continue
+        if element.text is not None and not element.text.strip(_XML_SPACE):
+            element.text = None
+        for child in element:
+            if child.tail is not None and not child.tail.strip(_XML_SPACE):
+                child.tail = None
+    return root
+
+
+def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) -> bytes:
+    """SHA-256 of the inclusive C14N 1.0 document with its enveloped Signature removed; with ignore_whitespace,
+    of the document as the DCC Boxed tool reads it (without element-content whitespace)."""
     doc = copy.deepcopy(root)
     for sig in _signatures(doc):
         _detach(sig)
+    if ignore_whitespace:
+        strip_element_content_whitespace(doc)
     return hashlib.sha256(canonical(doc.getroottree(), exclusive=False)).digest()
 
 
 def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> etree._Element:
-    """Sign in place (replacing any existing signature, e.g. a template placeholder); returns root."""
+    """Sign in place (replacing any existing signature, e.g. a template placeholder); returns root.
+
+    The element-content whitespace (indentation) is removed first, as the DCC Boxed tool's own signing does: the
+    DCC digests the document without it, and a verifier that keeps it then sees the same bytes."""
     for sig in _signatures(root):
         _detach(sig)
+    strip_element_content_whitespace(root)
     digest = base64.b64encode(document_digest(root)).decode()
     m = ElementMaker(namespace=DS, nsmap={"ds": DS})
     signed_info = m.SignedInfo(
@@ -110,6 +141,13 @@ def _algorithm(node: etree._Element | None) -> str | None:
 
 
 def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
+    """Check the enveloped signature.
+
+    The digest and the SignatureValue may cover the document and SignedInfo as they are (what XMLDSig tools that
+    keep whitespace sign, so every document accepted before still is) or without element-content whitespace, which
+    is all the DCC Boxed tool checks: a document the DCC accepts, e.g. one of its responses indented on the way, is
+    accepted here too. That form gives nothing away: it leaves out only whitespace between elements, which carries
+    no DUIS or XMLDSig content (a schema-validating reader drops it), never a value's text."""
     sigs = _signatures(root)
     if not sigs:
         return SignatureCheck(SignatureStatus.ABSENT, "no ds:Signature in the document")
@@ -143,14 +181,16 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
         value = base64.b64decode("".join((sig.findtext(ds("SignatureValue")) or "").split()), validate=True)
     except binascii.Error:
         return SignatureCheck(SignatureStatus.INVALID, "DigestValue or SignatureValue is not base64", issuer, serial)
-    if document_digest(root) != expected:
+    if document_digest(root) != expected and document_digest(root, ignore_whitespace=True) != expected:
         return SignatureCheck(SignatureStatus.INVALID, "document digest does not match: the content was changed",
                               issuer, serial)
     cred = keystore.by_issuer_serial(issuer or "", serial) if issuer else None
     if cred is None:
         return SignatureCheck(SignatureStatus.UNKNOWN_KEY,
                               f"no certificate issued by {issuer} with serial {serial} in the keystore", issuer, serial)
-    if not ecdsa_verify(canonical(signed_info, exclusive=True), value, cred.public_key):
+    forms = {canonical(signed_info, exclusive=True),
+             canonical(strip_element_content_whitespace(copy.deepcopy(signed_info)), exclusive=True)}
+    if not any(ecdsa_verify(form, value, cred.public_key) for form in forms):
         return SignatureCheck(SignatureStatus.INVALID, "SignatureValue does not verify with the signer's key",
                               issuer, serial)
     return SignatureCheck(SignatureStatus.VALID, None, issuer, serial)

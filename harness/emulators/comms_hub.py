@@ -36,6 +36,7 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from harness.catalogue import DeviceType
@@ -44,10 +45,19 @@ from harness.emulators.device import CommandFailed, EmulatedDevice, handles
 from harness.emulators.han import BAND_24GHZ, SUB_GHZ, SUB_GHZ_CLUSTER, HanNetwork
 from harness.emulators.metering import GasProxyMirror
 from harness.eui import EntityId
-from harness.gbcs import model_payload
+from harness.gbcs.axdr import Data, PayloadError
+from harness.gbcs.firmware_image import MalformedImage, parse_image
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.han.duty_cycle import STATES as DUTY_STATES
 from harness.han.duty_cycle import Thresholds
+from harness.usecases import chf as chf_usecases
+from harness.usecases import device as device_side
+from harness.usecases import device_log
+from harness.usecases import firmware as firmware_alerts
+from harness.usecases import joins
+from harness.usecases.records import DeviceLogBackup
+from harness.usecases.records import DeviceLogEntry as BackupEntry
+from harness.usecases import sub_ghz_alerts
 
 HISTORIC_LOG_SIZE = 15
 JOIN_RETRY_S = 60.0
@@ -68,7 +78,21 @@ SUSPEND_PERIOD_S = 300
 # upper bound of 6.28's MaximumSubGHzChannelChangesPerWeek) until 6.28 sets the limit.
 SUB_GHZ_CHANNELS, MAX_CHANNEL_CHANGES_PER_WEEK, WEEK_S = 27, 7, 7 * 86400
 DUTY_FALLEN = {"Limited": 0x8F21, "Critical": 0x8F23, "Regulated": 0x8F25}
+# The sub-GHz configuration a dual band CHF holds until 6.28 sets one (as 6.30 reads it): what this model acts
+# on (page 28's channels, the duty cycle thresholds of harness.han.duty_cycle.Thresholds, the weekly channel
+# changes above); the settings it does not act on are the RTDS DBCH03 response's.
+DEFAULT_SUB_GHZ_CONFIGURATION: dict[str, object] = {
+    "LowerBandSubGHzChannels0To26": list(range(SUB_GHZ_CHANNELS)), "LowerBandSubGHzChannels27To34": [],
+    "LowerBandSubGHzChannels35To61": [], "UpperBandSubGHzChannels0To26": [],
+    "NormalLimitedDutyCycleThreshold": Decimal("1.30"), "LimitedCriticalDutyCycleThreshold": Decimal("2.20"),
+    "MaximumSubGHzChannelChangesPerWeek": MAX_CHANNEL_CHANGES_PER_WEEK, "GSMECurfew": 6, "ChannelQuieterThreshold": 6,
+    "ChannelNoisierThreshold": 10, "NonGSMEPoorCommsPercentageThreshold": Decimal("50.50"),
+    "NonGSMEPoorCommsMeasurementPeriods": 125, "LocalCHNoiseMeasurementPeriod": 90,
+    "LocalCHFailurePercentage": Decimal("50.00"), "LocalCHRetryPercentage": Decimal("30.00")}
 HAN_FIRMWARE_BYTES_PER_S = 2_500    # OTA block transfer over the HAN, a few kbit/s of payload
+# The signal strength the CHF reports of every link (8.9): the HAN model has none, so the average RSSI of the
+# public RTDS 4.5.0 CCS06 response's first device (SmartDCCInnovation/gbcs-parser).
+LINK_RSSI_DBM = -50
 
 
 def hashed_link_key(key: bytes) -> bytes:
@@ -145,24 +169,48 @@ class PairedDevice(HanDevice):
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
-        self.joined_devices: set[EntityId] = set()
+        self.joined_devices: dict[EntityId, int | None] = {}        # its Device Log: id -> ASN.1 device type
 
-    @handles("CS03A1", "CS03A2Critical", "CS03A2NonCritical", "CS03B", "CS03CCritical", "CS03CNonCritical")
+    @handles(*joins.JOINS)
     def _join(self, fields: dict, apdu: GeneralSigning) -> dict:
-        other = EntityId(fields["OtherDeviceID"])
-        entry = self.hub.chf.device_log.get(other) if self.hub else None
-        if entry is None or not entry.joined:
-            raise CommandFailed(f"{other} has not joined this HAN")
-        self.joined_devices.add(other)
-        return {"OtherDeviceID": other.duis}
+        """8.7.x: a device of the right type, by the method its message code says, that is on this HAN (an
+        entry already there for another device type is refused); the outcome as the MMC response names it."""
+        other, kind = EntityId(fields["OtherDeviceID"]), fields.get("OtherDeviceType")
+        refused = joins.join_refusal(fields["UseCase"], self.device_type, fields)
+        if refused is None:
+            refused = _not_on_han(self, other, fields)
+        held = self.joined_devices.get(other)
+        if refused is None and None not in (held, kind) and held != kind:
+            refused = joins.JOIN_RESPONSES["incompatibleWithExistingEntry"]
+        if refused is not None:
+            self.note(f"join of {other} refused: {joins.join_outcome(refused)['joinResponseCode/ASN1Status']}")
+            return joins.join_outcome(refused)
+        self.joined_devices[other] = kind
+        return joins.join_outcome(joins.JOINED)
 
-    @handles("CS04ACCritical", "CS04ACNonCritical", "CS04B")
+    @handles(*joins.UNJOINS)
     def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
         other = EntityId(fields["OtherDeviceID"])
-        if other not in self.joined_devices:
-            raise CommandFailed(f"{other} is not joined to this device")
-        self.joined_devices.discard(other)
-        return {"OtherDeviceID": other.duis}
+        if self.joined_devices.pop(other, _ABSENT) is _ABSENT:
+            return joins.unjoin_outcome(joins.UNJOIN_RESPONSES["notInDeviceLog"])
+        return joins.unjoin_outcome(joins.UNJOINED)
+
+
+_ABSENT = object()
+
+
+def _not_on_han(device: EmulatedDevice, other: EntityId, fields: dict) -> int | None:
+    """A join with a device that is not on this HAN gets no link key: method A's key establishment has no one
+    to answer (noCBKEResponse), methods B and C get no partner link key from the trust centre (this model's
+    reading of the codes: GBCS names them, not when each is given)."""
+    hub = getattr(device, "hub", None)
+    entry = hub.chf.device_log.get(other) if hub else None
+    if entry is not None and entry.joined:
+        return None
+    method = fields.get("JoinMethodAndRole")
+    if method in (joins.METHOD_A_INITIATOR, joins.METHOD_A_RESPONDER):
+        return joins.JOIN_RESPONSES["noCBKEResponse"]
+    return joins.JOIN_RESPONSES["noPartnerLinkKeyReceived"]
 
 
 class GasProxyFunction(GasProxyMirror, EmulatedDevice):
@@ -174,7 +222,7 @@ class GasProxyFunction(GasProxyMirror, EmulatedDevice):
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
         self.gsme: EntityId | None = None
-        self.joined_devices: set[EntityId] = set()
+        self.joined_devices: dict[EntityId, int | None] = {}        # displays: id -> ASN.1 device type
         self.hub: CommunicationsHub | None = None
         self.access_restricted_from: str | None = None
 
@@ -182,54 +230,48 @@ class GasProxyFunction(GasProxyMirror, EmulatedDevice):
         member = self.hub.members.get(self.gsme) if self.hub and self.gsme else None
         return member
 
-    def _on_han(self, other: EntityId) -> None:
-        hub = self.hub
-        if hub is None or other not in hub.chf.device_log or not hub.chf.device_log[other].joined:
-            raise CommandFailed(f"{other} has not joined this HAN")
-
     @handles("CS03B")
-    def _join_gsme(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """8.7.2 to the GPF with the GSME as the other device: the GPF starts mirroring that GSME."""
+    def _join(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.7.2 to the GPF (method B): with the GSME it starts mirroring that GSME; with a PPMID or IHD it
+        serves that display gas data."""
         other = EntityId(fields["OtherDeviceID"])
-        self._on_han(other)
-        self.gsme = other
+        kind = fields.get("OtherDeviceType")
+        if kind is None:                    # a model-payload join names no type: the HAN knows it
+            member = self.hub.device_type_of(other) if self.hub else None
+            kind = joins.ASN1_DEVICE_TYPES.get(member) if member else None
+        refused = joins.join_refusal(fields["UseCase"], self.device_type, {**fields, "OtherDeviceType": kind})
+        if refused is None:
+            refused = _not_on_han(self, other, fields)
+        if refused is not None:
+            return joins.join_outcome(refused)
+        if kind == joins.ASN1_DEVICE_TYPES[DeviceType.GSME]:
+            self.gsme = other
+        else:
+            self.joined_devices[other] = kind
         self._log_changed()
-        return {"OtherDeviceID": other.duis}
+        return joins.join_outcome(joins.JOINED)
 
     @handles("CS04B")
-    def _unjoin_gsme(self, fields: dict, apdu: GeneralSigning) -> dict:
+    def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
         other = EntityId(fields["OtherDeviceID"])
-        if self.gsme != other:
-            raise CommandFailed(f"{other} is not joined to this GPF")
-        self.gsme = None
+        if self.gsme == other:
+            self.gsme = None
+        elif self.joined_devices.pop(other, _ABSENT) is _ABSENT:
+            return joins.unjoin_outcome(joins.UNJOIN_RESPONSES["notInDeviceLog"])
         self._log_changed()
-        return {"OtherDeviceID": other.duis}
-
-    @handles("CS03CNonCritical", "CS03CCritical")
-    def _join_display(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """A PPMID or IHD joined to the GPF to show gas data."""
-        other = EntityId(fields["OtherDeviceID"])
-        self._on_han(other)
-        self.joined_devices.add(other)
-        self._log_changed()
-        return {"OtherDeviceID": other.duis}
-
-    @handles("CS04ACNonCritical", "CS04ACCritical")
-    def _unjoin_display(self, fields: dict, apdu: GeneralSigning) -> dict:
-        other = EntityId(fields["OtherDeviceID"])
-        if other not in self.joined_devices:
-            raise CommandFailed(f"{other} is not joined to this GPF")
-        self.joined_devices.discard(other)
-        self._log_changed()
-        return {"OtherDeviceID": other.duis}
+        return joins.unjoin_outcome(joins.UNJOINED)
 
     @handles("GCS59")
     def _restore_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """8.12.2: the old GPF's log, as the DCC backed it up."""
-        self.gsme = EntityId(fields["Backup/GSME"]) if fields.get("Backup/GSME") else None
-        self.joined_devices = {EntityId(v) for k, v in fields.items() if k.startswith("Backup/Device[")}
+        """8.12.2: the old GPF's log, as the DCC backed it up: the GSME it mirrored and the displays it served,
+        each taken back (the outcome per entry, as the MMC response names it)."""
+        gsme_type = joins.ASN1_DEVICE_TYPES[DeviceType.GSME]
+        entries = [(EntityId(v), fields.get(k.replace("/DeviceID", "/DeviceType"))) for k, v in fields.items()
+                   if k.startswith("Backup/Device[") and k.endswith("/DeviceID")]
+        self.gsme = next((eui for eui, kind in entries if kind == gsme_type), None)
+        self.joined_devices = {eui: kind for eui, kind in entries if kind != gsme_type}
         self._log_changed()
-        return {"Restored": str(len(self.joined_devices) + (1 if self.gsme else 0))}
+        return joins.gpf_restore_outcome([(eui, kind, joins.JOINED) for eui, kind in entries])
 
     @handles("GCS09")
     def _restrict_access(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -239,10 +281,12 @@ class GasProxyFunction(GasProxyMirror, EmulatedDevice):
         return {"RestrictionDateTime": self.access_restricted_from or ""}
 
     def _log_changed(self) -> None:
-        backup = {"GSME": self.gsme.duis if self.gsme else ""}
-        for i, device in enumerate(sorted(self.joined_devices, key=str), 1):
-            backup[f"Device[{i}]"] = device.duis
-        self.raise_alert(ALERT_GPF_LOG_CHANGED, backup, message_code=GCS62_GPF_LOG_BACKUP, to=self._dcc_entity())
+        """GCS62 to the DCC: the GPF Device Log (its GSME and the devices it serves, with their types)."""
+        entries = [(self.gsme, joins.ASN1_DEVICE_TYPES[DeviceType.GSME])] if self.gsme else []
+        entries += [(eui, kind) for eui, kind in sorted(self.joined_devices.items(), key=lambda item: str(item[0]))
+                    if kind is not None and eui != self.gsme]
+        self.raise_alert(ALERT_GPF_LOG_CHANGED, message_code=GCS62_GPF_LOG_BACKUP, to=self._dcc_entity(),
+                         payload=joins.gpf_device_log_backup_alert(tuple(entries)))
 
 
 class CommunicationsHubFunction(EmulatedDevice):
@@ -256,8 +300,9 @@ class CommunicationsHubFunction(EmulatedDevice):
         self.historic_log: OrderedDict[EntityId, bytes] = OrderedDict()
         self.hub: CommunicationsHub | None = None
         self.registering_hht: EntityId | None = None
-        self.sub_ghz_configuration: dict = {}
+        self.sub_ghz_configuration: dict[str, str] = chf_usecases.configuration_names(DEFAULT_SUB_GHZ_CONFIGURATION)
         self.sub_ghz_channel = 1
+        self.channel_log: list[tuple[dt.datetime, Data]] = []     # the Sub GHz Channel Log: (time, its row)
 
     @property
     def dual_band(self) -> bool:
@@ -273,17 +318,25 @@ class CommunicationsHubFunction(EmulatedDevice):
         if not self.dual_band:
             raise CommandFailed(f"a {self.chts_version} {self.han_variant} hub has no sub-GHz radio")
 
+    def sub_ghz_alert(self, code: int, payload: sub_ghz_alerts.AlertPayload) -> None:
+        """One of the sub-GHz alerts with a use case of its own (DBCH06-DBCH11) to the DCC, MAC'd as the RTDS has
+        them."""
+        self.raise_alert(code, message_code=sub_ghz_alerts.MESSAGE_CODES[code], payload=payload, to=self._dcc_entity())
+
     @handles("DBCH04")
     def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.28: the CHF holds the configuration as 6.30 reads it back (its MMC names)."""
         self._sub_ghz_radio()
-        self.sub_ghz_configuration = {k: v for k, v in fields.items() if k not in ("UseCase", "SRV")}
+        self.sub_ghz_configuration = {k.removeprefix(f"{chf_usecases.SET_CONFIGURATION}/"): v
+                                      for k, v in fields.items() if k not in ("UseCase", "SRV")}
         if self.hub is not None:       # the duty cycle thresholds the CH acts on (percent, as DUIS gives them)
             given = {k.rsplit("/", 1)[-1]: v for k, v in self.sub_ghz_configuration.items()}
             current = self.hub.han.thresholds
             self.hub.han.thresholds = Thresholds(
                 float(given.get("NormalLimitedDutyCycleThreshold", current.limited)),
                 float(given.get("LimitedCriticalDutyCycleThreshold", current.critical)), current.regulated)
-        self.raise_alert(0x8F2A, {"Reason": "Sub GHz Configuration Changed"}, to=self._dcc_entity())
+        self.sub_ghz_alert(sub_ghz_alerts.CONFIGURATION_CHANGED,
+                           sub_ghz_alerts.configuration_changed(self.sub_ghz_configuration))
         return {}
 
     @handles("DBCH03")
@@ -293,8 +346,8 @@ class CommunicationsHubFunction(EmulatedDevice):
 
     @handles("DBCH01")
     def _read_sub_ghz_channel(self, fields: dict, apdu: GeneralSigning) -> dict:
-        self._sub_ghz_radio()
-        return {"OperatingSubGHzChannel": str(self.sub_ghz_channel)}
+        self._sub_ghz_radio()                  # the HAN runs on page 28: the lower band's channels 0-26
+        return chf_usecases.operating_channel_names("Lower", self.sub_ghz_channel)
 
     @handles("DBCH05")
     def _request_channel_scan(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -305,8 +358,11 @@ class CommunicationsHubFunction(EmulatedDevice):
 
     @handles("DBCH02")
     def _read_channel_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.32: the Sub GHz Channel Log's entries in the period (the channel changes frequency agility made)."""
         self._sub_ghz_radio()
-        return {"Entries": "0"}
+        start, end = (dt.datetime.fromisoformat(fields[f"ReadLogPeriod/{k}"].replace("Z", "+00:00"))
+                      for k in ("StartDateTime", "EndDateTime"))
+        return device_log.channel_log_outcome([row for when, row in self.channel_log if start <= when <= end])
 
     # -- device log --------------------------------------------------------------------------------
 
@@ -352,7 +408,10 @@ class CommunicationsHubFunction(EmulatedDevice):
 
     @handles("CCS03")
     def _restore(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """8.12.1: the replaced CHF's log from the DCC's backup; those devices may rejoin here."""
+        """8.12.1: the replaced CHF's log from the DCC's backup; those devices may rejoin here, on a network
+        with the Extended PAN ID the backup gives."""
+        if fields.get("Backup/ExtendedPANID"):
+            self.note(f"forms the SMHAN with Extended PAN ID {fields['Backup/ExtendedPANID']}")
         restored = 0
         for key, value in fields.items():
             if key.startswith("Backup/Device[") and key.endswith("/DeviceID"):
@@ -365,25 +424,34 @@ class CommunicationsHubFunction(EmulatedDevice):
         self._log_changed()
         return {"Restored": str(restored)}
 
-    @handles("CCS06", "CCS05CCS04", "CCS07")
+    @handles("CCS06", "CCS05CCS04")
     def _read_device_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        out: dict[str, str] = {"Entries": str(len(self.device_log))}
-        for i, entry in enumerate(self.device_log.values(), 1):
-            out[f"Device[{i}]/DeviceID"] = entry.device_id.duis
-            out[f"Device[{i}]/Joined"] = "true" if entry.joined else "false"
-            if entry.last_communication:
-                out[f"Device[{i}]/LastCommunication"] = entry.last_communication.isoformat()
-        return out
+        """8.9: each device in the log, when the CHF last heard it and the link's signal strength."""
+        return device_log.active_devices_outcome([(e.device_id, e.last_communication, LINK_RSSI_DBM)
+                                                  for e in self.device_log.values()])
+
+    @handles("CCS07")
+    def _read_device_logs(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.9 with security details: the Device Log and the Historic Device Log with hashed TC link keys (none
+        until a device has joined), and the hub's Extended PAN ID the backups carry."""
+        current = [(e.device_id, hashed_link_key(e.link_key) if e.link_key else e.restored_key_hash or b"")
+                   for e in self.device_log.values()]
+        historic = [(eui, hashed_link_key(key)) for eui, key in self.historic_log.items()]
+        return {**device_log.device_logs_outcome(current, historic), "ExtendedPANID": bytes(self.extended_pan_id).hex()}
+
+    @property
+    def extended_pan_id(self) -> EntityId:
+        """The hub's Extended PAN ID: its GPF's Entity Identifier, printed on the hub (gbcs_security.md 10)."""
+        return self.hub.gpf.eui if self.hub else self.eui
 
     def _log_changed(self) -> None:
-        backup = {}
-        for i, entry in enumerate(self.device_log.values(), 1):
-            backup[f"Device[{i}]/DeviceID"] = entry.device_id.duis
-            backup[f"Device[{i}]/HashedLinkKey"] = hashed_link_key(entry.link_key) if entry.link_key else \
-                (entry.restored_key_hash or b"")
-        # CS14 goes to the DCC (the ACB cell): it keeps the backup for a CH replacement.
-        self.raise_alert(ALERT_DEVICE_LOG_CHANGED, backup, message_code=CS14_DEVICE_LOG_CHANGED,
-                         to=self._dcc_entity())
+        """CS14 to the DCC (the ACB cell): a backup of the Device Log, which it keeps for a CH replacement.
+        A device's hashed link key is empty until it has joined (or its restored one, after 8.12.1)."""
+        entries = tuple(BackupEntry(e.device_id, hashed_link_key(e.link_key) if e.link_key else
+                                    (e.restored_key_hash or b"")) for e in self.device_log.values())
+        backup = DeviceLogBackup(bytes(self.extended_pan_id), entries)
+        self.raise_alert(ALERT_DEVICE_LOG_CHANGED, message_code=CS14_DEVICE_LOG_CHANGED, to=self._dcc_entity(),
+                         payload=chf_usecases.device_log_backup_alert(backup))
 
     def accept_join(self, device: EntityId, presented_key: bytes) -> bool:
         entry = self.device_log.get(device)
@@ -477,8 +545,7 @@ class CommunicationsHub:
         # A sub-GHz capable device uses the sub-GHz radio of a dual band hub; everything else is 2.4 GHz.
         band = SUB_GHZ if self.chf.dual_band and SUB_GHZ in device.bands else BAND_24GHZ
         if band == SUB_GHZ and sum(b == SUB_GHZ for b in self.bands.values()) >= self.sub_ghz_capacity:
-            self.chf.raise_alert(0x8F2D, {"DeviceID": device.eui.duis, "DeviceType": device.device_type.value},
-                                 to=self.chf._dcc_entity())
+            self.chf.sub_ghz_alert(sub_ghz_alerts.NO_CAPACITY, sub_ghz_alerts.no_capacity(device.eui))
             if BAND_24GHZ not in device.bands:
                 return False                # a sub-GHz-only device has nowhere to go
             band = BAND_24GHZ
@@ -524,8 +591,8 @@ class CommunicationsHub:
             if quiet:           # the most talkative device not already suspended
                 device = max(quiet, key=lambda d: (self.han.duty_cycle(d.eui), d.eui))
                 self._suspend(device)
-                self.chf.raise_alert(0x8F20, {"DeviceID": device.eui.duis, "DutyCycle": f"{percent:.2f}"},
-                                     to=self.chf._dcc_entity())
+                self.chf.sub_ghz_alert(sub_ghz_alerts.LIMITED_DUTY_CYCLE_ACTION,
+                                       sub_ghz_alerts.limited_duty_cycle_action(device.eui))
         elif rising and after == "Critical":
             for device in on_sub_ghz:
                 if device.eui not in self.suspended:
@@ -544,13 +611,13 @@ class CommunicationsHub:
         self.suspended[device.eui] = self.chf.clock.call_later(
             SUSPEND_PERIOD_S, lambda: self.suspended.pop(device.eui, None), f"{device} suspension ends")
 
-    def _discarded(self, recipient: EntityId) -> bool:
+    def _discarded(self, message: GeneralSigning) -> bool:
         """A message for a suspended sub-GHz device (or any, when Regulated) is discarded and the DCC told."""
+        recipient = message.recipient
         if recipient not in self.suspended and not (self.duty_state == "Regulated"
                                                     and self.bands.get(recipient) == SUB_GHZ):
             return False
-        self.chf.raise_alert(0x8F2C, {"DeviceID": recipient.duis, "Reason": "Message Discarded Due to Duty Cycle "
-                                                                            "Management"}, to=self.chf._dcc_entity())
+        self.chf.sub_ghz_alert(sub_ghz_alerts.MESSAGE_DISCARDED, sub_ghz_alerts.message_discarded(message))
         return True
 
     # -- sub-GHz frequency agility (GBCS 10.6.2.6) ------------------------------------------------------
@@ -573,10 +640,16 @@ class CommunicationsHub:
         """Scan the sub-GHz channels (energy detect) and move the HAN off a noisy one, within the week's allowance
         of channel changes (SR 6.28's MaximumSubGHzChannelChangesPerWeek)."""
         current = self.han.channels[SUB_GHZ]
+        if trigger == "RemotePartyCommand":             # 6.29's request assessed: this model always takes it
+            self.chf.sub_ghz_alert(sub_ghz_alerts.SCAN_ASSESSED,
+                                   sub_ghz_alerts.scan_assessed("ScanRequestAccepted", trigger))
         self.chf.raise_alert(0x8F27, {"ScanTrigger": trigger}, to=self.chf._dcc_entity())
         if current not in self.han.interference:
             return                                      # the channel is good: nothing to change
-        quiet = [c for c in range(SUB_GHZ_CHANNELS) if c not in self.han.interference and c != current]
+        # the page 28 channels 6.28 allows (all of them while it names none)
+        allowed = sorted(int(k.rsplit("Channel", 1)[1]) for k in self.chf.sub_ghz_configuration
+                         if k.startswith("LowerBandSubGHzChannels0To26/Channel")) or range(SUB_GHZ_CHANNELS)
+        quiet = [c for c in allowed if c not in self.han.interference and c != current]
         now = self.chf.clock.now().timestamp()
         self.channel_changes = [t for t in self.channel_changes if t > now - WEEK_S]
         allowed = int(next((v for k, v in self.chf.sub_ghz_configuration.items()
@@ -587,23 +660,26 @@ class CommunicationsHub:
         self.channel_changes.append(now)
         self.han.change_channel(quiet[0], update_id=len(self.channel_changes))
         self.chf.sub_ghz_channel = quiet[0]
-        self.chf.raise_alert(0x8F26, {"OperatingSubGHzChannel": str(quiet[0]), "ScanTrigger": trigger},
-                             to=self.chf._dcc_entity())
+        when = self.chf.clock.now()
+        self.chf.channel_log.append((when, device_log.channel_log_row(when, device_log.CHANNEL_CHANGED, "Lower",
+                                                                      quiet[0], trigger)))
+        self.chf.sub_ghz_alert(sub_ghz_alerts.CHANNEL_CHANGED, sub_ghz_alerts.channel_changed(quiet[0], trigger))
 
     # -- routing -------------------------------------------------------------------------------------
 
     def from_wan(self, data: bytes) -> None:
         """A message from the DCC over the SM WAN (or a terminal): for the CHF, the GPF, or a HAN device."""
         try:
-            recipient = GbcsMessage.decode(data).apdu.recipient
+            apdu = GbcsMessage.decode(data).apdu
         except MalformedMessage:
             self.chf.receive(data)           # the CHF reports the malformed message
             return
+        recipient = apdu.recipient
         if recipient == self.chf.eui:
             self.chf.receive(data)
         elif recipient == self.gpf.eui:
             self.gpf.receive(data)
-        elif recipient in self.members and self._discarded(recipient):
+        elif recipient in self.members and self._discarded(apdu):
             return
         elif recipient in self.members:
             member = self.members[recipient]
@@ -660,8 +736,8 @@ class CommunicationsHub:
         """GBCS 10.5.3.3: a device that provides its own ID and install code in a CCS01 is an HHT."""
         try:
             apdu = GbcsMessage.decode(data).apdu
-            fields = model_payload.decode(apdu.payload)
-        except MalformedMessage:
+            fields = device_side.read(apdu, DeviceType.CHF, now=self.chf.clock.now())[1]
+        except (MalformedMessage, PayloadError):
             return False
         return apdu.cra_flag is CraFlag.COMMAND and fields.get("UseCase") == "CCS01" and \
             fields.get("DeviceID") == terminal.duis
@@ -669,26 +745,33 @@ class CommunicationsHub:
     # -- firmware distribution ------------------------------------------------------------------------
 
     def receive_firmware(self, image: bytes, devices: list[EntityId], reference: str) -> None:
-        """An 11.1 image from the DSP: pass it over the HAN to each target that has joined."""
+        """An 11.1 image from the DSP: pass it over the HAN to each target that has joined. The CCS08 reports name
+        the image by its OTA header's version (the DSP's `reference` does not travel in GBCS); an image that is no
+        OTA upgrade file the CH discards."""
+        try:
+            version = parse_image(image).version
+        except MalformedImage:
+            for device in devices:
+                self._transfer_report(device, "00000000", "FirmwareImageDiscarded")
+            return
         for device in devices:
             member = self.members.get(device)
             if member is None or not hasattr(member, "receive_firmware"):
-                self._transfer_report(device, reference, False, "not joined")
+                self._transfer_report(device, version, "FileTransferFailure")
                 continue
             self.chf.clock.call_later(len(image) / HAN_FIRMWARE_BYTES_PER_S,
-                                      lambda m=member: self._deliver_firmware(m, image, reference),
+                                      lambda m=member: self._deliver_firmware(m, image, version),
                                       f"HAN image -> {member}")
 
-    def _deliver_firmware(self, member: HanDevice, image: bytes, reference: str) -> None:
+    def _deliver_firmware(self, member: HanDevice, image: bytes, version: str) -> None:
         if self.members.get(member.eui) is not member:
-            self._transfer_report(member.eui, reference, False, "not joined")
+            self._transfer_report(member.eui, version, "FileTransferFailure")
             return
         member.receive_firmware(image)
-        self._transfer_report(member.eui, reference, True)
+        self._transfer_report(member.eui, version, "FileTransferSuccess")
 
-    def _transfer_report(self, device: EntityId, reference: str, ok: bool, reason: str = "") -> None:
-        fields = {"DeviceID": device.duis, "Reference": reference}
-        if reason:
-            fields["Reason"] = reason
-        self.chf.raise_alert(TRANSFER_SUCCEEDED if ok else TRANSFER_FAILED, fields,
-                             message_code=CCS08_FIRMWARE_TRANSFER, to=self.chf._dcc_entity())
+    def _transfer_report(self, device: EntityId, version: str, response: str) -> None:
+        """CCS08 to the DCC, signed as the RTDS NA_CCS08 sample is."""
+        code = TRANSFER_SUCCEEDED if response == "FileTransferSuccess" else TRANSFER_FAILED
+        self.chf.raise_alert(code, critical=True, message_code=CCS08_FIRMWARE_TRANSFER, to=self.chf._dcc_entity(),
+                             payload=firmware_alerts.transfer_alert(code, device, version, response))

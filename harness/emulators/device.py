@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from cryptography import x509
@@ -33,7 +33,7 @@ from harness.catalogue import DeviceType, RemotePartyRole
 from harness.clock import VirtualClock
 from harness.emulators.trust import TrustAnchorRejected, TrustAnchors
 from harness.eui import EntityId
-from harness.gbcs import crypto, model_payload
+from harness.gbcs import crypto
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, derive_private_key, entity_id_of
@@ -174,22 +174,19 @@ class EmulatedDevice:
         except CommandFailed as failure:
             outcome = {"Result": "Failure", "Reason": str(failure)}
             self.note(f"{use_case} from {apdu.originator}: failed: {failure}")
-        self._respond(apdu, outcome, critical=use_case in CRITICAL_USE_CASES, read=command)
+        self._respond(apdu, outcome, read=command)
 
-    def _authenticate(self, message: GbcsMessage) -> tuple[dict, DeviceCommand | None]:
+    def _authenticate(self, message: GbcsMessage) -> tuple[dict, DeviceCommand]:
         apdu = message.apdu
         acb = self.trust.cell(R.ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT) if self.trust else None
         if acb is None or self.keys is None:
             raise Rejection(ALERT_AUTHENTICATION, "no ACB key-agreement trust anchor to check the MAC")
         if message.mac is None or not crypto.mac_holds(message, self.keys.key_agreement, acb.public_key):
             raise Rejection(ALERT_AUTHENTICATION, "MAC does not verify with the ACB key")
-        command = None
         try:
-            if model_payload.is_model_payload(apdu.payload):
-                fields = model_payload.decode(apdu.payload)
-            else:
-                command, fields = device_side.read(apdu, self.device_type, now=self.clock.now(),
-                                                   commissioned=getattr(self, "commissioned", True))
+            command, fields = device_side.read(apdu, self.device_type, now=self.clock.now(),
+                                               commissioned=getattr(self, "commissioned", True),
+                                               encrypt=self._encryptor(apdu))
         except (MalformedMessage, PayloadError) as exc:
             raise Rejection(ALERT_MALFORMED, f"payload: {exc}") from None
         use_case = str(fields.get("UseCase", ""))
@@ -213,28 +210,11 @@ class EmulatedDevice:
 
     # -- future dating (device pattern) ------------------------------------------------------------
 
-    def now_or_later(self, fields: dict, apdu: GeneralSigning, action: Callable[[], dict],
-                     alert_message_code: int | None = None) -> dict:
-        """Carry out a command now, or at the execution time in its (signed) grouping header; then the
-        outcome goes to the supplier as 0x8F66 / 0x8F67."""
-        at = apdu.date_time
-        if at is None or at <= self.clock.now():
-            return action()
-        entry = {"UseCase": fields["UseCase"], "ExecutionDateTime": at.isoformat()}
-        self.future_dated.append(entry)
-        carrier = alert_message_code or self.fd_alert_message_code
-
-        def run() -> None:
-            self.future_dated.remove(entry)
-            try:
-                outcome = action() or {}
-                self.raise_alert(FD_SUCCESS, {"UseCase": fields["UseCase"], **outcome}, critical=True,
-                                 message_code=carrier)
-            except CommandFailed as exc:
-                self.raise_alert(FD_FAILURE, {"UseCase": fields["UseCase"], "Reason": str(exc)}, critical=True,
-                                 message_code=carrier)
-        self.clock.call_at(at, run, f"{self} future-dated {fields['UseCase']}")
-        return {"Scheduled": at.isoformat()}
+    def report_future_dated(self, command: GeneralSigning, code: int) -> None:
+        """A future-dated DLMS or GBZ command's outcome (0x8F66 / 0x8F67) when its time came: one signed alert
+        per activation instruction, to the supplier."""
+        for message_code, build in device_side.future_dated_outcomes(command, code):
+            self.raise_alert(code, critical=True, message_code=message_code, payload=build)
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -244,41 +224,76 @@ class EmulatedDevice:
             return
         self.uplink(data)
 
-    def _respond(self, command: GeneralSigning, fields: dict, *, critical: bool,
-                 read: DeviceCommand | None = None) -> None:
-        payload = model_payload.encode(fields) if read is None else device_side.answer(read, fields)
-        response = GeneralSigning(
+    def _response_header(self, command: GeneralSigning, payload: bytes = b"") -> GeneralSigning:
+        """A response as the RTDS shows them: to the command's originator, with its supplementary remote
+        party and that party's counter (and, for an Unknown Remote Party, the command's counter as the
+        supplementary originator counter); the date-time is added where the RTDS has one."""
+        urp = command.supplementary_remote_party_ka_certificate is not None
+        return GeneralSigning(
             cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter, originator=self.eui,
-            recipient=command.originator, message_code=command.message_code,
-            payload=payload, date_time=self.clock.now(),
+            recipient=command.originator, message_code=command.message_code, payload=payload,
             supplementary_remote_party=command.supplementary_remote_party,
-            supplementary_remote_party_counter=command.supplementary_remote_party_counter)
-        if critical:
-            self.send_up(crypto.seal(response, signing_key=self.keys.digital_signing))
-            return
-        peer = self.trust.key_agreement_key(command.originator) if self.trust else None
+            supplementary_remote_party_counter=command.supplementary_remote_party_counter,
+            supplementary_originator_counter=command.originator_counter if urp else None)
+
+    def _encryptor(self, command: GeneralSigning) -> Callable[[bytes], bytes] | None:
+        """Seals response content end to end (GBCS encryption mode) for the party it is for: the
+        supplementary remote party where there is one, else the originator; None without its KA key."""
+        if self.keys is None:
+            return None
+        party = command.supplementary_remote_party or command.originator
+        if command.supplementary_remote_party_ka_certificate is not None:
+            peer = x509.load_der_x509_certificate(command.supplementary_remote_party_ka_certificate).public_key()
+        else:
+            peer = self.trust.key_agreement_key(party) if self.trust else None
         if peer is None:
-            self.note(f"cannot MAC a response to {command.originator}: not in a key-agreement cell")
-            return
-        self.send_up(crypto.seal(response, ka_private=self.keys.key_agreement, ka_public=peer))
+            return None
+        key = crypto.encryption_key(self._response_header(command), self.keys.key_agreement, peer)
+        return lambda plaintext: crypto.encrypt_field(key, self.eui, plaintext)
+
+    def _respond(self, command: GeneralSigning, fields: dict, *, read: DeviceCommand) -> None:
+        """Signed with the device's DS key when the command was signed (critical commands, and those the
+        ACB signs), else MAC'd for its originator: so the RTDS pairs show every response."""
+        peer = None
+        if command.signature is None:
+            peer = self.trust.key_agreement_key(command.originator) if self.trust else None
+            if peer is None:             # nobody this device could answer: the DCC will time out (E21)
+                self.note(f"cannot MAC a response to {command.originator}: not in a key-agreement cell")
+                return
+        response = self._response_header(command, device_side.answer(read, fields))
+        if read.use_case in device_side.DATED_RESPONSES:
+            response = replace(response, date_time=self.clock.now())
+        if peer is None:
+            self.send_up(crypto.seal(response, signing_key=self.keys.digital_signing))
+        else:
+            self.send_up(crypto.seal(response, ka_private=self.keys.key_agreement, ka_public=peer))
 
     def next_counter(self) -> int:
         self._own_counter = max(self._own_counter + 1, self.clock.millis())
         return self._own_counter
 
-    def raise_alert(self, code: int, fields: dict | None = None, *, critical: bool = False,
-                    message_code: int | None = None, to: RemotePartyRole | EntityId = R.SUPPLIER) -> None:
-        """An alert to the party in the given cell (the Supplier's by default: the ACB until handover)."""
+    def raise_alert(self, code: int, detail: dict | None = None, *, critical: bool = False,
+                    message_code: int | None = None, to: RemotePartyRole | EntityId = R.SUPPLIER,
+                    payload: bytes | device_side.AlertPayload | None = None) -> None:
+        """An alert to the party in the given cell (the Supplier's by default: the ACB until handover).
+        Without a message code it is a Generic (Non) Critical Alert, which carries the code and time only;
+        an alert with its own message code brings its real GBCS `payload`, or a builder of it from the
+        alert's originator counter and time. `detail` is this model's note of why (never on the wire)."""
         if isinstance(to, EntityId):
             recipient = to
         else:
             recipient = (self.trust.holder_of(to) if self.trust else None) or self._dcc_entity()
-        apdu = GeneralSigning(
-            cra_flag=CraFlag.ALERT, originator_counter=self.next_counter(), originator=self.eui,
-            recipient=recipient,
-            message_code=message_code or (GENERIC_CRITICAL_ALERT if critical else GENERIC_NON_CRITICAL_ALERT),
-            payload=model_payload.encode({"AlertCode": f"{code:04X}", **(fields or {})}),
-            date_time=self.clock.now())
+        counter = self.next_counter()
+        if message_code is None:
+            message_code = GENERIC_CRITICAL_ALERT if critical else GENERIC_NON_CRITICAL_ALERT
+            payload = device_side.generic_alert(self.device_type, code, self.clock.now(), counter)
+        elif payload is None:
+            raise ValueError(f"alert 0x{code:04X} with message code 0x{message_code:04X} needs its payload")
+        elif not isinstance(payload, bytes):
+            payload = payload(counter, self.clock.now())
+        # As the RTDS alerts carry it: the time is in the payload, none in the header.
+        apdu = GeneralSigning(cra_flag=CraFlag.ALERT, originator_counter=counter, originator=self.eui,
+                              recipient=recipient, message_code=message_code, payload=payload)
         if self.keys is None:
             self.send_up(apdu.encode())
         elif critical:
@@ -289,7 +304,7 @@ class EmulatedDevice:
                 self.note(f"alert 0x{code:04X} not sent: no key-agreement key for {recipient}")
                 return
             self.send_up(crypto.seal(apdu, ka_private=self.keys.key_agreement, ka_public=peer))
-        self.note(f"alert 0x{code:04X} to {recipient}")
+        self.note(f"alert 0x{code:04X} to {recipient}" + (f": {detail}" if detail else ""))
 
     def _dcc_entity(self) -> EntityId:
         cell = self.trust.cell(R.ACCESS_CONTROL_BROKER, KeyUsage.DIGITAL_SIGNING) if self.trust else None
@@ -298,47 +313,59 @@ class EmulatedDevice:
     # -- security credentials: every device that holds certificates ------------------------------
 
     @handles("CS02bSupplierBySupplier", "CS02bSupplierBySupplierHandover", "CS02bSupplierByTransCoS",
-             "CS02bNOByNO", "CS02bNOByNOHandover")
+             "CS02bNOByNO", "CS02bNOByNOHandover", "CS02gLoadControllerBySupplier")
     def _replace_trust_anchors(self, fields: dict, apdu: GeneralSigning) -> dict:
-        role = R.NETWORK_OPERATOR if "NOByNO" in fields["UseCase"] else R.SUPPLIER
-        path = [_certificate(v) for k, v in fields.items() if k.startswith("CertificationPathCertificates/")]
-        replaced = []
-        for key, value in fields.items():
-            usage = _REPLACEMENT_SLOTS.get(key.rsplit("/", 1)[-1])
-            if usage is None or (usage is KeyUsage.PREPAYMENT_KEY_AGREEMENT and
-                                 self.trust.cell(role, usage) is None):
-                continue                       # e.g. a GPF has no prepayment KA cell
-            try:
-                self.trust.replace(role, usage, _certificate(value), path)
-            except TrustAnchorRejected as exc:
-                raise CommandFailed(f"{role.name} {usage.value} cell: {exc}") from None
-            replaced.append(usage.value)
-            self.log_security(0x8F70, f"{role.name} {usage.value} cell now holds {entity_id_of(_certificate(value))}")
-        if not replaced:
-            raise CommandFailed("no replacement certificate for a cell of this device")
-        return {"RemotePartyRole": role.duis_name, "Replaced": ",".join(replaced)}
+        """6.15.1, 6.21, 6.23: new certificates in one remote party role's trust anchor cells, each cell on
+        its own (the RTDS error response replaced two cells of three), and the new party's floor sequence
+        number; now, or at the command's execution time."""
+        use_case = fields["UseCase"]
+        role = _replaced_role(fields)
+        path = [cert for k, v in fields.items() if k.startswith("CertificationPathCertificates/")
+                if (cert := _readable_certificate(v)) is not None]
+        replacements = [(_REPLACEMENT_SLOTS[k.rsplit("/", 1)[-1]], v) for k, v in fields.items()
+                        if k.rsplit("/", 1)[-1] in _REPLACEMENT_SLOTS]
+        floor = _number(fields.get("RemotePartyFloorSeqNumber"))
+        top_up_floor = _number(fields.get("RemotePartyPrepaymentTopUpFloorSeqNumber"))
+        counter = _number(fields.get("AuthorisingRemotePartySeqNumber"))
+        mode = fields.get("CredentialsReplacementMode") or _REPLACEMENT_MODES.get(use_case, "SupplierBySupplier")
+
+        def place() -> dict:
+            outcomes = [_replace_cell(self, role, usage, value, path, floor) for usage, value in replacements]
+            return security.credentials_outcome(
+                use_case, counter=apdu.originator_counter if counter is None else counter, mode=mode, role=int(role),
+                floor=floor, top_up_floor=top_up_floor, outcomes=outcomes)
+        # the future-dated outcome alerts: 0x00CB (CS02b), 0x0124 (CS02g), as the RTDS has them
+        return execute_when_due(self, fields, apdu, place, 0x0124 if use_case.startswith("CS02g") else 0x00CB)
 
     @handles("CS02c")
     def _issue_security_credentials(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """6.17: generate a new key pair; SMKI certifies it, 6.15.2 brings the certificate back."""
-        usage = _credential_usage(fields.get("CredentialType", ""))
+        """6.17: generate a new key pair and answer a certification request for it, signed with it; SMKI
+        certifies it, 6.15.2 brings the certificate back."""
+        usage = _CREDENTIAL_TYPES.get(fields.get("CredentialType", ""))
+        if usage is None:
+            return security.credentials_not_issued_outcome("invalidKeyUsage")
         self._key_generation += 1
         key = derive_private_key(self._key_seed, f"device:{self.eui.file_stem}:{usage.value}:{self._key_generation}")
         self.pending_keys[usage] = key
-        public = key.public_key().public_bytes(serialization.Encoding.X962,
-                                               serialization.PublicFormat.UncompressedPoint)
-        return {"CredentialType": fields.get("CredentialType", ""), "PublicKey": public}
+        request = device_certification_request(self.eui, usage, key)
+        return security.credentials_issued_outcome(request.public_bytes(serialization.Encoding.DER))
 
     @handles("CS02d")
     def _update_device_certificate(self, fields: dict, apdu: GeneralSigning) -> dict:
-        cert = _certificate(fields.get("DeviceCertificate", b""))
+        """6.15.2: the certificate of the key pair 6.17 generated; the device uses that key from now on."""
+        cert = _readable_certificate(fields.get("DeviceCertificate", b""))
+        if cert is None:
+            return security.certificate_updated_outcome("invalidCertificate")
         if entity_id_of(cert) != self.eui:
-            raise CommandFailed("certificate is for another device")
-        usage = KeyUsage.KEY_AGREEMENT if _key_agreement(cert) else KeyUsage.DIGITAL_SIGNING
+            return security.certificate_updated_outcome("wrongDeviceIdentity")
+        usage = _certificate_usage(cert)
+        if usage is None:
+            return security.certificate_updated_outcome("invalidKeyUsage")
         pending = self.pending_keys.get(usage)
         if pending is None or pending.public_key().public_numbers() != cert.public_key().public_numbers():
             self.raise_alert(0x8F4E if usage is KeyUsage.KEY_AGREEMENT else 0x8F4C, {"Reason": "no matching key"})
-            raise CommandFailed("certificate does not match the key pair 6.17 generated")
+            return security.certificate_updated_outcome("noCorrespondingKeyPairGenerated" if pending is None
+                                                        else "wrongPublicKey")
         del self.pending_keys[usage]
         self.certificates[usage] = cert
         if usage is KeyUsage.DIGITAL_SIGNING:
@@ -346,51 +373,204 @@ class EmulatedDevice:
         else:
             self.keys = DeviceKeys(self.keys.digital_signing, pending)
         self.raise_alert(0x8F4F if usage is KeyUsage.KEY_AGREEMENT else 0x8F4D)
-        return {"CredentialType": "Key Agreement" if usage is KeyUsage.KEY_AGREEMENT else "Digital Signature"}
+        return security.certificate_updated_outcome("success")
 
-    @handles("CS02aMAC")
+    @handles("CS02aMAC", "CS02fMAC")
     def _provide_security_credential_details(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """6.24.1: who is in each trust anchor cell (read back after handover or Change of Supplier)."""
-        return {f"{c.role.name}/{c.usage.value}": c.entity_id.duis for c in self.trust.cells()}
+        """6.24.1: per remote party role asked for, its current sequence number and who is in each of its
+        trust anchor cells (read back after handover or Change of Supplier)."""
+        roles = fields.get("RemotePartyRoles") or sorted({int(c.role) for c in self.trust.cells()})
+        return credentials.credential_details_outcome(
+            [anchor for role in roles for anchor in _trust_anchors(self, RemotePartyRole(role))])
 
     @handles("CS10a", "CS10b", "ECS35a", "ECS35b", "ECS35c", "ECS35d")
     def _read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """6.13: the Event or the Security Log, entries in the requested period."""
+        """6.13: the Event or the Security Log, entries in the requested period, named as the MMC response
+        (ReadEventOrSecurityLogRsp) names them: Log/LogEntry[i]/Timestamp, LogCode and, for a code GBCS
+        names, LogMeaning. A log entry's time is whole seconds (GBCS logs seconds since 2000)."""
         log = self.security_log if fields.get("LogToRead") == "Security" else self.event_log
         start = when(fields.get("ReadLogPeriod/StartDateTime", "2000-01-01T00:00:00Z"))
         end = when(fields.get("ReadLogPeriod/EndDateTime", "2099-12-31T23:59:59Z"))
-        entries = [e for e in log if start <= dt.datetime.fromisoformat(e["DateTime"]) <= end]
-        out = {"Log": fields.get("LogToRead", "Event"), "Entries": str(len(entries))}
-        for i, entry in enumerate(entries, 1):
-            out.update({f"Entry[{i}]/{k}": v for k, v in entry.items()})
+        stamped = ((dt.datetime.fromisoformat(e["DateTime"]).replace(microsecond=0), e["EventCode"]) for e in log)
+        entries = [(stamp, code) for stamp, code in stamped if start <= stamp <= end]
+        if not entries:
+            return {"Log": ""}
+        out = {}
+        for i, (stamp, code) in enumerate(entries, 1):
+            path = f"Log/LogEntry[{i}]" if len(entries) > 1 else "Log/LogEntry"
+            out[f"{path}/Timestamp"] = stamp.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+            out[f"{path}/LogCode"] = code
+            try:
+                out[f"{path}/LogMeaning"] = catalogue.device_alert(int(code, 16)).name[:200]
+            except catalogue.UnknownEntry:
+                pass
         return out
 
     @handles("CS02e")
     def _provide_device_certificates(self, fields: dict, apdu: GeneralSigning) -> dict:
-        usage = _credential_usage(fields.get("CredentialType", "Digital Signature"))
+        """6.24.2: the device's own certificate of the key usage asked for."""
+        usage = _CREDENTIAL_TYPES.get(fields.get("CredentialType", ""))
+        if usage is None:
+            return credentials.device_certificate_outcome(None, "invalidKeyUsage")
         cert = self.certificates.get(usage)
-        return {"DeviceCertificate": cert.public_bytes(serialization.Encoding.DER) if cert else b""}
+        if cert is None:
+            return credentials.device_certificate_outcome(None, "noCertificateHeld")
+        return credentials.device_certificate_outcome(cert.public_bytes(serialization.Encoding.DER))
 
+
+# The names these handlers answer in: the MMC responses of their use cases, and the SMKI device profile.
+from harness.pki.certificates import device_certification_request, key_id  # noqa: E402
+from harness.emulators.trust import TrustAnchorCell  # noqa: E402
+from harness.usecases import credentials, firmware_activation, security  # noqa: E402
 
 _REPLACEMENT_SLOTS = {"DigitalSigningCertificate": KeyUsage.DIGITAL_SIGNING,
                       "KeyAgreementCertificate": KeyUsage.KEY_AGREEMENT,
                       "KeyAgreementTopUpCertificate": KeyUsage.PREPAYMENT_KEY_AGREEMENT}
+_CELL_KINDS = {KeyUsage.DIGITAL_SIGNING: "DigitalSigning", KeyUsage.KEY_AGREEMENT: "KeyAgreement",
+               KeyUsage.PREPAYMENT_KEY_AGREEMENT: "KeyAgreementTopUp"}
+_CREDENTIAL_TYPES = {"Digital Signature": KeyUsage.DIGITAL_SIGNING, "Key Agreement": KeyUsage.KEY_AGREEMENT}
+# The CredentialsReplacementMode (MMC names) of each use case, for a command that does not say
+_REPLACEMENT_MODES = {"CS02bNOByNO": "NetworkOperatorByNetworkOperator",
+                      "CS02bNOByNOHandover": "NetworkOperatorByNetworkOperator",
+                      "CS02gLoadControllerBySupplier": "LoadControllerBySupplier",
+                      "CS02bSupplierByTransCoS": "SupplierByTransCoS"}
+# The far-future execution time that cancels a pending future-dated command (GBCS; the DSP writes it for
+# DUIS's 3000-12-31 cancellation)
+CANCEL_PENDING = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
 
 
-def _certificate(value: str | bytes) -> x509.Certificate:
+def _readable_certificate(value: str | bytes) -> x509.Certificate | None:
     try:
         der = value if isinstance(value, bytes) else base64.b64decode(value)
         return x509.load_der_x509_certificate(der)
     except ValueError:
-        raise CommandFailed("not a certificate") from None
+        return None
 
 
-def _key_agreement(cert: x509.Certificate) -> bool:
-    return cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_agreement
+def _certificate_usage(cert: x509.Certificate) -> KeyUsage | None:
+    """DS or KA: what a device certificate is for (None for neither, or for both)."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if usage.digital_signature != usage.key_agreement:
+        return KeyUsage.KEY_AGREEMENT if usage.key_agreement else KeyUsage.DIGITAL_SIGNING
+    return None
 
 
-def _credential_usage(text: str) -> KeyUsage:
-    return KeyUsage.KEY_AGREEMENT if "agreement" in text.lower() else KeyUsage.DIGITAL_SIGNING
+def _number(text: object) -> int | None:
+    return int(str(text)) if text is not None and str(text).lstrip("-").isdigit() else None
+
+
+def _replaced_role(fields: dict) -> RemotePartyRole:
+    """The role whose cells a CS02b/CS02g replaces: the command's target cells, else its use case's."""
+    named = next((role for role in RemotePartyRole if role.duis_name == fields.get("RemotePartyRole")), None)
+    if named is not None:
+        return named
+    use_case = fields["UseCase"]
+    return R.NETWORK_OPERATOR if "NOByNO" in use_case else R.LOAD_CONTROLLER if use_case.startswith("CS02g") \
+        else R.SUPPLIER
+
+
+def _key_identifier(public_key: ec.EllipticCurvePublicKey, certificate: x509.Certificate | None) -> bytes:
+    """A certificate's subject key identifier (SMKI's 8 bytes), or the key's for a cell without one."""
+    if certificate is not None:
+        try:
+            return certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        except x509.ExtensionNotFound:
+            pass
+    return key_id(public_key)
+
+
+def _replace_cell(device: EmulatedDevice, role: RemotePartyRole, usage: KeyUsage, value: str | bytes,
+                  path: list[x509.Certificate], floor: int | None) -> security.ReplacementOutcome:
+    """One cell of a CS02b/CS02g: whose certificate was in it and is now, and whether it changed (a cell
+    the device does not have is reported with no entity and no key)."""
+    def holder() -> tuple[str, bytes]:
+        cell = device.trust.cell(role, usage)
+        if cell is None:
+            return EntityId(security.UNKNOWN_PARTY).duis, security.UNKNOWN_PARTY
+        return cell.entity_id.duis, _key_identifier(cell.public_key, cell.certificate)
+
+    existing = holder()
+    cert = _readable_certificate(value)
+    status = "success"
+    try:
+        if cert is None:
+            raise TrustAnchorRejected("not a certificate")
+        device.trust.replace(role, usage, cert, path)
+    except TrustAnchorRejected as exc:
+        status = exc.status
+        device.log_security(0x8F70, f"{role.name} {usage.value} cell not replaced: {exc}")
+    else:
+        cell = device.trust.cell(role, usage)
+        if floor is not None:
+            # commands from the party now in the cell must count above its floor
+            cell.floor_sequence_number = floor
+            device.counters[cell.entity_id] = max(device.counters.get(cell.entity_id, -1), floor)
+        device.log_security(0x8F70, f"{role.name} {usage.value} cell now holds {cell.entity_id}")
+    now = holder()
+    return security.ReplacementOutcome(security.ROLE_NAMES[int(role)], _CELL_KINDS[usage], status, existing[0],
+                                       existing[1], now[0], now[1])
+
+
+def _trust_anchors(device: EmulatedDevice, role: RemotePartyRole) -> list[credentials.TrustAnchor]:
+    """What 6.24.1 reports of one role: each of its cells with the role's current sequence number (the last
+    counter accepted from the party in it, at least its floor); a role without cells, not found."""
+    name = security.ROLE_NAMES.get(int(role), int(role))
+    cells = [c for c in (device.trust.cells() if device.trust else []) if c.role is role]
+    if not cells:
+        return [credentials.TrustAnchor(name, "trustAnchorNotFound", None, None, None, None)]  # type: ignore[arg-type]
+    holder = cells[0]
+    sequence = max(device.counters.get(holder.entity_id, 0), holder.floor_sequence_number)
+    return [credentials.TrustAnchor(name, "success", sequence, _cell_usage(c), c.entity_id,  # type: ignore[arg-type]
+                                    _key_identifier(c.public_key, c.certificate)) for c in cells]
+
+
+def _cell_usage(cell: TrustAnchorCell) -> str:
+    """MMC CertificateUsage of a cell: a CA certificate's (the root cell) is KeyCertSign."""
+    if cell.certificate is not None:
+        try:
+            if cell.certificate.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign:
+                return "KeyCertSign"
+        except x509.ExtensionNotFound:
+            pass
+    return _CELL_KINDS[cell.usage]
+
+
+def execute_when_due(device: EmulatedDevice, fields: dict, command: GeneralSigning, action: Callable[[], dict],
+                     alert_message_code: int) -> dict:
+    """GBCS future dating carried in an ASN.1 command's payload (CS02b, CS02g, CS06; fields["ExecutionDateTime"]):
+    carried out now when there is no such time or it has passed; the far-future time cancels the device's
+    pending command of that use case; any other time holds it, and then its outcome goes to the command's
+    originator (as the RTDS alerts are addressed: the TransCoS party's for 6.23) as 0x8F66 / 0x8F67 in
+    `alert_message_code` (FDA-CS02b 0x00CB, FDA-CS02g 0x0124, FDA-CS06 0x00CA), signed, the time in the
+    payload only. A held or cancelled command's response says only that it was accepted."""
+    use_case, text = fields["UseCase"], fields.get("ExecutionDateTime")
+    at = when(text) if text else None
+    if at == CANCEL_PENDING:
+        for entry in [e for e in device.future_dated if e["UseCase"] == use_case]:
+            device.clock.cancel(entry.get("Event"))  # type: ignore[attr-defined]
+            device.future_dated.remove(entry)
+            device.note(f"future-dated {use_case} for {entry['ExecutionDateTime']} cancelled")
+        return {}
+    if at is None or at <= device.clock.now():
+        return action()
+    entry: dict = {"UseCase": use_case, "ExecutionDateTime": at.isoformat()}
+    # The alert quotes the command (its execution time, counter, replacement mode and cells): as the device read it.
+    read, _ = device_side.read(command, device.device_type, now=device.clock.now(),
+                               commissioned=getattr(device, "commissioned", True))
+    report = firmware_activation.firmware_activated_alert if use_case == "CS06" else security.credentials_updated_alert
+
+    def run() -> None:
+        device.future_dated.remove(entry)
+        outcome = action()
+        code = FD_SUCCESS if device_side.succeeded(outcome) else FD_FAILURE
+        device.raise_alert(code, critical=True, message_code=alert_message_code, to=command.originator,
+                           payload=report(read, code, outcome))
+    entry["Event"] = device.clock.call_at(at, run, f"{device} future-dated {use_case}")
+    device.future_dated.append(entry)
+    return {}
 
 
 def when(text: str) -> dt.datetime:

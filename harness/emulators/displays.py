@@ -30,11 +30,13 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
         super().__init__(eui, **kwargs)
         self.partner_keys: dict[EntityId, bytes | None] = {}
 
-    @handles("CS03A2NonCritical", "CS03A2Critical")
+    @handles("CS03A2NonCritical", "CS03A2Critical", "CS03CNonCritical", "CS03CCritical")
     def _join_meter(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """A meter joined (ESME by method A, GSME by method C): the PPMID keeps the key it now shares with it."""
         outcome = self._join(fields, apdu)
-        other = EntityId(fields["OtherDeviceID"])
-        self.partner_keys[other] = _key_of(self.hub.members.get(other)) if self.hub else None
+        if outcome.get("Result", "Success") == "Success":
+            other = EntityId(fields["OtherDeviceID"])
+            self.partner_keys[other] = _key_of(self.hub.members.get(other)) if self.hub else None
         return outcome
 
     def enter_utrn(self, code: str, fuel: DeviceType = DeviceType.ESME) -> bool:

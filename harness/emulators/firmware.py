@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from harness.emulators.device import CommandFailed, GeneralSigning, handles
+from harness.emulators.device import GeneralSigning, execute_when_due, handles
 from harness.gbcs.firmware_image import FirmwareImage, MalformedImage, parse_image
+from harness.usecases.firmware import RECEIPT_ALERTS, calculated_hash, receipt_alert
+from harness.usecases.firmware_activation import activation_outcome
 
 FIRMWARE_VERIFIED, FIRMWARE_NOT_VERIFIED = 0x8F72, 0x8F1C
-FIRMWARE_RECEIPT_ALERT = {"ESME": 0x00CE, "GSME": 0x00CF}     # Firmware Distribution Receipt Alert
 
 
 class FirmwareHost:
@@ -36,17 +37,24 @@ class FirmwareHost:
             problem = self._image_problem(image)
         except MalformedImage as exc:
             image, problem = None, str(exc)
-        kind = self.device_type.value
         if problem is None:
             self.verified_images[image.hash] = image
             self.note(f"firmware {image.version} verified")
-            self.raise_alert(FIRMWARE_VERIFIED, {"FirmwareVersion": image.version, "FirmwareHash": image.hash.hex()},
-                             message_code=FIRMWARE_RECEIPT_ALERT.get(kind))
-            return True
-        self.note(f"firmware image refused: {problem}")
-        self.log_security(FIRMWARE_NOT_VERIFIED, problem)
-        self.raise_alert(FIRMWARE_NOT_VERIFIED, {"Reason": problem}, message_code=FIRMWARE_RECEIPT_ALERT.get(kind))
-        return False
+        else:
+            self.note(f"firmware image refused: {problem}")
+            self.log_security(FIRMWARE_NOT_VERIFIED, problem)
+        self._receipt(FIRMWARE_VERIFIED if problem is None else FIRMWARE_NOT_VERIFIED, data)
+        return problem is None
+
+    def _receipt(self, code: int, data: bytes) -> None:
+        """The verdict to the supplier: a meter's Firmware Distribution Receipt Alert with the hash it calculated
+        over the image, signed as the RTDS FDRA samples are; another device's, a Generic Non Critical Alert."""
+        message_code = RECEIPT_ALERTS.get(self.device_type)
+        if message_code is None:
+            self.raise_alert(code)
+            return
+        self.raise_alert(code, critical=True, message_code=message_code,
+                         payload=receipt_alert(self.device_type, code, calculated_hash(data)))
 
     def _image_problem(self, image: FirmwareImage) -> str | None:
         if image.manufacturer_code != self.manufacturer_code:
@@ -59,16 +67,23 @@ class FirmwareHost:
 
     @handles("CS06")
     def _activate_firmware(self, fields: dict, apdu: GeneralSigning) -> dict:
-        wanted = bytes.fromhex(str(fields.get("FirmwareHash", "")))
+        """11.3: run the verified image with the hash named, now or at the command's execution time (the
+        outcome alert, 0x00CA, quotes the command's counter); the outcome names the version running."""
+        try:
+            wanted = bytes.fromhex(str(fields.get("FirmwareHash", "")))
+        except ValueError:
+            wanted = b""
 
         def activate() -> dict:
             image = self.verified_images.get(wanted)
             if image is None:
-                raise CommandFailed("no verified image with that hash")
+                # GBCS: hashMismatch when the device holds an image, but not that one
+                return activation_outcome("hashMismatch" if self.verified_images else "noImageHeld",
+                                          self.firmware_version)
             self.firmware_version = image.version
             self.log_event(0x8F43, f"executing firmware {image.version}")
-            return {"FirmwareVersion": image.version}
-        return self.now_or_later(fields, apdu, activate, alert_message_code=0x00CA)
+            return activation_outcome("success", image.version)
+        return execute_when_due(self, fields, apdu, activate, 0x00CA)
 
     @handles("ECS52", "GCS38", "CS08")
     def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:

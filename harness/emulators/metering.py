@@ -35,6 +35,7 @@ from fractions import Fraction
 
 from harness.catalogue import DeviceType
 from harness.emulators.device import CommandFailed, GeneralSigning, handles, when
+from harness.usecases import gsme_reads
 
 UTC = dt.UTC
 HALF_HOUR = dt.timedelta(minutes=30)
@@ -51,6 +52,7 @@ CURRENCY, MONEY_SCALE = "GBP", -5              # the meter balance counts 10^-5 
 PROFILE_LOG_INTERVALS = 19056                  # 13 months of half hours (397 days; the MMC 4.8.1 maximum)
 DAILY_LOG_DAYS = 731                           # daily read, daily consumption and prepayment daily read logs
 BILLING_LOG_ENTRIES = 12                       # billing calendar triggered billing data log
+DEBT_REGISTERS = ("PaymentDebtRegister", "TimeDebtRegister1", "TimeDebtRegister2")    # 2.3's, in 10^-5 GBP
 
 # Gas volume to energy when the GSME has no 6.6 values: kWh = m3 x correction factor x CV (MJ/m3) / 3.6.
 DEFAULT_CALORIFIC_VALUE = Fraction("39.5")
@@ -530,6 +532,73 @@ def _log(name: str, entries: list[dict[str, str]], **extra: str) -> dict[str, st
     return out
 
 
+# -- ESME reads in the names of their MMC responses -------------------------------------------------------
+# (mmc.values: an element repeated among its siblings is numbered from 1, a single one is not; register
+# lists carry an index attribute). The ESME's TOU register matrix has 48 registers and its block register
+# matrices 4 x 8 (GBCS); the model has no block tariff, so the block registers stay 0.
+
+ESME_TOU_REGISTERS, ESME_BLOCKS, ESME_BLOCK_REGISTERS = 48, 4, 8
+# The prepayment data of ESME logs by their MMC names, from the model's.
+_ESME_PREPAYMENT = {"AccumulatedDebtRegister": "AccumulatedDebtRegister", "EmergencyCreditBalance":
+                    "EmergencyCreditBalance", "MeterBalance": "MeterBalance", "PaymentDebtRegister":
+                    "PaymentDebtRegister", "TimeDebtRegisters1": "TimeDebtRegister1",
+                    "TimeDebtRegisters2": "TimeDebtRegister2"}
+
+
+def mmc_repeated(path: str, entries: list[dict[str, str]]) -> dict[str, str]:
+    """Entries of a repeated MMC element, each given as its leaves by path below it ('' its own text)."""
+    out = {}
+    for i, entry in enumerate(entries, 1):
+        at = path if len(entries) == 1 else f"{path}[{i}]"
+        for leaf, value in entry.items():
+            out[at + (leaf if not leaf or leaf.startswith("@") else f"/{leaf}")] = value
+    return out
+
+
+def mmc_registers(name: str, values: list[int]) -> dict[str, str]:
+    return mmc_repeated(name, [{"": str(v), "@index": str(i)} for i, v in enumerate(values, 1)])
+
+
+def mmc_time(at: dt.datetime | str) -> str:
+    """An MMC time stamp: UTC, whole seconds (what a log entry's seconds since 2000 carry)."""
+    at = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+    return _utc(at).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def esme_tou(snapshot: Mapping[str, str]) -> list[int]:
+    return [_int(snapshot.get(f"TOURegister[{n}]")) for n in range(1, ESME_TOU_REGISTERS + 1)]
+
+
+def esme_consumption(snapshot: Mapping[str, str], register: str, prefix: str = "") -> dict[str, str]:
+    """A consumption capture: active import register, TOU register matrix, block register matrices."""
+    out = {f"{prefix}{register}": snapshot["ImportRegister"],
+           **mmc_registers(f"{prefix}TariffTOURegisterMatrixValue", esme_tou(snapshot))}
+    for n in range(1, ESME_BLOCKS + 1):
+        out.update(mmc_registers(f"{prefix}TariffTOUBlock{n}RegisterMatrixValue", [0] * ESME_BLOCK_REGISTERS))
+    return out
+
+
+def esme_prepayment(values: Mapping[str, str], at: dt.datetime | str) -> dict[str, str]:
+    return {**{mmc: str(_int(values.get(model))) for mmc, model in _ESME_PREPAYMENT.items()},
+            "Timestamp": mmc_time(at)}
+
+
+def snapshot_tou(snapshot: Mapping[str, str]) -> list[int]:
+    """The TOU registers of a snapshot (TOURegister[1] ...), as many as its tariff has."""
+    count = sum(k.startswith("TOURegister[") for k in snapshot)
+    return [_int(snapshot[f"TOURegister[{n}]"]) for n in range(1, count + 1)]
+
+
+def mmc_indexed(name: str, values: list[int] | list[str]) -> dict[str, str]:
+    """A register list in MMC names: each value with its index attribute (numbered when there are several)."""
+    return mmc_repeated(name, [{"": str(v), "@index": str(i)} for i, v in enumerate(values, 1)])
+
+
+def mmc_element(name: str, leaves: dict[str, str]) -> dict[str, str]:
+    """An element MMC writes even when empty (mmc.values gives it as an empty leaf)."""
+    return leaves or {name: ""}
+
+
 class MeteringMixin:
     """Consumption, registers, logs and the meter balance for a Meter (ESME or GSME).
 
@@ -670,8 +739,8 @@ class MeteringMixin:
         if self._metering is None:
             return {}
         self.settle()
-        return {**self._snapshot(self.clock.now()), "Unit": self._metering.model.unit,
-                "Currency": CURRENCY, "MoneyScale": str(MONEY_SCALE)}
+        return {**self._snapshot(self.clock.now()), **{name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS},
+                "Unit": self._metering.model.unit, "Currency": CURRENCY, "MoneyScale": str(MONEY_SCALE)}
 
     def _installed(self) -> _Metering:
         if self._metering is None:
@@ -692,17 +761,23 @@ class MeteringMixin:
         return {"DateTime": snapshot["DateTime"], "TOURegisters": str(len(registers)), **registers,
                 "Unit": m.model.unit}
 
-    def read_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    def billing_calendar_entries(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, str]]:
+        """The billing calendar triggered billing data log entries (snapshots) in [start, end]."""
         m = self._installed()
         self.settle()
         try:
             dates = billing_dates(self.billing_calendar, m.model.installed, self.clock.now())
         except ValueError as exc:
             raise CommandFailed(f"billing calendar: {exc}") from None
-        entries = [self._snapshot(at) for at in dates[-BILLING_LOG_ENTRIES:] if start <= at <= end]
-        return _log("BillingDataLog", entries, Unit=m.model.unit, Currency=CURRENCY, MoneyScale=str(MONEY_SCALE))
+        return [self._snapshot(at) for at in dates[-BILLING_LOG_ENTRIES:] if start <= at <= end]
 
-    def read_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    def read_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        entries = self.billing_calendar_entries(start, end)
+        return _log("BillingDataLog", entries, Unit=self._installed().model.unit, Currency=CURRENCY,
+                    MoneyScale=str(MONEY_SCALE))
+
+    def daily_read_entries(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, str]]:
+        """The daily read log entries (register and TOU registers at each midnight) in [start, end]."""
         m = self._installed()
         self.settle()
         entries = []
@@ -710,13 +785,21 @@ class MeteringMixin:
             snapshot = self._snapshot(at)
             entries.append({"DateTime": _stamp(at), "ImportRegister": str(register),
                             **{k: v for k, v in snapshot.items() if k.startswith("TOURegister[")}})
-        return _log("DailyReadLog", entries, Unit=m.model.unit)
+        return entries
 
-    def read_profile(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    def read_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        entries = self.daily_read_entries(start, end)
+        return _log("DailyReadLog", entries, Unit=self._installed().model.unit)
+
+    def profile_entries(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """(start, consumption) of each half hour the profile data log holds in [start, end]."""
         m, now = self._installed(), self.clock.now()
         last = _slot_floor(now) - HALF_HOUR                       # the last half hour that has ended
         oldest = last - (PROFILE_LOG_INTERVALS - 1) * HALF_HOUR
-        values = m.model.profile(max(start, oldest), min(end, last)) if start <= end else []
+        return m.model.profile(max(start, oldest), min(end, last)) if start <= end else []
+
+    def read_profile(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        m, values = self._installed(), self.profile_entries(start, end)
         out = {"ProfileDataLogEntries": str(len(values))}
         for i, (at, value) in enumerate(values, 1):
             out[f"ProfileDataLog[{i}]/DateTime"] = _stamp(at)
@@ -724,17 +807,33 @@ class MeteringMixin:
         out.update({"Unit": m.model.unit, "IntervalSeconds": str(HALF_HOUR.seconds)})
         return out
 
-    def read_prepayment_daily_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    def prepayment_daily_entries(self, start: dt.datetime, end: dt.datetime) -> list[PrepaymentSnapshot]:
         m = self._installed()
         self.settle()
-        entries = [s.fields() for s in m.prepayment_log if start <= s.at <= end]
+        return [s for s in m.prepayment_log if start <= s.at <= end]
+
+    def read_prepayment_daily_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        entries = [s.fields() for s in self.prepayment_daily_entries(start, end)]
         return _log("PrepaymentDailyReadLog", entries, Currency=CURRENCY, MoneyScale=str(MONEY_SCALE))
 
+    def daily_consumption_entries(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+        """(midnight, the consumption of the day it ends) of each daily consumption log entry in [start, end]."""
+        return self._installed().model.daily_consumption(*self._daily_window(start, end))
+
     def read_daily_consumption_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        m = self._installed()
         entries = [{"DateTime": _stamp(at), "Consumption": str(value)}
-                   for at, value in m.model.daily_consumption(*self._daily_window(start, end))]
-        return _log("DailyConsumptionLog", entries, Unit=m.model.unit)
+                   for at, value in self.daily_consumption_entries(start, end)]
+        return _log("DailyConsumptionLog", entries, Unit=self._installed().model.unit)
+
+    def debt_registers_at(self, at: dt.datetime) -> dict[str, str]:
+        """The payment and time debt registers at a past time: as the last prepayment daily snapshot at or
+        before it holds them (the model changes time debt at midnight; a 2.3 update between that midnight
+        and `at` shows only from the next midnight), else as they are now."""
+        taken = [s for s in self.prepayment_daily_log if s.at <= at]
+        if taken:
+            fields = taken[-1].fields()
+            return {name: fields[name] for name in DEBT_REGISTERS}
+        return {name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS}
 
     def _daily_window(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """The part of [start, end] the daily logs still hold: the last DAILY_LOG_DAYS midnights up to now."""
@@ -742,35 +841,142 @@ class MeteringMixin:
         oldest = _midnight(now.date()) - (DAILY_LOG_DAYS - 1) * DAY
         return max(start, oldest), min(end, now)
 
+    # -- GSME reads in the names of their MMC responses (the GPF mirror answers with these too) ----------
+    # Registers read instantaneously are in m3 as the GSME reports them (gsme_reads.register_value); logs
+    # carry the meter's dm3 and 10^-5 GBP. A gas meter has 4 TOU tier registers (Metering attributes
+    # 0x0100-0x0106); its snapshots carry the tariff's registers and, the model having no block tariff, no
+    # block registers.
+
+    def gas_import_register(self) -> dict[str, str]:
+        m = self._installed()
+        return {"Gas/ConsumptionRegister/Value": gsme_reads.register_value(m.model.register(self.clock.now())),
+                "Gas/ConsumptionRegister/Unit": "m3"}
+
+    def gas_tou_registers(self) -> dict[str, str]:
+        tiers = snapshot_tou(self.read_tou_registers())
+        tiers = (tiers + [0] * gsme_reads.TIERS)[:gsme_reads.TIERS]
+        return mmc_indexed("Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue",
+                        [gsme_reads.register_value(v) for v in tiers])
+
+    def gas_prepay_values(self) -> dict[str, str]:
+        """ReadInstantaneousPrepayValuesRsp: the balances and debt registers now."""
+        self.settle()
+        return {"EmergencyCreditBalance": str(self.emergency_credit_balance),
+                "AccumulatedDebtRegister": str(self.accumulated_debt_register),
+                **{name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS},
+                "MeterBalance": str(self.meter_balance)}
+
+    def gas_meter_balance(self) -> dict[str, str]:
+        """ReadMeterBalanceRsp: the Bill To Date (unsigned: what the account owes) and the Credit Remaining,
+        both of the one account the model keeps in either payment mode."""
+        self.settle()
+        return {"MeterBalance": str(max(0, -self.meter_balance)),
+                "Gas/MeterBalancePrepaymentMode": str(self.meter_balance)}
+
+    def gas_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        entries = self.billing_calendar_entries(start, end)
+        consumption = [{"Timestamp": mmc_time(e["DateTime"]),
+                        "ActiveImportRegisterValueConsumption": e["ImportRegister"],
+                        **mmc_indexed("TariffTOURegisterMatrixValue", snapshot_tou(e))} for e in entries]
+        prepayment = [esme_prepayment({**e, **self.debt_registers_at(dt.datetime.fromisoformat(e["DateTime"]))},
+                                      e["DateTime"]) for e in entries]
+        return mmc_element("Gas", {**mmc_repeated("Gas/GSMEBillingDataLogEntry", consumption),
+                                   **mmc_repeated("Gas/GSMEBillingPrepaymentDataLogEntry", prepayment)})
+
+    def gas_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]),
+                                          "Gas/GasActiveImportRegisterConsumption": e["ImportRegister"],
+                                          **mmc_indexed("Gas/TariffTOURegisterMatrix", snapshot_tou(e))}
+                                         for e in self.daily_read_entries(start, end)])
+
+    def gas_prepayment_daily_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        return mmc_element("Gas", mmc_repeated("Gas/LogEntry", [esme_prepayment(s.fields(), s.at)
+                                                                for s in self.prepayment_daily_entries(start, end)]))
+
+    def gas_profile(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(at), "Gas/PrimaryValue": str(value)}
+                                         for at, value in self.profile_entries(start, end)])
+
+    def gas_daily_consumption_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+        days = self.daily_consumption_entries(start, end)
+        return mmc_element("Gas", mmc_repeated("Gas/LogEntry", [{"Value": str(value), "Timestamp": mmc_time(at)}
+                                                                for at, value in days]))
+
     # -- handlers ------------------------------------------------------------------------------------
 
-    @handles("ECS17b", "GCS13a")
+    @handles("GCS13a")
     def _metering_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_import_registers()
+        return self.gas_import_register()
 
-    @handles("ECS17d", "GCS13c")
+    @handles("GCS13c")
     def _metering_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_tou_registers()
+        return self.gas_tou_registers()
 
-    @handles("ECS20c", "GCS15c")
+    @handles("GCS15c")
     def _metering_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_billing_calendar_log(*_log_period(fields))
+        return self.gas_billing_calendar_log(*_log_period(fields))
 
-    @handles("ECS21a", "GCS16a")
+    @handles("GCS16a")
     def _metering_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_daily_read_log(*_log_period(fields))
+        return self.gas_daily_read_log(*_log_period(fields))
 
-    @handles("ECS22b", "GCS17")
+    @handles("GCS17")
     def _metering_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_profile(*_log_period(fields))
+        return self.gas_profile(*_log_period(fields))
 
-    @handles("ECS21b", "GCS16b")
+    @handles("GCS16b")
     def _metering_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_prepayment_daily_log(*_log_period(fields))
+        return self.gas_prepayment_daily_log(*_log_period(fields))
+
+    # -- ESME reads: the values in the names of their MMC responses --------------------------------------
+
+    @handles("ECS17b")
+    def _esme_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        # The model measures active energy only: the reactive import register stays 0.
+        return {"Electricity/ActiveImportRegister/Value": self.read_import_registers()["ImportRegister"],
+                "Electricity/ActiveImportRegister/ActiveEnergyUnit": "Wh",
+                "Electricity/ReactiveImportRegister/Value": "0",
+                "Electricity/ReactiveImportRegister/ReactiveEnergyUnit": "varh"}
+
+    @handles("ECS17d")
+    def _esme_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_registers("Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue",
+                             esme_tou(self.read_tou_registers()))
+
+    @handles("ECS20c")
+    def _esme_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """The billing data log and, captured with it, the prepayment data log."""
+        entries = self.billing_calendar_entries(*_log_period(fields))
+        consumption = [{"Timestamp": mmc_time(e["DateTime"]),
+                        **esme_consumption(e, "ActiveImportRegisterValueConsumption")} for e in entries]
+        prepayment = [esme_prepayment({**e, **self.debt_registers_at(dt.datetime.fromisoformat(e["DateTime"]))},
+                                      e["DateTime"]) for e in entries]
+        return mmc_element("Electricity", {
+            **mmc_repeated("Electricity/ESMEBillingDataLogEntry", consumption),
+            **mmc_repeated("Electricity/ESMEBillingPrepaymentDataLogEntry", prepayment)})
+
+    @handles("ECS21a")
+    def _esme_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        entries = self.daily_read_entries(*_log_period(fields))
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]), **esme_consumption(
+            e, "ElecActiveImportRegisterConsumption", "Electricity/")} for e in entries])
+
+    @handles("ECS21b")
+    def _esme_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        entries = self.prepayment_daily_entries(*_log_period(fields))
+        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
+            esme_prepayment(s.fields(), s.at) for s in entries]))
+
+    @handles("ECS22b")
+    def _esme_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(at), "Electricity/PrimaryValue": str(value)}
+                                         for at, value in self.profile_entries(*_log_period(fields))])
 
     @handles("ECS66")                     # the gas daily consumption log is the GPF's (GCS61)
-    def _metering_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.read_daily_consumption_log(*_log_period(fields))
+    def _esme_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
+            {"Value": str(value), "Timestamp": mmc_time(at)}
+            for at, value in self.daily_consumption_entries(*_log_period(fields))]))
 
 
 class GasProxyMirror:
@@ -786,30 +992,36 @@ class GasProxyMirror:
 
     @handles("GCS13a")
     def _mirror_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_import_registers()
+        return self._gsme().gas_import_register()
 
     @handles("GCS13c")
     def _mirror_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_tou_registers()
+        return self._gsme().gas_tou_registers()
+
+    @handles("GCS14")
+    def _mirror_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().gas_prepay_values()
+
+    @handles("GCS60a")
+    def _mirror_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self._gsme().gas_meter_balance()
 
     @handles("GCS15c")
     def _mirror_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_billing_calendar_log(*_log_period(fields))
+        return self._gsme().gas_billing_calendar_log(*_log_period(fields))
 
     @handles("GCS16a")
     def _mirror_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_daily_read_log(*_log_period(fields))
+        return self._gsme().gas_daily_read_log(*_log_period(fields))
 
     @handles("GCS16b")
     def _mirror_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_prepayment_daily_log(*_log_period(fields))
+        return self._gsme().gas_prepayment_daily_log(*_log_period(fields))
 
     @handles("GCS17")
     def _mirror_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_profile(*_log_period(fields))
+        return self._gsme().gas_profile(*_log_period(fields))
 
     @handles("GCS61")
     def _mirror_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().read_daily_consumption_log(*_log_period(fields))
-
-
+        return self._gsme().gas_daily_consumption_log(*_log_period(fields))

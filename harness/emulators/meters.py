@@ -1,6 +1,6 @@
 """Electricity and gas smart meters (ESME, GSME): the state a service user configures and reads back.
 
-Each handler takes the command's fields (the DUIS body's leaf values, see harness.gbcs.model_payload)
+Each handler takes the command's fields (as the use case's device side reads them, harness.usecases)
 and changes or reports meter state. Device-pattern future-dated commands (an ExecutionDateTime in the
 future) are held by the meter and carried out on time, then reported with alert 0x8F66 (0x8F67 on
 failure) carried by 0x00CC (ESME, DLMS) or 0x00CD (GSME, GBZ), signed as RTDS shows.
@@ -18,23 +18,56 @@ raises 0x810E Credit Added Locally, which is how the supplier learns of it.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.emulators.comms_hub import PairedDevice
-from harness.emulators.device import CommandFailed, GeneralSigning, handles, when
+from harness.emulators.device import FD_FAILURE, FD_SUCCESS, CommandFailed, GeneralSigning, handles, when
 from harness.emulators.firmware import FirmwareHost
-from harness.emulators.metering import MeteringMixin
+from harness.emulators.metering import (
+    DEBT_REGISTERS, MeteringMixin, esme_consumption, esme_prepayment, mmc_element, mmc_indexed, mmc_repeated, mmc_time,
+    snapshot_tou)
 from harness.eui import EntityId
-from harness.gbcs import utrn
+from harness.gbcs import crypto, utrn
+from harness.gbcs.frame import CraFlag
 from harness.pki import KeyUsage
+from harness.usecases import esme_reads, gsme_reads
+from harness.usecases.device import AlertPayload
+from harness.usecases.gsme_prepayment import CREDIT_SETTINGS, TOP_UP_ERROR, TOP_UP_REFUSALS
+from harness.usecases.support_reads import (alert_behaviour_read, gas_prepayment_configuration_read, gas_tariff_read,
+                                           prepayment_configuration_read, tariff_read)
 
 CLOCK_NOT_ADJUSTED = 0x8F0C
+CLOCK_ADJUSTED = 0x8145                     # Clock adjusted (within tolerance)
 CREDIT_ADDED_LOCALLY = 0x810E
 BILLING_DATA_LOG_UPDATED = 0x8F0A
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
+# DUIS cancels a device-pattern future-dated command by sending it again for this date-time (a DLMS
+# command carries it as the activation time 'never').
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+# Use cases that write the same passive values and activation times: the later replaces a pending one.
+_ACTIVATES = {"ECS02": "payment mode", "ECS03": "payment mode", "GCS02": "payment mode", "GCS03": "payment mode",
+              "ECS08": "prepay configuration",
+              "ECS08a": "prepay configuration"}
 
 
 def _strip(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if k not in ("UseCase", "SRV", "ExecutionDateTime")}
+
+Seal = Callable[[int, bytes], bytes]        # (an alert's originator counter, plaintext) -> ciphertext || tag
+
+# A change of mode / tariff triggered billing data log entry's snapshot cause (ZSE): a tariff or price change
+# is a Change of Tariff Information, a payment mode change a Change of Mode.
+_SNAPSHOT_CAUSES = {"change of mode": gsme_reads.CHANGE_OF_MODE}
+
+
+class UtrnRefused(CommandFailed):
+    """The meter refused a UTRN and raised this alert about it."""
+
+    def __init__(self, alert_code: int, reason: str):
+        super().__init__(reason)
+        self.alert_code = alert_code
 
 
 class Meter(MeteringMixin, FirmwareHost, PairedDevice):
@@ -47,6 +80,8 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.mpxn: str | None = None
         self.tariff: dict = {}
         self.payment_mode = "Credit"
+        self.prepayment_settings: dict = {}         # 1.6's debt suspensions and disablement threshold
+        self._activations: dict[str, tuple[object, dict]] = {}
         self.prepay_configuration: dict = {}
         self.billing_calendar: dict = {}
         self.alert_behaviour: dict = {}
@@ -73,21 +108,99 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.billing_data_log.append({"Trigger": trigger, "Time": self.clock.now().isoformat(),
                                       "PaymentMode": self.payment_mode, **self.billing_snapshot()})
 
+    def _announce_billing_data_log(self) -> None:
+        """0x8F0A to the party in the supplier cell: the billing data log entry just taken, in a signed alert whose
+        content is encrypted for that party (ECS68 from an ESME, GCS53 from a GSME), as the RTDS alerts are."""
+        supplier = self.trust.holder_of(RemotePartyRole.SUPPLIER) if self.trust else None
+        seal = self._sealer(supplier) if supplier is not None else None
+        index = len(self.billing_data_log) - 1
+        if seal is None or "ImportRegister" not in self.billing_data_log[index]:
+            self.note("0x8F0A not raised: no supplier key-agreement key to encrypt for, or nothing measured yet")
+            return
+        self.raise_alert(BILLING_DATA_LOG_UPDATED, critical=True, message_code=self.billing_alert_message_code,
+                         to=supplier, payload=self._billing_data_log_alert(index, supplier, seal))
+
+    def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
+        """The 0x8F0A payload of billing data log entry `index` (the fuel's meter knows its format)."""
+        raise NotImplementedError
+
+    def _sealer(self, party: EntityId) -> Seal | None:
+        """Seals an alert's content end to end for `party` (GBCS encryption: the KDF over this meter's KA key and
+        the party's, under the alert header's originator, counter and recipient); None without the party's KA key."""
+        peer = self.trust.key_agreement_key(party) if self.trust else None
+        if peer is None or self.keys is None:
+            return None
+
+        def seal(counter: int, plaintext: bytes) -> bytes:
+            header = GeneralSigning(cra_flag=CraFlag.ALERT, originator_counter=counter, originator=self.eui,
+                                    recipient=party, message_code=self.billing_alert_message_code, payload=b"")
+            key = crypto.encryption_key(header, self.keys.key_agreement, peer)
+            return crypto.encrypt_field(key, self.eui, plaintext)
+        return seal
+
+    def at_activation(self, fields: dict, apdu: GeneralSigning, apply: Callable[[], dict]) -> dict:
+        """Carry out a command whose payload says when (GBCS DLMS: the passive values it writes take effect
+        at the activation times it sets, which the device reads as DUIS's ExecutionDateTime): now, later
+        (then the outcome goes to the supplier as 0x8F66 / 0x8F67, one alert per activation), or never (a
+        cancellation). A command for the same objects replaces an activation still pending."""
+        use_case = fields["UseCase"]
+        key = _ACTIVATES.get(use_case, use_case)
+        pending = self._activations.pop(key, None)
+        if pending is not None:
+            event, entry = pending
+            self.clock.cancel(event)  # type: ignore[attr-defined]
+            self.future_dated.remove(entry)
+            self.note(f"{entry['UseCase']} due {entry['ExecutionDateTime']} replaced by {use_case}")
+        text = fields.get("ExecutionDateTime")
+        at = when(text) if text else None
+        if at is None or at <= self.clock.now():
+            return apply()
+        if at >= CANCELLATION:
+            return {}
+        entry = {"UseCase": use_case, "ExecutionDateTime": at.isoformat()}
+
+        def run() -> None:
+            self._activations.pop(key, None)
+            self.future_dated.remove(entry)
+            try:
+                apply()
+                self.report_future_dated(apdu, FD_SUCCESS)
+            except CommandFailed as exc:
+                self.note(f"future-dated {use_case} failed: {exc}")
+                self.report_future_dated(apdu, FD_FAILURE)
+        self.future_dated.append(entry)
+        self._activations[key] = (self.clock.call_at(at, run, f"{self} activates {use_case}"), entry)
+        return {}
+
     # -- commissioning and identity ------------------------------------------------------------------
 
     @handles("ECS70Commission", "GCS28Commission", "ECS70", "GCS28")
     def _set_clock(self, fields: dict, apdu: GeneralSigning) -> dict:
-        target = when(fields["CurrentDateTime"])
-        tolerance = int(fields.get("TolerancePeriod", "0"))
-        drift = abs((target - self.clock.now()).total_seconds())
-        if drift > tolerance:
+        """8.1.1 and 6.11: the DCC cannot know when its command arrives, so it gives the clock a validity
+        interval, [CurrentDateTime, + TolerancePeriod s]. A clock inside it is right and the meter adopts it
+        (event 0x8145); one outside is left as it is and the command fails (0x8F0C, a security event). A
+        meter whose clock was never set runs on its factory time, the lab clock. The response reads the
+        clock back (MMC names of the fuel's SynchroniseClockRsp)."""
+        start = when(fields["CurrentDateTime"])
+        end = start + dt.timedelta(seconds=int(fields.get("TolerancePeriod", "0")))
+        own = self.meter_time or self.clock.now()
+        if not start <= own <= end:
+            drift = (start - own if own < start else own - end).total_seconds()
+            self.log_security(CLOCK_NOT_ADJUSTED, f"clock {drift:.0f} s outside [{start}, {end}]")
             self.raise_alert(CLOCK_NOT_ADJUSTED, {"Drift": str(int(drift))})
-            raise CommandFailed(f"requested time is {drift:.0f} s from now, beyond the {tolerance} s tolerance")
-        self.clock_offset = target - self.clock.now()
+            raise CommandFailed(f"the meter's clock is {drift:.0f} s outside the validity interval "
+                                f"[{start.isoformat()}, {end.isoformat()}]")
+        self.clock_offset = own - self.clock.now()
+        self.log_event(CLOCK_ADJUSTED, "clock adjusted within tolerance")
         if "Commission" in fields["UseCase"]:
             self.commissioned = True
             self.log_event(0x8F69, "commissioned")
-        return {"MeterTime": self.meter_time.isoformat()}
+        status = ({"Gas/GasClockTimeStatus@ResponseCode": "0", "Gas/GasClockTimeStatus/ASN1Status": "reliable"}
+                  if self.device_type is DeviceType.GSME else
+                  {"Electricity/ElecClockTimeStatus@TimeStatusCode": "0",
+                   "Electricity/ElecClockTimeStatus/TimeStatus": "reliable"})
+        time = self.meter_time.astimezone(dt.timezone.utc).replace(microsecond=0)
+        return {"DeviceTime": time.isoformat().replace("+00:00", "Z"), **status}
 
     @handles("ECS39a", "GCS41")
     def _set_import_mpxn(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -110,7 +223,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
             self._log_billing_data("tariff")
             self.log_event(0x8000, "tariff updated")
             return {}
-        return self.now_or_later(fields, apdu, apply)
+        return self.at_activation(fields, apdu, apply)
 
     @handles("ECS01b", "GCS01b")
     def _update_price(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -121,27 +234,44 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
             # The new price elements replace the old ones whole: a different number of rates leaves none behind.
             self.tariff = {k: v for k, v in self.tariff.items() if "PriceElements" not in k} | _strip(fields)
             self._log_billing_data("price")
-            self.raise_alert(BILLING_DATA_LOG_UPDATED, {"Trigger": "price", **self.billing_data_log[-1]},
-                             message_code=self.billing_alert_message_code)
+            self._announce_billing_data_log()
             return {}
-        return self.now_or_later(fields, apdu, apply)
+        return self.at_activation(fields, apdu, apply)
 
-    @handles("ECS24", "GCS21f")
+    @handles("GCS21f")
     def _read_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return dict(self.tariff)
+        """4.11.1 from a GSME: the tariff GCS01a/GCS01b set, and the price of the tier in force now."""
+        tier = None
+        if self.tariff:
+            now = self.clock.now().astimezone(dt.timezone.utc)
+            tier = self._tariff().rates_on(now.date())[(now.hour * 60 + now.minute) // 30]
+        return gas_tariff_read(self.tariff, tier)
 
-    @handles("ECS02", "ECS03", "GCS02", "GCS03")
+    @handles("ECS24")
+    def _read_esme_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """ReadTariffPrimaryElementRsp: the tariff in force and the price now."""
+        return tariff_read(self.tariff, self.active_price())
+
+    def active_price(self) -> int:
+        """The unit rate of the TOU rate in force now (an ESME's Active Tariff Price)."""
+        now = self.clock.now().astimezone(dt.timezone.utc)
+        tariff = self._tariff()
+        return tariff.unit_rates.get(tariff.rates_on(now.date())[(now.hour * 60 + now.minute) // 30], 0)
+
+    @handles("ECS02", "ECS03")
     def _update_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
         mode = "Prepayment" if any(k.startswith("Prepayment") for k in fields) else "Credit"
 
         def apply() -> dict:
+            self.prepayment_settings = {k.removeprefix("Prepayment/"): v for k, v in _strip(fields).items()
+                                        if k.startswith("Prepayment/")} or self.prepayment_settings
             if mode != self.payment_mode:
                 self.settle()
                 self.payment_mode = mode
                 self._log_billing_data("change of mode")
                 self.log_event(0x8000, f"payment mode {mode}")
-            return {"PaymentMode": mode}
-        return self.now_or_later(fields, apdu, apply)
+            return {}
+        return self.at_activation(fields, apdu, apply)
 
     @handles("ECS26j", "GCS21j")
     def _read_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -154,11 +284,19 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         def apply() -> dict:
             self.prepay_configuration.update(_strip(fields))
             return {}
-        return self.now_or_later(fields, apdu, apply)
+        return self.at_activation(fields, apdu, apply)
 
-    @handles("ECS26a", "GCS21b")
+    @handles("GCS21b")
     def _read_prepay_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return dict(self.prepay_configuration)
+        """4.13 from a GSME: what GCS05, GCS04 and GCS03 set."""
+        return gas_prepayment_configuration_read(self.prepay_configuration, self.debt, self.prepayment_settings,
+                                                 CREDIT_SETTINGS)
+
+    @handles("ECS26a")
+    def _read_esme_prepay_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """ReadPrepaymentConfigurationRsp: what 2.1, 1.6 and 2.3 set."""
+        return prepayment_configuration_read(self.prepay_configuration, self.prepayment_settings,
+                                             self.payment_mode, self.debt)
 
     @handles("ECS04a", "ECS04b", "GCS40a", "GCS40b", "GCS40c", "GCS40d")
     def _update_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -170,12 +308,16 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
             self.meter_balance += int(adjust)
         else:
             raise CommandFailed("neither an adjustment nor a reset")
-        return {"MeterBalance": str(self.meter_balance)}
+        return {}                       # UpdateMeterBalanceRsp carries no balance: 4.18 reads it
 
-    @handles("ECS82", "GCS60", "GCS60a")
+    @handles("GCS60", "GCS60a")
     def _read_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_meter_balance()
+
+    @handles("ECS82")
+    def _read_esme_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.settle()
-        return {"MeterBalance": str(self.meter_balance), "PaymentMode": self.payment_mode}
+        return {"MeterBalance": str(self.meter_balance)}
 
     @handles("ECS07", "GCS04")
     def _update_debt(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -183,18 +325,25 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.debt = _strip(fields)
         return {}
 
-    @handles("ECS19", "GCS14")
+    @handles("GCS14")
     def _read_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        self.settle()
-        return {"MeterBalance": str(self.meter_balance), "PaymentMode": self.payment_mode,
-                "AccumulatedDebtRegister": str(self.accumulated_debt_register),
-                **{f"Debt/{k}": v for k, v in self.debt.items()}}
+        return self.gas_prepay_values()
 
-    @handles("CS01a", "CS01b")
+    @handles("ECS19")
+    def _read_esme_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """ReadInstantaneousPrepayValuesRsp: the balances and debt registers now."""
+        self.settle()
+        return {"EmergencyCreditBalance": str(self.emergency_credit_balance),
+                "AccumulatedDebtRegister": str(self.accumulated_debt_register),
+                **{name: str(int(self.debt.get(name) or 0)) for name in DEBT_REGISTERS},
+                "MeterBalance": str(self.meter_balance)}
+
+    @handles("CS01a")
     def _top_up(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """2.2 Top Up Device: the command's counter is the UTRN's."""
-        credit = self.accept_utrn(str(fields.get("UTRN", "")), counter=apdu.originator_counter)
-        return {"Credit": str(credit * MONEY_PER_PENNY), "MeterBalance": str(self.meter_balance)}
+        """2.2 Top Up Device: the command's counter is the UTRN's. TopUpDeviceRsp carries no balance;
+        a refused UTRN is a failed response and the alert accept_utrn raises."""
+        self.accept_utrn(str(fields.get("UTRN", "")), counter=apdu.originator_counter)
+        return {}
 
     def enter_utrn(self, code: str, source: str = "meter keypad", via: EntityId | None = None) -> bool:
         """A UTRN typed by the consumer at the meter, or passed on by a PPMID joined to this meter."""
@@ -214,7 +363,8 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         cell = self.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.PREPAYMENT_KEY_AGREEMENT) if self.trust else None
         if cell is None:
             raise CommandFailed("no supplier prepayment key-agreement trust anchor")
-        threshold = self.prepay_configuration.get("MaxCreditThreshold")
+        # 2.1 holds it as UpdatePrepayConfigElectricity/MaxCreditThreshold (Gas on a GSME)
+        threshold = next((v for k, v in self.prepay_configuration.items() if k.endswith("/MaxCreditThreshold")), None)
         try:
             accepted = utrn.verify_utrn(
                 code, supplier=cell.entity_id, device=self.eui, device_ka_private=self.keys.key_agreement,
@@ -223,7 +373,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         except utrn.UtrnRejected as rejection:
             self.log_security(rejection.alert_code, str(rejection))
             self.raise_alert(rejection.alert_code, {"Reason": str(rejection)})
-            raise CommandFailed(f"UTRN refused (0x{rejection.alert_code:04X}): {rejection}") from None
+            raise UtrnRefused(rejection.alert_code, f"UTRN refused (0x{rejection.alert_code:04X}): {rejection}") from None
         self.settle()
         self.meter_balance += accepted.amount_pence * MONEY_PER_PENNY
         self.log_event(CREDIT_ADDED_LOCALLY if counter is None else 0x8000,
@@ -237,9 +387,10 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.billing_calendar = _strip(fields)
         return {}
 
-    @handles("ECS26d", "ECS26l", "GCS21d", "GCS21k")
+    @handles("ECS26d", "ECS26l")               # the GSME's: GasMeter._read_gas_billing_calendar
     def _read_billing_calendar(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return dict(self.billing_calendar)
+        """6.2.3: the calendar 6.8 set, its DUIS leaves named as the MMC response names them."""
+        return {f"BillingCalendar/{k}": v for k, v in self.billing_calendar.items()}
 
     @handles("ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3", "GCS20")
     def _configure_alerts(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -248,39 +399,59 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
 
     @handles("ECS25r1", "ECS25r2", "GCS20r")
     def _read_alert_behaviour(self, fields: dict, apdu: GeneralSigning) -> dict:
+        if fields["UseCase"] in ("ECS25r1", "ECS25r2"):
+            return alert_behaviour_read(fields["UseCase"], self.alert_behaviour)
         return dict(self.alert_behaviour)
 
     @handles("ECS16", "GCS44")
     def _update_supplier_name(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.supplier_name = fields.get("SupplierName")
-        return {"SupplierName": self.supplier_name or ""}
+        return {}
 
     @handles("ECS10", "GCS07")
     def _display_message(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.display_message = fields.get("SupplierMessage", "")
-        return {"Displayed": self.display_message}
+        return {}
 
     @handles("ECS12")
     def _restrict_access(self, fields: dict, apdu: GeneralSigning) -> dict:
         """3.2: data from before the tenancy change is no longer shown to the new tenant."""
         self.access_restricted_from = fields.get("RestrictionDateTime")
-        self.log_event(0x8000, f"access restricted from {self.access_restricted_from}")
-        return {"RestrictionDateTime": self.access_restricted_from or ""}
+        return {}
 
     @handles("ECS14", "GCS11")
     def _disable_privacy_pin(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.privacy_pin_enabled = False
-        return {"PrivacyPIN": "Disabled"}
+        return {}
 
-    @handles("ECS20b", "GCS15b")
-    def _read_billing_data_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+    def _billing_data_log_entries(self, fields: dict) -> list[dict]:
         start = when(fields.get("ReadLogPeriod/StartDateTime", "2000-01-01T00:00:00Z"))
         end = when(fields.get("ReadLogPeriod/EndDateTime", "2099-12-31T23:59:59Z"))
-        entries = [e for e in self.billing_data_log if start <= when(e["Time"]) <= end]
-        out = {"Entries": str(len(entries))}
-        for i, entry in enumerate(entries, 1):
-            out.update({f"Entry[{i}]/{k}": v for k, v in entry.items()})
-        return out
+        return [e for e in self.billing_data_log if start <= when(e["Time"]) <= end]
+
+    @handles("GCS15b")
+    def _read_billing_data_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """The change of mode / tariff triggered billing data log (MMC names), stamped when each change was
+        made, and what caused each snapshot (ZCL snapshot causes, which MMC does not carry)."""
+        entries = [e for e in self._billing_data_log_entries(fields) if "ImportRegister" in e]
+        consumption = [{"ConsumptionRegister": e["ImportRegister"], "Timestamp": mmc_time(e["Time"]),
+                        **mmc_indexed("TariffTOURegisterMatrixValue", snapshot_tou(e))} for e in entries]
+        log = mmc_element("Gas", {**mmc_repeated("Gas/LogEntryConsumptionRegister", consumption),
+                                  **mmc_repeated("Gas/LogEntryPrepaymentData",
+                                                 [esme_prepayment(e, e["Time"]) for e in entries])})
+        causes = [_SNAPSHOT_CAUSES.get(e["Trigger"], gsme_reads.CHANGE_OF_TARIFF) for e in entries]
+        return {**log, gsme_reads.SNAPSHOT_CAUSES: " ".join(f"{cause:04X}" for cause in causes)}
+
+    @handles("ECS20b")
+    def _read_esme_billing_data_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """The change of mode / tariff triggered billing data log: each entry's registers and its prepayment
+        data, stamped when the change was made (a log entry's time stamp is in whole seconds)."""
+        entries = [e for e in self._billing_data_log_entries(fields) if "ImportRegister" in e]
+        consumption = [{**esme_consumption(e, "ActiveImportRegisterConsumption"), "Timestamp": mmc_time(e["Time"])}
+                       for e in entries]
+        return mmc_element("Electricity", {
+            **mmc_repeated("Electricity/LogEntryConsumptionAndTariffRegistersData", consumption),
+            **mmc_repeated("Electricity/LogEntryPrepaymentData", [esme_prepayment(e, e["Time"]) for e in entries])})
 
 
 class ElectricityMeter(Meter):
@@ -293,12 +464,18 @@ class ElectricityMeter(Meter):
         self.power_thresholds: dict = {}
         self.supply_tamper_state = "Unchanged"
 
+    def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
+        """ECS68: the entry as the billing calendar log's ESMEBillingDataLogEntry (Wh, scaler 0)."""
+        entry = self.billing_data_log[index]
+        logged = {"Timestamp": mmc_time(entry["Time"]), **esme_consumption(entry, "ActiveImportRegisterValueConsumption")}
+        return esme_reads.billing_data_log_alert(BILLING_DATA_LOG_UPDATED, logged, self.eui, supplier, seal)
+
     @handles("ECS28a")
     def _load_limiting(self, fields: dict, apdu: GeneralSigning) -> dict:
         def apply() -> dict:
             self.load_limiting.update(_strip(fields))
             return {}
-        return self.now_or_later(fields, apdu, apply)
+        return self.at_activation(fields, apdu, apply)
 
     @handles("ECS34")
     def _power_threshold(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -312,7 +489,7 @@ class ElectricityMeter(Meter):
     @handles("ECS81")
     def _tamper_state(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.supply_tamper_state = fields.get("SupplyTamperState", "Unchanged")
-        return {"SupplyTamperState": self.supply_tamper_state}
+        return {}
 
 
 class GasMeter(Meter):
@@ -326,6 +503,18 @@ class GasMeter(Meter):
         super().__init__(eui, **kwargs)
         self.gas_conversion: dict = {}
 
+    def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
+        """GCS53: the entry as a snapshot of the log 4.4.2 reads (its cause; its id its position among the measured
+        entries, 4.4.2's offset while the log holds no more than it reads), registers in the meter's dm3 as the
+        snapshot logs carry them."""
+        entry = self.billing_data_log[index]
+        logged = {"Timestamp": mmc_time(entry["Time"]), "ActiveImportRegisterValueConsumption": entry["ImportRegister"],
+                  **mmc_indexed("TariffTOURegisterMatrixValue", snapshot_tou(entry))}
+        return gsme_reads.billing_data_log_alert(
+            BILLING_DATA_LOG_UPDATED, logged, seal,
+            snapshot_id=sum("ImportRegister" in e for e in self.billing_data_log[:index]),
+            snapshot_cause=_SNAPSHOT_CAUSES.get(entry["Trigger"], gsme_reads.CHANGE_OF_TARIFF))
+
     @handles("GCS23")
     def _gas_conversion(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.settle()
@@ -335,3 +524,40 @@ class GasMeter(Meter):
     @handles("GCS21a")
     def _read_gas_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
         return dict(self.gas_conversion)
+
+    @handles("GCS21d", "GCS21k")
+    def _read_gas_billing_calendar(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.2.3: the billing period 6.8 set (MMC names) and the issuer event id it came with (its ZCL name)."""
+        out = {f"BillingCalendar/{k}": v for k, v in self.billing_calendar.items()
+               if k.startswith("GasBillingCalendar/")}
+        if "issuer_event_id" in self.billing_calendar:
+            out["issuer_event_id"] = str(self.billing_calendar["issuer_event_id"])
+        return out
+
+    @handles("GCS02", "GCS03")
+    def _update_gas_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """1.6 as on every meter; the Change Payment Mode Response reports the meter's credit settings."""
+        return {**self._update_payment_mode(fields, apdu), **self.credit_settings()}
+
+    def credit_settings(self) -> dict:
+        """Friendly credit and emergency credit as 2.1 last set them (ZCL names; before any 2.1, the
+        RTDS GSME's as factory settings)."""
+        gas = "UpdatePrepayConfigGas"
+        held = {"friendly_credit_calendar_id": f"{gas}/GasNonDisablementCalendar/IssuerCalendarID",
+                "emergency_credit_limit": f"{gas}/EmergencyCreditLimit",
+                "emergency_credit_threshold": f"{gas}/EmergencyCreditThreshold"}
+        return {name: int(self.prepay_configuration.get(held[name], default)) if name in held else default
+                for name, default in CREDIT_SETTINGS.items()}
+
+    @handles("CS01b")
+    def _top_up_gas(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """2.2 Top Up Device: the command's counter is the UTRN's. The Consumer Top Up Response gives the
+        credit added and now remaining (10^-5 GBP), or why the UTRN was refused (with the alert
+        accept_utrn raised): a refusal is a response whose MessageSuccess is false."""
+        try:
+            credit = self.accept_utrn(str(fields.get("UTRN", "")), counter=apdu.originator_counter)
+        except CommandFailed as refused:
+            code = refused.alert_code if isinstance(refused, UtrnRefused) else None
+            self.note(f"CS01b refused: {refused}")
+            return {"Result": "Failure", "Reason": str(refused), "result_type": TOP_UP_REFUSALS.get(code, TOP_UP_ERROR)}
+        return {"top_up_value": credit * MONEY_PER_PENNY, "credit_remaining": self.meter_balance}

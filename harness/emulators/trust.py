@@ -101,11 +101,11 @@ class TrustAnchors:
         """Install a replacement certificate after checking it chains to the root cell and names a party
         of the cell's role (a device refuses anything else)."""
         if (role, usage) not in self._cells:
-            raise TrustAnchorRejected(f"no {role.name} {usage.value} cell on this device")
+            raise TrustAnchorRejected(f"no {role.name} {usage.value} cell on this device", "trustAnchorNotFound")
         root = self._cells[(R.ROOT, DS)].public_key
         issuer = next((ca for ca in certification_path if ca.subject == certificate.issuer), None)
         if issuer is None or not _signed_by(certificate, issuer.public_key()) or not _signed_by(issuer, root):
-            raise TrustAnchorRejected("certification path does not lead to the root trust anchor")
+            raise TrustAnchorRejected("certification path does not lead to the root trust anchor", "noTrustAnchor")
         cert_role = role_of(certificate)
         if cert_role is not role:
             raise TrustAnchorRejected(f"certificate is for role {cert_role}, not {role.name}")
@@ -116,7 +116,13 @@ class TrustAnchors:
 
 
 class TrustAnchorRejected(Exception):
-    """The device refuses a trust anchor replacement."""
+    """The device refuses a trust anchor replacement; `status` is the GBCS StatusCode it reports for the cell
+    (RFC 5934's: trustAnchorNotFound, noTrustAnchor for a path that does not end at the root, else
+    badCertificate)."""
+
+    def __init__(self, reason: str, status: str = "badCertificate"):
+        super().__init__(reason)
+        self.status = status
 
 
 def _signed_by(cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey) -> bool:

@@ -24,7 +24,7 @@ from asn1tools.codecs import DecodeError as _Asn1DecodeError
 from asn1tools.codecs import ber
 from asn1tools.codecs import der as der_codec
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 from harness import catalogue
 from harness.eui import EntityId
@@ -78,6 +78,14 @@ def type_for(message_code: int, cra_flag: int) -> str | None:
     """The ASN.1 type a message code carries with this CRA flag (1 command, 2 response, 3 alert)."""
     types = MESSAGE_TYPES.get(message_code)
     return types[cra_flag - 1] if types and 1 <= cra_flag <= 3 else None
+
+
+def named_numbers(type_name: str) -> dict[str, int]:
+    """The names gbcs.asn gives the numbers of an INTEGER or ENUMERATED type (StatusCode, RemotePartyRole ...)."""
+    found = _module().get(type_name)
+    if found is None:
+        raise PayloadError(f"no ASN.1 type {type_name!r} in {MODULE.name}", 0)
+    return dict(found.get("named-numbers") or found.get("values") or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,6 +511,8 @@ def _certificate_view(cert: x509.Certificate) -> dict:
         "notBefore": _iso(cert.not_valid_before_utc),
         "notAfter": _iso(cert.not_valid_after_utc),
         "keyUsage": _key_usage(cert),
+        # The whole certificate, key and signature included, in one value a comparison can rely on.
+        "sha256Fingerprint": cert.fingerprint(hashes.SHA256()).hex().upper(),
     }
     for name, ext_class, attr in (("subjectKeyIdentifier", x509.SubjectKeyIdentifier, "digest"),
                                   ("authorityKeyIdentifier", x509.AuthorityKeyIdentifier, "key_identifier")):

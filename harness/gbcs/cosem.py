@@ -351,11 +351,15 @@ def channel_mask_view(value: int) -> dict:
             "channels": [first + n for n in range(27) if value >> n & 1]}
 
 
-# Use-case content of DLMS alerts, by alert code: CS14's CHF Device Log backup, DBCH09's configuration.
+# Use-case content of DLMS alerts, by alert code: CS14's CHF Device Log backup, the sub-GHz alerts' (DBCH06 the
+# device suspended, DBCH07 the channel now and the scan trigger, DBCH09 the configuration, DBCH11 the device refused).
 ALERT_CONTENT: dict[int, object] = {
     0x8F12: (("backup_date_time", "date_time"), ("extended_pan_id", "hex"),
              ("devices", [(("device_id", "eui"), ("hashed_tc_link_key", "hex"))])),
+    0x8F20: "eui",
+    0x8F26: (("operating_channel", "channel_mask"), ("scan_trigger", "hex")),
     0x8F2A: _SUB_GHZ_CONFIGURATION,
+    0x8F2D: "eui",
 }
 
 

@@ -98,10 +98,11 @@ def alert_code(apdu: GeneralSigning) -> int | None:
 def check_signature(apdu: GeneralSigning, keystore: Keystore | None) -> Check:
     if apdu.signature is None:
         return Check.ABSENT
-    cred = keystore.find(apdu.originator, KeyUsage.DIGITAL_SIGNING) if keystore else None
-    if cred is None:
+    # Every key the originator had: a device rekeyed during a run signed earlier messages with its old key.
+    creds = keystore.candidates(apdu.originator, KeyUsage.DIGITAL_SIGNING) if keystore else []
+    if not creds:
         return Check.UNKNOWN_KEY
-    return Check.VALID if crypto.verify_apdu(apdu, cred.public_key) else Check.INVALID
+    return Check.VALID if any(crypto.verify_apdu(apdu, c.public_key) for c in creds) else Check.INVALID
 
 
 def check_mac(message: GbcsMessage, keystore: Keystore | None,
@@ -111,16 +112,15 @@ def check_mac(message: GbcsMessage, keystore: Keystore | None,
     if keystore is None:
         return Check.UNKNOWN_KEY
     first, second = crypto.mac_parties(message.apdu, access_control_broker)
-    a, b = keystore.find(first, KeyUsage.KEY_AGREEMENT), keystore.find(second, KeyUsage.KEY_AGREEMENT)
-    if a is None or b is None:
+    # Either side's private key with the other's public key gives the MAC key; every KA key each side had.
+    pairs = [(a.private_key, b.public_key) if a.private_key is not None else (b.private_key, a.public_key)
+             for a in keystore.candidates(first, KeyUsage.KEY_AGREEMENT)
+             for b in keystore.candidates(second, KeyUsage.KEY_AGREEMENT)
+             if a.private_key is not None or b.private_key is not None]
+    if not pairs:
         return Check.UNKNOWN_KEY
-    if a.private_key is not None:
-        key = crypto.mac_key(message.apdu, a.private_key, b.public_key)
-    elif b.private_key is not None:
-        key = crypto.mac_key(message.apdu, b.private_key, a.public_key)
-    else:
-        return Check.UNKNOWN_KEY
-    ok = crypto.verify_gmac(key, message.apdu.originator, message.apdu_bytes, message.mac)
+    ok = any(crypto.verify_gmac(crypto.mac_key(message.apdu, private, public), message.apdu.originator,
+                                message.apdu_bytes, message.mac) for private, public in pairs)
     return Check.VALID if ok else Check.INVALID
 
 

@@ -288,6 +288,11 @@ class FutureDatedOutcome:
     originator_counter: int
     descriptor: Descriptor
 
+    def encode(self) -> bytes:
+        """The 19 bytes the alert carries as an octet-string."""
+        return (self.message_code.to_bytes(2, "big") + self.originator_counter.to_bytes(8, "big")
+                + self.descriptor.encode())
+
     @classmethod
     def of(cls, notification: DataNotification) -> "FutureDatedOutcome | None":
         """The outcome a data-notification carries as its third element (a 19-byte octet-string), if any."""

@@ -3,6 +3,7 @@
 
   command / response   01 09 <component count> component...
   alert                01 09 <component count> <alert code 2> <time 4> (use-case specific content)
+  firmware receipt     01 09 01 <alert code 2> <time 4> 09 <length> <calculated manufacturer hash>  (FDRA-ZigBee)
   component            <control 1> <cluster 2> <length 2> [from date-time 4 | additional control 1,
                        frame counter 1] <ZCL frame control 1> <sequence 1> <command 1> <payload>
 
@@ -22,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from harness.gbcs import zcl
-from harness.gbcs.axdr import PayloadError
+from harness.gbcs import axdr, zcl
+from harness.gbcs.axdr import PayloadError, Tag
 
 PROFILE_ID = b"\x01\x09"
 GBZ_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -116,6 +117,7 @@ class GbzPayload:
     alert_time: int | None = None               # GBZ seconds
     future_dated: FutureDatedOutcome | None = None
     component_count: int | None = None          # as announced, when it differs from len(components)
+    manufacturer_hash: bytes | None = None      # a firmware receipt alert's (FDRA-ZigBee), an A-XDR octet string
 
     def encode(self) -> bytes:
         count = len(self.components) if self.component_count is None else self.component_count
@@ -124,6 +126,8 @@ class GbzPayload:
             out += self.alert_code.to_bytes(2, "big") + (self.alert_time or 0).to_bytes(4, "big")
             if self.future_dated is not None:
                 out += self.future_dated.encode()
+            if self.manufacturer_hash is not None:
+                out += axdr.octet_string(self.manufacturer_hash).encode()
         for component in self.components:
             out += component.encode()
         return bytes(out)
@@ -191,8 +195,10 @@ def _component(data: bytes, pos: int, end: int) -> tuple[Component, int]:
     return Component(cluster, frame, control, from_date_time), stop
 
 
-def decode(data: bytes, *, alert: bool = False) -> GbzPayload:
-    """A GBZ payload: components, and for an alert its code, time and future-dated outcome."""
+def decode(data: bytes, *, alert: bool = False, firmware_receipt: bool = False) -> GbzPayload:
+    """A GBZ payload: components, and for an alert its code, time and future-dated outcome; a firmware
+    receipt alert (message code 0x00CF) carries the hash the device calculated instead of components, as a
+    DLMS octet string (gbcs-parser parseGbzFirmwareDistributionReceiptAlert, RTDS NA_FDRA-ZigBee)."""
     data = bytes(data)
     end = len(data)
     if data[:2] != PROFILE_ID:
@@ -217,6 +223,14 @@ def decode(data: bytes, *, alert: bool = False) -> GbzPayload:
             pos += 15
             _finished(data, pos, "GBZ future-dated outcome alert")
             return GbzPayload((), alert_code, alert_time, future, count)
+        if firmware_receipt:
+            start = pos
+            content, pos = axdr.decode(data, pos, end)
+            if content.tag is not Tag.OCTET_STRING:
+                raise PayloadError(f"firmware receipt alert: expected the calculated hash as an octet string, "
+                                   f"found {content.tag.label}", start)
+            _finished(data, pos, "GBZ firmware receipt alert")
+            return GbzPayload((), alert_code, alert_time, None, count, content.octets)
     components = []
     while pos < end and len(components) < count:
         component, pos = _component(data, pos, end)

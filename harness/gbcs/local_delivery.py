@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.gbcs import model_payload
+from harness.gbcs import payload
 from harness.gbcs.frame import CraFlag, GbcsMessage, MalformedMessage
 
 
@@ -36,10 +36,6 @@ def alert(collected: Sequence[bytes], code: int) -> bytes | None:
         apdu = _apdu(data)
         if apdu is None or apdu.cra_flag is not CraFlag.ALERT:
             continue
-        try:
-            fields = model_payload.decode(apdu.payload)
-        except MalformedMessage:
-            continue
-        if str(fields.get("AlertCode", "")).upper() == f"{code:04X}":
+        if payload.alert_code(apdu) == code:
             return data
     return None

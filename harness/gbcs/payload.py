@@ -27,7 +27,7 @@ class PayloadKind(str, Enum):
 # Use cases of GSME/GPF (GCS..) and some CS ones are GBZ; the common security use cases are ASN.1.
 _ASN1_PREFIXES = ("CS02", "CS03", "CS04", "CS06", "CS07", "CS08", "CCS08", "GCS28", "GCS59", "GCS62",
                   "FDA-CS06", "FDA-CS02")
-_GBZ_PREFIXES = ("GCS", "CS01b", "CS10a", "CS10b", "CS11", "FDA-GBZ")
+_GBZ_PREFIXES = ("GCS", "CS01b", "CS10a", "CS10b", "CS11", "FDA-GBZ", "FDRA-ZigBee", "MIIWA-ZigBee")
 
 
 def kind_for(message_code: int) -> PayloadKind | None:
@@ -74,10 +74,18 @@ class Payload:
         return {"type": self.value.type_name, "value": self.value.fields()}  # type: ignore[attr-defined]
 
 
+# Alert codes any device may send, DLMS or GBZ as the device speaks: the payload itself says which
+# (gbcs-parser parser.ts dispatches them on the GBZ profile id 01 09 or the data-notification tag 0F).
+GENERIC_ALERTS = (0x1000, 0x1001)
+FIRMWARE_RECEIPT_GBZ = 0x00CF          # FDRA-ZigBee: after the GBZ alert header, the image hash the GSME calculated
+
+
 def decode(apdu: GeneralSigning) -> Payload:
     """The payload of an APDU, decoded as its message code says; PayloadError names the use case."""
     code, payload = apdu.message_code, apdu.payload
     kind = kind_for(code)
+    if code in GENERIC_ALERTS and payload[:2] == gbz.PROFILE_ID:
+        kind = PayloadKind.GBZ
     name = use_case_name(code)
     try:
         if kind is None:
@@ -85,12 +93,30 @@ def decode(apdu: GeneralSigning) -> Payload:
         if kind is PayloadKind.DLMS:
             return Payload(kind, dlms.decode(payload))
         if kind is PayloadKind.GBZ:
-            return Payload(kind, gbz.decode(payload, alert=apdu.cra_flag is CraFlag.ALERT))
+            return Payload(kind, gbz.decode(payload, alert=apdu.cra_flag is CraFlag.ALERT,
+                                            firmware_receipt=code == FIRMWARE_RECEIPT_GBZ))
         return Payload(kind, asn1.decode(payload, code, int(apdu.cra_flag)))
     except PayloadError as exc:
         expected = {PayloadKind.DLMS: "DLMS COSEM", PayloadKind.GBZ: "ZigBee GBZ", PayloadKind.ASN1: "ASN.1 DER"}
         what = exc.reason if kind is None else f"{expected[kind]} payload: {exc.reason}"
         raise PayloadError(f"{name}: {what}", exc.offset) from None
+
+
+def alert_code(apdu: GeneralSigning) -> int | None:
+    """The alert code an alert carries (DLMS: the notification's first item; GBZ: the alert header;
+    ASN.1: alertCode); None when the payload does not decode or carries none."""
+    try:
+        value = decode(apdu).value
+    except PayloadError:
+        return None
+    if isinstance(value, dlms.DataNotification):
+        items = value.body.items if value.body.tag is Tag.STRUCTURE else (value.body,)
+        return items[0].value if items and items[0].tag is Tag.LONG_UNSIGNED else None
+    if isinstance(value, gbz.GbzPayload):
+        return value.alert_code
+    fields = value.fields() if hasattr(value, "fields") else {}
+    code = fields.get("alertCode", {}).get("code") if isinstance(fields, dict) else None
+    return int(code, 16) if isinstance(code, str) else code
 
 
 # -- field trees ---------------------------------------------------------------------------------------
@@ -220,6 +246,8 @@ def gbz_fields(payload: gbz.GbzPayload) -> dict:
                                        "originator_counter": fd.originator_counter,
                                        **frame_fields(fd.cluster, zcl.Frame(fd.frame_control, 0, fd.command, None))}
         del out["future_dated_command"]["sequence"]
+    if payload.manufacturer_hash is not None:
+        out["calculated_manufacturer_hash"] = payload.manufacturer_hash.hex().upper()
     components = []
     for component in payload.components:
         entry = frame_fields(component.cluster, component.frame)

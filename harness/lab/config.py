@@ -159,6 +159,14 @@ class LabConfig:
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
 
+    def device_types(self) -> dict[EntityId, DeviceType]:
+        """What each device and hub function of the lab is, as its Users know it (for their Correlate)."""
+        found = {d.eui: d.type for d in self.devices()}
+        for premises in self.premises:
+            for hub in filter(None, (premises.hub, premises.spare_hub, premises.replaced_hub)):
+                found |= {hub.chf: DeviceType.CHF, hub.gpf: DeviceType.GPF}
+        return found
+
     def device(self, name: str) -> DeviceConfig:
         """A device as scenarios name it: 'the ESME', 'PPMID 2'."""
         key = name.removeprefix("the ").strip()

@@ -11,7 +11,7 @@ registration data moves a supply to another supplier; a manufacturer releases a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -44,7 +44,8 @@ from harness.httpio import TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
-from harness.pki import SMKI, KeyUsage, derive_private_key
+from harness.pki import ORGANISATIONS, SMKI, Credential, KeyUsage, derive_private_key
+from harness.pki.keystore import credential_of
 from harness.pki.repository import SmkiRepository
 
 R = RemotePartyRole
@@ -120,6 +121,12 @@ class EmulatedLab:
         ks = self.smki.keystore
         return DeviceKeys(ks.private_key(eui, KeyUsage.DIGITAL_SIGNING), ks.private_key(eui, KeyUsage.KEY_AGREEMENT))
 
+    def _factory_certificates(self, device: EmulatedDevice) -> None:
+        """A device leaves the factory holding its own DS and KA certificates (6.24.2 reads them)."""
+        if device.device_type.holds_certificates:
+            device.certificates = {usage: self.smki.keystore.credential(device.eui, usage).certificate
+                                   for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT)}
+
     def _device_args(self, eui: EntityId, device_type: DeviceType, supplier: str | None = None) -> dict:
         trust = None
         if device_type.holds_certificates:
@@ -136,6 +143,8 @@ class EmulatedLab:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
         chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
+        self._factory_certificates(chf)
+        self._factory_certificates(gpf)
         network = HanNetwork(self.clock, hub=cfg.chf)
         self.han_networks.append(network)
         return CommunicationsHub(chf, gpf, network)
@@ -178,6 +187,7 @@ class EmulatedLab:
                 raise DitError(f"device {cfg.name}: the emulated lab has no {cfg.type.value} model",
                                where=self.config.source)
             device = cls(cfg.eui, install_code=cfg.install_code, **self._device_args(cfg.eui, cfg.type, cfg.supplier))
+            self._factory_certificates(device)
             if isinstance(device, FirmwareHost):
                 device.init_firmware(cfg.firmware_version or "00010001",
                                      self.manufacturer_key(cfg.manufacturer).public_key())
@@ -199,7 +209,8 @@ class EmulatedLab:
             self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint, receiver=self.receivers[u.eui],
                                              keystore=self.repository.keystore, clock=self.clock,
                                              counter=self._counter, dcc=self.config.access_control_broker,
-                                             schema=self._schema, release=self.baseline.service_user)
+                                             schema=self._schema, release=self.baseline.service_user,
+                                             device_types=self.config.device_types())
         return self
 
     def stop(self) -> None:
@@ -237,10 +248,19 @@ class EmulatedLab:
     def now(self):
         return self.clock.now()
 
-    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, public_point: bytes):
-        """'Retrieve Certificate From SMKI': the certificate SMKI issues for a device's new key (after 6.17)."""
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_point)
-        return self.repository.issue_device_certificate(device, usage, key)
+    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, request: bytes):
+        """'Retrieve Certificate From SMKI': the certificate SMKI issues for the certification request (PKCS#10
+        DER) a device answered 6.17 with."""
+        return self.repository.certify_request(device, usage, request)
+
+    def evidence_credentials(self) -> list[Credential]:
+        """What checks this lab's evidence offline: every certificate its parties used, those a rekey or a
+        renewal replaced too, and the organisations' KA private keys -- test keys of the seeded SMKI, and
+        a MAC is only checked with one side's KA private key. Devices' and signing private keys stay here."""
+        organisations = {o.eui for o in ORGANISATIONS}
+        held = self.repository.keystore.certificates() + [credential_of(c) for c in self.repository.issued]
+        return [replace(c, private_key=c.private_key if c.usage is KeyUsage.KEY_AGREEMENT and c.eui in organisations
+                        else None) for c in held]
 
     def let_time_pass(self, seconds: float) -> None:
         self.clock.advance(seconds)

@@ -36,6 +36,7 @@ from harness.pki.repository import SmkiRepository
 
 _DEVICE_PARAMS = ("device_id", "other_device_id", "old_chf_id", "old_gpf_id", "associated_gpf_device_id")
 _DEFAULT_ALERTS = {DeviceType.ESME: "810E=Enable, 8183=Enable", DeviceType.GSME: "810E=Enable, 8183=Enable"}
+CLOCK_TOLERANCE_S = 300                    # 8.1.1 / 6.11 TolerancePeriod by default
 
 
 class LabView(Protocol):
@@ -230,9 +231,20 @@ def _defaults(lab: LabView, srv: str, target: EntityId | None, kind: DeviceType 
         else:
             params["import_mpan"] = site.mpan
     elif srv in ("8.1.1", "6.11"):
-        params.setdefault("current_date_time", lab.now())
+        # The meter adopts the time only if its own clock lies in [CurrentDateTime, + TolerancePeriod] (GBCS
+        # ECS70, GCS28): the window is centred on the User's clock, so a meter (or a bench's clock) up to half
+        # the tolerance either side of it is synchronised.
+        tolerance = int(params.setdefault("tolerance_period", CLOCK_TOLERANCE_S))
+        params.setdefault("current_date_time", lab.now() - dt.timedelta(seconds=tolerance / 2))
     elif srv == "6.22" and "alerts" not in params:
         params["alerts"] = _DEFAULT_ALERTS.get(kind, "810E=Enable")
+        if kind is DeviceType.GSME:      # a GSME event configuration sets WAN, HAN, log and alarm together (GCS20)
+            params.setdefault("behaviour", "AlertEventSettings")
+    elif srv == "4.8.1" and gas:
+        # A gas profile is read from a start time for a number of half hours (GBCS GCS17: at most 0xFFFF), so
+        # no open period: by default up to when the read is carried out, from the day before.
+        params.setdefault("end", params.get("execution_date_time") or lab.now())
+        params.setdefault("start", params["end"] - dt.timedelta(days=1))
     elif srv == "6.8" and gas:
         now = lab.now()
         params.setdefault("billing_period_start", dt.datetime(now.year + now.month // 12, now.month % 12 + 1, 1,

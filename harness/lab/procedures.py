@@ -12,6 +12,7 @@ handover placed) is kept in `memory` (the scenario's values), as a service user'
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 from harness.adapters.service_user import Exchange
@@ -132,7 +133,8 @@ class Procedures:
         for credential, usage in (("Digital Signature", KeyUsage.DIGITAL_SIGNING),
                                   ("Key Agreement", KeyUsage.KEY_AGREEMENT)):
             issued = self.send(party, "6.17", device, credential_type=credential)
-            certificate = self.lab.certificate_from_smki(eui, usage, issued.device_fields["PublicKey"])
+            request = base64.b64decode(issued.device_fields["CertificationRequest"])   # the device's PKCS#10
+            certificate = self.lab.certificate_from_smki(eui, usage, request)
             user = self.lab.user(party)
             self._record_ok(user.send("6.15.2", eui, device_certificate=certificate))
 

@@ -18,10 +18,12 @@ scenario is blocked with that reason and the run goes on.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import threading
+from dataclasses import replace
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
@@ -41,7 +43,8 @@ from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.bench import Bench, Sniffer
 from harness.lab.config import DeviceConfig, LabConfig
-from harness.pki import Keystore, KeyUsage
+from harness.pki import Credential, Keystore, KeyUsage
+from harness.pki.keystore import credential_of
 
 PREPARE_TIMEOUT_S = 600.0
 
@@ -91,7 +94,8 @@ class RealLab:
             self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint,
                                              receiver=self.receiver.addressed_to(u.eui), keystore=self.keystore,
                                              clock=self.clock, counter=counter, dcc=self.config.access_control_broker,
-                                             schema=self._schema, release=self.baseline.service_user)
+                                             schema=self._schema, release=self.baseline.service_user,
+                                             device_types=self.config.device_types())
         self._capturing.set()
         for sniffer in self._sniffers:
             thread = threading.Thread(target=self._capture, args=(sniffer,), name=f"sniffer {sniffer.name}",
@@ -227,15 +231,24 @@ class RealLab:
                                  where=self.config.source, fix="give smki: in the lab config")
         return self.smki
 
-    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, public_point: bytes) -> x509.Certificate:
-        return self.repository.issue_device_certificate(device, usage, public_point)
+    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate:
+        """The certificate the lab's SMKI issues for a device's certification request (PKCS#10 DER, from 6.17)."""
+        return self.repository.certify_request(device, usage, request)
+
+    def evidence_credentials(self) -> list[Credential]:
+        """What checks this bench's evidence offline: public certificates only, those 6.15.2 replaced and the
+        SMKI issued included. A real lab's private keys never leave its keystore (offline, MACs stay
+        unknown_key)."""
+        issued = [credential_of(c) for c in self.smki.issued] if self.smki else []
+        return [replace(c, private_key=None) for c in self.keystore.certificates() + issued]
 
     def firmware_image(self, device: str, version: int, **_) -> bytes:
         raise _not_automated(f"take the manufacturer's firmware image {version:08X} for the {device}")
 
 
 class SmkiService:
-    """The lab's SMKI as the scenarios need it: a device certificate for the public key a rekey (6.17) gave.
+    """The lab's SMKI as the scenarios need it: a device certificate for the certification request a rekey
+    (6.17) gave.
     Certificates it issued are kept (`issued`); the keystore is the lab's, where 6.15.2 puts them in use."""
 
     def __init__(self, url: str, keystore: Keystore, tls: TlsFiles | None):
@@ -256,9 +269,10 @@ class SmkiService:
                              where=str(self.keystore.sources[0]) if self.keystore.sources else None,
                              fix="add the SMKI Organisation CA certificate to the keystore")
 
-    def issue_device_certificate(self, device: EntityId, usage: KeyUsage, public_point: bytes) -> x509.Certificate:
-        request = {"device": EntityId(device).duis, "usage": KeyUsage(usage).value, "public_key": public_point.hex()}
-        status, body = self._client.post(f"{self.url}/device-certificate", json.dumps(request).encode(),
+    def certify_request(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate:
+        asked = {"device": EntityId(device).duis, "usage": KeyUsage(usage).value,
+                 "certification_request": base64.b64encode(request).decode("ascii")}
+        status, body = self._client.post(f"{self.url}/device-certificate", json.dumps(asked).encode(),
                                          "application/json")
         if status != 200:
             raise BenchFault(f"SMKI answered HTTP {status}: {body.decode(errors='replace')[:200]}",

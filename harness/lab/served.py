@@ -21,6 +21,7 @@ client's keystore (smki/: every certificate, and private keys of the lab's Users
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import socket
@@ -143,9 +144,9 @@ class ServedBench:
         try:
             asked = json.loads(body)
             device, usage = EntityId(asked["device"]), KeyUsage(asked["usage"])
-            key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(asked["public_key"]))
+            request = base64.b64decode(asked["certification_request"], validate=True)
             with self.lab.clock.lock:
-                cert = self.lab.repository.issue_device_certificate(device, usage, key)
+                cert = self.lab.repository.certify_request(device, usage, request)
         except (ValueError, KeyError, TypeError, DitError) as exc:
             return 400, "text/plain", f"not a device certificate request: {exc}".encode()
         return 200, "application/x-pem-file", cert.public_bytes(serialization.Encoding.PEM)

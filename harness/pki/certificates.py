@@ -144,19 +144,55 @@ def organisation_certificate(eui: EntityId, role: RemotePartyRole, usage: KeyUsa
     return _sign(builder, issuer_key)
 
 
+def _device_name(eui: EntityId) -> x509.SubjectAlternativeName:
+    """A device's subjectAltName: hwModuleName SEQUENCE { hwType OID, hwSerialNum OCTET STRING (the EUI-64) }."""
+    hw_type = _der_oid(DEVICE_HW_TYPE.dotted_string)
+    hw_module_name = b"\x30" + bytes([len(hw_type) + 10]) + hw_type + b"\x04\x08" + bytes(eui)
+    return x509.SubjectAlternativeName([x509.OtherName(HW_MODULE_NAME, hw_module_name)])
+
+
 def device_certificate(eui: EntityId, usage: KeyUsage, public_key: ec.EllipticCurvePublicKey,
                        issuer: x509.Name, issuer_key: ec.EllipticCurvePrivateKey, serial: int,
                        not_before: dt.datetime) -> x509.Certificate:
-    oid = DEVICE_HW_TYPE.dotted_string
-    hw_type = _der_oid(oid)
-    hw_module_name = b"\x30" + bytes([len(hw_type) + 10]) + hw_type + b"\x04\x08" + bytes(eui)
     builder = (_builder(x509.Name([]), issuer, public_key, issuer_key, serial, not_before, DEVICE_NOT_AFTER)
                .add_extension(_key_usage(usage), critical=True)
-               .add_extension(x509.SubjectAlternativeName([x509.OtherName(HW_MODULE_NAME, hw_module_name)]),
-                              critical=True)
+               .add_extension(_device_name(eui), critical=True)
                .add_extension(x509.CertificatePolicies([x509.PolicyInformation(DEVICE_POLICY, None)]),
                               critical=True))
     return _sign(builder, issuer_key)
+
+
+def device_certification_request(eui: EntityId, usage: KeyUsage,
+                                 key: ec.EllipticCurvePrivateKey) -> x509.CertificateSigningRequest:
+    """The PKCS#10 request a device answers 6.17 (CS02c) with for its new key pair, as the RTDS device writes
+    it: an empty subject, and as requested extensions the key usage and the device's hwModuleName (both
+    critical), signed with the new key."""
+    builder = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+               .add_extension(_key_usage(usage), critical=True)
+               .add_extension(_device_name(eui), critical=True))
+    return builder.sign(key, hashes.SHA256(), ecdsa_deterministic=True)
+
+
+def requested_key(request: bytes, eui: EntityId, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
+    """The public key a device's certification request (DER) asks SMKI to certify, once the request is
+    shown to be signed with that key, to name the device and to ask for that key usage; ValueError says
+    which does not hold."""
+    csr = x509.load_der_x509_csr(request)
+    if not csr.is_signature_valid:
+        raise ValueError("the certification request is not signed with the key it asks to certify")
+    named = entity_id_of(csr)  # type: ignore[arg-type]   a request has a subject and extensions as a certificate does
+    if named != eui:
+        raise ValueError(f"the certification request names device {named}, not {eui}")
+    try:
+        asked = csr.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        raise ValueError("the certification request asks for no key usage") from None
+    if asked != _key_usage(usage):
+        raise ValueError(f"the certification request is not for a {usage.name.lower().replace('_', ' ')} key")
+    public_key = csr.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
+        raise ValueError("the certification request's key is not a P-256 key")
+    return public_key
 
 
 def _der_oid(dotted: str) -> bytes:

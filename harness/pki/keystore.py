@@ -3,14 +3,22 @@
 Layout (DESIGN section 5, the layout of the public GBCS test keystore):
   <16 hex EUI>-ds.pem / -ka.pem / -pp-ka.pem   certificates, found by entity ID and usage (GBCS)
   <16 hex EUI>-ds.key / -ka.key / -pp-ka.key   PKCS#8 private keys (PEM or DER)
+  <16 hex EUI>-ds.<tag>.pem ...                one more certificate of that party and usage (a run's
+                                               report keeps every key a device had: `write`)
   any other *.pem / *.key                      indexed by content: XMLDSig looks certificates up by
                                                issuer and serial number among all of them
-Private keys are held in memory only; nothing here prints or logs them.
+A party may have several certificates of one usage: `find` gives the one in use, `candidates` all of
+them, so a message verifies with the key its originator had when it was sent.
+Private keys are held in memory only; nothing here prints or logs them, and `write` only writes those
+its caller leaves on the credentials.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +30,7 @@ from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki.certificates import KeyUsage, entity_id_of, usage_of
 
-_GBCS_NAME = re.compile(r"^([0-9a-fA-F]{16})-(ds|ka|pp-ka)\.(pem|key)$")
+_GBCS_NAME = re.compile(r"^([0-9a-fA-F]{16})-(ds|ka|pp-ka)(\.[0-9A-Za-z_-]+)?\.(pem|key)$")
 
 # Attribute type names that appear in X509IssuerName strings (RFC 4514 keywords).
 _NAME_KEYWORDS = {"CN": "2.5.4.3", "OU": "2.5.4.11", "O": "2.5.4.10", "C": "2.5.4.6", "L": "2.5.4.7",
@@ -69,6 +77,7 @@ class Keystore:
 
     def __init__(self) -> None:
         self._by_party: dict[tuple[EntityId, KeyUsage], Credential] = {}
+        self._all_of_party: dict[tuple[EntityId, KeyUsage], list[Credential]] = {}
         self._by_issuer_serial: dict[tuple[frozenset, int], Credential] = {}
         self._by_point: dict[bytes, list[Credential]] = {}
         self._orphan_keys: dict[bytes, ec.EllipticCurvePrivateKey] = {}
@@ -120,9 +129,12 @@ class Keystore:
         point = _point(cred.public_key)
         cred.private_key = cred.private_key or self._orphan_keys.get(point)
         if cred.eui is not None and cred.usage is not None:
-            named = cred.path is not None and _GBCS_NAME.match(cred.path.name) is not None
+            # <eui>-ds.pem is the party's key in use; a tagged one (<eui>-ds.<tag>.pem) is one more it had.
+            m = _GBCS_NAME.match(cred.path.name) if cred.path is not None else None
+            named = m is not None and m.group(3) is None
             if named or (cred.eui, cred.usage) not in self._by_party:
                 self._by_party[(cred.eui, cred.usage)] = cred
+            self._all_of_party.setdefault((cred.eui, cred.usage), []).append(cred)
         self._by_point.setdefault(point, []).append(cred)
         return cred
 
@@ -138,6 +150,7 @@ class Keystore:
         """An independent view: additions to the copy do not show in the original (one per lab run)."""
         other = Keystore()
         other._by_party = dict(self._by_party)
+        other._all_of_party = {k: list(v) for k, v in self._all_of_party.items()}
         other._by_issuer_serial = dict(self._by_issuer_serial)
         other._by_point = {k: list(v) for k, v in self._by_point.items()}
         other._orphan_keys = dict(self._orphan_keys)
@@ -147,6 +160,7 @@ class Keystore:
     def replace(self, cred: Credential) -> None:
         """Make this the credential of its party and usage (a device's new certificate after a rekey)."""
         self._by_party[(cred.eui, cred.usage)] = cred
+        self._all_of_party.setdefault((cred.eui, cred.usage), []).append(cred)   # the old one still verifies
         if cred.certificate is not None:
             self._by_issuer_serial[(issuer_key(cred.certificate.issuer), cred.certificate.serial_number)] = cred
 
@@ -154,6 +168,16 @@ class Keystore:
 
     def find(self, eui: EntityId | str, usage: KeyUsage) -> Credential | None:
         return self._by_party.get((EntityId(eui), KeyUsage(usage)))
+
+    def candidates(self, eui: EntityId | str, usage: KeyUsage) -> list[Credential]:
+        """Every key of a party and usage, the one in use first: evidence from before a rekey verifies with
+        the key of its time."""
+        party = (EntityId(eui), KeyUsage(usage))
+        found = [self._by_party[party]] if party in self._by_party else []
+        for cred in self._all_of_party.get(party, ()):
+            if all(_point(cred.public_key) != _point(c.public_key) for c in found):
+                found.append(cred)
+        return found
 
     def credential(self, eui: EntityId | str, usage: KeyUsage, *, private: bool = False) -> Credential:
         cred = self.find(eui, usage)
@@ -182,6 +206,10 @@ class Keystore:
     def credentials(self) -> list[Credential]:
         return list(self._by_party.values())
 
+    def certificates(self) -> list[Credential]:
+        """Every certificate held, CAs' and those a rekey or renewal replaced included."""
+        return list(self._by_issuer_serial.values())
+
     def issuer_of(self, cert: x509.Certificate) -> x509.Certificate | None:
         """The CA certificate in this keystore that issued `cert` (CAs are held by content, not by party)."""
         for creds in self._by_point.values():
@@ -198,6 +226,46 @@ class Keystore:
 
     def __repr__(self) -> str:
         return f"Keystore({len(self)} certificates from {self._where()})"
+
+
+def credential_of(cert: x509.Certificate) -> Credential:
+    """A certificate as a credential of the party and usage it names."""
+    return Credential(entity_id_of(cert), usage_of(cert), cert.public_key(), cert)
+
+
+def write(directory: str | Path, credentials: Iterable[Credential]) -> None:
+    """Add certificates to a keystore directory, each once, named <eui>-<usage>.<fingerprint>.pem (by
+    fingerprint alone when it names no party), so several keys of one party and usage live side by side.
+    A private key is written beside its certificate only when the credential still carries it: the
+    caller decides which (a lab's test keys, never a real lab's)."""
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for cred in credentials:
+        if cred.certificate is None:
+            continue
+        der = cred.certificate.public_bytes(serialization.Encoding.DER)
+        tag = hashlib.sha256(der).hexdigest()[:16]
+        stem = f"{cred.eui.file_stem}-{cred.usage.value}.{tag}" if cred.eui and cred.usage else tag
+        if not (path / f"{stem}.pem").exists():
+            write_file(path / f"{stem}.pem", cred.certificate.public_bytes(serialization.Encoding.PEM))
+        if cred.private_key is not None and not (path / f"{stem}.key").exists():
+            write_file(path / f"{stem}.key", pkcs8(cred.private_key), private=True)
+
+
+def pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def write_file(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write a keystore file. Private keys are created owner-only from the start, never chmod-ed after being
+    written. Written aside and renamed into place: several processes (xdist workers) may write the same
+    file at once, and none may read a half-written one (they all write the same bytes)."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(aside, path)
 
 
 def _read(file: Path) -> x509.Certificate | ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki.certificates import KeyUsage, entity_id_of, usage_of
+from harness.pki.certificates import KeyUsage, entity_id_of, requested_key, usage_of
 from harness.pki.keystore import Credential, Keystore
 from harness.pki.smki import SMKI
 
@@ -33,6 +33,15 @@ class SmkiRepository:
         cert = self.smki.device_certificate(EntityId(device), usage, public_key)
         self.issued.append(cert)
         return cert
+
+    def certify_request(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate:
+        """What SMKI returns for a device's certification request (PKCS#10 DER, the 6.17 response): the
+        certificate of the key the request is signed with, once the request holds (`requested_key`)."""
+        try:
+            public_key = requested_key(request, EntityId(device), usage)
+        except ValueError as exc:
+            raise DitError(f"SMKI refuses the certification request: {exc}") from None
+        return self.issue_device_certificate(device, usage, public_key)
 
     def put_in_use(self, cert: x509.Certificate) -> None:
         """The device confirmed it now uses this certificate's key (6.15.2 succeeded)."""

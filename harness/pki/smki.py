@@ -28,7 +28,7 @@ from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.pki import certificates as profile
 from harness.pki.certificates import KeyUsage
-from harness.pki.keystore import Credential, Keystore
+from harness.pki.keystore import Credential, Keystore, pkcs8, write_file
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _UTC = dt.timezone.utc
@@ -158,8 +158,8 @@ class SMKI:
         cert = profile.ca_certificate(name, key.public_key(), issuer, issuer_key, cls._derive_serial(seed, label),
                                       dt.datetime(2015, 1, 1, tzinfo=_UTC),
                                       dt.datetime(2040, 12, 31, 23, 59, 59, tzinfo=_UTC))
-        _write(cert_file, cert.public_bytes(serialization.Encoding.PEM))
-        _write(key_file, _pkcs8(key), private=True)
+        write_file(cert_file, cert.public_bytes(serialization.Encoding.PEM))
+        write_file(key_file, pkcs8(key), private=True)
         return cert, key
 
     @property
@@ -175,9 +175,9 @@ class SMKI:
     def _store(self, eui: EntityId, usage: KeyUsage, cert: x509.Certificate,
                key: ec.EllipticCurvePrivateKey | None) -> Credential:
         stem = f"{eui.file_stem}-{usage.value}"
-        _write(self.directory / f"{stem}.pem", cert.public_bytes(serialization.Encoding.PEM))
+        write_file(self.directory / f"{stem}.pem", cert.public_bytes(serialization.Encoding.PEM))
         if key is not None:
-            _write(self.directory / f"{stem}.key", _pkcs8(key), private=True)
+            write_file(self.directory / f"{stem}.key", pkcs8(key), private=True)
         return self.keystore.add_certificate(cert, eui=eui, usage=usage,
                                              path=self.directory / f"{stem}.pem", private_key=key)
 
@@ -228,19 +228,3 @@ class SMKI:
             if org.eui == eui:
                 return org
         raise DitError(f"{eui} is not an organisation of the test SMKI")
-
-
-def _pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def _write(path: Path, data: bytes, *, private: bool = False) -> None:
-    # Private keys are created owner-only from the start, never chmod-ed after being written. Written
-    # aside and renamed into place: several processes (xdist workers) may create the same SMKI at once,
-    # and none may read a half-written file (the files are derived from the seed, so all write the same).
-    aside = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(aside, path)

@@ -14,7 +14,7 @@ from harness.usecases.records import DspRecords
 from harness.usecases.request import DuisRequest, TransformError
 from harness.usecases.transform import Transformed, choose, transform
 
-_FRAMEWORK = {"device", "mmc", "records", "registry", "request", "transform"}
+_FRAMEWORK = {"correlate", "device", "mmc", "records", "registry", "request", "transform"}
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _FRAMEWORK:
         importlib.import_module(f"{__name__}.{_module.name}")

@@ -13,6 +13,7 @@ last CS14 backup it sent (`DspRecords.chf_device_log`, `dit duis transform --chf
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -29,7 +30,9 @@ from harness.gbcs.frame import GbcsMessage
 from harness.usecases.esme_config import ACTION, GET, SET, access_request, read_value
 from harness.usecases.mmc import M
 from harness.usecases.records import DeviceLogBackup
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases import device
+from harness.usecases.registry import (CommandContext, DeviceCommand, Originator, ResponseContext, accepts,
+                                         answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError
 
 CHF = (DeviceType.CHF,)
@@ -54,12 +57,26 @@ def entity_id(request: DuisRequest, path: str) -> EntityId:
 
 # -- the CHF Device Log and its backups ----------------------------------------------------------------
 
+DEVICE_LOG_CHANGED = 0x8F12
+
+
 def device_log_backup(message: GbcsMessage) -> DeviceLogBackup:
     """The backup a CS14 alert carries."""
     value = gbcs_payload.decode(message.apdu).value
     if not isinstance(value, dlms.DataNotification) or len(value.body.items) < 3:
         raise PayloadError("CS14: expected a DLMS alert with a CHF Device Log backup", 0)
     return DeviceLogBackup.from_alert(value.body.items[2])
+
+
+def device_log_backup_alert(backup: DeviceLogBackup) -> device.AlertPayload:
+    """A CS14 alert (0x8F12, CHF Device Log Changed) carrying the backup, as the RTDS sample does: the alert
+    code, its time, then {backup time, Extended PAN ID, [{device, hashed TC link key}]}."""
+    def build(counter: int, when: dt.datetime) -> bytes:
+        stamp = axdr.octet_string(device.alert_date_time(when))
+        content = axdr.structure(stamp, axdr.octet_string(backup.extended_pan_id), backup.entries_data())
+        body = axdr.structure(axdr.long_unsigned(DEVICE_LOG_CHANGED), stamp, content)
+        return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+    return build
 
 
 def _update_han_device_log(kind: str):
@@ -273,3 +290,133 @@ def operating_channel(ctx: ResponseContext, rsp: etree._Element) -> None:
         return
     band = M.OperatingUpperBandSubGHzChannel if page == 31 else M.OperatingLowerBandSubGHzChannel
     rsp.append(M.OperatingSubGHzChannel(band(M(f"Channel{first + bits[0]}"))))
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# The CHF reads its Device Log commands as the DUIS body's leaves its firmware model acts on and answers a result
+# per instruction, processed in order and stopping at the first that fails (the RTDS CCS01 error response:
+# success, hardware-fault, other-reason). The sub-GHz reads answer the CHF's values from their MMC names.
+
+def _action(command: DeviceCommand, method: Descriptor) -> Data:
+    found = next((data for target, data in device.action_values(command)
+                  if (target.class_id, target.instance, target.member) == (method.class_id, method.instance,
+                                                                           method.member)), None)
+    if found is None:
+        raise PayloadError(f"{command.use_case}: the command invokes no {method.class_id}/{method.instance}/"
+                           f"{method.member}", 0)
+    return found
+
+
+def _set(command: DeviceCommand, attribute: Descriptor) -> Data:
+    found = device.set_values(command).get((attribute.class_id, str(attribute.instance), attribute.member))
+    if found is None:
+        raise PayloadError(f"{command.use_case}: the command sets no {attribute.class_id}/{attribute.instance}/"
+                           f"{attribute.member}", 0)
+    return found
+
+
+@accepts("CCS01")
+def add_device_command(command: DeviceCommand) -> dict:
+    """register_device {device, key type, install code, 0} and the join timeout, as 8.11's DUIS leaves."""
+    registration = _action(command, REGISTER_DEVICE).items
+    if len(registration) != 4:
+        raise PayloadError(f"CCS01: register_device takes 4 parameters, not {len(registration)}", 0)
+    return {"DeviceID": EntityId(registration[0].octets).duis,
+            "AddDeviceToCHFWhitelist/InstallCode": registration[2].octets.hex().upper(),
+            "AddDeviceToCHFWhitelist/JoinTimePeriod": str(_set(command, JOIN_TIMEOUT).int)}
+
+
+@accepts("CCS02")
+def remove_device_command(command: DeviceCommand) -> dict:
+    return {"DeviceID": EntityId(_action(command, UNREGISTER_DEVICE).octets).duis}
+
+
+@accepts("CCS03")
+def restore_device_log_command(command: DeviceCommand) -> dict:
+    """restore_pan: Backup/ExtendedPANID (hex) and per device Backup/Device[i]/DeviceID and /HashedLinkKey (bytes)."""
+    parameters = _action(command, RESTORE_PAN).items
+    if len(parameters) != 2:
+        raise PayloadError("CCS03: restore_pan takes {extended PAN ID, [{device id, hashed TC link key}]}", 0)
+    pan, devices = parameters
+    fields: dict = {"Backup/ExtendedPANID": pan.octets.hex().upper()}
+    for i, entry in enumerate(devices.items, 1):
+        device_id, hashed = entry.items
+        fields[f"Backup/Device[{i}]/DeviceID"] = EntityId(device_id.octets).duis
+        fields[f"Backup/Device[{i}]/HashedLinkKey"] = hashed.octets
+    return fields
+
+
+@accepts("DBCH04")
+def set_sub_ghz_configuration_command(command: DeviceCommand) -> dict:
+    """The configuration as 6.28's DUIS leaves: SetCHFSubGHzConfiguration/<element>[/Channel<n>]."""
+    config = sub_ghz_configuration(_set(command, SUB_GHZ_CONFIGURATION))
+    if config is None:
+        raise PayloadError("DBCH04: the sub-GHz configuration must be GBCS's 15-member structure", 0)
+    return {f"{SET_CONFIGURATION}/{name}": value for name, value in configuration_names(config).items()}
+
+
+@accepts("DBCH05")
+def request_channel_scan_command(command: DeviceCommand) -> dict:
+    _set(command, CHANNEL_SCAN)
+    return {}
+
+
+@accepts("DBCH03", "DBCH01")
+def read_sub_ghz_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("CCS01", "CCS02", "CCS03", "DBCH04", "DBCH05")
+def device_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)
+
+
+SET_CONFIGURATION = "SetCHFSubGHzConfiguration"
+
+
+def configuration_names(config: dict[str, object]) -> dict[str, str]:
+    """A sub-GHz configuration ({element: channels or value}) by the names MMC's DBCH03 response gives it."""
+    names: dict[str, str] = {}
+    for name, value in config.items():
+        if isinstance(value, list):
+            names.update({f"{name}/Channel{channel}": "" for channel in value})
+        else:
+            names[name] = str(value)
+    return names
+
+
+def configuration_structure(names: dict[str, str]) -> Data:
+    """The sub-GHz configuration structure from its MMC names (as `configuration_names` gives them)."""
+    masks = []
+    for element, page, first in CHANNEL_PAGES:
+        mask = page << 27
+        for name in names:
+            if name.startswith(f"{element}/Channel"):
+                mask |= 1 << (int(name.rsplit("Channel", 1)[1]) - first)
+        masks.append(Data(Tag.BIT_STRING, (32, mask.to_bytes(4, "big"))))
+    settings = [Data(tag, int(Decimal(names[name]).scaleb(places))) for name, tag, places in SUB_GHZ_SETTINGS]
+    return axdr.structure(*masks, *settings)
+
+
+@answers("DBCH03")
+def sub_ghz_configuration_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    read = configuration_structure(outcome) if device.succeeded(outcome) else axdr.NULL
+    return device.dlms_answer(command, outcome, [read])
+
+
+def operating_channel_names(band: str, channel: int) -> dict[str, str]:
+    """DBCH01's MMC names of a channel: band 'Lower' (0-61) or 'Upper' (0-26)."""
+    return {f"OperatingSubGHzChannel/Operating{band}BandSubGHzChannel/Channel{channel}": ""}
+
+
+@answers("DBCH01")
+def operating_channel_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    mask = None
+    for name in outcome:
+        if name.startswith("OperatingSubGHzChannel/"):
+            band, channel = name.split("/")[1], int(name.rsplit("Channel", 1)[1])
+            page, first = next((p, f) for element, p, f in CHANNEL_PAGES if element.startswith(
+                "Upper" if "Upper" in band else "Lower") and f <= channel < f + _PAGE_CHANNELS[p])
+            mask = (page << 27) | 1 << (channel - first)
+    gets = [Data(Tag.BIT_STRING, (32, mask.to_bytes(4, "big")))] if mask is not None else []
+    return device.dlms_answer(command, outcome, gets)

@@ -9,7 +9,8 @@ for instance a device's trust anchors after a Change of Supplier (6.23) or a cre
                     (critical: the User signs the Pre-Command).
 
 `trust_anchors` gives a Provide Security Credential Details response as typed TrustAnchor records; the MMC
-response has one RemotePartyDetails per trust anchor cell (or per remote party whose details failed).
+response has one RemotePartyDetails per trust anchor cell (or per remote party whose details failed), and
+`trust_anchor_holder` finds a cell's holder among a User's MMC values.
 
 Matched against the public RTDS 4.5.0 pairs (SmartDCCInnovation/gbcs-parser, templates from
 SmartDCCInnovation/duis-templates): CS02aMAC, CS02fMAC and CS02e commands match; their SUCCESS responses
@@ -26,25 +27,37 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.eui import EntityId
 from harness.gbcs import asn1
+from harness.usecases import device
 from harness.usecases.esme_config import choice
 from harness.usecases.mmc import M
 from harness.usecases.registry import (
     CommandContext,
+    DeviceCommand,
     Originator,
     ResponseContext,
+    accepts,
+    answers,
     command,
     response,
 )
 from harness.usecases.request import DuisRequest, TransformError
 from harness.usecases.security import (
+    CELL_KINDS,
     DIGITAL_SIGNATURE,
     KEY_AGREEMENT,
     MMC_ROLES,
+    ROLE_NAMES,
     ROLES,
+    STATUS_NAMES,
+    asn1_command,
     asn1_status,
     cell,
     certificate_type,
+    credential_type,
     key_usage,
+    mmc_entries,
+    parsed_values,
+    response_code,
 )
 
 DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.GPF)
@@ -149,3 +162,109 @@ def device_certificate(ctx: ResponseContext, rsp: etree._Element) -> None:
         return
     rsp.append(asn1_status("RetrieveDeviceSecurityCredentialsStatusCode", payload.fields()["responseCode"], value))
     rsp.set("MessageSuccess", "false")
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+
+OTHER = asn1.named_numbers("StatusCode")["other"]
+CERTIFICATE_RETRIEVAL_FAILURE = asn1.named_numbers("ProvideDeviceCertificateResponseCode")[
+    "certificateRetrievalFailure"]
+
+
+@accepts("CS02aMAC", "CS02fMAC")
+def security_credential_details_command(command: DeviceCommand) -> dict:
+    """The remote party roles asked for (GBCS numbers), in order."""
+    value: dict = asn1_command(command, "ProvideSecurityCredentialDetailsCommand")  # type: ignore[assignment]
+    return {"RemotePartyRoles": tuple(value["remotePartyRolesCredentialsRequired"])}
+
+
+def credential_details_outcome(anchors: list[TrustAnchor]) -> dict[str, str]:
+    """A device's answer to 6.24.1 (its cells, role by role in the order asked), in MMC names."""
+    return parsed_values("CS02aMAC", asn1.Asn1Payload("ProvideSecurityCredentialDetailsResponse", _details(
+        [(asn1.named_numbers("RemotePartyRole")[a.role], a.status, a.sequence_number,
+          None if a.entity_id is None else _cell_contents(a.certificate_usage or "", bytes(a.entity_id),
+                                                          a.key_identifier or b""))
+         for a in anchors])))
+
+
+def _cell_contents(usage: str, entity_id: bytes, key_identifier: bytes) -> dict:
+    found = cell(0, *CELL_KINDS[usage])
+    return {"trustAnchorCellKeyUsage": found["trustAnchorCellKeyUsage"],
+            "trustAnchorCellUsage": found["trustAnchorCellUsage"], "subjectUniqueID": entity_id,
+            "subjectKeyIdentifier": key_identifier}
+
+
+def _details(rows: list[tuple[int, str, int | None, dict | None]]) -> list[dict]:
+    """RemotePartyDetails from (role, status, sequence number, cell contents) rows, a role's cells together."""
+    details: list[dict] = []
+    for role, status, sequence, contents in rows:
+        last = details[-1] if details else None
+        if last is not None and last["targetRemotePartyRole"] == role and contents is not None \
+                and "trustAnchorCellDetails" in last:
+            last["trustAnchorCellDetails"].append(contents)
+            continue
+        entry: dict = {"targetRemotePartyRole": role, "statusCode": status}
+        if sequence is not None:
+            entry["currentSeqNumber"] = sequence
+        if contents is not None:
+            entry["trustAnchorCellDetails"] = [contents]
+        details.append(entry)
+    return details
+
+
+@answers("CS02aMAC", "CS02fMAC")
+def security_credential_details_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """Each role asked for, with the MMC entries that name it (an entry with no role name, for a role MMC
+    does not name, goes with the role the command names in that place); a role the outcome does not
+    report, when the command failed, 'other'."""
+    entries = mmc_entries(outcome, "RemotePartyDetails")
+    rows: list[tuple[int, str, int | None, dict | None]] = []
+    for role in security_credential_details_command(command)["RemotePartyRoles"]:
+        name = MMC_ROLES.get(ROLE_NAMES.get(role, ""))
+        mine = []
+        while entries and entries[0].get("RemotePartyRole") == name:
+            mine.append(entries.pop(0))
+        if not mine:
+            rows.append((role, "other" if not device.succeeded(outcome) else "trustAnchorNotFound", None, None))
+        for entry in mine:
+            sequence = entry.get("RemotePartyFloorSeqNumber")
+            contents = None
+            if "CertificateUsage" in entry:
+                contents = _cell_contents(entry["CertificateUsage"], bytes(EntityId(entry["ExistingRemotePartyID"])),
+                                          base64.b64decode(entry["ExistingCertificateHash"]))
+            rows.append((role, STATUS_NAMES[response_code(entry, "StatusCode", OTHER)],
+                         int(sequence) if sequence is not None else None, contents))
+    return asn1.encode("ProvideSecurityCredentialDetailsResponse", _details(rows))
+
+
+def trust_anchor_holder(values: dict[str, str], role: str, usage: str) -> str | None:
+    """Whose certificate a 6.24.1 response (MMC values) says is in the cell of this MMC role ("Supplier")
+    and certificate usage ("DigitalSigning", "KeyAgreementTopUp" ...)."""
+    for entry in mmc_entries(values, "RemotePartyDetails"):
+        if entry.get("RemotePartyRole") == role and entry.get("CertificateUsage") == usage:
+            return entry.get("ExistingRemotePartyID")
+    return None
+
+
+@accepts("CS02e")
+def device_certificate_command(command: DeviceCommand) -> dict:
+    return credential_type(command, "ProvideDeviceCertificateCommand")
+
+
+def device_certificate_outcome(certificate: bytes | None, reason: str | None = None) -> dict[str, str]:
+    """A device's answer to 6.24.2: its certificate (DER), or why not (invalidKeyUsage, noCertificateHeld,
+    certificateRetrievalFailure), in MMC names."""
+    if certificate is not None:
+        value: tuple = ("certificate", certificate)
+    else:
+        value = ("responseCode", asn1.named_numbers("ProvideDeviceCertificateResponseCode")[reason or ""])
+    return parsed_values("CS02e", asn1.Asn1Payload("ProvideDeviceCertificateResponse", value))
+
+
+@answers("CS02e")
+def device_certificate_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    certificate = outcome.get("Certificate")
+    if device.succeeded(outcome) and certificate:
+        return asn1.encode("ProvideDeviceCertificateResponse", ("certificate", base64.b64decode(certificate)))
+    code = response_code(outcome, "RetrieveDeviceSecurityCredentialsStatusCode", CERTIFICATE_RETRIEVAL_FAILURE)
+    return asn1.encode("ProvideDeviceCertificateResponse", ("responseCode", code))

@@ -29,6 +29,17 @@ from harness.usecases import registry
 from harness.usecases.registry import DeviceCommand
 
 SUCCESS, FAILURE = "Success", "Failure"
+GENERIC_CRITICAL_ALERT, GENERIC_NON_CRITICAL_ALERT = gbcs_payload.GENERIC_ALERTS
+# Devices that speak ZigBee GBZ (alerts included); the others speak DLMS COSEM.
+GBZ_DEVICES = frozenset({DeviceType.GSME, DeviceType.GPF, DeviceType.PPMID, DeviceType.IHD})
+# Responses whose GBCS header carries the device's date-time, as the RTDS shows them: the commands a device
+# may future-date (tariff, price, payment mode, prepayment, load limiting, credentials, firmware
+# activation), top-ups, and the instantaneous reads (registers, prepayment values). The rest carry none.
+DATED_RESPONSES = frozenset({
+    "CS01a", "CS01b", "CS02bNOByNO", "CS02bNOByNOHandover", "CS02bSupplierBySupplier",
+    "CS02bSupplierBySupplierHandover", "CS02bSupplierByTransCoS", "CS02gLoadControllerBySupplier", "CS06",
+    "ECS01a", "ECS01b", "ECS02", "ECS03", "ECS08", "ECS08a", "ECS17b", "ECS17d", "ECS19", "ECS28a",
+    "GCS01a", "GCS01b", "GCS02", "GCS03", "GCS05", "GCS13a", "GCS13c", "GCS14"})
 
 
 def understood(use_case: str) -> bool:
@@ -113,21 +124,24 @@ def action_values(command: DeviceCommand) -> list[tuple[dlms.Descriptor, Data]]:
 _RESPONSE_KIND = {dlms.RequestKind.GET_WITH_SELECTION: dlms.RequestKind.GET}
 
 
-def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = (), *,
-                failure: dlms.AccessResult = dlms.AccessResult.HARDWARE_FAULT) -> bytes:
-    """An access-response to the command: the gets' values in order, null for sets and actions; on
-    failure every instruction reports `failure` (the RTDS error responses use hardware-fault)."""
+def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = ()) -> bytes:
+    """The access-response to a command: a result per instruction, the gets' values in order (null for sets
+    and actions). GBCS processes a command's instructions in order and stops at the first that fails
+    ("Payload sequence and Break On Error"): those before it keep their results and values, it reports its
+    failure, and those not attempted other-reason. A firmware model fails a command as a whole, so which
+    instruction failed is taken from the RTDS ERROR responses: the last but one (the only one of a single
+    instruction) reports hardware-fault."""
     request = access_request(command)
-    ok = succeeded(outcome)
+    failed = len(request.specs) if succeeded(outcome) else max(len(request.specs) - 2, 0)
     values = iter(gets)
     data, results = [], []
-    for spec in request.specs:
+    for position, spec in enumerate(request.specs):
         kind = _RESPONSE_KIND.get(spec.kind, spec.kind)
-        if ok and kind is dlms.RequestKind.GET:
-            data.append(next(values, axdr.NULL))
-        else:
-            data.append(axdr.NULL)
-        results.append(dlms.ResponseSpec(kind, dlms.AccessResult.SUCCESS if ok else failure))
+        value = next(values, axdr.NULL) if kind is dlms.RequestKind.GET else axdr.NULL
+        data.append(value if position < failed else axdr.NULL)
+        results.append(dlms.ResponseSpec(kind, dlms.AccessResult.SUCCESS if position < failed else
+                                         dlms.AccessResult.HARDWARE_FAULT if position == failed else
+                                         dlms.AccessResult.OTHER_REASON))
     return dlms.AccessResponse(request.invoke_id, tuple(data), tuple(results)).encode()
 
 
@@ -204,3 +218,73 @@ def truth(outcome: dict, name: str, default: bool = False) -> bool:
     """An MMC boolean of the outcome ('true'/'false', or a Python bool from a firmware model)."""
     value = outcome.get(name, default)
     return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+# -- alerts -------------------------------------------------------------------------------------------
+
+def alert_date_time(when: dt.datetime) -> bytes:
+    """A DLMS alert's 12-byte date-time as the RTDS alerts carry it: UTC, deviation and status unspecified."""
+    v = when.astimezone(dt.timezone.utc)
+    return v.year.to_bytes(2, "big") + bytes((v.month, v.day, 0xFF, v.hour, v.minute, v.second, 0)) + b"\x80\x00\xff"
+
+
+def generic_alert(device_type: DeviceType, code: int, when: dt.datetime, counter: int) -> bytes:
+    """A Generic (Non) Critical Alert payload (message codes 0x1000 / 0x1001): the alert code and when it was
+    raised, as a GBZ alert (profile 01 09, no components) or a DLMS data-notification, as the RTDS
+    GCA/GNCA samples show them."""
+    if device_type in GBZ_DEVICES:
+        return gbz.GbzPayload((), code, gbz.gbz_seconds(when)).encode()
+    body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(alert_date_time(when)))
+    return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+
+
+# -- future-dated outcomes (0x8F66 success, 0x8F67 failure) ------------------------------------------------
+
+FD_DLMS, FD_GBZ = 0x00CC, 0x00CD
+# GBZ calendar commands that go with the Publish Calendar before them (day, week and season profiles):
+# the RTDS has one outcome alert for the calendar, not one per profile.
+_CALENDAR_CLUSTER, _CALENDAR_PARTS = 0x0707, frozenset({1, 2, 3})
+
+AlertPayload = Callable[[int, dt.datetime], bytes]        # (the alert's originator counter, when) -> payload
+
+
+def future_dated_outcomes(command: GeneralSigning, code: int) -> list[tuple[int, AlertPayload]]:
+    """The outcome alerts of a future-dated DLMS or GBZ command when its time comes, as the RTDS shows them:
+    one per activation instruction (DLMS: each set of an activation date-time; GBZ: each ZCL command, a
+    calendar's profiles counted with it), in the command's order, naming the command by message code and
+    originator counter. (message code, payload builder) pairs; none for other payloads."""
+    value = gbcs_payload.decode(command).value
+    if isinstance(value, dlms.AccessRequest):
+        instructions = [spec.descriptor for spec, data in zip(value.specs, value.data)
+                        if spec.kind is dlms.RequestKind.SET and data.tag is axdr.Tag.OCTET_STRING
+                        and len(data.octets) == 12]
+        return [(FD_DLMS, _dlms_outcome(code, dlms.FutureDatedOutcome(command.message_code,
+                                                                       command.originator_counter, d)))
+                for d in instructions]
+    if isinstance(value, gbz.GbzPayload):
+        found = []
+        # The RTDS alerts name every instruction with the frame control of the command's first one.
+        frame_control = value.components[0].frame.frame_control if value.components else 0
+        for component in value.components:
+            frame = component.frame
+            if component.cluster == _CALENDAR_CLUSTER and frame.command in _CALENDAR_PARTS:
+                continue
+            outcome = gbz.FutureDatedOutcome(command.message_code, command.originator_counter, component.cluster,
+                                             frame_control, frame.command)
+            found.append((FD_GBZ, _gbz_outcome(code, outcome)))
+        return found
+    return []
+
+
+def _dlms_outcome(code: int, outcome: dlms.FutureDatedOutcome) -> AlertPayload:
+    def build(counter: int, when: dt.datetime) -> bytes:
+        body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(alert_date_time(when)),
+                              axdr.octet_string(outcome.encode()))
+        return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+    return build
+
+
+def _gbz_outcome(code: int, outcome: gbz.FutureDatedOutcome) -> AlertPayload:
+    def build(counter: int, when: dt.datetime) -> bytes:
+        return gbz.GbzPayload((), code, gbz.gbz_seconds(when), outcome, component_count=1).encode()
+    return build

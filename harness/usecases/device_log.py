@@ -19,6 +19,8 @@ SUCCESS responses parse to valid MMC.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lxml import etree
 
 from harness import catalogue
@@ -28,14 +30,19 @@ from harness.gbcs import asn1, axdr, dlms, gbz
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
 from harness.usecases.records import DeviceLogBackup
+from harness.usecases import device
 from harness.usecases.esme_config import ACTION, GET, access_request, read_value
 from harness.usecases.esme_reads import read_log_period
 from harness.usecases.events import ENTRY_TIME
+from harness.usecases import mmc
 from harness.usecases.mmc import M, utc_text
 from harness.usecases.registry import (
     CommandContext,
+    DeviceCommand,
     Originator,
     ResponseContext,
+    accepts,
+    answers,
     command,
     response,
 )
@@ -220,3 +227,166 @@ def channel_log(ctx: ResponseContext, rsp: etree._Element) -> None:
     if len(rows) > CHANNEL_LOG_ENTRIES:
         ctx.notes.append(f"DBCH02: {len(rows)} log entries, MMC carries the first {CHANNEL_LOG_ENTRIES}")
     rsp.extend(channel_log_entry(ctx, row) for row in rows[:CHANNEL_LOG_ENTRIES])
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# 8.9 on the CHF: per active device the 14 members of class 104's active_devices, of which MMC carries three
+# (id, last communication, average RSSI): the others are this model's constants, the first entry of the public
+# RTDS 4.5.0 CCS06 response (SmartDCCInnovation/gbcs-parser). CCS07 answers each log's backup_pan: when it was
+# taken (the CHF's time), the hub's Extended PAN ID (the outcome's "ExtendedPANID", hex, which MMC does not
+# carry; else the CHF's own id) and each device with its hashed TC link key.
+ACTIVE_DEVICE_STATUS = axdr.bit_string("11001000")
+MAX_RSSI, MIN_RSSI = -35, -100                                   # dBm
+MAX_LQI, AVERAGE_LQI, MIN_LQI = 2, 39, 247
+HOPS, TRANSMISSION_FAILURES, TRANSMISSION_SUCCESSES, APPLICATION_VERSION, STACK_VERSION = 1, 0, 100, 1, 1
+NOT_SPECIFIED = b"\xff" * 9 + b"\x80\x00\xff"                    # a date-time with no value
+CHF_LOG_TAGS = ("CHFCurrentConnectedDeviceLogEntry", "CHFHistoricConnectedDeviceLogEntry")
+
+
+def numbered(names: list[str]) -> list[str]:
+    """Sibling element names as `mmc.values` paths them: numbered from 1 where a name repeats."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(f"{name}[{seen[name]}]" if names.count(name) > 1 else name)
+    return out
+
+
+def date_time(when: dt.datetime | None, *, weekday: bool = True) -> bytes:
+    """A DLMS date-time as the RTDS CHF writes them: UTC, deviation unspecified, with the day of week (a last
+    communication) or without (a backup's time)."""
+    if when is None:
+        return NOT_SPECIFIED
+    v = when.astimezone(dt.timezone.utc)
+    day = v.isoweekday() if weekday else 0xFF
+    return v.year.to_bytes(2, "big") + bytes((v.month, v.day, day, v.hour, v.minute, v.second, 0)) + b"\x80\x00\xff"
+
+
+def active_devices_outcome(entries: list[tuple[EntityId, dt.datetime | None, int]]) -> dict[str, str]:
+    """CCS06's MMC names of the CHF Device Log: (device, last communication or None, average RSSI) each."""
+    out: dict[str, str] = {}
+    for path, (eui, when, rssi) in zip(numbered(["CHFDeviceLogEntry"] * len(entries)), entries):
+        out[f"CHFDeviceLog/{path}/DeviceID"] = eui.duis
+        if when is not None:
+            out[f"CHFDeviceLog/{path}/LastCommunicationsDateTime"] = utc_text(when)
+        out[f"CHFDeviceLog/{path}/SubGHzLinkQuality"] = str(rssi)
+    return out
+
+
+def device_logs_outcome(current: list[tuple[EntityId, bytes]], historic: list[tuple[EntityId, bytes]]
+                        ) -> dict[str, str]:
+    """CCS07's MMC names of the CHF Device Log and Historic Device Log: (device, hashed TC link key) each."""
+    tags = [CHF_LOG_TAGS[0]] * len(current) + [CHF_LOG_TAGS[1]] * len(historic)
+    out: dict[str, str] = {}
+    for path, (eui, key) in zip(numbered(tags), [*current, *historic]):
+        out[f"CHFConnectedDeviceLog/{path}/DeviceID"] = eui.duis
+        out[f"CHFConnectedDeviceLog/{path}/DeviceSecurityDetails"] = key.hex().upper()
+    return out
+
+
+def _entries(outcome: dict, prefix: str) -> list[dict[str, str]]:
+    """The entries under `prefix` (mmc.values names, numbered or not), each by its leaves, in order."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in outcome.items():
+        if name.startswith(prefix):
+            entry, _, leaf = name[len(prefix):].partition("/")
+            found.setdefault(entry, {})[leaf] = value
+    return [found[k] for k in sorted(found, key=lambda k: int(k[1:-1]) if k.startswith("[") else 0)]
+
+
+@accepts("CCS06", "CCS05CCS04", "CCS07")
+def read_device_log_command(command: DeviceCommand) -> dict:
+    specs = device.access_request(command).specs
+    wanted = [(s.kind, s.descriptor.class_id, str(s.descriptor.instance), s.descriptor.member) for s in specs]
+    logs = [(RequestKind.ACTION, ZIGBEE_NETWORK_CONTROL, str(log), BACKUP_PAN) for log in (DEVICE_LOG,
+                                                                                          HISTORIC_DEVICE_LOG)]
+    active = [(RequestKind.GET, ZIGBEE_NETWORK_CONTROL, str(DEVICE_LOG), ACTIVE_DEVICES.member)]
+    if wanted != (logs if command.use_case == "CCS07" else active):
+        raise PayloadError(f"{command.use_case}: not a read of the CHF Device Log"
+                           + (" and Historic Device Log backups" if command.use_case == "CCS07" else "'s active devices"), 0)
+    return {"ReadSecurityDetails": ""} if command.use_case == "CCS07" else {}
+
+
+@answers("CCS06", "CCS05CCS04")
+def active_devices_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    devices = []
+    for entry in _entries(outcome, "CHFDeviceLog/CHFDeviceLogEntry"):
+        when = entry.get("LastCommunicationsDateTime")
+        devices.append(axdr.structure(
+            axdr.octet_string(bytes(EntityId(entry["DeviceID"]))), ACTIVE_DEVICE_STATUS, axdr.integer(MAX_RSSI),
+            axdr.integer(int(entry["SubGHzLinkQuality"])), axdr.integer(MIN_RSSI), axdr.unsigned(MAX_LQI),
+            axdr.unsigned(AVERAGE_LQI), axdr.unsigned(MIN_LQI),
+            axdr.octet_string(date_time(dt.datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None)),
+            axdr.unsigned(HOPS), axdr.unsigned(TRANSMISSION_FAILURES), axdr.unsigned(TRANSMISSION_SUCCESSES),
+            axdr.unsigned(APPLICATION_VERSION), axdr.unsigned(STACK_VERSION)))
+    return device.dlms_answer(command, outcome, (axdr.array(*devices),))
+
+
+@answers("CCS07")
+def device_logs_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    if not device.succeeded(outcome):
+        return device.dlms_answer(command, outcome)
+    pan = bytes.fromhex(outcome["ExtendedPANID"]) if outcome.get("ExtendedPANID") else bytes(command.apdu.recipient)
+    backups = []
+    for tag in CHF_LOG_TAGS:
+        entries = [axdr.structure(axdr.octet_string(bytes(EntityId(e["DeviceID"]))),
+                                  axdr.octet_string(bytes.fromhex(e.get("DeviceSecurityDetails", ""))))
+                   for e in _entries(outcome, f"CHFConnectedDeviceLog/{tag}")]
+        backups.append(axdr.structure(axdr.octet_string(date_time(command.now, weekday=False)), axdr.octet_string(pan),
+                                      axdr.array(*entries)))
+    request = device.access_request(command)
+    return dlms.AccessResponse(request.invoke_id, tuple(backups), tuple(
+        dlms.ResponseSpec(RequestKind.ACTION, dlms.AccessResult.SUCCESS) for _ in request.specs)).encode()
+
+
+# 6.32 on a dual band CHF: its Sub GHz Channel Log as the RTDS shows it, a compact-array of {UTC time, event
+# code, the channel's mask and what triggered the scan}; the outcome in the names of the MMC response.
+CHANNEL_LOG_ROW = axdr.TypeDescription(Tag.STRUCTURE, children=(
+    axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED),
+    axdr.TypeDescription(Tag.OCTET_STRING)))
+CHANNEL_CHANGED = 0x8F26
+
+
+@accepts("DBCH02")
+def read_channel_log_command(command: DeviceCommand) -> dict:
+    specs = device.access_request(command).specs
+    spec = specs[0] if len(specs) == 1 else None
+    if spec is None or spec.kind is not RequestKind.GET_WITH_SELECTION or spec.descriptor != CHANNEL_LOG \
+            or spec.selector != RANGE_SELECTOR:
+        raise PayloadError("DBCH02: expected a range read of the Sub GHz Channel Log buffer", 0)
+    _restricting, start, end, _columns = spec.selection.items  # type: ignore[union-attr]
+    return {"ReadLogPeriod/StartDateTime": utc_text(gbz.gbz_time(start.int)),
+            "ReadLogPeriod/EndDateTime": utc_text(gbz.gbz_time(end.int))}
+
+
+def channel_log_row(when: dt.datetime, code: int, band: str, channel: int, trigger: str) -> Data:
+    """One log entry: the channel ('Lower' 0-61 or 'Upper' 0-26) as its page's mask, the trigger as 09 01 nn."""
+    page, first = next((p, f) for p, (name, f) in PAGES.items() if band in name and f <= channel < f + (
+        8 if p == 29 else 27))
+    details = ((page << 27) | 1 << (channel - first)).to_bytes(4, "big") + bytes((0x09, 0x01,
+                                                                                 SCAN_TRIGGERS.index(trigger)))
+    return axdr.structure(axdr.double_long_unsigned(gbz.gbz_seconds(when)), axdr.long_unsigned(code),
+                          axdr.octet_string(details))
+
+
+def channel_log_outcome(rows: list[Data]) -> dict[str, str]:
+    """The log entries in the names the User's Parse gives them (LogEntry[i]/Timestamp ...)."""
+    ctx = ResponseContext(None, None, None, "DBCH02")
+    rsp = M.Rsp(*(channel_log_entry(ctx, row) for row in rows[:CHANNEL_LOG_ENTRIES]), MessageSuccess="true")
+    values = mmc.values(M.GBCSResponse(M.Body(M.ResponseMessage(M.SMETSData(rsp)))))
+    return {k: v for k, v in values.items() if k != "Result"}
+
+
+@answers("DBCH02")
+def channel_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    rows = []
+    for entry in _entries(outcome, "LogEntry"):
+        channel = next((k for k in entry if k.startswith("OperatingSubGHzChannel/")), None)
+        if channel is None:
+            raise PayloadError("DBCH02: a channel log entry names no channel", 0)
+        band = "Upper" if "Upper" in channel else "Lower"
+        rows.append(channel_log_row(dt.datetime.fromisoformat(entry["Timestamp"].replace("Z", "+00:00")),
+                                    int(entry["EventCode"], 16), band, int(channel.rsplit("Channel", 1)[1]),
+                                    entry.get("ScanTrigger", SCAN_TRIGGERS[0])))
+    return device.dlms_answer(command, outcome, (Data(Tag.COMPACT_ARRAY, (CHANNEL_LOG_ROW, tuple(rows))),))

@@ -17,12 +17,14 @@ from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.duis import xml
+from harness.duis.bodies.configuration import ESME_NETWORK_OPERATOR_ALERTS, ESME_SUPPLIER_ALERTS
 from harness.gbcs import axdr, dlms
 from harness.gbcs.axdr import Data, Tag
 from harness.gbcs.dlms import AccessResult, Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
 from harness.usecases.mmc import M, utc_text
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
+from harness.usecases.esme_tariff import execution, set_value
 from harness.usecases.registry import (
     CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError, value_of
@@ -330,3 +332,145 @@ def import_mpan_command(command: DeviceCommand) -> dict:
 @answers("ECS39a")
 def configuration_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.dlms_answer(command, outcome)
+
+
+# What the ESME reads of the other configuration commands is what its firmware model acts on, named as the
+# DUIS bodies' leaves (6.8 and 6.22 share their handlers with the GSME's GCS25 and GCS20); each response is a
+# result per instruction, processed in order and stopping at the first that fails (device.dlms_answer).
+
+@accepts(*ALERT_SETTINGS)
+def alert_behaviour_command(command: DeviceCommand) -> dict:
+    """The alerts the 512-bit object configures (its first half a mask), each as sr:x<code> Enable or
+    Disable in its XSD group."""
+    element, instance = ALERT_SETTINGS[command.use_case]
+    obis = Obis.parse(instance)
+    value = set_value(command, 1, str(obis), 2)
+    if value.tag is not Tag.BIT_STRING or value.value[0] != 512:  # type: ignore[index]
+        raise PayloadError(f"{command.use_case}: {instance} takes 512 bits, not {value.plain()!r}", 0)
+    raw = value.value[1]  # type: ignore[index]
+    mask, settings = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+    high = _ALERT_RANGE[obis.raw[1]]
+    groups = ESME_SUPPLIER_ALERTS if obis.raw[1] == 30 else ESME_NETWORK_OPERATOR_ALERTS
+    group_of = {code: group for group, codes in groups for code in codes}
+    out = {}
+    for low in range(256):
+        if mask >> low & 1:
+            code = f"{high:02X}{low:02X}"
+            path = f"{element}/{group_of[code]}/x{code}" if code in group_of else f"{element}/x{code}"
+            out[path] = "Enable" if settings >> low & 1 else "Disable"
+    return out
+
+
+@accepts("ECS28a")
+def load_limit_command(command: DeviceCommand) -> dict:
+    state, *numbers = (set_value(command, 9000, instance, VALUE_PASSIVE) for _, instance in LOAD_LIMIT)
+    if state.tag is not Tag.BOOLEAN:
+        raise PayloadError(f"ECS28a: the load limit supply state must be a boolean, not {state.tag.label}", 0)
+    return {**execution(command, (9000, LOAD_LIMIT[0][1], ACTIVATE_PASSIVE_VALUE_TIME)),
+            "LoadLimitSupplyState": "Disable" if state.value else "Unchanged",
+            **{name: str(number.int) for (name, _), number in zip(LOAD_LIMIT[1:], numbers)}}
+
+
+def billing_time_text(raw: bytes) -> str:
+    """A 4-byte DLMS time (UTC) as xs:time, as 6.2.3's read-back shows it."""
+    hour, minute, second, hundredths = (0 if b == 0xFF else b for b in raw[:4])
+    return f"{hour:02d}:{minute:02d}:{second:02d}" + (f".{hundredths:02d}" if hundredths else "") + "Z"
+
+
+_MONTHS_APART = {len(range(0, 12, step)): name for name, step in _EVERY_N_MONTHS.items()}
+
+
+def billing_periodicity(use_case: str, dates: list[bytes]) -> dict[str, str]:
+    """DUIS's periodicity of the execution dates billing_dates writes."""
+    first = dates[0]
+    if len(dates) == 1 and first[2] == 0xFF:
+        if first[3] == 0xFF:
+            return {"Daily": ""} if first[4] == 0xFF else {"Weekly": str(first[4])}
+        return {"Monthly": str(first[3])}
+    name = _MONTHS_APART.get(len(dates))
+    if name is None or len({d[3] for d in dates}) != 1 or not all(1 <= d[2] <= 12 for d in dates):
+        raise PayloadError(f"{use_case}: billing dates {[d.hex().upper() for d in dates]} are no periodicity DUIS "
+                           f"names", 0)
+    return {f"{name}/DayOfMonth": str(first[3]), f"{name}/BillingPeriodStartMonth": str(first[2])}
+
+
+@accepts("ECS30", "ECS30a")
+def billing_calendar_command(command: DeviceCommand) -> dict:
+    schedule = set_value(command, BILLING_CALENDAR.class_id, str(BILLING_CALENDAR.instance), BILLING_CALENDAR.member)
+    entries = [entry.items for entry in schedule.items]
+    if not entries or any(len(e) != 2 or len(e[0].octets) != 4 or len(e[1].octets) != 5 for e in entries):
+        raise PayloadError(f"{command.use_case}: execution_time must be (time, date) pairs", 0)
+    periodicity = billing_periodicity(command.use_case, [date.octets for _, date in entries])
+    return {f"{CALENDAR}/BillingTime": billing_time_text(entries[0][0].octets),
+            **{f"{CALENDAR}/{name}": value for name, value in periodicity.items()}}
+
+
+def execution_times(calendar: dict[str, str]) -> Data:
+    """The execution_time a meter holds for a billing calendar named as 6.8's DUIS leaves (or 6.2.3's MMC
+    ones, under BillingCalendar/): what billing_time and billing_dates write for that request."""
+    values = {k.split(f"{CALENDAR}/", 1)[1]: v for k, v in calendar.items() if f"{CALENDAR}/" in k}
+    if "BillingTime" not in values:
+        return axdr.array()
+    time = dt.time.fromisoformat(values["BillingTime"].replace("Z", "+00:00"))
+    every = b"\xff\xff"
+    if "Daily" in values:
+        dates = [every + b"\xff\xff\xff"]
+    elif "Weekly" in values:
+        dates = [every + bytes((0xFF, 0xFF, int(values["Weekly"])))]
+    elif "Monthly" in values:
+        dates = [every + bytes((0xFF, int(values["Monthly"]), 0xFF))]
+    else:
+        name, step = next((n, s) for n, s in _EVERY_N_MONTHS.items() if f"{n}/DayOfMonth" in values)
+        day, start = int(values[f"{name}/DayOfMonth"]), int(values[f"{name}/BillingPeriodStartMonth"])
+        dates = [every + bytes(((start - 1 + k) % 12 + 1, day, 0xFF)) for k in range(0, 12, step)]
+    raw = bytes((time.hour, time.minute, time.second, time.microsecond // 10000))
+    return axdr.array(*(axdr.structure(axdr.octet_string(raw), axdr.octet_string(date)) for date in dates))
+
+
+@accepts("ECS34")
+def power_thresholds_command(command: DeviceCommand) -> dict:
+    thresholds = set_value(command, POWER_THRESHOLDS.class_id, str(POWER_THRESHOLDS.instance),
+                           POWER_THRESHOLDS.member).items
+    if len(thresholds) != 2:
+        raise PayloadError(f"ECS34: two thresholds, not {len(thresholds)}", 0)
+    return {"LowMediumPowerThreshold": str(thresholds[0].int), "MediumHighPowerThreshold": str(thresholds[1].int)}
+
+
+@accepts("ECS81")
+def supply_tamper_state_command(command: DeviceCommand) -> dict:
+    locked = set_value(command, SUPPLY_TAMPER_STATE.class_id, str(SUPPLY_TAMPER_STATE.instance),
+                       SUPPLY_TAMPER_STATE.member)
+    if locked.tag is not Tag.BOOLEAN:
+        raise PayloadError(f"ECS81: the supply tamper state must be a boolean, not {locked.tag.label}", 0)
+    return {"SupplyTamperState": "Locked" if locked.value else "Unchanged"}
+
+
+@answers(*ALERT_SETTINGS, "ECS28a", "ECS30", "ECS30a", "ECS34", "ECS81")
+def configured_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)
+
+
+@accepts("ECS70Commission")
+def clock_command(command: DeviceCommand) -> dict:
+    """The validity interval the clock may be set in, as 8.1.1's (and 6.11's) CurrentDateTime and
+    TolerancePeriod; the clock must be told to adjust to it."""
+    actions = {(target.class_id, str(target.instance), target.member): data
+               for target, data in device.action_values(command)}
+    preset = actions.get((8, str(CLOCK), PRESET_ADJUSTING_TIME))
+    adjusts = (8, str(CLOCK), ADJUST_TO_PRESET_TIME) in actions
+    if preset is None or not adjusts:
+        raise PayloadError(f"{command.use_case}: the command neither presets nor adjusts the clock", 0)
+    start, end = (DlmsDateTime(item.octets).datetime for item in preset.items[1:3])
+    if start is None or end is None or end < start:
+        raise PayloadError(f"{command.use_case}: the validity interval {preset.plain()!r} is no interval", 0)
+    return {"CurrentDateTime": utc_text(start), "TolerancePeriod": str(int((end - start).total_seconds()))}
+
+
+@answers("ECS70Commission")
+def clock_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The gets read back the clock's time and status."""
+    if not device.succeeded(outcome):
+        return device.dlms_answer(command, outcome)
+    time = dt.datetime.fromisoformat(outcome["DeviceTime"].replace("Z", "+00:00"))
+    status = int(outcome.get("Electricity/ElecClockTimeStatus@TimeStatusCode", "0"))
+    return device.dlms_answer(command, outcome, (axdr.octet_string(command_date_time(time)), axdr.unsigned(status)))

@@ -9,8 +9,12 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.gbcs import axdr, dlms
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
-from harness.usecases.esme_tariff import access_request, ascii_value, dlms_date_time, set_
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
+from harness.usecases.esme_tariff import access_request, ascii_value, dlms_date_time, set_, set_value
+from harness.usecases.mmc import utc_text
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest
 
 ESME = (DeviceType.ESME,)
@@ -63,3 +67,41 @@ def disable_privacy_pin(request: DuisRequest, ctx: CommandContext) -> bytes:
 @response("ECS14")
 def privacy_pin_disabled(ctx: ResponseContext, rsp: etree._Element) -> None:
     """DisablePrivacyPINRsp carries nothing beyond MessageSuccess and the set's status."""
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# What the ESME reads of these commands is what its firmware model acts on, named as the DUIS bodies' leaves
+# (ECS10 and ECS16 share their handlers with the GSME's GCS07 and GCS44); each response is a result per set.
+
+def _text(command: DeviceCommand, class_id: int, obis: str) -> str:
+    return set_value(command, class_id, obis, 2).octets.decode("ascii", "replace")
+
+
+@accepts("ECS10")
+def display_message_command(command: DeviceCommand) -> dict:
+    return {"SupplierMessage": _text(command, 1, SUPPLIER_MESSAGE)}
+
+
+@accepts("ECS12")
+def restrict_access_command(command: DeviceCommand) -> dict:
+    when = dlms.DlmsDateTime(set_value(command, 1, RESTRICT_DATA_DATE_TIME, 2).octets).datetime
+    if when is None:
+        raise PayloadError("ECS12: the restriction date-time is not a date-time", 0)
+    return {"RestrictionDateTime": utc_text(when)}
+
+
+@accepts("ECS14")
+def disable_privacy_pin_command(command: DeviceCommand) -> dict:
+    set_value(command, DISABLE_PRIVACY_PIN.class_id, str(DISABLE_PRIVACY_PIN.instance), DISABLE_PRIVACY_PIN.member)
+    return {}
+
+
+@accepts("ECS16")
+def update_supplier_name_command(command: DeviceCommand) -> dict:
+    return {"SupplierTelephoneNumber": _text(command, 9000, SUPPLIER_TELEPHONE_NUMBER),
+            "SupplierName": _text(command, 9000, SUPPLIER_NAME)}
+
+
+@answers("ECS10", "ECS12", "ECS14", "ECS16")
+def display_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)

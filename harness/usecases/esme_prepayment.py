@@ -19,10 +19,38 @@ from harness.duis import xml
 from harness.gbcs import axdr
 from harness.gbcs.axdr import Data
 from harness.gbcs.dlms import Obis
+from harness.usecases import device
 from harness.usecases.esme_tariff import (
-    ESME, access_request, action, activation_time, boolean, child, children, dlms_date, dlms_plain_date, dlms_time,
-    indexed, missing, number, set_, unit_charge)
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+    ESME,
+    access_request,
+    action,
+    activation_time,
+    boolean,
+    child,
+    children,
+    dlms_date,
+    dlms_plain_date,
+    dlms_time,
+    duis_date,
+    duis_time,
+    execution,
+    indexed,
+    leaves,
+    missing,
+    number,
+    set_,
+    set_value,
+    unit_charge,
+)
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
 ACCOUNT = "0-1:19.0.0.255"
@@ -270,3 +298,131 @@ def payment_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
     """UpdatePaymentModeRsp, UpdateMeterBalanceRsp, UpdateDebtRsp, UpdatePrepayConfigurationRsp and
     TopUpDeviceRsp carry nothing beyond MessageSuccess (mmc.xsd); each set's or action's result is in
     DebugInfo, future-dated activation outcomes come as 0x8F66/0x8F67 alerts (alerts.py)."""
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# What the ESME reads of these commands is what its firmware model acts on, named as the DUIS body's
+# leaves (shared with the GSME's handlers); each response is a result per instruction (esme_tariff).
+
+def action_value(command: DeviceCommand, class_id: int, obis: str, method: int) -> Data:
+    for target, data in device.action_values(command):
+        if (target.class_id, str(target.instance), target.member) == (class_id, obis, method):
+            return data
+    raise axdr.PayloadError(f"{command.use_case}: the command invokes no {class_id}/{obis}/{method}", 0)
+
+
+def _bits(item: Data) -> str:
+    count, raw = item.value  # type: ignore[misc]
+    return "".join(f"{b:08b}" for b in raw)[:count]
+
+
+def _suspensions(configuration: Data) -> tuple[bool, bool]:
+    """SuspendDebtDisabled and SuspendDebtEmergency from a credit_charge_configuration, as
+    credit_charge_configuration writes them: time-based debt collected with bits 110, and the
+    Accumulated Debt Register paying time-based debt."""
+    rows = [(credit.octets, charge.octets, _bits(bits)) for credit, charge, bits in
+            (row.items for row in configuration.items)]
+    time_debts = {Obis.parse(TIME_DEBT_1).raw, Obis.parse(TIME_DEBT_2).raw}
+    disabled = any(charge in time_debts and bits == SUSPENDED for _, charge, bits in rows)
+    emergency = any(credit == Obis.parse(ACCUMULATED_DEBT).raw and charge in time_debts for credit, charge, _ in rows)
+    return disabled, emergency
+
+
+@accepts("ECS02", "ECS03")
+def payment_mode_command(command: DeviceCommand) -> dict:
+    mode = set_value(command, 111, ACCOUNT, 2)[0].int
+    when = execution(command, (111, ACCOUNT, 13))
+    if mode == CREDIT_MODE:
+        return {**when, "Credit": ""}
+    if mode != PREPAYMENT_MODE:
+        raise axdr.PayloadError(f"{command.use_case}: account mode {mode} is neither credit nor prepayment", 0)
+    disabled, emergency = _suspensions(set_value(command, 111, ACCOUNT, 11))
+    return {**when, "Prepayment/SuspendDebtDisabled": str(disabled).lower(),
+            "Prepayment/SuspendDebtEmergency": str(emergency).lower(),
+            "Prepayment/DisablementThreshold": str(set_value(command, 9000, DISABLEMENT_THRESHOLD, 4).int)}
+
+
+@accepts("ECS04a")
+def adjust_meter_balance_command(command: DeviceCommand) -> dict:
+    # The payload does not say which mode DUIS addressed (sr:PrepaymentMode or sr:CreditMode): the leaf.
+    return {"AdjustMeterBalance": str(action_value(command, 112, METER_BALANCE, 1).int)}
+
+
+@accepts("ECS04b")
+def reset_meter_balance_command(command: DeviceCommand) -> dict:
+    for credit in (METER_BALANCE, EMERGENCY_CREDIT, ACCUMULATED_DEBT):
+        if action_value(command, 112, credit, 2).int != 0:
+            raise axdr.PayloadError(f"{command.use_case}: {credit} is set to a value other than 0", 0)
+    return {"ResetMeterBalance": ""}
+
+
+PERIODS = {seconds: name for name, seconds in RECOVERY_PERIODS.items()}
+
+
+@accepts("ECS07")
+def debt_command(command: DeviceCommand) -> dict:
+    out = {"TimeDebtRegister1": str(action_value(command, 113, TIME_DEBT_1, 4).int),
+           "TimeDebtRegister2": str(action_value(command, 113, TIME_DEBT_2, 4).int),
+           "PaymentDebtRegister": str(action_value(command, 113, PAYMENT_DEBT, 4).int),
+           "DebtRecoveryPerPayment": str(set_value(command, 113, PAYMENT_DEBT, 13).int)}
+    for n, charge in ((1, TIME_DEBT_1), (2, TIME_DEBT_2)):
+        (_, scale), _commodity, table = set_value(command, 113, charge, 6).items
+        period = set_value(command, 113, charge, 8).int
+        if period not in PERIODS:
+            raise axdr.PayloadError(f"{command.use_case}: a debt recovery period of {period} s is neither hourly "
+                                    f"nor daily", 0)
+        out.update({f"ElecDebtRecovery{n}/DebtRecoveryRate": str(table[0][1].int if len(table) else 0),
+                    f"ElecDebtRecovery{n}/DebtRecoveryRatePriceScale": str(scale.int),
+                    f"ElecDebtRecovery{n}/DebtRecoveryRatePeriod": PERIODS[period]})
+    return out
+
+
+def duis_plain_date(raw: bytes) -> str:
+    """A 5-byte DLMS date as DUIS's xs:date (UTC; year 65535 is every year)."""
+    return f"{int.from_bytes(raw[:2], 'big'):04d}-{raw[2]:02d}-{raw[3]:02d}Z"
+
+
+def _non_disablement_calendar(command: DeviceCommand) -> etree._Element:
+    E = xml.E
+    scripts = {n: name for name, n in NON_DISABLEMENT_SCRIPT.items()}
+    special_days = [E.SpecialDay(E.Date(*duis_date(day[1].octets)), index=str(day[0].int))
+                    for day in set_value(command, 11, NON_DISABLEMENT_SPECIAL_DAYS, 2).items]
+    schedule = []
+    for entry in set_value(command, 10, NON_DISABLEMENT_CALENDAR, 2).items:
+        _index, _enabled, _script, selector, switch_time, _window, weekdays, specials, begin, end = entry.items
+        if selector.int not in scripts:
+            raise axdr.PayloadError(f"{command.use_case}: script {selector.int} is neither START nor STOP", 0)
+        schedule.append(E.ElectricityNonDisablementSchedule(
+            E.NonDisablementScript(scripts[selector.int]),
+            E.SpecialDaysApplicability(*(E.SpecialDayApplicability(E.SpecialDayID(str(i)))
+                                         for i, bit in enumerate(_bits(specials), 1) if bit == "1")),
+            E.DaysOfWeekApplicability(*(E.DayOfWeekApplicability(E.DayOfWeekID(day))
+                                        for day, bit in zip(WEEKDAYS, _bits(weekdays)) if bit == "1")),
+            E.ScheduleDatesAndTime(E.SwitchTime(duis_time(switch_time.octets)),
+                                   E.StartDate(duis_plain_date(begin.octets)), E.EndDate(duis_plain_date(end.octets)))))
+    return E.ElectricityNonDisablementCalendar(E.ElectricitySpecialDays(*special_days), *schedule)
+
+
+@accepts("ECS08", "ECS08a")
+def prepay_configuration_command(command: DeviceCommand) -> dict:
+    """ECS08 (GBCS 1.0 devices) writes the Max Meter Balance's value_active where ECS08a writes value_passive."""
+    E = xml.E
+    max_meter_balance = set_value(command, 9000, MAX_METER_BALANCE, 2 if command.use_case == "ECS08" else 4)
+
+    def value(name: str, obis: str) -> etree._Element:
+        return E(name, str(set_value(command, 9000, obis, 4).int))
+    return {**execution(command, (9000, SPECIAL_DAYS_ACTIVATION, 6)), **leaves(E.UpdatePrepayConfigElectricity(
+        value("DebtRecoveryRateCap", RATE_CAP_AMOUNT), value("EmergencyCreditLimit", EMERGENCY_CREDIT_LIMIT),
+        value("EmergencyCreditThreshold", EMERGENCY_CREDIT_THRESHOLD),
+        value("LowCreditThreshold", LOW_CREDIT_THRESHOLD), _non_disablement_calendar(command),
+        E.MaxMeterBalance(str(max_meter_balance.int)), value("MaxCreditThreshold", MAX_CREDIT_THRESHOLD)))}
+
+
+@accepts("CS01a")
+def top_up_command(command: DeviceCommand) -> dict:
+    return {"UTRN": action_value(command, 115, TOKEN_GATEWAY, 1).octets.decode("ascii", "replace")}
+
+
+@answers("ECS02", "ECS03", "ECS04a", "ECS04b", "ECS07", "ECS08", "ECS08a", "CS01a")
+def payment_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)

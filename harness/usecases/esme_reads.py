@@ -1,5 +1,5 @@
 """ESME reads of registers, prepayment values and logs (DLMS COSEM): ECS17b, ECS17d, ECS19, ECS20b,
-ECS20c, ECS21a, ECS21b, ECS22b, ECS66.
+ECS20c, ECS21a, ECS21b, ECS22b, ECS66; and the billing data log entry the ESME pushes as alert 0x8F0A (ECS68).
 
 Every one is the Data Protection (class 30) method get_protected_attributes: the command names the
 objects to read (attribute 2, with a from/to range for logs) and protection parameters that embed the
@@ -12,23 +12,32 @@ ra:GBCSData format="encrypted" with a note.
 
 Values are typed for MMC: log timestamps (seconds since 2000-01-01 UTC) become xs:dateTime, registers
 integers with their unit.
+
+The device side (at the end) reads which objects a command reads and, for logs, the range it selects
+(sr:ReadLogPeriod for the firmware), and answers the outcome, in the names mmc.values gives the response,
+as the RTDS responses are written, the values sealed with the DeviceCommand's end-to-end encryption.
+`rows` reads a repeated MMC element out of those names (the answers, the steps and tests use it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
 
 from harness.catalogue import DeviceType
+from harness.eui import EntityId
 from harness.gbcs import axdr, dlms, gbz
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
+from harness.usecases import device
 from harness.usecases.mmc import M, decrypt, pass_on_encrypted, utc_text
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError, parse_date_time
 
 ESME = (DeviceType.ESME,)
@@ -145,20 +154,25 @@ def protected_values(ctx: ResponseContext) -> tuple[Data, ...] | None:
     if answer.tag is not Tag.STRUCTURE or len(answer.items) != 2 or answer.items[1].tag is not Tag.OCTET_STRING:
         raise PayloadError(f"{ctx.use_case}: get_protected_attributes response must be a structure of protection "
                            f"parameters and protected attributes, found {answer.tag.label}", 0)
-    protected = answer.items[1].octets
+    return unsealed(ctx, answer.items[1].octets, answer, "protected attributes")
+
+
+def unsealed(ctx: ResponseContext, protected: bytes, passed_on: Data, name: str) -> tuple[Data, ...] | None:
+    """The items of the structure sealed in protected data (security header 31, a 4-byte invocation counter,
+    ciphertext || tag); None when they cannot be decrypted, `passed_on` then going on as ra:GBCSData."""
     if len(protected) < 5 or protected[0] != SECURITY_CONTROL:
-        raise PayloadError(f"{ctx.use_case}: protected attributes must start with security header 31 and a "
+        raise PayloadError(f"{ctx.use_case}: {name} must start with security header 31 and a "
                            f"4-byte invocation counter", 0)
     plain = decrypt(ctx, protected[5:])
     if plain is None:
-        pass_on_encrypted(ctx, answer.encode(), name=f"{ctx.use_case} protected attributes", kind="dlms")
+        pass_on_encrypted(ctx, passed_on.encode(), name=f"{ctx.use_case} {name}", kind="dlms")
         return None
     try:
         data, end = axdr.decode(plain)
     except PayloadError as exc:
-        raise PayloadError(f"{ctx.use_case}: decrypted protected attributes: {exc.reason}", exc.offset) from None
+        raise PayloadError(f"{ctx.use_case}: decrypted {name}: {exc.reason}", exc.offset) from None
     if end != len(plain) or data.tag is not Tag.STRUCTURE:
-        raise PayloadError(f"{ctx.use_case}: decrypted protected attributes must be one structure", end)
+        raise PayloadError(f"{ctx.use_case}: decrypted {name} must be one structure", end)
     return data.items
 
 
@@ -369,6 +383,18 @@ def change_of_mode_or_tariff_billing_data_log(ctx: ResponseContext, rsp: etree._
             electricity.append(prepayment_entry(ctx, "LogEntryPrepaymentData", row.stamp, row.prepayment))
 
 
+def billing_data_log_entry(row: Consumption) -> etree._Element:
+    """An ESMEBillingDataLogEntry (the billing calendar log's, and the one ECS68 alerts carry)."""
+    entry = M.ESMEBillingDataLogEntry(M.Timestamp(timestamp(row.stamp)),
+                                      M.ActiveImportRegisterValueConsumption(integer(row.registers[0])))
+    if len(row.registers) > 1:
+        entry.append(M.SecondaryActiveImportRegisterValueConsumption(integer(row.registers[1])))
+    entry.extend(indexed("TariffTOURegisterMatrixValue", row.tou))
+    entry.extend(indexed("SecondaryTariffTOURegisterMatrixValue", row.secondary_tou))
+    entry.extend(row.block_elements())
+    return entry
+
+
 @response("ECS20c")
 @named
 def billing_calendar_billing_data_log(ctx: ResponseContext, rsp: etree._Element) -> None:
@@ -378,14 +404,7 @@ def billing_calendar_billing_data_log(ctx: ResponseContext, rsp: etree._Element)
     if buffers is None:
         return
     for row in (Consumption.of(ctx, r) for r in entries(ctx, buffers[0], 12)):
-        entry = M.ESMEBillingDataLogEntry(M.Timestamp(timestamp(row.stamp)),
-                                          M.ActiveImportRegisterValueConsumption(integer(row.registers[0])))
-        if len(row.registers) > 1:
-            entry.append(M.SecondaryActiveImportRegisterValueConsumption(integer(row.registers[1])))
-        entry.extend(indexed("TariffTOURegisterMatrixValue", row.tou))
-        entry.extend(indexed("SecondaryTariffTOURegisterMatrixValue", row.secondary_tou))
-        entry.extend(row.block_elements())
-        electricity.append(entry)
+        electricity.append(billing_data_log_entry(row))
     for row in entries(ctx, buffers[1], 12):
         electricity.append(prepayment_entry(ctx, "ESMEBillingPrepaymentDataLogEntry", row.items[0], row.items[1:]))
 
@@ -444,3 +463,286 @@ def daily_consumption_log(ctx: ResponseContext, rsp: etree._Element) -> None:
     for row in entries(ctx, buffers[0], 731):
         _expect(ctx, len(row.items) == 2, "a daily consumption log entry must be timestamp, consumption")
         electricity.append(M.LogEntry(M.Value(integer(row.items[1])), M.Timestamp(timestamp(row.items[0]))))
+
+
+# ECS68, the ESME Critical Sensitive Alert of 0x8F0A Billing Data Log Updated (RTDS NA_ECS68; gbcs-parser
+# parseDlmsBillingDataLogAlert): a data-notification of the alert code, its time, the protection parameters
+# (transaction id 04 || the alert's originator counter, from the device to the supplier) and the billing data
+# log entry sealed for the supplier as protected attributes are, a compact-array of that one entry.
+
+@response("ECS68")
+@named
+def billing_data_log_updated(ctx: ResponseContext, payload: etree._Element) -> None:
+    value = ctx.payload.value  # type: ignore[attr-defined]
+    body = value.body if isinstance(value, dlms.DataNotification) else None
+    if body is None or body.tag is not Tag.STRUCTURE or len(body.items) != 4 \
+            or body.items[3].tag is not Tag.OCTET_STRING:
+        raise PayloadError("ECS68: expected a data-notification of the alert code, its time, protection parameters "
+                           "and the protected billing data log entry", 0)
+    parameters, protected = body.items[2:]
+    values = unsealed(ctx, protected.octets, axdr.structure(parameters, protected), "billing data log entry")
+    if values is None:
+        return
+    _expect(ctx, len(values) == 1, f"expected one billing data log, found {len(values)}")
+    logged = entries(ctx, values[0], 1)
+    if logged:
+        payload.append(M.BillingDataLogDeviceAlert(billing_data_log_entry(Consumption.of(ctx, logged[0]))))
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# The device answers get_protected_attributes as the RTDS shows: the command's protection parameters back
+# (same transaction id, other and key information) from the device to the command's originator, then the
+# protected attributes: security header 31, a zero invocation counter and the values sealed end to end by
+# `DeviceCommand.encrypt` (ciphertext || tag, for the party crypto.encryption_key names). The values are
+# written as the RTDS writes them (and the Parse reads them): registers double-long-unsigned with scaler 0,
+# money double-long, log time stamps double-long-unsigned seconds since 2000, logs compact-arrays.
+
+INVOCATION_COUNTER = bytes(4)
+TOU_REGISTERS, BLOCKS, BLOCK_REGISTERS = 48, 4, 8          # an ESME's TOU matrix and block matrices
+_TYPE_ONLY = "2000-01-01T00:00:00Z"        # the time stamp of an all-zero entry that types an empty log
+
+
+def rows(values: Mapping[str, str], path: str) -> list[dict[str, str]]:
+    """The occurrences of a repeated MMC element in mmc.values names ('<path>[i]/<leaf>', or '<path>/<leaf>'
+    when there is only one), each as its leaves by the path below it ('' for its own text, '@index' ...)."""
+    found: dict[int, dict[str, str]] = {}
+    pattern = re.compile(re.escape(path) + r"(?:\[(\d+)\])?(?:/(.+)|(@.+))?")
+    for key, value in values.items():
+        match = pattern.fullmatch(key)
+        if match:
+            found.setdefault(int(match.group(1) or 1), {})[match.group(2) or match.group(3) or ""] = value
+    return [found[i] for i in sorted(found)]
+
+
+def indexed_values(values: Mapping[str, str], name: str) -> list[int]:
+    """A register list MMC writes as repeated '<name> index="i"' elements, in order."""
+    return [int(row[""]) for row in rows(values, name)]
+
+
+def _protected_read(command: DeviceCommand) -> tuple[Data, Data]:
+    """The objects the command reads and its protection parameters, checked against the use case's."""
+    read = READS[command.use_case]
+    actions = device.action_values(command)
+    expected = (DATA_PROTECTION, read.protection.raw, GET_PROTECTED_ATTRIBUTES)
+    if len(actions) != 1 or (actions[0][0].class_id, actions[0][0].instance.raw, actions[0][0].member) != expected:
+        raise PayloadError(f"{command.use_case}: the command must be one get_protected_attributes of "
+                           f"{read.protection}", 0)
+    parameters = actions[0][1]
+    if parameters.tag is not Tag.STRUCTURE or len(parameters.items) != 2:
+        raise PayloadError(f"{command.use_case}: get_protected_attributes parameters must be the objects read and "
+                           f"the protection parameters", 0)
+    objects, protection = parameters.items
+    named = tuple((o.items[0].int, o.items[1].octets) for o in objects.items)
+    if named != tuple((class_id, obis.raw) for class_id, obis in read.objects):
+        raise PayloadError(f"{command.use_case}: the command reads {[(c, str(Obis(o))) for c, o in named]}, not "
+                           f"{[(c, str(o)) for c, o in read.objects]}", 0)
+    return objects, protection
+
+
+def _read_log_period(command: DeviceCommand, objects: Data) -> dict[str, str]:
+    """A log read's range (the selective access of the first object read) as sr:ReadLogPeriod."""
+    access = objects.items[0].items[4]
+    if access.tag is not Tag.STRUCTURE or access.items[0].int != RANGE_SELECTOR:
+        raise PayloadError(f"{command.use_case}: a log read must select a range (selector {RANGE_SELECTOR})", 0)
+    bounds = [dlms.DlmsDateTime(bound.octets).datetime for bound in access.items[1].items[:2]]
+    if None in bounds or len(bounds) != 2:
+        raise PayloadError(f"{command.use_case}: the range's bounds must be two specified date-times", 0)
+    return {"ReadLogPeriod/StartDateTime": utc_text(bounds[0]), "ReadLogPeriod/EndDateTime": utc_text(bounds[1])}
+
+
+@accepts(*READS)
+def protected_read_command(command: DeviceCommand) -> dict:
+    objects, _ = _protected_read(command)
+    return _read_log_period(command, objects) if READS[command.use_case].ranged else {}
+
+
+def _answer_parameters(command: DeviceCommand) -> Data:
+    """The command's protection parameters as the device returns them: from itself to the command's originator."""
+    _, protection = _protected_read(command)
+    kind, parameters = protection.items[0].items
+    transaction, _user, _device, other, key_information = parameters.items
+    return axdr.array(axdr.structure(kind, axdr.structure(
+        transaction, axdr.octet_string(bytes(command.apdu.recipient)),  # type: ignore[attr-defined]
+        axdr.octet_string(bytes(command.apdu.originator)), other, key_information)))  # type: ignore[attr-defined]
+
+
+def _stamp(text: str) -> Data:
+    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return axdr.double_long_unsigned(gbz.gbz_seconds(when))
+
+
+def _registers(values: Mapping[str, str], name: str) -> Data:
+    return axdr.array(*(axdr.double_long_unsigned(v) for v in indexed_values(values, name)))
+
+
+def _describe(value: Data) -> axdr.TypeDescription:
+    if value.tag is Tag.ARRAY:          # registers: an empty matrix is still of double-long-unsigned
+        element = _describe(value.items[0]) if value.items else axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED)
+        return axdr.TypeDescription(Tag.ARRAY, len(value.items), (element,))
+    if value.tag is Tag.STRUCTURE:
+        return axdr.TypeDescription(Tag.STRUCTURE, 0, tuple(_describe(item) for item in value.items))
+    return axdr.TypeDescription(value.tag)
+
+
+def compact_array(entries: list[Data], empty: Data) -> Data:
+    """A log buffer as the RTDS sends it: a compact-array of its entries (typed as `empty` when there are none)."""
+    return Data(Tag.COMPACT_ARRAY, (_describe(entries[0] if entries else empty), tuple(entries)))
+
+
+def _single_element_entry(register: str) -> dict[str, str]:
+    """An all-zero consumption capture of a single element meter (the type of an empty log's compact-array)."""
+    entry = {"Timestamp": _TYPE_ONLY, register: "0"}
+    entry.update({f"TariffTOURegisterMatrixValue[{i}]": "0" for i in range(1, TOU_REGISTERS + 1)})
+    for n in range(1, BLOCKS + 1):
+        entry.update({f"TariffTOUBlock{n}RegisterMatrixValue[{i}]": "0" for i in range(1, BLOCK_REGISTERS + 1)})
+    return entry
+
+
+def _consumption(entry: Mapping[str, str], prefix: str, register: str, secondary: str) -> list[Data]:
+    """Active import [, secondary], TOU matrix [, secondary TOU], the block matrices: a consumption capture."""
+    out = [axdr.double_long_unsigned(int(entry[f"{prefix}{register}"]))]
+    if f"{prefix}{secondary}" in entry:
+        out.append(axdr.double_long_unsigned(int(entry[f"{prefix}{secondary}"])))
+    out.append(_registers(entry, f"{prefix}TariffTOURegisterMatrixValue"))
+    if rows(entry, f"{prefix}SecondaryTariffTOURegisterMatrixValue"):
+        out.append(_registers(entry, f"{prefix}SecondaryTariffTOURegisterMatrixValue"))
+    out.extend(_registers(entry, f"{prefix}TariffTOUBlock{n}RegisterMatrixValue") for n in range(1, BLOCKS + 1)
+               if rows(entry, f"{prefix}TariffTOUBlock{n}RegisterMatrixValue"))
+    return out
+
+
+def _prepayment(entry: Mapping[str, str]) -> list[Data]:
+    return [axdr.double_long(int(entry.get(name, "0"))) for name in PREPAYMENT_CAPTURE]
+
+
+def _import_registers(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    e = "Electricity/"
+    items = [axdr.double_long_unsigned(int(outcome[f"{e}ActiveImportRegister/Value"])),
+             axdr.structure(axdr.integer(0), axdr.enum(MMC_UNITS["ActiveEnergyUnit"])),
+             axdr.double_long_unsigned(int(outcome[f"{e}ReactiveImportRegister/Value"])),
+             axdr.structure(axdr.integer(0), axdr.enum(MMC_UNITS["ReactiveEnergyUnit"]))]
+    if f"{e}SecondaryActiveImportRegister/Value" in outcome:
+        items.append(axdr.double_long_unsigned(int(outcome[f"{e}SecondaryActiveImportRegister/Value"])))
+    return (axdr.structure(*items),)
+
+
+def _tou_matrices(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    collection = "Electricity/TariffTOURegisterCollection/"
+    matrices = [_registers(outcome, f"{collection}TOUPrimaryRegisterValue")]
+    if rows(outcome, f"{collection}TOUSecondRegisterValue"):
+        matrices.append(_registers(outcome, f"{collection}TOUSecondRegisterValue"))
+    return (axdr.structure(*matrices),)
+
+
+def _prepay_values(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    return (axdr.structure(*(axdr.double_long(int(outcome[name])) for name in PREPAY_VALUES)),)
+
+
+def _change_billing_data_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    """ECS20b: each entry's consumption capture followed by its prepayment data (MMC lists them apart)."""
+    consumption = rows(outcome, "Electricity/LogEntryConsumptionAndTariffRegistersData")
+    prepayment = rows(outcome, "Electricity/LogEntryPrepaymentData")
+
+    def entry(registers: Mapping[str, str], money: Mapping[str, str] | None) -> Data:
+        return axdr.structure(_stamp(registers["Timestamp"]), *_consumption(
+            registers, "", "ActiveImportRegisterConsumption", "SecondaryActiveImportRegisterConsumption"),
+            *(_prepayment(money) if money is not None else ()))
+    if prepayment and len(prepayment) != len(consumption):
+        raise PayloadError(f"ECS20b: {len(consumption)} consumption entries, {len(prepayment)} of prepayment data", 0)
+    empty = entry(_single_element_entry("ActiveImportRegisterConsumption"), {})
+    return (compact_array([entry(c, p) for c, p in zip(consumption, prepayment or [None] * len(consumption))],
+                          empty),)
+
+
+def _calendar_billing_data_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    """ECS20c: the consumption captures, then the prepayment data log."""
+    def consumption(entry: Mapping[str, str]) -> Data:
+        return axdr.structure(_stamp(entry["Timestamp"]), *_consumption(
+            entry, "", "ActiveImportRegisterValueConsumption", "SecondaryActiveImportRegisterValueConsumption"))
+
+    def prepayment(entry: Mapping[str, str]) -> Data:
+        return axdr.structure(_stamp(entry["Timestamp"]), *_prepayment(entry))
+    empty = _single_element_entry("ActiveImportRegisterValueConsumption")
+    return (compact_array([consumption(e) for e in rows(outcome, "Electricity/ESMEBillingDataLogEntry")],
+                          consumption(empty)),
+            compact_array([prepayment(e) for e in rows(outcome, "Electricity/ESMEBillingPrepaymentDataLogEntry")],
+                          prepayment({"Timestamp": empty["Timestamp"]})))
+
+
+def _daily_read_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    def entry(values: Mapping[str, str]) -> Data:
+        return axdr.structure(_stamp(values["Timestamp"]), *_consumption(
+            values, "Electricity/", "ElecActiveImportRegisterConsumption", "SecondaryActiveImportRegisterConsumption"))
+    empty = {"Timestamp": _TYPE_ONLY, **{f"Electricity/{k}": v for k, v in _single_element_entry(
+        "ElecActiveImportRegisterConsumption").items()}}
+    return (compact_array([entry(e) for e in rows(outcome, "LogEntry")], entry(empty)),)
+
+
+def _prepayment_daily_read_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    def entry(values: Mapping[str, str]) -> Data:
+        return axdr.structure(_stamp(values["Timestamp"]), *_prepayment(values))
+    return (compact_array([entry(e) for e in rows(outcome, "Electricity/LogEntry")],
+                          entry({"Timestamp": _TYPE_ONLY})),)
+
+
+def _profile_data_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    def entry(values: Mapping[str, str]) -> Data:
+        readings = [values[f"Electricity/{name}"] for name in ("PrimaryValue", "SecondaryValue")
+                    if f"Electricity/{name}" in values]
+        return axdr.structure(_stamp(values["Timestamp"]), *(axdr.double_long_unsigned(int(v)) for v in readings))
+    return (compact_array([entry(e) for e in rows(outcome, "LogEntry")],
+                          entry({"Timestamp": _TYPE_ONLY, "Electricity/PrimaryValue": "0"})),)
+
+
+def _daily_consumption_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
+    def entry(values: Mapping[str, str]) -> Data:
+        return axdr.structure(_stamp(values["Timestamp"]), axdr.double_long_unsigned(int(values["Value"])))
+    return (compact_array([entry(e) for e in rows(outcome, "Electricity/LogEntry")],
+                          entry({"Timestamp": _TYPE_ONLY, "Value": "0"})),)
+
+
+# What each use case's protected attributes hold, from the outcome in its MMC response's names.
+PROTECTED_VALUES: dict[str, Callable[[Mapping[str, str]], tuple[Data, ...]]] = {
+    "ECS17b": _import_registers, "ECS17d": _tou_matrices, "ECS19": _prepay_values,
+    "ECS20b": _change_billing_data_log, "ECS20c": _calendar_billing_data_log, "ECS21a": _daily_read_log,
+    "ECS21b": _prepayment_daily_read_log, "ECS22b": _profile_data_log, "ECS66": _daily_consumption_log,
+}
+
+
+@answers(*READS)
+def protected_attributes_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    if not device.succeeded(outcome):
+        return device.dlms_answer(command, outcome)
+    if command.encrypt is None:
+        raise PayloadError(f"{command.use_case}: the values are encrypted end to end for the User, and the device "
+                           f"was given no encryption for this command (DeviceCommand.encrypt is None)", 0)
+    plaintext = axdr.structure(*PROTECTED_VALUES[command.use_case](outcome)).encode()
+    protected = bytes((SECURITY_CONTROL,)) + INVOCATION_COUNTER + command.encrypt(plaintext)
+    answer = axdr.structure(_answer_parameters(command), axdr.octet_string(protected))
+    return dlms.AccessResponse(device.access_request(command).invoke_id, (answer,),
+                               (dlms.ResponseSpec(RequestKind.ACTION, dlms.AccessResult.SUCCESS),)).encode()
+
+
+# -- Device side: ECS68, the billing data log entry pushed as alert 0x8F0A ------------------------------------
+# As the RTDS alert has it: a data-notification (invoke id from the alert's originator counter, no date-time) of
+# the alert code, when it was raised, the protection parameters from the meter to the supplier under the alert's
+# counter, and the entry sealed as protected attributes are (security header 31, a zero invocation counter,
+# ciphertext || tag under the GBCS encryption key of the alert's header: the meter, its counter, the supplier).
+
+Seal = Callable[[int, bytes], bytes]        # (the alert's originator counter, plaintext) -> ciphertext || tag
+
+
+def billing_data_log_alert(code: int, entry: Mapping[str, str], meter: EntityId, supplier: EntityId,
+                           seal: Seal) -> device.AlertPayload:
+    """The ECS68 payload of one billing data log entry, given in the names MMC gives an ESMEBillingDataLogEntry
+    (Timestamp, ActiveImportRegisterValueConsumption, TariffTOURegisterMatrixValue[i] ...)."""
+    capture = axdr.structure(_stamp(entry["Timestamp"]), *_consumption(
+        entry, "", "ActiveImportRegisterValueConsumption", "SecondaryActiveImportRegisterValueConsumption"))
+    plaintext = axdr.structure(compact_array([capture], capture)).encode()
+
+    def build(counter: int, when: dt.datetime) -> bytes:
+        protected = bytes((SECURITY_CONTROL,)) + INVOCATION_COUNTER + seal(counter, plaintext)
+        body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(device.alert_date_time(when)),
+                              protection_parameters(counter, meter, supplier), axdr.octet_string(protected))
+        return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+    return build

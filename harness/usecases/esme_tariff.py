@@ -26,7 +26,16 @@ from harness.duis import xml
 from harness.gbcs import axdr, dlms
 from harness.gbcs.axdr import Data
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.usecases import device
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
 ESME = (DeviceType.ESME,)
@@ -364,3 +373,126 @@ def tariff_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
     """UpdateImportTariffPrimaryElementRsp and UpdatePricePrimaryElementRsp carry nothing beyond
     MessageSuccess (mmc.xsd); each set's result is in DebugInfo, and a future-dated tariff's
     activation is reported by 0x8F66/0x8F67 alerts (alerts.py)."""
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# What an ESME reads of these commands is what the firmware model acts on: the DUIS body's leaves
+# (xml.flatten names), which the tariff, payment and debt models share with the GSME.
+
+def set_value(command: DeviceCommand, class_id: int, obis: str, attribute: int) -> Data:
+    found = device.set_values(command).get((class_id, obis, attribute))
+    if found is None:
+        raise axdr.PayloadError(f"{command.use_case}: the command sets no {class_id}/{obis}/{attribute}", 0)
+    return found
+
+
+def execution(command: DeviceCommand, *activations: tuple[int, str, int]) -> dict[str, str]:
+    """DUIS's ExecutionDateTime of a command whose passive values take effect at activation times
+    (GBCS: the DSP writes the execution date-time, 'now' or 'never' into each): none for now, DUIS's
+    cancellation date-time for never. The model activates a command's objects together, at the first
+    activation time the command sets."""
+    when = dlms.DlmsDateTime(set_value(command, *activations[0]).octets)
+    if when.is_now:
+        return {}
+    if when.is_never:
+        return {"ExecutionDateTime": CANCELLATION.isoformat().replace("+00:00", "Z")}
+    at = when.datetime
+    if at is None:
+        raise axdr.PayloadError(f"{command.use_case}: activation time {when} is not a date-time", 0)
+    return {"ExecutionDateTime": at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")}
+
+
+def duis_time(raw: bytes) -> str:
+    """A 4-byte DLMS time (UTC, as the DSP writes them) as DUIS's xs:time; wildcards read as 0."""
+    hour, minute, second, hundredths = (0 if b == 0xFF else b for b in raw[:4])
+    return f"{hour:02d}:{minute:02d}:{second:02d}.{hundredths:02d}Z"
+
+
+def duis_date(raw: bytes) -> list[etree._Element]:
+    """A 5-byte DLMS date with wildcards as DUIS's sr:Date parts (the inverse of dlms_date)."""
+    E = xml.E
+    year, month, day, weekday = int.from_bytes(raw[:2], "big"), raw[2], raw[3], raw[4]
+    days = {0xFE: E.LastDayOfMonth, 0xFD: E.SecondLastDayOfMonth, 0xFF: E.NonSpecifiedDayOfMonth}
+    return [E.Year(E.NonSpecifiedYear() if year == 0xFFFF else E.SpecifiedYear(str(year))),
+            E.Month(E.NonSpecifiedMonth() if month == 0xFF else E.SpecifiedMonth(str(month))),
+            E.DayOfMonth(days[day]() if day in days else E.SpecifiedDayOfMonth(str(day))),
+            E.DayOfWeek(E.NonSpecifiedDayOfWeek() if weekday == 0xFF else E.SpecifiedDayOfWeek(str(weekday)))]
+
+
+def leaves(*elements: etree._Element) -> dict[str, str]:
+    """The DUIS leaves of body elements, named as xml.flatten names a request body's."""
+    return xml.flatten(xml.E.Body(*elements))
+
+
+def _unit_charge(item: Data) -> tuple[int, int, list[tuple[bytes, int]]]:
+    """A Charge's unit_charge: (commodity scale, price scale, [(index, price)])."""
+    (commodity_scale, price_scale), _commodity, table = item.items
+    return commodity_scale.int, price_scale.int, [(entry[0].octets, entry[1].int) for entry in table.items]
+
+
+def _price_elements(command: DeviceCommand) -> etree._Element:
+    """sr:PriceElements from the standing charge and Price Matrix a command writes. The matrix holds
+    every TOU and block price, unpriced ones 0: a price of 0 charges as an unpriced rate does, so only
+    the priced ones are DUIS's; TOU and block prices make a hybrid tariff."""
+    E = xml.E
+    _, standing_scale, standing = _unit_charge(set_value(command, 113, STANDING_CHARGE, 6))
+    _, price_scale, table = _unit_charge(set_value(command, 113, PRICE_MATRIX, 6))
+    prices = {index[0]: price for index, price in table if len(index) == 1}
+    tou = [E.TOUPrice(str(prices[i]), index=str(i)) for i in range(1, TOU_RATES + 1) if prices.get(i)]
+    blocks = []
+    for rate in range(1, BLOCK_RATES + 1):
+        priced = [E.BlockPrice(str(prices[code]), index=str(block + 1)) for block in range(BLOCKS)
+                  if prices.get(code := 0xA0 + 0x10 * block + rate)]
+        if priced:
+            blocks.append(E.BlockPrices(*priced, index=str(rate)))
+    kind = "HybridTariff" if tou and blocks else "BlockTariff" if blocks else "TOUTariff"
+    return E.PriceElements(E.ElectricityPriceElements(
+        E.StandingCharge(str(standing[0][1] if standing else 0)), E.StandingChargeScale(str(standing_scale)),
+        E.PriceScale(str(price_scale)), E(kind, *tou, *blocks)))
+
+
+def _switching_table(command: DeviceCommand) -> etree._Element:
+    E = xml.E
+    days = []
+    for day in set_value(command, 20, SWITCHING_TABLE, 9).items:
+        day_id, actions = day.items
+        schedule = []
+        for action in actions.items:
+            start, _script, selector = action.items
+            n = selector.int
+            rate = E.BlockTariffAction(str(n - BLOCK_SELECTOR_BASE)) if n > BLOCK_SELECTOR_BASE \
+                else E.TOUTariffAction(str(n))
+            schedule.append(E.ProfileSchedule(E.StartTime(duis_time(start.octets)), rate))
+        days.append(E.DayProfile(E.DayName(str(day_id.int)), *schedule))
+    weeks = [E.WeekProfile(E.WeekName(str(week[0].octets[0])),
+                           *(E.ReferencedDayName(str(d.int), index=str(i)) for i, d in enumerate(week.items[1:], 1)))
+             for week in set_value(command, 20, SWITCHING_TABLE, 8).items]
+    seasons = [E.Season(E.SeasonName(season[0].octets.decode("ascii", "replace")),
+                        E.SeasonStartDate(*duis_date(season[1].octets)),
+                        E.ReferencedWeekName(str(season[2].octets[0])))
+               for season in set_value(command, 20, SWITCHING_TABLE, 7).items]
+    return E.SwitchingTable(E.DayProfiles(*days), E.WeekProfiles(*weeks), E.Seasons(*seasons))
+
+
+@accepts("ECS01a")
+def tariff_command(command: DeviceCommand) -> dict:
+    E = xml.E
+    special_days = [E.SpecialDay(E.Date(*duis_date(day[1].octets)), E.ReferencedDayName(str(day[2].int)))
+                    for day in set_value(command, 11, SPECIAL_DAYS, 2).items]
+    thresholds = [E.Thresholds(*(E.BlockThreshold(str(t.int), index=str(i)) for i, t in enumerate(
+        set_value(command, 21, f"0-0:16.1.{10 + rate}.255", 2).items, 1)), index=str(rate))
+        for rate in range(1, BLOCK_RATES + 1)]
+    currency = "GBP" if set_value(command, 9000, CURRENCY_UNIT, 4).value else "ECB"
+    elements = E.ElecTariffElements(E.CurrencyUnits(currency), _switching_table(command),
+                                    E.SpecialDays(*special_days), E.ThresholdMatrix(*thresholds))
+    return {**execution(command, (20, SWITCHING_TABLE, 10)), **leaves(elements, _price_elements(command))}
+
+
+@accepts("ECS01b")
+def price_command(command: DeviceCommand) -> dict:
+    return {**execution(command, (113, STANDING_CHARGE, 7)), **leaves(_price_elements(command))}
+
+
+@answers("ECS01a", "ECS01b")
+def tariff_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return device.dlms_answer(command, outcome)

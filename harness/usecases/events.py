@@ -9,6 +9,7 @@ Electricity Network Operator. Log entries are not protected: the response carrie
 
 from __future__ import annotations
 
+import datetime as dt
 
 from lxml import etree
 
@@ -18,9 +19,12 @@ from harness.gbcs import axdr, dlms, gbz
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
 from harness.usecases.esme_reads import named, read_log_period, timestamp
-from harness.usecases.mmc import M
+from harness.usecases.gsme_reads import entries
+from harness.usecases import device
+from harness.usecases.mmc import M, utc_text
 from harness.usecases.records import DspRecords
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError
 
 PROFILE_GENERIC, BUFFER, RANGE_SELECTOR = 7, 2, 1
@@ -176,3 +180,50 @@ def alcs_event_log(ctx: ResponseContext, rsp: etree._Element) -> None:
     rows = _buffer(ctx)
     if rows is not None:
         rsp.append(M.ALCSEvent(*(alcs_entry(ctx, row) for row in rows)))
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# The ESME reads which log and period from the get-with-selection (harness.emulators.device._read_log acts on
+# them, named as the DUIS body's leaves) and answers the entries as the RTDS ESME does: a compact-array of
+# (timestamp, event code, other information) for the Event Log, of (timestamp, event code) for the Security Log.
+_ESME_LOGS = {LOGS[ESME, log]: log for log in ("Event", "Security")}
+_ENTRY = {"Event": axdr.TypeDescription(Tag.STRUCTURE, children=(
+              axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED),
+              axdr.TypeDescription(Tag.OCTET_STRING))),
+          "Security": axdr.TypeDescription(Tag.STRUCTURE, children=(
+              axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED)))}
+
+
+def _log_read(command: DeviceCommand) -> tuple[str, Data]:
+    """Which log a command reads, and its range selection."""
+    specs = device.access_request(command).specs
+    spec = specs[0] if len(specs) == 1 else None
+    log = _ESME_LOGS.get(str(spec.descriptor.instance)) if spec is not None else None
+    if spec is None or log is None or spec.kind is not RequestKind.GET_WITH_SELECTION \
+            or (spec.descriptor.class_id, spec.descriptor.member, spec.selector) != (PROFILE_GENERIC, BUFFER,
+                                                                                    RANGE_SELECTOR):
+        raise PayloadError(f"{command.use_case}: expected a range read of the ESME's Event or Security Log buffer", 0)
+    return log, spec.selection  # type: ignore[return-value]
+
+
+@accepts("ECS35a", "ECS35b", "ECS35c", "ECS35d")     # the CHF keeps its logs as the ESME does
+def read_log_command(command: DeviceCommand) -> dict:
+    log, selection = _log_read(command)
+    if selection is None or selection.tag is not Tag.STRUCTURE or len(selection.items) != 4:
+        raise PayloadError(f"{command.use_case}: a range selection is (restricting object, from, to, columns)", 0)
+    _restricting, start, end, _columns = selection.items
+    return {"LogToRead": log, "ReadLogPeriod/StartDateTime": utc_text(gbz.gbz_time(start.int)),
+            "ReadLogPeriod/EndDateTime": utc_text(gbz.gbz_time(end.int))}
+
+
+@answers("ECS35a", "ECS35b", "ECS35c", "ECS35d")
+def log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    log, _ = _log_read(command)
+    rows = []
+    for entry in entries(outcome, "Log/LogEntry"):
+        stamp = dt.datetime.fromisoformat(entry["Timestamp"].replace("Z", "+00:00"))
+        row = [axdr.double_long_unsigned(gbz.gbz_seconds(stamp)), axdr.long_unsigned(int(entry["LogCode"], 16))]
+        if log == "Event":
+            row.append(axdr.octet_string(bytes.fromhex(entry.get("OtherInformation", ""))))
+        rows.append(axdr.structure(*row))
+    return device.dlms_answer(command, outcome, [Data(Tag.COMPACT_ARRAY, (_ENTRY[log], tuple(rows)))])

@@ -15,16 +15,24 @@ The three SUCCESS responses parse to valid MMC.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from lxml import etree
 
 from harness.catalogue import DeviceType
+from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, gbz
 from harness.gbcs.axdr import Tag
 from harness.gbcs.dlms import Descriptor, Obis
 from harness.usecases.esme_config import GET, access_request
+from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
+from harness.usecases.firmware_activation import firmware_version_octets
 from harness.usecases.gsme_reads import (
     attributes,
-   
     opened,
     read_attributes,
     success,
@@ -32,12 +40,16 @@ from harness.usecases.gsme_reads import (
 from harness.usecases.mmc import M
 from harness.usecases.registry import (
     CommandContext,
+    DeviceCommand,
     Originator,
     ResponseContext,
+    accepts,
+    answers,
     command,
     response,
 )
 from harness.usecases.request import DuisRequest
+from harness.usecases.security import asn1_command
 
 ACTIVE_FIRMWARE_IDENTIFIER = Descriptor(1, Obis.parse("0-0:0.2.1.255"), 2)
 METERING, FIRMWARE_VERSION = 0x0702, 0x0206
@@ -90,3 +102,144 @@ def ppmid_hcalcs_firmware_version(ctx: ResponseContext, rsp: etree._Element) -> 
     if read:
         rsp.append(version(raw["firmwareVersion"]))  # type: ignore[index]
     rsp.set("MessageSuccess", "true" if read else "false")
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# The version a device runs is MMC's FirmwareVersion (hex of its octets), what the firmware model keeps.
+
+@accepts("ECS52")
+def read_active_firmware_command(command: DeviceCommand) -> dict:
+    request = device.access_request(command)
+    if [spec.descriptor for spec in request.specs] != [ACTIVE_FIRMWARE_IDENTIFIER]:
+        raise PayloadError("ECS52: expected one get of the active firmware identifier (0-0:0.2.1.255)", 0)
+    return {}
+
+
+@answers("ECS52")
+def active_firmware_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    version = firmware_version_octets(outcome.get("FirmwareVersion", ""))
+    return device.dlms_answer(command, outcome, [axdr.octet_string(version)])
+
+
+@accepts("GCS38")
+def read_gas_firmware_command(command: DeviceCommand) -> dict:
+    device.gbz_command(command)
+    return {}
+
+
+@answers("GCS38")
+def gas_firmware_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    version = firmware_version_octets(outcome.get("FirmwareVersion", ""))
+    return device.read_attributes_responses(command, outcome, {(METERING, FIRMWARE_VERSION): ("octstr", version)})
+
+
+@accepts("CS08")
+def read_ppmid_hcalcs_firmware_command(command: DeviceCommand) -> dict:
+    asn1_command(command, "ReadPPMIDHCALCSFirmwareVersionCommand")
+    return {}
+
+
+READ_SUCCESS, READ_FAILURE = 0, 1
+
+
+@answers("CS08")
+def ppmid_hcalcs_firmware_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The version the device runs and whether it read it (on failure the version it has, if any)."""
+    return asn1.encode("ReadPPMIDHCALCSFirmwareVersionResponse", {
+        "firmwareVersion": firmware_version_octets(outcome.get("FirmwareVersion", "")),
+        "responseCode": READ_SUCCESS if device.succeeded(outcome) else READ_FAILURE})
+
+
+# -- Firmware distribution alerts (device side and the Parse) --------------------------------------------
+# A meter that received an 11.1 image over the HAN tells its supplier whether it verified it (0x8F72, 0x8F1C) with
+# the hash it calculated over the image: a Firmware Distribution Receipt Alert, DLMS from an ESME (FDRA-DLMS,
+# 0x00CE), GBZ from a GSME (FDRA-ZigBee, 0x00CF). The CH tells the DCC how each transfer went: CCS08 (0x0128),
+# ASN.1 FirmwareTransferAlert. As the public RTDS 4.5.0 samples show them (SmartDCCInnovation/gbcs-parser
+# test/rtds/RTDS-4.5.0/NA_FDRA-DLMS, NA_FDRA-ZigBee, NA_CCS08): signed, no date-time in the header.
+
+FIRMWARE_VERIFIED, FIRMWARE_NOT_VERIFIED = 0x8F72, 0x8F1C
+RECEIPT_ALERTS = {DeviceType.ESME: 0x00CE, DeviceType.GSME: 0x00CF}
+FIRMWARE_TRANSFER_ALERT = 0x0128
+TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
+# FirmwareTransferAlert responseCode (gbcs.asn) by DUIS's TransferResponseCode names
+TRANSFER_RESPONSES = {"FileTransferSuccess": 0, "FirmwareImageDiscarded": 1, "HardwareVersionMismatch": 2,
+                      "FileTransferFailure": 3}
+
+
+def calculated_hash(image: bytes) -> bytes:
+    """The hash a device calculates over an image it received, the one 11.3 names the image by (SHA-256)."""
+    return hashlib.sha256(image).digest()
+
+
+def receipt_alert(device_type: DeviceType, code: int, image_hash: bytes) -> Callable[[int, dt.datetime], bytes]:
+    """FDRA-DLMS / FDRA-ZigBee: the verdict (0x8F72, 0x8F1C) and the hash, from the alert's counter and time."""
+    def payload(counter: int, when: dt.datetime) -> bytes:
+        if device_type in device.GBZ_DEVICES:
+            # the GBZ header announces one component: the hash, a DLMS octet string (RTDS NA_FDRA-ZigBee)
+            return gbz.GbzPayload((), code, gbz.gbz_seconds(when), component_count=1,
+                                  manufacturer_hash=image_hash).encode()
+        body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(device.alert_date_time(when)),
+                              axdr.octet_string(image_hash))
+        return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+    return payload
+
+
+def _receipt_hash(value: object) -> bytes | None:
+    if isinstance(value, gbz.GbzPayload):
+        return value.manufacturer_hash
+    if isinstance(value, dlms.DataNotification) and len(value.body.items) == 3 \
+            and value.body.items[2].tag is Tag.OCTET_STRING:
+        return value.body.items[2].octets
+    return None
+
+
+@response("FDRA-DLMS", "FDRA-ZigBee")
+def firmware_verification(ctx: ResponseContext, payload: etree._Element) -> None:
+    image_hash = _receipt_hash(ctx.payload.value)  # type: ignore[attr-defined]
+    if image_hash is not None:
+        payload.append(M.FirmwareVerificationDeviceAlert(M.ManufacturerImageHash(image_hash.hex().upper())))
+
+
+def transfer_alert(code: int, device_id: EntityId, version: str, response_code: str
+                   ) -> Callable[[int, dt.datetime], bytes]:
+    """CCS08: the transfer (0x8F8A) or not (0x8F89) of the image of that version (8 hex digits, the OTA header's
+    file version) to the device, and why, when the CH knew."""
+    def payload(counter: int, when: dt.datetime) -> bytes:
+        return asn1.encode("FirmwareTransferAlert", {
+            "alertCode": code, "executionDateTime": when.astimezone(dt.timezone.utc).replace(microsecond=0),
+            "entityId": bytes(device_id), "firmwareVersion": firmware_version_octets(version),
+            "responseCode": TRANSFER_RESPONSES[response_code]})
+    return payload
+
+
+@dataclass(frozen=True)
+class FirmwareTransfer:
+    """What the DCC reads of a CCS08: the device, the image's version, the CH's TransferResponseCode."""
+
+    code: int
+    device_id: EntityId
+    version: str
+    response: str
+
+    @property
+    def succeeded(self) -> bool:
+        return self.code == TRANSFER_SUCCEEDED
+
+
+def firmware_transfer(value: object) -> FirmwareTransfer | None:
+    """A decoded CCS08 payload (asn1.Asn1Payload) as the DCC reads it; None for anything else."""
+    if not isinstance(value, asn1.Asn1Payload) or value.type_name != "FirmwareTransferAlert":
+        return None
+    raw = value.value
+    response = next((name for name, n in TRANSFER_RESPONSES.items() if n == raw["responseCode"]),  # type: ignore[index]
+                    f"responseCode {raw['responseCode']}")  # type: ignore[index]
+    return FirmwareTransfer(raw["alertCode"], EntityId(raw["entityId"]),  # type: ignore[index]
+                            raw["firmwareVersion"].hex().upper(), response)  # type: ignore[index]
+
+
+@response("CCS08")
+def firmware_transferred(ctx: ResponseContext, payload: etree._Element) -> None:
+    """mmc.xsd has no alert payload for it (the DCC keeps it: CommsHubAlert, FirmwareDistributionFailure): a note."""
+    transfer = firmware_transfer(ctx.payload.value)  # type: ignore[attr-defined]
+    if transfer is not None:
+        ctx.notes.append(f"CCS08: firmware {transfer.version} to {transfer.device_id.duis}: {transfer.response}")

@@ -5,14 +5,26 @@ command by its originator counter and says what the activation did and which fir
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.gbcs import asn1
-from harness.usecases.mmc import M
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
+from harness.usecases.mmc import M, utc_text
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
-from harness.usecases.security import asn1_status, execution_date_time
+from harness.usecases.security import asn1_command, asn1_status, execution_date_time, parsed_values, response_code
 
 DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.CHF, DeviceType.PPMID, DeviceType.HCALCS)
 
@@ -60,3 +72,63 @@ def firmware_activated_when_due(ctx: ResponseContext, payload: etree._Element) -
         M.OriginatorCounterFromCommand(str(raw["originatorCounter"])),  # type: ignore[index]
         *_outcome(raw["executionOutcome"], view["executionOutcome"]))  # type: ignore[index]
     payload.append(M.FutureDatedCommandOutcomeDeviceAlert(alert))
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+
+ACTIVATION_FAILURE = asn1.named_numbers("ActivateImageResponseCode")["activationFailure"]
+
+
+@accepts("CS06")
+def activate_firmware_command(command: DeviceCommand) -> dict:
+    """The image's hash (hex) and the execution time (ISO 8601; the far-future one cancels). The outcome alert
+    quotes the command's own counter from the command itself (firmware_activated_alert)."""
+    value: dict = asn1_command(command, "ActivateFirmwareCommand")  # type: ignore[assignment]
+    fields = {"FirmwareHash": value["manufacturerImageHash"].hex().upper()}
+    if value.get("executionDateTime") is not None:
+        fields["ExecutionDateTime"] = utc_text(value["executionDateTime"].replace(tzinfo=dt.timezone.utc))
+    return fields
+
+
+def firmware_version_octets(version: str) -> bytes:
+    """A firmware version as its octets: DUIS and MMC write it as hex (00040001)."""
+    try:
+        return bytes.fromhex(version)
+    except ValueError:
+        return version.encode("utf-8")
+
+
+def activation_outcome(status: str, version: str) -> dict[str, str]:
+    """A device's outcome of an activation it carried out (success, noImageHeld, hashMismatch,
+    activationFailure) and the version it runs, in MMC names."""
+    outcome = {"responseCode": asn1.named_numbers("ActivateImageResponseCode")[status],
+               "firmwareVersion": firmware_version_octets(version)}
+    return parsed_values("CS06", asn1.Asn1Payload("ActivateFirmwareResponse", ("executionOutcome", outcome)))
+
+
+@answers("CS06")
+def firmware_activated_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The outcome of an activation carried out; accepted alone for a held (or cancelling) one."""
+    carried_out = "FirmwareVersion" in outcome or "ActivateImageResponseCode@ResponseCode" in outcome
+    if not carried_out and device.succeeded(outcome):
+        return asn1.encode("ActivateFirmwareResponse", ("commandAccepted", None))
+    return asn1.encode("ActivateFirmwareResponse", ("executionOutcome", _execution_outcome(outcome)))
+
+
+def firmware_activated_alert(command: DeviceCommand, code: int, outcome: dict) -> bytes:
+    """FDA-CS06 (0x00CA): a future-dated activation's outcome when its time came, as the RTDS devices send it:
+    the alert code (0x8F66 / 0x8F67), the command's execution time and its own originator counter (the User
+    finds its request by it) and the outcome as the response to an immediate activation carries it."""
+    value: dict = asn1_command(command, "ActivateFirmwareCommand")  # type: ignore[assignment]
+    if value.get("executionDateTime") is None:
+        raise PayloadError(f"{command.use_case}: not a future-dated activation, so no outcome alert", 0)
+    return asn1.encode("ActivateFirmwareAlert", {
+        "alertCode": code, "executionDateTime": value["executionDateTime"],
+        "originatorCounter": value["originatorCounter"], "executionOutcome": _execution_outcome(outcome)})
+
+
+def _execution_outcome(outcome: dict) -> dict:
+    """ActivateFirmwareExecutionOutcome from its MMC names: the response code (activationFailure for a failure
+    the model gave no reason for) and the version running."""
+    code = response_code(outcome, "ActivateImageResponseCode", 0 if device.succeeded(outcome) else ACTIVATION_FAILURE)
+    return {"responseCode": code, "firmwareVersion": firmware_version_octets(outcome.get("FirmwareVersion", ""))}

@@ -19,7 +19,7 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
-    gbz_time, opened, read_attributes, success
+    gbz_time, opened, read_attributes, set_answer, success, timestamp
 from harness.usecases.mmc import M
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
@@ -212,3 +212,55 @@ def set_mprn_command(command: DeviceCommand) -> dict:
 @answers("GCS41")
 def configured_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.default_responses(command, outcome)
+
+
+# A GSME reads these commands back into the DUIS names its firmware model keeps them under (the 6.22, 6.6 and
+# 6.8 request bodies' leaves), and answers each ZCL command with a Default Response.
+
+@accepts("GCS20")
+def configure_alert_behaviour_command(command: DeviceCommand) -> dict:
+    """Each event's WAN, HAN, log and alarm settings from the configuration its Set Event Configuration gives."""
+    fields = {}
+    for component in device.gbz_command(command).components:
+        values = component.frame.values or {}
+        if component.cluster != DEVICE_MANAGEMENT or component.frame.command != SET_EVENT_CONFIGURATION:
+            raise PayloadError(f"GCS20: expected Set Event Configuration commands only, found cluster "
+                               f"0x{component.cluster:04X} command 0x{component.frame.command:02X}", 0)
+        for event in values["event_ids"]:
+            path = f"GasSupplierAlertEventSettings/x{event['event_id']:04X}"
+            fields.update({f"{path}/{element}": "Enable" if values["event_configuration"] & bit else "Disable"
+                           for element, bit in EVENT_SETTINGS})
+    return fields
+
+
+def decimal_text(value: int, digits: int) -> str:
+    """A ZCL value with `digits` trailing digits as the DUIS decimal it came from."""
+    return str(Decimal(value).scaleb(-digits))
+
+
+@accepts("GCS23")
+def update_gas_conversion_command(command: DeviceCommand) -> dict:
+    factor = device.component_values(command, PRICE, PUBLISH_CONVERSION_FACTOR)
+    calorific = device.component_values(command, PRICE, PUBLISH_CALORIFIC_VALUE)
+    return {"ConversionFactor": decimal_text(factor["conversion_factor"],
+                                             factor["conversion_factor_trailing_digit"] >> 4),
+            "CalorificValue": decimal_text(calorific["calorific_value"],
+                                           calorific["calorific_value_trailing_digit"] >> 4)}
+
+
+PERIODICITY_NAMES = {duration: name for name, duration in PERIODICITY.items()}
+
+
+@accepts("GCS25", "GCS25a")
+def update_billing_calendar_command(command: DeviceCommand) -> dict:
+    """The billing calendar, and the issuer event id a 6.2.3 read reports it under (no DUIS element)."""
+    period = device.component_values(command, PRICE, PUBLISH_BILLING_PERIOD)
+    duration = (period["billing_period_duration"], period["billing_period_duration_type"])
+    if duration not in PERIODICITY_NAMES:
+        raise PayloadError(f"{command.use_case}: a billing period of {duration[0]} (type 0x{duration[1]:02X}) is no "
+                           f"DUIS periodicity", 0)
+    return {"GasBillingCalendar/BillingPeriodStart": timestamp(period["billing_period_start_time"]),
+            "GasBillingCalendar/Periodicity": PERIODICITY_NAMES[duration], "issuer_event_id": period["issuer_event_id"]}
+
+
+answers("GCS20", "GCS23", "GCS25", "GCS25a")(set_answer)

@@ -12,12 +12,18 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.catalogue import DeviceType
-from harness.gbcs import gbz
+from harness.gbcs import gbz, zcl
+from harness.gbcs.axdr import PayloadError
 from harness.gbcs.gbz import ZclCommand, command_payload
-from harness.usecases.gsme_tariff import (CANCEL, CLIENT_TO_SERVER, GSME, PROVIDER_ID, SERVER_TO_CLIENT, Calendar,
-                                          dated, execution, gbz_date_time, issuer_event_id, minutes,
-                                          part, week_profiles)
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.usecases import device
+from harness.usecases.device import gbz_command
+from harness.usecases.gsme_tariff import (CALENDAR, CANCEL, CLIENT_TO_SERVER, GSME, PROVIDER_ID, PUBLISH_CALENDAR,
+                                          PUBLISH_DAY_PROFILE, SERVER_TO_CLIENT, Calendar, dated, execution,
+                                          execution_of, gbz_date_time, issuer_event_id, minutes, part, published,
+                                          set_responses, special_day_fields, week_and_season_fields,
+                                          week_profiles)
+from harness.usecases.gsme_reads import set_answer, timestamp
+from harness.usecases.registry import CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response
 from harness.usecases.request import DuisRequest, TransformError
 
 PREPAYMENT, MESSAGING, DEVICE_MANAGEMENT = 0x0705, 0x0703, 0x0708
@@ -246,3 +252,170 @@ def prepayment_or_display_set(ctx: ResponseContext, rsp: etree._Element) -> None
     payment mode change the Change Payment Mode Response (friendly credit and emergency credit
     settings, for which MMC has no element)."""
 
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# A GSME reads these commands back into the DUIS names its firmware model keeps them under, and answers
+# each ZCL command with a Default Response, but for a payment mode change (Change Payment Mode
+# Response) and a top up (Consumer Top Up Response), which report the meter's own settings and credit.
+# Those values have no MMC element: the firmware gives them in the outcome under their ZCL names.
+
+CHANGE_DEBT, EMERGENCY_CREDIT_SETUP, CONSUMER_TOP_UP, CREDIT_ADJUSTMENT_COMMAND, CHANGE_PAYMENT_MODE = \
+    0x02, 0x03, 0x04, 0x05, 0x06
+SET_LOW_CREDIT_WARNING_LEVEL, SET_MAXIMUM_CREDIT_LIMIT, SET_OVERALL_DEBT_CAP = 0x09, 0x0B, 0x0C
+CHANGE_PAYMENT_MODE_RESPONSE, CONSUMER_TOP_UP_RESPONSE = 0x02, 0x03
+# As the RTDS frames them: the Change Payment Mode Response with default response disabled, the top up's not.
+PAYMENT_MODE_RESPONSE_FRAME = SERVER_TO_CLIENT | 0x10
+PREPAYMENT_ENABLED = 0x0002                       # Payment Control Configuration bit 1
+FREQUENCY_NAMES = {value: name for name, value in RECOVERY_FREQUENCY.items()}
+ACTION_NAMES = {value: name for name, value in NON_DISABLEMENT_ACTION.items()}
+
+# What the RTDS GSME reports in its Change Payment Mode Response: friendly credit enabled with calendar 2,
+# emergency credit limit 10.00 and threshold 2.00 (10^-5 GBP). The emulated GSME's factory settings.
+CREDIT_SETTINGS = {"friendly_credit": 0x01, "friendly_credit_calendar_id": 2,
+                   "emergency_credit_limit": 1000000, "emergency_credit_threshold": 200000}
+
+# Consumer Top Up Response: Result Type when the meter refuses a UTRN, by the alert it raises (0x8F63 not
+# authentic, 0x8F51 already used, 0x8F5B above the maximum credit per top up), else Rejected - Error;
+# the RTDS refusal (an invalid UTRN) has no top-up value or credit remaining (-1).
+TOP_UP_INVALID, TOP_UP_DUPLICATE, TOP_UP_ERROR, TOP_UP_TOO_LARGE = 0x01, 0x02, 0x03, 0x06
+TOP_UP_REFUSALS = {0x8F63: TOP_UP_INVALID, 0x8F51: TOP_UP_DUPLICATE, 0x8F5B: TOP_UP_TOO_LARGE}
+NO_VALUE = -1
+
+
+@accepts("GCS02", "GCS03")
+def read_payment_mode_change(command: DeviceCommand) -> dict:
+    values = device.component_values(command, PREPAYMENT, CHANGE_PAYMENT_MODE)
+    configuration = values["proposed_payment_control_configuration"]
+    fields = execution_of(command)
+    if not configuration & PREPAYMENT_ENABLED:
+        return {**fields, "Credit": ""}
+    return {**fields, "Prepayment/SuspendDebtDisabled": str(bool(configuration & SUSPEND_DEBT_DISABLED)).lower(),
+            "Prepayment/SuspendDebtEmergency": str(not configuration & COLLECT_DEBT_EMERGENCY).lower(),
+            "Prepayment/DisablementThreshold": str(values["cut_off_value"])}
+
+
+@answers("GCS02", "GCS03")
+def payment_mode_changed(command: DeviceCommand, outcome: dict) -> bytes:
+    if not device.succeeded(outcome):
+        return set_responses(command, outcome)
+    request = gbz_command(command).components[0]
+    settings = {name: outcome.get(name, default) for name, default in CREDIT_SETTINGS.items()}
+    return gbz.GbzPayload((gbz.Component(PREPAYMENT, zcl.Frame(
+        PAYMENT_MODE_RESPONSE_FRAME, request.frame.sequence, CHANGE_PAYMENT_MODE_RESPONSE, settings)),)).encode()
+
+
+_BALANCE_FIELDS = {0x00: ("PrepaymentMode/AdjustMeterBalance", True), 0x01: ("PrepaymentMode/ResetMeterBalance", False),
+                   0x02: ("CreditMode/ResetMeterBalance", False), 0x03: ("CreditMode/AdjustMeterBalance", True)}
+
+
+@accepts("GCS40a", "GCS40b", "GCS40c", "GCS40d")
+def read_credit_adjustment(command: DeviceCommand) -> dict:
+    values = device.component_values(command, PREPAYMENT, CREDIT_ADJUSTMENT_COMMAND)
+    kind = values["credit_adjustment_type"]
+    if kind not in _BALANCE_FIELDS:
+        raise PayloadError(f"{command.use_case}: credit adjustment type 0x{kind:02X} is not one GBCS uses", 0)
+    name, adjust = _BALANCE_FIELDS[kind]
+    return {name: str(values["credit_adjustment_value"]) if adjust else ""}
+
+
+@accepts("GCS04")
+def read_debt_changes(command: DeviceCommand) -> dict:
+    """Time debts 1 and 2 with their recovery rates, the payment debt with its recovery per payment."""
+    fields: dict = {}
+    for change in published(command, PREPAYMENT, CHANGE_DEBT):
+        kind = change["debt_amount_type"]
+        if kind in (TIME_DEBT_1_INCREMENTAL, TIME_DEBT_2_INCREMENTAL):
+            register = 1 if kind == TIME_DEBT_1_INCREMENTAL else 2
+            fields[f"TimeDebtRegister{register}"] = str(change["debt_amount"])
+            fields[f"GasDebtRecovery{register}/DebtRecoveryRate"] = str(change["debt_recovery_amount"])
+            fields[f"GasDebtRecovery{register}/DebtRecoveryRatePeriod"] = FREQUENCY_NAMES.get(
+                change["debt_recovery_frequency"], str(change["debt_recovery_frequency"]))
+        elif kind == PAYMENT_DEBT_INCREMENTAL:
+            fields["PaymentDebtRegister"] = str(change["debt_amount"])
+            fields["DebtRecoveryPerPayment"] = str(change["debt_recovery_balance_percentage"])
+        else:
+            raise PayloadError(f"GCS04: debt amount type 0x{kind:02X} is not one GBCS uses", 0)
+    return fields
+
+
+def friendly_credit_calendar_fields(command: DeviceCommand, path: str) -> dict:
+    out: dict = {}
+    for calendar in published(command, CALENDAR, PUBLISH_CALENDAR)[:1]:
+        out[f"{path}/IssuerEventID"] = str(calendar["issuer_event_id"])            # no DUIS elements: the meter's
+        out[f"{path}/IssuerCalendarID"] = str(calendar["issuer_calendar_id"])
+    for n, day in enumerate(published(command, CALENDAR, PUBLISH_DAY_PROFILE), start=1):
+        profile = f"{path}/DayProfiles/GasNonDisablementDayProfile[{n}]"
+        for k, entry in enumerate(day["schedule_entries"], start=1):
+            minutes = entry["start_time"]
+            out[f"{profile}/TimeStartAction[{k}]/StartTime"] = f"{minutes // 60:02d}:{minutes % 60:02d}:00.00Z"
+            out[f"{profile}/TimeStartAction[{k}]/NonDisablementAction"] = ACTION_NAMES.get(
+                entry["price_tier_or_function"], str(entry["price_tier_or_function"]))
+        out[f"{profile}/GasDayName"] = str(day["day_id"])
+    out.update(week_and_season_fields(command, f"{path}/WeekProfiles", f"{path}/SeasonProfiles"))
+    out.update(special_day_fields(command, f"{path}/SpecialDays"))
+    return out
+
+
+@accepts("GCS05")
+def read_prepay_configuration(command: DeviceCommand) -> dict:
+    gas = "UpdatePrepayConfigGas"
+    emergency = device.component_values(command, PREPAYMENT, EMERGENCY_CREDIT_SETUP)
+    cap = device.component_values(command, PREPAYMENT, SET_OVERALL_DEBT_CAP)
+    low = device.component_values(command, PREPAYMENT, SET_LOW_CREDIT_WARNING_LEVEL)
+    maximum = device.component_values(command, PREPAYMENT, SET_MAXIMUM_CREDIT_LIMIT)
+    return {**execution_of(command),
+            f"{gas}/DebtRecoveryRateCap": str(cap["overall_debt_cap"]),
+            f"{gas}/EmergencyCreditLimit": str(emergency["emergency_credit_limit"]),
+            f"{gas}/EmergencyCreditThreshold": str(emergency["emergency_credit_threshold"]),
+            f"{gas}/LowCreditThreshold": str(low["low_credit_warning_level"]),
+            **friendly_credit_calendar_fields(command, f"{gas}/GasNonDisablementCalendar"),
+            f"{gas}/MaxMeterBalance": str(maximum["maximum_credit_level"]),
+            f"{gas}/MaxCreditThreshold": str(maximum["maximum_credit_per_top_up"])}
+
+
+answers("GCS40a", "GCS40b", "GCS40c", "GCS40d", "GCS04", "GCS05")(set_responses)
+
+
+@accepts("CS01b")
+def read_top_up(command: DeviceCommand) -> dict:
+    code = device.component_values(command, PREPAYMENT, CONSUMER_TOP_UP)["top_up_code"]
+    return {"UTRN": code.decode("ascii", "replace")}
+
+
+@answers("CS01b")
+def topped_up_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """Consumer Top Up Response: accepted with the credit added and now remaining (10^-5 GBP, the GSME's
+    price trailing digits), or why the UTRN was refused."""
+    request = gbz_command(command).components[0]
+    accepted = device.succeeded(outcome)
+    values = {"result_type": outcome.get("result_type", 0x00 if accepted else TOP_UP_INVALID),
+              "top_up_value": outcome.get("top_up_value", NO_VALUE) if accepted else NO_VALUE,
+              "source_of_top_up": CONSUMER_TOP_UP_FROM_ESI,
+              "credit_remaining": outcome.get("credit_remaining", NO_VALUE) if accepted else NO_VALUE}
+    return gbz.GbzPayload((gbz.Component(PREPAYMENT, zcl.Frame(
+        SERVER_TO_CLIENT, request.frame.sequence, CONSUMER_TOP_UP_RESPONSE, values)),)).encode()
+
+
+# -- SR 3.1, 3.2, 3.4 on the device: the DUIS names the firmware model keeps them under ------------------------
+
+@accepts("GCS07")
+def display_message_command(command: DeviceCommand) -> dict:
+    message = device.component_values(command, MESSAGING, 0x00)["message"]
+    return {"SupplierMessage": message.decode("ascii", "replace")}
+
+
+@accepts("GCS09")
+def restrict_access_command(command: DeviceCommand) -> dict:
+    tenancy = device.component_values(command, DEVICE_MANAGEMENT, 0x00)
+    return {"RestrictionDateTime": timestamp(tenancy["implementation_date_time"])}
+
+
+@accepts("GCS44")
+def update_supplier_name_command(command: DeviceCommand) -> dict:
+    supplier = device.component_values(command, DEVICE_MANAGEMENT, 0x01)
+    return {"SupplierName": supplier["proposed_provider_name"].decode("ascii", "replace"),
+            "SupplierTelephoneNumber": supplier["proposed_provider_contact_details"].decode("ascii", "replace")}
+
+
+answers("GCS07", "GCS09", "GCS44")(set_answer)

@@ -10,6 +10,7 @@
   4.8.1  GCS17   Get Sampled Data, sample id 0: half-hourly consumption (profile data)
   4.17   GCS61   Get Sampled Data, sample id 1: daily consumption (GPF)
   6.13   CS10a/b Get Event Log, the event log (log id 3) or the security log (log id 4)
+  alert  GCS53   0x8F0A Billing Data Log Updated: a Publish Snapshot (Metering) pushed to the supplier
 
 The answers to most of these travel encrypted for the requesting User (GBZ component control bit
 0x02): they are opened with the User's KA key from the keystore (GBCS 4.3.3, KDF mode 04, the
@@ -20,12 +21,17 @@ Register values of 4.1.1/4.1.2 are scaled by the multiplier and divisor read in 
 Snapshot and sample values are the meter's raw units (the response carries no divisor; the Metering
 cluster's divisor, attribute 0x0302, read by 4.1.1, scales them); prepayment values are the meter's
 integers in its price trailing digits (attribute 0x0617 of the Price cluster, read by 4.3).
+
+The device side (at the end) reads these commands as a GSME or GPF does and answers as the RTDS meters do;
+its GBZ answer helpers (one reply per ZCL command, encryption, failures) serve the other GSME families too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from decimal import Decimal
 
@@ -35,8 +41,10 @@ from harness import catalogue
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.gbcs.axdr import PayloadError
+from harness.usecases import device
 from harness.usecases.mmc import M, decrypt, pass_on_encrypted, utc_text
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError
 
 GSME, GPF = DeviceType.GSME, DeviceType.GPF
@@ -82,20 +90,22 @@ def read_attributes(cluster: int, attributes: Iterable[int]) -> gbz.ZclCommand:
     return gbz.ZclCommand(cluster, 0x00, zcl.READ_ATTRIBUTES, {"attributes": list(attributes)})
 
 
-def gbz_time(request: DuisRequest, path: str) -> int:
-    """A request date-time as GBZ seconds (a UTCTime of the ZCL payload)."""
+def gbz_time(request: DuisRequest, path: str, *, epoch: bool = False) -> int:
+    """A request date-time as GBZ seconds (a UTCTime of the ZCL payload). 0 means 'now' where a command
+    takes effect, so only a period's bound (`epoch`) may be 2000-01-01T00:00:00Z (a whole log's start)."""
     value = request.date_time(path)
     if value is None:
         request.require(path)
     seconds = gbz.gbz_seconds(value)  # type: ignore[arg-type]
-    if not 0 < seconds < 0xFFFFFFFF:
+    if not (0 if epoch else 1) <= seconds < 0xFFFFFFFF:
         raise TransformError(f"{request.srv} sr:{path}: {value} is outside the ZigBee UTCTime range",
                              where=request.where)
     return seconds
 
 
 def log_period(request: DuisRequest) -> tuple[int, int]:
-    start, end = gbz_time(request, "ReadLogPeriod/StartDateTime"), gbz_time(request, "ReadLogPeriod/EndDateTime")
+    start = gbz_time(request, "ReadLogPeriod/StartDateTime", epoch=True)
+    end = gbz_time(request, "ReadLogPeriod/EndDateTime", epoch=True)
     if end < start:
         raise TransformError(f"{request.srv} sr:ReadLogPeriod: EndDateTime is before StartDateTime",
                              where=request.where)
@@ -205,7 +215,7 @@ def opened(ctx: ResponseContext) -> list[gbz.Component]:
     """The response's components, encrypted ZCL payloads decrypted and decoded where the keystore holds
     the User's KA key; the others are passed on as ra:GBCSData and keep `frame.values` None."""
     payload = ctx.payload.value  # type: ignore[attr-defined]
-    out, pos = [], 3
+    out, pos = [], 3 if payload.alert_code is None else 9       # after the header (an alert's: its code and time)
     for component in payload.components:
         size = len(component.encode())
         if component.encrypted and component.frame.values is None and component.ciphered is not None:
@@ -327,13 +337,17 @@ def prepay_values(ctx: ResponseContext, rsp: etree._Element) -> None:
         success(rsp, False)
 
 
+# A Publish Prepay Snapshot's debt/credit status fields and their MMC PrepaymentOperationalDataType elements.
+PREPAYMENT_DATA = (("accumulated_debt", "AccumulatedDebtRegister"),
+                   ("emergency_credit_remaining", "EmergencyCreditBalance"), ("credit_remaining", "MeterBalance"),
+                   ("type3_debt_remaining", "PaymentDebtRegister"), ("type1_debt_remaining", "TimeDebtRegisters1"),
+                   ("type2_debt_remaining", "TimeDebtRegisters2"))
+
+
 def prepayment_data(name: str, snapshot: dict) -> etree._Element:
     """A Publish Prepay Snapshot's debt/credit status as MMC PrepaymentOperationalDataType."""
     out = M(name)
-    for field, element in (("accumulated_debt", "AccumulatedDebtRegister"),
-                           ("emergency_credit_remaining", "EmergencyCreditBalance"), ("credit_remaining", "MeterBalance"),
-                           ("type3_debt_remaining", "PaymentDebtRegister"), ("type1_debt_remaining", "TimeDebtRegisters1"),
-                           ("type2_debt_remaining", "TimeDebtRegisters2")):
+    for field, element in PREPAYMENT_DATA:
         if field in snapshot:
             out.append(M(element, str(snapshot[field])))
     out.append(M.Timestamp(timestamp(snapshot["snapshot_time"])))
@@ -367,16 +381,21 @@ def tariff_triggered_billing_data_log(ctx: ResponseContext, rsp: etree._Element)
     success(rsp, all_found(components))
 
 
+def billing_data_log_entry(snapshot: dict) -> etree._Element:
+    """A GSMEBillingDataLogEntry (the billing calendar log's, and the one GCS53 alerts carry)."""
+    tou, blocks = registers(snapshot)
+    entry = M.GSMEBillingDataLogEntry(M.Timestamp(timestamp(snapshot["snapshot_time"])),
+                                      *(M.ActiveImportRegisterValueConsumption(v) for v in consumption(snapshot)))
+    entry.extend(indexed("BlockRegisterMatrixValue", blocks) + indexed("TariffTOURegisterMatrixValue", tou))
+    return entry
+
+
 @response("GCS15c")
 def billing_calendar_billing_data_log(ctx: ResponseContext, rsp: etree._Element) -> None:
     components = opened(ctx)
     gas = M.Gas()
     for snapshot in frames(components, METERING, PUBLISH_SNAPSHOT[METERING])[:BILLING_DATA_LOG_ENTRIES]:
-        tou, blocks = registers(snapshot)
-        entry = M.GSMEBillingDataLogEntry(M.Timestamp(timestamp(snapshot["snapshot_time"])),
-                                          *(M.ActiveImportRegisterValueConsumption(v) for v in consumption(snapshot)))
-        entry.extend(indexed("BlockRegisterMatrixValue", blocks) + indexed("TariffTOURegisterMatrixValue", tou))
-        gas.append(entry)
+        gas.append(billing_data_log_entry(snapshot))
     for snapshot in frames(components, PREPAYMENT, PUBLISH_SNAPSHOT[PREPAYMENT])[:BILLING_DATA_LOG_ENTRIES]:
         gas.append(prepayment_data("GSMEBillingPrepaymentDataLogEntry", snapshot))
     rsp.append(gas)
@@ -401,6 +420,17 @@ def prepayment_daily_read_log(ctx: ResponseContext, rsp: etree._Element) -> None
                   in frames(components, PREPAYMENT, PUBLISH_SNAPSHOT[PREPAYMENT])[:DAILY_READ_LOG_ENTRIES]))
     rsp.append(gas)
     success(rsp, all_found(components))
+
+
+@response("GCS53")
+def billing_data_log_updated(ctx: ResponseContext, payload: etree._Element) -> None:
+    """0x8F0A Billing Data Log Updated from a GSME (RTDS NA_GCS53; gbcs-parser parseGbzGcs53AlertPayload): the
+    entry is a Publish Snapshot of the Metering cluster, encrypted for the supplier."""
+    snapshots = frames(opened(ctx), METERING, PUBLISH_SNAPSHOT[METERING])
+    if len(snapshots) > 1:
+        ctx.notes.append(f"GCS53: {len(snapshots)} snapshots, MMC carries the first")
+    if snapshots:
+        payload.append(M.BillingDataLogDeviceAlert(billing_data_log_entry(snapshots[0])))
 
 
 def samples(components: Iterable[gbz.Component]) -> list[tuple[str, int]]:
@@ -448,3 +478,438 @@ def event_log(ctx: ResponseContext, rsp: etree._Element) -> None:
             entry.append(M.OtherInformation(event["event_data"].hex().upper()))
         log.append(entry)
     rsp.append(log)
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# A GSME (or the GPF for it) answers each ZCL command of a GBZ command with one component, in order, under
+# the command's sequence number, as the RTDS shows: a Read Attributes Response, a Publish (Prepay) Snapshot,
+# a Get Sampled Data Response, a Publish Event Log, else a Default Response sent back the way the command
+# came (NOT_FOUND where the meter holds nothing to publish). What GBCS has the meter encrypt for the User
+# (registers, balances, log entries) is sealed with DeviceCommand.encrypt, each encrypted component counted
+# by its GBZ frame counter.
+#
+# A failed command fails as the RTDS error responses show: the ZCL commands before the failing one are
+# answered, that one reports HARDWARE_FAILURE (each attribute, for a Read Attributes) and each after it gets
+# a Default Response to command 0xFF, FAILURE (not carried out). Which command failed, and which attributes,
+# MMC does not say: a firmware outcome may (FAILED_INSTRUCTION, 1 the first; FAILED_ATTRIBUTES, hex ids),
+# else the first command failed, all of it. Values a response carries beyond MMC come in the outcome under
+# their ZCL names (issuer_event_id, snapshot_causes).
+
+FAILED_INSTRUCTION, FAILED_ATTRIBUTES = "FailedInstruction", "FailedAttributes"
+ZCL_FAILURE, ZCL_NOT_FOUND, NOT_PROCESSED = 0x01, 0x8B, 0xFF
+DISABLE_DEFAULT_RESPONSE = 0x10
+# Publish commands and responses to a Get: server to client, cluster specific, no default response wanted.
+PUBLISHED = zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT | DISABLE_DEFAULT_RESPONSE
+Attribute = tuple[str, object]                 # (ZCL type name, value)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One component of a GBZ response before it is framed; an encrypted one is sealed for the User."""
+
+    cluster: int
+    frame: zcl.Frame
+    encrypted: bool = False
+
+
+def sealed(command: DeviceCommand, plaintext: bytes) -> bytes:
+    """A ZCL payload encrypted end to end for whoever the response is for (ciphertext || 12-byte tag)."""
+    if command.encrypt is None:
+        raise PayloadError(f"{command.use_case}: GBCS has the response's content encrypted for the User, and the "
+                           f"device was given no key to encrypt it with (DeviceCommand.encrypt)", 0)
+    return command.encrypt(plaintext)
+
+
+def gbz_response(command: DeviceCommand, replies: Sequence[Reply]) -> bytes:
+    components, counter = [], 0
+    for i, reply in enumerate(replies):
+        control = gbz.CONTROL_LAST if i == len(replies) - 1 else 0
+        if reply.encrypted:
+            data = sealed(command, reply.frame.encode_payload(reply.cluster))
+            cut = len(data) - gbz.TAG_LENGTH
+            components.append(gbz.Component(reply.cluster, reply.frame, control | gbz.CONTROL_ENCRYPTED,
+                                            frame_counter=counter, ciphered=gbz.Ciphered(data[:cut], data[cut:])))
+            counter += 1
+        else:
+            components.append(gbz.Component(reply.cluster, reply.frame, control))
+    return gbz.GbzPayload(tuple(components)).encode()
+
+
+def default_reply(component: gbz.Component, status: int, command_id: int | None = None) -> Reply:
+    """A Default Response sent back the way the command came."""
+    back = 0 if component.frame.server_to_client else zcl.FRAME_SERVER_TO_CLIENT
+    return Reply(component.cluster, zcl.Frame(back, component.frame.sequence, zcl.DEFAULT_RESPONSE, {
+        "command_id": component.frame.command if command_id is None else command_id, "status": status}))
+
+
+def failed_instruction(outcome: Mapping[str, object], count: int) -> int | None:
+    """The position (from 0) of the ZCL command that failed; None when the command succeeded."""
+    if device.succeeded(dict(outcome)):
+        return None
+    return min(max(int(str(outcome.get(FAILED_INSTRUCTION, "1"))) - 1, 0), count - 1)
+
+
+def answer_each(command: DeviceCommand, outcome: Mapping[str, object],
+                reply: Callable[[gbz.Component], Reply],
+                failure: Callable[[gbz.Component], Reply] | None = None) -> bytes:
+    """One reply per ZCL command, failing as the module text says (`failure`: the failed command's reply,
+    by default a Default Response HARDWARE_FAILURE)."""
+    components = device.gbz_command(command).components
+    failed = failed_instruction(outcome, len(components))
+    replies = []
+    for i, component in enumerate(components):
+        if failed is None or i < failed:
+            replies.append(reply(component))
+        elif i == failed:
+            replies.append(failure(component) if failure else default_reply(component, device.ZCL_HARDWARE_FAILURE))
+        else:
+            replies.append(default_reply(component, ZCL_FAILURE, NOT_PROCESSED))
+    return gbz_response(command, replies)
+
+
+def set_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """A Default Response SUCCESS to each command (they set or publish something)."""
+    return answer_each(command, outcome, lambda component: default_reply(component, device.ZCL_SUCCESS))
+
+
+def read_attributes_answer(command: DeviceCommand, outcome: Mapping[str, object],
+                           values: Mapping[tuple[int, int], Attribute], *,
+                           frame_control: int = zcl.FRAME_SERVER_TO_CLIENT, encrypted: Collection[int] = ()) -> bytes:
+    """A Read Attributes Response to each Read Attributes: each attribute asked for, from `values` by
+    (cluster, attribute), else UNSUPPORTED_ATTRIBUTE; those of `encrypted` clusters sealed for the User."""
+    listed = str(outcome.get(FAILED_ATTRIBUTES, "")).split()
+
+    def reply(component: gbz.Component, failing: Collection[int] = ()) -> Reply:
+        frame = component.frame
+        if frame.cluster_specific or frame.command != zcl.READ_ATTRIBUTES:
+            return default_reply(component, device.ZCL_SUCCESS)
+        records = []
+        for attribute in (frame.values or {}).get("attributes", ()):
+            found = values.get((component.cluster, attribute))
+            if attribute in failing:
+                records.append({"attribute": attribute, "status": device.ZCL_HARDWARE_FAILURE})
+            elif found is None:
+                records.append({"attribute": attribute, "status": device.UNSUPPORTED_ATTRIBUTE})
+            else:
+                records.append({"attribute": attribute, "status": device.ZCL_SUCCESS, "type": found[0],
+                                "value": found[1]})
+        return Reply(component.cluster, zcl.Frame(frame_control, frame.sequence, zcl.READ_ATTRIBUTES_RESPONSE,
+                                                  {"records": records}), component.cluster in encrypted)
+
+    def failure(component: gbz.Component) -> Reply:
+        if component.frame.cluster_specific or component.frame.command != zcl.READ_ATTRIBUTES:
+            return default_reply(component, device.ZCL_HARDWARE_FAILURE)
+        asked = (component.frame.values or {}).get("attributes", ())
+        return reply(component, {int(a, 16) for a in listed} if listed else set(asked))
+
+    return answer_each(command, outcome, reply, failure)
+
+
+# -- Device side: reading what the outcome says in MMC names -------------------------------------------------
+
+def entries(values: Mapping[str, str], path: str) -> list[dict[str, str]]:
+    """The occurrences of a repeated MMC element (`path`, numbered [n] when there are several), each as its
+    leaves by path below it ('' its own text, '@name' its attributes), in order."""
+    pattern = re.compile(re.escape(path) + r"(?:\[(\d+)\])?(?=/|@|$)/?(.*)")
+    found: dict[int, dict[str, str]] = {}
+    for name, value in values.items():
+        match = pattern.fullmatch(name)
+        if match:
+            found.setdefault(int(match[1] or 1), {})[match[2]] = value
+    return [found[n] for n in sorted(found)]
+
+
+def indexed_values(values: Mapping[str, str], path: str) -> list[str]:
+    """The texts of a repeated MMC element that carries an index attribute, in index order."""
+    items = entries(values, path)
+    return [item.get("", "") for item in sorted(items, key=lambda item: int(item.get("@index") or 0))]
+
+
+def seconds(text: str) -> int:
+    """An MMC time stamp as GBZ seconds."""
+    return gbz.gbz_seconds(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def number(text: object) -> int:
+    return int(Decimal(str(text)))
+
+
+def window(start: int, end: int) -> dict:
+    """A period of a log read, as the firmware models take it (sr:ReadLogPeriod's names)."""
+    return {"ReadLogPeriod/StartDateTime": timestamp(start), "ReadLogPeriod/EndDateTime": timestamp(end)}
+
+
+# -- 4.1.1 / 4.1.2: registers (GCS13a, GCS13c) --------------------------------------------------------------
+# The meter counts dm3 and says so as the RTDS meter does: m3 (unit 01), multiplier 1, divisor 1000.
+GAS_MULTIPLIER, GAS_DIVISOR, GAS_UNIT = 1, 1000, 0x01
+REGISTER_TYPE = "uint48"
+# Its register reads are answered with default response disabled, as the RTDS shows them.
+REGISTER_FRAME = zcl.FRAME_SERVER_TO_CLIENT | DISABLE_DEFAULT_RESPONSE
+TIERS = len(TIER_SUMMATIONS)
+
+
+def register_value(raw: int) -> str:
+    """A register the meter holds (dm3) as the MMC Value the Parse gives for it (m3)."""
+    return scaled(raw, GAS_MULTIPLIER, GAS_DIVISOR)
+
+
+def register_raw(value: str) -> int:
+    return int(Decimal(value) * GAS_DIVISOR / GAS_MULTIPLIER)
+
+
+def register_scale() -> dict[tuple[int, int], Attribute]:
+    return {(METERING, DIVISOR): ("uint24", GAS_DIVISOR), (METERING, MULTIPLIER): ("uint24", GAS_MULTIPLIER),
+            (METERING, UNIT_OF_MEASURE): ("enum8", GAS_UNIT)}
+
+
+@accepts("GCS13a", "GCS13c")
+def read_registers_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("GCS13a")
+def import_register_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values = register_scale()
+    if (value := outcome.get("Gas/ConsumptionRegister/Value")) is not None:
+        values[(METERING, CURRENT_SUMMATION_DELIVERED)] = (REGISTER_TYPE, register_raw(value))
+    return read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
+
+
+@answers("GCS13c")
+def tou_registers_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values = register_scale()
+    tiers = indexed_values(outcome, "Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue")
+    values.update({(METERING, attribute): (REGISTER_TYPE, register_raw(value))
+                   for attribute, value in zip(TIER_SUMMATIONS, tiers)})
+    return read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
+
+
+# -- 4.3: prepay values (GCS14) -----------------------------------------------------------------------------
+# Money is kept in 10^-5 GBP: price trailing digits 5 (upper nibble), currency GBP (ISO 4217 826).
+PRICE_TRAILING_DIGITS, GBP = 0x50, 826
+PREPAY_TYPES = {0x0005: "int32", 0x0002: "int32", 0x0001: "int32", 0x0231: "uint32", 0x0211: "uint32",
+                0x0221: "uint32"}
+
+
+@accepts("GCS14")
+def read_prepay_values_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("GCS14")
+def prepay_values_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values: dict[tuple[int, int], Attribute] = {(PRICE, PRICE_TRAILING_DIGIT): ("map8", PRICE_TRAILING_DIGITS),
+                                                (PRICE, CURRENCY): ("uint16", GBP)}
+    values.update({(PREPAYMENT, attribute): (PREPAY_TYPES[attribute], number(outcome[name]))
+                   for attribute, name in PREPAY_VALUES if name in outcome})
+    return read_attributes_answer(command, outcome, values, encrypted={PREPAYMENT})
+
+
+# -- 4.4.2, 4.4.3, 4.6.1, 4.14: snapshot logs (GCS15b, GCS15c, GCS16a, GCS16b) --------------------------------
+# Metering snapshots are payload type 6 (TOU and block registers), prepayment snapshots type 0 (debt and
+# credit status). 'Tiers and block thresholds in use' carries the block register count in its low nibble
+# and 1 in its high one, as the RTDS meters report it. A snapshot's id is its offset in the answer.
+METERING_SNAPSHOT, PREPAYMENT_SNAPSHOT, BLOCK_TIERS = 6, 0, 0x10
+SNAPSHOT_CAUSES = "snapshot_causes"          # the cause of each snapshot, hex, in log order (beyond MMC)
+
+
+@accepts("GCS15b", "GCS15c", "GCS16a", "GCS16b")
+def read_snapshots_command(command: DeviceCommand) -> dict:
+    """The period every Get (Prepay) Snapshot of the command asks for."""
+    gets = [c.frame.values for c in device.gbz_command(command).components
+            if c.frame.cluster_specific and c.frame.values and "snapshot_offset" in c.frame.values]
+    if not gets:
+        raise PayloadError(f"{command.use_case}: no Get Snapshot or Get Prepay Snapshot", 0)
+    return window(gets[0]["earliest_start_time"], gets[0]["latest_end_time"])
+
+
+def metering_snapshot(entry: Mapping[str, str], register: str, tiers: str, blocks: str) -> dict:
+    """A Publish Snapshot's registers (payload type 6) from a log entry in MMC names."""
+    tou, block = indexed_values(entry, tiers), indexed_values(entry, blocks)
+    return {"snapshot_time": seconds(entry["Timestamp"]), "snapshot_payload_type": METERING_SNAPSHOT,
+            "current_summation_delivered": number(entry.get(register, 0)), "number_of_tiers_in_use": len(tou),
+            "tier_summations": [{"summation": number(v)} for v in tou],
+            "tier_and_block_thresholds_in_use": BLOCK_TIERS | len(block),
+            "block_summations": [{"summation": number(v)} for v in block]}
+
+
+def prepayment_snapshot(entry: Mapping[str, str]) -> dict:
+    """A Publish Prepay Snapshot's debt and credit status (payload type 0) from a log entry in MMC names."""
+    return {"snapshot_time": seconds(entry["Timestamp"]), "snapshot_payload_type": PREPAYMENT_SNAPSHOT,
+            **{field: number(entry.get(element, 0)) for field, element in PREPAYMENT_DATA}}
+
+
+def snapshots_answer(command: DeviceCommand, outcome: dict, logs: Mapping[int, list[dict]],
+                     causes: Callable[[int, int], int]) -> bytes:
+    """A Publish (Prepay) Snapshot for each Get whose offset the log holds, else NOT_FOUND. A log holding
+    more than the command asks for answers with its latest snapshots, oldest first (offset 0)."""
+    components = device.gbz_command(command).components
+    asked = {cluster: sum(1 for c in components if c.cluster == cluster) for cluster in logs}
+    held = {cluster: log[-asked[cluster]:] if asked[cluster] else [] for cluster, log in logs.items()}
+
+    def reply(component: gbz.Component) -> Reply:
+        log = held.get(component.cluster, [])
+        offset = (component.frame.values or {}).get("snapshot_offset", len(log))
+        if offset >= len(log):
+            return default_reply(component, ZCL_NOT_FOUND)
+        first = len(logs[component.cluster]) - len(log)
+        values = {"snapshot_id": offset, "snapshots_found": min(len(logs[component.cluster]), 0xFF),
+                  "command_index": 0, "number_of_commands": 1,
+                  "snapshot_cause": causes(component.frame.values["snapshot_cause"], first + offset), **log[offset]}
+        return Reply(component.cluster, zcl.Frame(PUBLISHED, component.frame.sequence,
+                                                  PUBLISH_SNAPSHOT[component.cluster], values), True)
+
+    return answer_each(command, outcome, reply)
+
+
+def requested(cause: int) -> Callable[[int, int], int]:
+    """Snapshots of one cause: the one asked for."""
+    return lambda asked, index: cause
+
+
+# Change of Tariff Information (bit 3): a tariff or price change; Change of Mode (bit 14).
+CHANGE_OF_TARIFF, CHANGE_OF_MODE = 0x00000008, 0x00004000
+
+
+@answers("GCS15b")
+def tariff_triggered_billing_data_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    gas = "Gas/LogEntryConsumptionRegister"
+    metering = [metering_snapshot(e, "ConsumptionRegister", "TariffTOURegisterMatrixValue", "BlockRegisterMatrixValue")
+                for e in entries(outcome, gas)]
+    prepayment = [prepayment_snapshot(e) for e in entries(outcome, "Gas/LogEntryPrepaymentData")]
+    logged = [int(c, 16) for c in str(outcome.get(SNAPSHOT_CAUSES, "")).split()]
+
+    def cause(asked: int, index: int) -> int:
+        return logged[index] if index < len(logged) else asked & CHANGE_OF_TARIFF or asked
+    return snapshots_answer(command, outcome, {PREPAYMENT: prepayment, METERING: metering}, cause)
+
+
+@answers("GCS15c")
+def billing_calendar_billing_data_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    metering = [metering_snapshot(e, "ActiveImportRegisterValueConsumption", "TariffTOURegisterMatrixValue",
+                                  "BlockRegisterMatrixValue") for e in entries(outcome, "Gas/GSMEBillingDataLogEntry")]
+    prepayment = [prepayment_snapshot(e) for e in entries(outcome, "Gas/GSMEBillingPrepaymentDataLogEntry")]
+    return snapshots_answer(command, outcome, {METERING: metering, PREPAYMENT: prepayment},
+                            requested(CAUSE_END_OF_BILLING_PERIOD))
+
+
+@answers("GCS16a")
+def daily_read_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    metering = [metering_snapshot({"Timestamp": e["Timestamp"], **{k.removeprefix("Gas/"): v for k, v in e.items()}},
+                                  "GasActiveImportRegisterConsumption", "TariffTOURegisterMatrix",
+                                  "TariffBlockCounterMatrix") for e in entries(outcome, "LogEntry")]
+    return snapshots_answer(command, outcome, {METERING: metering}, requested(CAUSE_GENERAL))
+
+
+@answers("GCS16b")
+def prepayment_daily_read_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    prepayment = [prepayment_snapshot(e) for e in entries(outcome, "Gas/LogEntry")]
+    return snapshots_answer(command, outcome, {PREPAYMENT: prepayment}, requested(CAUSE_GENERAL))
+
+
+# -- 4.8.1, 4.17: sampled data (GCS17, GCS61) ----------------------------------------------------------------
+# A daily sample has no interval ZSE can give in seconds: the RTDS GPF reports 0xFFFF.
+SAMPLE_INTERVALS = {PROFILE: int(HALF_HOUR.total_seconds()), DAILY_CONSUMPTION: 0xFFFF}
+SAMPLE_STEPS = {PROFILE: HALF_HOUR, DAILY_CONSUMPTION: DAY}
+
+
+@accepts("GCS17", "GCS61")
+def read_sampled_data_command(command: DeviceCommand) -> dict:
+    """The period the samples asked for cover: from the earliest sample time, one interval per sample."""
+    asked = device.component_values(command, METERING, GET_SAMPLED_DATA)
+    step = int(SAMPLE_STEPS.get(asked["sample_id"], HALF_HOUR).total_seconds())
+    start = asked["earliest_sample_time"]
+    return window(start, start + max(asked["number_of_samples"] - 1, 0) * step)
+
+
+def sampled_data_answer(command: DeviceCommand, outcome: dict, samples: list[tuple[str, int]]) -> bytes:
+    """A Get Sampled Data Response with the samples from the first the meter holds in the period (as many
+    as were asked for), else NOT_FOUND."""
+    def reply(component: gbz.Component) -> Reply:
+        asked = component.frame.values or {}
+        taken = samples[:asked.get("number_of_samples", 0)]
+        if not taken or not component.frame.cluster_specific or component.frame.command != GET_SAMPLED_DATA:
+            return default_reply(component, ZCL_NOT_FOUND)
+        return Reply(METERING, zcl.Frame(PUBLISHED, component.frame.sequence, GET_SAMPLED_DATA_RESPONSE, {
+            "sample_id": asked["sample_id"], "sample_start_time": seconds(taken[0][0]),
+            "sample_type": asked["sample_type"], "sample_request_interval": SAMPLE_INTERVALS[asked["sample_id"]],
+            "number_of_samples": len(taken), "samples": [{"sample": value} for _, value in taken]}), True)
+    return answer_each(command, outcome, reply)
+
+
+@answers("GCS17")
+def profile_data_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return sampled_data_answer(command, outcome, [(e["Timestamp"], number(e["Gas/PrimaryValue"]))
+                                                  for e in entries(outcome, "LogEntry")])
+
+
+@answers("GCS61")
+def daily_consumption_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return sampled_data_answer(command, outcome, [(e["Timestamp"], number(e["Value"]))
+                                                  for e in entries(outcome, "Gas/LogEntry")])
+
+
+# -- 6.13: the event and security logs (CS10a, CS10b) --------------------------------------------------------
+# The log id is the low nibble of the Get Event Log's event control / log id; the meter publishes every
+# entry of the period (at most MMC's 100, the latest) in one Publish Event Log, in clear, as the RTDS shows.
+LOG_NAMES = {0x03: "Event", 0x04: "Security"}
+LOG_ENTRIES = 100
+
+
+@accepts("CS10a", "CS10b")
+def read_event_log_command(command: DeviceCommand) -> dict:
+    asked = device.component_values(command, EVENTS, GET_EVENT_LOG)
+    log = asked["event_control_log_id"] & 0x0F
+    if log not in LOG_NAMES:
+        raise PayloadError(f"{command.use_case}: log id {log} is neither the event log (3) nor the security log (4)", 0)
+    return {"LogToRead": LOG_NAMES[log], **window(asked["start_time"], asked["end_time"])}
+
+
+def log_entries(outcome: Mapping[str, str]) -> list[tuple[str, int, bytes]]:
+    """(time stamp, event code, event data) of each log entry of the outcome."""
+    return [(e["Timestamp"], int(e["LogCode"], 16), bytes.fromhex(e.get("OtherInformation", "")))
+            for e in entries(outcome, "Log/LogEntry")][-LOG_ENTRIES:]
+
+
+@answers("CS10a", "CS10b")
+def event_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    logged = log_entries(outcome)
+
+    def reply(component: gbz.Component) -> Reply:
+        if not logged:
+            return default_reply(component, ZCL_NOT_FOUND)
+        log = (component.frame.values or {}).get("event_control_log_id", 0) & 0x0F
+        return Reply(EVENTS, zcl.Frame(PUBLISHED, component.frame.sequence, PUBLISH_EVENT_LOG, {
+            "total_number_of_events": len(logged), "command_index": 0, "total_commands": 1, "log_payload_control": 0,
+            "events": [{"log_id": log, "event_id": code, "event_time": seconds(stamp), "event_data": data}
+                       for stamp, code, data in logged]}))
+    return answer_each(command, outcome, reply)
+
+
+# -- Device side: GCS53, the billing data log entry pushed as alert 0x8F0A ------------------------------------
+# As the RTDS alert has it: a GBZ alert (its code and time) of one encrypted component, the entry as a Publish
+# Snapshot of the Metering cluster (payload type 6, sequence number 0, one snapshot found and published in one
+# command), sealed under the GBCS encryption key of the alert's header (the meter, its counter, the supplier).
+
+Seal = Callable[[int, bytes], bytes]        # (the alert's originator counter, plaintext) -> ciphertext || tag
+
+
+def billing_data_log_alert(code: int, entry: Mapping[str, str], seal: Seal, *, snapshot_id: int,
+                           snapshot_cause: int) -> device.AlertPayload:
+    """The GCS53 payload of one billing data log entry, given in the names MMC gives a GSMEBillingDataLogEntry
+    (Timestamp, ActiveImportRegisterValueConsumption, TariffTOURegisterMatrixValue[i] ...) with what the snapshot
+    carries beyond MMC: its ZCL snapshot id and snapshot cause."""
+    snapshot = {"snapshot_id": snapshot_id, "snapshots_found": 1, "command_index": 0, "number_of_commands": 1,
+                "snapshot_cause": snapshot_cause, **metering_snapshot(
+                    entry, "ActiveImportRegisterValueConsumption", "TariffTOURegisterMatrixValue",
+                    "BlockRegisterMatrixValue")}
+    frame = zcl.Frame(PUBLISHED, 0, PUBLISH_SNAPSHOT[METERING], snapshot)
+    plaintext = frame.encode_payload(METERING)
+
+    def build(counter: int, when: dt.datetime) -> bytes:
+        sealed = seal(counter, plaintext)
+        cut = len(sealed) - gbz.TAG_LENGTH
+        component = gbz.Component(METERING, frame, gbz.CONTROL_LAST | gbz.CONTROL_ENCRYPTED,
+                                  ciphered=gbz.Ciphered(sealed[:cut], sealed[cut:]))
+        return gbz.GbzPayload((component,), code, gbz.gbz_seconds(when)).encode()
+    return build

@@ -17,6 +17,7 @@ pending future-dated command).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from lxml import etree
@@ -24,7 +25,10 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.gbcs.gbz import ZclCommand, command_payload
-from harness.usecases.registry import CommandContext, ResponseContext, command, response
+from harness.usecases.device import ZCL_HARDWARE_FAILURE, ZCL_SUCCESS, gbz_command, succeeded
+from harness.usecases.mmc import utc_text
+from harness.usecases.registry import (CommandContext, DeviceCommand, ResponseContext, accepts, answers, command,
+                                       response)
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
 GSME = (DeviceType.GSME,)
@@ -270,3 +274,183 @@ def update_price(request: DuisRequest, ctx: CommandContext) -> bytes:
 @response("GCS01a", "GCS01b")
 def tariff_set(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The MMC response carries only MessageSuccess: one ZCL default response per command (DebugInfo)."""
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# A GSME reads a tariff or price command back into the DUIS names its firmware model keeps them under
+# (harness.emulators.metering.Tariff reads them), and answers each ZCL command with a Default Response.
+
+NOT_PROCESSED = 0xFF              # Default Response command id for a command the device did not carry out
+ZCL_FAILURE = 0x01
+_DUIS_DATE = (("GasYearWithWildcards", "SpecifiedYear", "NonSpecifiedYear", 1900),
+              ("GasMonthWithWildcards", "SpecifiedMonth", "NonSpecifiedMonth", 0),
+              ("GasDayOfMonthWithWildcards", "SpecifiedDayOfMonth", "GasNonSpecifiedDayOfMonth", 0),
+              ("GasDayOfWeekWithWildcards", "SpecifiedDayOfWeek", "NonSpecifiedDayOfWeek", 0))
+CURRENCY_NAMES = {number: name for name, number in CURRENCIES.items()}
+
+
+Answer = Callable[[gbz.Component], list[tuple[int, zcl.Frame]]]
+
+
+def default_response(component: gbz.Component, status: int = ZCL_SUCCESS,
+                     command_id: int | None = None) -> tuple[int, zcl.Frame]:
+    """A Default Response to a component, sent back the way its command came (server to client for a
+    client's command, as the RTDS has them), with the command's sequence number."""
+    frame = component.frame
+    back = 0 if frame.server_to_client else zcl.FRAME_SERVER_TO_CLIENT
+    return component.cluster, zcl.Frame(back, frame.sequence, zcl.DEFAULT_RESPONSE, {
+        "command_id": frame.command if command_id is None else command_id, "status": status})
+
+
+def gbz_answer(command: DeviceCommand, outcome: dict, answer: Answer | None = None) -> bytes:
+    """The response to a GBZ command: each component's answer (by default a Default Response, SUCCESS),
+    in order, the last flagged. A failed command fails as the RTDS error responses show: the commands
+    before the failing one answered, that one HARDWARE_FAILURE, and each after it a Default Response to
+    command 0xFF, FAILURE (not carried out). Which one fails is the RTDS device's: the last but one of
+    several, else the only one."""
+    commands = gbz_command(command).components
+    failing = len(commands) if succeeded(outcome) else max(len(commands) - 2, 0)
+    frames: list[tuple[int, zcl.Frame]] = []
+    for i, component in enumerate(commands):
+        if i < failing:
+            frames += answer(component) if answer is not None else [default_response(component)]
+        elif i == failing:
+            frames.append(default_response(component, ZCL_HARDWARE_FAILURE))
+        else:
+            frames.append(default_response(component, ZCL_FAILURE, NOT_PROCESSED))
+    return gbz.GbzPayload(tuple(gbz.Component(cluster, frame, gbz.CONTROL_LAST if i == len(frames) - 1 else 0)
+                                for i, (cluster, frame) in enumerate(frames))).encode()
+
+
+def set_responses(command: DeviceCommand, outcome: dict) -> bytes:
+    """A ZCL Default Response to each command (see gbz_answer)."""
+    return gbz_answer(command, outcome)
+
+
+def start_of(component: gbz.Component) -> int | None:
+    """When a ZCL command takes effect (GBZ seconds; 0 now; CANCEL or CANCEL_CALENDAR: cancel): its start
+    time or implementation date-time, else the component's from date-time; None for commands without."""
+    values = component.frame.values or {}
+    for name in ("start_time", "implementation_date_time"):
+        if name in values:
+            return values[name]
+    return component.from_date_time
+
+
+def execution_of(command: DeviceCommand) -> dict:
+    """The command's execution date-time as the device schedules it ({} for now): the start of its first
+    timed ZCL command (the DCC's Transform gives them all sr:ExecutionDateTime); a cancellation is DUIS's
+    3000-12-31T00:00:00Z."""
+    for component in gbz_command(command).components:
+        start = start_of(component)
+        if start is None:
+            continue
+        if start == 0:
+            return {}
+        return {"ExecutionDateTime": utc_text(CANCELLATION if start in (CANCEL, CANCEL_CALENDAR) else gbz.gbz_time(start))}
+    return {}
+
+
+def duis_date(path: str, date: bytes) -> dict:
+    """A ZCL Date (year - 1900, month, day, weekday; FF any) as the sr:GasDateWithWildcards at `path`."""
+    out = {}
+    for (group, specified, any_value, offset), value in zip(_DUIS_DATE, date):
+        if value == 0xFF:
+            out[f"{path}/{group}/{any_value}"] = ""
+        else:
+            out[f"{path}/{group}/{specified}"] = str(value + offset)
+    return out
+
+
+def indexed_fields(path: str, values: list[int], start: int = 1) -> dict:
+    """Repeated DUIS elements with an index attribute: 'path[n]' and 'path[n]@index'."""
+    out = {}
+    for n, value in enumerate(values, start=start):
+        out[f"{path}[{n}]@index"] = str(n)
+        out[f"{path}[{n}]"] = str(value)
+    return out
+
+
+def published(command: DeviceCommand, cluster: int, zcl_command: int) -> list[dict]:
+    """The values of every cluster-specific command of that cluster and id, in order."""
+    return [dict(c.frame.values or {}) for c in gbz_command(command).components
+            if c.cluster == cluster and c.frame.cluster_specific and c.frame.command == zcl_command]
+
+
+PUBLISH_CALENDAR, PUBLISH_DAY_PROFILE, PUBLISH_WEEK_PROFILE, PUBLISH_SEASONS, PUBLISH_SPECIAL_DAYS = 0, 1, 2, 3, 4
+PUBLISH_TARIFF_INFORMATION, PUBLISH_PRICE_MATRIX, PUBLISH_BLOCK_THRESHOLDS = 0x04, 0x05, 0x06
+
+
+def week_and_season_fields(command: DeviceCommand, weeks: str, seasons: str) -> dict:
+    out: dict = {}
+    for n, week in enumerate(published(command, CALENDAR, PUBLISH_WEEK_PROFILE), start=1):
+        out[f"{weeks}/WeekProfile[{n}]/WeekName"] = str(week["week_id"])
+        out.update(indexed_fields(f"{weeks}/WeekProfile[{n}]/ReferencedDayName", [week[d] for d in WEEKDAYS]))
+    entries = [s for f in published(command, CALENDAR, PUBLISH_SEASONS) for s in f["seasons"]]
+    for n, season in enumerate(entries, start=1):
+        out.update(duis_date(f"{seasons}/Season[{n}]/SeasonStartDate", season["season_start_date"]))
+        out[f"{seasons}/Season[{n}]/ReferencedWeekName"] = str(season["week_id"])
+    return out
+
+
+def special_day_fields(command: DeviceCommand, path: str) -> dict:
+    days = [d for f in published(command, CALENDAR, PUBLISH_SPECIAL_DAYS) for d in f["special_days"]]
+    out: dict = {}
+    for n, day in enumerate(days, start=1):
+        out.update(duis_date(f"{path}/SpecialDay[{n}]/Date", day["special_day_date"]))
+        out[f"{path}/SpecialDay[{n}]/ReferencedDayName"] = str(day["day_id"])
+    return out
+
+
+def tariff_calendar_fields(command: DeviceCommand) -> dict:
+    """GasTariffElements from the Calendar cluster's commands and the Block Thresholds."""
+    table = "GasTariffElements/SwitchingTable"
+    out: dict = {}
+    for calendar in published(command, CALENDAR, PUBLISH_CALENDAR)[:1]:     # no DUIS element: the meter's
+        out[f"{table}/IssuerEventID"] = str(calendar["issuer_event_id"])
+        out[f"{table}/IssuerCalendarID"] = str(calendar["issuer_calendar_id"])
+    for n, day in enumerate(published(command, CALENDAR, PUBLISH_DAY_PROFILE), start=1):
+        out[f"{table}/DayProfiles/DayProfile[{n}]/DayName"] = str(day["day_id"])
+        entries = day["schedule_entries"]
+        tier = entries[0]["price_tier_or_function"] if entries else 0
+        if tier:
+            out[f"{table}/DayProfiles/DayProfile[{n}]/TOUTariffAction"] = str(tier)
+        else:
+            out[f"{table}/DayProfiles/DayProfile[{n}]/BlockTariff"] = ""
+    out.update(week_and_season_fields(command, f"{table}/WeekProfiles", f"{table}/Seasons"))
+    out.update(special_day_fields(command, "GasTariffElements/SpecialDays"))
+    thresholds = [t["threshold"] for f in published(command, PRICE, PUBLISH_BLOCK_THRESHOLDS)
+                  for tier in f["tiers"] for t in tier["thresholds"]]
+    out.update(indexed_fields("GasTariffElements/ThresholdMatrix/BlockThreshold", thresholds))
+    return out
+
+
+def price_fields(command: DeviceCommand) -> dict:
+    """PriceElements/GasPriceElements from Publish Tariff Information and Publish Price Matrix."""
+    prices = "PriceElements/GasPriceElements"
+    out: dict = {}
+    for information in published(command, PRICE, PUBLISH_TARIFF_INFORMATION)[:1]:
+        out[f"{prices}/IssuerEventID"] = str(information["issuer_event_id"])        # no DUIS element: the meter's
+        out[f"{prices}/CurrencyUnits"] = CURRENCY_NAMES.get(information["currency"], str(information["currency"]))
+        out[f"{prices}/StandingCharge"] = str(information["standing_charge"])
+        if information["tariff_type"] & 0xF0 == TARIFF_BLOCK:
+            out[f"{prices}/BlockTariff/NumberOfThresholds"] = str(information["number_of_block_thresholds_in_use"])
+    for matrix in published(command, PRICE, PUBLISH_PRICE_MATRIX)[:1]:
+        values = [p["price"] for p in sorted(matrix["prices"], key=lambda p: p["tier_block_id"])]
+        # Sub-payload control 1: TOU, ids are tiers from 1; 0: block, ids are tier << 4 | block - 1.
+        element = "TOUTariff/TOUPrice" if matrix["sub_payload_control"] & 0x01 else "BlockTariff/BlockPrice"
+        out.update(indexed_fields(f"{prices}/{element}", values))
+    return out
+
+
+@accepts("GCS01a")
+def read_tariff_command(command: DeviceCommand) -> dict:
+    return {**execution_of(command), **tariff_calendar_fields(command), **price_fields(command)}
+
+
+@accepts("GCS01b")
+def read_price_command(command: DeviceCommand) -> dict:
+    return {**execution_of(command), **price_fields(command)}
+
+
+answers("GCS01a", "GCS01b")(set_responses)

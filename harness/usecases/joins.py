@@ -39,12 +39,15 @@ from harness.gbcs import asn1
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
+from harness.usecases import device
 from harness.usecases.chf import entity_id
 from harness.usecases.mmc import M
 from harness.usecases.records import DspRecords, GpfDeviceLogBackup
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.mmc import utc_text
+from harness.usecases.registry import (
+    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest, TransformError
-from harness.usecases.security import asn1_status
+from harness.usecases.security import asn1_command, asn1_status, mmc_entries, parsed_values, response_code
 
 D = DeviceType
 USER, ACB = Originator.USER, Originator.ACB
@@ -140,6 +143,19 @@ def gpf_device_log_backup(message: GbcsMessage) -> GpfDeviceLogBackup:
     return GpfDeviceLogBackup(entries, message.apdu.originator, raw["backupDateTime"].replace(tzinfo=dt.timezone.utc))
 
 
+GPF_DEVICE_LOG_CHANGED = 0x8071
+
+
+def gpf_device_log_backup_alert(entries: tuple[tuple[EntityId, int], ...]) -> device.AlertPayload:
+    """A GCS62 alert (0x8071, GPF Device Log Changed): the GPF Device Log, each device with its ASN.1 type."""
+    def build(counter: int, when: dt.datetime) -> bytes:
+        return asn1.encode("GPFDeviceLogBackupAlert", {
+            "alertCode": GPF_DEVICE_LOG_CHANGED,
+            "backupDateTime": when.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+            "deviceLogEntries": [{"deviceId": bytes(eui), "deviceType": kind} for eui, kind in entries]})
+    return build
+
+
 def _backup_of(records: DspRecords) -> GpfDeviceLogBackup | None:
     backup = records.gpf_device_log
     return backup if isinstance(backup, GpfDeviceLogBackup) else None
@@ -192,3 +208,150 @@ def gas_clock_set(ctx: ResponseContext, rsp: etree._Element) -> None:
     rsp.append(M.DeviceTime(view["deviceTime"]))  # type: ignore[index]
     rsp.append(M.Gas(asn1_status("GasClockTimeStatus", view["deviceTimeStatus"], raw["deviceTimeStatus"])))  # type: ignore
     rsp.set("MessageSuccess", "true" if raw["deviceTimeStatus"] == 0 else "false")  # type: ignore[index]
+
+
+# -- 8.1.1 / 6.11 on the GSME: SetTime ------------------------------------------------------------------------
+# The firmware model sets its clock to the window's start if that is within the window's length of its own
+# time (sr:CurrentDateTime and sr:TolerancePeriod, which the window was made of), and reports its time and
+# the clock's status in the names of the MMC response; a clock it did not set is 'unreliable', as the RTDS
+# error response has it, at the time it read the command unless the outcome gives the device's time.
+DEVICE_TIME, CLOCK_STATUS = "DeviceTime", "Gas/GasClockTimeStatus@ResponseCode"
+RELIABLE, UNRELIABLE = 0, 2
+
+
+@accepts("GCS28Commission", "GCS28")
+def set_gas_clock_command(command: DeviceCommand) -> dict:
+    window = command.payload.value.value  # type: ignore[attr-defined]
+    start, end = window["validityIntervalStart"], window["validityIntervalEnd"]
+    return {"CurrentDateTime": utc_text(start.replace(tzinfo=dt.timezone.utc)),
+            "TolerancePeriod": str(int((end - start).total_seconds()))}
+
+
+@answers("GCS28Commission", "GCS28")
+def gas_clock_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    ok = outcome.get("Result", "Success") == "Success"
+    when = dt.datetime.fromisoformat(outcome[DEVICE_TIME].replace("Z", "+00:00")) if DEVICE_TIME in outcome \
+        else command.now
+    status = int(outcome.get(CLOCK_STATUS, RELIABLE if ok else UNRELIABLE))
+    return asn1.encode("SetTimeResponse", {
+        "deviceTime": when.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0), "deviceTimeStatus": status})
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# A device reads a join as the other device's id, the join method and role, the other's ASN.1 device type and
+# (method C) its KA certificate; an unjoin as the other device's id. It answers the JoinDeviceResponse or
+# UnjoinDeviceResponse code its firmware gives, named as the User's Parse names it (joinResponseCode@ResponseCode,
+# joinResponseCode/ASN1Status): `join_outcome` and `unjoin_outcome` give those names.
+
+JOINS = ("CS03A1", "CS03A2Critical", "CS03A2NonCritical", "CS03B", "CS03CCritical", "CS03CNonCritical")
+UNJOINS = ("CS04ACCritical", "CS04ACNonCritical", "CS04B")
+JOIN_RESPONSES = asn1.named_numbers("JoinDeviceResponse")
+UNJOIN_RESPONSES = asn1.named_numbers("UnjoinDeviceResponse")
+JOINED = UNJOINED = 0
+# The join method each use case's message code carries (GBCS: a command whose method is not its code's is
+# refused with invalidMessageCodeForJoinMethodAndRole).
+USE_CASE_METHODS = {"CS03A1": METHOD_A_INITIATOR, "CS03A2Critical": METHOD_A_RESPONDER,
+                    "CS03A2NonCritical": METHOD_A_RESPONDER, "CS03B": METHOD_B, "CS03CCritical": METHOD_C,
+                    "CS03CNonCritical": METHOD_C}
+# What each device joins, by which method and role (the table in the module text, as ASN.1 device types).
+_T = ASN1_DEVICE_TYPES
+DEVICE_JOINS: dict[DeviceType, dict[int, frozenset[int]]] = {
+    D.ESME: {METHOD_A_INITIATOR: frozenset({_T[D.PPMID], _T[D.HCALCS]}), METHOD_B: frozenset({_T[D.IHD]})},
+    D.HCALCS: {METHOD_A_RESPONDER: frozenset({_T[D.ESME]})},
+    D.GSME: {METHOD_C: frozenset({_T[D.PPMID]}), METHOD_B: frozenset({_T[D.GPF]})},
+    D.PPMID: {METHOD_A_RESPONDER: frozenset({_T[D.ESME]}), METHOD_C: frozenset({_T[D.GSME]})},
+    D.GPF: {METHOD_B: frozenset({_T[D.GSME], _T[D.PPMID], _T[D.IHD]})},
+}
+# A failure the firmware gives no code for: the write to the device log failed / some other failure.
+_JOIN_FAILED, _UNJOIN_FAILED = JOIN_RESPONSES["writeFailure"], UNJOIN_RESPONSES["otherFailure"]
+
+
+@accepts(*JOINS)
+def join_command(command: DeviceCommand) -> dict:
+    """OtherDeviceID (as DUIS names it), JoinMethodAndRole and OtherDeviceType (ASN.1 numbers) and, for
+    method C, OtherDeviceKeyAgreementCertificate (DER)."""
+    value: dict = asn1_command(command, "JoinDeviceCommand")  # type: ignore[assignment]
+    fields: dict = {"OtherDeviceID": EntityId(value["otherDeviceEntityId"]).duis,
+                    "JoinMethodAndRole": value["joinMethodAndRole"], "OtherDeviceType": value["otherDeviceType"]}
+    if value.get("otherDeviceKeyAgreementCertificate") is not None:
+        fields["OtherDeviceKeyAgreementCertificate"] = value["otherDeviceKeyAgreementCertificate"]
+    return fields
+
+
+@accepts(*UNJOINS)
+def unjoin_command(command: DeviceCommand) -> dict:
+    return {"OtherDeviceID": EntityId(asn1_command(command, "UnjoinDeviceCommand")).duis}  # type: ignore[arg-type]
+
+
+def join_refusal(use_case: str, device_type: DeviceType, fields: dict) -> int | None:
+    """The JoinDeviceResponse code a device of this type refuses a join with before looking at its device log:
+    a method its message code does not carry, a method or other device type it does not join by, or a
+    method C join without the other device's certificate; None when it may go on."""
+    method, other = fields.get("JoinMethodAndRole"), fields.get("OtherDeviceType")
+    if method is None:
+        return None                     # a model-payload join names neither
+    if USE_CASE_METHODS.get(use_case, method) != method:
+        return JOIN_RESPONSES["invalidMessageCodeForJoinMethodAndRole"]
+    if other not in DEVICE_JOINS.get(device_type, {}).get(method, ()):
+        return JOIN_RESPONSES["invalidJoinMethodAndRole"]
+    if method == METHOD_C and not fields.get("OtherDeviceKeyAgreementCertificate"):
+        return JOIN_RESPONSES["invalidOrMissingCertificate"]
+    return None
+
+
+def join_outcome(code: int) -> dict[str, str]:
+    """A join's outcome in the names of its MMC response (Result among them)."""
+    return parsed_values("CS03B", asn1.decode_as("JoinDeviceResponse", asn1.encode("JoinDeviceResponse", code)))
+
+
+def unjoin_outcome(code: int) -> dict[str, str]:
+    return parsed_values("CS04B", asn1.decode_as("UnjoinDeviceResponse", asn1.encode("UnjoinDeviceResponse", code)))
+
+
+def join_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    code = response_code(outcome, "joinResponseCode", JOINED if device.succeeded(outcome) else _JOIN_FAILED)
+    return asn1.encode("JoinDeviceResponse", code)
+
+
+answers(*JOINS)(join_answer)
+
+
+@answers(*UNJOINS)
+def unjoin_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    code = response_code(outcome, "unjoinResponseCode", UNJOINED if device.succeeded(outcome) else _UNJOIN_FAILED)
+    return asn1.encode("UnjoinDeviceResponse", code)
+
+
+# GCS59: the GPF reads the entries it is to restore and says per entry whether it took it back.
+
+@accepts("GCS59")
+def restore_gpf_device_log_command(command: DeviceCommand) -> dict:
+    """Backup/Device[i]/DeviceID and Backup/Device[i]/DeviceType (its ASN.1 number), from 1."""
+    value: dict = asn1_command(command, "GPFDeviceLogRestoreCommand")  # type: ignore[assignment]
+    fields: dict = {}
+    for i, entry in enumerate(value["deviceLogEntries"], 1):
+        fields[f"Backup/Device[{i}]/DeviceID"] = EntityId(entry["deviceId"]).duis
+        fields[f"Backup/Device[{i}]/DeviceType"] = entry["deviceType"]
+    return fields
+
+
+def gpf_restore_outcome(outcomes: list[tuple[EntityId, int, int]]) -> dict[str, str]:
+    """GCS59's outcome in its MMC names from (device id, ASN.1 device type, join response code) per entry."""
+    value = {"restoreOutcomes": [{"deviceLogEntry": {"deviceId": bytes(eui), "deviceType": kind}, "joinResponse": code}
+                                 for eui, kind, code in outcomes]}
+    return parsed_values("GCS59", asn1.decode_as("GPFDeviceLogRestoreResponse",
+                                                  asn1.encode("GPFDeviceLogRestoreResponse", value)))
+
+
+_MMC_TYPE_NUMBERS = {mmc_name: asn1.named_numbers("DeviceType")[name] for name, mmc_name in MMC_DEVICE_TYPES.items()}
+
+
+@answers("GCS59")
+def gpf_device_log_restored_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    outcomes = []
+    for entry in mmc_entries(outcome, "RestoreDeviceLogOutcome"):
+        code = response_code(entry, "joinResponseCode", JOINED if device.succeeded(outcome) else _JOIN_FAILED)
+        outcomes.append({"deviceLogEntry": {"deviceId": bytes(EntityId(entry["DeviceLogEntry/DeviceID"])),
+                                            "deviceType": _MMC_TYPE_NUMBERS[entry["DeviceLogEntry/DeviceType"]]},
+                         "joinResponse": code})
+    return asn1.encode("GPFDeviceLogRestoreResponse", {"restoreOutcomes": outcomes})

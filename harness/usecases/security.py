@@ -9,6 +9,9 @@ the supplier, 6.15.1), a new device key pair (CS02c Issue Security Credentials, 
 A CS02b/CS02g response or alert says, per trust anchor cell replaced, whose certificate sat there and whose
 sits there now (subject entity id and subject key identifier): `replacement_outcomes` reads that, and MMC's
 ReplacementOutcome carries it (the key identifiers, GBCS's 64-bit SHA-1 based key hashes, as base64).
+
+Device side: a device reads these commands and answers them byte for byte as the RTDS devices do (a CS02b
+outcome with every length over 127 in two bytes; the 6.17 answer a PKCS#10 request signed with the new key).
 """
 
 from __future__ import annotations
@@ -16,16 +19,31 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from cryptography import x509
 from lxml import etree
 
 from harness.catalogue import DeviceType
+from harness.eui import EntityId
 from harness.gbcs import asn1
+from harness.gbcs.axdr import PayloadError
+from harness.gbcs.payload import Payload, PayloadKind
+from harness.usecases import device, mmc
 from harness.usecases.esme_config import CANCELLATION, choice
-from harness.usecases.mmc import M
-from harness.usecases.registry import CommandContext, Originator, ResponseContext, command, response
+from harness.usecases.mmc import M, utc_text
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+    response_parser,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.GPF, DeviceType.HCALCS)
@@ -347,3 +365,287 @@ def device_certificate_updated(ctx: ResponseContext, rsp: etree._Element) -> Non
     value = ctx.payload.value  # type: ignore[attr-defined]
     rsp.append(asn1_status("UpdateSecurityCredentialsResponseCode", value.fields(), value.value))
     rsp.set("MessageSuccess", "true" if value.value == 0 else "false")
+
+
+# -- Device side ----------------------------------------------------------------------------------------
+# A device states what it did in the names of the SR's MMC response. For these nested ASN.1 outcomes the
+# model gives the ASN.1 value and `parsed_values` reads it as the User's Parse does, so the names cannot
+# drift from the Parse; the answers write the value back from those names.
+
+ROLE_NAMES = {number: name for name, number in asn1.named_numbers("RemotePartyRole").items()}
+STATUS_NAMES = {number: name for name, number in asn1.named_numbers("StatusCode").items()}
+MODE_NAMES = {number: name for name, number in asn1.named_numbers("CredentialsReplacementMode").items()}
+KEY_CERT_SIGN = 5
+PREPAYMENT_TOP_UP_SEQ = 0                        # SeqNumberUsage prePaymentTopUp
+# MMC CertificateType (and CertificateUsage) of a trust anchor cell: (KeyUsage bit, CellUsage)
+CELL_KINDS = {"DigitalSigning": (DIGITAL_SIGNATURE, MANAGEMENT), "KeyAgreement": (KEY_AGREEMENT, MANAGEMENT),
+              "KeyAgreementTopUp": (KEY_AGREEMENT, PREPAYMENT_TOP_UP), "KeyCertSign": (KEY_CERT_SIGN, MANAGEMENT)}
+# The DUIS names of the certificates a CS02b/CS02g places, by the cell they target
+REPLACEMENT_SLOTS = {"DigitalSigning": "DigitalSigningCertificate", "KeyAgreement": "KeyAgreementCertificate",
+                     "KeyAgreementTopUp": "KeyAgreementTopUpCertificate"}
+CS02B = ("CS02bSupplierBySupplier", "CS02bNOByNO", "CS02gLoadControllerBySupplier", "CS02bSupplierBySupplierHandover",
+         "CS02bNOByNOHandover", "CS02bSupplierByTransCoS")
+UNKNOWN_PARTY = bytes(8)       # what a device reports of a cell it does not have: no entity, no key
+
+
+def parsed_values(use_case: str, value: asn1.Asn1Payload) -> dict[str, str]:
+    """What a User's Parse reads off a response payload of this use case (the names `mmc.values` gives)."""
+    rsp = etree.Element(mmc.ra("Rsp"))
+    parse = response_parser(use_case)
+    if parse is not None:
+        parse(ResponseContext(None, Payload(PayloadKind.ASN1, value), None, use_case), rsp)
+    if rsp.get("MessageSuccess") is None:
+        rsp.set("MessageSuccess", "true")
+    return mmc.values(M.GBCSResponse(M.Body(M.ResponseMessage(M.SMETSData(rsp)))))
+
+
+def mmc_entries(values: dict[str, str], path: str) -> list[dict[str, str]]:
+    """The occurrences of a repeatable MMC element at `path` among `mmc.values` names, in order, each keyed
+    by the names below it ("StatusCode/ASN1Status", "StatusCode@ResponseCode"); one occurrence is unnumbered."""
+    found: dict[int, dict[str, str]] = {}
+    pattern = re.compile(re.escape(path) + r"(?:\[(\d+)\])?(@.+|/.+)$")
+    for name, value in values.items():
+        match = pattern.match(name)
+        if match:
+            found.setdefault(int(match[1] or 1), {})[match[2].removeprefix("/")] = value
+    return [found[i] for i in sorted(found)]
+
+
+def response_code(values: dict[str, str], tag: str, default: int) -> int:
+    """The number of an MMC ASN.1 status (`tag@ResponseCode`), else `default`."""
+    text = values.get(f"{tag}@ResponseCode")
+    return int(text) if text and text.lstrip("-").isdigit() else default
+
+
+def asn1_command(command: DeviceCommand, type_name: str) -> object:
+    """The asn1tools value of a command's ASN.1 payload, checked to be of `type_name`."""
+    value = command.payload.value  # type: ignore[attr-defined]
+    if not isinstance(value, asn1.Asn1Payload) or value.type_name != type_name:
+        raise PayloadError(f"{command.use_case}: expected an ASN.1 {type_name}", 0)
+    return value.value
+
+
+def usage_bits(value: tuple[bytes, int]) -> frozenset[int]:
+    """The bits a KeyUsage BIT STRING sets."""
+    data, size = value
+    return frozenset(i for i in range(size) if data[i // 8] & (0x80 >> (i % 8)))
+
+
+def cell_kind(cell_identifier: dict) -> str | None:
+    """The MMC CertificateType of a TrustAnchorCellIdentifier (or TrustAnchorCellContents)."""
+    bits = usage_bits(cell_identifier["trustAnchorCellKeyUsage"])
+    usage = cell_identifier.get("trustAnchorCellUsage", MANAGEMENT)
+    return next((kind for kind, (bit, cell_usage) in CELL_KINDS.items()
+                 if bits == {bit} and usage == cell_usage), None)
+
+
+def _kind_cell(role: int, kind: str) -> dict:
+    bit, cell_usage = CELL_KINDS[kind]
+    return cell(role, bit, cell_usage)
+
+
+def _utc(value: dt.datetime) -> str:
+    return utc_text(value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value)
+
+
+# -- CS02b / CS02g: what the device reads, what it answers --------------------------------------------------
+
+@accepts(*CS02B)
+def update_security_credentials_command(command: DeviceCommand) -> dict:
+    """The certificates by DUIS name (ReplacementCertificates/DigitalSigningCertificate ...), base64 DER, the
+    certification path, the replaced role, the new party's floors, the mode, the authorising counter and
+    the execution time (ISO 8601; the far-future one cancels)."""
+    value: dict = asn1_command(command, "UpdateSecurityCredentialsCommand")  # type: ignore[assignment]
+    control = value["authorisingRemotePartyControl"]
+    mode = MODE_NAMES.get(control["credentialsReplacementMode"], str(control["credentialsReplacementMode"]))
+    fields: dict = {"CredentialsReplacementMode": MMC_MODES.get(mode, mode),
+                    "AuthorisingRemotePartySeqNumber": str(control["authorisingRemotePartySeqNumber"])}
+    roles = set()
+    for replacement in value["replacements"]:
+        target = replacement["targetTrustAnchorCell"]
+        slot = REPLACEMENT_SLOTS.get(cell_kind(target) or "")
+        if slot is None:
+            raise PayloadError(f"{command.use_case}: a replacement for a cell that is not a Digital Signing, Key "
+                               "Agreement or Prepayment Key Agreement cell", 0)
+        roles.add(target["trustAnchorCellRemotePartyRole"])
+        fields[f"ReplacementCertificates/{slot}"] = _b64(replacement["replacementCertificate"])
+    if len(roles) != 1:
+        raise PayloadError(f"{command.use_case}: replacements for {len(roles)} remote party roles, expected one", 0)
+    (role,) = roles
+    fields["RemotePartyRole"] = MMC_ROLES.get(ROLE_NAMES.get(role, ""), str(role))
+    for i, path in enumerate(value["certificationPathCertificates"], 1):
+        fields[f"CertificationPathCertificates/Certificate[{i}]"] = _b64(path)
+    floor, special = control.get("newRemotePartyFloorSeqNumber"), control.get("newRemotePartySpecialistFloorSeqNumbers")
+    for change in control.get("otherRemotePartySeqNumberChanges") or ():
+        if change["remotePartyRole"] == role:
+            floor, special = change["floorSeqNumber"], change.get("specialistFloorSeqNumbers")
+    if floor is not None:
+        fields["RemotePartyFloorSeqNumber"] = str(floor)
+    for seq in special or ():
+        if seq["seqNumberUsage"] == PREPAYMENT_TOP_UP_SEQ:
+            fields["RemotePartyPrepaymentTopUpFloorSeqNumber"] = str(seq["seqNumber"])
+    if value.get("executionDateTime") is not None:
+        fields["ExecutionDateTime"] = _utc(value["executionDateTime"])
+    return fields
+
+
+def credentials_outcome(use_case: str, *, counter: int, mode: str, role: int, floor: int | None,
+                        top_up_floor: int | None, outcomes: list[ReplacementOutcome]) -> dict[str, str]:
+    """A device's outcome of a CS02b/CS02g it carried out (mode: the MMC CredentialsReplacementMode), in
+    MMC names; the response fails where a cell was not replaced."""
+    changes = []
+    if floor is not None:
+        change: dict = {"remotePartyRole": role, "floorSeqNumber": floor}
+        if top_up_floor is not None:
+            change["specialistFloorSeqNumbers"] = [{"seqNumberUsage": PREPAYMENT_TOP_UP_SEQ, "seqNumber": top_up_floor}]
+        changes.append(change)
+    roles = asn1.named_numbers("RemotePartyRole")
+    execution = {"authorisingRemotePartySeqNumber": counter, "credentialsReplacementMode": _mode_number(mode),
+                 "remotePartySeqNumberChanges": changes,
+                 "replacementOutcomes": [{
+                     "affectedTrustAnchorCell": _kind_cell(roles[o.role], o.certificate_type), "statusCode": o.status,
+                     "existingSubjectUniqueID": bytes(EntityId(o.existing_entity_id)),
+                     "existingSubjectKeyIdentifier": o.existing_key_identifier,
+                     "replacingSubjectUniqueID": bytes(EntityId(o.new_entity_id)),
+                     "replacingSubjectKeyIdentifier": o.new_key_identifier} for o in outcomes]}
+    return parsed_values(use_case, asn1.Asn1Payload(
+        "UpdateSecurityCredentialsResponse", {"commandAccepted": None, "executionOutcome": execution}, True))
+
+
+def _mode_number(mode: str) -> int:
+    """A CredentialsReplacementMode by its MMC (or GBCS) name, or its number."""
+    gbcs = next((name for name, mmc_name in MMC_MODES.items() if mmc_name == mode), mode)
+    numbers = asn1.named_numbers("CredentialsReplacementMode")
+    return numbers[gbcs] if gbcs in numbers else int(mode)
+
+
+@answers(*CS02B)
+def credentials_updated_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """Accepted alone for a future-dated (or cancelling) command; else the outcome per cell, every length over
+    127 in two bytes as the RTDS devices write it."""
+    value: dict = {"commandAccepted": None}
+    if _carried_out(outcome) or not device.succeeded(outcome):
+        value["executionOutcome"] = _outcome_of(command, outcome)
+    return asn1.encode("UpdateSecurityCredentialsResponse", value, long_lengths="executionOutcome" in value)
+
+
+def credentials_updated_alert(command: DeviceCommand, code: int, outcome: dict) -> bytes:
+    """FDA-CS02b / FDA-CS02g (0x00CB / 0x0124): a future-dated CS02b/CS02g's outcome when its time came, as the
+    RTDS devices send it: the alert code (0x8F66 / 0x8F67), the command's execution time and the outcome cell
+    by cell as the response to an immediate command carries it (the same names), lengths over 127 in two bytes."""
+    when = asn1_command(command, "UpdateSecurityCredentialsCommand").get("executionDateTime")  # type: ignore
+    if when is None:
+        raise PayloadError(f"{command.use_case}: not a future-dated command, so no outcome alert", 0)
+    return asn1.encode("UpdateSecurityCredentialsAlert", {
+        "alertCode": code, "executionDateTime": when, "executionOutcome": _outcome_of(command, outcome)},
+        long_lengths=True)
+
+
+def _carried_out(outcome: dict) -> bool:
+    return any(name.startswith("ExecutionOutcome/") for name in outcome)
+
+
+def _outcome_of(command: DeviceCommand, outcome: dict) -> dict:
+    """The UpdateSecurityCredentialsExecutionOutcome of a command carried out, or of one that failed as a whole."""
+    return _execution_outcome(command, outcome, "ExecutionOutcome") if _carried_out(outcome) \
+        else _not_carried_out(command)
+
+
+def _execution_outcome(command: DeviceCommand, values: dict, path: str) -> dict:
+    """An UpdateSecurityCredentialsExecutionOutcome from its MMC names; what MMC has no name for (a mode or a
+    role it does not list) comes from the command."""
+    control = asn1_command(command, "UpdateSecurityCredentialsCommand")["authorisingRemotePartyControl"]  # type: ignore
+    targets = asn1_command(command, "UpdateSecurityCredentialsCommand")["replacements"]  # type: ignore[index]
+    target_role = targets[0]["targetTrustAnchorCell"]["trustAnchorCellRemotePartyRole"] if targets else SUPPLIER
+    mode = values.get(f"{path}/CredentialsReplacementMode")
+    changes = []
+    for entry in mmc_entries(values, f"{path}/RemotePartySeqNumberChange"):
+        change: dict = {"remotePartyRole": ROLES.get(entry.get("RemotePartyRole", ""), target_role),
+                        "floorSeqNumber": int(entry["RemotePartyFloorSeqNumber"])}
+        top_up = entry.get("RemotePartyPrepaymentTopUpFloorSeqNumber")
+        if top_up is not None:
+            change["specialistFloorSeqNumbers"] = [{"seqNumberUsage": PREPAYMENT_TOP_UP_SEQ, "seqNumber": int(top_up)}]
+        changes.append(change)
+    outcomes = [{"affectedTrustAnchorCell": _kind_cell(ROLES.get(entry.get("RemotePartyRole", ""), target_role),
+                                                       entry["CertificateType"]),
+                 "statusCode": STATUS_NAMES[response_code(entry, "StatusCode", 127)],
+                 "existingSubjectUniqueID": bytes(EntityId(entry["ExistingRemotePartyID"])),
+                 "existingSubjectKeyIdentifier": base64.b64decode(entry["ExistingCertificateHash"]),
+                 "replacingSubjectUniqueID": bytes(EntityId(entry["NewRemotePartyID"])),
+                 "replacingSubjectKeyIdentifier": base64.b64decode(entry["NewCertificateHash"])}
+                for entry in mmc_entries(values, f"{path}/ReplacementOutcome")]
+    return {"authorisingRemotePartySeqNumber": int(values.get(f"{path}/AuthorisingRemotePartyOriginatorCounter",
+                                                              control["authorisingRemotePartySeqNumber"])),
+            "credentialsReplacementMode": _mode_number(mode) if mode else control["credentialsReplacementMode"],
+            "remotePartySeqNumberChanges": changes, "replacementOutcomes": outcomes}
+
+
+def _not_carried_out(command: DeviceCommand) -> dict:
+    """The outcome of a command the model failed without saying why cell by cell: every cell 'other',
+    with no entity or key known (the RTDS has no such case)."""
+    value: dict = asn1_command(command, "UpdateSecurityCredentialsCommand")  # type: ignore[assignment]
+    control = value["authorisingRemotePartyControl"]
+    return {"authorisingRemotePartySeqNumber": control["authorisingRemotePartySeqNumber"],
+            "credentialsReplacementMode": control["credentialsReplacementMode"], "remotePartySeqNumberChanges": [],
+            "replacementOutcomes": [{"affectedTrustAnchorCell": r["targetTrustAnchorCell"], "statusCode": "other",
+                                     "existingSubjectUniqueID": UNKNOWN_PARTY,
+                                     "existingSubjectKeyIdentifier": UNKNOWN_PARTY,
+                                     "replacingSubjectUniqueID": UNKNOWN_PARTY,
+                                     "replacingSubjectKeyIdentifier": UNKNOWN_PARTY} for r in value["replacements"]]}
+
+
+# -- CS02c Issue Security Credentials, CS02d Update Device Certificate --------------------------------------
+
+CREDENTIAL_TYPES = {frozenset({DIGITAL_SIGNATURE}): "Digital Signature", frozenset({KEY_AGREEMENT}): "Key Agreement"}
+CR_PRODUCTION_FAILED = asn1.named_numbers("IssueSecurityCredentialsResponseCode")["crProductionFailed"]
+CERTIFICATE_STORAGE_FAILED = asn1.named_numbers("UpdateDeviceCertificateResponse")["certificateStorageFailed"]
+
+
+def credential_type(command: DeviceCommand, type_name: str) -> dict:
+    """The DUIS CredentialType a command's keyUsage names ("" when it names neither key)."""
+    value: dict = asn1_command(command, type_name)  # type: ignore[assignment]
+    return {"CredentialType": CREDENTIAL_TYPES.get(usage_bits(value["keyUsage"]), "")}
+
+
+@accepts("CS02c")
+def issue_security_credentials_command(command: DeviceCommand) -> dict:
+    return credential_type(command, "IssueSecurityCredentialsCommand")
+
+
+def credentials_issued_outcome(request: bytes) -> dict[str, str]:
+    """A device's outcome of 6.17: its certification request (DER) for the new key, in MMC names."""
+    value = ("certificationRequest", request)
+    return parsed_values("CS02c", asn1.Asn1Payload("IssueSecurityCredentialsResponse", value))
+
+
+def credentials_not_issued_outcome(reason: str) -> dict[str, str]:
+    """invalidKeyUsage, keyPairGenerationFailed or crProductionFailed, in MMC names."""
+    code = asn1.named_numbers("IssueSecurityCredentialsResponseCode")[reason]
+    return parsed_values("CS02c", asn1.Asn1Payload("IssueSecurityCredentialsResponse", ("responseCode", code)))
+
+
+@answers("CS02c")
+def credentials_issued_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    request = outcome.get("CertificationRequest")
+    if device.succeeded(outcome) and request:
+        return asn1.encode("IssueSecurityCredentialsResponse", ("certificationRequest", base64.b64decode(request)))
+    code = response_code(outcome, "IssueCredentialsResponseCode", CR_PRODUCTION_FAILED)
+    return asn1.encode("IssueSecurityCredentialsResponse", ("responseCode", code))
+
+
+@accepts("CS02d")
+def update_device_certificate_command(command: DeviceCommand) -> dict:
+    return {"DeviceCertificate": _b64(asn1_command(command, "UpdateDeviceCertificateCommand"))}  # type: ignore
+
+
+def certificate_updated_outcome(status: str) -> dict[str, str]:
+    """A device's outcome of 6.15.2 (success, wrongDeviceIdentity, wrongPublicKey ...), in MMC names."""
+    code = asn1.named_numbers("UpdateDeviceCertificateResponse")[status]
+    return parsed_values("CS02d", asn1.Asn1Payload("UpdateDeviceCertificateResponse", code))
+
+
+@answers("CS02d")
+def certificate_updated_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    default = 0 if device.succeeded(outcome) else CERTIFICATE_STORAGE_FAILED
+    return asn1.encode("UpdateDeviceCertificateResponse",
+                       response_code(outcome, "UpdateSecurityCredentialsResponseCode", default))

@@ -31,12 +31,14 @@ Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to va
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
 from harness.catalogue import DeviceType, UserRole
+from harness.duis import xml
 from harness.duis.bodies.configuration import (
     ESME_NETWORK_OPERATOR_ALERTS,
     ESME_SUPPLIER_ALERTS,
@@ -46,7 +48,9 @@ from harness.eui import EntityId
 from harness.gbcs import axdr, gbz, zcl
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis
-from harness.usecases import esme_config, joins
+from harness.usecases import device, esme_config, joins
+from harness.usecases import esme_prepayment as prepayment_commands
+from harness.usecases import esme_tariff as tariff_commands
 from harness.usecases.esme_config import ACTION, GET, access_request
 from harness.usecases.gsme_config import PERIODICITY
 from harness.usecases.gsme_reads import (
@@ -58,12 +62,18 @@ from harness.usecases.gsme_reads import (
     read_attributes,
     success,
 )
+from harness.usecases.gsme_config import EVENT_SETTINGS
+from harness.usecases.gsme_reads import (ZCL_NOT_FOUND, Reply, answer_each, default_reply, read_attributes_answer,
+                                         seconds)
 from harness.usecases.mmc import M, utc_text
 from harness.usecases.records import DspRecords
 from harness.usecases.registry import (
     CommandContext,
+    DeviceCommand,
     Originator,
     ResponseContext,
+    accepts,
+    answers,
     command,
     response,
 )
@@ -961,3 +971,727 @@ def gsme_supply_status(ctx: ResponseContext, rsp: etree._Element) -> None:
                        if REMAINING_BATTERY_LIFE in values else [])))
     success(rsp, ok)
 
+
+# -- Device side ----------------------------------------------------------------------------------------
+
+@accepts("ECS82")
+def meter_balance_command(command: DeviceCommand) -> dict:
+    specs = device.access_request(command).specs
+    read = [(s.kind, (s.descriptor.class_id, str(s.descriptor.instance), s.descriptor.member)) for s in specs]
+    if read != [(GET, METER_BALANCE)]:
+        raise PayloadError(f"ECS82: the command must get the meter balance {METER_BALANCE} and nothing else", 0)
+    return {}
+
+
+@answers("ECS82")
+def meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    # current_credit_amount is a double-long (Blue Book class 112): a balance owed in credit mode is negative.
+    return device.dlms_answer(command, outcome, [axdr.double_long(int(outcome.get("MeterBalance", "0")))])
+
+
+# -- Device side: the ESME's billing calendar (6.2.3), alert behaviours (6.2.10) and clock (6.11) ------------
+
+def _only_gets(command: DeviceCommand, reads: tuple[Read, ...]) -> None:
+    specs = device.access_request(command).specs
+    asked = [(s.kind, (s.descriptor.class_id, str(s.descriptor.instance), s.descriptor.member)) for s in specs]
+    if asked != [(GET, read) for read in reads]:
+        raise PayloadError(f"{command.use_case}: the command must get {', '.join(map(str, reads))} and nothing else", 0)
+
+
+@accepts("ECS26d", "ECS26l")
+def billing_calendar_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, (BILLING_CALENDAR,))
+    return {}
+
+
+@answers("ECS26d", "ECS26l")
+def billing_calendar_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    return esme_config.device.dlms_answer(command, outcome, (esme_config.execution_times(outcome),))
+
+
+# 6.22's DUIS element for each settings object 6.2.10 reads back, and the MMC element that holds it.
+ALERT_SETTINGS_READ_AS = {"ElectricitySupplierAlerts": "ElectricitySupplierWANAlertSettings",
+                          "ElectricitySupplierHANAlertSettings": "ElectricitySupplierHANAlertSettings",
+                          "ElectricitySupplierAlarmSettings": "ElectricitySupplierAlarmSettings",
+                          "ElectricitySupplierLoggingSettings": "ElectricitySupplierLoggingSettings",
+                          "ElectricityNetworkOperatorAlerts": "ElectricityNetworkOperatorWANAlertSettings",
+                          "ElectricityNetworkOperatorLoggingSettings": "ElectricityNetworkOperatorLoggingSettings"}
+_ALERT_READ_ROOTS = {"ECS25r1": "ElectricitySupplierAlertEventSettings",
+                     "ECS25r2": "ElectricityNetworkOperatorAlertEventSettings"}
+
+
+def alert_behaviour_read(use_case: str, written: dict[str, str]) -> dict[str, str]:
+    """What ECS25r1/r2 read back (MMC names, as esme_alert_behaviours shows them) of the alert settings 6.22
+    wrote (its DUIS leaves, e.g. ElectricitySupplierAlerts/SupplierESMECommon/x810E: Enable); an alert never
+    configured is disabled."""
+    root, supplier = _ALERT_READ_ROOTS[use_case], use_case == "ECS25r1"
+    enabled: dict[str, set[str]] = {name: set() for name, _ in ALERT_READS[use_case]}
+    for path, value in written.items():
+        element, code = path.split("/", 1)[0], path.rsplit("/x", 1)[-1]
+        name = ALERT_SETTINGS_READ_AS.get(element)
+        if name in enabled and value == "Enable":
+            enabled[name].add(code)
+    out = {}
+    for name, codes in enabled.items():
+        if supplier:
+            common, poly = ESME_SUPPLIER_ALERTS
+            groups = (common,) + ((poly,) if codes & set(poly[1]) else ())
+        else:
+            common, single, poly = ESME_NETWORK_OPERATOR_ALERTS
+            groups = (common, poly if codes & set(poly[1]) else single)
+        out.update({f"{root}/{name}/{group}/x{code}": "Enable" if code in codes else "Disable"
+                    for group, group_codes in groups for code in group_codes})
+    return out
+
+
+@accepts("ECS25r1", "ECS25r2")
+def alert_behaviours_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, tuple((1, obis, 2) for _, obis in ALERT_READS[command.use_case]))
+    return {}
+
+
+@answers("ECS25r1", "ECS25r2")
+def alert_behaviours_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """Each settings object's 256 bits: alert 0xHHLL enabled at bit LL counted from the end."""
+    root = _ALERT_READ_ROOTS[command.use_case]
+    settings = []
+    for name, _ in ALERT_READS[command.use_case]:
+        bits = 0
+        for path, value in outcome.items():
+            if path.startswith(f"{root}/{name}/") and value == "Enable":
+                bits |= 1 << (int(path.rsplit("/x", 1)[1], 16) & 0xFF)
+        settings.append(Data(Tag.BIT_STRING, (256, bits.to_bytes(32, "big"))))
+    return esme_config.device.dlms_answer(command, outcome, tuple(settings))
+
+
+accepts("ECS70")(esme_config.clock_command)             # 8.1.1's clock synchronisation on a commissioned ESME
+answers("ECS70")(esme_config.clock_answer)
+
+
+# -- Device side: the ESME's tariff and prepayment configuration read-backs (ECS24, ECS26a) ---------------
+# What the ESME answers is what its objects hold: the active values ECS01a/ECS01b, ECS02/ECS03, ECS07 and
+# ECS08a wrote (as passive values) and activated, each written back as the setting command wrote it.
+
+def repeated(values: dict[str, str], path: str) -> list[dict[str, str]]:
+    """A repeated element's occurrences in MMC values (mmc.values names it 'path[n]' when it repeats,
+    'path' when it is there once), each as its values below it ('' its text, '@name' its attributes)."""
+    pattern = re.compile(re.escape(path) + r"(?:\[(\d+)\])?(?:/(.*)|(@.*))?$")
+    found: dict[int, dict[str, str]] = {}
+    for key, value in values.items():
+        if (match := pattern.match(key)) is not None:
+            found.setdefault(int(match.group(1) or 1), {})[match.group(2) or match.group(3) or ""] = value
+    return [found[n] for n in sorted(found)]
+
+
+def _by_index(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(entries, key=lambda entry: int(entry.get("@index", "0")))
+
+
+def _wildcard_date(parts: dict[str, str]) -> bytes:
+    """MMC's Year, Month, DayOfMonth, DayOfWeek as a 5-byte DLMS date with its wildcards."""
+    if "DayOfMonth/SpecifiedDayOfMonth" in parts:
+        day = int(parts["DayOfMonth/SpecifiedDayOfMonth"])
+    else:
+        day = 0xFE if "DayOfMonth/LastDayOfMonth" in parts else 0xFD if "DayOfMonth/SecondLastDayOfMonth" in parts \
+            else 0xFF
+    year, month = int(parts.get("Year/SpecifiedYear", 0xFFFF)), int(parts.get("Month/SpecifiedMonth", 0xFF))
+    return year.to_bytes(2, "big") + bytes((month, day, int(parts.get("DayOfWeek/SpecifiedDayOfWeek", 0xFF))))
+
+
+def _below(values: dict[str, str], prefix: str) -> dict[str, str]:
+    return {k.removeprefix(f"{prefix}/"): v for k, v in values.items() if k.startswith(f"{prefix}/")}
+
+
+_XS_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,2}))?Z?$")
+
+
+def _dlms_time(text: str) -> bytes:
+    """MMC's xs:time (UTC, as xs_time writes it) as a 4-byte DLMS time."""
+    found = _XS_TIME.match(text)
+    if found is None:
+        raise PayloadError(f"{text!r} is not a time of day", 0)
+    return bytes((int(found[1]), int(found[2]), int(found[3]), int((found[4] or "0").ljust(2, "0"))))
+
+
+def _dlms_plain_date(text: str) -> bytes:
+    year, month, day = (int(part) for part in text.removesuffix("Z").split("-"))
+    return year.to_bytes(2, "big") + bytes((month, day, 0xFF))
+
+
+def _number(values: dict[str, str], name: str, default: int = 0) -> int:
+    return int(values.get(name) or default)
+
+
+def _flatten(*elements: etree._Element) -> dict[str, str]:
+    """MMC elements' values named as mmc.values names them."""
+    return xml.flatten(M.Read(*elements))
+
+
+def tariff_read(written: dict[str, str], active_price: int) -> dict[str, str]:
+    """What ECS24 reads back (MMC names, as esme_tariff shows them) of the tariff ECS01a / ECS01b wrote (their
+    DUIS leaves, as the meter holds them once active) and the price now in force. A DLMS ESME's Price Matrix
+    holds every TOU and block price (unpriced ones 0); before any tariff its calendar is empty and every price
+    0 at the default scale."""
+    tariff, prices = "ElecTariffElements", "PriceElements/ElectricityPriceElements"
+    price_scale = _number(written, f"{prices}/PriceScale", DEFAULT_PRICE_SCALE)
+    currency = written.get(f"{tariff}/CurrencyUnits", "GBP")
+    tou: dict[int, int] = {}
+    blocks: dict[tuple[int, int], int] = {}
+    for kind in ("TOUTariff", "BlockTariff", "HybridTariff"):
+        tou.update({int(p["@index"]): int(p[""]) for p in repeated(written, f"{prices}/{kind}/TOUPrice")})
+        blocks.update({(int(r["@index"]), int(b["@index"])): int(b[""])
+                       for r in repeated(written, f"{prices}/{kind}/BlockPrices") for b in repeated(r, "BlockPrice")})
+    table = f"{tariff}/SwitchingTable"
+    days = [M.DayProfile(M.Day(str(_number(d, "DayName"))), *(M.ProfileSchedule(
+        M.StartTime(xs_time(_dlms_time(a["StartTime"]))),
+        M.TOUTariffAction(str(int(a["TOUTariffAction"]))) if "TOUTariffAction" in a
+        else M.BlockTariffAction(str(_number(a, "BlockTariffAction")))) for a in repeated(d, "ProfileSchedule")))
+        for d in repeated(written, f"{table}/DayProfiles/DayProfile")]
+    weeks = [M.WeekProfile(M.WeekName(str(_number(w, "WeekName"))), *indexed(
+        "ReferencedElecDay", (int(d[""]) for d in _by_index(repeated(w, "ReferencedDayName")))))
+        for w in repeated(written, f"{table}/WeekProfiles/WeekProfile")]
+    seasons = [M.Season(M.SeasonName(s.get("SeasonName", "")[:8]),
+                        M.SeasonStartDate(*mmc_date(_wildcard_date(_below(s, "SeasonStartDate")))),
+                        M.ReferencedWeekName(str(_number(s, "ReferencedWeekName"))))
+               for s in repeated(written, f"{table}/Seasons/Season")]
+    special_days = [M.SpecialDay(M.Date(*mmc_date(_wildcard_date(_below(d, "Date")))),
+                                 M.ReferencedDay(str(_number(d, "ReferencedDayName"))))
+                    for d in repeated(written, f"{tariff}/SpecialDays/SpecialDay")]
+    thresholds = {int(t.get("@index", "0")): t for t in repeated(written, f"{tariff}/ThresholdMatrix/Thresholds")}
+    electricity = M.Electricity(M.PrimaryActiveTariffPrice(str(active_price)), M.CurrencyUnitsLabel(currency))
+    if price_scale == -5:                                # as esme_tariff names 10^-5 of the currency
+        electricity.append(M.CurrencyUnitsName("Millipence" if currency == "GBP" else "Millicent"))
+    electricity.extend((
+        M.StandingCharge(str(_number(written, f"{prices}/StandingCharge"))),
+        M.StandingChargeScale(str(_number(written, f"{prices}/StandingChargeScale", DEFAULT_PRICE_SCALE))),
+        M.PriceScale(str(price_scale)),
+        M.TariffBlockPriceMatrix(*(M.TariffBlockPrices(*(M.BlockPrice(str(blocks.get((rate, block), 0)),
+                                                                      index=str(block)) for block in range(1, 5)),
+                                                       index=str(rate)) for rate in range(1, 9))),
+        M.TariffTOUPriceMatrix(*indexed("TariffTOUPrice", (tou.get(i, 0) for i in range(1, 49)))),
+        M.TariffSwitchingTable(M.DayProfiles(*days), M.WeekProfiles(*weeks), M.Seasons(*seasons)),
+        M.TariffSwitchingTableSpecialDays(*special_days),
+        M.TariffThresholdMatrix(*(M.ElecTariffThresholds(*indexed("BlockThreshold", (int(t[""]) for t in _by_index(
+            repeated(thresholds.get(rate, {}), "BlockThreshold")))), index=str(rate)) for rate in range(1, 9)))))
+    return _flatten(electricity)
+
+
+def prepayment_configuration_read(written: dict[str, str], payment: dict[str, str], mode: str,
+                                  debt: dict[str, str]) -> dict[str, str]:
+    """What ECS26a reads back (MMC names, as esme_prepayment_configuration shows them) of what ECS08a wrote
+    (its DUIS leaves), of ECS03's debt suspensions and disablement threshold (sr:Prepayment's leaves) in the
+    payment mode now, and of ECS07's debt recovery (its DUIS leaves); what was never set reads 0."""
+    config = "UpdatePrepayConfigElectricity"
+    calendar = f"{config}/ElectricityNonDisablementCalendar"
+    prepayment = mode == "Prepayment"
+    special_days = _by_index(repeated(written, f"{calendar}/ElectricitySpecialDays/SpecialDay"))
+    special_count = max((int(d["@index"]) for d in special_days), default=0)
+    schedules = []
+    for entry in repeated(written, f"{calendar}/ElectricityNonDisablementSchedule"):
+        days = {d["DayOfWeekID"] for d in repeated(entry, "DaysOfWeekApplicability/DayOfWeekApplicability")}
+        applies = {int(d["SpecialDayID"]) for d in repeated(entry, "SpecialDaysApplicability/SpecialDayApplicability")}
+        when = _below(entry, "ScheduleDatesAndTime")
+        schedules.append(M.ElectricityNonDisablementSchedule(
+            M.NonDisablementScript(entry["NonDisablementScript"]),
+            M.SpecialDaysApplicability(*(M.SpecialDayApplicability(M.SpecialDayID(str(i)))
+                                         for i in sorted(applies) if i <= special_count)),
+            M.DaysOfWeekApplicability(*(M.DayOfWeekApplicability(M.DayOfWeekID(day))
+                                        for day in DAYS_OF_WEEK if day in days)),
+            M.ScheduleDatesAndTime(M.SwitchTime(xs_time(_dlms_time(when["SwitchTime"]))),
+                                   M.StartDate(xs_date(_dlms_plain_date(when["StartDate"]))),
+                                   M.EndDate(xs_date(_dlms_plain_date(when["EndDate"]))))))
+
+    def recovery(n: int) -> etree._Element:
+        rate = _below(debt, f"ElecDebtRecovery{n}")
+        period = rate.get("DebtRecoveryRatePeriod", "").upper()
+        return M(f"DebtRecovery{n}", M.DebtRecoveryRate(str(_number(rate, "DebtRecoveryRate"))),
+                 M.DebtRecoveryRatePriceScale(str(_number(rate, "DebtRecoveryRatePriceScale", DEFAULT_PRICE_SCALE))),
+                 *([M.DebtRecoveryRatePeriod(period)] if period in PERIODS.values() else []))
+
+    def setting(name: str) -> str:
+        return str(_number(written, f"{config}/{name}"))
+    return _flatten(
+        M.DebtRecoveryPerPayment(str(_number(debt, "DebtRecoveryPerPayment"))),
+        M.DebtRecoveryRateCap(setting("DebtRecoveryRateCap")),
+        M.DisablementThreshold(str(_number(payment, "DisablementThreshold"))),
+        M.EmergencyCreditLimit(setting("EmergencyCreditLimit")),
+        M.EmergencyCreditThreshold(setting("EmergencyCreditThreshold")),
+        M.LowCreditThreshold(setting("LowCreditThreshold")),
+        M.CreditMaxCreditThreshold(setting("MaxCreditThreshold")),
+        M.MaxCreditMaxMeterBalance(setting("MaxMeterBalance")),
+        # the credit_charge_configuration says these only of prepayment mode (payment_configuration)
+        M.SuspendDebtDisabled(str(prepayment and device.truth(payment, "SuspendDebtDisabled")).lower()),
+        M.SuspendDebtEmergency(str(prepayment and device.truth(payment, "SuspendDebtEmergency")).lower()),
+        M.Electricity(M.PaymentMode(mode), M.NonDisablementCalendar(M.ElectricitySpecialDays(*(
+            M.SpecialDay(*mmc_date(_wildcard_date(_below(d, "Date"))), index=d["@index"]) for d in special_days)),
+            *schedules), recovery(1), recovery(2)))
+
+
+@accepts("ECS24")
+def tariff_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, TARIFF_READS)
+    return {}
+
+
+# The Active Tariff Price's scaler_unit: the price scale, and unit 254 (a currency has no DLMS unit), as the
+# RTDS ESME answers ECS24 (RTDS 4.5.0, 4.11.1_ECS24).
+PRICE_UNIT = 254
+SEASON_START_TIME = bytes(4) + b"\x80\x00\xff"       # midnight UTC, as ECS01a writes a season's start
+DEFAULT_PRICE_SCALE = -5
+
+
+@answers("ECS24")
+def tariff_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values = {k.removeprefix("Electricity/"): v for k, v in outcome.items() if k.startswith("Electricity/")}
+    table = "TariffSwitchingTable"
+    price_scale = _number(values, "PriceScale", DEFAULT_PRICE_SCALE)
+    seasons = [axdr.structure(axdr.octet_string(s.get("SeasonName", "").encode("ascii", "replace")),
+                              axdr.octet_string(_wildcard_date(_below(s, "SeasonStartDate")) + SEASON_START_TIME),
+                              axdr.octet_string(bytes((_number(s, "ReferencedWeekName"),))))
+               for s in repeated(values, f"{table}/Seasons/Season")]
+    weeks = [axdr.structure(axdr.octet_string(bytes((_number(w, "WeekName"),))),
+                            *(axdr.unsigned(int(d[""])) for d in _by_index(repeated(w, "ReferencedElecDay"))))
+             for w in repeated(values, f"{table}/WeekProfiles/WeekProfile")]
+    days = [axdr.structure(axdr.unsigned(_number(d, "Day")), axdr.array(*(axdr.structure(
+        axdr.octet_string(_dlms_time(a["StartTime"])), axdr.octet_string(tariff_commands.TARIFF_SCRIPTS),
+        axdr.long_unsigned(int(a["TOUTariffAction"]) if "TOUTariffAction" in a
+                           else tariff_commands.BLOCK_SELECTOR_BASE + _number(a, "BlockTariffAction")))
+        for a in repeated(d, "ProfileSchedule"))))
+        for d in repeated(values, f"{table}/DayProfiles/DayProfile")]
+    special_days = [axdr.structure(axdr.long_unsigned(n), axdr.octet_string(_wildcard_date(_below(d, "Date"))),
+                                   axdr.unsigned(_number(d, "ReferencedDay")))
+                    for n, d in enumerate(repeated(values, "TariffSwitchingTableSpecialDays/SpecialDay"), 1)]
+    rates = {int(t.get("@index", "0")): t for t in repeated(values, "TariffThresholdMatrix/ElecTariffThresholds")}
+    tou = {int(p["@index"]): int(p[""]) for p in repeated(values, "TariffTOUPriceMatrix/TariffTOUPrice")}
+    blocks = {(int(r["@index"]), int(p["@index"])): int(p[""])
+              for r in repeated(values, "TariffBlockPriceMatrix/TariffBlockPrices") for p in repeated(r, "BlockPrice")}
+    # The Price Matrix as ECS01a writes it: TOU prices 01..30 (hex), then block prices A1..D8.
+    matrix = [(bytes((i,)), tou.get(i, 0)) for i in range(1, tariff_commands.TOU_RATES + 1)]
+    matrix += [(bytes((0xA0 + 0x10 * block + rate,)), blocks.get((rate, block + 1), 0))
+               for block in range(tariff_commands.BLOCKS) for rate in range(1, tariff_commands.BLOCK_RATES + 1)]
+    read = {
+        TARIFF["price"]: axdr.double_long_unsigned(_number(values, "PrimaryActiveTariffPrice")),
+        TARIFF["price_scaler_unit"]: axdr.structure(axdr.integer(price_scale), axdr.enum(PRICE_UNIT)),
+        TARIFF["seasons"]: axdr.array(*seasons), TARIFF["weeks"]: axdr.array(*weeks),
+        TARIFF["days"]: axdr.array(*days), TARIFF["special_days"]: axdr.array(*special_days),
+        **{TARIFF[f"thresholds{rate}"]: axdr.array(*(axdr.double_long_unsigned(int(t[""])) for t in _by_index(
+            repeated(rates.get(rate, {}), "BlockThreshold")))) for rate in range(1, tariff_commands.BLOCK_RATES + 1)},
+        TARIFF["currency"]: axdr.boolean(values.get("CurrencyUnitsLabel", "GBP") == "GBP"),
+        TARIFF["standing_charge"]: tariff_commands.unit_charge(_number(values, "StandingChargeScale", DEFAULT_PRICE_SCALE),
+                                                          [(b"", _number(values, "StandingCharge"))]),
+        TARIFF["price_matrix"]: tariff_commands.unit_charge(price_scale, matrix, commodity=tariff_commands.ACTIVE_IMPORT,
+                                                       commodity_scale=tariff_commands.PRICE_COMMODITY_SCALE)}
+    return esme_config.device.dlms_answer(command, outcome, tuple(read[r] for r in TARIFF_READS))
+
+
+@accepts("ECS26a")
+def prepayment_configuration_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, PREPAY_READS)
+    return {}
+
+
+@answers("ECS26a")
+def prepayment_configuration_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """A single element ESME's: a twin element ESME's credit_charge_configuration also has its secondary
+    element's prices paid from its credits (esme_prepayment.credit_charge_configuration)."""
+    electricity = _below(outcome, "Electricity")
+    seconds = {name: period for period, name in PERIODS.items()}
+    special_days = _by_index(repeated(electricity, "NonDisablementCalendar/ElectricitySpecialDays/SpecialDay"))
+    special_count = max((int(d["@index"]) for d in special_days), default=0)
+    schedule = []
+    for n, entry in enumerate(repeated(electricity, "NonDisablementCalendar/ElectricityNonDisablementSchedule"), 1):
+        weekdays = {d["DayOfWeekID"] for d in repeated(entry, "DaysOfWeekApplicability/DayOfWeekApplicability")}
+        applies = {int(d["SpecialDayID"]) for d in repeated(entry, "SpecialDaysApplicability/SpecialDayApplicability")}
+        when = _below(entry, "ScheduleDatesAndTime")
+        schedule.append(axdr.structure(
+            axdr.long_unsigned(n), axdr.boolean(True), axdr.octet_string(prepayment_commands.NON_DISABLEMENT_SCRIPTS),
+            axdr.long_unsigned(prepayment_commands.NON_DISABLEMENT_SCRIPT[entry["NonDisablementScript"]]),
+            axdr.octet_string(_dlms_time(when["SwitchTime"])), axdr.long_unsigned(0xFFFF),
+            axdr.bit_string("".join("1" if day in weekdays else "0" for day in DAYS_OF_WEEK)),
+            axdr.bit_string("".join("1" if i in applies else "0" for i in range(1, special_count + 1))),
+            axdr.octet_string(_dlms_plain_date(when["StartDate"])), axdr.octet_string(_dlms_plain_date(when["EndDate"]))))
+
+    def recovery(n: int) -> tuple[Data, Data]:
+        rate = _below(electricity, f"DebtRecovery{n}")
+        return (tariff_commands.unit_charge(_number(rate, "DebtRecoveryRatePriceScale", DEFAULT_PRICE_SCALE),
+                                       [(b"", _number(rate, "DebtRecoveryRate"))]),
+                axdr.double_long_unsigned(seconds.get(rate.get("DebtRecoveryRatePeriod", ""), 0)))
+    (charge_1, period_1), (charge_2, period_2) = recovery(1), recovery(2)
+    read = {
+        PREPAY["debt_recovery_1"]: charge_1, PREPAY["debt_period_1"]: period_1,
+        PREPAY["debt_recovery_2"]: charge_2, PREPAY["debt_period_2"]: period_2,
+        PREPAY["special_days"]: axdr.array(*(axdr.structure(
+            axdr.long_unsigned(int(d["@index"])), axdr.octet_string(_wildcard_date(d)), axdr.unsigned(int(d["@index"])))
+            for d in special_days)),
+        PREPAY["debt_per_payment"]: axdr.long_unsigned(_number(outcome, "DebtRecoveryPerPayment")),
+        PREPAY["max_credit_threshold"]: axdr.double_long(_number(outcome, "CreditMaxCreditThreshold")),
+        PREPAY["disablement_threshold"]: axdr.array(axdr.double_long(_number(outcome, "DisablementThreshold"))),
+        PREPAY["max_meter_balance"]: axdr.double_long(_number(outcome, "MaxCreditMaxMeterBalance")),
+        PREPAY["low_credit_threshold"]: axdr.double_long(_number(outcome, "LowCreditThreshold")),
+        PREPAY["debt_recovery_rate_cap"]: axdr.long_unsigned(_number(outcome, "DebtRecoveryRateCap")),
+        PREPAY["debt_recovery_rate_cap_period"]: axdr.double_long(prepayment_commands.RATE_CAP_PERIOD_SECONDS),
+        PREPAY["emergency_credit_limit"]: axdr.double_long(_number(outcome, "EmergencyCreditLimit")),
+        PREPAY["emergency_credit_threshold"]: axdr.double_long(_number(outcome, "EmergencyCreditThreshold")),
+        PREPAY["non_disablement_schedule"]: axdr.array(*schedule),
+        PREPAY["credit_charge_configuration"]: prepayment_commands.credit_charge_configuration(
+            prepayment=electricity.get("PaymentMode") == "Prepayment",
+            suspend_debt_disabled=device.truth(outcome, "SuspendDebtDisabled"),
+            suspend_debt_emergency=device.truth(outcome, "SuspendDebtEmergency"))}
+    return esme_config.device.dlms_answer(command, outcome, tuple(read[r] for r in PREPAY_READS))
+
+
+# -- Device side: the GSME's and GPF's read-backs ----------------------------------------------------------
+
+@accepts("GCS60", "GCS60a", "GCS20r", "GCS21d", "GCS21k")
+def gas_read_back_command(command: DeviceCommand) -> dict:
+    """These commands are the same whatever the request: the firmware model needs nothing from them."""
+    return {}
+
+
+@answers("GCS60", "GCS60a")
+def gas_meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """Bill To Date (credit mode, unsigned) and Credit Remaining (prepayment mode), in clear as the RTDS shows."""
+    values = {}
+    if "MeterBalance" in outcome:
+        values[(METERING, BILL_TO_DATE)] = ("uint32", int(outcome["MeterBalance"]))
+    if "Gas/MeterBalancePrepaymentMode" in outcome:
+        values[(PREPAYMENT, CREDIT_REMAINING)] = ("int32", int(outcome["Gas/MeterBalancePrepaymentMode"]))
+    return read_attributes_answer(command, outcome, values)
+
+
+# The RTDS GSME frames its Report Event Configuration as a client command, and a failed Get Event
+# Configuration's Default Response as from the server.
+REPORT_FRAME, GET_EVENT_CONFIGURATION_FAILED_FRAME = zcl.FRAME_CLUSTER_SPECIFIC, zcl.FRAME_SERVER_TO_CLIENT
+
+
+@answers("GCS20r")
+def gsme_alert_behaviours_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """One Report Event Configuration with each event the outcome names (GasSupplierAlertEventSettings/xHHHH),
+    in code order, its configuration made of the four settings as GCS20 sets them."""
+    events: dict[int, int] = {}
+    for name, value in outcome.items():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == "GasSupplierAlertEventSettings" and parts[1].startswith("x"):
+            bit = dict(EVENT_SETTINGS).get(parts[2], 0)
+            code = int(parts[1][1:], 16)
+            events[code] = events.get(code, 0) | (bit if value == "Enable" else 0)
+
+    def reply(component: gbz.Component) -> Reply:
+        return Reply(DEVICE_MANAGEMENT, zcl.Frame(REPORT_FRAME, component.frame.sequence, REPORT_EVENT_CONFIGURATION, {
+            "command_index": 0, "total_commands": 1,
+            "events": [{"event_id": code, "event_configuration": events[code]} for code in sorted(events)]}))
+
+    def failure(component: gbz.Component) -> Reply:
+        failed = default_reply(component, device.ZCL_HARDWARE_FAILURE)
+        return Reply(failed.cluster, zcl.Frame(GET_EVENT_CONFIGURATION_FAILED_FRAME, failed.frame.sequence,
+                                               failed.frame.command, failed.frame.values))
+    return answer_each(command, outcome, reply, failure)
+
+
+BILLING_FRAME = zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT     # as the RTDS GSME publishes it
+GAS_BILLING_CALENDAR = "BillingCalendar/GasBillingCalendar"
+
+
+@answers("GCS21d", "GCS21k")
+def gsme_billing_calendar_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The billing period the meter holds, under the issuer event id it came with; NOT_FOUND without one."""
+    start = outcome.get(f"{GAS_BILLING_CALENDAR}/BillingPeriodStart")
+    periodicity = outcome.get(f"{GAS_BILLING_CALENDAR}/Periodicity")
+
+    def reply(component: gbz.Component) -> Reply:
+        if start is None or periodicity not in PERIODICITY:
+            return default_reply(component, ZCL_NOT_FOUND)
+        duration, duration_type = PERIODICITY[periodicity]
+        return Reply(PRICE, zcl.Frame(BILLING_FRAME, component.frame.sequence, PUBLISH_BILLING_PERIOD, {
+            "provider_id": 0, "issuer_event_id": int(outcome.get("issuer_event_id", 0)),
+            "billing_period_start_time": seconds(start), "billing_period_duration": duration,
+            "billing_period_duration_type": duration_type, "tariff_type": 0}))
+    return answer_each(command, outcome, reply)
+
+
+# -- Device side: the GSME's tariff and prepayment configuration read-backs (GCS21f, GCS21b) -------------
+# As the RTDS GSME answers them (RTDS 4.5.0 4.11.1_GCS21f and 4.13_GCS21b, SmartDCCInnovation/gbcs-parser):
+# per ZCL command its answers under the command's sequence number, the last flagged: a Read Attributes
+# Response, and for each Get the Publish commands it asks for (a Publish Day Profile per day, a Publish
+# Week Profile per week, one Publish Seasons, one Publish Special Days, one Publish Price), or NOT_FOUND
+# where the meter holds no such calendar or price. A failure as gsme_tariff.gbz_answer. What the answers
+# carry beyond MMC (the issuer event and calendar ids the setting command gave, the price tier in force)
+# comes in the outcome under its ZCL name; the meter's clock is the command's `now`.
+
+from harness.usecases.gsme_tariff import (BLOCK_THRESHOLD_DIVISOR, BLOCK_THRESHOLD_MULTIPLIER,
+                                          PRICE_TRAILING_DIGITS, UNIT_KWH, default_response, gbz_answer)
+
+GAS_TARIFF_READ_FRAME = zcl.FRAME_SERVER_TO_CLIENT | 0x10     # the RTDS GSME's: no default response wanted
+GAS_PREPAY_READ_FRAME = zcl.FRAME_SERVER_TO_CLIENT
+PUBLISHED_FRAME = zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT | 0x10
+GET_DAY_PROFILES, GET_WEEK_PROFILES, GET_SEASONS, GET_SPECIAL_DAYS, GET_CURRENT_PRICE = 0x01, 0x02, 0x03, 0x04, 0x00
+ZCL_NOT_FOUND_STATUS = 0x8B
+# The Publish Price of the RTDS GSME: unit m3 (the Metering cluster's), the price for the day.
+PRICE_UNIT_M3, PRICE_DURATION_MINUTES = 0x01, 1440
+PRICE_DIGITS = PRICE_TRAILING_DIGITS >> 4
+_TYPES = {0x0203: "uint24", 0x0202: "uint24", 0x0615: "enum8", 0x0616: "uint16", 0x0617: "map8",
+          **dict.fromkeys(BLOCK_THRESHOLDS, "uint48"),
+          **dict.fromkeys((*BLOCK_PRICES, *TIER_PRICES, STANDING_CHARGE_ATTRIBUTE), "uint32")}
+_PREPAY_TYPES = {0x0239: "uint16", 0x0006: "int32", 0x0040: "int32", 0x0216: "enum8", 0x0226: "enum8",
+                 **dict.fromkeys((0x0010, 0x0011, 0x0031, 0x0021, 0x0022, 0x0217, 0x0227), "uint32")}
+_RECOVERY_PERIOD_IDS = {name: value for value, name in GAS_RECOVERY_PERIODS.items()}
+_ACTION_IDS = {name: value for value, name in NON_DISABLEMENT_ACTIONS.items()}
+_CURRENCY_IDS = {name: value for value, name in CURRENCIES.items()}
+_DATE_GROUPS = (("GasYearWithWildcards", "SpecifiedYear", 1900), ("GasMonthWithWildcards", "SpecifiedMonth", 0),
+                ("GasDayOfMonthWithWildcards", "SpecifiedDayOfMonth", 0),
+                ("GasDayOfWeekWithWildcards", "SpecifiedDayOfWeek", 0))
+
+
+def mmc_named(prefix: str, entries: list[dict[str, str]]) -> dict[str, str]:
+    """Entries (values below each, '' its text, '@x' attributes) named as mmc.values names them: 'prefix[n]'
+    when there are several, 'prefix' when one."""
+    out = {}
+    for n, entry in enumerate(entries, start=1):
+        name = f"{prefix}[{n}]" if len(entries) > 1 else prefix
+        out.update({f"{name}/{k}" if k and not k.startswith("@") else f"{name}{k}": v for k, v in entry.items()})
+    return out
+
+
+def _numbers(values: dict[str, str], path: str, count: int) -> list[dict[str, str]]:
+    """`count` indexed values (1..count) of a DUIS or MMC element, 0 where the meter holds none."""
+    held = {int(e.get("@index", n)): e.get("", "0") for n, e in enumerate(repeated(values, path), start=1)}
+    return [{"": str(int(held.get(i, "0") or 0)), "@index": str(i)} for i in range(1, count + 1)]
+
+
+def _gas_date_values(parts: dict[str, str]) -> dict[str, str]:
+    """A DUIS sr:GasDateWithWildcards (or MMC's) as MMC's, numbers without leading zeros."""
+    out = {}
+    for group, specified, _ in _DATE_GROUPS:
+        value = parts.get(f"{group}/{specified}")
+        if value is not None:
+            out[f"{group}/{specified}"] = str(int(value))
+        else:
+            wildcard = next((k for k in parts if k.startswith(f"{group}/")), f"{group}/NonSpecified")
+            out[wildcard] = ""
+    return out
+
+
+def _zcl_date(parts: dict[str, str]) -> bytes:
+    return bytes(int(parts[f"{group}/{specified}"]) - offset if f"{group}/{specified}" in parts else 0xFF
+                 for group, specified, offset in _DATE_GROUPS)
+
+
+def _weeks_and_seasons(held: dict[str, str], weeks: str, seasons: str, day_name: str) -> tuple[list, list]:
+    week_entries = []
+    for week in repeated(held, f"{weeks}/WeekProfile")[:2]:
+        days = sorted(repeated(week, "ReferencedDayName"), key=lambda d: int(d.get("@index", 0)))
+        entry = {"WeekName": str(int(week["WeekName"]))}
+        entry.update(mmc_named(day_name, [{"": str(int(d[""])), "@index": str(i)} for i, d in enumerate(days, 1)]))
+        week_entries.append(entry)
+    season_entries = []
+    for season in repeated(held, f"{seasons}/Season")[:3]:
+        date = {k.removeprefix("SeasonStartDate/"): v for k, v in season.items() if k.startswith("SeasonStartDate/")}
+        season_entries.append({**{f"SeasonStartDate/{k}": v for k, v in _gas_date_values(date).items()},
+                               "ReferencedWeekName": str(int(season["ReferencedWeekName"]))})
+    return week_entries, season_entries
+
+
+def _special_days(held: dict[str, str], path: str, day_name: str) -> list[dict[str, str]]:
+    entries = []
+    for day in repeated(held, f"{path}/SpecialDay")[:20]:
+        date = {k.removeprefix("Date/"): v for k, v in day.items() if k.startswith("Date/")}
+        entries.append({**{f"Date/{k}": v for k, v in _gas_date_values(date).items()},
+                        day_name: str(int(day["ReferencedDayName"]))})
+    return entries
+
+
+def gas_tariff_read(tariff: dict[str, str], tier: int | None) -> dict:
+    """What GCS21f reads back of the tariff GCS01a/GCS01b set (`tariff`: their DUIS fields as the GSME keeps
+    them), in MMC names, with the ZCL values its answer needs; `tier`: the price tier in force (None: no
+    price in force)."""
+    prices, table = "PriceElements/GasPriceElements", "GasTariffElements/SwitchingTable"
+    tou = _numbers(tariff, f"{prices}/TOUTariff/TOUPrice", len(TIER_PRICES))
+    out: dict = {"Gas/CurrencyUnitsLabel": tariff.get(f"{prices}/CurrencyUnits", "GBP"),
+                 "Gas/StandingCharge": str(int(tariff.get(f"{prices}/StandingCharge") or 0)),
+                 **mmc_named("Gas/TariffThresholds/BlockThreshold",
+                             _numbers(tariff, "GasTariffElements/ThresholdMatrix/BlockThreshold", len(BLOCK_THRESHOLDS))),
+                 **mmc_named("Gas/TOUTariff/TariffTOUPrice", tou),
+                 **mmc_named("Gas/BlockTariff/BlockPrice",
+                             _numbers(tariff, f"{prices}/BlockTariff/BlockPrice", len(BLOCK_PRICES))),
+                 "issuer_event_id": int(tariff.get(f"{table}/IssuerEventID") or 0),
+                 "issuer_calendar_id": int(tariff.get(f"{table}/IssuerCalendarID") or 0),
+                 "price_issuer_event_id": int(tariff.get(f"{prices}/IssuerEventID") or 0)}
+    if tier is not None and f"{prices}/StandingCharge" in tariff:
+        # A TOU tariff's price is the tier's the calendar puts in force now; a block tariff's, its first block's.
+        tiered = bool(repeated(tariff, f"{prices}/TOUTariff/TOUPrice"))
+        price = tou[tier - 1][""] if tiered and 1 <= tier <= len(tou) else \
+            _numbers(tariff, f"{prices}/BlockTariff/BlockPrice", 1)[0][""]
+        out.update({"Gas/PrimaryActiveTariffPrice": price, "Gas/PrimaryActiveTariffPriceScale": str(-PRICE_DIGITS),
+                    "price_tier": tier if tiered else 1})
+    days = []
+    for day in repeated(tariff, f"{table}/DayProfiles/DayProfile")[:4]:
+        entry = {"DayName": str(int(day["DayName"]))}
+        if int(day.get("TOUTariffAction") or 0):
+            entry["TOUTariffAction"] = str(int(day["TOUTariffAction"]))
+        else:
+            entry["BlockTariff"] = ""
+        days.append(entry)
+    weeks, seasons = _weeks_and_seasons(tariff, f"{table}/WeekProfiles", f"{table}/Seasons", "ReferencedDay")
+    out.update(mmc_named("Gas/TariffSwitchingTable/DayProfiles/DayProfile", days))
+    out.update(mmc_named("Gas/TariffSwitchingTable/WeekProfiles/WeekProfile", weeks))
+    out.update(mmc_named("Gas/TariffSwitchingTable/Seasons/Season", seasons))
+    out.update(mmc_named("Gas/TariffSwitchingTableSpecialDays/SpecialDay",
+                         _special_days(tariff, "GasTariffElements/SpecialDays", "ReferencedDay")))
+    return out
+
+
+def _calendar_frames(component: gbz.Component, outcome: dict, calendar_type: int, days: list[tuple[int, list]],
+                     weeks: list[dict[str, str]], day_name: str, seasons: list[dict[str, str]],
+                     special_days: list[dict[str, str]], special_day_name: str) -> list[tuple[int, zcl.Frame]]:
+    """The answers to one Get command of the Calendar cluster; NOT_FOUND when the meter holds no calendar."""
+    if not days and not weeks and not seasons:
+        return [default_response(component, ZCL_NOT_FOUND_STATUS)]
+    ids = {"provider_id": 0, "issuer_event_id": int(outcome.get("issuer_event_id", 0)),
+           "issuer_calendar_id": int(outcome.get("issuer_calendar_id", 0))}
+    index = {"command_index": 0, "number_of_commands": 1}
+
+    def publish(command: int, values: dict) -> tuple[int, zcl.Frame]:
+        return CALENDAR, zcl.Frame(PUBLISHED_FRAME, component.frame.sequence, command, {**ids, **values})
+
+    get = component.frame.command
+    if get == GET_DAY_PROFILES:
+        return [publish(PUBLISH_DAY_PROFILE, {"day_id": day, "total_number_of_schedule_entries": len(entries), **index,
+                                              "calendar_type": calendar_type, "schedule_entries": entries})
+                for day, entries in days]
+    if get == GET_WEEK_PROFILES:
+        return [publish(PUBLISH_WEEK_PROFILE, {"week_id": int(week["WeekName"]), **dict(zip(WEEKDAYS, (
+            int(d[""]) for d in _by_index(repeated(week, day_name)))))}) for week in weeks]
+    if get == GET_SEASONS:
+        return [publish(PUBLISH_SEASONS, {**index, "seasons": [
+            {"season_start_date": _zcl_date(_below(s, "SeasonStartDate")), "week_id": int(s["ReferencedWeekName"])}
+            for s in seasons]})]
+    return [publish(PUBLISH_SPECIAL_DAYS, {"start_time": 0, "calendar_type": calendar_type,
+                                           "total_number_of_special_days": len(special_days), **index,
+                                           "special_days": [{"special_day_date": _zcl_date(_below(d, "Date")),
+                                                             "day_id": int(d[special_day_name])}
+                                                            for d in special_days]})]
+
+
+def _attributes_frame(component: gbz.Component, frame_control: int, values: dict[int, tuple[str, int]]):
+    records = [{"attribute": a, "status": device.ZCL_SUCCESS, "type": values[a][0], "value": values[a][1]}
+               if a in values else {"attribute": a, "status": device.UNSUPPORTED_ATTRIBUTE}
+               for a in (component.frame.values or {}).get("attributes", ())]
+    return component.cluster, zcl.Frame(frame_control, component.frame.sequence, zcl.READ_ATTRIBUTES_RESPONSE,
+                                        {"records": records})
+
+
+@accepts("GCS21f", "GCS21b")
+def gas_configuration_read_command(command: DeviceCommand) -> dict:
+    return {}
+
+
+@answers("GCS21f")
+def gas_tariff_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values = {k.removeprefix("Gas/"): v for k, v in outcome.items() if k.startswith("Gas/")}
+    table = "TariffSwitchingTable"
+    tou = [int(p[""]) for p in _by_index(repeated(values, "TOUTariff/TariffTOUPrice"))]
+    attributes = {0x0203: BLOCK_THRESHOLD_DIVISOR, 0x0202: BLOCK_THRESHOLD_MULTIPLIER,
+                  0x0615: UNIT_KWH, 0x0617: PRICE_TRAILING_DIGITS,
+                  0x0616: _CURRENCY_IDS.get(values.get("CurrencyUnitsLabel", ""), 0),
+                  STANDING_CHARGE_ATTRIBUTE: _number(values, "StandingCharge")}
+    for ids, path in ((BLOCK_THRESHOLDS, "TariffThresholds/BlockThreshold"), (BLOCK_PRICES, "BlockTariff/BlockPrice"),
+                      (TIER_PRICES, "TOUTariff/TariffTOUPrice")):
+        held = [int(e[""]) for e in _by_index(repeated(values, path))]
+        attributes.update({a: held[i] if i < len(held) else 0 for i, a in enumerate(ids)})
+    typed = {a: (_TYPES[a], v) for a, v in attributes.items()}
+    days = [(int(d["DayName"]), [{"start_time": 0, "price_tier_or_function": int(d.get("TOUTariffAction") or 0)}])
+            for d in repeated(values, f"{table}/DayProfiles/DayProfile")]
+    weeks = repeated(values, f"{table}/WeekProfiles/WeekProfile")
+    seasons = repeated(values, f"{table}/Seasons/Season")
+    special_days = repeated(values, "TariffSwitchingTableSpecialDays/SpecialDay")
+
+    def answer(component: gbz.Component) -> list[tuple[int, zcl.Frame]]:
+        frame = component.frame
+        if not frame.cluster_specific:
+            return [_attributes_frame(component, GAS_TARIFF_READ_FRAME, typed)]
+        if component.cluster == CALENDAR:
+            return _calendar_frames(component, outcome, DELIVERED, days, weeks, "ReferencedDay", seasons,
+                                    special_days, "ReferencedDay")
+        if "PrimaryActiveTariffPrice" not in values:
+            return [default_response(component, ZCL_NOT_FOUND_STATUS)]
+        tier = int(outcome.get("price_tier", 1))
+        digits = -int(values.get("PrimaryActiveTariffPriceScale", -PRICE_DIGITS))
+        return [(PRICE, zcl.Frame(PUBLISHED_FRAME, frame.sequence, PUBLISH_PRICE, {
+            "provider_id": 0, "rate_label": b"", "issuer_event_id": int(outcome.get("price_issuer_event_id", 0)),
+            "current_time": gbz.gbz_seconds(command.now), "unit_of_measure": PRICE_UNIT_M3,
+            "currency": attributes[0x0616], "price_trailing_digit_and_tier": digits << 4 | tier,
+            "number_of_tiers_and_register_tier": sum(1 for p in tou if p) << 4 | tier, "start_time": 0,
+            "duration_in_minutes": PRICE_DURATION_MINUTES, "price": _number(values, "PrimaryActiveTariffPrice")}))]
+    return gbz_answer(command, outcome, answer)
+
+
+def gas_prepayment_configuration_read(configuration: dict[str, str], debt: dict[str, str],
+                                      payment: dict[str, str], factory: dict[str, int]) -> dict:
+    """What GCS21b reads back of what GCS05 (`configuration`), GCS04 (`debt`) and GCS03 (`payment`, its
+    Prepayment settings) set, as the GSME keeps their DUIS fields, in MMC names with the ZCL values its
+    answer needs; `factory`: the meter's own emergency credit settings before any GCS05."""
+    gas, calendar = "UpdatePrepayConfigGas", "UpdatePrepayConfigGas/GasNonDisablementCalendar"
+
+    def held(name: str, default: int = 0) -> str:
+        return str(int(configuration.get(f"{gas}/{name}") or default))
+
+    out: dict = {"DebtRecoveryPerPayment": str(int(debt.get("DebtRecoveryPerPayment") or 0)),
+                 "DebtRecoveryRateCap": held("DebtRecoveryRateCap"),
+                 "DisablementThreshold": str(int(payment.get("DisablementThreshold") or 0)),
+                 "EmergencyCreditLimit": held("EmergencyCreditLimit", factory["emergency_credit_limit"]),
+                 "EmergencyCreditThreshold": held("EmergencyCreditThreshold", factory["emergency_credit_threshold"]),
+                 "LowCreditThreshold": held("LowCreditThreshold"),
+                 "CreditMaxCreditThreshold": held("MaxCreditThreshold"),
+                 "MaxCreditMaxMeterBalance": held("MaxMeterBalance"),
+                 "issuer_event_id": int(configuration.get(f"{calendar}/IssuerEventID") or 0),
+                 "issuer_calendar_id": int(configuration.get(f"{calendar}/IssuerCalendarID") or 0)}
+    for n in (1, 2):
+        out[f"Gas/DebtRecovery{n}/DebtRecoveryRate"] = str(int(debt.get(f"GasDebtRecovery{n}/DebtRecoveryRate") or 0))
+        out[f"Gas/DebtRecovery{n}/DebtRecoveryRatePeriod"] = debt.get(f"GasDebtRecovery{n}/DebtRecoveryRatePeriod",
+                                                                      GAS_RECOVERY_PERIODS[0x01])
+    days = []
+    for day in repeated(configuration, f"{calendar}/DayProfiles/GasNonDisablementDayProfile")[:5]:
+        actions = [{"StartTime": minutes_time(_minutes(a["StartTime"])), "NonDisablementAction": a["NonDisablementAction"],
+                    "@index": str(i)} for i, a in enumerate(repeated(day, "TimeStartAction")[:3], start=1)]
+        days.append({**mmc_named("TimeStartAction", actions), "GasDayName": str(int(day["GasDayName"]))})
+    weeks, seasons = _weeks_and_seasons(configuration, f"{calendar}/WeekProfiles", f"{calendar}/SeasonProfiles",
+                                        "ReferencedDayName")
+    mmc = "Gas/NonDisablementCalendar"
+    out.update(mmc_named(f"{mmc}/DayProfiles/GasNonDisablementDayProfile", days))
+    out.update(mmc_named(f"{mmc}/WeekProfiles/WeekProfile", weeks))
+    out.update(mmc_named(f"{mmc}/SeasonProfiles/Season", seasons))
+    out.update(mmc_named(f"{mmc}/SpecialDays/SpecialDay", _special_days(configuration, f"{calendar}/SpecialDays",
+                                                                         "ReferencedDayName")))
+    return out
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.strip()[:5].split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@answers("GCS21b")
+def gas_prepayment_configuration_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    values = {k.removeprefix("Gas/"): v for k, v in outcome.items() if k.startswith("Gas/")}
+    typed = {a: (_PREPAY_TYPES[a], int(outcome.get(name, 0))) for a, name in GAS_PREPAY.items()}
+    for name, rate, frequency in GAS_DEBT_RECOVERY:
+        typed[rate] = (_PREPAY_TYPES[rate], _number(values, f"{name}/DebtRecoveryRate"))
+        typed[frequency] = (_PREPAY_TYPES[frequency],
+                            _RECOVERY_PERIOD_IDS.get(values.get(f"{name}/DebtRecoveryRatePeriod", ""), 0x01))
+    price = {PRICE_TRAILING_DIGIT: ("map8", PRICE_TRAILING_DIGITS)}
+    calendar = "NonDisablementCalendar"
+    days = [(int(d["GasDayName"]), [{"start_time": _minutes(a["StartTime"]),
+                                     "price_tier_or_function": _ACTION_IDS.get(a.get("NonDisablementAction", ""), 0)}
+                                    for a in _by_index(repeated(d, "TimeStartAction"))])
+            for d in repeated(values, f"{calendar}/DayProfiles/GasNonDisablementDayProfile")]
+    weeks = repeated(values, f"{calendar}/WeekProfiles/WeekProfile")
+    seasons = repeated(values, f"{calendar}/SeasonProfiles/Season")
+    special_days = repeated(values, f"{calendar}/SpecialDays/SpecialDay")
+
+    def answer(component: gbz.Component) -> list[tuple[int, zcl.Frame]]:
+        if not component.frame.cluster_specific:
+            return [_attributes_frame(component, GAS_PREPAY_READ_FRAME,
+                                      typed if component.cluster == PREPAYMENT else price)]
+        return _calendar_frames(component, outcome, FRIENDLY_CREDIT, days, weeks, "ReferencedDayName", seasons,
+                                special_days, "ReferencedDayName")
+    return gbz_answer(command, outcome, answer)

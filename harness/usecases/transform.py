@@ -50,8 +50,9 @@ def _device_types(request: DuisRequest, device_type: DeviceType | None) -> tuple
 
 
 def choose(request: DuisRequest, device_type: DeviceType | None = None,
-           records: DspRecords = DspRecords()) -> CommandCodec:
-    """The use case a request becomes for its target's device type and the DSP's records."""
+           records: DspRecords = DspRecords(), use_case: str | None = None) -> CommandCodec:
+    """The use case a request becomes for its target's device type and the DSP's records (or, given
+    `use_case`, that one of the SR's use cases)."""
     codecs = registry.commands_for(request.srv)
     if not codecs:
         sr = _known_sr(request)
@@ -60,7 +61,10 @@ def choose(request: DuisRequest, device_type: DeviceType | None = None,
         raise TransformError(f"{request.srv} {request.body_name}: {why}", where=request.where)
     types = _device_types(request, device_type)
     candidates = [c for c in codecs if types is None or set(types) & set(c.devices)]
-    candidates = [c for c in candidates if c.applies(request) and c.requires(records)]
+    if use_case is not None:
+        candidates = [c for c in candidates if c.use_case == use_case]
+    else:
+        candidates = [c for c in candidates if c.applies(request) and c.requires(records)]
     if len({c.use_case for c in candidates}) > 1 and types is None:
         kinds = sorted({d.value for c in candidates for d in c.devices})
         raise TransformError(f"{request.srv} reaches {', '.join(kinds)} with different use cases: say which "
@@ -83,7 +87,8 @@ def _known_sr(request: DuisRequest):
 
 def transform(request: DuisRequest, records: DspRecords | None = None, *, now: dt.datetime | None = None,
               dsp_counter: int | None = None, access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER,
-              transitional_cos: EntityId = DCC_TRANSITIONAL_COS, **facts) -> Transformed:
+              transitional_cos: EntityId = DCC_TRANSITIONAL_COS, use_case: str | None = None,
+              **facts) -> Transformed:
     """The GBCS command (unsigned, unMAC'd) the DSP makes of `request`.
 
     `records` is what the DSP holds of the target, the User and old devices (`DspRecords`; its fields may
@@ -91,7 +96,7 @@ def transform(request: DuisRequest, records: DspRecords | None = None, *, now: d
     clock (GBZ issuer event ids carry it); `dsp_counter` the DCC's own originator counter for commands the
     DCC originates (by default the User's counter)."""
     records = replace(records or DspRecords(), **facts)
-    codec = choose(request, records.device_type, records)
+    codec = choose(request, records.device_type, records, use_case)
     now = now or dt.datetime.now(dt.timezone.utc)
     user_counter = request.request_id.counter
     if codec.originator is Originator.USER:
