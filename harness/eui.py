@@ -32,7 +32,7 @@ class EntityId(bytes):
     @property
     def duis(self) -> str:
         """DUIS form: 90-B3-D5-1F-30-01-00-00."""
-        return "-".join(f"{b:02X}" for b in self)
+        return self.hex("-").upper()
 
     @property
     def file_stem(self) -> str:

@@ -342,14 +342,32 @@ def use_case(name: str) -> UseCase:
 
 def use_cases_for_code(message_code: int) -> list[UseCase]:
     """Every use case carried by a message code (0x0062 serves ECS70 and ECS70Commission)."""
-    return [uc for uc in catalogue().use_cases.values() if message_code in uc.message_codes]
+    return list(_use_cases_by_code().get(message_code, ()))
 
 
 def service_requests_for_code(message_code: int) -> list[ServiceRequest]:
     """SRs whose command, or whose future-dated outcome alert, uses this message code."""
-    return [sr for sr in catalogue().service_requests.values()
-            if message_code in sr.fd_alert_codes
-            or any(message_code in uc.message_codes for uc in sr.use_cases)]
+    return list(_service_requests_by_code().get(message_code, ()))
+
+
+@cache
+def _use_cases_by_code() -> dict[int, tuple[UseCase, ...]]:
+    """Every message decoded or built asks this: one index rather than a scan of the catalogue each time."""
+    found: dict[int, list[UseCase]] = {}
+    for uc in catalogue().use_cases.values():
+        for code in uc.message_codes:
+            found.setdefault(code, []).append(uc)
+    return {code: tuple(ucs) for code, ucs in found.items()}
+
+
+@cache
+def _service_requests_by_code() -> dict[int, tuple[ServiceRequest, ...]]:
+    found: dict[int, list[ServiceRequest]] = {}
+    for sr in catalogue().service_requests.values():
+        codes = {*sr.fd_alert_codes, *(code for uc in sr.use_cases for code in uc.message_codes)}
+        for code in sorted(codes):
+            found.setdefault(code, []).append(sr)
+    return {code: tuple(srs) for code, srs in found.items()}
 
 
 def dit_service_requests(*, support: bool = True) -> list[ServiceRequest]:

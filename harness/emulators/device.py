@@ -248,8 +248,13 @@ class EmulatedDevice:
             peer = self.trust.key_agreement_key(party) if self.trust else None
         if peer is None:
             return None
-        key = crypto.encryption_key(self._response_header(command), self.keys.key_agreement, peer)
-        return lambda plaintext: crypto.encrypt_field(key, self.eui, plaintext)
+        keys: list[bytes] = []                   # derived when first needed: most responses carry nothing sealed
+
+        def encrypt(plaintext: bytes) -> bytes:
+            if not keys:
+                keys.append(crypto.encryption_key(self._response_header(command), self.keys.key_agreement, peer))
+            return crypto.encrypt_field(keys[0], self.eui, plaintext)
+        return encrypt
 
     def _respond(self, command: GeneralSigning, fields: dict, *, read: DeviceCommand) -> None:
         """Signed with the device's DS key when the command was signed (critical commands, and those the

@@ -17,6 +17,7 @@ GBCS sets the long-invoke-id to the command's originator counter's low 24 bits w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -68,6 +69,7 @@ class Obis:
     raw: bytes
 
     @classmethod
+    @functools.lru_cache(maxsize=1024)           # the Transforms name the same objects again and again
     def parse(cls, text: str) -> "Obis":
         parts = [int(p) for p in text.replace("-", ".").replace(":", ".").split(".")]
         if len(parts) != 6 or not all(0 <= p <= 255 for p in parts):

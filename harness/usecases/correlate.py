@@ -58,12 +58,14 @@ def correlate(request: DuisRequest, pre_command: bytes, records: DspRecords, *, 
     codec = next(c for c in candidates if c.message_code == found.message_code)
     try:
         mine = _transform(request, records, codec, now)
-        later = _transform(request, records, codec, now + dt.timedelta(days=1))
     except TransformError as exc:
         return Mismatch("request", "a request this User can transform", str(exc))
     for name in _HEADER:
         if getattr(found, name) != getattr(mine, name):
             return Mismatch(f"header {name.replace('_', ' ')}", getattr(mine, name), getattr(found, name))
+    if found.payload == mine.payload:
+        return None                          # byte for byte what the User made of its own request
+    later = _transform(request, records, codec, now + dt.timedelta(days=1))
     try:
         theirs = _paths(gbcs_payload.decode(found).fields())
     except PayloadError as exc:

@@ -7,6 +7,7 @@ so `R<!---->emove` is the signed value "Remove", and that is what must reach the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from lxml import etree
@@ -23,9 +24,12 @@ class TransformError(DitError):
 
 
 def value_of(node: etree._Element) -> str:
+    if not len(node):                        # no comment or element inside: .text is all of it
+        return (node.text or "").strip()
     return "".join(node.xpath("text()")).strip()
 
 
+@functools.lru_cache(maxsize=4096)               # a few hundred distinct paths, read for every request
 def _path(path: str) -> str:
     return "/".join(part if ":" in part or part in (".", "..") else f"sr:{part}" for part in path.split("/"))
 
