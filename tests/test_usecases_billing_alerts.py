@@ -17,7 +17,7 @@ from harness.gbcs import crypto
 from harness.gbcs.frame import GbcsMessage
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
-from harness.usecases import alerts, esme_reads, gsme_reads, mmc
+from harness.usecases import esme_reads, gsme_reads, mmc
 
 # The public RTDS 4.5.0 samples (SmartDCCInnovation/gbcs-parser test/rtds/RTDS-4.5.0/<folder>/<file>), whole
 # messages: signed General-Signing APDUs from the ESME 00-DB-12-34-56-78-90-A0 (counters 2001, 2000) and the GSME
@@ -78,7 +78,7 @@ def _use_case(name: str) -> str:
 
 def _entry(document, use_case: str) -> dict[str, str]:
     """The alert's billing data log entry as the User reads it, by the names below the entry element."""
-    rows = esme_reads.rows(alerts.payload_values(document), ENTRY[use_case])
+    rows = esme_reads.rows(mmc.alert_values(document), ENTRY[use_case])
     return rows[0] if rows else {}
 
 
@@ -109,7 +109,7 @@ def test_the_entry_is_encrypted_for_the_supplier(name, mmc_schema, conformance_k
     closed, notes = mmc.parse(_sample(name))
     assert mmc_schema.errors(closed) == [] and notes
     assert closed.find(f".//{{{mmc.RA}}}GBCSData").get("format") == "encrypted"
-    assert alerts.payload_values(closed) == {}
+    assert mmc.alert_values(closed) == {}
     document, notes = mmc.parse(_sample(name), keystore=conformance_keystore)
     assert mmc_schema.errors(document) == [] and notes == []
     assert document.findtext(f".//{{{mmc.RA}}}GBCSHexAlertCode") == "8F0A"

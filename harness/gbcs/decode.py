@@ -76,25 +76,6 @@ def parse_text(text: str | bytes) -> bytes:
     return data
 
 
-def alert_code(apdu: GeneralSigning) -> int | None:
-    """The alert code carried by an alert payload, for the two encodings seen in RTDS alerts:
-    a DLMS data-notification (0F ...: structure whose first element is a long-unsigned) and the
-    ASN.1 alerts of CS02b / CS06 (SEQUENCE whose first INTEGER is the code)."""
-    p = apdu.payload
-    try:
-        if p[0] == 0x0F:                       # DLMS data-notification
-            i = 5 + (1 if p[5] == 0x00 else 13)  # long-invoke-id, then date-time (absent or 0C + 12)
-            if p[i] == 0x02 and p[i + 2] == 0x12:
-                return int.from_bytes(p[i + 3:i + 5], "big")
-        elif p[0] == 0x30:                     # ASN.1 SEQUENCE
-            i = 2 if p[1] < 0x80 else 2 + (p[1] & 0x7F)
-            if p[i] == 0x02 and 2 <= p[i + 1] <= 3:
-                return int.from_bytes(p[i + 2:i + 2 + p[i + 1]], "big")
-    except IndexError:
-        return None
-    return None
-
-
 def check_signature(apdu: GeneralSigning, keystore: Keystore | None) -> Check:
     if apdu.signature is None:
         return Check.ABSENT
@@ -147,7 +128,7 @@ def decode(data: bytes | str, *, keystore: Keystore | None = None, file: str | N
     if apdu.supplementary_remote_party is not None:
         out.supplementary_remote_party = apdu.supplementary_remote_party.duis
     if apdu.cra_flag.name == "ALERT":
-        found = alert_code(apdu)
+        found = gbcs_payload.alert_code(apdu)
         out.alert_code = None if found is None else f"0x{found:04X}"
     out.payload_length = len(apdu.payload)
     out.signature = check_signature(apdu, keystore).value

@@ -8,7 +8,6 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.gbcs import dlms, gbz
-from harness.usecases import mmc
 from harness.usecases.mmc import M
 from harness.usecases.registry import ResponseContext, response
 
@@ -39,14 +38,3 @@ def gbz_future_dated_outcome(ctx: ResponseContext, payload: etree._Element) -> N
         M.GBZFDInstructionIdentification(M.ExtendedHeaderClusterID(f"{outcome.cluster:04X}"),
                                          M.FrameControl(f"{outcome.frame_control:02X}"),
                                          M.CommandIdentifier(f"{outcome.command:02X}")))))
-
-
-def payload_values(document: etree._Element) -> dict[str, str]:
-    """What a User reads off an alert's content (ra:DeviceAlertContent/ra:Payload): the leaves of the payload's
-    element by path of local names below it, named as mmc.values names a response's
-    ("ESMEBillingDataLogEntry/TariffTOURegisterMatrixValue[2]@index"); empty when the alert has none."""
-    content = document.find(f".//{{{mmc.RA}}}DeviceAlertContent/{{{mmc.RA}}}Payload")
-    found: dict[str, str] = {}
-    if content is not None and len(content):
-        mmc._leaves(content[0], "", found)  # the same naming as mmc.values (to be hoisted there)
-    return found

@@ -16,7 +16,8 @@ commissioned is the commissioning one (ECS70Commission, GCS28Commission).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from harness import catalogue
 from harness.catalogue import DeviceType
@@ -154,55 +155,124 @@ def gbz_command(command: DeviceCommand) -> gbz.GbzPayload:
     return value
 
 
-ZCL_SUCCESS, ZCL_HARDWARE_FAILURE, UNSUPPORTED_ATTRIBUTE = 0x00, 0xC0, 0x86
+ZCL_SUCCESS, ZCL_FAILURE, ZCL_NOT_FOUND = 0x00, 0x01, 0x8B
+ZCL_HARDWARE_FAILURE, UNSUPPORTED_ATTRIBUTE = 0xC0, 0x86
+NOT_PROCESSED = 0xFF                 # Default Response command id for a command the device did not carry out
+FAILED_INSTRUCTION, FAILED_ATTRIBUTES = "FailedInstruction", "FailedAttributes"
+Attribute = tuple[str, object]          # (ZCL type name, value), e.g. ("map16", 0x0C97)
+
+# A GBZ command is answered one component per ZCL command (more where a Get publishes several), in order,
+# under the command's sequence number, as the RTDS shows. A failed command fails as the RTDS error responses
+# show: the ZCL commands before the failing one are answered, that one reports HARDWARE_FAILURE (each
+# attribute, for a Read Attributes) and each after it a Default Response to command 0xFF, FAILURE (not
+# carried out). Which command failed MMC does not say: a firmware outcome may (FAILED_INSTRUCTION, 1 the
+# first; FAILED_ATTRIBUTES, hex ids), else the use case's RTDS device's position (`failing`, from 0, negative
+# from the end). What GBCS has a meter encrypt for the User is sealed with DeviceCommand.encrypt, each
+# encrypted component counted by its GBZ frame counter.
 
 
-def default_responses(command: DeviceCommand, outcome: dict) -> bytes:
-    """A ZCL Default Response to each component: SUCCESS, or when the command failed HARDWARE_FAILURE
-    (as the RTDS error responses report it)."""
-    status = ZCL_SUCCESS if succeeded(outcome) else ZCL_HARDWARE_FAILURE
-    components = []
-    commands = gbz_command(command).components
-    for i, component in enumerate(commands):
-        # As the RTDS shows them: a general command, frame control 00, the command's sequence number.
-        frame = zcl.Frame(0x00, component.frame.sequence, zcl.DEFAULT_RESPONSE,
-                          {"command_id": component.frame.command, "status": status})
-        components.append(gbz.Component(component.cluster, frame,
-                                        control=gbz.CONTROL_LAST if i == len(commands) - 1 else 0))
+@dataclass(frozen=True)
+class Reply:
+    """One component of a GBZ response before it is framed; an encrypted one is sealed for the User."""
+
+    cluster: int
+    frame: zcl.Frame
+    encrypted: bool = False
+
+
+def sealed(command: DeviceCommand, plaintext: bytes) -> bytes:
+    """Content encrypted end to end for whoever the response is for (ciphertext || 12-byte tag)."""
+    if command.encrypt is None:
+        raise PayloadError(f"{command.use_case}: GBCS has the response's content encrypted for the User, and the "
+                           f"device was given no key to encrypt it with (DeviceCommand.encrypt)", 0)
+    return command.encrypt(plaintext)
+
+
+def gbz_response(command: DeviceCommand, replies: Sequence[Reply]) -> bytes:
+    components, counter = [], 0
+    for i, reply in enumerate(replies):
+        control = gbz.CONTROL_LAST if i == len(replies) - 1 else 0
+        if reply.encrypted:
+            data = sealed(command, reply.frame.encode_payload(reply.cluster))
+            cut = len(data) - gbz.TAG_LENGTH
+            components.append(gbz.Component(reply.cluster, reply.frame, control | gbz.CONTROL_ENCRYPTED,
+                                            frame_counter=counter, ciphered=gbz.Ciphered(data[:cut], data[cut:])))
+            counter += 1
+        else:
+            components.append(gbz.Component(reply.cluster, reply.frame, control))
     return gbz.GbzPayload(tuple(components)).encode()
 
 
-Attribute = tuple[str, object]          # (ZCL type name, value), e.g. ("map16", 0x0C97)
+def default_reply(component: gbz.Component, status: int = ZCL_SUCCESS, command_id: int | None = None) -> Reply:
+    """A Default Response sent back the way the command came (server to client for a client's command)."""
+    back = 0 if component.frame.server_to_client else zcl.FRAME_SERVER_TO_CLIENT
+    return Reply(component.cluster, zcl.Frame(back, component.frame.sequence, zcl.DEFAULT_RESPONSE, {
+        "command_id": component.frame.command if command_id is None else command_id, "status": status}))
 
 
-def read_attributes_responses(command: DeviceCommand, outcome: dict,
-                              values: dict[tuple[int, int], Attribute]) -> bytes:
-    """A Read Attributes Response to each Read Attributes component: each attribute asked for, from
-    `values` by (cluster, attribute id), else UNSUPPORTED_ATTRIBUTE; other components get a Default
-    Response. A failed command reports HARDWARE_FAILURE for every attribute and command."""
-    ok = succeeded(outcome)
-    components = []
-    commands = gbz_command(command).components
-    for i, component in enumerate(commands):
-        control = gbz.CONTROL_LAST if i == len(commands) - 1 else 0
+def failed_instruction(outcome: Mapping[str, object], count: int, failing: int = 0) -> int | None:
+    """The position (from 0) of the ZCL command that failed; None when the command succeeded."""
+    if succeeded(dict(outcome)):
+        return None
+    if FAILED_INSTRUCTION in outcome:
+        return min(max(int(str(outcome[FAILED_INSTRUCTION])) - 1, 0), count - 1)
+    return max(failing if failing >= 0 else count + failing, 0)
+
+
+def answer_each(command: DeviceCommand, outcome: Mapping[str, object],
+                reply: Callable[[gbz.Component], Reply | list[Reply]],
+                failure: Callable[[gbz.Component], Reply] | None = None, *, failing: int = 0) -> bytes:
+    """The replies to each ZCL command, failing as above (`failure`: the failed command's reply, by default
+    a Default Response HARDWARE_FAILURE)."""
+    components = gbz_command(command).components
+    failed = failed_instruction(outcome, len(components), failing)
+    replies: list[Reply] = []
+    for i, component in enumerate(components):
+        if failed is None or i < failed:
+            answered = reply(component)
+            replies += answered if isinstance(answered, list) else [answered]
+        elif i == failed:
+            replies.append(failure(component) if failure else default_reply(component, ZCL_HARDWARE_FAILURE))
+        else:
+            replies.append(default_reply(component, ZCL_FAILURE, NOT_PROCESSED))
+    return gbz_response(command, replies)
+
+
+def set_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """A Default Response SUCCESS to each command (they set or publish something)."""
+    return answer_each(command, outcome, default_reply)
+
+
+def read_attributes_answer(command: DeviceCommand, outcome: Mapping[str, object],
+                           values: Mapping[tuple[int, int], Attribute], *,
+                           frame_control: int = zcl.FRAME_SERVER_TO_CLIENT, encrypted: Collection[int] = ()) -> bytes:
+    """A Read Attributes Response to each Read Attributes: each attribute asked for, from `values` by
+    (cluster, attribute), else UNSUPPORTED_ATTRIBUTE; those of `encrypted` clusters sealed for the User."""
+    listed = str(outcome.get(FAILED_ATTRIBUTES, "")).split()
+
+    def reply(component: gbz.Component, failing: Collection[int] = ()) -> Reply:
         frame = component.frame
         if frame.cluster_specific or frame.command != zcl.READ_ATTRIBUTES:
-            components.append(gbz.Component(component.cluster, zcl.Frame(
-                0x00, frame.sequence, zcl.DEFAULT_RESPONSE,
-                {"command_id": frame.command, "status": ZCL_SUCCESS if ok else ZCL_HARDWARE_FAILURE}), control))
-            continue
+            return default_reply(component)
         records = []
         for attribute in (frame.values or {}).get("attributes", ()):
             found = values.get((component.cluster, attribute))
-            if not ok:
+            if attribute in failing:
                 records.append({"attribute": attribute, "status": ZCL_HARDWARE_FAILURE})
             elif found is None:
                 records.append({"attribute": attribute, "status": UNSUPPORTED_ATTRIBUTE})
             else:
                 records.append({"attribute": attribute, "status": ZCL_SUCCESS, "type": found[0], "value": found[1]})
-        components.append(gbz.Component(component.cluster, zcl.Frame(
-            zcl.FRAME_SERVER_TO_CLIENT, frame.sequence, zcl.READ_ATTRIBUTES_RESPONSE, {"records": records}), control))
-    return gbz.GbzPayload(tuple(components)).encode()
+        return Reply(component.cluster, zcl.Frame(frame_control, frame.sequence, zcl.READ_ATTRIBUTES_RESPONSE,
+                                                  {"records": records}), component.cluster in encrypted)
+
+    def failure(component: gbz.Component) -> Reply:
+        if component.frame.cluster_specific or component.frame.command != zcl.READ_ATTRIBUTES:
+            return default_reply(component, ZCL_HARDWARE_FAILURE)
+        asked = (component.frame.values or {}).get("attributes", ())
+        return reply(component, {int(a, 16) for a in listed} if listed else set(asked))
+
+    return answer_each(command, outcome, reply, failure)
 
 
 def component_values(command: DeviceCommand, cluster: int, zcl_command: int) -> dict:

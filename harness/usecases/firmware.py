@@ -130,7 +130,7 @@ def read_gas_firmware_command(command: DeviceCommand) -> dict:
 @answers("GCS38")
 def gas_firmware_answer(command: DeviceCommand, outcome: dict) -> bytes:
     version = firmware_version_octets(outcome.get("FirmwareVersion", ""))
-    return device.read_attributes_responses(command, outcome, {(METERING, FIRMWARE_VERSION): ("octstr", version)})
+    return device.read_attributes_answer(command, outcome, {(METERING, FIRMWARE_VERSION): ("octstr", version)})
 
 
 @accepts("CS08")

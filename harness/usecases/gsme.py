@@ -8,7 +8,6 @@ from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
-from harness.usecases.gsme_reads import set_answer
 from harness.usecases.registry import (
     CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
 from harness.usecases.request import DuisRequest
@@ -45,4 +44,4 @@ def disable_privacy_pin_command(command: DeviceCommand) -> dict:
     return {}
 
 
-answers("GCS11")(set_answer)
+answers("GCS11")(device.set_answer)

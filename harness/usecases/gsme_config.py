@@ -19,7 +19,7 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
-    gbz_time, opened, read_attributes, set_answer, success, timestamp
+    gbz_time, opened, read_attributes, success, timestamp
 from harness.usecases.mmc import M
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
@@ -199,7 +199,7 @@ def payment_mode_answer(command: DeviceCommand, outcome: dict) -> bytes:
     bits |= PREPAYMENT_ENABLED if outcome.get("PaymentMode") == "Prepayment" else 0
     bits |= DEBT_CONFIGURATION if device.truth(outcome, "SuspendDebtDisabled") else 0
     bits |= 0 if device.truth(outcome, "SuspendDebtEmergency") else EMERGENCY_DEBT_CONFIGURATION
-    return device.read_attributes_responses(command, outcome, {(PREPAYMENT, PAYMENT_CONTROL_CONFIGURATION):
+    return device.read_attributes_answer(command, outcome, {(PREPAYMENT, PAYMENT_CONTROL_CONFIGURATION):
                                                                ("map16", bits)})
 
 
@@ -211,7 +211,7 @@ def set_mprn_command(command: DeviceCommand) -> dict:
 
 @answers("GCS41")
 def configured_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    return device.default_responses(command, outcome)
+    return device.set_answer(command, outcome)
 
 
 # A GSME reads these commands back into the DUIS names its firmware model keeps them under (the 6.22, 6.6 and
@@ -263,4 +263,4 @@ def update_billing_calendar_command(command: DeviceCommand) -> dict:
             "GasBillingCalendar/Periodicity": PERIODICITY_NAMES[duration], "issuer_event_id": period["issuer_event_id"]}
 
 
-answers("GCS20", "GCS23", "GCS25", "GCS25a")(set_answer)
+answers("GCS20", "GCS23", "GCS25", "GCS25a")(device.set_answer)

@@ -22,7 +22,7 @@ from harness.usecases.gsme_tariff import (CALENDAR, CANCEL, CLIENT_TO_SERVER, GS
                                           execution_of, gbz_date_time, issuer_event_id, minutes, part, published,
                                           set_responses, special_day_fields, week_and_season_fields,
                                           week_profiles)
-from harness.usecases.gsme_reads import set_answer, timestamp
+from harness.usecases.gsme_reads import timestamp
 from harness.usecases.registry import CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response
 from harness.usecases.request import DuisRequest, TransformError
 
@@ -418,4 +418,4 @@ def update_supplier_name_command(command: DeviceCommand) -> dict:
             "SupplierTelephoneNumber": supplier["proposed_provider_contact_details"].decode("ascii", "replace")}
 
 
-answers("GCS07", "GCS09", "GCS44")(set_answer)
+answers("GCS07", "GCS09", "GCS44")(device.set_answer)

@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from decimal import Decimal
 
@@ -481,128 +480,14 @@ def event_log(ctx: ResponseContext, rsp: etree._Element) -> None:
 
 
 # -- Device side ----------------------------------------------------------------------------------------
-# A GSME (or the GPF for it) answers each ZCL command of a GBZ command with one component, in order, under
-# the command's sequence number, as the RTDS shows: a Read Attributes Response, a Publish (Prepay) Snapshot,
-# a Get Sampled Data Response, a Publish Event Log, else a Default Response sent back the way the command
-# came (NOT_FOUND where the meter holds nothing to publish). What GBCS has the meter encrypt for the User
-# (registers, balances, log entries) is sealed with DeviceCommand.encrypt, each encrypted component counted
-# by its GBZ frame counter.
-#
-# A failed command fails as the RTDS error responses show: the ZCL commands before the failing one are
-# answered, that one reports HARDWARE_FAILURE (each attribute, for a Read Attributes) and each after it gets
-# a Default Response to command 0xFF, FAILURE (not carried out). Which command failed, and which attributes,
-# MMC does not say: a firmware outcome may (FAILED_INSTRUCTION, 1 the first; FAILED_ATTRIBUTES, hex ids),
-# else the first command failed, all of it. Values a response carries beyond MMC come in the outcome under
-# their ZCL names (issuer_event_id, snapshot_causes).
+# A GSME (or the GPF for it) answers each ZCL command as harness.usecases.device says: a Read Attributes
+# Response, a Publish (Prepay) Snapshot, a Get Sampled Data Response, a Publish Event Log, else a Default
+# Response (NOT_FOUND where the meter holds nothing to publish). Values a response carries beyond MMC come in
+# the outcome under their ZCL names (issuer_event_id, snapshot_causes).
 
-FAILED_INSTRUCTION, FAILED_ATTRIBUTES = "FailedInstruction", "FailedAttributes"
-ZCL_FAILURE, ZCL_NOT_FOUND, NOT_PROCESSED = 0x01, 0x8B, 0xFF
 DISABLE_DEFAULT_RESPONSE = 0x10
 # Publish commands and responses to a Get: server to client, cluster specific, no default response wanted.
 PUBLISHED = zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT | DISABLE_DEFAULT_RESPONSE
-Attribute = tuple[str, object]                 # (ZCL type name, value)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One component of a GBZ response before it is framed; an encrypted one is sealed for the User."""
-
-    cluster: int
-    frame: zcl.Frame
-    encrypted: bool = False
-
-
-def sealed(command: DeviceCommand, plaintext: bytes) -> bytes:
-    """A ZCL payload encrypted end to end for whoever the response is for (ciphertext || 12-byte tag)."""
-    if command.encrypt is None:
-        raise PayloadError(f"{command.use_case}: GBCS has the response's content encrypted for the User, and the "
-                           f"device was given no key to encrypt it with (DeviceCommand.encrypt)", 0)
-    return command.encrypt(plaintext)
-
-
-def gbz_response(command: DeviceCommand, replies: Sequence[Reply]) -> bytes:
-    components, counter = [], 0
-    for i, reply in enumerate(replies):
-        control = gbz.CONTROL_LAST if i == len(replies) - 1 else 0
-        if reply.encrypted:
-            data = sealed(command, reply.frame.encode_payload(reply.cluster))
-            cut = len(data) - gbz.TAG_LENGTH
-            components.append(gbz.Component(reply.cluster, reply.frame, control | gbz.CONTROL_ENCRYPTED,
-                                            frame_counter=counter, ciphered=gbz.Ciphered(data[:cut], data[cut:])))
-            counter += 1
-        else:
-            components.append(gbz.Component(reply.cluster, reply.frame, control))
-    return gbz.GbzPayload(tuple(components)).encode()
-
-
-def default_reply(component: gbz.Component, status: int, command_id: int | None = None) -> Reply:
-    """A Default Response sent back the way the command came."""
-    back = 0 if component.frame.server_to_client else zcl.FRAME_SERVER_TO_CLIENT
-    return Reply(component.cluster, zcl.Frame(back, component.frame.sequence, zcl.DEFAULT_RESPONSE, {
-        "command_id": component.frame.command if command_id is None else command_id, "status": status}))
-
-
-def failed_instruction(outcome: Mapping[str, object], count: int) -> int | None:
-    """The position (from 0) of the ZCL command that failed; None when the command succeeded."""
-    if device.succeeded(dict(outcome)):
-        return None
-    return min(max(int(str(outcome.get(FAILED_INSTRUCTION, "1"))) - 1, 0), count - 1)
-
-
-def answer_each(command: DeviceCommand, outcome: Mapping[str, object],
-                reply: Callable[[gbz.Component], Reply],
-                failure: Callable[[gbz.Component], Reply] | None = None) -> bytes:
-    """One reply per ZCL command, failing as the module text says (`failure`: the failed command's reply,
-    by default a Default Response HARDWARE_FAILURE)."""
-    components = device.gbz_command(command).components
-    failed = failed_instruction(outcome, len(components))
-    replies = []
-    for i, component in enumerate(components):
-        if failed is None or i < failed:
-            replies.append(reply(component))
-        elif i == failed:
-            replies.append(failure(component) if failure else default_reply(component, device.ZCL_HARDWARE_FAILURE))
-        else:
-            replies.append(default_reply(component, ZCL_FAILURE, NOT_PROCESSED))
-    return gbz_response(command, replies)
-
-
-def set_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    """A Default Response SUCCESS to each command (they set or publish something)."""
-    return answer_each(command, outcome, lambda component: default_reply(component, device.ZCL_SUCCESS))
-
-
-def read_attributes_answer(command: DeviceCommand, outcome: Mapping[str, object],
-                           values: Mapping[tuple[int, int], Attribute], *,
-                           frame_control: int = zcl.FRAME_SERVER_TO_CLIENT, encrypted: Collection[int] = ()) -> bytes:
-    """A Read Attributes Response to each Read Attributes: each attribute asked for, from `values` by
-    (cluster, attribute), else UNSUPPORTED_ATTRIBUTE; those of `encrypted` clusters sealed for the User."""
-    listed = str(outcome.get(FAILED_ATTRIBUTES, "")).split()
-
-    def reply(component: gbz.Component, failing: Collection[int] = ()) -> Reply:
-        frame = component.frame
-        if frame.cluster_specific or frame.command != zcl.READ_ATTRIBUTES:
-            return default_reply(component, device.ZCL_SUCCESS)
-        records = []
-        for attribute in (frame.values or {}).get("attributes", ()):
-            found = values.get((component.cluster, attribute))
-            if attribute in failing:
-                records.append({"attribute": attribute, "status": device.ZCL_HARDWARE_FAILURE})
-            elif found is None:
-                records.append({"attribute": attribute, "status": device.UNSUPPORTED_ATTRIBUTE})
-            else:
-                records.append({"attribute": attribute, "status": device.ZCL_SUCCESS, "type": found[0],
-                                "value": found[1]})
-        return Reply(component.cluster, zcl.Frame(frame_control, frame.sequence, zcl.READ_ATTRIBUTES_RESPONSE,
-                                                  {"records": records}), component.cluster in encrypted)
-
-    def failure(component: gbz.Component) -> Reply:
-        if component.frame.cluster_specific or component.frame.command != zcl.READ_ATTRIBUTES:
-            return default_reply(component, device.ZCL_HARDWARE_FAILURE)
-        asked = (component.frame.values or {}).get("attributes", ())
-        return reply(component, {int(a, 16) for a in listed} if listed else set(asked))
-
-    return answer_each(command, outcome, reply, failure)
 
 
 # -- Device side: reading what the outcome says in MMC names -------------------------------------------------
@@ -657,7 +542,7 @@ def register_raw(value: str) -> int:
     return int(Decimal(value) * GAS_DIVISOR / GAS_MULTIPLIER)
 
 
-def register_scale() -> dict[tuple[int, int], Attribute]:
+def register_scale() -> dict[tuple[int, int], device.Attribute]:
     return {(METERING, DIVISOR): ("uint24", GAS_DIVISOR), (METERING, MULTIPLIER): ("uint24", GAS_MULTIPLIER),
             (METERING, UNIT_OF_MEASURE): ("enum8", GAS_UNIT)}
 
@@ -672,7 +557,7 @@ def import_register_answer(command: DeviceCommand, outcome: dict) -> bytes:
     values = register_scale()
     if (value := outcome.get("Gas/ConsumptionRegister/Value")) is not None:
         values[(METERING, CURRENT_SUMMATION_DELIVERED)] = (REGISTER_TYPE, register_raw(value))
-    return read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
+    return device.read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
 
 
 @answers("GCS13c")
@@ -681,7 +566,7 @@ def tou_registers_answer(command: DeviceCommand, outcome: dict) -> bytes:
     tiers = indexed_values(outcome, "Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue")
     values.update({(METERING, attribute): (REGISTER_TYPE, register_raw(value))
                    for attribute, value in zip(TIER_SUMMATIONS, tiers)})
-    return read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
+    return device.read_attributes_answer(command, outcome, values, frame_control=REGISTER_FRAME, encrypted={METERING})
 
 
 # -- 4.3: prepay values (GCS14) -----------------------------------------------------------------------------
@@ -698,11 +583,11 @@ def read_prepay_values_command(command: DeviceCommand) -> dict:
 
 @answers("GCS14")
 def prepay_values_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    values: dict[tuple[int, int], Attribute] = {(PRICE, PRICE_TRAILING_DIGIT): ("map8", PRICE_TRAILING_DIGITS),
+    values: dict[tuple[int, int], device.Attribute] = {(PRICE, PRICE_TRAILING_DIGIT): ("map8", PRICE_TRAILING_DIGITS),
                                                 (PRICE, CURRENCY): ("uint16", GBP)}
     values.update({(PREPAYMENT, attribute): (PREPAY_TYPES[attribute], number(outcome[name]))
                    for attribute, name in PREPAY_VALUES if name in outcome})
-    return read_attributes_answer(command, outcome, values, encrypted={PREPAYMENT})
+    return device.read_attributes_answer(command, outcome, values, encrypted={PREPAYMENT})
 
 
 # -- 4.4.2, 4.4.3, 4.6.1, 4.14: snapshot logs (GCS15b, GCS15c, GCS16a, GCS16b) --------------------------------
@@ -747,19 +632,19 @@ def snapshots_answer(command: DeviceCommand, outcome: dict, logs: Mapping[int, l
     asked = {cluster: sum(1 for c in components if c.cluster == cluster) for cluster in logs}
     held = {cluster: log[-asked[cluster]:] if asked[cluster] else [] for cluster, log in logs.items()}
 
-    def reply(component: gbz.Component) -> Reply:
+    def reply(component: gbz.Component) -> device.Reply:
         log = held.get(component.cluster, [])
         offset = (component.frame.values or {}).get("snapshot_offset", len(log))
         if offset >= len(log):
-            return default_reply(component, ZCL_NOT_FOUND)
+            return device.default_reply(component, device.ZCL_NOT_FOUND)
         first = len(logs[component.cluster]) - len(log)
         values = {"snapshot_id": offset, "snapshots_found": min(len(logs[component.cluster]), 0xFF),
                   "command_index": 0, "number_of_commands": 1,
                   "snapshot_cause": causes(component.frame.values["snapshot_cause"], first + offset), **log[offset]}
-        return Reply(component.cluster, zcl.Frame(PUBLISHED, component.frame.sequence,
+        return device.Reply(component.cluster, zcl.Frame(PUBLISHED, component.frame.sequence,
                                                   PUBLISH_SNAPSHOT[component.cluster], values), True)
 
-    return answer_each(command, outcome, reply)
+    return device.answer_each(command, outcome, reply)
 
 
 def requested(cause: int) -> Callable[[int, int], int]:
@@ -825,16 +710,16 @@ def read_sampled_data_command(command: DeviceCommand) -> dict:
 def sampled_data_answer(command: DeviceCommand, outcome: dict, samples: list[tuple[str, int]]) -> bytes:
     """A Get Sampled Data Response with the samples from the first the meter holds in the period (as many
     as were asked for), else NOT_FOUND."""
-    def reply(component: gbz.Component) -> Reply:
+    def reply(component: gbz.Component) -> device.Reply:
         asked = component.frame.values or {}
         taken = samples[:asked.get("number_of_samples", 0)]
         if not taken or not component.frame.cluster_specific or component.frame.command != GET_SAMPLED_DATA:
-            return default_reply(component, ZCL_NOT_FOUND)
-        return Reply(METERING, zcl.Frame(PUBLISHED, component.frame.sequence, GET_SAMPLED_DATA_RESPONSE, {
+            return device.default_reply(component, device.ZCL_NOT_FOUND)
+        return device.Reply(METERING, zcl.Frame(PUBLISHED, component.frame.sequence, GET_SAMPLED_DATA_RESPONSE, {
             "sample_id": asked["sample_id"], "sample_start_time": seconds(taken[0][0]),
             "sample_type": asked["sample_type"], "sample_request_interval": SAMPLE_INTERVALS[asked["sample_id"]],
             "number_of_samples": len(taken), "samples": [{"sample": value} for _, value in taken]}), True)
-    return answer_each(command, outcome, reply)
+    return device.answer_each(command, outcome, reply)
 
 
 @answers("GCS17")
@@ -875,15 +760,15 @@ def log_entries(outcome: Mapping[str, str]) -> list[tuple[str, int, bytes]]:
 def event_log_answer(command: DeviceCommand, outcome: dict) -> bytes:
     logged = log_entries(outcome)
 
-    def reply(component: gbz.Component) -> Reply:
+    def reply(component: gbz.Component) -> device.Reply:
         if not logged:
-            return default_reply(component, ZCL_NOT_FOUND)
+            return device.default_reply(component, device.ZCL_NOT_FOUND)
         log = (component.frame.values or {}).get("event_control_log_id", 0) & 0x0F
-        return Reply(EVENTS, zcl.Frame(PUBLISHED, component.frame.sequence, PUBLISH_EVENT_LOG, {
+        return device.Reply(EVENTS, zcl.Frame(PUBLISHED, component.frame.sequence, PUBLISH_EVENT_LOG, {
             "total_number_of_events": len(logged), "command_index": 0, "total_commands": 1, "log_payload_control": 0,
             "events": [{"log_id": log, "event_id": code, "event_time": seconds(stamp), "event_data": data}
                        for stamp, code, data in logged]}))
-    return answer_each(command, outcome, reply)
+    return device.answer_each(command, outcome, reply)
 
 
 # -- Device side: GCS53, the billing data log entry pushed as alert 0x8F0A ------------------------------------

@@ -25,7 +25,8 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz, zcl
 from harness.gbcs.gbz import ZclCommand, command_payload
-from harness.usecases.device import ZCL_HARDWARE_FAILURE, ZCL_SUCCESS, gbz_command, succeeded
+from harness.usecases import device
+from harness.usecases.device import gbz_command
 from harness.usecases.mmc import utc_text
 from harness.usecases.registry import (CommandContext, DeviceCommand, ResponseContext, accepts, answers, command,
                                        response)
@@ -280,8 +281,6 @@ def tariff_set(ctx: ResponseContext, rsp: etree._Element) -> None:
 # A GSME reads a tariff or price command back into the DUIS names its firmware model keeps them under
 # (harness.emulators.metering.Tariff reads them), and answers each ZCL command with a Default Response.
 
-NOT_PROCESSED = 0xFF              # Default Response command id for a command the device did not carry out
-ZCL_FAILURE = 0x01
 _DUIS_DATE = (("GasYearWithWildcards", "SpecifiedYear", "NonSpecifiedYear", 1900),
               ("GasMonthWithWildcards", "SpecifiedMonth", "NonSpecifiedMonth", 0),
               ("GasDayOfMonthWithWildcards", "SpecifiedDayOfMonth", "GasNonSpecifiedDayOfMonth", 0),
@@ -292,34 +291,22 @@ CURRENCY_NAMES = {number: name for name, number in CURRENCIES.items()}
 Answer = Callable[[gbz.Component], list[tuple[int, zcl.Frame]]]
 
 
-def default_response(component: gbz.Component, status: int = ZCL_SUCCESS,
+def default_response(component: gbz.Component, status: int = device.ZCL_SUCCESS,
                      command_id: int | None = None) -> tuple[int, zcl.Frame]:
-    """A Default Response to a component, sent back the way its command came (server to client for a
-    client's command, as the RTDS has them), with the command's sequence number."""
-    frame = component.frame
-    back = 0 if frame.server_to_client else zcl.FRAME_SERVER_TO_CLIENT
-    return component.cluster, zcl.Frame(back, frame.sequence, zcl.DEFAULT_RESPONSE, {
-        "command_id": frame.command if command_id is None else command_id, "status": status})
+    """A Default Response to a component (device.default_reply) as (cluster, frame)."""
+    reply = device.default_reply(component, status, command_id)
+    return reply.cluster, reply.frame
 
 
 def gbz_answer(command: DeviceCommand, outcome: dict, answer: Answer | None = None) -> bytes:
-    """The response to a GBZ command: each component's answer (by default a Default Response, SUCCESS),
-    in order, the last flagged. A failed command fails as the RTDS error responses show: the commands
-    before the failing one answered, that one HARDWARE_FAILURE, and each after it a Default Response to
-    command 0xFF, FAILURE (not carried out). Which one fails is the RTDS device's: the last but one of
-    several, else the only one."""
-    commands = gbz_command(command).components
-    failing = len(commands) if succeeded(outcome) else max(len(commands) - 2, 0)
-    frames: list[tuple[int, zcl.Frame]] = []
-    for i, component in enumerate(commands):
-        if i < failing:
-            frames += answer(component) if answer is not None else [default_response(component)]
-        elif i == failing:
-            frames.append(default_response(component, ZCL_HARDWARE_FAILURE))
-        else:
-            frames.append(default_response(component, ZCL_FAILURE, NOT_PROCESSED))
-    return gbz.GbzPayload(tuple(gbz.Component(cluster, frame, gbz.CONTROL_LAST if i == len(frames) - 1 else 0)
-                                for i, (cluster, frame) in enumerate(frames))).encode()
+    """The response to a GBZ command: each component's answer (by default a Default Response, SUCCESS).
+    A failed command fails as device.answer_each says; which one fails is the RTDS device's: the last but
+    one of several, else the only one."""
+    def reply(component: gbz.Component) -> device.Reply | list[device.Reply]:
+        if answer is None:
+            return device.default_reply(component)
+        return [device.Reply(cluster, frame) for cluster, frame in answer(component)]
+    return device.answer_each(command, outcome, reply, failing=-2)
 
 
 def set_responses(command: DeviceCommand, outcome: dict) -> bytes:

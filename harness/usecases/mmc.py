@@ -254,6 +254,16 @@ def values(document: etree._Element) -> dict[str, str]:
     return found
 
 
+def alert_values(document: etree._Element) -> dict[str, str]:
+    """What a User reads off an alert's content (ra:DeviceAlertContent/ra:Payload), named as `values` names a
+    response's ("ESMEBillingDataLogEntry/TariffTOURegisterMatrixValue[2]@index"); empty when it has none."""
+    content = document.find(f".//{{{RA}}}DeviceAlertContent/{{{RA}}}Payload")
+    found: dict[str, str] = {}
+    if content is not None and len(content):
+        _leaves(content[0], "", found)
+    return found
+
+
 def _leaves(element: etree._Element, path: str, found: dict[str, str]) -> None:
     for name, value in element.attrib.items():
         if name != "MessageSuccess":

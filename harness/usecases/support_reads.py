@@ -63,8 +63,7 @@ from harness.usecases.gsme_reads import (
     success,
 )
 from harness.usecases.gsme_config import EVENT_SETTINGS
-from harness.usecases.gsme_reads import (ZCL_NOT_FOUND, Reply, answer_each, default_reply, read_attributes_answer,
-                                         seconds)
+from harness.usecases.gsme_reads import seconds
 from harness.usecases.mmc import M, utc_text
 from harness.usecases.records import DspRecords
 from harness.usecases.registry import (
@@ -1356,7 +1355,7 @@ def gas_meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
         values[(METERING, BILL_TO_DATE)] = ("uint32", int(outcome["MeterBalance"]))
     if "Gas/MeterBalancePrepaymentMode" in outcome:
         values[(PREPAYMENT, CREDIT_REMAINING)] = ("int32", int(outcome["Gas/MeterBalancePrepaymentMode"]))
-    return read_attributes_answer(command, outcome, values)
+    return device.read_attributes_answer(command, outcome, values)
 
 
 # The RTDS GSME frames its Report Event Configuration as a client command, and a failed Get Event
@@ -1376,16 +1375,16 @@ def gsme_alert_behaviours_answer(command: DeviceCommand, outcome: dict) -> bytes
             code = int(parts[1][1:], 16)
             events[code] = events.get(code, 0) | (bit if value == "Enable" else 0)
 
-    def reply(component: gbz.Component) -> Reply:
-        return Reply(DEVICE_MANAGEMENT, zcl.Frame(REPORT_FRAME, component.frame.sequence, REPORT_EVENT_CONFIGURATION, {
+    def reply(component: gbz.Component) -> device.Reply:
+        return device.Reply(DEVICE_MANAGEMENT, zcl.Frame(REPORT_FRAME, component.frame.sequence, REPORT_EVENT_CONFIGURATION, {
             "command_index": 0, "total_commands": 1,
             "events": [{"event_id": code, "event_configuration": events[code]} for code in sorted(events)]}))
 
-    def failure(component: gbz.Component) -> Reply:
-        failed = default_reply(component, device.ZCL_HARDWARE_FAILURE)
-        return Reply(failed.cluster, zcl.Frame(GET_EVENT_CONFIGURATION_FAILED_FRAME, failed.frame.sequence,
+    def failure(component: gbz.Component) -> device.Reply:
+        failed = device.default_reply(component, device.ZCL_HARDWARE_FAILURE)
+        return device.Reply(failed.cluster, zcl.Frame(GET_EVENT_CONFIGURATION_FAILED_FRAME, failed.frame.sequence,
                                                failed.frame.command, failed.frame.values))
-    return answer_each(command, outcome, reply, failure)
+    return device.answer_each(command, outcome, reply, failure)
 
 
 BILLING_FRAME = zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT     # as the RTDS GSME publishes it
@@ -1398,15 +1397,15 @@ def gsme_billing_calendar_answer(command: DeviceCommand, outcome: dict) -> bytes
     start = outcome.get(f"{GAS_BILLING_CALENDAR}/BillingPeriodStart")
     periodicity = outcome.get(f"{GAS_BILLING_CALENDAR}/Periodicity")
 
-    def reply(component: gbz.Component) -> Reply:
+    def reply(component: gbz.Component) -> device.Reply:
         if start is None or periodicity not in PERIODICITY:
-            return default_reply(component, ZCL_NOT_FOUND)
+            return device.default_reply(component, device.ZCL_NOT_FOUND)
         duration, duration_type = PERIODICITY[periodicity]
-        return Reply(PRICE, zcl.Frame(BILLING_FRAME, component.frame.sequence, PUBLISH_BILLING_PERIOD, {
+        return device.Reply(PRICE, zcl.Frame(BILLING_FRAME, component.frame.sequence, PUBLISH_BILLING_PERIOD, {
             "provider_id": 0, "issuer_event_id": int(outcome.get("issuer_event_id", 0)),
             "billing_period_start_time": seconds(start), "billing_period_duration": duration,
             "billing_period_duration_type": duration_type, "tariff_type": 0}))
-    return answer_each(command, outcome, reply)
+    return device.answer_each(command, outcome, reply)
 
 
 # -- Device side: the GSME's tariff and prepayment configuration read-backs (GCS21f, GCS21b) -------------
