@@ -3,6 +3,8 @@
 A command reaches a device as a real GBCS message. The device accepts it only if:
   1. it is well-formed and addressed to this device (else it is ignored, or 0x8F1E if malformed);
   2. its MAC verifies with the ACB's key-agreement key from the ACB trust anchor cell (else 0x8F3D);
+     its message code names a use case this device reads and the payload decodes as that use case's
+     (harness.usecases.device.read; else 0x8F1E);
   3. its originator counter is higher than any accepted before from that originator (else 0x8F60);
   4. for critical use cases: the originator is the party in the trust anchor cell that may authorise
      the use case (the Supplier cell for supplier commands; TransCoS for CoS; ...) (else 0x8F30), and
@@ -12,8 +14,10 @@ party in its Supplier cell, which is the ACB while the device is "configured as 
 times out (E21). Alert codes for rejections are this model's choice: GBCS names the events, not a
 mapping to codes (gbcs_security.md; alerts.md 2.2).
 
-An accepted command runs its use-case handler; critical commands get a response signed with the
-device's DS key, others a response MAC'd with the originator's KA key, as in the RTDS samples.
+An accepted command runs its use-case handler on what the device read; the use case's answer of the
+handler's outcome is the response payload. As in the RTDS pairs, a signed command (critical, or one the
+ACB signs) gets a response signed with the device's DS key, any other a response MAC'd with the
+originator's KA key.
 """
 
 from __future__ import annotations
@@ -94,7 +98,6 @@ class DeviceKeys:
 class EmulatedDevice:
     device_type: ClassVar[DeviceType]
     _handlers: ClassVar[dict[str, Handler]] = {}
-    fd_alert_message_code: ClassVar[int] = 0x00CC      # DLMS COSEM future-dated outcome (0x00CD: GBZ)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

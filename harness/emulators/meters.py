@@ -495,7 +495,6 @@ class ElectricityMeter(Meter):
 class GasMeter(Meter):
     device_type = DeviceType.GSME
     sleepy = True
-    fd_alert_message_code = 0x00CD
     billing_alert_message_code = 0x008B           # GCS53 Push Billing Data Log as an Alert
     image_type = 0x0201
 
