@@ -45,7 +45,7 @@ def _emit(args, rows: list[dict], line: Callable[[dict], str]) -> None:
 
 def cmd_gbcs_decode(args) -> int:
     from harness.eui import EntityId
-    from harness.gbcs.decode import decode
+    from harness.gbcs.decode import DecodedMessage, decode
     from harness.pki import Keystore
 
     if not args.files and not args.hex:
@@ -69,7 +69,7 @@ def cmd_gbcs_decode(args) -> int:
             return f"FAIL {name}: {row['error']}"
         srs = ",".join(row["service_requests"]) or "-"
         alert = f" alert {row['alert_code']}" if row["alert_code"] else ""
-        status = "PASS" if "invalid" not in (row["signature"], row["mac"]) and not row["error"] else "FAIL"
+        status = "PASS" if DecodedMessage(**row).ok else "FAIL"
         text = (f"{status} {name}: {row['cra_flag']} {row['message_code']} {row['use_case'] or '?'} (SR {srs}){alert} "
                 f"{row['originator']} -> {row['recipient']} counter {row['originator_counter']} "
                 f"signature {row['signature']} mac {row['mac']}")

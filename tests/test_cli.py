@@ -188,3 +188,21 @@ def test_pki_init_lists_credentials_without_private_keys(tmp_path):
     rows = json.loads(result.stdout)
     assert any(r["eui"] == "90-B3-D5-1F-30-00-00-02" and r["usage"] == "xml" for r in rows)
     assert "PRIVATE KEY" not in result.stdout + result.stderr
+
+
+def test_decode_with_a_keystore_fails_a_message_whose_mac_it_cannot_check(conformance, tmp_path):
+    """A flipped recipient bit leaves the MAC with no key to check it by: with --keystore given that is a
+    failure (exit 1), not a pass; the untouched message passes."""
+    keystore = conformance / "gbcs" / "keystore"
+    path = conformance / "gbcs" / "rtds" / "6.2.9_ECS26j" / "ECS26j_6.2.9_SUCCESS_COMMAND_GBCS.HEX"
+    raw = bytearray(bytes.fromhex(path.read_text().strip()))
+    assert raw[0] == 0xDD                                   # MAC'd
+    honest = dit("gbcs", "decode", "--keystore", str(keystore), str(path))
+    assert honest.returncode == 0 and honest.stdout.startswith("PASS") and "mac valid" in honest.stdout, honest.stdout
+    recipient = raw.index(bytes.fromhex("00DB1234567890A0"))  # the ESME, as the command's recipient
+    raw[recipient] ^= 0x80                                 # a party the keystore does not know
+    tampered = tmp_path / "tampered.hex"
+    tampered.write_text(raw.hex().upper())
+    result = dit("gbcs", "decode", "--keystore", str(keystore), str(tampered))
+    assert result.returncode == 1 and result.stdout.startswith("FAIL") and "mac unknown_key" in result.stdout, \
+        result.stdout

@@ -96,10 +96,31 @@ def test_unknown_signer_and_missing_signature(smki, tmp_path):
     assert xmldsig.verify(_request(), smki.keystore).status is SignatureStatus.ABSENT
 
 
-def test_comments_and_tampered_signed_info(smki):
+def test_a_comment_or_processing_instruction_inside_signed_content_is_refused(smki):
+    """C14N leaves comments out of the digest: `R<!---->emove` would verify as signed "Remove" and read as "R"."""
+    for hidden in (etree.Comment(" not signed content "), etree.ProcessingInstruction("pi", "not signed either")):
+        root = _sign(_request(), smki)
+        assert xmldsig.verify(root, smki.keystore).valid
+        root.find("sr:Body", xml.NSMAP).append(hidden)
+        check = xmldsig.verify(root, smki.keystore)
+        assert check.status is SignatureStatus.INVALID and "inside the signed content" in check.reason
+
+
+def test_a_comment_splitting_a_signed_value_is_refused(smki):
     root = _sign(_request(), smki)
-    root.find("sr:Body", xml.NSMAP).append(etree.Comment(" comments are not signed content "))
-    assert xmldsig.verify(root, smki.keystore).valid
+    target = next(n for n in root.iter() if isinstance(n.tag, str) and n.text and len(n.text.strip()) > 2
+                  and not len(n) and n.tag.startswith("{http://www.dccinterface.co.uk/ServiceUserGateway}"))
+    text = target.text.strip()
+    target.text = text[:1]
+    comment = etree.Comment("")
+    comment.tail = text[1:]
+    target.append(comment)
+    assert "".join(target.itertext()) == text          # the signed canonical text is unchanged ...
+    assert xmldsig.verify(root, smki.keystore).status is SignatureStatus.INVALID      # ... but refused
+
+
+def test_tampered_signed_info(smki):
+    root = _sign(_request(), smki)
     method = root.find(".//ds:SignatureMethod", xml.NSMAP)
     method.set("Algorithm", "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
     assert xmldsig.verify(root, smki.keystore).status is SignatureStatus.UNSUPPORTED
@@ -133,3 +154,14 @@ def test_malformed_xml_names_the_line():
     with pytest.raises(xml.MalformedXml) as info:
         xml.parse(b"<sr:Request xmlns:sr='x'>\n<sr:Header>\n</sr:Request>", "broken.xml")
     assert "broken.xml:3" in str(info.value)
+
+
+def test_check_refuses_a_request_signed_by_another_party_than_its_originator(smki):
+    """The DCC takes a request only from the party its RequestID names (E1); `dit duis check` says so too."""
+    from harness.duis.check import check_document
+
+    ours = xml.serialize(_sign(_request(), smki))
+    assert check_document(ours, "ours.xml", keystore=smki.keystore).passed
+    theirs = check_document(xml.serialize(_sign(_request(), smki, SUPPLIER_B)), "theirs.xml", keystore=smki.keystore)
+    assert not theirs.passed and theirs.signature == "invalid"
+    assert f"signed by {SUPPLIER_B} but the RequestID's originator is {SUPPLIER_A}" in theirs.error

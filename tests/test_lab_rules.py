@@ -168,6 +168,21 @@ def test_signed_pre_command_must_match_its_transform(lab):
     assert second.response_code == "E12"
 
 
+def test_a_comment_inside_a_signed_value_is_refused_before_duis(lab):
+    """Signed "Remove", read "R": the DCC refuses a document whose signed content holds a comment."""
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME").eui
+    root = requests.build("8.11", RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui)),
+                          device_id=esme, request_type="Remove")
+    cred = user.keystore.credential(user.eui, KeyUsage.XML_SIGNING, private=True)
+    xmldsig.sign(root, cred.private_key, cred.certificate)
+    data = xml.serialize(root).replace(b">Remove<", b">R<!---->emove<")
+    status, body = user.endpoint.post("serviceS", data)
+    assert status == 400 and b"comment inside the signed content" in body, body
+    status, _ = user.endpoint.post("serviceS", xml.serialize(root))
+    assert status == 200                                  # the same request without the comment is taken
+
+
 def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, duis_schema, lab_config, smki):
     user = lab.user(SUPPLIER)
     root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, 1),

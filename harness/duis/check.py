@@ -7,6 +7,7 @@ from pathlib import Path
 
 from harness.duis import xmldsig
 from harness.duis.schema import DuisSchema
+from harness.duis.request_id import RequestId
 from harness.duis.xml import parse, sr, text
 from harness.errors import DitError
 from harness.pki import Keystore
@@ -63,8 +64,24 @@ def check_document(data: bytes, where: str, *, schema: DuisSchema | None = None,
         out.signature_valid = result.valid
         if not result.valid:
             problems.append(f"signature {result.status.value}: {result.reason}")
+        elif root.tag == sr("Request") and (wrong := _signed_by_another(root, keystore, result)):
+            # The DCC takes a request only from the party its RequestID names (DUIS: E1 otherwise).
+            out.signature, out.signature_valid = xmldsig.SignatureStatus.INVALID.value, False
+            problems.append(f"signature invalid: {wrong}")
     out.error = "; ".join(problems) or None
     return out
+
+
+def _signed_by_another(root, keystore: Keystore, result: xmldsig.SignatureCheck) -> str | None:
+    """Why a validly signed request was not signed by its RequestID's originator, or None."""
+    signer = keystore.by_issuer_serial(result.issuer, result.serial)
+    try:     # a valid signature admits no comment inside a value, so .text is the whole signed text
+        originator = RequestId.parse(text(root, "sr:Header/sr:RequestID") or "").originator
+    except DitError:
+        return None                       # the schema check says what is wrong with the RequestID
+    if signer is not None and signer.eui != originator:
+        return f"signed by {signer.eui} but the RequestID's originator is {originator}"
+    return None
 
 
 def check_file(path: Path, **kwargs) -> DocumentCheck:

@@ -160,6 +160,14 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
     signed_info = sig.find(ds("SignedInfo"))
     if signed_info is None:
         return SignatureCheck(SignatureStatus.INVALID, "ds:Signature has no SignedInfo")
+    hidden = next((n for n in root.iter(etree.Comment, etree.ProcessingInstruction)
+                   if sig not in n.iterancestors()), None)
+    if hidden is not None:
+        # C14N without comments leaves them out of the digest, so `R<!---->emove` signs as "Remove" while a
+        # reader of .text sees "R": what is signed must be what every reader reads.
+        kind = "comment" if isinstance(hidden, etree._Comment) else "processing instruction"
+        return SignatureCheck(SignatureStatus.INVALID, f"a {kind} inside the signed content (line {hidden.sourceline}): "
+                              "the signature does not cover it, so the values around it are not what was signed")
     refs = signed_info.findall(ds("Reference"))
     transforms = [] if len(refs) != 1 else [t.get("Algorithm")
                                             for t in refs[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]

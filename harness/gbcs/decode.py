@@ -47,11 +47,14 @@ class DecodedMessage:
     signature: str | None = None
     mac: str | None = None
     error: str | None = None
+    keystore_given: bool = False
 
     @property
     def ok(self) -> bool:
-        """Readable, and no check that could be made failed."""
-        return self.error is None and Check.INVALID.value not in (self.signature, self.mac)
+        """Readable, and no check failed; with a keystore, every signature and MAC present was checked (a
+        key it does not hold, as a tampered party gives, is a failure then, not a pass)."""
+        failing = {Check.INVALID.value} | ({Check.UNKNOWN_KEY.value} if self.keystore_given else set())
+        return self.error is None and not failing & {self.signature, self.mac}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -107,7 +110,7 @@ def check_mac(message: GbcsMessage, keystore: Keystore | None,
 
 def decode(data: bytes | str, *, keystore: Keystore | None = None, file: str | None = None,
            access_control_broker: EntityId = DCC_ACCESS_CONTROL_BROKER) -> DecodedMessage:
-    out = DecodedMessage(file=file)
+    out = DecodedMessage(file=file, keystore_given=keystore is not None)
     try:
         raw = parse_text(data) if isinstance(data, str) else parse_text(bytes(data))
         message = GbcsMessage.decode(raw)
