@@ -165,3 +165,16 @@ def test_check_refuses_a_request_signed_by_another_party_than_its_originator(smk
     theirs = check_document(xml.serialize(_sign(_request(), smki, SUPPLIER_B)), "theirs.xml", keystore=smki.keystore)
     assert not theirs.passed and theirs.signature == "invalid"
     assert f"signed by {SUPPLIER_B} but the RequestID's originator is {SUPPLIER_A}" in theirs.error
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_document_not_in_utf8_is_refused_before_it_can_hide_a_doctype(encoding):
+    document = '<?xml version="1.0" encoding="UTF-16"?>' + LAUGHS.decode().split("?>", 1)[1]
+    with pytest.raises(xml.MalformedXml, match="not UTF-8 as DUIS is"):
+        xml.parse(document.encode(encoding), "wide.xml")
+
+
+def test_a_declared_encoding_other_than_utf8_is_refused():
+    with pytest.raises(xml.MalformedXml, match="ISO-8859-1, not UTF-8"):
+        xml.parse(b'<?xml version="1.0" encoding="ISO-8859-1"?><r/>', "latin.xml")
+    assert xml.parse(b'<?xml version="1.0" encoding="utf-8"?><r/>').tag == "r"

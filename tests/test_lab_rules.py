@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 
 import pytest
+from lxml import etree
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from harness.adapters import Exchange
@@ -181,6 +182,17 @@ def test_a_comment_inside_a_signed_value_is_refused_before_duis(lab):
     assert status == 400 and b"comment inside the signed content" in body, body
     status, _ = user.endpoint.post("serviceS", xml.serialize(root))
     assert status == 200                                  # the same request without the comment is taken
+
+
+def test_a_utf16_request_is_refused_with_400_not_a_server_error(lab):
+    user = lab.user(SUPPLIER)
+    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui)),
+                          device_id=lab.device("ESME").eui)
+    cred = user.keystore.credential(user.eui, KeyUsage.XML_SIGNING, private=True)
+    xmldsig.sign(root, cred.private_key, cred.certificate)
+    wide = etree.tostring(root, xml_declaration=True, encoding="UTF-16")
+    status, body = user.endpoint.post("serviceS", wide)
+    assert status == 400 and b"not UTF-8" in body, (status, body)
 
 
 def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, duis_schema, lab_config, smki):

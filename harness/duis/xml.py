@@ -37,6 +37,9 @@ class MalformedXml(CheckFailed):
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# UTF-16 and UTF-32 in either byte order, by their byte-order marks or by how "<" is written without one.
+_WIDE = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00<", b"<\x00")
 
 
 def _parser() -> etree.XMLParser:
@@ -46,6 +49,12 @@ def _parser() -> etree.XMLParser:
 
 def parse(data: bytes, where: str | None = None) -> etree._Element:
     """Parse a DUIS document. Raises MalformedXml with the line of the problem."""
+    declared = _DECLARED.match(data[:200])
+    if data.startswith(_WIDE) or (declared and declared[1].upper() not in (b"UTF-8", b"UTF8")):
+        # DUIS is UTF-8; a wider encoding would also hide a DOCTYPE from the byte check below.
+        encoding = declared[1].decode() if declared else "UTF-16 or UTF-32"
+        raise MalformedXml(f"document is in {encoding}, not UTF-8 as DUIS is", where=where,
+                           fix='save it as UTF-8, with encoding="UTF-8" in its XML declaration')
     if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
         raise MalformedXml("document has a DOCTYPE; DUIS never does and it could hide an entity attack",
                            where=where, fix="remove the DOCTYPE")
@@ -54,6 +63,9 @@ def parse(data: bytes, where: str | None = None) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line = f"{where}:{exc.lineno}" if where else f"line {exc.lineno}"
         raise MalformedXml(f"not well-formed XML: {exc.msg}", where=line) from None
+    if root.getroottree().docinfo.doctype:           # whatever the byte check missed
+        raise MalformedXml("document has a DOCTYPE; DUIS never does and it could hide an entity attack",
+                           where=where, fix="remove the DOCTYPE")
     return root
 
 
