@@ -223,3 +223,17 @@ def test_bench_problems_name_the_file_line_and_field(tmp_path, old, new, message
 
 def test_an_emulated_lab_has_no_bench():
     assert load().bench is None
+
+
+@pytest.mark.parametrize("text", [
+    # A YAML 'billion laughs': seven levels of twelve aliases each (35 million values once expanded).
+    "".join(f"{name}: &{name} [{', '.join([f'*{prev}'] * 12) if prev else ', '.join(['x'] * 12)}]\n"
+            for prev, name in zip([None, *"abcdef"], "abcdefg")),
+    "a: &a\n  b: *a\n",                                    # a mapping that contains itself
+])
+def test_yaml_aliases_are_refused_in_one_line_at_once(tmp_path, text):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    result = dit("lab", "check", str(path))
+    assert result.returncode == 1 and "a YAML alias (*name)" in result.stdout, result.stdout + result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1 and not result.stderr

@@ -48,7 +48,14 @@ class Located(dict):
         return value
 
 
-def _convert(node: yaml.Node, where: str, path: str):
+def _convert(node: yaml.Node, where: str, path: str, seen: set[int] | None = None):
+    """Plain values and Located mappings. An alias (*name) would make one node appear twice: a lab file does
+    not need them, and a nest of them (a 'billion laughs' of YAML) would take hours, so they are refused."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        raise DitError(f"{path or 'document'}: a YAML alias (*name); lab files write each value out",
+                       where=f"{where}:{node.start_mark.line + 1}", fix="replace the alias by the value it names")
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         items, lines = {}, {None: node.start_mark.line + 1}
         for key_node, value_node in node.value:
@@ -57,10 +64,10 @@ def _convert(node: yaml.Node, where: str, path: str):
                 raise DitError(f"{path + '.' if path else ''}{key}: given twice",
                                where=f"{where}:{key_node.start_mark.line + 1}", fix="keep one")
             lines[key] = key_node.start_mark.line + 1
-            items[key] = _convert(value_node, where, f"{path}.{key}" if path else key)
+            items[key] = _convert(value_node, where, f"{path}.{key}" if path else key, seen)
         return Located(items, lines, where, path)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(n, where, f"{path}[{i}]") for i, n in enumerate(node.value)]
+        return [_convert(n, where, f"{path}[{i}]", seen) for i, n in enumerate(node.value)]
     return yaml.safe_load(yaml.serialize(node))
 
 
