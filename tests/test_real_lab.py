@@ -18,7 +18,7 @@ from harness.catalogue import DeviceType
 from harness.clock import RealTimeDriver, VirtualClock, WallClock
 from harness.duis.request_id import RequestId
 from harness.duis.responses import DuisResponse, ResponseKind
-from harness.errors import BenchFault, NotOnThisBench
+from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.eui import EntityId
 from harness.gbcs.decode import decode
 from harness.han import capture
@@ -175,3 +175,18 @@ def test_the_consoles_keypad_takes_a_utrn(bench):
         assert "> UTRN 12345678901234567890 GSME" in "\n".join(lab.consoles["PPMID"].transcript)
     finally:
         lab.stop()
+
+
+def test_the_control_port_answers_only_the_benchs_own_tls_client(bench):
+    """Issuing device certificates and resetting the lab are for the bench's client: anyone else on the host
+    is refused at the TLS handshake, before a word of HTTP."""
+    from harness.httpio import HttpClient, TlsFiles
+
+    url = f"{bench.control.base_url}/smki/device-certificate"
+    assert url.startswith("https://")
+    with pytest.raises((BenchFault, DitError)):
+        HttpClient(timeout=10).post(url, b"{}")                  # no client certificate at all
+    folder = bench.out / "tls"
+    own = HttpClient(timeout=10, tls=TlsFiles(folder / "dit.pem", folder / "dit.key", folder / "ca.pem"))
+    status, body = own.post(url, b"{}")
+    assert status == 400 and b"not a device certificate request" in body       # heard, and refused on content

@@ -14,6 +14,7 @@ The served bench is one test set of a lab config (emulated.yaml by default) with
 - an SMKI adapter issuing device certificates after a rekey (the `smki:` of the config);
 - a control address whose /reset rebuilds the test set at its starting state: the generated config's
   `prepare` command calls it before each scenario, keeping the DCC's port and every console's path.
+  The SMKI adapter and /reset answer only the bench's TLS client (mutual TLS, as the DCC endpoint).
 
 It writes lab.yaml, the TLS files (tls/: a throwaway CA, the DCC's and the client's certificates) and the
 client's keystore (smki/: every certificate, and private keys of the lab's Users only) under --out.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import shlex
 import socket
 import sys
 import threading
@@ -75,7 +77,9 @@ class ServedBench:
         self.lab = self._build()
         self.consoles = {name: ConsoleServer(device, self.lab.clock.lock)
                          for name, device in self.lab.console_devices()}
-        self.control = HttpServer(self._on_control)
+        # The control port issues device certificates and resets the lab: only the bench's own client, by the
+        # same mutual TLS as the DCC endpoint (anyone else on the host is refused at the handshake).
+        self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
         _export_keystore(self.smki, {u.eui for u in self.config.users}, self.out / "smki")
         self.config_file = self._write_config()
         self.driver: RealTimeDriver | None = None
@@ -182,7 +186,8 @@ class ServedBench:
             "serial_ports": [{"asset": assets[name], "port": server.path} for name, server in self.consoles.items()],
             "sniffers": sniffers,
             "smki": f"{self.control.base_url}/smki",
-            "prepare": f"{sys.executable} -m harness.lab.served reset {self.control.base_url}/reset",
+            "prepare": shlex.join([sys.executable, "-m", "harness.lab.served", "reset",
+                                   f"{self.control.base_url}/reset", str((self.out / "tls").resolve())]),
             "time_scale": self.time_scale,
         }
         path = self.out / "lab.yaml"
@@ -250,10 +255,12 @@ def _export_keystore(smki: SMKI, users: set, folder: Path) -> None:
             key_file.chmod(0o600)
 
 
-def reset(url: str) -> int:
-    """The generated config's `prepare`: ask the served bench for a fresh test set."""
+def reset(url: str, tls_folder: str) -> int:
+    """The generated config's `prepare`: ask the served bench for a fresh test set, as its TLS client."""
+    folder = Path(tls_folder)
     try:
-        status, body = HttpClient(timeout=60).post(url, b"")
+        status, body = HttpClient(timeout=60, tls=TlsFiles(folder / "dit.pem", folder / "dit.key",
+                                                           folder / "ca.pem")).post(url, b"")
     except DitError as exc:
         print(f"dit lab serve is not answering at {url}: {exc}", file=sys.stderr)
         return 1
@@ -264,6 +271,6 @@ def reset(url: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "reset":
-        sys.exit("usage: python -m harness.lab.served reset URL")
-    sys.exit(reset(sys.argv[2]))
+    if len(sys.argv) != 4 or sys.argv[1] != "reset":
+        sys.exit("usage: python -m harness.lab.served reset URL TLS-FOLDER")
+    sys.exit(reset(sys.argv[2], sys.argv[3]))
