@@ -23,8 +23,7 @@ def _last_exchange(scenario_context, srv: str):
 
 
 # Where a log read's entries are in the MMC response (mmc.values names), by SR and what a step compares: the
-# repeated element and the leaf. A meter whose reads still come as model payloads (GSME, GPF) names them
-# '<log>[i]/<field>' after '<log>Entries' (_MODEL_LOGS).
+# repeated element and the leaf.
 _MMC_LOGS = {
     ("4.6.1", "ImportRegister"): ("LogEntry", "Electricity/ElecActiveImportRegisterConsumption"),
     ("4.17", "Consumption"): ("Electricity/LogEntry", "Value"),
@@ -43,8 +42,6 @@ _GAS_LOGS = {
     ("4.4.3", "ImportRegister"): ("Gas/GSMEBillingDataLogEntry", "ActiveImportRegisterValueConsumption"),
     ("4.4.2", "ImportRegister"): ("Gas/LogEntryConsumptionRegister", "ConsumptionRegister"),
 }
-_MODEL_LOGS = {"4.6.1": "DailyReadLog", "4.17": "DailyConsumptionLog", "4.8.1": "ProfileDataLog",
-               "4.14": "PrepaymentDailyReadLog", "4.4.3": "BillingDataLog"}
 
 
 def _when(text: str) -> dt.datetime:
@@ -53,10 +50,6 @@ def _when(text: str) -> dt.datetime:
 
 def _log(fields: dict, srv: str, value: str) -> list[tuple[dt.datetime, int]]:
     """(time stamp, value) of each entry of a log read's response."""
-    name = _MODEL_LOGS.get(srv)
-    if f"{name}Entries" in fields:
-        return [(_when(fields[f"{name}[{i}]/DateTime"]), int(fields[f"{name}[{i}]/{value}"]))
-                for i in range(1, int(fields[f"{name}Entries"]) + 1)]
     for layouts in (_MMC_LOGS, _GAS_LOGS):
         entries, leaf = layouts[(srv, value)]
         found = [(_when(entry["Timestamp"]), int(entry[leaf])) for entry in rows(fields, entries) if leaf in entry]
@@ -71,16 +64,14 @@ def _gas_register(value: str) -> int:
 
 
 def _import_register(fields: dict) -> int:
-    """4.1.1's active import register (an ESME's or a GSME's MMC, or a model payload's)."""
+    """4.1.1's active import register (an ESME's or a GSME's MMC)."""
     if "Gas/ConsumptionRegister/Value" in fields:
         return _gas_register(fields["Gas/ConsumptionRegister/Value"])
-    return int(fields.get("Electricity/ActiveImportRegister/Value") or fields["ImportRegister"])
+    return int(fields["Electricity/ActiveImportRegister/Value"])
 
 
 def _tou_registers(fields: dict) -> list[int]:
-    """4.1.2's TOU registers (an ESME's MMC holds all 48 of its matrix, or a model payload's)."""
-    if "TOURegisters" in fields:
-        return [int(fields[f"TOURegister[{i}]"]) for i in range(1, int(fields["TOURegisters"]) + 1)]
+    """4.1.2's TOU registers (an ESME's MMC holds all 48 of its matrix)."""
     gas = rows(fields, "Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue")
     if gas:
         return [_gas_register(r[""]) for r in gas]

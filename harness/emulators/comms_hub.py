@@ -235,11 +235,8 @@ class GasProxyFunction(GasProxyMirror, EmulatedDevice):
         """8.7.2 to the GPF (method B): with the GSME it starts mirroring that GSME; with a PPMID or IHD it
         serves that display gas data."""
         other = EntityId(fields["OtherDeviceID"])
-        kind = fields.get("OtherDeviceType")
-        if kind is None:                    # a model-payload join names no type: the HAN knows it
-            member = self.hub.device_type_of(other) if self.hub else None
-            kind = joins.ASN1_DEVICE_TYPES.get(member) if member else None
-        refused = joins.join_refusal(fields["UseCase"], self.device_type, {**fields, "OtherDeviceType": kind})
+        kind = fields["OtherDeviceType"]
+        refused = joins.join_refusal(fields["UseCase"], self.device_type, fields)
         if refused is None:
             refused = _not_on_han(self, other, fields)
         if refused is not None:

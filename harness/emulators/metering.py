@@ -555,10 +555,6 @@ def mmc_repeated(path: str, entries: list[dict[str, str]]) -> dict[str, str]:
     return out
 
 
-def mmc_registers(name: str, values: list[int]) -> dict[str, str]:
-    return mmc_repeated(name, [{"": str(v), "@index": str(i)} for i, v in enumerate(values, 1)])
-
-
 def mmc_time(at: dt.datetime | str) -> str:
     """An MMC time stamp: UTC, whole seconds (what a log entry's seconds since 2000 carry)."""
     at = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
@@ -572,9 +568,9 @@ def esme_tou(snapshot: Mapping[str, str]) -> list[int]:
 def esme_consumption(snapshot: Mapping[str, str], register: str, prefix: str = "") -> dict[str, str]:
     """A consumption capture: active import register, TOU register matrix, block register matrices."""
     out = {f"{prefix}{register}": snapshot["ImportRegister"],
-           **mmc_registers(f"{prefix}TariffTOURegisterMatrixValue", esme_tou(snapshot))}
+           **mmc_indexed(f"{prefix}TariffTOURegisterMatrixValue", esme_tou(snapshot))}
     for n in range(1, ESME_BLOCKS + 1):
-        out.update(mmc_registers(f"{prefix}TariffTOUBlock{n}RegisterMatrixValue", [0] * ESME_BLOCK_REGISTERS))
+        out.update(mmc_indexed(f"{prefix}TariffTOUBlock{n}RegisterMatrixValue", [0] * ESME_BLOCK_REGISTERS))
     return out
 
 
@@ -858,8 +854,8 @@ class MeteringMixin:
         return mmc_indexed("Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue",
                         [gsme_reads.register_value(v) for v in tiers])
 
-    def gas_prepay_values(self) -> dict[str, str]:
-        """ReadInstantaneousPrepayValuesRsp: the balances and debt registers now."""
+    def prepay_values(self) -> dict[str, str]:
+        """ReadInstantaneousPrepayValuesRsp (4.3, ESME and GSME alike): the balances and debt registers now."""
         self.settle()
         return {"EmergencyCreditBalance": str(self.emergency_credit_balance),
                 "AccumulatedDebtRegister": str(self.accumulated_debt_register),
@@ -940,7 +936,7 @@ class MeteringMixin:
 
     @handles("ECS17d")
     def _esme_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return mmc_registers("Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue",
+        return mmc_indexed("Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue",
                              esme_tou(self.read_tou_registers()))
 
     @handles("ECS20c")
@@ -1000,7 +996,7 @@ class GasProxyMirror:
 
     @handles("GCS14")
     def _mirror_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_prepay_values()
+        return self._gsme().prepay_values()
 
     @handles("GCS60a")
     def _mirror_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -19,6 +19,7 @@ raises 0x810E Credit Added Locally, which is how the supplier learns of it.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 
 from harness.catalogue import DeviceType, RemotePartyRole
@@ -26,7 +27,7 @@ from harness.emulators.comms_hub import PairedDevice
 from harness.emulators.device import FD_FAILURE, FD_SUCCESS, CommandFailed, GeneralSigning, handles, when
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.metering import (
-    DEBT_REGISTERS, MeteringMixin, esme_consumption, esme_prepayment, mmc_element, mmc_indexed, mmc_repeated, mmc_time,
+    MeteringMixin, esme_consumption, esme_prepayment, mmc_element, mmc_indexed, mmc_repeated, mmc_time,
     snapshot_tou)
 from harness.eui import EntityId
 from harness.gbcs import crypto, utrn
@@ -70,7 +71,7 @@ class UtrnRefused(CommandFailed):
         self.alert_code = alert_code
 
 
-class Meter(MeteringMixin, FirmwareHost, PairedDevice):
+class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     billing_alert_message_code: int = 0x0061       # ECS68 ESME Critical Sensitive Alert (GSME: GCS53)
 
     def __init__(self, eui: EntityId, **kwargs):
@@ -120,9 +121,9 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.raise_alert(BILLING_DATA_LOG_UPDATED, critical=True, message_code=self.billing_alert_message_code,
                          to=supplier, payload=self._billing_data_log_alert(index, supplier, seal))
 
+    @abstractmethod
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
-        """The 0x8F0A payload of billing data log entry `index` (the fuel's meter knows its format)."""
-        raise NotImplementedError
+        """The 0x8F0A payload of billing data log entry `index`: ECS68 (ElectricityMeter) or GCS53 (GasMeter)."""
 
     def _sealer(self, party: EntityId) -> Seal | None:
         """Seals an alert's content end to end for `party` (GBCS encryption: the KDF over this meter's KA key and
@@ -325,18 +326,9 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice):
         self.debt = _strip(fields)
         return {}
 
-    @handles("GCS14")
+    @handles("ECS19", "GCS14")
     def _read_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_prepay_values()
-
-    @handles("ECS19")
-    def _read_esme_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """ReadInstantaneousPrepayValuesRsp: the balances and debt registers now."""
-        self.settle()
-        return {"EmergencyCreditBalance": str(self.emergency_credit_balance),
-                "AccumulatedDebtRegister": str(self.accumulated_debt_register),
-                **{name: str(int(self.debt.get(name) or 0)) for name in DEBT_REGISTERS},
-                "MeterBalance": str(self.meter_balance)}
+        return self.prepay_values()
 
     @handles("CS01a")
     def _top_up(self, fields: dict, apdu: GeneralSigning) -> dict:

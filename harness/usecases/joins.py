@@ -287,9 +287,7 @@ def join_refusal(use_case: str, device_type: DeviceType, fields: dict) -> int | 
     """The JoinDeviceResponse code a device of this type refuses a join with before looking at its device log:
     a method its message code does not carry, a method or other device type it does not join by, or a
     method C join without the other device's certificate; None when it may go on."""
-    method, other = fields.get("JoinMethodAndRole"), fields.get("OtherDeviceType")
-    if method is None:
-        return None                     # a model-payload join names neither
+    method, other = fields["JoinMethodAndRole"], fields["OtherDeviceType"]
     if USE_CASE_METHODS.get(use_case, method) != method:
         return JOIN_RESPONSES["invalidMessageCodeForJoinMethodAndRole"]
     if other not in DEVICE_JOINS.get(device_type, {}).get(method, ()):
