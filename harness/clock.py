@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -160,6 +161,7 @@ class RealTimeDriver:
                  each_tick: Callable[[], None] | None = None):
         self.clock, self.scale, self.tick_s, self.each_tick = clock, scale, tick_s, each_tick
         self._stop = threading.Event()
+        self.errors: list[Exception] = []
         self._thread = threading.Thread(target=self._run, name="lab clock", daemon=True)
 
     def start(self) -> "RealTimeDriver":
@@ -174,7 +176,11 @@ class RealTimeDriver:
         started, base = time.monotonic(), self.clock.elapsed
         while not self._stop.wait(self.tick_s):
             behind = base + (time.monotonic() - started) * self.scale - self.clock.elapsed
-            if behind > 0:
-                self.clock.advance(behind)
-            if self.each_tick is not None:
-                self.each_tick()
+            try:
+                if behind > 0:
+                    self.clock.advance(behind)
+                if self.each_tick is not None:
+                    self.each_tick()
+            except Exception as exc:      # one failing event must not stop the bench's time for every later one
+                self.errors.append(exc)
+                print(f"lab clock: an event failed and was dropped: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -93,15 +93,49 @@ def _send_critical_signed_with(lab, user, srv, target, key, **body):
     return exchange
 
 
-def test_replayed_originator_counter_is_rejected(lab):
+def _posted(lab, web_service):
+    return [data for label, data in lab.dcc.dsp.transcript.documents if label == f"request {web_service}"][-1]
+
+
+def test_a_replayed_request_is_refused_by_the_dcc_and_never_reaches_the_device(lab):
     _commissioned(lab)
     user, esme = lab.user(SUPPLIER), lab.device("ESME")
-    first = user.send("1.6", esme.eui, payment_mode="prepayment")
-    assert first.succeeded
-    replay = user.send("1.6", esme.eui, payment_mode="credit", counter=first.request_id.counter)
-    assert replay.response_code == "E21"
+    read = user.send("4.13", esme.eui)
+    assert read.succeeded
+    commands = len(esme.history)
+    posted = _posted(lab, "serviceS")
+    for _ in range(3):                             # the same signed document, posted again as captured
+        status, reason = lab.dcc.dsp.handle("serviceS", posted)
+        assert status == 400 and b"replayed request" in reason
+    older = user.send("4.13", esme.eui, counter=read.request_id.counter - 1)
+    assert older.response_code is None and "replayed request" in older.problem
+    assert len(esme.history) == commands
+    assert user.send("4.13", esme.eui).succeeded   # a fresh counter still runs
+
+
+def test_a_replayed_signed_pre_command_finds_its_transform_used_up(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    assert user.send("1.6", esme.eui, payment_mode="prepayment").succeeded
+    commands, posted = len(esme.history), _posted(lab, "serviceS")
+    status, body = lab.dcc.dsp.handle("serviceS", posted)
+    assert status == 200 and xml.text(xml.parse(body, "response"), "sr:Header/sr:ResponseCode") == "E12"
+    assert len(esme.history) == commands
+
+
+def test_a_command_replayed_on_the_sm_wan_is_rejected_by_the_device(lab):
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    wan, sent = lab.dcc.wan, []
+    down = wan.down
+    wan.down = lambda chf, data: sent.append((chf, data)) or down(chf, data)      # a tap on the WAN
+    assert user.send("1.6", esme.eui, payment_mode="prepayment").succeeded
+    assert user.send("1.6", esme.eui, payment_mode="credit").succeeded
+    chf, captured = sent[0]                        # the first command, MAC'd by the ACB, sent again
+    wan.down(chf, captured)
+    lab.let_time_pass(10)
     assert any("not above" in line and "replay" in line for line in esme.history)
-    assert esme.payment_mode == "Prepayment"                # the replayed command changed nothing
+    assert esme.payment_mode == "Credit"           # the replayed command changed nothing
 
 
 def test_mac_by_anyone_but_the_acb_is_rejected(lab):
@@ -153,6 +187,8 @@ def test_wrong_web_service_and_command_variant(lab):
     rid = RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui))
     root = requests.build("8.9", rid)
     assert user.send_document(root, "serviceT").response_code == "E13"       # CV 1 to the Transform URL
+    rid = RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui))     # a refused counter is used
+    root = requests.build("8.9", rid)
     root.find("sr:Header/sr:CommandVariant", xml.NSMAP).text = "8"
     assert user.send_document(root, "serviceD").response_code == "E12"       # 8.9 is not a non-device SR
 

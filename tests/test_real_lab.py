@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -190,3 +191,32 @@ def test_the_control_port_answers_only_the_benchs_own_tls_client(bench):
     own = HttpClient(timeout=10, tls=TlsFiles(folder / "dit.pem", folder / "dit.key", folder / "ca.pem"))
     status, body = own.post(url, b"{}")
     assert status == 400 and b"not a device certificate request" in body       # heard, and refused on content
+
+
+def test_a_failing_event_does_not_stop_a_served_clock():
+    clock, ran = VirtualClock(), []
+
+    def fails() -> None:
+        raise RuntimeError("a handler's bug")
+
+    clock.call_later(1.0, fails)
+    clock.call_later(2.0, lambda: ran.append(clock.elapsed))
+    driver = RealTimeDriver(clock, scale=100).start()
+    deadline = time.monotonic() + 30                   # generous: the outcome, not the speed, is under test
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.01)
+    driver.stop()
+    assert ran and [str(e) for e in driver.errors] == ["a handler's bug"]
+
+
+def test_the_dcc_keeps_delivering_after_a_users_receiver_was_unreachable(lab):
+    user = next(u for u in lab.dcc.dsp.users.values() if u.name == "Supplier A")
+    reachable = user.response_url
+    with socket.socket() as closed:                    # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        user.response_url = f"http://127.0.0.1:{closed.getsockname()[1]}/duis/responses"
+    lab.dcc._post(user, b"<lost/>")
+    assert len(lab.dcc.post_failures) == 1 and "cannot reach" in lab.dcc.post_failures[0]
+    user.response_url = reachable
+    exchange = lab.user(user.name).send("8.9", lab.device("CHF").eui)      # answered by the device, posted
+    assert exchange.succeeded and exchange.device_fields and len(lab.dcc.post_failures) == 1

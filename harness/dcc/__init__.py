@@ -11,6 +11,7 @@ from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInvent
 from harness.dcc.wan import SmWan
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
+from harness.errors import BenchFault
 from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki.repository import SmkiRepository
@@ -75,7 +76,11 @@ class EmulatedDcc:
         if not user.response_url:
             self.post_failures.append(f"{user.name}: no response URL")
             return
-        status, body = self._client.post(user.response_url, data)
+        try:
+            status, body = self._client.post(user.response_url, data)
+        except BenchFault as fault:     # the User's receiver is down: that delivery is lost, the DCC carries on
+            self.post_failures.append(f"{user.name}: {fault}")
+            return
         if status not in (200, 204):
             self.post_failures.append(f"{user.name}: HTTP {status} {body[:200]!r}")
 

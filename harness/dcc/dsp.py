@@ -7,6 +7,7 @@
  2. DUIS checks, answered synchronously with the code the DUIS response-code table gives
     (dcc_interface.md section 5; meanings from the secondary WIX summary):
       E1  the signer is not the RequestID's originator, or not a DCC User
+    A replayed request is refused at HTTP level as well: see `_admit_counter`.
       E13 the command variant does not belong on this web service (URL)
       E12 the command variant is not allowed for the SR
       E2  none of the User's roles may send the SR
@@ -113,6 +114,7 @@ class DataServicesProvider:
         self._outstanding: dict[tuple[EntityId, EntityId, int], Outstanding] = {}
         self.held: dict[RequestId, Outstanding] = {}                 # DSP future-dated, not yet sent
         self._dcc_counter = clock.millis()
+        self._last_counter: dict[EntityId, int] = {}      # per originator: the highest RequestID counter admitted
         self.transcript = Transcript()
         self.device_log_backups: dict[EntityId, DeviceLogBackup] = {}      # CHF -> its last CS14 backup
         self.gpf_log_backups: dict[EntityId, GpfDeviceLogBackup] = {}      # GPF -> its last GCS62 backup
@@ -141,6 +143,10 @@ class DataServicesProvider:
             return 400, str(exc).encode()
         request_id = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
         srv = xml.text(root, "sr:Header/sr:ServiceReferenceVariant")
+        try:
+            self._admit_counter(root, request_id, srv)
+        except TransportRejection as exc:
+            return 400, str(exc).encode()
         try:
             response = self._process(web_service, root, user, request_id, srv)
         except DuisRejection as rejection:
@@ -175,6 +181,23 @@ class DataServicesProvider:
         if originator != signer_eui:
             raise TransportRejection(f"signed by {signer_eui} but the RequestID originator is {originator}")
         return root, self.users[signer_eui]
+
+    def _admit_counter(self, root: etree._Element, request_id: RequestId, srv: str) -> None:
+        """Replay protection: a User's RequestID counters must rise strictly per originator (DUIS RequestID:
+        dcc_interface.md section 4; the GBCS originator counter it becomes must rise too, GBCS 4.3.2), so a
+        signed request posted again is refused instead of run again. Two exceptions carry a counter already
+        seen: the signed Pre-Command (CV 5/6/7) keeps its Transform's counter, and that Transform is used up
+        once (a replay finds none: E12); SR 2.2 carries the UTRN counter, whose replays the meter's UTRN
+        Counter Cache judges (0x8F51), as on a real lab. The public DUIS response-code table names no code for
+        a replay, so it is refused like a request that cannot be trusted: HTTP 400 with the reason."""
+        cv = CommandVariant(int(xml.text(root, "sr:Header/sr:CommandVariant")))
+        if cv.carries_signed_pre_command or srv == "2.2":
+            return
+        last = self._last_counter.get(request_id.originator, -1)
+        if request_id.counter <= last:
+            raise TransportRejection(f"replayed request: RequestID counter {request_id.counter} of "
+                                     f"{request_id.originator} is not above {last}, the last this DCC accepted")
+        self._last_counter[request_id.originator] = request_id.counter
 
     # -- DUIS checks ---------------------------------------------------------------------------------
 
