@@ -34,7 +34,9 @@ from harness.errors import BenchFault, DitError
 # handler(path, body) -> (status, content type, body)
 PostHandler = Callable[[str, bytes], tuple[int, str, bytes]]
 MAX_BODY = 16 * 1024 * 1024           # a DUIS message with a 750 KB firmware image in base64 fits
+MAX_DRAINED = 4 * MAX_BODY            # a too-large body up to this is read and dropped so its 413 is seen
 HANDSHAKE_TIMEOUT_S = 10.0            # a peer that connects and says nothing must not hold a server thread
+READ_TIMEOUT_S = 60.0                 # nor one that stops halfway through a request, or idles kept alive
 # A kept-alive connection the server has since closed fails with one of these: worth one fresh retry.
 _STALE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
@@ -181,12 +183,27 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True       # headers and body go out as separate writes: no 40 ms ACK stalls
     server: "HttpServer"
 
+    def setup(self) -> None:
+        # Every read (the next request on a kept-alive connection, a body) times out: a peer that stalls
+        # cannot hold a server thread for ever. The client retries a kept-alive connection closed meanwhile.
+        self.timeout = self.server.read_timeout_s
+        super().setup()
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._reply(413, "text/plain", b"request too large")
+        length = self._content_length()
+        if length is None:
             return
-        body = self.rfile.read(length)
+        if length > MAX_BODY:
+            self._refuse(413, f"request of {length:,} bytes; at most {MAX_BODY:,}", unread=length)
+            return
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True             # the body stalled: nobody is left to answer
+            return
+        if len(body) < length:
+            self.close_connection = True             # the peer closed before sending the whole body
+            return
         try:
             status, content_type, data = self.server.post_handler(self.path, body)
         except Exception as exc:  # a bug in the handler must not kill the server thread silently
@@ -194,10 +211,38 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.errors.append(exc)
         self._reply(status, content_type, data)
 
-    def _reply(self, status: int, content_type: str, data: bytes) -> None:
+    def _content_length(self) -> int | None:
+        """The body's length, or None once the request has been refused (HTTP/1.1, RFC 9112 section 6)."""
+        if self.headers.get("Transfer-Encoding"):
+            self._refuse(411, "a chunked body is not accepted: send Content-Length")
+            return None
+        raw = self.headers.get_all("Content-Length") or ["0"]
+        if len(set(raw)) != 1 or not re.fullmatch(r"\d{1,15}", raw[0].strip()):
+            self._refuse(400, f"Content-Length {', '.join(raw)!r} is not one byte count")
+            return None
+        return int(raw[0])
+
+    def _refuse(self, status: int, reason: str, unread: int = 0) -> None:
+        """Answer an unacceptable request and close. A body up to a bound is read and dropped first, so the
+        client, still writing it, gets the answer instead of a reset connection."""
+        if unread <= MAX_DRAINED:
+            try:
+                while unread > 0:
+                    chunk = self.rfile.read(min(unread, 1 << 16))
+                    if not chunk:
+                        break
+                    unread -= len(chunk)
+            except OSError:
+                pass
+        self.close_connection = True
+        self._reply(status, "text/plain", reason.encode(), close=True)
+
+    def _reply(self, status: int, content_type: str, data: bytes, close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -218,6 +263,7 @@ class HttpServer(ThreadingHTTPServer):
                              part=f"HTTP listener {host}:{port}",
                              fix="is another dit run or service using that port?") from None
         self.post_handler = post_handler
+        self.read_timeout_s = READ_TIMEOUT_S
         self.errors: list[Exception] = []
         self.refused: list[str] = []      # peers whose TLS handshake failed: no certificate, or the wrong CA's
         self._thread: threading.Thread | None = None

@@ -435,3 +435,53 @@ def _wait_for(condition, seconds: float = 5.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)
+
+
+# -- hostile HTTP: one answer each, no thread held for ever ---------------------------------------------------
+
+def _raw(server: HttpServer, request: bytes) -> bytes:
+    """What the server answers to these bytes, read until it closes (or 30 s: the outcome is under test)."""
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize("headers, status", [
+    (b"Content-Length: abc\r\n", b"400"), (b"Content-Length: -5\r\n", b"400"),
+    (b"Content-Length: 1_0\r\n", b"400"), (b"Content-Length: 3\r\nContent-Length: 4\r\n", b"400"),
+    (b"Transfer-Encoding: chunked\r\n", b"411")])
+def test_a_bad_content_length_is_answered_and_the_server_goes_on(headers, status):
+    server = HttpServer(_echo).start()
+    try:
+        answer = _raw(server, b"POST /x HTTP/1.1\r\nHost: a\r\n" + headers + b"\r\nabc")
+        assert answer.startswith(b"HTTP/1.1 " + status) and b"Connection: close" in answer
+        assert HttpClient().post(server.base_url + "/x", b"<still/>") == (200, b"/x <still/>")
+        assert server.errors == []
+    finally:
+        server.stop()
+
+
+def test_a_stalled_body_frees_its_thread():
+    server = HttpServer(_echo).start()
+    server.read_timeout_s = 0.5
+    try:
+        host, port = server.server_address[:2]
+        with socket.create_connection((host, port), timeout=30) as sock:
+            sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part")
+            assert sock.recv(65536) == b""          # the server gave up on the body and closed
+        assert HttpClient().post(server.base_url + "/x", b"<still/>") == (200, b"/x <still/>")
+    finally:
+        server.stop()
+
+
+def test_a_body_over_the_limit_gets_413_not_a_reset(pki):
+    server = HttpServer(_echo, tls=pki.server).start()
+    try:
+        status, body = HttpClient(tls=pki.client).post(server.base_url + "/x", b"x" * (httpio.MAX_BODY + 1))
+        assert status == 413 and b"at most 16,777,216" in body
+    finally:
+        server.stop()

@@ -178,3 +178,27 @@ def test_a_declared_encoding_other_than_utf8_is_refused():
     with pytest.raises(xml.MalformedXml, match="ISO-8859-1, not UTF-8"):
         xml.parse(b'<?xml version="1.0" encoding="ISO-8859-1"?><r/>', "latin.xml")
     assert xml.parse(b'<?xml version="1.0" encoding="utf-8"?><r/>').tag == "r"
+
+
+def test_a_document_far_beyond_any_duis_message_is_refused_before_its_tree_is_built():
+    def padded(count: int) -> bytes:
+        return b"<r>" + b"<a/>" * count + b"</r>"
+
+    assert len(xml.parse(padded(xml.MAX_ELEMENTS - 1))) == xml.MAX_ELEMENTS - 1
+    with pytest.raises(xml.MalformedXml, match="at most 100,000"):
+        xml.parse(padded(xml.MAX_ELEMENTS), "many.xml")
+    with pytest.raises(xml.MalformedXml, match="DUIS documents are at most 16,777,216"):
+        xml.parse(b"<r>" + b" " * xml.MAX_DOCUMENT_BYTES + b"</r>", "big.xml")
+
+
+def test_dit_duis_sign_and_check_refuse_a_huge_file_without_reading_it(tmp_path):
+    from dit_command import dit
+
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as out:                   # sparse: 50 MB on paper, nothing on disk
+        out.truncate(50 * 1024 * 1024)
+    for verb in ("sign", "check"):
+        result = dit("duis", verb, str(huge))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        said = (result.stderr + result.stdout).strip().splitlines()
+        assert len(said) == 1 and f"{huge}: document is 52,428,800 bytes" in said[0], said

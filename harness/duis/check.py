@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.duis import xmldsig
 from harness.duis.schema import DuisSchema
 from harness.duis.request_id import RequestId
-from harness.duis.xml import parse, sr, text
+from harness.duis.xml import MalformedXml, parse, read, sr, text
 from harness.errors import DitError
 from harness.pki import Keystore
 
@@ -34,16 +34,11 @@ class DocumentCheck:
 
 def check_document(data: bytes, where: str, *, schema: DuisSchema | None = None,
                    keystore: Keystore | None = None) -> DocumentCheck:
-    out = DocumentCheck(file=where)
     try:
         root = parse(data, where)
     except DitError as exc:
-        out.error = str(exc)
-        if schema is not None:
-            out.schema_valid = False
-        if keystore is not None:
-            out.signature_valid = False
-        return out
+        return _not_a_document(where, exc, schema, keystore)
+    out = DocumentCheck(file=where)
     out.request_id = text(root, "sr:Header/sr:RequestID")
     if root.tag == sr("Request"):
         out.service_reference_variant = text(root, "sr:Header/sr:ServiceReferenceVariant")
@@ -84,9 +79,14 @@ def _signed_by_another(root, keystore: Keystore, result: xmldsig.SignatureCheck)
     return None
 
 
-def check_file(path: Path, **kwargs) -> DocumentCheck:
+def _not_a_document(where: str, exc: DitError, schema: DuisSchema | None, keystore: Keystore | None) -> DocumentCheck:
+    return DocumentCheck(file=where, error=str(exc), schema_valid=False if schema is not None else None,
+                         signature_valid=False if keystore is not None else None)
+
+
+def check_file(path: Path, *, schema: DuisSchema | None = None, keystore: Keystore | None = None) -> DocumentCheck:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DitError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    return check_document(data, str(path), **kwargs)
+        data = read(path)
+    except MalformedXml as exc:           # too large to read: as failed as a document that does not parse
+        return _not_a_document(str(path), exc, schema, keystore)
+    return check_document(data, str(path), schema=schema, keystore=keystore)

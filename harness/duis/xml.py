@@ -1,17 +1,19 @@
 """DUIS XML basics: namespaces, an element maker, safe parsing and serialisation.
 
 DUIS documents come from the network and from files engineers pass around, so parsing refuses
-DOCTYPEs outright (no external entities, no entity expansion bombs) and never touches the network.
+DOCTYPEs outright (no external entities, no entity expansion bombs), never touches the network, and
+refuses a document far beyond any DUIS message before building its tree (a tree costs ~500 bytes a node).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from harness.errors import CheckFailed
+from harness.errors import CheckFailed, DitError
 
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
 RA = "http://www.dccinterface.co.uk/ResponseAndAlert"
@@ -42,6 +44,36 @@ _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+
 _WIDE = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\x00<", b"<\x00")
 
 
+# The largest DUIS messages: an 11.1 with a 750 KB firmware image (about 1 MB in base64) and a few dozen
+# elements; the RTDS's largest request is 21 KB with 315 elements. These bounds leave room for a hundred
+# times that and keep a signature over the largest accepted document well under 300 MB of memory.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_ELEMENTS = 100_000
+
+
+def read(path: Path) -> bytes:
+    """A DUIS document from a file, refused by its size before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise MalformedXml(f"document is {size:,} bytes; DUIS documents are at most {MAX_DOCUMENT_BYTES:,}",
+                               where=str(path), fix="is this the DUIS file you meant?")
+        return path.read_bytes()
+    except OSError as exc:
+        raise DitError(f"cannot read: {exc.strerror}", where=str(path)) from None
+
+
+def _bounded(data: bytes, where: str | None) -> None:
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise MalformedXml(f"document is {len(data):,} bytes; DUIS documents are at most {MAX_DOCUMENT_BYTES:,}",
+                           where=where, fix="is this the DUIS document you meant?")
+    # Every element has one "<" not followed by "/" (DUIS has no CDATA), so this bounds the element count.
+    elements = data.count(b"<") - data.count(b"</")
+    if elements > MAX_ELEMENTS:
+        raise MalformedXml(f"document has up to {elements:,} elements; DUIS documents have at most "
+                           f"{MAX_ELEMENTS:,}", where=where, fix="is this the DUIS document you meant?")
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                            huge_tree=False, remove_comments=False, remove_pis=False)
@@ -49,6 +81,7 @@ def _parser() -> etree.XMLParser:
 
 def parse(data: bytes, where: str | None = None) -> etree._Element:
     """Parse a DUIS document. Raises MalformedXml with the line of the problem."""
+    _bounded(data, where)
     declared = _DECLARED.match(data[:200])
     if data.startswith(_WIDE) or (declared and declared[1].upper() not in (b"UTF-8", b"UTF8")):
         # DUIS is UTF-8; a wider encoding would also hide a DOCTYPE from the byte check below.
