@@ -125,3 +125,19 @@ def test_a_port_that_does_not_exist(tmp_path):
     with pytest.raises(BenchFault) as fault:
         client.command("PING")
     assert fault.value.part.endswith("ttyNOPE (GSME console)") and "the port went away" in str(fault.value)
+
+
+@pytest.mark.parametrize("word", ["SERVE", "ANSWER", "__INIT__", "NOPE", "PING\x00"])
+def test_an_unknown_or_malformed_word_gets_an_error_line_and_the_console_keeps_serving(console, word):
+    _, _, client = console
+    with pytest.raises(BenchFault, match=r"refused: unknown request"):
+        client.command(word)
+    assert client.ok("PING") == "ESME 00DB1234567890A0"       # the console thread is still there
+
+
+def test_a_known_word_with_a_malformed_argument_gets_an_error_line(console):
+    _, _, client = console
+    for request in ("FLASH zz", "POWER SIDEWAYS", "UTRN"):
+        with pytest.raises(BenchFault, match="refused"):
+            client.command(request)
+    assert client.ok("PING") == "ESME 00DB1234567890A0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import tty
+from collections.abc import Callable
 
 from harness.catalogue import DeviceType
 from harness.emulators.firmware import FirmwareHost
@@ -66,11 +67,11 @@ class ConsoleServer:
 
     def _answer(self, request: str) -> list[str]:
         word, _, argument = request.partition(" ")
-        handler = getattr(self, f"_{word.lower()}", None)
+        handler = _REQUESTS.get(word.upper())
         if handler is None:
-            return [f"ERR unknown request {word}"]
+            return [f"ERR unknown request {word[:40]} (known: {' '.join(_REQUESTS)})"]
         try:
-            return handler(argument.strip())
+            return handler(self, argument.strip())
         except (ValueError, MalformedImage) as exc:
             return [f"ERR {exc}"]
 
@@ -142,3 +143,11 @@ class ConsoleServer:
         if not isinstance(self.device, HandHeldTerminal):
             return ["ERR not a hand-held terminal"]
         return [f"MSG {m.hex()}" for m in self.device.collected] + [f"OK {len(self.device.collected)}"]
+
+
+# The line protocol's requests (docs/serial_consoles.md): only these words reach a handler.
+_REQUESTS: dict[str, Callable[[ConsoleServer, str], list[str]]] = {
+    "PING": ConsoleServer._ping, "POWER": ConsoleServer._power, "RESET": ConsoleServer._reset,
+    "STATUS": ConsoleServer._status, "LOG": ConsoleServer._log, "UTRN": ConsoleServer._utrn,
+    "FLASH": ConsoleServer._flash, "DELIVER": ConsoleServer._deliver, "COLLECTED": ConsoleServer._collected,
+}
