@@ -79,7 +79,7 @@ class EmulatedDcc:
         try:
             status, body = self._client.post(user.response_url, data)
         except BenchFault as fault:     # the User's receiver is down: that delivery is lost, the DCC carries on
-            self.post_failures.append(f"{user.name}: {fault}")
+            self.post_failures.append(f"{user.name}: {fault.what}")
             return
         if status not in (200, 204):
             self.post_failures.append(f"{user.name}: HTTP {status} {body[:200]!r}")
