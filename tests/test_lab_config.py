@@ -235,5 +235,6 @@ def test_yaml_aliases_are_refused_in_one_line_at_once(tmp_path, text):
     path = tmp_path / "bomb.yaml"
     path.write_text(text)
     result = dit("lab", "check", str(path))
-    assert result.returncode == 1 and "a YAML alias (*name)" in result.stdout, result.stdout + result.stderr
-    assert len(result.stdout.strip().splitlines()) == 1 and not result.stderr
+    # A file that cannot be read as a lab config is bad input (exit 2), not a lab whose checks fail (exit 1).
+    assert result.returncode == 2 and "a YAML alias (*name)" in result.stderr, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not result.stdout

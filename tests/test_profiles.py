@@ -98,10 +98,11 @@ def test_a_profile_reads_as_typed_values(tmp_path):
 
 # (template, folder, old, new, field, message): each breaks one rule of a good profile.
 BAD = [
-    (ESME, "esme", "manufacturer_code: 0x1A01", 'manufacturer_code: "0x1A01"', "manufacturer_code", "must be a int"),
+    (ESME, "esme", "manufacturer_code: 0x1A01", 'manufacturer_code: "0x1A01"', "manufacturer_code",
+     "must be a whole number, got text '0x1A01'"),
     (ESME, "esme", "manufacturer_code: 0x1A01", "manufacturer_code: 0x1A010", "manufacturer_code", "16 bits"),
     (ESME, "esme", 'firmware_version: "00030002"', "firmware_version: 00030002", "firmware_version",
-     "must be a str"),
+     "must be text, got the number 00030002"),
     (ESME, "esme", 'firmware_version: "00030002"', 'firmware_version: "0003002"', "firmware_version",
      "not 8 hex digits"),
     (ESME, "esme", 'firmware_version: "00030002"', 'firmware_version: "0003000G"', "firmware_version",

@@ -39,9 +39,16 @@ if TYPE_CHECKING:
 
 # Devices with no certificates have no SMKI CSRs and no OCA4 trust anchors to confirm.
 _CERTIFICATE_HOLDERS = {DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.HCALCS}
-_DEVICE_KEYS = {"name", "profile", "type", "guid", "install_code", "firmware_version", "smki_csr",
-                "zigbee_test_certificates", "oca4_certificates", "cpl_documentation", "release_notes"}
-_HUB_KEYS = {"name", "profile", "chf_guid", "gpf_guid", "firmware_version", "flexnet_id"}
+# The fields each entry may have and their kinds; hex codes, versions and serial numbers may be written without
+# quotes (a number), and are read as written.
+_WRITTEN = (str, int, float)
+_DEVICE_KEYS = {"name": str, "profile": str, "type": str, "guid": str, "install_code": _WRITTEN,
+                "firmware_version": _WRITTEN, "smki_csr": dict, "zigbee_test_certificates": bool,
+                "oca4_certificates": bool, "cpl_documentation": str, "release_notes": str}
+_HUB_KEYS = {"name": str, "profile": str, "chf_guid": str, "gpf_guid": str, "firmware_version": _WRITTEN,
+             "flexnet_id": str}
+_CSR_KEYS = {"digital_signature": _WRITTEN, "key_agreement": _WRITTEN}
+_DAL_KEYS = ("name", "devices", "communications_hubs")
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,8 @@ def load(path: str | Path, profiles: dict[str, DeviceProfile],
     """The DAL; an asset whose profile file is broken is left out without a line of its own (the profile's
     problem is already one), so one mistake is one line."""
     doc = yamlfile.load(path)
+    doc.only(_DAL_KEYS)
+    doc.optional("name", str)
     dal = DeviceAssetLibrary(doc.where)
     guids: dict[EntityId, str] = {}
     for node in doc.items_of("devices"):
@@ -153,16 +162,27 @@ def _profile(node: Located, profiles: dict[str, DeviceProfile], broken: set[str]
     return profile
 
 
-def _unknown_keys(node: Located, allowed: set[str], dal: DeviceAssetLibrary) -> None:
-    for key in node:
-        if key not in allowed:
-            dal.errors.append(_line(node, key, "unknown field", f"fields are {', '.join(sorted(allowed))}"))
+def _well_formed(node: Located, fields: dict[str, type | tuple[type, ...]], dal: DeviceAssetLibrary) -> bool:
+    """Every key one of `fields` and every value of its kind; else the first mistake is listed and the asset
+    left out (what uses its values would otherwise read a list as a name)."""
+    problems = [str(error) for error in node.unknown(fields)]
+    for key, kind in fields.items():
+        try:
+            node.optional(key, kind)
+        except DitError as exc:
+            problems.append(str(exc))
+    csr = node.get("smki_csr")
+    if not problems and isinstance(csr, Located):
+        return _well_formed(csr, _CSR_KEYS, dal)
+    dal.errors += problems[:1]
+    return not problems
 
 
 def _device(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
             dal: DeviceAssetLibrary) -> DeviceAsset | None:
-    _unknown_keys(node, _DEVICE_KEYS, dal)
-    name = str(node.get("name") or "")
+    if not _well_formed(node, _DEVICE_KEYS, dal):
+        return None
+    name = node.get("name") or ""
     if not name:
         dal.errors.append(_line(node, "name", "missing", "give the asset its name (an asset tag)"))
     if "type" in node and "profile" not in node:           # a tool, e.g. the installer's HHT
@@ -174,10 +194,10 @@ def _device(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
     code = _install_code(node, dal)
     if not name or kind is None or guid is None or code is None:
         return None
-    firmware = node.get("firmware_version")
+    firmware = node.as_written("firmware_version") if node.get("firmware_version") is not None else None
     if profile is not None:
         _data_items(node, kind, dal)
-    return DeviceAsset(name, kind, guid, profile, code, None if firmware is None else str(firmware), node.at())
+    return DeviceAsset(name, kind, guid, profile, code, firmware, node.at())
 
 
 def _tool_type(node: Located, dal: DeviceAssetLibrary) -> DeviceType | None:
@@ -188,13 +208,12 @@ def _tool_type(node: Located, dal: DeviceAssetLibrary) -> DeviceType | None:
 
 
 def _install_code(node: Located, dal: DeviceAssetLibrary) -> bytes | None:
-    value = node.get("install_code")
-    if value is None:
+    if node.get("install_code") is None:
         dal.errors.append(_line(node, "install_code", "missing: a HAN device cannot join without one",
                                 "add the device's ZigBee install code (hex, without its CRC)"))
         return None
     try:
-        code = bytes.fromhex(str(value))
+        code = bytes.fromhex(node.as_written("install_code"))
     except ValueError:
         dal.errors.append(_line(node, "install_code", "is not hex", "write the install code as hex, without its CRC"))
         return None
@@ -207,11 +226,11 @@ def _install_code(node: Located, dal: DeviceAssetLibrary) -> bytes | None:
 
 def _data_items(node: Located, kind: DeviceType, dal: DeviceAssetLibrary) -> None:
     """The manufacturer's data the seed requires before testing; missing items are listed, not fatal."""
-    firmware = node.get("firmware_version")
+    firmware = node.as_written("firmware_version") if node.get("firmware_version") is not None else None
     if firmware is None:
         dal.missing.append(_line(node, "firmware_version", "missing",
                                  "the firmware version number from the manufacturer"))
-    elif not re.fullmatch(r"[0-9A-Fa-f]{1,8}", str(firmware)):
+    elif not re.fullmatch(r"[0-9A-Fa-f]{1,8}", firmware):
         dal.errors.append(_line(node, "firmware_version", f"{firmware!r} is not a DUIS firmware version",
                                 "1-8 hex digits"))
     for key, what in (("cpl_documentation", "the CPL documentation reference"),
@@ -233,8 +252,9 @@ def _data_items(node: Located, kind: DeviceType, dal: DeviceAssetLibrary) -> Non
 
 def _hub(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
          dal: DeviceAssetLibrary) -> HubAsset | None:
-    _unknown_keys(node, _HUB_KEYS, dal)
-    name = str(node.get("name") or "")
+    if not _well_formed(node, _HUB_KEYS, dal):
+        return None
+    name = node.get("name") or ""
     profile = _profile(node, profiles, broken, dal)
     if profile is not None and profile.device_type is not DeviceType.CHF:
         dal.errors.append(_line(node, "profile", f"{profile.id} is a {profile.device_type.value} profile",
@@ -243,11 +263,11 @@ def _hub(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
     chf, gpf = _guid(node, "chf_guid", dal), _guid(node, "gpf_guid", dal)
     if not name:
         dal.errors.append(_line(node, "name", "missing", "give the Communications Hub its name"))
-    firmware = node.get("firmware_version")
+    firmware = node.as_written("firmware_version") if node.get("firmware_version") is not None else None
     if firmware is None:
         dal.missing.append(_line(node, "firmware_version", "missing", "the CH firmware version from the CSP"))
     if profile is not None and profile.csp == "CSP N" and not node.get("flexnet_id"):
         dal.missing.append(_line(node, "flexnet_id", "missing", "CSP N Communications Hubs need their FlexNet ID"))
     if not name or profile is None or chf is None or gpf is None:
         return None
-    return HubAsset(name, profile, chf, gpf, None if firmware is None else str(firmware), node.at())
+    return HubAsset(name, profile, chf, gpf, firmware, node.at())

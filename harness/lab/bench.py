@@ -34,6 +34,7 @@ one line naming file:line.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import re
 import shlex
@@ -46,7 +47,7 @@ from urllib.parse import urlsplit
 
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.lab.yamlfile import Located
+from harness.lab.yamlfile import Located, describe
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
 SUB_GHZ_CHANNELS = {28: range(0, 27), 29: range(0, 9), 30: range(0, 27), 31: range(0, 27)}
@@ -58,6 +59,10 @@ FRAMINGS = {"ti-packet-sniffer": {"2.4GHz"}, "silabs-nodetest": {"2.4GHz", "sub-
 # What pyserial's serial_for_url opens besides a device path.
 _SERIAL_SCHEMES = {"rfc2217", "socket", "loop", "spy", "hwgrep"}
 _DEVICE_PATH = re.compile(r"^(/dev/\S+|COM\d+)$")
+# The fields of each mapping a bench names: any other is refused as a typo.
+TLS_FIELDS = ("certificate", "key", "ca")
+SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
+SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
             problems.append(str(dcc.fail("tls", "must be a mapping of certificate, key and ca")))
             invalid.add("dcc.tls")
         elif node is not None:
+            node.only(TLS_FIELDS)
             before = len(problems)
             for key in ("certificate", "key", "ca"):
                 tls[key] = _file(node, key, folder, problems)
@@ -141,15 +147,15 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
                             "(each console or HHT has its own port)")
         seen.setdefault(port.port, port.asset)
     sniffers = [_sniffer(node, test_sets, problems) for node in _items(doc, "sniffers", problems)]
-    prepare = doc.get("prepare", "")
+    prepare = doc.optional("prepare", (str, list), "", "one line, as a shell would take it")
     lines["prepare"] = doc.at("prepare")
     try:
-        command = shlex.split(prepare) if isinstance(prepare, str) else [str(word) for word in prepare]
-    except (ValueError, TypeError):
+        command = shlex.split(prepare) if isinstance(prepare, str) else [_word(doc, word) for word in prepare]
+    except ValueError:
         problems.append(str(doc.fail("prepare", f"{prepare!r} is not a command", "one line, as a shell would take it")))
         command = []
     scale = doc.get("time_scale", 1)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
         problems.append(str(doc.fail("time_scale", f"{scale!r} is not a positive number", "1 for a real lab")))
         scale = 1
     smki = _url(doc, "smki", "the SMKI adapter's URL", problems) if "smki" in doc else ""
@@ -218,6 +224,13 @@ def _cannot_listen_udp(address: str) -> str | None:
     return None
 
 
+def _word(doc: Located, word: object) -> str:
+    """A word of a prepare command written as a list: text or a number, never a list or mapping."""
+    if isinstance(word, (list, dict)):
+        raise doc.fail("prepare", f"a word of the command is {describe(word)}", "write each word as text")
+    return str(word)
+
+
 def _items(doc: Located, key: str, problems: list[str]) -> list[Located]:
     try:
         return doc.items_of(key)
@@ -226,20 +239,33 @@ def _items(doc: Located, key: str, problems: list[str]) -> list[Located]:
         return []
 
 
+def _address(text: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port of a URL: none of a URL urllib cannot take apart ('https://[x'), no port where it
+    is not a number ('udp://host: 1', hwgrep://0403:60a1)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "", None, None
+    try:
+        return parts.scheme, parts.hostname, parts.port
+    except ValueError:
+        return parts.scheme, parts.hostname, None
+
+
 def _url(node: Located, key: str, fix: str, problems: list[str]) -> str:
-    value = node.get(key)
+    value = node.optional(key, str, fix=fix)
     if value is None:
         problems.append(str(node.fail(key, "missing", fix)))
         return ""
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    scheme, host, _ = _address(value)
+    if scheme not in ("http", "https") or not host:
         problems.append(str(node.fail(key, f"{value!r} is not an http(s) URL", fix)))
     return str(value)
 
 
 def _file(node: Located, key: str, folder: Path, problems: list[str], directory: bool = False) -> Path:
-    value = node.get(key)
     what = "directory" if directory else "file"
+    value = node.optional(key, str, fix=f"give the {what}'s path, relative to the config")
     if value is None:
         problems.append(str(node.fail(key, "missing", f"give the {what}'s path, relative to the config")))
         return folder
@@ -251,7 +277,8 @@ def _file(node: Located, key: str, folder: Path, problems: list[str], directory:
 
 
 def _serial_port(node: Located, assets: set[str], problems: list[str]) -> SerialPort | None:
-    asset, port, baudrate = node.get("asset"), node.get("port"), node.get("baudrate", 115200)
+    node.only(SERIAL_PORT_FIELDS)
+    asset, port, baudrate = node.optional("asset", str), node.get("port"), node.get("baudrate", 115200)
     ok = True
     if asset not in assets:
         problems.append(str(node.fail("asset", f"{asset!r} is in no test set of this lab",
@@ -272,18 +299,16 @@ def _serial_url(port) -> bool:
         return False
     if _DEVICE_PATH.match(port):
         return True
-    parts = urlsplit(port)
-    if parts.scheme not in _SERIAL_SCHEMES:
+    scheme, host, number = _address(port)
+    if scheme not in _SERIAL_SCHEMES:
         return False
-    try:
-        return parts.scheme in ("loop", "spy", "hwgrep") or (bool(parts.hostname) and parts.port is not None)
-    except ValueError:          # a port that is not a number
-        return False
+    return scheme in ("loop", "spy", "hwgrep") or (bool(host) and number is not None)
 
 
 def _sniffer(node: Located, test_sets: set[str], problems: list[str]) -> Sniffer | None:
+    node.only(SNIFFER_FIELDS)
     before = len(problems)
-    name, test_set, framing = node.get("name"), node.get("test_set"), node.get("framing")
+    name, test_set, framing = (node.optional(key, str) for key in ("name", "test_set", "framing"))
     if not name:
         problems.append(str(node.fail("name", "missing", "name the sniffer as the lab knows it")))
     if test_set not in test_sets:
@@ -294,13 +319,13 @@ def _sniffer(node: Located, test_sets: set[str], problems: list[str]) -> Sniffer
                                       f"use one of {', '.join(FRAMINGS)}")))
     port = node.get("port")
     if framing == "zep":
-        parts = urlsplit(str(port))
-        if parts.scheme != "udp" or parts.port is None:
+        scheme, _, number = _address(str(port))
+        if scheme != "udp" or number is None:
             problems.append(str(node.fail("port", f"{port!r} is not a UDP listening address",
                                           "ZEP arrives on UDP, e.g. udp://0.0.0.0:17754")))
     elif not _serial_url(port):
         problems.append(str(node.fail("port", f"{port!r} is not a serial port", "e.g. /dev/ttyACM0")))
-    page, channel = node.get("page", 0), node.get("channel")
+    page, channel = node.optional("page", int, 0), node.optional("channel", int)
     band = "2.4GHz" if page == 0 else "sub-GHz"
     if page != 0 and page not in SUB_GHZ_CHANNELS:
         problems.append(str(node.fail("page", f"{page!r} is not a channel page",

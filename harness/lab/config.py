@@ -44,6 +44,21 @@ from harness.ledger import DeviceRecord
 
 DEFAULT = Path(__file__).resolve().parents[2] / "lab_configs" / "emulated.yaml"
 
+# The fields each mapping of a lab config may have: any other is refused as a typo.
+LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
+BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale")     # kind: real only
+DCC_FIELDS = ("access_control_broker", "transitional_cos")
+DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
+USER_FIELDS = ("name", "eui", "roles")
+TEST_SET_FIELDS = ("name", "description", "uprn", "mpan", "mprn", "import_supplier", "gas_supplier",
+                   "electricity_network_operator", "gas_network_operator", "communications_hub",
+                   "spare_communications_hub", "devices")
+INLINE_HUB_FIELDS = ("chf", "gpf", "chts_version", "han_variant")
+INLINE_DEVICE_FIELDS = ("name", "type", "eui", "install_code", "manufacturer", "model", "smets_chts_version",
+                        "firmware_version", "supplier")
+DEVICE_REF_FIELDS = ("asset", "supplier")
+UPRN_MAX = 999_999_999_999          # DUIS sr:UPRN: a positiveInteger of at most 12 digits
+
 # Gherkin role words -> the premises field naming that party.
 PARTY_ROLES = {
     "import supplier": "import_supplier",
@@ -207,8 +222,9 @@ class LabConfig:
         return dataclasses.replace(copy.deepcopy(self), premises=[copy.deepcopy(site)])
 
 
-def _eui(node: Located, key: str) -> EntityId:
-    value = node.require(key, str, fix="write it as 00-DB-12-34-56-78-90-A0")
+def _eui(node: Located, key: str, default: str | None = None) -> EntityId:
+    fix = "write it as 00-DB-12-34-56-78-90-A0"
+    value = node.require(key, str, fix=fix) if default is None else node.optional(key, str, default, fix)
     try:
         return EntityId(value)
     except DitError:
@@ -216,17 +232,18 @@ def _eui(node: Located, key: str) -> EntityId:
 
 
 def _device(node: Located) -> DeviceConfig:
+    node.only(INLINE_DEVICE_FIELDS)
     kind = node.require("type", str)
     try:
         device_type = DeviceType(kind)
     except ValueError:
         raise node.fail("type", f"unknown device type {kind!r}",
                         f"use one of {', '.join(t.value for t in DeviceType)}") from None
-    code = node.get("install_code")
     install_code = None
-    if code is not None:
+    if node.get("install_code") is not None:
+        code = node.as_written("install_code", "write the install code as hex, without its CRC")
         try:
-            install_code = bytes.fromhex(str(code))
+            install_code = bytes.fromhex(code)
         except ValueError:
             raise node.fail("install_code", "is not hex", "write the install code as hex, without its CRC") from None
         if len(install_code) not in (6, 8, 12, 16):
@@ -234,18 +251,21 @@ def _device(node: Located) -> DeviceConfig:
     elif device_type not in (DeviceType.CHF, DeviceType.GPF):
         raise node.fail("install_code", "missing: a HAN device cannot join without one",
                         "add the device's ZigBee install code")
-    return DeviceConfig(name=str(node.get("name") or device_type.value), type=device_type, eui=_eui(node, "eui"),
-                        install_code=install_code, manufacturer=str(node.get("manufacturer", "DIT0")),
-                        model=str(node.get("model", "0001")), smets_chts_version=node.get("smets_chts_version"),
-                        firmware_version=node.get("firmware_version"),
-                        supplier=None if node.get("supplier") is None else str(node["supplier"]))
+    firmware = node.as_written("firmware_version", "1-8 hex digits") if node.get("firmware_version") is not None \
+        else None
+    return DeviceConfig(name=node.optional("name", str) or device_type.value, type=device_type, eui=_eui(node, "eui"),
+                        install_code=install_code, manufacturer=node.optional("manufacturer", str, "DIT0"),
+                        model=node.as_written("model") if node.get("model") is not None else "0001",
+                        smets_chts_version=node.optional("smets_chts_version", str), firmware_version=firmware,
+                        supplier=node.optional("supplier", str))
 
 
 def _hub(node: Located) -> HubConfig:
-    version = str(node.get("chts_version", "CHTS V1.1"))
+    node.only(INLINE_HUB_FIELDS)
+    version = node.optional("chts_version", str, "CHTS V1.1")
     if len(version) > 20:
         raise node.fail("chts_version", f"{version!r} is longer than DUIS allows (20)", "write e.g. CHTS V1.1")
-    band = str(node.get("han_variant", "Single Band"))
+    band = node.optional("han_variant", str, "Single Band")
     if band not in ("Single Band", "Dual Band"):
         raise node.fail("han_variant", f"{band!r} is not a HAN variant", "write Single Band or Dual Band")
     return HubConfig(_eui(node, "chf"), _eui(node, "gpf"), version, band)
@@ -254,11 +274,11 @@ def _hub(node: Located) -> HubConfig:
 def _hub_asset(node: Located, key: str, dal: asset_library.DeviceAssetLibrary | None,
                problems: list[str]) -> HubConfig | None:
     """A test set's CH: a Device Asset Library name, or described inline."""
-    value = node[key]
+    value = node.require(key, (str, dict), "name a Communications Hub of the Device Asset Library")
     if isinstance(value, Located):
         return _hub(value)
-    hub = dal.hub(str(value)) if dal else None
-    if hub is None and dal is not None and str(value) in dal.rejected:
+    hub = dal.hub(value) if dal else None
+    if hub is None and dal is not None and value in dal.rejected:
         return None                         # the DAL's line already says what is wrong with it
     if hub is None:
         problems.append(str(node.fail(key, f"no Communications Hub {value!r} in the Device Asset Library",
@@ -271,17 +291,14 @@ def _hub_asset(node: Located, key: str, dal: asset_library.DeviceAssetLibrary | 
 def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
                    problems: list[str]) -> list[DeviceConfig]:
     """devices: a list described inline, or a mapping of scenario names to Device Asset Library entries."""
-    value = node.get("devices") or []
+    value = node.optional("devices", (list, dict), [], "a list of devices or a mapping of names to assets")
     if isinstance(value, list):
         return [_device(d) for d in node.items_of("devices")]
-    if not isinstance(value, Located):
-        raise node.fail("devices", "must be a list of devices or a mapping of names to assets")
     found = []
-    for name, ref in value.items():
-        asset_name = ref.get("asset") if isinstance(ref, Located) else ref
-        supplier = ref.get("supplier") if isinstance(ref, Located) else None
-        asset = dal.device(str(asset_name)) if dal else None
-        if asset is None and dal is not None and str(asset_name) in dal.rejected:
+    for name in value:
+        asset_name, supplier = _device_ref(value, name)
+        asset = dal.device(asset_name) if dal else None
+        if asset is None and dal is not None and asset_name in dal.rejected:
             continue                        # the DAL's line already says what is wrong with it
         if asset is None:
             problems.append(str(value.fail(name, f"no device {asset_name!r} in the Device Asset Library",
@@ -293,8 +310,17 @@ def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
             manufacturer=profile.manufacturer if profile else "DIT0", model=profile.model if profile else "0001",
             smets_chts_version=profile.smets_chts_version if profile else None,
             firmware_version=asset.firmware_version or (profile.firmware_version if profile else None),
-            supplier=None if supplier is None else str(supplier), asset=asset.name, profile=profile))
+            supplier=supplier, asset=asset.name, profile=profile))
     return found
+
+
+def _device_ref(devices: Located, name: str) -> tuple[str, str | None]:
+    """A scenario name's asset: `ESME: ESME-78-1` or `PPMID: {asset: PPMID-78-1, supplier: Supplier A}`."""
+    ref = devices.require(name, (str, dict), "name an asset, or write {asset: .., supplier: ..}")
+    if isinstance(ref, str):
+        return ref, None
+    ref.only(DEVICE_REF_FIELDS)
+    return ref.require("asset", str, "name a device of the Device Asset Library"), ref.optional("supplier", str)
 
 
 def load(path: str | Path | None = None, *, problems: list[str] | None = None) -> LabConfig:
@@ -307,34 +333,31 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
     kind = doc.require("kind", str)
     if kind not in ("emulated", "real"):
         raise doc.fail("kind", f"{kind!r} is neither emulated nor real")
+    real = kind == "real"
+    doc.only(LAB_FIELDS + BENCH_FIELDS if real else LAB_FIELDS)
     dal = None
     if "device_asset_library" in doc:
-        dal_path = Path(doc.where).parent / str(doc["device_asset_library"])
+        dal_path = Path(doc.where).parent / doc.require("device_asset_library", str, "give the DAL file's path")
         if not dal_path.is_file():
             raise doc.fail("device_asset_library", f"{dal_path} does not exist", "give the DAL file's path")
-        folder = Path(doc.where).parent / str(doc["device_profiles"]) if "device_profiles" in doc \
-            else device_profiles.DEFAULT_PROFILES
+        folder = Path(doc.where).parent / doc.require("device_profiles", str, "give the profile folder's path") \
+            if "device_profiles" in doc else device_profiles.DEFAULT_PROFILES
         profile_problems: list[str] = []
         broken: set[str] = set()
         dal = asset_library.load(dal_path, device_profiles.load_profiles(folder, profile_problems, broken), broken)
         problems += profile_problems + dal.errors + dal.missing
     dcc = doc.require("dcc", Located)
-    users = []
-    for node in doc.items_of("users"):
-        roles = node.require("roles", list)
-        try:
-            parsed = frozenset(UserRole(r) for r in roles)
-        except ValueError as exc:
-            raise node.fail("roles", str(exc), f"roles are {', '.join(r.value for r in UserRole)}") from None
-        users.append(UserConfig(node.require("name", str), _eui(node, "eui"), parsed))
+    dcc.only(DCC_FIELDS + DCC_BENCH_FIELDS if real else DCC_FIELDS)
+    users = [_user(node) for node in doc.items_of("users")]
     names = [u.name for u in users]
     premises = []
     key = "test_sets" if "test_sets" in doc else "premises"
     for node in doc.items_of(key):
+        node.only(TEST_SET_FIELDS)
         parties = {}
         for role in PARTY_ROLES.values():
             if role in node:
-                if node[role] not in names:
+                if node.require(role, str, "name one of the users") not in names:
                     raise node.fail(role, f"{node[role]!r} is not one of the users", f"users are {', '.join(names)}")
                 parties[role] = node[role]
         node.require("communications_hub")
@@ -346,10 +369,9 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
             continue
         premises.append(PremisesConfig(
             name=node.require("name", str), hub=hub, devices=devices,
-            mpan=None if node.get("mpan") is None else str(node["mpan"]),
-            mprn=None if node.get("mprn") is None else str(node["mprn"]),
-            uprn=int(node.get("uprn", 100000000001)), parties=parties, spare_hub=spare,
-            description=str(node.get("description", ""))))
+            mpan=node.optional("mpan", str, fix='quote it: mpan: "1312345678111"'),
+            mprn=node.optional("mprn", str, fix='quote it: mprn: "7512345678"'),
+            uprn=_uprn(node), parties=parties, spare_hub=spare, description=node.optional("description", str, "")))
     problems += _cross_checks(premises, names, doc.where)
     bench = None
     if kind == "real":
@@ -358,10 +380,29 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
         bench = lab_bench.load(doc, in_use, {site.name for site in premises}, problems)
     if not collect:
         _raise_first(problems, dal)
-    return LabConfig(name=str(doc.get("name", Path(doc.where).stem)), kind=kind, source=doc.where,
-                     access_control_broker=EntityId(dcc.get("access_control_broker", DCC_ACCESS_CONTROL_BROKER.duis)),
-                     transitional_cos=EntityId(dcc.get("transitional_cos", "90-B3-D5-1F-30-00-00-04")),
+    return LabConfig(name=doc.optional("name", str, Path(doc.where).stem), kind=kind, source=doc.where,
+                     access_control_broker=_eui(dcc, "access_control_broker", DCC_ACCESS_CONTROL_BROKER.duis),
+                     transitional_cos=_eui(dcc, "transitional_cos", "90-B3-D5-1F-30-00-00-04"),
                      users=users, premises=premises, asset_library=dal, bench=bench)
+
+
+def _user(node: Located) -> UserConfig:
+    node.only(USER_FIELDS)
+    allowed = f"roles are {', '.join(r.value for r in UserRole)}"
+    roles = node.require("roles", list, f"write e.g. roles: [IS, GS]; {allowed}")
+    try:
+        parsed = frozenset(UserRole(r) for r in roles)
+    except ValueError:
+        wrong = next(r for r in roles if r not in [u.value for u in UserRole])     # a list: r may be a mapping
+        raise node.fail("roles", f"{yamlfile.describe(wrong)} is not a user role", allowed) from None
+    return UserConfig(node.require("name", str), _eui(node, "eui"), parsed)
+
+
+def _uprn(node: Located) -> int:
+    uprn = node.optional("uprn", int, 100000000001, "write the premises' UPRN, e.g. uprn: 100000000001")
+    if not 1 <= uprn <= UPRN_MAX:
+        raise node.fail("uprn", f"{uprn} is not a UPRN", "a UPRN is a positive number of at most 12 digits")
+    return uprn
 
 
 def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) -> list[str]:
@@ -394,15 +435,12 @@ def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) 
 
 def check(path: str | Path | None = None, *, reachable: bool = False) -> list[str]:
     """Everything wrong with a lab config and its Device Asset Library, one line each (`dit lab check`):
-    a file that cannot be read or parsed is one line; otherwise every unusable asset, bad reference and
-    missing DIT data item is listed. With `reachable`, a real lab's bench is also checked from this machine:
-    serial ports and sniffers open, the DCC endpoint answers (lab_bench.unreachable)."""
+    every unusable asset, bad reference and missing DIT data item is listed. A config that cannot be read as
+    one (no such file, not UTF-8 or YAML, a field of the wrong kind or unknown) is bad input: its DitError is
+    raised, not listed. With `reachable`, a real lab's bench is also checked from this machine: serial ports
+    and sniffers open, the DCC endpoint answers (lab_bench.unreachable)."""
     problems: list[str] = []
-    try:
-        lab = load(path, problems=problems)
-    except DitError as exc:
-        problems.append(str(exc))
-        return problems
+    lab = load(path, problems=problems)
     if reachable and lab.bench is not None:
         problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
     return problems

@@ -187,9 +187,7 @@ def load_profile(path: str | Path) -> DeviceProfile:
 
 def _read(file: Path) -> tuple[DeviceProfile, Located]:
     node = yamlfile.load(file)
-    for key in node:
-        if key not in FIELDS:
-            raise node.fail(key, "unknown field", f"fields are {', '.join(FIELDS)}")
+    node.only(FIELDS)
     device_type = _device_type(node)
     firmware = _text(node, "firmware_version", "00010001")
     if not re.fullmatch(r"[0-9A-Fa-f]{8}", firmware):

@@ -158,7 +158,7 @@ class ServedBench:
     # -- the config a client runs with ----------------------------------------------------------------------
 
     def _write_config(self) -> Path:
-        raw = yaml.safe_load(self.config_path.read_text())
+        raw = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))     # lab_config.load checked it
         folder = self.config_path.parent
         test_set = next(node for node in raw.get("test_sets") or raw.get("premises")
                         if node["name"] == self.site.name)
