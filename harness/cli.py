@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from harness import catalogue
-from harness.errors import DitError
+from harness.errors import DitError, RunInterrupted
+from harness.run_end import RunEnd
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -39,6 +44,85 @@ def _emit(args, rows: list[dict], line: Callable[[dict], str]) -> None:
     else:
         for row in rows:
             print(line(row))
+
+
+# -- what a flag may say, and where a command may write -------------------------------------------------
+
+def _positive_number(value: str) -> float:
+    """A finite number above zero (a clock's speed-up): argparse turns the error into the usage line."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number above 0")
+    return number
+
+
+def _percent(value: str) -> float:
+    """A duty cycle threshold: a share of an hour, above 0 and at most 100 %."""
+    number = _positive_number(value)
+    if number > 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is more than 100 %")
+    return number
+
+
+def _counter(value: str) -> int:
+    """An originator counter: GBCS and DUIS carry it as 8 unsigned bytes."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 0 <= number < 1 << 64:
+        raise argparse.ArgumentTypeError(f"{value!r} is outside 0..2^64-1")
+    return number
+
+
+def _output_dir(path: Path, flag: str) -> Path:
+    """A directory a command writes into, made and proved writable before any work starts: a file in its
+    way or a read-only disk is one line up front, not a traceback (or a recorded run) half-way through."""
+    if path.exists() and not path.is_dir():
+        raise DitError(f"{flag} {path} is a file, not a directory", fix="give a directory, or a path that is free")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DitError(f"{flag} {path}: cannot make it: {exc.strerror}", fix="give a directory you can write to") \
+            from None
+    if reason := _unwritable(path):
+        raise DitError(f"{flag} {path}: cannot write there: {reason}", fix="give a directory you can write to")
+    return path
+
+
+def _output_file(path: Path, flag: str) -> Path:
+    """A file a command writes, checked like _output_dir; its directory must exist (nothing is made for it)."""
+    if path.is_dir():
+        raise DitError(f"{flag} {path} is a directory", fix="give a file name")
+    folder = path.parent
+    reason = (_unwritable(folder) if folder.is_dir() else
+              f"{folder} is not a directory" if folder.exists() else f"no directory {folder}")
+    if reason is None and path.exists() and not os.access(path, os.W_OK):
+        reason = "the file is read-only"
+    if reason:
+        raise DitError(f"{flag} {path}: cannot write there: {reason}", fix="give a file you can write")
+    return path
+
+
+def _write_out(path: Path, data: bytes, flag: str) -> None:
+    """Write what a command made; a disk that fills up or a name taken by a folder is one line."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise DitError(f"{flag}: cannot write {path}: {exc.strerror}", fix="free some space, or give another place") \
+            from None
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why no file can be made in directory (the OS's words), or None: tried, not guessed from mode bits."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 # -- dit gbcs decode ---------------------------------------------------------------------------------
@@ -123,6 +207,8 @@ def cmd_gbcs_parse(args) -> int:
     from harness.usecases import parse
 
     keystore = Keystore.load(*args.keystore) if args.keystore else None
+    if args.out_dir:
+        _output_dir(Path(args.out_dir), "--out-dir")
     status = EXIT_OK
     for name in args.files:
         for label, data in _gbcs_inputs(name):
@@ -140,9 +226,7 @@ def cmd_gbcs_parse(args) -> int:
                 print(f"dit: note: {label}: {note}", file=sys.stderr)
             text = etree.tostring(document, pretty_print=True, xml_declaration=True, encoding="UTF-8")
             if args.out_dir:
-                out = Path(args.out_dir) / (Path(label.split("#")[0]).stem + ".mmc.xml")
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(text)
+                _write_out(Path(args.out_dir) / (Path(label.split("#")[0]).stem + ".mmc.xml"), text, "--out-dir")
             else:
                 sys.stdout.write(text.decode("utf-8"))
     return status
@@ -194,6 +278,7 @@ def _dsp_records(args):
 def cmd_duis_transform(args) -> int:
     import datetime as dt
 
+    from harness.duis import xml
     from harness.usecases import DuisRequest, transform
 
     records = _dsp_records(args)
@@ -203,10 +288,7 @@ def cmd_duis_transform(args) -> int:
     rows = []
     for name in args.files:
         row: dict = {"file": name, "use_case": None, "message_code": None, "pre_command": None, "error": None}
-        try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        data = xml.read(Path(name))
         try:
             out = transform(DuisRequest.parse(data, name), records, now=now, dsp_counter=args.dsp_counter)
         except DitError as exc:
@@ -264,15 +346,16 @@ def cmd_duis_sign(args) -> int:
 
     if len(args.files) > 1 and not args.out_dir:
         raise DitError("several files need --out-dir", where="dit duis sign")
+    if args.out_dir:
+        _output_dir(Path(args.out_dir), "--out-dir")
+    elif args.out:
+        _output_file(Path(args.out), "--out")
     keystore = _keystore(args.keystore)
     schema = duis_schema.load(duis_schema.locate(args.schema)) if args.schema else None
     status = EXIT_OK
     for name in args.files:
         path = Path(name)
-        try:
-            root = xml.parse(path.read_bytes(), name)
-        except OSError as exc:
-            raise DitError(f"cannot read: {exc.strerror}", where=name) from None
+        root = xml.parse(xml.read(path), name)
         header_id = root.find("sr:Header/sr:RequestID", xml.NSMAP)
         if root.tag == xml.sr("Request"):
             if header_id is None:
@@ -297,11 +380,10 @@ def cmd_duis_sign(args) -> int:
         data = xml.serialize(root)
         if args.out_dir:
             target = Path(args.out_dir) / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            _write_out(target, data, "--out-dir")
             print(f"signed {name} -> {target} as {signer}", file=sys.stderr)
         elif args.out:
-            Path(args.out).write_bytes(data)
+            _write_out(Path(args.out), data, "--out")
             print(f"signed {name} -> {args.out} as {signer}", file=sys.stderr)
         else:
             sys.stdout.buffer.write(data + b"\n")
@@ -356,8 +438,9 @@ def cmd_lab_serve(args) -> int:
     from harness.lab.served import ServedBench
     from harness.pki import SMKI, default_directory
 
+    out = _output_dir(Path(args.out), "--out")
     found = duis_schema.locate()
-    bench = ServedBench(args.lab, Path(args.out), smki=SMKI.open(default_directory()),
+    bench = ServedBench(args.lab, out, smki=SMKI.open(default_directory()),
                         schema=duis_schema.load(found) if found else None, test_set=args.test_set,
                         time_scale=args.time_scale).start()
     stopped = threading.Event()
@@ -371,10 +454,12 @@ def cmd_lab_serve(args) -> int:
     return EXIT_OK
 
 
-def _ledger(args):
+def _ledger(args, *, create: bool = True):
+    """The phase ledger: the commands that record may start one (create); those that read or change what is
+    recorded only open an existing one, and never add tables to a database that is not a ledger."""
     from harness.ledger import DEFAULT_DSN, Ledger
 
-    return Ledger(args.ledger or DEFAULT_DSN)
+    return Ledger(args.ledger or DEFAULT_DSN, create=create)
 
 
 def cmd_lab_suspend(args) -> int:
@@ -398,7 +483,7 @@ def cmd_lab_suspend(args) -> int:
 
 
 def cmd_lab_resume(args) -> int:
-    book = _ledger(args)
+    book = _ledger(args, create=False)
     try:
         book.resume(args.asset, args.fix)
         print(f"{args.asset} resumed with fix {args.fix}")
@@ -408,7 +493,7 @@ def cmd_lab_resume(args) -> int:
 
 
 def cmd_lab_suspensions(args) -> int:
-    book = _ledger(args)
+    book = _ledger(args, create=False)
     try:
         rows = [{"asset": s.asset, "device_type": s.device_type, "condition": s.condition, "reason": s.reason,
                  "suspended_at": s.suspended_at, "resumed_at": s.resumed_at, "fix": s.fix_reference}
@@ -522,17 +607,113 @@ def _pytest_args(args, report_dir: Path) -> list[str]:
     return argv
 
 
+def _run_report_dir(path: Path) -> Path:
+    """--report-dir and what a run writes in it, checked before the run is recorded: a file where the run makes
+    a folder (or the other way round) was a pytest INTERNALERROR after the run had started."""
+    _output_dir(path, "--report-dir")
+    for name, folder in _RUN_OUTPUTS.items():
+        inside = path / name
+        if not inside.exists():
+            continue
+        if inside.is_dir() != folder:
+            raise DitError(f"--report-dir {path}: {inside} is {'a file' if folder else 'a directory'}, where a run "
+                           f"writes its {name}", fix="move it away, or give another --report-dir")
+        reason = _unwritable(inside) if folder else None if os.access(inside, os.W_OK) else "the file is read-only"
+        if reason:
+            raise DitError(f"--report-dir {path}: cannot write {inside}: {reason}",
+                           fix="give a directory you can write to")
+    return path
+
+
+_RUN_OUTPUTS = {"evidence": True, "allure-results": True, "keystore": True, "report": True, "junit.xml": False,
+                "summary.json": False}       # name -> a folder (True) or a file
+
+
+def _expression(flag: str, expression: str):
+    """-k or -m compiled as pytest will, so a malformed one is refused before a run is recorded."""
+    from _pytest.mark import expression as grammar
+
+    malformed = tuple(e for e in (getattr(grammar, "ParseError", None), SyntaxError) if e)  # pytest 8 | 9
+    try:
+        return grammar.Expression.compile(expression)
+    except malformed as exc:
+        column, message = getattr(exc, "column", None) or exc.offset, getattr(exc, "message", None) or exc.msg
+        raise DitError(f"{flag} {expression!r} is not a selection expression: at column {column}: {message}",
+                       where="dit run", fix=f"names joined by and, or, not and parentheses, e.g. {_EXAMPLES[flag]}"
+                       ) from None
+
+
+_EXAMPLES = {"-k": "-k 'install_commission and not gas'", "-m": "-m 'ESME and credit'"}
+
+
+def _checked_selection(args):
+    """What a new run selects, refused in one line before the ledger records it: -k, -m, the lab, its
+    baselines and test sets (each error names the value and the known ones)."""
+    from harness.lab import load, targets
+
+    for flag, expression in (("-k", args.k), ("-m", args.m)):
+        if expression:
+            _expression(flag, expression)
+    lab = load(args.lab)
+    targets.targets(lab, args.baseline, args.test_set, args.matrix)
+    return lab
+
+
+def _refuse_empty_selection(dsn: str, run_id: int, args) -> None:
+    """A selection that matched no scenario is not a run of the phase: it leaves no run for --resume to repeat.
+    Whether one matches is pytest's to say (-k reads node names), so it is known only once pytest collected."""
+    from harness import scenarios
+    from harness.ledger import Ledger
+    from harness.plugin import marker_name
+
+    with Ledger(dsn) as book:
+        book.discard_run(run_id)
+    idents = getattr(_expression("-m", args.m), "idents", frozenset)() if args.m else frozenset()
+    tags = {t for v in scenarios.discover() for t in v.tags}
+    unknown = sorted(idents - tags - {marker_name(t) for t in tags})
+    hint = f": no scenario has the tag {', '.join(unknown)}" if unknown else ""
+    raise DitError(f"no scenario matches {_selection(args) or 'the default selection'}{hint}", where="dit run",
+                   fix="dit scenarios lists them; -k matches their names, -m their tags")
+
+
+def _record_kept(book, report_dir: Path) -> None:
+    """What an earlier run finished while the ledger could not take it goes in now."""
+    from harness.ledger import journal
+
+    recorded = journal.replay(book, report_dir)
+    if recorded:
+        print(f"recorded {recorded} executions kept in {report_dir / journal.FILE} while the ledger could not take them")
+
+
+def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoReturn:
+    """A run stopped before its end: the ledger learns why (or, lost, the report directory keeps it for the next
+    `dit run` to tell it), and the engineer gets one line."""
+    from harness.ledger import Ledger, journal
+
+    try:
+        with Ledger(dsn) as book:
+            book.finish_run(run_id, "interrupted", end.stopped)
+    except DitError:
+        try:
+            if end.ledger is not None:
+                journal.keep_interruption(run_dir, end.ledger, run_id, end.stopped)
+        except OSError:
+            pass                # the ledger shows it running: --resume takes it up all the same
+    raise RunInterrupted(end.told(run_id), exit_code=end.exit_code, where="dit run",
+                         fix="dit run --resume carries on")
+
+
 def cmd_run(args) -> int:
     import pytest
 
     from harness.duis import schema as duis_schema
-    from harness.lab import load
     from harness.ledger import Ledger
 
-    report_dir = Path(args.report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir = _run_report_dir(Path(args.report_dir))
+    lab = None if args.resume else _checked_selection(args)
     dsn = args.ledger or f"sqlite:///{report_dir / 'phase.db'}"
-    with Ledger(dsn) as book:
+    with Ledger(dsn, create=not args.resume) as book:        # nothing to resume in a ledger it would make
+        _record_kept(book, report_dir)
         if args.resume:
             run = book.unfinished_run()
             if run is None:
@@ -543,7 +724,6 @@ def cmd_run(args) -> int:
                   f"{run.executions} executions already recorded")
         else:
             argv = _pytest_args(args, report_dir)
-            lab = load(args.lab)
             if lab.kind == "real":
                 _check_bench(lab)
             run_id = book.start_run(lab.name, _selection(args), argv)
@@ -551,18 +731,23 @@ def cmd_run(args) -> int:
     found = duis_schema.locate()
     print(f"DUIS schema validation: {found}" if found else
           "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
-    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"])
-    with Ledger(dsn) as book:
-        book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-                        else "interrupted")
+    run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
+    end = RunEnd()
+    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"], plugins=[end])
+    if end.stopped is not None:
+        _stopped_early(dsn, run_id, end, run_dir)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not args.resume:
+        _refuse_empty_selection(dsn, run_id, args)
+    with Ledger(dsn) as book:        # here NO_TESTS_COLLECTED is a resumed run with nothing left: it has finished
+        book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
+                                                        pytest.ExitCode.NO_TESTS_COLLECTED) else "interrupted")
         _record_han_evidence(book, run_id)
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        raise DitError("no scenario matches the selection" if not args.resume else "nothing left to run",
-                       where="dit run", fix="check -k / -m")
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:       # resumed, and every scenario it planned had run
+        raise DitError(f"nothing left to run: run {run_id} is complete", where="dit run",
+                       fix="dit report reads it; dit run starts a new one")
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise DitError(f"the scenario run did not complete (pytest exit code {int(code)}); what finished is in the "
                        "ledger", where="dit run", fix="dit run --resume carries on")
-    run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
     print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'} "
           f"(verify with --keystore {run_dir / 'keystore'}); ledger {dsn} (run {run_id})")
     if args.report:
@@ -620,8 +805,13 @@ def _han_line(r: dict) -> str:
 
 
 def cmd_han_analyse(args) -> int:
-    from harness.han import analysis
+    from harness.han import analysis, capture
 
+    if args.channel is not None or args.page is not None:
+        try:                         # no page: the analysis takes the channel as 2.4 GHz, so it must be one
+            capture.check_channel(0 if args.page is None else args.page, args.channel)
+        except DitError as exc:
+            raise DitError(exc.what, where="dit han analyse --channel/--page", fix=exc.fix) from None
     if not args.limited < args.critical < args.regulated:
         raise DitError("duty cycle thresholds must rise: --limited < --critical < --regulated",
                        fix="e.g. --limited 1.3 --critical 2.2 --regulated 2.5")
@@ -657,7 +847,7 @@ def _write_report(dsn: str, out: Path, as_of, pdf: bool) -> dict:
     from harness import criteria, report
     from harness.ledger import Ledger
 
-    with Ledger(dsn) as book:
+    with Ledger(dsn, create=False) as book:
         phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None)
     assessment = criteria.assess(phase)
     written = report.write_report(assessment, out, pdf=pdf)
@@ -673,11 +863,8 @@ def cmd_report(args) -> int:
 
     if args.as_of:
         _iso_date(args.as_of, "--as-of")
-    dsn = args.ledger or DEFAULT_DSN
-    if dsn.startswith("sqlite:///") and not Path(dsn.removeprefix("sqlite:///")).is_file():
-        raise DitError("no phase ledger here", where=dsn.removeprefix("sqlite:///"),
-                       fix="run dit run first, or give --ledger the phase's ledger")
-    assessment = _write_report(dsn, Path(args.out), args.as_of, pdf=not args.no_pdf)
+    out = _output_dir(Path(args.out), "--out")
+    assessment = _write_report(args.ledger or DEFAULT_DSN, out, args.as_of, pdf=not args.no_pdf)
     return EXIT_OK if all(v["status"] == "met" for v in assessment["exit_criteria"]) else EXIT_FAILED
 
 
@@ -717,7 +904,7 @@ def cmd_issue_raise(args) -> int:
 
 
 def cmd_issue_update(args) -> int:
-    with _ledger(args) as book:
+    with _ledger(args, create=False) as book:
         issue = book.update_issue(args.id, status=args.status, severity=args.severity, owner=_owner(args),
                                   work_off_plan=args.work_off_plan, plan_due=args.due,
                                   executions=args.execution or [], scenarios=args.scenario or [], on=args.on)
@@ -726,7 +913,7 @@ def cmd_issue_update(args) -> int:
 
 
 def cmd_issue_list(args) -> int:
-    with _ledger(args) as book:
+    with _ledger(args, create=False) as book:
         rows = [_issue_row(i) for i in book.issues()]
     _emit(args, rows, _issue_line)
     return EXIT_OK
@@ -749,7 +936,7 @@ def _records(args, records, line: Callable[[dict], str]) -> int:
 
 
 def cmd_evidence_list(args) -> int:
-    with _ledger(args) as book:
+    with _ledger(args, create=False) as book:
         return _records(args, book.evidence(), lambda e: f"{e['criterion']:10} {e['status']:10} {e['reference']}  "
                                                          f"({e['recorded_by']}, {e['recorded_at']})")
 
@@ -762,10 +949,11 @@ def cmd_phase_set(args) -> int:
 
 
 def cmd_phase_runs(args) -> int:
-    with _ledger(args) as book:
+    with _ledger(args, create=False) as book:
         return _records(args, book.runs(), lambda r: f"run {r['id']:<4} {r['status']:11} {r['started_at']}  "
                                                      f"{r['executions']:>5} executions  "
-                                                     f"{r['selection'] or '(default selection)'}")
+                                                     f"{r['selection'] or '(default selection)'}"
+                                                     + (f"  ({r['reason']})" if r.get("reason") else ""))
 
 
 def cmd_scenarios(args) -> int:
@@ -786,7 +974,7 @@ def cmd_scenarios(args) -> int:
 def cmd_selfcheck(args) -> int:
     from harness.selfcheck import run_selfcheck
 
-    return run_selfcheck(report_dir=Path(args.report_dir), schema_path=args.schema)
+    return run_selfcheck(report_dir=_output_dir(Path(args.report_dir), "--report-dir"), schema_path=args.schema)
 
 
 def cmd_duis_example(args) -> int:
@@ -931,7 +1119,7 @@ def build_parser() -> argparse.ArgumentParser:
     tra.add_argument("--user-role", choices=[r.value for r in catalogue.UserRole], metavar="ROLE",
                      help="the requesting User's role (IS, GS, ED ...), where the use case depends on it")
     tra.add_argument("--now", metavar="DATETIME", help="the DSP's clock (default now), e.g. 2015-01-01T00:00:00Z")
-    tra.add_argument("--dsp-counter", type=int, metavar="N",
+    tra.add_argument("--dsp-counter", type=_counter, metavar="N",
                      help="originator counter for commands the DCC originates (default the RequestID's)")
     tra.add_argument("--chf-device-log", metavar="CS14",
                      help="the old CHF's last CHF Device Log backup (a CS14 alert, hex), which 8.12.1 restores")
@@ -1005,7 +1193,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--lab", metavar="FILE", help="an emulated lab config (default lab_configs/emulated.yaml)")
     serve.add_argument("--test-set", help="the test set to serve (default the first)")
     serve.add_argument("--out", default="reports/bench", help="where lab.yaml, tls/ and smki/ go")
-    serve.add_argument("--time-scale", type=float, default=20.0, help="bench seconds per wall second")
+    serve.add_argument("--time-scale", type=_positive_number, default=20.0,
+                       help="bench seconds per wall second (a finite number above 0)")
     serve.set_defaults(func=cmd_lab_serve)
 
     han = sub.add_parser("han", help="HAN captures (DIT.8, DIT.11)").add_subparsers(
@@ -1013,11 +1202,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyse = han.add_parser("analyse", help="frames, request/response timings, duty cycle and channel changes per "
                                              "band of pcap/pcapng captures (IEEE 802.15.4 link types 195, 230, 283)")
     analyse.add_argument("capture", nargs="+")
-    analyse.add_argument("--limited", type=float, default=1.3, metavar="PERCENT",
+    analyse.add_argument("--limited", type=_percent, default=1.3, metavar="PERCENT",
                          help="Normal-Limited duty cycle threshold (SR 6.28; default 1.3)")
-    analyse.add_argument("--critical", type=float, default=2.2, metavar="PERCENT",
+    analyse.add_argument("--critical", type=_percent, default=2.2, metavar="PERCENT",
                          help="Limited-Critical threshold (SR 6.28; default 2.2)")
-    analyse.add_argument("--regulated", type=float, default=2.5, metavar="PERCENT",
+    analyse.add_argument("--regulated", type=_percent, default=2.5, metavar="PERCENT",
                          help="Critical-Regulated threshold (not a DUIS field; default 2.5)")
     analyse.add_argument("--channel", type=int, help="the channel, for link types that do not record it (195, 230)")
     analyse.add_argument("--page", type=int, help="the channel page (0 = 2.4 GHz, 28-31 sub-GHz), likewise")

@@ -48,3 +48,12 @@ class NotOnThisBench(DitError):
     is blocked with the reason; the bench is not broken and the run goes on."""
 
     exit_code = 1
+
+
+class RunInterrupted(DitError):
+    """A run stopped before its end: a signal, a disk that refused a write, a lost ledger. What it finished is
+    kept and `dit run --resume` carries on; the exit code says why (128 + its number for a signal)."""
+
+    def __init__(self, what: str, *, exit_code: int = 1, where: str | None = None, fix: str | None = None):
+        super().__init__(what, where=where, fix=fix)
+        self.exit_code = exit_code

@@ -19,6 +19,9 @@
   meter of the lab is suspended, DIT itself is suspended and every scenario is blocked.
 - With --dit-report-dir the run ends with summary.json; with --dit-progress a progress bar and a
   closing summary table replace pytest's own output (what `dit run` shows).
+- A run stops early, `interrupted` with its reason (harness.run_end), on SIGTERM, on a disk that refuses a write
+  (the scenario under way did not finish and runs again on --resume) and on a ledger that does not take an
+  execution (kept in the report directory, harness.ledger.journal, until the next `dit run` records it).
 """
 
 from __future__ import annotations
@@ -26,12 +29,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import signal
+import threading
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import allure
 import pytest
+from pluggy import PluggyTeardownRaisedWarning
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness import ledger, scenarios
@@ -44,8 +52,10 @@ from harness.lab import EmulatedLab, targets
 from harness.lab import config as lab_config_module
 from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
+from harness.ledger import journal
 from harness.pki import SMKI, default_directory
 from harness.pki.keystore import write as write_keystore
+from harness.run_end import RoomToStop, RunEnd, disk_refused, refusal
 
 SEVERITY = {"High": allure.severity_level.CRITICAL, "Medium": allure.severity_level.NORMAL,
             "Low": allure.severity_level.MINOR}
@@ -186,6 +196,14 @@ class Recorder:
         self.book: ledger.Ledger | None = None
         self.run_id: int | None = None
         self._own_run = False           # opened here (plain pytest), not by `dit run`, so closed here too
+        # How the run ends: the RunEnd `dit run` handed to pytest.main (it reads it once pytest returns).
+        self.end = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunEnd)), RunEnd())
+        self.room: RoomToStop | None = None
+        self.in_loop = False            # scenarios are running: a signal stops the run at once
+        self._holding = False           # an execution has finished and is not yet committed: a signal waits
+        self._pending: tuple[str, int] | None = None
+        self._exiting = False
+        self._default_sigterm = None
 
     def open_ledger(self) -> None:
         """Where this run is recorded: a new run, or (--dit-run) one being resumed, whose finished
@@ -194,6 +212,7 @@ class Recorder:
         if dsn is None:
             return
         self.book = ledger.Ledger(dsn)
+        self.end.ledger = self.book.where
         if _worker(self.config):
             self.run_id = self.config.workerinput["dit_run"]
             return
@@ -209,13 +228,17 @@ class Recorder:
                 self.records[e.node] = ScenarioRecord(
                     p.scenario_id, p.title, p.family, p.tags, e.baseline, e.test_set, e.ch_variant, e.devices,
                     e.outcome, e.duration_s, e.virtual_s, e.service_requests, e.failed_step, e.error, e.evidence)
+        self.end.recorded = len(self.records)
 
     def close_ledger(self, exitstatus) -> None:
         if self.book is None:
             return
         if not _worker(self.config) and self._own_run:
-            interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-            self.book.finish_run(self.run_id, "interrupted" if interrupted else "completed")
+            interrupted = self.end.stopped is not None or exitstatus == pytest.ExitCode.INTERRUPTED
+            try:
+                self.book.finish_run(self.run_id, "interrupted" if interrupted else "completed", self.end.stopped)
+            except DitError as lost:
+                self.note(f"ledger lost: {lost.what}")
         self.book.close()
 
     def commit(self, node: str, record: ScenarioRecord) -> None:
@@ -223,12 +246,75 @@ class Recorder:
         if self.book is None or _worker(self.config):       # under xdist the controller records
             return
         finished = dt.datetime.now(dt.timezone.utc)
-        self.book.record_execution(ledger.ExecutionRecord(
+        execution = ledger.ExecutionRecord(
             self.run_id, node, record.scenario_id, record.outcome, finished.isoformat(timespec="milliseconds"),
             record.baseline, record.test_set, record.ch_variant, record.devices,
             (finished - dt.timedelta(seconds=record.duration_s)).isoformat(timespec="milliseconds"),
             record.duration_s, record.virtual_s, record.service_requests, record.failed_step, record.error,
-            record.evidence))
+            record.evidence)
+        try:
+            self.book.record_execution(execution)
+        except DitError as lost:
+            self._ledger_lost(execution, lost)
+        self.end.recorded += 1
+
+    def _ledger_lost(self, execution: ledger.ExecutionRecord, lost: DitError) -> NoReturn:
+        """The ledger did not take a finished execution (its server went away, its disk is full): once more with
+        the room kept on the disk given back, else into the report directory for the next `dit run` to record;
+        either way the run stops."""
+        reason = f"ledger lost: {lost.what}"
+        self.note(reason)
+        try:
+            self.book.record_execution(execution)
+            self.end.recorded += 1
+        except DitError:
+            self._keep(execution)
+        self.stop(reason)
+
+    def _keep(self, execution: ledger.ExecutionRecord) -> None:
+        if self.report_dir is not None:
+            try:
+                self.end.journal = journal.keep_execution(self.report_dir, self.book.where, execution)
+                self.end.kept += 1
+                return
+            except OSError:
+                pass
+        self.end.lost.append(f"{execution.scenario_id} {execution.outcome}")
+
+    # Stopping early: a signal, a disk that refuses a write, a lost ledger.
+
+    def note(self, reason: str, exit_code: int = 1) -> None:
+        """Why the run stops (the first reason counts); the room kept on the disk is for stopping now."""
+        self.end.stop(reason, exit_code)
+        if self.room is not None:
+            self.room.free()
+
+    def stop(self, reason: str, exit_code: int = 1) -> NoReturn:
+        """End the run here, interrupted: what finished is recorded; the scenario under way is not, and runs
+        again on `dit run --resume`."""
+        self.note(reason, exit_code)
+        self._exiting = True
+        pytest.exit(reason, returncode=pytest.ExitCode.INTERRUPTED)
+
+    def hold(self) -> None:
+        """An execution has finished: a signal waits until it is committed (and its scenario torn down)."""
+        self._holding = True
+
+    def _terminated(self, signum: int, frame) -> None:
+        reason, exit_code = f"terminated ({signal.Signals(signum).name})", 128 + signum
+        if self.in_loop and not self._holding and not self._exiting:
+            self.stop(reason, exit_code)
+        self.note(reason, exit_code)
+        self._pending = (reason, exit_code)         # acted on when the loop starts or the execution is committed
+
+    def catch_signals(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._default_sigterm = signal.signal(signal.SIGTERM, self._terminated)
+
+    def release_signals(self) -> None:
+        if self._default_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._default_sigterm)
+            self._default_sigterm = None
 
     def expect(self, total: int) -> None:
         """The progress bar, once the number of executions is known (here, or from the xdist workers)."""
@@ -259,6 +345,54 @@ class Recorder:
     def pytest_configure_node(self, node) -> None:
         node.workerinput["dit_run"] = self.run_id
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """A worker that stopped the run (a disk that refused its evidence, a signal) says why."""
+        stopped = getattr(node, "workeroutput", {}).get("dit_stopped")
+        if stopped:
+            self.note(*stopped)
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self._holding = False
+        if self._pending is not None and self.in_loop and not self._exiting:
+            self.stop(*self._pending)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtestloop(self, session):
+        """Scenarios run: a signal stops them at once, and so does a disk that refuses a write, here or in a
+        plugin beside this one (allure writes its results from its own hook wrappers)."""
+        with warnings.catch_warnings():
+            # the refusal is this run's one line already; pluggy's warning that a wrapper raised would repeat it
+            warnings.simplefilter("ignore", PluggyTeardownRaisedWarning)
+            self.in_loop = True
+            try:
+                if self._pending is not None:           # a signal came while the scenarios were collected
+                    self.stop(*self._pending)
+                return (yield)
+            except OSError as exc:
+                if not disk_refused(exc):
+                    raise
+                self.stop(refusal(exc))
+            except KeyboardInterrupt:
+                self.note("interrupted (SIGINT)", 128 + signal.SIGINT)
+                raise
+            finally:
+                self.in_loop = False
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        """The run's end, after every plugin wrote its part (junit.xml meets the same full disk as the rest)."""
+        try:
+            return (yield)
+        except OSError as exc:
+            if not disk_refused(exc):
+                raise
+            self.note(refusal(exc))
+        finally:
+            if self.end.stopped is not None:
+                session.exitstatus = pytest.ExitCode.INTERRUPTED
+            self.close_ledger(session.exitstatus)
+
     def evidence_dir(self, record: ScenarioRecord) -> Path | None:
         if self.report_dir is None:
             return None
@@ -272,9 +406,10 @@ class Recorder:
             return
         records = list(self.records.values())
         # Planned but not run: the ledger's plan of this run (every scenario on its targets), else the catalogue.
-        if self.book is not None:
+        planned = self._planned()
+        if planned is not None:
             records += [ScenarioRecord(p.scenario_id, p.title, p.family, p.tags, p.baseline, p.test_set, p.ch_variant,
-                                       p.devices) for p in self.book.planned(self.run_id) if p.node not in self.records]
+                                       p.devices) for p in planned if p.node not in self.records]
         else:
             try:
                 variants = scenarios.discover()
@@ -290,7 +425,22 @@ class Recorder:
                    "lab": self.config.getoption("--lab") or str(lab_config_module.DEFAULT),
                    "wall_time_s": round(time.monotonic() - self.started, 3), "totals": totals,
                    "families": _family_totals(records), "executions": [asdict(r) for r in records]}
-        (self.report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        try:
+            (self.report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        except OSError as exc:
+            if not disk_refused(exc):
+                raise
+            self.note(refusal(exc, "summary.json"))       # the ledger has it all; --resume writes it again
+
+    def _planned(self) -> list[ledger.PlannedTest] | None:
+        """The run's plan; None without a ledger, or with one lost."""
+        if self.book is None:
+            return None
+        try:
+            return self.book.planned(self.run_id)
+        except DitError as lost:
+            self.note(f"ledger lost: {lost.what}")
+            return None
 
 
 def marker_name(tag: str) -> str:
@@ -305,9 +455,12 @@ def ledger_dsn(config: pytest.Config) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.dit_recorder = Recorder(config)
-    config.pluginmanager.register(config.dit_recorder, "dit_recorder")
-    config.dit_recorder.open_ledger()
+    config.dit_recorder = recorder = Recorder(config)
+    config.pluginmanager.register(recorder, "dit_recorder")
+    recorder.open_ledger()
+    recorder.catch_signals()
+    if recorder.report_dir is not None and not _worker(config):
+        recorder.room = RoomToStop(recorder.report_dir)
     try:
         tags = {t for variant in scenarios.discover() for t in variant.tags}
     except DitError:
@@ -316,6 +469,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker_name(tag)}: Gherkin tag @{tag}")
         if marker_name(tag) != tag:        # pytest-bdd marks Examples tags as written
             config.addinivalue_line("markers", f"{tag}: Gherkin tag @{tag} (as written)")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    recorder: Recorder | None = getattr(config, "dit_recorder", None)
+    if recorder is not None:
+        recorder.release_signals()
+        if recorder.room is not None:
+            recorder.room.free()
 
 
 @pytest.hookimpl(tryfirst=True)          # before -m and -k deselect: the plan is every scenario of the targets
@@ -492,16 +653,26 @@ def _capture_evidence(request, step) -> None:
     request.node.dit_evidence_seen = len(context.evidence)
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+    report = yield
+    _finish_record(item, call, report)
+    return report
+
+
+def _finish_record(item, call, report) -> None:
+    """The execution's record once its scenario ends, sent on with the report to be committed. A scenario the
+    bench's disk stopped (its evidence, allure's, a step's own write) did not finish: the run stops there."""
+    recorder: Recorder = item.config.dit_recorder
     record: ScenarioRecord | None = getattr(item, "dit_record", None)
+    if call.excinfo is not None and disk_refused(call.excinfo.value):
+        recorder.stop(refusal(call.excinfo.value, f"a write of {record.scenario_id if record else item.nodeid}"))
     if record is None:
         return
     if record.outcome == "blocked":
         if report.when == "setup":
             report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
+            recorder.hold()
         return
     if report.when != "call" and not (report.when == "setup" and report.failed):
         return
@@ -510,8 +681,13 @@ def pytest_runtest_makereport(item, call):
     record.service_requests = len(context.exchanges) if context else 0
     lab = getattr(item, "dit_lab", None)
     record.virtual_s = round(lab.clock.elapsed, 1) if lab is not None else 0.0
-    _keep_bench_evidence(item, record, lab)
-    _keep_keystore(item, lab)
+    try:
+        _keep_bench_evidence(item, record, lab)
+        _keep_keystore(item, lab)
+    except OSError as exc:
+        if not disk_refused(exc):
+            raise
+        recorder.stop(refusal(exc, f"the evidence of {record.scenario_id}"))
     record.outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
     if report.failed and record.error is None:
         record.error = str(call.excinfo.value).splitlines()[0] if call.excinfo else "failed"
@@ -526,6 +702,7 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {record.error}")
     report.user_properties.append(("dit_record", asdict(record)))     # to the controller under xdist
+    recorder.hold()
 
 
 def _keep_bench_evidence(item, record: ScenarioRecord, lab) -> None:
@@ -556,15 +733,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         session.config.dit_recorder.expect(len(session.items))
 
 
+@pytest.hookimpl(tryfirst=True)          # before junitxml's, which a full disk may stop; the ledger closes after both
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     recorder = session.config.dit_recorder
+    if recorder.room is not None:
+        recorder.room.free()                    # no scenario writes any more: the room is for what follows
     if _worker(session.config):
-        recorder.close_ledger(exitstatus)
+        if recorder.end.stopped is not None:    # to the controller, before xdist sends what the worker says
+            session.config.workeroutput["dit_stopped"] = [recorder.end.stopped, recorder.end.exit_code]
         return                                  # the controller writes the summary
     if recorder.progress is not None:
         recorder.progress.stop()
     recorder.write_summary()
-    recorder.close_ledger(exitstatus)
     if session.config.getoption("--dit-progress"):
         _print_summary(recorder)
 

@@ -35,25 +35,49 @@ def server() -> Iterator[str | None]:
     if os.environ.get("DIT_POSTGRESQL_DSN"):
         yield os.environ["DIT_POSTGRESQL_DSN"]
         return
+    with cluster() as made:
+        yield made.dsn if made else None
+
+
+class Cluster:
+    """A server this test made, so it may stop it (a ledger lost mid-run) and start it again."""
+
+    def __init__(self, initdb: str, pg_ctl: str):
+        self.pg_ctl = pg_ctl
+        self.as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        # Its own folder under the system's temporary directory: pytest's are private to root.
+        self.folder = Path(tempfile.mkdtemp(prefix="dit-postgresql-"))
+        if self.as_user:
+            shutil.chown(self.folder, "nobody")
+        self.data, self.port = self.folder / "data", _free_port()
+        subprocess.run([*self.as_user, initdb, "-D", str(self.data), "-U", "dit", "--auth=trust", "-E", "UTF8"],
+                       check=True, capture_output=True)
+        self.dsn = f"postgresql://dit@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.data), "-o",
+                        f"-k {self.folder} -p {self.port} -h 127.0.0.1", "-l", str(self.folder / "log"), "-w", "start"],
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
+                       check=False, capture_output=True)
+
+
+@contextmanager
+def cluster() -> Iterator[Cluster | None]:
+    """A server of this test's own (initdb, pg_ctl), or None without them."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if not (initdb and pg_ctl):
         yield None
         return
-    as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
-    # Its own folder under the system's temporary directory: pytest's are private to root.
-    folder = Path(tempfile.mkdtemp(prefix="dit-postgresql-"))
-    if as_user:
-        shutil.chown(folder, "nobody")
-    data, port = folder / "data", _free_port()
-    subprocess.run([*as_user, initdb, "-D", str(data), "-U", "dit", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", f"-k {folder} -p {port} -h 127.0.0.1",
-                    "-l", str(folder / "log"), "-w", "start"], check=True, capture_output=True)
+    made = Cluster(initdb, pg_ctl)
+    made.start()
     try:
-        yield f"postgresql://dit@127.0.0.1:{port}/postgres"
+        yield made
     finally:
-        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        made.stop()
+        shutil.rmtree(made.folder, ignore_errors=True)
 
 
 def fresh_database(maintenance_dsn: str, name: str) -> str:

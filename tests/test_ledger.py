@@ -193,3 +193,47 @@ def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path
     assert summary["totals"] == {"passed": 80, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
     again = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
     assert again.returncode == 2 and "no unfinished run to resume" in again.stderr
+
+
+def _execute(dsn: str, sql: str) -> None:
+    if dsn.startswith("sqlite:///"):
+        with sqlite3.connect(dsn.removeprefix("sqlite:///")) as db:
+            db.execute(sql)
+    else:
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(sql)
+
+
+def _tables(dsn: str) -> set[str]:
+    from harness.ledger.database import Database
+
+    database = Database(dsn)
+    try:
+        return database.tables()
+    finally:
+        database.close()
+
+
+def test_a_database_that_holds_something_else_is_refused_untouched(dsn):
+    """Reading or recording, the ledger adds none of its tables to another application's database."""
+    _execute(dsn, "CREATE TABLE customers (id INTEGER, name TEXT)")
+    for create in (False, True):
+        with pytest.raises(DitError, match=r"not a DIT phase ledger: it holds other tables \(customers\)"):
+            Ledger(dsn, create=create)
+    assert _tables(dsn) == {"customers"}
+
+
+def test_only_the_commands_that_record_start_a_ledger_in_an_empty_database(dsn):
+    if dsn.startswith("sqlite:///"):
+        sqlite3.connect(dsn.removeprefix("sqlite:///")).close()
+    with pytest.raises(DitError, match="not a DIT phase ledger: the database is empty"):
+        Ledger(dsn, create=False)
+    assert _tables(dsn) == set()
+    Ledger(dsn).close()
+    with Ledger(dsn, create=False) as book:
+        assert book.runs() == []
+    _execute(dsn, "DROP TABLE issue_links")
+    with pytest.raises(DitError, match="an incomplete DIT phase ledger: it has no issue_links table"):
+        Ledger(dsn, create=False)

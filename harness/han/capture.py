@@ -501,14 +501,22 @@ def nodetest_frame(line: str, *, channel: int, page: int, received: float) -> Ca
 
 
 _PAGE_CHANNELS = {0: range(11, 27), 28: range(27), 29: range(9), 30: range(27), 31: range(27)}
+_CHANNEL_RULE = "page 0 (2.4 GHz): channels 11-26; pages 28, 30, 31 (sub-GHz): 0-26; page 29: 0-8"
+
+
+def check_channel(page: int, channel: int | None = None) -> None:
+    """A channel page, and a channel on it, that ZigBee has (IEEE 802.15.4: 2.4 GHz, and GB's sub-GHz pages)."""
+    if page not in _PAGE_CHANNELS and channel is None:
+        raise DitError(f"no channel page {page}", fix=_CHANNEL_RULE)
+    if channel is not None and channel not in _PAGE_CHANNELS.get(page, ()):
+        raise DitError(f"no channel {channel} on page {page}" + (" (2.4 GHz)" if page == 0 else ""),
+                       fix=_CHANNEL_RULE)
 
 
 def page_channel_byte(page: int, channel: int) -> int:
     """The 8-bit page/channel of NodeTest and EmberZNet: page 28-31 in the top three bits (100-111), the channel in
     the low five; a 2.4 GHz channel (page 0) is itself."""
-    if page not in _PAGE_CHANNELS or channel not in _PAGE_CHANNELS[page]:
-        raise DitError(f"no channel {channel} on page {page}",
-                       fix="page 0: channels 11-26; pages 28, 30, 31: 0-26; page 29: 0-8")
+    check_channel(page, channel)
     return (page << 5 & 0xFF) + channel if page else channel
 
 

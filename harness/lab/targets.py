@@ -43,7 +43,8 @@ def targets(lab: LabConfig, baselines: list[str] | None = None, test_sets: list[
             fitting = fitting[:1]
         found += [RunTarget(base, s.name, s.ch_variant) for s in fitting]
     if not found:
-        raise DitError(f"no test set of lab {lab.name} fits baseline(s) {', '.join(b.id for b in chosen)}",
+        which = f"test set(s) {', '.join(s.name for s in sites)}" if test_sets else "test set"
+        raise DitError(f"no {which} of lab {lab.name} fits baseline(s) {', '.join(b.id for b in chosen)}",
                        where=lab.source, fix="; ".join(f"{b.id} needs {b.title}" for b in chosen))
     return found
 

@@ -30,6 +30,7 @@ class RunRecord:
     host: str
     pid: int
     executions: int = 0
+    reason: str | None = None   # why an interrupted run stopped: a signal, a full disk, a lost ledger
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS suspensions (
     suspended_at TEXT NOT NULL, resumed_at TEXT, fix_reference TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     id {serial}, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, lab TEXT NOT NULL,
-    selection TEXT NOT NULL, argv TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL);
+    selection TEXT NOT NULL, argv TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, reason TEXT);
 CREATE TABLE IF NOT EXISTS devices (
     run_id INTEGER NOT NULL REFERENCES runs (id), asset TEXT NOT NULL, test_set TEXT NOT NULL,
     ch_variant TEXT NOT NULL, device_type TEXT NOT NULL, manufacturer TEXT NOT NULL, model TEXT NOT NULL,
@@ -72,8 +72,19 @@ CREATE TABLE IF NOT EXISTS criterion_evidence (
     id {serial}, criterion TEXT NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL,
     recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)
 """
+LEDGER_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 _CRITERION = re.compile(r"^DIT\.(EN\.[1-6]|EX\.(1[0-2]|[1-9])|([1-9]|1[0-5]))$")
 _DATE_FIX = "write the date as YYYY-MM-DD"
+
+
+def _not_a_ledger(tables: set[str], missing: set[str]) -> str:
+    if not tables:
+        return "not a DIT phase ledger: the database is empty"
+    if missing != LEDGER_TABLES:
+        return f"an incomplete DIT phase ledger: it has no {', '.join(sorted(missing))} table"
+    others = sorted(tables)
+    listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return f"not a DIT phase ledger: it holds other tables ({listed}); dit adds none of its own to them"
 
 
 def now() -> str:
@@ -88,16 +99,38 @@ def _date(value: str, what: str) -> str:
 
 
 class Ledger:
-    def __init__(self, dsn: str = DEFAULT_DSN):
+    def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True):
+        """create: an empty database (or a missing SQLite file) becomes a ledger, for the commands that record;
+        without it (the commands that only read) nothing is created. Either way a database that holds something
+        else is refused untouched."""
         self.dsn = dsn
-        self._db = Database(dsn)
+        self._db = Database(dsn, create=create)
         self.where = self._db.where
         try:
-            self._db.script(_SCHEMA)
-        except DitError as exc:
+            self._adopt(create)
+        except BaseException:
             self._db.close()
-            raise DitError(f"not a DIT phase ledger ({exc.what})", where=self.where,
-                           fix="give --ledger a new file or the phase's own ledger") from None
+            raise
+
+    def _adopt(self, create: bool) -> None:
+        tables = self._db.tables()
+        missing = LEDGER_TABLES - tables
+        if missing and (tables or not create):
+            start = ", or a new file or empty database to start one" if create else " (dit run starts one)"
+            raise DitError(_not_a_ledger(tables, missing), where=self.where, fix=f"give --ledger the phase's ledger{start}")
+        if create:                      # what is missing of a complete ledger: its index, WAL mode
+            try:
+                self._db.script(_SCHEMA)
+            except DitError as exc:
+                raise DitError(f"not a DIT phase ledger ({exc.what})", where=self.where,
+                               fix="give --ledger a new file or the phase's own ledger") from None
+            self._add_new_columns()
+
+    def _add_new_columns(self) -> None:
+        """What a ledger an older dit made lacks: why each run was interrupted."""
+        if "reason" not in self._db.columns("runs"):
+            with self._db.transaction():
+                self._db.execute("ALTER TABLE runs ADD COLUMN reason TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -132,21 +165,35 @@ class Ledger:
                 "VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id",
                 (now(), lab, selection, json.dumps(argv), socket.gethostname(), os.getpid()))
 
-    def finish_run(self, run_id: int, status: str = "completed") -> None:
+    def finish_run(self, run_id: int, status: str = "completed", reason: str | None = None) -> None:
+        """The run's end: completed, or interrupted and why (a signal, a full disk, a lost ledger)."""
         with self._db.transaction():
-            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (now(), status, run_id))
+            self._db.execute("UPDATE runs SET finished_at = ?, status = ?, reason = ? WHERE id = ?",
+                             (now(), status, reason, run_id))
 
     def reopen_run(self, run_id: int) -> None:
         """A resumed run carries on under this process."""
         with self._db.transaction():
-            self._db.execute("UPDATE runs SET status = 'running', finished_at = NULL, host = ?, pid = ? "
-                             "WHERE id = ?", (socket.gethostname(), os.getpid(), run_id))
+            self._db.execute("UPDATE runs SET status = 'running', finished_at = NULL, reason = NULL, host = ?, "
+                             "pid = ? WHERE id = ?", (socket.gethostname(), os.getpid(), run_id))
+
+    def discard_run(self, run_id: int) -> bool:
+        """Take back a run that executed nothing because its selection matched no scenario: it is not a run
+        of the phase, and --resume must not repeat it. A run with any execution is kept (False)."""
+        with self._db.transaction():
+            if self._db.rows("SELECT 1 FROM executions WHERE run_id = ?", (run_id,)):
+                return False
+            for table in ("planned", "devices"):
+                self._db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+            self._db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        return True
 
     def runs(self) -> list[RunRecord]:
         counts = dict(self._db.rows("SELECT run_id, COUNT(*) FROM executions GROUP BY run_id"))
-        rows = self._db.rows("SELECT id, started_at, finished_at, status, lab, selection, argv, host, pid "
-                             "FROM runs ORDER BY id")
-        return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], counts.get(r[0], 0))
+        reason = "reason" if "reason" in self._db.columns("runs") else "NULL"      # read-only, an older ledger
+        rows = self._db.rows("SELECT id, started_at, finished_at, status, lab, selection, argv, host, pid, "
+                             f"{reason} FROM runs ORDER BY id")
+        return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], counts.get(r[0], 0), r[9])
                 for r in rows]
 
     def unfinished_run(self) -> RunRecord | None:
