@@ -1,0 +1,92 @@
+"""`dit han analyse`: HAN captures (DIT.8, DIT.11): frames, request/response timings, duty cycle and channel
+changes per band."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, positive_number
+from harness.errors import DitError
+
+if TYPE_CHECKING:
+    from harness.han.duty_cycle import Thresholds
+
+
+def register(commands: Commands) -> None:
+    han = group(commands, "han", "HAN captures (DIT.8, DIT.11)")
+    analyse = han.add_parser("analyse", help="frames, request/response timings, duty cycle and channel changes per "
+                                             "band of pcap/pcapng captures (IEEE 802.15.4 link types 195, 230, 283)")
+    analyse.add_argument("capture", nargs="+")
+    analyse.add_argument("--limited", type=_percent, default=1.3, metavar="PERCENT",
+                         help="Normal-Limited duty cycle threshold (SR 6.28; default 1.3)")
+    analyse.add_argument("--critical", type=_percent, default=2.2, metavar="PERCENT",
+                         help="Limited-Critical threshold (SR 6.28; default 2.2)")
+    analyse.add_argument("--regulated", type=_percent, default=2.5, metavar="PERCENT",
+                         help="Critical-Regulated threshold (not a DUIS field; default 2.5)")
+    analyse.add_argument("--channel", type=int, help="the channel, for link types that do not record it (195, 230)")
+    analyse.add_argument("--page", type=int, help="the channel page (0 = 2.4 GHz, 28-31 sub-GHz), likewise")
+    analyse.add_argument("--json", action="store_true")
+    analyse.set_defaults(func=cmd_han_analyse)
+
+
+def _percent(value: str) -> float:
+    """A duty cycle threshold: a share of an hour, above 0 and at most 100 %."""
+    number = positive_number(value)
+    if number > 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is more than 100 %")
+    return number
+
+
+def _han_results(paths: list[str], thresholds: Thresholds, channel: int | None = None,
+                 page: int | None = None) -> list[Row]:
+    """One analysis per capture; a capture that breaks off is analysed up to the break and says where."""
+    from harness.han import analysis, capture
+
+    results = []
+    for path in paths:
+        study = analysis.Analysis(thresholds)
+        error = None
+        try:
+            study.add(capture.read(path, channel=channel, page=page))
+        except capture.CaptureError as exc:
+            if not study.frames:
+                raise
+            error = str(exc)
+        results.append({"capture": str(path), **study.result(), "error": error})
+    return results
+
+
+def _han_line(r: Row) -> str:
+    lines = [f"{r['capture']}: {r['frames']} frames" + (f" (malformed {r['malformed']})" if r["malformed"] else "")
+             + (f"; {r['error']}" if r["error"] else "")]
+    for band, b in r["bands"].items():
+        lat = b["latency"]["overall"]
+        timing = (f"response p50 {lat['p50_s'] * 1000:.1f} ms, p95 {lat['p95_s'] * 1000:.1f} ms, max "
+                  f"{lat['max_s'] * 1000:.1f} ms over {lat['count']} exchanges") if lat else "no request/response pairs"
+        busiest = max(b["duty_cycle"]["devices"].items(), key=lambda i: i[1]["max_percent"], default=None)
+        duty = (f"busiest {busiest[0]} {busiest[1]['max_percent']:.3f} % of an hour ({busiest[1]['max_state']})"
+                if busiest else "no transmitters")
+        channels = ", ".join(f"ch {c}: {n}" for c, n in b["channels"].items())
+        lines.append(f"  {band}: {b['frames']} frames ({channels}); {b['messages']} messages; {timing}; {duty}")
+    lines += [f"  channel change {c['band']} {c['from']} -> {c['to']} at {c['time']} ({c['how']}; trigger "
+              f"{c['trigger']})" for c in r["channel_changes"]]
+    return "\n".join(lines)
+
+
+def cmd_han_analyse(args: argparse.Namespace) -> int:
+    from harness.han import capture
+    from harness.han.duty_cycle import Thresholds
+
+    if args.channel is not None or args.page is not None:
+        try:                         # no page: the analysis takes the channel as 2.4 GHz, so it must be one
+            capture.check_channel(0 if args.page is None else args.page, args.channel)
+        except DitError as exc:
+            raise DitError(exc.what, where="dit han analyse --channel/--page", fix=exc.fix) from None
+    if not args.limited < args.critical < args.regulated:
+        raise DitError("duty cycle thresholds must rise: --limited < --critical < --regulated",
+                       fix="e.g. --limited 1.3 --critical 2.2 --regulated 2.5")
+    results = _han_results(args.capture, Thresholds(args.limited, args.critical, args.regulated),
+                           args.channel, args.page)
+    emit(args, results, _han_line)
+    return EXIT_FAILED if any(r["error"] for r in results) else EXIT_OK

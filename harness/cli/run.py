@@ -1,0 +1,324 @@
+"""`dit run`: the business scenarios on a lab, recorded in the phase ledger; what a run selects, and the checks
+that refuse a bad selection or report directory before a run is recorded."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, output_dir, unwritable
+from harness.cli.phase import write_report
+from harness.errors import DitError, RunInterrupted
+from harness.run_end import RunEnd
+
+if TYPE_CHECKING:
+    from _pytest.mark.expression import Expression
+
+    from harness.lab import LabConfig
+    from harness.ledger import ExecutionRecord, Ledger
+
+
+def register(commands: Commands) -> None:
+    run = commands.add_parser("run", help="run the business scenarios on a lab (default: the built-in emulated lab)")
+    run.add_argument("--lab", metavar="FILE", help="lab config (default lab_configs/emulated.yaml)")
+    run.add_argument("-k", metavar="EXPR", help="only scenarios whose names match (pytest -k)")
+    run.add_argument("-m", metavar="MARKEXPR", help="only scenarios whose tags match, e.g. 'ESME and credit'")
+    run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
+    run.add_argument("--without-optional", action="store_true",
+                     help="leave out the SRs the seed marks optional (scenarios with them are tagged optional_srs)")
+    run.add_argument("--baseline", action="append", metavar="ID",
+                     help="release baseline of seed Table 7 (B1-B6; default B6); repeat for several")
+    run.add_argument("--test-set", action="append", metavar="NAME",
+                     help="test set of the lab (default: the first that fits the baseline); repeat for several")
+    run.add_argument("--matrix", action="store_true",
+                     help="every release baseline of Table 7 on every test set that fits it")
+    run.add_argument("--ledger", metavar="DSN", help="phase ledger the run is recorded in, with the suspensions "
+                     "(default phase.db in the report directory: sqlite:///reports/phase.db)")
+    run.add_argument("--resume", action="store_true",
+                     help="carry on the ledger's last unfinished run: what it finished is not run again")
+    run.add_argument("--serial-consoles", action="store_true",
+                     help="drive every emulated device and hand-held terminal through its serial console on a "
+                          "pseudo-terminal (pyserial), as on a real bench")
+    run.add_argument("--report", action="store_true",
+                     help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
+    run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "
+                     "or auto, one per core); "
+                     "scenarios of one test set of a real lab never run at the same time")
+    run.set_defaults(func=cmd_run)
+
+
+def _workers(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is neither a number of workers nor auto")
+    return value
+
+
+# -- what a run selects ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Flag:
+    """How a RunSelection field is written: its flag, whether its value is an expression the engineer quotes,
+    and what pytest needs alongside it."""
+    name: str
+    quoted: bool = False
+    pytest_also: tuple[str, ...] = ()
+
+
+def _flag(name: str, *, quoted: bool = False, pytest_also: tuple[str, ...] = ()) -> Mapping[str, _Flag]:
+    return {"flag": _Flag(name, quoted, pytest_also)}
+
+
+@dataclass(frozen=True)
+class RunSelection:
+    """What a new run selects and how it runs, from `dit run`'s flags. It renders both the ledger's record of
+    the selection and pytest's arguments, so an option is added here once; both keep the fields' order."""
+
+    lab: str | None = field(default=None, metadata=_flag("--lab"))
+    k: str | None = field(default=None, metadata=_flag("-k", quoted=True))
+    m: str | None = field(default=None, metadata=_flag("-m", quoted=True))
+    without_optional: bool = field(default=False, metadata=_flag("--without-optional"))
+    baselines: tuple[str, ...] = field(default=(), metadata=_flag("--baseline"))
+    test_sets: tuple[str, ...] = field(default=(), metadata=_flag("--test-set"))
+    matrix: bool = field(default=False, metadata=_flag("--matrix"))
+    # loadgroup: a real lab's scenarios of one test set share an xdist_group, so never run at the same time
+    workers: str | None = field(default=None, metadata=_flag("-n", pytest_also=("--dist", "loadgroup")))
+    serial_consoles: bool = field(default=False, metadata=_flag("--serial-consoles"))
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> RunSelection:
+        return cls(lab=args.lab, k=args.k, m=args.m, without_optional=args.without_optional,
+                   baselines=tuple(args.baseline or ()), test_sets=tuple(args.test_set or ()), matrix=args.matrix,
+                   workers=args.workers, serial_consoles=args.serial_consoles)
+
+    @property
+    def text(self) -> str:
+        """The options as the engineer would type them (the ledger keeps it; `dit phase runs`, `--resume` and
+        the report show it)."""
+        return " ".join(flag.name if value is None else f"{flag.name} {value!r}" if flag.quoted
+                        else f"{flag.name} {value}" for flag, value in self._chosen())
+
+    def pytest_args(self, report_dir: Path) -> list[str]:
+        """pytest's arguments for the run: the scenarios, the plugin's outputs in report_dir, and the options
+        (`--flag=value`, or `-x value` for a short flag)."""
+        from harness import scenarios
+
+        argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
+                f"--dit-report-dir={report_dir}", f"--junitxml={report_dir / 'junit.xml'}",
+                f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
+                f"--rootdir={scenarios.FEATURES.parent}"]
+        for flag, value in self._chosen():
+            argv += ([flag.name] if value is None else [f"{flag.name}={value}"] if flag.name.startswith("--")
+                     else [flag.name, value])
+            argv += flag.pytest_also
+        return argv
+
+    def _chosen(self) -> Iterator[tuple[_Flag, str | None]]:
+        """Each option given, in the fields' order: its flag and its value (None for a switch)."""
+        for each in fields(self):
+            flag, value = each.metadata["flag"], getattr(self, each.name)
+            if value is True:
+                yield flag, None
+            elif value:
+                yield from ((flag, v) for v in (value if isinstance(value, tuple) else (value,)))
+
+
+# -- before a run is recorded -------------------------------------------------------------------------------
+
+def _check_bench(lab: LabConfig) -> None:
+    """A real lab's run starts only on a bench this machine can reach: endpoint, keys, clock, ports, sniffers."""
+    from harness.lab import bench
+
+    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        raise DitError(f"the bench is not ready: {len(problems)} problems above", where=lab.source,
+                       fix="dit lab check lists them with their fixes")
+
+
+def _run_report_dir(path: Path) -> Path:
+    """--report-dir and what a run writes in it, checked before the run is recorded: a file where the run makes
+    a folder (or the other way round) was a pytest INTERNALERROR after the run had started."""
+    output_dir(path, "--report-dir")
+    for name, folder in _RUN_OUTPUTS.items():
+        inside = path / name
+        if not inside.exists():
+            continue
+        if inside.is_dir() != folder:
+            raise DitError(f"--report-dir {path}: {inside} is {'a file' if folder else 'a directory'}, where a run "
+                           f"writes its {name}", fix="move it away, or give another --report-dir")
+        reason = unwritable(inside) if folder else None if os.access(inside, os.W_OK) else "the file is read-only"
+        if reason:
+            raise DitError(f"--report-dir {path}: cannot write {inside}: {reason}",
+                           fix="give a directory you can write to")
+    return path
+
+
+_RUN_OUTPUTS = {"evidence": True, "allure-results": True, "keystore": True, "report": True, "junit.xml": False,
+                "summary.json": False}       # name -> a folder (True) or a file
+
+
+def _expression(flag: str, expression: str) -> Expression:
+    """-k or -m compiled as pytest will, so a malformed one is refused before a run is recorded."""
+    from _pytest.mark import expression as grammar
+
+    malformed = tuple(e for e in (getattr(grammar, "ParseError", None), SyntaxError) if e)  # pytest 8 | 9
+    try:
+        return grammar.Expression.compile(expression)
+    except malformed as exc:
+        column, message = getattr(exc, "column", None) or exc.offset, getattr(exc, "message", None) or exc.msg
+        raise DitError(f"{flag} {expression!r} is not a selection expression: at column {column}: {message}",
+                       where="dit run", fix=f"names joined by and, or, not and parentheses, e.g. {_EXAMPLES[flag]}"
+                       ) from None
+
+
+_EXAMPLES = {"-k": "-k 'install_commission and not gas'", "-m": "-m 'ESME and credit'"}
+
+
+def _checked_selection(selection: RunSelection) -> LabConfig:
+    """What a new run selects, refused in one line before the ledger records it: -k, -m, the lab, its
+    baselines and test sets (each error names the value and the known ones)."""
+    from harness.lab import load, targets
+
+    for flag, expression in (("-k", selection.k), ("-m", selection.m)):
+        if expression:
+            _expression(flag, expression)
+    lab = load(selection.lab)
+    targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    return lab
+
+
+def _refuse_empty_selection(dsn: str, run_id: int, selection: RunSelection) -> None:
+    """A selection that matched no scenario is not a run of the phase: it leaves no run for --resume to repeat.
+    Whether one matches is pytest's to say (-k reads node names), so it is known only once pytest collected."""
+    from harness import scenarios
+    from harness.ledger import Ledger
+    from harness.plugin import marker_name
+
+    with Ledger(dsn) as book:
+        book.discard_run(run_id)
+    idents: frozenset[str] = frozenset()
+    if selection.m:
+        idents = getattr(_expression("-m", selection.m), "idents", frozenset)()
+    tags = {t for v in scenarios.discover() for t in v.tags}
+    unknown = sorted(idents - tags - {marker_name(t) for t in tags})
+    hint = f": no scenario has the tag {', '.join(unknown)}" if unknown else ""
+    raise DitError(f"no scenario matches {selection.text or 'the default selection'}{hint}", where="dit run",
+                   fix="dit scenarios lists them; -k matches their names, -m their tags")
+
+
+def _record_kept(book: Ledger, report_dir: Path) -> None:
+    """What an earlier run finished while the ledger could not take it goes in now."""
+    from harness.ledger import journal
+
+    recorded = journal.replay(book, report_dir)
+    if recorded:
+        print(f"recorded {recorded} executions kept in {report_dir / journal.FILE} while the ledger could not take "
+              "them")
+
+
+# -- the run, and how it ended ---------------------------------------------------------------------------
+
+def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoReturn:
+    """A run stopped before its end: the ledger learns why (or, lost, the report directory keeps it for the next
+    `dit run` to tell it), and the engineer gets one line."""
+    from harness.ledger import Ledger, journal
+
+    try:
+        with Ledger(dsn) as book:
+            book.finish_run(run_id, "interrupted", end.stopped)
+    except DitError:
+        try:
+            if end.ledger is not None:
+                journal.keep_interruption(run_dir, end.ledger, run_id, end.stopped)
+        except OSError:
+            pass                # the ledger shows it running: --resume takes it up all the same
+    raise RunInterrupted(end.told(run_id), exit_code=end.exit_code, where="dit run",
+                         fix="dit run --resume carries on")
+
+
+def _resumed(book: Ledger) -> tuple[list[str], int]:
+    """The ledger's unfinished run, reopened: its pytest arguments and id."""
+    run = book.unfinished_run()
+    if run is None:
+        raise DitError("no unfinished run to resume", where=book.where, fix="dit run starts a new one")
+    book.reopen_run(run.id)
+    print(f"resuming run {run.id} ({run.selection or 'default selection'}): "
+          f"{run.executions} executions already recorded")
+    return run.argv, run.id
+
+
+def _started(book: Ledger, lab: LabConfig, selection: RunSelection, report_dir: Path) -> tuple[list[str], int]:
+    """A new run of the selection, recorded once a real lab's bench is known to be reachable."""
+    argv = selection.pytest_args(report_dir)
+    if lab.kind == "real":
+        _check_bench(lab)
+    run_id = book.start_run(lab.name, selection.text, argv)
+    print(f"lab: {lab.name} ({lab.source})")
+    return argv, run_id
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from harness.duis import schema as duis_schema
+    from harness.ledger import Ledger
+
+    selection = RunSelection.from_args(args)
+    report_dir = _run_report_dir(Path(args.report_dir))
+    lab = None if args.resume else _checked_selection(selection)
+    dsn = args.ledger or f"sqlite:///{report_dir / 'phase.db'}"
+    with Ledger(dsn, create=not args.resume) as book:        # nothing to resume in a ledger it would make
+        _record_kept(book, report_dir)
+        argv, run_id = _resumed(book) if lab is None else _started(book, lab, selection, report_dir)
+    found = duis_schema.locate()
+    print(f"DUIS schema validation: {found}" if found else
+          "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
+    run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
+    end = RunEnd()
+    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"], plugins=[end])
+    if end.stopped is not None:
+        _stopped_early(dsn, run_id, end, run_dir)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not args.resume:
+        _refuse_empty_selection(dsn, run_id, selection)
+    with Ledger(dsn) as book:        # here NO_TESTS_COLLECTED is a resumed run with nothing left: it has finished
+        book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
+                                                        pytest.ExitCode.NO_TESTS_COLLECTED) else "interrupted")
+        executions = book.executions(run_id)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:       # resumed, and every scenario it planned had run
+        raise DitError(f"nothing left to run: run {run_id} is complete", where="dit run",
+                       fix="dit report reads it; dit run starts a new one")
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise DitError(f"the scenario run did not complete (pytest exit code {int(code)}); what finished is in the "
+                       "ledger", where="dit run", fix="dit run --resume carries on")
+    print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'} "
+          f"(verify with --keystore {run_dir / 'keystore'}); ledger {dsn} (run {run_id})")
+    if args.report:
+        write_report(dsn, run_dir / "report", None, pdf=True)
+    if _said_blocked(executions):
+        return EXIT_FAILED
+    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+def _said_blocked(executions: list[ExecutionRecord]) -> bool:
+    """Whether the run failed though nothing failed -- the bench broke, or every scenario was blocked -- said on
+    stderr, from the run's executions in the ledger."""
+    from harness.ledger import Blocker, Outcome
+
+    faults = [e.blocked for e in executions if e.blocked is not None and e.blocked.blocker is Blocker.BENCH_FAULT]
+    if faults:
+        print(f"the bench broke: {faults[0].text}; the scenarios after it are blocked, not failed (fix the bench, "
+              "then dit run again)", file=sys.stderr)
+        return True
+    outcomes = {e.outcome for e in executions}
+    if Outcome.BLOCKED in outcomes and not outcomes & {Outcome.PASSED, Outcome.FAILED}:
+        reasons = sorted({e.error or "" for e in executions if e.outcome is Outcome.BLOCKED})
+        print(f"nothing could run: every scenario of the selection is blocked ({reasons[0]}"
+              + (f", and {len(reasons) - 1} other reasons" if len(reasons) > 1 else "") + ")", file=sys.stderr)
+        return True
+    return False
