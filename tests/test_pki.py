@@ -203,3 +203,29 @@ def test_a_keystore_keeps_every_certificate_a_party_had(smki, tmp_path):
 
 def _fingerprint(cred: Credential) -> str:
     return hashlib.sha256(cred.certificate.public_bytes(serialization.Encoding.DER)).hexdigest()[:16]
+
+
+def test_a_private_key_is_on_disk_before_its_certificate(tmp_path, monkeypatch):
+    """Processes sharing an SMKI directory (xdist workers, a run beside the tests) take a certificate on disk as
+    issued: its key must already be there, or they load a credential without a key and never issue it again."""
+    from harness.pki import keystore, smki as smki_module
+
+    written: list[str] = []
+    real = keystore.write_file
+
+    def recording(path, data, *, private=False):
+        written.append(path.name)
+        real(path, data, private=private)
+
+    def keys_first() -> bool:
+        stems = {name.rsplit(".", 1)[0] for name in written if name.endswith(".key")}
+        return bool(stems) and all(written.index(f"{stem}.key") < written.index(f"{stem}.pem") for stem in stems)
+
+    monkeypatch.setattr(smki_module, "write_file", recording)
+    monkeypatch.setattr(keystore, "write_file", recording)
+    opened = SMKI.open(tmp_path / "smki")
+    assert keys_first(), written
+    written.clear()
+    write(tmp_path / "copy", [opened.keystore.credential(EntityId("90-B3-D5-1F-30-01-00-00"), KeyUsage.DIGITAL_SIGNING,
+                                                         private=True)])
+    assert keys_first(), written

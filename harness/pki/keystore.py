@@ -246,10 +246,10 @@ def write(directory: str | Path, credentials: Iterable[Credential]) -> None:
         der = cred.certificate.public_bytes(serialization.Encoding.DER)
         tag = hashlib.sha256(der).hexdigest()[:16]
         stem = f"{cred.eui.file_stem}-{cred.usage.value}.{tag}" if cred.eui and cred.usage else tag
+        if cred.private_key is not None and not (path / f"{stem}.key").exists():     # before its certificate
+            write_file(path / f"{stem}.key", pkcs8(cred.private_key), private=True)
         if not (path / f"{stem}.pem").exists():
             write_file(path / f"{stem}.pem", cred.certificate.public_bytes(serialization.Encoding.PEM))
-        if cred.private_key is not None and not (path / f"{stem}.key").exists():
-            write_file(path / f"{stem}.key", pkcs8(cred.private_key), private=True)
 
 
 def pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:

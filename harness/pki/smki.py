@@ -158,8 +158,8 @@ class SMKI:
         cert = profile.ca_certificate(name, key.public_key(), issuer, issuer_key, cls._derive_serial(seed, label),
                                       dt.datetime(2015, 1, 1, tzinfo=_UTC),
                                       dt.datetime(2040, 12, 31, 23, 59, 59, tzinfo=_UTC))
-        write_file(cert_file, cert.public_bytes(serialization.Encoding.PEM))
         write_file(key_file, pkcs8(key), private=True)
+        write_file(cert_file, cert.public_bytes(serialization.Encoding.PEM))
         return cert, key
 
     @property
@@ -175,9 +175,11 @@ class SMKI:
     def _store(self, eui: EntityId, usage: KeyUsage, cert: x509.Certificate,
                key: ec.EllipticCurvePrivateKey | None) -> Credential:
         stem = f"{eui.file_stem}-{usage.value}"
-        write_file(self.directory / f"{stem}.pem", cert.public_bytes(serialization.Encoding.PEM))
+        # The key first: another process (an xdist worker, a run beside the tests) that sees the certificate
+        # must find its key too, or it would load a credential without one and never issue it again.
         if key is not None:
             write_file(self.directory / f"{stem}.key", pkcs8(key), private=True)
+        write_file(self.directory / f"{stem}.pem", cert.public_bytes(serialization.Encoding.PEM))
         return self.keystore.add_certificate(cert, eui=eui, usage=usage,
                                              path=self.directory / f"{stem}.pem", private_key=key)
 
