@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 import time
 
+from harness.catalogue import PaymentMode
 from harness.clock import VirtualClock
 from harness.duis import requests, xml
 from harness.duis.examples import two_rate_tariff
@@ -28,8 +29,8 @@ def single_rate() -> dict:
 def meter_after_thirteen_months(tariff: dict) -> ElectricityMeter:
     clock = VirtualClock()
     meter = ElectricityMeter(ESME, install_code=bytes(16), clock=clock, keys=None, trust=None, key_seed=b"bench")
-    meter.tariff, meter.payment_mode, meter.meter_balance = dict(tariff), "Prepayment", 10_000_000
-    meter.start_metering(clock.now())
+    meter.tariff, meter.payment_mode, meter.meter_balance = dict(tariff), PaymentMode.PREPAYMENT, 10_000_000
+    meter.metering.start(clock.now())
     clock.advance(THIRTEEN_MONTHS)
     return meter
 
@@ -51,7 +52,7 @@ def profile_read(meter: ElectricityMeter) -> None:
 
 
 def settle(meter: ElectricityMeter) -> None:
-    meter.settle()
+    meter.metering.settle()
 
 
 def main() -> None:

@@ -39,6 +39,11 @@ class Clock(ABC):
     @abstractmethod
     def now(self) -> dt.datetime: ...
 
+    @property
+    @abstractmethod
+    def elapsed(self) -> float:
+        """Seconds since the clock started: the lab time a scenario took."""
+
     def millis(self) -> int:
         return int(self.now().timestamp() * 1000)
 

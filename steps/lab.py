@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.han import analysis
 from harness.lab import parameters
+from harness.lab.memory import ReleasedFirmware, VendedUtrn
 from harness.lab.procedures import Procedures
 
 
 def procedures(lab, scenario_context) -> Procedures:
-    return Procedures(lab, scenario_context.record, scenario_context.values)
+    return Procedures(lab, scenario_context.record, scenario_context.memory)
 
 
 # -- the premises --------------------------------------------------------------------------------------------
@@ -50,7 +51,8 @@ def prenotified(lab, scenario_context, party, device):
                   r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+?)"
                   r"(?P<apart>, not yet joined to the GPF)?$"))
 def installed_and_commissioned(lab, scenario_context, device, mode, party, apart):
-    procedures(lab, scenario_context).install_and_commission(party, device, mode or "credit", join_gpf=not apart)
+    payment_mode = PaymentMode.parse(mode, "payment mode") if mode else PaymentMode.CREDIT
+    procedures(lab, scenario_context).install_and_commission(party, device, payment_mode, join_gpf=not apart)
 
 
 @given(parsers.parse("{party} has read the inventory of the premises"))
@@ -98,7 +100,7 @@ def replace_hub(lab):
 
 @when(parsers.parse("the installer delivers the command to the {device} with the HHT"))
 def deliver_locally(lab, scenario_context, device):
-    command = scenario_context.values.get("local command")
+    command = scenario_context.memory.local_command
     assert command is not None, "no command came back from the DCC for local delivery"
     assert lab.deliver_locally(command), f"the Communications Hub did not take the command for the {device}"
     lab.let_time_pass(60)             # the command crosses the HAN, its answer comes back to the terminal
@@ -121,14 +123,14 @@ def hours_pass(lab, hours):
 def vend_utrn(lab, scenario_context, party, pounds, device):
     eui = parameters.device(lab.config, device)[1]
     pence = round(float(pounds) * 100)
-    scenario_context.values["utrn"] = lab.user(party).vend_utrn(eui, pence)
-    scenario_context.values["utrn pence"] = pence
+    code, counter = lab.user(party).vend_utrn(eui, pence)
+    scenario_context.memory.utrn = VendedUtrn(code, counter, pence)
 
 
 @when(parsers.parse("the consumer tops up the {meter} at the {device}"))
 def top_up_locally(lab, scenario_context, meter, device):
     """The consumer types the vended UTRN at a PPMID (for that meter) or at the meter's own keypad."""
-    code, _ = scenario_context.values["utrn"]
+    code = scenario_context.memory.vended_utrn().code
     assert lab.consumer_enters_utrn(device, code, lab.device_config(meter).type), f"the {device} did not take the UTRN"
     lab.let_time_pass(10)
 
@@ -138,9 +140,8 @@ def top_up_locally(lab, scenario_context, meter, device):
 @given(parsers.re(r"the manufacturer of the (?P<device>.+?) has released firmware version (?P<version>[0-9A-Fa-f]{8})"
                   r"(?P<badly> signed by someone else)?"))
 def firmware_released(lab, scenario_context, device, version, badly):
-    scenario_context.values["firmware_image"] = lab.firmware_image(device, int(version, 16),
-                                                                   signed_by="Not The Manufacturer" if badly else None)
-    scenario_context.values["firmware_version"] = version.upper()
+    image = lab.firmware_image(device, int(version, 16), signed_by="Not The Manufacturer" if badly else None)
+    scenario_context.memory.firmware = ReleasedFirmware(image, version.upper())
 
 
 @given(parsers.parse("{party} has set a {periodicity} billing calendar on the {device}"))
@@ -166,24 +167,24 @@ def firmware_distributed(lab, scenario_context, device, party):
 
 @given(parsers.parse("{party} has renewed its organisation certificates with SMKI"))
 def renewed_certificates(lab, party):
-    lab.repository.renew_organisation(lab.config.party(party).eui)
+    lab.renew_organisation_certificates(lab.config.party(party).eui)
 
 
 @when(parsers.parse("{party} starts using its renewed certificates"))
 def use_renewed_certificates(lab, party):
-    lab.repository.put_organisation_in_use(lab.config.party(party).eui)
+    lab.use_renewed_certificates(lab.config.party(party).eui)
 
 
 @then(parsers.parse("the consumer cannot top up the {meter} at the {device}"))
 def cannot_top_up(lab, scenario_context, meter, device):
-    code, _ = scenario_context.values["utrn"]
+    code = scenario_context.memory.vended_utrn().code
     fuel = lab.device_config(meter).type
     assert not lab.consumer_enters_utrn(device, code, fuel), f"the {device} passed the UTRN to the {meter}"
 
 
 @then(parsers.parse("the {device} refuses the UTRN typed again at its keypad, telling the {party} (0x8F51)"))
 def utrn_typed_again(lab, scenario_context, device, party):
-    code, _ = scenario_context.values["utrn"]
+    code = scenario_context.memory.vended_utrn().code
     assert not lab.consumer_enters_utrn(device, code), f"the {device} took a UTRN it had already accepted"
     eui = parameters.device(lab.config, device)[1]
     assert lab.user(party).wait_for_alert("8F51", device=eui) is not None, f"the {party} received no 0x8F51"

@@ -161,14 +161,14 @@ def prepay_values_agree(lab, scenario_context, party, device):
 @when(parsers.parse("{party} notes the meter balance of the {device}"))
 def note_balance(lab, scenario_context, party, device):
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    scenario_context.values[f"balance of {device}"] = int(exchange.device_fields["MeterBalance"])
+    scenario_context.memory.balances[device] = int(exchange.device_fields["MeterBalance"])
 
 
 @then(parsers.parse("{party} reads back the {device}'s meter balance risen by the top-up, less at most {used:d} "
                     "used since"))
 def balance_risen(lab, scenario_context, party, device, used):
-    before = scenario_context.values[f"balance of {device}"]
-    credit = scenario_context.values["utrn pence"] * 1000
+    before = scenario_context.memory.balances[device]
+    credit = scenario_context.memory.vended_utrn().pence * 1000
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
     after = int(exchange.device_fields["MeterBalance"])
     assert before + credit - used <= after <= before + credit, \
@@ -178,7 +178,7 @@ def balance_risen(lab, scenario_context, party, device, used):
 @then(parsers.parse("{party} reads back the {device}'s meter balance unchanged by it, less at most {used:d} "
                     "used since"))
 def balance_unchanged(lab, scenario_context, party, device, used):
-    before = scenario_context.values[f"balance of {device}"]
+    before = scenario_context.memory.balances[device]
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
     after = int(exchange.device_fields["MeterBalance"])
     assert before - used <= after <= before, f"balance {before} -> {after}: expected no top-up"
@@ -189,7 +189,7 @@ def balance_unchanged(lab, scenario_context, party, device, used):
 @then(parsers.parse("{party} receives the result of its DSP schedule from the {device}"))
 def scheduled_result(lab, scenario_context, party, device):
     user = lab.user(party)
-    schedule = str(scenario_context.values["dsp_schedule_id"])
+    schedule = str(scenario_context.memory.dsp_schedule())
     found = user.wait_for_scheduled(schedule, timeout=2 * 86400)
     assert found is not None, f"no result of DSP schedule {schedule} reached the {party}"
     assert found.response.response_code == "I0", found.response.label

@@ -7,7 +7,7 @@ import re
 
 from pytest_bdd import parsers, then, when
 
-from harness.catalogue import CommandVariant, service_request
+from harness.catalogue import CommandVariant, PaymentMode, service_request
 from harness.lab import parameters
 from harness.pki import KeyUsage
 from harness.scenarios import SR_STEP
@@ -26,8 +26,9 @@ def _table(datatable) -> dict[str, str]:
 @when(parsers.re(SR_STEP.pattern))
 def send_service_request(request, lab, scenario_context, party, optional, srv, preposition, target, delivery=None,
                          datatable=None):
-    scenario_context.values["optional skipped"] = bool(optional) and request.config.getoption("--without-optional")
-    if scenario_context.values["optional skipped"]:
+    memory = scenario_context.memory
+    memory.optional_skipped = bool(optional) and request.config.getoption("--without-optional")
+    if memory.optional_skipped:
         return
     user = lab.user(party)
     table = _table(datatable)
@@ -37,22 +38,21 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
     if preposition == "for":
         table.setdefault("device_id", target)
         device_eui = None
-    params = parameters.resolve(lab, srv, device_eui, table, scenario_context.values)
+    params = parameters.resolve(lab, srv, device_eui, table, memory)
     cv = None
     if delivery or service_request(srv).critical:
         non_critical, critical = _DELIVERY[delivery]
         cv = critical if service_request(srv).critical else non_critical
     exchange = scenario_context.record(user.send(srv, device_eui, command_variant=cv, **params))
     if exchange.local_command is not None:
-        scenario_context.values[f"local command {srv}"] = exchange.local_command
-        scenario_context.values["local command"] = exchange.local_command
+        memory.keep_local_command(srv, exchange.local_command)
     if srv == "5.1" and exchange.succeeded:
-        scenario_context.values["dsp_schedule_id"] = int(exchange.response.alert_fields["DSPScheduleID"])
+        memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
 @then("the request succeeds")
 def request_succeeds(scenario_context):
-    if scenario_context.values.get("optional skipped"):
+    if scenario_context.memory.optional_skipped:
         return
     exchange = scenario_context.last
     assert exchange.succeeded, exchange.summary
@@ -97,7 +97,7 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
     assert issued is not None and issued.succeeded, f"no successful 6.17 to the {device} to certify"
     key_usage = KeyUsage.KEY_AGREEMENT if usage == "Key Agreement" else KeyUsage.DIGITAL_SIGNING
     request = base64.b64decode(issued.device_fields["CertificationRequest"])    # the device's PKCS#10 (MMC)
-    scenario_context.values["smki_certificate"] = lab.certificate_from_smki(eui, key_usage, request)
+    scenario_context.memory.smki_certificate = lab.certificate_from_smki(eui, key_usage, request)
 
 
 # -- read-backs: a read SR sent to check what the scenario's SRs did -------------------------------------------
@@ -105,7 +105,8 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
 def read_back(lab, scenario_context, party: str, srv: str, device: str, **params):
     """Send a read SR as part of a Then step (a read-back, not a step of the scenario's sequence)."""
     eui = parameters.device(lab.config, device)[1]
-    exchange = scenario_context.record(lab.user(party).send(srv, None if srv == "8.2" else eui, **params))
+    target = None if service_request(srv).non_device else eui
+    exchange = scenario_context.record(lab.user(party).send(srv, target, **params))
     assert exchange.succeeded, exchange.summary
     return eui, exchange
 
@@ -113,7 +114,7 @@ def read_back(lab, scenario_context, party: str, srv: str, device: str, **params
 @then(parsers.parse("{party} reads back payment mode {mode} from the {device}"))
 def read_back_payment_mode(lab, scenario_context, party, mode, device):
     _, exchange = read_back(lab, scenario_context, party, "6.2.9", device)
-    assert exchange.device_fields.get("PaymentMode") == mode, exchange.device_fields
+    assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
 
 
 @then(parsers.parse("{party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "
@@ -164,7 +165,7 @@ def read_back_firmware(lab, scenario_context, party, version, device):
 @then(parsers.parse("{party}'s critical SRs to the {device} are refused with {code}"))
 def critical_refused(lab, scenario_context, party, device, code):
     eui = parameters.device(lab.config, device)[1]
-    params = parameters.resolve(lab, "1.1.1", eui, {}, scenario_context.values)
+    params = parameters.resolve(lab, "1.1.1", eui, {}, scenario_context.memory)
     exchange = scenario_context.record(lab.user(party).send("1.1.1", eui, **params))
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
@@ -178,10 +179,10 @@ def decommission_refused(lab, scenario_context, device, code):
 
 @then(parsers.parse("the DCC refuses an SR 11.1 for the {device} with {code}"))
 def firmware_update_refused(lab, scenario_context, device, code):
-    values = scenario_context.values
+    firmware = scenario_context.memory.released_firmware()
     exchange = scenario_context.record(lab.user("the Import Supplier").send(
-        "11.1", device_id_list=[parameters.device(lab.config, device)[1]], firmware_image=values["firmware_image"],
-        firmware_version=values["firmware_version"]))
+        "11.1", device_id_list=[parameters.device(lab.config, device)[1]], firmware_image=firmware.image,
+        firmware_version=firmware.version))
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
 
@@ -189,8 +190,9 @@ def firmware_update_refused(lab, scenario_context, device, code):
                     "certificate"))
 def responses_verify_with_new_certificate(lab, scenario_context, party, device):
     eui, exchange = read_back(lab, scenario_context, party, "6.24.2", device)
-    in_use = lab.repository.keystore.find(eui, KeyUsage.DIGITAL_SIGNING).certificate
-    assert in_use in lab.repository.issued, "the device certificate in use is not the one SMKI issued after 6.17"
+    in_use = lab.certificate_in_use(eui, KeyUsage.DIGITAL_SIGNING)
+    assert in_use is not None and lab.issued_by_smki(in_use), \
+        "the device certificate in use is not the one SMKI issued after 6.17"
     assert exchange.device_signature == "valid", f"response signature {exchange.device_signature}"
 
 
@@ -203,9 +205,9 @@ def renewed_key_accepted(lab, scenario_context, device, party):
 @then(parsers.parse("a second SR 2.2 with the same UTRN is refused by the {device}"))
 def utrn_reuse_refused(lab, scenario_context, device):
     first = next(x for x in reversed(scenario_context.exchanges) if x.srv == "2.2")
-    code, counter = scenario_context.values["utrn"]
+    utrn = scenario_context.memory.vended_utrn()
     user = lab.user(first.user)
-    exchange = scenario_context.record(user.send("2.2", first.target, utrn=code, counter=counter))
+    exchange = scenario_context.record(user.send("2.2", first.target, utrn=utrn.code, counter=utrn.counter))
     # what the supplier sees: a failed TopUpDeviceRsp, and the meter's alert that the UTRN was used before
     assert exchange.device_fields.get("Result") == "Failure", \
         f"expected the meter to refuse a used UTRN: {exchange.summary}"
@@ -216,7 +218,7 @@ def utrn_reuse_refused(lab, scenario_context, device):
 @then(parsers.parse("{party} cannot delete that DSP schedule: the DCC answers {code}"))
 def schedule_not_theirs(lab, scenario_context, party, code):
     exchange = scenario_context.record(lab.user(party).send(
-        "5.3", dsp_schedule_id=scenario_context.values["dsp_schedule_id"]))
+        "5.3", dsp_schedule_id=scenario_context.memory.dsp_schedule()))
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
 

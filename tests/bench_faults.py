@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from harness.plugin import LAB
+
 _done = False
 
 
@@ -30,7 +32,7 @@ def _break(lab, fault: str) -> None:
 def pytest_bdd_before_step_call(request, feature, scenario, step, step_func, step_func_args) -> None:
     """At the first step of the run that has the lab in hand (the lab is made when a step first needs it)."""
     global _done
-    fault, lab = os.environ.get("DIT_FAULT"), getattr(request.node, "dit_lab", None)
+    fault, lab = os.environ.get("DIT_FAULT"), request.node.stash.get(LAB, None)
     if fault and lab is not None and not _done:
         _done = True
         _break(lab, fault)

@@ -93,7 +93,7 @@ def test_a_sub_ghz_device_joins_a_dual_band_hub_on_sub_ghz(lab_config, smki):
     bands, pages = {}, {}
     for test_set in ("SB11-core", "DB11-core"):
         with _lab(lab_config, smki, test_set) as lab:
-            do = Procedures(lab, lambda x: x, {})
+            do = Procedures(lab, lambda x: x)
             do.install_and_commission(GS, "GSME")                  # a sub-GHz capable GSME in both sets
             do.install_and_commission(IS, "ESME")                  # a 2.4 GHz-only ESME
             hub = lab.hubs[lab.site.name]
@@ -106,7 +106,7 @@ def test_a_sub_ghz_device_joins_a_dual_band_hub_on_sub_ghz(lab_config, smki):
 
 def test_a_v1_0_hub_upgraded_to_v1_1_keeps_its_zigbee_1_2a_devices(lab_config, smki):
     with _lab(lab_config, smki, "SB10-regression", "B4") as lab:
-        do = Procedures(lab, lambda x: x, {})
+        do = Procedures(lab, lambda x: x)
         do.install_and_commission(IS, "ESME")
         esme, chf = lab.device("ESME"), lab.device("CHF")
         assert chf.zigbee_version == "1.2a" and esme.zigbee_version == "1.2a"
@@ -123,10 +123,10 @@ def test_lcd_on_a_v1_0_hub_works_as_on_a_v1_1_hub(lab_config, smki):
     """Local Command Delivery does not depend on the CH variant (the no-WAN scenarios run on every set)."""
     with _lab(lab_config, smki, "SB10-regression", "B4") as lab:
         lab.install_without_wan()
-        Procedures(lab, lambda x: x, {}).send(IS, "12.2", None, device_id="the HHT", device_type="HHT")
+        Procedures(lab, lambda x: x).send(IS, "12.2", None, device_id="the HHT", device_type="HHT")
         chf = params.device(lab.config, "CHF")[1]
         exchange = lab.user(IS).send("8.11", chf, command_variant=CommandVariant.NON_CRITICAL_LOCAL,
-                                     **params.resolve(lab, "8.11", chf, {"device_id": "the HHT"}, {}))
+                                     **params.resolve(lab, "8.11", chf, {"device_id": "the HHT"}))
         assert lab.deliver_locally(exchange.local_command)
 
 

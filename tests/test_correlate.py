@@ -164,10 +164,10 @@ def test_the_service_user_refuses_to_sign_an_altered_pre_command(lab):
              (trust_anchor, "6.15.1", "Certificate")]
     for alter, srv, field_words in cases:
         _altering_dsp(lab, alter)
-        body = params.resolve(lab, srv, esme, {}, {})
+        body = params.resolve(lab, srv, esme, {})
         if srv == "6.15.1":
             body = params.certificates(lab, SUPPLIER, DeviceType.ESME)
         _refused(user.send(srv, esme, **body), field_words)
     _altering_dsp(lab, lambda use_case, apdu: apdu)
-    honest = user.send("1.5", esme, **params.resolve(lab, "1.5", esme, {}, {}))
+    honest = user.send("1.5", esme, **params.resolve(lab, "1.5", esme, {}))
     assert honest.succeeded, honest.summary          # the same SR from an honest DSP is signed and carried out

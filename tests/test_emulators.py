@@ -15,7 +15,7 @@ from harness.emulators import (
     HanNetwork,
     TrustAnchors,
 )
-from harness.emulators.comms_hub import HISTORIC_LOG_SIZE
+from harness.emulators.chf import HISTORIC_LOG_SIZE
 from harness.emulators.device import GeneralSigning
 from harness.emulators.trust import TrustAnchorRejected
 from harness.emulators.zigbee import aes_mmo, check_crc, link_key, with_crc

@@ -26,7 +26,7 @@ NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange, {})
+    return Procedures(lab, lambda exchange: exchange)
 
 
 def _esme(lab, do):
@@ -89,7 +89,7 @@ def test_the_esme_acts_on_its_display_and_configuration_commands(lab, do):
                     "billing_time": "06:30:00"},
             "6.12": {"low_medium_power_threshold": "2000"}, "6.25": {"supply_tamper_state": "Locked"}}
     for srv, body in sent.items():
-        exchange = user.send(srv, eui, **params.resolve(lab, srv, eui, body, {}))
+        exchange = user.send(srv, eui, **params.resolve(lab, srv, eui, body))
         assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}, exchange.summary
         assert _real(exchange), srv
     assert esme.display_message == "Hello" and esme.supplier_name == "DIT" and not esme.privacy_pin_enabled

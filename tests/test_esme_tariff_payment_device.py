@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.duis import requests, xml
 from harness.duis.examples import DEVICES, SUPPLIER_A
 from harness.duis.request_id import RequestId
@@ -32,10 +32,10 @@ ESME = DeviceType.ESME
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange, {})
+    return Procedures(lab, lambda exchange: exchange)
 
 
-def _esme(lab, do, payment_mode: str = "credit"):
+def _esme(lab, do, payment_mode: PaymentMode = PaymentMode.CREDIT):
     do.install_and_commission(IS, "ESME", payment_mode)
     return lab.user(IS), lab.device("ESME"), params.device(lab.config, "ESME")[1]
 
@@ -114,10 +114,10 @@ def test_what_the_esme_holds_of_its_prepayment_configuration_reads_back_as_it_an
     payment = {k.removeprefix("Prepayment/"): v for k, v in
                written("ECS03_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML").items()}
     debt = written("ECS07_2.3_SUCCESS_REQUEST_DUIS.XML")
-    for mode in ("Prepayment", "Credit"):
+    for mode in (PaymentMode.PREPAYMENT, PaymentMode.CREDIT):
         outcome = {"Result": "Success", **prepayment_configuration_read(config, payment, mode, debt)}
         assert _answered(_read_command("4.13"), outcome) == outcome, mode
-    empty = {"Result": "Success", **prepayment_configuration_read({}, {}, "Credit", {})}
+    empty = {"Result": "Success", **prepayment_configuration_read({}, {}, PaymentMode.CREDIT, {})}
     assert _answered(_read_command("4.13"), empty) == empty
 
 
@@ -152,7 +152,7 @@ def test_the_tariff_reads_back_as_1_1_1_and_1_2_1_set_it(lab, do):
 
 
 def test_the_prepayment_configuration_reads_back_as_2_1_1_6_and_2_3_set_it(lab, do):
-    user, _, eui = _esme(lab, do, "prepayment")
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)
     assert user.send("2.3", eui, time_debt_register_1=1000, debt_recovery_rate_1=300, debt_recovery_per_payment=2500,
                      debt_recovery_rate_period="HOURLY").succeeded
     read = user.send("4.13", eui)
@@ -177,9 +177,9 @@ def test_a_future_dated_change_of_mode_is_held_then_reported(lab, do):
     change = user.send("1.6", eui, payment_mode="prepayment", execution_date_time=lab.now() + dt.timedelta(hours=1))
     # the response says the command was accepted, no more (RTDS FUTURE_DATED_SUCCESS_RESPONSE)
     assert change.device_fields == {"Result": "Success"} and _real(change), change.summary
-    assert esme.payment_mode == "Credit" and [e["UseCase"] for e in esme.future_dated] == ["ECS03"]
+    assert esme.payment_mode is PaymentMode.CREDIT and [e["UseCase"] for e in esme.future_dated] == ["ECS03"]
     assert user.wait_for_alert("8F66", device=eui) is not None
-    assert esme.payment_mode == "Prepayment" and esme.future_dated == []
+    assert esme.payment_mode is PaymentMode.PREPAYMENT and esme.future_dated == []
 
 
 def test_a_cancellation_drops_the_activation_pending(lab, do):
@@ -194,7 +194,7 @@ def test_a_cancellation_drops_the_activation_pending(lab, do):
 
 
 def test_a_used_utrn_is_refused_with_a_failed_response_and_0x8f51(lab, do):
-    user, _, eui = _esme(lab, do, "prepayment")
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)
     code, counter = user.vend_utrn(eui, 500)
     assert user.send("2.2", eui, utrn=code, counter=counter).succeeded
     again = user.send("2.2", eui, utrn=code, counter=counter)

@@ -12,13 +12,15 @@ import hashlib
 import pytest
 
 from harness.adapters import Exchange
-from harness.catalogue import CommandVariant, DeviceType, RemotePartyRole
+from harness.catalogue import CommandVariant, DeviceType, PaymentMode, RemotePartyRole
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
-from harness.emulators.comms_hub import HHT_LOG_LIFETIME_S, INTER_PAN_WINDOW_S
+from harness.emulators.chf import HHT_LOG_LIFETIME_S
+from harness.emulators.hub import INTER_PAN_WINDOW_S
 from harness.gbcs import crypto
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
+from harness.lab.memory import ReleasedFirmware
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
 from harness.usecases import DuisRequest
@@ -30,7 +32,7 @@ DAY = 86400
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange, {})
+    return Procedures(lab, lambda exchange: exchange)
 
 
 def eui(lab, name):
@@ -48,7 +50,7 @@ def _hht_registered(lab, do):
     lab.install_without_wan()
     do.send(IS, "12.2", None, device_id="the HHT", device_type="HHT")
     exchange = lab.user(IS).send("8.11", eui(lab, "CHF"), command_variant=CommandVariant.NON_CRITICAL_LOCAL,
-                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the HHT"}, {}))
+                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the HHT"}))
     assert exchange.local_command is not None, exchange.summary
     return exchange.local_command
 
@@ -74,7 +76,7 @@ def test_only_an_hht_may_hand_the_ch_other_commands(lab, do):
     lab.install_without_wan()
     do.prenotify(IS, "ESME")
     exchange = lab.user(IS).send("8.11", eui(lab, "CHF"), command_variant=CommandVariant.NON_CRITICAL_LOCAL,
-                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the ESME"}, {}))
+                                 **params.resolve(lab, "8.11", eui(lab, "CHF"), {"device_id": "the ESME"}))
     assert not lab.deliver_locally(exchange.local_command)    # the terminal never registered itself
 
 
@@ -92,7 +94,7 @@ def test_8_13_must_answer_a_command_the_dcc_gave_for_local_delivery(lab, do):
 # -- prepayment_top_up ----------------------------------------------------------------------------------------
 
 def test_a_forged_or_foreign_utrn_is_not_authentic(lab, do):
-    do.install_and_commission(IS, "ESME", "prepayment")
+    do.install_and_commission(IS, "ESME", PaymentMode.PREPAYMENT)
     user, esme = lab.user(IS), eui(lab, "ESME")
     code, counter = user.vend_utrn(esme, 1000)
     forged = code[:10] + str((int(code[10]) + 1) % 10) + code[11:]
@@ -130,7 +132,7 @@ def test_only_the_restored_link_key_joins_the_new_chf(lab, do):
 
 def test_a_ppmid_the_meter_was_not_joined_to_cannot_top_it_up(lab, do):
     """8.7.2 told the PPMID about the ESME, but the critical 8.7.1 never told the ESME about the PPMID."""
-    do.install_and_commission(IS, "ESME", "prepayment")
+    do.install_and_commission(IS, "ESME", PaymentMode.PREPAYMENT)
     do.prenotify(IS, "PPMID")
     do.whitelist(IS, "PPMID")
     do.join_han(IS, "PPMID")
@@ -168,7 +170,7 @@ def test_a_network_operator_cannot_change_the_payment_mode(lab, do):
 
 
 def test_prepayment_values_are_the_suppliers_alone(lab, do):
-    do.install_and_commission(IS, "ESME", "prepayment")
+    do.install_and_commission(IS, "ESME", PaymentMode.PREPAYMENT)
     assert send(lab, ENO, "4.3", "ESME").response_code == "E2"
 
 
@@ -323,11 +325,11 @@ def test_a_future_dated_activation_puts_the_new_version_in_the_inventory_when_it
     """FDA-CS06 quotes the 11.3's counter; the DSP finds that 11.3, which names the image by its hash, and takes the
     version of the image it distributed with that hash."""
     do.install_and_commission(IS, "ESME")
-    do.memory.update(firmware_image=lab.firmware_image("ESME", 0x00040001), firmware_version="00040001")
+    do.memory.firmware = ReleasedFirmware(lab.firmware_image("ESME", 0x00040001), "00040001")
     do.distribute_firmware(IS, "ESME")
     user, esme = lab.user(IS), eui(lab, "ESME")
     before = _inventory_firmware_version(lab, IS, "ESME")
-    exchange = user.send("11.3", esme, firmware_hash=hashlib.sha256(do.memory["firmware_image"]).digest(),
+    exchange = user.send("11.3", esme, firmware_hash=hashlib.sha256(do.memory.released_firmware().image).digest(),
                          execution_date_time=lab.now() + dt.timedelta(hours=1))
     assert exchange.succeeded and exchange.device_fields == {"Result": "Success"}
     assert before != "00040001" and _inventory_firmware_version(lab, IS, "ESME") == before
@@ -408,4 +410,4 @@ def test_over_the_wan_and_locally_at_once(lab, do):
     change = user.send("1.6", esme, command_variant=CommandVariant.SIGNED_WAN_AND_LOCAL, payment_mode="prepayment")
     assert change.local_command is not None
     user.wait_for_response(change)
-    assert lab.device("ESME").payment_mode == "Prepayment"
+    assert lab.device("ESME").payment_mode is PaymentMode.PREPAYMENT

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from harness.catalogue import PaymentMode
 from harness.gbcs import gbz
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
@@ -18,7 +19,7 @@ GS = "the Gas Supplier"
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange, {})
+    return Procedures(lab, lambda exchange: exchange)
 
 
 def _gsme(lab):
@@ -30,12 +31,12 @@ def _answer(exchange) -> gbz.GbzPayload:
 
 
 def test_the_gsme_reads_its_commands_from_the_gbz_payload(lab, do):
-    do.install_and_commission(GS, "GSME", "prepayment")
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
     gsme, _ = _gsme(lab)
     for use_case in ("GCS01a", "GCS05", "GCS03", "GCS40a"):
         assert device.understood(use_case)
         assert any(f"{use_case} from" in line and "success" in line for line in gsme.history), use_case
-    assert gsme.payment_mode == "Prepayment"
+    assert gsme.payment_mode is PaymentMode.PREPAYMENT
     assert gsme.tariff["PriceElements/GasPriceElements/TOUTariff/TOUPrice[1]"] == "24500"
     assert gsme.prepay_configuration["UpdatePrepayConfigGas/EmergencyCreditLimit"] == "500000"
 
@@ -54,7 +55,7 @@ def test_a_future_dated_gas_tariff_waits_for_its_start_time(lab, do):
 
 
 def test_the_change_payment_mode_response_reports_the_credit_settings_2_1_set(lab, do):
-    do.install_and_commission(GS, "GSME", "prepayment")
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
     _, eui = _gsme(lab)
     exchange = lab.user(GS).send("1.6", eui, payment_mode="prepayment")
     assert exchange.succeeded, exchange.summary
@@ -64,7 +65,7 @@ def test_the_change_payment_mode_response_reports_the_credit_settings_2_1_set(la
 
 
 def test_a_gas_top_up_reports_the_credit_and_a_used_utrn_is_refused(lab, do):
-    do.install_and_commission(GS, "GSME", "prepayment")
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
     gsme, eui = _gsme(lab)
     user = lab.user(GS)
     code, counter = user.vend_utrn(eui, 500)
@@ -94,7 +95,7 @@ def test_a_cancellation_drops_the_pending_gas_price(lab, do):
 
 
 def test_the_gsme_reads_back_the_tariff_and_prepay_configuration_it_was_given(lab, do):
-    do.install_and_commission(GS, "GSME", "prepayment")
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
     _, eui = _gsme(lab)
     user = lab.user(GS)
     assert user.send("2.3", eui, fuel="gas", time_debt_register_1=1000, debt_recovery_rate_1=300,

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.duis import xml
 from harness.gbcs import gbz
 from harness.gbcs import payload as gbcs_payload
@@ -86,10 +86,10 @@ def test_a_log_read_asks_for_the_period_of_the_request(conformance):
 
 @pytest.fixture
 def do(lab):
-    return Procedures(lab, lambda exchange: exchange, {})
+    return Procedures(lab, lambda exchange: exchange)
 
 
-def _gsme(lab, do, mode="credit"):
+def _gsme(lab, do, mode=PaymentMode.CREDIT):
     do.install_and_commission(GS, "GSME", mode)
     return lab.device("GSME"), params.device(lab.config, "GSME")[1]
 
@@ -103,7 +103,7 @@ def _send(lab, srv, target, **kwargs):
 
 
 def test_the_prepay_values_and_the_meter_balance_agree(lab, do):
-    gsme, eui = _gsme(lab, do, "prepayment")
+    gsme, eui = _gsme(lab, do, PaymentMode.PREPAYMENT)
     lab.let_time_pass(86400)
     values = _send(lab, "4.3", eui)
     balance = _send(lab, "4.18", eui)

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from serial.urlhandler.protocol_loop import Serial as LoopSerial
 
+from harness.adapters import sniffers
 from harness.errors import DitError
 from harness.han import capture, mac
 from harness.han.capture import CapturedFrame, CaptureError
@@ -392,7 +393,7 @@ def test_zep_rejects(datagram, words):
 
 
 def test_zep_listener_receives_udp_on_loopback():
-    with capture.ZepListener("127.0.0.1", 0) as listener:
+    with sniffers.ZepListener("127.0.0.1", 0) as listener:
         sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             for datagram in (_zep_v2(mac.with_fcs(_data(1))), b"EX\x02\x02\x00\x00\x00\x01", b"noise",
@@ -408,9 +409,9 @@ def test_zep_listener_receives_udp_on_loopback():
 
 
 def test_zep_listener_port_in_use():
-    with capture.ZepListener("127.0.0.1", 0) as first:
+    with sniffers.ZepListener("127.0.0.1", 0) as first:
         with pytest.raises(CaptureError, match="cannot listen on UDP 127.0.0.1"):
-            capture.ZepListener("127.0.0.1", first.address[1])
+            sniffers.ZepListener("127.0.0.1", first.address[1])
 
 
 # -- serial sniffers ----------------------------------------------------------------------------------------------
@@ -479,7 +480,7 @@ def test_page_channel_byte():
 
 
 def test_serial_sniffer_ti_over_loop():
-    with capture.SerialSniffer("loop://", "ti", channel=20) as sniffer:
+    with sniffers.SerialSniffer("loop://", "ti", channel=20) as sniffer:
         stream = _ti_stream()
         sniffer.port.write(stream[:10])
         sniffer.port.write(stream[10:])
@@ -489,7 +490,7 @@ def test_serial_sniffer_ti_over_loop():
 
 
 def test_serial_sniffer_nodetest_over_loop():
-    with capture.SerialSniffer("loop://", "nodetest", channel=5, page=28, prompt_timeout_s=0.05) as sniffer:
+    with sniffers.SerialSniffer("loop://", "nodetest", channel=5, page=28, prompt_timeout_s=0.05) as sniffer:
         lines = [NODETEST_HEADER, _nodetest_line(_data(1), 1), "garbage {{0x01}}",
                  _nodetest_line(mac.encode(mac.ACK, 1), 2), _nodetest_line(b"\x01\x02", 3, length=5)]
         sniffer.port.write("\r\n".join(lines).encode() + b"\r\n")
@@ -521,9 +522,9 @@ class _NodeTestBoard(LoopSerial):
 def test_serial_sniffer_drives_nodetest(monkeypatch):
     _NodeTestBoard.written = []
     _NodeTestBoard.frames = [_nodetest_line(_data(n), n) for n in range(1, 4)]
-    monkeypatch.setattr(capture.serial, "serial_for_url", lambda url, **kw: _NodeTestBoard("loop://", **kw))
+    monkeypatch.setattr(sniffers.serial, "serial_for_url", lambda url, **kw: _NodeTestBoard("loop://", **kw))
     started = time.monotonic()
-    with capture.SerialSniffer("/dev/ttyACM0", "nodetest", channel=15, page=28) as sniffer:
+    with sniffers.SerialSniffer("/dev/ttyACM0", "nodetest", channel=15, page=28) as sniffer:
         frames = list(sniffer.iter_frames(0.3))
     assert time.monotonic() - started < 1.5            # prompts seen, not waited out (1 s each)
     assert [f.mpdu for f in frames] == [_data(1), _data(2), _data(3)]
@@ -545,9 +546,9 @@ class _VanishingLoop(LoopSerial):
 
 def test_serial_port_that_vanishes(monkeypatch):
     _VanishingLoop.reads = 0
-    monkeypatch.setattr(capture.serial, "serial_for_url", lambda url, **kw: _VanishingLoop("loop://", **kw))
+    monkeypatch.setattr(sniffers.serial, "serial_for_url", lambda url, **kw: _VanishingLoop("loop://", **kw))
     got = []
-    with capture.SerialSniffer("/dev/ttyACM7", "ti", channel=11) as sniffer:
+    with sniffers.SerialSniffer("/dev/ttyACM7", "ti", channel=11) as sniffer:
         sniffer.port.write(_ti_stream())
         with pytest.raises(CaptureError) as error:
             for frame in sniffer.iter_frames(5):
@@ -558,11 +559,11 @@ def test_serial_port_that_vanishes(monkeypatch):
 
 def test_serial_sniffer_setup_errors():
     with pytest.raises(CaptureError, match="cannot open serial port"):
-        capture.SerialSniffer("/dev/does-not-exist-dit", "ti")
+        sniffers.SerialSniffer("/dev/does-not-exist-dit", "ti")
     with pytest.raises(DitError, match="needs a channel"):
-        capture.SerialSniffer("loop://", "nodetest")
+        sniffers.SerialSniffer("loop://", "nodetest")
     with pytest.raises(DitError, match="unknown sniffer framing"):
-        capture.SerialSniffer("loop://", "pcap")
+        sniffers.SerialSniffer("loop://", "pcap")
 
 
 # -- tshark as the reference --------------------------------------------------------------------------------------

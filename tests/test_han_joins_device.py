@@ -11,7 +11,7 @@ from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
 from harness.emulators import (CommunicationsHub, CommunicationsHubFunction, DeviceKeys, ElectricityMeter, GasMeter,
                                GasProxyFunction, HanNetwork, PrepaymentInterfaceDevice, TrustAnchors)
-from harness.emulators.comms_hub import DeviceLogEntry
+from harness.emulators.chf import DeviceLogEntry
 from harness.eui import EntityId
 from harness.pki import KeyUsage
 from harness.usecases import device, joins, mmc

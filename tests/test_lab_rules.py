@@ -13,7 +13,7 @@ from lxml import etree
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from harness.adapters import Exchange
-from harness.catalogue import CommandVariant, RemotePartyRole
+from harness.catalogue import CommandVariant, PaymentMode, RemotePartyRole
 from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
 from harness.gbcs import crypto
@@ -135,7 +135,7 @@ def test_a_command_replayed_on_the_sm_wan_is_rejected_by_the_device(lab):
     wan.down(chf, captured)
     lab.let_time_pass(10)
     assert any("not above" in line and "replay" in line for line in esme.history)
-    assert esme.payment_mode == "Credit"           # the replayed command changed nothing
+    assert esme.payment_mode is PaymentMode.CREDIT           # the replayed command changed nothing
 
 
 def test_mac_by_anyone_but_the_acb_is_rejected(lab):

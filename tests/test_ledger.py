@@ -11,13 +11,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 from dit_command import PROJECT, dit
 from postgres_server import NO_SERVER, fresh_database, server
 
 from harness.errors import DitError
-from harness.ledger import ExecutionRecord, Ledger, PlannedTest
+from harness.ledger import BlockedReason, Blocker, ExecutionRecord, Ledger, Outcome, PlannedTest
 
 _databases = itertools.count(1)
 
@@ -62,6 +63,39 @@ def test_a_run_its_plan_and_executions_round_trip(dsn):
         assert (done.status, done.executions, done.argv) == ("completed", 1, ["features", "-m", "ESME"])
         assert book.executions()[0].error == "E19" and book.executions()[0].devices == ["ESME-1"]
         assert book.unfinished_run() is None
+
+
+def test_an_execution_comes_back_as_it_was_recorded_with_its_plan_and_what_blocked_it(dsn):
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        book.plan(run, [_planned("a"), _planned("b")])
+        fault = ExecutionRecord(run, "a", "install_commission/s", Outcome.NOT_RUN, "2026-11-21T10:00:00",
+                                failed_step="Given the DCC").blocked_by(
+            BlockedReason(Blocker.BENCH_FAULT, "cannot reach the DCC: connection refused"))
+        book.record_execution(fault)
+        book.record_execution(ExecutionRecord(run, "b", "install_commission/s", "passed", "2026-11-21T10:01:00"))
+        blocked, passed = book.executions(run)
+    assert blocked == replace(fault, id=blocked.id, title="S", family="install_commission", tags=["ESME", "DIT.1"])
+    assert (blocked.outcome, blocked.error) == (Outcome.BLOCKED, "bench fault: cannot reach the DCC: connection refused")
+    assert blocked.blocked == BlockedReason(Blocker.BENCH_FAULT, "cannot reach the DCC: connection refused")
+    assert (passed.outcome, passed.blocked) == (Outcome.PASSED, None)
+
+
+def test_a_ledger_an_older_dit_made_gains_what_blocked_each_execution(tmp_path):
+    db = tmp_path / "phase.db"
+    with Ledger(f"sqlite:///{db}") as book:
+        run = book.start_run("emulated", "", [])
+        book.record_execution(ExecutionRecord(run, "a", "install_commission/s", "blocked", "2026-11-21",
+                                              error="ESME-1 suspended"))
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE executions DROP COLUMN blocked")
+    with Ledger(f"sqlite:///{db}", create=False) as reader:          # a reader changes nothing
+        assert [(e.outcome, e.error, e.blocked) for e in reader.executions()] == [("blocked", "ESME-1 suspended", None)]
+    suspended = BlockedReason(Blocker.SUSPENDED, "ESME-2 suspended")
+    with Ledger(f"sqlite:///{db}") as book:
+        book.record_execution(ExecutionRecord(run, "b", "install_commission/s", "passed", "2026-11-21")
+                              .blocked_by(suspended))
+        assert [e.blocked for e in book.executions()] == [None, suspended]
 
 
 def test_test_issues_their_work_off_plans_and_links(dsn):

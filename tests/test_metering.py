@@ -12,13 +12,13 @@ from fractions import Fraction
 
 import pytest
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.clock import LAB_EPOCH, VirtualClock
 from harness.duis import requests, xml
 from harness.duis.examples import two_rate_tariff
 from harness.duis.request_id import RequestId
-from harness.emulators.comms_hub import GasProxyFunction
 from harness.emulators.device import CommandFailed
+from harness.emulators.gpf import GasProxyFunction
 from harness.emulators.metering import DAILY_LOG_DAYS, PROFILE_LOG_INTERVALS, ConsumptionModel, billing_dates
 from harness.emulators.meters import ElectricityMeter, GasMeter
 from harness.eui import EntityId
@@ -47,8 +47,8 @@ class MirroringGpf(GasProxyFunction):
 
 def _meter(cls, eui, clock, *, tariff=None, balance=0, mode="Credit", seed=b"metering test"):
     meter = cls(eui, install_code=bytes(16), clock=clock, keys=None, trust=None, key_seed=seed)
-    meter.tariff, meter.meter_balance, meter.payment_mode = dict(tariff or {}), balance, mode
-    meter.start_metering(clock.now())
+    meter.tariff, meter.meter_balance, meter.payment_mode = dict(tariff or {}), balance, PaymentMode(mode)
+    meter.metering.start(clock.now())
     return meter
 
 
@@ -322,11 +322,11 @@ def test_settle_debits_exactly_the_cost_of_the_profile():
     chunked = esme(clock, tariff=tariff(), balance=1_000_000, mode="Prepayment")
     for _ in range(3 * 24 * 60 // 37 + 1):                     # settled often, at odd times
         clock.advance(37 * 60)
-        chunked.settle()
+        chunked.metering.settle()
     advance_to(clock, at(8, 17))
-    meter.settle()
-    chunked.settle()
-    expected = 1_000_000 - math.floor(electricity_cost(meter.consumption, INSTALLED, clock.now()))
+    meter.metering.settle()
+    chunked.metering.settle()
+    expected = 1_000_000 - math.floor(electricity_cost(meter.metering.consumption, INSTALLED, clock.now()))
     assert meter.meter_balance == chunked.meter_balance == expected
 
 
@@ -335,8 +335,8 @@ def test_credit_mode_runs_up_a_negative_balance_the_same_way():
     # Scale -4: 2000 is GBP 0.20 a kWh, 4500 GBP 0.45 a day; the balance still counts 10^-5 GBP.
     meter = esme(clock, tariff=tariff(unit_rate=2000, standing_charge=4500, price_scale=-4, standing_charge_scale=-4))
     clock.advance(2 * DAY)
-    meter.settle()
-    cost = electricity_cost(meter.consumption, INSTALLED, clock.now(), unit_rate=20000, standing=45000)
+    meter.metering.settle()
+    cost = electricity_cost(meter.metering.consumption, INSTALLED, clock.now(), unit_rate=20000, standing=45000)
     assert meter.meter_balance == -math.floor(cost) < 0
 
 
@@ -347,8 +347,8 @@ def test_gas_is_costed_in_kwh_from_volume(conversion):
                  mode="Prepayment")
     meter.gas_conversion.update(conversion)
     clock.advance(2 * DAY + 3 * HOUR)
-    meter.settle()
-    volume = sum(v for _, v in meter.consumption.profile(INSTALLED, clock.now() - HALF_HOUR))      # dm3
+    meter.metering.settle()
+    volume = sum(v for _, v in meter.metering.consumption.profile(INSTALLED, clock.now() - HALF_HOUR))      # dm3
     kwh_per_dm3 = Fraction(conversion.get("ConversionFactor", "1.02264")) * Fraction(conversion.get(
         "CalorificValue", "39.5")) / 3600
     cost = volume * kwh_per_dm3 * 6000 + Fraction(29000 * int((clock.now() - INSTALLED).total_seconds()), DAY)
@@ -359,14 +359,14 @@ def test_prepayment_snapshots_follow_the_cost_and_show_a_top_up():
     clock = VirtualClock()
     meter = esme(clock, tariff=tariff(), balance=1_000_000, mode="Prepayment")
     advance_to(clock, at(7, 15))
-    meter.settle()                                              # what a top-up handler does first
+    meter.metering.settle()                                     # what a top-up handler does first
     meter.meter_balance += 500_000
     advance_to(clock, at(9, 10))
     snapshots = log(read(meter, "ECS21b", "4.14"), "PrepaymentDailyReadLog", "MeterBalance")
     assert [t for t, _ in snapshots] == [at(6), at(7), at(8), at(9)]
     for midnight, balance in snapshots:
         topped_up = 500_000 if midnight > at(7, 15) else 0
-        cost = electricity_cost(meter.consumption, INSTALLED, midnight)
+        cost = electricity_cost(meter.metering.consumption, INSTALLED, midnight)
         assert balance == 1_000_000 + topped_up - math.floor(cost), midnight
     (snapshot,) = rows(read(meter, "ECS21b", "4.14", at(8), at(8)), "Electricity/LogEntry")
     assert {"EmergencyCreditBalance", "AccumulatedDebtRegister", "TimeDebtRegisters1"} <= set(snapshot)
@@ -380,11 +380,11 @@ def test_time_debt_is_recovered_at_midnight_in_prepayment_only():
     prepay.debt, credit.debt = dict(debt), dict(debt)
     advance_to(clock, at(9, 12))                     # four midnights
     for meter in (prepay, credit):
-        meter.settle()
-    cost = math.floor(electricity_cost(prepay.consumption, INSTALLED, clock.now()))
+        meter.metering.settle()
+    cost = math.floor(electricity_cost(prepay.metering.consumption, INSTALLED, clock.now()))
     assert prepay.meter_balance == 1_000_000 - cost - 1000 and prepay.debt["TimeDebtRegister1"] == "0"
-    assert [s.accumulated_debt_register for s in prepay.prepayment_daily_log] == [300, 600, 900, 1000]
-    assert prepay.accumulated_debt_register == 1000
+    assert [s.accumulated_debt_register for s in prepay.metering.prepayment_daily_log] == [300, 600, 900, 1000]
+    assert prepay.metering.accumulated_debt_register == 1000
     assert credit.meter_balance == 1_000_000 - cost and credit.debt["TimeDebtRegister1"] == "1000"
 
 
@@ -398,11 +398,11 @@ def test_tou_registers_split_by_the_switching_times():
                                           "Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue")]
     total = import_register(read(meter, "ECS17b"))
     assert len(registers) == 48 and not any(registers[2:])     # the ESME's 48 registers: two rates in use
-    profile = meter.consumption.profile(INSTALLED, clock.now() - HALF_HOUR)
+    profile = meter.metering.consumption.profile(INSTALLED, clock.now() - HALF_HOUR)
     night = sum(v for t, v in profile if t.hour < 7)
     assert registers[1] == night
     assert registers[0] + night == total
-    meter.settle()
+    meter.metering.settle()
     day_energy = sum(v for _, v in profile) - night
     cost = (Fraction(day_energy * 24500 + night * 12000, 1000)
             + Fraction(30000 * int((clock.now() - INSTALLED).total_seconds()), DAY))
@@ -425,8 +425,8 @@ def test_daily_billing_calendar_snapshots_each_day_at_the_billing_time():
     assert [t for t, _ in registers] == [at(d, 12) for d in range(5, 10)]
     assert registers == log(response, "BillingDataLog", "TOURegister[1]")
     for (stamp, register), (_, balance) in zip(registers, log(response, "BillingDataLog", "MeterBalance"), strict=True):
-        assert register == meter.consumption.register(stamp)
-        assert balance == 1_000_000 - math.floor(electricity_cost(meter.consumption, INSTALLED, stamp))
+        assert register == meter.metering.consumption.register(stamp)
+        assert balance == 1_000_000 - math.floor(electricity_cost(meter.metering.consumption, INSTALLED, stamp))
     clock.advance(20 * DAY)
     assert entries(read(meter, "ECS20c", "4.4.3"), "BillingDataLog") == 12          # the log holds 12
 
@@ -471,7 +471,7 @@ def test_billing_snapshot_is_the_registers_and_balance_now():
     clock = VirtualClock()
     meter = esme(clock, tariff=tariff(), balance=1_000_000, mode="Prepayment")
     clock.advance(DAY + 90 * 60)
-    snapshot = meter.billing_snapshot()
+    snapshot = meter.metering.billing_snapshot()
     assert snapshot["MeterBalance"] == str(meter.meter_balance)
     assert int(snapshot["ImportRegister"]) == import_register(read(meter, "ECS17b")) == \
         int(snapshot["TOURegister[1]"])
@@ -491,7 +491,8 @@ def test_gpf_mirror_answers_exactly_what_the_gsme_answers():
     for use_case, srv in (("GCS13a", None), ("GCS13c", None), ("GCS15c", "4.4.3"), ("GCS16a", "4.6.1"),
                           ("GCS16b", "4.14"), ("GCS17", "4.8.1")):
         assert read(gpf, use_case, srv, *period if srv else ()) == read(gas, use_case, srv, *period if srv else ())
-    assert read(gpf, "GCS61", "4.17") == {"Result": "Success", **gas.gas_daily_consumption_log(at(1), clock.now())}
+    daily = gas.metering.gas_daily_consumption_log(at(1), clock.now())
+    assert read(gpf, "GCS61", "4.17") == {"Result": "Success", **daily}
     gpf.joined = None
     with pytest.raises(CommandFailed, match="no GSME joined to this GPF"):
         read(gpf, "GCS16a", "4.6.1")
@@ -501,11 +502,12 @@ def test_an_uninstalled_meter_has_measured_nothing():
     clock = VirtualClock()
     meter = ElectricityMeter(ESME_EUI, install_code=bytes(16), clock=clock, keys=None, trust=None, key_seed=b"s")
     meter.meter_balance = 1234
-    meter.settle()
-    assert meter.meter_balance == 1234 and meter.consumption is None and meter.billing_snapshot() == {}
+    meter.metering.settle()
+    assert meter.meter_balance == 1234 and meter.metering.consumption is None
+    assert meter.metering.billing_snapshot() == {}
     with pytest.raises(CommandFailed, match="not installed"):
         read(meter, "ECS21a", "4.6.1")
-    meter.start_metering(clock.now())
+    meter.metering.start(clock.now())
     clock.advance(HOUR)
-    meter.start_metering(clock.now())                           # installed once: the second call changes nothing
-    assert meter.consumption.installed == INSTALLED
+    meter.metering.start(clock.now())                  # installed once: the second call changes nothing
+    assert meter.metering.consumption.installed == INSTALLED

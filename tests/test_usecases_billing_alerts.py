@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from harness.catalogue import PaymentMode
 from harness.emulators.metering import esme_tou, mmc_time, snapshot_tou
 from harness.eui import EntityId
 from harness.gbcs import crypto
@@ -143,7 +144,7 @@ def test_what_a_meter_builds_of_the_entry_is_the_rtds_alert(name, conformance_ke
                                                    ("the Gas Supplier", "GSME", "Gas")])
 def test_a_price_change_brings_the_supplier_the_meters_billing_data_log_entry(lab, mmc_schema, supplier, meter,
                                                                              fuel):
-    Procedures(lab, lambda exchange: exchange, {}).install_and_commission(supplier, meter, "credit")
+    Procedures(lab, lambda exchange: exchange).install_and_commission(supplier, meter, PaymentMode.CREDIT)
     user, device = lab.user(supplier), lab.device(meter)
     since = user.mark()
     lab.let_time_pass(3600)

@@ -240,7 +240,7 @@ def test_smki_certifies_only_a_request_signed_for_the_device_and_usage_it_names(
 # -- through a lab: the User reads the device's real answers ---------------------------------------------------------
 
 def _commissioned(lab) -> None:
-    Procedures(lab, lambda exchange: exchange, {}).install_and_commission(IS, "ESME")
+    Procedures(lab, lambda exchange: exchange).install_and_commission(IS, "ESME")
 
 
 def test_a_rekey_goes_through_the_devices_certification_request(lab):
@@ -292,5 +292,5 @@ def test_a_future_dated_credentials_update_is_held_then_reported_and_can_be_canc
     assert again.succeeded
     assert user.wait_for_alert("8F66", device=esme.eui, timeout=2 * 3600) is not None
     cell = esme.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
-    renewed_key = lab.repository.pending[user.eui][KeyUsage.DIGITAL_SIGNING].public_key
+    renewed_key = lab.repository.renewed(user.eui)[KeyUsage.DIGITAL_SIGNING].public_key
     assert cell.public_key.public_numbers() == renewed_key.public_numbers()

@@ -1,4 +1,4 @@
-"""The DUIS Service Request catalogue, GBCS use cases, alerts, device types and SMI statuses.
+"""The DUIS Service Request catalogue, GBCS use cases, alerts, device types, SMI statuses, payment modes and fuels.
 
 The facts live in two data files next to this module (service_requests.yaml, alerts.yaml); this
 module gives typed, read-only access to them. Everything above this package asks the catalogue
@@ -9,9 +9,10 @@ roles may send it, which GBCS message code a device answers with.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, IntEnum
+from enum import Enum, IntEnum, StrEnum
 from functools import cache
 from importlib import resources
+from typing import Self
 
 import yaml
 
@@ -122,6 +123,36 @@ class DeviceStatus(str, Enum):
     SUSPENDED = "Suspended"
     RECOVERY = "Recovery"
     RECOVERED = "Recovered"
+
+
+class _StepValue(StrEnum):
+    """Values a Gherkin step or table gives by name, in any case ("credit", "Prepayment")."""
+
+    @classmethod
+    def parse(cls, text: str, what: str) -> Self:
+        for member in cls:
+            if str(text).strip().lower() == member.value.lower():
+                return member
+        raise DitError(f"{what} must be one of {', '.join(m.value.lower() for m in cls)}, not {text!r}")
+
+
+class PaymentMode(_StepValue):
+    """A meter's payment mode, spelt as DUIS and the MMC responses carry it."""
+
+    CREDIT = "Credit"
+    PREPAYMENT = "Prepayment"
+
+
+class Fuel(_StepValue):
+    """What a meter measures: a DUIS body's structure and a meter's consumption differ between the two."""
+
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+
+    @classmethod
+    def of(cls, device_type: DeviceType | None) -> Fuel:
+        """A GSME's and a GPF's fuel is gas; every other device's electricity."""
+        return cls.GAS if device_type in (DeviceType.GSME, DeviceType.GPF) else cls.ELECTRICITY
 
 
 class RemotePartyRole(IntEnum):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -90,6 +91,19 @@ _DCC_SIGNED = frozenset({"CS02bSupplierBySupplierHandover", "CS02bNOByNOHandover
 _CH_MAINTENANCE = frozenset({"8.7.2", "8.8.2", "8.9", "8.12.2"})
 # Alerts the devices address to the DCC: the message codes of the CHF and GPF device-log backups.
 CS14_DEVICE_LOG_BACKUP, GCS62_GPF_LOG_BACKUP = 0x0018, 0x00B2
+
+
+@dataclass(frozen=True)
+class _LogRestore:
+    """A restore of a replaced device's log from the last backup of it the DSP holds (8.12.1 CHF, 8.12.2 GPF)."""
+
+    device: DeviceType
+    old_device_field: str         # the request field naming the replaced device
+    no_backup: str                # the response code when the DSP holds no backup of it
+
+
+_LOG_RESTORES = {"8.12.1": _LogRestore(DeviceType.CHF, "OldCHFID", "E081202"),
+                 "8.12.2": _LogRestore(DeviceType.GPF, "OldGPFID", "E081222")}
 
 
 class DataServicesProvider:
@@ -287,24 +301,23 @@ class DataServicesProvider:
         other = self.inventory.get(EntityId(fields["OtherDeviceID"])) if "OtherDeviceID" in fields else None
         other_ka = self.repository.keystore.find(other.device_id, KeyUsage.KEY_AGREEMENT) if other else None
         roles = sorted(self.roles_for(user, device, srv), key=lambda r: r.value)
-        # 8.12.1 / 8.12.2 restore the old CHF's (GPF's) last backup the DSP holds (none: E081202 / E081222).
-        chf_log = self._log_backup(srv, fields) if srv == "8.12.1" else None
-        gpf_log = self._log_backup(srv, fields) if srv == "8.12.2" else None
+        restore = _LOG_RESTORES.get(srv)
+        backup = self._log_backup(restore, fields) if restore is not None else None
         return DspRecords(device_type=device.device_type, gbcs_version=GBCS_VERSION,
                           user_role=roles[0] if roles else None,
                           other_device_type=other.device_type if other else None,
                           other_device_ka_certificate=other_ka.certificate.public_bytes(Encoding.DER)
                           if other_ka and other_ka.certificate else None,
-                          chf_device_log=chf_log, gpf_device_log=gpf_log)
+                          chf_device_log=backup if isinstance(backup, DeviceLogBackup) else None,
+                          gpf_device_log=backup if isinstance(backup, GpfDeviceLogBackup) else None)
 
-    def _log_backup(self, srv: str, fields: dict) -> DeviceLogBackup | GpfDeviceLogBackup:
+    def _log_backup(self, restore: _LogRestore, fields: dict) -> DeviceLogBackup | GpfDeviceLogBackup:
         """What a restore carries: the replaced CHF's (or GPF's) device log as the DCC last backed it up."""
-        old = fields.get("OldCHFID") if srv == "8.12.1" else fields.get("OldGPFID")
-        backups = self.device_log_backups if srv == "8.12.1" else self.gpf_log_backups
+        old = fields.get(restore.old_device_field)
+        backups = self.device_log_backups if restore.device is DeviceType.CHF else self.gpf_log_backups
         backup = backups.get(EntityId(old)) if old else None
         if backup is None:
-            raise DuisRejection("E081202" if srv == "8.12.1" else "E081222",
-                                f"the DCC holds no device log backup of {old}")
+            raise DuisRejection(restore.no_backup, f"the DCC holds no device log backup of {old}")
         return backup
 
     def next_dcc_counter(self) -> int:

@@ -32,6 +32,12 @@ MPAN, MPRN = "1312345678111", "7512345678"
 FIRMWARE_IMAGE = b"DIT example OTA image " * 64
 
 
+# SRs whose example goes to another device than the first type the catalogue says they target: 8.7.2 joins the GSME
+# to the GPF (I&C gas); 8.12.1 and 8.12.2 go to the new Communications Hub.
+_OTHER_TARGETS = {"8.7.2": (DEVICES[DeviceType.GPF], DeviceType.GPF), "8.12.1": (REPLACEMENT_CHF, DeviceType.CHF),
+                  "8.12.2": (REPLACEMENT_GPF, DeviceType.GPF)}
+
+
 @dataclass(frozen=True)
 class Example:
     srv: str
@@ -92,11 +98,7 @@ def example(srv: str, smki: SMKI, now: dt.datetime) -> Example:
                  "firmware_version": "00020001", "esme_variant": "A"},
     }.get(srv, {})
     target_type = None if service.non_device else service.targets[0]
-    if srv == "8.7.2":
-        target, target_type = gpf, DeviceType.GPF            # I&C gas: join the GSME to the GPF
-    if srv in ("8.12.1", "8.12.2"):                          # sent to the new Communications Hub
-        target, target_type = ((REPLACEMENT_CHF, DeviceType.CHF) if srv == "8.12.1"
-                               else (REPLACEMENT_GPF, DeviceType.GPF))
+    target, target_type = _OTHER_TARGETS.get(srv, (target, target_type))
     return Example(srv, target, target_type, params)
 
 

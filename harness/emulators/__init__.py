@@ -1,10 +1,13 @@
 """Emulated devices: Communications Hub (CHF, GPF), ESME, GSME, PPMID, IHD, and the HAN between them."""
 
-from harness.emulators.comms_hub import CommunicationsHub, CommunicationsHubFunction, GasProxyFunction, HanDevice
+from harness.emulators.chf import CommunicationsHubFunction
 from harness.emulators.device import DeviceKeys, EmulatedDevice
 from harness.emulators.displays import InHomeDisplay, PrepaymentInterfaceDevice
+from harness.emulators.gpf import GasProxyFunction
 from harness.emulators.han import HanNetwork, HanTiming
+from harness.emulators.han_device import HanDevice
 from harness.emulators.hht import HandHeldTerminal
+from harness.emulators.hub import CommunicationsHub
 from harness.emulators.meters import ElectricityMeter, GasMeter, Meter
 from harness.emulators.trust import TrustAnchorCell, TrustAnchors
 

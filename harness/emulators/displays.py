@@ -10,10 +10,10 @@ rekeyed it can no longer talk to it until it is joined again (DIT: "PPMID re-joi
 from __future__ import annotations
 
 from harness.catalogue import DeviceType
-from harness.emulators.comms_hub import HanDevice, PairedDevice
 from harness.emulators.device import GeneralSigning, handles
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import BAND_24GHZ
+from harness.emulators.han_device import HanDevice, PairedDevice
 from harness.eui import EntityId
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from harness.emulators.device import GeneralSigning, execute_when_due, handles
+from harness.emulators.device import EmulatedDevice, GeneralSigning, execute_when_due, handles
 from harness.gbcs.firmware_image import FirmwareImage, MalformedImage, parse_image
 from harness.usecases.firmware import RECEIPT_ALERTS, calculated_hash, receipt_alert
 from harness.usecases.firmware_activation import activation_outcome
@@ -19,11 +19,16 @@ from harness.usecases.firmware_activation import activation_outcome
 FIRMWARE_VERIFIED, FIRMWARE_NOT_VERIFIED = 0x8F72, 0x8F1C
 
 
-class FirmwareHost:
-    """Mixin for an EmulatedDevice that runs upgradable firmware."""
+class FirmwareHost(EmulatedDevice):
+    """An EmulatedDevice that runs upgradable firmware (a base, not a mixin: what it uses of the device is the
+    EmulatedDevice's: its trace, its logs, its alerts and device-pattern future dating)."""
 
     manufacturer_code: int = 0x1234
     image_type: int = 0x0001
+
+    firmware_version: str
+    manufacturer_key: ec.EllipticCurvePublicKey | None
+    verified_images: dict[bytes, FirmwareImage]
 
     def init_firmware(self, version: str, manufacturer_key: ec.EllipticCurvePublicKey | None) -> None:
         self.firmware_version = version
@@ -36,7 +41,7 @@ class FirmwareHost:
             image = parse_image(data)
             problem = self._image_problem(image)
         except MalformedImage as exc:
-            image, problem = None, str(exc)
+            problem = str(exc)
         if problem is None:
             self.verified_images[image.hash] = image
             self.note(f"firmware {image.version} verified")

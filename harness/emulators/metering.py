@@ -6,7 +6,7 @@ all of them come from one deterministic consumption model and one account:
   function of (seed, interval). Registers, the daily read log, the daily consumption log and profile
   data are views of it, so a midnight read difference equals that day's consumption log entry equals
   the sum of that day's 48 profile values, by construction.
-- MeteringMixin.settle(): brings the meter balance up to now. The cost of supply (energy x unit rate of
+- Metering.settle(): brings the meter balance up to now. The cost of supply (energy x unit rate of
   the TOU rate the switching table gives each half hour, plus the standing charge pro rata in time) is
   accumulated exactly and the balance debited in whole units (10^-5 GBP), in credit mode as in
   prepayment (a negative credit balance is the amount owed). At each midnight it recovers time debt
@@ -14,6 +14,10 @@ all of them come from one deterministic consumption model and one account:
   tariff, payment mode or emergency credit settles first, so each change starts a new account segment.
 - Logs hold what a meter holds (module constants): older entries have dropped off. A log read returns
   the entries whose time stamp lies in the ReadLogPeriod, bounds included.
+
+A meter owns its Metering (composition rather than a mixin: the few things it reads and writes of the meter are
+the MeteringHost protocol, which a type checker holds every meter to); GasReads answers the gas reads from a
+GSME's Metering, for the GSME itself and for the GPF that mirrors it.
 
 Model choices (not GBCS facts): time is the lab clock in UTC (no BST, no meter clock offset); consumption
 starts at the first half hour boundary at or after installation; profile entries are stamped with the
@@ -28,12 +32,15 @@ import datetime as dt
 import hashlib
 import math
 import re
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Protocol
 
-from harness.catalogue import DeviceType
+from harness.catalogue import Fuel, PaymentMode
+from harness.clock import Clock
 from harness.emulators.device import CommandFailed, GeneralSigning, handles, when
 from harness.usecases import gsme_reads
 
@@ -44,7 +51,7 @@ SLOTS = 48
 _SLOT_US = 1_800_000_000                       # microseconds in a half hour
 _DAY_US = 86_400_000_000
 
-ELECTRICITY, GAS = "electricity", "gas"
+ELECTRICITY, GAS = Fuel.ELECTRICITY, Fuel.GAS
 UNITS = {ELECTRICITY: "Wh", GAS: "dm3"}
 CURRENCY, MONEY_SCALE = "GBP", -5              # the meter balance counts 10^-5 GBP, the DUIS price default
 
@@ -114,15 +121,15 @@ class ConsumptionModel:
     installation) the first time and O(1) after.
     """
 
-    def __init__(self, seed: bytes, fuel: str, start: dt.datetime):
+    def __init__(self, seed: bytes, fuel: Fuel | str, start: dt.datetime):
         if fuel not in UNITS:
-            raise ValueError(f"fuel must be {ELECTRICITY!r} or {GAS!r}, not {fuel!r}")
-        self.seed, self.fuel = bytes(seed), fuel
+            raise ValueError(f"fuel must be {ELECTRICITY.value!r} or {GAS.value!r}, not {fuel!r}")
+        self.seed, self.fuel = bytes(seed), Fuel(fuel)
         self.installed = _utc(start)
         self.first_interval = _slot_ceil(self.installed)
         self._first_day = self.first_interval.date()
         raw = int.from_bytes(self._digest(b"initial register", 8), "big")
-        self.initial_register = raw % _INITIAL_REGISTER_LIMIT[fuel]
+        self.initial_register = raw % _INITIAL_REGISTER_LIMIT[self.fuel]
         self._days: dict[dt.date, tuple[int, ...]] = {}
         self._prefixes: dict[dt.date, tuple[int, ...]] = {}
         self._before = [0]                     # consumption before midnight of first day + i
@@ -299,7 +306,7 @@ class Tariff:
     """The prices and TOU switching of the tariff fields (flattened 1.1.1 / 1.2.1) a meter holds, in
     balance units (10^-5 GBP) per Wh or dm3. Special days are not modelled."""
 
-    def __init__(self, fields: Mapping[str, str], fuel: str, gas_conversion: Mapping[str, str]):
+    def __init__(self, fields: Mapping[str, str], fuel: Fuel, gas_conversion: Mapping[str, str]):
         elec = fuel == ELECTRICITY
         prices = f"PriceElements/{'Electricity' if elec else 'Gas'}PriceElements"
         if elec:
@@ -462,7 +469,7 @@ class _Account:
     cost: Fraction              # exact cost of supply since installation; the balance was debited floor(cost)
     tou: tuple[int, ...]        # TOU registers, rate 1 first (the initial register counts in rate 1)
     tariff: Tariff
-    payment_mode: str
+    payment_mode: PaymentMode
     emergency_credit: int
     accumulated_debt: int
 
@@ -512,7 +519,7 @@ class _Metering:
     tariffs: dict[tuple, Tariff]
 
 
-def _log_period(fields: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
+def log_period(fields: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
     """ReadLogPeriod bounds (inclusive); an absent bound is open."""
     try:
         start = fields.get("ReadLogPeriod/StartDateTime")
@@ -595,58 +602,76 @@ def mmc_element(name: str, leaves: dict[str, str]) -> dict[str, str]:
     return leaves or {name: ""}
 
 
-class MeteringMixin:
-    """Consumption, registers, logs and the meter balance for a Meter (ESME or GSME).
+class MeteringHost(Protocol):
+    """What a meter's Metering uses of the meter: the lab clock and the state its service users configure. Settling
+    writes meter_balance and, recovering time debt, debt's time debt registers."""
 
-    Expects on the host: clock, eui, device_type, meter_balance (int, 10^-5 GBP), payment_mode
-    ("Credit" | "Prepayment"), tariff (flattened 1.1.1/1.2.1 fields), debt (flattened 2.3 fields),
-    billing_calendar (flattened 6.8 fields); optionally gas_conversion (flattened 6.6 fields), _key_seed
-    (bytes) and emergency_credit_balance (int, default 0). Its state is one attribute, _metering (None
-    until start_metering); settle() writes meter_balance and, recovering time debt, debt's registers.
-    """
+    meter_balance: int                          # 10^-5 GBP
 
-    emergency_credit_balance: int = 0
-    _metering: _Metering | None = None
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def payment_mode(self) -> PaymentMode: ...
+
+    @property
+    def tariff(self) -> dict[str, str]: ...                 # flattened 1.1.1 / 1.2.1 fields
+
+    @property
+    def debt(self) -> dict[str, str]: ...                   # flattened 2.3 fields
+
+    @property
+    def billing_calendar(self) -> dict[str, str]: ...       # flattened 6.8 fields
+
+    @property
+    def gas_conversion(self) -> dict[str, str]: ...         # flattened 6.6 fields (an ESME's stay empty)
+
+
+class Metering:
+    """Consumption, registers, logs and the meter balance of the meter (ESME or GSME) that owns it, from
+    installation (start) on; before it, settling does nothing and a read fails. The emergency credit balance is
+    its own: nothing in the model grants emergency credit, so it stays 0."""
+
+    def __init__(self, host: MeteringHost, fuel: Fuel, seed: bytes):
+        self.host, self.fuel, self._seed = host, fuel, seed
+        self.emergency_credit_balance = 0
+        self._state: _Metering | None = None
 
     # -- installation and settlement ---------------------------------------------------------------
 
-    @property
-    def fuel(self) -> str:
-        return GAS if self.device_type is DeviceType.GSME else ELECTRICITY
-
-    def start_metering(self, at: dt.datetime) -> None:
+    def start(self, at: dt.datetime) -> None:
         """The meter is installed at `at`: consumption starts. A second call changes nothing."""
-        if self._metering is not None:
+        if self._state is not None:
             return
         at = _utc(at)
-        seed = hashlib.sha256(getattr(self, "_key_seed", b"") + bytes(self.eui)).digest()
+        seed = hashlib.sha256(self._seed).digest()
         model = ConsumptionModel(seed, self.fuel, at)
         tariff = self._tariff()
-        account = _Account(at, self.meter_balance, Fraction(0), (model.initial_register,), tariff,
-                           self.payment_mode, self.emergency_credit_balance, 0)
-        self._metering = _Metering(model, at, account, [account], [at], deque(maxlen=DAILY_LOG_DAYS),
-                                   {self._tariff_key(): tariff})
+        account = _Account(at, self.host.meter_balance, Fraction(0), (model.initial_register,), tariff,
+                           self.host.payment_mode, self.emergency_credit_balance, 0)
+        self._state = _Metering(model, at, account, [account], [at], deque(maxlen=DAILY_LOG_DAYS),
+                                {self._tariff_key(): tariff})
 
     @property
     def consumption(self) -> ConsumptionModel | None:
         """The consumption model, or None before installation."""
-        return self._metering.model if self._metering else None
+        return self._state.model if self._state else None
 
     @property
     def prepayment_daily_log(self) -> list[PrepaymentSnapshot]:
-        return list(self._metering.prepayment_log) if self._metering else []
+        return list(self._state.prepayment_log) if self._state else []
 
     @property
     def accumulated_debt_register(self) -> int:
-        return self._metering.head.accumulated_debt if self._metering else 0
+        return self._state.head.accumulated_debt if self._state else 0
 
     def settle(self) -> None:
         """Bring the meter balance (and the TOU registers) up to now, day by day. Callers that change the
         balance, tariff, payment mode or emergency credit call this first, so the past is costed as it was."""
-        m = self._metering
+        m = self._state
         if m is None:
             return
-        now = self.clock.now()
+        now = self.host.clock.now()
         if now < m.settled_to:
             return
         self._open_account_if_changed()
@@ -658,45 +683,55 @@ class MeteringMixin:
             midnight += DAY
         m.head = m.head.project(m.model, now)
         m.settled_to = now
-        self.meter_balance = m.head.balance
+        self.host.meter_balance = m.head.balance
 
     def _tariff_key(self) -> tuple:
-        return (tuple(sorted(self.tariff.items())), tuple(sorted(getattr(self, "gas_conversion", {}).items())))
+        return (tuple(sorted(self.host.tariff.items())), tuple(sorted(self.host.gas_conversion.items())))
 
     def _tariff(self) -> Tariff:
         key = self._tariff_key()
-        tariffs = self._metering.tariffs if self._metering else {}
+        tariffs = self._state.tariffs if self._state else {}
         tariff = tariffs.get(key)
         if tariff is None:
-            tariff = tariffs[key] = Tariff(self.tariff, self.fuel, getattr(self, "gas_conversion", {}))
+            tariff = tariffs[key] = Tariff(self.host.tariff, self.fuel, self.host.gas_conversion)
         return tariff
+
+    def rate_now(self) -> int:
+        """The TOU rate the tariff's switching table gives the half hour now."""
+        now = self.host.clock.now().astimezone(UTC)
+        return self._tariff().rates_on(now.date())[(now.hour * 60 + now.minute) // 30]
+
+    def unit_rate_now(self) -> int:
+        """The unit rate of the TOU rate in force now (an ESME's Active Tariff Price)."""
+        return self._tariff().unit_rates.get(self.rate_now(), 0)
 
     def _open_account_if_changed(self) -> None:
         """Someone changed the meter since the last settlement (which they did at its time): a new account."""
-        m = self._metering
+        m = self._installed()
         head, tariff = m.head, self._tariff()
-        state = (self.meter_balance, self.payment_mode, self.emergency_credit_balance)
+        state = (self.host.meter_balance, self.host.payment_mode, self.emergency_credit_balance)
         if state != (head.balance, head.payment_mode, head.emergency_credit) or tariff is not head.tariff:
-            m.head = replace(head, balance=self.meter_balance, payment_mode=self.payment_mode,
+            m.head = replace(head, balance=self.host.meter_balance, payment_mode=self.host.payment_mode,
                              emergency_credit=self.emergency_credit_balance, tariff=tariff)
             self._keep(m.head)
 
     def _keep(self, account: _Account) -> None:
-        self._metering.accounts.append(account)
-        self._metering.times.append(account.at)
+        m = self._installed()
+        m.accounts.append(account)
+        m.times.append(account.at)
 
     def _close_day(self, midnight: dt.datetime) -> None:
         """Midnight: recover the day's time debt (prepayment only), then take the daily snapshot."""
-        m = self._metering
+        m = self._installed()
         head = m.head.project(m.model, midnight)
-        recovered = self._recover_time_debt() if head.payment_mode == "Prepayment" else 0
+        recovered = self._recover_time_debt() if head.payment_mode is PaymentMode.PREPAYMENT else 0
         m.head = replace(head, balance=head.balance - recovered, accumulated_debt=head.accumulated_debt + recovered)
         self._keep(m.head)                             # an account a day: a past state costs at most a day to rebuild
-        self.meter_balance = m.head.balance
+        self.host.meter_balance = m.head.balance
         m.prepayment_log.append(PrepaymentSnapshot(
             midnight, m.head.balance, m.head.emergency_credit, m.head.accumulated_debt,
-            (_int(self.debt.get("TimeDebtRegister1")), _int(self.debt.get("TimeDebtRegister2"))),
-            _int(self.debt.get("PaymentDebtRegister"))))
+            (_int(self.host.debt.get("TimeDebtRegister1")), _int(self.host.debt.get("TimeDebtRegister2"))),
+            _int(self.host.debt.get("PaymentDebtRegister"))))
 
     def _recover_time_debt(self) -> int:
         """A day's recovery from each time debt register at its 2.3 rate (HOURLY rates x 24), never more
@@ -704,27 +739,27 @@ class MeteringMixin:
         group = "ElecDebtRecovery" if self.fuel == ELECTRICITY else "GasDebtRecovery"
         recovered = 0
         for i in (1, 2):
-            owed = _int(self.debt.get(f"TimeDebtRegister{i}"))
-            rate = _int(self.debt.get(f"{group}{i}/DebtRecoveryRate"))
+            owed = _int(self.host.debt.get(f"TimeDebtRegister{i}"))
+            rate = _int(self.host.debt.get(f"{group}{i}/DebtRecoveryRate"))
             if owed <= 0 or rate <= 0:
                 continue
-            scale = _int(self.debt.get(f"{group}{i}/DebtRecoveryRatePriceScale"), MONEY_SCALE)
-            hours = 24 if str(self.debt.get(f"{group}{i}/DebtRecoveryRatePeriod", "")).upper() == "HOURLY" else 1
+            scale = _int(self.host.debt.get(f"{group}{i}/DebtRecoveryRatePriceScale"), MONEY_SCALE)
+            hours = 24 if str(self.host.debt.get(f"{group}{i}/DebtRecoveryRatePeriod", "")).upper() == "HOURLY" else 1
             take = min(owed, math.floor(rate * hours * Fraction(10) ** (scale - MONEY_SCALE)))
-            self.debt[f"TimeDebtRegister{i}"] = str(owed - take)
+            self.host.debt[f"TimeDebtRegister{i}"] = str(owed - take)
             recovered += take
         return recovered
 
     def _account_at(self, at: dt.datetime) -> _Account:
         """The accounts at a settled time (installation <= at <= settled_to)."""
-        m = self._metering
+        m = self._installed()
         i = bisect.bisect_right(m.times, at) - 1
         return m.accounts[max(i, 0)].project(m.model, at)
 
     def _snapshot(self, at: dt.datetime) -> dict[str, str]:
         account = self._account_at(at)
         registers = account.tou + (0,) * (account.tariff.registers - len(account.tou))
-        out = {"DateTime": _stamp(at), "ImportRegister": str(self._metering.model.register(at))}
+        out = {"DateTime": _stamp(at), "ImportRegister": str(self._installed().model.register(at))}
         out.update({f"TOURegister[{n}]": str(value) for n, value in enumerate(registers, 1)})
         out.update({"MeterBalance": str(account.balance), "EmergencyCreditBalance": str(account.emergency_credit),
                     "AccumulatedDebtRegister": str(account.accumulated_debt), "PaymentMode": account.payment_mode})
@@ -732,27 +767,28 @@ class MeteringMixin:
 
     def billing_snapshot(self) -> dict[str, str]:
         """Registers and balance now, for a billing data log entry (settles first); nothing before installation."""
-        if self._metering is None:
+        if self._state is None:
             return {}
         self.settle()
-        return {**self._snapshot(self.clock.now()), **{name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS},
-                "Unit": self._metering.model.unit, "Currency": CURRENCY, "MoneyScale": str(MONEY_SCALE)}
+        debt = {name: str(_int(self.host.debt.get(name))) for name in DEBT_REGISTERS}
+        return {**self._snapshot(self.host.clock.now()), **debt, "Unit": self._state.model.unit, "Currency": CURRENCY,
+                "MoneyScale": str(MONEY_SCALE)}
 
     def _installed(self) -> _Metering:
-        if self._metering is None:
-            raise CommandFailed(f"{type(self).__name__} is not installed: it has measured nothing")
-        return self._metering
+        if self._state is None:
+            raise CommandFailed(f"{type(self.host).__name__} is not installed: it has measured nothing")
+        return self._state
 
     # -- reads (the GPF mirror answers with these too) ------------------------------------------------
 
     def read_import_registers(self) -> dict[str, str]:
-        m, now = self._installed(), self.clock.now()
+        m, now = self._installed(), self.host.clock.now()
         return {"DateTime": _stamp(now), "ImportRegister": str(m.model.register(now)), "Unit": m.model.unit}
 
     def read_tou_registers(self) -> dict[str, str]:
         m = self._installed()
         self.settle()
-        snapshot = self._snapshot(self.clock.now())
+        snapshot = self._snapshot(self.host.clock.now())
         registers = {k: v for k, v in snapshot.items() if k.startswith("TOURegister[")}
         return {"DateTime": snapshot["DateTime"], "TOURegisters": str(len(registers)), **registers,
                 "Unit": m.model.unit}
@@ -762,7 +798,7 @@ class MeteringMixin:
         m = self._installed()
         self.settle()
         try:
-            dates = billing_dates(self.billing_calendar, m.model.installed, self.clock.now())
+            dates = billing_dates(self.host.billing_calendar, m.model.installed, self.host.clock.now())
         except ValueError as exc:
             raise CommandFailed(f"billing calendar: {exc}") from None
         return [self._snapshot(at) for at in dates[-BILLING_LOG_ENTRIES:] if start <= at <= end]
@@ -789,7 +825,7 @@ class MeteringMixin:
 
     def profile_entries(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
         """(start, consumption) of each half hour the profile data log holds in [start, end]."""
-        m, now = self._installed(), self.clock.now()
+        m, now = self._installed(), self.host.clock.now()
         last = _slot_floor(now) - HALF_HOUR                       # the last half hour that has ended
         oldest = last - (PROFILE_LOG_INTERVALS - 1) * HALF_HOUR
         return m.model.profile(max(start, oldest), min(end, last)) if start <= end else []
@@ -829,11 +865,16 @@ class MeteringMixin:
         if taken:
             fields = taken[-1].fields()
             return {name: fields[name] for name in DEBT_REGISTERS}
-        return {name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS}
+        return {name: str(_int(self.host.debt.get(name))) for name in DEBT_REGISTERS}
+
+    def billing_prepayment(self, entries: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The prepayment data captured with each billing data log entry, in MMC names (ESME and GSME alike)."""
+        return [esme_prepayment({**e, **self.debt_registers_at(dt.datetime.fromisoformat(e["DateTime"]))},
+                                e["DateTime"]) for e in entries]
 
     def _daily_window(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """The part of [start, end] the daily logs still hold: the last DAILY_LOG_DAYS midnights up to now."""
-        now = self.clock.now()
+        now = self.host.clock.now()
         oldest = _midnight(now.date()) - (DAILY_LOG_DAYS - 1) * DAY
         return max(start, oldest), min(end, now)
 
@@ -845,7 +886,7 @@ class MeteringMixin:
 
     def gas_import_register(self) -> dict[str, str]:
         m = self._installed()
-        return {"Gas/ConsumptionRegister/Value": gsme_reads.register_value(m.model.register(self.clock.now())),
+        return {"Gas/ConsumptionRegister/Value": gsme_reads.register_value(m.model.register(self.host.clock.now())),
                 "Gas/ConsumptionRegister/Unit": "m3"}
 
     def gas_tou_registers(self) -> dict[str, str]:
@@ -859,25 +900,24 @@ class MeteringMixin:
         self.settle()
         return {"EmergencyCreditBalance": str(self.emergency_credit_balance),
                 "AccumulatedDebtRegister": str(self.accumulated_debt_register),
-                **{name: str(_int(self.debt.get(name))) for name in DEBT_REGISTERS},
-                "MeterBalance": str(self.meter_balance)}
+                **{name: str(_int(self.host.debt.get(name))) for name in DEBT_REGISTERS},
+                "MeterBalance": str(self.host.meter_balance)}
 
     def gas_meter_balance(self) -> dict[str, str]:
         """ReadMeterBalanceRsp: the Bill To Date (unsigned: what the account owes) and the Credit Remaining,
         both of the one account the model keeps in either payment mode."""
         self.settle()
-        return {"MeterBalance": str(max(0, -self.meter_balance)),
-                "Gas/MeterBalancePrepaymentMode": str(self.meter_balance)}
+        return {"MeterBalance": str(max(0, -self.host.meter_balance)),
+                "Gas/MeterBalancePrepaymentMode": str(self.host.meter_balance)}
 
     def gas_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
         entries = self.billing_calendar_entries(start, end)
         consumption = [{"Timestamp": mmc_time(e["DateTime"]),
                         "ActiveImportRegisterValueConsumption": e["ImportRegister"],
                         **mmc_indexed("TariffTOURegisterMatrixValue", snapshot_tou(e))} for e in entries]
-        prepayment = [esme_prepayment({**e, **self.debt_registers_at(dt.datetime.fromisoformat(e["DateTime"]))},
-                                      e["DateTime"]) for e in entries]
         return mmc_element("Gas", {**mmc_repeated("Gas/GSMEBillingDataLogEntry", consumption),
-                                   **mmc_repeated("Gas/GSMEBillingPrepaymentDataLogEntry", prepayment)})
+                                   **mmc_repeated("Gas/GSMEBillingPrepaymentDataLogEntry",
+                                                  self.billing_prepayment(entries))})
 
     def gas_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
         return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]),
@@ -898,126 +938,36 @@ class MeteringMixin:
         return mmc_element("Gas", mmc_repeated("Gas/LogEntry", [{"Value": str(value), "Timestamp": mmc_time(at)}
                                                                 for at, value in days]))
 
-    # -- handlers ------------------------------------------------------------------------------------
+
+class GasReads(ABC):
+    """The gas reads in the names of their MMC responses, answered from a GSME's metering: a meter's own, or the
+    one the GPF mirrors (GBCS: the GPF mirrors the GSME's data; the model answers from the GSME's state now, not
+    from a last synchronisation)."""
+
+    @abstractmethod
+    def gas_metering(self) -> Metering:
+        """The metering these reads answer from (CommandFailed if there is none)."""
 
     @handles("GCS13a")
-    def _metering_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_import_register()
+    def _gas_import_register(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_import_register()
 
     @handles("GCS13c")
-    def _metering_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_tou_registers()
+    def _gas_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_tou_registers()
 
     @handles("GCS15c")
-    def _metering_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_billing_calendar_log(*_log_period(fields))
+    def _gas_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_billing_calendar_log(*log_period(fields))
 
     @handles("GCS16a")
-    def _metering_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_daily_read_log(*_log_period(fields))
+    def _gas_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_daily_read_log(*log_period(fields))
 
     @handles("GCS17")
-    def _metering_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_profile(*_log_period(fields))
+    def _gas_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_profile(*log_period(fields))
 
     @handles("GCS16b")
-    def _metering_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_prepayment_daily_log(*_log_period(fields))
-
-    # -- ESME reads: the values in the names of their MMC responses --------------------------------------
-
-    @handles("ECS17b")
-    def _esme_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        # The model measures active energy only: the reactive import register stays 0.
-        return {"Electricity/ActiveImportRegister/Value": self.read_import_registers()["ImportRegister"],
-                "Electricity/ActiveImportRegister/ActiveEnergyUnit": "Wh",
-                "Electricity/ReactiveImportRegister/Value": "0",
-                "Electricity/ReactiveImportRegister/ReactiveEnergyUnit": "varh"}
-
-    @handles("ECS17d")
-    def _esme_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return mmc_indexed("Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue",
-                             esme_tou(self.read_tou_registers()))
-
-    @handles("ECS20c")
-    def _esme_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """The billing data log and, captured with it, the prepayment data log."""
-        entries = self.billing_calendar_entries(*_log_period(fields))
-        consumption = [{"Timestamp": mmc_time(e["DateTime"]),
-                        **esme_consumption(e, "ActiveImportRegisterValueConsumption")} for e in entries]
-        prepayment = [esme_prepayment({**e, **self.debt_registers_at(dt.datetime.fromisoformat(e["DateTime"]))},
-                                      e["DateTime"]) for e in entries]
-        return mmc_element("Electricity", {
-            **mmc_repeated("Electricity/ESMEBillingDataLogEntry", consumption),
-            **mmc_repeated("Electricity/ESMEBillingPrepaymentDataLogEntry", prepayment)})
-
-    @handles("ECS21a")
-    def _esme_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        entries = self.daily_read_entries(*_log_period(fields))
-        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]), **esme_consumption(
-            e, "ElecActiveImportRegisterConsumption", "Electricity/")} for e in entries])
-
-    @handles("ECS21b")
-    def _esme_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        entries = self.prepayment_daily_entries(*_log_period(fields))
-        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
-            esme_prepayment(s.fields(), s.at) for s in entries]))
-
-    @handles("ECS22b")
-    def _esme_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(at), "Electricity/PrimaryValue": str(value)}
-                                         for at, value in self.profile_entries(*_log_period(fields))])
-
-    @handles("ECS66")                     # the gas daily consumption log is the GPF's (GCS61)
-    def _esme_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
-            {"Value": str(value), "Timestamp": mmc_time(at)}
-            for at, value in self.daily_consumption_entries(*_log_period(fields))]))
-
-
-class GasProxyMirror:
-    """The GPF's answers to gas reads, from the GSME it is joined with (GBCS: the GPF mirrors the GSME's
-    data). The model answers from the GSME's state now, not from a last synchronisation.
-    Expects on the host: mirrored_gsme() -> the joined GSME (a MeteringMixin) or None."""
-
-    def _gsme(self) -> MeteringMixin:
-        gsme = self.mirrored_gsme()
-        if gsme is None:
-            raise CommandFailed("no GSME joined to this GPF")
-        return gsme
-
-    @handles("GCS13a")
-    def _mirror_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_import_register()
-
-    @handles("GCS13c")
-    def _mirror_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_tou_registers()
-
-    @handles("GCS14")
-    def _mirror_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().prepay_values()
-
-    @handles("GCS60a")
-    def _mirror_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_meter_balance()
-
-    @handles("GCS15c")
-    def _mirror_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_billing_calendar_log(*_log_period(fields))
-
-    @handles("GCS16a")
-    def _mirror_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_daily_read_log(*_log_period(fields))
-
-    @handles("GCS16b")
-    def _mirror_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_prepayment_daily_log(*_log_period(fields))
-
-    @handles("GCS17")
-    def _mirror_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_profile(*_log_period(fields))
-
-    @handles("GCS61")
-    def _mirror_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self._gsme().gas_daily_consumption_log(*_log_period(fields))
+    def _gas_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.gas_metering().gas_prepayment_daily_log(*log_period(fields))

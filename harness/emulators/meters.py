@@ -22,13 +22,13 @@ import datetime as dt
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 
-from harness.catalogue import DeviceType, RemotePartyRole
-from harness.emulators.comms_hub import PairedDevice
+from harness.catalogue import DeviceType, Fuel, PaymentMode, RemotePartyRole
 from harness.emulators.device import FD_FAILURE, FD_SUCCESS, CommandFailed, GeneralSigning, handles, when
 from harness.emulators.firmware import FirmwareHost
+from harness.emulators.han_device import PairedDevice
 from harness.emulators.metering import (
-    MeteringMixin, esme_consumption, esme_prepayment, mmc_element, mmc_indexed, mmc_repeated, mmc_time,
-    snapshot_tou)
+    GasReads, Metering, esme_consumption, esme_prepayment, esme_tou, log_period, mmc_element, mmc_indexed, mmc_repeated,
+    mmc_time, snapshot_tou)
 from harness.eui import EntityId
 from harness.gbcs import crypto, utrn
 from harness.gbcs.frame import CraFlag
@@ -71,7 +71,7 @@ class UtrnRefused(CommandFailed):
         self.alert_code = alert_code
 
 
-class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
+class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     billing_alert_message_code: int = 0x0061       # ECS68 ESME Critical Sensitive Alert (GSME: GCS53)
 
     def __init__(self, eui: EntityId, **kwargs):
@@ -80,7 +80,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self.clock_offset = None                    # None: never set
         self.mpxn: str | None = None
         self.tariff: dict = {}
-        self.payment_mode = "Credit"
+        self.payment_mode = PaymentMode.CREDIT
         self.prepayment_settings: dict = {}         # 1.6's debt suspensions and disablement threshold
         self._activations: dict[str, tuple[object, dict]] = {}
         self.prepay_configuration: dict = {}
@@ -94,20 +94,25 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self.access_restricted_from: str | None = None
         self.privacy_pin_enabled = True
         self.utrn_cache = utrn.UtrnCounterCache()
+        self.gas_conversion: dict = {}              # 6.6's values (a GSME's)
+        self.metering = Metering(self, Fuel.of(self.device_type), self._key_seed + bytes(eui))
+
+    def gas_metering(self) -> Metering:
+        return self.metering
 
     @property
     def meter_time(self):
         return None if self.clock_offset is None else self.clock.now() + self.clock_offset
 
     def power_on(self) -> None:
-        self.start_metering(self.clock.now())
+        self.metering.start(self.clock.now())
         super().power_on()
 
     def _log_billing_data(self, trigger: str) -> None:
         """Change of Mode / Tariff / Price triggered billing data log (read back with 4.4.2)."""
-        self.settle()
+        self.metering.settle()
         self.billing_data_log.append({"Trigger": trigger, "Time": self.clock.now().isoformat(),
-                                      "PaymentMode": self.payment_mode, **self.billing_snapshot()})
+                                      "PaymentMode": self.payment_mode, **self.metering.billing_snapshot()})
 
     def _announce_billing_data_log(self) -> None:
         """0x8F0A to the party in the supplier cell: the billing data log entry just taken, in a signed alert whose
@@ -219,7 +224,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     @handles("ECS01a", "GCS01a")
     def _update_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
         def apply() -> dict:
-            self.settle()                      # consumption so far is charged at the old prices
+            self.metering.settle()                      # consumption so far is charged at the old prices
             self.tariff = _strip(fields)
             self._log_billing_data("tariff")
             self.log_event(0x8000, "tariff updated")
@@ -231,7 +236,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         """1.2.1: new prices for the tariff in place; the billing data log takes an entry and the
         supplier hears of it (0x8F0A)."""
         def apply() -> dict:
-            self.settle()
+            self.metering.settle()
             # The new price elements replace the old ones whole: a different number of rates leaves none behind.
             self.tariff = {k: v for k, v in self.tariff.items() if "PriceElements" not in k} | _strip(fields)
             self._log_billing_data("price")
@@ -242,32 +247,22 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     @handles("GCS21f")
     def _read_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
         """4.11.1 from a GSME: the tariff GCS01a/GCS01b set, and the price of the tier in force now."""
-        tier = None
-        if self.tariff:
-            now = self.clock.now().astimezone(dt.timezone.utc)
-            tier = self._tariff().rates_on(now.date())[(now.hour * 60 + now.minute) // 30]
-        return gas_tariff_read(self.tariff, tier)
+        return gas_tariff_read(self.tariff, self.metering.rate_now() if self.tariff else None)
 
     @handles("ECS24")
     def _read_esme_tariff(self, fields: dict, apdu: GeneralSigning) -> dict:
         """ReadTariffPrimaryElementRsp: the tariff in force and the price now."""
-        return tariff_read(self.tariff, self.active_price())
-
-    def active_price(self) -> int:
-        """The unit rate of the TOU rate in force now (an ESME's Active Tariff Price)."""
-        now = self.clock.now().astimezone(dt.timezone.utc)
-        tariff = self._tariff()
-        return tariff.unit_rates.get(tariff.rates_on(now.date())[(now.hour * 60 + now.minute) // 30], 0)
+        return tariff_read(self.tariff, self.metering.unit_rate_now())
 
     @handles("ECS02", "ECS03")
     def _update_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
-        mode = "Prepayment" if any(k.startswith("Prepayment") for k in fields) else "Credit"
+        mode = PaymentMode.PREPAYMENT if any(k.startswith("Prepayment") for k in fields) else PaymentMode.CREDIT
 
         def apply() -> dict:
             self.prepayment_settings = {k.removeprefix("Prepayment/"): v for k, v in _strip(fields).items()
                                         if k.startswith("Prepayment/")} or self.prepayment_settings
             if mode != self.payment_mode:
-                self.settle()
+                self.metering.settle()
                 self.payment_mode = mode
                 self._log_billing_data("change of mode")
                 self.log_event(0x8000, f"payment mode {mode}")
@@ -302,7 +297,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     @handles("ECS04a", "ECS04b", "GCS40a", "GCS40b", "GCS40c", "GCS40d")
     def _update_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
         adjust = next((v for k, v in fields.items() if k.endswith("AdjustMeterBalance")), None)
-        self.settle()
+        self.metering.settle()
         if any(k.endswith("ResetMeterBalance") for k in fields):
             self.meter_balance = 0
         elif adjust is not None:
@@ -313,22 +308,22 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
 
     @handles("GCS60", "GCS60a")
     def _read_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_meter_balance()
+        return self.metering.gas_meter_balance()
 
     @handles("ECS82")
     def _read_esme_meter_balance(self, fields: dict, apdu: GeneralSigning) -> dict:
-        self.settle()
+        self.metering.settle()
         return {"MeterBalance": str(self.meter_balance)}
 
     @handles("ECS07", "GCS04")
     def _update_debt(self, fields: dict, apdu: GeneralSigning) -> dict:
-        self.settle()
+        self.metering.settle()
         self.debt = _strip(fields)
         return {}
 
     @handles("ECS19", "GCS14")
     def _read_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.prepay_values()
+        return self.metering.prepay_values()
 
     @handles("CS01a")
     def _top_up(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -366,7 +361,7 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
             self.log_security(rejection.alert_code, str(rejection))
             self.raise_alert(rejection.alert_code, {"Reason": str(rejection)})
             raise UtrnRefused(rejection.alert_code, f"UTRN refused (0x{rejection.alert_code:04X}): {rejection}") from None
-        self.settle()
+        self.metering.settle()
         self.meter_balance += accepted.amount_pence * MONEY_PER_PENNY
         self.log_event(CREDIT_ADDED_LOCALLY if counter is None else 0x8000,
                        f"top-up {accepted.amount_pence}p (counter {accepted.counter})")
@@ -445,6 +440,55 @@ class Meter(MeteringMixin, FirmwareHost, PairedDevice, metaclass=ABCMeta):
             **mmc_repeated("Electricity/LogEntryConsumptionAndTariffRegistersData", consumption),
             **mmc_repeated("Electricity/LogEntryPrepaymentData", [esme_prepayment(e, e["Time"]) for e in entries])})
 
+    # -- ESME reads from the metering, in the names of their MMC responses (a GSME's are GasReads') -----
+
+    @handles("ECS17b")
+    def _esme_import_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        # The model measures active energy only: the reactive import register stays 0.
+        return {"Electricity/ActiveImportRegister/Value": self.metering.read_import_registers()["ImportRegister"],
+                "Electricity/ActiveImportRegister/ActiveEnergyUnit": "Wh",
+                "Electricity/ReactiveImportRegister/Value": "0",
+                "Electricity/ReactiveImportRegister/ReactiveEnergyUnit": "varh"}
+
+    @handles("ECS17d")
+    def _esme_tou_registers(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_indexed("Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue",
+                           esme_tou(self.metering.read_tou_registers()))
+
+    @handles("ECS20c")
+    def _esme_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """The billing data log and, captured with it, the prepayment data log."""
+        entries = self.metering.billing_calendar_entries(*log_period(fields))
+        consumption = [{"Timestamp": mmc_time(e["DateTime"]),
+                        **esme_consumption(e, "ActiveImportRegisterValueConsumption")} for e in entries]
+        prepayment = self.metering.billing_prepayment(entries)
+        return mmc_element("Electricity", {
+            **mmc_repeated("Electricity/ESMEBillingDataLogEntry", consumption),
+            **mmc_repeated("Electricity/ESMEBillingPrepaymentDataLogEntry", prepayment)})
+
+    @handles("ECS21a")
+    def _esme_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        entries = self.metering.daily_read_entries(*log_period(fields))
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]), **esme_consumption(
+            e, "ElecActiveImportRegisterConsumption", "Electricity/")} for e in entries])
+
+    @handles("ECS21b")
+    def _esme_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        entries = self.metering.prepayment_daily_entries(*log_period(fields))
+        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
+            esme_prepayment(s.fields(), s.at) for s in entries]))
+
+    @handles("ECS22b")
+    def _esme_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(at), "Electricity/PrimaryValue": str(value)}
+                                         for at, value in self.metering.profile_entries(*log_period(fields))])
+
+    @handles("ECS66")                     # the gas daily consumption log is the GPF's (GCS61)
+    def _esme_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
+            {"Value": str(value), "Timestamp": mmc_time(at)}
+            for at, value in self.metering.daily_consumption_entries(*log_period(fields))]))
+
 
 class ElectricityMeter(Meter):
     device_type = DeviceType.ESME
@@ -490,10 +534,6 @@ class GasMeter(Meter):
     billing_alert_message_code = 0x008B           # GCS53 Push Billing Data Log as an Alert
     image_type = 0x0201
 
-    def __init__(self, eui: EntityId, **kwargs):
-        super().__init__(eui, **kwargs)
-        self.gas_conversion: dict = {}
-
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
         """GCS53: the entry as a snapshot of the log 4.4.2 reads (its cause; its id its position among the measured
         entries, 4.4.2's offset while the log holds no more than it reads), registers in the meter's dm3 as the
@@ -508,7 +548,7 @@ class GasMeter(Meter):
 
     @handles("GCS23")
     def _gas_conversion(self, fields: dict, apdu: GeneralSigning) -> dict:
-        self.settle()
+        self.metering.settle()
         self.gas_conversion.update(_strip(fields))
         return {}
 

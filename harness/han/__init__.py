@@ -1,4 +1,5 @@
-"""HAN capture reading and analysis: IEEE 802.15.4 MAC frames, capture files and live sniffers."""
+"""HAN capture reading and analysis: IEEE 802.15.4 MAC frames, capture files and what live sniffers send (the
+sniffers themselves are in harness.adapters.sniffers)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from harness.han.capture import (
     ZEP_PORT,
     CapturedFrame,
     CaptureError,
-    SerialSniffer,
-    ZepListener,
     nodetest_frame,
     page_channel_byte,
     read,
@@ -36,5 +35,5 @@ from harness.han.mac import (
 
 __all__ = ["ACK", "BEACON", "BROADCAST", "COMMAND", "DATA", "LINKTYPE_IEEE802_15_4_NOFCS", "LINKTYPE_IEEE802_15_4_TAP",
            "LINKTYPE_IEEE802_15_4_WITHFCS", "ZEP_PORT", "CaptureError", "CapturedFrame", "FrameError", "MacHeader",
-           "SerialSniffer", "ZepListener", "address_text", "crc16_kermit", "decode", "encode", "nodetest_frame",
-           "page_channel_byte", "read", "ti_sniffer_frames", "with_fcs", "write_pcap", "write_pcapng", "zep_frame"]
+           "address_text", "crc16_kermit", "decode", "encode", "nodetest_frame", "page_channel_byte", "read",
+           "ti_sniffer_frames", "with_fcs", "write_pcap", "write_pcapng", "zep_frame"]

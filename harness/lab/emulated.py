@@ -11,6 +11,7 @@ registration data moves a supply to another supplier; a manufacturer releases a 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -44,6 +45,7 @@ from harness.httpio import TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
+from harness.lab.contract import SmkiQuestions
 from harness.pki import ORGANISATIONS, SMKI, Credential, KeyUsage, derive_private_key
 from harness.pki.keystore import credential_of
 from harness.pki.repository import SmkiRepository
@@ -62,8 +64,8 @@ class Served:
     tls: TlsFiles
 
 
-class EmulatedLab:
-    """One test set of the lab config, at one release baseline (Table 7)."""
+class EmulatedLab(SmkiQuestions):
+    """One test set of the lab config, at one release baseline (Table 7): a `Lab` (harness.lab.contract)."""
 
     def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None, test_set: str | None = None,
                  baseline: Baseline | None = None, serial_consoles: bool = False, clock: VirtualClock | None = None,
@@ -75,7 +77,7 @@ class EmulatedLab:
         self.clock = clock or VirtualClock(LAB_EPOCH)
         for eui, device_type in _devices_of(self.config):
             smki.ensure_device(eui, device_type)     # before the repository copies the SMKI's keystore
-        self.repository = SmkiRepository(smki)
+        self._repository = SmkiRepository(smki)
         identity = DccIdentity(config.access_control_broker, config.transitional_cos)
         self._parties = {R.ACCESS_CONTROL_BROKER: identity.acb, R.TRANSITIONAL_COS: identity.transcos,
                          **{role: EntityId(eui) for role, eui in PARTY_EUIS.items()}}
@@ -107,6 +109,11 @@ class EmulatedLab:
                 server = self.console_servers[name] = ConsoleServer(device, self.clock.lock)
                 kind = TerminalConsole if isinstance(device, HandHeldTerminal) else DeviceConsole
                 self.consoles[name] = kind(server.path, name)
+
+    @property
+    def repository(self) -> SmkiRepository:
+        """The lab's SMKI repository, over the test SMKI: the DCC and the Users verify with what it holds."""
+        return self._repository
 
     def console_devices(self):
         """(name, device) of what a bench reaches by console: the test set's devices and hand-held terminals."""
@@ -245,13 +252,8 @@ class EmulatedLab:
     def device_config(self, name: str) -> DeviceConfig:
         return self.config.device(name)
 
-    def now(self):
+    def now(self) -> dt.datetime:
         return self.clock.now()
-
-    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, request: bytes):
-        """'Retrieve Certificate From SMKI': the certificate SMKI issues for the certification request (PKCS#10
-        DER) a device answered 6.17 with."""
-        return self.repository.certify_request(device, usage, request)
 
     def evidence_credentials(self) -> list[Credential]:
         """What checks this lab's evidence offline: every certificate its parties used, those a rekey or a

@@ -7,7 +7,7 @@ payment mode, network operator handover); "Given the PPMID is joined to the ESME
 an I&C. Every exchange is handed to `record`, so a prerequisite leaves the same evidence as a step.
 Any failure stops the scenario with the exchange that failed: a prerequisite that did not happen is
 not a test result. What the prerequisites did (which devices are on the HAN, whose certificates a
-handover placed) is kept in `memory` (the scenario's values), as a service user's back office would.
+handover placed) is kept in the scenario's memory (harness.lab.memory), as a service user's back office would.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import base64
 from collections.abc import Callable
 
 from harness.adapters.service_user import Exchange
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.errors import CheckFailed
 from harness.lab import parameters
+from harness.lab.contract import Lab
+from harness.lab.memory import ScenarioMemory
 from harness.pki import KeyUsage
 
 JOIN_POLL_INTERVAL_S = 30.0
@@ -27,17 +29,17 @@ Record = Callable[[Exchange], Exchange]
 
 
 class Procedures:
-    def __init__(self, lab, record: Record, memory: dict | None = None):
+    def __init__(self, lab: Lab, record: Record, memory: ScenarioMemory | None = None):
         self.lab = lab
         self._record = record
-        self.memory = {} if memory is None else memory
+        self.memory = ScenarioMemory() if memory is None else memory
 
     def send(self, party: str, srv: str, target: str | None = None, *, expect_success: bool = True,
              wait: bool = True, **table) -> Exchange:
         """One SR with the lab's defaults, as a step would send it (table values in step words)."""
         user = self.lab.user(party)
         eui = None if target is None else parameters.device(self.lab.config, target)[1]
-        params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()}, {})
+        params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()})
         exchange = self._record(user.send(srv, eui, wait=wait, **params))
         if expect_success and not exchange.succeeded:
             raise CheckFailed(f"prerequisite failed: {exchange.summary}")
@@ -79,7 +81,7 @@ class Procedures:
             self.lab.let_time_pass(JOIN_POLL_INTERVAL_S)
         raise CheckFailed(f"the {device} did not become {' or '.join(statuses)}: the SMI shows it {status}")
 
-    def install_and_commission(self, party: str, device: str, payment_mode: str = "credit", *,
+    def install_and_commission(self, party: str, device: str, payment_mode: PaymentMode = PaymentMode.CREDIT, *,
                                join_gpf: bool = True) -> None:
         """A meter brought to Commissioned with the consumer's product on it."""
         kind = self.lab.device_config(device).type
@@ -94,11 +96,11 @@ class Procedures:
         self.send(party, "8.1.1", device)
         self.send(party, "6.20.1", device)
         self.send(party, "1.1.1", device)
-        if payment_mode == "prepayment":
+        if payment_mode is PaymentMode.PREPAYMENT:
             self.send(party, "2.1", device)
         self.send(party, "1.6", device, payment_mode=payment_mode)
-        if payment_mode == "prepayment":
-            self.send(party, "1.5", device, payment_mode="prepayment", adjustment=500000)
+        if payment_mode is PaymentMode.PREPAYMENT:
+            self.send(party, "1.5", device, payment_mode=payment_mode, adjustment=500000)
         if gas and join_gpf:
             self.send(party, "8.7.2", "GPF", other_device_id=f"the {device}")
         self.handover(party, "GPF" if gas else device, operator)
@@ -107,8 +109,8 @@ class Procedures:
         """A PPMID or IHD whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF)."""
         kind = self.lab.device_config(display).type
         gas = self.lab.device_config(meter).type is DeviceType.GSME
-        if display not in self.memory.setdefault("on the HAN", set()):
-            self.memory["on the HAN"].add(display)
+        if display not in self.memory.on_the_han:
+            self.memory.on_the_han.add(display)
             self.prenotify(party, display)
             self.whitelist(party, display)
             self.join_han(party, display)
@@ -122,10 +124,9 @@ class Procedures:
 
     def handover(self, party: str, device: str, certificates: str) -> None:
         """6.21, once per device and party: it works only while the ACB is still in the cell."""
-        done = self.memory.setdefault("handed over", set())
-        if (device, certificates) not in done:
+        if (device, certificates) not in self.memory.handed_over:
             self.send(party, "6.21", device, certificates=certificates)
-            done.add((device, certificates))
+            self.memory.handed_over.add((device, certificates))
 
     def rekey(self, party: str, device: str) -> None:
         """6.17, the certificate from SMKI, 6.15.2 -- for the Digital Signing and then the Key Agreement key."""
@@ -154,8 +155,9 @@ class Procedures:
         """11.1 with the image the scenario released, and the device's verdict (0x8F72) at the supplier."""
         user = self.lab.user(party)
         eui = parameters.device(self.lab.config, device)[1]
-        self._record_ok(user.send("11.1", device_id_list=[eui], firmware_image=self.memory["firmware_image"],
-                                  firmware_version=self.memory["firmware_version"]))
+        firmware = self.memory.released_firmware()
+        self._record_ok(user.send("11.1", device_id_list=[eui], firmware_image=firmware.image,
+                                  firmware_version=firmware.version))
         if user.wait_for_alert("8F72", device=eui, timeout=6 * 3600) is None:
             raise CheckFailed(f"prerequisite failed: the {device} did not report the image verified (0x8F72)")
 

@@ -19,38 +19,43 @@ scenario is blocked with that reason and the run goes on.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import subprocess
 import threading
 from dataclasses import replace
 from ipaddress import ip_address
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from cryptography import x509
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
 from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
+from harness.adapters.sniffers import SerialSniffer, ZepListener
 from harness.catalogue import DeviceType
 from harness.clock import WallClock
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.eui import EntityId
-from harness.han.capture import CapturedFrame, CaptureError, SerialSniffer, ZepListener
+from harness.han.capture import CapturedFrame, CaptureError
 from harness.httpio import HttpClient, TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.bench import Bench, Sniffer
 from harness.lab.config import DeviceConfig, LabConfig
+from harness.lab.contract import SmkiQuestions
 from harness.pki import Credential, Keystore, KeyUsage
 from harness.pki.keystore import credential_of
 
 PREPARE_TIMEOUT_S = 600.0
 
 
-class RealLab:
-    """One test set of a real lab's config, at the release baseline the bench runs."""
+class RealLab(SmkiQuestions):
+    """One test set of a real lab's config, at the release baseline the bench runs: a `Lab`
+    (harness.lab.contract)."""
 
     def __init__(self, config: LabConfig, *, schema: DuisSchema | None, test_set: str | None = None,
                  baseline: Baseline | None = None, scenario: str = ""):
@@ -144,6 +149,7 @@ class RealLab:
     def _capture(self, sniffer: Sniffer) -> None:
         """Frames from one sniffer while the scenario runs; a sniffer that fails loses the HAN evidence, not
         the scenario (the capture says where it stopped)."""
+        source: ZepListener | SerialSniffer
         try:
             if sniffer.framing == "zep":
                 url = urlsplit(sniffer.port)
@@ -178,7 +184,7 @@ class RealLab:
                                  else self.config.source, fix=f"add {{asset: {cfg.asset}, port: ...}} to serial_ports")
         return console
 
-    def now(self):
+    def now(self) -> dt.datetime:
         return self.clock.now()
 
     def let_time_pass(self, seconds: float) -> None:
@@ -226,14 +232,11 @@ class RealLab:
 
     @property
     def repository(self) -> SmkiService:
+        """The lab's SMKI adapter (`smki:`), through which the steps' SMKI questions go."""
         if self.smki is None:
             raise NotOnThisBench("this bench names no SMKI adapter to issue device certificates",
                                  where=self.config.source, fix="give smki: in the lab config")
         return self.smki
-
-    def certificate_from_smki(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate:
-        """The certificate the lab's SMKI issues for a device's certification request (PKCS#10 DER, from 6.17)."""
-        return self.repository.certify_request(device, usage, request)
 
     def evidence_credentials(self) -> list[Credential]:
         """What checks this bench's evidence offline: public certificates only, those 6.15.2 replaced and the
@@ -242,20 +245,19 @@ class RealLab:
         issued = [credential_of(c) for c in self.smki.issued] if self.smki else []
         return [replace(c, private_key=None) for c in self.keystore.certificates() + issued]
 
-    def firmware_image(self, device: str, version: int, **_) -> bytes:
+    def firmware_image(self, device: str, version: int, *, signed_by: str | None = None) -> bytes:
         raise _not_automated(f"take the manufacturer's firmware image {version:08X} for the {device}")
 
 
 class SmkiService:
-    """The lab's SMKI as the scenarios need it: a device certificate for the certification request a rekey
-    (6.17) gave.
-    Certificates it issued are kept (`issued`); the keystore is the lab's, where 6.15.2 puts them in use."""
+    """The lab's SMKI as the scenarios need it (an `Smki`, harness.pki.repository): a device certificate for the
+    certification request a rekey (6.17) gave. Certificates it issued are kept (`issued`); the keystore is the
+    lab's, where 6.15.2 puts them in use."""
 
     def __init__(self, url: str, keystore: Keystore, tls: TlsFiles | None):
         self.url, self.keystore = url.rstrip("/"), keystore
         self._client = HttpClient(tls=tls)
         self.issued: list[x509.Certificate] = []
-        self.pending: dict = {}            # organisation renewals: none on a real lab (renew_organisation)
 
     @property
     def organisation_ca_certificate(self) -> x509.Certificate:
@@ -284,10 +286,11 @@ class SmkiService:
         self.issued.append(cert)
         return cert
 
-    def renew_organisation(self, party: EntityId):
+    def renew_organisation(self, party: EntityId) -> NoReturn:
+        """Organisation certificates are renewed with the SMKI by a person: none is renewed or put in use here."""
         raise _not_automated("renew the organisation certificates with the SMKI")
 
-    put_organisation_in_use = renew_organisation
+    renewed = put_organisation_in_use = renew_organisation
 
 
 def _not_automated(act: str) -> NotOnThisBench:

@@ -12,9 +12,12 @@ from harness.ledger.records import (
     OUTCOMES,
     OUTSTANDING,
     PROVIDERS,
+    BlockedReason,
+    Blocker,
     CriterionEvidence,
     DeviceRecord,
     ExecutionRecord,
+    Outcome,
     PlannedTest,
     RunRecord,
     Suspension,
@@ -22,5 +25,6 @@ from harness.ledger.records import (
 )
 from harness.ledger.store import DEFAULT_DSN, Ledger
 
-__all__ = ["CONDITIONS", "DEFAULT_DSN", "OUTCOMES", "OUTSTANDING", "PROVIDERS", "CriterionEvidence", "DeviceRecord",
-           "ExecutionRecord", "Ledger", "PlannedTest", "RunRecord", "Suspension", "TestIssue", "describe"]
+__all__ = ["CONDITIONS", "DEFAULT_DSN", "OUTCOMES", "OUTSTANDING", "PROVIDERS", "BlockedReason", "Blocker",
+           "CriterionEvidence", "DeviceRecord", "ExecutionRecord", "Ledger", "Outcome", "PlannedTest", "RunRecord",
+           "Suspension", "TestIssue", "describe"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from harness.ledger.records import ExecutionRecord
@@ -18,7 +17,7 @@ FILE = "unrecorded-executions.jsonl"
 
 def keep_execution(folder: Path, ledger: str, execution: ExecutionRecord) -> Path:
     """Keep one execution for `ledger` (its `where`); OSError when the report directory cannot take it either."""
-    return _append(folder, {"ledger": ledger, "execution": asdict(execution)})
+    return _append(folder, {"ledger": ledger, "execution": execution.as_json()})
 
 
 def keep_interruption(folder: Path, ledger: str, run_id: int, reason: str) -> Path:
@@ -50,8 +49,8 @@ def replay(book: Ledger, folder: Path) -> int:
     recorded = 0
     for entry in mine:
         if "execution" in entry:
-            execution = ExecutionRecord(**entry["execution"])
-            if execution.node not in book.finished_nodes(execution.run_id):
+            execution = ExecutionRecord.from_json(entry["execution"])
+            if execution.run_id is not None and execution.node not in book.finished_nodes(execution.run_id):
                 book.record_execution(execution)
                 recorded += 1
         elif _still_running(book, entry["run_id"]):

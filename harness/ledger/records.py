@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any
 
-OUTCOMES = ("passed", "failed", "blocked", "skipped", "not_run")
+from harness.errors import DitError
+
+
+class Outcome(StrEnum):
+    """What an execution came to; a planned test no run executed is not_run."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+    NOT_RUN = "not_run"
+
+
+OUTCOMES = tuple(o.value for o in Outcome)
 # Who owns a test issue: a DCC service provider (counted in the defect mask) or a device manufacturer.
 PROVIDERS = ("DSP", "CSP N", "CSP C/S")
 ISSUE_STATUSES = ("open", "fixed", "closed", "rejected")
@@ -74,34 +89,88 @@ class PlannedTest:
     devices: list[str] = field(default_factory=list)
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str | None, str | None]:
         """A test of the phase: the same scenario on the same target in any run is the same test."""
         return self.scenario_id, self.baseline, self.test_set
 
 
+class Blocker(StrEnum):
+    """Why an execution is blocked, not failed: nothing the system under test did."""
+
+    BENCH_FAULT = "bench_fault"                 # the bench broke during this scenario
+    BENCH_BROKEN = "bench_broken"               # it broke earlier in the run: the rest of the run is blocked
+    NOT_ON_THIS_BENCH = "not_on_this_bench"     # a step needs a person or the industry: this scenario only
+    SUSPENDED = "suspended"                     # a device it uses is suspended, or DIT is (DIT.R.12)
+
+    @property
+    def prefix(self) -> str:
+        """How the reason's one line begins (the ledger's error column, summary.json, the console)."""
+        return _BLOCKER_PREFIX[self]
+
+
+_BLOCKER_PREFIX = {Blocker.BENCH_FAULT: "bench fault: ", Blocker.BENCH_BROKEN: "the bench is broken: ",
+                   Blocker.NOT_ON_THIS_BENCH: "not on this bench: ", Blocker.SUSPENDED: ""}
+
+
+@dataclass(frozen=True)
+class BlockedReason:
+    blocker: Blocker
+    text: str                   # the fault, or the suspensions, as their source words them
+
+    def __str__(self) -> str:
+        return self.blocker.prefix + self.text
+
+
 @dataclass(frozen=True)
 class ExecutionRecord:
-    run_id: int
-    node: str
+    """One scenario variant executed on one target: built by the pytest plugin as the scenario runs, committed to
+    the ledger as it ends, read back by `dit run`, the criteria and the report."""
+
+    run_id: int | None          # None: a run recorded in no ledger
+    node: str                   # the pytest node id
     scenario_id: str
-    outcome: str
-    finished_at: str
+    outcome: Outcome
+    finished_at: str | None = None
     baseline: str | None = None
     test_set: str | None = None
     ch_variant: str | None = None
-    devices: list[str] = field(default_factory=list)
+    devices: list[str] = field(default_factory=list)    # the test set's assets the scenario uses
     started_at: str | None = None
     duration_s: float = 0.0
     virtual_s: float = 0.0
     service_requests: int = 0
     failed_step: str | None = None
-    error: str | None = None
-    evidence: str | None = None
+    error: str | None = None    # what went wrong in one line: the failure, or the blocked reason
+    evidence: str | None = None     # the folder of its evidence files
     id: int | None = None
+    title: str = ""             # the scenario as its plan has it
+    family: str = ""
+    tags: list[str] = field(default_factory=list)
+    blocked: BlockedReason | None = None
+
+    def __post_init__(self) -> None:
+        """The outcome as the ledger's rows and JSON hold it, a plain string, becomes an Outcome."""
+        if self.outcome not in OUTCOMES:
+            raise DitError(f"outcome {self.outcome!r} is not one of {', '.join(OUTCOMES)}")
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str | None, str | None]:
         return self.scenario_id, self.baseline, self.test_set
+
+    def blocked_by(self, reason: BlockedReason) -> ExecutionRecord:
+        return replace(self, outcome=Outcome.BLOCKED, blocked=reason, error=str(reason))
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain values, for the journal and for xdist to carry from a worker."""
+        blocked = {"blocker": self.blocked.blocker.value, "text": self.blocked.text} if self.blocked else None
+        return {**asdict(self), "outcome": self.outcome.value, "blocked": blocked}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExecutionRecord:
+        blocked = data.get("blocked")
+        return cls(**{**data, "blocked": BlockedReason(Blocker(blocked["blocker"]), blocked["text"]) if blocked
+                      else None})
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import os
 import re
 import socket
 from pathlib import Path
+from typing import Any
 
 from harness.errors import DitError
 from harness.ledger.database import Database
@@ -22,8 +23,9 @@ from harness.ledger.records import (
     CONDITIONS,
     EVIDENCE_STATUSES,
     ISSUE_STATUSES,
-    OUTCOMES,
     PROVIDERS,
+    BlockedReason,
+    Blocker,
     CriterionEvidence,
     DeviceRecord,
     ExecutionRecord,
@@ -60,7 +62,7 @@ CREATE TABLE IF NOT EXISTS executions (
     baseline TEXT, test_set TEXT, ch_variant TEXT, devices TEXT NOT NULL,
     outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked', 'skipped', 'not_run')),
     started_at TEXT, finished_at TEXT NOT NULL, duration_s REAL NOT NULL, virtual_s REAL NOT NULL,
-    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT);
+    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT, blocked TEXT);
 CREATE INDEX IF NOT EXISTS executions_by_run ON executions (run_id, node);
 CREATE TABLE IF NOT EXISTS test_issues (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
@@ -127,10 +129,11 @@ class Ledger:
             self._add_new_columns()
 
     def _add_new_columns(self) -> None:
-        """What a ledger an older dit made lacks: why each run was interrupted."""
-        if "reason" not in self._db.columns("runs"):
-            with self._db.transaction():
-                self._db.execute("ALTER TABLE runs ADD COLUMN reason TEXT")
+        """What a ledger an older dit made lacks: why each run was interrupted, what blocked each execution."""
+        for table, column in (("runs", "reason"), ("executions", "blocked")):
+            if column not in self._db.columns(table):
+                with self._db.transaction():
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -248,24 +251,21 @@ class Ledger:
 
     def record_execution(self, execution: ExecutionRecord) -> int:
         """Committed at once: a run killed after this loses nothing of this execution."""
-        e = execution
-        if e.outcome not in OUTCOMES:
-            raise DitError(f"outcome {e.outcome!r} is not one of {', '.join(OUTCOMES)}")
         with self._db.transaction():
             return self._db.insert(
-                "INSERT INTO executions (run_id, node, scenario_id, baseline, test_set, ch_variant, devices, "
-                "outcome, started_at, finished_at, duration_s, virtual_s, service_requests, failed_step, error, "
-                "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (e.run_id, e.node, e.scenario_id, e.baseline, e.test_set, e.ch_variant, json.dumps(e.devices),
-                 e.outcome, e.started_at, e.finished_at, e.duration_s, e.virtual_s, e.service_requests,
-                 e.failed_step, e.error, e.evidence))
+                f"INSERT INTO executions ({', '.join(_EXECUTION_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_EXECUTION_COLUMNS))}) RETURNING id", _execution_row(execution))
 
     def executions(self, run_id: int | None = None) -> list[ExecutionRecord]:
-        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
-        rows = self._db.rows("SELECT run_id, node, scenario_id, outcome, finished_at, baseline, test_set, "
-                             "ch_variant, devices, started_at, duration_s, virtual_s, service_requests, failed_step, "
-                             f"error, evidence, id FROM executions {where} ORDER BY id", params)
-        return [ExecutionRecord(*r[:8], json.loads(r[8]), *r[9:]) for r in rows]
+        """With the scenario's title, family and tags from the plan of its run."""
+        where, params = ("WHERE e.run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        # read-only, a ledger an older dit made may have no blocked column
+        blocked = "e.blocked" if "blocked" in self._db.columns("executions") else "NULL"
+        columns = ", ".join(f"e.{c}" for c in _EXECUTION_COLUMNS if c != "blocked")
+        rows = self._db.rows(f"SELECT {columns}, {blocked}, e.id, p.title, p.family, p.tags FROM executions e "
+                             f"LEFT JOIN planned p ON p.run_id = e.run_id AND p.node = e.node {where} ORDER BY e.id",
+                             params)
+        return [_execution(row) for row in rows]
 
     def finished_nodes(self, run_id: int) -> set[str]:
         return {r[0] for r in self._db.rows("SELECT node FROM executions WHERE run_id = ?", (run_id,))}
@@ -409,6 +409,28 @@ class Ledger:
         """Whether every one of these assets is suspended now (every meter: DIT itself is, DIT.R.12)."""
         active = {s.asset for s in self.active()}
         return bool(assets) and all(a in active for a in assets)
+
+
+_EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
+                      "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
+                      "evidence", "blocked")
+
+
+def _execution_row(e: ExecutionRecord) -> tuple[object, ...]:
+    """An execution as its row holds it: the blocked reason is its blocker; its text is the error's."""
+    values = {**{c: getattr(e, c) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
+              "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None}
+    return tuple(values[c] for c in _EXECUTION_COLUMNS)
+
+
+def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
+    """_execution_row's row back, with the execution's id and the title, family and tags of its plan."""
+    values = dict(zip((*_EXECUTION_COLUMNS, "id", "title", "family", "tags"), row, strict=True))
+    blocker = Blocker(values["blocked"]) if values["blocked"] else None
+    return ExecutionRecord(**{
+        **values, "devices": json.loads(values["devices"]), "title": values["title"] or "",
+        "family": values["family"] or "", "tags": json.loads(values["tags"] or "[]"),
+        "blocked": BlockedReason(blocker, (values["error"] or "").removeprefix(blocker.prefix)) if blocker else None})
 
 
 def _check_issue(severity: int, owner: str) -> None:

@@ -3,9 +3,14 @@
 After a device rekey (6.17 -> SMKI -> 6.15.2) the device uses a new key; SMKI issues the certificate
 when the User asks ("Retrieve Certificate From SMKI") and it becomes the device's certificate in use
 once 6.15.2 succeeds. One repository per lab run, over the test SMKI.
+
+`Smki` is what a lab needs of any SMKI: this repository is the emulated lab's, a real lab's is its adapter to
+the lab's SMKI (harness.lab.real.SmkiService).
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,6 +20,31 @@ from harness.eui import EntityId
 from harness.pki.certificates import KeyUsage, entity_id_of, requested_key, usage_of
 from harness.pki.keystore import Credential, Keystore
 from harness.pki.smki import SMKI
+
+
+class Smki(Protocol):
+    """An SMKI as a lab's scenarios use it: where each party's certificates in use are, the device certificates
+    it issued for a rekey, and the renewal of a party's organisation certificates."""
+
+    @property
+    def keystore(self) -> Keystore:
+        """The certificates each party uses now (6.15.2 and a renewal put new ones here)."""
+
+    @property
+    def issued(self) -> list[x509.Certificate]:
+        """The device certificates it issued, in order."""
+
+    @property
+    def organisation_ca_certificate(self) -> x509.Certificate: ...
+
+    def certify_request(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate: ...
+
+    def renew_organisation(self, party: EntityId) -> dict[KeyUsage, Credential]: ...
+
+    def renewed(self, party: EntityId) -> dict[KeyUsage, Credential]:
+        """A party's renewed organisation credentials not yet in use (empty when it renewed none)."""
+
+    def put_organisation_in_use(self, party: EntityId) -> None: ...
 
 
 class SmkiRepository:
@@ -59,6 +89,9 @@ class SmkiRepository:
         self.pending[party] = {u: self.smki.renewed_organisation_credential(party, u, self._renewals[party])
                                for u in usages}
         return self.pending[party]
+
+    def renewed(self, party: EntityId) -> dict[KeyUsage, Credential]:
+        return self.pending.get(party, {})
 
     def put_organisation_in_use(self, party: EntityId) -> None:
         for credential in self.pending.pop(party, {}).values():

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.duis import xml
 from harness.duis.bodies.configuration import ESME_NETWORK_OPERATOR_ALERTS, ESME_SUPPLIER_ALERTS
 from harness.gbcs import axdr, dlms
@@ -136,7 +136,7 @@ for _use_case, (_group, _instance) in ALERT_SETTINGS.items():
 
 # -- 6.2.9 Read Device Configuration (Payment Mode) ---------------------------------------------------
 ACCOUNT_MODE_AND_STATUS = Descriptor(111, Obis.parse("0-0:19.0.0.255"), 2)
-ACCOUNT_MODES = {1: "Credit", 2: "Prepayment"}
+ACCOUNT_MODES = {1: PaymentMode.CREDIT, 2: PaymentMode.PREPAYMENT}
 ACCOUNT_ACTIVE = 2                      # account_status as the RTDS meter reports it
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, PaymentMode
 from harness.gbcs import gbz, zcl
 from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
     gbz_time, opened, read_attributes, success, timestamp
@@ -176,7 +176,8 @@ def payment_mode(ctx: ResponseContext, rsp: etree._Element) -> None:
     if isinstance(configuration, int):
         # GCS02/GCS03 set Debt Configuration for SuspendDebtDisabled and clear Emergency Debt
         # Configuration for SuspendDebtEmergency (debt is then not collected from emergency credit).
-        rsp.extend((M.PaymentMode("Prepayment" if configuration & PREPAYMENT_ENABLED else "Credit"),
+        mode = PaymentMode.PREPAYMENT if configuration & PREPAYMENT_ENABLED else PaymentMode.CREDIT
+        rsp.extend((M.PaymentMode(mode),
                     M.SuspendDebtEmergency(str(not configuration & EMERGENCY_DEBT_CONFIGURATION).lower()),
                     M.SuspendDebtDisabled(str(bool(configuration & DEBT_CONFIGURATION)).lower())))
     if not ok:
@@ -196,7 +197,7 @@ def read_payment_mode_command(command: DeviceCommand) -> dict:
 @answers("GCS21j")
 def payment_mode_answer(command: DeviceCommand, outcome: dict) -> bytes:
     bits = OTHER_PAYMENT_CONTROL_BITS
-    bits |= PREPAYMENT_ENABLED if outcome.get("PaymentMode") == "Prepayment" else 0
+    bits |= PREPAYMENT_ENABLED if outcome.get("PaymentMode") == PaymentMode.PREPAYMENT else 0
     bits |= DEBT_CONFIGURATION if device.truth(outcome, "SuspendDebtDisabled") else 0
     bits |= 0 if device.truth(outcome, "SuspendDebtEmergency") else EMERGENCY_DEBT_CONFIGURATION
     return device.read_attributes_answer(command, outcome, {(PREPAYMENT, PAYMENT_CONTROL_CONFIGURATION):

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from harness.catalogue import DeviceType, UserRole
+from harness.catalogue import DeviceType, PaymentMode, UserRole
 from harness.duis import xml
 from harness.duis.bodies.configuration import (
     ESME_NETWORK_OPERATOR_ALERTS,
@@ -534,7 +534,7 @@ def _debt_recovery(ctx: ResponseContext, name: str, charge: Data | None, period:
     return out
 
 
-def payment_configuration(ctx: ResponseContext, item: Data) -> tuple[str, bool, bool]:
+def payment_configuration(ctx: ResponseContext, item: Data) -> tuple[PaymentMode, bool, bool]:
     """Payment mode, SuspendDebtDisabled and SuspendDebtEmergency from the credit_charge_configuration, as
     ECS02/ECS03 write it: emergency credit pays only in prepayment mode, time-based debt collection bits 110
     suspend it while disabled, and the accumulated debt register pays time-based debt when collection
@@ -542,7 +542,8 @@ def payment_configuration(ctx: ResponseContext, item: Data) -> tuple[str, bool, 
     pairs = [(octets(ctx, credit, "credit reference"), octets(ctx, charge, "charge reference"), _bits(bits))
              for credit, charge, bits in (items(ctx, row, "credit charge configuration", Tag.STRUCTURE, 3)
                                           for row in items(ctx, item, "credit charge configuration"))]
-    mode = "Prepayment" if any(credit == EMERGENCY_CREDIT_OBIS for credit, _, _ in pairs) else "Credit"
+    prepayment = any(credit == EMERGENCY_CREDIT_OBIS for credit, _, _ in pairs)
+    mode = PaymentMode.PREPAYMENT if prepayment else PaymentMode.CREDIT
     suspend_disabled = any(charge in TIME_DEBTS and bits == SUSPENDED for _, charge, bits in pairs)
     suspend_emergency = any(credit == ACCUMULATED_DEBT_OBIS and charge in TIME_DEBTS for credit, charge, _ in pairs)
     return mode, suspend_disabled, suspend_emergency
@@ -1175,14 +1176,14 @@ def tariff_read(written: dict[str, str], active_price: int) -> dict[str, str]:
     return _flatten(electricity)
 
 
-def prepayment_configuration_read(written: dict[str, str], payment: dict[str, str], mode: str,
+def prepayment_configuration_read(written: dict[str, str], payment: dict[str, str], mode: PaymentMode,
                                   debt: dict[str, str]) -> dict[str, str]:
     """What ECS26a reads back (MMC names, as esme_prepayment_configuration shows them) of what ECS08a wrote
     (its DUIS leaves), of ECS03's debt suspensions and disablement threshold (sr:Prepayment's leaves) in the
     payment mode now, and of ECS07's debt recovery (its DUIS leaves); what was never set reads 0."""
     config = "UpdatePrepayConfigElectricity"
     calendar = f"{config}/ElectricityNonDisablementCalendar"
-    prepayment = mode == "Prepayment"
+    prepayment = mode is PaymentMode.PREPAYMENT
     special_days = _by_index(repeated(written, f"{calendar}/ElectricitySpecialDays/SpecialDay"))
     special_count = max((int(d["@index"]) for d in special_days), default=0)
     schedules = []
@@ -1333,7 +1334,7 @@ def prepayment_configuration_read_answer(command: DeviceCommand, outcome: dict) 
         PREPAY["emergency_credit_threshold"]: axdr.double_long(_number(outcome, "EmergencyCreditThreshold")),
         PREPAY["non_disablement_schedule"]: axdr.array(*schedule),
         PREPAY["credit_charge_configuration"]: prepayment_commands.credit_charge_configuration(
-            prepayment=electricity.get("PaymentMode") == "Prepayment",
+            prepayment=electricity.get("PaymentMode") == PaymentMode.PREPAYMENT,
             suspend_debt_disabled=device.truth(outcome, "SuspendDebtDisabled"),
             suspend_debt_emergency=device.truth(outcome, "SuspendDebtEmergency"))}
     return esme_config.device.dlms_answer(command, outcome, tuple(read[r] for r in PREPAY_READS))

@@ -10,6 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
+from harness.catalogue import Fuel
 from harness.duis.requests import xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError
@@ -64,12 +65,12 @@ def choice(name: str, value: str, allowed: Iterable[str]) -> str:
     raise DitError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
 
 
-ELECTRICITY, GAS = "electricity", "gas"
+ELECTRICITY, GAS = Fuel.ELECTRICITY, Fuel.GAS
 
 
-def fuel_type(value: str, srv: str = "") -> str:
+def fuel_type(value: str, srv: str = "") -> Fuel:
     """electricity or gas: SRs that reach an ESME and a GSME differ in structure between the two."""
-    return choice(f"{srv} fuel".strip(), value, (ELECTRICITY, GAS))
+    return Fuel.parse(value, f"{srv} fuel".strip())
 
 
 _TRUE, _FALSE = {"true", "yes", "y", "1", "on"}, {"false", "no", "n", "0", "off"}

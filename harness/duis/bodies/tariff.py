@@ -16,12 +16,11 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from harness.duis.bodies._common import ELECTRICITY, boolean, choice, fuel_type, future_dated, integer
+from harness.catalogue import PaymentMode
+from harness.duis.bodies._common import ELECTRICITY, boolean, fuel_type, future_dated, integer
 from harness.duis.requests import body, xs_datetime
 from harness.duis.xml import E
 from harness.errors import DitError
-
-CREDIT, PREPAYMENT = "credit", "prepayment"
 
 _SHORT = (-2**15, 2**15 - 1)
 _USHORT = (0, 2**16 - 1)
@@ -37,10 +36,6 @@ _PRINTABLE = re.compile(r"[ -~]+")     # the XSD's printable-ASCII pattern for d
 def _fuel(srv: str, fuel: str) -> bool:
     """True for electricity: the ESME and GSME bodies differ in structure and in value types."""
     return fuel_type(fuel, srv) == ELECTRICITY
-
-
-def _payment_mode(srv: str, payment_mode: str) -> str:
-    return choice(f"{srv} payment_mode", payment_mode, (CREDIT, PREPAYMENT))
 
 
 def _number(srv: str, name: str, value: int | str, bounds: tuple[int, int], xsd_type: str) -> str:
@@ -170,24 +165,24 @@ def update_price_primary_element(*, fuel: str = ELECTRICITY, unit_rates: int | s
 # --- 1.5, 1.6: meter balance and payment mode -------------------------------------------------
 
 @body("1.5")
-def update_meter_balance(*, payment_mode: str = PREPAYMENT, adjustment: int = 500000,
+def update_meter_balance(*, payment_mode: PaymentMode | str = PaymentMode.PREPAYMENT, adjustment: int = 500000,
                          reset: bool = False) -> etree._Element:
     """Adjust the meter balance by a signed amount, or reset it (then adjustment is not sent).
     payment_mode is the mode the meter is in: DUIS addresses the prepayment or credit balance."""
-    mode = _payment_mode("1.5", payment_mode)
+    mode = PaymentMode.parse(payment_mode, "1.5 payment_mode")
     action = E.ResetMeterBalance() if reset else E.AdjustMeterBalance(
         _number("1.5", "adjustment", adjustment, _INT, "xs:int"))
-    return E.UpdateMeterBalance(E.PrepaymentMode(action) if mode == PREPAYMENT else E.CreditMode(action))
+    return E.UpdateMeterBalance(E.PrepaymentMode(action) if mode is PaymentMode.PREPAYMENT else E.CreditMode(action))
 
 
 @body("1.6")
-def update_payment_mode(*, payment_mode: str = CREDIT, suspend_debt_disabled: bool = True,
+def update_payment_mode(*, payment_mode: PaymentMode | str = PaymentMode.CREDIT, suspend_debt_disabled: bool = True,
                         suspend_debt_emergency: bool = True, disablement_threshold: int = 0,
                         execution_date_time: dt.datetime | None = None) -> etree._Element:
     """Credit, or prepayment with its debt-collection settings and disablement threshold (those three
     are not sent for credit). Same body for ESME and GSME."""
     parts = future_dated(execution_date_time)
-    if _payment_mode("1.6", payment_mode) == CREDIT:
+    if PaymentMode.parse(payment_mode, "1.6 payment_mode") is PaymentMode.CREDIT:
         parts.append(E.Credit())
     else:
         parts.append(E.Prepayment(

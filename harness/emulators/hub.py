@@ -1,0 +1,350 @@
+"""The Communications Hub: a CHF and its GPF, the HAN they run, and the devices that have joined it. The hub
+routes between the SM WAN and the HAN, manages a dual band hub's sub-GHz radio, listens on Inter-PAN for a
+hand-held terminal, and distributes firmware over the HAN.
+
+Local Command Delivery (DIT no-WAN pack, GBCS 10.5.3.3): for 60 minutes from power-on the CH listens on
+Inter-PAN. A hand-held terminal that hands it a CCS01 adding itself is logged as an HHT; from then on
+the terminal may hand it commands, which the CH routes as if they came over the SM WAN, and while the
+tunnel is open what the CH would send up the SM WAN goes to the terminal when there is no SM WAN.
+Closing the tunnel or power-cycling the CH ends the session.
+
+Firmware: an image the DSP distributes (11.1) reaches the CH over the SM WAN and goes over the HAN to
+each target that has joined; the CH reports each transfer to the DCC with CCS08 (0x8F8A, or 0x8F89 and
+the reason).
+
+Variants: both CHTS versions take ZigBee 1.2a and 1.4 devices. A sub-GHz capable device joins a Dual Band
+hub there (at the lower sub-GHz bit rate). The CSP can upgrade a v1.0 hub to v1.1 (DIT.9): the hub restarts
+on ZigBee 1.4 with its device log, and the devices rejoin it with the keys they have.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from harness.catalogue import DeviceType
+from harness.emulators.chf import MAX_CHANNEL_CHANGES_PER_WEEK, SUB_GHZ_CHANNELS, CommunicationsHubFunction
+from harness.emulators.firmware import FirmwareHost
+from harness.emulators.gpf import GasProxyFunction
+from harness.emulators.han import BAND_24GHZ, SUB_GHZ, SUB_GHZ_CLUSTER, HanNetwork
+from harness.emulators.han_device import HanDevice
+from harness.eui import EntityId
+from harness.gbcs.axdr import PayloadError
+from harness.gbcs.firmware_image import MalformedImage, parse_image
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
+from harness.han.duty_cycle import STATES as DUTY_STATES
+from harness.usecases import device as device_side
+from harness.usecases import device_log, sub_ghz_alerts
+from harness.usecases import firmware as firmware_alerts
+
+INTER_PAN_WINDOW_S = 3600       # Inter-PAN listens for 60 minutes from CH power-on
+CCS08_FIRMWARE_TRANSFER = 0x0128
+TRANSFER_FAILED, TRANSFER_SUCCEEDED = 0x8F89, 0x8F8A
+# Sub-GHz duty cycle management: the suspend period is Silicon Labs' default (GB does not publish one); the
+# alerts for falling back below a threshold, by the state left.
+SUSPEND_PERIOD_S = 300
+DUTY_FALLEN = {"Limited": 0x8F21, "Critical": 0x8F23, "Regulated": 0x8F25}
+WEEK_S = 7 * 86400              # the window of the weekly limit on sub-GHz channel changes
+HAN_FIRMWARE_BYTES_PER_S = 2_500    # OTA block transfer over the HAN, a few kbit/s of payload
+
+
+class LocalTerminal(Protocol):
+    """What the CH needs of a hand-held terminal (harness.emulators.hht.HandHeldTerminal)."""
+
+    eui: EntityId
+
+    def collect(self, data: bytes) -> None: ...
+
+
+class CommunicationsHub:
+    """A CHF and its GPF, the HAN they run, and the devices that have joined it."""
+
+    # Sub-GHz devices one hub serves (GBCS 10.6.2.4 has a limit; its value is not public: a model choice, above
+    # the six sub-GHz devices of the emulated lab's dual band test sets).
+    sub_ghz_capacity = 8
+
+    def __init__(self, chf: CommunicationsHubFunction, gpf: GasProxyFunction, han: HanNetwork):
+        self.chf, self.gpf, self.han = chf, gpf, han
+        chf.hub = gpf.hub = self
+        self.members: dict[EntityId, HanDevice] = {}
+        self._gsme_queue: dict[EntityId, list[bytes]] = {}
+        self.wan_uplink = None
+        self.powered_on_at = chf.clock.now()
+        self.terminal: LocalTerminal | None = None
+        self.bands: dict[EntityId, str] = {}
+        self.suspended: dict[EntityId, object] = {}         # sub-GHz devices told to stop, and their resume events
+        self.duty_state = "Normal"
+        self.channel_changes: list[float] = []             # when the sub-GHz channel changed (weekly limit)
+        han.on_duty_cycle = self._duty_cycle_changed
+        han.on_link_problems = self._link_problems
+        han.channels[SUB_GHZ] = chf.sub_ghz_channel
+        chf.uplink = gpf.uplink = self.to_wan
+
+    def device_type_of(self, device: EntityId) -> DeviceType | None:
+        member = self.members.get(device)
+        return member.device_type if member else None
+
+    # -- power --------------------------------------------------------------------------------------------
+
+    def power_cycle(self) -> None:
+        """Off and on again: the HHT and its tunnel go, Inter-PAN listens for another hour."""
+        self.powered_on_at = self.chf.clock.now()
+        self.terminal = None
+        for entry in [e for e in self.chf.device_log.values() if e.hht]:
+            del self.chf.device_log[entry.device_id]
+
+    def remove(self) -> list[HanDevice]:
+        """The installer takes this CH off the meter: every device loses its HAN."""
+        gone = list(self.members.values())
+        for device in gone:
+            self.detach(device.eui)
+        return gone
+
+    def upgrade(self, chts_version: str = "CHTS v1.1") -> None:
+        """The CSP's firmware upgrade (DIT.9: v1.0 to v1.1): the hub restarts on the new stack with its
+        device log; the HAN devices lose it for the restart and rejoin with the link keys they hold."""
+        self.chf.chts_version = chts_version
+        self.chf.note(f"upgraded to {chts_version} (ZigBee {self.chf.zigbee_version})")
+        for device in self.remove():
+            device.move_to(self)
+
+    # -- HAN membership ------------------------------------------------------------------------------
+
+    def join(self, device: HanDevice, presented_key: bytes) -> bool:
+        if not self.chf.accept_join(device.eui, presented_key):
+            return False
+        # A sub-GHz capable device uses the sub-GHz radio of a dual band hub; everything else is 2.4 GHz.
+        band = SUB_GHZ if self.chf.dual_band and SUB_GHZ in device.bands else BAND_24GHZ
+        if band == SUB_GHZ and sum(b == SUB_GHZ for b in self.bands.values()) >= self.sub_ghz_capacity:
+            self.chf.sub_ghz_alert(sub_ghz_alerts.NO_CAPACITY, sub_ghz_alerts.no_capacity(device.eui))
+            if BAND_24GHZ not in device.bands:
+                return False                # a sub-GHz-only device has nowhere to go
+            band = BAND_24GHZ
+        self.members[device.eui] = device
+        self.bands[device.eui] = band
+        # What DIT.9 triage looks for: a ZigBee 1.2a device on a ZigBee 1.4 hub, and the band it uses.
+        self.chf.note(f"{device} (ZigBee {device.zigbee_version}) joined on {band}, hub on ZigBee "
+                      f"{self.chf.zigbee_version}")
+        device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x),
+                                                                 f"HAN {d} -> CHF", band, source=d.eui)
+        if device.sleepy:
+            self._gsme_queue.setdefault(device.eui, [])
+            self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device),
+                                      f"{device} poll")
+        return True
+
+    def detach(self, device: EntityId) -> None:
+        member = self.members.pop(device, None)
+        if member is not None:
+            member.joined_to = None
+            member.uplink = None
+
+    def _poll(self, device: HanDevice) -> None:
+        if self.members.get(device.eui) is not device:
+            return
+        band = self.bands.get(device.eui, BAND_24GHZ)
+        held = self._gsme_queue.get(device.eui, [])
+        self.han.poll(device.eui, band, pending=bool(held))
+        for data in held[:]:
+            held.remove(data)
+            self.han.transmit(data, device.receive, f"HAN CHF -> {device}", band, destination=device.eui)
+        self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device), f"{device} poll")
+
+    # -- sub-GHz duty cycle management (GBCS 10.6.2.2; the Silicon Labs sub-GHz server as reference) --------
+
+    def _duty_cycle_changed(self, before: str, after: str, percent: float) -> None:
+        """The CH's own sub-GHz duty cycle crossed a threshold: act as the state says and tell the DCC."""
+        self.duty_state = after
+        rising = DUTY_STATES.index(after) > DUTY_STATES.index(before)
+        on_sub_ghz = [self.members[e] for e, band in self.bands.items() if band == SUB_GHZ and e in self.members]
+        if rising and after == "Limited":
+            quiet = [d for d in on_sub_ghz if d.eui not in self.suspended]
+            if quiet:           # the most talkative device not already suspended
+                device = max(quiet, key=lambda d: (self.han.duty_cycle(d.eui), d.eui))
+                self._suspend(device)
+                self.chf.sub_ghz_alert(sub_ghz_alerts.LIMITED_DUTY_CYCLE_ACTION,
+                                       sub_ghz_alerts.limited_duty_cycle_action(device.eui))
+        elif rising and after == "Critical":
+            for device in on_sub_ghz:
+                if device.eui not in self.suspended:
+                    self._suspend(device)
+            self.chf.raise_alert(0x8F22, {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+        elif rising:
+            self.chf.raise_alert(0x8F24, {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+        else:
+            self.chf.raise_alert(DUTY_FALLEN[before], {"DutyCycle": f"{percent:.2f}"}, to=self.chf._dcc_entity())
+
+    def _suspend(self, device: HanDevice) -> None:
+        """SuspendZCLMessages (ZCL Sub-GHz cluster) for the suspend period; then the device may talk again."""
+        self.han.transmit(bytes([0x01, 0x00, 0x00, SUSPEND_PERIOD_S // 60]), lambda _: None,
+                          f"HAN CHF -> {device} SuspendZCLMessages", SUB_GHZ, destination=device.eui,
+                          cluster=SUB_GHZ_CLUSTER)
+        self.suspended[device.eui] = self.chf.clock.call_later(
+            SUSPEND_PERIOD_S, lambda: self._resume(device.eui), f"{device} suspension ends")
+
+    def _resume(self, device: EntityId) -> None:
+        self.suspended.pop(device, None)
+
+    def _discarded(self, message: GeneralSigning) -> bool:
+        """A message for a suspended sub-GHz device (or any, when Regulated) is discarded and the DCC told."""
+        recipient = message.recipient
+        if recipient not in self.suspended and not (self.duty_state == "Regulated"
+                                                    and self.bands.get(recipient) == SUB_GHZ):
+            return False
+        self.chf.sub_ghz_alert(sub_ghz_alerts.MESSAGE_DISCARDED, sub_ghz_alerts.message_discarded(message))
+        return True
+
+    # -- sub-GHz frequency agility (GBCS 10.6.2.6) ------------------------------------------------------
+
+    def _link_problems(self, device: EntityId | None) -> None:
+        """Unicasts failing on the sub-GHz channel: seen by the CH itself, or reported by a device."""
+        if not self.chf.dual_band:
+            return
+        if device is None:
+            self.frequency_agility("CHDetectedMessageFailureProblems")
+            return
+        if self.bands.get(device) != SUB_GHZ:
+            return
+        self.han.notify_link_problems(device, failures=3)
+        member = self.members.get(device)
+        gsme = member is not None and member.device_type is DeviceType.GSME
+        self.frequency_agility("GSMERequest" if gsme else "SubGHzNon-GSMEDeviceRequest")
+
+    def frequency_agility(self, trigger: str) -> None:
+        """Scan the sub-GHz channels (energy detect) and move the HAN off a noisy one, within the week's allowance
+        of channel changes (SR 6.28's MaximumSubGHzChannelChangesPerWeek)."""
+        current = self.han.channels[SUB_GHZ]
+        if trigger == "RemotePartyCommand":             # 6.29's request assessed: this model always takes it
+            self.chf.sub_ghz_alert(sub_ghz_alerts.SCAN_ASSESSED,
+                                   sub_ghz_alerts.scan_assessed("ScanRequestAccepted", trigger))
+        self.chf.raise_alert(0x8F27, {"ScanTrigger": trigger}, to=self.chf._dcc_entity())
+        if current not in self.han.interference:
+            return                                      # the channel is good: nothing to change
+        # the page 28 channels 6.28 allows (all of them while it names none)
+        allowed = sorted(int(k.rsplit("Channel", 1)[1]) for k in self.chf.sub_ghz_configuration
+                         if k.startswith("LowerBandSubGHzChannels0To26/Channel")) or range(SUB_GHZ_CHANNELS)
+        quiet = [c for c in allowed if c not in self.han.interference and c != current]
+        now = self.chf.clock.now().timestamp()
+        self.channel_changes = [t for t in self.channel_changes if t > now - WEEK_S]
+        weekly_limit = int(next((v for k, v in self.chf.sub_ghz_configuration.items()
+                                 if k.endswith("MaximumSubGHzChannelChangesPerWeek")), MAX_CHANNEL_CHANGES_PER_WEEK))
+        if not quiet or len(self.channel_changes) >= weekly_limit:
+            self.chf.raise_alert(0x8F2B, {"ScanTrigger": trigger}, to=self.chf._dcc_entity())
+            return
+        self.channel_changes.append(now)
+        self.han.change_channel(quiet[0], update_id=len(self.channel_changes))
+        self.chf.sub_ghz_channel = quiet[0]
+        when = self.chf.clock.now()
+        self.chf.channel_log.append((when, device_log.channel_log_row(when, device_log.CHANNEL_CHANGED, "Lower",
+                                                                      quiet[0], trigger)))
+        self.chf.sub_ghz_alert(sub_ghz_alerts.CHANNEL_CHANGED, sub_ghz_alerts.channel_changed(quiet[0], trigger))
+
+    # -- routing -------------------------------------------------------------------------------------
+
+    def from_wan(self, data: bytes) -> None:
+        """A message from the DCC over the SM WAN (or a terminal): for the CHF, the GPF, or a HAN device."""
+        try:
+            apdu = GbcsMessage.decode(data).apdu
+        except MalformedMessage:
+            self.chf.receive(data)           # the CHF reports the malformed message
+            return
+        recipient = apdu.recipient
+        if recipient == self.chf.eui:
+            self.chf.receive(data)
+        elif recipient == self.gpf.eui:
+            self.gpf.receive(data)
+        elif recipient in self.members and self._discarded(apdu):
+            return
+        elif recipient in self.members:
+            member = self.members[recipient]
+            entry = self.chf.device_log.get(recipient)
+            if entry is not None:
+                entry.last_communication = self.chf.clock.now()
+            if member.sleepy:
+                self._gsme_queue[recipient].append(data)
+            else:
+                self.han.transmit(data, member.receive, f"HAN CHF -> {member}", self.bands[recipient],
+                                  destination=recipient)
+        else:
+            self.chf.note(f"no route to {recipient}: not joined to this HAN")
+
+    def _from_han(self, device: HanDevice, data: bytes) -> None:
+        entry = self.chf.device_log.get(device.eui)
+        if entry is not None:
+            entry.last_communication = self.chf.clock.now()
+        self.to_wan(data)
+
+    def to_wan(self, data: bytes) -> None:
+        if self.wan_uplink is not None:
+            self.wan_uplink(data)
+        elif self.terminal is not None:
+            self.terminal.collect(data)
+        else:
+            self.chf.note("no SM WAN connection: message dropped")
+
+    # -- Local Command Delivery -----------------------------------------------------------------------
+
+    def inter_pan(self, terminal: LocalTerminal, data: bytes) -> bool:
+        """A terminal hands the CH a command over Inter-PAN; False if the CH will not take it."""
+        now = self.chf.clock.now()
+        if (now - self.powered_on_at).total_seconds() > INTER_PAN_WINDOW_S:
+            self.chf.note(f"Inter-PAN refused from {terminal.eui}: more than 60 minutes since power-on")
+            return False
+        entry = self.chf.device_log.get(terminal.eui)
+        if not (entry is not None and entry.hht) and not self._registers(terminal.eui, data):
+            self.chf.note(f"Inter-PAN refused from {terminal.eui}: not an HHT in the device log")
+            return False
+        self.terminal = terminal
+        self.chf.registering_hht = None if entry is not None and entry.hht else terminal.eui
+        try:
+            self.from_wan(data)                  # the CHF takes it synchronously
+        finally:
+            self.chf.registering_hht = None
+        return True
+
+    def close_tunnel(self, terminal: LocalTerminal) -> None:
+        if self.terminal is terminal:
+            self.terminal = None
+
+    def _registers(self, terminal: EntityId, data: bytes) -> bool:
+        """GBCS 10.5.3.3: a device that provides its own ID and install code in a CCS01 is an HHT."""
+        try:
+            apdu = GbcsMessage.decode(data).apdu
+            fields = device_side.read(apdu, DeviceType.CHF, now=self.chf.clock.now())[1]
+        except (MalformedMessage, PayloadError):
+            return False
+        return apdu.cra_flag is CraFlag.COMMAND and fields.get("UseCase") == "CCS01" and \
+            fields.get("DeviceID") == terminal.duis
+
+    # -- firmware distribution ------------------------------------------------------------------------
+
+    def receive_firmware(self, image: bytes, devices: list[EntityId], reference: str) -> None:
+        """An 11.1 image from the DSP: pass it over the HAN to each target that has joined. The CCS08 reports name
+        the image by its OTA header's version (the DSP's `reference` does not travel in GBCS); an image that is no
+        OTA upgrade file the CH discards."""
+        try:
+            version = parse_image(image).version
+        except MalformedImage:
+            for device in devices:
+                self._transfer_report(device, "00000000", "FirmwareImageDiscarded")
+            return
+        for device in devices:
+            member = self.members.get(device)
+            if not isinstance(member, FirmwareHost):
+                self._transfer_report(device, version, "FileTransferFailure")
+                continue
+            self.chf.clock.call_later(len(image) / HAN_FIRMWARE_BYTES_PER_S,
+                                      lambda m=member: self._deliver_firmware(m, image, version),
+                                      f"HAN image -> {member}")
+
+    def _deliver_firmware(self, member: FirmwareHost, image: bytes, version: str) -> None:
+        if self.members.get(member.eui) is not member:
+            self._transfer_report(member.eui, version, "FileTransferFailure")
+            return
+        member.receive_firmware(image)
+        self._transfer_report(member.eui, version, "FileTransferSuccess")
+
+    def _transfer_report(self, device: EntityId, version: str, response: str) -> None:
+        """CCS08 to the DCC, signed as the RTDS NA_CCS08 sample is."""
+        code = TRANSFER_SUCCEEDED if response == "FileTransferSuccess" else TRANSFER_FAILED
+        self.chf.raise_alert(code, critical=True, message_code=CCS08_FIRMWARE_TRANSFER, to=self.chf._dcc_entity(),
+                             payload=firmware_alerts.transfer_alert(code, device, version, response))

@@ -1,0 +1,63 @@
+"""<report-dir>/summary.json: the run's totals, its families and every execution -- what ran (a resumed run's
+earlier half included) and what it planned but did not run (from the ledger's plan, else the scenario catalogue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness import scenarios
+from harness.errors import DitError
+from harness.ledger import ExecutionRecord, Outcome, PlannedTest
+
+FILE = "summary.json"
+# An execution as summary.json lists it: no ledger ids or times beyond its duration.
+_FIELDS = ("scenario_id", "title", "family", "tags", "baseline", "test_set", "ch_variant", "devices", "outcome",
+           "duration_s", "virtual_s", "service_requests", "failed_step", "error", "evidence")
+
+
+def write(report_dir: Path, lab: str, wall_s: float, ran: list[ExecutionRecord],
+          planned: list[PlannedTest] | None) -> None:
+    """OSError when the disk refuses it (the ledger has it all; --resume writes it again)."""
+    records = ran + not_run(ran, planned)
+    totals = {outcome.value: 0 for outcome in Outcome}
+    for r in records:
+        totals[r.outcome] += 1
+    report_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lab": lab,
+               "wall_time_s": round(wall_s, 3), "totals": totals, "families": family_totals(records),
+               "executions": [{name: getattr(r, name) for name in _FIELDS} for r in records]}
+    (report_dir / FILE).write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def not_run(ran: list[ExecutionRecord], planned: list[PlannedTest] | None) -> list[ExecutionRecord]:
+    """Planned but not run: the run's plan (every scenario on its targets), else every variant of the catalogue."""
+    if planned is not None:
+        nodes = {r.node for r in ran}
+        return [ExecutionRecord(None, p.node, p.scenario_id, Outcome.NOT_RUN, baseline=p.baseline, test_set=p.test_set,
+                                ch_variant=p.ch_variant, devices=p.devices, title=p.title, family=p.family, tags=p.tags)
+                for p in planned if p.node not in nodes]
+    try:
+        variants = scenarios.discover()
+    except DitError:
+        variants = []
+    ids = {r.scenario_id for r in ran}
+    return [ExecutionRecord(None, "", v.id, Outcome.NOT_RUN, title=v.title, family=v.family, tags=v.tags)
+            for v in variants if v.id not in ids]
+
+
+def family_totals(records: Iterable[ExecutionRecord]) -> dict[str, dict[str, float]]:
+    families: dict[str, dict[str, float]] = {}
+    for r in records:
+        family = families.setdefault(r.family, {"scenarios": 0, "passed": 0, "failed": 0, "blocked": 0,
+                                                "skipped": 0, "service_requests": 0, "virtual_s": 0.0,
+                                                "wall_s": 0.0})
+        family["scenarios"] += 1
+        if r.outcome in family:
+            family[r.outcome] += 1
+        family["service_requests"] += r.service_requests
+        family["virtual_s"] += r.virtual_s
+        family["wall_s"] += r.duration_s
+    return dict(sorted(families.items()))
