@@ -36,6 +36,8 @@ class _Event:
 class Clock(ABC):
     """What the lab's parts need from time."""
 
+    scale = 1.0          # bench seconds per wall second while the framework works (a served bench runs faster)
+
     @abstractmethod
     def now(self) -> dt.datetime: ...
 

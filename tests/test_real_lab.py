@@ -220,3 +220,17 @@ def test_the_dcc_keeps_delivering_after_a_users_receiver_was_unreachable(lab):
     user.response_url = reachable
     exchange = lab.user(user.name).send("8.9", lab.device("CHF").eui)      # answered by the device, posted
     assert exchange.succeeded and exchange.device_fields and len(lab.dcc.post_failures) == 1
+
+
+def test_the_clock_window_covers_the_same_wall_time_on_a_faster_bench(lab):
+    """8.1.1's window is 300 wall seconds: on a bench whose clock runs 40x it is 12,000 of its seconds, so a
+    command delayed by a loaded machine still lands inside it; DUIS caps it at 86,400."""
+    from harness.lab import parameters as params
+
+    esme = lab.device("ESME").eui
+    assert params.resolve(lab, "8.1.1", esme, {})["tolerance_period"] == 300
+    for scale, tolerance in ((40, 12_000), (1000, 86_400)):
+        lab.clock.scale = scale
+        window = params.resolve(lab, "8.1.1", esme, {})
+        assert window["tolerance_period"] == tolerance
+        assert window["current_date_time"] == lab.now() - dt.timedelta(seconds=tolerance / 2)
