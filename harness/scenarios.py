@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.errors import DitError
+from harness.project import FEATURES
 
 SR_STEP = re.compile(r'^(?:the )?(?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
                      r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)'
@@ -34,7 +35,6 @@ FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "c
 # Scenarios beyond the seed's plan that the lab's test sets need: the DIT.9 CH upgrade and R2.0 dual band SRs.
 LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2}
 PRIORITIES = ("High", "Medium", "Low")
-FEATURES = Path(__file__).resolve().parents[1] / "features"
 
 
 @dataclass

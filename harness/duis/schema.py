@@ -13,12 +13,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from harness import project
 from harness.errors import DitError
 
 ENV_VAR = "DIT_DUIS_XSD"
 _IN_SHARED = Path("shared", "reference", "conformance", "xsd", "duis.xsd")
-# ../shared beside the project checkout, and beside the current directory.
-_SHARED_CANDIDATES = (Path(__file__).resolve().parents[3] / _IN_SHARED, Path.cwd().parent / _IN_SHARED)
+# ../shared beside the project checkout (when harness runs from one), and beside the current directory.
+_SHARED_CANDIDATES = tuple(folder.parent / _IN_SHARED for folder in (project.CHECKOUT, Path.cwd())
+                           if folder is not None)
 
 
 class _LocalResolver(etree.Resolver):

@@ -31,6 +31,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import project
 from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
@@ -42,7 +43,7 @@ from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located
 from harness.ledger import DeviceRecord
 
-DEFAULT = Path(__file__).resolve().parents[2] / "lab_configs" / "emulated.yaml"
+DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")

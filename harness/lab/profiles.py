@@ -28,12 +28,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import project
 from harness.catalogue import DeviceType
 from harness.errors import DitError
 from harness.lab import yamlfile
 from harness.lab.yamlfile import Located
 
-DEFAULT_PROFILES = Path(__file__).resolve().parents[2] / "device_profiles"
+DEFAULT_PROFILES = project.DEVICE_PROFILES
 
 # The folder each type's profiles live in; a CHF profile stands for the whole hub (CHF + GPF).
 FOLDERS = {
