@@ -24,7 +24,7 @@ def write_padded(path: Path, kind: str, megabytes: float) -> None:
     the pages it had from the parent before its exec."""
     head = subprocess.run([*DIT, "duis", "example", "8.9"], capture_output=True, check=True).stdout
     size = int(megabytes * 1024 * 1024)
-    filler = "b'<a>1</a>' * ({} // 8)".format(size) if kind == "elements" else "b'<a>' + b'x' * {} + b'</a>'".format(size)
+    filler = f"b'<a>1</a>' * ({size} // 8)" if kind == "elements" else f"b'<a>' + b'x' * {size} + b'</a>'"
     code = (f"import sys; head = sys.stdin.buffer.read(); open({str(path)!r}, 'wb').write(head.replace("
             f"b'<sr:ReadDeviceLog/>', b'<sr:ReadDeviceLog>' + {filler} + b'</sr:ReadDeviceLog>'))")
     subprocess.run([sys.executable, "-c", code], input=head, check=True)

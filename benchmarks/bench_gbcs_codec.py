@@ -29,7 +29,7 @@ from harness.gbcs.frame import CraFlag, GbcsMessage
 from harness.pki import SMKI
 from harness.usecases import DuisRequest, parse, transform
 
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 CASES = (("dlms", "1.1.1", DeviceType.ESME, "tariff"), ("dlms", "3.5", DeviceType.ESME, "PIN"),
          ("gbz", "1.1.1", DeviceType.GSME, "tariff"), ("gbz", "3.5", DeviceType.GSME, "PIN"),
          ("asn1", "6.15.1", DeviceType.ESME, "CS02b"), ("asn1", "8.8.1", DeviceType.ESME, "unjoin"))
@@ -62,9 +62,10 @@ def main() -> None:
         apdu = transform(request, device_type=device, now=NOW, other_device_type=DeviceType.PPMID).apdu
         decoded = gbcs_payload.decode(apdu)
         what = f"{what}, {size(decoded.value)}"
-        decode = rate(lambda: gbcs_payload.decode(apdu), args.seconds)
+        decode = rate(lambda apdu=apdu: gbcs_payload.decode(apdu), args.seconds)
         encode = rate(decoded.encode, args.seconds)
-        build = rate(lambda: transform(request, device_type=device, now=NOW), args.seconds)
+        build = rate(lambda request=request, device=device: transform(request, device_type=device, now=NOW),
+                     args.seconds)
         print(f"{kind:6} {srv + ' ' + what:44} {len(apdu.payload):6} {decode:10,.0f} {encode:10,.0f} {build:12,.0f}")
         if kind == "dlms" and srv == "1.1.1":
             tariff = apdu
@@ -95,7 +96,8 @@ def _parse(smki: SMKI, seconds: float) -> None:
         dlms.ResponseSpec(spec.kind, dlms.AccessResult.SUCCESS) for spec in request.specs))
     response = GbcsMessage(type(apdu)(CraFlag.RESPONSE, apdu.originator_counter, apdu.recipient, apdu.originator,
                                       apdu.message_code, answer.encode(), date_time=NOW))
-    print(f"parse to MMC, tariff response ({len(answer.encode())} bytes): {rate(lambda: parse(response), seconds):,.0f}/s")
+    print(f"parse to MMC, tariff response ({len(answer.encode())} bytes): "
+          f"{rate(lambda: parse(response), seconds):,.0f}/s")
 
 
 if __name__ == "__main__":

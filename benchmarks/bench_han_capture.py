@@ -81,8 +81,7 @@ def tshark(path: Path, binary: str) -> tuple[int, float, float | None]:
     timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
     result = subprocess.run([*timer, binary, "-r", str(path), "-T", "fields", "-e", "frame.time_epoch", "-e",
-                             "wpan.src16", "-e", "wpan.dst16"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            check=True)
+                             "wpan.src16", "-e", "wpan.dst16"], capture_output=True, check=True)
     seconds = time.perf_counter() - start
     peak = int(result.stderr.split()[-1]) / 1024 if timer else None
     return result.stdout.count(b"\n"), seconds, peak

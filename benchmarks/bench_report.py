@@ -46,7 +46,7 @@ def fill(book: Ledger, executions: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     lab = load(None)
     planned = _plan(lab)
-    started = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+    started = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
     done = 0
     while done < executions:
         run = book.start_run(lab.name, "--matrix", [])

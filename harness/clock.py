@@ -19,13 +19,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # The emulated lab's epoch: every scenario starts here, so counters and dates repeat run after run.
 LAB_EPOCH = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
 
 
 @dataclass(order=True)
-class _Event:
+class ScheduledEvent:
     at: float
     seq: int
     action: Callable[[], None] = field(compare=False)
@@ -55,8 +55,11 @@ class Clock(ABC):
     @abstractmethod
     def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool: ...
 
-    def notify(self) -> None:
-        """Something another thread did may have made a waiter's condition true."""
+    def notify(self) -> None:  # noqa: B027 - a deliberate no-op hook: only clocks that block a thread need it
+        """Something another thread did may have made a waiter's condition true.
+
+        A deliberate no-op by default: a virtual clock's waiters run the schedule rather than block, so nothing
+        needs waking; a clock whose `wait_until` blocks (WallClock) overrides it to wake its waiters."""
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` pass (running whatever falls due)."""
@@ -67,7 +70,7 @@ class VirtualClock(Clock):
     def __init__(self, start: dt.datetime = LAB_EPOCH):
         self._epoch = start
         self._t = 0.0
-        self._events: list[_Event] = []
+        self._events: list[ScheduledEvent] = []
         self._seq = itertools.count()
         self._lock = threading.RLock()
         self.events_run = 0
@@ -85,17 +88,17 @@ class VirtualClock(Clock):
     def elapsed(self) -> float:
         return self._t
 
-    def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> _Event:
+    def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> ScheduledEvent:
         with self._lock:
-            event = _Event(self._t + max(0.0, delay), next(self._seq), action, label)
+            event = ScheduledEvent(self._t + max(0.0, delay), next(self._seq), action, label)
             heapq.heappush(self._events, event)
             return event
 
-    def call_at(self, when: dt.datetime, action: Callable[[], None], label: str = "") -> _Event:
+    def call_at(self, when: dt.datetime, action: Callable[[], None], label: str = "") -> ScheduledEvent:
         return self.call_later((when - self.now()).total_seconds(), action, label)
 
     @staticmethod
-    def cancel(event: _Event | None) -> None:
+    def cancel(event: ScheduledEvent | None) -> None:
         if event is not None:
             event.cancelled = True
 
@@ -171,7 +174,7 @@ class RealTimeDriver:
         self.errors: list[Exception] = []
         self._thread = threading.Thread(target=self._run, name="lab clock", daemon=True)
 
-    def start(self) -> "RealTimeDriver":
+    def start(self) -> RealTimeDriver:
         self._thread.start()
         return self
 

@@ -16,7 +16,7 @@ _FORMS = re.compile(r"^(?:[0-9A-Fa-f]{2}[-:]){7}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{16}
 class EntityId(bytes):
     """An EUI-64 entity identifier; compares and hashes as its 8 bytes."""
 
-    def __new__(cls, value: "EntityId | bytes | str") -> "EntityId":
+    def __new__(cls, value: EntityId | bytes | str) -> EntityId:
         if isinstance(value, EntityId):
             return value
         if isinstance(value, str):

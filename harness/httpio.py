@@ -58,7 +58,7 @@ class TlsFiles:
         if chain and key is not None and _spki(key.public_key()) != _spki(chain[0].public_key()):
             problems.append(DitError(f"does not match the certificate {self.certificate}", where=str(self.key),
                                      fix="give the key the certificate was issued for"))
-        if chain and chain[0].not_valid_after_utc < dt.datetime.now(dt.timezone.utc):
+        if chain and chain[0].not_valid_after_utc < dt.datetime.now(dt.UTC):
             problems.append(DitError(f"expired on {chain[0].not_valid_after_utc:%Y-%m-%d}",
                                      where=str(self.certificate), fix="renew the TLS client certificate"))
         _certificates(self.ca, problems)
@@ -181,12 +181,13 @@ class Unreachable(BenchFault):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True       # headers and body go out as separate writes: no 40 ms ACK stalls
-    server: "HttpServer"
+    server: HttpServer
 
     def setup(self) -> None:
         # Every read (the next request on a kept-alive connection, a body) times out: a peer that stalls
         # cannot hold a server thread for ever. The client retries a kept-alive connection closed meanwhile.
-        self.timeout = self.server.read_timeout_s
+        # typeshed declares timeout a ClassVar, yet StreamRequestHandler.setup() reads it from the instance
+        self.timeout = self.server.read_timeout_s  # type: ignore[misc]
         super().setup()
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -271,6 +272,7 @@ class HttpServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str), "an AF_INET server's address is a (host, port) pair"
         return f"{'https' if self._context else 'http'}://{host}:{port}"
 
     def get_request(self):
@@ -292,7 +294,7 @@ class HttpServer(ThreadingHTTPServer):
                 return
         super().finish_request(request, client_address)
 
-    def start(self) -> "HttpServer":
+    def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"http {self.base_url}", daemon=True)
         self._thread.start()

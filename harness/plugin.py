@@ -136,6 +136,7 @@ def dit_target(request) -> RunTarget | None:
 def lab(lab_config, dit_schema, dit_target, request):
     where = {"test_set": dit_target.test_set if dit_target else None,
              "baseline": dit_target.baseline if dit_target else None}
+    running: RealLab | EmulatedLab
     if lab_config.kind == "real":
         running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid, **where)
     else:

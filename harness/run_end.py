@@ -11,7 +11,8 @@ from pathlib import Path
 
 # A write the disk would not take: full, over quota or over the file size limit, read-only, failing.
 DISK_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
-ROOM_TO_STOP = 256 << 10        # the ledger's last commits (~12 KB each), the executions it could not take, summary.json
+# Room kept to stop in: the ledger's last commits (~12 KB each), the executions it could not take, summary.json.
+ROOM_TO_STOP = 256 << 10
 
 
 def disk_refused(exc: BaseException | None) -> bool:

@@ -21,11 +21,11 @@ from harness import catalogue
 from harness.catalogue import DeviceType
 from harness.duis import examples, xml, xmldsig
 from harness.duis import schema as duis_schema
+from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto
 from harness.gbcs.decode import Check, decode
 from harness.gbcs.frame import GeneralSigning, frame_with_mac
-from harness.errors import DitError
 from harness.pki import SMKI, KeyUsage, default_directory
 from harness.usecases import DspRecords, DuisRequest, transform
 from harness.usecases.records import DeviceLogBackup, DeviceLogEntry, GpfDeviceLogBackup
@@ -42,6 +42,9 @@ class Finding:
 def _duis(srv: str, smki: SMKI, schema, now: dt.datetime, counter: int) -> Finding:
     root = examples.build_example(srv, smki, now, counter)
     cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
+    if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
+        raise DitError(f"no XML signing certificate and key for {examples.SUPPLIER_A}",
+                       fix="add <eui>-xml.pem and its key to the keystore")
     xmldsig.sign(root, cred.private_key, cred.certificate)
     parsed = xml.parse(xml.serialize(root), f"SR {srv}")
     signature = xmldsig.verify(parsed, smki.keystore)
@@ -59,18 +62,22 @@ def example_records(ex: examples.Example, smki: SMKI) -> DspRecords:
     types = {eui: device_type for device_type, eui in examples.DEVICES.items()} | {examples.IHD: DeviceType.IHD}
     other = ex.params.get("other_device_id")
     certificate = None
-    if other is not None and smki.keystore.find(other, KeyUsage.KEY_AGREEMENT) is not None:
-        certificate = smki.keystore.credential(other, KeyUsage.KEY_AGREEMENT).certificate.public_bytes(
-            serialization.Encoding.DER)
+    ka = smki.keystore.find(other, KeyUsage.KEY_AGREEMENT) if other is not None else None
+    if ka is not None and ka.certificate is not None:
+        certificate = ka.certificate.public_bytes(serialization.Encoding.DER)
     joined = (examples.DEVICES[DeviceType.ESME], examples.DEVICES[DeviceType.GSME])
     return DspRecords(
-        device_type=ex.target_type, other_device_type=types.get(other), other_device_ka_certificate=certificate,
+        device_type=ex.target_type,
+        other_device_type=types.get(other) if other is not None else None,
+        other_device_ka_certificate=certificate,
         chf_device_log=DeviceLogBackup(bytes(8), tuple(DeviceLogEntry(eui, b"") for eui in joined)),
         gpf_device_log=GpfDeviceLogBackup(((examples.DEVICES[DeviceType.GSME], 0),), ex.params.get("old_gpf_id")))
 
 
 def _gbcs(service: catalogue.ServiceRequest, smki: SMKI, counter: int, now: dt.datetime) -> Finding:
     ex = examples.example(service.srv, smki, now)
+    if ex.target_type is None:          # only device SRs come here, and every one targets a device
+        raise DitError(f"SR {service.srv}'s example targets no device")
     request = DuisRequest.parse(xml.serialize(examples.build_example(service.srv, smki, now, counter)),
                                 f"SR {service.srv}")
     ks = smki.keystore
@@ -86,7 +93,8 @@ def _gbcs(service: catalogue.ServiceRequest, smki: SMKI, counter: int, now: dt.d
     framed = frame_with_mac(apdu, crypto.gmac(key, command.apdu.originator, apdu))
     result = decode(framed, keystore=ks)
     expected_signature = Check.VALID.value if service.critical else Check.ABSENT.value
-    if result.error or result.signature != expected_signature or result.mac != Check.VALID.value:
+    if (result.error or result.payload is None or result.signature != expected_signature
+            or result.mac != Check.VALID.value):
         return Finding("GBCS", service.srv, False,
                        f"{command.use_case}: signature {result.signature}, mac {result.mac} {result.error or ''}")
     tampered = bytearray(framed)
@@ -103,7 +111,7 @@ def run_selfcheck(*, report_dir: Path, smki_dir: Path | None = None, schema_path
     smki = SMKI.open(smki_dir or default_directory())
     found = duis_schema.locate(schema_path)
     schema = duis_schema.load(found) if found else None
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     base = int(now.timestamp() * 1000)
     print(f"test SMKI: {len(smki.keystore)} certificates in {smki.directory}")
     print(f"DUIS schema: {found}" if schema else

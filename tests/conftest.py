@@ -22,7 +22,7 @@ CONFORMANCE = SHARED / "reference" / "conformance"
 NO_SHARED = f"conformance material not found at {CONFORMANCE} (set DIT_SHARED to the shared/ folder)"
 
 # Public test certificates expired in 2025-2026: checks that look at validity pin this instant.
-PINNED_TIME = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+PINNED_TIME = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from harness.usecases import DspRecords, transform
 from harness.usecases.correlate import correlate
 from tests import rtds
 
-USER_NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+USER_NOW = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
 DSP_NOW = USER_NOW + dt.timedelta(seconds=7)          # the DSP's clock is never quite the User's
 
 

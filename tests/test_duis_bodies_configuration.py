@@ -14,7 +14,7 @@ SUPPLIER = "90-B3-D5-1F-30-01-00-00"
 ESME = "00-DB-12-34-56-78-90-A0"
 GSME = "00-DB-12-34-56-78-90-A1"
 CHF = "00-DB-12-34-56-78-90-A2"
-NOW = dt.datetime(2025, 6, 1, 12, 0, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 6, 1, 12, 0, 30, tzinfo=dt.UTC)
 
 
 def _rid(target: str, counter: int = 1000) -> RequestId:
@@ -44,9 +44,9 @@ def _tags(element) -> list[str]:
     ("6.8", ESME, {"periodicity": "Quarterly", "day_of_month": 28, "billing_period_start_month": 3}),
     ("6.8", ESME, {"periodicity": "SixMonthly"}),
     ("6.8", ESME, {"periodicity": "yearly", "billing_time": dt.time(23, 30)}),
-    ("6.8", GSME, {"fuel": "gas", "billing_period_start": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)}),
+    ("6.8", GSME, {"fuel": "gas", "billing_period_start": dt.datetime(2025, 7, 1, tzinfo=dt.UTC)}),
     ("6.8", GSME, {"fuel": "gas", "periodicity": "Quarterly",
-                   "billing_period_start": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)}),
+                   "billing_period_start": dt.datetime(2025, 7, 1, tzinfo=dt.UTC)}),
     ("6.11", ESME, {"current_date_time": NOW}),
     ("6.11", GSME, {"current_date_time": NOW, "tolerance_period": 0}),
     ("8.1.1", ESME, {"current_date_time": NOW}),
@@ -139,7 +139,7 @@ def test_electricity_billing_calendar_forms():
 
 
 def test_gas_billing_calendar():
-    start = dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
     calendar = _body("6.8", GSME, fuel="GAS", periodicity="Weekly", billing_period_start=start)[0]
     assert calendar.tag == xml.sr("GasBillingCalendar")
     assert [e.text for e in calendar] == ["2025-07-01T00:00:00.00Z", "Weekly"]

@@ -16,7 +16,7 @@ SUPPLIER = "90-B3-D5-1F-30-01-00-00"
 ESME = "00-DB-12-34-56-78-90-A0"
 GSME = "00-DB-12-34-56-78-90-A1"
 CHF = "00-DB-12-34-56-78-90-A2"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 START = dt.datetime(2025, 5, 1, tzinfo=UTC)
 END = dt.datetime(2025, 5, 8, tzinfo=UTC)
 LATER = dt.datetime(2030, 1, 1, 1, 30, tzinfo=UTC)

@@ -23,7 +23,7 @@ PPMID = "00-DB-12-34-56-78-90-A4"
 START_DATE = dt.date(2025, 7, 1)
 IMAGE = bytes(range(256)) * 4
 HASH = "AA758690730934FF0685AA758690730934FF0685657788990011223344556677"
-LATER = dt.datetime(2030, 1, 1, 2, 0, tzinfo=dt.timezone.utc)
+LATER = dt.datetime(2030, 1, 1, 2, 0, tzinfo=dt.UTC)
 SCHEDULABLE = [s.srv for s in catalogue.service_requests() if s.dsp_schedulable]
 
 
@@ -111,7 +111,7 @@ def test_reads_without_a_log_period_schedule_an_empty_element(scheduled_srv, ele
     ({"scheduled_srv": "4.99"}, "unknown Service Reference Variant"),
     ({"schedule_frequency": "daily"}, "ScheduleFrequency"),
     ({"schedule_end_date": dt.date(2025, 6, 30)}, "ends .* before it starts"),
-    ({"schedule_start_date": dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc)}, "must be a date"),
+    ({"schedule_start_date": dt.datetime(2025, 7, 1, tzinfo=dt.UTC)}, "must be a date"),
     ({"start_date_offset": -401}, "-400 to 0"),
     ({"end_date_offset": 1}, "-400 to 0"),
     ({"start_date_offset": 0, "end_date_offset": -1}, "log period ends before it starts"),

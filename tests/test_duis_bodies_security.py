@@ -60,7 +60,7 @@ def _load_controller(role: RemotePartyRole = RemotePartyRole.LOAD_CONTROLLER) ->
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "07"),
                          x509.NameAttribute(NameOID.COMMON_NAME, "LCCA")])
-    start, end = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2034, 1, 1, tzinfo=dt.timezone.utc)
+    start, end = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2034, 1, 1, tzinfo=dt.UTC)
     ca = profile.ca_certificate(ca_name, ca_key.public_key(), ca_name, ca_key, 1, start, end)
     ds = profile.organisation_certificate(EntityId("90-B3-D5-1F-30-05-00-00"), role, DS, "DIT LOAD CONTROLLER",
                                           key.public_key(), ca_name, ca_key, 2, start, end)
@@ -72,7 +72,7 @@ def _rekeyed_device_certificate(smki, usage: KeyUsage = DS) -> x509.Certificate:
     return smki.device_certificate(EntityId(ESME), usage, ec.generate_private_key(ec.SECP256R1()).public_key())
 
 
-AT = dt.datetime(2030, 1, 2, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
 
 CASES = [
     ("6.15.1", ESME, lambda s: _supplier_set(s)),

@@ -14,8 +14,8 @@ SUPPLIER = "90-B3-D5-1F-30-01-00-00"
 ESME = "00-DB-12-34-56-78-90-A0"
 GSME = "00-DB-12-34-56-78-90-A1"
 GPF = "00-DB-12-34-56-78-90-A3"
-LATER = dt.datetime(2030, 4, 1, 0, 0, tzinfo=dt.timezone.utc)
-MOVE_OUT = dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.timezone.utc)
+LATER = dt.datetime(2030, 4, 1, 0, 0, tzinfo=dt.UTC)
+MOVE_OUT = dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.UTC)
 UTRN = "73946144332040217315"
 
 

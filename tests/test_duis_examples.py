@@ -10,7 +10,7 @@ from harness import catalogue
 from harness.duis import examples, requests, xml, xmldsig
 from harness.pki import KeyUsage
 
-NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 
 
 def test_every_dit_sr_has_a_builder_and_an_example():

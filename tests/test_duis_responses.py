@@ -21,7 +21,7 @@ from harness.duis.responses import (
 from harness.duis.xml import E
 from harness.errors import CheckFailed
 
-WHEN = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
 RID = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
 
 

@@ -24,7 +24,7 @@ from harness.duis import examples, xml, xmldsig
 from harness.duis.xmldsig import SignatureStatus
 from harness.pki import SMKI, KeyUsage
 
-NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 TEMPLATE = "CCS01_8.11_SUCCESS_REQUEST_DUIS.XML"
 
 

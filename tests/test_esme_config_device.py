@@ -21,7 +21,7 @@ IS = "the Import Supplier"
 USE_CASES = ("ECS10", "ECS12", "ECS14", "ECS16", "ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3",
              "ECS25r1", "ECS25r2", "ECS26d", "ECS26l", "ECS28a", "ECS30", "ECS30a", "ECS34", "ECS35a", "ECS35b",
              "ECS70", "ECS70Commission", "ECS81")
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests import rtds
 IS = "the Import Supplier"
 COMMANDS = ("ECS01a", "ECS01b", "ECS02", "ECS03", "ECS04a", "ECS04b", "ECS07", "ECS08", "ECS08a", "CS01a")
 READS = ("ECS24", "ECS26a")
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 ESME = DeviceType.ESME
 
 

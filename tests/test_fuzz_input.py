@@ -31,7 +31,8 @@ FUZZ = settings(max_examples=120, deadline=dt.timedelta(seconds=10), derandomize
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # The shipped lab, its asset library named by absolute path so that the copy checks from anywhere.
-LAB_YAML = Path(DEFAULT).read_bytes().replace(b"dal/emulated.yaml", str(Path(DEFAULT).parent / "dal/emulated.yaml").encode())
+LAB_YAML = Path(DEFAULT).read_bytes().replace(b"dal/emulated.yaml",
+                                              str(Path(DEFAULT).parent / "dal/emulated.yaml").encode())
 DUIS = xml.serialize(requests.build("8.11", RequestId(SUPPLIER, EntityId("00-DB-12-34-56-78-90-A2"), 1000),
                                     device_id=ESME, install_code="00112233445566778899AABBCCDDEEFF"))
 GBCS = transform(DuisRequest.of(requests.build("4.13", RequestId(SUPPLIER, ESME, 1000))),

@@ -150,7 +150,8 @@ def test_sign_and_verify_a_critical_command(smki):
     assert decoded == signed
     assert crypto.verify_apdu(decoded, smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
     # signed by another supplier: the supplier's certificate does not verify it
-    forged = crypto.sign_apdu(_command(), smki.keystore.private_key("90-B3-D5-1F-30-03-00-00", KeyUsage.DIGITAL_SIGNING))
+    forged = crypto.sign_apdu(_command(),
+                              smki.keystore.private_key("90-B3-D5-1F-30-03-00-00", KeyUsage.DIGITAL_SIGNING))
     assert not crypto.verify_apdu(forged, smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING))
 
 
@@ -158,7 +159,8 @@ def test_signature_covers_the_counter_and_payload(smki):
     key = smki.keystore.private_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
     public = smki.keystore.public_key(SUPPLIER, KeyUsage.DIGITAL_SIGNING)
     signed = crypto.sign_apdu(_command(), key)
-    replayed_counter = GeneralSigning.decode(signed.encode().replace((1001).to_bytes(8, "big"), (1002).to_bytes(8, "big")))
+    replayed_counter = GeneralSigning.decode(signed.encode().replace((1001).to_bytes(8, "big"),
+                                                                     (1002).to_bytes(8, "big")))
     assert not crypto.verify_apdu(replayed_counter, public)
     assert not crypto.verify_apdu(_command(payload=b"\xd9\x01\x02\x04").with_signature(signed.signature), public)
 
@@ -237,7 +239,7 @@ def test_encrypted_fields_go_end_to_end_to_the_supplementary_party(smki):
 
 
 def test_date_time_and_supplementary_fields_round_trip():
-    when = dt.datetime(2026, 11, 21, 9, 30, 15, 250000, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 21, 9, 30, 15, 250000, tzinfo=dt.UTC)
     apdu = GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=2**63, originator=ESME, recipient=SUPPLIER,
                           message_code=0x0107, payload=bytes(300), date_time=when,
                           supplementary_remote_party=DCC_ACCESS_CONTROL_BROKER,

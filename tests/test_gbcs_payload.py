@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import rtds
+from dit_command import dit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import rtds
-from dit_command import dit
 from harness.gbcs import axdr, dlms, gbz, payload
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.frame import GbcsMessage

@@ -23,7 +23,7 @@ GS = "the Gas Supplier"
 USE_CASES = ("GCS07", "GCS09", "GCS11", "GCS13a", "GCS13c", "GCS14", "GCS15b", "GCS15c", "GCS16a", "GCS16b",
              "GCS17", "GCS20", "GCS20r", "GCS21d", "GCS21k", "GCS23", "GCS25", "GCS25a", "GCS28", "GCS28Commission",
              "GCS44", "GCS60", "GCS60a", "GCS61", "CS10a", "CS10b")
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 
 def test_every_use_case_is_understood():
@@ -128,7 +128,7 @@ def test_a_tariff_change_shows_in_the_billing_data_log_as_a_change_of_tariff(lab
 
 def test_the_billing_calendar_and_the_alert_settings_read_back_as_they_were_set(lab, do):
     gsme, eui = _gsme(lab, do)
-    start = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
     _send(lab, "6.8", eui, fuel="gas", billing_period_start=start, periodicity="Quarterly")
     calendar = _send(lab, "6.2.3", eui)
     assert calendar == {"Result": "Success",

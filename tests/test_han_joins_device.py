@@ -9,8 +9,17 @@ import pytest
 
 from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
-from harness.emulators import (CommunicationsHub, CommunicationsHubFunction, DeviceKeys, ElectricityMeter, GasMeter,
-                               GasProxyFunction, HanNetwork, PrepaymentInterfaceDevice, TrustAnchors)
+from harness.emulators import (
+    CommunicationsHub,
+    CommunicationsHubFunction,
+    DeviceKeys,
+    ElectricityMeter,
+    GasMeter,
+    GasProxyFunction,
+    HanNetwork,
+    PrepaymentInterfaceDevice,
+    TrustAnchors,
+)
 from harness.emulators.chf import DeviceLogEntry
 from harness.eui import EntityId
 from harness.pki import KeyUsage
@@ -18,7 +27,7 @@ from harness.usecases import device, joins, mmc
 from tests import rtds
 from tests.test_emulators import PARTIES
 
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import base64
 import datetime as dt
 
 import pytest
-from lxml import etree
 from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
 
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, PaymentMode, RemotePartyRole

@@ -76,7 +76,8 @@ def test_an_execution_comes_back_as_it_was_recorded_with_its_plan_and_what_block
         book.record_execution(ExecutionRecord(run, "b", "install_commission/s", "passed", "2026-11-21T10:01:00"))
         blocked, passed = book.executions(run)
     assert blocked == replace(fault, id=blocked.id, title="S", family="install_commission", tags=["ESME", "DIT.1"])
-    assert (blocked.outcome, blocked.error) == (Outcome.BLOCKED, "bench fault: cannot reach the DCC: connection refused")
+    assert (blocked.outcome, blocked.error) == (
+        Outcome.BLOCKED, "bench fault: cannot reach the DCC: connection refused")
     assert blocked.blocked == BlockedReason(Blocker.BENCH_FAULT, "cannot reach the DCC: connection refused")
     assert (passed.outcome, passed.blocked) == (Outcome.PASSED, None)
 

@@ -16,8 +16,8 @@ from harness.catalogue import RemotePartyRole
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki import SMKI, Credential, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
-from harness.pki.keystore import credential_of, write
 from harness.pki import certificates as profile
+from harness.pki.keystore import credential_of, write
 
 SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
@@ -208,7 +208,8 @@ def _fingerprint(cred: Credential) -> str:
 def test_a_private_key_is_on_disk_before_its_certificate(tmp_path, monkeypatch):
     """Processes sharing an SMKI directory (xdist workers, a run beside the tests) take a certificate on disk as
     issued: its key must already be there, or they load a credential without a key and never issue it again."""
-    from harness.pki import keystore, smki as smki_module
+    from harness.pki import keystore
+    from harness.pki import smki as smki_module
 
     written: list[str] = []
     real = keystore.write_file

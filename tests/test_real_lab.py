@@ -133,7 +133,7 @@ def test_one_response_service_gives_each_user_only_what_is_addressed_to_it(smki)
     assert addressee(response) == SUPPLIER_A and addressee(alert) == SUPPLIER_B and addressee(unaddressed) is None
     receiver = ResponseReceiver(clock=WallClock(), keystore=smki.keystore, schema=None)
     try:
-        receiver.inbox += [Received(dt.datetime.now(dt.timezone.utc), b"", r) for r in (response, alert, unaddressed)]
+        receiver.inbox += [Received(dt.datetime.now(dt.UTC), b"", r) for r in (response, alert, unaddressed)]
         assert [r.response for r in receiver.addressed_to(SUPPLIER_A).snapshot()] == [response]
         assert [r.response for r in receiver.addressed_to(SUPPLIER_B).snapshot()] == [alert]
     finally:

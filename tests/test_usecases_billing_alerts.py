@@ -61,7 +61,7 @@ SAMPLES = {
         "40EC23D26EDD5B176C87277CC77E668AEF7C2A1BEB6580B18F64D914528CEB994BADE1F06FF1D1B2D11249420C71C5D4"
         "FE936A5D91B2135C70EFF2F95C2BCA9E8B",
 }
-NEW_YEAR_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NEW_YEAR_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
 BILLING_DATA_LOG_UPDATED = 0x8F0A
 # What the RTDS GSME's snapshot carries beyond MMC (its plaintext, opened with the supplier's key).

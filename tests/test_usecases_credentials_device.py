@@ -11,11 +11,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import rtds
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
-import rtds
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.duis import requests, xml
 from harness.duis.examples import DEVICES, SUPPLIER_A
@@ -51,7 +51,7 @@ from harness.usecases.security import (
     parsed_values,
 )
 
-NOW = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 ESME, GSME, PPMID = DEVICES[DeviceType.ESME], DEVICES[DeviceType.GSME], DEVICES[DeviceType.PPMID]
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
 IS = "the Import Supplier"
@@ -170,7 +170,8 @@ def _stated_outcome(command: device.DeviceCommand, alert_value: dict) -> dict:
         response = asn1.Asn1Payload("ActivateFirmwareResponse", ("executionOutcome", alert_value["executionOutcome"]))
     else:
         response = asn1.Asn1Payload("UpdateSecurityCredentialsResponse",
-                                    {"commandAccepted": None, "executionOutcome": alert_value["executionOutcome"]}, True)
+                                    {"commandAccepted": None, "executionOutcome": alert_value["executionOutcome"]},
+                                    True)
     return parsed_values(command.use_case, response)
 
 
@@ -284,7 +285,7 @@ def test_a_future_dated_credentials_update_is_held_then_reported_and_can_be_canc
     held = user.send("6.15.1", esme.eui, execution_date_time=lab.now() + dt.timedelta(hours=1),
                      remote_party_role="Supplier", **renewed)
     assert held.device_fields == {"Result": "Success"} and esme.future_dated[0]["UseCase"] == "CS02bSupplierBySupplier"
-    cancelled = user.send("6.15.1", esme.eui, execution_date_time=dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc),
+    cancelled = user.send("6.15.1", esme.eui, execution_date_time=dt.datetime(3000, 12, 31, tzinfo=dt.UTC),
                           remote_party_role="Supplier", **renewed)
     assert cancelled.device_fields == {"Result": "Success"} and esme.future_dated == []
     again = user.send("6.15.1", esme.eui, execution_date_time=lab.now() + dt.timedelta(hours=1),

@@ -145,11 +145,14 @@ def test_values_name_what_the_mmc_response_holds(conformance):
     assert mmc.values(failed) == {"Result": "Failure"}
 
 
+_ORIGINATOR = EntityId("00-DB-12-34-56-78-90-A0")
+
+
 def test_shared_message_codes_resolve_as_the_device_sees_them():
     from harness.eui import DCC_ACCESS_CONTROL_BROKER
     from harness.gbcs.frame import CraFlag, GeneralSigning
 
-    def apdu(code: int, originator=EntityId("00-DB-12-34-56-78-90-A0"), signature=None):
+    def apdu(code: int, originator=_ORIGINATOR, signature=None):
         return GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1, originator=originator,
                               recipient=EntityId("00-DB-12-34-56-78-90-A1"), message_code=code, payload=b"",
                               signature=signature)
@@ -165,7 +168,7 @@ def test_shared_message_codes_resolve_as_the_device_sees_them():
     assert device.use_case_of(apdu(0x00AB), DeviceType.PPMID) == "CS03A2NonCritical"
 
 
-_NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+_NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 _ESME, _SUPPLIER = EntityId("00-DB-12-34-56-78-90-A0"), EntityId("90-B3-D5-1F-30-01-00-00")
 
 
@@ -180,7 +183,7 @@ def test_generic_alerts_are_what_the_rtds_shows():
 
     when = gbz.gbz_time(0x1C374A80)
     assert device.generic_alert(DeviceType.GSME, 0x8F30, when, 3000).hex().upper() == GCA_ZIGBEE_PAYLOAD
-    new_year_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+    new_year_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
     assert device.generic_alert(DeviceType.ESME, 0x8F30, new_year_2015, 2000).hex().upper() == GCA_DLMS_PAYLOAD
 
 
@@ -237,9 +240,9 @@ def test_future_dated_outcome_alerts_are_the_rtds_ones_one_per_activation(confor
 
 # The GPF Device Log backup alert of the public RTDS 4.5.0 (SmartDCCInnovation/gbcs-parser
 # test/rtds/RTDS-4.5.0/NA_GCS62/GCS62_NA_8071_ALERT_GBCS.HEX): its payload.
-GCS62_PAYLOAD = ("30720203008071180F32303135303130313030303030305A305A300D04080102030405060708020106300D040800DB12345678"
-                 "9099020105300D040800DB123456789097020105300D040800DB123456789096020105300D040800DB123456789098020105"
-                 "300D040800DB12345678909B020106")
+GCS62_PAYLOAD = ("30720203008071180F32303135303130313030303030305A305A"
+                 "300D04080102030405060708020106" "300D040800DB123456789099020105" "300D040800DB123456789097020105"
+                 "300D040800DB123456789096020105" "300D040800DB123456789098020105" "300D040800DB12345678909B020106")
 
 
 def test_device_log_backup_alerts_are_the_rtds_ones(conformance):
@@ -250,7 +253,7 @@ def test_device_log_backup_alerts_are_the_rtds_ones(conformance):
     built = chf.device_log_backup_alert(backup)(sample.apdu.originator_counter, backup.backed_up)
     assert built == sample.apdu.payload
 
-    new_year_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+    new_year_2015 = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
     apdu = GbcsMessage(dataclasses.replace(sample.apdu, message_code=0x00B2, payload=bytes.fromhex(GCS62_PAYLOAD)))
     entries = joins.gpf_device_log_backup(apdu).entries
     assert joins.gpf_device_log_backup_alert(entries)(1, new_year_2015).hex().upper() == GCS62_PAYLOAD

@@ -12,10 +12,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from lxml import etree
-
 import rtds
 from dit_command import dit
+from lxml import etree
+
 from harness import catalogue
 from harness.eui import EntityId
 from harness.gbcs import cosem
@@ -28,7 +28,7 @@ ESME_USE_CASES = ("ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3"
                   "ECS30a", "ECS34", "ECS39a", "ECS81", "ECS70Commission")
 CHF_USE_CASES = ("CCS01", "CCS02", "CCS03", "DBCH01", "DBCH03", "DBCH04", "DBCH05", "CS14")
 USE_CASES = ESME_USE_CASES + CHF_USE_CASES
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)     # the RTDS's DSP clock
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
 SR = "{http://www.dccinterface.co.uk/ServiceUserGateway}"
 
@@ -161,7 +161,8 @@ def test_a_request_missing_an_element_is_refused_naming_it(conformance, template
 @pytest.mark.parametrize("template, edit, why", [
     ("ECS25a3_6.22_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("x8145", "Sometimes"), "not Enable or Disable"),
     ("ECS28a_6.4.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("LoadLimitSupplyState", "Off"), "not one of"),
-    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("NormalLimitedDutyCycleThreshold", "1.305"), "decimal places"),
+    ("DBCH04_6.28_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("NormalLimitedDutyCycleThreshold", "1.305"),
+     "decimal places"),
     ("CCS01_8.11_SUCCESS_REQUEST_DUIS.XML", rtds.set_text("DeviceID", "not-an-eui"), "not an EUI-64"),
 ])
 def test_a_request_with_a_bad_value_is_refused(conformance, template, edit, why):

@@ -11,23 +11,23 @@ import re
 from pathlib import Path
 
 import pytest
+import rtds
 from lxml import etree
 
-import rtds
 from harness import catalogue
 from harness.catalogue import DeviceType, UserRole
+from harness.duis import requests, xml
+from harness.duis.request_id import RequestId
 from harness.eui import EntityId
 from harness.gbcs import axdr, crypto, dlms
 from harness.gbcs.axdr import PayloadError
-from harness.duis import requests, xml
-from harness.duis.request_id import RequestId
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.pki import KeyUsage
 from harness.usecases import DuisRequest, TransformError, device, mmc, parse, transform
 
 USE_CASES = ("ECS17b", "ECS17d", "ECS19", "ECS20b", "ECS20c", "ECS21a", "ECS21b", "ECS22b", "ECS66",
              "ECS35a", "ECS35b", "ECS35c", "ECS35d", "ECS35e", "ECS35f", "ECS35g")
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)     # the RTDS's DSP clock
 SUPPLIER = EntityId("90-B3-D5-1F-30-01-00-00")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
@@ -187,8 +187,8 @@ def test_prepayment_daily_read_log_decoded_by_hand(conformance, conformance_keys
     first = plain.hex().index("1c2f6180")
     assert plain.hex()[first:first + 8 + 6 * 8] == ("1c2f6180" "000aae60" "000f4240" "00077a10" "00064190"
                                                     "000f4240" "001cfde0")
-    assert 0x1C2F6180 == int((dt.datetime(2014, 12, 26, tzinfo=dt.timezone.utc)
-                              - dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)).total_seconds())
+    assert 0x1C2F6180 == int((dt.datetime(2014, 12, 26, tzinfo=dt.UTC)
+                              - dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).total_seconds())
     doc, _ = parse(message, keystore=conformance_keystore)
     entry = doc.xpath("//ra:ReadPrepaymentDailyReadLogRsp/ra:Electricity/ra:LogEntry", namespaces=RA)[0]
     values = {etree.QName(e).localname: e.text for e in entry}
@@ -207,8 +207,8 @@ def test_event_log_decoded_by_hand(conformance, conformance_keystore):
     assert "1302030612" in payload
     third = payload.index("1c361064")                        # 473305188 s after 2000: 2014-12-31T01:39:48Z
     assert payload[third:third + 8 + 4 + 6] == "1c361064" "8154" "02009b"
-    assert 0x1C361064 == int((dt.datetime(2014, 12, 31, 1, 39, 48, tzinfo=dt.timezone.utc)
-                              - dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)).total_seconds())
+    assert 0x1C361064 == int((dt.datetime(2014, 12, 31, 1, 39, 48, tzinfo=dt.UTC)
+                              - dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).total_seconds())
     doc, _ = parse(message, keystore=conformance_keystore)
     entry = doc.xpath("//ra:Log/ra:LogEntry", namespaces=RA)[2]
     assert [e.text for e in entry] == ["2014-12-31T01:39:48Z", "8154",
@@ -307,8 +307,8 @@ def _encryptor(conformance_keystore, command: GeneralSigning):
 
 
 def test_a_device_reads_the_log_period_from_the_range_it_is_asked_for():
-    start, end = dt.datetime(2026, 1, 7, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 8, 23, 59, 59, 990000,
-                                                                              tzinfo=dt.timezone.utc)
+    start, end = dt.datetime(2026, 1, 7, tzinfo=dt.UTC), dt.datetime(2026, 1, 8, 23, 59, 59, 990000,
+                                                                              tzinfo=dt.UTC)
     _, fields = device.read(_esme_command("4.6.1", start=start, end=end), DeviceType.ESME, now=NOW)
     assert fields == {"UseCase": "ECS21a", "ReadLogPeriod/StartDateTime": "2026-01-07T00:00:00Z",
                       "ReadLogPeriod/EndDateTime": "2026-01-08T23:59:59.990000Z"}

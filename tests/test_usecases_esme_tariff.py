@@ -14,9 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import rtds
 from lxml import etree
 
-import rtds
 from harness import catalogue
 from harness.catalogue import DeviceType
 from harness.duis import xml
@@ -26,7 +26,7 @@ from harness.gbcs.frame import GbcsMessage
 from harness.usecases import TransformError, choose, parse, transform
 from harness.usecases.esme_tariff import dlms_date_time
 
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 USE_CASES = ("ECS01a", "ECS01b", "ECS02", "ECS03", "ECS04a", "ECS04b", "ECS07", "ECS08", "ECS08a", "CS01a",
              "ECS10", "ECS12", "ECS14", "ECS16")
 RESPONSE_ELEMENTS = {

@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import rtds
 from lxml import etree
 
-import rtds
 from harness import catalogue
 from harness.gbcs import crypto, gbz
 from harness.gbcs.axdr import PayloadError
@@ -23,7 +23,7 @@ from harness.usecases import DuisRequest, TransformError, parse, transform
 
 USE_CASES = ("GCS13a", "GCS13c", "GCS14", "GCS15b", "GCS15c", "GCS16a", "GCS16b", "GCS17", "GCS61", "GCS20",
              "GCS21j", "GCS23", "GCS25", "GCS25a", "GCS41", "CS10a", "CS10b")
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
 
 # Pairs whose RTDS command was not made from the template beside it (another RTDS release): the
@@ -100,7 +100,8 @@ def test_alert_behaviours_send_the_rtds_commands_grouped_by_configuration(confor
     out = gbz.decode(transformed(template(conformance, "GCS20_6.22_SUCCESS"), "GCS20_6.22_SUCCESS").apdu.payload)
 
     def commands(payload):
-        return sorted((c.cluster, c.frame.frame_control, c.frame.command, repr(c.frame.values)) for c in payload.components)
+        return sorted((c.cluster, c.frame.frame_control, c.frame.command, repr(c.frame.values))
+                      for c in payload.components)
 
     assert commands(out) == commands(expected)
     # 810E is WAN alert only (0x08); 8161, 8162 and 81C6 log and alarm (0x43); 81AA/81AB/81C4 all (0x5B)
@@ -126,7 +127,8 @@ def test_urp_reads_are_sent_by_the_dcc_with_the_users_certificate(conformance):
 @pytest.mark.parametrize("case, element, missing", [
     ("GCS17_4.8.1_SUCCESS", "<sr:StartDateTime>2014-12-30T00:00:00.00Z</sr:StartDateTime>",
      "sr:ReadLogPeriod/sr:StartDateTime"),
-    ("CS10a_6.13_SUCCESS", "<sr:EndDateTime>2030-01-01T00:00:00.00Z</sr:EndDateTime>", "sr:ReadLogPeriod/sr:EndDateTime"),
+    ("CS10a_6.13_SUCCESS", "<sr:EndDateTime>2030-01-01T00:00:00.00Z</sr:EndDateTime>",
+     "sr:ReadLogPeriod/sr:EndDateTime"),
     ("GCS23_6.6_SUCCESS", "<sr:CalorificValue>40.0</sr:CalorificValue>", "sr:CalorificValue"),
     ("GCS25a_6.8_SUCCESS", "<sr:BillingPeriodStart>2015-01-01T00:00:00.00Z</sr:BillingPeriodStart>",
      "sr:GasBillingCalendar/sr:BillingPeriodStart"),
@@ -153,7 +155,7 @@ def test_samples_and_rates_follow_the_request(conformance):
     # 2 days of half hours, both ends included: 97 samples; 11 days: 11 daily samples
     out = gbz.decode(transformed(template(conformance, "GCS17_4.8.1_SUCCESS"), "GCS17_4.8.1_SUCCESS").apdu.payload)
     assert out.components[0].frame.values == {"sample_id": 0, "earliest_sample_time": gbz.gbz_seconds(
-        dt.datetime(2014, 12, 30, tzinfo=dt.timezone.utc)), "sample_type": 0, "number_of_samples": 97}
+        dt.datetime(2014, 12, 30, tzinfo=dt.UTC)), "sample_type": 0, "number_of_samples": 97}
     out = gbz.decode(transformed(template(conformance, "GCS61_4.17_SUCCESS"), "GCS61_4.17_SUCCESS", 1).apdu.payload)
     assert out.components[0].frame.values["number_of_samples"] == 11
     out = gbz.decode(transformed(template(conformance, "GCS23_6.6_SUCCESS"), "GCS23_6.6_SUCCESS").apdu.payload)

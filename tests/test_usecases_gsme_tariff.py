@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 import rtds
+
 from harness import catalogue
 from harness.catalogue import DeviceType
 from harness.gbcs import gbz
@@ -25,7 +25,7 @@ from harness.usecases.mmc import RA
 
 USE_CASES = ("GCS01a", "GCS01b", "GCS02", "GCS03", "GCS40a", "GCS40b", "GCS40c", "GCS40d", "GCS04", "GCS05",
              "CS01b", "GCS07", "GCS09", "GCS44", "GCS11")
-DSP_CLOCK = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)
+DSP_CLOCK = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 # RTDS pairs whose command disagrees with their template, by the ZCL fields concerned: the Transform
 # follows the request. GCS09: the RTDS command restricts from 2016-11-22T02:46:56Z, the template
@@ -77,7 +77,7 @@ def test_future_dating_and_cancellation(conformance):
     """Immediate -> 0, ExecutionDateTime -> its GBZ time, 3000-12-31 -> cancel (Calendar cluster and
     price matrix 0xFFFFFFFE, the rest 0xFFFFFFFF)."""
     folder = conformance / "duis" / "templates"
-    at = gbz.gbz_seconds(dt.datetime(2030, 1, 15, 9, tzinfo=dt.timezone.utc))      # the template's ExecutionDateTime
+    at = gbz.gbz_seconds(dt.datetime(2030, 1, 15, 9, tzinfo=dt.UTC))      # the template's ExecutionDateTime
     expected = {"IMMEDIATE_TOU_SUCCESS_": (0, 0), "CANCELLATION_BLOCK_SUCCESS_": (0xFFFFFFFF, 0xFFFFFFFE),
                 "FUTURE_DATED_BLOCK_SUCCESS_": (at, at)}
     for case, (tariff_start, calendar_start) in expected.items():

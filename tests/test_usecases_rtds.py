@@ -11,17 +11,17 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from lxml import etree
-
 import rtds
 from dit_command import dit
+from lxml import etree
+
 from harness import catalogue
 from harness.catalogue import DeviceType, UserRole
+from harness.duis import xml
+from harness.duis.examples import build_example, dit_examples, example
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import asn1
 from harness.gbcs import payload as gbcs_payload
-from harness.duis import xml
-from harness.duis.examples import build_example, dit_examples, example
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.selfcheck import example_records
 from harness.usecases import DuisRequest, transform
@@ -32,8 +32,8 @@ NOW = "2015-01-01T00:00:00Z"        # the RTDS's DSP clock
 # the Transform follows the request. The family tests check each field by field.
 _REISSUED = "the certificates are the same parties' and keys re-issued (serial number and validity differ)"
 RTDS_DISAGREES = {
-    "GCS09_3.2_SUCCESS_REQUEST_DUIS.XML": "Publish Change of Tenancy implementation date-time: RTDS 2016-11-22T02:46:56Z, "
-                                          "template RestrictionDateTime 2015-02-01T00:00:00Z",
+    "GCS09_3.2_SUCCESS_REQUEST_DUIS.XML": "Publish Change of Tenancy implementation date-time: RTDS "
+                                          "2016-11-22T02:46:56Z, template RestrictionDateTime 2015-02-01T00:00:00Z",
     "GCS15c_4.4.3_SUCCESS_REQUEST_DUIS.XML": "read period: RTDS 2015-01-01..2016-01-01, template ReadLogPeriod "
                                              "2014-12-01..2015-11-01",
     "GCS16b_4.14_URP_SUCCESS_REQUEST_DUIS.XML": "StartDateTime: RTDS 2014-12-29T23:00Z, template 2014-12-30T23:00Z",
@@ -181,7 +181,7 @@ def test_dit_gbcs_parse_refuses_a_command_and_a_broken_payload_in_one_line(confo
 def test_every_dit_example_request_to_a_device_transforms_to_a_payload_that_decodes(smki):
     """The DIT plan's own requests (dit duis example) for every SR that reaches a device, with what the DSP
     holds of their devices: each becomes its use case's command, whose payload decodes and encodes back."""
-    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     done = {}
     for srv in dit_examples():
         ex = example(srv, smki, now)

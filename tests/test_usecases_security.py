@@ -10,11 +10,11 @@ import dataclasses
 import datetime as dt
 
 import pytest
+import rtds
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-import rtds
 from harness.catalogue import DeviceType
 from harness.eui import EntityId
 from harness.gbcs import asn1
@@ -24,12 +24,12 @@ from harness.pki import KeyUsage
 from harness.pki.certificates import entity_id_of
 from harness.usecases import DuisRequest, TransformError, joins, parse, transform
 
-SECURITY = ("CS02bSupplierBySupplier", "CS02bNOByNO", "CS02gLoadControllerBySupplier", "CS02bSupplierBySupplierHandover",
-            "CS02bNOByNOHandover", "CS02bSupplierByTransCoS", "CS02c", "CS02d")
+SECURITY = ("CS02bSupplierBySupplier", "CS02bNOByNO", "CS02gLoadControllerBySupplier",
+            "CS02bSupplierBySupplierHandover", "CS02bNOByNOHandover", "CS02bSupplierByTransCoS", "CS02c", "CS02d")
 JOINS = ("CS03A1", "CS03A2Critical", "CS03CCritical", "CS03A2NonCritical", "CS03B", "CS03CNonCritical",
          "CS04ACCritical", "CS04ACNonCritical", "CS04B", "GCS28Commission", "GCS59")
 USE_CASES = SECURITY + JOINS + ("CS06",)
-NOW = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)     # the RTDS's DSP clock
+NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)     # the RTDS's DSP clock
 RA = {"ra": "http://www.dccinterface.co.uk/ResponseAndAlert"}
 SR = "{http://www.dccinterface.co.uk/ServiceUserGateway}"
 
@@ -168,10 +168,14 @@ def test_a_cs02b_command_carries_the_requests_certificates_into_the_parties_cell
 
 def test_applying_time_based_checks_is_the_default_and_not_written(conformance, conformance_keystore):
     name = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML"
-    control = lambda request: asn1.decode(_transform(request, conformance_keystore).apdu.payload, 0x0102, 1).value[
-        "authorisingRemotePartyControl"]
+
+    def control(request):
+        payload = _transform(request, conformance_keystore).apdu.payload
+        return asn1.decode(payload, 0x0102, 1).value["authorisingRemotePartyControl"]
+
     assert control(rtds.template(conformance, name))["applyTimeBasedCPVChecks"] == 1          # disapply
-    assert "applyTimeBasedCPVChecks" not in control(rtds.template(conformance, name, rtds.set_text("ApplyTimeBasedCPVChecks", "true")))
+    assert "applyTimeBasedCPVChecks" not in control(
+        rtds.template(conformance, name, rtds.set_text("ApplyTimeBasedCPVChecks", "true")))
 
 
 def test_a_cancellation_is_the_command_again_for_9999(conformance, conformance_keystore):
@@ -188,7 +192,8 @@ def test_a_join_follows_from_the_two_devices_types(conformance, conformance_keys
     assert with_gsme.use_case == "CS03CNonCritical"
     value = asn1.decode(with_gsme.apdu.payload, with_gsme.message_code, 1).value
     assert value["joinMethodAndRole"] == joins.METHOD_C and value["otherDeviceType"] == 0
-    assert value["otherDeviceKeyAgreementCertificate"] == _ka_certificate(conformance_keystore, "00-DB-12-34-56-78-90-93")
+    assert value["otherDeviceKeyAgreementCertificate"] == \
+        _ka_certificate(conformance_keystore, "00-DB-12-34-56-78-90-93")
     # A GSME joins a GPF by method B, the User originating: a PPMID's joins are the ACB's.
     gsme = _transform(rtds.template(conformance, "CS03B_8.7.2_SUCCESS_REQUEST_DUIS.XML"), conformance_keystore)
     assert (gsme.use_case, gsme.apdu.originator, gsme.apdu.supplementary_remote_party) == (
@@ -200,13 +205,14 @@ def test_a_join_follows_from_the_two_devices_types(conformance, conformance_keys
 
 def test_a_cs02b_request_without_a_certificate_is_refused_naming_it(conformance, conformance_keystore):
     name = "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML"
-    with pytest.raises(TransformError, match="missing sr:ReplacementCertificates/sr:SupplierOrNetworkOperatorCertificates/"
-                                             "sr:DigitalSigningCertificate"):
+    with pytest.raises(TransformError, match="missing sr:ReplacementCertificates/"
+                                             "sr:SupplierOrNetworkOperatorCertificates/sr:DigitalSigningCertificate"):
         _transform(rtds.template(conformance, name, rtds.drop("DigitalSigningCertificate")), conformance_keystore)
     with pytest.raises(TransformError, match="missing sr:CertificationPathCertificates/sr:Certificate"):
         _transform(rtds.template(conformance, name, rtds.drop("Certificate")), conformance_keystore)
     with pytest.raises(TransformError, match="sr:ReplacementCertificates/.*KeyAgreementCertificate: not a base64 DER"):
-        _transform(rtds.template(conformance, name, rtds.set_text("KeyAgreementCertificate", "AAAA")), conformance_keystore)
+        _transform(rtds.template(conformance, name, rtds.set_text("KeyAgreementCertificate", "AAAA")),
+                   conformance_keystore)
     # Without the top-up certificate, its cell is not replaced.
     value = asn1.decode(_transform(rtds.template(conformance, name, rtds.drop("KeyAgreementTopUpCertificate")),
                                    conformance_keystore).apdu.payload, 0x0102, 1).value
@@ -237,8 +243,8 @@ def test_an_activation_needs_a_32_byte_image_hash(conformance, conformance_keyst
     with pytest.raises(TransformError, match="missing sr:FirmwareHash"):
         _transform(rtds.template(conformance, name, rtds.drop("FirmwareHash")), conformance_keystore)
     with pytest.raises(TransformError, match="missing sr:TolerancePeriod"):
-        _transform(rtds.template(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML", rtds.drop("TolerancePeriod")),
-                   conformance_keystore)
+        _transform(rtds.template(conformance, "GCS28Commission_8.1.1_SUCCESS_REQUEST_DUIS.XML",
+                                 rtds.drop("TolerancePeriod")), conformance_keystore)
 
 
 # -- Parse ----------------------------------------------------------------------------------------------
@@ -267,15 +273,17 @@ def test_every_response_and_alert_parses_to_valid_mmc(conformance, conformance_k
 
 
 def test_the_sr_a_response_answers_follows_from_whom_the_device_answers(conformance, conformance_keystore):
-    cases = {"CS02bSupplierBySupplierHandover_6.21_SUCCESS_RESPONSE_GBCS.HEX": "RequestHandoverOfDCCControlledDeviceRsp",
-             "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX": "UpdateSecurityCredentialsKRPRsp",
-             "CS03A2NonCritical_8.7.2_SUCCESS_RESPONSE_GBCS.HEX": "JoinServiceNonCriticalRsp",
-             "CS03A2Critical_8.7.1_SUCCESS_RESPONSE_GBCS.HEX": "JoinServiceCriticalRsp",
-             "CS04ACNonCritical_8.8.2_SUCCESS_RESPONSE_GBCS.HEX": "UnjoinServiceNonCriticalRsp"}
+    cases = {
+        "CS02bSupplierBySupplierHandover_6.21_SUCCESS_RESPONSE_GBCS.HEX": "RequestHandoverOfDCCControlledDeviceRsp",
+        "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX": "UpdateSecurityCredentialsKRPRsp",
+        "CS03A2NonCritical_8.7.2_SUCCESS_RESPONSE_GBCS.HEX": "JoinServiceNonCriticalRsp",
+        "CS03A2Critical_8.7.1_SUCCESS_RESPONSE_GBCS.HEX": "JoinServiceCriticalRsp",
+        "CS04ACNonCritical_8.8.2_SUCCESS_RESPONSE_GBCS.HEX": "UnjoinServiceNonCriticalRsp"}
     for name, element in cases.items():
         document = _parsed(conformance, conformance_keystore, name)
         assert document.find(f".//ra:SMETSData/ra:{element}", RA) is not None, name
-    alert = _parsed(conformance, conformance_keystore, "CS02bSupplierByTransCoS_6.23_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX")
+    alert = _parsed(conformance, conformance_keystore,
+                    "CS02bSupplierByTransCoS_6.23_8F66_FUTURE_DATED_SUCCESS_ALERT_GBCS.HEX")
     assert alert.findtext("ra:Header/ra:ServiceReferenceVariant", namespaces=RA) == "6.23"
 
 
@@ -329,7 +337,8 @@ def test_the_trust_anchors_a_cs02b_reports_are_the_certificates_its_command_carr
 
 
 def test_a_failed_replacement_says_which_cell_and_keeps_the_old_certificate(conformance, conformance_keystore):
-    document = _parsed(conformance, conformance_keystore, "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX")
+    document = _parsed(conformance, conformance_keystore,
+                       "CS02bSupplierBySupplier_6.15.1_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX")
     assert document.find(".//ra:UpdateSecurityCredentialsKRPRsp", RA).get("MessageSuccess") == "false"
     failed = [o for o in document.iterfind(".//ra:ReplacementOutcome", RA)
               if o.findtext("ra:StatusCode/ra:ASN1Status", namespaces=RA) != "success"]
@@ -344,10 +353,11 @@ def test_a_failed_replacement_says_which_cell_and_keeps_the_old_certificate(conf
 
 
 def test_the_future_dated_outcome_alerts_carry_their_execution(conformance, conformance_keystore):
-    alert = _parsed(conformance, conformance_keystore, "CS02gLoadControllerBySupplier_6.15.1_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX")
+    alert = _parsed(conformance, conformance_keystore,
+                    "CS02gLoadControllerBySupplier_6.15.1_8F67_FUTURE_DATED_ERROR_ALERT_GBCS.HEX")
     content = alert.find(".//ra:DeviceAlertContent", RA)
-    assert (content.findtext("ra:GBCSHexAlertCode", namespaces=RA), content.findtext("ra:Timestamp", namespaces=RA)) == (
-        "8F67", "2030-01-15T00:00:00Z")
+    assert (content.findtext("ra:GBCSHexAlertCode", namespaces=RA),
+            content.findtext("ra:Timestamp", namespaces=RA)) == ("8F67", "2030-01-15T00:00:00Z")
     outcome = content.find("ra:Payload/ra:FutureDatedCommandOutcomeDeviceAlert/ra:UpdateSecurityCredentialsDeviceAlert/"
                            "ra:UpdateSecurityCredentialsExecutionOutcome", RA)
     assert outcome.findtext("ra:CredentialsReplacementMode", namespaces=RA) == "LoadControllerBySupplier"
@@ -376,7 +386,8 @@ def test_responses_carry_the_devices_codes_and_values(conformance, conformance_k
     ok, error = rsp("CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX"), rsp("CS06_11.3_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX")
     assert (status(ok, "ra:ActivateImageResponseCode"), ok.findtext("ra:FirmwareVersion", namespaces=RA)) == (
         ("success", "0"), "0123ABCE")
-    assert (status(error, "ra:ActivateImageResponseCode"), error.get("MessageSuccess")) == (("noImageHeld", "1"), "false")
+    assert (status(error, "ra:ActivateImageResponseCode"), error.get("MessageSuccess")) == (
+        ("noImageHeld", "1"), "false")
     unjoin = rsp("CS04ACCritical_8.8.1_ERROR_RESPONSE_GBCS.HEX")
     assert (status(unjoin, "ra:unjoinResponseCode"), unjoin.get("MessageSuccess")) == (
         ("otherDeviceNotInDeviceLog", "1"), "false")

@@ -247,7 +247,8 @@ def test_the_tariff_reads_back_as_ecs01a_set_it(mmc_schema):
               TARIFF["currency"]: written[(9000, "0-0:94.44.2.0", 4)],
               TARIFF["standing_charge"]: written[(113, "0-0:19.20.4.255", 6)],
               TARIFF["price_matrix"]: written[(113, "0-0:19.20.0.255", 6)]}
-    rsp, _ = parsed(mmc_schema, respond("ECS24", dlms_response(1000, *(values[r] for r in TARIFF_READS)), ESME), "4.11.1")
+    rsp, _ = parsed(mmc_schema, respond("ECS24", dlms_response(1000, *(values[r] for r in TARIFF_READS)), ESME),
+                    "4.11.1")
     electricity = rsp.find(f"{RA}Electricity")
     assert electricity.findtext(f"{RA}PrimaryActiveTariffPrice") == "21210"
     assert electricity.findtext(f"{RA}CurrencyUnitsLabel") == tariff.text("ElecTariffElements/CurrencyUnits") == "GBP"
@@ -317,7 +318,8 @@ def test_mpans_read_back_as_6_20_1_set_them(mmc_schema):
     # a single element meter without an export MPAN
     rsp, _ = parsed(mmc_schema, respond("ECS40", dlms_response(1000, axdr.octet_string(b"1312345678111"),
                                                                axdr.octet_string(b"")), ESME), "6.2.7")
-    assert [(etree.QName(e).localname, e.text) for e in rsp.find(f"{RA}Electricity")] == [("ImportMPAN", "1312345678111")]
+    assert [(etree.QName(e).localname, e.text) for e in rsp.find(f"{RA}Electricity")] == \
+        [("ImportMPAN", "1312345678111")]
 
 
 def test_the_mprn_reads_back_as_6_20_1_set_it(mmc_schema):
@@ -360,19 +362,21 @@ def test_gsme_alert_behaviours_read_back_as_6_22_set_them(mmc_schema):
 # -- Parse: values typed ----------------------------------------------------------------------------------------
 
 def test_the_esme_prepayment_configuration_is_typed(mmc_schema):
-    unit = lambda rate: axdr.structure(axdr.structure(axdr.integer(0), axdr.integer(-5)),
-                                       axdr.structure(axdr.long_unsigned(0), axdr.octet_string(bytes(6)),
-                                                      axdr.integer(0)),
-                                       axdr.array(axdr.structure(axdr.octet_string(b""), axdr.long(rate))))
+    def unit(rate):
+        return axdr.structure(axdr.structure(axdr.integer(0), axdr.integer(-5)),
+                              axdr.structure(axdr.long_unsigned(0), axdr.octet_string(bytes(6)), axdr.integer(0)),
+                              axdr.array(axdr.structure(axdr.octet_string(b""), axdr.long(rate))))
     schedule = axdr.array(axdr.structure(
         axdr.long_unsigned(1), axdr.boolean(True), axdr.octet_string(bytes.fromhex("00000A006AFF")),
         axdr.long_unsigned(33), axdr.octet_string(bytes.fromhex("12000000")), axdr.long_unsigned(0xFFFF),
         axdr.bit_string("1111100"), axdr.bit_string("01"), axdr.octet_string(bytes.fromhex("07EA0101FF")),
         axdr.octet_string(bytes.fromhex("07EA0C1FFF"))))
     values = {PREPAY["debt_recovery_1"]: unit(1200), PREPAY["debt_recovery_2"]: unit(300),
-              PREPAY["special_days"]: axdr.array(axdr.structure(axdr.long_unsigned(1), axdr.octet_string(
-                  bytes.fromhex("FFFF0C19FF")), axdr.unsigned(1)), axdr.structure(axdr.long_unsigned(2), axdr.octet_string(
-                      bytes.fromhex("07EA0406FF")), axdr.unsigned(2))),
+              PREPAY["special_days"]: axdr.array(
+                  axdr.structure(axdr.long_unsigned(1), axdr.octet_string(bytes.fromhex("FFFF0C19FF")),
+                                 axdr.unsigned(1)),
+                  axdr.structure(axdr.long_unsigned(2), axdr.octet_string(bytes.fromhex("07EA0406FF")),
+                                 axdr.unsigned(2))),
               PREPAY["debt_period_1"]: axdr.double_long_unsigned(3600),
               PREPAY["debt_period_2"]: axdr.double_long_unsigned(86400),
               PREPAY["debt_per_payment"]: axdr.long_unsigned(2500),
@@ -387,7 +391,8 @@ def test_the_esme_prepayment_configuration_is_typed(mmc_schema):
               PREPAY["non_disablement_schedule"]: schedule,
               PREPAY["credit_charge_configuration"]: credit_charge_configuration(
                   prepayment=True, suspend_debt_disabled=True, suspend_debt_emergency=False)}
-    rsp, _ = parsed(mmc_schema, respond("ECS26a", dlms_response(1000, *(values[r] for r in PREPAY_READS)), ESME), "4.13")
+    rsp, _ = parsed(mmc_schema, respond("ECS26a", dlms_response(1000, *(values[r] for r in PREPAY_READS)), ESME),
+                    "4.13")
     got = {etree.QName(e).localname: e.text for e in rsp if etree.QName(e).localname != "Electricity"}
     assert got == {"DebtRecoveryPerPayment": "2500", "DebtRecoveryRateCap": "7000", "DisablementThreshold": "-250000",
                    "EmergencyCreditLimit": "1500000", "EmergencyCreditThreshold": "50000",
@@ -409,7 +414,8 @@ def test_the_esme_prepayment_configuration_is_typed(mmc_schema):
         ["1", "2"]
     # credit mode: no emergency credit pays anything
     values[PREPAY["credit_charge_configuration"]] = credit_charge_configuration(prepayment=False)
-    rsp, _ = parsed(mmc_schema, respond("ECS26a", dlms_response(1000, *(values[r] for r in PREPAY_READS)), ESME), "4.13")
+    rsp, _ = parsed(mmc_schema, respond("ECS26a", dlms_response(1000, *(values[r] for r in PREPAY_READS)), ESME),
+                    "4.13")
     assert rsp.findtext(f"{RA}Electricity/{RA}PaymentMode") == "Credit"
 
 
@@ -469,7 +475,8 @@ def test_supply_status_is_typed(mmc_schema, state, expected):
     gas = {0: 0x00, 1: 0x02, 2: 0x01}[state]               # ZSE: off, on, armed
     rsp, _ = parsed(mmc_schema, respond("GCS33", gbz_response(attributes_response(
         0x0702, (0x0205, "uint16", 365), (0x0014, "enum8", gas))), GSME), "7.4")
-    assert (rsp.findtext(f"{RA}SupplyState"), rsp.findtext(f"{RA}Gas/{RA}RemainingBatteryCapacity")) == (expected, "365")
+    assert (rsp.findtext(f"{RA}SupplyState"), rsp.findtext(f"{RA}Gas/{RA}RemainingBatteryCapacity")) == (
+        expected, "365")
 
 
 def test_the_chf_device_log_is_typed(mmc_schema):
@@ -483,9 +490,12 @@ def test_the_chf_device_log_is_typed(mmc_schema):
     rsp, _ = parsed(mmc_schema, respond("CCS06", dlms_response(1000, log), CHF), "8.9")
     assert [[c.text for c in e] for e in find(rsp, "CHFDeviceLog/CHFDeviceLogEntry")] == [
         [ESME.duis, "2026-11-30T23:55:00Z", "-61"], [GSME.duis, "2026-12-01T00:00:00Z", "-72"]]
-    backup = lambda *entries: axdr.structure(
-        axdr.octet_string(dlms.DlmsDateTime.of(NOW).raw), axdr.octet_string(bytes(8)),
-        axdr.array(*(axdr.structure(axdr.octet_string(bytes(eui)), axdr.octet_string(key)) for eui, key in entries)))
+
+    def backup(*entries):
+        return axdr.structure(
+            axdr.octet_string(dlms.DlmsDateTime.of(NOW).raw), axdr.octet_string(bytes(8)),
+            axdr.array(*(axdr.structure(axdr.octet_string(bytes(eui)), axdr.octet_string(key))
+                         for eui, key in entries)))
     message = respond("CCS07", dlms_response(1000, backup((ESME, b"\x01" * 16)), backup((PPMID, b"")),
                                              kind=RequestKind.ACTION), CHF)
     rsp, _ = parsed(mmc_schema, message, "8.9")
@@ -548,16 +558,17 @@ def test_trust_anchors_read_back_typed_and_complete(mmc_schema):
              {"targetRemotePartyRole": 8, "statusCode": "trustAnchorNotFound"}]
     message = respond("CS02fMAC", asn1.encode("ProvideSecurityCredentialDetailsResponse", value), ESME)
     anchors = trust_anchors(gbcs_payload.decode(message.apdu).value)
-    assert [(a.role, a.status, a.sequence_number, a.certificate_usage, a.entity_id, a.key_identifier) for a in anchors] \
-        == [("supplier", "success", 7, "DigitalSigning", new_supplier, b"\x11" * 8),
-            ("supplier", "success", 7, "KeyAgreement", new_supplier, b"\x22" * 8),
-            ("supplier", "success", 7, "KeyAgreementTopUp", new_supplier, b"\x33" * 8),
-            ("loadController", "trustAnchorNotFound", None, None, None, None)]
+    assert [(a.role, a.status, a.sequence_number, a.certificate_usage, a.entity_id, a.key_identifier)
+            for a in anchors] == [("supplier", "success", 7, "DigitalSigning", new_supplier, b"\x11" * 8),
+                                  ("supplier", "success", 7, "KeyAgreement", new_supplier, b"\x22" * 8),
+                                  ("supplier", "success", 7, "KeyAgreementTopUp", new_supplier, b"\x33" * 8),
+                                  ("loadController", "trustAnchorNotFound", None, None, None, None)]
     rsp, _ = parsed(mmc_schema, message, "6.24.1")
     details = rsp.findall(f"{RA}RemotePartyDetails")
     assert [(etree.QName(c).localname, c.text) for c in details[0] if c.text and c.text.strip()] == [
         ("RemotePartyRole", "Supplier"), ("RemotePartyFloorSeqNumber", "7"), ("CertificateUsage", "DigitalSigning"),
-        ("ExistingRemotePartyID", new_supplier.duis), ("ExistingCertificateHash", base64.b64encode(b"\x11" * 8).decode())]
+        ("ExistingRemotePartyID", new_supplier.duis),
+        ("ExistingCertificateHash", base64.b64encode(b"\x11" * 8).decode())]
     assert details[3].findtext(f"{RA}StatusCode/{RA}ASN1Status") == "trustAnchorNotFound"
     assert details[3].find(f"{RA}StatusCode").get("ResponseCode") == "25"
     assert rsp.get("MessageSuccess") == "false"

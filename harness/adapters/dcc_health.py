@@ -95,9 +95,9 @@ def _endpoint(bench: Bench, tls: TlsFiles | None, tls_usable: bool, timeout: flo
     except DitError as exc:
         return [f"{bench.where('dcc.tls.certificate')} {exc}"]
     try:
-        asked = dt.datetime.now(dt.timezone.utc)
+        asked = dt.datetime.now(dt.UTC)
         response = client.request("GET", bench.endpoint)
-        answered = dt.datetime.now(dt.timezone.utc)
+        answered = dt.datetime.now(dt.UTC)
     except Unreachable as exc:
         return [f"{where}: unreachable: {exc.reason} ({exc.fix})"]
     finally:
@@ -113,7 +113,7 @@ def _clock(where: str, date: str | None, ours: dt.datetime) -> list[str]:
     except (TypeError, ValueError):
         return [f"{where}: its Date header {date!r} is not an HTTP date (its clock cannot be checked)"]
     if theirs.tzinfo is None:           # "-0000": UTC by another name
-        theirs = theirs.replace(tzinfo=dt.timezone.utc)
+        theirs = theirs.replace(tzinfo=dt.UTC)
     off = theirs - ours
     if abs(off) <= CLOCK_TOLERANCE:
         return []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from harness.catalogue import RemotePartyRole
 from harness.clock import Clock
@@ -57,6 +58,21 @@ class Received:
     response: DuisResponse
 
 
+class Inbox(Protocol):
+    """What a service user reads its asynchronous responses from: a ResponseReceiver, or a UserInbox of one."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def rejected(self) -> list[str]: ...
+
+    @property
+    def refused(self) -> list[str]: ...
+
+    def snapshot(self) -> list[Received]: ...
+
+
 class ResponseReceiver:
     """The User's Receive Response Service: keeps every accepted document, in arrival order."""
 
@@ -80,7 +96,7 @@ class ResponseReceiver:
         """Connections whose TLS handshake failed: a DCC that cannot deliver anything at all."""
         return self.server.refused
 
-    def start(self) -> "ResponseReceiver":
+    def start(self) -> ResponseReceiver:
         self.server.start()
         return self
 
@@ -105,7 +121,7 @@ class ResponseReceiver:
         with self._lock:
             return list(self.inbox)
 
-    def addressed_to(self, user: EntityId) -> "UserInbox":
+    def addressed_to(self, user: EntityId) -> UserInbox:
         """One User's view, when the DCC posts every User's documents to one URL (a real lab's response_url)."""
         return UserInbox(self, EntityId(user))
 

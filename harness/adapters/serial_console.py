@@ -33,7 +33,7 @@ class SerialConsole:
     def __init__(self, url: str, name: str, *, baudrate: int = 115200, timeout_s: float = DEFAULT_TIMEOUT_S):
         self.url, self.name, self.baudrate, self.timeout_s = url, name, baudrate, timeout_s
         self.transcript: list[str] = []
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
         self._lock = threading.Lock()
 
     @property
@@ -45,13 +45,13 @@ class SerialConsole:
             self._port.close()
             self._port = None
 
-    def _open(self) -> serial.SerialBase:
+    def _open(self) -> serial.Serial:
         if self._port is None:
             self._port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=self.timeout_s)
         return self._port
 
     def _note(self, direction: str, line: str) -> None:
-        self.transcript.append(f"{dt.datetime.now(dt.timezone.utc):%H:%M:%S.%f} {direction} {line}")
+        self.transcript.append(f"{dt.datetime.now(dt.UTC):%H:%M:%S.%f} {direction} {line}")
 
     def _exchange(self, request: str) -> list[str]:
         self._note(">", request)

@@ -30,10 +30,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
 
 from harness import catalogue
-from harness.adapters.duis_client import DccEndpoint, Received, ResponseReceiver, accept_response
+from harness.adapters.duis_client import DccEndpoint, Inbox, Received, accept_response
 from harness.catalogue import CommandVariant, DeviceType
 from harness.clock import Clock
 from harness.duis import requests, xml, xmldsig
@@ -108,7 +110,7 @@ class Exchange:
 
 
 class ServiceUser:
-    def __init__(self, name: str, eui: EntityId, *, endpoint: DccEndpoint, receiver: ResponseReceiver,
+    def __init__(self, name: str, eui: EntityId, *, endpoint: DccEndpoint, receiver: Inbox,
                  keystore: Keystore, clock: Clock, counter: RequestCounter, dcc: EntityId,
                  schema: DuisSchema | None = None, response_timeout_s: float = DEFAULT_TIMEOUT_S,
                  release: str = R2_0, device_types: Mapping[EntityId, DeviceType] | None = None):
@@ -142,7 +144,12 @@ class ServiceUser:
         if self.release == R1_3 and srv in R2_0_SERVICE_REQUESTS:
             raise DitError(f"an R1.3 service user has no SR {srv}: it came with R2.0",
                            fix="run this scenario at a baseline with an R2.0 service user")
-        target = self.dcc if service.non_device else EntityId(target)
+        if service.non_device:
+            target = self.dcc
+        elif target is None:
+            raise DitError(f"SR {srv} is sent to a device: give its entity ID")
+        else:
+            target = EntityId(target)
         cv = service.default_command_variant if command_variant is None else CommandVariant(command_variant)
         # A critical SR always starts with the Transform; the variant asked for is how it is then sent.
         signed_cv = cv if cv.carries_signed_pre_command else CommandVariant.SIGNED_WAN
@@ -178,6 +185,7 @@ class ServiceUser:
             if sync is None:
                 return exchange
         if sync.content == "LocalCommand":
+            assert sync.gbcs_payload is not None, "parsing refuses a LocalCommand response without its GBCSPayload"
             exchange.local_command = sync.gbcs_payload
             exchange.add(self.clock.now(), "command for local delivery", sync.gbcs_payload, "gbcs")
         if not sync.acknowledged:            # a non-device answer, a local command, or an error: the outcome
@@ -203,17 +211,23 @@ class ServiceUser:
     def _device_certificate_in_use(self, value) -> None:
         """A device confirmed it uses the certificate 6.15.2 placed: its responses verify with that key now."""
         cert = load_certificate(value, "6.15.2 device_certificate")
-        self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), cert.public_key(), cert))
+        key = cert.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise DitError("6.15.2 device_certificate: the key is not an elliptic-curve key", fix="GBCS keys are P-256")
+        self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), key, cert))
 
     def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
         """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.
         (send() builds requests; this is for requests built or altered by hand.)"""
         if exchange is None:
-            rid = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
-            exchange = Exchange(self.name, xml.text(root, "sr:Header/sr:ServiceReferenceVariant"), rid.target, rid,
-                                CommandVariant(int(xml.text(root, "sr:Header/sr:CommandVariant"))))
+            rid = RequestId.parse(_header(root, "RequestID"))
+            exchange = Exchange(self.name, _header(root, "ServiceReferenceVariant"), rid.target, rid,
+                                CommandVariant(int(_header(root, "CommandVariant"))))
             self.exchanges.append(exchange)
         cred = self.keystore.credential(self.eui, KeyUsage.XML_SIGNING, private=True)
+        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
+            raise DitError(f"no XML signing certificate and key for {self.eui}",
+                           fix="add <eui>-xml.pem and its key to the keystore")
         xmldsig.sign(root, cred.private_key, cred.certificate)
         data = xml.serialize(root)
         exchange.add(self.clock.now(), f"request to {web_service}", data)
@@ -232,11 +246,11 @@ class ServiceUser:
             exchange.synchronous = accept_response(body, keystore=self.keystore, schema=self.schema,
                                                    where=f"synchronous response from {web_service}")
         except DitError as exc:
-            fault = BenchFault(str(exc), part="DCC endpoint",
-                               fix="the exchange's evidence has what came back: is the URL the DCC's DUIS endpoint, "
-                                   "and its XML signing certificate in the keystore?")
-            exchange.problem = str(fault)
-            raise fault from None
+            refused = BenchFault(str(exc), part="DCC endpoint",
+                                 fix="the exchange's evidence has what came back: is the URL the DCC's DUIS endpoint, "
+                                     "and its XML signing certificate in the keystore?")
+            exchange.problem = str(refused)
+            raise refused from None
         return exchange.synchronous
 
     # -- prepayment -----------------------------------------------------------------------------------
@@ -380,6 +394,14 @@ class ServiceUser:
     def alerts(self, since: int = 0) -> list[DuisResponse]:
         return [item.response for item in self.receiver.snapshot()[since:]
                 if item.response.kind in (ResponseKind.DEVICE_ALERT, ResponseKind.DCC_ALERT)]
+
+
+def _header(root: etree._Element, name: str) -> str:
+    """A header field of a hand-made sr:Request; a request without it cannot be sent."""
+    found = xml.text(root, f"sr:Header/sr:{name}")
+    if found is None:
+        raise DitError(f"the request has no {name} in its header", fix="build it with the SR's header fields")
+    return found
 
 
 def _concerns(item: Received, device: EntityId) -> bool:

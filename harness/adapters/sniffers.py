@@ -83,9 +83,11 @@ class SerialSniffer:
                  baudrate: int = 115200, prompt_timeout_s: float = 1.0):
         if framing not in ("ti", "nodetest"):
             raise DitError(f"unknown sniffer framing {framing!r}", fix="use 'ti' or 'nodetest'")
-        if framing == "nodetest" and channel is None:
-            raise DitError("a NodeTest sniffer needs a channel", fix="give channel= (and page= for sub-GHz)")
-        self._setting = page_channel_byte(page, channel) if framing == "nodetest" else None
+        self._setting: int | None = None
+        if framing == "nodetest":
+            if channel is None:
+                raise DitError("a NodeTest sniffer needs a channel", fix="give channel= (and page= for sub-GHz)")
+            self._setting = page_channel_byte(page, channel)
         self.url, self.framing, self.channel, self.page = url, framing, channel, page
         self.prompt_timeout_s = prompt_timeout_s
         self.malformed = 0
@@ -158,11 +160,13 @@ class SerialSniffer:
                 return
 
     def _nodetest(self, deadline: float | None, lines: list[str]) -> Iterator[CapturedFrame]:
+        channel = self.channel
+        assert channel is not None, "__init__ refuses a NodeTest sniffer without a channel"
         while True:
             received = _time.time()
             for line in lines:
                 try:
-                    frame = nodetest_frame(line, channel=self.channel, page=self.page, received=received)
+                    frame = nodetest_frame(line, channel=channel, page=self.page, received=received)
                 except CaptureError:
                     self.malformed += 1
                     continue

@@ -10,8 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from harness import catalogue
-from harness.cli.common import (EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, load_keystore, output_dir,
-                                output_file, write_out)
+from harness.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    Row,
+    emit,
+    group,
+    load_keystore,
+    output_dir,
+    output_file,
+    write_out,
+)
 from harness.cli.gbcs import gbcs_inputs
 from harness.errors import DitError
 
@@ -131,7 +141,7 @@ def cmd_duis_sign(args: argparse.Namespace) -> int:
         root = xml.parse(xml.read(path), name)
         header_id = root.find("sr:Header/sr:RequestID", xml.NSMAP)
         if root.tag == xml.sr("Request"):
-            if header_id is None:
+            if header_id is None or header_id.text is None:
                 raise DitError("request has no RequestID", where=name)
             request_id = RequestId.parse(header_id.text)
             if not args.preserve_counter:
@@ -149,6 +159,9 @@ def cmd_duis_sign(args: argparse.Namespace) -> int:
                 status = EXIT_FAILED
                 continue
         cred = keystore.credential(signer, KeyUsage.XML_SIGNING, private=True)
+        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
+            raise DitError(f"no XML signing certificate and key for {signer}",
+                           fix="add <eui>-xml.pem and its key to the keystore")
         xmldsig.sign(root, cred.private_key, cred.certificate)
         data = xml.serialize(root)
         if args.out_dir:
@@ -250,6 +263,9 @@ def cmd_duis_example(args: argparse.Namespace) -> int:
     root = examples.build_example(args.srv, smki, now, int(now.timestamp() * 1000))
     if args.sign:                # unindented: the DCC signs (and checks) the document without indentation
         cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
+        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
+            raise DitError(f"no XML signing certificate and key for {examples.SUPPLIER_A}",
+                           fix="add <eui>-xml.pem and its key to the keystore")
         xmldsig.sign(root, cred.private_key, cred.certificate)
     else:
         etree.indent(root)

@@ -8,8 +8,18 @@ import sys
 import threading
 from pathlib import Path
 
-from harness.cli.common import (EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, ledger_listing, open_ledger,
-                                output_dir, positive_number)
+from harness.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    Row,
+    emit,
+    group,
+    ledger_listing,
+    open_ledger,
+    output_dir,
+    positive_number,
+)
 from harness.errors import DitError
 
 

@@ -127,9 +127,10 @@ def _issue_row(issue: TestIssue) -> Row:
 
 def cmd_issue_raise(args: argparse.Namespace) -> int:
     with open_ledger(args) as book:
-        if not (args.owner or args.manufacturer):
+        owner = _owner(args)
+        if not owner:
             raise DitError("a test issue needs an owner", fix="give --owner DSP|'CSP N'|'CSP C/S' or --manufacturer")
-        issue = book.raise_issue(args.title, args.severity, _owner(args), issue_id=args.id, security=args.security,
+        issue = book.raise_issue(args.title, args.severity, owner, issue_id=args.id, security=args.security,
                                  executions=args.execution or [], scenarios=args.scenario or [],
                                  raised_at=args.raised)
     print(_issue_line(_issue_row(issue)))

@@ -23,9 +23,11 @@ def cmd_pki_init(args: argparse.Namespace) -> int:
     directory = Path(args.directory) if args.directory else default_directory()
     smki = SMKI.open(directory)
     rows = []
-    for cred in sorted(smki.keystore.credentials(), key=lambda c: (bytes(c.eui), c.usage.value)):
+    # The keystore holds a party's credential by its entity ID and usage: each has both.
+    parties = [(c.eui, c.usage, c) for c in smki.keystore.credentials() if c.eui is not None and c.usage is not None]
+    for eui, usage, cred in sorted(parties, key=lambda p: (bytes(p[0]), p[1].value)):
         subject = cred.certificate.subject.rfc4514_string() if cred.certificate else ""
-        rows.append({"eui": cred.eui.duis, "usage": cred.usage.value, "private_key": cred.private_key is not None,
+        rows.append({"eui": eui.duis, "usage": usage.value, "private_key": cred.private_key is not None,
                      "subject": subject, "file": str(cred.path) if cred.path else None})
     emit(args, rows, lambda r: f"{r['eui']}  {r['usage']:6} {'key ' if r['private_key'] else 'cert'}  {r['subject']}")
     if not args.json:

@@ -133,6 +133,7 @@ def _check_bench(lab: LabConfig) -> None:
     """A real lab's run starts only on a bench this machine can reach: endpoint, keys, clock, ports, sniffers."""
     from harness.lab import bench
 
+    assert lab.bench is not None, "loading a real lab's config loads its bench"
     problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
     for line in problems:
         print(line, file=sys.stderr)
@@ -229,13 +230,15 @@ def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoRetur
     `dit run` to tell it), and the engineer gets one line."""
     from harness.ledger import Ledger, journal
 
+    stopped = end.stopped
+    assert stopped is not None, "called only for a run that stopped early"
     try:
         with Ledger(dsn) as book:
-            book.finish_run(run_id, "interrupted", end.stopped)
+            book.finish_run(run_id, "interrupted", stopped)
     except DitError:
         try:
             if end.ledger is not None:
-                journal.keep_interruption(run_dir, end.ledger, run_id, end.stopped)
+                journal.keep_interruption(run_dir, end.ledger, run_id, stopped)
         except OSError:
             pass                # the ledger shows it running: --resume takes it up all the same
     raise RunInterrupted(end.told(run_id), exit_code=end.exit_code, where="dit run",

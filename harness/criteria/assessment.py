@@ -65,7 +65,7 @@ def _deviations(phase: Phase, verdicts: list[Verdict]) -> list[str]:
     for outcome in ("blocked", "skipped"):
         held = [t for t in phase.tests if t.outcome == outcome]
         if held:
-            reasons = Counter(t.last.error or outcome for t in held)
+            reasons = Counter(t.executions[-1].error or outcome for t in held)     # held tests have run
             lines += [f"{plural(n, 'test')} {outcome}: {why}" for why, n in reasons.most_common()]
     interrupted = [r for r in phase.runs if r.status != "completed"]
     lines += [f"run {r.id} ({r.selection or 'default selection'}) started {r.started_at} did not finish "
@@ -123,11 +123,11 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
     states = [defect_mask.judge(i, phase.as_of, phase.quality_gate) for i in phase.issues]
     outstanding = [s for s in states if s.issue.outstanding]
     table = defect_mask.mask(phase.issues)
-    families = {}
+    families: dict[str, list[Test]] = {}
     for t in phase.tests:
         families.setdefault(t.planned.family, []).append(t)
     return {
-        "generated": generated or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated": generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "phase": {"name": phase.name, "ledger": phase.ledger, "as_of": phase.as_of.isoformat(),
                   "quality_gate": phase.quality_gate.isoformat() if phase.quality_gate else None,
                   "runs": [{"id": r.id, "started_at": r.started_at, "finished_at": r.finished_at, "status": r.status,

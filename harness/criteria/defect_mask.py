@@ -65,7 +65,7 @@ def judge(issue: TestIssue, as_of: dt.date, quality_gate: dt.date | None) -> Iss
 
 def mask(issues: list[TestIssue]) -> dict[str, dict[str, dict]]:
     """Per provider and severity: outstanding issues, the number allowed, and whether within."""
-    table = {}
+    table: dict[str, dict[str, dict]] = {}
     for provider in PROVIDERS:
         table[provider] = {}
         for severity, allowed in ALLOWED.items():

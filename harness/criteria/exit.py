@@ -15,7 +15,7 @@ Readings of the seed the code holds:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from harness.criteria import defect_mask
@@ -65,7 +65,7 @@ DUAL_BAND_PASS_RATE = Fraction(85, 100)
 DETAIL_LINES = 12                      # a verdict names at most this many tests; the report lists the rest
 
 
-def _v(cid: str, status: str, evidence: str, details: list[str] = ()) -> Verdict:
+def _v(cid: str, status: str, evidence: str, details: Sequence[str] = ()) -> Verdict:
     return Verdict(cid, EXIT[cid], status, evidence, list(details)[:DETAIL_LINES]
                    + ([f"... and {len(details) - DETAIL_LINES} more"] if len(details) > DETAIL_LINES else []))
 
@@ -242,16 +242,17 @@ def _ex7(phase: Phase) -> Verdict:
         return _v("DIT.EX.7", NOT_EVALUABLE, "no SiLabs or NXP meter with a SiLabs or NXP Communications Hub in the "
                                              "lab (the criterion is subject to the availability of devices)")
     for t in phase.tests:
-        hub = hubs.get(t.planned.test_set)
+        hub = hubs.get(t.planned.test_set) if t.planned.test_set is not None else None     # no test set, no hub
         for asset in t.devices:
             meter = selected.get(asset)
             if hub and meter and (meter.silicon, hub.silicon) in pairs and meter.device_type in ("ESME", "GSME"):
                 pairs[(meter.silicon, hub.silicon)].append(t)
-    details, done = [], []
-    for (meter, hub), tests in sorted(pairs.items()):
+    details: list[str] = []
+    done: list[str] = []
+    for (meter_silicon, hub_silicon), tests in sorted(pairs.items()):
         need = [f for f in ("install_commission", "firmware")
                 if not any(t.planned.family == f and t.outcome == "passed" for t in tests)]
-        name = f"{meter} meter / {hub} CH"
+        name = f"{meter_silicon} meter / {hub_silicon} CH"
         (details.append(f"{name}: no passed {' or '.join(n.replace('_', ' ') for n in need)} test") if need
          else done.append(name))
     if details:
@@ -264,7 +265,7 @@ def _ex8(phase: Phase) -> Verdict:
     completed = [t for t in phase.tests if t.completed]
     if not completed:
         return _v("DIT.EX.8", NOT_EVALUABLE, "no test has run to a verdict yet")
-    bare = [t for t in completed if not t.last.evidence]
+    bare = [t for t in completed if not t.executions[-1].evidence]    # a completed test has run
     if bare:
         return _v("DIT.EX.8", NOT_MET, f"{len(bare)} of {plural(len(completed), 'completed test')} have no evidence "
                                        "recorded", [t.label for t in bare])

@@ -8,7 +8,7 @@ runs is one test, and its result is the outcome of its latest execution. A test 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from harness.ledger import (
@@ -70,9 +70,9 @@ class Phase:
 
     @classmethod
     def build(cls, planned: Iterable[PlannedTest], executions: Iterable[ExecutionRecord],
-              devices: list[DeviceRecord] = (), issues: list[TestIssue] = (),
-              evidence: list[CriterionEvidence] = (), suspensions: list[Suspension] = (),
-              runs: list[RunRecord] = (), *, as_of: dt.date | None = None, name: str = "DIT",
+              devices: Sequence[DeviceRecord] = (), issues: Sequence[TestIssue] = (),
+              evidence: Sequence[CriterionEvidence] = (), suspensions: Sequence[Suspension] = (),
+              runs: Sequence[RunRecord] = (), *, as_of: dt.date | None = None, name: str = "DIT",
               quality_gate: dt.date | None = None, ledger: str = "") -> Phase:
         tests: dict[tuple, Test] = {}
         for p in planned:                       # later runs' descriptions of a test win

@@ -46,7 +46,7 @@ class EmulatedDcc:
     def url(self) -> str:
         return self.server.base_url + API.rstrip("/")
 
-    def start(self) -> "EmulatedDcc":
+    def start(self) -> EmulatedDcc:
         self.server.start()
         return self
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from harness.catalogue import UserRole
+from harness.clock import ScheduledEvent
 from harness.dcc.inventory import InventoryDevice
 from harness.duis.request_id import RequestId
 from harness.eui import EntityId
@@ -56,7 +57,7 @@ class Outstanding:
     use_case: str
     apdu: GeneralSigning
     fields: dict
-    timer: object = None
+    timer: ScheduledEvent | None = None             # the VirtualClock's timeout or execution-time event
     schedule_id: int | None = None          # run by a DSP schedule: answered as DSPScheduledMessage
     local: bool = False                     # handed to the User for local delivery: answered by 8.13
 

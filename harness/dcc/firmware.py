@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,8 @@ class FirmwareDistribution:
     def __init__(self, dsp: DataServicesProvider):
         self.dsp = dsp
         self.distributions: dict[str, Distribution] = {}
-        self.distribute = None         # set by the DCC: (chf, image, devices, reference) -> the CH is reachable
+        # set by the DCC: (chf, image, devices, reference) -> the CH is reachable
+        self.distribute: Callable[[EntityId, bytes, list[EntityId], str], bool] | None = None
 
     def handlers(self) -> dict:
         return {"11.1": self.update_firmware}
@@ -83,11 +85,11 @@ class FirmwareDistribution:
             image = parse_image(data)
         except MalformedImage as exc:
             raise DuisRejection("E110102", f"not an OTA upgrade image: {exc}") from None
-        records = {i: self.dsp.inventory.get(i) for i in ids}
-        unknown = [i for i, d in records.items() if d is None]
+        unknown = [i for i in ids if self.dsp.inventory.get(i) is None]
         if unknown:
             raise DuisRejection("E110106", f"{len(unknown)} device(s) not in the inventory",
                                 E.DSPUpdateFirmwareWarning(E.InvalidDeviceIDList(_id_list(unknown))))
+        records = {i: self.dsp.inventory.devices[i] for i in ids}
         not_commissioned = [i for i, d in records.items() if d.status is not DeviceStatus.COMMISSIONED]
         if not_commissioned:
             raise DuisRejection("E110103", f"{len(not_commissioned)} device(s) not Commissioned",
@@ -104,7 +106,7 @@ class FirmwareDistribution:
                                 E.DSPUpdateFirmwareWarning(E.NotApplicableFirmwareDeviceIDList(_id_list(odd))))
         job = Distribution(request_id, user, image.version, ids, image_hash=image.hash)
         self.distributions[str(request_id)] = job
-        by_hub: dict[EntityId, list[EntityId]] = {}
+        by_hub: dict[EntityId | None, list[EntityId]] = {}          # None: a device with no hub known
         for device_id, record in records.items():
             by_hub.setdefault(record.chf, []).append(device_id)
         for chf, devices in by_hub.items():

@@ -127,7 +127,8 @@ class DeviceOutcomes:
             command.device.supplier_in_trust_anchor = entity_id_of(first)
         elif role is not None and role.duis_name == "NetworkOperator":
             command.device.network_operator_in_trust_anchor = entity_id_of(first)
-        party = self.dsp.users.get(entity_id_of(first))
+        owner = entity_id_of(first)
+        party = self.dsp.users.get(owner) if owner is not None else None
         if party is None:
             return
         entries = [E.Certificates(E.CertificateType(_CERTIFICATE_TYPES[slot]),
@@ -202,7 +203,7 @@ class DeviceOutcomes:
             affected |= {d.device_id for d in self.dsp.inventory.devices.values()
                          if d.device_type is DeviceType.GSME and d.chf == device.chf}
         for eui in affected:
-            self.dsp.inventory.get(eui).restricted_from = command.fields.get("RestrictionDateTime")
+            self.dsp.inventory.devices[eui].restricted_from = command.fields.get("RestrictionDateTime")
 
         def other_user(user) -> bool:
             return UserRole.OTHER_USER in user.roles and not (user.roles - {UserRole.OTHER_USER})

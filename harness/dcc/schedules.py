@@ -21,7 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from harness import catalogue
+from harness.clock import ScheduledEvent
 from harness.dcc.base import DccUser, DuisRejection, Outstanding
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
@@ -47,7 +50,7 @@ class DspSchedule:
     end: dt.date | None
     at: dt.time
     frequency: str
-    timer: object = None
+    timer: ScheduledEvent | None = None
     runs: list[dt.datetime] = field(default_factory=list)
 
     def occurs_on(self, day: dt.date) -> bool:
@@ -64,7 +67,7 @@ class DspSchedule:
     def next_run(self, after: dt.datetime) -> dt.datetime | None:
         day = max(after.date(), self.start)
         for _ in range(400):
-            at = dt.datetime.combine(day, self.at, tzinfo=dt.timezone.utc)
+            at = dt.datetime.combine(day, self.at, tzinfo=dt.UTC)
             if at > after and self.occurs_on(day):
                 return at
             if self.end is not None and day > self.end:
@@ -115,10 +118,11 @@ class DspSchedules:
 
     def _select(self, fields: dict, user: DccUser) -> list[DspSchedule]:
         if "DSPScheduleID" in fields:
-            found = [self.schedules.get(int(fields["DSPScheduleID"]))]
+            named = self.schedules.get(int(fields["DSPScheduleID"]))
+            candidates = [named] if named is not None else []
         else:
-            found = [s for s in self.schedules.values() if s.device_id.duis == fields.get("DeviceID")]
-        found = [s for s in found if s is not None and s.owner.eui == user.eui]
+            candidates = [s for s in self.schedules.values() if s.device_id.duis == fields.get("DeviceID")]
+        found = [s for s in candidates if s.owner.eui == user.eui]
         if not found:
             raise DuisRejection("E19", "no DSP schedule of this User matches")
         return found
@@ -164,7 +168,8 @@ def _scheduled_request(srv: str, request_id: RequestId, fields: dict) -> DuisReq
     period = {name: dt.datetime.fromisoformat(fields[f"ReadLogPeriod/{key}"].replace("Z", "+00:00"))
               for name, key in (("start", "StartDateTime"), ("end", "EndDateTime"))
               if f"ReadLogPeriod/{key}" in fields}
-    return DuisRequest.parse(xml.serialize(requests.build(srv, request_id, **period)), srv)
+    body = requests.builder(srv)(**period)
+    return DuisRequest.parse(xml.serialize(requests.build(srv, request_id, body_element=body)), srv)
 
 
 def _read_fields(schedule: DspSchedule, day: dt.date) -> dict:
@@ -175,7 +180,7 @@ def _read_fields(schedule: DspSchedule, day: dt.date) -> dict:
 
     def moment(offset: str, time: str) -> str:
         when = dt.datetime.combine(day + dt.timedelta(days=int(offsets[offset])),
-                                   dt.time.fromisoformat(offsets[time].rstrip("Z")), tzinfo=dt.timezone.utc)
+                                   dt.time.fromisoformat(offsets[time].rstrip("Z")), tzinfo=dt.UTC)
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return {"ReadLogPeriod/StartDateTime": moment("StartDateOffset", "StartTime"),
@@ -188,7 +193,7 @@ def _date(text: str) -> dt.date:
 
 def _elements(fields: dict) -> list:
     """Flattened leaf paths back into elements (for 5.2: the schedule as it was created)."""
-    roots: dict[str, object] = {}
+    roots: dict[str, etree._Element] = {}
     out = []
     for path, value in fields.items():
         parts = path.split("/")

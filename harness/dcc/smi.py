@@ -62,12 +62,12 @@ class SmiServices:
     def read_inventory(self, fields: dict, user: DccUser, request_id: RequestId):
         devices = self.dsp.inventory.devices.values()
         if "DeviceID" in fields:
-            found = [self.dsp.inventory.get(EntityId(fields["DeviceID"]))]
+            named = self.dsp.inventory.get(EntityId(fields["DeviceID"]))
+            found = [named] if named is not None else []
         elif "MPxN" in fields:
             found = [d for d in devices if d.mpxn == fields["MPxN"]]
         else:
             found = []
-        found = [d for d in found if d is not None]
         if not found:
             raise DuisRejection("E19", "no device in the inventory matches")
         chfs = {d.chf for d in found if d.chf}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from lxml import etree
+
 from harness.duis import xmldsig
-from harness.duis.schema import DuisSchema
 from harness.duis.request_id import RequestId
+from harness.duis.schema import DuisSchema
 from harness.duis.xml import MalformedXml, parse, read, sr, text
 from harness.errors import DitError
 from harness.pki import Keystore
@@ -59,7 +61,7 @@ def check_document(data: bytes, where: str, *, schema: DuisSchema | None = None,
         out.signature_valid = result.valid
         if not result.valid:
             problems.append(f"signature {result.status.value}: {result.reason}")
-        elif root.tag == sr("Request") and (wrong := _signed_by_another(root, keystore, result)):
+        elif root.tag == sr("Request") and (wrong := _signed_by_another(root, result)):
             # The DCC takes a request only from the party its RequestID names (DUIS: E1 otherwise).
             out.signature, out.signature_valid = xmldsig.SignatureStatus.INVALID.value, False
             problems.append(f"signature invalid: {wrong}")
@@ -67,9 +69,9 @@ def check_document(data: bytes, where: str, *, schema: DuisSchema | None = None,
     return out
 
 
-def _signed_by_another(root, keystore: Keystore, result: xmldsig.SignatureCheck) -> str | None:
+def _signed_by_another(root: etree._Element, result: xmldsig.SignatureCheck) -> str | None:
     """Why a validly signed request was not signed by its RequestID's originator, or None."""
-    signer = keystore.by_issuer_serial(result.issuer, result.serial)
+    signer = result.signer
     try:     # a valid signature admits no comment inside a value, so .text is the whole signed text
         originator = RequestId.parse(text(root, "sr:Header/sr:RequestID") or "").originator
     except DitError:

@@ -62,7 +62,7 @@ def example(srv: str, smki: SMKI, now: dt.datetime) -> Example:
     target = DCC_ACCESS_CONTROL_BROKER if service.non_device else DEVICES[service.targets[0]]
     esme, gsme, chf, gpf = (DEVICES[t] for t in (DeviceType.ESME, DeviceType.GSME, DeviceType.CHF, DeviceType.GPF))
     ppmid = DEVICES[DeviceType.PPMID]
-    params: dict = {
+    by_srv: dict[str, dict[str, object]] = {
         "2.2": {"utrn": "73946144332040217315"},
         "3.2": {"restriction_date_time": now},
         "5.1": {"device_id": esme, "schedule_start_date": now.date()},
@@ -96,7 +96,8 @@ def example(srv: str, smki: SMKI, now: dt.datetime) -> Example:
         "12.1": {"uprn": 123456789012},
         "12.2": {"device_id": esme, "device_type": DeviceType.ESME, "smets_chts_version": "SMETS2 V3.0",
                  "firmware_version": "00020001", "esme_variant": "A"},
-    }.get(srv, {})
+    }
+    params = by_srv.get(srv, {})
     target_type = None if service.non_device else service.targets[0]
     target, target_type = _OTHER_TARGETS.get(srv, (target, target_type))
     return Example(srv, target, target_type, params)

@@ -32,18 +32,18 @@ class RequestId:
             raise DitError(f"RequestID counter {self.counter} is outside 0..2^64-1")
 
     @classmethod
-    def parse(cls, text: str) -> "RequestId":
+    def parse(cls, text: str | None) -> RequestId:
         m = _PATTERN.match(text or "")
         if not m:
             raise DitError(f"not a DUIS RequestID: {text!r}", fix="write originator:target:counter, e.g. "
                                                                   "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000")
         return cls(EntityId(m.group(1)), EntityId(m.group(2)), int(m.group(3)))
 
-    def response_id(self) -> "RequestId":
+    def response_id(self) -> RequestId:
         """The ResponseID a device response carries: the parties reversed, the counter kept."""
         return RequestId(self.target, self.originator, self.counter)
 
-    def with_counter(self, counter: int) -> "RequestId":
+    def with_counter(self, counter: int) -> RequestId:
         return RequestId(self.originator, self.target, counter)
 
     def __str__(self) -> str:

@@ -121,4 +121,4 @@ def xs_datetime(value: dt.datetime) -> str:
     """xs:dateTime in UTC with a Z, as DUIS samples write it."""
     if value.tzinfo is None:
         raise DitError(f"date-time {value.isoformat()} has no time zone", fix="use an aware datetime (UTC)")
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z"
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z"

@@ -31,12 +31,13 @@ class _LocalResolver(etree.Resolver):
         super().__init__()
         self.base = base
 
-    def resolve(self, url, pubid, context):
+    # lxml-stubs 0.5's Resolver lacks lxml's `context` argument and resolve_filename.
+    def resolve(self, url: str, pubid: str | None, context: object) -> object:  # type: ignore[override]
         if url.startswith(("http://", "https://")):
             return None
         candidate = self.base / Path(urllib.parse.unquote(url.split("file://")[-1])).name
         if candidate.is_file():
-            return self.resolve_filename(str(candidate), context)
+            return self.resolve_filename(str(candidate), context)  # type: ignore[attr-defined]
         return None
 
 
@@ -68,7 +69,8 @@ class DuisSchema:
         """Every violation as 'line N: message'; empty when the document is valid."""
         if self._schema.validate(root):
             return []
-        return [f"line {e.line}: {e.message}" for e in self._schema.error_log]
+        # lxml-stubs 0.5 declares _ErrorLog empty; lxml's error log iterates its entries.
+        return [f"line {e.line}: {e.message}" for e in self._schema.error_log]  # type: ignore[attr-defined]
 
     def is_valid(self, root: etree._Element) -> bool:
         return self._schema.validate(root)

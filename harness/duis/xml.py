@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from lxml import etree
-from lxml.builder import ElementMaker
+from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs 0.5 has no lxml.builder
 
 from harness.errors import CheckFailed, DitError
 
@@ -96,7 +96,8 @@ def parse(data: bytes, where: str | None = None) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line = f"{where}:{exc.lineno}" if where else f"line {exc.lineno}"
         raise MalformedXml(f"not well-formed XML: {exc.msg}", where=line) from None
-    if root.getroottree().docinfo.doctype:           # whatever the byte check missed
+    # whatever the byte check missed (lxml-stubs 0.5's DocInfo lacks doctype)
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise MalformedXml("document has a DOCTYPE; DUIS never does and it could hide an entity attack",
                            where=where, fix="remove the DOCTYPE")
     return root
@@ -133,7 +134,7 @@ def flatten(node: etree._Element) -> dict[str, str]:
             seen[name] = seen.get(name, 0) + 1
             path = prefix + name + (f"[{seen[name]}]" if names.count(name) > 1 else "")
             for attr, value in child.attrib.items():
-                out[f"{path}@{etree.QName(attr).localname}"] = value
+                out[f"{path}@{etree.QName(attr).localname}"] = value  # type: ignore[assignment]  # lxml-stubs: a parsed attribute is str, typed str | bytes
             if any(isinstance(c.tag, str) for c in child):
                 walk(child, path + "/")
             else:

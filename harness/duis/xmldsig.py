@@ -25,10 +25,10 @@ from enum import Enum
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
-from lxml.builder import ElementMaker
+from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs 0.5 has no lxml.builder
 
 from harness.duis.xml import DS, canonical, ds
-from harness.pki import Keystore
+from harness.pki import Credential, Keystore
 from harness.pki.signatures import sign as ecdsa_sign
 from harness.pki.signatures import verify as ecdsa_verify
 
@@ -52,6 +52,7 @@ class SignatureCheck:
     reason: str | None = None
     issuer: str | None = None
     serial: int | None = None
+    signer: Credential | None = None        # the keystore's credential that verified a valid signature
 
     @property
     def valid(self) -> bool:
@@ -63,9 +64,8 @@ def issuer_name(cert: x509.Certificate) -> str:
     return cert.issuer.rfc4514_string()
 
 
-def _detach(node: etree._Element) -> None:
+def _detach(parent: etree._Element, node: etree._Element) -> None:
     """Remove an element but keep the text that followed it, as the enveloped-signature transform does."""
-    parent = node.getparent()
     if node.tail:
         prev = node.getprevious()
         if prev is not None:
@@ -92,12 +92,13 @@ def strip_element_content_whitespace(root: etree._Element) -> etree._Element:
     even whitespace only, is kept. Returns root."""
     # One XPath finds the candidates (whitespace-only text of elements with element children), so a document
     # built without indentation, as every one the framework signs, costs next to nothing.
-    for text in _BLANK_TEXT(root):           # normalize-space() strips exactly XML's four space characters
-        parent = text.getparent()
-        if text.is_tail:
-            parent.tail = None
-        else:
-            parent.text = None
+    found = _BLANK_TEXT(root)                 # normalize-space() strips exactly XML's four space characters
+    for text in found if isinstance(found, list) else ():           # a text() node-set: a list of smart strings
+        if isinstance(text, etree._ElementUnicodeResult) and (parent := text.getparent()) is not None:
+            if text.is_tail:
+                parent.tail = None
+            else:
+                parent.text = None
     return root
 
 
@@ -106,7 +107,7 @@ def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) ->
     of the document as the DCC Boxed tool reads it (without element-content whitespace)."""
     doc = copy.deepcopy(root)
     for sig in _signatures(doc):
-        _detach(sig)
+        _detach(doc, sig)
     if ignore_whitespace:
         strip_element_content_whitespace(doc)
     return hashlib.sha256(canonical(doc.getroottree(), exclusive=False)).digest()
@@ -118,7 +119,7 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     The element-content whitespace (indentation) is removed first, as the DCC Boxed tool's own signing does: the
     DCC digests the document without it, and a verifier that keeps it then sees the same bytes."""
     for sig in _signatures(root):
-        _detach(sig)
+        _detach(root, sig)
     strip_element_content_whitespace(root)
     digest = base64.b64encode(document_digest(root)).decode()
     m = ElementMaker(namespace=DS, nsmap={"ds": DS})
@@ -128,14 +129,15 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
         m.Reference(m.Transforms(m.Transform(Algorithm=ENVELOPED)), m.DigestMethod(Algorithm=SHA256),
                     m.DigestValue(digest), URI=""),
     )
+    signature_value = m.SignatureValue()
     signature = m.Signature(
-        signed_info, m.SignatureValue(),
+        signed_info, signature_value,
         m.KeyInfo(m.X509Data(m.X509IssuerSerial(m.X509IssuerName(issuer_name(certificate)),
                                                  m.X509SerialNumber(str(certificate.serial_number))))),
     )
     root.append(signature)
     value = ecdsa_sign(canonical(signed_info, exclusive=True), key)
-    signature.find(ds("SignatureValue")).text = base64.b64encode(value).decode()
+    signature_value.text = base64.b64encode(value).decode()
     return root
 
 
@@ -166,8 +168,9 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
         # C14N without comments leaves them out of the digest, so `R<!---->emove` signs as "Remove" while a
         # reader of .text sees "R": what is signed must be what every reader reads.
         kind = "comment" if isinstance(hidden, etree._Comment) else "processing instruction"
-        return SignatureCheck(SignatureStatus.INVALID, f"a {kind} inside the signed content (line {hidden.sourceline}): "
-                              "the signature does not cover it, so the values around it are not what was signed")
+        return SignatureCheck(SignatureStatus.INVALID,
+                              f"a {kind} inside the signed content (line {hidden.sourceline}): the signature does "
+                              "not cover it, so the values around it are not what was signed")
     refs = signed_info.findall(ds("Reference"))
     transforms = [] if len(refs) != 1 else [t.get("Algorithm")
                                             for t in refs[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
@@ -204,4 +207,4 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
     if not any(ecdsa_verify(form, value, cred.public_key) for form in forms):
         return SignatureCheck(SignatureStatus.INVALID, "SignatureValue does not verify with the signer's key",
                               issuer, serial)
-    return SignatureCheck(SignatureStatus.VALID, None, issuer, serial)
+    return SignatureCheck(SignatureStatus.VALID, None, issuer, serial, cred)

@@ -130,6 +130,18 @@ class EmulatedDevice:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.eui})"
 
+    def key_pairs(self) -> DeviceKeys:
+        """The device's own key pairs, for a handler: a device built without them (a metering test's) fails."""
+        if self.keys is None:
+            raise CommandFailed("the device has no key pairs")
+        return self.keys
+
+    def anchors(self) -> TrustAnchors:
+        """The device's trust anchor cells, for a handler: a device built without them (a metering test's) fails."""
+        if self.trust is None:
+            raise CommandFailed("the device has no trust anchor cells")
+        return self.trust
+
     # -- trace -------------------------------------------------------------------------------------
 
     def note(self, text: str) -> None:
@@ -181,8 +193,9 @@ class EmulatedDevice:
 
     def _authenticate(self, message: GbcsMessage) -> tuple[dict, DeviceCommand]:
         apdu = message.apdu
-        acb = self.trust.cell(R.ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT) if self.trust else None
-        if acb is None or self.keys is None:
+        trust = self.trust
+        acb = trust.cell(R.ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT) if trust else None
+        if trust is None or acb is None or self.keys is None:
             raise Rejection(ALERT_AUTHENTICATION, "no ACB key-agreement trust anchor to check the MAC")
         if message.mac is None or not crypto.mac_holds(message, self.keys.key_agreement, acb.public_key):
             raise Rejection(ALERT_AUTHENTICATION, "MAC does not verify with the ACB key")
@@ -200,7 +213,7 @@ class EmulatedDevice:
                             f"originator counter {apdu.originator_counter} is not above {last}: a replay")
         if use_case in CRITICAL_USE_CASES:
             role = _SIGNER_ROLE.get(use_case, R.SUPPLIER)
-            cell = self.trust.cell(role, KeyUsage.DIGITAL_SIGNING)
+            cell = trust.cell(role, KeyUsage.DIGITAL_SIGNING)
             if cell is None or cell.entity_id != apdu.originator:
                 holder = cell.entity_id if cell else "nobody"
                 raise Rejection(ALERT_NO_AUTHORITY,
@@ -242,11 +255,14 @@ class EmulatedDevice:
     def _encryptor(self, command: GeneralSigning) -> Callable[[bytes], bytes] | None:
         """Seals response content end to end (GBCS encryption mode) for the party it is for: the
         supplementary remote party where there is one, else the originator; None without its KA key."""
-        if self.keys is None:
+        own = self.keys
+        if own is None:
             return None
         party = command.supplementary_remote_party or command.originator
+        peer: ec.EllipticCurvePublicKey | None
         if command.supplementary_remote_party_ka_certificate is not None:
-            peer = x509.load_der_x509_certificate(command.supplementary_remote_party_ka_certificate).public_key()
+            urp_key = x509.load_der_x509_certificate(command.supplementary_remote_party_ka_certificate).public_key()
+            peer = urp_key if isinstance(urp_key, ec.EllipticCurvePublicKey) else None    # GBCS KA keys are P-256
         else:
             peer = self.trust.key_agreement_key(party) if self.trust else None
         if peer is None:
@@ -255,7 +271,7 @@ class EmulatedDevice:
 
         def encrypt(plaintext: bytes) -> bytes:
             if not keys:
-                keys.append(crypto.encryption_key(self._response_header(command), self.keys.key_agreement, peer))
+                keys.append(crypto.encryption_key(self._response_header(command), own.key_agreement, peer))
             return crypto.encrypt_field(keys[0], self.eui, plaintext)
         return encrypt
 
@@ -271,10 +287,12 @@ class EmulatedDevice:
         response = self._response_header(command, device_side.answer(read, fields))
         if read.use_case in device_side.DATED_RESPONSES:
             response = replace(response, date_time=self.clock.now())
+        keys = self.keys
+        assert keys is not None, "_authenticate refuses every command while the device has no keys"
         if peer is None:
-            self.send_up(crypto.seal(response, signing_key=self.keys.digital_signing))
+            self.send_up(crypto.seal(response, signing_key=keys.digital_signing))
         else:
-            self.send_up(crypto.seal(response, ka_private=self.keys.key_agreement, ka_public=peer))
+            self.send_up(crypto.seal(response, ka_private=keys.key_agreement, ka_public=peer))
 
     def next_counter(self) -> int:
         self._own_counter = max(self._own_counter + 1, self.clock.millis())
@@ -370,16 +388,19 @@ class EmulatedDevice:
         if usage is None:
             return security.certificate_updated_outcome("invalidKeyUsage")
         pending = self.pending_keys.get(usage)
-        if pending is None or pending.public_key().public_numbers() != cert.public_key().public_numbers():
+        certified = cert.public_key()
+        if (pending is None or not isinstance(certified, ec.EllipticCurvePublicKey)
+                or pending.public_key().public_numbers() != certified.public_numbers()):
             self.raise_alert(0x8F4E if usage is KeyUsage.KEY_AGREEMENT else 0x8F4C, {"Reason": "no matching key"})
             return security.certificate_updated_outcome("noCorrespondingKeyPairGenerated" if pending is None
                                                         else "wrongPublicKey")
         del self.pending_keys[usage]
         self.certificates[usage] = cert
+        keys = self.key_pairs()
         if usage is KeyUsage.DIGITAL_SIGNING:
-            self.keys = DeviceKeys(pending, self.keys.key_agreement)
+            self.keys = DeviceKeys(pending, keys.key_agreement)
         else:
-            self.keys = DeviceKeys(self.keys.digital_signing, pending)
+            self.keys = DeviceKeys(keys.digital_signing, pending)
         self.raise_alert(0x8F4F if usage is KeyUsage.KEY_AGREEMENT else 0x8F4D)
         return security.certificate_updated_outcome("success")
 
@@ -387,7 +408,7 @@ class EmulatedDevice:
     def _provide_security_credential_details(self, fields: dict, apdu: GeneralSigning) -> dict:
         """6.24.1: per remote party role asked for, its current sequence number and who is in each of its
         trust anchor cells (read back after handover or Change of Supplier)."""
-        roles = fields.get("RemotePartyRoles") or sorted({int(c.role) for c in self.trust.cells()})
+        roles = fields.get("RemotePartyRoles") or sorted({int(c.role) for c in self.anchors().cells()})
         return credentials.credential_details_outcome(
             [anchor for role in roles for anchor in _trust_anchors(self, RemotePartyRole(role))])
 
@@ -406,7 +427,7 @@ class EmulatedDevice:
         out = {}
         for i, (stamp, code) in enumerate(entries, 1):
             path = f"Log/LogEntry[{i}]" if len(entries) > 1 else "Log/LogEntry"
-            out[f"{path}/Timestamp"] = stamp.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+            out[f"{path}/Timestamp"] = stamp.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
             out[f"{path}/LogCode"] = code
             try:
                 out[f"{path}/LogMeaning"] = catalogue.device_alert(int(code, 16)).name[:200]
@@ -427,8 +448,8 @@ class EmulatedDevice:
 
 
 # The names these handlers answer in: the MMC responses of their use cases, and the SMKI device profile.
-from harness.pki.certificates import device_certification_request, key_id  # noqa: E402
 from harness.emulators.trust import TrustAnchorCell  # noqa: E402
+from harness.pki.certificates import device_certification_request, key_id  # noqa: E402
 from harness.usecases import credentials, firmware_activation, security  # noqa: E402
 
 _REPLACEMENT_SLOTS = {"DigitalSigningCertificate": KeyUsage.DIGITAL_SIGNING,
@@ -444,7 +465,7 @@ _REPLACEMENT_MODES = {"CS02bNOByNO": "NetworkOperatorByNetworkOperator",
                       "CS02bSupplierByTransCoS": "SupplierByTransCoS"}
 # The far-future execution time that cancels a pending future-dated command (GBCS; the DSP writes it for
 # DUIS's 3000-12-31 cancellation)
-CANCEL_PENDING = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+CANCEL_PENDING = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
 def _readable_certificate(value: str | bytes) -> x509.Certificate | None:
@@ -494,8 +515,10 @@ def _replace_cell(device: EmulatedDevice, role: RemotePartyRole, usage: KeyUsage
                   path: list[x509.Certificate], floor: int | None) -> security.ReplacementOutcome:
     """One cell of a CS02b/CS02g: whose certificate was in it and is now, and whether it changed (a cell
     the device does not have is reported with no entity and no key)."""
+    trust = device.anchors()
+
     def holder() -> tuple[str, bytes]:
-        cell = device.trust.cell(role, usage)
+        cell = trust.cell(role, usage)
         if cell is None:
             return EntityId(security.UNKNOWN_PARTY).duis, security.UNKNOWN_PARTY
         return cell.entity_id.duis, _key_identifier(cell.public_key, cell.certificate)
@@ -506,12 +529,13 @@ def _replace_cell(device: EmulatedDevice, role: RemotePartyRole, usage: KeyUsage
     try:
         if cert is None:
             raise TrustAnchorRejected("not a certificate")
-        device.trust.replace(role, usage, cert, path)
+        trust.replace(role, usage, cert, path)
     except TrustAnchorRejected as exc:
         status = exc.status
         device.log_security(0x8F70, f"{role.name} {usage.value} cell not replaced: {exc}")
     else:
-        cell = device.trust.cell(role, usage)
+        cell = trust.cell(role, usage)
+        assert cell is not None, "replace() just filled the cell"
         if floor is not None:
             # commands from the party now in the cell must count above its floor
             cell.floor_sequence_number = floor
@@ -557,10 +581,10 @@ def execute_when_due(device: EmulatedDevice, fields: dict, command: GeneralSigni
     use_case, text = fields["UseCase"], fields.get("ExecutionDateTime")
     at = when(text) if text else None
     if at == CANCEL_PENDING:
-        for entry in [e for e in device.future_dated if e["UseCase"] == use_case]:
-            device.clock.cancel(entry.get("Event"))  # type: ignore[attr-defined]
-            device.future_dated.remove(entry)
-            device.note(f"future-dated {use_case} for {entry['ExecutionDateTime']} cancelled")
+        for held in [e for e in device.future_dated if e["UseCase"] == use_case]:
+            device.clock.cancel(held.get("Event"))
+            device.future_dated.remove(held)
+            device.note(f"future-dated {use_case} for {held['ExecutionDateTime']} cancelled")
         return {}
     if at is None or at <= device.clock.now():
         return action()

@@ -14,6 +14,7 @@ from harness.emulators.device import GeneralSigning, handles
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import BAND_24GHZ
 from harness.emulators.han_device import HanDevice, PairedDevice
+from harness.emulators.meters import Meter
 from harness.eui import EntityId
 
 
@@ -41,18 +42,21 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
 
     def enter_utrn(self, code: str, fuel: DeviceType = DeviceType.ESME) -> bool:
         """The consumer types a UTRN for one fuel; False if no joined meter of that fuel can take it."""
-        meters = [m for m in (self.hub.members.get(d) for d in self.joined_devices) if m is not None
-                  and m.device_type is fuel] if self.hub else []
-        if not self.powered or not meters:
+        hub = self.hub
+        meters = [m for m in (hub.members.get(d) for d in self.joined_devices)
+                  if isinstance(m, Meter) and m.device_type is fuel] if hub else []
+        if hub is None or not self.powered or not meters:
             self.note(f"UTRN not passed on: no {fuel.value} joined to this PPMID")
             return False
         meter = meters[0]
         if self.partner_keys.get(meter.eui) != _key_of(meter):
             self.note(f"UTRN not passed on: {meter.eui}'s key changed since it was joined")
             return False
-        self.hub.han.transmit(code.encode(), lambda data: meter.enter_utrn(data.decode(), "PPMID", self.eui),
-                              f"HAN {self} -> {meter} UTRN", self.hub.bands.get(self.eui, BAND_24GHZ),
-                              source=self.eui, destination=meter.eui)
+
+        def deliver(data: bytes) -> None:         # the meter alerts a refusal itself: its answer goes nowhere
+            meter.enter_utrn(data.decode(), "PPMID", self.eui)
+        hub.han.transmit(code.encode(), deliver, f"HAN {self} -> {meter} UTRN", hub.bands.get(self.eui, BAND_24GHZ),
+                         source=self.eui, destination=meter.eui)
         return True
 
 

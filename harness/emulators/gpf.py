@@ -98,8 +98,13 @@ class GasProxyFunction(GasReads, EmulatedDevice):
         """8.12.2: the old GPF's log, as the DCC backed it up: the GSME it mirrored and the displays it served,
         each taken back (the outcome per entry, as the MMC response names it)."""
         gsme_type = joins.ASN1_DEVICE_TYPES[DeviceType.GSME]
-        entries = [(EntityId(v), fields.get(k.replace("/DeviceID", "/DeviceType"))) for k, v in fields.items()
-                   if k.startswith("Backup/Device[") and k.endswith("/DeviceID")]
+        entries: list[tuple[EntityId, int]] = []
+        for k, v in fields.items():
+            if k.startswith("Backup/Device[") and k.endswith("/DeviceID"):
+                kind = fields.get(k.replace("/DeviceID", "/DeviceType"))
+                if kind is None:
+                    raise CommandFailed(f"{k}: a backed-up device without its device type")
+                entries.append((EntityId(v), kind))
         self.gsme = next((eui for eui, kind in entries if kind == gsme_type), None)
         self.joined_devices = {eui: kind for eui, kind in entries if kind != gsme_type}
         self._log_changed()

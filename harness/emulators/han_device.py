@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from harness.emulators import zigbee
 from harness.emulators.device import EmulatedDevice, handles
 from harness.emulators.han import BAND_24GHZ
+from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.frame import GeneralSigning
 from harness.usecases import joins
@@ -33,7 +34,7 @@ class HanDevice(EmulatedDevice):
     bands: frozenset[str] = frozenset({BAND_24GHZ})       # from its device profile
     zigbee_version = "1.4"
 
-    def __init__(self, eui: EntityId, *, install_code: bytes, **kwargs):
+    def __init__(self, eui: EntityId, *, install_code: bytes | None, **kwargs):
         super().__init__(eui, **kwargs)
         self.install_code = install_code
         self.hub: CommunicationsHub | None = None
@@ -61,6 +62,9 @@ class HanDevice(EmulatedDevice):
         if not self.powered or self.joined_to is not None or self.hub is None:
             return
         self._join_attempts += 1
+        if self.install_code is None:           # a lab config may leave it out; joining needs it
+            raise DitError(f"{self} has no install code to join its CH's HAN with",
+                           fix="give the device its install_code")
         if self.hub.join(self, zigbee.link_key(self.install_code)):
             chf = self.hub.chf.eui
             first = not self.joined_before

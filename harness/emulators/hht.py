@@ -7,22 +7,27 @@ alerts such as the CHF's 0x8F12 and the GPF's 0x8071) so the service user can re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
 from harness.eui import EntityId
 from harness.gbcs import local_delivery
 
+if TYPE_CHECKING:
+    from harness.emulators.hub import CommunicationsHub
+
 
 class HandHeldTerminal:
     device_type = DeviceType.HHT
 
-    def __init__(self, eui: EntityId, *, install_code: bytes, clock: VirtualClock):
+    def __init__(self, eui: EntityId, *, install_code: bytes | None, clock: VirtualClock):
         self.eui = eui
         self.install_code = install_code
         self.clock = clock
         self.collected: list[bytes] = []
         self.history: list[str] = []
-        self.hub = None
+        self.hub: CommunicationsHub | None = None
 
     def __repr__(self) -> str:
         return f"HandHeldTerminal({self.eui})"

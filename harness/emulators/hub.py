@@ -19,6 +19,7 @@ on ZigBee 1.4 with its device log, and the devices rejoin it with the keys they 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from harness.catalogue import DeviceType
@@ -67,7 +68,7 @@ class CommunicationsHub:
         chf.hub = gpf.hub = self
         self.members: dict[EntityId, HanDevice] = {}
         self._gsme_queue: dict[EntityId, list[bytes]] = {}
-        self.wan_uplink = None
+        self.wan_uplink: Callable[[bytes], None] | None = None
         self.powered_on_at = chf.clock.now()
         self.terminal: LocalTerminal | None = None
         self.bands: dict[EntityId, str] = {}
@@ -337,7 +338,8 @@ class CommunicationsHub:
                                       f"HAN image -> {member}")
 
     def _deliver_firmware(self, member: FirmwareHost, image: bytes, version: str) -> None:
-        if self.members.get(member.eui) is not member:
+        current: object = self.members.get(member.eui)         # a FirmwareHost is a HanDevice too
+        if current is not member:
             self._transfer_report(member.eui, version, "FileTransferFailure")
             return
         member.receive_firmware(image)

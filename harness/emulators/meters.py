@@ -23,12 +23,23 @@ from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 
 from harness.catalogue import DeviceType, Fuel, PaymentMode, RemotePartyRole
+from harness.clock import ScheduledEvent
 from harness.emulators.device import FD_FAILURE, FD_SUCCESS, CommandFailed, GeneralSigning, handles, when
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han_device import PairedDevice
 from harness.emulators.metering import (
-    GasReads, Metering, esme_consumption, esme_prepayment, esme_tou, log_period, mmc_element, mmc_indexed, mmc_repeated,
-    mmc_time, snapshot_tou)
+    GasReads,
+    Metering,
+    esme_consumption,
+    esme_prepayment,
+    esme_tou,
+    log_period,
+    mmc_element,
+    mmc_indexed,
+    mmc_repeated,
+    mmc_time,
+    snapshot_tou,
+)
 from harness.eui import EntityId
 from harness.gbcs import crypto, utrn
 from harness.gbcs.frame import CraFlag
@@ -36,8 +47,13 @@ from harness.pki import KeyUsage
 from harness.usecases import esme_reads, gsme_reads
 from harness.usecases.device import AlertPayload
 from harness.usecases.gsme_prepayment import CREDIT_SETTINGS, TOP_UP_ERROR, TOP_UP_REFUSALS
-from harness.usecases.support_reads import (alert_behaviour_read, gas_prepayment_configuration_read, gas_tariff_read,
-                                           prepayment_configuration_read, tariff_read)
+from harness.usecases.support_reads import (
+    alert_behaviour_read,
+    gas_prepayment_configuration_read,
+    gas_tariff_read,
+    prepayment_configuration_read,
+    tariff_read,
+)
 
 CLOCK_NOT_ADJUSTED = 0x8F0C
 CLOCK_ADJUSTED = 0x8145                     # Clock adjusted (within tolerance)
@@ -46,7 +62,7 @@ BILLING_DATA_LOG_UPDATED = 0x8F0A
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
 # DUIS cancels a device-pattern future-dated command by sending it again for this date-time (a DLMS
 # command carries it as the activation time 'never').
-CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
 # Use cases that write the same passive values and activation times: the later replaces a pending one.
 _ACTIVATES = {"ECS02": "payment mode", "ECS03": "payment mode", "GCS02": "payment mode", "GCS03": "payment mode",
               "ECS08": "prepay configuration",
@@ -77,12 +93,12 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
         self.commissioned = False
-        self.clock_offset = None                    # None: never set
+        self.clock_offset: dt.timedelta | None = None      # None: never set
         self.mpxn: str | None = None
         self.tariff: dict = {}
         self.payment_mode = PaymentMode.CREDIT
         self.prepayment_settings: dict = {}         # 1.6's debt suspensions and disablement threshold
-        self._activations: dict[str, tuple[object, dict]] = {}
+        self._activations: dict[str, tuple[ScheduledEvent, dict]] = {}
         self.prepay_configuration: dict = {}
         self.billing_calendar: dict = {}
         self.alert_behaviour: dict = {}
@@ -101,7 +117,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         return self.metering
 
     @property
-    def meter_time(self):
+    def meter_time(self) -> dt.datetime | None:
         return None if self.clock_offset is None else self.clock.now() + self.clock_offset
 
     def power_on(self) -> None:
@@ -120,7 +136,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         supplier = self.trust.holder_of(RemotePartyRole.SUPPLIER) if self.trust else None
         seal = self._sealer(supplier) if supplier is not None else None
         index = len(self.billing_data_log) - 1
-        if seal is None or "ImportRegister" not in self.billing_data_log[index]:
+        if supplier is None or seal is None or "ImportRegister" not in self.billing_data_log[index]:
             self.note("0x8F0A not raised: no supplier key-agreement key to encrypt for, or nothing measured yet")
             return
         self.raise_alert(BILLING_DATA_LOG_UPDATED, critical=True, message_code=self.billing_alert_message_code,
@@ -134,13 +150,14 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         """Seals an alert's content end to end for `party` (GBCS encryption: the KDF over this meter's KA key and
         the party's, under the alert header's originator, counter and recipient); None without the party's KA key."""
         peer = self.trust.key_agreement_key(party) if self.trust else None
-        if peer is None or self.keys is None:
+        keys = self.keys
+        if peer is None or keys is None:
             return None
 
         def seal(counter: int, plaintext: bytes) -> bytes:
             header = GeneralSigning(cra_flag=CraFlag.ALERT, originator_counter=counter, originator=self.eui,
                                     recipient=party, message_code=self.billing_alert_message_code, payload=b"")
-            key = crypto.encryption_key(header, self.keys.key_agreement, peer)
+            key = crypto.encryption_key(header, keys.key_agreement, peer)
             return crypto.encrypt_field(key, self.eui, plaintext)
         return seal
 
@@ -154,7 +171,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         pending = self._activations.pop(key, None)
         if pending is not None:
             event, entry = pending
-            self.clock.cancel(event)  # type: ignore[attr-defined]
+            self.clock.cancel(event)
             self.future_dated.remove(entry)
             self.note(f"{entry['UseCase']} due {entry['ExecutionDateTime']} replaced by {use_case}")
         text = fields.get("ExecutionDateTime")
@@ -205,7 +222,9 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
                   if self.device_type is DeviceType.GSME else
                   {"Electricity/ElecClockTimeStatus@TimeStatusCode": "0",
                    "Electricity/ElecClockTimeStatus/TimeStatus": "reliable"})
-        time = self.meter_time.astimezone(dt.timezone.utc).replace(microsecond=0)
+        meter_time = self.meter_time
+        assert meter_time is not None, "the clock offset was set above"
+        time = meter_time.astimezone(dt.UTC).replace(microsecond=0)
         return {"DeviceTime": time.isoformat().replace("+00:00", "Z"), **status}
 
     @handles("ECS39a", "GCS41")
@@ -350,6 +369,8 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         cell = self.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.PREPAYMENT_KEY_AGREEMENT) if self.trust else None
         if cell is None:
             raise CommandFailed("no supplier prepayment key-agreement trust anchor")
+        if self.keys is None:
+            raise CommandFailed("no key-agreement key of its own to check the UTRN with")
         # 2.1 holds it as UpdatePrepayConfigElectricity/MaxCreditThreshold (Gas on a GSME)
         threshold = next((v for k, v in self.prepay_configuration.items() if k.endswith("/MaxCreditThreshold")), None)
         try:
@@ -360,7 +381,8 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         except utrn.UtrnRejected as rejection:
             self.log_security(rejection.alert_code, str(rejection))
             self.raise_alert(rejection.alert_code, {"Reason": str(rejection)})
-            raise UtrnRefused(rejection.alert_code, f"UTRN refused (0x{rejection.alert_code:04X}): {rejection}") from None
+            raise UtrnRefused(rejection.alert_code,
+                              f"UTRN refused (0x{rejection.alert_code:04X}): {rejection}") from None
         self.metering.settle()
         self.meter_balance += accepted.amount_pence * MONEY_PER_PENNY
         self.log_event(CREDIT_ADDED_LOCALLY if counter is None else 0x8000,
@@ -503,7 +525,8 @@ class ElectricityMeter(Meter):
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
         """ECS68: the entry as the billing calendar log's ESMEBillingDataLogEntry (Wh, scaler 0)."""
         entry = self.billing_data_log[index]
-        logged = {"Timestamp": mmc_time(entry["Time"]), **esme_consumption(entry, "ActiveImportRegisterValueConsumption")}
+        logged = {"Timestamp": mmc_time(entry["Time"]),
+                  **esme_consumption(entry, "ActiveImportRegisterValueConsumption")}
         return esme_reads.billing_data_log_alert(BILLING_DATA_LOG_UPDATED, logged, self.eui, supplier, seal)
 
     @handles("ECS28a")
@@ -588,7 +611,8 @@ class GasMeter(Meter):
         try:
             credit = self.accept_utrn(str(fields.get("UTRN", "")), counter=apdu.originator_counter)
         except CommandFailed as refused:
-            code = refused.alert_code if isinstance(refused, UtrnRefused) else None
+            result_type = (TOP_UP_REFUSALS.get(refused.alert_code, TOP_UP_ERROR)
+                           if isinstance(refused, UtrnRefused) else TOP_UP_ERROR)
             self.note(f"CS01b refused: {refused}")
-            return {"Result": "Failure", "Reason": str(refused), "result_type": TOP_UP_REFUSALS.get(code, TOP_UP_ERROR)}
+            return {"Result": "Failure", "Reason": str(refused), "result_type": result_type}
         return {"top_up_value": credit * MONEY_PER_PENNY, "credit_remaining": self.meter_balance}

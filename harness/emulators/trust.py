@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.eui import EntityId
@@ -61,13 +62,13 @@ class TrustAnchors:
     @classmethod
     def configured_as_new(cls, device_type: DeviceType, parties: dict[RemotePartyRole, EntityId],
                           keystore: Keystore, root: x509.Certificate, *,
-                          supplier: EntityId | None = None) -> "TrustAnchors":
+                          supplier: EntityId | None = None) -> TrustAnchors:
         """The OCA4 'configured as new' state: Supplier and Network Operator cells hold the ACB. A device
         delivered configured for a supplier (a PPMID a supplier ordered) holds that supplier instead."""
         cells = []
         for role, usage in _CELLS.get(device_type, []):
             if role is R.ROOT:
-                cells.append(TrustAnchorCell(role, usage, EntityId(bytes(8)), root.public_key(), root))
+                cells.append(TrustAnchorCell(role, usage, EntityId(bytes(8)), _ec_key(root), root))
                 continue
             if role is R.SUPPLIER and supplier is not None:
                 cred = keystore.credential(supplier, usage)
@@ -112,7 +113,7 @@ class TrustAnchors:
         eui = entity_id_of(certificate)
         if eui is None:
             raise TrustAnchorRejected("certificate names no entity ID")
-        self._cells[(role, usage)] = TrustAnchorCell(role, usage, eui, certificate.public_key(), certificate)
+        self._cells[(role, usage)] = TrustAnchorCell(role, usage, eui, _ec_key(certificate), certificate)
 
 
 class TrustAnchorRejected(Exception):
@@ -125,7 +126,17 @@ class TrustAnchorRejected(Exception):
         self.status = status
 
 
-def _signed_by(cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey) -> bool:
+def _ec_key(certificate: x509.Certificate) -> ec.EllipticCurvePublicKey:
+    """The certificate's key: a trust anchor cell holds a P-256 key (GBCS keys are all ECDSA P-256)."""
+    key = certificate.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise TrustAnchorRejected("certificate key is not an elliptic-curve key")
+    return key
+
+
+def _signed_by(cert: x509.Certificate, public_key: CertificatePublicKeyTypes) -> bool:
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):      # only a P-256 key signs a GBCS certificate
+        return False
     try:
         public_key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:

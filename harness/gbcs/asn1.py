@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -548,7 +549,8 @@ def _certification_request(der: bytes) -> dict:
         return {"error": f"not a readable PKCS#10 certification request: {error}", "der": der.hex().upper()}
 
 
-_SPECIAL = {
+# Types shown in GBCS's words rather than as raw ASN.1 values; each takes the decoded value of its type.
+_SPECIAL: dict[str, Callable[..., object]] = {
     "Certificate": _certificate,
     "CertificationRequest": _certification_request,
     "EntityId": _entity_id,

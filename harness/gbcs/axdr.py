@@ -69,7 +69,7 @@ class TypeDescription:
 
     tag: Tag
     count: int = 0                                    # array only
-    children: tuple["TypeDescription", ...] = ()      # the array's element type, or the structure's members
+    children: tuple[TypeDescription, ...] = ()      # the array's element type, or the structure's members
 
     def encode(self) -> bytes:
         if self.tag is Tag.ARRAY:
@@ -103,14 +103,35 @@ class Data:
         return f"Data({self.tag.label}, {self.value!r})"
 
     @property
-    def items(self) -> tuple["Data", ...]:
+    def items(self) -> tuple[Data, ...]:
         if self.tag is Tag.COMPACT_ARRAY:
-            return self.value[1]  # type: ignore[index]
+            return self.compact[1]
         if self.tag not in (Tag.ARRAY, Tag.STRUCTURE):
             raise PayloadError(f"expected an array or structure, found {self.tag.label}", 0)
-        return self.value  # type: ignore[return-value]
+        return self._tuple()
 
-    def __getitem__(self, index: int) -> "Data":
+    @property
+    def bit_string(self) -> tuple[int, bytes]:
+        """(bit count, bytes) of a bit-string."""
+        if self.tag is not Tag.BIT_STRING:
+            raise PayloadError(f"expected a bit-string, found {self.tag.label}", 0)
+        bits, raw = self._tuple()
+        return bits, raw
+
+    @property
+    def compact(self) -> tuple[TypeDescription, tuple[Data, ...]]:
+        """(element type, elements) of a compact-array."""
+        if self.tag is not Tag.COMPACT_ARRAY:
+            raise PayloadError(f"expected a compact-array, found {self.tag.label}", 0)
+        description, elements = self._tuple()
+        return description, elements
+
+    def _tuple(self) -> tuple:
+        if not isinstance(self.value, tuple):      # the constructors and the decoder always give a tuple
+            raise PayloadError(f"{self.tag.label} value is not a tuple: {self.value!r}", 0)
+        return self.value
+
+    def __getitem__(self, index: int) -> Data:
         return self.items[index]
 
     def __len__(self) -> int:
@@ -129,7 +150,9 @@ class Data:
     def octets(self) -> bytes:
         if self.tag is not Tag.OCTET_STRING:
             raise PayloadError(f"expected an octet-string, found {self.tag.label}", 0)
-        return self.value  # type: ignore[return-value]
+        if not isinstance(self.value, bytes):
+            raise PayloadError(f"octet-string value is not bytes: {self.value!r}", 0)
+        return self.value
 
     def encode(self) -> bytes:
         out = bytearray()
@@ -143,7 +166,7 @@ class Data:
         if isinstance(self.value, bytes):
             return self.value.hex().upper()
         if self.tag is Tag.BIT_STRING:
-            bits, raw = self.value  # type: ignore[misc]
+            bits, raw = self.bit_string
             return "".join(f"{b:08b}" for b in raw)[:bits]
         return self.value
 
@@ -228,7 +251,7 @@ def encode_length(n: int) -> bytes:
     return bytes((0x80 | size,)) + n.to_bytes(size, "big")
 
 
-def read_length(data: bytes, pos: int, end: int, what: "str | Tag") -> tuple[int, int]:
+def read_length(data: bytes, pos: int, end: int, what: str | Tag) -> tuple[int, int]:
     """An A-XDR length at `pos` and the position after it; `what` names the value in errors (a Tag is
     named only when there is an error: this runs for every array, structure and string)."""
     if pos < end:
@@ -287,7 +310,7 @@ def _value(raw_tag: int, data: bytes, pos: int, end: int, start: int, depth: int
         if depth > 32:
             raise PayloadError("DLMS data nested more than 32 deep", start)
         count, pos = read_length(data, pos, end, tag)
-        items = []
+        items: list[Data] = []
         append = items.append
         for index in range(count):
             if pos >= end:
@@ -303,9 +326,9 @@ def _value(raw_tag: int, data: bytes, pos: int, end: int, start: int, depth: int
         return Data(Tag.OCTET_STRING, bytes(data[pos:stop])), stop
     if raw_tag == _NULL:
         return NULL, pos
-    tag = _TAGS.get(raw_tag)
-    if tag is None:
+    if raw_tag not in _TAGS:
         raise PayloadError(f"unknown DLMS Data tag 0x{raw_tag:02X}", start)
+    tag = _TAGS[raw_tag]
     if tag is Tag.COMPACT_ARRAY:
         return _compact_array(data, pos, end, depth)
     if tag is Tag.BOOLEAN:
@@ -384,15 +407,15 @@ def _encode(item: Data, out: bytearray) -> None:
     sized = _INTEGERS.get(tag)
     if sized is not None:
         size, signed = sized
-        out += int(item.value).to_bytes(size, "big", signed=signed)  # type: ignore[call-overload]
+        out += item.int.to_bytes(size, "big", signed=signed)
     elif tag is Tag.ARRAY or tag is Tag.STRUCTURE:
-        out += encode_length(len(item.value))  # type: ignore[arg-type]
-        for child in item.value:  # type: ignore[union-attr]
+        out += encode_length(len(item.items))
+        for child in item.items:
             _encode(child, out)
     elif tag is Tag.NULL:
         pass
     elif tag is Tag.COMPACT_ARRAY:
-        description, elements = item.value  # type: ignore[misc]
+        description, elements = item.compact
         contents = bytearray()
         for element in elements:
             _encode_untagged(element, contents)
@@ -400,7 +423,7 @@ def _encode(item: Data, out: bytearray) -> None:
     elif tag is Tag.BOOLEAN:
         out.append(0xFF if item.value else 0x00)
     elif tag is Tag.BIT_STRING:
-        bits, raw = item.value  # type: ignore[misc]
+        bits, raw = item.bit_string
         out += encode_length(bits) + raw
     else:
         raw = item.value if isinstance(item.value, bytes) else str(item.value).encode(
@@ -410,7 +433,7 @@ def _encode(item: Data, out: bytearray) -> None:
 
 def _encode_untagged(item: Data, out: bytearray) -> None:
     if item.tag in (Tag.ARRAY, Tag.STRUCTURE):
-        for child in item.value:  # type: ignore[union-attr]
+        for child in item.items:
             _encode_untagged(child, out)
         return
     tagged = bytearray()

@@ -257,7 +257,7 @@ ATTRIBUTES: dict[tuple[int, int], object] = {
 
 def scalar(schema: str, item: Data):
     if item.tag is Tag.OCTET_STRING:
-        raw = item.value
+        raw = item.octets
         if schema == "date_time" and len(raw) == 12:
             return str(DlmsDateTime(raw))
         if schema == "date" and len(raw) == 5:
@@ -268,14 +268,14 @@ def scalar(schema: str, item: Data):
             return str(Obis(raw))
         if schema == "text" and all(0x20 <= b < 0x7F for b in raw):
             return raw.decode("ascii")
-    if schema == "eui" and item.tag is Tag.OCTET_STRING and len(item.value) == 8:
-        return "-".join(f"{b:02X}" for b in item.value)
+    if schema == "eui" and item.tag is Tag.OCTET_STRING and len(item.octets) == 8:
+        return "-".join(f"{b:02X}" for b in item.octets)
     if schema == "hundredths" and item.tag in (Tag.UNSIGNED, Tag.LONG_UNSIGNED):
-        return f"{item.value / 100:.2f}"
-    if schema == "channel_mask" and item.tag is Tag.BIT_STRING and item.value[0] == 32:
-        return channel_mask_view(int.from_bytes(item.value[1], "big"))
-    if schema in _ALERT_CODE_HIGH_BYTE and item.tag is Tag.BIT_STRING and item.value[0] == 512:
-        return alert_configuration_view(item.value[1], _ALERT_CODE_HIGH_BYTE[schema])
+        return f"{item.int / 100:.2f}"
+    if schema == "channel_mask" and item.tag is Tag.BIT_STRING and item.bit_string[0] == 32:
+        return channel_mask_view(int.from_bytes(item.bit_string[1], "big"))
+    if schema in _ALERT_CODE_HIGH_BYTE and item.tag is Tag.BIT_STRING and item.bit_string[0] == 512:
+        return alert_configuration_view(item.bit_string[1], _ALERT_CODE_HIGH_BYTE[schema])
     if schema == "currency" and item.tag is Tag.BOOLEAN:
         return "GBP" if item.value else "ECB"       # as DUIS names them (CurrencyUnits)
     return plain(item)
@@ -286,8 +286,8 @@ def plain(item: Data):
     such, other bytes as hex."""
     if item.tag in (Tag.ARRAY, Tag.STRUCTURE, Tag.COMPACT_ARRAY):
         return [plain(child) for child in item.items]
-    if item.tag is Tag.OCTET_STRING and len(item.value) == 12 and item.value[9:11] in (b"\x80\x00", b"\x00\x00"):
-        return str(DlmsDateTime(item.value))
+    if item.tag is Tag.OCTET_STRING and len(item.octets) == 12 and item.octets[9:11] in (b"\x80\x00", b"\x00\x00"):
+        return str(DlmsDateTime(item.octets))
     return item.plain()
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from harness import catalogue
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
@@ -97,10 +99,13 @@ def check_mac(message: GbcsMessage, keystore: Keystore | None,
         return Check.UNKNOWN_KEY
     first, second = crypto.mac_parties(message.apdu, access_control_broker)
     # Either side's private key with the other's public key gives the MAC key; every KA key each side had.
-    pairs = [(a.private_key, b.public_key) if a.private_key is not None else (b.private_key, a.public_key)
-             for a in keystore.candidates(first, KeyUsage.KEY_AGREEMENT)
-             for b in keystore.candidates(second, KeyUsage.KEY_AGREEMENT)
-             if a.private_key is not None or b.private_key is not None]
+    pairs: list[tuple[ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey]] = []
+    for a in keystore.candidates(first, KeyUsage.KEY_AGREEMENT):
+        for b in keystore.candidates(second, KeyUsage.KEY_AGREEMENT):
+            if a.private_key is not None:
+                pairs.append((a.private_key, b.public_key))
+            elif b.private_key is not None:
+                pairs.append((b.private_key, a.public_key))
     if not pairs:
         return Check.UNKNOWN_KEY
     ok = any(crypto.verify_gmac(crypto.mac_key(message.apdu, private, public), message.apdu.originator,

@@ -55,7 +55,7 @@ class AccessResult(IntEnum):
     OTHER_REASON = 250
 
     @classmethod
-    def of(cls, value: int) -> "AccessResult | int":
+    def of(cls, value: int) -> AccessResult | int:
         try:
             return cls(value)
         except ValueError:
@@ -70,7 +70,7 @@ class Obis:
 
     @classmethod
     @functools.lru_cache(maxsize=1024)           # the Transforms name the same objects again and again
-    def parse(cls, text: str) -> "Obis":
+    def parse(cls, text: str) -> Obis:
         parts = [int(p) for p in text.replace("-", ".").replace(":", ".").split(".")]
         if len(parts) != 6 or not all(0 <= p <= 255 for p in parts):
             raise ValueError(f"not an OBIS code: {text}")
@@ -296,14 +296,14 @@ class FutureDatedOutcome:
                 + self.descriptor.encode())
 
     @classmethod
-    def of(cls, notification: DataNotification) -> "FutureDatedOutcome | None":
+    def of(cls, notification: DataNotification) -> FutureDatedOutcome | None:
         """The outcome a data-notification carries as its third element (a 19-byte octet-string), if any."""
         body = notification.body
-        items = body.value if body.tag is axdr.Tag.STRUCTURE else ()
+        items = body.items if body.tag is axdr.Tag.STRUCTURE else ()
         if len(items) < 3 or items[0].value not in (0x8F66, 0x8F67) or items[2].tag is not axdr.Tag.OCTET_STRING \
-                or len(items[2].value) != 19:
+                or len(items[2].octets) != 19:
             return None
-        raw = items[2].value
+        raw = items[2].octets
         return cls(int.from_bytes(raw[0:2], "big"), int.from_bytes(raw[2:10], "big"),
                    Descriptor(int.from_bytes(raw[10:12], "big"), Obis(raw[12:18]), raw[18]))
 
@@ -318,8 +318,8 @@ class DlmsDateTime:
     raw: bytes
 
     @classmethod
-    def of(cls, value: dt.datetime) -> "DlmsDateTime":
-        value = value.astimezone(dt.timezone.utc)
+    def of(cls, value: dt.datetime) -> DlmsDateTime:
+        value = value.astimezone(dt.UTC)
         return cls(value.year.to_bytes(2, "big") + bytes((value.month, value.day, value.isoweekday(), value.hour,
                                                            value.minute, value.second, value.microsecond // 10000))
                    + b"\x00\x00\x00")
@@ -357,7 +357,7 @@ class DlmsDateTime:
             return "never"
         value = self.datetime
         if value is not None:
-            return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+            return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         return f"{date_text(self.raw[:5])}T{time_text(self.raw[5:9])}"
 
 

@@ -81,7 +81,7 @@ def encode_date_time(value: dt.datetime | None) -> bytes:
     """DLMS date-time octet string: 00 when absent, else 0C + 12 bytes (UTC, deviation 0x8000 = unspecified)."""
     if value is None:
         return b"\x00"
-    value = value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.UTC)
     return (b"\x0c" + value.year.to_bytes(2, "big")
             + bytes([value.month, value.day, value.isoweekday(), value.hour, value.minute, value.second,
                      value.microsecond // 10000])
@@ -96,7 +96,7 @@ def decode_date_time(raw: bytes) -> dt.datetime | None:
         return None
     try:
         return dt.datetime(year, month, day, hour, minute, second,
-                           0 if hundredths == 0xFF else hundredths * 10000, tzinfo=dt.timezone.utc)
+                           0 if hundredths == 0xFF else hundredths * 10000, tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -157,11 +157,11 @@ class GeneralSigning:
         """The APDU as a DCC Transform returns it: unsigned, without the signature length byte."""
         return bytes([GENERAL_SIGNING_TAG]) + self.signed_bytes
 
-    def with_signature(self, signature: bytes | None) -> "GeneralSigning":
+    def with_signature(self, signature: bytes | None) -> GeneralSigning:
         return replace(self, signature=signature)
 
     @classmethod
-    def decode(cls, data: bytes, start: int = 0, end: int | None = None) -> "GeneralSigning":
+    def decode(cls, data: bytes, start: int = 0, end: int | None = None) -> GeneralSigning:
         r = _Reader(data, start, end)
         if r.byte("general-signing tag") != GENERAL_SIGNING_TAG:
             raise MalformedMessage("not a General-Signing APDU (expected tag DF)", start)
@@ -231,7 +231,7 @@ class GbcsMessage:
         return frame_with_mac(apdu, self.mac)
 
     @classmethod
-    def decode(cls, data: bytes) -> "GbcsMessage":
+    def decode(cls, data: bytes) -> GbcsMessage:
         if not data:
             raise MalformedMessage("empty message", 0)
         if data[0] == GENERAL_SIGNING_TAG:

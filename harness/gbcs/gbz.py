@@ -27,7 +27,7 @@ from harness.gbcs import axdr, zcl
 from harness.gbcs.axdr import PayloadError, Tag
 
 PROFILE_ID = b"\x01\x09"
-GBZ_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+GBZ_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 CONTROL_LAST = 0x01
 CONTROL_ENCRYPTED = 0x02
@@ -86,7 +86,7 @@ class Component:
             body += self.frame.encode(self.cluster)
         return bytes((self.control,)) + self.cluster.to_bytes(2, "big") + len(body).to_bytes(2, "big") + body
 
-    def with_plaintext(self, payload: bytes) -> "Component":
+    def with_plaintext(self, payload: bytes) -> Component:
         """The component with its decrypted ZCL payload decoded (its ciphered form is kept)."""
         return replace(self, frame=zcl.decode_frame(self.cluster, self.frame.header() + payload))
 
@@ -231,7 +231,7 @@ def decode(data: bytes, *, alert: bool = False, firmware_receipt: bool = False) 
                                    f"found {content.tag.label}", start)
             _finished(data, pos, "GBZ firmware receipt alert")
             return GbzPayload((), alert_code, alert_time, None, count, content.octets)
-    components = []
+    components: list[Component] = []
     while pos < end and len(components) < count:
         component, pos = _component(data, pos, end)
         components.append(component)

@@ -111,7 +111,7 @@ def alert_code(apdu: GeneralSigning) -> int | None:
         return None
     if isinstance(value, dlms.DataNotification):
         items = value.body.items if value.body.tag is Tag.STRUCTURE else (value.body,)
-        return items[0].value if items and items[0].tag is Tag.LONG_UNSIGNED else None
+        return items[0].int if items and items[0].tag is Tag.LONG_UNSIGNED else None
     if isinstance(value, gbz.GbzPayload):
         return value.alert_code
     fields = value.fields() if hasattr(value, "fields") else {}
@@ -129,7 +129,8 @@ def dlms_fields(apdu: dlms.Apdu) -> dict:
     if isinstance(apdu, dlms.AccessRequest):
         requests = []
         for index, spec in enumerate(apdu.specs):
-            entry = {"kind": spec.kind.name.lower().replace("_", "-"), **cosem.describe(spec.descriptor, spec.kind)}
+            entry: dict = {"kind": spec.kind.name.lower().replace("_", "-"),
+                           **cosem.describe(spec.descriptor, spec.kind)}
             if spec.selection is not None:
                 entry["access_selector"] = spec.selector
                 entry["access_parameters"] = cosem.plain(spec.selection)
@@ -145,7 +146,7 @@ def dlms_fields(apdu: dlms.Apdu) -> dict:
     if isinstance(apdu, dlms.AccessResponse):
         results = []
         for index, result in enumerate(apdu.results):
-            entry: dict = {"kind": result.kind.name.lower(),
+            entry = {"kind": result.kind.name.lower(),
                            "result": result.result.name.lower() if isinstance(result.result, dlms.AccessResult)
                            else result.result}
             item = apdu.data[index] if index < len(apdu.data) else None
@@ -166,8 +167,8 @@ def alert_fields(notification: dlms.DataNotification) -> dict:
     if items and items[0].tag is Tag.LONG_UNSIGNED:
         out["alert_code"] = f"0x{items[0].value:04X}"
         items = items[1:]
-        if items and items[0].tag is Tag.OCTET_STRING and len(items[0].value) == 12:
-            out["timestamp"] = str(dlms.DlmsDateTime(items[0].value))
+        if items and items[0].tag is Tag.OCTET_STRING and len(items[0].octets) == 12:
+            out["timestamp"] = str(dlms.DlmsDateTime(items[0].octets))
             items = items[1:]
     outcome = dlms.FutureDatedOutcome.of(notification)
     if outcome is not None:

@@ -217,14 +217,14 @@ def generate_utrn(*, supplier: EntityId | str, device: EntityId | str, counter: 
                   amount_pence: int | None = None, pounds: int | None = None) -> str:
     """The UTRN a supplier vends for this device: give amount_pence (class chosen by choose_value)
     or pounds (pounds class, as the CS01a template does)."""
-    if (amount_pence is None) == (pounds is None):
-        raise DitError("give exactly one of amount_pence and pounds")
-    if pounds is not None:
+    if amount_pence is None and pounds is not None:
         if not 0 <= pounds <= MAX_VALUE:
             raise DitError(f"£{pounds} does not fit a UTRN", fix=f"give 0 to {MAX_VALUE} pounds")
         value_class, value = ValueClass.POUNDS, pounds
-    else:
+    elif amount_pence is not None and pounds is None:
         value_class, value = choose_value(amount_pence)
+    else:
+        raise DitError("give exactly one of amount_pence and pounds")
     return utrn_of(make_ptut(supplier=supplier, device=device, counter=counter, value_class=value_class, value=value,
                              supplier_pp_ka_private=supplier_pp_ka_private, device_ka_public=device_ka_public))
 

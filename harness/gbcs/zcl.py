@@ -13,7 +13,9 @@ The schemas below are facts of ZigBee SE 1.4 as GBCS profiles them (GBCS tables 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import SupportsIndex, SupportsInt
 
 from harness.gbcs.axdr import PayloadError
 
@@ -49,16 +51,23 @@ class ZclType:
         if self.size == 0:
             if value is None:
                 return b"\xff"
-            raw = value.encode("latin-1") if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
+            raw = value.encode("latin-1") if isinstance(value, str) else self._bytes(value, what)
             if len(raw) > 254:
                 raise PayloadError(f"{what}: ZCL string longer than 254 bytes", 0)
             return bytes((len(raw),)) + raw
         if self.kind == "date":
-            return bytes(value)  # type: ignore[arg-type]
+            return self._bytes(value, what)
         try:
-            return int(value).to_bytes(self.size, "little", signed=self.kind == "int")  # type: ignore[call-overload]
+            if not isinstance(value, (SupportsInt, str)):
+                raise TypeError
+            return int(value).to_bytes(self.size, "little", signed=self.kind == "int")
         except (OverflowError, TypeError, ValueError):
             raise PayloadError(f"{what}: {value!r} is not a {self.name}", 0) from None
+
+    def _bytes(self, value: object, what: str) -> bytes:
+        if not isinstance(value, (SupportsIndex, Iterable)):       # what bytes() accepts
+            raise PayloadError(f"{what}: {value!r} is not a {self.name}", 0)
+        return bytes(value)
 
 
 def _t(name: str, size: int, kind: str) -> ZclType:

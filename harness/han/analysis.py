@@ -133,7 +133,7 @@ class Analysis:
         self.bands: dict[str, _Band] = defaultdict(_Band)
         self.names: dict[int, str] = {0x0000: "CH"}
         self.channel_changes: list[dict] = []
-        self._acked: dict[str, tuple[int, int]] = {}            # band -> (sequence, destination) awaiting an ACK
+        self._acked: dict[str, tuple[int | None, int]] = {}     # band -> (sequence, destination) awaiting an ACK
         self._open: dict[tuple, _Message] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
 
@@ -232,7 +232,8 @@ class Analysis:
 
     def exchanges(self, band_name: str) -> list[tuple[str, str, float]]:
         """(message type, device, latency) of every request answered on a band."""
-        found, waiting = [], {}
+        found: list[tuple[str, str, float]] = []
+        waiting: dict[tuple[int, int], _Message] = {}
         for m in sorted(self.bands[band_name].messages, key=lambda m: m.start):
             answered = waiting.pop((m.destination, m.source), None)
             if answered is not None and answered.end <= m.start <= answered.end + RESPONSE_WINDOW_S:

@@ -387,7 +387,7 @@ def zep_datagram(frame: CapturedFrame, sequence: int = 0) -> bytes:
             + bytes(10) + bytes([len(payload)]) + payload)
 
 
-# -- serial sniffers' framings ------------------------------------------------------------------------------------------------
+# -- serial sniffers' framings --------------------------------------------------------------------------------------
 
 def ti_sniffer_frames(stream: bytes, *, channel: int | None = None,
                       received: float | None = None) -> tuple[list[CapturedFrame], bytes]:

@@ -24,6 +24,7 @@ Loading collects every problem rather than stopping at the first, so `dit lab ch
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,13 +42,14 @@ if TYPE_CHECKING:
 _CERTIFICATE_HOLDERS = {DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.HCALCS}
 # The fields each entry may have and their kinds; hex codes, versions and serial numbers may be written without
 # quotes (a number), and are read as written.
+_FieldKinds = dict[str, type | tuple[type, ...]]       # a key of an asset and the kinds its value may be
 _WRITTEN = (str, int, float)
-_DEVICE_KEYS = {"name": str, "profile": str, "type": str, "guid": str, "install_code": _WRITTEN,
-                "firmware_version": _WRITTEN, "smki_csr": dict, "zigbee_test_certificates": bool,
-                "oca4_certificates": bool, "cpl_documentation": str, "release_notes": str}
-_HUB_KEYS = {"name": str, "profile": str, "chf_guid": str, "gpf_guid": str, "firmware_version": _WRITTEN,
-             "flexnet_id": str}
-_CSR_KEYS = {"digital_signature": _WRITTEN, "key_agreement": _WRITTEN}
+_DEVICE_KEYS: _FieldKinds = {"name": str, "profile": str, "type": str, "guid": str, "install_code": _WRITTEN,
+                             "firmware_version": _WRITTEN, "smki_csr": dict, "zigbee_test_certificates": bool,
+                             "oca4_certificates": bool, "cpl_documentation": str, "release_notes": str}
+_HUB_KEYS: _FieldKinds = {"name": str, "profile": str, "chf_guid": str, "gpf_guid": str,
+                          "firmware_version": _WRITTEN, "flexnet_id": str}
+_CSR_KEYS: _FieldKinds = {"digital_signature": _WRITTEN, "key_agreement": _WRITTEN}
 _DAL_KEYS = ("name", "devices", "communications_hubs")
 
 
@@ -98,7 +100,7 @@ class DeviceAssetLibrary:
 
 
 def load(path: str | Path, profiles: dict[str, DeviceProfile],
-         broken_profiles: set[str] = frozenset()) -> DeviceAssetLibrary:
+         broken_profiles: Set[str] = frozenset()) -> DeviceAssetLibrary:
     """The DAL; an asset whose profile file is broken is left out without a line of its own (the profile's
     problem is already one), so one mistake is one line."""
     doc = yamlfile.load(path)
@@ -148,7 +150,7 @@ def _guid(node: Located, key: str, dal: DeviceAssetLibrary) -> EntityId | None:
         return None
 
 
-def _profile(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+def _profile(node: Located, profiles: dict[str, DeviceProfile], broken: Set[str],
              dal: DeviceAssetLibrary) -> DeviceProfile | None:
     name = node.get("profile")
     if name is None:
@@ -162,7 +164,7 @@ def _profile(node: Located, profiles: dict[str, DeviceProfile], broken: set[str]
     return profile
 
 
-def _well_formed(node: Located, fields: dict[str, type | tuple[type, ...]], dal: DeviceAssetLibrary) -> bool:
+def _well_formed(node: Located, fields: _FieldKinds, dal: DeviceAssetLibrary) -> bool:
     """Every key one of `fields` and every value of its kind; else the first mistake is listed and the asset
     left out (what uses its values would otherwise read a list as a name)."""
     problems = [str(error) for error in node.unknown(fields)]
@@ -178,7 +180,7 @@ def _well_formed(node: Located, fields: dict[str, type | tuple[type, ...]], dal:
     return not problems
 
 
-def _device(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+def _device(node: Located, profiles: dict[str, DeviceProfile], broken: Set[str],
             dal: DeviceAssetLibrary) -> DeviceAsset | None:
     if not _well_formed(node, _DEVICE_KEYS, dal):
         return None
@@ -250,7 +252,7 @@ def _data_items(node: Located, kind: DeviceType, dal: DeviceAssetLibrary) -> Non
                                      "the SMKI device CSR serial numbers: {digital_signature: .., key_agreement: ..}"))
 
 
-def _hub(node: Located, profiles: dict[str, DeviceProfile], broken: set[str],
+def _hub(node: Located, profiles: dict[str, DeviceProfile], broken: Set[str],
          dal: DeviceAssetLibrary) -> HubAsset | None:
     if not _well_formed(node, _HUB_KEYS, dal):
         return None

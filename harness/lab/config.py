@@ -217,7 +217,7 @@ class LabConfig:
         raise DitError(f"no test set {name!r} in lab {self.name}", where=self.source,
                        fix=f"test sets are {', '.join(p.name for p in self.premises)}")
 
-    def for_test_set(self, name: str | None = None) -> "LabConfig":
+    def for_test_set(self, name: str | None = None) -> LabConfig:
         """The lab as one test set sees it: a scenario runs on one set, whose names it uses."""
         site = self.test_set(name) if name else self.premises[0]
         return dataclasses.replace(copy.deepcopy(self), premises=[copy.deepcopy(site)])
@@ -285,7 +285,9 @@ def _hub_asset(node: Located, key: str, dal: asset_library.DeviceAssetLibrary | 
         problems.append(str(node.fail(key, f"no Communications Hub {value!r} in the Device Asset Library",
                                       "add it to communications_hubs: of the DAL")))
         return None
-    return HubConfig(hub.chf_guid, hub.gpf_guid, hub.profile.smets_chts_version, hub.profile.han_variant,
+    variant = hub.profile.han_variant
+    assert variant is not None, "a Communications Hub profile names its HAN variant (profiles checks it)"
+    return HubConfig(hub.chf_guid, hub.gpf_guid, hub.profile.smets_chts_version, variant,
                      asset=hub.name, profile=hub.profile, firmware_version=hub.firmware_version)
 
 
@@ -408,7 +410,8 @@ def _uprn(node: Located) -> int:
 
 def _cross_checks(premises: list[PremisesConfig], names: list[str], where: str) -> list[str]:
     """A physical device or CH serves one test set; within a set every device has its own GUID."""
-    problems, owners = [], {}
+    problems: list[str] = []
+    owners: dict[str, str] = {}                 # CH asset -> the test set it serves
     for site in premises:
         seen: dict[EntityId, str] = {}
         hubs = [h for h in (site.hub, site.spare_hub) if h is not None]

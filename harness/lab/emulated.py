@@ -30,8 +30,11 @@ from harness.emulators import (
     DeviceKeys,
     EmulatedDevice,
     GasProxyFunction,
+    HanDevice,
     HandHeldTerminal,
     HanNetwork,
+    Meter,
+    PrepaymentInterfaceDevice,
     TrustAnchors,
 )
 from harness.emulators.console import ConsoleServer
@@ -52,6 +55,8 @@ from harness.pki.repository import SmkiRepository
 
 R = RemotePartyRole
 PARTY_EUIS = {R.RECOVERY: "90-B3-D5-1F-30-00-00-01", R.WAN_PROVIDER: "90-B3-D5-1F-30-00-00-07"}
+# What belongs to a Communications Hub (its `hub`): moved to the spare one when the CH is replaced.
+_ON_A_HUB = (HanDevice, HandHeldTerminal, CommunicationsHubFunction, GasProxyFunction)
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class EmulatedLab(SmkiQuestions):
     def _factory_certificates(self, device: EmulatedDevice) -> None:
         """A device leaves the factory holding its own DS and KA certificates (6.24.2 reads them)."""
         if device.device_type.holds_certificates:
-            device.certificates = {usage: self.smki.keystore.credential(device.eui, usage).certificate
+            device.certificates = {usage: self.smki.keystore.certificate(device.eui, usage)
                                    for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT)}
 
     def _device_args(self, eui: EntityId, device_type: DeviceType, supplier: str | None = None) -> dict:
@@ -171,10 +176,12 @@ class EmulatedLab(SmkiQuestions):
         self._name_hub(site, hub)
         # The CH is installed and connected to the SM WAN: Commissioned in the SMI (DIT prerequisite).
         self.dcc.wan.connect(hub.chf.eui, hub)
-        parties = {key: self.config.user(name).eui for key, name in site.parties.items()}
-        self.dcc.inventory.install_communications_hub(
-            *self._hub_inventory(site.hub), Premises(site.name, mpan=site.mpan, mprn=site.mprn, **parties),
-            self.clock.now())
+        party = {key: self.config.user(name).eui for key, name in site.parties.items()}
+        registration = Premises(site.name, mpan=site.mpan, mprn=site.mprn, import_supplier=party.get("import_supplier"),
+                                gas_supplier=party.get("gas_supplier"),
+                                electricity_network_operator=party.get("electricity_network_operator"),
+                                gas_network_operator=party.get("gas_network_operator"))
+        self.dcc.inventory.install_communications_hub(*self._hub_inventory(site.hub), registration, self.clock.now())
         if site.spare_hub is not None:
             self.spare_hubs[site.name] = self._hub(site.spare_hub)
         for device_cfg in site.devices:
@@ -187,27 +194,31 @@ class EmulatedLab(SmkiQuestions):
 
     def _build_device(self, cfg: DeviceConfig, hub: CommunicationsHub) -> None:
         if cfg.type is DeviceType.HHT:
-            device = HandHeldTerminal(cfg.eui, install_code=cfg.install_code, clock=self.clock)
-        else:
-            cls = DEVICE_CLASSES.get(cfg.type)
-            if cls is None or cfg.type in (DeviceType.CHF, DeviceType.GPF):
-                raise DitError(f"device {cfg.name}: the emulated lab has no {cfg.type.value} model",
-                               where=self.config.source)
-            device = cls(cfg.eui, install_code=cfg.install_code, **self._device_args(cfg.eui, cfg.type, cfg.supplier))
-            self._factory_certificates(device)
-            if isinstance(device, FirmwareHost):
-                device.init_firmware(cfg.firmware_version or "00010001",
-                                     self.manufacturer_key(cfg.manufacturer).public_key())
-                if cfg.profile is not None:
-                    device.manufacturer_code, device.image_type = cfg.profile.manufacturer_code, cfg.profile.image_type
+            terminal = HandHeldTerminal(cfg.eui, install_code=cfg.install_code, clock=self.clock)
+            terminal.hub = hub
+            self.devices[cfg.name] = terminal
+            return
+        cls = DEVICE_CLASSES.get(cfg.type)
+        if cls is None or cfg.type in (DeviceType.CHF, DeviceType.GPF):
+            raise DitError(f"device {cfg.name}: the emulated lab has no {cfg.type.value} model",
+                           where=self.config.source)
+        device = cls(cfg.eui, install_code=cfg.install_code, **self._device_args(cfg.eui, cfg.type, cfg.supplier))
+        if not isinstance(device, HanDevice):       # CHF and GPF, the hub's own, were refused above
+            raise DitError(f"device {cfg.name}: a {cfg.type.value} is not a HAN device", where=self.config.source)
+        self._factory_certificates(device)
+        if isinstance(device, FirmwareHost):
+            device.init_firmware(cfg.firmware_version or "00010001",
+                                 self.manufacturer_key(cfg.manufacturer).public_key())
             if cfg.profile is not None:
-                device.bands, device.zigbee_version = cfg.profile.bands, cfg.profile.zigbee_version
+                device.manufacturer_code, device.image_type = cfg.profile.manufacturer_code, cfg.profile.image_type
+        if cfg.profile is not None:
+            device.bands, device.zigbee_version = cfg.profile.bands, cfg.profile.zigbee_version
         device.hub = hub
         self.devices[cfg.name] = device
 
     # -- running -------------------------------------------------------------------------------------------
 
-    def start(self) -> "EmulatedLab":
+    def start(self) -> EmulatedLab:
         for receiver in self.receivers.values():
             receiver.start()
         self.dcc.start()
@@ -229,7 +240,7 @@ class EmulatedLab(SmkiQuestions):
         for server in self.console_servers.values():
             server.close()
 
-    def __enter__(self) -> "EmulatedLab":
+    def __enter__(self) -> EmulatedLab:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -248,6 +259,11 @@ class EmulatedLab(SmkiQuestions):
         except KeyError:
             raise DitError(f"no device {name!r} in the lab", where=self.config.source,
                            fix=f"devices are {', '.join(self.devices)}") from None
+
+    def _installed(self, eui: EntityId) -> InventoryDevice:
+        record = self.dcc.inventory.get(eui)
+        assert record is not None, "the lab installs every hub in the SMI inventory as it builds it"
+        return record
 
     def device_config(self, name: str) -> DeviceConfig:
         return self.config.device(name)
@@ -278,11 +294,14 @@ class EmulatedLab(SmkiQuestions):
     def power_on(self, name: str) -> None:
         """The installer switches the device on: it starts trying to join its CH's HAN."""
         console = self.consoles.get(name.removeprefix("the ").strip())
-        if console is not None:
+        if isinstance(console, DeviceConsole):
             console.power_on()
             return
+        device = self.device(name)
+        if not isinstance(device, HanDevice):
+            raise DitError(f"the {name} is not a device an installer switches on", where=self.config.source)
         with self.clock.lock:
-            self.device(name).power_on()
+            device.power_on()
 
     def install_without_wan(self) -> None:
         """The CH is fitted where the SM WAN does not reach: it never connected, so the SMI has it
@@ -291,7 +310,7 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             self.dcc.wan.disconnect(hub.chf.eui)
             for eui in (hub.chf.eui, hub.gpf.eui):
-                record = self.dcc.inventory.get(eui)
+                record = self._installed(eui)
                 record.status, record.date_commissioned = DeviceStatus.INSTALLED_NOT_COMMISSIONED, None
             hub.power_cycle()
 
@@ -303,20 +322,22 @@ class EmulatedLab(SmkiQuestions):
         if new is None:
             raise DitError(f"premises {site.name} has no spare Communications Hub", where=self.config.source,
                            fix="add spare_communications_hub: to the premises")
+        spare = site.spare_hub
+        assert spare is not None, "the lab builds a spare hub only for a premises whose config has one"
         with self.clock.lock:
             self.dcc.wan.connect(new.chf.eui, new)
             premises = self.dcc.inventory.premises_of(old.chf.eui)
-            self.dcc.inventory.install_communications_hub(*self._hub_inventory(site.spare_hub), premises,
-                                                          self.clock.now())
-            for device in old.remove():
-                device.move_to(new)
-            for device in self.devices.values():
-                if getattr(device, "hub", None) is old:
+            assert premises is not None, "the lab registered the premises when it installed the old hub"
+            self.dcc.inventory.install_communications_hub(*self._hub_inventory(spare), premises, self.clock.now())
+            for member in old.remove():
+                member.move_to(new)
+            for device in self.devices.values():       # HAN devices, terminals and the old hub's functions
+                if isinstance(device, _ON_A_HUB) and device.hub is old:
                     device.hub = new
             self.hubs[site.name] = new
             self.devices["old CHF"], self.devices["old GPF"] = old.chf, old.gpf
             self._name_hub(site, new)
-            site.replaced_hub, site.hub, site.spare_hub = site.hub, site.spare_hub, None
+            site.replaced_hub, site.hub, site.spare_hub = site.hub, spare, None
 
     def upgrade_communications_hub(self, chts_version: str = "CHTS v1.1") -> None:
         """The CSP upgrades the hub's firmware (DIT.9: CHTS v1.0 to v1.1 on ZigBee 1.4): the hub restarts
@@ -325,18 +346,22 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             hub.upgrade(chts_version)
             for eui in (hub.chf.eui, hub.gpf.eui):
-                self.dcc.inventory.get(eui).smets_chts_version = chts_version.replace("v", "V")
+                self._installed(eui).smets_chts_version = chts_version.replace("v", "V")
 
     def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
         """The installer hands a command to the CH with the hand-held terminal (Inter-PAN)."""
-        if terminal in self.consoles:
-            return self.consoles[terminal].deliver(command)
+        held = self.terminal(terminal)
+        if isinstance(held, TerminalConsole):
+            return held.deliver(command)
         with self.clock.lock:
-            return self.device(terminal).deliver(command)
+            return held.deliver(command)
 
     def terminal(self, name: str = "HHT") -> HandHeldTerminal | TerminalConsole:
         """The hand-held terminal as the installer holds it: what it brought back (response_to, alert)."""
-        return self.consoles.get(name) or self.device(name)
+        held = self.consoles.get(name) or self.device(name)
+        if not isinstance(held, (HandHeldTerminal, TerminalConsole)):
+            raise DitError(f"the {name} is not a hand-held terminal", where=self.config.source)
+        return held
 
     def console_transcripts(self) -> dict[str, list[str]]:
         """Every line each serial console exchanged, by device name: step evidence."""
@@ -346,9 +371,11 @@ class EmulatedLab(SmkiQuestions):
         """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""
         target = self.device(device)
         with self.clock.lock:
-            if target.device_type is DeviceType.PPMID:
+            if isinstance(target, PrepaymentInterfaceDevice):
                 return target.enter_utrn(code, DeviceType.ESME if fuel is None else fuel)
-            return target.enter_utrn(code)
+            if isinstance(target, Meter):
+                return target.enter_utrn(code)
+        raise DitError(f"the {device} has no keypad for UTRNs", where=self.config.source)
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 

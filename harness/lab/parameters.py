@@ -37,7 +37,9 @@ from harness.lab.memory import ScenarioMemory
 from harness.pki import KeyUsage
 
 _DEVICE_PARAMS = ("device_id", "other_device_id", "old_chf_id", "old_gpf_id", "associated_gpf_device_id")
-_DEFAULT_ALERTS = {DeviceType.ESME: "810E=Enable, 8183=Enable", DeviceType.GSME: "810E=Enable, 8183=Enable"}
+# A target of no known type (None) gets the default every device has.
+_DEFAULT_ALERTS: dict[DeviceType | None, str] = {
+    DeviceType.ESME: "810E=Enable, 8183=Enable", DeviceType.GSME: "810E=Enable, 8183=Enable"}
 CLOCK_TOLERANCE_S = 300                    # 8.1.1 / 6.11 TolerancePeriod by default, in wall seconds
 MAX_TOLERANCE_S = 86400                    # DUIS sr:tolerancePeriod
 _ORGANISATION_USAGES = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
@@ -299,7 +301,7 @@ def _gas_billing_period_start(step: _Defaulting) -> None:
     if step.gas:
         now = step.lab.now()
         step.params.setdefault("billing_period_start", dt.datetime(now.year + now.month // 12, now.month % 12 + 1, 1,
-                                                                   tzinfo=dt.timezone.utc))
+                                                                   tzinfo=dt.UTC))
 
 
 def _supply_mpxn(step: _Defaulting) -> None:

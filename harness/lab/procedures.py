@@ -13,7 +13,7 @@ handover placed) is kept in the scenario's memory (harness.lab.memory), as a ser
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from harness.adapters.service_user import Exchange
 from harness.catalogue import DeviceType, PaymentMode
@@ -35,8 +35,13 @@ class Procedures:
         self.memory = ScenarioMemory() if memory is None else memory
 
     def send(self, party: str, srv: str, target: str | None = None, *, expect_success: bool = True,
-             wait: bool = True, **table) -> Exchange:
+             wait: bool = True, **table: object) -> Exchange:
         """One SR with the lab's defaults, as a step would send it (table values in step words)."""
+        return self.send_table(party, srv, target, table, expect_success=expect_success, wait=wait)
+
+    def send_table(self, party: str, srv: str, target: str | None, table: Mapping[str, object], *,
+                   expect_success: bool = True, wait: bool = True) -> Exchange:
+        """send() with the table built beforehand (its keys may be any SR parameter's)."""
         user = self.lab.user(party)
         eui = None if target is None else parameters.device(self.lab.config, target)[1]
         params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()})
@@ -55,7 +60,7 @@ class Procedures:
             table["smets_chts_version"] = cfg.smets_chts_version
         if cfg.firmware_version:
             table["firmware_version"] = cfg.firmware_version
-        return self.send(party, "12.2", None, **table)
+        return self.send_table(party, "12.2", None, table)
 
     def whitelist(self, party: str, device: str) -> Exchange:
         """8.11 Add at the premises' CHF, and the N24 that says it happened."""
@@ -75,6 +80,7 @@ class Procedures:
         status = None
         for _ in range(JOIN_POLLS):
             exchange = self.send(party, "8.2", None, device_id=f"the {device}")
+            assert exchange.response is not None, "send() expects success: a response came"
             status = next((d["DeviceStatus"] for d in exchange.response.inventory if d["DeviceID"] == eui.duis), None)
             if status in statuses:
                 return status
@@ -149,7 +155,7 @@ class Procedures:
         table = {"periodicity": periodicity}
         if self.lab.device_config(device).type is DeviceType.GSME:
             table["billing_period_start"] = "now"
-        return self.send(party, "6.8", device, **table)
+        return self.send_table(party, "6.8", device, table)
 
     def distribute_firmware(self, party: str, device: str) -> None:
         """11.1 with the image the scenario released, and the device's verdict (0x8F72) at the supplier."""
@@ -165,6 +171,7 @@ class Procedures:
 
     def create_schedule(self, party: str, device: str, srv: str) -> int:
         exchange = self.send(party, "5.1", None, device_id=f"the {device}", scheduled_srv=srv)
+        assert exchange.response is not None, "send() expects success: a response came"
         return int(exchange.response.alert_fields["DSPScheduleID"])
 
     # -- change of supplier -------------------------------------------------------------------------------------

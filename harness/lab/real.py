@@ -87,7 +87,7 @@ class RealLab(SmkiQuestions):
 
     # -- running -------------------------------------------------------------------------------------------
 
-    def start(self) -> "RealLab":
+    def start(self) -> RealLab:
         self._prepare()
         url = urlsplit(self.bench.response_url)
         self.receiver = ResponseReceiver(clock=self.clock, keystore=self.keystore, schema=self._schema, tls=self._tls,
@@ -118,7 +118,7 @@ class RealLab(SmkiQuestions):
         for console in self.consoles.values():
             console.close()
 
-    def __enter__(self) -> "RealLab":
+    def __enter__(self) -> RealLab:
         try:
             return self.start()
         except BaseException:
@@ -153,6 +153,7 @@ class RealLab(SmkiQuestions):
         try:
             if sniffer.framing == "zep":
                 url = urlsplit(sniffer.port)
+                assert url.port is not None, "loading the bench refuses a ZEP address without its port"
                 source = ZepListener(url.hostname or "0.0.0.0", url.port)
             else:
                 source = SerialSniffer(sniffer.port, "ti" if sniffer.framing == "ti-packet-sniffer" else "nodetest",
@@ -199,13 +200,19 @@ class RealLab(SmkiQuestions):
     # -- on site --------------------------------------------------------------------------------------------
 
     def power_on(self, name: str) -> None:
-        self.console(name).power_on()
+        console = self.console(name)
+        if not isinstance(console, DeviceConsole):
+            raise NotOnThisBench(f"the {name}'s console is a terminal's: it has no power switch")
+        console.power_on()
 
     def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
-        return self.console(terminal).deliver(command)
+        return self.terminal(terminal).deliver(command)
 
     def terminal(self, name: str = "HHT") -> TerminalConsole:
-        return self.console(name)
+        console = self.console(name)
+        if not isinstance(console, TerminalConsole):
+            raise NotOnThisBench(f"the {name}'s console is a device's, not a hand-held terminal's")
+        return console
 
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """Typed at the keypad by the console's keypad driver (docs/serial_consoles.md: UTRN)."""

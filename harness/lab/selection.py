@@ -12,6 +12,7 @@ from typing import Protocol
 from harness.criteria.requirements import LEADING_STACKS, NOT_APPLICABLE, device_requirements
 from harness.criteria.requirements import REQUIREMENTS as _ALL
 from harness.criteria.verdict import MET, NOT_MET, Verdict
+from harness.errors import DitError
 from harness.lab.profiles import DeviceProfile
 from harness.ledger import DeviceRecord
 
@@ -23,13 +24,18 @@ __all__ = ["LEADING_STACKS", "MET", "NOT_APPLICABLE", "NOT_MET", "REQUIREMENTS",
 class Asset(Protocol):
     """A device the lab's Device Asset Library holds."""
 
-    name: str
-    profile: DeviceProfile | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def profile(self) -> DeviceProfile | None: ...
 
 
 def record(asset: Asset, test_set: str = "", ch_variant: str = "") -> DeviceRecord:
     """A device as the ledger records it: what its profile says, under the asset's name."""
     p = asset.profile
+    if p is None:
+        raise DitError(f"{asset.name} has no device profile: a tool is not a device DIT selects")
     return DeviceRecord(asset.name, test_set, ch_variant, p.device_type.value, p.manufacturer, p.model, p.standard,
                         p.gbcs_version, p.zigbee_version, p.silicon, p.sub_ghz)
 

@@ -92,7 +92,7 @@ class ServedBench:
         self._sent = {}
         return lab
 
-    def start(self) -> "ServedBench":
+    def start(self) -> ServedBench:
         self.lab.dcc.start()
         self.control.start()
         self._drive()
@@ -113,7 +113,8 @@ class ServedBench:
     def reset(self) -> None:
         """The test set as every scenario starts it: a new emulated lab on the same ports and consoles."""
         with self._lock:
-            self.driver.stop()
+            if self.driver is not None:
+                self.driver.stop()
             self.lab.dcc.stop()
             self.lab = self._build()
             for name, device in self.lab.console_devices():

@@ -10,6 +10,7 @@ import datetime
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -129,7 +130,7 @@ class Located(dict):
         for error in self.unknown(allowed)[:1]:
             raise error
 
-    def items_of(self, key: str) -> list["Located"]:
+    def items_of(self, key: str) -> list[Located]:
         value = self.get(key)
         if value is None:
             return []
@@ -216,7 +217,9 @@ def _convert(node: yaml.Node, where: str, path: str, seen: set[int] | None = Non
     if problem:
         raise _refuse(where, node, path, problem, "remove the tag")
     if isinstance(node, yaml.MappingNode):
-        items, lines, written = {}, {None: node.start_mark.line + 1}, {}
+        items: dict[str, Any] = {}
+        lines: dict[str | None, int] = {None: node.start_mark.line + 1}
+        written: dict[str, str] = {}
         for key_node, value_node in node.value:
             key = _key(key_node, where, path)
             if key in items:

@@ -12,9 +12,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from harness.errors import DitError
+
+if TYPE_CHECKING:                       # psycopg is optional: only PostgreSQL ledgers import it
+    import psycopg
 
 SQLITE, POSTGRESQL = "sqlite:///", "postgresql://"
 _SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
@@ -45,6 +49,8 @@ class Database:
     def __init__(self, dsn: str, *, create: bool = True):
         """create: a missing SQLite file is made (the commands that record); without it only an existing one opens."""
         self.dsn = dsn
+        self._conn: sqlite3.Connection | psycopg.Connection[tuple[Any, ...]]
+        self._errors: tuple[type[Exception], ...]
         if dsn.startswith(SQLITE):
             self.kind = "sqlite"
             self._open_sqlite(Path(dsn.removeprefix(SQLITE)), create)
@@ -131,7 +137,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         try:
-            if self.kind == "sqlite":
+            if isinstance(self._conn, sqlite3.Connection):
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield
@@ -151,7 +157,10 @@ class Database:
 
     def insert(self, sql: str, params: Sequence = ()) -> int:
         """One INSERT ... RETURNING id; the new row's id."""
-        return self._conn.execute(self._sql(sql), tuple(params)).fetchone()[0]
+        row = self._conn.execute(self._sql(sql), tuple(params)).fetchone()
+        if row is None:
+            raise DitError("ledger write returned no id", where=self.where)
+        return row[0]
 
     def many(self, sql: str, rows: Sequence[Sequence]) -> None:
         cursor = self._conn.cursor()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from harness.ledger.records import ExecutionRecord
 from harness.ledger.store import Ledger
@@ -39,7 +40,8 @@ def replay(book: Ledger, folder: Path) -> int:
     path = folder / FILE
     if not path.is_file():
         return 0
-    mine, others = [], []
+    mine: list[dict[str, Any]] = []         # JSON lines kept for this ledger, and for others
+    others: list[dict[str, Any]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             entry = json.loads(line)

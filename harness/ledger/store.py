@@ -14,6 +14,7 @@ import json
 import os
 import re
 import socket
+from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ _CRITERION = re.compile(r"^DIT\.(EN\.[1-6]|EX\.(1[0-2]|[1-9])|([1-9]|1[0-5]))$")
 _DATE_FIX = "write the date as YYYY-MM-DD"
 
 
-def _not_a_ledger(tables: set[str], missing: set[str]) -> str:
+def _not_a_ledger(tables: Set[str], missing: Set[str]) -> str:
     if not tables:
         return "not a DIT phase ledger: the database is empty"
     if missing != LEDGER_TABLES:
@@ -90,7 +91,7 @@ def _not_a_ledger(tables: set[str], missing: set[str]) -> str:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _date(value: str, what: str) -> str:
@@ -119,7 +120,8 @@ class Ledger:
         missing = LEDGER_TABLES - tables
         if missing and (tables or not create):
             start = ", or a new file or empty database to start one" if create else " (dit run starts one)"
-            raise DitError(_not_a_ledger(tables, missing), where=self.where, fix=f"give --ledger the phase's ledger{start}")
+            raise DitError(_not_a_ledger(tables, missing), where=self.where,
+                           fix=f"give --ledger the phase's ledger{start}")
         if create:                      # what is missing of a complete ledger: its index, WAL mode
             try:
                 self._db.script(_SCHEMA)
@@ -223,7 +225,10 @@ class Ledger:
         """The devices of every test set, as the latest run that used the test set described them."""
         rows = self._db.rows("SELECT asset, test_set, ch_variant, device_type, manufacturer, model, standard, "
                              "gbcs_version, zigbee_version, silicon, sub_ghz FROM devices ORDER BY run_id")
-        latest = {(r[1], r[0]): DeviceRecord(*r[:10], bool(r[10])) for r in rows}
+        latest = {(test_set, asset): DeviceRecord(asset, test_set, ch_variant, device_type, manufacturer, model,
+                                                  standard, gbcs_version, zigbee_version, silicon, bool(sub_ghz))
+                  for (asset, test_set, ch_variant, device_type, manufacturer, model, standard, gbcs_version,
+                       zigbee_version, silicon, sub_ghz) in rows}
         return list(latest.values())
 
     def plan(self, run_id: int, tests: list[PlannedTest]) -> None:
@@ -273,7 +278,7 @@ class Ledger:
     # -- test issues -----------------------------------------------------------------------------------------
 
     def raise_issue(self, title: str, severity: int, owner: str, *, issue_id: str | None = None,
-                    security: bool = False, executions: list[int] = (), scenarios: list[str] = (),
+                    security: bool = False, executions: Sequence[int] = (), scenarios: Sequence[str] = (),
                     raised_at: str | None = None) -> TestIssue:
         _check_issue(severity, owner)
         if not title.strip():
@@ -293,7 +298,7 @@ class Ledger:
 
     def update_issue(self, issue_id: str, *, status: str | None = None, severity: int | None = None,
                      owner: str | None = None, work_off_plan: str | None = None, plan_due: str | None = None,
-                     executions: list[int] = (), scenarios: list[str] = (), on: str | None = None) -> TestIssue:
+                     executions: Sequence[int] = (), scenarios: Sequence[str] = (), on: str | None = None) -> TestIssue:
         current = self.issue(issue_id)
         _check_issue(severity or current.severity, owner or current.owner)
         if status is not None and status not in ISSUE_STATUSES:
@@ -315,7 +320,7 @@ class Ledger:
             self._link(issue_id, executions, scenarios)
         return self.issue(issue_id)
 
-    def _link(self, issue_id: str, executions, scenarios) -> None:
+    def _link(self, issue_id: str, executions: Sequence[int], scenarios: Sequence[str]) -> None:
         for execution_id in executions:
             found = self._db.rows("SELECT scenario_id FROM executions WHERE id = ?", (execution_id,))
             if not found:
@@ -380,7 +385,7 @@ class Ledger:
             raise DitError(f"{asset} is a Communications Hub", fix="DIT suspends devices, never a CH")
         if any(s.asset == asset for s in self.active()):
             raise DitError(f"{asset} is already suspended", fix="resume it first")
-        when = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        when = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
         with self._db.transaction():
             self._db.execute("INSERT INTO suspensions (asset, device_type, condition, reason, suspended_at) "
                              "VALUES (?, ?, ?, ?, ?)", (asset, device_type, condition, reason, when))
@@ -390,7 +395,7 @@ class Ledger:
         """Testing resumes with a fix the change release board approved (its reference is recorded)."""
         if not fix_reference.strip():
             raise DitError("resumption needs the approved fix's reference", fix="give --fix CRB-...")
-        when = (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        when = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
         with self._db.transaction():
             changed = self._db.execute("UPDATE suspensions SET resumed_at = ?, fix_reference = ? "
                                        "WHERE asset = ? AND resumed_at IS NULL", (when, fix_reference, asset))

@@ -18,6 +18,7 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from harness.catalogue import RemotePartyRole
+from harness.errors import DitError
 from harness.eui import EntityId
 
 
@@ -37,11 +38,12 @@ DEVICE_POLICY = ObjectIdentifier("1.2.826.0.1.1800000.1.2.1.4")
 ORGANISATION_POLICY = ObjectIdentifier("1.2.826.0.1.8641679.1.2.1.4")
 
 # Device certificates never expire (RFC 5280 "no well-defined expiration date").
-DEVICE_NOT_AFTER = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+DEVICE_NOT_AFTER = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
-def entity_id_of(cert: x509.Certificate) -> EntityId | None:
-    """The entity ID a certificate is bound to: subject x500UniqueIdentifier or SAN hwModuleName."""
+def entity_id_of(cert: x509.Certificate | x509.CertificateSigningRequest) -> EntityId | None:
+    """The entity ID a certificate (or a device's certification request) is bound to: subject
+    x500UniqueIdentifier or SAN hwModuleName."""
     for attr in cert.subject.get_attributes_for_oid(NameOID.X500_UNIQUE_IDENTIFIER):
         raw = attr.value if isinstance(attr.value, bytes) else bytes.fromhex(str(attr.value))
         # DER BIT STRING content: one unused-bits byte, then the 8 EUI bytes.
@@ -59,6 +61,15 @@ def entity_id_of(cert: x509.Certificate) -> EntityId | None:
             if len(name.value) >= 10 and name.value[-10:-8] == b"\x04\x08":
                 return EntityId(name.value[-8:])
     return None
+
+
+def public_key_of(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
+    """The certificate's key: GBCS and DUIS keys are P-256, so a certificate with another kind is refused."""
+    key = cert.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise DitError(f"the certificate of {cert.subject.rfc4514_string()} carries a {type(key).__name__}, "
+                       "not an elliptic-curve key", fix="GBCS and DUIS keys are P-256")
+    return key
 
 
 def role_of(cert: x509.Certificate) -> RemotePartyRole | None:
@@ -132,7 +143,7 @@ def organisation_certificate(eui: EntityId, role: RemotePartyRole, usage: KeyUsa
                              public_key: ec.EllipticCurvePublicKey, issuer: x509.Name,
                              issuer_key: ec.EllipticCurvePrivateKey, serial: int,
                              not_before: dt.datetime, not_after: dt.datetime) -> x509.Certificate:
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)] if name else []
+    attrs: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COMMON_NAME, name)] if name else []
     attrs += [
         x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, role.ou),
         x509.NameAttribute(NameOID.X500_UNIQUE_IDENTIFIER, b"\x00" + bytes(eui), _type=_ASN1Type.BitString),
@@ -180,7 +191,7 @@ def requested_key(request: bytes, eui: EntityId, usage: KeyUsage) -> ec.Elliptic
     csr = x509.load_der_x509_csr(request)
     if not csr.is_signature_valid:
         raise ValueError("the certification request is not signed with the key it asks to certify")
-    named = entity_id_of(csr)  # type: ignore[arg-type]   a request has a subject and extensions as a certificate does
+    named = entity_id_of(csr)
     if named != eui:
         raise ValueError(f"the certification request names device {named}, not {eui}")
     try:

@@ -25,10 +25,11 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki.certificates import KeyUsage, entity_id_of, usage_of
+from harness.pki.certificates import KeyUsage, entity_id_of, public_key_of, usage_of
 
 _GBCS_NAME = re.compile(r"^([0-9a-fA-F]{16})-(ds|ka|pp-ka)(\.[0-9A-Za-z_-]+)?\.(pem|key)$")
 
@@ -86,7 +87,7 @@ class Keystore:
     # -- building -------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, *directories: str | Path) -> "Keystore":
+    def load(cls, *directories: str | Path) -> Keystore:
         store = cls()
         for directory in directories:
             store.add_directory(directory)
@@ -120,7 +121,7 @@ class Keystore:
                         usage: KeyUsage | None = None, path: Path | None = None,
                         private_key: ec.EllipticCurvePrivateKey | None = None) -> Credential:
         """Index a certificate; named ones (from file names) win over ones identified by content."""
-        cred = Credential(eui or entity_id_of(cert), usage or usage_of(cert), cert.public_key(), cert, path,
+        cred = Credential(eui or entity_id_of(cert), usage or usage_of(cert), public_key_of(cert), cert, path,
                           private_key)
         self._by_issuer_serial.setdefault((issuer_key(cert.issuer), cert.serial_number), cred)
         return self._add(cred)
@@ -146,7 +147,7 @@ class Keystore:
         for cred in creds or ():
             cred.private_key = key
 
-    def copy(self) -> "Keystore":
+    def copy(self) -> Keystore:
         """An independent view: additions to the copy do not show in the original (one per lab run)."""
         other = Keystore()
         other._by_party = dict(self._by_party)
@@ -159,6 +160,8 @@ class Keystore:
 
     def replace(self, cred: Credential) -> None:
         """Make this the credential of its party and usage (a device's new certificate after a rekey)."""
+        if cred.eui is None or cred.usage is None:
+            raise DitError("a credential that names no party and usage cannot replace a party's credential")
         self._by_party[(cred.eui, cred.usage)] = cred
         self._all_of_party.setdefault((cred.eui, cred.usage), []).append(cred)   # the old one still verifies
         if cred.certificate is not None:
@@ -183,10 +186,10 @@ class Keystore:
         cred = self.find(eui, usage)
         if cred is None:
             raise KeyNotFound(f"no {KeyUsage(usage).value.upper()} certificate for {EntityId(eui)}",
-                              where=self._where(), fix="add <eui>-%s.pem to the keystore" % KeyUsage(usage).value)
+                              where=self._where(), fix=f"add <eui>-{KeyUsage(usage).value}.pem to the keystore")
         if private and cred.private_key is None:
             raise KeyNotFound(f"no {KeyUsage(usage).value.upper()} private key for {EntityId(eui)}",
-                              where=self._where(), fix="add <eui>-%s.key to the keystore" % KeyUsage(usage).value)
+                              where=self._where(), fix=f"add <eui>-{KeyUsage(usage).value}.key to the keystore")
         return cred
 
     def public_key(self, eui: EntityId | str, usage: KeyUsage) -> ec.EllipticCurvePublicKey:
@@ -196,6 +199,13 @@ class Keystore:
         key = self.credential(eui, usage, private=True).private_key
         assert key is not None
         return key
+
+    def certificate(self, eui: EntityId | str, usage: KeyUsage) -> x509.Certificate:
+        cert = self.credential(eui, usage).certificate
+        if cert is None:            # a bare public key file, named <eui>-<usage>.pem
+            raise KeyNotFound(f"only a public key, no {KeyUsage(usage).value.upper()} certificate, for "
+                              f"{EntityId(eui)}", where=self._where(), fix="add the certificate to the keystore")
+        return cert
 
     def by_issuer_serial(self, issuer: str | x509.Name, serial: int) -> Credential | None:
         return self._by_issuer_serial.get((issuer_key(issuer), serial))
@@ -230,7 +240,7 @@ class Keystore:
 
 def credential_of(cert: x509.Certificate) -> Credential:
     """A certificate as a credential of the party and usage it names."""
-    return Credential(entity_id_of(cert), usage_of(cert), cert.public_key(), cert)
+    return Credential(entity_id_of(cert), usage_of(cert), public_key_of(cert), cert)
 
 
 def write(directory: str | Path, credentials: Iterable[Credential]) -> None:
@@ -273,6 +283,7 @@ def _read(file: Path) -> x509.Certificate | ec.EllipticCurvePrivateKey | ec.Elli
         data = file.read_bytes()
     except OSError as exc:
         raise DitError(f"cannot read keystore file: {exc.strerror}", where=str(file)) from None
+    key: PublicKeyTypes | PrivateKeyTypes
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
             return x509.load_pem_x509_certificate(data)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki.certificates import KeyUsage, entity_id_of, requested_key, usage_of
+from harness.pki.certificates import KeyUsage, entity_id_of, public_key_of, requested_key, usage_of
 from harness.pki.keystore import Credential, Keystore
 from harness.pki.smki import SMKI
 
@@ -78,7 +78,7 @@ class SmkiRepository:
         eui, usage = entity_id_of(cert), usage_of(cert)
         if eui is None or usage is None or cert not in self.issued:
             raise DitError("only a certificate this repository issued can be put in use")
-        self.keystore.replace(Credential(eui, usage, cert.public_key(), cert))
+        self.keystore.replace(Credential(eui, usage, public_key_of(cert), cert))
 
     def renew_organisation(self, party: EntityId) -> dict[KeyUsage, Credential]:
         """New organisation certificates (and keys) for a party, not yet in use: the party first places

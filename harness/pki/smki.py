@@ -31,7 +31,7 @@ from harness.pki.certificates import KeyUsage
 from harness.pki.keystore import Credential, Keystore, pkcs8, write_file
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 ORG_NOT_BEFORE = dt.datetime(2025, 1, 1, tzinfo=_UTC)
 ORG_NOT_AFTER = dt.datetime(2034, 12, 31, 23, 59, 59, tzinfo=_UTC)   # organisation certs: <= 10 years
 DEVICE_NOT_BEFORE = dt.datetime(2016, 1, 1, tzinfo=_UTC)
@@ -115,7 +115,7 @@ class SMKI:
 
     @classmethod
     def open(cls, directory: str | Path, *, seed: bytes = DEFAULT_SEED,
-             devices: tuple[tuple[EntityId, DeviceType], ...] = DEFAULT_DEVICES) -> "SMKI":
+             devices: tuple[tuple[EntityId, DeviceType], ...] = DEFAULT_DEVICES) -> SMKI:
         """Load the SMKI in `directory`, generating whatever is missing (first use creates all of it)."""
         path = Path(directory)
         try:

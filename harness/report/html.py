@@ -116,7 +116,8 @@ def _view(a: Mapping) -> dict:
         by_outcome[test["outcome"]].append(test)
         by_variant[test["ch_variant"]][test["outcome"]] += 1
     variants = list(dict.fromkeys([*a["heatmap"]["rows"], *by_variant]))
-    families = [(f["family"], {o: f.get(o, 0) for o in OUTCOMES}) for f in a["families"]]
+    families: list[tuple[str, Mapping[str, int]]] = [(f["family"], {o: f.get(o, 0) for o in OUTCOMES})
+                                                     for f in a["families"]]
     totals = a["totals"]
     planned = sum(totals.get(o, 0) for o in OUTCOMES)
     mask = a["defect_mask"]

@@ -2,8 +2,8 @@
 GBCS command (`transform`), and a User's Parse of a GBCS response or alert into MMC XML (`parse`).
 
 The framework is request.py (reading DUIS), records.py (what the DSP holds), registry.py, transform.py
-(the GBCS header) and mmc.py (the MMC document); every other module here is a family of use cases that registers itself when
-imported, so importing this package loads them all.
+(the GBCS header) and mmc.py (the MMC document); every other module here is a family of use cases that
+registers itself when imported, so importing this package loads them all.
 """
 
 import importlib

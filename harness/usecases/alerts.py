@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from lxml import etree
 
-from harness.gbcs import dlms, gbz
+from harness.gbcs import dlms
+from harness.gbcs.axdr import PayloadError
 from harness.usecases.mmc import M
-from harness.usecases.registry import ResponseContext, response
+from harness.usecases.registry import ResponseContext, gbz_payload, response
 
 
 @response("FDA-DLMS")
 def cosem_future_dated_outcome(ctx: ResponseContext, payload: etree._Element) -> None:
-    outcome = dlms.FutureDatedOutcome.of(ctx.payload.value)  # type: ignore[arg-type]
+    notification = ctx.payload.value
+    if not isinstance(notification, dlms.DataNotification):
+        raise PayloadError(f"{ctx.use_case}: expected a DLMS data-notification", 0)
+    outcome = dlms.FutureDatedOutcome.of(notification)
     if outcome is None:
         return
     instruction = outcome.descriptor
@@ -28,7 +32,7 @@ def cosem_future_dated_outcome(ctx: ResponseContext, payload: etree._Element) ->
 
 @response("FDA-GBZ")
 def gbz_future_dated_outcome(ctx: ResponseContext, payload: etree._Element) -> None:
-    value: gbz.GbzPayload = ctx.payload.value  # type: ignore[attr-defined]
+    value = gbz_payload(ctx.payload, ctx.use_case)
     outcome = value.future_dated
     if outcome is None:
         return

@@ -27,12 +27,20 @@ from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis
 from harness.gbcs.frame import GbcsMessage
-from harness.usecases.esme_config import ACTION, GET, SET, access_request, read_value
-from harness.usecases.mmc import M
-from harness.usecases.records import DeviceLogBackup
 from harness.usecases import device
-from harness.usecases.registry import (CommandContext, DeviceCommand, Originator, ResponseContext, accepts,
-                                         answers, command, response)
+from harness.usecases.esme_config import ACTION, GET, SET, access_request, read_value
+from harness.usecases.mmc import M, bit_string
+from harness.usecases.records import DeviceLogBackup
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 CHF = (DeviceType.CHF,)
@@ -124,7 +132,7 @@ def _plain_content(ctx: ResponseContext, content: Data, name: str) -> None:
 
 
 def _alert_content(ctx: ResponseContext) -> Data | None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if isinstance(value, dlms.DataNotification) and len(value.body.items) >= 3:
         return value.body.items[2]
     return None
@@ -225,7 +233,7 @@ def read_operating_channel(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 def _mask(item: Data) -> tuple[int, list[int]]:
     """A channel mask's page and the bit numbers set."""
-    bits, raw = item.value  # type: ignore[misc]
+    bits, raw = bit_string(item)
     value = int.from_bytes(raw, "big") if bits == 32 and len(raw) == 4 else 0
     return value >> 27, [n for n in range(27) if value >> n & 1]
 
@@ -240,7 +248,7 @@ def sub_ghz_configuration(item: Data) -> dict[str, object] | None:
     for (name, page, first), mask in zip(CHANNEL_PAGES, item.items[:4]):
         out[name] = [first + n for n in _mask(mask)[1] if n < _PAGE_CHANNELS[page]]
     for (name, _tag, places), value in zip(SUB_GHZ_SETTINGS, item.items[4:]):
-        out[name] = Decimal(value.value).scaleb(-places) if places else value.value
+        out[name] = Decimal(value.int).scaleb(-places) if places else value.int
     return out
 
 

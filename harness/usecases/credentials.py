@@ -37,10 +37,11 @@ from harness.usecases.registry import (
     ResponseContext,
     accepts,
     answers,
+    asn1_payload,
     command,
     response,
 )
-from harness.usecases.request import DuisRequest, TransformError
+from harness.usecases.request import DuisRequest, TransformError, value_of
 from harness.usecases.security import (
     CELL_KINDS,
     DIGITAL_SIGNATURE,
@@ -49,7 +50,10 @@ from harness.usecases.security import (
     ROLE_NAMES,
     ROLES,
     STATUS_NAMES,
-    asn1_command,
+    asn1_choice,
+    asn1_command_record,
+    asn1_list,
+    asn1_record,
     asn1_status,
     cell,
     certificate_type,
@@ -67,7 +71,7 @@ ACCESS_CONTROL_BROKER = ROLES["ACB"]
 # -- 6.24.1 Retrieve Device Security Credentials (KRP) --------------------------------------------------------
 
 def _roles(request: DuisRequest) -> list[str]:
-    return [value for node in request.all("RemotePartyRole") if (value := "".join(node.itertext()).strip())]
+    return [value for node in request.all("RemotePartyRole") if (value := value_of(node))]
 
 
 def _load_controller(request: DuisRequest) -> bool:
@@ -109,7 +113,8 @@ class TrustAnchor:
 def trust_anchors(value: asn1.Asn1Payload) -> list[TrustAnchor]:
     """The trust anchors a ProvideSecurityCredentialDetailsResponse (CS02a, CS02f) reports."""
     out = []
-    for raw, view in zip(value.value, value.fields(), strict=True):  # type: ignore[arg-type, call-overload]
+    raws, views = asn1_list(value.value, value.type_name), asn1_list(value.fields(), value.type_name)
+    for raw, view in zip(raws, views, strict=True):
         base = (view["targetRemotePartyRole"], view["statusCode"], raw.get("currentSeqNumber"))
         cells = list(zip(raw.get("trustAnchorCellDetails") or (), view.get("trustAnchorCellDetails") or ()))
         if not cells:
@@ -121,9 +126,10 @@ def trust_anchors(value: asn1.Asn1Payload) -> list[TrustAnchor]:
 
 @response("CS02aMAC", "CS02fMAC")
 def security_credential_details(ctx: ResponseContext, rsp: etree._Element) -> None:
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
+    value = asn1_payload(ctx.payload, ctx.use_case)
     status_codes = {view["targetRemotePartyRole"]: raw["statusCode"]
-                    for raw, view in zip(value.value, value.fields())}  # type: ignore[arg-type, call-overload]
+                    for raw, view in zip(asn1_list(value.value, value.type_name),
+                                         asn1_list(value.fields(), value.type_name))}
     anchors = trust_anchors(value)
     for anchor in anchors:
         details = M.RemotePartyDetails()
@@ -135,7 +141,8 @@ def security_credential_details(ctx: ResponseContext, rsp: etree._Element) -> No
         if anchor.sequence_number is not None:
             details.append(M.RemotePartyFloorSeqNumber(str(anchor.sequence_number)))
         if anchor.entity_id is not None and anchor.key_identifier is not None:
-            details.extend((M.CertificateUsage(anchor.certificate_usage), M.ExistingRemotePartyID(anchor.entity_id.duis),
+            details.extend((M.CertificateUsage(anchor.certificate_usage),
+                            M.ExistingRemotePartyID(anchor.entity_id.duis),
                             M.ExistingCertificateHash(base64.b64encode(anchor.key_identifier).decode("ascii"))))
         rsp.append(details)
     rsp.set("MessageSuccess", "true" if all(a.status == "success" for a in anchors) else "false")
@@ -149,18 +156,19 @@ CREDENTIAL_TYPES = {"Digital Signature": DIGITAL_SIGNATURE, "Key Agreement": KEY
 @command("6.24.2", "CS02e", devices=DEVICES)
 def provide_device_certificate(request: DuisRequest, ctx: CommandContext) -> bytes:
     bit = choice(request, "CredentialType", CREDENTIAL_TYPES)
-    return asn1.encode("ProvideDeviceCertificateCommand", {"keyUsage": key_usage(int(bit))})  # type: ignore[arg-type]
+    return asn1.encode("ProvideDeviceCertificateCommand", {"keyUsage": key_usage(bit)})
 
 
 @response("CS02e")
 def device_certificate(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The device's certificate (DER, base64), or why it gave none."""
-    payload: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    name, value = payload.value  # type: ignore[misc]
+    payload = asn1_payload(ctx.payload, ctx.use_case)
+    name, value = asn1_choice(payload.value, payload.type_name)
     if name == "certificate":
         rsp.append(M.Certificate(base64.b64encode(value).decode("ascii")))
         return
-    rsp.append(asn1_status("RetrieveDeviceSecurityCredentialsStatusCode", payload.fields()["responseCode"], value))
+    rsp.append(asn1_status("RetrieveDeviceSecurityCredentialsStatusCode",
+                           asn1_record(payload.fields(), payload.type_name)["responseCode"], value))
     rsp.set("MessageSuccess", "false")
 
 
@@ -174,7 +182,7 @@ CERTIFICATE_RETRIEVAL_FAILURE = asn1.named_numbers("ProvideDeviceCertificateResp
 @accepts("CS02aMAC", "CS02fMAC")
 def security_credential_details_command(command: DeviceCommand) -> dict:
     """The remote party roles asked for (GBCS numbers), in order."""
-    value: dict = asn1_command(command, "ProvideSecurityCredentialDetailsCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "ProvideSecurityCredentialDetailsCommand")
     return {"RemotePartyRoles": tuple(value["remotePartyRolesCredentialsRequired"])}
 
 

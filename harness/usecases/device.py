@@ -103,7 +103,7 @@ def succeeded(outcome: dict) -> bool:
 # -- DLMS COSEM: one result per instruction ---------------------------------------------------------
 
 def access_request(command: DeviceCommand) -> dlms.AccessRequest:
-    value = command.payload.value  # type: ignore[attr-defined]
+    value = command.payload.value
     if not isinstance(value, dlms.AccessRequest):
         raise PayloadError(f"{command.use_case}: expected a DLMS access-request", 0)
     return value
@@ -149,7 +149,7 @@ def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = ()
 # -- ZigBee GBZ: one component per command ----------------------------------------------------------
 
 def gbz_command(command: DeviceCommand) -> gbz.GbzPayload:
-    value = command.payload.value  # type: ignore[attr-defined]
+    value = command.payload.value
     if not isinstance(value, gbz.GbzPayload):
         raise PayloadError(f"{command.use_case}: expected a GBZ payload", 0)
     return value
@@ -294,7 +294,7 @@ def truth(outcome: dict, name: str, default: bool = False) -> bool:
 
 def alert_date_time(when: dt.datetime) -> bytes:
     """A DLMS alert's 12-byte date-time as the RTDS alerts carry it: UTC, deviation and status unspecified."""
-    v = when.astimezone(dt.timezone.utc)
+    v = when.astimezone(dt.UTC)
     return v.year.to_bytes(2, "big") + bytes((v.month, v.day, 0xFF, v.hour, v.minute, v.second, 0)) + b"\x80\x00\xff"
 
 

@@ -29,13 +29,13 @@ from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, gbz
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
-from harness.usecases.records import DeviceLogBackup
-from harness.usecases import device
+from harness.gbcs.payload import Payload, PayloadKind
+from harness.usecases import device, mmc
 from harness.usecases.esme_config import ACTION, GET, access_request, read_value
 from harness.usecases.esme_reads import read_log_period
 from harness.usecases.events import ENTRY_TIME
-from harness.usecases import mmc
 from harness.usecases.mmc import M, utc_text
+from harness.usecases.records import DeviceLogBackup
 from harness.usecases.registry import (
     CommandContext,
     DeviceCommand,
@@ -43,10 +43,12 @@ from harness.usecases.registry import (
     ResponseContext,
     accepts,
     answers,
+    asn1_payload,
     command,
     response,
 )
 from harness.usecases.request import DuisRequest
+from harness.usecases.security import asn1_record
 from harness.usecases.support_reads import check, items, octets, predates, takes
 
 CHF, ACB = (DeviceType.CHF,), Originator.ACB
@@ -148,13 +150,15 @@ MMC_DEVICE_TYPES = {"gsme": "GSME", "esme": "ESME", "chf": "CHF", "gpf": "GPF", 
 
 @response("CS07")
 def device_join_details(ctx: ResponseContext, rsp: etree._Element) -> None:
-    view = ctx.payload.value.fields()  # type: ignore[attr-defined]
+    value = asn1_payload(ctx.payload, ctx.use_case)
+    view = asn1_record(value.fields(), value.type_name)
     entries = view.get("deviceLogEntries") or []
     log = M.DeviceLogEntries()
     for entry in entries:
         kind = MMC_DEVICE_TYPES.get(entry["deviceType"]) if isinstance(entry["deviceType"], str) else None
         if kind is None:
-            ctx.notes.append(f"CS07: {entry['deviceId']} has device type {entry['deviceType']}, which MMC does not name")
+            ctx.notes.append(f"CS07: {entry['deviceId']} has device type {entry['deviceType']}, "
+                             "which MMC does not name")
             continue
         log.append(M.LogEntry(M.DeviceID(entry["deviceId"]), M.DeviceType(kind)))
     rsp.append(log)
@@ -258,7 +262,7 @@ def date_time(when: dt.datetime | None, *, weekday: bool = True) -> bytes:
     communication) or without (a backup's time)."""
     if when is None:
         return NOT_SPECIFIED
-    v = when.astimezone(dt.timezone.utc)
+    v = when.astimezone(dt.UTC)
     day = v.isoweekday() if weekday else 0xFF
     return v.year.to_bytes(2, "big") + bytes((v.month, v.day, day, v.hour, v.minute, v.second, 0)) + b"\x80\x00\xff"
 
@@ -303,8 +307,8 @@ def read_device_log_command(command: DeviceCommand) -> dict:
                                                                                           HISTORIC_DEVICE_LOG)]
     active = [(RequestKind.GET, ZIGBEE_NETWORK_CONTROL, str(DEVICE_LOG), ACTIVE_DEVICES.member)]
     if wanted != (logs if command.use_case == "CCS07" else active):
-        raise PayloadError(f"{command.use_case}: not a read of the CHF Device Log"
-                           + (" and Historic Device Log backups" if command.use_case == "CCS07" else "'s active devices"), 0)
+        what = " and Historic Device Log backups" if command.use_case == "CCS07" else "'s active devices"
+        raise PayloadError(f"{command.use_case}: not a read of the CHF Device Log{what}", 0)
     return {"ReadSecurityDetails": ""} if command.use_case == "CCS07" else {}
 
 
@@ -353,9 +357,9 @@ def read_channel_log_command(command: DeviceCommand) -> dict:
     specs = device.access_request(command).specs
     spec = specs[0] if len(specs) == 1 else None
     if spec is None or spec.kind is not RequestKind.GET_WITH_SELECTION or spec.descriptor != CHANNEL_LOG \
-            or spec.selector != RANGE_SELECTOR:
+            or spec.selector != RANGE_SELECTOR or spec.selection is None:
         raise PayloadError("DBCH02: expected a range read of the Sub GHz Channel Log buffer", 0)
-    _restricting, start, end, _columns = spec.selection.items  # type: ignore[union-attr]
+    _restricting, start, end, _columns = spec.selection.items
     return {"ReadLogPeriod/StartDateTime": utc_text(gbz.gbz_time(start.int)),
             "ReadLogPeriod/EndDateTime": utc_text(gbz.gbz_time(end.int))}
 
@@ -372,7 +376,9 @@ def channel_log_row(when: dt.datetime, code: int, band: str, channel: int, trigg
 
 def channel_log_outcome(rows: list[Data]) -> dict[str, str]:
     """The log entries in the names the User's Parse gives them (LogEntry[i]/Timestamp ...)."""
-    ctx = ResponseContext(None, None, None, "DBCH02")
+    # channel_log_entry reads the row it is given and names the use case in its errors: the context's
+    # payload is just the rows, there being no response yet
+    ctx = ResponseContext(None, Payload(PayloadKind.DLMS, axdr.array(*rows)), None, "DBCH02")
     rsp = M.Rsp(*(channel_log_entry(ctx, row) for row in rows[:CHANNEL_LOG_ENTRIES]), MessageSuccess="true")
     values = mmc.values(M.GBCSResponse(M.Body(M.ResponseMessage(M.SMETSData(rsp)))))
     return {k: v for k, v in values.items() if k != "Result"}

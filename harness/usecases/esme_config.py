@@ -11,7 +11,8 @@ specified (FF, 8000, FF), as the RTDS commands carry them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from lxml import etree
 
@@ -19,15 +20,24 @@ from harness.catalogue import DeviceType, PaymentMode
 from harness.duis import xml
 from harness.duis.bodies.configuration import ESME_NETWORK_OPERATOR_ALERTS, ESME_SUPPLIER_ALERTS
 from harness.gbcs import axdr, dlms
-from harness.gbcs.axdr import Data, Tag
+from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import AccessResult, Descriptor, DlmsDateTime, Obis, RequestKind, RequestSpec
-from harness.usecases.mmc import M, utc_text
-from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
 from harness.usecases.esme_tariff import execution, set_value
+from harness.usecases.mmc import M, bit_string, utc_text
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
+    Applies,
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError, value_of
+
+T = TypeVar("T")
 
 ESME = (DeviceType.ESME,)
 GET, SET, ACTION = RequestKind.GET, RequestKind.SET, RequestKind.ACTION
@@ -44,13 +54,13 @@ def access_request(ctx: CommandContext, *instructions: Instruction) -> bytes:
 
 def command_date_time(value: dt.datetime) -> bytes:
     """A 12-byte DLMS date-time as the DSP writes it: UTC, day of week, deviation and status unspecified."""
-    v = value.astimezone(dt.timezone.utc)
+    v = value.astimezone(dt.UTC)
     return (v.year.to_bytes(2, "big") + bytes((v.month, v.day, 0xFF, v.hour, v.minute, v.second,
                                                v.microsecond // 10000)) + b"\x80\x00\xff")
 
 
 # DUIS cancels a device-pattern future-dated command by sending it again for this date-time.
-CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
 
 
 def activation_date_time(request: DuisRequest) -> bytes:
@@ -64,7 +74,7 @@ def activation_date_time(request: DuisRequest) -> bytes:
     return command_date_time(when)
 
 
-def choice(request: DuisRequest, path: str, values: dict[str, object]) -> object:
+def choice(request: DuisRequest, path: str, values: Mapping[str, T]) -> T:
     text = request.require(path)
     if text not in values:
         raise TransformError(f"{request.srv} sr:{path}: {text!r} is not one of {', '.join(values)}",
@@ -74,7 +84,7 @@ def choice(request: DuisRequest, path: str, values: dict[str, object]) -> object
 
 def read_value(ctx: ResponseContext, position: int) -> Data | None:
     """The data of the response's instruction at `position` (0-based) when it succeeded."""
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if not isinstance(value, dlms.AccessResponse) or position >= min(len(value.results), len(value.data)):
         return None
     item = value.data[position]
@@ -120,6 +130,12 @@ def alert_settings(request: DuisRequest, group: str, instance: Obis) -> Data:
     return Data(Tag.BIT_STRING, (512, bytes(bits)))
 
 
+def _carries(group: str) -> Applies:
+    def applies(request: DuisRequest) -> bool:
+        return request.has(group)
+    return applies
+
+
 def _alert_behaviour(group: str, instance: str) -> Callable[[DuisRequest, CommandContext], bytes]:
     descriptor = Descriptor(1, Obis.parse(instance), 2)
 
@@ -130,8 +146,7 @@ def _alert_behaviour(group: str, instance: str) -> Callable[[DuisRequest, Comman
 
 
 for _use_case, (_group, _instance) in ALERT_SETTINGS.items():
-    command("6.22", _use_case, devices=ESME, applies=lambda request, group=_group: request.has(group))(
-        _alert_behaviour(_group, _instance))
+    command("6.22", _use_case, devices=ESME, applies=_carries(_group))(_alert_behaviour(_group, _instance))
 
 
 # -- 6.2.9 Read Device Configuration (Payment Mode) ---------------------------------------------------
@@ -289,17 +304,17 @@ def clock_status_text(status: int) -> str:
 @response("ECS70Commission")
 def clock_read_back(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The clock's time and status, the command's last two (get) instructions."""
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if not isinstance(value, dlms.AccessResponse) or len(value.results) < 2:
         return
     time, status = read_value(ctx, len(value.results) - 2), read_value(ctx, len(value.results) - 1)
-    if time is not None and time.tag is Tag.OCTET_STRING and len(time.value) == 12:
-        when = DlmsDateTime(time.value).datetime
+    if time is not None and time.tag is Tag.OCTET_STRING and len(time.octets) == 12:
+        when = DlmsDateTime(time.octets).datetime
         if when is not None:
             rsp.append(M.DeviceTime(utc_text(when)))
     if status is not None and status.tag in (Tag.UNSIGNED, Tag.ENUM, Tag.LONG_UNSIGNED):
-        rsp.append(M.Electricity(M.ElecClockTimeStatus(M.TimeStatus(clock_status_text(status.value)),
-                                                       TimeStatusCode=str(status.value))))
+        rsp.append(M.Electricity(M.ElecClockTimeStatus(M.TimeStatus(clock_status_text(status.int)),
+                                                       TimeStatusCode=str(status.int))))
 
 
 @response("ECS25a", "ECS25a1", "ECS25a2", "ECS25a3", "ECS25b", "ECS25b3", "ECS28a", "ECS30", "ECS30a", "ECS34",
@@ -345,9 +360,9 @@ def alert_behaviour_command(command: DeviceCommand) -> dict:
     element, instance = ALERT_SETTINGS[command.use_case]
     obis = Obis.parse(instance)
     value = set_value(command, 1, str(obis), 2)
-    if value.tag is not Tag.BIT_STRING or value.value[0] != 512:  # type: ignore[index]
+    count, raw = bit_string(value) if value.tag is Tag.BIT_STRING else (0, b"")
+    if count != 512:
         raise PayloadError(f"{command.use_case}: {instance} takes 512 bits, not {value.plain()!r}", 0)
-    raw = value.value[1]  # type: ignore[index]
     mask, settings = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
     high = _ALERT_RANGE[obis.raw[1]]
     groups = ESME_SUPPLIER_ALERTS if obis.raw[1] == 30 else ESME_NETWORK_OPERATOR_ALERTS

@@ -8,13 +8,20 @@ from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.gbcs import axdr, dlms
-from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
 from harness.gbcs.axdr import PayloadError
+from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
 from harness.usecases import device
 from harness.usecases.esme_tariff import access_request, ascii_value, dlms_date_time, set_, set_value
 from harness.usecases.mmc import utc_text
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest
 
 ESME = (DeviceType.ESME,)
@@ -25,8 +32,7 @@ SUPPLIER_TELEPHONE_NUMBER, SUPPLIER_NAME = "0-0:96.13.0.255", "0-0:96.13.1.255"
 
 
 def _ascii(request: DuisRequest, path: str) -> bytes:
-    request.require(path)
-    return ascii_value(request, request.find(path))
+    return ascii_value(request, request.element(path))
 
 
 # Non-critical SRs: an ExecutionDateTime is the DSP's to wait for (DSP future dating), not the device's.
@@ -38,9 +44,7 @@ def display_message(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 @command("3.2", "ECS12", devices=ESME)
 def restrict_access_for_change_of_tenancy(request: DuisRequest, ctx: CommandContext) -> bytes:
-    when = request.date_time("RestrictionDateTime")
-    if when is None:
-        request.require("RestrictionDateTime")
+    when = request.required_date_time("RestrictionDateTime")
     return access_request(ctx, [set_(1, RESTRICT_DATA_DATE_TIME, 2, axdr.octet_string(dlms_date_time(when)))])
 
 

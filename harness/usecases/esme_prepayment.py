@@ -42,6 +42,7 @@ from harness.usecases.esme_tariff import (
     set_value,
     unit_charge,
 )
+from harness.usecases.mmc import bit_string
 from harness.usecases.registry import (
     CommandContext,
     DeviceCommand,
@@ -165,9 +166,7 @@ RECOVERY_PERIODS = {"HOURLY": 3600, "DAILY": 86400}
 
 def _recovery(request: DuisRequest, name: str) -> tuple[Data, Data]:
     """A time-based debt's unit charge and its collection period (seconds)."""
-    node = request.find(name)
-    if node is None:
-        request.require(name)
+    node = request.element(name)
     period = value_of(child(request, node, "DebtRecoveryRatePeriod"))
     if period not in RECOVERY_PERIODS:
         raise TransformError(f"{request.srv} sr:{name}/sr:DebtRecoveryRatePeriod: {period!r} is neither HOURLY "
@@ -211,7 +210,7 @@ def _non_disablement(request: DuisRequest, calendar: etree._Element) -> tuple[Da
     """The Non-Disablement Calendar: its special days (day_id = the SpecialDay's index) and its
     schedule of START/STOP switch times."""
     specials = indexed(request, children(child(request, calendar, "ElectricitySpecialDays"), "SpecialDay"))
-    ids = [int(day.get("index")) for day in specials]
+    ids = [int(day.get("index", "")) for day in specials]      # `indexed` checked them numeric
     special_days = axdr.array(*(axdr.structure(axdr.long_unsigned(i), axdr.octet_string(dlms_date(
         request, child(request, day, "Date"))), axdr.unsigned(i)) for i, day in zip(ids, specials)))
     entries = []
@@ -240,9 +239,7 @@ def _non_disablement(request: DuisRequest, calendar: etree._Element) -> tuple[Da
 def prepay_configuration(request: DuisRequest, ctx: CommandContext, *, max_meter_balance_attribute: int) -> bytes:
     """ECS08a; ECS08 (GBCS 1.0 devices) writes the Max Meter Balance's value_active (attribute 2) where
     ECS08a writes value_passive (4)."""
-    config = request.find("UpdatePrepayConfigElectricity")
-    if config is None:
-        request.require("UpdatePrepayConfigElectricity")
+    config = request.element("UpdatePrepayConfigElectricity")
     special_days, calendar = _non_disablement(request, child(request, config, "ElectricityNonDisablementCalendar"))
     when = activation_time(request)
 
@@ -312,7 +309,7 @@ def action_value(command: DeviceCommand, class_id: int, obis: str, method: int) 
 
 
 def _bits(item: Data) -> str:
-    count, raw = item.value  # type: ignore[misc]
+    count, raw = bit_string(item)
     return "".join(f"{b:08b}" for b in raw)[:count]
 
 
@@ -366,7 +363,8 @@ def debt_command(command: DeviceCommand) -> dict:
            "PaymentDebtRegister": str(action_value(command, 113, PAYMENT_DEBT, 4).int),
            "DebtRecoveryPerPayment": str(set_value(command, 113, PAYMENT_DEBT, 13).int)}
     for n, charge in ((1, TIME_DEBT_1), (2, TIME_DEBT_2)):
-        (_, scale), _commodity, table = set_value(command, 113, charge, 6).items
+        scales, _commodity, table = set_value(command, 113, charge, 6).items
+        _, scale = scales.items
         period = set_value(command, 113, charge, 8).int
         if period not in PERIODS:
             raise axdr.PayloadError(f"{command.use_case}: a debt recovery period of {period} s is neither hourly "

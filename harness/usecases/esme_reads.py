@@ -37,7 +37,15 @@ from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
 from harness.usecases import device
 from harness.usecases.mmc import M, decrypt, pass_on_encrypted, utc_text
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError, parse_date_time
 
 ESME = (DeviceType.ESME,)
@@ -60,7 +68,7 @@ class ProtectedRead:
     ranged: bool
 
     @classmethod
-    def of(cls, protection: str, *objects: tuple[int, str]) -> "ProtectedRead":
+    def of(cls, protection: str, *objects: tuple[int, str]) -> ProtectedRead:
         return cls(Obis.parse(protection), tuple((c, Obis.parse(o)) for c, o in objects),
                    any(c == PROFILE_GENERIC for c, _ in objects))
 
@@ -83,7 +91,7 @@ READS: dict[str, ProtectedRead] = {
 
 def selective_date_time(value: dt.datetime) -> bytes:
     """A log range bound as GBCS sends it: UTC, day of week and clock status not specified."""
-    value = value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.UTC)
     return (value.year.to_bytes(2, "big") + bytes((value.month, value.day, 0xFF, value.hour, value.minute,
                                                     value.second, value.microsecond // 10000)) + b"\x80\x00\xff")
 
@@ -147,7 +155,7 @@ command("4.14", "ECS21b", devices=ESME, originator=Originator.ACB, applies=_urp)
 def protected_values(ctx: ResponseContext) -> tuple[Data, ...] | None:
     """The decrypted values of a get_protected_attributes response, one per object read; None when the
     device returned none (an error) or they could not be decrypted (note + ra:GBCSData)."""
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if not isinstance(value, dlms.AccessResponse) or not value.data or value.data[0].tag is Tag.NULL:
         return None
     answer = value.data[0]
@@ -176,7 +184,8 @@ def unsealed(ctx: ResponseContext, protected: bytes, passed_on: Data, name: str)
     return data.items
 
 
-def named(parse: Callable[[ResponseContext, etree._Element], None]) -> Callable[[ResponseContext, etree._Element], None]:
+def named(parse: Callable[[ResponseContext, etree._Element], None]
+          ) -> Callable[[ResponseContext, etree._Element], None]:
     """A Parse whose PayloadErrors name the use case (values of the wrong type deep in a log)."""
     @functools.wraps(parse)
     def run(ctx: ResponseContext, rsp: etree._Element) -> None:
@@ -330,7 +339,7 @@ class Consumption:
     prepayment: tuple[Data, ...]
 
     @classmethod
-    def of(cls, ctx: ResponseContext, row: Data) -> "Consumption":
+    def of(cls, ctx: ResponseContext, row: Data) -> Consumption:
         stamp, *rest = row.items
         first = next((i for i, item in enumerate(rest) if item.tag is Tag.ARRAY), len(rest))
         last = max((i for i, item in enumerate(rest) if item.tag is Tag.ARRAY), default=first - 1) + 1
@@ -405,8 +414,8 @@ def billing_calendar_billing_data_log(ctx: ResponseContext, rsp: etree._Element)
         return
     for row in (Consumption.of(ctx, r) for r in entries(ctx, buffers[0], 12)):
         electricity.append(billing_data_log_entry(row))
-    for row in entries(ctx, buffers[1], 12):
-        electricity.append(prepayment_entry(ctx, "ESMEBillingPrepaymentDataLogEntry", row.items[0], row.items[1:]))
+    for entry in entries(ctx, buffers[1], 12):
+        electricity.append(prepayment_entry(ctx, "ESMEBillingPrepaymentDataLogEntry", entry.items[0], entry.items[1:]))
 
 
 @response("ECS21a")
@@ -473,7 +482,7 @@ def daily_consumption_log(ctx: ResponseContext, rsp: etree._Element) -> None:
 @response("ECS68")
 @named
 def billing_data_log_updated(ctx: ResponseContext, payload: etree._Element) -> None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     body = value.body if isinstance(value, dlms.DataNotification) else None
     if body is None or body.tag is not Tag.STRUCTURE or len(body.items) != 4 \
             or body.items[3].tag is not Tag.OCTET_STRING:
@@ -545,9 +554,10 @@ def _read_log_period(command: DeviceCommand, objects: Data) -> dict[str, str]:
     if access.tag is not Tag.STRUCTURE or access.items[0].int != RANGE_SELECTOR:
         raise PayloadError(f"{command.use_case}: a log read must select a range (selector {RANGE_SELECTOR})", 0)
     bounds = [dlms.DlmsDateTime(bound.octets).datetime for bound in access.items[1].items[:2]]
-    if None in bounds or len(bounds) != 2:
+    start, end = bounds if len(bounds) == 2 else (None, None)
+    if start is None or end is None:
         raise PayloadError(f"{command.use_case}: the range's bounds must be two specified date-times", 0)
-    return {"ReadLogPeriod/StartDateTime": utc_text(bounds[0]), "ReadLogPeriod/EndDateTime": utc_text(bounds[1])}
+    return {"ReadLogPeriod/StartDateTime": utc_text(start), "ReadLogPeriod/EndDateTime": utc_text(end)}
 
 
 @accepts(*READS)
@@ -562,8 +572,8 @@ def _answer_parameters(command: DeviceCommand) -> Data:
     kind, parameters = protection.items[0].items
     transaction, _user, _device, other, key_information = parameters.items
     return axdr.array(axdr.structure(kind, axdr.structure(
-        transaction, axdr.octet_string(bytes(command.apdu.recipient)),  # type: ignore[attr-defined]
-        axdr.octet_string(bytes(command.apdu.originator)), other, key_information)))  # type: ignore[attr-defined]
+        transaction, axdr.octet_string(bytes(command.apdu.recipient)),
+        axdr.octet_string(bytes(command.apdu.originator)), other, key_information)))
 
 
 def _stamp(text: str) -> Data:
@@ -650,8 +660,8 @@ def _change_billing_data_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:
     if prepayment and len(prepayment) != len(consumption):
         raise PayloadError(f"ECS20b: {len(consumption)} consumption entries, {len(prepayment)} of prepayment data", 0)
     empty = entry(_single_element_entry("ActiveImportRegisterConsumption"), {})
-    return (compact_array([entry(c, p) for c, p in zip(consumption, prepayment or [None] * len(consumption))],
-                          empty),)
+    money: list[Mapping[str, str] | None] = list(prepayment) if prepayment else [None] * len(consumption)
+    return (compact_array([entry(c, p) for c, p in zip(consumption, money)], empty),)
 
 
 def _calendar_billing_data_log(outcome: Mapping[str, str]) -> tuple[Data, ...]:

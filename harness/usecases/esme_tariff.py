@@ -41,7 +41,7 @@ from harness.usecases.request import DuisRequest, TransformError, value_of
 ESME = (DeviceType.ESME,)
 
 # DUIS's ExecutionDateTime that cancels a pending future-dated command.
-CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
 NOW = axdr.octet_string(dlms.DlmsDateTime.NOW_RAW)
 NEVER = axdr.octet_string(dlms.DlmsDateTime.NEVER_RAW)
 
@@ -51,12 +51,13 @@ NEVER = axdr.octet_string(dlms.DlmsDateTime.NEVER_RAW)
 def _where(request: DuisRequest, node: etree._Element) -> str:
     """The element's path below the SR body, with positions where siblings share a name."""
     parts = []
-    while node is not None and node is not request.body:
-        name = xml.local_name(node)
-        parent = node.getparent()
-        same = [] if parent is None else [c for c in parent if isinstance(c.tag, str) and c.tag == node.tag]
-        parts.append(f"sr:{name}" + (f"[{same.index(node) + 1}]" if len(same) > 1 else ""))
-        node = parent
+    current: etree._Element | None = node
+    while current is not None and current is not request.body:
+        name = xml.local_name(current)
+        parent = current.getparent()
+        same = [] if parent is None else [c for c in parent if isinstance(c.tag, str) and c.tag == current.tag]
+        parts.append(f"sr:{name}" + (f"[{same.index(current) + 1}]" if len(same) > 1 else ""))
+        current = parent
     return "/".join(reversed(parts))
 
 
@@ -119,7 +120,7 @@ def indexed(request: DuisRequest, nodes: list[etree._Element]) -> list[etree._El
 def dlms_date_time(value: dt.datetime) -> bytes:
     """A DUIS xs:dateTime as GBCS writes it: UTC, day of week not specified, deviation not specified,
     clock status not specified."""
-    value = value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.UTC)
     return (value.year.to_bytes(2, "big") + bytes((value.month, value.day, 0xFF, value.hour, value.minute,
                                                    value.second, value.microsecond // 10000)) + b"\x80\x00\xff")
 
@@ -264,9 +265,12 @@ def _days(request: DuisRequest, table: etree._Element) -> Data:
         actions = []
         for entry in children(day, "ProfileSchedule"):
             tou, block = entry.find("sr:TOUTariffAction", xml.NSMAP), entry.find("sr:BlockTariffAction", xml.NSMAP)
-            if tou is None and block is None:
+            if tou is not None:
+                selector = number(request, tou)
+            elif block is not None:
+                selector = BLOCK_SELECTOR_BASE + number(request, block)
+            else:
                 raise missing(request, entry, "TOUTariffAction or sr:BlockTariffAction")
-            selector = number(request, tou) if tou is not None else BLOCK_SELECTOR_BASE + number(request, block)
             actions.append(axdr.structure(axdr.octet_string(dlms_time(request, child(request, entry, "StartTime"))),
                                           axdr.octet_string(TARIFF_SCRIPTS), axdr.long_unsigned(selector)))
         out.append(axdr.structure(axdr.unsigned(number(request, day, "DayName")), axdr.array(*actions)))
@@ -319,10 +323,7 @@ def _index(request: DuisRequest, node: etree._Element, top: int) -> int:
 
 
 def _electricity_prices(request: DuisRequest) -> etree._Element:
-    node = request.find("PriceElements/ElectricityPriceElements")
-    if node is None:
-        request.require("PriceElements/ElectricityPriceElements")
-    return node  # type: ignore[return-value]
+    return request.element("PriceElements/ElectricityPriceElements")
 
 
 def _price_instructions(request: DuisRequest) -> tuple[list[Instruction], list[Instruction]]:
@@ -337,8 +338,7 @@ def _price_instructions(request: DuisRequest) -> tuple[list[Instruction], list[I
 
 @command("1.1.1", "ECS01a", devices=ESME)
 def update_import_tariff(request: DuisRequest, ctx: CommandContext) -> bytes:
-    request.require("ElecTariffElements")
-    elements = request.find("ElecTariffElements")
+    elements = request.element("ElecTariffElements")
     table = child(request, elements, "SwitchingTable")
     currency = value_of(child(request, elements, "CurrencyUnits"))
     if currency not in CURRENCIES:
@@ -399,7 +399,7 @@ def execution(command: DeviceCommand, *activations: tuple[int, str, int]) -> dic
     at = when.datetime
     if at is None:
         raise axdr.PayloadError(f"{command.use_case}: activation time {when} is not a date-time", 0)
-    return {"ExecutionDateTime": at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")}
+    return {"ExecutionDateTime": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")}
 
 
 def duis_time(raw: bytes) -> str:
@@ -426,7 +426,8 @@ def leaves(*elements: etree._Element) -> dict[str, str]:
 
 def _unit_charge(item: Data) -> tuple[int, int, list[tuple[bytes, int]]]:
     """A Charge's unit_charge: (commodity scale, price scale, [(index, price)])."""
-    (commodity_scale, price_scale), _commodity, table = item.items
+    scales, _commodity, table = item.items
+    commodity_scale, price_scale = scales.items
     return commodity_scale.int, price_scale.int, [(entry[0].octets, entry[1].int) for entry in table.items]
 
 

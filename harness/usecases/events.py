@@ -18,13 +18,22 @@ from harness.catalogue import DeviceType, UserRole
 from harness.gbcs import axdr, dlms, gbz
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
+from harness.usecases import device
 from harness.usecases.esme_reads import named, read_log_period, timestamp
 from harness.usecases.gsme_reads import entries
-from harness.usecases import device
 from harness.usecases.mmc import M, utc_text
 from harness.usecases.records import DspRecords
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
+    Build,
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 PROFILE_GENERIC, BUFFER, RANGE_SELECTOR = 7, 2, 1
@@ -49,6 +58,13 @@ LOG_LIMIT = 100                                 # MMC's LogEntry / ALCSEventLogE
 
 def _log(request: DuisRequest) -> str | None:
     return request.text("LogToRead")
+
+
+def _log_reader(device: DeviceType) -> Build:
+    """read_log for one device's logs (a closure: a loop's lambda would see the loop's last device)."""
+    def build(request: DuisRequest, ctx: CommandContext) -> bytes:
+        return read_log(request, ctx, device)
+    return build
 
 
 def read_log(request: DuisRequest, ctx: CommandContext, device: DeviceType) -> bytes:
@@ -96,13 +112,13 @@ for _use_case, _device, _applies, _requires, _originator in (
         ("ECS35c", CHF, _reading(CHF, None), _anyone, ACB),
         ("ECS35d", CHF, _reading(CHF, "Security"), _anyone, ACB)):
     command("6.13", _use_case, devices=(_device,), originator=_originator, applies=_applies, requires=_requires)(
-        lambda r, ctx, device=_device: read_log(r, ctx, device))
+        _log_reader(_device))
 
 
 # -- Parse ----------------------------------------------------------------------------------------
 
 def _buffer(ctx: ResponseContext) -> tuple[Data, ...] | None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if not isinstance(value, dlms.AccessResponse) or not value.succeeded or not value.data \
             or value.data[0].tag is Tag.NULL:
         return None
@@ -194,8 +210,8 @@ _ENTRY = {"Event": axdr.TypeDescription(Tag.STRUCTURE, children=(
               axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED)))}
 
 
-def _log_read(command: DeviceCommand) -> tuple[str, Data]:
-    """Which log a command reads, and its range selection."""
+def _log_read(command: DeviceCommand) -> tuple[str, Data | None]:
+    """Which log a command reads, and its range selection (None when it gives none)."""
     specs = device.access_request(command).specs
     spec = specs[0] if len(specs) == 1 else None
     log = _ESME_LOGS.get(str(spec.descriptor.instance)) if spec is not None else None
@@ -203,7 +219,7 @@ def _log_read(command: DeviceCommand) -> tuple[str, Data]:
             or (spec.descriptor.class_id, spec.descriptor.member, spec.selector) != (PROFILE_GENERIC, BUFFER,
                                                                                     RANGE_SELECTOR):
         raise PayloadError(f"{command.use_case}: expected a range read of the ESME's Event or Security Log buffer", 0)
-    return log, spec.selection  # type: ignore[return-value]
+    return log, spec.selection
 
 
 @accepts("ECS35a", "ECS35b", "ECS35c", "ECS35d")     # the CHF keeps its logs as the ESME does

@@ -25,11 +25,10 @@ from lxml import etree
 from harness.catalogue import DeviceType
 from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, gbz
-from harness.gbcs.axdr import Tag
+from harness.gbcs.axdr import PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis
-from harness.usecases.esme_config import GET, access_request
-from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
+from harness.usecases.esme_config import GET, access_request
 from harness.usecases.firmware_activation import firmware_version_octets
 from harness.usecases.gsme_reads import (
     attributes,
@@ -45,11 +44,12 @@ from harness.usecases.registry import (
     ResponseContext,
     accepts,
     answers,
+    asn1_payload,
     command,
     response,
 )
 from harness.usecases.request import DuisRequest
-from harness.usecases.security import asn1_command
+from harness.usecases.security import asn1_command, asn1_record
 
 ACTIVE_FIRMWARE_IDENTIFIER = Descriptor(1, Obis.parse("0-0:0.2.1.255"), 2)
 METERING, FIRMWARE_VERSION = 0x0702, 0x0206
@@ -79,7 +79,7 @@ def version(raw: bytes) -> etree._Element:
 
 @response("ECS52")
 def firmware_version(ctx: ResponseContext, rsp: etree._Element) -> None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if isinstance(value, dlms.AccessResponse) and value.succeeded and value.data \
             and value.data[0].tag is Tag.OCTET_STRING:
         rsp.append(version(value.data[0].octets))
@@ -96,11 +96,11 @@ def gas_firmware_version(ctx: ResponseContext, rsp: etree._Element) -> None:
 @response("CS08")
 def ppmid_hcalcs_firmware_version(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The version the device reports; a read failure makes the response unsuccessful."""
-    payload: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    raw = payload.value
-    read = raw["responseCode"] == 0  # type: ignore[index]
+    payload = asn1_payload(ctx.payload, ctx.use_case)
+    raw = asn1_record(payload.value, payload.type_name)
+    read = raw["responseCode"] == 0
     if read:
-        rsp.append(version(raw["firmwareVersion"]))  # type: ignore[index]
+        rsp.append(version(raw["firmwareVersion"]))
     rsp.set("MessageSuccess", "true" if read else "false")
 
 
@@ -195,7 +195,7 @@ def _receipt_hash(value: object) -> bytes | None:
 
 @response("FDRA-DLMS", "FDRA-ZigBee")
 def firmware_verification(ctx: ResponseContext, payload: etree._Element) -> None:
-    image_hash = _receipt_hash(ctx.payload.value)  # type: ignore[attr-defined]
+    image_hash = _receipt_hash(ctx.payload.value)
     if image_hash is not None:
         payload.append(M.FirmwareVerificationDeviceAlert(M.ManufacturerImageHash(image_hash.hex().upper())))
 
@@ -206,7 +206,7 @@ def transfer_alert(code: int, device_id: EntityId, version: str, response_code: 
     file version) to the device, and why, when the CH knew."""
     def payload(counter: int, when: dt.datetime) -> bytes:
         return asn1.encode("FirmwareTransferAlert", {
-            "alertCode": code, "executionDateTime": when.astimezone(dt.timezone.utc).replace(microsecond=0),
+            "alertCode": code, "executionDateTime": when.astimezone(dt.UTC).replace(microsecond=0),
             "entityId": bytes(device_id), "firmwareVersion": firmware_version_octets(version),
             "responseCode": TRANSFER_RESPONSES[response_code]})
     return payload
@@ -230,16 +230,15 @@ def firmware_transfer(value: object) -> FirmwareTransfer | None:
     """A decoded CCS08 payload (asn1.Asn1Payload) as the DCC reads it; None for anything else."""
     if not isinstance(value, asn1.Asn1Payload) or value.type_name != "FirmwareTransferAlert":
         return None
-    raw = value.value
-    response = next((name for name, n in TRANSFER_RESPONSES.items() if n == raw["responseCode"]),  # type: ignore[index]
-                    f"responseCode {raw['responseCode']}")  # type: ignore[index]
-    return FirmwareTransfer(raw["alertCode"], EntityId(raw["entityId"]),  # type: ignore[index]
-                            raw["firmwareVersion"].hex().upper(), response)  # type: ignore[index]
+    raw = asn1_record(value.value, value.type_name)
+    response = next((name for name, n in TRANSFER_RESPONSES.items() if n == raw["responseCode"]),
+                    f"responseCode {raw['responseCode']}")
+    return FirmwareTransfer(raw["alertCode"], EntityId(raw["entityId"]), raw["firmwareVersion"].hex().upper(), response)
 
 
 @response("CCS08")
 def firmware_transferred(ctx: ResponseContext, payload: etree._Element) -> None:
     """mmc.xsd has no alert payload for it (the DCC keeps it: CommsHubAlert, FirmwareDistributionFailure): a note."""
-    transfer = firmware_transfer(ctx.payload.value)  # type: ignore[attr-defined]
+    transfer = firmware_transfer(ctx.payload.value)
     if transfer is not None:
         ctx.notes.append(f"CCS08: firmware {transfer.version} to {transfer.device_id.duis}: {transfer.response}")

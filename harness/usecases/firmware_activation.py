@@ -20,11 +20,20 @@ from harness.usecases.registry import (
     ResponseContext,
     accepts,
     answers,
+    asn1_payload,
     command,
     response,
 )
 from harness.usecases.request import DuisRequest, TransformError
-from harness.usecases.security import asn1_command, asn1_status, execution_date_time, parsed_values, response_code
+from harness.usecases.security import (
+    asn1_choice,
+    asn1_command_record,
+    asn1_record,
+    asn1_status,
+    execution_date_time,
+    parsed_values,
+    response_code,
+)
 
 DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.CHF, DeviceType.PPMID, DeviceType.HCALCS)
 
@@ -56,21 +65,21 @@ def _outcome(raw: dict, view: dict) -> list[etree._Element]:
 @response("CS06")
 def firmware_activated(ctx: ResponseContext, rsp: etree._Element) -> None:
     """Nothing beyond MessageSuccess when accepted for future-dated activation, else the outcome."""
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    name, raw = value.value  # type: ignore[misc]
+    value = asn1_payload(ctx.payload, ctx.use_case)
+    name, raw = asn1_choice(value.value, value.type_name)
     if name == "executionOutcome":
-        rsp.extend(_outcome(raw, value.fields()["executionOutcome"]))  # type: ignore[index]
+        rsp.extend(_outcome(raw, asn1_record(value.fields(), value.type_name)["executionOutcome"]))
         rsp.set("MessageSuccess", "true" if raw["responseCode"] == 0 else "false")
 
 
 @response("FDA-CS06")
 def firmware_activated_when_due(ctx: ResponseContext, payload: etree._Element) -> None:
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    raw, view = value.value, value.fields()
+    value = asn1_payload(ctx.payload, ctx.use_case)
+    raw, view = asn1_record(value.value, value.type_name), asn1_record(value.fields(), value.type_name)
     alert = M.FirmwareActivationDeviceAlert(
-        M.ExecutionDateTime(view["executionDateTime"]),  # type: ignore[index]
-        M.OriginatorCounterFromCommand(str(raw["originatorCounter"])),  # type: ignore[index]
-        *_outcome(raw["executionOutcome"], view["executionOutcome"]))  # type: ignore[index]
+        M.ExecutionDateTime(view["executionDateTime"]),
+        M.OriginatorCounterFromCommand(str(raw["originatorCounter"])),
+        *_outcome(raw["executionOutcome"], view["executionOutcome"]))
     payload.append(M.FutureDatedCommandOutcomeDeviceAlert(alert))
 
 
@@ -83,10 +92,10 @@ ACTIVATION_FAILURE = asn1.named_numbers("ActivateImageResponseCode")["activation
 def activate_firmware_command(command: DeviceCommand) -> dict:
     """The image's hash (hex) and the execution time (ISO 8601; the far-future one cancels). The outcome alert
     quotes the command's own counter from the command itself (firmware_activated_alert)."""
-    value: dict = asn1_command(command, "ActivateFirmwareCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "ActivateFirmwareCommand")
     fields = {"FirmwareHash": value["manufacturerImageHash"].hex().upper()}
     if value.get("executionDateTime") is not None:
-        fields["ExecutionDateTime"] = utc_text(value["executionDateTime"].replace(tzinfo=dt.timezone.utc))
+        fields["ExecutionDateTime"] = utc_text(value["executionDateTime"].replace(tzinfo=dt.UTC))
     return fields
 
 
@@ -119,7 +128,7 @@ def firmware_activated_alert(command: DeviceCommand, code: int, outcome: dict) -
     """FDA-CS06 (0x00CA): a future-dated activation's outcome when its time came, as the RTDS devices send it:
     the alert code (0x8F66 / 0x8F67), the command's execution time and its own originator counter (the User
     finds its request by it) and the outcome as the response to an immediate activation carries it."""
-    value: dict = asn1_command(command, "ActivateFirmwareCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "ActivateFirmwareCommand")
     if value.get("executionDateTime") is None:
         raise PayloadError(f"{command.use_case}: not a future-dated activation, so no outcome alert", 0)
     return asn1.encode("ActivateFirmwareAlert", {

@@ -9,7 +9,14 @@ from harness.gbcs import gbz, zcl
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest
 
 GSME = (DeviceType.GSME,)

@@ -18,13 +18,29 @@ from lxml import etree
 
 from harness.catalogue import DeviceType, PaymentMode
 from harness.gbcs import gbz, zcl
-from harness.usecases.gsme_reads import PAYMENT_CONTROL_CONFIGURATION, PREPAYMENT, PRICE, attributes, \
-    gbz_time, opened, read_attributes, success, timestamp
-from harness.usecases.mmc import M
 from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
+from harness.usecases.gsme_reads import (
+    PAYMENT_CONTROL_CONFIGURATION,
+    PREPAYMENT,
+    PRICE,
+    attributes,
+    gbz_time,
+    opened,
+    read_attributes,
+    success,
+    timestamp,
+)
+from harness.usecases.mmc import M
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 GSME, GPF = DeviceType.GSME, DeviceType.GPF
@@ -38,7 +54,8 @@ EVENT_SETTINGS = (("EventLog", 0x03), ("WANAlert", 0x08), ("HANAlert", 0x10), ("
 SET_EVENT_CONFIGURATION, APPLY_BY_LIST = 0x04, 0x00
 
 # Price cluster commands and the fixed parts of GCS23 / GCS25
-PUBLISH_BLOCK_PERIOD, PUBLISH_CONVERSION_FACTOR, PUBLISH_CALORIFIC_VALUE, PUBLISH_BILLING_PERIOD = 0x01, 0x02, 0x03, 0x09
+PUBLISH_BLOCK_PERIOD, PUBLISH_CONVERSION_FACTOR = 0x01, 0x02
+PUBLISH_CALORIFIC_VALUE, PUBLISH_BILLING_PERIOD = 0x03, 0x09
 CONVERSION_FACTOR_DIGITS, CALORIFIC_VALUE_DIGITS = 5, 1          # DUIS fraction digits, ZCL trailing digit
 MJ_PER_M3 = 0x01
 TARIFF_TYPE_DELIVERED = 0x00
@@ -77,9 +94,9 @@ def configure_alert_behaviour(request: DuisRequest, ctx: CommandContext) -> byte
             raise TransformError(f"{request.srv} sr:GasSupplierAlerts: a GSME event configuration needs WANAlert, "
                                  f"HANAlert, EventLog and Alarm together (sr:GasSupplierAlertEventSettings)",
                                  where=request.where)
-        request.require("GasSupplierAlertEventSettings")
+        settings = request.element("GasSupplierAlertEventSettings")
     groups: dict[int, list[int]] = {}
-    for node in settings:  # type: ignore[union-attr]
+    for node in settings:
         if not isinstance(node.tag, str):
             continue
         name = etree.QName(node).localname

@@ -17,13 +17,41 @@ from harness.gbcs.axdr import PayloadError
 from harness.gbcs.gbz import ZclCommand, command_payload
 from harness.usecases import device
 from harness.usecases.device import gbz_command
-from harness.usecases.gsme_tariff import (CALENDAR, CANCEL, CLIENT_TO_SERVER, GSME, PROVIDER_ID, PUBLISH_CALENDAR,
-                                          PUBLISH_DAY_PROFILE, SERVER_TO_CLIENT, Calendar, dated, execution,
-                                          execution_of, gbz_date_time, issuer_event_id, minutes, part, published,
-                                          set_responses, special_day_fields, week_and_season_fields,
-                                          week_profiles)
 from harness.usecases.gsme_reads import timestamp
-from harness.usecases.registry import CommandContext, DeviceCommand, ResponseContext, accepts, answers, command, response
+from harness.usecases.gsme_tariff import (
+    CALENDAR,
+    CANCEL,
+    CLIENT_TO_SERVER,
+    GSME,
+    PROVIDER_ID,
+    PUBLISH_CALENDAR,
+    PUBLISH_DAY_PROFILE,
+    SERVER_TO_CLIENT,
+    Calendar,
+    dated,
+    execution,
+    execution_of,
+    gbz_date_time,
+    issuer_event_id,
+    minutes,
+    part,
+    published,
+    set_responses,
+    special_day_fields,
+    week_and_season_fields,
+    week_profiles,
+)
+from harness.usecases.registry import (
+    Applies,
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    gbz_payload,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 PREPAYMENT, MESSAGING, DEVICE_MANAGEMENT = 0x0705, 0x0703, 0x0708
@@ -89,6 +117,12 @@ def _boolean(request: DuisRequest, path: str) -> bool:
 
 # -- SR 1.5 Update Meter Balance ------------------------------------------------------------------------
 
+def _in_balance_mode(mode: tuple[str, bool]) -> Applies:
+    def applies(request: DuisRequest) -> bool:
+        return _balance_mode(request) == mode
+    return applies
+
+
 def _balance_mode(request: DuisRequest) -> tuple[str, bool]:
     mode = "CreditMode" if request.has("CreditMode") else "PrepaymentMode"
     return mode, request.has(f"{mode}/ResetMeterBalance")
@@ -104,7 +138,7 @@ def _credit_adjustment(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 for _use_case, _key in (("GCS40a", ("PrepaymentMode", False)), ("GCS40b", ("PrepaymentMode", True)),
                         ("GCS40c", ("CreditMode", False)), ("GCS40d", ("CreditMode", True))):
-    command("1.5", _use_case, devices=GSME, applies=lambda r, key=_key: _balance_mode(r) == key)(_credit_adjustment)
+    command("1.5", _use_case, devices=GSME, applies=_in_balance_mode(_key))(_credit_adjustment)
 
 
 # -- SR 2.3 Update Debt ---------------------------------------------------------------------------------
@@ -115,7 +149,8 @@ def update_debt(request: DuisRequest, ctx: CommandContext) -> bytes:
     debt recovered as a percentage of each payment."""
     event = issuer_event_id(ctx)
 
-    def change_debt(amount: int, method: int, amount_type: int, frequency: int, rate: int, percentage: int) -> ZclCommand:
+    def change_debt(amount: int, method: int, amount_type: int, frequency: int, rate: int,
+                    percentage: int) -> ZclCommand:
         return ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x02, {
             "issuer_event_id": event, "debt_label": b"", "debt_amount": amount, "debt_recovery_method": method,
             "debt_amount_type": amount_type, "debt_recovery_start_time": 0, "debt_recovery_collection_time": 0,
@@ -180,8 +215,8 @@ def update_prepay_configuration(request: DuisRequest, ctx: CommandContext) -> by
             "provider_id": PROVIDER_ID, "issuer_event_id": event, "implementation_date_time": start,
             "overall_debt_cap": request.int(f"{gas}/DebtRecoveryRateCap")}),
         # Set Low Credit Warning Level has no time of its own: it goes in the GBZ from date-time.
-        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x09, {"low_credit_warning_level": request.int(f"{gas}/LowCreditThreshold")},
-            from_date_time=start),
+        ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x09,
+                   {"low_credit_warning_level": request.int(f"{gas}/LowCreditThreshold")}, from_date_time=start),
         ZclCommand(PREPAYMENT, CLIENT_TO_SERVER, 0x0B, {
             "provider_id": PROVIDER_ID, "issuer_event_id": event, "implementation_date_time": start,
             "maximum_credit_level": request.int(f"{gas}/MaxMeterBalance"),
@@ -203,7 +238,7 @@ def top_up(request: DuisRequest, ctx: CommandContext) -> bytes:
 @response("CS01b")
 def topped_up(ctx: ResponseContext, rsp: etree._Element) -> None:
     """TopUpDeviceRsp: MessageSuccess is the Consumer Top Up Response's result (accepted or rejected)."""
-    value: gbz.GbzPayload = ctx.payload.value  # type: ignore[attr-defined]
+    value = gbz_payload(ctx.payload, ctx.use_case)
     for component in value.components:
         frame = component.frame
         if component.cluster == PREPAYMENT and frame.cluster_specific and frame.command == 0x03 and frame.values:

@@ -31,8 +31,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -43,7 +43,16 @@ from harness.gbcs.axdr import PayloadError
 from harness.usecases import device
 from harness.usecases.mmc import M, decrypt, pass_on_encrypted, utc_text
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    gbz_payload,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
 
 GSME, GPF = DeviceType.GSME, DeviceType.GPF
@@ -92,10 +101,8 @@ def read_attributes(cluster: int, attributes: Iterable[int]) -> gbz.ZclCommand:
 def gbz_time(request: DuisRequest, path: str, *, epoch: bool = False) -> int:
     """A request date-time as GBZ seconds (a UTCTime of the ZCL payload). 0 means 'now' where a command
     takes effect, so only a period's bound (`epoch`) may be 2000-01-01T00:00:00Z (a whole log's start)."""
-    value = request.date_time(path)
-    if value is None:
-        request.require(path)
-    seconds = gbz.gbz_seconds(value)  # type: ignore[arg-type]
+    value = request.required_date_time(path)
+    seconds = gbz.gbz_seconds(value)
     if not (0 if epoch else 1) <= seconds < 0xFFFFFFFF:
         raise TransformError(f"{request.srv} sr:{path}: {value} is outside the ZigBee UTCTime range",
                              where=request.where)
@@ -113,7 +120,8 @@ def log_period(request: DuisRequest) -> tuple[int, int]:
 
 @command("4.1.1", "GCS13a", devices=(GSME, GPF))
 def read_import_register(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz.command_payload([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE, CURRENT_SUMMATION_DELIVERED))])
+    return gbz.command_payload([read_attributes(METERING, (DIVISOR, MULTIPLIER, UNIT_OF_MEASURE,
+                                                           CURRENT_SUMMATION_DELIVERED))])
 
 
 @command("4.1.2", "GCS13c", devices=(GSME, GPF))
@@ -207,13 +215,14 @@ def read_event_log(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 # -- Parse: opening encrypted components ---------------------------------------------------------------
 
-_CIPHERTEXT_START = 17   # control, cluster, length, additional control, frame counter, ZCL header, length, security header
+# control, cluster, length, additional control, frame counter, ZCL header, length, security header
+_CIPHERTEXT_START = 17
 
 
 def opened(ctx: ResponseContext) -> list[gbz.Component]:
     """The response's components, encrypted ZCL payloads decrypted and decoded where the keystore holds
     the User's KA key; the others are passed on as ra:GBCSData and keep `frame.values` None."""
-    payload = ctx.payload.value  # type: ignore[attr-defined]
+    payload = gbz_payload(ctx.payload, ctx.use_case)
     out, pos = [], 3 if payload.alert_code is None else 9       # after the header (an alert's: its code and time)
     for component in payload.components:
         size = len(component.encode())
@@ -634,13 +643,14 @@ def snapshots_answer(command: DeviceCommand, outcome: dict, logs: Mapping[int, l
 
     def reply(component: gbz.Component) -> device.Reply:
         log = held.get(component.cluster, [])
-        offset = (component.frame.values or {}).get("snapshot_offset", len(log))
+        get = component.frame.values or {}
+        offset = get.get("snapshot_offset", len(log))
         if offset >= len(log):
             return device.default_reply(component, device.ZCL_NOT_FOUND)
         first = len(logs[component.cluster]) - len(log)
         values = {"snapshot_id": offset, "snapshots_found": min(len(logs[component.cluster]), 0xFF),
                   "command_index": 0, "number_of_commands": 1,
-                  "snapshot_cause": causes(component.frame.values["snapshot_cause"], first + offset), **log[offset]}
+                  "snapshot_cause": causes(get["snapshot_cause"], first + offset), **log[offset]}
         return device.Reply(component.cluster, zcl.Frame(PUBLISHED, component.frame.sequence,
                                                   PUBLISH_SNAPSHOT[component.cluster], values), True)
 

@@ -28,8 +28,15 @@ from harness.gbcs.gbz import ZclCommand, command_payload
 from harness.usecases import device
 from harness.usecases.device import gbz_command
 from harness.usecases.mmc import utc_text
-from harness.usecases.registry import (CommandContext, DeviceCommand, ResponseContext, accepts, answers, command,
-                                       response)
+from harness.usecases.registry import (
+    CommandContext,
+    DeviceCommand,
+    ResponseContext,
+    accepts,
+    answers,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError, value_of
 
 GSME = (DeviceType.GSME,)
@@ -52,7 +59,7 @@ CURRENCIES = {"GBP": 826, "ECB": 978}    # ISO 4217: DUIS names the euro by its 
 # uses 0xFFFFFFFE for the Calendar cluster's commands and the Price Matrix and Block Thresholds.
 CANCEL = 0xFFFFFFFF
 CANCEL_CALENDAR = 0xFFFFFFFE
-CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.timezone.utc)
+CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
 
 
 def issuer_event_id(ctx: CommandContext) -> int:
@@ -106,10 +113,7 @@ def indexed(request: DuisRequest, path: str) -> list[int]:
 
 
 def gbz_date_time(request: DuisRequest, path: str) -> int:
-    value = request.date_time(path)
-    if value is None:
-        request.require(path)
-    return _gbz_seconds(request, path, value)  # type: ignore[arg-type]
+    return _gbz_seconds(request, path, request.required_date_time(path))
 
 
 _DATE_PARTS = (("GasYearWithWildcards", "SpecifiedYear", 1900), ("GasMonthWithWildcards", "SpecifiedMonth", 0),
@@ -219,8 +223,7 @@ def price_instructions(request: DuisRequest, event: int, when: Execution,
     """Publish Tariff Information, [Publish Block Thresholds,] Publish Price Matrix from
     PriceElements/GasPriceElements. `thresholds`: GCS01a's ThresholdMatrix; None where the request
     gives only their number (GCS01b)."""
-    request.require("PriceElements/GasPriceElements")
-    prices = part(request, request.find("PriceElements/GasPriceElements"))  # type: ignore[arg-type]
+    prices = part(request, request.element("PriceElements/GasPriceElements"))
     currency = prices.require("CurrencyUnits")
     if currency not in CURRENCIES:
         raise TransformError(f"{request.srv} sr:CurrencyUnits: {currency!r} is not GBP or ECB", where=request.where)
@@ -334,7 +337,8 @@ def execution_of(command: DeviceCommand) -> dict:
             continue
         if start == 0:
             return {}
-        return {"ExecutionDateTime": utc_text(CANCELLATION if start in (CANCEL, CANCEL_CALENDAR) else gbz.gbz_time(start))}
+        return {"ExecutionDateTime": utc_text(CANCELLATION if start in (CANCEL, CANCEL_CALENDAR)
+                                              else gbz.gbz_time(start))}
     return {}
 
 

@@ -41,13 +41,30 @@ from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
 from harness.usecases import device
 from harness.usecases.chf import entity_id
-from harness.usecases.mmc import M
+from harness.usecases.mmc import M, utc_text
 from harness.usecases.records import DspRecords, GpfDeviceLogBackup
-from harness.usecases.mmc import utc_text
 from harness.usecases.registry import (
-    CommandContext, DeviceCommand, Originator, ResponseContext, accepts, answers, command, response)
+    CommandContext,
+    DeviceCommand,
+    Originator,
+    ResponseContext,
+    accepts,
+    answers,
+    asn1_payload,
+    command,
+    response,
+)
 from harness.usecases.request import DuisRequest, TransformError
-from harness.usecases.security import asn1_command, asn1_status, mmc_entries, parsed_values, response_code
+from harness.usecases.security import (
+    asn1_command,
+    asn1_command_record,
+    asn1_octets,
+    asn1_record,
+    asn1_status,
+    mmc_entries,
+    parsed_values,
+    response_code,
+)
 
 D = DeviceType
 USER, ACB = Originator.USER, Originator.ACB
@@ -126,7 +143,7 @@ def unjoined(ctx: ResponseContext, rsp: etree._Element) -> None:
 
 
 def _response_code(ctx: ResponseContext, rsp: etree._Element, tag: str) -> None:
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
+    value = asn1_payload(ctx.payload, ctx.use_case)
     rsp.append(asn1_status(tag, value.fields(), value.value))
     rsp.set("MessageSuccess", "true" if value.value == 0 else "false")
 
@@ -138,9 +155,9 @@ def gpf_device_log_backup(message: GbcsMessage) -> GpfDeviceLogBackup:
     value = gbcs_payload.decode(message.apdu).value
     if not isinstance(value, asn1.Asn1Payload) or value.type_name != "GPFDeviceLogBackupAlert":
         raise PayloadError("GCS62: expected a GPF Device Log backup alert (message code 0x00B2)", 0)
-    raw: dict = value.value  # type: ignore[assignment]
+    raw = asn1_record(value.value, value.type_name)
     entries = tuple((EntityId(e["deviceId"]), e["deviceType"]) for e in raw["deviceLogEntries"])
-    return GpfDeviceLogBackup(entries, message.apdu.originator, raw["backupDateTime"].replace(tzinfo=dt.timezone.utc))
+    return GpfDeviceLogBackup(entries, message.apdu.originator, raw["backupDateTime"].replace(tzinfo=dt.UTC))
 
 
 GPF_DEVICE_LOG_CHANGED = 0x8071
@@ -151,7 +168,7 @@ def gpf_device_log_backup_alert(entries: tuple[tuple[EntityId, int], ...]) -> de
     def build(counter: int, when: dt.datetime) -> bytes:
         return asn1.encode("GPFDeviceLogBackupAlert", {
             "alertCode": GPF_DEVICE_LOG_CHANGED,
-            "backupDateTime": when.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+            "backupDateTime": when.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0),
             "deviceLogEntries": [{"deviceId": bytes(eui), "deviceType": kind} for eui, kind in entries]})
     return build
 
@@ -176,8 +193,9 @@ def restore_gpf_device_log(request: DuisRequest, ctx: CommandContext) -> bytes:
 @response("GCS59")
 def gpf_device_log_restored(ctx: ResponseContext, rsp: etree._Element) -> None:
     """Per device the log held, whether the new GPF took it back (a join response code)."""
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    raw, view = value.value["restoreOutcomes"], value.fields()["restoreOutcomes"]  # type: ignore[index]
+    value = asn1_payload(ctx.payload, ctx.use_case)
+    raw = asn1_record(value.value, value.type_name)["restoreOutcomes"]
+    view = asn1_record(value.fields(), value.type_name)["restoreOutcomes"]
     for r, v in zip(raw, view, strict=True):
         kind = MMC_DEVICE_TYPES.get(v["deviceLogEntry"]["deviceType"])
         entry = M.DeviceLogEntry(M.DeviceID(v["deviceLogEntry"]["deviceId"]))
@@ -195,7 +213,7 @@ def commission_gas_clock(request: DuisRequest, ctx: CommandContext) -> bytes:
     request.require("CurrentDateTime")
     start = request.date_time("CurrentDateTime")
     assert start is not None
-    start = start.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    start = start.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     end = start + dt.timedelta(seconds=request.int("TolerancePeriod"))
     return asn1.encode("SetTimeCommand", {"validityIntervalStart": start, "validityIntervalEnd": end})
 
@@ -203,11 +221,11 @@ def commission_gas_clock(request: DuisRequest, ctx: CommandContext) -> bytes:
 @response("GCS28Commission", "GCS28")     # 6.11's GCS28 answers the same SetTimeResponse
 def gas_clock_set(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The GSME's time and its status: anything but reliable means the clock was not set."""
-    value: asn1.Asn1Payload = ctx.payload.value  # type: ignore[attr-defined]
-    raw, view = value.value, value.fields()
-    rsp.append(M.DeviceTime(view["deviceTime"]))  # type: ignore[index]
-    rsp.append(M.Gas(asn1_status("GasClockTimeStatus", view["deviceTimeStatus"], raw["deviceTimeStatus"])))  # type: ignore
-    rsp.set("MessageSuccess", "true" if raw["deviceTimeStatus"] == 0 else "false")  # type: ignore[index]
+    value = asn1_payload(ctx.payload, ctx.use_case)
+    raw, view = asn1_record(value.value, value.type_name), asn1_record(value.fields(), value.type_name)
+    rsp.append(M.DeviceTime(view["deviceTime"]))
+    rsp.append(M.Gas(asn1_status("GasClockTimeStatus", view["deviceTimeStatus"], raw["deviceTimeStatus"])))
+    rsp.set("MessageSuccess", "true" if raw["deviceTimeStatus"] == 0 else "false")
 
 
 # -- 8.1.1 / 6.11 on the GSME: SetTime ------------------------------------------------------------------------
@@ -221,9 +239,10 @@ RELIABLE, UNRELIABLE = 0, 2
 
 @accepts("GCS28Commission", "GCS28")
 def set_gas_clock_command(command: DeviceCommand) -> dict:
-    window = command.payload.value.value  # type: ignore[attr-defined]
+    value = asn1_payload(command.payload, command.use_case)
+    window = asn1_record(value.value, value.type_name)
     start, end = window["validityIntervalStart"], window["validityIntervalEnd"]
-    return {"CurrentDateTime": utc_text(start.replace(tzinfo=dt.timezone.utc)),
+    return {"CurrentDateTime": utc_text(start.replace(tzinfo=dt.UTC)),
             "TolerancePeriod": str(int((end - start).total_seconds()))}
 
 
@@ -234,7 +253,7 @@ def gas_clock_answer(command: DeviceCommand, outcome: dict) -> bytes:
         else command.now
     status = int(outcome.get(CLOCK_STATUS, RELIABLE if ok else UNRELIABLE))
     return asn1.encode("SetTimeResponse", {
-        "deviceTime": when.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0), "deviceTimeStatus": status})
+        "deviceTime": when.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0), "deviceTimeStatus": status})
 
 
 # -- Device side ----------------------------------------------------------------------------------------
@@ -270,7 +289,7 @@ _JOIN_FAILED, _UNJOIN_FAILED = JOIN_RESPONSES["writeFailure"], UNJOIN_RESPONSES[
 def join_command(command: DeviceCommand) -> dict:
     """OtherDeviceID (as DUIS names it), JoinMethodAndRole and OtherDeviceType (ASN.1 numbers) and, for
     method C, OtherDeviceKeyAgreementCertificate (DER)."""
-    value: dict = asn1_command(command, "JoinDeviceCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "JoinDeviceCommand")
     fields: dict = {"OtherDeviceID": EntityId(value["otherDeviceEntityId"]).duis,
                     "JoinMethodAndRole": value["joinMethodAndRole"], "OtherDeviceType": value["otherDeviceType"]}
     if value.get("otherDeviceKeyAgreementCertificate") is not None:
@@ -280,7 +299,8 @@ def join_command(command: DeviceCommand) -> dict:
 
 @accepts(*UNJOINS)
 def unjoin_command(command: DeviceCommand) -> dict:
-    return {"OtherDeviceID": EntityId(asn1_command(command, "UnjoinDeviceCommand")).duis}  # type: ignore[arg-type]
+    device_id = asn1_octets(asn1_command(command, "UnjoinDeviceCommand"), "UnjoinDeviceCommand")
+    return {"OtherDeviceID": EntityId(device_id).duis}
 
 
 def join_refusal(use_case: str, device_type: DeviceType, fields: dict) -> int | None:
@@ -325,7 +345,7 @@ def unjoin_answer(command: DeviceCommand, outcome: dict) -> bytes:
 @accepts("GCS59")
 def restore_gpf_device_log_command(command: DeviceCommand) -> dict:
     """Backup/Device[i]/DeviceID and Backup/Device[i]/DeviceType (its ASN.1 number), from 1."""
-    value: dict = asn1_command(command, "GPFDeviceLogRestoreCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "GPFDeviceLogRestoreCommand")
     fields: dict = {}
     for i, entry in enumerate(value["deviceLogEntries"], 1):
         fields[f"Backup/Device[{i}]/DeviceID"] = EntityId(entry["deviceId"]).duis

@@ -18,12 +18,13 @@ import base64
 import datetime as dt
 
 from lxml import etree
-from lxml.builder import ElementMaker
+from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs ship no lxml.builder
 
 from harness import catalogue
 from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
+from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.frame import CraFlag, GbcsMessage
 from harness.pki import Keystore, KeyUsage
 from harness.usecases import registry
@@ -45,7 +46,16 @@ def ra(tag: str) -> str:
 
 
 def utc_text(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def bit_string(item: Data) -> tuple[int, bytes]:
+    """A DLMS bit-string's (bit count, bytes); a PayloadError when the value is of another type."""
+    value = item.value
+    if item.tag is not Tag.BIT_STRING or not isinstance(value, tuple):
+        raise PayloadError(f"expected a bit-string, found {item.tag.label}", 0)
+    count, raw = value
+    return count, raw
 
 
 def _service_request(message_code: int, srv: str | None, apdu=None):
@@ -112,7 +122,7 @@ def decrypt(ctx: ResponseContext, data: bytes) -> bytes | None:
     end to end (`crypto.encryption_key`: to the supplementary remote party where there is one) with that
     party's KA private key and the device's KA certificate; None, with a note saying why, when it cannot be."""
     apdu = ctx.apdu
-    keystore: Keystore | None = ctx.keystore  # type: ignore[assignment]
+    keystore = ctx.keystore
     if keystore is None:
         ctx.notes.append("encrypted content not decrypted: no keystore given (--keystore)")
         return None
@@ -123,9 +133,11 @@ def decrypt(ctx: ResponseContext, data: bytes) -> bytes | None:
         ctx.notes.append(f"encrypted content not decrypted: no KA private key of {recipient.duis} in the keystore")
         return None
     if theirs is None:
-        ctx.notes.append(f"encrypted content not decrypted: no KA certificate of {apdu.originator.duis} in the keystore")
+        ctx.notes.append(f"encrypted content not decrypted: no KA certificate of {apdu.originator.duis} "
+                         "in the keystore")
         return None
-    plain = crypto.decrypt_field(crypto.encryption_key(apdu, mine.private_key, theirs.public_key), apdu.originator, data)
+    key = crypto.encryption_key(apdu, mine.private_key, theirs.public_key)
+    plain = crypto.decrypt_field(key, apdu.originator, data)
     if plain is None:
         ctx.notes.append(f"encrypted content from {apdu.originator.duis} did not decrypt (wrong key or tampered)")
     return plain
@@ -266,6 +278,7 @@ def alert_values(document: etree._Element) -> dict[str, str]:
 
 def _leaves(element: etree._Element, path: str, found: dict[str, str]) -> None:
     for name, value in element.attrib.items():
+        assert isinstance(name, str) and isinstance(value, str)     # lxml gives str; its stubs say str | bytes
         if name != "MessageSuccess":
             found[f"{path}@{name}"] = value
     children = [c for c in element if isinstance(c.tag, str)]
@@ -285,7 +298,7 @@ def alert_content(ctx: ResponseContext) -> etree._Element:
     """DeviceAlertContent: the alert code, its description, when it was raised, and for the alerts
     GBCS gives content, that content (future-dated outcomes, firmware, billing data log ...)."""
     payload = ctx.payload
-    code, timestamp = alert_code_and_time(payload.value)  # type: ignore[attr-defined]
+    code, timestamp = alert_code_and_time(payload.value)
     try:
         description = catalogue.device_alert(code).name
     except catalogue.UnknownEntry:
@@ -304,7 +317,7 @@ def alert_content(ctx: ResponseContext) -> etree._Element:
 def alert_code_and_time(value) -> tuple[int, str]:
     if isinstance(value, dlms.DataNotification):
         items = value.body.items
-        stamp = dlms.DlmsDateTime(items[1].value).datetime if len(items) > 1 else None
+        stamp = dlms.DlmsDateTime(items[1].octets).datetime if len(items) > 1 else None
         return items[0].int, utc_text(stamp) if stamp else "1970-01-01T00:00:00Z"
     if isinstance(value, gbz.GbzPayload):
         return value.alert_code or 0, utc_text(gbz.gbz_time(value.alert_time or 0))

@@ -24,6 +24,11 @@ from lxml import etree
 from harness import catalogue
 from harness.catalogue import DeviceType
 from harness.eui import EntityId
+from harness.gbcs import asn1, gbz
+from harness.gbcs.axdr import PayloadError
+from harness.gbcs.frame import GbcsMessage, GeneralSigning
+from harness.gbcs.payload import Payload
+from harness.pki import Keystore
 from harness.usecases.records import DspRecords
 from harness.usecases.request import DuisRequest
 
@@ -73,21 +78,37 @@ class ResponseContext:
     """What a User's Parse has for one response or alert: the message, its decoded payload, the SR it
     answers (when known) and what decryption found."""
 
-    message: object                   # harness.gbcs.frame.GbcsMessage
-    payload: object                   # harness.gbcs.payload.Payload
+    message: GbcsMessage | None       # None where a Parse reads a payload alone (an alert's nested outcome)
+    payload: Payload
     srv: str | None
     use_case: str
-    keystore: object | None = None    # harness.pki.Keystore
+    keystore: Keystore | None = None
     request: DuisRequest | None = None
     notes: list[str] = field(default_factory=list)
     gbcs_data: list[etree._Element] = field(default_factory=list)
 
     @property
-    def apdu(self):
-        return self.message.apdu  # type: ignore[attr-defined]
+    def apdu(self) -> GeneralSigning:
+        if self.message is None:
+            raise PayloadError(f"{self.use_case}: a payload read alone has no message header", 0)
+        return self.message.apdu
 
 
 ParseRsp = Callable[[ResponseContext, etree._Element], None]
+
+
+# A use case's payload family follows from its message code, so a Parse or reader registered for an ASN.1
+# (GBZ) use case gets an ASN.1 (GBZ) payload: these say so to the type checker, and name the use case if not.
+def asn1_payload(payload: Payload, use_case: str) -> asn1.Asn1Payload:
+    if not isinstance(payload.value, asn1.Asn1Payload):
+        raise PayloadError(f"{use_case}: expected an ASN.1 payload, found {payload.kind.value}", 0)
+    return payload.value
+
+
+def gbz_payload(payload: Payload, use_case: str) -> gbz.GbzPayload:
+    if not isinstance(payload.value, gbz.GbzPayload):
+        raise PayloadError(f"{use_case}: expected a GBZ payload, found {payload.kind.value}", 0)
+    return payload.value
 
 
 @dataclass(frozen=True)
@@ -98,8 +119,8 @@ class DeviceCommand:
     device holds that party's KA key."""
 
     use_case: str
-    apdu: object                      # harness.gbcs.frame.GeneralSigning
-    payload: object                   # harness.gbcs.payload.Payload
+    apdu: GeneralSigning
+    payload: Payload
     device_type: DeviceType
     now: dt.datetime
     encrypt: Callable[[bytes], bytes] | None = None

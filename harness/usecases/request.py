@@ -26,7 +26,8 @@ class TransformError(DitError):
 def value_of(node: etree._Element) -> str:
     if not len(node):                        # no comment or element inside: .text is all of it
         return (node.text or "").strip()
-    return "".join(node.xpath("text()")).strip()
+    # the node's own text nodes (text() in XPath): its text and every child's tail
+    return ((node.text or "") + "".join(child.tail or "" for child in node)).strip()
 
 
 @functools.lru_cache(maxsize=4096)               # a few hundred distinct paths, read for every request
@@ -44,11 +45,11 @@ class DuisRequest:
     where: str | None = None
 
     @classmethod
-    def parse(cls, data: bytes, where: str | None = None) -> "DuisRequest":
+    def parse(cls, data: bytes, where: str | None = None) -> DuisRequest:
         return cls.of(xml.parse(data, where), where)
 
     @classmethod
-    def of(cls, root: etree._Element, where: str | None = None) -> "DuisRequest":
+    def of(cls, root: etree._Element, where: str | None = None) -> DuisRequest:
         """A request already parsed (the DCC has verified its signature on this tree)."""
         if root.tag != xml.sr("Request"):
             raise TransformError(f"not a DUIS Request: the root is {xml.local_name(root)}", where=where)
@@ -91,19 +92,25 @@ class DuisRequest:
         node = self.find(path)
         return default if node is None else value_of(node)
 
-    def require(self, path: str) -> str:
+    def element(self, path: str) -> etree._Element:
+        """The element at `path`; a TransformError names it when the request lacks it."""
         node = self.find(path)
         if node is None:
-            raise TransformError(f"{self.srv} {self.body_name}: missing sr:{path.replace('/', '/sr:')}",
-                                 where=self.where)
-        return value_of(node)
+            raise self._missing(path)
+        return node
+
+    def require(self, path: str) -> str:
+        return value_of(self.element(path))
+
+    def _missing(self, path: str) -> TransformError:
+        return TransformError(f"{self.srv} {self.body_name}: missing sr:{path.replace('/', '/sr:')}", where=self.where)
 
     def int(self, path: str, default: int | None = None) -> int:
         raw = self.text(path)
         if raw is None:
             if default is None:
-                self.require(path)
-            return default  # type: ignore[return-value]
+                raise self._missing(path)
+            return default
         try:
             return int(raw)
         except ValueError:
@@ -115,6 +122,9 @@ class DuisRequest:
     def date_time(self, path: str) -> dt.datetime | None:
         raw = self.text(path)
         return None if raw is None else parse_date_time(raw, f"{self.srv} sr:{path}", self.where)
+
+    def required_date_time(self, path: str) -> dt.datetime:
+        return parse_date_time(self.require(path), f"{self.srv} sr:{path}", self.where)
 
     @property
     def execution_date_time(self) -> dt.datetime | None:
@@ -138,4 +148,4 @@ def parse_date_time(raw: str, what: str, where: str | None = None) -> dt.datetim
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise TransformError(f"{what}: {raw!r} is not an xs:dateTime", where=where) from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -21,6 +21,7 @@ import binascii
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from lxml import etree
@@ -40,6 +41,7 @@ from harness.usecases.registry import (
     ResponseContext,
     accepts,
     answers,
+    asn1_payload,
     command,
     response,
     response_parser,
@@ -99,6 +101,33 @@ def asn1_status(tag: str, view: object, raw: object) -> etree._Element:
     return getattr(M, tag)(M.ASN1Status(name if name in MMC_STATUSES else "notKnown"), ResponseCode=str(number))
 
 
+# asn1tools decodes a SEQUENCE as a dict and a CHOICE as (alternative, value); Asn1Payload.fields() gives both
+# as a dict ({alternative: value} for a CHOICE). The schema fixes the shape: these narrow to it for the type
+# checker (the leaves stay dynamic) and name the payload if a value is not what its type says.
+def asn1_record(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(f"{what} must be an ASN.1 SEQUENCE, found {type(value).__name__}", 0)
+    return value
+
+
+def asn1_list(value: object, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise PayloadError(f"{what} must be an ASN.1 SEQUENCE OF, found {type(value).__name__}", 0)
+    return value
+
+
+def asn1_octets(value: object, what: str) -> bytes:
+    if not isinstance(value, bytes):
+        raise PayloadError(f"{what} must be an ASN.1 OCTET STRING, found {type(value).__name__}", 0)
+    return value
+
+
+def asn1_choice(value: object, what: str) -> tuple[str, Any]:
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
+        raise PayloadError(f"{what} must be an ASN.1 CHOICE, found {type(value).__name__}", 0)
+    return value[0], value[1]
+
+
 def execution_date_time(request: DuisRequest) -> dt.datetime | None:
     """sr:ExecutionDateTime as the ASN.1 executionDateTime (UTC, naive): 9999-12-31T23:59:59 cancels."""
     when = request.execution_date_time
@@ -106,7 +135,7 @@ def execution_date_time(request: DuisRequest) -> dt.datetime | None:
         return None
     if when == CANCELLATION:
         return ASN1_CANCELLATION
-    return when.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return when.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def certificate(request: DuisRequest, path: str, *, required: bool = True) -> bytes | None:
@@ -262,10 +291,10 @@ def certificate_type(view: dict) -> str:
 def execution_outcome(value: asn1.Asn1Payload) -> tuple[dict, dict] | None:
     """The (raw, view) of a CS02b/CS02g response's or alert's execution outcome; None when the command
     was accepted for future-dated execution."""
-    raw, view = value.value, value.fields()
+    raw = value.value
     if not isinstance(raw, dict) or "executionOutcome" not in raw:
         return None
-    return raw["executionOutcome"], view["executionOutcome"]  # type: ignore[index]
+    return raw["executionOutcome"], asn1_record(value.fields(), value.type_name)["executionOutcome"]
 
 
 def replacement_outcomes(value: asn1.Asn1Payload) -> list[ReplacementOutcome]:
@@ -322,7 +351,7 @@ def mmc_execution_outcome(tag: str, value: asn1.Asn1Payload) -> tuple[etree._Ele
           "CS02bNOByNOHandover", "CS02bSupplierByTransCoS")
 def credentials_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
     """Nothing beyond MessageSuccess when accepted for future-dated execution, else the outcome per cell."""
-    built = mmc_execution_outcome("ExecutionOutcome", ctx.payload.value)  # type: ignore[attr-defined]
+    built = mmc_execution_outcome("ExecutionOutcome", asn1_payload(ctx.payload, ctx.use_case))
     if built is not None:
         rsp.append(built[0])
         rsp.set("MessageSuccess", "true" if built[1] else "false")
@@ -330,7 +359,8 @@ def credentials_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
 
 @response("FDA-CS02b", "FDA-CS02g")
 def credentials_updated_when_due(ctx: ResponseContext, payload: etree._Element) -> None:
-    built = mmc_execution_outcome("UpdateSecurityCredentialsExecutionOutcome", ctx.payload.value)  # type: ignore
+    built = mmc_execution_outcome("UpdateSecurityCredentialsExecutionOutcome",
+                                  asn1_payload(ctx.payload, ctx.use_case))
     if built is not None:
         payload.append(M.FutureDatedCommandOutcomeDeviceAlert(M.UpdateSecurityCredentialsDeviceAlert(built[0])))
 
@@ -340,17 +370,18 @@ def credentials_updated_when_due(ctx: ResponseContext, payload: etree._Element) 
 @command("6.17", "CS02c", devices=(DeviceType.ESME, DeviceType.GSME, DeviceType.GPF))
 def issue_security_credentials(request: DuisRequest, ctx: CommandContext) -> bytes:
     bit = choice(request, "CredentialType", {"Digital Signature": DIGITAL_SIGNATURE, "Key Agreement": KEY_AGREEMENT})
-    return asn1.encode("IssueSecurityCredentialsCommand", {"keyUsage": key_usage(int(bit))})  # type: ignore[arg-type]
+    return asn1.encode("IssueSecurityCredentialsCommand", {"keyUsage": key_usage(bit)})
 
 
 @response("CS02c")
 def credentials_issued(ctx: ResponseContext, rsp: etree._Element) -> None:
     """The device's certification request for its new key pair, or why it made none."""
-    name, value = ctx.payload.value.value  # type: ignore[attr-defined]
+    payload = asn1_payload(ctx.payload, ctx.use_case)
+    name, value = asn1_choice(payload.value, payload.type_name)
     if name == "certificationRequest":
         rsp.append(M.CertificationRequest(_b64(value)))
     else:
-        view = ctx.payload.value.fields()["responseCode"]  # type: ignore[attr-defined]
+        view = asn1_record(payload.fields(), payload.type_name)["responseCode"]
         rsp.append(asn1_status("IssueCredentialsResponseCode", view, value))
         rsp.set("MessageSuccess", "false")
 
@@ -362,7 +393,7 @@ def update_device_certificate(request: DuisRequest, ctx: CommandContext) -> byte
 
 @response("CS02d")
 def device_certificate_updated(ctx: ResponseContext, rsp: etree._Element) -> None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = asn1_payload(ctx.payload, ctx.use_case)
     rsp.append(asn1_status("UpdateSecurityCredentialsResponseCode", value.fields(), value.value))
     rsp.set("MessageSuccess", "true" if value.value == 0 else "false")
 
@@ -419,10 +450,15 @@ def response_code(values: dict[str, str], tag: str, default: int) -> int:
 
 def asn1_command(command: DeviceCommand, type_name: str) -> object:
     """The asn1tools value of a command's ASN.1 payload, checked to be of `type_name`."""
-    value = command.payload.value  # type: ignore[attr-defined]
+    value = command.payload.value
     if not isinstance(value, asn1.Asn1Payload) or value.type_name != type_name:
         raise PayloadError(f"{command.use_case}: expected an ASN.1 {type_name}", 0)
     return value.value
+
+
+def asn1_command_record(command: DeviceCommand, type_name: str) -> dict[str, Any]:
+    """The asn1tools value of a command whose ASN.1 type is a SEQUENCE."""
+    return asn1_record(asn1_command(command, type_name), type_name)
 
 
 def usage_bits(value: tuple[bytes, int]) -> frozenset[int]:
@@ -445,7 +481,7 @@ def _kind_cell(role: int, kind: str) -> dict:
 
 
 def _utc(value: dt.datetime) -> str:
-    return utc_text(value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value)
+    return utc_text(value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value)
 
 
 # -- CS02b / CS02g: what the device reads, what it answers --------------------------------------------------
@@ -455,7 +491,7 @@ def update_security_credentials_command(command: DeviceCommand) -> dict:
     """The certificates by DUIS name (ReplacementCertificates/DigitalSigningCertificate ...), base64 DER, the
     certification path, the replaced role, the new party's floors, the mode, the authorising counter and
     the execution time (ISO 8601; the far-future one cancels)."""
-    value: dict = asn1_command(command, "UpdateSecurityCredentialsCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "UpdateSecurityCredentialsCommand")
     control = value["authorisingRemotePartyControl"]
     mode = MODE_NAMES.get(control["credentialsReplacementMode"], str(control["credentialsReplacementMode"]))
     fields: dict = {"CredentialsReplacementMode": MMC_MODES.get(mode, mode),
@@ -533,7 +569,7 @@ def credentials_updated_alert(command: DeviceCommand, code: int, outcome: dict) 
     """FDA-CS02b / FDA-CS02g (0x00CB / 0x0124): a future-dated CS02b/CS02g's outcome when its time came, as the
     RTDS devices send it: the alert code (0x8F66 / 0x8F67), the command's execution time and the outcome cell
     by cell as the response to an immediate command carries it (the same names), lengths over 127 in two bytes."""
-    when = asn1_command(command, "UpdateSecurityCredentialsCommand").get("executionDateTime")  # type: ignore
+    when = asn1_command_record(command, "UpdateSecurityCredentialsCommand").get("executionDateTime")
     if when is None:
         raise PayloadError(f"{command.use_case}: not a future-dated command, so no outcome alert", 0)
     return asn1.encode("UpdateSecurityCredentialsAlert", {
@@ -554,8 +590,8 @@ def _outcome_of(command: DeviceCommand, outcome: dict) -> dict:
 def _execution_outcome(command: DeviceCommand, values: dict, path: str) -> dict:
     """An UpdateSecurityCredentialsExecutionOutcome from its MMC names; what MMC has no name for (a mode or a
     role it does not list) comes from the command."""
-    control = asn1_command(command, "UpdateSecurityCredentialsCommand")["authorisingRemotePartyControl"]  # type: ignore
-    targets = asn1_command(command, "UpdateSecurityCredentialsCommand")["replacements"]  # type: ignore[index]
+    update = asn1_command_record(command, "UpdateSecurityCredentialsCommand")
+    control, targets = update["authorisingRemotePartyControl"], update["replacements"]
     target_role = targets[0]["targetTrustAnchorCell"]["trustAnchorCellRemotePartyRole"] if targets else SUPPLIER
     mode = values.get(f"{path}/CredentialsReplacementMode")
     changes = []
@@ -583,7 +619,7 @@ def _execution_outcome(command: DeviceCommand, values: dict, path: str) -> dict:
 def _not_carried_out(command: DeviceCommand) -> dict:
     """The outcome of a command the model failed without saying why cell by cell: every cell 'other',
     with no entity or key known (the RTDS has no such case)."""
-    value: dict = asn1_command(command, "UpdateSecurityCredentialsCommand")  # type: ignore[assignment]
+    value = asn1_command_record(command, "UpdateSecurityCredentialsCommand")
     control = value["authorisingRemotePartyControl"]
     return {"authorisingRemotePartySeqNumber": control["authorisingRemotePartySeqNumber"],
             "credentialsReplacementMode": control["credentialsReplacementMode"], "remotePartySeqNumberChanges": [],
@@ -603,7 +639,7 @@ CERTIFICATE_STORAGE_FAILED = asn1.named_numbers("UpdateDeviceCertificateResponse
 
 def credential_type(command: DeviceCommand, type_name: str) -> dict:
     """The DUIS CredentialType a command's keyUsage names ("" when it names neither key)."""
-    value: dict = asn1_command(command, type_name)  # type: ignore[assignment]
+    value = asn1_command_record(command, type_name)
     return {"CredentialType": CREDENTIAL_TYPES.get(usage_bits(value["keyUsage"]), "")}
 
 
@@ -635,7 +671,8 @@ def credentials_issued_answer(command: DeviceCommand, outcome: dict) -> bytes:
 
 @accepts("CS02d")
 def update_device_certificate_command(command: DeviceCommand) -> dict:
-    return {"DeviceCertificate": _b64(asn1_command(command, "UpdateDeviceCertificateCommand"))}  # type: ignore
+    certificate = asn1_octets(asn1_command(command, "UpdateDeviceCertificateCommand"), "UpdateDeviceCertificateCommand")
+    return {"DeviceCertificate": _b64(certificate)}
 
 
 def certificate_updated_outcome(status: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ from harness.gbcs import axdr, cosem, dlms
 from harness.gbcs.axdr import Data, Tag
 from harness.gbcs.frame import CraFlag, GeneralSigning
 from harness.usecases import chf, device
-from harness.usecases.mmc import M
+from harness.usecases.mmc import M, bit_string
 from harness.usecases.registry import ResponseContext, response
 
 LIMITED_DUTY_CYCLE_ACTION, CHANNEL_CHANGED, SCAN_ASSESSED = 0x8F20, 0x8F26, 0x8F28
@@ -113,7 +113,7 @@ def no_capacity(device_id: EntityId) -> AlertPayload:
 # -- The Parse ------------------------------------------------------------------------------------------
 
 def _content(ctx: ResponseContext) -> Data | None:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     if isinstance(value, dlms.DataNotification) and len(value.body.items) == 3:
         return value.body.items[2]
     return None
@@ -135,9 +135,10 @@ def _named(names: tuple[str, ...], item: Data) -> str:
 
 
 def _channel(item: Data) -> str:
-    if item.tag is not Tag.BIT_STRING or item.value[0] != 32:  # type: ignore[index]
+    count, raw = bit_string(item) if item.tag is Tag.BIT_STRING else (0, b"")
+    if count != 32:
         return f"unknown ({item.plain()})"
-    view = cosem.channel_mask_view(int.from_bytes(item.value[1], "big"))  # type: ignore[index]
+    view = cosem.channel_mask_view(int.from_bytes(raw, "big"))
     return f"{view['band']} band channel {', '.join(map(str, view['channels']))} (page {view['page']})"
 
 

@@ -32,7 +32,7 @@ Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to va
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -52,19 +52,25 @@ from harness.usecases import device, esme_config, joins
 from harness.usecases import esme_prepayment as prepayment_commands
 from harness.usecases import esme_tariff as tariff_commands
 from harness.usecases.esme_config import ACTION, GET, access_request
-from harness.usecases.gsme_config import PERIODICITY
+from harness.usecases.gsme_config import EVENT_SETTINGS, PERIODICITY
 from harness.usecases.gsme_reads import (
     all_found,
     attributes,
     frames,
-   
     opened,
     read_attributes,
+    seconds,
     success,
 )
-from harness.usecases.gsme_config import EVENT_SETTINGS
-from harness.usecases.gsme_reads import seconds
-from harness.usecases.mmc import M, utc_text
+from harness.usecases.gsme_tariff import (
+    BLOCK_THRESHOLD_DIVISOR,
+    BLOCK_THRESHOLD_MULTIPLIER,
+    PRICE_TRAILING_DIGITS,
+    UNIT_KWH,
+    default_response,
+    gbz_answer,
+)
+from harness.usecases.mmc import M, bit_string, utc_text
 from harness.usecases.records import DspRecords
 from harness.usecases.registry import (
     CommandContext,
@@ -127,7 +133,7 @@ def dlms_reads(srv: str, use_case: str, reads: tuple[Read, ...], devices=(ESME,)
     command(srv, use_case, devices=devices, **options)(build)
 
 
-def gbz_reads(srv: str, use_case: str, zcl_commands: list[tuple[int, int, int, dict]], devices=(GSME,),
+def gbz_reads(srv: str, use_case: str, zcl_commands: Sequence[gbz.ZclCommand], devices=(GSME,),
               **options) -> None:
     def build(request: DuisRequest, ctx: CommandContext) -> bytes:
         return gbz.command_payload(zcl_commands)
@@ -153,15 +159,17 @@ def dlms_values(ctx: ResponseContext, reads: tuple[Read, ...]) -> dict[Read, Dat
 
 
 def integer(ctx: ResponseContext, item: Data, what: str) -> int:
-    check(ctx, isinstance(item.value, int) and not isinstance(item.value, bool),
-          f"{what} must be an integer, found {item.tag.label}")
-    return item.value  # type: ignore[return-value]
+    value = item.value
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PayloadError(f"{ctx.use_case}: {what} must be an integer, found {item.tag.label}", 0)
+    return value
 
 
 def octets(ctx: ResponseContext, item: Data, what: str, size: int | None = None) -> bytes:
-    check(ctx, item.tag is Tag.OCTET_STRING and (size is None or len(item.value) == size),
+    value = item.value
+    check(ctx, item.tag is Tag.OCTET_STRING and isinstance(value, bytes) and (size is None or len(value) == size),
           f"{what} must be an octet-string" + (f" of {size} bytes" if size else "") + f", found {item.tag.label}")
-    return item.value  # type: ignore[return-value]
+    return item.octets
 
 
 def items(ctx: ResponseContext, item: Data, what: str, tag: Tag = Tag.ARRAY, size: int | None = None) -> tuple:
@@ -219,7 +227,7 @@ def indexed(name: str, values: Iterable[object], start: int = 1) -> list[etree._
 
 
 def gas_components(ctx: ResponseContext) -> list[gbz.Component]:
-    value = ctx.payload.value  # type: ignore[attr-defined]
+    value = ctx.payload.value
     check(ctx, isinstance(value, gbz.GbzPayload), "expected a GBZ payload")
     return opened(ctx)
 
@@ -248,7 +256,8 @@ def activate_emergency_credit(request: DuisRequest, ctx: CommandContext) -> byte
 @command("2.5", "GCS06", devices=(GSME,))
 def select_emergency_credit(request: DuisRequest, ctx: CommandContext) -> bytes:
     # Select Available Emergency Credit as from the energy service interface, issued 'now' (0).
-    return gbz.command_payload([(PREPAYMENT, CLIENT_TO_SERVER, 0x00, {"command_issue_date_time": 0, "originating_device": 0})])
+    return gbz.command_payload([(PREPAYMENT, CLIENT_TO_SERVER, 0x00,
+                                 {"command_issue_date_time": 0, "originating_device": 0})])
 
 
 @response("ECS09", "GCS06")
@@ -322,9 +331,9 @@ def _switching_table(ctx: ResponseContext, values: dict[Read, Data]) -> etree._E
     if (weeks := values.get(TARIFF["weeks"])) is not None:
         profiles = M.WeekProfiles()
         for week in items(ctx, weeks, "week profile table")[:4]:
-            name, *days = items(ctx, week, "week profile", Tag.STRUCTURE, 8)
+            name, *day_ids = items(ctx, week, "week profile", Tag.STRUCTURE, 8)
             profiles.append(M.WeekProfile(M.WeekName(str(octets(ctx, name, "week name", 1)[0])),
-                                          *indexed("ReferencedElecDay", (integer(ctx, d, "day id") for d in days))))
+                                          *indexed("ReferencedElecDay", (integer(ctx, d, "day id") for d in day_ids))))
         table.append(profiles)
     if (seasons := values.get(TARIFF["seasons"])) is not None:
         out = M.Seasons()
@@ -387,19 +396,19 @@ CURRENT_CALENDAR, FRIENDLY_CREDIT_CALENDAR_ID = 0xFFFFFFFF, 0xFFFFFFFE     # iss
 DELIVERED, FRIENDLY_CREDIT = 0x00, 0x03                                    # calendar types
 
 
-def calendar_reads(calendar_id: int, calendar_type: int) -> list[tuple[int, int, int, dict]]:
+def calendar_reads(calendar_id: int, calendar_type: int) -> list[gbz.ZclCommand]:
     """Get Day Profiles, Get Week Profiles, Get Seasons (all, from id 1), Get Special Days (all)."""
     ids = {"provider_id": 0, "issuer_calendar_id": calendar_id}
-    return [(CALENDAR, CLIENT_TO_SERVER, 0x01, {**ids, "start_day_id": 1, "number_of_days": 0}),
-            (CALENDAR, CLIENT_TO_SERVER, 0x02, {**ids, "start_week_id": 1, "number_of_weeks": 0}),
-            (CALENDAR, CLIENT_TO_SERVER, 0x03, ids),
-            (CALENDAR, CLIENT_TO_SERVER, 0x04, {"start_time": 0, "number_of_events": 0,
-                                                "calendar_type": calendar_type, **ids})]
+    return [gbz.ZclCommand(CALENDAR, CLIENT_TO_SERVER, 0x01, {**ids, "start_day_id": 1, "number_of_days": 0}),
+            gbz.ZclCommand(CALENDAR, CLIENT_TO_SERVER, 0x02, {**ids, "start_week_id": 1, "number_of_weeks": 0}),
+            gbz.ZclCommand(CALENDAR, CLIENT_TO_SERVER, 0x03, ids),
+            gbz.ZclCommand(CALENDAR, CLIENT_TO_SERVER, 0x04, {"start_time": 0, "number_of_events": 0,
+                                                              "calendar_type": calendar_type, **ids})]
 
 
 gbz_reads("4.11.1", "GCS21f", [read_attributes(PRICE, GAS_TARIFF_ATTRIBUTES),
                                *calendar_reads(CURRENT_CALENDAR, DELIVERED),
-                               (PRICE, CLIENT_TO_SERVER, 0x00, {"command_options": 0})])    # Get Current Price
+                               gbz.ZclCommand(PRICE, CLIENT_TO_SERVER, 0x00, {"command_options": 0})])  # Get Price
 
 PUBLISH_PRICE, PUBLISH_DAY_PROFILE, PUBLISH_WEEK_PROFILE, PUBLISH_SEASONS, PUBLISH_SPECIAL_DAYS = 0x00, 1, 2, 3, 4
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -462,7 +471,8 @@ def gsme_tariff(ctx: ResponseContext, rsp: etree._Element) -> None:
     # As GCS01a sent them: thresholds in the meter's units (multiplier 0x0202, divisor 0x0203), prices in
     # 10^-(price trailing digit) of the currency.
     for element, child, found in (("TariffThresholds", "BlockThreshold", BLOCK_THRESHOLDS),
-                                  ("TOUTariff", "TariffTOUPrice", TIER_PRICES), ("BlockTariff", "BlockPrice", BLOCK_PRICES)):
+                                  ("TOUTariff", "TariffTOUPrice", TIER_PRICES),
+                                  ("BlockTariff", "BlockPrice", BLOCK_PRICES)):
         present = [M(child, str(values[a]), index=str(i)) for i, a in enumerate(found, start=1) if a in values]
         if present:
             gas.append(M(element, *present))
@@ -501,7 +511,7 @@ SUSPENDED = "110"
 
 
 def _bits(item: Data) -> str:
-    bits, raw = item.value  # type: ignore[misc]
+    bits, raw = bit_string(item)
     return "".join(f"{b:08b}" for b in raw)[:bits]
 
 
@@ -529,8 +539,8 @@ def _debt_recovery(ctx: ResponseContext, name: str, charge: Data | None, period:
         if unit.table:
             out.append(M.DebtRecoveryRate(str(unit.table[0][1])))
         out.append(M.DebtRecoveryRatePriceScale(str(unit.price_scale)))
-    if period is not None and integer(ctx, period, "debt recovery period") in PERIODS:
-        out.append(M.DebtRecoveryRatePeriod(PERIODS[period.value]))  # type: ignore[index]
+    if period is not None and (period_seconds := integer(ctx, period, "debt recovery period")) in PERIODS:
+        out.append(M.DebtRecoveryRatePeriod(PERIODS[period_seconds]))
     return out
 
 
@@ -561,7 +571,8 @@ def esme_prepayment_configuration(ctx: ResponseContext, rsp: etree._Element) -> 
             item = items(ctx, item, name)[0]
         return str(integer(ctx, item, name))
 
-    for element, name in (("DebtRecoveryPerPayment", "debt_per_payment"), ("DebtRecoveryRateCap", "debt_recovery_rate_cap"),
+    for element, name in (("DebtRecoveryPerPayment", "debt_per_payment"),
+                          ("DebtRecoveryRateCap", "debt_recovery_rate_cap"),
                           ("DisablementThreshold", "disablement_threshold"),
                           ("EmergencyCreditLimit", "emergency_credit_limit"),
                           ("EmergencyCreditThreshold", "emergency_credit_threshold"),
@@ -623,7 +634,8 @@ def gsme_prepayment_configuration(ctx: ResponseContext, rsp: etree._Element) -> 
                    for i, e in enumerate(day["schedule_entries"][:3], start=1)]
         days.append(M.GasNonDisablementDayProfile(*actions, M.GasDayName(str(day["day_id"]))))
     parts = [days, calendar.weeks_element("WeekProfiles", 2, "ReferencedDayName"),
-             calendar.seasons_element("SeasonProfiles"), calendar.special_days_element("SpecialDays", "ReferencedDayName")]
+             calendar.seasons_element("SeasonProfiles"),
+             calendar.special_days_element("SpecialDays", "ReferencedDayName")]
     gas = M.Gas()
     if any(len(part) for part in parts):      # NOT_FOUND: the meter holds no friendly credit calendar
         gas.append(M.NonDisablementCalendar(*(part for part in parts if len(part))))
@@ -680,8 +692,8 @@ def gsme_meter_balance(ctx: ResponseContext, rsp: etree._Element) -> None:
 BILLING_CALENDAR: Read = (22, "0-0:15.0.0.255", 4)           # Single Action Schedule execution_time
 dlms_reads("6.2.3", "ECS26d", (BILLING_CALENDAR,), requires=predates("ECS26l"))
 dlms_reads("6.2.3", "ECS26l", (BILLING_CALENDAR,), requires=takes("ECS26l"))
-_GET_BILLING_PERIOD = [(PRICE, CLIENT_TO_SERVER, 0x0B, {"earliest_start_time": 0, "min_issuer_event_id": 0xFFFFFFFF,
-                                                        "number_of_commands": 1, "tariff_type": 0})]
+_GET_BILLING_PERIOD = [gbz.ZclCommand(PRICE, CLIENT_TO_SERVER, 0x0B, {
+    "earliest_start_time": 0, "min_issuer_event_id": 0xFFFFFFFF, "number_of_commands": 1, "tariff_type": 0})]
 gbz_reads("6.2.3", "GCS21d", _GET_BILLING_PERIOD, requires=predates("GCS21k"))
 gbz_reads("6.2.3", "GCS21k", _GET_BILLING_PERIOD, requires=takes("GCS21k"))
 _N_MONTHLY = {4: "Quarterly", 2: "SixMonthly", 1: "Yearly"}
@@ -868,11 +880,11 @@ for _use_case, _settings, _requires in (("ECS25r1", SUPPLIER_SETTINGS, lambda r:
                                         ("ECS25r2", NETWORK_OPERATOR_SETTINGS, _network_operator)):
     dlms_reads("6.2.10", _use_case, tuple((1, obis, 2) for _, obis in _settings), requires=_requires)
 # Get Event Configuration of the event group 0x81FF: every 0x81xx event the GSME supports
-gbz_reads("6.2.10", "GCS20r", [(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x05, {"event_id": 0x81FF})])
+gbz_reads("6.2.10", "GCS20r", [gbz.ZclCommand(DEVICE_MANAGEMENT, SERVER_TO_CLIENT, 0x05, {"event_id": 0x81FF})])
 
 
 def enabled_alerts(ctx: ResponseContext, item: Data, high: int) -> set[str]:
-    bits, raw = item.value if item.tag is Tag.BIT_STRING else (0, b"")  # type: ignore[misc]
+    bits, raw = bit_string(item) if item.tag is Tag.BIT_STRING else (0, b"")
     check(ctx, item.tag is Tag.BIT_STRING and bits == 256, f"alert settings must be 256 bits, found {item.tag.label}")
     value = int.from_bytes(raw, "big")
     return {f"{high:02X}{low:02X}" for low in range(256) if value >> low & 1}
@@ -901,7 +913,8 @@ def esme_alert_behaviours(ctx: ResponseContext, rsp: etree._Element) -> None:
         out.append(M(name, *_alert_groups(groups, enabled)))
         unknown = enabled - {code for _, codes in groups for code in codes}
         if unknown:
-            ctx.notes.append(f"{ctx.use_case}: {name} enables alerts MMC has no element for: {', '.join(sorted(unknown))}")
+            ctx.notes.append(f"{ctx.use_case}: {name} enables alerts MMC has no element for: "
+                             f"{', '.join(sorted(unknown))}")
     rsp.append(out)
 
 
@@ -921,7 +934,8 @@ def gsme_alert_behaviours(ctx: ResponseContext, rsp: etree._Element) -> None:
     for code in GSME_SUPPLIER_EVENTS:
         if code in reported:
             config = reported[code]
-            out.append(M(f"x{code}", *(M(flag, "Enable" if config & bits else "Disable") for flag, bits in EVENT_FLAGS)))
+            out.append(M(f"x{code}", *(M(flag, "Enable" if config & bits else "Disable")
+                                       for flag, bits in EVENT_FLAGS)))
     unknown = sorted(set(reported) - set(GSME_SUPPLIER_EVENTS))
     if unknown:
         ctx.notes.append(f"GCS20r: events MMC has no element for: {', '.join(unknown)}")
@@ -1277,10 +1291,11 @@ def tariff_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
         **{TARIFF[f"thresholds{rate}"]: axdr.array(*(axdr.double_long_unsigned(int(t[""])) for t in _by_index(
             repeated(rates.get(rate, {}), "BlockThreshold")))) for rate in range(1, tariff_commands.BLOCK_RATES + 1)},
         TARIFF["currency"]: axdr.boolean(values.get("CurrencyUnitsLabel", "GBP") == "GBP"),
-        TARIFF["standing_charge"]: tariff_commands.unit_charge(_number(values, "StandingChargeScale", DEFAULT_PRICE_SCALE),
-                                                          [(b"", _number(values, "StandingCharge"))]),
-        TARIFF["price_matrix"]: tariff_commands.unit_charge(price_scale, matrix, commodity=tariff_commands.ACTIVE_IMPORT,
-                                                       commodity_scale=tariff_commands.PRICE_COMMODITY_SCALE)}
+        TARIFF["standing_charge"]: tariff_commands.unit_charge(
+            _number(values, "StandingChargeScale", DEFAULT_PRICE_SCALE), [(b"", _number(values, "StandingCharge"))]),
+        TARIFF["price_matrix"]: tariff_commands.unit_charge(
+            price_scale, matrix, commodity=tariff_commands.ACTIVE_IMPORT,
+            commodity_scale=tariff_commands.PRICE_COMMODITY_SCALE)}
     return esme_config.device.dlms_answer(command, outcome, tuple(read[r] for r in TARIFF_READS))
 
 
@@ -1309,7 +1324,8 @@ def prepayment_configuration_read_answer(command: DeviceCommand, outcome: dict) 
             axdr.octet_string(_dlms_time(when["SwitchTime"])), axdr.long_unsigned(0xFFFF),
             axdr.bit_string("".join("1" if day in weekdays else "0" for day in DAYS_OF_WEEK)),
             axdr.bit_string("".join("1" if i in applies else "0" for i in range(1, special_count + 1))),
-            axdr.octet_string(_dlms_plain_date(when["StartDate"])), axdr.octet_string(_dlms_plain_date(when["EndDate"]))))
+            axdr.octet_string(_dlms_plain_date(when["StartDate"])),
+            axdr.octet_string(_dlms_plain_date(when["EndDate"]))))
 
     def recovery(n: int) -> tuple[Data, Data]:
         rate = _below(electricity, f"DebtRecovery{n}")
@@ -1377,7 +1393,8 @@ def gsme_alert_behaviours_answer(command: DeviceCommand, outcome: dict) -> bytes
             events[code] = events.get(code, 0) | (bit if value == "Enable" else 0)
 
     def reply(component: gbz.Component) -> device.Reply:
-        return device.Reply(DEVICE_MANAGEMENT, zcl.Frame(REPORT_FRAME, component.frame.sequence, REPORT_EVENT_CONFIGURATION, {
+        return device.Reply(DEVICE_MANAGEMENT, zcl.Frame(
+            REPORT_FRAME, component.frame.sequence, REPORT_EVENT_CONFIGURATION, {
             "command_index": 0, "total_commands": 1,
             "events": [{"event_id": code, "event_configuration": events[code]} for code in sorted(events)]}))
 
@@ -1417,9 +1434,6 @@ def gsme_billing_calendar_answer(command: DeviceCommand, outcome: dict) -> bytes
 # where the meter holds no such calendar or price. A failure as gsme_tariff.gbz_answer. What the answers
 # carry beyond MMC (the issuer event and calendar ids the setting command gave, the price tier in force)
 # comes in the outcome under its ZCL name; the meter's clock is the command's `now`.
-
-from harness.usecases.gsme_tariff import (BLOCK_THRESHOLD_DIVISOR, BLOCK_THRESHOLD_MULTIPLIER,
-                                          PRICE_TRAILING_DIGITS, UNIT_KWH, default_response, gbz_answer)
 
 GAS_TARIFF_READ_FRAME = zcl.FRAME_SERVER_TO_CLIENT | 0x10     # the RTDS GSME's: no default response wanted
 GAS_PREPAY_READ_FRAME = zcl.FRAME_SERVER_TO_CLIENT
@@ -1509,7 +1523,8 @@ def gas_tariff_read(tariff: dict[str, str], tier: int | None) -> dict:
     out: dict = {"Gas/CurrencyUnitsLabel": tariff.get(f"{prices}/CurrencyUnits", "GBP"),
                  "Gas/StandingCharge": str(int(tariff.get(f"{prices}/StandingCharge") or 0)),
                  **mmc_named("Gas/TariffThresholds/BlockThreshold",
-                             _numbers(tariff, "GasTariffElements/ThresholdMatrix/BlockThreshold", len(BLOCK_THRESHOLDS))),
+                             _numbers(tariff, "GasTariffElements/ThresholdMatrix/BlockThreshold",
+                                      len(BLOCK_THRESHOLDS))),
                  **mmc_named("Gas/TOUTariff/TariffTOUPrice", tou),
                  **mmc_named("Gas/BlockTariff/BlockPrice",
                              _numbers(tariff, f"{prices}/BlockTariff/BlockPrice", len(BLOCK_PRICES))),
@@ -1651,8 +1666,9 @@ def gas_prepayment_configuration_read(configuration: dict[str, str], debt: dict[
                                                                       GAS_RECOVERY_PERIODS[0x01])
     days = []
     for day in repeated(configuration, f"{calendar}/DayProfiles/GasNonDisablementDayProfile")[:5]:
-        actions = [{"StartTime": minutes_time(_minutes(a["StartTime"])), "NonDisablementAction": a["NonDisablementAction"],
-                    "@index": str(i)} for i, a in enumerate(repeated(day, "TimeStartAction")[:3], start=1)]
+        actions = [{"StartTime": minutes_time(_minutes(a["StartTime"])),
+                    "NonDisablementAction": a["NonDisablementAction"], "@index": str(i)}
+                   for i, a in enumerate(repeated(day, "TimeStartAction")[:3], start=1)]
         days.append({**mmc_named("TimeStartAction", actions), "GasDayName": str(int(day["GasDayName"]))})
     weeks, seasons = _weeks_and_seasons(configuration, f"{calendar}/WeekProfiles", f"{calendar}/SeasonProfiles",
                                         "ReferencedDayName")

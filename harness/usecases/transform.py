@@ -49,8 +49,11 @@ def _device_types(request: DuisRequest, device_type: DeviceType | None) -> tuple
     return None if hint is None else (hint,)
 
 
+_NO_RECORDS = DspRecords()      # choose's default: the DSP holds nothing beyond the request (frozen, so shared)
+
+
 def choose(request: DuisRequest, device_type: DeviceType | None = None,
-           records: DspRecords = DspRecords(), use_case: str | None = None) -> CommandCodec:
+           records: DspRecords = _NO_RECORDS, use_case: str | None = None) -> CommandCodec:
     """The use case a request becomes for its target's device type and the DSP's records (or, given
     `use_case`, that one of the SR's use cases)."""
     codecs = registry.commands_for(request.srv)
@@ -97,7 +100,7 @@ def transform(request: DuisRequest, records: DspRecords | None = None, *, now: d
     DCC originates (by default the User's counter)."""
     records = replace(records or DspRecords(), **facts)
     codec = choose(request, records.device_type, records, use_case)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     user_counter = request.request_id.counter
     if codec.originator is Originator.USER:
         originator, counter = request.originator, user_counter

@@ -30,7 +30,8 @@ def _decimal(name: str, value: float | str | Decimal, places: int, low: str, hig
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise DitError(f"{name} must be a number, not {value!r}") from None
-    if not number.is_finite() or number.as_tuple().exponent < -places:
+    exponent = number.as_tuple().exponent          # 'n', 'N' or 'F' for NaN and infinity
+    if not isinstance(exponent, int) or exponent < -places:
         raise DitError(f"{name} allows at most {places} decimal places, not {value!r}")
     inside = (Decimal(low) < number < Decimal(high)) if exclusive else (Decimal(low) <= number <= Decimal(high))
     if not inside:
@@ -141,7 +142,7 @@ def set_device_configuration_import_mpxn(*, import_mpan: str | None = None, seco
         if not 1 <= len(mprn) <= 10:
             raise DitError(f"import_mprn must be 1 to 10 characters, not {import_mprn!r}")
         return E.SetDeviceConfigurationImportMPxN(*future_dated(execution_date_time), E.ImportMPRN(mprn))
-    mpans = []
+    mpans: list[etree._Element] = []
     for name, value in (("import_mpan", import_mpan), ("secondary_import_mpan", secondary_import_mpan)):
         if value is not None:
             mpan = str(value).strip()

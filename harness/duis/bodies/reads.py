@@ -24,9 +24,9 @@ from harness.duis.requests import body
 from harness.duis.xml import E
 from harness.errors import DitError
 
-WHOLE_LOG_START = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+WHOLE_LOG_START = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 """Open start of a log period: before any entry a device could hold (an unset device clock reads 2000)."""
-WHOLE_LOG_END = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+WHOLE_LOG_END = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 """Open end of a log period: after any entry a device could hold."""
 
 LOGS_TO_READ = ("Event", "ALCSEvent", "PowerEvent", "Security", "GSMEEvent", "GSMESecurity")

@@ -126,10 +126,10 @@ def create_schedule(*, device_id: EntityId | str, schedule_start_date: dt.date, 
 def _schedule_selector(tag: str, srv: str, dsp_schedule_id: int | str | None,
                        device_id: EntityId | str | None) -> etree._Element:
     """ReadSchedule / DeleteSchedule: one schedule by DSP Schedule ID, or every schedule of a device."""
-    if (dsp_schedule_id is None) == (device_id is None):
-        raise DitError(f"{srv} needs exactly one of dsp_schedule_id or device_id")
-    if device_id is not None:
+    if device_id is not None and dsp_schedule_id is None:
         return E(tag, E.DeviceID(eui(device_id)))
+    if device_id is not None or dsp_schedule_id is None:
+        raise DitError(f"{srv} needs exactly one of dsp_schedule_id or device_id")
     try:
         number = -1 if isinstance(dsp_schedule_id, (bool, float)) else int(dsp_schedule_id)
     except (TypeError, ValueError):

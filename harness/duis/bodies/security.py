@@ -104,11 +104,11 @@ def _replacement(srv: str, role: RemotePartyRole | str | None, allowed: tuple[st
                            fix="check which SMKI certificate goes in which slot")
     # The top-up KA may be a payment provider's, so only DS and KA name the party whose cells change.
     party = [cert for tag, cert in certs if tag != TOP_UP_TAG]
-    entities = {entity_id_of(cert) for cert in party} - {None}
+    entities = {party_eui for cert in party if (party_eui := entity_id_of(cert)) is not None}
     if len(entities) > 1:
         raise DitError(f"{srv}: the DS and KA certificates belong to different parties "
                        f"({', '.join(sorted(e.duis for e in entities))})")
-    roles = {role_of(cert) for cert in party} - {None}
+    roles = {party_role for cert in party if (party_role := role_of(cert)) is not None}
     if len(roles) > 1:
         raise DitError(f"{srv}: the DS and KA certificates carry different roles "
                        f"({', '.join(sorted(r.name for r in roles))})")
@@ -286,6 +286,7 @@ def retrieve_device_security_credentials_krp(
 
     A comma-separated string ("Supplier, NetworkOperator") is read as several roles.
     """
+    items: list[RemotePartyRole | str]
     if isinstance(remote_party_roles, (str, RemotePartyRole)):
         items = [remote_party_roles] if isinstance(remote_party_roles, RemotePartyRole) else [
             part for part in remote_party_roles.split(",") if part.strip()]

@@ -153,6 +153,7 @@ def update_price_primary_element(*, fuel: str = ELECTRICITY, unit_rates: int | s
     """New prices for the tariff already on the meter: one unit rate for the single-rate tariff of
     1.1.1, or one per TOU rate in use (up to 48 electricity, 4 gas), as a list or comma-separated."""
     elec = _fuel("1.2.1", fuel)
+    rates: list[int | str]
     if isinstance(unit_rates, str):
         rates = [rate for rate in unit_rates.split(",") if rate.strip()]   # "24500, 12000" from a table
     else:
