@@ -41,11 +41,7 @@ class Finding:
 
 def _duis(srv: str, smki: SMKI, schema, now: dt.datetime, counter: int) -> Finding:
     root = examples.build_example(srv, smki, now, counter)
-    cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
-    if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
-        raise DitError(f"no XML signing certificate and key for {examples.SUPPLIER_A}",
-                       fix="add <eui>-xml.pem and its key to the keystore")
-    xmldsig.sign(root, cred.private_key, cred.certificate)
+    xmldsig.sign_as(root, smki.keystore, examples.SUPPLIER_A)
     parsed = xml.parse(xml.serialize(root), f"SR {srv}")
     signature = xmldsig.verify(parsed, smki.keystore)
     errors = schema.errors(parsed) if schema else []

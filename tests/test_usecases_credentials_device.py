@@ -36,10 +36,7 @@ from harness.usecases.credentials import (
     device_certificate_outcome,
     trust_anchor_holder,
 )
-from harness.usecases.firmware_activation import (
-    activation_outcome,
-    firmware_activated_alert,
-)
+from harness.usecases.firmware_activation import activation_outcome, firmware_activated_alert
 from harness.usecases.security import (
     ReplacementOutcome,
     certificate_updated_outcome,

@@ -30,7 +30,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -49,7 +48,7 @@ from harness.gbcs import crypto, utrn
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage, MalformedMessage
 from harness.pki import Keystore, KeyUsage
-from harness.pki.certificates import entity_id_of, usage_of
+from harness.pki.certificates import entity_id_of, public_key_of, usage_of
 from harness.pki.keystore import Credential
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 from harness.usecases import DspRecords, DuisRequest, mmc
@@ -211,10 +210,7 @@ class ServiceUser:
     def _device_certificate_in_use(self, value) -> None:
         """A device confirmed it uses the certificate 6.15.2 placed: its responses verify with that key now."""
         cert = load_certificate(value, "6.15.2 device_certificate")
-        key = cert.public_key()
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise DitError("6.15.2 device_certificate: the key is not an elliptic-curve key", fix="GBCS keys are P-256")
-        self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), key, cert))
+        self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), public_key_of(cert), cert))
 
     def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
         """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.
@@ -224,11 +220,7 @@ class ServiceUser:
             exchange = Exchange(self.name, _header(root, "ServiceReferenceVariant"), rid.target, rid,
                                 CommandVariant(int(_header(root, "CommandVariant"))))
             self.exchanges.append(exchange)
-        cred = self.keystore.credential(self.eui, KeyUsage.XML_SIGNING, private=True)
-        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
-            raise DitError(f"no XML signing certificate and key for {self.eui}",
-                           fix="add <eui>-xml.pem and its key to the keystore")
-        xmldsig.sign(root, cred.private_key, cred.certificate)
+        xmldsig.sign_as(root, self.keystore, self.eui)
         data = xml.serialize(root)
         exchange.add(self.clock.now(), f"request to {web_service}", data)
         exchange.receiver_mark = (len(self.receiver.rejected), len(self.receiver.refused))

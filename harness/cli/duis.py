@@ -125,7 +125,6 @@ def cmd_duis_sign(args: argparse.Namespace) -> int:
     from harness.duis import xml, xmldsig
     from harness.duis.request_id import RequestId
     from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
-    from harness.pki import KeyUsage
 
     if len(args.files) > 1 and not args.out_dir:
         raise DitError("several files need --out-dir", where="dit duis sign")
@@ -158,11 +157,7 @@ def cmd_duis_sign(args: argparse.Namespace) -> int:
                 print(f"FAIL {name}: schema: {errors[0]}", file=sys.stderr)
                 status = EXIT_FAILED
                 continue
-        cred = keystore.credential(signer, KeyUsage.XML_SIGNING, private=True)
-        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
-            raise DitError(f"no XML signing certificate and key for {signer}",
-                           fix="add <eui>-xml.pem and its key to the keystore")
-        xmldsig.sign(root, cred.private_key, cred.certificate)
+        xmldsig.sign_as(root, keystore, signer)
         data = xml.serialize(root)
         if args.out_dir:
             target = Path(args.out_dir) / path.name
@@ -256,17 +251,13 @@ def cmd_duis_example(args: argparse.Namespace) -> int:
     from lxml import etree
 
     from harness.duis import examples, xml, xmldsig
-    from harness.pki import SMKI, KeyUsage, default_directory
+    from harness.pki import SMKI, default_directory
 
     smki = SMKI.open(default_directory())
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root = examples.build_example(args.srv, smki, now, int(now.timestamp() * 1000))
     if args.sign:                # unindented: the DCC signs (and checks) the document without indentation
-        cred = smki.keystore.credential(examples.SUPPLIER_A, KeyUsage.XML_SIGNING, private=True)
-        if cred.private_key is None or cred.certificate is None:    # a bare public key: no certificate for KeyInfo
-            raise DitError(f"no XML signing certificate and key for {examples.SUPPLIER_A}",
-                           fix="add <eui>-xml.pem and its key to the keystore")
-        xmldsig.sign(root, cred.private_key, cred.certificate)
+        xmldsig.sign_as(root, smki.keystore, examples.SUPPLIER_A)
     else:
         etree.indent(root)
     sys.stdout.buffer.write(xml.serialize(root) + b"\n")

@@ -28,7 +28,9 @@ from lxml import etree
 from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs 0.5 has no lxml.builder
 
 from harness.duis.xml import DS, canonical, ds
-from harness.pki import Credential, Keystore
+from harness.errors import DitError
+from harness.eui import EntityId
+from harness.pki import Credential, Keystore, KeyUsage
 from harness.pki.signatures import sign as ecdsa_sign
 from harness.pki.signatures import verify as ecdsa_verify
 
@@ -111,6 +113,16 @@ def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) ->
     if ignore_whitespace:
         strip_element_content_whitespace(doc)
     return hashlib.sha256(canonical(doc.getroottree(), exclusive=False)).digest()
+
+
+def sign_as(root: etree._Element, keystore: Keystore, signer: EntityId) -> etree._Element:
+    """Sign in place with the signer's XML-signing key and certificate from the keystore (the certificate goes
+    into KeyInfo, so a bare public key will not do)."""
+    cred = keystore.credential(signer, KeyUsage.XML_SIGNING, private=True)
+    if cred.private_key is None or cred.certificate is None:
+        raise DitError(f"no XML signing certificate and key for {signer}",
+                       fix="add <eui>-xml.pem and its key to the keystore")
+    return sign(root, cred.private_key, cred.certificate)
 
 
 def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> etree._Element:

@@ -10,6 +10,7 @@ from the lab's `repository`, whichever SMKI that is.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from typing import Protocol
 
 from cryptography import x509
@@ -103,12 +104,12 @@ class Lab(Protocol):
     def evidence_credentials(self) -> list[Credential]: ...
 
 
-class SmkiQuestions:
-    """The `Lab` methods about the SMKI, answered by the lab's `repository`."""
+class SmkiQuestions(ABC):
+    """The `Lab` methods about the SMKI, answered by the lab's `repository` (each lab says which SMKI that is)."""
 
     @property
-    def repository(self) -> Smki:
-        raise NotImplementedError
+    @abstractmethod
+    def repository(self) -> Smki: ...
 
     def certificate_from_smki(self, device: EntityId, usage: KeyUsage, request: bytes) -> x509.Certificate:
         """'Retrieve Certificate From SMKI': the certificate SMKI issues for the certification request (PKCS#10

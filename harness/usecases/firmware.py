@@ -30,12 +30,7 @@ from harness.gbcs.dlms import Descriptor, Obis
 from harness.usecases import device
 from harness.usecases.esme_config import GET, access_request
 from harness.usecases.firmware_activation import firmware_version_octets
-from harness.usecases.gsme_reads import (
-    attributes,
-    opened,
-    read_attributes,
-    success,
-)
+from harness.usecases.gsme_reads import attributes, opened, read_attributes, success
 from harness.usecases.mmc import M
 from harness.usecases.registry import (
     CommandContext,

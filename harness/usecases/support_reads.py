@@ -39,11 +39,7 @@ from lxml import etree
 
 from harness.catalogue import DeviceType, PaymentMode, UserRole
 from harness.duis import xml
-from harness.duis.bodies.configuration import (
-    ESME_NETWORK_OPERATOR_ALERTS,
-    ESME_SUPPLIER_ALERTS,
-    GSME_SUPPLIER_EVENTS,
-)
+from harness.duis.bodies.configuration import ESME_NETWORK_OPERATOR_ALERTS, ESME_SUPPLIER_ALERTS, GSME_SUPPLIER_EVENTS
 from harness.eui import EntityId
 from harness.gbcs import axdr, gbz, zcl
 from harness.gbcs.axdr import Data, PayloadError, Tag
@@ -53,15 +49,7 @@ from harness.usecases import esme_prepayment as prepayment_commands
 from harness.usecases import esme_tariff as tariff_commands
 from harness.usecases.esme_config import ACTION, GET, access_request
 from harness.usecases.gsme_config import EVENT_SETTINGS, PERIODICITY
-from harness.usecases.gsme_reads import (
-    all_found,
-    attributes,
-    frames,
-    opened,
-    read_attributes,
-    seconds,
-    success,
-)
+from harness.usecases.gsme_reads import all_found, attributes, frames, opened, read_attributes, seconds, success
 from harness.usecases.gsme_tariff import (
     BLOCK_THRESHOLD_DIVISOR,
     BLOCK_THRESHOLD_MULTIPLIER,
