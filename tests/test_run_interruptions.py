@@ -37,12 +37,20 @@ def _start(tmp_path: Path, report: Path, *extra: str) -> subprocess.Popen:
                             env={**os.environ, "DIT_SMKI": str(tmp_path / "smki")})
 
 
-def _wait_until(child: subprocess.Popen, ready: Callable[[], bool], what: str) -> None:
+def _frozen_once(child: subprocess.Popen, ready: Callable[[], bool], what: str) -> None:
+    """Wait until `ready`, then stop the child (SIGSTOP) so the fault lands before the run can finish however
+    fast the machine is; `_thawed` lets it go on into the fault."""
     deadline = time.monotonic() + PATIENCE_S
     while not ready():
         assert child.poll() is None, f"dit run ended before {what}: {child.communicate()}"
         assert time.monotonic() < deadline, f"no {what} within {PATIENCE_S} s"
         time.sleep(0.02)
+    child.send_signal(signal.SIGSTOP)
+
+
+def _thawed(child: subprocess.Popen) -> subprocess.Popen:
+    child.send_signal(signal.SIGCONT)
+    return child
 
 
 def _count(db: Path, table: str) -> int:
@@ -85,9 +93,9 @@ def test_sigterm_ends_the_run_interrupted_and_keeps_what_finished(tmp_path):
     report = tmp_path / "reports"
     dsn = f"sqlite:///{report / 'phase.db'}"
     child = _start(tmp_path, report)
-    _wait_until(child, lambda: _count(report / "phase.db", "executions") >= 1, "first execution in the ledger")
-    child.send_signal(signal.SIGTERM)
-    code, stderr = _ended(child)
+    _frozen_once(child, lambda: _count(report / "phase.db", "executions") >= 1, "first execution in the ledger")
+    child.send_signal(signal.SIGTERM)                     # delivered when the child goes on
+    code, stderr = _ended(_thawed(child))
     with Ledger(dsn) as book:
         [run] = book.runs()
         kept = book.executions()
@@ -132,11 +140,11 @@ def test_a_ledger_whose_disk_is_full_loses_no_execution(tmp_path):
     db = report / "phase.db"
     dsn = f"sqlite:///{db}"
     child = _start(tmp_path, report)
-    _wait_until(child, lambda: _count(db, "planned") > 0, "plan in the ledger")
+    _frozen_once(child, lambda: _count(db, "planned") > 0, "plan in the ledger")
     # The write-ahead log is the ledger's biggest file and only grows: every commit from now on is refused.
     full = os.path.getsize(f"{db}-wal")
     resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (full, full))
-    code, stderr = _ended(child)
+    code, stderr = _ended(_thawed(child))
     with Ledger(dsn) as book:
         [run] = book.runs()
         recorded = book.executions()
@@ -173,9 +181,9 @@ def test_a_postgresql_ledger_stopped_mid_run_loses_no_execution(tmp_path):
                 return 0
 
         child = _start(tmp_path, report, "--ledger", dsn)
-        _wait_until(child, lambda: executions() >= 1, "first execution in the ledger")
+        _frozen_once(child, lambda: executions() >= 1, "first execution in the ledger")
         server.stop()
-        code, stderr = _ended(child)
+        code, stderr = _ended(_thawed(child))
         line = _one_line(stderr)
         server.start()
         with Ledger(dsn) as book:
