@@ -111,9 +111,28 @@ def test_test_issues_their_work_off_plans_and_links(dsn):
         assert (second.id, second.provider, second.security) == ("ALM-4711", False, True)
         updated = book.update_issue("TI-0001", work_off_plan="WOP-12", plan_due="2026-12-01")
         assert (updated.work_off_plan, updated.plan_due, updated.status) == ("WOP-12", "2026-12-01", "open")
+        book.record_execution(ExecutionRecord(run, "a", "install_commission/s", "passed", "2026-11-22"))
         closed = book.update_issue("TI-0001", status="closed", on="2026-12-02")
-        assert (closed.closed_at, closed.outstanding) == ("2026-12-02", False)
+        assert (closed.closed_at, closed.outstanding, closed.close_reason) == ("2026-12-02", False, None)
         assert [i.id for i in book.issues()] == ["ALM-4711", "TI-0001"]
+
+
+def test_an_issue_closes_only_after_a_later_passing_execution_of_each_linked_scenario_or_with_a_reason(dsn):
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        failed = book.record_execution(ExecutionRecord(run, "a", "ihd/s", "failed", "2026-11-21T10:00:00"))
+        book.record_execution(ExecutionRecord(run, "b", "ppmid/t", "passed", "2026-11-20T10:00:00"))
+        book.raise_issue("IHD blank", 3, "DSP", executions=[failed], scenarios=["ppmid/t"], raised_at="2026-11-21")
+        with pytest.raises(DitError, match=r"TI-0001 cannot be closed: no later passing execution of ihd/s, ppmid/t"):
+            book.update_issue("TI-0001", status="closed")
+        book.record_execution(ExecutionRecord(run, "a", "ihd/s", "failed", "2026-11-22T10:00:00"))
+        book.record_execution(ExecutionRecord(run, "b", "ppmid/t", "passed", "2026-11-22T10:00:00"))
+        assert book.unretested(book.issue("TI-0001")) == ["ihd/s"]
+        book.record_execution(ExecutionRecord(run, "a", "ihd/s", "passed", "2026-11-23T10:00:00"))
+        assert book.update_issue("TI-0001", status="closed").status == "closed"
+        book.raise_issue("PPMID slow", 4, "DSP", scenarios=["ppmid/u"])
+        closed = book.update_issue("TI-0002", status="closed", close_reason="scenario withdrawn from the plan (CR-9)")
+        assert (closed.status, closed.close_reason) == ("closed", "scenario withdrawn from the plan (CR-9)")
 
 
 @pytest.mark.parametrize("call, message", [

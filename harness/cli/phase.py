@@ -58,6 +58,8 @@ def _register_issue(issue: Commands) -> None:
     update.add_argument("--work-off-plan", metavar="REF", help="the agreed work-off plan's reference")
     update.add_argument("--due", metavar="DATE", help="the date the work-off plan is due")
     update.add_argument("--on", metavar="DATE", help="when the change happened (default today)")
+    update.add_argument("--reason", help="why a closed issue needs no retest (closing otherwise needs a later "
+                                         "passing execution of each linked scenario: dit run --retest ID)")
     for command in (raise_, update):
         who = command.add_mutually_exclusive_group()
         who.add_argument("--owner", choices=("DSP", "CSP N", "CSP C/S"), help=owners)
@@ -141,7 +143,8 @@ def cmd_issue_update(args: argparse.Namespace) -> int:
     with open_ledger(args, create=False) as book:
         issue = book.update_issue(args.id, status=args.status, severity=args.severity, owner=_owner(args),
                                   work_off_plan=args.work_off_plan, plan_due=args.due,
-                                  executions=args.execution or [], scenarios=args.scenario or [], on=args.on)
+                                  executions=args.execution or [], scenarios=args.scenario or [], on=args.on,
+                                  close_reason=args.reason)
     print(_issue_line(_issue_row(issue)))
     return EXIT_OK
 

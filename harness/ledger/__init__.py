@@ -18,6 +18,8 @@ from harness.ledger.records import (
     DeviceRecord,
     ExecutionRecord,
     Outcome,
+    Part,
+    Participant,
     PlannedTest,
     RunRecord,
     Suspension,
@@ -26,5 +28,6 @@ from harness.ledger.records import (
 from harness.ledger.store import DEFAULT_DSN, Ledger
 
 __all__ = ["CONDITIONS", "DEFAULT_DSN", "OUTCOMES", "OUTSTANDING", "PROVIDERS", "BlockedReason", "Blocker",
-           "CriterionEvidence", "DeviceRecord", "ExecutionRecord", "Ledger", "Outcome", "PlannedTest", "RunRecord",
+           "CriterionEvidence", "DeviceRecord", "ExecutionRecord", "Ledger", "Outcome", "Part", "Participant",
+           "PlannedTest", "RunRecord",
            "Suspension", "TestIssue", "describe"]

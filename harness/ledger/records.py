@@ -121,6 +121,30 @@ class BlockedReason:
         return self.blocker.prefix + self.text
 
 
+class Part(StrEnum):
+    """How a device took part in an execution, as a DCC User observes it."""
+
+    ANSWERED = "answered"       # it was sent a command and its response came back
+    ALERTED = "alerted"         # it raised an alert the scenario waited for
+    JOINED = "joined"           # it joined the Communications Hub's HAN
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A device that took part in an execution, in the role the scenario gave it ('ESME', 'ESME 2', 'PPMID')."""
+
+    asset: str
+    role: str
+    parts: tuple[Part, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"asset": self.asset, "role": self.role, "parts": [p.value for p in self.parts]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Participant:
+        return cls(data["asset"], data["role"], tuple(Part(p) for p in data["parts"]))
+
+
 @dataclass(frozen=True)
 class ExecutionRecord:
     """One scenario variant executed on one target: built by the pytest plugin as the scenario runs, committed to
@@ -147,6 +171,8 @@ class ExecutionRecord:
     family: str = ""
     tags: list[str] = field(default_factory=list)
     blocked: BlockedReason | None = None
+    participants: list[Participant] = field(default_factory=list)   # the devices that took part, and how
+    alerts: list[str] = field(default_factory=list)     # the alerts it waited for and received (codes, '0x8F1C')
 
     def __post_init__(self) -> None:
         """The outcome as the ledger's rows and JSON hold it, a plain string, becomes an Outcome."""
@@ -164,13 +190,14 @@ class ExecutionRecord:
     def as_json(self) -> dict[str, Any]:
         """Plain values, for the journal and for xdist to carry from a worker."""
         blocked = {"blocker": self.blocked.blocker.value, "text": self.blocked.text} if self.blocked else None
-        return {**asdict(self), "outcome": self.outcome.value, "blocked": blocked}
+        return {**asdict(self), "outcome": self.outcome.value, "blocked": blocked,
+                "participants": [p.as_json() for p in self.participants]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExecutionRecord:
         blocked = data.get("blocked")
         return cls(**{**data, "blocked": BlockedReason(Blocker(blocked["blocker"]), blocked["text"]) if blocked
-                      else None})
+                      else None, "participants": [Participant.from_json(p) for p in data.get("participants", [])]})
 
 
 @dataclass(frozen=True)
@@ -189,6 +216,7 @@ class TestIssue:
     plan_due: str | None = None
     executions: list[int] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)
+    close_reason: str | None = None     # why it was closed without a later passing execution of each linked test
 
     @property
     def provider(self) -> bool:
@@ -202,13 +230,18 @@ class TestIssue:
 
 @dataclass(frozen=True)
 class CriterionEvidence:
-    """Evidence a person records for a criterion the records cannot show (gate minutes, certificates)."""
+    """Evidence for a criterion: recorded by a person (gate minutes, certificates: a document's path or URL) or
+    by dit itself (automated: a run's HAN capture analysis, with the run that contributed it)."""
 
     criterion: str              # DIT.EN.1-6, DIT.EX.11, DIT.EX.12, DIT.7 ...
     status: str                 # met | workaround | not_met
-    reference: str
+    reference: str              # the document: a path or URL (manual); what was analysed (automated)
     recorded_by: str
     recorded_at: str
+    sha256: str | None = None   # the document's digest when the reference is a file
+    automated: bool = False
+    run_id: int | None = None   # the run whose records an automated piece of evidence comes from
+    detail: dict[str, Any] | None = None    # an automated analysis's figures, for aggregating across runs
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from harness.ledger.records import (
     CriterionEvidence,
     DeviceRecord,
     ExecutionRecord,
+    Participant,
     PlannedTest,
     RunRecord,
     Suspension,
@@ -63,17 +64,19 @@ CREATE TABLE IF NOT EXISTS executions (
     baseline TEXT, test_set TEXT, ch_variant TEXT, devices TEXT NOT NULL,
     outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked', 'skipped', 'not_run')),
     started_at TEXT, finished_at TEXT NOT NULL, duration_s REAL NOT NULL, virtual_s REAL NOT NULL,
-    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT, blocked TEXT);
+    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT, blocked TEXT,
+    participants TEXT NOT NULL DEFAULT '[]', alerts TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS executions_by_run ON executions (run_id, node);
 CREATE TABLE IF NOT EXISTS test_issues (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
     owner TEXT NOT NULL, status TEXT NOT NULL, security INTEGER NOT NULL, raised_at TEXT NOT NULL,
-    closed_at TEXT, work_off_plan TEXT, plan_due TEXT);
+    closed_at TEXT, work_off_plan TEXT, plan_due TEXT, close_reason TEXT);
 CREATE TABLE IF NOT EXISTS issue_links (
     issue_id TEXT NOT NULL REFERENCES test_issues (id), execution_id INTEGER, scenario_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS criterion_evidence (
     id {serial}, criterion TEXT NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL,
-    recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)
+    recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL, sha256 TEXT, automated INTEGER NOT NULL DEFAULT 0,
+    run_id INTEGER, detail TEXT)
 """
 LEDGER_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 _CRITERION = re.compile(r"^DIT\.(EN\.[1-6]|EX\.(1[0-2]|[1-9])|([1-9]|1[0-5]))$")
@@ -131,11 +134,20 @@ class Ledger:
             self._add_new_columns()
 
     def _add_new_columns(self) -> None:
-        """What a ledger an older dit made lacks: why each run was interrupted, what blocked each execution."""
-        for table, column in (("runs", "reason"), ("executions", "blocked")):
+        """What a ledger an older dit made lacks: why each run was interrupted, what blocked each execution, which
+        devices took part in it and which alerts it received, evidence's document digest and origin, why an issue
+        was closed without a retest."""
+        for table, column, kind in (("runs", "reason", "TEXT"), ("executions", "blocked", "TEXT"),
+                                    ("executions", "participants", "TEXT NOT NULL DEFAULT '[]'"),
+                                    ("executions", "alerts", "TEXT NOT NULL DEFAULT '[]'"),
+                                    ("criterion_evidence", "sha256", "TEXT"),
+                                    ("criterion_evidence", "automated", "INTEGER NOT NULL DEFAULT 0"),
+                                    ("criterion_evidence", "run_id", "INTEGER"),
+                                    ("criterion_evidence", "detail", "TEXT"),
+                                    ("test_issues", "close_reason", "TEXT")):
             if column not in self._db.columns(table):
                 with self._db.transaction():
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -264,10 +276,10 @@ class Ledger:
     def executions(self, run_id: int | None = None) -> list[ExecutionRecord]:
         """With the scenario's title, family and tags from the plan of its run."""
         where, params = ("WHERE e.run_id = ?", (run_id,)) if run_id is not None else ("", ())
-        # read-only, a ledger an older dit made may have no blocked column
-        blocked = "e.blocked" if "blocked" in self._db.columns("executions") else "NULL"
-        columns = ", ".join(f"e.{c}" for c in _EXECUTION_COLUMNS if c != "blocked")
-        rows = self._db.rows(f"SELECT {columns}, {blocked}, e.id, p.title, p.family, p.tags FROM executions e "
+        # read-only, a ledger an older dit made may lack the newer columns
+        have = self._db.columns("executions")
+        columns = ", ".join(f"e.{c}" if c in have else _OLDER_LEDGER[c] for c in _EXECUTION_COLUMNS)
+        rows = self._db.rows(f"SELECT {columns}, e.id, p.title, p.family, p.tags FROM executions e "
                              f"LEFT JOIN planned p ON p.run_id = e.run_id AND p.node = e.node {where} ORDER BY e.id",
                              params)
         return [_execution(row) for row in rows]
@@ -298,7 +310,11 @@ class Ledger:
 
     def update_issue(self, issue_id: str, *, status: str | None = None, severity: int | None = None,
                      owner: str | None = None, work_off_plan: str | None = None, plan_due: str | None = None,
-                     executions: Sequence[int] = (), scenarios: Sequence[str] = (), on: str | None = None) -> TestIssue:
+                     executions: Sequence[int] = (), scenarios: Sequence[str] = (), on: str | None = None,
+                     close_reason: str | None = None) -> TestIssue:
+        """Closing needs a passing execution of each linked scenario later than the executions linked to the issue
+        (or, for a scenario linked as a whole, finished on or after the day it was raised); without one, a
+        recorded reason (say, the test was withdrawn)."""
         current = self.issue(issue_id)
         _check_issue(severity or current.severity, owner or current.owner)
         if status is not None and status not in ISSUE_STATUSES:
@@ -307,16 +323,22 @@ class Ledger:
             raise DitError("a work-off plan needs both its reference and its due date",
                            fix="give --work-off-plan and --due together")
         when = _date(on, "date") if on else dt.date.today().isoformat()
+        if status == "closed" and not (close_reason or "").strip():
+            if unretested := self.unretested(current):
+                raise DitError(f"{issue_id} cannot be closed: no later passing execution of "
+                               f"{', '.join(unretested)}",
+                               fix=f"dit run --retest {issue_id}, or close it with --reason saying why not")
         closed_at = current.closed_at
         if status is not None:
             closed_at = when if status in ("closed", "rejected") else None
         with self._db.transaction():
             self._db.execute(
                 "UPDATE test_issues SET status = ?, severity = ?, owner = ?, work_off_plan = ?, plan_due = ?, "
-                "closed_at = ? WHERE id = ?",
+                "closed_at = ?, close_reason = ? WHERE id = ?",
                 (status or current.status, severity or current.severity, owner or current.owner,
                  work_off_plan or current.work_off_plan,
-                 _date(plan_due, "work-off plan due date") if plan_due else current.plan_due, closed_at, issue_id))
+                 _date(plan_due, "work-off plan due date") if plan_due else current.plan_due, closed_at,
+                 (close_reason or "").strip() or None if status == "closed" else current.close_reason, issue_id))
             self._link(issue_id, executions, scenarios)
         return self.issue(issue_id)
 
@@ -331,6 +353,20 @@ class Ledger:
         for scenario_id in scenarios:
             self._db.execute("INSERT INTO issue_links (issue_id, execution_id, scenario_id) VALUES (?, NULL, ?)",
                              (issue_id, scenario_id))
+
+    def unretested(self, issue: TestIssue) -> list[str]:
+        """The scenarios linked to an issue that have no passing execution after it: what a retest must run."""
+        linked_at: dict[str, int] = {}
+        for execution_id, scenario_id in self._db.rows(
+                "SELECT execution_id, scenario_id FROM issue_links WHERE issue_id = ?", (issue.id,)):
+            linked_at[scenario_id] = max(linked_at.get(scenario_id, 0), execution_id or 0)
+        missing = []
+        for scenario_id, after in sorted(linked_at.items()):
+            passed = self._db.rows("SELECT id, finished_at FROM executions WHERE scenario_id = ? AND "
+                                   "outcome = 'passed' AND id > ?", (scenario_id, after))
+            if not any(after or finished[:10] >= issue.raised_at for _, finished in passed):
+                missing.append(scenario_id)
+        return missing
 
     def issue(self, issue_id: str) -> TestIssue:
         for issue in self.issues():
@@ -347,14 +383,19 @@ class Ledger:
                 executions.append(execution_id)
             if scenario_id not in scenarios:
                 scenarios.append(scenario_id)
+        reason = "close_reason" if "close_reason" in self._db.columns("test_issues") else "NULL"  # an older ledger
         rows = self._db.rows("SELECT id, title, severity, owner, status, raised_at, security, closed_at, "
-                             "work_off_plan, plan_due FROM test_issues ORDER BY id")
+                             f"work_off_plan, plan_due, {reason} FROM test_issues ORDER BY id")
         return [TestIssue(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
-                          *links.get(r[0], ([], []))) for r in rows]
+                          *links.get(r[0], ([], [])), close_reason=r[10]) for r in rows]
 
     # -- evidence for criteria the records cannot show --------------------------------------------------------
 
-    def record_evidence(self, criterion: str, status: str, reference: str, recorded_by: str) -> CriterionEvidence:
+    def record_evidence(self, criterion: str, status: str, reference: str, recorded_by: str, *,
+                        sha256: str | None = None, automated: bool = False, run_id: int | None = None,
+                        detail: dict[str, Any] | None = None) -> CriterionEvidence:
+        """Evidence as recorded: whether a reference is a document worth its name is the recorder's to check
+        (harness.criteria.evidence); the ledger keeps what it is given, with when."""
         if not _CRITERION.match(criterion):
             raise DitError(f"{criterion!r} is not a DIT criterion or requirement",
                            fix="use DIT.EN.1-6, DIT.EX.1-12 or DIT.1-15")
@@ -362,17 +403,21 @@ class Ledger:
             raise DitError(f"status {status!r} is not one of {', '.join(EVIDENCE_STATUSES)}")
         if not reference.strip():
             raise DitError("evidence needs a reference (minutes, certificate, document)", fix="give --reference")
-        record = CriterionEvidence(criterion, status, reference, recorded_by, now())
+        record = CriterionEvidence(criterion, status, reference, recorded_by, now(), sha256, automated, run_id, detail)
         with self._db.transaction():
             self._db.execute("INSERT INTO criterion_evidence (criterion, status, reference, recorded_by, "
-                             "recorded_at) VALUES (?, ?, ?, ?, ?)",
-                             (record.criterion, status, reference, recorded_by, record.recorded_at))
+                             "recorded_at, sha256, automated, run_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (record.criterion, status, reference, recorded_by, record.recorded_at, sha256,
+                              int(automated), run_id, json.dumps(detail) if detail is not None else None))
         return record
 
     def evidence(self) -> list[CriterionEvidence]:
-        rows = self._db.rows("SELECT criterion, status, reference, recorded_by, recorded_at "
+        have = self._db.columns("criterion_evidence")       # read-only, an older ledger may lack the newer ones
+        newer = ", ".join(c if c in have else default for c, default in
+                          (("sha256", "NULL"), ("automated", "0"), ("run_id", "NULL"), ("detail", "NULL")))
+        rows = self._db.rows(f"SELECT criterion, status, reference, recorded_by, recorded_at, {newer} "
                              "FROM criterion_evidence ORDER BY id")
-        return [CriterionEvidence(*r) for r in rows]
+        return [CriterionEvidence(*r[:6], bool(r[6]), r[7], json.loads(r[8]) if r[8] else None) for r in rows]
 
     # -- suspensions -----------------------------------------------------------------------------------------
 
@@ -418,13 +463,15 @@ class Ledger:
 
 _EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
                       "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
-                      "evidence", "blocked")
+                      "evidence", "blocked", "participants", "alerts")
+_OLDER_LEDGER = {"blocked": "NULL", "participants": "'[]'", "alerts": "'[]'"}   # what a column it lacks reads as
 
 
 def _execution_row(e: ExecutionRecord) -> tuple[object, ...]:
     """An execution as its row holds it: the blocked reason is its blocker; its text is the error's."""
     values = {**{c: getattr(e, c) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
-              "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None}
+              "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None,
+              "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts)}
     return tuple(values[c] for c in _EXECUTION_COLUMNS)
 
 
@@ -434,6 +481,8 @@ def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
     blocker = Blocker(values["blocked"]) if values["blocked"] else None
     return ExecutionRecord(**{
         **values, "devices": json.loads(values["devices"]), "title": values["title"] or "",
+        "participants": [Participant.from_json(p) for p in json.loads(values["participants"])],
+        "alerts": json.loads(values["alerts"]),
         "family": values["family"] or "", "tags": json.loads(values["tags"] or "[]"),
         "blocked": BlockedReason(blocker, (values["error"] or "").removeprefix(blocker.prefix)) if blocker else None})
 
