@@ -87,11 +87,13 @@ class PlannedTest:
     hub_standard: str = ""
     meter_standard: str = ""
     devices: list[str] = field(default_factory=list)
+    cast: str = ""              # which devices play which roles ('' as the feature names them; see lab.targets)
 
     @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        """A test of the phase: the same scenario on the same target in any run is the same test."""
-        return self.scenario_id, self.baseline, self.test_set
+    def key(self) -> tuple[str, str | None, str | None, str]:
+        """A test of the phase: the same scenario on the same target with the same cast in any run is the same
+        test."""
+        return self.scenario_id, self.baseline, self.test_set, self.cast
 
 
 class Blocker(StrEnum):
@@ -173,6 +175,7 @@ class ExecutionRecord:
     blocked: BlockedReason | None = None
     participants: list[Participant] = field(default_factory=list)   # the devices that took part, and how
     alerts: list[str] = field(default_factory=list)     # the alerts it waited for and received (codes, '0x8F1C')
+    cast: str = ""              # as its PlannedTest's
 
     def __post_init__(self) -> None:
         """The outcome as the ledger's rows and JSON hold it, a plain string, becomes an Outcome."""
@@ -181,8 +184,8 @@ class ExecutionRecord:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
 
     @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        return self.scenario_id, self.baseline, self.test_set
+    def key(self) -> tuple[str, str | None, str | None, str]:
+        return self.scenario_id, self.baseline, self.test_set, self.cast
 
     def blocked_by(self, reason: BlockedReason) -> ExecutionRecord:
         return replace(self, outcome=Outcome.BLOCKED, blocked=reason, error=str(reason))

@@ -58,14 +58,14 @@ CREATE TABLE IF NOT EXISTS planned (
     business_critical INTEGER NOT NULL, requirements TEXT NOT NULL, baseline TEXT, test_set TEXT,
     ch_variant TEXT, dual_band INTEGER NOT NULL, kind TEXT NOT NULL, service_user TEXT NOT NULL,
     dsp_csp TEXT NOT NULL, hub_standard TEXT NOT NULL, meter_standard TEXT NOT NULL, devices TEXT NOT NULL,
-    PRIMARY KEY (run_id, node));
+    cast_ TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, node));
 CREATE TABLE IF NOT EXISTS executions (
     id {serial}, run_id INTEGER NOT NULL REFERENCES runs (id), node TEXT NOT NULL, scenario_id TEXT NOT NULL,
     baseline TEXT, test_set TEXT, ch_variant TEXT, devices TEXT NOT NULL,
     outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked', 'skipped', 'not_run')),
     started_at TEXT, finished_at TEXT NOT NULL, duration_s REAL NOT NULL, virtual_s REAL NOT NULL,
     service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT, blocked TEXT,
-    participants TEXT NOT NULL DEFAULT '[]', alerts TEXT NOT NULL DEFAULT '[]');
+    participants TEXT NOT NULL DEFAULT '[]', alerts TEXT NOT NULL DEFAULT '[]', cast_ TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS executions_by_run ON executions (run_id, node);
 CREATE TABLE IF NOT EXISTS test_issues (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
@@ -144,7 +144,9 @@ class Ledger:
                                     ("criterion_evidence", "automated", "INTEGER NOT NULL DEFAULT 0"),
                                     ("criterion_evidence", "run_id", "INTEGER"),
                                     ("criterion_evidence", "detail", "TEXT"),
-                                    ("test_issues", "close_reason", "TEXT")):
+                                    ("test_issues", "close_reason", "TEXT"),
+                                    ("planned", "cast_", "TEXT NOT NULL DEFAULT ''"),
+                                    ("executions", "cast_", "TEXT NOT NULL DEFAULT ''")):
             if column not in self._db.columns(table):
                 with self._db.transaction():
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
@@ -248,23 +250,26 @@ class Ledger:
         rows = [(run_id, t.node, t.scenario_id, t.title, t.family, json.dumps(t.tags), t.priority,
                  int(t.business_critical), json.dumps(t.requirements), t.baseline, t.test_set, t.ch_variant,
                  int(t.dual_band), t.kind, t.service_user, t.dsp_csp, t.hub_standard, t.meter_standard,
-                 json.dumps(t.devices)) for t in tests]
+                 json.dumps(t.devices), t.cast) for t in tests]
         with self._db.transaction():
             self._db.many("INSERT INTO planned (run_id, node, scenario_id, title, family, tags, priority, "
                           "business_critical, requirements, baseline, test_set, ch_variant, dual_band, kind, "
-                          "service_user, dsp_csp, hub_standard, meter_standard, devices) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "service_user, dsp_csp, hub_standard, meter_standard, devices, cast_) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT DO NOTHING", rows)
 
     def planned(self, run_id: int | None = None) -> list[PlannedTest]:
         where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
         rows = self._db.rows("SELECT node, scenario_id, title, family, tags, priority, business_critical, "
                              "requirements, baseline, test_set, ch_variant, dual_band, kind, service_user, dsp_csp, "
-                             f"hub_standard, meter_standard, devices FROM planned {where} ORDER BY run_id, node",
-                             params)
+                             f"hub_standard, meter_standard, devices, {self._cast('planned')} FROM planned {where} "
+                             "ORDER BY run_id, node", params)
         return [PlannedTest(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], bool(r[6]), json.loads(r[7]),
-                            r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], json.loads(r[17]))
+                            r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], json.loads(r[17]), r[18])
                 for r in rows]
+
+    def _cast(self, table: str) -> str:
+        return "cast_" if "cast_" in self._db.columns(table) else "''"        # read-only, an older ledger
 
     def record_execution(self, execution: ExecutionRecord) -> int:
         """Committed at once: a run killed after this loses nothing of this execution."""
@@ -417,7 +422,8 @@ class Ledger:
                           (("sha256", "NULL"), ("automated", "0"), ("run_id", "NULL"), ("detail", "NULL")))
         rows = self._db.rows(f"SELECT criterion, status, reference, recorded_by, recorded_at, {newer} "
                              "FROM criterion_evidence ORDER BY id")
-        return [CriterionEvidence(*r[:6], bool(r[6]), r[7], json.loads(r[8]) if r[8] else None) for r in rows]
+        return [CriterionEvidence(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7],
+                                  json.loads(r[8]) if r[8] else None) for r in rows]
 
     # -- suspensions -----------------------------------------------------------------------------------------
 
@@ -463,13 +469,14 @@ class Ledger:
 
 _EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
                       "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
-                      "evidence", "blocked", "participants", "alerts")
-_OLDER_LEDGER = {"blocked": "NULL", "participants": "'[]'", "alerts": "'[]'"}   # what a column it lacks reads as
+                      "evidence", "blocked", "participants", "alerts", "cast_")
+# what a column an older ledger lacks reads as
+_OLDER_LEDGER = {"blocked": "NULL", "participants": "'[]'", "alerts": "'[]'", "cast_": "''"}
 
 
 def _execution_row(e: ExecutionRecord) -> tuple[object, ...]:
     """An execution as its row holds it: the blocked reason is its blocker; its text is the error's."""
-    values = {**{c: getattr(e, c) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
+    values = {**{c: getattr(e, c.rstrip("_")) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
               "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None,
               "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts)}
     return tuple(values[c] for c in _EXECUTION_COLUMNS)
@@ -477,7 +484,8 @@ def _execution_row(e: ExecutionRecord) -> tuple[object, ...]:
 
 def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
     """_execution_row's row back, with the execution's id and the title, family and tags of its plan."""
-    values = dict(zip((*_EXECUTION_COLUMNS, "id", "title", "family", "tags"), row, strict=True))
+    values = dict(zip((*(c.rstrip("_") for c in _EXECUTION_COLUMNS), "id", "title", "family", "tags"), row,
+                      strict=True))
     blocker = Blocker(values["blocked"]) if values["blocked"] else None
     return ExecutionRecord(**{
         **values, "devices": json.loads(values["devices"]), "title": values["title"] or "",
