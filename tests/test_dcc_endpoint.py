@@ -351,7 +351,12 @@ class StubDcc:
             try:
                 self.client.post(self.receiver.url, _signed_response(body, self.keystore, "I0", tamper=True))
             except Unreachable:
-                pass                  # the receiver refused the handshake: what the test is about
+                # The receiver refused the handshake: what the test is about. Its server thread notes the refusal
+                # after the alert that reached us, so wait for the note: a real DCC's response comes long after
+                # its acknowledgement, while the virtual clock would otherwise let the wait end first.
+                deadline = time.monotonic() + 60
+                while not self.receiver.refused and time.monotonic() < deadline:
+                    time.sleep(0.01)
         return 200, "application/xml", _signed_response(body, self.keystore, "I99")
 
     def stop(self) -> None:
