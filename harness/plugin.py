@@ -42,7 +42,7 @@ from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import BenchFault, DitError, NotOnThisBench
-from harness.lab import EmulatedLab, targets
+from harness.lab import EmulatedLab, participation, targets
 from harness.lab import config as lab_config_module
 from harness.lab.config import LabConfig
 from harness.lab.memory import ScenarioMemory
@@ -103,6 +103,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ledger", default=None, help="phase ledger DSN: record the run there (default with "
                     f"--dit-report-dir: its phase.db; suspensions are read from {ledger.DEFAULT_DSN} otherwise)")
     group.addoption("--dit-run", type=int, default=None, help="record into this ledger run (resume it)")
+    group.addoption("--dit-test", action="append", default=[], type=targets.ChosenTest.parse,
+                    help="run only this test: [scenario, baseline, test set, cast or null] as JSON (dit run --retest)")
     group.addoption("--serial-consoles", action="store_true",
                     help="drive the emulated devices and hand-held terminals through serial consoles on "
                          "pseudo-terminals, as a real bench's")
@@ -135,7 +137,8 @@ def dit_target(request) -> RunTarget | None:
 @pytest.fixture
 def lab(lab_config, dit_schema, dit_target, request):
     where = {"test_set": dit_target.test_set if dit_target else None,
-             "baseline": dit_target.baseline if dit_target else None}
+             "baseline": dit_target.baseline if dit_target else None,
+             "cast": dit_target.cast if dit_target else None}      # which devices play the roles its steps name
     running: RealLab | EmulatedLab
     if lab_config.kind == "real":
         running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid, **where)
@@ -157,9 +160,19 @@ def _run_targets(config: pytest.Config) -> list[RunTarget]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every business scenario runs on each target of the run."""
+    """Every business scenario runs on each target of the run, in each cast the plan gives it there (lab.casts):
+    a scenario outline's casts are those of its examples together; an example is deselected in a cast not its own."""
     if "_pytest_bdd_example" in metafunc.fixturenames and "dit_target" in metafunc.fixturenames:
-        found = _run_targets(metafunc.config)
+        run_targets, lab = _run_targets(metafunc.config), metafunc.config.stash[RUN].lab
+        template = scenario_wrapper_template_registry.get(metafunc.function)
+        found = run_targets
+        if template is not None and lab is not None:
+            contexts = [c for e in template.examples for c in e.as_contexts()] or [{}]
+            # as named always: where its @on_ tags fit no example, that one item is deselected as before
+            found = [replace(target, cast=cast) for target in run_targets for cast in dict.fromkeys([target.cast, *(
+                cast for context in contexts
+                for cast in scenarios.casts(template.feature, template, context, lab.test_set(target.test_set),
+                                            target.baseline))])]
         metafunc.parametrize("dit_target", found, indirect=True, ids=[t.id for t in found])
 
 
@@ -319,7 +332,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)          # before -m and -k deselect: the plan is every scenario of the targets
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Examples tags become markers usable in -m too (pytest-bdd applies them only as written); a
-    scenario is deselected on a test set its @on_... tags do not fit."""
+    scenario is deselected on a test set its @on_... tags do not fit, and in a cast of its outline that is not its
+    example's."""
     lab = config.stash[RUN].lab
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
@@ -329,9 +343,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(marker_name(mark.name))
         target = _target_of(item)
         if target is not None and lab is not None:
-            tags = {m.name for m in item.iter_markers()}
-            site = lab.test_set(target.test_set)
-            (kept if targets.applies(tags, site, target.baseline) else dropped).append(item)
+            site, template = lab.test_set(target.test_set), _template(item)
+            # its @on_ tags fit the target, and the plan gives it this cast there
+            fits = template is not None and target.cast in scenarios.casts(template.feature, template, _example(item),
+                                                                           site, target.baseline)
+            (kept if fits else dropped).append(item)
             if lab.kind == "real":      # one physical test set runs one scenario at a time
                 item.add_marker(pytest.mark.xdist_group(target.test_set))
         else:
@@ -339,8 +355,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    _keep_chosen(config, items)
     _mark_blocked(config, items)
     _plan(config, items)
+
+
+def _keep_chosen(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A run told which tests to execute (--dit-test) runs and plans those alone: the targets it needs for them
+    hold other tests the phase may never have planned."""
+    chosen: list[targets.ChosenTest] = config.getoption("--dit-test")
+    if not chosen:
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        template = _template(item)
+        key = _new_record(item, template).key if template is not None else None
+        (kept if key is not None and any(test.matches(key) for test in chosen) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -362,8 +396,9 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
             [t for t in tags if scenarios.REQUIREMENT_TAG.match(t)], target.baseline.id, target.test_set,
             target.ch_variant, site.hub.han_variant == "Dual Band", target.baseline.kind,
             target.baseline.service_user, target.baseline.dsp_csp, site.hub.standard,
-            site.meter_standard or target.baseline.meters, record.devices))
-    finished = run.ledger.plan(lab.device_records(sorted({p.test_set for p in planned if p.test_set})), planned)
+            site.meter_standard or target.baseline.meters, record.devices, record.cast))
+    finished = run.ledger.plan(lab.device_records(sorted({p.test_set for p in planned if p.test_set}))
+                               + lab.library_records(), planned)
     if finished:
         done = [item for item in items if item.nodeid in finished]
         config.hook.pytest_deselected(items=done)
@@ -390,7 +425,7 @@ def _mark_blocked(config: pytest.Config, items: list[pytest.Item]) -> None:
             continue
         site = lab.test_set(target.test_set)
         names = targets.devices_named(template.render(_example(item)).steps, site)
-        by_name = {d.name: d.asset or d.name for d in site.devices}
+        by_name = {d.name: d.asset or d.name for d in target.cast.on(site).devices}    # who plays each role
         devices = item.stash[DEVICES] = [by_name[n] for n in names]
         if dit_suspended:
             item.stash[BLOCKED] = BlockedReason(Blocker.SUSPENDED,
@@ -433,7 +468,8 @@ def _new_record(item: pytest.Item, template: ScenarioTemplate) -> ExecutionRecor
         item.config.stash[RUN].run_id, item.nodeid, f"{family}/{scenarios._slug(scenario.name)}", Outcome.NOT_RUN,
         baseline=target.baseline.id if target else None, test_set=target.test_set if target else None,
         ch_variant=target.ch_variant if target else None, devices=item.stash.get(DEVICES, []), title=scenario.name,
-        family=family, tags=sorted(scenarios.variant_tags(template.feature, template, context)))
+        family=family, tags=sorted(scenarios.variant_tags(template.feature, template, context)),
+        cast=str(target.cast) if target else "")
 
 
 def _target_of(item: pytest.Item) -> RunTarget | None:
@@ -517,6 +553,9 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
     record = replace(record, duration_s=round(time.monotonic() - item.stash.get(STARTED, time.monotonic()), 3),
                      service_requests=len(context.exchanges) if context else 0,
                      virtual_s=round(lab.clock.elapsed, 1) if lab is not None else 0.0)
+    if lab is not None:         # which devices took part, as the scenario's DCC Users observed it
+        seen = participation.of_lab(lab)
+        record = replace(record, participants=seen.participants, alerts=seen.alerts)
     try:
         record = _keep_bench_evidence(run, record, lab)
     except OSError as exc:

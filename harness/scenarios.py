@@ -14,12 +14,23 @@ Optional SRs (the seed's "Optional - if change in schedule") run unless the run 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import DitError
 from harness.project import FEATURES
+
+if TYPE_CHECKING:
+    from pytest_bdd.parser import Feature, ScenarioTemplate
+
+    from harness.lab.baselines import Baseline
+    from harness.lab.casts import Cast
+    from harness.lab.config import LabConfig, PremisesConfig
+    from harness.lab.targets import RunTarget
 
 SR_STEP = re.compile(r'^(?:the )?(?P<party>.+?) sends (?P<optional>optional )?SR (?P<srv>\d+(?:\.\d+){1,2}) '
                      r'"(?P<name>[^"]+)" (?P<preposition>to|for) (?P<target>.+?)'
@@ -90,11 +101,61 @@ def variant_tags(feature, template, context: dict) -> set[str]:
 
 def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
     """Every scenario variant under features/<family>/*.feature, Scenario Outlines expanded."""
+    return [variant for variant, _, _, _ in _parsed(root)]
+
+
+def casts(feature: Feature, template: ScenarioTemplate, context: dict[str, str], site: PremisesConfig,
+          baseline: Baseline) -> list[Cast]:
+    """The casts a scenario variant runs in on a target (harness.lab.casts): none where its @on_ tags do not fit
+    the target. The plugin plans by this and `dit scenarios --casts` shows it."""
+    from harness.lab import casts as lab_casts
+    from harness.lab import targets
+
+    tags = variant_tags(feature, template, context)
+    if not targets.applies(tags, site, baseline):
+        return []
+    return lab_casts.planned(targets.devices_named(template.render(context).steps, site), site, tags=tags,
+                             family=Path(feature.filename).parent.name,     # features/<family>/x.feature
+                             regression=baseline.kind == "regression")
+
+
+@dataclass(frozen=True)
+class CastTest:
+    """A test as a run plans it: a scenario variant on a target in a cast (`target.cast`), with the assets that
+    play the roles its steps name."""
+
+    variant: ScenarioVariant
+    target: RunTarget
+    devices: dict[str, str]         # role -> asset
+
+    def as_dict(self) -> dict:
+        return {"target": self.target.id, "baseline": self.target.baseline.id, "test_set": self.target.test_set,
+                "cast": str(self.target.cast), "devices": self.devices}
+
+
+def plan(lab: LabConfig, run_targets: list[RunTarget], root: Path = FEATURES) -> list[CastTest]:
+    """Every test a run on these targets plans: each scenario variant on each target it fits, in each of its casts
+    there."""
+    from harness.lab import targets
+
+    found = []
+    for variant, feature, template, context in _parsed(root):
+        for target in run_targets:
+            site = lab.test_set(target.test_set)
+            roles = targets.devices_named(template.render(context).steps, site)
+            for cast in casts(feature, template, context, site, target.baseline):
+                players = {d.name: d.asset or d.name for d in cast.on(site).devices}
+                found.append(CastTest(variant, dataclasses.replace(target, cast=cast),
+                                      {role: players[role] for role in roles}))
+    return found
+
+
+def _parsed(root: Path) -> Iterator[tuple[ScenarioVariant, Feature, ScenarioTemplate, dict[str, str]]]:
+    """Each scenario variant with the pytest-bdd feature, template and Examples row it comes from."""
     from pytest_bdd.parser import FeatureParser
 
     if not root.is_dir():
         raise DitError("no features folder", where=str(root))
-    variants = []
     for path in sorted(root.rglob("*.feature")):
         family = path.parent.name if path.parent != root else path.stem
         try:
@@ -107,11 +168,10 @@ def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
                 scenario = template.render(context)
                 tags = sorted(variant_tags(feature, template, context))
                 steps = [e for s in scenario.steps if (e := step_entry(s.name)) is not None]
-                variants.append(ScenarioVariant(
+                yield ScenarioVariant(
                     id=f"{family}/{_slug(scenario.name)}", family=family, title=scenario.name,
                     tags=tags, priority=next((t for t in tags if t in PRIORITIES), None),
                     business_critical="business_critical" in tags,
                     requirements=[t for t in tags if REQUIREMENT_TAG.match(t)],
                     alerts=list(dict.fromkeys(s["alert"] for s in steps if "alert" in s)), steps=steps,
-                    file=str(path.relative_to(root.parent)), line=template.line_number))
-    return variants
+                    file=str(path.relative_to(root.parent)), line=template.line_number), feature, template, context

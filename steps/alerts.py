@@ -23,4 +23,5 @@ def receives_alert(lab, scenario_context, party, kind, code, device=None):
 
 @then(parsers.parse("{party} receives no {kind} alert {code}"))
 def receives_no_alert(lab, party, kind, code):
-    assert lab.user(party).wait_for_alert(code, timeout=600) is None, f"the {party} received {kind} alert {code}"
+    assert lab.user(party).wait_for_alert(code, timeout=600, expected=False) is None, \
+        f"the {party} received {kind} alert {code}"

@@ -158,7 +158,7 @@ READERS = [["report", "--no-pdf"], ["phase", "runs"], ["issue", "list"], ["evide
            ["lab", "suspensions"], ["issue", "update", "TI-0001", "--status", "closed"],
            ["lab", "resume", "ESME-1", "--fix", "CRB-1"]]
 WRITERS = [["issue", "raise", "--title", "t", "--severity", "2", "--owner", "DSP"],
-           ["evidence", "record", "DIT.EN.1", "--status", "met", "--reference", "minutes"],
+           ["evidence", "record", "DIT.EN.1", "--status", "met", "--reference", "https://lab.example/minutes.pdf"],
            ["phase", "set", "--name", "DIT"]]
 
 

@@ -49,14 +49,17 @@ def _run(bench: ServedBench, report: Path, *selection: str, config: Path | None 
     with Ledger(f"sqlite:///{report / 'phase.db'}") as book:
         [run] = book.runs()
         executions = book.executions()
-    return result, {e["title"]: e for e in summary["executions"] if e["outcome"] != "not_run"}, run, executions
+    return result, {e["title"] + (f" / {e['cast']}" if e["cast"] else ""): e for e in summary["executions"]
+                    if e["outcome"] != "not_run"}, run, executions
 
 
 def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_installer_is_blocked(bench, tmp_path):
     resets = bench.resets
     result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "install_commission or no_wan_lcd", "-k", "ESME")
     assert result.returncode == 0, result.stdout + result.stderr
-    for title in ("Install & Commission - ESME Credit", "Install & Commission - ESME Prepayment"):
+    # as named and with the second meter as the ESME (lab.casts): its console is the ESME's in that execution
+    for title in [f"Install & Commission - ESME {mode}{cast}" for mode in ("Credit", "Prepayment")
+                  for cast in ("", " / ESME=ESME 2")]:
         assert ran[title]["outcome"] == "passed", ran[title]
         evidence = Path(ran[title]["evidence"])
         console = (evidence / "console-ESME.txt").read_text()
@@ -64,14 +67,17 @@ def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_insta
         frames = list(capture.read(evidence / "han.pcap"))         # what the ZEP sniffer received live
         assert frames and all(f.channel == frames[0].channel and f.page == 0 for f in frames)
         assert any(p.name.endswith("asynchronous-response-I0.xml") for p in evidence.iterdir())
+        # who took part, as the service users saw it over the bench's DUIS (harness.lab.participation)
+        took_part = {p["role"]: p["parts"] for p in ran[title]["participants"]}
+        assert took_part["ESME"] == ["answered", "joined"] and "ESME 2" not in took_part
     no_wan = [e for title, e in ran.items() if title.startswith("no WAN")]
     assert no_wan and all(e["outcome"] == "blocked" and e["error"] == (
         "not on this bench: needs someone to fit the Communications Hub where there is no SM WAN coverage: not "
         "automated on a real lab (run this scenario on the emulated lab, or by hand on the bench)") for e in no_wan)
     # No-WAN ran first: a step the bench cannot do blocks its scenario, not the bench, and the run goes on.
     assert "the bench broke" not in result.stderr
-    assert run.status == "completed" and len(executions) == len(ran) == 4
-    assert bench.resets - resets == 4                              # the prepare command ran before each scenario
+    assert run.status == "completed" and len(executions) == len(ran) == 8
+    assert bench.resets - resets == 8                              # the prepare command ran before each scenario
     # A real lab's report keystore: public certificates only. Signatures verify offline; MACs cannot.
     keystore = Keystore.load(tmp_path / "r" / "keystore")
     assert not list((tmp_path / "r" / "keystore").glob("*.key"))
@@ -89,11 +95,11 @@ def test_a_prepare_command_that_fails_is_a_bench_fault(bench, tmp_path):
         (tmp_path / folder).symlink_to(bench.out / folder)
     result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "install_commission", "-k", "ESME", config=config)
     assert result.returncode == 1 and "the bench broke" in result.stderr
-    first, second = ran.values()
-    assert first["outcome"] == second["outcome"] == "blocked"
+    first, *rest = ran.values()          # 2 ESME variants, as named and with the second meter (lab.casts)
+    assert first["outcome"] == "blocked" and len(rest) == 3 and all(r["outcome"] == "blocked" for r in rest)
     assert first["error"].startswith("bench fault: ") and "preparing SB11-core failed (exit 1)" in first["error"]
-    assert second["error"].startswith("the bench is broken: prepare command")
-    assert run.status == "completed" and len(executions) == 2
+    assert all(r["error"].startswith("the bench is broken: prepare command") for r in rest)
+    assert run.status == "completed" and len(executions) == 4
 
 
 def test_steps_a_real_bench_cannot_do_say_so(bench):

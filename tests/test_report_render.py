@@ -46,7 +46,8 @@ def _issue(number: int, title: str, severity: int, owner: str, **extra) -> dict:
     issue = {"id": f"TI-{number:04d}", "title": title, "severity": severity, "owner": owner,
              "owner_kind": "manufacturer" if manufacturer else "provider", "status": "open", "outstanding": True,
              "security": False, "raised_at": "2026-11-03", "closed_at": None, "work_off_plan": None,
-             "plan_due": None, "deadline": None, "overdue": False, "executions": [100 + number], "scenarios": []}
+             "plan_due": None, "deadline": None, "overdue": False, "executions": [100 + number], "scenarios": [],
+             "close_reason": None}
     issue.update(extra)
     return issue
 

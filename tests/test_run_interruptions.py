@@ -23,7 +23,8 @@ from postgres_server import NO_SERVER, cluster, fresh_database
 
 from harness.ledger import ExecutionRecord, Ledger, journal
 
-SELECTION = ("-m", "install_commission")          # four scenarios, in this order:
+# four scenarios as named (not with the second meters, lab.casts), in this order:
+SELECTION = ("-m", "install_commission", "-k", "not ESME2 and not GSME2")
 SCENARIOS = ["install-commission-esme-credit", "install-commission-gsme-credit",
              "install-commission-esme-prepayment", "install-commission-gsme-prepayment"]
 PATIENCE_S = 120                                  # an overall bound, not a pace: the polls below wait on the ledger
@@ -245,9 +246,10 @@ def test_a_ledger_an_older_dit_made_gains_the_interruption_reason(tmp_path):
     db = tmp_path / "phase.db"
     with Ledger(f"sqlite:///{db}") as book:
         run = book.start_run("emulated", "", [])
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(db) as conn:               # as a release before 474b8b4 made it: unversioned, no reason
         conn.execute("ALTER TABLE runs DROP COLUMN reason")
-    with Ledger(f"sqlite:///{db}", create=False) as reader:          # a reader changes nothing
+        conn.execute("DROP TABLE alembic_version")
+    with Ledger(f"sqlite:///{db}", create=False) as reader:          # a reader upgrades it too
         assert [r.reason for r in reader.runs()] == [None]
     with Ledger(f"sqlite:///{db}") as book:
         book.finish_run(run, "interrupted", "terminated (SIGTERM)")

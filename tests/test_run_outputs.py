@@ -18,7 +18,7 @@ from dit_command import PROJECT, dit
 
 TESTS = Path(__file__).resolve().parent
 EXPECTED = TESTS / "run_outputs.json"
-SELECTION = ("-m", "install_commission")
+SELECTION = ("-m", "install_commission", "-k", "not ESME2 and not GSME2")     # as named (lab.casts)
 SUSPENDED = "ESME-78-1-alder"
 # Ledger columns that hold times, ids, hosts and process ids: they differ from run to run.
 VARYING = {"id", "started_at", "finished_at", "suspended_at", "recorded_at", "host", "pid", "duration_s"}
@@ -91,6 +91,9 @@ def _summary(report: Path) -> dict:
         del family["wall_s"]
     for execution in summary["executions"]:
         del execution["duration_s"]
+    for alert in summary["alert_coverage"]:                 # when each covering execution finished
+        for execution in alert["executions"]:
+            execution.pop("finished_at", None)
     return summary
 
 

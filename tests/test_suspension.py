@@ -40,18 +40,22 @@ def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path, workers)
     run = dit("run", "-m", "tariff_update", "--ledger", ledger, "--report-dir", str(tmp_path / "r"), *workers,
               DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 0, run.stdout + run.stderr                  # nothing that ran failed
-    executions = {e["scenario_id"]: e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+    executions = {(e["scenario_id"], e["cast"]): e
+                  for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
                   if e["family"] == "tariff_update"}
-    electricity = executions["tariff_update/tariff-update-product-change-electricity"]
+    electricity = executions["tariff_update/tariff-update-product-change-electricity", ""]
     assert electricity["outcome"] == "blocked" and "ESME-78-1-alder suspended (condition 4" in electricity["error"]
     assert electricity["devices"] == ["ESME-78-1-alder"]
-    assert executions["tariff_update/tariff-update-product-change-gas"]["outcome"] == "passed"
+    # with the second meter as the ESME the suspended one takes no part: that cast runs
+    second = executions["tariff_update/tariff-update-product-change-electricity", "ESME=ESME 2"]
+    assert second["outcome"] == "passed" and second["devices"] == ["ESME-78-2-birch"]
+    assert executions["tariff_update/tariff-update-product-change-gas", ""]["outcome"] == "passed"
     assert "BLOCKED" in run.stdout
     assert dit("lab", "resume", "ESME-78-1-alder", "--fix", "CRB-2026-117", "--ledger", ledger,
                DIT_SMKI=str(tmp_path / "smki")).returncode == 0
     run = dit("run", "-m", "tariff_update and ESME", "--ledger", ledger, "--report-dir", str(tmp_path / "r2"),
               DIT_SMKI=str(tmp_path / "smki"))
-    assert run.returncode == 0 and "1 passed" in run.stdout
+    assert run.returncode == 0 and "2 passed" in run.stdout          # as named and with the second meter
 
 
 def test_every_meter_suspended_suspends_dit(tmp_path):
@@ -68,4 +72,4 @@ def test_every_meter_suspended_suspends_dit(tmp_path):
     assert run.returncode == 1 and "nothing could run" in run.stderr and "DIT is suspended" in run.stderr
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     blocked = [e for e in summary["executions"] if e["outcome"] == "blocked"]
-    assert len(blocked) == 2 and all("DIT is suspended" in e["error"] for e in blocked)
+    assert len(blocked) == 4 and all("DIT is suspended" in e["error"] for e in blocked)     # 2 variants, 2 casts

@@ -89,5 +89,18 @@ def test_dit_run_from_a_wheel_installed_outside_the_checkout(venv: Path, tmp_pat
     assert ran.returncode == 0, ran.stdout + ran.stderr
     summary = json.loads((report / "summary.json").read_text())
     passed = [e["scenario_id"] for e in summary["executions"] if e["outcome"] == "passed"]
-    assert len(passed) == summary["totals"]["passed"] == 4 and summary["totals"]["failed"] == 0, summary["totals"]
+    # 4 variants, as named and with the second meters (lab.casts)
+    assert len(passed) == summary["totals"]["passed"] == 8 and summary["totals"]["failed"] == 0, summary["totals"]
     assert all(scenario.startswith("install_commission/") for scenario in passed), passed
+
+
+def test_a_ledger_an_old_release_made_upgrades_from_the_wheel(venv: Path, tmp_path: Path) -> None:
+    """The ledger's migration scripts are in the wheel and found there: Alembic reads them as files."""
+    ledger = tmp_path / "phase.db"
+    shutil.copy(PROJECT / "tests" / "data" / "ledgers" / "ab80485.db", ledger)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    listed = _run(venv / "bin" / "dit", "phase", "runs", "--ledger", f"sqlite:///{ledger}", cwd=tmp_path, timeout=120,
+                  env=env)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert f"dit: {ledger}: ledger upgraded from an unversioned ledger" in listed.stderr
+    assert listed.stdout.splitlines()[0] == f"ledger {ledger}, schema revision 0002"

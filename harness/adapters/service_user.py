@@ -130,6 +130,7 @@ class ServiceUser:
         self._scanned = 0
         self._responses: dict[RequestId, int] = {}        # RequestID -> inbox index of its async response
         self._utrn_counters: dict[EntityId, int] = {}
+        self.awaited: list[Received] = []                 # the alerts it waited for and received, in order
 
     def __repr__(self) -> str:
         return f"ServiceUser({self.name}, {self.eui})"
@@ -353,8 +354,10 @@ class ServiceUser:
         return len(self.receiver.snapshot())
 
     def wait_for_alert(self, code: str, *, since: int = 0, timeout: float | None = None,
-                       device: EntityId | None = None) -> Received | None:
-        """The first not-yet-seen device alert (code '8F12') or DCC alert ('N24') since a mark."""
+                       device: EntityId | None = None, expected: bool = True) -> Received | None:
+        """The first not-yet-seen device alert (code '8F12') or DCC alert ('N24') since a mark. One that was
+        expected is kept in `awaited` (what the scenario waited for and received); expected=False looks for
+        one that should not come."""
         code = code.upper().removeprefix("0X")
 
         def find() -> Received | None:
@@ -368,7 +371,10 @@ class ServiceUser:
                 return item
             return None
 
-        return self._wait_for(find, timeout)
+        found = self._wait_for(find, timeout)
+        if found is not None and expected:
+            self.awaited.append(found)
+        return found
 
     def wait_for_scheduled(self, schedule_id: str, timeout: float | None = None) -> Received | None:
         """The next result of one of this User's DSP schedules (a DSPScheduledMessage)."""

@@ -26,10 +26,14 @@ def register(commands: Commands) -> None:
     _register_issue(group(commands, "issue", "test issues in the phase ledger"))
     evidence = group(commands, "evidence", "evidence for entry criteria, board decisions and other criteria "
                                            "the records cannot show")
-    record = evidence.add_parser("record", help="record evidence for DIT.EN.n, DIT.EX.11/12, DIT.7, DIT.8 ...")
+    record = evidence.add_parser("record", help="record a decision's document (DIT.EN.n, DIT.7, DIT.EX.11/12), or "
+                                                "a waiver of a criterion dit judges (DIT.EX.7, DIT.8 ...)")
     record.add_argument("criterion", help="e.g. DIT.EN.1")
-    record.add_argument("--status", required=True, choices=("met", "workaround", "not_met"))
-    record.add_argument("--reference", required=True, help="the minutes, certificate or document that shows it")
+    record.add_argument("--status", required=True, choices=("met", "workaround", "not_met", "waived"),
+                        help="waived: a deviation the board approved, for a criterion dit judges from the records "
+                             "(it stays as judged; the report lists the waiver)")
+    record.add_argument("--reference", required=True, help="the document that shows it: a file (its SHA-256 is "
+                                                           "recorded) or an http(s) URL")
     record.add_argument("--by", help="who records it (default: your user name)")
     record.add_argument("--ledger", metavar="DSN")
     record.set_defaults(func=cmd_evidence_record)
@@ -79,9 +83,11 @@ def write_report(dsn: str, out: Path, as_of: str | None, pdf: bool) -> dict[str,
 
     from harness import criteria, report
     from harness.ledger import Ledger
+    from harness.run import evidence_check
 
     with Ledger(dsn, create=False) as book:
-        phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+        phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                                    verify=evidence_check.verify_all)
     assessment = criteria.assess(phase)
     written = report.write_report(assessment, out, pdf=pdf)
     exits = assessment["exit_criteria"]
@@ -98,7 +104,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         _iso_date(args.as_of, "--as-of")
     out = output_dir(Path(args.out), "--out")
     assessment = write_report(args.ledger or DEFAULT_DSN, out, args.as_of, pdf=not args.no_pdf)
-    return EXIT_OK if all(v["status"] == "met" for v in assessment["exit_criteria"]) else EXIT_FAILED
+    return EXIT_OK if assessment["verdict"]["can_exit"] else EXIT_FAILED     # a waived criterion holds nothing
 
 
 def _iso_date(value: str, flag: str) -> str:
@@ -117,8 +123,13 @@ def _owner(args: argparse.Namespace) -> str | None:
 
 
 def _issue_line(i: Row) -> str:
+    from harness.ledger import OUTSTANDING
+
     plan = f"  plan {i['work_off_plan']} due {i['plan_due']}" if i["work_off_plan"] else ""
-    return f"{i['id']:10} sev {i['severity']}  {i['owner']:18} {i['status']:8} {i['title']}{plan}"
+    retest = (f"  retest: {', '.join(i['unretested'])}" if i.get("unretested") and i["status"] in OUTSTANDING
+              else f"  closed without retest: {i['close_reason']}" if i["close_reason"] and i["status"] == "closed"
+              else "")
+    return f"{i['id']:10} sev {i['severity']}  {i['owner']:18} {i['status']:8} {i['title']}{plan}{retest}"
 
 
 def _issue_row(issue: TestIssue) -> Row:
@@ -140,6 +151,9 @@ def cmd_issue_raise(args: argparse.Namespace) -> int:
 
 
 def cmd_issue_update(args: argparse.Namespace) -> int:
+    if args.reason is not None and args.status != "closed":
+        raise DitError("--reason says why an issue is closed without a retest", where="dit issue update",
+                       fix="give it with --status closed")
     with open_ledger(args, create=False) as book:
         issue = book.update_issue(args.id, status=args.status, severity=args.severity, owner=_owner(args),
                                   work_off_plan=args.work_off_plan, plan_due=args.due,
@@ -150,8 +164,8 @@ def cmd_issue_update(args: argparse.Namespace) -> int:
 
 
 def cmd_issue_list(args: argparse.Namespace) -> int:
-    with open_ledger(args, create=False) as book:
-        rows = [_issue_row(i) for i in book.issues()]
+    with open_ledger(args, create=False) as book:      # unretested: linked scenarios with no later passing execution
+        rows = [{**_issue_row(i), "unretested": book.unretested(i)} for i in book.issues()]
     emit(args, rows, _issue_line)
     return EXIT_OK
 
@@ -159,11 +173,19 @@ def cmd_issue_list(args: argparse.Namespace) -> int:
 # -- dit evidence, dit phase -----------------------------------------------------------------------------
 
 def cmd_evidence_record(args: argparse.Namespace) -> int:
+    """A person's record, never automated evidence: a decision's document, or a waiver of a criterion dit judges."""
     import getpass
 
+    from harness.criteria import evidence
+
+    evidence.check_status(args.criterion, args.status)
+    reference, sha256 = evidence.document(args.reference)
     with open_ledger(args) as book:
-        record = book.record_evidence(args.criterion, args.status, args.reference, args.by or getpass.getuser())
-    print(f"{record.criterion}: {record.status} -- {record.reference} ({record.recorded_by}, {record.recorded_at})")
+        record = book.record_evidence(args.criterion, args.status, reference, args.by or getpass.getuser(),
+                                      sha256=sha256)
+    digest = f", SHA-256 {record.sha256}" if record.sha256 else ""
+    print(f"{record.criterion}: {record.status} -- {record.reference} ({record.recorded_by}, {record.recorded_at}"
+          f"{digest})")
     return EXIT_OK
 
 
@@ -175,10 +197,26 @@ def _records(args: argparse.Namespace, records: Iterable[Any], line: Callable[[R
     return EXIT_OK
 
 
+def _evidence_line(e: Row) -> str:
+    if e["automated"]:
+        return f"{e['criterion']:10} {e['status']:10} {e['reference']}  (automated, run {e['run_id']})"
+    digest = f", SHA-256 {e['sha256'][:12]}… {e['document']}" if e["sha256"] else f", {e['document']}"
+    return f"{e['criterion']:10} {e['status']:10} {e['reference']}  ({e['recorded_by']}, {e['recorded_at']}{digest})"
+
+
 def cmd_evidence_list(args: argparse.Namespace) -> int:
+    """Each record; a person's document checked anew (matches, url, changed, missing, unverifiable)."""
+    from dataclasses import asdict
+
+    from harness.criteria.evidence import examine
+
     with open_ledger(args, create=False) as book:
-        return _records(args, book.evidence(), lambda e: f"{e['criterion']:10} {e['status']:10} {e['reference']}  "
-                                                         f"({e['recorded_by']}, {e['recorded_at']})")
+        records = book.evidence()
+    # an automated record's figures (one per execution of its run) are for the criteria: counted here, not listed
+    rows = [{**asdict(e), "detail": {"executions": len((e.detail or {}).get("executions", {}))} if e.detail else None,
+             "document": None if e.automated else examine(e).state} for e in records]
+    emit(args, rows, _evidence_line)
+    return EXIT_OK
 
 
 def cmd_phase_set(args: argparse.Namespace) -> int:
@@ -190,6 +228,8 @@ def cmd_phase_set(args: argparse.Namespace) -> int:
 
 def cmd_phase_runs(args: argparse.Namespace) -> int:
     with open_ledger(args, create=False) as book:
+        if not args.json:               # which schema the ledger is at: what a bug report or a restore needs
+            print(f"ledger {book.where}, schema revision {book.schema_revision}")
         return _records(args, book.runs(), lambda r: f"run {r['id']:<4} {r['status']:11} {r['started_at']}  "
                                                      f"{r['executions']:>5} executions  "
                                                      f"{r['selection'] or '(default selection)'}"

@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -41,6 +41,9 @@ def register(commands: Commands) -> None:
                      "(default phase.db in the report directory: sqlite:///reports/phase.db)")
     run.add_argument("--resume", action="store_true",
                      help="carry on the ledger's last unfinished run: what it finished is not run again")
+    run.add_argument("--retest", metavar="ISSUE", help="run the scenarios linked to a test issue of the ledger: "
+                     "each on the target of its linked execution, one linked as a whole on the run's targets "
+                     "(default, or --baseline/--test-set/--matrix); takes no -k or -m")
     run.add_argument("--serial-consoles", action="store_true",
                      help="drive every emulated device and hand-held terminal through its serial console on a "
                           "pseudo-terminal (pyserial), as on a real bench")
@@ -63,14 +66,17 @@ def _workers(value: str) -> str:
 @dataclass(frozen=True)
 class _Flag:
     """How a RunSelection field is written: its flag, whether its value is an expression the engineer quotes,
-    and what pytest needs alongside it."""
+    what pytest needs alongside it, and whether the engineer's text or pytest's arguments have it at all."""
     name: str
     quoted: bool = False
     pytest_also: tuple[str, ...] = ()
+    typed: bool = True
+    to_pytest: bool = True
 
 
-def _flag(name: str, *, quoted: bool = False, pytest_also: tuple[str, ...] = ()) -> Mapping[str, _Flag]:
-    return {"flag": _Flag(name, quoted, pytest_also)}
+def _flag(name: str, *, quoted: bool = False, pytest_also: tuple[str, ...] = (), typed: bool = True,
+          to_pytest: bool = True) -> Mapping[str, _Flag]:
+    return {"flag": _Flag(name, quoted, pytest_also, typed, to_pytest)}
 
 
 @dataclass(frozen=True)
@@ -88,19 +94,22 @@ class RunSelection:
     # loadgroup: a real lab's scenarios of one test set share an xdist_group, so never run at the same time
     workers: str | None = field(default=None, metadata=_flag("-n", pytest_also=("--dist", "loadgroup")))
     serial_consoles: bool = field(default=False, metadata=_flag("--serial-consoles"))
+    # dit run resolves the issue to the tests it runs (Retest), which pytest gets instead
+    retest: str | None = field(default=None, metadata=_flag("--retest", to_pytest=False))
+    tests: tuple[str, ...] = field(default=(), metadata=_flag("--dit-test", typed=False))
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> RunSelection:
         return cls(lab=args.lab, k=args.k, m=args.m, without_optional=args.without_optional,
                    baselines=tuple(args.baseline or ()), test_sets=tuple(args.test_set or ()), matrix=args.matrix,
-                   workers=args.workers, serial_consoles=args.serial_consoles)
+                   workers=args.workers, serial_consoles=args.serial_consoles, retest=args.retest)
 
     @property
     def text(self) -> str:
         """The options as the engineer would type them (the ledger keeps it; `dit phase runs`, `--resume` and
         the report show it)."""
         return " ".join(flag.name if value is None else f"{flag.name} {value!r}" if flag.quoted
-                        else f"{flag.name} {value}" for flag, value in self._chosen())
+                        else f"{flag.name} {value}" for flag, value in self._chosen() if flag.typed)
 
     def pytest_args(self, report_dir: Path) -> list[str]:
         """pytest's arguments for the run: the scenarios, the plugin's outputs in report_dir, and the options
@@ -112,6 +121,8 @@ class RunSelection:
                 f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
                 f"--rootdir={scenarios.FEATURES.parent}"]
         for flag, value in self._chosen():
+            if not flag.to_pytest:
+                continue
             argv += ([flag.name] if value is None else [f"{flag.name}={value}"] if flag.name.startswith("--")
                      else [flag.name, value])
             argv += flag.pytest_also
@@ -187,6 +198,10 @@ def _checked_selection(selection: RunSelection) -> LabConfig:
     from harness.lab import load, targets
 
     for flag, expression in (("-k", selection.k), ("-m", selection.m)):
+        if expression and selection.retest:
+            raise DitError(f"--retest {selection.retest} runs every scenario linked to the issue; it takes no {flag}",
+                           where="dit run", fix="leave out -k and -m; dit issue update --scenario or --execution "
+                                                "changes what is linked")
         if expression:
             _expression(flag, expression)
     lab = load(selection.lab)
@@ -203,6 +218,11 @@ def _refuse_empty_selection(dsn: str, run_id: int, selection: RunSelection) -> N
 
     with Ledger(dsn) as book:
         book.discard_run(run_id)
+        linked = book.issue(selection.retest).scenarios if selection.retest else []
+    if selection.retest:        # renamed or withdrawn since, or their @on_ tags fit none of the targets
+        raise DitError(f"no scenario linked to {selection.retest} runs on its targets: {', '.join(linked)}",
+                       where="dit run", fix="dit scenarios lists the scenarios and their tags; link the issue to what "
+                                            "replaced them (dit issue update --scenario), or close it with --reason")
     idents: frozenset[str] = frozenset()
     if selection.m:
         idents = getattr(_expression("-m", selection.m), "idents", frozenset)()
@@ -211,6 +231,49 @@ def _refuse_empty_selection(dsn: str, run_id: int, selection: RunSelection) -> N
     hint = f": no scenario has the tag {', '.join(unknown)}" if unknown else ""
     raise DitError(f"no scenario matches {selection.text or 'the default selection'}{hint}", where="dit run",
                    fix="dit scenarios lists them; -k matches their names, -m their tags")
+
+
+# -- a retest ------------------------------------------------------------------------------------------------
+
+def _retest(book: Ledger, lab: LabConfig, selection: RunSelection) -> RunSelection:
+    """What `--retest ISSUE` runs: each scenario linked to the issue through an execution on that execution's
+    target and cast, and each scenario linked as a whole on the run's targets (the default, or --baseline,
+    --test-set, --matrix). pytest gets the targets these need and the tests to keep on them."""
+    from harness.lab import targets
+
+    assert selection.retest is not None, "called for a retest only"
+    issue = book.issue(selection.retest)
+    linked = [e for e in book.executions() if e.id in issue.executions]
+    if not issue.scenarios:
+        raise DitError(f"{issue.id} is linked to no execution or scenario: there is nothing to retest",
+                       where=book.where, fix=f"link them: dit issue update {issue.id} --execution ID --scenario ID")
+    tests: list[targets.ChosenTest] = []
+    for execution in linked:
+        if execution.baseline is None or execution.test_set is None:
+            continue                    # ran on no target: retested as a whole below
+        if execution.test_set not in {site.name for site in lab.premises}:
+            raise DitError(f"{issue.id}'s execution {execution.id} ran on test set {execution.test_set}, which lab "
+                           f"{lab.name} has not", where=lab.source, fix="give the lab it ran on with --lab")
+        tests.append(targets.ChosenTest(execution.scenario_id, execution.baseline, execution.test_set,
+                                        execution.cast))
+    on_a_target = {t.scenario_id for t in tests}
+    run_targets = targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    for scenario_id in (s for s in issue.scenarios if s not in on_a_target):
+        tests += [targets.ChosenTest(scenario_id, t.baseline.id, t.test_set) for t in run_targets]
+    chosen = list(dict.fromkeys(tests))
+    return replace(selection, baselines=tuple(dict.fromkeys(t.baseline for t in chosen)),
+                   test_sets=tuple(dict.fromkeys(t.test_set for t in chosen)), matrix=False,
+                   tests=tuple(t.option for t in chosen))
+
+
+def _retest_told(dsn: str, issue_id: str) -> None:
+    """After a retest, whether the issue can now be closed, or what still has no later passing execution."""
+    from harness.ledger import Ledger
+
+    with Ledger(dsn, create=False) as book:
+        unretested = book.unretested(book.issue(issue_id))
+    print(f"{issue_id} still needs a passing execution of {', '.join(unretested)}" if unretested else
+          f"{issue_id}: each linked scenario has passed since; dit issue update {issue_id} --status closed closes it")
 
 
 def _record_kept(book: Ledger, report_dir: Path) -> None:
@@ -257,8 +320,9 @@ def _resumed(book: Ledger) -> tuple[list[str], int]:
 
 
 def _started(book: Ledger, lab: LabConfig, selection: RunSelection, report_dir: Path) -> tuple[list[str], int]:
-    """A new run of the selection, recorded once a real lab's bench is known to be reachable."""
-    argv = selection.pytest_args(report_dir)
+    """A new run of the selection, recorded (as the engineer typed it) once a real lab's bench is known to be
+    reachable."""
+    argv = (_retest(book, lab, selection) if selection.retest else selection).pytest_args(report_dir)
     if lab.kind == "real":
         _check_bench(lab)
     run_id = book.start_run(lab.name, selection.text, argv)
@@ -276,7 +340,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     report_dir = _run_report_dir(Path(args.report_dir))
     lab = None if args.resume else _checked_selection(selection)
     dsn = args.ledger or f"sqlite:///{report_dir / 'phase.db'}"
-    with Ledger(dsn, create=not args.resume) as book:        # nothing to resume in a ledger it would make
+    with Ledger(dsn, create=not (args.resume or args.retest)) as book:   # nothing to resume or retest in a new one
         _record_kept(book, report_dir)
         argv, run_id = _resumed(book) if lab is None else _started(book, lab, selection, report_dir)
     found = duis_schema.locate()
@@ -301,6 +365,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        "ledger", where="dit run", fix="dit run --resume carries on")
     print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'} "
           f"(verify with --keystore {run_dir / 'keystore'}); ledger {dsn} (run {run_id})")
+    if selection.retest and not args.resume:
+        _retest_told(dsn, selection.retest)
     if args.report:
         write_report(dsn, run_dir / "report", None, pdf=True)
     if _said_blocked(executions):

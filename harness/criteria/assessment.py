@@ -7,6 +7,8 @@ import datetime as dt
 from collections import Counter
 
 from harness.criteria import defect_mask
+from harness.criteria.alerts import alert_coverage
+from harness.criteria.evidence import BOARD, examine
 from harness.criteria.exit import ENTRY, entry_criteria, exit_criteria
 from harness.criteria.phase import TOOLS, Phase, Test
 from harness.criteria.requirements import evaluate as requirements
@@ -20,7 +22,9 @@ def _test(t: Test) -> dict:
             "test_set": p.test_set, "ch_variant": p.ch_variant, "dual_band": p.dual_band, "kind": p.kind,
             "business_critical": p.business_critical, "priority": p.priority, "requirements": p.requirements,
             "outcome": t.outcome, "executions": len(t.executions), "last_execution": last.id if last else None,
-            "devices": t.devices, "error": last.error if last else None, "issues": [i.id for i in t.issues]}
+            "devices": t.devices, "error": last.error if last else None, "issues": [i.id for i in t.issues],
+            "participants": [x.as_json() for x in last.participants] if last else [], "named": p.devices,
+            "alerts": last.alerts if last else []}
 
 
 def _counts(tests: list[Test]) -> dict[str, int]:
@@ -29,8 +33,9 @@ def _counts(tests: list[Test]) -> dict[str, int]:
 
 
 def heatmap(phase: Phase) -> dict:
-    """CH variant by device: how the latest results of the tests that used each device came out; and the
-    device combinations each CH variant was tested with (DIT.EX.3's "any combination")."""
+    """CH variant by device: how the latest results of the tests each device took part in came out (Test.devices:
+    never a device a step merely names); and the device combinations each CH variant was tested with (DIT.EX.3's
+    "any combination")."""
     devices = {d.asset: d for d in phase.devices if d.device_type not in TOOLS}
     cells: dict[tuple[str, str], Counter] = {}
     combinations: dict[tuple[str, tuple[str, ...]], Counter] = {}
@@ -67,10 +72,16 @@ def _deviations(phase: Phase, verdicts: list[Verdict]) -> list[str]:
         if held:
             reasons = Counter(t.executions[-1].error or outcome for t in held)     # held tests have run
             lines += [f"{plural(n, 'test')} {outcome}: {why}" for why, n in reasons.most_common()]
+    unseen = sum(1 for t in phase.tests if t.completed and t.last is not None and not t.last.participants)
+    if unseen:
+        lines.append(f"{plural(unseen, 'completed test')} with no device recorded as taking part in its latest "
+                     "execution: none counts as tested (an execution recorded before participation was recorded "
+                     "has none)")
     interrupted = [r for r in phase.runs if r.status != "completed"]
     lines += [f"run {r.id} ({r.selection or 'default selection'}) started {r.started_at} did not finish "
               f"({r.status}; dit run --resume continues it)" for r in interrupted]
     lines += [f"{v.id} not evaluable: {v.evidence}" for v in verdicts if v.status == NOT_EVALUABLE]
+    lines += [f"{v.id} waived, {v.status.replace('_', ' ')} as judged: {v.waiver}" for v in verdicts if v.waiver]
     if phase.orphans:
         lines.append(f"{plural(phase.orphans, 'execution')} of tests no run planned (not counted)")
     return lines
@@ -107,13 +118,43 @@ def _residual(exits: list[Verdict], states: list[defect_mask.IssueState], phase:
     return "Residual risk: " + "; ".join(parts) + "."
 
 
-def verdict(exits: list[Verdict]) -> dict:
-    """DIT can exit only when every exit criterion is met: not met and not evaluable both hold it."""
-    if exits and all(v.status == MET for v in exits):
-        return {"can_exit": True, "text": "DIT can exit"}
-    not_met, open_ = sum(v.status == NOT_MET for v in exits), sum(v.status == NOT_EVALUABLE for v in exits)
-    return {"can_exit": False, "text": f"DIT cannot exit yet: {plural(not_met, 'exit criterion')} not met, "
-                                       f"{open_} not evaluable"}
+CANNOT_EXIT, READY, CAN_EXIT = "cannot_exit", "ready_for_board_approval", "can_exit"
+
+
+def verdict(entries: list[Verdict], exits: list[Verdict]) -> dict:
+    """Three ways, with the reason: DIT cannot exit yet while an entry or exit criterion other than the board's own
+    is neither met nor waived; it is ready for board approval when each of those is (this report is what the board
+    approves, DIT.EX.11); DIT can exit once the board's approval and certificate are recorded too. A waived criterion
+    keeps its status and holds nothing: the board approves the report with the deviation listed."""
+    others = [v for v in [*entries, *exits] if v.id not in BOARD]
+    board = [v for v in exits if v.id in BOARD]
+    waived = [v.id for v in others if v.status != MET and v.waiver]
+    holding = [v for v in others if v.status != MET and not v.waiver]
+    with_waivers = f"; waived (see the deviations): {', '.join(waived)}" if waived else ""
+    if holding or not exits:
+        not_met = [v.id for v in holding if v.status == NOT_MET]
+        open_ = [v.id for v in holding if v.status != NOT_MET]
+        entry = sum(v.id.startswith("DIT.EN.") for v in holding)
+        exit_not_met = sum(not v.id.startswith("DIT.EN.") for v in holding if v.status == NOT_MET)
+        exit_open = len(holding) - entry - exit_not_met
+        text = (f"DIT cannot exit yet: {plural(exit_not_met, 'exit criterion')} not met, {exit_open} not evaluable"
+                + (f"; {plural(entry, 'entry criterion')} not met or not evaluable" if entry else ""))
+        reason = "; ".join(part for part in (f"not met: {', '.join(not_met)}" if not_met else "",
+                                             f"not evaluable: {', '.join(open_)}" if open_ else "") if part)
+        return {"state": CANNOT_EXIT, "can_exit": False, "text": text, "reason": (reason or "no exit criteria")
+                + with_waivers, "holding": [v.id for v in holding], "waived": waived}
+    if all(v.status == MET for v in board):
+        return {"state": CAN_EXIT, "can_exit": True, "text": "DIT can exit",
+                "reason": "every entry and exit criterion is met: the DCC test assurance board approved this report "
+                          "(DIT.EX.11) and issued the completion certificate (DIT.EX.12)" + with_waivers,
+                "holding": [], "waived": waived}
+    awaited = [v for v in board if v.status != MET]
+    return {"state": READY, "can_exit": False, "text": "Ready for board approval",
+            "reason": "every entry and exit criterion but the board's own is met: this report is what the DCC test "
+                      "assurance board approves; awaiting " + " and ".join(
+                          f"{v.id} ({'its approval' if v.id == 'DIT.EX.11' else 'the completion certificate'})"
+                          for v in awaited) + with_waivers,
+            "holding": [v.id for v in awaited], "waived": waived}
 
 
 def assess(phase: Phase, generated: str | None = None) -> dict:
@@ -145,6 +186,7 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
                         "overdue": [s.as_dict() for s in outstanding if s.overdue]},
         "issues": [s.as_dict() for s in states],
         "heatmap": heatmap(phase),
+        "alert_coverage": alert_coverage(phase),
         "suspensions": [{"asset": s.asset, "device_type": s.device_type, "condition": s.condition, "reason": s.reason,
                          "suspended_at": s.suspended_at, "resumed_at": s.resumed_at,
                          "fix_reference": s.fix_reference, "active": s.active} for s in phase.suspensions],
@@ -152,7 +194,8 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
         "risks": _risks(phase, states, exits),
         "residual_risk": _residual(exits, states, phase),
         "approval": {"recorded": [{"criterion": e.criterion, "status": e.status, "reference": e.reference,
-                                   "recorded_by": e.recorded_by, "recorded_at": e.recorded_at}
-                                  for e in phase.evidence if e.criterion in ("DIT.EX.11", "DIT.EX.12")]},
-        "verdict": verdict(exits),
+                                   "recorded_by": e.recorded_by, "recorded_at": e.recorded_at, "sha256": e.sha256,
+                                   "document": examine(e).state}
+                                  for e in phase.evidence if e.criterion in BOARD and not e.automated]},
+        "verdict": verdict(entries, exits),
     }

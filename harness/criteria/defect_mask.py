@@ -35,7 +35,8 @@ class IssueState:
                 "outstanding": i.outstanding, "security": i.security, "raised_at": i.raised_at,
                 "closed_at": i.closed_at, "work_off_plan": i.work_off_plan, "plan_due": i.plan_due,
                 "deadline": self.deadline.isoformat() if self.deadline else None, "overdue": self.overdue,
-                "executions": i.executions, "scenarios": i.scenarios}
+                "executions": i.executions, "scenarios": i.scenarios,
+                "close_reason": i.close_reason if i.status == "closed" else None}   # closed without a retest
 
 
 def judge(issue: TestIssue, as_of: dt.date, quality_gate: dt.date | None) -> IssueState:

@@ -10,15 +10,22 @@ Readings of the seed the code holds:
   when it is traced to a test issue against a device manufacturer (the footnote's proviso).
 - DIT.EX.5: at least 85 % of completed non-business-critical tests passed (exactly 85 % is met), every
   business-critical test passed.
-- DIT.EX.11 and DIT.EX.12 are decisions of the DCC test assurance board: met when recorded as evidence.
+- DIT.EX.8 "evidence captured": each completed test's latest execution has its evidence folder, complete as sealed
+  when written, its DUIS, GBCS and HAN files verifying (verified by the caller: Phase.read(..., verify=...)).
+- DIT.EX.11 and DIT.EX.12 are decisions of the DCC test assurance board: met by a record whose document holds up
+  (harness.criteria.evidence). The certificate follows the approval: DIT.EX.12 is not met while DIT.EX.11 is not.
+- DIT.EX.1-10 are judged from the records alone: a person's record can only waive one (listed as a deviation).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from harness.criteria import defect_mask
+from harness.criteria.evidence import decision, with_records
 from harness.criteria.phase import Phase, Test
 from harness.criteria.requirements import LEADING_STACKS
 from harness.criteria.verdict import MET, NOT_EVALUABLE, NOT_MET, Verdict, plural
@@ -71,17 +78,20 @@ def _v(cid: str, status: str, evidence: str, details: Sequence[str] = ()) -> Ver
 
 
 def entry_criteria(phase: Phase) -> list[Verdict]:
+    """Each met by its latest record, whose document must hold up (a URL, or a file unchanged since recorded)."""
     verdicts = []
     for cid, (text, required) in ENTRY.items():
-        recorded = phase.latest_evidence(cid)
+        recorded = decision(phase.evidence, cid)
         if recorded is None:
             verdicts.append(Verdict(cid, text, NOT_EVALUABLE, f"no evidence recorded (needs: {required}; "
                                                               f"dit evidence record {cid} ...)"))
-            continue
-        how = "met with a workaround: " if recorded.status == "workaround" else ""
-        verdicts.append(Verdict(cid, text, NOT_MET if recorded.status == "not_met" else MET,
-                                f"{how}{recorded.reference} (recorded by {recorded.recorded_by}, "
-                                f"{recorded.recorded_at[:10]})"))
+        elif recorded.problem is not None:
+            verdicts.append(Verdict(cid, text, NOT_EVALUABLE, f"the evidence recorded does not hold up: "
+                                                              f"{recorded.cite()}"))
+        else:
+            how = "met with a workaround: " if recorded.record.status == "workaround" else ""
+            verdicts.append(Verdict(cid, text, NOT_MET if recorded.record.status == "not_met" else MET,
+                                    how + recorded.cite()))
     return verdicts
 
 
@@ -120,12 +130,16 @@ def _ex1(phase: Phase) -> Verdict:
         kind = "IHD/PPMID" if device.device_type in ("IHD", "PPMID") else device.device_type
         if kind not in complete:
             continue
-        own = [t for t in regression if asset in t.devices]
+        # Its planned tests are those whose steps name it or in which it took part; it completes them only by
+        # taking part: a test that names it but passed without it (pre-notified, refused by the DCC) is no test of it.
+        own = [t for t in regression if asset in t.planned.devices or asset in t.devices]
         passed = sum(t.outcome == "passed" for t in own)
-        if own and passed == len(own):
+        took_part = any(asset in t.devices for t in own if t.outcome == "passed")
+        if own and passed == len(own) and took_part:
             complete[kind].append(asset)
         elif own:
-            details.append(f"{asset}: {passed} of {plural(len(own), 'planned regression test')} passed")
+            details.append(f"{asset}: {passed} of {plural(len(own), 'planned regression test')} passed"
+                           + ("" if took_part else ", in none of which it took part"))
     missing = [kind for kind, assets in complete.items() if not assets]
     done = "; ".join(f"{k}: {', '.join(a)}" for k, a in complete.items() if a)
     if missing:
@@ -262,15 +276,36 @@ def _ex7(phase: Phase) -> Verdict:
 
 
 def _ex8(phase: Phase) -> Verdict:
+    """Each completed test's latest execution (what its result rests on) has its evidence folder, complete as
+    sealed when it was written and every file verifying: DUIS documents parse and their signatures verify, GBCS
+    messages decode, the HAN capture reads (harness.run.evidence_check)."""
     completed = [t for t in phase.tests if t.completed]
     if not completed:
         return _v("DIT.EX.8", NOT_EVALUABLE, "no test has run to a verdict yet")
     bare = [t for t in completed if not t.executions[-1].evidence]    # a completed test has run
-    if bare:
-        return _v("DIT.EX.8", NOT_MET, f"{len(bare)} of {plural(len(completed), 'completed test')} have no evidence "
-                                       "recorded", [t.label for t in bare])
-    return _v("DIT.EX.8", MET, f"all {plural(len(completed), 'completed test')} have results and step evidence "
-                               "recorded")
+    if phase.folders is None:           # nothing verified: a test without an evidence folder is all that is known
+        if bare:
+            return _v("DIT.EX.8", NOT_MET, f"{len(bare)} of {plural(len(completed), 'completed test')} have no "
+                                           "evidence folder recorded", [t.label for t in bare])
+        return _v("DIT.EX.8", NOT_EVALUABLE, "the evidence files were not verified (dit report verifies them)")
+    details, failing, kinds, signatures = [], 0, Counter[str](), 0
+    for t in completed:
+        last = t.executions[-1]                 # a completed test has run
+        check = phase.folders.get(last.id) if last.id is not None and last.evidence else None
+        problems = ["no evidence folder recorded"] if check is None else list(check.problems)
+        if check is not None:
+            kinds.update(check.verified)
+            signatures += check.signatures
+        failing += bool(problems)
+        details += [f"{t.label} (execution {last.id}{f', {last.evidence}' if check else ''}): {problem}"
+                    for problem in problems]
+    held = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if n)
+    shown = f"{held or 'no files'} verified, with {signatures} signatures and MACs"
+    if details:
+        return _v("DIT.EX.8", NOT_MET, f"the evidence of {failing} of {plural(len(completed), 'completed test')} is "
+                                       f"missing, incomplete or does not verify; {shown}", details)
+    return _v("DIT.EX.8", MET, f"the evidence of all {plural(len(completed), 'completed test')} is complete as "
+                               f"sealed when written and verifies: {shown}")
 
 
 def _ex9(phase: Phase) -> Verdict:
@@ -297,17 +332,27 @@ def _ex10(phase: Phase, requirements: list[Verdict]) -> Verdict:
     return _v("DIT.EX.10", NOT_MET if details else MET, evidence, details)
 
 
-def _board(phase: Phase, cid: str, missing: str) -> Verdict:
-    recorded = phase.latest_evidence(cid)
+def _board(phase: Phase, cid: str, missing: str, after: Verdict | None = None) -> Verdict:
+    """A decision of the board, met by its record's document; one that follows another (the certificate follows
+    the approval) is not met while that one is not."""
+    recorded = decision(phase.evidence, cid)
+    depends = [after.id] if after is not None else []
     if recorded is None:
-        return _v(cid, NOT_MET, missing)
-    return _v(cid, NOT_MET if recorded.status == "not_met" else MET,
-              f"{recorded.reference} (recorded by {recorded.recorded_by}, {recorded.recorded_at[:10]})")
+        shown, status = missing, NOT_MET
+    elif recorded.problem is not None:
+        shown, status = f"the evidence recorded does not hold up: {recorded.cite()}", NOT_MET
+    else:
+        shown, status = recorded.cite(), NOT_MET if recorded.record.status == "not_met" else MET
+    if after is not None and after.status != MET:
+        shown, status = f"depends on {after.id}, which is not met; {shown}", NOT_MET
+    return replace(_v(cid, status, shown), depends_on=depends)
 
 
 def exit_criteria(phase: Phase, requirements: list[Verdict]) -> list[Verdict]:
-    return [_ex1(phase), _ex2(phase), _ex3(phase), _ex4(phase), _ex5(phase), _ex6(phase), _ex7(phase), _ex8(phase),
-            _ex9(phase), _ex10(phase, requirements),
-            _board(phase, "DIT.EX.11", f"this report was produced on {phase.as_of}; its approval by the DCC test "
-                                       "assurance board is not recorded (dit evidence record DIT.EX.11 ...)"),
-            _board(phase, "DIT.EX.12", "no completion certificate recorded (dit evidence record DIT.EX.12 ...)")]
+    judged = [_ex1(phase), _ex2(phase), _ex3(phase), _ex4(phase), _ex5(phase), _ex6(phase), _ex7(phase),
+              _ex8(phase), _ex9(phase), _ex10(phase, requirements)]
+    approval = _board(phase, "DIT.EX.11", f"this report was produced on {phase.as_of}; its approval by the DCC test "
+                                          "assurance board is not recorded (dit evidence record DIT.EX.11 ...)")
+    certificate = _board(phase, "DIT.EX.12", "no completion certificate recorded (dit evidence record DIT.EX.12 ...)",
+                         after=approval)
+    return [*(with_records(v, phase.evidence) for v in judged), approval, certificate]

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from harness.criteria.evidence import FolderCheck, Verifier
 from harness.ledger import (
     CriterionEvidence,
     DeviceRecord,
@@ -46,12 +47,16 @@ class Test:
 
     @property
     def devices(self) -> list[str]:
-        return self.last.devices if self.last and self.last.devices else self.planned.devices
+        """The assets that took part in its latest execution (harness.lab.participation): a device its steps only
+        name -- pre-notified, refused by the DCC -- was not tested. An execution recorded before participation was
+        recorded (participants empty) counts no device."""
+        return list(dict.fromkeys(p.asset for p in self.last.participants)) if self.last else []
 
     @property
     def label(self) -> str:
         p = self.planned
-        return f"{p.scenario_id} [{p.baseline} {p.test_set}]" if p.baseline else p.scenario_id
+        cast = f", {p.cast}" if p.cast else ""          # which devices played its roles, unless as named
+        return f"{p.scenario_id} [{p.baseline} {p.test_set}{cast}]" if p.baseline else p.scenario_id
 
 
 @dataclass
@@ -67,6 +72,9 @@ class Phase:
     quality_gate: dt.date | None = None
     ledger: str = ""
     orphans: int = 0            # executions of tests no run planned (should not happen; reported if it does)
+    # the evidence folders of the executions the results rest on (each completed test's latest), as verified by
+    # id; None: not verified (DIT.EX.8 is then not evaluable)
+    folders: dict[int, FolderCheck] | None = None
 
     @classmethod
     def build(cls, planned: Iterable[PlannedTest], executions: Iterable[ExecutionRecord],
@@ -97,21 +105,30 @@ class Phase:
                    as_of or dt.date.today(), name, quality_gate, ledger, orphans)
 
     @classmethod
-    def read(cls, book: Ledger, as_of: dt.date | None = None) -> Phase:
+    def read(cls, book: Ledger, as_of: dt.date | None = None, verify: Verifier | None = None) -> Phase:
+        """The ledger's phase; with verify, the evidence folders of the executions its results rest on too."""
         gate = book.setting("quality_gate")
-        return cls.build(book.planned(), book.executions(), book.devices(), book.issues(), book.evidence(),
-                         book.suspensions(), book.runs(), as_of=as_of, name=book.setting("name") or "DIT",
-                         quality_gate=dt.date.fromisoformat(gate) if gate else None, ledger=book.where)
+        phase = cls.build(book.planned(), book.executions(), book.devices(), book.issues(), book.evidence(),
+                          book.suspensions(), book.runs(), as_of=as_of, name=book.setting("name") or "DIT",
+                          quality_gate=dt.date.fromisoformat(gate) if gate else None, ledger=book.where)
+        if verify is not None:
+            phase.folders = verify(phase.resting())
+        return phase
 
     # -- views the criteria share ----------------------------------------------------------------------------
 
     def selected_devices(self) -> dict[str, DeviceRecord]:
-        """The devices selected for DIT: every device of the lab's test sets that is not a hub or a tool."""
-        return {d.asset: d for d in self.devices if d.device_type not in TOOLS}
+        """The devices selected for DIT: every device of the lab's test sets that is not a hub or a tool (the
+        Device Asset Library's devices in no test set are recorded with test set '')."""
+        return {d.asset: d for d in self.devices if d.test_set and d.device_type not in TOOLS}
 
     def hubs(self) -> dict[str, DeviceRecord]:
         """Each test set's Communications Hub."""
-        return {d.test_set: d for d in self.devices if d.device_type == "CHF"}
+        return {d.test_set: d for d in self.devices if d.test_set and d.device_type == "CHF"}
+
+    def resting(self) -> list[ExecutionRecord]:
+        """The executions the phase's results rest on: each completed test's latest."""
+        return [t.executions[-1] for t in self.tests if t.completed]
 
     def ch_variants(self) -> list[str]:
         return sorted({t.planned.ch_variant for t in self.tests if t.planned.ch_variant})
@@ -121,5 +138,5 @@ class Phase:
         return found[-1] if found else None
 
     def tested_devices(self, tests: Iterable[Test] | None = None) -> set[str]:
-        """Devices used by tests that ran to a verdict."""
+        """Devices that took part in tests that ran to a verdict."""
         return {d for t in (self.tests if tests is None else tests) if t.completed for d in t.devices}

@@ -2,15 +2,20 @@
 
 DIT.1-6, 9, 10 and 12 ask for devices of given types, standards, bands, manufacturers and ZigBee silicon:
 `device_requirements` decides them from device records alone (what `dit lab select` shows for a Device
-Asset Library before testing); in the phase they count only devices that tests actually ran with. DIT.13-15
-are decided by the tests that exercise them; DIT.7, 8 and 11 by evidence recorded for them (dry-run
-qualification; HAN captures analysed for duty cycle, frequency agility and timings).
+Asset Library before testing); in the phase they count only devices that took part in tests run to a verdict
+(answered, alerted or joined: harness.lab.participation), never a device a step merely names. DIT.13-15
+are decided by the tests that exercise them; DIT.7 by the device selection's document (harness.criteria.evidence);
+DIT.8 and 11 by the HAN capture figures of each test's latest execution (harness.criteria.captures). DIT.10 applies
+once the Device Asset Library holds an HCALCS, and is then met only by one that took part in a completed test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
+from harness.criteria import captures
+from harness.criteria.evidence import decided, decision, with_records
 from harness.criteria.phase import Phase, Test
 from harness.criteria.verdict import MET, NOT_EVALUABLE, NOT_MET, Verdict, plural
 from harness.ledger import DeviceRecord
@@ -165,6 +170,42 @@ def _by_tests(req: str, tests: list[Test], none: str) -> Verdict:
                    details=[f"{t.label}: {t.outcome.replace('_', ' ')}" for t in failing[:20]], scenarios=scenarios)
 
 
+def _decision(phase: Phase, req: str, what: str) -> Verdict:
+    """A requirement only a document shows (DIT.7): its latest record, if the document holds up."""
+    recorded = decision(phase.evidence, req)
+    if recorded is None:
+        return Verdict(req, REQUIREMENTS[req], NOT_EVALUABLE, f"no evidence recorded: needs {what}")
+    if recorded.problem is not None:
+        return Verdict(req, REQUIREMENTS[req], NOT_EVALUABLE, f"the evidence recorded does not hold up: "
+                                                              f"{recorded.cite()}")
+    how = "met with a workaround: " if recorded.record.status == "workaround" else ""
+    return Verdict(req, REQUIREMENTS[req], NOT_MET if recorded.record.status == "not_met" else MET,
+                   how + recorded.cite())
+
+
+def _captured(phase: Phase, req: str, what: str) -> Verdict:
+    """DIT.8 and DIT.11 from the HAN capture figures of each test's latest execution (automated evidence)."""
+    judged = captures.judge(phase, req)
+    if judged is None:
+        return Verdict(req, REQUIREMENTS[req], NOT_EVALUABLE, f"no HAN capture analysed: needs {what}")
+    status, shown, details = judged
+    return Verdict(req, REQUIREMENTS[req], status, shown, details)
+
+
+def _hcalcs_in_phase(phase: Phase, judged: Verdict) -> Verdict:
+    """DIT.10 applies once the Device Asset Library holds an HCALCS ("should actual HCALCS devices exist"); it is
+    then met only by an HCALCS that took part in a completed test."""
+    library = sorted({d.asset: d for d in phase.devices if d.device_type == "HCALCS"}.values(), key=lambda d: d.asset)
+    if not library or judged.status == MET:
+        return judged
+    held = ", ".join(_label(d) for d in library)
+    if judged.status == NOT_EVALUABLE and not phase.tested_devices():
+        return replace(judged, applies=True, devices=[d.asset for d in library])
+    return replace(judged, status=NOT_MET, applies=True, devices=[d.asset for d in library],
+                   evidence=f"the Device Asset Library holds {held}, but no HCALCS took part in a completed test "
+                            "(put it in a test set and run the scenarios that use it)")
+
+
 def evaluate(phase: Phase) -> list[Verdict]:
     """DIT.1-DIT.15 in the phase, each with its evidence and the scenarios that trace to it."""
     tagged: dict[str, list[Test]] = {}
@@ -177,9 +218,13 @@ def evaluate(phase: Phase) -> list[Verdict]:
     for req in DEVICE_REQUIREMENTS:
         v = verdicts[req]
         status = NOT_EVALUABLE if v.status == NOT_APPLICABLE else v.status
-        evidence = f"devices tests ran with: {v.evidence}"
+        evidence = f"devices that took part in completed tests: {v.evidence}"
         if not phase.tested_devices():
-            status, evidence = NOT_EVALUABLE, "no test has run to a verdict yet"
+            completed = sum(t.completed for t in phase.tests)
+            status, evidence = NOT_EVALUABLE, (
+                f"no device took part in any of the {plural(completed, 'completed test')} (an execution recorded "
+                "before participation was recorded counts no device)" if completed
+                else "no test has run to a verdict yet")
         details = []
         if tagged.get(req):
             by_tests = _by_tests(req, tagged[req], "")
@@ -190,16 +235,10 @@ def evaluate(phase: Phase) -> list[Verdict]:
                                 sorted({t.planned.scenario_id for t in tagged.get(req, [])}), v.devices,
                                 applies=v.status != NOT_APPLICABLE)
     for req, what in EVIDENCED.items():
-        recorded = phase.latest_evidence(req)
         scenarios = sorted({t.planned.scenario_id for t in tagged.get(req, [])})
-        if recorded is None:
-            verdicts[req] = Verdict(req, REQUIREMENTS[req], NOT_EVALUABLE,
-                                    f"no evidence recorded: needs {what}", scenarios=scenarios)
-        else:
-            status = NOT_MET if recorded.status == "not_met" else MET
-            verdicts[req] = Verdict(req, REQUIREMENTS[req], status,
-                                    f"{recorded.reference} (recorded by {recorded.recorded_by}, "
-                                    f"{recorded.recorded_at[:10]})", scenarios=scenarios)
+        judged = _decision(phase, req, what) if decided(req) else _captured(phase, req, what)
+        verdicts[req] = replace(judged, scenarios=scenarios)
+    verdicts["DIT.10"] = _hcalcs_in_phase(phase, verdicts["DIT.10"])
     lcd = tagged.get("DIT.13") or [t for t in phase.tests if t.planned.family == "no_wan_lcd"]
     verdicts["DIT.13"] = _by_tests("DIT.13", lcd, "no Local Command Delivery scenario was planned")
     v3 = {a for a, d in selected.items() if d.standard == V3}
@@ -209,4 +248,5 @@ def evaluate(phase: Phase) -> list[Verdict]:
     verdicts["DIT.15"] = _by_tests(
         "DIT.15", [t for t in phase.tests if t.planned.dsp_csp == "R2.0" and t.planned.meter_standard == V2],
         f"no test ran {V2} meters with DSP R2.0 (baselines B2-B5)")
-    return [verdicts[req] for req in REQUIREMENTS]
+    return [verdicts[req] if decided(req) else with_records(verdicts[req], phase.evidence)
+            for req in REQUIREMENTS]

@@ -17,6 +17,8 @@ class Verdict:
     scenarios: list[str] = field(default_factory=list)      # what traces to it (requirements)
     devices: list[str] = field(default_factory=list)        # the devices that count towards it
     applies: bool = True                                    # False: a conditional requirement whose condition is absent
+    depends_on: list[str] = field(default_factory=list)     # criteria that must be met before this one can be
+    waiver: str | None = None       # a deviation the board approved, as its record cites it: the status stays as judged
 
     def as_dict(self) -> dict:
         return asdict(self)

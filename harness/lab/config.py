@@ -30,6 +30,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import project
 from harness.catalogue import DeviceType, UserRole
@@ -42,6 +43,9 @@ from harness.lab import yamlfile
 from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located
 from harness.ledger import DeviceRecord
+
+if TYPE_CHECKING:
+    from harness.lab.casts import Cast
 
 DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 
@@ -210,6 +214,17 @@ class LabConfig:
                       for d in site.devices]
         return found
 
+    def library_records(self) -> list[DeviceRecord]:
+        """The Device Asset Library's devices in none of the lab's test sets, as records with test set '': what the
+        phase could test but has not set up (DIT.10 applies once the library holds an HCALCS)."""
+        if self.asset_library is None:
+            return []
+        used = {d.asset or d.name for site in self.premises for d in site.devices}
+        return [DeviceRecord(a.name, "", "", a.device_type.value, a.profile.manufacturer, a.profile.model,
+                             a.profile.standard, a.profile.gbcs_version, a.profile.zigbee_version, a.profile.silicon,
+                             a.profile.sub_ghz)
+                for a in self.asset_library.selected() if a.profile is not None and a.name not in used]
+
     def test_set(self, name: str) -> PremisesConfig:
         for site in self.premises:
             if site.name.lower() == name.lower():
@@ -217,10 +232,11 @@ class LabConfig:
         raise DitError(f"no test set {name!r} in lab {self.name}", where=self.source,
                        fix=f"test sets are {', '.join(p.name for p in self.premises)}")
 
-    def for_test_set(self, name: str | None = None) -> LabConfig:
-        """The lab as one test set sees it: a scenario runs on one set, whose names it uses."""
-        site = self.test_set(name) if name else self.premises[0]
-        return dataclasses.replace(copy.deepcopy(self), premises=[copy.deepcopy(site)])
+    def for_test_set(self, name: str | None = None, cast: Cast | None = None) -> LabConfig:
+        """The lab as one test set sees it: a scenario runs on one set, whose names it uses; in a cast, each device
+        under the role it plays (harness.lab.casts)."""
+        site = copy.deepcopy(self.test_set(name) if name else self.premises[0])
+        return dataclasses.replace(copy.deepcopy(self), premises=[cast.on(site) if cast else site])
 
 
 def _eui(node: Located, key: str, default: str | None = None) -> EntityId:

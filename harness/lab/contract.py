@@ -51,6 +51,11 @@ class Lab(Protocol):
     def user(self, words: str) -> ServiceUser:
         """'the Import Supplier', 'Supplier B' ..."""
 
+    @property
+    def users(self) -> dict[str, ServiceUser]:
+        """Every DCC User's service user, by name: what they sent and received is what the scenario observed
+        (harness.lab.participation)."""
+
     def device_config(self, name: str) -> DeviceConfig: ...
 
     def now(self) -> dt.datetime: ...

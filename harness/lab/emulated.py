@@ -47,6 +47,7 @@ from harness.han.capture import CapturedFrame
 from harness.httpio import TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
+from harness.lab.casts import Cast
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
 from harness.lab.contract import SmkiQuestions
 from harness.pki import ORGANISATIONS, SMKI, Credential, KeyUsage, derive_private_key
@@ -74,8 +75,9 @@ class EmulatedLab(SmkiQuestions):
 
     def __init__(self, config: LabConfig, *, smki: SMKI, schema: DuisSchema | None, test_set: str | None = None,
                  baseline: Baseline | None = None, serial_consoles: bool = False, clock: VirtualClock | None = None,
-                 served: Served | None = None):
-        self.config = config.for_test_set(test_set)   # a copy: registration changes stay in this scenario
+                 served: Served | None = None, cast: Cast | None = None):
+        # a copy: registration changes stay in this scenario; in a cast, its devices under the roles they play
+        self.config = config.for_test_set(test_set, cast)
         self.site = self.config.premises[0]
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
         self.smki = smki

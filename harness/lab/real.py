@@ -45,6 +45,7 @@ from harness.httpio import HttpClient, TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
 from harness.lab.bench import Bench, Sniffer
+from harness.lab.casts import Cast
 from harness.lab.config import DeviceConfig, LabConfig
 from harness.lab.contract import SmkiQuestions
 from harness.pki import Credential, Keystore, KeyUsage
@@ -58,10 +59,10 @@ class RealLab(SmkiQuestions):
     (harness.lab.contract)."""
 
     def __init__(self, config: LabConfig, *, schema: DuisSchema | None, test_set: str | None = None,
-                 baseline: Baseline | None = None, scenario: str = ""):
+                 baseline: Baseline | None = None, scenario: str = "", cast: Cast | None = None):
         if config.bench is None:
             raise DitError(f"lab {config.name} is not a real lab", where=config.source)
-        self.config = config.for_test_set(test_set)
+        self.config = config.for_test_set(test_set, cast)       # in a cast, its devices under the roles they play
         self.site = self.config.premises[0]
         self.bench: Bench = config.bench
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)

@@ -6,17 +6,20 @@ too: "not required" is the plan's choice, and a lab lead may still want it) on e
 
 A scenario may say which test sets it applies to with tags: @on_CHTS_v1.0, @on_CHTS_v1.1,
 @on_dual_band, @on_single_band, @on_SMETS2_v2.0, @on_SMETS2_v3.0 (e.g. the DIT.9 CH upgrade needs a
-CHTS v1.0 hub); @on_R2.0 needs an R2.0 service user and DSP. A scenario uses the devices its steps name;
-those are the assets a suspension blocks.
+CHTS v1.0 hub); @on_R2.0 needs an R2.0 service user and DSP. A scenario uses the devices its steps name, in
+the cast it runs in (harness.lab.casts: which device of the test set plays each role; a target's `cast`); those
+are the assets a suspension blocks.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 from harness.errors import DitError
 from harness.lab.baselines import BASELINES, DEFAULT_BASELINE, Baseline, baseline
+from harness.lab.casts import AS_NAMED, Cast
 from harness.lab.config import LabConfig, PremisesConfig
 
 
@@ -25,10 +28,11 @@ class RunTarget:
     baseline: Baseline
     test_set: str
     ch_variant: str
+    cast: Cast = AS_NAMED          # which devices of the test set play the roles a scenario names (lab.casts)
 
     @property
     def id(self) -> str:
-        return f"{self.baseline.id}-{self.test_set}"
+        return "-".join(filter(None, (self.baseline.id, self.test_set, self.cast.id)))
 
 
 def targets(lab: LabConfig, baselines: list[str] | None = None, test_sets: list[str] | None = None,
@@ -82,3 +86,29 @@ def devices_named(steps, site: PremisesConfig) -> list[str]:
                 found.append(name)
                 rest = re.sub(pattern, "", rest)
     return sorted(set(found))
+
+
+@dataclass(frozen=True)
+class ChosenTest:
+    """A test a run is told to execute (`dit run --retest`): a scenario on a target, in one cast, or in each cast
+    the plan gives it there (cast None). pytest gets it as JSON (--dit-test)."""
+
+    scenario_id: str
+    baseline: str
+    test_set: str
+    cast: str | None = None
+
+    def matches(self, key: tuple[str, str | None, str | None, str]) -> bool:
+        """Whether a planned test or execution (its key: scenario, baseline, test set, cast) is this test."""
+        return key[:3] == (self.scenario_id, self.baseline, self.test_set) and self.cast in (None, key[3])
+
+    @property
+    def option(self) -> str:
+        return json.dumps([self.scenario_id, self.baseline, self.test_set, self.cast])
+
+    @classmethod
+    def parse(cls, option: str) -> ChosenTest:
+        """Not JSON, or not four values: a ValueError or TypeError, which pytest's option parser makes its usage
+        error (only `dit run` writes the option)."""
+        scenario_id, baseline_id, test_set, cast = json.loads(option)
+        return cls(scenario_id, baseline_id, test_set, cast)

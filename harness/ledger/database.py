@@ -1,29 +1,36 @@
-"""One connection to the phase ledger's database, SQLite or PostgreSQL, behind the same few calls.
+"""One connection to the phase ledger's database, SQLite or PostgreSQL, through SQLAlchemy Core: the statements
+are built once (harness.ledger.schema's tables) and SQLAlchemy writes each database's SQL.
 
-SQL is written once, for both: `?` placeholders (turned into `%s` for PostgreSQL), TEXT timestamps in
-ISO 8601 (they sort as text), INTEGER for booleans, TEXT holding JSON for lists, and `{serial}` in DDL
-for an auto-numbered primary key. Writes happen in `transaction()`: on SQLite that is BEGIN IMMEDIATE,
-so concurrent writers (xdist workers, a second engineer) queue on the lock instead of failing mid-way.
+Writes happen in `transaction()`: on SQLite that is BEGIN IMMEDIATE, so concurrent writers (xdist workers, a
+second engineer) queue on the lock instead of failing mid-way (the pysqlite driver is left in autocommit and
+told where transactions begin, SQLAlchemy's recipe for SQLite's own locking); a read is a transaction of its own,
+so it never holds an old snapshot. A database error is one line naming the ledger, never a traceback.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from harness.errors import DitError
+from sqlalchemy import Connection, Engine, Executable, create_engine, event, inspect, select, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.dml import Insert
 
-if TYPE_CHECKING:                       # psycopg is optional: only PostgreSQL ledgers import it
-    import psycopg
+from harness.errors import DitError
+from harness.ledger.schema import version
 
 SQLITE, POSTGRESQL = "sqlite:///", "postgresql://"
-_SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
 _DSN_FIX = "use sqlite:///path/to/phase.db or postgresql://user@host/db"
 _NO_LEDGER_FIX = "run dit run first, or give --ledger the phase's ledger"
+_OPEN_FIX = "give --ledger a new file, or restore this one from its backup"
+_BUSY_TIMEOUT_S = 60
+# pg_advisory_xact_lock's key for changing a ledger's schema: two dits opening an old ledger at once queue on it
+SCHEMA_LOCK = 0x_D17_1ED6E4
 
 
 class LedgerUnreachable(DitError):
@@ -49,13 +56,13 @@ class Database:
     def __init__(self, dsn: str, *, create: bool = True):
         """create: a missing SQLite file is made (the commands that record); without it only an existing one opens."""
         self.dsn = dsn
-        self._conn: sqlite3.Connection | psycopg.Connection[tuple[Any, ...]]
-        self._errors: tuple[type[Exception], ...]
+        self._conn: Connection
         if dsn.startswith(SQLITE):
             self.kind = "sqlite"
-            self._open_sqlite(Path(dsn.removeprefix(SQLITE)), create)
+            self.path: Path | None = Path(dsn.removeprefix(SQLITE))
+            self._open_sqlite(self.path, create)
         elif dsn.startswith((POSTGRESQL, "postgres://")):
-            self.kind = "postgresql"
+            self.kind, self.path = "postgresql", None
             self._open_postgresql(dsn)
         else:
             raise DitError(f"ledger DSN {dsn!r} is neither SQLite nor PostgreSQL", fix=_DSN_FIX)
@@ -64,18 +71,27 @@ class Database:
         self.where = str(path)
         if not create and not path.is_file():
             raise DitError("no phase ledger here", where=self.where, fix=_NO_LEDGER_FIX)
-        try:
-            if create:
+        if create:
+            try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            # mode=rw: a reader never makes the file. isolation_level=None: no implicit transactions;
-            # transaction() says where they begin and end.
-            uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
-            self._conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA foreign_keys=ON")
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise DitError(f"cannot open the ledger: {exc}", where=self.where,
-                           fix="give --ledger a new file, or restore this one from its backup") from None
-        self._errors = (sqlite3.DatabaseError,)
+            except OSError as exc:
+                raise DitError(f"cannot open the ledger: {exc.strerror}", where=self.where, fix=_OPEN_FIX) from None
+        # mode=rw: a reader never makes the file. isolation_level=None: the driver begins nothing by itself;
+        # the "begin" listener below says how each transaction begins.
+        uri = f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+        engine = create_engine("sqlite+pysqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(
+            uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False))
+
+        @event.listens_for(engine, "connect")
+        def _connected(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writing") else "BEGIN")
+
+        self._connect(engine, lambda exc: DitError(f"cannot open the ledger: {first_line(exc)}", where=self.where,
+                                                   fix=_OPEN_FIX))
 
     def _open_postgresql(self, dsn: str) -> None:
         self.where = describe(dsn)
@@ -88,92 +104,126 @@ class Database:
             _ = urlsplit(dsn).port          # a port that is no number, or out of range, raises here
             conninfo_to_dict(dsn)
         except (ValueError, psycopg.Error) as exc:
-            raise DitError(f"the ledger DSN is not a valid PostgreSQL URL: {_first_line(exc)}", where=self.where,
+            raise DitError(f"the ledger DSN is not a valid PostgreSQL URL: {first_line(exc)}", where=self.where,
                            fix=_DSN_FIX) from None
+        # psycopg reads the DSN itself (libpq's rules, which SQLAlchemy's URL parser does not share)
+        engine = create_engine("postgresql+psycopg://", poolclass=NullPool,
+                               creator=lambda: psycopg.connect(dsn, connect_timeout=10))
+        self._connect(engine, lambda exc: LedgerUnreachable(
+            f"cannot reach the ledger: {first_line(exc)}", where=self.where,
+            fix="check the server is up and the DSN's user, host and database"))
+
+    def _connect(self, engine: Engine, refused: Callable[[SQLAlchemyError], DitError]) -> None:
         try:
-            self._conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:
-            raise LedgerUnreachable(f"cannot reach the ledger: {_first_line(exc)}", where=self.where,
-                                    fix="check the server is up and the DSN's user, host and database") from None
-        self._errors = (psycopg.Error,)
+            self._conn = engine.connect()
+        except SQLAlchemyError as exc:
+            raise refused(exc) from None
 
     def close(self) -> None:
         self._conn.close()
+        self._conn.engine.dispose()
 
-    def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self.kind == "postgresql" else sql
+    # -- what the database holds ---------------------------------------------------------------------------------
 
     def tables(self) -> set[str]:
         """The tables the database holds (PostgreSQL: in the schema where new ones go); read only, so a database
         that is not a ledger can be refused untouched."""
-        sql = ("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
-               if self.kind == "sqlite" else
-               "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
         try:
-            return {name for (name,) in self._conn.execute(sql).fetchall()}
-        except self._errors as exc:
-            raise DitError(f"cannot open the ledger: {_first_line(exc)}", where=self.where,
-                           fix="give --ledger a new file, or restore this one from its backup") from None
+            with self._reading() as conn:
+                return set(inspect(conn).get_table_names())
+        except SQLAlchemyError as exc:
+            raise DitError(f"cannot open the ledger: {first_line(exc)}", where=self.where, fix=_OPEN_FIX) from None
 
-    def columns(self, table: str) -> set[str]:
-        """The columns a table has: a ledger an older dit made may lack the newer ones."""
-        if self.kind == "sqlite":
-            return {row[1] for row in self.rows(f"PRAGMA table_info({table})")}
-        return {name for (name,) in self.rows("SELECT column_name FROM information_schema.columns "
-                                              "WHERE table_schema = current_schema() AND table_name = ?", (table,))}
+    def revision(self) -> str | None:
+        """The revision in Alembic's version table (the caller has seen the table); None when it is empty."""
+        found = {row[0] for row in self.rows(select(version.c.version_num))}
+        return found.pop() if len(found) == 1 else ",".join(sorted(found)) or None
 
-    def script(self, ddl: str) -> None:
-        """Create what is missing (tables, indexes); statements are separated by ';'."""
-        if self.kind == "sqlite":       # WAL: readers (a report, xdist workers) never wait for the writer
-            try:
-                self._conn.execute("PRAGMA journal_mode=WAL")
-            except self._errors as exc:
-                raise DitError(f"ledger write failed: {exc}", where=self.where) from None
-        with self.transaction():
-            for statement in ddl.format(serial=_SERIAL[self.kind]).split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
+    # -- reading and writing -------------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def _reading(self) -> Iterator[Connection]:
+        if self._conn.in_transaction():         # inside a write: its own reads
+            yield self._conn
+        else:
+            with self._conn.begin():
+                yield self._conn
+
+    def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        """The statement's rows, each a tuple of its columns."""
         try:
-            if isinstance(self._conn, sqlite3.Connection):
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            else:
-                with self._conn.transaction():
-                    yield
-        except self._errors as exc:       # a lost server's message runs on over lines: its first says it
-            raise DitError(f"ledger write failed: {_first_line(exc)}", where=self.where) from None
-
-    def execute(self, sql: str, params: Sequence = ()) -> int:
-        """One statement; the number of rows it changed."""
-        return self._conn.execute(self._sql(sql), tuple(params)).rowcount
-
-    def insert(self, sql: str, params: Sequence = ()) -> int:
-        """One INSERT ... RETURNING id; the new row's id."""
-        row = self._conn.execute(self._sql(sql), tuple(params)).fetchone()
-        if row is None:
-            raise DitError("ledger write returned no id", where=self.where)
-        return row[0]
-
-    def many(self, sql: str, rows: Sequence[Sequence]) -> None:
-        cursor = self._conn.cursor()
-        cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
-
-    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        try:
-            return self._conn.execute(self._sql(sql), tuple(params)).fetchall()
-        except self._errors as exc:
-            raise DitError(f"cannot read the ledger: {exc}", where=self.where,
+            with self._reading() as conn:
+                return conn.execute(statement, params or {}).all()
+        except SQLAlchemyError as exc:
+            if self._conn.in_transaction():
+                raise
+            raise DitError(f"cannot read the ledger: {first_line(exc)}", where=self.where,
                            fix="is this a DIT phase ledger? give --ledger the right one") from None
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write: committed at its end, or nothing of it."""
+        try:
+            with self._writing() as conn:
+                yield conn
+        except SQLAlchemyError as exc:        # a lost server's message runs on over lines: its first says it
+            raise DitError(f"ledger write failed: {first_line(exc)}", where=self.where) from None
 
-def _first_line(exc: BaseException) -> str:
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        self._conn.info["writing"] = True
+        try:
+            with self._conn.begin():
+                yield self._conn
+        finally:
+            self._conn.info["writing"] = False
+
+    @contextmanager
+    def schema_change(self) -> Iterator[Connection]:
+        """A write that may change the schema, one process at a time: SQLite's write lock (BEGIN IMMEDIATE) is
+        taken before anything is read; PostgreSQL takes an advisory lock held to the end of the transaction.
+        Whoever waited re-reads what the one before it did."""
+        with self._writing() as conn:
+            if self.kind == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            yield conn
+
+    def journal_mode_wal(self) -> None:
+        """WAL: readers (a report, xdist workers) never wait for the writer. Set once a file is a ledger: it stays."""
+        if self.kind == "sqlite":            # on the driver's connection: SQLAlchemy would begin a transaction first
+            try:
+                self._driver().execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error as exc:
+                raise DitError(f"ledger write failed: {first_line(exc)}", where=self.where) from None
+
+    def _driver(self) -> sqlite3.Connection:
+        driver = self._conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return driver
+
+    def backup(self, to: Path) -> None:
+        """A copy of the SQLite ledger as it is (VACUUM INTO: through SQLite, so it holds what the write-ahead log
+        holds), by a reader of its own while this connection holds the write lock: no one can commit meanwhile.
+        Waits for a lock as long as any ledger call does, never longer."""
+        assert self.path is not None
+        source = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT_S)
+        try:
+            source.execute("VACUUM INTO ?", (str(to),))
+        finally:
+            source.close()
+
+    def insert_ignoring(self, table: Any) -> Insert:
+        """INSERT ... ON CONFLICT DO NOTHING: what several xdist workers each say once counts."""
+        if self.kind == "sqlite":
+            from sqlalchemy.dialects import sqlite as dialect
+        else:                               # imported only for a PostgreSQL ledger: it brings asyncio along
+            from sqlalchemy.dialects import postgresql as dialect  # type: ignore[no-redef]
+        return dialect.insert(table).on_conflict_do_nothing()
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's own words: SQLAlchemy's wrapping adds the statement and a link over several lines."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

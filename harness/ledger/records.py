@@ -24,7 +24,8 @@ OUTCOMES = tuple(o.value for o in Outcome)
 PROVIDERS = ("DSP", "CSP N", "CSP C/S")
 ISSUE_STATUSES = ("open", "fixed", "closed", "rejected")
 OUTSTANDING = ("open", "fixed")        # fixed but not yet retested is still outstanding
-EVIDENCE_STATUSES = ("met", "workaround", "not_met")
+# waived: a recorded deviation from a criterion dit judges (it stays not met; the report lists the waiver)
+EVIDENCE_STATUSES = ("met", "workaround", "not_met", "waived")
 CONDITIONS = {
     1: "the install and commission process failed and triage found the issue on the device",
     2: "the device cannot be placed in the mode of operation (credit or prepayment) testing needs",

@@ -10,16 +10,24 @@ conditions; testing resumes with a fix the DCC change release board approved.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import re
 import socket
+import sqlite3
+import sys
 from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
 from harness.errors import DitError
-from harness.ledger.database import Database
+from harness.ledger import migrations
+from harness.ledger import schema as tables
+from harness.ledger.database import Database, first_line
 from harness.ledger.records import (
     CONDITIONS,
     EVIDENCE_STATUSES,
@@ -36,49 +44,9 @@ from harness.ledger.records import (
     Suspension,
     TestIssue,
 )
+from harness.ledger.schema import HEAD, LEDGER_TABLES, REVISIONS, VERSION_TABLE, metadata, version
 
 DEFAULT_DSN = "sqlite:///reports/phase.db"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS suspensions (
-    id {serial}, asset TEXT NOT NULL, device_type TEXT NOT NULL,
-    condition INTEGER NOT NULL CHECK (condition BETWEEN 1 AND 4), reason TEXT NOT NULL,
-    suspended_at TEXT NOT NULL, resumed_at TEXT, fix_reference TEXT);
-CREATE TABLE IF NOT EXISTS runs (
-    id {serial}, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL, lab TEXT NOT NULL,
-    selection TEXT NOT NULL, argv TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, reason TEXT);
-CREATE TABLE IF NOT EXISTS devices (
-    run_id INTEGER NOT NULL REFERENCES runs (id), asset TEXT NOT NULL, test_set TEXT NOT NULL,
-    ch_variant TEXT NOT NULL, device_type TEXT NOT NULL, manufacturer TEXT NOT NULL, model TEXT NOT NULL,
-    standard TEXT NOT NULL, gbcs_version TEXT NOT NULL, zigbee_version TEXT NOT NULL, silicon TEXT NOT NULL,
-    sub_ghz INTEGER NOT NULL, PRIMARY KEY (run_id, test_set, asset));
-CREATE TABLE IF NOT EXISTS planned (
-    run_id INTEGER NOT NULL REFERENCES runs (id), node TEXT NOT NULL, scenario_id TEXT NOT NULL,
-    title TEXT NOT NULL, family TEXT NOT NULL, tags TEXT NOT NULL, priority TEXT,
-    business_critical INTEGER NOT NULL, requirements TEXT NOT NULL, baseline TEXT, test_set TEXT,
-    ch_variant TEXT, dual_band INTEGER NOT NULL, kind TEXT NOT NULL, service_user TEXT NOT NULL,
-    dsp_csp TEXT NOT NULL, hub_standard TEXT NOT NULL, meter_standard TEXT NOT NULL, devices TEXT NOT NULL,
-    cast_ TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, node));
-CREATE TABLE IF NOT EXISTS executions (
-    id {serial}, run_id INTEGER NOT NULL REFERENCES runs (id), node TEXT NOT NULL, scenario_id TEXT NOT NULL,
-    baseline TEXT, test_set TEXT, ch_variant TEXT, devices TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'blocked', 'skipped', 'not_run')),
-    started_at TEXT, finished_at TEXT NOT NULL, duration_s REAL NOT NULL, virtual_s REAL NOT NULL,
-    service_requests INTEGER NOT NULL, failed_step TEXT, error TEXT, evidence TEXT, blocked TEXT,
-    participants TEXT NOT NULL DEFAULT '[]', alerts TEXT NOT NULL DEFAULT '[]', cast_ TEXT NOT NULL DEFAULT '');
-CREATE INDEX IF NOT EXISTS executions_by_run ON executions (run_id, node);
-CREATE TABLE IF NOT EXISTS test_issues (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 5),
-    owner TEXT NOT NULL, status TEXT NOT NULL, security INTEGER NOT NULL, raised_at TEXT NOT NULL,
-    closed_at TEXT, work_off_plan TEXT, plan_due TEXT, close_reason TEXT);
-CREATE TABLE IF NOT EXISTS issue_links (
-    issue_id TEXT NOT NULL REFERENCES test_issues (id), execution_id INTEGER, scenario_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS criterion_evidence (
-    id {serial}, criterion TEXT NOT NULL, status TEXT NOT NULL, reference TEXT NOT NULL,
-    recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL, sha256 TEXT, automated INTEGER NOT NULL DEFAULT 0,
-    run_id INTEGER, detail TEXT)
-"""
-LEDGER_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 _CRITERION = re.compile(r"^DIT\.(EN\.[1-6]|EX\.(1[0-2]|[1-9])|([1-9]|1[0-5]))$")
 _DATE_FIX = "write the date as YYYY-MM-DD"
 
@@ -108,10 +76,12 @@ class Ledger:
     def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True):
         """create: an empty database (or a missing SQLite file) becomes a ledger, for the commands that record;
         without it (the commands that only read) nothing is created. Either way a database that holds something
-        else is refused untouched."""
+        else is refused untouched, and a ledger an older dit made is upgraded to this release's schema (a SQLite
+        one copied beside itself first), so once open a ledger is always at `schema_revision`."""
         self.dsn = dsn
         self._db = Database(dsn, create=create)
         self.where = self._db.where
+        self.schema_revision = HEAD
         try:
             self._adopt(create)
         except BaseException:
@@ -119,37 +89,65 @@ class Ledger:
             raise
 
     def _adopt(self, create: bool) -> None:
-        tables = self._db.tables()
+        held = self._db.tables()
+        before = self._revision(held, create)   # refuses what is not a ledger, before anything is written
+        if create:                              # WAL before the first write of a new file, which it cannot follow
+            self._db.journal_mode_wal()
+        if before == HEAD:
+            return                              # the common case: no lock, no Alembic
+        backup: Path | None = None
+        try:
+            with self._db.schema_change() as conn:
+                held = self._db.tables()        # as it is now this dit holds the lock: another may have upgraded it
+                before = self._revision(held, create)
+                if before == HEAD:
+                    return
+                if not held:                    # a new ledger, stamped at head
+                    metadata.create_all(conn)
+                    version.create(conn)
+                    conn.execute(insert(version).values(version_num=HEAD))
+                    return
+                backup = self._backup(before)
+                migrations.upgrade(conn)
+        except SQLAlchemyError as exc:
+            if backup is not None:
+                backup.unlink(missing_ok=True)  # nothing changed: the ledger is its own backup
+            if not held:
+                raise DitError(f"ledger write failed: {first_line(exc)}", where=self.where) from None
+            raise DitError(f"cannot upgrade the ledger from {_schema(before)} to schema {HEAD}: {first_line(exc)}",
+                           where=self.where, fix="nothing was changed; once that is cleared, any dit command that "
+                                                 "may write to the ledger upgrades it") from None
+        kept = f"; the ledger as it was is kept in {backup}" if backup else ""
+        print(f"dit: {self.where}: ledger upgraded from {_schema(before)} to schema {HEAD}{kept}", file=sys.stderr)
+
+    def _revision(self, tables: Set[str], create: bool) -> str | None:
+        """The ledger's schema revision (None: a new one, or one from before versioning); refuses a database that is
+        not a ledger, and a ledger a newer dit made."""
         missing = LEDGER_TABLES - tables
         if missing and (tables or not create):
             start = ", or a new file or empty database to start one" if create else " (dit run starts one)"
             raise DitError(_not_a_ledger(tables, missing), where=self.where,
                            fix=f"give --ledger the phase's ledger{start}")
-        if create:                      # what is missing of a complete ledger: its index, WAL mode
-            try:
-                self._db.script(_SCHEMA)
-            except DitError as exc:
-                raise DitError(f"not a DIT phase ledger ({exc.what})", where=self.where,
-                               fix="give --ledger a new file or the phase's own ledger") from None
-            self._add_new_columns()
+        found = self._db.revision() if VERSION_TABLE in tables else None
+        if found is not None and found not in REVISIONS:
+            raise DitError(f"the ledger is at schema revision {found}, which this dit does not know (it knows up to "
+                           f"{HEAD})", where=self.where, fix="upgrade dit to the release that wrote it")
+        return found
 
-    def _add_new_columns(self) -> None:
-        """What a ledger an older dit made lacks: why each run was interrupted, what blocked each execution, which
-        devices took part in it and which alerts it received, evidence's document digest and origin, why an issue
-        was closed without a retest."""
-        for table, column, kind in (("runs", "reason", "TEXT"), ("executions", "blocked", "TEXT"),
-                                    ("executions", "participants", "TEXT NOT NULL DEFAULT '[]'"),
-                                    ("executions", "alerts", "TEXT NOT NULL DEFAULT '[]'"),
-                                    ("criterion_evidence", "sha256", "TEXT"),
-                                    ("criterion_evidence", "automated", "INTEGER NOT NULL DEFAULT 0"),
-                                    ("criterion_evidence", "run_id", "INTEGER"),
-                                    ("criterion_evidence", "detail", "TEXT"),
-                                    ("test_issues", "close_reason", "TEXT"),
-                                    ("planned", "cast_", "TEXT NOT NULL DEFAULT ''"),
-                                    ("executions", "cast_", "TEXT NOT NULL DEFAULT ''")):
-            if column not in self._db.columns(table):
-                with self._db.transaction():
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    def _backup(self, before: str | None) -> Path | None:
+        """The SQLite ledger as it is, beside it, before the first migration changes it; an earlier backup of the same
+        name (a ledger restored from it, say) is kept too."""
+        if self._db.path is None:
+            return None
+        backup = _unused(self._db.path.with_name(f"{self._db.path.name}.pre-{HEAD}.bak"))
+        try:
+            self._db.backup(backup)
+        except (OSError, sqlite3.Error) as exc:
+            backup.unlink(missing_ok=True)
+            raise DitError(f"cannot upgrade the ledger from {_schema(before)} to schema {HEAD}: its backup {backup} "
+                           f"could not be written: {exc}", where=self.where,
+                           fix="nothing was changed; free some space beside it, then open it again") from None
+        return backup
 
     def close(self) -> None:
         self._db.close()
@@ -163,55 +161,56 @@ class Ledger:
     # -- the phase -------------------------------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
-        found = self._db.rows("SELECT value FROM settings WHERE key = ?", (key,))
+        found = self._db.rows(select(tables.settings.c.value).where(tables.settings.c.key == key))
         return found[0][0] if found else None
 
     def set_phase(self, name: str | None = None, quality_gate: str | None = None) -> None:
         """The phase's name and the date of its quality gate meeting (work-off plans count from it)."""
         values = {"name": name, "quality_gate": _date(quality_gate, "quality gate") if quality_gate else None}
-        with self._db.transaction():
+        with self._db.transaction() as conn:
             for key, value in values.items():
                 if value is not None:
-                    self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
-                    self._db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+                    conn.execute(delete(tables.settings).where(tables.settings.c.key == key))
+                    conn.execute(insert(tables.settings).values(key=key, value=value))
 
     # -- runs, planned tests, executions ---------------------------------------------------------------------
 
     def start_run(self, lab: str, selection: str, argv: list[str]) -> int:
-        with self._db.transaction():
-            return self._db.insert(
-                "INSERT INTO runs (started_at, status, lab, selection, argv, host, pid) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id",
-                (now(), lab, selection, json.dumps(argv), socket.gethostname(), os.getpid()))
+        with self._db.transaction() as conn:
+            return conn.execute(insert(tables.runs).values(
+                started_at=now(), status="running", lab=lab, selection=selection, argv=json.dumps(argv),
+                host=socket.gethostname(), pid=os.getpid()).returning(tables.runs.c.id)).scalar_one()
 
     def finish_run(self, run_id: int, status: str = "completed", reason: str | None = None) -> None:
         """The run's end: completed, or interrupted and why (a signal, a full disk, a lost ledger)."""
-        with self._db.transaction():
-            self._db.execute("UPDATE runs SET finished_at = ?, status = ?, reason = ? WHERE id = ?",
-                             (now(), status, reason, run_id))
+        with self._db.transaction() as conn:
+            conn.execute(update(tables.runs).where(tables.runs.c.id == run_id).values(finished_at=now(), status=status,
+                                                                         reason=reason))
 
     def reopen_run(self, run_id: int) -> None:
         """A resumed run carries on under this process."""
-        with self._db.transaction():
-            self._db.execute("UPDATE runs SET status = 'running', finished_at = NULL, reason = NULL, host = ?, "
-                             "pid = ? WHERE id = ?", (socket.gethostname(), os.getpid(), run_id))
+        with self._db.transaction() as conn:
+            conn.execute(update(tables.runs).where(tables.runs.c.id == run_id).values(
+                status="running", finished_at=None, reason=None, host=socket.gethostname(), pid=os.getpid()))
 
     def discard_run(self, run_id: int) -> bool:
         """Take back a run that executed nothing because its selection matched no scenario: it is not a run
         of the phase, and --resume must not repeat it. A run with any execution is kept (False)."""
-        with self._db.transaction():
-            if self._db.rows("SELECT 1 FROM executions WHERE run_id = ?", (run_id,)):
+        with self._db.transaction() as conn:
+            e = tables.executions.c
+            if conn.execute(select(e.id).where(e.run_id == run_id).limit(1)).first():
                 return False
-            for table in ("planned", "devices"):
-                self._db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
-            self._db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+            for table in (tables.planned, tables.devices):
+                conn.execute(delete(table).where(table.c.run_id == run_id))
+            conn.execute(delete(tables.runs).where(tables.runs.c.id == run_id))
         return True
 
     def runs(self) -> list[RunRecord]:
-        counts = dict(self._db.rows("SELECT run_id, COUNT(*) FROM executions GROUP BY run_id"))
-        reason = "reason" if "reason" in self._db.columns("runs") else "NULL"      # read-only, an older ledger
-        rows = self._db.rows("SELECT id, started_at, finished_at, status, lab, selection, argv, host, pid, "
-                             f"{reason} FROM runs ORDER BY id")
+        e, r = tables.executions.c, tables.runs.c
+        counts: dict[int, int] = {run_id: count for run_id, count in self._db.rows(
+            select(e.run_id, func.count()).group_by(e.run_id))}
+        rows = self._db.rows(select(r.id, r.started_at, r.finished_at, r.status, r.lab, r.selection, r.argv, r.host,
+                                    r.pid, r.reason).order_by(r.id))
         return [RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], counts.get(r[0], 0), r[9])
                 for r in rows]
 
@@ -228,17 +227,20 @@ class Ledger:
         return None
 
     def record_devices(self, run_id: int, devices: list[DeviceRecord]) -> None:
-        rows = [(run_id, d.asset, d.test_set, d.ch_variant, d.device_type, d.manufacturer, d.model, d.standard,
-                 d.gbcs_version, d.zigbee_version, d.silicon, int(d.sub_ghz)) for d in devices]
-        with self._db.transaction():
-            self._db.many("INSERT INTO devices (run_id, asset, test_set, ch_variant, device_type, manufacturer, "
-                          "model, standard, gbcs_version, zigbee_version, silicon, sub_ghz) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        rows = [{"run_id": run_id, "asset": d.asset, "test_set": d.test_set, "ch_variant": d.ch_variant,
+                 "device_type": d.device_type, "manufacturer": d.manufacturer, "model": d.model,
+                 "standard": d.standard, "gbcs_version": d.gbcs_version, "zigbee_version": d.zigbee_version,
+                 "silicon": d.silicon, "sub_ghz": int(d.sub_ghz)} for d in devices]
+        if rows:
+            with self._db.transaction() as conn:
+                conn.execute(self._db.insert_ignoring(tables.devices), rows)
 
     def devices(self) -> list[DeviceRecord]:
         """The devices of every test set, as the latest run that used the test set described them."""
-        rows = self._db.rows("SELECT asset, test_set, ch_variant, device_type, manufacturer, model, standard, "
-                             "gbcs_version, zigbee_version, silicon, sub_ghz FROM devices ORDER BY run_id")
+        d = tables.devices.c
+        rows = self._db.rows(select(d.asset, d.test_set, d.ch_variant, d.device_type, d.manufacturer, d.model,
+                                    d.standard, d.gbcs_version, d.zigbee_version, d.silicon, d.sub_ghz)
+                             .order_by(d.run_id))
         latest = {(test_set, asset): DeviceRecord(asset, test_set, ch_variant, device_type, manufacturer, model,
                                                   standard, gbcs_version, zigbee_version, silicon, bool(sub_ghz))
                   for (asset, test_set, ch_variant, device_type, manufacturer, model, standard, gbcs_version,
@@ -247,50 +249,43 @@ class Ledger:
 
     def plan(self, run_id: int, tests: list[PlannedTest]) -> None:
         """What a run sets out to execute; several xdist workers may each say it, once counts."""
-        rows = [(run_id, t.node, t.scenario_id, t.title, t.family, json.dumps(t.tags), t.priority,
-                 int(t.business_critical), json.dumps(t.requirements), t.baseline, t.test_set, t.ch_variant,
-                 int(t.dual_band), t.kind, t.service_user, t.dsp_csp, t.hub_standard, t.meter_standard,
-                 json.dumps(t.devices), t.cast) for t in tests]
-        with self._db.transaction():
-            self._db.many("INSERT INTO planned (run_id, node, scenario_id, title, family, tags, priority, "
-                          "business_critical, requirements, baseline, test_set, ch_variant, dual_band, kind, "
-                          "service_user, dsp_csp, hub_standard, meter_standard, devices, cast_) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                          "ON CONFLICT DO NOTHING", rows)
+        rows = [{"run_id": run_id, "node": t.node, "scenario_id": t.scenario_id, "title": t.title, "family": t.family,
+                 "tags": json.dumps(t.tags), "priority": t.priority, "business_critical": int(t.business_critical),
+                 "requirements": json.dumps(t.requirements), "baseline": t.baseline, "test_set": t.test_set,
+                 "ch_variant": t.ch_variant, "dual_band": int(t.dual_band), "kind": t.kind,
+                 "service_user": t.service_user, "dsp_csp": t.dsp_csp, "hub_standard": t.hub_standard,
+                 "meter_standard": t.meter_standard, "devices": json.dumps(t.devices), "cast_": t.cast} for t in tests]
+        if rows:
+            with self._db.transaction() as conn:
+                conn.execute(self._db.insert_ignoring(tables.planned), rows)
 
     def planned(self, run_id: int | None = None) -> list[PlannedTest]:
-        where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
-        rows = self._db.rows("SELECT node, scenario_id, title, family, tags, priority, business_critical, "
-                             "requirements, baseline, test_set, ch_variant, dual_band, kind, service_user, dsp_csp, "
-                             f"hub_standard, meter_standard, devices, {self._cast('planned')} FROM planned {where} "
-                             "ORDER BY run_id, node", params)
+        p = tables.planned.c
+        query = select(*(p[name] for name in _PLANNED_COLUMNS)).order_by(p.run_id, p.node)
+        if run_id is not None:
+            query = query.where(p.run_id == run_id)
         return [PlannedTest(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], bool(r[6]), json.loads(r[7]),
                             r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], json.loads(r[17]), r[18])
-                for r in rows]
-
-    def _cast(self, table: str) -> str:
-        return "cast_" if "cast_" in self._db.columns(table) else "''"        # read-only, an older ledger
+                for r in self._db.rows(query)]
 
     def record_execution(self, execution: ExecutionRecord) -> int:
         """Committed at once: a run killed after this loses nothing of this execution."""
-        with self._db.transaction():
-            return self._db.insert(
-                f"INSERT INTO executions ({', '.join(_EXECUTION_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_EXECUTION_COLUMNS))}) RETURNING id", _execution_row(execution))
+        with self._db.transaction() as conn:
+            return conn.execute(_INSERT_EXECUTION, _execution_row(execution)).scalar_one()
 
     def executions(self, run_id: int | None = None) -> list[ExecutionRecord]:
         """With the scenario's title, family and tags from the plan of its run."""
-        where, params = ("WHERE e.run_id = ?", (run_id,)) if run_id is not None else ("", ())
-        # read-only, a ledger an older dit made may lack the newer columns
-        have = self._db.columns("executions")
-        columns = ", ".join(f"e.{c}" if c in have else _OLDER_LEDGER[c] for c in _EXECUTION_COLUMNS)
-        rows = self._db.rows(f"SELECT {columns}, e.id, p.title, p.family, p.tags FROM executions e "
-                             f"LEFT JOIN planned p ON p.run_id = e.run_id AND p.node = e.node {where} ORDER BY e.id",
-                             params)
-        return [_execution(row) for row in rows]
+        e, p = tables.executions.c, tables.planned.c
+        query = (select(*(e[c] for c in _EXECUTION_COLUMNS), e.id, p.title, p.family, p.tags)
+                 .select_from(tables.executions.outerjoin(tables.planned, (p.run_id == e.run_id) & (p.node == e.node)))
+                 .order_by(e.id))
+        if run_id is not None:
+            query = query.where(e.run_id == run_id)
+        return [_execution(tuple(row)) for row in self._db.rows(query)]
 
     def finished_nodes(self, run_id: int) -> set[str]:
-        return {r[0] for r in self._db.rows("SELECT node FROM executions WHERE run_id = ?", (run_id,))}
+        e = tables.executions.c
+        return {r[0] for r in self._db.rows(select(e.node).where(e.run_id == run_id))}
 
     # -- test issues -----------------------------------------------------------------------------------------
 
@@ -300,17 +295,16 @@ class Ledger:
         _check_issue(severity, owner)
         if not title.strip():
             raise DitError("a test issue needs a title", fix="give --title")
-        with self._db.transaction():
+        with self._db.transaction() as conn:
             if issue_id is None:
-                count = self._db.rows("SELECT COUNT(*) FROM test_issues")[0][0]
+                count = conn.execute(select(func.count()).select_from(tables.test_issues)).scalar_one()
                 issue_id = f"TI-{count + 1:04d}"
-            if self._db.rows("SELECT 1 FROM test_issues WHERE id = ?", (issue_id,)):
+            if conn.execute(select(tables.test_issues.c.id).where(tables.test_issues.c.id == issue_id)).first():
                 raise DitError(f"test issue {issue_id} already exists", fix="update it, or give another --id")
-            self._db.execute("INSERT INTO test_issues (id, title, severity, owner, status, security, raised_at) "
-                             "VALUES (?, ?, ?, ?, 'open', ?, ?)",
-                             (issue_id, title, severity, owner, int(security),
-                              _date(raised_at, "raised date") if raised_at else dt.date.today().isoformat()))
-            self._link(issue_id, executions, scenarios)
+            conn.execute(insert(tables.test_issues).values(
+                id=issue_id, title=title, severity=severity, owner=owner, status="open", security=int(security),
+                raised_at=_date(raised_at, "raised date") if raised_at else dt.date.today().isoformat()))
+            self._link(conn, issue_id, executions, scenarios)
         return self.issue(issue_id)
 
     def update_issue(self, issue_id: str, *, status: str | None = None, severity: int | None = None,
@@ -336,39 +330,40 @@ class Ledger:
         closed_at = current.closed_at
         if status is not None:
             closed_at = when if status in ("closed", "rejected") else None
-        with self._db.transaction():
-            self._db.execute(
-                "UPDATE test_issues SET status = ?, severity = ?, owner = ?, work_off_plan = ?, plan_due = ?, "
-                "closed_at = ?, close_reason = ? WHERE id = ?",
-                (status or current.status, severity or current.severity, owner or current.owner,
-                 work_off_plan or current.work_off_plan,
-                 _date(plan_due, "work-off plan due date") if plan_due else current.plan_due, closed_at,
-                 (close_reason or "").strip() or None if status == "closed" else current.close_reason, issue_id))
-            self._link(issue_id, executions, scenarios)
+        with self._db.transaction() as conn:
+            conn.execute(update(tables.test_issues).where(tables.test_issues.c.id == issue_id).values(
+                status=status or current.status, severity=severity or current.severity, owner=owner or current.owner,
+                work_off_plan=work_off_plan or current.work_off_plan,
+                plan_due=_date(plan_due, "work-off plan due date") if plan_due else current.plan_due,
+                closed_at=closed_at,
+                close_reason=(close_reason or "").strip() or None if status == "closed" else current.close_reason))
+            self._link(conn, issue_id, executions, scenarios)
         return self.issue(issue_id)
 
-    def _link(self, issue_id: str, executions: Sequence[int], scenarios: Sequence[str]) -> None:
-        for execution_id in executions:
-            found = self._db.rows("SELECT scenario_id FROM executions WHERE id = ?", (execution_id,))
-            if not found:
+    def _link(self, conn: Connection, issue_id: str, execution_ids: Sequence[int], scenarios: Sequence[str]) -> None:
+        e = tables.executions.c
+        for execution_id in execution_ids:
+            found = conn.execute(select(e.scenario_id).where(e.id == execution_id)).first()
+            if found is None:
                 raise DitError(f"no execution {execution_id} in the ledger", where=self.where,
                                fix="see the execution ids in the report or summary.json")
-            self._db.execute("INSERT INTO issue_links (issue_id, execution_id, scenario_id) VALUES (?, ?, ?)",
-                             (issue_id, execution_id, found[0][0]))
+            conn.execute(insert(tables.issue_links).values(issue_id=issue_id, execution_id=execution_id,
+                                                    scenario_id=found[0]))
         for scenario_id in scenarios:
-            self._db.execute("INSERT INTO issue_links (issue_id, execution_id, scenario_id) VALUES (?, NULL, ?)",
-                             (issue_id, scenario_id))
+            conn.execute(insert(tables.issue_links).values(issue_id=issue_id, execution_id=None,
+                                                           scenario_id=scenario_id))
 
     def unretested(self, issue: TestIssue) -> list[str]:
         """The scenarios linked to an issue that have no passing execution after it: what a retest must run."""
+        e, link = tables.executions.c, tables.issue_links.c
         linked_at: dict[str, int] = {}
         for execution_id, scenario_id in self._db.rows(
-                "SELECT execution_id, scenario_id FROM issue_links WHERE issue_id = ?", (issue.id,)):
+                select(link.execution_id, link.scenario_id).where(link.issue_id == issue.id)):
             linked_at[scenario_id] = max(linked_at.get(scenario_id, 0), execution_id or 0)
         missing = []
         for scenario_id, after in sorted(linked_at.items()):
-            passed = self._db.rows("SELECT id, finished_at FROM executions WHERE scenario_id = ? AND "
-                                   "outcome = 'passed' AND id > ?", (scenario_id, after))
+            passed = self._db.rows(select(e.id, e.finished_at).where(
+                e.scenario_id == scenario_id, e.outcome == "passed", e.id > after))
             if not any(after or finished[:10] >= issue.raised_at for _, finished in passed):
                 missing.append(scenario_id)
         return missing
@@ -380,17 +375,18 @@ class Ledger:
         raise DitError(f"no test issue {issue_id} in the ledger", where=self.where, fix="dit issue list shows them")
 
     def issues(self) -> list[TestIssue]:
+        link = tables.issue_links.c
         links: dict[str, tuple[list, list]] = {}
         for issue_id, execution_id, scenario_id in self._db.rows(
-                "SELECT issue_id, execution_id, scenario_id FROM issue_links ORDER BY issue_id, execution_id"):
-            executions, scenarios = links.setdefault(issue_id, ([], []))
-            if execution_id is not None and execution_id not in executions:
-                executions.append(execution_id)
-            if scenario_id not in scenarios:
-                scenarios.append(scenario_id)
-        reason = "close_reason" if "close_reason" in self._db.columns("test_issues") else "NULL"  # an older ledger
-        rows = self._db.rows("SELECT id, title, severity, owner, status, raised_at, security, closed_at, "
-                             f"work_off_plan, plan_due, {reason} FROM test_issues ORDER BY id")
+                select(link.issue_id, link.execution_id, link.scenario_id).order_by(link.issue_id, link.execution_id)):
+            linked_executions, linked_scenarios = links.setdefault(issue_id, ([], []))
+            if execution_id is not None and execution_id not in linked_executions:
+                linked_executions.append(execution_id)
+            if scenario_id not in linked_scenarios:
+                linked_scenarios.append(scenario_id)
+        t = tables.test_issues.c
+        rows = self._db.rows(select(t.id, t.title, t.severity, t.owner, t.status, t.raised_at, t.security, t.closed_at,
+                                    t.work_off_plan, t.plan_due, t.close_reason).order_by(t.id))
         return [TestIssue(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
                           *links.get(r[0], ([], [])), close_reason=r[10]) for r in rows]
 
@@ -409,19 +405,17 @@ class Ledger:
         if not reference.strip():
             raise DitError("evidence needs a reference (minutes, certificate, document)", fix="give --reference")
         record = CriterionEvidence(criterion, status, reference, recorded_by, now(), sha256, automated, run_id, detail)
-        with self._db.transaction():
-            self._db.execute("INSERT INTO criterion_evidence (criterion, status, reference, recorded_by, "
-                             "recorded_at, sha256, automated, run_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (record.criterion, status, reference, recorded_by, record.recorded_at, sha256,
-                              int(automated), run_id, json.dumps(detail) if detail is not None else None))
+        with self._db.transaction() as conn:
+            conn.execute(insert(tables.criterion_evidence).values(
+                criterion=record.criterion, status=status, reference=reference, recorded_by=recorded_by,
+                recorded_at=record.recorded_at, sha256=sha256, automated=int(automated), run_id=run_id,
+                detail=json.dumps(detail) if detail is not None else None))
         return record
 
     def evidence(self) -> list[CriterionEvidence]:
-        have = self._db.columns("criterion_evidence")       # read-only, an older ledger may lack the newer ones
-        newer = ", ".join(c if c in have else default for c, default in
-                          (("sha256", "NULL"), ("automated", "0"), ("run_id", "NULL"), ("detail", "NULL")))
-        rows = self._db.rows(f"SELECT criterion, status, reference, recorded_by, recorded_at, {newer} "
-                             "FROM criterion_evidence ORDER BY id")
+        e = tables.criterion_evidence.c
+        rows = self._db.rows(select(e.criterion, e.status, e.reference, e.recorded_by, e.recorded_at, e.sha256,
+                                    e.automated, e.run_id, e.detail).order_by(e.id))
         return [CriterionEvidence(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7],
                                   json.loads(r[8]) if r[8] else None) for r in rows]
 
@@ -437,9 +431,9 @@ class Ledger:
         if any(s.asset == asset for s in self.active()):
             raise DitError(f"{asset} is already suspended", fix="resume it first")
         when = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-        with self._db.transaction():
-            self._db.execute("INSERT INTO suspensions (asset, device_type, condition, reason, suspended_at) "
-                             "VALUES (?, ?, ?, ?, ?)", (asset, device_type, condition, reason, when))
+        with self._db.transaction() as conn:
+            conn.execute(insert(tables.suspensions).values(asset=asset, device_type=device_type, condition=condition,
+                                                    reason=reason, suspended_at=when))
         return Suspension(asset, device_type, condition, reason, when)
 
     def resume(self, asset: str, fix_reference: str, at: dt.datetime | None = None) -> None:
@@ -447,15 +441,17 @@ class Ledger:
         if not fix_reference.strip():
             raise DitError("resumption needs the approved fix's reference", fix="give --fix CRB-...")
         when = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-        with self._db.transaction():
-            changed = self._db.execute("UPDATE suspensions SET resumed_at = ?, fix_reference = ? "
-                                       "WHERE asset = ? AND resumed_at IS NULL", (when, fix_reference, asset))
+        with self._db.transaction() as conn:
+            changed = conn.execute(update(tables.suspensions).where(tables.suspensions.c.asset == asset,
+                                                             tables.suspensions.c.resumed_at.is_(None))
+                                   .values(resumed_at=when, fix_reference=fix_reference)).rowcount
         if not changed:
             raise DitError(f"{asset} is not suspended")
 
     def suspensions(self) -> list[Suspension]:
-        rows = self._db.rows("SELECT asset, device_type, condition, reason, suspended_at, resumed_at, "
-                             "fix_reference FROM suspensions ORDER BY id")
+        s = tables.suspensions.c
+        rows = self._db.rows(select(s.asset, s.device_type, s.condition, s.reason, s.suspended_at, s.resumed_at,
+                                    s.fix_reference).order_by(s.id))
         return [Suspension(*row) for row in rows]
 
     def active(self) -> list[Suspension]:
@@ -467,19 +463,34 @@ class Ledger:
         return bool(assets) and all(a in active for a in assets)
 
 
+def _unused(path: Path) -> Path:
+    """path, or path with -2, -3 ... before its suffix: the first that names no file."""
+    return next(candidate for n in itertools.count(1)
+                if not (candidate := path.with_stem(f"{path.stem}-{n}") if n > 1 else path).exists())
+
+
+def _schema(revision: str | None) -> str:
+    return f"schema {revision}" if revision else "an unversioned ledger (a release up to ab80485)"
+
+
+_PLANNED_COLUMNS = ("node", "scenario_id", "title", "family", "tags", "priority", "business_critical", "requirements",
+                    "baseline", "test_set", "ch_variant", "dual_band", "kind", "service_user", "dsp_csp",
+                    "hub_standard", "meter_standard", "devices", "cast_")
 _EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
                       "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
                       "evidence", "blocked", "participants", "alerts", "cast_")
-# what a column an older ledger lacks reads as
-_OLDER_LEDGER = {"blocked": "NULL", "participants": "'[]'", "alerts": "'[]'", "cast_": "''"}
 
 
-def _execution_row(e: ExecutionRecord) -> tuple[object, ...]:
+# built once: a run records thousands, each in its own transaction
+_INSERT_EXECUTION = insert(tables.executions).returning(tables.executions.c.id)
+
+
+def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     """An execution as its row holds it: the blocked reason is its blocker; its text is the error's."""
     values = {**{c: getattr(e, c.rstrip("_")) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
               "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None,
               "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts)}
-    return tuple(values[c] for c in _EXECUTION_COLUMNS)
+    return {c: values[c] for c in _EXECUTION_COLUMNS}
 
 
 def _execution(row: tuple[Any, ...]) -> ExecutionRecord:

@@ -72,17 +72,22 @@ def print_tables(records: Sequence[ExecutionRecord]) -> None:
 
 
 def _where(r: ExecutionRecord) -> str:
-    return f" [{r.baseline} {r.test_set}]" if r.baseline else ""
+    return f" [{_target(r)}]" if r.baseline else ""
+
+
+def _target(r: ExecutionRecord) -> str:
+    """Baseline and test set, and the cast unless as named ('B6 SB11-core, ESME=ESME 2')."""
+    return f"{r.baseline} {r.test_set}" + (f", {r.cast}" if r.cast else "")
 
 
 def _scenarios(records: Sequence[ExecutionRecord]) -> Table:
     table = Table(title="DIT scenarios")
-    for column in ("Scenario", "Baseline / test set", "Outcome", "SRs", "Virtual time", "Wall time"):
+    for column in ("Scenario", "Baseline / test set", "Outcome", "Took part", "SRs", "Virtual time", "Wall time"):
         table.add_column(column, justify="right" if column in ("SRs", "Virtual time", "Wall time") else "left")
     for r in records:
-        table.add_row(r.title, f"{r.baseline} {r.test_set}" if r.baseline else "-",
-                      f"[{COLOURS.get(r.outcome, '')}]{r.outcome}", str(r.service_requests), span(r.virtual_s),
-                      f"{r.duration_s:.2f} s")
+        table.add_row(r.title, _target(r) if r.baseline else "-",
+                      f"[{COLOURS.get(r.outcome, '')}]{r.outcome}", ", ".join(p.role for p in r.participants) or "-",
+                      str(r.service_requests), span(r.virtual_s), f"{r.duration_s:.2f} s")
     return table
 
 

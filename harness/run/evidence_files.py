@@ -2,10 +2,13 @@
 as the steps gather them, and what the bench saw beside them -- the HAN as sniffers on every channel captured it
 (han.pcap) and every serial console's transcript (console-<device>.txt); the certificates they verify with go to
 <report-dir>/keystore/ (`dit gbcs decode --keystore`, `dit duis check --keystore`). Written in the process that
-runs the scenario."""
+runs the scenario; a test run again starts from an empty folder, and when its execution ends the folder is sealed:
+SHA256SUMS lists every file it wrote with its digest (`sha256sum -c SHA256SUMS`), so what it held can be shown to be
+complete and unchanged (harness.run.evidence_check, DIT.EX.8)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +19,7 @@ from harness.han.capture import CapturedFrame
 from harness.ledger import ExecutionRecord
 from harness.pki import Credential
 from harness.pki.keystore import write as write_keystore
+from harness.run.evidence_check import MANIFEST, UNSEALED
 
 SUFFIX = {"duis": "xml", "mmc": "mmc.xml", "gbcs": "hex"}
 
@@ -45,10 +49,20 @@ class EvidenceFiles:
 
     def __init__(self, report_dir: Path):
         self.report_dir = report_dir
+        self._begun: set[Path] = set()          # folders of executions this process runs: a test runs once a run
 
     def folder(self, record: ExecutionRecord) -> Path:
+        """The test's folder (scenario, target, cast), emptied of what an earlier execution of it left the first
+        time this execution asks."""
         where = f"@{record.baseline}-{record.test_set}" if record.baseline else ""
-        path = self.report_dir / "evidence" / (record.scenario_id.replace("/", "__") + where)
+        cast = "~" + re.sub(r"[^A-Za-z0-9.]+", "-", record.cast).strip("-") if record.cast else ""
+        path = self.report_dir / "evidence" / (record.scenario_id.replace("/", "__") + where + cast)
+        if path not in self._begun:
+            self._begun.add(path)
+            if path.is_dir():
+                for stale in path.iterdir():
+                    if stale.is_file():
+                        stale.unlink()
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -63,10 +77,20 @@ def keep_step(folder: Path, number: int, label: str, item: Evidence) -> None:
 
 
 def keep_bench(folder: Path, lab: BenchEvidence) -> bool:
-    """The HAN capture and the console transcripts; whether there was any."""
+    """The HAN capture and the console transcripts, the last of an execution's evidence; then the folder is sealed.
+    Whether there was any bench evidence."""
     frames, transcripts = lab.han_capture(), lab.console_transcripts()
     if frames:
         capture.write_pcap(folder / "han.pcap", frames)
     for name, lines in transcripts.items():
         (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
+    seal(folder)
     return bool(frames or transcripts)
+
+
+def seal(folder: Path) -> None:
+    """SHA256SUMS: every file of the execution's evidence with its SHA-256, in the form `sha256sum -c` reads."""
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(folder.iterdir())
+             if p.is_file() and p.name not in UNSEALED]
+    if lines:                   # a scenario that kept nothing (blocked before its first step) has nothing to seal
+        (folder / MANIFEST).write_text("".join(lines))

@@ -1,5 +1,7 @@
-"""The run's HAN captures (each execution's han.pcap) as DIT.11 (timings on both bands) and DIT.8 (duty cycle,
-frequency agility) evidence in the ledger, where the report reads it."""
+"""The run's HAN captures (each execution's han.pcap) as automated DIT.11 (timings on both bands) and DIT.8 (duty
+cycle, frequency agility) evidence in the ledger: per requirement one record naming the run, with each execution's
+figures by node. The criteria add the figures up over the phase (the latest execution of each test), never judging
+from one run alone."""
 
 from __future__ import annotations
 
@@ -10,19 +12,28 @@ from pathlib import Path
 from harness.han import analysis, capture
 from harness.ledger import ExecutionRecord, Ledger
 
+RECORDED_BY = "dit run"
+
 
 def record(book: Ledger, run_id: int, executions: Iterable[ExecutionRecord]) -> list[str]:
-    """What was recorded, one line per requirement; a capture that cannot be read is said on stderr."""
-    studies = []
+    """What this run's captures show, one line per requirement; a capture that cannot be read is said on stderr."""
+    figures: dict[str, dict] = {}
+    where: set[str] = set()
     for execution in executions:
         path = Path(execution.evidence or "") / "han.pcap"
         if execution.evidence and path.is_file():
             try:
-                studies.append(analysis.Analysis().add(capture.read(path)))
+                figures[execution.node] = analysis.Analysis().add(capture.read(path)).figures()
             except capture.CaptureError as exc:
                 print(f"HAN capture not analysed: {exc}", file=sys.stderr)
+                continue
+            where.add(str(path.parent.parent))
     lines = []
-    for requirement, (status, reference) in analysis.phase_evidence(studies).items():
-        book.record_evidence(requirement, status, f"run {run_id}: {reference}", "dit run")
-        lines.append(f"{requirement} {status.replace('_', ' ')}: {reference}")
+    for requirement, (status, summary) in analysis.phase_evidence(list(figures.values())).items():
+        kept = {node: {k: f[k] for k in analysis.FIGURES[requirement]} for node, f in figures.items()}
+        book.record_evidence(requirement, status, f"run {run_id}: han.pcap of {len(figures)} executions in "
+                                                  f"{', '.join(sorted(where))}", RECORDED_BY, automated=True,
+                             run_id=run_id, detail={"executions": kept})
+        lines.append(f"{requirement} in this run's captures: {status.replace('_', ' ')}: {summary} "
+                     "(dit report judges the phase's)")
     return lines

@@ -1,5 +1,6 @@
 """<report-dir>/summary.json: the run's totals, its families and every execution -- what ran (a resumed run's
-earlier half included) and what it planned but did not run (from the ledger's plan, else the scenario catalogue)."""
+earlier half included) with the devices that took part and the alerts it received, and what it planned but did not
+run (from the ledger's plan, else the scenario catalogue) -- and the run's coverage of the plan's alerts."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from harness import scenarios
+from harness.criteria.alerts import coverage
 from harness.errors import DitError
 from harness.ledger import ExecutionRecord, Outcome, PlannedTest
 
 FILE = "summary.json"
 # An execution as summary.json lists it: no ledger ids or times beyond its duration.
-_FIELDS = ("scenario_id", "title", "family", "tags", "baseline", "test_set", "ch_variant", "devices", "outcome",
+_FIELDS = ("scenario_id", "title", "family", "tags", "baseline", "test_set", "cast", "ch_variant", "devices", "outcome",
            "duration_s", "virtual_s", "service_requests", "failed_step", "error", "evidence")
 
 
@@ -28,8 +31,20 @@ def write(report_dir: Path, lab: str, wall_s: float, ran: list[ExecutionRecord],
     report_dir.mkdir(parents=True, exist_ok=True)
     summary = {"generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lab": lab,
                "wall_time_s": round(wall_s, 3), "totals": totals, "families": family_totals(records),
-               "executions": [{name: getattr(r, name) for name in _FIELDS} for r in records]}
+               "executions": [{**{name: getattr(r, name) for name in _FIELDS},
+                               "participants": [p.as_json() for p in r.participants], "alerts": r.alerts}
+                              for r in records],
+               "alert_coverage": alert_coverage(ran)}
     (report_dir / FILE).write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def alert_coverage(ran: list[ExecutionRecord]) -> list[dict[str, Any]]:
+    """The plan's 27 alerts and which of this run's executions received them (harness.criteria.alerts; a resumed
+    run's earlier half included)."""
+    histories: dict[tuple[str, str | None, str | None, str], list[ExecutionRecord]] = {}
+    for r in ran:
+        histories.setdefault(r.key, []).append(r)
+    return coverage(histories.values(), none="not covered by this run")
 
 
 def not_run(ran: list[ExecutionRecord], planned: list[PlannedTest] | None) -> list[ExecutionRecord]:
@@ -37,7 +52,8 @@ def not_run(ran: list[ExecutionRecord], planned: list[PlannedTest] | None) -> li
     if planned is not None:
         nodes = {r.node for r in ran}
         return [ExecutionRecord(None, p.node, p.scenario_id, Outcome.NOT_RUN, baseline=p.baseline, test_set=p.test_set,
-                                ch_variant=p.ch_variant, devices=p.devices, title=p.title, family=p.family, tags=p.tags)
+                                ch_variant=p.ch_variant, devices=p.devices, title=p.title, family=p.family, tags=p.tags,
+                                cast=p.cast)
                 for p in planned if p.node not in nodes]
     try:
         variants = scenarios.discover()
