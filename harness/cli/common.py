@@ -40,6 +40,18 @@ def group(commands: Commands, name: str, help_text: str) -> Commands:
                                                                      parser_class=CommandParser)
 
 
+def target_options(parser: argparse.ArgumentParser, note: str = "") -> None:
+    """--baseline, --test-set and --matrix: where scenarios run (harness.lab.targets), for dit run and dit
+    scenarios --casts alike; note prefixes each help (e.g. "with --casts: ")."""
+    parser.add_argument("--baseline", action="append", metavar="ID",
+                        help=f"{note}release baseline of seed Table 7 (B1-B6; default B6); repeat for several")
+    parser.add_argument("--test-set", action="append", metavar="NAME",
+                        help=f"{note}test set of the lab (default: the first that fits the baseline); repeat for "
+                             "several")
+    parser.add_argument("--matrix", action="store_true",
+                        help=f"{note}every release baseline of Table 7 on every test set that fits it")
+
+
 def load_keystore(dirs: list[str] | None) -> Keystore:
     from harness.pki import SMKI, Keystore, default_directory
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, output_dir, unwritable
+from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, output_dir, target_options, unwritable
 from harness.cli.phase import write_report
 from harness.errors import DitError, RunInterrupted
 from harness.run_end import RunEnd
@@ -31,12 +31,7 @@ def register(commands: Commands) -> None:
     run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
     run.add_argument("--without-optional", action="store_true",
                      help="leave out the SRs the seed marks optional (scenarios with them are tagged optional_srs)")
-    run.add_argument("--baseline", action="append", metavar="ID",
-                     help="release baseline of seed Table 7 (B1-B6; default B6); repeat for several")
-    run.add_argument("--test-set", action="append", metavar="NAME",
-                     help="test set of the lab (default: the first that fits the baseline); repeat for several")
-    run.add_argument("--matrix", action="store_true",
-                     help="every release baseline of Table 7 on every test set that fits it")
+    target_options(run)
     run.add_argument("--ledger", metavar="DSN", help="phase ledger the run is recorded in, with the suspensions "
                      "(default phase.db in the report directory: sqlite:///reports/phase.db)")
     run.add_argument("--resume", action="store_true",

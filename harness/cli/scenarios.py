@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from harness.cli.common import EXIT_OK, Commands
+from harness.cli.common import EXIT_OK, Commands, target_options
 
 
 def register(commands: Commands) -> None:
@@ -17,12 +17,7 @@ def register(commands: Commands) -> None:
                       help="the tests `dit run` with the same --lab/--baseline/--test-set/--matrix plans of each "
                            "variant: its targets and, on each, its casts (which device plays each role it names)")
     scen.add_argument("--lab", metavar="FILE", help="with --casts: lab config (default lab_configs/emulated.yaml)")
-    scen.add_argument("--baseline", action="append", metavar="ID",
-                      help="with --casts: release baseline (B1-B6; default B6); repeat for several")
-    scen.add_argument("--test-set", action="append", metavar="NAME",
-                      help="with --casts: test set of the lab (default: the first that fits the baseline)")
-    scen.add_argument("--matrix", action="store_true",
-                      help="with --casts: every release baseline on every test set that fits it")
+    target_options(scen, "with --casts: ")
     scen.set_defaults(func=cmd_scenarios)
 
 

@@ -88,7 +88,7 @@ class PlannedTest:
     hub_standard: str = ""
     meter_standard: str = ""
     devices: list[str] = field(default_factory=list)
-    cast: str = ""              # which devices play which roles ('' as the feature names them; see lab.targets)
+    cast: str = ""              # which devices play which roles ('' as the feature names them; see lab.casts)
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str]:
