@@ -37,6 +37,8 @@ MAX_BODY = 16 * 1024 * 1024           # a DUIS message with a 750 KB firmware im
 MAX_DRAINED = 4 * MAX_BODY            # a too-large body up to this is read and dropped so its 413 is seen
 HANDSHAKE_TIMEOUT_S = 10.0            # a peer that connects and says nothing must not hold a server thread
 READ_TIMEOUT_S = 60.0                 # nor one that stops halfway through a request, or idles kept alive
+_POLL_S = 1.0                         # how often an idle server's loop looks for a stop; stop() wakes it anyway
+_MAX_HEADER_LINE, _MAX_HEADERS = 65536, 100   # http.client's bounds on a header line and the number of headers
 # A kept-alive connection the server has since closed fails with one of these: worth one fresh retry.
 _STALE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
@@ -176,6 +178,83 @@ class Unreachable(BenchFault):
         self.reason = reason
 
 
+# -- headers -----------------------------------------------------------------------------------------------------
+
+class _BadHeaders(http.client.HTTPException):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def read_headers(fp) -> http.client.HTTPMessage:
+    """The header lines up to the blank line, into the HTTPMessage http.client and http.server make of them, read
+    line by line: both hand them to the email package's parser, which costs more CPU than the rest of a DUIS round
+    trip on loopback. The same bounds as http.client (431 for a long line or too many headers); a line that is not
+    `name: value` is refused (400), as RFC 9112 section 5 says a server may."""
+    headers = http.client.HTTPMessage()
+    count = 0
+    while True:
+        line = fp.readline(_MAX_HEADER_LINE + 1)
+        if len(line) > _MAX_HEADER_LINE:
+            raise _BadHeaders(431, "Line too long")
+        if line in (b"\r\n", b"\n", b""):
+            return headers
+        text = line.decode("iso-8859-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and count:                      # an obsolete folded continuation line
+            name, value = headers.items()[-1]
+            del headers[name]
+            headers[name] = f"{value} {text.strip()}"
+            continue
+        name, colon, value = text.partition(":")
+        if not colon or not name or name != name.strip():
+            raise _BadHeaders(400, f"Bad header line ({text[:80]!r})")
+        count += 1
+        if count > _MAX_HEADERS:
+            raise _BadHeaders(431, "Too many headers")
+        headers[name] = value.strip()
+
+
+class _Response(http.client.HTTPResponse):
+    """http.client's response with its headers read by read_headers; the rest of `begin` as http.client has it."""
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()
+            if status != http.client.CONTINUE:
+                break
+            read_headers(self.fp)                         # a 100 Continue's headers, skipped
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = read_headers(self.fp)
+        encoding = self.headers.get("transfer-encoding")
+        self.chunked = bool(encoding and encoding.lower() == "chunked")
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200 \
+                or self._method == "HEAD":
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
+
+
 # -- server ------------------------------------------------------------------------------------------------------
 
 class _Handler(BaseHTTPRequestHandler):
@@ -189,6 +268,35 @@ class _Handler(BaseHTTPRequestHandler):
         # typeshed declares timeout a ClassVar, yet StreamRequestHandler.setup() reads it from the instance
         self.timeout = self.server.read_timeout_s  # type: ignore[misc]
         super().setup()
+
+    def parse_request(self) -> bool:
+        """The request line and headers, as http.server's own does for HTTP/1.0 and 1.1, but with the headers read
+        as lines into the HTTPMessage: http.server hands them to the email package's parser, which costs more CPU
+        than the rest of a DUIS round trip on loopback. Anything else (HTTP/0.9, 2.0, a malformed line) is
+        answered as http.server answers it."""
+        self.command = None  # type: ignore[assignment]  # as http.server's own parse_request starts
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")  # type: ignore[attr-defined]
+        words = self.requestline.split()
+        if len(words) != 3 or words[2] not in ("HTTP/1.1", "HTTP/1.0"):
+            return super().parse_request()          # HTTP/0.9 or 2.0, a malformed line: as http.server answers
+        self.request_version = words[2]                  # before any error answer: it writes a status line then
+        try:
+            headers = read_headers(self.rfile)
+        except _BadHeaders as exc:
+            self.send_error(exc.status, exc.reason)
+            return False
+        self.command, self.path = words[:2]
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")
+        self.headers = headers
+        connection = headers.get("Connection", "").lower()
+        self.close_connection = self.request_version == "HTTP/1.0" and connection != "keep-alive" \
+            or connection == "close"
+        if headers.get("Expect", "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = self._content_length()
@@ -239,13 +347,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, "text/plain", reason.encode(), close=True)
 
     def _reply(self, status: int, content_type: str, data: bytes, close: bool = False) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        if close:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
+        # The status line and headers send_response() and send_header() would write (Server, Date, ours), built
+        # as one string and written with the body in one go.
+        reason = self.responses[status][0] if status in self.responses else ""
+        head = (f"{self.protocol_version} {status} {reason}\r\nServer: {self.version_string()}\r\n"
+                f"Date: {self.date_time_string()}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n"
+                + ("Connection: close\r\n" if close else "") + "\r\n")
+        self.wfile.write(head.encode("latin-1", "strict") + data)
 
     def log_message(self, format, *args) -> None:   # quiet: the transcripts are the record
         pass
@@ -295,13 +403,23 @@ class HttpServer(ThreadingHTTPServer):
         super().finish_request(request, client_address)
 
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
+        # A long poll: an idle server does not wake (and take the GIL from the lab's thread) fifty times a
+        # second; stop() wakes it at once instead.
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": _POLL_S},
                                         name=f"http {self.base_url}", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self.shutdown()
+        if self._thread is not None:
+            # Shutting the listening socket down makes the serving loop's poll return at once (accept then fails
+            # and is ignored), so shutdown() does not wait out the poll interval.
+            try:
+                self.socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.shutdown()
+            self._thread = None
         self.server_close()
 
 
@@ -353,9 +471,7 @@ class HttpClient:
                 try:
                     if conn is None:
                         conn = self._connect(https, key[1], key[2])
-                    conn.request(method, path, body, headers or {})
-                    response = conn.getresponse()
-                    result = HttpResponse(response.status, response.headers, response.read())
+                    result, closing = _exchange(conn, method, path, body, headers or {})
                 except (OSError, http.client.HTTPException) as exc:
                     if conn is not None:
                         conn.close()
@@ -364,7 +480,10 @@ class HttpClient:
                     if reused and attempt == 1 and isinstance(exc, _STALE):
                         continue
                     raise Unreachable(url, *describe(exc, self.timeout)) from None
-                self._connections[key] = conn
+                if closing:
+                    conn.close()                     # the server said Connection: close (or HTTP/1.0)
+                else:
+                    self._connections[key] = conn
                 return result
         raise AssertionError("unreachable")
 
@@ -375,6 +494,7 @@ class HttpClient:
                                                                            context=context)
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        conn.response_class = _Response
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
@@ -384,3 +504,38 @@ class HttpClient:
             for conn in self._connections.values():
                 conn.close()
             self._connections.clear()
+
+
+def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+              headers: dict[str, str]) -> tuple[HttpResponse, bool]:
+    """One request on an open connection and its response, and whether the server is closing the connection.
+
+    The request is written as http.client writes it (request line, Host, Accept-Encoding: identity, the headers,
+    Content-Length, then the body in the same send), without its per-header checks and state machine, which cost
+    more than the round trip itself; the response is read by http.client (with read_headers)."""
+    host, port = conn.host, conn.port
+    default = 443 if isinstance(conn, http.client.HTTPSConnection) else 80
+    host_header = f"[{host}]" if ":" in host else host
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host_header}" + ("" if port == default else f":{port}"),
+             "Accept-Encoding: identity"]
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name) or "\r" in value or "\n" in value:
+            raise ValueError(f"not a header dit can send: {name!r}: {value!r}")
+        lines.append(f"{name}: {value}")
+    if body is not None or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body or b'')}")
+    if conn.sock is None:
+        conn.connect()
+    sock = conn.sock
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
+    response = _Response(sock, method=method)
+    try:
+        response.begin()
+        data = response.read()
+    finally:
+        response.close()
+    return HttpResponse(response.status, response.headers, data), bool(response.will_close)
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+

@@ -11,8 +11,9 @@ scenario execution and hand it to the run's output sinks (harness.run).
 - Suspensions (from the ledger): a scenario that uses a suspended device is blocked, not run; when every
   meter of the lab is suspended, DIT itself is suspended and every scenario is blocked. A BenchFault blocks
   its scenario and the rest of the run; NotOnThisBench its scenario only.
-- The sinks: where a scenario runs, its Allure labels and its evidence files (run.allure_labels,
-  run.evidence_files); where the records come together (the controller under xdist), the phase ledger
+- The sinks: where a scenario runs, its Allure labels, links and step evidence and its evidence files
+  (run.allure_scenario, run.evidence_files); where the records come together (the controller under xdist), the
+  phase ledger
   (run.ledger_sink; --ledger, by default phase.db in the report directory; --dit-run continues a run, `dit run
   --resume`, and what it already finished is not run again), summary.json with --dit-report-dir
   (run.summary_json), the progress bar and closing tables with --dit-progress (run.console) and the run's HAN
@@ -50,8 +51,10 @@ from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
 from harness.ledger import BlockedReason, Blocker, ExecutionRecord, Outcome
 from harness.pki import SMKI, default_directory
-from harness.run import allure_labels, console, evidence_files, han_evidence, summary_json
+from harness.run import allure_run, console, cucumber, evidence_files, han_evidence, junit, summary_json
+from harness.run.allure_scenario import AllureScenarios
 from harness.run.evidence_files import EvidenceFiles
+from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, step_location
 from harness.run.ledger_sink import LedgerSink
 from harness.run.stopping import RunStop
 from harness.run_end import RoomToStop, disk_refused, refusal
@@ -88,13 +91,20 @@ LAB = pytest.StashKey[EmulatedLab | RealLab]()      # its lab, once a step asked
 CONTEXT = pytest.StashKey[ScenarioContext]()
 STARTED = pytest.StashKey[float]()                  # time.monotonic() as the scenario began
 EVIDENCE_KEPT = pytest.StashKey[int]()              # how much of its context's evidence is kept so far
+STEP_LOG = pytest.StashKey[StepLog]()               # how each of its steps ended, for JUnit and Cucumber JSON
+STARTED_AS = "dit_started"      # a setup report's user property: the scenario now running, for the live line
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dit", "Device Integration Testing")
     group.addoption("--lab", default=None, help="lab config (default lab_configs/emulated.yaml)")
     group.addoption("--dit-report-dir", default=None, help="write evidence and summary.json here")
-    group.addoption("--dit-progress", action="store_true", help="progress bar and summary table")
+    group.addoption("--dit-progress", action="store_true", help="the run as it goes (a live line on a terminal, else "
+                    "a line per finished scenario) and the closing tables")
+    group.addoption("--dit-junitxml", default=None, metavar="FILE",
+                    help="the run as JUnit XML: a suite per family, a test per execution (harness.run.junit)")
+    group.addoption("--dit-cucumberjson", default=None, metavar="FILE",
+                    help="the run as Cucumber JSON with every tag, for Xray/ALM (harness.run.cucumber)")
     group.addoption("--without-optional", action="store_true", help="leave out the SRs marked optional")
     group.addoption("--baseline", action="append", default=[], help="release baseline(s) of Table 7 (B1-B6)")
     group.addoption("--test-set", action="append", default=[], help="test set(s) of the lab config")
@@ -197,9 +207,11 @@ class Run:
         self.lab_source = config.getoption("--lab") or str(lab_config_module.DEFAULT)
         self.stopping = RunStop(config, self._ended)
         self.evidence = EvidenceFiles(self.report_dir) if self.report_dir is not None else None
-        self.progress = console.ProgressBar() if config.getoption("--dit-progress") and not _worker(config) else None
+        self.allure = AllureScenarios.of(config)          # None: the run writes no Allure results
+        self.progress = console.RunProgress() if config.getoption("--dit-progress") and not _worker(config) else None
         self.ledger: LedgerSink | None = None
         self.records: dict[str, ExecutionRecord] = {}       # by node: a resumed run's first half, then this one's
+        self.steps: dict[str, list[StepOutcome]] = {}       # by node: how the steps of this process's executions ended
         self.started = time.monotonic()
         self.lab: LabConfig | None = None                   # with the targets, once a business scenario is collected
         self.targets: list[RunTarget] = []
@@ -233,7 +245,10 @@ class Run:
         records = list(self.records.values())
         if self.report_dir is not None:
             self._write_summary(self.report_dir, records)
-        shown = self._record_han_evidence(records)
+        self._write_results(records)
+        # its progress once scenarios ran: a resumed run with none left ends in the one line that says so
+        ran = self.progress is not None and sum(self.progress.counts.values()) > 0
+        shown = self._record_han_evidence(records, console.CaptureProgress() if ran else None)
         if self.progress is not None:
             console.print_tables(records)
             for line in shown:
@@ -248,12 +263,31 @@ class Run:
                 raise
             self.stopping.note(refusal(exc, summary_json.FILE))     # the ledger has it all; --resume writes it again
 
-    def _record_han_evidence(self, records: list[ExecutionRecord]) -> list[str]:
+    def _write_results(self, records: list[ExecutionRecord]) -> None:
+        """The run as CI servers (JUnit XML) and Xray or ALM (Cucumber JSON) read it, when asked for."""
+        junit_file, cucumber_file = self.config.getoption("--dit-junitxml"), self.config.getoption("--dit-cucumberjson")
+        writing = junit_file or cucumber_file
+        try:
+            if junit_file:
+                junit.write(Path(junit_file), records, self.steps, run_id=self.run_id, lab=self.lab_source)
+            if cucumber_file:
+                writing = cucumber_file
+                missing = cucumber.write(Path(cucumber_file), records, self.steps, FeatureBook(scenarios.FEATURES))
+                if missing:
+                    print(f"{cucumber_file}: leaves out {len(missing)} executions whose scenario no feature file has "
+                          f"any more: {', '.join(sorted(set(missing)))}")
+        except OSError as exc:
+            if not disk_refused(exc):
+                raise
+            self.stopping.note(refusal(exc, str(writing)))       # the ledger has it all
+
+    def _record_han_evidence(self, records: list[ExecutionRecord],
+                             progress: Callable[[int, int], None] | None) -> list[str]:
         """The run's HAN captures as evidence in the ledger, once the run has come to its end."""
         if self.ledger is None or self.stopping.end.stopped is not None:
             return []
         try:
-            return han_evidence.record(self.ledger.book, self.ledger.run_id, records)
+            return han_evidence.record(self.ledger.book, self.ledger.run_id, records, progress)
         except DitError as lost:
             self.stopping.note(f"ledger lost: {lost.what}")
             return []
@@ -267,12 +301,21 @@ class Run:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = next((value for name, value in report.user_properties
                      if name == "dit_record" and isinstance(value, dict)), None)
+        steps = next((value for name, value in report.user_properties
+                      if name == "dit_steps" and isinstance(value, list)), None)
+        if steps is not None:
+            self.steps[report.nodeid] = [StepOutcome.from_json(step) for step in steps]
         if data is not None:
-            record = self.records[report.nodeid] = ExecutionRecord.from_json(data)
-            if self.ledger is not None:
-                self.ledger.commit(record)
-        if report.when == "teardown" and self.progress is not None:
-            self.progress.advance()
+            record = ExecutionRecord.from_json(data)
+            if self.ledger is not None:         # its id, which `dit issue raise --execution` links to
+                record = replace(record, id=self.ledger.commit(record))
+            self.records[report.nodeid] = record
+            if self.progress is not None:
+                self.progress.finished(record)
+        elif self.progress is not None and report.when == "setup" and report.passed:
+            started = next((value for name, value in report.user_properties if name == STARTED_AS), None)
+            if isinstance(started, str):
+                self.progress.started(report.nodeid, started)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -302,6 +345,7 @@ def _worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+@pytest.hookimpl(tryfirst=True)         # the Allure link patterns are settled before allure-pytest-bdd reads them
 def pytest_configure(config: pytest.Config) -> None:
     run = config.stash[RUN] = Run(config)
     config.pluginmanager.register(run, "dit_run")
@@ -482,7 +526,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason, template = run.bench_broken or item.stash.get(BLOCKED, None), _template(item)
     if reason is None or template is None:
         return
-    run.keep(item, _new_record(item, template).blocked_by(reason))
+    record = run.keep(item, _new_record(item, template).blocked_by(reason))
+    if run.allure is not None:          # allure-pytest-bdd writes nothing of a scenario that never began
+        run.allure.blocked(item, record, template.feature, template.render(_example(item)), _target_of(item))
     pytest.skip(f"blocked: {reason}")
 
 
@@ -491,14 +537,23 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
     assert template is not None                 # pytest-bdd calls this hook for its scenarios only
     record = request.config.stash[RUN].keep(request.node, _new_record(request.node, template))
     request.node.stash[STARTED] = time.monotonic()
-    allure_labels.label(record, feature.name)
+    if (allure := request.config.stash[RUN].allure) is not None:
+        allure.began(record, feature.name, _target_of(request.node))
 
 
+def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
+                           step_func: Callable[..., object]) -> None:
+    request.node.stash.setdefault(STEP_LOG, StepLog()).start()
+
+
+@pytest.hookimpl(tryfirst=True)        # before allure-pytest-bdd closes the step: its evidence goes under it
 def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
                           step_func: Callable[..., object], step_func_args: dict[str, object]) -> None:
+    _log_step(request.node, step, step_func)
     _keep_evidence(request.node)
 
 
+@pytest.hookimpl(tryfirst=True)        # as pytest_bdd_after_step
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step,
                           step_func: Callable[..., object], step_func_args: dict[str, object],
                           exception: Exception) -> None:
@@ -507,11 +562,19 @@ def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Feature, scen
         request.config.stash[RUN].keep(request.node, replace(
             record, failed_step=f"{step.keyword} {step.name}".strip(),
             error=str(exception).splitlines()[0] if str(exception) else type(exception).__name__))
-    _keep_evidence(request.node)
+    _log_step(request.node, step, step_func, exception)
+    _keep_evidence(request.node, failed=True)
 
 
-def _keep_evidence(item: pytest.Item) -> None:
-    """The evidence the steps gathered since the last step: files and Allure attachments."""
+def _log_step(item: pytest.Item, step: Step, step_func: Callable[..., object],
+              exception: Exception | None = None) -> None:
+    log = item.stash.get(STEP_LOG, None)
+    if log is not None:
+        log.end(step.line_number, step_location(step_func, scenarios.FEATURES.parent), exception)
+
+
+def _keep_evidence(item: pytest.Item, failed: bool = False) -> None:
+    """The evidence the steps gathered since the last step: files, and Allure's sub-steps naming them."""
     context, record = item.stash.get(CONTEXT, None), item.stash.get(RECORD, None)
     if context is None or record is None:
         return
@@ -523,13 +586,17 @@ def _keep_evidence(item: pytest.Item) -> None:
     for number, (label, evidence) in enumerate(context.evidence[kept:], kept + 1):
         if folder is not None:
             evidence_files.keep_step(folder, number, label, evidence)
-        allure_labels.attach(number, label, evidence)
+    if run.allure is not None:
+        run.allure.step_evidence(context.evidence, kept, failed)
     item.stash[EVIDENCE_KEPT] = len(context.evidence)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
+    if report.when == "setup" and report.passed and (template := _template(item)) is not None:
+        # the scenario as the live line shows it while it runs; on the setup report only, so no JUnit property
+        report.user_properties.append((STARTED_AS, console.scenario(_new_record(item, template))))
     _finish_record(item, call, report)
     return report
 
@@ -575,6 +642,15 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
     if record.outcome is Outcome.BLOCKED:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {record.error}")
+    if (log := item.stash.get(STEP_LOG, None)) is not None:       # with the record, to where records come together
+        report.user_properties.append(("dit_steps", log.as_json()))
+    if run.allure is not None:
+        try:
+            run.allure.ended(record)
+        except OSError as exc:
+            if not disk_refused(exc):
+                raise
+            run.stopping.stop(refusal(exc, f"the Allure results of {record.scenario_id}"))
     _send(run, report, run.keep(item, record))
 
 
@@ -603,3 +679,18 @@ def _send(run: Run, report: pytest.TestReport, record: ExecutionRecord) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _worker(session.config):     # the controller writes the summary
         session.config.stash[RUN].finish()
+        _write_allure_run(session.config)
+
+
+def _write_allure_run(config: pytest.Config) -> None:
+    """environment.properties, executor.json and categories.json beside the run's Allure results."""
+    run, results = config.stash[RUN], getattr(config.option, "allure_report_dir", None)
+    if results is None:
+        return
+    try:
+        targets = _run_targets(config)
+        allure_run.write(Path(results), run.lab, targets, run.run_id)
+    except OSError as exc:
+        if not disk_refused(exc):
+            raise
+        run.stopping.note(refusal(exc, str(results)))

@@ -9,9 +9,11 @@ from pytest_bdd import parsers, then, when
 
 from harness.catalogue import CommandVariant, PaymentMode, service_request
 from harness.lab import parameters
+from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
+from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
-from harness.usecases.credentials import trust_anchor_holder
+from harness.usecases.credentials import replaced_cell, trust_anchor_holder
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
              "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
@@ -198,8 +200,21 @@ def responses_verify_with_new_certificate(lab, scenario_context, party, device):
 
 @then(parsers.parse("the {device} accepts {party}'s critical commands signed with its renewed key"))
 def renewed_key_accepted(lab, scenario_context, device, party):
-    _, exchange = read_back(lab, scenario_context, party, "6.24.2", device)
+    exchange = Procedures(lab, scenario_context.record, scenario_context.memory).critical_command(party, device)
+    assert exchange.succeeded, exchange.summary
     assert exchange.device_signature == "valid", exchange.summary
+
+
+@then(parsers.parse("the {device} reports its supplier Digital Signing trust anchor now holds {party}'s renewed "
+                    "certificate"))
+def renewed_trust_anchor_reported(lab, scenario_context, device, party):
+    """What the 6.15.1 response says the device placed in its Supplier DS cell: the renewed certificate's key."""
+    exchange = scenario_context.last
+    placed = replaced_cell(exchange.device_fields, "Supplier", "DigitalSigning")
+    renewed = lab.renewed_certificates(lab.config.party(party).eui)[KeyUsage.DIGITAL_SIGNING]
+    expected = (lab.config.party(party).eui.duis, key_id(public_key_of(renewed)))
+    assert placed is not None and placed[0] == "success" and placed[1:] == expected, \
+        f"the {device}'s Supplier Digital Signing cell: {placed}, expected success with {expected}"
 
 
 @then(parsers.parse("a second SR 2.2 with the same UTRN is refused by the {device}"))

@@ -75,6 +75,8 @@ SEED_SEQUENCES = {
     "change_of_supplier/change-of-supplier-loss-gsme-prepayment": "4.3 2.3 1.6 4.6.1 5.3?",
     "org_certificate/organisation-certificate-update-gas": "6.15.1 6.15.1",
     "org_certificate/organisation-certificate-update-electricity": "6.15.1",
+    # the same where the test set holds an HCALCS: "Update Digital Signature in HCALCS using SR 6.15.1"
+    "org_certificate/organisation-certificate-update-electricity-with-an-hcalcs": "6.15.1 6.15.1",
     "device_certificate/device-certificate-update-gas": REKEY,
     "device_certificate/device-certificate-update-gpf": REKEY,
     "device_certificate/device-certificate-update-electricity": REKEY,

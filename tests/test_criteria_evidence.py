@@ -379,7 +379,13 @@ def test_dit10_applies_once_the_library_holds_an_hcalcs():
 
 
 def test_the_ledger_records_the_librarys_devices_in_no_test_set():
-    records = load(None).library_records()
+    lab = load(None)
+    assert lab.library_records() == []                      # SB11-core holds the library's HCALCS (DIT.10)
+    assert ("HCALCS-7D-1-hazel", "SB11-core", "HCALCS") in [(r.asset, r.test_set, r.device_type)
+                                                           for r in lab.device_records()]
+    site = lab.test_set("SB11-core")
+    site.devices = [d for d in site.devices if d.asset != "HCALCS-7D-1-hazel"]      # taken out of its test set
+    records = lab.library_records()
     assert [(r.asset, r.test_set, r.device_type) for r in records] == [("HCALCS-7D-1-hazel", "", "HCALCS")]
 
 

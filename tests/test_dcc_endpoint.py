@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -490,3 +491,56 @@ def test_a_body_over_the_limit_gets_413_not_a_reset(pki):
         assert status == 413 and b"at most 16,777,216" in body
     finally:
         server.stop()
+
+
+# -- headers read line by line (httpio.read_headers), on both sides -----------------------------------------------
+
+@pytest.mark.parametrize("headers, status", [
+    (b"Host a\r\n", b"400"),                                   # not name: value
+    (b" Host: a\r\n", b"400"),                                 # a continuation with nothing to continue
+    (b"X-Long: " + b"a" * 70000 + b"\r\n", b"431"),            # a line over http.client's 65,536 bytes
+    (b"".join(b"X-%d: a\r\n" % i for i in range(101)), b"431")])   # over http.client's 100 headers
+def test_headers_http_server_would_refuse_are_refused(headers, status):
+    server = HttpServer(_echo).start()
+    try:
+        answer = _raw(server, b"POST /x HTTP/1.1\r\n" + headers + b"Content-Length: 3\r\n\r\nabc")
+        assert answer.startswith(b"HTTP/1.1 " + status)
+        assert HttpClient().post(server.base_url + "/x", b"<still/>") == (200, b"/x <still/>")
+    finally:
+        server.stop()
+
+
+def test_headers_keep_repeats_and_folded_lines():
+    """Repeated fields stay separate (a second Content-Length is refused for it) and an obsolete folded line joins
+    the field before it, as the email parser http.server used made of them."""
+    import io
+
+    headers = httpio.read_headers(io.BytesIO(b"Content-Length: 3\r\nContent-Length: 4\r\nX-Folded: one\r\n"
+                                             b"\ttwo\r\nContent-Type:  text/xml \r\n\r\nbody"))
+    assert headers.get_all("content-length") == ["3", "4"]
+    assert headers["X-Folded"] == "one two" and headers["content-type"] == "text/xml"
+
+
+def test_a_response_is_read_with_its_headers_and_the_connection_kept():
+    server = HttpServer(lambda path, body: (201, "application/xml", b"<made/>")).start()
+    client = HttpClient()
+    try:
+        first = client.request("POST", server.base_url + "/x", b"<a/>")
+        assert (first.status, first.headers["Content-Type"], first.body) == (201, "application/xml", b"<made/>")
+        assert client.request("POST", server.base_url + "/x", b"<a/>").body == b"<made/>"
+        assert len(client._connections) == 1                  # kept alive: one connection for both requests
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_stop_does_not_wait_for_the_servers_poll(monkeypatch):
+    """stop() wakes the serving loop: with an hour's poll interval it still returns (the join's 60 s is a bound on
+    a hang, not a measure of speed)."""
+    monkeypatch.setattr(httpio, "_POLL_S", 3600.0)
+    server = HttpServer(_echo).start()
+    assert HttpClient().post(server.base_url + "/x", b"<a/>")[0] == 200
+    stopper = threading.Thread(target=server.stop, daemon=True)
+    stopper.start()
+    stopper.join(60)
+    assert not stopper.is_alive()

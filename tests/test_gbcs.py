@@ -42,6 +42,28 @@ def test_gcm_vectors():
     assert crypto.gcm_decrypt(KEY_0F, originator, ciphertext, bytes(12), b"helloworld") is None
 
 
+def test_gmac_is_the_gcm_tag_over_the_mac_aad_cut_to_12_bytes(conformance, conformance_keystore):
+    """GMAC through AESGCM's one-shot AEAD: the streaming GCM's tag over 11 00000000 || APDU (this vector's), cut
+    to 12 bytes, and the MAC the DCC put on its RTDS commands."""
+    originator = EntityId("90b3d51f30030000")
+    assert crypto.gmac(KEY_0F, originator, b"helloworld").hex() == "78937b1ccd8b630300c76cea"
+    assert crypto.gmac(KEY_0F, originator, b"helloworld") == crypto.gcm_encrypt(
+        KEY_0F, originator, b"", crypto.MAC_AAD_PREFIX + b"helloworld")[1]
+    acb_ka = conformance_keystore.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT)
+    macs = 0
+    for path in _rtds(conformance):
+        if "_COMMAND_GBCS" not in path.name or "PRECOMMAND" in path.name:
+            continue
+        message = GbcsMessage.decode(bytes.fromhex(re.sub(r"\s", "", path.read_text())))
+        device = conformance_keystore.find(message.apdu.recipient, KeyUsage.KEY_AGREEMENT)
+        if message.mac is None or device is None:
+            continue
+        key = crypto.mac_key(message.apdu, acb_ka, device.public_key)
+        assert crypto.gmac(key, message.apdu.originator, message.apdu_bytes) == message.mac, path.name
+        macs += 1
+    assert macs >= 5
+
+
 def test_kdf_vectors(conformance_keystore):
     acb_ka = conformance_keystore.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT)
     esme_ka = conformance_keystore.public_key(ESME, KeyUsage.KEY_AGREEMENT)

@@ -62,6 +62,8 @@ def test_a_run_its_plan_and_executions_round_trip(dsn):
         [done] = book.runs()
         assert (done.status, done.executions, done.argv) == ("completed", 1, ["features", "-m", "ESME"])
         assert book.executions()[0].error == "E19" and book.executions()[0].devices == ["ESME-1"]
+        # found again from wherever the report is made
+        assert book.executions()[0].evidence == os.path.abspath("ev/a")
         assert book.unfinished_run() is None
 
 
@@ -134,6 +136,24 @@ def test_an_issue_closes_only_after_a_later_passing_execution_of_each_linked_sce
         book.raise_issue("PPMID slow", 4, "DSP", scenarios=["ppmid/u"])
         closed = book.update_issue("TI-0002", status="closed", close_reason="scenario withdrawn from the plan (CR-9)")
         assert (closed.status, closed.close_reason) == ("closed", "scenario withdrawn from the plan (CR-9)")
+
+
+def test_a_retest_is_the_same_test_and_a_reopened_issue_loses_its_close_reason(dsn):
+    """A pass of the linked scenario on another test set, or with another meter in the ESME role, is another
+    test: it does not retest the failure."""
+    def execution(outcome, test_set="SB11", cast=""):
+        return ExecutionRecord(run, "a", "ihd/s", outcome, "2026-11-21T10:00:00", baseline="B6", test_set=test_set,
+                               cast=cast)
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        book.raise_issue("IHD blank", 3, "DSP", executions=[book.record_execution(execution("failed"))])
+        book.record_execution(execution("passed", test_set="DB11"))
+        book.record_execution(execution("passed", cast="ESME=ESME-2"))
+        assert book.unretested(book.issue("TI-0001")) == ["ihd/s"]
+        book.record_execution(execution("passed"))
+        assert book.unretested(book.issue("TI-0001")) == []
+        book.update_issue("TI-0001", status="closed", close_reason="duplicate of TI-0000")
+        assert book.update_issue("TI-0001", status="open").close_reason is None
 
 
 @pytest.mark.parametrize("call, message", [
@@ -235,8 +255,8 @@ def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path
     with Ledger(f"sqlite:///{db}") as book:
         [run] = book.runs()
         kept = book.executions()
-        # the default run plans 158 tests: 80 variants as named, 78 with the second manufacturer's devices
-        assert run.status == "running" and 15 <= len(kept) < 158, "the run finished before it could be killed"
+        # the default run plans 160 tests: 81 variants as named, 79 with the second manufacturer's devices
+        assert run.status == "running" and 15 <= len(kept) < 160, "the run finished before it could be killed"
         assert all(e.outcome == "passed" for e in kept)
     resumed = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
@@ -244,11 +264,11 @@ def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path
     with Ledger(f"sqlite:///{db}") as book:
         [run] = book.runs()
         executions = book.executions()
-        assert run.status == "completed" and len(executions) == 158
-        assert len({e.node for e in executions}) == 158         # nothing ran twice
+        assert run.status == "completed" and len(executions) == 160
+        assert len({e.node for e in executions}) == 160         # nothing ran twice
         assert executions[:len(kept)] == kept                     # what finished before the kill is untouched
     summary = __import__("json").loads((report / "summary.json").read_text())
-    assert summary["totals"] == {"passed": 158, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
+    assert summary["totals"] == {"passed": 160, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
     again = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
     assert again.returncode == 2 and "no unfinished run to resume" in again.stderr
 

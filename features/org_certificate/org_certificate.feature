@@ -35,3 +35,23 @@ Feature: Organisation Certificate Update
     When the Import Supplier starts using its renewed certificates
     Then the ESME accepts the Import Supplier's critical commands signed with its renewed key
     And a UTRN the Import Supplier vends with its renewed prepayment key tops up the ESME
+
+  @ESME @HCALCS @IS @DIT.1 @DIT.10 @SR-6.15.1 @on_HCALCS
+  Scenario: Organisation Certificate Update - Electricity, with an HCALCS
+    The plan's electricity scenario where the premises has an HCALCS (DIT.10: "should actual HCALCS Devices
+    exist"): after the ESME's cells the supplier updates the Digital Signature in the HCALCS using SR 6.15.1.
+
+    Given the ESME is installed and commissioned in prepayment mode by the Import Supplier
+    And the HCALCS is installed and joined to the ESME by the Import Supplier
+    And the Import Supplier has renewed its organisation certificates with SMKI
+    When the Import Supplier sends SR 6.15.1 "Update Security Credentials (KRP)" to the ESME
+      | certificates | the Import Supplier's renewed certificates |
+    Then the request succeeds
+    When the Import Supplier sends SR 6.15.1 "Update Security Credentials (KRP)" to the HCALCS
+      | certificates | the Import Supplier's renewed Digital Signature certificate |
+    Then the request succeeds
+    And the HCALCS reports its supplier Digital Signing trust anchor now holds the Import Supplier's renewed certificate
+    When the Import Supplier starts using its renewed certificates
+    Then the ESME accepts the Import Supplier's critical commands signed with its renewed key
+    And the HCALCS accepts the Import Supplier's critical commands signed with its renewed key
+    And a UTRN the Import Supplier vends with its renewed prepayment key tops up the ESME

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from harness.catalogue import RemotePartyRole
@@ -29,6 +30,7 @@ from harness.pki import Keystore
 from harness.pki.certificates import role_of
 
 RESPONSE_PATH = "/smartdcc/duis"
+_role_of = lru_cache(maxsize=256)(role_of)     # a certificate's role, read off its subject once per certificate
 
 
 def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | None,
@@ -39,8 +41,8 @@ def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | Non
     if not check.valid:
         raise CheckFailed(f"DCC signature {check.status.value}: {check.reason}", where=where)
     # Any key in the keystore verifies; only the DSP's XML signing key speaks for the DCC (a User's would not).
-    signer = keystore.by_issuer_serial(check.issuer or "", check.serial or 0)
-    role = role_of(signer.certificate) if signer and signer.certificate else None
+    signer = check.signer
+    role = _role_of(signer.certificate) if signer and signer.certificate else None
     if role is not RemotePartyRole.DSP_XML_SIGN:
         raise CheckFailed(f"signed by {signer.eui if signer else 'an unknown party'} "
                           f"({role.name if role else 'no role'}), not with the DCC's XML signing key", where=where)

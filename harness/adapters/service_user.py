@@ -158,7 +158,7 @@ class ServiceUser:
         request_id = RequestId(self.eui, target, self.counter.next(self.eui) if counter is None else counter)
         exchange = Exchange(self.name, srv, target, request_id, cv)
         self.exchanges.append(exchange)
-        in_body = "execution_date_time" in requests.parameters(srv)
+        in_body = "execution_date_time" in requests.parameter_names(srv)
         if execution_date_time is not None and in_body:
             params["execution_date_time"] = execution_date_time
         first = requests.build(srv, request_id, command_variant=cv, **params)

@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 
 from harness import catalogue
-from harness.cli.common import EXIT_OK, Commands, Row, emit
+from harness.cli.common import EXIT_OK, Commands, Row, emit, notes
 
 
 def register(commands: Commands) -> None:
     cat = commands.add_parser("catalogue", help="list DUIS Service Requests")
     cat.add_argument("srv", nargs="*", metavar="SRV")
     cat.add_argument("--json", action="store_true")
+    cat.epilog = notes([
+        ("dit catalogue",
+         "every DUIS Service Request"),
+        ("dit catalogue 8.11 6.15.1 --json",
+         "what the catalogue knows about two SRs"),
+    ], {
+        0: "listed",
+        2: "bad input: an SR the catalogue has not",
+    })
     cat.set_defaults(func=cmd_catalogue)
 
 

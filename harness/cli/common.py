@@ -9,7 +9,8 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
@@ -29,9 +30,42 @@ Row: TypeAlias = dict[str, Any]
 """One row a command prints: a line, or an object of its --json list."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, but a command's notes (examples, exit codes) keep the lines `notes` gave them."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return text if text.startswith(_EXAMPLES) else super()._fill_text(text, width, indent)
+
+
 class CommandParser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:   # one line, exit 2, like every other usage error
-        raise DitError(message, where=self.prog, fix=f"see {self.prog} --help")
+        # `dit` itself is not named again after the "dit: error:" the command line starts with
+        raise DitError(message, where=None if self.prog == "dit" else self.prog, fix=f"see {self.prog} --help")
+
+
+USAGE = "bad input: a flag, file or config that cannot be used, said in one line with how to fix it"
+"""Exit code 2, the same for every command."""
+
+
+_EXAMPLES = "examples:"
+_NOTES_WIDTH = 78
+
+
+def notes(examples: Sequence[tuple[str, str]], exits: Mapping[int, str]) -> str:
+    """A command's --help epilog: examples (the command line, then what it does) and its exit codes; 2 is bad input
+    unless the command says more."""
+    lines = [_EXAMPLES]
+    for command, what in examples:
+        lines += [f"  {command}", *textwrap.wrap(what, _NOTES_WIDTH, initial_indent="      ",
+                                                   subsequent_indent="      ")]
+    lines += ["", "exit codes:"]
+    for code, meaning in sorted({**exits, 2: exits.get(2, USAGE)}.items()):
+        lines += textwrap.wrap(meaning, _NOTES_WIDTH, initial_indent=f"  {code}  ", subsequent_indent="     ")
+    return "\n".join(lines)
 
 
 def group(commands: Commands, name: str, help_text: str) -> Commands:
@@ -44,7 +78,8 @@ def target_options(parser: argparse.ArgumentParser, note: str = "") -> None:
     """--baseline, --test-set and --matrix: where scenarios run (harness.lab.targets), for dit run and dit
     scenarios --casts alike; note prefixes each help (e.g. "with --casts: ")."""
     parser.add_argument("--baseline", action="append", metavar="ID",
-                        help=f"{note}release baseline of seed Table 7 (B1-B6; default B6); repeat for several")
+                        help=f"{note}release baseline of the DIT approach's Table 7 (B1-B6; default B6); repeat for "
+                             "several")
     parser.add_argument("--test-set", action="append", metavar="NAME",
                         help=f"{note}test set of the lab (default: the first that fits the baseline); repeat for "
                              "several")
@@ -72,14 +107,30 @@ def emit(args: argparse.Namespace, rows: list[Row], line: Callable[[Row], str]) 
 def open_ledger(args: argparse.Namespace, *, create: bool = True) -> Ledger:
     """The phase ledger: the commands that record may start one (create); those that read or change what is
     recorded only open an existing one, and never add tables to a database that is not a ledger."""
+    return opened_ledger(args.ledger, create=create)
+
+
+def opened_ledger(dsn: str | None, *, create: bool) -> Ledger:
+    """The ledger at dsn, or (None) at the default path, reports/phase.db below where dit is run. A reader finds no
+    ledger at the default path in one line naming it in full; a command that records says where it started a new
+    SQLite file at the default path, so a ledger made outside the project's folder is never a surprise."""
     from harness.ledger import DEFAULT_DSN, Ledger
+    from harness.ledger.database import SQLITE
 
-    return Ledger(args.ledger or DEFAULT_DSN, create=create)
+    given, dsn = dsn is not None, dsn or DEFAULT_DSN
+    path = Path(dsn.removeprefix(SQLITE)).absolute() if dsn.startswith(SQLITE) else None
+    existed = path is None or path.exists()
+    if not existed and not create and not given:
+        raise DitError(f"no phase ledger at {path}", fix="run `dit run` first, or pass --ledger")
+    book = Ledger(dsn, create=create)
+    if not existed and not given:   # the default path, below wherever dit was run: on stderr, as stdout is data
+        print(f"dit: started a new phase ledger at {path}", file=sys.stderr)
+    return book
 
 
-def ledger_listing(commands: Commands, name: str, help_text: str, func: Command) -> None:
+def ledger_listing(commands: Commands, name: str, help_text: str, func: Command, epilog: str | None = None) -> None:
     """A `dit ... list`-style command reading the phase ledger, as lines or --json."""
-    listing = commands.add_parser(name, help=help_text)
+    listing = commands.add_parser(name, help=help_text, epilog=epilog)
     listing.add_argument("--ledger", metavar="DSN")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=func)

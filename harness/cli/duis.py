@@ -18,6 +18,7 @@ from harness.cli.common import (
     emit,
     group,
     load_keystore,
+    notes,
     output_dir,
     output_file,
     write_out,
@@ -38,6 +39,16 @@ def register(commands: Commands) -> None:
     chk.add_argument("--schema", metavar="XSD", help="DUIS schema (duis.xsd) to validate against")
     chk.add_argument("--keystore", action="append", metavar="DIR", help="keystore to verify signatures with")
     chk.add_argument("--json", action="store_true")
+    chk.epilog = notes([
+        ("dit duis check --keystore reports/keystore reports/evidence/*/*.xml",
+         "the evidence of a run, offline"),
+        ("dit duis check --schema duis.xsd --keystore keys/ response.xml --json",
+         "schema and signature, as JSON"),
+    ], {
+        0: "every document is well-formed, schema-valid and signed by a key the keystore has",
+        1: "a document failed a check",
+        2: "bad input: a file or schema that cannot be read",
+    })
     chk.set_defaults(func=cmd_duis_check)
 
     tra = duis.add_parser("transform", help="the DSP's Transform of DUIS requests into GBCS commands")
@@ -60,6 +71,16 @@ def register(commands: Commands) -> None:
     tra.add_argument("--other-device-ka-certificate", metavar="PEM",
                      help="that device's KA certificate, which a method C join carries")
     tra.add_argument("--json", action="store_true")
+    tra.epilog = notes([
+        ("dit duis transform request.xml --device-type ESME --json",
+         "file, use case, message code and Pre-Command"),
+        ("dit duis transform 2.1.xml --device-type ESME --gbcs-version 1.0",
+         "as the DSP's records would make it"),
+    ], {
+        0: "every request transformed",
+        1: "the DSP would refuse a request (its error is listed)",
+        2: "bad input: a file that cannot be read, a date-time that is not one",
+    })
     tra.set_defaults(func=cmd_duis_transform)
 
     sig = duis.add_parser("sign", help="sign DUIS requests with the originator's XML-signing key")
@@ -73,11 +94,29 @@ def register(commands: Commands) -> None:
     sig.add_argument("--schema", metavar="XSD", help="refuse to sign documents that are not schema-valid")
     sig.add_argument("--out", metavar="FILE", help="write the signed document here (default stdout)")
     sig.add_argument("--out-dir", metavar="DIR", help="write signed documents into this directory")
+    sig.epilog = notes([
+        ("dit duis sign request.xml --out signed.xml",
+         "signed as its originator, with a fresh RequestID counter"),
+        ("dit duis sign *.xml --out-dir signed/ --preserve-counter",
+         "several, keeping their counters"),
+    ], {
+        0: "signed",
+        2: "bad input: no RequestID, no key for the signer, several files without --out-dir",
+    })
     sig.set_defaults(func=cmd_duis_sign)
 
     ex = duis.add_parser("example", help="print an example request of an SR, from the test SMKI's parties")
     ex.add_argument("srv", metavar="SRV")
     ex.add_argument("--sign", action="store_true", help="sign it as supplier A")
+    ex.epilog = notes([
+        ("dit duis example 6.21",
+         "a valid example request of an SR"),
+        ("dit duis example 8.1.1 --sign",
+         "signed as the Import Supplier"),
+    ], {
+        0: "printed",
+        2: "bad input: an SR the catalogue has no example of",
+    })
     ex.set_defaults(func=cmd_duis_example)
 
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, output_dir, write_out
+from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, notes, output_dir, write_out
 from harness.errors import DitError
 
 
@@ -20,6 +20,18 @@ def register(commands: Commands) -> None:
     dec.add_argument("--acb", default="90-B3-D5-1F-30-00-00-02", metavar="EUI",
                      help="the Access Control Broker that MACs commands (default the DCC)")
     dec.add_argument("--json", action="store_true")
+    dec.epilog = notes([
+        ("dit gbcs decode message.hex",
+         "frame, use case, parties, counter and the payload's fields"),
+        ("dit gbcs decode --keystore reports/keystore reports/evidence/*/*.gbcs",
+         "signatures and MACs checked too"),
+        ("dit gbcs decode --hex 'DD 00 00 00 00 00 00 81 91 ...' --json",
+         "a message from the command line, as JSON"),
+    ], {
+        0: "every message decoded and no signature or MAC is invalid",
+        1: "a message did not decode, or a signature or MAC is invalid",
+        2: "bad input: no message given, a file that cannot be read",
+    })
     dec.set_defaults(func=cmd_gbcs_decode)
     prs = gbcs.add_parser("parse", help="a GBCS response or alert as MMC XML, as a DCC User's Parse makes it")
     prs.add_argument("files", nargs="+", metavar="FILE",
@@ -28,6 +40,16 @@ def register(commands: Commands) -> None:
                      help="keystore to decrypt encrypted content with (the recipient's KA private key)")
     prs.add_argument("--srv", metavar="SRV", help="the SR the response answers, where its message code is shared")
     prs.add_argument("--out-dir", metavar="DIR", help="write <file>.mmc.xml here instead of printing")
+    prs.epilog = notes([
+        ("dit gbcs parse response.hex --keystore keys/",
+         "MMC XML; encrypted reads decrypted with the User's KA key"),
+        ("dit gbcs parse dcc-boxed-response.xml --out-dir mmc/",
+         "a DUIS response carrying sr:GBCSPayload, written to mmc/"),
+    ], {
+        0: "parsed",
+        1: "a message is not what a device sends, or its payload does not decode",
+        2: "bad input: a file that cannot be read, --out-dir not writable",
+    })
     prs.set_defaults(func=cmd_gbcs_parse)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, positive_number
+from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, notes, positive_number
 from harness.errors import DitError
 
 if TYPE_CHECKING:
@@ -27,7 +27,40 @@ def register(commands: Commands) -> None:
     analyse.add_argument("--channel", type=int, help="the channel, for link types that do not record it (195, 230)")
     analyse.add_argument("--page", type=int, help="the channel page (0 = 2.4 GHz, 28-31 sub-GHz), likewise")
     analyse.add_argument("--json", action="store_true")
+    analyse.epilog = notes([
+        ("dit han analyse reports/evidence/*/han.pcap",
+         "per band: frames, latency p50/p95/max, duty cycle, channel changes"),
+        ("dit han analyse sniffer.pcap --channel 15 --page 0",
+         "link types 195/230 do not record the channel"),
+        ("dit han analyse capture.pcapng --json",
+         "as JSON"),
+    ], {
+        0: "every capture analysed",
+        1: "a capture could not be read (its error is listed)",
+        2: "bad input: a threshold or channel that cannot be used",
+    })
     analyse.set_defaults(func=cmd_han_analyse)
+    show = han.add_parser("show", help="one frame of a capture dissected layer by layer with scapy: 802.15.4 MAC, "
+                                       "ZigBee NWK and APS, then ZDP, ZCL or the GBCS message it carries")
+    show.add_argument("capture", help="a pcap or pcapng capture (IEEE 802.15.4 link types 195, 230, 283)")
+    show.add_argument("--frame", type=_frame_number, required=True, metavar="N",
+                      help="the frame's number, counting from 1 as Wireshark does")
+    show.add_argument("--keystore", action="append", metavar="DIR",
+                      help="keystore to check a GBCS message's signature and MAC with (a run's: REPORT_DIR/keystore)")
+    show.add_argument("--channel", type=int, help="the channel, for link types that do not record it (195, 230)")
+    show.add_argument("--page", type=int, help="the channel page (0 = 2.4 GHz, 28-31 sub-GHz), likewise")
+    show.add_argument("--json", action="store_true", help="the layers as JSON: name, protocol, offset, fields")
+    show.epilog = notes([
+        ("dit han show reports/evidence/SCENARIO/han.pcap --frame 9 --keystore reports/keystore",
+         "frame 9's layers; a block of a fragmented GBCS message is joined with the other blocks and decoded"),
+        ("dit han show han.pcap --frame 2 --json", "the layers as JSON, each field by its scapy name"),
+    ], {
+        0: "the frame dissected",
+        1: "a layer of the frame is cut short or malformed (named, with the byte it starts at), or the GBCS "
+           "message it carries does not read or, with --keystore, does not verify",
+        2: "bad input: no such file, not a capture, no such frame",
+    })
+    show.set_defaults(func=cmd_han_show)
 
 
 def _percent(value: str) -> float:
@@ -35,6 +68,17 @@ def _percent(value: str) -> float:
     number = positive_number(value)
     if number > 100:
         raise argparse.ArgumentTypeError(f"{value!r} is more than 100 %")
+    return number
+
+
+def _frame_number(value: str) -> int:
+    """A frame number: 1 is the capture's first frame."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a frame number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: frames count from 1")
     return number
 
 
@@ -90,3 +134,34 @@ def cmd_han_analyse(args: argparse.Namespace) -> int:
                            args.channel, args.page)
     emit(args, results, _han_line)
     return EXIT_FAILED if any(r["error"] for r in results) else EXIT_OK
+
+
+def cmd_han_show(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from harness.han import capture, dissect
+
+    if args.channel is not None or args.page is not None:
+        try:
+            capture.check_channel(0 if args.page is None else args.page, args.channel)
+        except DitError as exc:
+            raise DitError(exc.what, where="dit han show --channel/--page", fix=exc.fix) from None
+    keystore = None
+    if args.keystore:
+        from harness.pki import Keystore
+
+        keystore = Keystore.load(*args.keystore)
+    frame, neighbours = dissect.frame_of(args.capture, args.frame, channel=args.channel, page=args.page)
+    try:
+        found = dissect.dissect(frame, args.frame, capture_name=args.capture, neighbours=neighbours, keystore=keystore)
+    except dissect.DissectionError as exc:
+        raise dissect.DissectionError(exc.what, where=f"{args.capture} frame {args.frame}", fix=exc.fix) from None
+    if args.json:
+        json.dump(found.as_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(found.text()))
+    for problem in found.problems:                  # dissected, but what it carries fails triage
+        print(f"dit: {args.capture} frame {args.frame}: {problem}", file=sys.stderr)
+    return EXIT_FAILED if found.problems else EXIT_OK

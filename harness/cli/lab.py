@@ -16,6 +16,7 @@ from harness.cli.common import (
     emit,
     group,
     ledger_listing,
+    notes,
     open_ledger,
     output_dir,
     positive_number,
@@ -29,12 +30,35 @@ def register(commands: Commands) -> None:
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--offline", action="store_true",
                        help="the config's shape only: open no serial port, contact no endpoint")
+    check.epilog = notes([
+        ("dit lab check lab_configs/emulated.yaml",
+         "every problem, one line each: file:line field: what (fix)"),
+        ("dit lab check bench1.yaml",
+         "a real bench: endpoint reachable over mutual TLS, keys, ports, sniffers"),
+        ("dit lab check bench1.yaml --offline",
+         "the config's shape only"),
+    ], {
+        0: "every config is usable and its Device Asset Library complete",
+        1: "a problem is listed: an unusable asset, a bad reference, a missing data item, an unreachable bench",
+        2: "bad input: a file that is not a lab config (not YAML, an unknown field)",
+    })
     check.set_defaults(func=cmd_lab_check)
     select = lab.add_parser("select", help="the DIT device selection requirements against the lab's DAL")
     select.add_argument("file", nargs="?", default=None, metavar="FILE")
     select.add_argument("--json", action="store_true")
+    select.epilog = notes([
+        ("dit lab select",
+         "DIT.1-6, 9, 10, 12 against the emulated lab's Device Asset Library"),
+        ("dit lab select bench1.yaml --json",
+         "a real lab's, as JSON"),
+    ], {
+        0: "no device selection requirement is not met",
+        1: "a device selection requirement is not met",
+        2: "bad input: a lab config that cannot be read, or one without a Device Asset Library",
+    })
     select.set_defaults(func=cmd_lab_select)
-    suspend = lab.add_parser("suspend", help="suspend a device (never a CH) on one of the seed's four conditions")
+    suspend = lab.add_parser("suspend", help="suspend a device (never a CH) on one of the DIT approach's four "
+                                                       "suspension conditions")
     suspend.add_argument("asset", help="the device's name in the Device Asset Library")
     suspend.add_argument("--condition", type=int, required=True, choices=(1, 2, 3, 4),
                          help="1 I&C failed on the device; 2 cannot be put in credit/prepayment mode; "
@@ -42,13 +66,32 @@ def register(commands: Commands) -> None:
     suspend.add_argument("--reason", required=True, help="what triage found")
     suspend.add_argument("--lab", metavar="FILE")
     suspend.add_argument("--ledger", metavar="DSN")
+    suspend.epilog = notes([
+        ("dit lab suspend GSME-78-1-alder --condition 1 --reason 'bricked by firmware 00030001'",
+         "its scenarios are blocked until it is resumed"),
+        ("dit lab suspend ESME-78-1-alder --condition 4 --reason 'no response' --ledger sqlite:///r/phase.db",
+         "in another ledger"),
+    ], {
+        0: "suspended (a new ledger is said with where it was made)",
+        2: "bad input: an asset the DAL has not, a Communications Hub, a ledger that cannot be used",
+    })
     suspend.set_defaults(func=cmd_lab_suspend)
     resume = lab.add_parser("resume", help="resume a suspended device once its fix is approved by the CRB")
     resume.add_argument("asset")
     resume.add_argument("--fix", required=True, metavar="REF", help="the change release board approval reference")
     resume.add_argument("--ledger", metavar="DSN")
+    resume.epilog = notes([
+        ("dit lab resume GSME-78-1-alder --fix CR-0042",
+         "after the change release board approved the fix"),
+    ], {
+        0: "resumed",
+        2: "bad input: no ledger, or no active suspension of that device",
+    })
     resume.set_defaults(func=cmd_lab_resume)
-    ledger_listing(lab, "suspensions", "list suspensions, active and resumed", cmd_lab_suspensions)
+    ledger_listing(lab, "suspensions", "list suspensions, active and resumed", cmd_lab_suspensions, notes([
+        ("dit lab suspensions", "each suspension: the device, its condition, active or resumed with its fix"),
+        ("dit lab suspensions --json", "as JSON"),
+    ], {0: "listed", 2: "bad input: no phase ledger at the path, or a database that is not one"}))
     serve = lab.add_parser("serve", help="serve one emulated test set as a real bench (mutual TLS DCC, serial "
                                          "consoles, ZEP sniffers) and write its real-lab config")
     serve.add_argument("--lab", metavar="FILE", help="an emulated lab config (default lab_configs/emulated.yaml)")
@@ -56,6 +99,15 @@ def register(commands: Commands) -> None:
     serve.add_argument("--out", default="reports/bench", help="where lab.yaml, tls/ and smki/ go")
     serve.add_argument("--time-scale", type=positive_number, default=20.0,
                        help="bench seconds per wall second (a finite number above 0)")
+    serve.epilog = notes([
+        ("dit lab serve --out /tmp/bench",
+         "the first test set as a real bench; then dit run --lab /tmp/bench/lab.yaml"),
+        ("dit lab serve --test-set DB11-core --time-scale 50",
+         "another test set, its clock 50 times wall time"),
+    ], {
+        0: "served until Ctrl-C or SIGTERM",
+        2: "bad input: a lab config, test set or --out that cannot be used",
+    })
     serve.set_defaults(func=cmd_lab_serve)
 
 

@@ -9,11 +9,28 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, Row, emit, group, ledger_listing, open_ledger, output_dir
+from harness.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    Row,
+    emit,
+    group,
+    ledger_listing,
+    notes,
+    open_ledger,
+    opened_ledger,
+    output_dir,
+)
 from harness.errors import DitError
 
 if TYPE_CHECKING:
     from harness.ledger.records import TestIssue
+    from harness.report.document import ReportDocument
+
+
+_NO_LEDGER = ("bad input: no phase ledger at the path (dit makes none for a command that reads), or a database "
+              "that is not one")
 
 
 def register(commands: Commands) -> None:
@@ -22,6 +39,30 @@ def register(commands: Commands) -> None:
     rep.add_argument("--out", default="reports/report", metavar="DIR", help="where to write (default reports/report)")
     rep.add_argument("--as-of", metavar="DATE", help="judge work-off plans on this day (default today)")
     rep.add_argument("--no-pdf", action="store_true", help="HTML and JSON only")
+    rep.add_argument("--author", metavar="NAME", help="who issues the report (default: your user name)")
+    rep.add_argument("--distribution", action="append", metavar="WHO",
+                     help="who receives it, once per recipient (default: the DCC test assurance board and the DIT "
+                          "test lead)")
+    rep.add_argument("--version-label", metavar="LABEL", default="draft",
+                     help="the report's version, e.g. 1.0 for the one the board signs (default: draft)")
+    rep.add_argument("--lessons", metavar="FILE", type=Path,
+                     help="the lessons learned, a text file: one lesson per paragraph or '- ' item")
+    rep.epilog = notes([
+        ("dit report",
+         "the report of reports/phase.db in reports/report: report.html, report.pdf, summary.json"),
+        ("dit report --ledger postgresql://dit@labdb/dit_r2 --out /srv/dit/report",
+         "a shared ledger's report"),
+        ("dit report --as-of 2026-12-01 --no-pdf",
+         "work-off plans judged on another day; HTML and JSON only"),
+        ('dit report --author "A. Lead" --version-label 1.0 --distribution "DCC test assurance board" '
+         "--lessons lessons.txt",
+         "the version the board signs: its identification on page 1, the lead's lessons learned"),
+    ], {
+        0: "DIT can exit: every entry and exit criterion is met, the board's approval and certificate included",
+        1: "DIT cannot exit yet, or is ready for board approval: the criteria that hold it are listed",
+        2: "bad input: no ledger, a database that is not one, a date that is not one, --out not writable, a "
+           "--lessons file that cannot be read or holds no lesson",
+    })
     rep.set_defaults(func=cmd_report)
     _register_issue(group(commands, "issue", "test issues in the phase ledger"))
     evidence = group(commands, "evidence", "evidence for entry criteria, board decisions and other criteria "
@@ -36,15 +77,41 @@ def register(commands: Commands) -> None:
                                                            "recorded) or an http(s) URL")
     record.add_argument("--by", help="who records it (default: your user name)")
     record.add_argument("--ledger", metavar="DSN")
+    record.epilog = notes([
+        ("dit evidence record DIT.EN.1 --status met --reference 'minutes/entry gate.pdf'",
+         "a decision's document; its SHA-256 is recorded"),
+        ("dit evidence record DIT.EN.4 --status met --reference https://dcc.example/pit/cert",
+         "a document at a URL"),
+        ("dit evidence record DIT.EX.7 --status waived --reference minutes/TAB-deviation-7.pdf",
+         "a deviation the board approved, for a criterion dit judges"),
+    ], {
+        0: "recorded (a new ledger is said with where it was made)",
+        2: "bad input: a criterion or status that cannot be recorded, a document that is missing",
+    })
     record.set_defaults(func=cmd_evidence_record)
-    ledger_listing(evidence, "list", "list recorded evidence", cmd_evidence_list)
+    ledger_listing(evidence, "list", "list recorded evidence", cmd_evidence_list, notes([
+        ("dit evidence list", "each record; a person's document checked again: matches, changed, missing"),
+        ("dit evidence list --ledger sqlite:///reports/phase.db --json", "as JSON"),
+    ], {0: "listed", 2: _NO_LEDGER}))
     phase = group(commands, "phase", "the phase: name, quality gate, runs")
     setp = phase.add_parser("set", help="name the phase and record its quality gate meeting date")
     setp.add_argument("--name")
     setp.add_argument("--quality-gate", metavar="DATE", help="work-off plans are due in working days from it")
     setp.add_argument("--ledger", metavar="DSN")
+    setp.epilog = notes([
+        ("dit phase set --name 'DIT R2.0' --quality-gate 2026-11-02",
+         "name the phase; work-off plans are due in working days from the quality gate"),
+        ("dit phase set --quality-gate 2026-11-09 --ledger sqlite:///reports/phase.db",
+         "move the quality gate"),
+    ], {
+        0: "recorded",
+        2: "bad input: a date that is not one, a ledger that cannot be used",
+    })
     setp.set_defaults(func=cmd_phase_set)
-    ledger_listing(phase, "runs", "list the runs recorded in the ledger", cmd_phase_runs)
+    ledger_listing(phase, "runs", "list the runs recorded in the ledger", cmd_phase_runs, notes([
+        ("dit phase runs", "the runs, their status and executions; the ledger's schema revision"),
+        ("dit phase runs --ledger postgresql://dit@labdb/dit_r2 --json", "a shared ledger's, as JSON"),
+    ], {0: "listed", 2: _NO_LEDGER}))
 
 
 def _register_issue(issue: Commands) -> None:
@@ -71,39 +138,77 @@ def _register_issue(issue: Commands) -> None:
         command.add_argument("--execution", type=int, action="append", metavar="ID", help="link an execution")
         command.add_argument("--scenario", action="append", metavar="ID", help="link a scenario as a whole")
         command.add_argument("--ledger", metavar="DSN")
+    raise_.epilog = notes([
+        ("dit issue raise --title 'CH drops the ESME after 8.11' --severity 3 --owner 'CSP N' --execution 1234",
+         "a test issue linked to the execution dit run named"),
+        ("dit issue raise --title 'IHD shows no tariff' --severity 4 --manufacturer 'Damson Displays' --id ALM-4711",
+         "against a device, with the ALM defect number as its reference"),
+    ], {
+        0: "raised (a new ledger is said with where it was made)",
+        2: "bad input: no owner, an execution or scenario the ledger has not, a date that is not one",
+    })
     raise_.set_defaults(func=cmd_issue_raise)
+    update.epilog = notes([
+        ("dit issue update TI-0001 --work-off-plan WOP-12 --due 2026-11-27",
+         "its agreed work-off plan"),
+        ("dit issue update TI-0001 --status closed",
+         "closed: needs a passing execution of each linked scenario since"),
+        ("dit issue update ALM-4711 --status closed --reason 'scenario withdrawn (CR-9)'",
+         "closed without a retest"),
+    ], {
+        0: "changed",
+        2: "bad input: no such issue or ledger, a close without its retest or reason",
+    })
     update.set_defaults(func=cmd_issue_update)
-    ledger_listing(issue, "list", "list test issues", cmd_issue_list)
+    ledger_listing(issue, "list", "list test issues", cmd_issue_list, notes([
+        ("dit issue list", "each test issue: severity, owner, status, work-off plan, what still needs a retest"),
+        ("dit issue list --json", "as JSON"),
+    ], {0: "listed", 2: _NO_LEDGER}))
 
 
 # -- dit report ----------------------------------------------------------------------------------------
 
-def write_report(dsn: str, out: Path, as_of: str | None, pdf: bool) -> dict[str, Any]:
+def write_report(dsn: str | None, out: Path, as_of: str | None, pdf: bool,
+                 document: ReportDocument | None = None) -> dict[str, Any]:
+    """The report of the ledger at dsn (None: the default one); the verdict, and each criterion that holds it."""
     import datetime as dt
 
     from harness import criteria, report
-    from harness.ledger import Ledger
     from harness.run import evidence_check
 
-    with Ledger(dsn, create=False) as book:
+    with opened_ledger(dsn, create=False) as book:
         phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None,
                                     verify=evidence_check.verify_all)
     assessment = criteria.assess(phase)
-    written = report.write_report(assessment, out, pdf=pdf)
+    written = report.write_report(assessment, out, pdf=pdf, document=document)
     exits = assessment["exit_criteria"]
     met = sum(v["status"] == "met" for v in exits)
     print(f"report: {', '.join(str(p) for p in written.values())}")
     print(f"exit criteria: {met} of {len(exits)} met -- {assessment['verdict']['text']}")
+    for line in holding(assessment):
+        print(f"  {line}")
     return assessment
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from harness.ledger import DEFAULT_DSN
+def holding(assessment: dict[str, Any]) -> list[str]:
+    """Each entry or exit criterion that holds the verdict, with its status and what decided it."""
+    judged = {v["id"]: v for v in [*assessment["entry_criteria"], *assessment["exit_criteria"]]}
+    return [f"{c}: {judged[c]['status'].replace('_', ' ')} -- {judged[c]['evidence']}"
+            for c in assessment["verdict"]["holding"] if c in judged]
 
+
+def cmd_report(args: argparse.Namespace) -> int:
     if args.as_of:
         _iso_date(args.as_of, "--as-of")
     out = output_dir(Path(args.out), "--out")
-    assessment = write_report(args.ledger or DEFAULT_DSN, out, args.as_of, pdf=not args.no_pdf)
+    from harness.report import document as doc
+
+    document = doc.ReportDocument(
+        author=args.author or "", version=args.version_label,
+        distribution=tuple(args.distribution) if args.distribution else doc.DEFAULT_DISTRIBUTION,
+        lessons=tuple(doc.read_lessons(args.lessons)) if args.lessons else (),
+        lessons_from=str(args.lessons.resolve()) if args.lessons else "")
+    assessment = write_report(args.ledger, out, args.as_of, pdf=not args.no_pdf, document=document)
     return EXIT_OK if assessment["verdict"]["can_exit"] else EXIT_FAILED     # a waived criterion holds nothing
 
 

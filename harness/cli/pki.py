@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli.common import EXIT_OK, Commands, emit, group
+from harness.cli.common import EXIT_OK, Commands, emit, group, notes
 
 
 def register(commands: Commands) -> None:
@@ -14,6 +14,15 @@ def register(commands: Commands) -> None:
     init = pki.add_parser("init", help="create (or load) the test SMKI and list its credentials")
     init.add_argument("directory", nargs="?", help="keystore directory (default $DIT_SMKI or .dit/smki)")
     init.add_argument("--json", action="store_true")
+    init.epilog = notes([
+        ("dit pki init",
+         "create (or load) the test SMKI in $DIT_SMKI or .dit/smki and list its credentials"),
+        ("dit pki init /tmp/smki --json",
+         "in another directory, as JSON"),
+    ], {
+        0: "created or loaded",
+        2: "bad input: a directory that cannot be written",
+    })
     init.set_defaults(func=cmd_pki_init)
 
 

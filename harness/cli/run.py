@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from harness.cli.common import EXIT_FAILED, EXIT_OK, Commands, output_dir, target_options, unwritable
+from harness.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    notes,
+    opened_ledger,
+    output_dir,
+    output_file,
+    target_options,
+    unwritable,
+)
 from harness.cli.phase import write_report
 from harness.errors import DitError, RunInterrupted
 from harness.run_end import RunEnd
@@ -24,13 +35,29 @@ if TYPE_CHECKING:
 
 
 def register(commands: Commands) -> None:
-    run = commands.add_parser("run", help="run the business scenarios on a lab (default: the built-in emulated lab)")
+    run = commands.add_parser(
+        "run", help="run the business scenarios on a lab (default: the built-in emulated lab)",
+        description="Run the DIT business scenarios on a lab and record each execution in the phase ledger. On a "
+                    "terminal one line shows the passed, failed and blocked counts and the scenario running; "
+                    "piped (CI) there is one line per finished scenario with its execution ID.",
+        epilog=notes([("dit run", "the default selection: every scenario on B6, on the emulated lab"),
+                      ("dit run -m 'ESME and credit' -n auto", "scenarios tagged ESME and credit, one worker per core"),
+                      ("dit run --matrix -n 2 --report", "every baseline on every test set, then the report"),
+                      ("dit run --lab bench1.yaml --resume", "carry on a real bench's run that stopped"),
+                      ("dit run --cucumberjson xray.json -- -x", "Cucumber JSON for Xray too; -x, after --, goes to "
+                                                                 "pytest (stop at the first failure)")],
+                     {0: "every scenario of the selection passed",
+                      1: "a scenario failed, the bench broke, every scenario was blocked, or the run was stopped "
+                         "(128 + the signal's number for a signal); what finished is in the ledger",
+                      2: "bad input: a selection, lab config, baseline, test set or report directory that cannot be "
+                         "used, refused before the run is recorded"}))
     run.add_argument("--lab", metavar="FILE", help="lab config (default lab_configs/emulated.yaml)")
     run.add_argument("-k", metavar="EXPR", help="only scenarios whose names match (pytest -k)")
     run.add_argument("-m", metavar="MARKEXPR", help="only scenarios whose tags match, e.g. 'ESME and credit'")
     run.add_argument("--report-dir", default="reports", help="where to write results (default reports/)")
     run.add_argument("--without-optional", action="store_true",
-                     help="leave out the SRs the seed marks optional (scenarios with them are tagged optional_srs)")
+                     help="leave out the SRs the DIT approach's business scenarios mark optional (scenarios with them "
+                          "are tagged optional_srs)")
     target_options(run)
     run.add_argument("--ledger", metavar="DSN", help="phase ledger the run is recorded in, with the suspensions "
                      "(default phase.db in the report directory: sqlite:///reports/phase.db)")
@@ -47,6 +74,16 @@ def register(commands: Commands) -> None:
     run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "
                      "or auto, one per core); "
                      "scenarios of one test set of a real lab never run at the same time")
+    run.add_argument("--junitxml", metavar="FILE", help="write the run's JUnit XML there (default "
+                     "<report-dir>/junit.xml): a suite per family, a test per scenario on its baseline and test set")
+    run.add_argument("--cucumberjson", metavar="FILE", help="also write the run as Cucumber JSON, with every tag "
+                     "(Examples' too) and @TEST_<KEY> test keys, for Jira Xray or ALM to import")
+    run.add_argument("--allure-link-pattern", action="append", metavar="TYPE:PATTERN",
+                     help="where Allure's links go, {} for the value (repeatable; also DIT_ALLURE_LINK_PATTERN): "
+                          "requirement (default ../report/report.html#{}) and evidence (default ../evidence/{}, "
+                          "beside allure-report), e.g. requirement:https://jira.example.com/browse/{}")
+    run.add_argument("pytest_extra", nargs="*", metavar="-- PYTEST_ARGS",
+                     help="everything after -- goes to pytest as given (e.g. -- -x -p myplugin)")
     run.set_defaults(func=cmd_run)
 
 
@@ -92,19 +129,28 @@ class RunSelection:
     # dit run resolves the issue to the tests it runs (Retest), which pytest gets instead
     retest: str | None = field(default=None, metadata=_flag("--retest", to_pytest=False))
     tests: tuple[str, ...] = field(default=(), metadata=_flag("--dit-test", typed=False))
+    # outputs, not a selection: the ledger's text leaves them out, the replayed arguments keep them
+    junitxml: str | None = field(default=None, metadata=_flag("--dit-junitxml", typed=False, to_pytest=False))
+    cucumberjson: str | None = field(default=None, metadata=_flag("--dit-cucumberjson", typed=False))
+    # everything after `--`, to pytest as given and last, so it can override what dit sets
+    pytest_extra: tuple[str, ...] = field(default=(), metadata=_flag("--", typed=False, to_pytest=False))
+    allure_link_patterns: tuple[str, ...] = field(default=(), metadata=_flag("--allure-link-pattern", typed=False))
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> RunSelection:
         return cls(lab=args.lab, k=args.k, m=args.m, without_optional=args.without_optional,
                    baselines=tuple(args.baseline or ()), test_sets=tuple(args.test_set or ()), matrix=args.matrix,
-                   workers=args.workers, serial_consoles=args.serial_consoles, retest=args.retest)
+                   workers=args.workers, serial_consoles=args.serial_consoles, retest=args.retest,
+                   junitxml=args.junitxml, cucumberjson=args.cucumberjson, pytest_extra=tuple(args.pytest_extra),
+                   allure_link_patterns=tuple(getattr(args, "allure_link_pattern", None) or ()))
 
     @property
     def text(self) -> str:
         """The options as the engineer would type them (the ledger keeps it; `dit phase runs`, `--resume` and
         the report show it)."""
-        return " ".join(flag.name if value is None else f"{flag.name} {value!r}" if flag.quoted
+        text = " ".join(flag.name if value is None else f"{flag.name} {value!r}" if flag.quoted
                         else f"{flag.name} {value}" for flag, value in self._chosen() if flag.typed)
+        return f"{text} -- {shlex.join(self.pytest_extra)}".lstrip() if self.pytest_extra else text
 
     def pytest_args(self, report_dir: Path) -> list[str]:
         """pytest's arguments for the run: the scenarios, the plugin's outputs in report_dir, and the options
@@ -112,7 +158,7 @@ class RunSelection:
         from harness import scenarios
 
         argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
-                f"--dit-report-dir={report_dir}", f"--junitxml={report_dir / 'junit.xml'}",
+                f"--dit-report-dir={report_dir}", f"--dit-junitxml={self.junitxml or report_dir / 'junit.xml'}",
                 f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
                 f"--rootdir={scenarios.FEATURES.parent}"]
         for flag, value in self._chosen():
@@ -121,7 +167,7 @@ class RunSelection:
             argv += ([flag.name] if value is None else [f"{flag.name}={value}"] if flag.name.startswith("--")
                      else [flag.name, value])
             argv += flag.pytest_also
-        return argv
+        return argv + list(self.pytest_extra)
 
     def _chosen(self) -> Iterator[tuple[_Flag, str | None]]:
         """Each option given, in the fields' order: its flag and its value (None for a switch)."""
@@ -168,6 +214,15 @@ def _run_report_dir(path: Path) -> Path:
 
 _RUN_OUTPUTS = {"evidence": True, "allure-results": True, "keystore": True, "report": True, "junit.xml": False,
                 "summary.json": False}       # name -> a folder (True) or a file
+
+
+def _check_allure_links(selection: RunSelection) -> None:
+    """--allure-link-pattern and DIT_ALLURE_LINK_PATTERN, refused in one line before the run is recorded."""
+    from harness.run import allure_scenario
+
+    for text in selection.allure_link_patterns:
+        allure_scenario.link_pattern(text, "--allure-link-pattern")
+    allure_scenario.env_patterns()
 
 
 def _expression(flag: str, expression: str) -> Expression:
@@ -330,12 +385,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from harness.duis import schema as duis_schema
     from harness.ledger import Ledger
+    from harness.run import allure_run
 
     selection = RunSelection.from_args(args)
     report_dir = _run_report_dir(Path(args.report_dir))
+    _check_outputs(selection, args.resume)
+    _check_allure_links(selection)
     lab = None if args.resume else _checked_selection(selection)
     dsn = args.ledger or f"sqlite:///{report_dir / 'phase.db'}"
-    with Ledger(dsn, create=not (args.resume or args.retest)) as book:   # nothing to resume or retest in a new one
+    # nothing to resume or retest in a new ledger; a new one is said with where it is
+    with opened_ledger(dsn, create=not (args.resume or args.retest)) as book:
         _record_kept(book, report_dir)
         argv, run_id = _resumed(book) if lab is None else _started(book, lab, selection, report_dir)
     found = duis_schema.locate()
@@ -344,10 +403,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
     end = RunEnd()
     code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"], plugins=[end])
+    allure_run.keep_history(run_dir)        # the Trend of `allure generate` goes on from the last report
     if end.stopped is not None:
         _stopped_early(dsn, run_id, end, run_dir)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and not args.resume:
         _refuse_empty_selection(dsn, run_id, selection)
+    if code == pytest.ExitCode.USAGE_ERROR and selection.pytest_extra and not args.resume:
+        _refuse_pytest_extra(dsn, run_id, selection)
     with Ledger(dsn) as book:        # here NO_TESTS_COLLECTED is a resumed run with nothing left: it has finished
         book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
                                                         pytest.ExitCode.NO_TESTS_COLLECTED) else "interrupted")
@@ -358,7 +420,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise DitError(f"the scenario run did not complete (pytest exit code {int(code)}); what finished is in the "
                        "ledger", where="dit run", fix="dit run --resume carries on")
-    print(f"results: {run_dir / 'summary.json'}, {run_dir / 'junit.xml'}, evidence in {run_dir / 'evidence'} "
+    outputs = [a.split("=", 1)[1] for a in argv if a.startswith(("--dit-junitxml=", "--dit-cucumberjson="))]
+    print(f"results: {', '.join([str(run_dir / 'summary.json'), *outputs])}, evidence in {run_dir / 'evidence'} "
           f"(verify with --keystore {run_dir / 'keystore'}); ledger {dsn} (run {run_id})")
     if selection.retest and not args.resume:
         _retest_told(dsn, selection.retest)
@@ -367,6 +430,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     if _said_blocked(executions):
         return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+def _check_outputs(selection: RunSelection, resume: bool) -> None:
+    """--junitxml and --cucumberjson name files that can be written, before the run is recorded; a resumed run
+    writes where it first did, with the pytest arguments it was given."""
+    if resume and (selection.junitxml or selection.cucumberjson or selection.pytest_extra):
+        raise DitError("--resume carries on a run with the outputs and pytest arguments it started with",
+                       where="dit run", fix="leave out --junitxml, --cucumberjson and -- with --resume")
+    for flag, value in (("--junitxml", selection.junitxml), ("--cucumberjson", selection.cucumberjson)):
+        if value:
+            output_file(Path(value), flag)
+
+
+def _refuse_pytest_extra(dsn: str, run_id: int, selection: RunSelection) -> NoReturn:
+    """pytest refused what came after --: the run executed nothing, so it is taken back out of the ledger."""
+    from harness.ledger import Ledger
+
+    with Ledger(dsn) as book:
+        book.discard_run(run_id)
+    raise DitError(f"pytest did not take the arguments after --: {shlex.join(selection.pytest_extra)} (pytest's "
+                   "reason is above)", where="dit run", fix="pytest --help lists what it takes; dit run's own "
+                                                            "options go before --")
 
 
 def _said_blocked(executions: list[ExecutionRecord]) -> bool:

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from harness.cli.common import EXIT_OK, Commands, target_options
+from harness.cli.common import EXIT_OK, Commands, notes, target_options
 
 
 def register(commands: Commands) -> None:
@@ -18,6 +18,17 @@ def register(commands: Commands) -> None:
                            "variant: its targets and, on each, its casts (which device plays each role it names)")
     scen.add_argument("--lab", metavar="FILE", help="with --casts: lab config (default lab_configs/emulated.yaml)")
     target_options(scen, "with --casts: ")
+    scen.epilog = notes([
+        ("dit scenarios",
+         "the scenario variants and their SR sequences"),
+        ("dit scenarios --json",
+         "the same as JSON"),
+        ("dit scenarios --casts --matrix",
+         "each variant's tests: targets, casts, who plays each role"),
+    ], {
+        0: "listed",
+        2: "bad input: a feature file, lab config, baseline or test set that cannot be used",
+    })
     scen.set_defaults(func=cmd_scenarios)
 
 

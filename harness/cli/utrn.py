@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from harness.cli.common import EXIT_OK, Commands, load_keystore
+from harness.cli.common import EXIT_OK, Commands, load_keystore, notes
 from harness.errors import DitError
 
 
@@ -26,6 +26,17 @@ def register(commands: Commands) -> None:
                       help="keystore with the supplier's pp-ka key and the device's ka certificate "
                            "(default: the test SMKI, created on first use)")
     utrn.add_argument("--json", action="store_true")
+    utrn.epilog = notes([
+        ("dit utrn --supplier 90-B3-D5-1F-30-01-00-00 --device 00-DB-12-34-56-78-90-A0 --counter 12884901888 "
+         "--amount 10.00",
+         "a UTRN as GBCS makes it"),
+        ("dit utrn --supplier 90-B3-D5-1F-30-01-00-00 --device 00-DB-12-34-56-78-90-A0 --counter-from-time --amount "
+         "5 --json",
+         "a first UTRN, as JSON"),
+    ], {
+        0: "vended",
+        2: "bad input: an EUI, counter or amount that cannot be used, a key the keystore has not",
+    })
     utrn.set_defaults(func=cmd_utrn)
 
 

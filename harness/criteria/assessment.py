@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
-from harness.criteria import defect_mask
+from harness.criteria import completion, defect_mask
 from harness.criteria.alerts import alert_coverage
 from harness.criteria.evidence import BOARD, examine
 from harness.criteria.exit import ENTRY, entry_criteria, exit_criteria
@@ -23,6 +24,8 @@ def _test(t: Test) -> dict:
             "business_critical": p.business_critical, "priority": p.priority, "requirements": p.requirements,
             "outcome": t.outcome, "executions": len(t.executions), "last_execution": last.id if last else None,
             "devices": t.devices, "error": last.error if last else None, "issues": [i.id for i in t.issues],
+            "failed_step": last.failed_step if last else None, "evidence": last.evidence if last else None,
+            "blocker": last.blocked.blocker.value if last and last.blocked else None, "cast": p.cast,
             "participants": [x.as_json() for x in last.participants] if last else [], "named": p.devices,
             "alerts": last.alerts if last else []}
 
@@ -118,6 +121,13 @@ def _residual(exits: list[Verdict], states: list[defect_mask.IssueState], phase:
     return "Residual risk: " + "; ".join(parts) + "."
 
 
+def _located(ledger: str) -> str:
+    """A SQLite ledger's file as an absolute path (the report travels; a path relative to where dit ran does not);
+    a database URL as it is."""
+    path = Path(ledger)
+    return str(path.resolve()) if "://" not in ledger and ledger else ledger
+
+
 CANNOT_EXIT, READY, CAN_EXIT = "cannot_exit", "ready_for_board_approval", "can_exit"
 
 
@@ -169,10 +179,11 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
         families.setdefault(t.planned.family, []).append(t)
     return {
         "generated": generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "phase": {"name": phase.name, "ledger": phase.ledger, "as_of": phase.as_of.isoformat(),
+        "phase": {"name": phase.name, "ledger": _located(phase.ledger), "as_of": phase.as_of.isoformat(),
                   "quality_gate": phase.quality_gate.isoformat() if phase.quality_gate else None,
                   "runs": [{"id": r.id, "started_at": r.started_at, "finished_at": r.finished_at, "status": r.status,
-                            "lab": r.lab, "selection": r.selection, "host": r.host, "executions": r.executions}
+                            "lab": r.lab, "selection": r.selection, "host": r.host, "executions": r.executions,
+                            "argv": r.argv}
                            for r in phase.runs]},
         "totals": _counts(phase.tests),
         "tests": [_test(t) for t in phase.tests],
@@ -186,6 +197,8 @@ def assess(phase: Phase, generated: str | None = None) -> dict:
                         "overdue": [s.as_dict() for s in outstanding if s.overdue]},
         "issues": [s.as_dict() for s in states],
         "heatmap": heatmap(phase),
+        "test_items": completion.test_items(phase),
+        "han": completion.han_figures(phase),
         "alert_coverage": alert_coverage(phase),
         "suspensions": [{"asset": s.asset, "device_type": s.device_type, "condition": s.condition, "reason": s.reason,
                          "suspended_at": s.suspended_at, "resumed_at": s.resumed_at,

@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -76,6 +77,8 @@ from harness.usecases.records import DeviceLogBackup, GpfDeviceLogBackup
 from harness.usecases.transform import transform as transform_request
 
 S = DeviceStatus
+# What a signer's certificate says, read off its subject once per certificate rather than on every request.
+_entity_id_of, _role_of = lru_cache(maxsize=256)(entity_id_of), lru_cache(maxsize=256)(role_of)
 WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6, 8}}
 DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"
@@ -182,8 +185,8 @@ class DataServicesProvider:
         signer = check.signer.certificate if check.signer is not None else None
         if signer is None:
             raise TransportRejection(f"XML signature {check.status.value}: {check.reason}")
-        signer_eui = entity_id_of(signer)
-        if role_of(signer) is not catalogue.RemotePartyRole.XML_SIGN or signer_eui not in self.users:
+        signer_eui = _entity_id_of(signer)
+        if _role_of(signer) is not catalogue.RemotePartyRole.XML_SIGN or signer_eui not in self.users:
             raise TransportRejection(f"signed by {signer_eui}, which is not a DCC User's XML-signing certificate")
         if self.schema is not None:
             errors = self.schema.errors(root)
@@ -407,7 +410,8 @@ class DataServicesProvider:
             self.clock.cancel(command.timer)
             if not command.local:
                 self._reply(command, "I0", data)
-            self.outcomes.after(command, _fields(message, command.srv))
+            if self.outcomes.reads_result(command.srv):         # a Parse the DCC has no use for is not done
+                self.outcomes.after(command, _fields(message, command.srv))
             return "response"
         if apdu.cra_flag is CraFlag.ALERT:
             self._device_alert(apdu, data, forward=returned_by is None)

@@ -10,7 +10,7 @@ Per SR (only on success unless said otherwise):
   6.23    Change of Supplier: the gaining supplier is now in the trust anchor; N27 to the losing
           supplier, whose DSP schedules for the device go (N17 each).
   6.15.2  the new device certificate is In Use in the SMKI repository.
-  8.7.x / 8.8.x  the DSP's record of joins; a GPF or PPMID joined for the first time is Commissioned.
+  8.7.x / 8.8.x  the DSP's record of joins; a GPF, PPMID or HCALCS joined for the first time is Commissioned.
   8.12.1 / 8.12.2  N30 / N31; the devices of the old CH now belong to the new one.
   3.2     Change of Tenancy: Other Users lose what they set up on the device: their DSP future-dated
           requests are cancelled (N3) and their DSP schedules removed (N4).
@@ -61,6 +61,10 @@ class DeviceOutcomes:
                        "8.8.1": self._unjoined, "8.8.2": self._unjoined, "8.12.1": self._chf_log_restored,
                        "8.12.2": self._gpf_log_restored, "3.2": self._change_of_tenancy,
                        "11.3": self._activation_accepted}
+
+    def reads_result(self, srv: str) -> bool:
+        """Whether after() looks at a device's answer to this SR: the DSP parses the answer only then."""
+        return srv == "8.11" or srv in self._after
 
     def after(self, command: Outstanding, result: dict) -> None:
         ok = result.get("Result") != FAILED
@@ -158,7 +162,8 @@ class DeviceOutcomes:
     def _joined(self, command: Outstanding, result: dict) -> None:
         device = command.device
         self.joins.add((device.device_id, EntityId(command.fields["OtherDeviceID"])))
-        if device.device_type in (DeviceType.GPF, DeviceType.PPMID) and device.status is S.INSTALLED_NOT_COMMISSIONED:
+        if device.device_type in (DeviceType.GPF, DeviceType.PPMID, DeviceType.HCALCS) \
+                and device.status is S.INSTALLED_NOT_COMMISSIONED:
             self.dsp.inventory.set_status(device.device_id, S.COMMISSIONED, self.dsp.clock.now())
 
     def _unjoined(self, command: Outstanding, result: dict) -> None:

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from harness.errors import DitError
 from harness.eui import EntityId
@@ -33,6 +34,10 @@ class RequestId:
 
     @classmethod
     def parse(cls, text: str | None) -> RequestId:
+        return _parse(text or "") if cls is RequestId else cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str | None) -> RequestId:
         m = _PATTERN.match(text or "")
         if not m:
             raise DitError(f"not a DUIS RequestID: {text!r}", fix="write originator:target:counter, e.g. "
@@ -48,6 +53,13 @@ class RequestId:
 
     def __str__(self) -> str:
         return f"{self.originator.duis}:{self.target.duis}:{self.counter}"
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> RequestId:
+    """RequestId.parse, remembered: one request's RequestID is read a dozen times on its way (header, response,
+    correlation), and a RequestId is immutable."""
+    return RequestId._parse(text)
 
 
 class RequestCounter:

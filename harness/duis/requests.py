@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from inspect import signature
 
 from lxml import etree
@@ -55,6 +56,12 @@ def buildable() -> list[str]:
 def parameters(srv: str) -> dict[str, object]:
     """The keyword parameters of an SR's body builder and their defaults (for docs and Gherkin tables)."""
     return {name: p.default for name, p in signature(builder(srv)).parameters.items()}
+
+
+@cache
+def parameter_names(srv: str) -> frozenset[str]:
+    """The names of parameters(srv), worked out once per SR: a service user asks on every request it sends."""
+    return frozenset(parameters(srv))
 
 
 def _load_bodies() -> None:

@@ -21,6 +21,7 @@ import copy
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -61,8 +62,10 @@ class SignatureCheck:
         return self.status is SignatureStatus.VALID
 
 
+@lru_cache(maxsize=256)
 def issuer_name(cert: x509.Certificate) -> str:
-    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07)."""
+    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07). Remembered per certificate: a signer
+    signs thousands of documents with one."""
     return cert.issuer.rfc4514_string()
 
 
@@ -77,8 +80,11 @@ def _detach(parent: etree._Element, node: etree._Element) -> None:
     parent.remove(node)
 
 
+_SIGNATURE_TAG = ds("Signature")
+
+
 def _signatures(root: etree._Element) -> list[etree._Element]:
-    return [child for child in root if child.tag == ds("Signature")]
+    return [child for child in root if child.tag == _SIGNATURE_TAG]
 
 
 _XML_SPACE = " \t\r\n"
@@ -104,15 +110,23 @@ def strip_element_content_whitespace(root: etree._Element) -> etree._Element:
     return root
 
 
-def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) -> bytes:
-    """SHA-256 of the inclusive C14N 1.0 document with its enveloped Signature removed; with ignore_whitespace,
-    of the document as the DCC Boxed tool reads it (without element-content whitespace)."""
-    doc = copy.deepcopy(root)
-    for sig in _signatures(doc):
-        _detach(doc, sig)
+def _digest(doc: etree._Element, *, ignore_whitespace: bool) -> bytes:
     if ignore_whitespace:
         strip_element_content_whitespace(doc)
     return hashlib.sha256(canonical(doc.getroottree(), exclusive=False)).digest()
+
+
+def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) -> bytes:
+    """SHA-256 of the inclusive C14N 1.0 document with its enveloped Signature removed; with ignore_whitespace,
+    of the document as the DCC Boxed tool reads it (without element-content whitespace).
+
+    On a copy: taking the Signature out of the document itself and putting it back is not neutral, as lxml then
+    rebinds its namespace to a prefix an ancestor declares (ns3: in place of ds:), which changes SignedInfo's
+    canonical form."""
+    doc = copy.deepcopy(root)
+    for sig in _signatures(doc):
+        _detach(doc, sig)
+    return _digest(doc, ignore_whitespace=ignore_whitespace)
 
 
 def sign_as(root: etree._Element, keystore: Keystore, signer: EntityId) -> etree._Element:
@@ -125,6 +139,24 @@ def sign_as(root: etree._Element, keystore: Keystore, signer: EntityId) -> etree
     return sign(root, cred.private_key, cred.certificate)
 
 
+def _signature_template() -> etree._Element:
+    """The ds:Signature every DUIS signature is, its four values empty: copied for each document signed."""
+    m = ElementMaker(namespace=DS, nsmap={"ds": DS})
+    return m.Signature(
+        m.SignedInfo(
+            m.CanonicalizationMethod(Algorithm=EXC_C14N),
+            m.SignatureMethod(Algorithm=ECDSA_SHA256),
+            m.Reference(m.Transforms(m.Transform(Algorithm=ENVELOPED)), m.DigestMethod(Algorithm=SHA256),
+                        m.DigestValue(), URI=""),
+        ),
+        m.SignatureValue(),
+        m.KeyInfo(m.X509Data(m.X509IssuerSerial(m.X509IssuerName(), m.X509SerialNumber()))),
+    )
+
+
+_SIGNATURE = _signature_template()
+
+
 def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> etree._Element:
     """Sign in place (replacing any existing signature, e.g. a template placeholder); returns root.
 
@@ -132,21 +164,12 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     DCC digests the document without it, and a verifier that keeps it then sees the same bytes."""
     for sig in _signatures(root):
         _detach(root, sig)
-    strip_element_content_whitespace(root)
-    digest = base64.b64encode(document_digest(root)).decode()
-    m = ElementMaker(namespace=DS, nsmap={"ds": DS})
-    signed_info = m.SignedInfo(
-        m.CanonicalizationMethod(Algorithm=EXC_C14N),
-        m.SignatureMethod(Algorithm=ECDSA_SHA256),
-        m.Reference(m.Transforms(m.Transform(Algorithm=ENVELOPED)), m.DigestMethod(Algorithm=SHA256),
-                    m.DigestValue(digest), URI=""),
-    )
-    signature_value = m.SignatureValue()
-    signature = m.Signature(
-        signed_info, signature_value,
-        m.KeyInfo(m.X509Data(m.X509IssuerSerial(m.X509IssuerName(issuer_name(certificate)),
-                                                 m.X509SerialNumber(str(certificate.serial_number))))),
-    )
+    digest = _digest(root, ignore_whitespace=True)         # strips the document itself of its indentation
+    signature = copy.deepcopy(_SIGNATURE)
+    signed_info, signature_value, key_info = signature         # the template's children, in its order
+    signed_info[2][2].text = base64.b64encode(digest).decode()  # Reference/DigestValue
+    issuer_serial = key_info[0][0]                            # X509Data/X509IssuerSerial
+    issuer_serial[0].text, issuer_serial[1].text = issuer_name(certificate), str(certificate.serial_number)
     root.append(signature)
     value = ecdsa_sign(canonical(signed_info, exclusive=True), key)
     signature_value.text = base64.b64encode(value).decode()
@@ -214,9 +237,10 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
     if cred is None:
         return SignatureCheck(SignatureStatus.UNKNOWN_KEY,
                               f"no certificate issued by {issuer} with serial {serial} in the keystore", issuer, serial)
-    forms = {canonical(signed_info, exclusive=True),
-             canonical(strip_element_content_whitespace(copy.deepcopy(signed_info)), exclusive=True)}
-    if not any(ecdsa_verify(form, value, cred.public_key) for form in forms):
+    form = canonical(signed_info, exclusive=True)
+    if not ecdsa_verify(form, value, cred.public_key) and not (
+            (stripped := canonical(strip_element_content_whitespace(copy.deepcopy(signed_info)), exclusive=True))
+            != form and ecdsa_verify(stripped, value, cred.public_key)):
         return SignatureCheck(SignatureStatus.INVALID, "SignatureValue does not verify with the signer's key",
                               issuer, serial)
     return SignatureCheck(SignatureStatus.VALID, None, issuer, serial, cred)

@@ -14,7 +14,8 @@ IEEE 802.15.4 / ZigBee frames, timed from the PHY, and a sniffer's capture of th
   EUI; the NWK header carries the sender's IEEE address, so a capture names devices by EUI.
 
 Model simplifications, said here so no one mistakes them for measurements: NWK and APS security are not
-applied (GBCS protects its own payload), so frames are shorter by the auxiliary header and MIC; the channel is
+applied (GBCS protects its own payload), so frames are shorter by the auxiliary header and MIC; a GBCS message
+rides in the Tunneling cluster's APS payload without the ZCL TransferData header and tunnel ID; the channel is
 quiet unless the model's own traffic occupies it or the lab switches on interference on a sub-GHz channel (then
 each message's first tries go unacknowledged and the sender reports link problems).
 """

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from functools import lru_cache
 
 from harness.errors import CheckFailed
 from harness.eui import EntityId
@@ -162,6 +163,12 @@ class GeneralSigning:
 
     @classmethod
     def decode(cls, data: bytes, start: int = 0, end: int | None = None) -> GeneralSigning:
+        if cls is GeneralSigning and start == 0 and end is None and type(data) is bytes and len(data) <= _MEMO_BYTES:
+            return _signing_memo(data)
+        return cls._decode(data, start, end)
+
+    @classmethod
+    def _decode(cls, data: bytes, start: int = 0, end: int | None = None) -> GeneralSigning:
         r = _Reader(data, start, end)
         if r.byte("general-signing tag") != GENERAL_SIGNING_TAG:
             raise MalformedMessage("not a General-Signing APDU (expected tag DF)", start)
@@ -232,6 +239,12 @@ class GbcsMessage:
 
     @classmethod
     def decode(cls, data: bytes) -> GbcsMessage:
+        if cls is GbcsMessage and type(data) is bytes and len(data) <= _MEMO_BYTES:
+            return _message_memo(data)
+        return cls._decode(data)
+
+    @classmethod
+    def _decode(cls, data: bytes) -> GbcsMessage:
         if not data:
             raise MalformedMessage("empty message", 0)
         if data[0] == GENERAL_SIGNING_TAG:
@@ -253,6 +266,21 @@ class GbcsMessage:
         apdu_end = len(data) - MAC_LENGTH
         apdu_bytes = bytes(data[r.pos:apdu_end])
         return cls(GeneralSigning.decode(data, r.pos, apdu_end), bytes(data[apdu_end:]), apdu_bytes)
+
+
+# One message is decoded by each party it passes (the hub, the device, the DSP, the User): decodes of the same bytes
+# are remembered (both types are immutable), for messages up to a few kilobytes, the size of all but firmware.
+_MEMO_BYTES = 4096
+
+
+@lru_cache(maxsize=512)
+def _signing_memo(data: bytes) -> GeneralSigning:
+    return GeneralSigning._decode(data)
+
+
+@lru_cache(maxsize=512)
+def _message_memo(data: bytes) -> GbcsMessage:
+    return GbcsMessage._decode(data)
 
 
 def frame_with_mac(apdu: bytes, mac: bytes) -> bytes:

@@ -117,8 +117,9 @@ def _aps(rest: bytes) -> tuple[str, int, int, int, bool, bytes] | None:
     cluster, profile = int.from_bytes(rest[2:4], "little"), int.from_bytes(rest[4:6], "little")
     at, fragmentation = 8, 0
     if control & 0x80 and len(rest) > 8:
+        # extended header: fragmentation, then for a block its number, and for an ACK of blocks the ACK bitfield
         fragmentation = rest[8] & 0x03
-        at += 2
+        at += 1 if fragmentation == 0 else 3 if kind == "ack" else 2
     return kind, cluster, rest[7], fragmentation, profile == 0, rest[at:]
 
 

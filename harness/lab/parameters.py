@@ -8,7 +8,9 @@ premises' MPAN or MPRN for 6.20.1, the lab clock's time for 8.1.1.
 
 Words a table value may use:
   the ESME / the ESME, the ESME 2      a device, or a list of devices (device_id_list)
-  the Import Supplier                   (certificates) that party's organisation certificates
+  the Import Supplier                   (certificates) that party's organisation certificates; "the Import
+                                        Supplier's renewed certificates" (or "renewed Digital Signature
+                                        certificate") those it renewed with SMKI
   from SMKI                             the certificate retrieved after 6.17
   now / in 2 hours / 3 days ago         a date-time on the lab's clock
   the vended UTRN                       the UTRN the supplier vended in this scenario (2.2 sends its counter)
@@ -45,6 +47,9 @@ MAX_TOLERANCE_S = 86400                    # DUIS sr:tolerancePeriod
 _ORGANISATION_USAGES = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
 
 
+# "the Import Supplier", "the Import Supplier's renewed certificates", "... renewed Digital Signature certificate"
+_CERTIFICATES = re.compile(r"^(?P<party>.+?)(?:'s (?P<renewed>renewed )?"
+                           r"(?:certificates|(?P<usage>Digital Signature) certificate))?$")
 _RELATIVE = re.compile(r"^(?:in (?P<ahead>\d+)|(?P<back>\d+)) (?P<unit>second|minute|hour|day)s?(?P<ago> ago)?$")
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -97,10 +102,16 @@ def device_type(config: LabConfig, eui: EntityId) -> DeviceType | None:
 
 def certificates(lab: Lab, party_words: str, target: DeviceType | None) -> dict[str, object]:
     """The replacement certificates of a party (6.21, 6.15.1, 6.23): DS, KA, and for a supplier the
-    prepayment KA except on a GPF, with the organisation CA as certification path. "the Import
-    Supplier's renewed certificates" are the ones it renewed with SMKI but does not use yet."""
-    renewed = party_words.endswith("'s renewed certificates")
-    party = lab.config.party(party_words.removesuffix("'s renewed certificates"))
+    prepayment KA on a meter (the GPF and the HCALCS have no such cell), with the organisation CA as
+    certification path. "the Import Supplier's renewed certificates" are the ones it renewed with SMKI but does
+    not use yet; "... renewed Digital Signature certificate" is that one alone (DITAD: "Update Digital Signature
+    in HCALCS using SR 6.15.1")."""
+    named = _CERTIFICATES.match(party_words.strip())
+    if named is None:
+        raise DitError(f"certificates: {party_words!r} names no party's certificates",
+                       fix="write e.g. the Import Supplier's renewed certificates, or the Import Supplier")
+    renewed, only_ds = named["renewed"] is not None, named["usage"] is not None
+    party = lab.config.party(named["party"])
     if renewed:
         found = lab.renewed_certificates(party.eui)
         if not found:
@@ -111,11 +122,13 @@ def certificates(lab: Lab, party_words: str, target: DeviceType | None) -> dict[
                  if (cert := lab.certificate_in_use(party.eui, usage)) is not None}
     out: dict[str, object] = {
         "digital_signing_certificate": found.get(KeyUsage.DIGITAL_SIGNING),
-        "key_agreement_certificate": found.get(KeyUsage.KEY_AGREEMENT),
         "certification_path_certificates": [lab.organisation_ca_certificate()],
     }
+    if only_ds:
+        return out
+    out["key_agreement_certificate"] = found.get(KeyUsage.KEY_AGREEMENT)
     top_up = found.get(KeyUsage.PREPAYMENT_KEY_AGREEMENT)
-    if top_up is not None and target is not DeviceType.GPF:
+    if top_up is not None and target not in (DeviceType.GPF, DeviceType.HCALCS):
         out["key_agreement_top_up_certificate"] = top_up
     return out
 

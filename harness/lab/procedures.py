@@ -112,7 +112,9 @@ class Procedures:
         self.handover(party, "GPF" if gas else device, operator)
 
     def join_display(self, party: str, display: str, meter: str) -> None:
-        """A PPMID or IHD whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF)."""
+        """A PPMID, IHD or HCALCS whitelisted, on the HAN and joined to a meter (and, for gas, to the GPF). Both
+        ends of a Type 1 join hear of it: the meter with 8.7.1, the PPMID with 8.7.2 and the HCALCS, whose join is
+        critical (it switches a load), with 8.7.1 too."""
         kind = self.lab.device_config(display).type
         gas = self.lab.device_config(meter).type is DeviceType.GSME
         if display not in self.memory.on_the_han:
@@ -125,8 +127,27 @@ class Procedures:
             self.send(party, "8.7.2", display, other_device_id=f"the {meter}")
             if gas:
                 self.send(party, "8.7.2", "GPF", other_device_id=f"the {display}")
+        elif kind is DeviceType.HCALCS:
+            self.send(party, "8.7.1", meter, other_device_id=f"the {display}")
+            self.send(party, "8.7.1", display, other_device_id=f"the {meter}")
+            # the DSP commissions an HCALCS when it answers its own join: what the supplier's back office checks
+            self.wait_for_status(party, display, ("Commissioned",))
         else:
             self.send(party, "8.7.2", "GPF" if gas else meter, other_device_id=f"the {display}")
+        self.memory.joined_to[display] = meter
+
+    def critical_command(self, party: str, device: str) -> Exchange:
+        """A critical SR the device carries out only for the party in its supplier Digital Signing cell, signed
+        with the key that party uses now, that changes nothing: 6.24.2 (the device's certificate) on a meter or
+        GPF; on an HCALCS, which takes no 6.24.2, 8.7.1 joining it again to the meter it is joined to (the
+        entry is already in its device log, so the join only confirms it)."""
+        config = self.lab.config
+        if parameters.device_type(config, parameters.device(config, device)[1]) is DeviceType.HCALCS:
+            meter = self.memory.joined_to.get(device)
+            if meter is None:
+                raise CheckFailed(f"the {device} has not been joined to a meter in this scenario: nothing to confirm")
+            return self.send(party, "8.7.1", device, expect_success=False, other_device_id=f"the {meter}")
+        return self.send(party, "6.24.2", device, expect_success=False)
 
     def handover(self, party: str, device: str, certificates: str) -> None:
         """6.21, once per device and party: it works only while the ACB is still in the cell."""

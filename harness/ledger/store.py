@@ -336,7 +336,8 @@ class Ledger:
                 work_off_plan=work_off_plan or current.work_off_plan,
                 plan_due=_date(plan_due, "work-off plan due date") if plan_due else current.plan_due,
                 closed_at=closed_at,
-                close_reason=(close_reason or "").strip() or None if status == "closed" else current.close_reason))
+                close_reason=(close_reason or "").strip() or None if status == "closed"
+                else None if status is not None else current.close_reason))         # reopened: the reason went with it
             self._link(conn, issue_id, executions, scenarios)
         return self.issue(issue_id)
 
@@ -354,17 +355,25 @@ class Ledger:
                                                            scenario_id=scenario_id))
 
     def unretested(self, issue: TestIssue) -> list[str]:
-        """The scenarios linked to an issue that have no passing execution after it: what a retest must run."""
+        """The linked tests with no passing execution after the issue's: what a retest must run. A scenario linked
+        through an execution is retested only by the same test (baseline, test set and cast: another meter in
+        the ESME role is another test); one linked as a whole by any passing execution finished on or after the
+        day the issue was raised."""
         e, link = tables.executions.c, tables.issue_links.c
-        linked_at: dict[str, int] = {}
-        for execution_id, scenario_id in self._db.rows(
-                select(link.execution_id, link.scenario_id).where(link.issue_id == issue.id)):
-            linked_at[scenario_id] = max(linked_at.get(scenario_id, 0), execution_id or 0)
         missing = []
-        for scenario_id, after in sorted(linked_at.items()):
-            passed = self._db.rows(select(e.id, e.finished_at).where(
-                e.scenario_id == scenario_id, e.outcome == "passed", e.id > after))
-            if not any(after or finished[:10] >= issue.raised_at for _, finished in passed):
+        for execution_id, scenario_id in sorted(set(self._db.rows(
+                select(link.execution_id, link.scenario_id).where(link.issue_id == issue.id))),
+                key=lambda r: (r[1], r[0] or 0)):
+            if execution_id is None:
+                passed = select(e.id).where(e.scenario_id == scenario_id, e.outcome == "passed",
+                                            func.substr(e.finished_at, 1, 10) >= issue.raised_at)
+            else:
+                [(baseline, test_set, cast)] = self._db.rows(
+                    select(e.baseline, e.test_set, e.cast_).where(e.id == execution_id))
+                passed = select(e.id).where(e.scenario_id == scenario_id, e.outcome == "passed", e.id > execution_id,
+                                            e.baseline.is_not_distinct_from(baseline),
+                                            e.test_set.is_not_distinct_from(test_set), e.cast_ == cast)
+            if not self._db.rows(passed.limit(1)) and scenario_id not in missing:
                 missing.append(scenario_id)
         return missing
 
@@ -489,7 +498,9 @@ def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     """An execution as its row holds it: the blocked reason is its blocker; its text is the error's."""
     values = {**{c: getattr(e, c.rstrip("_")) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
               "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None,
-              "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts)}
+              "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts),
+              # the report reads the folder later, from wherever the lab lead is (DIT.EX.8)
+              "evidence": os.path.abspath(e.evidence) if e.evidence else e.evidence}
     return {c: values[c] for c in _EXECUTION_COLUMNS}
 
 

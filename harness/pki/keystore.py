@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -58,6 +59,7 @@ def _point(public_key: ec.EllipticCurvePublicKey) -> bytes:
     return public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
 
+@lru_cache(maxsize=1024)            # every signed DUIS document names its signer's issuer: parse each name once
 def issuer_key(name: str | x509.Name) -> frozenset[tuple[str, str]]:
     """Order- and whitespace-insensitive form of a distinguished name ('CN=Z1,OU=07' == 'OU=07, CN=Z1')."""
     if isinstance(name, x509.Name):

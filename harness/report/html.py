@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from harness.report import charts
 from harness.report.charts import OUTCOME_LABELS, OUTCOMES
+from harness.report.document import identification
 
 LIST_CAP = 50                    # rows of a list of individual tests before "and N more"
 ERROR_LIST_CAP = 25              # rows of the failed and the blocked tests: theirs carry error text, several lines
@@ -36,8 +41,46 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(assessment: Mapping) -> str:
-    return _environment().get_template("report.html.j2").render(a=assessment, v=_view(assessment))
+def render_html(assessment: Mapping, out_dir: Path | None = None) -> str:
+    """The report page; links to evidence folders are relative to out_dir (where the page is written) when given,
+    else absolute file URLs."""
+    return _environment().get_template("report.html.j2").render(a=assessment, v=_view(assessment, out_dir))
+
+
+# The families as the plan names them (each feature's title; test_report_render holds them to features/).
+FAMILY_NAMES = {
+    "install_commission": "Install & Commission (incl. post commissioning activities)",
+    "no_wan_lcd": "'no WAN' Installation Using Local Command Delivery",
+    "prepayment_top_up": "Prepayment - ToP Up", "chf_replacement": "CHF Replacement", "ppmid": "PPMID",
+    "tariff_update": "Tariff Update (Product Change)", "change_of_mode": "Change of Mode (Product Change)",
+    "firmware": "Firmware Management", "change_of_supplier": "Change of Supplier (Gain and Loss)",
+    "org_certificate": "Organisation Certificate Update", "device_certificate": "Device Certificate Update",
+    "dsp_schedule": "DSP Schedule Management", "price_update": "Price Update", "ihd": "In House Display",
+    "change_of_tenancy": "Change of Tenancy", "decommission": "Decommission Device", "meter_reading": "Meter Reading",
+    "prepayment_data": "Prepayment Data",
+    "ch_upgrade": "Communications Hub upgrade from CHTS v1.0 to v1.1 (DIT.9)",
+    "dual_band_hub": "Dual band Communications Hub sub-GHz configuration"}
+
+
+def family_name(family: str) -> str:
+    return FAMILY_NAMES.get(family) or family.replace("_", " ").capitalize()
+
+
+def _short(name: str) -> str:
+    """A family's name without its parenthesis, for a matrix's column header (the full name is its tooltip)."""
+    return name.split(" (")[0]
+
+
+def _link(path: str | None, out_dir: Path | None) -> str | None:
+    if not path:
+        return None
+    absolute = Path(path).resolve()
+    if out_dir is None:
+        return absolute.as_uri() + "/"
+    try:
+        return os.path.relpath(absolute, out_dir.resolve()).replace(os.sep, "/") + "/"
+    except ValueError:
+        return absolute.as_uri() + "/"
 
 
 def _clip(text: str | None, limit: int = ERROR_CHARS) -> str:
@@ -65,49 +108,92 @@ def _capped(items: Iterable, limit: int = LIST_CAP) -> dict:
     return {"rows": items[:limit], "more": max(len(items) - limit, 0), "total": len(items)}
 
 
+def _traced(requirements: list[Mapping], tests: list[Mapping]) -> dict[str, dict[str, None]]:
+    """Requirement -> the scenarios traced to it: the requirement's own list, then those whose tests name it."""
+    named: dict[str, dict[str, None]] = defaultdict(dict)
+    for test in tests:
+        for requirement in test.get("requirements") or ():
+            named[requirement][test["scenario_id"]] = None
+    return {r["id"]: {**dict.fromkeys(r.get("scenarios") or ()), **named.get(r["id"], {})} for r in requirements}
+
+
 def _traceability(requirements: list[Mapping], tests: list[Mapping], issues: list[Mapping]) -> dict:
-    """Requirement -> scenario -> latest outcome per target (release baseline and test set) -> issues: one row
-    per requirement x scenario, one column per target. Rows not all passed come first; past
-    SCENARIOS_PER_REQUIREMENT the rest of a requirement's rows are summed in one row."""
+    """Requirement x family: passed of the planned tests of the family's scenarios traced to the requirement (the
+    matrix); and, per requirement, the scenarios not all passed with their outcomes per target and issues (the
+    exceptions a reader follows up), SCENARIOS_PER_REQUIREMENT at most."""
     by_scenario: dict[str, list[Mapping]] = defaultdict(list)
-    scenarios_by_requirement: dict[str, dict[str, None]] = defaultdict(dict)
-    targets: dict[tuple[str, str], None] = {}
     for test in tests:
         by_scenario[test["scenario_id"]].append(test)
-        targets[(test["baseline"], test["test_set"])] = None
-        for requirement in test.get("requirements") or ():
-            scenarios_by_requirement[requirement][test["scenario_id"]] = None
     issues_by_scenario: dict[str, set[str]] = defaultdict(set)
     for issue in issues:
         for scenario in issue.get("scenarios") or ():
             issues_by_scenario[scenario].add(issue["id"])
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    families: dict[str, None] = {}
+    exceptions = []
+    for requirement, scenarios in _traced(requirements, tests).items():
+        rows: list[dict[str, Any]] = []
+        for scenario in scenarios:
+            planned = by_scenario.get(scenario, [])
+            for test in planned:
+                families[test["family"]] = None
+                cell = cells[(requirement, test["family"])]
+                cell[0] += test["outcome"] == "passed"
+                cell[1] += 1
+            counts = Counter(t["outcome"] for t in planned)
+            if counts["passed"] == len(planned) and planned:
+                continue
+            rows.append({"scenario": scenario, "counts": counts, "planned": len(planned),
+                         "worst": min((_NOT_PASSED_FIRST.get(o, 0) for o in counts), default=-1),
+                         "outcomes": sorted(Counter(f"{t['baseline']} {t['test_set']}: {OUTCOME_LABELS[t['outcome']]}"
+                                                    for t in planned if t["outcome"] != "passed").items()),
+                         "issues": sorted(issues_by_scenario.get(scenario, set()).union(
+                             *(t.get("issues") or () for t in planned)))})
+        if rows:
+            rows.sort(key=lambda row: row["worst"])
+            exceptions.append({"requirement": requirement, "rows": rows[:SCENARIOS_PER_REQUIREMENT],
+                               "more": max(len(rows) - SCENARIOS_PER_REQUIREMENT, 0)})
+    ordered = sorted(families, key=lambda f: (f not in FAMILY_NAMES, list(FAMILY_NAMES).index(f)
+                                              if f in FAMILY_NAMES else 0, f))
+    matrix = charts.trace_matrix(requirements, [(f, _short(family_name(f))) for f in ordered],
+                                 {key: (p, n) for key, (p, n) in cells.items()})
+    return {"matrix": matrix, "exceptions": exceptions, "families": len(ordered)}
 
-    groups = []
-    for requirement in requirements:
-        # The requirement's own list first, then scenarios whose tests name the requirement but it does not.
-        scenario_ids = dict.fromkeys(requirement.get("scenarios") or ())
-        scenario_ids.update(scenarios_by_requirement.get(requirement["id"], {}))
-        rows = [_trace_row(sid, by_scenario.get(sid, []), issues_by_scenario.get(sid, set())) for sid in scenario_ids]
-        rows.sort(key=lambda row: row["worst"])
-        shown, rest = rows[:SCENARIOS_PER_REQUIREMENT], rows[SCENARIOS_PER_REQUIREMENT:]
-        rest_counts: Counter = Counter()
-        for row in rest:
-            rest_counts.update(row["counts"])
-        groups.append({"requirement": requirement, "rows": shown, "more": len(rest), "more_counts": rest_counts})
-    # Target columns share what the scenario and issues columns leave of the page width.
-    target_width = round(62 / max(len(targets), 1), 2)
-    return {"groups": groups, "targets": list(targets), "columns": [27, *[target_width] * len(targets), 11]}
+
+def _pairs(a: Mapping) -> list[Markup]:
+    """Per test set, the devices tested together (charts.pair_matrix), from each executed test's participants. Per
+    test set, not per CH variant: devices of two test sets never take part in one test, and a CH variant's matrix
+    would be mostly empty."""
+    columns = {c["device"]: c for c in a["heatmap"]["columns"]}
+    pairs: dict[str, dict[tuple[str, str], list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    devices: dict[str, dict[str, None]] = defaultdict(dict)
+    for test in a["tests"]:
+        if test["outcome"] not in ("passed", "failed") or not test.get("test_set"):
+            continue
+        where = f"{test['test_set']} ({test['ch_variant']})" if test.get("ch_variant") else test["test_set"]
+        used = sorted(d for d in test.get("devices") or () if d in columns)
+        for i, first in enumerate(used):
+            devices[where][first] = None
+            for second in used[i:]:
+                cell = pairs[where][(first, second)]
+                cell[0] += test["outcome"] == "passed"
+                cell[1] += 1
+    order = {c["device"]: i for i, c in enumerate(a["heatmap"]["columns"])}
+    return [charts.pair_matrix(where, [columns[d] for d in sorted(devices[where], key=order.__getitem__)],
+                               {k: (p, n) for k, (p, n) in pairs[where].items()})
+            for where in sorted(devices)]
 
 
-def _trace_row(scenario_id: str, tests: list[Mapping], issue_ids: set[str]) -> dict:
-    counts = Counter(t["outcome"] for t in tests)
-    issue_ids = issue_ids.union(*(t.get("issues") or () for t in tests))
-    worst = min((_NOT_PASSED_FIRST.get(o, 0) for o in counts), default=-1)   # never planned: first of all
-    return {"scenario": scenario_id, "counts": counts, "planned": len(tests), "worst": worst,
-            "outcomes": {(t["baseline"], t["test_set"]): t["outcome"] for t in tests}, "issues": sorted(issue_ids)}
+def _unmet(a: Mapping) -> list[Mapping]:
+    """The entry and exit criteria not met, in the order the plan numbers them: what page 1 names."""
+    return [c for c in [*a["entry_criteria"], *a["exit_criteria"]] if c["status"] != "met"]
 
 
-def _view(a: Mapping) -> dict:
+def _test_row(t: Mapping, out_dir: Path | None) -> dict:
+    return {**t, "family_name": family_name(t["family"]), "evidence_href": _link(t.get("evidence"), out_dir)}
+
+
+def _view(a: Mapping, out_dir: Path | None = None) -> dict:
     """What the template shows beyond the assessment's own fields: counts, capped lists, charts."""
     tests = a["tests"]
     by_outcome: dict[str, list[Mapping]] = defaultdict(list)
@@ -116,21 +202,36 @@ def _view(a: Mapping) -> dict:
         by_outcome[test["outcome"]].append(test)
         by_variant[test["ch_variant"]][test["outcome"]] += 1
     variants = list(dict.fromkeys([*a["heatmap"]["rows"], *by_variant]))
-    families: list[tuple[str, Mapping[str, int]]] = [(f["family"], {o: f.get(o, 0) for o in OUTCOMES})
-                                                     for f in a["families"]]
+    by_name = sorted(a["families"], key=lambda f: family_name(f["family"]).strip("'").lower())
+    families: list[tuple[str, Mapping[str, int]]] = [(family_name(f["family"]), {o: f.get(o, 0) for o in OUTCOMES})
+                                                     for f in by_name]
     totals = a["totals"]
     planned = sum(totals.get(o, 0) for o in OUTCOMES)
     mask = a["defect_mask"]
+    han = a.get("han") or {"latency": [], "duty_cycle": [], "thresholds": None}
+    document = a.get("document") or identification(a)
     return {
         "planned": planned,
         "executed": totals.get("passed", 0) + totals.get("failed", 0),
+        "document": document,
+        "unmet": _unmet(a),
+        "family_name": family_name,
+        "families": by_name,
         "never_run": _capped(by_outcome["not_run"]),
-        "failed": _capped(by_outcome["failed"], ERROR_LIST_CAP),
-        "blocked": _capped(by_outcome["blocked"], ERROR_LIST_CAP),
+        "failed": _capped([_test_row(t, out_dir) for t in by_outcome["failed"]], ERROR_LIST_CAP),
+        "blocked": _capped([_test_row(t, out_dir) for t in by_outcome["blocked"]], ERROR_LIST_CAP),
         "variant_chart": charts.outcome_bars([(v, by_variant[v]) for v in variants],
                                              "Planned tests by outcome per CH variant", key="ch-variant"),
-        "family_chart": charts.outcome_bars(families, "Planned tests by outcome per family", key="family"),
+        "family_chart": charts.outcome_bars(families, "Planned tests by outcome per family", key="family",
+                                            label_width=290),
+        "legend": charts.band_legend(),
         "heatmap": charts.heatmap(a["heatmap"]["rows"], a["heatmap"]["columns"], a["heatmap"]["cells"]),
+        "pair_matrices": _pairs(a),
+        "latency_charts": [charts.latency_histogram(band) for band in han["latency"]],
+        "duty_cycle_chart": charts.duty_cycle_chart(han["duty_cycle"], han["thresholds"])
+        if han.get("thresholds") else None,
+        "han": han,
+        "duty_peak": max(han["duty_cycle"], key=lambda p: p["peak_percent"]) if han["duty_cycle"] else None,
         # as_dict() may key severities by int; summary.json has them as strings.
         "mask": [{"provider": provider, "levels": {str(sev): level for sev, level in levels.items()},
                   "within": all(level["within"] for level in levels.values())}

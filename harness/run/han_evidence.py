@@ -6,7 +6,7 @@ from one run alone."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from harness.han import analysis, capture
@@ -15,19 +15,23 @@ from harness.ledger import ExecutionRecord, Ledger
 RECORDED_BY = "dit run"
 
 
-def record(book: Ledger, run_id: int, executions: Iterable[ExecutionRecord]) -> list[str]:
-    """What this run's captures show, one line per requirement; a capture that cannot be read is said on stderr."""
+def record(book: Ledger, run_id: int, executions: Iterable[ExecutionRecord],
+           progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """What this run's captures show, one line per requirement; a capture that cannot be read is said on stderr.
+    progress(done, total) hears how far the analysis has got (a matrix run's take tens of seconds)."""
     figures: dict[str, dict] = {}
     where: set[str] = set()
-    for execution in executions:
-        path = Path(execution.evidence or "") / "han.pcap"
-        if execution.evidence and path.is_file():
-            try:
-                figures[execution.node] = analysis.Analysis().add(capture.read(path)).figures()
-            except capture.CaptureError as exc:
-                print(f"HAN capture not analysed: {exc}", file=sys.stderr)
-                continue
+    captures = [(e, path) for e in executions if e.evidence and (path := Path(e.evidence) / "han.pcap").is_file()]
+    if progress is not None and captures:
+        progress(0, len(captures))
+    for done, (execution, path) in enumerate(captures, 1):
+        try:
+            figures[execution.node] = analysis.Analysis().add(capture.read(path)).figures()
             where.add(str(path.parent.parent))
+        except capture.CaptureError as exc:
+            print(f"HAN capture not analysed: {exc}", file=sys.stderr)
+        if progress is not None:
+            progress(done, len(captures))
     lines = []
     for requirement, (status, summary) in analysis.phase_evidence(list(figures.values())).items():
         kept = {node: {k: f[k] for k in analysis.FIGURES[requirement]} for node, f in figures.items()}

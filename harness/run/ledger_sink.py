@@ -52,15 +52,17 @@ class LedgerSink:
             self.stopping.note(f"ledger lost: {lost.what}")
             return None
 
-    def commit(self, execution: ExecutionRecord) -> None:
-        """An execution is in the ledger the moment it ends: a run killed later loses nothing of it."""
+    def commit(self, execution: ExecutionRecord) -> int | None:
+        """An execution is in the ledger the moment it ends: a run killed later loses nothing of it. Its id in the
+        ledger (None in an xdist worker, which commits nothing)."""
         if not self.records:
-            return
+            return None
         try:
-            self.book.record_execution(execution)
+            execution_id = self.book.record_execution(execution)
         except DitError as lost:
             self._lost(execution, lost)
         self.stopping.end.recorded += 1
+        return execution_id
 
     def _lost(self, execution: ExecutionRecord, lost: DitError) -> NoReturn:
         """The ledger did not take a finished execution (its server went away, its disk is full): once more with

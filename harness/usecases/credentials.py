@@ -10,7 +10,8 @@ for instance a device's trust anchors after a Change of Supplier (6.23) or a cre
 
 `trust_anchors` gives a Provide Security Credential Details response as typed TrustAnchor records; the MMC
 response has one RemotePartyDetails per trust anchor cell (or per remote party whose details failed), and
-`trust_anchor_holder` finds a cell's holder among a User's MMC values.
+`trust_anchor_holder` finds a cell's holder among a User's MMC values; `replaced_cell` what a credentials update's
+response (6.15.1, 6.21, 6.23) says it placed in a cell.
 
 Matched against the public RTDS 4.5.0 pairs (SmartDCCInnovation/gbcs-parser, templates from
 SmartDCCInnovation/duis-templates): CS02aMAC, CS02fMAC and CS02e commands match; their SUCCESS responses
@@ -251,6 +252,17 @@ def trust_anchor_holder(values: dict[str, str], role: str, usage: str) -> str | 
     for entry in mmc_entries(values, "RemotePartyDetails"):
         if entry.get("RemotePartyRole") == role and entry.get("CertificateUsage") == usage:
             return entry.get("ExistingRemotePartyID")
+    return None
+
+
+def replaced_cell(values: dict[str, str], role: str, certificate_type: str) -> tuple[str, str, bytes] | None:
+    """What a 6.15.1 / 6.21 / 6.23 response (MMC values) says of one cell it replaced, by MMC role ("Supplier") and
+    certificate type ("DigitalSigning"): its status ("success"), the party now in it and the subject key identifier
+    of the certificate now in it; None when the response names no such cell."""
+    for entry in mmc_entries(values, "ExecutionOutcome/ReplacementOutcome"):
+        if entry.get("RemotePartyRole") == role and entry.get("CertificateType") == certificate_type:
+            return (entry.get("StatusCode/ASN1Status", ""), entry.get("NewRemotePartyID", ""),
+                    base64.b64decode(entry.get("NewCertificateHash", "")))
     return None
 
 
