@@ -3,13 +3,16 @@
 Run:  .venv/bin/python benchmarks/bench_han_capture.py [--frames N] [--pcapng]
 Writes an N-frame TAP capture (default 1,000,000: a HAN of a hub and four devices on 2.4 GHz and sub-GHz, data
 frames with short addresses both ways, their MAC ACKs, some long-address commands and data), then prints frames
-per second of (a) capture.read + mac.decode of every frame and (b) `tshark -T fields` of three fields, when
-tshark is installed, and the peak memory of each (max RSS of this process, and separately of child processes).
+per second of (a) capture.read + mac.decode of every frame, (b) the whole analysis, (c) `dit han analyse --json`
+as the command runs it (analysis and its JSON written) and (d) `tshark -T fields` of three fields, when tshark is
+installed, with wall and CPU time and the ratio of (c) to (d) in the same run; and the peak memory of each (max RSS of
+this process, and separately of child processes).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import random
 import resource
@@ -67,6 +70,19 @@ def analysed(path: Path) -> tuple[int, float]:
     return result["frames"], time.perf_counter() - start
 
 
+def analyse_json(path: Path, out: Path) -> tuple[int, float, float]:
+    """`dit han analyse --json` as the command runs it after parsing its arguments: the analysis, its JSON form
+    (channel changes listed up to the default cap, all counted) written to a file. Frames, wall s, CPU s."""
+    from harness.cli.han import _han_results
+    from harness.han.duty_cycle import Thresholds
+
+    start, cpu = time.perf_counter(), time.process_time()
+    results = _han_results([str(path)], Thresholds())
+    with out.open("w", encoding="utf-8") as file:
+        json.dump(results, file, indent=2)
+    return results[0]["frames"], time.perf_counter() - start, time.process_time() - cpu
+
+
 def fast_path(path: Path) -> tuple[int, float]:
     decode, frames, start = mac.decode, 0, time.perf_counter()
     for frame in capture.read(path):
@@ -75,16 +91,20 @@ def fast_path(path: Path) -> tuple[int, float]:
     return frames, time.perf_counter() - start
 
 
-def tshark(path: Path, binary: str) -> tuple[int, float, float | None]:
-    """Frames, seconds and tshark's own peak RSS in MiB: measured by /usr/bin/time when it is there, since this
-    process's rusage of children counts the memory a child had before exec (our own, at fork)."""
+def tshark(path: Path, binary: str) -> tuple[int, float, float | None, float]:
+    """Frames, seconds, tshark's own peak RSS in MiB and its CPU seconds: the memory measured by /usr/bin/time
+    when it is there, since this process's rusage of children counts the memory a child had before exec (our own,
+    at fork)."""
     timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([*timer, binary, "-r", str(path), "-T", "fields", "-e", "frame.time_epoch", "-e",
                              "wpan.src16", "-e", "wpan.dst16"], capture_output=True, check=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     peak = int(result.stderr.split()[-1]) / 1024 if timer else None
-    return result.stdout.count(b"\n"), seconds, peak
+    return result.stdout.count(b"\n"), seconds, peak, cpu
 
 
 def main() -> None:
@@ -109,15 +129,22 @@ def main() -> None:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"full analysis (dit han analyse): {frames:,} frames in {seconds:.2f} s = {frames / seconds:,.0f} "
               f"frames/s; peak RSS (this process) {own:.0f} MiB")
+        written = Path(folder) / "analysis.json"
+        frames, seconds, cpu = analyse_json(path, written)
+        print(f"dit han analyse --json: {frames:,} frames in {seconds:.2f} s (CPU {cpu:.2f} s) = "
+              f"{frames / seconds:,.0f} frames/s; {written.stat().st_size / 1e3:,.0f} kB of JSON")
 
         binary = shutil.which("tshark")
         if binary is None:
             print("tshark: not installed (apt-get install tshark), no comparison")
             return
-        frames, seconds, peak = tshark(path, binary)
+        shark_frames, shark_seconds, peak, shark_cpu = tshark(path, binary)
         memory = f"{peak:.0f} MiB" if peak is not None else "not measured (no /usr/bin/time)"
-        print(f"tshark -T fields: {frames:,} frames in {seconds:.2f} s = {frames / seconds:,.0f} frames/s; "
-              f"peak RSS (tshark) {memory}")
+        print(f"tshark -T fields: {shark_frames:,} frames in {shark_seconds:.2f} s (CPU {shark_cpu:.2f} s) = "
+              f"{shark_frames / shark_seconds:,.0f} frames/s; peak RSS (tshark) {memory}")
+        print(f"dit han analyse --json against tshark: {(frames / seconds) / (shark_frames / shark_seconds):.2f}x "
+              f"its frames/s (wall), {(frames / cpu) / (shark_frames / shark_cpu):.2f}x per CPU second "
+              f"(issue 19 aims at 3x)")
 
 
 if __name__ == "__main__":

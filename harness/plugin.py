@@ -82,6 +82,11 @@ class ScenarioContext:
             raise DitError("no Service Request has been sent yet in this scenario")
         return self.exchanges[-1]
 
+    def __repr__(self) -> str:
+        # allure-pytest-bdd takes the repr of every step function's argument (then the plugin drops it): the
+        # dataclass's would write out every exchange so far, at every step
+        return f"ScenarioContext({len(self.exchanges)} exchanges, {len(self.evidence)} evidence)"
+
 
 # What the plugin keeps on each scenario's item.
 RECORD = pytest.StashKey[ExecutionRecord]()         # the execution as far as it has gone
@@ -598,7 +603,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # the scenario as the live line shows it while it runs; on the setup report only, so no JUnit property
         report.user_properties.append((STARTED_AS, console.scenario(_new_record(item, template))))
     _finish_record(item, call, report)
+    if report.when == "teardown":
+        _release(item)
     return report
+
+
+def _release(item: pytest.Item) -> None:
+    """Once a scenario has ended (its lab stopped, its record sent) the item keeps no more of it: pytest keeps
+    every item to the end of the run, and a lab with its devices, HAN frames and exchanges is megabytes."""
+    keys: tuple[pytest.StashKey[Any], ...] = (LAB, CONTEXT, STEP_LOG, EVIDENCE_KEPT, STARTED)
+    for key in keys:
+        if key in item.stash:
+            del item.stash[key]
 
 
 def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:

@@ -123,6 +123,28 @@ def test_dit_han_analyse_prints_and_writes_json(tmp_path):
     assert bad.returncode == 2 and "thresholds must rise" in bad.stderr
 
 
+
+def test_dit_han_analyse_lists_the_first_channel_changes_and_counts_them_all(tmp_path):
+    """A band hopping on every frame: the JSON lists the first CHANGES_LISTED changes and counts all of them;
+    --all-changes lists every one; the analysis itself keeps them all."""
+    from harness.cli.han import CHANGES_LISTED
+
+    frames = [data(1.0 + n, CH, ESME, n % 256, aps(0x0704, n % 256), channel=11 + n % 2)
+              for n in range(CHANGES_LISTED + 6)]
+    path = tmp_path / "hopping.pcap"
+    write_pcap(path, frames)
+    changes = analyse(frames)["channel_changes"]
+    assert len(changes) == CHANGES_LISTED + 5
+    [summary] = json.loads(dit("han", "analyse", str(path), "--json").stdout)
+    assert summary["channel_changes"] == changes[:CHANGES_LISTED]
+    assert summary["channel_change_counts"] == {"total": CHANGES_LISTED + 5, "by_band": {"2.4 GHz": CHANGES_LISTED + 5},
+                                                "by_how": {"seen on air": CHANGES_LISTED + 5},
+                                                "by_trigger": {"unknown": CHANGES_LISTED + 5}}
+    [everything] = json.loads(dit("han", "analyse", str(path), "--json", "--all-changes").stdout)
+    assert everything["channel_changes"] == changes and everything["channel_change_counts"]["total"] == len(changes)
+    text = dit("han", "analyse", str(path)).stdout
+    assert text.count("channel change 2.4 GHz") == CHANGES_LISTED and "and 5 more channel changes" in text
+
 def test_a_truncated_capture_is_analysed_up_to_the_break(tmp_path):
     path = tmp_path / "cut.pcap"
     write_pcap(path, [data(1.0 + n, CH, ESME, n, aps(0x0704, n) + bytes(20)) for n in range(5)])

@@ -351,6 +351,25 @@ def test_tap_sub_ghz_page_28_channel_5_and_unknown_tlvs(tmp_path):
     assert (got.mpdu, got.channel, got.page, got.fcs_ok) == (_data(9), 5, 28, None)   # no FCS TLV: no FCS
 
 
+
+@pytest.mark.parametrize("fcs_ok", [True, False])
+def test_tap_usual_header_reads_as_the_same_tlvs_in_another_order(tmp_path, fcs_ok):
+    """The usual TAP header (what write_pcap writes) is read in one go; the same TLVs in another order take the TLV
+    walk: both give the same frame, a bad FCS included."""
+    frame = CapturedFrame(T0, _data(9), 5, 28, fcs_ok, -71.25, 99)
+    usual = tmp_path / "usual.pcap"
+    capture.write_pcap(usual, [frame])
+    fcs = capture.crc16_kermit(_data(9)) ^ (0 if fcs_ok else 0xFFFF)
+    tlvs = (struct.pack("<HHB3x", 10, 1, 99) + struct.pack("<HHf", 1, 4, -71.25) + struct.pack("<HHHBx", 3, 3, 5, 28)
+            + struct.pack("<HHB3x", 0, 1, 1))
+    tap = struct.pack("<BBH", 0, 0, 4 + len(tlvs)) + tlvs + _data(9) + fcs.to_bytes(2, "little")
+    reordered = tmp_path / "reordered.pcap"
+    reordered.write_bytes(_pcap_file("<", False, 283, [(int(T0), 0, tap)]))
+    (got,) = capture.read(usual)
+    (walked,) = capture.read(reordered)
+    assert got == frame and walked == CapturedFrame(float(int(T0)), *[getattr(frame, f) for f in (
+        "mpdu", "channel", "page", "fcs_ok", "rssi", "lqi")])
+
 # -- ZEP ----------------------------------------------------------------------------------------------------------
 
 def _zep_v2(frame: bytes, *, channel=15, crc_mode=1, lqi=222, ntp: float | None = T0, kind=1) -> bytes:

@@ -84,6 +84,24 @@ def test_an_execution_comes_back_as_it_was_recorded_with_its_plan_and_what_block
     assert (passed.outcome, passed.blocked) == (Outcome.PASSED, None)
 
 
+
+def test_records_read_back_with_the_same_lists_each_have_their_own(tmp_path):
+    """The read parses a repeated JSON list once; each record still gets a list of its own to change."""
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        run = book.start_run("emulated", "", [])
+        book.plan(run, [_planned("a"), _planned("b")])
+        for node in ("a", "b"):
+            book.record_execution(ExecutionRecord(run, node, "install_commission/s", "passed", "2026-11-21T10:00",
+                                                  devices=["ESME-1"], alerts=["0x8F1C"]))
+        first, second = book.executions()
+        first.devices.append("IHD-1")
+        first.alerts.clear()
+        first.tags.append("changed")
+        planned = book.planned()
+        planned[0].devices.append("GSME-1")
+        assert (second.devices, second.alerts, second.tags) == (["ESME-1"], ["0x8F1C"], ["ESME", "DIT.1"])
+        assert book.executions()[0].devices == ["ESME-1"] and book.planned() == [_planned("a"), _planned("b")]
+
 def test_a_ledger_an_older_dit_made_gains_what_blocked_each_execution(tmp_path):
     db = tmp_path / "phase.db"
     with Ledger(f"sqlite:///{db}") as book:

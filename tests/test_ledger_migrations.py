@@ -33,7 +33,7 @@ PATIENCE_S = 120            # an overall bound, not a pace: the polls below wait
 # What the records gained since ab80485 read as in a ledger it made: nothing known, never a guess.
 GAINED = {"executions": {"participants": [], "alerts": [], "cast": ""}, "planned": {"cast": ""},
           "evidence": {"sha256": None, "automated": False, "run_id": None, "detail": None},
-          "issues": {"close_reason": None}}
+          "issues": {"close_reason": None}, "devices": {"firmware_version": ""}}
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +151,38 @@ def test_a_ledger_an_old_release_made_opens_upgraded_with_nothing_lost(release, 
     assert capsys.readouterr().err == ""
     if kind == "sqlite":
         assert _sqlite_content(tmp_path / "phase.db") == upgraded and not backup.exists()
+
+
+def test_a_ledger_at_schema_0002_opens_upgraded_with_each_devices_firmware_unknown(tmp_path, capsys):
+    """Release 583bca9 wrote schema 0002 (tests/data/ledgers/make.sh): its devices had no firmware version."""
+    dsn = _old_ledger("583bca9", "sqlite", tmp_path, None)          # type: ignore[arg-type]  # no PostgreSQL here
+    original = _sqlite_content(tmp_path / "phase.db")
+    with Ledger(dsn, create=False) as book:
+        seen = _seen(book)
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"dit: {tmp_path / 'phase.db'}: ledger upgraded from schema 0002 to schema {schema.HEAD}; the "
+                    f"ledger as it was is kept in {tmp_path / f'phase.db.pre-{schema.HEAD}.bak'}")
+    assert _sqlite_content(tmp_path / f"phase.db.pre-{schema.HEAD}.bak") == original
+    expected = _expected("583bca9", "sqlite")
+    assert _as_the_release_saw(seen, expected) == expected
+    assert len(seen["devices"]) == 11 and all(d["firmware_version"] == "" for d in seen["devices"])
+    assert _revision(dsn) == [schema.HEAD] and _schema_drift(dsn) == []
+
+
+def test_a_run_records_each_devices_firmware_version_as_the_asset_library_gives_it(tmp_path):
+    from harness.lab import load
+
+    lab = load()
+    records = lab.device_records(["SB11-core"])
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        run = book.start_run("emulated", "", [])
+        book.record_devices(run, records)
+        kept = {d.asset: d.firmware_version for d in book.devices()}
+    library = {a.name: a.firmware_version for a in lab.asset_library.selected()} | \
+              {h.name: h.firmware_version for h in lab.asset_library.hubs.values()}
+    devices = {d.asset for d in records} & library.keys()                      # the HHT is a tool, not in it
+    assert {a: kept[a] for a in devices} == {a: library[a] for a in devices} and len(devices) >= 10
+    assert all(kept[a] for a in devices)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

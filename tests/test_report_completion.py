@@ -21,11 +21,11 @@ TODAY = dt.date(2026, 11, 21)
 SB11, DB11 = "CHTS v1.1 Single Band", "CHTS v1.1 Dual Band"
 LAB = [DeviceRecord("CH-78-1", "SB11-core", SB11, "CHF", "Elm Communications", "E111", "CHTS v1.1", "2.0", "1.4"),
        DeviceRecord("ESME-78-1-alder", "SB11-core", SB11, "ESME", "Alder Metering", "0A31", "SMETS2 v3.0", "2.0",
-                    "1.4"),
+                    "1.4", firmware_version="00020001"),
        DeviceRecord("HHT-78", "SB11-core", SB11, "HHT", "DIT0", "0001"),
        DeviceRecord("CH-79-1", "DB11-core", DB11, "CHF", "Fir Hubs", "F112", "CHTS v1.1", "2.0", "1.4", sub_ghz=True),
        DeviceRecord("GSME-79-1-birch", "DB11-core", DB11, "GSME", "Birch Instruments", "0B32", "SMETS2 v3.0", "2.0",
-                    "1.4", sub_ghz=True)]
+                    "1.4", sub_ghz=True, firmware_version="00030002")]
 
 
 def _planned(scenario: str, test_set: str, baseline: str = "B6") -> PlannedTest:
@@ -79,6 +79,7 @@ def test_test_items_are_the_baselines_test_sets_and_devices_with_their_versions(
     assert sets["DB11-core"]["hub"]["manufacturer"] == "Fir Hubs"
     assert [(d["asset"], d["model"], d["gbcs_version"], d["zigbee_version"]) for d in items["devices"]] == [
         ("GSME-79-1-birch", "0B32", "2.0", "1.4"), ("ESME-78-1-alder", "0A31", "2.0", "1.4")]
+    assert [d["firmware_version"] for d in items["devices"]] == ["00030002", "00020001"]      # as the run recorded
 
 
 def test_latencies_are_binned_per_band_from_each_tests_latest_execution_only(phase):

@@ -180,11 +180,12 @@ def phase_assessment() -> dict:
                            "meter_standard": "SMETS2 v3.0", "test_sets": [t]} for b, t, v, _, _ in TARGETS],
             "test_sets": [{"test_set": t, "ch_variant": v, "devices": 8,
                            "hub": {"asset": f"CH-{t}", "manufacturer": "Elm Communications", "model": "E111",
-                                   "gbcs_version": "2.0", "zigbee_version": "1.4"}}
+                                   "gbcs_version": "2.0", "zigbee_version": "1.4", "firmware_version": "00010001"}}
                           for t, v in sorted({(t, v) for _, t, v, _, _ in TARGETS})],
             "devices": [{"asset": d, "test_set": "SB11-core", "device_type": kind, "manufacturer": m, "model": "0A31",
                          "standard": "SMETS2 v3.0", "gbcs_version": "2.0", "zigbee_version": "1.4",
-                         "silicon": "NXP", "sub_ghz": kind != "ESME"} for d, kind, m in DEVICES]},
+                         "silicon": "NXP", "sub_ghz": kind != "ESME", "firmware_version": "00020001"}
+                        for d, kind, m in DEVICES]},
         "han": HAN,
         "approval": {"recorded": [{"criterion": "DIT.EN.1", "status": "met",
                                    "reference": "Entry gate minutes 2026-11-01", "recorded_by": "J. Smith",
@@ -286,9 +287,10 @@ def test_the_identification_says_id_version_author_date_and_distribution(page, r
 def test_scope_lists_the_test_items_with_their_versions(html, assessment):
     scope = _section(html, "scope")
     assert len(_body_rows(html, "baselines")) == len(TARGETS)
-    assert len(_body_rows(html, "test-sets")) == 5 and "Elm Communications, E111" in scope
+    assert len(_body_rows(html, "test-sets")) == 5 and "Elm Communications, E111, firmware\n          00010001" in scope
     devices = _body_rows(html, "devices")
-    assert len(devices) == len(DEVICES) and all(">1.4<" in row and ">2.0<" in row for row in devices)
+    assert len(devices) == len(DEVICES) and all(">1.4<" in row and ">2.0<" in row and ">00020001<" in row
+                                                for row in devices)
 
 
 def test_families_are_named_as_the_plan_names_them(html):

@@ -103,4 +103,4 @@ def test_a_ledger_an_old_release_made_upgrades_from_the_wheel(venv: Path, tmp_pa
                   env=env)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert f"dit: {ledger}: ledger upgraded from an unversioned ledger" in listed.stderr
-    assert listed.stdout.splitlines()[0] == f"ledger {ledger}, schema revision 0002"
+    assert listed.stdout.splitlines()[0] == f"ledger {ledger}, schema revision 0003"

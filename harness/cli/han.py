@@ -27,6 +27,9 @@ def register(commands: Commands) -> None:
     analyse.add_argument("--channel", type=int, help="the channel, for link types that do not record it (195, 230)")
     analyse.add_argument("--page", type=int, help="the channel page (0 = 2.4 GHz, 28-31 sub-GHz), likewise")
     analyse.add_argument("--json", action="store_true")
+    analyse.add_argument("--all-changes", action="store_true",
+                         help=f"list every channel change (default: the first {CHANGES_LISTED}, with the counts of "
+                              f"all of them by band, how seen and trigger)")
     analyse.epilog = notes([
         ("dit han analyse reports/evidence/*/han.pcap",
          "per band: frames, latency p50/p95/max, duty cycle, channel changes"),
@@ -34,6 +37,8 @@ def register(commands: Commands) -> None:
          "link types 195/230 do not record the channel"),
         ("dit han analyse capture.pcapng --json",
          "as JSON"),
+        ("dit han analyse sniffer.pcapng --json --all-changes",
+         "with every channel change listed, not only the first"),
     ], {
         0: "every capture analysed",
         1: "a capture could not be read (its error is listed)",
@@ -63,6 +68,11 @@ def register(commands: Commands) -> None:
     show.set_defaults(func=cmd_han_show)
 
 
+# Channel changes listed by default. A busy capture can show a band hopping between channels on every other frame:
+# listing each is megabytes of JSON and a screenful per thousand frames, where the counts say what DIT.8 needs.
+CHANGES_LISTED = 100
+
+
 def _percent(value: str) -> float:
     """A duty cycle threshold: a share of an hour, above 0 and at most 100 %."""
     number = positive_number(value)
@@ -83,8 +93,9 @@ def _frame_number(value: str) -> int:
 
 
 def _han_results(paths: list[str], thresholds: Thresholds, channel: int | None = None,
-                 page: int | None = None) -> list[Row]:
-    """One analysis per capture; a capture that breaks off is analysed up to the break and says where."""
+                 page: int | None = None, listed: int | None = CHANGES_LISTED) -> list[Row]:
+    """One analysis per capture; a capture that breaks off is analysed up to the break and says where. Channel
+    changes: the first `listed` (None: all), and the counts of all of them."""
     from harness.han import analysis, capture
 
     results = []
@@ -97,8 +108,21 @@ def _han_results(paths: list[str], thresholds: Thresholds, channel: int | None =
             if not study.frames:
                 raise
             error = str(exc)
-        results.append({"capture": str(path), **study.result(), "error": error})
+        result = study.result()
+        changes = result["channel_changes"]
+        result["channel_change_counts"] = _change_counts(changes)
+        result["channel_changes"] = changes if listed is None else changes[:listed]
+        results.append({"capture": str(path), **result, "error": error})
     return results
+
+
+def _change_counts(changes: list[Row]) -> Row:
+    """All of a capture's channel changes counted: in total, per band, by how they were seen, by trigger."""
+    from collections import Counter
+
+    return {"total": len(changes),
+            **{what: dict(sorted(Counter(c[key] for c in changes).items()))
+               for what, key in (("by_band", "band"), ("by_how", "how"), ("by_trigger", "trigger"))}}
 
 
 def _han_line(r: Row) -> str:
@@ -115,6 +139,11 @@ def _han_line(r: Row) -> str:
         lines.append(f"  {band}: {b['frames']} frames ({channels}); {b['messages']} messages; {timing}; {duty}")
     lines += [f"  channel change {c['band']} {c['from']} -> {c['to']} at {c['time']} ({c['how']}; trigger "
               f"{c['trigger']})" for c in r["channel_changes"]]
+    more = r["channel_change_counts"]["total"] - len(r["channel_changes"])
+    if more:
+        lines.append(f"  and {more} more channel changes (" + ", ".join(
+            f"{band} {n}" for band, n in r["channel_change_counts"]["by_band"].items()) + " in all; --all-changes "
+            "lists them)")
     return "\n".join(lines)
 
 
@@ -131,7 +160,7 @@ def cmd_han_analyse(args: argparse.Namespace) -> int:
         raise DitError("duty cycle thresholds must rise: --limited < --critical < --regulated",
                        fix="e.g. --limited 1.3 --critical 2.2 --regulated 2.5")
     results = _han_results(args.capture, Thresholds(args.limited, args.critical, args.regulated),
-                           args.channel, args.page)
+                           args.channel, args.page, None if args.all_changes else CHANGES_LISTED)
     emit(args, results, _han_line)
     return EXIT_FAILED if any(r["error"] for r in results) else EXIT_OK
 

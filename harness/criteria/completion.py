@@ -51,7 +51,8 @@ _TYPE_ORDER = {"ESME": 0, "GSME": 1, "PPMID": 2, "IHD": 3, "HCALCS": 4}
 def _device(d: DeviceRecord) -> dict:
     return {"asset": d.asset, "test_set": d.test_set, "device_type": d.device_type, "manufacturer": d.manufacturer,
             "model": d.model, "standard": d.standard, "gbcs_version": d.gbcs_version,
-            "zigbee_version": d.zigbee_version, "silicon": d.silicon, "sub_ghz": d.sub_ghz}
+            "zigbee_version": d.zigbee_version, "silicon": d.silicon, "sub_ghz": d.sub_ghz,
+            "firmware_version": d.firmware_version}
 
 
 def _latest_figures(phase: Phase, requirement: str) -> list[tuple[Test, dict]]:

@@ -9,6 +9,9 @@ verified image can be activated; 11.3 names it by its hash and may be future dat
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.emulators.device import EmulatedDevice, GeneralSigning, execute_when_due, handles
@@ -37,21 +40,20 @@ class FirmwareHost(EmulatedDevice):
 
     def receive_firmware(self, data: bytes) -> bool:
         """An image has arrived over the HAN: verify it and say so to the supplier."""
-        try:
-            image = parse_image(data)
+        image, problem, digest = _read_image(data)
+        if image is not None:
             problem = self._image_problem(image)
-        except MalformedImage as exc:
-            problem = str(exc)
-        if problem is None:
-            self.verified_images[image.hash] = image
+        if image is not None and problem is None:
+            self.verified_images[digest] = image
             self.note(f"firmware {image.version} verified")
         else:
+            assert problem is not None, "an image that is no OTA file says why"
             self.note(f"firmware image refused: {problem}")
             self.log_security(FIRMWARE_NOT_VERIFIED, problem)
-        self._receipt(FIRMWARE_VERIFIED if problem is None else FIRMWARE_NOT_VERIFIED, data)
+        self._receipt(FIRMWARE_VERIFIED if problem is None else FIRMWARE_NOT_VERIFIED, digest)
         return problem is None
 
-    def _receipt(self, code: int, data: bytes) -> None:
+    def _receipt(self, code: int, image_hash: bytes) -> None:
         """The verdict to the supplier: a meter's Firmware Distribution Receipt Alert with the hash it calculated
         over the image, signed as the RTDS FDRA samples are; another device's, a Generic Non Critical Alert."""
         message_code = RECEIPT_ALERTS.get(self.device_type)
@@ -59,16 +61,17 @@ class FirmwareHost(EmulatedDevice):
             self.raise_alert(code)
             return
         self.raise_alert(code, critical=True, message_code=message_code,
-                         payload=receipt_alert(self.device_type, code, calculated_hash(data)))
+                         payload=receipt_alert(self.device_type, code, image_hash))
 
     def _image_problem(self, image: FirmwareImage) -> str | None:
         if image.manufacturer_code != self.manufacturer_code:
             return f"manufacturer code 0x{image.manufacturer_code:04X} is not this device's"
         if image.image_type != self.image_type:
             return f"image type 0x{image.image_type:04X} is not this device's"
-        if self.manufacturer_key is None or not image.signed_by(self.manufacturer_key):
+        if self.manufacturer_key is None or not _signed_by(image.data, _point(self.manufacturer_key)):
             return "manufacturer signature does not verify"
         return None
+
 
     @handles("CS06")
     def _activate_firmware(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -93,3 +96,29 @@ class FirmwareHost(EmulatedDevice):
     @handles("ECS52", "GCS38", "CS08")
     def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:
         return {"FirmwareVersion": self.firmware_version}
+
+
+# An 11.1 hands one image to up to 50,000 devices behind a hub, and each reads the same bytes: what reading and
+# verifying them gives depends on the bytes (and the manufacturer key) alone, so it is worked out once, and the
+# verified devices share one FirmwareImage (its body a slice of the file: 200 KB a device otherwise). The last
+# few images are kept, by content.
+
+@lru_cache(maxsize=4)
+def _read_image(data: bytes) -> tuple[FirmwareImage | None, str | None, bytes]:
+    """The image, or why it is no OTA upgrade file; and the hash a device calculates over it."""
+    digest = calculated_hash(data)
+    try:
+        return parse_image(data), None, digest
+    except MalformedImage as exc:
+        return None, str(exc), digest
+
+
+@lru_cache(maxsize=16)
+def _signed_by(data: bytes, manufacturer_key: bytes) -> bool:
+    image = _read_image(data)[0]
+    assert image is not None, "only an image that parsed is verified"
+    return image.signed_by(ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), manufacturer_key))
+
+
+def _point(key: ec.EllipticCurvePublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)

@@ -22,6 +22,7 @@ each message's first tries go unacknowledged and the sender reports link problem
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,11 @@ O_QPSK_2400 = Phy(BAND_24GHZ, 0, 250_000, 16e-6, 6, 12 * 16e-6)       # SHR 5 + 
 # 802.15.4g SUN FSK with its shortest preamble (4 octets), 2-octet SFD and 2-octet PHR; 1 ms turnaround.
 FSK_868 = Phy(SUB_GHZ, 28, 100_000, 10e-6, 8, 1e-3)
 UNIT_BACKOFF_SYMBOLS, CCA_SYMBOLS, MIN_BE = 20, 8, 3
+MAX_BE = 5                          # macMaxBE: from here the backoffs are alike, 0-31 units
+_LONGEST_BACKOFF = (2 ** MAX_BE - 1) * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS          # symbols
+_MEAN_BACKOFF = (2 ** MAX_BE - 1) / 2 * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS
+_SD_BACKOFF = math.sqrt((4 ** MAX_BE - 1) / 12) * UNIT_BACKOFF_SYMBOLS
+CROWDED_BACKOFFS = 8                # a channel busy for this many backoffs and more is crowded
 MAX_FRAME_RETRIES, ACK_WAIT_SYMBOLS = 3, 54
 LBT_LISTEN_S, LBT_RANDOM_S = 5e-3, 5e-3
 
@@ -110,10 +116,30 @@ class HanNetwork:
             return start
         exponent, start = MIN_BE, at
         while True:
+            busy = self._free_at[phy.band] - start
+            crowd = self._crowd(busy, phy.symbol_s) if exponent == MAX_BE else 0
+            if crowd:
+                start += min(self._backoffs(crowd, phy.symbol_s), busy)     # sensed busy all along
+                continue
             start += (self._random.randrange(2 ** exponent) * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS) * phy.symbol_s
             if start >= self._free_at[phy.band]:
                 return start
-            exponent = min(exponent + 1, 5)
+            exponent = min(exponent + 1, MAX_BE)
+
+    @staticmethod
+    def _crowd(busy_s: float, symbol_s: float) -> int:
+        """How many backoffs all but surely (4 standard deviations) end before a busy channel is free: 0 for
+        fewer than CROWDED_BACKOFFS."""
+        busy = busy_s / symbol_s
+        k = int((busy - 4 * _SD_BACKOFF * math.sqrt(max(busy, 0.0) / _MEAN_BACKOFF)) / _MEAN_BACKOFF)
+        return k if k >= CROWDED_BACKOFFS else 0
+
+    def _backoffs(self, k: int, symbol_s: float) -> float:
+        """A channel busy for many backoffs (a crowd of devices answering at once, as 11.1's 50,000 meters do):
+        k backoffs drawn as their sum (normal, by the central limit theorem) instead of one by one, which made
+        a crowd of n frames cost n^2 draws."""
+        drawn = self._random.gauss(k * _MEAN_BACKOFF, math.sqrt(k) * _SD_BACKOFF)
+        return min(max(drawn, k * CCA_SYMBOLS), k * _LONGEST_BACKOFF) * symbol_s
 
     def _on_air(self, phy: Phy, start: float, mpdu: bytes, frame_pending_ack: bool | None) -> float:
         """A frame and, when it asks for one, its MAC ACK (sent by the addressee); when the channel is free again."""

@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from harness.han import mac
 from harness.han.capture import CapturedFrame
@@ -55,13 +56,17 @@ def airtime(band: str, mpdu_bytes: int) -> float:
 
 
 def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
+    return _nearest_rank(sorted(values), p)
+
+
+def _nearest_rank(ordered: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def _stats(values: list[float]) -> dict:
-    return {"count": len(values), "p50_s": round(percentile(values, 50), 6), "p95_s": round(percentile(values, 95), 6),
-            "max_s": round(max(values), 6)}
+    ordered = sorted(values)                    # once, for both percentiles and the maximum
+    return {"count": len(values), "p50_s": round(_nearest_rank(ordered, 50), 6),
+            "p95_s": round(_nearest_rank(ordered, 95), 6), "max_s": round(ordered[-1], 6)}
 
 
 @dataclass(slots=True)
@@ -106,6 +111,16 @@ def _nwk(payload: bytes) -> tuple[int, int, bytes | None, bool, bytes] | None:
             bool(control & (1 << 9)), payload[at:])
 
 
+_KINDS: dict[tuple[int, bool], str] = {}       # message type names by (cluster, ZDO?), made once each
+
+
+def _kind(cluster: int, zdo: bool) -> str:
+    """A message's type: a ZDO command by name, else its APS cluster."""
+    name = ZDO.get(cluster, f"ZDO 0x{cluster:04X}") if zdo else f"{CLUSTERS.get(cluster, 'cluster')} 0x{cluster:04X}"
+    _KINDS[(cluster, zdo)] = name
+    return name
+
+
 def _aps(rest: bytes) -> tuple[str, int, int, int, bool, bytes] | None:
     """(frame type, cluster, counter, fragmentation, ZDO?, payload) of an unsecured APS data or ACK frame."""
     if len(rest) < 8:
@@ -137,6 +152,7 @@ class Analysis:
         self._acked: dict[str, tuple[int | None, int]] = {}     # band -> (sequence, destination) awaiting an ACK
         self._open: dict[tuple, _Message] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
+        self._where: dict[tuple[int | None, int | None], tuple[str, _Band, int, int]] = {}
 
     def add(self, frames: Iterable[CapturedFrame]) -> Analysis:
         for frame in frames:
@@ -145,29 +161,37 @@ class Analysis:
 
     def _frame(self, frame: CapturedFrame) -> None:
         self.frames += 1
-        self.last_time = frame.time if self.last_time is None else max(self.last_time, frame.time)
-        band_name = band_of(frame)
-        band = self.bands[band_name]
+        time, channel = frame.time, frame.channel
+        if self.last_time is None or time > self.last_time:
+            self.last_time = time
+        # band, its state and PHY figures by (page, channel): a capture has a handful, looked up once per frame
+        where = self._where.get((frame.page, channel))
+        if where is None:
+            name = band_of(frame)
+            rate, header_bytes = _PHY[name]
+            where = self._where[(frame.page, channel)] = (name, self.bands[name], rate, header_bytes + 2)
+        band_name, band, rate, overhead = where
         band.frames += 1
-        band.channels[frame.channel] += 1
-        if frame.channel is not None and band.channel is not None and frame.channel != band.channel:
-            self._channel_change(band_name, frame.time, band.channel, frame.channel, "seen on air")
-        if frame.channel is not None:
-            band.channel = frame.channel
+        band.channels[channel] += 1
+        if channel is not None:
+            if band.channel is not None and channel != band.channel:
+                self._channel_change(band_name, time, band.channel, channel, "seen on air")
+            band.channel = channel
+        mpdu = frame.mpdu
         try:
-            header = mac.decode(frame.mpdu)
+            header = mac.decode(mpdu)
         except mac.FrameError:
             self.malformed += 1
             return
-        seconds = airtime(band_name, len(frame.mpdu))
-        sender = header.src if header.src is not None else None
+        seconds = (overhead + len(mpdu)) * 8 / rate           # airtime(band_name, len(mpdu)), its sum inlined
+        sender = header.src
         if header.frame_type == mac.ACK:
             waiting = self._acked.get(band_name)
             sender = waiting[1] if waiting and waiting[0] == header.sequence else None
         elif header.ack_request and header.dst is not None:
             self._acked[band_name] = (header.sequence, header.dst)
         if sender is not None:
-            self._airtime(band, sender, frame.time + seconds, seconds)
+            self._airtime(band, sender, time + seconds, seconds)
         if header.frame_type == mac.DATA and not header.security:
             self._data(band_name, band, frame, header, seconds)
 
@@ -192,8 +216,7 @@ class Analysis:
         kind, cluster, counter, fragmentation, zdo, payload = aps
         if kind == "ack":
             return
-        name = ZDO.get(cluster, f"ZDO 0x{cluster:04X}") if zdo else \
-            f"{CLUSTERS.get(cluster, 'cluster')} 0x{cluster:04X}"
+        name = _KINDS.get((cluster, zdo)) or _kind(cluster, zdo)
         if zdo:
             self._zdo(band_name, frame.time, cluster, payload)
         key = (band_name, source, destination, counter)
@@ -229,13 +252,14 @@ class Analysis:
     # -- the summary ---------------------------------------------------------------------------------------
 
     def _name(self, address: int) -> str:
-        return self.names.get(address, f"0x{address:04x}")
+        name = self.names.get(address)          # the hex form made only when needed: asked once per exchange
+        return name if name is not None else f"0x{address:04x}"
 
     def exchanges(self, band_name: str) -> list[tuple[str, str, float]]:
         """(message type, device, latency) of every request answered on a band."""
         found: list[tuple[str, str, float]] = []
         waiting: dict[tuple[int, int], _Message] = {}
-        for m in sorted(self.bands[band_name].messages, key=lambda m: m.start):
+        for m in sorted(self.bands[band_name].messages, key=attrgetter("start")):
             answered = waiting.pop((m.destination, m.source), None)
             if answered is not None and answered.end <= m.start <= answered.end + RESPONSE_WINDOW_S:
                 device = m.source if m.source != COORDINATOR else m.destination

@@ -54,6 +54,11 @@ _TAP_FCS_TYPE, _TAP_RSS, _TAP_CHANNEL, _TAP_LQI = 0, 1, 3, 10
 _TAP_FCS_LENGTH = {0: 0, 1: 2, 2: 4}
 _u16, _u32, _f32 = struct.Struct("<H").unpack_from, struct.Struct("<I").unpack_from, struct.Struct("<f").unpack_from
 _tlv = struct.Struct("<HH").unpack_from
+# The TAP header write_pcap writes, most captures a reader meets: version 0, its length, then the TLVs FCS type,
+# channel and page, RSS, LQI.
+_TAP_USUAL_STRUCT = struct.Struct("<BxH" "HHB3x" "HHHBx" "HHf" "HHB3x")
+_TAP_USUAL, _TAP_USUAL_SIZE = _TAP_USUAL_STRUCT.unpack_from, _TAP_USUAL_STRUCT.size
+_TAP_USUAL_FIXED = (0, _TAP_USUAL_SIZE, _TAP_FCS_TYPE, 1, _TAP_CHANNEL, 3, _TAP_RSS, 4, _TAP_LQI, 1)
 
 _NOT_CAPTURE_FIX = "give a pcap or pcapng file of IEEE 802.15.4 frames; tshark -r FILE -F pcapng -w OUT converts others"
 
@@ -221,6 +226,15 @@ def _frame_maker(linktype: int, channel: int | None, page: int | None, data: mma
         return with_fcs
 
     def tap(when: float, start: int, end: int, number: int) -> CapturedFrame:
+        if end - start >= _TAP_USUAL_SIZE + 2:
+            # The usual header (what write_pcap writes) read in one go; any other layout takes the TLV walk below,
+            # which reads this one to the same values.
+            (version, length, t1, l1, fcs_type, t2, l2, frame_channel, frame_page, t3, l3, rssi, t4, l4,
+             lqi) = _TAP_USUAL(data, start)
+            if (version, length, t1, l1, t2, l2, t3, l3, t4, l4) == _TAP_USUAL_FIXED and fcs_type == 1:
+                mpdu = data[start + _TAP_USUAL_SIZE:end - 2]
+                return CapturedFrame(when, mpdu, frame_channel, frame_page,
+                                     crc16_kermit(mpdu) == _u16(data, end - 2)[0], rssi, lqi)
         if end - start < 4 or data[start] != 0:
             raise CaptureError(f"frame {number} has no TAP header version 0", where=f"{name} byte {start}",
                                fix="the file's link type says IEEE802_15_4_TAP but the frame is not")

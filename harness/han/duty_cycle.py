@@ -23,7 +23,8 @@ class Thresholds:
     regulated: float = 2.5
 
     def state(self, percent: float) -> str:
-        return STATES[sum(percent >= t for t in (self.limited, self.critical, self.regulated))]
+        # the thresholds reached, counted without a generator: a capture's analysis asks once per frame
+        return STATES[(percent >= self.limited) + (percent >= self.critical) + (percent >= self.regulated)]
 
 
 @dataclass
@@ -47,7 +48,9 @@ class Transmitter:
         """Move the window to end at `now`; (state before, state after, percentage)."""
         while self.held and self.held[0][0] <= now - WINDOW_S:
             self.in_window -= self.held.popleft()[1]
-        percent = max(self.in_window, 0.0) / WINDOW_S * 100
-        self.peak = max(self.peak, percent)
+        airtime = self.in_window
+        percent = (airtime if airtime >= 0.0 else 0.0) / WINDOW_S * 100     # max(airtime, 0.0), without a call
+        if percent > self.peak:
+            self.peak = percent
         before, self.state = self.state, thresholds.state(percent)
         return before, self.state, percent

@@ -137,12 +137,13 @@ class PremisesConfig:
 
 
 def _device_record(asset: str, site: PremisesConfig, kind: str, profile: DeviceProfile | None,
-                   manufacturer: str = "", model: str = "") -> DeviceRecord:
+                   firmware_version: str | None, manufacturer: str = "", model: str = "") -> DeviceRecord:
     if profile is None:          # a tool such as the HHT, or a device described inline
-        return DeviceRecord(asset, site.name, site.ch_variant, kind, manufacturer, model)
+        return DeviceRecord(asset, site.name, site.ch_variant, kind, manufacturer, model,
+                            firmware_version=firmware_version or "")
     return DeviceRecord(asset, site.name, site.ch_variant, kind, profile.manufacturer, profile.model,
                         profile.standard, profile.gbcs_version, profile.zigbee_version, profile.silicon,
-                        profile.sub_ghz)
+                        profile.sub_ghz, firmware_version or "")
 
 
 @dataclass
@@ -209,8 +210,10 @@ class LabConfig:
             if test_sets is not None and site.name not in test_sets:
                 continue
             hub = site.hub
-            found.append(_device_record(hub.asset or f"{site.name} CH", site, "CHF", hub.profile))
-            found += [_device_record(d.asset or d.name, site, d.type.value, d.profile, d.manufacturer, d.model)
+            found.append(_device_record(hub.asset or f"{site.name} CH", site, "CHF", hub.profile,
+                                        hub.firmware_version))
+            found += [_device_record(d.asset or d.name, site, d.type.value, d.profile, d.firmware_version,
+                                     d.manufacturer, d.model)
                       for d in site.devices]
         return found
 
@@ -222,7 +225,7 @@ class LabConfig:
         used = {d.asset or d.name for site in self.premises for d in site.devices}
         return [DeviceRecord(a.name, "", "", a.device_type.value, a.profile.manufacturer, a.profile.model,
                              a.profile.standard, a.profile.gbcs_version, a.profile.zigbee_version, a.profile.silicon,
-                             a.profile.sub_ghz)
+                             a.profile.sub_ghz, a.firmware_version or a.profile.firmware_version or "")
                 for a in self.asset_library.selected() if a.profile is not None and a.name not in used]
 
     def test_set(self, name: str) -> PremisesConfig:
@@ -235,8 +238,13 @@ class LabConfig:
     def for_test_set(self, name: str | None = None, cast: Cast | None = None) -> LabConfig:
         """The lab as one test set sees it: a scenario runs on one set, whose names it uses; in a cast, each device
         under the role it plays (harness.lab.casts)."""
-        site = copy.deepcopy(self.test_set(name) if name else self.premises[0])
-        return dataclasses.replace(copy.deepcopy(self), premises=[cast.on(site) if cast else site])
+        # A copy of what a scenario changes: the set's parties (registration changes) and which hub is fitted (a CH
+        # replacement), in a PremisesConfig of its own. Users, devices, hubs and profiles are frozen, and the Device
+        # Asset Library is only read: shared, not deep-copied for every scenario.
+        chosen = self.test_set(name) if name else self.premises[0]
+        site = dataclasses.replace(chosen, devices=list(chosen.devices), parties=dict(chosen.parties))
+        return dataclasses.replace(self, users=list(self.users), premises=[cast.on(site) if cast else site],
+                                   bench=copy.deepcopy(self.bench))
 
 
 def _eui(node: Located, key: str, default: str | None = None) -> EntityId:

@@ -2,7 +2,12 @@
 
 A lab file holds plain YAML only: text, numbers, true/false, null, dates, lists and mappings whose keys are
 names. Anything else (a tag such as !!python/object or !custom, an alias, a list as a key, bytes that are
-not UTF-8) is refused in one line naming the file and line, before any value is used."""
+not UTF-8) is refused in one line naming the file and line, before any value is used.
+
+Files are composed by libyaml (PyYAML's C loader, with the same marks, tags and resolver); a file it refuses, or
+whose tree is deeper than MAX_DEPTH or shares a node (an alias), is composed again by the pure-Python loader, so
+every refusal is the line that loader gives. A file read once is kept by path, modification time and size: a
+run loads its lab config in the CLI, the plugin and the lab fixture, and each profile and DAL with it."""
 
 from __future__ import annotations
 
@@ -247,16 +252,74 @@ def _text(file: Path) -> str:
                        fix="save the file as UTF-8") from None
 
 
+# What load() read, by the path as given (errors name it so) and the file's identity when it was read: the
+# Located trees are only read by the loaders of lab configs, DALs and profiles, never changed, so one is shared.
+_LOADED: dict[str, tuple[tuple[int, int, int], Located]] = {}
+_C_LOADER = getattr(yaml, "CSafeLoader", None)      # None where PyYAML was built without libyaml
+
+
+def _stamp(file: Path) -> tuple[int, int, int] | None:
+    try:
+        st = file.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def load(path: str | Path) -> Located:
     file = Path(path)
+    stamp = _stamp(file)
+    kept = _LOADED.get(str(file))
+    if kept is not None and stamp is not None and kept[0] == stamp:
+        return kept[1]
+    doc = _load(file)
+    if stamp is not None and _stamp(file) == stamp:       # unchanged while it was read
+        _LOADED[str(file)] = (stamp, doc)
+    return doc
+
+
+def _plain_tree(node: yaml.Node | None) -> bool:
+    """Whether libyaml's tree is one the pure-Python loader would compose alike and take as it is: no deeper
+    than MAX_DEPTH (that loader's depth counts keys as nodes too) and no node reached twice (an alias)."""
+    seen: set[int] = set()
+    stack = [(node, 1)] if node is not None else []
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH or id(current) in seen:
+            return False
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            stack += [(n, depth + 1) for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [(n, depth + 1) for n in current.value]
+    return True
+
+
+def _compose_fast(text: str) -> tuple[bool, yaml.Node | None]:
+    """libyaml's compose: (True, node) when it is plainly the pure-Python loader's, else (False, None)."""
+    if _C_LOADER is None:
+        return False, None
+    loader = _C_LOADER(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return False, None
+    finally:
+        loader.dispose()
+    return (True, node) if _plain_tree(node) else (False, None)
+
+
+def _load(file: Path) -> Located:
     text = _text(file)
     try:
-        loader = _Loader(text)
-        loader.name = str(file)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        plain, node = _compose_fast(text)
+        if not plain:
+            loader = _Loader(text)
+            loader.name = str(file)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:

@@ -64,6 +64,7 @@ class DeviceRecord:
     zigbee_version: str = ""
     silicon: str = ""
     sub_ghz: bool = False
+    firmware_version: str = ""  # as the Device Asset Library gives it when the run began (0003)
 
 
 @dataclass(frozen=True)

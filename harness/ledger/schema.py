@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 # Revisions in order; the last is this release's. Kept here so opening a ledger at head never imports Alembic
 # (tests/test_ledger_migrations.py checks it against the migration scripts).
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 
@@ -63,6 +63,7 @@ devices = Table(
     Column("model", Text, nullable=False), Column("standard", Text, nullable=False),
     Column("gbcs_version", Text, nullable=False), Column("zigbee_version", Text, nullable=False),
     Column("silicon", Text, nullable=False), Column("sub_ghz", Integer, nullable=False),
+    Column("firmware_version", Text, nullable=False, server_default=""),        # 0003
     PrimaryKeyConstraint("run_id", "test_set", "asset"))
 
 planned = Table(

@@ -230,7 +230,8 @@ class Ledger:
         rows = [{"run_id": run_id, "asset": d.asset, "test_set": d.test_set, "ch_variant": d.ch_variant,
                  "device_type": d.device_type, "manufacturer": d.manufacturer, "model": d.model,
                  "standard": d.standard, "gbcs_version": d.gbcs_version, "zigbee_version": d.zigbee_version,
-                 "silicon": d.silicon, "sub_ghz": int(d.sub_ghz)} for d in devices]
+                 "silicon": d.silicon, "sub_ghz": int(d.sub_ghz), "firmware_version": d.firmware_version}
+                for d in devices]
         if rows:
             with self._db.transaction() as conn:
                 conn.execute(self._db.insert_ignoring(tables.devices), rows)
@@ -239,12 +240,14 @@ class Ledger:
         """The devices of every test set, as the latest run that used the test set described them."""
         d = tables.devices.c
         rows = self._db.rows(select(d.asset, d.test_set, d.ch_variant, d.device_type, d.manufacturer, d.model,
-                                    d.standard, d.gbcs_version, d.zigbee_version, d.silicon, d.sub_ghz)
+                                    d.standard, d.gbcs_version, d.zigbee_version, d.silicon, d.sub_ghz,
+                                    d.firmware_version)
                              .order_by(d.run_id))
         latest = {(test_set, asset): DeviceRecord(asset, test_set, ch_variant, device_type, manufacturer, model,
-                                                  standard, gbcs_version, zigbee_version, silicon, bool(sub_ghz))
+                                                  standard, gbcs_version, zigbee_version, silicon, bool(sub_ghz),
+                                                  firmware_version)
                   for (asset, test_set, ch_variant, device_type, manufacturer, model, standard, gbcs_version,
-                       zigbee_version, silicon, sub_ghz) in rows}
+                       zigbee_version, silicon, sub_ghz, firmware_version) in rows}
         return list(latest.values())
 
     def plan(self, run_id: int, tests: list[PlannedTest]) -> None:
@@ -264,8 +267,8 @@ class Ledger:
         query = select(*(p[name] for name in _PLANNED_COLUMNS)).order_by(p.run_id, p.node)
         if run_id is not None:
             query = query.where(p.run_id == run_id)
-        return [PlannedTest(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], bool(r[6]), json.loads(r[7]),
-                            r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], json.loads(r[17]), r[18])
+        return [PlannedTest(r[0], r[1], r[2], r[3], _strings(r[4]), r[5], bool(r[6]), _strings(r[7]),
+                            r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], _strings(r[17]), r[18])
                 for r in self._db.rows(query)]
 
     def record_execution(self, execution: ExecutionRecord) -> int:
@@ -504,16 +507,36 @@ def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     return {c: values[c] for c in _EXECUTION_COLUMNS}
 
 
+_EXECUTION_FIELDS = (*(c.rstrip("_") for c in _EXECUTION_COLUMNS), "id", "title", "family", "tags")
+# JSON lists of strings (tags, devices, requirements, alerts) by their text: a phase's 20,000 executions and plans
+# repeat a few hundred of them, and parsing each anew was most of `dit report`'s ledger read. Kept as tuples, each
+# record gets its own list; bounded, so a huge ledger keeps memory flat.
+_STRING_LISTS: dict[str, tuple[str, ...]] = {}
+_STRING_LISTS_MAX = 1 << 14
+
+
+def _strings(text: str) -> list[Any]:
+    """A JSON list (of strings, as the ledger writes tags, devices, requirements, alerts) read from its text."""
+    known = _STRING_LISTS.get(text)
+    if known is not None:
+        return list(known)
+    value = json.loads(text)
+    if type(value) is list and all(type(v) is str for v in value):
+        if len(_STRING_LISTS) >= _STRING_LISTS_MAX:
+            _STRING_LISTS.clear()
+        _STRING_LISTS[text] = tuple(value)
+    return value
+
+
 def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
     """_execution_row's row back, with the execution's id and the title, family and tags of its plan."""
-    values = dict(zip((*(c.rstrip("_") for c in _EXECUTION_COLUMNS), "id", "title", "family", "tags"), row,
-                      strict=True))
+    values = dict(zip(_EXECUTION_FIELDS, row, strict=True))
     blocker = Blocker(values["blocked"]) if values["blocked"] else None
     return ExecutionRecord(**{
-        **values, "devices": json.loads(values["devices"]), "title": values["title"] or "",
+        **values, "devices": _strings(values["devices"]), "title": values["title"] or "",
         "participants": [Participant.from_json(p) for p in json.loads(values["participants"])],
-        "alerts": json.loads(values["alerts"]),
-        "family": values["family"] or "", "tags": json.loads(values["tags"] or "[]"),
+        "alerts": _strings(values["alerts"]),
+        "family": values["family"] or "", "tags": _strings(values["tags"] or "[]"),
         "blocked": BlockedReason(blocker, (values["error"] or "").removeprefix(blocker.prefix)) if blocker else None})
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,13 +119,11 @@ def deliverables(assessment: Mapping, out_dir: Path, pdf: bool = True) -> list[d
                 continue
             seen.add(Path(value).resolve())
             found.append(_item(f"{what}, run {run['id']}", Path(value), about, out_dir))
-    folders = [Path(t["evidence"]) for t in assessment["tests"] if t.get("evidence")]
-    if folders:
-        parents = sorted({f.resolve().parent for f in folders})
-        for parent in parents:
-            count = sum(1 for f in folders if f.resolve().parent == parent)
-            found.append(_item("Evidence folders", parent, f"one sealed folder per execution the results rest on "
-                                                           f"({count}): DUIS, GBCS, HAN capture, console", out_dir))
+    # Each folder resolved once (a phase has thousands, resolving is a system call per path component).
+    parents = Counter(Path(t["evidence"]).resolve().parent for t in assessment["tests"] if t.get("evidence"))
+    for parent, count in sorted(parents.items()):
+        found.append(_item("Evidence folders", parent, f"one sealed folder per execution the results rest on "
+                                                       f"({count}): DUIS, GBCS, HAN capture, console", out_dir))
     return found
 
 

@@ -4,6 +4,7 @@ alembic.ini, the scripts are found beside this file (in a checkout and in an ins
 versions/0001: the ledger as release ab80485 wrote it; a ledger from before versioning is brought to it.
 versions/0002: issue 17 (who took part in an execution, its alerts and cast; evidence's digest and origin; why an
 issue closed without a retest).
+versions/0003: issue 18 (each device's firmware version, for the report's test items).
 The next one: docs/architecture.md, "The ledger's schema".
 """
 

@@ -1,0 +1,152 @@
+"""11.1 Update Firmware to 50,000 devices behind one hub (the DUIS limit), end to end through the DSP and the hub.
+
+The emulated lab's ESME is commissioned the way a scenario does it; then as many more ESMEs of its model
+(keys of their own, the same supplier in the trust anchor cell) are put behind the same hub: in the SMI
+Commissioned, in the CHF's device log, joined to the HAN. That set-up is not measured. Measured is one 11.1
+as the Import Supplier sends it (DUIS built and XML-signed, HTTP POST), the DSP's checks over the device list,
+the image over the SM WAN to the hub and over the HAN to every device, each device's verification and its
+signed 0x8F72 to the supplier, the CH's signed CCS08 per device to the DCC, and every device alert the DCC
+signs and POSTs to the supplier's Receive Response Service, which verifies each: until the supplier holds an
+alert from every device. Printed: wall and CPU seconds, per device, the process's peak RSS and what the 11.1
+allocated at its peak (tracemalloc, --tracemalloc: slower).
+
+Run:  .venv/bin/python benchmarks/bench_firmware.py [--devices N] [--tracemalloc] [--profile FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import gc
+import resource
+import tempfile
+import time
+import tracemalloc
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from harness.catalogue import DeviceStatus
+from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S
+from harness.emulators import zigbee
+from harness.emulators.chf import DeviceLogEntry
+from harness.emulators.device import DeviceKeys
+from harness.emulators.firmware import FirmwareHost
+from harness.emulators.hub import HAN_FIRMWARE_BYTES_PER_S
+from harness.eui import EntityId
+from harness.lab import EmulatedLab, load
+from harness.lab import parameters as params
+from harness.pki import SMKI
+
+SUPPLIER = "the Import Supplier"
+VERIFIED = "8F72"
+
+
+def commissioned_lab(smki: SMKI) -> EmulatedLab:
+    lab = EmulatedLab(load(), smki=smki, schema=None).start()
+    user, esme = lab.user(SUPPLIER), lab.device_config("ESME")
+    assert user.send("12.2", device_id=esme.eui, device_type=esme.type).succeeded
+    assert user.send("8.11", lab.device("CHF").eui, device_id=esme.eui, install_code=esme.install_code.hex()).succeeded
+    lab.power_on("ESME")
+    lab.let_time_pass(30)
+    assert user.send("6.21", esme.eui, **params.certificates(lab, SUPPLIER, None)).succeeded
+    assert user.send("8.1.1", esme.eui, current_date_time=lab.now()).succeeded
+    return lab
+
+
+def more_meters(lab: EmulatedLab, count: int) -> list[EntityId]:
+    """`count` more ESMEs like the lab's, Commissioned in the SMI and joined to its hub (set-up, not measured)."""
+    model = lab.device("ESME")
+    assert isinstance(model, FirmwareHost)
+    record = lab.dcc.inventory.get(model.eui)
+    assert record is not None and record.status is DeviceStatus.COMMISSIONED
+    hub = lab.hubs[lab.site.name]
+    cls, install_code = type(model), lab.device_config("ESME").install_code
+    now = lab.now()
+    ids = []
+    with lab.clock.lock:
+        for n in range(count):
+            eui = EntityId(f"00DB{n + 1:012X}")
+            keys = DeviceKeys(ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1()))
+            meter = cls(eui, install_code=install_code, clock=lab.clock, keys=keys, trust=model.trust,
+                        key_seed=b"bench")
+            meter.init_firmware(model.firmware_version, model.manufacturer_key)
+            meter.manufacturer_code, meter.image_type = model.manufacturer_code, model.image_type
+            meter.bands, meter.zigbee_version, meter.hub = model.bands, model.zigbee_version, hub
+            lab.dcc.inventory.add(dataclasses.replace(record, device_id=eui, history=[]), now)
+            # joined before: no device log backup nor join alert per meter (n of them, each the whole log)
+            link_key = zigbee.link_key(install_code)
+            hub.chf.device_log[eui] = DeviceLogEntry(eui, install_code, now, link_key=link_key, last_communication=now)
+            assert hub.join(meter, link_key)
+            meter.joined_to = hub.chf.eui
+            meter.joined_before.add(hub.chf.eui)
+            ids.append(eui)
+    return [model.eui, *ids]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=50_000, help="devices in the 11.1 (the DUIS limit: 50,000)")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="FRAMES",
+                        help="also trace what the 11.1 allocates, with FRAMES frames a trace (slower)")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the 11.1 to FILE")
+    args = parser.parse_args()
+    smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-firmware-"))
+    lab = commissioned_lab(smki)
+    try:
+        start = time.perf_counter()
+        devices = more_meters(lab, args.devices - 1)
+        print(f"set-up: {len(devices):,} commissioned ESMEs behind one hub in {time.perf_counter() - start:.1f} s, "
+              f"peak RSS {rss_mb():.0f} MB")
+        user = lab.user(SUPPLIER)
+        image = lab.firmware_image("ESME", 0x00040001)
+        inbox_before = len(user.receiver.snapshot())
+        gc.collect()
+        rss_before = rss_mb()
+        if args.tracemalloc:
+            tracemalloc.start(args.tracemalloc)
+        profile = cProfile.Profile() if args.profile else None
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profile:
+            profile.enable()
+        exchange = user.send("11.1", device_id_list=devices, firmware_image=image, firmware_version="00040001")
+        assert exchange.succeeded, exchange.summary
+        # the image over the SM WAN, then over the HAN; then the crowd of alerts on the HAN, the CCS08s, the posts
+        lab.let_time_pass(len(image) / WAN_FIRMWARE_BYTES_PER_S + len(image) / HAN_FIRMWARE_BYTES_PER_S)
+        heard = inbox_before
+        for _ in range(24 * 60):                        # a virtual day at most, a minute at a time
+            lab.let_time_pass(60)
+            arrived = len(user.receiver.snapshot())
+            if arrived >= inbox_before + len(devices) and arrived == heard:
+                break
+            heard = arrived
+        if profile:
+            profile.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+        if args.tracemalloc:
+            for stat in tracemalloc.take_snapshot().statistics("traceback")[:8]:
+                where = " < ".join(str(frame) for frame in stat.traceback[:args.tracemalloc])
+                print(f"  {stat.size / 2**20:7.1f} MB  {stat.count:>8}  {where}")
+        tracemalloc.stop()
+        alerts = [r.response for r in user.receiver.snapshot()[inbox_before:]]
+        verified = {a.response_id.originator for a in alerts if a.alert_code == VERIFIED and a.response_id}
+        failures = [a for a in alerts if a.alert_code and a.alert_code.startswith("N")]
+        print(f"11.1 to {len(devices):,} devices: {wall:.2f} s wall, {cpu:.2f} s CPU "
+              f"({cpu / len(devices) * 1e3:.3f} ms CPU per device); {len(alerts):,} alerts to the supplier, "
+              f"0x8F72 from {len(verified):,} devices, {len(failures)} DCC alerts")
+        print(f"peak RSS {rss_mb():.0f} MB (before the 11.1: {rss_before:.0f} MB)"
+              + (f"; the 11.1 allocated at its peak {traced:.0f} MB (tracemalloc)" if traced is not None else ""))
+        if profile and args.profile:
+            profile.dump_stats(args.profile)
+        assert len(verified) == len(devices), f"0x8F72 from {len(verified):,} of {len(devices):,} devices"
+    finally:
+        lab.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""A pytest plugin for test_scenario_lifetime: what of each scenario is still alive once the run has ended."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import weakref
+
+import pytest
+
+from harness import plugin
+
+_kept: list[weakref.ref] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    for key in (plugin.LAB, plugin.CONTEXT):
+        if key in item.stash:
+            _kept.append(weakref.ref(item.stash[key]))
+    return result
+
+
+def pytest_sessionfinish(session):
+    gc.collect()
+    stashed = sum(1 for item in session.items for key in (plugin.LAB, plugin.CONTEXT) if key in item.stash)
+    with open(os.environ["DIT_LIFETIME_PROBE"], "w", encoding="utf-8") as out:
+        json.dump({"watched": len(_kept), "alive": sum(1 for ref in _kept if ref() is not None),
+                   "stashed": stashed}, out)
