@@ -1,9 +1,9 @@
 @ch_upgrade @High @DIT.9
 Feature: Communications Hub upgrade from CHTS v1.0 to v1.1 (DIT.9)
-  Beyond the seed's business scenarios: DIT.9 asks that v1.1 Communications Hubs, which run ZigBee 1.4,
+  Beyond the DIT approach's business scenarios: DIT.9 asks that v1.1 Communications Hubs, which run ZigBee 1.4,
   stay compatible with installed ZigBee 1.2a devices -- while a hub is upgraded from v1.0 to v1.1 with
   1.2a devices connected, when a new 1.2a device joins an upgraded hub, and when a v1.1 hub is installed
-  with 1.2a devices. The seed also names the R1.3 to R2.0 CH upgrade a high priority (Table 7).
+  with 1.2a devices. The DIT approach also names the R1.3 to R2.0 CH upgrade a high priority (Table 7).
 
   @on_CHTS_v1.0 @on_SMETS2_v2.0 @ESME @GSME @IS @GS @credit @SR-6.2.9 @SR-8.2
   Scenario: CH upgraded from v1.0 to v1.1 with ZigBee 1.2a devices connected

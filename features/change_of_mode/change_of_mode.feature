@@ -4,8 +4,8 @@ Feature: Change of Mode (Product Change)
   the billing data log the change triggers is read, the balance is set for the new mode, the DSP
   schedules change if the product needs it, and the consumer sees a message.
 
-  Prerequisites (seed): the device ID has been pre-notified; supplier trust anchors are populated; the
-  prepayment KAK certificate is on credit and prepayment meters. The seed ranks "Consumer - Payment
+  Prerequisites (DIT approach): the device ID has been pre-notified; supplier trust anchors are populated; the
+  prepayment KAK certificate is on credit and prepayment meters. The DIT approach ranks "Consumer - Payment
   Mode Change" High among the critical business scenarios.
 
   @prepayment @optional_srs @SR-1.1.1 @SR-1.6 @SR-4.4.2 @SR-1.5 @SR-5.3 @SR-5.1 @SR-3.1

@@ -5,7 +5,7 @@ Feature: Change of Supplier (Gain)
   gaining supplier and no longer the losing one. The DCC tells the losing supplier (N27) and removes
   its DSP schedules for the meter (N17). The gaining supplier then puts its product on the meter.
 
-  Prerequisites (seed): device IDs pre-notified; supplier trust anchors on ESME, GSME and GPF hold the
+  Prerequisites (DIT approach): device IDs pre-notified; supplier trust anchors on ESME, GSME and GPF hold the
   losing supplier's DS, KA and prepayment KA certificates; no change of network operator certificates;
   the gaining supplier has read the inventory. Supplier A loses the supply to Supplier B.
 

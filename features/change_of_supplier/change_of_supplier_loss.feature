@@ -4,9 +4,9 @@ Feature: Change of Supplier (Loss)
   prepayment meter, the prepayment values read, the debt reset and the meter put back to credit mode.
   Its DSP schedule for the meter goes with the change of supplier anyway (deleting it first is
   optional). Once the gaining supplier has taken the meter over, the losing supplier hears of it (N27)
-  and can no longer command the meter. The seed ranks CoS (Loss) Medium among the critical scenarios.
+  and can no longer command the meter. The DIT approach ranks CoS (Loss) Medium among the critical scenarios.
 
-  Prerequisites (seed): device IDs pre-notified; supplier trust anchors populated. Supplier A loses the
+  Prerequisites (DIT approach): device IDs pre-notified; supplier trust anchors populated. Supplier A loses the
   supply to Supplier B.
 
   @credit @optional_srs @SR-4.6.1 @SR-5.3

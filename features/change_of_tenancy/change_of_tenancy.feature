@@ -5,10 +5,10 @@ Feature: Change of Tenancy
   are not permitted) and disabling the privacy PIN; the supplier then sets the product, takes the
   reads at the change and sets the balance, debt and schedules for the new tenant. The DCC cancels
   what Other Users (acting for the old tenant) had set up on the meter: their DSP future-dated requests
-  (N3) and their DSP schedules (N4). For gas, 3.2 goes to the GPF. The seed ranks Move-In and Move-Out
+  (N3) and their DSP schedules (N4). For gas, 3.2 goes to the GPF. The DIT approach ranks Move-In and Move-Out
   Medium among the critical business scenarios.
 
-  Prerequisites (seed): device IDs pre-notified; two separate business requests; wildcards not permitted
+  Prerequisites (DIT approach): device IDs pre-notified; two separate business requests; wildcards not permitted
   in the 3.2 date-time.
 
   @SR-3.2 @SR-3.5 @SR-1.1.1 @SR-4.6.1 @SR-4.4.2 @SR-1.5 @SR-5.3 @SR-5.1 @SR-3.1

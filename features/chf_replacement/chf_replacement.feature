@@ -10,9 +10,9 @@ Feature: CHF Replacement
   On a dual-fuel site with a supplier per fuel, the lead (electricity) supplier does the CH part and the
   gas supplier the GPF's own part.
 
-  Prerequisites (seed): device pre-notification done; WAN matrix checks done with full WAN coverage; ACB
+  Prerequisites (DIT approach): device pre-notification done; WAN matrix checks done with full WAN coverage; ACB
   certificates in the supplier and network operator trust anchors of the new GPF; for a gas site a DSP
-  schedule on the GPF; the installer on site. The seed ranks CHF Replacement High.
+  schedule on the GPF; the installer on site. The DIT approach ranks CHF Replacement High.
 
   @ESME @IS @credit @DIT.1 @SR-8.12.1 @SR-8.3
   Scenario: CHF Replacement by Electricity Supplier (Elec Only Site)

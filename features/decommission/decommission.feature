@@ -7,8 +7,8 @@ Feature: Decommission Device
   future-dated requests (N33 to their senders), and tells the network operator (N1 for an ESME, N2 for
   a GSME). GPF, IHD and CAD cannot be decommissioned.
 
-  Prerequisites (seed): the meter Commissioned; after decommissioning the device goes to factory reset
-  before reuse; PPMID/IHD unjoin is part of the prepayment and IHD scenarios. The seed ranks
+  Prerequisites (DIT approach): the meter Commissioned; after decommissioning the device goes to factory reset
+  before reuse; PPMID/IHD unjoin is part of the prepayment and IHD scenarios. The DIT approach ranks
   De-Commissioning Medium among the critical business scenarios.
 
   @ESME @credit @IS @DIT.1 @SR-4.1.1 @SR-4.1.2 @SR-1.5 @SR-6.20.1 @SR-3.2 @SR-6.13 @SR-8.11 @SR-8.3

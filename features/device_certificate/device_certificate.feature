@@ -4,9 +4,9 @@ Feature: Device Certificate Update
   certificate goes back to the device (6.15.2) -- for the Digital Signature key, then the Key Agreement
   key. Afterwards the device signs with the new key and SMKI has the new certificate in use. Required
   within 7 days of commissioning (SEC) or when a device certificate is compromised; device
-  certificates never expire. Not ranked by the seed; Medium here.
+  certificates never expire. Not ranked by the DIT approach; Medium here.
 
-  Prerequisites (seed): device IDs pre-notified; the steps apply to ESME, GSME and GPF.
+  Prerequisites (DIT approach): device IDs pre-notified; the steps apply to ESME, GSME and GPF.
 
   @credit @SR-6.17 @SR-6.15.2
   Scenario Outline: Device Certificate Update - <device_name>

@@ -1,11 +1,11 @@
 @dsp_schedule @Medium @business_critical
 Feature: DSP Schedule Management
   The supplier changes what the DCC reads from a meter on its behalf: delete the DSP schedule (by its
-  DSP Schedule ID, method 1 of the seed) and create the schedules the product needs. The DCC then runs
-  the new schedule on time and delivers the reads. The seed ranks "Meter Reading Schedule Management"
+  DSP Schedule ID, method 1 of the DIT approach) and create the schedules the product needs. The DCC then runs
+  the new schedule on time and delivers the reads. The DIT approach ranks "Meter Reading Schedule Management"
   Medium among the critical business scenarios.
 
-  Prerequisites (seed): the device ID has been pre-notified; supplier trust anchors are populated.
+  Prerequisites (DIT approach): the device ID has been pre-notified; supplier trust anchors are populated.
 
   @credit @SR-5.3 @SR-5.1
   Scenario Outline: DSP Schedule Management - <fuel>

@@ -1,6 +1,6 @@
 @dual_band_hub @Medium @DIT.8
 Feature: Dual band Communications Hub sub-GHz configuration
-  Beyond the seed's business scenarios: a CHTS v1.1 dual band hub takes its sub-GHz configuration
+  Beyond the DIT approach's business scenarios: a CHTS v1.1 dual band hub takes its sub-GHz configuration
   (6.28, the frequency agility and duty cycle parameters of GBCS 10.6.2.6 and 10.6.2.2 that DIT.8 asks
   to verify), reports it back (6.30) and the channel it operates on (6.31). These SRs came with R2.0:
   an R1.3 service user or DSP has none of them, and a single band hub has no sub-GHz radio.

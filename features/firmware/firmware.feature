@@ -3,9 +3,9 @@ Feature: Firmware Management
   Firmware is managed in two steps: Update (11.1: the DCC distributes the manufacturer's image to up to
   50,000 commissioned devices that share the image signer; each device verifies it, 0x8F72 or 0x8F1C;
   distribution failures come as N18-N23) and Activation (11.3 per device, future dated by the device:
-  0x8F66 / 0x8F67). The seed ranks "Management of Update/Activation of Firmware" High.
+  0x8F66 / 0x8F67). The DIT approach ranks "Management of Update/Activation of Firmware" High.
 
-  Prerequisites (seed): device IDs pre-notified; supplier trust anchors populated; every device in the
+  Prerequisites (DIT approach): device IDs pre-notified; supplier trust anchors populated; every device in the
   list Commissioned; images at most 750 KB; all devices in the list with the same digital signature
   certificates; 11.1 is not available by Local Command Delivery.
 

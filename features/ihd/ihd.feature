@@ -2,10 +2,10 @@
 Feature: In House Display
   Join and unjoin of the in-home display: IHD exchange (remove the old IHD, add the new one) and a meter
   exchanged with the IHD (or, for gas, the GPF) re-paired. IHDs hold no certificates: they join the HAN
-  and are joined to a meter or the GPF with the non-critical join service. The seed ranks "Join/UnJoin
+  and are joined to a meter or the GPF with the non-critical join service. The DIT approach ranks "Join/UnJoin
   PPMID/IHD" High among the critical business scenarios.
 
-  Prerequisites (seed): device IDs pre-notified; ESME, GSME, GPF and CHF Commissioned; two business
+  Prerequisites (DIT approach): device IDs pre-notified; ESME, GSME, GPF and CHF Commissioned; two business
   requests (remove the old IHD, add the new one); the installer on site with the right job type for a
   meter exchange, where the focus is the IHD join and unjoin.
 

@@ -5,7 +5,7 @@ Feature: Install & Commission (incl. post commissioning activities)
   commissions the meter, configures the consumer's product, reads the billing data log, rekeys the
   meter (and for gas the GPF), and finally places the Network Operator's certificates.
 
-  Prerequisites (seed): device pre-notification to the DCC is completed; WAN matrix checks are
+  Prerequisites (DIT approach): device pre-notification to the DCC is completed; WAN matrix checks are
   completed; ACB certificates are pre-populated on the supplier and network operator trust anchors
   (devices configured as new); the installer is on site. The energy supplier does not receive
   0x8F69 while ACB certificates are in the device's supplier trust anchor, so it waits for N24.

@@ -5,7 +5,7 @@ Feature: Meter Reading
   data log the billing calendar triggers. Every read is checked against the others, as a back office
   would: the meter's consumption must add up whichever way it is read.
 
-  The seed's table "Meter Reading Log Type Service Requests" gives one SR per read type; it does not rank
+  The DIT approach's table "Meter Reading Log Type Service Requests" gives one SR per read type; it does not rank
   these scenarios except the billing calendar reads ("Retrieve Meter Reading and Profile Data using DSP
   Schedule/Billing Calendar", Medium, critical). Gas consumption logs are kept by the GPF (4.17 targets it).
 

@@ -6,12 +6,12 @@ Feature: 'no WAN' Installation Using Local Command Delivery
   Inter-PAN, and what the CH and devices answer comes back to the DCC with 8.13. The HHT is pre-notified
   to the SMI (as an IHD) and whitelisted on the CH first: a terminal that hands the CH a CCS01 adding
   itself is logged as an HHT (GBCS 10.5.3.3). Inter-PAN is open for 60 minutes from CH power-on; the CHF
-  drops the HHT 65535 s after adding it. Afterwards 8.14.2 starts the CSP's 90-day SLA. The seed does
+  drops the HHT 65535 s after adding it. Afterwards 8.14.2 starts the CSP's 90-day SLA. The DIT approach does
   not rank this scenario; Medium here.
 
-  Prerequisites (seed): device IDs pre-notified; the HHT pre-notified as an IHD and added to the CH
+  Prerequisites (DIT approach): device IDs pre-notified; the HHT pre-notified as an IHD and added to the CH
   whitelist before installation; HHT integration is the energy supplier's; local commands sent one by
-  one. The device rekey is left out of the sequence (the seed: it takes too long on site).
+  one. The device rekey is left out of the sequence (the DIT approach: it takes too long on site).
 
   @ESME @credit @IS @DIT.1 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.14.2
   Scenario: no WAN Installation Using LCD - ESME Credit

@@ -4,9 +4,9 @@ Feature: Organisation Certificate Update
   places the new ones in its trust anchor cells on its devices with 6.15.1: Digital Signature, Key
   Agreement and, on meters, the Prepayment Key Agreement cell (the GPF has none). It signs the update
   with its current key -- the one the device still trusts -- and only then starts using the new keys.
-  The seed ranks "Certificate Management - Supplier (incl. Prepayment)" Medium among the critical ones.
+  The DIT approach ranks "Certificate Management - Supplier (incl. Prepayment)" Medium among the critical ones.
 
-  Prerequisites (seed): device IDs pre-notified; supplier trust anchors populated with organisation
+  Prerequisites (DIT approach): device IDs pre-notified; supplier trust anchors populated with organisation
   certificates; the Remote Party Role of 6.15.1 is Supplier; network operator certificates are not
   the supplier's to replace after installation.
 

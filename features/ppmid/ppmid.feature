@@ -2,10 +2,10 @@
 Feature: PPMID
   Join and unjoin of the prepayment interface: PPMID exchange (two business requests: remove the old
   PPMID, add the new one), the PPMID re-joined after the meter's rekey, and a meter exchanged with the
-  PPMID re-paired to the new meter. The seed ranks "Join/UnJoin PPMID/IHD (incl. post meter certificate
+  PPMID re-paired to the new meter. The DIT approach ranks "Join/UnJoin PPMID/IHD (incl. post meter certificate
   refresh)" High among the critical business scenarios.
 
-  Prerequisites (seed): device IDs pre-notified; WAN matrix checks completed; supplier trust anchors
+  Prerequisites (DIT approach): device IDs pre-notified; WAN matrix checks completed; supplier trust anchors
   populated with DS, KA and prepayment KA certificates on ESME and GSME; ESME, GSME, GPF and CHF
   Commissioned for the join service; in a meter exchange the focus is the PPMID join and unjoin (the
   meter's commissioning and decommissioning are separate processes).

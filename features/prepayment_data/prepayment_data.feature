@@ -2,7 +2,7 @@
 Feature: Prepayment Data
   What a prepayment meter holds about the consumer's credit: the prepayment daily read log (a snapshot
   of balance and debt at each midnight) and the instantaneous prepayment values. The reads must agree
-  with the meter's consumption and with its current balance. Not ranked by the seed; Medium here.
+  with the meter's consumption and with its current balance. Not ranked by the DIT approach; Medium here.
 
   @SR-4.14
   Scenario Outline: Prepayment Data - <fuel> (Mid Night)

@@ -6,7 +6,7 @@ Feature: Prepayment - ToP Up
   The meter accepts a UTRN once; a local top-up is announced to the supplier with 0x810E because DUIS
   has no unsolicited SR response.
 
-  Prerequisites (seed): WAN matrix checks completed; supplier trust anchors populated with the DS, KA and
+  Prerequisites (DIT approach): WAN matrix checks completed; supplier trust anchors populated with the DS, KA and
   prepayment KA certificates on ESME and GSME; UTRN generation as the latest GBCS; the meter's latest KAK
   certificate used; ESME, GSME, GPF and CHF Commissioned.
 

@@ -1,10 +1,10 @@
 @price_update @Medium @business_critical
 Feature: Price Update
-  A price change on the tariff already on the meter (the seed's "Global Price Change", Medium among the
+  A price change on the tariff already on the meter (the DIT approach's "Global Price Change", Medium among the
   critical business scenarios). 1.2.1 puts an entry in the billing data log, which the meter announces
   with 0x8F0A; the supplier reads the log at the time of the change.
 
-  Prerequisites (seed): the device ID has been pre-notified; supplier trust anchors hold the
+  Prerequisites (DIT approach): the device ID has been pre-notified; supplier trust anchors hold the
   organisation certificates.
 
   @credit @SR-1.2.1 @SR-4.4.2

@@ -4,8 +4,8 @@ Feature: Tariff Update (Product Change)
   data log the change triggers is read, the DSP schedules change if the product needs it, and the
   consumer sees a message on the display.
 
-  Prerequisites (seed): the device ID has been pre-notified to the DCC; the supplier trust anchors are
-  populated; the prepayment KAK certificate is on credit and prepayment meters. The seed does not rank
+  Prerequisites (DIT approach): the device ID has been pre-notified to the DCC; the supplier trust anchors are
+  populated; the prepayment KAK certificate is on credit and prepayment meters. The DIT approach does not rank
   this scenario; it is Medium here.
 
   @credit @optional_srs @SR-1.1.1 @SR-4.4.2 @SR-5.3 @SR-5.1 @SR-3.1
