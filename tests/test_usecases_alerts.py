@@ -256,8 +256,11 @@ def test_the_dsp_reads_the_transfer_from_the_ccs08_itself():
                               message_code=firmware.FIRMWARE_TRANSFER_ALERT,
                               payload=firmware.transfer_alert(code, eui, version, response)(1, NEW_YEAR_2015))
 
-    distribution.device_alert(ccs08(firmware.TRANSFER_SUCCEEDED, A0, "00020002", "FileTransferSuccess"))
-    distribution.device_alert(ccs08(firmware.TRANSFER_FAILED, A1, "00030003", "FileTransferFailure"))
+    def report(alert: GeneralSigning) -> None:              # as the DSP hands it on, with its payload decoded
+        distribution.device_alert(alert, gbcs_payload.decode(alert))
+
+    report(ccs08(firmware.TRANSFER_SUCCEEDED, A0, "00020002", "FileTransferSuccess"))
+    report(ccs08(firmware.TRANSFER_FAILED, A1, "00030003", "FileTransferFailure"))
     assert job.delivered == {A0} and alerts == []          # another version's transfer is not this distribution's
-    distribution.device_alert(ccs08(firmware.TRANSFER_FAILED, A1, "00020002", "FileTransferFailure"))
+    report(ccs08(firmware.TRANSFER_FAILED, A1, "00020002", "FileTransferFailure"))
     assert job.failed == {A1: "FileTransferFailure"} and alerts == ["N20"]

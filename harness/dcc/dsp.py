@@ -432,9 +432,13 @@ class DataServicesProvider:
         self.post(command.user, response, f"response {code} to {command.request_id}")
 
     def _device_alert(self, apdu: GeneralSigning, data: bytes, *, forward: bool) -> None:
-        code = payload_codec.alert_code(apdu)
-        if code is None:
+        try:
+            decoded = payload_codec.decode(apdu)
+        except PayloadError:
             return                                                  # not an alert the DCC can read
+        code = payload_codec.alert_code_of(decoded)
+        if code is None:
+            return
         if apdu.recipient == self.identity.acb:                     # alerts to the ACB stay with the DCC
             message = GbcsMessage.decode(data)
             try:
@@ -445,7 +449,7 @@ class DataServicesProvider:
                 elif apdu.message_code == GCS62_GPF_LOG_BACKUP:
                     self.gpf_log_backups[apdu.originator] = joins.gpf_device_log_backup(message)
                 else:
-                    self.firmware.device_alert(apdu)
+                    self.firmware.device_alert(apdu, decoded)
             except PayloadError:
                 pass                                                    # not a backup the DCC can read
             return

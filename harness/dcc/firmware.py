@@ -123,12 +123,13 @@ class FirmwareDistribution:
                 self._failed(job, devices, "unreachable")
         return None
 
-    def device_alert(self, alert: GeneralSigning) -> None:
-        """An alert a CH sent the DCC: a CCS08 says how the transfer of an image to one of its devices went."""
+    def device_alert(self, alert: GeneralSigning, decoded: payload_codec.Payload) -> None:
+        """An alert a CH sent the DCC (its payload as the DSP decoded it): a CCS08 says how the transfer of an
+        image to one of its devices went."""
         if alert.message_code != FIRMWARE_TRANSFER_ALERT:
             return
         try:
-            transfer = firmware_transfer(payload_codec.decode(alert).value)
+            transfer = firmware_transfer(decoded.value)
         except PayloadError:
             return
         if transfer is None:

@@ -106,9 +106,14 @@ def alert_code(apdu: GeneralSigning) -> int | None:
     """The alert code an alert carries (DLMS: the notification's first item; GBZ: the alert header;
     ASN.1: alertCode); None when the payload does not decode or carries none."""
     try:
-        value = decode(apdu).value
+        return alert_code_of(decode(apdu))
     except PayloadError:
         return None
+
+
+def alert_code_of(payload: Payload) -> int | None:
+    """alert_code of a payload already decoded (the DCC reads a CCS08's code and then its transfer report)."""
+    value = payload.value
     if isinstance(value, dlms.DataNotification):
         items = value.body.items if value.body.tag is Tag.STRUCTURE else (value.body,)
         return items[0].int if items and items[0].tag is Tag.LONG_UNSIGNED else None
