@@ -461,13 +461,19 @@ def _mark_blocked(config: pytest.Config, items: list[pytest.Item]) -> None:
     lab = run.lab
     if lab is None:
         return
-    book = run.ledger.book if run.ledger is not None else ledger.Ledger(ledger.DEFAULT_DSN)
-    try:
-        suspended = {s.asset: s for s in book.active()}
-        dit_suspended = book.all_suspended(lab.meter_assets())
-    finally:
-        if run.ledger is None:
-            book.close()
+    suspended: dict[str, ledger.Suspension] = {}
+    dit_suspended = False
+    default = Path(ledger.DEFAULT_DSN.removeprefix("sqlite:///"))
+    # a run that records nothing (plain pytest) reads the suspensions of the ledger where dit keeps it, if any:
+    # it never starts one there
+    if run.ledger is not None or default.exists():
+        book = run.ledger.book if run.ledger is not None else ledger.Ledger(ledger.DEFAULT_DSN, create=False)
+        try:
+            suspended = {s.asset: s for s in book.active()}
+            dit_suspended = book.all_suspended(lab.meter_assets())
+        finally:
+            if run.ledger is None:
+                book.close()
     for item in items:
         target, template = _target_of(item), _template(item)
         if target is None or template is None:

@@ -73,3 +73,29 @@ def test_every_meter_suspended_suspends_dit(tmp_path):
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     blocked = [e for e in summary["executions"] if e["outcome"] == "blocked"]
     assert len(blocked) == 4 and all("DIT is suspended" in e["error"] for e in blocked)     # 2 variants, 2 casts
+
+
+def test_plain_pytest_reads_suspensions_from_dit_s_ledger_but_never_starts_one(tmp_path):
+    """`pytest features` (no dit, no --ledger) blocks what dit's ledger in ./reports suspends; with none there it
+    runs without leaving a phase.db behind."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parent.parent
+
+    def plain_pytest() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pytest", str(project / "features"), "-q", "-p",
+                               "no:cacheprovider", f"--rootdir={project}", "-k",
+                               "install_commission and ESME and Credit and not ESME2"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "DIT_SMKI": str(tmp_path / "smki")})
+
+    ran = plain_pytest()
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert not (tmp_path / "reports").exists()
+    with Ledger(f"sqlite:///{tmp_path / 'reports' / 'phase.db'}") as book:
+        book.suspend("ESME-78-1-alder", "ESME", 4, "frozen after 11.1")
+    blocked = plain_pytest()
+    assert "1 skipped" in blocked.stdout, blocked.stdout + blocked.stderr
