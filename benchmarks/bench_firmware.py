@@ -24,6 +24,7 @@ import tempfile
 import time
 import tracemalloc
 
+from bench_end_to_end import SUPPLIER, commissioned_lab  # the same commissioned ESME the SR benchmarks start from
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.catalogue import DeviceStatus
@@ -34,24 +35,10 @@ from harness.emulators.device import DeviceKeys
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.hub import HAN_FIRMWARE_BYTES_PER_S
 from harness.eui import EntityId
-from harness.lab import EmulatedLab, load
-from harness.lab import parameters as params
+from harness.lab import EmulatedLab
 from harness.pki import SMKI
 
-SUPPLIER = "the Import Supplier"
 VERIFIED = "8F72"
-
-
-def commissioned_lab(smki: SMKI) -> EmulatedLab:
-    lab = EmulatedLab(load(), smki=smki, schema=None).start()
-    user, esme = lab.user(SUPPLIER), lab.device_config("ESME")
-    assert user.send("12.2", device_id=esme.eui, device_type=esme.type).succeeded
-    assert user.send("8.11", lab.device("CHF").eui, device_id=esme.eui, install_code=esme.install_code.hex()).succeeded
-    lab.power_on("ESME")
-    lab.let_time_pass(30)
-    assert user.send("6.21", esme.eui, **params.certificates(lab, SUPPLIER, None)).succeeded
-    assert user.send("8.1.1", esme.eui, current_date_time=lab.now()).succeeded
-    return lab
 
 
 def more_meters(lab: EmulatedLab, count: int) -> list[EntityId]:
@@ -96,7 +83,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the 11.1 to FILE")
     args = parser.parse_args()
     smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-firmware-"))
-    lab = commissioned_lab(smki)
+    lab = commissioned_lab(smki, None)                      # no schema: the fan-out is what is measured
     try:
         start = time.perf_counter()
         devices = more_meters(lab, args.devices - 1)
