@@ -182,6 +182,13 @@ def cannot_top_up(lab, scenario_context, meter, device):
     assert not lab.consumer_enters_utrn(device, code, fuel), f"the {device} passed the UTRN to the {meter}"
 
 
+@then(parsers.parse('the consumer sees "{message}" on the {device}\'s display'))
+def sees_message(lab, message, device):
+    """Read off the device's screen (its console's DISPLAY), as the plan has a person look at it."""
+    shown = lab.display(device)
+    assert f"MESSAGE {message}" in shown, f"the {device}'s display shows {shown}, not the message {message!r}"
+
+
 @then(parsers.parse("the {device} refuses the UTRN typed again at its keypad, telling the {party} (0x8F51)"))
 def utrn_typed_again(lab, scenario_context, device, party):
     code = scenario_context.memory.vended_utrn().code

@@ -223,6 +223,18 @@ def billing_data_log_entry(scenario_context, trigger):
     assert "ImportRegister" in found[-1], f"the entry carries no register reading: {found[-1]}"
 
 
+@then(parsers.parse("the consumer sees the {meter}'s import register on the {display}, as {party} reads it"))
+def display_shows_register(lab, scenario_context, meter, display, party):
+    """The IHD shows what the meter last reported over the HAN: at most a few minutes behind a 4.1.1 read."""
+    eui, exchange = read_back(lab, scenario_context, party, "4.1.1", meter)
+    register = _import_register(exchange.device_fields)
+    shown = {words[1]: int(words[2]) for words in (line.split() for line in lab.display(display))
+             if len(words) == 3 and words[0] == "IMPORT"}
+    found = shown.get(eui.hex().upper())
+    assert found is not None, f"the {display} shows nothing from the {meter}: {shown}"
+    assert 0 <= register - found < 10_000, f"the {display} shows {found}, the {meter}'s register reads {register}"
+
+
 @then(parsers.parse("{party} finds the GPF mirroring the {meter}"))
 def gpf_mirrors(lab, scenario_context, party, meter):
     """The GPF answers gas reads from the GSME it is joined with: its register read is that meter's."""

@@ -32,6 +32,7 @@ Feature: Change of Mode (Product Change)
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | You are now on a credit tariff |
     Then the request succeeds
+    And the consumer sees "You are now on a credit tariff" on the <meter>'s display
 
     @ESME @IS @DIT.1
     Examples: Electricity
@@ -73,6 +74,7 @@ Feature: Change of Mode (Product Change)
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | You are now on a prepayment tariff |
     Then the request succeeds
+    And the consumer sees "You are now on a prepayment tariff" on the <meter>'s display
 
     @ESME @IS @DIT.1
     Examples: Electricity

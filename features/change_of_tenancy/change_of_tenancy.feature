@@ -43,6 +43,7 @@ Feature: Change of Tenancy
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Thank you, goodbye |
     Then the request succeeds
+    And the consumer sees "Thank you, goodbye" on the <meter>'s display
 
     @ESME @credit @IS @DIT.1
     Examples: Electricity
@@ -87,6 +88,7 @@ Feature: Change of Tenancy
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Thank you, goodbye |
     Then the request succeeds
+    And the consumer sees "Thank you, goodbye" on the <meter>'s display
 
     @ESME @prepayment @IS @DIT.1
     Examples: Electricity
@@ -134,6 +136,7 @@ Feature: Change of Tenancy
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Welcome to your new home |
     Then the request succeeds
+    And the consumer sees "Welcome to your new home" on the <meter>'s display
 
     @ESME @credit @IS @DIT.1
     Examples: Electricity credit
@@ -194,6 +197,7 @@ Feature: Change of Tenancy
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Welcome to your new home |
     Then the request succeeds
+    And the consumer sees "Welcome to your new home" on the <meter>'s display
 
     @ESME @IS @DIT.1
     Examples: Electricity
@@ -246,6 +250,7 @@ Feature: Change of Tenancy
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Welcome to your new home |
     Then the request succeeds
+    And the consumer sees "Welcome to your new home" on the <meter>'s display
 
     @ESME @IS @DIT.1
     Examples: Electricity

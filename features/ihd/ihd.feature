@@ -31,6 +31,7 @@ Feature: In House Display
     When the Import Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the ESME
       | other_device_id | the IHD 2 |
     Then the request succeeds
+    And the consumer sees the ESME's import register on the IHD 2, as the Import Supplier reads it
 
   @GSME @GS @SR-8.8.2 @SR-8.11 @SR-8.7.2
   Scenario: IHD exchange - Gas site
@@ -66,6 +67,7 @@ Feature: In House Display
     When the Import Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the ESME 2
       | other_device_id | the IHD |
     Then the request succeeds
+    And the consumer sees the ESME 2's import register on the IHD, as the Import Supplier reads it
 
   @GSME @GS @SR-8.8.2 @SR-8.7.2
   Scenario: GSME exchange - re-pairing with GPF

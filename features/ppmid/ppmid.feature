@@ -42,6 +42,9 @@ Feature: PPMID
       | other_device_id | the ESME |
     Then the request succeeds
     And the Import Supplier sees the PPMID 2 as Commissioned in the inventory
+    When the Import Supplier vends a UTRN for 3.00 GBP for the ESME
+    And the consumer tops up the ESME at the PPMID 2
+    Then the Import Supplier receives device alert 0x810E from the ESME
 
   @GSME @GS @SR-8.8.1 @SR-8.8.2 @SR-8.11 @SR-8.3 @SR-8.7.1 @SR-8.7.2
   Scenario: PPMID exchange - Gas site
@@ -85,6 +88,9 @@ Feature: PPMID
     When the Gas Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the GPF
       | other_device_id | the PPMID 2 |
     Then the request succeeds
+    When the Gas Supplier vends a UTRN for 3.00 GBP for the GSME
+    And the consumer tops up the GSME at the PPMID 2
+    Then the Gas Supplier receives device alert 0x810E from the GSME
 
   @GSME @GS @SR-8.7.2
   Scenario: PPMID re-join after Device rekey process
@@ -143,3 +149,6 @@ Feature: PPMID
     When the Gas Supplier sends SR 8.7.2 "Join Service (Non-Critical)" to the GPF
       | other_device_id | the PPMID |
     Then the request succeeds
+    When the Gas Supplier vends a UTRN for 2.00 GBP for the GSME 2
+    And the consumer tops up the GSME 2 at the PPMID
+    Then the Gas Supplier receives device alert 0x810E from the GSME 2

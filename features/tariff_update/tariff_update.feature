@@ -26,6 +26,7 @@ Feature: Tariff Update (Product Change)
     When the <supplier> sends SR 3.1 "Display Message" to the <meter>
       | message | Your new tariff starts today |
     Then the request succeeds
+    And the consumer sees "Your new tariff starts today" on the <meter>'s display
 
     @ESME @IS @DIT.1
     Examples: Electricity

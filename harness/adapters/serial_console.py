@@ -95,7 +95,7 @@ class SerialConsole:
 
 
 class DeviceConsole(SerialConsole):
-    """A meter's, display's or PPMID's console: power, reset, status, logs, firmware by cable."""
+    """A meter's, display's or PPMID's console: power, reset, status, logs, its screen, firmware by cable."""
 
     def power_on(self) -> None:
         self.ok("POWER ON")
@@ -114,6 +114,9 @@ class DeviceConsole(SerialConsole):
 
     def flash(self, image: bytes) -> str:
         return self.ok(f"FLASH {image.hex()}")
+
+    def display(self) -> list[str]:
+        return [line[5:] for line in self.command("DISPLAY")[:-1] if line.startswith("SHOW ")]
 
 
 class TerminalConsole(SerialConsole):

@@ -119,6 +119,13 @@ class ConsoleServer:
             taken = device.enter_utrn(code)
         return ["OK ACCEPTED" if taken else "OK REFUSED"]
 
+    def _display(self, _: str) -> list[str]:
+        """What the device's screen shows now, a line each."""
+        if not hasattr(self.device, "display"):
+            return ["ERR this device has no display"]
+        shown = self.device.display()
+        return [f"SHOW {line}" for line in shown] + [f"OK {len(shown)}"]
+
     def _flash(self, image_hex: str) -> list[str]:
         """The manufacturer's engineer loads an image by cable: verified as an OTA image would be, then run."""
         device = self.device
@@ -149,5 +156,6 @@ class ConsoleServer:
 _REQUESTS: dict[str, Callable[[ConsoleServer, str], list[str]]] = {
     "PING": ConsoleServer._ping, "POWER": ConsoleServer._power, "RESET": ConsoleServer._reset,
     "STATUS": ConsoleServer._status, "LOG": ConsoleServer._log, "UTRN": ConsoleServer._utrn,
-    "FLASH": ConsoleServer._flash, "DELIVER": ConsoleServer._deliver, "COLLECTED": ConsoleServer._collected,
+    "DISPLAY": ConsoleServer._display, "FLASH": ConsoleServer._flash, "DELIVER": ConsoleServer._deliver,
+    "COLLECTED": ConsoleServer._collected,
 }

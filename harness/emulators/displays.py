@@ -14,8 +14,10 @@ from harness.emulators.device import GeneralSigning, handles
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import BAND_24GHZ
 from harness.emulators.han_device import HanDevice, PairedDevice
-from harness.emulators.meters import Meter
+from harness.emulators.meters import CURRENT_SUMMATION_DELIVERED, MESSAGING_CLUSTER, METERING_CLUSTER, Meter
 from harness.eui import EntityId
+from harness.gbcs import zcl
+from harness.gbcs.axdr import PayloadError
 
 
 def _key_of(device) -> bytes | None:
@@ -61,4 +63,31 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
 
 
 class InHomeDisplay(HanDevice):
+    """Shows what the meters joined to it tell it over the HAN (meters.py): each one's import register from
+    its latest Metering report, and the latest supplier message; nothing else reaches its screen."""
+
     device_type = DeviceType.IHD
+
+    def __init__(self, eui: EntityId, **kwargs):
+        super().__init__(eui, **kwargs)
+        self.registers: dict[EntityId, int] = {}
+        self.message: str | None = None
+
+    def heard(self, source: EntityId, cluster: int, data: bytes) -> None:
+        try:
+            frame = zcl.decode_frame(cluster, data)
+        except PayloadError as exc:
+            self.note(f"frame from {source} not understood: {exc}")
+            return
+        values = frame.values or {}
+        if cluster == METERING_CLUSTER and frame.command == zcl.REPORT_ATTRIBUTES:
+            for record in values.get("records", []):
+                if record["attribute"] == CURRENT_SUMMATION_DELIVERED:
+                    self.registers[source] = int(record["value"])
+        elif cluster == MESSAGING_CLUSTER and frame.cluster_specific and frame.command == 0x00:
+            self.message = bytes(values["message"]).decode("utf-8", errors="replace")
+
+    def display(self) -> list[str]:
+        """The screen, as a person reads it (console DISPLAY): a line per meter heard, then the message."""
+        shown = [f"IMPORT {meter.hex().upper()} {value}" for meter, value in self.registers.items()]
+        return shown + ([f"MESSAGE {self.message}"] if self.message else [])

@@ -4,17 +4,20 @@ device other HAN devices are joined to (8.7.x) and unjoined from (8.8.x).
 Only a device in the CHF's device log, inside its join period, presenting the link key derived from its
 whitelisted install code, can join (harness.emulators.chf); a powered device keeps trying for two hours.
 Its first join raises 0x8F69; a join to another CH's SMHAN (after a CH replacement) raises 0x8183.
+A device IHDs are joined to tells them what they show over the HAN, in ZCL (harness.emulators.displays).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from harness.catalogue import DeviceType
 from harness.emulators import zigbee
 from harness.emulators.device import EmulatedDevice, handles
 from harness.emulators.han import BAND_24GHZ
 from harness.errors import DitError
 from harness.eui import EntityId
+from harness.gbcs import zcl
 from harness.gbcs.frame import GeneralSigning
 from harness.usecases import joins
 
@@ -101,7 +104,32 @@ class PairedDevice(HanDevice):
             self.note(f"join of {other} refused: {joins.join_outcome(refused)['joinResponseCode/ASN1Status']}")
             return joins.join_outcome(refused)
         self.joined_devices[other] = kind
+        self.paired(other)
         return joins.join_outcome(joins.JOINED)
+
+    def paired(self, other: EntityId) -> None:
+        """What a device starts doing for a device just joined to it (a meter: reporting to an IHD)."""
+
+    def joined_displays(self) -> list[HanDevice]:
+        """The IHDs joined to this device that are on its HAN now."""
+        members = self.hub.members if self.hub else {}
+        return [d for d in (members.get(e) for e in self.joined_devices)
+                if d is not None and d.device_type is DeviceType.IHD]
+
+    def tell_displays(self, cluster: int, frame: zcl.Frame, label: str) -> None:
+        """A ZCL frame to each joined IHD over the HAN: what the display shows comes only from these."""
+        hub = self.hub
+        if hub is None or not self.powered:
+            return
+        data = frame.encode(cluster)
+        for display in self.joined_displays():
+            def deliver(received: bytes, display=display) -> None:
+                display.heard(self.eui, cluster, received)
+            hub.han.transmit(data, deliver, f"HAN {self} -> {display} {label}", hub.bands.get(display.eui, BAND_24GHZ),
+                             source=self.eui, destination=display.eui, cluster=cluster)
+
+    def heard(self, source: EntityId, cluster: int, data: bytes) -> None:
+        """A ZCL frame another HAN device sent this one (an IHD shows it; others ignore it)."""
 
     @handles(*joins.UNJOINS)
     def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:

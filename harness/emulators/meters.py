@@ -14,6 +14,10 @@ typed at the meter or a PPMID; the meter checks it (harness.gbcs.utrn) against i
 Prepayment KA trust anchor and its UTRN Counter Cache. A refused UTRN raises 0x8F63 (not authentic),
 0x8F51 (already used) or 0x8F5B (over the maximum credit threshold); a local top-up that succeeds
 raises 0x810E Credit Added Locally, which is how the supplier learns of it.
+
+What the consumer sees: the meter's own display (its console's DISPLAY) and, over the HAN, each IHD joined
+to it: a ZCL Report Attributes of the Metering cluster's CurrentSummationDelivered every REPORT_S, and a
+Messaging cluster Display Message when 3.1 sets a message.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from harness.emulators.metering import (
     snapshot_tou,
 )
 from harness.eui import EntityId
-from harness.gbcs import crypto, utrn
+from harness.gbcs import crypto, utrn, zcl
 from harness.gbcs.frame import CraFlag
 from harness.pki import KeyUsage
 from harness.usecases import esme_reads, gsme_reads
@@ -60,6 +64,9 @@ CLOCK_ADJUSTED = 0x8145                     # Clock adjusted (within tolerance)
 CREDIT_ADDED_LOCALLY = 0x810E
 BILLING_DATA_LOG_UPDATED = 0x8F0A
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
+METERING_CLUSTER, MESSAGING_CLUSTER = 0x0702, 0x0703
+CURRENT_SUMMATION_DELIVERED = 0x0000        # Metering cluster attribute: the import register
+REPORT_S = 300.0                            # how often a meter reports its register to a joined IHD
 # DUIS cancels a device-pattern future-dated command by sending it again for this date-time (a DLMS
 # command carries it as the activation time 'never').
 CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
@@ -109,6 +116,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self.display_message: str | None = None
         self.access_restricted_from: str | None = None
         self.privacy_pin_enabled = True
+        self._zcl_sequence = 0                      # of the ZCL frames it sends IHDs
         self.utrn_cache = utrn.UtrnCounterCache()
         self.gas_conversion: dict = {}              # 6.6's values (a GSME's)
         self.metering = Metering(self, Fuel.of(self.device_type), self._key_seed + bytes(eui))
@@ -123,6 +131,32 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     def power_on(self) -> None:
         self.metering.start(self.clock.now())
         super().power_on()
+
+    # -- what the consumer sees -------------------------------------------------------------------------
+
+    def display(self) -> list[str]:
+        """The meter's own display, as a person reads it (console DISPLAY)."""
+        shown = [f"MODE {self.payment_mode.value}"]
+        return shown + ([f"MESSAGE {self.display_message}"] if self.display_message else [])
+
+    def paired(self, other: EntityId) -> None:
+        if any(d.eui == other for d in self.joined_displays()):
+            self.clock.call_later(1.0, lambda: self._report_register(other), f"{self} report to {other}")
+
+    def _report_register(self, display: EntityId) -> None:
+        """Report the import register to a joined IHD, and again every REPORT_S while it stays joined."""
+        if display not in self.joined_devices:
+            return
+        register = int(self.metering.read_import_registers()["ImportRegister"])
+        frame = zcl.Frame(zcl.FRAME_SERVER_TO_CLIENT | 0x10, self._next_zcl_sequence(), zcl.REPORT_ATTRIBUTES,
+                          {"records": [{"attribute": CURRENT_SUMMATION_DELIVERED, "type": "uint48",
+                                        "value": register}]})
+        self.tell_displays(METERING_CLUSTER, frame, "Report Attributes (CurrentSummationDelivered)")
+        self.clock.call_later(REPORT_S, lambda: self._report_register(display), f"{self} report to {display}")
+
+    def _next_zcl_sequence(self) -> int:
+        self._zcl_sequence = (self._zcl_sequence + 1) & 0xFF
+        return self._zcl_sequence
 
     def _log_billing_data(self, trigger: str) -> None:
         """Change of Mode / Tariff / Price triggered billing data log (read back with 4.4.2)."""
@@ -419,7 +453,13 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
 
     @handles("ECS10", "GCS07")
     def _display_message(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """3.1: on the meter's display, and passed to the IHDs joined to it (Messaging: Display Message)."""
         self.display_message = fields.get("SupplierMessage", "")
+        frame = zcl.Frame(zcl.FRAME_CLUSTER_SPECIFIC | zcl.FRAME_SERVER_TO_CLIENT, self._next_zcl_sequence(), 0x00,
+                          {"message_id": self._zcl_sequence, "message_control": 0, "start_time": 0,
+                           "duration_in_minutes": 0xFFFF, "message": self.display_message.encode(),
+                           "extended_message_control": 0})
+        self.tell_displays(MESSAGING_CLUSTER, frame, "Display Message")
         return {}
 
     @handles("ECS12")

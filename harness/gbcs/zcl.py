@@ -148,11 +148,12 @@ READ_ATTRIBUTES = 0x00
 READ_ATTRIBUTES_RESPONSE = 0x01
 WRITE_ATTRIBUTES = 0x02
 WRITE_ATTRIBUTES_RESPONSE = 0x04
+REPORT_ATTRIBUTES = 0x0A        # records as Write Attributes's: identifier, type, value
 DEFAULT_RESPONSE = 0x0B
 
 GENERAL_NAMES = {READ_ATTRIBUTES: "Read Attributes", READ_ATTRIBUTES_RESPONSE: "Read Attributes Response",
                  WRITE_ATTRIBUTES: "Write Attributes", WRITE_ATTRIBUTES_RESPONSE: "Write Attributes Response",
-                 DEFAULT_RESPONSE: "Default Response"}
+                 REPORT_ATTRIBUTES: "Report Attributes", DEFAULT_RESPONSE: "Default Response"}
 
 STATUS = {0x00: "SUCCESS", 0x01: "FAILURE", 0x7E: "NOT_AUTHORIZED", 0x80: "MALFORMED_COMMAND",
           0x81: "UNSUP_CLUSTER_COMMAND", 0x85: "INVALID_FIELD", 0x86: "UNSUPPORTED_ATTRIBUTE",
@@ -488,7 +489,7 @@ def _decode_general(command: int, data: bytes, pos: int, end: int) -> dict:
         if end - pos != 2:
             raise PayloadError(f"default response: expected a command id and a status, found {end - pos} bytes", pos)
         return {"command_id": data[pos], "status": data[pos + 1]}
-    if command in (READ_ATTRIBUTES_RESPONSE, WRITE_ATTRIBUTES):
+    if command in (READ_ATTRIBUTES_RESPONSE, WRITE_ATTRIBUTES, REPORT_ATTRIBUTES):
         records = []
         while pos < end:
             if pos + 3 > end:
@@ -531,7 +532,7 @@ def _encode_general(command: int, values: dict) -> bytes:
     if command == DEFAULT_RESPONSE:
         return bytes((values["command_id"], values["status"]))
     out = bytearray()
-    if command in (READ_ATTRIBUTES_RESPONSE, WRITE_ATTRIBUTES):
+    if command in (READ_ATTRIBUTES_RESPONSE, WRITE_ATTRIBUTES, REPORT_ATTRIBUTES):
         for record in values["records"]:
             out += record["attribute"].to_bytes(2, "little")
             if command == READ_ATTRIBUTES_RESPONSE:

@@ -33,6 +33,7 @@ from harness.emulators import (
     HanDevice,
     HandHeldTerminal,
     HanNetwork,
+    InHomeDisplay,
     Meter,
     PrepaymentInterfaceDevice,
     TrustAnchors,
@@ -368,6 +369,17 @@ class EmulatedLab(SmkiQuestions):
     def console_transcripts(self) -> dict[str, list[str]]:
         """Every line each serial console exchanged, by device name: step evidence."""
         return {name: console.transcript for name, console in self.consoles.items() if console.transcript}
+
+    def display(self, device: str) -> list[str]:
+        """What a person reads on the device's screen: by its console when the lab serves consoles."""
+        console = self.consoles.get(device.removeprefix("the ").strip())
+        if isinstance(console, DeviceConsole):
+            return console.display()
+        target = self.device(device)
+        if not isinstance(target, (Meter, InHomeDisplay)):
+            raise DitError(f"the {device} has no display a consumer reads", where=self.config.source)
+        with self.clock.lock:
+            return target.display()
 
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""

@@ -215,6 +215,13 @@ class RealLab(SmkiQuestions):
             raise NotOnThisBench(f"the {name}'s console is a device's, not a hand-held terminal's")
         return console
 
+    def display(self, device: str) -> list[str]:
+        """The screen's lines, as the console's DISPLAY gives them (docs/serial_consoles.md)."""
+        console = self.console(device)
+        if not isinstance(console, DeviceConsole):
+            raise NotOnThisBench(f"the {device}'s console is a terminal's: it has no display to read")
+        return console.display()
+
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """Typed at the keypad by the console's keypad driver (docs/serial_consoles.md: UTRN)."""
         target = self.device_config(device)
