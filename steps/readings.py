@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pytest_bdd import parsers, then, when
 
+from harness.pki import KeyUsage
 from harness.usecases.esme_reads import rows
 from steps.service_requests import read_back
 
@@ -233,6 +234,21 @@ def display_shows_register(lab, scenario_context, meter, display, party):
     found = shown.get(eui.hex().upper())
     assert found is not None, f"the {display} shows nothing from the {meter}: {shown}"
     assert 0 <= register - found < 10_000, f"the {display} shows {found}, the {meter}'s register reads {register}"
+
+
+@then(parsers.parse("{reader} reads no day before the tenancy change from the {device}, {supplier} still does"))
+def tenancy_restricts_reads(lab, scenario_context, reader, device, supplier):
+    """3.2 restricts the householder's side (Other Users) to data from the Change of Tenancy date on: their 4.17
+    daily consumption log starts after it, while the supplier's read of the same log shows the days it hides."""
+    restricted = _last_exchange(scenario_context, "3.2").evidence[0].at.replace(microsecond=0)
+    user = lab.user(reader)     # in none of the meter's trust anchor cells: it reads as an Unknown Remote Party
+    _, theirs = read_back(lab, scenario_context, reader, "4.17", device,
+                          ka_public_security_credentials=user.keystore.certificate(user.eui, KeyUsage.KEY_AGREEMENT))
+    _, ours = read_back(lab, scenario_context, supplier, "4.17", device)
+    hidden = [stamp for stamp, _ in _log(ours.device_fields, "4.17", "Consumption") if stamp < restricted]
+    assert hidden, f"{supplier}'s read shows no day before {restricted}: nothing to restrict"
+    shown = [stamp for stamp, _ in _log(theirs.device_fields, "4.17", "Consumption") if stamp < restricted]
+    assert not shown, f"{reader} still reads days before the tenancy change ({restricted}): {shown}"
 
 
 @then(parsers.parse("{party} finds the GPF mirroring the {meter}"))

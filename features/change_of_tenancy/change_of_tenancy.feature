@@ -44,6 +44,8 @@ Feature: Change of Tenancy
       | message | Thank you, goodbye |
     Then the request succeeds
     And the consumer sees "Thank you, goodbye" on the <meter>'s display
+    When 1 day passes
+    Then the Other User reads no day before the tenancy change from the <restrict_at>, the <supplier> still does
 
     @ESME @credit @IS @DIT.1
     Examples: Electricity
@@ -89,6 +91,8 @@ Feature: Change of Tenancy
       | message | Thank you, goodbye |
     Then the request succeeds
     And the consumer sees "Thank you, goodbye" on the <meter>'s display
+    When 1 day passes
+    Then the Other User reads no day before the tenancy change from the <restrict_at>, the <supplier> still does
 
     @ESME @prepayment @IS @DIT.1
     Examples: Electricity
@@ -137,6 +141,8 @@ Feature: Change of Tenancy
       | message | Welcome to your new home |
     Then the request succeeds
     And the consumer sees "Welcome to your new home" on the <meter>'s display
+    When 1 day passes
+    Then the Other User reads no day before the tenancy change from the <restrict_at>, the <supplier> still does
 
     @ESME @credit @IS @DIT.1
     Examples: Electricity credit
@@ -198,6 +204,8 @@ Feature: Change of Tenancy
       | message | Welcome to your new home |
     Then the request succeeds
     And the consumer sees "Welcome to your new home" on the <meter>'s display
+    When 1 day passes
+    Then the Other User reads no day before the tenancy change from the <restrict_at>, the <supplier> still does
 
     @ESME @IS @DIT.1
     Examples: Electricity
@@ -251,6 +259,8 @@ Feature: Change of Tenancy
       | message | Welcome to your new home |
     Then the request succeeds
     And the consumer sees "Welcome to your new home" on the <meter>'s display
+    When 1 day passes
+    Then the Other User reads no day before the tenancy change from the <restrict_at>, the <supplier> still does
 
     @ESME @IS @DIT.1
     Examples: Electricity

@@ -158,6 +158,13 @@ class EmulatedDevice:
 
     # -- receiving ---------------------------------------------------------------------------------
 
+    def for_other_user(self, apdu: GeneralSigning) -> bool:
+        """The command is for a party in none of this device's trust anchor cells (the ACB carrying it for the
+        User named as its supplementary remote party, or the User itself): an Other User, the role DUIS gives
+        those a householder lets read their data."""
+        party = apdu.supplementary_remote_party or apdu.originator
+        return self.trust is not None and all(c.entity_id != party for c in self.trust.cells())
+
     def receive(self, data: bytes) -> None:
         if not self.powered:
             return

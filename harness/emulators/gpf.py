@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from harness.catalogue import DeviceType
 from harness.emulators.device import CommandFailed, EmulatedDevice, handles
 from harness.emulators.han_device import not_on_han
-from harness.emulators.metering import GasReads, Metering, log_period
+from harness.emulators.metering import GasReads, Metering
 from harness.emulators.meters import Meter
 from harness.eui import EntityId
 from harness.gbcs.frame import GeneralSigning
@@ -59,7 +59,7 @@ class GasProxyFunction(GasReads, EmulatedDevice):
 
     @handles("GCS61")
     def _mirror_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_metering().gas_daily_consumption_log(*log_period(fields))
+        return self.gas_metering().gas_daily_consumption_log(*self.readable_period(fields, apdu))
 
     # -- its device log ---------------------------------------------------------------------------------
 

@@ -944,6 +944,19 @@ class GasReads(ABC):
     one the GPF mirrors (GBCS: the GPF mirrors the GSME's data; the model answers from the GSME's state now, not
     from a last synchronisation)."""
 
+    access_restricted_from: str | None                       # 3.2's Change of Tenancy date (ESME, GPF)
+    for_other_user: Callable[[GeneralSigning], bool]         # EmulatedDevice's
+
+    def readable_period(self, fields: Mapping[str, str], apdu: GeneralSigning) -> tuple[dt.datetime, dt.datetime]:
+        """The ReadLogPeriod as this requester may see it. GBCS ECS12/GCS09: once a Change of Tenancy date is set,
+        the householder's access to the profile, daily read, prepayment daily read, billing data and daily
+        consumption logs (and the historical value store) starts at it; the householder reads through Other
+        Users, so their reads start there while the suppliers' and network operators' do not."""
+        start, end = log_period(fields)
+        if self.access_restricted_from and self.for_other_user(apdu):
+            start = max(start, when(self.access_restricted_from))
+        return start, end
+
     @abstractmethod
     def gas_metering(self) -> Metering:
         """The metering these reads answer from (CommandFailed if there is none)."""
@@ -958,16 +971,16 @@ class GasReads(ABC):
 
     @handles("GCS15c")
     def _gas_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_metering().gas_billing_calendar_log(*log_period(fields))
+        return self.gas_metering().gas_billing_calendar_log(*self.readable_period(fields, apdu))
 
     @handles("GCS16a")
     def _gas_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_metering().gas_daily_read_log(*log_period(fields))
+        return self.gas_metering().gas_daily_read_log(*self.readable_period(fields, apdu))
 
     @handles("GCS17")
     def _gas_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_metering().gas_profile(*log_period(fields))
+        return self.gas_metering().gas_profile(*self.readable_period(fields, apdu))
 
     @handles("GCS16b")
     def _gas_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return self.gas_metering().gas_prepayment_daily_log(*log_period(fields))
+        return self.gas_metering().gas_prepayment_daily_log(*self.readable_period(fields, apdu))

@@ -37,7 +37,6 @@ from harness.emulators.metering import (
     esme_consumption,
     esme_prepayment,
     esme_tou,
-    log_period,
     mmc_element,
     mmc_indexed,
     mmc_repeated,
@@ -473,16 +472,15 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self.privacy_pin_enabled = False
         return {}
 
-    def _billing_data_log_entries(self, fields: dict) -> list[dict]:
-        start = when(fields.get("ReadLogPeriod/StartDateTime", "2000-01-01T00:00:00Z"))
-        end = when(fields.get("ReadLogPeriod/EndDateTime", "2099-12-31T23:59:59Z"))
+    def _billing_data_log_entries(self, fields: dict, apdu: GeneralSigning) -> list[dict]:
+        start, end = self.readable_period(fields, apdu)
         return [e for e in self.billing_data_log if start <= when(e["Time"]) <= end]
 
     @handles("GCS15b")
     def _read_billing_data_log(self, fields: dict, apdu: GeneralSigning) -> dict:
         """The change of mode / tariff triggered billing data log (MMC names), stamped when each change was
         made, and what caused each snapshot (ZCL snapshot causes, which MMC does not carry)."""
-        entries = [e for e in self._billing_data_log_entries(fields) if "ImportRegister" in e]
+        entries = [e for e in self._billing_data_log_entries(fields, apdu) if "ImportRegister" in e]
         consumption = [{"ConsumptionRegister": e["ImportRegister"], "Timestamp": mmc_time(e["Time"]),
                         **mmc_indexed("TariffTOURegisterMatrixValue", snapshot_tou(e))} for e in entries]
         log = mmc_element("Gas", {**mmc_repeated("Gas/LogEntryConsumptionRegister", consumption),
@@ -495,7 +493,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     def _read_esme_billing_data_log(self, fields: dict, apdu: GeneralSigning) -> dict:
         """The change of mode / tariff triggered billing data log: each entry's registers and its prepayment
         data, stamped when the change was made (a log entry's time stamp is in whole seconds)."""
-        entries = [e for e in self._billing_data_log_entries(fields) if "ImportRegister" in e]
+        entries = [e for e in self._billing_data_log_entries(fields, apdu) if "ImportRegister" in e]
         consumption = [{**esme_consumption(e, "ActiveImportRegisterConsumption"), "Timestamp": mmc_time(e["Time"])}
                        for e in entries]
         return mmc_element("Electricity", {
@@ -520,7 +518,7 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     @handles("ECS20c")
     def _esme_billing_calendar_log(self, fields: dict, apdu: GeneralSigning) -> dict:
         """The billing data log and, captured with it, the prepayment data log."""
-        entries = self.metering.billing_calendar_entries(*log_period(fields))
+        entries = self.metering.billing_calendar_entries(*self.readable_period(fields, apdu))
         consumption = [{"Timestamp": mmc_time(e["DateTime"]),
                         **esme_consumption(e, "ActiveImportRegisterValueConsumption")} for e in entries]
         prepayment = self.metering.billing_prepayment(entries)
@@ -530,26 +528,27 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
 
     @handles("ECS21a")
     def _esme_daily_read_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        entries = self.metering.daily_read_entries(*log_period(fields))
+        entries = self.metering.daily_read_entries(*self.readable_period(fields, apdu))
         return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(e["DateTime"]), **esme_consumption(
             e, "ElecActiveImportRegisterConsumption", "Electricity/")} for e in entries])
 
     @handles("ECS21b")
     def _esme_prepayment_daily_log(self, fields: dict, apdu: GeneralSigning) -> dict:
-        entries = self.metering.prepayment_daily_entries(*log_period(fields))
+        entries = self.metering.prepayment_daily_entries(*self.readable_period(fields, apdu))
         return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
             esme_prepayment(s.fields(), s.at) for s in entries]))
 
     @handles("ECS22b")
     def _esme_profile(self, fields: dict, apdu: GeneralSigning) -> dict:
+        period = self.readable_period(fields, apdu)
         return mmc_repeated("LogEntry", [{"Timestamp": mmc_time(at), "Electricity/PrimaryValue": str(value)}
-                                         for at, value in self.metering.profile_entries(*log_period(fields))])
+                                         for at, value in self.metering.profile_entries(*period)])
 
     @handles("ECS66")                     # the gas daily consumption log is the GPF's (GCS61)
     def _esme_daily_consumption_log(self, fields: dict, apdu: GeneralSigning) -> dict:
         return mmc_element("Electricity", mmc_repeated("Electricity/LogEntry", [
             {"Value": str(value), "Timestamp": mmc_time(at)}
-            for at, value in self.metering.daily_consumption_entries(*log_period(fields))]))
+            for at, value in self.metering.daily_consumption_entries(*self.readable_period(fields, apdu))]))
 
 
 class ElectricityMeter(Meter):

@@ -137,7 +137,7 @@ def _builder(use_case: str) -> Callable[[DuisRequest, CommandContext], bytes]:
 
 
 for _srv, _use_case in (("4.1.1", "ECS17b"), ("4.1.2", "ECS17d"), ("4.3", "ECS19"), ("4.4.2", "ECS20b"),
-                        ("4.4.3", "ECS20c"), ("4.6.1", "ECS21a"), ("4.8.1", "ECS22b"), ("4.17", "ECS66")):
+                        ("4.4.3", "ECS20c"), ("4.6.1", "ECS21a"), ("4.8.1", "ECS22b")):
     command(_srv, _use_case, devices=ESME)(_builder(_use_case))
 
 
@@ -145,9 +145,12 @@ def _urp(request: DuisRequest) -> bool:
     return request.has("KAPublicSecurityCredentials")
 
 
-# 4.14 URP: the DCC originates on the User's behalf and carries the User's KA certificate in the header.
-command("4.14", "ECS21b", devices=ESME, applies=lambda r: not _urp(r))(_builder("ECS21b"))
-command("4.14", "ECS21b", devices=ESME, originator=Originator.ACB, applies=_urp)(_builder("ECS21b"))
+# 4.14 and 4.17 URP: the DCC originates on the User's behalf and carries the User's KA certificate in the header
+# (an Other User's read: it is in none of the meter's trust anchor cells, so only that certificate can seal the
+# response for it).
+for _srv, _use_case in (("4.14", "ECS21b"), ("4.17", "ECS66")):
+    command(_srv, _use_case, devices=ESME, applies=lambda r: not _urp(r))(_builder(_use_case))
+    command(_srv, _use_case, devices=ESME, originator=Originator.ACB, applies=_urp)(_builder(_use_case))
 
 
 # -- Parse ----------------------------------------------------------------------------------------
