@@ -189,6 +189,12 @@ def sees_message(lab, message, device):
     assert f"MESSAGE {message}" in shown, f"the {device}'s display shows {shown}, not the message {message!r}"
 
 
+@then(parsers.parse("the consumer sees the {device}'s consumption history without a privacy PIN"))
+def history_open(lab, device):
+    shown = lab.display(device)
+    assert "HISTORY OPEN" in shown, f"the {device}'s display shows {shown}: its history still asks for the PIN"
+
+
 @then(parsers.parse("the {device} refuses the UTRN typed again at its keypad, telling the {party} (0x8F51)"))
 def utrn_typed_again(lab, scenario_context, device, party):
     code = scenario_context.memory.vended_utrn().code

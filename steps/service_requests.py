@@ -172,6 +172,21 @@ def critical_refused(lab, scenario_context, party, device, code):
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
 
 
+@then(parsers.parse("the DCC refuses {party}'s SR 3.2 to the {device} with a wildcard in its date-time"))
+def restriction_wildcard_refused(lab, scenario_context, party, device):
+    """DIT: 3.2 takes no wildcards. DUIS's xs:dateTime has no wildcard form, so a year left unspecified as DLMS
+    writes it (FFFF) is not a date-time the DCC takes: refused at HTTP level (schema) or with a DUIS error."""
+    def wildcard_year(root) -> None:
+        stamp = root.find(".//{*}RestrictionDateTime")
+        stamp.text = "FFFF" + stamp.text[4:]
+    eui = parameters.device(lab.config, device)[1]
+    exchange = scenario_context.record(lab.user(party).send_altered("3.2", eui, wildcard_year,
+                                                                    restriction_date_time=lab.now()))
+    code = exchange.synchronous.response_code if exchange.synchronous else None
+    refused = (exchange.problem or "").startswith("HTTP 400") or (code or "").startswith("E")
+    assert refused, f"the DCC took a 3.2 with a wildcard year: {exchange.summary}"
+
+
 @then(parsers.parse("the DCC refuses to decommission the {device} with {code}"))
 def decommission_refused(lab, scenario_context, device, code):
     exchange = scenario_context.record(lab.user("the Import Supplier").send(

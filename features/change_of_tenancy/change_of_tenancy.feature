@@ -23,8 +23,10 @@ Feature: Change of Tenancy
     Then the request succeeds
     And the Other User receives DCC alert N3
     And the Other User receives DCC alert N4
+    And the DCC refuses the <supplier>'s SR 3.2 to the <restrict_at> with a wildcard in its date-time
     When the <supplier> sends SR 3.5 "Disable Privacy PIN" to the <meter>
     Then the request succeeds
+    And the consumer sees the <meter>'s consumption history without a privacy PIN
     When the <supplier> sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the <meter>
     Then the request succeeds
     When the <supplier> sends SR 4.6.1 "Retrieve Import Daily Read Log" to the <meter>
@@ -71,6 +73,7 @@ Feature: Change of Tenancy
     And the Other User receives DCC alert N4
     When the <supplier> sends SR 3.5 "Disable Privacy PIN" to the <meter>
     Then the request succeeds
+    And the consumer sees the <meter>'s consumption history without a privacy PIN
     When the <supplier> sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the <meter>
     Then the request succeeds
     When the <supplier> sends SR 4.6.1 "Retrieve Import Daily Read Log" to the <meter>
@@ -118,6 +121,7 @@ Feature: Change of Tenancy
     And the Other User receives DCC alert N4
     When the <supplier> sends SR 3.5 "Disable Privacy PIN" to the <meter>
     Then the request succeeds
+    And the consumer sees the <meter>'s consumption history without a privacy PIN
     When the <supplier> sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the <meter>
     Then the request succeeds
     When the <supplier> sends SR 2.1 "Update Prepay Configuration" to the <meter>
@@ -179,6 +183,7 @@ Feature: Change of Tenancy
     And the Other User receives DCC alert N4
     When the <supplier> sends SR 3.5 "Disable Privacy PIN" to the <meter>
     Then the request succeeds
+    And the consumer sees the <meter>'s consumption history without a privacy PIN
     When the <supplier> sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the <meter>
     Then the request succeeds
     When the <supplier> sends SR 1.6 "Update Payment Mode" to the <meter>
@@ -232,6 +237,7 @@ Feature: Change of Tenancy
     And the Other User receives DCC alert N4
     When the <supplier> sends SR 3.5 "Disable Privacy PIN" to the <meter>
     Then the request succeeds
+    And the consumer sees the <meter>'s consumption history without a privacy PIN
     When the <supplier> sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the <meter>
     Then the request succeeds
     When the <supplier> sends SR 2.1 "Update Prepay Configuration" to the <meter>

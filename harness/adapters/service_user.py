@@ -27,7 +27,7 @@ key and the meter's current KA certificate, counting up per meter as GBCS expect
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -212,6 +212,18 @@ class ServiceUser:
         """A device confirmed it uses the certificate 6.15.2 placed: its responses verify with that key now."""
         cert = load_certificate(value, "6.15.2 device_certificate")
         self.keystore.replace(Credential(entity_id_of(cert), usage_of(cert), public_key_of(cert), cert))
+
+    def send_altered(self, srv: str, target: EntityId, alter: Callable[[etree._Element], None], **params) -> Exchange:
+        """A non-critical SR built as send() builds it, then altered by hand before it is signed and posted (a
+        negative test's request): the exchange holds the DCC's synchronous answer, or its HTTP refusal."""
+        cv = catalogue.service_request(srv).default_command_variant
+        request_id = RequestId(self.eui, EntityId(target), self.counter.next(self.eui))
+        exchange = Exchange(self.name, srv, EntityId(target), request_id, cv)
+        self.exchanges.append(exchange)
+        root = requests.build(srv, request_id, command_variant=cv, **params)
+        alter(root)
+        exchange.response = self.send_document(root, cv.web_service, exchange)
+        return exchange
 
     def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
         """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.

@@ -134,8 +134,9 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
     # -- what the consumer sees -------------------------------------------------------------------------
 
     def display(self) -> list[str]:
-        """The meter's own display, as a person reads it (console DISPLAY)."""
-        shown = [f"MODE {self.payment_mode.value}"]
+        """The meter's own display, as a person reads it (console DISPLAY). Its historical consumption screens
+        ask for the privacy PIN until 3.5 disables it (GBCS ECS14/GCS11)."""
+        shown = [f"MODE {self.payment_mode.value}", f"HISTORY {'PIN REQUIRED' if self.privacy_pin_enabled else 'OPEN'}"]
         return shown + ([f"MESSAGE {self.display_message}"] if self.display_message else [])
 
     def paired(self, other: EntityId) -> None:
