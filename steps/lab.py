@@ -71,6 +71,12 @@ def has_schedule(lab, scenario_context, party, srv, device):
     procedures(lab, scenario_context).create_schedule(party, device, srv)
 
 
+@given(parsers.parse("{party} has put a time debt of {amount:d} on the {device}"))
+def time_debt(lab, scenario_context, party, amount, device):
+    """The consumer owes something (2.3): what a later 2.3 must clear and a read-back can show cleared."""
+    procedures(lab, scenario_context).send(party, "2.3", device, time_debt_register_1=amount)
+
+
 @given(parsers.parse("{party} has asked for SR {srv} from the {device} in {days:d} days"))
 def future_dated_request(lab, scenario_context, party, srv, device, days):
     """A DSP future-dated request: the DCC holds it until its execution date."""

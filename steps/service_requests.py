@@ -128,6 +128,43 @@ def read_back_balance(lab, scenario_context, party, balance, device, used):
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
+@then(parsers.parse("{party} reads back the {device}'s MPxN as {mpxn}"))
+def read_back_mpxn(lab, scenario_context, party, device, mpxn):
+    _, exchange = read_back(lab, scenario_context, party, "6.2.7", device)
+    found = [v for k, v in exchange.device_fields.items() if k.endswith(("/ImportMPAN", "/MPRN"))]
+    assert found == [mpxn], f"MPxN read back: {exchange.device_fields}"
+
+
+@then(parsers.parse("{party} reads back the {device}'s meter balance reset, less than {used:d} from zero"))
+def read_back_balance_reset(lab, scenario_context, party, device, used):
+    """4.18 after 1.5's reset: consumption since moves it a little (an ESME's balance and a GSME's prepayment
+    Credit Remaining fall, a GSME's credit mode Bill To Date rises)."""
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    fields = exchange.device_fields
+    balance = int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
+    assert abs(balance) < used, f"meter balance {balance} after the reset: {fields}"
+
+
+@then(parsers.parse("{party} reads back the {device}'s debt registers at zero"))
+def read_back_debt_cleared(lab, scenario_context, party, device):
+    """4.3's payment and time debt registers after 2.3 cleared them (the accumulated debt register counts what
+    was recovered, and stays)."""
+    _, exchange = read_back(lab, scenario_context, party, "4.3", device)
+    debts = {k: v for k, v in exchange.device_fields.items() if k.endswith(("PaymentDebtRegister", "TimeDebtRegister1",
+                                                                             "TimeDebtRegister2"))}
+    assert len(debts) == 3 and all(int(v) == 0 for v in debts.values()), f"debt registers read back: {debts}"
+
+
+@then(parsers.re(r"(?P<party>.+?) finds the (?P<device>.+?) (?P<where>in|gone from) the CHF's device log$"))
+def in_chf_log(lab, scenario_context, party, device, where):
+    """8.9 to the CHF lists the devices on its whitelist (the CHF Device Log): 8.11 Remove takes one off."""
+    eui = parameters.device(lab.config, device)[1]
+    _, exchange = read_back(lab, scenario_context, party, "8.9", "CHF")
+    listed = {v for k, v in exchange.device_fields.items() if k.endswith("/DeviceID")}
+    assert (eui.duis in listed) == (where == "in"), f"the {device} ({eui.duis}) {where} the CHF's device log? " \
+                                                    f"It lists {sorted(listed)}"
+
+
 # The trust anchor cells a step names, as 6.24.1's MMC response names them (RemotePartyRole, CertificateUsage).
 _CELLS = {"supplier": ("Supplier", "DigitalSigning"), "network operator": ("NetworkOperator", "DigitalSigning"),
           "supplier prepayment key agreement": ("Supplier", "KeyAgreementTopUp"),
