@@ -151,18 +151,22 @@ def prepayment_log(scenario_context):
 def prepay_values_agree(lab, scenario_context, party, device):
     prepay = int(_last(scenario_context, "4.3")["MeterBalance"])
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    # A GSME's prepayment mode balance (Credit Remaining); its MeterBalance is the credit mode Bill To Date.
-    fields = exchange.device_fields
-    balance = int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
+    balance = meter_balance(exchange.device_fields)
     assert 0 <= prepay - balance < 1000, f"4.3 said {prepay}, 4.18 says {balance}"
 
 
 # -- balance before and after -------------------------------------------------------------------------------------
 
+def meter_balance(fields: dict) -> int:
+    """4.18's balance: an ESME's MeterBalance, a GSME's prepayment mode balance (Credit Remaining; its
+    MeterBalance is the credit mode Bill To Date)."""
+    return int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
+
+
 @when(parsers.parse("{party} notes the meter balance of the {device}"))
 def note_balance(lab, scenario_context, party, device):
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    scenario_context.memory.balances[device] = int(exchange.device_fields["MeterBalance"])
+    scenario_context.memory.balances[device] = meter_balance(exchange.device_fields)
 
 
 @then(parsers.parse("{party} reads back the {device}'s meter balance risen by the top-up, less at most {used:d} "
@@ -171,7 +175,7 @@ def balance_risen(lab, scenario_context, party, device, used):
     before = scenario_context.memory.balances[device]
     credit = scenario_context.memory.vended_utrn().pence * 1000
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    after = int(exchange.device_fields["MeterBalance"])
+    after = meter_balance(exchange.device_fields)
     assert before + credit - used <= after <= before + credit, \
         f"balance {before} -> {after}: expected a rise of {credit} less at most {used}"
 
@@ -181,8 +185,37 @@ def balance_risen(lab, scenario_context, party, device, used):
 def balance_unchanged(lab, scenario_context, party, device, used):
     before = scenario_context.memory.balances[device]
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    after = int(exchange.device_fields["MeterBalance"])
+    after = meter_balance(exchange.device_fields)
     assert before - used <= after <= before, f"balance {before} -> {after}: expected no top-up"
+
+
+@then(parsers.parse("{party} reads back the {device}'s meter balance reset, less than {used:d} from zero"))
+def read_back_balance_reset(lab, scenario_context, party, device, used):
+    """4.18 after 1.5's reset: consumption since moves it a little (an ESME's balance and a GSME's prepayment
+    Credit Remaining fall, a GSME's credit mode Bill To Date rises)."""
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    balance = meter_balance(exchange.device_fields)
+    assert abs(balance) < used, f"meter balance {balance} after the reset: {exchange.device_fields}"
+
+
+@then(parsers.parse("{party} reads back the {device}'s meter balance adjusted by {amount:d}, less at most {used:d} "
+                    "used since"))
+def balance_adjusted(lab, scenario_context, party, device, amount, used):
+    """1.5's adjustment, against the balance noted before it."""
+    before = scenario_context.memory.balances[device]
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
+    after = meter_balance(exchange.device_fields)
+    assert before + amount - used <= after <= before + amount, \
+        f"balance {before} -> {after}: expected an adjustment of {amount} less at most {used}"
+
+
+@then(parsers.parse("{party} reads back a time debt of {amount:d} on the {device}, less at most {recovered:d} "
+                    "recovered since"))
+def time_debt_read_back(lab, scenario_context, party, amount, device, recovered):
+    """2.3's time debt register 1 as 4.3 reads it; the meter recovers time debt as time passes."""
+    _, exchange = read_back(lab, scenario_context, party, "4.3", device)
+    found = int(exchange.device_fields["TimeDebtRegister1"])
+    assert amount - recovered <= found <= amount, f"time debt register 1 reads {found}, expected {amount}"
 
 
 # -- DSP schedules ---------------------------------------------------------------------------------------------

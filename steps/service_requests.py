@@ -135,16 +135,6 @@ def read_back_mpxn(lab, scenario_context, party, device, mpxn):
     assert found == [mpxn], f"MPxN read back: {exchange.device_fields}"
 
 
-@then(parsers.parse("{party} reads back the {device}'s meter balance reset, less than {used:d} from zero"))
-def read_back_balance_reset(lab, scenario_context, party, device, used):
-    """4.18 after 1.5's reset: consumption since moves it a little (an ESME's balance and a GSME's prepayment
-    Credit Remaining fall, a GSME's credit mode Bill To Date rises)."""
-    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    fields = exchange.device_fields
-    balance = int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
-    assert abs(balance) < used, f"meter balance {balance} after the reset: {fields}"
-
-
 @then(parsers.parse("{party} reads back the {device}'s debt registers at zero"))
 def read_back_debt_cleared(lab, scenario_context, party, device):
     """4.3's payment and time debt registers after 2.3 cleared them (the accumulated debt register counts what

@@ -25,6 +25,7 @@ Feature: Change of Mode (Product Change)
       | payment_mode | credit |
       | reset        | true   |
     Then the request succeeds
+    And the <supplier> reads back the <meter>'s meter balance reset, less than 1000 from zero
     When the <supplier> sends optional SR 5.3 "Delete Schedule" for the <meter>
     Then the request succeeds
     When the <supplier> sends optional SR 5.1 "Create Schedule" for the <meter>
@@ -63,10 +64,13 @@ Feature: Change of Mode (Product Change)
       | time_debt_register_1 | 150000 |
       | debt_recovery_rate_1 | 100    |
     Then the request succeeds
-    When the <supplier> sends SR 1.5 "Update Meter Balance" to the <meter>
+    And the <supplier> reads back a time debt of 150000 on the <meter>, less at most 1000 recovered since
+    When the <supplier> notes the meter balance of the <meter>
+    And the <supplier> sends SR 1.5 "Update Meter Balance" to the <meter>
       | payment_mode | prepayment |
       | adjustment   | 1000000    |
     Then the request succeeds
+    And the <supplier> reads back the <meter>'s meter balance adjusted by 1000000, less at most 1000 used since
     When the <supplier> sends optional SR 5.3 "Delete Schedule" for the <meter>
     Then the request succeeds
     When the <supplier> sends optional SR 5.1 "Create Schedule" for the <meter>
