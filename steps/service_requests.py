@@ -128,6 +128,17 @@ def read_back_balance(lab, scenario_context, party, balance, device, used):
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
+@then(parsers.parse("{party} reads back the {device}'s tariff: unit rate {rate:d}, standing charge {charge:d}"))
+def read_back_tariff(lab, scenario_context, party, device, rate, charge):
+    """4.11.1: the standing charge and the first TOU price the 1.1.1 set (a single-rate tariff's one rate)."""
+    _, exchange = read_back(lab, scenario_context, party, "4.11.1", device)
+    fields = exchange.device_fields
+    charges = [v for k, v in fields.items() if k.endswith("StandingCharge")]
+    first = [v for k, v in fields.items() if "TariffTOUPrice" in k and k.endswith(("[1]", "[1]/"))]
+    assert charges == [str(charge)], f"standing charge read back: {charges} ({fields})"
+    assert first and first[0] == str(rate), f"unit rate read back: {first} ({fields})"
+
+
 @then(parsers.parse("{party} reads back the {device}'s MPxN as {mpxn}"))
 def read_back_mpxn(lab, scenario_context, party, device, mpxn):
     _, exchange = read_back(lab, scenario_context, party, "6.2.7", device)

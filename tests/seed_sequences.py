@@ -44,6 +44,9 @@ SEED_SEQUENCES = {
         NO_WAN_PRE + NO_WAN_HAN + "6.21 6.21 1.1.1 2.1 1.6 6.8 8.13 8.7.2 8.13 8.13 1.5 2.3 6.21 8.14.2",
     "prepayment_top_up/prepayment-device-top-up-via-wan": "2.2",
     "prepayment_top_up/prepayment-device-top-up-directly-via-ppmid-meter": "",
+    # the same for gas: the seed's "ToP Up Device IS/GS", "Local ToP Up Device IS/GS"
+    "prepayment_top_up/prepayment-device-top-up-via-wan-gas": "2.2",
+    "prepayment_top_up/prepayment-device-top-up-directly-via-ppmid-meter-gas": "",
     "chf_replacement/chf-replacement-by-electricity-supplier-elec-only-site": "8.12.1 8.3",
     "chf_replacement/chf-replacement-by-gas-supplier-gas-only-site": CHF_GAS,
     "chf_replacement/chf-replacement-by-electricity-supplier-dual-fuel-site-each-fuel-supplied-by-different-supplier":
@@ -57,6 +60,9 @@ SEED_SEQUENCES = {
     "ppmid/gsme-exchange-re-pairing-with-ppmid": "8.8.1 8.8.2 8.8.2 8.7.1 8.7.2 8.7.2",
     "tariff_update/tariff-update-product-change-electricity": "1.1.1 4.4.2 5.3? 5.1? 3.1",
     "tariff_update/tariff-update-product-change-gas": "1.1.1 4.4.2 5.3? 5.1? 3.1",
+    # the same on prepayment meters: the seed's "Tariff Update (Product Change) PP/CR"
+    "tariff_update/tariff-update-product-change-electricity-pp": "1.1.1 4.4.2 5.3? 5.1? 3.1",
+    "tariff_update/tariff-update-product-change-gas-pp": "1.1.1 4.4.2 5.3? 5.1? 3.1",
     "change_of_mode/change-of-mode-pp-to-cr-product-change-elec": "1.1.1 1.6 4.4.2 1.5 5.3? 5.1? 3.1",
     "change_of_mode/change-of-mode-pp-to-cr-product-change-gas": "1.1.1 1.6 4.4.2 1.5 5.3? 5.1? 3.1",
     "change_of_mode/change-of-mode-cr-to-pp-product-change-elec": "2.1 1.6 1.1.1 4.4.2 2.3 1.5 5.3? 5.1? 3.1",
