@@ -112,6 +112,29 @@ def deliver_locally(lab, scenario_context, device):
     lab.let_time_pass(60)             # the command crosses the HAN, its answer comes back to the terminal
 
 
+@when("the installer closes the HHT's Inter-PAN tunnel")
+def close_tunnel(lab):
+    lab.close_tunnel()
+
+
+@then("the Communications Hub takes no more commands from the HHT")
+def hht_forgotten(lab, scenario_context):
+    """After CloseTunnel the CHF has taken the HHT off its device log: the last command, delivered again, is refused."""
+    command = scenario_context.memory.local_command
+    assert command is not None, "no command came back from the DCC for local delivery"
+    assert not lab.deliver_locally(command), "the Communications Hub still takes commands from the HHT"
+
+
+@when(parsers.parse("{party} hands the DCC the HHT's response to SR {srv}"))
+def return_response(lab, scenario_context, party, srv):
+    """8.13 with what the terminal brought back, where the plan's sequence lists none but needs the DCC to learn
+    of the outcome (the network operator's N42 after its handover)."""
+    params = parameters.resolve(lab, "8.13", None, {"local_response": f"the response to SR {srv}"},
+                                scenario_context.memory)
+    exchange = scenario_context.record(lab.user(party).send("8.13", None, **params))
+    assert exchange.succeeded, exchange.summary
+
+
 @when(parsers.parse("{days:d} days pass"))
 @when(parsers.parse("{days:d} day passes"))
 def days_pass(lab, days):

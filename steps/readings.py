@@ -10,7 +10,7 @@ from pytest_bdd import parsers, then, when
 
 from harness.pki import KeyUsage
 from harness.usecases.esme_reads import rows
-from steps.service_requests import read_back
+from steps.service_requests import meter_balance, read_back
 
 
 def _last(scenario_context, srv: str):
@@ -157,11 +157,6 @@ def prepay_values_agree(lab, scenario_context, party, device):
 
 # -- balance before and after -------------------------------------------------------------------------------------
 
-def meter_balance(fields: dict) -> int:
-    """4.18's balance: an ESME's MeterBalance, a GSME's prepayment mode balance (Credit Remaining; its
-    MeterBalance is the credit mode Bill To Date)."""
-    return int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
-
 
 @when(parsers.parse("{party} notes the meter balance of the {device}"))
 def note_balance(lab, scenario_context, party, device):
@@ -209,11 +204,12 @@ def balance_adjusted(lab, scenario_context, party, device, amount, used):
         f"balance {before} -> {after}: expected an adjustment of {amount} less at most {used}"
 
 
-@then(parsers.parse("{party} reads back a time debt of {amount:d} on the {device}, less at most {recovered:d} "
-                    "recovered since"))
-def time_debt_read_back(lab, scenario_context, party, amount, device, recovered):
+@then(parsers.re(r"(?P<party>.+?) reads back a time debt of (?P<amount>\d+) on the (?P<device>.+?), less at most "
+                 r"(?P<recovered>\d+) recovered since(?P<locally> by Local Command Delivery)?$"))
+def time_debt_read_back(lab, scenario_context, party, amount, device, recovered, locally=None):
     """2.3's time debt register 1 as 4.3 reads it; the meter recovers time debt as time passes."""
-    _, exchange = read_back(lab, scenario_context, party, "4.3", device)
+    amount, recovered = int(amount), int(recovered)
+    _, exchange = read_back(lab, scenario_context, party, "4.3", device, locally=bool(locally))
     found = int(exchange.device_fields["TimeDebtRegister1"])
     assert amount - recovered <= found <= amount, f"time debt register 1 reads {found}, expected {amount}"
 

@@ -104,34 +104,49 @@ def retrieve_certificate(lab, scenario_context, party, device, usage):
 
 # -- read-backs: a read SR sent to check what the scenario's SRs did -------------------------------------------
 
-def read_back(lab, scenario_context, party: str, srv: str, device: str, **params):
-    """Send a read SR as part of a Then step (a read-back, not a step of the scenario's sequence)."""
+def read_back(lab, scenario_context, party: str, srv: str, device: str, *, locally: bool = False, **params):
+    """Send a read SR as part of a Then step (a read-back, not a step of the scenario's sequence); `locally`:
+    by Local Command Delivery, where there is no SM WAN (the hand-held terminal's answer returned with 8.13)."""
     eui = parameters.device(lab.config, device)[1]
-    target = None if service_request(srv).non_device else eui
-    exchange = scenario_context.record(lab.user(party).send(srv, target, **params))
+    if locally:
+        exchange = Procedures(lab, scenario_context.record, scenario_context.memory).read_locally(party, srv, device)
+    else:
+        target = None if service_request(srv).non_device else eui
+        exchange = scenario_context.record(lab.user(party).send(srv, target, **params))
     assert exchange.succeeded, exchange.summary
     return eui, exchange
 
 
-@then(parsers.parse("{party} reads back payment mode {mode} from the {device}"))
-def read_back_payment_mode(lab, scenario_context, party, mode, device):
-    _, exchange = read_back(lab, scenario_context, party, "6.2.9", device)
+_LOCALLY = r"(?P<locally> by Local Command Delivery)?$"
+
+
+def meter_balance(fields: dict) -> int:
+    """4.18's balance: an ESME's MeterBalance, a GSME's prepayment mode balance (Credit Remaining; its
+    MeterBalance is the credit mode Bill To Date)."""
+    return int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
+
+
+@then(parsers.re(r"(?P<party>.+?) reads back payment mode (?P<mode>\S+) from the (?P<device>.+?)" + _LOCALLY))
+def read_back_payment_mode(lab, scenario_context, party, mode, device, locally=None):
+    _, exchange = read_back(lab, scenario_context, party, "6.2.9", device, locally=bool(locally))
     assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
 
 
-@then(parsers.parse("{party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "
-                    "used since"))
-def read_back_balance(lab, scenario_context, party, balance, device, used):
+@then(parsers.re(r"(?P<party>.+?) reads back meter balance (?P<balance>-?\d+) from the (?P<device>.+?), less at most "
+                 r"(?P<used>\d+) used since" + _LOCALLY))
+def read_back_balance(lab, scenario_context, party, balance, device, used, locally=None):
     """The meter keeps using energy (and paying its standing charge) between the change and the read."""
-    _, exchange = read_back(lab, scenario_context, party, "4.18", device)
-    found = int(exchange.device_fields.get("MeterBalance", "nan"))
+    balance, used = int(balance), int(used)
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device, locally=bool(locally))
+    found = meter_balance(exchange.device_fields)
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
-@then(parsers.parse("{party} reads back the {device}'s tariff: unit rate {rate:d}, standing charge {charge:d}"))
-def read_back_tariff(lab, scenario_context, party, device, rate, charge):
+@then(parsers.re(r"(?P<party>.+?) reads back the (?P<device>.+?)'s tariff: unit rate (?P<rate>\d+), standing charge "
+                 r"(?P<charge>\d+)" + _LOCALLY))
+def read_back_tariff(lab, scenario_context, party, device, rate, charge, locally=None):
     """4.11.1: the standing charge and the first TOU price the 1.1.1 set (a single-rate tariff's one rate)."""
-    _, exchange = read_back(lab, scenario_context, party, "4.11.1", device)
+    _, exchange = read_back(lab, scenario_context, party, "4.11.1", device, locally=bool(locally))
     fields = exchange.device_fields
     charges = [v for k, v in fields.items() if k.endswith("StandingCharge")]
     first = [v for k, v in fields.items() if "TariffTOUPrice" in k and k.endswith(("[1]", "[1]/"))]

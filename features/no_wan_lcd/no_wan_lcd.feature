@@ -12,6 +12,13 @@ Feature: 'no WAN' Installation Using Local Command Delivery
   Prerequisites (DIT approach): device IDs pre-notified; the HHT pre-notified as an IHD and added to the CH
   whitelist before installation; HHT integration is the energy supplier's; local commands sent one by
   one. The device rekey is left out of the sequence (the DIT approach: it takes too long on site).
+  The CHF's 0x8F12 and the GPF's 0x8071 reach the DCC as the plan draws them, brought back by the HHT and returned
+  with 8.13 (the step fails if the terminal brought none back). What was delivered locally is read back the same
+  way (CV 2 and 8.13). The plan lists N42 but no 8.13 for the network operator's handover: the DCC can only tell
+  the network operator once that response reaches it, so the electricity credit variant returns it. The same
+  variant sends its tariff and billing calendar over the SM WAN as well (CV 7, CV 3), as the plan's command
+  variant table allows, and ends with the HHT's CloseTunnel, one of the three ways the plan names to take the
+  HHT off the CH.
 
   @ESME @credit @IS @DIT.1 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.14.2
   Scenario: no WAN Installation Using LCD - ESME Credit
@@ -42,10 +49,13 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | certificates | the Import Supplier |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
-    When the Import Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME by Local Command Delivery
+    When the Import Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME over the SM WAN and by Local Command Delivery
+      | unit_rate       | 23000 |
+      | standing_charge | 27000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
-    When the Import Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME by Local Command Delivery
+    Then the Import Supplier reads back the ESME's tariff: unit rate 23000, standing charge 27000 by Local Command Delivery
+    When the Import Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME over the SM WAN and by Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
     When the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
@@ -55,9 +65,13 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | certificates | the Electricity Network Operator |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
+    And the Import Supplier hands the DCC the HHT's response to SR 6.21
+    Then the Electricity Network Operator receives DCC alert N42
     When the Import Supplier sends SR 8.14.2 "Communications Hub Status Update – Install No SM WAN" to the DCC
       | device_id | the CHF |
     Then the request succeeds
+    When the installer closes the HHT's Inter-PAN tunnel
+    Then the Communications Hub takes no more commands from the HHT
 
   @GSME @credit @GS @DIT.2 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.7.2 @SR-1.5 @SR-8.14.2
   Scenario: no WAN Installation Using LCD - GSME Credit
@@ -93,8 +107,11 @@ Feature: 'no WAN' Installation Using Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GPF with the HHT
     When the Gas Supplier sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the GSME by Local Command Delivery
+      | unit_rate       | 23000 |
+      | standing_charge | 27000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
+    Then the Gas Supplier reads back the GSME's tariff: unit rate 23000, standing charge 27000 by Local Command Delivery
     When the Gas Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME by Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
@@ -163,6 +180,7 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | payment_mode | prepayment |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
+    Then the Import Supplier reads back payment mode Prepayment from the ESME by Local Command Delivery
     When the Import Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME by Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
@@ -170,13 +188,16 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | local_response | the response to SR 6.8 |
     Then the request succeeds
     When the Import Supplier sends SR 2.3 "Update Debt" to the ESME by Local Command Delivery
+      | time_debt_register_1 | 50000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
+    Then the Import Supplier reads back a time debt of 50000 on the ESME, less at most 1000 recovered since by Local Command Delivery
     When the Import Supplier sends SR 1.5 "Update Meter Balance" to the ESME by Local Command Delivery
       | payment_mode | prepayment |
       | adjustment | 500000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
+    Then the Import Supplier reads back meter balance 500000 from the ESME, less at most 1000 used since by Local Command Delivery
     When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
       | certificates | the Electricity Network Operator |
     Then the DCC returns the command for local delivery
@@ -228,6 +249,7 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | payment_mode | prepayment |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
+    Then the Gas Supplier reads back payment mode Prepayment from the GSME by Local Command Delivery
     When the Gas Supplier sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME by Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
@@ -249,9 +271,12 @@ Feature: 'no WAN' Installation Using Local Command Delivery
       | adjustment | 500000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
+    Then the Gas Supplier reads back meter balance 500000 from the GSME, less at most 1000 used since by Local Command Delivery
     When the Gas Supplier sends SR 2.3 "Update Debt" to the GSME by Local Command Delivery
+      | time_debt_register_1 | 50000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
+    Then the Gas Supplier reads back a time debt of 50000 on the GSME, less at most 1000 recovered since by Local Command Delivery
     When the Gas Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the GPF by Local Command Delivery
       | certificates | the Gas Network Operator |
     Then the DCC returns the command for local delivery

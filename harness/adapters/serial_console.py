@@ -126,6 +126,9 @@ class TerminalConsole(SerialConsole):
     def deliver(self, command: bytes) -> bool:
         return self.ok(f"DELIVER {command.hex()}") == "TAKEN"
 
+    def close_tunnel(self) -> None:
+        self.ok("CLOSETUNNEL")
+
     def collected(self) -> list[bytes]:
         return [bytes.fromhex(line[4:]) for line in self.command("COLLECTED")[:-1] if line.startswith("MSG ")]
 

@@ -222,10 +222,11 @@ class ServiceUser:
         self.exchanges.append(exchange)
         root = requests.build(srv, request_id, command_variant=cv, **params)
         alter(root)
-        exchange.response = self.send_document(root, cv.web_service, exchange)
+        exchange.response = self.send_document(root, cv.web_service, exchange, altered=True)
         return exchange
 
-    def send_document(self, root, web_service: str, exchange: Exchange | None = None) -> DuisResponse | None:
+    def send_document(self, root, web_service: str, exchange: Exchange | None = None, *,
+                      altered: bool = False) -> DuisResponse | None:
         """Sign a ready-made sr:Request and post it; the synchronous response, or None if refused.
         (send() builds requests; this is for requests built or altered by hand.)"""
         if exchange is None:
@@ -235,7 +236,9 @@ class ServiceUser:
             self.exchanges.append(exchange)
         xmldsig.sign_as(root, self.keystore, self.eui)
         data = xml.serialize(root)
-        exchange.add(self.clock.now(), f"request to {web_service}", data)
+        # A request altered to break a rule is kept as text: it is evidence, not a DUIS message that should validate.
+        exchange.add(self.clock.now(), f"{'altered ' if altered else ''}request to {web_service}", data,
+                     "text" if altered else "duis")
         exchange.receiver_mark = (len(self.receiver.rejected), len(self.receiver.refused))
         try:
             status, body = self.endpoint.post(web_service, data)
@@ -325,6 +328,12 @@ class ServiceUser:
         return BenchFault(what, part="DCC response service",
                           fix=f"is the DCC's response URL for {self.name} set to {self.receiver.url}, and can "
                               "the DCC reach this machine there?")
+
+    def read_returned_response(self, exchange: Exchange, data: bytes) -> None:
+        """A device's response to a locally delivered command, as the hand-held terminal brought it back: the User
+        parses it itself (the DCC answers the 8.13 that returns it, not the command again)."""
+        exchange.add(self.clock.now(), "device response brought back", data, "gbcs")
+        self._read_device_response(exchange, data)
 
     def _read_device_response(self, exchange: Exchange, data: bytes) -> None:
         try:

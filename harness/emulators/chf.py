@@ -183,6 +183,14 @@ class CommunicationsHubFunction(EmulatedDevice):
         self._log_changed()
         return {"DeviceID": device.duis, "Added": "true"}
 
+    def forget_hht(self, terminal: EntityId) -> None:
+        """An HHT closed its tunnel: off the device log, so the CH takes nothing more from it over Inter-PAN."""
+        entry = self.device_log.get(terminal)
+        if entry is not None and entry.hht:
+            del self.device_log[terminal]
+            self.note(f"HHT {terminal} removed from the device log: it closed its tunnel")
+            self._log_changed()
+
     def _expire_hht(self, entry: DeviceLogEntry) -> None:
         if self.device_log.get(entry.device_id) is entry:
             del self.device_log[entry.device_id]

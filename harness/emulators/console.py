@@ -146,6 +146,12 @@ class ConsoleServer:
             return ["ERR not a hand-held terminal"]
         return ["OK TAKEN" if self.device.deliver(bytes.fromhex(command_hex)) else "OK REFUSED"]
 
+    def _close_tunnel(self, _: str) -> list[str]:
+        if not isinstance(self.device, HandHeldTerminal):
+            return ["ERR not a hand-held terminal"]
+        self.device.close_tunnel()
+        return ["OK"]
+
     def _collected(self, _: str) -> list[str]:
         if not isinstance(self.device, HandHeldTerminal):
             return ["ERR not a hand-held terminal"]
@@ -157,5 +163,5 @@ _REQUESTS: dict[str, Callable[[ConsoleServer, str], list[str]]] = {
     "PING": ConsoleServer._ping, "POWER": ConsoleServer._power, "RESET": ConsoleServer._reset,
     "STATUS": ConsoleServer._status, "LOG": ConsoleServer._log, "UTRN": ConsoleServer._utrn,
     "DISPLAY": ConsoleServer._display, "FLASH": ConsoleServer._flash, "DELIVER": ConsoleServer._deliver,
-    "COLLECTED": ConsoleServer._collected,
+    "COLLECTED": ConsoleServer._collected, "CLOSETUNNEL": ConsoleServer._close_tunnel,
 }

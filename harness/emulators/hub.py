@@ -303,8 +303,11 @@ class CommunicationsHub:
         return True
 
     def close_tunnel(self, terminal: LocalTerminal) -> None:
+        """The terminal's CloseTunnel: the Inter-PAN session ends and the CHF takes the HHT off its device log (one
+        of the three ways the DIT approach names, with a CH power cycle and the 65535 s expiry)."""
         if self.terminal is terminal:
             self.terminal = None
+        self.chf.forget_hht(terminal.eui)
 
     def _registers(self, terminal: EntityId, data: bytes) -> bool:
         """GBCS 10.5.3.3: a device that provides its own ID and install code in a CCS01 is an HHT."""

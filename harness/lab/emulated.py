@@ -359,6 +359,15 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             return held.deliver(command)
 
+    def close_tunnel(self, terminal: str = "HHT") -> None:
+        """The installer ends the Inter-PAN session from the terminal (CloseTunnel)."""
+        held = self.terminal(terminal)
+        if isinstance(held, TerminalConsole):
+            held.close_tunnel()
+            return
+        with self.clock.lock:
+            held.close_tunnel()
+
     def terminal(self, name: str = "HHT") -> HandHeldTerminal | TerminalConsole:
         """The hand-held terminal as the installer holds it: what it brought back (response_to, alert)."""
         held = self.consoles.get(name) or self.device(name)

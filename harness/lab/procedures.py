@@ -16,7 +16,7 @@ import base64
 from collections.abc import Callable, Mapping
 
 from harness.adapters.service_user import Exchange
-from harness.catalogue import DeviceType, PaymentMode
+from harness.catalogue import CommandVariant, DeviceType, PaymentMode
 from harness.errors import CheckFailed
 from harness.lab import parameters
 from harness.lab.contract import Lab
@@ -49,6 +49,28 @@ class Procedures:
         if expect_success and not exchange.succeeded:
             raise CheckFailed(f"prerequisite failed: {exchange.summary}")
         return exchange
+
+    def read_locally(self, party: str, srv: str, device: str, **table: object) -> Exchange:
+        """A read SR where there is no SM WAN: the DCC returns it for local delivery (CV 2), the installer's
+        hand-held terminal carries it to the CH and brings back the device's answer, which the User hands back
+        to the DCC with 8.13 and parses itself."""
+        user = self.lab.user(party)
+        eui = parameters.device(self.lab.config, device)[1]
+        params = parameters.resolve(self.lab, srv, eui, {k: str(v) for k, v in table.items()})
+        read = self._record(user.send(srv, eui, command_variant=CommandVariant.NON_CRITICAL_LOCAL, **params))
+        if read.local_command is None:
+            raise CheckFailed(f"SR {srv} was not returned for local delivery: {read.summary}")
+        if not self.lab.deliver_locally(read.local_command):
+            raise CheckFailed(f"the Communications Hub did not take SR {srv} from the hand-held terminal")
+        self.lab.let_time_pass(60)        # the command crosses the HAN, its answer comes back to the terminal
+        answer = self.lab.terminal().response_to(read.local_command)
+        if answer is None:
+            raise CheckFailed(f"the hand-held terminal brought back no response to SR {srv}")
+        returned = self._record(user.send("8.13", None, device_gbcs_response=answer))
+        if not returned.succeeded:
+            raise CheckFailed(f"8.13 with the response to SR {srv}: {returned.summary}")
+        user.read_returned_response(read, answer)
+        return read
 
     # -- devices ---------------------------------------------------------------------------------------
 

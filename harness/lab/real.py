@@ -209,6 +209,9 @@ class RealLab(SmkiQuestions):
     def deliver_locally(self, command: bytes, terminal: str = "HHT") -> bool:
         return self.terminal(terminal).deliver(command)
 
+    def close_tunnel(self, terminal: str = "HHT") -> None:
+        self.terminal(terminal).close_tunnel()
+
     def terminal(self, name: str = "HHT") -> TerminalConsole:
         console = self.console(name)
         if not isinstance(console, TerminalConsole):
