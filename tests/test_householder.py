@@ -1,5 +1,5 @@
-"""What an IHD shows comes only from the ZCL frames meters send it over the HAN (meters.py, displays.py), and a
-console's DISPLAY reads a screen line by line."""
+"""What an IHD shows comes only from the ZCL frames meters send it over the HAN (meters.py, displays.py), a
+console's DISPLAY reads a screen line by line, and what a Change of Tenancy date hides from the householder's side."""
 
 from __future__ import annotations
 
@@ -61,3 +61,23 @@ def test_a_console_reads_the_screen_line_by_line():
     finally:
         client.close()
         server.close()
+
+
+def test_a_change_of_tenancy_date_hides_earlier_log_entries_from_other_users_only():
+    """3.2 (GBCS ECS12/GCS09): reads for a party in none of the meter's trust anchor cells (an Other User, the
+    householder's side) start at the Change of Tenancy date; the supplier's do not."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from harness.emulators import ElectricityMeter
+
+    supplier, other = EntityId("90-B3-D5-1F-30-01-00-00"), EntityId("00-DB-12-34-56-78-00-04")
+    meter = ElectricityMeter(METER, install_code=bytes(16), clock=VirtualClock(), keys=None, trust=None, key_seed=b"s")
+    meter.trust = SimpleNamespace(cells=lambda: [SimpleNamespace(entity_id=supplier)])
+    whole = {"ReadLogPeriod/StartDateTime": "2026-01-01T00:00:00Z", "ReadLogPeriod/EndDateTime": "2026-02-01T00:00:00Z"}
+    by_supplier = SimpleNamespace(originator=supplier, supplementary_remote_party=None)
+    for_other = SimpleNamespace(originator=EntityId("90-B3-D5-1F-30-00-00-02"), supplementary_remote_party=other)
+    assert meter.readable_period(whole, for_other)[0] == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    meter.access_restricted_from = "2026-01-15T09:00:00Z"
+    assert meter.readable_period(whole, by_supplier)[0] == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert meter.readable_period(whole, for_other)[0] == dt.datetime(2026, 1, 15, 9, tzinfo=dt.UTC)
