@@ -156,6 +156,13 @@ def prepay_values_agree(lab, scenario_context, party, device):
     assert 0 <= prepay - balance < 1000, f"4.3 said {prepay}, 4.18 says {balance}"
 
 
+@then(parsers.parse("the prepay values show a payment debt of {pounds:d} GBP"))
+def prepay_values_debt(scenario_context, pounds):
+    """The last 4.3: the payment debt register (10^-5 GBP) as the consumer owes it."""
+    found = int(_last(scenario_context, "4.3").get("PaymentDebtRegister", "-1"))
+    assert found == pounds * 100_000, f"4.3 shows a payment debt of {found}, expected {pounds * 100_000}"
+
+
 # -- balance before and after -------------------------------------------------------------------------------------
 
 @when(parsers.parse("{party} notes the meter balance of the {device}"))

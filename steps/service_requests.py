@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
 from harness.catalogue import CommandVariant, PaymentMode, service_request
 from harness.lab import parameters
@@ -13,7 +13,9 @@ from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
 from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
-from harness.usecases.credentials import replaced_cell, trust_anchor_holder
+from harness.duis import xml
+from harness.usecases.credentials import replaced_cell, role_cells, trust_anchor_holder
+from harness.usecases.readback import READ_BACK, not_read_back
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
              "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
@@ -119,6 +121,20 @@ def read_back_payment_mode(lab, scenario_context, party, mode, device):
     assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
 
 
+@then(parsers.parse("{party} reads back from the {device} what SR {srv} set"))
+def read_back_setting(lab, scenario_context, party, device, srv):
+    """The read SR of the setting SR's area (harness.usecases.readback) shows every value the last successful
+    setting SR to the device sent."""
+    eui = parameters.device(lab.config, device)[1]
+    setting = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.target == eui
+                    and x.succeeded), None)
+    assert setting is not None, f"no successful SR {srv} to the {device} in this scenario"
+    _, exchange = read_back(lab, scenario_context, party, READ_BACK[srv], device)
+    missing = not_read_back(srv, xml.parse(setting.evidence[0].data), exchange.device_fields)
+    assert not missing, f"SR {READ_BACK[srv]} does not read back what SR {srv} set: {', '.join(missing)}; " \
+                        f"it read {exchange.device_fields}"
+
+
 @then(parsers.parse("{party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "
                     "used since"))
 def read_back_balance(lab, scenario_context, party, balance, device, used):
@@ -141,6 +157,31 @@ def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     cell = _CELLS[role.lower()]
     found = trust_anchor_holder(exchange.device_fields, *cell)
     assert found == expected, f"{'/'.join(cell)}: {found}, expected {expected}"
+
+
+_ROLES = {"network operator": "NetworkOperator", "supplier": "Supplier"}
+
+
+def _role_cells(lab, scenario_context, party, role, device) -> dict:
+    _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
+    cells = role_cells(exchange.device_fields, _ROLES[role.lower()])
+    assert cells, f"6.24.1 names no {role} trust anchor cell of the {device}: {exchange.device_fields}"
+    return cells
+
+
+@given(parsers.parse("{party} has noted the {role} trust anchors of the {device}"))
+def note_trust_anchors(lab, scenario_context, party, role, device):
+    scenario_context.memory.trust_anchor_cells[(device, role)] = _role_cells(lab, scenario_context, party, role,
+                                                                             device)
+
+
+@then(parsers.parse("{party} finds the {role} trust anchors of the {device} unchanged"))
+def trust_anchors_unchanged(lab, scenario_context, party, role, device):
+    """Each cell of the role holds the same party's same certificate (subject key identifier) as when noted."""
+    before = scenario_context.memory.trust_anchor_cells.get((device, role))
+    assert before is not None, f"the {role} trust anchors of the {device} were not noted before"
+    after = _role_cells(lab, scenario_context, party, role, device)
+    assert after == before, f"the {device}'s {role} trust anchors changed: {before} -> {after}"
 
 
 def _inventory_entry(lab, scenario_context, party, device) -> dict:
