@@ -54,6 +54,25 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
         memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
+@when(parsers.re(r'^(?:the )?(?P<party>.+?) sends SR (?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" to the (?P<device>.+?) '
+                 r'beyond its anomaly detection threshold$'))
+def send_beyond_threshold(lab, scenario_context, party, srv, name, device):
+    """An SR the DCC acknowledges but, over the User's own threshold for its type, quarantines (harness.dcc.anomaly):
+    no response is awaited."""
+    eui = parameters.device(lab.config, device)[1]
+    params = parameters.resolve(lab, srv, eui, {}, scenario_context.memory)
+    exchange = scenario_context.record(lab.user(party).send(srv, eui, wait=False, **params))
+    assert exchange.synchronous is not None and exchange.synchronous.acknowledged, exchange.summary
+
+
+@then("the DCC quarantined the request: no response to it comes")
+def quarantined(lab, scenario_context):
+    """A quarantined command never leaves the DCC: no device response, and no E21 either (the device never had it)."""
+    exchange = scenario_context.last
+    user = lab.user(exchange.user)
+    assert user.no_response_comes(exchange, user.response_timeout_s), f"a response came: {exchange.summary}"
+
+
 @then("the request succeeds")
 def request_succeeds(scenario_context):
     if scenario_context.memory.optional_skipped:
