@@ -46,8 +46,9 @@ FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "c
 # Scenarios beyond the seed's plan that the lab's test sets need: the DIT.9 CH upgrade and R2.0 dual band SRs.
 LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2}
 # Variants beyond the plan's 80 in its own families: the electricity organisation certificate update where the test
-# set holds an HCALCS (@on_HCALCS; the seed's "Update Digital Signature in HCALCS using SR 6.15.1", DIT.10).
-LAB_VARIANTS = {"org_certificate": 1}
+# set holds an HCALCS (@on_HCALCS; the seed's "Update Digital Signature in HCALCS using SR 6.15.1", DIT.10); Change
+# of Supplier as the SEC Smart Change of Supplier guidance draws it (P302 reads, anomaly detection).
+LAB_VARIANTS = {"org_certificate": 1, "change_of_supplier": 2}
 PRIORITIES = ("High", "Medium", "Low")
 
 

@@ -70,7 +70,8 @@ def quarantined(lab, scenario_context):
     """A quarantined command never leaves the DCC: no device response, and no E21 either (the device never had it)."""
     exchange = scenario_context.last
     user = lab.user(exchange.user)
-    assert user.no_response_comes(exchange, user.response_timeout_s), f"a response came: {exchange.summary}"
+    assert user.no_response_comes(exchange, user.response_timeout_s), \
+        f"the DCC answered {exchange.request_id} ({exchange.srv}), which it was to quarantine"
 
 
 @then("the request succeeds")
