@@ -8,12 +8,12 @@ import re
 from pytest_bdd import given, parsers, then, when
 
 from harness.catalogue import CommandVariant, PaymentMode, service_request
+from harness.duis import xml
 from harness.lab import parameters
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
 from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
-from harness.duis import xml
 from harness.usecases.credentials import replaced_cell, role_cells, trust_anchor_holder
 from harness.usecases.readback import READ_BACK, not_read_back
 
@@ -54,8 +54,8 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
         memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
-@when(parsers.re(r'^(?:the )?(?P<party>.+?) sends SR (?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" to the (?P<device>.+?) '
-                 r'beyond its anomaly detection threshold$'))
+@when(parsers.re(r'^(?:the )?(?P<party>.+?) sends SR (?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" '
+                 r'to the (?P<device>.+?) beyond its anomaly detection threshold$'))
 def send_beyond_threshold(lab, scenario_context, party, srv, name, device):
     """An SR the DCC acknowledges but, over the User's own threshold for its type, quarantines (harness.dcc.anomaly):
     no response is awaited."""

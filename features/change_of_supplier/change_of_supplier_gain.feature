@@ -103,6 +103,7 @@ Feature: Change of Supplier (Gain)
       | calorific_value   | 38.7    |
       | conversion_factor | 1.02150 |
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.6 set
     When Supplier B sends SR 3.4 "Update Supplier Name" to the GSME
       | supplier_name | Supplier B |
     Then the request succeeds
@@ -217,6 +218,7 @@ Feature: Change of Supplier (Gain)
       | calorific_value   | 38.7    |
       | conversion_factor | 1.02150 |
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.6 set
     When Supplier B sends SR 3.4 "Update Supplier Name" to the GSME
       | supplier_name | Supplier B |
     Then the request succeeds

@@ -27,8 +27,9 @@ IGNORED = frozenset({"ExecutionDateTime", "TransactionId", "BlockThreshold"})
 # DUIS request name -> the MMC response names the value reads back under (MMC 4.11.1 names the tariff's TOU prices
 # by matrix and the active one apart; 4.13 names the two max-credit settings by their group).
 RENAMED = {"CurrencyUnits": ("CurrencyUnitsLabel",), "TOUPrice": ("TariffTOUPrice", "PrimaryActiveTariffPrice"),
-           "DayName": ("DayName", "Day"), "ReferencedDayName": ("ReferencedDayName", "ReferencedDay", "ReferencedElecDay"), "MaxCreditThreshold": ("CreditMaxCreditThreshold",),
-           "MaxMeterBalance": ("MaxCreditMaxMeterBalance",)}
+           "DayName": ("DayName", "Day"),
+           "ReferencedDayName": ("ReferencedDayName", "ReferencedDay", "ReferencedElecDay"),
+           "MaxCreditThreshold": ("CreditMaxCreditThreshold",), "MaxMeterBalance": ("MaxCreditMaxMeterBalance",)}
 _TIME = re.compile(r"((?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d)(?:\.0+)?(Z?)")
 _DATE = re.compile(r"(\d{4}-\d\d-\d\d)Z?")
 
