@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 
 from pytest_bdd import given, parsers, then, when
@@ -54,8 +55,8 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
         memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
-@when(parsers.re(r'^(?:the )?(?P<party>.+?) sends SR (?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" '
-                 r'to the (?P<device>.+?) beyond its anomaly detection threshold$'))
+@when(parsers.re(r'^(?:the )?(?P<party>.+?) goes beyond its anomaly detection threshold with SR '
+                 r'(?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" to the (?P<device>.+)$'))
 def send_beyond_threshold(lab, scenario_context, party, srv, name, device):
     """An SR the DCC acknowledges but, over the User's own threshold for its type, quarantines (harness.dcc.anomaly):
     no response is awaited."""
@@ -153,6 +154,29 @@ def read_back_setting(lab, scenario_context, party, device, srv):
     missing = not_read_back(srv, xml.parse(setting.evidence[0].data), exchange.device_fields)
     assert not missing, f"SR {READ_BACK[srv]} does not read back what SR {srv} set: {', '.join(missing)}; " \
                         f"it read {exchange.device_fields}"
+
+
+@then(parsers.parse("the device log read from the {hub} holds the {device}"))
+def device_log_holds(lab, scenario_context, hub, device):
+    """The last 8.9 of the CHF (or GPF): its device log entries name the device."""
+    hub_eui, eui = (parameters.device(lab.config, name)[1] for name in (hub, device))
+    read = next((x for x in reversed(scenario_context.exchanges) if x.srv == "8.9" and x.target == hub_eui
+                 and x.succeeded), None)
+    assert read is not None, f"no successful SR 8.9 to the {hub} in this scenario"
+    held = {v for k, v in read.device_fields.items() if k.rsplit("/", 1)[-1] == "DeviceID"}
+    assert eui.duis in held, f"the {hub}'s device log holds {sorted(held)}, not the {device} ({eui.duis})"
+
+
+@then(parsers.parse("the {device}'s clock reads back within {seconds:d} seconds of the DCC's time"))
+def clock_read_back(lab, scenario_context, device, seconds):
+    """6.11's response reads the meter's clock back (DeviceTime) as the device answered."""
+    eui = parameters.device(lab.config, device)[1]
+    synchronised = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.11" and x.target == eui
+                         and x.succeeded), None)
+    assert synchronised is not None, f"no successful SR 6.11 to the {device} in this scenario"
+    clock = dt.datetime.fromisoformat(synchronised.device_fields["DeviceTime"].replace("Z", "+00:00"))
+    answered = synchronised.evidence[-1].at
+    assert abs((clock - answered).total_seconds()) <= seconds, f"the {device}'s clock {clock}, the DCC's {answered}"
 
 
 @then(parsers.parse("{party} reads back meter balance {balance:d} from the {device}, less at most {used:d} "

@@ -77,6 +77,8 @@ SEED_SEQUENCES = {
     "change_of_supplier/change-of-supplier-closing-and-opening-reads-p302-esme": "4.6.1 4.6.1",
     "change_of_supplier/change-of-supplier-the-dcc-quarantines-what-exceeds-the-new-supplier-s-anomaly-detection-"
     "threshold-esme": "4.1.1 4.1.1 4.18 4.1.1",
+    "change_of_supplier/change-of-supplier-gain-the-new-supplier-s-sr-areas-in-its-own-order-esme-credit":
+        "6.23 6.20.1 6.11 6.8 8.9 1.1.1 6.25 3.4 1.6",
     "org_certificate/organisation-certificate-update-gas": "6.15.1 6.15.1",
     "org_certificate/organisation-certificate-update-electricity": "6.15.1",
     # the same where the test set holds an HCALCS: "Update Digital Signature in HCALCS using SR 6.15.1"

@@ -1022,13 +1022,27 @@ def meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.dlms_answer(command, outcome, [axdr.double_long(int(outcome.get("MeterBalance", "0")))])
 
 
-# -- Device side: the ESME's billing calendar (6.2.3), alert behaviours (6.2.10) and clock (6.11) ------------
+# -- Device side: the ESME's billing calendar (6.2.3), MPANs (6.2.7), alert behaviours (6.2.10) and clock (6.11) --
 
 def _only_gets(command: DeviceCommand, reads: tuple[Read, ...]) -> None:
     specs = device.access_request(command).specs
     asked = [(s.kind, (s.descriptor.class_id, str(s.descriptor.instance), s.descriptor.member)) for s in specs]
     if asked != [(GET, read) for read in reads]:
         raise PayloadError(f"{command.use_case}: the command must get {', '.join(map(str, reads))} and nothing else", 0)
+
+
+@accepts("ECS40")
+def mpan_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, (IMPORT_MPAN, EXPORT_MPAN))
+    return {}
+
+
+@answers("ECS40")
+def mpan_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The import MPAN 6.20.1 set (ECS39a) and the export MPAN, empty where the meter holds none."""
+    return esme_config.device.dlms_answer(command, outcome, (
+        axdr.octet_string(str(outcome.get("ImportMPxN", "")).encode()),
+        axdr.octet_string(str(outcome.get("ExportMPAN", "")).encode())))
 
 
 @accepts("ECS26d", "ECS26l")
