@@ -51,10 +51,9 @@ def setting_leaves(request: etree._Element) -> set[tuple[str, str]]:
     body = request.find("sr:Body", xml.NSMAP)
     found: set[tuple[str, str]] = set()
     for leaf in body.iter() if body is not None else ():
-        if isinstance(leaf.tag, str) and not len(leaf) and (leaf.text or "").strip():
-            name = xml.local_name(leaf)
-            if name not in IGNORED:
-                found.add((name, _number(leaf.text.strip())))
+        text = (leaf.text or "").strip()
+        if isinstance(leaf.tag, str) and not len(leaf) and text and xml.local_name(leaf) not in IGNORED:
+            found.add((xml.local_name(leaf), _number(text)))
     return found
 
 
