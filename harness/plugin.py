@@ -73,8 +73,8 @@ class ScenarioContext:
         self.evidence += [(f"SR {exchange.srv} {item.label}", item) for item in exchange.evidence]
         return exchange
 
-    def observe(self, label: str, at: dt.datetime, data: bytes) -> None:
-        self.evidence.append((label, Evidence(at, label, data)))
+    def observe(self, label: str, at: dt.datetime, data: bytes, kind: str = "duis") -> None:
+        self.evidence.append((label, Evidence(at, label, data, kind)))
 
     @property
     def last(self) -> Exchange:

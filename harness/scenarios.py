@@ -47,8 +47,10 @@ FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "c
 LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2}
 # Variants beyond the plan's 80 in its own families: the electricity organisation certificate update where the test
 # set holds an HCALCS (@on_HCALCS; the seed's "Update Digital Signature in HCALCS using SR 6.15.1", DIT.10); the
-# prepayment Tariff Updates (the plan's line says PP/CR) and the gas top-ups (its lines say IS/GS).
-LAB_VARIANTS = {"org_certificate": 1, "tariff_update": 2, "prepayment_top_up": 2}
+# prepayment Tariff Updates (the plan's line says PP/CR) and the gas top-ups (its lines say IS/GS); Change of Supplier
+# as the SEC Smart Change of Supplier guidance draws it (P302 reads, anomaly detection, the new supplier's SR areas in
+# its own order).
+LAB_VARIANTS = {"org_certificate": 1, "tariff_update": 2, "prepayment_top_up": 2, "change_of_supplier": 3}
 PRIORITIES = ("High", "Medium", "Low")
 
 

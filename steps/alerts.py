@@ -21,7 +21,10 @@ def receives_alert(lab, scenario_context, party, kind, code, device=None):
         assert referenced in ours, f"{kind} alert {code} is about {referenced}, not a request of this scenario"
 
 
-@then(parsers.parse("{party} receives no {kind} alert {code}"))
-def receives_no_alert(lab, party, kind, code):
-    assert lab.user(party).wait_for_alert(code, timeout=600, expected=False) is None, \
-        f"the {party} received {kind} alert {code}"
+@then(parsers.re(r"^(?:the )?(?P<party>.+?) receives no (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
+                 r"(?: from (?:the )?(?P<device>.+))?$"))
+def receives_no_alert(lab, party, kind, code, device=None):
+    """An alert that must not reach the party (e.g. 0x8F69 while the ACB is in the device's supplier cell)."""
+    eui = parameters.device(lab.config, device)[1] if device else None
+    assert lab.user(party).wait_for_alert(code, timeout=600, device=eui, expected=False) is None, \
+        f"the {party} received {kind} alert {code}" + (f" from the {device}" if device else "")

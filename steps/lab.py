@@ -68,7 +68,7 @@ def display_joined(lab, scenario_context, display, meter, party):
 
 @given(parsers.parse("{party} has a DSP schedule for SR {srv} on the {device}"))
 def has_schedule(lab, scenario_context, party, srv, device):
-    procedures(lab, scenario_context).create_schedule(party, device, srv)
+    scenario_context.memory.dsp_schedule_id = procedures(lab, scenario_context).create_schedule(party, device, srv)
 
 
 @given(parsers.parse("{party} has put a time debt of {amount:d} on the {device}"))
@@ -176,6 +176,12 @@ def firmware_released(lab, scenario_context, device, version, badly):
 @given(parsers.parse("{party} has set a {periodicity} billing calendar on the {device}"))
 def billing_calendar(lab, scenario_context, party, periodicity, device):
     procedures(lab, scenario_context).billing_calendar(party, device, periodicity.capitalize())
+
+
+@given(parsers.parse("the consumer owes {party} a payment debt of {pounds:d} GBP on the {device}"))
+def payment_debt(lab, scenario_context, party, pounds, device):
+    """2.3 sets the meter's payment debt register (in 10^-5 GBP, as 4.3 reads it back)."""
+    procedures(lab, scenario_context).send(party, "2.3", device, payment_debt_register=pounds * 100_000)
 
 
 @given(parsers.parse("{party} has rekeyed the {device}"))

@@ -4,10 +4,12 @@ reads of one scenario must agree with each other and with what happened to the m
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from pytest_bdd import parsers, then, when
 
+from harness.lab import parameters
 from harness.pki import KeyUsage
 from harness.usecases.esme_reads import rows
 from steps.service_requests import meter_balance, read_back
@@ -153,6 +155,53 @@ def prepay_values_agree(lab, scenario_context, party, device):
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)
     balance = meter_balance(exchange.device_fields)
     assert 0 <= prepay - balance < 1000, f"4.3 said {prepay}, 4.18 says {balance}"
+
+
+@then(parsers.parse("the prepay values show a payment debt of {pounds:d} GBP"))
+def prepay_values_debt(scenario_context, pounds):
+    """The last 4.3: the payment debt register (10^-5 GBP) as the consumer owes it."""
+    found = int(_last(scenario_context, "4.3").get("PaymentDebtRegister", "-1"))
+    assert found == pounds * 100_000, f"4.3 shows a payment debt of {found}, expected {pounds * 100_000}"
+
+
+# -- Change of Supplier reads (BSC P302, the SEC Smart Change of Supplier guidance's diagrams 4 and 5) ----------
+
+def _change_of_supplier_midnight(lab, scenario_context, party, device) -> tuple[dt.datetime, int]:
+    """The midnight read that starts the day the device changed supplier (the day of the gaining supplier's
+    6.23), from the party's last daily read log of the device."""
+    eui = parameters.device(lab.config, device)[1]
+    cos = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.23" and x.target == eui
+                and x.succeeded), None)
+    assert cos is not None, f"the {device} has not changed supplier in this scenario"
+    midnight = cos.evidence[-1].at.replace(hour=0, minute=0, second=0, microsecond=0)
+    log = next((x for x in reversed(scenario_context.exchanges) if x.srv == "4.6.1" and x.target == eui
+                and x.succeeded and x.user == lab.user(party).name), None)
+    assert log is not None, f"{party} has read no daily read log of the {device}"
+    reads = dict(_log(log.device_fields, "4.6.1", "ImportRegister"))
+    assert midnight in reads, f"{party}'s daily read log of the {device} has no read at {midnight}: {sorted(reads)}"
+    return midnight, reads[midnight]
+
+
+@when(parsers.parse("{new} hands the {device}'s read at the change of supplier to {old} as its closing read"))
+def hand_over_closing_read(lab, scenario_context, new, device, old):
+    """P302: the new supplier's opening read is the old supplier's closing read; the new supplier sends it (outside
+    the DCC, a D0010 flow in the industry). What was handed over is kept as the step's evidence."""
+    midnight, register = _change_of_supplier_midnight(lab, scenario_context, new, device)
+    scenario_context.memory.closing_read = (midnight, register)
+    record = {"flow": "closing read (BSC P302)", "from": lab.user(new).name, "to": lab.user(old).name,
+              "device": str(parameters.device(lab.config, device)[1]), "read_at": midnight.isoformat(),
+              "import_register": register}
+    scenario_context.observe(f"closing read handed from {lab.user(new).name} to {lab.user(old).name}", lab.now(),
+                             json.dumps(record, indent=2).encode(), kind="json")
+
+
+@then(parsers.parse("{old}'s own read of the {device} agrees with the closing read it was handed"))
+def closing_read_agrees(lab, scenario_context, old, device):
+    """The old supplier may read the meter itself before the change, to validate the read it is handed."""
+    handed = scenario_context.memory.closing_read
+    assert handed is not None, "no closing read has been handed over in this scenario"
+    own = _change_of_supplier_midnight(lab, scenario_context, old, device)
+    assert own == handed, f"{old} read {own[1]} at {own[0]}, was handed {handed[1]} at {handed[0]}"
 
 
 # -- balance before and after -------------------------------------------------------------------------------------

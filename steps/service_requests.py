@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
 from harness.catalogue import CommandVariant, PaymentMode, service_request
+from harness.duis import xml
 from harness.lab import parameters
 from harness.lab.procedures import Procedures
 from harness.pki import KeyUsage
 from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
-from harness.usecases.credentials import replaced_cell, trust_anchor_holder
+from harness.usecases.credentials import replaced_cell, role_cells, trust_anchor_holder
+from harness.usecases.readback import READ_BACK, not_read_back
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
              "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
@@ -50,6 +53,26 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
         memory.keep_local_command(srv, exchange.local_command)
     if srv == "5.1" and exchange.succeeded:
         memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
+
+
+@when(parsers.re(r'^(?:the )?(?P<party>.+?) goes beyond its anomaly detection threshold with SR '
+                 r'(?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" to the (?P<device>.+)$'))
+def send_beyond_threshold(lab, scenario_context, party, srv, name, device):
+    """An SR the DCC acknowledges but, over the User's own threshold for its type, quarantines (harness.dcc.anomaly):
+    no response is awaited."""
+    eui = parameters.device(lab.config, device)[1]
+    params = parameters.resolve(lab, srv, eui, {}, scenario_context.memory)
+    exchange = scenario_context.record(lab.user(party).send(srv, eui, wait=False, **params))
+    assert exchange.synchronous is not None and exchange.synchronous.acknowledged, exchange.summary
+
+
+@then("the DCC quarantined the request: no response to it comes")
+def quarantined(lab, scenario_context):
+    """A quarantined command never leaves the DCC: no device response, and no E21 either (the device never had it)."""
+    exchange = scenario_context.last
+    user = lab.user(exchange.user)
+    assert user.no_response_comes(exchange, user.response_timeout_s), \
+        f"the DCC answered {exchange.request_id} ({exchange.srv}), which it was to quarantine"
 
 
 @then("the request succeeds")
@@ -132,6 +155,43 @@ def read_back_payment_mode(lab, scenario_context, party, mode, device, locally=N
     assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
 
 
+@then(parsers.parse("{party} reads back from the {device} what SR {srv} set"))
+def read_back_setting(lab, scenario_context, party, device, srv):
+    """The read SR of the setting SR's area (harness.usecases.readback) shows every value the last successful
+    setting SR to the device sent."""
+    eui = parameters.device(lab.config, device)[1]
+    setting = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.target == eui
+                    and x.succeeded), None)
+    assert setting is not None, f"no successful SR {srv} to the {device} in this scenario"
+    _, exchange = read_back(lab, scenario_context, party, READ_BACK[srv], device)
+    missing = not_read_back(srv, xml.parse(setting.evidence[0].data), exchange.device_fields)
+    assert not missing, f"SR {READ_BACK[srv]} does not read back what SR {srv} set: {', '.join(missing)}; " \
+                        f"it read {exchange.device_fields}"
+
+
+@then(parsers.parse("the device log read from the {hub} holds the {device}"))
+def device_log_holds(lab, scenario_context, hub, device):
+    """The last 8.9 of the CHF (or GPF): its device log entries name the device."""
+    hub_eui, eui = (parameters.device(lab.config, name)[1] for name in (hub, device))
+    read = next((x for x in reversed(scenario_context.exchanges) if x.srv == "8.9" and x.target == hub_eui
+                 and x.succeeded), None)
+    assert read is not None, f"no successful SR 8.9 to the {hub} in this scenario"
+    held = {v for k, v in read.device_fields.items() if k.rsplit("/", 1)[-1] == "DeviceID"}
+    assert eui.duis in held, f"the {hub}'s device log holds {sorted(held)}, not the {device} ({eui.duis})"
+
+
+@then(parsers.parse("the {device}'s clock reads back within {seconds:d} seconds of the DCC's time"))
+def clock_read_back(lab, scenario_context, device, seconds):
+    """6.11's response reads the meter's clock back (DeviceTime) as the device answered."""
+    eui = parameters.device(lab.config, device)[1]
+    synchronised = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.11" and x.target == eui
+                         and x.succeeded), None)
+    assert synchronised is not None, f"no successful SR 6.11 to the {device} in this scenario"
+    clock = dt.datetime.fromisoformat(synchronised.device_fields["DeviceTime"].replace("Z", "+00:00"))
+    answered = synchronised.evidence[-1].at
+    assert abs((clock - answered).total_seconds()) <= seconds, f"the {device}'s clock {clock}, the DCC's {answered}"
+
+
 @then(parsers.re(r"(?P<party>.+?) reads back meter balance (?P<balance>-?\d+) from the (?P<device>.+?), less at most "
                  r"(?P<used>\d+) used since" + _LOCALLY))
 def read_back_balance(lab, scenario_context, party, balance, device, used, locally=None):
@@ -194,6 +254,31 @@ def read_back_trust_anchor(lab, scenario_context, party, holder, role, device):
     cell = _CELLS[role.lower()]
     found = trust_anchor_holder(exchange.device_fields, *cell)
     assert found == expected, f"{'/'.join(cell)}: {found}, expected {expected}"
+
+
+_ROLES = {"network operator": "NetworkOperator", "supplier": "Supplier"}
+
+
+def _role_cells(lab, scenario_context, party, role, device) -> dict:
+    _, exchange = read_back(lab, scenario_context, party, "6.24.1", device)
+    cells = role_cells(exchange.device_fields, _ROLES[role.lower()])
+    assert cells, f"6.24.1 names no {role} trust anchor cell of the {device}: {exchange.device_fields}"
+    return cells
+
+
+@given(parsers.parse("{party} has noted the {role} trust anchors of the {device}"))
+def note_trust_anchors(lab, scenario_context, party, role, device):
+    scenario_context.memory.trust_anchor_cells[(device, role)] = _role_cells(lab, scenario_context, party, role,
+                                                                             device)
+
+
+@then(parsers.parse("{party} finds the {role} trust anchors of the {device} unchanged"))
+def trust_anchors_unchanged(lab, scenario_context, party, role, device):
+    """Each cell of the role holds the same party's same certificate (subject key identifier) as when noted."""
+    before = scenario_context.memory.trust_anchor_cells.get((device, role))
+    assert before is not None, f"the {role} trust anchors of the {device} were not noted before"
+    after = _role_cells(lab, scenario_context, party, role, device)
+    assert after == before, f"the {device}'s {role} trust anchors changed: {before} -> {after}"
 
 
 def _inventory_entry(lab, scenario_context, party, device) -> dict:

@@ -79,6 +79,12 @@ SEED_SEQUENCES = {
     "change_of_supplier/change-of-supplier-loss-gsme-credit": "4.6.1 5.3?",
     "change_of_supplier/change-of-supplier-loss-esme-prepayment": "4.3 2.3 1.6 4.6.1 5.3?",
     "change_of_supplier/change-of-supplier-loss-gsme-prepayment": "4.3 2.3 1.6 4.6.1 5.3?",
+    # as the SEC Smart Change of Supplier guidance draws it: P302 closing and opening reads, anomaly detection
+    "change_of_supplier/change-of-supplier-closing-and-opening-reads-p302-esme": "4.6.1 4.6.1",
+    "change_of_supplier/change-of-supplier-the-dcc-quarantines-what-exceeds-the-new-supplier-s-anomaly-detection-"
+    "threshold-esme": "4.1.1 4.1.1 4.18 4.1.1",
+    "change_of_supplier/change-of-supplier-gain-the-new-supplier-s-sr-areas-in-its-own-order-esme-credit":
+        "6.23 6.20.1 6.11 6.8 8.9 1.1.1 6.25 3.4 1.6",
     "org_certificate/organisation-certificate-update-gas": "6.15.1 6.15.1",
     "org_certificate/organisation-certificate-update-electricity": "6.15.1",
     # the same where the test set holds an HCALCS: "Update Digital Signature in HCALCS using SR 6.15.1"

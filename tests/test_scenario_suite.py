@@ -57,10 +57,11 @@ def test_dit_run_is_green_and_writes_the_summary(run):
     result, report = run
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((report / "summary.json").read_text())
-    # 85 variants as named (the plan's 80, the electricity organisation certificate update with SB11-core's
-    # HCALCS, the prepayment Tariff Updates and the gas top-ups), 83 with the second manufacturer's devices in their
+    # 88 variants as named (the plan's 80, the electricity organisation certificate update with SB11-core's
+    # HCALCS, the prepayment Tariff Updates, the gas top-ups and the 3
+    # Change of Supplier variants of the SEC guidance), 86 with the second manufacturer's devices in their
     # roles (lab.casts: the 2 firmware updates name both meters already)
-    assert summary["totals"]["passed"] == 168 and summary["totals"]["failed"] == 0
+    assert summary["totals"]["passed"] == 174 and summary["totals"]["failed"] == 0
     passed = {e["scenario_id"] for e in summary["executions"] if e["outcome"] == "passed"}
     assert passed == set(SEED_SEQUENCES)
     # The lab scenarios need a v1.0 hub, a dual band hub or SMETS2 v2.0 meters: not planned on the default
@@ -68,10 +69,10 @@ def test_dit_run_is_green_and_writes_the_summary(run):
     assert summary["totals"]["not_run"] == 0
     assert set(summary["families"]) == set(scenarios.FAMILIES)
     book = Ledger(f"sqlite:///{report / 'phase.db'}")
-    assert [(r.status, r.executions) for r in book.runs()] == [("completed", 168)]
-    assert len(book.planned()) == 168 and {e.outcome for e in book.executions()} == {"passed"}
+    assert [(r.status, r.executions) for r in book.runs()] == [("completed", 174)]
+    assert len(book.planned()) == 174 and {e.outcome for e in book.executions()} == {"passed"}
     book.close()
-    assert "DIT business scenario families" in result.stdout and "168 passed" in result.stdout
+    assert "DIT business scenario families" in result.stdout and "174 passed" in result.stdout
     assert all(family in result.stdout for family in scenarios.FAMILIES)
     assert (report / "junit.xml").exists() and list((report / "allure-results").glob("*-result.json"))
 

@@ -330,6 +330,20 @@ def test_the_mprn_reads_back_as_6_20_1_set_it(mmc_schema):
     assert rsp.findtext(f"{RA}Gas/{RA}MPRN") == "7512345678"
 
 
+def test_the_gas_conversion_reads_back_as_6_6_set_it(mmc_schema):
+    """6.6 (GCS23) publishes CV and conversion factor with their trailing digits; 6.2.8 (GCS21a) reads them back."""
+    setting = request("6.6", GSME, calorific_value="38.7", conversion_factor="1.02150")
+    published = gbz.decode(transform(setting, device_type=DeviceType.GSME, now=NOW).apdu.payload).components
+    factor, calorific = (c.frame.values for c in published)
+    rsp, _ = parsed(mmc_schema, respond("GCS21a", gbz_response(attributes_response(
+        0x0700, (0x0302, "uint32", factor["conversion_factor"]),
+        (0x0303, "map8", factor["conversion_factor_trailing_digit"]),
+        (0x0304, "uint32", calorific["calorific_value"]), (0x0305, "enum8", 1),
+        (0x0306, "map8", calorific["calorific_value_trailing_digit"]))), GSME), "6.2.8")
+    assert [(etree.QName(e).localname, e.text) for e in rsp] == [("CalorificValue", "38.7"),
+                                                                 ("ConversionFactor", "1.02150")]
+
+
 def test_esme_alert_behaviours_read_back_as_6_22_set_them(mmc_schema):
     setting = request("6.22", ESME, alerts="810E=Enable, 8183=Disable, 81A0=Enable")
     (configured,) = sets(transform(setting, device_type=DeviceType.ESME, now=NOW).apdu.payload).values()

@@ -16,23 +16,29 @@ Feature: Change of Supplier (Gain)
     And Supplier A has a DSP schedule for SR 4.6.1 on the ESME
     And the Import Supplier at the premises has changed to Supplier B
     And Supplier B has read the inventory of the premises
+    And Supplier B has noted the network operator trust anchors of the ESME
     When Supplier B sends SR 6.23 "Update Security Credentials (CoS)" to the ESME
       | certificates | Supplier B |
     Then the request succeeds
     And Supplier A receives DCC alert N27
     And Supplier A receives DCC alert N17
+    And Supplier A receives no device alert 0x8F69 from the ESME
     And Supplier B finds Supplier B in the supplier trust anchor of the ESME
+    And Supplier B finds the network operator trust anchors of the ESME unchanged
     When Supplier B sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 1.1.1 set
     When Supplier B sends SR 1.6 "Update Payment Mode" to the ESME
       | payment_mode | credit |
     Then the request succeeds
+    And Supplier B reads back payment mode Credit from the ESME
     When Supplier B sends SR 4.4.2 "Retrieve Change Of Mode / Tariff Triggered Billing Data Log" to the ESME
     Then the request succeeds
     When Supplier B sends SR 5.1 "Create Schedule" for the ESME
     Then the request succeeds
     When Supplier B sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 6.8 set
     When Supplier B sends SR 1.5 "Update Meter Balance" to the ESME
       | payment_mode | credit |
       | reset        | true   |
@@ -60,6 +66,8 @@ Feature: Change of Supplier (Gain)
     And Supplier A has a DSP schedule for SR 4.6.1 on the GSME
     And the Gas Supplier at the premises has changed to Supplier B
     And Supplier B has read the inventory of the premises
+    And Supplier B has noted the network operator trust anchors of the GSME
+    And Supplier B has noted the network operator trust anchors of the GPF
     When Supplier B sends SR 6.23 "Update Security Credentials (CoS)" to the GSME
       | certificates | Supplier B |
     Then the request succeeds
@@ -68,24 +76,34 @@ Feature: Change of Supplier (Gain)
     Then the request succeeds
     And Supplier A receives DCC alert N27
     And Supplier A receives DCC alert N17
+    And Supplier A receives no device alert 0x8F69 from the GSME
     And Supplier B finds Supplier B in the supplier trust anchor of the GSME
+    And Supplier B finds Supplier B in the supplier trust anchor of the GPF
+    And Supplier B finds the network operator trust anchors of the GSME unchanged
+    And Supplier B finds the network operator trust anchors of the GPF unchanged
     When Supplier B sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 1.1.1 set
     When Supplier B sends SR 1.6 "Update Payment Mode" to the GSME
       | payment_mode | credit |
     Then the request succeeds
+    And Supplier B reads back payment mode Credit from the GSME
     When Supplier B sends SR 4.4.2 "Retrieve Change Of Mode / Tariff Triggered Billing Data Log" to the GSME
     Then the request succeeds
     When Supplier B sends SR 5.1 "Create Schedule" for the GSME
     Then the request succeeds
     When Supplier B sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.8 set
     When Supplier B sends SR 1.5 "Update Meter Balance" to the GSME
       | payment_mode | credit |
       | reset        | true   |
     Then the request succeeds
     When Supplier B sends SR 6.6 "Update Device Configuration (Gas Conversion)" to the GSME
+      | calorific_value   | 38.7    |
+      | conversion_factor | 1.02150 |
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.6 set
     When Supplier B sends SR 3.4 "Update Supplier Name" to the GSME
       | supplier_name | Supplier B |
     Then the request succeeds
@@ -103,27 +121,34 @@ Feature: Change of Supplier (Gain)
     And Supplier A has a DSP schedule for SR 4.6.1 on the ESME
     And the Import Supplier at the premises has changed to Supplier B
     And Supplier B has read the inventory of the premises
+    And Supplier B has noted the network operator trust anchors of the ESME
     When Supplier B sends SR 6.23 "Update Security Credentials (CoS)" to the ESME
       | certificates | Supplier B |
     Then the request succeeds
     And Supplier A receives DCC alert N27
     And Supplier A receives DCC alert N17
     And Supplier B finds Supplier B in the supplier prepayment key agreement trust anchor of the ESME
+    And Supplier B finds the network operator trust anchors of the ESME unchanged
     When Supplier B sends SR 2.1 "Update Prepay Configuration" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 2.1 set
     When Supplier B sends SR 1.6 "Update Payment Mode" to the ESME
       | payment_mode | prepayment |
     Then the request succeeds
+    And Supplier B reads back payment mode Prepayment from the ESME
     When Supplier B sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 1.1.1 set
     When Supplier B sends SR 4.4.2 "Retrieve Change Of Mode / Tariff Triggered Billing Data Log" to the ESME
     Then the request succeeds
     When Supplier B sends SR 5.1 "Create Schedule" for the ESME
     Then the request succeeds
     When Supplier B sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 6.8 set
     When Supplier B sends SR 2.3 "Update Debt" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 2.3 set
     When Supplier B sends SR 1.5 "Update Meter Balance" to the ESME
       | payment_mode | prepayment |
       | adjustment   | 500000     |
@@ -151,6 +176,8 @@ Feature: Change of Supplier (Gain)
     And Supplier A has a DSP schedule for SR 4.6.1 on the GSME
     And the Gas Supplier at the premises has changed to Supplier B
     And Supplier B has read the inventory of the premises
+    And Supplier B has noted the network operator trust anchors of the GSME
+    And Supplier B has noted the network operator trust anchors of the GPF
     When Supplier B sends SR 6.23 "Update Security Credentials (CoS)" to the GSME
       | certificates | Supplier B |
     Then the request succeeds
@@ -160,27 +187,38 @@ Feature: Change of Supplier (Gain)
     And Supplier A receives DCC alert N27
     And Supplier A receives DCC alert N17
     And Supplier B finds Supplier B in the supplier prepayment key agreement trust anchor of the GSME
+    And Supplier B finds Supplier B in the supplier trust anchor of the GPF
+    And Supplier B finds the network operator trust anchors of the GSME unchanged
+    And Supplier B finds the network operator trust anchors of the GPF unchanged
     When Supplier B sends SR 2.1 "Update Prepay Configuration" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 2.1 set
     When Supplier B sends SR 1.6 "Update Payment Mode" to the GSME
       | payment_mode | prepayment |
     Then the request succeeds
+    And Supplier B reads back payment mode Prepayment from the GSME
     When Supplier B sends SR 1.1.1 "Update Import Tariff (Primary Element)" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 1.1.1 set
     When Supplier B sends SR 4.4.2 "Retrieve Change Of Mode / Tariff Triggered Billing Data Log" to the GSME
     Then the request succeeds
     When Supplier B sends SR 5.1 "Create Schedule" for the GSME
     Then the request succeeds
     When Supplier B sends SR 6.8 "Update Device Configuration (Billing Calendar)" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.8 set
     When Supplier B sends SR 2.3 "Update Debt" to the GSME
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 2.3 set
     When Supplier B sends SR 1.5 "Update Meter Balance" to the GSME
       | payment_mode | prepayment |
       | adjustment   | 500000     |
     Then the request succeeds
     When Supplier B sends SR 6.6 "Update Device Configuration (Gas Conversion)" to the GSME
+      | calorific_value   | 38.7    |
+      | conversion_factor | 1.02150 |
     Then the request succeeds
+    And Supplier B reads back from the GSME what SR 6.6 set
     When Supplier B sends SR 3.4 "Update Supplier Name" to the GSME
       | supplier_name | Supplier B |
     Then the request succeeds

@@ -289,8 +289,7 @@ class ServiceUser:
         self._scanned = len(inbox)
         return inbox
 
-    def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse:
-        """The asynchronous response to a request sent; BenchFault if none comes within the timeout."""
+    def _awaited_response(self, exchange: Exchange, timeout: float | None) -> Received | None:
         def find() -> Received | None:
             inbox = self._index_responses()
             i = self._responses.pop(exchange.request_id, None)
@@ -299,7 +298,15 @@ class ServiceUser:
             self._consumed.add(i)
             return inbox[i]
 
-        item = self._wait_for(find, timeout)
+        return self._wait_for(find, timeout)
+
+    def no_response_comes(self, exchange: Exchange, timeout: float) -> bool:
+        """Whether a request the DCC acknowledged stays unanswered for `timeout` (a quarantined request)."""
+        return self._awaited_response(exchange, timeout) is None
+
+    def wait_for_response(self, exchange: Exchange, timeout: float | None = None) -> DuisResponse:
+        """The asynchronous response to a request sent; BenchFault if none comes within the timeout."""
+        item = self._awaited_response(exchange, timeout)
         if item is None:
             fault = self._no_response(exchange, self.response_timeout_s if timeout is None else timeout)
             exchange.problem = str(fault)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -36,6 +37,7 @@ class DccUser:
     eui: EntityId
     roles: frozenset[UserRole]
     response_url: str | None = None
+    anomaly_thresholds: Mapping[str, int] = field(default_factory=dict)   # SR -> commands a day (dcc.anomaly)
 
 
 @dataclass

@@ -22,6 +22,8 @@
     everything for the CHF) carry the ACB or TransCoS as originator with the User as supplementary
     remote party, signed by the DCC where GBCS needs it. DSP future-dated requests are held until their
     execution time (and can be cancelled: N3, N33, N34).
+ 3a. Before the ACB MACs a command, Threshold Anomaly Detection against the User's own thresholds by SR type:
+    one in excess is quarantined, not sent, and the User told with DCC alert AD1 (harness.dcc.anomaly).
  4. The device response comes back as an asynchronous I0 carrying its GBCS payload (or, for a locally
     delivered command, in an 8.13); no response within the timeout gives E21. What follows from an
     outcome (inventory, N-alerts, SMKI) is in harness.dcc.outcomes.
@@ -43,6 +45,7 @@ from lxml import etree
 from harness import catalogue
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
 from harness.clock import VirtualClock
+from harness.dcc.anomaly import AnomalyDetection
 from harness.dcc.base import DccIdentity, DccUser, DuisRejection, Outstanding, Transcript, TransportRejection
 from harness.dcc.firmware import FirmwareDistribution
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
@@ -145,6 +148,7 @@ class DataServicesProvider:
         self.schedules = DspSchedules(self)
         self.firmware = FirmwareDistribution(self)
         self.local = LocalCommandDelivery(self)
+        self.anomaly_detection = AnomalyDetection(self)
         self._non_device = {}
         for service in (self.smi, self.schedules, self.firmware, self.local):
             self._non_device.update(service.handlers())
@@ -248,6 +252,10 @@ class DataServicesProvider:
             fields = xml.flatten(body)
             use_case, apdu = self.command(user, device, DuisRequest.of(root), fields)
             command = Outstanding(request_id, srv, user, device, use_case, apdu, fields)
+        if not self.anomaly_detection.admit(user, command):
+            # quarantined in the ACB: accepted as any request is, the User hears of it by AD1 (dcc.anomaly)
+            return build_response(response_message(srv), response_code="I99", response_date_time=self.clock.now(),
+                                  request_id=request_id)
         if cv.local_delivery:
             return self.local.deliver(command, also_over_wan=cv.via_wan)
         execution = command.fields.get("ExecutionDateTime")

@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 
 from harness.catalogue import DeviceType, Fuel, PaymentMode, RemotePartyRole
 from harness.clock import ScheduledEvent
@@ -32,6 +34,8 @@ from harness.emulators.device import FD_FAILURE, FD_SUCCESS, CommandFailed, Gene
 from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han_device import PairedDevice
 from harness.emulators.metering import (
+    DEFAULT_CALORIFIC_VALUE,
+    DEFAULT_CONVERSION_FACTOR,
     GasReads,
     Metering,
     esme_consumption,
@@ -73,6 +77,10 @@ CANCELLATION = dt.datetime(3000, 12, 31, tzinfo=dt.UTC)
 _ACTIVATES = {"ECS02": "payment mode", "ECS03": "payment mode", "GCS02": "payment mode", "GCS03": "payment mode",
               "ECS08": "prepay configuration",
               "ECS08a": "prepay configuration"}
+
+
+def _decimal(value: Fraction) -> str:
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def _strip(fields: dict) -> dict:
@@ -617,7 +625,9 @@ class GasMeter(Meter):
 
     @handles("GCS21a")
     def _read_gas_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return dict(self.gas_conversion)
+        """6.2.8: what 6.6 set; before any, the values the meter converts volume with from the factory."""
+        return {"CalorificValue": _decimal(DEFAULT_CALORIFIC_VALUE),
+                "ConversionFactor": _decimal(DEFAULT_CONVERSION_FACTOR), **self.gas_conversion}
 
     @handles("GCS21d", "GCS21k")
     def _read_gas_billing_calendar(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness import project
-from harness.catalogue import DeviceType, UserRole
+from harness.catalogue import DeviceType, UserRole, service_requests
 from harness.errors import DitError
 from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.lab import assets as asset_library
@@ -54,7 +55,7 @@ LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", 
 BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale")     # kind: real only
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
-USER_FIELDS = ("name", "eui", "roles")
+USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")
 TEST_SET_FIELDS = ("name", "description", "uprn", "mpan", "mprn", "import_supplier", "gas_supplier",
                    "electricity_network_operator", "gas_network_operator", "communications_hub",
                    "spare_communications_hub", "devices")
@@ -78,6 +79,8 @@ class UserConfig:
     name: str
     eui: EntityId
     roles: frozenset[UserRole]
+    # the User's Anomaly Detection Thresholds (SEC G3), set with the DCC: SR -> commands a day (harness.dcc.anomaly)
+    anomaly_detection_thresholds: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -422,7 +425,21 @@ def _user(node: Located) -> UserConfig:
     except ValueError:
         wrong = next(r for r in roles if r not in [u.value for u in UserRole])     # a list: r may be a mapping
         raise node.fail("roles", f"{yamlfile.describe(wrong)} is not a user role", allowed) from None
-    return UserConfig(node.require("name", str), _eui(node, "eui"), parsed)
+    return UserConfig(node.require("name", str), _eui(node, "eui"), parsed, _thresholds(node))
+
+
+def _thresholds(node: Located) -> dict[str, int]:
+    how = 'write e.g. anomaly_detection_thresholds: {"4.1.1": 20} (SR: commands a day)'
+    given = node.optional("anomaly_detection_thresholds", dict, {}, how)
+    thresholds = {}
+    for srv, limit in given.items():
+        if str(srv) not in {sr.srv for sr in service_requests()}:
+            raise node.fail("anomaly_detection_thresholds", f"{srv!r} is not a Service Request", how)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise node.fail("anomaly_detection_thresholds", f"SR {srv}: {limit!r} is not a number of commands",
+                            how)
+        thresholds[str(srv)] = limit
+    return thresholds
 
 
 def _uprn(node: Located) -> int:

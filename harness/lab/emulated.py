@@ -97,7 +97,8 @@ class EmulatedLab(SmkiQuestions):
         self.dcc = EmulatedDcc(clock=self.clock, identity=identity, repository=self.repository, schema=schema,
                                counter=self._counter, release=self.baseline.dsp_csp,
                                users=[DccUser(u.name, u.eui, u.roles,
-                                              served.response_url if served else self.receivers[u.eui].url)
+                                              served.response_url if served else self.receivers[u.eui].url,
+                                              u.anomaly_detection_thresholds)
                                       for u in config.users],
                                tls=served.tls if served else None, port=served.dcc_port if served else 0)
         self.users: dict[str, ServiceUser] = {}

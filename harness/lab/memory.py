@@ -10,6 +10,7 @@ resolution, so they are kept here, typed, rather than as pytest-bdd target fixtu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -50,6 +51,9 @@ class ScenarioMemory:
     on_the_han: set[str] = field(default_factory=set)       # displays a prerequisite brought onto the HAN
     joined_to: dict[str, str] = field(default_factory=dict)  # a PPMID, IHD or HCALCS -> the meter it was joined to
     handed_over: set[tuple[str, str]] = field(default_factory=set)   # (device, party whose certificates) by 6.21
+    closing_read: tuple[dt.datetime, int] | None = None     # P302: the midnight read the new supplier handed over
+    # a role's trust anchor cells a party noted, by (device, role): usage -> (holder, subject key identifier)
+    trust_anchor_cells: dict[tuple[str, str], dict[str, tuple[str | None, str | None]]] = field(default_factory=dict)
 
     def keep_local_command(self, srv: str, command: bytes) -> None:
         self.local_commands[srv] = self.local_command = command

@@ -21,7 +21,7 @@ from harness.pki import Credential
 from harness.pki.keystore import write as write_keystore
 from harness.run.evidence_check import MANIFEST, UNSEALED
 
-SUFFIX = {"duis": "xml", "mmc": "mmc.xml", "gbcs": "hex"}
+SUFFIX = {"duis": "xml", "mmc": "mmc.xml", "gbcs": "hex", "json": "json"}
 
 
 class BenchEvidence(Protocol):

@@ -255,6 +255,14 @@ def trust_anchor_holder(values: dict[str, str], role: str, usage: str) -> str | 
     return None
 
 
+def role_cells(values: dict[str, str], role: str) -> dict[str, tuple[str | None, str | None]]:
+    """What a 6.24.1 response (MMC values) says the cells of one MMC role hold: by certificate usage, the holder's
+    entity id and the subject key identifier (base64) of the certificate in it."""
+    return {entry["CertificateUsage"]: (entry.get("ExistingRemotePartyID"), entry.get("ExistingCertificateHash"))
+            for entry in mmc_entries(values, "RemotePartyDetails")
+            if entry.get("RemotePartyRole") == role and "CertificateUsage" in entry}
+
+
 def replaced_cell(values: dict[str, str], role: str, certificate_type: str) -> tuple[str, str, bytes] | None:
     """What a 6.15.1 / 6.21 / 6.23 response (MMC values) says of one cell it replaced, by MMC role ("Supplier") and
     certificate type ("DigitalSigning"): its status ("success"), the party now in it and the subject key identifier

@@ -8,6 +8,7 @@
   6.2.3   ECS26d/l, GCS21d/k        Read Device Configuration (Billing Calendar)
   6.2.4   ECS26e/m, ECS26i/n (CHF), GCS21e/m   Read Device Configuration (Identity Exc MPxN)
   6.2.7   ECS40, GCS46              Read Device Configuration (MPxN)
+  6.2.8   GCS21a                    Read Device Configuration (Gas): calorific value and conversion factor
   6.2.10  ECS25r1/r2, GCS20r        Read Device Configuration (Event and Alert Behaviours)
   6.11    ECS70, GCS28              Synchronise Clock (the commands of 8.1.1's ECS70Commission / GCS28Commission)
   7.4     ECS45, GCS33              Read Supply Status
@@ -34,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from lxml import etree
 
@@ -48,7 +50,14 @@ from harness.usecases import device, esme_config, joins
 from harness.usecases import esme_prepayment as prepayment_commands
 from harness.usecases import esme_tariff as tariff_commands
 from harness.usecases.esme_config import ACTION, GET, access_request
-from harness.usecases.gsme_config import EVENT_SETTINGS, PERIODICITY
+from harness.usecases.gsme_config import (
+    CALORIFIC_VALUE_DIGITS,
+    CONVERSION_FACTOR_DIGITS,
+    EVENT_SETTINGS,
+    MJ_PER_M3,
+    PERIODICITY,
+    decimal_text,
+)
 from harness.usecases.gsme_reads import all_found, attributes, frames, opened, read_attributes, seconds, success
 from harness.usecases.gsme_tariff import (
     BLOCK_THRESHOLD_DIVISOR,
@@ -847,6 +856,28 @@ def gsme_mprn(ctx: ResponseContext, rsp: etree._Element) -> None:
     success(rsp, ok)
 
 
+# -- 6.2.8 Read Device Configuration (Gas) -----------------------------------------------------------------
+# The Price cluster's commodity attributes that 6.6 (GCS23) publishes: conversion factor and calorific value with
+# their trailing digits (ZSE 1.4 Price cluster, attribute set 0x03). The public RTDS has no GCS21a pair: the reads
+# are those of what GCS23 sets; MMC's optional flow settings are not read.
+CONVERSION_FACTOR, CONVERSION_FACTOR_TRAILING_DIGIT = 0x0302, 0x0303
+CALORIFIC_VALUE, CALORIFIC_VALUE_UNIT, CALORIFIC_VALUE_TRAILING_DIGIT = 0x0304, 0x0305, 0x0306
+GAS_CONVERSION = (("CalorificValue", CALORIFIC_VALUE, CALORIFIC_VALUE_TRAILING_DIGIT, CALORIFIC_VALUE_DIGITS),
+                  ("ConversionFactor", CONVERSION_FACTOR, CONVERSION_FACTOR_TRAILING_DIGIT, CONVERSION_FACTOR_DIGITS))
+gbz_reads("6.2.8", "GCS21a", [read_attributes(PRICE, (CONVERSION_FACTOR, CONVERSION_FACTOR_TRAILING_DIGIT,
+                                                      CALORIFIC_VALUE, CALORIFIC_VALUE_UNIT,
+                                                      CALORIFIC_VALUE_TRAILING_DIGIT))])
+
+
+@response("GCS21a")
+def gas_configuration(ctx: ResponseContext, rsp: etree._Element) -> None:
+    values, ok = attributes(gas_components(ctx), PRICE)
+    for name, value, trailing, _ in GAS_CONVERSION:
+        if isinstance(values.get(value), int) and isinstance(values.get(trailing), int):
+            rsp.append(M(name, decimal_text(values[value], values[trailing] >> 4)))
+    success(rsp, ok)
+
+
 # -- 6.2.10 Read Device Configuration (Event and Alert Behaviours) ------------------------------------------
 # The alert settings objects read back what 6.22 set (esme_config.ALERT_SETTINGS): 256 bits each, alert
 # 0xHHLL at bit LL counted from the end (1 = enabled). Supplier: WAN, HAN, audible alarm, logging; network
@@ -991,13 +1022,27 @@ def meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.dlms_answer(command, outcome, [axdr.double_long(int(outcome.get("MeterBalance", "0")))])
 
 
-# -- Device side: the ESME's billing calendar (6.2.3), alert behaviours (6.2.10) and clock (6.11) ------------
+# -- Device side: the ESME's billing calendar (6.2.3), MPANs (6.2.7), alert behaviours (6.2.10) and clock (6.11) --
 
 def _only_gets(command: DeviceCommand, reads: tuple[Read, ...]) -> None:
     specs = device.access_request(command).specs
     asked = [(s.kind, (s.descriptor.class_id, str(s.descriptor.instance), s.descriptor.member)) for s in specs]
     if asked != [(GET, read) for read in reads]:
         raise PayloadError(f"{command.use_case}: the command must get {', '.join(map(str, reads))} and nothing else", 0)
+
+
+@accepts("ECS40")
+def mpan_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, (IMPORT_MPAN, EXPORT_MPAN))
+    return {}
+
+
+@answers("ECS40")
+def mpan_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The import MPAN 6.20.1 set (ECS39a) and the export MPAN, empty where the meter holds none."""
+    return esme_config.device.dlms_answer(command, outcome, (
+        axdr.octet_string(str(outcome.get("ImportMPxN", "")).encode()),
+        axdr.octet_string(str(outcome.get("ExportMPAN", "")).encode())))
 
 
 @accepts("ECS26d", "ECS26l")
@@ -1346,7 +1391,7 @@ def prepayment_configuration_read_answer(command: DeviceCommand, outcome: dict) 
 
 # -- Device side: the GSME's and GPF's read-backs ----------------------------------------------------------
 
-@accepts("GCS60", "GCS60a", "GCS20r", "GCS21d", "GCS21k")
+@accepts("GCS60", "GCS60a", "GCS20r", "GCS21d", "GCS21k", "GCS21a")
 def gas_read_back_command(command: DeviceCommand) -> dict:
     """These commands are the same whatever the request: the firmware model needs nothing from them."""
     return {}
@@ -1360,6 +1405,17 @@ def gas_meter_balance_answer(command: DeviceCommand, outcome: dict) -> bytes:
         values[(METERING, BILL_TO_DATE)] = ("uint32", int(outcome["MeterBalance"]))
     if "Gas/MeterBalancePrepaymentMode" in outcome:
         values[(PREPAYMENT, CREDIT_REMAINING)] = ("int32", int(outcome["Gas/MeterBalancePrepaymentMode"]))
+    return device.read_attributes_answer(command, outcome, values)
+
+
+@answers("GCS21a")
+def gas_configuration_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The calorific value and conversion factor the meter holds (outcome: DUIS decimals), in its ZCL units."""
+    values: dict[tuple[int, int], tuple[str, int]] = {(PRICE, CALORIFIC_VALUE_UNIT): ("enum8", MJ_PER_M3)}
+    for name, value, trailing, digits in GAS_CONVERSION:
+        if name in outcome:
+            values[(PRICE, value)] = ("uint32", int(Decimal(str(outcome[name])).scaleb(digits)))
+            values[(PRICE, trailing)] = ("map8", digits << 4)
     return device.read_attributes_answer(command, outcome, values)
 
 

@@ -442,6 +442,11 @@ def read_device_configuration_mpxn() -> etree._Element:
     return E.ReadDeviceConfigurationMPxN()
 
 
+@body("6.2.8")
+def read_device_configuration_gas() -> etree._Element:
+    return E.ReadDeviceConfigurationGas()
+
+
 @body("6.2.9")
 def read_device_configuration_payment_mode() -> etree._Element:
     return E.ReadDeviceConfigurationPaymentMode()
