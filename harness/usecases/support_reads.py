@@ -1757,20 +1757,7 @@ def gas_prepayment_configuration_read_answer(command: DeviceCommand, outcome: di
     return gbz_answer(command, outcome, answer)
 
 
-# -- Device side: 6.2.7 the MPxN read back (what 6.20.1 set) ----------------------------------------------------
-
-@accepts("ECS40")
-def mpan_read_command(command: DeviceCommand) -> dict:
-    _only_gets(command, (IMPORT_MPAN, EXPORT_MPAN))
-    return {}
-
-
-@answers("ECS40")
-def mpan_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    """The import MPAN(s) as ECS39a wrote them, and the export MPAN (none: the model meters import only)."""
-    imported = str(outcome.get("ImportMPxN", "")).encode()
-    return device.dlms_answer(command, outcome, [axdr.octet_string(imported), axdr.octet_string(b"")])
-
+# -- Device side: 6.2.7 the gas MPRN read back (what 6.20.1 set; the ESME's ECS40 is above) ------------------------
 
 @accepts("GCS46")
 def mprn_read_command(command: DeviceCommand) -> dict:
