@@ -212,8 +212,8 @@ class Analysis:
                 band_name, band, rate, overhead = where
                 band.frames += 1
                 band.channels[channel] += 1
-                if channel is not None:
-                    if band.channel is not None and channel != band.channel:
+                if channel is not None and channel != band.channel:
+                    if band.channel is not None:
                         self._channel_change(band_name, time, band.channel, channel, "seen on air")
                     band.channel = channel
                 try:
