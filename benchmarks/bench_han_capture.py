@@ -66,7 +66,7 @@ def _nwk_aps(dst: int, src: int, sequence: int) -> bytes:
 def analysed(path: Path) -> tuple[int, float]:
     """`dit han analyse`'s whole analysis: bands, messages, request/response pairing, duty cycle, channels."""
     start = time.perf_counter()
-    result = analysis.analyse(capture.read(path))
+    result = analysis.Analysis().add_records(capture.records(path)).result()
     return result["frames"], time.perf_counter() - start
 
 

@@ -479,7 +479,7 @@ def _mark_blocked(config: pytest.Config, items: list[pytest.Item]) -> None:
         if target is None or template is None:
             continue
         site = lab.test_set(target.test_set)
-        names = targets.devices_named(template.render(_example(item)).steps, site)
+        names = targets.devices_named(scenarios.rendered(template, _example(item)).steps, site)
         by_name = {d.name: d.asset or d.name for d in target.cast.on(site).devices}    # who plays each role
         devices = item.stash[DEVICES] = [by_name[n] for n in names]
         if dit_suspended:
@@ -516,7 +516,7 @@ def _example(item: pytest.Item) -> dict[str, str]:
 def _new_record(item: pytest.Item, template: ScenarioTemplate) -> ExecutionRecord:
     """What is known of a scenario execution before it runs: the variant, its target, the devices it uses."""
     context = _example(item)
-    scenario = template.render(context)
+    scenario = scenarios.rendered(template, context)
     family = Path(template.feature.filename).parent.name
     target = _target_of(item)
     return ExecutionRecord(
@@ -539,7 +539,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     record = run.keep(item, _new_record(item, template).blocked_by(reason))
     if run.allure is not None:          # allure-pytest-bdd writes nothing of a scenario that never began
-        run.allure.blocked(item, record, template.feature, template.render(_example(item)), _target_of(item))
+        run.allure.blocked(item, record, template.feature, scenarios.rendered(template, _example(item)),
+                           _target_of(item))
     pytest.skip(f"blocked: {reason}")
 
 

@@ -25,7 +25,7 @@ from harness.errors import DitError
 from harness.project import FEATURES
 
 if TYPE_CHECKING:
-    from pytest_bdd.parser import Feature, ScenarioTemplate
+    from pytest_bdd.parser import Feature, Scenario, ScenarioTemplate
 
     from harness.lab.baselines import Baseline
     from harness.lab.casts import Cast
@@ -105,6 +105,22 @@ def variant_tags(feature, template, context: dict) -> set[str]:
     return tags
 
 
+# Rendered scenarios by (template, Examples row): the template kept with its scenario, so that an id reused after a
+# template is gone never returns another's.
+_RENDERED: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[ScenarioTemplate, Scenario]] = {}
+
+
+def rendered(template: ScenarioTemplate, context: dict[str, str]) -> Scenario:
+    """template.render(context), once a process per template and row: pytest-bdd deep-copies every step's datatable
+    at each render, and a run's planning, blocking and records asked for the same variant again and again (692
+    renders for the default run's 160 tests, most of its collection time). Callers only read what it returns."""
+    key = (id(template), tuple(context.items()))
+    kept = _RENDERED.get(key)
+    if kept is None or kept[0] is not template:
+        kept = _RENDERED[key] = (template, template.render(context))
+    return kept[1]
+
+
 def discover(root: Path = FEATURES) -> list[ScenarioVariant]:
     """Every scenario variant under features/<family>/*.feature, Scenario Outlines expanded."""
     return [variant for variant, _, _, _ in _parsed(root)]
@@ -120,7 +136,7 @@ def casts(feature: Feature, template: ScenarioTemplate, context: dict[str, str],
     tags = variant_tags(feature, template, context)
     if not targets.applies(tags, site, baseline):
         return []
-    return lab_casts.planned(targets.devices_named(template.render(context).steps, site), site, tags=tags,
+    return lab_casts.planned(targets.devices_named(rendered(template, context).steps, site), site, tags=tags,
                              family=Path(feature.filename).parent.name,     # features/<family>/x.feature
                              regression=baseline.kind == "regression")
 
@@ -148,7 +164,7 @@ def plan(lab: LabConfig, run_targets: list[RunTarget], root: Path = FEATURES) ->
     for variant, feature, template, context in _parsed(root):
         for target in run_targets:
             site = lab.test_set(target.test_set)
-            roles = targets.devices_named(template.render(context).steps, site)
+            roles = targets.devices_named(rendered(template, context).steps, site)
             for cast in casts(feature, template, context, site, target.baseline):
                 players = {d.name: d.asset or d.name for d in cast.on(site).devices}
                 found.append(CastTest(variant, dataclasses.replace(target, cast=cast),

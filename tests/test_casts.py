@@ -222,3 +222,18 @@ def test_dit_scenarios_target_flags_without_casts_is_one_line():
     assert refused.stderr.strip().splitlines() == [
         "dit: error: dit scenarios: --lab, --baseline, --test-set and --matrix choose the targets of --casts "
         "(add --casts)"]
+
+
+def test_a_scenario_variant_is_rendered_once_and_as_pytest_bdd_renders_it():
+    """scenarios.rendered keeps each template's render per Examples row: the same Scenario when asked again, each
+    row its own, step for step what pytest-bdd's render gives."""
+    outline = next((template, contexts) for _, _, template, _ in scenarios._parsed(scenarios.FEATURES)
+                   if len(contexts := [c for ex in template.examples for c in ex.as_contexts()]) >= 2)
+    template, contexts = outline
+    for context in contexts:
+        first = scenarios.rendered(template, context)
+        assert scenarios.rendered(template, context) is first
+        fresh = template.render(context)
+        assert [(s.name, s.datatable and s.datatable.raw()) for s in first.steps] == \
+            [(s.name, s.datatable and s.datatable.raw()) for s in fresh.steps]
+    assert len({scenarios.rendered(template, c).name for c in contexts}) == len(contexts)

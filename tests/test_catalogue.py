@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 import pytest
 from lxml import etree
@@ -166,3 +167,13 @@ def test_alert_codes_device_types_and_statuses_match_the_schema(xsd):
     assert [t.value for t in DeviceType if t is not DeviceType.HHT] == _enumeration(xsd, "DeviceType")
     assert [s.value for s in DeviceStatus] == _enumeration(xsd, "DeviceStatus")
     assert {r.duis_name for r in RemotePartyRole if r.duis_name} == set(_enumeration(xsd, "RemotePartyRole"))
+
+
+@pytest.mark.parametrize("name", ["service_requests.yaml", "alerts.yaml"])
+def test_the_catalogue_files_read_by_libyaml_as_by_the_pure_python_safe_loader(name):
+    """The catalogue is read with libyaml's safe loader where PyYAML has it, for start-up: the data must be what
+    yaml.safe_load gives."""
+    import yaml
+
+    text = resources.files("harness.catalogue").joinpath(name).read_text(encoding="utf-8")
+    assert catalogue._load(name) == yaml.safe_load(text)

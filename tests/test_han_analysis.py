@@ -12,8 +12,9 @@ import pytest
 from dit_command import dit
 
 from harness.han import mac
-from harness.han.analysis import SUB_GHZ, airtime, analyse, percentile
-from harness.han.capture import CapturedFrame, read, write_pcap
+from harness.han.analysis import SUB_GHZ, Analysis, airtime, analyse, percentile
+from harness.han.capture import CapturedFrame, CaptureError, read, write_pcap, write_pcapng
+from harness.han.capture import records as records_of
 from harness.han.duty_cycle import Thresholds
 
 PAN, CH, ESME, GSME = 0x1A2B, 0x0000, 0x3C01, 0x3C02
@@ -181,3 +182,64 @@ def test_public_sample_captures_agree_with_tshark(sample):
                 mac.address_text(header.src, True) if header.src_long else "",
                 mac.address_text(header.dst, True) if header.dst_long else ""]
         assert row[1:] == ours
+
+
+def _every_finding() -> list[CapturedFrame]:
+    """A capture with every kind of finding the analysis makes, on both bands: request/response pairs, a long
+    address named by its NWK IEEE, a fragmented message, an ACK counted to its sender, a duty cycle crossing to
+    Limited and back, a channel change seen on air and one announced with its trigger, an energy scan request, a
+    NWK-secured message, an APS ACK, a MAC-secured frame and a malformed one; some frames without RSS and LQI or
+    without a channel, so their TAP header is not the usual one."""
+    secured_nwk = mac.encode(mac.DATA, 7, dst_pan=PAN, dst=CH, src=GSME,
+                             payload=((2 << 2) | (1 << 9)).to_bytes(2, "little") + bytes(6) + bytes(20))
+    frames = [data(1.0, CH, ESME, 1, aps(0x0704, 1) + bytes(30)),
+              data(1.02, ESME, CH, 2, aps(0x0704, 2) + bytes(12), ieee=ESME_EUI),
+              *[data(2.0 + 0.01 * b, CH, GSME, 3 + b, aps(0x0704, 9, fragment=(1, 3) if b == 0 else (2, b)) + bytes(60))
+                for b in range(3)],
+              CapturedFrame(3.0, mac.encode(mac.DATA, 9, dst_pan=PAN, dst=ESME, src=CH, ack_request=True,
+                                            payload=nwk(ESME, CH, 9)), 11, 0, True, -60.0, 200),
+              CapturedFrame(3.001, mac.encode(mac.ACK, 9), 11, 0),                        # no RSS or LQI
+              CapturedFrame(3.5, secured_nwk, None, None),                                 # no channel: no page
+              data(4.0, GSME, CH, 10, bytes([0x02]) + aps(0x0704, 4)[1:]),                  # an APS ACK
+              CapturedFrame(4.5, mac.encode(mac.DATA, 11, dst_pan=PAN, dst=CH, src=ESME, security=True,
+                                            frame_version=1, payload=bytes([0x05]) + bytes(4) + bytes(20)), 11, 0),
+              CapturedFrame(4.6, b"\x41", 11, 0),                                          # malformed
+              data(50.0, ESME, CH, 12, aps(0x8038, 1, profile=0) + bytes([1, 0]) + bytes(11)),
+              data(55.0, CH, 0xFFFF, 13, aps(0x0038, 2, profile=0) + bytes([3]) + (1 << 15).to_bytes(4, "little")
+                   + bytes([0x02, 1])),                                                   # an energy scan request
+              data(60.0, CH, 0xFFFF, 14, aps(0x0038, 3, profile=0) + bytes([3]) + ((28 << 27) | (1 << 5)).to_bytes(
+                  4, "little") + bytes([0xFE, 1])),
+              data(70.0, CH, ESME, 15, aps(0x0704, 5) + bytes(4), channel=15)]
+    payload = bytes(125 - 9 - 8)                     # 125-byte MPDUs: the sub-GHz ESME crosses 1.3 % of an hour
+    frames += [data(1000.0 + 0.5 * n, ESME, CH, n % 256, payload, channel=5, page=28) for n in range(4400)]
+    frames.append(data(1000.0 + 0.5 * 4399 + 3600.0, ESME, CH, 1, payload, channel=5, page=28))
+    frames += [data(1000.0 + 0.5 * 4399 + 3600.2, CH, ESME, 2, aps(0x0704, 6) + bytes(8), channel=5, page=28),
+               data(1000.0 + 0.5 * 4399 + 3600.3, ESME, CH, 3, aps(0x0704, 7) + bytes(8), channel=5, page=28)]
+    return frames
+
+
+@pytest.mark.parametrize("writer", [write_pcap, write_pcapng], ids=["pcap", "pcapng"])
+def test_the_one_pass_reading_gives_the_frames_and_the_analysis_of_the_frame_reader(tmp_path, writer):
+    """capture.records (what `dit han analyse` reads: one struct per usual TAP frame, no CapturedFrame) gives what
+    capture.read gives, and the analysis of its records is the analysis of the frames themselves, every finding kind
+    in it; a cut-short capture breaks off after the same frames."""
+    frames = _every_finding()
+    path = tmp_path / "every.cap"
+    writer(path, frames)
+    records = list(records_of(path))
+    assert records == [(f.time, f.mpdu, f.channel, f.page) for f in read(path)]
+    assert [r[1] for r in records] == [f.mpdu for f in frames]
+    result = Analysis().add_records(records_of(path)).result()
+    assert result == analyse(frames)
+    sub_ghz, near = result["bands"][SUB_GHZ], result["bands"]["2.4 GHz"]
+    assert [t["to"] for t in sub_ghz["duty_cycle"]["transitions"]] == ["Limited", "Normal"]
+    assert {c["how"] for c in result["channel_changes"]} == {"seen on air", "announced"}
+    assert near["latency"]["overall"]["count"] >= 1 and sub_ghz["latency"]["overall"]["count"] == 1
+    assert "00-DB-12-34-56-78-90-A0" in near["duty_cycle"]["devices"] and result["malformed"] == 1
+    assert near["latency"]["transfer_by_type"]["NWK data"]["count"] == 1
+    cut = tmp_path / "cut.cap"
+    cut.write_bytes(path.read_bytes()[:-7])
+    study = Analysis()
+    with pytest.raises(CaptureError) as broke:
+        study.add_records(records_of(cut))
+    assert study.frames == len(frames) - 1 and "cut short" in str(broke.value)

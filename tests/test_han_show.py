@@ -133,11 +133,12 @@ def cross_check(frame: capture.CapturedFrame, record: bytes) -> list[str]:
     same("MAC header length", header.length, len(frame.mpdu) - len(rest) - (header.frame_type == mac.COMMAND))
 
     nwk = packet.getlayer(ZigbeeNWK)
-    ours = analysis._nwk(frame.mpdu[header.length:]) if header.frame_type == mac.DATA else None
+    ours = analysis._nwk(frame.mpdu, header.length) if header.frame_type == mac.DATA else None
     same("NWK data frame", ours is not None, nwk is not None and nwk.frametype == 0)
     if ours is None or nwk is None:
         return differences
-    destination, source, ieee, secured, aps_bytes = ours
+    destination, source, ieee, secured, aps_at = ours
+    aps_bytes = frame.mpdu[aps_at:]
     same("NWK destination", destination, nwk.destination)
     same("NWK source", source, nwk.source)
     same("NWK source IEEE", ieee, nwk.ext_src.to_bytes(8, "big") if nwk.fields.get("ext_src") is not None else None)
@@ -145,11 +146,12 @@ def cross_check(frame: capture.CapturedFrame, record: bytes) -> list[str]:
     same("NWK payload", aps_bytes, bytes(nwk.payload))
 
     aps = packet.getlayer(ZigbeeAppDataPayload)
-    decoded = analysis._aps(aps_bytes)
+    decoded = analysis._aps(frame.mpdu, aps_at)
     same("APS frame", decoded is not None, aps is not None and aps.aps_frametype in (APS_DATA, APS_ACK))
     if decoded is None or aps is None:
         return differences
-    frame_kind, cluster, counter, fragmentation, zdo, payload = decoded
+    frame_kind, cluster, counter, fragmentation, zdo, payload_at = decoded
+    payload = frame.mpdu[payload_at:]
     same("APS frame type", frame_kind, {APS_DATA: "data", APS_ACK: "ack"}[aps.aps_frametype])
     same("APS cluster", cluster, aps.cluster)
     same("APS counter", counter, aps.counter)
@@ -181,8 +183,8 @@ def test_every_frame_kind_of_a_run_reads_the_same_in_the_fast_decoder_and_in_sca
 
 def test_the_cross_check_fails_when_the_fast_decoder_misreads_a_field(model, monkeypatch):
     """The check can fail: a fast decoder that reads the NWK source as the destination is caught."""
-    def swapped(payload: bytes):
-        found = _nwk(payload)
+    def swapped(frame: bytes, at: int):
+        found = _nwk(frame, at)
         return None if found is None else (found[1], found[0], *found[2:])
 
     _nwk = analysis._nwk

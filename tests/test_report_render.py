@@ -3,6 +3,7 @@ person sees it (headless Chromium with JavaScript off) and as the board prints i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness.report import ReportDocument, charts, render_html, write_pdf, write_report
-from harness.report.html import FAMILY_NAMES
+from harness.report.html import FAMILY_NAMES, family_name
 
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = "chromium not installed at /usr/bin/chromium (apt-get install chromium)"
@@ -499,6 +500,26 @@ def test_the_pdf_is_tagged_and_page_one_names_the_criteria_not_met(report, asses
                            capture_output=True, text=True, check=True).stdout
     assert "DIT-R2.0-TCR-R1-3-20261121" in first and "Criteria not met (6)" in first
     assert all(c["id"] in first for c in _unmet(assessment))
+
+
+def test_the_pdf_is_the_boards_copy_citing_the_page_and_the_assessment_by_sha256(report, page, assessment):
+    """The PDF carries the summary, the criteria with their evidence, the defect mask, the results per family and the
+    approval; the per-test listing stays in report.html and summary.json, which it cites by SHA-256: a page or an
+    assessment changed after printing no longer matches what was signed."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip(NO_PDFTOPPM)
+    text = subprocess.run(["pdftotext", str(report["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for kind in ("html", "summary"):
+        assert hashlib.sha256(report[kind].read_bytes()).hexdigest() in flat, kind
+    for heading in ("1 Summary", "4 Entry criteria", "5 Exit criteria", "6 Defect mask", "7 Test results",
+                    "16 Deliverables", "17 Approval"):
+        assert heading in text
+    assert all(c["id"] in text for c in [*assessment["entry_criteria"], *assessment["exit_criteria"]])
+    assert all(re.sub(r"\s+", "", family_name(f["family"])) in flat for f in assessment["families"])
+    failed = sum(t["outcome"] == "failed" for t in assessment["tests"])
+    assert f"Failed tests: {failed};" in text and "Step and reason" not in text
+    assert "Step and reason" in page and "Device issues" in page and '<nav><ol class="contents">' in page
 
 
 def test_no_pdf_page_is_near_empty_but_the_last(pdf_pages):

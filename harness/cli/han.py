@@ -103,7 +103,7 @@ def _han_results(paths: list[str], thresholds: Thresholds, channel: int | None =
         study = analysis.Analysis(thresholds)
         error = None
         try:
-            study.add(capture.read(path, channel=channel, page=page))
+            study.add_records(capture.records(path, channel=channel, page=page))
         except capture.CaptureError as exc:
             if not study.frames:
                 raise

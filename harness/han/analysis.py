@@ -19,14 +19,17 @@ sniffer's.
 
 from __future__ import annotations
 
+import gc
 import math
+import struct
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
 from harness.han import mac
-from harness.han.capture import CapturedFrame
+from harness.han.capture import CapturedFrame, Record
 from harness.han.duty_cycle import WINDOW_S, Thresholds, Transmitter
 
 BAND_24GHZ, SUB_GHZ, UNKNOWN_BAND = "2.4 GHz", "sub-GHz", "unknown band"
@@ -42,9 +45,13 @@ ZDO = {0x0038: "Mgmt_NWK_Update_req", 0x8038: "Mgmt_NWK_Update_notify", 0x803B: 
 
 
 def band_of(frame: CapturedFrame) -> str:
-    if frame.page in (28, 29, 30, 31):
+    return band_at(frame.page, frame.channel)
+
+
+def band_at(page: int | None, channel: int | None) -> str:
+    if page in (28, 29, 30, 31):
         return SUB_GHZ
-    if frame.page == 0 or (frame.page is None and frame.channel is not None and 11 <= frame.channel <= 26):
+    if page == 0 or (page is None and channel is not None and 11 <= channel <= 26):
         return BAND_24GHZ
     return UNKNOWN_BAND
 
@@ -80,7 +87,7 @@ class _Message:
     counter: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Band:
     frames: int = 0
     channels: dict[int | None, int] = field(default_factory=lambda: defaultdict(int))
@@ -90,25 +97,31 @@ class _Band:
     channel: int | None = None
 
 
-def _nwk(payload: bytes) -> tuple[int, int, bytes | None, bool, bytes] | None:
-    """(destination, source, source IEEE, secured, rest) of a NWK data frame, or None."""
-    if len(payload) < 8:
+_NWK_HEADER = struct.Struct("<HHH").unpack_from          # frame control, destination, source
+_APS_HEADER = struct.Struct("<BxHHxB").unpack_from       # frame control, cluster, profile, counter (endpoints skipped)
+_APS_KINDS = {0: "data", 2: "ack"}
+
+
+def _nwk(frame: bytes, at: int) -> tuple[int, int, bytes | None, bool, int] | None:
+    """(destination, source, source IEEE, secured, where the rest starts) of the NWK data frame at frame[at:], or
+    None. Offsets into the MAC frame, not copies of its tail: a capture's analysis reads every data frame."""
+    size = len(frame)
+    if size - at < 8:
         return None
-    control = int.from_bytes(payload[:2], "little")
+    control, destination, source = _NWK_HEADER(frame, at)
     if control & 0x03 != 0:
         return None
-    at, ieee = 8, None
+    at, ieee = at + 8, None
     if control & (1 << 11):
         at += 8
     if control & (1 << 12):
-        ieee = bytes(reversed(payload[at:at + 8]))
+        ieee = bytes(reversed(frame[at:at + 8]))
         at += 8
     if control & (1 << 8):
         at += 1
-    if control & (1 << 10) and len(payload) > at:
-        at += 2 + 2 * payload[at]
-    return (int.from_bytes(payload[2:4], "little"), int.from_bytes(payload[4:6], "little"), ieee,
-            bool(control & (1 << 9)), payload[at:])
+    if control & (1 << 10) and size > at:
+        at += 2 + 2 * frame[at]
+    return destination, source, ieee, bool(control & (1 << 9)), at
 
 
 _KINDS: dict[tuple[int, bool], str] = {}       # message type names by (cluster, ZDO?), made once each
@@ -121,21 +134,36 @@ def _kind(cluster: int, zdo: bool) -> str:
     return name
 
 
-def _aps(rest: bytes) -> tuple[str, int, int, int, bool, bytes] | None:
-    """(frame type, cluster, counter, fragmentation, ZDO?, payload) of an unsecured APS data or ACK frame."""
-    if len(rest) < 8:
+def _aps(frame: bytes, at: int) -> tuple[str, int, int, int, bool, int] | None:
+    """(frame type, cluster, counter, fragmentation, ZDO?, where the payload starts) of an unsecured APS data or ACK
+    frame at frame[at:]."""
+    if len(frame) - at < 8:
         return None
-    control = rest[0]
-    kind = {0: "data", 2: "ack"}.get(control & 0x03)
+    control, cluster, profile, counter = _APS_HEADER(frame, at)
+    kind = _APS_KINDS.get(control & 0x03)
     if kind is None or control & 0x20:          # APS commands, inter-PAN, secured APS: nothing to time here
         return None
-    cluster, profile = int.from_bytes(rest[2:4], "little"), int.from_bytes(rest[4:6], "little")
-    at, fragmentation = 8, 0
-    if control & 0x80 and len(rest) > 8:
+    payload, fragmentation = at + 8, 0
+    if control & 0x80 and len(frame) > at + 8:
         # extended header: fragmentation, then for a block its number, and for an ACK of blocks the ACK bitfield
-        fragmentation = rest[8] & 0x03
-        at += 1 if fragmentation == 0 else 3 if kind == "ack" else 2
-    return kind, cluster, rest[7], fragmentation, profile == 0, rest[at:]
+        fragmentation = frame[at + 8] & 0x03
+        payload += 1 if fragmentation == 0 else 3 if kind == "ack" else 2
+    return kind, cluster, counter, fragmentation, profile == 0, payload
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a capture's loop and its summary: they make no reference cycles, but
+    half a million messages and their exchanges for the collector to walk again and again, a fifth of the time on a
+    million frames."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Analysis:
@@ -155,75 +183,89 @@ class Analysis:
         self._where: dict[tuple[int | None, int | None], tuple[str, _Band, int, int]] = {}
 
     def add(self, frames: Iterable[CapturedFrame]) -> Analysis:
-        for frame in frames:
-            self._frame(frame)
+        return self.add_records((frame.time, frame.mpdu, frame.channel, frame.page) for frame in frames)
+
+    def add_records(self, records: Iterable[Record]) -> Analysis:
+        """Feed (time, mpdu, channel, page) records (capture.records): one loop, the per-frame work inlined, since a
+        capture can hold millions of frames; frames and last_time are kept current even when records raises."""
+        with _collector_paused():
+            self._add(records)
         return self
 
-    def _frame(self, frame: CapturedFrame) -> None:
-        self.frames += 1
-        time, channel = frame.time, frame.channel
-        if self.last_time is None or time > self.last_time:
-            self.last_time = time
-        # band, its state and PHY figures by (page, channel): a capture has a handful, looked up once per frame
-        where = self._where.get((frame.page, channel))
-        if where is None:
-            name = band_of(frame)
-            rate, header_bytes = _PHY[name]
-            where = self._where[(frame.page, channel)] = (name, self.bands[name], rate, header_bytes + 2)
-        band_name, band, rate, overhead = where
-        band.frames += 1
-        band.channels[channel] += 1
-        if channel is not None:
-            if band.channel is not None and channel != band.channel:
-                self._channel_change(band_name, time, band.channel, channel, "seen on air")
-            band.channel = channel
-        mpdu = frame.mpdu
+    def _add(self, records: Iterable[Record]) -> None:
+        # a capture's locals, bound once for its million frames
+        where_of, acked, decode, frame_error, data_type, ack_type = self._where, self._acked, mac.decode, \
+            mac.FrameError, mac.DATA, mac.ACK
+        thresholds, data = self.thresholds, self._data
+        frames, last_time = self.frames, self.last_time
         try:
-            header = mac.decode(mpdu)
-        except mac.FrameError:
-            self.malformed += 1
-            return
-        seconds = (overhead + len(mpdu)) * 8 / rate           # airtime(band_name, len(mpdu)), its sum inlined
-        sender = header.src
-        if header.frame_type == mac.ACK:
-            waiting = self._acked.get(band_name)
-            sender = waiting[1] if waiting and waiting[0] == header.sequence else None
-        elif header.ack_request and header.dst is not None:
-            self._acked[band_name] = (header.sequence, header.dst)
-        if sender is not None:
-            self._airtime(band, sender, time + seconds, seconds)
-        if header.frame_type == mac.DATA and not header.security:
-            self._data(band_name, band, frame, header, seconds)
+            for time, mpdu, channel, page in records:
+                frames += 1
+                if last_time is None or time > last_time:
+                    last_time = time
+                # band, its state and PHY figures by (page, channel): a capture has a handful, looked up once a frame
+                where = where_of.get((page, channel))
+                if where is None:
+                    name = band_at(page, channel)
+                    rate, header_bytes = _PHY[name]
+                    where = where_of[(page, channel)] = (name, self.bands[name], rate, header_bytes + 2)
+                band_name, band, rate, overhead = where
+                band.frames += 1
+                band.channels[channel] += 1
+                if channel is not None and channel != band.channel:
+                    if band.channel is not None:
+                        self._channel_change(band_name, time, band.channel, channel, "seen on air")
+                    band.channel = channel
+                try:
+                    header = decode(mpdu)
+                except frame_error:
+                    self.malformed += 1
+                    continue
+                seconds = (overhead + len(mpdu)) * 8 / rate           # airtime(band_name, len(mpdu)), inlined
+                frame_type = header.frame_type
+                sender = header.src
+                if frame_type == ack_type:
+                    waiting = acked.get(band_name)
+                    sender = waiting[1] if waiting and waiting[0] == header.sequence else None
+                elif header.ack_request and header.dst is not None:
+                    acked[band_name] = (header.sequence, header.dst)
+                if sender is not None:
+                    before, after, percent = band.senders[sender].add(time + seconds, seconds, thresholds)
+                    if after != before:
+                        band.transitions.append({"time": round(time + seconds, 6), "device": sender, "from": before,
+                                                 "to": after, "percent": round(percent, 4)})
+                if frame_type == data_type and not header.security:
+                    data(band_name, band, time, mpdu, header, seconds)
+        finally:
+            self.frames, self.last_time = frames, last_time
 
-    def _airtime(self, band: _Band, sender: int, end: float, seconds: float) -> None:
-        before, after, percent = band.senders[sender].add(end, seconds, self.thresholds)
-        if after != before:
-            band.transitions.append({"time": round(end, 6), "device": sender, "from": before, "to": after,
-                                     "percent": round(percent, 4)})
-
-    def _data(self, band_name: str, band: _Band, frame: CapturedFrame, header: mac.MacHeader, seconds: float) -> None:
-        nwk = _nwk(frame.mpdu[header.length:])
+    def _data(self, band_name: str, band: _Band, time: float, mpdu: bytes, header: mac.MacHeader,
+              seconds: float) -> None:
+        nwk = _nwk(mpdu, header.length)
         if nwk is None:
             return
         destination, source, ieee, secured, rest = nwk
         if ieee is not None and source not in self.names:
             self.names[source] = "-".join(f"{b:02X}" for b in ieee)
-        end = frame.time + seconds
-        aps = None if secured else _aps(rest)
+        end = time + seconds
+        aps = None if secured else _aps(mpdu, rest)
         if aps is None:
-            band.messages.append(_Message(band_name, source, destination, "NWK data", frame.time, end))
+            band.messages.append(_Message(band_name, source, destination, "NWK data", time, end))
             return
         kind, cluster, counter, fragmentation, zdo, payload = aps
         if kind == "ack":
             return
         name = _KINDS.get((cluster, zdo)) or _kind(cluster, zdo)
         if zdo:
-            self._zdo(band_name, frame.time, cluster, payload)
+            self._zdo(band_name, time, cluster, mpdu[payload:])
+        if fragmentation == 0:                                  # most messages: one frame
+            band.messages.append(_Message(band_name, source, destination, name, time, end, counter))
+            return
         key = (band_name, source, destination, counter)
         if fragmentation == 2 and key in self._open:            # a later block of an open message
             self._open[key].end = end
             return
-        message = _Message(band_name, source, destination, name, frame.time, end, counter)
+        message = _Message(band_name, source, destination, name, time, end, counter)
         band.messages.append(message)
         if fragmentation == 1:
             self._open[key] = message
@@ -299,11 +341,16 @@ class Analysis:
                 "channel_changes": [{"band": c["band"], "trigger": c["trigger"]} for c in self.channel_changes]}
 
     def result(self) -> dict:
+        with _collector_paused():
+            return self._result()
+
+    def _result(self) -> dict:
         bands = {}
+        since = (self.last_time or 0) - WINDOW_S
         for name, band in sorted(self.bands.items()):
             devices = {}
             for address, sender in sorted(band.senders.items()):
-                recent = sum(seconds for end, seconds in sender.held if end > (self.last_time or 0) - WINDOW_S)
+                recent = sum([seconds for end, seconds in sender.held if end > since])     # a list: faster
                 devices[self._name(address)] = {
                     "airtime_s": round(sender.total, 6), "percent": round(recent / WINDOW_S * 100, 4),
                     "max_percent": round(sender.peak, 4), "state": self.thresholds.state(recent / WINDOW_S * 100),

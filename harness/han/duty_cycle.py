@@ -27,7 +27,7 @@ class Thresholds:
         return STATES[(percent >= self.limited) + (percent >= self.critical) + (percent >= self.regulated)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Transmitter:
     """One transmitter's airtime: (end, seconds) of each transmission still in the window."""
 
@@ -38,19 +38,19 @@ class Transmitter:
     state: str = "Normal"
 
     def add(self, end: float, seconds: float, thresholds: Thresholds) -> tuple[str, str, float]:
-        """Count a transmission ending at `end`; (state before, state after, percentage now)."""
-        self.held.append((end, seconds))
+        """Count a transmission ending at `end` and move the window to end there; (state before, state after,
+        percentage now). One call a frame of a capture's analysis, so nothing in it calls another."""
+        held = self.held
+        held.append((end, seconds))
         self.total += seconds
-        self.in_window += seconds
-        return self.at(end, thresholds)
-
-    def at(self, now: float, thresholds: Thresholds) -> tuple[str, str, float]:
-        """Move the window to end at `now`; (state before, state after, percentage)."""
-        while self.held and self.held[0][0] <= now - WINDOW_S:
-            self.in_window -= self.held.popleft()[1]
-        airtime = self.in_window
+        airtime = self.in_window + seconds
+        while held and held[0][0] <= end - WINDOW_S:
+            airtime -= held.popleft()[1]
+        self.in_window = airtime
         percent = (airtime if airtime >= 0.0 else 0.0) / WINDOW_S * 100     # max(airtime, 0.0), without a call
         if percent > self.peak:
             self.peak = percent
-        before, self.state = self.state, thresholds.state(percent)
-        return before, self.state, percent
+        before = self.state
+        self.state = after = STATES[(percent >= thresholds.limited) + (percent >= thresholds.critical)
+                                    + (percent >= thresholds.regulated)]
+        return before, after, percent

@@ -14,6 +14,7 @@ target's `cast`); those are the assets a suspension blocks.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -84,11 +85,16 @@ def devices_named(steps, site: PremisesConfig) -> list[str]:
     for text in texts:
         rest = text
         for name in names:
-            pattern = rf"\bthe {re.escape(name)}\b(?! \d)"
-            if re.search(pattern, rest):
+            # the plain substring first: most texts name no device, and a run asks this of every step of every test
+            if f"the {name}" in rest and (pattern := _naming(name)).search(rest):
                 found.append(name)
-                rest = re.sub(pattern, "", rest)
+                rest = pattern.sub("", rest)
     return sorted(set(found))
+
+
+@functools.cache
+def _naming(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\bthe {re.escape(name)}\b(?! \d)")
 
 
 @dataclass(frozen=True)

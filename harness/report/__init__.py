@@ -3,12 +3,13 @@ summary.json, for the DCC test assurance board."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from harness.report.document import ReportDocument, deliverables, identification, read_lessons
-from harness.report.html import render_html
+from harness.report.html import render_html, report_view
 
 __all__ = ["ReportDocument", "read_lessons", "render_html", "write_pdf", "write_report"]
 
@@ -17,18 +18,23 @@ def write_report(assessment: Mapping, out_dir: Path, pdf: bool = True,
                  document: ReportDocument | None = None) -> dict[str, Path]:
     """Writes report.html, summary.json and (unless pdf is False) report.pdf into out_dir; returns their paths
     by kind: "html", "summary", "pdf". The document's identification and the deliverables are added to what
-    summary.json holds, as the report shows them."""
+    summary.json holds, as the report shows them. The PDF is the printed copy the board signs: the sections it
+    decides on, with the SHA-256 of report.html and summary.json, which hold the rest."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     assessment = {**assessment, "document": {**identification(assessment, document),
                                              "deliverables": deliverables(assessment, out_dir, pdf)}}
-    html = render_html(assessment, out_dir)
+    view = report_view(assessment, out_dir)
     paths = {"html": out_dir / "report.html", "summary": out_dir / "summary.json"}
-    paths["html"].write_text(html, encoding="utf-8")
-    paths["summary"].write_text(json.dumps(assessment, indent=2) + "\n", encoding="utf-8")
+    written = {"html": render_html(assessment, out_dir, view=view).encode(),
+               "summary": (json.dumps(assessment, indent=2) + "\n").encode()}
+    for kind, content in written.items():
+        paths[kind].write_bytes(content)
     if pdf:
         paths["pdf"] = out_dir / "report.pdf"
-        write_pdf(html, paths["pdf"])
+        # The PDF cites the page and the assessment by digest, as the deliverables name them (resolved paths).
+        cited = {str(paths[kind].resolve()): hashlib.sha256(content).hexdigest() for kind, content in written.items()}
+        write_pdf(render_html(assessment, out_dir, view=view, printed=cited), paths["pdf"])
     return paths
 
 

@@ -41,10 +41,14 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(assessment: Mapping, out_dir: Path | None = None) -> str:
+def render_html(assessment: Mapping, out_dir: Path | None = None, *, view: Mapping | None = None,
+                printed: Mapping[str, str] | None = None) -> str:
     """The report page; links to evidence folders are relative to out_dir (where the page is written) when given,
-    else absolute file URLs."""
-    return _environment().get_template("report.html.j2").render(a=assessment, v=_view(assessment, out_dir))
+    else absolute file URLs. view: report_view's, when the caller renders twice. printed: the copy the PDF is made
+    from, which leaves the long sections to the page and its assessment and cites them by their SHA-256 (path ->
+    hex digest, as the deliverables name them): laying out every section was three quarters of `dit report`."""
+    return _environment().get_template("report.html.j2").render(
+        a=assessment, v=view if view is not None else report_view(assessment, out_dir), printed=printed)
 
 
 # The families as the plan names them (each feature's title; test_report_render holds them to features/).
@@ -193,7 +197,7 @@ def _test_row(t: Mapping, out_dir: Path | None) -> dict:
     return {**t, "family_name": family_name(t["family"]), "evidence_href": _link(t.get("evidence"), out_dir)}
 
 
-def _view(a: Mapping, out_dir: Path | None = None) -> dict:
+def report_view(a: Mapping, out_dir: Path | None = None) -> dict:
     """What the template shows beyond the assessment's own fields: counts, capped lists, charts."""
     tests = a["tests"]
     by_outcome: dict[str, list[Mapping]] = defaultdict(list)

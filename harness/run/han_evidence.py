@@ -26,7 +26,7 @@ def record(book: Ledger, run_id: int, executions: Iterable[ExecutionRecord],
         progress(0, len(captures))
     for done, (execution, path) in enumerate(captures, 1):
         try:
-            figures[execution.node] = analysis.Analysis().add(capture.read(path)).figures()
+            figures[execution.node] = analysis.Analysis().add_records(capture.records(path)).figures()
             where.add(str(path.parent.parent))
         except capture.CaptureError as exc:
             print(f"HAN capture not analysed: {exc}", file=sys.stderr)
