@@ -50,6 +50,7 @@ class ScenarioMemory:
     on_the_han: set[str] = field(default_factory=set)       # displays a prerequisite brought onto the HAN
     joined_to: dict[str, str] = field(default_factory=dict)  # a PPMID, IHD or HCALCS -> the meter it was joined to
     handed_over: set[tuple[str, str]] = field(default_factory=set)   # (device, party whose certificates) by 6.21
+    through_ppmid: list[bytes] = field(default_factory=list)   # GBCS answers and alerts back over the PPMID route
 
     def keep_local_command(self, srv: str, command: bytes) -> None:
         self.local_commands[srv] = self.local_command = command

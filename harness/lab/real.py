@@ -233,6 +233,20 @@ class RealLab(SmkiQuestions):
     def interfere(self) -> None:
         raise _not_automated("switch on a signal generator on the CH's sub-GHz channel")
 
+    def wan_outage(self, lasts_s: float | None = None) -> None:
+        raise _not_automated("cut the Communications Hub off the SM WAN (a shielded box or the CSP's help)")
+
+    def wan_restored(self) -> None:
+        raise _not_automated("bring the Communications Hub back onto the SM WAN")
+
+    def ppmid_internet(self, name: str) -> str:
+        # SECMP0038 is a proposal: no PPMID on sale takes commands over the internet; a bench names one if it has it.
+        raise NotOnThisBench(f"the {name} has no internet interface for the PPMID route (SECMP0038) on this bench",
+                             where=self.config.source)
+
+    def consumer_accepts_utrn(self, device: str) -> bool:
+        raise _not_automated(f"accept the UTRN the {device} shows")
+
     # -- around the DCC -----------------------------------------------------------------------------------------
 
     def register(self, role: str, user: str) -> None:
