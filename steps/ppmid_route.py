@@ -48,7 +48,7 @@ def send_forged(lab, scenario_context, ppmid):
     """The DCC's command with one byte changed before its MAC: what an attacker on the internet hop can make."""
     command = scenario_context.memory.local_command
     assert command is not None, "no command came back from the DCC for local delivery"
-    at = len(command) - MAC_LENGTH - 1
+    at = len(command) - MAC_LENGTH - 2           # the last byte of the payload or of the signature
     forged = command[:at] + bytes([command[at] ^ 0x01]) + command[at + 1:]
     route = _route(lab, ppmid)
     assert route.send_command(forged), f"the {ppmid} did not take the command"

@@ -139,10 +139,11 @@ def test_a_flooding_ppmid_is_throttled_with_one_alert_a_window_and_in_the_securi
 
 
 def test_a_forged_command_passes_the_ch_and_the_meter_refuses_it_telling_the_ppmid(lab):
-    """The CH cannot check a MAC made for the meter: the meter does, as over the WAN (0x8F3D)."""
+    """The CH cannot check a MAC made for the meter: the meter does, as over the WAN (0x8F3D). A non-critical
+    command, so that the MAC is all that protects it (a critical one's signature would catch the change too)."""
     _prepayment_premises(lab)
-    command = _local_command(lab, "2.1")
-    at = len(command) - MAC_LENGTH - 1
+    command = _local_command(lab)
+    at = len(command) - MAC_LENGTH - 2           # the last byte of the payload or of the signature
     forged = command[:at] + bytes([command[at] ^ 1]) + command[at + 1:]
     lab.wan_outage()
     route = PpmidRoute(lab.ppmid_internet("PPMID"))
