@@ -7,8 +7,11 @@ Every test here fails if the rule it names is removed from the SM WAN, the hub o
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections import Counter
 
 import pytest
+from dit_command import dit
 
 from harness.adapters.ppmid_route import PpmidRoute
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, service_request
@@ -188,3 +191,23 @@ def test_a_bad_utrn_offer_is_refused_with_one_line(lab, body):
     url = lab.ppmid_internet("PPMID")
     status, reason = HttpClient(timeout=10.0).post(f"{url}/utrn", body, "application/json")
     assert status == 400 and reason.count(b"\n") == 0 and b"utrn" in reason
+
+
+# -- the proposal's scenarios ------------------------------------------------------------------------------------
+
+def _passed_by_family(report) -> Counter:
+    summary = json.loads((report / "summary.json").read_text())
+    return Counter(e["scenario_id"].split("/")[0] for e in summary["executions"] if e["outcome"] == "passed")
+
+
+def test_the_proposal_family_runs_green_when_named_and_only_then(tmp_path):
+    """`dit run -m no_wan_prepayment` on the default lab: the 4 scenarios, each in both casts of SB11-core. A run
+    that does not name the proposal (or its family) plans none of it, so the plan's counts stay the plan's."""
+    named = dit("run", "-m", "no_wan_prepayment", "--report-dir", str(tmp_path / "named"),
+                DIT_SMKI=str(tmp_path / "smki"))
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert _passed_by_family(tmp_path / "named") == {"no_wan_prepayment": 8}
+    unnamed = dit("run", "-k", "forged or directly", "--report-dir", str(tmp_path / "unnamed"),
+                  DIT_SMKI=str(tmp_path / "smki"))
+    assert unnamed.returncode == 0, unnamed.stdout + unnamed.stderr
+    assert _passed_by_family(tmp_path / "unnamed") == {"prepayment_top_up": 2}
