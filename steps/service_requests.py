@@ -135,6 +135,13 @@ def read_back_emergency_credit_limit(lab, scenario_context, party, limit, device
     assert found == str(limit), f"emergency credit limit {found}, expected {limit}"
 
 
+@then(parsers.parse("{party} reads back emergency credit balance {balance:d} from the {device}"))
+def read_back_emergency_credit_balance(lab, scenario_context, party, balance, device):
+    _, exchange = read_back(lab, scenario_context, party, "4.3", device)
+    found = exchange.device_fields.get("EmergencyCreditBalance")
+    assert found == str(balance), f"emergency credit balance {found}, expected {balance}"
+
+
 @then(parsers.parse("{party} finds event {code} in the {device}'s security log"))
 def read_back_security_log(lab, scenario_context, party, code, device):
     _, exchange = read_back(lab, scenario_context, party, "6.13", device, log_to_read="Security")

@@ -211,3 +211,24 @@ def test_the_proposal_family_runs_green_when_named_and_only_then(tmp_path):
                   DIT_SMKI=str(tmp_path / "smki"))
     assert unnamed.returncode == 0, unnamed.stdout + unnamed.stderr
     assert _passed_by_family(tmp_path / "unnamed") == {"prepayment_top_up": 2}
+
+
+# -- 2.5 Activate Emergency Credit on the ESME (what the PPMID route carries in the proposal's scenario) ------------
+
+def test_emergency_credit_is_activated_only_when_set_in_prepayment_below_the_threshold_and_once(lab):
+    _prepayment_premises(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME").eui
+
+    def activate():
+        exchange = user.send("2.5", esme)
+        return exchange.succeeded, exchange.summary
+    assert not activate()[0]                                    # 2.1 has set no limit and threshold
+    assert user.send("2.1", esme, emergency_credit_limit=400000, emergency_credit_threshold=100000).succeeded
+    assert user.send("1.5", esme, adjustment=5_000_000).succeeded
+    assert not activate()[0]                                    # the balance is above the threshold
+    assert user.send("1.5", esme, reset=True).succeeded
+    ok, summary = activate()
+    assert ok, summary
+    values = user.send("4.3", esme)
+    assert values.device_fields["EmergencyCreditBalance"] == "400000", values.device_fields
+    assert not activate()[0]                                    # already in use

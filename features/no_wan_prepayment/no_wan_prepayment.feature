@@ -45,6 +45,32 @@ Feature: Prepayment without SM WAN: commands and UTRNs through a PPMID (SECMP003
     Then the request succeeds
     And the Import Supplier finds the prepay values agreeing with the ESME's meter balance
 
+  @ESME @IS @SR-2.1 @SR-1.5 @SR-2.5 @SR-8.13 @SR-4.3
+  Scenario: Emergency credit activated through the PPMID during an SM WAN outage
+    Given the ESME is installed and commissioned in prepayment mode by the Import Supplier
+    And the PPMID is installed and joined to the ESME by the Import Supplier
+    When the SM WAN to the Communications Hub goes down
+    And the Import Supplier sends SR 2.1 "Update Prepay Configuration" to the ESME by Local Command Delivery
+      | emergency_credit_limit     | 500000 |
+      | emergency_credit_threshold | 100000 |
+    Then the DCC returns the command for local delivery
+    When the Import Supplier sends the command through the PPMID's internet interface
+    Then the Import Supplier receives the ESME's response through the PPMID
+    When the Import Supplier sends SR 1.5 "Update Meter Balance" to the ESME by Local Command Delivery
+      | reset | true |
+    Then the DCC returns the command for local delivery
+    When the Import Supplier sends the command through the PPMID's internet interface
+    Then the Import Supplier receives the ESME's response through the PPMID
+    When the Import Supplier sends SR 2.5 "Activate Emergency Credit" to the ESME by Local Command Delivery
+    Then the DCC returns the command for local delivery
+    When the Import Supplier sends the command through the PPMID's internet interface
+    Then the Import Supplier receives the ESME's response through the PPMID
+    When the SM WAN to the Communications Hub comes back
+    And the Import Supplier sends SR 8.13 "Return Local Command Response" to the DCC
+      | local_response | the response to SR 2.5 through the PPMID |
+    Then the request succeeds
+    And the Import Supplier reads back emergency credit balance 500000 from the ESME
+
   @ESME @IS @SR-2.1
   Scenario: A forged command through the PPMID is refused by the meter
     Given the ESME is installed and commissioned in prepayment mode by the Import Supplier
