@@ -215,20 +215,31 @@ def test_the_proposal_family_runs_green_when_named_and_only_then(tmp_path):
 
 # -- 2.5 Activate Emergency Credit on the ESME (what the PPMID route carries in the proposal's scenario) ------------
 
-def test_emergency_credit_is_activated_only_when_set_in_prepayment_below_the_threshold_and_once(lab):
-    _prepayment_premises(lab)
-    user, esme = lab.user(SUPPLIER), lab.device("ESME").eui
+def _activated(lab) -> bool:
+    return lab.user(SUPPLIER).send("2.5", lab.device("ESME").eui).succeeded
 
-    def activate():
-        exchange = user.send("2.5", esme)
-        return exchange.succeeded, exchange.summary
-    assert not activate()[0]                                    # 2.1 has set no limit and threshold
+
+def test_emergency_credit_is_activated_only_below_the_threshold_and_once(lab):
+    _prepayment_premises(lab)                                  # 2.1 set it; 1.5 left the balance above it
+    user, esme = lab.user(SUPPLIER), lab.device("ESME").eui
     assert user.send("2.1", esme, emergency_credit_limit=400000, emergency_credit_threshold=100000).succeeded
-    assert user.send("1.5", esme, adjustment=5_000_000).succeeded
-    assert not activate()[0]                                    # the balance is above the threshold
+    assert not _activated(lab)                                  # the balance is above the threshold
     assert user.send("1.5", esme, reset=True).succeeded
-    ok, summary = activate()
-    assert ok, summary
+    assert _activated(lab)
     values = user.send("4.3", esme)
     assert values.device_fields["EmergencyCreditBalance"] == "400000", values.device_fields
-    assert not activate()[0]                                    # already in use
+    assert not _activated(lab)                                  # already in use
+
+
+def test_emergency_credit_needs_prepayment_mode_and_a_limit_set_by_2_1(lab):
+    Procedures(lab, lambda exchange: exchange).install_and_commission(SUPPLIER, "ESME", PaymentMode.CREDIT)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME").eui
+    assert user.send("1.6", esme, payment_mode="prepayment").succeeded
+    assert user.send("1.5", esme, reset=True).succeeded
+    assert not _activated(lab)                                  # no 2.1 yet
+    assert user.send("1.6", esme, payment_mode="credit").succeeded
+    assert user.send("2.1", esme).succeeded
+    assert not _activated(lab)                                  # credit mode
+    assert user.send("1.6", esme, payment_mode="prepayment").succeeded
+    assert user.send("1.5", esme, reset=True).succeeded
+    assert _activated(lab)
