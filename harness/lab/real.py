@@ -240,9 +240,14 @@ class RealLab(SmkiQuestions):
         raise _not_automated("bring the Communications Hub back onto the SM WAN")
 
     def ppmid_internet(self, name: str) -> str:
-        # SECMP0038 is a proposal: no PPMID on sale takes commands over the internet; a bench names one if it has it.
-        raise NotOnThisBench(f"the {name} has no internet interface for the PPMID route (SECMP0038) on this bench",
-                             where=self.config.source)
+        """The PPMID's SECMP0038 internet interface as the config names it (a proposal: few benches have one)."""
+        cfg = self.device_config(name)
+        url = self.bench.ppmid_internet.get(cfg.asset or "")
+        if not url:
+            raise NotOnThisBench(f"the {name} ({cfg.asset}) has no internet interface for the PPMID route on this "
+                                 "bench", where=self.config.source,
+                                 fix=f"add {{asset: {cfg.asset}, url: ...}} to ppmid_internet")
+        return url
 
     def consumer_accepts_utrn(self, device: str) -> bool:
         raise _not_automated(f"accept the UTRN the {device} shows")
