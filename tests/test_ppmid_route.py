@@ -201,12 +201,12 @@ def _passed_by_family(report) -> Counter:
 
 
 def test_the_proposal_family_runs_green_when_named_and_only_then(tmp_path):
-    """`dit run -m no_wan_prepayment` on the default lab: the 4 scenarios, each in both casts of SB11-core. A run
+    """`dit run -m no_wan_prepayment` on the default lab: the 5 scenarios, each in both casts of SB11-core. A run
     that does not name the proposal (or its family) plans none of it, so the plan's counts stay the plan's."""
     named = dit("run", "-m", "no_wan_prepayment", "--report-dir", str(tmp_path / "named"),
                 DIT_SMKI=str(tmp_path / "smki"))
     assert named.returncode == 0, named.stdout + named.stderr
-    assert _passed_by_family(tmp_path / "named") == {"no_wan_prepayment": 8}
+    assert _passed_by_family(tmp_path / "named") == {"no_wan_prepayment": 10}
     unnamed = dit("run", "-k", "forged or directly", "--report-dir", str(tmp_path / "unnamed"),
                   DIT_SMKI=str(tmp_path / "smki"))
     assert unnamed.returncode == 0, unnamed.stdout + unnamed.stderr
