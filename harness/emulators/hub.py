@@ -78,14 +78,6 @@ class RouteRefusal(Enum):
     NO_SUCH_DEVICE = "the recipient is not on this HAN"
 
 
-@dataclass(frozen=True)
-class RefusedRoute:
-    """A command the CH did not forward for a PPMID, and why (what the CHF's console shows)."""
-
-    ppmid: EntityId
-    reason: RouteRefusal
-
-
 class RouteBack(Protocol):
     """What the CH needs of a PPMID with an internet interface (harness.emulators.displays)."""
 
@@ -133,7 +125,6 @@ class CommunicationsHub:
         self.routed: dict[EntityId, list[float]] = {}       # PPMID -> when it routed commands (rate limit)
         self.throttle_alerted: dict[EntityId, float] = {}   # PPMID -> when the CH last alerted its flood
         self.routes_back: dict[EntityId, OpenRoute] = {}    # device -> the PPMID its answers go back to
-        self.refused_routes: list[RefusedRoute] = []
         han.on_duty_cycle = self._duty_cycle_changed
         han.on_link_problems = self._link_problems
         han.channels[SUB_GHZ] = chf.sub_ghz_channel
@@ -394,7 +385,6 @@ class CommunicationsHub:
         return None
 
     def _refuse(self, ppmid: EntityId, reason: RouteRefusal) -> RouteRefusal:
-        self.refused_routes.append(RefusedRoute(ppmid, reason))
         self.chf.note(f"PPMID route refused from {ppmid}: {reason.value}")
         return reason
 
