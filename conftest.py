@@ -1,1 +1,2 @@
-pytest_plugins = ["harness.plugin", "steps.lab", "steps.service_requests", "steps.alerts", "steps.readings"]
+pytest_plugins = ["harness.plugin", "steps.lab", "steps.service_requests", "steps.alerts", "steps.readings",
+                  "steps.ppmid_route"]

@@ -382,7 +382,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Examples tags become markers usable in -m too (pytest-bdd applies them only as written); a
     scenario is deselected on a test set its @on_... tags do not fit, and in a cast of its outline that is not its
-    example's."""
+    example's; a proposal's scenario unless the run names it."""
     lab = config.stash[RUN].lab
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
@@ -391,7 +391,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if marker_name(mark.name) != mark.name:
                 item.add_marker(marker_name(mark.name))
         target = _target_of(item)
-        if target is not None and lab is not None:
+        if (proposal := _template(item)) is not None and _proposal_not_asked_for(config, proposal):
+            dropped.append(item)
+        elif target is not None and lab is not None:
             site, template = lab.test_set(target.test_set), _template(item)
             # its @on_ tags fit the target, and the plan gives it this cast there
             fits = template is not None and target.cast in scenarios.casts(template.feature, template, _example(item),
@@ -407,6 +409,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _keep_chosen(config, items)
     _mark_blocked(config, items)
     _plan(config, items)
+
+
+def _proposal_not_asked_for(config: pytest.Config, template: ScenarioTemplate) -> bool:
+    """A scenario of a proposed SEC modification (@proposal_...) is planned only by a run that names its family or
+    its proposal in -m or -k: a phase's run plans the DIT approach's scenarios and the lab's, not proposals."""
+    tags = set(template.feature.tags) | set(template.tags)
+    proposals = {t for t in tags if t.startswith("proposal_")}
+    if not proposals or config.getoption("--dit-test"):      # a retest names its tests itself
+        return False
+    asked = f"{config.getoption('markexpr', '') or ''} {config.getoption('keyword', '') or ''}"
+    family = Path(template.feature.filename).parent.name
+    return not any(name in asked for name in (family, *proposals))
 
 
 def _keep_chosen(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -241,6 +241,27 @@ def in_chf_log(lab, scenario_context, party, device, where):
                                                     f"It lists {sorted(listed)}"
 
 
+@then(parsers.parse("{party} reads back emergency credit limit {limit:d} from the {device}"))
+def read_back_emergency_credit_limit(lab, scenario_context, party, limit, device):
+    _, exchange = read_back(lab, scenario_context, party, "4.13", device)
+    found = next((v for k, v in exchange.device_fields.items() if k.endswith("EmergencyCreditLimit")), None)
+    assert found == str(limit), f"emergency credit limit {found}, expected {limit}"
+
+
+@then(parsers.parse("{party} reads back emergency credit balance {balance:d} from the {device}"))
+def read_back_emergency_credit_balance(lab, scenario_context, party, balance, device):
+    _, exchange = read_back(lab, scenario_context, party, "4.3", device)
+    found = exchange.device_fields.get("EmergencyCreditBalance")
+    assert found == str(balance), f"emergency credit balance {found}, expected {balance}"
+
+
+@then(parsers.parse("{party} finds event {code} in the {device}'s security log"))
+def read_back_security_log(lab, scenario_context, party, code, device):
+    _, exchange = read_back(lab, scenario_context, party, "6.13", device, log_to_read="Security")
+    codes = {v.upper() for k, v in exchange.device_fields.items() if k.endswith("LogCode")}
+    assert code.upper().removeprefix("0X") in codes, f"the {device}'s security log holds {sorted(codes)}, not {code}"
+
+
 # The trust anchor cells a step names, as 6.24.1's MMC response names them (RemotePartyRole, CertificateUsage).
 _CELLS = {"supplier": ("Supplier", "DigitalSigning"), "network operator": ("NetworkOperator", "DigitalSigning"),
           "supplier prepayment key agreement": ("Supplier", "KeyAgreementTopUp"),

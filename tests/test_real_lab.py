@@ -117,6 +117,27 @@ def test_steps_a_real_bench_cannot_do_say_so(bench):
     lab.stop()
 
 
+def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):
+    """SECMP0038 is a proposal: a bench blocks its scenarios unless its config names the PPMID's interface."""
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    with pytest.raises(NotOnThisBench, match=r"has no internet interface .* on this bench") as blocked:
+        lab.ppmid_internet("PPMID")
+    assert "ppmid_internet" in (blocked.value.fix or "")
+    for act in (lab.wan_outage, lab.wan_restored, lambda: lab.consumer_accepts_utrn("PPMID")):
+        with pytest.raises(NotOnThisBench, match="not automated on a real lab"):
+            act()
+    lab.stop()
+    asset = lab_config.load(bench.config_file).device("PPMID").asset
+    named = bench.config_file.with_name("lab-with-ppmid.yaml")        # beside it: its paths are relative
+    named.write_text(bench.config_file.read_text() + f"ppmid_internet:\n  - {{asset: {asset}, url: http://127.0.0.1:9}}\n")
+    assert lab_config.load(named).bench.ppmid_internet == {asset: "http://127.0.0.1:9"}
+    named.write_text(bench.config_file.read_text() + "ppmid_internet:\n  - {asset: PPMID-nowhere, url: ftp://x}\n")
+    with pytest.raises(DitError) as bad:
+        lab_config.load(named)
+    assert "PPMID-nowhere" in str(bad.value) and "ppmid_internet" in str(bad.value)
+    named.unlink()
+
+
 def test_the_served_smki_adapter_issues_a_device_certificate(bench, smki):
     lab = RealLab(lab_config.load(bench.config_file), schema=None)
     key = smki.keystore.private_key(ESME, KeyUsage.DIGITAL_SIGNING)

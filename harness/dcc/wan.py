@@ -1,8 +1,17 @@
-"""The SM WAN between the DSP and the Communications Hubs (the CSPs' networks), as latency only."""
+"""The SM WAN between the DSP and the Communications Hubs (the CSPs' networks): latency, and outages.
+
+An outage (intermittent WAN, SECMP0038) cuts one CH off on the virtual clock. What the CH sends meanwhile is
+lost (its modem has no network; the hub falls back as it does without WAN). What the DSP sends to it is held by
+the CSP for at most OUTAGE_HOLD_S and delivered if the WAN returns in time, else dropped. The DSP is not told:
+its E21 timer runs as for any command, so a User whose command outlived the outage gets E21 "no response received
+from Device" (DUIS ResponseCode, ../shared/reference/dcc_interface.md, "Meanings"). E20 "unable to communicate
+with Device" would need the DSP to know of the outage when the request arrives, which a CSP does not tell it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from harness.clock import VirtualClock
@@ -21,6 +30,16 @@ class Hub(Protocol):
 
 WAN_LATENCY_S = 1.5          # one way, DSP <-> CH; the SEC's target response times are not modelled
 WAN_FIRMWARE_BYTES_PER_S = 2_000    # an image crosses the SM WAN slowly: 750 KB in about six minutes
+OUTAGE_HOLD_S = 300.0        # the DSP's E21 timeout for a non-sleepy device: held longer, nobody awaits it
+
+
+@dataclass
+class Outage:
+    """One CH cut off from the SM WAN: what the CSP holds for it, with when each stops being worth sending."""
+
+    hub: Hub
+    held: list[tuple[float, bytes]] = field(default_factory=list)     # (expires, message)
+    dropped: int = 0
 
 
 class SmWan:
@@ -30,6 +49,41 @@ class SmWan:
         self.latency_s = latency_s
         self.hubs: dict[EntityId, Hub] = {}
         self.messages = 0
+        self.outages: dict[EntityId, Outage] = {}
+
+    # -- intermittent WAN ------------------------------------------------------------------------------
+
+    def outage(self, chf: EntityId, *, starts_in_s: float = 0.0, lasts_s: float | None = None) -> None:
+        """Schedule an outage of one CH's SM WAN on the clock (now if starts_in_s is 0); lasts_s None: until
+        `restore`."""
+        def start() -> None:
+            hub = self.hubs.get(chf)
+            if hub is None or chf in self.outages:
+                return
+            self.outages[chf] = Outage(hub)
+            hub.wan_uplink = None
+        if starts_in_s <= 0:
+            start()
+        else:
+            self.clock.call_later(starts_in_s, start, f"SM WAN outage of {chf} starts")
+        if lasts_s is not None:
+            self.clock.call_later(max(starts_in_s, 0.0) + lasts_s, lambda: self.restore(chf),
+                                  f"SM WAN outage of {chf} ends")
+
+    def restore(self, chf: EntityId) -> None:
+        """The CH's SM WAN is back: the CSP sends on what it still holds."""
+        outage = self.outages.pop(chf, None)
+        if outage is None:
+            return
+        if self.hubs.get(chf) is outage.hub:
+            outage.hub.wan_uplink = self._up
+        now = self.clock.elapsed
+        for expires, data in outage.held:
+            if expires >= now:
+                self.down(chf, data)
+
+    def in_outage(self, chf: EntityId) -> bool:
+        return chf in self.outages
 
     def connect(self, chf: EntityId, hub: Hub) -> None:
         self.hubs[chf] = hub
@@ -48,6 +102,9 @@ class SmWan:
         hub = self.hubs.get(chf)
         if hub is None:
             return False
+        if (outage := self.outages.get(chf)) is not None:
+            outage.held.append((self.clock.elapsed + OUTAGE_HOLD_S, data))
+            return True
         self.messages += 1
         self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), f"SM WAN DSP -> {chf}")
         return True

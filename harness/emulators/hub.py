@@ -12,6 +12,16 @@ Firmware: an image the DSP distributes (11.1) reaches the CH over the SM WAN and
 each target that has joined; the CH reports each transfer to the DCC with CCS08 (0x8F8A, or 0x8F89 and
 the reason).
 
+The PPMID route (SECMP0038 proposal, intermittent WAN): a PPMID with an internet interface hands the CH a
+command the DCC prepared for Local Command Delivery (MAC'd by the ACB, signed by the User where critical). The CH
+cannot verify a MAC made for another device (only the device holds that key), so it checks what it can: the
+sender is a PPMID on its HAN and in its device log, it has not routed more than PPMID_ROUTE_LIMIT commands in
+PPMID_ROUTE_WINDOW_S (else 0x8F3E to the DCC and in its Security Log, once
+a window), the message is a well-formed GBCS command with the
+ACB's MAC frame (a bare DF frame never came from the DCC) for a device on this HAN. The device then checks MAC,
+counter and signature exactly as over the WAN. The device's answer to a routed command goes back to that PPMID;
+while the SM WAN is down, so do its alerts for PPMID_ROUTE_OPEN_S after it (e.g. a refusal).
+
 Variants: both CHTS versions take ZigBee 1.2a and 1.4 devices. A sub-GHz capable device joins a Dual Band
 hub there (at the lower sub-GHz bit rate). The CSP can upgrade a v1.0 hub to v1.1 (DIT.9): the hub restarts
 on ZigBee 1.4 with its device log, and the devices rejoin it with the keys they have.
@@ -20,6 +30,8 @@ on ZigBee 1.4 with its device log, and the devices rejoin it with the keys they 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 from harness.catalogue import DeviceType
@@ -46,6 +58,41 @@ SUSPEND_PERIOD_S = 300
 DUTY_FALLEN = {"Limited": 0x8F21, "Critical": 0x8F23, "Regulated": 0x8F25}
 WEEK_S = 7 * 86400              # the window of the weekly limit on sub-GHz channel changes
 HAN_FIRMWARE_BYTES_PER_S = 2_500    # OTA block transfer over the HAN, a few kbit/s of payload
+# The PPMID route: a model choice (no specification sets one). Six commands in ten minutes covers a supplier's
+# outage work on one premises (a configuration change, an emergency credit, their read-backs) and bounds what a
+# compromised PPMID can push at the HAN's devices and their batteries.
+PPMID_ROUTE_LIMIT = 6
+PPMID_ROUTE_WINDOW_S = 600
+PPMID_ROUTE_OPEN_S = 300            # how long a routed command's device answers go back to the PPMID
+ALERT_UNAUTHORISED_ACCESS = 0x8F3E  # "Unauthorised Communication Access attempted" (catalogue alerts.yaml)
+
+
+class RouteRefusal(Enum):
+    """Why the CH did not forward what a PPMID handed it."""
+
+    NOT_A_PPMID = "the sender is not a PPMID on this HAN in the device log"
+    THROTTLED = f"more than {PPMID_ROUTE_LIMIT} commands in {PPMID_ROUTE_WINDOW_S} s from this PPMID"
+    MALFORMED = "not a GBCS message"
+    NOT_A_COMMAND = "not a GBCS command (a response or alert)"
+    NO_MAC = "no ACB MAC frame: not prepared by the DCC"
+    NO_SUCH_DEVICE = "the recipient is not on this HAN"
+
+
+class RouteBack(Protocol):
+    """What the CH needs of a PPMID with an internet interface (harness.emulators.displays)."""
+
+    eui: EntityId
+
+    def routed_back(self, data: bytes) -> None: ...
+
+
+@dataclass
+class OpenRoute:
+    """Commands a PPMID routed to one device: their answers go back to it, until (clock seconds)."""
+
+    ppmid: RouteBack
+    counters: set[int]
+    until: float = 0.0
 
 
 class LocalTerminal(Protocol):
@@ -75,6 +122,9 @@ class CommunicationsHub:
         self.suspended: dict[EntityId, object] = {}         # sub-GHz devices told to stop, and their resume events
         self.duty_state = "Normal"
         self.channel_changes: list[float] = []             # when the sub-GHz channel changed (weekly limit)
+        self.routed: dict[EntityId, list[float]] = {}       # PPMID -> when it routed commands (rate limit)
+        self.throttle_alerted: dict[EntityId, float] = {}   # PPMID -> when the CH last alerted its flood
+        self.routes_back: dict[EntityId, OpenRoute] = {}    # device -> the PPMID its answers go back to
         han.on_duty_cycle = self._duty_cycle_changed
         han.on_link_problems = self._link_problems
         han.channels[SUB_GHZ] = chf.sub_ghz_channel
@@ -272,7 +322,71 @@ class CommunicationsHub:
         entry = self.chf.device_log.get(device.eui)
         if entry is not None:
             entry.last_communication = self.chf.clock.now()
+        ppmid = self._route_back(device.eui, data)
+        if ppmid is not None:
+            self.han.transmit(data, ppmid.routed_back, f"HAN CHF -> {ppmid.eui} (PPMID route)",
+                              self.bands.get(ppmid.eui, BAND_24GHZ), destination=ppmid.eui)
+            return
         self.to_wan(data)
+
+    def _route_back(self, device: EntityId, data: bytes) -> RouteBack | None:
+        """The PPMID a device's message goes back to: the answer to a command it routed, or, while the SM WAN is
+        down, the device's alerts for PPMID_ROUTE_OPEN_S after it (the only way out)."""
+        route = self.routes_back.get(device)
+        if route is None or route.until < self.chf.clock.elapsed or route.ppmid.eui not in self.members:
+            return None
+        try:
+            apdu = GbcsMessage.decode(data).apdu
+        except MalformedMessage:
+            return None
+        if apdu.cra_flag is CraFlag.RESPONSE and apdu.originator_counter in route.counters:
+            route.counters.discard(apdu.originator_counter)
+            return route.ppmid
+        if apdu.cra_flag is CraFlag.ALERT and self.wan_uplink is None and self.terminal is None:
+            return route.ppmid
+        return None
+
+    # -- the PPMID route (SECMP0038) ------------------------------------------------------------------
+
+    def from_ppmid(self, ppmid: RouteBack, data: bytes) -> RouteRefusal | None:
+        """A PPMID hands the CH a command over the HAN to forward: None if forwarded, else why not."""
+        member = self.members.get(ppmid.eui)
+        if member is None or member.device_type is not DeviceType.PPMID or ppmid.eui not in self.chf.device_log:
+            return self._refuse(ppmid.eui, RouteRefusal.NOT_A_PPMID)
+        now = self.chf.clock.elapsed
+        recent = [t for t in self.routed.get(ppmid.eui, []) if t > now - PPMID_ROUTE_WINDOW_S]
+        self.routed[ppmid.eui] = recent
+        if len(recent) >= PPMID_ROUTE_LIMIT:
+            if self.throttle_alerted.get(ppmid.eui, -PPMID_ROUTE_WINDOW_S) <= now - PPMID_ROUTE_WINDOW_S:
+                self.throttle_alerted[ppmid.eui] = now
+                self.chf.log_security(ALERT_UNAUTHORISED_ACCESS, f"PPMID {ppmid.eui} flooding the PPMID route")
+                self.chf.raise_alert(ALERT_UNAUTHORISED_ACCESS, {"PPMID": ppmid.eui.duis, "Reason": "flood"},
+                                     critical=True, to=self.chf._dcc_entity())
+            return self._refuse(ppmid.eui, RouteRefusal.THROTTLED)
+        recent.append(now)          # every attempt counts: a flood of junk is a flood
+        try:
+            message = GbcsMessage.decode(data)
+        except MalformedMessage:
+            return self._refuse(ppmid.eui, RouteRefusal.MALFORMED)
+        if message.apdu.cra_flag is not CraFlag.COMMAND:
+            return self._refuse(ppmid.eui, RouteRefusal.NOT_A_COMMAND)
+        if message.mac is None:
+            return self._refuse(ppmid.eui, RouteRefusal.NO_MAC)
+        recipient = message.apdu.recipient
+        if recipient not in self.members:           # the CHF and GPF answer up the WAN: not routable back
+            return self._refuse(ppmid.eui, RouteRefusal.NO_SUCH_DEVICE)
+        route = self.routes_back.get(recipient)
+        if route is None or route.ppmid is not ppmid or route.until < now:
+            route = self.routes_back[recipient] = OpenRoute(ppmid, set())
+        route.until = now + PPMID_ROUTE_OPEN_S
+        route.counters.add(message.apdu.originator_counter)
+        self.chf.note(f"PPMID route: {ppmid.eui} -> {recipient}, message code 0x{message.apdu.message_code:04X}")
+        self.from_wan(data)
+        return None
+
+    def _refuse(self, ppmid: EntityId, reason: RouteRefusal) -> RouteRefusal:
+        self.chf.note(f"PPMID route refused from {ppmid}: {reason.value}")
+        return reason
 
     def to_wan(self, data: bytes) -> None:
         if self.wan_uplink is not None:

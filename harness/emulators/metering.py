@@ -630,7 +630,7 @@ class MeteringHost(Protocol):
 class Metering:
     """Consumption, registers, logs and the meter balance of the meter (ESME or GSME) that owns it, from
     installation (start) on; before it, settling does nothing and a read fails. The emergency credit balance is
-    its own: nothing in the model grants emergency credit, so it stays 0."""
+    its own: 0 until 2.5 grants the limit (the ESME's ECS09); consumption does not draw it down in this model."""
 
     def __init__(self, host: MeteringHost, fuel: Fuel, seed: bytes):
         self.host, self.fuel, self._seed = host, fuel, seed

@@ -65,6 +65,7 @@ from harness.usecases.support_reads import (
 CLOCK_NOT_ADJUSTED = 0x8F0C
 CLOCK_ADJUSTED = 0x8145                     # Clock adjusted (within tolerance)
 CREDIT_ADDED_LOCALLY = 0x810E
+EMERGENCY_CREDIT_ACTIVATED = 0x81AB         # the event code of that name (catalogue alerts.yaml)
 BILLING_DATA_LOG_UPDATED = 0x8F0A
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
 METERING_CLUSTER, MESSAGING_CLUSTER = 0x0702, 0x0703
@@ -592,6 +593,27 @@ class ElectricityMeter(Meter):
     @handles("ECS26f")
     def _read_power_thresholds(self, fields: dict, apdu: GeneralSigning) -> dict:
         return dict(self.power_thresholds)
+
+    @handles("ECS09")
+    def _activate_emergency_credit(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """2.5: the emergency credit limit 2.1 set becomes available, in prepayment mode, once the meter balance has
+        fallen to the emergency credit threshold 2.1 set, and not while emergency credit is already in use."""
+        config = "UpdatePrepayConfigElectricity"
+        limit = self.prepay_configuration.get(f"{config}/EmergencyCreditLimit")
+        threshold = self.prepay_configuration.get(f"{config}/EmergencyCreditThreshold")
+        if self.payment_mode is not PaymentMode.PREPAYMENT:
+            raise CommandFailed("emergency credit is for prepayment mode")
+        if limit is None or threshold is None:
+            raise CommandFailed("no emergency credit limit and threshold: 2.1 has not set them")
+        if self.metering.emergency_credit_balance > 0:
+            raise CommandFailed("emergency credit is already in use")
+        self.metering.settle()
+        if self.meter_balance > int(threshold):
+            raise CommandFailed(f"meter balance {self.meter_balance} is above the emergency credit threshold "
+                                f"{threshold}")
+        self.metering.emergency_credit_balance = int(limit)
+        self.log_event(EMERGENCY_CREDIT_ACTIVATED, f"emergency credit {limit} activated")
+        return {}
 
     @handles("ECS81")
     def _tamper_state(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -39,3 +39,9 @@ def alert(collected: Sequence[bytes], code: int) -> bytes | None:
         if payload.alert_code(apdu) == code:
             return data
     return None
+
+
+def originator(data: bytes):
+    """Who sent a collected message (None if it is not GBCS)."""
+    apdu = _apdu(data)
+    return None if apdu is None else apdu.originator

@@ -14,6 +14,8 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
          channel: 0}
     smki: https://smki.bench1.example:8444/smki            # issues device certificates after a rekey (below)
+    ppmid_internet:                                       # PPMIDs with the SECMP0038 internet interface, if any
+      - {asset: PPMID-R1-birch, url: http://ppmid.bench1.example:8080}
     prepare: /opt/lab/bench1/prepare                      # run before each scenario (see below)
     time_scale: 1                                         # bench seconds per wall second
 
@@ -63,6 +65,7 @@ _DEVICE_PATH = re.compile(r"^(/dev/\S+|COM\d+)$")
 TLS_FIELDS = ("certificate", "key", "ca")
 SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
 SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
+PPMID_INTERNET_FIELDS = ("asset", "url")
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Bench:
     prepare: list[str] = field(default_factory=list)        # the command, split as a shell would
     smki: str = ""
     time_scale: float = 1.0
+    ppmid_internet: dict[str, str] = field(default_factory=dict)   # asset -> base URL of its internet interface
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -159,9 +163,17 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
         problems.append(str(doc.fail("time_scale", f"{scale!r} is not a positive number", "1 for a real lab")))
         scale = 1
     smki = _url(doc, "smki", "the SMKI adapter's URL", problems) if "smki" in doc else ""
+    ppmids = {}
+    for node in _items(doc, "ppmid_internet", problems):
+        node.only(PPMID_INTERNET_FIELDS)
+        asset = node.optional("asset", str)
+        if asset not in assets:
+            problems.append(str(node.fail("asset", f"{asset!r} is in no test set of this lab",
+                                          "name a PPMID of the Device Asset Library used by a test set")))
+        ppmids[str(asset)] = _url(node, "url", "the base URL of the PPMID's internet interface", problems)
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 lines=lines, invalid=invalid)
+                 ppmid_internet=ppmids, lines=lines, invalid=invalid)
 
 
 def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:

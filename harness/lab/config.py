@@ -52,7 +52,8 @@ DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
-BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale")     # kind: real only
+BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale",      # kind: real only
+                "ppmid_internet")
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
 USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")

@@ -243,6 +243,9 @@ class EmulatedLab(SmkiQuestions):
             console.close()
         for server in self.console_servers.values():
             server.close()
+        for device in self.devices.values():
+            if isinstance(device, PrepaymentInterfaceDevice):
+                device.stop_internet()
 
     def __enter__(self) -> EmulatedLab:
         return self.start()
@@ -317,6 +320,30 @@ class EmulatedLab(SmkiQuestions):
                 record = self._installed(eui)
                 record.status, record.date_commissioned = DeviceStatus.INSTALLED_NOT_COMMISSIONED, None
             hub.power_cycle()
+
+    def wan_outage(self, lasts_s: float | None = None) -> None:
+        """The CH's SM WAN goes down now (intermittent WAN), for lasts_s or until `wan_restored`."""
+        with self.clock.lock:
+            self.dcc.wan.outage(self.hubs[self.site.name].chf.eui, lasts_s=lasts_s)
+
+    def wan_restored(self) -> None:
+        with self.clock.lock:
+            self.dcc.wan.restore(self.hubs[self.site.name].chf.eui)
+
+    def ppmid_internet(self, name: str) -> str:
+        """The base URL of a PPMID's internet interface (SECMP0038): HTTP on loopback."""
+        target = self.device(name)
+        if not isinstance(target, PrepaymentInterfaceDevice):
+            raise DitError(f"the {name} is not a PPMID", where=self.config.source)
+        return target.serve_internet()
+
+    def consumer_accepts_utrn(self, device: str) -> bool:
+        """The consumer accepts the UTRN a PPMID shows (one that came over its internet interface)."""
+        target = self.device(device)
+        if not isinstance(target, PrepaymentInterfaceDevice):
+            raise DitError(f"the {device} is not a PPMID", where=self.config.source)
+        with self.clock.lock:
+            return target.accept_utrn()
 
     def replace_communications_hub(self) -> None:
         """The installer fits the spare CH (it connects to the SM WAN and is Commissioned in the SMI) and

@@ -54,6 +54,7 @@ class ScenarioMemory:
     closing_read: tuple[dt.datetime, int] | None = None     # P302: the midnight read the new supplier handed over
     # a role's trust anchor cells a party noted, by (device, role): usage -> (holder, subject key identifier)
     trust_anchor_cells: dict[tuple[str, str], dict[str, tuple[str | None, str | None]]] = field(default_factory=dict)
+    through_ppmid: list[bytes] = field(default_factory=list)   # GBCS answers and alerts back over the PPMID route
 
     def keep_local_command(self, srv: str, command: bytes) -> None:
         self.local_commands[srv] = self.local_command = command

@@ -33,6 +33,7 @@ from harness import catalogue
 from harness.catalogue import DeviceType, Fuel
 from harness.errors import DitError
 from harness.eui import EntityId
+from harness.gbcs import local_delivery
 from harness.lab.config import DeviceConfig, LabConfig, PremisesConfig
 from harness.lab.contract import Lab
 from harness.lab.memory import ScenarioMemory
@@ -219,6 +220,11 @@ def _firmware(memory: ScenarioMemory, value: str) -> bytes | str:
 
 def _brought_back(lab: Lab, memory: ScenarioMemory, value: str) -> bytes:
     """A response or alert the installer's hand-held terminal brought back from the CH."""
+    if m := re.fullmatch(r"the response to SR (\S+) through the PPMID", value):
+        found = local_delivery.response_to(memory.through_ppmid, memory.returned_for_local_delivery(m[1]))
+        if found is None:
+            raise DitError(f"no {value} came back")
+        return found
     terminal = lab.terminal("HHT")
     if m := re.fullmatch(r"the response to SR (\S+)", value):
         found = terminal.response_to(memory.returned_for_local_delivery(m[1]))

@@ -243,6 +243,25 @@ class RealLab(SmkiQuestions):
     def interfere(self) -> None:
         raise _not_automated("switch on a signal generator on the CH's sub-GHz channel")
 
+    def wan_outage(self, lasts_s: float | None = None) -> None:
+        raise _not_automated("cut the Communications Hub off the SM WAN (a shielded box or the CSP's help)")
+
+    def wan_restored(self) -> None:
+        raise _not_automated("bring the Communications Hub back onto the SM WAN")
+
+    def ppmid_internet(self, name: str) -> str:
+        """The PPMID's SECMP0038 internet interface as the config names it (a proposal: few benches have one)."""
+        cfg = self.device_config(name)
+        url = self.bench.ppmid_internet.get(cfg.asset or "")
+        if not url:
+            raise NotOnThisBench(f"the {name} ({cfg.asset}) has no internet interface for the PPMID route on this "
+                                 "bench", where=self.config.source,
+                                 fix=f"add {{asset: {cfg.asset}, url: ...}} to ppmid_internet")
+        return url
+
+    def consumer_accepts_utrn(self, device: str) -> bool:
+        raise _not_automated(f"accept the UTRN the {device} shows")
+
     # -- around the DCC -----------------------------------------------------------------------------------------
 
     def register(self, role: str, user: str) -> None:

@@ -63,7 +63,8 @@ FAMILY_NAMES = {
     "change_of_tenancy": "Change of Tenancy", "decommission": "Decommission Device", "meter_reading": "Meter Reading",
     "prepayment_data": "Prepayment Data",
     "ch_upgrade": "Communications Hub upgrade from CHTS v1.0 to v1.1 (DIT.9)",
-    "dual_band_hub": "Dual band Communications Hub sub-GHz configuration"}
+    "dual_band_hub": "Dual band Communications Hub sub-GHz configuration",
+    "no_wan_prepayment": "Prepayment without SM WAN: commands and UTRNs through a PPMID (SECMP0038 proposal)"}
 
 
 def family_name(family: str) -> str:

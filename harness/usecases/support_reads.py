@@ -263,6 +263,22 @@ def emergency_credit_activated(ctx: ResponseContext, rsp: etree._Element) -> Non
     response's status (FAILURE when emergency credit is not active after the command)."""
 
 
+@accepts("ECS09")
+def activate_emergency_credit_command(command: DeviceCommand) -> dict:
+    """invoke_credit on the Emergency Credit object and nothing else: no fields for the firmware."""
+    specs = device.access_request(command).specs
+    asked = [(s.kind, (s.descriptor.class_id, s.descriptor.instance, s.descriptor.member)) for s in specs]
+    if asked != [(ACTION, (EMERGENCY_CREDIT.class_id, EMERGENCY_CREDIT.instance, EMERGENCY_CREDIT.member))]:
+        raise PayloadError("ECS09: the command must invoke invoke_credit on the Emergency Credit object alone", 0)
+    return {}
+
+
+@answers("ECS09")
+def activate_emergency_credit_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """invoke_credit's result: success, or the failure the firmware model reports."""
+    return device.dlms_answer(command, outcome)
+
+
 # -- 4.11.1 Read Tariff (Primary Element) ---------------------------------------------------------------------
 
 SWITCHING_TABLE, PRICE_MATRIX, STANDING_CHARGE = "0-0:13.0.0.255", "0-0:19.20.0.255", "0-0:19.20.4.255"
