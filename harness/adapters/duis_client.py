@@ -74,6 +74,10 @@ class Inbox(Protocol):
 
     def snapshot(self) -> list[Received]: ...
 
+    def since(self, start: int) -> list[Received]:
+        """What arrived from position `start` of the snapshot on: what a waiter polls for at every event."""
+        ...
+
 
 class ResponseReceiver:
     """The User's Receive Response Service: keeps every accepted document, in arrival order."""
@@ -123,6 +127,10 @@ class ResponseReceiver:
         with self._lock:
             return list(self.inbox)
 
+    def since(self, start: int) -> list[Received]:
+        with self._lock:
+            return self.inbox[start:]
+
     def addressed_to(self, user: EntityId) -> UserInbox:
         """One User's view, when the DCC posts every User's documents to one URL (a real lab's response_url)."""
         return UserInbox(self, EntityId(user))
@@ -141,6 +149,8 @@ class UserInbox:
 
     def __init__(self, receiver: ResponseReceiver, user: EntityId):
         self.receiver, self.user = receiver, user
+        self._mine: list[Received] = []
+        self._filtered = 0                      # how much of the shared inbox _mine has looked at
 
     @property
     def url(self) -> str:
@@ -155,7 +165,14 @@ class UserInbox:
         return self.receiver.refused
 
     def snapshot(self) -> list[Received]:
-        return [r for r in self.receiver.snapshot() if addressee(r.response) == self.user]
+        return self.since(0)
+
+    def since(self, start: int) -> list[Received]:
+        # The shared inbox is filtered once per document, not at every poll.
+        arrived = self.receiver.since(self._filtered)
+        self._filtered += len(arrived)
+        self._mine.extend(r for r in arrived if addressee(r.response) == self.user)
+        return self._mine[start:]
 
 
 class DccEndpoint:
