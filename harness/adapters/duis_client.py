@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from harness.catalogue import RemotePartyRole
@@ -27,10 +26,10 @@ from harness.errors import CheckFailed
 from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki import Keystore
-from harness.pki.certificates import role_of
+from harness.pki.certificates import per_certificate, role_of
 
 RESPONSE_PATH = "/smartdcc/duis"
-_role_of = lru_cache(maxsize=256)(role_of)     # a certificate's role, read off its subject once per certificate
+_role_of = per_certificate(role_of)     # a certificate's role, read off its subject once per certificate
 
 
 def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | None,

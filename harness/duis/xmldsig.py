@@ -21,7 +21,6 @@ import copy
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,6 +31,7 @@ from harness.duis.xml import DS, canonical, ds
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki import Credential, Keystore, KeyUsage
+from harness.pki.certificates import per_certificate
 from harness.pki.signatures import sign as ecdsa_sign
 from harness.pki.signatures import verify as ecdsa_verify
 
@@ -62,11 +62,12 @@ class SignatureCheck:
         return self.status is SignatureStatus.VALID
 
 
-@lru_cache(maxsize=256)
-def issuer_name(cert: x509.Certificate) -> str:
-    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07). Remembered per certificate: a signer
-    signs thousands of documents with one."""
+def _issuer_name(cert: x509.Certificate) -> str:
+    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07)."""
     return cert.issuer.rfc4514_string()
+
+
+issuer_name = per_certificate(_issuer_name)      # a signer signs thousands of documents with one certificate
 
 
 def _detach(parent: etree._Element, node: etree._Element) -> None:
