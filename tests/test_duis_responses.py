@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from lxml import etree
 
 from harness.duis import xml
 from harness.duis.request_id import RequestId
@@ -77,3 +78,9 @@ def test_error_codes():
     root = build_response(response_message("8.11"), response_code="E081103", response_date_time=WHEN, request_id=RID)
     parsed = parse_response(root)
     assert parsed.error and not parsed.success and not parsed.acknowledged
+
+
+@pytest.mark.parametrize("tag", ["{http://www.dccinterface.co.uk/ServiceUserGateway}DeviceID", "DeviceID",
+                                 "{urn:x}A_b-1.2"])
+def test_local_names_are_what_lxml_says(tag):
+    assert xml.local(tag) == etree.QName(tag).localname

@@ -128,7 +128,13 @@ def canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> 
 
 
 def local_name(node: etree._Element) -> str:
-    return etree.QName(node.tag).localname
+    return local(node.tag)
+
+
+def local(tag: str) -> str:
+    """'{namespace}Name' or 'Name' -> 'Name': what etree.QName(tag).localname gives for a parsed element's tag,
+    without building and checking a QName (every value a response carries is named so)."""
+    return tag.rpartition("}")[2]
 
 
 def flatten(node: etree._Element) -> dict[str, str]:
