@@ -10,6 +10,7 @@ naming the file, raised when the client or server is made, not at the first requ
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import errno
 import http.client
 import re
@@ -21,6 +22,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -186,12 +188,28 @@ class _BadHeaders(http.client.HTTPException):
         self.status, self.reason = status, reason
 
 
+class _Headers(http.client.HTTPMessage):
+    """The HTTPMessage http.client and http.server make of headers, stored and read without the email policy's
+    per-field calls: with compat32 they return a str field as it is, and read_headers's fields are str decoded
+    from ISO-8859-1, which has no surrogates for the policy to sanitise."""
+
+    def __setitem__(self, name: str, val: str) -> None:
+        self._headers.append((name, val))  # type: ignore[attr-defined]  # email.message.Message's own list
+
+    def get(self, name: str, failobj=None):
+        name = name.lower()
+        for key, value in self._headers:  # type: ignore[attr-defined]
+            if key.lower() == name:
+                return value
+        return failobj
+
+
 def read_headers(fp) -> http.client.HTTPMessage:
     """The header lines up to the blank line, into the HTTPMessage http.client and http.server make of them, read
     line by line: both hand them to the email package's parser, which costs more CPU than the rest of a DUIS round
     trip on loopback. The same bounds as http.client (431 for a long line or too many headers); a line that is not
     `name: value` is refused (400), as RFC 9112 section 5 says a server may."""
-    headers = http.client.HTTPMessage()
+    headers = _Headers()
     count = 0
     while True:
         line = fp.readline(_MAX_HEADER_LINE + 1)
@@ -440,12 +458,19 @@ class _Handler(BaseHTTPRequestHandler):
         # as one string and written with the body in one go.
         reason = self.responses[status][0] if status in self.responses else ""
         head = (f"{self.protocol_version} {status} {reason}\r\nServer: {self.version_string()}\r\n"
-                f"Date: {self.date_time_string()}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n"
+                f"Date: {_http_date(int(time.time()))}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(data)}\r\n"
                 + ("Connection: close\r\n" if close else "") + "\r\n")
         self.wfile.write(head.encode("latin-1", "strict") + data)
 
     def log_message(self, format, *args) -> None:   # quiet: the transcripts are the record
         pass
+
+
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    """The Date header (what date_time_string() writes): an HTTP-date changes once a second, not per response."""
+    return email.utils.formatdate(second, usegmt=True)
 
 
 class HttpServer(ThreadingHTTPServer):
@@ -549,10 +574,8 @@ class HttpClient:
 
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> HttpResponse:
-        parts = urllib.parse.urlsplit(url)
-        https = parts.scheme == "https"
-        key = (parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if https else 80))
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key, path = _target(url)
+        https = key[0] == "https"
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connections.pop(key, None)
@@ -592,6 +615,15 @@ class HttpClient:
             for conn in self._connections.values():
                 conn.close()
             self._connections.clear()
+
+
+@lru_cache(maxsize=256)
+def _target(url: str) -> tuple[tuple[str, str, int], str]:
+    """(scheme, host, port) of the connection a URL is sent on, and the request target: a User posts to the same
+    three URLs all day."""
+    parts = urllib.parse.urlsplit(url)
+    key = (parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80))
+    return key, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,

@@ -638,3 +638,25 @@ def test_a_response_that_is_not_http_is_one_line(answer, said):
     with pytest.raises(Unreachable) as caught:
         HttpClient(timeout=5).post(url, b"<q/>")
     assert said in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_server_dates_each_response_by_the_second(monkeypatch):
+    """Date: the HTTP-date of the second the response is written (remembered for that second only)."""
+    server = HttpServer(_echo).start()
+    client = HttpClient(timeout=5)
+    try:
+        for now, date in ((1767225600.9, "Thu, 01 Jan 2026 00:00:00 GMT"),
+                          (1767225601.2, "Thu, 01 Jan 2026 00:00:01 GMT")):
+            monkeypatch.setattr(httpio.time, "time", lambda now=now: now)
+            assert client.request("POST", server.base_url + "/x", b"<a/>").headers["Date"] == date
+    finally:
+        client.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("url, target", [
+    ("https://dcc.example:8443/api/v1/serviceS?x=1", (("https", "dcc.example", 8443), "/api/v1/serviceS?x=1")),
+    ("http://127.0.0.1/", (("http", "127.0.0.1", 80), "/")),
+    ("https://dcc.example", (("https", "dcc.example", 443), "/"))])
+def test_a_url_names_its_connection_and_request_target(url, target):
+    assert httpio._target(url) == target
