@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from lxml import etree
@@ -84,3 +85,16 @@ def test_error_codes():
                                  "{urn:x}A_b-1.2"])
 def test_local_names_are_what_lxml_says(tag):
     assert xml.local(tag) == etree.QName(tag).localname
+
+
+def test_a_parser_reused_after_a_broken_document_reads_the_next_as_it_is():
+    """Each thread parses with one parser: a document it refused leaves nothing behind for the next."""
+    for _ in range(2):
+        with pytest.raises(CheckFailed, match=r"x:2: not well-formed XML"):
+            xml.parse(b"<sr:Response xmlns:sr='urn:x'>\n<sr:Header>", where="x")
+        assert xml.parse(b"<a><b>1</b></a>").findtext("b") == "1"
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(xml._parser()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not xml._parser() and xml._parser() is xml._parser()
