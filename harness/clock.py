@@ -70,6 +70,7 @@ class VirtualClock(Clock):
     def __init__(self, start: dt.datetime = LAB_EPOCH):
         self._epoch = start
         self._t = 0.0
+        self._now = (0.0, start)
         self._events: list[ScheduledEvent] = []
         self._seq = itertools.count()
         self._lock = threading.RLock()
@@ -82,7 +83,14 @@ class VirtualClock(Clock):
         return self._lock
 
     def now(self) -> dt.datetime:
-        return self._epoch + dt.timedelta(seconds=self._t)
+        # Asked dozens of times an SR while time stands still between events: made once per instant, kept with
+        # the instant it is for (one tuple, so a reader in another thread never pairs an instant with another's).
+        t, made = self._now
+        if t != self._t:
+            t = self._t
+            made = self._epoch + dt.timedelta(seconds=t)
+            self._now = (t, made)
+        return made
 
     @property
     def elapsed(self) -> float:

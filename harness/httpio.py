@@ -10,6 +10,7 @@ naming the file, raised when the client or server is made, not at the first requ
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import errno
 import http.client
 import re
@@ -21,6 +22,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -186,12 +188,28 @@ class _BadHeaders(http.client.HTTPException):
         self.status, self.reason = status, reason
 
 
+class _Headers(http.client.HTTPMessage):
+    """The HTTPMessage http.client and http.server make of headers, stored and read without the email policy's
+    per-field calls: with compat32 they return a str field as it is, and read_headers's fields are str decoded
+    from ISO-8859-1, which has no surrogates for the policy to sanitise."""
+
+    def __setitem__(self, name: str, val: str) -> None:
+        self._headers.append((name, val))  # type: ignore[attr-defined]  # email.message.Message's own list
+
+    def get(self, name: str, failobj=None):
+        name = name.lower()
+        for key, value in self._headers:  # type: ignore[attr-defined]
+            if key.lower() == name:
+                return value
+        return failobj
+
+
 def read_headers(fp) -> http.client.HTTPMessage:
     """The header lines up to the blank line, into the HTTPMessage http.client and http.server make of them, read
     line by line: both hand them to the email package's parser, which costs more CPU than the rest of a DUIS round
     trip on loopback. The same bounds as http.client (431 for a long line or too many headers); a line that is not
     `name: value` is refused (400), as RFC 9112 section 5 says a server may."""
-    headers = http.client.HTTPMessage()
+    headers = _Headers()
     count = 0
     while True:
         line = fp.readline(_MAX_HEADER_LINE + 1)
@@ -214,45 +232,134 @@ def read_headers(fp) -> http.client.HTTPMessage:
         headers[name] = value.strip()
 
 
-class _Response(http.client.HTTPResponse):
-    """http.client's response with its headers read by read_headers; the rest of `begin` as http.client has it."""
+def _read_response(sock: socket.socket, method: str) -> tuple[HttpResponse, bool]:
+    """The response to the request just sent, and whether the server is closing the connection: the status line,
+    headers and body read from the socket as http.client reads them (100 Continue skipped, Content-Length, chunked
+    or to the end; no body for HEAD, 1xx, 204 and 304; Connection: close or HTTP/1.0 without keep-alive closes),
+    without http.client's response object, its buffered file and its email-package headers, which cost more
+    than the rest of a DUIS round trip on loopback."""
+    reader = _SocketReader(sock)
+    while True:
+        version, status, _reason = _status_line(reader.line())
+        headers = read_headers(reader)
+        if status != http.client.CONTINUE:
+            break
+    if version not in ("HTTP/1.0", "HTTP/0.9") and not version.startswith("HTTP/1."):
+        raise http.client.UnknownProtocol(version)
+    connection = (headers.get("connection") or "").lower()
+    if version.startswith("HTTP/1.") and version != "HTTP/1.0":
+        closing = "close" in connection
+    else:
+        closing = not (headers.get("keep-alive") or "keep-alive" in connection
+                       or "keep-alive" in (headers.get("proxy-connection") or "").lower())
+    chunked = (headers.get("transfer-encoding") or "").lower() == "chunked"
+    length: int | None = None
+    if not chunked and (declared := headers.get("content-length")):
+        try:
+            length = int(declared)
+        except ValueError:
+            length = None
+        if length is not None and length < 0:
+            length = None
+    if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200 or method == "HEAD":
+        body = b""
+    elif chunked:
+        body = reader.chunked()
+    elif length is not None:
+        body = reader.exactly(length)
+    else:
+        body, closing = reader.rest(), True
+    if reader.pending:
+        closing = True                    # bytes nobody asked for: the connection is not in step any more
+    return HttpResponse(status, headers, body), closing
 
-    def begin(self) -> None:
-        if self.headers is not None:
-            return
+
+def _status_line(line: bytes) -> tuple[str, int, str]:
+    """http.client's reading of a status line: RemoteDisconnected when there is none, BadStatusLine if malformed."""
+    if not line:
+        raise http.client.RemoteDisconnected("Remote end closed connection without response")
+    text = line.decode("iso-8859-1")
+    try:
+        version, status, reason = text.split(None, 2)
+    except ValueError:
+        try:
+            version, status = text.split(None, 1)
+            reason = ""
+        except ValueError:
+            raise http.client.BadStatusLine(text) from None
+    if not version.startswith("HTTP/"):
+        raise http.client.BadStatusLine(text)
+    try:
+        code = int(status)
+    except ValueError:
+        raise http.client.BadStatusLine(text) from None
+    if not 100 <= code <= 999:
+        raise http.client.BadStatusLine(text)
+    return version, code, reason.strip()
+
+
+class _SocketReader:
+    """Lines and byte counts from a socket through one buffer: the readline() read_headers needs, and the body."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock, self.buffer = sock, b""
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.buffer)
+
+    def _more(self) -> bool:
+        chunk = self.sock.recv(65536)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def readline(self, limit: int = -1) -> bytes:
+        """Up to and including the next LF; at most `limit` bytes; what is left when the stream ends first."""
         while True:
-            version, status, reason = self._read_status()
-            if status != http.client.CONTINUE:
+            end = self.buffer.find(b"\n") + 1
+            if end:
                 break
-            read_headers(self.fp)                         # a 100 Continue's headers, skipped
-        self.code = self.status = status
-        self.reason = reason.strip()
-        if version in ("HTTP/1.0", "HTTP/0.9"):
-            self.version = 10
-        elif version.startswith("HTTP/1."):
-            self.version = 11
-        else:
-            raise http.client.UnknownProtocol(version)
-        self.headers = self.msg = read_headers(self.fp)
-        encoding = self.headers.get("transfer-encoding")
-        self.chunked = bool(encoding and encoding.lower() == "chunked")
-        self.chunk_left = None
-        self.will_close = self._check_close()
-        self.length = None
-        length = self.headers.get("content-length")
-        if length and not self.chunked:
+            if 0 <= limit <= len(self.buffer) or not self._more():
+                end = len(self.buffer)
+                break
+        if 0 <= limit < end:
+            end = limit
+        line, self.buffer = self.buffer[:end], self.buffer[end:]
+        return line
+
+    def line(self) -> bytes:
+        line = self.readline(_MAX_HEADER_LINE + 1)
+        if len(line) > _MAX_HEADER_LINE:
+            raise http.client.LineTooLong("status line")
+        return line
+
+    def exactly(self, length: int) -> bytes:
+        while len(self.buffer) < length:
+            if not self._more():
+                raise http.client.IncompleteRead(self.buffer, length - len(self.buffer))
+        data, self.buffer = self.buffer[:length], self.buffer[length:]
+        return data
+
+    def rest(self) -> bytes:
+        while self._more():
+            pass
+        data, self.buffer = self.buffer, b""
+        return data
+
+    def chunked(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            size_line = self.line().split(b";", 1)[0]
             try:
-                self.length = int(length)
+                size = int(size_line, 16)
             except ValueError:
-                self.length = None
-            else:
-                if self.length < 0:
-                    self.length = None
-        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200 \
-                or self._method == "HEAD":
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True
+                raise http.client.IncompleteRead(b"".join(parts)) from None
+            if size == 0:
+                while self.line() not in (b"\r\n", b"\n", b""):      # the trailer, dropped as http.client does
+                    pass
+                return b"".join(parts)
+            parts.append(self.exactly(size))
+            self.exactly(2)                                             # the CRLF after the chunk
 
 
 # -- server ------------------------------------------------------------------------------------------------------
@@ -351,12 +458,19 @@ class _Handler(BaseHTTPRequestHandler):
         # as one string and written with the body in one go.
         reason = self.responses[status][0] if status in self.responses else ""
         head = (f"{self.protocol_version} {status} {reason}\r\nServer: {self.version_string()}\r\n"
-                f"Date: {self.date_time_string()}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n"
+                f"Date: {_http_date(int(time.time()))}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(data)}\r\n"
                 + ("Connection: close\r\n" if close else "") + "\r\n")
         self.wfile.write(head.encode("latin-1", "strict") + data)
 
     def log_message(self, format, *args) -> None:   # quiet: the transcripts are the record
         pass
+
+
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    """The Date header (what date_time_string() writes): an HTTP-date changes once a second, not per response."""
+    return email.utils.formatdate(second, usegmt=True)
 
 
 class HttpServer(ThreadingHTTPServer):
@@ -460,10 +574,8 @@ class HttpClient:
 
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> HttpResponse:
-        parts = urllib.parse.urlsplit(url)
-        https = parts.scheme == "https"
-        key = (parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if https else 80))
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key, path = _target(url)
+        https = key[0] == "https"
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connections.pop(key, None)
@@ -494,7 +606,6 @@ class HttpClient:
                                                                            context=context)
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-        conn.response_class = _Response
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
@@ -506,13 +617,22 @@ class HttpClient:
             self._connections.clear()
 
 
+@lru_cache(maxsize=256)
+def _target(url: str) -> tuple[tuple[str, str, int], str]:
+    """(scheme, host, port) of the connection a URL is sent on, and the request target: a User posts to the same
+    three URLs all day."""
+    parts = urllib.parse.urlsplit(url)
+    key = (parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80))
+    return key, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
               headers: dict[str, str]) -> tuple[HttpResponse, bool]:
     """One request on an open connection and its response, and whether the server is closing the connection.
 
     The request is written as http.client writes it (request line, Host, Accept-Encoding: identity, the headers,
     Content-Length, then the body in the same send), without its per-header checks and state machine, which cost
-    more than the round trip itself; the response is read by http.client (with read_headers)."""
+    more than the round trip itself; the response is read as http.client reads it (_read_response)."""
     host, port = conn.host, conn.port
     default = 443 if isinstance(conn, http.client.HTTPSConnection) else 80
     host_header = f"[{host}]" if ":" in host else host
@@ -528,13 +648,7 @@ def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: by
         conn.connect()
     sock = conn.sock
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
-    response = _Response(sock, method=method)
-    try:
-        response.begin()
-        data = response.read()
-    finally:
-        response.close()
-    return HttpResponse(response.status, response.headers, data), bool(response.will_close)
+    return _read_response(sock, method)
 
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

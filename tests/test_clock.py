@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -61,3 +62,13 @@ def test_wall_clock_wakes_on_notify():
     threading.Thread(target=later).start()
     assert clock.wait_until(lambda: bool(flag), timeout=5)
     assert not clock.wait_until(lambda: False, timeout=0.05)
+
+
+def test_now_is_the_instant_of_each_event_and_of_each_wait():
+    clock = VirtualClock()
+    seen = []
+    clock.call_later(1.5, lambda: seen.append(clock.now()))
+    assert clock.now() == LAB_EPOCH
+    clock.advance(2)
+    assert seen == [LAB_EPOCH + dt.timedelta(seconds=1.5)]
+    assert clock.now() == LAB_EPOCH + dt.timedelta(seconds=2) == clock.now()

@@ -544,3 +544,119 @@ def test_stop_does_not_wait_for_the_servers_poll(monkeypatch):
     stopper.start()
     stopper.join(60)
     assert not stopper.is_alive()
+
+
+def _scripted(answers: list[bytes | None]) -> tuple[str, threading.Thread]:
+    """A server that reads each request (headers and Content-Length body) and writes the next raw answer; None
+    closes the connection instead, as a server does with a kept-alive connection it has given up on."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with listener:
+            while answers:
+                conn, _ = listener.accept()
+                with conn:
+                    data = b""
+                    while answers:
+                        while b"\r\n\r\n" not in data:
+                            data += conn.recv(65536)
+                        head, _, data = data.partition(b"\r\n\r\n")
+                        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                        while len(data) < length:
+                            data += conn.recv(65536)
+                        data = data[length:]
+                        answer = answers.pop(0)
+                        if answer is None:
+                            break
+                        conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/x", thread
+
+
+@pytest.mark.parametrize("answer, status, body, kept", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n<a/>", 200, b"<a/>", True),
+    (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n<a/>", 200, b"<a/>", True),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n<a\r\n2\r\n/>\r\n0\r\nTrailer: t\r\n\r\n",
+     200, b"<a/>", True),
+    (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\n<a/>", 200, b"<a/>", False),
+    (b"HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\n<a/>", 200, b"<a/>", False),
+    (b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 4\r\n\r\n<a/>", 200, b"<a/>", True),
+    (b"HTTP/1.1 204 No Content\r\nContent-Length: 4\r\n\r\n", 204, b"", True),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n<a/>extra", 200, b"<a/>", False),
+])
+def test_the_client_reads_a_response_as_http_client_does(answer, status, body, kept):
+    """Status line, headers, 100 Continue skipped, Content-Length or chunked body; the connection kept unless the
+    server closes it (Connection: close, HTTP/1.0 without keep-alive) or sent more than the response."""
+    url, _ = _scripted([answer])
+    client = HttpClient(timeout=5)
+    try:
+        assert client.post(url, b"<q/>") == (status, body)
+        assert len(client._connections) == int(kept)
+    finally:
+        client.close()
+
+
+def test_a_response_read_to_the_end_of_the_connection():
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                while b"<q/>" not in conn.recv(65536):
+                    pass
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/xml\r\n\r\n<a/>")
+    threading.Thread(target=serve, daemon=True).start()
+    client = HttpClient(timeout=5)
+    response = client.request("POST", f"http://127.0.0.1:{listener.getsockname()[1]}/x", b"<q/>")
+    assert (response.status, response.headers["content-type"], response.body) == (200, "application/xml", b"<a/>")
+    assert client._connections == {}
+
+
+def test_a_kept_alive_connection_the_server_closed_is_retried_once():
+    url, _ = _scripted([b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none", None,
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"])
+    client = HttpClient(timeout=5)
+    try:
+        assert client.post(url, b"<q/>") == (200, b"one")
+        assert client.post(url, b"<q/>") == (200, b"two")        # the first try met a closed connection
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("answer, said", [
+    (b"HTTP/1.1 OK\r\n\r\n", "not an HTTP answer (BadStatusLine)"),
+    (b"SMTP 200 OK\r\n\r\n", "not an HTTP answer (BadStatusLine)"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n<a/>", "not an HTTP answer (IncompleteRead)"),
+    (b"HTTP/1.1 200 OK\r\nX" + b"x" * 70000 + b": y\r\n\r\n", "not an HTTP answer"),
+    (b"", "connection reset")])
+def test_a_response_that_is_not_http_is_one_line(answer, said):
+    """A bad status line, a body cut short, a header line over http.client's bound, no answer at all: Unreachable."""
+    url, _ = _scripted([answer])                  # answered, then the connection closed
+    with pytest.raises(Unreachable) as caught:
+        HttpClient(timeout=5).post(url, b"<q/>")
+    assert said in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_server_dates_each_response_by_the_second(monkeypatch):
+    """Date: the HTTP-date of the second the response is written (remembered for that second only)."""
+    server = HttpServer(_echo).start()
+    client = HttpClient(timeout=5)
+    try:
+        for now, date in ((1767225600.9, "Thu, 01 Jan 2026 00:00:00 GMT"),
+                          (1767225601.2, "Thu, 01 Jan 2026 00:00:01 GMT")):
+            monkeypatch.setattr(httpio.time, "time", lambda now=now: now)
+            assert client.request("POST", server.base_url + "/x", b"<a/>").headers["Date"] == date
+    finally:
+        client.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("url, target", [
+    ("https://dcc.example:8443/api/v1/serviceS?x=1", (("https", "dcc.example", 8443), "/api/v1/serviceS?x=1")),
+    ("http://127.0.0.1/", (("http", "127.0.0.1", 80), "/")),
+    ("https://dcc.example", (("https", "dcc.example", 443), "/"))])
+def test_a_url_names_its_connection_and_request_target(url, target):
+    assert httpio._target(url) == target

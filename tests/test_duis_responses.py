@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from lxml import etree
 
 from harness.duis import xml
 from harness.duis.request_id import RequestId
@@ -77,3 +79,22 @@ def test_error_codes():
     root = build_response(response_message("8.11"), response_code="E081103", response_date_time=WHEN, request_id=RID)
     parsed = parse_response(root)
     assert parsed.error and not parsed.success and not parsed.acknowledged
+
+
+@pytest.mark.parametrize("tag", ["{http://www.dccinterface.co.uk/ServiceUserGateway}DeviceID", "DeviceID",
+                                 "{urn:x}A_b-1.2"])
+def test_local_names_are_what_lxml_says(tag):
+    assert xml.local(tag) == etree.QName(tag).localname
+
+
+def test_a_parser_reused_after_a_broken_document_reads_the_next_as_it_is():
+    """Each thread parses with one parser: a document it refused leaves nothing behind for the next."""
+    for _ in range(2):
+        with pytest.raises(CheckFailed, match=r"x:2: not well-formed XML"):
+            xml.parse(b"<sr:Response xmlns:sr='urn:x'>\n<sr:Header>", where="x")
+        assert xml.parse(b"<a><b>1</b></a>").findtext("b") == "1"
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(xml._parser()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not xml._parser() and xml._parser() is xml._parser()

@@ -230,3 +230,24 @@ def test_a_private_key_is_on_disk_before_its_certificate(tmp_path, monkeypatch):
     write(tmp_path / "copy", [opened.keystore.credential(EntityId("90-B3-D5-1F-30-01-00-00"), KeyUsage.DIGITAL_SIGNING,
                                                          private=True)])
     assert keys_first(), written
+
+
+def test_per_certificate_reads_each_certificate_object_once(smki):
+    """What is remembered is per certificate object: the same object is read once, another object (even with the
+    same DER) is read afresh, and the memory is bounded."""
+    cert = smki.keystore.credential(SUPPLIER_A, KeyUsage.XML_SIGNING).certificate
+    other = x509.load_der_x509_certificate(cert.public_bytes(serialization.Encoding.DER))
+    reads: list[x509.Certificate] = []
+
+    def read(c: x509.Certificate) -> str:
+        reads.append(c)
+        return c.issuer.rfc4514_string()
+
+    remembered = profile.per_certificate(read, size=2)
+    assert remembered(cert) == remembered(cert) == cert.issuer.rfc4514_string()
+    assert reads == [cert]
+    assert remembered(other) == remembered(cert) and [r is other for r in reads] == [False, True]
+    third = x509.load_der_x509_certificate(cert.public_bytes(serialization.Encoding.DER))
+    remembered(third)                       # over the bound: forgotten, and read again when asked
+    remembered(cert)
+    assert len(reads) == 4

@@ -167,6 +167,26 @@ def test_one_response_service_gives_each_user_only_what_is_addressed_to_it(smki)
         receiver.server.server_close()
 
 
+def test_a_waiter_reads_what_arrived_since_it_last_looked(smki):
+    """Inbox.since(n): the documents after the first n of the snapshot, for the shared inbox and each User's view
+    of it, however many arrive between looks."""
+    def received(user: EntityId, n: int) -> Received:
+        return Received(dt.datetime.now(dt.UTC), b"", DuisResponse(ResponseKind.RESPONSE, "I0", None,
+                                                                   request_id=RequestId(user, ESME, n)))
+
+    receiver = ResponseReceiver(clock=WallClock(), keystore=smki.keystore, schema=None)
+    mine = receiver.addressed_to(SUPPLIER_A)
+    try:
+        receiver.inbox += [received(SUPPLIER_A, 1), received(SUPPLIER_B, 2)]
+        assert mine.since(0) == mine.snapshot() == receiver.snapshot()[:1]
+        receiver.inbox += [received(SUPPLIER_B, 3), received(SUPPLIER_A, 4), received(SUPPLIER_A, 5)]
+        assert receiver.since(2) == receiver.snapshot()[2:] and receiver.since(5) == []
+        assert [r.response.request_id.counter for r in mine.since(1)] == [4, 5]        # type: ignore[union-attr]
+        assert mine.since(0) == mine.snapshot() and len(mine.snapshot()) == 3
+    finally:
+        receiver.server.server_close()
+
+
 def test_a_scaled_wall_clock_waits_bench_seconds():
     clock = WallClock(scale=50)
     started = time.monotonic()

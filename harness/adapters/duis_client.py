@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from harness.catalogue import RemotePartyRole
@@ -27,10 +26,10 @@ from harness.errors import CheckFailed
 from harness.eui import EntityId
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.pki import Keystore
-from harness.pki.certificates import role_of
+from harness.pki.certificates import per_certificate, role_of
 
 RESPONSE_PATH = "/smartdcc/duis"
-_role_of = lru_cache(maxsize=256)(role_of)     # a certificate's role, read off its subject once per certificate
+_role_of = per_certificate(role_of)     # a certificate's role, read off its subject once per certificate
 
 
 def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | None,
@@ -73,6 +72,10 @@ class Inbox(Protocol):
     def refused(self) -> list[str]: ...
 
     def snapshot(self) -> list[Received]: ...
+
+    def since(self, start: int) -> list[Received]:
+        """What arrived from position `start` of the snapshot on: what a waiter polls for at every event."""
+        ...
 
 
 class ResponseReceiver:
@@ -123,6 +126,10 @@ class ResponseReceiver:
         with self._lock:
             return list(self.inbox)
 
+    def since(self, start: int) -> list[Received]:
+        with self._lock:
+            return self.inbox[start:]
+
     def addressed_to(self, user: EntityId) -> UserInbox:
         """One User's view, when the DCC posts every User's documents to one URL (a real lab's response_url)."""
         return UserInbox(self, EntityId(user))
@@ -141,6 +148,8 @@ class UserInbox:
 
     def __init__(self, receiver: ResponseReceiver, user: EntityId):
         self.receiver, self.user = receiver, user
+        self._mine: list[Received] = []
+        self._filtered = 0                      # how much of the shared inbox _mine has looked at
 
     @property
     def url(self) -> str:
@@ -155,7 +164,14 @@ class UserInbox:
         return self.receiver.refused
 
     def snapshot(self) -> list[Received]:
-        return [r for r in self.receiver.snapshot() if addressee(r.response) == self.user]
+        return self.since(0)
+
+    def since(self, start: int) -> list[Received]:
+        # The shared inbox is filtered once per document, not at every poll.
+        arrived = self.receiver.since(self._filtered)
+        self._filtered += len(arrived)
+        self._mine.extend(r for r in arrived if addressee(r.response) == self.user)
+        return self._mine[start:]
 
 
 class DccEndpoint:

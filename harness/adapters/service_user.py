@@ -128,7 +128,7 @@ class ServiceUser:
         self.exchanges: list[Exchange] = []
         self._consumed: set[int] = set()
         self._scanned = 0
-        self._responses: dict[RequestId, int] = {}        # RequestID -> inbox index of its async response
+        self._responses: dict[RequestId, tuple[int, Received]] = {}   # RequestID -> its async response, inbox index
         self._utrn_counters: dict[EntityId, int] = {}
         self.awaited: list[Received] = []                 # the alerts it waited for and received, in order
 
@@ -278,25 +278,24 @@ class ServiceUser:
 
     # -- waiting --------------------------------------------------------------------------------------
 
-    def _index_responses(self) -> list[Received]:
-        inbox = self.receiver.snapshot()
-        for i in range(self._scanned, len(inbox)):
-            r = inbox[i].response
+    def _index_responses(self) -> None:
+        """Index the responses that arrived since the last look (only those: this runs at every event waited)."""
+        for i, item in enumerate(self.receiver.since(self._scanned), start=self._scanned):
+            r = item.response
             if r.kind is ResponseKind.RESPONSE:
                 key = r.request_id or (r.response_id.response_id() if r.response_id else None)
                 if key is not None:
-                    self._responses.setdefault(key, i)
-        self._scanned = len(inbox)
-        return inbox
+                    self._responses.setdefault(key, (i, item))
+            self._scanned = i + 1
 
     def _awaited_response(self, exchange: Exchange, timeout: float | None) -> Received | None:
         def find() -> Received | None:
-            inbox = self._index_responses()
-            i = self._responses.pop(exchange.request_id, None)
-            if i is None:
+            self._index_responses()
+            found = self._responses.pop(exchange.request_id, None)
+            if found is None:
                 return None
-            self._consumed.add(i)
-            return inbox[i]
+            self._consumed.add(found[0])
+            return found[1]
 
         return self._wait_for(find, timeout)
 
@@ -389,9 +388,9 @@ class ServiceUser:
         code = code.upper().removeprefix("0X")
 
         def find() -> Received | None:
-            for i, item in enumerate(self.receiver.snapshot()):
+            for i, item in enumerate(self.receiver.since(since), start=since):
                 r = item.response
-                if i < since or i in self._consumed or (r.alert_code or "").upper() != code:
+                if i in self._consumed or (r.alert_code or "").upper() != code:
                     continue
                 if device is not None and not _concerns(item, device):
                     continue

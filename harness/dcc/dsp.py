@@ -37,7 +37,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -72,6 +71,7 @@ from harness.gbcs import payload as payload_codec
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
 from harness.pki import KeyUsage, entity_id_of, role_of
+from harness.pki.certificates import per_certificate
 from harness.pki.repository import SmkiRepository
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 from harness.usecases import DspRecords, DuisRequest, TransformError, joins, mmc, registry
@@ -81,7 +81,7 @@ from harness.usecases.transform import transform as transform_request
 
 S = DeviceStatus
 # What a signer's certificate says, read off its subject once per certificate rather than on every request.
-_entity_id_of, _role_of = lru_cache(maxsize=256)(entity_id_of), lru_cache(maxsize=256)(role_of)
+_entity_id_of, _role_of = per_certificate(entity_id_of), per_certificate(role_of)
 WEB_SERVICE_CVS = {"serviceS": {1, 3, 5, 7}, "serviceT": {4}, "serviceD": {2, 6, 8}}
 DCC_PROCESSING_S = 0.2
 GBCS_VERSION = "4.0"

@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, local, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 
@@ -98,16 +98,13 @@ def _b64(node: etree._Element | None, what: str) -> bytes | None:
         raise CheckFailed(f"{what} is not base64") from None
 
 
-def _local(tag: str) -> str:
-    return etree.QName(tag).localname
-
 
 def _flatten(node: etree._Element, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for child in node:
         if not isinstance(child.tag, str):
             continue
-        name = prefix + _local(child.tag)
+        name = prefix + local(child.tag)
         if len(child):
             out.update(_flatten(child, name + "/"))
         else:
@@ -121,11 +118,11 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
         raise CheckFailed(f"expected sr:Response, found {etree.QName(root.tag).localname}", where=where)
     body = root.find("sr:Body", NSMAP)
     chosen = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
-    if chosen is None or _local(chosen.tag) not in _KIND_BY_ELEMENT:
+    if chosen is None or local(chosen.tag) not in _KIND_BY_ELEMENT:
         raise CheckFailed("sr:Response has no ResponseMessage, DeviceAlertMessage or DCCAlertMessage", where=where)
     request_id, response_id = text(root, "sr:Header/sr:RequestID"), text(root, "sr:Header/sr:ResponseID")
     out = DuisResponse(
-        kind=_KIND_BY_ELEMENT[_local(chosen.tag)],
+        kind=_KIND_BY_ELEMENT[local(chosen.tag)],
         response_code=text(root, "sr:Header/sr:ResponseCode") or "",
         response_date_time=text(root, "sr:Header/sr:ResponseDateTime"),
         request_id=RequestId.parse(request_id) if request_id else None,
@@ -135,9 +132,9 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
     if out.kind is ResponseKind.RESPONSE:
         out.service_reference_variant = text(chosen, "sr:ServiceReferenceVariant")
         content = next((c for c in chosen if isinstance(c.tag, str)
-                        and _local(c.tag) not in ("ServiceReference", "ServiceReferenceVariant")), None)
+                        and local(c.tag) not in ("ServiceReference", "ServiceReferenceVariant")), None)
         if content is not None:
-            out.content = _local(content.tag)
+            out.content = local(content.tag)
             if out.content == "GBCSPayload":
                 out.gbcs_payload = _b64(content, "GBCSPayload")
             elif out.content == "PreCommand":
@@ -165,7 +162,7 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
         alert = chosen.find("sr:DCCAlert", NSMAP)
         detail = None if alert is None else next((c for c in alert if isinstance(c.tag, str)), None)
         if detail is not None:
-            out.alert_body = _local(detail.tag)
+            out.alert_body = local(detail.tag)
             out.alert_fields = _flatten(detail)
     return out
 

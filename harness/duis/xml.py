@@ -8,6 +8,7 @@ refuses a document far beyond any DUIS message before building its tree (a tree 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,9 +76,18 @@ def _bounded(data: bytes, where: str | None) -> None:
                            f"{MAX_ELEMENTS:,}", where=where, fix="is this the DUIS document you meant?")
 
 
+_PARSERS = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_comments=False, remove_pis=False)
+    """This thread's parser: lxml parsers may be reused, one thread at a time (making one costs more than parsing
+    a short DUIS response)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                   dtd_validation=False, huge_tree=False, remove_comments=False,
+                                                   remove_pis=False)
+    return parser
 
 
 def parse(data: bytes, where: str | None = None) -> etree._Element:
@@ -128,7 +138,13 @@ def canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> 
 
 
 def local_name(node: etree._Element) -> str:
-    return etree.QName(node.tag).localname
+    return local(node.tag)
+
+
+def local(tag: str) -> str:
+    """'{namespace}Name' or 'Name' -> 'Name': what etree.QName(tag).localname gives for a parsed element's tag,
+    without building and checking a QName (every value a response carries is named so)."""
+    return tag.rpartition("}")[2]
 
 
 def flatten(node: etree._Element) -> dict[str, str]:

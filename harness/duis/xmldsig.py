@@ -21,7 +21,6 @@ import copy
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,6 +31,7 @@ from harness.duis.xml import DS, canonical, ds
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki import Credential, Keystore, KeyUsage
+from harness.pki.certificates import per_certificate
 from harness.pki.signatures import sign as ecdsa_sign
 from harness.pki.signatures import verify as ecdsa_verify
 
@@ -62,11 +62,12 @@ class SignatureCheck:
         return self.status is SignatureStatus.VALID
 
 
-@lru_cache(maxsize=256)
-def issuer_name(cert: x509.Certificate) -> str:
-    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07). Remembered per certificate: a signer
-    signs thousands of documents with one."""
+def _issuer_name(cert: x509.Certificate) -> str:
+    """X509IssuerName as the DCC writes it: RFC 4514 (CN=Z1,OU=07)."""
     return cert.issuer.rfc4514_string()
+
+
+issuer_name = per_certificate(_issuer_name)      # a signer signs thousands of documents with one certificate
 
 
 def _detach(parent: etree._Element, node: etree._Element) -> None:
@@ -123,7 +124,7 @@ def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) ->
     On a copy: taking the Signature out of the document itself and putting it back is not neutral, as lxml then
     rebinds its namespace to a prefix an ancestor declares (ns3: in place of ds:), which changes SignedInfo's
     canonical form."""
-    doc = copy.deepcopy(root)
+    doc = copy.copy(root)                     # an lxml element's copy is a deep one, without deepcopy's memo
     for sig in _signatures(doc):
         _detach(doc, sig)
     return _digest(doc, ignore_whitespace=ignore_whitespace)
@@ -165,7 +166,7 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     for sig in _signatures(root):
         _detach(root, sig)
     digest = _digest(root, ignore_whitespace=True)         # strips the document itself of its indentation
-    signature = copy.deepcopy(_SIGNATURE)
+    signature = copy.copy(_SIGNATURE)          # deep, as document_digest's
     signed_info, signature_value, key_info = signature         # the template's children, in its order
     signed_info[2][2].text = base64.b64encode(digest).decode()  # Reference/DigestValue
     issuer_serial = key_info[0][0]                            # X509Data/X509IssuerSerial

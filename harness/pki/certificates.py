@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from enum import Enum
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -39,6 +41,30 @@ ORGANISATION_POLICY = ObjectIdentifier("1.2.826.0.1.8641679.1.2.1.4")
 
 # Device certificates never expire (RFC 5280 "no well-defined expiration date").
 DEVICE_NOT_AFTER = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+
+
+_T = TypeVar("_T")
+
+
+def per_certificate(read: Callable[[x509.Certificate], _T], size: int = 256) -> Callable[[x509.Certificate], _T]:
+    """`read` remembered per certificate object, for what every signed document asks of its signer's certificate.
+
+    Keyed by identity, not by the certificate: hashing a Certificate hashes its DER at every call, which cost more
+    than the lookup saved. Each certificate is held with its value, so no other object can take its id while it
+    is remembered."""
+    memo: dict[int, tuple[x509.Certificate, _T]] = {}
+
+    def remembered(cert: x509.Certificate) -> _T:
+        hit = memo.get(id(cert))
+        if hit is not None:
+            return hit[1]
+        value = read(cert)
+        if len(memo) >= size:
+            memo.clear()
+        memo[id(cert)] = (cert, value)
+        return value
+
+    return remembered
 
 
 def entity_id_of(cert: x509.Certificate | x509.CertificateSigningRequest) -> EntityId | None:
