@@ -69,6 +69,10 @@ def register(commands: Commands) -> None:
     run.add_argument("--serial-consoles", action="store_true",
                      help="drive every emulated device and hand-held terminal through its serial console on a "
                           "pseudo-terminal (pyserial), as on a real bench")
+    run.add_argument("--operator", metavar="terminal|web[:HOST:PORT]",
+                     help="on a real bench, every act a person must do (fit a CH, start a signal generator, ...) is "
+                          "a prompt at this terminal and/or on a web page the run serves (default port 8600); "
+                          "unanswered within the lab config's operator timeout_s, the scenario is blocked")
     run.add_argument("--report", action="store_true",
                      help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
     run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "
@@ -126,6 +130,7 @@ class RunSelection:
     # loadgroup: a real lab's scenarios of one test set share an xdist_group, so never run at the same time
     workers: str | None = field(default=None, metadata=_flag("-n", pytest_also=("--dist", "loadgroup")))
     serial_consoles: bool = field(default=False, metadata=_flag("--serial-consoles"))
+    operator: str | None = field(default=None, metadata=_flag("--operator"))
     # dit run resolves the issue to the tests it runs (Retest), which pytest gets instead
     retest: str | None = field(default=None, metadata=_flag("--retest", to_pytest=False))
     tests: tuple[str, ...] = field(default=(), metadata=_flag("--dit-test", typed=False))
@@ -140,7 +145,8 @@ class RunSelection:
     def from_args(cls, args: argparse.Namespace) -> RunSelection:
         return cls(lab=args.lab, k=args.k, m=args.m, without_optional=args.without_optional,
                    baselines=tuple(args.baseline or ()), test_sets=tuple(args.test_set or ()), matrix=args.matrix,
-                   workers=args.workers, serial_consoles=args.serial_consoles, retest=args.retest,
+                   workers=args.workers, serial_consoles=args.serial_consoles, operator=args.operator,
+                   retest=args.retest,
                    junitxml=args.junitxml, cucumberjson=args.cucumberjson, pytest_extra=tuple(args.pytest_extra),
                    allure_link_patterns=tuple(getattr(args, "allure_link_pattern", None) or ()))
 
@@ -256,7 +262,23 @@ def _checked_selection(selection: RunSelection) -> LabConfig:
             _expression(flag, expression)
     lab = load(selection.lab)
     targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    if selection.operator is not None:
+        _check_operator(selection, lab)
     return lab
+
+
+def _check_operator(selection: RunSelection, lab: LabConfig) -> None:
+    """--operator only where a person is at a real bench, and one terminal never shared by several workers."""
+    from harness.lab.operator import OperatorSetting
+
+    assert selection.operator is not None, "called only with --operator"
+    if lab.kind != "real":
+        raise DitError(f"--operator: the lab {lab.name!r} is emulated: it does on site what a person would",
+                       where="dit run", fix="give a real lab's config with --lab, or leave out --operator")
+    setting = OperatorSetting.parse(selection.operator)
+    if setting.terminal is not None and selection.workers not in (None, "1"):
+        raise DitError(f"--operator {selection.operator}: {selection.workers} workers cannot share one terminal",
+                       where="dit run", fix="run with -n 1, or use --operator web (a page per worker)")
 
 
 def _refuse_empty_selection(dsn: str, run_id: int, selection: RunSelection) -> None:

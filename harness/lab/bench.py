@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 
 from harness.errors import DitError
 from harness.eui import EntityId
+from harness.lab.operator import DEFAULT_TIMEOUT_S, OperatorSetting
 from harness.lab.yamlfile import Located, describe
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
@@ -63,6 +64,7 @@ _DEVICE_PATH = re.compile(r"^(/dev/\S+|COM\d+)$")
 TLS_FIELDS = ("certificate", "key", "ca")
 SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
 SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
+OPERATOR_FIELDS = ("terminal", "web", "timeout_s", "name")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Bench:
     prepare: list[str] = field(default_factory=list)        # the command, split as a shell would
     smki: str = ""
     time_scale: float = 1.0
+    operator: OperatorSetting | None = None                 # where prompts for a person's acts go
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -159,9 +162,36 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
         problems.append(str(doc.fail("time_scale", f"{scale!r} is not a positive number", "1 for a real lab")))
         scale = 1
     smki = _url(doc, "smki", "the SMKI adapter's URL", problems) if "smki" in doc else ""
+    operator = _operator(doc, problems) if "operator" in doc else None
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 lines=lines, invalid=invalid)
+                 operator=operator, lines=lines, invalid=invalid)
+
+
+def _operator(doc: Located, problems: list[str]) -> OperatorSetting | None:
+    """`operator: {terminal: /dev/tty or true, web: "HOST:PORT" or PORT or true, timeout_s: 600, name: ...}`."""
+    fix = "e.g. operator: {web: 8600, timeout_s: 900}"
+    node = doc.get("operator")
+    if not isinstance(node, Located):
+        problems.append(str(doc.fail("operator", "must be a mapping of terminal, web, timeout_s and name", fix)))
+        return None
+    node.only(OPERATOR_FIELDS)
+    parts = []
+    terminal, web = node.get("terminal"), node.get("web")
+    if terminal is not None and terminal is not False:
+        parts.append("terminal" if terminal is True else f"terminal:{terminal}")
+    if web is not None and web is not False:
+        parts.append("web" if web is True else f"web:{web}")
+    timeout = node.get("timeout_s", DEFAULT_TIMEOUT_S)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        problems.append(str(node.fail("timeout_s", f"{timeout!r} is not a positive number of seconds", fix)))
+        return None
+    try:
+        return OperatorSetting.parse("+".join(parts), timeout_s=float(timeout),
+                                     name=str(node.optional("name", str, "", "the operator's name")))
+    except DitError as exc:
+        problems.append(str(node.fail("web" if web is not None else "terminal", exc.what, exc.fix)))
+        return None
 
 
 def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:

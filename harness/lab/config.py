@@ -51,7 +51,7 @@ DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
-BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale")     # kind: real only
+BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale", "operator")  # kind: real only
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
 USER_FIELDS = ("name", "eui", "roles")

@@ -369,6 +369,10 @@ class EmulatedLab(SmkiQuestions):
         """Every line each serial console exchanged, by device name: step evidence."""
         return {name: console.transcript for name, console in self.consoles.items() if console.transcript}
 
+    def operator_answers(self) -> list:
+        """None: the emulated lab does on site what a real bench's operator does."""
+        return []
+
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""
         target = self.device(device)
