@@ -678,7 +678,8 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
                      virtual_s=round(lab.clock.elapsed, 1) if lab is not None else 0.0)
     if lab is not None:         # which devices took part, as the scenario's DCC Users observed it
         seen = participation.of_lab(lab)
-        record = replace(record, participants=seen.participants, alerts=seen.alerts)
+        record = replace(record, participants=seen.participants, alerts=seen.alerts,
+                         operators=sorted({answer.by for answer in lab.operator_answers()}))
     try:
         record = _keep_bench_evidence(run, record, lab)
     except OSError as exc:

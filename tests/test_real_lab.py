@@ -316,6 +316,7 @@ def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(be
     assert result.returncode == 0, result.stdout + result.stderr
     assert ran and all(e["outcome"] == "passed" for e in ran.values()), ran
     assert operator.done == ["install-without-wan"] * len(ran)
+    assert [e.operators for e in executions] == [["Scripted operator"]] * len(ran)        # the ledger says who
     for execution in ran.values():
         [answer] = json.loads((Path(execution["evidence"]) / "operator.json").read_text())
         assert answer["prompt"]["act"] == "install-without-wan" and answer["by"] == "Scripted operator"

@@ -92,6 +92,8 @@ class RealLab(SmkiQuestions):
     # -- running -------------------------------------------------------------------------------------------
 
     def start(self) -> RealLab:
+        if self.operator is not None:
+            self.operator.take_answers()    # an earlier scenario's, already in its evidence
         self._prepare()
         url = urlsplit(self.bench.response_url)
         self.receiver = ResponseReceiver(clock=self.clock, keystore=self.keystore, schema=self._schema, tls=self._tls,
@@ -249,7 +251,8 @@ class RealLab(SmkiQuestions):
         return self.operator.ask(Ask.ACT, act, instruction, confirm, test_set=self.site.name, scenario=self.scenario)
 
     def operator_answers(self) -> list[OperatorAnswer]:
-        return self.operator.take_answers() if self.operator is not None else []
+        """This scenario's answers: its evidence, and who answered for its record."""
+        return list(self.operator.answered) if self.operator is not None else []
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
