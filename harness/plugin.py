@@ -27,6 +27,7 @@ Its state is in pytest stashes: config.stash[RUN] for the run, the item keys bel
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 import time
@@ -125,6 +126,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--operator", default=None, metavar="terminal|web[:HOST:PORT]",
                     help="a real bench's acts a person does become prompts at a terminal and/or on a web page "
                          "(harness.lab.operator; the lab config's operator: gives the timeout)")
+    group.addoption("--dit-place-consoles", default=None, metavar="JSON",
+                    help="the consoles of the labgrid places dit run acquired: {asset: rfc2217 URL}")
     group.addoption("--serial-consoles", action="store_true",
                     help="drive the emulated devices and hand-held terminals through serial consoles on "
                          "pseudo-terminals, as a real bench's")
@@ -161,8 +164,10 @@ def lab(lab_config, dit_schema, dit_target, request):
              "cast": dit_target.cast if dit_target else None}      # which devices play the roles its steps name
     running: RealLab | EmulatedLab
     if lab_config.kind == "real":
+        placed = request.config.getoption("--dit-place-consoles")
         running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid,
-                          operator=request.getfixturevalue("dit_operator"), **where)
+                          operator=request.getfixturevalue("dit_operator"),
+                          placed=json.loads(placed) if placed else None, **where)
     else:
         running = EmulatedLab(lab_config, smki=request.getfixturevalue("dit_smki"), schema=dit_schema,
                               serial_consoles=request.config.getoption("--serial-consoles"), **where)

@@ -4,10 +4,13 @@ that refuse a bad selection or report directory before a run is recorded."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import shlex
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -163,7 +166,9 @@ class RunSelection:
         (`--flag=value`, or `-x value` for a short flag)."""
         from harness import scenarios
 
-        argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
+        # labgrid's own pytest plugin (its test environments) is not dit's: dit reaches places as a client
+        argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:labgrid",
+                "--dit-progress",
                 f"--dit-report-dir={report_dir}", f"--dit-junitxml={self.junitxml or report_dir / 'junit.xml'}",
                 f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
                 f"--rootdir={scenarios.FEATURES.parent}"]
@@ -192,7 +197,7 @@ def _check_bench(lab: LabConfig) -> None:
     from harness.lab import bench
 
     assert lab.bench is not None, "loading a real lab's config loads its bench"
-    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
+    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}, consoles=lab.consoles())
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
@@ -380,6 +385,22 @@ def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoRetur
                          fix="dit run --resume carries on")
 
 
+def _places(lab: LabConfig | None, selection: RunSelection, argv: list[str]) -> AbstractContextManager[dict[str, str]]:
+    """The labgrid places of the test sets the run uses, acquired for it (all the config maps, on --resume)."""
+    from harness.lab import load, places, targets
+
+    if lab is None:             # resumed: the lab its recorded arguments name
+        named = [a.split("=", 1)[1] for a in argv if a.startswith("--lab=")]
+        lab = load(named[0] if named else None)
+        test_sets = [site.name for site in lab.premises]
+    else:
+        test_sets = [t.test_set for t in targets.targets(lab, list(selection.baselines), list(selection.test_sets),
+                                                          selection.matrix)]
+    if lab.bench is None or lab.bench.labgrid is None:
+        return contextlib.nullcontext({})
+    return places.acquired(lab.bench.labgrid, test_sets)
+
+
 def _resumed(book: Ledger) -> tuple[list[str], int]:
     """The ledger's unfinished run, reopened: its pytest arguments and id."""
     run = book.unfinished_run()
@@ -424,7 +445,9 @@ def cmd_run(args: argparse.Namespace) -> int:
           "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
     run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
     end = RunEnd()
-    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"], plugins=[end])
+    with _places(lab, selection, argv) as consoles:     # released however the run ends
+        placed = [f"--dit-place-consoles={json.dumps(consoles)}"] if consoles else []
+        code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}", *placed], plugins=[end])
     allure_run.keep_history(run_dir)        # the Trend of `allure generate` goes on from the last report
     if end.stopped is not None:
         _stopped_early(dsn, run_id, end, run_dir)

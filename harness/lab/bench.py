@@ -47,7 +47,9 @@ from urllib.parse import urlsplit
 
 from harness.errors import DitError
 from harness.eui import EntityId
+from harness.lab import places
 from harness.lab.operator import DEFAULT_TIMEOUT_S, OperatorSetting
+from harness.lab.places import Places
 from harness.lab.yamlfile import Located, describe
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
@@ -65,6 +67,7 @@ TLS_FIELDS = ("certificate", "key", "ca")
 SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
 SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
 OPERATOR_FIELDS = ("terminal", "web", "timeout_s", "name")
+LABGRID_FIELDS = ("coordinator", "places")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Bench:
     smki: str = ""
     time_scale: float = 1.0
     operator: OperatorSetting | None = None                 # where prompts for a person's acts go
+    labgrid: Places | None = None                           # test sets whose consoles a labgrid place offers
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -163,9 +167,38 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
         scale = 1
     smki = _url(doc, "smki", "the SMKI adapter's URL", problems) if "smki" in doc else ""
     operator = _operator(doc, problems) if "operator" in doc else None
+    places = _labgrid(doc, test_sets, problems) if "labgrid" in doc else None
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 operator=operator, lines=lines, invalid=invalid)
+                 operator=operator, labgrid=places, lines=lines, invalid=invalid)
+
+
+def _labgrid(doc: Located, test_sets: set[str], problems: list[str]) -> Places | None:
+    """`labgrid: {coordinator: HOST:PORT, places: {<test set>: <place>}}`."""
+    fix = "e.g. labgrid: {coordinator: labgrid.lab.example:20408, places: {SB11-core: bench1-sb11}}"
+    node = doc.get("labgrid")
+    if not isinstance(node, Located):
+        problems.append(str(doc.fail("labgrid", "must be a mapping of coordinator and places", fix)))
+        return None
+    node.only(LABGRID_FIELDS)
+    coordinator = node.optional("coordinator", str, fix=fix)
+    if not coordinator or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+:\d{1,5}", coordinator):
+        problems.append(str(node.fail("coordinator", f"{coordinator!r} is not HOST:PORT", fix)))
+        return None
+    places = node.get("places")
+    if not isinstance(places, Located) or not places:
+        problems.append(str(node.fail("places", "must map test sets to labgrid places", fix)))
+        return None
+    chosen: dict[str, str] = {}
+    for test_set, place in places.items():
+        if test_set not in test_sets:
+            problems.append(str(places.fail(test_set, "is not a test set of this lab", f"test sets are "
+                                            f"{', '.join(sorted(test_sets))}")))
+        elif not isinstance(place, str) or not place:
+            problems.append(str(places.fail(test_set, f"{place!r} is not a place name", fix)))
+        else:
+            chosen[test_set] = place
+    return Places(coordinator, chosen, where=f"{node.at()}: labgrid")
 
 
 def _operator(doc: Located, problems: list[str]) -> OperatorSetting | None:
@@ -194,9 +227,11 @@ def _operator(doc: Located, problems: list[str]) -> OperatorSetting | None:
         return None
 
 
-def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:
+def unreachable(bench: Bench, users: Mapping[str, EntityId], *, consoles: Mapping[str, list[str]] | None = None,
+                timeout: float = 5.0) -> list[str]:
     """What of the bench this machine cannot reach, one line each: the DCC health check, then every serial
-    port and sniffer (shape problems already reported are not repeated)."""
+    port and sniffer (shape problems already reported are not repeated), then the labgrid places: missing, held by
+    someone else, or without a console of `consoles` (test set -> its devices' assets)."""
     # The DUIS client stack is only needed when checking a real lab.
     from harness.adapters import dcc_health
 
@@ -214,6 +249,8 @@ def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float =
         if reason:
             verb = "cannot listen" if sniffer.framing == "zep" else "cannot open"
             problems.append(f"{sniffer.where} ({sniffer.name}) {sniffer.port}: {verb}: {reason}")
+    if bench.labgrid is not None:
+        problems += places.problems(bench.labgrid, dict(consoles or {}))
     return problems
 
 

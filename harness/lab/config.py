@@ -51,7 +51,8 @@ DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
-BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale", "operator")  # kind: real only
+BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale", "operator",
+                "labgrid")                                                              # kind: real only
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
 USER_FIELDS = ("name", "eui", "roles")
@@ -179,6 +180,10 @@ class LabConfig:
 
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
+
+    def consoles(self) -> dict[str, list[str]]:
+        """Each test set's assets a bench reaches by console: its devices and hand-held terminals."""
+        return {p.name: [d.asset for d in p.devices if d.asset] for p in self.premises}
 
     def device_types(self) -> dict[EntityId, DeviceType]:
         """What each device and hub function of the lab is, as its Users know it (for their Correlate)."""
@@ -470,7 +475,7 @@ def check(path: str | Path | None = None, *, reachable: bool = False) -> list[st
     problems: list[str] = []
     lab = load(path, problems=problems)
     if reachable and lab.bench is not None:
-        problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
+        problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}, consoles=lab.consoles())
     return problems
 
 

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from ipaddress import ip_address
 from typing import NoReturn
@@ -61,7 +62,7 @@ class RealLab(SmkiQuestions):
 
     def __init__(self, config: LabConfig, *, schema: DuisSchema | None, test_set: str | None = None,
                  baseline: Baseline | None = None, scenario: str = "", cast: Cast | None = None,
-                 operator: Desk | None = None):
+                 operator: Desk | None = None, placed: Mapping[str, str] | None = None):
         if config.bench is None:
             raise DitError(f"lab {config.name} is not a real lab", where=config.source)
         self.config = config.for_test_set(test_set, cast)       # in a cast, its devices under the roles they play
@@ -78,11 +79,14 @@ class RealLab(SmkiQuestions):
         self.users: dict[str, ServiceUser] = {}
         self.consoles: dict[str, SerialConsole] = {}
         assets = {cfg.asset: cfg for cfg in self.site.devices if cfg.asset}
-        for port in self.bench.serial_ports:
-            cfg = assets.get(port.asset)
+        # the consoles of the lab config's serial_ports, and those of the test set's labgrid place (dit run acquired it)
+        ports = {port.asset: (port.port, port.baudrate) for port in self.bench.serial_ports}
+        ports |= {asset: (url, 115200) for asset, url in (placed or {}).items()}
+        for asset, (port, baudrate) in ports.items():
+            cfg = assets.get(asset)
             if cfg is not None:
                 kind = TerminalConsole if cfg.type is DeviceType.HHT else DeviceConsole
-                self.consoles[cfg.name] = kind(port.port, cfg.name, baudrate=port.baudrate)
+                self.consoles[cfg.name] = kind(port, cfg.name, baudrate=baudrate)
         self.smki = SmkiService(self.bench.smki, self.keystore, self._tls) if self.bench.smki else None
         self._sniffers = [s for s in self.bench.sniffers if s.test_set == self.site.name]
         self._frames: list[CapturedFrame] = []
