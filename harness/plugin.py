@@ -27,9 +27,11 @@ Its state is in pytest stashes: config.stash[RUN] for the run, the item keys bel
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import sys
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from harness.lab import EmulatedLab, participation, targets
 from harness.lab import config as lab_config_module
 from harness.lab.config import LabConfig
 from harness.lab.memory import ScenarioMemory
+from harness.lab.operator import DEFAULT_TIMEOUT_S, Desk, OperatorSetting
 from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
 from harness.ledger import BlockedReason, Blocker, ExecutionRecord, Outcome
@@ -120,6 +123,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--dit-run", type=int, default=None, help="record into this ledger run (resume it)")
     group.addoption("--dit-test", action="append", default=[], type=targets.ChosenTest.parse,
                     help="run only this test: [scenario, baseline, test set, cast or null] as JSON (dit run --retest)")
+    group.addoption("--operator", default=None, metavar="terminal|web[:HOST:PORT]",
+                    help="a real bench's acts a person does become prompts at a terminal and/or on a web page "
+                         "(harness.lab.operator; the lab config's operator: gives the timeout)")
+    group.addoption("--dit-place-consoles", default=None, metavar="JSON",
+                    help="the consoles of the labgrid places dit run acquired: {asset: rfc2217 URL}")
     group.addoption("--serial-consoles", action="store_true",
                     help="drive the emulated devices and hand-held terminals through serial consoles on "
                          "pseudo-terminals, as a real bench's")
@@ -156,13 +164,44 @@ def lab(lab_config, dit_schema, dit_target, request):
              "cast": dit_target.cast if dit_target else None}      # which devices play the roles its steps name
     running: RealLab | EmulatedLab
     if lab_config.kind == "real":
-        running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid, **where)
+        placed = request.config.getoption("--dit-place-consoles")
+        running = RealLab(lab_config, schema=dit_schema, scenario=request.node.nodeid,
+                          operator=request.getfixturevalue("dit_operator"),
+                          placed=json.loads(placed) if placed else None, **where)
     else:
         running = EmulatedLab(lab_config, smki=request.getfixturevalue("dit_smki"), schema=dit_schema,
                               serial_consoles=request.config.getoption("--serial-consoles"), **where)
     request.node.stash[LAB] = running
     with running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def dit_operator(lab_config, request) -> Iterator[Desk | None]:
+    """The person at a real bench, when the run or the lab config names where prompts go; one desk a process,
+    worker N serving its page on the configured port + N."""
+    setting = operator_setting(request.config, lab_config)
+    if setting is None:
+        yield None
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "gw0")
+    desk = setting.open(worker=int(worker.removeprefix("gw") or 0))
+    if desk.url and not _worker(request.config):
+        sys.stderr.write(f"dit: operator prompts at {desk.url}\n")
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+def operator_setting(config: pytest.Config, lab_config: LabConfig) -> OperatorSetting | None:
+    """--operator, with the lab config's timeout and name; else the lab config's operator:."""
+    configured = lab_config.bench.operator if lab_config.bench is not None else None
+    spec = config.getoption("--operator")
+    if spec is None:
+        return configured
+    return OperatorSetting.parse(spec, timeout_s=configured.timeout_s if configured else DEFAULT_TIMEOUT_S,
+                                 name=configured.name if configured else "")
 
 
 def _run_targets(config: pytest.Config) -> list[RunTarget]:
@@ -659,7 +698,8 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
                      virtual_s=round(lab.clock.elapsed, 1) if lab is not None else 0.0)
     if lab is not None:         # which devices took part, as the scenario's DCC Users observed it
         seen = participation.of_lab(lab)
-        record = replace(record, participants=seen.participants, alerts=seen.alerts)
+        record = replace(record, participants=seen.participants, alerts=seen.alerts,
+                         operators=sorted({answer.by for answer in lab.operator_answers()}))
     try:
         record = _keep_bench_evidence(run, record, lab)
     except OSError as exc:

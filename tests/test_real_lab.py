@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
+import select
 import socket
+import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -72,8 +78,8 @@ def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_insta
         assert took_part["ESME"] == ["answered", "joined"] and "ESME 2" not in took_part
     no_wan = [e for title, e in ran.items() if title.startswith("no WAN")]
     assert no_wan and all(e["outcome"] == "blocked" and e["error"] == (
-        "not on this bench: needs someone to fit the Communications Hub where there is no SM WAN coverage: not "
-        "automated on a real lab (run this scenario on the emulated lab, or by hand on the bench)") for e in no_wan)
+        "not on this bench: needs someone to fit the Communications Hub CH-78-1 where there is no SM WAN coverage: "
+        "not automated on a real lab (run this scenario on the emulated lab, or by hand on the bench)") for e in no_wan)
     # No-WAN ran first: a step the bench cannot do blocks its scenario, not the bench, and the run goes on.
     assert "the bench broke" not in result.stderr
     assert run.status == "completed" and len(executions) == len(ran) == 8
@@ -281,3 +287,105 @@ def test_the_clock_window_covers_the_same_wall_time_on_a_faster_bench(lab):
         window = params.resolve(lab, "8.1.1", esme, {})
         assert window["tolerance_period"] == tolerance
         assert window["current_date_time"] == lab.now() - dt.timedelta(seconds=tolerance / 2)
+
+
+# -- an operator in the loop (harness.lab.operator) -------------------------------------------------------------
+
+class ScriptedOperator:
+    """A person at the served bench: each prompt's act done through the bench's control port (what hands would do
+    at a real one), then answered on the run's web page or at its terminal."""
+
+    def __init__(self, bench: ServedBench, *, page: str | None = None, terminal: int | None = None):
+        from harness.httpio import HttpClient, TlsFiles
+
+        folder = bench.out / "tls"
+        self._control = HttpClient(timeout=30, tls=TlsFiles(folder / "dit.pem", folder / "dit.key", folder / "ca.pem"))
+        self._base, self._page, self._terminal = bench.control.base_url, page, terminal
+        self.done: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._at_the_page if page else self._at_the_terminal, daemon=True)
+        self._thread.start()
+
+    def _act(self, act: str) -> None:
+        status, body = self._control.post(f"{self._base}/act/{act}", b"{}", "application/json")
+        assert status == 204, body
+        self.done.append(act)
+
+    def _at_the_page(self) -> None:
+        while not self._stop.wait(0.05):
+            try:
+                prompts = json.loads(urllib.request.urlopen(f"{self._page}prompts.json", timeout=10).read())
+            except OSError:
+                continue                # the run has not served its page yet
+            for prompt in prompts:
+                self._act(prompt["act"])
+                form = urllib.parse.urlencode({"answer": "done", "by": "Scripted operator",
+                                               "saw": f"{prompt['act']} done at the bench"}).encode()
+                urllib.request.urlopen(f"{self._page}prompts/{prompt['number']}", data=form, timeout=10)
+
+    def _at_the_terminal(self) -> None:
+        assert self._terminal is not None
+        seen = ""
+        while not self._stop.is_set():
+            if not select.select([self._terminal], [], [], 0.1)[0]:
+                continue
+            seen += os.read(self._terminal, 4096).decode()
+            while m := re.search(r"\[dit operator #(\d+) ([a-z-]+)\][^>]*> ", seen):
+                self._act(m.group(2))
+                os.write(self._terminal, f"#{m.group(1)} y {m.group(2)} done at the bench\n".encode())
+                seen = seen[m.end():]
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(bench, tmp_path):
+    port = _free_port()
+    operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
+    try:
+        result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "no_wan_lcd", "-k", "ESME and Prepayment",
+                                            "--operator", f"web:{port}")
+    finally:
+        operator.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ran and all(e["outcome"] == "passed" for e in ran.values()), ran
+    assert operator.done == ["install-without-wan"] * len(ran)
+    assert [e.operators for e in executions] == [["Scripted operator"]] * len(ran)        # the ledger says who
+    for execution in ran.values():
+        [answer] = json.loads((Path(execution["evidence"]) / "operator.json").read_text())
+        assert answer["prompt"]["act"] == "install-without-wan" and answer["by"] == "Scripted operator"
+        assert answer["done"] and answer["saw"] == "install-without-wan done at the bench"
+        assert "operator.json" in (Path(execution["evidence"]) / "SHA256SUMS").read_text()     # sealed with the rest
+
+
+def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path):
+    main, other = os.openpty()
+    operator = ScriptedOperator(bench, terminal=main)
+    credit = "no WAN Installation Using LCD - ESME Credit"
+    try:
+        result, ran, *_ = _run(bench, tmp_path / "t", "-m", "no_wan_lcd", "-k", "ESME and Credit",
+                               "--operator", f"terminal:{os.ttyname(other)}")
+    finally:
+        operator.stop()
+        os.close(main)
+        os.close(other)
+    assert result.returncode == 0 and ran[credit]["outcome"] == "passed", result.stdout + result.stderr
+    assert set(operator.done) == {"install-without-wan"} and len(operator.done) == len(ran)
+    [answer] = json.loads((Path(ran[credit]["evidence"]) / "operator.json").read_text())
+    assert answer["by"] == "operator" and answer["saw"] == "install-without-wan done at the bench"
+    # nobody at the page: the scenario is blocked with what was asked, the run goes on
+    config = tmp_path / "lab.yaml"
+    config.write_text(bench.config_file.read_text() + f"operator: {{web: {_free_port()}, timeout_s: 0.5}}\n")
+    for folder in ("tls", "smki"):
+        (tmp_path / folder).symlink_to(bench.out / folder)
+    result, ran, run, _ = _run(bench, tmp_path / "u", "-m", "no_wan_lcd", "-k", "ESME and Credit", config=config)
+    assert result.returncode == 1 and run.status == "completed"
+    assert all(e["outcome"] == "blocked" for e in ran.values()) and ran[credit]["error"].startswith(
+        "not on this bench: nobody answered the operator prompt within 0.5 s: Fit the Communications Hub ")

@@ -4,10 +4,13 @@ that refuse a bad selection or report directory before a run is recorded."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import shlex
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -69,6 +72,10 @@ def register(commands: Commands) -> None:
     run.add_argument("--serial-consoles", action="store_true",
                      help="drive every emulated device and hand-held terminal through its serial console on a "
                           "pseudo-terminal (pyserial), as on a real bench")
+    run.add_argument("--operator", metavar="terminal|web[:HOST:PORT]",
+                     help="on a real bench, every act a person must do (fit a CH, start a signal generator, ...) is "
+                          "a prompt at this terminal and/or on a web page the run serves (default port 8600); "
+                          "unanswered within the lab config's operator timeout_s, the scenario is blocked")
     run.add_argument("--report", action="store_true",
                      help="end with the Test Phase Completion Report of the ledger (in <report-dir>/report/)")
     run.add_argument("-n", "--workers", type=_workers, metavar="N", help="parallel workers (pytest-xdist; a number "
@@ -126,6 +133,7 @@ class RunSelection:
     # loadgroup: a real lab's scenarios of one test set share an xdist_group, so never run at the same time
     workers: str | None = field(default=None, metadata=_flag("-n", pytest_also=("--dist", "loadgroup")))
     serial_consoles: bool = field(default=False, metadata=_flag("--serial-consoles"))
+    operator: str | None = field(default=None, metadata=_flag("--operator"))
     # dit run resolves the issue to the tests it runs (Retest), which pytest gets instead
     retest: str | None = field(default=None, metadata=_flag("--retest", to_pytest=False))
     tests: tuple[str, ...] = field(default=(), metadata=_flag("--dit-test", typed=False))
@@ -140,7 +148,8 @@ class RunSelection:
     def from_args(cls, args: argparse.Namespace) -> RunSelection:
         return cls(lab=args.lab, k=args.k, m=args.m, without_optional=args.without_optional,
                    baselines=tuple(args.baseline or ()), test_sets=tuple(args.test_set or ()), matrix=args.matrix,
-                   workers=args.workers, serial_consoles=args.serial_consoles, retest=args.retest,
+                   workers=args.workers, serial_consoles=args.serial_consoles, operator=args.operator,
+                   retest=args.retest,
                    junitxml=args.junitxml, cucumberjson=args.cucumberjson, pytest_extra=tuple(args.pytest_extra),
                    allure_link_patterns=tuple(getattr(args, "allure_link_pattern", None) or ()))
 
@@ -157,7 +166,9 @@ class RunSelection:
         (`--flag=value`, or `-x value` for a short flag)."""
         from harness import scenarios
 
-        argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "--dit-progress",
+        # labgrid's own pytest plugin (its test environments) is not dit's: dit reaches places as a client
+        argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:labgrid",
+                "--dit-progress",
                 f"--dit-report-dir={report_dir}", f"--dit-junitxml={self.junitxml or report_dir / 'junit.xml'}",
                 f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
                 f"--rootdir={scenarios.FEATURES.parent}"]
@@ -186,7 +197,7 @@ def _check_bench(lab: LabConfig) -> None:
     from harness.lab import bench
 
     assert lab.bench is not None, "loading a real lab's config loads its bench"
-    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
+    problems = bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}, consoles=lab.consoles())
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
@@ -256,7 +267,23 @@ def _checked_selection(selection: RunSelection) -> LabConfig:
             _expression(flag, expression)
     lab = load(selection.lab)
     targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    if selection.operator is not None:
+        _check_operator(selection, lab)
     return lab
+
+
+def _check_operator(selection: RunSelection, lab: LabConfig) -> None:
+    """--operator only where a person is at a real bench, and one terminal never shared by several workers."""
+    from harness.lab.operator import OperatorSetting
+
+    assert selection.operator is not None, "called only with --operator"
+    if lab.kind != "real":
+        raise DitError(f"--operator: the lab {lab.name!r} is emulated: it does on site what a person would",
+                       where="dit run", fix="give a real lab's config with --lab, or leave out --operator")
+    setting = OperatorSetting.parse(selection.operator)
+    if setting.terminal is not None and selection.workers not in (None, "1"):
+        raise DitError(f"--operator {selection.operator}: {selection.workers} workers cannot share one terminal",
+                       where="dit run", fix="run with -n 1, or use --operator web (a page per worker)")
 
 
 def _refuse_empty_selection(dsn: str, run_id: int, selection: RunSelection) -> None:
@@ -358,6 +385,22 @@ def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoRetur
                          fix="dit run --resume carries on")
 
 
+def _places(lab: LabConfig | None, selection: RunSelection, argv: list[str]) -> AbstractContextManager[dict[str, str]]:
+    """The labgrid places of the test sets the run uses, acquired for it (all the config maps, on --resume)."""
+    from harness.lab import load, places, targets
+
+    if lab is None:             # resumed: the lab its recorded arguments name
+        named = [a.split("=", 1)[1] for a in argv if a.startswith("--lab=")]
+        lab = load(named[0] if named else None)
+        test_sets = [site.name for site in lab.premises]
+    else:
+        test_sets = [t.test_set for t in targets.targets(lab, list(selection.baselines), list(selection.test_sets),
+                                                          selection.matrix)]
+    if lab.bench is None or lab.bench.labgrid is None:
+        return contextlib.nullcontext({})
+    return places.acquired(lab.bench.labgrid, test_sets)
+
+
 def _resumed(book: Ledger) -> tuple[list[str], int]:
     """The ledger's unfinished run, reopened: its pytest arguments and id."""
     run = book.unfinished_run()
@@ -402,7 +445,9 @@ def cmd_run(args: argparse.Namespace) -> int:
           "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
     run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
     end = RunEnd()
-    code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}"], plugins=[end])
+    with _places(lab, selection, argv) as consoles:     # released however the run ends
+        placed = [f"--dit-place-consoles={json.dumps(consoles)}"] if consoles else []
+        code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}", *placed], plugins=[end])
     allure_run.keep_history(run_dir)        # the Trend of `allure generate` goes on from the last report
     if end.stopped is not None:
         _stopped_early(dsn, run_id, end, run_dir)

@@ -49,6 +49,9 @@ from urllib.parse import urlsplit
 
 from harness.errors import DitError
 from harness.eui import EntityId
+from harness.lab import places
+from harness.lab.operator import DEFAULT_TIMEOUT_S, OperatorSetting
+from harness.lab.places import Places
 from harness.lab.yamlfile import Located, describe
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
@@ -66,6 +69,8 @@ TLS_FIELDS = ("certificate", "key", "ca")
 SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
 SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
 PPMID_INTERNET_FIELDS = ("asset", "url")
+OPERATOR_FIELDS = ("terminal", "web", "timeout_s", "name")
+LABGRID_FIELDS = ("coordinator", "places")
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,8 @@ class Bench:
     smki: str = ""
     time_scale: float = 1.0
     ppmid_internet: dict[str, str] = field(default_factory=dict)   # asset -> base URL of its internet interface
+    operator: OperatorSetting | None = None                 # where prompts for a person's acts go
+    labgrid: Places | None = None                           # test sets whose consoles a labgrid place offers
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -171,14 +178,72 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
             problems.append(str(node.fail("asset", f"{asset!r} is in no test set of this lab",
                                           "name a PPMID of the Device Asset Library used by a test set")))
         ppmids[str(asset)] = _url(node, "url", "the base URL of the PPMID's internet interface", problems)
+    operator = _operator(doc, problems) if "operator" in doc else None
+    places = _labgrid(doc, test_sets, problems) if "labgrid" in doc else None
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 ppmid_internet=ppmids, lines=lines, invalid=invalid)
+                 ppmid_internet=ppmids, operator=operator, labgrid=places, lines=lines, invalid=invalid)
 
 
-def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float = 5.0) -> list[str]:
+def _labgrid(doc: Located, test_sets: set[str], problems: list[str]) -> Places | None:
+    """`labgrid: {coordinator: HOST:PORT, places: {<test set>: <place>}}`."""
+    fix = "e.g. labgrid: {coordinator: labgrid.lab.example:20408, places: {SB11-core: bench1-sb11}}"
+    node = doc.get("labgrid")
+    if not isinstance(node, Located):
+        problems.append(str(doc.fail("labgrid", "must be a mapping of coordinator and places", fix)))
+        return None
+    node.only(LABGRID_FIELDS)
+    coordinator = node.optional("coordinator", str, fix=fix)
+    if not coordinator or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+:\d{1,5}", coordinator):
+        problems.append(str(node.fail("coordinator", f"{coordinator!r} is not HOST:PORT", fix)))
+        return None
+    places = node.get("places")
+    if not isinstance(places, Located) or not places:
+        problems.append(str(node.fail("places", "must map test sets to labgrid places", fix)))
+        return None
+    chosen: dict[str, str] = {}
+    for test_set, place in places.items():
+        if test_set not in test_sets:
+            problems.append(str(places.fail(test_set, "is not a test set of this lab", f"test sets are "
+                                            f"{', '.join(sorted(test_sets))}")))
+        elif not isinstance(place, str) or not place:
+            problems.append(str(places.fail(test_set, f"{place!r} is not a place name", fix)))
+        else:
+            chosen[test_set] = place
+    return Places(coordinator, chosen, where=f"{node.at()}: labgrid")
+
+
+def _operator(doc: Located, problems: list[str]) -> OperatorSetting | None:
+    """`operator: {terminal: /dev/tty or true, web: "HOST:PORT" or PORT or true, timeout_s: 600, name: ...}`."""
+    fix = "e.g. operator: {web: 8600, timeout_s: 900}"
+    node = doc.get("operator")
+    if not isinstance(node, Located):
+        problems.append(str(doc.fail("operator", "must be a mapping of terminal, web, timeout_s and name", fix)))
+        return None
+    node.only(OPERATOR_FIELDS)
+    parts = []
+    terminal, web = node.get("terminal"), node.get("web")
+    if terminal is not None and terminal is not False:
+        parts.append("terminal" if terminal is True else f"terminal:{terminal}")
+    if web is not None and web is not False:
+        parts.append("web" if web is True else f"web:{web}")
+    timeout = node.get("timeout_s", DEFAULT_TIMEOUT_S)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        problems.append(str(node.fail("timeout_s", f"{timeout!r} is not a positive number of seconds", fix)))
+        return None
+    try:
+        return OperatorSetting.parse("+".join(parts), timeout_s=float(timeout),
+                                     name=str(node.optional("name", str, "", "the operator's name")))
+    except DitError as exc:
+        problems.append(str(node.fail("web" if web is not None else "terminal", exc.what, exc.fix)))
+        return None
+
+
+def unreachable(bench: Bench, users: Mapping[str, EntityId], *, consoles: Mapping[str, list[str]] | None = None,
+                timeout: float = 5.0) -> list[str]:
     """What of the bench this machine cannot reach, one line each: the DCC health check, then every serial
-    port and sniffer (shape problems already reported are not repeated)."""
+    port and sniffer (shape problems already reported are not repeated), then the labgrid places: missing, held by
+    someone else, or without a console of `consoles` (test set -> its devices' assets)."""
     # The DUIS client stack is only needed when checking a real lab.
     from harness.adapters import dcc_health
 
@@ -196,6 +261,8 @@ def unreachable(bench: Bench, users: Mapping[str, EntityId], *, timeout: float =
         if reason:
             verb = "cannot listen" if sniffer.framing == "zep" else "cannot open"
             problems.append(f"{sniffer.where} ({sniffer.name}) {sniffer.port}: {verb}: {reason}")
+    if bench.labgrid is not None:
+        problems += places.problems(bench.labgrid, dict(consoles or {}))
     return problems
 
 

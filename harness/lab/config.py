@@ -53,7 +53,7 @@ DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
 BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale",      # kind: real only
-                "ppmid_internet")
+                "ppmid_internet", "operator", "labgrid")
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
 USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")
@@ -183,6 +183,10 @@ class LabConfig:
 
     def devices(self) -> list[DeviceConfig]:
         return [d for p in self.premises for d in p.devices]
+
+    def consoles(self) -> dict[str, list[str]]:
+        """Each test set's assets a bench reaches by console: its devices and hand-held terminals."""
+        return {p.name: [d.asset for d in p.devices if d.asset] for p in self.premises}
 
     def device_types(self) -> dict[EntityId, DeviceType]:
         """What each device and hub function of the lab is, as its Users know it (for their Correlate)."""
@@ -488,7 +492,7 @@ def check(path: str | Path | None = None, *, reachable: bool = False) -> list[st
     problems: list[str] = []
     lab = load(path, problems=problems)
     if reachable and lab.bench is not None:
-        problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users})
+        problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}, consoles=lab.consoles())
     return problems
 
 

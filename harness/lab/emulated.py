@@ -418,6 +418,10 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             return target.display()
 
+    def operator_answers(self) -> list:
+        """None: the emulated lab does on site what a real bench's operator does."""
+        return []
+
     def consumer_enters_utrn(self, device: str, code: str, fuel: DeviceType | None = None) -> bool:
         """A UTRN typed at the meter's keypad or at a PPMID (for the meter of the given fuel)."""
         target = self.device(device)

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from ipaddress import ip_address
 from typing import NoReturn
@@ -48,6 +49,7 @@ from harness.lab.bench import Bench, Sniffer
 from harness.lab.casts import Cast
 from harness.lab.config import DeviceConfig, LabConfig
 from harness.lab.contract import SmkiQuestions
+from harness.lab.operator import Ask, Desk, OperatorAnswer
 from harness.pki import Credential, Keystore, KeyUsage
 from harness.pki.keystore import credential_of
 
@@ -59,7 +61,8 @@ class RealLab(SmkiQuestions):
     (harness.lab.contract)."""
 
     def __init__(self, config: LabConfig, *, schema: DuisSchema | None, test_set: str | None = None,
-                 baseline: Baseline | None = None, scenario: str = "", cast: Cast | None = None):
+                 baseline: Baseline | None = None, scenario: str = "", cast: Cast | None = None,
+                 operator: Desk | None = None, placed: Mapping[str, str] | None = None):
         if config.bench is None:
             raise DitError(f"lab {config.name} is not a real lab", where=config.source)
         self.config = config.for_test_set(test_set, cast)       # in a cast, its devices under the roles they play
@@ -68,6 +71,7 @@ class RealLab(SmkiQuestions):
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
         self.scenario = scenario
         self.clock = WallClock(self.bench.time_scale)
+        self.operator = operator
         self.keystore = Keystore.load(self.bench.keystore)
         self._tls = TlsFiles(**self.bench.tls) if self.bench.tls else None
         self._schema = schema
@@ -75,11 +79,14 @@ class RealLab(SmkiQuestions):
         self.users: dict[str, ServiceUser] = {}
         self.consoles: dict[str, SerialConsole] = {}
         assets = {cfg.asset: cfg for cfg in self.site.devices if cfg.asset}
-        for port in self.bench.serial_ports:
-            cfg = assets.get(port.asset)
+        # the consoles of the lab config's serial_ports, and those of the test set's labgrid place (dit run acquired it)
+        ports = {port.asset: (port.port, port.baudrate) for port in self.bench.serial_ports}
+        ports |= {asset: (url, 115200) for asset, url in (placed or {}).items()}
+        for asset, (port, baudrate) in ports.items():
+            cfg = assets.get(asset)
             if cfg is not None:
                 kind = TerminalConsole if cfg.type is DeviceType.HHT else DeviceConsole
-                self.consoles[cfg.name] = kind(port.port, cfg.name, baudrate=port.baudrate)
+                self.consoles[cfg.name] = kind(port, cfg.name, baudrate=baudrate)
         self.smki = SmkiService(self.bench.smki, self.keystore, self._tls) if self.bench.smki else None
         self._sniffers = [s for s in self.bench.sniffers if s.test_set == self.site.name]
         self._frames: list[CapturedFrame] = []
@@ -89,6 +96,8 @@ class RealLab(SmkiQuestions):
     # -- running -------------------------------------------------------------------------------------------
 
     def start(self) -> RealLab:
+        if self.operator is not None:
+            self.operator.take_answers()    # an earlier scenario's, already in its evidence
         self._prepare()
         url = urlsplit(self.bench.response_url)
         self.receiver = ResponseReceiver(clock=self.clock, keystore=self.keystore, schema=self._schema, tls=self._tls,
@@ -232,16 +241,32 @@ class RealLab(SmkiQuestions):
         return self.console(device).ok(words) == "ACCEPTED"
 
     def install_without_wan(self) -> None:
-        raise _not_automated("fit the Communications Hub where there is no SM WAN coverage")
+        self.person_does("install-without-wan", f"Fit the Communications Hub {self.site.hub.asset} where there is no "
+                         "SM WAN coverage", "the hub is powered and shows no WAN connection")
 
     def replace_communications_hub(self) -> None:
-        raise _not_automated("replace the Communications Hub")
+        spare = self.site.spare_hub
+        self.person_does("replace-communications-hub", f"Replace the Communications Hub {self.site.hub.asset} with "
+                         f"{spare.asset if spare else 'the spare hub'}", "the replacement hub is fitted and powered")
 
     def upgrade_communications_hub(self, chts_version: str = "CHTS v1.1") -> None:
-        raise _not_automated(f"have the CSP upgrade the Communications Hub to {chts_version}")
+        self.person_does("upgrade-communications-hub", f"Have the CSP upgrade the Communications Hub "
+                         f"{self.site.hub.asset} to {chts_version}", f"the CSP confirmed the hub runs {chts_version}")
 
     def interfere(self) -> None:
-        raise _not_automated("switch on a signal generator on the CH's sub-GHz channel")
+        self.person_does("interfere", f"Switch on a signal generator on the sub-GHz channel of the Communications "
+                         f"Hub {self.site.hub.asset}", "the generator is transmitting on that channel")
+
+    def person_does(self, act: str, instruction: str, confirm: str) -> OperatorAnswer:
+        """An act only a person at the bench can do: a prompt to the operator (harness.lab.operator), blocking
+        the scenario when there is none, nobody answers or it cannot be done."""
+        if self.operator is None:
+            raise _not_automated(instruction[0].lower() + instruction[1:])
+        return self.operator.ask(Ask.ACT, act, instruction, confirm, test_set=self.site.name, scenario=self.scenario)
+
+    def operator_answers(self) -> list[OperatorAnswer]:
+        """This scenario's answers: its evidence, and who answered for its record."""
+        return list(self.operator.answered) if self.operator is not None else []
 
     def wan_outage(self, lasts_s: float | None = None) -> None:
         raise _not_automated("cut the Communications Hub off the SM WAN (a shielded box or the CSP's help)")
@@ -265,7 +290,8 @@ class RealLab(SmkiQuestions):
     # -- around the DCC -----------------------------------------------------------------------------------------
 
     def register(self, role: str, user: str) -> None:
-        raise _not_automated(f"change the registration data: {role} to {user}")
+        self.person_does("register", f"Have the registration data changed: {role} becomes {user}",
+                         f"the DCC's registration data names {user} as {role}")
 
     @property
     def repository(self) -> SmkiService:

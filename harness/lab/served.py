@@ -51,6 +51,8 @@ from harness.lab.emulated import EmulatedLab, Served
 from harness.pki import SMKI, KeyUsage
 
 DEFAULT_TIME_SCALE = 20.0
+# The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator).
+ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register")
 RESPONSE_PATH = "/duis/responses"
 
 
@@ -142,7 +144,27 @@ class ServedBench:
             return 204, "text/plain", b""
         if path == "/smki/device-certificate":
             return self._issue(body)
-        return 404, "text/plain", b"POST /reset or /smki/device-certificate"
+        if path.startswith("/act/"):
+            return self._act(path.removeprefix("/act/"), body)
+        return 404, "text/plain", f"POST /reset, /smki/device-certificate or /act/<{'|'.join(ACTS)}>".encode()
+
+    def _act(self, act: str, body: bytes) -> tuple[int, str, bytes]:
+        """What a person at a real bench does by hand (fit the CH out of WAN coverage, swap it, switch on a signal
+        generator, have registration data changed), done to the served lab: a scripted operator's hands."""
+        if act not in ACTS:
+            return 404, "text/plain", f"no act {act!r}: {', '.join(ACTS)}".encode()
+        try:
+            words = json.loads(body or b"{}")
+            if not isinstance(words, dict):
+                raise TypeError("not a JSON object")
+            with self.lab.clock.lock:
+                if act == "register":
+                    self.lab.register(str(words["role"]), str(words["user"]))
+                else:
+                    getattr(self.lab, act.replace("-", "_"))()
+        except (ValueError, KeyError, TypeError, DitError) as exc:
+            return 400, "text/plain", f"cannot {act}: {exc}".encode()
+        return 204, "text/plain", b""
 
     def _issue(self, body: bytes) -> tuple[int, str, bytes]:
         """The SMKI adapter of the served bench: the emulated lab's SMKI issues, the DCC sees it in use later."""

@@ -178,6 +178,7 @@ class ExecutionRecord:
     participants: list[Participant] = field(default_factory=list)   # the devices that took part, and how
     alerts: list[str] = field(default_factory=list)     # the alerts it waited for and received (codes, '0x8F1C')
     cast: str = ""              # as its PlannedTest's
+    operators: list[str] = field(default_factory=list)  # who answered the bench's operator prompts in it (0004)
 
     def __post_init__(self) -> None:
         """The outcome as the ledger's rows and JSON hold it, a plain string, becomes an Outcome."""

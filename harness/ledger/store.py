@@ -490,7 +490,7 @@ _PLANNED_COLUMNS = ("node", "scenario_id", "title", "family", "tags", "priority"
                     "hub_standard", "meter_standard", "devices", "cast_")
 _EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
                       "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
-                      "evidence", "blocked", "participants", "alerts", "cast_")
+                      "evidence", "blocked", "participants", "alerts", "cast_", "operators")
 
 
 # built once: a run records thousands, each in its own transaction
@@ -502,6 +502,7 @@ def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     values = {**{c: getattr(e, c.rstrip("_")) for c in _EXECUTION_COLUMNS}, "outcome": e.outcome.value,
               "devices": json.dumps(e.devices), "blocked": e.blocked.blocker.value if e.blocked else None,
               "participants": json.dumps([p.as_json() for p in e.participants]), "alerts": json.dumps(e.alerts),
+              "operators": json.dumps(e.operators),
               # the report reads the folder later, from wherever the lab lead is (DIT.EX.8)
               "evidence": os.path.abspath(e.evidence) if e.evidence else e.evidence}
     return {c: values[c] for c in _EXECUTION_COLUMNS}
@@ -535,7 +536,7 @@ def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
     return ExecutionRecord(**{
         **values, "devices": _strings(values["devices"]), "title": values["title"] or "",
         "participants": [Participant.from_json(p) for p in json.loads(values["participants"])],
-        "alerts": _strings(values["alerts"]),
+        "alerts": _strings(values["alerts"]), "operators": _strings(values["operators"]),
         "family": values["family"] or "", "tags": _strings(values["tags"] or "[]"),
         "blocked": BlockedReason(blocker, (values["error"] or "").removeprefix(blocker.prefix)) if blocker else None})
 

@@ -1,6 +1,7 @@
 """Evidence files under <report-dir>/evidence/<scenario>@<baseline>-<test set>/: every step's DUIS and GBCS messages
 as the steps gather them, and what the bench saw beside them -- the HAN as sniffers on every channel captured it
-(han.pcap) and every serial console's transcript (console-<device>.txt); the certificates they verify with go to
+(han.pcap), every serial console's transcript (console-<device>.txt) and the bench operator's answers (operator.json
+with any photo or file they gave); the certificates they verify with go to
 <report-dir>/keystore/ (`dit gbcs decode --keystore`, `dit duis check --keystore`). Written in the process that
 runs the scenario; a test run again starts from an empty folder, and when its execution ends the folder is sealed:
 SHA256SUMS lists every file it wrote with its digest (`sha256sum -c SHA256SUMS`), so what it held can be shown to be
@@ -16,6 +17,8 @@ from typing import Protocol
 from harness.adapters.service_user import Evidence
 from harness.han import capture
 from harness.han.capture import CapturedFrame
+from harness.lab import operator
+from harness.lab.operator import OperatorAnswer
 from harness.ledger import ExecutionRecord
 from harness.pki import Credential
 from harness.pki.keystore import write as write_keystore
@@ -32,6 +35,8 @@ class BenchEvidence(Protocol):
     def console_transcripts(self) -> dict[str, list[str]]: ...
 
     def evidence_credentials(self) -> list[Credential]: ...
+
+    def operator_answers(self) -> list[OperatorAnswer]: ...
 
 
 def step_name(number: int, label: str) -> str:
@@ -80,12 +85,15 @@ def keep_bench(folder: Path, lab: BenchEvidence) -> bool:
     """The HAN capture and the console transcripts, the last of an execution's evidence; then the folder is sealed.
     Whether there was any bench evidence."""
     frames, transcripts = lab.han_capture(), lab.console_transcripts()
+    answers = operator.evidence(lab.operator_answers())
     if frames:
         capture.write_pcap(folder / "han.pcap", frames)
     for name, lines in transcripts.items():
         (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
+    for name, data in answers.items():
+        (folder / name).write_bytes(data)
     seal(folder)
-    return bool(frames or transcripts)
+    return bool(frames or transcripts or answers)
 
 
 def seal(folder: Path) -> None:

@@ -1,0 +1,163 @@
+"""Benches shared through labgrid (harness.lab.places): a labgrid coordinator and exporter on loopback offer the
+consoles of a served bench (`dit lab serve`'s pseudo-terminals, through ser2net) as a place; `dit run` acquires it,
+runs through its consoles and releases it, also when interrupted; a place held by someone else is refused and
+`dit lab check` says what is wrong with a place."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from dit_command import PROJECT, dit
+
+from harness.lab.served import ServedBench
+from harness.ledger import Ledger
+
+BIN = Path(sys.executable).parent
+SER2NET = shutil.which("ser2net") or ("/usr/sbin/ser2net" if Path("/usr/sbin/ser2net").exists() else None)
+pytestmark = pytest.mark.skipif(SER2NET is None or not (BIN / "labgrid-coordinator").exists(),
+                                reason="labgrid's exporter needs ser2net (apt-get install ser2net) and labgrid "
+                                       "(pip install labgrid)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(what: str, ready, timeout: float = 60) -> None:
+    """Until ready() -- a process coming up, not a measurement: the bound only stops a hung test."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not come up")
+        time.sleep(0.1)
+
+
+class Labgrid:
+    """A coordinator and one exporter on loopback, and labgrid's own client for the lab admin's acts."""
+
+    def __init__(self, folder: Path, bench: ServedBench):
+        self.address = f"127.0.0.1:{_free_port()}"
+        self.processes = [subprocess.Popen([BIN / "labgrid-coordinator", "-l", self.address],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)]
+        _wait("the coordinator", lambda: self.client("places").returncode == 0)
+        assets = {d.name: d.asset for d in bench.site.devices}
+        exported = {bench.site.name: {assets[name]: {"cls": "RawSerialPort", "port": console.path, "speed": 115200}
+                                      for name, console in bench.consoles.items()}}
+        (folder / "exporter.yaml").write_text(yaml.safe_dump(exported))
+        self.processes.append(subprocess.Popen(
+            [BIN / "labgrid-exporter", "-c", self.address, "--hostname", "127.0.0.1", "-n", "bench1",
+             folder / "exporter.yaml"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder))
+        _wait("the exporter", lambda: len(self.client("resources").stdout.split()) == len(bench.consoles))
+
+    def client(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess:
+        env = {**os.environ, **({"LG_USERNAME": user} if user else {})}
+        return subprocess.run([BIN / "labgrid-client", "-x", self.address, *args], capture_output=True, text=True,
+                              timeout=60, env=env)
+
+    def acquired_by(self, place: str) -> str:
+        shown = self.client("-p", place, "show").stdout
+        return next(line.split(":", 1)[1].strip() for line in shown.splitlines() if line.startswith("  acquired:"))
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory, smki):
+    served = ServedBench(None, tmp_path_factory.mktemp("bench"), smki=smki, schema=None, time_scale=40).start()
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def labgrid(bench, tmp_path_factory):
+    lab = Labgrid(tmp_path_factory.mktemp("labgrid"), bench)
+    assert lab.client("-p", "sb11", "create").returncode == 0
+    assert lab.client("-p", "sb11", "add-match", f"bench1/{bench.site.name}/*").returncode == 0
+    yield lab
+    lab.stop()
+
+
+def _config(bench: ServedBench, labgrid: Labgrid, name: str, place: str) -> Path:
+    """The served bench's config with its consoles reached through the labgrid place instead of named ports."""
+    doc = yaml.safe_load(bench.config_file.read_text())
+    del doc["serial_ports"]
+    doc["labgrid"] = {"coordinator": labgrid.address, "places": {bench.site.name: place}}
+    path = bench.out / name                 # beside tls/ and smki/, which the config names relatively
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_a_run_acquires_the_place_reaches_its_consoles_and_releases_it(bench, labgrid, tmp_path):
+    config = _config(bench, labgrid, "places.yaml", "sb11")
+    result = dit("run", "--lab", str(config), "-m", "install_commission", "-k", "ESME and Credit",
+                 "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    executions = [e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+                  if e["outcome"] != "not_run"]
+    assert executions and all(e["outcome"] == "passed" for e in executions)
+    for execution in executions:        # the consoles answered through ser2net, as labgrid exported them
+        console = (Path(execution["evidence"]) / "console-ESME.txt").read_text()
+        assert "> POWER ON" in console and "< OK" in console
+    assert labgrid.acquired_by("sb11") == "None"
+
+
+def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(bench, labgrid, tmp_path):
+    config = _config(bench, labgrid, "places.yaml", "sb11")
+    assert labgrid.client("-p", "sb11", "acquire", user="alice").returncode == 0
+    try:
+        result = dit("run", "--lab", str(config), "-m", "install_commission", "--report-dir", str(tmp_path / "r"))
+    finally:
+        assert labgrid.client("-p", "sb11", "release", user="alice").returncode == 0
+    assert result.returncode == 2, result.stdout + result.stderr
+    [*_, said, refused] = result.stderr.strip().splitlines()
+    assert said.startswith(f"{config}:") and said.endswith(
+        f": labgrid: place sb11 ({bench.site.name}) is held by {socket.gethostname()}/alice (wait until they release "
+        "it: labgrid-client -p sb11 show)") and refused == (
+        f"dit: error: {config}: the bench is not ready: 1 problems above (dit lab check lists them with their fixes)")
+    with Ledger(f"sqlite:///{tmp_path / 'r' / 'phase.db'}") as book:
+        assert book.runs() == []                        # refused before the run was recorded
+
+
+def test_interrupting_a_run_releases_the_place(bench, labgrid, tmp_path):
+    config = _config(bench, labgrid, "places.yaml", "sb11")
+    run = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--lab", str(config), "-m",
+                            "install_commission", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait("the run's acquisition", lambda: labgrid.acquired_by("sb11") != "None", timeout=120)
+        run.send_signal(signal.SIGINT)                 # Ctrl-C
+        run.communicate(timeout=300)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode != 0
+    assert labgrid.acquired_by("sb11") == "None"
+
+
+def test_lab_check_says_which_place_is_missing_or_lacks_a_console(bench, labgrid):
+    assert labgrid.client("-p", "esme-only", "create").returncode == 0
+    esme = next(d.asset for d in bench.site.devices if d.name == "ESME")
+    assert labgrid.client("-p", "esme-only", "add-match", f"bench1/{bench.site.name}/{esme}").returncode == 0
+    for name, place, said in (("missing.yaml", "nowhere", "labgrid: place nowhere: place pattern nowhere matches "
+                                                          "nothing"),
+                              ("partial.yaml", "esme-only", f"labgrid: place esme-only ({bench.site.name}) has no "
+                                                            "console GSME-")):
+        result = dit("lab", "check", str(_config(bench, labgrid, name, place)))
+        assert result.returncode == 1 and said in result.stdout + result.stderr, result.stdout + result.stderr
+    held = _config(bench, labgrid, "places.yaml", "sb11")
+    assert dit("lab", "check", str(held)).returncode == 0
