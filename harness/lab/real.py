@@ -33,10 +33,12 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
+from harness.adapters.ch_firmware_client import ChFirmwarePortal, Notice
 from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
 from harness.adapters.sniffers import SerialSniffer, ZepListener
 from harness.catalogue import DeviceType
 from harness.clock import WallClock
+from harness.dcc.ch_firmware import ChFirmwareRelease
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError, NotOnThisBench
@@ -289,9 +291,23 @@ class RealLab(SmkiQuestions):
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
-    def register(self, role: str, user: str) -> None:
-        self.person_does("register", f"Have the registration data changed: {role} becomes {user}",
-                         f"the DCC's registration data names {user} as {role}")
+    def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
+        when = "" if effective is None else f" from {effective:%Y-%m-%d %H:%M} UTC"
+        self.person_does("register", f"Have the registration data changed: {role} becomes {user}{when}",
+                         f"the DCC's registration data names {user} as {role}{when}")
+
+    # -- the DCC's CH firmware management (SECMP0024) -------------------------------------------------------
+
+    def announce_ch_firmware(self, release: ChFirmwareRelease) -> None:
+        raise _not_automated(f"have the DCC announce CH firmware {release.firmware_version} on its portal")
+
+    def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
+        raise NotOnThisBench("this bench names no DCC CH firmware portal URL and credentials", where=self.config.source,
+                             fix="the DCC's CH firmware portal is not on this bench")
+
+    def ch_firmware_notices(self, user: str) -> list[Notice]:
+        raise NotOnThisBench("this bench names no DCC CH firmware portal URL and credentials", where=self.config.source,
+                             fix="the DCC's CH firmware portal is not on this bench")
 
     @property
     def repository(self) -> SmkiService:

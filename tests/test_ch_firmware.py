@@ -1,0 +1,296 @@
+"""CH firmware management (SECMP0024): the DCC's rules on the virtual clock, and its API, portal and webhooks over
+real HTTP on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+
+import pytest
+
+from harness.adapters.ch_firmware_client import ChFirmwarePortal, NotificationInbox
+from harness.catalogue import DeviceStatus, DeviceType
+from harness.clock import LAB_EPOCH, VirtualClock
+from harness.dcc.ch_firmware import (CLASH_WINDOWS, Approval, ChFirmwareManagement, ChFirmwareRefused,
+                                     ChFirmwareRelease, Clash, Notification, PendingWork, Refusal, UpgradeState)
+from harness.dcc.ch_firmware_api import ChFirmwareInterfaces
+from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
+from harness.duis.ch_firmware_wire import API, NOTIFICATION_PATH, PREFIX
+from harness.eui import EntityId
+from harness.httpio import HttpClient, HttpServer
+
+A, B, C = EntityId("90-B3-D5-1F-30-01-00-00"), EntityId("90-B3-D5-1F-30-03-00-00"), EntityId("90-B3-D5-1F-30-05-00-00")
+SOLE = EntityId("00-DB-12-00-00-00-00-01")      # CH at a premises Supplier A supplies both fuels
+SPLIT = EntityId("00-DB-12-00-00-00-00-02")     # electricity Supplier A, gas Supplier B
+THEIRS = EntityId("00-DB-12-00-00-00-00-03")    # Supplier C's alone
+DAY = dt.timedelta(days=1)
+RELEASE = ChFirmwareRelease("R-CH-2026-1", "00020001", "CHTS v1.1", LAB_EPOCH, LAB_EPOCH + 28 * DAY,
+                            LAB_EPOCH + 7 * DAY)
+
+
+class Dcc:
+    """The service with what the DCC wires to it: the work due per CH, the CSP's upgrade, the notifications."""
+
+    def __init__(self, release: ChFirmwareRelease = RELEASE, hub_reachable: bool = True):
+        self.clock = VirtualClock()
+        self.inventory = SmartMeteringInventory()
+        for chf, mpan, electricity, gas in ((SOLE, "1300000000001", A, A), (SPLIT, "1300000000002", A, B),
+                                            (THEIRS, "1300000000003", C, C)):
+            record = InventoryDevice(chf, DeviceType.CHF, firmware_version="00010001", smets_chts_version="CHTS V1.1")
+            gpf = InventoryDevice(EntityId(bytes(chf[:7]) + b"\x80"), DeviceType.GPF)
+            self.inventory.install_communications_hub(record, gpf, Premises(mpan, mpan=mpan, mprn="75" + mpan[2:],
+                                                                             import_supplier=electricity,
+                                                                             gas_supplier=gas), LAB_EPOCH)
+        self.work: dict[EntityId, list[PendingWork]] = {}
+        self.upgraded: list[tuple[EntityId, dt.datetime]] = []
+        self.notified: list[Notification] = []
+        self.reachable = hub_reachable
+        self.service = ChFirmwareManagement(self.clock, self.inventory, pending_work=lambda c: self.work.get(c, []),
+                                            upgrade_hub=self._upgrade, notify=self.notified.append)
+        self.service.announce(release)
+
+    def _upgrade(self, chf, chts, version, done) -> bool:
+        if not self.reachable:
+            return False
+        self.clock.call_later(600, lambda: (self.upgraded.append((chf, self.clock.now())), done(True)))
+        return True
+
+    def state(self, chf: EntityId) -> UpgradeState:
+        return self.service.upgrades[(RELEASE.release_id, chf)].state
+
+
+def test_a_ch_is_upgraded_at_the_time_its_supplier_chose_and_every_supplier_is_told():
+    dcc = Dcc()
+    when = LAB_EPOCH + 10 * DAY
+    assert dcc.service.schedule(A, RELEASE.release_id, SOLE, when).state is UpgradeState.SCHEDULED
+    dcc.clock.advance(10 * DAY.total_seconds() - 1)
+    assert dcc.upgraded == []                                  # not before the time chosen
+    dcc.clock.advance(3600)
+    assert dcc.upgraded == [(SOLE, when + dt.timedelta(seconds=600))]
+    chf = dcc.inventory.get(SOLE)
+    assert chf is not None and chf.firmware_version == "00020001"
+    assert [(n.supplier, n.view.state) for n in dcc.notified] == [(A, UpgradeState.UPGRADED)]
+
+
+def test_scheduling_outside_the_period_is_refused():
+    dcc = Dcc()
+    for when in (RELEASE.period_end + dt.timedelta(seconds=1), RELEASE.period_start - dt.timedelta(seconds=1)):
+        with pytest.raises(ChFirmwareRefused) as refused:
+            dcc.service.schedule(A, RELEASE.release_id, SOLE, when)
+        assert refused.value.refusal is Refusal.OUTSIDE_PERIOD
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, RELEASE.period_end)          # the last instant is in it
+
+
+def test_a_supplier_cannot_reach_another_suppliers_ch_and_cannot_tell_it_exists():
+    dcc = Dcc()
+    refusals = []
+    for chf in (THEIRS, EntityId("00-DB-12-00-00-00-00-99")):
+        with pytest.raises(ChFirmwareRefused) as refused:
+            dcc.service.status(A, RELEASE.release_id, chf)
+        refusals.append((refused.value.refusal, str(refused.value).replace(chf.duis, "?")))
+    assert refusals[0] == refusals[1] and refusals[0][0] is Refusal.NOT_FOUND
+    assert {v.chf for v in dcc.service.eligible(A, RELEASE.release_id)} == {SOLE, SPLIT}
+
+
+def test_split_supply_upgrades_only_once_both_suppliers_approved_and_never_names_the_other():
+    dcc = Dcc()
+    when = LAB_EPOCH + 10 * DAY
+    view = dcc.service.schedule(A, RELEASE.release_id, SPLIT, when)
+    assert view.state is UpgradeState.AWAITING_APPROVAL and view.other_supplier_approval is Approval.NOT_YET
+    seen_by_b = dcc.service.status(B, RELEASE.release_id, SPLIT)
+    assert seen_by_b.other_supplier_approval is Approval.APPROVED and seen_by_b.your_approval is Approval.NOT_YET
+    assert seen_by_b.mpxn == "7500000000002"                   # B knows the premises by its own MPRN, not A's MPAN
+    assert A.duis not in repr(seen_by_b)
+    dcc.clock.advance(11 * DAY.total_seconds())
+    assert dcc.upgraded == []                                  # B had not approved
+    dcc.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 12 * DAY)
+    assert dcc.service.approve(B, RELEASE.release_id, SPLIT).state is UpgradeState.SCHEDULED
+    dcc.clock.advance(2 * DAY.total_seconds())
+    assert [c for c, _ in dcc.upgraded] == [SPLIT]
+    assert {n.supplier for n in dcc.notified if n.view.state is UpgradeState.UPGRADED} == {A, B}
+
+
+def test_a_new_time_withdraws_the_other_suppliers_approval():
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)
+    dcc.service.approve(B, RELEASE.release_id, SPLIT)
+    view = dcc.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 11 * DAY)
+    assert view.state is UpgradeState.AWAITING_APPROVAL and view.other_supplier_approval is Approval.NOT_YET
+
+
+def test_a_voluntary_release_lapses_without_every_approval_and_a_compulsory_one_is_deployed_at_its_end():
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)
+    dcc.clock.advance(29 * DAY.total_seconds())
+    assert dcc.state(SPLIT) is UpgradeState.LAPSED and dcc.upgraded == []
+    assert {n.supplier for n in dcc.notified if n.view.state is UpgradeState.LAPSED} >= {A, B}
+    compulsory = Dcc(dt_replace(RELEASE, compulsory=True))
+    compulsory.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)
+    compulsory.clock.advance(29 * DAY.total_seconds())
+    assert {c for c, _ in compulsory.upgraded} == {SOLE, SPLIT, THEIRS}
+
+
+def dt_replace(release: ChFirmwareRelease, **changes) -> ChFirmwareRelease:
+    import dataclasses
+    return dataclasses.replace(release, **changes)
+
+
+def test_a_ch_excluded_from_the_pilot_cannot_be_upgraded_in_it_but_can_after():
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + 3 * DAY)
+    view = dcc.service.exclude(A, RELEASE.release_id, SOLE)
+    assert view.excluded_from_pilot and view.scheduled_for is None          # the pilot-time schedule is withdrawn
+    with pytest.raises(ChFirmwareRefused) as refused:
+        dcc.service.schedule(A, RELEASE.release_id, SOLE, RELEASE.pilot_end - dt.timedelta(seconds=1))
+    assert refused.value.refusal is Refusal.EXCLUDED_FROM_PILOT
+    dcc.clock.advance(5 * DAY.total_seconds())
+    assert dcc.upgraded == []
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, RELEASE.pilot_end)
+    dcc.clock.advance(3 * DAY.total_seconds())
+    assert [c for c, _ in dcc.upgraded] == [SOLE]
+
+
+@pytest.mark.parametrize("clash", list(Clash))
+def test_an_upgrade_due_near_other_work_is_deferred_after_it_with_the_reason(clash):
+    dcc = Dcc()
+    when = LAB_EPOCH + 10 * DAY
+    window = CLASH_WINDOWS[clash]
+    dcc.work[SOLE] = [PendingWork(clash, when + window / 2)]
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, when)
+    dcc.clock.advance(10 * DAY.total_seconds() + 1)
+    upgrade = dcc.service.upgrades[(RELEASE.release_id, SOLE)]
+    assert upgrade.state is UpgradeState.DEFERRED and dcc.upgraded == []
+    assert [(d.reason, d.until) for d in upgrade.deferrals] == [(clash, when + window / 2 + window)]
+    assert dcc.notified[-1].view.deferrals[0].reason is clash
+    dcc.work[SOLE] = []
+    dcc.clock.advance((window * 2).total_seconds() + 3600)
+    assert [c for c, _ in dcc.upgraded] == [SOLE]
+
+
+def test_work_outside_the_window_does_not_defer():
+    dcc = Dcc()
+    when = LAB_EPOCH + 10 * DAY
+    dcc.work[SOLE] = [PendingWork(Clash.CHANGE_OF_SUPPLIER, when + CLASH_WINDOWS[Clash.CHANGE_OF_SUPPLIER]
+                                  + dt.timedelta(seconds=1))]
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, when)
+    dcc.clock.advance(10 * DAY.total_seconds() + 3600)
+    assert [c for c, _ in dcc.upgraded] == [SOLE]
+
+
+def test_an_unreachable_hub_fails_and_its_suppliers_are_told():
+    dcc = Dcc(hub_reachable=False)
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + DAY)
+    dcc.clock.advance(2 * DAY.total_seconds())
+    assert dcc.state(SOLE) is UpgradeState.FAILED
+    assert dcc.inventory.get(SOLE).firmware_version == "00010001"       # type: ignore[union-attr]
+    assert dcc.notified[-1].view.state is UpgradeState.FAILED
+
+
+# -- the interfaces over HTTP -----------------------------------------------------------------------------------
+
+TOKENS = {"token-a": (A, "Supplier A"), "token-b": (B, "Supplier B")}
+
+
+@pytest.fixture
+def served():
+    dcc = Dcc()
+    inbox = NotificationInbox(dcc.clock, tokens=["token-b"])
+    receiver = HttpServer(lambda p, b: (404, "text/plain", b""), web=(NOTIFICATION_PATH, inbox.handle)).start()
+    client = HttpClient()
+
+    def post(url, body, headers):
+        client.request("POST", url, body, headers)
+    interfaces = ChFirmwareInterfaces(dcc.service, TOKENS, threading.RLock(), post)
+    interfaces.notification_urls[B] = receiver.base_url + NOTIFICATION_PATH
+    dcc.service._notify = interfaces.notify                      # the webhook instead of the list
+    server = HttpServer(lambda p, b: (404, "text/plain", b"DUIS"), web=(PREFIX, interfaces.handle)).start()
+    yield dcc, server.base_url + PREFIX.rstrip("/"), inbox
+    server.stop()
+    receiver.stop()
+    client.close()
+
+
+def test_the_api_refuses_a_missing_or_wrong_token(served):
+    _, url, _ = served
+    portal = ChFirmwarePortal(url, "token-a")
+    for token in ("", "token-x", "TOKEN-A"):
+        answer = portal.raw("GET", "releases", None, token=token)
+        assert answer.status == 401 and answer.body["where"] == "Authorization header", answer   # type: ignore[index]
+    assert portal.releases().status == 200
+
+
+def test_the_api_hides_another_suppliers_ch_even_from_guessed_ids(served):
+    _, url, _ = served
+    portal = ChFirmwarePortal(url, "token-a")
+    assert {c["chf"] for c in portal.chs(RELEASE.release_id).body} == {SOLE.duis, SPLIT.duis}   # type: ignore[union-attr]
+    theirs = portal.status(RELEASE.release_id, THEIRS)
+    nobody = portal.status(RELEASE.release_id, EntityId("00-DB-12-00-00-00-00-99"))
+    assert theirs.status == nobody.status == 404
+    assert theirs.body["error"].replace(THEIRS.duis, "?") == nobody.body["error"].replace(   # type: ignore[index]
+        "00-DB-12-00-00-00-00-99", "?")
+    assert portal.schedule(RELEASE.release_id, THEIRS, LAB_EPOCH + DAY).status == 404
+    assert portal.raw("GET", f"releases/{RELEASE.release_id}/chs/not-an-eui", None).status == 404
+
+
+def test_the_api_refuses_a_time_outside_the_period(served):
+    _, url, _ = served
+    answer = ChFirmwarePortal(url, "token-a").schedule(RELEASE.release_id, SOLE, RELEASE.period_end + DAY)
+    assert answer.status == 422 and "outside the deployment period" in answer.error   # type: ignore[operator]
+
+
+@pytest.mark.parametrize("body, what", [(b'{"at": ', "not JSON: Expecting value at line 1 column 8"),
+                                        (b"[1]", "a JSON list, not an object"),
+                                        (b"\xff", "not UTF-8 at byte 0"),
+                                        (b'{"at": "next tuesday"}', "'next tuesday' is not a UTC date-time")])
+def test_malformed_json_is_one_clear_error(served, body, what):
+    _, url, _ = served
+    answer = ChFirmwarePortal(url, "token-a").raw("POST", f"releases/{RELEASE.release_id}/chs/{SOLE.duis}/schedule",
+                                                  body)
+    assert answer.status == 400 and answer.body["error"] == what, answer     # type: ignore[index]
+    assert answer.body["where"] in ("request body", "at") and answer.body["fix"]   # type: ignore[index]
+
+
+def test_split_supply_over_the_api_and_the_webhook_to_the_other_supplier(served):
+    dcc, url, inbox = served
+    a, b = ChFirmwarePortal(url, "token-a"), ChFirmwarePortal(url, "token-b")
+    assert a.schedule(RELEASE.release_id, SPLIT, LAB_EPOCH + 2 * DAY).body["state"] == "awaiting approval"  # type: ignore[index]
+    seen = b.status(RELEASE.release_id, SPLIT).body
+    assert seen["other_supplier_approval"] == "approved" and seen["your_approval"] == "not yet"   # type: ignore[index]
+    assert A.duis not in json.dumps(seen) and "Supplier A" not in json.dumps(seen)
+    assert b.approve(RELEASE.release_id, SPLIT).body["state"] == "scheduled"    # type: ignore[index]
+    dcc.clock.advance(3 * DAY.total_seconds())
+    notices = inbox.snapshot()
+    assert [(n.body["chf"], n.body["state"], n.body["to"]) for n in notices] == [(SPLIT.duis, "upgraded", B.duis)]
+    assert A.duis not in json.dumps(notices[0].body)
+
+
+def test_the_webhook_receiver_refuses_an_unsigned_notification(served):
+    _, _, inbox = served
+    from harness.httpio import WebRequest
+    from email.message import Message
+    headers = Message()
+    headers["X-DCC-Signature"] = "sha256=00"
+    reply = inbox.handle(WebRequest("POST", NOTIFICATION_PATH, {}, headers, b'{"state": "upgraded"}'))
+    assert reply.status == 401 and inbox.snapshot() == []
+
+
+def test_the_portal_needs_a_session_and_schedules_with_a_form(served):
+    _, url, _ = served
+    client = HttpClient()
+    origin = url.removesuffix(PREFIX.rstrip("/"))
+    assert client.request("GET", origin + PREFIX + "portal").headers["Location"] == PREFIX + "portal/login"
+    bad = client.request("POST", origin + PREFIX + "portal/login", b"token=nope",
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+    assert bad.status == 401
+    login = client.request("POST", origin + PREFIX + "portal/login", b"token=token-b",
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = login.headers["Set-Cookie"].split(";")[0]
+    assert "HttpOnly" in login.headers["Set-Cookie"] and "SameSite=Strict" in login.headers["Set-Cookie"]
+    form = f"release={RELEASE.release_id}&chf={SPLIT.duis}&at=2026-01-08T02:00:00&action=schedule".encode()
+    done = client.request("POST", origin + PREFIX + "portal", form, {"Cookie": cookie})
+    assert done.status == 303
+    page = client.request("GET", origin + PREFIX + "portal", None, {"Cookie": cookie}).body.decode()
+    assert "2026-01-08T02:00:00Z" in page and "other supplier: not yet" in page and "Supplier A" not in page
+    assert A.duis not in page and THEIRS.duis not in page
+    client.close()
