@@ -3,22 +3,34 @@ real HTTP on loopback."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
+from email.message import Message
 
 import pytest
 
 from harness.adapters.ch_firmware_client import ChFirmwarePortal, NotificationInbox
-from harness.catalogue import DeviceStatus, DeviceType
+from harness.catalogue import DeviceType
 from harness.clock import LAB_EPOCH, VirtualClock
-from harness.dcc.ch_firmware import (CLASH_WINDOWS, Approval, ChFirmwareManagement, ChFirmwareRefused,
-                                     ChFirmwareRelease, Clash, Notification, PendingWork, Refusal, UpgradeState)
+from harness.dcc.ch_firmware import (
+    CLASH_WINDOWS,
+    Approval,
+    ChFirmwareManagement,
+    ChFirmwareRefused,
+    ChFirmwareRelease,
+    Clash,
+    Notification,
+    PendingWork,
+    Refusal,
+    UpgradeState,
+)
 from harness.dcc.ch_firmware_api import ChFirmwareInterfaces
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
-from harness.duis.ch_firmware_wire import API, NOTIFICATION_PATH, PREFIX
+from harness.duis.ch_firmware_wire import NOTIFICATION_PATH, PREFIX
 from harness.eui import EntityId
-from harness.httpio import HttpClient, HttpServer
+from harness.httpio import HttpClient, HttpServer, WebRequest
 
 A, B, C = EntityId("90-B3-D5-1F-30-01-00-00"), EntityId("90-B3-D5-1F-30-03-00-00"), EntityId("90-B3-D5-1F-30-05-00-00")
 SOLE = EntityId("00-DB-12-00-00-00-00-01")      # CH at a premises Supplier A supplies both fuels
@@ -125,15 +137,10 @@ def test_a_voluntary_release_lapses_without_every_approval_and_a_compulsory_one_
     dcc.clock.advance(29 * DAY.total_seconds())
     assert dcc.state(SPLIT) is UpgradeState.LAPSED and dcc.upgraded == []
     assert {n.supplier for n in dcc.notified if n.view.state is UpgradeState.LAPSED} >= {A, B}
-    compulsory = Dcc(dt_replace(RELEASE, compulsory=True))
+    compulsory = Dcc(dataclasses.replace(RELEASE, compulsory=True))
     compulsory.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)
     compulsory.clock.advance(29 * DAY.total_seconds())
     assert {c for c, _ in compulsory.upgraded} == {SOLE, SPLIT, THEIRS}
-
-
-def dt_replace(release: ChFirmwareRelease, **changes) -> ChFirmwareRelease:
-    import dataclasses
-    return dataclasses.replace(release, **changes)
 
 
 def test_a_ch_excluded_from_the_pilot_cannot_be_upgraded_in_it_but_can_after():
@@ -267,8 +274,6 @@ def test_split_supply_over_the_api_and_the_webhook_to_the_other_supplier(served)
 
 def test_the_webhook_receiver_refuses_an_unsigned_notification(served):
     _, _, inbox = served
-    from harness.httpio import WebRequest
-    from email.message import Message
     headers = Message()
     headers["X-DCC-Signature"] = "sha256=00"
     reply = inbox.handle(WebRequest("POST", NOTIFICATION_PATH, {}, headers, b'{"state": "upgraded"}'))
