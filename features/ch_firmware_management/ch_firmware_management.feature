@@ -8,9 +8,9 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
   every Supplier of the premises is told when it is done. Suppliers use the portal's machine-to-machine
   interface; on a real bench these scenarios need the DCC's portal.
 
-  @CHF @IS @SR-8.2
+  @CHF @IS @SR-8.2 @SR-11.2
   Scenario: CH firmware announced, scheduled by the Supplier and read back
-    Given the DCC has announced CH firmware 00020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    Given the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
     Then the Import Supplier finds the CHF among the CHs it may upgrade under that release
     And the Import Supplier cannot schedule the CHF's upgrade for 40 days from now: outside the deployment period
     When the Import Supplier schedules the CHF's upgrade for 10 days from now
@@ -20,12 +20,15 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
     When the Import Supplier sends SR 8.2 "Read Inventory" to the DCC
       | device_id | the CHF |
     Then the request succeeds
-    And the Import Supplier sees the CHF on firmware 00020001 in the inventory
+    And the Import Supplier sees the CHF on firmware 01020001 in the inventory
     And the Import Supplier sees the CHF at CHTS V1.1 in the inventory
+    When the Import Supplier sends SR 11.2 "Read Firmware Version" to the CHF
+    Then the request succeeds
+    And the Import Supplier reads back firmware version 01020001 from the CHF
 
   @CHF @IS
   Scenario: CH firmware pilot with a vulnerable customer excluded
-    Given the DCC has announced CH firmware 00020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    Given the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
     When the Import Supplier excludes the CHF from the pilot: the customer is vulnerable
     Then the Import Supplier sees the CHF excluded from the pilot
     And the Import Supplier cannot schedule the CHF's upgrade for 3 days from now: excluded from the pilot
@@ -36,7 +39,7 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
   @CHF @IS @GS
   Scenario: CH firmware upgrade at a premises with two Suppliers
     Given the gas supplier at the premises is Supplier B
-    And the DCC has announced CH firmware 00020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    And the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
     When the Import Supplier schedules the CHF's upgrade for 10 days from now
     Then the Gas Supplier sees the other Supplier has approved the CHF's upgrade, without learning who it is
     And the Import Supplier sees the other Supplier has not yet approved the CHF's upgrade, without learning who it is
@@ -51,7 +54,7 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
 
   @CHF @IS
   Scenario: CH firmware upgrade deferred by a pending change of supplier
-    Given the DCC has announced CH firmware 00020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    Given the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
     And a change of the import supplier to Supplier B is due in 11 days
     When the Import Supplier schedules the CHF's upgrade for 10 days from now
     And 10 days pass
@@ -63,7 +66,7 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
     Given the ESME is installed and commissioned in prepayment mode by the Import Supplier
     And the IHD is installed and joined to the ESME by the Import Supplier
     And the PPMID is installed and joined to the ESME by the Import Supplier
-    And the DCC has announced CH firmware 00020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    And the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
     And the Import Supplier has scheduled the CHF's upgrade for 1 day from now
     When 2 days pass
     Then the Import Supplier is notified that the CHF was upgraded

@@ -27,7 +27,7 @@ class Hub(Protocol):
 
     def receive_firmware(self, image: bytes, devices: list, reference: str) -> None: ...
 
-    def upgrade(self, chts_version: str = "CHTS v1.1") -> None: ...
+    def upgrade(self, chts_version: str = "CHTS v1.1", firmware_version: str | None = None) -> None: ...
 
 
 WAN_LATENCY_S = 1.5          # one way, DSP <-> CH; the SEC's target response times are not modelled
@@ -135,7 +135,7 @@ class SmWan:
             if self.hubs.get(chf) is not hub or self.in_outage(chf):       # cut off from the SM WAN meanwhile
                 done(False)
                 return
-            hub.upgrade(chts_version)
+            hub.upgrade(chts_version, firmware_version)
             done(True)
         self.clock.call_later(CH_UPGRADE_S, restart, f"SM WAN CH upgrade {chf} to {firmware_version}")
         return True

@@ -163,6 +163,8 @@ class EmulatedLab(SmkiQuestions):
     def _hub(self, cfg: HubConfig) -> CommunicationsHub:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
         chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
+        if cfg.firmware_version:
+            chf.firmware_version = cfg.firmware_version
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
         self._factory_certificates(chf)
         self._factory_certificates(gpf)
@@ -176,7 +178,7 @@ class EmulatedLab(SmkiQuestions):
 
     def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
         return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,
-                                han_variant=cfg.han_variant),
+                                han_variant=cfg.han_variant, firmware_version=cfg.firmware_version),
                 InventoryDevice(cfg.gpf, DeviceType.GPF, smets_chts_version=cfg.chts_version))
 
     def _build_premises(self, site: PremisesConfig) -> None:
