@@ -299,3 +299,18 @@ def test_the_portal_needs_a_session_and_schedules_with_a_form(served):
     assert "2026-01-08T02:00:00Z" in page and "other supplier: not yet" in page and "Supplier A" not in page
     assert A.duis not in page and THEIRS.duis not in page
     client.close()
+
+
+# -- the family in the plan ---------------------------------------------------------------------------------------
+
+def test_a_proposal_family_is_planned_only_when_a_run_names_it():
+    from harness import scenarios
+    from harness.lab import config, targets
+    lab = config.load(None)
+    default = targets.targets(lab, None, None, False)
+    families = {t.variant.family for t in scenarios.plan(lab, default)}
+    assert "ch_firmware_management" not in families and len(scenarios.plan(lab, default)) == 160
+    assert scenarios.selects_proposals("ch_firmware_management")
+    assert scenarios.selects_proposals("proposal_SECMP0024 and not ch_upgrade")
+    assert not scenarios.selects_proposals("") and not scenarios.selects_proposals("ch_upgrade or ihd")
+    assert not scenarios.selects_proposals("ch_firmware_management_x")
