@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import threading
 from email.message import Message
+from pathlib import Path
 
 import pytest
 
@@ -314,3 +315,44 @@ def test_a_proposal_family_is_planned_only_when_a_run_names_it():
     assert scenarios.selects_proposals("proposal_SECMP0024 and not ch_upgrade")
     assert not scenarios.selects_proposals("") and not scenarios.selects_proposals("ch_upgrade or ihd")
     assert not scenarios.selects_proposals("ch_firmware_management_x")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_a_supplier_schedules_on_the_portal_in_chromium_and_sees_the_other_suppliers_approval_without_its_name(
+        served, tmp_path):
+    """A person at Supplier B (gas at the split-supply premises) in headless Chromium, JavaScript off: signs in,
+    schedules its CH, sees Supplier A's approval arrive (A approves over the API) but never A's name or ID."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
+    _, url, _ = served
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_context(java_script_enabled=False, viewport={"width": 1300, "height": 600}).new_page()
+            page.goto(url + "/portal")
+            assert page.url.endswith("/portal/login")
+            page.fill("input[name=token]", "token-b")
+            page.click("text=Sign in")
+            row = page.locator(f"tr[data-chf='{SPLIT.duis}']")
+            assert page.locator("tr[data-chf]").count() == 1          # only B's premises: not SOLE, not THEIRS
+            assert row.locator(".other").inner_text() == "other supplier: not yet"
+            row.locator("input[name=at]").fill("2026-01-09T02:30:00")
+            row.locator("button[value=schedule]").click()
+            row = page.locator(f"tr[data-chf='{SPLIT.duis}']")
+            assert row.locator(".state").inner_text() == "awaiting approval"
+            assert ChFirmwarePortal(url, "token-a").approve(RELEASE.release_id, SPLIT).status == 200
+            page.reload()
+            row = page.locator(f"tr[data-chf='{SPLIT.duis}']")
+            assert row.locator(".state").inner_text() == "scheduled"
+            assert row.locator(".other").inner_text() == "other supplier: approved"
+            assert "2026-01-09T02:30:00Z" in row.inner_text()
+            text = page.locator("body").inner_text()
+            assert "Supplier A" not in text and A.duis not in text and "1300000000002" not in text   # nor A's MPAN
+            page.screenshot(path=str(tmp_path / "portal.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "portal.png").stat().st_size > 10000
