@@ -42,8 +42,7 @@ def announced(lab, scenario_context, version, chts, days, pilot, compulsory):
     now = lab.now()
     release = ChFirmwareRelease(f"CHFW-{version}", version, chts, now, now + int(days) * DAY, now + int(pilot) * DAY,
                                 compulsory=bool(compulsory))
-    lab.announce_ch_firmware(release)
-    scenario_context.memory.ch_firmware_release = release.release_id
+    scenario_context.memory.ch_firmware_release = lab.announce_ch_firmware(release, "the Import Supplier")
 
 
 @then(parsers.parse("{party} finds the {device} among the CHs it may upgrade under that release"))

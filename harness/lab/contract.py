@@ -100,7 +100,9 @@ class Lab(Protocol):
 
     # -- the DCC's CH firmware management (SECMP0024)
 
-    def announce_ch_firmware(self, release: ChFirmwareRelease) -> None: ...
+    def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:
+        """The release the DCC announced with this firmware, as the User's portal lists it: on the emulated lab the
+        DCC announces it now; a bench's DCC must have."""
 
     def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
         """The User's client of the DCC's CH firmware API (a bench without one: NotOnThisBench)."""

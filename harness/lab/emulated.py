@@ -464,9 +464,11 @@ class EmulatedLab(SmkiQuestions):
 
     # -- the DCC's CH firmware management (SECMP0024) -------------------------------------------------------
 
-    def announce_ch_firmware(self, release: ChFirmwareRelease) -> None:
+    def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:
+        """The DCC announces the release now (the User sees it on the portal)."""
         with self.clock.lock:
             self.dcc.ch_firmware.announce(release)
+        return release.release_id
 
     def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
         """The User's client of the DCC's CH firmware API, with the token the DCC issued it."""
