@@ -4,6 +4,7 @@ adapter, a prepare command) and the run reaching it only through the generated r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -167,6 +168,8 @@ def test_the_ch_firmware_portal_blocks_unless_the_bench_names_it_and_then_is_use
     for folder in ("tls", "smki"):
         (tmp_path / folder).symlink_to(bench.out / folder)
     lab = RealLab(lab_config.load(config), schema=None)
+    with bench.lab.clock.lock:                    # another release is listed: the lookup is by firmware version
+        dcc.ch_firmware.announce(dataclasses.replace(release, release_id="R-CH-0", firmware_version="01019999"))
     with pytest.raises(NotOnThisBench, match="lists no release of firmware 01020001"):
         lab.announce_ch_firmware(release, "the Import Supplier")
     with bench.lab.clock.lock:
