@@ -356,3 +356,26 @@ def test_a_supplier_schedules_on_the_portal_in_chromium_and_sees_the_other_suppl
         finally:
             browser.close()
     assert (tmp_path / "portal.png").stat().st_size > 10000
+
+
+def test_the_emulated_dcc_defers_an_upgrade_near_a_future_dated_price_change_it_accepted(lab):
+    """The clash the DCC sees in what it carries: a 1.2.1 Update Price the Supplier future-dated for day 10."""
+    from harness.lab.memory import ScenarioMemory
+    from harness.lab.procedures import Procedures
+
+    procedures = Procedures(lab, lambda exchange: exchange, ScenarioMemory())
+    procedures.install_and_commission("the Import Supplier", "ESME")
+    price = procedures.send("the Import Supplier", "1.2.1", "ESME", execution_date_time="in 10 days")
+    assert price.succeeded, price.summary
+    now = lab.now()
+    release = ChFirmwareRelease("R-CH-1", "01020001", "CHTS v1.1", now, now + 28 * DAY, now)
+    assert lab.announce_ch_firmware(release, "the Import Supplier") == "R-CH-1"
+    portal, chf = lab.ch_firmware_portal("the Import Supplier"), lab.config.premises[0].hub.chf
+    assert portal.schedule("R-CH-1", chf, now + 10 * DAY - dt.timedelta(hours=6)).status == 200
+    lab.let_time_pass(10 * DAY.total_seconds())
+    status = portal.status("R-CH-1", chf).body
+    assert status["state"] == "deferred", status                                          # type: ignore[index]
+    assert [d["reason"] for d in status["deferrals"]] == ["future-dated tariff or price change"]   # type: ignore[index]
+    lab.let_time_pass(2 * DAY.total_seconds())
+    assert portal.status("R-CH-1", chf).body["state"] == "upgraded"                        # type: ignore[index]
+    assert [n.body["state"] for n in lab.ch_firmware_notices("the Import Supplier")] == ["deferred", "upgraded"]
