@@ -18,6 +18,7 @@ import re
 import secrets
 import urllib.parse
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from harness.dcc.ch_firmware import (
@@ -72,8 +73,8 @@ class _Caller:
 class ChFirmwareInterfaces:
     """The API and portal over one ChFirmwareManagement; `lock` is the lab clock's (one thread at a time)."""
 
-    def __init__(self, service: ChFirmwareManagement, tokens: dict[str, tuple[EntityId, str]], lock,
-                 post: Callable[[str, bytes, dict[str, str]], None]):
+    def __init__(self, service: ChFirmwareManagement, tokens: dict[str, tuple[EntityId, str]],
+                 lock: AbstractContextManager, post: Callable[[str, bytes, dict[str, str]], None]):
         self.service = service
         self._tokens = tokens            # token -> (User EUI, User name)
         self._lock = lock
