@@ -35,6 +35,28 @@ from harness.errors import BenchFault, DitError
 
 # handler(path, body) -> (status, content type, body)
 PostHandler = Callable[[str, bytes], tuple[int, str, bytes]]
+
+
+@dataclass(frozen=True)
+class WebRequest:
+    """A GET or POST under a server's web prefix (a JSON API, HTML pages), with its headers."""
+
+    method: str
+    path: str                       # without the query
+    query: dict[str, str]
+    headers: Message
+    body: bytes
+
+
+@dataclass(frozen=True)
+class WebReply:
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+WebHandler = Callable[[WebRequest], WebReply]
 MAX_BODY = 16 * 1024 * 1024           # a DUIS message with a 750 KB firmware image in base64 fits
 MAX_DRAINED = 4 * MAX_BODY            # a too-large body up to this is read and dropped so its 413 is seen
 HANDSHAKE_TIMEOUT_S = 10.0            # a peer that connects and says nothing must not hold a server thread
@@ -405,6 +427,28 @@ class _Handler(BaseHTTPRequestHandler):
             return self.handle_expect_100()
         return True
 
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self._web_path() is None:
+            self.send_error(501, "Unsupported method ('GET')")      # as http.server answers it
+            return
+        self._web(b"")
+
+    def _web_path(self) -> str | None:
+        prefix = self.server.web_prefix
+        path = self.path.split("?", 1)[0]
+        return path if self.server.web_handler is not None and prefix and path.startswith(prefix) else None
+
+    def _web(self, body: bytes) -> None:
+        assert self.server.web_handler is not None, "only called for a web path"
+        path, _, query = self.path.partition("?")
+        request = WebRequest(self.command, path, dict(urllib.parse.parse_qsl(query)), self.headers, body)
+        try:
+            reply = self.server.web_handler(request)
+        except Exception as exc:  # a bug in the handler must not kill the server thread silently
+            reply = WebReply(500, "text/plain", f"{type(exc).__name__}: {exc}".encode())
+            self.server.errors.append(exc)
+        self._reply(reply.status, reply.content_type, reply.body, extra=reply.headers)
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = self._content_length()
         if length is None:
@@ -419,6 +463,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if len(body) < length:
             self.close_connection = True             # the peer closed before sending the whole body
+            return
+        if self._web_path() is not None:
+            self._web(body)
             return
         try:
             status, content_type, data = self.server.post_handler(self.path, body)
@@ -453,13 +500,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self._reply(status, "text/plain", reason.encode(), close=True)
 
-    def _reply(self, status: int, content_type: str, data: bytes, close: bool = False) -> None:
+    def _reply(self, status: int, content_type: str, data: bytes, close: bool = False,
+               extra: tuple[tuple[str, str], ...] = ()) -> None:
         # The status line and headers send_response() and send_header() would write (Server, Date, ours), built
         # as one string and written with the body in one go.
         reason = self.responses[status][0] if status in self.responses else ""
         head = (f"{self.protocol_version} {status} {reason}\r\nServer: {self.version_string()}\r\n"
                 f"Date: {_http_date(int(time.time()))}\r\nContent-Type: {content_type}\r\n"
                 f"Content-Length: {len(data)}\r\n"
+                + "".join(f"{name}: {value}\r\n" for name, value in extra)
                 + ("Connection: close\r\n" if close else "") + "\r\n")
         self.wfile.write(head.encode("latin-1", "strict") + data)
 
@@ -477,7 +526,9 @@ class HttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, post_handler: PostHandler, host: str = "127.0.0.1", port: int = 0,
-                 tls: TlsFiles | None = None):
+                 tls: TlsFiles | None = None, web: tuple[str, WebHandler] | None = None):
+        """`web`: (path prefix, handler) for the GETs and POSTs under that prefix; every other POST goes to
+        `post_handler`."""
         self._context = tls.server_context() if tls else None      # before binding: bad files leave no socket
         try:
             super().__init__((host, port), _Handler)
@@ -486,6 +537,7 @@ class HttpServer(ThreadingHTTPServer):
                              part=f"HTTP listener {host}:{port}",
                              fix="is another dit run or service using that port?") from None
         self.post_handler = post_handler
+        self.web_prefix, self.web_handler = web if web else ("", None)  # type: tuple[str, WebHandler | None]
         self.read_timeout_s = READ_TIMEOUT_S
         self.errors: list[Exception] = []
         self.refused: list[str] = []      # peers whose TLS handshake failed: no certificate, or the wrong CA's

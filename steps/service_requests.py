@@ -426,6 +426,12 @@ def obeys(lab, scenario_context, device, party):
     read_back(lab, scenario_context, party, "6.24.2", device)
 
 
+@then(parsers.parse("{party} sees the {device} on firmware {version} in the inventory"))
+def inventory_firmware(lab, scenario_context, party, device, version):
+    found = _inventory_entry(lab, scenario_context, party, device).get("DeviceFirmwareVersion")
+    assert found == version, f"{device} runs firmware {found}, expected {version}"
+
+
 @then(parsers.parse("{party} sees the {device} at {version} in the inventory"))
 def inventory_version(lab, scenario_context, party, device, version):
     found = _inventory_entry(lab, scenario_context, party, device).get("SMETSCHTSVersion")

@@ -4,6 +4,7 @@ adapter, a prepare command) and the run reaching it only through the generated r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -17,12 +18,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives.serialization import Encoding
 from dit_command import dit
 
 from harness.adapters.duis_client import Received, ResponseReceiver, addressee
 from harness.catalogue import DeviceType
 from harness.clock import RealTimeDriver, VirtualClock, WallClock
+from harness.dcc.ch_firmware import ChFirmwareRelease
 from harness.duis.request_id import RequestId
 from harness.duis.responses import DuisResponse, ResponseKind
 from harness.errors import BenchFault, DitError, NotOnThisBench
@@ -142,6 +145,40 @@ def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):
         lab_config.load(named)
     assert "PPMID-nowhere" in str(bad.value) and "ppmid_internet" in str(bad.value)
     named.unlink()
+
+
+def test_the_ch_firmware_portal_blocks_unless_the_bench_names_it_and_then_is_used_with_the_users_token(
+        bench, tmp_path):
+    """SECMP0024's steps on a real bench: without dcc.ch_firmware_portal they are not on this bench; with it, the
+    User's calls carry its token (here the served bench's DCC, over its mutual TLS) and the release announced is the
+    one the DCC's portal lists."""
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    release = ChFirmwareRelease("R-CH-1", "01020001", "CHTS v1.1", bench.lab.clock.now(),
+                                bench.lab.clock.now() + dt.timedelta(days=28), bench.lab.clock.now())
+    for act in (lambda: lab.ch_firmware_portal("Supplier A"), lambda: lab.announce_ch_firmware(release, "Supplier A"),
+                lambda: lab.ch_firmware_notices("Supplier A")):
+        with pytest.raises(NotOnThisBench, match="this bench names no DCC CH firmware portal"):
+            act()
+    doc = yaml.safe_load(bench.config_file.read_text())
+    dcc = bench.lab.dcc
+    (tmp_path / "a.token").write_text(dcc.portal_tokens[SUPPLIER_A] + "\n")
+    doc["dcc"]["ch_firmware_portal"] = {"url": dcc.portal_url, "tokens": {"Supplier A": "a.token"}}
+    config = tmp_path / "lab.yaml"
+    config.write_text(yaml.safe_dump(doc))
+    for folder in ("tls", "smki"):
+        (tmp_path / folder).symlink_to(bench.out / folder)
+    lab = RealLab(lab_config.load(config), schema=None)
+    with bench.lab.clock.lock:                    # another release is listed: the lookup is by firmware version
+        dcc.ch_firmware.announce(dataclasses.replace(release, release_id="R-CH-0", firmware_version="01019999"))
+    with pytest.raises(NotOnThisBench, match="lists no release of firmware 01020001"):
+        lab.announce_ch_firmware(release, "the Import Supplier")
+    with bench.lab.clock.lock:
+        dcc.ch_firmware.announce(release)
+    assert lab.announce_ch_firmware(release, "the Import Supplier") == "R-CH-1"
+    chf = bench.lab.site.hub.chf
+    assert [c["chf"] for c in lab.ch_firmware_portal("Supplier A").chs("R-CH-1").body] == [chf.duis]  # type: ignore
+    with pytest.raises(NotOnThisBench, match="has no token for Supplier B"):
+        lab.ch_firmware_portal("Supplier B")
 
 
 def test_the_served_smki_adapter_issues_a_device_certificate(bench, smki):

@@ -17,9 +17,11 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from harness.adapters.ch_firmware_client import NotificationInbox
 from harness.catalogue import RemotePartyRole
 from harness.clock import Clock
 from harness.duis import xml, xmldsig
+from harness.duis.ch_firmware_wire import NOTIFICATION_PATH
 from harness.duis.responses import DuisResponse, parse_response
 from harness.duis.schema import DuisSchema
 from harness.errors import CheckFailed
@@ -90,7 +92,8 @@ class ResponseReceiver:
         self.inbox: list[Received] = []
         self.rejected: list[str] = []
         self._lock = threading.Lock()
-        self.server = HttpServer(self._on_post, host, port, tls=tls)
+        self.ch_firmware = NotificationInbox(clock)       # the CH firmware portal's webhooks (SECMP0024)
+        self.server = HttpServer(self._on_post, host, port, tls=tls, web=(NOTIFICATION_PATH, self.ch_firmware.handle))
 
     @property
     def url(self) -> str:

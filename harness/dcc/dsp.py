@@ -132,6 +132,8 @@ class DataServicesProvider:
         self._transforms: dict[RequestId, tuple[DccUser, InventoryDevice, str, GeneralSigning, dict]] = {}
         self._outstanding: dict[tuple[EntityId, EntityId, int], Outstanding] = {}
         self.held: dict[RequestId, Outstanding] = {}                 # DSP future-dated, not yet sent
+        # every future-dated request accepted (held here or by the device): (device, SR, execution time)
+        self.future_dated: list[tuple[EntityId, str, dt.datetime]] = []
         self._dcc_counter = clock.millis()
         self._last_counter: dict[EntityId, int] = {}      # per originator: the highest RequestID counter admitted
         self.transcript = Transcript()
@@ -259,6 +261,8 @@ class DataServicesProvider:
         if cv.local_delivery:
             return self.local.deliver(command, also_over_wan=cv.via_wan)
         execution = command.fields.get("ExecutionDateTime")
+        if execution:
+            self.future_dated.append((device.device_id, srv, _datetime(execution)))
         if execution and service.future_dated is FutureDatedPattern.DSP:
             self.hold(command, _datetime(execution))
         else:
@@ -375,6 +379,13 @@ class DataServicesProvider:
         command.timer = self.clock.call_later(self._timeout(command.device.device_type),
                                               lambda: self._no_response(key), f"E21 timer {command.request_id}")
         self._send_to_device(command.device.device_id, frame)
+
+    def due_work(self, devices: set[EntityId]) -> list[tuple[str, dt.datetime]]:
+        """What the DSP knows is due on these devices: (SR, when) of each future-dated request not yet past
+        and of each command in flight now."""
+        now = self.clock.now()
+        due = [(srv, at) for device, srv, at in self.future_dated if device in devices and at >= now]
+        return due + [(c.srv, now) for c in self._outstanding.values() if c.device.device_id in devices]
 
     def _no_response(self, key) -> None:
         command = self._outstanding.pop(key, None)

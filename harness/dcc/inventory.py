@@ -37,6 +37,8 @@ class Premises:
     electricity_network_operator: EntityId | None = None
     gas_network_operator: EntityId | None = None
     uprn: int | None = None
+    # registration changes the Registration Data Providers announced ahead: (role field, new party, effective)
+    pending_changes: list[tuple[str, EntityId, dt.datetime]] = field(default_factory=list)
 
     def roles_of(self, user: EntityId, device_type: DeviceType) -> set[UserRole]:
         """The roles in which this User may address a device of this type at these premises."""

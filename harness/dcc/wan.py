@@ -27,9 +27,12 @@ class Hub(Protocol):
 
     def receive_firmware(self, image: bytes, devices: list, reference: str) -> None: ...
 
+    def upgrade(self, chts_version: str = "CHTS v1.1", firmware_version: str | None = None) -> None: ...
+
 
 WAN_LATENCY_S = 1.5          # one way, DSP <-> CH; the SEC's target response times are not modelled
 WAN_FIRMWARE_BYTES_PER_S = 2_000    # an image crosses the SM WAN slowly: 750 KB in about six minutes
+CH_UPGRADE_S = 20 * 60              # the CSP's CH upgrade: its image over the SM WAN, then the restart
 OUTAGE_HOLD_S = 300.0        # the DSP's E21 timeout for a non-sleepy device: held longer, nobody awaits it
 
 
@@ -117,4 +120,22 @@ class SmWan:
         self.messages += 1
         self.clock.call_later(self.latency_s + len(image) / WAN_FIRMWARE_BYTES_PER_S,
                               lambda: hub.receive_firmware(image, devices, reference), f"SM WAN image -> {chf}")
+        return True
+
+    def upgrade_hub(self, chf: EntityId, chts_version: str, firmware_version: str,
+                    done: Callable[[bool], None]) -> bool:
+        """The CSP upgrades a CH's firmware; `done` hears whether the hub came back on it. False if the CH is not
+        reachable."""
+        hub = self.hubs.get(chf)
+        if hub is None or self.in_outage(chf):
+            return False
+        self.messages += 1
+
+        def restart() -> None:
+            if self.hubs.get(chf) is not hub or self.in_outage(chf):       # cut off from the SM WAN meanwhile
+                done(False)
+                return
+            hub.upgrade(chts_version, firmware_version)
+            done(True)
+        self.clock.call_later(CH_UPGRADE_S, restart, f"SM WAN CH upgrade {chf} to {firmware_version}")
         return True

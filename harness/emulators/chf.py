@@ -92,6 +92,7 @@ class CommunicationsHubFunction(EmulatedDevice):
     device_type = DeviceType.CHF
     chts_version = "CHTS v1.1"            # CHTS v1.0 | CHTS v1.1 (the lab sets them from the CH's profile)
     han_variant = "Single Band"           # Single Band | Dual Band
+    firmware_version = "01010001"         # what 11.2 reads (the lab sets it from the Device Asset Library)
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
@@ -121,6 +122,11 @@ class CommunicationsHubFunction(EmulatedDevice):
         """One of the sub-GHz alerts with a use case of its own (DBCH06-DBCH11) to the DCC, MAC'd as the RTDS has
         them."""
         self.raise_alert(code, message_code=sub_ghz_alerts.MESSAGE_CODES[code], payload=payload, to=self._dcc_entity())
+
+    @handles("ECS52")
+    def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """11.2: the firmware the hub runs (a CSP's CH upgrade changes it)."""
+        return {"FirmwareVersion": self.firmware_version}
 
     @handles("DBCH04")
     def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -150,11 +150,15 @@ class CommunicationsHub:
             self.detach(device.eui)
         return gone
 
-    def upgrade(self, chts_version: str = "CHTS v1.1") -> None:
-        """The CSP's firmware upgrade (DIT.9: v1.0 to v1.1): the hub restarts on the new stack with its
-        device log; the HAN devices lose it for the restart and rejoin with the link keys they hold."""
+    def upgrade(self, chts_version: str = "CHTS v1.1", firmware_version: str | None = None) -> None:
+        """The CSP's firmware upgrade (DIT.9: v1.0 to v1.1; SECMP0024's releases): the hub restarts on the new
+        firmware with its device log; the HAN devices lose it for the restart and rejoin with the link keys they
+        hold."""
         self.chf.chts_version = chts_version
-        self.chf.note(f"upgraded to {chts_version} (ZigBee {self.chf.zigbee_version})")
+        if firmware_version is not None:
+            self.chf.firmware_version = firmware_version
+        self.chf.note(f"upgraded to {chts_version}, firmware {self.chf.firmware_version} "
+                      f"(ZigBee {self.chf.zigbee_version})")
         for device in self.remove():
             device.move_to(self)
 

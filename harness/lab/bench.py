@@ -13,6 +13,9 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       - {name: SB11 2.4 GHz, test_set: SB11-core, framing: ti-packet-sniffer, port: /dev/ttyACM0, channel: 11}
       - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
          channel: 0}
+      ch_firmware_portal:                                 # the DCC's CH firmware portal (SECMP0024), if any
+        url: https://dccportal.bench1.example/ch-firmware
+        tokens: {Supplier A: keys/portal-supplier-a.token}  # the bearer token the DCC issued each User
     smki: https://smki.bench1.example:8444/smki            # issues device certificates after a rekey (below)
     ppmid_internet:                                       # PPMIDs with the SECMP0038 internet interface, if any
       - {asset: PPMID-R1-birch, url: http://ppmid.bench1.example:8080}
@@ -66,6 +69,7 @@ _SERIAL_SCHEMES = {"rfc2217", "socket", "loop", "spy", "hwgrep"}
 _DEVICE_PATH = re.compile(r"^(/dev/\S+|COM\d+)$")
 # The fields of each mapping a bench names: any other is refused as a typo.
 TLS_FIELDS = ("certificate", "key", "ca")
+PORTAL_FIELDS = ("url", "tokens")
 SERIAL_PORT_FIELDS = ("asset", "port", "baudrate")
 SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
 PPMID_INTERNET_FIELDS = ("asset", "url")
@@ -107,6 +111,8 @@ class Bench:
     ppmid_internet: dict[str, str] = field(default_factory=dict)   # asset -> base URL of its internet interface
     operator: OperatorSetting | None = None                 # where prompts for a person's acts go
     labgrid: Places | None = None                           # test sets whose consoles a labgrid place offers
+    portal_url: str = ""                                    # the DCC's CH firmware portal, if the bench has one
+    portal_tokens: dict[str, str] = field(default_factory=dict)   # User name -> its bearer token
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -145,6 +151,9 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
                 lines[f"dcc.tls.{key}"] = node.at(key)
             if len(problems) > before:
                 invalid.add("dcc.tls")
+        portal = _portal(dcc.get("ch_firmware_portal"), dcc, folder, problems)
+    else:
+        portal = ("", {})
     before = len(problems)
     keystore = _file(doc, "keystore", folder, problems, directory=True)
     lines["keystore"] = doc.at("keystore")
@@ -182,7 +191,31 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
     places = _labgrid(doc, test_sets, problems) if "labgrid" in doc else None
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 ppmid_internet=ppmids, operator=operator, labgrid=places, lines=lines, invalid=invalid)
+                 ppmid_internet=ppmids, operator=operator, labgrid=places, portal_url=portal[0],
+                 portal_tokens=portal[1], lines=lines, invalid=invalid)
+
+
+def _portal(node: object, dcc: Located, folder: Path, problems: list[str]) -> tuple[str, dict[str, str]]:
+    """The CH firmware portal's URL and each User's bearer token, read from its file (tokens stay out of the
+    config, like keys)."""
+    if node is None:
+        return "", {}
+    if not isinstance(node, Located):
+        problems.append(str(dcc.fail("ch_firmware_portal", "must be a mapping of url and tokens")))
+        return "", {}
+    node.only(PORTAL_FIELDS)
+    url = _url(node, "url", "the portal's URL, e.g. https://dccportal.bench1.example/ch-firmware", problems)
+    files = node.get("tokens")
+    if not isinstance(files, Located) or not files:
+        problems.append(str(node.fail("tokens", "must map each User's name to its token file",
+                                      "e.g. tokens: {Supplier A: keys/portal-supplier-a.token}")))
+        return url, {}
+    tokens = {}
+    for user in files:
+        path = _file(files, user, folder, problems)
+        if path.is_file():
+            tokens[str(user)] = path.read_text(encoding="utf-8", errors="replace").strip()
+    return url, tokens
 
 
 def _labgrid(doc: Located, test_sets: set[str], problems: list[str]) -> Places | None:

@@ -55,7 +55,7 @@ LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", 
 BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale",      # kind: real only
                 "ppmid_internet", "operator", "labgrid")
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
-DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls")                                       # kind: real only
+DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls", "ch_firmware_portal")                 # kind: real only
 USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")
 TEST_SET_FIELDS = ("name", "description", "uprn", "mpan", "mprn", "import_supplier", "gas_supplier",
                    "electricity_network_operator", "gas_network_operator", "communications_hub",

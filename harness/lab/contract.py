@@ -16,8 +16,10 @@ from typing import Protocol
 from cryptography import x509
 
 from harness.adapters import ServiceUser
+from harness.adapters.ch_firmware_client import ChFirmwarePortal, Notice
 from harness.catalogue import DeviceType
 from harness.clock import Clock
+from harness.dcc.ch_firmware import ChFirmwareRelease
 from harness.eui import EntityId
 from harness.han.capture import CapturedFrame
 from harness.lab.config import DeviceConfig, LabConfig
@@ -94,7 +96,18 @@ class Lab(Protocol):
 
     # -- around the DCC: registration, manufacturers, SMKI
 
-    def register(self, role: str, user: str) -> None: ...
+    def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None: ...
+
+    # -- the DCC's CH firmware management (SECMP0024)
+
+    def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:
+        """The release the DCC announced with this firmware, as the User's portal lists it: on the emulated lab the
+        DCC announces it now; a bench's DCC must have."""
+
+    def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
+        """The User's client of the DCC's CH firmware API (a bench without one: NotOnThisBench)."""
+
+    def ch_firmware_notices(self, user: str) -> list[Notice]: ...
 
     def firmware_image(self, device: str, version: int, *, signed_by: str | None = None) -> bytes: ...
 

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
+from harness.adapters.ch_firmware_client import ChFirmwarePortal, Notice
 from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
 from harness.catalogue import DeviceStatus, DeviceType, RemotePartyRole
 from harness.clock import LAB_EPOCH, VirtualClock
 from harness.dcc import DccIdentity, DccUser, EmulatedDcc, InventoryDevice, Premises
+from harness.dcc.ch_firmware import ChFirmwareRelease
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.emulators import (
@@ -101,6 +103,9 @@ class EmulatedLab(SmkiQuestions):
                                               u.anomaly_detection_thresholds)
                                       for u in config.users],
                                tls=served.tls if served else None, port=served.dcc_port if served else 0)
+        for eui, receiver in self.receivers.items():      # each User's response service checks its webhooks
+            receiver.ch_firmware.tokens.append(self.dcc.portal_tokens[eui])
+        self._portals: dict[str, ChFirmwarePortal] = {}
         self.users: dict[str, ServiceUser] = {}
         self.devices: dict[str, EmulatedDevice | HandHeldTerminal] = {}
         self.hubs: dict[str, CommunicationsHub] = {}
@@ -158,6 +163,8 @@ class EmulatedLab(SmkiQuestions):
     def _hub(self, cfg: HubConfig) -> CommunicationsHub:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
         chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
+        if cfg.firmware_version:
+            chf.firmware_version = cfg.firmware_version
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
         self._factory_certificates(chf)
         self._factory_certificates(gpf)
@@ -171,7 +178,7 @@ class EmulatedLab(SmkiQuestions):
 
     def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
         return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,
-                                han_variant=cfg.han_variant),
+                                han_variant=cfg.han_variant, firmware_version=cfg.firmware_version),
                 InventoryDevice(cfg.gpf, DeviceType.GPF, smets_chts_version=cfg.chts_version))
 
     def _build_premises(self, site: PremisesConfig) -> None:
@@ -434,14 +441,46 @@ class EmulatedLab(SmkiQuestions):
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
-    def register(self, role: str, user: str) -> None:
-        """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier)."""
+    def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
+        """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier). One
+        effective later is announced to the DCC now (a pending change) and takes effect then."""
         site = self.site
         key = PARTY_ROLES.get(role.lower().removeprefix("the ").strip(), role)
         new = self.config.user(user)
-        site.parties[key] = new.name
         premises = self.dcc.inventory.premises_of(self.hubs[site.name].chf.eui)
-        setattr(premises, key, new.eui)
+        assert premises is not None, "the lab registered the premises when it installed the hub"
+
+        def apply() -> None:
+            site.parties[key] = new.name
+            setattr(premises, key, new.eui)
+            premises.pending_changes[:] = [c for c in premises.pending_changes if c != change]
+        change = (key, new.eui, effective or self.clock.now())
+        if effective is None or effective <= self.clock.now():
+            apply()
+            return
+        with self.clock.lock:
+            premises.pending_changes.append(change)
+            self.clock.call_at(effective, apply, f"registration: {key} becomes {new.name}")
+
+    # -- the DCC's CH firmware management (SECMP0024) -------------------------------------------------------
+
+    def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:
+        """The DCC announces the release now (the User sees it on the portal)."""
+        with self.clock.lock:
+            self.dcc.ch_firmware.announce(release)
+        return release.release_id
+
+    def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
+        """The User's client of the DCC's CH firmware API, with the token the DCC issued it."""
+        party = self.config.party(user)
+        if party.name not in self._portals:
+            self._portals[party.name] = ChFirmwarePortal(self.dcc.portal_url, self.dcc.portal_tokens[party.eui])
+        return self._portals[party.name]
+
+    def ch_firmware_notices(self, user: str) -> list[Notice]:
+        """The CH firmware notifications the User's response service accepted."""
+        party = self.config.party(user)
+        return [n for n in self.receivers[party.eui].ch_firmware.snapshot() if n.body.get("to") == party.eui.duis]
 
     def firmware_image(self, device: str, version: int, *, signed_by: str | None = None, size: int = 200_000) -> bytes:
         """An OTA image for a device's model, signed by its manufacturer (or by whoever `signed_by` names)."""

@@ -55,6 +55,7 @@ class ScenarioMemory:
     # a role's trust anchor cells a party noted, by (device, role): usage -> (holder, subject key identifier)
     trust_anchor_cells: dict[tuple[str, str], dict[str, tuple[str | None, str | None]]] = field(default_factory=dict)
     through_ppmid: list[bytes] = field(default_factory=list)   # GBCS answers and alerts back over the PPMID route
+    ch_firmware_release: str | None = None                  # the CH firmware release the DCC announced (SECMP0024)
 
     def keep_local_command(self, srv: str, command: bytes) -> None:
         self.local_commands[srv] = self.local_command = command
@@ -64,6 +65,10 @@ class ScenarioMemory:
 
     def released_firmware(self) -> ReleasedFirmware:
         return _made(self.firmware, "firmware image has been released", "release a firmware image first")
+
+    def ch_firmware(self) -> str:
+        return _made(self.ch_firmware_release, "CH firmware release has been announced",
+                     "have the DCC announce a CH firmware release first")
 
     def dsp_schedule(self) -> int:
         return _made(self.dsp_schedule_id, "DSP schedule has been created", "create a DSP schedule (5.1) first")

@@ -33,10 +33,12 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
+from harness.adapters.ch_firmware_client import ChFirmwarePortal, Notice
 from harness.adapters.serial_console import DeviceConsole, SerialConsole, TerminalConsole
 from harness.adapters.sniffers import SerialSniffer, ZepListener
 from harness.catalogue import DeviceType
 from harness.clock import WallClock
+from harness.dcc.ch_firmware import ChFirmwareRelease
 from harness.duis.request_id import RequestCounter
 from harness.duis.schema import DuisSchema
 from harness.errors import BenchFault, DitError, NotOnThisBench
@@ -90,6 +92,7 @@ class RealLab(SmkiQuestions):
         self.smki = SmkiService(self.bench.smki, self.keystore, self._tls) if self.bench.smki else None
         self._sniffers = [s for s in self.bench.sniffers if s.test_set == self.site.name]
         self._frames: list[CapturedFrame] = []
+        self._portals: dict[str, ChFirmwarePortal] = {}
         self._capturing = threading.Event()
         self._captures: list[threading.Thread] = []
 
@@ -103,6 +106,7 @@ class RealLab(SmkiQuestions):
         self.receiver = ResponseReceiver(clock=self.clock, keystore=self.keystore, schema=self._schema, tls=self._tls,
                                          host=_listen_host(url.hostname), port=url.port or 443,
                                          path=url.path or "/").start()
+        self.receiver.ch_firmware.tokens.extend(self.bench.portal_tokens.values())
         endpoint = DccEndpoint(self.bench.endpoint, tls=self._tls)
         counter = RequestCounter(self.clock.millis)
         for u in self.config.users:
@@ -289,9 +293,44 @@ class RealLab(SmkiQuestions):
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
-    def register(self, role: str, user: str) -> None:
-        self.person_does("register", f"Have the registration data changed: {role} becomes {user}",
-                         f"the DCC's registration data names {user} as {role}")
+    def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
+        when = "" if effective is None else f" from {effective:%Y-%m-%d %H:%M} UTC"
+        self.person_does("register", f"Have the registration data changed: {role} becomes {user}{when}",
+                         f"the DCC's registration data names {user} as {role}{when}")
+
+    # -- the DCC's CH firmware management (SECMP0024) -------------------------------------------------------
+
+    def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:
+        """The DCC announces releases itself: the one its portal lists to the User with this firmware."""
+        answer = self.ch_firmware_portal(user).releases()
+        listed = answer.body if answer.status == 200 and isinstance(answer.body, list) else []
+        found = next((r["release_id"] for r in listed if isinstance(r, dict)
+                      and r.get("firmware_version") == release.firmware_version), None)
+        if found is None:
+            raise NotOnThisBench(f"the DCC's CH firmware portal lists no release of firmware {release.firmware_version}"
+                                 f" (HTTP {answer.status})", where=self.bench.portal_url,
+                                 fix="have the DCC announce it on its portal first")
+        return str(found)
+
+    def ch_firmware_portal(self, user: str) -> ChFirmwarePortal:
+        party = self.config.party(user)
+        if not self.bench.portal_url:
+            raise NotOnThisBench("this bench names no DCC CH firmware portal", where=self.config.source,
+                                 fix="give dcc.ch_firmware_portal: {url, tokens} in the lab config")
+        token = self.bench.portal_tokens.get(party.name)
+        if token is None:
+            raise NotOnThisBench(f"the bench's CH firmware portal has no token for {party.name}",
+                                 where=self.config.source, fix=f"add {party.name}: to dcc.ch_firmware_portal.tokens")
+        if party.name not in self._portals:
+            self._portals[party.name] = ChFirmwarePortal(self.bench.portal_url, token, HttpClient(tls=self._tls))
+        return self._portals[party.name]
+
+    def ch_firmware_notices(self, user: str) -> list[Notice]:
+        """What the bench's one response service accepted for the User: the DCC posts there with the User's token."""
+        self.ch_firmware_portal(user)                       # no portal, no notifications: not on this bench
+        assert self.receiver is not None, "the lab has started"
+        eui = self.config.party(user).eui.duis
+        return [n for n in self.receiver.ch_firmware.snapshot() if n.body.get("to") == eui]
 
     @property
     def repository(self) -> SmkiService:

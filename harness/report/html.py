@@ -64,7 +64,8 @@ FAMILY_NAMES = {
     "prepayment_data": "Prepayment Data",
     "ch_upgrade": "Communications Hub upgrade from CHTS v1.0 to v1.1 (DIT.9)",
     "dual_band_hub": "Dual band Communications Hub sub-GHz configuration",
-    "no_wan_prepayment": "Prepayment without SM WAN: commands and UTRNs through a PPMID (SECMP0038 proposal)"}
+    "no_wan_prepayment": "Prepayment without SM WAN: commands and UTRNs through a PPMID (SECMP0038 proposal)",
+    "ch_firmware_management": "Communications Hub firmware management by Suppliers (SECMP0024)"}
 
 
 def family_name(family: str) -> str:
