@@ -23,15 +23,14 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from enum import Enum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO
 from urllib.parse import parse_qs, quote_plus
 
 from harness.errors import BenchFault, DitError, NotOnThisBench
+from harness.httpio import HttpServer, WebReply, WebRequest
 
 DEFAULT_TIMEOUT_S = 600.0
 WEB_PORT = 8600                          # the operator page's, unless the run or the lab config says another
-MAX_ATTACHMENT = 20 * 1024 * 1024        # a phone photo of a display, or a short log
 
 
 class Ask(Enum):
@@ -240,91 +239,44 @@ class WebDesk:
 
     def __init__(self, desk: Desk, host: str = "127.0.0.1", port: int = 0):
         self.desk = desk
-        try:
-            self._server = _PageServer((host, port), desk)
-        except OSError as exc:
-            raise BenchFault(f"cannot serve the operator page on {host}:{port}: {(exc.strerror or str(exc)).lower()}",
-                             part="operator page", fix="choose another operator port (--operator web:HOST:PORT)"
-                             ) from None
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.5},
-                                        name="operator page", daemon=True)
-        self._thread.start()
+        self._server = HttpServer(_no_post, host, port, web=("/", self._on_request)).start()
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        return self._server.base_url + "/"
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
-
-class _PageServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], desk: Desk):
-        super().__init__(address, _PageHandler)
-        self.desk = desk
-
-
-class _PageHandler(BaseHTTPRequestHandler):
-    server: _PageServer
-
-    @property
-    def desk(self) -> Desk:
-        return self.server.desk
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path.split("?")[0] == "/prompts.json":
-            self._reply(200, "application/json", json.dumps([p.as_json() for p in self.desk.open_prompts()]).encode())
-        elif self.path.split("?")[0] == "/":
-            self._reply(200, "text/html; charset=utf-8", _page(self.desk.open_prompts(), self._said()).encode())
-        else:
-            self._reply(404, "text/plain", b"not found")
-
-    def do_POST(self) -> None:  # noqa: N802
-        m = re.fullmatch(r"/prompts/(\d+)", self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if m is None:
-            self._reply(404, "text/plain", b"not found")
-            return
-        if length > MAX_ATTACHMENT + 65536:
-            self._reply(413, "text/plain", f"at most {MAX_ATTACHMENT:,} bytes".encode())
-            return
+    def _on_request(self, request: WebRequest) -> WebReply:
+        if request.method == "GET" and request.path == "/prompts.json":
+            return WebReply(200, "application/json",
+                            json.dumps([p.as_json() for p in self.desk.open_prompts()]).encode())
+        if request.method == "GET" and request.path == "/":
+            return WebReply(200, "text/html; charset=utf-8",
+                            _page(self.desk.open_prompts(), request.query.get("said", "")).encode())
+        m = re.fullmatch(r"/prompts/(\d+)", request.path)
+        if request.method != "POST" or m is None:
+            return WebReply(404, "text/plain", b"GET / or /prompts.json; POST /prompts/<n>")
         try:
-            form = _form(self.headers.get("Content-Type", ""), self.rfile.read(length))
+            form = _form(request.headers.get("Content-Type", ""), request.body)
             action = form.get("answer", b"").decode()
             if action not in ("done", "cannot"):
                 raise DitError("the answer is neither done nor cannot", fix="press Done or Cannot")
-            file = form.get("file")
             self.desk.answer(int(m.group(1)), done=action == "done", by=form.get("by", b"").decode(),
                              saw=form.get("saw", b"").decode(), attachment_name=form.get("file.name", b"").decode(),
-                             attachment=file or None)
+                             attachment=form.get("file") or None)
         except (DitError, UnicodeDecodeError, ValueError) as exc:
-            self._see_other("/?said=" + quote_plus(str(exc)[:300]))
-            return
-        self._see_other("/")             # back to the list: a reload does not answer twice
+            return _see_other("/?said=" + quote_plus(str(exc)[:300]))
+        return _see_other("/")          # back to the list: a reload does not answer twice
 
-    def _see_other(self, location: str) -> None:
-        self.send_response(303)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
-    def _said(self) -> str:
-        query = parse_qs(self.path.partition("?")[2])
-        return query.get("said", [""])[0]
+def _no_post(path: str, body: bytes) -> tuple[int, str, bytes]:
+    return 404, "text/plain", b"not found"      # every path is the page's
 
-    def _reply(self, status: int, content_type: str, data: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
-    def log_message(self, format, *args) -> None:
-        pass
+def _see_other(location: str) -> WebReply:
+    return WebReply(303, "text/plain", b"", headers=(("Location", location),))
 
 
 def _form(content_type: str, body: bytes) -> dict[str, bytes]:
