@@ -6,6 +6,10 @@ from __future__ import annotations
 import random
 
 from harness.clock import VirtualClock
+from harness.dcc.base import Transcript
+from harness.duis.request_id import RequestId
+from harness.duis.responses import build_response, dcc_alert_message, device_alert_message
+from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
@@ -13,6 +17,7 @@ from harness.pki import derive_private_key
 from tests.test_emulators import hub  # noqa: F401  (hub: the fixture)
 
 HUB_EUI = EntityId("00-DB-12-34-56-78-90-A2")
+SUPPLIER = "the Import Supplier"
 
 
 def test_an_image_another_meter_verified_is_refused_by_a_meter_of_another_manufacturer(hub):  # noqa: F811
@@ -58,3 +63,51 @@ def test_an_uncrowded_channel_draws_backoff_by_backoff():
     han._free_at[BAND_24GHZ] = now + 0.02                 # a frame or two on air
     assert han._channel_access(O_QPSK_2400, now) >= now + 0.02
     assert counting.draws >= 3
+
+
+# -- what is kept of a crowd's documents: what a triager needs, in bounded memory ------------------------------
+
+def _signed_alert(lab, code: int, gbcs: bytes, counter: int) -> bytes:
+    user = lab.user(SUPPLIER)
+    return lab.dcc.dsp.sign(build_response(device_alert_message(code, gbcs), response_code="I0",
+                                           response_date_time=lab.now(),
+                                           response_id=RequestId(lab.device("ESME").eui, user.eui, counter)))
+
+
+def test_the_supplier_holds_every_failure_and_reads_back_the_spilled_alerts_byte_for_byte(lab):
+    user = lab.user(SUPPLIER)
+    receiver = lab.receivers[user.eui]
+    receiver.held = len(receiver.inbox) + 1                  # one more document held; then only failures are
+    failure = lab.dcc.dsp.sign(build_response(
+        dcc_alert_message("N20", E.FirmwareDistributionFailure(E.UpdateFirmwareRequestID("00-DB-00-00-00-00-00-01:"
+                                                                                          "00-DB-00-00-00-00-00-02:1"),
+                                                               E.MeterIDs(lab.device("ESME").eui.duis))),
+        response_code="I0", response_date_time=lab.now(),
+        response_id=RequestId(lab.dcc.dsp.identity.acb, user.eui, 7)))
+    posted = [_signed_alert(lab, 0x8F72, b"receipt %d" % n, n) for n in (1, 2)] + [failure] + \
+        [_signed_alert(lab, 0x8F72, b"receipt 3", 3)]
+    before = len(receiver.inbox)
+    for data in posted:
+        assert receiver._on_post(receiver.path, data)[0] == 204
+    kept = receiver.snapshot()[before:]
+    assert [r.held for r in kept] == [True, False, True, False]      # the N20 stays in memory, past the bound
+    assert [r.data for r in kept] == posted                          # the spilled ones read back as received
+    assert [r.response.alert_code for r in kept] == ["8F72", "8F72", "N20", "8F72"]
+    assert all(r.response.element is None for r in kept)            # no parsed tree kept per document
+
+
+def test_the_dcc_transcript_counts_and_digests_every_document_and_holds_the_failures():
+    def transcript(documents):
+        kept = Transcript(recent=2, failures_held=1)
+        for label, data in documents:
+            kept.add(label, data)
+        return kept
+
+    documents = [("device alert 8F72", b"a"), ("DCC alert N20", b"n20"), ("device alert 8F72", b"b"),
+                 ("DCC alert N21", b"n21"), ("device alert 8F72", b"c")]
+    kept = transcript(documents)
+    assert kept.count == 5 and kept.failure_count == 2
+    assert kept.documents == documents[-2:]                 # the latest
+    assert kept.failures == [("DCC alert N20", b"n20")]     # the first failure, past the recent ones
+    assert kept.digest() == transcript(documents).digest()
+    assert kept.digest() != transcript([*documents[:-1], ("device alert 8F72", b"C")]).digest()

@@ -13,8 +13,9 @@ certificate (ResponseReceiver(..., tls=..., host=..., port=..., path=...)).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import threading
-from dataclasses import dataclass
 from typing import Protocol
 
 from harness.adapters.ch_firmware_client import NotificationInbox
@@ -22,7 +23,7 @@ from harness.catalogue import RemotePartyRole
 from harness.clock import Clock
 from harness.duis import xml, xmldsig
 from harness.duis.ch_firmware_wire import NOTIFICATION_PATH
-from harness.duis.responses import DuisResponse, parse_response
+from harness.duis.responses import DuisResponse, ResponseKind, parse_response
 from harness.duis.schema import DuisSchema
 from harness.errors import CheckFailed
 from harness.eui import EntityId
@@ -54,11 +55,53 @@ def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | Non
     return parse_response(root, where)
 
 
-@dataclass
 class Received:
-    at: dt.datetime
-    data: bytes
-    response: DuisResponse
+    """A document the Receive Response Service accepted: when, what it read, and its bytes -- held, or kept in
+    the receiver's spill file (`Spill`) and read back when asked for."""
+
+    __slots__ = ("at", "response", "_data", "_spill", "_offset", "_length")
+
+    def __init__(self, at: dt.datetime, data: bytes, response: DuisResponse, spill: Spill | None = None):
+        self.at, self.response = at, response
+        self._spill = spill
+        if spill is None:
+            self._data: bytes | None = data
+            self._offset, self._length = 0, len(data)
+        else:
+            self._data = None
+            self._offset, self._length = spill.write(data), len(data)
+
+    @property
+    def data(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        assert self._spill is not None
+        return self._spill.read(self._offset, self._length)
+
+    @property
+    def held(self) -> bool:
+        """The bytes are in memory (not in the spill file)."""
+        return self._data is not None
+
+
+class Spill:
+    """An unnamed temporary file the receiver appends documents to once it holds enough of them in memory; it
+    goes when the receiver does. Reads use pread, so they need no lock against the server thread's writes."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="dit-received-")
+        self._end = 0
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        offset = self._end
+        os.pwrite(self._file.fileno(), data, offset)
+        self._end += len(data)
+        self.bytes = self._end
+        return offset
+
+    def read(self, offset: int, length: int) -> bytes:
+        return os.pread(self._file.fileno(), length, offset)
 
 
 class Inbox(Protocol):
@@ -81,15 +124,20 @@ class Inbox(Protocol):
 
 
 class ResponseReceiver:
-    """The User's Receive Response Service: keeps every accepted document, in arrival order."""
+    """The User's Receive Response Service: keeps every accepted document, in arrival order. What it read of each
+    (a DuisResponse, without the parsed tree) stays in memory; the bytes of the first `held` documents and of
+    every failure (an E-code, a DCC alert) too, the rest's in a spill file, read back when asked for: an 11.1 to
+    50,000 meters brings 50,000 alerts (80 MB of XML), which no scenario searches by their bytes."""
 
     def __init__(self, *, clock: Clock, keystore: Keystore, schema: DuisSchema | None, tls: TlsFiles | None = None,
-                 host: str = "127.0.0.1", port: int = 0, path: str = RESPONSE_PATH):
+                 host: str = "127.0.0.1", port: int = 0, path: str = RESPONSE_PATH, held: int = 2_000):
         self.clock = clock
         self.keystore = keystore
         self.schema = schema
         self.path = path
+        self.held = held
         self.inbox: list[Received] = []
+        self._spill: Spill | None = None
         self.rejected: list[str] = []
         self._lock = threading.Lock()
         self.ch_firmware = NotificationInbox(clock)       # the CH firmware portal's webhooks (SECMP0024)
@@ -120,8 +168,12 @@ class ResponseReceiver:
             with self._lock:
                 self.rejected.append(str(exc))
             return 400, "text/plain", str(exc).encode()
+        response.element = None               # what it read is kept, not the tree it read it from
         with self._lock:
-            self.inbox.append(Received(self.clock.now(), body, response))
+            spill = None
+            if len(self.inbox) >= self.held and not _failure(response):
+                spill = self._spill = self._spill or Spill()
+            self.inbox.append(Received(self.clock.now(), body, response, spill))
         self.clock.notify()
         return 204, "text/plain", b""
 
@@ -136,6 +188,11 @@ class ResponseReceiver:
     def addressed_to(self, user: EntityId) -> UserInbox:
         """One User's view, when the DCC posts every User's documents to one URL (a real lab's response_url)."""
         return UserInbox(self, EntityId(user))
+
+
+def _failure(response: DuisResponse) -> bool:
+    """What a triager reads first: an error response or a DCC alert (a device alert is the device's news)."""
+    return response.error or response.kind is ResponseKind.DCC_ALERT
 
 
 def addressee(response: DuisResponse) -> EntityId | None:

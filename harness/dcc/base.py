@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -64,11 +66,36 @@ class Outstanding:
     local: bool = False                     # handed to the User for local delivery: answered by 8.13
 
 
-@dataclass
 class Transcript:
-    """Every DUIS document in or out of the DCC, in order (the tests validate each one)."""
+    """The DUIS documents in or out of the DCC, in order. Every one is counted and digested (SHA-256 over the
+    labels and bytes in order); the latest `recent` are held, and the failures -- DCC alerts, documents the DCC
+    could not deliver -- up to `failures_held`: an 11.1 to 50,000 devices posts 50,000 alerts, which held whole
+    were 80 MB of what no triager reads (the User's side keeps what it received: its Receive Response Service)."""
 
-    documents: list[tuple[str, bytes]] = field(default_factory=list)
+    FAILURES = ("DCC alert", "undeliverable")
+
+    def __init__(self, *, recent: int = 2_000, failures_held: int = 2_000):
+        self.recent: deque[tuple[str, bytes]] = deque(maxlen=recent)
+        self.failures: list[tuple[str, bytes]] = []
+        self.failures_held = failures_held
+        self.count = 0
+        self.failure_count = 0
+        self._digest = hashlib.sha256()
 
     def add(self, label: str, data: bytes) -> None:
-        self.documents.append((label, data))
+        self.count += 1
+        self._digest.update(b"%d:%s\n%d:" % (len(label), label.encode(), len(data)) + data)
+        self.recent.append((label, data))
+        if label.startswith(self.FAILURES):
+            self.failure_count += 1
+            if len(self.failures) < self.failures_held:
+                self.failures.append((label, data))
+
+    @property
+    def documents(self) -> list[tuple[str, bytes]]:
+        """The documents held, in order: every one while there have been no more than `recent`."""
+        return list(self.recent)
+
+    def digest(self) -> str:
+        """SHA-256 of every document so far, in order: two runs that exchanged the same documents agree."""
+        return self._digest.hexdigest()

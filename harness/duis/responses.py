@@ -36,7 +36,7 @@ _KIND_BY_ELEMENT = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class DuisResponse:
     """What a User learns from one sr:Response."""
 
