@@ -13,10 +13,11 @@ import pytest
 
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, RemotePartyRole
+from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S, WAN_LATENCY_S
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.emulators.chf import HHT_LOG_LIFETIME_S
-from harness.emulators.hub import INTER_PAN_WINDOW_S
+from harness.emulators.hub import HAN_FIRMWARE_BYTES_PER_S, INTER_PAN_WINDOW_S
 from harness.gbcs import crypto
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
@@ -287,6 +288,20 @@ def test_distribution_to_a_device_off_the_han_fails_with_n20(lab, do):
     assert update.succeeded
     failure = lab.user(IS).wait_for_alert("N20")
     assert failure is not None and failure.response.referenced_request_id == update.request_id
+
+
+def test_a_device_that_leaves_the_han_while_the_image_travels_fails_with_n20(lab, do):
+    do.install_and_commission(IS, "ESME")
+    image = lab.firmware_image("ESME", 0x00020002)
+    update = lab.user(IS).send("11.1", device_id_list=[eui(lab, "ESME")], firmware_image=image,
+                               firmware_version="00020002")
+    assert update.succeeded
+    # the image is with the CH, on its way over the HAN
+    lab.let_time_pass(WAN_LATENCY_S + len(image) / WAN_FIRMWARE_BYTES_PER_S + len(image) / HAN_FIRMWARE_BYTES_PER_S / 2)
+    lab.hubs[lab.site.name].detach(eui(lab, "ESME"))
+    failure = lab.user(IS).wait_for_alert("N20")
+    assert failure is not None and failure.response.referenced_request_id == update.request_id
+    assert lab.device("ESME").verified_images == {}
 
 
 def test_11_1_refuses_big_images_and_mixed_models(lab, do):

@@ -3,6 +3,7 @@ crowded by their answers gives each frame its turn after the channel frees, with
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from harness.clock import VirtualClock
@@ -12,8 +13,10 @@ from harness.duis.responses import build_response, dcc_alert_message, device_ale
 from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
+from harness.gbcs import asn1
 from harness.gbcs.firmware_image import build_image
 from harness.pki import derive_private_key
+from harness.usecases.firmware import TRANSFER_RESPONSES, transfer_alert
 from tests.test_emulators import hub  # noqa: F401  (hub: the fixture)
 
 HUB_EUI = EntityId("00-DB-12-34-56-78-90-A2")
@@ -34,9 +37,9 @@ def test_an_image_another_meter_verified_is_refused_by_a_meter_of_another_manufa
 class _CountingRandom(random.Random):
     draws = 0
 
-    def randrange(self, *args, **kwargs):           # type: ignore[override]
+    def getrandbits(self, k):                       # type: ignore[override]  (randrange draws through it too)
         self.draws += 1
-        return super().randrange(*args, **kwargs)
+        return super().getrandbits(k)
 
     def gauss(self, *args, **kwargs):               # type: ignore[override]
         self.draws += 1
@@ -111,3 +114,17 @@ def test_the_dcc_transcript_counts_and_digests_every_document_and_holds_the_fail
     assert kept.failures == [("DCC alert N20", b"n20")]     # the first failure, past the recent ones
     assert kept.digest() == transcript(documents).digest()
     assert kept.digest() != transcript([*documents[:-1], ("device alert 8F72", b"C")]).digest()
+
+
+def test_a_ch_writes_each_ccs08_from_one_encoding_as_asn1tools_would_encode_it():
+    london = dt.timezone(dt.timedelta(hours=1))
+    ok, failed = (0x8F8A, "FileTransferSuccess"), (0x8F89, "FileTransferFailure")
+    for (code, response), device, version, when in (
+            (ok, "00-DB-00-00-00-00-00-01", "00040001", dt.datetime(2026, 12, 5, 9, 1, 2, 345, tzinfo=dt.UTC)),
+            (ok, "00-DB-00-00-00-00-C3-50", "00040001", dt.datetime(2027, 1, 1, 0, 0, 59, tzinfo=london)),
+            (failed, "90-B3-D5-1F-30-01-00-00", "12345678", dt.datetime(2030, 6, 30, 23, 59, 0, tzinfo=dt.UTC))):
+        expected = asn1.encode("FirmwareTransferAlert", {
+            "alertCode": code, "executionDateTime": when.astimezone(dt.UTC).replace(microsecond=0),
+            "entityId": bytes(EntityId(device)), "firmwareVersion": bytes.fromhex(version),
+            "responseCode": TRANSFER_RESPONSES[response]})
+        assert transfer_alert(code, EntityId(device), version, response)(1, when) == expected

@@ -459,14 +459,13 @@ class DataServicesProvider:
         if code is None:
             return
         if apdu.recipient == self.identity.acb:                     # alerts to the ACB stay with the DCC
-            message = GbcsMessage.decode(data)
             try:
                 if apdu.message_code == CS14_DEVICE_LOG_BACKUP:         # the CHF's device log backup
-                    backup = chf_usecases.device_log_backup(message)
+                    backup = chf_usecases.device_log_backup(GbcsMessage.decode(data))
                     self.device_log_backups[apdu.originator] = backup
                     self.outcomes.device_log_changed(backup)
                 elif apdu.message_code == GCS62_GPF_LOG_BACKUP:
-                    self.gpf_log_backups[apdu.originator] = joins.gpf_device_log_backup(message)
+                    self.gpf_log_backups[apdu.originator] = joins.gpf_device_log_backup(GbcsMessage.decode(data))
                 else:
                     self.firmware.device_alert(apdu, decoded)
             except PayloadError:

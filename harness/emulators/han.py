@@ -159,8 +159,11 @@ class HanNetwork:
     # -- frames on air ---------------------------------------------------------------------------------
 
     def _next_sequence(self, node: int) -> int:
-        self._sequence[node] = (self._sequence.get(node, self._random.randrange(256)) + 1) % 256
-        return self._sequence[node]
+        last = self._sequence.get(node)
+        if last is None:                                  # a node's first frame: a random start, drawn once
+            last = self._random.randrange(256)
+        self._sequence[node] = sequence = (last + 1) % 256
+        return sequence
 
     def _channel_access(self, phy: Phy, at: float) -> float:
         """When a frame may start, sensing from `at`: CSMA-CA backoffs at 2.4 GHz, listen before talk on sub-GHz."""
@@ -176,7 +179,7 @@ class HanNetwork:
             if crowd:
                 start += min(self._backoffs(crowd, phy.symbol_s), busy)     # sensed busy all along
                 continue
-            start += (self._random.randrange(2 ** exponent) * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS) * phy.symbol_s
+            start += (self._random.getrandbits(exponent) * UNIT_BACKOFF_SYMBOLS + CCA_SYMBOLS) * phy.symbol_s
             if start >= self._free_at[phy.band]:
                 return start
             exponent = min(exponent + 1, MAX_BE)

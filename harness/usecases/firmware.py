@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -200,11 +201,37 @@ def transfer_alert(code: int, device_id: EntityId, version: str, response_code: 
     """CCS08: the transfer (0x8F8A) or not (0x8F89) of the image of that version (8 hex digits, the OTA header's
     file version) to the device, and why, when the CH knew."""
     def payload(counter: int, when: dt.datetime) -> bytes:
-        return asn1.encode("FirmwareTransferAlert", {
-            "alertCode": code, "executionDateTime": when.astimezone(dt.UTC).replace(microsecond=0),
-            "entityId": bytes(device_id), "firmwareVersion": firmware_version_octets(version),
-            "responseCode": TRANSFER_RESPONSES[response_code]})
+        der, time_at, entity_at = _transfer_template(code, version, response_code)
+        out = bytearray(der)
+        out[time_at:time_at + len(_TEMPLATE_TIME)] = _generalized_time(when)
+        out[entity_at:entity_at + len(_TEMPLATE_ENTITY)] = device_id
+        return bytes(out)
     return payload
+
+
+# A CH sends a CCS08 for each device of an 11.1, up to 50,000 of them: the DER differs between them only in the
+# device's entity ID and the time, both of fixed length, so asn1tools encodes it once per (code, version, response)
+# and a device's alert is that encoding with its two fields written in.
+_TEMPLATE_ENTITY = EntityId("A5A5A5A5A5A5A5A5")
+_TEMPLATE_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _generalized_time(when: dt.datetime) -> bytes:
+    """DER GeneralizedTime content to the second, in UTC: YYYYMMDDHHMMSSZ."""
+    return when.astimezone(dt.UTC).strftime("%Y%m%d%H%M%SZ").encode()
+
+
+_TEMPLATE_TIME = _generalized_time(_TEMPLATE_MOMENT)
+
+
+@lru_cache(maxsize=16)
+def _transfer_template(code: int, version: str, response_code: str) -> tuple[bytes, int, int]:
+    """The CCS08's DER for a placeholder device and time, and where its time and entity ID contents start."""
+    der = asn1.encode("FirmwareTransferAlert", {
+        "alertCode": code, "executionDateTime": _TEMPLATE_MOMENT, "entityId": bytes(_TEMPLATE_ENTITY),
+        "firmwareVersion": firmware_version_octets(version), "responseCode": TRANSFER_RESPONSES[response_code]})
+    time_tlv, entity_tlv = b"\x18\x0f" + _TEMPLATE_TIME, b"\x04\x08" + _TEMPLATE_ENTITY
+    return der, der.index(time_tlv) + 2, der.index(entity_tlv) + 2
 
 
 @dataclass(frozen=True)
