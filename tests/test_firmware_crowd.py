@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import pytest
+
+from harness.adapters.duis_client import accept_response
 from harness.clock import VirtualClock
 from harness.dcc.base import Transcript
+from harness.duis import xml
 from harness.duis.request_id import RequestId
 from harness.duis.responses import build_response, dcc_alert_message, device_alert_message
 from harness.duis.xml import E
@@ -128,3 +132,32 @@ def test_a_ch_writes_each_ccs08_from_one_encoding_as_asn1tools_would_encode_it()
             "entityId": bytes(EntityId(device)), "firmwareVersion": bytes.fromhex(version),
             "responseCode": TRANSFER_RESPONSES[response]})
         assert transfer_alert(code, EntityId(device), version, response)(1, when) == expected
+
+
+def _without_signature_value(data: bytes) -> bytes:
+    root = xml.parse(data)
+    root.find("ds:Signature/ds:SignatureValue", xml.NSMAP).text = ""
+    return xml.serialize(root)
+
+
+@pytest.mark.parametrize("code, gbcs, counter", [(0x8F72, bytes(range(256)) * 2, 1), (0x8F1C, b"\x01", 2**40),
+                                                 (0x0001, b"\x00", 9)])
+def test_a_device_alert_signed_from_the_template_is_the_document_building_and_signing_it_gives(lab, code, gbcs,
+                                                                                                counter):
+    dsp, user = lab.dcc.dsp, lab.user(SUPPLIER)
+    rid, at = RequestId(lab.device("ESME").eui, user.eui, counter), dt.datetime(2026, 12, 5, 9, 1, 2, 345678,
+                                                                                tzinfo=dt.UTC)
+    templated = dsp._alert_signer.sign(code, gbcs, response_id=rid, at=at)
+    built = dsp.sign(build_response(device_alert_message(code, gbcs), response_code="I0", response_date_time=at,
+                                    response_id=rid))
+    assert _without_signature_value(templated) == _without_signature_value(built)
+    read = accept_response(templated, keystore=lab.receivers[user.eui].keystore, schema=None)   # the User verifies it
+    assert (read.alert_code, read.gbcs_payload, read.response_id) == (f"{code:04X}", gbcs, rid)
+
+
+def test_a_templated_device_alert_is_valid_duis(lab, duis_schema):
+    user = lab.user(SUPPLIER)
+    templated = lab.dcc.dsp._alert_signer.sign(0x8F72, b"\x0f" * 40, at=lab.now(),
+                                               response_id=RequestId(lab.device("ESME").eui, user.eui, 5))
+    read = accept_response(templated, keystore=lab.receivers[user.eui].keystore, schema=duis_schema)
+    assert read.alert_code == "8F72"

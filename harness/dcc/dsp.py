@@ -44,6 +44,7 @@ from lxml import etree
 from harness import catalogue
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType, FutureDatedPattern, UserRole
 from harness.clock import VirtualClock
+from harness.dcc.alert_documents import DeviceAlertSigner
 from harness.dcc.anomaly import AnomalyDetection
 from harness.dcc.base import DccIdentity, DccUser, DuisRejection, Outstanding, Transcript, TransportRejection
 from harness.dcc.firmware import FirmwareDistribution
@@ -54,14 +55,7 @@ from harness.dcc.schedules import DspSchedules
 from harness.dcc.smi import SmiServices
 from harness.duis import xml, xmldsig
 from harness.duis.request_id import RequestCounter, RequestId
-from harness.duis.responses import (
-    build_response,
-    dcc_alert_message,
-    device_alert_message,
-    gbcs_payload,
-    pre_command,
-    response_message,
-)
+from harness.duis.responses import build_response, dcc_alert_message, gbcs_payload, pre_command, response_message
 from harness.duis.schema import DuisSchema
 from harness.duis.xml import E
 from harness.errors import DitError
@@ -142,6 +136,7 @@ class DataServicesProvider:
         keystore = repository.keystore
         self._xml_signing_key = keystore.private_key(identity.acb, KeyUsage.XML_SIGNING)
         self._xml_signing_certificate = keystore.certificate(identity.acb, KeyUsage.XML_SIGNING)
+        self._device_alert_signer: DeviceAlertSigner | None = None        # prepared at the first device alert
         self.acb_key_agreement = keystore.private_key(identity.acb, KeyUsage.KEY_AGREEMENT)
         self._signing_keys = {party: keystore.private_key(party, KeyUsage.DIGITAL_SIGNING)
                               for party in (identity.acb, identity.transcos)}
@@ -482,10 +477,10 @@ class DataServicesProvider:
             users = self.suppliers_of(device) if device is not None else []
         for user in users:
             # An alert answers no request: its ResponseID names the device and the User it is for.
-            self.post(user, build_response(device_alert_message(code, data), response_code="I0",
-                                           response_date_time=self.clock.now(),
-                                           response_id=RequestId(apdu.originator, user.eui, apdu.originator_counter)),
-                      f"device alert {code:04X}")
+            self._deliver(user, self._alert_signer.sign(code, data, at=self.clock.now(),
+                                                        response_id=RequestId(apdu.originator, user.eui,
+                                                                              apdu.originator_counter)),
+                          f"device alert {code:04X}")
 
     # -- who to tell ------------------------------------------------------------------------------------
 
@@ -529,7 +524,15 @@ class DataServicesProvider:
 
     def post(self, user: DccUser, root: etree._Element, label: str) -> None:
         """An asynchronous response or alert to a User's response URL, after the DSP's processing time."""
-        data = self.sign(root)
+        self._deliver(user, self.sign(root), label)
+
+    @property
+    def _alert_signer(self) -> DeviceAlertSigner:
+        if self._device_alert_signer is None:
+            self._device_alert_signer = DeviceAlertSigner(self._xml_signing_key, self._xml_signing_certificate)
+        return self._device_alert_signer
+
+    def _deliver(self, user: DccUser, data: bytes, label: str) -> None:
         self.transcript.add(label, data)
         self.clock.call_later(DCC_PROCESSING_S, lambda: self._post(user, data), f"POST {label} to {user.name}")
 
