@@ -17,7 +17,10 @@ Model simplifications, said here so no one mistakes them for measurements: NWK a
 applied (GBCS protects its own payload), so frames are shorter by the auxiliary header and MIC; a GBCS message
 rides in the Tunneling cluster's APS payload without the ZCL TransferData header and tunnel ID; the channel is
 quiet unless the model's own traffic occupies it or the lab switches on interference on a sub-GHz channel (then
-each message's first tries go unacknowledged and the sender reports link problems).
+each message's first tries go unacknowledged and the sender reports link problems). Channel access never gives
+up and frames never collide: senders take the channel first come, first served, each backing off until it is free
+(802.15.4 would report a channel access failure after macMaxCSMABackoffs, 4, and leave retrying to NWK/APS), so a
+crowd -- 11.1's meters answering at once -- queues rather than losing frames.
 """
 
 from __future__ import annotations
