@@ -128,6 +128,12 @@ def main() -> None:
               f"0x8F72 from {len(verified):,} devices, {len(failures)} DCC alerts")
         print(f"peak RSS {rss_mb():.0f} MB (before the 11.1: {rss_before:.0f} MB)"
               + (f"; the 11.1 allocated at its peak {traced:.0f} MB (tracemalloc)" if traced is not None else ""))
+        kept = lab.receivers[user.eui].snapshot()
+        transcript = lab.dcc.dsp.transcript
+        print(f"kept: the supplier's receiver {sum(r.held for r in kept):,} documents in memory, "
+              f"{sum(not r.held for r in kept):,} in its spill file; the DCC's transcript {transcript.count:,} "
+              f"documents counted and digested ({transcript.digest()[:16]}...), {len(transcript.documents):,} held, "
+              f"{transcript.notable_count} DCC alerts")
         if profile and args.profile:
             profile.dump_stats(args.profile)
         assert len(verified) == len(devices), f"0x8F72 from {len(verified):,} of {len(devices):,} devices"

@@ -81,17 +81,17 @@ def _signed_alert(lab, code: int, gbcs: bytes, counter: int) -> bytes:
                                            response_id=RequestId(lab.device("ESME").eui, user.eui, counter)))
 
 
-def test_the_supplier_holds_every_failure_and_reads_back_the_spilled_alerts_byte_for_byte(lab):
+def test_the_supplier_holds_every_dcc_alert_and_reads_back_the_spilled_device_alerts_byte_for_byte(lab):
     user = lab.user(SUPPLIER)
     receiver = lab.receivers[user.eui]
-    receiver.held = len(receiver.inbox) + 1                  # one more document held; then only failures are
-    failure = lab.dcc.dsp.sign(build_response(
+    receiver.held = len(receiver.inbox) + 1                  # one more document held; then only DCC alerts
+    n20 = lab.dcc.dsp.sign(build_response(
         dcc_alert_message("N20", E.FirmwareDistributionFailure(E.UpdateFirmwareRequestID("00-DB-00-00-00-00-00-01:"
                                                                                           "00-DB-00-00-00-00-00-02:1"),
                                                                E.MeterIDs(lab.device("ESME").eui.duis))),
         response_code="I0", response_date_time=lab.now(),
         response_id=RequestId(lab.dcc.dsp.identity.acb, user.eui, 7)))
-    posted = [_signed_alert(lab, 0x8F72, b"receipt %d" % n, n) for n in (1, 2)] + [failure] + \
+    posted = [_signed_alert(lab, 0x8F72, b"receipt %d" % n, n) for n in (1, 2)] + [n20] + \
         [_signed_alert(lab, 0x8F72, b"receipt 3", 3)]
     before = len(receiver.inbox)
     for data in posted:
@@ -103,9 +103,9 @@ def test_the_supplier_holds_every_failure_and_reads_back_the_spilled_alerts_byte
     assert all(r.response.element is None for r in kept)            # no parsed tree kept per document
 
 
-def test_the_dcc_transcript_counts_and_digests_every_document_and_holds_the_failures():
+def test_the_dcc_transcript_counts_and_digests_every_document_and_holds_the_dcc_alerts():
     def transcript(documents):
-        kept = Transcript(recent=2, failures_held=1)
+        kept = Transcript(recent=2, notable_held=1)
         for label, data in documents:
             kept.add(label, data)
         return kept
@@ -113,9 +113,9 @@ def test_the_dcc_transcript_counts_and_digests_every_document_and_holds_the_fail
     documents = [("device alert 8F72", b"a"), ("DCC alert N20", b"n20"), ("device alert 8F72", b"b"),
                  ("DCC alert N21", b"n21"), ("device alert 8F72", b"c")]
     kept = transcript(documents)
-    assert kept.count == 5 and kept.failure_count == 2
+    assert kept.count == 5 and kept.notable_count == 2
     assert kept.documents == documents[-2:]                 # the latest
-    assert kept.failures == [("DCC alert N20", b"n20")]     # the first failure, past the recent ones
+    assert kept.notable == [("DCC alert N20", b"n20")]     # the first DCC alert, past the recent ones
     assert kept.digest() == transcript(documents).digest()
     assert kept.digest() != transcript([*documents[:-1], ("device alert 8F72", b"C")]).digest()
 

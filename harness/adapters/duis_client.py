@@ -126,7 +126,7 @@ class Inbox(Protocol):
 class ResponseReceiver:
     """The User's Receive Response Service: keeps every accepted document, in arrival order. What it read of each
     (a DuisResponse, without the parsed tree) stays in memory; the bytes of the first `held` documents and of
-    every failure (an E-code, a DCC alert) too, the rest's in a spill file, read back when asked for: an 11.1 to
+    every error response and DCC alert too, the rest's in a spill file, read back when asked for: an 11.1 to
     50,000 meters brings 50,000 alerts (80 MB of XML), which no scenario searches by their bytes."""
 
     def __init__(self, *, clock: Clock, keystore: Keystore, schema: DuisSchema | None, tls: TlsFiles | None = None,
@@ -171,7 +171,7 @@ class ResponseReceiver:
         response.element = None               # what it read is kept, not the tree it read it from
         with self._lock:
             spill = None
-            if len(self.inbox) >= self.held and not _failure(response):
+            if len(self.inbox) >= self.held and not _notable(response):
                 spill = self._spill = self._spill or Spill()
             self.inbox.append(Received(self.clock.now(), body, response, spill))
         self.clock.notify()
@@ -190,8 +190,8 @@ class ResponseReceiver:
         return UserInbox(self, EntityId(user))
 
 
-def _failure(response: DuisResponse) -> bool:
-    """What a triager reads first: an error response or a DCC alert (a device alert is the device's news)."""
+def _notable(response: DuisResponse) -> bool:
+    """What a triager reads first: an error response or a DCC alert, the DCC's own news (failures among it)."""
     return response.error or response.kind is ResponseKind.DCC_ALERT
 
 

@@ -68,28 +68,29 @@ class Outstanding:
 
 class Transcript:
     """The DUIS documents in or out of the DCC, in order. Every one is counted and digested (SHA-256 over the
-    labels and bytes in order); the latest `recent` are held, and the failures -- DCC alerts, documents the DCC
-    could not deliver -- up to `failures_held`: an 11.1 to 50,000 devices posts 50,000 alerts, which held whole
-    were 80 MB of what no triager reads (the User's side keeps what it received: its Receive Response Service)."""
+    labels and bytes in order); the latest `recent` are held, and the first `notable_held` of what a triager reads
+    first -- the DCC's own alerts (its failures among them), commands it could not deliver. An 11.1 to 50,000
+    devices posts 50,000 alerts, which held whole were 80 MB that no one reads here (the User's side keeps what it
+    received: its Receive Response Service)."""
 
-    FAILURES = ("DCC alert", "undeliverable")
+    NOTABLE = ("DCC alert", "undeliverable")
 
-    def __init__(self, *, recent: int = 2_000, failures_held: int = 2_000):
+    def __init__(self, *, recent: int = 2_000, notable_held: int = 2_000):
         self.recent: deque[tuple[str, bytes]] = deque(maxlen=recent)
-        self.failures: list[tuple[str, bytes]] = []
-        self.failures_held = failures_held
+        self.notable: list[tuple[str, bytes]] = []
+        self.notable_held = notable_held
         self.count = 0
-        self.failure_count = 0
+        self.notable_count = 0
         self._digest = hashlib.sha256()
 
     def add(self, label: str, data: bytes) -> None:
         self.count += 1
         self._digest.update(b"%d:%s\n%d:" % (len(label), label.encode(), len(data)) + data)
         self.recent.append((label, data))
-        if label.startswith(self.FAILURES):
-            self.failure_count += 1
-            if len(self.failures) < self.failures_held:
-                self.failures.append((label, data))
+        if label.startswith(self.NOTABLE):
+            self.notable_count += 1
+            if len(self.notable) < self.notable_held:
+                self.notable.append((label, data))
 
     @property
     def documents(self) -> list[tuple[str, bytes]]:
