@@ -90,14 +90,14 @@ class Spill:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="dit-received-")
-        self._end = 0
-        self.bytes = 0
+        self.size = 0
 
     def write(self, data: bytes) -> int:
-        offset = self._end
-        os.pwrite(self._file.fileno(), data, offset)
-        self._end += len(data)
-        self.bytes = self._end
+        """Appends the document; where it starts."""
+        offset = self.size
+        if os.pwrite(self._file.fileno(), data, offset) != len(data):
+            raise OSError(f"the receiver's spill file took only part of a {len(data):,}-byte document (disk full?)")
+        self.size += len(data)
         return offset
 
     def read(self, offset: int, length: int) -> bytes:
