@@ -9,6 +9,7 @@ import random
 import pytest
 
 from harness.adapters.duis_client import accept_response
+from harness.catalogue import DeviceType
 from harness.clock import VirtualClock
 from harness.dcc.base import Transcript
 from harness.duis import xml
@@ -17,10 +18,11 @@ from harness.duis.responses import build_response, dcc_alert_message, device_ale
 from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
-from harness.gbcs import asn1
+from harness.gbcs import asn1, axdr, dlms
 from harness.gbcs.firmware_image import build_image
 from harness.pki import derive_private_key
-from harness.usecases.firmware import TRANSFER_RESPONSES, transfer_alert
+from harness.usecases.device import alert_date_time
+from harness.usecases.firmware import TRANSFER_RESPONSES, receipt_alert, transfer_alert
 from tests.test_emulators import hub  # noqa: F401  (hub: the fixture)
 
 HUB_EUI = EntityId("00-DB-12-34-56-78-90-A2")
@@ -161,3 +163,15 @@ def test_a_templated_device_alert_is_valid_duis(lab, duis_schema):
                                                response_id=RequestId(lab.device("ESME").eui, user.eui, 5))
     read = accept_response(templated, keystore=lab.receivers[user.eui].keystore, schema=duis_schema)
     assert read.alert_code == "8F72"
+
+
+def test_a_meter_writes_each_receipt_from_one_encoding_as_the_dlms_codec_would_encode_it():
+    london = dt.timezone(dt.timedelta(hours=1))
+    for code, image_hash, counter, when in (
+            (0x8F72, bytes(range(32)), 1, dt.datetime(2026, 12, 5, 9, 1, 2, 345, tzinfo=dt.UTC)),
+            (0x8F72, bytes(32), 0x1234_5678_9A, dt.datetime(2027, 1, 1, 0, 0, 59, tzinfo=london)),
+            (0x8F1C, b"\xff" * 32, 2**24 - 1, dt.datetime(2030, 6, 30, 23, 59, 0, tzinfo=dt.UTC))):
+        body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(alert_date_time(when)),
+                              axdr.octet_string(image_hash))
+        expected = dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+        assert receipt_alert(DeviceType.ESME, code, image_hash)(counter, when) == expected

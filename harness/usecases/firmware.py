@@ -174,10 +174,27 @@ def receipt_alert(device_type: DeviceType, code: int, image_hash: bytes) -> Call
             # the GBZ header announces one component: the hash, a DLMS octet string (RTDS NA_FDRA-ZigBee)
             return gbz.GbzPayload((), code, gbz.gbz_seconds(when), component_count=1,
                                   manufacturer_hash=image_hash).encode()
-        body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(device.alert_date_time(when)),
-                              axdr.octet_string(image_hash))
-        return dlms.DataNotification(dlms.invoke_id(counter), body).encode()
+        encoded, time_at = _receipt_template(code, image_hash)
+        out = bytearray(encoded)
+        out[1:5] = dlms.invoke_id(counter).to_bytes(4, "big")         # after the data-notification tag
+        out[time_at:time_at + len(_TEMPLATE_ALERT_TIME)] = device.alert_date_time(when)
+        return bytes(out)
     return payload
+
+
+# Each meter of an 11.1 sends the same receipt but for its invoke ID (from its counter) and the time, both of fixed
+# length: the A-XDR is encoded once per (code, hash) and a meter's receipt is that with its two fields written in.
+_TEMPLATE_ALERT_TIME = device.alert_date_time(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+
+
+@lru_cache(maxsize=16)
+def _receipt_template(code: int, image_hash: bytes) -> tuple[bytes, int]:
+    """The DLMS receipt for invoke ID 0 and a placeholder time, and where its date-time's octets start."""
+    body = axdr.structure(axdr.long_unsigned(code), axdr.octet_string(_TEMPLATE_ALERT_TIME),
+                          axdr.octet_string(image_hash))
+    encoded = dlms.DataNotification(dlms.invoke_id(0), body).encode()
+    assert encoded[1:5] == dlms.invoke_id(0).to_bytes(4, "big"), "a data-notification's invoke ID follows its tag"
+    return encoded, encoded.index(b"\x09\x0c" + _TEMPLATE_ALERT_TIME) + 2
 
 
 def _receipt_hash(value: object) -> bytes | None:
