@@ -451,15 +451,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _proposal_not_asked_for(config: pytest.Config, template: ScenarioTemplate) -> bool:
-    """A scenario of a proposed SEC modification (@proposal_...) is planned only by a run that names its family or
-    its proposal in -m or -k: a phase's run plans the DIT approach's scenarios and the lab's, not proposals."""
-    tags = set(template.feature.tags) | set(template.tags)
-    proposals = {t for t in tags if t.startswith("proposal_")}
-    if not proposals or config.getoption("--dit-test"):      # a retest names its tests itself
+    """scenarios.proposal_not_asked_for with the run's -m and -k; a retest names its tests itself."""
+    if config.getoption("--dit-test"):
         return False
     asked = f"{config.getoption('markexpr', '') or ''} {config.getoption('keyword', '') or ''}"
-    family = Path(template.feature.filename).parent.name
-    return not any(name in asked for name in (family, *proposals))
+    return scenarios.proposal_not_asked_for(set(template.feature.tags) | set(template.tags),
+                                            Path(template.feature.filename).parent.name, asked)
 
 
 def _keep_chosen(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,13 +157,23 @@ class CastTest:
                 "cast": str(self.target.cast), "devices": self.devices}
 
 
-def plan(lab: LabConfig, run_targets: list[RunTarget], root: Path = FEATURES) -> list[CastTest]:
+def proposal_not_asked_for(tags: Iterable[str], family: str, asked: str) -> bool:
+    """A scenario of a proposed SEC modification (@proposal_...) is planned only by a run that names its family or
+    its proposal in -m or -k (`asked`): a phase's run plans the DIT approach's scenarios and the lab's, not
+    proposals."""
+    proposals = {t for t in tags if t.startswith("proposal_")}
+    return bool(proposals) and not any(name in asked for name in (family, *proposals))
+
+
+def plan(lab: LabConfig, run_targets: list[RunTarget], root: Path = FEATURES, asked: str = "") -> list[CastTest]:
     """Every test a run on these targets plans: each scenario variant on each target it fits, in each of its casts
-    there."""
+    there (a proposal's only when `asked` names it, as a run's -m or -k)."""
     from harness.lab import targets
 
     found = []
     for variant, feature, template, context in _parsed(root):
+        if proposal_not_asked_for(variant.tags, variant.family, asked):
+            continue
         for target in run_targets:
             site = lab.test_set(target.test_set)
             roles = targets.devices_named(rendered(template, context).steps, site)
