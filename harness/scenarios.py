@@ -7,6 +7,9 @@ order, without running it.
   When the <party> sends [optional] SR <srv> "<name>" to the <device>|to the DCC|for the <device>
        [by Local Command Delivery | over the SM WAN and by Local Command Delivery]
   Then the <party> receives DCC alert <code> | device alert <code> [from the <device>]
+  Then the <party> receives no DCC alert <code> | no device alert <code> [from the <device>]  (asserted absent)
+  Then ... (0x<code>)        a Then step that names a device alert in brackets waits for it too
+  | local_response | device alert 0x<code> |   an alert the installer's terminal brought back (8.13 returns it)
 
 Optional SRs (the seed's "Optional - if change in schedule") run unless the run leaves them out
 (dit run --without-optional); scenarios that have them carry the tag @optional_srs.
@@ -37,6 +40,12 @@ SR_STEP = re.compile(r'^(?:the )?(?P<party>.+?) sends (?P<optional>optional )?SR
                      r'(?: (?P<delivery>by Local Command Delivery|over the SM WAN and by Local Command Delivery))?$')
 ALERT_STEP = re.compile(r"^(?:the )?(?P<party>.+?) receives (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
                         r"(?: from (?P<device>.+))?$")
+NO_ALERT_STEP = re.compile(r"^(?:the )?(?P<party>.+?) receives no (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
+                           r"(?: from (?:the )?(?P<device>.+))?$")
+# A Then step that waits for a device alert it names in brackets: "... refused: a used UTRN (0x8F51)".
+NAMED_ALERT = re.compile(r"\((0x[0-9A-Fa-f]{4})\)")
+# A table value naming a device alert the hand-held terminal brought back from the CH (harness.lab.parameters).
+BROUGHT_BACK = re.compile(r"^device alert (0x[0-9A-Fa-f]{4})$")
 REQUIREMENT_TAG = re.compile(r"^DIT\.\d+$")
 # The seed's 18 business scenario families (DESIGN section 5 keys) and how many variants each has.
 FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "chf_replacement": 4, "ppmid": 5,
@@ -51,8 +60,10 @@ LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2, "no_wan_prepayment": 5, "ch
 # set holds an HCALCS (@on_HCALCS; the seed's "Update Digital Signature in HCALCS using SR 6.15.1", DIT.10); the
 # prepayment Tariff Updates (the plan's line says PP/CR) and the gas top-ups (its lines say IS/GS); Change of Supplier
 # as the SEC Smart Change of Supplier guidance draws it (P302 reads, anomaly detection, the new supplier's SR areas in
-# its own order).
-LAB_VARIANTS = {"org_certificate": 1, "tariff_update": 2, "prepayment_top_up": 2, "change_of_supplier": 3}
+# its own order); the credit organisation certificate updates (the plan's line says PP/CR) and the firmware update of
+# several devices with an 11.3 per GUID (@on_one_image_signer).
+LAB_VARIANTS = {"org_certificate": 3, "tariff_update": 2, "prepayment_top_up": 2, "change_of_supplier": 3,
+                "firmware": 1}
 PRIORITIES = ("High", "Medium", "Low")
 
 
@@ -65,7 +76,8 @@ class ScenarioVariant:
     priority: str | None
     business_critical: bool
     requirements: list[str]
-    alerts: list[str]
+    alerts: list[str]               # waited for, first named first
+    absent_alerts: list[str]        # asserted not to arrive
     steps: list[dict] = field(default_factory=list)
     file: str = ""
     line: int = 0
@@ -82,7 +94,12 @@ def _target(words: str) -> str:
     return words.removeprefix("the ").strip()
 
 
-def step_entry(text: str) -> dict | None:
+def _alert_label(kind: str, code: str) -> str:
+    code = code.upper()
+    return ("0x" + code.removeprefix("0X")) if kind == "device" else code
+
+
+def step_entry(text: str, keyword: str = "then") -> dict | None:
     """The listing entry for one step's text, or None for steps that are neither SRs nor alerts."""
     if m := SR_STEP.match(text):
         target = "DCC" if m["preposition"] == "for" else _target(m["target"])
@@ -92,10 +109,34 @@ def step_entry(text: str) -> dict | None:
         if m["delivery"]:
             entry["delivery"] = "local" if m["delivery"].startswith("by") else "wan_and_local"
         return entry
+    if m := NO_ALERT_STEP.match(text):
+        return {"alert": _alert_label(m["kind"], m["code"]), "absent": True}
     if m := ALERT_STEP.match(text):
-        code = m["code"].upper()
-        return {"alert": ("0x" + code.removeprefix("0X")) if m["kind"] == "device" else code}
+        return {"alert": _alert_label(m["kind"], m["code"])}
+    if keyword == "then" and (named := NAMED_ALERT.findall(text)):
+        return {"alert": _alert_label("device", named[0])}
     return None
+
+
+def _entries(step) -> list[dict]:
+    """A pytest-bdd step's listing entries: its own, then the alerts its table says the terminal brought back."""
+    own = step_entry(step.name, step.type)
+    cells = [cell for row in step.datatable.raw() for cell in row] if step.datatable else []
+    brought = [{"alert": _alert_label("device", m[1]), "brought_back": True}
+               for cell in cells if (m := BROUGHT_BACK.match(cell.strip()))]
+    return ([own] if own is not None else []) + brought
+
+
+def alert_coverage(variants: list[ScenarioVariant]) -> dict[str, list[str]]:
+    """Per alert of the DIT plan (N18-N23 one entry), the scenario variants that wait for it or assert it absent."""
+    from harness import catalogue
+
+    covered: dict[str, list[str]] = {entry: [] for entry in catalogue.dit_alerts()}
+    for v in variants:
+        for code in dict.fromkeys(catalogue.dit_alert_entry(c) for c in [*v.alerts, *v.absent_alerts]):
+            if code in covered:
+                covered[code].append(v.id)
+    return covered
 
 
 def variant_tags(feature, template, context: dict) -> set[str]:
@@ -201,11 +242,12 @@ def _parsed(root: Path) -> Iterator[tuple[ScenarioVariant, Feature, ScenarioTemp
             for context in contexts:
                 scenario = template.render(context)
                 tags = sorted(variant_tags(feature, template, context))
-                steps = [e for s in scenario.steps if (e := step_entry(s.name)) is not None]
+                steps = [e for s in scenario.steps for e in _entries(s)]
                 yield ScenarioVariant(
                     id=f"{family}/{_slug(scenario.name)}", family=family, title=scenario.name,
                     tags=tags, priority=next((t for t in tags if t in PRIORITIES), None),
                     business_critical="business_critical" in tags,
                     requirements=[t for t in tags if REQUIREMENT_TAG.match(t)],
-                    alerts=list(dict.fromkeys(s["alert"] for s in steps if "alert" in s)), steps=steps,
+                    alerts=list(dict.fromkeys(s["alert"] for s in steps if "alert" in s and not s.get("absent"))),
+                    absent_alerts=list(dict.fromkeys(s["alert"] for s in steps if s.get("absent"))), steps=steps,
                     file=str(path.relative_to(root.parent)), line=template.line_number), feature, template, context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_bdd import parsers, then
 
 from harness.lab import parameters
-from harness.scenarios import ALERT_STEP
+from harness.scenarios import ALERT_STEP, NO_ALERT_STEP
 
 
 @then(parsers.re(ALERT_STEP.pattern))
@@ -21,8 +21,7 @@ def receives_alert(lab, scenario_context, party, kind, code, device=None):
         assert referenced in ours, f"{kind} alert {code} is about {referenced}, not a request of this scenario"
 
 
-@then(parsers.re(r"^(?:the )?(?P<party>.+?) receives no (?P<kind>DCC|device) alert (?P<code>[0-9A-Za-z]+)"
-                 r"(?: from (?:the )?(?P<device>.+))?$"))
+@then(parsers.re(NO_ALERT_STEP.pattern))
 def receives_no_alert(lab, party, kind, code, device=None):
     """An alert that must not reach the party (e.g. 0x8F69 while the ACB is in the device's supplier cell)."""
     eui = parameters.device(lab.config, device)[1] if device else None

@@ -47,7 +47,7 @@ def prenotified(lab, scenario_context, party, device):
     procedures(lab, scenario_context).prenotify(party, device)
 
 
-@given(parsers.re(r"the (?P<device>ESME|GSME|ESME 2|GSME 2) is installed and commissioned"
+@given(parsers.re(r"the (?P<device>ESME|GSME|ESME 2|GSME 2|ESME 3) is installed and commissioned"
                   r"(?: in (?P<mode>credit|prepayment) mode)? by (?P<party>.+?)"
                   r"(?P<apart>, not yet joined to the GPF)?$"))
 def installed_and_commissioned(lab, scenario_context, device, mode, party, apart):
@@ -68,6 +68,7 @@ def display_joined(lab, scenario_context, display, meter, party):
 
 @given(parsers.parse("{party} has a DSP schedule for SR {srv} on the {device}"))
 def has_schedule(lab, scenario_context, party, srv, device):
+    """The DSP Schedule ID the DCC returned is the scenario's DSP schedule (what 'the DSP schedule' names)."""
     scenario_context.memory.dsp_schedule_id = procedures(lab, scenario_context).create_schedule(party, device, srv)
 
 
@@ -243,6 +244,21 @@ def utrn_typed_again(lab, scenario_context, device, party):
 def upgrade_hub(lab, version):
     lab.upgrade_communications_hub(version)
     lab.let_time_pass(120)                 # the hub restarts; its devices rejoin on their next attempt
+
+
+@when("the Communications Hub loses its SM WAN connection")
+def sm_wan_lost(lab):
+    lab.lose_sm_wan()
+
+
+@given("the Communications Hub's HAN radio has failed")
+def han_radio_failed(lab):
+    lab.fail_han_radio()
+
+
+@given(parsers.parse("the DCC has withdrawn the {device}'s firmware version from the Certified Products List"))
+def withdrawn_from_cpl(lab, device):
+    lab.withdraw_from_cpl(device)
 
 
 @given("there is interference on the Communications Hub's sub-GHz channel")

@@ -3,14 +3,17 @@ reads of one scenario must agree with each other and with what happened to the m
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from decimal import Decimal
 
+from cryptography import x509
 from pytest_bdd import parsers, then, when
 
 from harness.lab import parameters
 from harness.pki import KeyUsage
+from harness.pki.certificates import public_key_of
 from harness.usecases.esme_reads import rows
 from steps.service_requests import meter_balance, read_back
 
@@ -270,7 +273,7 @@ def scheduled_result(lab, scenario_context, party, device):
     user = lab.user(party)
     schedule = str(scenario_context.memory.dsp_schedule())
     found = user.wait_for_scheduled(schedule, timeout=2 * 86400)
-    assert found is not None, f"no result of DSP schedule {schedule} reached the {party}"
+    assert found is not None, f"no result of DSP schedule {schedule} reached {party}"
     assert found.response.response_code == "I0", found.response.label
     scenario_context.observe(f"DSP schedule {schedule} result", found.at, found.data)
 
@@ -327,6 +330,22 @@ def tenancy_restricts_reads(lab, scenario_context, reader, device, supplier):
     assert hidden, f"{supplier}'s read shows no day before {restricted}: nothing to restrict"
     shown = [stamp for stamp, _ in _log(theirs.device_fields, "4.17", "Consumption") if stamp < restricted]
     assert not shown, f"{reader} still reads days before the tenancy change ({restricted}): {shown}"
+
+
+@then(parsers.parse("{party} reads the {device}'s encrypted register with the {device}'s new Key Agreement "
+                    "certificate"))
+def encrypted_read_with_new_ka(lab, scenario_context, party, device):
+    """After the KA rekey the device seals its reads with its new KA key: they open with the certificate SMKI
+    issued for the key 6.17 generated (the one the DCC now has in use), and only with that."""
+    eui, exchange = read_back(lab, scenario_context, party, "4.1.1", device)
+    issued = next(x for x in reversed(scenario_context.exchanges) if x.srv == "6.17" and x.target == eui)
+    requested = x509.load_der_x509_csr(base64.b64decode(issued.device_fields["CertificationRequest"]))
+    in_use = lab.certificate_in_use(eui, KeyUsage.KEY_AGREEMENT)
+    assert in_use is not None and public_key_of(in_use) == requested.public_key(), \
+        "the Key Agreement certificate in use is not the one for the key the device generated"
+    sealed = [k for k in exchange.device_fields if "GBCSData" in k]
+    assert not sealed, f"the {device}'s read did not open with its new KA certificate: {sealed}"
+    assert _import_register(exchange.device_fields) >= 0
 
 
 @then(parsers.parse("{party} finds the GPF mirroring the {meter}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import re
 
 from pytest_bdd import given, parsers, then, when
@@ -16,6 +17,7 @@ from harness.pki import KeyUsage
 from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
 from harness.usecases.credentials import replaced_cell, role_cells, trust_anchor_holder
+from harness.usecases.esme_reads import rows
 from harness.usecases.readback import READ_BACK, not_read_back
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
@@ -346,6 +348,37 @@ def restriction_wildcard_refused(lab, scenario_context, party, device):
     assert refused, f"the DCC took a 3.2 with a wildcard year: {exchange.summary}"
 
 
+@then(parsers.parse("the CHF's device log no longer holds the {device}: a second SR 8.11 from {party} removing it "
+                    "fails"))
+def removal_repeated(lab, scenario_context, device, party):
+    """The CHF fails a Remove for a device not in its log (CCS02): the first removal took effect."""
+    exchange = scenario_context.record(lab.user(party).send(
+        "8.11", parameters.device(lab.config, "CHF")[1], device_id=parameters.device(lab.config, device)[1],
+        request_type="Remove"))
+    assert exchange.device_fields.get("Result") == "Failure", f"the CHF removed the {device} again: {exchange.summary}"
+
+
+@then(parsers.parse("{party}'s SR {srv} to the {device} goes unanswered: the DCC answers {code}"))
+def unanswered(lab, scenario_context, party, srv, device, code):
+    """A read the device never answers: how a supplier finds a fault between the DCC and its meter."""
+    eui = parameters.device(lab.config, device)[1]
+    params = parameters.resolve(lab, srv, eui, {}, scenario_context.memory)
+    exchange = scenario_context.record(lab.user(party).send(srv, eui, **params))
+    assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.parse("{party} reads the device log of the {hub} and finds the {device} communicating on it"))
+def device_log_shows(lab, scenario_context, party, hub, device):
+    """8.9 to the CHF: the device is in its Device Log with a last communication (the plan's alternative to
+    waiting for 0x8183)."""
+    _, exchange = read_back(lab, scenario_context, party, "8.9", hub)
+    eui = parameters.device(lab.config, device)[1]
+    entry = next((e for e in rows(exchange.device_fields, "CHFDeviceLog/CHFDeviceLogEntry")
+                  if e.get("DeviceID") == eui.duis), None)
+    assert entry is not None, f"the {device} is not in the {hub}'s device log: {exchange.device_fields}"
+    assert entry.get("LastCommunicationsDateTime"), f"the {device} has not communicated on the {hub}: {entry}"
+
+
 @then(parsers.parse("the DCC refuses to decommission the {device} with {code}"))
 def decommission_refused(lab, scenario_context, device, code):
     exchange = scenario_context.record(lab.user("the Import Supplier").send(
@@ -360,6 +393,32 @@ def firmware_update_refused(lab, scenario_context, device, code):
         "11.1", device_id_list=[parameters.device(lab.config, device)[1]], firmware_image=firmware.image,
         firmware_version=firmware.version))
     assert exchange.response_code == code, f"expected {code}: {exchange.summary}"
+
+
+@then(parsers.re(r"an SR 11\.1 from (?P<party>.+?) with (?P<image>the released image|an image signed by someone else)"
+                 r" for the (?P<device>.+?) is accepted by the DCC"))
+def firmware_update_accepted(lab, scenario_context, party, image, device):
+    """A further 11.1 to see how its distribution ends (the device's verdict, or a DCC failure alert)."""
+    firmware = scenario_context.memory.released_firmware()
+    data = firmware.image if image == "the released image" else \
+        lab.firmware_image(device, int(firmware.version, 16), signed_by="Someone Else")
+    exchange = scenario_context.record(lab.user(party).send(
+        "11.1", device_id_list=[parameters.device(lab.config, device)[1]], firmware_image=data,
+        firmware_version=firmware.version))
+    assert exchange.succeeded, exchange.summary
+
+
+@then(parsers.parse("an SR 11.3 from {party} activating an image the {device} never verified in {hours:d} hour "
+                    "is accepted by the {meter}"))
+def unverified_activation_accepted(lab, scenario_context, party, device, hours, meter):
+    """Future dated: the meter accepts the command now and reports the outcome (0x8F66 / 0x8F67) when it is due."""
+    firmware = scenario_context.memory.released_firmware()
+    never_verified = lab.firmware_image(device, int(firmware.version, 16), signed_by="Someone Else")
+    eui = parameters.device(lab.config, meter)[1]
+    exchange = scenario_context.record(lab.user(party).send(
+        "11.3", eui, firmware_hash=hashlib.sha256(never_verified).digest(),
+        execution_date_time=lab.now() + dt.timedelta(hours=hours)))
+    assert exchange.succeeded, exchange.summary
 
 
 @then(parsers.parse("{party} finds the {device}'s responses verifying with its new Digital Signature "
@@ -379,16 +438,24 @@ def renewed_key_accepted(lab, scenario_context, device, party):
     assert exchange.device_signature == "valid", exchange.summary
 
 
-@then(parsers.parse("the {device} reports its supplier Digital Signing trust anchor now holds {party}'s renewed "
-                    "certificate"))
-def renewed_trust_anchor_reported(lab, scenario_context, device, party):
-    """What the 6.15.1 response says the device placed in its Supplier DS cell: the renewed certificate's key."""
+# A supplier's trust anchor cells as a step names them: the 6.15.1 response's CertificateUsage, and the renewed
+# organisation certificate that belongs there.
+_SUPPLIER_CELLS = {"Digital Signing": ("DigitalSigning", KeyUsage.DIGITAL_SIGNING),
+                   "Key Agreement": ("KeyAgreement", KeyUsage.KEY_AGREEMENT),
+                   "Prepayment Key Agreement": ("KeyAgreementTopUp", KeyUsage.PREPAYMENT_KEY_AGREEMENT)}
+
+
+@then(parsers.re(r"the (?P<device>.+?) reports its supplier (?P<cell>Digital Signing|Key Agreement|Prepayment Key "
+                 r"Agreement) trust anchor now holds (?P<party>.+?)'s renewed certificate$"))
+def renewed_trust_anchor_reported(lab, scenario_context, device, cell, party):
+    """What the 6.15.1 response says the device placed in that Supplier cell: the renewed certificate's key."""
     exchange = scenario_context.last
-    placed = replaced_cell(exchange.device_fields, "Supplier", "DigitalSigning")
-    renewed = lab.renewed_certificates(lab.config.party(party).eui)[KeyUsage.DIGITAL_SIGNING]
+    usage, key_usage = _SUPPLIER_CELLS[cell]
+    placed = replaced_cell(exchange.device_fields, "Supplier", usage)
+    renewed = lab.renewed_certificates(lab.config.party(party).eui)[key_usage]
     expected = (lab.config.party(party).eui.duis, key_id(public_key_of(renewed)))
     assert placed is not None and placed[0] == "success" and placed[1:] == expected, \
-        f"the {device}'s Supplier Digital Signing cell: {placed}, expected success with {expected}"
+        f"the {device}'s Supplier {cell} cell: {placed}, expected success with {expected}"
 
 
 @then(parsers.parse("a second SR 2.2 with the same UTRN is refused by the {device}"))
@@ -402,6 +469,17 @@ def utrn_reuse_refused(lab, scenario_context, device):
         f"expected the meter to refuse a used UTRN: {exchange.summary}"
     assert user.wait_for_alert("8F51", device=first.target) is not None, \
         f"the {first.user} received no 0x8F51 (UTRN already used) from the {device}"
+
+
+@then(parsers.parse("{party} reads back from the DCC only the new DSP schedule of the {device}, for SR {srv}"))
+def read_back_schedules(lab, scenario_context, party, device, srv):
+    """5.2 for the device: the party's schedules on it are the one 5.1 created, for that SR (the deleted one gone)."""
+    _, exchange = read_back(lab, scenario_context, party, "5.2", device,
+                            device_id=parameters.device(lab.config, device)[1])
+    found = exchange.response.schedules
+    new = str(scenario_context.memory.dsp_schedule())
+    assert list(found) == [new], f"the DCC holds DSP schedules {found} on the {device}, expected only {new}"
+    assert found[new] == srv, f"DSP schedule {new} runs SR {found[new]}, expected {srv}"
 
 
 @then(parsers.parse("{party} cannot delete that DSP schedule: the DCC answers {code}"))

@@ -71,6 +71,7 @@ SEED_SEQUENCES = {
     "firmware/firmware-update-gas": "11.1",
     "firmware/firmware-activation-electricity": "11.3",
     "firmware/firmware-activation-gas": "11.3",
+    "firmware/firmware-update-and-activation-electricity-several-devices": "11.1 11.3 11.3",
     "change_of_supplier/change-of-supplier-gain-esme-credit": COS_GAIN_E_CR,
     "change_of_supplier/change-of-supplier-gain-gsme-credit": COS_GAIN_G_CR,
     "change_of_supplier/change-of-supplier-gain-esme-prepayment": COS_GAIN_E_PP,
@@ -87,6 +88,8 @@ SEED_SEQUENCES = {
         "6.23 6.20.1 6.11 6.8 8.9 1.1.1 6.25 3.4 1.6",
     "org_certificate/organisation-certificate-update-gas": "6.15.1 6.15.1",
     "org_certificate/organisation-certificate-update-electricity": "6.15.1",
+    "org_certificate/organisation-certificate-update-gas-credit": "6.15.1 6.15.1",
+    "org_certificate/organisation-certificate-update-electricity-credit": "6.15.1",
     # the same where the test set holds an HCALCS: "Update Digital Signature in HCALCS using SR 6.15.1"
     "org_certificate/organisation-certificate-update-electricity-with-an-hcalcs": "6.15.1 6.15.1",
     "device_certificate/device-certificate-update-gas": REKEY,

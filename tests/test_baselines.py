@@ -45,6 +45,9 @@ def test_scenarios_say_which_test_sets_they_fit(lab_config):
                                                                                               dual, b6)
     assert targets.applies({"on_dual_band", "on_R2_0"}, dual, b6)          # marker spelling
     assert not targets.applies({"on_R2.0"}, lab_config.test_set("DB11-regression"), b3)
+    # two ESMEs of one model (SB11-core's ESME and ESME 3): one image signer for an 11.1 to several devices
+    assert targets.applies({"on_one_image_signer"}, lab_config.test_set("SB11-core"), b6)
+    assert not targets.applies({"on_one_image_signer"}, dual, b6)
 
 
 def test_a_scenario_uses_the_devices_its_steps_and_tables_name(lab_config):

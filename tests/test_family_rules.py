@@ -356,6 +356,37 @@ def test_a_future_dated_activation_puts_the_new_version_in_the_inventory_when_it
     assert _inventory_firmware_version(lab, IS, "ESME") == "00040001" == lab.device("ESME").firmware_version
 
 
+def _status(lab, party, device):
+    return send(lab, party, "8.2", None, device_id=f"the {device}").response.inventory[0].get("DeviceStatus")
+
+
+def _activate(lab, image: bytes):
+    user, esme = lab.user(IS), eui(lab, "ESME")
+    assert user.send("11.3", esme, firmware_hash=hashlib.sha256(image).digest(),
+                     execution_date_time=lab.now() + dt.timedelta(hours=1)).succeeded
+    assert user.wait_for_alert("8F66", device=esme, timeout=2 * 3600) is not None
+
+
+def test_a_device_suspended_off_the_cpl_takes_only_firmware_srs_and_returns_to_its_prior_status(lab, do):
+    """DIT firmware pack, Scenario 8: a suspended device returns to the status it held immediately before its
+    suspension once it runs a certified version; running a withdrawn one keeps it suspended."""
+    do.install_and_commission(IS, "ESME")
+    first, second = (lab.firmware_image("ESME", version) for version in (0x00040001, 0x00040002))
+    for image, version in ((first, "00040001"), (second, "00040002")):
+        do.memory.firmware = ReleasedFirmware(image, version)
+        do.distribute_firmware(IS, "ESME")
+    lab.withdraw_from_cpl("ESME")
+    assert _status(lab, IS, "ESME") == "Suspended"
+    assert send(lab, IS, "4.1.1", "ESME").response_code == "E5"           # only firmware SRs while suspended
+    record = lab.dcc.inventory.get(eui(lab, "ESME"))
+    lab.dcc.dsp.firmware.withdraw(record.manufacturer, record.model, "00040001")
+    _activate(lab, first)
+    assert lab.device("ESME").firmware_version == "00040001" and _status(lab, IS, "ESME") == "Suspended"
+    _activate(lab, second)
+    assert _status(lab, IS, "ESME") == "Commissioned"
+    assert send(lab, IS, "4.1.1", "ESME").succeeded
+
+
 # -- org_certificate, device_certificate ------------------------------------------------------------------------
 
 def test_after_renewal_the_old_organisation_key_is_refused(lab, do):

@@ -45,6 +45,8 @@ def test_the_default_lab():
     esme = next(d for d in core.devices if d.name == "ESME")
     assert esme.asset == "ESME-78-1-alder" and esme.profile.manufacturer == "Alder Metering"
     assert esme.smets_chts_version == "SMETS2 V3.0" and esme.install_code
+    second = next(d for d in core.devices if d.name == "ESME 3")       # of the ESME's model, not rotated in
+    assert (second.profile, second.rotated, esme.rotated) == (esme.profile, False, True)
     assert check() == []
 
 
@@ -58,6 +60,7 @@ def test_one_test_set_is_what_a_scenario_sees():
     ("roles: [ED]", "roles: [XX]", "roles"),
     ("gas_supplier: Supplier A", "gas_supplier: Supplier Z", "'Supplier Z' is not one of the users"),
     ("kind: emulated", "kind: imaginary", "neither emulated nor real"),
+    ("rotated: false", "rotated: sometimes", "rotated"),
 ])
 def test_bad_config_values_name_the_file_line_and_field(tmp_path, old, new, message):
     path = _lab(tmp_path, GOOD.replace(old, new, 1))

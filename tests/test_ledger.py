@@ -273,8 +273,8 @@ def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path
     with Ledger(f"sqlite:///{db}") as book:
         [run] = book.runs()
         kept = book.executions()
-        # the default run plans 174 tests: 88 variants as named, 86 with the second manufacturer's devices
-        assert run.status == "running" and 15 <= len(kept) < 174, "the run finished before it could be killed"
+        # the default run plans 179 tests: 91 variants as named, 88 with the second manufacturer's devices
+        assert run.status == "running" and 15 <= len(kept) < 179, "the run finished before it could be killed"
         assert all(e.outcome == "passed" for e in kept)
     resumed = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
@@ -282,11 +282,11 @@ def test_a_killed_run_keeps_what_finished_and_resume_completes_the_rest(tmp_path
     with Ledger(f"sqlite:///{db}") as book:
         [run] = book.runs()
         executions = book.executions()
-        assert run.status == "completed" and len(executions) == 174
-        assert len({e.node for e in executions}) == 174         # nothing ran twice
+        assert run.status == "completed" and len(executions) == 179
+        assert len({e.node for e in executions}) == 179         # nothing ran twice
         assert executions[:len(kept)] == kept                     # what finished before the kill is untouched
     summary = __import__("json").loads((report / "summary.json").read_text())
-    assert summary["totals"] == {"passed": 174, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
+    assert summary["totals"] == {"passed": 179, "failed": 0, "blocked": 0, "skipped": 0, "not_run": 0}
     again = dit("run", "--resume", "--report-dir", str(report), DIT_SMKI=smki)
     assert again.returncode == 2 and "no unfinished run to resume" in again.stderr
 

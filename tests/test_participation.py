@@ -174,7 +174,7 @@ def test_ex7_counts_a_meter_only_where_it_took_part():
 # -- alert coverage --------------------------------------------------------------------------------------------------
 
 def test_the_plan_has_27_alerts_and_an_alert_no_execution_received_is_not_covered():
-    # 0x8F1C is exercised in a unit test (test_family_rules, firmware): coverage reads executions only.
+    # Coverage reads executions only: an alert none of the phase's executions received (here 0x8F1C) is not covered.
     fw = _planned("fw", ("ESME-A",))
     p = Phase.build([fw], [_executed(fw, "passed", ("ESME-A",), alerts=("N24", "0x8F72"))], LAB)
     rows = {r["alert"]: r for r in alert_coverage(p)}
@@ -224,7 +224,8 @@ def test_the_firmware_run_no_longer_counts_the_meter_it_only_prenotified(run):
     assert updates
     for update in updates:                   # in each cast the plan gives it: the meter and the one only named
         meter = next(p for p in update.participants if p.role == "ESME")
-        assert meter.parts == (Part.ANSWERED, Part.ALERTED, Part.JOINED) and update.alerts == ["N24", "0x8F72"]
+        assert meter.parts == (Part.ANSWERED, Part.ALERTED, Part.JOINED)
+        assert update.alerts == ["N24", "0x8F72", "0x8F1C", "N18"]          # verified, refused, off the SM WAN
         assert [p.role for p in update.participants] == ["ESME", "CHF"]
         (other,) = set(update.devices) - {meter.asset}     # its steps name it (what a suspension blocks) ...
         phase = Phase.build([t for t in run[4] if t.key == update.key], [update], run[3])
@@ -253,16 +254,17 @@ def test_a_real_run_covering_an_alert_lists_its_executions_in_the_report_and_sum
     report, executions, a, *_ = run
     received = sorted(e.id for e in executions if "0x8F72" in e.alerts)
     assert {e.scenario_id for e in executions if e.id in received} == {     # updates; activations' distribution
-        f"firmware/firmware-{step}-{fuel}" for step in ("update", "activation") for fuel in ("electricity", "gas")}
+        f"firmware/firmware-{step}-{fuel}" for step in ("update", "activation") for fuel in ("electricity", "gas")} | {
+        "firmware/firmware-update-and-activation-electricity-several-devices"}
     rows = {r["alert"]: r for r in a["alert_coverage"]}
     assert rows["0x8F72"]["status"] == COVERED and sorted(e["execution"] for e in rows["0x8F72"]["executions"]) \
         == received
-    assert rows["0x8F1C"]["status"] == NOT_COVERED
+    assert rows["N27"]["status"] == NOT_COVERED                       # a change of supplier's: not in this run
     summary = json.loads((report / "summary.json").read_text())
     run_rows = {r["alert"]: r for r in summary["alert_coverage"]}
     assert sorted(e["scenario_id"] for e in run_rows["0x8F72"]["executions"]) == sorted(
         e.scenario_id for e in executions if "0x8F72" in e.alerts)
-    assert run_rows["0x8F1C"]["status"] == "not covered by this run"
+    assert run_rows["N27"]["status"] == "not covered by this run"
     listed = next(e for e in summary["executions"] if e["scenario_id"] == "firmware/firmware-update-gas")
-    assert [p["role"] for p in listed["participants"]] == ["GSME", "CHF", "GPF"] and listed["alerts"] == ["N24",
-                                                                                                          "0x8F72"]
+    assert [p["role"] for p in listed["participants"]] == ["GSME", "CHF", "GPF"]
+    assert listed["alerts"] == ["N24", "0x8F72", "0x8F1C", "N18"]

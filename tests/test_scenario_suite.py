@@ -10,7 +10,7 @@ import pytest
 from dit_command import dit
 from seed_sequences import SEED_SEQUENCES
 
-from harness import scenarios
+from harness import catalogue, scenarios
 from harness.duis import xml
 from harness.ledger import Ledger
 from harness.pki import ORGANISATIONS
@@ -53,15 +53,54 @@ def test_scenarios_lists_every_variant_of_the_plan_in_the_seed_order():
             "delivery": "local"} in local
 
 
+def test_every_alert_of_the_plan_is_waited_for_or_asserted_absent_by_a_scenario():
+    """The 27 alerts of the DIT plan (N18-N23 one entry), as `dit scenarios --json` reads them from the steps."""
+    result = dit("scenarios", "--json")
+    assert result.returncode == 0, result.stderr
+    variants = json.loads(result.stdout)
+    named = {catalogue.dit_alert_entry(code) for v in variants for code in v["alerts"] + v["absent_alerts"]}
+    missing = [code for code in catalogue.dit_alerts() if code not in named]
+    assert not missing, f"no scenario waits for {missing} (nor asserts it absent)"
+    assert "of the plan's 27 alerts waited for" in result.stderr
+
+
+@pytest.mark.parametrize("text, keyword, entry", [
+    ("the Import Supplier receives DCC alert N24", "then", {"alert": "N24"}),
+    ("Supplier B receives device alert 0x8f69 from the ESME", "then", {"alert": "0x8F69"}),
+    ("Supplier B receives no device alert 0x8F69", "then", {"alert": "0x8F69", "absent": True}),
+    ("Supplier A receives no device alert 0x8F69 from the ESME", "then", {"alert": "0x8F69", "absent": True}),
+    ("the Import Supplier receives no DCC alert N17", "then", {"alert": "N17", "absent": True}),
+    ("the device refuses the request: a used UTRN (0x8F51)", "then", {"alert": "0x8F51"}),
+    ("the installer types the code (0x8F51)", "when", None),
+    ("the request succeeds", "then", None),
+])
+def test_the_listing_reads_the_alerts_a_step_waits_for_or_asserts_absent(text, keyword, entry):
+    assert scenarios.step_entry(text, keyword) == entry
+
+
+def test_an_alert_the_terminal_brought_back_is_listed_as_such():
+    variants = {v.id: v for v in scenarios.discover()}
+    lcd = variants["no_wan_lcd/no-wan-installation-using-lcd-gsme-credit"]
+    assert {"alert": "0x8071", "brought_back": True} in lcd.steps and {"0x8F12", "0x8071"} <= set(lcd.alerts)
+
+
+def test_alert_coverage_counts_an_absent_alert_and_a_firmware_failure_as_the_plans_entries():
+    waits = scenarios.ScenarioVariant("f/a", "f", "a", [], None, False, [], alerts=["N20"], absent_alerts=["0x8F69"])
+    coverage = scenarios.alert_coverage([waits])
+    assert coverage["N18-N23"] == coverage["0x8F69"] == ["f/a"] and coverage["N24"] == []
+    assert len(coverage) == 27
+
+
 def test_dit_run_is_green_and_writes_the_summary(run):
     result, report = run
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((report / "summary.json").read_text())
-    # 88 variants as named (the plan's 80, the electricity organisation certificate update with SB11-core's
-    # HCALCS, the prepayment Tariff Updates, the gas top-ups and the 3
-    # Change of Supplier variants of the SEC guidance), 86 with the second manufacturer's devices in their
-    # roles (lab.casts: the 2 firmware updates name both meters already)
-    assert summary["totals"]["passed"] == 174 and summary["totals"]["failed"] == 0
+    # 91 variants as named (the plan's 80, the electricity organisation certificate update with SB11-core's
+    # HCALCS, the prepayment Tariff Updates, the gas top-ups, the 3 Change of Supplier variants of the SEC guidance,
+    # the 2 credit organisation certificate updates and the firmware update of several devices), 88 with the second
+    # manufacturer's devices in their roles (lab.casts: the 2 firmware updates name both meters already, the
+    # several devices' update keeps its roles)
+    assert summary["totals"]["passed"] == 179 and summary["totals"]["failed"] == 0
     passed = {e["scenario_id"] for e in summary["executions"] if e["outcome"] == "passed"}
     assert passed == set(SEED_SEQUENCES)
     # The lab scenarios need a v1.0 hub, a dual band hub or SMETS2 v2.0 meters: not planned on the default
@@ -69,10 +108,10 @@ def test_dit_run_is_green_and_writes_the_summary(run):
     assert summary["totals"]["not_run"] == 0
     assert set(summary["families"]) == set(scenarios.FAMILIES)
     book = Ledger(f"sqlite:///{report / 'phase.db'}")
-    assert [(r.status, r.executions) for r in book.runs()] == [("completed", 174)]
-    assert len(book.planned()) == 174 and {e.outcome for e in book.executions()} == {"passed"}
+    assert [(r.status, r.executions) for r in book.runs()] == [("completed", 179)]
+    assert len(book.planned()) == 179 and {e.outcome for e in book.executions()} == {"passed"}
     book.close()
-    assert "DIT business scenario families" in result.stdout and "174 passed" in result.stdout
+    assert "DIT business scenario families" in result.stdout and "179 passed" in result.stdout
     assert all(family in result.stdout for family in scenarios.FAMILIES)
     assert (report / "junit.xml").exists() and list((report / "allure-results").glob("*-result.json"))
 

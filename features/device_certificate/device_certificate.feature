@@ -2,7 +2,8 @@
 Feature: Device Certificate Update
   A device rekey: the device makes a new key pair (6.17), the supplier has SMKI certify it, and the
   certificate goes back to the device (6.15.2) -- for the Digital Signature key, then the Key Agreement
-  key. Afterwards the device signs with the new key and SMKI has the new certificate in use. Required
+  key. Afterwards the device signs with the new key, seals its reads with the new Key Agreement key, and SMKI
+  has both new certificates in use. Required
   within 7 days of commissioning (SEC) or when a device certificate is compromised; device
   certificates never expire. Not ranked by the DIT approach; Medium here.
 
@@ -26,6 +27,7 @@ Feature: Device Certificate Update
       | device_certificate | from SMKI |
     Then the request succeeds
     And the <supplier> finds the <device>'s responses verifying with its new Digital Signature certificate
+    And the <supplier> reads the <device>'s encrypted register with the <device>'s new Key Agreement certificate
 
     @GSME @GS @DIT.2
     Examples: Gas

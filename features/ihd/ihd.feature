@@ -46,6 +46,8 @@ Feature: In House Display
       | request_type | Remove  |
     Then the request succeeds
     And the Gas Supplier receives DCC alert N24
+    And the CHF's device log no longer holds the IHD: a second SR 8.11 from the Gas Supplier removing it fails
+    And the Gas Supplier receives DCC alert N25
     When the Gas Supplier sends SR 8.11 "Update HAN Device Log" to the CHF
       | device_id | the IHD 2 |
     Then the request succeeds

@@ -435,4 +435,9 @@ def dit_alerts() -> list[str]:
     return labels + ["N18-N23"]
 
 
+def dit_alert_entry(code: str) -> str:
+    """The plan's entry an alert code belongs to: '0x8F1C', 'N24', 'N20' -> 'N18-N23'."""
+    return "N18-N23" if code in _FIRMWARE_ALERTS else code
+
+
 _FIRMWARE_ALERTS = {f"N{n}" for n in range(18, 24)}

@@ -22,7 +22,7 @@ def register(commands: Commands) -> None:
         ("dit scenarios",
          "the scenario variants and their SR sequences"),
         ("dit scenarios --json",
-         "the same as JSON"),
+         "the same as JSON, with the alerts each variant waits for and those it asserts absent"),
         ("dit scenarios --casts --matrix",
          "each variant's tests: targets, casts, who plays each role"),
     ], {
@@ -50,6 +50,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         srs = " ".join(s["sr"] for s in v.steps if "sr" in s)
         print(f"{v.id}  [{v.priority or '-'}{', business critical' if v.business_critical else ''}]  {srs}")
     print(f"{len(variants)} scenario variants in {len({v.family for v in variants})} families", file=sys.stderr)
+    coverage = scenarios.alert_coverage(variants)
+    missing = [code for code, ids in coverage.items() if not ids]
+    print(f"{len(coverage) - len(missing)} of the plan's {len(coverage)} alerts waited for (or asserted absent)"
+          + (f"; none waits for {', '.join(missing)}" if missing else ""), file=sys.stderr)
     return EXIT_OK
 
 

@@ -17,12 +17,6 @@ from harness.criteria.phase import Phase
 from harness.ledger import ExecutionRecord, Outcome
 
 COVERED, NOT_PASSED, NOT_COVERED = "covered", "received, not passed", "not covered by the phase"
-_FIRMWARE_FAILURES = {f"N{n}" for n in range(18, 24)}      # one entry of the plan: N18-N23
-
-
-def plan_entry(code: str) -> str:
-    """The plan's entry an alert code belongs to: '0x8F1C', 'N24', 'N20' -> 'N18-N23'."""
-    return "N18-N23" if code in _FIRMWARE_FAILURES else code
 
 
 def alert_coverage(phase: Phase) -> list[dict[str, Any]]:
@@ -39,7 +33,7 @@ def coverage(histories: Iterable[Sequence[ExecutionRecord]], none: str = NOT_COV
     passed: set[str] = set()        # alerts a test's latest, passed execution received
     for history in histories:
         for e in history:
-            for code in {plan_entry(c) for c in e.alerts} & received.keys():
+            for code in {catalogue.dit_alert_entry(c) for c in e.alerts} & received.keys():
                 received[code].append(e)
                 if e is history[-1] and e.outcome is Outcome.PASSED:
                     passed.add(code)

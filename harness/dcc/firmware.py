@@ -21,6 +21,10 @@ individual meanings in DIT, so this model uses:
   N20 the transfer to the device failed (FileTransferFailure: in the emulated lab, it is not on the CH's HAN)
   N21 any other failure the CH reports (HardwareVersionMismatch)
   N22 the device left Commissioned before the image reached it
+
+The Certified Products List: a firmware version withdrawn from it suspends every device that runs it (SMI status
+Suspended); when a suspended device reports running a version still certified (the 0x8F66 of its 11.3), the DSP
+returns it to the status it held immediately prior to its suspension (DIT firmware pack, Scenario 8).
 """
 
 from __future__ import annotations
@@ -76,6 +80,31 @@ class FirmwareDistribution:
         self.distributions: dict[str, Distribution] = {}
         # set by the DCC: (chf, image, devices, reference) -> the CH is reachable
         self.distribute: Callable[[EntityId, bytes, list[EntityId], str], bool] | None = None
+        self.withdrawn: set[tuple[str, str, str]] = set()      # (manufacturer, model, version) off the CPL
+
+    def withdraw(self, manufacturer: str, model: str, version: str) -> list[EntityId]:
+        """A firmware version leaves the Certified Products List: each device in service that runs it is
+        Suspended. The devices suspended."""
+        self.withdrawn.add((manufacturer, model, version))
+        now, suspended = self.dsp.clock.now(), []
+        for record in self.dsp.inventory.devices.values():
+            if (record.manufacturer, record.model, record.firmware_version) == (manufacturer, model, version) \
+                    and record.status in (DeviceStatus.COMMISSIONED, DeviceStatus.INSTALLED_NOT_COMMISSIONED):
+                self.dsp.inventory.set_status(record.device_id, DeviceStatus.SUSPENDED, now)
+                suspended.append(record.device_id)
+        return suspended
+
+    def running(self, device: EntityId, version: str) -> None:
+        """The device reported running this version (an activation's 0x8F66): a suspended device running a
+        certified version returns to the status it held immediately prior to its suspension."""
+        record = self.dsp.inventory.get(device)
+        if record is None:
+            return
+        record.firmware_version = version
+        prior = record.status_before_suspension()
+        if record.status is DeviceStatus.SUSPENDED and prior is not None \
+                and (record.manufacturer, record.model, version) not in self.withdrawn:
+            self.dsp.inventory.set_status(device, prior, self.dsp.clock.now())
 
     def handlers(self) -> dict:
         return {"11.1": self.update_firmware}

@@ -7,7 +7,9 @@ Device status lifecycle as the emulated DSP applies it (DUIS DeviceStatus values
 Which SRs a status admits is this model's reading of the DIT sequences (service_requests.md section 4):
 a whitelisted device only what the I&C sequences send it before 8.1.1; an installed device everything
 (the no-WAN sequences configure meters that cannot be commissioned until the CH reaches the SM WAN);
-a commissioned device everything; a decommissioned one nothing.
+a commissioned device everything; a decommissioned one nothing. A device whose firmware version left the
+Certified Products List is Suspended: it admits only firmware SRs, and when it runs a certified version again
+it returns to the status it held immediately before (DIT firmware pack, 11.3; harness.dcc.firmware).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ S = DeviceStatus
 # SRs a whitelisted device (in a CH's device log, not yet joined) may receive.
 BEFORE_COMMISSIONING = frozenset({"6.21", "8.1.1", "6.11", "6.24.1", "6.24.2", "6.17", "6.15.2", "11.2", "8.7.2",
                                   "8.7.1"})
+# SRs a suspended device may receive: the firmware SRs that can bring it back to a certified version.
+WHILE_SUSPENDED = frozenset({"11.2", "11.3"})
 
 
 @dataclass
@@ -82,7 +86,17 @@ class InventoryDevice:
             return True
         if self.status is S.WHITELISTED:
             return srv in BEFORE_COMMISSIONING
+        if self.status is S.SUSPENDED:
+            return srv in WHILE_SUSPENDED
         return False
+
+    def status_before_suspension(self) -> DeviceStatus | None:
+        """The status the device held immediately before its latest suspension (None if never suspended)."""
+        held = [status for _, status in self.history]
+        if S.SUSPENDED not in held:
+            return None
+        latest = len(held) - 1 - held[::-1].index(S.SUSPENDED)
+        return held[latest - 1] if latest > 0 else None
 
 
 class SmartMeteringInventory:

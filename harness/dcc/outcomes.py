@@ -236,4 +236,4 @@ class DeviceOutcomes:
             return
         version = self.dsp.firmware.version_of(bytes.fromhex(activation.fields["FirmwareHash"]), alert.originator)
         if version is not None:
-            record.firmware_version = version
+            self.dsp.firmware.running(alert.originator, version)

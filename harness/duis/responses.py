@@ -54,6 +54,7 @@ class DuisResponse:
     alert_fields: dict[str, str] = field(default_factory=dict)
     content: str | None = None                 # the ResponseMessage payload element, e.g. DSPInventory
     inventory: list[dict[str, str]] = field(default_factory=list)   # 8.2: one entry per sr:Device
+    schedules: dict[str, str] = field(default_factory=dict)          # 5.2: DSP Schedule ID -> the SR it runs
     element: etree._Element | None = field(default=None, repr=False)
 
     @property
@@ -147,6 +148,10 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
                 out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
             elif out.content == "DSPInventory":
                 out.inventory = [_flatten(device) for device in content if isinstance(device.tag, str)]
+            elif out.content == "DSPSchedulesRead":
+                out.schedules = {text(each, "sr:DSPScheduleID") or "":
+                                 text(each, "sr:DSPScheduleDetails/sr:DSPScheduledServiceReferenceVariant") or ""
+                                 for each in content.iterfind("sr:DSPSchedules", NSMAP)}
             elif out.content == "DSPScheduledMessage":
                 out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "DSPScheduledMessage GBCSPayload")
                 out.alert_fields = {"DSPScheduleID": text(content, "sr:DSPScheduleID") or ""}

@@ -125,6 +125,7 @@ class CommunicationsHub:
         self.routed: dict[EntityId, list[float]] = {}       # PPMID -> when it routed commands (rate limit)
         self.throttle_alerted: dict[EntityId, float] = {}   # PPMID -> when the CH last alerted its flood
         self.routes_back: dict[EntityId, OpenRoute] = {}    # device -> the PPMID its answers go back to
+        self.han_radio_failed = False                      # a fault: nothing reaches its HAN devices any more
         han.on_duty_cycle = self._duty_cycle_changed
         han.on_link_problems = self._link_problems
         han.channels[SUB_GHZ] = chf.sub_ghz_channel
@@ -309,6 +310,8 @@ class CommunicationsHub:
             self.gpf.receive(data)
         elif recipient in self.members and self._discarded(apdu):
             return
+        elif recipient in self.members and self.han_radio_failed:
+            self.chf.note(f"HAN radio failed: nothing sent to {recipient}")
         elif recipient in self.members:
             member = self.members[recipient]
             entry = self.chf.device_log.get(recipient)

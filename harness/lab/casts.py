@@ -28,6 +28,9 @@ selected devices, not each scenario with each; those families are the ones DIT.E
 firmware), the supplier and tenancy changes and prepayment the second meters never ran, and the IHD and PPMID
 pairings. Every family on every target would double the matrix's wall time, over its 2x budget.
 
+A device the test set lists with `rotated: false` plays only the role it is listed as (SB11-core's ESME 3, a
+second meter of the ESME's model for an 11.1 to several devices of one image signer: no other selected device).
+
 A scenario opts out with the tag @roles_as_named (on the feature, the scenario or its Examples) where giving its
 roles to other devices makes no sense: it then runs as named only.
 """
@@ -146,7 +149,7 @@ def planned(named: Iterable[str], site: PremisesConfig, *, family: str, tags: It
     for kind in dict.fromkeys(d.type for d in site.devices if d.type not in NOT_ROTATED):
         of_kind = [d.name for d in site.devices if d.type is kind]
         held = [name for name in of_kind if name in roles]
-        others = [name for name in of_kind if name not in roles]
+        others = [d.name for d in site.devices if d.type is kind and d.name not in roles and d.rotated]
         if not held:
             continue
         for n, start in enumerate(range(0, len(others), len(held))):

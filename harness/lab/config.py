@@ -63,7 +63,7 @@ TEST_SET_FIELDS = ("name", "description", "uprn", "mpan", "mprn", "import_suppli
 INLINE_HUB_FIELDS = ("chf", "gpf", "chts_version", "han_variant")
 INLINE_DEVICE_FIELDS = ("name", "type", "eui", "install_code", "manufacturer", "model", "smets_chts_version",
                         "firmware_version", "supplier")
-DEVICE_REF_FIELDS = ("asset", "supplier")
+DEVICE_REF_FIELDS = ("asset", "supplier", "rotated")
 UPRN_MAX = 999_999_999_999          # DUIS sr:UPRN: a positiveInteger of at most 12 digits
 
 # Gherkin role words -> the premises field naming that party.
@@ -97,6 +97,7 @@ class DeviceConfig:
     supplier: str | None = None            # delivered configured for this supplier (user name), not as new
     asset: str | None = None               # its Device Asset Library entry
     profile: DeviceProfile | None = None
+    rotated: bool = True                   # False: it plays only the role it is listed as (harness.lab.casts)
 
 
 @dataclass(frozen=True)
@@ -331,7 +332,7 @@ def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
         return [_device(d) for d in node.items_of("devices")]
     found = []
     for name in value:
-        asset_name, supplier = _device_ref(value, name)
+        asset_name, supplier, rotated = _device_ref(value, name)
         asset = dal.device(asset_name) if dal else None
         if asset is None and dal is not None and asset_name in dal.rejected:
             continue                        # the DAL's line already says what is wrong with it
@@ -345,17 +346,19 @@ def _device_assets(node: Located, dal: asset_library.DeviceAssetLibrary | None,
             manufacturer=profile.manufacturer if profile else "DIT0", model=profile.model if profile else "0001",
             smets_chts_version=profile.smets_chts_version if profile else None,
             firmware_version=asset.firmware_version or (profile.firmware_version if profile else None),
-            supplier=supplier, asset=asset.name, profile=profile))
+            supplier=supplier, asset=asset.name, profile=profile, rotated=rotated))
     return found
 
 
-def _device_ref(devices: Located, name: str) -> tuple[str, str | None]:
-    """A scenario name's asset: `ESME: ESME-78-1` or `PPMID: {asset: PPMID-78-1, supplier: Supplier A}`."""
+def _device_ref(devices: Located, name: str) -> tuple[str, str | None, bool]:
+    """A scenario name's asset: `ESME: ESME-78-1` or `PPMID: {asset: PPMID-78-1, supplier: Supplier A}`; with
+    `rotated: false` it plays only the role it is listed as."""
     ref = devices.require(name, (str, dict), "name an asset, or write {asset: .., supplier: ..}")
     if isinstance(ref, str):
-        return ref, None
+        return ref, None, True
     ref.only(DEVICE_REF_FIELDS)
-    return ref.require("asset", str, "name a device of the Device Asset Library"), ref.optional("supplier", str)
+    return (ref.require("asset", str, "name a device of the Device Asset Library"), ref.optional("supplier", str),
+            ref.optional("rotated", bool, True))
 
 
 def load(path: str | Path | None = None, *, problems: list[str] | None = None) -> LabConfig:

@@ -317,6 +317,16 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             device.power_on()
 
+    def lose_sm_wan(self) -> None:
+        """The CH's SM WAN connection goes (a fault, an antenna off): the DCC can no longer reach it."""
+        with self.clock.lock:
+            self.dcc.wan.disconnect(self.hubs[self.site.name].chf.eui)
+
+    def fail_han_radio(self) -> None:
+        """A CH fault: its HAN radio stops, so the meters behind it no longer get their commands."""
+        with self.clock.lock:
+            self.hubs[self.site.name].han_radio_failed = True
+
     def install_without_wan(self) -> None:
         """The CH is fitted where the SM WAN does not reach: it never connected, so the SMI has it
         installed but not commissioned, and it has just been powered on (Inter-PAN listens an hour)."""
@@ -440,6 +450,15 @@ class EmulatedLab(SmkiQuestions):
         raise DitError(f"the {device} has no keypad for UTRNs", where=self.config.source)
 
     # -- around the DCC -----------------------------------------------------------------------------------------
+
+    def withdraw_from_cpl(self, device: str) -> None:
+        """The DCC takes the firmware version the device runs (as the SMI has it) off the Certified Products List."""
+        eui = self.device_config(device).eui
+        with self.clock.lock:
+            record = self.dcc.inventory.get(eui)
+            if record is None or record.firmware_version is None:
+                raise DitError(f"the SMI knows no firmware version of the {device}", where=self.config.source)
+            self.dcc.dsp.firmware.withdraw(record.manufacturer, record.model, record.firmware_version)
 
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
         """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier). One

@@ -291,6 +291,12 @@ class RealLab(SmkiQuestions):
     def consumer_accepts_utrn(self, device: str) -> bool:
         raise _not_automated(f"accept the UTRN the {device} shows")
 
+    def lose_sm_wan(self) -> None:
+        raise _not_automated("disconnect the Communications Hub's SM WAN antenna")
+
+    def fail_han_radio(self) -> None:
+        raise _not_automated("use a Communications Hub whose HAN radio has failed")
+
     # -- around the DCC -----------------------------------------------------------------------------------------
 
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
@@ -331,6 +337,9 @@ class RealLab(SmkiQuestions):
         assert self.receiver is not None, "the lab has started"
         eui = self.config.party(user).eui.duis
         return [n for n in self.receiver.ch_firmware.snapshot() if n.body.get("to") == eui]
+
+    def withdraw_from_cpl(self, device: str) -> None:
+        raise _not_automated(f"have the DCC withdraw the {device}'s firmware version from the Certified Products List")
 
     @property
     def repository(self) -> SmkiService:

@@ -7,9 +7,10 @@ too: "not required" is the plan's choice, and a lab lead may still want it) on e
 A scenario may say which test sets it applies to with tags: @on_CHTS_v1.0, @on_CHTS_v1.1,
 @on_dual_band, @on_single_band, @on_SMETS2_v2.0, @on_SMETS2_v3.0 (e.g. the DIT.9 CH upgrade needs a
 CHTS v1.0 hub); @on_R2.0 needs an R2.0 service user and DSP; @on_HCALCS a test set that holds an HCALCS (DIT.10
-applies only "should actual HCALCS Devices exist": a lab without one runs the rest). A scenario uses the devices
-its steps name, in the cast it runs in (harness.lab.casts: which device of the test set plays each role; a
-target's `cast`); those are the assets a suspension blocks.
+applies only "should actual HCALCS Devices exist": a lab without one runs the rest); @on_one_image_signer a test
+set with two ESMEs of one manufacturer and model (an 11.1 to several devices needs one image signer). A scenario
+uses the devices its steps name, in the cast it runs in (harness.lab.casts: which device of the test set plays each
+role; a target's `cast`); those are the assets a suspension blocks.
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ _ON = {"on_CHTS_v1.0": lambda s, b: s.hub.standard == "CHTS v1.0",
        "on_SMETS2_v2.0": lambda s, b: s.meter_standard == "SMETS2 v2.0",
        "on_SMETS2_v3.0": lambda s, b: s.meter_standard == "SMETS2 v3.0",
        "on_R2.0": lambda s, b: b.service_user == b.dsp_csp == "R2.0",
-       "on_HCALCS": lambda s, b: any(d.type is DeviceType.HCALCS for d in s.devices)}
+       "on_HCALCS": lambda s, b: any(d.type is DeviceType.HCALCS for d in s.devices),
+       "on_one_image_signer": lambda s, b: _one_image_signer(s)}
+
+
+def _one_image_signer(site: PremisesConfig) -> bool:
+    models = [(d.manufacturer, d.model) for d in site.devices if d.type is DeviceType.ESME]
+    return len(set(models)) < len(models)
 
 
 def applies(tags, site: PremisesConfig, target_baseline: Baseline) -> bool:
