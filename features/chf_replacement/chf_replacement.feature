@@ -162,7 +162,7 @@ Feature: CHF Replacement
     And the GSME is installed and commissioned by Supplier B
     And Supplier B has a DSP schedule for SR 4.17 on the GPF
     And the Communications Hub's HAN radio has failed
-    Then Supplier B's SR 4.1.1 to the GSME goes unanswered: the DCC answers E21
+    Then Supplier B's SR 4.18 to the GSME goes unanswered: the DCC answers E21
     When the installer replaces the Communications Hub
     And Supplier A sends SR 8.12.1 "Restore HAN Device Log" to the new CHF
       | old_chf_id | the old CHF |
