@@ -245,7 +245,7 @@ def test_a_device_answering_by_local_command_delivery_and_one_only_joining_take_
     assert lcd["ESME"].parts == (Part.ANSWERED, Part.JOINED)       # its answers came back by 8.13
     assert "HHT" not in lcd
     # the CHF's 0x8F12 the terminal brought back, returned with an 8.13 the DCC accepted
-    assert lcd["CHF"].parts == (Part.ANSWERED, Part.ALERTED) and lcd_run.alerts == ["0x8F12", "N24"]
+    assert lcd["CHF"].parts == (Part.ANSWERED, Part.ALERTED) and lcd_run.alerts == ["0x8F12", "N24", "N42"]
     ihd = {p.role: p for p in found["ihd/ihd-exchange-electricity-site"].participants}
     assert ihd["IHD"].parts == ihd["IHD 2"].parts == (Part.JOINED,)
 

@@ -45,16 +45,24 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     if args.json:
         json.dump([v.as_dict() for v in variants], sys.stdout, indent=2)
         sys.stdout.write("\n")
+        _alert_coverage(variants)
         return EXIT_OK
     for v in variants:
         srs = " ".join(s["sr"] for s in v.steps if "sr" in s)
         print(f"{v.id}  [{v.priority or '-'}{', business critical' if v.business_critical else ''}]  {srs}")
     print(f"{len(variants)} scenario variants in {len({v.family for v in variants})} families", file=sys.stderr)
+    _alert_coverage(variants)
+    return EXIT_OK
+
+
+def _alert_coverage(variants) -> None:
+    """To stderr: how many of the plan's 27 alerts the variants wait for (or assert absent), and which none does."""
+    from harness import scenarios
+
     coverage = scenarios.alert_coverage(variants)
     missing = [code for code, ids in coverage.items() if not ids]
     print(f"{len(coverage) - len(missing)} of the plan's {len(coverage)} alerts waited for (or asserted absent)"
           + (f"; none waits for {', '.join(missing)}" if missing else ""), file=sys.stderr)
-    return EXIT_OK
 
 
 def _casts(args: argparse.Namespace) -> int:
