@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.ledger import schema
+
 PROJECT = Path(__file__).resolve().parents[1]
 # What a wheel is not built from: the venv, git and the tools' caches (dot folders), build output and reports.
 NOT_SOURCES = shutil.ignore_patterns(".*", "__pycache__", "*.egg-info", "build", "dist", "reports")
@@ -103,4 +105,4 @@ def test_a_ledger_an_old_release_made_upgrades_from_the_wheel(venv: Path, tmp_pa
                   env=env)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert f"dit: {ledger}: ledger upgraded from an unversioned ledger" in listed.stderr
-    assert listed.stdout.splitlines()[0] == f"ledger {ledger}, schema revision 0003"
+    assert listed.stdout.splitlines()[0] == f"ledger {ledger}, schema revision {schema.HEAD}"

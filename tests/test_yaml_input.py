@@ -90,7 +90,7 @@ LAB_CONFIG = [
     ("text in the users", _edit(b"users:\n", b"users:\n  - Supplier Z\n"),
      "users: must be a list of mappings, item 0 is text 'Supplier Z'"),
     ("typo in a user", _edit(b"- {name: Supplier A, eui:", b"- {name: Supplier A, euii:"),
-     "users[0].euii: unknown field (did you mean eui? fields here are name, eui, roles)"),
+     "users[0].euii: unknown field (did you mean eui? fields here are name, eui, roles, anomaly_detection_thresholds)"),
     ("typo in a test set", _edit(UPRN, b"uprnn: 100000000001"),
      "test_sets[0].uprnn: unknown field (did you mean uprn?"),
     ("typo at the top", _edit(b"kind: emulated", b"kind: emulated\ndevice_asset_libary: x"),

@@ -1,5 +1,5 @@
 @change_of_supplier @Medium @business_critical
-Feature: Change of Supplier as the SEC guidance draws it
+Feature: Change of Supplier (as the SEC guidance draws it)
   The SEC Smart Change of Supplier guidance draws more than the DIT approach's CoS sequences.
   Closing and opening reads (diagrams 3 to 5, after the approved BSC Modification P302): the new supplier
   reads the daily read log once it has the meter and hands the read at the change of supplier to the old
