@@ -210,7 +210,8 @@ def test_the_proposal_family_runs_green_when_named_and_only_then(tmp_path):
     unnamed = dit("run", "-k", "forged or directly", "--report-dir", str(tmp_path / "unnamed"),
                   DIT_SMKI=str(tmp_path / "smki"))
     assert unnamed.returncode == 0, unnamed.stdout + unnamed.stderr
-    assert _passed_by_family(tmp_path / "unnamed") == {"prepayment_top_up": 4}   # the top-ups named "directly", of either fuel
+    # the top-ups named "directly", of either fuel
+    assert _passed_by_family(tmp_path / "unnamed") == {"prepayment_top_up": 4}
 
 
 # -- 2.5 Activate Emergency Credit on the ESME (what the PPMID route carries in the proposal's scenario) ------------

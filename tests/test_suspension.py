@@ -53,8 +53,8 @@ def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path, workers)
     assert "BLOCKED" in run.stdout
     assert dit("lab", "resume", "ESME-78-1-alder", "--fix", "CRB-2026-117", "--ledger", ledger,
                DIT_SMKI=str(tmp_path / "smki")).returncode == 0
-    run = dit("run", "-m", "tariff_update and ESME and credit", "--ledger", ledger, "--report-dir", str(tmp_path / "r2"),
-              DIT_SMKI=str(tmp_path / "smki"))
+    run = dit("run", "-m", "tariff_update and ESME and credit", "--ledger", ledger,
+              "--report-dir", str(tmp_path / "r2"), DIT_SMKI=str(tmp_path / "smki"))
     assert run.returncode == 0 and "2 passed" in run.stdout          # as named and with the second meter
 
 
