@@ -218,6 +218,12 @@ def cannot_top_up(lab, scenario_context, meter, device):
     assert not lab.consumer_enters_utrn(device, code, fuel), f"the {device} passed the UTRN to the {meter}"
 
 
+@when(parsers.parse("the consumer presses the {device}'s button"))
+def presses_button(lab, device):
+    """The consumer's press enables an armed supply (the meter's console BUTTON on a bench)."""
+    assert lab.consumer_presses_button(device), f"the {device}'s supply was not armed: the press enabled nothing"
+
+
 @then(parsers.parse('the consumer sees "{message}" on the {device}\'s display'))
 def sees_message(lab, message, device):
     """Read off the device's screen (its console's DISPLAY), as the plan has a person look at it."""

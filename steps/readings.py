@@ -210,6 +210,22 @@ def closing_read_agrees(lab, scenario_context, old, device):
 # -- balance before and after -------------------------------------------------------------------------------------
 
 
+@when(parsers.parse("{party} notes the import register of the {device}"))
+def note_register(lab, scenario_context, party, device):
+    _, exchange = read_back(lab, scenario_context, party, "4.1.1", device)
+    scenario_context.memory.registers[device] = _import_register(exchange.device_fields)
+
+
+@then(parsers.re(r"(?P<party>.+?) reads back the (?P<device>.+?)'s import register (?P<change>unchanged|advanced)"))
+def register_since_noted(lab, scenario_context, party, device, change):
+    """4.1.1 again: a meter whose supply is off measures nothing; one whose supply is on measures the demand."""
+    before = scenario_context.memory.registers[device]
+    _, exchange = read_back(lab, scenario_context, party, "4.1.1", device)
+    after = _import_register(exchange.device_fields)
+    assert (after == before) if change == "unchanged" else (after > before), \
+        f"the {device}'s import register {before} -> {after}: expected it {change}"
+
+
 @when(parsers.parse("{party} notes the meter balance of the {device}"))
 def note_balance(lab, scenario_context, party, device):
     _, exchange = read_back(lab, scenario_context, party, "4.18", device)

@@ -157,6 +157,14 @@ def read_back_payment_mode(lab, scenario_context, party, mode, device, locally=N
     assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
 
 
+@then(parsers.parse("{party} reads back supply {state} from the {device}"))
+def read_back_supply(lab, scenario_context, party, state, device):
+    """7.4 Read Supply Status: the state of the meter's supply (its load switch)."""
+    _, exchange = read_back(lab, scenario_context, party, "7.4", device)
+    found = exchange.device_fields.get("SupplyState")
+    assert found == state, f"the {device}'s supply reads back {found}, not {state} ({exchange.device_fields})"
+
+
 @then(parsers.parse("{party} reads back from the {device} what SR {srv} set"))
 def read_back_setting(lab, scenario_context, party, device, srv):
     """The read SR of the setting SR's area (harness.usecases.readback) shows every value the last successful

@@ -6,10 +6,9 @@ Feature: Change of Supplier (as the SEC guidance draws it)
   supplier as its closing read; that same read is the new supplier's opening read. The old supplier may still
   read the meter itself while it is the supplier, to validate the read it is handed.
   The new supplier's SR areas (after 6.23, in any order the supplier chooses): here MPxN, time, billing
-  calendar, device logs, tariff, supply tamper state, contact details and payment mode, each read back where a
-  read SR of the area exists in this lab (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1, 6.2.9). Not drawn yet:
-  auxiliary load control (6.14.x, 7.5-7.8) and supply status changes (7.1-7.3), which this lab's devices do not
-  carry out, and the tamper state's read-back (6.2.4 ECS26e/m), which its ESME does not answer.
+  calendar, device logs, tariff, supply tamper state, supply status, contact details and payment mode, each read
+  back where a read SR of the area exists (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1, 6.2.4, 7.4 with 4.1.1's
+  register, 6.2.9). Not drawn yet: auxiliary load control (7.5-7.8), which this lab's ESME does not carry out.
   Anomaly detection (glossary): the DCC's Access Control Broker checks each User's communications of a type
   against the threshold the User set itself, and quarantines those in excess (DCC alert AD1).
 
@@ -44,7 +43,8 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     And Supplier B sends SR 4.1.1 "Read Instantaneous Import Registers" to the ESME
     Then the request succeeds
 
-  @ESME @credit @IS @DIT.1 @SR-6.23 @SR-6.20.1 @SR-6.11 @SR-6.8 @SR-8.9 @SR-1.1.1 @SR-6.25 @SR-3.4 @SR-1.6
+  @ESME @credit @IS @DIT.1 @SR-6.23 @SR-6.20.1 @SR-6.11 @SR-6.8 @SR-8.9 @SR-1.1.1 @SR-6.25 @SR-7.2 @SR-7.3
+  @SR-7.1 @SR-3.4 @SR-1.6
   Scenario: Change of Supplier (Gain) - the new supplier's SR areas in its own order - ESME Credit
     Given the ESME is installed and commissioned in credit mode by Supplier A
     And the Import Supplier at the premises has changed to Supplier B
@@ -70,7 +70,28 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     And Supplier B reads back from the ESME what SR 1.1.1 set
     When Supplier B sends SR 6.25 "Set Electricity Supply Tamper State" to the ESME
     Then the request succeeds
+    And Supplier B reads back from the ESME what SR 6.25 set
     And Supplier A's critical SRs to the ESME are refused with E4
+    When Supplier B sends SR 7.2 "Disable Supply" to the ESME
+    Then the request succeeds
+    And Supplier B reads back supply Disabled from the ESME
+    When Supplier B notes the import register of the ESME
+    And 2 hours pass
+    Then Supplier B reads back the ESME's import register unchanged
+    When Supplier B sends SR 7.3 "Arm Supply" to the ESME
+    Then the request succeeds
+    And Supplier B reads back supply Armed from the ESME
+    When the consumer presses the ESME's button
+    Then Supplier B reads back supply Enabled from the ESME
+    When 1 day passes
+    And Supplier B sends SR 7.2 "Disable Supply" to the ESME
+    Then the request succeeds
+    When Supplier B sends SR 7.1 "Enable Supply" to the ESME
+    Then the request succeeds
+    And Supplier B reads back supply Enabled from the ESME
+    When Supplier B notes the import register of the ESME
+    And 2 hours pass
+    Then Supplier B reads back the ESME's import register advanced
     When Supplier B sends SR 3.4 "Update Supplier Name" to the ESME
       | supplier_name | Supplier B |
     Then the request succeeds

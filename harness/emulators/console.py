@@ -119,6 +119,12 @@ class ConsoleServer:
             taken = device.enter_utrn(code)
         return ["OK ACCEPTED" if taken else "OK REFUSED"]
 
+    def _button(self, _: str) -> list[str]:
+        """The consumer presses the meter's button: an armed supply is enabled."""
+        if not hasattr(self.device, "press_supply_button"):
+            return ["ERR this device has no supply button"]
+        return ["OK ENABLED" if self.device.press_supply_button() else "OK UNCHANGED"]
+
     def _display(self, _: str) -> list[str]:
         """What the device's screen shows now, a line each."""
         if not hasattr(self.device, "display"):
@@ -164,4 +170,5 @@ _REQUESTS: dict[str, Callable[[ConsoleServer, str], list[str]]] = {
     "STATUS": ConsoleServer._status, "LOG": ConsoleServer._log, "UTRN": ConsoleServer._utrn,
     "DISPLAY": ConsoleServer._display, "FLASH": ConsoleServer._flash, "DELIVER": ConsoleServer._deliver,
     "COLLECTED": ConsoleServer._collected, "CLOSETUNNEL": ConsoleServer._close_tunnel,
+    "BUTTON": ConsoleServer._button,
 }

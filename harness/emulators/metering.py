@@ -12,6 +12,8 @@ all of them come from one deterministic consumption model and one account:
   prepayment (a negative credit balance is the amount owed). At each midnight it recovers time debt
   (prepayment only) and records the prepayment daily read log snapshot. Whoever changes the balance,
   tariff, payment mode or emergency credit settles first, so each change starts a new account segment.
+- The supply (an ESME's load switch, 7.1-7.3): while it is off the meter measures nothing; the consumption
+  model's values are the household's demand, and every read is of the demand while the supply was on.
 - Logs hold what a meter holds (module constants): older entries have dropped off. A log read returns
   the entries whose time stamp lies in the ReadLogPeriod, bounds included.
 
@@ -134,6 +136,10 @@ class ConsumptionModel:
         self._prefixes: dict[dt.date, tuple[int, ...]] = {}
         self._before = [0]                     # consumption before midnight of first day + i
         self._splits: dict[tuple[dt.date, tuple[int, ...]], dict[int, int]] = {}
+        # The supply's off spans [start, end) (end None: off still): nothing is consumed in them. Raw values
+        # are the household's demand; what the meter measures is the demand while the supply is on.
+        self._off: list[tuple[dt.datetime, dt.datetime | None]] = []
+        self._measured: dict[dt.date, tuple[int, ...]] = {}
 
     @property
     def unit(self) -> str:
@@ -142,8 +148,38 @@ class ConsumptionModel:
     def _digest(self, label: bytes, size: int) -> bytes:
         return hashlib.shake_256(b"metering|" + self.fuel.encode() + b"|" + label + b"|" + self.seed).digest(size)
 
+    @property
+    def supply_on(self) -> bool:
+        return not self._off or self._off[-1][1] is not None
+
+    def switch_supply(self, on: bool, at: dt.datetime) -> None:
+        """The load switch closes (on) or opens at `at`: from then on the meter measures the demand, or nothing.
+        What was measured before `at` stays as it was."""
+        at = _utc(at)
+        if on == self.supply_on:
+            return
+        if on:
+            start, _ = self._off.pop()
+            self._off.append((start, max(at, start)))
+        else:
+            self._off.append((at, None))
+        changed = at.date()
+        self._measured = {d: v for d, v in self._measured.items() if d < changed}
+        self._splits = {k: v for k, v in self._splits.items() if k[0] < changed}
+
     def day(self, day: dt.date) -> tuple[int, ...]:
-        """The day's 48 half-hour values (zero before installation)."""
+        """The day's 48 half-hour values as measured (zero before installation and while the supply is off)."""
+        start, end = _midnight(day), _midnight(day) + DAY
+        if not any(a < end and (b is None or b > start) for a, b in self._off):
+            return self._raw_day(day)
+        values = self._measured.get(day)
+        if values is None:
+            edges = [self.register(start + n * HALF_HOUR) for n in range(SLOTS + 1)]
+            values = self._measured[day] = tuple(b - a for a, b in zip(edges, edges[1:]))
+        return values
+
+    def _raw_day(self, day: dt.date) -> tuple[int, ...]:
+        """The day's 48 half-hour values of demand (zero before installation)."""
         values = self._days.get(day)
         if values is None:
             values = self._days[day] = self._compute_day(day)
@@ -174,7 +210,7 @@ class ConsumptionModel:
         prefix = self._prefixes.get(day)
         if prefix is None:
             running, sums = 0, [0]
-            for value in self.day(day):
+            for value in self._raw_day(day):
                 running += value
                 sums.append(running)
             prefix = self._prefixes[day] = tuple(sums)
@@ -193,14 +229,21 @@ class ConsumptionModel:
         return self.day(start.date())[(start - _midnight(start.date())) // HALF_HOUR]
 
     def register(self, at: dt.datetime) -> int:
-        """The cumulative import register at `at`; a half hour in progress counts pro rata (rounded down)."""
+        """The cumulative import register at `at`: the demand's, less the demand of the supply's off spans."""
+        at = _utc(at)
+        off = sum(self._raw_register(min(at, b) if b is not None else at) - self._raw_register(a)
+                  for a, b in self._off if a < at)
+        return self._raw_register(at) - off
+
+    def _raw_register(self, at: dt.datetime) -> int:
+        """The demand's cumulative register at `at`; a half hour in progress counts pro rata (rounded down)."""
         at = _utc(at)
         if at <= self.first_interval:
             return self.initial_register
         day = at.date()
         into = (at - _midnight(day)) // dt.timedelta(microseconds=1)
         slot, rest = divmod(into, _SLOT_US)
-        partial = self.day(day)[slot] * rest // _SLOT_US
+        partial = self._raw_day(day)[slot] * rest // _SLOT_US
         return self.initial_register + self._consumed_before(day) + self._prefix(day)[slot] + partial
 
     def consumed(self, t0: dt.datetime, t1: dt.datetime) -> int:
@@ -684,6 +727,15 @@ class Metering:
         m.head = m.head.project(m.model, now)
         m.settled_to = now
         self.host.meter_balance = m.head.balance
+
+    def switch_supply(self, on: bool) -> None:
+        """The load switch closed (on) or opened now: consumption so far is costed as it was, and from now on
+        the meter measures (and charges for) nothing while it is open. Before installation there is nothing to
+        measure."""
+        if self._state is None:
+            return
+        self.settle()
+        self._state.model.switch_supply(on, self.host.clock.now())
 
     def _tariff_key(self) -> tuple:
         return (tuple(sorted(self.host.tariff.items())), tuple(sorted(self.host.gas_conversion.items())))

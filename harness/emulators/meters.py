@@ -67,6 +67,8 @@ CLOCK_ADJUSTED = 0x8145                     # Clock adjusted (within tolerance)
 CREDIT_ADDED_LOCALLY = 0x810E
 EMERGENCY_CREDIT_ACTIVATED = 0x81AB         # the event code of that name (catalogue alerts.yaml)
 BILLING_DATA_LOG_UPDATED = 0x8F0A
+SUPPLY_ARMED = 0x8F32
+SINGLE_ELEMENT = "A"                        # SMETS2 meter variants: A single element, B twin, C polyphase
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
 METERING_CLUSTER, MESSAGING_CLUSTER = 0x0702, 0x0703
 CURRENT_SUMMATION_DELIVERED = 0x0000        # Metering cluster attribute: the import register
@@ -570,6 +572,39 @@ class ElectricityMeter(Meter):
         self.load_limiting: dict = {}
         self.power_thresholds: dict = {}
         self.supply_tamper_state = "Unchanged"
+        self.supply_state = "Enabled"             # MMC SupplyStateType: the load switch closed
+        self.model_type, self.manufacturer = "", ""   # the device profile's (emulated lab)
+
+    # -- the supply (7.1-7.4) and the ESME's identity (6.2.4) ---------------------------------------------
+
+    def _switch_supply(self, state: str) -> None:
+        """Only an enabled supply's load switch is closed: disabled and armed, the meter measures nothing."""
+        self.supply_state = state
+        self.metering.switch_supply(state == "Enabled")
+        if state == "Armed":
+            self.log_event(SUPPLY_ARMED, "supply armed")
+
+    @handles("ECS42", "ECS43", "ECS44")
+    def _supply(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self._switch_supply(fields["SupplyState"])
+        return {}
+
+    def press_supply_button(self) -> bool:
+        """The consumer's press of the meter's button: an armed supply is enabled (GBCS: the load switch closes
+        only at the consumer's press once armed); otherwise the press changes nothing."""
+        if self.supply_state != "Armed":
+            return False
+        self._switch_supply("Enabled")
+        return True
+
+    @handles("ECS45")
+    def _read_supply(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return {"SupplyState": self.supply_state}
+
+    @handles("ECS26e", "ECS26m")
+    def _read_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return {"MeterVariant": SINGLE_ELEMENT, "ModelType": self.model_type, "ManufacturerIdentifier": self.manufacturer,
+                "SupplyTamperState": self.supply_tamper_state}
 
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
         """ECS68: the entry as the billing calendar log's ESMEBillingDataLogEntry (Wh, scaler 0)."""

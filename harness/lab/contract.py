@@ -78,6 +78,8 @@ class Lab(Protocol):
 
     def display(self, device: str) -> list[str]: ...          # what a person reads on the device's screen
 
+    def consumer_presses_button(self, device: str) -> bool: ...   # an armed supply enabled by it
+
     def install_without_wan(self) -> None: ...
 
     def wan_outage(self, lasts_s: float | None = None) -> None: ...

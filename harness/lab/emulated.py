@@ -30,6 +30,7 @@ from harness.emulators import (
     CommunicationsHub,
     CommunicationsHubFunction,
     DeviceKeys,
+    ElectricityMeter,
     EmulatedDevice,
     GasProxyFunction,
     HanDevice,
@@ -224,6 +225,8 @@ class EmulatedLab(SmkiQuestions):
                 device.manufacturer_code, device.image_type = cfg.profile.manufacturer_code, cfg.profile.image_type
         if cfg.profile is not None:
             device.bands, device.zigbee_version = cfg.profile.bands, cfg.profile.zigbee_version
+        if isinstance(device, ElectricityMeter):        # what 6.2.4 reads: the asset's make and model
+            device.model_type, device.manufacturer = cfg.model, cfg.manufacturer
         device.hub = hub
         self.devices[cfg.name] = device
 
@@ -448,6 +451,14 @@ class EmulatedLab(SmkiQuestions):
             if isinstance(target, Meter):
                 return target.enter_utrn(code)
         raise DitError(f"the {device} has no keypad for UTRNs", where=self.config.source)
+
+    def consumer_presses_button(self, device: str) -> bool:
+        """The consumer presses the ESME's button: true when it enabled an armed supply."""
+        target = self.device(device)
+        if not isinstance(target, ElectricityMeter):
+            raise DitError(f"the {device} has no supply button", where=self.config.source)
+        with self.clock.lock:
+            return target.press_supply_button()
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 

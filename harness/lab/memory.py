@@ -48,6 +48,7 @@ class ScenarioMemory:
     local_command: bytes | None = None                      # the last of them, which the installer delivers
     optional_skipped: bool = False                          # --without-optional left out the last SR step
     balances: dict[str, int] = field(default_factory=dict)  # meter balance a party noted, by device
+    registers: dict[str, int] = field(default_factory=dict)  # import register a party noted, by device
     on_the_han: set[str] = field(default_factory=set)       # displays a prerequisite brought onto the HAN
     joined_to: dict[str, str] = field(default_factory=dict)  # a PPMID, IHD or HCALCS -> the meter it was joined to
     handed_over: set[tuple[str, str]] = field(default_factory=set)   # (device, party whose certificates) by 6.21

@@ -244,6 +244,10 @@ class RealLab(SmkiQuestions):
         words = f"UTRN {code}" + (f" {(fuel or DeviceType.ESME).value}" if target.type is DeviceType.PPMID else "")
         return self.console(device).ok(words) == "ACCEPTED"
 
+    def consumer_presses_button(self, device: str) -> bool:
+        """Pressed by the console's button driver (docs/serial_consoles.md: BUTTON)."""
+        return self.console(device).ok("BUTTON") == "ENABLED"
+
     def install_without_wan(self) -> None:
         self.person_does("install-without-wan", f"Fit the Communications Hub {self.site.hub.asset} where there is no "
                          "SM WAN coverage", "the hub is powered and shows no WAN connection")

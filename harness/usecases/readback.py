@@ -17,7 +17,8 @@ from lxml import etree
 from harness.duis import xml
 
 # setting SR -> the read SR that reads it back
-READ_BACK = {"1.1.1": "4.11.1", "2.1": "4.13", "2.3": "4.3", "6.6": "6.2.8", "6.8": "6.2.3", "6.20.1": "6.2.7"}
+READ_BACK = {"1.1.1": "4.11.1", "2.1": "4.13", "2.3": "4.3", "6.6": "6.2.8", "6.8": "6.2.3", "6.20.1": "6.2.7",
+             "6.25": "6.2.4"}
 # Where the read SR shows only some of what the setting SR set: those leaves (4.3 reads 2.3's debt registers;
 # 4.13 its recovery settings).
 COMPARED = {"2.3": frozenset({"PaymentDebtRegister", "TimeDebtRegister1", "TimeDebtRegister2"})}

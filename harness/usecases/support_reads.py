@@ -27,7 +27,8 @@ SmartDCCInnovation/duis-templates): 32 of 32 command payloads and headers (ECS09
 ECS26a single and twin, GCS21b, ECS82, GCS60, GCS60a x3, ECS26d, ECS26l, GCS21d, GCS21k, ECS26e, ECS26i,
 ECS26m, ECS26n, GCS21e, GCS21m, ECS40 single and twin, GCS46, ECS25r1, ECS25r2, GCS20r, ECS70, GCS28, ECS45,
 GCS33; the older use cases with the records giving an earlier GBCS version, ECS25r2 with an Electricity
-Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC.
+Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC. The ESME answers ECS26e/m and ECS45 here
+(Device side) from what its firmware model holds.
 """
 
 from __future__ import annotations
@@ -1059,6 +1060,37 @@ def mpan_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return esme_config.device.dlms_answer(command, outcome, (
         axdr.octet_string(str(outcome.get("ImportMPxN", "")).encode()),
         axdr.octet_string(str(outcome.get("ExportMPAN", "")).encode())))
+
+
+@accepts("ECS45")
+def supply_status_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, (CONTROL_STATE,))
+    return {}
+
+
+@answers("ECS45")
+def supply_status_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The load switch's control state as the ESME holds it (7.1-7.3 and the consumer's press change it)."""
+    states = {name: value for value, name in CONTROL_STATES.items()}
+    return device.dlms_answer(command, outcome, (axdr.enum(states[outcome.get("SupplyState", "Enabled")]),))
+
+
+@accepts("ECS26e", "ECS26m")
+def identity_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, IDENTITY[command.use_case])
+    return {}
+
+
+@answers("ECS26e", "ECS26m")
+def identity_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The ESME's identity and the supply tamper state 6.25 set (ECS81's boolean: true Locked), in the order
+    the use case reads them; ECS26e's device id is the ESME's own."""
+    values = {DEVICE_ID: axdr.octet_string(bytes(command.apdu.recipient)),
+              METER_VARIANT: axdr.octet_string(str(outcome.get("MeterVariant", "")).encode()),
+              MODEL: axdr.octet_string(str(outcome.get("ModelType", "")).encode()),
+              MANUFACTURER: axdr.octet_string(str(outcome.get("ManufacturerIdentifier", "")).encode()),
+              SUPPLY_TAMPER_STATE: axdr.boolean(outcome.get("SupplyTamperState") == "Locked")}
+    return device.dlms_answer(command, outcome, tuple(values[read] for read in IDENTITY[command.use_case]))
 
 
 @accepts("ECS26d", "ECS26l")

@@ -1,4 +1,4 @@
-"""Bodies of the device configuration SRs: 6.x, clock synchronisation (6.11, 8.1.1) and 7.4.
+"""Bodies of the device configuration SRs: 6.x, clock synchronisation (6.11, 8.1.1) and supply status (7.1-7.4).
 
 Numbers are checked against the DUIS XSD ranges here, so a bad Gherkin value fails with the parameter's
 name instead of a schema error; values the XSD accepts but a device should refuse (a low-medium power
@@ -460,3 +460,20 @@ def read_device_configuration_event_and_alert_behaviours() -> etree._Element:
 @body("7.4")
 def read_supply_status() -> etree._Element:
     return E.ReadSupplyStatus()
+
+
+# --- 7.1-7.3: the supply's state, which the SR names alone -----------------------------------------------------
+
+@body("7.1")
+def enable_supply() -> etree._Element:
+    return E.EnableSupply()
+
+
+@body("7.2")
+def disable_supply() -> etree._Element:
+    return E.DisableSupply()
+
+
+@body("7.3")
+def arm_supply() -> etree._Element:
+    return E.ArmSupply()
