@@ -84,6 +84,9 @@ def _tags(element) -> list[str]:
     ("6.2.9", ESME, {}),
     ("6.2.10", GSME, {}),
     ("7.4", ESME, {}),
+    ("7.1", ESME, {}),
+    ("7.2", ESME, {}),
+    ("7.3", ESME, {}),
 ])
 def test_configuration_bodies_are_schema_valid(duis_schema, srv, target, params):
     root = requests.build(srv, _rid(target), **params)

@@ -84,7 +84,7 @@ def exchange(meter, use_case, srv=None, start=None, end=None) -> tuple[dict, dic
     A read the meter cannot answer raises CommandFailed once its failure response has been checked. (The
     GPF mirror also answers GSME-only reads: with the command the DCC sends a GSME.)"""
     srv = srv or _READS[use_case]
-    params = {"start": start, "end": end} if use_case not in _READS else {}
+    params = {"start": start, "end": end} if use_case not in _READS and start is not None else {}
     built = requests.build(srv, RequestId(SUPPLIER, meter.eui, next(_COUNTER)), **params)
     request = DuisRequest.parse(xml.serialize(built), srv)
     try:
@@ -511,3 +511,62 @@ def test_an_uninstalled_meter_has_measured_nothing():
     clock.advance(HOUR)
     meter.metering.start(clock.now())                  # installed once: the second call changes nothing
     assert meter.metering.consumption.installed == INSTALLED
+
+
+# -- the ESME's supply (7.1-7.3): an open load switch measures nothing ------------------------------------------
+
+def supply(meter, use_case: str) -> None:
+    """7.1 / 7.2 / 7.3 end to end: the DCC's command, the ESME's reading and handling of it, its answer parsed."""
+    outcome, values, notes = exchange(meter, use_case, {"ECS42": "7.1", "ECS43": "7.2", "ECS44": "7.3"}[use_case])
+    assert values["Result"] == "Success" and notes == [], (values, notes)
+
+
+def supply_state(meter) -> str:
+    return read(meter, "ECS45", "7.4")["SupplyState"]
+
+
+def test_a_disabled_or_armed_supply_measures_nothing_and_every_read_agrees():
+    clock = VirtualClock()
+    meter = esme(clock, tariff=tariff())
+    clock.advance(DAY + 7 * HOUR + 13 * 60)                    # off part way through a half hour (6th, 16:13)
+    assert supply_state(meter) == "Enabled"
+    supply(meter, "ECS43")
+    off_at, off_register = clock.now(), import_register(read(meter, "ECS17b"))
+    assert supply_state(meter) == "Disabled"
+    clock.advance(5 * HOUR)
+    assert import_register(read(meter, "ECS17b")) == off_register
+    supply(meter, "ECS44")
+    assert supply_state(meter) == "Armed"
+    clock.advance(3 * HOUR)
+    assert import_register(read(meter, "ECS17b")) == off_register          # armed: the switch is still open
+    assert meter.press_supply_button() and supply_state(meter) == "Enabled"
+    on_at = clock.now()                                        # the 7th, 00:13
+    advance_to(clock, at(9))
+    assert import_register(read(meter, "ECS17b")) > off_register
+    # What was measured before the supply went off stays as it was, and the logs agree with the registers.
+    model = meter.metering.consumption
+    assert model.register(off_at) == off_register and model.consumed(off_at, on_at) == 0
+    midnights = dict(log(read(meter, "ECS21a", "4.6.1"), "DailyReadLog", "ImportRegister"))
+    for day in (6, 7):                                         # the days the supply was off part of
+        m0, m1 = at(day), at(day + 1)
+        profile = log(read(meter, "ECS22b", "4.8.1", m0, m1 - dt.timedelta(seconds=1)), "ProfileDataLog",
+                      "Consumption")
+        assert sum(v for _, v in profile) == midnights[m1] - midnights[m0] < sum(model._raw_day(m0.date()))
+        assert all(v == 0 for t, v in profile if off_at + HALF_HOUR <= t < on_at - HALF_HOUR)
+        assert any(v > 0 for _, v in profile)
+    # and the balance was debited for what was measured (the standing charge runs on)
+    meter.metering.settle()
+    assert meter.meter_balance == -math.floor(electricity_cost(model, INSTALLED, clock.now()))
+
+
+def test_only_an_armed_supply_is_enabled_by_the_consumers_press():
+    clock = VirtualClock()
+    meter = esme(clock)
+    assert not meter.press_supply_button() and supply_state(meter) == "Enabled"
+    supply(meter, "ECS43")
+    assert not meter.press_supply_button() and supply_state(meter) == "Disabled"
+    supply(meter, "ECS44")
+    assert meter.press_supply_button() and supply_state(meter) == "Enabled"
+    supply(meter, "ECS43")
+    supply(meter, "ECS42")
+    assert supply_state(meter) == "Enabled"
