@@ -268,6 +268,19 @@ def test_the_consoles_keypad_takes_a_utrn(bench):
         lab.stop()
 
 
+def test_the_consoles_button_enables_only_an_armed_supply(bench):
+    """BUTTON at a console: what the real lab's consumer_presses_button sends; the bench's ESME supply is enabled,
+    so the press changes nothing, and a device without the button says so."""
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    try:
+        assert lab.consumer_presses_button("ESME") is False
+        assert "> BUTTON" in "\n".join(lab.consoles["ESME"].transcript)
+        with pytest.raises(BenchFault, match="BUTTON refused: this device has no supply button"):
+            lab.consumer_presses_button("PPMID")
+    finally:
+        lab.stop()
+
+
 def test_the_control_port_answers_only_the_benchs_own_tls_client(bench):
     """Issuing device certificates and resetting the lab are for the bench's client: anyone else on the host
     is refused at the TLS handshake, before a word of HTTP."""

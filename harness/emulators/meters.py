@@ -603,8 +603,8 @@ class ElectricityMeter(Meter):
 
     @handles("ECS26e", "ECS26m")
     def _read_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return {"MeterVariant": SINGLE_ELEMENT, "ModelType": self.model_type, "ManufacturerIdentifier": self.manufacturer,
-                "SupplyTamperState": self.supply_tamper_state}
+        return {"MeterVariant": SINGLE_ELEMENT, "ModelType": self.model_type,
+                "ManufacturerIdentifier": self.manufacturer, "SupplyTamperState": self.supply_tamper_state}
 
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
         """ECS68: the entry as the billing calendar log's ESMEBillingDataLogEntry (Wh, scaler 0)."""

@@ -27,8 +27,8 @@ SmartDCCInnovation/duis-templates): 32 of 32 command payloads and headers (ECS09
 ECS26a single and twin, GCS21b, ECS82, GCS60, GCS60a x3, ECS26d, ECS26l, GCS21d, GCS21k, ECS26e, ECS26i,
 ECS26m, ECS26n, GCS21e, GCS21m, ECS40 single and twin, GCS46, ECS25r1, ECS25r2, GCS20r, ECS70, GCS28, ECS45,
 GCS33; the older use cases with the records giving an earlier GBCS version, ECS25r2 with an Electricity
-Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC. The ESME answers ECS26e/m and ECS45 here
-(Device side) from what its firmware model holds.
+Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC. The ESME answers
+ECS26e/m and ECS45 here (Device side) from what its firmware model holds.
 """
 
 from __future__ import annotations
