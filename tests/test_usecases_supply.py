@@ -126,3 +126,16 @@ def test_the_esme_answers_6_2_4_with_its_identity_and_tamper_state(mmc_schema, u
     assert {etree.QName(e).localname: e.text for e in rsp.iter() if e.text and e.text.strip()} == {
         "DeviceIdentifier": ESME.duis, "ModelType": "0A21", "ManufacturerIdentifier": "Alder Metering",
         "SupplyTamperState": tamper, "MeterVariant": "A"}
+
+
+def test_the_esmes_answers_to_the_read_backs_are_the_rtds_ones():
+    """RTDS 4.5.0 7.4_ECS45 and 6.2.4_ECS26m SUCCESS responses (the RTDS ESME: twin element, supply enabled and
+    tamper state Locked), as this ESME's answers write them for the same outcome."""
+    rtds = {("7.4", "ECS45", 1000): ({"SupplyState": "Enabled"}, "DA200003E80000011601010100"),
+            ("6.2.4", "ECS26m", 1001): ({"MeterVariant": "B", "ModelType": "ATGTypeX", "ManufacturerIdentifier": "CSW ",
+                                         "SupplyTamperState": "Locked"},
+                                        "DA200003E90000040901420908415447547970655809044353572003FF040100010001000100")}
+    for (srv, use_case, counter), (outcome, payload) in rtds.items():
+        out = transform(request(srv, counter), device_type=DeviceType.ESME, now=NOW)
+        read, _ = device.read(out.apdu, DeviceType.ESME, now=NOW)
+        assert (out.use_case, device.answer(read, outcome).hex().upper()) == (use_case, payload)
