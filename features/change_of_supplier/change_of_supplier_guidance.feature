@@ -8,7 +8,8 @@ Feature: Change of Supplier (as the SEC guidance draws it)
   The new supplier's SR areas (after 6.23, in any order the supplier chooses): here MPxN, time, billing
   calendar, device logs, tariff, supply tamper state, supply status, contact details and payment mode, each read
   back where a read SR of the area exists (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1, 6.2.4, 7.4 with 4.1.1's
-  register, 6.2.9). Not drawn yet: auxiliary load control (7.5-7.8), which this lab's ESME does not carry out.
+  register, 6.2.9). Not drawn yet: auxiliary load control (6.14.x, 7.5-7.8, read back
+  with 7.7's ECS61a), which this lab's ESME does not carry out.
   Anomaly detection (glossary): the DCC's Access Control Broker checks each User's communications of a type
   against the threshold the User set itself, and quarantines those in excess (DCC alert AD1).
 
