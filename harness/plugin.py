@@ -649,7 +649,7 @@ def _keep_evidence(item: pytest.Item, failed: bool = False) -> None:
         if folder is not None:
             evidence_files.keep_step(folder, number, label, evidence)
     if run.allure is not None:
-        run.allure.step_evidence(context.evidence, kept, failed)
+        run.allure.step_evidence(context.evidence, kept, failed, folder)
     item.stash[EVIDENCE_KEPT] = len(context.evidence)
 
 

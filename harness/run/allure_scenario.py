@@ -9,10 +9,12 @@ knows of it and keeps the results small:
   (`--allure-link-pattern TYPE:PATTERN`, allure-pytest-bdd's own option, then DIT_ALLURE_LINK_PATTERN, then
   DEFAULT_PATTERNS: the completion report's requirement and the evidence folder, beside allure-report);
 - the evidence each step made, referenced rather than copied: under the step, a sub-step per exchange naming its
-  numbered files in the execution's sealed evidence folder, which holds every byte (SHA256SUMS). Copies go in only
-  where a triager reads them in Allure: a failed step's evidence (or, for a check, the exchange it judged), and for a
-  scenario that did not pass its han.pcap, console transcripts and the whole sealed folder as one zip. A passed
-  scenario's bench evidence is one text/uri-list of links (han.pcap, consoles, SHA256SUMS);
+  numbered files in the execution's sealed evidence folder, which holds every byte (SHA256SUMS). Attachments go in
+  only where a triager reads them in Allure: a failed step's evidence (or, for a check, the exchange it judged), and
+  for a scenario that did not pass its han.pcap, console transcripts and the whole sealed folder as one zip. Those
+  that are evidence files are hard links to them, so their bytes are on disk once (a copy only where the results
+  are on another file system). A passed scenario's bench evidence is one text/uri-list of links (han.pcap,
+  consoles, SHA256SUMS);
 - a scenario blocked before it ran, of which allure-pytest-bdd writes nothing: its result, its steps skipped."""
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import zipfile
 from collections.abc import Sequence
 from itertools import groupby
@@ -42,7 +45,7 @@ from harness.errors import DitError
 from harness.lab.targets import RunTarget
 from harness.ledger import ExecutionRecord, Outcome
 from harness.run.evidence_check import MANIFEST
-from harness.run.evidence_files import content, step_name
+from harness.run.evidence_files import content, step_file, step_name
 
 REQUIREMENT, EVIDENCE = "requirement", "evidence"       # link types
 # Relative to allure-report/ in the report directory: the completion report's requirement, the evidence folder.
@@ -90,6 +93,8 @@ class AllureScenarios:
         self.patterns = {kind: pattern for kind, pattern in patterns}
         self.results = Path(config.option.allure_report_dir)
         self.targets: dict[str, RunTarget] = {}         # by the repr allure-pytest-bdd gives the parameter
+        self._linking = False                           # an evidence file is being attached: its entry's file name
+        self._linked: str | None = None
         allure_commons.plugin_manager.register(self)
         config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(self))
 
@@ -112,9 +117,11 @@ class AllureScenarios:
         for requirement in self._requirements(record):
             allure.dynamic.link(requirement, link_type=REQUIREMENT, name=requirement)
 
-    def step_evidence(self, evidence: Sequence[tuple[str, Evidence]], kept: int, failed: bool) -> None:
-        """The evidence a step gathered (evidence[kept:]) under the step, while it is still open: named, and copied
-        in when the step failed -- for a check that made none, the exchange it judged."""
+    def step_evidence(self, evidence: Sequence[tuple[str, Evidence]], kept: int, failed: bool,
+                      folder: Path | None) -> None:
+        """The evidence a step gathered (evidence[kept:]) under the step, while it is still open: named, and attached
+        when the step failed -- for a check that made none, the exchange it judged: its files in `folder`, the
+        execution's evidence folder (its bytes when there is none)."""
         new = list(enumerate(evidence, 1))[kept:]
         judged = failed and not new
         if judged and kept:
@@ -127,7 +134,11 @@ class AllureScenarios:
             with allure.step(("the exchange it judged: " if judged else "") + _evidence_title(exchange, items)):
                 for number, (label, item) in items if failed else ():
                     kind = AttachmentType.XML if item.kind in ("duis", "mmc") else AttachmentType.TEXT
-                    allure.attach(content(item), name=step_name(number, label), attachment_type=kind)
+                    kept_in = step_file(folder, number, label, item) if folder is not None else None
+                    if kept_in is not None and kept_in.is_file():
+                        self._attach_file(kept_in, step_name(number, label), kind)
+                    else:
+                        allure.attach(content(item), name=step_name(number, label), attachment_type=kind)
 
     def ended(self, record: ExecutionRecord) -> None:
         """Once its outcome is known: the evidence folder linked, and what did not pass carried in full."""
@@ -145,10 +156,34 @@ class AllureScenarios:
         if record.outcome is Outcome.PASSED:
             return
         for path in bench:
-            allure.attach.file(str(path), name=path.name,
-                               attachment_type=AttachmentType.PCAP if path.suffix == ".pcap" else AttachmentType.TEXT)
+            self._attach_file(path, path.name, AttachmentType.PCAP if path.suffix == ".pcap" else AttachmentType.TEXT)
         allure.attach(_zipped(folder), name=f"{folder.name}.zip (the sealed evidence folder)",
                       attachment_type=AttachmentType.ZIP)
+
+    def _attach_file(self, path: Path, name: str, kind: AttachmentType) -> None:
+        """An evidence file attached where Allure is at, its bytes not written again: the attachment Allure names
+        (written empty) becomes a hard link to the file, or a copy where the link cannot be made."""
+        self._linking, self._linked = True, None
+        try:
+            allure.attach(b"", name=name, attachment_type=kind)
+        finally:
+            self._linking = False
+        if self._linked is None:        # no Allure reporter took the attachment
+            return
+        attachment = self.results / self._linked
+        staged = attachment.with_name(attachment.name + ".link")
+        staged.unlink(missing_ok=True)
+        try:
+            os.link(path, staged)
+        except OSError:                 # another file system, or one without hard links
+            shutil.copyfile(path, staged)
+        os.replace(staged, attachment)
+
+    @allure_commons.hookimpl
+    def report_attached_data(self, body: bytes, file_name: str) -> None:
+        """Which file an evidence attachment is written to (allure's file logger writes it)."""
+        if self._linking:
+            self._linked = file_name
 
     # -- a scenario blocked before it ran ---------------------------------------------------------------------
 

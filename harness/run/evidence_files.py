@@ -76,9 +76,14 @@ class EvidenceFiles:
         write_keystore(self.report_dir / "keystore", lab.evidence_credentials())
 
 
-def keep_step(folder: Path, number: int, label: str, item: Evidence) -> None:
+def step_file(folder: Path, number: int, label: str, item: Evidence) -> Path:
+    """Where a step's piece of evidence is kept in the execution's folder."""
     name = re.sub(r"[^A-Za-z0-9.]+", "-", step_name(number, label))
-    (folder / f"{name}.{SUFFIX.get(item.kind, 'txt')}").write_bytes(content(item))
+    return folder / f"{name}.{SUFFIX.get(item.kind, 'txt')}"
+
+
+def keep_step(folder: Path, number: int, label: str, item: Evidence) -> None:
+    step_file(folder, number, label, item).write_bytes(content(item))
 
 
 def keep_bench(folder: Path, lab: BenchEvidence) -> bool:
