@@ -18,8 +18,8 @@ from harness.duis.responses import build_response, dcc_alert_message, device_ale
 from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
-from harness.gbcs import asn1, axdr, dlms
-from harness.gbcs.firmware_image import build_image
+from harness.gbcs import asn1, axdr, dlms, firmware_image
+from harness.gbcs.firmware_image import build_image, verify
 from harness.pki import derive_private_key
 from harness.usecases.device import alert_date_time
 from harness.usecases.firmware import TRANSFER_RESPONSES, receipt_alert, transfer_alert
@@ -38,6 +38,23 @@ def test_an_image_another_meter_verified_is_refused_by_a_meter_of_another_manufa
     assert esme.receive_firmware(image)
     esme.init_firmware("00010001", other.public_key())         # the same bytes, a meter built with another key
     assert not esme.receive_firmware(image) and not esme.verified_images
+
+
+def test_each_receipt_of_an_image_verifies_its_signature_anew(hub, monkeypatch):  # noqa: F811
+    """The parse of the same bytes is shared; the verification, a device's own, is not remembered."""
+    (_, esme, _, _) = hub
+    maker = derive_private_key(b"test", "manufacturer")
+    image = build_image(manufacturer_code=esme.manufacturer_code, image_type=esme.image_type, file_version=0x00020003,
+                        body=bytes(1000), signing_key=maker)
+    esme.init_firmware("00010001", maker.public_key())
+    verified: list[bytes] = []
+
+    def counted(data, signature, key):
+        verified.append(data)
+        return verify(data, signature, key)
+    monkeypatch.setattr(firmware_image, "verify", counted)
+    assert esme.receive_firmware(image) and esme.receive_firmware(image)
+    assert len(verified) == 2
 
 
 class _CountingRandom(random.Random):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.emulators.device import EmulatedDevice, GeneralSigning, execute_when_due, handles
@@ -68,7 +67,7 @@ class FirmwareHost(EmulatedDevice):
             return f"manufacturer code 0x{image.manufacturer_code:04X} is not this device's"
         if image.image_type != self.image_type:
             return f"image type 0x{image.image_type:04X} is not this device's"
-        if self.manufacturer_key is None or not _signed_by(image.data, _point(self.manufacturer_key)):
+        if self.manufacturer_key is None or not image.signed_by(self.manufacturer_key):
             return "manufacturer signature does not verify"
         return None
 
@@ -98,10 +97,10 @@ class FirmwareHost(EmulatedDevice):
         return {"FirmwareVersion": self.firmware_version}
 
 
-# An 11.1 hands one image to up to 50,000 devices behind a hub, and each reads the same bytes: what reading and
-# verifying them gives depends on the bytes (and the manufacturer key) alone, so it is worked out once, and the
-# verified devices share one FirmwareImage (its body a slice of the file: 200 KB a device otherwise). The last
-# few images are kept, by content.
+# An 11.1 hands one image to up to 50,000 devices behind a hub, and each reads the same bytes: the parse of them
+# and the hash over them depend on the bytes alone, so they are worked out once, and the devices share one
+# FirmwareImage (its body a slice of the file: 200 KB a device otherwise). The last few images are kept, by content.
+# The manufacturer's signature is not: each device verifies it itself, with the key it was built with.
 
 @lru_cache(maxsize=4)
 def _read_image(data: bytes) -> tuple[FirmwareImage | None, str | None, bytes]:
@@ -111,14 +110,3 @@ def _read_image(data: bytes) -> tuple[FirmwareImage | None, str | None, bytes]:
         return parse_image(data), None, digest
     except MalformedImage as exc:
         return None, str(exc), digest
-
-
-@lru_cache(maxsize=16)
-def _signed_by(data: bytes, manufacturer_key: bytes) -> bool:
-    image = _read_image(data)[0]
-    assert image is not None, "only an image that parsed is verified"
-    return image.signed_by(ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), manufacturer_key))
-
-
-def _point(key: ec.EllipticCurvePublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
