@@ -87,6 +87,10 @@ def _tags(element) -> list[str]:
     ("7.1", ESME, {}),
     ("7.2", ESME, {}),
     ("7.3", ESME, {}),
+    ("7.5", ESME, {"index": 1, "duration": 30}),
+    ("7.6", ESME, {"index": "3", "duration": "60"}),
+    ("7.7", ESME, {}),
+    ("7.8", ESME, {"index": 5}),
 ])
 def test_configuration_bodies_are_schema_valid(duis_schema, srv, target, params):
     root = requests.build(srv, _rid(target), **params)
@@ -259,6 +263,9 @@ def test_sub_ghz_channel_log_period():
     ("6.28", {"local_ch_noise_measurement_period": 60}, "local_ch_noise_measurement_period"),
     ("6.28", {"local_ch_failure_percentage": 0.5}, "local_ch_failure_percentage"),
     ("6.32", {"start_date_time": NOW, "end_date_time": NOW - dt.timedelta(seconds=1)}, "before"),
+    ("7.5", {"index": 6}, "index"),
+    ("7.6", {"duration": 65536}, "duration"),
+    ("7.8", {"index": 0}, "index"),
 ])
 def test_invalid_parameters_are_refused(srv, params, message):
     target = CHF if srv.startswith(("6.28", "6.32")) else ESME

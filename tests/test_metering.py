@@ -570,3 +570,35 @@ def test_only_an_armed_supply_is_enabled_by_the_consumers_press():
     supply(meter, "ECS43")
     supply(meter, "ECS42")
     assert supply_state(meter) == "Enabled"
+
+
+# -- the ESME's auxiliary load control switches (7.5-7.8), read back with 7.7 -----------------------------------
+
+def auxiliary_load(meter, srv: str) -> None:
+    """7.5 / 7.6 / 7.8 on switch 1 (7.5 and 7.6 hold it for 30 minutes) end to end."""
+    use_case = {"7.5": "ECS47Activate", "7.6": "ECS47Deactivate", "7.8": "ECS47Reset"}[srv]
+    outcome, values, notes = exchange(meter, use_case, srv)
+    assert values["Result"] == "Success" and notes == [], (values, notes)
+
+
+def auxiliary_loads_on(meter) -> list[bool]:
+    _, values, notes = exchange(meter, "ECS61a", "7.7")
+    assert notes == [], notes
+    return [values[f"AuxiliaryLoadControlSwitch[{n}]/State"] == "true" for n in range(1, 6)]
+
+
+def test_an_auxiliary_load_is_held_for_its_minutes_then_follows_its_empty_calendar():
+    clock = VirtualClock()
+    meter = esme(clock)
+    assert auxiliary_loads_on(meter) == [False] * 5
+    auxiliary_load(meter, "7.5")
+    clock.advance(29 * 60)
+    assert auxiliary_loads_on(meter) == [True, False, False, False, False]
+    clock.advance(60)                                      # the 30 minutes are over: the calendar holds it off
+    assert auxiliary_loads_on(meter) == [False] * 5
+    auxiliary_load(meter, "7.5")
+    auxiliary_load(meter, "7.6")
+    assert auxiliary_loads_on(meter) == [False] * 5
+    auxiliary_load(meter, "7.5")
+    auxiliary_load(meter, "7.8")                           # back to its calendar before the 30 minutes are over
+    assert auxiliary_loads_on(meter) == [False] * 5

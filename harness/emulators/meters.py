@@ -574,6 +574,8 @@ class ElectricityMeter(Meter):
         self.supply_tamper_state = "Unchanged"
         self.supply_state = "Enabled"             # MMC SupplyStateType: the load switch closed
         self.model_type, self.manufacturer = "", ""   # the device profile's (emulated lab)
+        # auxiliary load control switch -> (held on, until when), as 7.5 or 7.6 last held it
+        self.auxiliary_loads: dict[int, tuple[bool, dt.datetime]] = {}
 
     # -- the supply (7.1-7.4) and the ESME's identity (6.2.4) ---------------------------------------------
 
@@ -596,6 +598,29 @@ class ElectricityMeter(Meter):
             return False
         self._switch_supply("Enabled")
         return True
+
+    # -- the auxiliary load control switches (7.5-7.8) ----------------------------------------------------
+
+    def auxiliary_load_on(self, switch: int) -> bool:
+        """7.5 and 7.6 hold a switch on or off for their minutes; after that, and after 7.8, it follows its
+        calendar (6.14.2), which this ESME holds empty (no switching times): off."""
+        on, until = self.auxiliary_loads.get(switch, (False, self.clock.now()))
+        return on and self.clock.now() < until
+
+    @handles("ECS47Activate", "ECS47Deactivate")
+    def _hold_auxiliary_load(self, fields: dict, apdu: GeneralSigning) -> dict:
+        until = self.clock.now() + dt.timedelta(minutes=fields["Duration"])
+        self.auxiliary_loads[fields["AuxiliaryLoad"]] = (fields["AuxiliaryLoadOn"], until)
+        return {}
+
+    @handles("ECS47Reset")
+    def _reset_auxiliary_load(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self.auxiliary_loads.pop(fields["AuxiliaryLoad"], None)
+        return {}
+
+    @handles("ECS61a")
+    def _read_auxiliary_loads(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return {"AuxiliaryLoadsOn": tuple(self.auxiliary_load_on(switch) for switch in range(1, 6))}
 
     @handles("ECS45")
     def _read_supply(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -12,6 +12,8 @@
   6.2.10  ECS25r1/r2, GCS20r        Read Device Configuration (Event and Alert Behaviours)
   6.11    ECS70, GCS28              Synchronise Clock (the commands of 8.1.1's ECS70Commission / GCS28Commission)
   7.4     ECS45, GCS33              Read Supply Status
+  7.7     ECS61a                    Read Auxiliary Load Switch Data: descriptions, type and id, special days,
+                                    scheduler and the five switches' states
 
 Every command here is fixed by the SR and the target (nothing in these request bodies reaches the device but
 6.11's clock window), so the Transforms are tables of the objects or attributes read, in the order the DCC
@@ -1022,7 +1024,82 @@ def gsme_supply_status(ctx: ResponseContext, rsp: etree._Element) -> None:
     success(rsp, ok)
 
 
+# -- 7.7 Read Auxiliary Load Switch Data --------------------------------------------------------------------
+# The five switches' descriptions (6.14.1) and type and identifier, the special days and scheduler (6.14.2), and
+# each switch's Disconnect Control output_state (true: on), in the order of the RTDS 4.5.0 7.7_ECS61a command.
+ALCS_DESCRIPTIONS: tuple[Read, ...] = tuple((1, f"0-0:94.44.0.{11 + n}", 2) for n in range(5))
+ALCS_TYPES: tuple[Read, ...] = tuple((1, f"0-0:94.44.0.{21 + n}", 2) for n in range(5))
+ALCS_SPECIAL_DAYS: Read = (11, "0-0:11.0.3.255", 2)
+ALCS_SCHEDULE: Read = (10, "0-0:12.0.2.255", 2)
+ALCS_STATES: tuple[Read, ...] = tuple((70, f"0-{n}:96.3.10.255", 2) for n in range(1, 6))
+ALCS_READS = ALCS_DESCRIPTIONS + ALCS_TYPES + (ALCS_SPECIAL_DAYS, ALCS_SCHEDULE) + ALCS_STATES
+dlms_reads("7.7", "ECS61a", ALCS_READS)
+ALCS_ACTIONS = {0x01: "ActivateSwitch", 0x02: "DeactivateSwitch"}     # the scheduler's selectors 0x[n]01, 0x[n]02
+
+
+def _alcs_schedule(ctx: ResponseContext, entry: Data) -> etree._Element:
+    (_index, _enable, _script, selector, switch_time, _window, weekdays, special_days, begin, end) = items(
+        ctx, entry, "auxiliary load scheduler entry", Tag.STRUCTURE, 10)
+    switch, action = divmod(integer(ctx, selector, "script selector"), 0x100)
+    check(ctx, switch in range(1, 6) and action in ALCS_ACTIONS, f"scheduler selector {switch:02X}{action:02X} is "
+          "not 0x[n]01 or 0x[n]02 for a switch n of 1-5")
+    return M.ALCSScheduler(
+        M.ActivateDeactivateSwitch(M(ALCS_ACTIONS[action]), index=str(switch)),
+        *(M.SpecialDaysApplicability(index=str(i)) for i, bit in enumerate(_bits(special_days), start=1) if bit == "1"),
+        M.DaysOfWeekApplicability(*(M.DayOfWeekApplicability(M.DayOfWeekID(day))
+                                    for day, bit in zip(DAYS_OF_WEEK, _bits(weekdays)) if bit == "1")),
+        M.ALCSScheduleDatesAndTime(M.SwitchTime(xs_time(octets(ctx, switch_time, "switch time", 4))),
+                                   M.StartDate(*mmc_date(octets(ctx, begin, "begin date", 5))),
+                                   M.EndDate(*mmc_date(octets(ctx, end, "end date", 5)))))
+
+
+@response("ECS61a")
+def esme_auxiliary_loads(ctx: ResponseContext, rsp: etree._Element) -> None:
+    values = dlms_values(ctx, ALCS_READS)
+    for n, (described, typed, state) in enumerate(zip(ALCS_DESCRIPTIONS, ALCS_TYPES, ALCS_STATES), start=1):
+        switch = M.AuxiliaryLoadControlSwitch(Index=str(n))
+        if described in values:
+            description = values[described].value
+            check(ctx, values[described].tag is Tag.VISIBLE_STRING and isinstance(description, str),
+                  f"switch {n}'s description must be a visible-string")
+            if description:
+                switch.append(M.Description(description))
+        if typed in values:
+            eui = octets(ctx, values[typed], "switch type and identifier", 8)
+            switch.append(M.TypeAndIdentifier(M.HCALCS(EntityId(eui).duis) if any(eui) else M.ALCS()))
+        if state in values:
+            check(ctx, values[state].tag is Tag.BOOLEAN, f"switch {n}'s state must be a boolean")
+            switch.append(M.State("true" if values[state].value else "false"))
+        rsp.append(switch)
+    if ALCS_SPECIAL_DAYS in values:
+        days = []
+        for day in items(ctx, values[ALCS_SPECIAL_DAYS], "special days"):
+            index, date, _day_id = items(ctx, day, "special day", Tag.STRUCTURE, 3)
+            days.append(M.ALCSHCALCSSpecialDay(*mmc_date(octets(ctx, date, "special day date", 5)),
+                                               index=str(integer(ctx, index, "special day index"))))
+        rsp.append(M.ALCSHCALCSSpecialDays(*days))
+    if ALCS_SCHEDULE in values:
+        rsp.extend(_alcs_schedule(ctx, entry) for entry in items(ctx, values[ALCS_SCHEDULE], "scheduler"))
+
+
 # -- Device side ----------------------------------------------------------------------------------------
+
+@accepts("ECS61a")
+def auxiliary_loads_read_command(command: DeviceCommand) -> dict:
+    _only_gets(command, ALCS_READS)
+    return {}
+
+
+@answers("ECS61a")
+def auxiliary_loads_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The switches' states as the ESME holds them (7.5, 7.6, 7.8 change them). The rest is answered as an ESME
+    that 6.14.1 and 6.14.2 never configured holds it: no descriptions, five ALCS (type and identifier all zero, as
+    the RTDS answers for its ALCS; no HCALCS), no special days and an empty scheduler."""
+    states = tuple(outcome.get("AuxiliaryLoadsOn", (False,) * len(ALCS_STATES)))
+    return device.dlms_answer(command, outcome, (
+        *(axdr.visible_string("") for _ in ALCS_DESCRIPTIONS), *(axdr.octet_string(bytes(8)) for _ in ALCS_TYPES),
+        axdr.array(), axdr.array(), *(axdr.boolean(on) for on in states)))
+
 
 @accepts("ECS82")
 def meter_balance_command(command: DeviceCommand) -> dict:

@@ -1,4 +1,5 @@
-"""Bodies of the device configuration SRs: 6.x, clock synchronisation (6.11, 8.1.1) and supply status (7.1-7.4).
+"""Bodies of the device configuration SRs: 6.x, clock synchronisation (6.11, 8.1.1), supply status (7.1-7.4) and
+auxiliary load control (7.5-7.8).
 
 Numbers are checked against the DUIS XSD ranges here, so a bad Gherkin value fails with the parameter's
 name instead of a schema error; values the XSD accepts but a device should refuse (a low-medium power
@@ -477,3 +478,32 @@ def disable_supply() -> etree._Element:
 @body("7.3")
 def arm_supply() -> etree._Element:
     return E.ArmSupply()
+
+
+# --- 7.5-7.8: an auxiliary load control switch (ALCS or HCALCS, 1-5) ----------------------------------------------
+
+def _switch(tag: str, index: int, duration: int | None = None) -> etree._Element:
+    element = E(tag, index=integer("index", index, 1, 5))
+    if duration is not None:             # minutes the switch is held on (7.5) or off (7.6)
+        element.append(E.Duration(integer("duration", duration, 0, 65535)))
+    return element
+
+
+@body("7.5")
+def activate_auxiliary_load(*, index: int = 1, duration: int = 30) -> etree._Element:
+    return E.ActivateAuxiliaryLoad(_switch("ActivateALCSHCALCS", index, duration))
+
+
+@body("7.6")
+def deactivate_auxiliary_load(*, index: int = 1, duration: int = 30) -> etree._Element:
+    return E.DeactivateAuxiliaryLoad(_switch("DeactivateALCSHCALCS", index, duration))
+
+
+@body("7.7")
+def read_alcs_data(*, execution_date_time: dt.datetime | None = None) -> etree._Element:
+    return E.ReadALCSData(*future_dated(execution_date_time))
+
+
+@body("7.8")
+def reset_auxiliary_load(*, index: int = 1) -> etree._Element:
+    return E.ResetAuxiliaryLoad(_switch("ResetALCSHCALCS", index))
