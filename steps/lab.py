@@ -147,6 +147,11 @@ def hours_pass(lab, hours):
     lab.let_time_pass(hours * 3600)
 
 
+@when(parsers.parse("{minutes:d} minutes pass"))
+def minutes_pass(lab, minutes):
+    lab.let_time_pass(minutes * 60)
+
+
 # -- prepayment ---------------------------------------------------------------------------------------------------
 
 @when(parsers.parse("{party} vends a UTRN for {pounds} GBP for the {device}"))

@@ -165,6 +165,20 @@ def read_back_supply(lab, scenario_context, party, state, device):
     assert found == state, f"the {device}'s supply reads back {found}, not {state} ({exchange.device_fields})"
 
 
+@then(parsers.re(r"(?P<party>.+?) reads back auxiliary load (?P<switch>[1-5]) (?P<state>on|off) from the "
+                 r"(?P<device>.+)$"))
+def read_back_auxiliary_load(lab, scenario_context, party, switch, state, device):
+    """7.7 Read Auxiliary Load Switch Data: the State of the switch of that Index (true: on)."""
+    _, exchange = read_back(lab, scenario_context, party, "7.7", device)
+    fields = exchange.device_fields
+    entry = next((key[:-len("@Index")] for key, value in fields.items()
+                  if key.startswith("AuxiliaryLoadControlSwitch") and key.endswith("@Index") and value == switch), None)
+    assert entry is not None, f"7.7 from the {device} has no auxiliary load control switch {switch}: {fields}"
+    found = fields.get(f"{entry}/State")
+    assert found == ("true" if state == "on" else "false"), \
+        f"the {device}'s auxiliary load {switch} reads back State {found}, not {state}"
+
+
 @then(parsers.parse("{party} reads back from the {device} what SR {srv} set"))
 def read_back_setting(lab, scenario_context, party, device, srv):
     """The read SR of the setting SR's area (harness.usecases.readback) shows every value the last successful

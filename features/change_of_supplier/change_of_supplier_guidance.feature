@@ -6,10 +6,11 @@ Feature: Change of Supplier (as the SEC guidance draws it)
   supplier as its closing read; that same read is the new supplier's opening read. The old supplier may still
   read the meter itself while it is the supplier, to validate the read it is handed.
   The new supplier's SR areas (after 6.23, in any order the supplier chooses): here MPxN, time, billing
-  calendar, device logs, tariff, supply tamper state, supply status, contact details and payment mode, each read
-  back where a read SR of the area exists (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1, 6.2.4, 7.4 with 4.1.1's
-  register, 6.2.9). Not drawn yet: auxiliary load control (6.14.x, 7.5-7.8, read back
-  with 7.7's ECS61a), which this lab's ESME does not carry out.
+  calendar, device logs, tariff, supply tamper state, supply status, auxiliary load control, contact details
+  and payment mode, each read back where a read SR of the area exists (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1,
+  6.2.4, 7.4 with 4.1.1's register, 7.7, 6.2.9). Auxiliary load control is its switches held on (7.5) or off
+  (7.6) for their minutes and returned to their calendar (7.8, or the minutes over); its configuration
+  (6.14.1-6.14.3 descriptions and schedulers) is not drawn: this lab's ESME keeps no auxiliary load calendar.
   Anomaly detection (glossary): the DCC's Access Control Broker checks each User's communications of a type
   against the threshold the User set itself, and quarantines those in excess (DCC alert AD1).
 
@@ -45,7 +46,7 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     Then the request succeeds
 
   @ESME @credit @IS @DIT.1 @SR-6.23 @SR-6.20.1 @SR-6.11 @SR-6.8 @SR-8.9 @SR-1.1.1 @SR-6.25 @SR-7.2 @SR-7.3
-  @SR-7.1 @SR-3.4 @SR-1.6
+  @SR-7.1 @SR-7.5 @SR-7.6 @SR-7.8 @SR-3.4 @SR-1.6
   Scenario: Change of Supplier (Gain) - the new supplier's SR areas in its own order - ESME Credit
     Given the ESME is installed and commissioned in credit mode by Supplier A
     And the Import Supplier at the premises has changed to Supplier B
@@ -93,6 +94,31 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     When Supplier B notes the import register of the ESME
     And 2 hours pass
     Then Supplier B reads back the ESME's import register advanced
+    When Supplier B sends SR 7.5 "Activate Auxiliary Load" to the ESME
+      | index    | 1  |
+      | duration | 30 |
+    Then the request succeeds
+    And Supplier B reads back auxiliary load 1 on from the ESME
+    When Supplier B sends SR 7.6 "Deactivate Auxiliary Load" to the ESME
+      | index    | 1  |
+      | duration | 60 |
+    Then the request succeeds
+    And Supplier B reads back auxiliary load 1 off from the ESME
+    When Supplier B sends SR 7.5 "Activate Auxiliary Load" to the ESME
+      | index    | 2  |
+      | duration | 30 |
+    Then the request succeeds
+    And Supplier B reads back auxiliary load 2 on from the ESME
+    When 31 minutes pass
+    Then Supplier B reads back auxiliary load 2 off from the ESME
+    When Supplier B sends SR 7.5 "Activate Auxiliary Load" to the ESME
+      | index    | 1  |
+      | duration | 30 |
+    Then the request succeeds
+    When Supplier B sends SR 7.8 "Reset Auxiliary Load" to the ESME
+      | index | 1 |
+    Then the request succeeds
+    And Supplier B reads back auxiliary load 1 off from the ESME
     When Supplier B sends SR 3.4 "Update Supplier Name" to the ESME
       | supplier_name | Supplier B |
     Then the request succeeds
