@@ -89,7 +89,7 @@ def auxiliary_load_command(command: DeviceCommand) -> dict:
             or selector.tag is not Tag.LONG_UNSIGNED:
         raise PayloadError(f"{command.use_case}: the command must end by executing the auxiliary load control script "
                            f"table {AUXILIARY_LOAD_SCRIPTS.instance}", 0)
-    switch, action = divmod(selector.value, 0x100)
+    switch, action = divmod(selector.int, 0x100)
     use_case = next((name for name, (*_, done, _held) in AUXILIARY_LOAD_COMMANDS.items() if done == action), None)
     if use_case is None or switch not in SWITCHES:
         raise PayloadError(f"{command.use_case}: script 0x{selector.value:04X} is not 0x0n11, 0x0n12 or 0x0n20 for a "
