@@ -165,18 +165,29 @@ def read_back_supply(lab, scenario_context, party, state, device):
     assert found == state, f"the {device}'s supply reads back {found}, not {state} ({exchange.device_fields})"
 
 
-@then(parsers.re(r"(?P<party>.+?) reads back auxiliary load (?P<switch>[1-5]) (?P<state>on|off) from the "
-                 r"(?P<device>.+)$"))
-def read_back_auxiliary_load(lab, scenario_context, party, switch, state, device):
-    """7.7 Read Auxiliary Load Switch Data: the State of the switch of that Index (true: on)."""
+def _auxiliary_load(lab, scenario_context, party: str, switch: str, device: str) -> dict[str, str]:
+    """7.7 Read Auxiliary Load Switch Data: the values of the switch of that Index, by leaf ("State", ...)."""
     _, exchange = read_back(lab, scenario_context, party, "7.7", device)
     fields = exchange.device_fields
     entry = next((key[:-len("@Index")] for key, value in fields.items()
                   if key.startswith("AuxiliaryLoadControlSwitch") and key.endswith("@Index") and value == switch), None)
     assert entry is not None, f"7.7 from the {device} has no auxiliary load control switch {switch}: {fields}"
-    found = fields.get(f"{entry}/State")
+    return {key[len(entry) + 1:]: value for key, value in fields.items() if key.startswith(entry + "/")}
+
+
+@then(parsers.re(r"(?P<party>.+?) reads back auxiliary load (?P<switch>[1-5]) (?P<state>on|off) from the "
+                 r"(?P<device>.+)$"))
+def read_back_auxiliary_load(lab, scenario_context, party, switch, state, device):
+    found = _auxiliary_load(lab, scenario_context, party, switch, device).get("State")
     assert found == ("true" if state == "on" else "false"), \
         f"the {device}'s auxiliary load {switch} reads back State {found}, not {state}"
+
+
+@then(parsers.re(r'(?P<party>.+?) reads back auxiliary load (?P<switch>[1-5]) described as "(?P<text>[^"]*)" from '
+                 r"the (?P<device>.+)$"))
+def read_back_auxiliary_load_description(lab, scenario_context, party, switch, text, device):
+    found = _auxiliary_load(lab, scenario_context, party, switch, device).get("Description")
+    assert found == text, f"the {device}'s auxiliary load {switch} reads back described as {found!r}, not {text!r}"
 
 
 @then(parsers.parse("{party} reads back from the {device} what SR {srv} set"))

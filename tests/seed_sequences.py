@@ -85,7 +85,7 @@ SEED_SEQUENCES = {
     "change_of_supplier/change-of-supplier-the-dcc-quarantines-what-exceeds-the-new-supplier-s-anomaly-detection-"
     "threshold-esme": "4.1.1 4.1.1 4.18 4.1.1",
     "change_of_supplier/change-of-supplier-gain-the-new-supplier-s-sr-areas-in-its-own-order-esme-credit":
-        "6.23 6.20.1 6.11 6.8 8.9 1.1.1 6.25 7.2 7.3 7.2 7.1 7.5 7.6 7.5 7.5 7.8 3.4 1.6",
+        "6.23 6.20.1 6.11 6.8 8.9 1.1.1 6.25 7.2 7.3 7.2 7.1 6.14.1 7.5 7.6 7.5 7.5 7.8 3.4 1.6",
     "org_certificate/organisation-certificate-update-gas": "6.15.1 6.15.1",
     "org_certificate/organisation-certificate-update-electricity": "6.15.1",
     "org_certificate/organisation-certificate-update-gas-credit": "6.15.1 6.15.1",

@@ -602,3 +602,12 @@ def test_an_auxiliary_load_is_held_for_its_minutes_then_follows_its_empty_calend
     auxiliary_load(meter, "7.5")
     auxiliary_load(meter, "7.8")                           # back to its calendar before the 30 minutes are over
     assert auxiliary_loads_on(meter) == [False] * 5
+
+
+def test_the_esme_keeps_the_descriptions_6_14_1_set():
+    meter = esme(VirtualClock())
+    outcome, values, notes = exchange(meter, "ECS46a", "6.14.1")          # the body's default: switch 1 only
+    assert values["Result"] == "Success" and notes == []
+    _, values, _ = exchange(meter, "ECS61a", "7.7")
+    assert values["AuxiliaryLoadControlSwitch[1]/Description"] == "Immersion heater"
+    assert "AuxiliaryLoadControlSwitch[2]/Description" not in values

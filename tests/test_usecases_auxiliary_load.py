@@ -191,3 +191,53 @@ def test_the_esme_refuses_a_7_7_that_reads_less():
     payload = bytes.fromhex(RTDS_READ_COMMAND.replace("0011", "0010", 1))
     with pytest.raises(PayloadError):
         device.read(command("ECS61a", payload), DeviceType.ESME, now=NOW)
+
+
+# -- 6.14.1 Update Device Configuration (Auxiliary Load Control Description) -------------------------------------
+
+# RTDS 4.5.0 6.14.1_ECS46a: SOME_OPTIONALS (switches 2-4, counter 1002) and ALL_OPTIONALS (all five, 1000)
+RTDS_DESCRIPTIONS = {
+    "2=Label2; 3=Label3; 4=Label4": (1002, "D9200003EA000302000100005E2C000C0202000100005E2C000D0202000100005E2C"
+                                           "000E02030A064C6162656C320A064C6162656C330A064C6162656C34"),
+    "1=ALCS_1_Description; 2=HCALCS_2_Description; 3=ALCS_3_Description; 4=ALCS_4_Description; "
+    "5=ALCS_5_Description": (1000, "D9200003E8000502000100005E2C000B0202000100005E2C000C0202000100005E2C000D0202000100"
+                                   "005E2C000E0202000100005E2C000F02050A12414C43535F315F4465736372697074696F6E0A14484341"
+                                   "4C43535F325F4465736372697074696F6E0A12414C43535F335F4465736372697074696F6E0A12414C43"
+                                   "535F345F4465736372697074696F6E0A12414C43535F355F4465736372697074696F6E")}
+RTDS_DESCRIBED = "DA200003EA00000300000003020002000200"         # SOME_OPTIONALS SUCCESS: three sets succeeded
+
+
+@pytest.mark.parametrize("descriptions", RTDS_DESCRIPTIONS)
+def test_the_dccs_6_14_1_command_is_the_rtds_one_and_the_esme_reads_the_descriptions(descriptions):
+    counter, payload = RTDS_DESCRIPTIONS[descriptions]
+    out = transform(request("6.14.1", counter, descriptions=descriptions), device_type=DeviceType.ESME, now=NOW)
+    assert (out.use_case, out.apdu.payload.hex().upper()) == ("ECS46a", payload)
+    read, fields = device.read(command("ECS46a", bytes.fromhex(payload), counter), DeviceType.ESME, now=NOW)
+    expected = dict(part.strip().split("=") for part in descriptions.split(";"))
+    assert fields == {"UseCase": "ECS46a", "AuxiliaryLoadDescriptions": {int(n): t for n, t in expected.items()}}
+    if counter == 1002:
+        assert device.answer(read, {}).hex().upper() == RTDS_DESCRIBED
+
+
+@pytest.mark.parametrize("payload, why", [
+    (_request((RequestKind.SET, Descriptor(1, Obis.parse("0-0:94.44.0.16"), 2), axdr.visible_string("x")),),
+     "not a switch description"),
+    (_request((RequestKind.SET, Descriptor(1, Obis.parse("0-0:94.44.0.11"), 2), axdr.octet_string(b"x")),),
+     "visible-string"),
+    (_request(), "no switch"),
+])
+def test_the_esme_refuses_descriptions_that_are_not_ones(payload, why):
+    with pytest.raises(PayloadError, match=why):
+        device.read(command("ECS46a", payload), DeviceType.ESME, now=NOW)
+
+
+def test_the_6_14_1_response_parses_to_valid_mmc_and_7_7_shows_the_descriptions(mmc_schema):
+    document, notes = parse(respond("ECS46a", bytes.fromhex(RTDS_DESCRIBED), 1002), srv="6.14.1")
+    assert mmc_schema.errors(document) == [] and notes == []
+    read, _ = device.read(command("ECS61a", bytes.fromhex(RTDS_READ_COMMAND), 1002), DeviceType.ESME, now=NOW)
+    answer = device.answer(read, {"AuxiliaryLoadsOn": (False,) * 5,
+                                  "AuxiliaryLoadDescriptions": ("Immersion heater", "", "", "", "Storage heater")})
+    document, notes = parse(respond("ECS61a", answer, 1002), srv="7.7")
+    assert mmc_schema.errors(document) == [] and notes == []
+    assert {n: s.get("Description") for n, s in _switches(document).items()} == {
+        "1": "Immersion heater", "2": None, "3": None, "4": None, "5": "Storage heater"}

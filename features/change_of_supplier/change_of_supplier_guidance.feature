@@ -8,9 +8,9 @@ Feature: Change of Supplier (as the SEC guidance draws it)
   The new supplier's SR areas (after 6.23, in any order the supplier chooses): here MPxN, time, billing
   calendar, device logs, tariff, supply tamper state, supply status, auxiliary load control, contact details
   and payment mode, each read back where a read SR of the area exists (6.2.7, 6.11's clock, 6.2.3, 8.9, 4.11.1,
-  6.2.4, 7.4 with 4.1.1's register, 7.7, 6.2.9). Auxiliary load control is its switches held on (7.5) or off
-  (7.6) for their minutes and returned to their calendar (7.8, or the minutes over); its configuration
-  (6.14.1-6.14.3 descriptions and schedulers) is not drawn: this lab's ESME keeps no auxiliary load calendar.
+  6.2.4, 7.4 with 4.1.1's register, 7.7, 6.2.9). Auxiliary load control is the switches' descriptions (6.14.1)
+  and the switches held on (7.5) or off (7.6) for their minutes and returned to their calendar (7.8, or the
+  minutes over); its schedulers (6.14.2, 6.14.3) are not drawn: this lab's ESME keeps no auxiliary load calendar.
   Anomaly detection (glossary): the DCC's Access Control Broker checks each User's communications of a type
   against the threshold the User set itself, and quarantines those in excess (DCC alert AD1).
 
@@ -46,7 +46,7 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     Then the request succeeds
 
   @ESME @credit @IS @DIT.1 @SR-6.23 @SR-6.20.1 @SR-6.11 @SR-6.8 @SR-8.9 @SR-1.1.1 @SR-6.25 @SR-7.2 @SR-7.3
-  @SR-7.1 @SR-7.5 @SR-7.6 @SR-7.8 @SR-3.4 @SR-1.6
+  @SR-7.1 @SR-6.14.1 @SR-7.5 @SR-7.6 @SR-7.8 @SR-3.4 @SR-1.6
   Scenario: Change of Supplier (Gain) - the new supplier's SR areas in its own order - ESME Credit
     Given the ESME is installed and commissioned in credit mode by Supplier A
     And the Import Supplier at the premises has changed to Supplier B
@@ -94,6 +94,11 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     When Supplier B notes the import register of the ESME
     And 2 hours pass
     Then Supplier B reads back the ESME's import register advanced
+    When Supplier B sends SR 6.14.1 "Update Device Configuration (Auxiliary Load Control Description)" to the ESME
+      | descriptions | 1=Immersion heater; 2=Storage heater |
+    Then the request succeeds
+    And Supplier B reads back auxiliary load 1 described as "Immersion heater" from the ESME
+    And Supplier B reads back auxiliary load 2 described as "Storage heater" from the ESME
     When Supplier B sends SR 7.5 "Activate Auxiliary Load" to the ESME
       | index    | 1  |
       | duration | 30 |

@@ -576,6 +576,7 @@ class ElectricityMeter(Meter):
         self.model_type, self.manufacturer = "", ""   # the device profile's (emulated lab)
         # auxiliary load control switch -> (held on, until when), as 7.5 or 7.6 last held it
         self.auxiliary_loads: dict[int, tuple[bool, dt.datetime]] = {}
+        self.auxiliary_load_descriptions: dict[int, str] = {}     # as 6.14.1 last set them
 
     # -- the supply (7.1-7.4) and the ESME's identity (6.2.4) ---------------------------------------------
 
@@ -607,6 +608,11 @@ class ElectricityMeter(Meter):
         on, until = self.auxiliary_loads.get(switch, (False, self.clock.now()))
         return on and self.clock.now() < until
 
+    @handles("ECS46a")
+    def _describe_auxiliary_loads(self, fields: dict, apdu: GeneralSigning) -> dict:
+        self.auxiliary_load_descriptions.update(fields["AuxiliaryLoadDescriptions"])
+        return {}
+
     @handles("ECS47Activate", "ECS47Deactivate")
     def _hold_auxiliary_load(self, fields: dict, apdu: GeneralSigning) -> dict:
         until = self.clock.now() + dt.timedelta(minutes=fields["Duration"])
@@ -620,7 +626,8 @@ class ElectricityMeter(Meter):
 
     @handles("ECS61a")
     def _read_auxiliary_loads(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return {"AuxiliaryLoadsOn": tuple(self.auxiliary_load_on(switch) for switch in range(1, 6))}
+        return {"AuxiliaryLoadsOn": tuple(self.auxiliary_load_on(switch) for switch in range(1, 6)),
+                "AuxiliaryLoadDescriptions": tuple(self.auxiliary_load_descriptions.get(n, "") for n in range(1, 6))}
 
     @handles("ECS45")
     def _read_supply(self, fields: dict, apdu: GeneralSigning) -> dict:

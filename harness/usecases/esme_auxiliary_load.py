@@ -1,6 +1,9 @@
-"""The ESME's auxiliary load control switches (ALCS or HCALCS, 1-5): 7.5 Activate (ECS47Activate), 7.6 Deactivate
-(ECS47Deactivate) and 7.8 Reset (ECS47Reset) Auxiliary Load. Read back with 7.7 Read Auxiliary Load Switch Data
-(ECS61a, support_reads).
+"""The ESME's auxiliary load control switches (ALCS or HCALCS, 1-5): 6.14.1 their descriptions (ECS46a), 7.5
+Activate (ECS47Activate), 7.6 Deactivate (ECS47Deactivate) and 7.8 Reset (ECS47Reset) Auxiliary Load. Read back
+with 7.7 Read Auxiliary Load Switch Data (ECS61a, support_reads).
+
+6.14.1 sets each described switch's visible-string 0-0:94.44.0.[10+n], in the request's order (RTDS 4.5.0
+6.14.1_ECS46a, both variants).
 
 GBCS drives the switches through the ESME's auxiliary load control script table 0-0:10.0.103.255: one execute,
 whose selector's high byte is the switch and low byte the action. 7.5 and 7.6 first set how many minutes the switch
@@ -17,6 +20,7 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.catalogue import DeviceType
+from harness.duis import xml
 from harness.gbcs import axdr
 from harness.gbcs.axdr import PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis
@@ -31,7 +35,7 @@ from harness.usecases.registry import (
     command,
     response,
 )
-from harness.usecases.request import DuisRequest, TransformError
+from harness.usecases.request import DuisRequest, TransformError, value_of
 
 ESME = (DeviceType.ESME,)
 SWITCHES = range(1, 6)
@@ -48,9 +52,14 @@ def hold_time(switch: int, on: bool) -> Descriptor:
 
 
 def _switch(request: DuisRequest, element: str) -> int:
-    raw = request.element(element).get("index", "")
+    return _switch_of(request.element(element), request)
+
+
+def _switch_of(node: etree._Element, request: DuisRequest) -> int:
+    raw = str(node.get("index", ""))
     if not raw.isdigit() or int(raw) not in SWITCHES:
-        raise TransformError(f"{request.srv} sr:{element}/@index: {raw!r} is not a switch of 1-5", where=request.where)
+        raise TransformError(f"{request.srv} sr:{xml.local_name(node)}/@index: {raw!r} is not a switch of 1-5",
+                             where=request.where)
     return int(raw)
 
 
@@ -73,6 +82,22 @@ for _use_case, (_srv, _element, _action, _held) in AUXILIARY_LOAD_COMMANDS.items
 @response(*AUXILIARY_LOAD_COMMANDS)
 def auxiliary_load_changed(ctx: ResponseContext, rsp: etree._Element) -> None:
     """Activate/Deactivate/ResetAuxiliaryLoadRsp carry only MessageSuccess."""
+
+
+def description(switch: int) -> Descriptor:
+    return Descriptor(1, Obis.parse(f"0-0:94.44.0.{10 + switch}"), 2)
+
+
+@command("6.14.1", "ECS46a", devices=ESME)
+def auxiliary_load_descriptions(request: DuisRequest, ctx: CommandContext) -> bytes:
+    described = [(_switch_of(node, request), value_of(text)) for node in request.all("ALCSHCALCSDescription")
+                 if (text := node.find("sr:SwitchDescription", xml.NSMAP)) is not None]
+    return access_request(ctx, *((SET, description(n), axdr.visible_string(text)) for n, text in described))
+
+
+@response("ECS46a")
+def auxiliary_load_described(ctx: ResponseContext, rsp: etree._Element) -> None:
+    """UpdateDeviceConfigurationALCDescriptionsRsp carries only MessageSuccess."""
 
 
 # -- Device side ----------------------------------------------------------------------------------------
@@ -107,6 +132,22 @@ def auxiliary_load_command(command: DeviceCommand) -> dict:
     return {"UseCase": use_case, "AuxiliaryLoad": switch, "AuxiliaryLoadOn": held, "Duration": minutes.value}
 
 
-@answers(*AUXILIARY_LOAD_COMMANDS)
+@accepts("ECS46a")
+def auxiliary_load_descriptions_command(command: DeviceCommand) -> dict:
+    """Each switch's new description: sets of the description objects alone, each a visible-string."""
+    request = device.access_request(command)
+    described: dict[int, str] = {}
+    for spec, text in zip(request.specs, request.data, strict=True):
+        switch = next((n for n in SWITCHES if (SET, description(n)) == (spec.kind, spec.descriptor)), None)
+        if switch is None or text.tag is not Tag.VISIBLE_STRING or not isinstance(text.value, str):
+            raise PayloadError(f"ECS46a: {spec.descriptor.instance} is not a switch description 0-0:94.44.0.11-15 set "
+                               "to a visible-string", 0)
+        described[switch] = text.value
+    if not described:
+        raise PayloadError("ECS46a: the command describes no switch", 0)
+    return {"AuxiliaryLoadDescriptions": described}
+
+
+@answers(*AUXILIARY_LOAD_COMMANDS, "ECS46a")
 def auxiliary_load_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.dlms_answer(command, outcome)

@@ -1092,12 +1092,13 @@ def auxiliary_loads_read_command(command: DeviceCommand) -> dict:
 
 @answers("ECS61a")
 def auxiliary_loads_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    """The switches' states as the ESME holds them (7.5, 7.6, 7.8 change them). The rest is answered as an ESME
-    that 6.14.1 and 6.14.2 never configured holds it: no descriptions, five ALCS (type and identifier all zero, as
-    the RTDS answers for its ALCS; no HCALCS), no special days and an empty scheduler."""
+    """The switches' descriptions (6.14.1) and states (7.5, 7.6, 7.8) as the ESME holds them. The rest is answered
+    as an ESME that 6.14.2 never configured and no HCALCS joined holds it: five ALCS (type and identifier all zero,
+    as the RTDS answers for its ALCS), no special days and an empty scheduler."""
     states = tuple(outcome.get("AuxiliaryLoadsOn", (False,) * len(ALCS_STATES)))
+    descriptions = tuple(outcome.get("AuxiliaryLoadDescriptions", ("",) * len(ALCS_DESCRIPTIONS)))
     return device.dlms_answer(command, outcome, (
-        *(axdr.visible_string("") for _ in ALCS_DESCRIPTIONS), *(axdr.octet_string(bytes(8)) for _ in ALCS_TYPES),
+        *(axdr.visible_string(text) for text in descriptions), *(axdr.octet_string(bytes(8)) for _ in ALCS_TYPES),
         axdr.array(), axdr.array(), *(axdr.boolean(on) for on in states)))
 
 

@@ -1,5 +1,5 @@
 """Bodies of the device configuration SRs: 6.x, clock synchronisation (6.11, 8.1.1), supply status (7.1-7.4) and
-auxiliary load control (7.5-7.8).
+auxiliary load control (6.14.1, 7.5-7.8).
 
 Numbers are checked against the DUIS XSD ranges here, so a bad Gherkin value fails with the parameter's
 name instead of a schema error; values the XSD accepts but a device should refuse (a low-medium power
@@ -478,6 +478,26 @@ def disable_supply() -> etree._Element:
 @body("7.3")
 def arm_supply() -> etree._Element:
     return E.ArmSupply()
+
+
+# --- 6.14.1: the auxiliary load control switches' descriptions -----------------------------------------------------
+
+ALC_DESCRIPTION = re.compile(r"[ -~]{1,22}")
+
+
+@body("6.14.1")
+def update_device_configuration_alc_descriptions(*, descriptions: str = "1=Immersion heater") -> etree._Element:
+    """'index=text' for each switch described (1-5), separated by ';': printable ASCII of 1 to 22 characters."""
+    described: dict[int, str] = {}
+    for part in str(descriptions).split(";"):
+        index, sep, text = part.partition("=")
+        number = int(integer("descriptions index", index, 1, 5)) if sep else 0
+        if not sep or not ALC_DESCRIPTION.fullmatch(text.strip()) or number in described:
+            raise DitError(f"descriptions: {part.strip()!r} is not 'index=text' for a new switch of 1-5 with 1 to 22 "
+                           "printable ASCII characters (e.g. '1=Immersion heater; 2=Storage heater')")
+        described[number] = text.strip()
+    return E.UpdateDeviceConfigurationALCDescriptions(
+        *(E.ALCSHCALCSDescription(E.SwitchDescription(text), index=str(n)) for n, text in described.items()))
 
 
 # --- 7.5-7.8: an auxiliary load control switch (ALCS or HCALCS, 1-5) ----------------------------------------------
