@@ -55,7 +55,7 @@ FAMILIES = {"install_commission": 4, "no_wan_lcd": 4, "prepayment_top_up": 2, "c
 # Scenarios beyond the seed's plan: the DIT.9 CH upgrade, R2.0 dual band SRs, the SECMP0038 proposal (no WAN
 # prepayment: intermittent SM WAN, the PPMID route) and the SECMP0024 proposal (Suppliers scheduling CH firmware
 # upgrades on the DCC's portal).
-LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2, "no_wan_prepayment": 5, "ch_firmware_management": 5}
+LAB_FAMILIES = {"ch_upgrade": 3, "dual_band_hub": 2, "no_wan_prepayment": 5, "ch_firmware_management": 8}
 # Variants beyond the plan's 80 in its own families: the electricity organisation certificate update where the test
 # set holds an HCALCS (@on_HCALCS; the seed's "Update Digital Signature in HCALCS using SR 6.15.1", DIT.10); the
 # prepayment Tariff Updates (the plan's line says PP/CR) and the gas top-ups (its lines say IS/GS); Change of Supplier

@@ -27,7 +27,7 @@ from harness.dcc.ch_firmware import (
     Refusal,
     UpgradeState,
 )
-from harness.dcc.ch_firmware_api import ChFirmwareInterfaces
+from harness.dcc.ch_firmware_api import SESSION_LIFETIME, ChFirmwareInterfaces
 from harness.dcc.inventory import InventoryDevice, Premises, SmartMeteringInventory
 from harness.duis.ch_firmware_wire import NOTIFICATION_PATH, PREFIX
 from harness.eui import EntityId
@@ -195,6 +195,55 @@ def test_an_unreachable_hub_fails_and_its_suppliers_are_told():
     assert dcc.notified[-1].view.state is UpgradeState.FAILED
 
 
+def test_a_compulsory_release_deployed_at_its_end_still_defers_for_clashing_work():
+    dcc = Dcc(dataclasses.replace(RELEASE, compulsory=True))
+    dcc.service.schedule(A, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)     # B never approves
+    dcc.work[SPLIT] = [PendingWork(Clash.TOP_UP, RELEASE.period_end + dt.timedelta(minutes=10))]
+    dcc.clock.advance(28 * DAY.total_seconds() + 60)
+    upgrade = dcc.service.upgrades[(RELEASE.release_id, SPLIT)]
+    assert upgrade.state is UpgradeState.DEFERRED and SPLIT not in {c for c, _ in dcc.upgraded}
+    assert upgrade.approvals[B] is Approval.NOT_YET
+    dcc.clock.advance(3600)
+    assert SPLIT in {c for c, _ in dcc.upgraded}
+
+
+def _change_of_supplier(dcc: Dcc, chf: EntityId, role: str, new: EntityId) -> None:
+    premises = dcc.inventory.premises_of(chf)
+    assert premises is not None
+    setattr(premises, role, new)
+
+
+def test_after_a_change_of_supplier_the_new_supplier_must_approve_and_the_old_one_sees_nothing():
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + 10 * DAY)
+    _change_of_supplier(dcc, SOLE, "import_supplier", C)          # A keeps gas, C now supplies electricity
+    dcc.clock.advance(11 * DAY.total_seconds())
+    assert dcc.upgraded == [] and dcc.state(SOLE) is UpgradeState.AWAITING_APPROVAL
+    assert dcc.service.status(C, RELEASE.release_id, SOLE).your_approval is Approval.NOT_YET
+    assert dcc.service.status(A, RELEASE.release_id, SOLE).other_supplier_approval is Approval.NOT_YET
+    dcc.service.schedule(C, RELEASE.release_id, SOLE, LAB_EPOCH + 12 * DAY)
+    dcc.service.approve(A, RELEASE.release_id, SOLE)
+    dcc.clock.advance(2 * DAY.total_seconds())
+    assert [c for c, _ in dcc.upgraded] == [SOLE]
+    assert {n.supplier for n in dcc.notified if n.view.state is UpgradeState.UPGRADED} == {A, C}
+
+
+def test_the_old_supplier_after_a_change_of_supplier_can_neither_see_nor_approve():
+    dcc = Dcc()
+    dcc.service.schedule(B, RELEASE.release_id, SPLIT, LAB_EPOCH + 10 * DAY)
+    _change_of_supplier(dcc, SPLIT, "gas_supplier", C)
+    for act in (lambda: dcc.service.approve(B, RELEASE.release_id, SPLIT),
+                lambda: dcc.service.status(B, RELEASE.release_id, SPLIT)):
+        with pytest.raises(ChFirmwareRefused) as refused:
+            act()
+        assert refused.value.refusal is Refusal.NOT_FOUND
+    assert SPLIT not in [v.chf for v in dcc.service.eligible(B, RELEASE.release_id)]
+    dcc.service.approve(A, RELEASE.release_id, SPLIT)        # A and the old B approved: not enough any more
+    dcc.clock.advance(11 * DAY.total_seconds())
+    assert dcc.upgraded == [] and dcc.state(SPLIT) is UpgradeState.AWAITING_APPROVAL
+    assert dcc.service.status(C, RELEASE.release_id, SPLIT).your_approval is Approval.NOT_YET
+
+
 # -- the interfaces over HTTP -----------------------------------------------------------------------------------
 
 TOKENS = {"token-a": (A, "Supplier A"), "token-b": (B, "Supplier B")}
@@ -299,6 +348,25 @@ def test_the_portal_needs_a_session_and_schedules_with_a_form(served):
     page = client.request("GET", origin + PREFIX + "portal", None, {"Cookie": cookie}).body.decode()
     assert "2026-01-08T02:00:00Z" in page and "other supplier: not yet" in page and "Supplier A" not in page
     assert A.duis not in page and THEIRS.duis not in page
+    client.close()
+
+
+def test_a_portal_session_expires_after_its_lifetime_on_the_lab_clock(served):
+    dcc, url, _ = served
+    client = HttpClient()
+    origin = url.removesuffix(PREFIX.rstrip("/"))
+    login = client.request("POST", origin + PREFIX + "portal/login", b"token=token-a",
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    assert f"Max-Age={int(SESSION_LIFETIME.total_seconds())}" in login.headers["Set-Cookie"]
+    cookie = {"Cookie": login.headers["Set-Cookie"].split(";")[0]}
+    dcc.clock.advance(SESSION_LIFETIME.total_seconds() - 1)
+    assert client.request("GET", origin + PREFIX + "portal", None, cookie).status == 200
+    dcc.clock.advance(1)
+    expired = client.request("GET", origin + PREFIX + "portal", None, cookie)
+    assert expired.status == 303 and expired.headers["Location"] == PREFIX + "portal/login"
+    form = f"release={RELEASE.release_id}&chf={SOLE.duis}&at=2026-01-08T02:00:00&action=schedule".encode()
+    assert client.request("POST", origin + PREFIX + "portal", form, cookie).status == 303
+    assert dcc.service.status(A, RELEASE.release_id, SOLE).scheduled_for is None      # the form did nothing
     client.close()
 
 

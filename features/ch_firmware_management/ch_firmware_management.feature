@@ -61,6 +61,48 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
     Then the Import Supplier is notified that the CHF's upgrade was deferred: pending change of supplier
     And the Import Supplier sees the CHF's upgrade deferred
 
+  @CHF @IS @GS
+  Scenario: Compulsory CH firmware deployed by the DCC at the end of its period despite a missing approval
+    The DCC's rule for a compulsory release: where a Supplier has not approved by the end of the deployment period
+    the DCC deploys it anyway, deferring it like any other upgrade around other work at the premises.
+    Given the gas supplier at the premises is Supplier B
+    And the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 14 days with a 7 day pilot, compulsory
+    And a change of the import supplier to Supplier B is due in 15 days
+    When the Import Supplier schedules the CHF's upgrade for 10 days from now
+    And 11 days pass
+    Then the Gas Supplier sees the CHF's upgrade awaiting approval
+    When 4 days pass
+    Then the Gas Supplier is notified that the CHF's upgrade was deferred: pending change of supplier
+    When 3 days pass
+    Then the Gas Supplier is notified that the CHF was upgraded
+
+  @ESME @IS @credit @SR-1.2.1
+  Scenario: CH firmware upgrade deferred by a future-dated price change
+    Given the ESME is installed and commissioned by the Import Supplier
+    And the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    When the Import Supplier sends SR 1.2.1 "Update Price (Primary Element)" to the ESME
+      | execution_date_time | in 10 days |
+    Then the request succeeds
+    When the Import Supplier schedules the CHF's upgrade for 10 days from now
+    And 10 days pass
+    Then the Import Supplier is notified that the CHF's upgrade was deferred: future-dated tariff or price change
+    And the Import Supplier sees the CHF's upgrade deferred
+    When 2 days pass
+    Then the Import Supplier is notified that the CHF was upgraded
+
+  @CHF @IS @GS
+  Scenario: A change of supplier after the CH firmware release: the new Supplier must approve
+    Given the DCC has announced CH firmware 01020001 for CHTS v1.1, deployable for 28 days with a 7 day pilot
+    And Supplier A has scheduled the CHF's upgrade for 10 days from now
+    And a change of the import supplier to Supplier B is due in 2 days
+    When 3 days pass
+    Then Supplier B sees the CHF's upgrade awaiting approval
+    And Supplier B sees the other Supplier has approved the CHF's upgrade, without learning who it is
+    When Supplier B approves the CHF's upgrade
+    And 8 days pass
+    Then Supplier B is notified that the CHF was upgraded
+    And Supplier A is notified that the CHF was upgraded
+
   @ESME @PPMID @IHD @IS @prepayment @SR-8.8.2 @SR-8.7.2
   Scenario: IHD and PPMID still work after the CH firmware upgrade
     Given the ESME is installed and commissioned in prepayment mode by the Import Supplier

@@ -9,6 +9,10 @@ voluntary release leaves the CH as it is (LAPSED, each Supplier told), since the
 voluntary until an upgrade is compulsory; a compulsory release is deployed by the DCC at the period's end
 whatever was approved, the clash rules still applying.
 
+A change of supplier completed after the release was announced changes who must approve: the premises' Suppliers
+are read from the registration data at each step, the new Supplier starts at "not yet", the old one loses sight of
+the CH and its approval no longer counts (a time it alone approved waits for the new Supplier).
+
 Runs on the lab's clock: schedules, deferrals and the period's end are clock events.
 """
 
@@ -108,6 +112,7 @@ class ChUpgrade:
     deferrals: list[Deferral] = field(default_factory=list)
     upgraded_at: dt.datetime | None = None
     timer: ScheduledEvent | None = None
+    forced: bool = False                # deployed by the DCC at a compulsory release's end, approved or not
 
     @property
     def finished(self) -> bool:
@@ -168,7 +173,7 @@ class ChFirmwareManagement:
             if (record.device_type is not DeviceType.CHF or record.status is not DeviceStatus.COMMISSIONED
                     or premises is None or record.firmware_version == release.firmware_version):
                 continue
-            suppliers = tuple(dict.fromkeys(s for s in (premises.import_supplier, premises.gas_supplier) if s))
+            suppliers = _suppliers(premises)
             upgrade = ChUpgrade(release, record.device_id, premises, suppliers,
                                 approvals={s: Approval.NOT_YET for s in suppliers})
             self.upgrades[(release.release_id, record.device_id)] = upgrade
@@ -183,13 +188,13 @@ class ChFirmwareManagement:
         if release_id not in self.releases:
             raise ChFirmwareRefused(Refusal.NOT_FOUND, f"no release {release_id}")
         return [self.view(u, supplier) for (r, _), u in self.upgrades.items()
-                if r == release_id and supplier in u.suppliers]
+                if r == release_id and supplier in self._current(u).suppliers]
 
     def upgrade_of(self, supplier: EntityId, release_id: str, chf: EntityId) -> ChUpgrade:
         """The CH's upgrade if the Supplier supplies its premises; the same refusal whether the CH does not
         exist, is not in the release or is another Supplier's, so guessing IDs learns nothing."""
         upgrade = self.upgrades.get((release_id, chf))
-        if upgrade is None or supplier not in upgrade.suppliers:
+        if upgrade is None or supplier not in self._current(upgrade).suppliers:
             raise ChFirmwareRefused(Refusal.NOT_FOUND, f"no CH {chf} of yours in release {release_id}")
         return upgrade
 
@@ -247,6 +252,19 @@ class ChFirmwareManagement:
 
     # -- on the clock ---------------------------------------------------------------------------------
 
+    def _current(self, upgrade: ChUpgrade) -> ChUpgrade:
+        """The upgrade with the premises' Suppliers as registered now: after a change of supplier the new one
+        must approve (a Supplier that stays keeps its approval), and a time no longer approved by all is off."""
+        now = _suppliers(upgrade.premises)
+        if now == upgrade.suppliers or upgrade.finished:
+            return upgrade
+        upgrade.suppliers = now
+        upgrade.approvals = {s: upgrade.approvals.get(s, Approval.NOT_YET) for s in now}
+        if (upgrade.state in (UpgradeState.SCHEDULED, UpgradeState.DEFERRED) and not upgrade.forced
+                and not all(a is Approval.APPROVED for a in upgrade.approvals.values())):
+            self._arm(upgrade)
+        return upgrade
+
     def _open(self, supplier: EntityId, release_id: str, chf: EntityId) -> ChUpgrade:
         upgrade = self.upgrade_of(supplier, release_id, chf)
         if upgrade.finished or upgrade.state is UpgradeState.UPGRADING:
@@ -265,8 +283,13 @@ class ChFirmwareManagement:
             upgrade.state = UpgradeState.AWAITING_APPROVAL
 
     def _due(self, upgrade: ChUpgrade) -> None:
+        if self._current(upgrade).state not in (UpgradeState.SCHEDULED, UpgradeState.DEFERRED):
+            return                                      # a change of supplier withdrew the approval it rested on
         now = self.clock.now()
-        clashes = [w for w in self._pending_work(upgrade.chf) if abs(w.at - now) <= CLASH_WINDOWS[w.kind]]
+        # until the window after the work has passed: work still listed then (a top-up never answered) must not
+        # defer the upgrade to the moment it is already at, over and over
+        clashes = [w for w in self._pending_work(upgrade.chf)
+                   if w.at - CLASH_WINDOWS[w.kind] <= now < w.at + CLASH_WINDOWS[w.kind]]
         if clashes:
             first = min(clashes, key=lambda w: w.at + CLASH_WINDOWS[w.kind])
             until = max(w.at + CLASH_WINDOWS[w.kind] for w in clashes)
@@ -295,20 +318,26 @@ class ChFirmwareManagement:
 
     def _period_ends(self, release: ChFirmwareRelease) -> None:
         for upgrade in self.upgrades.values():
+            if upgrade.release is release:
+                self._current(upgrade)
             if upgrade.release is not release or upgrade.finished or upgrade.state in (
                     UpgradeState.SCHEDULED, UpgradeState.DEFERRED, UpgradeState.UPGRADING):
                 continue
             if release.compulsory:
                 upgrade.scheduled_for = self.clock.now()
-                upgrade.state = UpgradeState.SCHEDULED
+                upgrade.state, upgrade.forced = UpgradeState.SCHEDULED, True
                 self._due(upgrade)
             else:
                 upgrade.state = UpgradeState.LAPSED
                 self._tell(upgrade)
 
     def _tell(self, upgrade: ChUpgrade) -> None:
-        for supplier in upgrade.suppliers:
+        for supplier in self._current(upgrade).suppliers:
             self._notify(Notification(supplier, self.view(upgrade, supplier)))
+
+
+def _suppliers(premises: Premises) -> tuple[EntityId, ...]:
+    return tuple(dict.fromkeys(s for s in (premises.import_supplier, premises.gas_supplier) if s))
 
 
 def _mpxn(premises: Premises, supplier: EntityId) -> str | None:

@@ -4,7 +4,8 @@ the Supplier's response service.
 
 Authentication is per DCC User with a bearer token the DCC issued it (RFC 6750), since a DCC User's mutual-TLS
 identity is not there on plain loopback HTTP; the portal trades the token for a session cookie (HttpOnly,
-SameSite=Strict, so another site's form cannot post with it). Webhooks carry `X-DCC-Signature: sha256=<HMAC
+SameSite=Strict, so another site's form cannot post with it) that lasts SESSION_LIFETIME on the lab's clock from
+sign-in, however busy (an absolute limit, as for a privileged web session; Max-Age tells the browser the same). Webhooks carry `X-DCC-Signature: sha256=<HMAC
 of the body keyed by the User's token>`, which the receiver checks. A Supplier only ever sees its own premises:
 a CH that does not exist and another Supplier's CH are the same 404.
 """
@@ -36,6 +37,7 @@ from harness.eui import EntityId
 from harness.httpio import WebReply, WebRequest
 
 SESSION_COOKIE = "dcc_session"
+SESSION_LIFETIME = dt.timedelta(minutes=30)
 _STATUS = {Refusal.NOT_FOUND: 404, Refusal.OUTSIDE_PERIOD: 422, Refusal.EXCLUDED_FROM_PILOT: 422,
            Refusal.NOT_SCHEDULED: 409, Refusal.FINISHED: 409}
 _CH = re.compile(r"releases/(?P<release>[^/]+)/chs/(?P<chf>[^/]+)(?:/(?P<action>schedule|approve|exclude))?")
@@ -70,6 +72,12 @@ class _Caller:
     name: str
 
 
+@dataclass(frozen=True)
+class _Session:
+    caller: _Caller
+    expires: dt.datetime
+
+
 class ChFirmwareInterfaces:
     """The API and portal over one ChFirmwareManagement; `lock` is the lab clock's (one thread at a time)."""
 
@@ -79,7 +87,7 @@ class ChFirmwareInterfaces:
         self._tokens = tokens            # token -> (User EUI, User name)
         self._lock = lock
         self._post = post                # (url, body, headers): the webhook's HTTP POST
-        self._sessions: dict[str, _Caller] = {}
+        self._sessions: dict[str, _Session] = {}
         self.notification_urls: dict[EntityId, str] = {}
 
     # -- webhooks ---------------------------------------------------------------------------------------
@@ -151,13 +159,20 @@ class ChFirmwareInterfaces:
                     return _page(401, "Sign in", _LOGIN.format(message="<p class=error>That token is not one the "
                                                                "DCC issued.</p>"))
                 session = secrets.token_urlsafe(24)
-                self._sessions[session] = _Caller(*found)
+                with self._lock:
+                    now = self.service.clock.now()
+                    self._sessions = {k: v for k, v in self._sessions.items() if v.expires > now}
+                    self._sessions[session] = _Session(_Caller(*found), now + SESSION_LIFETIME)
                 return WebReply(303, "text/plain", b"", (("Location", PORTAL), (
-                    "Set-Cookie", f"{SESSION_COOKIE}={session}; Path={PREFIX}; HttpOnly; SameSite=Strict")))
+                    "Set-Cookie", f"{SESSION_COOKIE}={session}; Path={PREFIX}; Max-Age="
+                    f"{int(SESSION_LIFETIME.total_seconds())}; HttpOnly; SameSite=Strict")))
             return _page(200, "Sign in", _LOGIN.format(message=""))
-        caller = self._sessions.get(_cookie(request, SESSION_COOKIE) or "")
-        if caller is None:
+        with self._lock:
+            found_session = self._sessions.get(_cookie(request, SESSION_COOKIE) or "")
+            live = found_session is not None and found_session.expires > self.service.clock.now()
+        if found_session is None or not live:
             return WebReply(303, "text/plain", b"", (("Location", PORTAL + "/login"),))
+        caller = found_session.caller
         with self._lock:
             if request.method == "POST":
                 form = {k: v[0] for k, v in urllib.parse.parse_qs(request.body.decode("utf-8", "replace")).items()}
