@@ -83,11 +83,11 @@ Feature: Communications Hub firmware management by Suppliers (SECMP0024)
     When the Import Supplier sends SR 1.2.1 "Update Price (Primary Element)" to the ESME
       | execution_date_time | in 10 days |
     Then the request succeeds
-    When the Import Supplier schedules the CHF's upgrade for 10 days from now
-    And 10 days pass
+    When the Import Supplier schedules the CHF's upgrade for 9 days from now
+    And 9 days pass
     Then the Import Supplier is notified that the CHF's upgrade was deferred: future-dated tariff or price change
     And the Import Supplier sees the CHF's upgrade deferred
-    When 2 days pass
+    When 3 days pass
     Then the Import Supplier is notified that the CHF was upgraded
 
   @CHF @IS @GS
