@@ -6,7 +6,8 @@ Authentication is per DCC User with a bearer token the DCC issued it (RFC 6750),
 identity is not there on plain loopback HTTP; the portal trades the token for a session cookie (HttpOnly,
 SameSite=Strict, so another site's form cannot post with it) that lasts SESSION_LIFETIME on the lab's clock from
 sign-in, however busy (an absolute limit, as for a privileged web session; Max-Age tells the browser the same).
-Webhooks carry `X-DCC-Signature: sha256=<HMAC of the body keyed by the User's token>`, which the receiver checks. A Supplier only ever sees its own premises:
+Webhooks carry `X-DCC-Signature: sha256=<HMAC of the body keyed by the User's token>`, which the receiver
+checks. A Supplier only ever sees its own premises:
 a CH that does not exist and another Supplier's CH are the same 404.
 """
 
