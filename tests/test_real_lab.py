@@ -113,7 +113,8 @@ def test_a_prepare_command_that_fails_is_a_bench_fault(bench, tmp_path):
 
 def test_steps_a_real_bench_cannot_do_say_so(bench):
     lab = RealLab(lab_config.load(bench.config_file), schema=None)
-    for act in (lab.install_without_wan, lab.replace_communications_hub, lab.interfere,
+    for act in (lab.install_without_wan, lab.replace_communications_hub, lab.interfere, lab.wan_outage,
+                lab.wan_restored,
                 lambda: lab.register("Import Supplier", "Supplier B"),
                 lambda: lab.repository.renew_organisation(SUPPLIER_A),
                 lambda: lab.firmware_image("ESME", 0x00020001)):
@@ -388,6 +389,44 @@ class ScriptedOperator:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
+
+
+def test_a_scripted_operator_takes_the_served_hub_off_the_sm_wan_and_brings_it_back(bench):
+    """"The SM WAN to the Communications Hub goes down / comes back" on a bench is a person's act: the served
+    bench's control port does it to the emulated hub, as the operator's hands would."""
+    from harness.httpio import HttpClient, TlsFiles
+
+    folder = bench.out / "tls"
+    control = HttpClient(timeout=30, tls=TlsFiles(folder / "dit.pem", folder / "dit.key", folder / "ca.pem"))
+    chf = bench.lab.hubs[bench.site.name].chf.eui
+    try:
+        assert control.post(f"{bench.control.base_url}/act/wan-outage", b"{}", "application/json")[0] == 204
+        assert bench.lab.dcc.wan.in_outage(chf)
+        assert control.post(f"{bench.control.base_url}/act/wan-restored", b"{}", "application/json")[0] == 204
+        assert not bench.lab.dcc.wan.in_outage(chf)
+    finally:
+        control.close()
+
+
+def test_the_sm_wan_outage_on_a_bench_is_asked_of_the_operator(bench):
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    asked: list[tuple[str, str]] = []
+
+    class Person:                       # records the prompts a person at the bench would get
+        answered: list = []
+
+        def ask(self, kind, act, instruction, confirm, **where):
+            asked.append((act, instruction))
+    lab.operator = Person()             # type: ignore[assignment]
+    try:
+        lab.wan_outage()
+        lab.wan_restored()
+        assert [act for act, _ in asked] == ["wan-outage", "wan-restored"]
+        assert "off the SM WAN" in asked[0][1] and lab.site.hub.asset in asked[0][1]
+        with pytest.raises(NotOnThisBench, match="ends by itself"):
+            lab.wan_outage(lasts_s=600)
+    finally:
+        lab.stop()
 
 
 def _free_port() -> int:
