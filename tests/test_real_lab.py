@@ -127,9 +127,39 @@ def test_steps_a_real_bench_cannot_do_say_so(bench):
     lab.stop()
 
 
+def test_the_served_bench_names_its_ppmids_internet_interface_and_keeps_it_across_resets(bench):
+    from harness.adapters.ppmid_route import PpmidRoute
+    from harness.emulators.displays import PrepaymentInterfaceDevice
+
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    url = lab.ppmid_internet("PPMID")
+    assert url == bench.ppmid_internet["PPMID"].base_url
+    lab.stop()
+    route = PpmidRoute(url)
+    def offered() -> list:
+        ppmid = bench.lab.device("PPMID")
+        assert isinstance(ppmid, PrepaymentInterfaceDevice)
+        return [code for code, _ in ppmid.offered_utrns]
+    try:
+        assert route.send_utrn("12345678901234567890") and offered()[-1] == "12345678901234567890"
+        assert route.messages() == []
+        bench.reset()
+        assert offered() == []
+        assert route.send_utrn("09876543210987654321") and offered() == ["09876543210987654321"]   # same port, new lab
+    finally:
+        route.close()
+
+
 def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):
     """SECMP0038 is a proposal: a bench blocks its scenarios unless its config names the PPMID's interface."""
-    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    import yaml
+
+    doc = yaml.safe_load(bench.config_file.read_text())
+    doc.pop("ppmid_internet")
+    without = bench.config_file.with_name("lab-without-ppmid.yaml")      # beside it: its paths are relative
+    without.write_text(yaml.safe_dump(doc, sort_keys=False))
+    lab = RealLab(lab_config.load(without), schema=None)
+    without.unlink()
     with pytest.raises(NotOnThisBench, match=r"has no internet interface .* on this bench") as blocked:
         lab.ppmid_internet("PPMID")
     assert "ppmid_internet" in (blocked.value.fix or "")
@@ -139,9 +169,9 @@ def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):
     lab.stop()
     asset = lab_config.load(bench.config_file).device("PPMID").asset
     named = bench.config_file.with_name("lab-with-ppmid.yaml")        # beside it: its paths are relative
-    named.write_text(bench.config_file.read_text() + f"ppmid_internet:\n  - {{asset: {asset}, url: http://127.0.0.1:9}}\n")
+    named.write_text(yaml.safe_dump({**doc, "ppmid_internet": [{"asset": asset, "url": "http://127.0.0.1:9"}]}))
     assert lab_config.load(named).bench.ppmid_internet == {asset: "http://127.0.0.1:9"}
-    named.write_text(bench.config_file.read_text() + "ppmid_internet:\n  - {asset: PPMID-nowhere, url: ftp://x}\n")
+    named.write_text(yaml.safe_dump({**doc, "ppmid_internet": [{"asset": "PPMID-nowhere", "url": "ftp://x"}]}))
     with pytest.raises(DitError) as bad:
         lab_config.load(named)
     assert "PPMID-nowhere" in str(bad.value) and "ppmid_internet" in str(bad.value)

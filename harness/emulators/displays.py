@@ -58,7 +58,7 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
     def serve_internet(self) -> str:
         """Start the PPMID's internet interface (loopback); its base URL."""
         if self.internet is None:
-            self.internet = HttpServer(self._on_post).start()
+            self.internet = HttpServer(self.on_internet).start()
         return self.internet.base_url
 
     def stop_internet(self) -> None:
@@ -66,7 +66,8 @@ class PrepaymentInterfaceDevice(FirmwareHost, PairedDevice):
             self.internet.stop()
             self.internet = None
 
-    def _on_post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+    def on_internet(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        """A POST to the internet interface: /command, /utrn or /messages."""
         with self.clock.lock:           # HTTP threads change lab state one at a time, as the DCC's do
             if path == "/command":
                 if not self.route_command(body):

@@ -277,10 +277,16 @@ class RealLab(SmkiQuestions):
         return list(self.operator.answered) if self.operator is not None else []
 
     def wan_outage(self, lasts_s: float | None = None) -> None:
-        raise _not_automated("cut the Communications Hub off the SM WAN (a shielded box or the CSP's help)")
+        """A person cuts the hub off the SM WAN (a shielded box, or the CSP's help) until told to bring it back:
+        an outage that ends by itself is the emulated lab's alone."""
+        if lasts_s is not None:
+            raise _not_automated(f"an SM WAN outage that ends by itself after {lasts_s:.0f} s")
+        self.person_does("wan-outage", f"Cut the Communications Hub {self.site.hub.asset} off the SM WAN (put it in "
+                         "the shielded box, or have the CSP stop its WAN)", "the hub is off the SM WAN")
 
     def wan_restored(self) -> None:
-        raise _not_automated("bring the Communications Hub back onto the SM WAN")
+        self.person_does("wan-restored", f"Bring the Communications Hub {self.site.hub.asset} back onto the SM WAN",
+                         "the hub is back on the SM WAN")
 
     def ppmid_internet(self, name: str) -> str:
         """The PPMID's SECMP0038 internet interface as the config names it (a proposal: few benches have one)."""

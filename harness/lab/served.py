@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import shlex
 import socket
@@ -41,6 +42,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from harness.clock import UTC, RealTimeDriver, VirtualClock
 from harness.duis.schema import DuisSchema
 from harness.emulators.console import ConsoleServer
+from harness.emulators.displays import PrepaymentInterfaceDevice
 from harness.emulators.han import BAND_24GHZ, SUB_GHZ
 from harness.errors import DitError
 from harness.eui import EntityId
@@ -52,7 +54,8 @@ from harness.pki import SMKI, KeyUsage
 
 DEFAULT_TIME_SCALE = 20.0
 # The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator).
-ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register")
+ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register",
+        "wan-outage", "wan-restored")
 RESPONSE_PATH = "/duis/responses"
 
 
@@ -79,6 +82,11 @@ class ServedBench:
         self.lab = self._build()
         self.consoles = {name: ConsoleServer(device, self.lab.clock.lock)
                          for name, device in self.lab.console_devices()}
+        # Each PPMID's SECMP0038 internet interface on a port that outlives resets, handed to the PPMID of the lab
+        # of the moment (the served lab.yaml's ppmid_internet:)
+        self.ppmid_internet = {d.name: HttpServer(functools.partial(self._to_ppmid, d.name)).start()
+                               for d in self.site.devices if isinstance(self.lab.device(d.name),
+                                                                        PrepaymentInterfaceDevice)}
         # The control port issues device certificates and resets the lab: only the bench's own client, by the
         # same mutual TLS as the DCC endpoint (anyone else on the host is refused at the handshake).
         self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
@@ -110,6 +118,8 @@ class ServedBench:
         self.control.stop()
         for console in self.consoles.values():
             console.close()
+        for server in self.ppmid_internet.values():
+            server.stop()
         self._udp.close()
 
     def reset(self) -> None:
@@ -124,6 +134,12 @@ class ServedBench:
             self.lab.dcc.start()
             self._drive()
             self.resets += 1
+
+    def _to_ppmid(self, name: str, path: str, body: bytes) -> tuple[int, str, bytes]:
+        with self._lock:                  # not while a reset swaps the lab
+            device = self.lab.device(name)
+        assert isinstance(device, PrepaymentInterfaceDevice), "chosen as PPMIDs when the bench was built"
+        return device.on_internet(path, body)
 
     def _send_han(self) -> None:
         """What a network sniffer on each band sends: every new frame of every hub's HAN, as ZEP."""
@@ -208,6 +224,8 @@ class ServedBench:
             "test_sets": [test_set],
             "serial_ports": [{"asset": assets[name], "port": server.path} for name, server in self.consoles.items()],
             "sniffers": sniffers,
+            "ppmid_internet": [{"asset": assets[name], "url": server.base_url}
+                               for name, server in self.ppmid_internet.items()],
             "smki": f"{self.control.base_url}/smki",
             "prepare": shlex.join([sys.executable, "-m", "harness.lab.served", "reset",
                                    f"{self.control.base_url}/reset", str((self.out / "tls").resolve())]),
