@@ -7,12 +7,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ports import free_port
 
 NO_SERVER = ("no PostgreSQL to test against: set DIT_POSTGRESQL_DSN, or install the server "
              "(apt-get install postgresql) so initdb and pg_ctl are found")
@@ -21,12 +22,6 @@ NO_SERVER = ("no PostgreSQL to test against: set DIT_POSTGRESQL_DSN, or install 
 def _binary(name: str) -> str | None:
     found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return found if isinstance(found, str) else (found[-1] if found else None)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -49,7 +44,7 @@ class Cluster:
         self.folder = Path(tempfile.mkdtemp(prefix="dit-postgresql-"))
         if self.as_user:
             shutil.chown(self.folder, "nobody")
-        self.data, self.port = self.folder / "data", _free_port()
+        self.data, self.port = self.folder / "data", free_port()
         subprocess.run([*self.as_user, initdb, "-D", str(self.data), "-U", "dit", "--auth=trust", "-E", "UTF8"],
                        check=True, capture_output=True)
         self.dsn = f"postgresql://dit@127.0.0.1:{self.port}/postgres"

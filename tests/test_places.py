@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from dit_command import PROJECT, dit
+from ports import free_port
 
 from harness.lab.served import ServedBench
 from harness.ledger import Ledger
@@ -27,12 +28,6 @@ SER2NET = shutil.which("ser2net") or ("/usr/sbin/ser2net" if Path("/usr/sbin/ser
 pytestmark = pytest.mark.skipif(SER2NET is None or not (BIN / "labgrid-coordinator").exists(),
                                 reason="labgrid's exporter needs ser2net (apt-get install ser2net) and labgrid "
                                        "(pip install labgrid)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(what: str, ready, timeout: float = 60) -> None:
@@ -48,7 +43,7 @@ class Labgrid:
     """A coordinator and one exporter on loopback, and labgrid's own client for the lab admin's acts."""
 
     def __init__(self, folder: Path, bench: ServedBench):
-        self.address = f"127.0.0.1:{_free_port()}"
+        self.address = f"127.0.0.1:{free_port()}"
         self.processes = [subprocess.Popen([BIN / "labgrid-coordinator", "-l", self.address],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)]
         _wait("the coordinator", lambda: self.client("places").returncode == 0)

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives.serialization import Encoding
 from dit_command import dit
+from ports import free_port
 
 from harness.adapters.duis_client import Received, ResponseReceiver, addressee
 from harness.catalogue import DeviceType
@@ -459,14 +460,8 @@ def test_the_sm_wan_outage_on_a_bench_is_asked_of_the_operator(bench):
         lab.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(bench, tmp_path):
-    port = _free_port()
+    port = free_port()
     operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
     try:
         # credit: a prepayment read-back allows for consumption in virtual time, which on a served bench (a scaled
@@ -503,7 +498,7 @@ def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path
     assert answer["by"] == "operator" and answer["saw"] == "install-without-wan done at the bench"
     # nobody at the page: the scenario is blocked with what was asked, the run goes on
     config = tmp_path / "lab.yaml"
-    config.write_text(bench.config_file.read_text() + f"operator: {{web: {_free_port()}, timeout_s: 0.5}}\n")
+    config.write_text(bench.config_file.read_text() + f"operator: {{web: {free_port()}, timeout_s: 0.5}}\n")
     for folder in ("tls", "smki"):
         (tmp_path / folder).symlink_to(bench.out / folder)
     result, ran, run, _ = _run(bench, tmp_path / "u", "-m", "no_wan_lcd", "-k", "ESME and Credit", config=config)
