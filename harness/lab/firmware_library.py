@@ -57,7 +57,7 @@ class FirmwareLibrary:
     def image(self, profile: DeviceProfile | None, version: int, device: str = "device") -> bytes:
         """The library's image of `version` for the model, checked; NotOnThisBench when it has none or it is bad."""
         model = self.models.get(profile.id) if profile is not None else None
-        if model is None:
+        if model is None or profile is None:
             raise NotOnThisBench(f"the firmware library has no images for the {device}'s model "
                                  f"{profile.id if profile else '(no device profile)'}", where="firmware_library",
                                  fix="add the model's profile, manufacturer key and images to firmware_library:")

@@ -44,12 +44,12 @@ from harness.clock import UTC, RealTimeDriver, VirtualClock
 from harness.duis.schema import DuisSchema
 from harness.emulators.console import ConsoleServer
 from harness.emulators.displays import PrepaymentInterfaceDevice
+from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import BAND_24GHZ, SUB_GHZ
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.han.capture import zep_datagram
 from harness.httpio import HttpClient, HttpServer, TlsFiles
-from harness.emulators.firmware import FirmwareHost
 from harness.lab import config as lab_config
 from harness.lab.emulated import EmulatedLab, Served
 from harness.lab.firmware_library import manufacturer_key_pem
