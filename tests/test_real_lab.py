@@ -36,6 +36,7 @@ from harness.gbcs.firmware_image import parse_image
 from harness.han import capture
 from harness.han.capture import CapturedFrame
 from harness.lab import config as lab_config
+from harness.lab.operator import Ask, Desk
 from harness.lab.real import RealLab
 from harness.lab.served import ServedBench
 from harness.ledger import Ledger
@@ -194,6 +195,29 @@ def test_the_firmware_library_gives_the_manufacturers_image_and_refuses_one_that
     with pytest.raises(DitError, match=r"firmware_library\[0\].profile: 'alder-esme-v9' is the profile of no device "
                        r"in this lab's test sets \(profiles in use are .*alder-esme-v3"):
         lab_config.load(config)
+
+
+def test_a_display_without_a_console_is_read_by_the_operator(bench):
+    """Lab.display of a device the bench has no console for: an Ask.LOOK prompt, its answer the screen's lines
+    (and evidence); with no operator, blocked as before."""
+    desk = Desk(timeout_s=30)
+    lab = RealLab(lab_config.load(bench.config_file), schema=None, operator=desk)
+    lab.consoles.pop("IHD").close()
+
+    desk.listen(lambda prompt: desk.answer(prompt.number, done=True, by="A. Tester",      # as the prompt opens
+                                           saw="Import 1.234 kWh | | Today 0.52 GBP "))
+    assert lab.display("the IHD") == ["Import 1.234 kWh", "Today 0.52 GBP"]
+    [answer] = lab.operator_answers()
+    assert (answer.prompt.kind, answer.prompt.act, answer.by) == (Ask.LOOK, "read-display", "A. Tester")
+    assert "Read the display of the IHD (IHD-78-1-damson)" == answer.prompt.instruction
+    assert lab.display("ESME") == bench.lab.device("ESME").display()      # a console's screen: no prompt
+    assert len(lab.operator_answers()) == 1
+    lab.stop()
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    lab.consoles.pop("IHD").close()
+    with pytest.raises(NotOnThisBench, match=r"the IHD \(IHD-78-1-damson\) has no serial console on this bench"):
+        lab.display("IHD")
+    lab.stop()
 
 
 def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):

@@ -233,7 +233,15 @@ class RealLab(SmkiQuestions):
         return console
 
     def display(self, device: str) -> list[str]:
-        """The screen's lines, as the console's DISPLAY gives them (docs/serial_consoles.md)."""
+        """The screen's lines, as the console's DISPLAY gives them (docs/serial_consoles.md); of a device without a
+        console, as the operator reads them off its screen (Ask.LOOK), one line between each '|'."""
+        key = device.removeprefix("the ").strip()
+        if key not in self.consoles and self.operator is not None:
+            asset = self.device_config(key).asset or key
+            answer = self.operator.ask(Ask.LOOK, "read-display", f"Read the display of the {key} ({asset})",
+                                       "every line it shows, top to bottom, separated by |",
+                                       test_set=self.site.name, scenario=self.scenario)
+            return [line.strip() for line in answer.saw.split("|") if line.strip()]
         console = self.console(device)
         if not isinstance(console, DeviceConsole):
             raise NotOnThisBench(f"the {device}'s console is a terminal's: it has no display to read")
