@@ -128,6 +128,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "(harness.lab.operator; the lab config's operator: gives the timeout)")
     group.addoption("--dit-place-consoles", default=None, metavar="JSON",
                     help="the consoles of the labgrid places dit run acquired: {asset: rfc2217 URL}")
+    group.addoption("--dit-places", default=None, metavar="JSON",
+                    help="the labgrid places dit run acquired, by test set: {test set: place} (for the ledger)")
     group.addoption("--serial-consoles", action="store_true",
                     help="drive the emulated devices and hand-held terminals through serial consoles on "
                          "pseudo-terminals, as a real bench's")
@@ -574,7 +576,13 @@ def _new_record(item: pytest.Item, template: ScenarioTemplate) -> ExecutionRecor
         baseline=target.baseline.id if target else None, test_set=target.test_set if target else None,
         ch_variant=target.ch_variant if target else None, devices=item.stash.get(DEVICES, []), title=scenario.name,
         family=family, tags=sorted(scenarios.variant_tags(template.feature, template, context)),
-        cast=str(target.cast) if target else "")
+        cast=str(target.cast) if target else "", place=_place(item.config, target.test_set) if target else None)
+
+
+def _place(config: pytest.Config, test_set: str) -> str | None:
+    """The labgrid place dit run acquired for the test set, if it did."""
+    held = config.getoption("--dit-places")
+    return json.loads(held).get(test_set) if held else None
 
 
 def _target_of(item: pytest.Item) -> RunTarget | None:

@@ -105,6 +105,8 @@ def test_a_run_acquires_the_place_reaches_its_consoles_and_releases_it(bench, la
     executions = [e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
                   if e["outcome"] != "not_run"]
     assert executions and all(e["outcome"] == "passed" for e in executions)
+    with Ledger(f"sqlite:///{tmp_path / 'r' / 'phase.db'}") as book:      # which place each execution had
+        assert [e.place for e in book.executions()] == ["sb11"] * len(executions)
     for execution in executions:        # the consoles answered through ser2net, as labgrid exported them
         console = (Path(execution["evidence"]) / "console-ESME.txt").read_text()
         assert "> POWER ON" in console and "< OK" in console

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import select
+import shutil
 import socket
 import threading
 import time
@@ -32,9 +33,11 @@ from harness.duis.responses import DuisResponse, ResponseKind
 from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.eui import EntityId
 from harness.gbcs.decode import decode
+from harness.gbcs.firmware_image import parse_image
 from harness.han import capture
 from harness.han.capture import CapturedFrame
 from harness.lab import config as lab_config
+from harness.lab.operator import Ask, Desk
 from harness.lab.real import RealLab
 from harness.lab.served import ServedBench
 from harness.ledger import Ledger
@@ -117,8 +120,7 @@ def test_steps_a_real_bench_cannot_do_say_so(bench):
     for act in (lab.install_without_wan, lab.replace_communications_hub, lab.interfere, lab.wan_outage,
                 lab.wan_restored,
                 lambda: lab.register("Import Supplier", "Supplier B"),
-                lambda: lab.repository.renew_organisation(SUPPLIER_A),
-                lambda: lab.firmware_image("ESME", 0x00020001)):
+                lambda: lab.repository.renew_organisation(SUPPLIER_A)):
         with pytest.raises(NotOnThisBench, match="not automated on a real lab"):
             act()
     assert lab.consoles.keys() >= {"ESME", "GSME", "HHT", "PPMID", "IHD"}
@@ -149,6 +151,74 @@ def test_the_served_bench_names_its_ppmids_internet_interface_and_keeps_it_acros
         assert route.send_utrn("09876543210987654321") and offered() == ["09876543210987654321"]   # same port, new lab
     finally:
         route.close()
+
+
+def test_the_firmware_library_gives_the_manufacturers_image_and_refuses_one_that_is_not(bench, tmp_path):
+    """The served bench's library: the model's image as released, "someone else's" signed anew; a tampered file,
+    a mislabelled version or a missing image is refused with one line, by the step and by `dit lab check`."""
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    esme = lab.device_config("ESME")
+    manufacturer = bench.lab.manufacturer_key(esme.manufacturer).public_key()
+    image = parse_image(lab.firmware_image("ESME", 0x00040001))
+    assert (image.manufacturer_code, image.image_type, image.version) == (esme.profile.manufacturer_code,
+                                                                          esme.profile.image_type, "00040001")
+    assert image.signed_by(manufacturer)
+    forged = parse_image(lab.firmware_image("ESME", 0x00040001, signed_by="Someone Else"))
+    assert forged.body == image.body and forged.signature is not None and not forged.signed_by(manufacturer)
+    with pytest.raises(NotOnThisBench, match=r"has no image 00050001 for alder-esme-v3"):
+        lab.firmware_image("ESME", 0x00050001)
+    lab.stop()
+
+    config = tmp_path / "lab.yaml"
+    for folder in ("tls", "smki"):
+        (tmp_path / folder).symlink_to(bench.out / folder)
+    shutil.copytree(bench.out / "firmware", tmp_path / "firmware")
+    tampered = tmp_path / "firmware" / "alder-esme-v3-00040001.ota"
+    data = bytearray(tampered.read_bytes())
+    data[100] ^= 0x01                                   # one bit of the upgrade image, after it was signed
+    tampered.write_bytes(bytes(data))
+    text = bench.config_file.read_text()
+    config.write_text(text.replace("alder-esme-v3-00020002.ota", "alder-esme-v3-00040001.ota", 1))
+    assert config.read_text() != text
+    lab = RealLab(lab_config.load(config), schema=None)
+    with pytest.raises(NotOnThisBench, match=r"lab.yaml:\d+: firmware_library\[0\].images\[1\]: "
+                       r"alder-esme-v3-00040001.ota: its manufacturer signature does not verify"):
+        lab.firmware_image("ESME", 0x00040001)
+    lab.stop()
+    problems = lab_config.check(config)
+    assert len(problems) == 2, problems
+    assert "images[0]" in problems[0] and "its OTA header says version 00040001, the library lists 00020002" \
+        in problems[0]
+    assert problems[1].endswith("alder-esme-v3-00040001.ota: its manufacturer signature does not verify with "
+                                "alder-esme-v3.manufacturer.pem")
+    assert lab_config.check(bench.config_file) == []
+    config.write_text(text.replace("- profile: alder-esme-v3", "- profile: alder-esme-v9", 1))
+    with pytest.raises(DitError, match=r"firmware_library\[0\].profile: 'alder-esme-v9' is the profile of no device "
+                       r"in this lab's test sets \(profiles in use are .*alder-esme-v3"):
+        lab_config.load(config)
+
+
+def test_a_display_without_a_console_is_read_by_the_operator(bench):
+    """Lab.display of a device the bench has no console for: an Ask.LOOK prompt, its answer the screen's lines
+    (and evidence); with no operator, blocked as before."""
+    desk = Desk(timeout_s=30)
+    lab = RealLab(lab_config.load(bench.config_file), schema=None, operator=desk)
+    lab.consoles.pop("IHD").close()
+
+    desk.listen(lambda prompt: desk.answer(prompt.number, done=True, by="A. Tester",      # as the prompt opens
+                                           saw="Import 1.234 kWh | | Today 0.52 GBP "))
+    assert lab.display("the IHD") == ["Import 1.234 kWh", "Today 0.52 GBP"]
+    [answer] = lab.operator_answers()
+    assert (answer.prompt.kind, answer.prompt.act, answer.by) == (Ask.LOOK, "read-display", "A. Tester")
+    assert "Read the display of the IHD (IHD-78-1-damson)" == answer.prompt.instruction
+    assert lab.display("ESME") == bench.lab.device("ESME").display()      # a console's screen: no prompt
+    assert len(lab.operator_answers()) == 1
+    lab.stop()
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    lab.consoles.pop("IHD").close()
+    with pytest.raises(NotOnThisBench, match=r"the IHD \(IHD-78-1-damson\) has no serial console on this bench"):
+        lab.display("IHD")
+    lab.stop()
 
 
 def test_the_ppmid_route_needs_the_benchs_ppmid_internet_interface(bench):

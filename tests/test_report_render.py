@@ -327,6 +327,16 @@ def test_failed_and_blocked_tests_show_the_step_the_reason_the_execution_and_the
     assert '<a class="evidence"' in blocked[0]
 
 
+def test_a_real_benchs_test_rows_name_the_place_and_the_operator(assessment):
+    """Issue 23: the labgrid place and who answered the bench's prompts, under the execution's ID."""
+    tests = [dict(t) for t in assessment["tests"]]
+    first = next(t for t in tests if t["outcome"] == "failed")
+    first.update(place="bench1-sb11", operators=["A. Tester", "B. Tester"])
+    row = _body_rows(render_html({**assessment, "tests": tests}), "failed")[0]
+    assert "place bench1-sb11" in row and "operator A. Tester, B. Tester" in row
+    assert "place " not in _body_rows(render_html(assessment), "failed")[0]
+
+
 def test_text_from_the_ledger_is_escaped_and_the_page_has_no_script(html):
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in html

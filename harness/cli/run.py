@@ -10,7 +10,6 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -385,8 +384,11 @@ def _stopped_early(dsn: str, run_id: int, end: RunEnd, run_dir: Path) -> NoRetur
                          fix="dit run --resume carries on")
 
 
-def _places(lab: LabConfig | None, selection: RunSelection, argv: list[str]) -> AbstractContextManager[dict[str, str]]:
-    """The labgrid places of the test sets the run uses, acquired for it (all the config maps, on --resume)."""
+@contextlib.contextmanager
+def _places(lab: LabConfig | None, selection: RunSelection, argv: list[str]) -> Iterator[tuple[dict[str, str],
+                                                                                           dict[str, str]]]:
+    """The labgrid places of the test sets the run uses, acquired for it (all the config maps, on --resume): their
+    consoles by asset, and the place of each test set (for the ledger)."""
     from harness.lab import load, places, targets
 
     if lab is None:             # resumed: the lab its recorded arguments name
@@ -397,8 +399,11 @@ def _places(lab: LabConfig | None, selection: RunSelection, argv: list[str]) -> 
         test_sets = [t.test_set for t in targets.targets(lab, list(selection.baselines), list(selection.test_sets),
                                                           selection.matrix)]
     if lab.bench is None or lab.bench.labgrid is None:
-        return contextlib.nullcontext({})
-    return places.acquired(lab.bench.labgrid, test_sets)
+        yield {}, {}
+        return
+    chosen = lab.bench.labgrid.places
+    with places.acquired(lab.bench.labgrid, test_sets) as consoles:
+        yield consoles, {t: chosen[t] for t in dict.fromkeys(test_sets) if t in chosen}
 
 
 def _resumed(book: Ledger) -> tuple[list[str], int]:
@@ -445,8 +450,8 @@ def cmd_run(args: argparse.Namespace) -> int:
           "DUIS schema validation: off (no duis.xsd found; set DIT_DUIS_XSD to turn it on)")
     run_dir = Path(next(a for a in argv if a.startswith("--dit-report-dir=")).split("=", 1)[1])
     end = RunEnd()
-    with _places(lab, selection, argv) as consoles:     # released however the run ends
-        placed = [f"--dit-place-consoles={json.dumps(consoles)}"] if consoles else []
+    with _places(lab, selection, argv) as (consoles, held):     # released however the run ends
+        placed = [f"--dit-place-consoles={json.dumps(consoles)}", f"--dit-places={json.dumps(held)}"] if held else []
         code = pytest.main([*argv, f"--ledger={dsn}", f"--dit-run={run_id}", *placed], plugins=[end])
     allure_run.keep_history(run_dir)        # the Trend of `allure generate` goes on from the last report
     if end.stopped is not None:

@@ -27,7 +27,8 @@ def _test(t: Test) -> dict:
             "failed_step": last.failed_step if last else None, "evidence": last.evidence if last else None,
             "blocker": last.blocked.blocker.value if last and last.blocked else None, "cast": p.cast,
             "participants": [x.as_json() for x in last.participants] if last else [], "named": p.devices,
-            "alerts": last.alerts if last else []}
+            "alerts": last.alerts if last else [], "place": last.place if last else None,
+            "operators": last.operators if last else []}
 
 
 def _counts(tests: list[Test]) -> dict[str, int]:

@@ -52,9 +52,11 @@ from urllib.parse import urlsplit
 
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.lab import places
+from harness.lab import firmware_library, places
+from harness.lab.firmware_library import FirmwareLibrary
 from harness.lab.operator import DEFAULT_TIMEOUT_S, OperatorSetting
 from harness.lab.places import Places
+from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located, describe
 
 # Page -> the page channel numbers a sub-GHz sniffer can be set to (GBCS sub-GHz channel plan).
@@ -113,6 +115,7 @@ class Bench:
     labgrid: Places | None = None                           # test sets whose consoles a labgrid place offers
     portal_url: str = ""                                    # the DCC's CH firmware portal, if the bench has one
     portal_tokens: dict[str, str] = field(default_factory=dict)   # User name -> its bearer token
+    firmware_library: FirmwareLibrary = field(default_factory=FirmwareLibrary)   # manufacturers' images by model
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
@@ -121,7 +124,8 @@ class Bench:
         return f"{self.lines[name]}: {name}" if name in self.lines else name
 
 
-def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str]) -> Bench:
+def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str],
+         profiles: Mapping[str, DeviceProfile] | None = None) -> Bench:
     """The bench of a real-lab config, every problem appended to `problems`. With problems it is partial:
     the ports and sniffers that are well formed, the fields that are not named in `invalid`."""
     folder = Path(doc.where).parent
@@ -189,10 +193,12 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
         ppmids[str(asset)] = _url(node, "url", "the base URL of the PPMID's internet interface", problems)
     operator = _operator(doc, problems) if "operator" in doc else None
     places = _labgrid(doc, test_sets, problems) if "labgrid" in doc else None
+    library = firmware_library.load(doc, folder, profiles or {}, problems) if "firmware_library" in doc \
+        else FirmwareLibrary()
     return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
                  ppmid_internet=ppmids, operator=operator, labgrid=places, portal_url=portal[0],
-                 portal_tokens=portal[1], lines=lines, invalid=invalid)
+                 portal_tokens=portal[1], firmware_library=library, lines=lines, invalid=invalid)
 
 
 def _portal(node: object, dcc: Located, folder: Path, problems: list[str]) -> tuple[str, dict[str, str]]:

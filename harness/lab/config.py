@@ -53,7 +53,7 @@ DEFAULT = project.LAB_CONFIGS / "emulated.yaml"
 # The fields each mapping of a lab config may have: any other is refused as a typo.
 LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", "users", "test_sets", "premises")
 BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale",      # kind: real only
-                "ppmid_internet", "operator", "labgrid")
+                "ppmid_internet", "operator", "labgrid", "firmware_library")
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
 DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls", "ch_firmware_portal")                 # kind: real only
 USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")
@@ -415,7 +415,8 @@ def load(path: str | Path | None = None, *, problems: list[str] | None = None) -
     if kind == "real":
         in_use = {a for site in premises for a in [site.hub.asset, site.spare_hub and site.spare_hub.asset]
                   + [d.asset for d in site.devices] if a}
-        bench = lab_bench.load(doc, in_use, {site.name for site in premises}, problems)
+        models = {d.profile.id: d.profile for site in premises for d in site.devices if d.profile is not None}
+        bench = lab_bench.load(doc, in_use, {site.name for site in premises}, problems, models)
     if not collect:
         _raise_first(problems, dal)
     return LabConfig(name=doc.optional("name", str, Path(doc.where).stem), kind=kind, source=doc.where,
@@ -490,10 +491,13 @@ def check(path: str | Path | None = None, *, reachable: bool = False) -> list[st
     """Everything wrong with a lab config and its Device Asset Library, one line each (`dit lab check`):
     every unusable asset, bad reference and missing DIT data item is listed. A config that cannot be read as
     one (no such file, not UTF-8 or YAML, a field of the wrong kind or unknown) is bad input: its DitError is
-    raised, not listed. With `reachable`, a real lab's bench is also checked from this machine: serial ports
+    raised, not listed. A real lab's firmware library images are read and their signatures verified. With
+    `reachable`, a real lab's bench is also checked from this machine: serial ports
     and sniffers open, the DCC endpoint answers (lab_bench.unreachable)."""
     problems: list[str] = []
     lab = load(path, problems=problems)
+    if lab.bench is not None:          # the images a run would refuse one by one, all listed before it
+        problems += lab.bench.firmware_library.problems()
     if reachable and lab.bench is not None:
         problems += lab_bench.unreachable(lab.bench, {u.name: u.eui for u in lab.users}, consoles=lab.consoles())
     return problems

@@ -12,7 +12,7 @@ the way a DCC User's test lab reaches its bench.
 - Device certificates after a rekey come from the lab's SMKI adapter (`smki:`).
 
 What a bench cannot do by itself -- fit or replace a CH, switch on a signal generator, change registration
-data, renew organisation certificates, a manufacturer's image it was not given -- raises NotOnThisBench: the
+data, renew organisation certificates, a manufacturer's image its firmware library lacks -- raises NotOnThisBench: the
 scenario is blocked with that reason and the run goes on.
 """
 
@@ -51,6 +51,7 @@ from harness.lab.bench import Bench, Sniffer
 from harness.lab.casts import Cast
 from harness.lab.config import DeviceConfig, LabConfig
 from harness.lab.contract import SmkiQuestions
+from harness.lab.firmware_library import signed_by_someone_else
 from harness.lab.operator import Ask, Desk, OperatorAnswer
 from harness.pki import Credential, Keystore, KeyUsage
 from harness.pki.keystore import credential_of
@@ -232,7 +233,15 @@ class RealLab(SmkiQuestions):
         return console
 
     def display(self, device: str) -> list[str]:
-        """The screen's lines, as the console's DISPLAY gives them (docs/serial_consoles.md)."""
+        """The screen's lines, as the console's DISPLAY gives them (docs/serial_consoles.md); of a device without a
+        console, as the operator reads them off its screen (Ask.LOOK), one line between each '|'."""
+        key = device.removeprefix("the ").strip()
+        if key not in self.consoles and self.operator is not None:
+            asset = self.device_config(key).asset or key
+            answer = self.operator.ask(Ask.LOOK, "read-display", f"Read the display of the {key} ({asset})",
+                                       "every line it shows, top to bottom, separated by |",
+                                       test_set=self.site.name, scenario=self.scenario)
+            return [line.strip() for line in answer.saw.split("|") if line.strip()]
         console = self.console(device)
         if not isinstance(console, DeviceConsole):
             raise NotOnThisBench(f"the {device}'s console is a terminal's: it has no display to read")
@@ -367,7 +376,11 @@ class RealLab(SmkiQuestions):
         return [replace(c, private_key=None) for c in self.keystore.certificates() + issued]
 
     def firmware_image(self, device: str, version: int, *, signed_by: str | None = None) -> bytes:
-        raise _not_automated(f"take the manufacturer's firmware image {version:08X} for the {device}")
+        """The manufacturer's image from the bench's firmware library (harness.lab.firmware_library), checked
+        before use; signed by anyone but the device's manufacturer, that image signed anew with a key nobody holds."""
+        cfg = self.device_config(device)
+        image = self.bench.firmware_library.image(cfg.profile, version, device)
+        return image if signed_by in (None, cfg.manufacturer) else signed_by_someone_else(image)
 
 
 class SmkiService:

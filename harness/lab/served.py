@@ -16,8 +16,9 @@ The served bench is one test set of a lab config (emulated.yaml by default) with
   `prepare` command calls it before each scenario, keeping the DCC's port and every console's path.
   The SMKI adapter and /reset answer only the bench's TLS client (mutual TLS, as the DCC endpoint).
 
-It writes lab.yaml, the TLS files (tls/: a throwaway CA, the DCC's and the client's certificates) and the
-client's keystore (smki/: every certificate, and private keys of the lab's Users only) under --out.
+It writes lab.yaml, the TLS files (tls/: a throwaway CA, the DCC's and the client's certificates), the
+client's keystore (smki/: every certificate, and private keys of the lab's Users only) and a firmware library
+(firmware/: each upgradable model's released images and its manufacturer's public key) under --out.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from harness.clock import UTC, RealTimeDriver, VirtualClock
 from harness.duis.schema import DuisSchema
 from harness.emulators.console import ConsoleServer
 from harness.emulators.displays import PrepaymentInterfaceDevice
+from harness.emulators.firmware import FirmwareHost
 from harness.emulators.han import BAND_24GHZ, SUB_GHZ
 from harness.errors import DitError
 from harness.eui import EntityId
@@ -50,6 +52,7 @@ from harness.han.capture import zep_datagram
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.lab import config as lab_config
 from harness.lab.emulated import EmulatedLab, Served
+from harness.lab.firmware_library import manufacturer_key_pem
 from harness.pki import SMKI, KeyUsage
 
 DEFAULT_TIME_SCALE = 20.0
@@ -57,6 +60,8 @@ DEFAULT_TIME_SCALE = 20.0
 ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register",
         "wan-outage", "wan-restored")
 RESPONSE_PATH = "/duis/responses"
+# The versions its manufacturers have released to the served bench's firmware library (the firmware family's).
+LIBRARY_VERSIONS = (0x00020002, 0x00040001)
 
 
 class ServedBench:
@@ -230,11 +235,32 @@ class ServedBench:
             "prepare": shlex.join([sys.executable, "-m", "harness.lab.served", "reset",
                                    f"{self.control.base_url}/reset", str((self.out / "tls").resolve())]),
             "time_scale": self.time_scale,
+            "firmware_library": self._write_library(self.out / "firmware"),
         }
         path = self.out / "lab.yaml"
         path.write_text(f"# Written by dit lab serve from {self.config_path}: valid while it runs.\n"
                         + yaml.safe_dump(doc, sort_keys=False, width=120))
         return path
+
+
+    def _write_library(self, folder: Path) -> list[dict]:
+        """Each upgradable model's released images and its manufacturer's public key, as a lab keeps them."""
+        folder.mkdir(exist_ok=True)
+        models: list[dict] = []
+        seen = set()
+        for cfg in self.site.devices:
+            if cfg.profile is None or cfg.profile.id in seen or not isinstance(self.lab.device(cfg.name), FirmwareHost):
+                continue
+            seen.add(cfg.profile.id)
+            key = folder / f"{cfg.profile.id}.manufacturer.pem"
+            key.write_bytes(manufacturer_key_pem(self.lab.manufacturer_key(cfg.manufacturer).public_key()))
+            images = []
+            for version in LIBRARY_VERSIONS:
+                image = folder / f"{cfg.profile.id}-{version:08X}.ota"
+                image.write_bytes(self.lab.firmware_image(cfg.name, version))
+                images.append({"version": f"{version:08X}", "file": f"firmware/{image.name}"})
+            models.append({"profile": cfg.profile.id, "manufacturer_key": f"firmware/{key.name}", "images": images})
+        return models
 
 
 def _free_port(kind: int) -> int:

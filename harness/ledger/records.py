@@ -179,6 +179,7 @@ class ExecutionRecord:
     alerts: list[str] = field(default_factory=list)     # the alerts it waited for and received (codes, '0x8F1C')
     cast: str = ""              # as its PlannedTest's
     operators: list[str] = field(default_factory=list)  # who answered the bench's operator prompts in it (0004)
+    place: str | None = None    # the labgrid place of its test set, when dit run acquired one (0005)
 
     def __post_init__(self) -> None:
         """The outcome as the ledger's rows and JSON hold it, a plain string, becomes an Outcome."""

@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 # Revisions in order; the last is this release's. Kept here so opening a ledger at head never imports Alembic
 # (tests/test_ledger_migrations.py checks it against the migration scripts).
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 
@@ -94,6 +94,7 @@ executions = Table(
     Column("alerts", Text, nullable=False, server_default="[]"),                # 0002
     Column("cast_", Text, nullable=False, server_default=""),                   # 0002
     Column("operators", Text, nullable=False, server_default="[]"),             # 0004
+    Column("place", Text),                                                      # 0005
     Index("executions_by_run", "run_id", "node"),
     sqlite_autoincrement=True)
 

@@ -490,7 +490,7 @@ _PLANNED_COLUMNS = ("node", "scenario_id", "title", "family", "tags", "priority"
                     "hub_standard", "meter_standard", "devices", "cast_")
 _EXECUTION_COLUMNS = ("run_id", "node", "scenario_id", "outcome", "finished_at", "baseline", "test_set", "ch_variant",
                       "devices", "started_at", "duration_s", "virtual_s", "service_requests", "failed_step", "error",
-                      "evidence", "blocked", "participants", "alerts", "cast_", "operators")
+                      "evidence", "blocked", "participants", "alerts", "cast_", "operators", "place")
 
 
 # built once: a run records thousands, each in its own transaction
