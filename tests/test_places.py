@@ -136,7 +136,9 @@ def test_interrupting_a_run_releases_the_place(bench, labgrid, tmp_path):
                             "install_commission", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait("the run's acquisition", lambda: labgrid.acquired_by("sb11") != "None", timeout=120)
+        # the place acquired and the first scenario under way (its evidence folder made): Ctrl-C mid-run
+        _wait("the run's first scenario", lambda: labgrid.acquired_by("sb11") != "None"
+              and (tmp_path / "r" / "evidence").is_dir(), timeout=120)
         run.send_signal(signal.SIGINT)                 # Ctrl-C
         run.communicate(timeout=300)
     finally:
