@@ -134,7 +134,9 @@ def test_interrupting_a_run_releases_the_place(bench, labgrid, tmp_path):
     config = _config(bench, labgrid, "places.yaml", "sb11")
     run = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--lab", str(config), "-m",
                             "install_commission", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           # as from a terminal: an xdist worker ignores SIGINT, and its children would inherit that
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # the place acquired and the first scenario under way (its evidence folder made): Ctrl-C mid-run
         _wait("the run's first scenario", lambda: labgrid.acquired_by("sb11") != "None"
