@@ -45,6 +45,7 @@ from harness.adapters import Exchange
 from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import BenchFault, DitError, NotOnThisBench
+from harness.eui import EntityId
 from harness.lab import EmulatedLab, participation, targets
 from harness.lab import config as lab_config_module
 from harness.lab.config import LabConfig
@@ -78,6 +79,11 @@ class ScenarioContext:
 
     def observe(self, label: str, at: dt.datetime, data: bytes, kind: str = "duis") -> None:
         self.evidence.append((label, Evidence(at, label, data, kind)))
+
+    def latest(self, srv: str, target: EntityId | None = None, user: str | None = None) -> Exchange | None:
+        """The last successful SR of this kind in the scenario (to this device, by this User, where given)."""
+        return next((x for x in reversed(self.exchanges) if x.srv == srv and x.succeeded
+                     and (target is None or x.target == target) and (user is None or x.user == user)), None)
 
     @property
     def last(self) -> Exchange:
@@ -431,11 +437,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for mark in list(item.iter_markers()):
             if marker_name(mark.name) != mark.name:
                 item.add_marker(marker_name(mark.name))
-        target = _target_of(item)
-        if (proposal := _template(item)) is not None and _proposal_not_asked_for(config, proposal):
+        target, template = _target_of(item), _template(item)
+        if template is not None and _proposal_not_asked_for(config, template):
             dropped.append(item)
         elif target is not None and lab is not None:
-            site, template = lab.test_set(target.test_set), _template(item)
+            site = lab.test_set(target.test_set)
             # its @on_ tags fit the target, and the plan gives it this cast there
             fits = template is not None and target.cast in scenarios.casts(template.feature, template, _example(item),
                                                                            site, target.baseline)

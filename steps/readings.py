@@ -23,7 +23,7 @@ def _last(scenario_context, srv: str):
 
 
 def _last_exchange(scenario_context, srv: str):
-    exchange = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.succeeded), None)
+    exchange = scenario_context.latest(srv)
     assert exchange is not None, f"no successful SR {srv} in this scenario"
     return exchange
 
@@ -173,12 +173,10 @@ def _change_of_supplier_midnight(lab, scenario_context, party, device) -> tuple[
     """The midnight read that starts the day the device changed supplier (the day of the gaining supplier's
     6.23), from the party's last daily read log of the device."""
     eui = parameters.device(lab.config, device)[1]
-    cos = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.23" and x.target == eui
-                and x.succeeded), None)
+    cos = scenario_context.latest("6.23", eui)
     assert cos is not None, f"the {device} has not changed supplier in this scenario"
     midnight = cos.evidence[-1].at.replace(hour=0, minute=0, second=0, microsecond=0)
-    log = next((x for x in reversed(scenario_context.exchanges) if x.srv == "4.6.1" and x.target == eui
-                and x.succeeded and x.user == lab.user(party).name), None)
+    log = scenario_context.latest("4.6.1", eui, lab.user(party).name)
     assert log is not None, f"{party} has read no daily read log of the {device}"
     reads = dict(_log(log.device_fields, "4.6.1", "ImportRegister"))
     assert midnight in reads, f"{party}'s daily read log of the {device} has no read at {midnight}: {sorted(reads)}"
@@ -304,8 +302,7 @@ def billing_data_log_entry(scenario_context, trigger):
     read = _last_exchange(scenario_context, "4.4.2")
     fields = read.device_fields
     if "Entries" not in fields:
-        change = next((x for x in reversed(scenario_context.exchanges) if x.srv == _TRIGGERS[trigger]
-                       and x.target == read.target and x.succeeded), None)
+        change = scenario_context.latest(_TRIGGERS[trigger], read.target)
         assert change is not None, f"no successful SR {_TRIGGERS[trigger]} made a {trigger} change"
         sent, answered = change.evidence[0].at.replace(microsecond=0), change.evidence[-1].at
         entries = _log(fields, "4.4.2", "ImportRegister")

@@ -195,8 +195,7 @@ def read_back_setting(lab, scenario_context, party, device, srv):
     """The read SR of the setting SR's area (harness.usecases.readback) shows every value the last successful
     setting SR to the device sent."""
     eui = parameters.device(lab.config, device)[1]
-    setting = next((x for x in reversed(scenario_context.exchanges) if x.srv == srv and x.target == eui
-                    and x.succeeded), None)
+    setting = scenario_context.latest(srv, eui)
     assert setting is not None, f"no successful SR {srv} to the {device} in this scenario"
     _, exchange = read_back(lab, scenario_context, party, READ_BACK[srv], device)
     missing = not_read_back(srv, xml.parse(setting.evidence[0].data), exchange.device_fields)
@@ -208,8 +207,7 @@ def read_back_setting(lab, scenario_context, party, device, srv):
 def device_log_holds(lab, scenario_context, hub, device):
     """The last 8.9 of the CHF (or GPF): its device log entries name the device."""
     hub_eui, eui = (parameters.device(lab.config, name)[1] for name in (hub, device))
-    read = next((x for x in reversed(scenario_context.exchanges) if x.srv == "8.9" and x.target == hub_eui
-                 and x.succeeded), None)
+    read = scenario_context.latest("8.9", hub_eui)
     assert read is not None, f"no successful SR 8.9 to the {hub} in this scenario"
     held = {v for k, v in read.device_fields.items() if k.rsplit("/", 1)[-1] == "DeviceID"}
     assert eui.duis in held, f"the {hub}'s device log holds {sorted(held)}, not the {device} ({eui.duis})"
@@ -219,8 +217,7 @@ def device_log_holds(lab, scenario_context, hub, device):
 def clock_read_back(lab, scenario_context, device, seconds):
     """6.11's response reads the meter's clock back (DeviceTime) as the device answered."""
     eui = parameters.device(lab.config, device)[1]
-    synchronised = next((x for x in reversed(scenario_context.exchanges) if x.srv == "6.11" and x.target == eui
-                         and x.succeeded), None)
+    synchronised = scenario_context.latest("6.11", eui)
     assert synchronised is not None, f"no successful SR 6.11 to the {device} in this scenario"
     clock = dt.datetime.fromisoformat(synchronised.device_fields["DeviceTime"].replace("Z", "+00:00"))
     answered = synchronised.evidence[-1].at

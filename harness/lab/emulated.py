@@ -54,6 +54,7 @@ from harness.lab.baselines import Baseline
 from harness.lab.casts import Cast
 from harness.lab.config import PARTY_ROLES, DeviceConfig, HubConfig, LabConfig, PremisesConfig
 from harness.lab.contract import SmkiQuestions
+from harness.lab.operator import OperatorAnswer
 from harness.pki import ORGANISATIONS, SMKI, Credential, KeyUsage, derive_private_key
 from harness.pki.keystore import credential_of
 from harness.pki.repository import SmkiRepository
@@ -352,18 +353,19 @@ class EmulatedLab(SmkiQuestions):
 
     def ppmid_internet(self, name: str) -> str:
         """The base URL of a PPMID's internet interface (SECMP0038): HTTP on loopback."""
-        target = self.device(name)
-        if not isinstance(target, PrepaymentInterfaceDevice):
-            raise DitError(f"the {name} is not a PPMID", where=self.config.source)
-        return target.serve_internet()
+        return self._ppmid(name).serve_internet()
 
     def consumer_accepts_utrn(self, device: str) -> bool:
         """The consumer accepts the UTRN a PPMID shows (one that came over its internet interface)."""
-        target = self.device(device)
-        if not isinstance(target, PrepaymentInterfaceDevice):
-            raise DitError(f"the {device} is not a PPMID", where=self.config.source)
+        target = self._ppmid(device)
         with self.clock.lock:
             return target.accept_utrn()
+
+    def _ppmid(self, name: str) -> PrepaymentInterfaceDevice:
+        target = self.device(name)
+        if not isinstance(target, PrepaymentInterfaceDevice):
+            raise DitError(f"the {name} is not a PPMID", where=self.config.source)
+        return target
 
     def replace_communications_hub(self) -> None:
         """The installer fits the spare CH (it connects to the SM WAN and is Commissioned in the SMI) and
@@ -438,7 +440,7 @@ class EmulatedLab(SmkiQuestions):
         with self.clock.lock:
             return target.display()
 
-    def operator_answers(self) -> list:
+    def operator_answers(self) -> list[OperatorAnswer]:
         """None: the emulated lab does on site what a real bench's operator does."""
         return []
 
