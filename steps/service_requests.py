@@ -57,6 +57,11 @@ def send_service_request(request, lab, scenario_context, party, optional, srv, p
         memory.dsp_schedule_id = int(exchange.response.alert_fields["DSPScheduleID"])
 
 
+@given(parsers.parse("{party} has set its anomaly detection threshold for SR {srv} to {per_day:d} a day"))
+def anomaly_threshold(lab, party, srv, per_day):
+    lab.set_anomaly_threshold(lab.user(party).name, srv, per_day)
+
+
 @when(parsers.re(r'^(?:the )?(?P<party>.+?) goes beyond its anomaly detection threshold with SR '
                  r'(?P<srv>\d+(?:\.\d+){1,2}) "(?P<name>[^"]+)" to the (?P<device>.+)$'))
 def send_beyond_threshold(lab, scenario_context, party, srv, name, device):

@@ -68,8 +68,10 @@ def test_other_sr_types_and_other_days_count_apart():
     ('{"4.1.1": "lots"}', "SR 4.1.1: 'lots' is not a number of commands"),
 ])
 def test_a_threshold_the_dcc_could_not_apply_is_refused_naming_it(tmp_path: Path, thresholds, says):
-    text = lab_config.DEFAULT.read_text().replace(
-        'anomaly_detection_thresholds: {"4.1.1": 2}', f"anomaly_detection_thresholds: {thresholds}")
+    supplier_b = "{name: Supplier B, eui: 90-B3-D5-1F-30-03-00-00, roles: [IS, GS]"
+    text = lab_config.DEFAULT.read_text()
+    assert supplier_b in text
+    text = text.replace(supplier_b, f"{supplier_b}, anomaly_detection_thresholds: {thresholds}")
     path = tmp_path / "lab.yaml"
     path.write_text(text.replace("dal/emulated.yaml", str(lab_config.DEFAULT.parent / "dal/emulated.yaml")))
     with pytest.raises(DitError, match="anomaly_detection_thresholds") as refused:

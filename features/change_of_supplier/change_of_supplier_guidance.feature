@@ -31,6 +31,7 @@ Feature: Change of Supplier (as the SEC guidance draws it)
   @ESME @credit @IS @DIT.1 @SR-4.1.1 @SR-4.18
   Scenario: Change of Supplier - the DCC quarantines what exceeds the new supplier's anomaly detection threshold - ESME
     Given the ESME is installed and commissioned in credit mode by Supplier A
+    And Supplier B has set its anomaly detection threshold for SR 4.1.1 to 2 a day
     When the change of supplier of the ESME to Supplier B completes
     And Supplier B sends SR 4.1.1 "Read Instantaneous Import Registers" to the ESME
     Then the request succeeds
@@ -85,8 +86,7 @@ Feature: Change of Supplier (as the SEC guidance draws it)
     And Supplier B reads back supply Armed from the ESME
     When the consumer presses the ESME's button
     Then Supplier B reads back supply Enabled from the ESME
-    When 1 day passes
-    And Supplier B sends SR 7.2 "Disable Supply" to the ESME
+    When Supplier B sends SR 7.2 "Disable Supply" to the ESME
     Then the request succeeds
     When Supplier B sends SR 7.1 "Enable Supply" to the ESME
     Then the request succeeds

@@ -104,6 +104,8 @@ class Lab(Protocol):
 
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None: ...
 
+    def set_anomaly_threshold(self, user: str, srv: str, per_day: int) -> None: ...
+
     # -- the DCC's CH firmware management (SECMP0024)
 
     def announce_ch_firmware(self, release: ChFirmwareRelease, user: str) -> str:

@@ -473,6 +473,12 @@ class EmulatedLab(SmkiQuestions):
                 raise DitError(f"the SMI knows no firmware version of the {device}", where=self.config.source)
             self.dcc.dsp.firmware.withdraw(record.manufacturer, record.model, record.firmware_version)
 
+    def set_anomaly_threshold(self, user: str, srv: str, per_day: int) -> None:
+        """A User sets one of its Anomaly Detection Thresholds with the DCC (SEC G3; outside DUIS)."""
+        dcc_user = self.dcc.users[self.config.user(user).eui]
+        with self.clock.lock:
+            dcc_user.anomaly_thresholds = {**dcc_user.anomaly_thresholds, srv: per_day}
+
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
         """Registration data changes: e.g. the import supply moves to another supplier (Change of Supplier). One
         effective later is announced to the DCC now (a pending change) and takes effect then."""

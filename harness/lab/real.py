@@ -318,6 +318,10 @@ class RealLab(SmkiQuestions):
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
+    def set_anomaly_threshold(self, user: str, srv: str, per_day: int) -> None:
+        self.person_does("anomaly-threshold", f"Have the DCC set {user}'s anomaly detection threshold for SR {srv} to "
+                         f"{per_day} a day", "the DCC confirmed the threshold")
+
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
         when = "" if effective is None else f" from {effective:%Y-%m-%d %H:%M} UTC"
         self.person_does("register", f"Have the registration data changed: {role} becomes {user}{when}",
