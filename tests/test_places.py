@@ -1,10 +1,12 @@
 """Benches shared through labgrid (harness.lab.places): a labgrid coordinator and exporter on loopback offer the
-consoles of a served bench (`dit lab serve`'s pseudo-terminals, through ser2net) as a place; `dit run` acquires it,
-runs through its consoles and releases it, also when interrupted; a place held by someone else is refused and
-`dit lab check` says what is wrong with a place."""
+consoles of two served benches of one lab (`dit lab serve --test-set SB11-core --test-set DB11-core`: each its own
+DCC, its consoles pseudo-terminals exported through ser2net) as two places; `dit run` acquires a place, runs through
+its consoles and releases it, also when interrupted; over both places a run takes each in its own xdist group, both
+at once; a place held by someone else is refused and `dit lab check` says what is wrong with a place."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ import yaml
 from dit_command import PROJECT, dit
 from ports import free_port
 
-from harness.lab.served import ServedBench
+from harness.lab.served import ServedBench, ServedLab
 from harness.ledger import Ledger
 
 BIN = Path(sys.executable).parent
@@ -40,21 +42,25 @@ def _wait(what: str, ready, timeout: float = 60) -> None:
 
 
 class Labgrid:
-    """A coordinator and one exporter on loopback, and labgrid's own client for the lab admin's acts."""
+    """A coordinator and one exporter on loopback (a resource group per test set), and labgrid's own client for
+    the lab admin's acts."""
 
-    def __init__(self, folder: Path, bench: ServedBench):
+    def __init__(self, folder: Path, benches: list[ServedBench]):
         self.address = f"127.0.0.1:{free_port()}"
         self.processes = [subprocess.Popen([BIN / "labgrid-coordinator", "-l", self.address],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)]
         _wait("the coordinator", lambda: self.client("places").returncode == 0)
-        assets = {d.name: d.asset for d in bench.site.devices}
-        exported = {bench.site.name: {assets[name]: {"cls": "RawSerialPort", "port": console.path, "speed": 115200}
-                                      for name, console in bench.consoles.items()}}
+        exported = {}
+        for bench in benches:
+            assets = {d.name: d.asset for d in bench.site.devices}
+            exported[bench.site.name] = {assets[name]: {"cls": "RawSerialPort", "port": console.path, "speed": 115200}
+                                         for name, console in bench.consoles.items()}
         (folder / "exporter.yaml").write_text(yaml.safe_dump(exported))
         self.processes.append(subprocess.Popen(
             [BIN / "labgrid-exporter", "-c", self.address, "--hostname", "127.0.0.1", "-n", "bench1",
              folder / "exporter.yaml"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder))
-        _wait("the exporter", lambda: len(self.client("resources").stdout.split()) == len(bench.consoles))
+        consoles = sum(len(bench.consoles) for bench in benches)
+        _wait("the exporter", lambda: len(self.client("resources").stdout.split()) == consoles)
 
     def client(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, **({"LG_USERNAME": user} if user else {})}
@@ -71,27 +77,40 @@ class Labgrid:
             process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory, smki):
-    served = ServedBench(None, tmp_path_factory.mktemp("bench"), smki=smki, schema=None, time_scale=40).start()
-    yield served
-    served.stop()
+PLACES = {"SB11-core": "sb11", "DB11-core": "db11"}
 
 
 @pytest.fixture(scope="module")
-def labgrid(bench, tmp_path_factory):
-    lab = Labgrid(tmp_path_factory.mktemp("labgrid"), bench)
-    assert lab.client("-p", "sb11", "create").returncode == 0
-    assert lab.client("-p", "sb11", "add-match", f"bench1/{bench.site.name}/*").returncode == 0
+def served(tmp_path_factory, smki):
+    """Two benches of one lab, each with a DCC of its own."""
+    lab = ServedLab(None, tmp_path_factory.mktemp("lab"), smki=smki, schema=None, test_sets=list(PLACES),
+                    time_scale=40).start()
     yield lab
     lab.stop()
 
 
-def _config(bench: ServedBench, labgrid: Labgrid, name: str, place: str) -> Path:
-    """The served bench's config with its consoles reached through the labgrid place instead of named ports."""
+@pytest.fixture(scope="module")
+def bench(served):
+    return served.benches["SB11-core"]
+
+
+@pytest.fixture(scope="module")
+def labgrid(served, tmp_path_factory):
+    lab = Labgrid(tmp_path_factory.mktemp("labgrid"), list(served.benches.values()))
+    for test_set, place in PLACES.items():
+        assert lab.client("-p", place, "create").returncode == 0
+        assert lab.client("-p", place, "add-match", f"bench1/{test_set}/*").returncode == 0
+    yield lab
+    lab.stop()
+
+
+def _config(bench: ServedBench | ServedLab, labgrid: Labgrid, name: str, place: str | None = None) -> Path:
+    """The served config with its consoles reached through labgrid places instead of named ports: one bench's
+    through `place`, or every bench of the lab through its own."""
     doc = yaml.safe_load(bench.config_file.read_text())
     del doc["serial_ports"]
-    doc["labgrid"] = {"coordinator": labgrid.address, "places": {bench.site.name: place}}
+    places = {bench.site.name: place} if isinstance(bench, ServedBench) else PLACES
+    doc["labgrid"] = {"coordinator": labgrid.address, "places": places}
     path = bench.out / name                 # beside tls/ and smki/, which the config names relatively
     path.write_text(yaml.safe_dump(doc))
     return path
@@ -111,6 +130,27 @@ def test_a_run_acquires_the_place_reaches_its_consoles_and_releases_it(bench, la
         console = (Path(execution["evidence"]) / "console-ESME.txt").read_text()
         assert "> POWER ON" in console and "< OK" in console
     assert labgrid.acquired_by("sb11") == "None"
+
+
+def test_a_matrix_over_two_places_runs_each_place_in_its_own_worker_both_at_once(served, labgrid, tmp_path):
+    config = _config(served, labgrid, "places.yaml")
+    result = dit("run", "--lab", str(config), "--matrix", "-m", "install_commission", "-k", "B6 and ESME and Credit",
+                 "-n", "2", "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Ledger(f"sqlite:///{tmp_path / 'r' / 'phase.db'}") as book:
+        executions = book.executions()
+    assert executions and all(e.outcome == "passed" for e in executions)
+    assert {e.test_set: e.place for e in executions} == PLACES           # each execution's place, in the ledger
+    spans = {place: sorted((dt.datetime.fromisoformat(e.started_at), dt.datetime.fromisoformat(e.finished_at))
+                           for e in executions if e.place == place) for place in PLACES.values()}
+    for place, each in spans.items():       # one place, one execution at a time: its own xdist group
+        assert len(each) >= 2 and all(end <= start for (_, end), (start, _) in zip(each, each[1:])), (place, each)
+    [sb11, db11] = spans.values()           # both workers busy at once: an execution on each place overlaps
+    assert any(a_start < b_end and b_start < a_end for a_start, a_end in sb11 for b_start, b_end in db11), spans
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+    assert {(e["test_set"], e["place"], tuple(e["operators"])) for e in summary} == {
+        (test_set, place, ()) for test_set, place in PLACES.items()}
+    assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
 
 
 def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(bench, labgrid, tmp_path):

@@ -6,7 +6,8 @@ problem, naming the config field (with file:line when the bench came from a lab 
 - the endpoint answers: TCP, the TLS handshake with our client certificate, then any HTTP status at all;
 - the DCC's clock (its HTTP Date) is within five minutes of ours: DUIS timestamps, future dates and
   certificate validity all depend on both clocks;
-- the response URL's host resolves and its port is free here (a privileged port is not tried).
+- the response URL's host resolves and its port is free here (a privileged port is not tried);
+- the same of each test set's own DCC, when its bench has one (dcc.benches).
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ def health_check(bench: Bench, keystore_dir: Path | None, *, users: Mapping[str,
     tls, tls_usable = _tls(bench, problems)
     if keystore_dir is not None:
         problems += _keystore(bench, Path(keystore_dir), users or {})
-    if bench.endpoint and "dcc.endpoint" not in bench.invalid:
-        problems += _endpoint(bench, tls, tls_usable, timeout)
-    if bench.response_url and "dcc.response_url" not in bench.invalid:
-        problems += _response_url(bench)
+    for dcc in [bench, *bench.own_dccs.values()]:       # the lab's DCC, and each bench's own (dcc.benches)
+        if dcc.endpoint and "dcc.endpoint" not in dcc.invalid:
+            problems += _endpoint(dcc, tls, tls_usable, timeout)
+        if dcc.response_url and "dcc.response_url" not in dcc.invalid:
+            problems += _response_url(dcc)
     return problems
 
 

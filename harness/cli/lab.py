@@ -92,10 +92,11 @@ def register(commands: Commands) -> None:
         ("dit lab suspensions", "each suspension: the device, its condition, active or resumed with its fix"),
         ("dit lab suspensions --json", "as JSON"),
     ], {0: "listed", 2: "bad input: no phase ledger at the path, or a database that is not one"}))
-    serve = lab.add_parser("serve", help="serve one emulated test set as a real bench (mutual TLS DCC, serial "
-                                         "consoles, ZEP sniffers) and write its real-lab config")
+    serve = lab.add_parser("serve", help="serve emulated test sets as the benches of a real lab (each a mutual TLS "
+                                         "DCC, serial consoles, ZEP sniffers) and write its real-lab config")
     serve.add_argument("--lab", metavar="FILE", help="an emulated lab config (default lab_configs/emulated.yaml)")
-    serve.add_argument("--test-set", help="the test set to serve (default the first)")
+    serve.add_argument("--test-set", action="append", help="a test set to serve (default the first); repeated, "
+                       "each on a bench with a DCC of its own, one lab config naming them all (dcc.benches)")
     serve.add_argument("--out", default="reports/bench", help="where lab.yaml, tls/ and smki/ go")
     serve.add_argument("--time-scale", type=positive_number, default=20.0,
                        help="bench seconds per wall second (a finite number above 0)")
@@ -104,6 +105,8 @@ def register(commands: Commands) -> None:
          "the first test set as a real bench; then dit run --lab /tmp/bench/lab.yaml"),
         ("dit lab serve --test-set DB11-core --time-scale 50",
          "another test set, its clock 50 times wall time"),
+        ("dit lab serve --test-set SB11-core --test-set DB11-core",
+         "two benches of one lab, e.g. for dit run --test-set SB11-core --test-set DB11-core -n 2"),
     ], {
         0: "served until Ctrl-C or SIGTERM",
         2: "bad input: a lab config, test set or --out that cannot be used",
@@ -136,19 +139,25 @@ def cmd_lab_serve(args: argparse.Namespace) -> int:
     import signal
 
     from harness.duis import schema as duis_schema
-    from harness.lab.served import ServedBench
+    from harness.lab.served import ServedBench, ServedLab
     from harness.pki import SMKI, default_directory
 
     out = output_dir(Path(args.out), "--out")
     found = duis_schema.locate()
-    bench = ServedBench(args.lab, out, smki=SMKI.open(default_directory()),
-                        schema=duis_schema.load(found) if found else None, test_set=args.test_set,
-                        time_scale=args.time_scale).start()
+    smki, schema = SMKI.open(default_directory()), duis_schema.load(found) if found else None
+    bench: ServedBench | ServedLab
+    if len(args.test_set or ()) > 1:
+        bench = ServedLab(args.lab, out, smki=smki, schema=schema, test_sets=args.test_set,
+                          time_scale=args.time_scale).start()
+        served = ", ".join(f"test set {name}, DCC {each.lab.dcc.url}" for name, each in bench.benches.items())
+    else:
+        bench = ServedBench(args.lab, out, smki=smki, schema=schema, test_set=(args.test_set or [None])[0],
+                            time_scale=args.time_scale).start()
+        served = f"test set {bench.site.name}, DCC {bench.lab.dcc.url}"
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
-    print(f"bench ready: {bench.config_file} (test set {bench.site.name}, DCC {bench.lab.dcc.url}, "
-          f"clock x{bench.time_scale:g}); Ctrl-C stops it", flush=True)
+    print(f"bench ready: {bench.config_file} ({served}, clock x{bench.time_scale:g}); Ctrl-C stops it", flush=True)
     stopped.wait()
     bench.stop()
     print(f"bench stopped after {bench.resets} resets", file=sys.stderr)

@@ -265,10 +265,23 @@ def _checked_selection(selection: RunSelection) -> LabConfig:
         if expression:
             _expression(flag, expression)
     lab = load(selection.lab)
-    targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    chosen = targets.targets(lab, list(selection.baselines), list(selection.test_sets), selection.matrix)
+    if lab.bench is not None and selection.workers not in (None, "1"):
+        _check_parallel_benches(selection, lab, list(dict.fromkeys(t.test_set for t in chosen)))
     if selection.operator is not None:
         _check_operator(selection, lab)
     return lab
+
+
+def _check_parallel_benches(selection: RunSelection, lab: LabConfig, test_sets: list[str]) -> None:
+    """Workers take a real lab's test sets in parallel, each listening where its DCC posts: test sets whose DCC
+    posts to one response URL cannot both be listened for on this machine."""
+    assert lab.bench is not None, "a real lab's"
+    for url, sharing in lab.bench.response_urls(test_sets).items():
+        if len(sharing) > 1:
+            raise DitError(f"-n {selection.workers}: test sets {' and '.join(sharing)} share the response URL {url}: "
+                           "two workers cannot both listen there", where=lab.source,
+                           fix="give each bench its own DCC (dcc.benches), or run with -n 1")
 
 
 def _check_operator(selection: RunSelection, lab: LabConfig) -> None:

@@ -5,6 +5,8 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       endpoint: https://dccboxed.bench1.example:8079      # DCC Boxed compatible: /api/v1/serviceS|T|D
       response_url: https://dit.bench1.example:8443/duis  # where the DCC posts responses and alerts
       tls: {certificate: keys/client.pem, key: keys/client.key, ca: keys/dcc-ca.pem}
+      benches:                                            # test sets whose bench has a DCC of its own (below)
+        DB11-core: {endpoint: https://dccboxed.bench2.example:8079, response_url: https://dit.bench1.example:8444/duis}
     keystore: keys/smki                                   # the users' organisation keys and certificates
     serial_ports:                                         # by Device Asset Library name
       - {asset: ESME-R1-alder, port: /dev/serial/by-id/usb-FTDI_..., baudrate: 115200}
@@ -29,6 +31,11 @@ is a bench fault. `time_scale` is 1 for a real lab; an emulated bench served by 
 `smki` is the lab's adapter to its SMKI for device certificates (harness.lab.real.SmkiService): a POST of
 {"device", "usage" (ds|ka), "public_key" (hex point)} to <smki>/device-certificate answers the PEM certificate.
 
+`dcc.benches` is for a lab with a DCC Boxed on each bench: that test set's scenarios go to its own endpoint and
+are answered at its own response URL (the same TLS files and keystore); `endpoint` and `response_url` may then
+be left out when every test set has its own. A DCC posts every response of a User to one URL, so test sets that
+share a DCC share one response URL, and a run cannot take them in parallel on one machine (dit run refuses it).
+
 `load` checks the shape: files exist, URLs and ports are well formed, channels exist on their band, every
 asset and test set named is the lab's. `unreachable` then checks the bench itself from this machine: every
 serial port opens, every ZEP address can be listened on, the prepare command is there, and the DCC health
@@ -38,6 +45,8 @@ one line naming file:line.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import errno
 import math
 import os
@@ -77,6 +86,7 @@ SNIFFER_FIELDS = ("name", "test_set", "framing", "port", "page", "channel")
 PPMID_INTERNET_FIELDS = ("asset", "url")
 OPERATOR_FIELDS = ("terminal", "web", "timeout_s", "name")
 LABGRID_FIELDS = ("coordinator", "places")
+OWN_DCC_FIELDS = ("endpoint", "response_url")
 
 
 @dataclass(frozen=True)
@@ -116,12 +126,24 @@ class Bench:
     portal_url: str = ""                                    # the DCC's CH firmware portal, if the bench has one
     portal_tokens: dict[str, str] = field(default_factory=dict)   # User name -> its bearer token
     firmware_library: FirmwareLibrary = field(default_factory=FirmwareLibrary)   # manufacturers' images by model
+    own_dccs: dict[str, Bench] = field(default_factory=dict)   # test set -> its bench with a DCC of its own
     lines: dict[str, str] = field(default_factory=dict)     # field ("dcc.endpoint") -> "lab.yaml:10"
     invalid: set[str] = field(default_factory=set)          # fields already reported malformed: not checked again
 
     def where(self, name: str) -> str:
         """'lab.yaml:10: dcc.endpoint', or just the field for a bench not read from a file."""
         return f"{self.lines[name]}: {name}" if name in self.lines else name
+
+    def for_test_set(self, name: str) -> Bench:
+        """The bench as one test set reaches it: its own DCC (dcc.benches), else the lab's; a copy."""
+        return copy.deepcopy(self.own_dccs.get(name, self))
+
+    def response_urls(self, test_sets: list[str]) -> dict[str, list[str]]:
+        """Where the DCC of each of these test sets posts: response URL -> the test sets answered there."""
+        shared: dict[str, list[str]] = {}
+        for name in test_sets:
+            shared.setdefault(self.own_dccs.get(name, self).response_url, []).append(name)
+        return shared
 
 
 def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str],
@@ -137,7 +159,10 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
     if isinstance(dcc, Located):
         fixes = {"endpoint": "the DCC's DUIS endpoint, e.g. https://dccboxed.bench1.example:8079/api/v1",
                  "response_url": "where the DCC can post responses to this machine"}
+        own = _own_dccs(dcc, test_sets, problems)
         for key, fix in fixes.items():
+            if key not in dcc and test_sets and set(own) >= test_sets:
+                continue                # every test set names its own DCC: the lab has none of its own
             before = len(problems)
             urls[key] = _url(dcc, key, fix, problems)
             lines[f"dcc.{key}"] = dcc.at(key)
@@ -157,7 +182,7 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
                 invalid.add("dcc.tls")
         portal = _portal(dcc.get("ch_firmware_portal"), dcc, folder, problems)
     else:
-        portal = ("", {})
+        portal, own = ("", {}), {}
     before = len(problems)
     keystore = _file(doc, "keystore", folder, problems, directory=True)
     lines["keystore"] = doc.at("keystore")
@@ -195,10 +220,48 @@ def load(doc: Located, assets: set[str], test_sets: set[str], problems: list[str
     places = _labgrid(doc, test_sets, problems) if "labgrid" in doc else None
     library = firmware_library.load(doc, folder, profiles or {}, problems) if "firmware_library" in doc \
         else FirmwareLibrary()
-    return Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
-                 [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
-                 ppmid_internet=ppmids, operator=operator, labgrid=places, portal_url=portal[0],
-                 portal_tokens=portal[1], firmware_library=library, lines=lines, invalid=invalid)
+    bench = Bench(urls["endpoint"], urls["response_url"], keystore, tls, [p for p in ports if p],
+                  [s for s in sniffers if s], prepare=command, smki=smki, time_scale=float(scale),
+                  ppmid_internet=ppmids, operator=operator, labgrid=places, portal_url=portal[0],
+                  portal_tokens=portal[1], firmware_library=library, lines=lines, invalid=invalid)
+    for name, (endpoint, response_url, at, bad) in own.items():
+        bench.own_dccs[name] = dataclasses.replace(
+            bench, endpoint=endpoint, response_url=response_url, own_dccs={},
+            lines={**lines, "dcc.endpoint": at["endpoint"], "dcc.response_url": at["response_url"]},
+            invalid=(invalid - {"dcc.endpoint", "dcc.response_url"}) | bad)
+    return bench
+
+
+def _own_dccs(dcc: Located, test_sets: set[str], problems: list[str]
+              ) -> dict[str, tuple[str, str, dict[str, str], set[str]]]:
+    """`benches: {<test set>: {endpoint, response_url}}`: each test set's own DCC, where each field is, and
+    which are malformed."""
+    fix = "e.g. benches: {DB11-core: {endpoint: https://dccboxed.bench2.example:8079, response_url: ...}}"
+    node = dcc.get("benches")
+    if node is None:
+        return {}
+    if not isinstance(node, Located) or not node:
+        problems.append(str(dcc.fail("benches", "must map test sets to their own DCC's endpoint and response_url",
+                                     fix)))
+        return {}
+    own = {}
+    for test_set, each in node.items():
+        if test_set not in test_sets:
+            problems.append(str(node.fail(test_set, "is not a test set of this lab",
+                                          f"test sets are {', '.join(sorted(test_sets))}")))
+            continue
+        if not isinstance(each, Located):
+            problems.append(str(node.fail(test_set, "must be a mapping of endpoint and response_url", fix)))
+            continue
+        each.only(OWN_DCC_FIELDS)
+        urls, at, bad = {}, {}, set()
+        for key, what in (("endpoint", "its DCC's DUIS endpoint"), ("response_url", "where its DCC posts")):
+            before = len(problems)
+            urls[key], at[key] = _url(each, key, what, problems), each.at(key)
+            if len(problems) > before:
+                bad.add(f"dcc.{key}")
+        own[str(test_set)] = (urls["endpoint"], urls["response_url"], at, bad)
+    return own
 
 
 def _portal(node: object, dcc: Located, folder: Path, problems: list[str]) -> tuple[str, dict[str, str]]:

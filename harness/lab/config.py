@@ -26,7 +26,6 @@ devices by their name in the test set ("the ESME").
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ LAB_FIELDS = ("name", "kind", "device_asset_library", "device_profiles", "dcc", 
 BENCH_FIELDS = ("keystore", "serial_ports", "sniffers", "smki", "prepare", "time_scale",      # kind: real only
                 "ppmid_internet", "operator", "labgrid", "firmware_library")
 DCC_FIELDS = ("access_control_broker", "transitional_cos")
-DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls", "ch_firmware_portal")                 # kind: real only
+DCC_BENCH_FIELDS = ("endpoint", "response_url", "tls", "ch_firmware_portal", "benches")     # kind: real only
 USER_FIELDS = ("name", "eui", "roles", "anomaly_detection_thresholds")
 TEST_SET_FIELDS = ("name", "description", "uprn", "mpan", "mprn", "import_supplier", "gas_supplier",
                    "electricity_network_operator", "gas_network_operator", "communications_hub",
@@ -252,8 +251,9 @@ class LabConfig:
         # Asset Library is only read: shared, not deep-copied for every scenario.
         chosen = self.test_set(name) if name else self.premises[0]
         site = dataclasses.replace(chosen, devices=list(chosen.devices), parties=dict(chosen.parties))
+        # the bench as the set reaches it: its own DCC, when its bench has one (dcc.benches)
         return dataclasses.replace(self, users=list(self.users), premises=[cast.on(site) if cast else site],
-                                   bench=copy.deepcopy(self.bench))
+                                   bench=self.bench.for_test_set(chosen.name) if self.bench else None)
 
 
 def _eui(node: Located, key: str, default: str | None = None) -> EntityId:

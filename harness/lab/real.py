@@ -70,7 +70,8 @@ class RealLab(SmkiQuestions):
             raise DitError(f"lab {config.name} is not a real lab", where=config.source)
         self.config = config.for_test_set(test_set, cast)       # in a cast, its devices under the roles they play
         self.site = self.config.premises[0]
-        self.bench: Bench = config.bench
+        assert self.config.bench is not None, "a copy of config's"
+        self.bench: Bench = self.config.bench       # with the test set's own DCC, if its bench has one
         self.baseline = baseline or baselines.baseline(baselines.DEFAULT_BASELINE)
         self.scenario = scenario
         self.clock = WallClock(self.bench.time_scale)

@@ -27,6 +27,7 @@ import base64
 import datetime as dt
 import functools
 import json
+import os
 import shlex
 import socket
 import sys
@@ -51,6 +52,7 @@ from harness.eui import EntityId
 from harness.han.capture import zep_datagram
 from harness.httpio import HttpClient, HttpServer, TlsFiles
 from harness.lab import config as lab_config
+from harness.lab.config import PremisesConfig
 from harness.lab.emulated import EmulatedLab, Served
 from harness.lab.firmware_library import manufacturer_key_pem
 from harness.pki import SMKI, KeyUsage
@@ -66,7 +68,9 @@ LIBRARY_VERSIONS = (0x00020002, 0x00040001)
 
 class ServedBench:
     def __init__(self, config_path: str | Path | None, out: Path, *, smki: SMKI, schema: DuisSchema | None,
-                 test_set: str | None = None, time_scale: float = DEFAULT_TIME_SCALE):
+                 test_set: str | None = None, time_scale: float = DEFAULT_TIME_SCALE,
+                 tls: dict[str, TlsFiles] | None = None):
+        """`tls`: the TLS files of a lab serving several benches (ServedLab), else its own under out/tls."""
         self.config_path = Path(config_path or lab_config.DEFAULT).resolve()
         self.config = lab_config.load(self.config_path)
         if self.config.kind != "emulated":
@@ -75,7 +79,7 @@ class ServedBench:
         self.site = self.config.for_test_set(test_set).premises[0]
         self.out, self.smki, self.schema, self.time_scale = Path(out), smki, schema, time_scale
         self.out.mkdir(parents=True, exist_ok=True)
-        self.tls = _bench_pki(self.out / "tls")
+        self.tls = tls or _bench_pki(self.out / "tls")
         self.served = Served(_free_port(socket.SOCK_STREAM), f"https://127.0.0.1:{_free_port(socket.SOCK_STREAM)}"
                              f"{RESPONSE_PATH}", self.tls["dcc"])
         self._zep = {BAND_24GHZ: ("127.0.0.1", _free_port(socket.SOCK_DGRAM)),
@@ -202,6 +206,13 @@ class ServedBench:
     # -- the config a client runs with ----------------------------------------------------------------------
 
     def _write_config(self) -> Path:
+        path = self.out / "lab.yaml"
+        path.write_text(f"# Written by dit lab serve from {self.config_path}: valid while it runs.\n"
+                        + yaml.safe_dump(self.config_doc(), sort_keys=False, width=120))
+        return path
+
+    def config_doc(self) -> dict:
+        """The real-lab config of this bench, its paths relative to `out`."""
         raw = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))     # lab_config.load checked it
         folder = self.config_path.parent
         test_set = next(node for node in raw.get("test_sets") or raw.get("premises")
@@ -221,7 +232,8 @@ class ServedBench:
                if key in raw},
             "dcc": {"endpoint": f"{self.lab.dcc.url}",
                     "response_url": self.served.response_url,
-                    "tls": {"certificate": "tls/dit.pem", "key": "tls/dit.key", "ca": "tls/ca.pem"},
+                    "tls": {key: os.path.relpath(getattr(self.tls["dit"], key), self.out)
+                            for key in ("certificate", "key", "ca")},
                     "access_control_broker": self.config.access_control_broker.duis,
                     "transitional_cos": self.config.transitional_cos.duis},
             "keystore": "smki",
@@ -232,16 +244,11 @@ class ServedBench:
             "ppmid_internet": [{"asset": assets[name], "url": server.base_url}
                                for name, server in self.ppmid_internet.items()],
             "smki": f"{self.control.base_url}/smki",
-            "prepare": shlex.join([sys.executable, "-m", "harness.lab.served", "reset",
-                                   f"{self.control.base_url}/reset", str((self.out / "tls").resolve())]),
+            "prepare": _prepare(self.control.base_url, self.tls),
             "time_scale": self.time_scale,
             "firmware_library": self._write_library(self.out / "firmware"),
         }
-        path = self.out / "lab.yaml"
-        path.write_text(f"# Written by dit lab serve from {self.config_path}: valid while it runs.\n"
-                        + yaml.safe_dump(doc, sort_keys=False, width=120))
-        return path
-
+        return doc
 
     def _write_library(self, folder: Path) -> list[dict]:
         """Each upgradable model's released images and its manufacturer's public key, as a lab keeps them."""
@@ -261,6 +268,111 @@ class ServedBench:
                 images.append({"version": f"{version:08X}", "file": f"firmware/{image.name}"})
             models.append({"profile": cfg.profile.id, "manufacturer_key": f"firmware/{key.name}", "images": images})
         return models
+
+
+class ServedLab:
+    """Several test sets of an emulated lab served as the benches of one real lab, each with a DCC of its own (a
+    DCC Boxed per bench: its endpoint, its response URL, its consoles and sniffers), one lab config naming them all
+    (dcc.benches). A DCC posts all of a User's responses to one URL, so benches that a run takes in parallel
+    from one machine cannot share one DCC: each worker listens where its test set's DCC posts.
+
+    One control address serves the lab's `prepare` (the test set in DIT_TEST_SET) and its SMKI adapter (the bench
+    whose test set has the device); each bench keeps its own for a scripted operator's acts."""
+
+    def __init__(self, config_path: str | Path | None, out: Path, *, smki: SMKI, schema: DuisSchema | None,
+                 test_sets: list[str], time_scale: float = DEFAULT_TIME_SCALE):
+        self.out, self.smki, self.time_scale = Path(out), smki, time_scale
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.tls = _bench_pki(self.out / "tls")
+        self.benches: dict[str, ServedBench] = {}
+        try:
+            for name in dict.fromkeys(test_sets):
+                bench = ServedBench(config_path, self.out / name, smki=smki, schema=schema, test_set=name,
+                                    time_scale=time_scale, tls=self.tls)
+                self.benches[bench.site.name] = bench
+        except BaseException:
+            self.stop()
+            raise
+        self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
+        first = next(iter(self.benches.values()))
+        _export_keystore(smki, {u.eui for u in first.config.users}, self.out / "smki")     # every bench's devices
+        self.config_file = self._write_config()
+
+    def start(self) -> ServedLab:
+        for bench in self.benches.values():
+            bench.start()
+        self.control.start()
+        return self
+
+    def stop(self) -> None:
+        for bench in self.benches.values():
+            bench.stop()
+        if hasattr(self, "control"):
+            self.control.stop()
+
+    @property
+    def resets(self) -> int:
+        return sum(bench.resets for bench in self.benches.values())
+
+    def _on_control(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        if path == "/reset":
+            bench = self.benches.get(body.decode(errors="replace"))
+            if bench is None:
+                return 404, "text/plain", f"no test set {body[:80]!r}: {', '.join(self.benches)}".encode()
+            bench.reset()
+            return 204, "text/plain", b""
+        if path == "/smki/device-certificate":
+            try:
+                device = EntityId(json.loads(body)["device"])
+            except (ValueError, KeyError, TypeError, DitError) as exc:
+                return 400, "text/plain", f"not a device certificate request: {exc}".encode()
+            bench = next((b for b in self.benches.values() if device in _euis(b.site)), None)
+            if bench is None:
+                return 400, "text/plain", f"device {device} is on no bench of this lab".encode()
+            return bench._on_control(path, body)
+        return 404, "text/plain", b"POST /reset (the test set) or /smki/device-certificate"
+
+    def _write_config(self) -> Path:
+        """One real lab of the benches: their test sets, consoles, sniffers and images, each set's own DCC."""
+        docs = {name: bench.config_doc() for name, bench in self.benches.items()}
+        first = next(iter(docs.values()))
+        library: dict[str, dict] = {}
+        for name, doc in docs.items():
+            for model in doc["firmware_library"]:
+                library.setdefault(model["profile"], {
+                    **model, "manufacturer_key": f"{name}/{model['manufacturer_key']}",
+                    "images": [{**image, "file": f"{name}/{image['file']}"} for image in model["images"]]})
+        doc = {
+            **first,
+            "name": f"{first['name'].split(',')[0]}, {', '.join(docs)} served as benches",
+            "dcc": {**{k: v for k, v in first["dcc"].items() if k not in ("endpoint", "response_url")},
+                    "tls": {key: os.path.relpath(getattr(self.tls["dit"], key), self.out)
+                            for key in ("certificate", "key", "ca")},
+                    "benches": {name: {"endpoint": d["dcc"]["endpoint"], "response_url": d["dcc"]["response_url"]}
+                                for name, d in docs.items()}},
+            "keystore": "smki",
+            **{key: [item for d in docs.values() for item in d[key]]
+               for key in ("test_sets", "serial_ports", "sniffers", "ppmid_internet")},
+            "smki": f"{self.control.base_url}/smki",
+            "prepare": _prepare(self.control.base_url, self.tls),
+            "firmware_library": list(library.values()),
+        }
+        path = self.out / "lab.yaml"
+        path.write_text("# Written by dit lab serve: valid while it runs.\n"
+                        + yaml.safe_dump(doc, sort_keys=False, width=120))
+        return path
+
+
+def _euis(site: PremisesConfig) -> set[EntityId]:
+    """The devices of a test set: its devices', its CH's and its spare CH's."""
+    hubs = [hub for hub in (site.hub, site.spare_hub) if hub is not None]
+    return {d.eui for d in site.devices} | {eui for hub in hubs for eui in (hub.chf, hub.gpf)}
+
+
+def _prepare(control: str, tls: dict[str, TlsFiles]) -> str:
+    """The generated config's prepare command: a reset of the test set (DIT_TEST_SET) by the control address."""
+    return shlex.join([sys.executable, "-m", "harness.lab.served", "reset", f"{control}/reset",
+                       str(Path(tls["dit"].certificate).parent.resolve())])
 
 
 def _free_port(kind: int) -> int:
@@ -323,11 +435,13 @@ def _export_keystore(smki: SMKI, users: set, folder: Path) -> None:
 
 
 def reset(url: str, tls_folder: str) -> int:
-    """The generated config's `prepare`: ask the served bench for a fresh test set, as its TLS client."""
+    """The generated config's `prepare`: ask the served bench for a fresh test set (DIT_TEST_SET: which, where
+    a lab serves several), as its TLS client."""
     folder = Path(tls_folder)
     try:
         status, body = HttpClient(timeout=60, tls=TlsFiles(folder / "dit.pem", folder / "dit.key",
-                                                           folder / "ca.pem")).post(url, b"")
+                                                           folder / "ca.pem")).post(
+            url, os.environ.get("DIT_TEST_SET", "").encode())
     except DitError as exc:
         print(f"dit lab serve is not answering at {url}: {exc}", file=sys.stderr)
         return 1

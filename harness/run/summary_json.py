@@ -18,7 +18,7 @@ from harness.ledger import ExecutionRecord, Outcome, PlannedTest
 FILE = "summary.json"
 # An execution as summary.json lists it: no ledger ids or times beyond its duration.
 _FIELDS = ("scenario_id", "title", "family", "tags", "baseline", "test_set", "cast", "ch_variant", "devices", "outcome",
-           "duration_s", "virtual_s", "service_requests", "failed_step", "error", "evidence")
+           "duration_s", "virtual_s", "service_requests", "failed_step", "error", "evidence", "place", "operators")
 
 
 def write(report_dir: Path, lab: str, wall_s: float, ran: list[ExecutionRecord],
