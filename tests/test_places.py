@@ -147,39 +147,42 @@ def test_a_matrix_over_two_places_runs_each_place_in_its_own_worker_both_at_once
         assert len(each) >= 2 and all(end <= start for (_, end), (start, _) in zip(each, each[1:])), (place, each)
     [sb11, db11] = spans.values()           # both workers busy at once: an execution on each place overlaps
     assert any(a_start < b_end and b_start < a_end for a_start, a_end in sb11 for b_start, b_end in db11), spans
-    summary = json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+    summary = [e for e in json.loads((tmp_path / "r" / "summary.json").read_text())["executions"]
+               if e["outcome"] != "not_run"]     # and what it planned besides (-k): none ran on a place
     assert {(e["test_set"], e["place"], tuple(e["operators"])) for e in summary} == {
         (test_set, place, ()) for test_set, place in PLACES.items()}
     assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
 
 
-def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(bench, labgrid, tmp_path):
-    config = _config(bench, labgrid, "places.yaml", "sb11")
-    assert labgrid.client("-p", "sb11", "acquire", user="alice").returncode == 0
+def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(served, labgrid, tmp_path):
+    config = _config(served, labgrid, "places.yaml")
+    assert labgrid.client("-p", "db11", "acquire", user="alice").returncode == 0       # the second of the two
     try:
-        result = dit("run", "--lab", str(config), "-m", "install_commission", "--report-dir", str(tmp_path / "r"))
+        result = dit("run", "--lab", str(config), "--matrix", "-m", "install_commission", "-n", "2",
+                     "--report-dir", str(tmp_path / "r"))
     finally:
-        assert labgrid.client("-p", "sb11", "release", user="alice").returncode == 0
+        assert labgrid.client("-p", "db11", "release", user="alice").returncode == 0
     assert result.returncode == 2, result.stdout + result.stderr
     [*_, said, refused] = result.stderr.strip().splitlines()
     assert said.startswith(f"{config}:") and said.endswith(
-        f": labgrid: place sb11 ({bench.site.name}) is held by {socket.gethostname()}/alice (wait until they release "
-        "it: labgrid-client -p sb11 show)") and refused == (
+        f": labgrid: place db11 (DB11-core) is held by {socket.gethostname()}/alice (wait until they release "
+        "it: labgrid-client -p db11 show)") and refused == (
         f"dit: error: {config}: the bench is not ready: 1 problems above (dit lab check lists them with their fixes)")
     with Ledger(f"sqlite:///{tmp_path / 'r' / 'phase.db'}") as book:
         assert book.runs() == []                        # refused before the run was recorded
+    assert labgrid.acquired_by("sb11") == "None"        # nor the free one taken
 
 
-def test_interrupting_a_run_releases_the_place(bench, labgrid, tmp_path):
-    config = _config(bench, labgrid, "places.yaml", "sb11")
-    run = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--lab", str(config), "-m",
-                            "install_commission", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
+def test_interrupting_a_run_releases_its_places(served, labgrid, tmp_path):
+    config = _config(served, labgrid, "places.yaml")
+    run = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--lab", str(config), "--matrix", "-k", "B6",
+                            "-m", "install_commission", "-n", "2", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            # as from a terminal: an xdist worker ignores SIGINT, and its children would inherit that
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        # the place acquired and the first scenario under way (its evidence folder made): Ctrl-C mid-run
-        _wait("the run's first scenario", lambda: labgrid.acquired_by("sb11") != "None"
+        # both places acquired and the first scenario under way (its evidence folder made): Ctrl-C mid-run
+        _wait("the run's first scenario", lambda: "None" not in map(labgrid.acquired_by, PLACES.values())
               and (tmp_path / "r" / "evidence").is_dir(), timeout=120)
         run.send_signal(signal.SIGINT)                 # Ctrl-C
         run.communicate(timeout=300)
@@ -187,7 +190,7 @@ def test_interrupting_a_run_releases_the_place(bench, labgrid, tmp_path):
         if run.poll() is None:
             run.kill()
     assert run.returncode != 0
-    assert labgrid.acquired_by("sb11") == "None"
+    assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
 
 
 def test_lab_check_says_which_place_is_missing_or_lacks_a_console(bench, labgrid):
