@@ -224,6 +224,58 @@ def test_bench_problems_name_the_file_line_and_field(tmp_path, old, new, message
         load(path)
 
 
+OWN_DCC = ("  access_control_broker:",
+           "  benches:\n    DB11-core: {endpoint: https://dccboxed.bench2.lab.example:8079/api/v1, "
+           "response_url: https://dit.bench1.lab.example:8444/duis/responses}\n  access_control_broker:")
+
+
+def test_a_test_set_whose_bench_has_a_dcc_of_its_own_reaches_it_there(tmp_path):
+    lab = load(_real_lab(tmp_path, lambda text: text.replace(*OWN_DCC, 1)))
+    assert lab.bench is not None
+    assert [(lab.for_test_set(name).bench.endpoint, lab.for_test_set(name).bench.response_url)
+            for name in ("SB11-core", "DB11-core")] == [
+        ("https://dccboxed.bench1.lab.example:8079/api/v1", "https://dit.bench1.lab.example:8443/duis/responses"),
+        ("https://dccboxed.bench2.lab.example:8079/api/v1", "https://dit.bench1.lab.example:8444/duis/responses")]
+    # every test set with its own DCC: the lab needs none of its own
+    both = _real_lab(tmp_path / "both", lambda text: text.replace(*OWN_DCC, 1).replace(
+        "  benches:\n", "  benches:\n    SB11-core: {endpoint: https://dccboxed.bench1.lab.example:8079/api/v1, "
+                         "response_url: https://dit.bench1.lab.example:8443/duis/responses}\n").replace(
+        "  endpoint: https://dccboxed.bench1", "  #").replace("  response_url: https://dit.bench1.lab.example:8443",
+                                                              "  #"))
+    assert "\n  endpoint:" not in both.read_text() and check(both) == []
+
+
+@pytest.mark.parametrize("new, message", [
+    ("    DB12-core: {endpoint: https://a.example/api/v1, response_url: https://b.example/duis}\n",
+     "dcc.benches.DB12-core: is not a test set of this lab"),
+    ("    DB11-core: {response_url: https://b.example/duis}\n", "dcc.benches.DB11-core.endpoint: missing"),
+    ("    DB11-core: {endpoint: https://a.example/api/v1, response_url: dit.bench1:8444}\n",
+     "dcc.benches.DB11-core.response_url: 'dit.bench1:8444' is not an http(s) URL"),
+])
+def test_a_bench_s_own_dcc_is_checked_as_the_lab_s(tmp_path, new, message):
+    path = _real_lab(tmp_path, lambda text: text.replace("  access_control_broker:", f"  benches:\n{new}"
+                                                         "  access_control_broker:", 1))
+    problems = check(path)
+    assert len(problems) == 1 and message in problems[0] and problems[0].startswith(f"{path}:"), problems
+
+
+def test_test_sets_sharing_a_response_url_are_not_run_in_parallel(tmp_path):
+    """Each worker listens where its test set's DCC posts: two cannot both listen on one URL."""
+    shared = _real_lab(tmp_path / "shared")
+    result = dit("run", "--lab", str(shared), "--test-set", "SB11-core", "--test-set", "DB11-core", "-n", "2",
+                 "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == (
+        f"dit: error: {shared}: -n 2: test sets SB11-core and DB11-core share the response URL "
+        "https://dit.bench1.lab.example:8443/duis/responses: two workers cannot both listen there (give each bench "
+        "its own DCC (dcc.benches), or run with -n 1)"), result.stderr
+    own = _real_lab(tmp_path / "own", lambda text: text.replace(*OWN_DCC, 1))
+    result = dit("run", "--lab", str(own), "--test-set", "SB11-core", "--test-set", "DB11-core", "-n", "2",
+                 "--report-dir", str(tmp_path / "r"))
+    assert result.returncode == 2 and "share the response URL" not in result.stderr
+    # refused as not ready: each DCC was checked, the test set's own too
+    assert "dcc.endpoint https://dccboxed.bench2.lab.example:8079/api/v1" in result.stderr, result.stderr
+
+
 def test_an_emulated_lab_has_no_bench():
     assert load().bench is None
 
