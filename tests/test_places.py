@@ -22,6 +22,7 @@ import yaml
 from dit_command import PROJECT, dit
 from ports import free_port
 
+from harness.httpio import HttpClient
 from harness.lab.served import ServedBench, ServedLab
 from harness.ledger import Ledger
 
@@ -152,6 +153,20 @@ def test_a_matrix_over_two_places_runs_each_place_in_its_own_worker_both_at_once
     assert {(e["test_set"], e["place"], tuple(e["operators"])) for e in summary} == {
         (test_set, place, ()) for test_set, place in PLACES.items()}
     assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
+
+
+def test_the_served_lab_resets_only_the_test_set_its_prepare_names(served):
+    """Two benches run at once: one's prepare must leave the other's scenario alone."""
+    control = HttpClient(timeout=60, tls=served.tls["dit"])
+    before = {name: bench.resets for name, bench in served.benches.items()}
+    assert control.post(f"{served.control.base_url}/reset", b"DB11-core")[0] == 204
+    assert {name: bench.resets - before[name] for name, bench in served.benches.items()} == {"SB11-core": 0,
+                                                                                           "DB11-core": 1}
+    status, said = control.post(f"{served.control.base_url}/reset", b"DB12-core")
+    assert status == 404 and said.decode() == "no test set b'DB12-core': SB11-core, DB11-core"
+    status, said = control.post(f"{served.control.base_url}/smki/device-certificate",
+                                json.dumps({"device": "00-DB-12-34-56-78-90-FF"}).encode())
+    assert status == 400 and said.decode() == "device 00-DB-12-34-56-78-90-FF is on no bench of this lab"
 
 
 def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(served, labgrid, tmp_path):
