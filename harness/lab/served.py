@@ -16,6 +16,9 @@ The served bench is one test set of a lab config (emulated.yaml by default) with
   `prepare` command calls it before each scenario, keeping the DCC's port and every console's path.
   The SMKI adapter and /reset answer only the bench's TLS client (mutual TLS, as the DCC endpoint).
 
+Several test sets (`dit lab serve --test-set A --test-set B`, ServedLab) are the benches of one lab, each with a
+DCC of its own, one lab.yaml naming them all (dcc.benches): what a run over several labgrid places needs.
+
 It writes lab.yaml, the TLS files (tls/: a throwaway CA, the DCC's and the client's certificates), the
 client's keystore (smki/: every certificate, and private keys of the lab's Users only) and a firmware library
 (firmware/: each upgradable model's released images and its manufacturer's public key) under --out.
