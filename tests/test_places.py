@@ -190,8 +190,9 @@ def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_r
 
 def test_interrupting_a_run_releases_its_places(served, labgrid, tmp_path):
     config = _config(served, labgrid, "places.yaml")
+    # both places acquired (one worker: the matrix test above shows two; this one the release)
     run = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "--lab", str(config), "--matrix", "-k", "B6",
-                            "-m", "install_commission", "-n", "2", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
+                            "-m", "install_commission", "--report-dir", str(tmp_path / "r")], cwd=PROJECT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            # as from a terminal: an xdist worker ignores SIGINT, and its children would inherit that
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
