@@ -19,12 +19,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives.serialization import Encoding
 from dit_command import PROJECT, dit
 from ports import free_port
 
 from harness.httpio import HttpClient
+from harness.lab import config as lab_config
+from harness.lab.real import RealLab
 from harness.lab.served import ServedBench, ServedLab
 from harness.ledger import Ledger
+from harness.pki import KeyUsage
+from harness.pki.certificates import device_certification_request
 
 BIN = Path(sys.executable).parent
 SER2NET = shutil.which("ser2net") or ("/usr/sbin/ser2net" if Path("/usr/sbin/ser2net").exists() else None)
@@ -167,6 +172,17 @@ def test_the_served_lab_resets_only_the_test_set_its_prepare_names(served):
     status, said = control.post(f"{served.control.base_url}/smki/device-certificate",
                                 json.dumps({"device": "00-DB-12-34-56-78-90-FF"}).encode())
     assert status == 400 and said.decode() == "device 00-DB-12-34-56-78-90-FF is on no bench of this lab"
+
+
+def test_the_served_lab_s_smki_adapter_issues_for_the_bench_that_has_the_device(served, smki):
+    device = served.benches["DB11-core"].site.devices[0]
+    lab = RealLab(lab_config.load(served.config_file), schema=None, test_set="DB11-core")
+    key = smki.keystore.private_key(device.eui, KeyUsage.DIGITAL_SIGNING)
+    request = device_certification_request(device.eui, KeyUsage.DIGITAL_SIGNING, key).public_bytes(Encoding.DER)
+    cert = lab.certificate_from_smki(device.eui, KeyUsage.DIGITAL_SIGNING, request)
+    assert cert.public_key() == key.public_key()
+    # the DCC of that bench will see it in use, the other's never
+    assert [cert in bench.lab.repository.issued for bench in served.benches.values()] == [False, True]
 
 
 def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(served, labgrid, tmp_path):
