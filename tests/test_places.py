@@ -225,7 +225,7 @@ def test_interrupting_a_run_releases_its_places(served, labgrid, tmp_path):
     assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
 
 
-def test_lab_check_says_which_place_is_missing_or_lacks_a_console(bench, labgrid):
+def test_lab_check_says_which_place_is_missing_or_lacks_a_console(served, bench, labgrid):
     assert labgrid.client("-p", "esme-only", "create").returncode == 0
     esme = next(d.asset for d in bench.site.devices if d.name == "ESME")
     assert labgrid.client("-p", "esme-only", "add-match", f"bench1/{bench.site.name}/{esme}").returncode == 0
@@ -237,3 +237,5 @@ def test_lab_check_says_which_place_is_missing_or_lacks_a_console(bench, labgrid
         assert result.returncode == 1 and said in result.stdout + result.stderr, result.stdout + result.stderr
     held = _config(bench, labgrid, "places.yaml", "sb11")
     assert dit("lab", "check", str(held)).returncode == 0
+    both = dit("lab", "check", str(_config(served, labgrid, "places.yaml")))      # each DCC, place, image
+    assert both.returncode == 0, both.stdout + both.stderr

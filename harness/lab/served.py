@@ -103,6 +103,7 @@ class ServedBench:
         # same mutual TLS as the DCC endpoint (anyone else on the host is refused at the handshake).
         self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
         _export_keystore(self.smki, {u.eui for u in self.config.users}, self.out / "smki")
+        self.library = self._write_library(self.out / "firmware")       # once: the lab of several benches reads it too
         self.config_file = self._write_config()
         self.driver: RealTimeDriver | None = None
 
@@ -249,7 +250,7 @@ class ServedBench:
             "smki": f"{self.control.base_url}/smki",
             "prepare": _prepare(self.control.base_url, self.tls),
             "time_scale": self.time_scale,
-            "firmware_library": self._write_library(self.out / "firmware"),
+            "firmware_library": self.library,
         }
         return doc
 
