@@ -25,9 +25,8 @@ from enum import Enum
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
-from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs 0.5 has no lxml.builder
 
-from harness.duis.xml import DS, canonical, ds
+from harness.duis.xml import DS, Maker, canonical, ds
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki import Credential, Keystore, KeyUsage
@@ -142,7 +141,7 @@ def sign_as(root: etree._Element, keystore: Keystore, signer: EntityId) -> etree
 
 def _signature_template() -> etree._Element:
     """The ds:Signature every DUIS signature is, its four values empty: copied for each document signed."""
-    m = ElementMaker(namespace=DS, nsmap={"ds": DS})
+    m = Maker(namespace=DS, nsmap={"ds": DS})
     return m.Signature(
         m.SignedInfo(
             m.CanonicalizationMethod(Algorithm=EXC_C14N),

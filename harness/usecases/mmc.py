@@ -18,9 +18,9 @@ import base64
 import datetime as dt
 
 from lxml import etree
-from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs ship no lxml.builder
 
 from harness import catalogue
+from harness.duis.xml import Maker
 from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
@@ -33,7 +33,7 @@ from harness.usecases.request import DuisRequest
 from harness.usecases.transform import DCC_TRANSITIONAL_COS
 
 RA = "http://www.dccinterface.co.uk/ResponseAndAlert"
-M = ElementMaker(namespace=RA, nsmap={"ra": RA})
+M = Maker(namespace=RA, nsmap={"ra": RA})
 SCHEMA_VERSION = "5.4"
 
 # SRs whose MMC response element is not named after their DUIS body.

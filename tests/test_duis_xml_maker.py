@@ -1,0 +1,64 @@
+"""The fast element maker builds exactly what lxml's ElementMaker builds, whatever it is given."""
+
+import pytest
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from harness.duis.xml import SR, E, Maker
+
+LXML = ElementMaker(namespace=SR, nsmap={"sr": SR})
+OTHER = "urn:other"
+
+
+class Code(str):
+    """A str subclass, as an enum's value or an lxml smart string is."""
+
+
+def build(m):
+    return [
+        m.Empty(),
+        m.Text("value"),
+        m.Mixed("a", m.One("1"), "tail", m.Two(), "more", "and more"),
+        m.Attributes(m.Child("x"), index="2", name="n"),
+        m.Nested(m.Outer(m.Inner("deep"), m.Inner("deeper")), m.Last()),
+        m("Called", m.Child("by name")),
+        m(f"{{{SR}}}Qualified", "text"),
+        m(f"{{{OTHER}}}Foreign", m.Child()),
+        m(etree.QName(SR, "QName"), "q"),
+        m.Subclassed(Code("from a subclass"), m.Child(), Code("its tail")),
+        m.Dict(m.Child(), {"from": "dict"}),
+        m.Callable(lambda: "called"),
+        m.CData(etree.CDATA("<raw>")),
+        m.Comment(etree.Comment("kept")),
+    ]
+
+
+def test_builds_what_lxml_builds():
+    made, expected = build(E), build(LXML)
+    assert [etree.tostring(e) for e in made] == [etree.tostring(e) for e in expected]
+    assert [etree.tostring(e, method="c14n") for e in made] == [etree.tostring(e, method="c14n") for e in expected]
+
+
+def test_a_child_moves_from_where_it_was():
+    parent = E.Parent(E.Child("1"))
+    child = parent[0]
+    E.Other(child)
+    assert len(parent) == 0 and child.getparent().tag == f"{{{SR}}}Other"
+
+
+@pytest.mark.parametrize("make", [lambda m: m.Number(3), lambda m: m.Attribute(index=3),
+                                  lambda m: m.Child(None)], ids=["int child", "int attribute", "None"])
+def test_refuses_what_lxml_refuses(make):
+    with pytest.raises(Exception) as fast:
+        make(E)
+    with pytest.raises(Exception) as lxml:
+        make(LXML)
+    assert type(fast.value) is type(lxml.value)
+
+
+def test_other_namespaces_and_names_that_are_not_elements():
+    m = Maker(namespace=OTHER, nsmap={"o": OTHER})
+    assert etree.tostring(m.Thing("x")) == b'<o:Thing xmlns:o="urn:other">x</o:Thing>'
+    with pytest.raises(AttributeError):
+        m._not_an_element  # noqa: B018 (the attribute access is the test)
+    assert m.Thing is m.Thing                  # made once per name
