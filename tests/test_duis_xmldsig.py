@@ -126,6 +126,62 @@ def test_tampered_signed_info(smki):
     assert xmldsig.verify(root, smki.keystore).status is SignatureStatus.UNSUPPORTED
 
 
+def _ds(root, path):
+    return root.find(f".//ds:{path}", xml.NSMAP)
+
+
+def _remove(root, path):
+    node = _ds(root, path)
+    node.getparent().remove(node)
+
+
+def _second_reference(root):
+    reference = _ds(root, "Reference")
+    reference.addnext(copy.deepcopy(reference))
+
+
+def _second_transform(root):
+    transform = _ds(root, "Transform")
+    transform.addnext(copy.deepcopy(transform))
+
+
+@pytest.mark.parametrize(("alter", "status", "reason"), [
+    (lambda r: _remove(r, "SignedInfo"), SignatureStatus.INVALID, "has no SignedInfo"),
+    (lambda r: _ds(r, "CanonicalizationMethod").set("Algorithm", xml.DS), SignatureStatus.UNSUPPORTED,
+     "CanonicalizationMethod"),
+    (lambda r: _remove(r, "SignatureMethod"), SignatureStatus.UNSUPPORTED, "SignatureMethod"),
+    (lambda r: _ds(r, "Reference").set("URI", "#body"), SignatureStatus.UNSUPPORTED, "Reference URI"),
+    (_second_reference, SignatureStatus.UNSUPPORTED, "Reference URI"),
+    (_second_transform, SignatureStatus.UNSUPPORTED, "Transforms"),
+    (lambda r: _remove(r, "Transforms"), SignatureStatus.UNSUPPORTED, "Transforms"),
+    (lambda r: _ds(r, "DigestMethod").set("Algorithm", "http://www.w3.org/2000/09/xmldsig#sha1"),
+     SignatureStatus.UNSUPPORTED, "DigestMethod"),
+    (lambda r: _remove(r, "X509SerialNumber"), SignatureStatus.INVALID, "X509SerialNumber"),
+    (lambda r: setattr(_ds(r, "X509SerialNumber"), "text", "12a"), SignatureStatus.INVALID, "X509SerialNumber"),
+    (lambda r: setattr(_ds(r, "DigestValue"), "text", "not base64!"), SignatureStatus.INVALID, "not base64"),
+    (lambda r: _remove(r, "SignatureValue"), SignatureStatus.INVALID, "SignatureValue does not verify"),
+    (lambda r: _remove(r, "X509IssuerName"), SignatureStatus.UNKNOWN_KEY, "None"),
+])
+def test_each_part_of_the_signature_profile_is_checked(smki, alter, status, reason):
+    root = _sign(_request(), smki)
+    alter(root)
+    check = xmldsig.verify(root, smki.keystore)
+    assert check.status is status and reason in str(check.reason)
+
+
+def test_the_issuer_and_serial_are_found_wherever_an_xpath_finds_them(smki):
+    """KeyInfo may hold an X509Data without X509IssuerSerial before the one with it (an X509SubjectName, say)."""
+    root = _sign(_request(), smki)
+    data = _ds(root, "X509Data")
+    other = etree.Element(xml.ds("X509Data"))
+    etree.SubElement(other, xml.ds("X509SubjectName")).text = "CN=someone"
+    data.addprevious(other)
+    root = xml.parse(xml.serialize(root))
+    check = xmldsig.verify(root, smki.keystore)
+    assert check.valid and check.serial == smki.keystore.credential(SUPPLIER_A, KeyUsage.XML_SIGNING).certificate \
+        .serial_number
+
+
 def test_java_line_breaks_in_signature_value_are_tolerated(smki):
     root = _sign(_request(), smki)
     value = root.find(".//ds:SignatureValue", xml.NSMAP)
