@@ -559,7 +559,7 @@ def _header(root: etree._Element, name: str) -> str:
 
 def _body(root: etree._Element) -> etree._Element:
     """The request's body element (sr:Body's one child), which the optional schema check would also require."""
-    container = root.find("sr:Body", xml.NSMAP)
+    container = xml.find(root, "sr:Body")
     if container is None or len(container) == 0:
         raise TransportRejection("the request has no sr:Body content")
     return container[0]

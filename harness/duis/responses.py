@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, local, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, find, local, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 
@@ -117,7 +117,7 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
     root = parse(data, where) if isinstance(data, bytes) else data
     if root.tag != sr("Response"):
         raise CheckFailed(f"expected sr:Response, found {etree.QName(root.tag).localname}", where=where)
-    body = root.find("sr:Body", NSMAP)
+    body = find(root, "sr:Body")
     chosen = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
     if chosen is None or local(chosen.tag) not in _KIND_BY_ELEMENT:
         raise CheckFailed("sr:Response has no ResponseMessage, DeviceAlertMessage or DCCAlertMessage", where=where)
@@ -139,13 +139,13 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
             if out.content == "GBCSPayload":
                 out.gbcs_payload = _b64(content, "GBCSPayload")
             elif out.content == "PreCommand":
-                out.pre_command = _b64(content.find("sr:GBCSPayload", NSMAP), "PreCommand GBCSPayload")
+                out.pre_command = _b64(find(content, "sr:GBCSPayload"), "PreCommand GBCSPayload")
                 out.gbcs_version = text(content, "sr:GBCSVersion")
             elif out.content == "LocalCommand":
-                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "LocalCommand GBCSPayload")
+                out.gbcs_payload = _b64(find(content, "sr:GBCSPayload"), "LocalCommand GBCSPayload")
             elif out.content == "FutureDatedDeviceAlertMessage":
                 out.alert_code = text(content, "sr:FutureDatedAlertCode")
-                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
+                out.gbcs_payload = _b64(find(content, "sr:GBCSPayload"), "GBCSPayload")
             elif out.content == "DSPInventory":
                 out.inventory = [_flatten(device) for device in content if isinstance(device.tag, str)]
             elif out.content == "DSPSchedulesRead":
@@ -153,7 +153,7 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
                                  text(each, "sr:DSPScheduleDetails/sr:DSPScheduledServiceReferenceVariant") or ""
                                  for each in content.iterfind("sr:DSPSchedules", NSMAP)}
             elif out.content == "DSPScheduledMessage":
-                out.gbcs_payload = _b64(content.find("sr:GBCSPayload", NSMAP), "DSPScheduledMessage GBCSPayload")
+                out.gbcs_payload = _b64(find(content, "sr:GBCSPayload"), "DSPScheduledMessage GBCSPayload")
                 out.alert_fields = {"DSPScheduleID": text(content, "sr:DSPScheduleID") or ""}
             elif len(content):
                 out.alert_fields = _flatten(content)
@@ -161,10 +161,10 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
                 out.alert_fields = {out.content: (content.text or "").strip()}
     elif out.kind is ResponseKind.DEVICE_ALERT:
         out.alert_code = (text(chosen, "sr:AlertCode") or "").upper()
-        out.gbcs_payload = _b64(chosen.find("sr:GBCSPayload", NSMAP), "GBCSPayload")
+        out.gbcs_payload = _b64(find(chosen, "sr:GBCSPayload"), "GBCSPayload")
     elif out.kind is ResponseKind.DCC_ALERT:
         out.alert_code = text(chosen, "sr:DCCAlertCode")
-        alert = chosen.find("sr:DCCAlert", NSMAP)
+        alert = find(chosen, "sr:DCCAlert")
         detail = None if alert is None else next((c for c in alert if isinstance(c.tag, str)), None)
         if detail is not None:
             out.alert_body = local(detail.tag)

@@ -168,17 +168,37 @@ def serialize(root: etree._Element) -> bytes:
 
 def text(root: etree._Element, path: str) -> str | None:
     """Text of the first element at an sr:/ds: path, or None."""
-    node = root.find(_clark(path))
+    node = find(root, path)
     return None if node is None or node.text is None else node.text.strip()
 
 
+def find(root: etree._Element, path: str) -> etree._Element | None:
+    """root.find(path, NSMAP): the first element at an sr:/ds: path. A path of child steps ('sr:Header/sr:RequestID',
+    as every DUIS header and body field is read) is walked with iterchildren, in C; lxml's find() parses the path
+    at every call, which costs more than the walk. Any other path goes to find()."""
+    steps = _steps(path)
+    return root.find(path, NSMAP) if steps is None else first(root, steps)
+
+
+def first(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
+    """The first element, in document order, at these child steps (qualified tags) below node: what find() finds."""
+    if len(steps) == 1:
+        return next(node.iterchildren(steps[0]), None)
+    for child in node.iterchildren(steps[0]):
+        found = first(child, steps[1:])
+        if found is not None:
+            return found
+    return None
+
+
 @lru_cache(maxsize=1024)
-def _clark(path: str) -> str:
-    """'sr:Header/sr:RequestID' with its prefixes as {namespace}: lxml finds a path without a prefix map faster."""
-    return _PREFIX.sub(lambda m: f"{{{NSMAP[m[1]]}}}", path)
+def _steps(path: str) -> tuple[str, ...] | None:
+    """'sr:Header/sr:RequestID' as its qualified tags; None for a path that is not only prefixed child names."""
+    steps = [_CHILD_STEP.fullmatch(step) for step in path.split("/")]
+    return tuple(f"{{{NSMAP[m[1]]}}}{m[2]}" for m in steps if m is not None) if all(steps) else None
 
 
-_PREFIX = re.compile(r"\b(sr|ds|xsi):(?=[A-Za-z_])")
+_CHILD_STEP = re.compile(r"(sr|ds|xsi):([A-Za-z_][\w.-]*)")
 
 
 def canonical(node: etree._Element | etree._ElementTree, *, exclusive: bool) -> bytes:

@@ -53,8 +53,8 @@ class DuisRequest:
         """A request already parsed (the DCC has verified its signature on this tree)."""
         if root.tag != xml.sr("Request"):
             raise TransformError(f"not a DUIS Request: the root is {xml.local_name(root)}", where=where)
-        header = root.find("sr:Header", xml.NSMAP)
-        body = root.find("sr:Body", xml.NSMAP)
+        header = xml.find(root, "sr:Header")
+        body = xml.find(root, "sr:Body")
         if header is None or body is None or not len([c for c in body if isinstance(c.tag, str)]):
             raise TransformError("a DUIS Request needs sr:Header and an SR element in sr:Body", where=where)
         fields = {xml.local_name(c): value_of(c) for c in header if isinstance(c.tag, str)}
@@ -80,7 +80,7 @@ class DuisRequest:
         return self.request_id.target
 
     def find(self, path: str) -> etree._Element | None:
-        return self.body.find(_path(path), xml.NSMAP)
+        return xml.find(self.body, _path(path))
 
     def all(self, path: str) -> list[etree._Element]:
         return self.body.findall(_path(path), xml.NSMAP)

@@ -1,10 +1,12 @@
-"""The fast element maker builds exactly what lxml's ElementMaker builds, whatever it is given."""
+"""duis.xml's element maker builds exactly what lxml's ElementMaker builds, whatever it is given; its find() finds
+what lxml's find() finds."""
 
 import pytest
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from harness.duis.xml import SR, E, Maker
+from harness.duis import xml
+from harness.duis.xml import NSMAP, SR, E, Maker
 
 LXML = ElementMaker(namespace=SR, nsmap={"sr": SR})
 OTHER = "urn:other"
@@ -62,3 +64,20 @@ def test_other_namespaces_and_names_that_are_not_elements():
     with pytest.raises(AttributeError):
         m._not_an_element  # noqa: B018 (the attribute access is the test)
     assert m.Thing is m.Thing                  # made once per name
+
+
+DOCUMENT = xml.parse(b"""<?xml version="1.0" encoding="UTF-8"?>
+<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway" xmlns:o="urn:other">
+  <sr:Header><sr:RequestID>first</sr:RequestID><sr:RequestID>second</sr:RequestID></sr:Header>
+  <sr:Body><sr:Item><sr:Other>no value here</sr:Other></sr:Item><sr:Item><sr:Value>in the second item</sr:Value>
+    <sr:Value>and again</sr:Value></sr:Item><o:Value>not sr</o:Value><sr:Empty/></sr:Body>
+</sr:Request>""")
+
+
+@pytest.mark.parametrize("path", ["sr:Header/sr:RequestID", "sr:Header", "sr:Body/sr:Item/sr:Value", "sr:Body/sr:Item",
+                                  "sr:Body/sr:Missing", "sr:Missing/sr:Value", "sr:Body/sr:Empty", ".//sr:Value",
+                                  "sr:Body/sr:Item[2]/sr:Value", "sr:Body/*", "sr:Header/sr:RequestID/.."])
+def test_find_finds_what_lxml_finds(path):
+    assert xml.find(DOCUMENT, path) is DOCUMENT.find(path, NSMAP)
+    found = DOCUMENT.find(path, NSMAP)
+    assert xml.text(DOCUMENT, path) == (None if found is None or found.text is None else found.text.strip())
