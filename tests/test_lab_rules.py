@@ -16,6 +16,7 @@ from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, PaymentMode, RemotePartyRole
 from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
+from harness.eui import EntityId
 from harness.gbcs import crypto
 from harness.gbcs.frame import CraFlag, GeneralSigning
 from harness.lab import EmulatedLab
@@ -263,6 +264,29 @@ def test_device_not_in_the_chf_device_log_cannot_join(lab):
     assert log.succeeded and esme.eui.duis not in log.device_fields.values()
     inventory = lab.user(SUPPLIER).send("8.2", device_id=esme.eui)
     assert inventory.response.inventory[0]["DeviceStatus"] == "Pending"
+
+
+_INVENTORY_FIELDS = ["DeviceID", "DeviceType", "DeviceStatus", "DeviceManufacturer", "DeviceModel", "SMETSCHTSVersion",
+                     "DeviceFirmwareVersion", "DateCommissioned", "ImportMPxN", "HANVariant"]
+
+
+def test_the_inventory_lists_what_the_dsp_holds_in_the_schema_order(lab):
+    _whitelist_and_join(lab)
+    esme = lab.device("ESME")
+    record = lab.dcc.inventory.get(esme.eui)
+    record.smets_chts_version, record.han_variant, record.mpxn = "SMETS2", "SubGHz", "1234567890123"
+    inventory = lab.user(SUPPLIER).send("8.2", device_id=esme.eui)
+    assert inventory.succeeded, inventory.summary
+    listed = inventory.response.element.find(".//sr:DSPInventory", xml.NSMAP)
+    entries = {device.findtext("sr:DeviceID", namespaces=xml.NSMAP): device for device in listed}
+    for held in [lab.dcc.inventory.get(EntityId(eui)) for eui in entries]:
+        names = [xml.local_name(field) for field in entries[held.device_id.duis]]
+        assert names == [n for n in _INVENTORY_FIELDS if n in names]          # the schema's order, nothing else
+        assert names[:5] == _INVENTORY_FIELDS[:5]                                         # the mandatory five
+        assert ("DateCommissioned" in names) == (held.date_commissioned is not None)
+    fields = inventory.response.inventory[0]
+    assert (fields["DeviceID"], fields["SMETSCHTSVersion"], fields["HANVariant"], fields["ImportMPxN"]) == \
+        (esme.eui.duis, "SMETS2", "SubGHz", "1234567890123")
 
 
 def test_wrong_install_code_cannot_join(lab):

@@ -18,7 +18,7 @@ from harness.catalogue import DeviceStatus, DeviceType
 from harness.dcc.base import DccUser, DuisRejection
 from harness.dcc.inventory import InventoryDevice
 from harness.duis.request_id import RequestId
-from harness.duis.xml import E
+from harness.duis.xml import E, sr
 from harness.eui import EntityId
 
 if TYPE_CHECKING:
@@ -72,7 +72,10 @@ class SmiServices:
             raise DuisRejection("E19", "no device in the inventory matches")
         chfs = {d.chf for d in found if d.chf}
         found += [d for d in devices if d.chf in chfs and d not in found]
-        return E.DSPInventory(*[_inventory_entry(d) for d in found[:17]])
+        inventory = E.DSPInventory()
+        for device in found[:17]:
+            _inventory_entry(inventory, device)
+        return inventory
 
     # -- 8.3 ---------------------------------------------------------------------------------------------
 
@@ -141,18 +144,14 @@ class SmiServices:
         return hub
 
 
-def _inventory_entry(device: InventoryDevice) -> etree._Element:
-    parts = [E.DeviceID(device.device_id.duis), E.DeviceType(device.device_type.duis_type),
-             E.DeviceStatus(device.status.value), E.DeviceManufacturer(device.manufacturer or "-"),
-             E.DeviceModel(device.model or "-")]
-    if device.smets_chts_version:
-        parts.append(E.SMETSCHTSVersion(device.smets_chts_version))
-    if device.firmware_version:
-        parts.append(E.DeviceFirmwareVersion(device.firmware_version))
-    if device.date_commissioned:
-        parts.append(E.DateCommissioned(device.date_commissioned.isoformat() + "Z"))
-    if device.mpxn:
-        parts.append(E.ImportMPxN(device.mpxn))
-    if device.han_variant:
-        parts.append(E.HANVariant(device.han_variant))
-    return E.Device(*parts)
+def _inventory_entry(inventory: etree._Element, device: InventoryDevice) -> None:
+    """A device's sr:Device in sr:DSPInventory, built in place (SubElement: no document per element to merge)."""
+    entry = etree.SubElement(inventory, sr("Device"))
+    for name, value in (("DeviceID", device.device_id.duis), ("DeviceType", device.device_type.duis_type),
+                        ("DeviceStatus", device.status.value), ("DeviceManufacturer", device.manufacturer or "-"),
+                        ("DeviceModel", device.model or "-"), ("SMETSCHTSVersion", device.smets_chts_version),
+                        ("DeviceFirmwareVersion", device.firmware_version),
+                        ("DateCommissioned", device.date_commissioned and device.date_commissioned.isoformat() + "Z"),
+                        ("ImportMPxN", device.mpxn), ("HANVariant", device.han_variant)):
+        if value:
+            etree.SubElement(entry, sr(name)).text = value
