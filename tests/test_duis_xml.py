@@ -81,3 +81,30 @@ def test_find_finds_what_lxml_finds(path):
     assert xml.find(DOCUMENT, path) is DOCUMENT.find(path, NSMAP)
     found = DOCUMENT.find(path, NSMAP)
     assert xml.text(DOCUMENT, path) == (None if found is None or found.text is None else found.text.strip())
+
+
+def _header_names(root):
+    return [xml.local(field.tag) for field in xml.find(root, "sr:Header")]
+
+
+def test_request_and_response_headers_in_the_schema_order():
+    """add_fields builds the headers in place: every field in the order duis.xsd gives, the absent ones left out."""
+    import datetime as dt
+
+    from harness.duis import requests, responses
+    from harness.duis.request_id import RequestId
+
+    rid = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
+    request = requests.build("8.2", rid, device_id="00-DB-12-34-56-78-90-A0", first_in_sequence=False,
+                             preceding_request_id=rid)
+    assert _header_names(request) == ["RequestID", "FirstInSequence", "PrecedingServiceRequestID", "CommandVariant",
+                                      "ServiceReference", "ServiceReferenceVariant"]
+    assert xml.text(request, "sr:Header/sr:FirstInSequence") == "false"
+    assert _header_names(requests.build("8.2", rid, device_id="00-DB-12-34-56-78-90-A0")) == \
+        ["RequestID", "CommandVariant", "ServiceReference", "ServiceReferenceVariant"]
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+    response = responses.build_response(responses.response_message("8.2"), response_code="", response_date_time=now,
+                                        request_id=rid, response_id=rid)
+    assert _header_names(response) == ["RequestID", "ResponseID", "ResponseCode", "ResponseDateTime"]
+    assert xml.text(response, "sr:Header/sr:ResponseDateTime") == "2026-01-02T03:04:05.67Z"
+    assert xml.local(xml.find(response, "sr:Body")[0].tag) == "ResponseMessage"

@@ -18,7 +18,7 @@ from harness.catalogue import DeviceStatus, DeviceType
 from harness.dcc.base import DccUser, DuisRejection
 from harness.dcc.inventory import InventoryDevice
 from harness.duis.request_id import RequestId
-from harness.duis.xml import E, sr
+from harness.duis.xml import E, add_fields
 from harness.eui import EntityId
 
 if TYPE_CHECKING:
@@ -145,13 +145,10 @@ class SmiServices:
 
 
 def _inventory_entry(inventory: etree._Element, device: InventoryDevice) -> None:
-    """A device's sr:Device in sr:DSPInventory, built in place (SubElement: no document per element to merge)."""
-    entry = etree.SubElement(inventory, sr("Device"))
-    for name, value in (("DeviceID", device.device_id.duis), ("DeviceType", device.device_type.duis_type),
-                        ("DeviceStatus", device.status.value), ("DeviceManufacturer", device.manufacturer or "-"),
-                        ("DeviceModel", device.model or "-"), ("SMETSCHTSVersion", device.smets_chts_version),
-                        ("DeviceFirmwareVersion", device.firmware_version),
-                        ("DateCommissioned", device.date_commissioned and device.date_commissioned.isoformat() + "Z"),
-                        ("ImportMPxN", device.mpxn), ("HANVariant", device.han_variant)):
-        if value:
-            etree.SubElement(entry, sr(name)).text = value
+    add_fields(inventory, "Device", (
+        ("DeviceID", device.device_id.duis), ("DeviceType", device.device_type.duis_type),
+        ("DeviceStatus", device.status.value), ("DeviceManufacturer", device.manufacturer or "-"),
+        ("DeviceModel", device.model or "-"), ("SMETSCHTSVersion", device.smets_chts_version or None),
+        ("DeviceFirmwareVersion", device.firmware_version or None),
+        ("DateCommissioned", device.date_commissioned.isoformat() + "Z" if device.date_commissioned else None),
+        ("ImportMPxN", device.mpxn or None), ("HANVariant", device.han_variant or None)))

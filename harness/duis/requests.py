@@ -21,7 +21,7 @@ from lxml import etree
 from harness import catalogue
 from harness.catalogue import CommandVariant
 from harness.duis.request_id import RequestId
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, sr
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, add_fields, sr
 from harness.errors import DitError
 
 BodyBuilder = Callable[..., etree._Element]
@@ -71,17 +71,15 @@ def _load_bodies() -> None:
 def envelope(request_id: RequestId, command_variant: CommandVariant, service: catalogue.ServiceRequest,
              body_element: etree._Element, *, first_in_sequence: bool | None = None,
              preceding_request_id: RequestId | None = None) -> etree._Element:
-    header = E.Header(E.RequestID(str(request_id)))
-    if first_in_sequence is not None:
-        header.append(E.FirstInSequence("true" if first_in_sequence else "false"))
-    if preceding_request_id is not None:
-        header.append(E.PrecedingServiceRequestID(str(preceding_request_id)))
-    header.extend([E.CommandVariant(str(int(command_variant))), E.ServiceReference(service.service_reference),
-                   E.ServiceReferenceVariant(service.srv)])
     root = etree.Element(sr("Request"), nsmap=NSMAP)
     root.set("schemaVersion", SCHEMA_VERSION)
-    root.append(header)
-    root.append(E.Body(body_element))
+    add_fields(root, "Header", (
+        ("RequestID", str(request_id)),
+        ("FirstInSequence", None if first_in_sequence is None else "true" if first_in_sequence else "false"),
+        ("PrecedingServiceRequestID", None if preceding_request_id is None else str(preceding_request_id)),
+        ("CommandVariant", str(int(command_variant))), ("ServiceReference", service.service_reference),
+        ("ServiceReferenceVariant", service.srv)))
+    etree.SubElement(root, sr("Body")).append(body_element)
     return root
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, find, local, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, add_fields, find, local, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 
@@ -176,16 +176,13 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
 
 def build_response(body_element: etree._Element, *, response_code: str, response_date_time: dt.datetime,
                    request_id: RequestId | None = None, response_id: RequestId | None = None) -> etree._Element:
-    header = E.Header()
-    if request_id is not None:
-        header.append(E.RequestID(str(request_id)))
-    if response_id is not None:
-        header.append(E.ResponseID(str(response_id)))
-    header.extend([E.ResponseCode(response_code), E.ResponseDateTime(xs_datetime(response_date_time))])
     root = etree.Element(sr("Response"), nsmap={"sr": SR})
     root.set("schemaVersion", SCHEMA_VERSION)
-    root.append(header)
-    root.append(E.Body(body_element))
+    add_fields(root, "Header", (
+        ("RequestID", None if request_id is None else str(request_id)),
+        ("ResponseID", None if response_id is None else str(response_id)),
+        ("ResponseCode", response_code), ("ResponseDateTime", xs_datetime(response_date_time))))
+    etree.SubElement(root, sr("Body")).append(body_element)
     return root
 
 
