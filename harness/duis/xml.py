@@ -73,13 +73,15 @@ class Maker:
         return element
 
 
-def add_fields(parent: etree._Element, tag: str, values: Iterable[tuple[str, str | None]]) -> etree._Element:
-    """sr:<tag> appended to parent with an sr: child per (name, value), in order, those whose value is None left out:
-    a header or record built in place (SubElement), which costs half what elements built apart and merged do."""
-    element = etree.SubElement(parent, f"{{{SR}}}{tag}")
+def add_fields(parent: etree._Element, tag: str, values: Iterable[tuple[str, str | None]], *,
+               namespace: str = SR) -> etree._Element:
+    """<tag> appended to parent with a child per (name, value), in order, those whose value is None left out, all in
+    `namespace`: a header or record built in place (SubElement), which costs half what elements built apart and
+    merged do."""
+    element = etree.SubElement(parent, f"{{{namespace}}}{tag}")
     for name, value in values:
         if value is not None:
-            etree.SubElement(element, f"{{{SR}}}{name}").text = value
+            etree.SubElement(element, f"{{{namespace}}}{name}").text = value
     return element
 
 

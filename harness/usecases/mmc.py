@@ -20,7 +20,7 @@ import datetime as dt
 from lxml import etree
 
 from harness import catalogue
-from harness.duis.xml import Maker
+from harness.duis.xml import Maker, add_fields
 from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
@@ -96,23 +96,22 @@ def response_element_name(sr) -> str:
     return _RSP_NAMES.get(sr.srv, f"{sr.body}Rsp")
 
 
-def header(message: GbcsMessage, sr) -> etree._Element:
+def header(document: etree._Element, message: GbcsMessage, sr) -> etree._Element:
+    """The document's ra:Header, built in place."""
     apdu = message.apdu
-    out = M.Header(M.BusinessOriginatorID(apdu.originator.duis), M.BusinessTargetID(apdu.recipient.duis),
-                   M.OriginatorCounter(str(apdu.originator_counter)))
-    if apdu.supplementary_remote_party is not None:
-        out.append(M.SupplementaryRemotePartyID(apdu.supplementary_remote_party.duis))
-        if apdu.supplementary_remote_party_counter is not None:
-            out.append(M.SupplementaryRemotePartyCounter(str(apdu.supplementary_remote_party_counter)))
-        if apdu.supplementary_originator_counter is not None:
-            out.append(M.SupplementaryOriginatorCounter(str(apdu.supplementary_originator_counter)))
-    out.append(M.GBCSHexadecimalMessageCode(f"{apdu.message_code:04X}"))
-    if sr is not None:
-        out.append(M.ServiceReference(sr.service_reference))
-        out.append(M.ServiceReferenceVariant(sr.srv))
-    if apdu.date_time is not None:
-        out.append(M.Timestamp(utc_text(apdu.date_time)))
-    return out
+    remote = apdu.supplementary_remote_party
+    return add_fields(document, "Header", (
+        ("BusinessOriginatorID", apdu.originator.duis), ("BusinessTargetID", apdu.recipient.duis),
+        ("OriginatorCounter", str(apdu.originator_counter)),
+        ("SupplementaryRemotePartyID", None if remote is None else remote.duis),
+        ("SupplementaryRemotePartyCounter", None if remote is None or apdu.supplementary_remote_party_counter is None
+         else str(apdu.supplementary_remote_party_counter)),
+        ("SupplementaryOriginatorCounter", None if remote is None or apdu.supplementary_originator_counter is None
+         else str(apdu.supplementary_originator_counter)),
+        ("GBCSHexadecimalMessageCode", f"{apdu.message_code:04X}"),
+        ("ServiceReference", None if sr is None else sr.service_reference),
+        ("ServiceReferenceVariant", None if sr is None else sr.srv),
+        ("Timestamp", None if apdu.date_time is None else utc_text(apdu.date_time))), namespace=RA)
 
 
 # -- decryption ----------------------------------------------------------------------------------------
@@ -248,7 +247,9 @@ def parse(message: GbcsMessage, *, keystore: Keystore | None = None, srv: str | 
             body.append(M.SMETSData(rsp))
         if debug is not None:
             body.append(debug)
-    document = M.GBCSResponse(header(message, sr), M.Body(body), schemaVersion=SCHEMA_VERSION)
+    document = M.GBCSResponse(schemaVersion=SCHEMA_VERSION)
+    header(document, message, sr)
+    etree.SubElement(document, ra("Body")).append(body)
     return document, ctx.notes
 
 
