@@ -108,3 +108,9 @@ def test_request_and_response_headers_in_the_schema_order():
     assert _header_names(response) == ["RequestID", "ResponseID", "ResponseCode", "ResponseDateTime"]
     assert xml.text(response, "sr:Header/sr:ResponseDateTime") == "2026-01-02T03:04:05.67Z"
     assert xml.local(xml.find(response, "sr:Body")[0].tag) == "ResponseMessage"
+    message = xml.find(response, "sr:Body/sr:ResponseMessage")
+    assert [(xml.local(f.tag), f.text) for f in message] == [("ServiceReference", "8.2"),
+                                                              ("ServiceReferenceVariant", "8.2")]
+    with_content = responses.response_message("1.6", responses.gbcs_payload(b"\x01"))
+    assert [(xml.local(f.tag), f.text) for f in with_content] == [
+        ("ServiceReference", "1.6"), ("ServiceReferenceVariant", "1.6"), ("GBCSPayload", "AQ==")]

@@ -188,10 +188,12 @@ def build_response(body_element: etree._Element, *, response_code: str, response
 
 def response_message(srv: str, content: etree._Element | None = None) -> etree._Element:
     """A ResponseMessage for an SR; content is e.g. E.GBCSPayload(...), E.PreCommand(...), E.DSPInventory(...)."""
-    parts = [E.ServiceReference(".".join(srv.split(".")[:2])), E.ServiceReferenceVariant(srv)]
+    message = E.ResponseMessage()                              # its fields built in place, as a header's
+    etree.SubElement(message, sr("ServiceReference")).text = ".".join(srv.split(".")[:2])
+    etree.SubElement(message, sr("ServiceReferenceVariant")).text = srv
     if content is not None:
-        parts.append(content)
-    return E.ResponseMessage(*parts)
+        message.append(content)
+    return message
 
 
 def gbcs_payload(data: bytes) -> etree._Element:
