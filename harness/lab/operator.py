@@ -47,10 +47,13 @@ class Prompt:
     confirm: str                # what to confirm, or what to read off
     test_set: str
     scenario: str
+    # what a lab that scripts the act needs beyond its name: the device's asset, the party's entity ID
+    details: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "kind": self.kind.value, "act": self.act, "instruction": self.instruction,
-                "confirm": self.confirm, "test_set": self.test_set, "scenario": self.scenario}
+                "confirm": self.confirm, "test_set": self.test_set, "scenario": self.scenario,
+                "details": dict(self.details)}
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,12 @@ class Desk:
         self._listeners.append(listener)
 
     def ask(self, kind: Ask, act: str, instruction: str, confirm: str, *, test_set: str = "", scenario: str = "",
-            timeout_s: float | None = None) -> OperatorAnswer:
+            timeout_s: float | None = None, details: dict[str, str] | None = None) -> OperatorAnswer:
         """Wait for the person's answer; NotOnThisBench when nobody answers in time or it cannot be done."""
         with self._lock:
             self._numbers += 1
-            prompt = Prompt(self._numbers, kind, act, instruction, confirm, test_set, scenario)
+            prompt = Prompt(self._numbers, kind, act, instruction, confirm, test_set, scenario,
+                            tuple((details or {}).items()))
             self._open[prompt.number] = prompt
         for listener in self._listeners:
             listener(prompt)

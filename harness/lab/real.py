@@ -13,7 +13,8 @@ the way a DCC User's test lab reaches its bench.
 
 What a bench cannot do by itself -- fit or replace a CH, switch on a signal generator, change registration
 data, renew organisation certificates, a manufacturer's image its firmware library lacks -- raises NotOnThisBench: the
-scenario is blocked with that reason and the run goes on.
+scenario is blocked with that reason and the run goes on. With an operator (harness.lab.operator) the acts of a
+person become prompts; renewed organisation certificates are then read from where the operator put them.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from ipaddress import ip_address
-from typing import NoReturn
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.adapters import DccEndpoint, ResponseReceiver, ServiceUser
 from harness.adapters.ch_firmware_client import ChFirmwarePortal, Notice
@@ -54,9 +58,12 @@ from harness.lab.contract import SmkiQuestions
 from harness.lab.firmware_library import signed_by_someone_else
 from harness.lab.operator import Ask, Desk, OperatorAnswer
 from harness.pki import Credential, Keystore, KeyUsage
+from harness.pki.certificates import entity_id_of, usage_of
 from harness.pki.keystore import credential_of
 
 PREPARE_TIMEOUT_S = 600.0
+# The organisation keys a supplier renews with the SMKI and places on its devices with 6.15.1.
+ORGANISATION_USAGES = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
 
 
 class RealLab(SmkiQuestions):
@@ -275,12 +282,14 @@ class RealLab(SmkiQuestions):
         self.person_does("interfere", f"Switch on a signal generator on the sub-GHz channel of the Communications "
                          f"Hub {self.site.hub.asset}", "the generator is transmitting on that channel")
 
-    def person_does(self, act: str, instruction: str, confirm: str) -> OperatorAnswer:
+    def person_does(self, act: str, instruction: str, confirm: str, **details: str) -> OperatorAnswer:
         """An act only a person at the bench can do: a prompt to the operator (harness.lab.operator), blocking
-        the scenario when there is none, nobody answers or it cannot be done."""
+        the scenario when there is none, nobody answers or it cannot be done. `details` name what the act is
+        done to (a device's asset, a party's entity ID) for a lab that scripts it."""
         if self.operator is None:
             raise _not_automated(instruction[0].lower() + instruction[1:])
-        return self.operator.ask(Ask.ACT, act, instruction, confirm, test_set=self.site.name, scenario=self.scenario)
+        return self.operator.ask(Ask.ACT, act, instruction, confirm, test_set=self.site.name, scenario=self.scenario,
+                                 details=details)
 
     def operator_answers(self) -> list[OperatorAnswer]:
         """This scenario's answers: its evidence, and who answered for its record."""
@@ -312,10 +321,13 @@ class RealLab(SmkiQuestions):
         raise _not_automated(f"accept the UTRN the {device} shows")
 
     def lose_sm_wan(self) -> None:
-        raise _not_automated("disconnect the Communications Hub's SM WAN antenna")
+        self.person_does("lose-sm-wan", "Disconnect the SM WAN antenna of the Communications Hub "
+                         f"{self.site.hub.asset}", "the hub shows it has lost its SM WAN connection")
 
     def fail_han_radio(self) -> None:
-        raise _not_automated("use a Communications Hub whose HAN radio has failed")
+        self.person_does("fail-han-radio", f"Make the HAN radio of the Communications Hub {self.site.hub.asset} fail "
+                         "(fit one whose HAN radio has failed in its place, or disconnect its HAN antenna)",
+                         "the hub is on the SM WAN and its HAN devices no longer reach it")
 
     # -- around the DCC -----------------------------------------------------------------------------------------
 
@@ -326,7 +338,7 @@ class RealLab(SmkiQuestions):
     def register(self, role: str, user: str, effective: dt.datetime | None = None) -> None:
         when = "" if effective is None else f" from {effective:%Y-%m-%d %H:%M} UTC"
         self.person_does("register", f"Have the registration data changed: {role} becomes {user}{when}",
-                         f"the DCC's registration data names {user} as {role}{when}")
+                         f"the DCC's registration data names {user} as {role}{when}", role=role, user=user)
 
     # -- the DCC's CH firmware management (SECMP0024) -------------------------------------------------------
 
@@ -363,7 +375,24 @@ class RealLab(SmkiQuestions):
         return [n for n in self.receiver.ch_firmware.snapshot() if n.body.get("to") == eui]
 
     def withdraw_from_cpl(self, device: str) -> None:
-        raise _not_automated(f"have the DCC withdraw the {device}'s firmware version from the Certified Products List")
+        asset = self.device_config(device).asset or device
+        self.person_does("withdraw-from-cpl", f"Have the DCC withdraw the firmware version the {device} ({asset}) runs "
+                         "from the Certified Products List", "the DCC confirmed that version is off the list",
+                         asset=asset)
+
+    def renew_organisation_certificates(self, party: EntityId) -> None:
+        """Renewed with the SMKI by the operator, who leaves each renewed certificate and its key in the bench's
+        keystore folder (`renewal_files`); read from there, checked, not in use until the party says so."""
+        smki = self.repository
+        who = next((u.name for u in self.config.users if u.eui == party), str(party))
+        files = smki.renewal_files(party)
+        wanted = "; ".join(f"{usage.name.replace('_', ' ').title()}: {pem.name} and {key.name}"
+                           for usage, (pem, key) in files.items())
+        self.person_does("renew-organisation", f"Renew the organisation certificates of {who} ({party}) with the SMKI "
+                         f"and put each renewed certificate and its private key (PEM) in the keystore folder "
+                         f"{self.bench.keystore}: {wanted}",
+                         "the renewed certificates and keys are in the keystore folder", party=party.duis)
+        smki.renew_organisation(party)
 
     @property
     def repository(self) -> SmkiService:
@@ -391,12 +420,14 @@ class RealLab(SmkiQuestions):
 class SmkiService:
     """The lab's SMKI as the scenarios need it (an `Smki`, harness.pki.repository): a device certificate for the
     certification request a rekey (6.17) gave. Certificates it issued are kept (`issued`); the keystore is the
-    lab's, where 6.15.2 puts them in use."""
+    lab's, where 6.15.2 puts them in use. Organisation certificates are renewed by the operator (the SMKI's own
+    tools, not an adapter call): their files are read from the keystore folder."""
 
     def __init__(self, url: str, keystore: Keystore, tls: TlsFiles | None):
         self.url, self.keystore = url.rstrip("/"), keystore
         self._client = HttpClient(tls=tls)
         self.issued: list[x509.Certificate] = []
+        self.pending: dict[EntityId, dict[KeyUsage, Credential]] = {}      # renewed, not yet in use
 
     @property
     def organisation_ca_certificate(self) -> x509.Certificate:
@@ -425,11 +456,76 @@ class SmkiService:
         self.issued.append(cert)
         return cert
 
-    def renew_organisation(self, party: EntityId) -> NoReturn:
-        """Organisation certificates are renewed with the SMKI by a person: none is renewed or put in use here."""
-        raise _not_automated("renew the organisation certificates with the SMKI")
+    def renewal_files(self, party: EntityId) -> dict[KeyUsage, tuple[Path, Path]]:
+        """Where the operator puts the renewed certificate and key of each organisation key the lab holds for the
+        party: <eui>-ds.renewed.pem and .key beside <eui>-ds.pem (a tagged name: the keystore keeps its key in use)."""
+        folder = self.keystore.sources[0]
+        return {usage: (folder / f"{EntityId(party).file_stem}-{usage.value}.renewed.pem",
+                        folder / f"{EntityId(party).file_stem}-{usage.value}.renewed.key")
+                for usage in ORGANISATION_USAGES if (found := self.keystore.find(party, usage)) is not None
+                and found.private_key is not None}
 
-    renewed = put_organisation_in_use = renew_organisation
+    def renew_organisation(self, party: EntityId) -> dict[KeyUsage, Credential]:
+        """The renewed credentials the operator put in the keystore folder (RealLab.renew_organisation_certificates
+        asks for them): each the party's, of its usage, issued by the organisation CA, with its key, and new (not
+        a certificate the keystore already held when the scenario started). Otherwise one line: blocked."""
+        ca = self.organisation_ca_certificate
+        renewed = {}
+        for usage, (pem, key_file) in self.renewal_files(party).items():
+            renewed[usage] = _renewed_credential(party, usage, pem, key_file, ca, self.keystore)
+        self.pending[party] = renewed
+        return renewed
+
+    def renewed(self, party: EntityId) -> dict[KeyUsage, Credential]:
+        return self.pending.get(party, {})
+
+    def put_organisation_in_use(self, party: EntityId) -> None:
+        """From now on the Users of this scenario sign and agree keys with the renewed ones."""
+        for credential in self.pending.pop(party, {}).values():
+            self.keystore.replace(credential)
+
+
+def _renewed_credential(party: EntityId, usage: KeyUsage, pem: Path, key_file: Path, ca: x509.Certificate,
+                        keystore: Keystore) -> Credential:
+    fix = (f"put the certificate the SMKI renewed as {pem.name} and its private key as {key_file.name} in "
+           f"{pem.parent}, then run the scenario again")
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.read_bytes())
+        key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    except OSError as exc:
+        raise NotOnThisBench(f"no renewed organisation certificate: {exc.filename}: {exc.strerror}",
+                             where=str(pem.parent), fix=fix) from None
+    except ValueError as exc:
+        raise NotOnThisBench(f"renewed organisation certificate {pem.name} or key {key_file.name} is not PEM: {exc}",
+                             where=str(pem.parent), fix=fix) from None
+    # a Prepayment Key Agreement certificate is a key agreement one: the file name says which cell it is for
+    kind = KeyUsage.KEY_AGREEMENT if usage is KeyUsage.PREPAYMENT_KEY_AGREEMENT else usage
+    named = (entity_id_of(certificate), usage_of(certificate))
+    public = certificate.public_key()
+    problem = None
+    if named != (EntityId(party), kind):
+        problem = f"is {named[0]}'s {named[1].value if named[1] else 'unknown usage'} certificate, not {party}'s " \
+                  f"{kind.value}"
+    elif not isinstance(public, ec.EllipticCurvePublicKey) or not _issued_by(certificate, ca):
+        problem = f"is not issued by the organisation CA ({ca.subject.rfc4514_string()})"
+    elif not isinstance(key, ec.EllipticCurvePrivateKey) or key.public_key().public_numbers() != \
+            public.public_numbers():
+        problem = f"does not go with the key {key_file.name}"
+    elif any(c.certificate == certificate for c in keystore.candidates(party, usage)):
+        problem = "is one the keystore held before this renewal (an earlier renewal's)"
+    if problem is not None:
+        raise NotOnThisBench(f"the renewed organisation certificate {pem.name} {problem}", where=str(pem.parent),
+                             fix=fix)
+    assert isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(public, ec.EllipticCurvePublicKey)
+    return Credential(EntityId(party), usage, public, certificate, pem, private_key=key)
+
+
+def _issued_by(certificate: x509.Certificate, ca: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _not_automated(act: str) -> NotOnThisBench:

@@ -59,11 +59,14 @@ from harness.lab.config import PremisesConfig
 from harness.lab.emulated import EmulatedLab, Served
 from harness.lab.firmware_library import manufacturer_key_pem
 from harness.pki import SMKI, KeyUsage
+from harness.pki.keystore import pkcs8, write_file
 
 DEFAULT_TIME_SCALE = 20.0
-# The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator).
+# The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator), with the
+# prompt's details as the JSON body where the act needs them (register: role, user; withdraw-from-cpl: asset;
+# renew-organisation: party).
 ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register",
-        "wan-outage", "wan-restored")
+        "wan-outage", "wan-restored", "lose-sm-wan", "fail-han-radio", "withdraw-from-cpl", "renew-organisation")
 RESPONSE_PATH = "/duis/responses"
 # The versions its manufacturers have released to the served bench's firmware library (the firmware family's).
 LIBRARY_VERSIONS = (0x00020002, 0x00040001)
@@ -91,6 +94,7 @@ class ServedBench:
         self._lock = threading.Lock()
         self._sent: dict[int, int] = {}
         self.resets = 0
+        self._renewals: dict[EntityId, int] = {}     # per party, across resets: each renewal gives new keys
         self.lab = self._build()
         self.consoles = {name: ConsoleServer(device, self.lab.clock.lock)
                          for name, device in self.lab.console_devices()}
@@ -179,7 +183,8 @@ class ServedBench:
 
     def _act(self, act: str, body: bytes) -> tuple[int, str, bytes]:
         """What a person at a real bench does by hand (fit the CH out of WAN coverage, swap it, switch on a signal
-        generator, have registration data changed), done to the served lab: a scripted operator's hands."""
+        generator, disconnect an antenna, have registration data changed or a firmware version withdrawn, renew
+        organisation certificates with the SMKI), done to the served lab: a scripted operator's hands."""
         if act not in ACTS:
             return 404, "text/plain", f"no act {act!r}: {', '.join(ACTS)}".encode()
         try:
@@ -189,11 +194,36 @@ class ServedBench:
             with self.lab.clock.lock:
                 if act == "register":
                     self.lab.register(str(words["role"]), str(words["user"]))
+                elif act == "withdraw-from-cpl":
+                    self.lab.withdraw_from_cpl(self._device_of(str(words["asset"])))
+                elif act == "renew-organisation":
+                    self._renew_organisation(EntityId(str(words["party"])))
                 else:
                     getattr(self.lab, act.replace("-", "_"))()
         except (ValueError, KeyError, TypeError, DitError) as exc:
             return 400, "text/plain", f"cannot {act}: {exc}".encode()
         return 204, "text/plain", b""
+
+    def _device_of(self, asset: str) -> str:
+        """The served lab's name of the device with this Device Asset Library asset (the bench's name for it)."""
+        found = next((d.name for d in self.site.devices if d.asset == asset), None)
+        if found is None:
+            raise KeyError(f"no device with asset {asset} in {self.site.name}")
+        return found
+
+    def _renew_organisation(self, party: EntityId) -> None:
+        """What the operator does with the SMKI: renewed certificates and new keys of each organisation key the
+        party's lab holds, left in the bench's keystore folder as RealLab asks (<eui>-<usage>.renewed.pem/.key)."""
+        self._renewals[party] = generation = self._renewals.get(party, 0) + 1
+        folder = self.out / "smki"
+        for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT):
+            if not (folder / f"{party.file_stem}-{usage.value}.key").is_file():
+                continue
+            renewed = self.smki.renewed_organisation_credential(party, usage, generation)
+            assert renewed.certificate is not None and renewed.private_key is not None, "the SMKI issues both"
+            stem = f"{party.file_stem}-{usage.value}.renewed"
+            write_file(folder / f"{stem}.key", pkcs8(renewed.private_key), private=True)
+            write_file(folder / f"{stem}.pem", renewed.certificate.public_bytes(serialization.Encoding.PEM))
 
     def _issue(self, body: bytes) -> tuple[int, str, bytes]:
         """The SMKI adapter of the served bench: the emulated lab's SMKI issues, the DCC sees it in use later."""
