@@ -118,9 +118,9 @@ def test_a_prepare_command_that_fails_is_a_bench_fault(bench, tmp_path):
 def test_steps_a_real_bench_cannot_do_say_so(bench):
     lab = RealLab(lab_config.load(bench.config_file), schema=None)
     for act in (lab.install_without_wan, lab.replace_communications_hub, lab.interfere, lab.wan_outage,
-                lab.wan_restored,
+                lab.wan_restored, lab.lose_sm_wan, lab.fail_han_radio, lambda: lab.withdraw_from_cpl("ESME"),
                 lambda: lab.register("Import Supplier", "Supplier B"),
-                lambda: lab.repository.renew_organisation(SUPPLIER_A)):
+                lambda: lab.renew_organisation_certificates(SUPPLIER_A)):
         with pytest.raises(NotOnThisBench, match="not automated on a real lab"):
             act()
     assert lab.consoles.keys() >= {"ESME", "GSME", "HHT", "PPMID", "IHD"}
@@ -455,13 +455,23 @@ class ScriptedOperator:
         self._base, self._page, self._terminal = bench.control.base_url, page, terminal
         self.done: list[str] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._at_the_page if page else self._at_the_terminal, daemon=True)
-        self._thread.start()
+        if page or terminal is not None:
+            self._thread = threading.Thread(target=self._at_the_page if page else self._at_the_terminal, daemon=True)
+            self._thread.start()
 
-    def _act(self, act: str) -> None:
-        status, body = self._control.post(f"{self._base}/act/{act}", b"{}", "application/json")
+    def _act(self, act: str, details: dict | None = None) -> None:
+        """The act with what the prompt names (its details: a device's asset, a party)."""
+        status, body = self._control.post(f"{self._base}/act/{act}", json.dumps(details or {}).encode(),
+                                          "application/json")
         assert status == 204, body
         self.done.append(act)
+
+    def at(self, desk: Desk) -> None:
+        """Hands for a RealLab's own desk: each prompt done at the bench, then answered done."""
+        def act(prompt) -> None:
+            self._act(prompt.act, dict(prompt.details))
+            desk.answer(prompt.number, done=True, by="Scripted operator", saw=f"{prompt.act} done at the bench")
+        desk.listen(act)
 
     def _at_the_page(self) -> None:
         while not self._stop.wait(0.05):
@@ -470,7 +480,7 @@ class ScriptedOperator:
             except OSError:
                 continue                # the run has not served its page yet
             for prompt in prompts:
-                self._act(prompt["act"])
+                self._act(prompt["act"], prompt["details"])
                 form = urllib.parse.urlencode({"answer": "done", "by": "Scripted operator",
                                                "saw": f"{prompt['act']} done at the bench"}).encode()
                 urllib.request.urlopen(f"{self._page}prompts/{prompt['number']}", data=form, timeout=10)
@@ -489,7 +499,8 @@ class ScriptedOperator:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        if hasattr(self, "_thread"):
+            self._thread.join(10)
 
 
 def test_a_scripted_operator_takes_the_served_hub_off_the_sm_wan_and_brings_it_back(bench):
@@ -575,3 +586,109 @@ def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path
     assert result.returncode == 1 and run.status == "completed"
     assert all(e["outcome"] == "blocked" for e in ran.values()) and ran[credit]["error"].startswith(
         "not on this bench: nobody answered the operator prompt within 0.5 s: Fit the Communications Hub ")
+
+
+# -- the acts a bench cannot automate, as the operator's: firmware, organisation certificates, CH faults --------------
+
+def test_firmware_runs_green_on_a_served_bench_with_the_operator_disconnecting_the_sm_wan_antenna(bench, tmp_path):
+    """Firmware Update's N18 needs the CH off the SM WAN: the operator disconnects its antenna (here the served
+    bench's act); the released and the forged images come from the bench's firmware library."""
+    port = free_port()
+    operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
+    try:
+        result, ran, *_ = _run(bench, tmp_path / "r", "-m", "firmware", "-k", "Update and Electricity and not several",
+                               "--operator", f"web:{port}")
+    finally:
+        operator.stop()
+    assert result.returncode == 0 and [e["outcome"] for e in ran.values()] == ["passed"], result.stdout + result.stderr
+    assert operator.done == ["lose-sm-wan"]
+    [answer] = json.loads((Path(ran["Firmware Update - Electricity"]["evidence"]) / "operator.json").read_text())
+    assert answer["prompt"]["instruction"] == "Disconnect the SM WAN antenna of the Communications Hub CH-78-1"
+
+
+def test_a_cpl_withdrawal_is_the_dccs_act_asked_of_the_operator(bench):
+    """The served act withdraws the version the device (named by its asset) runs: the DCC suspends it; an operator
+    who cannot get the DCC to do it blocks the scenario with why."""
+    from harness.catalogue import DeviceStatus
+    from harness.dcc.inventory import InventoryDevice
+
+    esme = bench.lab.device_config("ESME")
+    with bench.lab.clock.lock:          # as a commissioning would leave it in the SMI
+        record = bench.lab.dcc.inventory.add(InventoryDevice(esme.eui, DeviceType.ESME, DeviceStatus.COMMISSIONED,
+                                                             firmware_version="00020002"), bench.lab.now())
+    desk = Desk(timeout_s=30)
+    lab = RealLab(lab_config.load(bench.config_file), schema=None, operator=desk)
+    hands = ScriptedOperator(bench)
+    hands.at(desk)
+    try:
+        lab.withdraw_from_cpl("ESME")
+        assert record.status is DeviceStatus.SUSPENDED
+        assert (record.manufacturer, record.model, "00020002") in bench.lab.dcc.dsp.firmware.withdrawn
+        [answer] = lab.operator_answers()
+        assert answer.prompt.details == (("asset", esme.asset),)
+        assert "the ESME (ESME-78-1-alder) runs" in answer.prompt.instruction
+    finally:
+        lab.stop()
+        bench.reset()
+    desk = Desk(timeout_s=30)
+    lab = RealLab(lab_config.load(bench.config_file), schema=None, operator=desk)
+    desk.listen(lambda prompt: desk.answer(prompt.number, done=False, by="A. Tester", saw="the DCC said not today"))
+    with pytest.raises(NotOnThisBench, match=r"the operator \(A. Tester\) could not have the DCC withdraw the firmware "
+                       r"version the ESME \(ESME-78-1-alder\) runs from the Certified Products List: the DCC said not"):
+        lab.withdraw_from_cpl("ESME")
+    lab.stop()
+
+
+def test_renewed_organisation_certificates_are_read_from_where_the_operator_put_them(bench):
+    """The operator renews with the SMKI and leaves each renewed certificate and key in the keystore folder; they
+    are checked and not in use until the party says so. Files missing, another party's, or left from an earlier
+    renewal block the scenario in one line."""
+    from harness.pki.certificates import usage_of
+
+    def lab_with(answer) -> tuple[RealLab, Desk]:
+        desk = Desk(timeout_s=30)
+        desk.listen(answer)
+        return RealLab(lab_config.load(bench.config_file), schema=None, operator=desk), desk
+
+    folder = bench.out / "smki"
+    for old in folder.glob("*.renewed.*"):
+        old.unlink()
+    lab, desk = lab_with(lambda prompt: desk.answer(prompt.number, done=True))
+    with pytest.raises(NotOnThisBench, match=r"no renewed organisation certificate: .*90b3d51f30010000-ds.renewed.pem: "
+                       r"No such file or directory"):
+        lab.renew_organisation_certificates(SUPPLIER_A)
+    [answer] = lab.operator_answers()
+    assert answer.prompt.act == "renew-organisation" and answer.prompt.details == (("party", SUPPLIER_A.duis),)
+    assert str(folder) in answer.prompt.instruction
+    assert "Prepayment Key Agreement: 90b3d51f30010000-pp-ka.renewed.pem and 90b3d51f30010000-pp-ka.renewed.key" \
+        in answer.prompt.instruction
+    lab.stop()
+
+    desk = Desk(timeout_s=30)
+    lab = RealLab(lab_config.load(bench.config_file), schema=None, operator=desk)
+    ScriptedOperator(bench).at(desk)
+    in_use = lab.certificate_in_use(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING)
+    lab.renew_organisation_certificates(SUPPLIER_A)
+    renewed = lab.renewed_certificates(SUPPLIER_A)
+    assert set(renewed) == {KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT}
+    assert lab.certificate_in_use(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING) == in_use != renewed[KeyUsage.DIGITAL_SIGNING]
+    assert usage_of(renewed[KeyUsage.PREPAYMENT_KEY_AGREEMENT]) is KeyUsage.KEY_AGREEMENT
+    lab.use_renewed_certificates(SUPPLIER_A)
+    assert lab.certificate_in_use(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING) == renewed[KeyUsage.DIGITAL_SIGNING]
+    assert lab.keystore.private_key(SUPPLIER_A, KeyUsage.KEY_AGREEMENT).public_key().public_numbers() == \
+        renewed[KeyUsage.KEY_AGREEMENT].public_key().public_numbers()
+    lab.stop()
+
+    # the next scenario's operator says done without renewing: the files are the last renewal's
+    lab, desk = lab_with(lambda prompt: desk.answer(prompt.number, done=True))
+    with pytest.raises(NotOnThisBench, match=r"90b3d51f30010000-ds.renewed.pem is one the keystore held before this "
+                       r"renewal \(an earlier renewal's\)"):
+        lab.renew_organisation_certificates(SUPPLIER_A)
+    lab.stop()
+    # another party's certificate under the party's name
+    (folder / "90b3d51f30010000-ds.renewed.pem").write_bytes((folder / "90b3d51f30030000-ds.pem").read_bytes())
+    lab, desk = lab_with(lambda prompt: desk.answer(prompt.number, done=True))
+    with pytest.raises(NotOnThisBench, match=r"90b3d51f30010000-ds.renewed.pem is 90-B3-D5-1F-30-03-00-00's ds "
+                       r"certificate, not 90-B3-D5-1F-30-01-00-00's ds"):
+        lab.renew_organisation_certificates(SUPPLIER_A)
+    lab.stop()
