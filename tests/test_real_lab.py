@@ -692,3 +692,35 @@ def test_renewed_organisation_certificates_are_read_from_where_the_operator_put_
                        r"certificate, not 90-B3-D5-1F-30-01-00-00's ds"):
         lab.renew_organisation_certificates(SUPPLIER_A)
     lab.stop()
+
+
+def test_organisation_certificates_renewed_by_the_operator_are_placed_and_used_on_a_served_bench(bench, tmp_path):
+    """org_certificate on a bench: the operator's renewed certificates (the served act writes them where the prompt
+    says) go to the ESME with 6.15.1, then sign its critical commands and make the UTRN that tops it up."""
+    port = free_port()
+    operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
+    try:
+        result, ran, *_ = _run(bench, tmp_path / "r", "-m", "org_certificate", "-k",
+                               "update_electricity and not credit and not hcalcs and not ESME2",
+                               "--operator", f"web:{port}")
+    finally:
+        operator.stop()
+    assert result.returncode == 0 and [e["outcome"] for e in ran.values()] == ["passed"], result.stdout + result.stderr
+    assert operator.done == ["renew-organisation"]
+    [answer] = json.loads((Path(ran["Organisation Certificate Update - Electricity"]["evidence"])
+                           / "operator.json").read_text())
+    assert answer["prompt"]["details"] == {"party": SUPPLIER_A.duis}
+
+
+def test_a_failed_han_radio_and_the_chs_replacement_are_the_operators_on_a_served_bench(bench, tmp_path):
+    """chf_replacement on a bench: the operator has the registration data changed, fits a hub whose HAN radio has
+    failed and then the spare; 'the new CHF' and 'the old CHF' are the config's spare and the replaced hub."""
+    port = free_port()
+    operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
+    try:
+        result, ran, *_ = _run(bench, tmp_path / "r", "-m", "chf_replacement", "-k",
+                               "by_electricity_supplier_dual_fuel and not ESME2", "--operator", f"web:{port}")
+    finally:
+        operator.stop()
+    assert result.returncode == 0 and [e["outcome"] for e in ran.values()] == ["passed"], result.stdout + result.stderr
+    assert operator.done == ["register", "fail-han-radio", "replace-communications-hub"]

@@ -270,9 +270,13 @@ class RealLab(SmkiQuestions):
                          "SM WAN coverage", "the hub is powered and shows no WAN connection")
 
     def replace_communications_hub(self) -> None:
+        """The installer fits the spare hub: from then on 'the CHF' is the spare's and 'the old CHF' the one it
+        replaced, as on the emulated lab (this scenario's own copy of the test set)."""
         spare = self.site.spare_hub
         self.person_does("replace-communications-hub", f"Replace the Communications Hub {self.site.hub.asset} with "
                          f"{spare.asset if spare else 'the spare hub'}", "the replacement hub is fitted and powered")
+        if spare is not None:
+            self.site.replaced_hub, self.site.hub, self.site.spare_hub = self.site.hub, spare, None
 
     def upgrade_communications_hub(self, chts_version: str = "CHTS v1.1") -> None:
         self.person_does("upgrade-communications-hub", f"Have the CSP upgrade the Communications Hub "
