@@ -60,10 +60,9 @@ from harness.lab.operator import Ask, Desk, OperatorAnswer
 from harness.pki import Credential, Keystore, KeyUsage
 from harness.pki.certificates import entity_id_of, usage_of
 from harness.pki.keystore import credential_of
+from harness.pki.repository import ORGANISATION_USAGES
 
 PREPARE_TIMEOUT_S = 600.0
-# The organisation keys a supplier renews with the SMKI and places on its devices with 6.15.1.
-ORGANISATION_USAGES = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
 
 
 class RealLab(SmkiQuestions):

@@ -60,6 +60,7 @@ from harness.lab.emulated import EmulatedLab, Served
 from harness.lab.firmware_library import manufacturer_key_pem
 from harness.pki import SMKI, KeyUsage
 from harness.pki.keystore import pkcs8, write_file
+from harness.pki.repository import ORGANISATION_USAGES
 
 DEFAULT_TIME_SCALE = 20.0
 # The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator), with the
@@ -216,7 +217,7 @@ class ServedBench:
         party's lab holds, left in the bench's keystore folder as RealLab asks (<eui>-<usage>.renewed.pem/.key)."""
         self._renewals[party] = generation = self._renewals.get(party, 0) + 1
         folder = self.out / "smki"
-        for usage in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT):
+        for usage in ORGANISATION_USAGES:
             if not (folder / f"{party.file_stem}-{usage.value}.key").is_file():
                 continue
             renewed = self.smki.renewed_organisation_credential(party, usage, generation)

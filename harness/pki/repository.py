@@ -21,6 +21,9 @@ from harness.pki.certificates import KeyUsage, entity_id_of, public_key_of, requ
 from harness.pki.keystore import Credential, Keystore
 from harness.pki.smki import SMKI
 
+# The organisation keys a supplier renews with the SMKI and places in its devices' trust anchor cells (6.15.1).
+ORGANISATION_USAGES = (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
+
 
 class Smki(Protocol):
     """An SMKI as a lab's scenarios use it: where each party's certificates in use are, the device certificates
@@ -84,8 +87,7 @@ class SmkiRepository:
         """New organisation certificates (and keys) for a party, not yet in use: the party first places
         them on its devices (6.15.1) with its current key, then starts using them."""
         self._renewals[party] = self._renewals.get(party, 0) + 1
-        usages = [u for u in (KeyUsage.DIGITAL_SIGNING, KeyUsage.KEY_AGREEMENT, KeyUsage.PREPAYMENT_KEY_AGREEMENT)
-                  if self.keystore.find(party, u) is not None]
+        usages = [u for u in ORGANISATION_USAGES if self.keystore.find(party, u) is not None]
         self.pending[party] = {u: self.smki.renewed_organisation_credential(party, u, self._renewals[party])
                                for u in usages}
         return self.pending[party]
