@@ -185,6 +185,24 @@ def test_the_served_lab_s_smki_adapter_issues_for_the_bench_that_has_the_device(
     assert [cert in bench.lab.repository.issued for bench in served.benches.values()] == [False, True]
 
 
+def test_an_organisation_renewal_on_one_bench_goes_to_the_keystore_of_the_lab(served):
+    """A scripted operator renewing at one bench leaves the files where the lab's config reads its keystore."""
+    bench, party = served.benches["DB11-core"], served.benches["DB11-core"].config.users[0].eui
+    lab = RealLab(lab_config.load(served.config_file), schema=None, test_set="DB11-core")
+    control = HttpClient(timeout=60, tls=served.tls["dit"])
+    try:
+        assert control.post(f"{bench.control.base_url}/act/renew-organisation",
+                            json.dumps({"party": party.duis}).encode())[0] == 204
+        renewed = lab.repository.renewal_files(party)
+        assert renewed and all(pem.is_file() and key.is_file() for pem, key in renewed.values())
+        assert next(iter(renewed.values()))[0].parent == served.out / "smki"
+        assert not list((bench.out / "smki").glob("*.renewed.*"))
+    finally:
+        lab.stop()
+        for renewed_file in (served.out / "smki").glob("*.renewed.*"):
+            renewed_file.unlink()
+
+
 def test_a_place_held_by_someone_else_is_refused_in_one_line_before_the_run_is_recorded(served, labgrid, tmp_path):
     config = _config(served, labgrid, "places.yaml")
     assert labgrid.client("-p", "db11", "acquire", user="alice").returncode == 0       # the second of the two

@@ -107,7 +107,8 @@ class ServedBench:
         # The control port issues device certificates and resets the lab: only the bench's own client, by the
         # same mutual TLS as the DCC endpoint (anyone else on the host is refused at the handshake).
         self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
-        _export_keystore(self.smki, {u.eui for u in self.config.users}, self.out / "smki")
+        self.keystore = self.out / "smki"        # the client's (a lab of several benches points it at the lab's)
+        _export_keystore(self.smki, {u.eui for u in self.config.users}, self.keystore)
         self.library = self._write_library(self.out / "firmware")       # once: the lab of several benches reads it too
         self.config_file = self._write_config()
         self.driver: RealTimeDriver | None = None
@@ -216,7 +217,7 @@ class ServedBench:
         """What the operator does with the SMKI: renewed certificates and new keys of each organisation key the
         party's lab holds, left in the bench's keystore folder as RealLab asks (<eui>-<usage>.renewed.pem/.key)."""
         self._renewals[party] = generation = self._renewals.get(party, 0) + 1
-        folder = self.out / "smki"
+        folder = self.keystore
         for usage in ORGANISATION_USAGES:
             if not (folder / f"{party.file_stem}-{usage.value}.key").is_file():
                 continue
@@ -331,6 +332,8 @@ class ServedLab:
         self.control = HttpServer(self._on_control, tls=self.tls["dcc"])
         first = next(iter(self.benches.values()))
         _export_keystore(smki, {u.eui for u in first.config.users}, self.out / "smki")     # every bench's devices
+        for bench in self.benches.values():     # where an operator's renewed certificates go: the lab's keystore
+            bench.keystore = self.out / "smki"
         self.config_file = self._write_config()
 
     def start(self) -> ServedLab:
