@@ -14,12 +14,24 @@ from harness import plugin
 _kept: list[weakref.ref] = []
 
 
+_alive_at_next: list[int] = []        # as each scenario begins: how many earlier labs and contexts are still alive
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _kept:                         # no collection here: what the plugin freed as the last scenario ended
+        _alive_at_next.append(sum(1 for ref in _kept if ref() is not None))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield
     for key in (plugin.LAB, plugin.CONTEXT):
         if key in item.stash:
             _kept.append(weakref.ref(item.stash[key]))
+    if plugin.LAB in item.stash:        # what the lab holds too: its devices and hubs hold each other
+        lab = item.stash[plugin.LAB]
+        _kept.extend(weakref.ref(part) for part in [*lab.devices.values(), *lab.hubs.values(), lab.dcc, lab.clock])
     return result
 
 
@@ -28,4 +40,4 @@ def pytest_sessionfinish(session):
     stashed = sum(1 for item in session.items for key in (plugin.LAB, plugin.CONTEXT) if key in item.stash)
     with open(os.environ["DIT_LIFETIME_PROBE"], "w", encoding="utf-8") as out:
         json.dump({"watched": len(_kept), "alive": sum(1 for ref in _kept if ref() is not None),
-                   "stashed": stashed}, out)
+                   "stashed": stashed, "alive_at_next": _alive_at_next}, out)

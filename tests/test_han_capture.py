@@ -10,6 +10,7 @@ import socket
 import struct
 import subprocess
 import time
+from dataclasses import replace
 
 import pytest
 import serial
@@ -193,6 +194,13 @@ def test_round_trip_tap_keeps_radio_fields(tmp_path, writer):
     frames = _frames()
     assert writer(path, frames) == len(frames)
     _same(list(capture.read(path)), frames)
+
+
+def test_a_capture_longer_than_one_write_reads_back_whole(tmp_path):
+    """write_pcap joins records into writes of a bounded size: every frame comes back once, in order."""
+    frames = [replace(frame, time=frame.time + n) for n in range(5000) for frame in _frames()]
+    assert capture.write_pcap(tmp_path / "long.pcap", frames) == 20000
+    _same(list(capture.read(tmp_path / "long.pcap")), frames)
 
 
 @pytest.mark.parametrize("writer", [capture.write_pcap, capture.write_pcapng])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 from dit_command import PROJECT, dit
 
@@ -19,3 +20,21 @@ def test_a_finished_scenario_keeps_neither_its_lab_nor_its_context_alive(tmp_pat
     found = json.loads(probe.read_text())
     assert found["watched"] >= 8, found           # 4 executions, each with its lab and its context
     assert (found["stashed"], found["alive"]) == (0, 0), found
+    # and each is freed as it ends, its devices, hubs, DCC and clock too (cycles only the collector frees), not at
+    # some later full collection: the next scenario starts without it
+    assert found["alive_at_next"] == [0, 0, 0], found
+
+
+def test_a_stopped_lab_leaves_no_server_thread_behind(lab_config, smki):
+    """A Users' kept-alive connection to the DCC holds a server thread, and the thread the whole lab: stop() closes
+    the Users' connections, so every thread the lab started ends."""
+    from harness.lab import EmulatedLab
+
+    before = set(threading.enumerate())
+    with EmulatedLab(lab_config, smki=smki, schema=None) as lab:
+        exchange = lab.user("the Import Supplier").send("8.2", None, device_id=lab.device("CHF").eui)
+        assert exchange.succeeded, exchange.summary
+    started = [t for t in threading.enumerate() if t not in before]
+    for thread in started:
+        thread.join(timeout=10)
+    assert [t.name for t in started if t.is_alive()] == []

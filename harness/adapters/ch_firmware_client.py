@@ -48,6 +48,10 @@ class ChFirmwarePortal:
         self._client = client or HttpClient()
         self.exchanges: list[PortalExchange] = []
 
+    def close(self) -> None:
+        """Its kept-alive connection closed (the portal's server thread serving it ends)."""
+        self._client.close()
+
     def call(self, method: str, route: str, body: object | None = None) -> PortalAnswer:
         data = None if body is None and method == "GET" else json.dumps(body or {}).encode()
         return self.raw(method, route, data)

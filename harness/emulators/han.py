@@ -121,7 +121,12 @@ class FrameLog(Sequence[CapturedFrame]):
         return self._frame(index)
 
     def __iter__(self) -> Iterator[CapturedFrame]:
-        return (self._frame(i) for i in range(len(self)))
+        # a snapshot: frames sent while the caller iterates are not part of it
+        count, mpdus, start, rssi, lqi = len(self), bytes(self._mpdus), 0, self.RSSI, self.LQI
+        for time, channel, page, end in zip(self._times[:count], self._channels[:count], self._pages[:count],
+                                            self._ends[:count]):
+            yield CapturedFrame(time, mpdus[start:end], channel, page, True, rssi, lqi)
+            start = end
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

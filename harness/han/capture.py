@@ -49,6 +49,7 @@ _IF_TSRESOL, _IF_TSOFFSET = 9, 14
 _SMALLEST_BLOCK = {_IDB: 20, _EPB: 32, _OPB: 32, _SPB: 16}
 # A record longer than this is a corrupt length field, not a frame (802.15.4 frames are at most 2047 bytes).
 _MAX_RECORD = 1 << 18
+_WRITE_PIECES = 1 << 14          # a writer's record pieces joined into one write()
 
 _TAP_FCS_TYPE, _TAP_RSS, _TAP_CHANNEL, _TAP_LQI = 0, 1, 3, 10
 _TAP_FCS_LENGTH = {0: 0, 1: 2, 2: 4}
@@ -347,18 +348,26 @@ def _record_maker(linktype: int) -> Callable[[CapturedFrame], bytes]:
     if linktype == LINKTYPE_IEEE802_15_4_WITHFCS:
         return lambda frame: frame.mpdu + _fcs(frame)
     fcs_tlv = struct.pack("<HHB3x", _TAP_FCS_TYPE, 1, 1)
+    headers: dict[tuple, bytes] = {}        # a capture's frames share a few channels, one RSSI and LQI
+
+    def tap_header(channel: int | None, page: int | None, rssi: float | None, lqi: int | None) -> bytes:
+        tlvs = [fcs_tlv]
+        if channel is not None:
+            # the TLV needs a page: an unknown one is written as 0 (2.4 GHz)
+            tlvs.append(struct.pack("<HHHBx", _TAP_CHANNEL, 3, channel, page or 0))
+        if rssi is not None:
+            tlvs.append(struct.pack("<HHf", _TAP_RSS, 4, rssi))
+        if lqi is not None:
+            tlvs.append(struct.pack("<HHB3x", _TAP_LQI, 1, lqi))
+        header = b"".join(tlvs)
+        return struct.pack("<BBH", 0, 0, 4 + len(header)) + header
 
     def tap(frame: CapturedFrame) -> bytes:
-        tlvs = [fcs_tlv]
-        if frame.channel is not None:
-            # the TLV needs a page: an unknown one is written as 0 (2.4 GHz)
-            tlvs.append(struct.pack("<HHHBx", _TAP_CHANNEL, 3, frame.channel, frame.page or 0))
-        if frame.rssi is not None:
-            tlvs.append(struct.pack("<HHf", _TAP_RSS, 4, frame.rssi))
-        if frame.lqi is not None:
-            tlvs.append(struct.pack("<HHB3x", _TAP_LQI, 1, frame.lqi))
-        header = b"".join(tlvs)
-        return struct.pack("<BBH", 0, 0, 4 + len(header)) + header + frame.mpdu + _fcs(frame)
+        key = (frame.channel, frame.page, frame.rssi, frame.lqi)
+        header = headers.get(key)
+        if header is None:
+            header = headers[key] = tap_header(*key)
+        return header + frame.mpdu + _fcs(frame)
     return tap
 
 
@@ -380,13 +389,16 @@ def write_pcap(path: str | os.PathLike, frames: Iterable[CapturedFrame],
     record = _record_maker(linktype)
     header, count = struct.Struct("<IIII").pack, 0
     with open(path, "wb") as file:
-        file.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, _MAX_RECORD, linktype))
+        chunk = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, _MAX_RECORD, linktype)]
         for frame in frames:
             data = record(frame)
             seconds, nanoseconds = divmod(_nanoseconds(frame.time), 1_000_000_000)
-            file.write(header(seconds, nanoseconds, len(data), len(data)))
-            file.write(data)
+            chunk += (header(seconds, nanoseconds, len(data), len(data)), data)
             count += 1
+            if len(chunk) >= _WRITE_PIECES:         # a few writes a scenario; a million frames in bounded memory
+                file.write(b"".join(chunk))
+                chunk.clear()
+        file.write(b"".join(chunk))
     return count
 
 

@@ -108,6 +108,7 @@ class EmulatedLab(SmkiQuestions):
         for eui, receiver in self.receivers.items():      # each User's response service checks its webhooks
             receiver.ch_firmware.tokens.append(self.dcc.portal_tokens[eui])
         self._portals: dict[str, ChFirmwarePortal] = {}
+        self._endpoint: DccEndpoint | None = None
         self.users: dict[str, ServiceUser] = {}
         self.devices: dict[str, EmulatedDevice | HandHeldTerminal] = {}
         self.hubs: dict[str, CommunicationsHub] = {}
@@ -237,7 +238,7 @@ class EmulatedLab(SmkiQuestions):
         for receiver in self.receivers.values():
             receiver.start()
         self.dcc.start()
-        endpoint = DccEndpoint(self.dcc.url)
+        endpoint = self._endpoint = DccEndpoint(self.dcc.url)
         for u in self.config.users:
             self.users[u.name] = ServiceUser(u.name, u.eui, endpoint=endpoint, receiver=self.receivers[u.eui],
                                              keystore=self.repository.keystore, clock=self.clock,
@@ -247,6 +248,11 @@ class EmulatedLab(SmkiQuestions):
         return self
 
     def stop(self) -> None:
+        # the Users' kept-alive connections first: a server's thread serving one holds the whole lab until it ends
+        if self._endpoint is not None:
+            self._endpoint.client.close()
+        for portal in self._portals.values():
+            portal.close()
         self.dcc.stop()
         for receiver in self.receivers.values():
             receiver.stop()

@@ -10,7 +10,9 @@ complete and unchanged (harness.run.evidence_check, DIT.EX.8)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -54,22 +56,38 @@ class EvidenceFiles:
 
     def __init__(self, report_dir: Path):
         self.report_dir = report_dir
-        self._begun: set[Path] = set()          # folders of executions this process runs: a test runs once a run
+        # the folders of executions this process runs (a test runs once a run), made and emptied once
+        self._folders: dict[tuple[str, str | None, str | None, str | None], Path] = {}
+        self._digests: dict[Path, dict[str, str]] = {}      # by folder: the SHA-256 of each step file written there
 
     def folder(self, record: ExecutionRecord) -> Path:
         """The test's folder (scenario, target, cast), emptied of what an earlier execution of it left the first
         time this execution asks."""
-        where = f"@{record.baseline}-{record.test_set}" if record.baseline else ""
-        cast = "~" + re.sub(r"[^A-Za-z0-9.]+", "-", record.cast).strip("-") if record.cast else ""
-        path = self.report_dir / "evidence" / (record.scenario_id.replace("/", "__") + where + cast)
-        if path not in self._begun:
-            self._begun.add(path)
+        test = (record.scenario_id, record.baseline, record.test_set, record.cast)
+        path = self._folders.get(test)
+        if path is None:
+            where = f"@{record.baseline}-{record.test_set}" if record.baseline else ""
+            cast = "~" + re.sub(r"[^A-Za-z0-9.]+", "-", record.cast).strip("-") if record.cast else ""
+            path = self._folders[test] = (self.report_dir / "evidence"
+                                          / (record.scenario_id.replace("/", "__") + where + cast))
             if path.is_dir():
                 for stale in path.iterdir():
                     if stale.is_file():
                         stale.unlink()
-        path.mkdir(parents=True, exist_ok=True)
+            path.mkdir(parents=True, exist_ok=True)
+            self._digests[path] = {}
         return path
+
+    def keep_step(self, folder: Path, number: int, label: str, item: Evidence) -> None:
+        """A step's piece of evidence, its digest kept for the seal (the file is not read back)."""
+        data = content(item)
+        path = step_file(folder, number, label, item)
+        _write(path, data)
+        self._digests.setdefault(folder, {})[path.name] = hashlib.sha256(data).hexdigest()
+
+    def keep_bench(self, folder: Path, lab: BenchEvidence) -> bool:
+        """keep_bench(), the seal reading back only what was not written as a step's evidence."""
+        return keep_bench(folder, lab, self._digests.pop(folder, {}))
 
     def keep_keystore(self, lab: BenchEvidence) -> None:
         """Every key a party had, so messages from before and after a device rekey both verify offline."""
@@ -82,13 +100,20 @@ def step_file(folder: Path, number: int, label: str, item: Evidence) -> Path:
     return folder / f"{name}.{SUFFIX.get(item.kind, 'txt')}"
 
 
-def keep_step(folder: Path, number: int, label: str, item: Evidence) -> None:
-    step_file(folder, number, label, item).write_bytes(content(item))
+def _write(path: Path, data: bytes) -> None:
+    """The file's bytes in one write, without a buffered file object (a run writes tens of thousands)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
-def keep_bench(folder: Path, lab: BenchEvidence) -> bool:
-    """The HAN capture and the console transcripts, the last of an execution's evidence; then the folder is sealed.
-    Whether there was any bench evidence."""
+def keep_bench(folder: Path, lab: BenchEvidence, digests: Mapping[str, str] | None = None) -> bool:
+    """The HAN capture and the console transcripts, the last of an execution's evidence; then the folder is sealed
+    (digests: what is known of files already in it, by name). Whether there was any bench evidence."""
     frames, transcripts = lab.han_capture(), lab.console_transcripts()
     answers = operator.evidence(lab.operator_answers())
     if frames:
@@ -97,13 +122,15 @@ def keep_bench(folder: Path, lab: BenchEvidence) -> bool:
         (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
     for name, data in answers.items():
         (folder / name).write_bytes(data)
-    seal(folder)
+    seal(folder, digests)
     return bool(frames or transcripts or answers)
 
 
-def seal(folder: Path) -> None:
-    """SHA256SUMS: every file of the execution's evidence with its SHA-256, in the form `sha256sum -c` reads."""
-    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(folder.iterdir())
-             if p.is_file() and p.name not in UNSEALED]
+def seal(folder: Path, digests: Mapping[str, str] | None = None) -> None:
+    """SHA256SUMS: every file of the execution's evidence with its SHA-256, in the form `sha256sum -c` reads; a file
+    whose digest was taken as it was written (digests, by name) is not read again."""
+    known = digests or {}
+    lines = [f"{known.get(p.name) or hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+             for p in sorted(folder.iterdir()) if p.is_file() and p.name not in UNSEALED]
     if lines:                   # a scenario that kept nothing (blocked before its first step) has nothing to seal
         (folder / MANIFEST).write_text("".join(lines))
