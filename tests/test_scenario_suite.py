@@ -218,3 +218,27 @@ def test_every_gbcs_message_of_the_run_is_real_gbcs_and_parses_to_valid_mmc(run,
             assert mmc_schema.errors(document) == [], name
         seen[message.apdu.cra_flag.name] += 1
     assert seen["COMMAND"] > 300 and seen["RESPONSE"] > 300 and seen["ALERT"] >= 10, seen
+
+
+def test_step_definitions_are_looked_up_once_per_keyword_text_and_module(monkeypatch):
+    """The plugin keeps pytest-bdd's answer to which definitions match a step for the session: one look-up per
+    step keyword, text and module, never one step's definitions for another keyword's or another module's."""
+    from types import SimpleNamespace
+
+    from harness import plugin
+
+    asked = []
+
+    def lookup(step, fixturemanager, node):
+        asked.append((step.type, step.name, node.parent.nodeid))
+        return [f"{node.parent.nodeid}: {step.type} {step.name}"]
+
+    monkeypatch.setattr(plugin, "_find_step_definitions", lookup)
+    config = SimpleNamespace(stash=pytest.Stash())
+    here, there = (SimpleNamespace(config=config, parent=SimpleNamespace(nodeid=m)) for m in ("a.py", "b.py"))
+    given, then = SimpleNamespace(type="given", name="the ESME"), SimpleNamespace(type="then", name="the ESME")
+    assert list(plugin._step_definitions(given, None, here)) == ["a.py: given the ESME"]
+    assert list(plugin._step_definitions(given, None, here)) == ["a.py: given the ESME"]
+    assert list(plugin._step_definitions(then, None, here)) == ["a.py: then the ESME"]
+    assert list(plugin._step_definitions(given, None, there)) == ["b.py: given the ESME"]
+    assert asked == [("given", "the ESME", "a.py"), ("then", "the ESME", "a.py"), ("given", "the ESME", "b.py")]
