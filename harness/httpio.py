@@ -587,6 +587,13 @@ class HttpServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread = None
         self.server_close()
+        # A handler thread outlives stop() until its kept-alive peer closes: it no longer reaches its owner (a lab's
+        # DCC, a User's response service), which is then freed with the rest of a finished scenario.
+        self.post_handler, self.web_handler = _stopped, None
+
+
+def _stopped(path: str, body: bytes) -> tuple[int, str, bytes]:
+    return 503, "text/plain", b"the server has stopped"
 
 
 def _drain(sock: ssl.SSLSocket) -> None:

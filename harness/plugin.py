@@ -31,7 +31,6 @@ import datetime as dt
 import gc
 import importlib
 import json
-import os
 import re
 import sys
 import time
@@ -272,7 +271,7 @@ class Run:
         self.lab: LabConfig | None = None                   # with the targets, once a business scenario is collected
         self.targets: list[RunTarget] = []
         self.bench_broken: BlockedReason | None = None      # what blocks the rest of the run after a BenchFault
-        self.gc_frozen = False                              # the session's objects kept out of the collector's scan
+        self.gc_frozen = False                              # the session's objects kept out of the collector's scans
 
     @property
     def run_id(self) -> int | None:
@@ -648,6 +647,10 @@ def _target_of(item: pytest.Item) -> RunTarget | None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run = item.config.stash[RUN]
+    if not run.gc_frozen:       # what the session holds before its first scenario, out of every collection's scan
+        gc.collect()
+        gc.freeze()
+        run.gc_frozen = True
     reason, template = run.bench_broken or item.stash.get(BLOCKED, None), _template(item)
     if reason is None or template is None:
         return
@@ -736,22 +739,18 @@ def _release(item: pytest.Item) -> None:
     for key in keys:
         if key in item.stash:
             del item.stash[key]
-    _collect_scenario(item.config.stash[RUN])
+    _collect_scenario()
 
 
-def _collect_scenario(run: Run) -> None:
+def _collect_scenario() -> None:
     """A finished lab is a web of cycles (devices and their hub, the clock's scheduled actions) that only the cyclic
     garbage collector frees. Left to its thresholds, a full collection came every five scenarios or so, scanning
     every object of the session (60 ms), with the finished labs alive until then. It runs as each scenario ends,
-    over what is new since the first one: what the session keeps for good by then (modules, collected items, the
-    schema, SMKI and config caches) is frozen out of the scan."""
-    if os.environ.get("DIT_NOGC"):
-        return
+    over what is new since the first began (what the session held then, modules and collected items, is frozen out
+    of the scan: pytest_runtest_setup). Then the heaps are trimmed (a serial default run's peak RSS 163 -> 156 MB,
+    no CPU time to see)."""
     gc.collect()
-    if not run.gc_frozen:
-        gc.freeze()
-        run.gc_frozen = True
-    if _malloc_trim is not None and not os.environ.get("DIT_NOTRIM"):
+    if _malloc_trim is not None:
         _malloc_trim(0)
 
 

@@ -534,6 +534,31 @@ def test_a_response_is_read_with_its_headers_and_the_connection_kept():
         server.stop()
 
 
+def test_a_stopped_server_no_longer_reaches_its_owner_while_a_peer_keeps_its_connection():
+    """A handler thread serving a kept-alive connection outlives stop(): the owner of the handlers (a lab's DCC, a
+    User's response service) is freed all the same, and a request that still comes is refused."""
+    import gc
+    import weakref
+
+    class Owner:
+        def answer(self, path, body):
+            return 200, "text/plain", b"owner"
+
+    owner = Owner()
+    server = HttpServer(owner.answer).start()
+    client = HttpClient()
+    try:
+        assert client.post(server.base_url + "/x", b"<a/>") == (200, b"owner")
+        server.stop()                                   # the client keeps its connection open
+        gone = weakref.ref(owner)
+        del owner
+        gc.collect()
+        assert gone() is None
+        assert server.post_handler("/x", b"") == (503, "text/plain", b"the server has stopped")
+    finally:
+        client.close()
+
+
 def test_stop_does_not_wait_for_the_servers_poll(monkeypatch):
     """stop() wakes the serving loop: with an hour's poll interval it still returns (the join's 60 s is a bound on
     a hang, not a measure of speed)."""
