@@ -82,7 +82,7 @@ def _run(base: Path, name: str, args: list[str]) -> dict:
         sys.exit(f"dit run {' '.join(args)} failed (exit {code}):\n{tail}")
     lines = [json.loads(line) for line in probe.read_text().splitlines()]
     summary = json.loads((base / name / "summary.json").read_text())
-    return {"wall": wall, "cpu": cpu, "scenarios": sum(summary["totals"].values()),
+    return {"wall": wall, "cpu": cpu, "scenarios": sum(n for k, n in summary["totals"].items() if k != "not_run"),
             "controller": max((n["peak_rss"] for n in lines if n.get("role") == "controller"), default=0),
             "workers": [n["peak_rss"] for n in lines if n.get("role") == "worker"],
             "rss_after": [n["rss_after"] for n in lines if "rss_after" in n]}
