@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from lxml import etree
 
 from harness.duis import xml
-from harness.usecases.readback import not_read_back
+from harness.usecases.readback import most_used, not_read_back
 
 
 def _request(body: str) -> etree._Element:
@@ -43,3 +46,14 @@ def test_only_the_debt_registers_of_2_3_are_compared_with_4_3():
                        "<sr:DebtRecoveryPerPayment>0</sr:DebtRecoveryPerPayment></sr:UpdateDebt>")
     assert not_read_back("2.3", request, {"PaymentDebtRegister": "0"}) == []
     assert not_read_back("2.3", request, {"PaymentDebtRegister": "2000000"}) == ["PaymentDebtRegister=0"]
+
+
+def test_what_a_meter_may_use_grows_with_the_time_between_the_change_and_the_read():
+    """A served bench on a loaded machine (or a slow real one) takes longer between the change and the read, and its
+    meter uses more meanwhile: the allowance is the rate over that span, from the User's own clock."""
+    sent = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    assert most_used(sent, sent + dt.timedelta(minutes=2), 750) == 1500
+    assert most_used(sent, sent + dt.timedelta(minutes=20, seconds=1), 750) == 15013        # rounded up
+    assert most_used(sent, sent, 750) == 0
+    with pytest.raises(ValueError, match="came back before the change was sent"):
+        most_used(sent, sent - dt.timedelta(seconds=1), 750)

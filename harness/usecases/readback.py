@@ -9,6 +9,8 @@ and numbers compare by value ("00:00:00.00Z" and "00:00:00Z", "39.20" and "39.2"
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -72,3 +74,12 @@ def not_read_back(srv: str, request: etree._Element, values: dict[str, str]) -> 
     return [f"{name}={value}" for name, value in sorted(setting_leaves(request))
             if (compared is None or name in compared)
             and not any((alias, value) in read for alias in RENAMED.get(name, (name,)))]
+
+
+def most_used(changed: dt.datetime, read: dt.datetime, per_minute: int) -> int:
+    """What a meter may have used (or recovered) at `per_minute` between a change the User sent at `changed` and the
+    read of it the User had back at `read`: the meter acted on both within that span, however long the bench or
+    the machine took over it."""
+    if read < changed:
+        raise ValueError(f"the read ({read.isoformat()}) came back before the change was sent ({changed.isoformat()})")
+    return math.ceil(per_minute * (read - changed).total_seconds() / 60)
