@@ -233,15 +233,18 @@ def clock_read_back(lab, scenario_context, device, seconds):
                  r"(?P<used>\d+)(?P<per_minute> a minute)? used since" + _LOCALLY))
 def read_back_balance(lab, scenario_context, party, balance, device, used, per_minute=None, locally=None):
     """The meter keeps using energy (and paying its standing charge) between the change and the read: at most `used`,
-    or at most `used` a minute from the User sending the 1.5 that set the balance to it having the read back (its own
-    clock, which runs as the bench's: where a loaded machine or a slow bench lets more time pass, more is used)."""
+    or at most `used` a minute of the bench's time between them, as its DCC stamps its responses: the 1.5's came
+    before the meter could act on it, the one that brought the read back (by LCD the 8.13's, the scenario's last)
+    after the meter answered. Where a loaded machine or a slow bench lets more time pass, more is used."""
     balance, used = int(balance), int(used)
     eui, exchange = read_back(lab, scenario_context, party, "4.18", device, locally=bool(locally))
     found = meter_balance(exchange.device_fields)
     if per_minute:
         change = scenario_context.latest("1.5", eui)
         assert change is not None, f"no successful SR 1.5 set the {device}'s balance in this scenario"
-        used = most_used(change.evidence[0].at, exchange.evidence[-1].at, used)
+        sent, back = change.synchronous, scenario_context.last.response
+        assert sent and sent.stamped and back and back.stamped, "the DCC's responses carry no ResponseDateTime"
+        used = most_used(sent.stamped, back.stamped, used)
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 

@@ -459,18 +459,22 @@ class ScriptedOperator:
             self._thread = threading.Thread(target=self._at_the_page if page else self._at_the_terminal, daemon=True)
             self._thread.start()
 
-    def _act(self, act: str, details: dict | None = None) -> None:
-        """The act with what the prompt names (its details: a device's asset, a party)."""
+    def _act(self, act: str, details: dict | None = None) -> str:
+        """The act with what the prompt names (its details: a device's asset, a party). Done: "" and the act in
+        `done`; else why not, which the operator answers (the scenario is blocked)."""
         status, body = self._control.post(f"{self._base}/act/{act}", json.dumps(details or {}).encode(),
                                           "application/json")
-        assert status == 204, body
+        if status != 204:
+            return body.decode()
         self.done.append(act)
+        return ""
 
     def at(self, desk: Desk) -> None:
         """Hands for a RealLab's own desk: each prompt done at the bench, then answered done."""
         def act(prompt) -> None:
-            self._act(prompt.act, dict(prompt.details))
-            desk.answer(prompt.number, done=True, by="Scripted operator", saw=f"{prompt.act} done at the bench")
+            why_not = self._act(prompt.act, dict(prompt.details))
+            desk.answer(prompt.number, done=not why_not, by="Scripted operator",
+                        saw=why_not or f"{prompt.act} done at the bench")
         desk.listen(act)
 
     def _at_the_page(self) -> None:
@@ -480,9 +484,9 @@ class ScriptedOperator:
             except OSError:
                 continue                # the run has not served its page yet
             for prompt in prompts:
-                self._act(prompt["act"], prompt["details"])
-                form = urllib.parse.urlencode({"answer": "done", "by": "Scripted operator",
-                                               "saw": f"{prompt['act']} done at the bench"}).encode()
+                why_not = self._act(prompt["act"], prompt["details"])
+                form = urllib.parse.urlencode({"answer": "cannot" if why_not else "done", "by": "Scripted operator",
+                                               "saw": why_not or f"{prompt['act']} done at the bench"}).encode()
                 urllib.request.urlopen(f"{self._page}prompts/{prompt['number']}", data=form, timeout=10)
 
     def _at_the_terminal(self) -> None:
@@ -493,8 +497,9 @@ class ScriptedOperator:
                 continue
             seen += os.read(self._terminal, 4096).decode()
             while m := re.search(r"\[dit operator #(\d+) ([a-z-]+)\][^>]*> ", seen):
-                self._act(m.group(2))
-                os.write(self._terminal, f"#{m.group(1)} y {m.group(2)} done at the bench\n".encode())
+                why_not = self._act(m.group(2))
+                said = f"n {why_not}" if why_not else f"y {m.group(2)} done at the bench"
+                os.write(self._terminal, f"#{m.group(1)} {said}\n".encode())
                 seen = seen[m.end():]
 
     def stop(self) -> None:
@@ -541,42 +546,82 @@ def test_the_sm_wan_outage_on_a_bench_is_asked_of_the_operator(bench):
         lab.stop()
 
 
+def test_the_consumer_accepting_a_utrn_on_a_bench_is_asked_of_the_operator(bench):
+    """The consumer's press at the PPMID is a person's act: done, the step goes on; not done, the scenario is blocked
+    with what they said. The served bench's hands refuse when the PPMID shows no UTRN."""
+    from harness.httpio import HttpClient, TlsFiles
+
+    lab = RealLab(lab_config.load(bench.config_file), schema=None)
+    desk = lab.operator = Desk(timeout_s=30)
+    asked: list = []
+    says: list[tuple[bool, str]] = [(True, "UTRN accepted"), (False, "the display shows no UTRN")]
+
+    def person(prompt) -> None:         # answers as each prompt opens
+        asked.append((prompt.kind, prompt.act))
+        done, saw = says.pop(0)
+        desk.answer(prompt.number, done=done, saw=saw)
+    desk.listen(person)
+    try:
+        assert lab.consumer_accepts_utrn("PPMID")
+        with pytest.raises(NotOnThisBench, match=r"could not accept the UTRN the PPMID \(.+\) shows: the display "
+                                                 r"shows no UTRN"):
+            lab.consumer_accepts_utrn("PPMID")
+        assert asked == [(Ask.ACT, "accept-utrn")] * 2
+    finally:
+        lab.stop()
+    folder = bench.out / "tls"
+    control = HttpClient(timeout=30, tls=TlsFiles(folder / "dit.pem", folder / "dit.key", folder / "ca.pem"))
+    try:
+        status, body = control.post(f"{bench.control.base_url}/act/accept-utrn", b"{}", "application/json")
+        assert status == 409 and b"no PPMID shows a UTRN" in body
+    finally:
+        control.close()
+
+
+# The no-WAN family as a served bench gives it: each variant as named and with its second meter (lab.casts).
+NO_WAN_FAMILY = {f"no WAN Installation Using LCD - {meter} {mode}{cast}" for meter in ("ESME", "GSME")
+                 for mode in ("Credit", "Prepayment") for cast in ("", f" / {meter}={meter} 2")}
+
+
+def _answered_in_the_evidence(ran: dict, by: str) -> None:
+    """Each execution's one prompt, its answer in operator.json, sealed in SHA256SUMS with the rest."""
+    for execution in ran.values():
+        [answer] = json.loads((Path(execution["evidence"]) / "operator.json").read_text())
+        assert answer["prompt"]["act"] == "install-without-wan" and answer["by"] == by
+        assert answer["done"] and answer["saw"] == "install-without-wan done at the bench"
+        assert "operator.json" in (Path(execution["evidence"]) / "SHA256SUMS").read_text()
+
+
 def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(bench, tmp_path):
     port = free_port()
     operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
     try:
-        # credit: a prepayment read-back allows for consumption in virtual time, which on a served bench (a scaled
-        # wall clock) grows with the machine's load
-        result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "no_wan_lcd", "-k", "GSME and Credit",
-                                            "--operator", f"web:{port}")
+        result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "no_wan_lcd", "--operator", f"web:{port}")
     finally:
         operator.stop()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert ran and all(e["outcome"] == "passed" for e in ran.values()), ran
+    assert set(ran) == NO_WAN_FAMILY and all(e["outcome"] == "passed" for e in ran.values()), ran
     assert operator.done == ["install-without-wan"] * len(ran)
     assert [e.operators for e in executions] == [["Scripted operator"]] * len(ran)        # the ledger says who
-    for execution in ran.values():
-        [answer] = json.loads((Path(execution["evidence"]) / "operator.json").read_text())
-        assert answer["prompt"]["act"] == "install-without-wan" and answer["by"] == "Scripted operator"
-        assert answer["done"] and answer["saw"] == "install-without-wan done at the bench"
-        assert "operator.json" in (Path(execution["evidence"]) / "SHA256SUMS").read_text()     # sealed with the rest
+    _answered_in_the_evidence(ran, "Scripted operator")
 
 
 def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path):
     main, other = os.openpty()
     operator = ScriptedOperator(bench, terminal=main)
-    credit = "no WAN Installation Using LCD - ESME Credit"
     try:
-        result, ran, *_ = _run(bench, tmp_path / "t", "-m", "no_wan_lcd", "-k", "ESME and Credit",
-                               "--operator", f"terminal:{os.ttyname(other)}")
+        result, ran, run, executions = _run(bench, tmp_path / "t", "-m", "no_wan_lcd",
+                                            "--operator", f"terminal:{os.ttyname(other)}")
     finally:
         operator.stop()
         os.close(main)
         os.close(other)
-    assert result.returncode == 0 and ran[credit]["outcome"] == "passed", result.stdout + result.stderr
-    assert set(operator.done) == {"install-without-wan"} and len(operator.done) == len(ran)
-    [answer] = json.loads((Path(ran[credit]["evidence"]) / "operator.json").read_text())
-    assert answer["by"] == "operator" and answer["saw"] == "install-without-wan done at the bench"
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(ran) == NO_WAN_FAMILY and all(e["outcome"] == "passed" for e in ran.values()), ran
+    assert operator.done == ["install-without-wan"] * len(ran)
+    assert [e.operators for e in executions] == [["operator"]] * len(ran)
+    _answered_in_the_evidence(ran, "operator")
+    credit = "no WAN Installation Using LCD - ESME Credit"
     # nobody at the page: the scenario is blocked with what was asked, the run goes on
     config = tmp_path / "lab.yaml"
     config.write_text(bench.config_file.read_text() + f"operator: {{web: {free_port()}, timeout_s: 0.5}}\n")
@@ -743,3 +788,25 @@ def test_a_failed_han_radio_is_the_operators_act(bench):
     finally:
         lab.stop()
         bench.reset()
+
+
+def test_prepayment_without_the_sm_wan_on_a_served_bench_with_an_operator(bench, tmp_path):
+    """SECMP0038's family on a bench: the SM WAN cut and brought back and the consumer's press at the PPMID are the
+    operator's acts, the rest goes over the PPMID's internet interface."""
+    port = free_port()
+    operator = ScriptedOperator(bench, page=f"http://127.0.0.1:{port}/")
+    try:
+        result, ran, run, executions = _run(bench, tmp_path / "p", "-m", "no_wan_prepayment",
+                                            "--operator", f"web:{port}")
+    finally:
+        operator.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(ran) == 10 and all(e["outcome"] == "passed" for e in ran.values()), ran      # 5, and in a cast
+    assets = {name: lab_config.load(bench.config_file).device(name).asset for name in ("PPMID", "PPMID 2")}
+    for cast, ppmid in (("", "PPMID"), (" / ESME=ESME 2, PPMID=PPMID 2", "PPMID 2")):
+        top_up = ran["Top up during an SM WAN outage by a UTRN sent to the PPMID" + cast]
+        answers = json.loads((Path(top_up["evidence"]) / "operator.json").read_text())
+        assert [a["prompt"]["act"] for a in answers] == ["wan-outage", "accept-utrn", "wan-restored"]
+        assert answers[1]["prompt"]["instruction"] == f"Accept the UTRN the PPMID ({assets[ppmid]}) shows"
+        assert all(a["done"] for a in answers)
+    assert operator.done.count("accept-utrn") == 4          # the flooding scenario's top-ups too

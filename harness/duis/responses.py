@@ -58,6 +58,12 @@ class DuisResponse:
     element: etree._Element | None = field(default=None, repr=False)
 
     @property
+    def stamped(self) -> dt.datetime | None:
+        """ResponseDateTime: the DCC's clock when it answered (a bench's, on a served bench)."""
+        return dt.datetime.fromisoformat(self.response_date_time.replace("Z", "+00:00")) if self.response_date_time \
+            else None
+
+    @property
     def success(self) -> bool:
         return self.response_code == "I0"
 

@@ -321,7 +321,10 @@ class RealLab(SmkiQuestions):
         return url
 
     def consumer_accepts_utrn(self, device: str) -> bool:
-        raise _not_automated(f"accept the UTRN the {device} shows")
+        """A consumer's press at the PPMID: a prompt to the person at the bench, who confirms what it showed."""
+        cfg = self.device_config(device)
+        return self.person_does("accept-utrn", f"Accept the UTRN the {device} ({cfg.asset}) shows",
+                                f"the {device} showed the UTRN accepted", asset=cfg.asset or device).done
 
     def lose_sm_wan(self) -> None:
         self.person_does("lose-sm-wan", "Disconnect the SM WAN antenna of the Communications Hub "

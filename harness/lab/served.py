@@ -64,10 +64,11 @@ from harness.pki.repository import ORGANISATION_USAGES
 
 DEFAULT_TIME_SCALE = 20.0
 # The acts of a person at the bench the control port does for a scripted operator (harness.lab.operator), with the
-# prompt's details as the JSON body where the act needs them (register: role, user; withdraw-from-cpl: asset;
-# renew-organisation: party).
+# prompt's details as the JSON body where the act needs them (register: role, user; withdraw-from-cpl, accept-utrn:
+# asset; renew-organisation: party).
 ACTS = ("install-without-wan", "replace-communications-hub", "upgrade-communications-hub", "interfere", "register",
-        "wan-outage", "wan-restored", "lose-sm-wan", "fail-han-radio", "withdraw-from-cpl", "renew-organisation")
+        "wan-outage", "wan-restored", "lose-sm-wan", "fail-han-radio", "withdraw-from-cpl", "renew-organisation",
+        "accept-utrn")
 RESPONSE_PATH = "/duis/responses"
 # The versions its manufacturers have released to the served bench's firmware library (the firmware family's).
 LIBRARY_VERSIONS = (0x00020002, 0x00040001)
@@ -200,6 +201,9 @@ class ServedBench:
                     self.lab.withdraw_from_cpl(self._device_of(str(words["asset"])))
                 elif act == "renew-organisation":
                     self._renew_organisation(EntityId(str(words["party"])))
+                elif act == "accept-utrn":
+                    if not self._accept_utrn(words.get("asset")):
+                        return 409, "text/plain", b"no PPMID shows a UTRN it could pass on"
                 else:
                     getattr(self.lab, act.replace("-", "_"))()
         except (ValueError, KeyError, TypeError, DitError) as exc:
@@ -226,6 +230,13 @@ class ServedBench:
             stem = f"{party.file_stem}-{usage.value}.renewed"
             write_file(folder / f"{stem}.key", pkcs8(renewed.private_key), private=True)
             write_file(folder / f"{stem}.pem", renewed.certificate.public_bytes(serialization.Encoding.PEM))
+
+    def _accept_utrn(self, asset: object) -> bool:
+        """The consumer's press at the PPMID with that asset, else at the one showing a UTRN (as a person finds it)."""
+        showing = [name for name in self.ppmid_internet
+                   if isinstance(ppmid := self.lab.device(name), PrepaymentInterfaceDevice) and ppmid.offered_utrns]
+        named = self._device_of(str(asset)) if asset else next(iter(showing), None)
+        return named is not None and self.lab.consumer_accepts_utrn(named)
 
     def _issue(self, body: bytes) -> tuple[int, str, bytes]:
         """The SMKI adapter of the served bench: the emulated lab's SMKI issues, the DCC sees it in use later."""

@@ -77,9 +77,9 @@ def not_read_back(srv: str, request: etree._Element, values: dict[str, str]) -> 
 
 
 def most_used(changed: dt.datetime, read: dt.datetime, per_minute: int) -> int:
-    """What a meter may have used (or recovered) at `per_minute` between a change the User sent at `changed` and the
-    read of it the User had back at `read`: the meter acted on both within that span, however long the bench or
-    the machine took over it."""
+    """What a meter may have used (or recovered) at `per_minute` between `changed` (before the meter could act on a
+    change) and `read` (after it answered the read of it): it acted on both within that span, however long the
+    bench or the machine took over it."""
     if read < changed:
         raise ValueError(f"the read ({read.isoformat()}) came back before the change was sent ({changed.isoformat()})")
     return math.ceil(per_minute * (read - changed).total_seconds() / 60)
