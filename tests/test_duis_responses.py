@@ -53,6 +53,7 @@ def test_built_responses_are_schema_valid_and_parse_back(duis_schema, body, kind
     assert duis_schema.errors(root) == []
     parsed = parse_response(xml.serialize(root))
     assert parsed.kind is kind and parsed.alert_code == code and parsed.request_id == RID
+    assert parsed.stamped == WHEN                       # ResponseDateTime, the DCC's clock when it answered
 
 
 def test_dcc_alert_names_the_request_it_concerns():
