@@ -18,7 +18,7 @@ from harness.pki.certificates import key_id, public_key_of
 from harness.scenarios import SR_STEP
 from harness.usecases.credentials import replaced_cell, role_cells, trust_anchor_holder
 from harness.usecases.esme_reads import rows
-from harness.usecases.readback import READ_BACK, most_used, not_read_back
+from harness.usecases.readback import READ_BACK, not_read_back
 
 _DELIVERY = {None: (CommandVariant.NON_CRITICAL_WAN, CommandVariant.SIGNED_WAN),
              "by Local Command Delivery": (CommandVariant.NON_CRITICAL_LOCAL, CommandVariant.SIGNED_LOCAL),
@@ -147,7 +147,7 @@ def read_back(lab, scenario_context, party: str, srv: str, device: str, *, local
     return eui, exchange
 
 
-_LOCALLY = r"(?P<locally> by Local Command Delivery)?$"
+LOCALLY = r"(?P<locally> by Local Command Delivery)?$"
 
 
 def meter_balance(fields: dict) -> int:
@@ -156,7 +156,7 @@ def meter_balance(fields: dict) -> int:
     return int(fields.get("Gas/MeterBalancePrepaymentMode") or fields["MeterBalance"])
 
 
-@then(parsers.re(r"(?P<party>.+?) reads back payment mode (?P<mode>\S+) from the (?P<device>.+?)" + _LOCALLY))
+@then(parsers.re(r"(?P<party>.+?) reads back payment mode (?P<mode>\S+) from the (?P<device>.+?)" + LOCALLY))
 def read_back_payment_mode(lab, scenario_context, party, mode, device, locally=None):
     _, exchange = read_back(lab, scenario_context, party, "6.2.9", device, locally=bool(locally))
     assert exchange.device_fields.get("PaymentMode") == PaymentMode.parse(mode, "payment mode"), exchange.device_fields
@@ -230,26 +230,17 @@ def clock_read_back(lab, scenario_context, device, seconds):
 
 
 @then(parsers.re(r"(?P<party>.+?) reads back meter balance (?P<balance>-?\d+) from the (?P<device>.+?), less at most "
-                 r"(?P<used>\d+)(?P<per_minute> a minute)? used since" + _LOCALLY))
-def read_back_balance(lab, scenario_context, party, balance, device, used, per_minute=None, locally=None):
-    """The meter keeps using energy (and paying its standing charge) between the change and the read: at most `used`,
-    or at most `used` a minute of the bench's time between them, as its DCC stamps its responses: the 1.5's came
-    before the meter could act on it, the one that brought the read back (by LCD the 8.13's, the scenario's last)
-    after the meter answered. Where a loaded machine or a slow bench lets more time pass, more is used."""
+                 r"(?P<used>\d+) used since" + LOCALLY))
+def read_back_balance(lab, scenario_context, party, balance, device, used, locally=None):
+    """The meter keeps using energy (and paying its standing charge) between the change and the read."""
     balance, used = int(balance), int(used)
-    eui, exchange = read_back(lab, scenario_context, party, "4.18", device, locally=bool(locally))
+    _, exchange = read_back(lab, scenario_context, party, "4.18", device, locally=bool(locally))
     found = meter_balance(exchange.device_fields)
-    if per_minute:
-        change = scenario_context.latest("1.5", eui)
-        assert change is not None, f"no successful SR 1.5 set the {device}'s balance in this scenario"
-        sent, back = change.synchronous, scenario_context.last.response
-        assert sent and sent.stamped and back and back.stamped, "the DCC's responses carry no ResponseDateTime"
-        used = most_used(sent.stamped, back.stamped, used)
     assert balance - used <= found <= balance, f"meter balance {found}, expected {balance} less at most {used}"
 
 
 @then(parsers.re(r"(?P<party>.+?) reads back the (?P<device>.+?)'s tariff: unit rate (?P<rate>\d+), standing charge "
-                 r"(?P<charge>\d+)" + _LOCALLY))
+                 r"(?P<charge>\d+)" + LOCALLY))
 def read_back_tariff(lab, scenario_context, party, device, rate, charge, locally=None):
     """4.11.1: the standing charge and the first TOU price the 1.1.1 set (a single-rate tariff's one rate)."""
     _, exchange = read_back(lab, scenario_context, party, "4.11.1", device, locally=bool(locally))

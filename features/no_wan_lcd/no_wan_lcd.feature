@@ -18,8 +18,9 @@ Feature: 'no WAN' Installation Using Local Command Delivery
   the network operator once that response reaches it, so the electricity credit variant returns it. The same
   variant sends its tariff and billing calendar over the SM WAN as well (CV 7, CV 3), as the plan's command
   variant table allows, and ends with the HHT's CloseTunnel, one of the three ways the plan names to take the
-  HHT off the CH. A balance read back by local delivery allows for what the meter uses at most a minute (a home's
-  peak demand at the tariff's rates) while the terminal goes to and fro: the longer that takes, the more is used.
+  HHT off the CH. The balance is read before and after 1.5 adjusts it (the meter has used energy since it was
+  installed); the read-back allows for what the meter uses at most a minute (a home's peak demand at the tariff's
+  rates) while the terminal goes to and fro: the longer that takes, the more is used.
 
   @ESME @credit @IS @DIT.1 @DIT.13 @SR-12.2 @SR-8.11 @SR-8.13 @SR-6.21 @SR-1.1.1 @SR-6.8 @SR-8.14.2
   Scenario: no WAN Installation Using LCD - ESME Credit
@@ -193,12 +194,13 @@ Feature: 'no WAN' Installation Using Local Command Delivery
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
     Then the Import Supplier reads back a time debt of 50000 on the ESME, less at most 1000 recovered since by Local Command Delivery
-    When the Import Supplier sends SR 1.5 "Update Meter Balance" to the ESME by Local Command Delivery
+    When the Import Supplier notes the meter balance of the ESME by Local Command Delivery
+    And the Import Supplier sends SR 1.5 "Update Meter Balance" to the ESME by Local Command Delivery
       | payment_mode | prepayment |
       | adjustment | 500000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the ESME with the HHT
-    Then the Import Supplier reads back meter balance 500000 from the ESME, less at most 750 a minute used since by Local Command Delivery
+    Then the Import Supplier reads back the ESME's meter balance adjusted by 500000, less at most 750 a minute used since by Local Command Delivery
     When the Import Supplier sends SR 6.21 "Request Handover Of DCC Controlled Device" to the ESME by Local Command Delivery
       | certificates | the Electricity Network Operator |
     Then the DCC returns the command for local delivery
@@ -267,12 +269,13 @@ Feature: 'no WAN' Installation Using Local Command Delivery
     When the Gas Supplier sends SR 8.13 "Return Local Command Response" to the DCC
       | local_response | device alert 0x8071 |
     Then the request succeeds
-    When the Gas Supplier sends SR 1.5 "Update Meter Balance" to the GSME by Local Command Delivery
+    When the Gas Supplier notes the meter balance of the GSME by Local Command Delivery
+    And the Gas Supplier sends SR 1.5 "Update Meter Balance" to the GSME by Local Command Delivery
       | payment_mode | prepayment |
       | adjustment | 500000 |
     Then the DCC returns the command for local delivery
     When the installer delivers the command to the GSME with the HHT
-    Then the Gas Supplier reads back meter balance 500000 from the GSME, less at most 5000 a minute used since by Local Command Delivery
+    Then the Gas Supplier reads back the GSME's meter balance adjusted by 500000, less at most 5000 a minute used since by Local Command Delivery
     When the Gas Supplier sends SR 2.3 "Update Debt" to the GSME by Local Command Delivery
       | time_debt_register_1 | 50000 |
     Then the DCC returns the command for local delivery
