@@ -25,6 +25,12 @@ NO_SHARED = f"conformance material not found at {CONFORMANCE} (set DIT_SHARED to
 PINNED_TIME = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait in a served bench's time go first: under -n their waiting overlaps the CPU-bound tests
+    of the other worker instead of being the run's last minutes (xdist hands each worker a run of the list's head)."""
+    items.sort(key=lambda item: item.get_closest_marker("bench_time") is None)
+
+
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     if not CONFORMANCE.is_dir():

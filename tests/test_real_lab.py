@@ -76,6 +76,7 @@ def _run_with_web_operator(bench: ServedBench, report: Path, *selection: str):
         operator.stop()
 
 
+@pytest.mark.bench_time
 def test_install_and_commission_runs_green_on_a_real_lab_and_what_needs_an_installer_is_blocked(bench, tmp_path):
     resets = bench.resets
     result, ran, run, executions = _run(bench, tmp_path / "r", "-m", "install_commission or no_wan_lcd", "-k", "ESME")
@@ -602,6 +603,7 @@ def _answered_in_the_evidence(ran: dict, by: str) -> None:
         assert "operator.json" in (Path(execution["evidence"]) / "SHA256SUMS").read_text()
 
 
+@pytest.mark.bench_time
 def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(bench, tmp_path):
     result, ran, run, executions, operator = _run_with_web_operator(bench, tmp_path / "r", "-m", "no_wan_lcd")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -611,6 +613,7 @@ def test_no_wan_runs_green_on_a_served_bench_with_an_operator_at_the_web_page(be
     _answered_in_the_evidence(ran, "Scripted operator")
 
 
+@pytest.mark.bench_time
 def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path):
     main, other = os.openpty()
     operator = ScriptedOperator(bench, terminal=main)
@@ -642,6 +645,7 @@ def test_an_operator_at_the_terminal_and_a_prompt_nobody_answers(bench, tmp_path
 
 # -- the acts a bench cannot automate, as the operator's: firmware, organisation certificates, CH faults --------------
 
+@pytest.mark.bench_time
 def test_firmware_runs_green_on_a_served_bench_with_the_operator_disconnecting_the_sm_wan_antenna(bench, tmp_path):
     """Firmware Update's N18 needs the CH off the SM WAN: the operator disconnects its antenna (here the served
     bench's act); the released and the forged images come from the bench's firmware library."""
@@ -782,6 +786,7 @@ def test_a_failed_han_radio_is_the_operators_act(bench):
         bench.reset()
 
 
+@pytest.mark.bench_time
 def test_prepayment_without_the_sm_wan_on_a_served_bench_with_an_operator(bench, tmp_path):
     """SECMP0038's family on a bench: the SM WAN cut and brought back and the consumer's press at the PPMID are the
     operator's acts, the rest goes over the PPMID's internet interface."""
