@@ -98,12 +98,14 @@ def test_the_terminal_shows_the_prompt_and_takes_a_line():
             os.write(main, b"y hub LED steady green\n")
         thread = threading.Thread(target=at_the_terminal, daemon=True)
         thread.start()
-        answer = desk.ask(Ask.ACT, "act", "Swap the CH", "the new hub is powered", test_set="SB11-core")
+        answer = desk.ask(Ask.ACT, "act", "Swap the CH", "the new hub is powered", test_set="SB11-core",
+                          details={"asset": "CH-78-1"})
         thread.join(10)
         terminal.close()
     os.close(main)
     os.close(other)
-    assert "[dit operator #1 act] SB11-core: Swap the CH" in seen.decode()
+    assert "[dit operator #1 act] SB11-core: Swap the CH\n  asset: CH-78-1\n  then confirm:" in seen.decode().replace(
+        "\r\n", "\n")
     assert (answer.done, answer.by, answer.saw) == (True, "C. Bench", "hub LED steady green")
 
 

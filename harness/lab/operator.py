@@ -187,8 +187,9 @@ class TerminalDesk:
 
     def _show(self, prompt: Prompt) -> None:
         what = "then confirm" if prompt.kind is Ask.ACT else "then say what it shows"
+        named = "".join(f"  {key}: {value}\n" for key, value in prompt.details)      # what the act is done to
         self._writer.write(f"\n[dit operator #{prompt.number} {prompt.act}] {prompt.test_set}: {prompt.instruction}\n"
-                           f"  {what}: {prompt.confirm}\n  answer: y [what you saw] | n [why not]\n> ")
+                           f"{named}  {what}: {prompt.confirm}\n  answer: y [what you saw] | n [why not]\n> ")
         self._writer.flush()
 
     def _read(self) -> None:
