@@ -11,21 +11,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from esme_messages import command, request, respond
 from lxml import etree
 
-from harness import catalogue
 from harness.catalogue import DeviceType
-from harness.duis import requests, xml
-from harness.duis.examples import DEVICES, SUPPLIER_A
-from harness.duis.request_id import RequestId
 from harness.gbcs import axdr, dlms
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
-from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
-from harness.usecases import DuisRequest, device, parse, transform
+from harness.usecases import device, parse, transform
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-ESME = DEVICES[DeviceType.ESME]
 RA = "{http://www.dccinterface.co.uk/ResponseAndAlert}"
 # use case -> (SR, its parameters, counter, the RTDS command payload, the fields the ESME reads off it)
 RTDS_COMMANDS = {
@@ -62,18 +57,7 @@ RTDS_READ_RESPONSE = (
     "15FF03FF03FF03FF03FF03FF11" + "0100" * 17)
 
 
-def request(srv: str, counter: int, **params) -> DuisRequest:
-    return DuisRequest.parse(xml.serialize(requests.build(srv, RequestId(SUPPLIER_A, ESME, counter), **params)), srv)
 
-
-def command(use_case: str, payload: bytes, counter: int = 1000) -> GeneralSigning:
-    code = catalogue.use_case(use_case).message_codes[0]
-    return GeneralSigning(CraFlag.COMMAND, counter, SUPPLIER_A, ESME, code, payload)
-
-
-def respond(use_case: str, payload: bytes, counter: int = 1000) -> GbcsMessage:
-    code = catalogue.use_case(use_case).message_codes[0]
-    return GbcsMessage(GeneralSigning(CraFlag.RESPONSE, counter, ESME, SUPPLIER_A, code, payload), None)
 
 
 @pytest.mark.parametrize("use_case", RTDS_COMMANDS)

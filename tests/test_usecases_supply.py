@@ -10,21 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from esme_messages import ESME, command, request, respond
 from lxml import etree
 
 from harness import catalogue
 from harness.catalogue import DeviceType
-from harness.duis import requests, xml
-from harness.duis.examples import DEVICES, SUPPLIER_A
-from harness.duis.request_id import RequestId
 from harness.gbcs import axdr, dlms
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.dlms import Descriptor, Obis, RequestKind, RequestSpec
-from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
-from harness.usecases import DuisRequest, device, parse, transform
+from harness.gbcs.frame import GbcsMessage
+from harness.usecases import device, parse, transform
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-ESME = DEVICES[DeviceType.ESME]
 RA = "{http://www.dccinterface.co.uk/ResponseAndAlert}"
 # use case -> (SR, the RTDS command payload, the MMC response element)
 RTDS_COMMANDS = {"ECS42": ("7.1", "D9200003E8000103000900000A006AFF0101120033", "EnableSupplyRsp"),
@@ -34,18 +31,7 @@ RTDS_SUCCESS_RESPONSE = "DA200003E8000001000103" + "00"       # one action, succ
 RTDS_ERROR_RESPONSE = "DA200003E9000001000103" + "01"         # one action, hardware-fault (ECS42 ERROR, counter 1001)
 
 
-def request(srv: str, counter: int = 1000) -> DuisRequest:
-    return DuisRequest.parse(xml.serialize(requests.build(srv, RequestId(SUPPLIER_A, ESME, counter))), srv)
 
-
-def command(use_case: str, payload: bytes, counter: int = 1000) -> GeneralSigning:
-    code = catalogue.use_case(use_case).message_codes[0]
-    return GeneralSigning(CraFlag.COMMAND, counter, SUPPLIER_A, ESME, code, payload)
-
-
-def respond(use_case: str, payload: bytes, counter: int = 1000) -> GbcsMessage:
-    code = catalogue.use_case(use_case).message_codes[0]
-    return GbcsMessage(GeneralSigning(CraFlag.RESPONSE, counter, ESME, SUPPLIER_A, code, payload), None)
 
 
 def answered(use_case: str, srv: str, outcome: dict) -> GbcsMessage:
