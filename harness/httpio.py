@@ -13,9 +13,12 @@ import datetime as dt
 import email.utils
 import errno
 import http.client
+import io
 import re
 import socket
+import socketserver
 import ssl
+import struct
 import threading
 import time
 import urllib.parse
@@ -176,7 +179,7 @@ def describe(exc: BaseException, timeout: float) -> tuple[str, str]:
         if "wrong version number" in words or "record layer failure" in words:
             return f"TLS: {words}", "is the endpoint plain http? the URL says https"
         return f"TLS: {words}", "check dcc.tls against what the server expects"
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError | BlockingIOError):        # BlockingIOError: a kernel timeout (_kernel_timeouts)
         return f"no answer within {timeout:g} s", "is the host reachable from here? check the URL, VPN and firewall"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused", "is the DCC Boxed up? check the URL and port"
@@ -384,6 +387,44 @@ class _SocketReader:
             self.exactly(2)                                             # the CRLF after the chunk
 
 
+def _kernel_timeouts(sock: socket.socket, seconds: float) -> None:
+    """A blocking socket whose reads and writes the kernel gives up after `seconds` (SO_RCVTIMEO, SO_SNDTIMEO): the
+    same bound as settimeout(), without the poll() Python makes before each read and write of a socket with a
+    timeout. A read or write that times out fails with EAGAIN (BlockingIOError)."""
+    sock.settimeout(None)
+    whole = int(seconds)
+    value = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+
+
+class _TimedReader(io.RawIOBase):
+    """A server connection's reads (under its BufferedReader): a kernel timeout is a TimeoutError, as it is on a
+    socket with a timeout, which the request handler answers by closing the connection."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self._sock.recv_into(buffer)
+        except BlockingIOError:
+            raise TimeoutError("timed out") from None
+
+
+class _TimedWriter(socketserver._SocketWriter):
+    """A server connection's writes, unbuffered as socketserver's: a kernel timeout is a TimeoutError."""
+
+    def write(self, data) -> int:
+        try:
+            return super().write(data)
+        except BlockingIOError:
+            raise TimeoutError("timed out") from None
+
+
 # -- server ------------------------------------------------------------------------------------------------------
 
 class _Handler(BaseHTTPRequestHandler):
@@ -394,9 +435,18 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         # Every read (the next request on a kept-alive connection, a body) times out: a peer that stalls
         # cannot hold a server thread for ever. The client retries a kept-alive connection closed meanwhile.
-        # typeshed declares timeout a ClassVar, yet StreamRequestHandler.setup() reads it from the instance
-        self.timeout = self.server.read_timeout_s  # type: ignore[misc]
-        super().setup()
+        if isinstance(self.request, ssl.SSLSocket):
+            # typeshed declares timeout a ClassVar, yet StreamRequestHandler.setup() reads it from the instance
+            self.timeout = self.server.read_timeout_s  # type: ignore[misc]
+            super().setup()
+            return
+        # Plain: the kernel times the socket out (no poll() before every read and write), and the reads and writes
+        # raise TimeoutError then, as a socket with a timeout does.
+        self.connection = sock = self.request
+        _kernel_timeouts(sock, self.server.read_timeout_s)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile = io.BufferedReader(_TimedReader(sock))
+        self.wfile = _TimedWriter(sock)
 
     def parse_request(self) -> bool:
         """The request line and headers, as http.server's own does for HTTP/1.0 and 1.1, but with the headers read
@@ -667,6 +717,8 @@ class HttpClient:
             conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if not https:
+            _kernel_timeouts(conn.sock, self.timeout)     # no poll() before each send and recv
         return conn
 
     def close(self) -> None:

@@ -484,6 +484,32 @@ def test_a_stalled_body_frees_its_thread():
         server.stop()
 
 
+def test_a_server_that_never_answers_is_a_timeout_in_one_line():
+    """The client's sockets are timed out by the kernel (no poll before each read): a silent server is still
+    "no answer within" the client's timeout, not an OS error's words."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        with pytest.raises(Unreachable, match=r"no answer within 0\.3 s"):
+            HttpClient(timeout=0.3).post(f"http://127.0.0.1:{listener.getsockname()[1]}/x", b"<q/>")
+    finally:
+        listener.close()
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_read_timeout():
+    server = HttpServer(_echo).start()
+    server.read_timeout_s = 0.3
+    try:
+        host, port = server.server_address[:2]
+        with socket.create_connection((host, port), timeout=5) as sock:
+            sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab")
+            answer = b""
+            while not answer.endswith(b"/x ab"):
+                answer += sock.recv(65536)
+            assert sock.recv(65536) == b""          # then, kept alive and idle, closed by the server
+    finally:
+        server.stop()
+
+
 def test_a_body_over_the_limit_gets_413_not_a_reset(pki):
     server = HttpServer(_echo, tls=pki.server).start()
     try:
