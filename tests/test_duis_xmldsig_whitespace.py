@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import hashlib
 
+import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -123,3 +124,20 @@ def test_only_whitespace_between_elements_is_stripped():
     root = etree.fromstring(b"<a>\n  <b> </b>\n  <!-- c -->\n  <c>x y</c>\n  <d>\n    <e/>\n  </d>\n</a>")
     xmldsig.strip_element_content_whitespace(root)
     assert etree.tostring(root) == b"<a><b> </b><!-- c --><c>x y</c><d><e/></d></a>"
+
+
+@pytest.mark.parametrize("document", [
+    b"<a><b>x</b><c/></a>",                       # nothing to strip: the canonical form is the digest's
+    b"<a>\n  <b> </b>\n  <c>x y</c>\n</a>",       # indentation; a leaf's blank value is kept
+    b"<a>x<!-- c -->  <b/></a>",                  # a comment's blank tail: not between two tags in the form
+    b"<a><?p q?>\n<b/></a>",                      # a processing instruction's
+    b"<a><b/>&#13;<c/></a>",                      # a CR between elements, &#xD; in the canonical form
+    b"<a><b>&#13;</b><c a='&gt; &lt;'/></a>",     # a CR value and an attribute's "> <": nothing to strip
+])
+def test_the_digest_ignoring_whitespace_is_that_of_the_stripped_document(document):
+    """Signing digests the canonical form as it is when it shows nothing to strip: always what stripping the
+    element-content whitespace first gives."""
+    root = etree.fromstring(document)
+    stripped = xmldsig.strip_element_content_whitespace(copy.deepcopy(root))
+    assert xmldsig.document_digest(root, ignore_whitespace=True) == \
+        hashlib.sha256(etree.tostring(stripped, method="c14n", with_comments=False)).digest()
