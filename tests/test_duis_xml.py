@@ -114,3 +114,15 @@ def test_request_and_response_headers_in_the_schema_order():
     with_content = responses.response_message("1.6", responses.gbcs_payload(b"\x01"))
     assert [(xml.local(f.tag), f.text) for f in with_content] == [
         ("ServiceReference", "1.6"), ("ServiceReferenceVariant", "1.6"), ("GBCSPayload", "AQ==")]
+
+
+def test_first_texts_reads_each_field_as_text_does():
+    """One pass over a header (xml.first_texts) reads what a path search per field (xml.text) reads: the first in
+    document order, stripped, None for an element without text, across repeated headers."""
+    root = xml.parse(b'<sr:R xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:Header>'
+                     b'<sr:A> first </sr:A><sr:A>second</sr:A><sr:B/></sr:Header>'
+                     b'<sr:Header><sr:A>third</sr:A><sr:C>only here</sr:C></sr:Header></sr:R>')
+    fields = xml.first_texts(root.iterchildren(xml.sr("Header")))
+    for name in ("A", "B", "C", "Missing"):
+        assert fields.get(xml.sr(name)) == xml.text(root, f"sr:Header/sr:{name}")
+    assert fields[xml.sr("A")] == "first" and fields[xml.sr("B")] is None

@@ -156,13 +156,13 @@ class DataServicesProvider:
         """One request to /api/v1/<web_service>: (HTTP status, response body)."""
         self.transcript.add(f"request {web_service}", body)
         try:
-            root, user = self._accept(body)
+            root, user, header = self._accept(body)
         except TransportRejection as exc:
             return 400, str(exc).encode()
-        request_id = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID"))
+        request_id = RequestId.parse(header.get(_REQUEST_ID))
         try:
-            srv = _header(root, "ServiceReferenceVariant")
-            cv = CommandVariant(int(_header(root, "CommandVariant")))
+            srv = _header(header, "ServiceReferenceVariant")
+            cv = CommandVariant(int(_header(header, "CommandVariant")))
             request_body = _body(root)
             self._admit_counter(request_id, srv, cv)
         except TransportRejection as exc:
@@ -176,7 +176,8 @@ class DataServicesProvider:
         self.transcript.add("synchronous response", data)
         return 200, data
 
-    def _accept(self, body: bytes) -> tuple[etree._Element, DccUser]:
+    def _accept(self, body: bytes) -> tuple[etree._Element, DccUser, dict[str, str | None]]:
+        """The request, its signer and its header's fields by tag: what it is, if it can be trusted."""
         try:
             root = xml.parse(body, "request")
         except DitError as exc:
@@ -195,13 +196,14 @@ class DataServicesProvider:
                 raise TransportRejection(f"not valid against the DUIS schema: {errors[0]}")
         if root.tag != xml.sr("Request"):
             raise TransportRejection("expected sr:Request")
-        srv = xml.text(root, "sr:Header/sr:ServiceReferenceVariant")
+        header = xml.first_texts(root.iterchildren(_HEADER))          # read once: each field is asked for again
+        srv = header.get(_SERVICE_REFERENCE_VARIANT)
         if self.release == R1_3 and srv in R2_0_SERVICE_REQUESTS:
             raise TransportRejection(f"not valid against the R1.3 DUIS schema: SR {srv} came with R2.0")
-        originator = RequestId.parse(xml.text(root, "sr:Header/sr:RequestID")).originator
+        originator = RequestId.parse(header.get(_REQUEST_ID)).originator
         if originator != signer_eui:
             raise TransportRejection(f"signed by {signer_eui} but the RequestID originator is {originator}")
-        return root, self.users[signer_eui]
+        return root, self.users[signer_eui], header
 
     def _admit_counter(self, request_id: RequestId, srv: str, cv: CommandVariant) -> None:
         """Replay protection: a User's RequestID counters must rise strictly per originator (DUIS RequestID:
@@ -549,9 +551,14 @@ def _datetime(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _header(root: etree._Element, name: str) -> str:
-    """A Header field DUIS requires: the schema check that would refuse its absence is optional."""
-    value = xml.text(root, f"sr:Header/sr:{name}")
+_HEADER, _REQUEST_ID = xml.sr("Header"), xml.sr("RequestID")
+_SERVICE_REFERENCE_VARIANT = xml.sr("ServiceReferenceVariant")
+
+
+def _header(header: dict[str, str | None], name: str) -> str:
+    """A Header field DUIS requires (of the header's fields by tag): the schema check that would refuse its absence
+    is optional."""
+    value = header.get(xml.sr(name))
     if value is None:
         raise TransportRejection(f"the request has no sr:Header/sr:{name}")
     return value

@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, add_fields, find, local, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, add_fields, find, first_texts, local, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 
@@ -109,37 +109,60 @@ def _b64(node: etree._Element | None, what: str) -> bytes | None:
 def _flatten(node: etree._Element, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for child in node:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        name = prefix + local(child.tag)
+        name = prefix + tag.rpartition("}")[2]            # local(tag), inline: a response has dozens of values
         if len(child):
             out.update(_flatten(child, name + "/"))
         else:
-            out[name] = (child.text or "").strip()
+            value = child.text
+            out[name] = value.strip() if value else ""
     return out
+
+
+_RESPONSE, _HEADER, _BODY = sr("Response"), sr("Header"), sr("Body")
+_REQUEST_ID, _RESPONSE_ID, _RESPONSE_CODE, _RESPONSE_DATE_TIME = (sr("RequestID"), sr("ResponseID"), sr("ResponseCode"),
+                                                                  sr("ResponseDateTime"))
+_SERVICE_REFERENCE, _SERVICE_REFERENCE_VARIANT = sr("ServiceReference"), sr("ServiceReferenceVariant")
 
 
 def parse_response(data: bytes | etree._Element, where: str | None = None) -> DuisResponse:
     root = parse(data, where) if isinstance(data, bytes) else data
-    if root.tag != sr("Response"):
+    if root.tag != _RESPONSE:
         raise CheckFailed(f"expected sr:Response, found {etree.QName(root.tag).localname}", where=where)
-    body = find(root, "sr:Body")
+    headers, body = [], None
+    for part in root:                       # sr:Header, sr:Body (and ds:Signature)
+        tag = part.tag
+        if tag == _HEADER:
+            headers.append(part)
+        elif tag == _BODY and body is None:
+            body = part
     chosen = None if body is None else next((c for c in body if isinstance(c.tag, str)), None)
-    if chosen is None or local(chosen.tag) not in _KIND_BY_ELEMENT:
+    kind = None if chosen is None else _KIND_BY_ELEMENT.get(local(chosen.tag))
+    if chosen is None or kind is None:
         raise CheckFailed("sr:Response has no ResponseMessage, DeviceAlertMessage or DCCAlertMessage", where=where)
-    request_id, response_id = text(root, "sr:Header/sr:RequestID"), text(root, "sr:Header/sr:ResponseID")
+    header = first_texts(headers)
+    request_id, response_id = header.get(_REQUEST_ID), header.get(_RESPONSE_ID)
     out = DuisResponse(
-        kind=_KIND_BY_ELEMENT[local(chosen.tag)],
-        response_code=text(root, "sr:Header/sr:ResponseCode") or "",
-        response_date_time=text(root, "sr:Header/sr:ResponseDateTime"),
+        kind=kind,
+        response_code=header.get(_RESPONSE_CODE) or "",
+        response_date_time=header.get(_RESPONSE_DATE_TIME),
         request_id=RequestId.parse(request_id) if request_id else None,
         response_id=RequestId.parse(response_id) if response_id else None,
         element=root,
     )
-    if out.kind is ResponseKind.RESPONSE:
-        out.service_reference_variant = text(chosen, "sr:ServiceReferenceVariant")
-        content = next((c for c in chosen if isinstance(c.tag, str)
-                        and local(c.tag) not in ("ServiceReference", "ServiceReferenceVariant")), None)
+    if kind is ResponseKind.RESPONSE:
+        content = None
+        for c in chosen:
+            tag = c.tag
+            if tag == _SERVICE_REFERENCE_VARIANT:
+                if out.service_reference_variant is None:
+                    value = c.text
+                    out.service_reference_variant = None if value is None else value.strip()
+            elif content is None and tag != _SERVICE_REFERENCE and isinstance(tag, str) and \
+                    local(tag) not in ("ServiceReference", "ServiceReferenceVariant"):
+                content = c
         if content is not None:
             out.content = local(content.tag)
             if out.content == "GBCSPayload":

@@ -207,6 +207,19 @@ def first(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None
     return None
 
 
+def first_texts(nodes: Iterable[etree._Element]) -> dict[str, str | None]:
+    """The children of these elements by tag, each tag's first in document order, to its text stripped (None when
+    it has none): what text() reads of each, in one pass over a header instead of a path search per field."""
+    out: dict[str, str | None] = {}
+    for node in nodes:
+        for child in node:
+            tag = child.tag
+            if tag not in out:
+                value = child.text
+                out[tag] = None if value is None else value.strip()
+    return out
+
+
 @lru_cache(maxsize=1024)
 def _steps(path: str) -> tuple[str, ...] | None:
     """'sr:Header/sr:RequestID' as its qualified tags; None for a path that is not only prefixed child names."""
