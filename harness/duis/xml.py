@@ -163,7 +163,8 @@ def parse(data: bytes, where: str | None = None) -> etree._Element:
         encoding = declared[1].decode() if declared else "UTF-16 or UTF-32"
         raise MalformedXml(f"document is in {encoding}, not UTF-8 as DUIS is", where=where,
                            fix='save it as UTF-8, with encoding="UTF-8" in its XML declaration')
-    if b"<!" in data and _DOCTYPE.search(data):              # every DOCTYPE starts "<!": most documents have none
+    if data.find(b"<!") != -1 and _DOCTYPE.search(data):     # every DOCTYPE starts "<!": most documents have none
+        # (find, not `in`: bytes' `in` tries its operand as an int first and formats the TypeError it drops)
         raise MalformedXml("document has a DOCTYPE; DUIS never does and it could hide an entity attack",
                            where=where, fix="remove the DOCTYPE")
     try:
@@ -198,10 +199,23 @@ def find(root: etree._Element, path: str) -> etree._Element | None:
 
 def first(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
     """The first element, in document order, at these child steps (qualified tags) below node: what find() finds."""
+    # The first child at each step, as good as always: the first in document order when it reaches the end.
+    found: etree._Element | None = node
+    for step in steps:
+        found = next(found.iterchildren(step), None)
+        if found is None:
+            break
+    else:
+        return found
+    return None if len(steps) == 1 else _first_of_any(node, steps)
+
+
+def _first_of_any(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
+    """first(), trying each candidate at each step in document order (a first child at some step led nowhere)."""
     if len(steps) == 1:
         return next(node.iterchildren(steps[0]), None)
     for child in node.iterchildren(steps[0]):
-        found = first(child, steps[1:])
+        found = _first_of_any(child, steps[1:])
         if found is not None:
             return found
     return None
