@@ -218,15 +218,24 @@ class _Headers(http.client.HTTPMessage):
     per-field calls: with compat32 they return a str field as it is, and read_headers's fields are str decoded
     from ISO-8859-1, which has no surrogates for the policy to sanitise."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._first: dict[str, str] = {}       # lower-case name -> its first value: what get() returns, looked up once
+
     def __setitem__(self, name: str, val: str) -> None:
         self._headers.append((name, val))  # type: ignore[attr-defined]  # email.message.Message's own list
+        self._first.setdefault(name.lower(), val)
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self._first.pop(name.lower(), None)
 
     def get(self, name: str, failobj=None):
+        return self._first.get(name.lower(), failobj)
+
+    def get_all(self, name: str, failobj=None):
         name = name.lower()
-        for key, value in self._headers:  # type: ignore[attr-defined]
-            if key.lower() == name:
-                return value
-        return failobj
+        return [value for key, value in self._headers if key.lower() == name] or failobj  # type: ignore[attr-defined]
 
 
 def read_headers(fp) -> http.client.HTTPMessage:
@@ -234,6 +243,9 @@ def read_headers(fp) -> http.client.HTTPMessage:
     line by line: both hand them to the email package's parser, which costs more CPU than the rest of a DUIS round
     trip on loopback. The same bounds as http.client (431 for a long line or too many headers); a line that is not
     `name: value` is refused (400), as RFC 9112 section 5 says a server may."""
+    at_once = _headers_at_once(fp)
+    if at_once is not None:
+        return at_once
     headers = _Headers()
     count = 0
     while True:
@@ -255,6 +267,35 @@ def read_headers(fp) -> http.client.HTTPMessage:
         if count > _MAX_HEADERS:
             raise _BadHeaders(431, "Too many headers")
         headers[name] = value.strip()
+
+
+def _headers_at_once(fp) -> _Headers | None:
+    """The headers read from the whole header block, when the reader already holds it (as it does for a request or
+    response that came in one piece) and it is plain: CRLF line ends only (no bare LF), every line `name: value`,
+    within the bounds. Anything else (None) is left for read_headers's line by line reading, which refuses or
+    unfolds it."""
+    peek = getattr(fp, "peek", None)
+    if peek is None:
+        return None
+    data = peek(_MAX_HEADER_LINE)
+    if data[:2] == b"\r\n":
+        fp.read(2)
+        return _Headers()
+    end = data.find(b"\r\n\r\n")
+    if end < 0 or end > _MAX_HEADER_LINE - 2:                  # so no line with its CRLF is over the bound
+        return None
+    block = data[:end]
+    crlf = block.count(b"\r\n")
+    if block.count(b"\n") != crlf or crlf >= _MAX_HEADERS:       # a bare LF ends a line too, line by line
+        return None
+    headers = _Headers()
+    for text in block.decode("iso-8859-1").split("\r\n"):
+        name, colon, value = text.partition(":")
+        if not colon or not name or name != name.strip():      # and a folded line, which starts with a space
+            return None
+        headers[name] = value.strip()
+    fp.read(end + 4)
+    return headers
 
 
 def _read_response(sock: socket.socket, method: str) -> tuple[HttpResponse, bool]:
@@ -332,6 +373,15 @@ class _SocketReader:
     @property
     def pending(self) -> bool:
         return bool(self.buffer)
+
+    def peek(self, size: int = 0) -> bytes:
+        """What is buffered (read from the socket first if nothing is), without taking it."""
+        if not self.buffer:
+            self._more()
+        return self.buffer
+
+    def read(self, length: int) -> bytes:
+        return self.exactly(length)
 
     def _more(self) -> bool:
         chunk = self.sock.recv(65536)

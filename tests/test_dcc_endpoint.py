@@ -547,6 +547,32 @@ def test_headers_keep_repeats_and_folded_lines():
     assert headers["X-Folded"] == "one two" and headers["content-type"] == "text/xml"
 
 
+def _read_both_ways(block: bytes):
+    """read_headers over a buffered reader (the whole header block at once when it is plain) and over one without
+    peek (line by line): what each read, or the status it refused with, and what it left of the stream."""
+    import io
+
+    results = []
+    for reader in (io.BufferedReader(io.BytesIO(block + b"body"), 1 << 20), io.BytesIO(block + b"body")):
+        try:
+            results.append((httpio.read_headers(reader).items(), reader.read()))
+        except httpio._BadHeaders as exc:
+            results.append((exc.status, None))
+    return results
+
+
+@pytest.mark.parametrize("block", [
+    b"Host: a\r\nContent-Length: 3\r\n\r\n", b"\r\n", b"A: 1\r\nA: 2\r\nB:\r\nC:  x: y \r\n\r\n",
+    b"A: 1\r\n\tfolded\r\n\r\n", b"A: 1\nB: 2\n\n", b"A: 1\r\nB: 2\n\r\n", b"A: 1\nB: 2\r\n\r\n",
+    b"A: x\ry\r\n\r\n", b"Host a\r\n\r\n",
+    b" A: 1\r\n\r\n", b"A : 1\r\n\r\n", b"X: " + b"a" * 65531 + b"\r\n\r\n", b"X: " + b"a" * 65532 + b"\r\n\r\n",
+    b"".join(b"X-%d: a\r\n" % i for i in range(100)) + b"\r\n",
+    b"".join(b"X-%d: a\r\n" % i for i in range(101)) + b"\r\n"])
+def test_a_header_block_read_at_once_reads_as_line_by_line(block):
+    at_once, by_line = _read_both_ways(block)
+    assert at_once == by_line
+
+
 def test_a_response_is_read_with_its_headers_and_the_connection_kept():
     server = HttpServer(lambda path, body: (201, "application/xml", b"<made/>")).start()
     client = HttpClient()
