@@ -16,7 +16,6 @@ import http.client
 import io
 import re
 import socket
-import socketserver
 import ssl
 import struct
 import threading
@@ -465,14 +464,21 @@ class _TimedReader(io.RawIOBase):
             raise TimeoutError("timed out") from None
 
 
-class _TimedWriter(socketserver._SocketWriter):
-    """A server connection's writes, unbuffered as socketserver's: a kernel timeout is a TimeoutError."""
+class _TimedWriter(io.BufferedIOBase):
+    """A server connection's writes, unbuffered as socketserver's own writer: a kernel timeout is a TimeoutError."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, data) -> int:
         try:
-            return super().write(data)
+            self._sock.sendall(data)
         except BlockingIOError:
             raise TimeoutError("timed out") from None
+        return len(data)
 
 
 # -- server ------------------------------------------------------------------------------------------------------

@@ -200,14 +200,13 @@ def find(root: etree._Element, path: str) -> etree._Element | None:
 def first(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
     """The first element, in document order, at these child steps (qualified tags) below node: what find() finds."""
     # The first child at each step, as good as always: the first in document order when it reaches the end.
-    found: etree._Element | None = node
+    found = node
     for step in steps:
-        found = next(found.iterchildren(step), None)
-        if found is None:
-            break
-    else:
-        return found
-    return None if len(steps) == 1 else _first_of_any(node, steps)
+        child = next(found.iterchildren(step), None)
+        if child is None:
+            return None if len(steps) == 1 else _first_of_any(node, steps)
+        found = child
+    return found
 
 
 def _first_of_any(node: etree._Element, steps: tuple[str, ...]) -> etree._Element | None:
