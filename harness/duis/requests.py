@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from inspect import signature
 
 from lxml import etree
@@ -126,4 +126,10 @@ def xs_datetime(value: dt.datetime) -> str:
     """xs:dateTime in UTC with a Z, as DUIS samples write it."""
     if value.tzinfo is None:
         raise DitError(f"date-time {value.isoformat()} has no time zone", fix="use an aware datetime (UTC)")
+    return _xs_datetime(value)
+
+
+@lru_cache(maxsize=64)
+def _xs_datetime(value: dt.datetime) -> str:
+    """Remembered: the lab's clock stands still while an SR's documents are built, each stamped with the same time."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z"
