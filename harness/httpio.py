@@ -288,11 +288,14 @@ def _headers_at_once(fp) -> _Headers | None:
     if block.count(b"\n") != crlf or crlf >= _MAX_HEADERS:       # a bare LF ends a line too, line by line
         return None
     headers = _Headers()
+    fields, first = headers._headers, headers._first      # type: ignore[attr-defined]  # filled as __setitem__ does
     for text in block.decode("iso-8859-1").split("\r\n"):
         name, colon, value = text.partition(":")
         if not colon or not name or name != name.strip():      # and a folded line, which starts with a space
             return None
-        headers[name] = value.strip()
+        value = value.strip()
+        fields.append((name, value))
+        first.setdefault(name.lower(), value)
     fp.read(end + 4)
     return headers
 
@@ -586,7 +589,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(411, "a chunked body is not accepted: send Content-Length")
             return None
         raw = self.headers.get_all("Content-Length") or ["0"]
-        if len(set(raw)) != 1 or not re.fullmatch(r"\d{1,15}", raw[0].strip()):
+        if len(set(raw)) != 1 or not _BYTE_COUNT.fullmatch(raw[0].strip()):
             self._refuse(400, f"Content-Length {', '.join(raw)!r} is not one byte count")
             return None
         return int(raw[0])
@@ -819,4 +822,5 @@ def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: by
 
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BYTE_COUNT = re.compile(r"\d{1,15}")
 
