@@ -412,17 +412,29 @@ def _worker(config: pytest.Config) -> bool:
 # run's CPU, a tenth of what a scenario costs beyond its SRs). The answer depends on the step's keyword and text and
 # on where the item sits, not on the item: step definitions are fixtures of modules and plugins, all registered at
 # collection. It is found once a session for each, by pytest-bdd's own lookup.
+# A text not met before is matched against the definitions the item's module sees, listed once a session: pytest's
+# visibility of each fixture name was two thirds of a lookup, and most step texts of a run (SRs, devices, tables
+# rendered per example) are met only a few times.
 STEP_DEFINITIONS = pytest.StashKey[dict[tuple[str | None, str, str], list[Any]]]()
+VISIBLE_STEPS = pytest.StashKey[dict[str, list[tuple[Any, Any]]]]()     # by module: (fixture def, step context)
 _BDD_SCENARIO: Any = importlib.import_module("pytest_bdd.scenario")  # the module (pytest_bdd.scenario is a function)
-_find_step_definitions = _BDD_SCENARIO.find_fixturedefs_for_step
+_find_step_definitions = _BDD_SCENARIO.find_fixturedefs_for_step       # pytest-bdd's own, which this one answers as
 
 
 def _step_definitions(step: Step, fixturemanager: Any, node: pytest.Item) -> Iterable[Any]:
+    """pytest-bdd's find_fixturedefs_for_step, in its order: the visible definitions of the step's type (or of
+    none) whose parser matches the text."""
     known = node.config.stash.setdefault(STEP_DEFINITIONS, {})
     where = node.parent.nodeid if node.parent is not None else ""
     key = (step.type, step.name, where)
     if key not in known:
-        known[key] = list(_find_step_definitions(step=step, fixturemanager=fixturemanager, node=node))
+        visible = node.config.stash.setdefault(VISIBLE_STEPS, {})
+        if where not in visible:
+            visible[where] = [(fixturedef, context) for name in _BDD_SCENARIO.get_fixture_names(fixturemanager)
+                              for fixturedef in _BDD_SCENARIO.getfixturedefs(fixturemanager, name, node) or []
+                              if (context := _BDD_SCENARIO.step_function_context_registry.get(fixturedef.func))]
+        known[key] = [fixturedef for fixturedef, context in visible[where]
+                      if context.type in (None, step.type) and context.parser.is_matching(step.name)]
     return known[key]
 
 
