@@ -241,7 +241,7 @@ def _parsed(root: Path) -> Iterator[tuple[ScenarioVariant, Feature, ScenarioTemp
         for template in feature.scenarios.values():
             contexts = [ctx for ex in template.examples for ctx in ex.as_contexts()] or [{}]
             for context in contexts:
-                scenario = template.render(context)
+                scenario = rendered(template, context)
                 tags = sorted(variant_tags(feature, template, context))
                 steps = [e for s in scenario.steps for e in _entries(s)]
                 yield ScenarioVariant(
