@@ -532,7 +532,8 @@ class EmulatedLab(SmkiQuestions):
         target, cfg = self.device(device), self.device_config(device)
         if not isinstance(target, FirmwareHost):
             raise DitError(f"{device} runs no upgradable firmware in this lab")
-        body = bytes((i * 7 + version) & 0xFF for i in range(size))
+        # (i * 7 + version) & 0xFF for each byte i: a pattern of 256 bytes, repeated
+        body = (bytes((i * 7 + version) & 0xFF for i in range(256)) * (size // 256 + 1))[:size]
         return build_image(manufacturer_code=target.manufacturer_code, image_type=target.image_type,
                            file_version=version, body=body,
                            signing_key=self.manufacturer_key(signed_by or cfg.manufacturer))
