@@ -9,7 +9,8 @@ growth per scenario, and start-up.
 - with --matrix also the serial matrix's peak RSS, against a single family's (-m FAMILY).
 
 Every `dit` runs as a user's Python runs it, reading the bytecode it cached (PYTHONDONTWRITEBYTECODE is cleared
-for them: with it set, each process compiled harness from source, 1.5 s of CPU, three times a run with -n 2).
+for them: with it set, as in this machine's sessions, each process compiled harness from source and pytest rewrote
+the plugin and steps again, about 0.45 s of CPU a process, three processes a run with -n 2).
 Each process's figures come from this file loaded as a pytest plugin (-p bench_scenarios) in the run: its
 peak RSS at the end (getrusage) and, serial, its RSS after each scenario's teardown (/proc/self/statm).
 
@@ -63,7 +64,7 @@ def _dit(args: list[str], report: Path | None = None, probe: Path | None = None)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent),
                                                                      os.environ.get("PYTHONPATH")]))}
     # as a user's Python runs dit: with the bytecode it cached (a fresh checkout's first run writes it). Without
-    # it, every process of every run compiles harness from source: about 1.5 s of CPU a process on this machine
+    # it, every process of every run compiles harness from source: about 0.45 s of CPU a process on this machine
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if probe is not None:
         env[PROBE_ENV] = str(probe)
