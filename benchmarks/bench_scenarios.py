@@ -8,6 +8,9 @@ growth per scenario, and start-up.
   of the RSS after each scenario, from the 11th on: what a finished scenario leaves behind);
 - with --matrix also the serial matrix's peak RSS, against a single family's (-m FAMILY).
 
+Every `dit` runs as a user's Python runs it, reading the bytecode it cached (PYTHONDONTWRITEBYTECODE is cleared
+for them: with it set, as in this machine's sessions, each process compiled harness from source and pytest rewrote
+the plugin and steps again, about 0.45 s of CPU a process, three processes a run with -n 2).
 Each process's figures come from this file loaded as a pytest plugin (-p bench_scenarios) in the run: its
 peak RSS at the end (getrusage) and, serial, its RSS after each scenario's teardown (/proc/self/statm).
 
@@ -17,9 +20,12 @@ Run:  .venv/bin/python benchmarks/bench_scenarios.py [--runs N] [--workers N] [-
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -57,6 +63,9 @@ def _dit(args: list[str], report: Path | None = None, probe: Path | None = None)
     """One `dit` command: (wall s, exit code, output tail)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent),
                                                                      os.environ.get("PYTHONPATH")]))}
+    # as a user's Python runs dit: with the bytecode it cached (a fresh checkout's first run writes it). Without
+    # it, every process of every run compiles harness from source: about 0.45 s of CPU a process on this machine
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if probe is not None:
         env[PROBE_ENV] = str(probe)
     argv = [sys.executable, "-m", "harness.cli", *args]
@@ -75,14 +84,19 @@ def _children_cpu() -> float:
 def _run(base: Path, name: str, args: list[str]) -> dict:
     """`dit run ARGS` once, with its figures."""
     probe = base / f"{name}.jsonl"
-    before = _children_cpu()
+    before, launched = _children_cpu(), time.time()
     wall, code, tail = _dit(["run", *args], base / name, probe)
     cpu = _children_cpu() - before
     if code != 0:
         sys.exit(f"dit run {' '.join(args)} failed (exit {code}):\n{tail}")
     lines = [json.loads(line) for line in probe.read_text().splitlines()]
     summary = json.loads((base / name / "summary.json").read_text())
+    with contextlib.closing(sqlite3.connect(base / name / "phase.db")) as ledger:
+        first, last = ledger.execute("SELECT min(started_at), max(finished_at) FROM executions").fetchone()
     return {"wall": wall, "cpu": cpu, "scenarios": sum(n for k, n in summary["totals"].items() if k != "not_run"),
+            # the wall time before the first scenario began (start-up) and after the last ended (the run's end)
+            "before_first": dt.datetime.fromisoformat(first).timestamp() - launched,
+            "after_last": launched + wall - dt.datetime.fromisoformat(last).timestamp(),
             "controller": max((n["peak_rss"] for n in lines if n.get("role") == "controller"), default=0),
             "workers": [n["peak_rss"] for n in lines if n.get("role") == "worker"],
             "rss_after": [n["rss_after"] for n in lines if "rss_after" in n]}
@@ -122,14 +136,17 @@ def main() -> None:
     print(f"default run (dit run {' '.join(workers)}): {runs[0]['scenarios']} scenarios, "
           f"{statistics.median(walls):.1f} s wall median of {len(runs)} (min {min(walls):.1f}, max {max(walls):.1f}), "
           f"{statistics.median(cpus):.1f} s CPU (all processes)")
+    print(f"  before the first scenario began {statistics.median(r['before_first'] for r in runs):.1f} s, after "
+          f"the last ended {statistics.median(r['after_last'] for r in runs):.1f} s (wall, median)")
     print(f"  peak RSS: controller {_mb(statistics.median(r['controller'] for r in runs))}"
           + (f", workers {', '.join(_mb(w) for w in runs[-1]['workers'])}" if runs[-1]["workers"] else ""))
 
     serial = _run(base, "serial", [])
     rss = serial["rss_after"]
     print(f"serial default run: {serial['wall']:.1f} s wall, {serial['cpu']:.1f} s CPU, peak RSS "
-          f"{_mb(serial['controller'])}; RSS after the first scenario {_mb(rss[0]) if rss else '-'}, after the last "
-          f"{_mb(rss[-1]) if rss else '-'}; growth per scenario {_slope(rss[10:]) / 2 ** 20:.2f} MB "
+          f"{_mb(serial['controller'])}; {serial['before_first']:.1f} s before the first scenario; RSS after the "
+          f"first scenario {_mb(rss[0]) if rss else '-'}, after the last {_mb(rss[-1]) if rss else '-'}; "
+          f"growth per scenario {_slope(rss[10:]) / 2 ** 20:.2f} MB "
           f"(least squares, scenarios 11-{len(rss)})")
 
     if args.matrix:

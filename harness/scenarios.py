@@ -227,20 +227,21 @@ def plan(lab: LabConfig, run_targets: list[RunTarget], root: Path = FEATURES, as
 
 def _parsed(root: Path) -> Iterator[tuple[ScenarioVariant, Feature, ScenarioTemplate, dict[str, str]]]:
     """Each scenario variant with the pytest-bdd feature, template and Examples row it comes from."""
-    from pytest_bdd.parser import FeatureParser
+    from pytest_bdd.feature import get_feature
 
     if not root.is_dir():
         raise DitError("no features folder", where=str(root))
     for path in sorted(root.rglob("*.feature")):
         family = path.parent.name if path.parent != root else path.stem
         try:
-            feature = FeatureParser(str(root), str(path.relative_to(root))).parse()
+            # pytest-bdd's cache, keyed as its collection asks for the file: a run parses each feature once a process
+            feature = get_feature(str(path.parent), path.name)
         except Exception as exc:   # pytest-bdd raises several parser error types
             raise DitError(f"cannot parse: {exc}", where=str(path)) from None
         for template in feature.scenarios.values():
             contexts = [ctx for ex in template.examples for ctx in ex.as_contexts()] or [{}]
             for context in contexts:
-                scenario = template.render(context)
+                scenario = rendered(template, context)
                 tags = sorted(variant_tags(feature, template, context))
                 steps = [e for s in scenario.steps for e in _entries(s)]
                 yield ScenarioVariant(

@@ -11,6 +11,7 @@ import getpass
 import hashlib
 import itertools
 import json
+import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -27,7 +28,7 @@ from harness.criteria.requirements import evaluate as requirements
 from harness.lab import load
 from harness.ledger import CriterionEvidence, DeviceRecord, ExecutionRecord, Ledger, Part, Participant, PlannedTest
 from harness.report import render_html
-from harness.run import evidence_check, evidence_files
+from harness.run import evidence_check, evidence_files, han_evidence
 
 TODAY = dt.date(2026, 11, 21)
 SB11, DB11 = "CHTS v1.1 Single Band", "CHTS v1.1 Dual Band"
@@ -260,8 +261,9 @@ def test_the_reports_first_section_shows_the_verdict_and_its_reason():
 def one_run(tmp_path_factory) -> Path:
     """One scenario run by `dit run`: its report directory (evidence folder, keystore, ledger)."""
     root = tmp_path_factory.mktemp("one")
-    run = dit("run", "-k", "price_update and electricity", "--report-dir", str(root / "reports"),
-              DIT_SMKI=str(root / "smki"))
+    run = dit("run", "-k", "price_update and electricity", "--report-dir", str(root / "reports"), "--",
+              "-p", "han_reads_probe", DIT_SMKI=str(root / "smki"), DIT_HAN_READS_PROBE=str(root / "reads.json"),
+              PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])))
     assert run.returncode == 0, run.stdout + run.stderr
     return root / "reports"
 
@@ -399,6 +401,38 @@ def test_dit_run_records_its_han_figures_as_automated_evidence_by_execution(one_
     assert sorted(dit11.detail["executions"]) == sorted(nodes)          # each execution of the run by its node
     assert dit11.detail["executions"][node]["latencies_s"]["2.4 GHz"]
     assert set(records["DIT.8"].detail["executions"][node]) == {"frames", "sub_ghz", "channel_changes"}
+
+
+def test_the_runs_end_takes_a_captures_figures_from_where_it_ran_and_reads_the_others(one_run, tmp_path, capsys):
+    """Under xdist each worker reads its executions' captures as they are sealed and sends the figures with the record;
+    the run's end reads only the captures whose figures did not come (a resumed run's first half)."""
+    with Ledger(f"sqlite:///{one_run / 'phase.db'}", create=False) as book:
+        execution = book.executions()[0]
+    pcap = Path(execution.evidence or "") / "han.pcap"
+    assert han_evidence.figures(pcap) == book_figures(one_run, execution.node)     # what the run recorded
+    reads = json.loads((one_run.parent / "reads.json").read_text())        # han_reads_probe, in the run
+    assert reads and set(reads.values()) == {1}, reads      # each capture read once, as its execution was sealed
+    sent, unread = [tmp_path / name for name in ("sent", "unread")]
+    for folder in (sent, unread):
+        folder.mkdir()
+        (folder / "han.pcap").write_bytes(b"not a capture")
+    test = planned("ic")
+    executions = [replace(executed(test, 1), node="sent", evidence=str(sent)),
+                  replace(executed(test, 1), node="unread", evidence=str(unread))]
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        run = book.start_run("lab", "", [])
+        han_evidence.record(book, run, executions, known={"sent": figures(BOTH_BANDS, sub_ghz=True)})
+        recorded = {e.criterion: e for e in book.evidence()}
+    assert list(recorded["DIT.11"].detail["executions"]) == ["sent"]       # taken as sent, the file not read again
+    assert recorded["DIT.11"].detail["executions"]["sent"]["latencies_s"] == BOTH_BANDS
+    assert capsys.readouterr().err.count("HAN capture not analysed") == 1   # the other read here, and refused
+
+
+def book_figures(run_dir: Path, node: str) -> dict:
+    """An execution's figures for DIT.8 and DIT.11 as its run recorded them."""
+    with Ledger(f"sqlite:///{run_dir / 'phase.db'}", create=False) as book:
+        by = {e.criterion: e.detail["executions"][node] for e in book.evidence()}
+    return {**by["DIT.11"], **by["DIT.8"]}
 
 
 def test_what_verifying_found_is_kept_for_its_seal_while_the_keys_it_used_remain(one_run, tmp_path):

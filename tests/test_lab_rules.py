@@ -375,3 +375,20 @@ def test_handover_installs_exactly_the_certificates_sent(lab):
     sent = params.certificates(lab, SUPPLIER, None)["digital_signing_certificate"]
     cell = lab.device("ESME").trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
     assert cell.certificate.public_bytes(Encoding.DER) == sent.public_bytes(Encoding.DER)
+
+
+def test_a_manufacturers_key_is_the_one_its_seed_and_name_give_kept_across_labs(lab, lab_config, smki):
+    """The manufacturer's firmware signing key is derived once a process, not per lab: the same key in the next lab,
+    and still the seed's and the manufacturer's own (another seed or maker gives another)."""
+    from harness.lab import emulated
+    from harness.pki import derive_private_key
+
+    def number(key):
+        return key.private_numbers().private_value
+
+    maker = "Alder Meters"
+    assert number(lab.manufacturer_key(maker)) == number(derive_private_key(smki.seed, f"manufacturer:{maker}"))
+    with EmulatedLab(lab_config, smki=smki, schema=None) as next_lab:
+        assert next_lab.manufacturer_key(maker) is lab.manufacturer_key(maker)
+    assert number(emulated._manufacturer_key(bytes(32), maker)) != number(lab.manufacturer_key(maker))
+    assert number(lab.manufacturer_key("Birch Gas")) != number(lab.manufacturer_key(maker))

@@ -220,25 +220,53 @@ def test_every_gbcs_message_of_the_run_is_real_gbcs_and_parses_to_valid_mmc(run,
     assert seen["COMMAND"] > 300 and seen["RESPONSE"] > 300 and seen["ALERT"] >= 10, seen
 
 
-def test_step_definitions_are_looked_up_once_per_keyword_text_and_module(monkeypatch):
-    """The plugin keeps pytest-bdd's answer to which definitions match a step for the session: one look-up per
-    step keyword, text and module, never one step's definitions for another keyword's or another module's."""
+def test_step_definitions_are_pytest_bdds_answer_found_once_per_keyword_text_and_module(monkeypatch):
+    """The plugin answers pytest-bdd's look-up of the definitions that match a step as pytest-bdd would (the visible
+    ones, of the step's keyword or of none, whose parser matches, in its order), for the session: which definitions
+    a module sees is asked once, a keyword and text once per module."""
     from types import SimpleNamespace
 
     from harness import plugin
 
-    asked = []
+    bdd, asked, matched = plugin._BDD_SCENARIO, [], []
 
-    def lookup(step, fixturemanager, node):
-        asked.append((step.type, step.name, node.parent.nodeid))
-        return [f"{node.parent.nodeid}: {step.type} {step.name}"]
+    class Words:
+        def __init__(self, word):
+            self.word = word
 
-    monkeypatch.setattr(plugin, "_find_step_definitions", lookup)
+        def is_matching(self, text):
+            matched.append(text)
+            return self.word in text
+
+    def definition(kind, word, seen_from=("a.py", "b.py")):
+        def step():
+            pass
+        return SimpleNamespace(func=step, context=SimpleNamespace(type=kind, parser=Words(word)), seen_from=seen_from)
+
+    defs = {"given_esme": definition("given", "ESME"), "then_esme": definition("then", "ESME"),
+            "any_the": definition(None, "the"), "given_esme_in_b": definition("given", "ESME", ("b.py",)),
+            "not_a_step": definition("given", "ESME")}
+
+    def visible(fixturemanager, name, node):
+        asked.append((name, node.parent.nodeid))
+        return [defs[name]] if node.parent.nodeid in defs[name].seen_from else None
+
+    monkeypatch.setattr(bdd, "get_fixture_names", lambda fixturemanager: list(defs))
+    monkeypatch.setattr(bdd, "getfixturedefs", visible)
+    monkeypatch.setattr(bdd, "step_function_context_registry",
+                        {d.func: d.context for name, d in defs.items() if name != "not_a_step"})
     config = SimpleNamespace(stash=pytest.Stash())
     here, there = (SimpleNamespace(config=config, parent=SimpleNamespace(nodeid=m)) for m in ("a.py", "b.py"))
-    given, then = SimpleNamespace(type="given", name="the ESME"), SimpleNamespace(type="then", name="the ESME")
-    assert list(plugin._step_definitions(given, None, here)) == ["a.py: given the ESME"]
-    assert list(plugin._step_definitions(given, None, here)) == ["a.py: given the ESME"]
-    assert list(plugin._step_definitions(then, None, here)) == ["a.py: then the ESME"]
-    assert list(plugin._step_definitions(given, None, there)) == ["b.py: given the ESME"]
-    assert asked == [("given", "the ESME", "a.py"), ("then", "the ESME", "a.py"), ("given", "the ESME", "b.py")]
+    steps = [SimpleNamespace(type=kind, name=text) for kind, text in
+             (("given", "the ESME"), ("then", "the ESME"), ("given", "a GSME"), ("when", "the DCC"))]
+    expected = {(s.name, s.type, n.parent.nodeid): list(plugin._find_step_definitions(s, None, n))
+                for s in steps for n in (here, there)}
+    assert expected["the ESME", "given", "b.py"] == [defs["given_esme"], defs["any_the"], defs["given_esme_in_b"]]
+    asked.clear(), matched.clear()
+    for _ in range(2):
+        for s in steps:
+            for n in (here, there):
+                assert list(plugin._step_definitions(s, None, n)) == expected[s.name, s.type, n.parent.nodeid]
+    assert sorted(asked) == sorted((name, m) for name in defs for m in ("a.py", "b.py"))    # once per module
+    # each text against the visible definitions of its keyword or of none, once per module: 7 in a.py, 9 in b.py
+    assert len(matched) == 16

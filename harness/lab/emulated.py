@@ -12,6 +12,7 @@ registration data moves a supply to another supplier; a manufacturer releases a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -161,7 +162,7 @@ class EmulatedLab(SmkiQuestions):
 
     def manufacturer_key(self, manufacturer: str) -> ec.EllipticCurvePrivateKey:
         """The key a device manufacturer signs its firmware images with (devices hold the public half)."""
-        return derive_private_key(self.smki.seed, f"manufacturer:{manufacturer}")
+        return _manufacturer_key(self.smki.seed, manufacturer)
 
     def _hub(self, cfg: HubConfig) -> CommunicationsHub:
         chf = CommunicationsHubFunction(cfg.chf, **self._device_args(cfg.chf, DeviceType.CHF))
@@ -531,10 +532,18 @@ class EmulatedLab(SmkiQuestions):
         target, cfg = self.device(device), self.device_config(device)
         if not isinstance(target, FirmwareHost):
             raise DitError(f"{device} runs no upgradable firmware in this lab")
-        body = bytes((i * 7 + version) & 0xFF for i in range(size))
+        # (i * 7 + version) & 0xFF for each byte i: a pattern of 256 bytes, repeated
+        body = (bytes((i * 7 + version) & 0xFF for i in range(256)) * (size // 256 + 1))[:size]
         return build_image(manufacturer_code=target.manufacturer_code, image_type=target.image_type,
                            file_version=version, body=body,
                            signing_key=self.manufacturer_key(signed_by or cfg.manufacturer))
+
+
+@functools.lru_cache(maxsize=64)
+def _manufacturer_key(seed: bytes, manufacturer: str) -> ec.EllipticCurvePrivateKey:
+    """A manufacturer's key is the manufacturer's, not a scenario's: derived once a process (an EC scalar
+    multiplication, for each device of every lab and each image it signs), an immutable key object."""
+    return derive_private_key(seed, f"manufacturer:{manufacturer}")
 
 
 def _devices_of(config: LabConfig):

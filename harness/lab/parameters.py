@@ -257,7 +257,7 @@ def _defaults(lab: Lab, srv: str, target: EntityId | None, kind: DeviceType | No
     config = lab.config
     site = premises_of(config, target) if target is not None else config.premises[0]
     step = _Defaulting(lab, srv, site, kind, params)
-    builder_params = set(_builder_parameters(srv))
+    builder_params = _builder_parameters(srv)
     if "fuel" in builder_params and "fuel" not in params and kind is not None:
         params["fuel"] = Fuel.of(kind)
     if (default := _DEFAULTS.get(srv)) is not None:
@@ -352,8 +352,10 @@ _DEFAULTS: dict[str, Callable[[_Defaulting], None]] = {
     "5.1": _new_schedule, "5.2": _schedule_device, "5.3": _schedule_device}
 
 
-def _builder_parameters(srv: str) -> list[str]:
+def _builder_parameters(srv: str) -> frozenset[str]:
+    """The SR's body builder's parameter names (each SR's worked out once a process: every SR a step or a
+    prerequisite sends asks)."""
     from harness.duis import requests
 
     catalogue.service_request(srv)
-    return list(requests.parameters(srv))
+    return requests.parameter_names(srv)

@@ -130,7 +130,9 @@ def seal(folder: Path, digests: Mapping[str, str] | None = None) -> None:
     """SHA256SUMS: every file of the execution's evidence with its SHA-256, in the form `sha256sum -c` reads; a file
     whose digest was taken as it was written (digests, by name) is not read again."""
     known = digests or {}
-    lines = [f"{known.get(p.name) or hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-             for p in sorted(folder.iterdir()) if p.is_file() and p.name not in UNSEALED]
+    with os.scandir(folder) as entries:        # a file's type from the directory listing: no stat a file
+        names = sorted(entry.name for entry in entries if entry.is_file() and entry.name not in UNSEALED)
+    lines = [f"{known.get(name) or hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n"
+             for name in names]
     if lines:                   # a scenario that kept nothing (blocked before its first step) has nothing to seal
         (folder / MANIFEST).write_text("".join(lines))
