@@ -146,6 +146,8 @@ class HanNetwork:
         self._random = random.Random(seed)
         self._free_at = {BAND_24GHZ: 0.0, SUB_GHZ: 0.0}         # epoch seconds the channel is busy until
         self._sequence: dict[int, int] = {}
+        self._data_requests: dict[int, bytes] = {}          # poll's MAC Data Request per device, with sequence 0
+        self._addressing: dict[tuple[int, int], tuple[bytes, bytes, bytes]] = {}     # _data_frame's, per node pair
         self._hub = hub
         # Sub-GHz duty cycle per transmitter (short address) on a rolling hour; the hub is told of its own changes.
         self.duty: dict[int, Transmitter] = {}
@@ -207,14 +209,16 @@ class HanNetwork:
         drawn = self._random.gauss(k * _MEAN_BACKOFF, math.sqrt(k) * _SD_BACKOFF)
         return min(max(drawn, k * CCA_SYMBOLS), k * _LONGEST_BACKOFF) * symbol_s
 
-    def _on_air(self, phy: Phy, start: float, mpdu: bytes, frame_pending_ack: bool | None) -> float:
-        """A frame and, when it asks for one, its MAC ACK (sent by the addressee); when the channel is free again."""
-        header = mac.decode(mpdu)
-        end = self._frame(phy, start, mpdu, header.src)
-        if header.ack_request:
-            ack = mac.encode(mac.ACK, header.sequence, frame_pending=bool(frame_pending_ack))
-            end = self._frame(phy, end + phy.turnaround_s, ack, header.dst)
-        self._free_at[phy.band] = max(self._free_at[phy.band], end)
+    def _on_air(self, phy: Phy, start: float, mpdu: bytes, src: int, dst: int, sequence: int, ack_request: bool,
+                frame_pending_ack: bool | None) -> float:
+        """A frame and, when it asks for one, its MAC ACK (sent by the addressee); when the channel is free again.
+        The caller passes the addresses, sequence number and ACK request it encoded rather than have them decoded
+        back from the MPDU."""
+        end = self._frame(phy, start, mpdu, src)
+        if ack_request:
+            end = self._frame(phy, end + phy.turnaround_s, _ack(sequence, bool(frame_pending_ack)), dst)
+        if end > self._free_at[phy.band]:
+            self._free_at[phy.band] = end
         return end
 
     def _frame(self, phy: Phy, start: float, mpdu: bytes, sender: int | None) -> float:
@@ -234,11 +238,21 @@ class HanNetwork:
         held = sum(seconds for end, seconds in sender.held if end > now - WINDOW_S) if sender else 0.0
         return held / WINDOW_S * 100
 
-    def _data_frame(self, src: EntityId | None, dst: EntityId | None, aps: bytes) -> bytes:
+    def _data_frame(self, src: EntityId | None, dst: EntityId | None, aps: bytes) -> tuple[bytes, int, int, int]:
+        """A MAC data frame asking for an ACK, and its source and destination short addresses and sequence number.
+        Between two nodes only the sequence numbers and payload change: the frame is the addressing mac.encode
+        and _nwk_header made for the pair once, with them put in."""
         source, destination = self.short_address(src), self.short_address(dst)
-        nwk = _nwk_header(destination, source, self._next_sequence(0x10000 | source), src or self._hub)
-        return mac.encode(mac.DATA, self._next_sequence(source), dst_pan=self.pan_id, dst=destination,
-                          src=source, ack_request=True, payload=nwk + aps)
+        pair = self._addressing.get((source, destination))
+        if pair is None:
+            mpdu = mac.encode(mac.DATA, 0, dst_pan=self.pan_id, dst=destination, src=source, ack_request=True)
+            nwk = _nwk_header(destination, source, 0, src or self._hub)
+            pair = self._addressing[(source, destination)] = (mpdu[:2], mpdu[3:] + nwk[:7], nwk[8:])
+        control, addresses, source_ieee = pair
+        nwk_sequence = self._next_sequence(0x10000 | source)       # drawn in this order: the first draws are random
+        sequence = self._next_sequence(source)
+        mpdu = control + _BYTE[sequence] + addresses + _BYTE[nwk_sequence] + source_ieee + aps
+        return mpdu, source, destination, sequence
 
     def _noisy(self, band: str) -> bool:
         return band == SUB_GHZ and self.channels[SUB_GHZ] in self.interference
@@ -252,10 +266,10 @@ class HanNetwork:
         blocks = [data[i:i + FRAGMENT_PAYLOAD] for i in range(0, len(data), FRAGMENT_PAYLOAD)] or [b""]
         for number, block in enumerate(blocks):
             aps = _aps_data(cluster, counter, number, len(blocks)) + block
-            at = self._on_air(phy, self._channel_access(phy, at), self._data_frame(src, dst, aps), False)
+            at = self._on_air(phy, self._channel_access(phy, at), *self._data_frame(src, dst, aps), True, False)
         delivered = at
-        self._on_air(phy, self._channel_access(phy, at), self._data_frame(dst, src, _aps_ack(cluster, counter,
-                                                                                            len(blocks))), False)
+        self._on_air(phy, self._channel_access(phy, at), *self._data_frame(dst, src, _aps_ack(cluster, counter,
+                                                                                             len(blocks))), True, False)
         return delivered
 
     def _lost_attempts(self, phy: Phy, src: EntityId | None, dst: EntityId | None, at: float) -> float:
@@ -263,9 +277,9 @@ class HanNetwork:
         air, then the sender waits macAckWaitDuration before trying again. A device whose unicasts fail tells the
         network manager (the CH) with Mgmt_NWK_Unsolicited_Enhanced_Update_notify."""
         for _ in range(MAX_FRAME_RETRIES):
-            mpdu = self._data_frame(src, dst, b"")
+            mpdu, source, _, _ = self._data_frame(src, dst, b"")
             start = self._channel_access(phy, at)
-            at = self._frame(phy, start, mpdu, self.short_address(src)) + ACK_WAIT_SYMBOLS * phy.symbol_s
+            at = self._frame(phy, start, mpdu, source) + ACK_WAIT_SYMBOLS * phy.symbol_s
             self._free_at[phy.band] = max(self._free_at[phy.band], at)
         if self.on_link_problems is not None:
             reporter, sender = self.on_link_problems, None if src == self._hub else src
@@ -293,9 +307,10 @@ class HanNetwork:
         source = self.short_address(src)
         aps = bytes([0x00, 0]) + cluster.to_bytes(2, "little") + bytes([0, 0, 0, self._next_sequence(0x20000 | source)])
         nwk = _nwk_header(destination, source, self._next_sequence(0x10000 | source), src or self._hub)
-        mpdu = mac.encode(mac.DATA, self._next_sequence(source), dst_pan=self.pan_id, dst=destination, src=source,
-                          ack_request=destination != mac.BROADCAST, payload=nwk + aps + payload)
-        self._on_air(phy, self._channel_access(phy, at), mpdu, False)
+        sequence, ack_request = self._next_sequence(source), destination != mac.BROADCAST
+        mpdu = mac.encode(mac.DATA, sequence, dst_pan=self.pan_id, dst=destination, src=source,
+                          ack_request=ack_request, payload=nwk + aps + payload)
+        self._on_air(phy, self._channel_access(phy, at), mpdu, source, destination, sequence, ack_request, False)
 
     # -- what the CH and devices use -------------------------------------------------------------------------
 
@@ -310,9 +325,27 @@ class HanNetwork:
         """A sleepy device asks its parent for data; the ACK says whether the parent holds any."""
         phy, at = self.phy(band), self.clock.now().timestamp()
         source = self.short_address(device)
-        request = mac.encode(mac.COMMAND, self._next_sequence(source), dst_pan=self.pan_id, dst=0x0000, src=source,
-                             ack_request=True, payload=bytes([DATA_REQUEST]))
-        self._on_air(phy, self._channel_access(phy, at), request, pending)
+        request = self._data_requests.get(source)
+        if request is None:
+            request = self._data_requests[source] = mac.encode(
+                mac.COMMAND, 0, dst_pan=self.pan_id, dst=0x0000, src=source, ack_request=True,
+                payload=bytes([DATA_REQUEST]))
+        sequence = self._next_sequence(source)
+        request = request[:2] + _BYTE[sequence] + request[3:]        # mac.encode's, made once a device
+        self._on_air(phy, self._channel_access(phy, at), request, source, 0x0000, sequence, True, pending)
+
+
+_BYTE = [bytes([n]) for n in range(256)]
+_ACKS: list[bytes | None] = [None] * 512
+
+
+def _ack(sequence: int, frame_pending: bool) -> bytes:
+    """A MAC ACK: mac.encode's, made once for each sequence number and frame pending bit."""
+    key = sequence << 1 | frame_pending
+    ack = _ACKS[key]
+    if ack is None:
+        ack = _ACKS[key] = mac.encode(mac.ACK, sequence, frame_pending=frame_pending)
+    return ack
 
 
 def _nwk_header(destination: int, source: int, sequence: int, source_eui: EntityId | None) -> bytes:
