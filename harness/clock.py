@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import math
 import sys
 import threading
 import time
@@ -76,6 +77,7 @@ class VirtualClock(Clock):
         self._events: list[tuple[float, int, ScheduledEvent]] = []
         self._seq = itertools.count()
         self._lock = threading.RLock()
+        self._wait = threading.local()             # the deadline of the wait_until this thread is running
         self.events_run = 0
 
     @property
@@ -105,6 +107,27 @@ class VirtualClock(Clock):
             heapq.heappush(self._events, (at, seq, event))
             return event
 
+    def call_at_elapsed(self, at: float, action: Callable[[], None], label: str = "") -> ScheduledEvent:
+        """Schedule at `at` seconds since the clock started (not before now)."""
+        with self._lock:
+            at, seq = max(at, self._t), next(self._seq)
+            event = ScheduledEvent(at, seq, action, label)
+            heapq.heappush(self._events, (at, seq, event))
+            return event
+
+    def stamp(self, elapsed: float) -> float:
+        """The POSIX timestamp `now().timestamp()` gives when the clock stands at `elapsed`."""
+        return (self._epoch + dt.timedelta(seconds=elapsed)).timestamp()
+
+    def quiet_until(self) -> float:
+        """Until when (elapsed seconds, exclusive) nothing else can happen: the first scheduled event or the end of
+        the wait this thread runs, whichever comes first. An event that repeats on its own with nothing to do (a
+        GSME's poll) may do its repeats before then at once, as they would have happened one by one."""
+        with self._lock:
+            due = self._events[0][0] if self._events else math.inf
+            deadline = getattr(self._wait, "deadline", None)
+            return min(due, self._t if deadline is None else deadline)    # outside a wait: nothing ahead is quiet
+
     def call_at(self, when: dt.datetime, action: Callable[[], None], label: str = "") -> ScheduledEvent:
         return self.call_later((when - self.now()).total_seconds(), action, label)
 
@@ -118,19 +141,23 @@ class VirtualClock(Clock):
 
     def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
         deadline = self._t + timeout
-        while True:
-            with self._lock:
-                if condition():
-                    return True
-                if not self._events or self._events[0][0] > deadline:
-                    self._t = max(self._t, deadline)
-                    return condition()
-                at, _, event = heapq.heappop(self._events)
-                if event.cancelled:
-                    continue
-                self._t = max(self._t, at)
-                self.events_run += 1
-                event.action()
+        outer, self._wait.deadline = getattr(self._wait, "deadline", None), deadline
+        try:
+            while True:
+                with self._lock:
+                    if condition():
+                        return True
+                    if not self._events or self._events[0][0] > deadline:
+                        self._t = max(self._t, deadline)
+                        return condition()
+                    at, _, event = heapq.heappop(self._events)
+                    if event.cancelled:
+                        continue
+                    self._t = max(self._t, at)
+                    self.events_run += 1
+                    event.action()
+        finally:
+            self._wait.deadline = outer
 
 
 class WallClock(Clock):

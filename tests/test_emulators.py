@@ -40,6 +40,10 @@ def test_install_code_vector():
 
 @pytest.fixture
 def hub(smki):
+    return _fresh(smki)
+
+
+def _fresh(smki):
     clock = VirtualClock()
 
     def keys(eui):
@@ -284,3 +288,49 @@ def test_a_sub_ghz_join_beyond_capacity_is_refused_with_0x8f2d(hub):
     esme.bands = frozenset({"2.4 GHz", SUB_GHZ})         # a dual band device joins on 2.4 GHz instead
     clock.advance(60)
     assert hub.bands.get(esme.eui) == "2.4 GHz"
+
+
+
+class _SleepyGsme:
+    """What the hub needs of a sleepy device on its HAN."""
+
+    bands, zigbee_version, sleepy, device_type = ("2.4 GHz",), "1.2a", True, DeviceType.GSME
+
+    def __init__(self, eui):
+        self.eui, self.uplink, self.joined_to, self.received = eui, None, None, []
+
+    def receive(self, data):
+        self.received.append(data)
+
+
+def _gsme_capture(hub, clock, steps, *, batched=True):
+    """A GSME polling for 15 minutes while the DCC sends it a command that reaches the CH at a poll's own instant
+    (300 s) and the CH talks to another device at 301 s: the capture's frames, what the GSME received, and how
+    many events ran. No poll may be on air before the clock has reached it."""
+    gsme = _SleepyGsme(EntityId("00-DB-12-34-56-78-90-A1"))
+    _add(hub.chf, gsme.eui)
+    assert hub.join(gsme, link_key(bytes(range(16))))
+    if not batched:                 # nothing is ever quiet: every poll is an event of its own
+        clock.quiet_until = lambda: 0.0
+    command = GeneralSigning(CraFlag.COMMAND, 1, ACB, gsme.eui, 0x0001, bytes(30)).encode()
+    clock.call_later(300, lambda: hub.from_wan(command))
+    clock.call_later(301, lambda: hub.han.transmit(bytes(20), lambda _: None, destination=hub.chf.eui))
+    for step in steps:
+        clock.advance(step)
+        last = hub.han.frames[-1].time if len(hub.han.frames) else 0.0
+        assert last < clock.now().timestamp() + 0.1           # a frame is timed from when it was sent
+    return [(f.time, f.mpdu) for f in hub.han.frames], gsme.received, clock.events_run
+
+
+@pytest.mark.parametrize("steps", [[900], [1] * 900, [29.5] * 31])
+def test_a_gsme_s_idle_polls_done_at_once_put_the_same_frames_on_air_as_one_by_one(smki, steps):
+    """Polls that find nothing before anything else is due are done at once (issue 19: a day of them cost a tenth of
+    a scenario), each with its own time: the capture is the one of a poll per event."""
+    hub, _, _, clock = _fresh(smki)
+    one_by_one = _gsme_capture(hub, clock, [900], batched=False)
+    hub, _, _, clock = _fresh(smki)
+    frames, received, events = _gsme_capture(hub, clock, steps)
+    assert (frames, received) == one_by_one[:2]
+    assert len(frames) > 2 * 29 and len(received) == 1
+    if steps == [900]:
+        assert events < one_by_one[2] / 4       # the quiet stretches' polls were not events one by one

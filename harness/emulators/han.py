@@ -323,16 +323,25 @@ class HanNetwork:
 
     def poll(self, device: EntityId, band: str, pending: bool) -> None:
         """A sleepy device asks its parent for data; the ACK says whether the parent holds any."""
-        phy, at = self.phy(band), self.clock.now().timestamp()
-        source = self.short_address(device)
+        self._polls(device, band, pending, [self.clock.now().timestamp()])
+
+    def idle_polls(self, device: EntityId, band: str, stamps: list[float]) -> None:
+        """Polls at these timestamps, each finding nothing held."""
+        if stamps:
+            self._polls(device, band, False, stamps)
+
+    def _polls(self, device: EntityId, band: str, pending: bool, stamps: list[float]) -> None:
+        phy, source = self.phy(band), self.short_address(device)
         request = self._data_requests.get(source)
         if request is None:
             request = self._data_requests[source] = mac.encode(
                 mac.COMMAND, 0, dst_pan=self.pan_id, dst=0x0000, src=source, ack_request=True,
                 payload=bytes([DATA_REQUEST]))
-        sequence = self._next_sequence(source)
-        request = request[:2] + _BYTE[sequence] + request[3:]        # mac.encode's, made once a device
-        self._on_air(phy, self._channel_access(phy, at), request, source, 0x0000, sequence, True, pending)
+        control, rest = request[:2], request[3:]          # mac.encode's, made once a device: the sequence put in
+        for at in stamps:
+            sequence = self._next_sequence(source)
+            self._on_air(phy, self._channel_access(phy, at), control + _BYTE[sequence] + rest, source, 0x0000, sequence,
+                         True, pending)
 
 
 _BYTE = [bytes([n]) for n in range(256)]

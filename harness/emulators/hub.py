@@ -65,6 +65,9 @@ PPMID_ROUTE_LIMIT = 6
 PPMID_ROUTE_WINDOW_S = 600
 PPMID_ROUTE_OPEN_S = 300            # how long a routed command's device answers go back to the PPMID
 ALERT_UNAUTHORISED_ACCESS = 0x8F3E  # "Unauthorised Communication Access attempted" (catalogue alerts.yaml)
+# A GSME's idle polls are done at most an hour's at once: a wait with no end (another thread to make its condition
+# true) must still get the clock's lock between them now and then.
+IDLE_POLLS_AT_ONCE_S = 3600
 
 
 class RouteRefusal(Enum):
@@ -115,6 +118,7 @@ class CommunicationsHub:
         chf.hub = gpf.hub = self
         self.members: dict[EntityId, HanDevice] = {}
         self._gsme_queue: dict[EntityId, list[bytes]] = {}
+        self._poll_label: dict[EntityId, str] = {}
         self.wan_uplink: Callable[[bytes], None] | None = None
         self.powered_on_at = chf.clock.now()
         self.terminal: LocalTerminal | None = None
@@ -184,8 +188,9 @@ class CommunicationsHub:
                                                                  f"HAN {d} -> CHF", band, source=d.eui)
         if device.sleepy:
             self._gsme_queue.setdefault(device.eui, [])
+            self._poll_label[device.eui] = f"{device} poll"     # every 30 s while it is joined: named once
             self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device),
-                                      f"{device} poll")
+                                      self._poll_label[device.eui])
         return True
 
     def detach(self, device: EntityId) -> None:
@@ -203,7 +208,19 @@ class CommunicationsHub:
         for data in held[:]:
             held.remove(data)
             self.han.transmit(data, device.receive, f"HAN CHF -> {device}", band, destination=device.eui)
-        self.chf.clock.call_later(self.han.timing.gsme_poll_interval_s, lambda: self._poll(device), f"{device} poll")
+        clock, interval = self.chf.clock, self.han.timing.gsme_poll_interval_s
+        at = clock.elapsed + interval
+        if band == BAND_24GHZ:
+            # The polls that find nothing before anything else is due (what this one sent is delivered by an event)
+            # are done now, each at its own time: the same frames, backoffs and sequence numbers as an event each,
+            # 30 s apart over the days a scenario lets pass. Not on sub-GHz, where the CH's ACKs count to a duty
+            # cycle whose changes are events.
+            quiet, idle = min(clock.quiet_until(), at + IDLE_POLLS_AT_ONCE_S), []
+            while at < quiet:
+                idle.append(clock.stamp(at))
+                at += interval
+            self.han.idle_polls(device.eui, band, idle)
+        clock.call_at_elapsed(at, lambda: self._poll(device), self._poll_label[device.eui])
 
     # -- sub-GHz duty cycle management (GBCS 10.6.2.2; the Silicon Labs sub-GHz server as reference) --------
 
