@@ -270,6 +270,49 @@ def test_date_time_and_supplementary_fields_round_trip():
     assert again == apdu and again.date_time == when and len(again.payload) == 300
 
 
+def _shapes() -> list[bytes]:
+    """APDUs of every shape the reader knows: date-time or not, other information of 2, 10, 18, 26 bytes and with a
+    KA certificate, payload lengths in each BER form, signed and unsigned."""
+    when = dt.datetime(2026, 11, 21, 9, 30, 15, 250000, tzinfo=dt.UTC)
+    extras = [{}, {"supplementary_remote_party": SUPPLIER},
+              {"supplementary_remote_party": SUPPLIER, "supplementary_remote_party_counter": 7},
+              {"supplementary_remote_party": SUPPLIER, "supplementary_remote_party_counter": 7,
+               "supplementary_originator_counter": 9},
+              {"supplementary_remote_party": SUPPLIER, "supplementary_remote_party_counter": 7,
+               "supplementary_remote_party_ka_certificate": bytes(range(40))}]
+    shapes = []
+    for extra in extras:
+        for size in (0, 5, 127, 128, 300):
+            for date_time in (None, when):
+                payload = (bytes(range(256)) * 2)[:size]
+                apdu = GeneralSigning(CraFlag.COMMAND, 5, SUPPLIER, ESME, 0x0107, payload, date_time=date_time,
+                                      **extra)
+                shapes += [apdu.encode(), apdu.pre_command(), apdu.with_signature(bytes(64)).encode()]
+    return shapes
+
+
+def test_the_quick_apdu_reader_reads_as_the_careful_one_or_leaves_it_to_it(conformance):
+    """GeneralSigning._quick (offsets) stands in for _read (field by field) on the usual APDUs: whatever it reads must
+    be what _read reads, and whatever _read refuses it must leave to _read (None): every RTDS message and every shape,
+    whole, cut short at each byte and with each byte changed."""
+    messages = [GbcsMessage.decode(bytes.fromhex(path.read_text().strip())).apdu_bytes
+                for path in _rtds(conformance)] + _shapes()
+    quick_reads = 0
+    for message in messages:
+        variants = [message[:cut] for cut in range(len(message))] + [message]
+        variants += [message[:i] + bytes([message[i] ^ 0x81]) + message[i + 1:] for i in range(min(len(message), 48))]
+        for data in variants:
+            quick = GeneralSigning._quick(data, 0, len(data))
+            try:
+                careful = GeneralSigning._read(data)
+            except MalformedMessage:
+                assert quick is None, data.hex()
+                continue
+            assert quick is None or (quick == careful and quick.date_time_raw == careful.date_time_raw), data.hex()
+            quick_reads += quick is not None
+    assert quick_reads > len(messages)          # it does read the usual ones
+
+
 # -- malformed input -----------------------------------------------------------------------------------
 
 def test_every_truncation_is_a_clear_malformed_message(smki):
