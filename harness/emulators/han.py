@@ -245,6 +245,8 @@ class HanNetwork:
         source, destination = self.short_address(src), self.short_address(dst)
         pair = self._addressing.get((source, destination))
         if pair is None:
+            if len(self._addressing) >= _ADDRESSING_HELD:       # an 11.1 crowd: 50,000 meters, two pairs each
+                self._addressing.clear()
             mpdu = mac.encode(mac.DATA, 0, dst_pan=self.pan_id, dst=destination, src=source, ack_request=True)
             nwk = _nwk_header(destination, source, 0, src or self._hub)
             pair = self._addressing[(source, destination)] = (mpdu[:2], mpdu[3:] + nwk[:7], nwk[8:])
@@ -345,6 +347,7 @@ class HanNetwork:
 
 
 _BYTE = [bytes([n]) for n in range(256)]
+_ADDRESSING_HELD = 1024
 _ACKS: list[bytes | None] = [None] * 512
 
 
