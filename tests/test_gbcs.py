@@ -132,6 +132,25 @@ def test_rtds_alert_codes(conformance):
     assert checked >= 3
 
 
+def test_an_asn1_alert_code_is_the_one_its_field_view_shows(conformance):
+    """alert_code_of reads an ASN.1 payload's alertCode off the decoded value: what fields() shows, for every RTDS
+    message with an ASN.1 payload (alerts and the responses and commands that carry none)."""
+    checked = codes = 0
+    for path in _rtds(conformance):
+        apdu = GbcsMessage.decode(bytes.fromhex(path.read_text().strip())).apdu
+        try:
+            decoded = gbcs_payload.decode(apdu)
+        except DitError:
+            continue
+        if decoded.kind is not gbcs_payload.PayloadKind.ASN1:
+            continue
+        shown = decoded.value.fields()
+        code = shown.get("alertCode", {}).get("code") if isinstance(shown, dict) else None
+        assert gbcs_payload.alert_code_of(decoded) == (None if code is None else int(code, 16)), path.name
+        checked, codes = checked + 1, codes + (code is not None)
+    assert checked >= 10 and codes >= 2
+
+
 @pytest.mark.parametrize("offset", [0, 30, 60, -1])
 def test_a_tampered_rtds_command_is_reported_invalid(conformance, conformance_keystore, offset):
     path = conformance / "gbcs" / "rtds" / "11.3_CS06" / "CS06_11.3_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX"

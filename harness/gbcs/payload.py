@@ -119,6 +119,11 @@ def alert_code_of(payload: Payload) -> int | None:
         return items[0].int if items and items[0].tag is Tag.LONG_UNSIGNED else None
     if isinstance(value, gbz.GbzPayload):
         return value.alert_code
+    if isinstance(value, asn1.Asn1Payload):
+        # The decoded SEQUENCE's alertCode member (every one is of type AlertCode, an INTEGER), as fields() would
+        # show it, without building the whole view (certificates and all) for it.
+        code = value.value.get("alertCode") if isinstance(value.value, dict) else None
+        return code if isinstance(code, int) else None
     fields = value.fields() if hasattr(value, "fields") else {}
     code = fields.get("alertCode", {}).get("code") if isinstance(fields, dict) else None
     return int(code, 16) if isinstance(code, str) else code
