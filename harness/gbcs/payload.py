@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from harness import catalogue
 from harness.gbcs import asn1, cosem, dlms, gbz, zcl
@@ -30,6 +31,7 @@ _ASN1_PREFIXES = ("CS02", "CS03", "CS04", "CS06", "CS07", "CS08", "CCS08", "GCS2
 _GBZ_PREFIXES = ("GCS", "CS01b", "CS10a", "CS10b", "CS11", "FDA-GBZ", "FDRA-ZigBee", "MIIWA-ZigBee")
 
 
+@cache                      # the catalogue is fixed: asked at each payload decoded, answered once a code
 def kind_for(message_code: int) -> PayloadKind | None:
     """The payload family a message code carries; None for a code the catalogue does not know."""
     if asn1.type_for(message_code, CraFlag.COMMAND) or asn1.type_for(message_code, CraFlag.ALERT):
@@ -45,6 +47,7 @@ def kind_for(message_code: int) -> PayloadKind | None:
     return PayloadKind.DLMS
 
 
+@cache
 def use_case_name(message_code: int) -> str:
     names = [uc.name for uc in catalogue.use_cases_for_code(message_code)]
     return "/".join(names) if names else f"message code 0x{message_code:04X}"
