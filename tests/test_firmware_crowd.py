@@ -19,8 +19,8 @@ from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, firmware_image
-from harness.gbcs.firmware_image import build_image, verify
-from harness.pki import derive_private_key
+from harness.gbcs.firmware_image import build_image, verify_digest
+from harness.pki import derive_private_key, signatures
 from harness.usecases.device import alert_date_time
 from harness.usecases.firmware import TRANSFER_RESPONSES, receipt_alert, transfer_alert
 from tests.test_emulators import hub  # noqa: F401  (hub: the fixture)
@@ -49,12 +49,28 @@ def test_each_receipt_of_an_image_verifies_its_signature_anew(hub, monkeypatch):
     esme.init_firmware("00010001", maker.public_key())
     verified: list[bytes] = []
 
-    def counted(data, signature, key):
-        verified.append(data)
-        return verify(data, signature, key)
-    monkeypatch.setattr(firmware_image, "verify", counted)
+    def counted(digest, signature, key):
+        verified.append(digest)
+        return verify_digest(digest, signature, key)
+    monkeypatch.setattr(firmware_image, "verify_digest", counted)
     assert esme.receive_firmware(image) and esme.receive_firmware(image)
     assert len(verified) == 2
+
+
+def test_an_image_verifies_over_its_digest_as_over_its_bytes():
+    """signed_by verifies the manufacturer's signature over the signed bytes' SHA-256 taken once: the verdict is
+    pki.signatures.verify's over the bytes, for the image, a changed byte of it, a changed signature, another key."""
+    maker, other = derive_private_key(b"test", "manufacturer"), derive_private_key(b"test", "someone else")
+    data = build_image(manufacturer_code=0x1234, image_type=1, file_version=2, body=bytes(range(256)) * 4,
+                       signing_key=maker)
+    image = firmware_image.parse_image(data)
+    signed = len(image.signed_bytes)
+    tampered_body = firmware_image.parse_image(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    tampered_signature = firmware_image.parse_image(data[:-1] + bytes([data[-1] ^ 1]))
+    for candidate, key, expected in ((image, maker, True), (image, other, False), (tampered_body, maker, False),
+                                     (tampered_signature, maker, False)):
+        assert candidate.signed_by(key.public_key()) is expected
+        assert signatures.verify(candidate.data[:signed], candidate.signature, key.public_key()) is expected
 
 
 class _CountingRandom(random.Random):
