@@ -303,3 +303,23 @@ def test_encode_errors_are_payload_errors():
         asn1.encode("NoSuchType", None)
     with pytest.raises(PayloadError, match="certificationRequest or responseCode"):
         asn1.encode("IssueSecurityCredentialsResponse", ("certificate", b"\x30\x00"))
+
+
+@pytest.mark.parametrize("text", [b"20260105090000Z", b"19991231235959Z", b"20240229120000Z", b"00010101000000Z",
+                                  b"20250229120000Z", b"20261301120000Z", b"20261310120000Z", b"20260132000000Z",
+                                  b"20260105240000Z", b"20260105096000Z", b"20260105090060Z", b"00000105090000Z",
+                                  b"2026010509000Z", b"20260105090000", b"20260105090000.5Z", b"2026010509000aZ",
+                                  b"+2026010509000Z", b"20260105090000z"])
+def test_a_generalized_time_reads_as_asn1tools_reads_it(text):
+    """The DER GeneralizedTime read by position (the usual YYYYMMDDhhmmssZ) gives what asn1tools's own reading
+    gives, and where that fails, the same failure."""
+    from asn1tools.codecs import der as der_codec
+    ours, theirs = asn1._GeneralizedTime("t"), der_codec.GeneralizedTime("t")
+    try:
+        expected = theirs.decode_content(bytearray(text), 0, len(text))
+    except Exception as error:  # noqa: BLE001 - asn1tools raises its own Error and ValueError
+        with pytest.raises(Exception, match="expected a time"):
+            ours.decode_content(bytearray(text), 0, len(text))
+        assert error is not None
+        return
+    assert ours.decode_content(bytearray(text), 0, len(text)) == expected
