@@ -64,6 +64,8 @@ def _shared_secret(private_key: ec.EllipticCurvePrivateKey, public_key: ec.Ellip
     z = _SHARED_SECRETS.get(key)
     if z is None:
         z = _SHARED_SECRETS[key] = private_key.exchange(ec.ECDH(), public_key)
+        if len(_SHARED_SECRETS) > _BY_OBJECTS_MAX:          # an 11.1's 50,000 devices: each pair used twice at most
+            del _SHARED_SECRETS[next(iter(_SHARED_SECRETS))]
     _BY_OBJECTS[ids] = (private_key, public_key, z)
     if len(_BY_OBJECTS) > _BY_OBJECTS_MAX:
         _BY_OBJECTS.popitem(last=False)
