@@ -53,6 +53,7 @@ class SmWan:
         self.hubs: dict[EntityId, Hub] = {}
         self.messages = 0
         self.outages: dict[EntityId, Outage] = {}
+        self._labels: dict[EntityId, str] = {}
 
     # -- intermittent WAN ------------------------------------------------------------------------------
 
@@ -88,6 +89,10 @@ class SmWan:
     def in_outage(self, chf: EntityId) -> bool:
         return chf in self.outages
 
+    def _label(self, chf: EntityId) -> str:
+        label = self._labels[chf] = f"SM WAN DSP -> {chf}"     # made once a CH rather than a message
+        return label
+
     def connect(self, chf: EntityId, hub: Hub) -> None:
         self.hubs[chf] = hub
         hub.wan_uplink = self._up
@@ -109,7 +114,7 @@ class SmWan:
             outage.held.append((self.clock.elapsed + OUTAGE_HOLD_S, data))
             return True
         self.messages += 1
-        self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), f"SM WAN DSP -> {chf}")
+        self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), self._labels.get(chf) or self._label(chf))
         return True
 
     def distribute_firmware(self, chf: EntityId, image: bytes, devices: list[EntityId], reference: str) -> bool:

@@ -119,6 +119,7 @@ class CommunicationsHub:
         self.members: dict[EntityId, HanDevice] = {}
         self._gsme_queue: dict[EntityId, list[bytes]] = {}
         self._poll_label: dict[EntityId, str] = {}
+        self._down_label: dict[EntityId, str] = {}
         self.wan_uplink: Callable[[bytes], None] | None = None
         self.powered_on_at = chf.clock.now()
         self.terminal: LocalTerminal | None = None
@@ -184,8 +185,10 @@ class CommunicationsHub:
         # What DIT.9 triage looks for: a ZigBee 1.2a device on a ZigBee 1.4 hub, and the band it uses.
         self.chf.note(f"{device} (ZigBee {device.zigbee_version}) joined on {band}, hub on ZigBee "
                       f"{self.chf.zigbee_version}")
-        device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x),
-                                                                 f"HAN {d} -> CHF", band, source=d.eui)
+        up = f"HAN {device} -> CHF"                 # the events' labels, made once a join rather than a message
+        self._down_label[device.eui] = f"HAN CHF -> {device}"
+        device.uplink = lambda data, d=device: self.han.transmit(data, lambda x: self._from_han(d, x), up, band,
+                                                                 source=d.eui)
         if device.sleepy:
             self._gsme_queue.setdefault(device.eui, [])
             self._poll_label[device.eui] = f"{device} poll"     # every 30 s while it is joined: named once
@@ -207,7 +210,7 @@ class CommunicationsHub:
         self.han.poll(device.eui, band, pending=bool(held))
         for data in held[:]:
             held.remove(data)
-            self.han.transmit(data, device.receive, f"HAN CHF -> {device}", band, destination=device.eui)
+            self.han.transmit(data, device.receive, self._down_label[device.eui], band, destination=device.eui)
         clock, interval = self.chf.clock, self.han.timing.gsme_poll_interval_s
         at = clock.elapsed + interval
         if band == BAND_24GHZ:
@@ -337,7 +340,7 @@ class CommunicationsHub:
             if member.sleepy:
                 self._gsme_queue[recipient].append(data)
             else:
-                self.han.transmit(data, member.receive, f"HAN CHF -> {member}", self.bands[recipient],
+                self.han.transmit(data, member.receive, self._down_label[recipient], self.bands[recipient],
                                   destination=recipient)
         else:
             self.chf.note(f"no route to {recipient}: not joined to this HAN")
