@@ -42,6 +42,33 @@ def test_events_can_schedule_events_and_be_cancelled():
     assert seen == ["nested"]
 
 
+def test_quiet_until_is_the_next_event_or_the_end_of_the_running_wait():
+    """What an event may do ahead of time (a GSME's idle polls): nothing outside a wait, up to the next event or the
+    wait's end inside one (the inner wait's, when an event waits); an event scheduled by elapsed time runs then."""
+    clock = VirtualClock()
+    seen = []
+    assert clock.quiet_until() == 0.0                           # no wait running: nothing ahead is quiet
+    clock.call_later(10, lambda: seen.append(("first", clock.quiet_until())))
+    clock.call_later(25, lambda: None)
+    clock.call_later(40, lambda: seen.append(("nested", _nested(clock))))
+    clock.advance(30)
+    clock.advance(30)
+    assert seen == [("first", 25.0), ("nested", (44.0, 60.0))]
+    clock.call_at_elapsed(75.5, lambda: seen.append(("at", clock.elapsed)))
+    clock.call_at_elapsed(10, lambda: seen.append(("late", clock.elapsed)))     # the past: now
+    clock.advance(20)
+    assert seen[2:] == [("late", 60.0), ("at", 75.5)]
+
+
+def _nested(clock):
+    """At 40, inside the wait to 60: an event that waits 4 s itself. Its events see that wait's end (44); after
+    it, the outer wait's end (60) is back."""
+    inner = []
+    clock.call_later(1, lambda: inner.append(clock.quiet_until()))
+    clock.advance(4)
+    return inner[0], clock.quiet_until()
+
+
 def test_a_day_passes_instantly():
     clock = VirtualClock()
     start = time.monotonic()
