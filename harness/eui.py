@@ -7,6 +7,7 @@ GBCS carries them as 8 raw bytes (system titles); DUIS writes them as eight dash
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from harness.errors import DitError
 
@@ -20,11 +21,7 @@ class EntityId(bytes):
         if isinstance(value, EntityId):
             return value
         if isinstance(value, str):
-            text = value.strip()
-            if not _FORMS.match(text):
-                raise DitError(f"not an EUI-64 entity identifier: {value!r}",
-                               fix="write it as 90-B3-D5-1F-30-01-00-00 or 90b3d51f30010000")
-            value = bytes.fromhex(re.sub(r"[-:]", "", text))
+            value = _from_text(value)
         if len(value) != 8:
             raise DitError(f"an entity identifier is 8 bytes, got {len(value)}")
         return super().__new__(cls, value)
@@ -44,6 +41,16 @@ class EntityId(bytes):
 
     def __repr__(self) -> str:
         return f"EntityId({self.duis!r})"
+
+
+@lru_cache(maxsize=4096)
+def _from_text(value: str) -> bytes:
+    """The 8 bytes a written identifier names: a lab names the same few devices in every document it reads."""
+    text = value.strip()
+    if not _FORMS.match(text):
+        raise DitError(f"not an EUI-64 entity identifier: {value!r}",
+                       fix="write it as 90-B3-D5-1F-30-01-00-00 or 90b3d51f30010000")
+    return bytes.fromhex(text.replace("-", "").replace(":", ""))
 
 
 # The DCC's own identity (DSP and Access Control Broker): target of every non-device SR and the

@@ -19,7 +19,7 @@ from harness.duis.xml import E
 from harness.emulators.han import _LONGEST_BACKOFF, BAND_24GHZ, O_QPSK_2400, HanNetwork
 from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, firmware_image
-from harness.gbcs.firmware_image import build_image, verify_digest
+from harness.gbcs.firmware_image import build_image
 from harness.pki import derive_private_key, signatures
 from harness.usecases.device import alert_date_time
 from harness.usecases.firmware import TRANSFER_RESPONSES, receipt_alert, transfer_alert
@@ -51,7 +51,7 @@ def test_each_receipt_of_an_image_verifies_its_signature_anew(hub, monkeypatch):
 
     def counted(digest, signature, key):
         verified.append(digest)
-        return verify_digest(digest, signature, key)
+        return signatures.verify_digest(digest, signature, key)
     monkeypatch.setattr(firmware_image, "verify_digest", counted)
     assert esme.receive_firmware(image) and esme.receive_firmware(image)
     assert len(verified) == 2

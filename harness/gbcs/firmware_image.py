@@ -15,12 +15,9 @@ import struct
 from dataclasses import dataclass
 from functools import cached_property
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
-from harness.pki.signatures import sign
+from harness.pki.signatures import sign, verify_digest
 
 OTA_FILE_IDENTIFIER = 0x0BEEF11E
 OTA_HEADER_VERSION = 0x0100
@@ -30,7 +27,6 @@ TAG_UPGRADE_IMAGE = 0x0000
 TAG_MANUFACTURER_SIGNATURE = 0xF000
 MAX_IMAGE_BYTES = 750 * 1024            # DIT: "the maximum firmware image size is 750 KB"
 _HEADER = struct.Struct("<IHHHHHIH32sI")
-_ECDSA_PREHASHED = ec.ECDSA(Prehashed(hashes.SHA256()))
 
 
 class MalformedImage(ValueError):
@@ -68,18 +64,6 @@ class FirmwareImage:
 
     def signed_by(self, manufacturer_key: ec.EllipticCurvePublicKey) -> bool:
         return self.signature is not None and verify_digest(self.signed_digest, self.signature, manufacturer_key)
-
-
-def verify_digest(digest: bytes, signature: bytes, public_key: ec.EllipticCurvePublicKey) -> bool:
-    """pki.signatures.verify over a SHA-256 digest already taken (that one hashes the bytes it is given each time)."""
-    if len(signature) != 64:
-        return False
-    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-    try:
-        public_key.verify(der, digest, _ECDSA_PREHASHED)
-    except InvalidSignature:
-        return False
-    return True
 
 
 def build_image(*, manufacturer_code: int, image_type: int, file_version: int, body: bytes,
