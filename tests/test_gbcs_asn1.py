@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -323,3 +325,20 @@ def test_a_generalized_time_reads_as_asn1tools_reads_it(text):
         assert error is not None
         return
     assert ours.decode_content(bytearray(text), 0, len(text)) == expected
+
+
+def test_asn1tools_codecs_gbcs_never_uses_are_not_loaded_yet_still_work_when_asked_for() -> None:
+    """asn1tools' PER and UPER modules build BMPString tables as they load (13 MB): GBCS is DER, so a process that
+    decodes and encodes GBCS payloads has not run them; a program that asks asn1tools for UPER still gets it."""
+    program = (
+        "import sys\n"
+        "from harness.gbcs import asn1\n"
+        "payload = asn1.encode('UnjoinDeviceResponse', 1)\n"
+        "print(payload.hex(), asn1.decode_as('UnjoinDeviceResponse', payload).value)\n"
+        "print([n for n in ('per', 'uper', 'xer', 'jer', 'oer', 'gser')\n"
+        "       if type(sys.modules['asn1tools.codecs.' + n]) is type(sys)])\n"
+        "import asn1tools\n"
+        "spec = asn1tools.compile_string('M DEFINITIONS ::= BEGIN B ::= BMPString END', 'uper')\n"
+        "print(spec.encode('B', 'GB').hex(), spec.decode('B', spec.encode('B', 'GB')))\n")
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["020101 1", "[]", "0200470042 GB"]

@@ -20,15 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import asn1tools
-from asn1tools.codecs import DecodeError as _Asn1DecodeError
-from asn1tools.codecs import ber
-from asn1tools.codecs import der as der_codec
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from harness import catalogue
 from harness.eui import EntityId
+from harness.gbcs.asn1tools_der import DecodeError as _Asn1DecodeError
+from harness.gbcs.asn1tools_der import asn1tools, ber, der_codec
 from harness.gbcs.axdr import PayloadError
 from harness.pki.certificates import entity_id_of, role_of
 
