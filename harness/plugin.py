@@ -40,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allure_pytest_bdd.storage import ALLURE_PYTEST_BDD_HASHKEY
 from pytest_bdd.parser import Feature, Scenario, ScenarioTemplate, Step
+from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness import ledger, scenarios
@@ -745,18 +747,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # the scenario as the live line shows it while it runs; on the setup report only, so no JUnit property
         report.user_properties.append((STARTED_AS, console.scenario(_new_record(item, template))))
     _finish_record(item, call, report)
-    if report.when == "teardown":
-        _release(item)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    try:
+        return (yield)
+    finally:            # every report made and logged: the plugins that read the item's records have read them
+        _release(item)
 
 
 def _release(item: pytest.Item) -> None:
     """Once a scenario has ended (its lab stopped, its record sent) the item keeps no more of it: pytest keeps
-    every item to the end of the run, and a lab with its devices, HAN frames and exchanges is megabytes."""
-    keys: tuple[pytest.StashKey[Any], ...] = (LAB, CONTEXT, STEP_LOG, EVIDENCE_KEPT, STARTED)
+    every item to the end of the run, and a lab with its devices, HAN frames and exchanges is megabytes. Nor what
+    pytest-bdd and allure-pytest-bdd kept of it for their reports (its rendered steps, a StepReport each), nor its
+    record, which is where records come together (Run.records). All before the collection below: the rendered
+    steps and their scenario are cycles, which once frozen would never be collected."""
+    keys: tuple[pytest.StashKey[Any], ...] = (LAB, CONTEXT, STEP_LOG, EVIDENCE_KEPT, STARTED, RECORD,
+                                              ALLURE_PYTEST_BDD_HASHKEY)
     for key in keys:
         if key in item.stash:
             del item.stash[key]
+    scenario_reports_registry.pop(item, None)
     _collect_scenario()
 
 

@@ -8,6 +8,8 @@ import os
 import weakref
 
 import pytest
+from allure_pytest_bdd.storage import ALLURE_PYTEST_BDD_HASHKEY
+from pytest_bdd.reporting import scenario_reports_registry
 
 from harness import plugin
 
@@ -29,6 +31,9 @@ def pytest_runtest_call(item):
     for key in (plugin.LAB, plugin.CONTEXT):
         if key in item.stash:
             _kept.append(weakref.ref(item.stash[key]))
+    if item in scenario_reports_registry:   # pytest-bdd's report of the steps, and the rendered scenario in it
+        report = scenario_reports_registry[item]
+        _kept.extend([weakref.ref(report), weakref.ref(report.scenario)])
     if plugin.LAB in item.stash:        # what the lab holds too: its devices and hubs hold each other
         lab = item.stash[plugin.LAB]
         _kept.extend(weakref.ref(part) for part in [*lab.devices.values(), *lab.hubs.values(), lab.dcc, lab.clock])
@@ -37,7 +42,8 @@ def pytest_runtest_call(item):
 
 def pytest_sessionfinish(session):
     gc.collect()
-    stashed = sum(1 for item in session.items for key in (plugin.LAB, plugin.CONTEXT) if key in item.stash)
+    stashed = sum(1 for item in session.items for key in (plugin.LAB, plugin.CONTEXT, plugin.RECORD,
+                                                           ALLURE_PYTEST_BDD_HASHKEY) if key in item.stash)
     with open(os.environ["DIT_LIFETIME_PROBE"], "w", encoding="utf-8") as out:
         json.dump({"watched": len(_kept), "alive": sum(1 for ref in _kept if ref() is not None),
                    "stashed": stashed, "alive_at_next": _alive_at_next}, out)
