@@ -752,10 +752,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
-    try:
-        return (yield)
-    finally:            # every report made and logged: the plugins that read the item's records have read them
-        _release(item)
+    ran = yield
+    _release(item)      # every report made and logged: the plugins that read the item's records have read them
+    return ran          # (a run stopped in the scenario tears it down at the session's end, with all it kept)
 
 
 def _release(item: pytest.Item) -> None:
