@@ -35,7 +35,9 @@ def write(report_dir: Path, lab: str, wall_s: float, ran: list[ExecutionRecord],
                                "participants": [p.as_json() for p in r.participants], "alerts": r.alerts}
                               for r in records],
                "alert_coverage": alert_coverage(ran)}
-    (report_dir / FILE).write_text(json.dumps(summary, indent=2) + "\n")
+    with (report_dir / FILE).open("w") as out:       # streamed: as one string, a matrix's took 15 MB at its peak
+        json.dump(summary, out, indent=2)
+        out.write("\n")
 
 
 def alert_coverage(ran: list[ExecutionRecord]) -> list[dict[str, Any]]:
