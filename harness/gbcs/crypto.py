@@ -48,9 +48,11 @@ def verify_apdu(apdu: GeneralSigning, public_key: ec.EllipticCurvePublicKey) -> 
 
 _SHARED_SECRETS: dict[tuple[int, bytes], bytes] = {}
 # The same pair again, by the key objects themselves: reading a private key's number back out of OpenSSL costs more
-# than the MAC it keys. Each entry holds its two keys, so their ids cannot be reused while it is there.
+# than the MAC it keys. Each entry holds its two keys, so their ids cannot be reused while it is there, and so keeps
+# them alive: 4 KB of OpenSSL's memory a pair. A lab MACs with a few dozen pairs; each new lab loads its keys anew,
+# so the entries of finished labs' keys are dropped oldest first (a serial matrix left some 2,600: 11 MB).
 _BY_OBJECTS: OrderedDict[tuple[int, int], tuple[object, object, bytes]] = OrderedDict()
-_BY_OBJECTS_MAX = 4096
+_BY_OBJECTS_MAX = 256
 
 
 def _shared_secret(private_key: ec.EllipticCurvePrivateKey, public_key: ec.EllipticCurvePublicKey) -> bytes:
