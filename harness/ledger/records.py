@@ -133,7 +133,7 @@ class Part(StrEnum):
     JOINED = "joined"           # it joined the Communications Hub's HAN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     """A device that took part in an execution, in the role the scenario gave it ('ESME', 'ESME 2', 'PPMID')."""
 
@@ -149,7 +149,7 @@ class Participant:
         return cls(data["asset"], data["role"], tuple(Part(p) for p in data["parts"]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExecutionRecord:
     """One scenario variant executed on one target: built by the pytest plugin as the scenario runs, committed to
     the ledger as it ends, read back by `dit run`, the criteria and the report."""

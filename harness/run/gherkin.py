@@ -7,6 +7,7 @@ Cucumber itself reads a feature. A scenario variant is found by its family and t
 from __future__ import annotations
 
 import re
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,9 +34,9 @@ class StepStatus(StrEnum):
     SKIPPED = "skipped"         # not reached: an earlier step failed, or the scenario was blocked
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepOutcome:
-    """One step as it ran."""
+    """One step as it ran (a run keeps every execution's to its end: slots, and its location's text shared)."""
 
     line: int                   # in its feature file
     status: StepStatus
@@ -51,7 +52,7 @@ class StepOutcome:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StepOutcome:
         return cls(int(data["line"]), StepStatus(data["status"]), float(data["duration_s"]), data.get("error"),
-                   data.get("error_type", ""), data.get("location", ""))
+                   data.get("error_type", ""), sys.intern(data.get("location", "")))
 
 
 class StepLog:
