@@ -47,6 +47,7 @@ def verify_apdu(apdu: GeneralSigning, public_key: ec.EllipticCurvePublicKey) -> 
 
 
 _SHARED_SECRETS: dict[tuple[int, bytes], bytes] = {}
+_SHARED_SECRETS_MAX = 4096     # numbers and bytes only: 0.2 KB a pair
 # The same pair again, by the key objects themselves: reading a private key's number back out of OpenSSL costs more
 # than the MAC it keys. Each entry holds its two keys, so their ids cannot be reused while it is there, and so keeps
 # them alive: 4 KB of OpenSSL's memory a pair. A lab MACs with a few dozen pairs; each new lab loads its keys anew,
@@ -67,7 +68,7 @@ def _shared_secret(private_key: ec.EllipticCurvePrivateKey, public_key: ec.Ellip
     z = _SHARED_SECRETS.get(key)
     if z is None:
         z = _SHARED_SECRETS[key] = private_key.exchange(ec.ECDH(), public_key)
-        if len(_SHARED_SECRETS) > _BY_OBJECTS_MAX:          # an 11.1's 50,000 devices: each pair used twice at most
+        if len(_SHARED_SECRETS) > _SHARED_SECRETS_MAX:      # an 11.1's 50,000 devices: each pair used twice at most
             del _SHARED_SECRETS[next(iter(_SHARED_SECRETS))]
     _BY_OBJECTS[ids] = (private_key, public_key, z)
     if len(_BY_OBJECTS) > _BY_OBJECTS_MAX:
