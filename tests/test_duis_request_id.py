@@ -6,6 +6,7 @@ import pytest
 
 from harness.duis.request_id import MAX_COUNTER, Correlator, RequestCounter, RequestId
 from harness.errors import DitError
+from harness.eui import EntityId
 
 TEXT = "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000"
 
@@ -15,6 +16,7 @@ def test_parse_and_format_round_trip():
     assert str(rid) == TEXT and rid.counter == 1000
     assert str(rid.response_id()) == "00-DB-12-34-56-78-90-A0:90-B3-D5-1F-30-01-00-00:1000"
     assert RequestId.parse(TEXT.lower()) == rid
+    assert (rid.originator, rid.target) == (EntityId("90b3d51f30010000"), EntityId(bytes.fromhex("00DB1234567890A0")))
 
 
 @pytest.mark.parametrize("bad", ["", "90B3D51F30010000:00DB1234567890A0:1", TEXT + "x", TEXT.replace("1000", "-1"),
