@@ -52,6 +52,7 @@ from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.eui import EntityId
+from harness.han.analysis import Analysis
 from harness.lab import EmulatedLab, participation, targets
 from harness.lab import config as lab_config_module
 from harness.lab.config import LabConfig
@@ -848,14 +849,15 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
         seen = participation.of_lab(lab)
         record = replace(record, participants=seen.participants, alerts=seen.alerts,
                          operators=sorted({answer.by for answer in lab.operator_answers()}))
+    han = Analysis() if run.ledger is not None else None      # fed as han.pcap is written
     try:
-        record = _keep_bench_evidence(run, record, lab)
+        record = _keep_bench_evidence(run, record, lab, han)
     except OSError as exc:
         if not disk_refused(exc):
             raise
         run.stopping.stop(refusal(exc, f"the evidence of {record.scenario_id}"))
-    if run.ledger is not None and record.evidence and (pcap := Path(record.evidence) / "han.pcap").is_file() \
-            and (figures := han_evidence.figures(pcap)) is not None:
+    if han is not None and record.evidence and (figures := han_evidence.figures_of(Path(record.evidence) / "han.pcap",
+                                                                                   han)) is not None:
         report.user_properties.append((HAN_FIGURES, figures))      # the run's end judges DIT.8/DIT.11 with them
     record = replace(record, outcome=Outcome.PASSED if report.passed else Outcome.SKIPPED if report.skipped
                      else Outcome.FAILED)
@@ -882,12 +884,13 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
     _send(run, report, run.keep(item, record))
 
 
-def _keep_bench_evidence(run: Run, record: ExecutionRecord, lab: EmulatedLab | RealLab | None) -> ExecutionRecord:
+def _keep_bench_evidence(run: Run, record: ExecutionRecord, lab: EmulatedLab | RealLab | None,
+                         han: Analysis | None) -> ExecutionRecord:
     """What the bench saw beside the step evidence, and the certificates the evidence verifies with."""
     if run.evidence is None or lab is None:
         return record
     folder = run.evidence.folder(record)
-    if run.evidence.keep_bench(folder, lab):
+    if run.evidence.keep_bench(folder, lab, han):
         record = replace(record, evidence=str(folder))
     run.evidence.keep_keystore(lab)
     return record

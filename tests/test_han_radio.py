@@ -9,11 +9,13 @@ import subprocess
 import pytest
 
 from harness.clock import VirtualClock
-from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, HanNetwork
+from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, FrameLog, HanNetwork
 from harness.eui import EntityId
 from harness.han import mac
-from harness.han.analysis import analyse
-from harness.han.capture import read, write_pcap
+from harness.han.analysis import Analysis, analyse
+from harness.han.capture import read, write_pcap, written_records
+from harness.han.capture import records as records_of
+from harness.run import evidence_files, han_evidence
 
 HUB = EntityId("00-DB-12-34-56-78-90-A2")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
@@ -118,3 +120,38 @@ def test_tshark_reads_the_model_capture_as_we_do(tmp_path):
         assert row[1] == (mac.address_text(header.src, False) if header.src is not None else "")
         assert row[2] == (mac.address_text(header.dst, False) if header.dst is not None else "")
         assert int(row[3], 0) == header.frame_type and int(row[4]) == frame.page
+
+
+def test_an_emulated_labs_han_pcap_is_written_from_its_packed_records_as_from_its_frames(lab, tmp_path):
+    """The evidence's han.pcap, written from the sniffers' packed records, is byte for byte write_pcap's of
+    han_capture(), and the DIT.8/DIT.11 figures worked out as it is written are those read back from the file."""
+    got: list[bytes] = []
+    for n, network in enumerate(lab.han_networks):       # every hub's HAN: the records of all merged in time order
+        network.transmit(bytes(40 + n), got.append, destination=ESME)
+        network.transmit(bytes(700), got.append, band=SUB_GHZ, source=ESME)
+        network.poll(ESME, BAND_24GHZ, pending=True)
+    lab.clock.wait_until(lambda: len(got) == 2 * len(lab.han_networks), timeout=5)
+    frames = lab.han_capture()
+    assert {f.page for f in frames} == {0, 28} and len(lab.han_networks) >= 1
+    write_pcap(tmp_path / "frames.pcap", frames)
+    fed = Analysis()
+    (tmp_path / "bench").mkdir()
+    assert evidence_files.keep_bench(tmp_path / "bench", lab, han=fed)
+    written = tmp_path / "bench" / "han.pcap"
+    assert written.read_bytes() == (tmp_path / "frames.pcap").read_bytes()
+    assert fed.frames == len(frames) and fed.figures() == han_evidence.figures(written)
+    records, rssi, lqi = lab.han_records()           # what the analysis is fed: the file's records as read back
+    assert list(written_records(tmp_path / "again.pcap", records, rssi=rssi, lqi=lqi)) == list(records_of(written))
+
+
+def test_written_records_give_each_frame_as_the_file_reads_it_back(tmp_path):
+    """Times to the nanosecond (a sub-nanosecond part and one that rounds up to the next second), as records() reads
+    them, so what is analysed as han.pcap is written is what reading the file gives."""
+    log = FrameLog()
+    for n, time in enumerate((7.123456789123, 7.9999999996, 8.5)):       # near 1970: floats finer than 1 ns
+        log.append(time, mac.encode(mac.DATA, n, dst_pan=0x1A2B, dst=0, src=1), 11 + n, 0 if n else 28)
+    path = tmp_path / "han.pcap"
+    got = list(written_records(path, log.records(), rssi=FrameLog.RSSI, lqi=FrameLog.LQI))
+    assert got == list(records_of(path)) and got[1][0] == 8.0 and got[0][0] != log[0].time
+    write_pcap(tmp_path / "frames.pcap", log)
+    assert path.read_bytes() == (tmp_path / "frames.pcap").read_bytes()

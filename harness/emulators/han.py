@@ -35,7 +35,7 @@ from typing import overload
 from harness.clock import VirtualClock
 from harness.eui import EntityId
 from harness.han import mac
-from harness.han.capture import CapturedFrame
+from harness.han.capture import CapturedFrame, Record
 from harness.han.duty_cycle import WINDOW_S, Thresholds, Transmitter
 
 SUB_GHZ, BAND_24GHZ = "sub-GHz", "2.4 GHz"
@@ -126,6 +126,14 @@ class FrameLog(Sequence[CapturedFrame]):
         for time, channel, page, end in zip(self._times[:count], self._channels[:count], self._pages[:count],
                                             self._ends[:count]):
             yield CapturedFrame(time, mpdus[start:end], channel, page, True, rssi, lqi)
+            start = end
+
+    def records(self) -> Iterator[Record]:
+        """The frames as capture.Record (time, mpdu, channel, page), without a CapturedFrame each; a snapshot too."""
+        count, mpdus, start = len(self), bytes(self._mpdus), 0
+        for time, channel, page, end in zip(self._times[:count], self._channels[:count], self._pages[:count],
+                                            self._ends[:count]):
+            yield time, mpdus[start:end], channel, page
             start = end
 
     def __eq__(self, other: object) -> bool:

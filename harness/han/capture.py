@@ -347,28 +347,29 @@ def _record_maker(linktype: int) -> Callable[[CapturedFrame], bytes]:
         return lambda frame: frame.mpdu
     if linktype == LINKTYPE_IEEE802_15_4_WITHFCS:
         return lambda frame: frame.mpdu + _fcs(frame)
-    fcs_tlv = struct.pack("<HHB3x", _TAP_FCS_TYPE, 1, 1)
     headers: dict[tuple, bytes] = {}        # a capture's frames share a few channels, one RSSI and LQI
-
-    def tap_header(channel: int | None, page: int | None, rssi: float | None, lqi: int | None) -> bytes:
-        tlvs = [fcs_tlv]
-        if channel is not None:
-            # the TLV needs a page: an unknown one is written as 0 (2.4 GHz)
-            tlvs.append(struct.pack("<HHHBx", _TAP_CHANNEL, 3, channel, page or 0))
-        if rssi is not None:
-            tlvs.append(struct.pack("<HHf", _TAP_RSS, 4, rssi))
-        if lqi is not None:
-            tlvs.append(struct.pack("<HHB3x", _TAP_LQI, 1, lqi))
-        header = b"".join(tlvs)
-        return struct.pack("<BBH", 0, 0, 4 + len(header)) + header
 
     def tap(frame: CapturedFrame) -> bytes:
         key = (frame.channel, frame.page, frame.rssi, frame.lqi)
         header = headers.get(key)
         if header is None:
-            header = headers[key] = tap_header(*key)
+            header = headers[key] = _tap_header(*key)
         return header + frame.mpdu + _fcs(frame)
     return tap
+
+
+def _tap_header(channel: int | None, page: int | None, rssi: float | None, lqi: int | None) -> bytes:
+    """A TAP header with the FCS type TLV (16-bit FCS), channel and page when the channel is known, RSS, LQI."""
+    tlvs = [struct.pack("<HHB3x", _TAP_FCS_TYPE, 1, 1)]
+    if channel is not None:
+        # the TLV needs a page: an unknown one is written as 0 (2.4 GHz)
+        tlvs.append(struct.pack("<HHHBx", _TAP_CHANNEL, 3, channel, page or 0))
+    if rssi is not None:
+        tlvs.append(struct.pack("<HHf", _TAP_RSS, 4, rssi))
+    if lqi is not None:
+        tlvs.append(struct.pack("<HHB3x", _TAP_LQI, 1, lqi))
+    header = b"".join(tlvs)
+    return struct.pack("<BBH", 0, 0, 4 + len(header)) + header
 
 
 def _fcs(frame: CapturedFrame) -> bytes:
@@ -400,6 +401,29 @@ def write_pcap(path: str | os.PathLike, frames: Iterable[CapturedFrame],
                 chunk.clear()
         file.write(b"".join(chunk))
     return count
+
+
+def written_records(path: str | os.PathLike, records: Iterable[Record], *, rssi: float, lqi: int) -> Iterator[Record]:
+    """write_pcap of the records as frames with a good FCS, this RSSI and LQI -- the same bytes -- without a
+    CapturedFrame a frame; yields each record as records() reads it back from the file (its time to the nanosecond),
+    so the capture can be analysed as it is written. The file is complete once the iterator is exhausted."""
+    headers: dict[tuple[int | None, int | None], bytes] = {}
+    header, scale, billion = struct.Struct("<IIII").pack, 1 / 1_000_000_000, 1_000_000_000
+    with open(path, "wb") as file:
+        chunk = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, _MAX_RECORD, LINKTYPE_IEEE802_15_4_TAP)]
+        for time, mpdu, channel, page in records:
+            tap = headers.get((channel, page))
+            if tap is None:
+                tap = headers[(channel, page)] = _tap_header(channel, page, rssi, lqi)
+            length = len(tap) + len(mpdu) + 2
+            seconds = int(time // 1)       # _nanoseconds, inlined
+            seconds, nanoseconds = divmod(seconds * billion + round((time - seconds) * 1e9), billion)
+            chunk += (header(seconds, nanoseconds, length, length), tap, mpdu, crc16_kermit(mpdu).to_bytes(2, "little"))
+            if len(chunk) >= _WRITE_PIECES:
+                file.write(b"".join(chunk))
+                chunk.clear()
+            yield seconds + nanoseconds * scale, mpdu, channel, page
+        file.write(b"".join(chunk))
 
 
 def write_pcapng(path: str | os.PathLike, frames: Iterable[CapturedFrame],

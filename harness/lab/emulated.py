@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -44,11 +45,11 @@ from harness.emulators import (
 )
 from harness.emulators.console import ConsoleServer
 from harness.emulators.firmware import FirmwareHost
-from harness.emulators.han import SUB_GHZ
+from harness.emulators.han import SUB_GHZ, FrameLog
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs.firmware_image import build_image
-from harness.han.capture import CapturedFrame
+from harness.han.capture import CapturedFrame, Record
 from harness.httpio import TlsFiles
 from harness.lab import baselines
 from harness.lab.baselines import Baseline
@@ -179,6 +180,13 @@ class EmulatedLab(SmkiQuestions):
     def han_capture(self) -> list[CapturedFrame]:
         """What sniffers on every HAN channel of the lab captured so far, in time order."""
         return sorted((f for network in self.han_networks for f in network.frames), key=lambda f: f.time)
+
+    def han_records(self) -> tuple[list[Record], float, int]:
+        """han_capture() as capture.Record tuples, and the one RSSI and LQI the model's sniffers hear every frame
+        with (FCS good): what the evidence's han.pcap is written from without a CapturedFrame a frame."""
+        records = [r for network in self.han_networks for r in network.frames.records()]
+        records.sort(key=itemgetter(0))          # stable, as han_capture's sort: frames of one instant keep their order
+        return records, FrameLog.RSSI, FrameLog.LQI
 
     def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
         return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,

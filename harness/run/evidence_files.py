@@ -12,19 +12,23 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from harness.adapters.service_user import Evidence
 from harness.han import capture
-from harness.han.capture import CapturedFrame
+from harness.han.capture import CapturedFrame, Record
 from harness.lab import operator
 from harness.lab.operator import OperatorAnswer
 from harness.ledger import ExecutionRecord
 from harness.pki import Credential
 from harness.pki.keystore import write as write_keystore
 from harness.run.evidence_check import MANIFEST, UNSEALED
+
+if TYPE_CHECKING:
+    from harness.han.analysis import Analysis
 
 SUFFIX = {"duis": "xml", "mmc": "mmc.xml", "gbcs": "hex", "json": "json"}
 
@@ -39,6 +43,14 @@ class BenchEvidence(Protocol):
     def evidence_credentials(self) -> list[Credential]: ...
 
     def operator_answers(self) -> list[OperatorAnswer]: ...
+
+
+@runtime_checkable
+class PackedHan(Protocol):
+    """A lab whose sniffers keep their frames packed, every one heard with a good FCS at one RSSI and LQI (the
+    emulated HAN): its han.pcap is written from those records, without a CapturedFrame a frame."""
+
+    def han_records(self) -> tuple[list[Record], float, int]: ...
 
 
 def step_name(number: int, label: str) -> str:
@@ -85,9 +97,9 @@ class EvidenceFiles:
         _write(path, data)
         self._digests.setdefault(folder, {})[path.name] = hashlib.sha256(data).hexdigest()
 
-    def keep_bench(self, folder: Path, lab: BenchEvidence) -> bool:
+    def keep_bench(self, folder: Path, lab: BenchEvidence, han: Analysis | None = None) -> bool:
         """keep_bench(), the seal reading back only what was not written as a step's evidence."""
-        return keep_bench(folder, lab, self._digests.pop(folder, {}))
+        return keep_bench(folder, lab, self._digests.pop(folder, {}), han)
 
     def keep_keystore(self, lab: BenchEvidence) -> None:
         """Every key a party had, so messages from before and after a device rekey both verify offline."""
@@ -111,19 +123,36 @@ def _write(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def keep_bench(folder: Path, lab: BenchEvidence, digests: Mapping[str, str] | None = None) -> bool:
+def keep_bench(folder: Path, lab: BenchEvidence, digests: Mapping[str, str] | None = None,
+               han: Analysis | None = None) -> bool:
     """The HAN capture and the console transcripts, the last of an execution's evidence; then the folder is sealed
-    (digests: what is known of files already in it, by name). Whether there was any bench evidence."""
-    frames, transcripts = lab.han_capture(), lab.console_transcripts()
-    answers = operator.evidence(lab.operator_answers())
-    if frames:
-        capture.write_pcap(folder / "han.pcap", frames)
+    (digests: what is known of files already in it, by name). Whether there was any bench evidence. han, when
+    given, is fed a packed capture's frames as han.pcap holds them while it is written (no reading it back)."""
+    frames = _keep_han(folder / "han.pcap", lab, han)
+    transcripts, answers = lab.console_transcripts(), operator.evidence(lab.operator_answers())
     for name, lines in transcripts.items():
         (folder / f"console-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.txt").write_text("\n".join(lines) + "\n")
     for name, data in answers.items():
         (folder / name).write_bytes(data)
     seal(folder, digests)
     return bool(frames or transcripts or answers)
+
+
+def _keep_han(path: Path, lab: BenchEvidence, han: Analysis | None) -> bool:
+    """han.pcap when the sniffers captured anything; whether they did."""
+    if isinstance(lab, PackedHan):
+        records, rssi, lqi = lab.han_records()
+        if records:
+            written = capture.written_records(path, records, rssi=rssi, lqi=lqi)
+            if han is None:
+                deque(written, maxlen=0)
+            else:
+                han.add_records(written)
+        return bool(records)
+    frames = lab.han_capture()
+    if frames:
+        capture.write_pcap(path, frames)
+    return bool(frames)
 
 
 def seal(folder: Path, digests: Mapping[str, str] | None = None) -> None:

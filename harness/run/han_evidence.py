@@ -1,8 +1,8 @@
 """The run's HAN captures (each execution's han.pcap) as automated DIT.11 (timings on both bands) and DIT.8 (duty
 cycle, frequency agility) evidence in the ledger: per requirement one record naming the run, with each execution's
 figures by node. The criteria add the figures up over the phase (the latest execution of each test), never judging
-from one run alone. Each capture's figures are worked out where its execution ran, as the capture is sealed
-(`figures`), so under xdist the workers read them in parallel rather than the controller one by one at the run's end;
+from one run alone. Each capture's figures are worked out where its execution ran, as the capture is written
+(`figures_of`), so under xdist the workers read them in parallel rather than the controller one by one at the run's end;
 only a capture whose figures did not come with its record (a resumed run's first half) is read at the end."""
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ def figures(pcap: Path) -> dict | None:
         return _figures(pcap)
     except capture.CaptureError:
         return None
+
+
+def figures_of(pcap: Path, fed: analysis.Analysis) -> dict | None:
+    """figures(pcap), from the analysis its frames were fed to as it was written when they were (an emulated lab's
+    capture), else read from the file; None when there is no capture."""
+    if fed.frames:
+        return fed.figures()
+    return figures(pcap) if pcap.is_file() else None
 
 
 def _figures(pcap: Path) -> dict:
