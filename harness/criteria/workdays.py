@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-import holidays
-
 SATURDAY = 5
 
 
@@ -21,6 +19,8 @@ SATURDAY = 5
 def bank_holidays(year: int) -> frozenset[dt.date]:
     """The weekdays of the year that are bank holidays in England: a holiday falling on a weekend counts on its
     substitute day (the library lists both)."""
+    # imported here: its calendars take about 0.1 s, which `dit run`'s controller need not pay
+    import holidays
     england = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(day for day in england if day.weekday() < SATURDAY)
 

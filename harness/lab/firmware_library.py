@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from harness.errors import DitError, NotOnThisBench
-from harness.gbcs.firmware_image import MalformedImage, build_image, parse_image
 from harness.lab.profiles import DeviceProfile
 from harness.lab.yamlfile import Located, describe
 
@@ -85,6 +84,7 @@ class FirmwareLibrary:
 
 def signed_by_someone_else(image: bytes) -> bytes:
     """The image with its manufacturer signature replaced by one of a key the manufacturer never held."""
+    from harness.gbcs.firmware_image import build_image, parse_image  # harness.gbcs: see _problem
     parsed = parse_image(image)
     return build_image(manufacturer_code=parsed.manufacturer_code, image_type=parsed.image_type,
                        file_version=parsed.file_version, body=parsed.body, header_string=parsed.header_string,
@@ -99,6 +99,9 @@ def _problem(model: ModelFirmware, listed: LibraryImage) -> str | None:
     """Why a listed image may not be distributed (None if it may)."""
     if not listed.file.is_file():
         return "no such file"
+    # imported here: harness.gbcs brings the whole GBCS codec (asn1tools, pyparsing: 0.2 s), which a process that
+    # only reads a lab config -- the xdist controller, `dit report` -- does not need when no image is listed
+    from harness.gbcs.firmware_image import MalformedImage, parse_image
     try:
         image = parse_image(listed.file.read_bytes())
     except MalformedImage as exc:
