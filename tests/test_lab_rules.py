@@ -279,6 +279,9 @@ def test_the_inventory_lists_what_the_dsp_holds_in_the_schema_order(lab):
     assert inventory.succeeded, inventory.summary
     listed = inventory.response.element.find(".//sr:DSPInventory", xml.NSMAP)
     entries = {device.findtext("sr:DeviceID", namespaces=xml.NSMAP): device for device in listed}
+    # the device named first, then the others on its hub, each once (the named one is not listed again)
+    assert [device.findtext("sr:DeviceID", namespaces=xml.NSMAP) for device in listed][0] == esme.eui.duis
+    assert len(entries) == len(listed) > 1
     for held in [lab.dcc.inventory.get(EntityId(eui)) for eui in entries]:
         names = [xml.local_name(field) for field in entries[held.device_id.duis]]
         assert names == [n for n in _INVENTORY_FIELDS if n in names]          # the schema's order, nothing else

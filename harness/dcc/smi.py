@@ -71,7 +71,9 @@ class SmiServices:
         if not found:
             raise DuisRejection("E19", "no device in the inventory matches")
         chfs = {d.chf for d in found if d.chf}
-        found += [d for d in devices if d.chf in chfs and d not in found]
+        # by identity: `in` would compare the records field by field (a dataclass's __eq__), and each is held once
+        held = {id(d) for d in found}
+        found += [d for d in devices if d.chf in chfs and id(d) not in held]
         inventory = E.DSPInventory()
         for device in found[:17]:
             _inventory_entry(inventory, device)

@@ -137,7 +137,7 @@ def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) ->
     On a copy: taking the Signature out of the document itself and putting it back is not neutral, as lxml then
     rebinds its namespace to a prefix an ancestor declares (ns3: in place of ds:), which changes SignedInfo's
     canonical form."""
-    doc = copy.copy(root)                     # an lxml element's copy is a deep one, without deepcopy's memo
+    doc = root.__copy__()                     # deep, without deepcopy's memo (copy.copy's call, without its dispatch)
     for sig in _signatures(doc):
         _detach(doc, sig)
     return _digest(doc, ignore_whitespace=ignore_whitespace)
@@ -179,7 +179,7 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     for sig in _signatures(root):
         _detach(root, sig)
     digest = _digest(root, ignore_whitespace=True)         # strips the document itself of its indentation
-    signature = copy.copy(_SIGNATURE)          # deep, as document_digest's
+    signature = _SIGNATURE.__copy__()          # deep, as document_digest's
     signed_info, signature_value, key_info = signature         # the template's children, in its order
     signed_info[2][2].text = base64.b64encode(digest).decode()  # Reference/DigestValue
     issuer_serial = key_info[0][0]                            # X509Data/X509IssuerSerial
