@@ -182,6 +182,19 @@ def test_the_issuer_and_serial_are_found_wherever_an_xpath_finds_them(smki):
         .serial_number
 
 
+def test_the_issuer_and_serial_are_each_the_first_in_document_order(smki):
+    """A first X509IssuerSerial with a serial number only: the serial is its, the issuer name the next one's, as
+    find() reads them (the one walk that reads both from the first X509IssuerSerial does not apply)."""
+    root = _sign(_request(), smki)
+    issuer = _ds(root, "X509IssuerName").text
+    data = _ds(root, "X509Data")
+    other = etree.Element(xml.ds("X509Data"))
+    etree.SubElement(etree.SubElement(other, xml.ds("X509IssuerSerial")), xml.ds("X509SerialNumber")).text = "999"
+    data.addprevious(other)
+    check = xmldsig.verify(xml.parse(xml.serialize(root)), smki.keystore)
+    assert (check.status, check.issuer, check.serial) == (SignatureStatus.UNKNOWN_KEY, issuer, 999)
+
+
 def test_java_line_breaks_in_signature_value_are_tolerated(smki):
     root = _sign(_request(), smki)
     value = root.find(".//ds:SignatureValue", xml.NSMAP)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,6 +73,10 @@ class Maker:
         return element
 
 
+copy_tree: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
+"""An element's deep copy, its own document: what copy.copy() calls, without copy's dispatch (lxml-stubs omit it)."""
+
+
 def add_fields(parent: etree._Element, tag: str, values: Iterable[tuple[str, str | None]], *,
                namespace: str = SR) -> etree._Element:
     """<tag> appended to parent with a child per (name, value), in order, those whose value is None left out, all in
@@ -89,12 +93,13 @@ def add_fields(parent: etree._Element, tag: str, values: Iterable[tuple[str, str
         key = (prefix, namespace, tag, tuple(name for name, _ in present))
         template = _RECORDS.get(key)
         if template is None:
-            template = etree.Element(f"{{{namespace}}}{tag}", nsmap={prefix: namespace})
+            template = etree.Element(f"{{{namespace}}}{tag}",
+                                     nsmap={prefix: namespace})  # type: ignore[dict-item]  # None: the default
             for name, _ in present:
                 etree.SubElement(template, f"{{{namespace}}}{name}")
             if len(_RECORDS) < _MAX_RECORDS:
                 _RECORDS[key] = template
-        element = template.__copy__()
+        element = copy_tree(template)
         for child, (_, value) in zip(element, present):
             child.text = value
         parent.append(element)

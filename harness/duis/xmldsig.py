@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
 
-from harness.duis.xml import DS, Maker, canonical, ds, first
+from harness.duis.xml import DS, Maker, canonical, copy_tree, ds, first
 from harness.errors import DitError
 from harness.eui import EntityId
 from harness.pki import Credential, Keystore, KeyUsage
@@ -137,7 +137,7 @@ def document_digest(root: etree._Element, *, ignore_whitespace: bool = False) ->
     On a copy: taking the Signature out of the document itself and putting it back is not neutral, as lxml then
     rebinds its namespace to a prefix an ancestor declares (ns3: in place of ds:), which changes SignedInfo's
     canonical form."""
-    doc = root.__copy__()                     # deep, without deepcopy's memo (copy.copy's call, without its dispatch)
+    doc = copy_tree(root)                     # deep, without deepcopy's memo
     for sig in _signatures(doc):
         _detach(doc, sig)
     return _digest(doc, ignore_whitespace=ignore_whitespace)
@@ -179,7 +179,7 @@ def sign(root: etree._Element, key: ec.EllipticCurvePrivateKey, certificate: x50
     for sig in _signatures(root):
         _detach(root, sig)
     digest = _digest(root, ignore_whitespace=True)         # strips the document itself of its indentation
-    signature = _SIGNATURE.__copy__()          # deep, as document_digest's
+    signature = copy_tree(_SIGNATURE)          # deep, as document_digest's
     signed_info, signature_value, key_info = signature         # the template's children, in its order
     signed_info[2][2].text = base64.b64encode(digest).decode()  # Reference/DigestValue
     issuer_serial = key_info[0][0]                            # X509Data/X509IssuerSerial
@@ -200,7 +200,8 @@ _SIGNED_INFO, _REFERENCE, _TRANSFORMS, _TRANSFORM = ds("SignedInfo"), ds("Refere
 _C14N_METHOD, _SIGNATURE_METHOD = ds("CanonicalizationMethod"), ds("SignatureMethod")
 _DIGEST_METHOD, _DIGEST_VALUE, _SIGNATURE_VALUE = ds("DigestMethod"), ds("DigestValue"), ds("SignatureValue")
 _ISSUER_SERIAL = (ds("KeyInfo"), ds("X509Data"), ds("X509IssuerSerial"))
-_ISSUER_NAME, _SERIAL_NUMBER = (*_ISSUER_SERIAL, ds("X509IssuerName")), (*_ISSUER_SERIAL, ds("X509SerialNumber"))
+_X509_ISSUER_NAME, _X509_SERIAL_NUMBER = ds("X509IssuerName"), ds("X509SerialNumber")
+_ISSUER_NAME, _SERIAL_NUMBER = (*_ISSUER_SERIAL, _X509_ISSUER_NAME), (*_ISSUER_SERIAL, _X509_SERIAL_NUMBER)
 
 
 def _children(node: etree._Element) -> dict[str, etree._Element]:
@@ -258,7 +259,14 @@ def verify(root: etree._Element, keystore: Keystore) -> SignatureCheck:
     for ok, what in profile:
         if not ok:
             return SignatureCheck(SignatureStatus.UNSUPPORTED, f"{what} is not the DUIS signature profile")
-    issuer, serial_text = _text(first(sig, _ISSUER_NAME)), _text(first(sig, _SERIAL_NUMBER))
+    # Both from the first X509IssuerSerial when it has both (as every DUIS signature does): the first of each in
+    # document order, as find() gives, in one walk; else each found as find() finds it.
+    serial_node = first(sig, _ISSUER_SERIAL)
+    issuer_serial = _children(serial_node) if serial_node is not None else {}
+    name_node, number_node = issuer_serial.get(_X509_ISSUER_NAME), issuer_serial.get(_X509_SERIAL_NUMBER)
+    if name_node is None or number_node is None:
+        name_node, number_node = first(sig, _ISSUER_NAME), first(sig, _SERIAL_NUMBER)
+    issuer, serial_text = _text(name_node), _text(number_node)
     try:
         serial = int((serial_text or "").strip())
     except ValueError:
