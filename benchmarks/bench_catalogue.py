@@ -16,9 +16,10 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from scratch import scratch_folder
 
 
 def run_catalogue(report: Path, smki: Path) -> tuple[float, dict, int]:
@@ -35,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="runs (the first one generates the SMKI)")
     args = parser.parse_args()
-    base = Path(tempfile.mkdtemp(prefix="dit-bench-catalogue-"))
+    base = scratch_folder("dit-bench-catalogue-")
     smki = base / "smki"
     summary = {}
     for n in range(1, args.runs + 1):

@@ -14,9 +14,9 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from scratch import scratch_folder
 
 from harness.duis import schema as duis_schema
 from harness.lab import EmulatedLab, load
@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     found = None if args.no_schema else duis_schema.locate()
     schema = duis_schema.load(found) if found else None
-    smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-"))
+    smki = SMKI.open(scratch_folder("dit-bench-"))
     print(f"end-to-end through HTTP on loopback; DUIS schema validation: {'on' if schema else 'off'}")
     print(f"{'Service Request':58} {'SRs':>6} {'SR/s':>8}")
     lab = commissioned_lab(smki, schema)
@@ -74,7 +74,7 @@ def main() -> None:
     finally:
         lab.stop()
 
-    report = Path(tempfile.mkdtemp(prefix="dit-bench-run-"))
+    report = scratch_folder("dit-bench-run-")
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "harness.cli", "run", "-m", "install_commission",
                              "--report-dir", str(report)], capture_output=True, text=True,

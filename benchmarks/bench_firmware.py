@@ -20,12 +20,12 @@ import cProfile
 import dataclasses
 import gc
 import resource
-import tempfile
 import time
 import tracemalloc
 
 from bench_end_to_end import SUPPLIER, commissioned_lab  # the same commissioned ESME the SR benchmarks start from
 from cryptography.hazmat.primitives.asymmetric import ec
+from scratch import scratch_folder
 
 from harness.catalogue import DeviceStatus
 from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S
@@ -82,7 +82,7 @@ def main() -> None:
                         help="also trace what the 11.1 allocates, with FRAMES frames a trace (slower)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the 11.1 to FILE")
     args = parser.parse_args()
-    smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-firmware-"))
+    smki = SMKI.open(scratch_folder("dit-bench-firmware-"))
     lab = commissioned_lab(smki, None)                      # no schema: the fan-out is what is measured
     try:
         start = time.perf_counter()

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
-import tempfile
 
 from bench_protocol import rate
+from scratch import scratch_folder
 
 from harness.catalogue import DeviceType
 from harness.duis import requests, xml
@@ -48,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     args = parser.parse_args()
-    smki = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-"))
+    smki = SMKI.open(scratch_folder("dit-bench-"))
     print(f"GBCS payload codec on {platform.python_implementation()} {platform.python_version()} "
           f"({platform.machine()}), best of 5 rounds of {args.seconds / 5:.1f} s")
     print(f"{'family':6} {'payload':44} {'bytes':>6} {'decode/s':>10} {'encode/s':>10} {'transform/s':>12}")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import platform
-import tempfile
 import time
+
+from scratch import scratch_folder
 
 from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
@@ -43,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     args = parser.parse_args()
-    ks = SMKI.open(tempfile.mkdtemp(prefix="dit-bench-")).keystore
+    ks = SMKI.open(scratch_folder("dit-bench-")).keystore
 
     xml_cred = ks.credential(SUPPLIER, KeyUsage.XML_SIGNING, private=True)
     rid = RequestId(SUPPLIER, CHF, 1000)

@@ -29,9 +29,10 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from scratch import scratch_folder
 
 PROBE_ENV = "DIT_BENCH_PROBE"          # the file the plugin below appends its figures to, one JSON a line
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -122,7 +123,7 @@ def main() -> None:
     parser.add_argument("--matrix", action="store_true", help="also the serial matrix against one family")
     parser.add_argument("--family", default="install_commission", help="the family the matrix is held to")
     args = parser.parse_args()
-    base = Path(tempfile.mkdtemp(prefix="dit-bench-scenarios-"))
+    base = scratch_folder("dit-bench-scenarios-")
     os.environ.setdefault("DIT_SMKI", str(base / "smki"))
 
     for command in (["--help"], ["run", "--help"]):

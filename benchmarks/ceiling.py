@@ -34,7 +34,6 @@ import copy
 import hashlib
 import hmac
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from lxml import etree
+from scratch import scratch_folder
 
 from harness.duis import schema as duis_schema
 from harness.eui import EntityId
@@ -324,7 +324,7 @@ def main() -> None:
     found = None if args.no_schema else duis_schema.locate()
     schema = duis_schema.load(found) if found else None
     from harness.pki import SMKI
-    lab = commissioned_lab(SMKI.open(tempfile.mkdtemp(prefix="dit-ceiling-")), schema)
+    lab = commissioned_lab(SMKI.open(scratch_folder("dit-ceiling-")), schema)
     xsd = schema._schema if schema is not None else None      # the same compiled schema the lab validates with
     print(f"DUIS schema validation: {'on, in the lab and in the ceiling' if schema else 'off'}; "
           f"best of {args.rounds} interleaved rounds of {args.seconds:g} s")
