@@ -102,10 +102,7 @@ class VirtualClock(Clock):
 
     def call_later(self, delay: float, action: Callable[[], None], label: str = "") -> ScheduledEvent:
         with self._lock:
-            at, seq = self._t + max(0.0, delay), next(self._seq)
-            event = ScheduledEvent(at, seq, action, label)
-            heapq.heappush(self._events, (at, seq, event))
-            return event
+            return self.call_at_elapsed(self._t + delay, action, label)
 
     def call_at_elapsed(self, at: float, action: Callable[[], None], label: str = "") -> ScheduledEvent:
         """Schedule at `at` seconds since the clock started (not before now)."""

@@ -90,7 +90,9 @@ class SmWan:
         return chf in self.outages
 
     def _label(self, chf: EntityId) -> str:
-        label = self._labels[chf] = f"SM WAN DSP -> {chf}"     # made once a CH rather than a message
+        label = self._labels.get(chf)
+        if label is None:
+            label = self._labels[chf] = f"SM WAN DSP -> {chf}"     # made once a CH rather than a message
         return label
 
     def connect(self, chf: EntityId, hub: Hub) -> None:
@@ -114,7 +116,7 @@ class SmWan:
             outage.held.append((self.clock.elapsed + OUTAGE_HOLD_S, data))
             return True
         self.messages += 1
-        self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), self._labels.get(chf) or self._label(chf))
+        self.clock.call_later(self.latency_s, lambda: hub.from_wan(data), self._label(chf))
         return True
 
     def distribute_firmware(self, chf: EntityId, image: bytes, devices: list[EntityId], reference: str) -> bool:

@@ -42,9 +42,8 @@ class RequestId:
         if not m:
             raise DitError(f"not a DUIS RequestID: {text!r}", fix="write originator:target:counter, e.g. "
                                                                   "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000")
-        # the pattern has checked both EUIs' form: their bytes are read directly, not checked again by EntityId(str)
         originator, target, counter = m.groups()
-        return cls(_eui(originator), _eui(target), int(counter))
+        return cls(EntityId(originator), EntityId(target), int(counter))
 
     def response_id(self) -> RequestId:
         """The ResponseID a device response carries: the parties reversed, the counter kept."""
@@ -55,10 +54,6 @@ class RequestId:
 
     def __str__(self) -> str:
         return f"{self.originator.duis}:{self.target.duis}:{self.counter}"
-
-
-def _eui(duis: str) -> EntityId:
-    return EntityId(bytes.fromhex(duis.replace("-", "")))
 
 
 @lru_cache(maxsize=1024)

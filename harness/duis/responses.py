@@ -124,7 +124,7 @@ def _flatten(node: etree._Element, prefix: str = "") -> dict[str, str]:
 _RESPONSE, _HEADER, _BODY = sr("Response"), sr("Header"), sr("Body")
 _REQUEST_ID, _RESPONSE_ID, _RESPONSE_CODE, _RESPONSE_DATE_TIME = (sr("RequestID"), sr("ResponseID"), sr("ResponseCode"),
                                                                   sr("ResponseDateTime"))
-_SERVICE_REFERENCE, _SERVICE_REFERENCE_VARIANT = sr("ServiceReference"), sr("ServiceReferenceVariant")
+_SERVICE_REFERENCE_VARIANT = sr("ServiceReferenceVariant")
 
 
 def parse_response(data: bytes | etree._Element, where: str | None = None) -> DuisResponse:
@@ -160,7 +160,7 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
                 if out.service_reference_variant is None:
                     value = c.text
                     out.service_reference_variant = None if value is None else value.strip()
-            elif content is None and tag != _SERVICE_REFERENCE and isinstance(tag, str) and \
+            elif content is None and isinstance(tag, str) and \
                     local(tag) not in ("ServiceReference", "ServiceReferenceVariant"):
                 content = c
         if content is not None:

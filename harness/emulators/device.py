@@ -26,6 +26,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import ClassVar
 
 from cryptography import x509
@@ -63,7 +64,6 @@ _SIGNER_ROLE = {
 UTRN_USE_CASES = frozenset({"CS01a", "CS01b"})
 FD_SUCCESS, FD_FAILURE = 0x8F66, 0x8F67
 
-_NOTED_AT: tuple[dt.datetime | None, str] = (None, "")     # Device.note's last instant and its HH:MM:SS
 ALERT_MALFORMED = 0x8F1E             # Integrity check of content or format of command failed
 ALERT_AUTHENTICATION = 0x8F3D        # Trusted Source Authentication Failure
 ALERT_NO_AUTHORITY = 0x8F30          # Source Does not have Authority for Command
@@ -146,12 +146,7 @@ class EmulatedDevice:
     # -- trace -------------------------------------------------------------------------------------
 
     def note(self, text: str) -> None:
-        global _NOTED_AT
-        now, (noted, stamp) = self.clock.now(), _NOTED_AT
-        if now != noted:             # the clock's instant, written once for the many notes made in it (11.1: three
-            stamp = f"{now:%H:%M:%S}"   # a device, 50,000 devices in a few virtual seconds)
-            _NOTED_AT = (now, stamp)
-        self.history.append(f"{stamp} {text}")
+        self.history.append(f"{_time_of_day(self.clock.now())} {text}")
 
     def log_event(self, code: int, text: str) -> None:
         """An entry in the Event Log (read with 6.13)."""
@@ -621,3 +616,10 @@ def execute_when_due(device: EmulatedDevice, fields: dict, command: GeneralSigni
 def when(text: str) -> dt.datetime:
     """xs:dateTime text from a payload field."""
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@lru_cache(maxsize=1)
+def _time_of_day(now: dt.datetime) -> str:
+    """HH:MM:SS of a device note: formatted once for the many notes made at one instant (an 11.1: three a device,
+    50,000 devices in a few virtual seconds)."""
+    return f"{now:%H:%M:%S}"

@@ -160,13 +160,7 @@ class GeneralSigning:
         return bytes([GENERAL_SIGNING_TAG]) + self.signed_bytes
 
     def with_signature(self, signature: bytes | None) -> GeneralSigning:
-        if type(self) is not GeneralSigning:
-            return replace(self, signature=signature)
-        # dataclasses.replace asks for the fields anew each time: spelled out, a third of its cost
-        return GeneralSigning(self.cra_flag, self.originator_counter, self.originator, self.recipient,
-                              self.message_code, self.payload, self.date_time, self.supplementary_remote_party,
-                              self.supplementary_remote_party_counter, self.supplementary_originator_counter,
-                              self.supplementary_remote_party_ka_certificate, signature, self.date_time_raw)
+        return replace(self, signature=signature)
 
     @classmethod
     def decode(cls, data: bytes, start: int = 0, end: int | None = None) -> GeneralSigning:
