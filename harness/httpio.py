@@ -270,9 +270,9 @@ def read_headers(fp) -> http.client.HTTPMessage:
 
 def _headers_at_once(fp) -> _Headers | None:
     """The headers read from the whole header block, when the reader already holds it (as it does for a request or
-    response that came in one piece) and it is plain: CRLF line ends only (no bare LF), every line `name: value`,
-    within the bounds. Anything else (None) is left for read_headers's line by line reading, which refuses or
-    unfolds it."""
+    response that came in one piece) and it is plain: CRLF line ends only (no bare LF, no CR within a line), every line
+    `name: value`, within the bounds. Anything else (None) is left for read_headers's line by line reading, which
+    refuses or unfolds it. The fields are found by one regular expression over the block, not a line at a time."""
     peek = getattr(fp, "peek", None)
     if peek is None:
         return None
@@ -284,20 +284,26 @@ def _headers_at_once(fp) -> _Headers | None:
     if end < 0 or end > _MAX_HEADER_LINE - 2:                  # so no line with its CRLF is over the bound
         return None
     block = data[:end]
-    crlf = block.count(b"\r\n")
-    if block.count(b"\n") != crlf or crlf >= _MAX_HEADERS:       # a bare LF ends a line too, line by line
+    lines = block.count(b"\r\n") + 1
+    if block.count(b"\n") != lines - 1 or lines > _MAX_HEADERS:     # a bare LF ends a line too, line by line
+        return None
+    fields = _FIELD_LINE.findall(block.decode("iso-8859-1"))
+    # Every line is a field only when the fields found are as many as the lines: a line that is not `name: value` (a
+    # folded one starts with a space) or holds a bare CR matches nowhere, as the pattern is anchored at a line's
+    # start and runs to its CRLF.
+    if len(fields) != lines:
         return None
     headers = _Headers()
-    fields, first = headers._headers, headers._first      # type: ignore[attr-defined]  # filled as __setitem__ does
-    for text in block.decode("iso-8859-1").split("\r\n"):
-        name, colon, value = text.partition(":")
-        if not colon or not name or name != name.strip():      # and a folded line, which starts with a space
-            return None
-        value = value.strip()
-        fields.append((name, value))
-        first.setdefault(name.lower(), value)
+    pairs = [(name, value.strip()) for name, value in fields]
+    headers._headers = pairs                                # type: ignore[attr-defined]  # as __setitem__ fills it
+    headers._first = dict(reversed([(name.lower(), value) for name, value in pairs]))   # each name's first value
     fp.read(end + 4)
     return headers
+
+
+# A header line as read_headers takes it: a name without a colon, CR or LF, not starting or ending with whitespace
+# (\s is str.strip()'s whitespace), then a colon and the value up to the line's CRLF (or the block's end).
+_FIELD_LINE = re.compile(r"^([^:\s]|[^:\s][^:\r\n]*[^:\s]):([^\r\n]*)(?:\r\n|\Z)", re.MULTILINE)
 
 
 def _read_response(sock: socket.socket, method: str) -> tuple[HttpResponse, bool]:

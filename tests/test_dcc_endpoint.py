@@ -564,7 +564,8 @@ def _read_both_ways(block: bytes):
 @pytest.mark.parametrize("block", [
     b"Host: a\r\nContent-Length: 3\r\n\r\n", b"\r\n", b"A: 1\r\nA: 2\r\nB:\r\nC:  x: y \r\n\r\n",
     b"A: 1\r\n\tfolded\r\n\r\n", b"A: 1\nB: 2\n\n", b"A: 1\r\nB: 2\n\r\n", b"A: 1\nB: 2\r\n\r\n",
-    b"A: x\ry\r\n\r\n", b"Host a\r\n\r\n",
+    b"A: x\ry\r\n\r\n", b"Host a\r\n\r\n", b"A: 1\nB: 2\r\nC: 3\r\n\r\n", b"A: 1\r\nB\r: 2\r\n\r\n",
+    b"A B: 1\r\nx:\r\n\r\n", b"A\xa0: 1\r\n\r\n", b"\x85A: 1\r\n\r\n", b": 1\r\n\r\n", b"A: 1\r\n\tB: 2\r\n\r\n",
     b" A: 1\r\n\r\n", b"A : 1\r\n\r\n", b"X: " + b"a" * 65531 + b"\r\n\r\n", b"X: " + b"a" * 65532 + b"\r\n\r\n",
     b"".join(b"X-%d: a\r\n" % i for i in range(100)) + b"\r\n",
     b"".join(b"X-%d: a\r\n" % i for i in range(101)) + b"\r\n"])
