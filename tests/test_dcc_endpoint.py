@@ -612,6 +612,54 @@ def test_a_stopped_server_no_longer_reaches_its_owner_while_a_peer_keeps_its_con
         client.close()
 
 
+# -- a server of this process answers in its client's thread (httpio._InlineConnection) ----------------------------
+
+def test_an_in_process_server_answers_in_the_clients_thread_over_its_tcp_connection():
+    """A plain server of this process is answered by its handler in the client's thread, no thread started for the
+    connection, after the request went over the loopback TCP connection to the server's accepted socket."""
+    seen = []
+
+    def reverse(path: str, body: bytes) -> tuple[int, str, bytes]:
+        seen.append(threading.get_ident())
+        return 200, "text/plain", body[::-1]
+
+    server = HttpServer(reverse).start()
+    client = HttpClient()
+    try:
+        threads = threading.active_count()
+        assert client.post(server.base_url + "/x", b"abc") == (200, b"cba")
+        assert client.post(server.base_url + "/x", b"de") == (200, b"ed")
+        assert seen == [threading.get_ident()] * 2 and threading.active_count() == threads
+        (conn,) = client._connections.values()
+        assert isinstance(conn, httpio._InlineConnection) and conn._handler is not None
+        assert conn._handler.request.getpeername() == conn.sock.getsockname()     # two ends of one connection
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_an_in_process_exchange_beyond_the_socket_buffers_completes():
+    """12 MB each way, far more than loopback's socket buffers hold: sent in turns with reading the other end."""
+    body = bytes(range(256)) * (12 * 1024 * 1024 // 256)
+    server = HttpServer(lambda path, data: (200, "application/octet-stream", data)).start()
+    try:
+        assert HttpClient().post(server.base_url + "/x", body) == (200, body)
+    finally:
+        server.stop()
+
+
+def test_an_in_process_connection_the_server_closed_is_not_used_again():
+    server = HttpServer(_echo).start()
+    client = HttpClient()
+    try:
+        refused = client.request("POST", server.base_url + "/x", b"abc", {"Transfer-Encoding": "chunked"})
+        assert refused.status == 411 and refused.headers["Connection"] == "close" and not client._connections
+        assert client.post(server.base_url + "/x", b"<a/>") == (200, b"/x <a/>")
+    finally:
+        client.close()
+        server.stop()
+
+
 def test_stop_does_not_wait_for_the_servers_poll(monkeypatch):
     """stop() wakes the serving loop: with an hour's poll interval it still returns (the join's 60 s is a bound on
     a hang, not a measure of speed)."""
