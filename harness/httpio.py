@@ -294,11 +294,16 @@ def _headers_at_once(fp) -> _Headers | None:
     # start and runs to its CRLF.
     if len(fields) != lines:
         return None
+    fp.read(end + 4)
+    return _headers_of(fields)
+
+
+def _headers_of(fields: list[tuple[str, str]]) -> _Headers:
+    """_Headers of (name, value) pairs, each value stripped, as __setitem__ would have filled them one by one."""
     headers = _Headers()
     pairs = [(name, value.strip()) for name, value in fields]
     headers._headers = pairs                                # type: ignore[attr-defined]  # as __setitem__ fills it
     headers._first = dict(reversed([(name.lower(), value) for name, value in pairs]))   # each name's first value
-    fp.read(end + 4)
     return headers
 
 
@@ -347,6 +352,38 @@ def _read_response(sock: socket.socket, method: str, received: bytes = b"") -> t
     if reader.pending:
         closing = True                    # bytes nobody asked for: the connection is not in step any more
     return HttpResponse(status, headers, body), closing
+
+
+def _plain_response(sock: socket.socket, method: str, received: bytes) -> tuple[HttpResponse, bool]:
+    """_read_response's reading of the common answer, in fewer steps: HTTP/1.1, a final status with a body, one
+    Content-Length, no Transfer-Encoding, headers as _headers_at_once reads them. Anything else is read by
+    _read_response from what was read so far."""
+    buffer = received
+    while (end := buffer.find(b"\r\n\r\n")) < 0:
+        chunk = b"" if len(buffer) > _MAX_HEADER_LINE else sock.recv(65536)
+        if not chunk:
+            return _read_response(sock, method, buffer)
+        buffer += chunk
+    status_line, _, block = buffer[:end].decode("iso-8859-1").partition("\r\n")
+    words = status_line.split(" ", 2)
+    count = block.count("\r\n") + 1
+    fields = _FIELD_LINE.findall(block) if block else []
+    if (len(words) < 2 or words[0] != "HTTP/1.1" or not words[1].isdigit() or len(words[1]) != 3
+            or words[1][0] == "1" or words[1] in ("204", "304") or method == "HEAD" or end > _MAX_HEADER_LINE - 2
+            or len(fields) != count or block.count("\n") != count - 1 or count > _MAX_HEADERS):
+        return _read_response(sock, method, buffer)
+    headers = _headers_of(fields)
+    lengths = headers.get_all("content-length") or []
+    if len(lengths) != 1 or not _BYTE_COUNT.fullmatch(lengths[0]) or headers.get("transfer-encoding") is not None:
+        return _read_response(sock, method, buffer)
+    start, length = end + 4, int(lengths[0])
+    while len(buffer) < start + length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return _read_response(sock, method, buffer)
+        buffer += chunk
+    closing = "close" in (headers.get("connection") or "").lower() or len(buffer) > start + length
+    return HttpResponse(int(words[1]), headers, buffer[start:start + length]), closing
 
 
 def _status_line(line: bytes) -> tuple[str, int, str]:
@@ -618,18 +655,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, content_type: str, data: bytes, close: bool = False,
                extra: tuple[tuple[str, str], ...] = ()) -> None:
-        # The status line and headers send_response() and send_header() would write (Server, Date, ours), built
-        # as one string and written with the body in one go.
-        reason = self.responses[status][0] if status in self.responses else ""
-        head = (f"{self.protocol_version} {status} {reason}\r\nServer: {self.version_string()}\r\n"
-                f"Date: {_http_date(int(time.time()))}\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(data)}\r\n"
-                + "".join(f"{name}: {value}\r\n" for name, value in extra)
-                + ("Connection: close\r\n" if close else "") + "\r\n")
-        self.wfile.write(head.encode("latin-1", "strict") + data)
+        self.wfile.write(_reply_head(status, content_type, len(data), close, extra) + data)
 
     def log_message(self, format, *args) -> None:   # quiet: the transcripts are the record
         pass
+
+
+def _reply_head(status: int, content_type: str, length: int, close: bool = False,
+                extra: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """The status line and headers send_response() and send_header() would write (Server, Date, ours), built as one
+    string, to be written with the body in one go."""
+    reason = _Handler.responses[status][0] if status in _Handler.responses else ""
+    head = (f"{_Handler.protocol_version} {status} {reason}\r\nServer: {_SERVER}\r\n"
+            f"Date: {_http_date(int(time.time()))}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in extra)
+            + ("Connection: close\r\n" if close else "") + "\r\n")
+    return head.encode("latin-1", "strict")
+
+
+_SERVER = f"{_Handler.server_version} {_Handler.sys_version}"      # what version_string() says
 
 
 @lru_cache(maxsize=4)
@@ -827,6 +871,7 @@ class _InlineConnection(http.client.HTTPConnection):
         self._handler: _Handler | None = None       # the server end; None once the server has closed it
         self._reader: _InlineReader | None = None    # the server end's reads, from connect()
         self._answer = _Answer()                        # and its writes
+        self._plain = True                              # requests read by _plain_post until one is not plain
 
     def connect(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -866,13 +911,18 @@ class _InlineConnection(http.client.HTTPConnection):
             raise ConnectionResetError("the server closed the connection")
         served = handler.request
         reader.pending += _transfer(request, self.sock, served, self._timeout)
-        handler.close_connection = True
-        try:
-            handler.handle_one_request()
-        except Exception:  # noqa: BLE001 - as a server thread's failure: the connection is dropped unanswered
-            self._close_served()
-            return b""
-        answer = _transfer(self._answer.take(), served, self.sock, self._timeout)
+        reply = self._plain_post(handler, reader) if self._plain else None
+        if reply is None:
+            # From now on the handler's buffered reader may hold what it read ahead: it reads every request.
+            self._plain = False
+            handler.close_connection = True
+            try:
+                handler.handle_one_request()
+            except Exception:  # noqa: BLE001 - as a server thread's failure: the connection is dropped unanswered
+                self._close_served()
+                return b""
+            reply = self._answer.take()
+        answer = _transfer(reply, served, self.sock, self._timeout)
         if handler.close_connection:
             # All of the answer read first: closing an end with unread bytes resets the connection, which may drop
             # what the other end has not read yet.
@@ -886,6 +936,68 @@ class _InlineConnection(http.client.HTTPConnection):
                 answer += chunk
             self._close_served()
         return bytes(answer)
+
+    def _plain_post(self, handler: _Handler, reader: _InlineReader) -> bytes | None:
+        """The answer to the request on the server end when it is a plain POST: HTTP/1.1, a DUIS path (outside
+        the web prefix), one Content-Length within MAX_BODY, no Transfer-Encoding or Expect, headers as
+        _headers_at_once reads them. Its body goes to the post handler and its answer is what the handler's
+        do_POST would write, without the request handler's machinery, whose many small steps cost most of an
+        exchange's HTTP. Anything else (None) is left where it was read for the server's handler to answer."""
+        pending = reader.pending
+        while (end := pending.find(b"\r\n\r\n")) < 0:
+            if len(pending) > _MAX_HEADER_LINE or not self._more(reader):
+                return None
+        if end > _MAX_HEADER_LINE - 2:                  # the bound _headers_at_once keeps
+            return None
+        lines = pending[:end].decode("iso-8859-1").split("\r\n", 1)
+        words = lines[0].split(" ")
+        if len(words) != 3 or words[0] != "POST" or words[2] != "HTTP/1.1" or len(lines) != 2:
+            return None
+        path, block = words[1], lines[1]
+        server = handler.server
+        if path[:1] != "/" or path.startswith("//") or server.web_handler is not None and server.web_prefix and \
+                path.split("?", 1)[0].startswith(server.web_prefix):
+            return None
+        count = block.count("\r\n") + 1
+        fields = _FIELD_LINE.findall(block)
+        if len(fields) != count or block.count("\n") != count - 1 or count > _MAX_HEADERS:
+            return None
+        length, connection = None, None
+        for name, value in fields:
+            name = name.lower()
+            if name == "content-length":
+                if length is not None or not _BYTE_COUNT.fullmatch(value := value.strip()):
+                    return None
+                length = int(value)
+            elif name in ("transfer-encoding", "expect"):
+                return None
+            elif name == "connection" and connection is None:       # the first, as headers.get() gives it
+                connection = value.strip().lower()
+        if length is None or length > MAX_BODY:
+            return None
+        start = end + 4
+        while len(pending) < start + length:
+            if not self._more(reader):
+                return None
+        body = bytes(pending[start:start + length])
+        del pending[:start + length]
+        try:
+            status, content_type, data = server.post_handler(path, body)
+        except Exception as exc:  # a bug in the handler must not kill the server thread silently (do_POST's)
+            status, content_type, data = 500, "text/plain", f"{type(exc).__name__}: {exc}".encode()
+            server.errors.append(exc)
+        handler.close_connection = connection == "close"
+        return _reply_head(status, content_type, len(data)) + data
+
+    @staticmethod
+    def _more(reader: _InlineReader) -> bool:
+        """More of the request read off the server end into what is pending (it was all sent: this does not wait)."""
+        try:
+            chunk = reader._sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        reader.pending += chunk
+        return bool(chunk)
 
     def _close_served(self) -> None:
         handler, self._handler = self._handler, None
@@ -1023,7 +1135,7 @@ def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: by
     sock = conn.sock
     data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
     if isinstance(conn, _InlineConnection):
-        return _read_response(sock, method, conn.round_trip(data))
+        return _plain_response(sock, method, conn.round_trip(data))
     sock.sendall(data)
     return _read_response(sock, method)
 
