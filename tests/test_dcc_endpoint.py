@@ -660,6 +660,74 @@ def test_an_in_process_connection_the_server_closed_is_not_used_again():
         server.stop()
 
 
+_REQUESTS = [
+    b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",          # the plain one
+    b"POST /x?q=1 HTTP/1.1\r\nContent-Length: 0\r\nConnection: Close\r\n\r\n",
+    b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd",
+    b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+    b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"POST /x HTTP/1.1\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n",
+    b"POST /x HTTP/1.1\r\nContent-Length: x3\r\nConnection: close\r\n\r\nabc",
+    b"POST //x HTTP/1.1\r\nContent-Length: 1\r\nConnection: close\r\n\r\na",
+    b"POST /x HTTP/1.0\r\nContent-Length: 1\r\n\r\na",
+    b"POST  /x HTTP/1.1\r\nContent-Length: 1\r\nConnection: close\r\n\r\na",
+    b"POST /x HTTP/1.1\r\nContent-Length: 1\nConnection: close\r\n\r\na",
+    b"POST /x HTTP/1.1\r\n Content-Length: 1\r\nConnection: close\r\n\r\na",
+    b"POST /x HTTP/1.1\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\na",
+    b"GET /x HTTP/1.1\r\nConnection: close\r\n\r\n",
+    b"PUT /x HTTP/1.1\r\nContent-Length: 1\r\nConnection: close\r\n\r\na",
+]
+
+
+@pytest.mark.parametrize("request_bytes", _REQUESTS)
+def test_an_in_process_connection_answers_as_a_server_thread_does(request_bytes):
+    """The answer an in-process connection's server end gives (_plain_post, or the request handler for anything
+    that is not a plain POST) is byte for byte a server thread's, but for the Date; and it closes the connection
+    after, as the server thread does with each of these."""
+    server = HttpServer(_echo).start()
+    conn = httpio._InlineConnection(server, "127.0.0.1", server.server_address[1], 30.0)
+    try:
+        conn.connect()
+        inline = conn.round_trip(request_bytes)
+        threaded = _raw(server, request_bytes)
+        undated = [re.sub(rb"Date: [^\r]*", b"Date: -", answer) for answer in (inline, threaded)]
+        assert undated[0] == undated[1] and undated[0].startswith(b"HTTP/1.")
+        assert conn._handler is None
+    finally:
+        conn.close()
+        server.stop()
+
+
+_RESPONSES = [
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef",                      # bytes beyond: closing
+    b"HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n",
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\na",
+    b"HTTP/1.1 200\r\nContent-Length: 1\r\n\r\na",
+    b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX:  y \r\nx: z\r\n\r\nno",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 1\nX: y\r\n\r\na",
+    b"HTTP/1.1 200 OK\r\n\r\nto the end",
+]
+
+
+@pytest.mark.parametrize("answer", _RESPONSES)
+def test_a_plain_answer_is_read_as_any_answer_is(answer):
+    """_plain_response reads what _read_response reads (status, headers, body, whether the connection closes)."""
+    results = []
+    for read in (httpio._plain_response, httpio._read_response):
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            theirs.sendall(answer)
+            theirs.shutdown(socket.SHUT_WR)
+            response, closing = read(ours, "POST", b"")
+            results.append((response.status, response.headers.items(), response.body, closing))
+    assert results[0] == results[1]
+
+
 def test_stop_does_not_wait_for_the_servers_poll(monkeypatch):
     """stop() wakes the serving loop: with an hour's poll interval it still returns (the join's 60 s is a bound on
     a hang, not a measure of speed)."""
