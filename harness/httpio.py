@@ -368,8 +368,8 @@ def _plain_response(sock: socket.socket, method: str, received: bytes) -> tuple[
     words = status_line.split(" ", 2)
     count = block.count("\r\n") + 1
     fields = _FIELD_LINE.findall(block) if block else []
-    if (len(words) < 2 or words[0] != "HTTP/1.1" or not words[1].isdigit() or len(words[1]) != 3
-            or words[1][0] == "1" or words[1] in ("204", "304") or method == "HEAD" or end > _MAX_HEADER_LINE - 2
+    if (len(words) < 2 or words[0] != "HTTP/1.1" or not _FINAL_STATUS.fullmatch(words[1])
+            or words[1] in ("204", "304") or method == "HEAD" or end > _MAX_HEADER_LINE - 2
             or len(fields) != count or block.count("\n") != count - 1 or count > _MAX_HEADERS):
         return _read_response(sock, method, buffer)
     headers = _headers_of(fields)
@@ -1141,5 +1141,6 @@ def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: by
 
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FINAL_STATUS = re.compile(r"[2-9][0-9][0-9]")            # a status with a body, or none only for 204 and 304
 _BYTE_COUNT = re.compile(r"\d{1,15}")
 

@@ -711,20 +711,25 @@ _RESPONSES = [
     b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX:  y \r\nx: z\r\n\r\nno",
     b"HTTP/1.1 200 OK\r\nContent-Length: 1\nX: y\r\n\r\na",
     b"HTTP/1.1 200 OK\r\n\r\nto the end",
+    "HTTP/1.1 \u00b200 OK\r\nContent-Length: 1\r\n\r\na".encode("latin-1"),     # a digit to str, not to int
+    b"HTTP/1.1 099 Early\r\nContent-Length: 1\r\n\r\na",
 ]
 
 
 @pytest.mark.parametrize("answer", _RESPONSES)
 def test_a_plain_answer_is_read_as_any_answer_is(answer):
     """_plain_response reads what _read_response reads (status, headers, body, whether the connection closes)."""
-    results = []
+    results: list[object] = []
     for read in (httpio._plain_response, httpio._read_response):
         ours, theirs = socket.socketpair()
         with ours, theirs:
             theirs.sendall(answer)
             theirs.shutdown(socket.SHUT_WR)
-            response, closing = read(ours, "POST", b"")
-            results.append((response.status, response.headers.items(), response.body, closing))
+            try:
+                response, closing = read(ours, "POST", b"")
+                results.append((response.status, response.headers.items(), response.body, closing))
+            except http.client.HTTPException as exc:        # what HttpClient reports as not an HTTP answer
+                results.append(type(exc))
     assert results[0] == results[1]
 
 
