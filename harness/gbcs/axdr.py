@@ -402,17 +402,38 @@ def _compact_array(data: bytes, pos: int, end: int, depth: int) -> tuple[Data, i
 # -- encode -------------------------------------------------------------------------------------------
 
 def _encode(item: Data, out: bytearray) -> None:
-    tag = item.tag
-    out.append(tag)
+    """The encoder's hot path: integers, arrays and structures, octet-strings first; every value's type is
+    checked (a wrong one raises PayloadError through the accessor that names it)."""
+    tag, value = item.tag, item.value
     sized = _INTEGERS.get(tag)
     if sized is not None:
-        size, signed = sized
-        out += item.int.to_bytes(size, "big", signed=signed)
+        out.append(tag)
+        out += (value if type(value) is int else item.int).to_bytes(sized[0], "big", signed=sized[1])
     elif tag is Tag.ARRAY or tag is Tag.STRUCTURE:
-        out += encode_length(len(item.items))
-        for child in item.items:
+        children = value if type(value) is tuple else item.items
+        out.append(tag)
+        count = len(children)
+        if count < 0x80:
+            out.append(count)
+        else:
+            out += encode_length(count)
+        for child in children:
             _encode(child, out)
-    elif tag is Tag.NULL:
+    elif tag is Tag.OCTET_STRING and type(value) is bytes:
+        out.append(tag)
+        if len(value) < 0x80:
+            out.append(len(value))
+        else:
+            out += encode_length(len(value))
+        out += value
+    else:
+        _encode_other(item, out)
+
+
+def _encode_other(item: Data, out: bytearray) -> None:
+    tag = item.tag
+    out.append(tag)
+    if tag is Tag.NULL:
         pass
     elif tag is Tag.COMPACT_ARRAY:
         description, elements = item.compact
