@@ -80,7 +80,7 @@ def correlate(request: DuisRequest, pre_command: bytes, records: DspRecords, *, 
 
 def _transform(request: DuisRequest, records: DspRecords, codec: registry.CommandCodec,
                now: dt.datetime) -> GeneralSigning:
-    pinned = replace(records, device_type=records.device_type or codec.devices[0])
+    pinned = records if records.device_type else replace(records, device_type=codec.devices[0])
     return transform(request, pinned, now=now, use_case=codec.use_case).apdu
 
 

@@ -98,7 +98,7 @@ def transform(request: DuisRequest, records: DspRecords | None = None, *, now: d
     also be given as keywords: `device_type=DeviceType.ESME`, `twin_element=True` ...); `now` is the DSP's
     clock (GBZ issuer event ids carry it); `dsp_counter` the DCC's own originator counter for commands the
     DCC originates (by default the User's counter)."""
-    records = replace(records or DspRecords(), **facts)
+    records = replace(records or _NO_RECORDS, **facts) if facts else records or _NO_RECORDS     # frozen: shared
     codec = choose(request, records.device_type, records, use_case)
     now = now or dt.datetime.now(dt.UTC)
     user_counter = request.request_id.counter
