@@ -18,7 +18,7 @@ from lxml import etree
 
 from harness import catalogue
 from harness.eui import EntityId
-from harness.gbcs import cosem
+from harness.gbcs import cosem, dlms
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GbcsMessage
@@ -314,6 +314,25 @@ def test_set_responses_report_each_instruction(conformance):
     assert doc.xpath("//ra:UpdateDeviceConfigurationLoadLimitingGeneralSettingsRsp/@MessageSuccess",
                      namespaces=RA) == ["false"]
     assert _texts(doc, "//ra:COSEMResponse/ra:DataAccessResult")[6:] == ["hardware-fault", "other-reason"]
+
+
+def test_each_response_has_its_own_statuses_whatever_was_parsed_before(conformance):
+    """DebugInfo is copied from one kept per set of statuses: a response that failed at an instruction is never shown
+    with the statuses of one of the same shape that succeeded, nor the other way round."""
+    error = rtds.message(rtds.rtds_file(conformance, "ECS28a_6.4.1_IMMEDIATE_ERROR_RESPONSE_GBCS.HEX"))
+    access = dlms.decode(error.apdu.payload)
+    assert isinstance(access, dlms.AccessResponse)
+    all_good = tuple(dataclasses.replace(r, result=dlms.AccessResult.SUCCESS) for r in access.results)
+    succeeded = dataclasses.replace(access, results=all_good).encode()
+    success = GbcsMessage(dataclasses.replace(error.apdu, payload=succeeded))
+    path = "//ra:COSEMResponse/ra:DataAccessResult"
+    for first, second in ((success, error), (error, success), (error, error)):
+        parse(first)
+        failed = _texts(parse(second)[0], path)[6:] != ["success", "success"]
+        assert failed is (second is error)
+    kept = parse(error)[0]
+    parse(error)
+    assert len(_texts(kept, path)) == len(access.results)      # each document has a copy of its own
 
 
 @pytest.mark.parametrize("name, use_case", [

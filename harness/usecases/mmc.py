@@ -20,7 +20,7 @@ import datetime as dt
 from lxml import etree
 
 from harness import catalogue
-from harness.duis.xml import Maker, add_fields
+from harness.duis.xml import Maker, add_fields, copy_tree
 from harness.eui import DCC_ACCESS_CONTROL_BROKER
 from harness.gbcs import crypto, dlms, gbz, zcl
 from harness.gbcs import payload as gbcs_payload
@@ -167,12 +167,33 @@ def _cosem_status(result, action: bool) -> str:
 def dlms_debug(apdu: dlms.AccessResponse) -> tuple[bool, etree._Element | None]:
     if not apdu.results:
         return True, None
+    statuses = tuple(_status(spec) for spec in apdu.results)
+    template = _DEBUG_INFO.get(statuses)
+    if template is None:
+        template = _debug_info(statuses)
+        if len(_DEBUG_INFO) < _MAX_DEBUG_INFO:
+            _DEBUG_INFO[statuses] = template
+    return apdu.succeeded, copy_tree(template)
+
+
+def _status(spec: dlms.ResponseSpec) -> tuple[bool, str, int]:
+    """An instruction's (action or not, MMC status, response code)."""
+    action = spec.kind is dlms.RequestKind.ACTION
+    return action, _cosem_status(spec.result, action), int(spec.result)
+
+
+def _debug_info(statuses: tuple[tuple[bool, str, int], ...]) -> etree._Element:
     debug = M.COSEMDebug()
-    for position, spec in enumerate(apdu.results, start=1):
-        action = spec.kind is dlms.RequestKind.ACTION
-        status = (M.ActionResult if action else M.DataAccessResult)(_cosem_status(spec.result, action))
-        debug.append(M.COSEMResponse(status, ResponseCode=str(int(spec.result)), Position=str(position)))
-    return apdu.succeeded, M.DebugInfo(debug)
+    for position, (action, text, code) in enumerate(statuses, start=1):
+        status = (M.ActionResult if action else M.DataAccessResult)(text)
+        debug.append(M.COSEMResponse(status, ResponseCode=str(code), Position=str(position)))
+    return M.DebugInfo(debug)
+
+
+# DebugInfo by its statuses: a response's statuses are a few kinds (all success, mostly),
+# and a copy of the tree costs a fraction of building its elements. Bounded in case results vary without end.
+_DEBUG_INFO: dict[tuple[tuple[bool, str, int], ...], etree._Element] = {}
+_MAX_DEBUG_INFO = 512
 
 
 # The ZCL statuses MMC can name (mmc.xsd StatusZIGBEE); any other code is RESPONSE_CODE_NOT_KNOWN.
