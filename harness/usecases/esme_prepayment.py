@@ -11,6 +11,7 @@ and its collection_configuration bits; the RTDS pairs show how the DCC sets them
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -66,6 +67,7 @@ COLLECT_ALWAYS, SUSPENDED = "111", "110"      # collection_configuration bits
 
 # -- 1.6 ECS02 / ECS03 -----------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=64)      # a few flags, one value each (Data is immutable): made once, not per Transform
 def credit_charge_configuration(*, prepayment: bool, suspend_debt_disabled: bool = False,
                                 suspend_debt_emergency: bool = False, twin_element: bool = False) -> Data:
     """Which Credit pays which Charge, as the RTDS pairs of 1.6 show (inferred from them, not from GBCS
