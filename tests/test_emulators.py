@@ -150,8 +150,10 @@ def test_a_command_for_another_device_is_ignored(hub):
     esme.powered = True
     other = GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1, originator=ACB,
                            recipient=EntityId("00-DB-12-34-56-78-90-FF"), message_code=0x0001, payload=b"")
+    clock.advance(3723.5)
     esme.receive(other.encode())
     assert "ignored" in esme.history[-1]
+    assert esme.history[-1].startswith(f"{clock.now():%H:%M:%S} ")      # a note says when, to the second
 
 
 def test_a_malformed_command_raises_0x8f1e(hub):

@@ -622,4 +622,4 @@ def when(text: str) -> dt.datetime:
 def _time_of_day(now: dt.datetime) -> str:
     """HH:MM:SS of a device note: formatted once for the many notes made at one instant (an 11.1: three a device,
     50,000 devices in a few virtual seconds)."""
-    return f"{now:%H:%M:%S}"
+    return f"{now.hour:02d}:{now.minute:02d}:{now.second:02d}"       # strftime's %H:%M:%S, at a fraction of its cost
