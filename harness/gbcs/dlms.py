@@ -56,10 +56,12 @@ class AccessResult(IntEnum):
 
     @classmethod
     def of(cls, value: int) -> AccessResult | int:
-        try:
-            return cls(value)
-        except ValueError:
-            return value
+        return _ACCESS_RESULTS.get(value, value)
+
+
+# Raw byte -> member, for the decoder (an IntEnum call costs several Python calls a value).
+_REQUEST_KINDS: dict[int, RequestKind] = {int(k): k for k in RequestKind}
+_ACCESS_RESULTS: dict[int, AccessResult] = {int(r): r for r in AccessResult}
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +225,9 @@ def _request_specs(data: bytes, pos: int, end: int) -> tuple[tuple[RequestSpec, 
                 raise PayloadError("truncated selective access: expected an access selector", pos)
             selector = data[pos]
             selection, pos = axdr.decode(data, pos + 1, end)
-            specs.append(RequestSpec(RequestKind(choice), descriptor, selector, selection))
+            specs.append(RequestSpec(_REQUEST_KINDS[choice], descriptor, selector, selection))
         else:
-            specs.append(RequestSpec(RequestKind(choice), descriptor))
+            specs.append(RequestSpec(_REQUEST_KINDS[choice], descriptor))
     return tuple(specs), pos
 
 
@@ -264,7 +266,7 @@ def decode(data: bytes) -> Apdu:
             if data[pos] not in (1, 2, 3):
                 raise PayloadError(f"access-response-specification must be get (1), set (2) or action (3), "
                                    f"found {data[pos]}", pos)
-            results.append(ResponseSpec(RequestKind(data[pos]), AccessResult.of(data[pos + 1])))
+            results.append(ResponseSpec(_REQUEST_KINDS[data[pos]], AccessResult.of(data[pos + 1])))
             pos += 2
         _finished(data, pos, "access-response")
         return AccessResponse(invoke, values, tuple(results), date_time, request_specs)
