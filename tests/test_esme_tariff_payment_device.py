@@ -172,6 +172,16 @@ def test_the_prepayment_configuration_reads_back_as_2_1_1_6_and_2_3_set_it(lab, 
         ("START", "18:00:00Z")
 
 
+def test_a_response_carries_the_esmes_time_where_the_rtds_ones_do(lab, do):
+    """ECS02's response has the date-time of its answer in its header (the RTDS's does); ECS24's has none."""
+    user, _, eui = _esme(lab, do)
+    before = lab.now()
+    change, read = user.send("1.6", eui, payment_mode="credit"), user.send("4.11.1", eui)
+    stamped = GbcsMessage.decode(change.response.gbcs_payload).apdu.date_time
+    assert stamped is not None and before <= stamped <= lab.now(), stamped
+    assert GbcsMessage.decode(read.response.gbcs_payload).apdu.date_time is None
+
+
 def test_a_future_dated_change_of_mode_is_held_then_reported(lab, do):
     user, esme, eui = _esme(lab, do)
     change = user.send("1.6", eui, payment_mode="prepayment", execution_date_time=lab.now() + dt.timedelta(hours=1))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
@@ -248,17 +248,18 @@ class EmulatedDevice:
             return
         self.uplink(data)
 
-    def _response_header(self, command: GeneralSigning, payload: bytes = b"") -> GeneralSigning:
+    def _response_header(self, command: GeneralSigning, payload: bytes = b"",
+                         date_time: dt.datetime | None = None) -> GeneralSigning:
         """A response as the RTDS shows them: to the command's originator, with its supplementary remote
         party and that party's counter (and, for an Unknown Remote Party, the command's counter as the
-        supplementary originator counter); the date-time is added where the RTDS has one."""
+        supplementary originator counter); `date_time` where the RTDS has one (DATED_RESPONSES)."""
         urp = command.supplementary_remote_party_ka_certificate is not None
         return GeneralSigning(
             cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter, originator=self.eui,
             recipient=command.originator, message_code=command.message_code, payload=payload,
             supplementary_remote_party=command.supplementary_remote_party,
             supplementary_remote_party_counter=command.supplementary_remote_party_counter,
-            supplementary_originator_counter=command.originator_counter if urp else None)
+            supplementary_originator_counter=command.originator_counter if urp else None, date_time=date_time)
 
     def _encryptor(self, command: GeneralSigning) -> Callable[[bytes], bytes] | None:
         """Seals response content end to end (GBCS encryption mode) for the party it is for: the
@@ -292,9 +293,8 @@ class EmulatedDevice:
             if peer is None:             # nobody this device could answer: the DCC will time out (E21)
                 self.note(f"cannot MAC a response to {command.originator}: not in a key-agreement cell")
                 return
-        response = self._response_header(command, device_side.answer(read, fields))
-        if read.use_case in device_side.DATED_RESPONSES:
-            response = replace(response, date_time=self.clock.now())
+        dated = read.use_case in device_side.DATED_RESPONSES
+        response = self._response_header(command, device_side.answer(read, fields), self.clock.now() if dated else None)
         keys = self.keys
         assert keys is not None, "_authenticate refuses every command while the device has no keys"
         if peer is None:
