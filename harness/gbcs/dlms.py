@@ -202,10 +202,31 @@ def _header(data: bytes, end: int, what: str) -> tuple[int, bytes | None, int]:
 
 
 def _descriptor(data: bytes, pos: int, end: int, what: str) -> tuple[Descriptor, int]:
+    _need_descriptor(data, pos, end, what)
+    return _descriptor_of(bytes(data[pos:pos + 9])), pos + 9
+
+
+def _need_descriptor(data: bytes, pos: int, end: int, what: str) -> None:
     if pos + 9 > end:
         raise PayloadError(f"truncated {what}: a COSEM descriptor needs 9 bytes, {end - pos} left", pos)
-    return Descriptor(int.from_bytes(data[pos:pos + 2], "big"), Obis(bytes(data[pos + 2:pos + 8])),
-                      data[pos + 8]), pos + 9
+
+
+# The decoder's descriptors and specifications by their bytes: commands name the same few hundred COSEM attributes
+# again and again, and these frozen objects cost a microsecond or so each to make. Shared, as immutable.
+@functools.lru_cache(maxsize=1024)
+def _descriptor_of(raw: bytes) -> Descriptor:
+    return Descriptor(int.from_bytes(raw[0:2], "big"), Obis(raw[2:8]), raw[8])
+
+
+@functools.lru_cache(maxsize=1024)
+def _request_spec_of(raw: bytes) -> RequestSpec:
+    """A get, set or action specification (kind byte and descriptor); get-with-selection is made each time."""
+    return RequestSpec(_REQUEST_KINDS[raw[0]], _descriptor_of(raw[1:]))
+
+
+@functools.lru_cache(maxsize=256)
+def _response_spec_of(kind: int, result: int) -> ResponseSpec:
+    return ResponseSpec(_REQUEST_KINDS[kind], AccessResult.of(result))
 
 
 def _request_specs(data: bytes, pos: int, end: int) -> tuple[tuple[RequestSpec, ...], int]:
@@ -219,15 +240,17 @@ def _request_specs(data: bytes, pos: int, end: int) -> tuple[tuple[RequestSpec, 
         if choice not in (1, 2, 3, 4):
             raise PayloadError(f"access-request-specification must be get (1), set (2), action (3) or "
                                f"get-with-selection (4), found {choice}", pos)
+        if choice != RequestKind.GET_WITH_SELECTION:
+            _need_descriptor(data, pos + 1, end, "access-request-specification")
+            specs.append(_request_spec_of(bytes(data[pos:pos + 10])))
+            pos += 10
+            continue
         descriptor, pos = _descriptor(data, pos + 1, end, "access-request-specification")
-        if choice == RequestKind.GET_WITH_SELECTION:
-            if pos >= end:
-                raise PayloadError("truncated selective access: expected an access selector", pos)
-            selector = data[pos]
-            selection, pos = axdr.decode(data, pos + 1, end)
-            specs.append(RequestSpec(_REQUEST_KINDS[choice], descriptor, selector, selection))
-        else:
-            specs.append(RequestSpec(_REQUEST_KINDS[choice], descriptor))
+        if pos >= end:
+            raise PayloadError("truncated selective access: expected an access selector", pos)
+        selector = data[pos]
+        selection, pos = axdr.decode(data, pos + 1, end)
+        specs.append(RequestSpec(_REQUEST_KINDS[choice], descriptor, selector, selection))
     return tuple(specs), pos
 
 
@@ -266,7 +289,7 @@ def decode(data: bytes) -> Apdu:
             if data[pos] not in (1, 2, 3):
                 raise PayloadError(f"access-response-specification must be get (1), set (2) or action (3), "
                                    f"found {data[pos]}", pos)
-            results.append(ResponseSpec(_REQUEST_KINDS[data[pos]], AccessResult.of(data[pos + 1])))
+            results.append(_response_spec_of(data[pos], data[pos + 1]))
             pos += 2
         _finished(data, pos, "access-response")
         return AccessResponse(invoke, values, tuple(results), date_time, request_specs)

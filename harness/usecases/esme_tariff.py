@@ -17,6 +17,7 @@ serve the other ESME families too (esme_prepayment, esme_display).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from lxml import etree
@@ -188,6 +189,7 @@ def dlms_plain_date(request: DuisRequest, node: etree._Element) -> bytes:
 
 # -- COSEM building blocks ------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)      # every Transform names the same attributes: made once each (immutable)
 def descriptor(class_id: int, obis: str, member: int) -> Descriptor:
     return Descriptor(class_id, Obis.parse(obis), member)
 
