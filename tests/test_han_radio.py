@@ -11,7 +11,7 @@ import pytest
 from harness.clock import VirtualClock
 from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, FrameLog, HanNetwork
 from harness.eui import EntityId
-from harness.han import mac
+from harness.han import dissect, mac
 from harness.han.analysis import Analysis, analyse
 from harness.han.capture import read, write_pcap, written_records
 from harness.han.capture import records as records_of
@@ -51,6 +51,18 @@ def test_a_short_message_is_one_data_frame_its_ack_and_an_aps_ack_with_phy_timin
     assert delivered == [bytes(40)]
     assert clock.now().timestamp() == pytest.approx(ack.time + O_QPSK_2400.airtime(5), abs=1e-6)
     assert {(f.channel, f.page) for f in han.frames} == {(han.channels[BAND_24GHZ], 0)}
+
+
+def test_a_message_and_its_aps_ack_are_smart_energy_frames_between_endpoints_1():
+    """APS data and ACK frames as the Smart Energy profile carries a tunnel: endpoint 1 to 1, the cluster, profile
+    0x0109, one APS counter for the message and its ACK (read by scapy, through dit's dissector)."""
+    _, han, _, _ = _send(BAND_24GHZ, 40)
+    data, aps_ack = (dissect.dissect(frame, n).layers for n, frame in ((1, han.frames[0]), (3, han.frames[2])))
+    fields = [next(layer.fields for layer in layers if layer.protocol is dissect.Protocol.APS)
+              for layers in (data, aps_ack)]
+    assert [(f["src_endpoint"], f["dst_endpoint"], f["cluster"], f["profile"]) for f in fields] == \
+        [(1, 1, 0x0704, 0x0109)] * 2
+    assert fields[0]["counter"] == fields[1]["counter"]
 
 
 def test_a_long_message_is_fragmented_and_each_fragment_acknowledged():

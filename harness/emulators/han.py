@@ -30,6 +30,7 @@ import random
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import overload
 
 from harness.clock import VirtualClock
@@ -377,7 +378,12 @@ def _nwk_header(destination: int, source: int, sequence: int, source_eui: Entity
 
 def _aps_header(control: int, cluster: int, counter: int) -> bytes:
     """APS frame control, endpoints 1 -> 1, cluster, the Smart Energy profile, APS counter."""
-    return bytes([control, 1]) + cluster.to_bytes(2, "little") + SE_PROFILE.to_bytes(2, "little") + bytes([1, counter])
+    return _aps_prefix(control, cluster) + _BYTE[counter]
+
+
+@lru_cache(maxsize=64)            # a few kinds of frame on a few clusters: made once each, not once a frame
+def _aps_prefix(control: int, cluster: int) -> bytes:
+    return bytes([control, 1]) + cluster.to_bytes(2, "little") + SE_PROFILE.to_bytes(2, "little") + bytes([1])
 
 
 def _aps_data(cluster: int, counter: int, block: int, blocks: int) -> bytes:
