@@ -932,6 +932,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _worker(session.config):     # the controller writes the summary
         session.config.stash[RUN].finish()
         _write_allure_run(session.config)
+    # What is left lives until the process ends: out of the full collections still to come (pytest's at its cleanup,
+    # Python's as it exits), which scanned the whole heap again (a worker froze it as each scenario ended).
+    gc.freeze()
 
 
 def _write_allure_run(config: pytest.Config) -> None:
