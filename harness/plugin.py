@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from allure_pytest_bdd.storage import ALLURE_PYTEST_BDD_HASHKEY
@@ -47,18 +47,15 @@ from pytest_bdd.reporting import scenario_reports_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness import ledger, scenarios
-from harness.adapters import Exchange
-from harness.adapters.service_user import Evidence
 from harness.duis import schema as duis_schema
 from harness.errors import BenchFault, DitError, NotOnThisBench
 from harness.eui import EntityId
 from harness.han.analysis import Analysis
-from harness.lab import EmulatedLab, participation, targets
 from harness.lab import config as lab_config_module
+from harness.lab import targets
 from harness.lab.config import LabConfig
 from harness.lab.memory import ScenarioMemory
 from harness.lab.operator import DEFAULT_TIMEOUT_S, Desk, OperatorSetting
-from harness.lab.real import RealLab
 from harness.lab.targets import RunTarget
 from harness.ledger import BlockedReason, Blocker, ExecutionRecord, Outcome
 from harness.pki import SMKI, default_directory
@@ -69,6 +66,12 @@ from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, step_location
 from harness.run.ledger_sink import LedgerSink
 from harness.run.stopping import RunStop
 from harness.run_end import RoomToStop, disk_refused, refusal
+
+if TYPE_CHECKING:       # the labs and what a DCC User exchanges: imported where scenarios run (runs_scenarios)
+    from harness.adapters import Exchange
+    from harness.adapters.service_user import Evidence
+    from harness.lab import EmulatedLab
+    from harness.lab.real import RealLab
 
 
 @dataclass
@@ -85,6 +88,8 @@ class ScenarioContext:
         return exchange
 
     def observe(self, label: str, at: dt.datetime, data: bytes, kind: str = "duis") -> None:
+        from harness.adapters.service_user import Evidence
+
         self.evidence.append((label, Evidence(at, label, data, kind)))
 
     def latest(self, srv: str, target: EntityId | None = None, user: str | None = None) -> Exchange | None:
@@ -108,7 +113,7 @@ class ScenarioContext:
 RECORD = pytest.StashKey[ExecutionRecord]()         # the execution as far as it has gone
 BLOCKED = pytest.StashKey[BlockedReason]()          # a suspension blocks it
 DEVICES = pytest.StashKey[list[str]]()              # the test set's assets its steps name
-LAB = pytest.StashKey[EmulatedLab | RealLab]()      # its lab, once a step asked for one
+LAB = pytest.StashKey["EmulatedLab | RealLab"]()    # its lab, once a step asked for one
 CONTEXT = pytest.StashKey[ScenarioContext]()
 STARTED = pytest.StashKey[float]()                  # time.monotonic() as the scenario began
 EVIDENCE_KEPT = pytest.StashKey[int]()              # how much of its context's evidence is kept so far
@@ -175,6 +180,9 @@ def dit_target(request) -> RunTarget | None:
 
 @pytest.fixture
 def lab(lab_config, dit_schema, dit_target, request):
+    from harness.lab import EmulatedLab
+    from harness.lab.real import RealLab
+
     where = {"test_set": dit_target.test_set if dit_target else None,
              "baseline": dit_target.baseline if dit_target else None,
              "cast": dit_target.cast if dit_target else None}      # which devices play the roles its steps name
@@ -411,6 +419,15 @@ def _worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def runs_scenarios(config: pytest.Config) -> bool:
+    """Whether this process runs or collects scenarios: all but an xdist controller, which hands them to its workers
+    and gathers their records. It needs neither the labs nor the step definitions (their imports were a quarter of a
+    second before its workers started) nor the features' tags as markers (-m is applied where they are collected)."""
+    distributes = (config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None))
+                   and not config.getoption("collectonly", False))      # as xdist decides to start its workers
+    return _worker(config) or not distributes
+
+
 # Which step definitions match a step, as pytest-bdd finds them before every step: each fixture name of the session
 # asked for the definitions the item sees and each definition's parser tried on the text (about a twentieth of a
 # run's CPU, a tenth of what a scenario costs beyond its SRs). The answer depends on the step's keyword and text and
@@ -453,6 +470,8 @@ def pytest_configure(config: pytest.Config) -> None:
     run.stopping.catch_signals()
     if run.report_dir is not None and not _worker(config):
         run.stopping.room = RoomToStop(run.report_dir)
+    if not runs_scenarios(config):
+        return
     try:
         tags = {t for variant in scenarios.discover() for t in variant.tags}
     except DitError:
@@ -846,6 +865,8 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
                      service_requests=len(context.exchanges) if context else 0,
                      virtual_s=round(lab.clock.elapsed, 1) if lab is not None else 0.0)
     if lab is not None:         # which devices took part, as the scenario's DCC Users observed it
+        from harness.lab import participation
+
         seen = participation.of_lab(lab)
         record = replace(record, participants=seen.participants, alerts=seen.alerts,
                          operators=sorted({answer.by for answer in lab.operator_answers()}))
@@ -911,6 +932,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _worker(session.config):     # the controller writes the summary
         session.config.stash[RUN].finish()
         _write_allure_run(session.config)
+    # What is left lives until the process ends: out of the full collections still to come (pytest's at its cleanup,
+    # Python's as it exits), which scanned the whole heap again (a worker froze it as each scenario ended).
+    gc.freeze()
 
 
 def _write_allure_run(config: pytest.Config) -> None:

@@ -4,7 +4,9 @@ the emulated lab models (seed Table 7, DIT.9)."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from dit_command import dit
@@ -152,9 +154,15 @@ def test_the_matrix_runs_each_lab_scenario_where_it_applies(tmp_path):
 
 
 def test_parallel_workers_report_as_one_run(tmp_path):
-    result = dit("run", "-n", "2", "--matrix", "-m", "price_update", "--report-dir", str(tmp_path),
-                 DIT_SMKI=str(tmp_path / "smki"))
+    probe = tmp_path / "roles.jsonl"
+    result = dit("run", "-n", "2", "--matrix", "-m", "price_update", "--report-dir", str(tmp_path), "--",
+                 "-p", "process_roles_probe", DIT_SMKI=str(tmp_path / "smki"), DIT_ROLES_PROBE=str(probe),
+                 PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])))
     assert result.returncode == 0, result.stdout + result.stderr
+    # the controller hands the scenarios out: it never loads a lab, a DCC User or a step (plugin.runs_scenarios)
+    roles = sorted((r["role"], r["imported"]) for r in map(json.loads, probe.read_text().splitlines()))
+    every = ["harness.emulators", "harness.lab.emulated", "harness.adapters", "harness.gbcs", "steps.lab"]
+    assert roles == [("controller", []), ("worker", every), ("worker", every)], roles
     summary = json.loads((tmp_path / "summary.json").read_text())
     # 2 variants on 9 targets, and on the 2 functional (B6) targets with the second meter too (lab.casts)
     assert summary["totals"]["passed"] == 2 * 9 + 2 * 2 and summary["totals"]["failed"] == 0

@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import allure
@@ -40,12 +40,13 @@ from allure_commons.utils import host_tag, md5, now, platform_label, represent, 
 from allure_pytest_bdd import utils as bdd_utils
 
 from harness import scenarios
-from harness.adapters.service_user import Evidence
 from harness.errors import DitError
 from harness.lab.targets import RunTarget
 from harness.ledger import ExecutionRecord, Outcome
-from harness.run.evidence_check import MANIFEST
-from harness.run.evidence_files import content, step_file, step_name
+from harness.run.evidence_files import MANIFEST, content, step_file, step_name
+
+if TYPE_CHECKING:       # as in evidence_files
+    from harness.adapters.service_user import Evidence
 
 REQUIREMENT, EVIDENCE = "requirement", "evidence"       # link types
 # Relative to allure-report/ in the report directory: the completion report's requirement, the evidence folder.

@@ -33,10 +33,8 @@ from harness.gbcs.decode import decode
 from harness.han import capture
 from harness.ledger import ExecutionRecord
 from harness.pki import Keystore
+from harness.run.evidence_files import CACHE, MANIFEST, UNSEALED
 
-MANIFEST = "SHA256SUMS"
-CACHE = "VERIFIED.json"
-UNSEALED = (MANIFEST, CACHE)            # the seal and what verifying the sealed files found: not evidence themselves
 DUIS, MMC, GBCS, HAN, CONSOLE, OTHER = "DUIS", "MMC", "GBCS", "HAN", "console", "other"
 HUB_ROLES = ("CHF", "GPF")              # in the Communications Hub: what they do crosses no HAN
 MANY = 16                               # new folders worth verifying on every core
