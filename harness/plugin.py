@@ -65,7 +65,7 @@ from harness.pki import SMKI, default_directory
 from harness.run import allure_run, console, cucumber, han_evidence, junit, summary_json
 from harness.run.allure_scenario import AllureScenarios
 from harness.run.evidence_files import EvidenceFiles
-from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, step_location
+from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, StepStatus, step_location
 from harness.run.ledger_sink import LedgerSink
 from harness.run.stopping import RunStop
 from harness.run_end import RoomToStop, disk_refused, refusal
@@ -272,6 +272,9 @@ class Run:
         self.ledger: LedgerSink | None = None
         self.records: dict[str, ExecutionRecord] = {}       # by node: a resumed run's first half, then this one's
         self.steps: dict[str, list[StepOutcome]] = {}       # by node: how the steps of this process's executions ended
+        # Cucumber JSON shows every step; JUnit only the one that failed: a serial matrix's 1,315 executions kept
+        # their passed steps (about 18 each) to its end for nothing
+        self.every_step = bool(config.getoption("--dit-cucumberjson"))
         self.han_figures: dict[str, dict] = {}              # by node: what this run's captures show (HAN_FIGURES)
         self.started = time.monotonic()
         self.lab: LabConfig | None = None                   # with the targets, once a business scenario is collected
@@ -365,8 +368,9 @@ class Run:
                      if name == "dit_record" and isinstance(value, dict)), None)
         steps = next((value for name, value in report.user_properties
                       if name == "dit_steps" and isinstance(value, list)), None)
-        if steps is not None:
-            self.steps[report.nodeid] = [StepOutcome.from_json(step) for step in steps]
+        if steps is not None and (kept := [StepOutcome.from_json(step) for step in steps
+                                           if self.every_step or step["status"] != StepStatus.PASSED]):
+            self.steps[report.nodeid] = kept
         figures = next((value for name, value in report.user_properties
                         if name == HAN_FIGURES and isinstance(value, dict)), None)
         if figures is not None:
