@@ -73,13 +73,14 @@ def _date(value: str, what: str) -> str:
 
 
 class Ledger:
-    def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True):
+    def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True, page_cache_kib: int | None = None):
         """create: an empty database (or a missing SQLite file) becomes a ledger, for the commands that record;
         without it (the commands that only read) nothing is created. Either way a database that holds something
         else is refused untouched, and a ledger an older dit made is upgraded to this release's schema (a SQLite
-        one copied beside itself first), so once open a ledger is always at `schema_revision`."""
+        one copied beside itself first), so once open a ledger is always at `schema_revision`. page_cache_kib:
+        a smaller SQLite page cache than its 2,000 KiB (a run's, which appends)."""
         self.dsn = dsn
-        self._db = Database(dsn, create=create)
+        self._db = Database(dsn, create=create, page_cache_kib=page_cache_kib)
         self.where = self._db.where
         self.schema_revision = HEAD
         try:
