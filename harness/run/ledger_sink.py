@@ -12,7 +12,6 @@ from harness.errors import DitError
 from harness.ledger import DeviceRecord, ExecutionRecord, Ledger, PlannedTest, journal
 from harness.run.stopping import RunStop
 
-
 # A run appends its executions and reads little back: SQLite's default page cache (2,000 KiB) filled with the
 # ledger's pages over a long run (a serial matrix's ledger is 2.9 MB), memory a short run never took
 PAGE_CACHE_KIB = 256
