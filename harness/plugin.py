@@ -275,7 +275,9 @@ class Run:
         # Cucumber JSON shows every step; JUnit only the one that failed: a serial matrix's 1,315 executions kept
         # their passed steps (about 18 each) to its end for nothing
         self.every_step = bool(config.getoption("--dit-cucumberjson"))
-        self.han_figures: dict[str, dict] = {}              # by node: what this run's captures show (HAN_FIGURES)
+        # by node: what this run's captures show (HAN_FIGURES), as compact JSON until the run's end reads them: as
+        # dicts of lists of floats a serial matrix's 1,315 took about 1 KB each, as text a quarter of it
+        self.han_figures: dict[str, str] = {}
         self.started = time.monotonic()
         self.lab: LabConfig | None = None                   # with the targets, once a business scenario is collected
         self.targets: list[RunTarget] = []
@@ -352,7 +354,8 @@ class Run:
         if self.ledger is None or self.stopping.end.stopped is not None:
             return []
         try:
-            return han_evidence.record(self.ledger.book, self.ledger.run_id, records, progress, self.han_figures)
+            return han_evidence.record(self.ledger.book, self.ledger.run_id, records, progress,
+                                       {node: json.loads(text) for node, text in self.han_figures.items()})
         except DitError as lost:
             self.stopping.note(f"ledger lost: {lost.what}")
             return []
@@ -374,7 +377,7 @@ class Run:
         figures = next((value for name, value in report.user_properties
                         if name == HAN_FIGURES and isinstance(value, dict)), None)
         if figures is not None:
-            self.han_figures[report.nodeid] = figures
+            self.han_figures[report.nodeid] = json.dumps(figures, separators=(",", ":"))
         if data is not None:
             record = ExecutionRecord.from_json(data)
             if self.ledger is not None:         # its id, which `dit issue raise --execution` links to
