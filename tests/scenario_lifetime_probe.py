@@ -49,5 +49,6 @@ def pytest_sessionfinish(session):
         json.dump({"watched": len(_kept), "alive": sum(1 for ref in _kept if ref() is not None),
                    "stashed": stashed, "alive_at_next": _alive_at_next, "records": len(run.records),
                    "steps_kept": sum(len(steps) for steps in run.steps.values()),
-                   "han_figures_kept_as": sorted({type(figures).__name__ for figures in run.han_figures.values()})},
+                   "han_figures_kept_as": sorted({type(figures).__name__ for figures in run.han_figures.values()}),
+                   "evidence_folders_held": len(run.evidence._folders)},
                   out)

@@ -30,6 +30,8 @@ def test_a_finished_scenario_keeps_neither_its_lab_nor_its_context_alive(tmp_pat
     assert (found["records"], found["steps_kept"]) == (4, 0), found
     # and each capture's DIT.8/DIT.11 figures as compact JSON text, not dicts of lists of floats, until the end
     assert found["han_figures_kept_as"] == ["str"], found
+    # nor the evidence folders of executions that ended
+    assert found["evidence_folders_held"] == 0, found
 
 
 def test_a_stopped_lab_leaves_no_server_thread_behind(lab_config, smki):
