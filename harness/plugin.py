@@ -324,7 +324,7 @@ class Run:
     def _write_summary(self, report_dir: Path, records: list[ExecutionRecord]) -> None:
         try:
             summary_json.write(report_dir, self.lab_source, time.monotonic() - self.started, records,
-                               self.ledger.planned() if self.ledger is not None else None)
+                               self.ledger.not_executed() if self.ledger is not None else None)
         except OSError as exc:
             if not disk_refused(exc):
                 raise

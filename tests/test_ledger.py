@@ -350,3 +350,15 @@ def test_a_run_appends_through_a_small_page_cache_and_readers_keep_sqlites(tmp_p
         sink.book.close()
     with Ledger(dsn, create=False) as reader:
         assert reader._db._driver().execute("PRAGMA cache_size").fetchone() == (-2000,)
+
+
+def test_what_a_run_planned_and_has_not_executed(tmp_path):
+    """A run's end lists as not run only what no execution of that run recorded, read as such from the ledger."""
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        first, second = book.start_run("emulated", "", []), book.start_run("emulated", "", [])
+        for run in (first, second):
+            book.plan(run, [_planned("a"), _planned("b"), _planned("c")])
+        book.record_execution(ExecutionRecord(first, "b", "install_commission/s", "passed", "2026-11-21T10:00"))
+        assert [p.node for p in book.planned(first, unexecuted=True)] == ["a", "c"]
+        assert [p.node for p in book.planned(second, unexecuted=True)] == ["a", "b", "c"]
+        assert [p.node for p in book.planned(first)] == ["a", "b", "c"]

@@ -21,7 +21,7 @@ from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from harness.errors import DitError
@@ -263,11 +263,15 @@ class Ledger:
             with self._db.transaction() as conn:
                 conn.execute(self._db.insert_ignoring(tables.planned), rows)
 
-    def planned(self, run_id: int | None = None) -> list[PlannedTest]:
-        p = tables.planned.c
+    def planned(self, run_id: int | None = None, *, unexecuted: bool = False) -> list[PlannedTest]:
+        """unexecuted: only the tests no execution of their run has recorded (a run's end lists them as not run:
+        the whole plan of a serial matrix was 2.7 MB to read)."""
+        p, e = tables.planned.c, tables.executions.c
         query = select(*(p[name] for name in _PLANNED_COLUMNS)).order_by(p.run_id, p.node)
         if run_id is not None:
             query = query.where(p.run_id == run_id)
+        if unexecuted:
+            query = query.where(~exists().where(e.run_id == p.run_id, e.node == p.node))
         return [PlannedTest(r[0], r[1], r[2], r[3], _strings(r[4]), r[5], bool(r[6]), _strings(r[7]),
                             r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], _strings(r[17]), r[18])
                 for r in self._db.rows(query)]

@@ -48,10 +48,10 @@ class LedgerSink:
         self.book.plan(self.run_id, tests)
         return self.book.finished_nodes(self.run_id)
 
-    def planned(self) -> list[PlannedTest] | None:
-        """The run's plan; None with the ledger lost."""
+    def not_executed(self) -> list[PlannedTest] | None:
+        """What the run planned and has recorded no execution of; None with the ledger lost."""
         try:
-            return self.book.planned(self.run_id)
+            return self.book.planned(self.run_id, unexecuted=True)
         except DitError as lost:
             self.stopping.note(f"ledger lost: {lost.what}")
             return None
