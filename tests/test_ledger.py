@@ -4,6 +4,7 @@ input does (one line, nothing recorded lost); and a killed `dit run` resumed."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import signal
@@ -362,3 +363,22 @@ def test_what_a_run_planned_and_has_not_executed(tmp_path):
         assert [p.node for p in book.planned(first, unexecuted=True)] == ["a", "c"]
         assert [p.node for p in book.planned(second, unexecuted=True)] == ["a", "b", "c"]
         assert [p.node for p in book.planned(first)] == ["a", "b", "c"]
+
+
+def test_records_read_from_json_share_the_texts_executions_repeat():
+    """A run keeps every execution's record to its end, each built from the JSON its report carried: the texts many
+    executions repeat (the scenario, the target, tags, devices, participants) are one copy, however many hold them."""
+    from harness.ledger.records import Part, Participant
+
+    def carried(node: str) -> ExecutionRecord:
+        record = ExecutionRecord(1, node, "install_commission/s", "passed", baseline="B6", test_set="SB11-core",
+                                 devices=["ESME-1"], tags=["ESME", "DIT.1"], title="Install & Commission", cast="",
+                                 participants=[Participant("ESME-1", "ESME", (Part.ANSWERED,))])
+        return ExecutionRecord.from_json(json.loads(json.dumps(record.as_json())))
+
+    first, second = carried("a"), carried("b")
+    assert first == replace(second, node="a")
+    pairs = [(first.scenario_id, second.scenario_id), (first.test_set, second.test_set), (first.title, second.title),
+             (first.tags[1], second.tags[1]), (first.devices[0], second.devices[0]),
+             (first.participants[0].asset, second.participants[0].asset)]
+    assert all(a is b for a, b in pairs), [a for a, b in pairs if a is not b]
