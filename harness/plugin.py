@@ -62,7 +62,7 @@ from harness.pki import SMKI, default_directory
 from harness.run import allure_run, console, cucumber, han_evidence, junit, summary_json
 from harness.run.allure_scenario import AllureScenarios
 from harness.run.evidence_files import EvidenceFiles
-from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, step_location
+from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, StepStatus, step_location
 from harness.run.ledger_sink import LedgerSink
 from harness.run.stopping import RunStop
 from harness.run_end import RoomToStop, disk_refused, refusal
@@ -280,7 +280,12 @@ class Run:
         self.ledger: LedgerSink | None = None
         self.records: dict[str, ExecutionRecord] = {}       # by node: a resumed run's first half, then this one's
         self.steps: dict[str, list[StepOutcome]] = {}       # by node: how the steps of this process's executions ended
-        self.han_figures: dict[str, dict] = {}              # by node: what this run's captures show (HAN_FIGURES)
+        # Cucumber JSON shows every step; JUnit only the one that failed: a serial matrix's 1,315 executions kept
+        # their passed steps (about 18 each) to its end for nothing
+        self.every_step = bool(config.getoption("--dit-cucumberjson"))
+        # by node: what this run's captures show (HAN_FIGURES), as compact JSON until the run's end reads them: as
+        # dicts of lists of floats a serial matrix's 1,315 took about 1 KB each, as text a quarter of it
+        self.han_figures: dict[str, str] = {}
         self.started = time.monotonic()
         self.lab: LabConfig | None = None                   # with the targets, once a business scenario is collected
         self.targets: list[RunTarget] = []
@@ -327,7 +332,7 @@ class Run:
     def _write_summary(self, report_dir: Path, records: list[ExecutionRecord]) -> None:
         try:
             summary_json.write(report_dir, self.lab_source, time.monotonic() - self.started, records,
-                               self.ledger.planned() if self.ledger is not None else None)
+                               self.ledger.not_executed() if self.ledger is not None else None)
         except OSError as exc:
             if not disk_refused(exc):
                 raise
@@ -357,7 +362,8 @@ class Run:
         if self.ledger is None or self.stopping.end.stopped is not None:
             return []
         try:
-            return han_evidence.record(self.ledger.book, self.ledger.run_id, records, progress, self.han_figures)
+            return han_evidence.record(self.ledger.book, self.ledger.run_id, records, progress,
+                                       {node: json.loads(text) for node, text in self.han_figures.items()})
         except DitError as lost:
             self.stopping.note(f"ledger lost: {lost.what}")
             return []
@@ -373,12 +379,13 @@ class Run:
                      if name == "dit_record" and isinstance(value, dict)), None)
         steps = next((value for name, value in report.user_properties
                       if name == "dit_steps" and isinstance(value, list)), None)
-        if steps is not None:
-            self.steps[report.nodeid] = [StepOutcome.from_json(step) for step in steps]
+        if steps is not None and (kept := [StepOutcome.from_json(step) for step in steps
+                                           if self.every_step or step["status"] != StepStatus.PASSED]):
+            self.steps[report.nodeid] = kept
         figures = next((value for name, value in report.user_properties
                         if name == HAN_FIGURES and isinstance(value, dict)), None)
         if figures is not None:
-            self.han_figures[report.nodeid] = figures
+            self.han_figures[report.nodeid] = json.dumps(figures, separators=(",", ":"))
         if data is not None:
             record = ExecutionRecord.from_json(data)
             if self.ledger is not None:         # its id, which `dit issue raise --execution` links to

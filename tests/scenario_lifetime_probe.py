@@ -44,6 +44,11 @@ def pytest_sessionfinish(session):
     gc.collect()
     stashed = sum(1 for item in session.items for key in (plugin.LAB, plugin.CONTEXT, plugin.RECORD,
                                                            ALLURE_PYTEST_BDD_HASHKEY) if key in item.stash)
+    run = session.config.stash[plugin.RUN]
     with open(os.environ["DIT_LIFETIME_PROBE"], "w", encoding="utf-8") as out:
         json.dump({"watched": len(_kept), "alive": sum(1 for ref in _kept if ref() is not None),
-                   "stashed": stashed, "alive_at_next": _alive_at_next}, out)
+                   "stashed": stashed, "alive_at_next": _alive_at_next, "records": len(run.records),
+                   "steps_kept": sum(len(steps) for steps in run.steps.values()),
+                   "han_figures_kept_as": sorted({type(figures).__name__ for figures in run.han_figures.values()}),
+                   "evidence_folders_held": len(run.evidence._folders)},
+                  out)

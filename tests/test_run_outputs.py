@@ -14,6 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from dit_command import PROJECT, dit
 
 TESTS = Path(__file__).resolve().parent
@@ -181,3 +182,22 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         EXPECTED.write_text(_dump(_runs(Path(folder))) + "\n")
     sys.exit(0)
+
+
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_summary_json_written_entry_by_entry_is_what_json_dump_writes(tmp_path, count):
+    """summary.json's executions and alert coverage are encoded one entry at a time as they are written (as one
+    document a serial matrix's took 6 MB at the run's end): the file is json.dump's, indented by 2, to the byte."""
+    from harness.ledger import ExecutionRecord, Outcome
+    from harness.run import summary_json
+
+    records = [ExecutionRecord(1, f"node {n}", f"demo/t{n}", Outcome.PASSED if n % 2 else Outcome.FAILED,
+                               title=f"T{n}", family="demo", tags=["demo", "ESME"], devices=["ESME-1"],
+                               alerts=["0x8F1C"] if n else [], error=None if n % 2 else 'said "no"\nthen more')
+               for n in range(count)]
+    summary_json.write(tmp_path, "lab.yaml", 1.5, records, [])
+    text = (tmp_path / summary_json.FILE).read_text()
+    found = json.loads(text)
+    assert text == json.dumps(found, indent=2) + "\n"
+    assert [e["scenario_id"] for e in found["executions"]] == [r.scenario_id for r in records]
+    assert found["alert_coverage"] and found["totals"]["passed"] == count // 2

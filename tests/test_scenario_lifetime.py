@@ -25,6 +25,13 @@ def test_a_finished_scenario_keeps_neither_its_lab_nor_its_context_alive(tmp_pat
     # and each is freed as it ends, its devices, hubs, DCC and clock too (cycles only the collector frees), not at
     # some later full collection: the next scenario starts without it
     assert found["alive_at_next"] == [0, 0, 0], found
+    # the run keeps each record to its end, but not the steps that passed: its JUnit XML names only a failed step,
+    # and no Cucumber JSON was asked for
+    assert (found["records"], found["steps_kept"]) == (4, 0), found
+    # and each capture's DIT.8/DIT.11 figures as compact JSON text, not dicts of lists of floats, until the end
+    assert found["han_figures_kept_as"] == ["str"], found
+    # nor the evidence folders of executions that ended
+    assert found["evidence_folders_held"] == 0, found
 
 
 def test_a_stopped_lab_leaves_no_server_thread_behind(lab_config, smki):

@@ -56,7 +56,7 @@ class RequestId:
         return f"{self.originator.duis}:{self.target.duis}:{self.counter}"
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _parse(text: str) -> RequestId:
     """RequestId.parse, remembered: one request's RequestID is read a dozen times on its way (header, response,
     correlation), and a RequestId is immutable."""

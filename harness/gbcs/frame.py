@@ -334,12 +334,12 @@ class GbcsMessage:
 _MEMO_BYTES = 4096
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _signing_memo(data: bytes) -> GeneralSigning:
     return GeneralSigning._decode(data)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _message_memo(data: bytes) -> GbcsMessage:
     return GbcsMessage._decode(data)
 

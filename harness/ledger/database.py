@@ -53,21 +53,22 @@ def describe(dsn: str) -> str:
 
 
 class Database:
-    def __init__(self, dsn: str, *, create: bool = True):
-        """create: a missing SQLite file is made (the commands that record); without it only an existing one opens."""
+    def __init__(self, dsn: str, *, create: bool = True, page_cache_kib: int | None = None):
+        """create: a missing SQLite file is made (the commands that record); without it only an existing one opens.
+        page_cache_kib: SQLite's page cache for this connection, when not its default (2,000 KiB)."""
         self.dsn = dsn
         self._conn: Connection
         if dsn.startswith(SQLITE):
             self.kind = "sqlite"
             self.path: Path | None = Path(dsn.removeprefix(SQLITE))
-            self._open_sqlite(self.path, create)
+            self._open_sqlite(self.path, create, page_cache_kib)
         elif dsn.startswith((POSTGRESQL, "postgres://")):
             self.kind, self.path = "postgresql", None
             self._open_postgresql(dsn)
         else:
             raise DitError(f"ledger DSN {dsn!r} is neither SQLite nor PostgreSQL", fix=_DSN_FIX)
 
-    def _open_sqlite(self, path: Path, create: bool) -> None:
+    def _open_sqlite(self, path: Path, create: bool, page_cache_kib: int | None) -> None:
         self.where = str(path)
         if not create and not path.is_file():
             raise DitError("no phase ledger here", where=self.where, fix=_NO_LEDGER_FIX)
@@ -85,6 +86,8 @@ class Database:
         @event.listens_for(engine, "connect")
         def _connected(dbapi_connection: sqlite3.Connection, _record: object) -> None:
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            if page_cache_kib is not None:
+                dbapi_connection.execute(f"PRAGMA cache_size=-{int(page_cache_kib)}")
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:

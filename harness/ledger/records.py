@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -146,7 +147,7 @@ class Participant:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Participant:
-        return cls(data["asset"], data["role"], tuple(Part(p) for p in data["parts"]))
+        return cls(sys.intern(data["asset"]), sys.intern(data["role"]), tuple(Part(p) for p in data["parts"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +203,26 @@ class ExecutionRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExecutionRecord:
+        """Its texts that many executions repeat (tags, devices, the target, the title) shared, not one copy a
+        record: a run keeps every record to its end, 3.4 KB each with copies (a serial matrix's 1,315)."""
         blocked = data.get("blocked")
-        return cls(**{**data, "blocked": BlockedReason(Blocker(blocked["blocker"]), blocked["text"]) if blocked
-                      else None, "participants": [Participant.from_json(p) for p in data.get("participants", [])]})
+        shared = {name: _shared(data[name]) for name in _SHARED if name in data}
+        return cls(**{**data, **shared, "blocked": BlockedReason(Blocker(blocked["blocker"]), blocked["text"])
+                      if blocked else None,
+                      "participants": [Participant.from_json(p) for p in data.get("participants", [])]})
+
+
+_SHARED = ("scenario_id", "baseline", "test_set", "ch_variant", "devices", "title", "family", "tags", "alerts", "cast",
+           "operators", "place")
+
+
+def _shared(value: Any) -> Any:
+    """A text (or each of a list's), interned: one copy of each however many records hold it."""
+    if type(value) is str:          # (sys.intern takes no subclass of str)
+        return sys.intern(value)
+    if type(value) is list:
+        return [sys.intern(v) if type(v) is str else v for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from harness.errors import DitError
@@ -73,13 +73,14 @@ def _date(value: str, what: str) -> str:
 
 
 class Ledger:
-    def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True):
+    def __init__(self, dsn: str = DEFAULT_DSN, *, create: bool = True, page_cache_kib: int | None = None):
         """create: an empty database (or a missing SQLite file) becomes a ledger, for the commands that record;
         without it (the commands that only read) nothing is created. Either way a database that holds something
         else is refused untouched, and a ledger an older dit made is upgraded to this release's schema (a SQLite
-        one copied beside itself first), so once open a ledger is always at `schema_revision`."""
+        one copied beside itself first), so once open a ledger is always at `schema_revision`. page_cache_kib:
+        a smaller SQLite page cache than its 2,000 KiB (a run's, which appends)."""
         self.dsn = dsn
-        self._db = Database(dsn, create=create)
+        self._db = Database(dsn, create=create, page_cache_kib=page_cache_kib)
         self.where = self._db.where
         self.schema_revision = HEAD
         try:
@@ -262,11 +263,15 @@ class Ledger:
             with self._db.transaction() as conn:
                 conn.execute(self._db.insert_ignoring(tables.planned), rows)
 
-    def planned(self, run_id: int | None = None) -> list[PlannedTest]:
-        p = tables.planned.c
+    def planned(self, run_id: int | None = None, *, unexecuted: bool = False) -> list[PlannedTest]:
+        """unexecuted: only the tests no execution of their run has recorded (a run's end lists them as not run:
+        the whole plan of a serial matrix was 2.7 MB to read)."""
+        p, e = tables.planned.c, tables.executions.c
         query = select(*(p[name] for name in _PLANNED_COLUMNS)).order_by(p.run_id, p.node)
         if run_id is not None:
             query = query.where(p.run_id == run_id)
+        if unexecuted:
+            query = query.where(~exists().where(e.run_id == p.run_id, e.node == p.node))
         return [PlannedTest(r[0], r[1], r[2], r[3], _strings(r[4]), r[5], bool(r[6]), _strings(r[7]),
                             r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], _strings(r[17]), r[18])
                 for r in self._db.rows(query)]

@@ -12,6 +12,10 @@ from harness.errors import DitError
 from harness.ledger import DeviceRecord, ExecutionRecord, Ledger, PlannedTest, journal
 from harness.run.stopping import RunStop
 
+# A run appends its executions and reads little back: SQLite's default page cache (2,000 KiB) filled with the
+# ledger's pages over a long run (a serial matrix's ledger is 2.9 MB), memory a short run never took
+PAGE_CACHE_KIB = 256
+
 
 class LedgerSink:
     def __init__(self, book: Ledger, run_id: int, stopping: RunStop, report_dir: Path | None, *, records: bool,
@@ -25,7 +29,7 @@ class LedgerSink:
              lab: str, invocation: str) -> LedgerSink:
         """Where the run is recorded: the run `dit run` opened or resumes (--dit-run) or, in an xdist worker, the
         run its controller records; else (plain pytest) a new one."""
-        book = Ledger(dsn)
+        book = Ledger(dsn, page_cache_kib=PAGE_CACHE_KIB)
         stopping.end.ledger = book.where
         if run_id is None:
             return cls(book, book.start_run(lab, invocation, []), stopping, report_dir, records=True, own_run=True)
@@ -44,10 +48,10 @@ class LedgerSink:
         self.book.plan(self.run_id, tests)
         return self.book.finished_nodes(self.run_id)
 
-    def planned(self) -> list[PlannedTest] | None:
-        """The run's plan; None with the ledger lost."""
+    def not_executed(self) -> list[PlannedTest] | None:
+        """What the run planned and has recorded no execution of; None with the ledger lost."""
         try:
-            return self.book.planned(self.run_id)
+            return self.book.planned(self.run_id, unexecuted=True)
         except DitError as lost:
             self.stopping.note(f"ledger lost: {lost.what}")
             return None

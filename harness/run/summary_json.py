@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from harness import scenarios
 from harness.criteria.alerts import coverage
@@ -29,15 +29,27 @@ def write(report_dir: Path, lab: str, wall_s: float, ran: list[ExecutionRecord],
     for r in records:
         totals[r.outcome] += 1
     report_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lab": lab,
-               "wall_time_s": round(wall_s, 3), "totals": totals, "families": family_totals(records),
-               "executions": [{**{name: getattr(r, name) for name in _FIELDS},
-                               "participants": [p.as_json() for p in r.participants], "alerts": r.alerts}
-                              for r in records],
-               "alert_coverage": alert_coverage(ran)}
-    with (report_dir / FILE).open("w") as out:       # streamed: as one string, a matrix's took 15 MB at its peak
-        json.dump(summary, out, indent=2)
-        out.write("\n")
+    head = {"generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "lab": lab,
+            "wall_time_s": round(wall_s, 3), "totals": totals, "families": family_totals(records)}
+    executions = ({**{name: getattr(r, name) for name in _FIELDS},
+                   "participants": [p.as_json() for p in r.participants], "alerts": r.alerts} for r in records)
+    with (report_dir / FILE).open("w") as out:
+        _dump(out, head, {"executions": executions, "alert_coverage": alert_coverage(ran)})
+
+
+def _dump(out: TextIO, head: dict[str, Any], lists: dict[str, Iterable[Any]]) -> None:
+    """The summary as json.dump(indent=2) writes it, each entry of its lists encoded as it is written: as one
+    document a serial matrix's 1,315 executions and their alert coverage took 6 MB at the run's end (and as one string
+    15 MB). JSON strings hold no raw newline, so an entry's lines are indented by replacing them."""
+    out.write(json.dumps(head, indent=2)[:-2])          # without its closing "\n}"
+    for name, entries in lists.items():
+        out.write(f",\n  {json.dumps(name)}: [")
+        first = True
+        for entry in entries:
+            out.write(("\n    " if first else ",\n    ") + json.dumps(entry, indent=2).replace("\n", "\n    "))
+            first = False
+        out.write("]" if first else "\n  ]")
+    out.write("\n}\n")
 
 
 def alert_coverage(ran: list[ExecutionRecord]) -> list[dict[str, Any]]:
