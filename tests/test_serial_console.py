@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
+import time
 
 import pytest
 
@@ -118,6 +120,43 @@ def test_a_port_that_vanishes_and_returns_is_reopened_once():
     assert client.ok("PING") == "back"
     assert any(" ! " in line for line in client.transcript)      # the drop is in the transcript
     listener.close()
+
+
+def test_a_port_unplugged_while_its_client_still_talks_leaves_the_next_port_to_its_own_device():
+    # The first port's thread, woken by a request sent after the port was unplugged, must end rather than go on
+    # reading its old fd number: closed, that number would be the next port's (seen once in CI as a hand-held
+    # terminal's DELIVER answered "not a hand-held terminal" by a meter's console).
+    first = ConsoleServer(Device(), threading.RLock())
+    held = os.open(first.path, os.O_RDWR | os.O_NOCTTY)          # its client still has the line open
+    try:
+        _wait_until_reading(first._thread)
+        first.unplug()
+        terminal = HandHeldTerminal(EntityId("00-DB-12-34-56-78-90-C0"), install_code=bytes(16), clock=VirtualClock())
+        second = ConsoleServer(terminal, threading.RLock())
+        os.write(held, b"PING\n")
+        first._thread.join(timeout=10)
+        assert not first._thread.is_alive()
+        client = TerminalConsole(second.path, "HHT", timeout_s=1)
+        try:
+            assert client.ok("PING") == "HHT 00DB1234567890C0"
+        finally:
+            client.close()
+            second.close()
+    finally:
+        os.close(held)
+
+
+def _wait_until_reading(thread: threading.Thread) -> None:
+    """Until the thread sits in read(2), as /proc shows its system call (bounded: a thread that never gets there)."""
+    number = {"x86_64": 0, "aarch64": 63}.get(os.uname().machine)
+    if number is None:
+        pytest.skip(f"read(2)'s system call number on {os.uname().machine} is not known here")
+    for _ in range(2000):
+        with open(f"/proc/self/task/{thread.native_id}/syscall") as status:
+            if status.read().split()[0] == str(number):
+                return
+        time.sleep(0.005)
+    pytest.fail("the console's thread never read its port")
 
 
 def test_a_port_that_does_not_exist(tmp_path):

@@ -26,6 +26,8 @@ class ConsoleServer:
         tty.setraw(slave)
         self.path = os.ttyname(slave)
         self._slave = slave
+        self._fds = threading.Lock()           # the two below, between unplug and the serving thread's end
+        self._unplugged, self._serving = False, True
         self._thread = threading.Thread(target=self._serve, name=f"console {self.path}", daemon=True)
         self._thread.start()
 
@@ -35,15 +37,33 @@ class ConsoleServer:
             self.device, self._lock = device, lock
 
     def unplug(self) -> None:
-        for fd in (self._master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        """The port goes away. While the serving thread lives, the master's fd number stays its own (/dev/null
+        stands in for the pty): closed, the number would be the next port's, whose requests this thread, still in
+        its loop, would read and answer as the wrong device."""
+        with self._fds:
+            if self._unplugged:
+                return
+            self._unplugged = True
+            if self._serving:
+                null = os.open(os.devnull, os.O_RDWR)
+                os.dup2(null, self._master)
+                os.close(null)
+            else:
+                os.close(self._master)
+            os.close(self._slave)
 
     close = unplug
 
     def _serve(self) -> None:
+        try:
+            self._serve_lines()
+        finally:
+            with self._fds:
+                self._serving = False
+                if self._unplugged:
+                    os.close(self._master)          # the stand-in unplug put there
+
+    def _serve_lines(self) -> None:
         pending = b""
         while True:
             try:
