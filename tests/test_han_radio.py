@@ -11,7 +11,7 @@ import pytest
 from harness.clock import VirtualClock
 from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, FrameLog, HanNetwork
 from harness.eui import EntityId
-from harness.han import dissect, mac
+from harness.han import capture, dissect, mac
 from harness.han.analysis import Analysis, analyse
 from harness.han.capture import read, write_pcap, written_records
 from harness.han.capture import records as records_of
@@ -167,3 +167,32 @@ def test_written_records_give_each_frame_as_the_file_reads_it_back(tmp_path):
     assert got == list(records_of(path)) and got[1][0] == 8.0 and got[0][0] != log[0].time
     write_pcap(tmp_path / "frames.pcap", log)
     assert path.read_bytes() == (tmp_path / "frames.pcap").read_bytes()
+
+
+def _sleepy_polls(log: FrameLog, polls: int) -> None:
+    """A GSME's evidence in miniature: its data requests to the CH and their ACKs round the 256 sequence numbers,
+    moving channel half-way and again on the other band, with a data frame now and then."""
+    when = 1_700_000_000.123456789
+    for n in range(polls):
+        channel, page = (11, 28) if n < polls // 2 else (12, 28) if n % 7 else (12, 0)
+        poll = mac.encode(mac.COMMAND, n & 0xFF, dst_pan=0x1A2B, dst=0, src=0x1234, ack_request=True, payload=b"\x04")
+        log.append(when, poll, channel, page)
+        log.append(when + 0.000864, mac.encode(mac.ACK, n & 0xFF), channel, page)
+        if n % 50 == 0:
+            log.append(when + 0.01, mac.encode(mac.DATA, n & 0xFF, dst_pan=0x1A2B, dst=0x1234, src=0,
+                                               payload=bytes([n & 0xFF]) * 20), channel, page)
+        when += 7.5 + n * 1e-7
+
+
+def test_a_sleepy_devices_repeated_frames_are_written_byte_for_byte(tmp_path, monkeypatch):
+    """written_records keeps the records it has written by frame (a poll and its ACK recur with each sequence
+    number): the file is still write_pcap's of the same frames, byte for byte, across channel changes and with the
+    memory cleared when full."""
+    monkeypatch.setattr(capture, "_BODIES_MAX", 64)
+    log = FrameLog()
+    _sleepy_polls(log, 700)
+    path = tmp_path / "han.pcap"
+    fed = Analysis().add_records(written_records(path, log.records(), rssi=FrameLog.RSSI, lqi=FrameLog.LQI))
+    write_pcap(tmp_path / "frames.pcap", log)
+    assert path.read_bytes() == (tmp_path / "frames.pcap").read_bytes()
+    assert fed.frames == len(log) and fed.figures() == han_evidence.figures(path)

@@ -50,6 +50,7 @@ _SMALLEST_BLOCK = {_IDB: 20, _EPB: 32, _OPB: 32, _SPB: 16}
 # A record longer than this is a corrupt length field, not a frame (802.15.4 frames are at most 2047 bytes).
 _MAX_RECORD = 1 << 18
 _WRITE_PIECES = 1 << 14          # a writer's record pieces joined into one write()
+_BODIES_MAX = 1 << 14            # records written from memory, per channel (written_records)
 
 _TAP_FCS_TYPE, _TAP_RSS, _TAP_CHANNEL, _TAP_LQI = 0, 1, 3, 10
 _TAP_FCS_LENGTH = {0: 0, 1: 2, 2: 4}
@@ -407,18 +408,29 @@ def written_records(path: str | os.PathLike, records: Iterable[Record], *, rssi:
     """write_pcap of the records as frames with a good FCS, this RSSI and LQI -- the same bytes -- without a
     CapturedFrame a frame; yields each record as records() reads it back from the file (its time to the nanosecond),
     so the capture can be analysed as it is written. The file is complete once the iterator is exhausted."""
-    headers: dict[tuple[int | None, int | None], bytes] = {}
+    # A record's body (TAP header, frame, FCS) by channel and page, then by frame: a sleepy device's polls and
+    # their ACKs repeat the same bytes round the 256 sequence numbers, so most frames are written from here
+    # (bounded: cleared when full, as mac's header cache).
+    bodies: dict[tuple[int | None, int | None], tuple[bytes, dict[bytes, bytes]]] = {}
     header, scale, billion = struct.Struct("<IIII").pack, 1 / 1_000_000_000, 1_000_000_000
     with open(path, "wb") as file:
         chunk = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, _MAX_RECORD, LINKTYPE_IEEE802_15_4_TAP)]
+        on_channel, on_page, tap, known = -1, -1, b"", {}      # the channel the frames before were on
         for time, mpdu, channel, page in records:
-            tap = headers.get((channel, page))
-            if tap is None:
-                tap = headers[(channel, page)] = _tap_header(channel, page, rssi, lqi)
-            length = len(tap) + len(mpdu) + 2
+            if channel != on_channel or page != on_page:
+                on_channel, on_page = channel, page
+                if (channel, page) not in bodies:
+                    bodies[(channel, page)] = (_tap_header(channel, page, rssi, lqi), {})
+                tap, known = bodies[(channel, page)]
+            body = known.get(mpdu)
+            if body is None:
+                if len(known) >= _BODIES_MAX:
+                    known.clear()
+                body = known[mpdu] = tap + mpdu + crc16_kermit(mpdu).to_bytes(2, "little")
+            length = len(body)
             seconds = int(time // 1)       # _nanoseconds, inlined
             seconds, nanoseconds = divmod(seconds * billion + round((time - seconds) * 1e9), billion)
-            chunk += (header(seconds, nanoseconds, length, length), tap, mpdu, crc16_kermit(mpdu).to_bytes(2, "little"))
+            chunk += (header(seconds, nanoseconds, length, length), body)
             if len(chunk) >= _WRITE_PIECES:
                 file.write(b"".join(chunk))
                 chunk.clear()
