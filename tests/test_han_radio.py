@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import defaultdict
 
 import pytest
 
 from harness.clock import VirtualClock
 from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, FrameLog, HanNetwork
 from harness.eui import EntityId
-from harness.han import capture, dissect, mac
+from harness.han import analysis, capture, dissect, mac
 from harness.han.analysis import Analysis, analyse
 from harness.han.capture import read, write_pcap, written_records
 from harness.han.capture import records as records_of
@@ -171,13 +172,14 @@ def test_written_records_give_each_frame_as_the_file_reads_it_back(tmp_path):
 
 def _sleepy_polls(log: FrameLog, polls: int) -> None:
     """A GSME's evidence in miniature: its data requests to the CH and their ACKs round the 256 sequence numbers,
-    moving channel half-way and again on the other band, with a data frame now and then."""
+    moving channel half-way and again on the other band, with a data frame and a stray ACK now and then."""
     when = 1_700_000_000.123456789
     for n in range(polls):
         channel, page = (11, 28) if n < polls // 2 else (12, 28) if n % 7 else (12, 0)
         poll = mac.encode(mac.COMMAND, n & 0xFF, dst_pan=0x1A2B, dst=0, src=0x1234, ack_request=True, payload=b"\x04")
         log.append(when, poll, channel, page)
-        log.append(when + 0.000864, mac.encode(mac.ACK, n & 0xFF), channel, page)
+        stray = n % 13 == 5                 # now and then an ACK of another frame (its sequence is not the poll's)
+        log.append(when + 0.000864, mac.encode(mac.ACK, n + stray & 0xFF), channel, page)
         if n % 50 == 0:
             log.append(when + 0.01, mac.encode(mac.DATA, n & 0xFF, dst_pan=0x1A2B, dst=0x1234, src=0,
                                                payload=bytes([n & 0xFF]) * 20), channel, page)
@@ -196,3 +198,26 @@ def test_a_sleepy_devices_repeated_frames_are_written_byte_for_byte(tmp_path, mo
     write_pcap(tmp_path / "frames.pcap", log)
     assert path.read_bytes() == (tmp_path / "frames.pcap").read_bytes()
     assert fed.frames == len(log) and fed.figures() == han_evidence.figures(path)
+
+
+def test_a_sleepy_devices_repeated_frames_are_each_counted_with_their_own_sequence(monkeypatch):
+    """The analysis keeps decoded frames by their bytes: each ACK is still matched by its own sequence number, so
+    every poll's ACK's airtime is the CH's, a stray ACK's nobody's and every poll's the device's, on the band each
+    was sent on."""
+    monkeypatch.setattr(analysis, "_KNOWN_MAX", 64)
+    log = FrameLog()
+    _sleepy_polls(log, 700)
+    expected: dict[tuple[str, str], float] = defaultdict(float)
+    poll = None
+    for frame in log:
+        header = mac.decode(frame.mpdu)
+        if header.frame_type == mac.ACK and header.sequence != poll:
+            continue                                    # a stray ACK: nobody's airtime
+        poll = header.sequence if header.frame_type == mac.COMMAND else poll
+        sender = "0x1234" if header.frame_type == mac.COMMAND else "CH"
+        band = analysis.band_of(frame)
+        expected[(band, sender)] += analysis.airtime(band, len(frame.mpdu))
+    bands = Analysis().add_records(log.records()).result()["bands"]
+    got = {(band, device): figures["airtime_s"] for band in bands
+           for device, figures in bands[band]["duty_cycle"]["devices"].items()}
+    assert got == {key: round(seconds, 6) for key, seconds in expected.items()} and len(got) == 4

@@ -97,6 +97,11 @@ class _Band:
     channel: int | None = None
 
 
+# Frames a band's analysis keeps decoded by their bytes: the short ones without a payload to speak of (ACKs, MAC
+# commands such as a sleepy device's data requests), which recur with each sequence number; longer frames rarely
+# recur, and keeping them would cost more than it saves.
+_KNOWN_MAX, _KNOWN_SIZE = 1 << 14, 24
+
 _NWK_HEADER = struct.Struct("<HHH").unpack_from          # frame control, destination, source
 _APS_HEADER = struct.Struct("<BxHHxB").unpack_from       # frame control, cluster, profile, counter (endpoints skipped)
 _APS_KINDS = {0: "data", 2: "ack"}
@@ -180,7 +185,10 @@ class Analysis:
         self._acked: dict[str, tuple[int | None, int]] = {}     # band -> (sequence, destination) awaiting an ACK
         self._open: dict[tuple, _Message] = {}
         self._triggers: dict[str, tuple[float, str]] = {}
-        self._where: dict[tuple[int | None, int | None], tuple[str, _Band, int, int]] = {}
+        # by (page, channel): the band, its state, its PHY's rate and overhead, and its short frames by their bytes
+        # (header and airtime): a sleepy device's polls and their ACKs recur with each sequence number
+        self._where: dict[tuple[int | None, int | None],
+                          tuple[str, _Band, int, int, dict[bytes, tuple[mac.MacHeader, float]]]] = {}
 
     def add(self, frames: Iterable[CapturedFrame]) -> Analysis:
         return self.add_records((frame.time, frame.mpdu, frame.channel, frame.page) for frame in frames)
@@ -198,30 +206,42 @@ class Analysis:
             mac.FrameError, mac.DATA, mac.ACK
         thresholds, data = self.thresholds, self._data
         frames, last_time = self.frames, self.last_time
+        # the page and channel the frames before were on, and what they fix
+        on_page, on_channel, band_name, band, rate, overhead, known = -1, -1, "", _Band(), 1, 0, {}
         try:
             for time, mpdu, channel, page in records:
                 frames += 1
                 if last_time is None or time > last_time:
                     last_time = time
-                # band, its state and PHY figures by (page, channel): a capture has a handful, looked up once a frame
-                where = where_of.get((page, channel))
-                if where is None:
-                    name = band_at(page, channel)
-                    rate, header_bytes = _PHY[name]
-                    where = where_of[(page, channel)] = (name, self.bands[name], rate, header_bytes + 2)
-                band_name, band, rate, overhead = where
+                if page != on_page or channel != on_channel:
+                    # the band, its state and its frames by (page, channel): a capture has a handful
+                    on_page, on_channel = page, channel
+                    where = where_of.get((page, channel))
+                    if where is None:
+                        name = band_at(page, channel)
+                        rate, header_bytes = _PHY[name]
+                        where = where_of[(page, channel)] = (name, self.bands[name], rate, header_bytes + 2, {})
+                    band_name, band, rate, overhead, known = where
                 band.frames += 1
                 band.channels[channel] += 1
                 if channel is not None and channel != band.channel:
                     if band.channel is not None:
                         self._channel_change(band_name, time, band.channel, channel, "seen on air")
                     band.channel = channel
-                try:
-                    header = decode(mpdu)
-                except frame_error:
-                    self.malformed += 1
-                    continue
-                seconds = (overhead + len(mpdu)) * 8 / rate           # airtime(band_name, len(mpdu)), inlined
+                size = len(mpdu)
+                facts = known.get(mpdu) if size <= _KNOWN_SIZE else None
+                if facts is None:
+                    try:
+                        header = decode(mpdu)
+                    except frame_error:
+                        self.malformed += 1
+                        continue
+                    facts = (header, (overhead + size) * 8 / rate)          # airtime(band_name, size), inlined
+                    if size <= _KNOWN_SIZE:
+                        if len(known) >= _KNOWN_MAX:
+                            known.clear()
+                        known[mpdu] = facts
+                header, seconds = facts
                 frame_type = header.frame_type
                 sender = header.src
                 if frame_type == ack_type:
