@@ -207,7 +207,10 @@ class Analysis:
         thresholds, data = self.thresholds, self._data
         frames, last_time = self.frames, self.last_time
         # the page and channel the frames before were on, and what they fix
-        on_page, on_channel, band_name, band, rate, overhead, known = -1, -1, "", _Band(), 1, 0, {}
+        on_page: int | None = -1
+        on_channel: int | None = -1
+        band_name, band, rate, overhead = "", _Band(), 1, 0
+        known: dict[bytes, tuple[mac.MacHeader, float]] = {}
         try:
             for time, mpdu, channel, page in records:
                 frames += 1

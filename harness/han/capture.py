@@ -415,7 +415,9 @@ def written_records(path: str | os.PathLike, records: Iterable[Record], *, rssi:
     header, scale, billion = struct.Struct("<IIII").pack, 1 / 1_000_000_000, 1_000_000_000
     with open(path, "wb") as file:
         chunk = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, _MAX_RECORD, LINKTYPE_IEEE802_15_4_TAP)]
-        on_channel, on_page, tap, known = -1, -1, b"", {}      # the channel the frames before were on
+        on_channel: int | None = -1                 # the channel and page the frames before were on
+        on_page: int | None = -1
+        tap, known = b"", dict[bytes, bytes]()
         for time, mpdu, channel, page in records:
             if channel != on_channel or page != on_page:
                 on_channel, on_page = channel, page
