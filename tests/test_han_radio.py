@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -203,7 +203,7 @@ def test_a_sleepy_devices_repeated_frames_are_written_byte_for_byte(tmp_path, mo
 def test_a_sleepy_devices_repeated_frames_are_each_counted_with_their_own_sequence(monkeypatch):
     """The analysis keeps decoded frames by their bytes: each ACK is still matched by its own sequence number, so
     every poll's ACK's airtime is the CH's, a stray ACK's nobody's and every poll's the device's, on the band each
-    was sent on."""
+    was sent on; and each band's frames are counted by channel as the device hops between them."""
     monkeypatch.setattr(analysis, "_KNOWN_MAX", 64)
     log = FrameLog()
     _sleepy_polls(log, 700)
@@ -221,3 +221,7 @@ def test_a_sleepy_devices_repeated_frames_are_each_counted_with_their_own_sequen
     got = {(band, device): figures["airtime_s"] for band in bands
            for device, figures in bands[band]["duty_cycle"]["devices"].items()}
     assert got == {key: round(seconds, 6) for key, seconds in expected.items()} and len(got) == 4
+    on_air = Counter((analysis.band_of(frame), str(frame.channel)) for frame in log)    # frames by band and channel
+    assert {(band, channel): count for band in bands for channel, count in bands[band]["channels"].items()} == on_air
+    assert {band: bands[band]["frames"] for band in bands} == {band: sum(n for (b, _), n in on_air.items() if b == band)
+                                                                for band in bands}

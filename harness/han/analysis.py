@@ -211,6 +211,7 @@ class Analysis:
         on_channel: int | None = -1
         band_name, band, rate, overhead = "", _Band(), 1, 0
         known: dict[bytes, tuple[mac.MacHeader, float]] = {}
+        run = 0             # frames on that page and channel since it began, counted into its band when it ends
         try:
             for time, mpdu, channel, page in records:
                 frames += 1
@@ -218,19 +219,21 @@ class Analysis:
                     last_time = time
                 if page != on_page or channel != on_channel:
                     # the band, its state and its frames by (page, channel): a capture has a handful
-                    on_page, on_channel = page, channel
+                    if run:
+                        band.frames += run
+                        band.channels[on_channel] += run
+                    on_page, on_channel, run = page, channel, 0
                     where = where_of.get((page, channel))
                     if where is None:
                         name = band_at(page, channel)
                         rate, header_bytes = _PHY[name]
                         where = where_of[(page, channel)] = (name, self.bands[name], rate, header_bytes + 2, {})
                     band_name, band, rate, overhead, known = where
-                band.frames += 1
-                band.channels[channel] += 1
-                if channel is not None and channel != band.channel:
-                    if band.channel is not None:
-                        self._channel_change(band_name, time, band.channel, channel, "seen on air")
-                    band.channel = channel
+                    if channel is not None and channel != band.channel:     # only a new channel can change it
+                        if band.channel is not None:
+                            self._channel_change(band_name, time, band.channel, channel, "seen on air")
+                        band.channel = channel
+                run += 1
                 size = len(mpdu)
                 facts = known.get(mpdu) if size <= _KNOWN_SIZE else None
                 if facts is None:
@@ -260,6 +263,9 @@ class Analysis:
                 if frame_type == data_type and not header.security:
                     data(band_name, band, time, mpdu, header, seconds)
         finally:
+            if run:
+                band.frames += run
+                band.channels[on_channel] += run
             self.frames, self.last_time = frames, last_time
 
     def _data(self, band_name: str, band: _Band, time: float, mpdu: bytes, header: mac.MacHeader,
