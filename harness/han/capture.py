@@ -430,8 +430,10 @@ def written_records(path: str | os.PathLike, records: Iterable[Record], *, rssi:
                     known.clear()
                 body = known[mpdu] = tap + mpdu + crc16_kermit(mpdu).to_bytes(2, "little")
             length = len(body)
-            seconds = int(time // 1)       # _nanoseconds, inlined
-            seconds, nanoseconds = divmod(seconds * billion + round((time - seconds) * 1e9), billion)
+            seconds = int(time // 1)       # _nanoseconds, inlined, without its big integers
+            nanoseconds = round((time - seconds) * 1e9)
+            if nanoseconds == billion:      # a fraction that rounds up to the next second
+                seconds, nanoseconds = seconds + 1, 0
             chunk += (header(seconds, nanoseconds, length, length), body)
             if len(chunk) >= _WRITE_PIECES:
                 file.write(b"".join(chunk))
