@@ -43,14 +43,18 @@ class Transmitter:
         held = self.held
         held.append((end, seconds))
         self.total += seconds
-        airtime = self.in_window + seconds
-        while held and held[0][0] <= end - WINDOW_S:
+        airtime, since = self.in_window + seconds, end - WINDOW_S
+        while held and held[0][0] <= since:
             airtime -= held.popleft()[1]
         self.in_window = airtime
         percent = (airtime if airtime >= 0.0 else 0.0) / WINDOW_S * 100     # max(airtime, 0.0), without a call
         if percent > self.peak:
             self.peak = percent
         before = self.state
-        self.state = after = STATES[(percent >= thresholds.limited) + (percent >= thresholds.critical)
-                                    + (percent >= thresholds.regulated)]
+        if percent < thresholds.limited and percent < thresholds.critical and percent < thresholds.regulated:
+            after = "Normal"                # below every threshold, as almost every transmission is
+        else:
+            after = STATES[(percent >= thresholds.limited) + (percent >= thresholds.critical)
+                           + (percent >= thresholds.regulated)]
+        self.state = after
         return before, after, percent
