@@ -17,7 +17,7 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, add_fields, find, first_texts, local, parse, sr, text
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, copy_tree, find, first_texts, local, parse, sr, text
 from harness.errors import CheckFailed, DitError
 
 
@@ -203,26 +203,58 @@ def parse_response(data: bytes | etree._Element, where: str | None = None) -> Du
 
 # -- building (what the emulated DCC sends) --------------------------------------------------------
 
-def build_response(body_element: etree._Element, *, response_code: str, response_date_time: dt.datetime,
-                   request_id: RequestId | None = None, response_id: RequestId | None = None) -> etree._Element:
+def _response_skeleton(request_id: bool, response_id: bool) -> etree._Element:
+    """An sr:Response with its Header's fields (RequestID and ResponseID when present) and Body, all empty."""
     root = etree.Element(sr("Response"), nsmap={"sr": SR})
     root.set("schemaVersion", SCHEMA_VERSION)
-    add_fields(root, "Header", (
-        ("RequestID", None if request_id is None else str(request_id)),
-        ("ResponseID", None if response_id is None else str(response_id)),
-        ("ResponseCode", response_code), ("ResponseDateTime", xs_datetime(response_date_time))))
-    etree.SubElement(root, sr("Body")).append(body_element)
+    header = etree.SubElement(root, sr("Header"))
+    for name, present in (("RequestID", request_id), ("ResponseID", response_id), ("ResponseCode", True),
+                          ("ResponseDateTime", True)):
+        if present:
+            etree.SubElement(header, sr(name))
+    etree.SubElement(root, sr("Body"))
+    return root
+
+
+# Every response and alert the DCC sends is one of these four, copied and filled in: a tree copy costs a third of
+# building it element by element (as add_fields's records), and the document is the same, byte for byte.
+_RESPONSES = {(request_id, response_id): _response_skeleton(request_id, response_id)
+              for request_id in (False, True) for response_id in (False, True)}
+
+
+def build_response(body_element: etree._Element, *, response_code: str, response_date_time: dt.datetime,
+                   request_id: RequestId | None = None, response_id: RequestId | None = None) -> etree._Element:
+    root = copy_tree(_RESPONSES[request_id is not None, response_id is not None])
+    header, body = root
+    values = [str(request_id)] if request_id is not None else []
+    if response_id is not None:
+        values.append(str(response_id))
+    values += (response_code, xs_datetime(response_date_time))
+    for child, value in zip(header, values, strict=True):
+        child.text = value
+    body.append(body_element)
     return root
 
 
 def response_message(srv: str, content: etree._Element | None = None) -> etree._Element:
     """A ResponseMessage for an SR; content is e.g. E.GBCSPayload(...), E.PreCommand(...), E.DSPInventory(...)."""
-    message = E.ResponseMessage()                              # its fields built in place, as a header's
-    etree.SubElement(message, sr("ServiceReference")).text = ".".join(srv.split(".")[:2])
-    etree.SubElement(message, sr("ServiceReferenceVariant")).text = srv
+    template = _RESPONSE_MESSAGES.get(srv)
+    if template is None:
+        template = E.ResponseMessage()
+        etree.SubElement(template, sr("ServiceReference")).text = ".".join(srv.split(".")[:2])
+        etree.SubElement(template, sr("ServiceReferenceVariant")).text = srv
+        if len(_RESPONSE_MESSAGES) < _MAX_RESPONSE_MESSAGES:
+            _RESPONSE_MESSAGES[srv] = template
+    message = copy_tree(template)                              # its two fields already in place
     if content is not None:
         message.append(content)
     return message
+
+
+# response_message's ResponseMessages by SR, its two fields filled in: one per SR (129), bounded in case a caller's
+# SR names vary without end. Only read once made.
+_RESPONSE_MESSAGES: dict[str, etree._Element] = {}
+_MAX_RESPONSE_MESSAGES = 512
 
 
 def gbcs_payload(data: bytes) -> etree._Element:
