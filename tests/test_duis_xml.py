@@ -116,6 +116,53 @@ def test_request_and_response_headers_in_the_schema_order():
         ("ServiceReference", "1.6"), ("ServiceReferenceVariant", "1.6"), ("GBCSPayload", "AQ==")]
 
 
+def test_request_and_response_headers_carry_each_value_in_its_own_field():
+    """envelope and build_response fill in a copied skeleton: each RequestID lands in its own field whatever fields
+    are present, and a document built is its own (changing one leaves the next built as it was)."""
+    import datetime as dt
+
+    from harness.duis import requests, responses
+    from harness.duis.request_id import RequestId
+
+    def header(root):
+        return {xml.local(field.tag): field.text for field in xml.find(root, "sr:Header")}
+
+    rid = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
+    other = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:999")
+    for first in (None, True, False):
+        for preceding in (None, other):
+            built = header(requests.build("8.2", rid, device_id="00-DB-12-34-56-78-90-A0", first_in_sequence=first,
+                                          preceding_request_id=preceding))
+            expected = {"RequestID": str(rid), "CommandVariant": "8", "ServiceReference": "8.2",
+                        "ServiceReferenceVariant": "8.2"}
+            if first is not None:
+                expected["FirstInSequence"] = "true" if first else "false"
+            if preceding is not None:
+                expected["PrecedingServiceRequestID"] = str(other)
+            assert built == expected
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+    for request_id in (None, rid):
+        for response_id in (None, other):
+            root = responses.build_response(responses.response_message("1.6"), response_code="I99",
+                                            response_date_time=now, request_id=request_id, response_id=response_id)
+            expected = {"ResponseCode": "I99", "ResponseDateTime": "2026-01-02T03:04:05.67Z"}
+            if request_id is not None:
+                expected["RequestID"] = str(rid)
+            if response_id is not None:
+                expected["ResponseID"] = str(other)
+            assert header(root) == expected
+            xml.find(root, "sr:Header")[0].text = "changed"
+            xml.find(root, "sr:Body/sr:ResponseMessage").append(xml.E.GBCSPayload("AQ=="))
+    again = responses.build_response(responses.response_message("1.6"), response_code="I0", response_date_time=now,
+                                     request_id=rid, response_id=other)
+    assert header(again)["RequestID"] == str(rid)
+    assert [xml.local(f.tag) for f in xml.find(again, "sr:Body/sr:ResponseMessage")] == [
+        "ServiceReference", "ServiceReferenceVariant"]
+    request = requests.build("8.2", rid, device_id="00-DB-12-34-56-78-90-A0")
+    xml.find(request, "sr:Header")[0].text = "changed"
+    assert header(requests.build("8.2", other, device_id="00-DB-12-34-56-78-90-A0"))["RequestID"] == str(other)
+
+
 def test_first_texts_reads_each_field_as_text_does():
     """One pass over a header (xml.first_texts) reads what a path search per field (xml.text) reads: the first in
     document order, stripped, None for an element without text, across repeated headers."""
