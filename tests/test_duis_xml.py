@@ -204,3 +204,19 @@ def test_add_fields_copies_give_the_same_bytes(nsmap, namespace):
         assert made.getparent() is body_ours
     assert etree.tostring(ours) == etree.tostring(theirs)
     assert etree.tostring(ours, method="c14n") == etree.tostring(theirs, method="c14n")
+
+
+def test_a_signed_pre_command_request_keeps_its_payload_when_the_next_is_built():
+    """build_signed_pre_command and pre_command fill in a copied element: each document keeps its own payload."""
+    from harness.duis import requests, responses
+    from harness.duis.request_id import RequestId
+
+    rid = RequestId.parse("90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A2:1000")
+    first = requests.build_signed_pre_command("1.6", rid, b"\x01")
+    second = requests.build_signed_pre_command("1.6", rid.with_counter(1001), b"\x02")
+    assert xml.text(first, "sr:Body/sr:SignedPreCommand/sr:GBCSPayload") == "AQ=="
+    assert xml.text(second, "sr:Body/sr:SignedPreCommand/sr:GBCSPayload") == "Ag=="
+    one, two, three = responses.pre_command(b"\x01"), responses.pre_command(b"\x02", "2.0"), responses.pre_command(b"")
+    assert [(xml.local(f.tag), f.text) for f in three] == [("GBCSVersion", "4.0"), ("GBCSPayload", "")]
+    assert [(xml.local(f.tag), f.text) for f in one] == [("GBCSVersion", "4.0"), ("GBCSPayload", "AQ==")]
+    assert [(xml.local(f.tag), f.text) for f in two] == [("GBCSVersion", "2.0"), ("GBCSPayload", "Ag==")]

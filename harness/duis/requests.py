@@ -141,9 +141,16 @@ def build_signed_pre_command(srv: str, request_id: RequestId, gbcs_payload: byte
     if not (service.critical and cv.carries_signed_pre_command and service.allows(cv)):
         raise DitError(f"{service} cannot carry a signed Pre-Command with CV {int(cv)}",
                        fix="signed Pre-Commands are for critical SRs with CV 5, 6 or 7")
-    parts = [] if execution_date_time is None else [E.ExecutionDateTime(xs_datetime(execution_date_time))]
-    parts.append(E.GBCSPayload(base64.b64encode(gbcs_payload).decode()))
-    return envelope(request_id, cv, service, E.SignedPreCommand(*parts))
+    payload = base64.b64encode(gbcs_payload).decode()
+    if execution_date_time is None:
+        signed = copy_tree(_SIGNED_PRE_COMMAND)       # a copy costs less than building its two elements
+        signed[0].text = payload
+    else:
+        signed = E.SignedPreCommand(E.ExecutionDateTime(xs_datetime(execution_date_time)), E.GBCSPayload(payload))
+    return envelope(request_id, cv, service, signed)
+
+
+_SIGNED_PRE_COMMAND = E.SignedPreCommand(E.GBCSPayload())     # build_signed_pre_command's, its payload empty
 
 
 def xs_datetime(value: dt.datetime) -> str:

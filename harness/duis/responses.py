@@ -263,7 +263,17 @@ def gbcs_payload(data: bytes) -> etree._Element:
 
 
 def pre_command(data: bytes, gbcs_version: str = "4.0") -> etree._Element:
-    return E.PreCommand(E.GBCSVersion(gbcs_version), E.GBCSPayload(base64.b64encode(data).decode()))
+    template = _PRE_COMMANDS.get(gbcs_version)
+    if template is None:
+        template = E.PreCommand(E.GBCSVersion(gbcs_version), E.GBCSPayload())
+        if len(_PRE_COMMANDS) < _MAX_RESPONSE_MESSAGES:
+            _PRE_COMMANDS[gbcs_version] = template
+    element = copy_tree(template)                   # as response_message's: a copy costs less than three elements
+    element[1].text = base64.b64encode(data).decode()
+    return element
+
+
+_PRE_COMMANDS: dict[str, etree._Element] = {}      # pre_command's, by GBCS version, its payload empty
 
 
 def device_alert_message(alert_code: int, gbcs: bytes) -> etree._Element:
