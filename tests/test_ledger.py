@@ -83,6 +83,11 @@ def test_an_execution_comes_back_as_it_was_recorded_with_its_plan_and_what_block
         Outcome.BLOCKED, "bench fault: cannot reach the DCC: connection refused")
     assert blocked.blocked == BlockedReason(Blocker.BENCH_FAULT, "cannot reach the DCC: connection refused")
     assert (passed.outcome, passed.blocked) == (Outcome.PASSED, None)
+    with Ledger(dsn) as book:       # how each ended, as `dit run` reads it for its exit: the same, in the same order
+        other = book.start_run("emulated", "", [])
+        book.record_execution(ExecutionRecord(other, "a", "install_commission/s", "failed", "2026-11-21T10:02:00"))
+        assert book.outcomes(run) == [(e.outcome, e.blocked, e.error) for e in (blocked, passed)]
+        assert book.outcomes(other) == [(Outcome.FAILED, None, None)]
 
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from _pytest.mark.expression import Expression
 
     from harness.lab import LabConfig
-    from harness.ledger import ExecutionRecord, Ledger
+    from harness.ledger import BlockedReason, Ledger, Outcome
 
 
 def register(commands: Commands) -> None:
@@ -476,7 +476,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with Ledger(dsn) as book:        # here NO_TESTS_COLLECTED is a resumed run with nothing left: it has finished
         book.finish_run(run_id, "completed" if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
                                                         pytest.ExitCode.NO_TESTS_COLLECTED) else "interrupted")
-        executions = book.executions(run_id)
+        outcomes = book.outcomes(run_id)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:       # resumed, and every scenario it planned had run
         raise DitError(f"nothing left to run: run {run_id} is complete", where="dit run",
                        fix="dit report reads it; dit run starts a new one")
@@ -490,7 +490,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _retest_told(dsn, selection.retest)
     if args.report:
         write_report(dsn, run_dir / "report", None, pdf=True)
-    if _said_blocked(executions):
+    if _said_blocked(outcomes):
         return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
@@ -517,19 +517,19 @@ def _refuse_pytest_extra(dsn: str, run_id: int, selection: RunSelection) -> NoRe
                                                             "options go before --")
 
 
-def _said_blocked(executions: list[ExecutionRecord]) -> bool:
+def _said_blocked(outcomes: list[tuple[Outcome, BlockedReason | None, str | None]]) -> bool:
     """Whether the run failed though nothing failed -- the bench broke, or every scenario was blocked -- said on
-    stderr, from the run's executions in the ledger."""
+    stderr, from how the run's executions ended in the ledger (Ledger.outcomes)."""
     from harness.ledger import Blocker, Outcome
 
-    faults = [e.blocked for e in executions if e.blocked is not None and e.blocked.blocker is Blocker.BENCH_FAULT]
+    faults = [blocked for _, blocked, _ in outcomes if blocked is not None and blocked.blocker is Blocker.BENCH_FAULT]
     if faults:
         print(f"the bench broke: {faults[0].text}; the scenarios after it are blocked, not failed (fix the bench, "
               "then dit run again)", file=sys.stderr)
         return True
-    outcomes = {e.outcome for e in executions}
-    if Outcome.BLOCKED in outcomes and not outcomes & {Outcome.PASSED, Outcome.FAILED}:
-        reasons = sorted({e.error or "" for e in executions if e.outcome is Outcome.BLOCKED})
+    ended = {outcome for outcome, _, _ in outcomes}
+    if Outcome.BLOCKED in ended and not ended & {Outcome.PASSED, Outcome.FAILED}:
+        reasons = sorted({error or "" for outcome, _, error in outcomes if outcome is Outcome.BLOCKED})
         print(f"nothing could run: every scenario of the selection is blocked ({reasons[0]}"
               + (f", and {len(reasons) - 1} other reasons" if len(reasons) > 1 else "") + ")", file=sys.stderr)
         return True

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from harness import scenarios
-from harness.criteria.alerts import coverage
+from harness.criteria.alerts import coverage_rows
 from harness.errors import DitError
 from harness.ledger import ExecutionRecord, Outcome, PlannedTest
 
@@ -52,13 +52,13 @@ def _dump(out: TextIO, head: dict[str, Any], lists: dict[str, Iterable[Any]]) ->
     out.write("\n}\n")
 
 
-def alert_coverage(ran: list[ExecutionRecord]) -> list[dict[str, Any]]:
+def alert_coverage(ran: list[ExecutionRecord]) -> Iterator[dict[str, Any]]:
     """The plan's 27 alerts and which of this run's executions received them (harness.criteria.alerts; a resumed
-    run's earlier half included)."""
+    run's earlier half included), an alert's row at a time as summary.json is written."""
     histories: dict[tuple[str, str | None, str | None, str], list[ExecutionRecord]] = {}
     for r in ran:
         histories.setdefault(r.key, []).append(r)
-    return coverage(histories.values(), none="not covered by this run")
+    return coverage_rows(histories.values(), none="not covered by this run")
 
 
 def not_run(ran: list[ExecutionRecord], planned: list[PlannedTest] | None) -> list[ExecutionRecord]:
