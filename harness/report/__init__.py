@@ -3,6 +3,7 @@ summary.json, for the DCC test assurance board."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Mapping
@@ -43,7 +44,15 @@ def write_pdf(html: str, path: Path) -> int:
     # Imported here: WeasyPrint takes a while to load (Pango, fonts) and only the PDF needs it.
     import weasyprint
 
-    # pdf_tags: a tagged PDF (headings, tables, lists as structure), which screen readers and reflow need.
-    document = weasyprint.HTML(string=html, base_url=str(path.parent)).render()
-    document.write_pdf(path, pdf_tags=True)
+    # The cyclic collector paused while WeasyPrint lays out and writes: its many short-lived boxes set off full
+    # collections that walk the whole phase read before them (20,000 executions: 1.02 -> 0.87 s of PDF, warm).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # pdf_tags: a tagged PDF (headings, tables, lists as structure), which screen readers and reflow need.
+        document = weasyprint.HTML(string=html, base_url=str(path.parent)).render()
+        document.write_pdf(path, pdf_tags=True)
+    finally:
+        if collecting:
+            gc.enable()
     return len(document.pages)
