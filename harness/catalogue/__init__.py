@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, IntEnum, StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Self
 
 import yaml
 
+from harness import parse_cache
 from harness.errors import DitError
 
 
@@ -310,8 +311,12 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load(name: str) -> dict:
-    with resources.files(__package__).joinpath(name).open("r", encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LOADER)
+    """A catalogue file's data: libyaml still leaves PyYAML's resolver and constructor in Python (about 0.13 s for
+    both files, in every process that asks), so the data is kept beside the package's bytecode (parse_cache)."""
+    result = parse_cache.parsed(Path(__file__).with_name(name), lambda text: yaml.load(text, Loader=_LOADER),
+                                key=f"pyyaml{yaml.__version__}")
+    assert isinstance(result, dict)
+    return result
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import marshal
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +23,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from harness import catalogue
+from harness import catalogue, parse_cache
 from harness.eui import EntityId
 from harness.gbcs.asn1tools_der import DecodeError as _Asn1DecodeError
 from harness.gbcs.asn1tools_der import asn1tools, ber, der_codec
@@ -219,24 +215,11 @@ class _GeneralizedTime(der_codec.GeneralizedTime):
 @functools.cache
 def _parsed() -> dict:
     """gbcs.asn as asn1tools parses it: pyparsing takes about 0.1 s a process (every dit and xdist worker asks at
-    import), so the result is kept beside this package's bytecode, named by the file's digest, the Python and
-    asn1tools versions, and read back with marshal in well under a millisecond."""
-    text = MODULE.read_bytes()
-    cached = MODULE.parent / "__pycache__" / (f"{MODULE.name}.{sys.implementation.cache_tag}-asn1tools"
-                                              f"{asn1tools.__version__}.{hashlib.sha256(text).hexdigest()[:16]}.marshal")
-    try:
-        return marshal.loads(cached.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):      # not there yet, or damaged: parsed again below
-        pass
-    parsed = asn1tools.parse_files(str(MODULE))
-    try:                        # written whole or not at all (a parallel process may read it meanwhile)
-        cached.parent.mkdir(exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}")
-        partial.write_bytes(marshal.dumps(parsed))
-        os.replace(partial, cached)
-    except OSError:
-        pass                    # a read-only installation: parsed in each process
-    return parsed
+    import), so the result is kept (harness.parse_cache) by the file's digest, the Python and asn1tools versions."""
+    result = parse_cache.parsed(MODULE, lambda _: asn1tools.parse_files(str(MODULE)),
+                                key=f"asn1tools{asn1tools.__version__}")
+    assert isinstance(result, dict)
+    return result
 
 
 def _module() -> dict:
