@@ -3,12 +3,12 @@ runs or collects scenarios, never an xdist controller, which only hands them out
 
 from __future__ import annotations
 
-import importlib.util
 from types import SimpleNamespace
 
 import pytest
 from dit_command import PROJECT
 
+import steps
 from harness.plugin import runs_scenarios
 
 
@@ -31,14 +31,6 @@ def _config(worker: bool = False, **options: object) -> SimpleNamespace:
     return config
 
 
-def _conftest():
-    spec = importlib.util.spec_from_file_location("dit_root_conftest", PROJECT / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(("config", "runs"), [
     (_config(), True),                                                          # plain pytest, serial dit run
     (_config(dist="loadgroup", tx=["popen"] * 2), False),                       # dit run -n 2: the controller
@@ -52,12 +44,11 @@ def test_only_an_xdist_controller_runs_no_scenarios(config, runs):
 
 
 def test_the_step_definitions_load_where_scenarios_run_only():
-    conftest = _conftest()
     controller, worker = _config(dist="loadgroup", tx=["popen"] * 2), _config(worker=True, dist="loadgroup",
                                                                               tx=["popen"] * 2)
-    conftest.pytest_configure(controller)
-    conftest.pytest_configure(worker)
+    steps.pytest_configure(controller)
+    steps.pytest_configure(worker)
     assert controller.pluginmanager.imported == []
-    assert worker.pluginmanager.imported == conftest.STEPS
+    assert worker.pluginmanager.imported == steps.MODULES
     assert {path.stem for path in (PROJECT / "steps").glob("*.py")} - {"__init__"} == {
-        name.removeprefix("steps.") for name in conftest.STEPS}          # every step module is loaded
+        name.removeprefix("steps.") for name in steps.MODULES}          # every step module is loaded
