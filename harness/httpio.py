@@ -284,18 +284,24 @@ def _headers_at_once(fp) -> _Headers | None:
     end = data.find(b"\r\n\r\n")
     if end < 0 or end > _MAX_HEADER_LINE - 2:                  # so no line with its CRLF is over the bound
         return None
-    block = data[:end]
-    lines = block.count(b"\r\n") + 1
-    if block.count(b"\n") != lines - 1 or lines > _MAX_HEADERS:     # a bare LF ends a line too, line by line
-        return None
-    fields = _FIELD_LINE.findall(block.decode("iso-8859-1"))
-    # Every line is a field only when the fields found are as many as the lines: a line that is not `name: value` (a
-    # folded one starts with a space) or holds a bare CR matches nowhere, as the pattern is anchored at a line's
-    # start and runs to its CRLF.
-    if len(fields) != lines:
+    fields = _plain_fields(data[:end].decode("iso-8859-1"))
+    if fields is None:
         return None
     fp.read(end + 4)
     return _headers_of(fields)
+
+
+def _plain_fields(block: str) -> list[tuple[str, str]] | None:
+    """The (name, value) fields of a header block (its lines, without the empty one that ends it) when it is plain:
+    CRLF line ends only (a bare LF ends a line too, line by line), every line `name: value`, at most _MAX_HEADERS.
+    None otherwise, for read_headers's line by line reading. Every line is a field only when the fields found are as
+    many as the lines: a line that is not `name: value` (a folded one starts with a space) or holds a bare CR matches
+    nowhere, as the pattern is anchored at a line's start and runs to its CRLF."""
+    lines = block.count("\r\n") + 1
+    if block.count("\n") != lines - 1 or lines > _MAX_HEADERS:
+        return None
+    fields = _FIELD_LINE.findall(block)
+    return fields if len(fields) == lines else None
 
 
 def _headers_of(fields: list[tuple[str, str]]) -> _Headers:
@@ -366,11 +372,9 @@ def _plain_response(sock: socket.socket, method: str, received: bytes) -> tuple[
         buffer += chunk
     status_line, _, block = buffer[:end].decode("iso-8859-1").partition("\r\n")
     words = status_line.split(" ", 2)
-    count = block.count("\r\n") + 1
-    fields = _FIELD_LINE.findall(block) if block else []
+    fields = _plain_fields(block)
     if (len(words) < 2 or words[0] != "HTTP/1.1" or not _FINAL_STATUS.fullmatch(words[1])
-            or words[1] in ("204", "304") or method == "HEAD" or end > _MAX_HEADER_LINE - 2
-            or len(fields) != count or block.count("\n") != count - 1 or count > _MAX_HEADERS):
+            or words[1] in ("204", "304") or method == "HEAD" or end > _MAX_HEADER_LINE - 2 or fields is None):
         return _read_response(sock, method, buffer)
     headers = _headers_of(fields)
     lengths = headers.get_all("content-length") or []
@@ -958,9 +962,8 @@ class _InlineConnection(http.client.HTTPConnection):
         if path[:1] != "/" or path.startswith("//") or server.web_handler is not None and server.web_prefix and \
                 path.split("?", 1)[0].startswith(server.web_prefix):
             return None
-        count = block.count("\r\n") + 1
-        fields = _FIELD_LINE.findall(block)
-        if len(fields) != count or block.count("\n") != count - 1 or count > _MAX_HEADERS:
+        fields = _plain_fields(block)
+        if fields is None:
             return None
         length, connection = None, None
         for name, value in fields:
