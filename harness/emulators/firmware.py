@@ -99,10 +99,11 @@ class FirmwareHost(EmulatedDevice):
 
 # An 11.1 hands one image to up to 50,000 devices behind a hub, and each reads the same bytes: the parse of them
 # and the hash over them depend on the bytes alone, so they are worked out once, and the devices share one
-# FirmwareImage (its body a slice of the file: 200 KB a device otherwise). The last few images are kept, by content.
+# FirmwareImage (its body a slice of the file: 200 KB a device otherwise). The last image is kept, by content (an
+# 11.1 sends one; more would outlive their scenario: a serial matrix kept four, 1.6 MB, to its end).
 # The manufacturer's signature is not: each device verifies it itself, with the key it was built with.
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)
 def _read_image(data: bytes) -> tuple[FirmwareImage | None, str | None, bytes]:
     """The image, or why it is no OTA upgrade file; and the hash a device calculates over it."""
     digest = calculated_hash(data)

@@ -252,16 +252,20 @@ def write(directory: str | Path, credentials: Iterable[Credential]) -> None:
     caller decides which (a lab's test keys, never a real lab's)."""
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
+    # Each file's name looked for as a text: a lab's run asks this of every key after every scenario, and pathlib
+    # interns each part of a path it makes (the interned texts' table grows with how many came and went)
+    folder = str(path)
     for cred in credentials:
         if cred.certificate is None:
             continue
         der = cred.certificate.public_bytes(serialization.Encoding.DER)
         tag = hashlib.sha256(der).hexdigest()[:16]
-        stem = f"{cred.eui.file_stem}-{cred.usage.value}.{tag}" if cred.eui and cred.usage else tag
-        if cred.private_key is not None and not (path / f"{stem}.key").exists():     # before its certificate
-            write_file(path / f"{stem}.key", pkcs8(cred.private_key), private=True)
-        if not (path / f"{stem}.pem").exists():
-            write_file(path / f"{stem}.pem", cred.certificate.public_bytes(serialization.Encoding.PEM))
+        stem = os.path.join(folder, f"{cred.eui.file_stem}-{cred.usage.value}.{tag}" if cred.eui and cred.usage
+                            else tag)
+        if cred.private_key is not None and not os.path.exists(f"{stem}.key"):     # before its certificate
+            write_file(Path(f"{stem}.key"), pkcs8(cred.private_key), private=True)
+        if not os.path.exists(f"{stem}.pem"):
+            write_file(Path(f"{stem}.pem"), cred.certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:

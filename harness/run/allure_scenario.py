@@ -136,8 +136,8 @@ class AllureScenarios:
                 for number, (label, item) in items if failed else ():
                     kind = AttachmentType.XML if item.kind in ("duis", "mmc") else AttachmentType.TEXT
                     kept_in = step_file(folder, number, label, item) if folder is not None else None
-                    if kept_in is not None and kept_in.is_file():
-                        self._attach_file(kept_in, step_name(number, label), kind)
+                    if kept_in is not None and os.path.isfile(kept_in):
+                        self._attach_file(Path(kept_in), step_name(number, label), kind)
                     else:
                         allure.attach(content(item), name=step_name(number, label), attachment_type=kind)
 

@@ -6,6 +6,7 @@ Cucumber itself reads a feature. A scenario variant is found by its family and t
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import time
@@ -82,12 +83,18 @@ def step_location(function: object, root: Path) -> str:
     code = getattr(function, "__code__", None)
     if code is None:
         return ""
-    path = Path(code.co_filename)
+    return f"{_relative(code.co_filename, root)}:{code.co_firstlineno}"
+
+
+@functools.lru_cache(maxsize=256)
+def _relative(filename: str, root: Path) -> str:
+    """Once a file (every step asks; pathlib's parts, interned and freed each time, grew the interned texts' table)."""
+    path = Path(filename)
     try:
         path = path.relative_to(root)
     except ValueError:
         pass
-    return f"{path.as_posix()}:{code.co_firstlineno}"
+    return path.as_posix()
 
 
 # -- what the feature file says --------------------------------------------------------------------------------
