@@ -3,6 +3,7 @@ person sees it (headless Chromium with JavaScript off) and as the board prints i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import random
@@ -12,10 +13,11 @@ import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import jinja2
 import pytest
 
-from harness.report import ReportDocument, charts, render_html, write_pdf, write_report
-from harness.report.html import FAMILY_NAMES, family_name
+from harness.report import Printer, ReportDocument, charts, render_html, write_pdf, write_report
+from harness.report.html import FAMILY_NAMES, environment, family_name
 
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = "chromium not installed at /usr/bin/chromium (apt-get install chromium)"
@@ -569,3 +571,60 @@ def test_pdf_column_headers_are_not_hyphenated(report, page, tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "narrow.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert not re.findall(HYPHENATED, text) and all(w in text for w in words)
+
+
+# -- the printer: WeasyPrint readied in a process of its own while the phase is read ---------------------------------
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_printer_prints_what_write_pdf_prints(html, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip(NO_PDFTOPPM)
+    with Printer() as printer:
+        pages = printer.print_pdf(html, tmp_path / "printed.pdf")
+    assert pages == write_pdf(html, tmp_path / "here.pdf") >= 5
+    assert _text(tmp_path / "printed.pdf") == _text(tmp_path / "here.pdf")
+
+
+def test_a_pdf_the_printer_cannot_write_fails_as_the_write_would(html, tmp_path):
+    """The OSError comes back whole (errno, file): dit's one line for a disk fault reads the same either way."""
+    nowhere = tmp_path / "missing" / "report.pdf"
+    with Printer() as printer, pytest.raises(OSError) as raised:
+        printer.print_pdf(html, nowhere)
+    assert raised.value.errno == errno.ENOENT and raised.value.filename == str(nowhere)
+    assert not nowhere.parent.exists()
+
+
+def test_a_printer_that_died_is_named_not_waited_for(html, tmp_path):
+    printer = Printer()
+    process = printer._process
+    assert process is not None
+    process.kill()
+    with pytest.raises(RuntimeError, match=r"printer ended without an answer \(exit -9\)"):
+        printer.print_pdf(html, tmp_path / "report.pdf")
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_a_printer_never_given_a_page_ends_with_its_report(tmp_path):
+    with Printer() as printer:
+        process = printer._process
+    assert process is not None and process.returncode is not None
+    with pytest.raises(RuntimeError, match="printed its page or been closed"):
+        printer.print_pdf("<p>late</p>", tmp_path / "late.pdf")
+
+
+def test_the_templates_are_compiled_once_and_read_back_after(tmp_path, monkeypatch):
+    first = environment(str(tmp_path)).get_template("report.html.j2")
+    assert len(list(tmp_path.glob("__jinja2_*.cache"))) >= 1
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    again = environment(str(tmp_path)).get_template("report.html.j2")
+    assert again.blocks.keys() == first.blocks.keys()
+
+
+def test_templates_that_cannot_be_kept_are_compiled_in_each_process(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert environment(str(not_a_folder)).get_template("report.html.j2") is not None
+    assert not_a_folder.read_text() == ""

@@ -5,6 +5,7 @@ and runs)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,11 +177,13 @@ def write_report(dsn: str | None, out: Path, as_of: str | None, pdf: bool,
     from harness import criteria, report
     from harness.run import evidence_check
 
-    with opened_ledger(dsn, create=False) as book:
-        phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None,
-                                    verify=evidence_check.verify_all)
-    assessment = criteria.assess(phase)
-    written = report.write_report(assessment, out, pdf=pdf, document=document)
+    # the PDF's printer made ready beside the reading and judging (on a second core), not after them
+    with report.Printer() if pdf else contextlib.nullcontext() as printer:
+        with opened_ledger(dsn, create=False) as book:
+            phase = criteria.Phase.read(book, as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                                        verify=evidence_check.verify_all)
+        assessment = criteria.assess(phase)
+        written = report.write_report(assessment, out, pdf=pdf, document=document, printer=printer)
     exits = assessment["exit_criteria"]
     met = sum(v["status"] == "met" for v in exits)
     print(f"report: {', '.join(str(p) for p in written.values())}")

@@ -11,16 +11,18 @@ from pathlib import Path
 
 from harness.report.document import ReportDocument, deliverables, identification, read_lessons
 from harness.report.html import render_html, report_view
+from harness.report.printer import Printer
 
-__all__ = ["ReportDocument", "read_lessons", "render_html", "write_pdf", "write_report"]
+__all__ = ["Printer", "ReportDocument", "read_lessons", "render_html", "warm_up", "write_pdf", "write_report"]
 
 
 def write_report(assessment: Mapping, out_dir: Path, pdf: bool = True,
-                 document: ReportDocument | None = None) -> dict[str, Path]:
+                 document: ReportDocument | None = None, printer: Printer | None = None) -> dict[str, Path]:
     """Writes report.html, summary.json and (unless pdf is False) report.pdf into out_dir; returns their paths
     by kind: "html", "summary", "pdf". The document's identification and the deliverables are added to what
     summary.json holds, as the report shows them. The PDF is the printed copy the board signs: the sections it
-    decides on, with the SHA-256 of report.html and summary.json, which hold the rest."""
+    decides on, with the SHA-256 of report.html and summary.json, which hold the rest; printed by printer, when
+    given (one made ready while the phase was read), else here."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     assessment = {**assessment, "document": {**identification(assessment, document),
@@ -35,7 +37,8 @@ def write_report(assessment: Mapping, out_dir: Path, pdf: bool = True,
         paths["pdf"] = out_dir / "report.pdf"
         # The PDF cites the page and the assessment by digest, as the deliverables name them (resolved paths).
         cited = {str(paths[kind].resolve()): hashlib.sha256(content).hexdigest() for kind, content in written.items()}
-        write_pdf(render_html(assessment, out_dir, view=view, printed=cited), paths["pdf"])
+        (printer.print_pdf if printer is not None else write_pdf)(
+            render_html(assessment, out_dir, view=view, printed=cited), paths["pdf"])
     return paths
 
 
@@ -56,3 +59,12 @@ def write_pdf(html: str, path: Path) -> int:
         if collecting:
             gc.enable()
     return len(document.pages)
+
+
+def warm_up() -> None:
+    """WeasyPrint loaded and a first page laid out (fonts found, its stylesheet for HTML read): what a process's
+    first PDF pays for beside its own pages."""
+    import weasyprint
+
+    weasyprint.HTML(string="<html><body><h1>DIT</h1><p>ready</p><table><tr><td>1</td></tr></table></body></html>"
+                    ).render()
