@@ -58,14 +58,16 @@ class ZclType:
         if self.kind == "date":
             return self._bytes(value, what)
         try:
-            if not isinstance(value, (SupportsInt, str)):
+            # an int first: isinstance with a typing Protocol walks the protocol's members in Python (about 5 us; a
+            # default run encodes 44,000 ZCL integers)
+            if type(value) is not int and not isinstance(value, (SupportsInt, str)):
                 raise TypeError
             return int(value).to_bytes(self.size, "little", signed=self.kind == "int")
         except (OverflowError, TypeError, ValueError):
             raise PayloadError(f"{what}: {value!r} is not a {self.name}", 0) from None
 
     def _bytes(self, value: object, what: str) -> bytes:
-        if not isinstance(value, (SupportsIndex, Iterable)):       # what bytes() accepts
+        if type(value) is not bytes and not isinstance(value, (SupportsIndex, Iterable)):   # what bytes() accepts
             raise PayloadError(f"{what}: {value!r} is not a {self.name}", 0)
         return bytes(value)
 
