@@ -35,6 +35,7 @@ from pathlib import Path
 from scratch import scratch_folder
 
 PROBE_ENV = "DIT_BENCH_PROBE"          # the file the plugin below appends its figures to, one JSON a line
+SLOW_END_S = 1.0                        # a run's end this long after its last scenario is shown process by process
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -55,7 +56,7 @@ def pytest_runtest_teardown(item, nextitem) -> None:
 def pytest_unconfigure(config) -> None:
     if PROBE_ENV in os.environ:
         role = "worker" if hasattr(config, "workerinput") else "controller"
-        _note(role=role, peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        _note(role=role, peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, ended=time.time())
 
 
 # -- the benchmark --------------------------------------------------------------------------------------------------
@@ -94,10 +95,15 @@ def _run(base: Path, name: str, args: list[str]) -> dict:
     summary = json.loads((base / name / "summary.json").read_text())
     with contextlib.closing(sqlite3.connect(base / name / "phase.db")) as ledger:
         first, last = ledger.execute("SELECT min(started_at), max(finished_at) FROM executions").fetchone()
+    last_ended = dt.datetime.fromisoformat(last).timestamp()
+    if launched + wall - last_ended > SLOW_END_S:     # who was still there: each process's pytest end, from the last
+        print(f"  dit run {' '.join(args)}: {launched + wall - last_ended:.1f} s from the last scenario's end to its "
+              "exit; pytest ended " + ", ".join(f"{n['role']} {n['pid']} +{n['ended'] - last_ended:.1f} s"
+                                                for n in lines if "ended" in n))
     return {"wall": wall, "cpu": cpu, "scenarios": sum(n for k, n in summary["totals"].items() if k != "not_run"),
             # the wall time before the first scenario began (start-up) and after the last ended (the run's end)
             "before_first": dt.datetime.fromisoformat(first).timestamp() - launched,
-            "after_last": launched + wall - dt.datetime.fromisoformat(last).timestamp(),
+            "after_last": launched + wall - last_ended,
             "controller": max((n["peak_rss"] for n in lines if n.get("role") == "controller"), default=0),
             "workers": [n["peak_rss"] for n in lines if n.get("role") == "worker"],
             "rss_after": [n["rss_after"] for n in lines if "rss_after" in n]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import json
 import random
 import re
@@ -16,7 +17,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from harness.report import Printer, ReportDocument, charts, render_html, write_pdf, write_report
+from harness.errors import DitError
+from harness.report import Printer, ReportDocument, charts, printer, render_html, write_pdf, write_report
 from harness.report.html import FAMILY_NAMES, environment, family_name
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -582,8 +584,8 @@ def _text(pdf: Path) -> str:
 def test_the_printer_prints_what_write_pdf_prints(html, tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.skip(NO_PDFTOPPM)
-    with Printer() as printer:
-        pages = printer.print_pdf(html, tmp_path / "printed.pdf")
+    with Printer() as ready:
+        pages = ready.print_pdf(html, tmp_path / "printed.pdf")
     assert pages == write_pdf(html, tmp_path / "here.pdf") >= 5
     assert _text(tmp_path / "printed.pdf") == _text(tmp_path / "here.pdf")
 
@@ -591,28 +593,28 @@ def test_the_printer_prints_what_write_pdf_prints(html, tmp_path):
 def test_a_pdf_the_printer_cannot_write_fails_as_the_write_would(html, tmp_path):
     """The OSError comes back whole (errno, file): dit's one line for a disk fault reads the same either way."""
     nowhere = tmp_path / "missing" / "report.pdf"
-    with Printer() as printer, pytest.raises(OSError) as raised:
-        printer.print_pdf(html, nowhere)
+    with Printer() as ready, pytest.raises(OSError) as raised:
+        ready.print_pdf(html, nowhere)
     assert raised.value.errno == errno.ENOENT and raised.value.filename == str(nowhere)
     assert not nowhere.parent.exists()
 
 
 def test_a_printer_that_died_is_named_not_waited_for(html, tmp_path):
-    printer = Printer()
-    process = printer._process
+    ready = Printer()
+    process = ready._process
     assert process is not None
     process.kill()
-    with pytest.raises(RuntimeError, match=r"printer ended without an answer \(exit -9\)"):
-        printer.print_pdf(html, tmp_path / "report.pdf")
+    with pytest.raises(DitError, match=r"printer ended without an answer \(exit -9\)"):
+        ready.print_pdf(html, tmp_path / "report.pdf")
     assert not (tmp_path / "report.pdf").exists()
 
 
 def test_a_printer_never_given_a_page_ends_with_its_report(tmp_path):
-    with Printer() as printer:
-        process = printer._process
+    with Printer() as ready:
+        process = ready._process
     assert process is not None and process.returncode is not None
     with pytest.raises(RuntimeError, match="printed its page or been closed"):
-        printer.print_pdf("<p>late</p>", tmp_path / "late.pdf")
+        ready.print_pdf("<p>late</p>", tmp_path / "late.pdf")
 
 
 def test_the_templates_are_compiled_once_and_read_back_after(tmp_path, monkeypatch):
@@ -628,3 +630,17 @@ def test_templates_that_cannot_be_kept_are_compiled_in_each_process(tmp_path):
     not_a_folder.write_text("")
     assert environment(str(not_a_folder)).get_template("report.html.j2") is not None
     assert not_a_folder.read_text() == ""
+
+
+def test_a_printer_whose_weasyprint_fails_says_so_in_one_line(monkeypatch, tmp_path):
+    """What stops WeasyPrint (here its loading) is answered for the page and read as dit's one line, not a trace."""
+    def broken() -> None:
+        raise ValueError("no fonts at all")
+    monkeypatch.setattr("harness.report.warm_up", broken)
+    page = b"<p>a page</p>"
+    job = json.dumps({"path": str(tmp_path / "report.pdf"), "size": len(page)}).encode() + b"\n" + page
+    answer = io.BytesIO()
+    printer.serve(io.BytesIO(job), answer)
+    with pytest.raises(DitError, match="could not lay out the report: ValueError: no fonts at all") as raised:
+        printer._pages(json.loads(answer.getvalue()), tmp_path / "report.pdf")
+    assert "--no-pdf" in str(raised.value) and not (tmp_path / "report.pdf").exists()

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from harness.errors import DitError
+
 
 class Printer:
     """A printer process, started at once; print_pdf() hands it a page; close() ends it (also unused)."""
@@ -42,8 +44,9 @@ class Printer:
         answer = process.stdout.readline()
         process.wait()
         if not answer:
-            raise RuntimeError(f"the report's printer ended without an answer (exit {process.returncode})")
-        return _pages(json.loads(answer))
+            raise DitError(f"the report's printer ended without an answer (exit {process.returncode})", where=str(path),
+                           fix="its messages are above; --no-pdf writes the report without the PDF")
+        return _pages(json.loads(answer), path)
 
     def close(self) -> None:
         process, self._process = self._process, None
@@ -58,12 +61,13 @@ class Printer:
         self.close()
 
 
-def _pages(answer: dict[str, Any]) -> int:
+def _pages(answer: dict[str, Any], path: Path) -> int:
     if "pages" in answer:
         return int(answer["pages"])
     if answer.get("errno") is not None:
         raise OSError(answer["errno"], answer["error"], answer.get("filename"))
-    raise RuntimeError(f"the report's printer failed: {answer['error']}")
+    raise DitError(f"WeasyPrint could not lay out the report: {answer['error']}", where=str(path),
+                   fix="--no-pdf writes the report without the PDF")
 
 
 def serve(source: IO[bytes], answer: IO[bytes]) -> None:
