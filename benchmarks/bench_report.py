@@ -105,7 +105,8 @@ def measure(dsn: str, out: Path, pdf: bool) -> None:
         written = report.write_report(assessment, out, pdf=pdf, printer=printer)
         t3 = _clock()
     executions = sum(len(t.executions) for t in phase.tests)
-    pdf_part = "".join(f" of which the PDF's wait {_since(start, end)}, {pages} pages" for start, end, pages in printing)
+    pdf_part = "".join(f" of which the PDF's wait {_since(start, end)}, {pages} pages"
+                       for start, end, pages in printing)
     print(f"  {executions:,} executions of {len(phase.tests):,} tests: read {_since(t0, t1)}, criteria "
           f"{_since(t1, t2)}, report {_since(t2, t3)}{pdf_part} ({', '.join(written)}); total {_since(t0, t3)}")
 
