@@ -65,7 +65,7 @@ from harness.run.evidence_files import EvidenceFiles
 from harness.run.gherkin import FeatureBook, StepLog, StepOutcome, StepStatus, step_location
 from harness.run.ledger_sink import LedgerSink
 from harness.run.stopping import RunStop
-from harness.run_end import RoomToStop, disk_refused, refusal
+from harness.run_end import RoomToStop, disk_refused, refusal, scenario_disk_refused
 
 if TYPE_CHECKING:       # the labs and what a DCC User exchanges: imported where scenarios run (runs_scenarios)
     from harness.adapters import Exchange
@@ -857,7 +857,7 @@ def _finish_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytes
     bench's disk stopped (its evidence, allure's, a step's own write) did not finish: the run stops there."""
     run, record = item.config.stash[RUN], item.stash.get(RECORD, None)
     fault = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(fault, OSError) and disk_refused(fault):
+    if isinstance(fault, OSError) and scenario_disk_refused(fault):
         run.stopping.stop(refusal(fault, f"a write of {record.scenario_id if record else item.nodeid}"))
     if record is None:
         return

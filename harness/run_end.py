@@ -21,6 +21,18 @@ def disk_refused(exc: BaseException | None) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_REFUSALS
 
 
+def scenario_disk_refused(exc: BaseException | None) -> bool:
+    """Whether what stopped a scenario was the bench's disk. A scenario reads devices too, and EIO is also what a
+    device that went away says (a serial console or a sniffer unplugged, a pseudo-terminal closed): that one is the
+    scenario's failure, not the run's end, so EIO counts only when it names a file that is not a device."""
+    if not disk_refused(exc):
+        return False
+    assert isinstance(exc, OSError)
+    name = exc.filename
+    return exc.errno != errno.EIO or (isinstance(name, (str, os.PathLike))
+                                      and not os.fspath(name).startswith("/dev/"))
+
+
 def refusal(exc: OSError, what: str = "a write") -> str:
     """Why a run stops on its disk: what it was writing, and the system's word for the refusal."""
     where = f" ({exc.filename})" if exc.filename else ""

@@ -125,6 +125,8 @@ def _write(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+    except OSError as exc:          # named, as open's are: a refusal says which file (and is the disk's, run_end)
+        raise OSError(exc.errno, exc.strerror, path) from None
     finally:
         os.close(fd)
 
