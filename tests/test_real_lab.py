@@ -134,6 +134,12 @@ def test_steps_a_real_bench_cannot_do_say_so(bench):
                 lambda: lab.renew_organisation_certificates(SUPPLIER_A)):
         with pytest.raises(NotOnThisBench, match="not automated on a real lab"):
             act()
+    smki, lab.smki = lab.smki, None                 # a bench without its SMKI adapter says which act needs it
+    with pytest.raises(NotOnThisBench, match="names no SMKI adapter to renew organisation certificates"):
+        lab.renew_organisation_certificates(SUPPLIER_A)
+    with pytest.raises(NotOnThisBench, match="names no SMKI adapter to issue device certificates"):
+        lab.certificate_from_smki(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING, b"")
+    lab.smki = smki
     assert lab.consoles.keys() >= {"ESME", "GSME", "HHT", "PPMID", "IHD"}
     lab.consoles.pop("IHD").close()
     with pytest.raises(NotOnThisBench, match=r"the IHD \(IHD-78-1-damson\) has no serial console on this bench"):

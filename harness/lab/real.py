@@ -389,7 +389,7 @@ class RealLab(SmkiQuestions):
     def renew_organisation_certificates(self, party: EntityId) -> None:
         """Renewed with the SMKI by the operator, who leaves each renewed certificate and its key in the bench's
         keystore folder (`renewal_files`); read from there, checked, not in use until the party says so."""
-        smki = self.repository
+        smki = self._smki_for("renew organisation certificates")
         who = next((u.name for u in self.config.users if u.eui == party), str(party))
         files = smki.renewal_files(party)
         wanted = "; ".join(f"{usage.name.replace('_', ' ').title()}: {pem.name} and {key.name}"
@@ -403,9 +403,12 @@ class RealLab(SmkiQuestions):
     @property
     def repository(self) -> SmkiService:
         """The lab's SMKI adapter (`smki:`), through which the steps' SMKI questions go."""
+        return self._smki_for("issue device certificates")
+
+    def _smki_for(self, act: str) -> SmkiService:
         if self.smki is None:
-            raise NotOnThisBench("this bench names no SMKI adapter to issue device certificates",
-                                 where=self.config.source, fix="give smki: in the lab config")
+            raise NotOnThisBench(f"this bench names no SMKI adapter to {act}", where=self.config.source,
+                                 fix="give smki: in the lab config")
         return self.smki
 
     def evidence_credentials(self) -> list[Credential]:
