@@ -29,6 +29,7 @@ SCENARIOS = ["install-commission-esme-credit", "install-commission-gsme-credit",
              "install-commission-esme-prepayment", "install-commission-gsme-prepayment"]
 PATIENCE_S = 120                                  # an overall bound, not a pace: the polls below wait on the ledger
 PLUGINS = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))   # tests' -p
+AT_SECOND = ("--", "-p", "signal_at_scenario")        # with DIT_SIGNAL_AT, the run signals itself at a scenario
 
 
 def _start(tmp_path: Path, report: Path, *extra: str, **env: str) -> subprocess.Popen:
@@ -48,6 +49,15 @@ def _frozen_once(child: subprocess.Popen, ready: Callable[[], bool], what: str) 
         assert time.monotonic() < deadline, f"no {what} within {PATIENCE_S} s"
         time.sleep(0.02)
     child.send_signal(signal.SIGSTOP)
+
+
+def _stopped(child: subprocess.Popen) -> None:
+    """Wait until the child has stopped itself (SIGSTOP: its state in /proc is T)."""
+    deadline = time.monotonic() + PATIENCE_S
+    while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+        assert child.poll() is None, f"dit run ended before it stopped itself: {child.communicate()}"
+        assert time.monotonic() < deadline, f"dit run did not stop itself within {PATIENCE_S} s"
+        time.sleep(0.02)
 
 
 def _thawed(child: subprocess.Popen) -> subprocess.Popen:
@@ -93,11 +103,11 @@ def _resumed_to_the_end(tmp_path: Path, report: Path, dsn: str, kept: list[Execu
 
 
 def test_sigterm_ends_the_run_interrupted_and_keeps_what_finished(tmp_path):
-    """SIGTERM as the second scenario is set up (the run sends it itself, tests/terminate_at_second.py: a signal sent
+    """SIGTERM as the second scenario is set up (the run sends it itself, tests/signal_at_scenario.py: a signal sent
     from here once the first execution showed in the ledger raced the scenarios after it on a loaded machine)."""
     report = tmp_path / "reports"
     dsn = f"sqlite:///{report / 'phase.db'}"
-    code, stderr = _ended(_start(tmp_path, report, "--", "-p", "terminate_at_second", DIT_TERMINATE_AT="2"))
+    code, stderr = _ended(_start(tmp_path, report, *AT_SECOND, DIT_SIGNAL_AT="2 SIGTERM"))
     with Ledger(dsn) as book:
         [run] = book.runs()
         kept = book.executions()
@@ -182,8 +192,10 @@ def test_a_postgresql_ledger_stopped_mid_run_loses_no_execution(tmp_path):
             except psycopg.Error:                       # no tables yet
                 return 0
 
-        child = _start(tmp_path, report, "--ledger", dsn)
-        _frozen_once(child, lambda: executions() >= 1, "first execution in the ledger")
+        # stopped by itself as its second scenario is set up: the first is in the ledger, the second not yet
+        child = _start(tmp_path, report, "--ledger", dsn, *AT_SECOND, DIT_SIGNAL_AT="2 SIGSTOP")
+        _stopped(child)
+        assert executions() == 1
         server.stop()
         code, stderr = _ended(_thawed(child))
         line = _one_line(stderr)
