@@ -1,6 +1,4 @@
-"""GBCS: framing, signatures, MACs and triage decoding of the messages between DCC and devices."""
+"""GBCS: framing, signatures, MACs and triage decoding of the messages between DCC and devices.
 
-from harness.gbcs.decode import DecodedMessage, decode
-from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage
-
-__all__ = ["CraFlag", "GbcsMessage", "GeneralSigning", "MalformedMessage", "DecodedMessage", "decode"]
+Its modules are imported by name (harness.gbcs.frame, .decode, ...); the package itself imports none of them, so
+one piece (local delivery, the A-XDR codec) comes without the triage decoder."""
