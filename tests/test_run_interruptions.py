@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,9 @@ from harness.ledger import ExecutionRecord, Ledger, journal
 SELECTION = ("-m", "install_commission", "-k", "not ESME2 and not GSME2")
 SCENARIOS = ["install-commission-esme-credit", "install-commission-gsme-credit",
              "install-commission-esme-prepayment", "install-commission-gsme-prepayment"]
-PATIENCE_S = 120                                  # an overall bound, not a pace: the polls below wait on the ledger
+PATIENCE_S = 120                                  # an overall bound, not a pace: the polls below wait on the child
 PLUGINS = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))   # tests' -p
-AT_SECOND = ("--", "-p", "signal_at_scenario")        # with DIT_SIGNAL_AT, the run signals itself at a scenario
+SIGNAL_PLUGIN = ("--", "-p", "signal_at_scenario")    # with DIT_SIGNAL_AT, the run signals itself at a scenario
 
 
 def _start(tmp_path: Path, report: Path, *extra: str, **env: str) -> subprocess.Popen:
@@ -38,17 +37,6 @@ def _start(tmp_path: Path, report: Path, *extra: str, **env: str) -> subprocess.
     return subprocess.Popen([sys.executable, "-m", "harness.cli", "run", *SELECTION, "--report-dir", str(report),
                              *extra], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "DIT_SMKI": str(tmp_path / "smki"), "PYTHONPATH": PLUGINS, **env})
-
-
-def _frozen_once(child: subprocess.Popen, ready: Callable[[], bool], what: str) -> None:
-    """Wait until `ready`, then stop the child (SIGSTOP) so the fault lands before the run can finish however
-    fast the machine is; `_thawed` lets it go on into the fault."""
-    deadline = time.monotonic() + PATIENCE_S
-    while not ready():
-        assert child.poll() is None, f"dit run ended before {what}: {child.communicate()}"
-        assert time.monotonic() < deadline, f"no {what} within {PATIENCE_S} s"
-        time.sleep(0.02)
-    child.send_signal(signal.SIGSTOP)
 
 
 def _stopped(child: subprocess.Popen) -> None:
@@ -107,7 +95,7 @@ def test_sigterm_ends_the_run_interrupted_and_keeps_what_finished(tmp_path):
     from here once the first execution showed in the ledger raced the scenarios after it on a loaded machine)."""
     report = tmp_path / "reports"
     dsn = f"sqlite:///{report / 'phase.db'}"
-    code, stderr = _ended(_start(tmp_path, report, *AT_SECOND, DIT_SIGNAL_AT="2 SIGTERM"))
+    code, stderr = _ended(_start(tmp_path, report, *SIGNAL_PLUGIN, DIT_SIGNAL_AT="2 SIGTERM"))
     with Ledger(dsn) as book:
         [run] = book.runs()
         kept = book.executions()
@@ -151,8 +139,10 @@ def test_a_ledger_whose_disk_is_full_loses_no_execution(tmp_path):
     report = tmp_path / "reports"
     db = report / "phase.db"
     dsn = f"sqlite:///{db}"
-    child = _start(tmp_path, report)
-    _frozen_once(child, lambda: _count(db, "planned") > 0, "plan in the ledger")
+    # stopped by itself as its first scenario is set up: the plan is in the ledger, no execution yet
+    child = _start(tmp_path, report, *SIGNAL_PLUGIN, DIT_SIGNAL_AT="1 SIGSTOP")
+    _stopped(child)
+    assert _count(db, "planned") > 0 and _count(db, "executions") == 0
     # The write-ahead log is the ledger's biggest file and only grows: every commit from now on is refused.
     full = os.path.getsize(f"{db}-wal")
     resource.prlimit(child.pid, resource.RLIMIT_FSIZE, (full, full))
@@ -193,7 +183,7 @@ def test_a_postgresql_ledger_stopped_mid_run_loses_no_execution(tmp_path):
                 return 0
 
         # stopped by itself as its second scenario is set up: the first is in the ledger, the second not yet
-        child = _start(tmp_path, report, "--ledger", dsn, *AT_SECOND, DIT_SIGNAL_AT="2 SIGSTOP")
+        child = _start(tmp_path, report, "--ledger", dsn, *SIGNAL_PLUGIN, DIT_SIGNAL_AT="2 SIGSTOP")
         _stopped(child)
         assert executions() == 1
         server.stop()
