@@ -23,8 +23,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from dit_command import PROJECT, dit
 from ports import free_port
 
+from harness.errors import DitError
 from harness.httpio import HttpClient
 from harness.lab import config as lab_config
+from harness.lab import places
+from harness.lab.places import Places
 from harness.lab.real import RealLab
 from harness.lab.served import ServedBench, ServedLab
 from harness.ledger import Ledger
@@ -235,12 +238,12 @@ def test_interrupting_a_run_releases_its_places(served, labgrid, tmp_path):
         _wait("the run's first scenario", lambda: "None" not in map(labgrid.acquired_by, PLACES.values())
               and (tmp_path / "r" / "evidence").is_dir(), timeout=120)
         run.send_signal(signal.SIGINT)                 # Ctrl-C
-        run.communicate(timeout=300)
+        _, stderr = run.communicate(timeout=300)
     finally:
         if run.poll() is None:
             run.kill()
     assert run.returncode != 0
-    assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"]
+    assert [labgrid.acquired_by(place) for place in PLACES.values()] == ["None", "None"], stderr
 
 
 def test_lab_check_says_which_place_is_missing_or_lacks_a_console(served, bench, labgrid):
@@ -257,3 +260,21 @@ def test_lab_check_says_which_place_is_missing_or_lacks_a_console(served, bench,
     assert dit("lab", "check", str(held)).returncode == 0
     both = dit("lab", "check", str(_config(served, labgrid, "places.yaml")))      # each DCC, place, image
     assert both.returncode == 0, both.stdout + both.stderr
+
+
+def test_a_place_the_coordinator_would_not_release_is_named_not_left_silently(labgrid, monkeypatch, capsys):
+    """What releasing a held place at the run's end met is said, with the command that releases it by hand."""
+    def quiet(session: places._Session, name: str) -> None:
+        raise DitError("the coordinator went quiet")
+
+    held = Places(labgrid.address, {"SB11-core": "sb11"})
+    with places.acquired(held, ["SB11-core"]):
+        assert labgrid.acquired_by("sb11") != "None"
+        monkeypatch.setattr(places._Session, "release", quiet)
+    monkeypatch.undo()
+    try:
+        assert capsys.readouterr().err == ("dit: place sb11 is still held (the coordinator went quiet): "
+                                           "labgrid-client -p sb11 release\n")
+    finally:
+        assert labgrid.client("-p", "sb11", "release").returncode == 0
+    assert labgrid.acquired_by("sb11") == "None"

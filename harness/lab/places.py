@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import io
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -127,8 +128,13 @@ def acquired(places: Places, test_sets: list[str]) -> Iterator[dict[str, str]]:
             if held:        # a new session: Ctrl-C may have cut the first one's view of the places short
                 releasing = _Session(places)
                 for name in held:
-                    with contextlib.suppress(DitError):     # one never acquired: nothing to release
+                    try:
                         releasing.release(name)
+                    except DitError as exc:     # one never acquired: nothing to release; else say it is still held
+                        with contextlib.suppress(DitError):
+                            if releasing.place(name).acquired:
+                                print(f"dit: place {name} is still held ({exc.what}): labgrid-client -p {name} "
+                                      "release", file=sys.stderr)
                 releasing.close()
 
 
