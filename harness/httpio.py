@@ -624,12 +624,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self._web_path() is not None:
             self._web(body)
             return
-        try:
-            status, content_type, data = self.server.post_handler(self.path, body)
-        except Exception as exc:  # a bug in the handler must not kill the server thread silently
-            status, content_type, data = 500, "text/plain", f"{type(exc).__name__}: {exc}".encode()
-            self.server.errors.append(exc)
-        self._reply(status, content_type, data)
+        self._reply(*self.server.answer_post(self.path, body))
 
     def _content_length(self) -> int | None:
         """The body's length, or None once the request has been refused (HTTP/1.1, RFC 9112 section 6)."""
@@ -760,6 +755,15 @@ class HttpServer(ThreadingHTTPServer):
             return
         handover.accepted = request
         handover.ready.set()
+
+    def answer_post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        """The post handler's answer to a POST (a server thread's or an in-process client's); a bug in the handler
+        is a 500 and kept in `errors`, never a dead serving thread."""
+        try:
+            return self.post_handler(path, body)
+        except Exception as exc:
+            self.errors.append(exc)
+            return 500, "text/plain", f"{type(exc).__name__}: {exc}".encode()
 
     def _announce(self, client_address: tuple[str, int]) -> _Handover:
         handover = _Handover()
@@ -984,11 +988,7 @@ class _InlineConnection(http.client.HTTPConnection):
                 return None
         body = bytes(pending[start:start + length])
         del pending[:start + length]
-        try:
-            status, content_type, data = server.post_handler(path, body)
-        except Exception as exc:  # a bug in the handler must not kill the server thread silently (do_POST's)
-            status, content_type, data = 500, "text/plain", f"{type(exc).__name__}: {exc}".encode()
-            server.errors.append(exc)
+        status, content_type, data = server.answer_post(path, body)
         handler.close_connection = connection == "close"
         return _reply_head(status, content_type, len(data)) + data
 

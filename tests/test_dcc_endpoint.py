@@ -638,6 +638,27 @@ def test_an_in_process_server_answers_in_the_clients_thread_over_its_tcp_connect
         server.stop()
 
 
+@pytest.mark.parametrize("headers", [{}, {"Expect": "100-continue"}], ids=["plain POST", "by the request handler"])
+def test_a_post_handler_that_fails_is_a_500_kept_in_the_servers_errors(headers):
+    """Read by the in-process fast path or by the request handler, a handler's bug is answered 500, kept, and the
+    connection goes on serving."""
+    def broken(path: str, body: bytes) -> tuple[int, str, bytes]:
+        if body == b"boom":
+            raise ValueError("no such meter")
+        return 200, "text/plain", body
+
+    server = HttpServer(broken).start()
+    client = HttpClient()
+    try:
+        failed = client.request("POST", server.base_url + "/x", b"boom", headers)
+        assert (failed.status, failed.body) == (500, b"ValueError: no such meter")
+        assert [str(e) for e in server.errors] == ["no such meter"]
+        assert client.post(server.base_url + "/x", b"fine") == (200, b"fine")
+    finally:
+        client.close()
+        server.stop()
+
+
 def test_an_in_process_exchange_beyond_the_socket_buffers_completes():
     """12 MB each way, far more than loopback's socket buffers hold: sent in turns with reading the other end."""
     body = bytes(range(256)) * (12 * 1024 * 1024 // 256)

@@ -6,7 +6,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from harness.duis import xml
-from harness.duis.xml import NSMAP, SR, E, Maker
+from harness.duis.xml import NSMAP, SR, E, Maker, Skeletons
 
 LXML = ElementMaker(namespace=SR, nsmap={"sr": SR})
 OTHER = "urn:other"
@@ -220,3 +220,22 @@ def test_a_signed_pre_command_request_keeps_its_payload_when_the_next_is_built()
     assert [(xml.local(f.tag), f.text) for f in three] == [("GBCSVersion", "4.0"), ("GBCSPayload", "")]
     assert [(xml.local(f.tag), f.text) for f in one] == [("GBCSVersion", "4.0"), ("GBCSPayload", "AQ==")]
     assert [(xml.local(f.tag), f.text) for f in two] == [("GBCSVersion", "2.0"), ("GBCSPayload", "Ag==")]
+
+
+def test_skeletons_are_made_once_copied_apart_and_bounded():
+    made: list[str] = []
+
+    def make(tag: str):
+        def build():
+            made.append(tag)
+            return E.ResponseMessage(E.ServiceReference())
+        return build
+    kept = Skeletons(2)
+    first = kept.copy("a", make("a"))
+    first[0].text = "changed"                          # a copy's fields are its own
+    again = kept.copy("a", make("a"))
+    assert made == ["a"] and again[0].text is None and again is not first
+    kept.copy("b", make("b"))
+    kept.copy("c", make("c"))
+    kept.copy("c", make("c"))                          # past the bound: made each time, none kept
+    assert made == ["a", "b", "c", "c"] and len(kept) == 2

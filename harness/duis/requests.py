@@ -21,7 +21,7 @@ from lxml import etree
 from harness import catalogue
 from harness.catalogue import CommandVariant
 from harness.duis.request_id import RequestId
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, add_fields, copy_tree, sr
+from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, Skeletons, add_fields, copy_tree, sr
 from harness.errors import DitError
 
 BodyBuilder = Callable[..., etree._Element]
@@ -71,13 +71,9 @@ def _load_bodies() -> None:
 def envelope(request_id: RequestId, command_variant: CommandVariant, service: catalogue.ServiceRequest,
              body_element: etree._Element, *, first_in_sequence: bool | None = None,
              preceding_request_id: RequestId | None = None) -> etree._Element:
-    key = (int(command_variant), service.srv, first_in_sequence, preceding_request_id is not None)
-    template = _ENVELOPES.get(key)
-    if template is None:
-        template = _envelope_skeleton(command_variant, service, first_in_sequence, preceding_request_id is not None)
-        if len(_ENVELOPES) < _MAX_ENVELOPES:
-            _ENVELOPES[key] = template
-    root = copy_tree(template)                     # the header's fixed fields already in place
+    preceding = preceding_request_id is not None
+    root = _ENVELOPES.copy((int(command_variant), service.srv, first_in_sequence, preceding),  # fixed fields in place
+                           lambda: _envelope_skeleton(command_variant, service, first_in_sequence, preceding))
     header, body = root
     header[0].text = str(request_id)
     if preceding_request_id is not None:
@@ -101,10 +97,8 @@ def _envelope_skeleton(command_variant: CommandVariant, service: catalogue.Servi
     return root
 
 
-# envelope's requests by (CV, SR, FirstInSequence, whether a PrecedingServiceRequestID): copied and filled in,
-# as a tree copy costs a third of building one field by field; bounded in case callers vary them without end.
-_ENVELOPES: dict[tuple[int, str, bool | None, bool], etree._Element] = {}
-_MAX_ENVELOPES = 1024
+# envelope's requests by (CV, SR, FirstInSequence, whether a PrecedingServiceRequestID), copied and filled in
+_ENVELOPES: Skeletons[tuple[int, str, bool | None, bool]] = Skeletons()
 
 
 def build(srv: str, request_id: RequestId, *, command_variant: CommandVariant | int | None = None,

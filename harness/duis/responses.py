@@ -17,7 +17,20 @@ from lxml import etree
 
 from harness.duis.request_id import RequestId
 from harness.duis.requests import xs_datetime
-from harness.duis.xml import NSMAP, SCHEMA_VERSION, SR, E, copy_tree, find, first_texts, local, parse, sr, text
+from harness.duis.xml import (
+    NSMAP,
+    SCHEMA_VERSION,
+    SR,
+    E,
+    Skeletons,
+    copy_tree,
+    find,
+    first_texts,
+    local,
+    parse,
+    sr,
+    text,
+)
 from harness.errors import CheckFailed, DitError
 
 
@@ -239,23 +252,18 @@ def build_response(body_element: etree._Element, *, response_code: str, response
 
 def response_message(srv: str, content: etree._Element | None = None) -> etree._Element:
     """A ResponseMessage for an SR; content is e.g. E.GBCSPayload(...), E.PreCommand(...), E.DSPInventory(...)."""
-    template = _RESPONSE_MESSAGES.get(srv)
-    if template is None:
-        template = E.ResponseMessage()
-        etree.SubElement(template, sr("ServiceReference")).text = ".".join(srv.split(".")[:2])
-        etree.SubElement(template, sr("ServiceReferenceVariant")).text = srv
-        if len(_RESPONSE_MESSAGES) < _MAX_RESPONSE_MESSAGES:
-            _RESPONSE_MESSAGES[srv] = template
-    message = copy_tree(template)                              # its two fields already in place
+    def make() -> etree._Element:
+        made = E.ResponseMessage()
+        etree.SubElement(made, sr("ServiceReference")).text = ".".join(srv.split(".")[:2])
+        etree.SubElement(made, sr("ServiceReferenceVariant")).text = srv
+        return made
+    message = _RESPONSE_MESSAGES.copy(srv, make)                # its two fields already in place
     if content is not None:
         message.append(content)
     return message
 
 
-# response_message's ResponseMessages by SR, its two fields filled in: one per SR (129), bounded in case a caller's
-# SR names vary without end. Only read once made.
-_RESPONSE_MESSAGES: dict[str, etree._Element] = {}
-_MAX_RESPONSE_MESSAGES = 512
+_RESPONSE_MESSAGES: Skeletons[str] = Skeletons(512)        # response_message's by SR (129), its two fields filled in
 
 
 def gbcs_payload(data: bytes) -> etree._Element:
@@ -263,17 +271,12 @@ def gbcs_payload(data: bytes) -> etree._Element:
 
 
 def pre_command(data: bytes, gbcs_version: str = "4.0") -> etree._Element:
-    template = _PRE_COMMANDS.get(gbcs_version)
-    if template is None:
-        template = E.PreCommand(E.GBCSVersion(gbcs_version), E.GBCSPayload())
-        if len(_PRE_COMMANDS) < _MAX_RESPONSE_MESSAGES:
-            _PRE_COMMANDS[gbcs_version] = template
-    element = copy_tree(template)                   # as response_message's: a copy costs less than three elements
+    element = _PRE_COMMANDS.copy(gbcs_version, lambda: E.PreCommand(E.GBCSVersion(gbcs_version), E.GBCSPayload()))
     element[1].text = base64.b64encode(data).decode()
     return element
 
 
-_PRE_COMMANDS: dict[str, etree._Element] = {}      # pre_command's, by GBCS version, its payload empty
+_PRE_COMMANDS: Skeletons[str] = Skeletons(16)      # pre_command's, by GBCS version, its payload empty
 
 
 def device_alert_message(alert_code: int, gbcs: bytes) -> etree._Element:
