@@ -52,7 +52,7 @@ class Transmitter:
             self.peak = percent
         before = self.state
         if percent < thresholds.limited and percent < thresholds.critical and percent < thresholds.regulated:
-            after = "Normal"                # below every threshold, as almost every transmission is
+            after = STATES[0]               # below every threshold, as almost every transmission is
         else:
             after = STATES[(percent >= thresholds.limited) + (percent >= thresholds.critical)
                            + (percent >= thresholds.regulated)]
