@@ -4,6 +4,8 @@ growth per scenario, and start-up.
 - `dit --help` and `dit run --help`: start-up, median of --runs;
 - `dit run` with no selection (every scenario on B6, in each cast the plan gives it), with `-n 2` (--workers):
   wall and CPU time (all processes), median of --runs; the peak RSS of the controller and of each worker;
+- each variant of the plan once, in its first cast (`-k` leaves out issue 17's rotated casts): the default run as
+  it was when issue 19 set its 10 s, timed as the default run is;
 - the same run serial (--workers 0), once: its peak RSS and how the RSS grows per scenario (a least-squares slope
   of the RSS after each scenario, from the 11th on: what a finished scenario leaves behind);
 - with --matrix also the serial matrix's peak RSS, against a single family's (-m FAMILY).
@@ -109,6 +111,22 @@ def _run(base: Path, name: str, args: list[str]) -> dict:
             "rss_after": [n["rss_after"] for n in lines if "rss_after" in n]}
 
 
+def _variants_once() -> tuple[list[str], int]:
+    """`-k` that leaves out the rotated casts (`dit scenarios --casts`: the tests with a cast), and how many tests
+    are left: each variant once."""
+    listing = json.loads(subprocess.run([sys.executable, "-m", "harness.cli", "scenarios", "--casts", "--json"],
+                                        check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout)
+    tests = [t for variant in listing for t in variant["tests"]]
+    casts = sorted({t["target"] for t in tests if t["cast"]})
+    return ["-k", " and ".join(f"not {target}" for target in casts)], sum(not t["cast"] for t in tests)
+
+
+def _timed(runs: list[dict], what: str) -> None:
+    walls, cpus = [r["wall"] for r in runs], [r["cpu"] for r in runs]
+    print(f"{what}: {runs[0]['scenarios']} scenarios, {statistics.median(walls):.1f} s wall median of {len(runs)} "
+          f"(min {min(walls):.1f}, max {max(walls):.1f}), {statistics.median(cpus):.1f} s CPU (all processes)")
+
+
 def _slope(values: list[int]) -> float:
     """Least-squares growth per step of values."""
     if len(values) < 2:
@@ -139,14 +157,17 @@ def main() -> None:
     _run(base, "warm-up", ["-m", args.family])          # makes the test SMKI, warms the file cache
     workers = ["-n", str(args.workers)] if args.workers else []
     runs = [_run(base, f"default-{n}", workers) for n in range(args.runs)]
-    walls, cpus = [r["wall"] for r in runs], [r["cpu"] for r in runs]
-    print(f"default run (dit run {' '.join(workers)}): {runs[0]['scenarios']} scenarios, "
-          f"{statistics.median(walls):.1f} s wall median of {len(runs)} (min {min(walls):.1f}, max {max(walls):.1f}), "
-          f"{statistics.median(cpus):.1f} s CPU (all processes)")
+    _timed(runs, f"default run (dit run {' '.join(workers)})")
     print(f"  before the first scenario began {statistics.median(r['before_first'] for r in runs):.1f} s, after "
           f"the last ended {statistics.median(r['after_last'] for r in runs):.1f} s (wall, median)")
     print(f"  peak RSS: controller {_mb(statistics.median(r['controller'] for r in runs))}"
           + (f", workers {', '.join(_mb(w) for w in runs[-1]['workers'])}" if runs[-1]["workers"] else ""))
+
+    once, variants = _variants_once()
+    first_casts = [_run(base, f"variants-{n}", [*workers, *once]) for n in range(args.runs)]
+    if first_casts[0]["scenarios"] != variants:
+        sys.exit(f"-k {once[1]!r} ran {first_casts[0]['scenarios']} scenarios, not the plan's {variants} variants")
+    _timed(first_casts, f"each variant once, in its first cast (dit run {' '.join(workers)} -k 'not <cast>...')")
 
     serial = _run(base, "serial", [])
     rss = serial["rss_after"]
