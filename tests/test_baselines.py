@@ -3,6 +3,7 @@ the emulated lab models (seed Table 7, DIT.9)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from dataclasses import dataclass
@@ -155,10 +156,20 @@ def test_the_matrix_runs_each_lab_scenario_where_it_applies(tmp_path):
 
 def test_parallel_workers_report_as_one_run(tmp_path):
     probe = tmp_path / "roles.jsonl"
+    # pytest's numbered temporary directories, left by other pytest sessions (a test suite's are thousands of files)
+    temp_root = tmp_path / "temp"
+    others = [temp_root / f"pytest-of-{getpass.getuser()}" / f"pytest-{n}" for n in range(1, 5)]
+    for other in others:
+        other.mkdir(parents=True)
+        (other / "kept").write_text("another session's")
     result = dit("run", "-n", "2", "--matrix", "-m", "price_update", "--report-dir", str(tmp_path), "--",
                  "-p", "process_roles_probe", DIT_SMKI=str(tmp_path / "smki"), DIT_ROLES_PROBE=str(probe),
-                 PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])))
+                 PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
+                 PYTEST_DEBUG_TEMPROOT=str(temp_root))
     assert result.returncode == 0, result.stdout + result.stderr
+    # a run makes none and deletes none: xdist had the controller make one, and at the run's end pytest deleted all
+    # but the newest three (seconds of unlinking after the last scenario, once a test suite had run)
+    assert sorted(others[0].parent.iterdir()) == others
     # the controller hands the scenarios out: it never loads a lab, a DCC User or a step (plugin.runs_scenarios)
     roles = sorted((r["role"], r["imported"]) for r in map(json.loads, probe.read_text().splitlines()))
     every = ["harness.emulators", "harness.lab.emulated", "harness.adapters", "harness.gbcs", "steps.lab"]

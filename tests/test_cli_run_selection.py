@@ -10,7 +10,7 @@ from harness.cli.run import RunSelection
 EVERY_OPTION = ["--lab", "lab.yaml", "-k", "install and not gas", "-m", "ESME", "--without-optional",
                 "--baseline", "B1", "--baseline", "B6", "--test-set", "SB11-core", "--matrix", "-n", "2",
                 "--serial-consoles", "--report", "--resume", "--ledger", "sqlite:///x.db", "--report-dir", "r"]
-PYTEST_OWN = 13
+PYTEST_OWN = 15
 """The arguments every run gives pytest: the features, plugins, outputs in the report directory, the root."""
 
 

@@ -165,8 +165,11 @@ class RunSelection:
         (`--flag=value`, or `-x value` for a short flag)."""
         from harness import scenarios
 
-        # labgrid's own pytest plugin (its test environments) is not dit's: dit reaches places as a client
+        # labgrid's own pytest plugin (its test environments) is not dit's: dit reaches places as a client. Nor are
+        # pytest's numbered temporary directories: with them xdist had the controller make one, and pytest deleted
+        # all but the newest three at the run's end, whatever other sessions left there (a test suite's: 7 s).
         argv = [str(scenarios.FEATURES), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:labgrid",
+                "-p", "no:tmpdir",
                 "--dit-progress",
                 f"--dit-report-dir={report_dir}", f"--dit-junitxml={self.junitxml or report_dir / 'junit.xml'}",
                 f"--alluredir={report_dir / 'allure-results'}", "--clean-alluredir",
