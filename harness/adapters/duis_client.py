@@ -33,7 +33,6 @@ from harness.pki.certificates import per_certificate, role_of
 
 RESPONSE_PATH = "/smartdcc/duis"
 _role_of = per_certificate(role_of)     # a certificate's role, read off its subject once per certificate
-_DSP_XML_SIGN = RemotePartyRole.DSP_XML_SIGN     # bound once: read off its class, ~0.1 us (EnumType.__getattr__)
 
 
 def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | None,
@@ -46,7 +45,7 @@ def accept_response(data: bytes, *, keystore: Keystore, schema: DuisSchema | Non
     # Any key in the keystore verifies; only the DSP's XML signing key speaks for the DCC (a User's would not).
     signer = check.signer
     role = _role_of(signer.certificate) if signer and signer.certificate else None
-    if role is not _DSP_XML_SIGN:
+    if role is not RemotePartyRole.DSP_XML_SIGN:
         raise CheckFailed(f"signed by {signer.eui if signer else 'an unknown party'} "
                           f"({role.name if role else 'no role'}), not with the DCC's XML signing key", where=where)
     if schema is not None:

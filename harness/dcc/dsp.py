@@ -90,11 +90,6 @@ _DCC_SIGNED = frozenset({"CS02bSupplierBySupplierHandover", "CS02bNOByNOHandover
 _CH_MAINTENANCE = frozenset({"8.7.2", "8.8.2", "8.9", "8.12.2"})
 # Alerts the devices address to the DCC: the message codes of the CHF and GPF device-log backups.
 CS14_DEVICE_LOG_BACKUP, GCS62_GPF_LOG_BACKUP = 0x0018, 0x00B2
-# Enum members read on every request and response, bound once: a member read off its class costs about 0.1 us in
-# Python 3.11 (EnumType's __getattr__ hook), ten times a module name's.
-_XML_SIGN, _TRANSFORM = catalogue.RemotePartyRole.XML_SIGN, CommandVariant.TRANSFORM
-_GPF, _CHF, _OTHER_USER = DeviceType.GPF, DeviceType.CHF, UserRole.OTHER_USER
-_CRA_RESPONSE, _CRA_ALERT = CraFlag.RESPONSE, CraFlag.ALERT
 
 
 @dataclass(frozen=True)
@@ -193,7 +188,7 @@ class DataServicesProvider:
         if signer is None:
             raise TransportRejection(f"XML signature {check.status.value}: {check.reason}")
         signer_eui = _entity_id_of(signer)
-        if _role_of(signer) is not _XML_SIGN or signer_eui not in self.users:
+        if _role_of(signer) is not catalogue.RemotePartyRole.XML_SIGN or signer_eui not in self.users:
             raise TransportRejection(f"signed by {signer_eui}, which is not a DCC User's XML-signing certificate")
         if self.schema is not None:
             errors = self.schema.errors(root)
@@ -248,7 +243,7 @@ class DataServicesProvider:
             return build_response(response_message(srv, content), response_code="I0",
                                   response_date_time=self.clock.now(), request_id=request_id)
         device = self.authorise(service, user, request_id.target)
-        if cv is _TRANSFORM:
+        if cv is CommandVariant.TRANSFORM:
             return self._transform(service, xml.flatten(body), user, device, request_id, DuisRequest.of(root))
         if signed:
             command = self._signed_command(service, body, user, device, request_id)
@@ -289,10 +284,10 @@ class DataServicesProvider:
         """The roles in which a User may address this device with this SR."""
         premises = self.inventory.premises_of(device.device_id)
         roles = premises.roles_of(user.eui, device.device_type) if premises else set()
-        if premises and device.device_type is _GPF and srv in _CH_MAINTENANCE:
-            roles |= premises.roles_of(user.eui, _CHF)
-        if _OTHER_USER in user.roles:
-            roles.add(_OTHER_USER)     # with the consumer's consent, which the DCC does not see
+        if premises and device.device_type is DeviceType.GPF and srv in _CH_MAINTENANCE:
+            roles |= premises.roles_of(user.eui, DeviceType.CHF)
+        if UserRole.OTHER_USER in user.roles:
+            roles.add(UserRole.OTHER_USER)     # with the consumer's consent, which the DCC does not see
         return roles & user.roles
 
     # -- Transform and commands ----------------------------------------------------------------------
@@ -423,7 +418,7 @@ class DataServicesProvider:
         except MalformedMessage:
             return "malformed"
         apdu = message.apdu
-        if apdu.cra_flag is _CRA_RESPONSE:
+        if apdu.cra_flag is CraFlag.RESPONSE:
             key = (apdu.originator, apdu.recipient, apdu.originator_counter)
             command = self._outstanding.pop(key, None)
             if command is None:
@@ -434,7 +429,7 @@ class DataServicesProvider:
             if self.outcomes.reads_result(command.srv):         # a Parse the DCC has no use for is not done
                 self.outcomes.after(command, _fields(message, command.srv))
             return "response"
-        if apdu.cra_flag is _CRA_ALERT:
+        if apdu.cra_flag is CraFlag.ALERT:
             self._device_alert(apdu, data, forward=returned_by is None)
             return "alert"
         return "unmatched"

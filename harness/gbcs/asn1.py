@@ -216,7 +216,7 @@ class _GeneralizedTime(der_codec.GeneralizedTime):
 def _parsed() -> dict:
     """gbcs.asn as asn1tools parses it: pyparsing takes about 0.1 s a process (every dit and xdist worker asks at
     import), so the result is kept (harness.parse_cache) by the file's digest, the Python and asn1tools versions."""
-    result = parse_cache.parsed(MODULE, lambda _: asn1tools.parse_files(str(MODULE)),
+    result = parse_cache.parsed(MODULE, lambda text: asn1tools.parse_string(text.decode()),
                                 key=f"asn1tools{asn1tools.__version__}")
     assert isinstance(result, dict)
     return result
