@@ -370,6 +370,23 @@ def test_what_a_run_planned_and_has_not_executed(tmp_path):
         assert [p.node for p in book.planned(first)] == ["a", "b", "c"]
 
 
+def test_a_phase_reads_each_test_once_as_its_latest_plan_describes_it(tmp_path):
+    """planned(latest=True): what Phase.build would make of every run's plans, each test once (its key: scenario,
+    baseline, test set, cast), described by the last run that planned it, where it was first planned."""
+    from harness.criteria import Phase
+
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        first, second = book.start_run("emulated", "", []), book.start_run("emulated", "", [])
+        book.plan(first, [_planned("a", "x/1"), _planned("b", "x/2")])
+        book.plan(second, [_planned("c", "x/3"), replace(_planned("a2", "x/1"), title="renamed"),
+                           replace(_planned("b", "x/2"), cast="ESME=ESME 2")])
+        latest = book.planned(latest=True)
+        assert [(p.node, p.title, p.cast) for p in latest] == [("a2", "renamed", ""), ("b", "S", ""),
+                                                             ("b", "S", "ESME=ESME 2"), ("c", "S", "")]
+        assert [t.planned for t in Phase.build(latest, []).tests] == [t.planned for t in Phase.build(book.planned(),
+                                                                                                    []).tests]
+
+
 def test_records_read_from_json_share_the_texts_executions_repeat():
     """A run keeps every execution's record to its end, each built from the JSON its report carried: the texts many
     executions repeat (the scenario, the target, tags, devices, participants) are one copy, however many hold them."""

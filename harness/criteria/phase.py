@@ -108,7 +108,7 @@ class Phase:
     def read(cls, book: Ledger, as_of: dt.date | None = None, verify: Verifier | None = None) -> Phase:
         """The ledger's phase; with verify, the evidence folders of the executions its results rest on too."""
         gate = book.setting("quality_gate")
-        phase = cls.build(book.planned(), book.executions(), book.devices(), book.issues(), book.evidence(),
+        phase = cls.build(book.planned(latest=True), book.executions(), book.devices(), book.issues(), book.evidence(),
                           book.suspensions(), book.runs(), as_of=as_of, name=book.setting("name") or "DIT",
                           quality_gate=dt.date.fromisoformat(gate) if gate else None, ledger=book.where)
         if verify is not None:

@@ -17,7 +17,7 @@ import re
 import socket
 import sqlite3
 import sys
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from pathlib import Path
 from typing import Any
 
@@ -264,18 +264,27 @@ class Ledger:
             with self._db.transaction() as conn:
                 conn.execute(self._db.insert_ignoring(tables.planned), rows)
 
-    def planned(self, run_id: int | None = None, *, unexecuted: bool = False) -> list[PlannedTest]:
+    def planned(self, run_id: int | None = None, *, unexecuted: bool = False,
+                latest: bool = False) -> list[PlannedTest]:
         """unexecuted: only the tests no execution of their run has recorded (a run's end lists them as not run:
-        the whole plan of a serial matrix was 2.7 MB to read)."""
+        the whole plan of a serial matrix was 2.7 MB to read). latest: each test (PlannedTest.key) once, as the
+        last run that planned it describes it, where it was first planned: what a phase judges (a ledger of 20,000
+        executions holds 20,548 plans of 732 tests)."""
         p, e = tables.planned.c, tables.executions.c
         query = select(*(p[name] for name in _PLANNED_COLUMNS)).order_by(p.run_id, p.node)
         if run_id is not None:
             query = query.where(p.run_id == run_id)
         if unexecuted:
             query = query.where(~exists().where(e.run_id == p.run_id, e.node == p.node))
+        rows: Iterable[Any] = self._db.rows(query)
+        if latest:
+            tests: dict[tuple[str, str | None, str | None, str], Any] = {}
+            for r in rows:
+                tests[r[1], r[8], r[9], r[18]] = r     # a key planned again keeps its place, takes the later plan
+            rows = tests.values()
         return [PlannedTest(r[0], r[1], r[2], r[3], _strings(r[4]), r[5], bool(r[6]), _strings(r[7]),
                             r[8], r[9], r[10], bool(r[11]), r[12], r[13], r[14], r[15], r[16], _strings(r[17]), r[18])
-                for r in self._db.rows(query)]
+                for r in rows]
 
     def record_execution(self, execution: ExecutionRecord) -> int:
         """Committed at once: a run killed after this loses nothing of this execution."""
@@ -521,12 +530,12 @@ def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     return {c: values[c] for c in _EXECUTION_COLUMNS}
 
 
-_EXECUTION_FIELDS = (*(c.rstrip("_") for c in _EXECUTION_COLUMNS), "id", "title", "family", "tags")
 # JSON lists of strings (tags, devices, requirements, alerts) by their text: a phase's 20,000 executions and plans
 # repeat a few hundred of them, and parsing each anew was most of `dit report`'s ledger read. Kept as tuples, each
 # record gets its own list; bounded, so a huge ledger keeps memory flat.
 _STRING_LISTS: dict[str, tuple[str, ...]] = {}
 _STRING_LISTS_MAX = 1 << 14
+_PARTICIPANTS: dict[str, tuple[Participant, ...]] = {}
 
 
 def _strings(text: str) -> list[Any]:
@@ -543,14 +552,30 @@ def _strings(text: str) -> list[Any]:
 
 
 def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
-    """_execution_row's row back, with the execution's id and the title, family and tags of its plan."""
-    values = dict(zip(_EXECUTION_FIELDS, row, strict=True))
-    return ExecutionRecord(**{
-        **values, "devices": _strings(values["devices"]), "title": values["title"] or "",
-        "participants": [Participant.from_json(p) for p in json.loads(values["participants"])],
-        "alerts": _strings(values["alerts"]), "operators": _strings(values["operators"]),
-        "family": values["family"] or "", "tags": _strings(values["tags"] or "[]"),
-        "blocked": _blocked_reason(values["blocked"], values["error"])})
+    """_execution_row's row back, with the execution's id and the title, family and tags of its plan (the columns
+    of executions()' query, in its order)."""
+    (run_id, node, scenario_id, outcome, finished_at, baseline, test_set, ch_variant, devices, started_at, duration_s,
+     virtual_s, service_requests, failed_step, error, evidence, blocked, participants, alerts, cast, operators, place,
+     execution_id, title, family, tags) = row
+    return ExecutionRecord(
+        run_id=run_id, node=node, scenario_id=scenario_id, outcome=outcome, finished_at=finished_at,
+        baseline=baseline, test_set=test_set, ch_variant=ch_variant, devices=_strings(devices), started_at=started_at,
+        duration_s=duration_s, virtual_s=virtual_s, service_requests=service_requests, failed_step=failed_step,
+        error=error, evidence=evidence, id=execution_id, title=title or "", family=family or "",
+        tags=_strings(tags or "[]"), blocked=_blocked_reason(blocked, error), participants=_participants(participants),
+        alerts=_strings(alerts), cast=cast, operators=_strings(operators), place=place)
+
+
+def _participants(text: str) -> list[Participant]:
+    """The devices that took part, read from their JSON; a few thousand distinct lists in a phase, kept as
+    _strings keeps its lists (a Participant is immutable, so records may share them)."""
+    known = _PARTICIPANTS.get(text)
+    if known is None:
+        known = tuple(Participant.from_json(p) for p in json.loads(text))
+        if len(_PARTICIPANTS) >= _STRING_LISTS_MAX:
+            _PARTICIPANTS.clear()
+        _PARTICIPANTS[text] = known
+    return list(known)
 
 
 def _blocked_reason(blocked: str | None, error: str | None) -> BlockedReason | None:
