@@ -84,6 +84,12 @@ def test_one_open_bound_keeps_the_other():
     assert xml.text(root, ".//sr:EndDateTime") == "2025-05-08T00:00:00.00Z"
 
 
+def test_a_date_time_is_an_xs_datetime_in_any_year():
+    """Four-digit years (xs:dateTime's), centiseconds as DUIS samples write them, UTC with a Z."""
+    assert requests.xs_datetime(dt.datetime(333, 4, 9, 1, 2, 3, 456789, tzinfo=dt.UTC)) == "0333-04-09T01:02:03.45Z"
+    assert requests.xs_datetime(dt.datetime(2026, 12, 31, 23, 59, 59, tzinfo=dt.UTC)) == "2026-12-31T23:59:59.00Z"
+
+
 def test_log_period_is_written_in_utc():
     bst = dt.timezone(dt.timedelta(hours=1))
     root = requests.build("4.17", _rid(), start=dt.datetime(2025, 5, 1, 1, 0, tzinfo=bst), end=END)

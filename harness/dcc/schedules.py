@@ -181,7 +181,7 @@ def _read_fields(schedule: DspSchedule, day: dt.date) -> dict:
     def moment(offset: str, time: str) -> str:
         when = dt.datetime.combine(day + dt.timedelta(days=int(offsets[offset])),
                                    dt.time.fromisoformat(offsets[time].rstrip("Z")), tzinfo=dt.UTC)
-        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return when.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
     return {"ReadLogPeriod/StartDateTime": moment("StartDateOffset", "StartTime"),
             "ReadLogPeriod/EndDateTime": moment("EndDateOffset", "EndTime")}

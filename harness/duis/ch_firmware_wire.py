@@ -16,7 +16,7 @@ SIGNATURE_HEADER = "X-DCC-Signature"
 
 
 def iso(when: dt.datetime | None) -> str | None:
-    return None if when is None else when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if when is None else when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_iso(text: str) -> dt.datetime:

@@ -157,4 +157,5 @@ def xs_datetime(value: dt.datetime) -> str:
 @lru_cache(maxsize=64)
 def _xs_datetime(value: dt.datetime) -> str:
     """Remembered: the lab's clock stands still while an SR's documents are built, each stamped with the same time."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-4] + "Z"
+    # isoformat, not strftime: glibc's %Y leaves a year before 1000 unpadded ("333-04-09"), not an xs:dateTime
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")[:-4] + "Z"

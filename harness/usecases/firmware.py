@@ -235,7 +235,8 @@ _TEMPLATE_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def _generalized_time(when: dt.datetime) -> bytes:
     """DER GeneralizedTime content to the second, in UTC: YYYYMMDDHHMMSSZ."""
-    return when.astimezone(dt.UTC).strftime("%Y%m%d%H%M%SZ").encode()
+    utc = when.astimezone(dt.UTC)
+    return (f"{utc.year:04d}" + utc.strftime("%m%d%H%M%SZ")).encode()      # %Y: unpadded before year 1000
 
 
 _TEMPLATE_TIME = _generalized_time(_TEMPLATE_MOMENT)
