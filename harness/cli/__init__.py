@@ -10,6 +10,8 @@ One module per command group; each adds its own subcommands (`register`) next to
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import sys
 from collections.abc import Callable
 
@@ -56,6 +58,10 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        # dit as the program (not called from Python with its arguments): what is left when it exits is freed by the
+        # process's end, not walked by the cyclic collector first (dit report: 0.1 s over its 20,000 records)
+        atexit.register(gc.freeze)
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
