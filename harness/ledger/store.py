@@ -530,12 +530,18 @@ def _execution_row(e: ExecutionRecord) -> dict[str, object]:
     return {c: values[c] for c in _EXECUTION_COLUMNS}
 
 
-# JSON lists of strings (tags, devices, requirements, alerts) by their text: a phase's 20,000 executions and plans
-# repeat a few hundred of them, and parsing each anew was most of `dit report`'s ledger read. Kept as tuples, each
-# record gets its own list; bounded, so a huge ledger keeps memory flat.
+# JSON lists (tags, devices, requirements, alerts, participants) by their text: a phase's 20,000 executions and
+# plans repeat a few hundred of them, and parsing each anew was most of `dit report`'s ledger read. Kept as tuples of
+# immutable items, each record gets its own list; bounded, so a huge ledger keeps memory flat.
 _STRING_LISTS: dict[str, tuple[str, ...]] = {}
-_STRING_LISTS_MAX = 1 << 14
 _PARTICIPANTS: dict[str, tuple[Participant, ...]] = {}
+_LISTS_HELD = 1 << 14
+
+
+def _hold(held: dict[str, tuple[Any, ...]], text: str, items: tuple[Any, ...]) -> None:
+    if len(held) >= _LISTS_HELD:
+        held.clear()
+    held[text] = items
 
 
 def _strings(text: str) -> list[Any]:
@@ -545,9 +551,7 @@ def _strings(text: str) -> list[Any]:
         return list(known)
     value = json.loads(text)
     if type(value) is list and all(type(v) is str for v in value):
-        if len(_STRING_LISTS) >= _STRING_LISTS_MAX:
-            _STRING_LISTS.clear()
-        _STRING_LISTS[text] = tuple(value)
+        _hold(_STRING_LISTS, text, tuple(value))
     return value
 
 
@@ -567,14 +571,11 @@ def _execution(row: tuple[Any, ...]) -> ExecutionRecord:
 
 
 def _participants(text: str) -> list[Participant]:
-    """The devices that took part, read from their JSON; a few thousand distinct lists in a phase, kept as
-    _strings keeps its lists (a Participant is immutable, so records may share them)."""
+    """The devices that took part, read from their JSON (a Participant is immutable: records may share them)."""
     known = _PARTICIPANTS.get(text)
     if known is None:
         known = tuple(Participant.from_json(p) for p in json.loads(text))
-        if len(_PARTICIPANTS) >= _STRING_LISTS_MAX:
-            _PARTICIPANTS.clear()
-        _PARTICIPANTS[text] = known
+        _hold(_PARTICIPANTS, text, known)
     return list(known)
 
 
