@@ -220,18 +220,22 @@ class AllureScenarios:
         """Labels once, in the Gherkin's spelling; the target as its baseline, test set and cast; a blocked
         execution's reason; Gherkin steps without their step functions' fixtures as parameters."""
         labels: list[Label] = []
+        kept: set[tuple[str, str]] = set()
         tags = {label.value for label in result.labels if label.name == LabelType.TAG}
+        # pytest's markers for tags written otherwise: SR_8_11 for SR-8.11
+        markers = {written for tag in tags if (written := _written(tag)) != tag}
         for label in result.labels:
             if label.name == BLOCKED:
                 result.status = Status.SKIPPED
                 result.statusDetails = StatusDetails(message=label.value,
                                                      trace=result.statusDetails.trace if result.statusDetails else None)
-            elif (label.name, label.value) in {(k.name, k.value) for k in labels}:
+            elif (label.name, label.value) in kept:
                 continue
-            elif label.name == LabelType.TAG and any(_written(t) == label.value != t for t in tags):
-                continue                # pytest's marker for a tag written otherwise: SR_8_11 for SR-8.11
+            elif label.name == LabelType.TAG and label.value in markers:
+                continue
             else:
                 labels.append(label)
+                kept.add((label.name, label.value))
         result.labels = labels
         parameters: list[Parameter] = []
         for parameter in result.parameters:
