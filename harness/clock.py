@@ -25,6 +25,12 @@ UTC = dt.UTC
 LAB_EPOCH = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
 
 
+def utc_text(when: dt.datetime, timespec: str = "seconds") -> str:
+    """ISO 8601 in UTC with a Z (xs:dateTime's form), to `timespec` (datetime.isoformat's). Always a four-digit
+    year: strftime's %Y leaves a year before 1000 unpadded ("333-04-09") on glibc."""
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+
+
 @dataclass(slots=True)
 class ScheduledEvent:
     at: float

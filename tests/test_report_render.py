@@ -636,7 +636,7 @@ def test_a_printer_whose_weasyprint_fails_says_so_in_one_line(monkeypatch, tmp_p
     """What stops WeasyPrint (here its loading) is answered for the page and read as dit's one line, not a trace."""
     def broken() -> None:
         raise ValueError("no fonts at all")
-    monkeypatch.setattr("harness.report.warm_up", broken)
+    monkeypatch.setattr(printer, "warm_up", broken)
     page = b"<p>a page</p>"
     job = json.dumps({"path": str(tmp_path / "report.pdf"), "size": len(page)}).encode() + b"\n" + page
     answer = io.BytesIO()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from harness import catalogue
-from harness.clock import ScheduledEvent
+from harness.clock import ScheduledEvent, utc_text
 from harness.dcc.base import DccUser, DuisRejection, Outstanding
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
@@ -179,9 +179,8 @@ def _read_fields(schedule: DspSchedule, day: dt.date) -> dict:
         return {}
 
     def moment(offset: str, time: str) -> str:
-        when = dt.datetime.combine(day + dt.timedelta(days=int(offsets[offset])),
-                                   dt.time.fromisoformat(offsets[time].rstrip("Z")), tzinfo=dt.UTC)
-        return when.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        return utc_text(dt.datetime.combine(day + dt.timedelta(days=int(offsets[offset])),
+                                            dt.time.fromisoformat(offsets[time].rstrip("Z")), tzinfo=dt.UTC))
 
     return {"ReadLogPeriod/StartDateTime": moment("StartDateOffset", "StartTime"),
             "ReadLogPeriod/EndDateTime": moment("EndDateOffset", "EndTime")}

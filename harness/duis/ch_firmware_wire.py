@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import hmac
 
+from harness.clock import utc_text
+
 PREFIX = "/ch-firmware/"
 API = PREFIX + "api/v1/"
 PORTAL = PREFIX + "portal"
@@ -16,7 +18,7 @@ SIGNATURE_HEADER = "X-DCC-Signature"
 
 
 def iso(when: dt.datetime | None) -> str | None:
-    return None if when is None else when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return None if when is None else utc_text(when)
 
 
 def parse_iso(text: str) -> dt.datetime:

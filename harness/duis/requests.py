@@ -20,6 +20,7 @@ from lxml import etree
 
 from harness import catalogue
 from harness.catalogue import CommandVariant
+from harness.clock import utc_text
 from harness.duis.request_id import RequestId
 from harness.duis.xml import NSMAP, SCHEMA_VERSION, E, Skeletons, add_fields, copy_tree, sr
 from harness.errors import DitError
@@ -157,5 +158,4 @@ def xs_datetime(value: dt.datetime) -> str:
 @lru_cache(maxsize=64)
 def _xs_datetime(value: dt.datetime) -> str:
     """Remembered: the lab's clock stands still while an SR's documents are built, each stamped with the same time."""
-    # isoformat, not strftime: glibc's %Y leaves a year before 1000 unpadded ("333-04-09"), not an xs:dateTime
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")[:-4] + "Z"
+    return utc_text(value, "microseconds")[:-5] + "Z"             # centiseconds, as DUIS samples write them

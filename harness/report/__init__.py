@@ -13,7 +13,7 @@ from harness.report.document import ReportDocument, deliverables, identification
 from harness.report.html import render_html, report_view
 from harness.report.printer import Printer
 
-__all__ = ["Printer", "ReportDocument", "read_lessons", "render_html", "warm_up", "write_pdf", "write_report"]
+__all__ = ["Printer", "ReportDocument", "read_lessons", "render_html", "write_pdf", "write_report"]
 
 
 def write_report(assessment: Mapping, out_dir: Path, pdf: bool = True,
@@ -59,12 +59,3 @@ def write_pdf(html: str, path: Path) -> int:
         if collecting:
             gc.enable()
     return len(document.pages)
-
-
-def warm_up() -> None:
-    """WeasyPrint loaded and a first page laid out (fonts found, its stylesheet for HTML read): what a process's
-    first PDF pays for beside its own pages."""
-    import weasyprint
-
-    weasyprint.HTML(string="<html><body><h1>DIT</h1><p>ready</p><table><tr><td>1</td></tr></table></body></html>"
-                    ).render()

@@ -24,6 +24,7 @@ from functools import lru_cache
 from lxml import etree
 
 from harness.catalogue import DeviceType
+from harness.clock import utc_text
 from harness.eui import EntityId
 from harness.gbcs import asn1, axdr, dlms, gbz
 from harness.gbcs.axdr import PayloadError, Tag
@@ -234,9 +235,11 @@ _TEMPLATE_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _generalized_time(when: dt.datetime) -> bytes:
-    """DER GeneralizedTime content to the second, in UTC: YYYYMMDDHHMMSSZ."""
-    utc = when.astimezone(dt.UTC)
-    return (f"{utc.year:04d}" + utc.strftime("%m%d%H%M%SZ")).encode()      # %Y: unpadded before year 1000
+    """DER GeneralizedTime content to the second, in UTC: YYYYMMDDHHMMSSZ (ISO 8601's basic form)."""
+    return utc_text(when).translate(_BASIC_FORM).encode()
+
+
+_BASIC_FORM = str.maketrans("", "", "-:T")
 
 
 _TEMPLATE_TIME = _generalized_time(_TEMPLATE_MOMENT)
