@@ -116,6 +116,17 @@ def test_ex1_not_met_when_the_only_gsme_fails_one_regression_test():
     assert v.status == NOT_MET and v.evidence.startswith("no GSME completed") and "GSME-R: 1 of 2" in v.details[0]
 
 
+def test_ex1_a_device_completes_its_regression_only_by_taking_part():
+    """A passed regression test that names the PPMID but in which it never answered (pre-notified, or refused by the
+    DCC) is no test of it: IHD/PPMID has not completed."""
+    results = _regression({"ESME-R": "passed", "GSME-R": "passed"})
+    silent = planned("r-PPMID-R", "R10", devices=("PPMID-R",))
+    executions = [execution(t, o) for t, o in results] + [execution(silent, "passed", took_part=())]
+    v = exit_verdict(Phase.build([t for t, _ in results] + [silent], executions, LAB, as_of=TODAY), "DIT.EX.1")
+    assert v.status == NOT_MET and v.evidence.startswith("no IHD/PPMID completed")
+    assert "PPMID-R: 1 of 1 planned regression test passed, in none of which it took part" in v.details
+
+
 def test_ex1_and_ex2_not_evaluable_without_regression_tests():
     p = phase([(planned("f1"), "passed")])
     assert exit_verdict(p, "DIT.EX.1").status == NOT_EVALUABLE
@@ -173,6 +184,15 @@ def test_ex3_not_met_when_a_scenario_passed_with_no_combination_or_a_test_never_
     results = _single_band("passed") + [(planned("s3", "SB-A"), None)]
     v = exit_verdict(phase(results), "DIT.EX.3")
     assert v.status == NOT_MET and any("s3 [B6 SB-A] not run" in d for d in v.details)
+
+
+def test_ex3_needs_every_selected_device_of_the_single_band_sets_in_a_completed_test():
+    """Every scenario passed on the variant, but the gas meters and IHDs of its test sets never took part."""
+    results = [(planned("s1", "SB-A", devices=("ESME-A",)), "passed"), (planned("s1", "SB-B", devices=("ESME-B",)),
+                                                                        "passed")]
+    v = exit_verdict(phase(results), "DIT.EX.3")
+    assert v.status == NOT_MET and v.evidence == f"{SB11}: 1 of 1 planned scenario passed"
+    assert v.details == [f"{SB11}: no completed test with GSME-A, GSME-B, IHD-A, IHD-B"]
 
 
 # -- DIT.EX.5: dual band, 85 % of completed non-business-critical, 100 % business-critical ----------------
@@ -313,6 +333,18 @@ def test_ex8_needs_evidence_for_every_completed_test():
     verified.folders = {verified.tests[0].executions[-1].id: FolderCheck({"DUIS": 2, "GBCS": 1, "HAN": 1})}
     assert exit_verdict(verified, "DIT.EX.8").status == MET
     assert exit_verdict(phase([(t, None)]), "DIT.EX.8").status == NOT_EVALUABLE
+
+
+def test_ex8_judges_the_evidence_of_the_latest_execution_a_result_rests_on():
+    t = planned("s1")
+    first, retest = execution(t, "failed"), execution(t, "passed", evidence="evidence/y")
+    p = Phase.build([t], [first, retest], LAB, as_of=TODAY)
+    p.folders = {first.id: FolderCheck({"DUIS": 2}), retest.id: FolderCheck({"DUIS": 1}, ["a.xml: signature invalid"])}
+    v = exit_verdict(p, "DIT.EX.8")
+    assert v.status == NOT_MET and v.details == [f"{t.scenario_id} [B6 SB-A] (execution {retest.id}, evidence/y): "
+                                                 "a.xml: signature invalid"]
+    p.folders = {first.id: FolderCheck({"DUIS": 2}, ["a.xml: signature invalid"]), retest.id: FolderCheck({"DUIS": 1})}
+    assert exit_verdict(p, "DIT.EX.8").status == MET
 
 
 def test_ex9_every_failed_test_has_a_test_issue():

@@ -14,6 +14,7 @@ from harness.catalogue import DeviceType, PaymentMode
 from harness.duis import requests, xml
 from harness.duis.examples import DEVICES, SUPPLIER_A
 from harness.duis.request_id import RequestId
+from harness.emulators.meters import MONEY_PER_PENNY
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.lab import parameters as params
@@ -210,3 +211,16 @@ def test_a_used_utrn_is_refused_with_a_failed_response_and_0x8f51(lab, do):
     again = user.send("2.2", eui, utrn=code, counter=counter)
     assert again.device_fields == {"Result": "Failure"} and _real(again), again.summary
     assert user.wait_for_alert("8F51", device=eui) is not None
+
+
+def test_a_utrn_above_the_maximum_credit_threshold_2_1_set_is_refused_with_0x8f5b(lab, do):
+    user, esme, eui = _esme(lab, do, PaymentMode.PREPAYMENT)
+    assert user.send("2.1", eui, max_credit_threshold=300 * MONEY_PER_PENNY).succeeded       # £3.00
+    balance = esme.meter_balance
+    code, counter = user.vend_utrn(eui, 500)
+    refused = user.send("2.2", eui, utrn=code, counter=counter)
+    assert refused.device_fields == {"Result": "Failure"} and _real(refused), refused.summary
+    assert user.wait_for_alert("8F5B", device=eui) is not None and esme.meter_balance == balance
+    code, counter = user.vend_utrn(eui, 300)
+    assert user.send("2.2", eui, utrn=code, counter=counter).succeeded
+

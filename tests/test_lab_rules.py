@@ -302,6 +302,17 @@ def test_wrong_install_code_cannot_join(lab):
     assert any("link key its install code does not give" in line for line in lab.device("CHF").history)
 
 
+def test_a_joined_device_rejoins_only_with_the_link_key_it_joined_with(lab):
+    """A device of that EUI presenting another key (an impostor, or a reset device whose install code changed) is
+    refused; the key it joined with still lets it back (after a CH restart, say)."""
+    _whitelist_and_join(lab)
+    esme, hub = lab.device("ESME"), lab.hubs[lab.site.name]
+    joined_with = hub.chf.device_log[esme.eui].link_key
+    with lab.clock.lock:
+        assert not hub.join(esme, bytes(16))
+        assert hub.join(esme, joined_with)
+
+
 def test_join_period_closes(lab):
     _prenotify(lab)
     cfg = lab.device_config("ESME")

@@ -16,7 +16,13 @@ from dit_command import dit
 from harness.adapters.ppmid_route import PpmidRoute
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, service_request
 from harness.dcc.wan import OUTAGE_HOLD_S
-from harness.emulators.hub import ALERT_UNAUTHORISED_ACCESS, PPMID_ROUTE_LIMIT, PPMID_ROUTE_WINDOW_S, RouteRefusal
+from harness.emulators.hub import (
+    ALERT_UNAUTHORISED_ACCESS,
+    PPMID_ROUTE_LIMIT,
+    PPMID_ROUTE_OPEN_S,
+    PPMID_ROUTE_WINDOW_S,
+    RouteRefusal,
+)
 from harness.eui import EntityId
 from harness.gbcs import local_delivery
 from harness.gbcs.frame import MAC_LENGTH, CraFlag, GbcsMessage, frame_with_mac
@@ -168,6 +174,22 @@ def test_only_answers_to_routed_commands_go_back_to_the_ppmid(lab):
     assert route.messages() == []
 
 
+def test_while_the_wan_is_down_a_devices_alerts_go_back_to_the_ppmid_only_for_a_while_after_its_command(lab):
+    _prepayment_premises(lab)
+    command, esme = _local_command(lab), lab.device("ESME")
+    lab.wan_outage()
+    route = PpmidRoute(lab.ppmid_internet("PPMID"))
+    assert route.send_command(command)
+    lab.let_time_pass(60)
+    assert local_delivery.response_to(route.messages(), command) is not None
+    for wait, comes_back in ((0, True), (PPMID_ROUTE_OPEN_S, False)):
+        lab.let_time_pass(wait)
+        with lab.clock.lock:
+            esme.raise_alert(0x8F60, {"Reason": "test"}, critical=True)
+        lab.let_time_pass(60)
+        assert (local_delivery.alert(route.messages(), 0x8F60) is not None) is comes_back
+
+
 # -- the PPMID's internet interface ------------------------------------------------------------------------------
 
 def test_a_utrn_over_the_internet_tops_up_only_when_the_consumer_accepts_it(lab):
@@ -238,6 +260,10 @@ def test_emergency_credit_needs_prepayment_mode_and_a_limit_set_by_2_1(lab):
     assert user.send("1.6", esme, payment_mode="prepayment").succeeded
     assert user.send("1.5", esme, reset=True).succeeded
     assert not _activated(lab)                                  # no 2.1 yet
+    config = lab.device("ESME").prepay_configuration
+    config["UpdatePrepayConfigElectricity/EmergencyCreditLimit"] = "400000"    # a limit, with no threshold
+    assert not _activated(lab)
+    config.clear()
     assert user.send("1.6", esme, payment_mode="credit").succeeded
     assert user.send("2.1", esme).succeeded
     assert not _activated(lab)                                  # credit mode

@@ -87,6 +87,9 @@ def test_ptut_layout():
     assert u.parse_utrn("7394 6144 3320 4021 7315") == ptut
     with pytest.raises(u.UtrnNotAuthentic, match="lead bits"):
         u.decode_ptut(int(ptut) | 1 << 63)
+    for value_class in (0b10, 0b11):                 # neither pennies nor pounds: no UTRN, not a crash
+        with pytest.raises(u.UtrnNotAuthentic, match=f"value class {value_class:02b}"):
+            u.decode_ptut(int(ptut) & ~(0b11 << 45) | value_class << 45)
 
 
 # -- check digit --------------------------------------------------------------------------------------
