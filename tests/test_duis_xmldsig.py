@@ -96,6 +96,13 @@ def test_unknown_signer_and_missing_signature(smki, tmp_path):
     assert xmldsig.verify(_request(), smki.keystore).status is SignatureStatus.ABSENT
 
 
+def test_a_second_signature_is_outside_the_duis_profile(smki):
+    root = _sign(_request(), smki)
+    root.append(copy.deepcopy(root.find("ds:Signature", xml.NSMAP)))
+    check = xmldsig.verify(root, smki.keystore)
+    assert check.status is SignatureStatus.UNSUPPORTED and check.reason == "more than one ds:Signature"
+
+
 def test_a_comment_or_processing_instruction_inside_signed_content_is_refused(smki):
     """C14N leaves comments out of the digest: `R<!---->emove` would verify as signed "Remove" and read as "R"."""
     for hidden in (etree.Comment(" not signed content "), etree.ProcessingInstruction("pi", "not signed either")):

@@ -13,9 +13,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from harness.adapters import Exchange
+from harness.adapters.duis_client import accept_response
 from harness.catalogue import CommandVariant, PaymentMode, RemotePartyRole
 from harness.duis import requests, xml, xmldsig
 from harness.duis.request_id import RequestId
+from harness.duis.responses import build_response, response_message
+from harness.errors import CheckFailed
 from harness.eui import EntityId
 from harness.gbcs import crypto
 from harness.gbcs.frame import CraFlag, GeneralSigning
@@ -249,6 +252,17 @@ def test_badly_signed_and_schema_invalid_requests_are_refused_before_duis(lab, d
         xmldsig.sign(bad, cred.private_key, cred.certificate)
         status, body = other.endpoint.post("serviceD", xml.serialize(bad))
         assert status == 400 and b"schema" in body
+
+
+def test_a_dcc_signed_response_invalid_against_the_duis_schema_is_not_trusted(lab, duis_schema):
+    user = lab.user(SUPPLIER)
+    root = build_response(response_message("8.11"), response_code="I0", response_date_time=lab.now(),
+                          request_id=RequestId(user.eui, lab.device("CHF").eui, 1))
+    etree.SubElement(root.find("sr:Header", xml.NSMAP), xml.sr("Unexpected")).text = "x"
+    data, keystore = lab.dcc.dsp.sign(root), lab.receivers[user.eui].keystore
+    assert accept_response(data, keystore=keystore, schema=None).success        # the DCC's signature holds
+    with pytest.raises(CheckFailed, match="not valid against the DUIS schema"):
+        accept_response(data, keystore=keystore, schema=duis_schema)
 
 
 # -- the HAN: who may join ---------------------------------------------------------------------------

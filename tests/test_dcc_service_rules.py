@@ -1,0 +1,143 @@
+"""The DSP's own services -- 11.1's checks, DSP schedules (5.1-5.3), the Smart Metering Inventory (12.2, 8.2, 8.3)
+-- and the signed Pre-Command it correlates with its Transform, each rule seen through real DUIS as a service user
+sees it: the response code the DCC answers with. Every test here fails if the rule it names is taken out of the DSP.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from harness.adapters import Exchange
+from harness.catalogue import CommandVariant, DeviceStatus, DeviceType
+from harness.dcc.firmware import MAX_IMAGE_BYTES
+from harness.dcc.inventory import InventoryDevice
+from harness.duis import requests, xml
+from harness.duis.request_id import RequestId
+from harness.eui import EntityId
+from harness.lab import parameters as params
+from harness.lab.procedures import Procedures
+
+IS, B, GNO = "the Import Supplier", "Supplier B", "the Gas Network Operator"
+UNKNOWN = EntityId("00-DB-12-34-56-78-99-99")
+
+
+@pytest.fixture
+def do(lab):
+    return Procedures(lab, lambda exchange: exchange)
+
+
+def eui(lab, name):
+    return params.device(lab.config, name)[1]
+
+
+def send(lab, party, srv, target=None, **table):
+    return Procedures(lab, lambda x: x).send(party, srv, target, expect_success=False, **table)
+
+
+def _built(lab, party, srv, **values):
+    """A non-device SR to be changed before it is posted (to a value its request builder would refuse to write):
+    its user, RequestID and document."""
+    user = lab.user(party)
+    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
+    return user, rid, requests.build(srv, rid, **values)
+
+
+def _posted(user, rid, root, srv) -> Exchange:
+    return user.send_document(root, "serviceD", Exchange(user.name, srv, rid.target, rid, CommandVariant(8)))
+
+
+# -- 11.1 Update Firmware ---------------------------------------------------------------------------------------
+
+def _update(lab, party, devices, image):
+    return lab.user(party).send("11.1", device_id_list=devices, firmware_image=image, firmware_version="00020002")
+
+
+def test_11_1_refuses_an_image_that_is_not_strict_base64(lab, do):
+    do.install_and_commission(IS, "ESME")
+    image = lab.firmware_image("ESME", 0x00020002)
+    user, rid, root = _built(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
+                             device_id_list=[eui(lab, "ESME")])
+    text = base64.b64encode(image).decode()
+    root.find(".//sr:FirmwareImage", xml.NSMAP).text = text[:100] + "*" + text[100:]     # a lenient decoder skips it
+    assert _posted(user, rid, root, "11.1").response_code == "E110102"
+
+
+def test_11_1_refuses_a_well_formed_image_over_750_kb(lab, do):
+    do.install_and_commission(IS, "ESME")
+    image = lab.firmware_image("ESME", 0x00020002)
+    user, rid, root = _built(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
+                             device_id_list=[eui(lab, "ESME")])
+    big = lab.firmware_image("ESME", 0x00020002, size=MAX_IMAGE_BYTES)       # its OTA header and signature on top
+    root.find(".//sr:FirmwareImage", xml.NSMAP).text = base64.b64encode(big).decode()
+    assert _posted(user, rid, root, "11.1").response_code == "E110102"
+    assert _update(lab, IS, [eui(lab, "ESME")], lab.firmware_image("ESME", 0x00020002)).succeeded
+
+
+def test_11_1_refuses_devices_not_in_the_inventory_or_supplied_by_another(lab, do):
+    do.install_and_commission(IS, "ESME")
+    image = lab.firmware_image("ESME", 0x00020002)
+    unknown = _update(lab, IS, [eui(lab, "ESME"), UNKNOWN], image)
+    assert unknown.response_code == "E110106", unknown.summary
+    not_theirs = _update(lab, B, [eui(lab, "ESME")], image)
+    assert not_theirs.response_code == "E110106", not_theirs.summary
+
+
+# -- DSP schedules ------------------------------------------------------------------------------------------------
+
+def test_5_1_schedules_only_what_the_dsp_may_schedule_for_whom_may_send_it(lab, do):
+    do.install_and_commission(IS, "ESME")
+    user, rid, root = _built(lab, IS, "5.1", **params.resolve(lab, "5.1", None, {"device_id": "the ESME",
+                                                                                 "scheduled_srv": "4.6.1"}))
+    root.find(".//sr:DSPScheduledServiceReferenceVariant", xml.NSMAP).text = "1.6"
+    assert _posted(user, rid, root, "5.1").response_code == "E050101"
+    # the Gas Network Operator may create schedules, but not of 4.6.1, which is the suppliers'
+    assert send(lab, GNO, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").response_code == "E2"
+    assert send(lab, IS, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").succeeded
+
+
+def test_5_1_is_authorised_against_the_device_as_the_sr_itself_would_be(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, IS, "5.1", None, device_id=UNKNOWN.duis, scheduled_srv="4.6.1").response_code == "E19"
+    assert send(lab, B, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").response_code == "E4"
+
+
+# -- the Smart Metering Inventory --------------------------------------------------------------------------------
+
+def test_12_2_cannot_pre_notify_a_device_again_once_it_is_past_pending(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert do.prenotify(IS, "IHD").succeeded
+    assert do.prenotify(IS, "IHD").succeeded                        # still Pending: its details may be resent
+    again = send(lab, IS, "12.2", None, device_id="the ESME", device_type="ESME")
+    assert again.response_code == "E5", again.summary
+
+
+def test_8_3_decommissions_only_for_the_supplier_and_only_once(lab, do):
+    do.install_and_commission(IS, "ESME")
+    assert send(lab, B, "8.3", None, device_id="the ESME").response_code == "E4"
+    assert send(lab, IS, "8.3", None, device_id="the ESME").succeeded
+    assert lab.dcc.inventory.get(eui(lab, "ESME")).status is DeviceStatus.DECOMMISSIONED
+    assert send(lab, IS, "8.3", None, device_id="the ESME").response_code == "E5"
+
+
+def test_8_2_lists_at_most_the_17_devices_the_duis_schema_allows(lab):
+    chf = lab.dcc.inventory.get(eui(lab, "CHF"))
+    for n in range(20):                                      # an SMI with more devices behind the CH than fit
+        lab.dcc.inventory.add(InventoryDevice(EntityId(f"00-DB-12-34-56-78-AA-{n:02X}"), DeviceType.IHD,
+                                              chf=chf.device_id), lab.now())
+    read = lab.user(IS).send("8.2", device_id=chf.device_id)
+    assert read.succeeded and len(read.response.inventory) == 17
+
+
+# -- the signed Pre-Command --------------------------------------------------------------------------------------
+
+def test_a_pre_command_sent_back_unsigned_is_refused(lab, do):
+    do.install_and_commission(IS, "ESME")
+    user, esme = lab.user(IS), lab.device("ESME")
+    rid = RequestId(user.eui, esme.eui, user.counter.next(user.eui))
+    transformed = user.send_document(requests.build("1.6", rid, payment_mode="prepayment"), "serviceT")
+    commands = len(esme.history)
+    unsigned = user.send_document(requests.build_signed_pre_command("1.6", rid, transformed.pre_command), "serviceS")
+    assert unsigned.response_code == "E12"
+    assert len(esme.history) == commands
