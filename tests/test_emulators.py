@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from harness.catalogue import DeviceType, RemotePartyRole
 from harness.clock import VirtualClock
@@ -21,9 +27,11 @@ from harness.emulators.trust import TrustAnchorRejected
 from harness.emulators.zigbee import aes_mmo, check_crc, link_key, with_crc
 from harness.eui import EntityId
 from harness.gbcs.frame import CraFlag
-from harness.pki import KeyUsage
+from harness.pki import KeyUsage, certificates
+from harness.pki.smki import derive_private_key
 
 ACB = EntityId("90-B3-D5-1F-30-00-00-02")
+SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
 PARTIES = {RemotePartyRole.ACCESS_CONTROL_BROKER: ACB,
            RemotePartyRole.TRANSITIONAL_COS: EntityId("90-B3-D5-1F-30-00-00-04"),
            RemotePartyRole.RECOVERY: EntityId("90-B3-D5-1F-30-00-00-01"),
@@ -134,6 +142,47 @@ def test_trust_anchor_replacement_needs_a_path_to_the_root(hub, smki):
     esme.trust.replace(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, supplier_ds,
                        [smki.organisation_ca_certificate])
     assert esme.trust.holder_of(RemotePartyRole.SUPPLIER) == EntityId("90-B3-D5-1F-30-01-00-00")
+
+
+def _supplier_certificate(issuer_key, issuer_name, *, entity_id=True):
+    """A Supplier Digital Signing certificate (of Supplier A's EUI unless it names none) issued by `issuer_key`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    if entity_id:
+        return certificates.organisation_certificate(
+            SUPPLIER_A, RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, "Rogue", key.public_key(), issuer_name,
+            issuer_key, 7, dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime(2040, 1, 1, tzinfo=dt.UTC))
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, RemotePartyRole.SUPPLIER.ou)])
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(issuer_name).public_key(key.public_key())
+            .serial_number(7).not_valid_before(dt.datetime(2020, 1, 1)).not_valid_after(dt.datetime(2040, 1, 1))
+            .sign(issuer_key, hashes.SHA256()))
+
+
+def test_a_trust_anchor_must_be_issued_by_a_ca_the_root_issued_and_name_its_party(hub, smki):
+    """A rogue CA under the organisation CA's name, the real CA with a certificate it never signed, and a
+    certificate of the real CA that names no entity: each refused, the cell left as it was."""
+    (hub, esme, up, clock) = hub
+    org_ca = smki.organisation_ca_certificate
+    rogue_key = ec.generate_private_key(ec.SECP256R1())
+    rogue_ca = certificates.ca_certificate(org_ca.subject, rogue_key.public_key(), org_ca.subject, rogue_key, 9,
+                                           dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+                                           dt.datetime(2040, 1, 1, tzinfo=dt.UTC))
+    forged = _supplier_certificate(rogue_key, org_ca.subject)
+    nameless = _supplier_certificate(derive_private_key(smki.seed, "org-ca"), org_ca.subject, entity_id=False)
+    for certificate, path, reason in ((forged, [rogue_ca], "root"), (forged, [org_ca], "root"),
+                                      (nameless, [org_ca], "no entity ID")):
+        with pytest.raises(TrustAnchorRejected, match=reason):
+            esme.trust.replace(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, certificate, path)
+        assert esme.trust.holder_of(RemotePartyRole.SUPPLIER) == ACB
+
+
+def test_a_device_has_only_the_trust_anchor_cells_its_type_has(hub, smki):
+    (hub, esme, up, clock) = hub
+    supplier_ds = smki.keystore.credential(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING).certificate
+    with pytest.raises(TrustAnchorRejected, match="no SUPPLIER") as refused:
+        hub.chf.trust.replace(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING, supplier_ds,
+                              [smki.organisation_ca_certificate])
+    assert refused.value.status == "trustAnchorNotFound"
+    assert hub.chf.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING) is None
 
 
 def test_configured_as_new(hub):

@@ -142,6 +142,19 @@ def test_a_command_replayed_on_the_sm_wan_is_rejected_by_the_device(lab):
     assert esme.payment_mode is PaymentMode.CREDIT           # the replayed command changed nothing
 
 
+def test_after_a_replacement_with_a_floor_commands_must_count_above_it(lab):
+    """6.15.1's RemotePartyFloorSeqNumber: the party now in the cell is heard only above it (GBCS 4.3.2)."""
+    _commissioned(lab)
+    user, esme = lab.user(SUPPLIER), lab.device("ESME")
+    floor = user.counter.next(user.eui) + 10**9
+    assert user.send("6.15.1", esme.eui, **params.certificates(lab, SUPPLIER, None),
+                     remote_party_floor_seq_number=floor).succeeded
+    below = user.send("4.13", esme.eui)
+    assert not below.succeeded and below.request_id.counter < floor
+    assert any(f"is not above {floor}" in line for line in esme.history)
+    assert user.send("4.13", esme.eui, counter=floor + 1).succeeded
+
+
 def test_mac_by_anyone_but_the_acb_is_rejected(lab):
     _commissioned(lab)
     esme = lab.device("ESME")
