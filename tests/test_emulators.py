@@ -282,6 +282,73 @@ def test_sub_ghz_duty_cycle_critical_suspends_every_sub_ghz_device(hub):
     assert [c for c in _alert_codes(up) if c.startswith("8F2")] == ["8F20", "8F22"]
 
 
+def _second_sub_ghz_meter(hub, clock, smki):
+    """Another ESME joined to the hub on sub-GHz, after the first."""
+    from harness.emulators.han import SUB_GHZ
+
+    eui = EntityId("00-DB-12-34-56-78-90-B0")
+    smki.ensure_device(eui, DeviceType.ESME)
+    keys = DeviceKeys(smki.keystore.private_key(eui, KeyUsage.DIGITAL_SIGNING),
+                      smki.keystore.private_key(eui, KeyUsage.KEY_AGREEMENT))
+    meter = ElectricityMeter(eui, install_code=bytes(range(16)), clock=clock, keys=keys, key_seed=smki.seed,
+                             trust=TrustAnchors.configured_as_new(DeviceType.ESME, PARTIES, smki.keystore,
+                                                                  smki.root_certificate))
+    meter.hub, meter.bands = hub, frozenset({SUB_GHZ})
+    _add(hub.chf, eui)
+    meter.power_on()
+    clock.advance(1)
+    return meter
+
+
+def test_limited_duty_cycle_suspends_the_device_with_the_most_sub_ghz_airtime(hub, smki):
+    from harness.emulators.han import SUB_GHZ
+    from harness.han.duty_cycle import Thresholds
+
+    (hub, esme, up, clock) = hub
+    _joined_on_dual_band(hub, esme, clock, (SUB_GHZ,))
+    talker = _second_sub_ghz_meter(hub, clock, smki)
+    for _ in range(50):                                        # the second meter talks far more than the first
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, source=talker.eui)
+    clock.advance(60)
+    hub.han.thresholds = Thresholds(0.5, 1.5, 2.5)
+    for _ in range(200):
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=esme.eui)
+    clock.advance(60)
+    assert hub.han.duty_cycle(talker.eui) > hub.han.duty_cycle(esme.eui)
+    assert hub.duty_state == "Limited" and list(hub.suspended) == [talker.eui]
+
+
+def test_critical_duty_cycle_suspends_every_sub_ghz_device_and_regulated_is_told(hub, smki):
+    from harness.emulators.han import SUB_GHZ
+    from harness.han.duty_cycle import Thresholds
+
+    (hub, esme, up, clock) = hub
+    _joined_on_dual_band(hub, esme, clock, (SUB_GHZ,))
+    other = _second_sub_ghz_meter(hub, clock, smki)
+    hub.han.thresholds = Thresholds(0.5, 0.5, 1.0)             # straight from Normal to Critical
+    for _ in range(200):
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=esme.eui)
+    clock.advance(60)
+    assert hub.duty_state == "Critical" and set(hub.suspended) == {esme.eui, other.eui}
+    for _ in range(200):
+        hub.han.transmit(bytes(800), lambda _: None, band=SUB_GHZ, destination=other.eui)
+    clock.advance(60)
+    assert hub.duty_state == "Regulated"
+    assert [c for c in _alert_codes(up) if c.startswith("8F2")] == ["8F22", "8F24"]
+
+
+def test_a_channel_change_goes_to_a_channel_6_28_allows(hub):
+    from harness.emulators.han import SUB_GHZ
+
+    (hub, esme, up, clock) = hub
+    hub.chf.han_variant = "Dual Band"
+    hub.chf.sub_ghz_configuration = {"LowerBandSubGHzChannels0To26/Channel20": "",        # as 6.28 leaves it
+                                     "LowerBandSubGHzChannels0To26/Channel24": ""}
+    hub.han.interference.add(hub.han.channels[SUB_GHZ])
+    hub.frequency_agility("RemotePartyCommand")
+    assert hub.han.channels[SUB_GHZ] == 20
+
+
 def test_interference_on_the_sub_ghz_channel_moves_the_han_and_tells_the_dcc(hub):
     from harness.emulators.han import SUB_GHZ
     from harness.han import mac
@@ -304,7 +371,7 @@ def test_interference_on_the_sub_ghz_channel_moves_the_han_and_tells_the_dcc(hub
     assert len(unacked) >= 3
     # a quiet channel: a requested scan (6.29) changes nothing
     hub.frequency_agility("RemotePartyCommand")
-    assert hub.han.channels[SUB_GHZ] == after and _alert_codes(up)[-1] == "8F27"
+    assert hub.han.channels[SUB_GHZ] == after and _alert_codes(up)[-2:] == ["8F28", "8F27"]     # assessed, scanned
 
 
 def test_the_weekly_allowance_of_channel_changes_holds(hub):
