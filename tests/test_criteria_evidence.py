@@ -323,6 +323,37 @@ def test_a_missing_capture_or_seal_is_incomplete_evidence(one_run, tmp_path):
                for p in evidence_check.verify(execution).problems)
 
 
+def test_each_kind_of_evidence_file_is_verified_for_what_it_is(one_run, tmp_path):
+    """Sealed as they now are, so that only reading each file can find it: a DUIS document whose signed value was
+    changed, a parsed response that is not XML, a capture without frames, a console log that is not text."""
+    execution = _copy(one_run, tmp_path)
+    folder = Path(execution.evidence)
+    duis = sorted(folder.glob("*-synchronous-response.xml"))[0]
+    duis.write_bytes(duis.read_bytes().replace(b"<sr:ResponseCode>I0<", b"<sr:ResponseCode>I99<", 1))
+    mmc = sorted(folder.glob("*.mmc.xml"))[0]
+    mmc.write_bytes(b"<sr:Response")
+    pcap = folder / "han.pcap"
+    pcap.write_bytes(pcap.read_bytes()[:24])                 # the global header alone
+    (folder / "console-ESME.log").write_bytes(b"ok\n\xff\xfe")
+    evidence_files.seal(folder)
+    problems = {p.split(": ")[0]: p for p in evidence_check.verify(execution).problems}
+    assert set(problems) == {duis.name, mmc.name, "han.pcap", "console-ESME.log"}, problems
+    assert "signature" in problems[duis.name] and problems["han.pcap"] == "han.pcap: no frames"
+    assert problems["console-ESME.log"] == "console-ESME.log: not UTF-8 text at byte 3"
+
+
+def test_evidence_without_its_folder_or_its_duis_documents_is_incomplete(one_run, tmp_path):
+    execution = _copy(one_run, tmp_path)
+    folder = Path(execution.evidence)
+    for document in folder.glob("*.xml"):
+        document.unlink()
+    evidence_files.seal(folder)
+    assert f"no DUIS document, though the execution sent {execution.service_requests} service requests" in \
+        evidence_check.verify(execution).problems and execution.service_requests > 0
+    shutil.rmtree(folder)
+    assert evidence_check.verify(execution).problems == (f"the evidence folder {folder} is gone",)
+
+
 def test_ex8_names_the_execution_and_the_file():
     ok, bad = planned("ok"), planned("bad")
     p = Phase.build([ok, bad], [executed(ok, 1), executed(bad, 1)], LAB, as_of=TODAY)
