@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -424,6 +425,39 @@ def test_requirements_from_tests_and_evidence():
     assert verdicts["DIT.14"].status == NOT_MET            # no SMETS2 v3.0 device on a CHTS v1.0 hub
     assert verdicts["DIT.8"].status == NOT_EVALUABLE and "dit han analyse" in verdicts["DIT.8"].evidence
     assert [v for v in verdicts] == [f"DIT.{n}" for n in range(1, 16)]
+
+
+def _requirement(p: Phase, req: str) -> Verdict:
+    return next(v for v in requirements(p) if v.id == req)
+
+
+def test_a_device_requirement_the_devices_meet_is_not_met_while_a_scenario_tagged_with_it_fails():
+    results = [(planned("s1", "SB-A", devices=("ESME-A",)), "passed"),
+               (planned("s2", "SB-B", devices=("ESME-B",), requirements=["DIT.1"]), "failed")]
+    dit1 = _requirement(phase(results), "DIT.1")
+    assert dit1.status == NOT_MET and "met by ESME-A" in dit1.evidence
+    assert dit1.details[0] == "tagged scenarios: 1 test of 1 scenario: 1 failed"
+    results[1] = (results[1][0], "passed")
+    assert _requirement(phase(results), "DIT.1").status == MET
+
+
+def test_dit14_and_dit15_count_only_the_tests_they_name():
+    v2_on_v10 = (planned("r", "R10", devices=("ESME-R",)), "passed")         # a SMETS2 v2.0 meter, DSP R2.0
+    assert _requirement(phase([v2_on_v10]), "DIT.14").status == NOT_MET    # DIT.14 wants a v3.0 device there
+    assert _requirement(phase([v2_on_v10]), "DIT.15").status == MET
+    before_r2 = (replace(v2_on_v10[0], dsp_csp="R1.3"), "passed")           # the same meters with DSP R1.3
+    assert _requirement(phase([before_r2]), "DIT.15").status == NOT_MET
+
+
+def test_dit7_is_the_latest_selection_document_that_holds_up():
+    def dit7(status: str, reference: str) -> Verdict:
+        return _requirement(phase([], evidence=[CriterionEvidence("DIT.7", status, reference, "Lab lead",
+                                                                  "2026-11-20T10:00:00+00:00")]), "DIT.7")
+
+    assert dit7("met", "https://dcc.example/dit/selection-v2").status == MET
+    assert dit7("not_met", "https://dcc.example/dit/selection-v1").status == NOT_MET
+    unfounded = dit7("met", "the selection report")                         # neither a file nor a URL
+    assert unfounded.status == NOT_EVALUABLE and "does not hold up" in unfounded.evidence
 
 
 # -- heatmap ----------------------------------------------------------------------------------------------

@@ -135,11 +135,15 @@ def test_a_command_replayed_on_the_sm_wan_is_rejected_by_the_device(lab):
     wan.down = lambda chf, data: sent.append((chf, data)) or down(chf, data)      # a tap on the WAN
     assert user.send("1.6", esme.eui, payment_mode="prepayment").succeeded
     assert user.send("1.6", esme.eui, payment_mode="credit").succeeded
-    chf, captured = sent[0]                        # the first command, MAC'd by the ACB, sent again
-    wan.down(chf, captured)
+    first, latest = sent[0], sent[-1]
+    wan.down(*first)                               # the first command, MAC'd by the ACB, sent again
     lab.let_time_pass(10)
     assert any("not above" in line and "replay" in line for line in esme.history)
     assert esme.payment_mode is PaymentMode.CREDIT           # the replayed command changed nothing
+    replays = sum("replay" in line for line in esme.history)
+    wan.down(*latest)                              # the latest: its counter is the last the ESME accepted
+    lab.let_time_pass(10)
+    assert sum("replay" in line for line in esme.history) > replays
 
 
 def test_after_a_replacement_with_a_floor_commands_must_count_above_it(lab):
