@@ -16,11 +16,12 @@ from pathlib import Path
 from ports import free_port
 
 NO_SERVER = ("no PostgreSQL to test against: set DIT_POSTGRESQL_DSN, or install the server "
-             "(apt-get install postgresql) so initdb and pg_ctl are found")
+             "(apt-get install postgresql) so initdb and pg_ctl are found (and, as root, runuser)")
 
 
 def _binary(name: str) -> str | None:
-    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    found = (shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")       # runuser, off a user's PATH
+             or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")))
     return found if isinstance(found, str) else (found[-1] if found else None)
 
 
@@ -37,9 +38,9 @@ def server() -> Iterator[str | None]:
 class Cluster:
     """A server this test made, so it may stop it (a ledger lost mid-run) and start it again."""
 
-    def __init__(self, initdb: str, pg_ctl: str):
+    def __init__(self, initdb: str, pg_ctl: str, runuser: str | None):
         self.pg_ctl = pg_ctl
-        self.as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        self.as_user = [runuser, "-u", "nobody", "--"] if runuser else []
         # Its own folder under the system's temporary directory: pytest's are private to root.
         self.folder = Path(tempfile.mkdtemp(prefix="dit-postgresql-"))
         if self.as_user:
@@ -61,12 +62,13 @@ class Cluster:
 
 @contextmanager
 def cluster() -> Iterator[Cluster | None]:
-    """A server of this test's own (initdb, pg_ctl), or None without them."""
+    """A server of this test's own (initdb, pg_ctl; as root, runuser too), or None without them."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    if not (initdb and pg_ctl):
+    runuser = _binary("runuser") if os.geteuid() == 0 else None
+    if not (initdb and pg_ctl) or (os.geteuid() == 0 and not runuser):
         yield None
         return
-    made = Cluster(initdb, pg_ctl)
+    made = Cluster(initdb, pg_ctl, runuser)
     made.start()
     try:
         yield made

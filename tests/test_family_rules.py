@@ -415,6 +415,19 @@ def test_a_han_device_log_update_the_chf_cannot_do_gives_n25(lab):
     assert result is not None and result.response.referenced_request_id == removal.request_id
 
 
+def test_8_9_reads_a_meters_device_log_and_the_gpfs(lab, do):
+    """CS07: the ESME lists the IHD joined to it; the GPF, asked by the ACB for the User, the GSME it mirrors."""
+    do.install_and_commission(IS, "ESME")
+    do.install_and_commission(IS, "GSME")
+    do.join_display(IS, "IHD", "ESME")
+    esme_log = lab.user(IS).send("8.9", eui(lab, "ESME"))
+    assert esme_log.device_fields == {"Result": "Success", "DeviceLogEntries/LogEntry/DeviceID": eui(lab, "IHD").duis,
+                                      "DeviceLogEntries/LogEntry/DeviceType": "Type2"}, esme_log.summary
+    gpf_log = lab.user(IS).send("8.9", eui(lab, "GPF"))
+    assert gpf_log.device_fields == {"Result": "Success", "DeviceLogEntries/LogEntry/DeviceID": eui(lab, "GSME").duis,
+                                     "DeviceLogEntries/LogEntry/DeviceType": "GSME"}, gpf_log.summary
+
+
 def test_ihds_and_gpfs_cannot_be_decommissioned(lab, do):
     do.install_and_commission(IS, "ESME")
     do.join_display(IS, "IHD", "ESME")

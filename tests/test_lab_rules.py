@@ -203,6 +203,29 @@ def test_user_not_registered_for_the_premises_gets_e4(lab):
     assert exchange.response_code == "E4"
 
 
+def test_a_non_device_sr_must_be_addressed_to_the_dcc(lab):
+    user = lab.user(SUPPLIER)
+    rid = RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui))      # to a device, not the ACB
+    exchange = user.send_document(requests.build("8.2", rid, device_id=lab.device("ESME").eui), "serviceD",
+                                  Exchange(user.name, "8.2", rid.target, rid, CommandVariant(8)))
+    assert exchange.response_code == "E11"
+
+
+def test_an_sr_for_another_device_type_gets_e11(lab):
+    _prenotify(lab, "GSME")
+    exchange = lab.user(SUPPLIER).send("4.17", lab.device("GSME").eui)      # 4.17 reads an ESME or a GPF
+    assert exchange.response_code == "E11"
+
+
+def test_the_electricity_supplier_maintains_the_gpf_as_part_of_its_ch(lab):
+    """With the gas supply elsewhere, the Import Supplier still reads the GPF's device log (8.9, CH maintenance:
+    its CHF roles count), but nothing else of the GPF's."""
+    lab.register("gas supplier", OTHER_SUPPLIER)
+    user, gpf = lab.user(SUPPLIER), lab.device("GPF").eui
+    assert user.send("8.9", gpf).succeeded
+    assert user.send("4.17", gpf).response_code == "E4"
+
+
 def test_wrong_web_service_and_command_variant(lab):
     user = lab.user(SUPPLIER)
     rid = RequestId(user.eui, lab.device("CHF").eui, user.counter.next(user.eui))
@@ -280,6 +303,17 @@ def test_a_dcc_signed_response_invalid_against_the_duis_schema_is_not_trusted(la
     assert accept_response(data, keystore=keystore, schema=None).success        # the DCC's signature holds
     with pytest.raises(CheckFailed, match="not valid against the DUIS schema"):
         accept_response(data, keystore=keystore, schema=duis_schema)
+
+
+def test_a_request_signed_with_a_users_other_key_is_refused_before_duis(lab):
+    """Only a User's XML signing certificate speaks for it to the DCC, not its Digital Signing one."""
+    user = lab.user(SUPPLIER)
+    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui)),
+                          device_id=lab.device("ESME").eui)
+    cred = user.keystore.credential(user.eui, KeyUsage.DIGITAL_SIGNING, private=True)
+    xmldsig.sign(root, cred.private_key, cred.certificate)
+    status, body = user.endpoint.post("serviceD", xml.serialize(root))
+    assert status == 400 and b"not a DCC User's XML-signing certificate" in body, body
 
 
 # -- the HAN: who may join ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from harness.emulators.metering import GasReads, Metering
 from harness.emulators.meters import Meter
 from harness.eui import EntityId
 from harness.gbcs.frame import GeneralSigning
-from harness.usecases import joins
+from harness.usecases import device_log, joins
 
 if TYPE_CHECKING:
     from harness.emulators.hub import CommunicationsHub
@@ -80,6 +80,13 @@ class GasProxyFunction(GasReads, EmulatedDevice):
             self.joined_devices[other] = kind
         self._log_changed()
         return joins.join_outcome(joins.JOINED)
+
+    @handles("CS07")
+    def _read_join_details(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.9 (the ACB's, for a User): the GSME it mirrors and the displays it serves."""
+        gsme = [(self.gsme, joins.ASN1_DEVICE_TYPES[DeviceType.GSME])] if self.gsme is not None else []
+        return {device_log.JOIN_DETAILS: gsme + [(e, kind) for e, kind in self.joined_devices.items()
+                                                 if kind is not None]}
 
     @handles("CS04B")
     def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -19,7 +19,7 @@ from harness.errors import DitError
 from harness.eui import EntityId
 from harness.gbcs import zcl
 from harness.gbcs.frame import GeneralSigning
-from harness.usecases import joins
+from harness.usecases import device_log, joins
 
 if TYPE_CHECKING:
     from harness.emulators.hub import CommunicationsHub
@@ -106,6 +106,11 @@ class PairedDevice(HanDevice):
         self.joined_devices[other] = kind
         self.paired(other)
         return joins.join_outcome(joins.JOINED)
+
+    @handles("CS07")
+    def _read_join_details(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """8.9: its Device Log, each entry with the device type its join gave."""
+        return {device_log.JOIN_DETAILS: [(e, kind) for e, kind in self.joined_devices.items() if kind is not None]}
 
     def paired(self, other: EntityId) -> None:
         """What a device starts doing for a device just joined to it (a meter: reporting to an IHD)."""

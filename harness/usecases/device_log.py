@@ -48,7 +48,7 @@ from harness.usecases.registry import (
     response,
 )
 from harness.usecases.request import DuisRequest
-from harness.usecases.security import asn1_record
+from harness.usecases.security import asn1_command, asn1_record
 from harness.usecases.support_reads import check, items, octets, predates, takes
 
 CHF, ACB = (DeviceType.CHF,), Originator.ACB
@@ -144,6 +144,22 @@ def read_join_details(request: DuisRequest, ctx: CommandContext) -> bytes:
 
 command("8.9", "CS07", devices=(DeviceType.ESME, DeviceType.GSME))(read_join_details)
 command("8.9", "CS07", devices=(DeviceType.GPF,), originator=ACB)(read_join_details)
+JOIN_DETAILS = "DeviceLogEntries"         # a device's CS07 outcome: its Device Log as (id, ASN.1 device type)
+
+
+@accepts("CS07")
+def read_join_details_command(command: DeviceCommand) -> dict:
+    asn1_command(command, "ReadDeviceJoinDetailsCommand")
+    return {}
+
+
+@answers("CS07")
+def join_details_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The Device Log the firmware read (success), or readFailure without entries."""
+    if not device.succeeded(outcome):
+        return asn1.encode("ReadDeviceJoinDetailsResponse", {"responseCode": 1})
+    return asn1.encode("ReadDeviceJoinDetailsResponse", {"responseCode": 0, "deviceLogEntries": [
+        {"deviceId": bytes(device_id), "deviceType": kind} for device_id, kind in outcome[JOIN_DETAILS]]})
 MMC_DEVICE_TYPES = {"gsme": "GSME", "esme": "ESME", "chf": "CHF", "gpf": "GPF", "hcalcs": "HCALCS", "ppmid": "PPMID",
                     "type2": "Type2"}
 
