@@ -280,6 +280,16 @@ def test_work_off_deadlines_count_working_days_from_the_quality_gate():
     assert judge(issue("a", 4, "CSP N", plan="WOP", due="2026-12-01"), TODAY, GATE).deadline == dt.date(2026, 12, 30)
 
 
+def test_an_issue_is_overdue_once_its_plan_or_its_deadline_has_passed_unless_it_is_closed():
+    """What the report flags: a plan past its due date, or no plan past the deadline one would have had."""
+    late = dt.date(2026, 12, 1)                                     # the day after a severity 3's deadline
+    no_plan = judge(issue("a", 3, "DSP"), late, GATE)
+    assert (no_plan.overdue, no_plan.covered) == (True, False)
+    assert judge(issue("a", 3, "DSP"), TODAY, GATE).overdue is False
+    closed = judge(issue("a", 3, "DSP", "closed", plan="WOP", due="2026-11-20"), late, GATE)
+    assert (closed.overdue, closed.covered, closed.why) == (False, True, "")
+
+
 def test_ex6_met_when_every_outstanding_issue_has_a_plan_within_its_timescale():
     issues = [issue("a", 3, "DSP", plan="WOP-1", due="2026-11-30"), issue("b", 5, "CSP N", plan="WOP-2",
               due="2027-01-20"), issue("c", 2, "DSP", "closed"), issue("d", 1, "Alder", plan="MFR-9", due="2026-12-05")]
