@@ -141,3 +141,50 @@ def test_a_pre_command_sent_back_unsigned_is_refused(lab, do):
     unsigned = user.send_document(requests.build_signed_pre_command("1.6", rid, transformed.pre_command), "serviceS")
     assert unsigned.response_code == "E12"
     assert len(esme.history) == commands
+
+
+# -- what the DSP sends a User of a device's responses and alerts ----------------------------------------------
+
+def test_an_asynchronous_response_names_the_request_it_answers(lab, do):
+    do.install_and_commission(IS, "ESME")
+    read = lab.user(IS).send("6.2.9", eui(lab, "ESME"))
+    assert read.response.request_id == read.request_id
+    assert read.response.response_id == read.request_id.response_id()
+
+
+def test_a_locally_delivered_command_is_answered_through_8_13_alone(lab, do):
+    """A command the DCC gave the User for local delivery (CV 2) is answered by the User returning the device's
+    response (8.13): the DCC posts no response of its own, even when that response comes up the SM WAN (here
+    the command was carried to the CH over it)."""
+    do.install_and_commission(IS, "ESME")
+    user = lab.user(IS)
+    read = user.send("6.2.9", eui(lab, "ESME"), command_variant=CommandVariant.NON_CRITICAL_LOCAL)
+    assert read.local_command is not None, read.summary
+    with lab.clock.lock:
+        lab.dcc.wan.down(eui(lab, "CHF"), read.local_command)
+    lab.let_time_pass(60)
+    assert any("ECS26j" in line and "success" in line for line in lab.device("ESME").history)
+    assert [r for r in user.receiver.snapshot() if r.response.request_id == read.request_id] == []
+
+
+def test_an_alert_a_user_returns_with_8_13_is_not_sent_back_to_it(lab, do):
+    do.install_and_commission(IS, "ESME")
+    user, esme = lab.user(IS), lab.device("ESME")
+    with lab.clock.lock:
+        esme.raise_alert(0x8F60, {"Reason": "test"}, critical=True)
+    alert = user.wait_for_alert("8F60", device=esme.eui)
+    assert alert is not None
+    held = len(user.receiver.snapshot())
+    assert user.send("8.13", device_gbcs_response=alert.response.gbcs_payload).succeeded
+    lab.let_time_pass(60)
+    assert [r.response.alert_code for r in user.receiver.snapshot()[held:]] == []
+
+
+def test_a_supplier_is_the_registered_supplier_of_its_own_fuel_only(lab, do):
+    """Supplier A supplies both fuels, then the gas supply moves to Supplier B: A no longer decommissions the
+    GSME, and B never the ESME."""
+    do.install_and_commission(IS, "ESME")
+    do.install_and_commission(IS, "GSME")
+    lab.register("gas supplier", B)
+    assert send(lab, IS, "8.3", None, device_id="the GSME").response_code == "E4"
+    assert send(lab, B, "8.3", None, device_id="the ESME").response_code == "E4"
