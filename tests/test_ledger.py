@@ -180,8 +180,26 @@ def test_a_retest_is_the_same_test_and_a_reopened_issue_loses_its_close_reason(d
         assert book.update_issue("TI-0001", status="open").close_reason is None
 
 
+def test_a_pass_before_the_failure_does_not_retest_it(dsn):
+    with Ledger(dsn) as book:
+        run = book.start_run("emulated", "", [])
+        book.record_execution(ExecutionRecord(run, "a", "ihd/s", "passed", "2026-11-21T09:00:00"))
+        failed = book.record_execution(ExecutionRecord(run, "a", "ihd/s", "failed", "2026-11-21T10:00:00"))
+        issue = book.raise_issue("IHD blank", 3, "DSP", executions=[failed])
+        assert book.unretested(issue) == ["ihd/s"]
+
+
+def test_only_a_run_that_executed_nothing_is_discarded(dsn):
+    with Ledger(dsn) as book:
+        empty, ran = book.start_run("emulated", "-k nothing", []), book.start_run("emulated", "", [])
+        book.record_execution(ExecutionRecord(ran, "a", "ihd/s", "passed", "2026-11-21T10:00:00"))
+        assert book.discard_run(empty) and not book.discard_run(ran)
+        assert [r.id for r in book.runs()] == [ran]
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda b: b.raise_issue("x", 6, "DSP"), "severity 6 is not 1-5"),
+    (lambda b: b.raise_issue(" ", 3, "DSP"), "a test issue needs a title"),
     (lambda b: b.raise_issue("x", 3, "DSP", issue_id="TI-0001"), "TI-0001 already exists"),
     (lambda b: b.update_issue("TI-0001", executions=[999]), "no execution 999"),
     (lambda b: b.update_issue("TI-0001", status="done"), "status 'done' is not one of"),

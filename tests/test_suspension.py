@@ -22,8 +22,11 @@ def test_the_ledger_keeps_suspensions_and_their_resumption(tmp_path):
         book.suspend("GSME-78-1-alder", "GSME", 5, "?")
     with pytest.raises(DitError, match="approved fix"):
         book.resume("ESME-78-1-alder", " ")
+    assert book.all_suspended(["ESME-78-1-alder"]) and not book.all_suspended([])     # no meters: DIT is not
     book.resume("ESME-78-1-alder", "CRB-2026-117")
     assert book.active() == [] and book.suspensions()[0].fix_reference == "CRB-2026-117"
+    with pytest.raises(DitError, match="is not suspended"):
+        book.resume("ESME-78-1-alder", "CRB-2026-118")
     book.close()
     again = Ledger(f"sqlite:///{tmp_path / 'phase.db'}")             # it is a real database file
     assert len(again.suspensions()) == 1
