@@ -84,9 +84,8 @@ class GasProxyFunction(GasReads, EmulatedDevice):
     @handles("CS07")
     def _read_join_details(self, fields: dict, apdu: GeneralSigning) -> dict:
         """8.9 (the ACB's, for a User): the GSME it mirrors and the displays it serves."""
-        gsme = [(self.gsme, joins.ASN1_DEVICE_TYPES[DeviceType.GSME])] if self.gsme is not None else []
-        return {device_log.JOIN_DETAILS: gsme + [(e, kind) for e, kind in self.joined_devices.items()
-                                                 if kind is not None]}
+        gsme = {self.gsme: joins.ASN1_DEVICE_TYPES[DeviceType.GSME]} if self.gsme is not None else {}
+        return device_log.join_details({**gsme, **self.joined_devices})
 
     @handles("CS04B")
     def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -110,7 +110,7 @@ class PairedDevice(HanDevice):
     @handles("CS07")
     def _read_join_details(self, fields: dict, apdu: GeneralSigning) -> dict:
         """8.9: its Device Log, each entry with the device type its join gave."""
-        return {device_log.JOIN_DETAILS: [(e, kind) for e, kind in self.joined_devices.items() if kind is not None]}
+        return device_log.join_details(self.joined_devices)
 
     def paired(self, other: EntityId) -> None:
         """What a device starts doing for a device just joined to it (a meter: reporting to an IHD)."""

@@ -20,6 +20,7 @@ SUCCESS responses parse to valid MMC.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from lxml import etree
 
@@ -147,6 +148,11 @@ command("8.9", "CS07", devices=(DeviceType.GPF,), originator=ACB)(read_join_deta
 JOIN_DETAILS = "DeviceLogEntries"         # a device's CS07 outcome: its Device Log as (id, ASN.1 device type)
 
 
+def join_details(log: Mapping[EntityId, int | None]) -> dict:
+    """What a device's firmware reads of its Device Log for CS07: the entries whose device type it knows."""
+    return {JOIN_DETAILS: [(device_id, kind) for device_id, kind in log.items() if kind is not None]}
+
+
 @accepts("CS07")
 def read_join_details_command(command: DeviceCommand) -> dict:
     asn1_command(command, "ReadDeviceJoinDetailsCommand")
@@ -160,6 +166,8 @@ def join_details_answer(command: DeviceCommand, outcome: dict) -> bytes:
         return asn1.encode("ReadDeviceJoinDetailsResponse", {"responseCode": 1})
     return asn1.encode("ReadDeviceJoinDetailsResponse", {"responseCode": 0, "deviceLogEntries": [
         {"deviceId": bytes(device_id), "deviceType": kind} for device_id, kind in outcome[JOIN_DETAILS]]})
+
+
 MMC_DEVICE_TYPES = {"gsme": "GSME", "esme": "ESME", "chf": "CHF", "gpf": "GPF", "hcalcs": "HCALCS", "ppmid": "PPMID",
                     "type2": "Type2"}
 

@@ -1,0 +1,78 @@
+"""Break each rule of the emulated lab and the criteria in turn, and see a test fail: the check the developers'
+guide asks of every emulator rule and criterion, kept so it can be run again.
+
+rule_breaks.json lists the breaks by area: each names a file, a piece of its text that is the rule (found exactly
+once) and what it becomes when the rule is broken (a check skipped, a comparison loosened), and each area the
+tests that guard it. Each break is made in a copy of the project, the area's tests run against it (-x), and the
+break is said killed (by the first test that failed), SURVIVED (no test noticed: write one) or stale (its text is
+no longer in the file: bring the entry up to date). The project itself is never changed.
+
+Run:  .venv/bin/python checks/break_rules.py [-k TEXT] [-n WORKERS]      (about 15 minutes for every break)
+Exit 0 when every break was killed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+BREAKS = Path(__file__).with_name("rule_breaks.json")
+LEFT_OUT = shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__", "*.egg-info", ".pytest_cache")
+
+
+def _run_tests(copy: Path, tests: list[str], workers: int) -> tuple[bool, str]:
+    """Whether the tests all passed in the copy, and the first test that did not."""
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "-p", "no:cacheprovider", "-rfE",
+               *(["-n", str(workers)] if workers else []), *tests]
+    # the copy is not beside ../shared: the tests that use it are told where it is, or they would skip
+    shared = {"DIT_SHARED": str(PROJECT.parent / "shared")} if (PROJECT.parent / "shared").is_dir() else {}
+    done = subprocess.run(command, cwd=copy, capture_output=True, text=True,
+                          env={**shared, **os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"})
+    failed = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))), "")
+    return done.returncode == 0, failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", default="", help="only the breaks whose id or area holds this text")
+    parser.add_argument("-n", type=int, default=2, help="pytest-xdist workers per run (0: serial)")
+    args = parser.parse_args()
+    areas = json.loads(BREAKS.read_text(encoding="utf-8"))
+    counts = {"killed": 0, "SURVIVED": 0, "stale": 0}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dit-break-rules-") as folder:
+        copy = Path(folder) / "project"
+        shutil.copytree(PROJECT, copy, ignore=LEFT_OUT)
+        for area in areas:
+            chosen = [b for b in area["breaks"] if args.k in b["id"] or args.k in area["area"]]
+            if chosen:
+                print(f"-- {area['area']}")
+            for rule in chosen:
+                path = copy / rule["file"]
+                text = path.read_text(encoding="utf-8")
+                if text.count(rule["old"]) != 1:
+                    verdict, why = "stale", f"its text is in {rule['file']} {text.count(rule['old'])} times, not once"
+                else:
+                    path.write_text(text.replace(rule["old"], rule["new"]), encoding="utf-8")
+                    try:
+                        passed, failed = _run_tests(copy, area["tests"], args.n)
+                    finally:
+                        path.write_text(text, encoding="utf-8")
+                    verdict, why = ("SURVIVED", "no test failed") if passed else ("killed", failed or "the run failed")
+                counts[verdict] += 1
+                print(f"{verdict:8} {rule['id']:24} {why}", flush=True)
+    print(f"{sum(counts.values())} breaks: {counts['killed']} killed, {counts['SURVIVED']} survived, "
+          f"{counts['stale']} stale ({time.monotonic() - started:.0f} s)")
+    return 0 if counts["SURVIVED"] == counts["stale"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
