@@ -75,3 +75,12 @@ def lab(lab_config, smki):
 
     with EmulatedLab(lab_config, smki=smki, schema=None) as running:
         yield running
+
+
+@pytest.fixture
+def do(lab):
+    """The prerequisites a scenario takes for granted (install and commission, joins), done on `lab` through real
+    DUIS, their exchanges kept by nobody."""
+    from harness.lab.procedures import Procedures
+
+    return Procedures(lab, lambda exchange: exchange)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType
 from harness.dcc.firmware import MAX_IMAGE_BYTES
@@ -17,23 +15,10 @@ from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.eui import EntityId
 from harness.lab import parameters as params
-from harness.lab.procedures import Procedures
+from tests.test_family_rules import eui, send
 
 IS, B, GNO = "the Import Supplier", "Supplier B", "the Gas Network Operator"
 UNKNOWN = EntityId("00-DB-12-34-56-78-99-99")
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
-
-
-def eui(lab, name):
-    return params.device(lab.config, name)[1]
-
-
-def send(lab, party, srv, target=None, **table):
-    return Procedures(lab, lambda x: x).send(party, srv, target, expect_success=False, **table)
 
 
 def _built(lab, party, srv, **values):

@@ -13,7 +13,6 @@ from harness.duis import xml
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
-from harness.lab.procedures import Procedures
 from harness.usecases import DspRecords, device, mmc, transform
 from tests import rtds
 
@@ -22,11 +21,6 @@ USE_CASES = ("ECS10", "ECS12", "ECS14", "ECS16", "ECS25a", "ECS25a1", "ECS25a2",
              "ECS25r1", "ECS25r2", "ECS26d", "ECS26l", "ECS28a", "ECS30", "ECS30a", "ECS34", "ECS35a", "ECS35b",
              "ECS70", "ECS70Commission", "ECS81")
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 def _esme(lab, do):

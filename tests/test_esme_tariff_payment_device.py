@@ -18,7 +18,6 @@ from harness.emulators.meters import MONEY_PER_PENNY
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.lab import parameters as params
-from harness.lab.procedures import Procedures
 from harness.usecases import DspRecords, DuisRequest, device, mmc, transform
 from harness.usecases.esme_tariff import CANCELLATION
 from harness.usecases.support_reads import prepayment_configuration_read, tariff_read
@@ -29,11 +28,6 @@ COMMANDS = ("ECS01a", "ECS01b", "ECS02", "ECS03", "ECS04a", "ECS04b", "ECS07", "
 READS = ("ECS24", "ECS26a")
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 ESME = DeviceType.ESME
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 def _esme(lab, do, payment_mode: PaymentMode = PaymentMode.CREDIT):

@@ -9,8 +9,6 @@ import base64
 import datetime as dt
 import hashlib
 
-import pytest
-
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, RemotePartyRole
 from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S, WAN_LATENCY_S
@@ -29,11 +27,6 @@ from harness.usecases.esme_reads import rows
 
 IS, GS, ENO, B = "the Import Supplier", "the Gas Supplier", "the Electricity Network Operator", "Supplier B"
 DAY = 86400
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 def eui(lab, name):

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from harness.catalogue import PaymentMode
 from harness.gbcs import gbz
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
-from harness.lab.procedures import Procedures
 from harness.usecases import device
 
 GS = "the Gas Supplier"
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 def _gsme(lab):

@@ -15,7 +15,6 @@ from harness.gbcs import gbz
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
-from harness.lab.procedures import Procedures
 from harness.usecases import DspRecords, device, gsme_reads, transform
 from tests import rtds
 
@@ -83,11 +82,6 @@ def test_a_log_read_asks_for_the_period_of_the_request(conformance):
 
 
 # -- the emulated GSME answers through the lab -------------------------------------------------------------
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
-
 
 def _gsme(lab, do, mode=PaymentMode.CREDIT):
     do.install_and_commission(GS, "GSME", mode)

@@ -15,7 +15,6 @@ from harness.gbcs import crypto
 from harness.lab import parameters as params
 from harness.lab import participation, targets
 from harness.lab.baselines import baseline
-from harness.lab.procedures import Procedures
 from harness.ledger import Part
 from harness.pki import KeyUsage
 from harness.pki.certificates import key_id, public_key_of
@@ -24,11 +23,6 @@ from harness.usecases.credentials import replaced_cell
 
 IS, B = "the Import Supplier", "Supplier B"
 RENEWED_DS = "the Import Supplier's renewed Digital Signature certificate"
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 @pytest.fixture

@@ -264,12 +264,18 @@ def test_a_comment_inside_a_signed_value_is_refused_before_duis(lab):
     assert status == 200                                  # the same request without the comment is taken
 
 
-def test_a_utf16_request_is_refused_with_400_not_a_server_error(lab):
+def _signed_inventory_read(lab, usage=KeyUsage.XML_SIGNING):
+    """The supplier's 8.2 of the ESME, signed with its key of this usage: the User and the document."""
     user = lab.user(SUPPLIER)
     root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui)),
                           device_id=lab.device("ESME").eui)
-    cred = user.keystore.credential(user.eui, KeyUsage.XML_SIGNING, private=True)
+    cred = user.keystore.credential(user.eui, usage, private=True)
     xmldsig.sign(root, cred.private_key, cred.certificate)
+    return user, root
+
+
+def test_a_utf16_request_is_refused_with_400_not_a_server_error(lab):
+    user, root = _signed_inventory_read(lab)
     wide = etree.tostring(root, xml_declaration=True, encoding="UTF-16")
     status, body = user.endpoint.post("serviceS", wide)
     assert status == 400 and b"not UTF-8" in body, (status, body)
@@ -307,11 +313,7 @@ def test_a_dcc_signed_response_invalid_against_the_duis_schema_is_not_trusted(la
 
 def test_a_request_signed_with_a_users_other_key_is_refused_before_duis(lab):
     """Only a User's XML signing certificate speaks for it to the DCC, not its Digital Signing one."""
-    user = lab.user(SUPPLIER)
-    root = requests.build("8.2", RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui)),
-                          device_id=lab.device("ESME").eui)
-    cred = user.keystore.credential(user.eui, KeyUsage.DIGITAL_SIGNING, private=True)
-    xmldsig.sign(root, cred.private_key, cred.certificate)
+    user, root = _signed_inventory_read(lab, KeyUsage.DIGITAL_SIGNING)
     status, body = user.endpoint.post("serviceD", xml.serialize(root))
     assert status == 400 and b"not a DCC User's XML-signing certificate" in body, body
 

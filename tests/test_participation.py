@@ -22,17 +22,11 @@ from harness.criteria.exit import exit_criteria
 from harness.criteria.requirements import evaluate as requirements
 from harness.lab import parameters as params
 from harness.lab import participation
-from harness.lab.procedures import Procedures
 from harness.ledger import DeviceRecord, ExecutionRecord, Ledger, Part, Participant, PlannedTest
 from harness.report import render_html
 
 IS = "the Import Supplier"
 SB11, SB10 = "CHTS v1.1 Single Band", "CHTS v1.0 Single Band"
-
-
-@pytest.fixture
-def do(lab):
-    return Procedures(lab, lambda exchange: exchange)
 
 
 def eui(lab, name):
