@@ -7,7 +7,7 @@ tests that guard it. Each break is made in a copy of the project, the area's tes
 break is said killed (by the first test that failed), SURVIVED (no test noticed: write one) or stale (its text is
 no longer in the file: bring the entry up to date). The project itself is never changed.
 
-Run:  .venv/bin/python checks/break_rules.py [-k TEXT] [-n WORKERS]      (about 15 minutes for every break)
+Run:  .venv/bin/python checks/break_rules.py [-k TEXT] [-n WORKERS]
 Exit 0 when every break was killed, 1 otherwise.
 """
 
@@ -34,16 +34,21 @@ def _run_tests(copy: Path, tests: list[str], workers: int) -> tuple[bool, str]:
                *(["-n", str(workers)] if workers else []), *tests]
     # the copy is not beside ../shared: the tests that use it are told where it is, or they would skip
     shared = {"DIT_SHARED": str(PROJECT.parent / "shared")} if (PROJECT.parent / "shared").is_dir() else {}
+    # bytecode is written in the copy: each run would compile the whole of harness again without it
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run(command, cwd=copy, capture_output=True, text=True,
-                          env={**shared, **os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"})
-    failed = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))), "")
+                          env={**shared, **inherited, "PYTHONPATH": str(copy)})
+    # "FAILED tests/x.py::test_y[an id] - AssertionError...": the test, ids with spaces and all
+    failed = next((line.split(" ", 1)[1].split(" - ")[0] for line in done.stdout.splitlines()
+                   if line.startswith(("FAILED ", "ERROR "))), "")
     return done.returncode == 0, failed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only the breaks whose id or area holds this text")
-    parser.add_argument("-n", type=int, default=2, help="pytest-xdist workers per run (0: serial)")
+    parser.add_argument("-n", type=int, default=0, help="pytest-xdist workers per run (default 0: serial, as "
+                                                        "most breaks are found by the first tests)")
     args = parser.parse_args()
     areas = json.loads(BREAKS.read_text(encoding="utf-8"))
     counts = {"killed": 0, "SURVIVED": 0, "stale": 0}

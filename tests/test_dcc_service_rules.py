@@ -60,6 +60,13 @@ def test_11_1_refuses_a_well_formed_image_over_750_kb(lab, do):
     assert _update(lab, IS, [eui(lab, "ESME")], lab.firmware_image("ESME", 0x00020002)).succeeded
 
 
+def test_11_1_refuses_a_device_not_commissioned(lab, do):
+    do.install_and_commission(IS, "ESME")
+    do.prenotify(IS, "ESME 2")
+    update = _update(lab, IS, [eui(lab, "ESME"), eui(lab, "ESME 2")], lab.firmware_image("ESME", 0x00020002))
+    assert update.response_code == "E110103", update.summary
+
+
 def test_11_1_refuses_devices_not_in_the_inventory_or_supplied_by_another(lab, do):
     do.install_and_commission(IS, "ESME")
     image = lab.firmware_image("ESME", 0x00020002)
@@ -80,6 +87,16 @@ def test_5_1_schedules_only_what_the_dsp_may_schedule_for_whom_may_send_it(lab, 
     # the Gas Network Operator may create schedules, but not of 4.6.1, which is the suppliers'
     assert send(lab, GNO, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").response_code == "E2"
     assert send(lab, IS, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").succeeded
+
+
+def test_a_dsp_schedule_is_read_and_deleted_only_by_the_user_that_made_it(lab, do):
+    do.install_and_commission(IS, "ESME")
+    schedule = do.create_schedule(IS, "ESME", "4.6.1")
+    for srv in ("5.2", "5.3"):
+        assert send(lab, B, srv, None, dsp_schedule_id=schedule).response_code == "E19"
+    assert send(lab, IS, "5.2", None, dsp_schedule_id=schedule).succeeded
+    assert send(lab, IS, "5.3", None, dsp_schedule_id=schedule).succeeded
+    assert send(lab, IS, "5.2", None, dsp_schedule_id=schedule).response_code == "E19"      # gone
 
 
 def test_5_1_is_authorised_against_the_device_as_the_sr_itself_would_be(lab, do):
