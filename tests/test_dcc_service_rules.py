@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 
-from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType
 from harness.dcc.firmware import MAX_IMAGE_BYTES
 from harness.dcc.inventory import InventoryDevice
@@ -15,22 +14,10 @@ from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.eui import EntityId
 from harness.lab import parameters as params
-from tests.test_family_rules import eui, send
+from tests.test_family_rules import built_non_device, eui, post_non_device, send
 
 IS, B, GNO = "the Import Supplier", "Supplier B", "the Gas Network Operator"
 UNKNOWN = EntityId("00-DB-12-34-56-78-99-99")
-
-
-def _built(lab, party, srv, **values):
-    """A non-device SR to be changed before it is posted (to a value its request builder would refuse to write):
-    its user, RequestID and document."""
-    user = lab.user(party)
-    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
-    return user, rid, requests.build(srv, rid, **values)
-
-
-def _posted(user, rid, root, srv) -> Exchange:
-    return user.send_document(root, "serviceD", Exchange(user.name, srv, rid.target, rid, CommandVariant(8)))
 
 
 # -- 11.1 Update Firmware ---------------------------------------------------------------------------------------
@@ -42,21 +29,21 @@ def _update(lab, party, devices, image):
 def test_11_1_refuses_an_image_that_is_not_strict_base64(lab, do):
     do.install_and_commission(IS, "ESME")
     image = lab.firmware_image("ESME", 0x00020002)
-    user, rid, root = _built(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
+    user, rid, root = built_non_device(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
                              device_id_list=[eui(lab, "ESME")])
     text = base64.b64encode(image).decode()
     root.find(".//sr:FirmwareImage", xml.NSMAP).text = text[:100] + "*" + text[100:]     # a lenient decoder skips it
-    assert _posted(user, rid, root, "11.1").response_code == "E110102"
+    assert post_non_device(user, rid, root, "11.1").response_code == "E110102"
 
 
 def test_11_1_refuses_a_well_formed_image_over_750_kb(lab, do):
     do.install_and_commission(IS, "ESME")
     image = lab.firmware_image("ESME", 0x00020002)
-    user, rid, root = _built(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
+    user, rid, root = built_non_device(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
                              device_id_list=[eui(lab, "ESME")])
     big = lab.firmware_image("ESME", 0x00020002, size=MAX_IMAGE_BYTES)       # its OTA header and signature on top
     root.find(".//sr:FirmwareImage", xml.NSMAP).text = base64.b64encode(big).decode()
-    assert _posted(user, rid, root, "11.1").response_code == "E110102"
+    assert post_non_device(user, rid, root, "11.1").response_code == "E110102"
     assert _update(lab, IS, [eui(lab, "ESME")], lab.firmware_image("ESME", 0x00020002)).succeeded
 
 
@@ -80,10 +67,10 @@ def test_11_1_refuses_devices_not_in_the_inventory_or_supplied_by_another(lab, d
 
 def test_5_1_schedules_only_what_the_dsp_may_schedule_for_whom_may_send_it(lab, do):
     do.install_and_commission(IS, "ESME")
-    user, rid, root = _built(lab, IS, "5.1", **params.resolve(lab, "5.1", None, {"device_id": "the ESME",
+    user, rid, root = built_non_device(lab, IS, "5.1", **params.resolve(lab, "5.1", None, {"device_id": "the ESME",
                                                                                  "scheduled_srv": "4.6.1"}))
     root.find(".//sr:DSPScheduledServiceReferenceVariant", xml.NSMAP).text = "1.6"
-    assert _posted(user, rid, root, "5.1").response_code == "E050101"
+    assert post_non_device(user, rid, root, "5.1").response_code == "E050101"
     # the Gas Network Operator may create schedules, but not of 4.6.1, which is the suppliers'
     assert send(lab, GNO, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").response_code == "E2"
     assert send(lab, IS, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").succeeded

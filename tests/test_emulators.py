@@ -52,16 +52,19 @@ def hub(smki):
     return _fresh(smki)
 
 
+def _device_args(smki, clock, eui, kind):
+    """An emulated device's keys (the test SMKI's), clock and trust anchors as configured new."""
+    ks = smki.keystore
+    keys = DeviceKeys(ks.private_key(eui, KeyUsage.DIGITAL_SIGNING), ks.private_key(eui, KeyUsage.KEY_AGREEMENT))
+    return {"clock": clock, "key_seed": smki.seed, "keys": keys,
+            "trust": TrustAnchors.configured_as_new(kind, PARTIES, ks, smki.root_certificate)}
+
+
 def _fresh(smki):
     clock = VirtualClock()
 
-    def keys(eui):
-        ks = smki.keystore
-        return DeviceKeys(ks.private_key(eui, KeyUsage.DIGITAL_SIGNING), ks.private_key(eui, KeyUsage.KEY_AGREEMENT))
-
     def args(eui, kind):
-        return {"clock": clock, "keys": keys(eui), "key_seed": smki.seed,
-                "trust": TrustAnchors.configured_as_new(kind, PARTIES, smki.keystore, smki.root_certificate)}
+        return _device_args(smki, clock, eui, kind)
 
     chf_eui, gpf_eui = EntityId("00-DB-12-34-56-78-90-A2"), EntityId("00-DB-12-34-56-78-90-A3")
     chf = CommunicationsHubFunction(chf_eui, **args(chf_eui, DeviceType.CHF))
@@ -316,11 +319,7 @@ def _second_sub_ghz_meter(hub, clock, smki):
 
     eui = EntityId("00-DB-12-34-56-78-90-B0")
     smki.ensure_device(eui, DeviceType.ESME)
-    keys = DeviceKeys(smki.keystore.private_key(eui, KeyUsage.DIGITAL_SIGNING),
-                      smki.keystore.private_key(eui, KeyUsage.KEY_AGREEMENT))
-    meter = ElectricityMeter(eui, install_code=bytes(range(16)), clock=clock, keys=keys, key_seed=smki.seed,
-                             trust=TrustAnchors.configured_as_new(DeviceType.ESME, PARTIES, smki.keystore,
-                                                                  smki.root_certificate))
+    meter = ElectricityMeter(eui, install_code=bytes(range(16)), **_device_args(smki, clock, eui, DeviceType.ESME))
     meter.hub, meter.bands = hub, frozenset({SUB_GHZ})
     _add(hub.chf, eui)
     meter.power_on()

@@ -38,6 +38,19 @@ def send(lab, party, srv, target=None, **table):
     return Procedures(lab, lambda x: x).send(party, srv, target, expect_success=False, **table)
 
 
+def built_non_device(lab, party, srv, **values):
+    """A non-device SR to be changed before it is posted (to a value its request builder would refuse to write):
+    its user, RequestID and document."""
+    user = lab.user(party)
+    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
+    return user, rid, requests.build(srv, rid, **values)
+
+
+def post_non_device(user, rid, root, srv) -> Exchange:
+    """That document signed and posted as the non-device SR it is (CV 8)."""
+    return user.send_document(root, "serviceD", Exchange(user.name, srv, rid.target, rid, CommandVariant(8)))
+
+
 # -- no_wan_lcd ---------------------------------------------------------------------------------------------
 
 def _hht_registered(lab, do):
@@ -300,14 +313,11 @@ def test_a_device_that_leaves_the_han_while_the_image_travels_fails_with_n20(lab
 def test_11_1_refuses_a_truncated_image_and_mixed_models(lab, do):
     do.install_and_commission(IS, "ESME")
     do.install_and_commission(IS, "ESME 2")
-    user = lab.user(IS)
     image = lab.firmware_image("ESME", 0x00020002)
-    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
-    root = requests.build("11.1", rid, firmware_image=image, firmware_version="00020002",
-                          device_id_list=[eui(lab, "ESME")])
+    user, rid, root = built_non_device(lab, IS, "11.1", firmware_image=image, firmware_version="00020002",
+                                       device_id_list=[eui(lab, "ESME")])
     root.find(".//sr:FirmwareImage", xml.NSMAP).text = base64.b64encode(image[:-100]).decode()   # not an OTA image
-    cut = user.send_document(root, "serviceD", Exchange(user.name, "11.1", rid.target, rid, CommandVariant(8)))
-    assert cut.response_code == "E110102"
+    assert post_non_device(user, rid, root, "11.1").response_code == "E110102"
     lab.dcc.inventory.get(eui(lab, "ESME 2")).model = "0002"     # the SMI has ESME 2 as another model
     mixed = user.send("11.1", device_id_list=[eui(lab, "ESME"), eui(lab, "ESME 2")], firmware_image=image,
                       firmware_version="00020002")
@@ -440,15 +450,12 @@ def test_a_ch_off_the_sm_wan_gives_n18(lab, do):
 def test_11_1_takes_at_most_50000_devices(lab, do):
     """The DUIS schema limits the list too; without a schema the DSP still refuses (E110101)."""
     do.install_and_commission(IS, "ESME")
-    user = lab.user(IS)
-    rid = RequestId(user.eui, lab.config.access_control_broker, user.counter.next(user.eui))
-    root = requests.build("11.1", rid, firmware_image=lab.firmware_image("ESME", 0x00020002),
-                          firmware_version="00020002", device_id_list=[eui(lab, "ESME")])
+    user, rid, root = built_non_device(lab, IS, "11.1", firmware_image=lab.firmware_image("ESME", 0x00020002),
+                                       firmware_version="00020002", device_id_list=[eui(lab, "ESME")])
     ids = [f"00-DB-12-34-{n >> 24 & 0xFF:02X}-{n >> 16 & 0xFF:02X}-{n >> 8 & 0xFF:02X}-{n & 0xFF:02X}"
            for n in range(50_001)]
     root.find(".//sr:DeviceIDList", xml.NSMAP).text = ",".join(ids)
-    refused = user.send_document(root, "serviceD", Exchange(user.name, "11.1", rid.target, rid, CommandVariant(8)))
-    assert refused.response_code == "E110101"
+    assert post_non_device(user, rid, root, "11.1").response_code == "E110101"
 
 
 def test_over_the_wan_and_locally_at_once(lab, do):
