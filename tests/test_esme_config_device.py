@@ -1,6 +1,6 @@
 """The emulated ESME reading the real DLMS COSEM commands of its display, configuration, clock and log use
 cases (ECS10, ECS12, ECS14, ECS16, ECS25a-b3 and their read ECS25r1/r2, ECS28a, ECS30/ECS30a and their read
-ECS26d/l, ECS34, ECS35a/b, ECS70/ECS70Commission, ECS81) and answering them, seen through real DUIS."""
+ECS26d/l, ECS34, ECS35a/b/e/f/g, ECS70/ECS70Commission, ECS81) and answering them, seen through real DUIS."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
 from harness.usecases import DspRecords, device, mmc, transform
+from harness.usecases.gsme_reads import entries
 from tests import rtds
 
 IS = "the Import Supplier"
@@ -165,3 +166,38 @@ def test_the_network_operator_reads_back_its_own_alert_settings(lab, do):
     assert read.device_fields[f"{root}/NetworkOperatorESMECommon/x8014"] == "Enable"
     assert read.device_fields[f"{root}/NetworkOperatorESMEPolyPhase/x8003"] == "Enable"
     assert {"Result": "Success", **esme._read_alert_behaviour({"UseCase": "ECS25r2"}, None)} == read.device_fields
+
+
+def _message_code(exchange) -> int:
+    return GbcsMessage.decode(exchange.response.gbcs_payload).apdu.message_code
+
+
+def test_the_power_event_log_holds_each_outage_with_its_length(lab, do):
+    esme, eui = _esme(lab, do)
+    for seconds in (60, 240):                       # an outage of 3 minutes or more is 0x8F36
+        esme.power_off()
+        lab.let_time_pass(seconds)
+        esme.power_on()
+    read = lab.user(IS).send("6.13", eui, log_to_read="PowerEvent")
+    assert read.succeeded and _real(read) and _message_code(read) == 0x00B9, read.summary      # ECS35e
+    logged = [(e["LogCode"], e["OtherInformation"]) for e in entries(read.device_fields, "Log/LogEntry")]
+    assert logged == [("8F35", f"{60:08X}"), ("8F36", f"{240:08X}")]
+
+
+def test_the_alcs_event_log_holds_each_switching_for_the_supplier_and_the_network_operator(lab, do):
+    esme, eui = _esme(lab, do)
+    supplier, operator = lab.user(IS), lab.user("the Electricity Network Operator")
+    assert supplier.send("7.5", eui, index=2, duration=30).succeeded
+    assert supplier.send("7.6", eui, index=4, duration=60).succeeded
+    assert supplier.send("7.8", eui, index=2).succeeded
+    read = supplier.send("6.13", eui, log_to_read="ALCSEvent")
+    assert read.succeeded and _real(read) and _message_code(read) == 0x00BA, read.summary      # ECS35f
+    logged = [(e["SwitchNumber"], e["SwitchAction"], e["Outcome"], e["HANCommandID"])
+              for e in entries(read.device_fields, "ALCSEvent/ALCSEventLogEntry")]
+    assert logged == [("2", "On", "Success", "0"), ("4", "Off", "Success", "0"),
+                      ("2", "Revert to calendar control", "Success", "0")]
+    theirs = operator.send("6.13", eui, log_to_read="ALCSEvent")
+    assert theirs.succeeded and _message_code(theirs) == 0x00FD, theirs.summary                # ECS35g
+    assert theirs.device_fields == read.device_fields
+    before = lab.user(IS).send("6.13", eui, log_to_read="ALCSEvent", end=lab.now() - dt.timedelta(days=1))
+    assert before.succeeded and not entries(before.device_fields, "ALCSEvent/ALCSEventLogEntry"), before.summary

@@ -53,6 +53,7 @@ from harness.gbcs.frame import CraFlag
 from harness.pki import KeyUsage
 from harness.usecases import esme_reads, gsme_reads
 from harness.usecases.device import AlertPayload
+from harness.usecases.events import OUTCOMES, SWITCH_ACTIONS
 from harness.usecases.gsme_prepayment import CREDIT_SETTINGS, TOP_UP_ERROR, TOP_UP_REFUSALS
 from harness.usecases.support_reads import (
     alert_behaviour_read,
@@ -68,6 +69,9 @@ CREDIT_ADDED_LOCALLY = 0x810E
 EMERGENCY_CREDIT_ACTIVATED = 0x81AB         # the event code of that name (catalogue alerts.yaml)
 BILLING_DATA_LOG_UPDATED = 0x8F0A
 SUPPLY_ARMED = 0x8F32
+SUPPLY_OUTAGE_RESTORED, LONG_OUTAGE_RESTORED = 0x8F35, 0x8F36     # the latter: an outage of 3 minutes or more
+LONG_OUTAGE = dt.timedelta(minutes=3)
+ALCS_ON, ALCS_OFF, ALCS_TO_CALENDAR = 0x11, 0x12, 0x20      # an ALCS event code's action (its low byte)
 SINGLE_ELEMENT = "A"                        # SMETS2 meter variants: A single element, B twin, C polyphase
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
 METERING_CLUSTER, MESSAGING_CLUSTER = 0x0702, 0x0703
@@ -577,6 +581,28 @@ class ElectricityMeter(Meter):
         # auxiliary load control switch -> (held on, until when), as 7.5 or 7.6 last held it
         self.auxiliary_loads: dict[int, tuple[bool, dt.datetime]] = {}
         self.auxiliary_load_descriptions: dict[int, str] = {}     # as 6.14.1 last set them
+        # 6.13's Power Event Log: (when, event code, value); the ALCS Event Log: (when, switch << 8 | action,
+        # outcome, HAN command id)
+        self.power_event_log: list[tuple[dt.datetime, int, int]] = []
+        self.alcs_event_log: list[tuple[dt.datetime, int, int, int]] = []
+        self._power_lost_at: dt.datetime | None = None
+
+    # -- mains power (6.13's Power Event Log) -----------------------------------------------------------
+
+    def power_off(self) -> None:
+        super().power_off()
+        self._power_lost_at = self.clock.now()
+
+    def power_on(self) -> None:
+        """Back on after an outage: a Supply Outage Restored entry in the Power Event Log (0x8F36 for an outage
+        of 3 minutes or more). GBCS leaves the entry's value to the meter: this one records the outage's length
+        in seconds."""
+        lost, self._power_lost_at = self._power_lost_at, None
+        if lost is not None:
+            outage = self.clock.now() - lost
+            code = LONG_OUTAGE_RESTORED if outage >= LONG_OUTAGE else SUPPLY_OUTAGE_RESTORED
+            self.power_event_log.append((self.clock.now(), code, int(outage.total_seconds())))
+        super().power_on()
 
     # -- the supply (7.1-7.4) and the ESME's identity (6.2.4) ---------------------------------------------
 
@@ -617,12 +643,33 @@ class ElectricityMeter(Meter):
     def _hold_auxiliary_load(self, fields: dict, apdu: GeneralSigning) -> dict:
         until = self.clock.now() + dt.timedelta(minutes=fields["Duration"])
         self.auxiliary_loads[fields["AuxiliaryLoad"]] = (fields["AuxiliaryLoadOn"], until)
+        self._log_switch(fields["AuxiliaryLoad"], ALCS_ON if fields["AuxiliaryLoadOn"] else ALCS_OFF)
         return {}
 
     @handles("ECS47Reset")
     def _reset_auxiliary_load(self, fields: dict, apdu: GeneralSigning) -> dict:
         self.auxiliary_loads.pop(fields["AuxiliaryLoad"], None)
+        self._log_switch(fields["AuxiliaryLoad"], ALCS_TO_CALENDAR)
         return {}
+
+    def _log_switch(self, switch: int, action: int) -> None:
+        """An ALCS Event Log entry: this ESME's switches are its own (no HCALCS message): done at once, no HAN
+        command id, as the RTDS log records its integrated switches."""
+        self.alcs_event_log.append((self.clock.now(), switch << 8 | action, OUTCOMES.index("Success"), 0))
+
+    @handles("ECS35e", "ECS35f", "ECS35g")
+    def _read_power_or_alcs_log(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.13: the Power Event Log (ECS35e) or the ALCS Event Log (ECS35f for a supplier, ECS35g for the network
+        operator), entries in the requested period, as ReadEventOrSecurityLogRsp names them."""
+        start, end = when(fields["ReadLogPeriod/StartDateTime"]), when(fields["ReadLogPeriod/EndDateTime"])
+        if fields["LogToRead"] == "PowerEvent":
+            return mmc_element("Log", mmc_repeated("Log/LogEntry", [
+                {"Timestamp": mmc_time(at), "LogCode": f"{code:04X}", "OtherInformation": f"{value:08X}"}
+                for at, code, value in self.power_event_log if start <= at.replace(microsecond=0) <= end]))
+        return mmc_element("ALCSEvent", mmc_repeated("ALCSEvent/ALCSEventLogEntry", [
+            {"Timestamp": mmc_time(at), "SwitchNumber": str(code >> 8), "SwitchAction": SWITCH_ACTIONS[code & 0xFF],
+             "Outcome": OUTCOMES[outcome], "HANCommandID": str(han_command)}
+            for at, code, outcome, han_command in self.alcs_event_log if start <= at.replace(microsecond=0) <= end]))
 
     @handles("ECS61a")
     def _read_auxiliary_loads(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -199,15 +199,20 @@ def alcs_event_log(ctx: ResponseContext, rsp: etree._Element) -> None:
 
 
 # -- Device side ----------------------------------------------------------------------------------------
-# The ESME reads which log and period from the get-with-selection (harness.emulators.device._read_log acts on
-# them, named as the DUIS body's leaves) and answers the entries as the RTDS ESME does: a compact-array of
-# (timestamp, event code, other information) for the Event Log, of (timestamp, event code) for the Security Log.
-_ESME_LOGS = {LOGS[ESME, log]: log for log in ("Event", "Security")}
-_ENTRY = {"Event": axdr.TypeDescription(Tag.STRUCTURE, children=(
-              axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED),
-              axdr.TypeDescription(Tag.OCTET_STRING))),
-          "Security": axdr.TypeDescription(Tag.STRUCTURE, children=(
-              axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED)))}
+# The ESME (and the CHF, for its own two logs) reads which log and period from the get-with-selection (the
+# device's handlers act on them, named as the DUIS body's leaves) and answers the entries as the RTDS ESME does,
+# a compact-array of: (timestamp, event code, other information) for the Event Log; (timestamp, event code) for
+# the Security Log; (timestamp, event code, a double-long-unsigned value) for the Power Event Log; (timestamp,
+# switch and action, outcome, HAN command id) for the ALCS Event Log.
+_ESME_LOGS = {LOGS[ESME, log]: log for log in ("Event", "Security", "PowerEvent", "ALCSEvent")}
+_TIME, _CODE = axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED), axdr.TypeDescription(Tag.LONG_UNSIGNED)
+_ENTRY = {"Event": (_TIME, _CODE, axdr.TypeDescription(Tag.OCTET_STRING)),
+          "Security": (_TIME, _CODE),
+          "PowerEvent": (_TIME, _CODE, axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED)),
+          "ALCSEvent": (_TIME, _CODE, axdr.TypeDescription(Tag.ENUM), axdr.TypeDescription(Tag.DOUBLE_LONG_UNSIGNED))}
+# The log each use case reads (its message code says which: ECS35a and c the Event Log of an ESME or a CHF).
+_READS = {"ECS35a": "Event", "ECS35b": "Security", "ECS35c": "Event", "ECS35d": "Security",
+          "ECS35e": "PowerEvent", "ECS35f": "ALCSEvent", "ECS35g": "ALCSEvent"}
 
 
 def _log_read(command: DeviceCommand) -> tuple[str, Data | None]:
@@ -215,14 +220,15 @@ def _log_read(command: DeviceCommand) -> tuple[str, Data | None]:
     specs = device.access_request(command).specs
     spec = specs[0] if len(specs) == 1 else None
     log = _ESME_LOGS.get(str(spec.descriptor.instance)) if spec is not None else None
-    if spec is None or log is None or spec.kind is not RequestKind.GET_WITH_SELECTION \
+    if spec is None or log != _READS[command.use_case] or spec.kind is not RequestKind.GET_WITH_SELECTION \
             or (spec.descriptor.class_id, spec.descriptor.member, spec.selector) != (PROFILE_GENERIC, BUFFER,
                                                                                     RANGE_SELECTOR):
-        raise PayloadError(f"{command.use_case}: expected a range read of the ESME's Event or Security Log buffer", 0)
+        raise PayloadError(f"{command.use_case}: expected a range read of the {_READS[command.use_case]} Log "
+                           f"buffer", 0)
     return log, spec.selection
 
 
-@accepts("ECS35a", "ECS35b", "ECS35c", "ECS35d")     # the CHF keeps its logs as the ESME does
+@accepts(*_READS)
 def read_log_command(command: DeviceCommand) -> dict:
     log, selection = _log_read(command)
     if selection is None or selection.tag is not Tag.STRUCTURE or len(selection.items) != 4:
@@ -232,14 +238,32 @@ def read_log_command(command: DeviceCommand) -> dict:
             "ReadLogPeriod/EndDateTime": utc_text(gbz.gbz_time(end.int))}
 
 
-@answers("ECS35a", "ECS35b", "ECS35c", "ECS35d")
+def _seconds(text: str) -> Data:
+    return axdr.double_long_unsigned(gbz.gbz_seconds(dt.datetime.fromisoformat(text.replace("Z", "+00:00"))))
+
+
+def _alcs_row(entry: dict[str, str]) -> Data:
+    """An ALCS Event Log entry from its MMC names: the event code is the switch and its action (SWITCH_ACTIONS)."""
+    action = next(code for code, name in SWITCH_ACTIONS.items() if name == entry["SwitchAction"])
+    return axdr.structure(_seconds(entry["Timestamp"]), axdr.long_unsigned(int(entry["SwitchNumber"]) << 8 | action),
+                          axdr.enum(OUTCOMES.index(entry["Outcome"])),
+                          axdr.double_long_unsigned(int(entry["HANCommandID"])))
+
+
+@answers(*_READS)
 def log_answer(command: DeviceCommand, outcome: dict) -> bytes:
     log, _ = _log_read(command)
-    rows = []
-    for entry in entries(outcome, "Log/LogEntry"):
-        stamp = dt.datetime.fromisoformat(entry["Timestamp"].replace("Z", "+00:00"))
-        row = [axdr.double_long_unsigned(gbz.gbz_seconds(stamp)), axdr.long_unsigned(int(entry["LogCode"], 16))]
-        if log == "Event":
-            row.append(axdr.octet_string(bytes.fromhex(entry.get("OtherInformation", ""))))
-        rows.append(axdr.structure(*row))
-    return device.dlms_answer(command, outcome, [Data(Tag.COMPACT_ARRAY, (_ENTRY[log], tuple(rows)))])
+    if log == "ALCSEvent":
+        rows = [_alcs_row(entry) for entry in entries(outcome, "ALCSEvent/ALCSEventLogEntry")]
+    else:
+        rows = []
+        for entry in entries(outcome, "Log/LogEntry"):
+            row = [_seconds(entry["Timestamp"]), axdr.long_unsigned(int(entry["LogCode"], 16))]
+            other = bytes.fromhex(entry.get("OtherInformation", ""))
+            if log == "Event":
+                row.append(axdr.octet_string(other))
+            elif log == "PowerEvent":
+                row.append(axdr.double_long_unsigned(int.from_bytes(other, "big")))
+            rows.append(axdr.structure(*row))
+    shape = axdr.TypeDescription(Tag.STRUCTURE, children=_ENTRY[log])
+    return device.dlms_answer(command, outcome, [Data(Tag.COMPACT_ARRAY, (shape, tuple(rows)))])
