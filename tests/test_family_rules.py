@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import hashlib
 
+from harness import catalogue
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, RemotePartyRole
 from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S, WAN_LATENCY_S
@@ -429,6 +430,22 @@ def test_8_9_reads_a_meters_device_log_and_the_gpfs(lab, do):
     gpf_log = lab.user(IS).send("8.9", eui(lab, "GPF"))
     assert gpf_log.device_fields == {"Result": "Success", "DeviceLogEntries/LogEntry/DeviceID": eui(lab, "GSME").duis,
                                      "DeviceLogEntries/LogEntry/DeviceType": "GSME"}, gpf_log.summary
+
+
+def test_6_2_4_reads_the_chfs_make_and_model_as_its_gbcs_version_asks(lab, monkeypatch):
+    """The ACB reads the CH's identity for the User: its profile's model and manufacturer, with ECS26n from a hub
+    the DSP records as GBCS 2.0 or later, with ECS26i (which reads the device id too) from an older one."""
+    from harness.dcc import dsp
+
+    chf, profile = lab.device("CHF"), lab.site.hub.profile
+    identity = {"Result": "Success", "DeviceIdentifier": chf.eui.duis, "ModelType": profile.model,
+                "ManufacturerIdentifier": profile.manufacturer}
+    for version, use_case in (("4.0", "ECS26n"), ("1.0", "ECS26i")):
+        monkeypatch.setattr(dsp, "GBCS_VERSION", version)
+        read = lab.user(IS).send("6.2.4", chf.eui)
+        assert read.device_fields == identity, read.summary
+        answered = GbcsMessage.decode(read.response.gbcs_payload).apdu
+        assert answered.message_code == catalogue.use_case(use_case).message_codes[0], use_case
 
 
 def test_ihds_and_gpfs_cannot_be_decommissioned(lab, do):

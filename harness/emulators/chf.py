@@ -15,6 +15,8 @@ Device log rules (gbcs_security.md section 8, MAP CCS01/CCS02/CS14):
 - A hand-held terminal that adds itself over Inter-PAN is logged as an HHT (harness.emulators.hub); the
   CHF drops it 65535 s after adding it, not into the historic log.
 
+What 6.2.4 and 11.2 read of the hub: its model and manufacturer (the CH's profile) and the firmware it runs.
+
 Variants: a CHTS v1.0 hub runs ZigBee 1.2a, a v1.1 hub ZigBee 1.4. Only a v1.1 Dual Band hub has a sub-GHz
 radio, and only it answers the sub-GHz SRs 6.28-6.32.
 """
@@ -93,6 +95,9 @@ class CommunicationsHubFunction(EmulatedDevice):
     chts_version = "CHTS v1.1"            # CHTS v1.0 | CHTS v1.1 (the lab sets them from the CH's profile)
     han_variant = "Single Band"           # Single Band | Dual Band
     firmware_version = "01010001"         # what 11.2 reads (the lab sets it from the Device Asset Library)
+    # what 6.2.4 reads (the lab sets them from the CH's profile; these are the lab's make and model of a device
+    # with no profile)
+    model_type, manufacturer = "0001", "DIT0"
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
@@ -127,6 +132,11 @@ class CommunicationsHubFunction(EmulatedDevice):
     def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:
         """11.2: the firmware the hub runs (a CSP's CH upgrade changes it)."""
         return {"FirmwareVersion": self.firmware_version}
+
+    @handles("ECS26i", "ECS26n")
+    def _read_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.2.4, for the ACB: the hub's model and manufacturer (ECS26i also reads its device id)."""
+        return {"ModelType": self.model_type, "ManufacturerIdentifier": self.manufacturer}
 
     @handles("DBCH04")
     def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
