@@ -336,6 +336,22 @@ def test_activating_an_image_the_meter_never_verified_fails_on_time(lab, do):
     assert lab.device("ESME").firmware_version == running
 
 
+def test_11_3_to_the_chf_finds_no_image_held_now_or_on_time(lab):
+    """A CHF's firmware comes from its CSP, which runs a release at once: the ACB's 11.3 for the User (signed by the
+    DCC, as a CHF takes no User's signature) finds no image, and the outcome names the version the hub runs."""
+    user, chf = lab.user(IS), lab.device("CHF")
+    running = chf.firmware_version
+    now = user.send("11.3", chf.eui, firmware_hash=bytes(32))
+    assert now.device_fields == {"Result": "Failure", "ActivateImageResponseCode@ResponseCode": "1",
+                                 "ActivateImageResponseCode/ASN1Status": "noImageHeld",
+                                 "FirmwareVersion": running}, now.summary
+    later = user.send("11.3", chf.eui, firmware_hash=bytes(32), execution_date_time=lab.now() + dt.timedelta(hours=1))
+    assert later.succeeded and later.device_fields == {"Result": "Success"}
+    # the outcome alert goes to the ACB, which sent the command: the DCC passes it to the User it was for
+    assert user.wait_for_alert("8F67", device=chf.eui, timeout=2 * 3600) is not None
+    assert chf.firmware_version == running
+
+
 def _inventory_firmware_version(lab, party, device):
     return send(lab, party, "8.2", None, device_id=f"the {device}").response.inventory[0].get("DeviceFirmwareVersion")
 
