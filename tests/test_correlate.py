@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 
 from harness.catalogue import DeviceType
-from harness.eui import EntityId
+from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import axdr, dlms
 from harness.usecases import DspRecords, transform
 from harness.usecases.correlate import correlate
@@ -91,6 +91,21 @@ def test_a_malformed_pre_command_is_refused(conformance):
     request, _ = _dsp(conformance, "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML", DeviceType.ESME)
     mismatch = correlate(request, b"\xdf\x09\x01", DspRecords(device_type=DeviceType.ESME), now=USER_NOW)
     assert mismatch is not None and mismatch.field == "Pre-Command"
+
+
+def test_the_dccs_own_counter_is_taken_from_the_pre_command_of_a_command_it_originates(conformance):
+    """11.3 to a CHF is the ACB's command for the User, counted by the DCC: the User cannot know that counter (nor the
+    payload's originatorCounter, which repeats it) and takes it from the Pre-Command, whether or not it knows the
+    target is a CHF; the image's hash must still be its request's."""
+    request = rtds.template(conformance, "CS06_11.3_IMMEDIATE_SUCCESS_REQUEST_DUIS.XML")
+    apdu = transform(request, DspRecords(device_type=DeviceType.CHF), now=DSP_NOW, dsp_counter=4242).apdu
+    assert (apdu.originator, apdu.originator_counter) == (DCC_ACCESS_CONTROL_BROKER, 4242)
+    for known in (DeviceType.CHF, None):
+        assert correlate(request, apdu.encode(), DspRecords(device_type=known), now=USER_NOW) is None, known
+    image_hash = bytes.fromhex(request.require("FirmwareHash"))
+    altered = dataclasses.replace(apdu, payload=apdu.payload.replace(image_hash, bytes(32)))
+    mismatch = _check(request, altered, DeviceType.CHF)
+    assert mismatch is not None and mismatch.field == "payload value.manufacturerImageHash", mismatch
 
 
 # -- through the emulated lab: a DSP that alters the Pre-Command it returns -------------------------------

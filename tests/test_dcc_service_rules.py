@@ -13,7 +13,9 @@ from harness.dcc.inventory import InventoryDevice
 from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.eui import EntityId
+from harness.gbcs import crypto
 from harness.lab import parameters as params
+from harness.pki import KeyUsage
 from tests.test_family_rules import built_non_device, eui, post_non_device, send
 
 IS, B, GNO = "the Import Supplier", "Supplier B", "the Gas Network Operator"
@@ -130,6 +132,22 @@ def test_a_pre_command_sent_back_unsigned_is_refused(lab, do):
     unsigned = user.send_document(requests.build_signed_pre_command("1.6", rid, transformed.pre_command), "serviceS")
     assert unsigned.response_code == "E12"
     assert len(esme.history) == commands
+
+
+def test_the_dcc_signs_a_users_11_3_to_the_chf_only_when_the_user_signed_it(lab):
+    """A CHF takes critical commands from the DCC and the WAN provider only: the ACB's 11.3 for a User is signed by
+    the DCC once the User's signature of the Pre-Command verifies with the User's key. Signed with another User's
+    key it is refused (E12) and nothing reaches the hub."""
+    user, chf = lab.user(IS), lab.device("CHF")
+    rid = RequestId(user.eui, chf.eui, user.counter.next(user.eui))
+    first = user.send_document(requests.build("11.3", rid, firmware_hash=bytes(32)), "serviceT")
+    commands = len(chf.history)
+    other_key = lab.repository.keystore.private_key(lab.user(B).eui, KeyUsage.DIGITAL_SIGNING)
+    signed = crypto.sign_pre_command(first.pre_command, other_key)
+    second = user.send_document(requests.build_signed_pre_command("11.3", rid, signed), "serviceS")
+    assert second.response_code == "E12"
+    lab.let_time_pass(60)
+    assert len(chf.history) == commands
 
 
 # -- what the DSP sends a User of a device's responses and alerts ----------------------------------------------

@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import hashlib
 
+from harness import catalogue
 from harness.adapters import Exchange
 from harness.catalogue import CommandVariant, DeviceType, PaymentMode, RemotePartyRole
 from harness.dcc.wan import WAN_FIRMWARE_BYTES_PER_S, WAN_LATENCY_S
@@ -335,6 +336,22 @@ def test_activating_an_image_the_meter_never_verified_fails_on_time(lab, do):
     assert lab.device("ESME").firmware_version == running
 
 
+def test_11_3_to_the_chf_finds_no_image_held_now_or_on_time(lab):
+    """A CHF's firmware comes from its CSP, which runs a release at once: the ACB's 11.3 for the User (signed by the
+    DCC, as a CHF takes no User's signature) finds no image, and the outcome names the version the hub runs."""
+    user, chf = lab.user(IS), lab.device("CHF")
+    running = chf.firmware_version
+    now = user.send("11.3", chf.eui, firmware_hash=bytes(32))
+    assert now.device_fields == {"Result": "Failure", "ActivateImageResponseCode@ResponseCode": "1",
+                                 "ActivateImageResponseCode/ASN1Status": "noImageHeld",
+                                 "FirmwareVersion": running}, now.summary
+    later = user.send("11.3", chf.eui, firmware_hash=bytes(32), execution_date_time=lab.now() + dt.timedelta(hours=1))
+    assert later.succeeded and later.device_fields == {"Result": "Success"}
+    # the outcome alert goes to the ACB, which sent the command: the DCC passes it to the User it was for
+    assert user.wait_for_alert("8F67", device=chf.eui, timeout=2 * 3600) is not None
+    assert chf.firmware_version == running
+
+
 def _inventory_firmware_version(lab, party, device):
     return send(lab, party, "8.2", None, device_id=f"the {device}").response.inventory[0].get("DeviceFirmwareVersion")
 
@@ -429,6 +446,22 @@ def test_8_9_reads_a_meters_device_log_and_the_gpfs(lab, do):
     gpf_log = lab.user(IS).send("8.9", eui(lab, "GPF"))
     assert gpf_log.device_fields == {"Result": "Success", "DeviceLogEntries/LogEntry/DeviceID": eui(lab, "GSME").duis,
                                      "DeviceLogEntries/LogEntry/DeviceType": "GSME"}, gpf_log.summary
+
+
+def test_6_2_4_reads_the_chfs_make_and_model_as_its_gbcs_version_asks(lab, monkeypatch):
+    """The ACB reads the CH's identity for the User: its profile's model and manufacturer, with ECS26n from a hub
+    the DSP records as GBCS 2.0 or later, with ECS26i (which reads the device id too) from an older one."""
+    from harness.dcc import dsp
+
+    chf, profile = lab.device("CHF"), lab.site.hub.profile
+    identity = {"Result": "Success", "DeviceIdentifier": chf.eui.duis, "ModelType": profile.model,
+                "ManufacturerIdentifier": profile.manufacturer}
+    for version, use_case in (("4.0", "ECS26n"), ("1.0", "ECS26i")):
+        monkeypatch.setattr(dsp, "GBCS_VERSION", version)
+        read = lab.user(IS).send("6.2.4", chf.eui)
+        assert read.device_fields == identity, read.summary
+        answered = GbcsMessage.decode(read.response.gbcs_payload).apdu
+        assert answered.message_code == catalogue.use_case(use_case).message_codes[0], use_case
 
 
 def test_ihds_and_gpfs_cannot_be_decommissioned(lab, do):

@@ -624,3 +624,35 @@ def test_a_truncated_response_is_a_payload_error_naming_the_use_case(use_case, s
 def test_a_tampered_response_is_a_payload_error_naming_the_use_case(use_case, srv, device, values, what):
     with pytest.raises(PayloadError, match=f"^{use_case}: .*{what}"):
         parse(respond(use_case, dlms_response(1000, *values), device), srv=srv)
+
+
+# -- Device side: the CHF's identity against the public RTDS ---------------------------------------------------
+
+# The RTDS 4.5.0 6.2.4 SUCCESS pairs to the CHF (SmartDCCInnovation/gbcs-parser test/rtds/RTDS-4.5.0/6.2.4_ECS26i and
+# 6.2.4_ECS26n: the ACB's command 1300 for Supplier A's request 1000), payloads only: the command, the response and
+# the RTDS CHF's manufacturer identifier (written "CSW" in one, "CSW " in the other); its model is ATGTypeY.
+CHF_IDENTITY_RTDS = {
+    "ECS26i": ("D92000051400030100010000600101FF020100010000600104FF020100010000600106FF0203000000",
+               "DA20000514000003090800DB1234567890A209084154475479706559090343535703010001000100", "CSW"),
+    "ECS26n": ("D92000051400020100010000600104FF020100010000600106FF02020000",
+               "DA20000514000002090841544754797065590904435357200201000100", "CSW "),
+}
+
+
+@pytest.mark.parametrize("use_case", sorted(CHF_IDENTITY_RTDS))
+def test_the_chf_answers_6_2_4_with_the_rtds_response(mmc_schema, use_case):
+    from harness.usecases import device
+
+    command_hex, response_hex, manufacturer = CHF_IDENTITY_RTDS[use_case]
+    code = catalogue.use_case(use_case).message_codes[0]
+    command = GeneralSigning(CraFlag.COMMAND, 1300, DCC_ACCESS_CONTROL_BROKER, CHF, code, bytes.fromhex(command_hex),
+                             supplementary_remote_party=SUPPLIER_A, supplementary_remote_party_counter=1000)
+    read, fields = device.read(command, DeviceType.CHF, now=NOW)
+    assert fields == {"UseCase": use_case}
+    answered = device.answer(read, {"ModelType": "ATGTypeY", "ManufacturerIdentifier": manufacturer})
+    assert answered.hex().upper() == response_hex
+    response = GeneralSigning(CraFlag.RESPONSE, 1300, CHF, DCC_ACCESS_CONTROL_BROKER, code, bytes.fromhex(response_hex),
+                              supplementary_remote_party=SUPPLIER_A, supplementary_remote_party_counter=1000)
+    rsp, notes = parsed(mmc_schema, GbcsMessage(response, None), "6.2.4")
+    assert notes == [] and [(etree.QName(e).localname, e.text) for e in rsp.iter() if e.text and e.text.strip()] == [
+        ("DeviceIdentifier", CHF.duis), ("ModelType", "ATGTypeY"), ("ManufacturerIdentifier", manufacturer)]

@@ -20,13 +20,15 @@
     it. CV 1/5 go out over the SM WAN (I99); CV 2/6 come back to the User for local delivery (I0 with
     the LocalCommand), CV 3/7 both. DCC-originated use cases (8.11 CCS01/02, 6.21 handover, 6.23 CoS, and
     everything for the CHF) carry the ACB or TransCoS as originator with the User as supplementary
-    remote party, signed by the DCC where GBCS needs it. DSP future-dated requests are held until their
+    remote party, signed by the DCC where GBCS needs it (a critical one, 11.3 to a CHF, once the User's
+    signed Pre-Command verifies with the User's key). DSP future-dated requests are held until their
     execution time (and can be cancelled: N3, N33, N34).
  3a. Before the ACB MACs a command, Threshold Anomaly Detection against the User's own thresholds by SR type:
     one in excess is quarantined, not sent, and the User told with DCC alert AD1 (harness.dcc.anomaly).
  4. The device response comes back as an asynchronous I0 carrying its GBCS payload (or, for a locally
     delivered command, in an 8.13); no response within the timeout gives E21. What follows from an
-    outcome (inventory, N-alerts, SMKI) is in harness.dcc.outcomes.
+    outcome (inventory, N-alerts, SMKI) is in harness.dcc.outcomes. A device's alerts to the ACB stay with
+    the DCC, but for a CHF's outcome of a future-dated 11.3 (FDA-CS06), which goes to the User it was for.
 
 Non-device services live in their own modules: SMI (smi), DSP schedules (schedules), firmware
 distribution (firmware), Local Command Delivery (local_delivery).
@@ -70,6 +72,7 @@ from harness.pki.repository import SmkiRepository
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 from harness.usecases import DspRecords, DuisRequest, TransformError, joins, mmc, registry
 from harness.usecases import chf as chf_usecases
+from harness.usecases.firmware_activation import FDA_CS06
 from harness.usecases.records import DeviceLogBackup, GpfDeviceLogBackup
 from harness.usecases.transform import transform as transform_request
 
@@ -354,6 +357,12 @@ class DataServicesProvider:
         if (t_user.eui, t_device.device_id) != (user.eui, device.device_id) or \
                 signed.signed_bytes != expected.signed_bytes or signed.signature is None:
             raise DuisRejection("E12", "the signed Pre-Command does not match what the Transform returned")
+        if expected.originator == self.identity.acb:
+            # A critical command the ACB originates (11.3 to a CHF, which holds no User's key: its signers are the
+            # DCC and the WAN provider): the User's signature authorises it, the ACB's is the one the device checks.
+            if not crypto.verify_apdu(signed, self.repository.public_key(user.eui, KeyUsage.DIGITAL_SIGNING)):
+                raise DuisRejection("E12", f"the signed Pre-Command is not signed with {user.name}'s key")
+            signed = crypto.sign_apdu(expected, self._signing_keys[expected.originator])
         execution = xml.text(body, "sr:ExecutionDateTime")
         if execution:
             fields = {**fields, "ExecutionDateTime": execution}
@@ -455,7 +464,7 @@ class DataServicesProvider:
         code = payload_codec.alert_code_of(decoded)
         if code is None:
             return
-        if apdu.recipient == self.identity.acb:                     # alerts to the ACB stay with the DCC
+        if apdu.recipient == self.identity.acb and apdu.message_code != FDA_CS06:     # stays with the DCC
             try:
                 if apdu.message_code == CS14_DEVICE_LOG_BACKUP:         # the CHF's device log backup
                     backup = chf_usecases.device_log_backup(GbcsMessage.decode(data))
@@ -468,10 +477,12 @@ class DataServicesProvider:
             except PayloadError:
                 pass                                                    # not a backup the DCC can read
             return
-        self.outcomes.device_alert(apdu, code)
+        activation = self.outcomes.device_alert(apdu, code)
         if not forward:
             return
         users = [self.users[apdu.recipient]] if apdu.recipient in self.users else []
+        if apdu.recipient == self.identity.acb:          # a CHF's outcome of the 11.3 the ACB sent for a User
+            users = [activation.user] if activation is not None else []
         if apdu.recipient == self.identity.transcos:
             # A 6.23's outcome comes back to the DCC's TransCoS party, which sent it for the gaining supplier:
             # now the device's registered supplier.

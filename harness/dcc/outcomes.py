@@ -37,6 +37,7 @@ from harness.gbcs import payload as payload_codec
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import GeneralSigning
 from harness.pki import entity_id_of, role_of
+from harness.usecases.firmware_activation import FDA_CS06
 from harness.usecases.records import DeviceLogBackup
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 S = DeviceStatus
 FD_SUCCESS = 0x8F66
-FDA_CS06 = 0x00CA                    # the future-dated firmware activation's outcome alert
 _CERTIFICATE_TYPES = {"DigitalSigningCertificate": "DigitalSigning", "KeyAgreementCertificate": "KeyAgreement",
                       "KeyAgreementTopUpCertificate": "KeyAgreementTopUp"}
 
@@ -222,18 +222,20 @@ class DeviceOutcomes:
         if command.fields.get("ExecutionDateTime"):
             self.activations[(command.device.device_id, command.apdu.originator_counter)] = command
 
-    def device_alert(self, alert: GeneralSigning, code: int) -> None:
-        """FDA-CS06: the outcome of a future-dated 11.3; on success the device runs the image that 11.3 named."""
+    def device_alert(self, alert: GeneralSigning, code: int) -> Outstanding | None:
+        """FDA-CS06: the outcome of a future-dated 11.3; on success the device runs the image that 11.3 named.
+        The 11.3 it answers, if it is one the DCC sent."""
         if alert.message_code != FDA_CS06:
-            return
+            return None
         try:
             counter = payload_codec.decode(alert).value.value["originatorCounter"]  # type: ignore[attr-defined]
         except (PayloadError, TypeError, KeyError):
-            return
+            return None
         activation = self.activations.pop((alert.originator, counter), None)
         record = self.dsp.inventory.get(alert.originator)
         if activation is None or record is None or code != FD_SUCCESS:
-            return
+            return activation
         version = self.dsp.firmware.version_of(bytes.fromhex(activation.fields["FirmwareHash"]), alert.originator)
         if version is not None:
             self.dsp.firmware.running(alert.originator, version)
+        return activation

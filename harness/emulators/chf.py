@@ -15,6 +15,9 @@ Device log rules (gbcs_security.md section 8, MAP CCS01/CCS02/CS14):
 - A hand-held terminal that adds itself over Inter-PAN is logged as an HHT (harness.emulators.hub); the
   CHF drops it 65535 s after adding it, not into the historic log.
 
+What 6.2.4 and 11.2 read of the hub: its model and manufacturer (the CH's profile) and the firmware it runs. 11.3
+finds no image to activate (noImageHeld): the CSP upgrades a hub by running the new firmware at once.
+
 Variants: a CHTS v1.0 hub runs ZigBee 1.2a, a v1.1 hub ZigBee 1.4. Only a v1.1 Dual Band hub has a sub-GHz
 radio, and only it answers the sub-GHz SRs 6.28-6.32.
 """
@@ -28,15 +31,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from harness.catalogue import DeviceType
+from harness.catalogue import DeviceType, RemotePartyRole
 from harness.emulators import zigbee
-from harness.emulators.device import CommandFailed, EmulatedDevice, handles
+from harness.emulators.device import CommandFailed, EmulatedDevice, execute_when_due, handles
 from harness.eui import EntityId
 from harness.gbcs.axdr import Data
 from harness.gbcs.frame import GeneralSigning
 from harness.han.duty_cycle import Thresholds
 from harness.usecases import chf as chf_usecases
 from harness.usecases import device_log, sub_ghz_alerts
+from harness.usecases.firmware_activation import FDA_CS06, activation_outcome
 from harness.usecases.records import DeviceLogBackup
 from harness.usecases.records import DeviceLogEntry as BackupEntry
 
@@ -90,9 +94,13 @@ class DeviceLogEntry:
 
 class CommunicationsHubFunction(EmulatedDevice):
     device_type = DeviceType.CHF
+    critical_signer = RemotePartyRole.ACCESS_CONTROL_BROKER   # it holds no User's key: the DCC signs them
     chts_version = "CHTS v1.1"            # CHTS v1.0 | CHTS v1.1 (the lab sets them from the CH's profile)
     han_variant = "Single Band"           # Single Band | Dual Band
     firmware_version = "01010001"         # what 11.2 reads (the lab sets it from the Device Asset Library)
+    # what 6.2.4 reads (the lab sets them from the CH's profile; these are the lab's make and model of a device
+    # with no profile)
+    model_type, manufacturer = "0001", "DIT0"
 
     def __init__(self, eui: EntityId, **kwargs):
         super().__init__(eui, **kwargs)
@@ -127,6 +135,20 @@ class CommunicationsHubFunction(EmulatedDevice):
     def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:
         """11.2: the firmware the hub runs (a CSP's CH upgrade changes it)."""
         return {"FirmwareVersion": self.firmware_version}
+
+    @handles("CS06")
+    def _activate_firmware(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """11.3: a CHF holds no image to activate, so noImageHeld, with the version it runs (now or at the command's
+        execution time). Its firmware comes from its CSP, which upgrades the hub by running the new release at once
+        (CommunicationsHub.upgrade, SECMP0024), leaving no image delivered but not run; 11.1 sends images to meters
+        over the HAN, never to the CHF."""
+        return execute_when_due(self, fields, apdu, lambda: activation_outcome("noImageHeld", self.firmware_version),
+                                FDA_CS06)
+
+    @handles("ECS26i", "ECS26n")
+    def _read_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """6.2.4, for the ACB: the hub's model and manufacturer (ECS26i also reads its device id)."""
+        return {"ModelType": self.model_type, "ManufacturerIdentifier": self.manufacturer}
 
     @handles("DBCH04")
     def _set_sub_ghz_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:

@@ -54,7 +54,7 @@ CRITICAL_USE_CASES = frozenset(
     uc.name for sr in catalogue.service_requests() if sr.critical for uc in sr.use_cases
 ) | {"CS02bSupplierBySupplierHandover", "CS02bNOByNOHandover", "CS02bSupplierByTransCoS", "CS02bACBByACB"}
 
-# Who may sign a critical use case: the party in this role's DS cell (Supplier unless listed).
+# Who may sign a critical use case: the party in this role's DS cell (the device's critical_signer unless listed).
 _SIGNER_ROLE = {
     "CS02bNOByNO": R.NETWORK_OPERATOR, "CS02bNOByNOHandover": R.NETWORK_OPERATOR,
     "CS02bSupplierByTransCoS": R.TRANSITIONAL_COS, "CS02bACBByACB": R.ACCESS_CONTROL_BROKER,
@@ -98,6 +98,7 @@ class DeviceKeys:
 
 class EmulatedDevice:
     device_type: ClassVar[DeviceType]
+    critical_signer: ClassVar[RemotePartyRole] = R.SUPPLIER     # whose DS cell signs its other critical commands
     _handlers: ClassVar[dict[str, Handler]] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -220,7 +221,7 @@ class EmulatedDevice:
             raise Rejection(ALERT_OUT_OF_ORDER,
                             f"originator counter {apdu.originator_counter} is not above {last}: a replay")
         if use_case in CRITICAL_USE_CASES:
-            role = _SIGNER_ROLE.get(use_case, R.SUPPLIER)
+            role = _SIGNER_ROLE.get(use_case, self.critical_signer)
             cell = trust.cell(role, KeyUsage.DIGITAL_SIGNING)
             if cell is None or cell.entity_id != apdu.originator:
                 holder = cell.entity_id if cell else "nobody"

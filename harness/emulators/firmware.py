@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from harness.emulators.device import EmulatedDevice, GeneralSigning, execute_when_due, handles
 from harness.gbcs.firmware_image import FirmwareImage, MalformedImage, parse_image
 from harness.usecases.firmware import RECEIPT_ALERTS, calculated_hash, receipt_alert
-from harness.usecases.firmware_activation import activation_outcome
+from harness.usecases.firmware_activation import FDA_CS06, activation_outcome
 
 FIRMWARE_VERIFIED, FIRMWARE_NOT_VERIFIED = 0x8F72, 0x8F1C
 
@@ -90,7 +90,7 @@ class FirmwareHost(EmulatedDevice):
             self.firmware_version = image.version
             self.log_event(0x8F43, f"executing firmware {image.version}")
             return activation_outcome("success", image.version)
-        return execute_when_due(self, fields, apdu, activate, 0x00CA)
+        return execute_when_due(self, fields, apdu, activate, FDA_CS06)
 
     @handles("ECS52", "GCS38", "CS08")
     def _read_firmware_version(self, fields: dict, apdu: GeneralSigning) -> dict:

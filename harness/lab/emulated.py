@@ -170,6 +170,8 @@ class EmulatedLab(SmkiQuestions):
         chf.chts_version, chf.han_variant = cfg.standard, cfg.han_variant
         if cfg.firmware_version:
             chf.firmware_version = cfg.firmware_version
+        if cfg.profile is not None:                     # what 6.2.4 reads: the CH's make and model
+            chf.model_type, chf.manufacturer = cfg.profile.model, cfg.profile.manufacturer
         gpf = GasProxyFunction(cfg.gpf, **self._device_args(cfg.gpf, DeviceType.GPF))
         self._factory_certificates(chf)
         self._factory_certificates(gpf)

@@ -3,7 +3,8 @@ User's own Service Request asks for (DUIS section 3.3: the User correlates the P
 returned with the request before signing it).
 
 The User runs the same Transform itself, with what it knows of its device, and compares:
-  the header  originator, recipient, originator counter, CRA flag, message code and date-time;
+  the header  originator, recipient, originator counter (the DCC's, where the DCC originates the command, is
+              taken from the Pre-Command), CRA flag, message code and date-time;
   the payload every field of the decoded payload (harness.gbcs.payload field tree), by path.
 Values the DSP sets from its own clock (GBZ issuer event ids, DLMS command date-times) cannot be known
 in advance; they are found by transforming the request at two instants a day apart, and only those
@@ -55,9 +56,15 @@ def correlate(request: DuisRequest, pre_command: bytes, records: DspRecords, *, 
     if found.message_code not in codes:
         return Mismatch("message code", " or ".join(f"0x{c:04X}" for c in sorted(codes)) or "none",
                         f"0x{found.message_code:04X}")
-    codec = next(c for c in candidates if c.message_code == found.message_code)
+    # one use case may be the User's own command or the DCC's for it (CS06: the ACB's to a CHF): the header says which
+    coded = [c for c in candidates if c.message_code == found.message_code]
+    own = found.originator == request.originator
+    codec = next((c for c in coded if (c.originator is registry.Originator.USER) == own), coded[0])
+    # A command the DCC originates for the User (11.3 to a CHF) counts by the DCC's counter, which only the
+    # Pre-Command can tell the User; its own counter is the supplementary remote party's.
+    dsp_counter = None if codec.originator is registry.Originator.USER else found.originator_counter
     try:
-        mine = _transform(request, records, codec, now)
+        mine = _transform(request, records, codec, now, dsp_counter)
     except TransformError as exc:
         return Mismatch("request", "a request this User can transform", str(exc))
     for name in _HEADER:
@@ -65,7 +72,7 @@ def correlate(request: DuisRequest, pre_command: bytes, records: DspRecords, *, 
             return Mismatch(f"header {name.replace('_', ' ')}", getattr(mine, name), getattr(found, name))
     if found.payload == mine.payload:
         return None                          # byte for byte what the User made of its own request
-    later = _transform(request, records, codec, now + dt.timedelta(days=1))
+    later = _transform(request, records, codec, now + dt.timedelta(days=1), dsp_counter)
     try:
         theirs = _paths(gbcs_payload.decode(found).fields())
     except PayloadError as exc:
@@ -79,9 +86,9 @@ def correlate(request: DuisRequest, pre_command: bytes, records: DspRecords, *, 
 
 
 def _transform(request: DuisRequest, records: DspRecords, codec: registry.CommandCodec,
-               now: dt.datetime) -> GeneralSigning:
+               now: dt.datetime, dsp_counter: int | None) -> GeneralSigning:
     pinned = records if records.device_type else replace(records, device_type=codec.devices[0])
-    return transform(request, pinned, now=now, use_case=codec.use_case).apdu
+    return transform(request, pinned, now=now, dsp_counter=dsp_counter, use_case=codec.use_case).apdu
 
 
 def _paths(tree, prefix: str = "") -> dict[str, object]:

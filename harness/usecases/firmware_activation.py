@@ -1,7 +1,8 @@
 """Firmware activation (ASN.1 DER, GBCS 11.5): CS06 Activate Firmware (SR 11.3) makes a device run the
 image it holds when the image's manufacturer hash is the one the command names, now or at the command's
 execution date-time; a future-dated activation ends in the FDA-CS06 alert (0x00CA), which names the
-command by its originator counter and says what the activation did and which firmware version runs."""
+command by its originator counter and says what the activation did and which firmware version runs. To a CHF
+the ACB sends it for the User, signed by the DCC (a CHF holds no User's key)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from harness.usecases.mmc import M, utc_text
 from harness.usecases.registry import (
     CommandContext,
     DeviceCommand,
+    Originator,
     ResponseContext,
     accepts,
     answers,
@@ -35,7 +37,8 @@ from harness.usecases.security import (
     response_code,
 )
 
-DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.CHF, DeviceType.PPMID, DeviceType.HCALCS)
+DEVICES = (DeviceType.ESME, DeviceType.GSME, DeviceType.PPMID, DeviceType.HCALCS)
+FDA_CS06 = 0x00CA                   # the message code of a future-dated activation's outcome alert
 
 
 @command("11.3", "CS06", devices=DEVICES)
@@ -54,6 +57,12 @@ def activate_firmware(request: DuisRequest, ctx: CommandContext) -> bytes:
     if when is not None:
         value["executionDateTime"] = when
     return asn1.encode("ActivateFirmwareCommand", value)
+
+
+# To a CHF the ACB sends it for the User, as every CHF command: a CHF's DS cells are the DCC's (ACB) and the WAN
+# provider's, none a User's, so the DCC signs it once the User's signature verifies (harness.dcc.dsp). That the ACB,
+# not the WAN provider, signs a CHF's CS06 is this model's reading (UNCONFIRMED: no RTDS pair sends CS06 to a CHF).
+command("11.3", "CS06", devices=(DeviceType.CHF,), originator=Originator.ACB)(activate_firmware)
 
 
 def _outcome(raw: dict, view: dict) -> list[etree._Element]:

@@ -30,7 +30,8 @@ ECS26a single and twin, GCS21b, ECS82, GCS60, GCS60a x3, ECS26d, ECS26l, GCS21d,
 ECS26m, ECS26n, GCS21e, GCS21m, ECS40 single and twin, GCS46, ECS25r1, ECS25r2, GCS20r, ECS70, GCS28, ECS45,
 GCS33; the older use cases with the records giving an earlier GBCS version, ECS25r2 with an Electricity
 Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC. The ESME answers
-ECS26e/m and ECS45 here (Device side) from what its firmware model holds.
+ECS26e/m and ECS45, the CHF ECS26i/n, here (Device side) from what its firmware model holds; the CHF's answers
+are the RTDS ECS26i and ECS26n SUCCESS payloads byte for byte for the same identity.
 """
 
 from __future__ import annotations
@@ -1153,16 +1154,17 @@ def supply_status_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
     return device.dlms_answer(command, outcome, (axdr.enum(states[outcome.get("SupplyState", "Enabled")]),))
 
 
-@accepts("ECS26e", "ECS26m")
+@accepts("ECS26e", "ECS26m", "ECS26i", "ECS26n")
 def identity_read_command(command: DeviceCommand) -> dict:
     _only_gets(command, IDENTITY[command.use_case])
     return {}
 
 
-@answers("ECS26e", "ECS26m")
+@answers("ECS26e", "ECS26m", "ECS26i", "ECS26n")
 def identity_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    """The ESME's identity and the supply tamper state 6.25 set (ECS81's boolean: true Locked), in the order
-    the use case reads them; ECS26e's device id is the ESME's own."""
+    """The device's identity in the order the use case reads it: the ESME's with the supply tamper state 6.25
+    set (ECS81's boolean: true Locked), the CHF's model and manufacturer (ECS26i/n); the device id ECS26e and
+    ECS26i read is the answering device's own."""
     values = {DEVICE_ID: axdr.octet_string(bytes(command.apdu.recipient)),
               METER_VARIANT: axdr.octet_string(str(outcome.get("MeterVariant", "")).encode()),
               MODEL: axdr.octet_string(str(outcome.get("ModelType", "")).encode()),
