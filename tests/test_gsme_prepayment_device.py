@@ -106,3 +106,38 @@ def test_the_gsme_reads_back_the_tariff_and_prepay_configuration_it_was_given(la
         ("300", "HOURLY")
     starts = [v for k, v in fields.items() if k.endswith("/StartTime")]
     assert starts == ["00:00:00Z", "08:00:00Z", "18:00:00Z"], fields
+
+
+# -- 2.5 Activate Emergency Credit (GCS06) -----------------------------------------------------------------------
+
+def _emergency_credit(lab) -> int:
+    return int(lab.user(GS).send("4.3", _gsme(lab)[1]).device_fields["EmergencyCreditBalance"])
+
+
+def test_emergency_credit_is_activated_at_or_below_the_threshold_and_stays_active(lab, do):
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)     # 2.1: limit 500000, threshold 100000
+    gsme, eui = _gsme(lab)
+    user = lab.user(GS)
+    above = user.send("2.5", eui)                                       # 1.5 left the balance at 500000
+    assert above.response_code == "I0" and above.device_fields == {"Result": "Failure"}, above.summary
+    assert _answer(above).components[0].frame.values == {"command_id": 0x00, "status": device.ZCL_FAILURE}
+    assert _emergency_credit(lab) == 0
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, adjustment=-400000).succeeded
+    activated = user.send("2.5", eui)                                   # at or below the threshold now
+    assert activated.succeeded and activated.device_fields == {"Result": "Success"}, activated.summary
+    assert _answer(activated).components[0].frame.values == {"command_id": 0x00, "status": device.ZCL_SUCCESS}
+    assert _emergency_credit(lab) == 500000
+    gsme.metering.emergency_credit_balance = 123456                     # partly used
+    assert user.send("2.5", eui).succeeded                              # active after the command: success
+    assert _emergency_credit(lab) == 123456                             # and left as it was
+
+
+def test_emergency_credit_needs_prepayment_mode_and_otherwise_takes_the_factory_settings(lab, do):
+    do.install_and_commission(GS, "GSME")
+    gsme, eui = _gsme(lab)
+    user = lab.user(GS)
+    assert gsme.meter_balance <= 0 and not gsme.prepay_configuration         # no 2.1: the factory's settings
+    assert not user.send("2.5", eui).succeeded                                 # credit mode
+    assert user.send("1.6", eui, payment_mode="prepayment").succeeded
+    assert user.send("2.5", eui).succeeded
+    assert _emergency_credit(lab) == gsme.credit_settings()["emergency_credit_limit"] == 1000000

@@ -1,7 +1,7 @@
 """The emulated GSME and GPF reading the real GBZ and ASN.1 commands of their reads, logs, messages and
-configuration (GCS07, GCS09, GCS11, GCS13a/c, GCS14, GCS15b/c, GCS16a/b, GCS17, GCS20, GCS20r, GCS21d/k, GCS23,
-GCS25/25a, GCS28, GCS28Commission, GCS44, GCS60/60a, GCS61, CS10a/b) and answering them as the RTDS meters
-do, seen through real DUIS: what a User reads is the MMC of the meter's answer."""
+configuration (GCS07, GCS09, GCS11, GCS13a/c, GCS14, GCS15b/c, GCS16a/b, GCS17, GCS20, GCS20r, GCS21d/k,
+GCS21e/m, GCS21j, GCS23, GCS25/25a, GCS28, GCS28Commission, GCS33, GCS44, GCS60/60a, GCS61, CS10a/b) and
+answering them as the RTDS meters do, seen through real DUIS: what a User reads is the MMC of the meter's answer."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ import datetime as dt
 import pytest
 
 from harness.catalogue import DeviceType, PaymentMode
-from harness.duis import xml
+from harness.duis import requests, xml
+from harness.duis.request_id import RequestId
 from harness.gbcs import gbz
 from harness.gbcs import payload as gbcs_payload
-from harness.gbcs.frame import GbcsMessage
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.lab import parameters as params
-from harness.usecases import DspRecords, device, gsme_reads, transform
+from harness.usecases import DspRecords, DuisRequest, device, gsme_reads, mmc, transform
 from tests import rtds
 
 GS = "the Gas Supplier"
 USE_CASES = ("GCS07", "GCS09", "GCS11", "GCS13a", "GCS13c", "GCS14", "GCS15b", "GCS15c", "GCS16a", "GCS16b",
-             "GCS17", "GCS20", "GCS20r", "GCS21d", "GCS21k", "GCS23", "GCS25", "GCS25a", "GCS28", "GCS28Commission",
-             "GCS44", "GCS60", "GCS60a", "GCS61", "CS10a", "CS10b")
+             "GCS17", "GCS20", "GCS20r", "GCS21d", "GCS21e", "GCS21j", "GCS21k", "GCS21m", "GCS23", "GCS25", "GCS25a",
+             "GCS28", "GCS28Commission", "GCS33", "GCS44", "GCS60", "GCS60a", "GCS61", "CS10a", "CS10b")
 NOW = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 
@@ -158,3 +159,70 @@ def test_the_gpf_answers_for_its_gsme_and_restricts_access(lab, do):
     restriction = lab.now().replace(microsecond=0)
     _send(lab, "3.2", gpf, restriction_date_time=restriction)
     assert lab.device("GPF").access_restricted_from == restriction.isoformat().replace("+00:00", "Z")
+
+
+# -- identity, supply status and payment mode, from the GSME and from the GPF that mirrors it ---------------------
+
+def test_the_gsme_and_its_gpf_read_the_same_identity(lab, do):
+    gsme, eui = _gsme(lab, do)
+    gpf = params.device(lab.config, "GPF")[1]
+    made = lab.device_config("GSME")
+    from_gsme, from_gpf = _send(lab, "6.2.4", eui), _send(lab, "6.2.4", gpf)
+    assert from_gsme == {"Result": "Success", "DeviceIdentifier": eui.duis, "ModelType": made.model,
+                         "ManufacturerIdentifier": made.manufacturer, "Gas/SupplyTamperState": "Unchanged",
+                         "Gas/SupplyDepletionState": "Unchanged"}
+    # GCS21m names the device by the response's originator: the GPF, answering with its GSME's identity.
+    assert from_gpf == {**from_gsme, "DeviceIdentifier": gpf.duis}
+    gsme.model_type, gsme.supply_depletion_state = "0A99", "Locked"
+    assert _send(lab, "6.2.4", gpf) == {**from_gpf, "ModelType": "0A99", "Gas/SupplyDepletionState": "Locked"}
+
+
+def _answered_as_gbcs_1(lab, name: str, srv: str) -> dict:
+    """What a User reads of an SR answered by the lab's emulated device as a GBCS 1.0 device is sent it (the older
+    use case: the emulated DCC's records give every device a later version)."""
+    target = lab.device(name)
+    built = requests.build(srv, RequestId(lab.user(GS).eui, target.eui, 1))
+    records = DspRecords(device_type=target.device_type, gbcs_version="1.0")
+    command = transform(DuisRequest.parse(xml.serialize(built), srv), records, now=lab.now()).apdu
+    read, fields = device.read(command, target.device_type, now=lab.now())
+    outcome = {"Result": "Success", **type(target)._handlers[fields["UseCase"]](target, fields, command)}
+    answer = GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter,
+                            originator=target.eui, recipient=command.originator, message_code=command.message_code,
+                            payload=device.answer(read, outcome))
+    document, notes = mmc.parse(GbcsMessage(answer), srv=srv)
+    assert notes == []
+    return {"UseCase": fields["UseCase"], **mmc.values(document)}
+
+
+def test_an_older_gpf_names_its_gsme_in_the_model_identifier(lab, do):
+    gsme, eui = _gsme(lab, do)
+    from_gpf = _answered_as_gbcs_1(lab, "GPF", "6.2.4")
+    assert from_gpf == {"UseCase": "GCS21e", **_send(lab, "6.2.4", eui)}
+
+
+def test_the_supply_status_is_the_valves_and_the_batterys(lab, do):
+    gsme, eui = _gsme(lab, do)
+    assert _send(lab, "7.4", eui) == {"Result": "Success", "SupplyState": "Enabled",
+                                      "Gas/RemainingBatteryCapacity": str(gsme.remaining_battery_life_days)}
+    gsme.supply_state, gsme.remaining_battery_life_days = "Armed", 100
+    assert _send(lab, "7.4", eui) == {"Result": "Success", "SupplyState": "Armed",
+                                      "Gas/RemainingBatteryCapacity": "100"}
+
+
+def test_the_gpf_reads_the_payment_mode_1_6_set_on_its_gsme(lab, do):
+    gsme, eui = _gsme(lab, do)
+    gpf = params.device(lab.config, "GPF")[1]
+    assert _send(lab, "6.2.9", gpf)["PaymentMode"] == "Credit"
+    _send(lab, "1.6", eui, payment_mode="prepayment", suspend_debt_disabled=False, suspend_debt_emergency=True)
+    expected = {"Result": "Success", "PaymentMode": "Prepayment", "SuspendDebtEmergency": "true",
+                "SuspendDebtDisabled": "false"}
+    assert _send(lab, "6.2.9", gpf) == _send(lab, "6.2.9", eui) == expected
+
+
+def test_a_gpf_mirroring_no_gsme_answers_its_reads_with_a_failure(lab, do):
+    do.install_and_commission(GS, "GSME", join_gpf=False)
+    gpf = params.device(lab.config, "GPF")[1]
+    for srv in ("6.2.4", "6.2.9"):
+        exchange = lab.user(GS).send(srv, gpf)
+        assert exchange.response_code == "I0" and exchange.device_fields["Result"] == "Failure", srv
+    assert "no GSME joined to this GPF" in lab.device("GPF").history[-1]

@@ -251,7 +251,9 @@ def test_emergency_credit_is_activated_only_below_the_threshold_and_once(lab):
     assert _activated(lab)
     values = user.send("4.3", esme)
     assert values.device_fields["EmergencyCreditBalance"] == "400000", values.device_fields
-    assert not _activated(lab)                                  # already in use
+    lab.device("ESME").metering.emergency_credit_balance = 123456          # partly used
+    assert _activated(lab)                                      # GBCS ECS09: active after the command is success
+    assert user.send("4.3", esme).device_fields["EmergencyCreditBalance"] == "123456"     # and not given again
 
 
 def test_emergency_credit_needs_prepayment_mode_and_a_limit_set_by_2_1(lab):

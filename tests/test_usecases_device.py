@@ -12,10 +12,12 @@ from lxml import etree
 
 from harness.catalogue import DeviceType
 from harness.eui import EntityId
-from harness.gbcs import crypto
-from harness.gbcs.frame import GbcsMessage, GeneralSigning
+from harness.gbcs import crypto, gbz
+from harness.gbcs.axdr import PayloadError
+from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
 from harness.pki import KeyUsage
-from harness.usecases import device, mmc, registry
+from harness.usecases import device, gsme_config, mmc, registry, support_reads
+from harness.usecases.gsme_reads import read_attributes
 from tests import rtds
 
 # RTDS responses whose payload a device answers differently, with the same MMC (and why).
@@ -268,3 +270,75 @@ def test_device_log_backup_alerts_are_the_rtds_ones(conformance):
     apdu = GbcsMessage(dataclasses.replace(sample.apdu, message_code=0x00B2, payload=bytes.fromhex(GCS62_PAYLOAD)))
     entries = joins.gpf_device_log_backup(apdu).entries
     assert joins.gpf_device_log_backup_alert(entries)(1, new_year_2015).hex().upper() == GCS62_PAYLOAD
+
+
+# RTDS 4.5.0 SUCCESS pairs of use cases the local conformance copy lacks (SmartDCCInnovation/gbcs-parser
+# test/rtds/RTDS-4.5.0/<SR>_<UC>/<UC>_<SR>_SUCCESS_{COMMAND,RESPONSE}_GBCS.HEX): message code, and the command's and
+# the response's GBZ payloads, from the Supplier 90-B3-D5-1F-30-01-00-00 to the GSME 00-DB-12-34-56-78-90-A1.
+GAS_RTDS_PAIRS = {
+    "GCS06": (0x0070, "01090101070500080100000000000000", "010901010705000508000B0000"),
+    "GCS33": (0x0082, "010901010702000700000005021400", "010901010702000E0800010502002164001400003002"),
+    "GCS21e": (0x009E, "0109020000000009000000040005000300010702000700010008060706",
+               "01090200000000330800010400004211437269746963616C20536F667477617265050000421047464920202020200"
+               "0DB1234567890A10300002001010702000D08010108060030030706003003"),
+    "GCS21m": (0x00FB, "010902000000000700000004000500010702000700010008060706",
+               "010902000000001908000104000042043132333405000042083132333435363738010702000D08010108060030030706"
+               "003003"),
+}
+_RTDS_GSME = EntityId("00-DB-12-34-56-78-90-A1")
+
+
+def _gsme_command(code: int, payload: bytes) -> GeneralSigning:
+    return GeneralSigning(cra_flag=CraFlag.COMMAND, originator_counter=1001, originator=_SUPPLIER,
+                          recipient=_RTDS_GSME, message_code=code, payload=payload)
+
+
+@pytest.mark.parametrize("use_case", sorted(GAS_RTDS_PAIRS))
+def test_what_the_gsme_answers_is_the_rtds_response_byte_for_byte(use_case):
+    code, command_hex, response_hex = GAS_RTDS_PAIRS[use_case]
+    read, fields = device.read(_gsme_command(code, bytes.fromhex(command_hex)), DeviceType.GSME, now=_NOW)
+    assert fields == {"UseCase": use_case}
+    response = GbcsMessage(GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=1001, originator=_RTDS_GSME,
+                                          recipient=_SUPPLIER, message_code=code,
+                                          payload=bytes.fromhex(response_hex)))
+    expected, _ = mmc.parse(response)
+    payload = device.answer(read, mmc.values(expected))
+    assert payload.hex().upper() == response_hex
+    found, _ = mmc.parse(GbcsMessage(dataclasses.replace(response.apdu, payload=payload)))
+    assert _body(found) == _body(expected)
+
+
+def test_a_gsme_that_leaves_emergency_credit_unavailable_answers_failure():
+    """GBCS GCS06: FAILURE (0x01) when emergency credit is not active after the command. The RTDS ERROR case's
+    0x010901010705000508000B00C0 reports HARDWARE_FAILURE instead: a fault, which the model has none of."""
+    code, command_hex, response_hex = GAS_RTDS_PAIRS["GCS06"]
+    read, _ = device.read(_gsme_command(code, bytes.fromhex(command_hex)), DeviceType.GSME, now=_NOW)
+    assert device.answer(read, {"Result": "Failure"}).hex().upper() == response_hex[:-2] + "01"
+
+
+def _malformed() -> list[tuple[str, int, list]]:
+    """Each command with something added or left out: an attribute too few or too many, a second command, or
+    another command in its place."""
+    select = gbz.ZclCommand(support_reads.PREPAYMENT, support_reads.CLIENT_TO_SERVER,
+                            support_reads.SELECT_AVAILABLE_EMERGENCY_CREDIT,
+                            {"command_issue_date_time": 0, "originating_device": 0})
+    identity_e, identity_m = support_reads.GAS_IDENTITY["GCS21e"], support_reads.GAS_IDENTITY["GCS21m"]
+    (payment_mode,) = gsme_config.PAYMENT_MODE_READS
+    balance = read_attributes(support_reads.PREPAYMENT, (support_reads.CREDIT_REMAINING,))
+    return [("GCS06", 0x0070, [select, select]),
+            ("GCS06", 0x0070, [select, balance]),
+            ("GCS06", 0x0070, [balance]),
+            ("GCS33", 0x0082, [read_attributes(support_reads.METERING, (support_reads.SUPPLY_STATUS,))]),
+            ("GCS33", 0x0082, [read_attributes(support_reads.METERING, (support_reads.REMAINING_BATTERY_LIFE,
+                                                                        support_reads.SUPPLY_STATUS, 0x0000))]),
+            ("GCS21e", 0x009E, list(identity_m)),
+            ("GCS21m", 0x00FB, list(identity_e)),
+            ("GCS21m", 0x00FB, list(identity_m[:1])),
+            ("GCS21j", 0x00BF, [read_attributes(support_reads.PREPAYMENT, (0x0001,))]),
+            ("GCS21j", 0x00BF, [payment_mode, payment_mode])]
+
+
+@pytest.mark.parametrize("use_case, code, commands", _malformed())
+def test_a_gas_command_that_is_not_its_use_cases_is_refused(use_case, code, commands):
+    with pytest.raises(PayloadError, match=use_case):
+        device.read(_gsme_command(code, gbz.command_payload(commands)), DeviceType.GSME, now=_NOW)

@@ -1,7 +1,7 @@
 """The Gas Proxy Function of a Communications Hub: it mirrors the GSME it is joined with (answering gas reads
-from that data) and serves PPMIDs and IHDs with it; its own device log (its GSME and the devices it serves) is
-backed up to the DCC with GCS62 (0x8071) on every change, and 8.12.2 restores a replaced GPF's log from that
-backup.
+from that data: registers, logs, balances, the GSME's identity and payment mode) and serves PPMIDs and IHDs with
+it; its own device log (its GSME and the devices it serves) is backed up to the DCC with GCS62 (0x8071) on every
+change, and 8.12.2 restores a replaced GPF's log from that backup.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from harness.catalogue import DeviceType
 from harness.emulators.device import CommandFailed, EmulatedDevice, handles
 from harness.emulators.han_device import not_on_han
 from harness.emulators.metering import GasReads, Metering
-from harness.emulators.meters import Meter
+from harness.emulators.meters import GasMeter
 from harness.eui import EntityId
 from harness.gbcs.frame import GeneralSigning
 from harness.usecases import device_log, joins
@@ -36,18 +36,30 @@ class GasProxyFunction(GasReads, EmulatedDevice):
         self.hub: CommunicationsHub | None = None
         self.access_restricted_from: str | None = None
 
-    def mirrored_gsme(self) -> Meter | None:
+    def mirrored_gsme(self) -> GasMeter | None:
         """The GSME this GPF is joined with, while it is on the HAN."""
         member = self.hub.members.get(self.gsme) if self.hub and self.gsme else None
-        return member if isinstance(member, Meter) else None
+        return member if isinstance(member, GasMeter) else None
 
-    def gas_metering(self) -> Metering:
+    def mirror(self) -> GasMeter:
+        """The GSME whose data this GPF answers with (CommandFailed while it mirrors none)."""
         gsme = self.mirrored_gsme()
         if gsme is None:
             raise CommandFailed("no GSME joined to this GPF")
-        return gsme.metering
+        return gsme
 
-    # -- gas reads the GPF answers from its mirror besides GasReads' (the GSME answers GCS14 and GCS60a itself) --
+    def gas_metering(self) -> Metering:
+        return self.mirror().metering
+
+    # -- gas reads the GPF answers from its mirror besides GasReads' (the GSME answers these itself) --------------
+
+    @handles("GCS21e", "GCS21m")
+    def _mirror_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.mirror().identity()
+
+    @handles("GCS21j")
+    def _mirror_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.mirror().payment_mode_read()
 
     @handles("GCS14")
     def _mirror_prepay_values(self, fields: dict, apdu: GeneralSigning) -> dict:

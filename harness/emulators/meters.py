@@ -72,6 +72,9 @@ SUPPLY_ARMED = 0x8F32
 SUPPLY_OUTAGE_RESTORED, LONG_OUTAGE_RESTORED = 0x8F35, 0x8F36     # the latter: an outage of 3 minutes or more
 LONG_OUTAGE = dt.timedelta(minutes=3)
 ALCS_ON, ALCS_OFF, ALCS_TO_CALENDAR = 0x11, 0x12, 0x20      # an ALCS event code's action (its low byte)
+# A GSME's remaining battery life in days (ZSE RemainingBatteryLifeInDays): 15 years, a new battery's design life
+# for a meter that runs on it its whole life. Fixed: the model does not drain the battery.
+BATTERY_LIFE_DAYS = 5475
 SINGLE_ELEMENT = "A"                        # SMETS2 meter variants: A single element, B twin, C polyphase
 MONEY_PER_PENNY = 1000                      # 10^-5 GBP
 METERING_CLUSTER, MESSAGING_CLUSTER = 0x0702, 0x0703
@@ -133,6 +136,10 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self._zcl_sequence = 0                      # of the ZCL frames it sends IHDs
         self.utrn_cache = utrn.UtrnCounterCache()
         self.gas_conversion: dict = {}              # 6.6's values (a GSME's)
+        self.model_type, self.manufacturer = "", ""   # the device profile's (emulated lab): what 6.2.4 reads
+        # MMC SupplyStateType: an ESME's load switch closed, a GSME's valve open (GasMeter._read_supply)
+        self.supply_state = "Enabled"
+        self.supply_tamper_state = "Unchanged"      # the supply on a tamper: 6.25 sets an ESME's
         self.metering = Metering(self, Fuel.of(self.device_type), self._key_seed + bytes(eui))
 
     def gas_metering(self) -> Metering:
@@ -339,9 +346,42 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
 
     @handles("ECS26j", "GCS21j")
     def _read_payment_mode(self, fields: dict, apdu: GeneralSigning) -> dict:
-        return {"PaymentMode": self.payment_mode}
+        return self.payment_mode_read()
+
+    def payment_mode_read(self) -> dict:
+        """6.2.9: the payment mode 1.6 set and, in prepayment mode, the debt suspensions it set with it (what a
+        GSME's Payment Control Configuration holds; the GPF answers with its GSME's)."""
+        suspensions = {name: self.prepayment_settings[name] for name in ("SuspendDebtDisabled", "SuspendDebtEmergency")
+                       if name in self.prepayment_settings and self.payment_mode is PaymentMode.PREPAYMENT}
+        return {"PaymentMode": self.payment_mode, **suspensions}
 
     # -- prepayment ----------------------------------------------------------------------------------------
+
+    @handles("ECS09", "GCS06")
+    def _activate_emergency_credit(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """2.5: in prepayment mode, once the meter balance has fallen to the emergency credit threshold, the
+        emergency credit limit becomes available. GBCS ECS09 and GCS06 alike: the command succeeds when emergency
+        credit is active after it, whether or not it was before (then it is left as it is); otherwise it fails."""
+        if self.payment_mode is not PaymentMode.PREPAYMENT:
+            raise CommandFailed("emergency credit is for prepayment mode")
+        settings = self.emergency_credit_settings()
+        if settings is None:
+            raise CommandFailed("no emergency credit limit and threshold: 2.1 has not set them")
+        limit, threshold = settings
+        if self.metering.emergency_credit_balance > 0:
+            self.note("emergency credit is already active")
+            return {}
+        self.metering.settle()
+        if self.meter_balance > threshold:
+            raise CommandFailed(f"meter balance {self.meter_balance} is above the emergency credit threshold "
+                                f"{threshold}")
+        self.metering.emergency_credit_balance = limit
+        self.log_event(EMERGENCY_CREDIT_ACTIVATED, f"emergency credit {limit} activated")
+        return {}
+
+    @abstractmethod
+    def emergency_credit_settings(self) -> tuple[int, int] | None:
+        """The emergency credit limit and threshold the meter holds (10^-5 GBP); None while it holds none."""
 
     @handles("ECS08", "ECS08a", "GCS05")
     def _update_prepay_configuration(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -575,9 +615,6 @@ class ElectricityMeter(Meter):
         super().__init__(eui, **kwargs)
         self.load_limiting: dict = {}
         self.power_thresholds: dict = {}
-        self.supply_tamper_state = "Unchanged"
-        self.supply_state = "Enabled"             # MMC SupplyStateType: the load switch closed
-        self.model_type, self.manufacturer = "", ""   # the device profile's (emulated lab)
         # auxiliary load control switch -> (held on, until when), as 7.5 or 7.6 last held it
         self.auxiliary_loads: dict[int, tuple[bool, dt.datetime]] = {}
         self.auxiliary_load_descriptions: dict[int, str] = {}     # as 6.14.1 last set them
@@ -708,26 +745,12 @@ class ElectricityMeter(Meter):
     def _read_power_thresholds(self, fields: dict, apdu: GeneralSigning) -> dict:
         return dict(self.power_thresholds)
 
-    @handles("ECS09")
-    def _activate_emergency_credit(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """2.5: the emergency credit limit 2.1 set becomes available, in prepayment mode, once the meter balance has
-        fallen to the emergency credit threshold 2.1 set, and not while emergency credit is already in use."""
+    def emergency_credit_settings(self) -> tuple[int, int] | None:
+        """As 2.1 set them: an ESME holds none before."""
         config = "UpdatePrepayConfigElectricity"
         limit = self.prepay_configuration.get(f"{config}/EmergencyCreditLimit")
         threshold = self.prepay_configuration.get(f"{config}/EmergencyCreditThreshold")
-        if self.payment_mode is not PaymentMode.PREPAYMENT:
-            raise CommandFailed("emergency credit is for prepayment mode")
-        if limit is None or threshold is None:
-            raise CommandFailed("no emergency credit limit and threshold: 2.1 has not set them")
-        if self.metering.emergency_credit_balance > 0:
-            raise CommandFailed("emergency credit is already in use")
-        self.metering.settle()
-        if self.meter_balance > int(threshold):
-            raise CommandFailed(f"meter balance {self.meter_balance} is above the emergency credit threshold "
-                                f"{threshold}")
-        self.metering.emergency_credit_balance = int(limit)
-        self.log_event(EMERGENCY_CREDIT_ACTIVATED, f"emergency credit {limit} activated")
-        return {}
+        return None if limit is None or threshold is None else (int(limit), int(threshold))
 
     @handles("ECS81")
     def _tamper_state(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -740,6 +763,36 @@ class GasMeter(Meter):
     sleepy = True
     billing_alert_message_code = 0x008B           # GCS53 Push Billing Data Log as an Alert
     image_type = 0x0201
+
+    def __init__(self, eui: EntityId, **kwargs):
+        super().__init__(eui, **kwargs)
+        self.remaining_battery_life_days = BATTERY_LIFE_DAYS     # a device profile's to set, like model_type
+        self.supply_depletion_state = "Unchanged"                # the supply when the battery runs out
+
+    # -- the valve (7.4) and the GSME's identity (6.2.4), which its GPF also answers with ------------------
+
+    @handles("GCS33")
+    def _read_supply(self, fields: dict, apdu: GeneralSigning) -> dict:
+        """7.4: the valve's state and the battery's remaining life. Nothing in this model closes a GSME's valve (the
+        emulated DCC transforms no gas 7.2 or 7.3, GCS32 and GCS39, and a prepayment supply out of credit is not
+        disabled), so it stays Enabled."""
+        return {"SupplyState": self.supply_state, "Gas/RemainingBatteryCapacity": str(self.remaining_battery_life_days)}
+
+    @handles("GCS21e", "GCS21m")
+    def _read_identity(self, fields: dict, apdu: GeneralSigning) -> dict:
+        return self.identity()
+
+    def identity(self) -> dict:
+        """6.2.4: who made the meter, its model and what its supply does on a tamper and when its battery runs out
+        (MMC names; the device id is the one GCS21e's model identifier carries)."""
+        return {"DeviceIdentifier": self.eui.duis, "ModelType": self.model_type,
+                "ManufacturerIdentifier": self.manufacturer, "Gas/SupplyTamperState": self.supply_tamper_state,
+                "Gas/SupplyDepletionState": self.supply_depletion_state}
+
+    def emergency_credit_settings(self) -> tuple[int, int]:
+        """As 2.1 last set them, else the factory's (a GSME always holds some: credit_settings)."""
+        settings = self.credit_settings()
+        return settings["emergency_credit_limit"], settings["emergency_credit_threshold"]
 
     def _billing_data_log_alert(self, index: int, supplier: EntityId, seal: Seal) -> AlertPayload:
         """GCS53: the entry as a snapshot of the log 4.4.2 reads (its cause; its id its position among the measured

@@ -238,7 +238,7 @@ class EmulatedLab(SmkiQuestions):
                 device.manufacturer_code, device.image_type = cfg.profile.manufacturer_code, cfg.profile.image_type
         if cfg.profile is not None:
             device.bands, device.zigbee_version = cfg.profile.bands, cfg.profile.zigbee_version
-        if isinstance(device, ElectricityMeter):        # what 6.2.4 reads: the asset's make and model
+        if isinstance(device, Meter):                   # what 6.2.4 reads: the asset's make and model
             device.model_type, device.manufacturer = cfg.model, cfg.manufacturer
         device.hub = hub
         self.devices[cfg.name] = device

@@ -284,6 +284,19 @@ def component_values(command: DeviceCommand, cluster: int, zcl_command: int) -> 
     raise PayloadError(f"{command.use_case}: no command 0x{zcl_command:02X} for cluster 0x{cluster:04X}", 0)
 
 
+def only_commands(command: DeviceCommand, expected: Sequence[gbz.ZclCommand]) -> None:
+    """A GBZ command must be these ZCL commands, in order, and nothing else: each one's cluster, direction, command
+    id and values are compared (its sequence number and whether it asks for a Default Response are the sender's)."""
+    def kind(cluster: int, frame_control: int, zcl_command: int, values: dict | None) -> tuple:
+        return (cluster, bool(frame_control & zcl.FRAME_CLUSTER_SPECIFIC),
+                bool(frame_control & zcl.FRAME_SERVER_TO_CLIENT), zcl_command, values)
+    found = [kind(c.cluster, c.frame.frame_control, c.frame.command, c.frame.values)
+             for c in gbz_command(command).components]
+    if found != [kind(c.cluster, c.frame_control, c.command, c.values) for c in expected]:
+        wanted = ", ".join(f"0x{c.command:02X} to cluster 0x{c.cluster:04X} {c.values}" for c in expected)
+        raise PayloadError(f"{command.use_case}: the command must be {wanted} and nothing else", 0)
+
+
 def truth(outcome: dict, name: str, default: bool = False) -> bool:
     """An MMC boolean of the outcome ('true'/'false', or a Python bool from a firmware model)."""
     value = outcome.get(name, default)

@@ -7,7 +7,8 @@ and MPRN.
   6.8     GCS25/GCS25a  Publish Billing Period, Publish Block Period (Price); GCS25 monthly, GCS25a any
   6.20.1  GCS41         Update Site ID (Device Management): the MPRN
 
-Every published command carries the DSP clock as issuer event id and starts now (UTCTime 0).
+Every published command carries the DSP clock as issuer event id and starts now (UTCTime 0). The GSME reads
+and answers each (Device side); the GPF answers GCS21j with the payment mode of the GSME it mirrors.
 """
 
 from __future__ import annotations
@@ -112,9 +113,12 @@ def configure_alert_behaviour(request: DuisRequest, ctx: CommandContext) -> byte
                         for configuration, events in groups.items()])
 
 
+PAYMENT_MODE_READS = (read_attributes(PREPAYMENT, (PAYMENT_CONTROL_CONFIGURATION,)),)
+
+
 @command("6.2.9", "GCS21j", devices=(GSME, GPF))
 def read_payment_mode(request: DuisRequest, ctx: CommandContext) -> bytes:
-    return gbz.command_payload([read_attributes(PREPAYMENT, (PAYMENT_CONTROL_CONFIGURATION,))])
+    return gbz.command_payload(PAYMENT_MODE_READS)
 
 
 def fixed_point(request: DuisRequest, path: str, digits: int) -> int:
@@ -208,11 +212,13 @@ OTHER_PAYMENT_CONTROL_BITS = 0x0C97 & ~(PREPAYMENT_ENABLED | DEBT_CONFIGURATION 
 
 @accepts("GCS21j")
 def read_payment_mode_command(command: DeviceCommand) -> dict:
+    device.only_commands(command, PAYMENT_MODE_READS)
     return {}
 
 
 @answers("GCS21j")
 def payment_mode_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The Payment Control Configuration of the GSME (a GPF: of the GSME it mirrors)."""
     bits = OTHER_PAYMENT_CONTROL_BITS
     bits |= PREPAYMENT_ENABLED if outcome.get("PaymentMode") == PaymentMode.PREPAYMENT else 0
     bits |= DEBT_CONFIGURATION if device.truth(outcome, "SuspendDebtDisabled") else 0

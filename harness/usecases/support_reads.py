@@ -29,9 +29,13 @@ SmartDCCInnovation/duis-templates): 32 of 32 command payloads and headers (ECS09
 ECS26a single and twin, GCS21b, ECS82, GCS60, GCS60a x3, ECS26d, ECS26l, GCS21d, GCS21k, ECS26e, ECS26i,
 ECS26m, ECS26n, GCS21e, GCS21m, ECS40 single and twin, GCS46, ECS25r1, ECS25r2, GCS20r, ECS70, GCS28, ECS45,
 GCS33; the older use cases with the records giving an earlier GBCS version, ECS25r2 with an Electricity
-Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC. The ESME answers
-ECS26e/m and ECS45, the CHF ECS26i/n, here (Device side) from what its firmware model holds; the CHF's answers
-are the RTDS ECS26i and ECS26n SUCCESS payloads byte for byte for the same identity.
+Distributor's request); every SUCCESS, NOT_FOUND and ERROR response parses to valid MMC.
+
+Device side: the emulated devices read these commands and answer them from what their firmware model holds:
+the ESME ECS09, ECS24, ECS26a, ECS26d/l, ECS26e/m, ECS25r1/r2, ECS40, ECS45, ECS61a, ECS70 and ECS82; the CHF
+ECS26i/n; the GSME GCS06, GCS20r, GCS21a/b/d/f/k, GCS21e/m, GCS33, GCS46 and GCS60/60a; the GPF GCS21e/m and GCS60a
+from the GSME it mirrors. Answers to GCS06, GCS21e, GCS21m, GCS33, ECS26i and ECS26n are the RTDS SUCCESS responses
+byte for byte.
 """
 
 from __future__ import annotations
@@ -254,10 +258,13 @@ def activate_emergency_credit(request: DuisRequest, ctx: CommandContext) -> byte
     return access_request(ctx, (ACTION, EMERGENCY_CREDIT, axdr.integer(0)))
 
 
+SELECT_AVAILABLE_EMERGENCY_CREDIT = 0x00          # Prepayment cluster, client to server
+
+
 @command("2.5", "GCS06", devices=(GSME,))
 def select_emergency_credit(request: DuisRequest, ctx: CommandContext) -> bytes:
     # Select Available Emergency Credit as from the energy service interface, issued 'now' (0).
-    return gbz.command_payload([(PREPAYMENT, CLIENT_TO_SERVER, 0x00,
+    return gbz.command_payload([(PREPAYMENT, CLIENT_TO_SERVER, SELECT_AVAILABLE_EMERGENCY_CREDIT,
                                  {"command_issue_date_time": 0, "originating_device": 0})])
 
 
@@ -281,6 +288,24 @@ def activate_emergency_credit_command(command: DeviceCommand) -> dict:
 def activate_emergency_credit_answer(command: DeviceCommand, outcome: dict) -> bytes:
     """invoke_credit's result: success, or the failure the firmware model reports."""
     return device.dlms_answer(command, outcome)
+
+
+@accepts("GCS06")
+def select_emergency_credit_command(command: DeviceCommand) -> dict:
+    """One Select Available Emergency Credit and nothing else (whenever and wherever it says it was issued): no
+    fields for the firmware."""
+    device.component_values(command, PREPAYMENT, SELECT_AVAILABLE_EMERGENCY_CREDIT)
+    if len(device.gbz_command(command).components) != 1:
+        raise PayloadError("GCS06: the command must be one Select Available Emergency Credit and nothing else", 0)
+    return {}
+
+
+@answers("GCS06")
+def select_emergency_credit_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """A Default Response: SUCCESS when emergency credit is active after the command, else FAILURE, as GBCS GCS06
+    has it. (The RTDS ERROR case reports HARDWARE_FAILURE: a fault, not emergency credit left unavailable.)"""
+    return device.answer_each(command, outcome, device.default_reply,
+                              lambda component: device.default_reply(component, device.ZCL_FAILURE))
 
 
 # -- 4.11.1 Read Tariff (Primary Element) ---------------------------------------------------------------------
@@ -774,10 +799,10 @@ dlms_reads("6.2.4", "ECS26n", IDENTITY["ECS26n"], devices=(CHF,), originator=Ori
 MANUFACTURER_NAME, MODEL_IDENTIFIER, HW_VERSION = 0x0004, 0x0005, 0x0003      # Basic cluster
 GAS_SUPPLY_DEPLETION_STATE, GAS_SUPPLY_TAMPER_STATE = 0x0608, 0x0607          # Metering cluster
 _GAS_STATES = read_attributes(METERING, (GAS_SUPPLY_DEPLETION_STATE, GAS_SUPPLY_TAMPER_STATE))
-gbz_reads("6.2.4", "GCS21e", [read_attributes(BASIC, (MANUFACTURER_NAME, MODEL_IDENTIFIER, HW_VERSION)), _GAS_STATES],
-          devices=GAS, requires=predates("GCS21m"))
-gbz_reads("6.2.4", "GCS21m", [read_attributes(BASIC, (MANUFACTURER_NAME, MODEL_IDENTIFIER)), _GAS_STATES],
-          devices=GAS, requires=takes("GCS21m"))
+GAS_IDENTITY = {"GCS21e": (read_attributes(BASIC, (MANUFACTURER_NAME, MODEL_IDENTIFIER, HW_VERSION)), _GAS_STATES),
+                "GCS21m": (read_attributes(BASIC, (MANUFACTURER_NAME, MODEL_IDENTIFIER)), _GAS_STATES)}
+gbz_reads("6.2.4", "GCS21e", GAS_IDENTITY["GCS21e"], devices=GAS, requires=predates("GCS21m"))
+gbz_reads("6.2.4", "GCS21m", GAS_IDENTITY["GCS21m"], devices=GAS, requires=takes("GCS21m"))
 # The supply state a gas meter goes to on tamper or depletion (ZSE Supply Status values): unchanged, or off /
 # armed, which DUIS calls Locked.
 GAS_LOCK_STATES = {0x00: "Locked", 0x01: "Locked", 0x03: "Unchanged"}
@@ -996,7 +1021,8 @@ response("ECS70")(esme_config.clock_read_back)          # GCS28's SetTimeRespons
 CONTROL_STATE: Read = (70, "0-0:96.3.10.255", 3)             # Disconnect Control control_state
 dlms_reads("7.4", "ECS45", (CONTROL_STATE,))
 REMAINING_BATTERY_LIFE, SUPPLY_STATUS = 0x0205, 0x0014
-gbz_reads("7.4", "GCS33", [read_attributes(METERING, (REMAINING_BATTERY_LIFE, SUPPLY_STATUS))])
+GAS_SUPPLY_STATUS_READS = (read_attributes(METERING, (REMAINING_BATTERY_LIFE, SUPPLY_STATUS)),)
+gbz_reads("7.4", "GCS33", GAS_SUPPLY_STATUS_READS)
 CONTROL_STATES = {0: "Disabled", 1: "Enabled", 2: "Armed"}   # disconnected, connected, ready for reconnection
 GAS_SUPPLY_STATUS = {0x00: "Disabled", 0x01: "Armed", 0x02: "Enabled"}   # ZSE: off, off/armed, on
 
@@ -1544,6 +1570,50 @@ def gas_configuration_answer(command: DeviceCommand, outcome: dict) -> bytes:
         if name in outcome:
             values[(PRICE, value)] = ("uint32", int(Decimal(str(outcome[name])).scaleb(digits)))
             values[(PRICE, trailing)] = ("map8", digits << 4)
+    return device.read_attributes_answer(command, outcome, values)
+
+
+@accepts("GCS21e", "GCS21m")
+def gas_identity_read_command(command: DeviceCommand) -> dict:
+    device.only_commands(command, GAS_IDENTITY[command.use_case])
+    return {}
+
+
+HARDWARE_VERSION = 0x01                  # the RTDS GSME's (MMC does not carry it)
+GAS_LOCK_STATE_IDS = {"Locked": 0x01, "Unchanged": 0x03}      # ZSE: off/armed, unchanged (GAS_LOCK_STATES)
+
+
+@answers("GCS21e", "GCS21m")
+def gas_identity_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The Basic cluster's manufacturer name and model identifier (GCS21e: and hardware version), and the supply
+    states on tamper and on depletion, as the GSME holds them (a GPF: its GSME's). GCS21e's model identifier is
+    the model type padded to 8 bytes with spaces, as the RTDS GSME's, then the device id (the GSME's own)."""
+    model = str(outcome.get("ModelType", "")).encode()
+    if command.use_case == "GCS21e":
+        eui = EntityId(outcome["DeviceIdentifier"]) if "DeviceIdentifier" in outcome else command.apdu.recipient
+        width = IDENTITY_LENGTHS["ModelType"]
+        model = model.ljust(width)[:width] + bytes(eui)
+    values = {(BASIC, MANUFACTURER_NAME): ("string", str(outcome.get("ManufacturerIdentifier", "")).encode()),
+              (BASIC, MODEL_IDENTIFIER): ("string", model), (BASIC, HW_VERSION): ("uint8", HARDWARE_VERSION),
+              **{(METERING, attribute): ("enum8", GAS_LOCK_STATE_IDS[outcome.get(f"Gas/{name}", "Unchanged")])
+                 for name, attribute in (("SupplyDepletionState", GAS_SUPPLY_DEPLETION_STATE),
+                                         ("SupplyTamperState", GAS_SUPPLY_TAMPER_STATE))}}
+    return device.read_attributes_answer(command, outcome, values)
+
+
+@accepts("GCS33")
+def gas_supply_status_read_command(command: DeviceCommand) -> dict:
+    device.only_commands(command, GAS_SUPPLY_STATUS_READS)
+    return {}
+
+
+@answers("GCS33")
+def gas_supply_status_read_answer(command: DeviceCommand, outcome: dict) -> bytes:
+    """The valve's Supply Status and the Remaining Battery Life in days, as the GSME holds them."""
+    states = {name: value for value, name in GAS_SUPPLY_STATUS.items()}
+    values = {(METERING, SUPPLY_STATUS): ("enum8", states[outcome.get("SupplyState", "Enabled")])}
+    if "Gas/RemainingBatteryCapacity" in outcome:
+        values[(METERING, REMAINING_BATTERY_LIFE)] = ("uint16", int(outcome["Gas/RemainingBatteryCapacity"]))
     return device.read_attributes_answer(command, outcome, values)
 
 
