@@ -173,6 +173,17 @@ def test_emergency_credit_is_invoked_on_the_emergency_credit():
         (RequestKind.ACTION, 112, "0-0:19.10.1.255", 3)
 
 
+
+def test_an_esme_that_leaves_emergency_credit_unavailable_answers_other_reason():
+    """GBCS ECS09: invoke_credit's result is other-reason (250) when emergency credit is not active after it."""
+    from harness.usecases import device
+
+    read, _ = device.read(transform(request("2.5", ESME), device_type=DeviceType.ESME, now=NOW).apdu,
+                          DeviceType.ESME, now=NOW)
+    answered = dlms.decode(device.answer(read, {"Result": "Failure"}))
+    assert [spec.result for spec in answered.results] == [AccessResult.OTHER_REASON]
+    assert [spec.result for spec in dlms.decode(device.answer(read, {})).results] == [AccessResult.SUCCESS]
+
 def test_the_clock_is_set_within_the_requests_window():
     esme = dlms.decode(transform(request("6.11", ESME, current_date_time=NOW, tolerance_period=90),
                                  device_type=DeviceType.ESME, now=NOW).apdu.payload)

@@ -125,13 +125,14 @@ def action_values(command: DeviceCommand) -> list[tuple[dlms.Descriptor, Data]]:
 _RESPONSE_KIND = {dlms.RequestKind.GET_WITH_SELECTION: dlms.RequestKind.GET}
 
 
-def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = ()) -> bytes:
+def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = (),
+                failure: dlms.AccessResult = dlms.AccessResult.HARDWARE_FAULT) -> bytes:
     """The access-response to a command: a result per instruction, the gets' values in order (null for sets
     and actions). GBCS processes a command's instructions in order and stops at the first that fails
     ("Payload sequence and Break On Error"): those before it keep their results and values, it reports its
     failure, and those not attempted other-reason. A firmware model fails a command as a whole, so which
     instruction failed is taken from the RTDS ERROR responses: the last but one (the only one of a single
-    instruction) reports hardware-fault."""
+    instruction) reports hardware-fault, or the `failure` a use case names for it."""
     request = access_request(command)
     failed = len(request.specs) if succeeded(outcome) else max(len(request.specs) - 2, 0)
     values = iter(gets)
@@ -141,7 +142,7 @@ def dlms_answer(command: DeviceCommand, outcome: dict, gets: Sequence[Data] = ()
         value = next(values, axdr.NULL) if kind is dlms.RequestKind.GET else axdr.NULL
         data.append(value if position < failed else axdr.NULL)
         results.append(dlms.ResponseSpec(kind, dlms.AccessResult.SUCCESS if position < failed else
-                                         dlms.AccessResult.HARDWARE_FAULT if position == failed else
+                                         failure if position == failed else
                                          dlms.AccessResult.OTHER_REASON))
     return dlms.AccessResponse(request.invoke_id, tuple(data), tuple(results)).encode()
 

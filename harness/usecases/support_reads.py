@@ -51,7 +51,7 @@ from harness.catalogue import DeviceType, PaymentMode, UserRole
 from harness.duis import xml
 from harness.duis.bodies.configuration import ESME_NETWORK_OPERATOR_ALERTS, ESME_SUPPLIER_ALERTS, GSME_SUPPLIER_EVENTS
 from harness.eui import EntityId
-from harness.gbcs import axdr, gbz, zcl
+from harness.gbcs import axdr, dlms, gbz, zcl
 from harness.gbcs.axdr import Data, PayloadError, Tag
 from harness.gbcs.dlms import Descriptor, Obis
 from harness.usecases import device, esme_config, joins
@@ -286,8 +286,9 @@ def activate_emergency_credit_command(command: DeviceCommand) -> dict:
 
 @answers("ECS09")
 def activate_emergency_credit_answer(command: DeviceCommand, outcome: dict) -> bytes:
-    """invoke_credit's result: success, or the failure the firmware model reports."""
-    return device.dlms_answer(command, outcome)
+    """invoke_credit's result: success, or other-reason (250) when emergency credit is not active after the
+    command, as GBCS ECS09 has it (the RTDS ERROR case's hardware-fault is a fault, as GCS06's)."""
+    return device.dlms_answer(command, outcome, failure=dlms.AccessResult.OTHER_REASON)
 
 
 @accepts("GCS06")
