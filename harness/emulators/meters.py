@@ -699,14 +699,17 @@ class ElectricityMeter(Meter):
         """6.13: the Power Event Log (ECS35e) or the ALCS Event Log (ECS35f for a supplier, ECS35g for the network
         operator), entries in the requested period, as ReadEventOrSecurityLogRsp names them."""
         start, end = when(fields["ReadLogPeriod/StartDateTime"]), when(fields["ReadLogPeriod/EndDateTime"])
+
+        def within(at: dt.datetime) -> bool:          # a log entry's time is whole seconds
+            return start <= at.replace(microsecond=0) <= end
         if fields["LogToRead"] == "PowerEvent":
             return mmc_element("Log", mmc_repeated("Log/LogEntry", [
                 {"Timestamp": mmc_time(at), "LogCode": f"{code:04X}", "OtherInformation": f"{value:08X}"}
-                for at, code, value in self.power_event_log if start <= at.replace(microsecond=0) <= end]))
+                for at, code, value in self.power_event_log if within(at)]))
         return mmc_element("ALCSEvent", mmc_repeated("ALCSEvent/ALCSEventLogEntry", [
             {"Timestamp": mmc_time(at), "SwitchNumber": str(code >> 8), "SwitchAction": SWITCH_ACTIONS[code & 0xFF],
              "Outcome": OUTCOMES[outcome], "HANCommandID": str(han_command)}
-            for at, code, outcome, han_command in self.alcs_event_log if start <= at.replace(microsecond=0) <= end]))
+            for at, code, outcome, han_command in self.alcs_event_log if within(at)]))
 
     @handles("ECS61a")
     def _read_auxiliary_loads(self, fields: dict, apdu: GeneralSigning) -> dict:
