@@ -10,13 +10,12 @@ import datetime as dt
 import pytest
 
 from harness.catalogue import DeviceType, PaymentMode
-from harness.duis import requests, xml
-from harness.duis.request_id import RequestId
+from harness.duis import xml
 from harness.gbcs import gbz
 from harness.gbcs import payload as gbcs_payload
-from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning
+from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
-from harness.usecases import DspRecords, DuisRequest, device, gsme_reads, mmc, transform
+from harness.usecases import DspRecords, device, gsme_reads, transform
 from tests import rtds
 
 GS = "the Gas Supplier"
@@ -177,27 +176,16 @@ def test_the_gsme_and_its_gpf_read_the_same_identity(lab, do):
     assert _send(lab, "6.2.4", gpf) == {**from_gpf, "ModelType": "0A99", "Gas/SupplyDepletionState": "Locked"}
 
 
-def _answered_as_gbcs_1(lab, name: str, srv: str) -> dict:
-    """What a User reads of an SR answered by the lab's emulated device as a GBCS 1.0 device is sent it (the older
-    use case: the emulated DCC's records give every device a later version)."""
-    target = lab.device(name)
-    built = requests.build(srv, RequestId(lab.user(GS).eui, target.eui, 1))
-    records = DspRecords(device_type=target.device_type, gbcs_version="1.0")
-    command = transform(DuisRequest.parse(xml.serialize(built), srv), records, now=lab.now()).apdu
-    read, fields = device.read(command, target.device_type, now=lab.now())
-    outcome = {"Result": "Success", **type(target)._handlers[fields["UseCase"]](target, fields, command)}
-    answer = GeneralSigning(cra_flag=CraFlag.RESPONSE, originator_counter=command.originator_counter,
-                            originator=target.eui, recipient=command.originator, message_code=command.message_code,
-                            payload=device.answer(read, outcome))
-    document, notes = mmc.parse(GbcsMessage(answer), srv=srv)
-    assert notes == []
-    return {"UseCase": fields["UseCase"], **mmc.values(document)}
+def test_an_older_gpf_names_its_gsme_in_the_model_identifier(lab, do, monkeypatch):
+    """A GPF the DSP records as GBCS 1.0 is sent GCS21e, whose model identifier carries the device id: the GSME's."""
+    from harness.dcc import dsp
 
-
-def test_an_older_gpf_names_its_gsme_in_the_model_identifier(lab, do):
     gsme, eui = _gsme(lab, do)
-    from_gpf = _answered_as_gbcs_1(lab, "GPF", "6.2.4")
-    assert from_gpf == {"UseCase": "GCS21e", **_send(lab, "6.2.4", eui)}
+    from_gsme = _send(lab, "6.2.4", eui)
+    monkeypatch.setattr(dsp, "GBCS_VERSION", "1.0")
+    exchange = lab.user(GS).send("6.2.4", params.device(lab.config, "GPF")[1])
+    assert GbcsMessage.decode(exchange.response.gbcs_payload).apdu.message_code == 0x009E, exchange.summary  # GCS21e
+    assert exchange.device_fields == from_gsme
 
 
 def test_the_supply_status_is_the_valves_and_the_batterys(lab, do):
