@@ -462,6 +462,10 @@ def test_6_2_4_reads_the_chfs_make_and_model_as_its_gbcs_version_asks(lab, monke
         assert read.device_fields == identity, read.summary
         answered = GbcsMessage.decode(read.response.gbcs_payload).apdu
         assert answered.message_code == catalogue.use_case(use_case).message_codes[0], use_case
+    # the SMI holds the make and model the hub answers with (8.2)
+    (listed,) = [d for d in lab.user(IS).send("8.2", device_id=chf.eui).response.inventory
+                 if d["DeviceID"] == chf.eui.duis]
+    assert (listed["DeviceManufacturer"], listed["DeviceModel"]) == (profile.manufacturer, profile.model)
 
 
 def test_ihds_and_gpfs_cannot_be_decommissioned(lab, do):

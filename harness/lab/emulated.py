@@ -191,9 +191,14 @@ class EmulatedLab(SmkiQuestions):
         return records, FrameLog.RSSI, FrameLog.LQI
 
     def _hub_inventory(self, cfg: HubConfig) -> tuple[InventoryDevice, InventoryDevice]:
-        return (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,
-                                han_variant=cfg.han_variant, firmware_version=cfg.firmware_version),
-                InventoryDevice(cfg.gpf, DeviceType.GPF, smets_chts_version=cfg.chts_version))
+        """The SMI's records of the CH's two functions: the CH profile's make and model, as the CHF answers 6.2.4."""
+        records = (InventoryDevice(cfg.chf, DeviceType.CHF, smets_chts_version=cfg.chts_version,
+                                   han_variant=cfg.han_variant, firmware_version=cfg.firmware_version),
+                   InventoryDevice(cfg.gpf, DeviceType.GPF, smets_chts_version=cfg.chts_version))
+        if cfg.profile is not None:
+            for record in records:
+                record.manufacturer, record.model = cfg.profile.manufacturer, cfg.profile.model
+        return records
 
     def _build_premises(self, site: PremisesConfig) -> None:
         hub = self._hub(site.hub)
