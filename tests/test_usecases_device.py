@@ -139,16 +139,14 @@ def test_what_a_device_answers_parses_to_the_rtds_responses_mmc(conformance, con
     assert different == []
 
 
-
 def test_a_log_read_is_refused_when_its_message_code_names_another_log(conformance):
     """ECS35a (0x0048) reads the Event Log: the same get with ECS35e's code (0x00B9, the Power Event Log) is not
     a command the ESME carries out."""
-    from harness.gbcs.axdr import PayloadError
-
     apdu = rtds.message(rtds.rtds_file(conformance, "ECS35a_6.13_SUCCESS_COMMAND_GBCS.HEX")).apdu
     assert device.read(apdu, DeviceType.ESME, now=_NOW)[1]["LogToRead"] == "Event"
     with pytest.raises(PayloadError, match="ECS35e: expected a range read of the PowerEvent Log"):
         device.read(dataclasses.replace(apdu, message_code=0x00B9), DeviceType.ESME, now=_NOW)
+
 
 def test_values_name_what_the_mmc_response_holds(conformance):
     document, _ = mmc.parse(rtds.message(rtds.rtds_file(conformance, "GCS21j_6.2.9_SUCCESS_RESPONSE_GBCS.HEX")))
