@@ -28,7 +28,8 @@
  4. The device response comes back as an asynchronous I0 carrying its GBCS payload (or, for a locally
     delivered command, in an 8.13); no response within the timeout gives E21. What follows from an
     outcome (inventory, N-alerts, SMKI) is in harness.dcc.outcomes. A device's alerts to the ACB stay with
-    the DCC, but for a CHF's outcome of a future-dated 11.3 (FDA-CS06), which goes to the User it was for.
+    the DCC, but for the outcome of a future-dated command the ACB sent for a User (a CHF's 11.3, FDA-CS06),
+    which goes to that User.
 
 Non-device services live in their own modules: SMI (smi), DSP schedules (schedules), firmware
 distribution (firmware), Local Command Delivery (local_delivery).
@@ -72,7 +73,6 @@ from harness.pki.repository import SmkiRepository
 from harness.releases import R1_3, R2_0, R2_0_SERVICE_REQUESTS
 from harness.usecases import DspRecords, DuisRequest, TransformError, joins, mmc, registry
 from harness.usecases import chf as chf_usecases
-from harness.usecases.firmware_activation import FDA_CS06
 from harness.usecases.records import DeviceLogBackup, GpfDeviceLogBackup
 from harness.usecases.transform import transform as transform_request
 
@@ -464,7 +464,9 @@ class DataServicesProvider:
         code = payload_codec.alert_code_of(decoded)
         if code is None:
             return
-        if apdu.recipient == self.identity.acb and apdu.message_code != FDA_CS06:     # stays with the DCC
+        # the future-dated 11.3 it answers, if the DCC sent one (FDA-CS06)
+        activation = self.outcomes.device_alert(apdu, code)
+        if apdu.recipient == self.identity.acb and activation is None:        # stays with the DCC
             try:
                 if apdu.message_code == CS14_DEVICE_LOG_BACKUP:         # the CHF's device log backup
                     backup = chf_usecases.device_log_backup(GbcsMessage.decode(data))
@@ -477,12 +479,11 @@ class DataServicesProvider:
             except PayloadError:
                 pass                                                    # not a backup the DCC can read
             return
-        activation = self.outcomes.device_alert(apdu, code)
         if not forward:
             return
         users = [self.users[apdu.recipient]] if apdu.recipient in self.users else []
-        if apdu.recipient == self.identity.acb:          # a CHF's outcome of the 11.3 the ACB sent for a User
-            users = [activation.user] if activation is not None else []
+        if activation is not None and apdu.recipient == self.identity.acb:   # the 11.3 the ACB sent for a User
+            users = [activation.user]
         if apdu.recipient == self.identity.transcos:
             # A 6.23's outcome comes back to the DCC's TransCoS party, which sent it for the gaining supplier:
             # now the device's registered supplier.

@@ -95,9 +95,8 @@ class GasProxyFunction(GasReads, EmulatedDevice):
 
     @handles("CS07")
     def _read_join_details(self, fields: dict, apdu: GeneralSigning) -> dict:
-        """8.9 (the ACB's, for a User): the GSME it mirrors and the displays it serves."""
-        gsme = {self.gsme: joins.ASN1_DEVICE_TYPES[DeviceType.GSME]} if self.gsme is not None else {}
-        return device_log.join_details({**gsme, **self.joined_devices})
+        """8.9 (the ACB's, for a User): its Device Log."""
+        return device_log.join_details(self.device_log())
 
     @handles("CS04B")
     def _unjoin(self, fields: dict, apdu: GeneralSigning) -> dict:
@@ -135,10 +134,14 @@ class GasProxyFunction(GasReads, EmulatedDevice):
         self.log_event(0x8000, f"access restricted from {self.access_restricted_from}")
         return {"RestrictionDateTime": self.access_restricted_from or ""}
 
+    def device_log(self) -> dict[EntityId, int | None]:
+        """Its Device Log, id -> ASN.1 device type: the GSME it mirrors first, then the devices it serves."""
+        gsme = {self.gsme: joins.ASN1_DEVICE_TYPES[DeviceType.GSME]} if self.gsme is not None else {}
+        served = sorted(self.joined_devices.items(), key=lambda item: str(item[0]))
+        return {**gsme, **{eui: kind for eui, kind in served if eui != self.gsme}}
+
     def _log_changed(self) -> None:
         """GCS62 to the DCC: the GPF Device Log (its GSME and the devices it serves, with their types)."""
-        entries = [(self.gsme, joins.ASN1_DEVICE_TYPES[DeviceType.GSME])] if self.gsme else []
-        entries += [(eui, kind) for eui, kind in sorted(self.joined_devices.items(), key=lambda item: str(item[0]))
-                    if kind is not None and eui != self.gsme]
+        entries = [(eui, kind) for eui, kind in self.device_log().items() if kind is not None]
         self.raise_alert(ALERT_GPF_LOG_CHANGED, message_code=GCS62_GPF_LOG_BACKUP, to=self._dcc_entity(),
                          payload=joins.gpf_device_log_backup_alert(tuple(entries)))
