@@ -7,10 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from dit_command import dit
 
 from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
+from harness.lab import bench as lab_bench
+from harness.lab import config as lab_config
 from harness.lab import load
 from harness.lab.config import DEFAULT, check
 from harness.lab.profiles import DEFAULT_PROFILES
@@ -189,6 +192,14 @@ def test_the_example_real_lab_is_complete_once_its_keys_are_in_place(tmp_path):
     assert {(s.test_set, s.band, s.page, s.channel) for s in bench.sniffers} == {
         ("SB11-core", "2.4GHz", 0, 11), ("DB11-core", "2.4GHz", 0, 15), ("DB11-core", "sub-GHz", 28, 0)}
     assert {s.ch_variant for s in lab.premises} == {"CHTS v1.1 Single Band", "CHTS v1.1 Dual Band"}
+
+
+def test_the_bench_fields_its_module_shows_are_where_the_loader_reads_them():
+    # harness.lab.bench's docstring is what a lab writer copies from: each field in the mapping the loader reads
+    example = yaml.safe_load(lab_bench.__doc__.split("\n\n")[1])
+    assert set(example) - {"dcc"} <= set(lab_config.BENCH_FIELDS)
+    assert set(example["dcc"]) <= set(lab_config.DCC_FIELDS + lab_config.DCC_BENCH_FIELDS)
+    assert set(example["dcc"]["ch_firmware_portal"]) == set(lab_bench.PORTAL_FIELDS)
 
 
 @pytest.mark.parametrize("old, new, message", [

@@ -7,6 +7,9 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       tls: {certificate: keys/client.pem, key: keys/client.key, ca: keys/dcc-ca.pem}
       benches:                                            # test sets whose bench has a DCC of its own (below)
         DB11-core: {endpoint: https://dccboxed.bench2.example:8079, response_url: https://dit.bench1.example:8444/duis}
+      ch_firmware_portal:                                 # the DCC's CH firmware portal (SECMP0024), if any
+        url: https://dccportal.bench1.example/ch-firmware
+        tokens: {Supplier A: keys/portal-supplier-a.token}  # the bearer token the DCC issued each User
     keystore: keys/smki                                   # the users' organisation keys and certificates
     serial_ports:                                         # by Device Asset Library name
       - {asset: ESME-R1-alder, port: /dev/serial/by-id/usb-FTDI_..., baudrate: 115200}
@@ -15,9 +18,6 @@ serial ports of device consoles and hand-held terminals, and the ZigBee sniffers
       - {name: SB11 2.4 GHz, test_set: SB11-core, framing: ti-packet-sniffer, port: /dev/ttyACM0, channel: 11}
       - {name: DB11 sub-GHz, test_set: DB11-core, framing: silabs-nodetest, port: /dev/ttyACM1, page: 28,
          channel: 0}
-      ch_firmware_portal:                                 # the DCC's CH firmware portal (SECMP0024), if any
-        url: https://dccportal.bench1.example/ch-firmware
-        tokens: {Supplier A: keys/portal-supplier-a.token}  # the bearer token the DCC issued each User
     smki: https://smki.bench1.example:8444/smki            # issues device certificates after a rekey (below)
     ppmid_internet:                                       # PPMIDs with the SECMP0038 internet interface, if any
       - {asset: PPMID-R1-birch, url: http://ppmid.bench1.example:8080}
