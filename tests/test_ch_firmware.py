@@ -51,7 +51,8 @@ class Dcc:
         for chf, mpan, electricity, gas in ((SOLE, "1300000000001", A, A), (SPLIT, "1300000000002", A, B),
                                             (THEIRS, "1300000000003", C, C)):
             record = InventoryDevice(chf, DeviceType.CHF, firmware_version="00010001", smets_chts_version="CHTS V1.1")
-            gpf = InventoryDevice(EntityId(bytes(chf[:7]) + b"\x80"), DeviceType.GPF)
+            # each hub its own GPF: 00-DB-12-00-00-00-80-0n beside its CHF 00-DB-12-00-00-00-00-0n
+            gpf = InventoryDevice(EntityId(bytes(chf[:6]) + b"\x80" + bytes(chf[7:])), DeviceType.GPF)
             self.inventory.install_communications_hub(record, gpf, Premises(mpan, mpan=mpan, mprn="75" + mpan[2:],
                                                                              import_supplier=electricity,
                                                                              gas_supplier=gas), LAB_EPOCH)
@@ -245,6 +246,66 @@ def test_the_old_supplier_after_a_change_of_supplier_can_neither_see_nor_approve
     assert dcc.service.status(C, RELEASE.release_id, SPLIT).your_approval is Approval.NOT_YET
 
 
+def test_the_hubs_gpf_record_carries_the_new_firmware_too():
+    """The CH's firmware is one image for its CHF and GPF: the SMI shows the new version on both."""
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + DAY)
+    dcc.clock.advance(2 * DAY.total_seconds())
+    gpf = dcc.inventory.gpf_of(SOLE)
+    assert gpf is not None and gpf.firmware_version == RELEASE.firmware_version
+
+
+def test_a_ch_already_running_the_release_is_not_offered_it_again():
+    dcc = Dcc()
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + DAY)
+    dcc.clock.advance(2 * DAY.total_seconds())
+    again = dataclasses.replace(RELEASE, release_id="R-CH-2026-1b")      # the same image announced a second time
+    assert {u.chf for u in dcc.service.announce(again)} == {SPLIT, THEIRS}
+    assert {v.chf for v in dcc.service.eligible(A, again.release_id)} == {SPLIT}
+    with pytest.raises(ChFirmwareRefused) as refused:
+        dcc.service.schedule(A, again.release_id, SOLE, LAB_EPOCH + 3 * DAY)
+    assert refused.value.refusal is Refusal.NOT_FOUND
+
+
+def test_a_time_already_passed_is_refused_even_inside_the_period():
+    dcc = Dcc()
+    dcc.clock.advance(5 * DAY.total_seconds())
+    with pytest.raises(ChFirmwareRefused) as refused:
+        dcc.service.schedule(A, RELEASE.release_id, SOLE, LAB_EPOCH + 2 * DAY)
+    assert refused.value.refusal is Refusal.OUTSIDE_PERIOD
+    assert dcc.service.status(A, RELEASE.release_id, SOLE).scheduled_for is None
+    dcc.clock.advance(DAY.total_seconds())
+    assert dcc.upgraded == []
+
+
+def test_an_upgrade_due_just_after_other_work_is_deferred_too():
+    """The window lies either side of the work: a price change an hour before the upgrade still defers it."""
+    dcc = Dcc()
+    when = LAB_EPOCH + 10 * DAY
+    price = PendingWork(Clash.TARIFF_OR_PRICE, when - dt.timedelta(hours=1))
+    dcc.work[SOLE] = [price]
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, when)
+    dcc.clock.advance(10 * DAY.total_seconds() + 1)
+    upgrade = dcc.service.upgrades[(RELEASE.release_id, SOLE)]
+    assert upgrade.state is UpgradeState.DEFERRED and dcc.upgraded == []
+    assert [(d.reason, d.until) for d in upgrade.deferrals] == [(Clash.TARIFF_OR_PRICE,
+                                                                 price.at + CLASH_WINDOWS[Clash.TARIFF_OR_PRICE])]
+
+
+def test_an_upgrade_every_supplier_approved_but_deferred_past_the_periods_end_does_not_lapse():
+    """Lapsing is for a period that ended without every approval; a deferral is the DCC's doing."""
+    dcc = Dcc()
+    when = RELEASE.period_end - dt.timedelta(hours=1)
+    dcc.work[SOLE] = [PendingWork(Clash.CHANGE_OF_SUPPLIER, RELEASE.period_end)]
+    dcc.service.schedule(A, RELEASE.release_id, SOLE, when)
+    dcc.clock.advance((RELEASE.period_end - LAB_EPOCH).total_seconds() + 60)
+    assert dcc.state(SOLE) is UpgradeState.DEFERRED
+    dcc.work[SOLE] = []
+    dcc.clock.advance(3 * DAY.total_seconds())
+    assert [c for c, _ in dcc.upgraded] == [SOLE]
+    assert UpgradeState.LAPSED not in {n.view.state for n in dcc.notified if n.view.chf == SOLE}
+
+
 # -- the interfaces over HTTP -----------------------------------------------------------------------------------
 
 TOKENS = {"token-a": (A, "Supplier A"), "token-b": (B, "Supplier B")}
@@ -307,6 +368,16 @@ def test_malformed_json_is_one_clear_error(served, body, what):
                                                   body)
     assert answer.status == 400 and answer.body["error"] == what, answer     # type: ignore[index]
     assert answer.body["where"] in ("request body", "at") and answer.body["fix"]   # type: ignore[index]
+
+
+def test_approving_needs_a_post_not_a_get(served):
+    """A link followed (a GET) must not approve an upgrade for the Supplier."""
+    _, url, _ = served
+    a, b = ChFirmwarePortal(url, "token-a"), ChFirmwarePortal(url, "token-b")
+    assert a.schedule(RELEASE.release_id, SPLIT, LAB_EPOCH + 2 * DAY).status == 200
+    assert b.raw("GET", f"releases/{RELEASE.release_id}/chs/{SPLIT.duis}/approve", None).status == 404
+    seen = b.status(RELEASE.release_id, SPLIT).body
+    assert seen["your_approval"] == "not yet" and seen["state"] == "awaiting approval"   # type: ignore[index]
 
 
 def test_split_supply_over_the_api_and_the_webhook_to_the_other_supplier(served):
