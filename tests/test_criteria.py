@@ -16,7 +16,16 @@ from harness.criteria.evidence import FolderCheck
 from harness.criteria.exit import entry_criteria, exit_criteria
 from harness.criteria.requirements import evaluate as requirements
 from harness.criteria.workdays import add_working_days
-from harness.ledger import CriterionEvidence, DeviceRecord, ExecutionRecord, Part, Participant, PlannedTest, TestIssue
+from harness.ledger import (
+    CriterionEvidence,
+    DeviceRecord,
+    ExecutionRecord,
+    Ledger,
+    Part,
+    Participant,
+    PlannedTest,
+    TestIssue,
+)
 
 SB11, DB11, SB10 = "CHTS v1.1 Single Band", "CHTS v1.1 Dual Band", "CHTS v1.0 Single Band"
 V3, V2 = "SMETS2 v3.0", "SMETS2 v2.0"
@@ -358,6 +367,28 @@ def test_ex8_judges_the_evidence_of_the_latest_execution_a_result_rests_on():
     assert exit_verdict(p, "DIT.EX.8").status == MET
 
 
+def test_ex8_verifies_the_folders_of_the_executions_the_results_rest_on(tmp_path):
+    """Phase.read hands the verifier each completed test's latest execution: neither a superseded one nor one that
+    ran to no verdict."""
+    retested, held, never = planned("s1"), planned("s2"), planned("s3")
+    with Ledger(f"sqlite:///{tmp_path / 'phase.db'}") as book:
+        run = book.start_run("emulated", "", [])
+        book.plan(run, [retested, held, never])
+        first, latest, blocked = (book.record_execution(replace(execution(t, outcome, evidence=str(tmp_path / f)),
+                                                                run_id=run, id=None))
+                                  for t, outcome, f in ((retested, "failed", "a"), (retested, "passed", "b"),
+                                                        (held, "blocked", "c")))
+        given: list[int | None] = []
+
+        def verify(executions: list[ExecutionRecord]) -> dict[int, FolderCheck]:
+            given.extend(e.id for e in executions)
+            return {e.id: FolderCheck({"DUIS": 1}) for e in executions if e.id is not None}
+
+        p = Phase.read(book, as_of=TODAY, verify=verify)
+    assert given == [latest] and first not in given and blocked not in given
+    assert exit_verdict(p, "DIT.EX.8").status == MET
+
+
 def test_ex9_every_failed_test_has_a_test_issue():
     t = planned("s1")
     p = phase([(t, "failed")])
@@ -482,6 +513,15 @@ def test_heatmap_cells_by_ch_variant_and_device_and_combinations():
     assert cells[(SB11, "ESME-B")]["pass_rate"] == 0.0
     assert [c["device"] for c in heat["columns"]][:2] == ["ESME-A", "ESME-B"]
     assert {"ch_variant": SB11, "devices": ["GSME-B", "IHD-B"], "executed": 1, "passed": 1} in heat["combinations"]
+
+
+def test_heatmap_combinations_are_only_those_of_completed_tests():
+    """DIT.EX.3's "any combination": a test blocked or never run tested no combination of devices."""
+    results = [(planned("s1", "SB-A", devices=("ESME-A",)), "passed"),
+               (planned("s2", "SB-A", devices=("GSME-A", "IHD-A")), "blocked"),
+               (planned("s3", "SB-B", devices=("ESME-B", "GSME-B")), None)]
+    heat = assess(phase(results))["heatmap"]
+    assert heat["combinations"] == [{"ch_variant": SB11, "devices": ["ESME-A"], "executed": 1, "passed": 1}]
 
 
 def test_dit_can_exit_only_when_every_exit_criterion_is_met():

@@ -128,6 +128,19 @@ def test_no_analysed_capture_is_not_evaluable_and_a_test_without_one_is_said():
     assert dit11.status == MET and dit11.details == ["1 test whose latest execution has no analysed HAN capture"]
 
 
+def test_figures_of_executions_run_again_since_no_longer_count():
+    """Every test ran again in run 3, whose captures no one analysed: run 1's and 2's figures are of superseded
+    executions, so nothing shows DIT.8 or DIT.11 for the phase as it now stands."""
+    tests, executions, evidence = _matrix_then_rerun()
+    again = [*executions, *(executed(t, 3) for t in tests)]
+    for requirement in ("DIT.8", "DIT.11"):
+        v = judged(Phase.build(tests, again, LAB, evidence=evidence, as_of=TODAY), requirement)
+        assert v.status == NOT_MET, requirement
+        assert v.evidence.startswith("no test's latest execution has an analysed HAN capture (those analysed, in "
+                                     "runs 1, 2, are of executions run again since)")
+        assert v.details == ["4 tests whose latest execution has no analysed HAN capture"]
+
+
 # -- 4: evidence with substance ------------------------------------------------------------------------------
 
 def test_a_persons_met_never_turns_an_automated_not_met_into_met():
@@ -158,6 +171,20 @@ def test_a_waiver_keeps_the_judged_status_and_is_listed_as_a_deviation(tmp_path)
     assert changed.waiver is None and any(d.startswith("waiver not counted") for d in changed.details)
 
 
+def test_the_latest_waiver_counts_and_only_for_a_criterion_not_met():
+    tests, executions, evidence = _matrix_then_rerun(rerun_changes=0)       # DIT.8 not met
+    waivers = [person("DIT.8", "waived", "https://dcc.example/tab/deviation-7"),
+               person("DIT.8", "waived", "https://dcc.example/tab/deviation-9")]    # the board's later one
+    dit8 = judged(Phase.build(tests, executions, LAB, evidence=[*evidence, *waivers], as_of=TODAY), "DIT.8")
+    assert dit8.status == NOT_MET and dit8.waiver.startswith("https://dcc.example/tab/deviation-9 ")
+    # DIT.8 met: nothing to waive, so no waiver is carried and no deviation is listed
+    tests, executions, evidence = _matrix_then_rerun()
+    p = Phase.build(tests, executions, LAB, evidence=[*evidence, *waivers], as_of=TODAY)
+    dit8 = judged(p, "DIT.8")
+    assert dit8.status == MET and dit8.waiver is None and not any("waived" in d for d in dit8.details)
+    assert not any(line.startswith("DIT.8 waived") for line in assess(p)["deviations"])
+
+
 def test_entry_evidence_counts_only_with_a_document_that_holds_up(tmp_path):
     minutes = tmp_path / "minutes.pdf"
     minutes.write_bytes(b"entry gate minutes")
@@ -172,6 +199,16 @@ def test_entry_evidence_counts_only_with_a_document_that_holds_up(tmp_path):
     verdicts = {v.id: v for v in entry_criteria(Phase.build([], [], LAB, evidence=records, as_of=TODAY))}
     assert verdicts["DIT.EN.1"].status == NOT_EVALUABLE
     assert "changed since it was recorded" in verdicts["DIT.EN.1"].evidence
+
+
+def test_a_file_recorded_without_its_sha256_does_not_hold_up(tmp_path):
+    """Nothing shows the file is the one recorded (an older dit took it without a digest): not evaluable."""
+    minutes = tmp_path / "minutes.pdf"
+    minutes.write_bytes(b"entry gate minutes")
+    p = Phase.build([], [], LAB, evidence=[person("DIT.EN.1", "met", str(minutes))], as_of=TODAY)
+    en1 = next(v for v in entry_criteria(p) if v.id == "DIT.EN.1")
+    assert en1.status == NOT_EVALUABLE and "a file recorded without its SHA-256" in en1.evidence
+    assert next(r for r in assess(p)["entry_criteria"] if r["id"] == "DIT.EN.1")["status"] == NOT_EVALUABLE
 
 
 def test_the_certificate_is_not_met_while_the_boards_approval_is_not():
