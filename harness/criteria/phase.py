@@ -133,10 +133,6 @@ class Phase:
     def ch_variants(self) -> list[str]:
         return sorted({t.planned.ch_variant for t in self.tests if t.planned.ch_variant})
 
-    def latest_evidence(self, criterion: str) -> CriterionEvidence | None:
-        found = [e for e in self.evidence if e.criterion == criterion]
-        return found[-1] if found else None
-
     def tested_devices(self, tests: Iterable[Test] | None = None) -> set[str]:
         """Devices that took part in tests that ran to a verdict."""
         return {d for t in (self.tests if tests is None else tests) if t.completed for d in t.devices}
