@@ -6,6 +6,7 @@ the device model. The scenarios prove the plan's sequences work; these prove wha
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -252,6 +253,62 @@ def test_the_outcome_of_a_future_dated_cos_reaches_the_gaining_supplier(lab, do)
     cell = lab.device("ESME").trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING)
     assert cell.entity_id == lab.user(B).eui
 
+
+
+def test_cos_tells_the_losing_supplier_and_ends_only_its_schedules_of_that_meter(lab, do):
+    """N27 to the supplier whose certificates the 6.23 replaced, naming the meter, and N17 for each of its DSP
+    schedules of that meter; its schedules of the GPF (it keeps the gas) and the Other User's of the meter stay."""
+    do.install_and_commission(IS, "ESME")
+    esme = eui(lab, "ESME")
+    ended = do.create_schedule(IS, "ESME", "4.6.1")
+    gas = do.create_schedule(IS, "GPF", "4.17")
+    theirs = do.create_schedule("the Other User", "ESME", "4.8.1")
+    do.change_of_supplier("Import Supplier", B, "ESME")
+    losing = lab.user("Supplier A")
+    told = losing.wait_for_alert("N27")
+    assert told is not None and told.response.alert_fields["DeviceChangeOfSupplier/DeviceID"] == esme.duis
+    assert lab.user(B).wait_for_alert("N27", timeout=600) is None
+    assert [a.alert_fields for a in losing.alerts() if a.alert_code == "N17"] == \
+        [{"DeviceID": esme.duis, "DSPScheduleID": str(ended)}]
+    assert send(lab, "Supplier A", "5.2", None, dsp_schedule_id=str(gas)).succeeded
+    assert send(lab, "the Other User", "5.2", None, dsp_schedule_id=str(theirs)).succeeded
+
+
+def test_a_repeated_cos_tells_nobody_and_the_next_tells_the_supplier_it_replaces(lab, do):
+    """The DCC follows who is in the meter's supplier cells: B's 6.23 again changes no supplier, so B hears
+    nothing and keeps its schedule; A gaining the meter back replaces B, who is told (N27, N17), not A."""
+    do.install_and_commission(IS, "ESME")
+    do.change_of_supplier("Import Supplier", B, "ESME")
+    a, b = lab.user("Supplier A"), lab.user(B)
+    assert a.wait_for_alert("N27") is not None
+    schedule = do.create_schedule(B, "ESME", "4.6.1")
+    assert send(lab, B, "6.23", "ESME", certificates=B).succeeded
+    assert b.wait_for_alert("N27", timeout=600) is None and b.wait_for_alert("N17", timeout=0) is None
+    do.change_of_supplier("Import Supplier", "Supplier A", "ESME")
+    assert b.wait_for_alert("N27") is not None and a.wait_for_alert("N27", timeout=600) is None
+    removal = b.wait_for_alert("N17")
+    assert removal is not None and removal.response.alert_fields["DSPScheduleID"] == str(schedule)
+
+
+def test_only_the_transitional_cos_party_may_put_a_supplier_in_by_cos(lab, do):
+    """The CoS command is the DCC's TransCoS party's to sign: the losing supplier, signing the same command
+    itself, cannot take the meter back past the DCC (0x8F30 to the supplier in the cell)."""
+    do.install_and_commission(IS, "ESME")
+    do.change_of_supplier("Import Supplier", B, "ESME")
+    esme, losing = lab.device("ESME"), lab.user("Supplier A")
+    request = DuisRequest.of(requests.build("6.23", RequestId(losing.eui, esme.eui, 2**61),
+                                            **params.resolve(lab, "6.23", esme.eui, {"certificates": "Supplier A"})))
+    _, apdu = lab.dcc.dsp.command(lab.dcc.users[losing.eui], lab.dcc.inventory.get(esme.eui), request, {})
+    forged = dataclasses.replace(apdu.with_signature(None), originator=losing.eui)
+    signed = crypto.sign_apdu(forged, lab.repository.keystore.private_key(losing.eui, KeyUsage.DIGITAL_SIGNING))
+    with lab.clock.lock:
+        lab.dcc.wan.down(eui(lab, "CHF"), crypto.seal(signed, ka_private=lab.dcc.dsp.acb_key_agreement,
+                                                      ka_public=lab.repository.public_key(esme.eui,
+                                                                                          KeyUsage.KEY_AGREEMENT)))
+    lab.let_time_pass(30)
+    assert any("not the TRANSITIONAL_COS in the trust anchor cell" in line for line in esme.history[-3:])
+    assert lab.user(B).wait_for_alert("8F30", device=esme.eui) is not None
+    assert esme.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING).entity_id == lab.user(B).eui
 
 # -- change_of_tenancy ------------------------------------------------------------------------------------------
 

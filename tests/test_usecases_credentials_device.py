@@ -34,6 +34,8 @@ from harness.usecases.credentials import (
     TrustAnchor,
     credential_details_outcome,
     device_certificate_outcome,
+    replaced_cell,
+    role_cells,
     trust_anchor_holder,
 )
 from harness.usecases.firmware_activation import activation_outcome, firmware_activated_alert
@@ -273,6 +275,24 @@ def test_the_trust_anchors_read_back_name_each_cells_holder_and_sequence_number(
     assert int(entries[0]["RemotePartyFloorSeqNumber"]) == esme.counters[user.eui]     # its last accepted counter
     assert entries[5]["StatusCode/ASN1Status"] == "trustAnchorNotFound" and read.device_fields["Result"] == "Failure"
 
+
+
+def test_after_cos_the_gaining_supplier_is_in_every_supplier_cell_and_its_critical_commands_run(lab):
+    """6.23 (SEC CoS guidance, diagram 1): the meter's answer names, cell by cell, the losing supplier it replaced
+    and the gaining one now there; 6.24.1 reads the gaining supplier back in each Supplier cell; its critical SR
+    runs on the meter."""
+    _commissioned(lab)
+    esme, losing, gaining = lab.device("ESME"), lab.user("Supplier A"), lab.user("Supplier B")
+    lab.register("Import Supplier", "Supplier B")
+    cos = Procedures(lab, lambda exchange: exchange).send("Supplier B", "6.23", "ESME", certificates="Supplier B")
+    ds = replaced_cell(cos.device_fields, "Supplier", "DigitalSigning")
+    assert ds is not None and ds[:2] == ("success", gaining.eui.duis)
+    assert mmc_entries(cos.device_fields, "ExecutionOutcome/ReplacementOutcome")[0]["ExistingRemotePartyID"] == \
+        losing.eui.duis
+    read = gaining.send("6.24.1", esme.eui, remote_party_roles=["Supplier"])
+    assert {usage: holder for usage, (holder, _) in role_cells(read.device_fields, "Supplier").items()} == \
+        dict.fromkeys(("DigitalSigning", "KeyAgreement", "KeyAgreementTopUp"), gaining.eui.duis)
+    assert Procedures(lab, lambda exchange: exchange).send("Supplier B", "1.6", "ESME", payment_mode="credit").succeeded
 
 def test_a_future_dated_credentials_update_is_held_then_reported_and_can_be_cancelled(lab):
     _commissioned(lab)
