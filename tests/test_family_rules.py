@@ -254,7 +254,6 @@ def test_the_outcome_of_a_future_dated_cos_reaches_the_gaining_supplier(lab, do)
     assert cell.entity_id == lab.user(B).eui
 
 
-
 def test_cos_tells_the_losing_supplier_and_ends_only_its_schedules_of_that_meter(lab, do):
     """N27 to the supplier whose certificates the 6.23 replaced, naming the meter, and N17 for each of its DSP
     schedules of that meter; its schedules of the GPF (it keeps the gas) and the Other User's of the meter stay."""
@@ -309,6 +308,7 @@ def test_only_the_transitional_cos_party_may_put_a_supplier_in_by_cos(lab, do):
     assert any("not the TRANSITIONAL_COS in the trust anchor cell" in line for line in esme.history[-3:])
     assert lab.user(B).wait_for_alert("8F30", device=esme.eui) is not None
     assert esme.trust.cell(RemotePartyRole.SUPPLIER, KeyUsage.DIGITAL_SIGNING).entity_id == lab.user(B).eui
+
 
 # -- change_of_tenancy ------------------------------------------------------------------------------------------
 

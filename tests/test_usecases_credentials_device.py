@@ -276,7 +276,6 @@ def test_the_trust_anchors_read_back_name_each_cells_holder_and_sequence_number(
     assert entries[5]["StatusCode/ASN1Status"] == "trustAnchorNotFound" and read.device_fields["Result"] == "Failure"
 
 
-
 def test_after_cos_the_gaining_supplier_is_in_every_supplier_cell_and_its_critical_commands_run(lab):
     """6.23 (SEC CoS guidance, diagram 1): the meter's answer names, cell by cell, the losing supplier it replaced
     and the gaining one now there; 6.24.1 reads the gaining supplier back in each Supplier cell; its critical SR
@@ -293,6 +292,7 @@ def test_after_cos_the_gaining_supplier_is_in_every_supplier_cell_and_its_critic
     assert {usage: holder for usage, (holder, _) in role_cells(read.device_fields, "Supplier").items()} == \
         dict.fromkeys(("DigitalSigning", "KeyAgreement", "KeyAgreementTopUp"), gaining.eui.duis)
     assert Procedures(lab, lambda exchange: exchange).send("Supplier B", "1.6", "ESME", payment_mode="credit").succeeded
+
 
 def test_a_future_dated_credentials_update_is_held_then_reported_and_can_be_cancelled(lab):
     _commissioned(lab)
