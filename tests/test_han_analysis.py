@@ -243,3 +243,133 @@ def test_the_one_pass_reading_gives_the_frames_and_the_analysis_of_the_frame_rea
     with pytest.raises(CaptureError) as broke:
         study.add_records(records_of(cut))
     assert study.frames == len(frames) - 1 and "cut short" in str(broke.value)
+
+
+# -- the rules of reading a capture, each on a capture built to show it ------------------------------------------
+
+def _exchanges(frames: list[CapturedFrame], band: str = "2.4 GHz") -> list[tuple[str, str, float]]:
+    study = Analysis().add(frames)
+    return [(kind, device, round(seconds, 6)) for kind, device, seconds in study.exchanges(band)]
+
+
+def _end(frame: CapturedFrame, band: str = "2.4 GHz") -> float:
+    return frame.time + airtime(band, len(frame.mpdu))
+
+
+@pytest.mark.parametrize("page", [28, 29, 30, 31])
+def test_every_sub_ghz_page_is_the_sub_ghz_band(page):
+    """GB's sub-GHz pages 28-31 are all one band for DIT.8 and DIT.11, page 0 is 2.4 GHz."""
+    frames = [data(1.0, CH, ESME, 1, aps(0x0704, 1), channel=3, page=page), data(2.0, CH, ESME, 2, aps(0x0704, 2))]
+    bands = analyse(frames)["bands"]
+    assert sorted(bands) == ["2.4 GHz", SUB_GHZ] and bands[SUB_GHZ]["channels"] == {"3": 1}
+
+
+def test_a_capture_without_pages_is_2_4_ghz_on_channels_11_to_26_given_with_channel(tmp_path, capsys):
+    """Link type 195 records no channel: `dit han analyse --channel 15` puts its frames on 2.4 GHz (page 0 is the
+    only one with channels 11-26); a channel that is not a 2.4 GHz one with no page says nothing of the band."""
+    from harness import cli
+    from harness.han.capture import LINKTYPE_IEEE802_15_4_WITHFCS
+
+    path = tmp_path / "whsniff.pcap"
+    write_pcap(path, [data(1.0, CH, ESME, 1, aps(0x0704, 1) + bytes(20)), data(1.05, ESME, CH, 2, aps(0x0704, 2))],
+               LINKTYPE_IEEE802_15_4_WITHFCS)
+    assert cli.main(["han", "analyse", str(path), "--channel", "15", "--json"]) == 0
+    [summary] = json.loads(capsys.readouterr().out)
+    assert list(summary["bands"]) == ["2.4 GHz"] and summary["bands"]["2.4 GHz"]["channels"] == {"15": 2}
+    assert summary["bands"]["2.4 GHz"]["latency"]["overall"]["count"] == 1
+    assert list(analyse(read(path, channel=5))["bands"]) == ["unknown band"]
+    assert list(analyse(read(path))["bands"]) == ["unknown band"]
+
+
+def test_an_answer_more_than_a_minute_after_the_request_is_a_new_message():
+    for gap, answered in ((59.9, True), (60.1, False)):
+        request = data(10.0, CH, ESME, 1, aps(0x0704, 1) + bytes(20))
+        answer = data(_end(request) + gap, ESME, CH, 2, aps(0x0704, 2))
+        assert _exchanges([request, answer]) == ([("Tunneling 0x0704", "0x3c01", gap)] if answered else [])
+
+
+def test_what_a_device_sends_the_ch_is_never_a_request_the_ch_answers():
+    """An alert to the CH, then the CH's command to the device and the device's response: one exchange, the
+    command's, not the alert 'answered' by the command."""
+    alert = data(1.0, ESME, CH, 1, aps(0x0702, 1))
+    command = data(1.5, CH, ESME, 2, aps(0x0704, 2) + bytes(20))
+    response = data(_end(command) + 0.04, ESME, CH, 3, aps(0x0704, 3))
+    assert _exchanges([alert, command, response]) == [("Tunneling 0x0704", "0x3c01", 0.04)]
+
+
+def test_of_two_requests_to_a_device_its_answer_answers_the_later():
+    """A request repeated before any answer: the answer times from the later one (before another request to it)."""
+    first = data(1.0, CH, ESME, 1, aps(0x0702, 1) + bytes(20))
+    second = data(3.0, CH, ESME, 2, aps(0x0704, 2) + bytes(20))
+    answer = data(_end(second) + 0.03, ESME, CH, 3, aps(0x0704, 3))
+    assert _exchanges([first, second, answer]) == [("Tunneling 0x0704", "0x3c01", 0.03)]
+
+
+def test_an_ack_whose_sequence_is_not_the_awaited_ones_is_no_ones_airtime():
+    request = CapturedFrame(5.0, mac.encode(mac.DATA, 9, dst_pan=PAN, dst=ESME, src=CH, ack_request=True,
+                                            payload=nwk(ESME, CH, 1)), 11, 0)
+    stray = CapturedFrame(5.002, mac.encode(mac.ACK, 10), 11, 0)
+    devices = analyse([request, stray])["bands"]["2.4 GHz"]["duty_cycle"]["devices"]
+    assert list(devices) == ["CH"]
+
+
+def test_a_devices_aps_ack_is_not_its_response():
+    """The radio acknowledges a message at APS level before the device answers it: the latency is the answer's,
+    and the APS ACK is no message of its own."""
+    command = data(1.0, CH, ESME, 1, aps(0x0704, 1) + bytes(20))
+    aps_ack = data(_end(command) + 0.005, ESME, CH, 2, bytes([0x02]) + aps(0x0704, 1)[1:])
+    response = data(_end(command) + 0.25, ESME, CH, 3, aps(0x0704, 9))
+    assert _exchanges([command, aps_ack, response]) == [("Tunneling 0x0704", "0x3c01", 0.25)]
+    assert analyse([command, aps_ack, response])["bands"]["2.4 GHz"]["messages"] == 2
+
+
+def _notify(time: float, cluster: int = 0x8038) -> CapturedFrame:
+    return data(time, ESME, CH, 1, aps(cluster, 1, profile=0) + bytes([1, 0]) + bytes(11))
+
+
+def test_a_channel_change_is_triggered_by_a_notify_of_the_ten_minutes_before_only():
+    for moved_after, trigger in ((599.0, "Mgmt_NWK_Update_notify"), (601.0, "unknown")):
+        frames = [data(1.0, CH, ESME, 0, aps(0x0704, 0)), _notify(2.0),
+                  data(2.0 + moved_after, CH, ESME, 3, aps(0x0704, 3), channel=15)]
+        [change] = analyse(frames)["channel_changes"]
+        assert (change["how"], change["trigger"]) == ("seen on air", trigger)
+
+
+def test_a_devices_unsolicited_enhanced_notify_triggers_a_sub_ghz_channel_change():
+    """SE 1.4: a sub-GHz device reports link problems with ZDO 0x803B; the CH's move that follows is its doing."""
+    frames = [data(1.0, CH, GSME, 0, aps(0x0704, 0), channel=5, page=28),
+              data(2.0, GSME, CH, 1, aps(0x803B, 1, profile=0) + bytes([1, 0]) + bytes(11), channel=5, page=28),
+              data(30.0, CH, GSME, 3, aps(0x0704, 3), channel=9, page=28)]
+    assert analyse(frames)["channel_changes"] == [
+        {"band": SUB_GHZ, "time": 30.0, "from": 5, "to": 9, "how": "seen on air",
+         "trigger": "Mgmt_NWK_Unsolicited_Enhanced_Update_notify"}]
+
+
+def test_a_devices_duty_cycle_now_is_its_airtime_in_the_last_hour_of_the_capture():
+    """A device silent for the capture's last hour is at 0 % now, whatever it reached before."""
+    frames = [data(1.0 + n, ESME, CH, n, bytes(100), channel=5, page=28) for n in range(50)]
+    frames.append(data(5000.0, CH, ESME, 60, bytes(20), channel=5, page=28))
+    esme = analyse(frames)["bands"][SUB_GHZ]["duty_cycle"]["devices"]["0x3c01"]
+    assert esme["percent"] == 0 and esme["state"] == "Normal"
+    assert esme["max_percent"] == pytest.approx(esme["airtime_s"] / 36, abs=1e-4) and esme["airtime_s"] > 0
+
+
+def test_dit_11_needs_request_response_exchanges_on_both_bands():
+    from harness.han.analysis import BAND_24GHZ, timings
+
+    near_only = {"frames": 4, "latencies_s": {BAND_24GHZ: [0.02, 0.03]}}
+    both = {"frames": 2, "latencies_s": {SUB_GHZ: [0.3]}}
+    assert timings([near_only])[0] == "not_met"
+    status, text = timings([near_only, both])
+    assert status == "met" and "sub-GHz: 1 request/response exchanges" in text
+
+
+def test_dit_8_needs_a_channel_change_as_well_as_the_duty_cycle():
+    from harness.han.analysis import agility
+
+    quiet = {"frames": 9, "sub_ghz": {"peak_percent": 1.5, "busiest": "CH", "states": ["Limited"]},
+             "channel_changes": []}
+    status, text = agility([quiet])
+    assert status == "not_met" and "frequency agility not exercised" in text
+    moved = {**quiet, "channel_changes": [{"band": SUB_GHZ, "trigger": "Mgmt_NWK_Update_notify"}]}
+    assert agility([quiet, moved])[0] == "met"

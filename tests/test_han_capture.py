@@ -10,6 +10,7 @@ import socket
 import struct
 import subprocess
 import time
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -128,6 +129,27 @@ def test_security_header_counts_as_header():
     with pytest.raises(mac.FrameError, match="auxiliary security header") as error:
         mac.decode(frame[:12])
     assert error.value.byte == 12
+
+
+def test_a_2015_frame_may_suppress_its_security_frame_counter():
+    """802.15.4-2015: security control bit 5 suppresses the 4-byte frame counter (2015 frames only), so the
+    payload starts after the security control and key index alone; in a 2006 frame that bit does not."""
+    for version, auxiliary in ((2, bytes([0x2D, 1])), (1, bytes([0x2D]) + (42).to_bytes(4, "little") + bytes([1]))):
+        frame = mac.encode(mac.DATA, 1, dst_pan=PAN, dst=1, src=2, security=True, frame_version=version,
+                           payload=auxiliary + b"ciphertext")
+        assert frame[mac.decode(frame).length:] == b"ciphertext", version
+
+
+def test_a_key_source_of_eight_bytes_and_a_2003_secured_frame():
+    """Key identifier mode 3: an 8-byte key source and a key index; a 2003 frame's security has no auxiliary
+    header at all, its payload follows the addresses."""
+    auxiliary = bytes([0x1D]) + (42).to_bytes(4, "little") + bytes(8) + bytes([1])
+    frame = mac.encode(mac.DATA, 1, dst_pan=PAN, dst=1, src=2, security=True, frame_version=1,
+                       payload=auxiliary + b"ciphertext")
+    assert frame[mac.decode(frame).length:] == b"ciphertext"
+    legacy = mac.encode(mac.DATA, 1, dst_pan=PAN, dst=1, src=2, security=True, frame_version=0, payload=b"sealed")
+    header = mac.decode(legacy)
+    assert header.security and header.length == 9 and legacy[header.length:] == b"sealed"
 
 
 @pytest.mark.parametrize("frame,byte,words", [
@@ -281,6 +303,35 @@ def test_pcapng_interfaces_resolutions_and_blocks(tmp_path, order):
     assert data.time == pytest.approx(1_700_000_000.5)
     assert simple.mpdu == mac.encode(mac.ACK, 3) and simple.time == 0.0    # simple packet blocks carry no time
     assert obsolete.mpdu == mac.encode(mac.ACK, 4) and obsolete.time == pytest.approx(1_700_000_100.123)
+
+
+def test_pcapng_interface_ids_restart_in_each_section(tmp_path):
+    """A second section (captures joined with mergecap -a, or a sniffer restarted) brings its own interfaces:
+    its interface 0 is its own TAP interface, not the first section's 195 one."""
+    shb = _block("<", 0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    first = _block("<", 1, struct.pack("<HHI", 195, 0, 0))
+    second = _block("<", 1, struct.pack("<HHI", 283, 0, 0))
+    tap = (struct.pack("<BBH", 0, 0, 20) + struct.pack("<HHB3x", 0, 1, 1) + struct.pack("<HHHBx", 3, 3, 5, 28)
+           + mac.with_fcs(_data(2)))
+    near = mac.with_fcs(_data(1))
+    path = tmp_path / "two-sections.pcapng"
+    path.write_bytes(shb + first + _block("<", 6, struct.pack("<IIIII", 0, 0, 1_000_000, len(near), len(near)) + near)
+                     + shb + second + _block("<", 6, struct.pack("<IIIII", 0, 0, 2_000_000, len(tap), len(tap)) + tap))
+    near_frame, sub_frame = capture.read(path, channel=11, page=0)
+    assert (near_frame.mpdu, near_frame.channel, near_frame.page, near_frame.fcs_ok) == (_data(1), 11, 0, True)
+    assert (sub_frame.mpdu, sub_frame.channel, sub_frame.page, sub_frame.fcs_ok) == (_data(2), 5, 28, True)
+
+
+def test_a_tap_frame_with_a_32_bit_fcs(tmp_path):
+    """TAP FCS type 2: the frame ends in a 4-byte CRC-32, which is not part of the MAC frame."""
+    tlvs = struct.pack("<HHB3x", 0, 1, 2) + struct.pack("<HHHBx", 3, 3, 15, 0)
+    tap = struct.pack("<BBH", 0, 0, 4 + len(tlvs)) + tlvs + _data(9)
+    path = tmp_path / "crc32.pcap"
+    path.write_bytes(_pcap_file("<", False, 283, [(1, 0, tap + struct.pack("<I", zlib.crc32(_data(9)))),
+                                                  (2, 0, tap + struct.pack("<I", zlib.crc32(_data(9)) ^ 1))]))
+    good, bad = capture.read(path)
+    assert (good.mpdu, good.channel, good.fcs_ok) == (_data(9), 15, True)
+    assert (bad.mpdu, bad.fcs_ok) == (_data(9), False)
 
 
 def test_not_a_capture(tmp_path):

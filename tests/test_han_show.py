@@ -298,15 +298,18 @@ def _frame_with(payload: bytes, *, nwk_flags: str = "extended_src") -> capture.C
     return capture.CapturedFrame(1.7e9, mpdu, 11, 0, True)
 
 
-def test_a_real_hans_tunneling_transfer_data_is_opened_to_its_gbcs_message(run):
-    """On a real HAN GBCS rides in a ZCL TransferData (client to server 0x02) after a 2-byte tunnel ID."""
+@pytest.mark.parametrize("direction,command", [(0, 0x02), (1, 0x01)], ids=["to server", "to client"])
+def test_a_real_hans_tunneling_transfer_data_is_opened_to_its_gbcs_message(run, direction, command):
+    """On a real HAN GBCS rides in a ZCL TransferData (client to server 0x02, server to client 0x01: a command and
+    its response) after a 2-byte tunnel ID."""
     pcap, _ = run
     frames = _frames(pcap)
     number = _number(frames, (DATA, False, "NWK", APS_DATA, SE, TUNNELING, 0))
     gbcs = bytes(_scapy(frames[number - 1][0].mpdu)[ZigbeeAppDataPayload].payload)
     aps = ZigbeeAppDataPayload(frame_control="ack_req", delivery_mode=0, aps_frametype=0, dst_endpoint=1,
                                cluster=TUNNELING, profile=SE, src_endpoint=1, counter=9)
-    zcl = ZigbeeClusterLibrary(zcl_frametype=1, command_direction=0, transaction_sequence=3, command_identifier=2)
+    zcl = ZigbeeClusterLibrary(zcl_frametype=1, command_direction=direction, transaction_sequence=3,
+                               command_identifier=command)
     frame = _frame_with(bytes(aps) + bytes(zcl) + (0x0101).to_bytes(2, "little") + gbcs)
     layers = dissect.dissect(frame, 1).layers
     assert [layer.protocol for layer in layers][-4:] == [Protocol.APS, Protocol.ZCL, Protocol.ZCL, Protocol.GBCS]
