@@ -79,12 +79,13 @@ _READS = {**_ESME_READS, "GCS13a": "4.1.1", "GCS13c": "4.1.2", "GCS14": "4.3", "
 _COUNTER = itertools.count(1000)
 
 
-def exchange(meter, use_case, srv=None, start=None, end=None) -> tuple[dict, dict, list[str]]:
-    """A read end to end: the meter's outcome, the values the User parses of its answer, the Parse's notes.
-    A read the meter cannot answer raises CommandFailed once its failure response has been checked. (The
-    GPF mirror also answers GSME-only reads: with the command the DCC sends a GSME.)"""
+def exchange(meter, use_case, srv=None, start=None, end=None, **body) -> tuple[dict, dict, list[str]]:
+    """A read (or a command, its body's parameters given) end to end: the meter's outcome, the values the User
+    parses of its answer, the Parse's notes. A read the meter cannot answer raises CommandFailed once its failure
+    response has been checked. (The GPF mirror also answers GSME-only reads: with the command the DCC sends a
+    GSME.)"""
     srv = srv or _READS[use_case]
-    params = {"start": start, "end": end} if use_case not in _READS and start is not None else {}
+    params = ({"start": start, "end": end} if use_case not in _READS and start is not None else {}) | body
     built = requests.build(srv, RequestId(SUPPLIER, meter.eui, next(_COUNTER)), **params)
     request = DuisRequest.parse(xml.serialize(built), srv)
     try:
@@ -409,6 +410,139 @@ def test_tou_registers_split_by_the_switching_times():
     assert meter.meter_balance == 1_000_000 - math.floor(cost)
 
 
+def switching(fuel: str, days: dict[int, list[tuple[str, int]] | int], weeks: dict[int, list[int]],
+              seasons: list[tuple[int, int, int]], prices: list[int]) -> dict:
+    """1.1.1 tariff fields with this switching table and TOU prices. days: day name -> [(start time, TOU rate)]
+    (an ESME's) or the one tier of the whole day (a GSME's); weeks: week name -> day names Monday..Sunday;
+    seasons: (start month, start day, week name)."""
+    elec = fuel == "electricity"
+    table = f"{'Elec' if elec else 'Gas'}TariffElements/SwitchingTable"
+    price = f"PriceElements/{'Electricity' if elec else 'Gas'}PriceElements/TOUTariff/TOUPrice"
+    out = {k: v for k, v in tariff(fuel).items() if not k.startswith((table, price))}
+    for n, (name, schedule) in enumerate(days.items(), 1):
+        day = f"{table}/DayProfiles/DayProfile[{n}]"
+        out[f"{day}/DayName"] = str(name)
+        if isinstance(schedule, int):
+            out[f"{day}/TOUTariffAction"] = str(schedule)
+        for m, (start, rate) in enumerate(schedule if isinstance(schedule, list) else [], 1):
+            out[f"{day}/ProfileSchedule[{m}]/StartTime"] = start
+            out[f"{day}/ProfileSchedule[{m}]/TOUTariffAction"] = str(rate)
+    for n, (name, day_names) in enumerate(weeks.items(), 1):
+        week = f"{table}/WeekProfiles/WeekProfile[{n}]"
+        out[f"{week}/WeekName"] = str(name)
+        for d, day_name in enumerate(day_names, 1):
+            out[f"{week}/ReferencedDayName[{d}]@index"], out[f"{week}/ReferencedDayName[{d}]"] = str(d), str(day_name)
+    date = ("Month/SpecifiedMonth", "DayOfMonth/SpecifiedDayOfMonth") if elec else \
+        ("GasMonthWithWildcards/SpecifiedMonth", "GasDayOfMonthWithWildcards/SpecifiedDayOfMonth")
+    for n, (month, day_of_month, week_name) in enumerate(seasons, 1):
+        season = f"{table}/Seasons/Season[{n}]"
+        out[f"{season}/SeasonStartDate/{date[0]}"] = str(month)
+        out[f"{season}/SeasonStartDate/{date[1]}"] = str(day_of_month)
+        out[f"{season}/ReferencedWeekName"] = str(week_name)
+    for n, unit_rate in enumerate(prices, 1):
+        out[f"{price}[{n}]@index"], out[f"{price}[{n}]"] = str(n), str(unit_rate)
+    return out
+
+
+def test_the_switching_table_picks_each_half_hours_rate_by_season_week_day_and_start_time():
+    """Weekdays: rate 1 from 07:00, rate 2 from 23:00 (and before 07:00, the day's last rate); weekends rate 3;
+    from 12 January a season whose days are all rate 4. 4.1.2 reads each rate's energy, the balance its price."""
+    prices = [24500, 12000, 15000, 30000]
+    fields = switching("electricity", {1: [("07:00:00.00Z", 1), ("23:00:00.00Z", 2)], 2: [("00:00:00.00Z", 3)],
+                                       3: [("00:00:00.00Z", 4)]},
+                       {1: [1, 1, 1, 1, 1, 2, 2], 2: [3] * 7}, [(1, 1, 1), (1, 12, 2)], prices)
+
+    def rate(t: dt.datetime) -> int:
+        if t.date() >= at(12).date():                          # the second season starts that very day
+            return 4
+        if t.isoweekday() >= 6:                                # ReferencedDayName 6 and 7: Saturday, Sunday
+            return 3
+        return 1 if 7 <= t.hour < 23 else 2
+
+    clock = VirtualClock()
+    meter = esme(clock, tariff=fields, balance=1_000_000)
+    advance_to(clock, at(13))                                  # Monday 5th 09:00 to Tuesday 13th 00:00
+    registers = [int(r[""]) for r in rows(read(meter, "ECS17d"),
+                                          "Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue")]
+    model = meter.metering.consumption
+    energy = {r: 0 for r in range(1, 5)}
+    for start, value in model.profile(INSTALLED, clock.now() - HALF_HOUR):
+        energy[rate(start)] += value
+    assert all(energy.values())
+    assert registers[:4] == [model.initial_register + energy[1], energy[2], energy[3], energy[4]]
+    assert not any(registers[4:])
+    meter.metering.settle()
+    cost = (sum(Fraction(energy[r] * prices[r - 1], 1000) for r in energy)
+            + Fraction(30000 * int((clock.now() - INSTALLED).total_seconds()), DAY))
+    assert meter.meter_balance == 1_000_000 - math.floor(cost)
+
+
+def test_a_gas_day_profile_is_one_tier_all_day():
+    """A GSME's calendar gives a day one price tier: tier 1 on weekdays, tier 2 at weekends; 4.1.2 reads the
+    tiers' registers (m3) and the balance is debited at each tier's price."""
+    fields = switching("gas", {1: 1, 2: 2}, {1: [1, 1, 1, 1, 1, 2, 2]}, [(1, 1, 1)], [6000, 3000])
+    clock = VirtualClock()
+    meter = gsme(clock, tariff=fields, balance=2_000_000, mode="Prepayment")
+    advance_to(clock, at(13))
+    tiers = [int(Decimal(r[""]) * 1000) for r in rows(read(meter, "GCS13c"),
+                                                       "Gas/TariffTOURegisterMatrix/TOURegisterMatrixValue")]
+    model = meter.metering.consumption
+    profile = model.profile(INSTALLED, clock.now() - HALF_HOUR)
+    weekend = sum(v for t, v in profile if t.isoweekday() >= 6)
+    weekdays = sum(v for _, v in profile) - weekend
+    assert weekend > 0 and tiers == [model.initial_register + weekdays, weekend, 0, 0]
+    meter.metering.settle()
+    kwh_per_dm3 = Fraction("1.02264") * Fraction("39.5") / 3600
+    cost = ((weekdays * 6000 + weekend * 3000) * kwh_per_dm3
+            + Fraction(30000 * int((clock.now() - INSTALLED).total_seconds()), DAY))
+    assert meter.meter_balance == 2_000_000 - math.floor(cost)
+
+
+def active_price(meter) -> str:
+    return read(meter, "ECS24", "4.11.1")["Electricity/PrimaryActiveTariffPrice"]
+
+
+def test_the_active_tariff_price_is_the_price_of_the_rate_in_force_now():
+    clock = VirtualClock()
+    meter = esme(clock, tariff=two_rate_tariff(tariff()))
+    advance_to(clock, at(6, 3))
+    assert active_price(meter) == "12000"                      # rate 2 until 07:00
+    advance_to(clock, at(6, 7))
+    assert active_price(meter) == "24500"
+
+
+def test_new_prices_replace_the_old_ones_whole():
+    """1.2.1 with one price on a two-rate tariff: rate 2 is no longer priced (4.11.1 reads 0 for it, and 0 is the
+    price in force at night)."""
+    clock = VirtualClock()
+    meter = esme(clock, tariff=two_rate_tariff(tariff()))
+    _, done, _ = exchange(meter, "ECS01b", "1.2.1", unit_rates=30000)
+    assert done["Result"] == "Success"
+    values = read(meter, "ECS24", "4.11.1")
+    tou = "Electricity/TariffTOUPriceMatrix/TariffTOUPrice"
+    assert (values[f"{tou}[1]"], values[f"{tou}[2]"]) == ("30000", "0")
+    advance_to(clock, at(6, 3))
+    assert active_price(meter) == "0"
+
+
+def test_a_new_tariff_charges_from_when_it_is_set_and_the_past_at_the_old_prices():
+    clock = VirtualClock()
+    meter = esme(clock, tariff=tariff(), balance=1_000_000, mode="Prepayment")
+    advance_to(clock, at(6, 18))
+    changed = clock.now()
+    _, done, _ = exchange(meter, "ECS01a", "1.1.1", unit_rate=31000, standing_charge=32000)
+    assert done["Result"] == "Success"
+    advance_to(clock, at(8, 6))
+    model = meter.metering.consumption
+    snapshots = log(read(meter, "ECS21b", "4.14"), "PrepaymentDailyReadLog", "MeterBalance")
+    assert [t for t, _ in snapshots] == [at(6), at(7), at(8)]
+    for midnight, balance in snapshots:
+        cost = electricity_cost(model, INSTALLED, min(midnight, changed))
+        if midnight > changed:
+            cost += electricity_cost(model, changed, midnight, unit_rate=31000, standing=32000)
+        assert balance == 1_000_000 - math.floor(cost), midnight
+
+
 # -- billing calendar ------------------------------------------------------------------------------
 
 def _calendar(**kwargs) -> dict:
@@ -465,6 +599,10 @@ def test_billing_dates_of_each_periodicity():
                                at(12), at(31, 4))
     assert gas_weekly == [at(17, 4), at(24, 4), at(31, 4)]
     assert billing_dates({}, at(1), at(31)) == []
+    # a gas billing period from the 31st ends on the last day of a shorter month, then on the 31st again
+    gas_monthly = billing_dates(_calendar(fuel="gas", periodicity="Monthly", billing_period_start=at(31)),
+                                at(1), at(120))
+    assert gas_monthly == [at(31), at(59), at(90), at(120)]                    # 31 Jan, 28 Feb, 31 Mar, 30 Apr
 
 
 def test_billing_snapshot_is_the_registers_and_balance_now():

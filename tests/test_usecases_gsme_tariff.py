@@ -17,10 +17,11 @@ import rtds
 
 from harness import catalogue
 from harness.catalogue import DeviceType
+from harness.duis import xml
 from harness.gbcs import gbz
 from harness.gbcs.axdr import PayloadError
 from harness.gbcs.frame import CraFlag
-from harness.usecases import DuisRequest, TransformError, parse, transform
+from harness.usecases import DuisRequest, TransformError, device, parse, transform
 from harness.usecases.mmc import RA
 
 USE_CASES = ("GCS01a", "GCS01b", "GCS02", "GCS03", "GCS40a", "GCS40b", "GCS40c", "GCS40d", "GCS04", "GCS05",
@@ -89,6 +90,19 @@ def test_future_dating_and_cancellation(conformance):
         assert all(c.frame.values["issuer_event_id"] == gbz.gbz_seconds(DSP_CLOCK) for c in components)
         assert [c.frame.sequence for c in components] == list(range(len(components)))
         assert [c.control & gbz.CONTROL_LAST for c in components] == [0] * (len(components) - 1) + [1]
+
+
+def test_the_gsme_reads_the_tou_or_block_prices_the_request_gave(conformance):
+    """Device side: the Price Matrix's sub-payload control says whether its entries are TOU or block prices, and
+    the GSME keeps them (and the standing charge and currency) under the request's own DUIS names."""
+    for template, _, use_case in rtds.pairs(conformance, ("GCS01a", "GCS01b")):
+        request, out = _transform(use_case, template, 1)
+        _, fields = device.read(out.apdu, DeviceType.GSME, now=DSP_CLOCK)
+
+        def prices(leaves: dict) -> dict:
+            return {k: v for k, v in leaves.items() if k.startswith("PriceElements/")
+                    and ("Price" in k.split("/")[-1] or k.endswith(("/StandingCharge", "/CurrencyUnits")))}
+        assert prices(fields) == prices(xml.flatten(request.body)) != {}, template.name
 
 
 def _minimal(srv: str, body: str) -> DuisRequest:
