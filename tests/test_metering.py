@@ -445,8 +445,9 @@ def switching(fuel: str, days: dict[int, list[tuple[str, int]] | int], weeks: di
 
 
 def test_the_switching_table_picks_each_half_hours_rate_by_season_week_day_and_start_time():
-    """Weekdays: rate 1 from 07:00, rate 2 from 23:00 (and before 07:00, the day's last rate); weekends rate 3;
-    from 12 January a season whose days are all rate 4. 4.1.2 reads each rate's energy, the balance its price."""
+    """Weekdays: rate 1 from 07:00, rate 2 from 23:00 (and before 07:00, the rate the day before ended on);
+    weekends rate 3; from 12 January a season whose days are all rate 4. 4.1.2 reads each rate's energy, the
+    balance its price."""
     prices = [24500, 12000, 15000, 30000]
     fields = switching("electricity", {1: [("07:00:00.00Z", 1), ("23:00:00.00Z", 2)], 2: [("00:00:00.00Z", 3)],
                                        3: [("00:00:00.00Z", 4)]},
@@ -475,6 +476,26 @@ def test_the_switching_table_picks_each_half_hours_rate_by_season_week_day_and_s
     cost = (sum(Fraction(energy[r] * prices[r - 1], 1000) for r in energy)
             + Fraction(30000 * int((clock.now() - INSTALLED).total_seconds()), DAY))
     assert meter.meter_balance == 1_000_000 - math.floor(cost)
+
+
+def test_a_day_without_a_midnight_switch_keeps_the_rate_the_day_before_ended_on():
+    """An activity calendar switches only when a day profile says so: a weekday profile starting at 07:00 leaves
+    Monday's small hours at Sunday's rate 3, and Tuesday's at Monday's last rate 2."""
+    fields = switching("electricity", {1: [("07:00:00.00Z", 1), ("23:00:00.00Z", 2)], 2: [("00:00:00.00Z", 3)]},
+                       {1: [1, 1, 1, 1, 1, 2, 2]}, [(1, 1, 1)], [24500, 12000, 15000])
+    clock = VirtualClock()
+    meter = esme(clock, tariff=fields, balance=1_000_000)
+
+    def registers_at(when: dt.datetime) -> list[int]:
+        advance_to(clock, when)
+        return [int(r[""]) for r in rows(read(meter, "ECS17d"),
+                                         "Electricity/TariffTOURegisterCollection/TOUPrimaryRegisterValue")][:3]
+
+    for day, rate in ((12, 3), (13, 2)):                          # Monday after a weekend, Tuesday after Monday
+        midnight, seven = registers_at(at(day)), registers_at(at(day, 7))
+        small_hours = sum(v for _, v in meter.metering.consumption.profile(at(day), at(day, 6, 30)))
+        grew = [after - before for before, after in zip(midnight, seven)]
+        assert small_hours and grew == [small_hours if r == rate else 0 for r in (1, 2, 3)], day
 
 
 def test_a_gas_day_profile_is_one_tier_all_day():

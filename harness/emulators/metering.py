@@ -372,6 +372,7 @@ class Tariff:
 
     def _parse_switching(self, fields: Mapping[str, str], table: str) -> None:
         self._day_profiles: dict[str, tuple[int, ...]] = {}
+        self._first_switch: dict[str, int] = {}         # day profile -> the half hour of its first switch
         self._actions: set[int] = set()
         for profile in _repeated(fields, f"{table}/DayProfiles/DayProfile").values():
             switches = sorted((_slot_of(s.get("StartTime", "00:00")), _int(s.get("TOUTariffAction"), 1))
@@ -380,13 +381,14 @@ class Tariff:
                 switches = [(0, _int(profile["TOUTariffAction"], 1))]
             if not switches:
                 continue
-            # Before the day's first switch the day's last rate applies.
+            # the half hours before the day's first switch are the day before's last rate's (rates_on)
             rates, current, pending = [], switches[-1][1], list(switches)
             for slot in range(SLOTS):
                 while pending and pending[0][0] <= slot:
                     current = pending.pop(0)[1]
                 rates.append(current)
-            self._day_profiles[profile.get("DayName", "")] = tuple(rates)
+            name = profile.get("DayName", "")
+            self._day_profiles[name], self._first_switch[name] = tuple(rates), switches[0][0]
             self._actions.update(rates)
         self._weeks = {week.get("WeekName", ""): {n: d.get("", "")
                                                   for n, d in _repeated(week, "ReferencedDayName").items()}
@@ -404,17 +406,27 @@ class Tariff:
         return self._actions <= {1}
 
     def rates_on(self, day: dt.date) -> tuple[int, ...]:
-        """The TOU rate of each half hour of the day: season -> week profile -> day profile."""
+        """The TOU rate of each half hour of the day: season -> week profile -> day profile. As an activity
+        calendar runs, nothing switches at midnight unless the day profile says so: until the day's first switch
+        the rate the day before ended on is still in force."""
         rates = self._by_day.get(day)
         if rates is None:
-            week_name = next((w for start, w in reversed(self._seasons) if start <= (day.month, day.day)),
-                             self._seasons[-1][1] if self._seasons else "")
-            week = self._weeks.get(week_name) or next(iter(self._weeks.values()), {})
-            profile = self._day_profiles.get(week.get(day.isoweekday(), ""))
-            if profile is None:
-                profile = next(iter(self._day_profiles.values()), (1,) * SLOTS)
-            rates = self._by_day[day] = profile
+            name = self._profile_name(day)
+            own = self._day_profiles.get(name) or (1,) * SLOTS
+            first = self._first_switch.get(name, 0)
+            if first:
+                before = self._day_profiles.get(self._profile_name(day - dt.timedelta(days=1))) or own
+                own = (before[-1],) * first + own[first:]
+            rates = self._by_day[day] = own
         return rates
+
+    def _profile_name(self, day: dt.date) -> str:
+        """The day profile in force on a day (the first one the tariff has if its calendar names none)."""
+        week_name = next((w for start, w in reversed(self._seasons) if start <= (day.month, day.day)),
+                         self._seasons[-1][1] if self._seasons else "")
+        week = self._weeks.get(week_name) or next(iter(self._weeks.values()), {})
+        name = week.get(day.isoweekday(), "")
+        return name if name in self._day_profiles else next(iter(self._day_profiles), "")
 
     def cost(self, energy: Mapping[int, int], span: dt.timedelta) -> Fraction:
         """Exact cost of energy per TOU rate (a rate without a price costs nothing) plus standing charge."""
