@@ -130,9 +130,6 @@ class Phase:
         """The executions the phase's results rest on: each completed test's latest."""
         return [t.executions[-1] for t in self.tests if t.completed]
 
-    def ch_variants(self) -> list[str]:
-        return sorted({t.planned.ch_variant for t in self.tests if t.planned.ch_variant})
-
     def tested_devices(self, tests: Iterable[Test] | None = None) -> set[str]:
         """Devices that took part in tests that ran to a verdict."""
         return {d for t in (self.tests if tests is None else tests) if t.completed for d in t.devices}

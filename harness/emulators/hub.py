@@ -136,10 +136,6 @@ class CommunicationsHub:
         han.channels[SUB_GHZ] = chf.sub_ghz_channel
         chf.uplink = gpf.uplink = self.to_wan
 
-    def device_type_of(self, device: EntityId) -> DeviceType | None:
-        member = self.members.get(device)
-        return member.device_type if member else None
-
     # -- power --------------------------------------------------------------------------------------------
 
     def power_cycle(self) -> None:

@@ -585,15 +585,6 @@ def log_period(fields: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
         raise CommandFailed("ReadLogPeriod is not a pair of date-times") from None
 
 
-def _log(name: str, entries: list[dict[str, str]], **extra: str) -> dict[str, str]:
-    """A log read response: '<name>Entries' then '<name>[i]/<field>' per entry, then units."""
-    out = {f"{name}Entries": str(len(entries))}
-    for i, entry in enumerate(entries, 1):
-        out.update({f"{name}[{i}]/{key}": value for key, value in entry.items()})
-    out.update(extra)
-    return out
-
-
 # -- ESME reads in the names of their MMC responses -------------------------------------------------------
 # (mmc.values: an element repeated among its siblings is numbered from 1, a single one is not; register
 # lists carry an index attribute). The ESME's TOU register matrix has 48 registers and its block register
@@ -867,11 +858,6 @@ class Metering:
             raise CommandFailed(f"billing calendar: {exc}") from None
         return [self._snapshot(at) for at in dates[-BILLING_LOG_ENTRIES:] if start <= at <= end]
 
-    def read_billing_calendar_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        entries = self.billing_calendar_entries(start, end)
-        return _log("BillingDataLog", entries, Unit=self._installed().model.unit, Currency=CURRENCY,
-                    MoneyScale=str(MONEY_SCALE))
-
     def daily_read_entries(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, str]]:
         """The daily read log entries (register and TOU registers at each midnight) in [start, end]."""
         m = self._installed()
@@ -883,10 +869,6 @@ class Metering:
                             **{k: v for k, v in snapshot.items() if k.startswith("TOURegister[")}})
         return entries
 
-    def read_daily_read_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        entries = self.daily_read_entries(start, end)
-        return _log("DailyReadLog", entries, Unit=self._installed().model.unit)
-
     def profile_entries(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
         """(start, consumption) of each half hour the profile data log holds in [start, end]."""
         m, now = self._installed(), self.host.clock.now()
@@ -894,32 +876,14 @@ class Metering:
         oldest = last - (PROFILE_LOG_INTERVALS - 1) * HALF_HOUR
         return m.model.profile(max(start, oldest), min(end, last)) if start <= end else []
 
-    def read_profile(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        m, values = self._installed(), self.profile_entries(start, end)
-        out = {"ProfileDataLogEntries": str(len(values))}
-        for i, (at, value) in enumerate(values, 1):
-            out[f"ProfileDataLog[{i}]/DateTime"] = _stamp(at)
-            out[f"ProfileDataLog[{i}]/Consumption"] = str(value)
-        out.update({"Unit": m.model.unit, "IntervalSeconds": str(HALF_HOUR.seconds)})
-        return out
-
     def prepayment_daily_entries(self, start: dt.datetime, end: dt.datetime) -> list[PrepaymentSnapshot]:
         m = self._installed()
         self.settle()
         return [s for s in m.prepayment_log if start <= s.at <= end]
 
-    def read_prepayment_daily_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        entries = [s.fields() for s in self.prepayment_daily_entries(start, end)]
-        return _log("PrepaymentDailyReadLog", entries, Currency=CURRENCY, MoneyScale=str(MONEY_SCALE))
-
     def daily_consumption_entries(self, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
         """(midnight, the consumption of the day it ends) of each daily consumption log entry in [start, end]."""
         return self._installed().model.daily_consumption(*self._daily_window(start, end))
-
-    def read_daily_consumption_log(self, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
-        entries = [{"DateTime": _stamp(at), "Consumption": str(value)}
-                   for at, value in self.daily_consumption_entries(start, end)]
-        return _log("DailyConsumptionLog", entries, Unit=self._installed().model.unit)
 
     def debt_registers_at(self, at: dt.datetime) -> dict[str, str]:
         """The payment and time debt registers at a past time: as the last prepayment daily snapshot at or
