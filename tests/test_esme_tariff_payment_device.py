@@ -246,3 +246,20 @@ def test_time_debt_is_recovered_at_its_hourly_rate_and_price_scale(lab, do):
     _until_just_after_midnight(lab)
     values = user.send("4.3", eui).device_fields
     assert (values["TimeDebtRegister1"], values["AccumulatedDebtRegister"]) == ("97600", "2400"), values
+
+
+def test_a_reset_of_the_meter_balance_empties_every_credit(lab, do):
+    """ECS04b sets each Credit's amount to 0 (the Meter Balance, the Emergency Credit and the Accumulated Debt
+    Register: the RTDS command's three actions), so 4.3 then reads 0 for each."""
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)          # 2.1: emergency credit 500000 at 100000
+    assert user.send("2.3", eui, time_debt_register_1=1000, debt_recovery_rate_1=300).succeeded
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, adjustment=-450000).succeeded
+    assert user.send("2.5", eui).succeeded
+    _until_just_after_midnight(lab)
+    held = user.send("4.3", eui).device_fields
+    assert (held["EmergencyCreditBalance"], held["AccumulatedDebtRegister"]) == ("500000", "300"), held
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, reset=True).succeeded
+    values = user.send("4.3", eui).device_fields
+    assert (values["EmergencyCreditBalance"], values["AccumulatedDebtRegister"]) == ("0", "0"), values
+    assert -100 < int(values["MeterBalance"]) <= 0, values                   # the supply since the reset
+    assert values["TimeDebtRegister1"] == "700"                              # debts are 2.3's, not credits
