@@ -218,3 +218,48 @@ def test_a_utrn_above_the_maximum_credit_threshold_2_1_set_is_refused_with_0x8f5
     code, counter = user.vend_utrn(eui, 300)
     assert user.send("2.2", eui, utrn=code, counter=counter).succeeded
 
+
+
+# -- the prepayment account: what a User reads of the meter balance and the debt --------------------------
+
+def _until_just_after_midnight(lab) -> None:
+    now = lab.now()
+    midnight = dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    lab.let_time_pass((midnight - now).total_seconds() + 60)
+
+
+def test_a_negative_adjustment_lowers_the_meter_balance(lab, do):
+    """1.5's AdjustMeterBalance is signed: a debit adjustment takes credit away (4.18 reads it)."""
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)
+    before = int(user.send("4.18", eui).device_fields["MeterBalance"])
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, adjustment=-200000).succeeded
+    after = int(user.send("4.18", eui).device_fields["MeterBalance"])
+    assert 200000 <= before - after < 201000, (before, after)      # the adjustment, and a few seconds' supply
+
+
+def test_time_debt_is_recovered_at_its_hourly_rate_and_price_scale(lab, do):
+    """2.3: an HOURLY Debt Recovery Rate is charged every hour, in units of its price scale (here 10^-4 GBP):
+    10 x 24 hours x 10 = 2400 (10^-5 GBP) a day, from the time debt register to the accumulated debt register."""
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)
+    assert user.send("2.3", eui, time_debt_register_1=100000, debt_recovery_rate_1=10,
+                     debt_recovery_rate_period="HOURLY", debt_recovery_rate_price_scale=-4).succeeded
+    _until_just_after_midnight(lab)
+    values = user.send("4.3", eui).device_fields
+    assert (values["TimeDebtRegister1"], values["AccumulatedDebtRegister"]) == ("97600", "2400"), values
+
+
+def test_a_reset_of_the_meter_balance_empties_every_credit(lab, do):
+    """ECS04b sets each Credit's amount to 0 (the Meter Balance, the Emergency Credit and the Accumulated Debt
+    Register: the RTDS command's three actions), so 4.3 then reads 0 for each."""
+    user, _, eui = _esme(lab, do, PaymentMode.PREPAYMENT)          # 2.1: emergency credit 500000 at 100000
+    assert user.send("2.3", eui, time_debt_register_1=1000, debt_recovery_rate_1=300).succeeded
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, adjustment=-450000).succeeded
+    assert user.send("2.5", eui).succeeded
+    _until_just_after_midnight(lab)
+    held = user.send("4.3", eui).device_fields
+    assert (held["EmergencyCreditBalance"], held["AccumulatedDebtRegister"]) == ("500000", "300"), held
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, reset=True).succeeded
+    values = user.send("4.3", eui).device_fields
+    assert (values["EmergencyCreditBalance"], values["AccumulatedDebtRegister"]) == ("0", "0"), values
+    assert -100 < int(values["MeterBalance"]) <= 0, values                   # the supply since the reset
+    assert values["TimeDebtRegister1"] == "700"                              # debts are 2.3's, not credits

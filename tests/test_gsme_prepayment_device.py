@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from harness.catalogue import PaymentMode
+from harness.emulators.meters import MONEY_PER_PENNY
 from harness.gbcs import gbz
 from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
@@ -141,3 +142,48 @@ def test_emergency_credit_needs_prepayment_mode_and_otherwise_takes_the_factory_
     assert user.send("1.6", eui, payment_mode="prepayment").succeeded
     assert user.send("2.5", eui).succeeded
     assert _emergency_credit(lab) == gsme.credit_settings()["emergency_credit_limit"] == 1000000
+
+
+# -- the prepayment account: top-ups, debt and the meter balance as a User reads them -------------------------
+
+def test_a_gas_utrn_above_the_maximum_credit_threshold_is_refused_as_too_large(lab, do):
+    """CS01b: the Consumer Top Up Response says why (Rejected - Over Maximum Credit Per Top Up), 0x8F5B is raised
+    and no credit is added."""
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
+    gsme, eui = _gsme(lab)
+    user = lab.user(GS)
+    assert user.send("2.1", eui, fuel="gas", max_credit_threshold=300 * MONEY_PER_PENNY).succeeded    # £3.00
+    balance = gsme.meter_balance
+    code, counter = user.vend_utrn(eui, 500)
+    refused = user.send("2.2", eui, utrn=code, counter=counter)
+    assert refused.device_fields == {"Result": "Failure"}, refused.summary
+    values = _answer(refused).components[0].frame.values
+    assert (values["result_type"], values["top_up_value"], values["credit_remaining"]) == (0x06, -1, -1)
+    assert user.wait_for_alert("8F5B", device=eui) is not None and gsme.meter_balance == balance
+
+
+def test_gas_time_debt_is_recovered_at_midnight(lab, do):
+    """2.3 on a GSME: its GasDebtRecovery rates recover time debt as an ESME's do (a DAILY rate once a day)."""
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)
+    _, eui = _gsme(lab)
+    user = lab.user(GS)
+    assert user.send("2.3", eui, fuel="gas", time_debt_register_1=1000, debt_recovery_rate_1=300).succeeded
+    now = lab.now()
+    lab.let_time_pass((dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+                       - now).total_seconds() + 60)
+    values = user.send("4.3", eui).device_fields
+    assert (values["TimeDebtRegister1"], values["AccumulatedDebtRegister"]) == ("700", "300"), values
+
+
+def test_the_gas_bill_to_date_is_what_the_account_owes(lab, do):
+    """4.18 from a GSME: MeterBalance is the Bill To Date, never negative (0 while in credit), and
+    MeterBalancePrepaymentMode the signed Credit Remaining."""
+    do.install_and_commission(GS, "GSME", PaymentMode.PREPAYMENT)       # 1.5 left the balance at 500000
+    _, eui = _gsme(lab)
+    user = lab.user(GS)
+    in_credit = user.send("4.18", eui).device_fields
+    assert in_credit["MeterBalance"] == "0" and 0 < int(in_credit["Gas/MeterBalancePrepaymentMode"]) <= 500000
+    assert user.send("1.5", eui, payment_mode=PaymentMode.PREPAYMENT, adjustment=-800000).succeeded
+    owing = user.send("4.18", eui).device_fields
+    assert int(owing["Gas/MeterBalancePrepaymentMode"]) < 0
+    assert owing["MeterBalance"] == str(-int(owing["Gas/MeterBalancePrepaymentMode"]))

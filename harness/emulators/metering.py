@@ -731,6 +731,16 @@ class Metering:
         m.settled_to = now
         self.host.meter_balance = m.head.balance
 
+    def clear_accumulated_debt(self) -> None:
+        """The accumulated debt register set to 0 now (ECS04b resets it with the other credits); the past keeps it."""
+        if self._state is None:
+            return
+        self.settle()
+        m = self._state
+        if m.head.accumulated_debt:
+            m.head = replace(m.head, accumulated_debt=0)
+            self._keep(m.head)
+
     def switch_supply(self, on: bool) -> None:
         """The load switch closed (on) or opened now: consumption so far is costed as it was, and from now on
         the meter measures (and charges for) nothing while it is open. Before installation there is nothing to

@@ -408,6 +408,10 @@ class Meter(GasReads, FirmwareHost, PairedDevice, metaclass=ABCMeta):
         self.metering.settle()
         if any(k.endswith("ResetMeterBalance") for k in fields):
             self.meter_balance = 0
+            if fields.get("UseCase") == "ECS04b":
+                # the command sets every Credit's amount to 0: the emergency credit and accumulated debt too
+                self.metering.emergency_credit_balance = 0
+                self.metering.clear_accumulated_debt()
         elif adjust is not None:
             self.meter_balance += int(adjust)
         else:
