@@ -219,7 +219,6 @@ def test_a_utrn_above_the_maximum_credit_threshold_2_1_set_is_refused_with_0x8f5
     assert user.send("2.2", eui, utrn=code, counter=counter).succeeded
 
 
-
 # -- the prepayment account: what a User reads of the meter balance and the debt --------------------------
 
 def _until_just_after_midnight(lab) -> None:
