@@ -15,9 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from harness.catalogue import RemotePartyRole
 from harness.errors import DitError
 from harness.eui import EntityId
-from harness.pki import SMKI, Credential, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, usage_of
+from harness.pki import SMKI, Credential, KeyNotFound, Keystore, KeyUsage, entity_id_of, role_of, signatures, usage_of
 from harness.pki import certificates as profile
 from harness.pki.keystore import credential_of, write
+from harness.pki.repository import SmkiRepository
 
 SUPPLIER_A = EntityId("90-B3-D5-1F-30-01-00-00")
 ESME = EntityId("00-DB-12-34-56-78-90-A0")
@@ -60,6 +61,7 @@ def test_organisation_certificate_profile(smki):
     assert role_of(xml_cert) is RemotePartyRole.XML_SIGN
     dsp = smki.keystore.credential("90-B3-D5-1F-30-00-00-02", KeyUsage.XML_SIGNING).certificate
     assert role_of(dsp) is RemotePartyRole.DSP_XML_SIGN
+    assert usage_of(dsp) is KeyUsage.XML_SIGNING            # by its OU, though its key usage is digitalSignature
 
 
 def test_device_certificate_profile(smki):
@@ -70,6 +72,73 @@ def test_device_certificate_profile(smki):
     assert cert.not_valid_after_utc.year == 9999          # device certificates never expire
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     assert san.critical
+    assert _policies(cert) == [profile.DEVICE_POLICY]
+
+
+def _policies(cert: x509.Certificate) -> list[x509.ObjectIdentifier]:
+    return [p.policy_identifier for p in cert.extensions.get_extension_for_class(x509.CertificatePolicies).value]
+
+
+def _key_usage_bits(cert: x509.Certificate) -> set[str]:
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    return {bit for bit in ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                            "key_agreement", "key_cert_sign", "crl_sign") if getattr(usage, bit)}
+
+
+SIGNING_ONLY, AGREEMENT_ONLY = {"digital_signature"}, {"key_agreement"}
+BITS_OF_USAGE = {KeyUsage.DIGITAL_SIGNING: SIGNING_ONLY, KeyUsage.XML_SIGNING: SIGNING_ONLY,
+                 KeyUsage.KEY_AGREEMENT: AGREEMENT_ONLY, KeyUsage.PREPAYMENT_KEY_AGREEMENT: AGREEMENT_ONLY}
+
+
+def test_each_key_is_certified_for_one_purpose(smki):
+    """A signing key (GBCS DS, DUIS XML signing) is certified for digitalSignature alone, a key-agreement key (KA,
+    prepayment KA) for keyAgreement alone: a device or the DSP takes the certificate's key usage as the key's."""
+    held = [c for c in smki.keystore.credentials() if c.certificate is not None and c.usage is not None]
+    assert {c.usage for c in held} == set(BITS_OF_USAGE) and {ESME, SUPPLIER_A} <= {c.eui for c in held}
+    for cred in held:
+        assert _key_usage_bits(cred.certificate) == BITS_OF_USAGE[cred.usage], (cred.eui, cred.usage)
+
+
+def test_the_profiles_are_those_of_the_public_test_pki(smki, conformance_keystore):
+    """Key usage and certificate policy of each kind of certificate as in the ZAZ1 test PKI's (gbcs_security.md 6)."""
+    for eui, usage in ((SUPPLIER_A, KeyUsage.DIGITAL_SIGNING), (SUPPLIER_A, KeyUsage.KEY_AGREEMENT),
+                       (SUPPLIER_A, KeyUsage.PREPAYMENT_KEY_AGREEMENT), (SUPPLIER_A, KeyUsage.XML_SIGNING),
+                       (ESME, KeyUsage.DIGITAL_SIGNING), (ESME, KeyUsage.KEY_AGREEMENT)):
+        ours, theirs = smki.keystore.certificate(eui, usage), conformance_keystore.certificate(eui, usage)
+        assert _key_usage_bits(ours) == _key_usage_bits(theirs), (eui, usage)
+        assert _policies(ours) == _policies(theirs), (eui, usage)
+
+
+def test_each_certificate_chains_to_the_root_through_its_own_ca(smki):
+    """SMKI issues from two CAs under one root, as the public test PKI (Z1 for organisations, E357 for devices):
+    each CA certificate is a CA's, and the keystore finds a certificate's issuer by its subject."""
+    ks, root, organisation_ca = smki.keystore, smki.root_certificate, smki.organisation_ca_certificate
+    supplier = ks.certificate(SUPPLIER_A, KeyUsage.DIGITAL_SIGNING)
+    device = ks.certificate(ESME, KeyUsage.DIGITAL_SIGNING)
+    assert ks.issuer_of(supplier) == organisation_ca and _issued_by(supplier, organisation_ca)
+    device_ca = ks.issuer_of(device)
+    assert device_ca is not None and _issued_by(device, device_ca)
+    assert device_ca != organisation_ca and not _issued_by(device, organisation_ca)
+    for ca in (root, organisation_ca, device_ca):
+        assert ks.issuer_of(ca) == root and _issued_by(ca, root)
+        constraints = ca.extensions.get_extension_for_class(x509.BasicConstraints)
+        assert constraints.critical and constraints.value.ca
+        assert _key_usage_bits(ca) == {"key_cert_sign", "crl_sign"}
+    for end_entity in (supplier, device):
+        with pytest.raises(x509.ExtensionNotFound):
+            end_entity.extensions.get_extension_for_class(x509.BasicConstraints)
+
+
+@pytest.mark.parametrize(("name", "role"), [
+    ("xml-sign-90B3D51F30010000-ds.pem", RemotePartyRole.XML_SIGN),
+    ("dsp-xml-sign-90B3D51F30000002-ds.pem", RemotePartyRole.DSP_XML_SIGN),
+    ("dsp-xml-sign-90B3D51F30000002-ds-pre-1.4.1.pem", RemotePartyRole.DSP_XML_SIGN),   # OU=137, in decimal
+])
+def test_xml_signing_certificates_are_known_by_their_ou(conformance, name, role):
+    """OU=87 is a User's XML-signing certificate, OU=89 the DSP's (OU=137 before DCC Boxed 1.4.1), whatever their
+    key usage bits say: the DSP and a User pick the signer's key by it."""
+    cert = x509.load_pem_x509_certificate((conformance / "keys" / name).read_bytes())
+    assert role_of(cert) is role and usage_of(cert) is KeyUsage.XML_SIGNING
 
 
 def test_ihds_get_no_certificates(tmp_path):
@@ -110,6 +179,33 @@ def test_device_rekey_certificate_for_a_new_key(smki):
     cert = smki.device_certificate(ESME, KeyUsage.DIGITAL_SIGNING, new_key.public_key())
     assert entity_id_of(cert) == ESME
     assert cert.public_key().public_numbers() == new_key.public_key().public_numbers()
+
+
+def test_the_repository_certifies_device_keys_and_puts_in_use_only_what_it_issued(smki):
+    repository = SmkiRepository(smki)
+    new_key = ec.derive_private_key(11, ec.SECP256R1()).public_key()
+    for usage in (KeyUsage.PREPAYMENT_KEY_AGREEMENT, KeyUsage.XML_SIGNING):     # organisations' usages only
+        with pytest.raises(DitError, match="devices hold DS and KA certificates"):
+            repository.issue_device_certificate(ESME, usage, new_key)
+    assert repository.issued == []
+    not_asked = smki.device_certificate(ESME, KeyUsage.DIGITAL_SIGNING, new_key)
+    with pytest.raises(DitError, match="only a certificate this repository issued"):
+        repository.put_in_use(not_asked)
+    assert repository.keystore.certificate(ESME, KeyUsage.DIGITAL_SIGNING) != not_asked
+    issued = repository.issue_device_certificate(ESME, KeyUsage.DIGITAL_SIGNING, new_key)
+    repository.put_in_use(issued)
+    assert repository.keystore.certificate(ESME, KeyUsage.DIGITAL_SIGNING) == issued
+    assert smki.keystore.certificate(ESME, KeyUsage.DIGITAL_SIGNING) != issued        # this run's repository only
+
+
+def test_a_signature_is_raw_r_s_and_verifies_over_the_digest_of_what_was_signed():
+    """GBCS signatures are P1363 r||s; a firmware image's is checked against its SHA-256 digest, taken once."""
+    key = ec.derive_private_key(17, ec.SECP256R1())
+    image = b"a firmware image"
+    signature = signatures.sign(image, key)
+    assert len(signature) == 64 and signatures.verify(image, signature, key.public_key())
+    assert signatures.verify_digest(hashlib.sha256(image).digest(), signature, key.public_key())
+    assert not signatures.verify_digest(hashlib.sha256(b"another image").digest(), signature, key.public_key())
 
 
 def test_private_keys_never_appear_in_reprs_or_logs(tmp_path, caplog):
@@ -199,6 +295,19 @@ def test_a_keystore_keeps_every_certificate_a_party_had(smki, tmp_path):
     assert again.credential(SUPPLIER_A, KeyUsage.KEY_AGREEMENT, private=True).private_key is not None
     assert again.find(ESME, KeyUsage.KEY_AGREEMENT).private_key is None
     assert len(again) == len(ks)
+
+
+def test_the_untagged_file_is_the_certificate_in_use(smki, tmp_path):
+    """<eui>-ds.pem is the party's certificate in use and <eui>-ds.<tag>.pem one it had, though the tagged file is
+    read first (its hex tag sorts before "pem")."""
+    old = smki.keystore.credential(ESME, KeyUsage.DIGITAL_SIGNING)
+    current = smki.device_certificate(ESME, KeyUsage.DIGITAL_SIGNING,
+                                      ec.derive_private_key(13, ec.SECP256R1()).public_key())
+    write(tmp_path, [replace(old, private_key=None)])
+    (tmp_path / f"{ESME.file_stem}-ds.pem").write_bytes(current.public_bytes(serialization.Encoding.PEM))
+    ks = Keystore.load(tmp_path)
+    assert ks.certificate(ESME, KeyUsage.DIGITAL_SIGNING) == current
+    assert [c.certificate for c in ks.candidates(ESME, KeyUsage.DIGITAL_SIGNING)] == [current, old.certificate]
 
 
 def _fingerprint(cred: Credential) -> str:

@@ -231,8 +231,10 @@ def test_smki_certifies_only_a_request_signed_for_the_device_and_usage_it_names(
     assert cert.public_key() == x509.load_der_x509_csr(_csr()).public_key() and cert in repository.issued
     tampered = bytearray(_csr())
     tampered[-5] ^= 0x01
+    p384 = device_certification_request(ESME, KeyUsage.DIGITAL_SIGNING, ec.derive_private_key(7, ec.SECP384R1()))
     for request, reason in ((_csr(GSME), "names device"), (_csr(usage=KeyUsage.KEY_AGREEMENT), "not for a digital"),
-                            (bytes(tampered), "not signed"), (b"\x30\x00", "")):
+                            (bytes(tampered), "not signed"), (p384.public_bytes(Encoding.DER), "not a P-256 key"),
+                            (b"\x30\x00", "")):
         with pytest.raises(DitError, match=f"SMKI refuses the certification request.*{reason}"):
             repository.certify_request(ESME, KeyUsage.DIGITAL_SIGNING, request)
 
