@@ -471,3 +471,35 @@ def test_a_gsme_s_idle_polls_done_at_once_put_the_same_frames_on_air_as_one_by_o
     assert len(frames) > 2 * 29 and len(received) == 1
     if steps == [900]:
         assert events < one_by_one[2] / 4       # the quiet stretches' polls were not events one by one
+
+
+def test_a_sleepy_gsme_gets_a_command_only_after_its_next_poll(smki):
+    """The CH holds what comes for a sleepy GSME: its next MAC Data Request is answered by an ACK with frame pending
+    set, and the command follows at once; before that poll, nothing for it is on air."""
+    from harness.han import mac
+
+    hub, _, _, clock = _fresh(smki)
+    gsme = _SleepyGsme(EntityId("00-DB-12-34-56-78-90-A1"))
+    _add(hub.chf, gsme.eui)
+    assert hub.join(gsme, link_key(bytes(range(16))))
+    clock.advance(40)                                       # past the first poll (30 s after the join)
+    polled = len(hub.han.frames)
+    hub.from_wan(GeneralSigning(CraFlag.COMMAND, 1, ACB, gsme.eui, 0x0001, bytes(30)).encode())
+    clock.advance(15)
+    assert gsme.received == [] and len(hub.han.frames) == polled
+    clock.advance(10)                                       # the poll at 60 s
+    assert len(gsme.received) == 1
+    headers = [mac.decode(f.mpdu) for f in hub.han.frames[polled:]]
+    short = hub.han.short_address(gsme.eui)
+    assert [h.frame_type for h in headers[:3]] == [mac.COMMAND, mac.ACK, mac.DATA]
+    assert headers[0].src == short and headers[1].frame_pending and headers[2].dst == short
+
+
+def test_a_device_powered_before_it_is_whitelisted_keeps_trying_and_joins(hub):
+    (hub, esme, up, clock) = hub
+    esme.power_on()
+    clock.advance(600)
+    assert esme.joined_to is None
+    _add(hub.chf, esme.eui)
+    clock.advance(61)                                       # its next try, a minute on
+    assert esme.joined_to == hub.chf.eui

@@ -10,7 +10,17 @@ from collections import Counter, defaultdict
 import pytest
 
 from harness.clock import VirtualClock
-from harness.emulators.han import BAND_24GHZ, FRAGMENT_PAYLOAD, FSK_868, O_QPSK_2400, SUB_GHZ, FrameLog, HanNetwork
+from harness.emulators.han import (
+    BAND_24GHZ,
+    FRAGMENT_PAYLOAD,
+    FSK_868,
+    LBT_LISTEN_S,
+    LBT_RANDOM_S,
+    O_QPSK_2400,
+    SUB_GHZ,
+    FrameLog,
+    HanNetwork,
+)
 from harness.eui import EntityId
 from harness.han import analysis, capture, dissect, mac
 from harness.han.analysis import Analysis, analyse
@@ -46,7 +56,7 @@ def test_a_short_message_is_one_data_frame_its_ack_and_an_aps_ack_with_phy_timin
     assert headers[1].sequence == headers[0].sequence and headers[3].sequence == headers[2].sequence
     # the ACK starts a turnaround time (12 symbols) after the data frame's last bit
     data_end = data.time + O_QPSK_2400.airtime(len(data.mpdu) + 2)
-    assert ack.time == pytest.approx(data_end + 12 * 16e-6)
+    assert ack.time == pytest.approx(data_end + 12 * 16e-6, abs=1e-6)       # abs: times are epoch seconds
     # CSMA-CA: at least one CCA (8 symbols) and at most 7 unit backoffs of 20 symbols before the first frame
     assert 8 * 16e-6 <= data.time - sent_at <= (7 * 20 + 8) * 16e-6 + 1e-9
     assert delivered == [bytes(40)]
@@ -75,6 +85,27 @@ def test_a_long_message_is_fragmented_and_each_fragment_acknowledged():
     assert times == sorted(times)                                      # nothing overlaps on the one channel
 
 
+def test_a_fragmented_message_goes_in_82_byte_blocks_numbered_in_order_and_joins_again():
+    """The APS payload of a frame is at most 82 bytes (what the stack leaves with security on), each frame within
+    aMaxPHYPacketSize (127 bytes, FCS included); the first block gives the count and the others their number, the
+    APS ACK acknowledges every block, and a dissector joins the blocks back into the message sent."""
+    clock, han, delivered = _network()
+    message = bytes(range(200))
+    han.transmit(message, delivered.append, destination=ESME)
+    clock.wait_until(lambda: bool(delivered), timeout=5)
+    frames = list(han.frames)
+    assert delivered == [message] and all(len(f.mpdu) + 2 <= 127 for f in frames)
+    layers = [dissect.dissect(frame, n + 1, neighbours=frames) for n, frame in enumerate(frames)
+              if mac.decode(frame.mpdu).frame_type == mac.DATA]
+    aps = [d.layer(dissect.Protocol.APS).fields for d in layers]
+    blocks = [d.layer(dissect.Protocol.APS_FRAGMENT) for d in layers[:-1]]
+    assert [b.fields["length"] for b in blocks] == [82, 82, 36]
+    assert [(f["fragmentation"], f["block_number"]) for f in aps[:-1]] == [(1, 3), (2, 1), (2, 2)]
+    assert (aps[-1]["aps_frametype"], aps[-1]["ack_bitfield"]) == (2, 0b111)         # the APS ACK: all three
+    joined = layers[-2].layers[-1]                       # the last block's dissection ends with the joined message
+    assert joined.fields["length"] == 200 and joined.fields["hex"] == message.hex()
+
+
 def test_sub_ghz_frames_are_on_page_28_and_take_longer():
     _, fast, _, _ = _send(BAND_24GHZ, 200)
     _, slow, _, _ = _send(SUB_GHZ, 200)
@@ -82,6 +113,66 @@ def test_sub_ghz_frames_are_on_page_28_and_take_longer():
     span = [h.frames[-1].time - h.frames[0].time for h in (fast, slow)]
     assert span[1] > 2 * span[0]
     assert FSK_868.airtime(50) == pytest.approx((8 + 50) * 8 / 100_000)
+
+
+@pytest.mark.parametrize("band", [BAND_24GHZ, SUB_GHZ])
+def test_messages_sent_at_once_take_turns_on_the_channel(band):
+    """Three devices answering at the same instant: CSMA-CA (2.4 GHz) or listen before talk (sub-GHz) puts one frame
+    on air at a time. A MAC ACK follows its frame after the turnaround time; on sub-GHz every other frame starts
+    after listening 5 ms to a free channel, plus a random 0-5 ms when it found the channel busy."""
+    clock, han, got = _network()
+    for n in range(3):
+        han.transmit(bytes(100), got.append, band=band, source=EntityId(f"00-DB-12-34-56-78-90-B{n}"))
+    clock.wait_until(lambda: len(got) == 3, timeout=5)
+    phy, frames = han.phy(band), list(han.frames)
+    assert len(frames) == 3 * 6
+    for before, after in zip(frames, frames[1:]):
+        gap = after.time - (before.time + phy.airtime(len(before.mpdu) + 2))
+        if mac.decode(after.mpdu).frame_type == mac.ACK:
+            assert gap == pytest.approx(phy.turnaround_s, abs=1e-6)
+        elif band == SUB_GHZ:
+            assert LBT_LISTEN_S - 1e-6 <= gap <= LBT_LISTEN_S + LBT_RANDOM_S + 1e-6
+        else:
+            assert gap >= -1e-6
+
+
+def test_the_first_frame_on_a_free_sub_ghz_channel_waits_the_listen_time():
+    clock, han, delivered = _network()
+    sent_at = clock.now().timestamp()
+    han.transmit(bytes(20), delivered.append, band=SUB_GHZ, destination=ESME)
+    assert han.frames[0].time - sent_at == pytest.approx(LBT_LISTEN_S, abs=1e-6)
+
+
+def test_a_device_whose_eui_ends_in_zeros_is_not_taken_for_the_coordinator():
+    """Short addresses come from the EUI but never give 0x0000 (the CH's) or a broadcast address."""
+    clock, han, got = _network()
+    for eui in ("00-DB-12-34-56-78-00-00", "00-DB-12-34-56-78-FF-FF", "00-DB-12-34-56-78-FF-F7"):
+        han.transmit(bytes(10), got.append, source=EntityId(eui))
+    clock.wait_until(lambda: len(got) == 3, timeout=5)
+    data = [mac.decode(f.mpdu) for f in han.frames if mac.decode(f.mpdu).frame_type == mac.DATA]
+    senders = [h.src for h in data if h.dst == 0x0000]
+    assert len(senders) == 3 and all(0x0000 < s < 0xFFF8 for s in senders)
+
+
+def test_on_a_noisy_sub_ghz_channel_three_tries_go_unacknowledged_and_the_sender_reports_it():
+    """Interference on the sub-GHz channel: the first tries (macMaxFrameRetries, 3) get no ACK, each followed by
+    the ACK wait (54 symbols) before the next; then the message gets through and the sender reports link
+    problems. The 2.4 GHz band, on its own channel, is not affected."""
+    clock, han, got = _network()
+    reports: list[EntityId | None] = []
+    han.on_link_problems = reports.append
+    han.interference.add(han.channels[SUB_GHZ])
+    han.transmit(bytes(40), got.append, band=SUB_GHZ, source=ESME)
+    clock.advance(1)
+    kinds = [mac.decode(f.mpdu).frame_type for f in han.frames]
+    assert kinds == [mac.DATA] * 4 + [mac.ACK, mac.DATA, mac.ACK] and got == [bytes(40)] and reports == [ESME]
+    tries = list(han.frames)[:4]
+    for before, after in zip(tries, tries[1:]):
+        assert after.time - before.time - FSK_868.airtime(len(before.mpdu) + 2) >= 54 * 10e-6 + LBT_LISTEN_S - 1e-6
+    han.transmit(bytes(40), got.append, band=BAND_24GHZ, source=ESME)
+    clock.advance(1)
+    later = [mac.decode(f.mpdu).frame_type for f in han.frames[len(kinds):]]
+    assert later == [mac.DATA, mac.ACK, mac.DATA, mac.ACK] and reports == [ESME]
 
 
 def test_a_sleepy_device_polls_and_the_ack_says_whether_data_waits():
