@@ -297,12 +297,12 @@ def test_pcapng_interfaces_resolutions_and_blocks(tmp_path, order):
     path = tmp_path / "multi.pcapng"
     path.write_bytes(_pcapng_file(order))
     ack, data, simple, obsolete = capture.read(path, channel=25, page=0)
-    assert ack.mpdu[:3] == bytes([2, 0, 1]) and ack.fcs_ok and ack.time == pytest.approx(1_700_000_100.123)
+    assert ack.mpdu[:3] == bytes([2, 0, 1]) and ack.fcs_ok and ack.time == pytest.approx(1_700_000_100.123, abs=1e-6)
     assert (ack.channel, ack.page) == (25, 0)                      # link type 195: the caller's channel
     assert data.mpdu == _data(2) and (data.channel, data.page, data.fcs_ok) == (5, 28, True)
-    assert data.time == pytest.approx(1_700_000_000.5)
+    assert data.time == pytest.approx(1_700_000_000.5, abs=1e-6)
     assert simple.mpdu == mac.encode(mac.ACK, 3) and simple.time == 0.0    # simple packet blocks carry no time
-    assert obsolete.mpdu == mac.encode(mac.ACK, 4) and obsolete.time == pytest.approx(1_700_000_100.123)
+    assert obsolete.mpdu == mac.encode(mac.ACK, 4) and obsolete.time == pytest.approx(1_700_000_100.123, abs=1e-6)
 
 
 def test_pcapng_interface_ids_restart_in_each_section(tmp_path):
