@@ -80,6 +80,15 @@ def test_another_trust_anchor_is_refused(conformance):
     assert "ertificate" in mismatch.field, mismatch.field
 
 
+def test_another_originator_counter_is_refused(conformance):
+    """The command counts by the request's RequestID counter (the device's replay protection): a Pre-Command with any
+    other counter is not the User's command, even with every other field its own."""
+    request, apdu = _dsp(conformance, "ECS04a_1.5_SUCCESS_REQUEST_DUIS.XML", DeviceType.ESME)
+    assert apdu.originator_counter == request.request_id.counter
+    mismatch = _check(request, dataclasses.replace(apdu, originator_counter=apdu.originator_counter + 1),
+                      DeviceType.ESME)
+    assert mismatch is not None and mismatch.field == "header originator counter", mismatch
+
 def test_a_use_case_the_request_does_not_ask_for_is_refused(conformance):
     """A 1.6 to credit (ECS02) must not come back as a change to prepayment (ECS03), whatever the payload."""
     request, apdu = _dsp(conformance, "ECS02_1.6_IMMEDIATE_SINGLE_SUCCESS_REQUEST_DUIS.XML", DeviceType.ESME)

@@ -436,6 +436,23 @@ def test_the_tls_response_service_accepts_the_dccs_documents(smki, pki):
     assert [r.response.response_code for r in receiver.snapshot()] == ["I0"]
 
 
+def test_the_response_service_answers_400_with_the_reason_to_a_document_it_cannot_trust(smki):
+    """dcc_interface.md section 5: 204 for a document accepted, 400 for one that fails its checks, with the reason
+    (so the DCC hears why); only the accepted one reaches the inbox."""
+    receiver = ResponseReceiver(clock=VirtualClock(), keystore=smki.keystore, schema=None).start()
+    dcc_side = HttpClient(timeout=5)
+    request = b"""<sr:Request xmlns:sr="http://www.dccinterface.co.uk/ServiceUserGateway"><sr:Header>
+        <sr:RequestID>90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000</sr:RequestID>
+        <sr:ServiceReferenceVariant>11.2</sr:ServiceReferenceVariant></sr:Header></sr:Request>"""
+    try:
+        status, reason = dcc_side.post(receiver.url, _signed_response(request, smki.keystore, "I0", tamper=True))
+        assert status == 400 and b"DCC signature invalid" in reason, (status, reason)
+        assert dcc_side.post(receiver.url, _signed_response(request, smki.keystore, "I0")) == (204, b"")
+    finally:
+        dcc_side.close()
+        receiver.stop()
+    assert [r.response.response_code for r in receiver.snapshot()] == ["I0"] and len(receiver.rejected) == 1
+
 def _wait_for(condition, seconds: float = 5.0) -> None:
     """The server records a refused handshake in its own thread, a moment after the client sees it."""
     deadline = time.monotonic() + seconds

@@ -49,3 +49,12 @@ def test_correlation_by_request_id_response_id_and_alert_reference():
     assert correlator.match(request_id=str(rid.with_counter(1001))) is None
     correlator.complete(rid)
     assert correlator.match(request_id=TEXT) is None and correlator.outstanding() == []
+
+
+def test_the_counter_is_an_unsigned_64_bit_integer():
+    """The XSD's RequestIDType counter runs 0 .. 18446744073709551615: the largest is a RequestID, one more is not."""
+    parties = "90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0"
+    assert RequestId.parse(f"{parties}:18446744073709551615").counter == 2**64 - 1
+    assert RequestId.parse(f"{parties}:0").counter == 0
+    with pytest.raises(DitError):
+        RequestId.parse(f"{parties}:18446744073709551616")

@@ -99,3 +99,23 @@ def test_a_parser_reused_after_a_broken_document_reads_the_next_as_it_is():
     thread.start()
     thread.join()
     assert seen[0] is not xml._parser() and xml._parser() is xml._parser()
+
+
+def test_an_acknowledgement_is_neither_a_success_nor_an_error():
+    """I99 only says the DCC took a device command; the outcome comes later, so an exchange cannot succeed on it."""
+    parsed = parse_response(build_response(response_message("11.2"), response_code="I99", response_date_time=WHEN,
+                                           request_id=RID))
+    assert parsed.acknowledged and not parsed.success and not parsed.error
+
+
+def test_a_future_dated_commands_outcome_names_its_alert(duis_schema):
+    """A device-pattern future-dated command's outcome comes as a ResponseMessage carrying the 0x8F66 / 0x8F67 alert
+    code and the device's GBCS alert (dcc_interface.md section 6)."""
+    content = E.FutureDatedDeviceAlertMessage(E.FutureDatedAlertCode("8F67"), gbcs_payload(bytes.fromhex("DF0902")),
+                                              E.InstructionNumber("1"), E.TotalCommandInstructions("1"))
+    root = build_response(response_message("11.1", content), response_code="I0", response_date_time=WHEN,
+                          response_id=RID.response_id())
+    assert duis_schema.errors(root) == []
+    parsed = parse_response(xml.serialize(root))
+    assert parsed.content == "FutureDatedDeviceAlertMessage"
+    assert (parsed.alert_code, parsed.gbcs_payload) == ("8F67", bytes.fromhex("DF0902"))
