@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.duis.request_id import MAX_COUNTER, Correlator, RequestCounter, RequestId
+from harness.duis.request_id import MAX_COUNTER, RequestCounter, RequestId
 from harness.errors import DitError
 from harness.eui import EntityId
 
@@ -36,19 +36,6 @@ def test_counters_rise_strictly_per_originator_even_when_the_clock_stands_still(
     assert counter.next("90-B3-D5-1F-30-01-00-00") == a[-1] + 1
     clock[0] += 10 * 60_000
     assert counter.next("90-B3-D5-1F-30-01-00-00") == clock[0]
-
-
-def test_correlation_by_request_id_response_id_and_alert_reference():
-    correlator = Correlator()
-    rid = RequestId.parse(TEXT)
-    correlator.expect(rid, "8.11 add ESME")
-    assert correlator.match(request_id=TEXT) == rid
-    assert correlator.match(response_id=str(rid.response_id())) == rid
-    assert correlator.match(referenced=TEXT) == rid
-    assert correlator.context(rid) == "8.11 add ESME"
-    assert correlator.match(request_id=str(rid.with_counter(1001))) is None
-    correlator.complete(rid)
-    assert correlator.match(request_id=TEXT) is None and correlator.outstanding() == []
 
 
 def test_the_counter_is_an_unsigned_64_bit_integer():
