@@ -1,4 +1,4 @@
-"""DUIS RequestIDs: originator EUI : target EUI : counter, their generation and correlation.
+"""DUIS RequestIDs: originator EUI : target EUI : counter, and their generation.
 
 The counter of a User's RequestID becomes the GBCS originator counter of the command it causes, and
 devices reject counters that do not increase (replay protection), so counters must rise strictly per
