@@ -18,7 +18,16 @@ from harness.eui import DCC_ACCESS_CONTROL_BROKER, EntityId
 from harness.gbcs import crypto
 from harness.gbcs import payload as gbcs_payload
 from harness.gbcs.decode import Check, decode
-from harness.gbcs.frame import CraFlag, GbcsMessage, GeneralSigning, MalformedMessage, frame_with_mac
+from harness.gbcs.frame import (
+    CraFlag,
+    GbcsMessage,
+    GeneralSigning,
+    MalformedMessage,
+    ber_length,
+    decode_date_time,
+    encode_date_time,
+    frame_with_mac,
+)
 from harness.pki import Keystore, KeyUsage
 from harness.pki.keystore import credential_of, write
 
@@ -177,6 +186,43 @@ def test_decode_without_a_keystore_reports_unknown_keys(conformance):
     assert result.use_case == "ECS01a" and result.service_requests == ["1.1.1"]
 
 
+
+CCS01_COMMAND = ("8.11_CCS01", "CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX")
+
+
+@pytest.mark.parametrize("what", ["segmented", "security header", "service length"])
+def test_a_general_ciphering_frame_that_is_not_gbcs_is_refused(conformance, what):
+    """DD 000000000000 <length> 11 00000000 | APDU | MAC: a GBT (segmented) frame, another security header, or a
+    ciphered service length that does not reach the end of the frame is not a GBCS message, however readable the
+    APDU inside it is."""
+    raw = bytearray(bytes.fromhex((conformance / "gbcs" / "rtds" / CCS01_COMMAND[0] / CCS01_COMMAND[1])
+                                  .read_text().strip()))
+    assert raw[:9].hex().upper() == "DD0000000000008191" and raw[9] == 0x11   # 81 91: the length, then the header
+    if what == "segmented":
+        raw[6] = 0x01
+    elif what == "security header":
+        raw[10] = 0x01
+    else:
+        raw[8] -= 1
+    with pytest.raises(MalformedMessage):
+        GbcsMessage.decode(bytes(raw))
+    result = decode(bytes(raw))
+    assert result.error and not result.ok
+
+
+def test_decode_with_a_keystore_fails_a_signature_it_has_no_key_for(conformance, conformance_keystore):
+    """Triage with keys: the RTDS tariff command's APDU with its originator changed to a party the keystore does not
+    know is not a pass; without a keystore nothing can be checked, and that alone does not fail a message."""
+    path = conformance / "gbcs" / "rtds" / "1.1.1_ECS01a" / "ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX"
+    apdu = GbcsMessage.decode(bytes.fromhex(path.read_text().strip())).apdu_bytes
+    assert decode(apdu, keystore=conformance_keystore).ok             # signed, no MAC frame, payload decodes
+    stranger = apdu.replace(bytes(SUPPLIER), bytes(EntityId("90-B3-D5-1F-30-0F-00-00")), 1)
+    with_keys = decode(stranger, keystore=conformance_keystore)
+    assert (with_keys.signature, with_keys.mac, with_keys.error) == (Check.UNKNOWN_KEY.value, Check.ABSENT.value, None)
+    assert not with_keys.ok
+    without = decode(stranger)
+    assert without.signature == Check.UNKNOWN_KEY.value and without.ok
+
 # -- our own messages ---------------------------------------------------------------------------------
 
 def _command(counter: int = 1001, payload: bytes = b"\xd9\x01\x02\x03") -> GeneralSigning:
@@ -272,6 +318,10 @@ def test_encrypted_fields_go_end_to_end_to_the_supplementary_party(smki):
     supplier_key = crypto.encryption_key(response, ks.private_key(SUPPLIER, KeyUsage.KEY_AGREEMENT),
                                          ks.public_key(ESME, KeyUsage.KEY_AGREEMENT))
     assert device_key == supplier_key
+    # OtherInfo of mode 04: the supplementary originator counter and remote party stand for the header's own
+    assert device_key == crypto.derive_key(ks.private_key(SUPPLIER, KeyUsage.KEY_AGREEMENT),
+                                           ks.public_key(ESME, KeyUsage.KEY_AGREEMENT), originator=ESME, counter=9,
+                                           recipient=SUPPLIER, mode=4)
     sealed = crypto.encrypt_field(device_key, ESME, b"meter balance 1234")
     assert crypto.decrypt_field(supplier_key, ESME, sealed) == b"meter balance 1234"
     acb_key = crypto.encryption_key(response, ks.private_key(DCC_ACCESS_CONTROL_BROKER, KeyUsage.KEY_AGREEMENT),
@@ -288,6 +338,27 @@ def test_date_time_and_supplementary_fields_round_trip():
     again = GeneralSigning.decode(apdu.encode())
     assert again == apdu and again.date_time == when and len(again.payload) == 300
 
+
+
+def test_the_header_date_time_is_a_dlms_date_time():
+    """DLMS date-time: year, month, day, day of week 1 (Monday) to 7 (Sunday), hour, minute, second, hundredths,
+    deviation 8000 (unspecified), clock status; as the harness writes it and reads it back."""
+    sunday = dt.datetime(2026, 11, 22, 23, 59, 58, 990000, tzinfo=dt.UTC)
+    assert encode_date_time(sunday).hex().upper() == "0C07EA0B1607173B3A63800000"
+    assert encode_date_time(sunday - dt.timedelta(days=6))[5] == 1          # a Monday
+    assert encode_date_time(None) == b"\x00"
+    assert decode_date_time(encode_date_time(sunday)[1:]) == sunday
+
+
+@pytest.mark.parametrize(("size", "length"), [(127, "7F"), (128, "8180"), (255, "81FF"), (256, "820100")])
+def test_payload_lengths_take_the_shortest_ber_form(size, length):
+    """BER definite lengths: one byte up to 127, then 81 nn, then 82 nn nn (0x80 alone would be the indefinite
+    form, which GBCS does not use)."""
+    assert ber_length(size).hex().upper() == length
+    apdu = _command(payload=bytes(size))
+    encoded = apdu.encode()
+    assert encoded[:-1].endswith(bytes.fromhex(length) + bytes(size))
+    assert GbcsMessage.decode(encoded).apdu == apdu
 
 def _shapes() -> list[bytes]:
     """APDUs of every shape the reader knows: date-time or not, other information of 2, 10, 18, 26 bytes and with a

@@ -140,6 +140,7 @@ def test_dit_gbcs_parse_gives_valid_mmc_for_every_response_and_alert(conformance
     result = dit("gbcs", "parse", *keystore, "--out-dir", str(tmp_path), *files)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "not decrypted" not in result.stderr     # with the keys, nothing is left encrypted
+    assert "did not decrypt" not in result.stderr   # and every encrypted field opens (KDF mode 04, AAD 31)
     outputs = sorted(tmp_path.glob("*.mmc.xml"))
     assert len(outputs) == len(files)
     for path in outputs:
