@@ -3,6 +3,7 @@ file:line and field; `dit lab check` lists them all."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -12,9 +13,9 @@ from dit_command import dit
 
 from harness.catalogue import DeviceType, UserRole
 from harness.errors import DitError
+from harness.lab import baselines, load, targets
 from harness.lab import bench as lab_bench
 from harness.lab import config as lab_config
-from harness.lab import load
 from harness.lab.config import DEFAULT, check
 from harness.lab.profiles import DEFAULT_PROFILES
 
@@ -304,3 +305,94 @@ def test_yaml_aliases_are_refused_in_one_line_at_once(tmp_path, text):
     # A file that cannot be read as a lab config is bad input (exit 2), not a lab whose checks fail (exit 1).
     assert result.returncode == 2 and "a YAML alias (*name)" in result.stderr, result.stdout + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not result.stdout
+
+
+# -- what a test set, its devices and the DAL may not be --------------------------------------------------------
+
+INLINE = """name: Inline
+kind: emulated
+dcc: {}
+users:
+  - {name: Supplier A, eui: 90-B3-D5-1F-30-01-00-00, roles: [IS, GS]}
+test_sets:
+  - name: Bench
+    import_supplier: Supplier A
+    communications_hub: {chf: 00-DB-12-34-56-78-90-A2, gpf: 00-DB-12-34-56-78-90-A3, han_variant: Dual Band}
+    devices:
+      - {name: ESME, type: ESME, eui: 00-DB-12-34-56-78-90-A0, install_code: 30313233343536373839414243444546}
+      - {name: PPMID, type: PPMID, eui: 00-DB-12-34-56-78-90-A4, install_code: 4142434445464748, supplier: Supplier A}
+"""
+
+
+@pytest.mark.parametrize("old, new, message", [
+    # ZigBee install codes are 48, 64, 96 or 128 bits: another length cannot derive a link key
+    ("install_code: 4142434445464748,", "install_code: 41424344454647484950,",
+     "test_sets[0].devices[1].install_code: is 10 bytes"),
+    ("han_variant: Dual Band", "han_variant: Tri Band",
+     "test_sets[0].communications_hub.han_variant: 'Tri Band' is not a HAN variant"),
+    ("supplier: Supplier A}", "supplier: Supplier Z}", "device PPMID: supplier 'Supplier Z' is not one of the users"),
+    ("eui: 00-DB-12-34-56-78-90-A4", "eui: 00-DB-12-34-56-78-90-A0", "device PPMID has the EUI of ESME"),
+])
+def test_an_inline_test_set_s_mistake_stops_the_load(tmp_path, old, new, message):
+    path = tmp_path / "inline.yaml"
+    path.write_text(INLINE)
+    assert [d.name for d in load(path).devices()] == ["ESME", "PPMID"]
+    path.write_text(INLINE.replace(old, new, 1))
+    with pytest.raises(DitError) as info:
+        load(path)
+    assert message in str(info.value) and str(info.value).startswith(f"{path}:"), str(info.value)
+
+
+def test_one_physical_communications_hub_serves_one_test_set(tmp_path):
+    config = GOOD.replace("communications_hub: CH-79-1", "communications_hub: CH-78-1", 1)
+    assert check(_lab(tmp_path, config)) == [
+        f"{tmp_path / 'lab.yaml'}: test set DB11-core: Communications Hub CH-78-1 is already in test set SB11-core "
+        "(one physical CH serves one test set)"]
+
+
+def test_a_test_set_of_mixed_meter_standards_has_none():
+    """A set of SMETS2 v2.0 and v3.0 meters is neither: scenarios tagged for one standard do not run on it."""
+    lab = load()
+    core, regression = lab.test_set("SB11-core"), lab.test_set("SB10-regression")
+    old_esme = next(d for d in regression.devices if d.name == "ESME")
+    mixed = dataclasses.replace(core, devices=[old_esme if d.name == "ESME" else d for d in core.devices])
+    assert (core.meter_standard, regression.meter_standard, mixed.meter_standard) == (
+        "SMETS2 v3.0", "SMETS2 v2.0", None)
+    b6 = baselines.baseline("B6")
+    assert targets.applies({"on_SMETS2_v3.0"}, core, b6)
+    assert not targets.applies({"on_SMETS2_v3.0"}, mixed, b6) and not targets.applies({"on_SMETS2_v2.0"}, mixed, b6)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    # a device with certificates owes both SMKI CSR serial numbers (Digital Signature, Key Agreement) before testing
+    ('smki_csr: {digital_signature: "100002", key_agreement: "100003"}', 'smki_csr: {digital_signature: "100002"}',
+     "devices[0].smki_csr: missing"),
+    ('{name: HHT-78, type: HHT,', '{name: HHT-78, type: IHD,', ".type: 'IHD' needs a profile"),
+    ("{name: CH-78-1, profile: elm-ch-v11-single,", "{name: CH-78-1, profile: alder-esme-v3,",
+     "communications_hubs[0].profile: alder-esme-v3 is a ESME profile"),
+])
+def test_an_asset_the_library_cannot_hold_as_it_is_is_one_line(tmp_path, old, new, message):
+    dal = DAL.replace(old, new, 1)
+    assert dal != DAL
+    lines = check(_lab(tmp_path, dal=dal))
+    assert len(lines) == 1 and message in lines[0], lines
+    assert lines[0].startswith(f"{tmp_path / 'dal' / 'emulated.yaml'}:{_line_of(DAL, old)}:")
+
+
+def test_a_lab_needs_its_own_dcc_unless_every_test_set_has_one(tmp_path):
+    # DB11-core has a DCC of its own, SB11-core does not: SB11-core's scenarios need the lab's endpoint
+    path = _real_lab(tmp_path, lambda text: text.replace(*OWN_DCC, 1).replace("  endpoint: https://dccboxed.bench1",
+                                                                             "  #", 1))
+    problems = check(path)
+    assert len(problems) == 1 and "dcc.endpoint: missing" in problems[0], problems
+
+
+def test_a_ppmid_internet_interface_is_of_a_ppmid_in_a_test_set(tmp_path):
+    good = _real_lab(tmp_path / "good", lambda text: text + "ppmid_internet:\n"
+                     "  - {asset: PPMID-R1-damson, url: http://ppmid.bench1.lab.example:8080}\n")
+    assert check(good) == [] and load(good).bench.ppmid_internet == {
+        "PPMID-R1-damson": "http://ppmid.bench1.lab.example:8080"}
+    bad = _real_lab(tmp_path / "bad", lambda text: text + "ppmid_internet:\n"
+                    "  - {asset: PPMID-R9, url: http://ppmid.bench1.lab.example:8080}\n")
+    problems = check(bad)
+    assert len(problems) == 1 and "ppmid_internet[0].asset: 'PPMID-R9' is in no test set" in problems[0], problems

@@ -123,6 +123,8 @@ BAD = [
     (SUB_GHZ_GSME, "gsme", 'zigbee_version: "1.4"', 'zigbee_version: "1.2a"', "bands", "sub-GHz needs ZigBee 1.4"),
     (SUB_GHZ_GSME.replace('"2.0"', '"1.0"'), "gsme", "standard: SMETS2 v3.0", "standard: SMETS2 v2.0", "bands",
      "a sub-GHz GSME needs GBCS 2.0"),
+    (SUB_GHZ_GSME.replace("GSME", "PPMID").replace('"2.0"', '"1.0"'), "ppmid", "standard: SMETS2 v3.0",
+     "standard: SMETS2 v2.0", "bands", "a sub-GHz PPMID needs GBCS 2.0"),
     (HUB, "comms_hub", 'zigbee_version: "1.2a"', 'zigbee_version: "1.4"', "zigbee_version",
      "CHTS v1.0 hubs run ZigBee 1.2a"),
     (HUB, "comms_hub", "bands: [2.4 GHz]", "bands: [2.4 GHz, sub-GHz]", "bands", "CHTS v1.0 hubs are single band"),
@@ -178,6 +180,17 @@ def test_a_manufacturer_keeps_one_code(tmp_path):
         load_profiles(tmp_path)
     said = str(info.value)
     assert f"{path}:{_line(text, 'manufacturer_code')}: manufacturer_code: Alder Metering is 0x1A01" in said
+
+
+def test_a_manufacturer_code_names_one_manufacturer(tmp_path):
+    # a ZigBee manufacturer code is one maker's: two makers under one code could not be told apart on the HAN
+    _write(tmp_path, "esme", ESME, "a")
+    text = ESME.replace("Alder Metering", "Birch Instruments")
+    path = _write(tmp_path, "esme", text, "b")
+    with pytest.raises(DitError) as info:
+        load_profiles(tmp_path)
+    said = str(info.value)
+    assert f"{path}:{_line(text, 'manufacturer:')}: manufacturer: 0x1A01 is 'Alder Metering' in" in said, said
 
 
 def test_bad_indentation_gives_one_line_with_the_file(tmp_path):

@@ -71,6 +71,7 @@ LAB_CONFIG = [
     ("float for an int", _edit(UPRN, b"uprn: 1.5"), "uprn: must be a whole number, got the number 1.5"),
     ("true for an int", _edit(UPRN, b"uprn: true"), "uprn: must be a whole number, got true"),
     ("13-digit UPRN", _edit(UPRN, b"uprn: 1000000000001"), "uprn: 1000000000001 is not a UPRN"),
+    ("zero UPRN", _edit(UPRN, b"uprn: 0"), "uprn: 0 is not a UPRN"),          # sr:UPRN is a positiveInteger
     ("impossible date", _edit(UPRN, b"uprn: 2024-13-45"), "'2024-13-45' is not a valid date"),
     ("list for text", _edit(b'mpan: "1312345678111"', b"mpan: [1, 2]"), "test_sets[0].mpan: must be text, got a list"),
     ("octal for text", _edit(b'mprn: "7512345678"', b"mprn: 0123"), "mprn: must be text, got the number 0123"),
@@ -113,6 +114,13 @@ LAB_CONFIG = [
      "the YAML tag !custom is not allowed"),
     ("merge key", _edit(b"dcc:\n", b"dcc:\n  <<: {transitional_cos: 90-B3-D5-1F-30-00-00-04}\n"),
      "a YAML merge key (<<)"),
+    # a second value of a key would silently win over the first
+    ("key given twice", _edit(b"kind: emulated\n", b"kind: emulated\nkind: real\n"), "kind: given twice"),
+    # an alias of a plain value is refused as one of a list or mapping is
+    ("alias of a value", lambda text: _edit(b'description: "CHTS v1.1 single band core set (CSP N), SMETS2 v3.0 '
+                                            b'devices: the release DIT exists for"', b"description: *lab")(
+        _edit(b"name: Emulated lab", b"name: &lab Emulated lab")(text)),
+     "test_sets[0].description: a YAML alias (*name)"),
     ("deep nesting", _edit(b"kind: emulated\n", b"kind: emulated\nx: " + b"[" * 3000 + b"]" * 3000 + b"\n"),
      "values nested more than 32 deep"),
     ("top level a list", lambda text: b"- a\n- b\n", "expected a mapping at the top of the file"),
