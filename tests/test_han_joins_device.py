@@ -117,3 +117,13 @@ def test_the_gpf_restores_the_rtds_backup(conformance, han):
     assert outcome == expected
     assert hub.gpf.gsme is None and set(hub.gpf.joined_devices) == {EntityId("00-11-22-33-44-55-66-77"),
                                                                      EntityId("88-99-AA-BB-CC-DD-EE-FF")}
+
+
+def test_a_join_whose_method_is_not_its_message_codes_is_refused(han):
+    """GBCS: CS03A1's message code carries method A (initiator); the same code with method B, even for a device
+    the ESME joins by method B (an IHD), is invalidMessageCodeForJoinMethodAndRole."""
+    esme = han[1]["ESME"]
+    method_b = {"UseCase": "CS03A1", "OtherDeviceID": "00-DB-12-34-56-78-90-9C", "JoinMethodAndRole": joins.METHOD_B,
+                "OtherDeviceType": joins.ASN1_DEVICE_TYPES[DeviceType.IHD]}
+    assert esme._join(method_b, None)["joinResponseCode/ASN1Status"] == "invalidMessageCodeForJoinMethodAndRole"
+    assert EntityId("00-DB-12-34-56-78-90-9C") not in esme.joined_devices

@@ -234,6 +234,10 @@ def test_a_join_needs_the_dsps_records_of_the_other_device(conformance, conforma
     with pytest.raises(TransformError, match="OldGPFID"):
         _transform(rtds.template(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML", rtds.drop("OldGPFID")),
                    conformance_keystore)
+    # the backup the DSP holds is the old GPF's (B3): it is not restored to replace another GPF
+    with pytest.raises(TransformError, match="no GPF Device Log backup .* of the old GPF 00-DB-12-34-56-78-90-B4"):
+        _transform(rtds.template(conformance, "GCS59_8.12.2_SUCCESS_REQUEST_DUIS.XML",
+                                 rtds.set_text("OldGPFID", "00-DB-12-34-56-78-90-B4")), conformance_keystore)
 
 
 def test_an_activation_needs_a_32_byte_image_hash(conformance, conformance_keystore):
