@@ -216,6 +216,30 @@ def test_tls_files_that_do_not_load_name_the_file(pki, tmp_path, broken, message
         assert str(info.value).startswith(f"{named}: {message}"), str(info.value)
 
 
+def test_a_client_does_not_trust_a_server_its_ca_did_not_issue(pki):
+    """With TLS files the client trusts only their CA: a server presenting another CA's certificate is refused."""
+    impostor = HttpServer(_echo, tls=TlsFiles(pki.stranger.certificate, pki.stranger.key, pki.ca)).start()
+    try:
+        with pytest.raises(Unreachable) as info:
+            HttpClient(timeout=5, tls=pki.client).post(impostor.base_url + "/api/v1/serviceS", b"x")
+    finally:
+        impostor.stop()
+    assert info.value.reason.startswith("TLS: certificate verify failed"), info.value.reason
+
+
+def test_an_expired_certificate_is_refused_when_the_client_is_made(pki, tmp_path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "DIT bench 1")])
+    now = dt.datetime.now(dt.UTC)
+    expired = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=60))
+               .not_valid_after(now - dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    certificate, key_file = _write(tmp_path, "expired", expired, key)
+    with pytest.raises(DitError) as info:
+        HttpClient(tls=TlsFiles(certificate, key_file, pki.ca))
+    assert str(info.value).startswith(f"{certificate}: expired on "), str(info.value)
+
+
 # -- the DCC health check ----------------------------------------------------------------------------------------
 
 def _bench(pki: Pki, endpoint: str, keystore: Path, **tls: Path) -> Bench:
@@ -476,6 +500,7 @@ def _raw(server: HttpServer, request: bytes) -> bytes:
 @pytest.mark.parametrize("headers, status", [
     (b"Content-Length: abc\r\n", b"400"), (b"Content-Length: -5\r\n", b"400"),
     (b"Content-Length: 1_0\r\n", b"400"), (b"Content-Length: 3\r\nContent-Length: 4\r\n", b"400"),
+    (b"Content-Length: +3\r\nConnection: close\r\n", b"400"),
     (b"Transfer-Encoding: chunked\r\n", b"411")])
 def test_a_bad_content_length_is_answered_and_the_server_goes_on(headers, status):
     server = HttpServer(_echo).start()
@@ -532,6 +557,61 @@ def test_a_body_over_the_limit_gets_413_not_a_reset(pki):
     try:
         status, body = HttpClient(tls=pki.client).post(server.base_url + "/x", b"x" * (httpio.MAX_BODY + 1))
         assert status == 413 and b"at most 16,777,216" in body
+    finally:
+        server.stop()
+
+
+def test_an_in_process_body_over_the_limit_gets_413_too():
+    """The in-process fast path keeps the server's bound: a body over MAX_BODY is refused, not handed on."""
+    seen: list[int] = []
+    server = HttpServer(lambda path, body: (seen.append(len(body)), _echo(path, body))[1]).start()
+    client = HttpClient()
+    try:
+        refused = client.request("POST", server.base_url + "/x", b"x" * (httpio.MAX_BODY + 1))
+        assert refused.status == 413 and b"at most 16,777,216" in refused.body and seen == []
+        assert refused.headers["Connection"] == "close" and not client._connections
+    finally:
+        client.close()
+        server.stop()
+
+
+def _until(sock: socket.socket, end: bytes) -> bytes:
+    data = b""
+    while not data.endswith(end):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent():
+    """RFC 9110 section 10.1.1: a client that asks (curl does for large bodies) hears 100 Continue, then sends the
+    body and gets the answer on the same connection. The 5 s are a bound on a hang, never waited by a pass."""
+    server = HttpServer(_echo).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=5) as sock:
+            sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+            assert _until(sock, b"\r\n\r\n") == b"HTTP/1.1 100 Continue\r\n\r\n"
+            sock.sendall(b"<a/>")
+            answer = _until(sock, b"/x <a/>")
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\n/x <a/>")
+    finally:
+        server.stop()
+
+
+def test_a_peer_that_vanishes_mid_body_is_not_answered():
+    """A client that closes its side before the whole body came: the part is never handed to the post handler (a
+    DUIS message cut short is no request) and the server closes the connection unanswered."""
+    seen: list[bytes] = []
+    server = HttpServer(lambda path, body: (seen.append(body), _echo(path, body))[1]).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=30) as sock:
+            sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part")
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(65536) == b""
+        assert HttpClient().post(server.base_url + "/x", b"<still/>") == (200, b"/x <still/>")
+        assert seen == [b"<still/>"]
     finally:
         server.stop()
 
@@ -704,6 +784,8 @@ _REQUESTS = [
     b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd",
     b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
     b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+    b"POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\nConnection: close\r\n\r\na",
     b"POST /x HTTP/1.1\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n",
     b"POST /x HTTP/1.1\r\nContent-Length: x3\r\nConnection: close\r\n\r\nabc",
     b"POST //x HTTP/1.1\r\nContent-Length: 1\r\nConnection: close\r\n\r\na",
@@ -859,6 +941,52 @@ def test_a_kept_alive_connection_the_server_closed_is_retried_once():
     try:
         assert client.post(url, b"<q/>") == (200, b"one")
         assert client.post(url, b"<q/>") == (200, b"two")        # the first try met a closed connection
+    finally:
+        client.close()
+
+
+def test_a_fresh_connection_dropped_unanswered_is_not_retried():
+    """The POST may have reached the server (a DUIS request sent twice is two commands): only a kept-alive
+    connection the server may have closed while idle is tried again."""
+    url, _ = _scripted([None, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"])
+    client = HttpClient(timeout=5)
+    try:
+        with pytest.raises(Unreachable, match="connection reset"):
+            client.post(url, b"<q/>")
+        assert client.post(url, b"<q/>") == (200, b"two")        # the server's next answer was still there
+    finally:
+        client.close()
+
+
+def _web_reply(request: httpio.WebRequest) -> httpio.WebReply:
+    return httpio.WebReply(200, "text/plain", f"web {request.method} {request.path} {request.query}".encode()
+                           + b" " + request.body)
+
+
+def test_the_web_prefix_goes_to_the_web_handler_and_the_rest_to_the_post_handler():
+    """A server with a web part (the DCC's CH firmware API, a User's notification inbox): requests under its prefix
+    reach the web handler, in-process or from another process; every other POST is DUIS."""
+    server = HttpServer(_echo, web=("/web/", _web_reply)).start()
+    client = HttpClient()
+    try:
+        posted = client.post(server.base_url + "/web/releases?x=1", b"{}")
+        assert posted == (200, b"web POST /web/releases {'x': '1'} {}")
+        assert client.request("GET", server.base_url + "/web/a?q=1").body == b"web GET /web/a {'q': '1'} "
+        assert client.post(server.base_url + "/api/v1/serviceS", b"<a/>") == (200, b"/api/v1/serviceS <a/>")
+        threaded = _raw(server, b"POST /web/releases HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        assert threaded.startswith(b"HTTP/1.1 200 ") and threaded.endswith(b"web POST /web/releases {} {}")
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_the_dcc_answers_404_outside_its_three_web_services(lab):
+    """DCC Boxed's DUIS endpoint is /api/v1/serviceS, serviceT and serviceD; any other path is not a service."""
+    client = HttpClient(timeout=5)
+    try:
+        for path in ("/serviceX", "/services", "/serviceS/more"):
+            status, reason = client.post(lab.dcc.url + path, b"<x/>")
+            assert (status, reason) == (404, f"no DUIS web service at /api/v1{path}".encode())
     finally:
         client.close()
 
