@@ -514,3 +514,34 @@ def test_the_emulated_dcc_defers_an_upgrade_near_a_future_dated_price_change_it_
     lab.let_time_pass(2 * DAY.total_seconds())
     assert portal.status("R-CH-1", chf).body["state"] == "upgraded"                        # type: ignore[index]
     assert [n.body["state"] for n in lab.ch_firmware_notices("the Import Supplier")] == ["deferred", "upgraded"]
+
+
+def _ch_upgrade_in_an_hour(lab) -> tuple:
+    """A release announced now, scheduled by the Import Supplier for its CH an hour from now."""
+    now = lab.now()
+    release = ChFirmwareRelease("R-CH-2", "01020001", "CHTS v1.1", now, now + 28 * DAY, now)
+    lab.announce_ch_firmware(release, "the Import Supplier")
+    portal, chf = lab.ch_firmware_portal("the Import Supplier"), lab.config.premises[0].hub.chf
+    assert portal.schedule("R-CH-2", chf, now + dt.timedelta(hours=1)).status == 200
+    return portal, chf
+
+
+def test_a_ch_off_the_sm_wan_when_its_upgrade_is_due_is_not_upgraded(lab):
+    """The image cannot start across a WAN that is down, even if the hub is back before it would restart."""
+    portal, chf = _ch_upgrade_in_an_hour(lab)
+    lab.wan_outage(lasts_s=3600 + 300)
+    lab.let_time_pass(2 * 3600)
+    assert portal.status("R-CH-2", chf).body["state"] == "failed"                        # type: ignore[index]
+
+
+def test_a_ch_cut_off_while_its_image_travels_is_not_upgraded_and_the_outage_ends_on_time(lab):
+    """The outage starts ten minutes into the CSP's twenty-minute upgrade and lasts half an hour from then: the
+    hub is off the SM WAN when it would restart on the new image, and back on it afterwards."""
+    portal, chf = _ch_upgrade_in_an_hour(lab)
+    with lab.clock.lock:
+        lab.dcc.wan.outage(chf, starts_in_s=3600 + 600, lasts_s=1800)
+    lab.let_time_pass(3600 + 900)
+    assert lab.dcc.wan.in_outage(chf)
+    lab.let_time_pass(3600)
+    assert portal.status("R-CH-2", chf).body["state"] == "failed"                        # type: ignore[index]
+    assert not lab.dcc.wan.in_outage(chf)

@@ -6,6 +6,7 @@ sees it: the response code the DCC answers with. Every test here fails if the ru
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 from harness.catalogue import CommandVariant, DeviceStatus, DeviceType
 from harness.dcc.firmware import MAX_IMAGE_BYTES
@@ -14,11 +15,14 @@ from harness.duis import requests, xml
 from harness.duis.request_id import RequestId
 from harness.eui import EntityId
 from harness.gbcs import crypto
+from harness.gbcs.frame import GbcsMessage
 from harness.lab import parameters as params
 from harness.pki import KeyUsage
+from harness.usecases import mmc
+from harness.usecases.esme_reads import rows
 from tests.test_family_rules import built_non_device, eui, post_non_device, send
 
-IS, B, GNO = "the Import Supplier", "Supplier B", "the Gas Network Operator"
+IS, GS, B, GNO = "the Import Supplier", "the Gas Supplier", "Supplier B", "the Gas Network Operator"
 UNKNOWN = EntityId("00-DB-12-34-56-78-99-99")
 
 
@@ -94,7 +98,66 @@ def test_5_1_is_authorised_against_the_device_as_the_sr_itself_would_be(lab, do)
     assert send(lab, B, "5.1", None, device_id="the ESME", scheduled_srv="4.6.1").response_code == "E4"
 
 
+def _scheduled(lab, frequency: str, start: dt.date, end: dt.date | None = None, **offsets) -> str:
+    """The Import Supplier's DSP schedule of 4.6.1 (daily reads) for its ESME: its DSP Schedule ID."""
+    exchange = lab.user(IS).send("5.1", device_id=eui(lab, "ESME"), scheduled_srv="4.6.1",
+                                 schedule_frequency=frequency, schedule_start_date=start, schedule_end_date=end,
+                                 **offsets)
+    assert exchange.succeeded and exchange.response is not None, exchange.summary
+    return exchange.response.alert_fields["DSPScheduleID"]
+
+
+def _results(lab, schedule: str) -> list:
+    """What the schedule's runs brought the Import Supplier (DSPScheduledMessage responses)."""
+    return [item.response for item in lab.user(IS).receiver.snapshot()
+            if item.response.content == "DSPScheduledMessage"
+            and item.response.alert_fields.get("DSPScheduleID") == schedule]
+
+
+def _run_days(lab, schedule: str) -> list[dt.date]:
+    return [dt.date.fromisoformat(r.response_date_time[:10]) for r in _results(lab, schedule)]
+
+
+def test_a_schedule_runs_on_each_day_its_frequency_names_from_its_start_to_its_end(lab, do):
+    do.install_and_commission(IS, "ESME")
+    today = lab.now().date()
+    daily = _scheduled(lab, "Daily", today + dt.timedelta(days=1), today + dt.timedelta(days=2))
+    weekly = _scheduled(lab, "Weekly", today + dt.timedelta(days=1))
+    lab.let_time_pass(16 * 86400)
+    assert _run_days(lab, daily) == [today + dt.timedelta(days=d) for d in (1, 2)]
+    assert _run_days(lab, weekly) == [today + dt.timedelta(days=d) for d in (1, 8, 15)]
+
+
+def test_a_monthly_schedule_from_the_31st_runs_on_the_last_day_of_a_shorter_month(lab, do):
+    do.install_and_commission(IS, "ESME")
+    monthly = _scheduled(lab, "Monthly", dt.date(2025, 12, 31))
+    lab.let_time_pass(56 * 86400)
+    assert _run_days(lab, monthly) == [dt.date(2026, 1, 31), dt.date(2026, 2, 28)]
+
+
+def test_a_scheduled_log_read_covers_the_window_its_offsets_give(lab, do):
+    """Offsets -2 to 0, midnight to midnight: a run two days after installation reads the two midnights since."""
+    do.install_and_commission(IS, "ESME")
+    start = lab.now().date() + dt.timedelta(days=2)
+    schedule = _scheduled(lab, "Daily", start, start, start_date_offset=-2, end_date_offset=0)
+    lab.let_time_pass(3 * 86400)
+    [result] = _results(lab, schedule)
+    document, _ = mmc.parse(GbcsMessage.decode(result.gbcs_payload), keystore=lab.user(IS).keystore, srv="4.6.1")
+    assert len(rows(mmc.values(document), "LogEntry")) == 2
+
+
 # -- the Smart Metering Inventory --------------------------------------------------------------------------------
+
+def test_a_gpf_is_installed_with_its_hub_and_commissioned_by_its_first_join(lab, do):
+    """The CH on the SM WAN commissions its CHF and installs its GPF; the GPF is Commissioned only once the first
+    device joins it (8.7.x)."""
+    def statuses():
+        found = send(lab, GS, "8.2", None, device_id="the GPF").response.inventory
+        return {d["DeviceType"]: d["DeviceStatus"] for d in found}
+    assert statuses() == {"GPF": "InstalledNotCommissioned", "CHF": "Commissioned"}
+    do.install_and_commission(GS, "GSME")
+    assert statuses()["GPF"] == "Commissioned"
+
 
 def test_12_2_cannot_pre_notify_a_device_again_once_it_is_past_pending(lab, do):
     do.install_and_commission(IS, "ESME")
@@ -172,6 +235,29 @@ def test_a_locally_delivered_command_is_answered_through_8_13_alone(lab, do):
     lab.let_time_pass(60)
     assert any("ECS26j" in line and "success" in line for line in lab.device("ESME").history)
     assert [r for r in user.receiver.snapshot() if r.response.request_id == read.request_id] == []
+
+
+def test_a_command_for_local_delivery_alone_has_no_e21_and_does_not_cross_the_sm_wan(lab, do):
+    """CV 2: nobody knows when the installer delivers it, so the DCC neither sends it nor times it out."""
+    do.install_and_commission(IS, "ESME")
+    user, esme = lab.user(IS), lab.device("ESME")
+    commands = len(esme.history)
+    read = user.send("6.2.9", esme.eui, command_variant=CommandVariant.NON_CRITICAL_LOCAL)
+    assert read.local_command is not None, read.summary
+    lab.let_time_pass(3600)
+    assert len(esme.history) == commands
+    assert [r for r in user.receiver.snapshot() if r.response.request_id == read.request_id] == []
+
+
+def test_a_command_for_local_and_wan_delivery_is_answered_over_the_sm_wan_too(lab, do):
+    """CV 3: the User gets the command to deliver locally, and the DCC sends it over the SM WAN as well."""
+    do.install_and_commission(IS, "ESME")
+    user = lab.user(IS)
+    read = user.send("6.2.9", eui(lab, "ESME"), command_variant=CommandVariant.NON_CRITICAL_WAN_AND_LOCAL)
+    assert read.local_command is not None, read.summary
+    lab.let_time_pass(60)
+    answers = [r.response for r in user.receiver.snapshot() if r.response.request_id == read.request_id]
+    assert [(a.response_code, a.gbcs_payload is not None) for a in answers] == [("I0", True)]
 
 
 def test_an_alert_a_user_returns_with_8_13_is_not_sent_back_to_it(lab, do):

@@ -464,6 +464,20 @@ def test_a_device_suspended_off_the_cpl_takes_only_firmware_srs_and_returns_to_i
     assert send(lab, IS, "4.1.1", "ESME").succeeded
 
 
+def test_a_device_back_from_suspension_keeps_the_date_it_was_first_commissioned(lab, do):
+    do.install_and_commission(IS, "ESME")
+    commissioned = lab.now().date()
+    lab.let_time_pass(2 * DAY)
+    image = lab.firmware_image("ESME", 0x00040001)
+    do.memory.firmware = ReleasedFirmware(image, "00040001")
+    do.distribute_firmware(IS, "ESME")
+    lab.withdraw_from_cpl("ESME")
+    _activate(lab, image)
+    record = send(lab, IS, "8.2", None, device_id="the ESME").response.inventory[0]      # the device named first
+    assert record["DeviceID"] == eui(lab, "ESME").duis and record["DeviceStatus"] == "Commissioned", record
+    assert record["DateCommissioned"] == commissioned.isoformat() + "Z", record
+
+
 # -- org_certificate, device_certificate ------------------------------------------------------------------------
 
 def test_after_renewal_the_old_organisation_key_is_refused(lab, do):

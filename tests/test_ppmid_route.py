@@ -76,6 +76,20 @@ def test_a_command_outliving_the_outage_gets_e21_and_is_never_delivered_late(lab
     assert lab.user(SUPPLIER).send("4.18", esme.eui).succeeded
 
 
+def test_the_csp_holds_a_command_for_five_minutes_and_no_longer(lab):
+    """The CSP keeps what the DCC sends during an outage for five minutes, the DSP's E21 wait for a meter: the
+    WAN returning half a minute after the E21 delivers nothing."""
+    _prepayment_premises(lab)
+    esme = lab.device("ESME")
+    lab.wan_outage()
+    commands = len(esme.history)
+    assert lab.user(SUPPLIER).send("4.18", esme.eui).response_code == "E21"
+    lab.let_time_pass(30)
+    lab.wan_restored()
+    lab.let_time_pass(60)
+    assert len(esme.history) == commands
+
+
 def test_what_a_hub_sends_during_an_outage_does_not_reach_the_dcc(lab):
     _prepayment_premises(lab)
     lab.wan_outage()
