@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from harness.errors import NotOnThisBench
 from harness.plugin import LAB
 
 _done = False
@@ -25,6 +26,8 @@ def _break(lab, fault: str) -> None:
     elif kind == "dcc-badsig":                      # signed, but the signature does not verify
         sign = lab.dcc.dsp.sign
         lab.dcc.dsp.sign = lambda root: sign(root).replace(b"<sr:ResponseCode>I0<", b"<sr:ResponseCode>I99<", 1)
+    elif kind == "not-on-bench":                    # a step needs a person the bench has not got
+        raise NotOnThisBench("needs someone to fit the Communications Hub", where="bench_faults")
     else:
         raise ValueError(f"unknown DIT_FAULT {fault!r}")
 

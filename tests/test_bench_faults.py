@@ -65,6 +65,20 @@ def test_dcc_faults_block_the_scenario_and_the_bench(tmp_path, fault, reason):
     assert run.status == "completed" and len(executions) == PLANNED and {e.outcome for e in executions} == {"blocked"}
 
 
+def test_a_step_the_bench_cannot_do_blocks_its_scenario_and_the_run_goes_on(tmp_path):
+    """NotOnThisBench is no bench fault: its scenario is blocked, not failed, the bench is not broken, and a run
+    where everything else passed exits 0."""
+    result, summary, run, executions = _run(tmp_path, "not-on-bench", "-k", "not ESME2 and not GSME2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    first, *rest = _ran(summary)
+    assert first["outcome"] == "blocked"
+    assert first["error"] == "not on this bench: bench_faults: needs someone to fit the Communications Hub"
+    assert len(rest) == 3 and all(e["outcome"] == "passed" for e in rest), rest
+    assert "the bench broke" not in result.stderr and "nothing could run" not in result.stderr
+    assert run.status == "completed" and [e.blocked.blocker.value if e.blocked else None for e in executions] == [
+        "not_on_this_bench", None, None, None]
+
+
 def test_install_and_no_wan_run_green_through_serial_consoles_on_pseudo_terminals(tmp_path):
     report = tmp_path / "reports"
     result = dit("run", "-m", "install_commission or no_wan_lcd", "--serial-consoles", "--report-dir", str(report),

@@ -17,7 +17,7 @@ import pytest
 from dit_command import PROJECT, dit
 from lxml import etree
 
-from harness.ledger import ExecutionRecord, Outcome
+from harness.ledger import BlockedReason, Blocker, ExecutionRecord, Outcome
 from harness.run import cucumber, junit
 from harness.run.gherkin import FeatureBook, StepOutcome, StepStatus, step_results
 
@@ -245,6 +245,23 @@ def test_blocked_and_failed_outside_its_steps_never_look_green_in_xray(tmp_path)
     assert {s["result"]["status"] for s in failed["steps"]} == {"skipped"}
     assert failed["before"][0]["result"] == {"status": "failed", "duration": 0,
                                              "error_message": "the lab could not be built\nevidence: /e"}
+
+
+def test_a_blocked_execution_is_skipped_with_its_reason_in_junit_never_passed(tmp_path):
+    """A CI server counts a <testcase> with neither <failure> nor <skipped> as passed: a blocked execution (a
+    suspension, a broken bench) is skipped with its reason, and counted so in its suites."""
+    suspended = BlockedReason(Blocker.SUSPENDED, "ESME-78-1-alder suspended (condition 4)")
+    records = [_record("Keyed", Outcome.PASSED),
+               _record("Keyed by example - Elec", Outcome.NOT_RUN).blocked_by(suspended)]
+    junit.write(tmp_path / "j.xml", records, {}, run_id=2, lab="lab.yaml")
+    top = etree.parse(str(tmp_path / "j.xml")).getroot()
+    cases = {case.get("name"): case for case in top.iter("testcase")}
+    assert len(cases["Keyed [B6 SB11-core]"]) == 0
+    [skipped] = cases["Keyed by example - Elec [B6 SB11-core]"]
+    assert (skipped.tag, skipped.get("type")) == ("skipped", "blocked")
+    assert skipped.get("message") == "blocked: ESME-78-1-alder suspended (condition 4)"
+    family = top.find("testsuite[@name='demo']")
+    assert (family.get("tests"), family.get("failures"), family.get("skipped")) == ("2", "0", "1")
 
 
 @pytest.mark.parametrize("families", [0, 1, 3])

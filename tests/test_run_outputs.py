@@ -8,6 +8,7 @@ before its execution record and output sinks (run_outputs.json), allowing times,
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -19,6 +20,10 @@ from dit_command import PROJECT, dit
 
 TESTS = Path(__file__).resolve().parent
 EXPECTED = TESTS / "run_outputs.json"
+# The DUIS schema the runs validate with, named outright: a copy of the project (checks/break_rules.py) is not beside
+# ../shared, where dit looks by itself; DIT_SHARED says where it is.
+SHARED = Path(os.environ.get("DIT_SHARED", PROJECT.parent / "shared"))
+DUIS_XSD = SHARED / "reference" / "conformance" / "xsd" / "duis.xsd"
 SELECTION = ("-m", "install_commission", "-k", "not ESME2 and not GSME2")     # as named (lab.casts)
 SUSPENDED = "ESME-78-1-alder"
 # Ledger columns that hold times, ids, hosts and process ids: they differ from run to run.
@@ -58,7 +63,8 @@ def _runs(tmp: Path) -> dict:
 def _run(tmp: Path, name: str, ledger: str, env: dict[str, str], *resume: str) -> dict:
     report = tmp / name
     selection = () if resume else SELECTION
-    result = dit("run", *resume, *selection, "--ledger", ledger, "--report-dir", str(report), **env)
+    schema = {"DIT_DUIS_XSD": str(DUIS_XSD)} if DUIS_XSD.is_file() else {}
+    result = dit("run", *resume, *selection, "--ledger", ledger, "--report-dir", str(report), **schema, **env)
     return {"exit": result.returncode, "stdout": _console(result.stdout), "stderr": _console(result.stderr),
             "summary": _summary(report), "junit": _junit(report / "junit.xml"),
             "evidence": _evidence(report / "evidence"),
@@ -68,8 +74,8 @@ def _run(tmp: Path, name: str, ledger: str, env: dict[str, str], *resume: str) -
 
 def _paths(text: str, tmp: Path) -> str:
     """Where the run was, the emulated DCC's port and where in the harness pytest was told to skip."""
-    for path, name in ((tmp, "<tmp>"), (PROJECT / "harness", "<harness>"), (PROJECT, "<project>"),
-                       (PROJECT.parent, "<projects>")):
+    for path, name in ((tmp, "<tmp>"), (SHARED, "<projects>/shared"), (PROJECT / "harness", "<harness>"),
+                       (PROJECT, "<project>"), (PROJECT.parent, "<projects>")):
         text = text.replace(str(path), name)
     return re.sub(r"<harness>/[\w/]+\.py:\d+", "<harness>", re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text))
 

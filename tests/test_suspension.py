@@ -52,6 +52,9 @@ def test_a_suspended_devices_scenarios_are_blocked_not_failed(tmp_path, workers)
     # with the second meter as the ESME the suspended one takes no part: that cast runs
     second = executions["tariff_update/tariff-update-product-change-electricity", "ESME=ESME 2"]
     assert second["outcome"] == "passed" and second["devices"] == ["ESME-78-2-birch"]
+    # who took part as the DCC Users saw it (the verdict's devices), not what the steps name
+    took_part = {p["asset"]: p["role"] for p in second["participants"]}
+    assert took_part.get("ESME-78-2-birch") == "ESME" and "ESME-78-1-alder" not in took_part
     assert executions["tariff_update/tariff-update-product-change-gas", ""]["outcome"] == "passed"
     assert "BLOCKED" in run.stdout
     assert dit("lab", "resume", "ESME-78-1-alder", "--fix", "CRB-2026-117", "--ledger", ledger,
