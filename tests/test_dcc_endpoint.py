@@ -291,6 +291,31 @@ def test_a_response_url_whose_port_is_taken_is_reported(pki, dcc, smki):
                                 "already in use" in lines[0], lines
 
 
+def test_a_dcc_clock_ten_minutes_behind_is_reported_too(pki, dcc, smki, monkeypatch):
+    # a DCC behind ours rejects our timestamps as future-dated just as one ahead rejects them as stale
+    monkeypatch.setattr(httpio._Handler, "date_time_string",
+                        lambda self, timestamp=None: email.utils.formatdate(time.time() - 600, usegmt=True))
+    lines = health_check(_bench(pki, dcc.base_url, smki.directory), smki.directory)
+    assert len(lines) == 1 and re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (9 min 59|10 min 0) s behind "
+                                        r"this machine's", lines[0]), lines
+
+
+def test_a_response_url_on_an_address_in_front_of_this_machine_is_not_refused(pki, dcc, smki):
+    # behind NAT or a proxy the DCC posts to an address that is not this machine's: listening on every interface
+    # at that port is what counts (192.0.2.0/24 is documentation space, never ours)
+    bench = _bench(pki, dcc.base_url, smki.directory)
+    bench.response_url = f"https://192.0.2.10:{_closed_port()}/duis/responses"
+    assert health_check(bench, smki.directory) == []
+
+
+def test_a_keystore_with_certificates_but_no_xml_signing_key_is_reported(pki, dcc, smki, tmp_path):
+    # every request is signed: a User's XML certificate without its private key signs nothing
+    for pem in smki.directory.glob("*.pem"):
+        shutil.copy(pem, tmp_path)
+    lines = health_check(_bench(pki, dcc.base_url, tmp_path), tmp_path)
+    assert len(lines) == 1 and lines[0].startswith(f"keystore {tmp_path}: holds no XML signing key"), lines
+
+
 # -- dit lab check on a real lab -----------------------------------------------------------------------------------
 
 def _real_lab(tmp_path: Path, pki: Pki, keystore: Path, endpoint: str, first_port: str = "loop://",

@@ -23,6 +23,7 @@ from harness.emulators.hub import (
     PPMID_ROUTE_WINDOW_S,
     RouteRefusal,
 )
+from harness.errors import BenchFault
 from harness.eui import EntityId
 from harness.gbcs import local_delivery
 from harness.gbcs.frame import MAC_LENGTH, CraFlag, GbcsMessage, frame_with_mac
@@ -286,3 +287,32 @@ def test_emergency_credit_needs_prepayment_mode_and_a_limit_set_by_2_1(lab):
     assert user.send("1.6", esme, payment_mode="prepayment").succeeded
     assert user.send("1.5", esme, reset=True).succeeded
     assert _activated(lab)
+
+
+class _PpmidAnswers:
+    """The PPMID's internet interface as an HttpClient sees it: one status and body per service."""
+
+    def __init__(self, **answers: tuple[int, bytes]):
+        self.answers = answers
+
+    def post(self, url, body, content_type):
+        return self.answers[url.rsplit("/", 1)[1]]
+
+    def close(self):
+        pass
+
+
+def test_a_ppmid_with_no_ch_to_hand_a_command_to_has_not_taken_it():
+    # 409: the PPMID has no CH to hand it to; only 202 says the command went on
+    route = PpmidRoute("http://ppmid.bench/", _PpmidAnswers(command=(409, b"no CH"), utrn=(202, b"")))
+    assert route.send_command(b"\xdd\x00") is False and route.send_utrn("7" * 20) is True
+
+
+@pytest.mark.parametrize("status, body", [(404, b'{"messages": []}'), (200, b'{"messages": ["3q2+7w==!"]}')])
+def test_what_is_not_a_message_list_from_the_ppmid_is_a_bench_fault(status, body):
+    # an error page or a damaged message must not read as "nothing came back" or as other bytes than were sent
+    route = PpmidRoute("http://ppmid.bench", _PpmidAnswers(messages=(status, body)))
+    with pytest.raises(BenchFault, match="not a message list"):
+        route.messages()
+    assert PpmidRoute("http://ppmid.bench", _PpmidAnswers(
+        messages=(200, b'{"messages": ["3q2+7w=="]}'))).messages() == [b"\xde\xad\xbe\xef"]

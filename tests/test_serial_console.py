@@ -180,3 +180,51 @@ def test_a_known_word_with_a_malformed_argument_gets_an_error_line(console):
         with pytest.raises(BenchFault, match="refused"):
             client.command(request)
     assert client.ok("PING") == "ESME 00DB1234567890A0"
+
+
+def test_a_hand_held_terminal_the_ch_refuses_says_so():
+    # the CH may refuse a command over Inter-PAN: the console answers OK REFUSED, which is not a delivery
+    terminal = HandHeldTerminal(EntityId("00-DB-12-34-56-78-90-C0"), install_code=bytes(16), clock=VirtualClock())
+    terminal.hub = type("Hub", (), {"inter_pan": lambda self, t, command: False})()
+    server = ConsoleServer(terminal, threading.RLock())
+    client = TerminalConsole(server.path, "HHT", timeout_s=1)
+    try:
+        assert client.deliver(b"\xdd\x00") is False
+        assert client.transcript[-1].endswith("< OK REFUSED")
+    finally:
+        client.close()
+        server.close()
+
+
+def test_an_answer_cut_short_before_its_line_end_is_no_answer():
+    # "OK" without CR LF may be the start of "OK REFUSED": taken as an answer it would say what the device did not
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    held = []
+
+    def serve():
+        for _ in range(2):
+            line, _ = listener.accept()
+            held.append(line)
+            line.recv(64)
+            line.sendall(b"OK TAK")                  # and then nothing more within the timeout
+
+    threading.Thread(target=serve, daemon=True).start()
+    client = SerialConsole(f"socket://127.0.0.1:{port}", "HHT", timeout_s=0.2)
+    try:
+        with pytest.raises(BenchFault, match="no answer"):
+            client.command("PING")
+    finally:
+        client.close()
+        for line in held:
+            line.close()
+        listener.close()
+
+
+def test_a_late_line_left_on_the_port_is_not_the_next_requests_answer():
+    # loop:// echoes the request and nothing answers it; an "OK" already waiting is an earlier request's
+    client = SerialConsole("loop://", "ESME", timeout_s=0.2)
+    client._open().write(b"OK stale\r\n")
+    with pytest.raises(BenchFault, match="no answer"):
+        client.command("POWER OFF")
+    assert not any(line.endswith("< OK stale") for line in client.transcript)
