@@ -27,8 +27,14 @@ def keep_interruption(folder: Path, ledger: str, run_id: int, reason: str) -> Pa
 
 def _append(folder: Path, entry: dict) -> Path:
     path = folder / FILE
-    with path.open("a", encoding="utf-8") as journal:
-        journal.write(json.dumps(entry) + "\n")
+    with path.open("a+b") as journal:
+        # A crash mid-write leaves a line without its end: this entry starts a line of its own, or it would be read
+        # as part of that torn line and lost with it.
+        torn = False
+        if journal.seek(0, os.SEEK_END):
+            journal.seek(-1, os.SEEK_END)
+            torn = journal.read(1) != b"\n"
+        journal.write(b"\n" * torn + json.dumps(entry).encode() + b"\n")
         journal.flush()
         os.fsync(journal.fileno())
     return path
