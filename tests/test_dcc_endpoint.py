@@ -275,8 +275,14 @@ def test_a_dcc_clock_ten_minutes_off_is_reported(pki, dcc, smki, monkeypatch):
     monkeypatch.setattr(httpio._Handler, "date_time_string",
                         lambda self, timestamp=None: email.utils.formatdate(time.time() + 600, usegmt=True))
     lines = health_check(_bench(pki, dcc.base_url, smki.directory), smki.directory)
-    assert len(lines) == 1 and re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (9 min 59|10 min 0) s ahead "
-                                        r"of this machine's \(Date: .+ GMT\) \(set both from NTP", lines[0]), lines
+    said = re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (\d+) min (\d+) s ahead of this machine's "
+                    r"\(Date: .+ GMT\) \(set both from NTP", lines[0])
+    assert len(lines) == 1 and said and _about_ten_minutes(said), lines
+
+
+def _about_ten_minutes(said: re.Match) -> bool:
+    """The Date header is whole seconds and the exchange takes a moment (longer on a loaded machine)."""
+    return abs(int(said[1]) * 60 + int(said[2]) - 600) <= 2
 
 
 def test_a_response_url_whose_port_is_taken_is_reported(pki, dcc, smki):
@@ -296,8 +302,8 @@ def test_a_dcc_clock_ten_minutes_behind_is_reported_too(pki, dcc, smki, monkeypa
     monkeypatch.setattr(httpio._Handler, "date_time_string",
                         lambda self, timestamp=None: email.utils.formatdate(time.time() - 600, usegmt=True))
     lines = health_check(_bench(pki, dcc.base_url, smki.directory), smki.directory)
-    assert len(lines) == 1 and re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (9 min 59|10 min 0) s behind "
-                                        r"this machine's", lines[0]), lines
+    said = re.match(rf"dcc.endpoint {dcc.base_url}: its clock is (\d+) min (\d+) s behind this machine's", lines[0])
+    assert len(lines) == 1 and said and _about_ten_minutes(said), lines
 
 
 def test_a_response_url_on_an_address_in_front_of_this_machine_is_not_refused(pki, dcc, smki):
