@@ -172,25 +172,18 @@ def test_the_id_is_unique_across_type_folders(tmp_path):
     assert "profile id 'alder-v3' is also" in str(info.value) and str(second) in str(info.value)
 
 
-def test_a_manufacturer_keeps_one_code(tmp_path):
-    _write(tmp_path, "esme", ESME, "a")
-    text = ESME.replace("0x1A01", "0x1A02")
-    path = _write(tmp_path, "esme", text, "b")
-    with pytest.raises(DitError) as info:
-        load_profiles(tmp_path)
-    said = str(info.value)
-    assert f"{path}:{_line(text, 'manufacturer_code')}: manufacturer_code: Alder Metering is 0x1A01" in said
-
-
-def test_a_manufacturer_code_names_one_manufacturer(tmp_path):
+@pytest.mark.parametrize("old, new, field, said", [
+    ("0x1A01", "0x1A02", "manufacturer_code", "manufacturer_code: Alder Metering is 0x1A01"),
     # a ZigBee manufacturer code is one maker's: two makers under one code could not be told apart on the HAN
+    ("Alder Metering", "Birch Instruments", "manufacturer:", "manufacturer: 0x1A01 is 'Alder Metering' in"),
+], ids=["a manufacturer keeps one code", "a code names one manufacturer"])
+def test_a_manufacturer_and_its_zigbee_code_go_together(tmp_path, old, new, field, said):
     _write(tmp_path, "esme", ESME, "a")
-    text = ESME.replace("Alder Metering", "Birch Instruments")
+    text = ESME.replace(old, new)
     path = _write(tmp_path, "esme", text, "b")
     with pytest.raises(DitError) as info:
         load_profiles(tmp_path)
-    said = str(info.value)
-    assert f"{path}:{_line(text, 'manufacturer:')}: manufacturer: 0x1A01 is 'Alder Metering' in" in said, said
+    assert f"{path}:{_line(text, field)}: {said}" in str(info.value), str(info.value)
 
 
 def test_bad_indentation_gives_one_line_with_the_file(tmp_path):
